@@ -1,0 +1,136 @@
+//! The change feed: one event per mutation, appended in the same transaction, read in order.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::model::{Actor, CustomerId};
+
+/// What a change did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ChangeKind {
+    /// A customer was created.
+    CustomerCreated,
+    /// A customer's fields changed (`fields` names them).
+    CustomerUpdated,
+    /// A customer was deleted (its bookings were detached first, each with its own event).
+    CustomerDeleted,
+    /// A booking was first recorded.
+    BookingCreated,
+    /// A booking's summary changed (`fields` names what).
+    BookingUpdated,
+    /// A booking was linked to a customer, or relinked (`previous_customer_id` says from whom).
+    BookingLinked,
+    /// A booking was detached from its customer.
+    BookingUnlinked,
+    /// The tenant's settings changed.
+    TenantSettingsUpdated,
+}
+
+impl ChangeKind {
+    /// The stable text form (`customer_created`...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::CustomerCreated => "customer_created",
+            Self::CustomerUpdated => "customer_updated",
+            Self::CustomerDeleted => "customer_deleted",
+            Self::BookingCreated => "booking_created",
+            Self::BookingUpdated => "booking_updated",
+            Self::BookingLinked => "booking_linked",
+            Self::BookingUnlinked => "booking_unlinked",
+            Self::TenantSettingsUpdated => "tenant_settings_updated",
+        }
+    }
+}
+
+impl fmt::Display for ChangeKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for ChangeKind {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        const ALL: [ChangeKind; 8] = [
+            ChangeKind::CustomerCreated,
+            ChangeKind::CustomerUpdated,
+            ChangeKind::CustomerDeleted,
+            ChangeKind::BookingCreated,
+            ChangeKind::BookingUpdated,
+            ChangeKind::BookingLinked,
+            ChangeKind::BookingUnlinked,
+            ChangeKind::TenantSettingsUpdated,
+        ];
+        ALL.into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| Error::Internal(format!("unknown change kind {s:?} in the feed")))
+    }
+}
+
+/// One entry of the change feed. It names what changed, never the personal values: read the
+/// record to see them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ChangeEvent {
+    /// Position in the feed: strictly increasing, shared by all tenants (so it may skip numbers
+    /// within one tenant).
+    pub seq: i64,
+    /// When the change was committed.
+    pub at: DateTime<Utc>,
+    /// What happened.
+    pub kind: ChangeKind,
+    /// The customer concerned, if any.
+    pub customer_id: Option<CustomerId>,
+    /// For a relink, the customer the booking was linked to before.
+    pub previous_customer_id: Option<CustomerId>,
+    /// The booking concerned, if any.
+    pub booking_ref: Option<String>,
+    /// Who made the change.
+    pub actor: Actor,
+    /// The names of the fields that changed (for updates).
+    pub fields: Vec<String>,
+}
+
+/// An event to append; the store adds the sequence number, time and actor.
+#[derive(Debug, Clone)]
+pub(crate) struct Change {
+    pub(crate) kind: ChangeKind,
+    pub(crate) customer_id: Option<CustomerId>,
+    pub(crate) previous_customer_id: Option<CustomerId>,
+    pub(crate) booking_ref: Option<String>,
+    pub(crate) fields: Vec<String>,
+}
+
+impl Change {
+    pub(crate) fn customer(kind: ChangeKind, id: CustomerId) -> Self {
+        Self {
+            kind,
+            customer_id: Some(id),
+            previous_customer_id: None,
+            booking_ref: None,
+            fields: Vec::new(),
+        }
+    }
+
+    pub(crate) fn booking(kind: ChangeKind, reference: &str, customer: Option<CustomerId>) -> Self {
+        Self {
+            kind,
+            customer_id: customer,
+            previous_customer_id: None,
+            booking_ref: Some(reference.to_owned()),
+            fields: Vec::new(),
+        }
+    }
+
+    pub(crate) fn with_fields(mut self, fields: &[&str]) -> Self {
+        self.fields = fields.iter().map(|f| (*f).to_owned()).collect();
+        self
+    }
+}

@@ -1,0 +1,261 @@
+//! The facade: [`Crm`] opens a store, [`Tenant`] scopes every call to one agency.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use chrono::Utc;
+
+use crate::changes::ChangeEvent;
+use crate::error::{Error, Result};
+use crate::model::limits::MAX_BATCH;
+use crate::model::{
+    Actor, Booking, Captured, Customer, CustomerId, CustomerStats, NewBooking, NewCustomer, Rules,
+    TenantId, TenantSettings, reference,
+};
+use crate::store::sqlite::SqliteStore;
+use crate::store::{CustomerListQuery, CustomerRow, Page, Repository};
+
+/// An open customer-records store. `Send + Sync`; cloning is cheap and shares the store.
+///
+/// ```
+/// # fn main() -> crm_core::Result<()> {
+/// let crm = crm_core::Crm::open_in_memory()?;
+/// let agency = crm.tenant("agency-42")?;
+/// assert_eq!(agency.id().as_str(), "agency-42");
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Crm {
+    repo: Arc<dyn Repository>,
+}
+
+impl std::fmt::Debug for Crm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Crm").finish_non_exhaustive()
+    }
+}
+
+impl Crm {
+    /// Opens the SQLite file at `path`, creating it if missing, and brings its schema up to date.
+    ///
+    /// # Errors
+    /// [`Error::SchemaTooNew`] if a newer version of this library wrote the file; `Storage` if it
+    /// cannot be opened or is not ours.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self> {
+        Ok(Self {
+            repo: Arc::new(SqliteStore::open(path.as_ref())?),
+        })
+    }
+
+    /// A private store in memory, gone when the last clone is dropped.
+    pub fn open_in_memory() -> Result<Self> {
+        Ok(Self {
+            repo: Arc::new(SqliteStore::open_in_memory()?),
+        })
+    }
+
+    /// The schema version this library writes.
+    pub fn schema_version() -> i64 {
+        crate::store::sqlite::SCHEMA_VERSION
+    }
+
+    /// A handle scoped to one tenant. Nothing is written until the first mutation.
+    ///
+    /// # Errors
+    /// Validation on `tenant` if the id is malformed (see [`TenantId::new`]).
+    pub fn tenant(&self, id: &str) -> Result<Tenant> {
+        Ok(Tenant {
+            repo: Arc::clone(&self.repo),
+            id: TenantId::new(id)?,
+        })
+    }
+}
+
+/// Every operation on one tenant's records. No call through it ever reads, changes or reveals
+/// another tenant's data: another tenant's record answers NotFound. Cheap to clone; `Send + Sync`.
+///
+/// Mutating calls take the [`Actor`] making the change, recorded in the change feed, and each is
+/// one transaction: on error nothing is written.
+#[derive(Clone)]
+pub struct Tenant {
+    repo: Arc<dyn Repository>,
+    id: TenantId,
+}
+
+impl std::fmt::Debug for Tenant {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tenant").field("id", &self.id).finish_non_exhaustive()
+    }
+}
+
+impl Tenant {
+    /// The tenant id.
+    pub fn id(&self) -> &TenantId {
+        &self.id
+    }
+
+    /// The tenant's settings (the defaults for a tenant never configured).
+    pub fn settings(&self) -> Result<TenantSettings> {
+        self.repo.tenant_settings(&self.id)
+    }
+
+    /// Replaces the tenant's settings (e.g. the default phone region). Stored phones keep their
+    /// E.164 form; the new region applies to numbers typed from now on.
+    pub fn set_settings(&self, actor: &Actor, settings: TenantSettings) -> Result<()> {
+        actor.validate()?;
+        self.repo.set_tenant_settings(&self.id, actor, &settings.validate()?)
+    }
+
+    fn rules(&self) -> Result<Rules> {
+        Ok(Rules {
+            region: self.settings()?.region(),
+            today: Utc::now().date_naive(),
+        })
+    }
+
+    /// Checks and normalises customer fields without saving anything, as a create would.
+    pub fn validate_customer(&self, fields: NewCustomer) -> Result<()> {
+        fields.validate(&self.rules()?).map(drop)
+    }
+
+    /// Creates a customer and returns it as stored, with its id and customer no.
+    ///
+    /// # Errors
+    /// Validation naming the field for bad input (nothing is written).
+    pub fn create_customer(&self, actor: &Actor, fields: NewCustomer) -> Result<Customer> {
+        actor.validate()?;
+        let valid = fields.validate(&self.rules()?)?;
+        let mut created = self.repo.insert_customers(&self.id, actor, vec![valid])?;
+        created
+            .pop()
+            .ok_or_else(|| Error::Internal("insert returned no customer".into()))
+    }
+
+    /// Creates many customers in one transaction (for imports), with consecutive customer numbers
+    /// in the order given. All or nothing: one bad record fails the batch, and the error's field
+    /// is prefixed with its position (`[12].email`).
+    pub fn create_customers(&self, actor: &Actor, batch: Vec<NewCustomer>) -> Result<Vec<Customer>> {
+        actor.validate()?;
+        if batch.len() > MAX_BATCH {
+            return Err(Error::validation("customers", format!("more than {MAX_BATCH} in one batch")));
+        }
+        let rules = self.rules()?;
+        let valid = batch
+            .into_iter()
+            .enumerate()
+            .map(|(i, c)| {
+                c.validate(&rules).map_err(|e| match e {
+                    Error::Validation { field, reason } => Error::Validation {
+                        field: format!("[{i}].{field}"),
+                        reason,
+                    },
+                    other => other,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        if valid.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.repo.insert_customers(&self.id, actor, valid)
+    }
+
+    /// One customer by id.
+    ///
+    /// # Errors
+    /// NotFound if no such customer belongs to this tenant.
+    pub fn get_customer(&self, id: &CustomerId) -> Result<Customer> {
+        self.repo.customer(&self.id, id)
+    }
+
+    /// One customer by customer no.
+    pub fn get_customer_by_no(&self, customer_no: i64) -> Result<Customer> {
+        self.repo.customer_by_no(&self.id, customer_no)
+    }
+
+    /// The customers whose main or secondary email is `email`, ignoring case, oldest first.
+    /// Email is not unique: duplicates are possible until merged.
+    pub fn find_customers_by_email(&self, email: &str) -> Result<Vec<Customer>> {
+        self.repo.customers_by_email(&self.id, email)
+    }
+
+    /// Replaces every editable field of a customer (start from [`Customer::edit`]), provided it
+    /// is still at `expected_version`. An update that changes nothing writes nothing.
+    ///
+    /// # Errors
+    /// Conflict if the customer changed since `expected_version` was read; NotFound; Validation.
+    pub fn update_customer(&self, actor: &Actor, id: &CustomerId, expected_version: i64, fields: NewCustomer) -> Result<Customer> {
+        actor.validate()?;
+        let valid = fields.validate(&self.rules()?)?;
+        self.repo.update_customer(&self.id, actor, id, expected_version, valid)
+    }
+
+    /// Deletes a customer. Its bookings remain, detached; returns how many were detached.
+    pub fn delete_customer(&self, actor: &Actor, id: &CustomerId) -> Result<u64> {
+        actor.validate()?;
+        self.repo.delete_customer(&self.id, actor, id)
+    }
+
+    /// One page of the customer list (name, email, phone, bookings count, last booking) with
+    /// the total count and a cursor to the next page.
+    pub fn list_customers(&self, query: &CustomerListQuery) -> Result<Page<CustomerRow>> {
+        self.repo.list_customers(&self.id, query)
+    }
+
+    /// Records a booking, or replaces the one with the same reference; links it to
+    /// `booking.customer_id` (or unlinks it if `None`). Returns it and whether it was created.
+    ///
+    /// # Errors
+    /// NotFound if the customer does not belong to this tenant; Validation.
+    pub fn upsert_booking(&self, actor: &Actor, booking: NewBooking) -> Result<(Booking, bool)> {
+        actor.validate()?;
+        self.repo.upsert_booking(&self.id, actor, booking.validate()?)
+    }
+
+    /// One booking by reference.
+    pub fn get_booking(&self, reference: &str) -> Result<Booking> {
+        self.repo.booking(&self.id, reference)
+    }
+
+    /// Links a booking to a customer, relinks it to another, or unlinks it (`None`).
+    pub fn link_booking(&self, actor: &Actor, reference: &str, customer: Option<&CustomerId>) -> Result<Booking> {
+        actor.validate()?;
+        let reference = crate::model::reference(reference)?;
+        self.repo.link_booking(&self.id, actor, &reference, customer)
+    }
+
+    /// A customer's bookings, newest pickup first.
+    pub fn booking_history(&self, customer: &CustomerId) -> Result<Vec<Booking>> {
+        self.repo.booking_history(&self.id, customer)
+    }
+
+    /// A customer's booking count, last booking, and total spent per currency.
+    pub fn customer_stats(&self, customer: &CustomerId) -> Result<CustomerStats> {
+        self.repo.customer_stats(&self.id, customer)
+    }
+
+    /// Capture at booking time: the contact details typed into a booking update the one customer
+    /// record, or create it. The customer is the one the booking is already linked to, else the
+    /// oldest with the same email (ignoring case), else a new one; [`Captured::matched`] says
+    /// which. Every field the contact gives replaces the stored one; fields it leaves empty are
+    /// kept. The booking is then upserted, linked to that customer (its own `customer_id` is
+    /// ignored). One transaction.
+    pub fn capture_booking(&self, actor: &Actor, contact: NewCustomer, booking: NewBooking) -> Result<Captured> {
+        actor.validate()?;
+        let contact = contact.validate(&self.rules()?)?;
+        self.repo.capture_booking(&self.id, actor, contact, booking.validate()?)
+    }
+
+    /// Up to `limit` (1 to 10,000) change events of this tenant with a sequence number above
+    /// `after`, in order. Start from 0; continue from the last `seq` seen.
+    pub fn changes_since(&self, after: i64, limit: u32) -> Result<Vec<ChangeEvent>> {
+        self.repo.changes_since(&self.id, after, limit)
+    }
+}
+
+#[allow(dead_code)]
+fn _assert_send_sync() {
+    fn is<T: Send + Sync>() {}
+    is::<Crm>();
+    is::<Tenant>();
+    let _ = reference;
+}

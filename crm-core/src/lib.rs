@@ -1,0 +1,56 @@
+//! Embeddable customer records for travel and transport booking systems.
+//!
+//! Agencies, tour operators and transfer companies keep their end customers here: who they are,
+//! how to reach them, what they booked. Every call is scoped to a tenant (an agency); SQLite is
+//! the source of truth; every mutation is one transaction that also appends to a change feed.
+//!
+//! ```
+//! use crm_core::{Actor, Crm, CustomerListQuery, CustomerSort, NewBooking, NewCustomer, Role, TenantSettings};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let crm = Crm::open_in_memory()?; // or Crm::open("agency.db")?
+//! let agency = crm.tenant("agency-42")?;
+//! let clerk = Actor::new("u-17", Role::Agent);
+//! agency.set_settings(&clerk, TenantSettings::with_region("FR"))?;
+//!
+//! let helene = agency.create_customer(&clerk, NewCustomer {
+//!     first_name: "Hélène".into(),
+//!     last_name: "Dupont".into(),
+//!     email: Some("Helene.Dupont@example.fr".into()),
+//!     mobile: Some("06 12 34 56 78".into()),
+//!     ..Default::default()
+//! })?;
+//! assert_eq!(helene.mobile.as_ref().unwrap().e164, "+33612345678");
+//!
+//! let pickup = chrono::DateTime::parse_from_rfc3339("2026-07-14T08:30:00+02:00")?;
+//! let mut trip = NewBooking::new("BK-1001", pickup);
+//! trip.customer_id = Some(helene.id);
+//! (trip.route_from, trip.route_to) = ("Lyon Part-Dieu".into(), "Aéroport LYS".into());
+//! agency.upsert_booking(&clerk, trip)?;
+//!
+//! let page = agency.list_customers(&CustomerListQuery::new(CustomerSort::LastBooking))?;
+//! assert_eq!(page.items[0].bookings, 1);
+//! let history = agency.booking_history(&helene.id)?;
+//! assert_eq!(history[0].route(), "Lyon Part-Dieu → Aéroport LYS");
+//! # Ok(()) }
+//! ```
+//!
+//! Errors are one [`Error`] type whose [`ErrorKind`] says what class of failure it is; a
+//! validation error names the field and the rule it broke.
+
+mod changes;
+mod crm;
+mod error;
+mod model;
+mod store;
+
+pub use changes::{ChangeEvent, ChangeKind};
+pub use crm::{Crm, Tenant};
+pub use error::{Error, ErrorKind, Result};
+pub use model::limits;
+pub use model::{
+    Actor, Address, BookingStatus, Booking, CaptureMatch, Captured, Consent, Customer, CustomerId,
+    CustomerStats, Invoice, Money, NewBooking, NewCustomer, PaymentStatus, Phone, Role, TenantId,
+    TenantSettings, email_key, fold,
+};
+pub use store::{Cursor, CustomerListQuery, CustomerRow, CustomerSort, Page};

@@ -1,0 +1,298 @@
+//! Bookings: the summary the library keeps of each booking the host tells it about.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, FixedOffset, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::customer::CustomerId;
+use super::limits::{MAX_ID_CHARS, MAX_TEXT_CHARS};
+use super::text;
+use crate::error::{Error, Result};
+
+macro_rules! string_enum {
+    ($(#[$meta:meta])* $name:ident, $field:literal { $($(#[$vmeta:meta])* $variant:ident = $text:literal),* $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name {
+            $($(#[$vmeta])* $variant),*
+        }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [Self] = &[$(Self::$variant),*];
+
+            /// The stable text form (`snake_case`), as stored and as accepted by `FromStr`.
+            pub fn as_str(self) -> &'static str {
+                match self { $(Self::$variant => $text),* }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = Error;
+
+            /// Parses the text form; anything else is a Validation error naming the field.
+            fn from_str(s: &str) -> Result<Self> {
+                match s.trim() {
+                    $($text => Ok(Self::$variant),)*
+                    _ => Err(Error::validation($field, concat!("not one of: ", $($text, " "),*))),
+                }
+            }
+        }
+    };
+}
+
+string_enum!(
+    /// Where a booking stands.
+    BookingStatus, "status" {
+        /// A quote, not yet confirmed.
+        Quote = "quote",
+        /// Requested, awaiting confirmation.
+        Pending = "pending",
+        /// Confirmed.
+        Confirmed = "confirmed",
+        /// Travelled.
+        Completed = "completed",
+        /// Cancelled: its amount does not count as spent.
+        Cancelled = "cancelled",
+        /// The customer did not show up.
+        NoShow = "no_show",
+    }
+);
+
+string_enum!(
+    /// Where an invoice's payment stands.
+    PaymentStatus, "invoice.payment_status" {
+        /// Nothing paid.
+        Unpaid = "unpaid",
+        /// Part paid.
+        PartiallyPaid = "partially_paid",
+        /// Fully paid.
+        Paid = "paid",
+        /// Paid back.
+        Refunded = "refunded",
+    }
+);
+
+/// An amount of money in minor units (cents) of an ISO 4217 currency: `Money { minor: 12_50, currency: "EUR" }` is 12.50 €.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Money {
+    /// The amount in the currency's minor units.
+    pub minor: i64,
+    /// ISO 4217 code, uppercase (`EUR`).
+    pub currency: String,
+}
+
+/// The invoice of a booking.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Invoice {
+    /// Invoice number.
+    pub number: String,
+    /// Total amount.
+    pub amount: Money,
+    /// Payment status.
+    pub payment_status: PaymentStatus,
+}
+
+/// A booking as the host describes it, to upsert by its reference.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewBooking {
+    /// Booking or mission reference, unique per tenant (the upsert key).
+    pub reference: String,
+    /// The customer it belongs to; `None` leaves it unlinked.
+    pub customer_id: Option<CustomerId>,
+    /// Status.
+    pub status: BookingStatus,
+    /// Pickup (departure) date-time, with the local offset of the pickup place.
+    pub pickup_at: DateTime<FixedOffset>,
+    /// Return date-time, for a return trip.
+    pub return_at: Option<DateTime<FixedOffset>>,
+    /// Where the trip starts.
+    pub route_from: String,
+    /// Where the trip ends.
+    pub route_to: String,
+    /// Transport (vehicle class, flight, train...).
+    pub transport: Option<String>,
+    /// Hotel.
+    pub hotel: Option<String>,
+    /// Salesperson (user) who made the booking.
+    pub salesperson: Option<String>,
+    /// Invoice, once issued.
+    pub invoice: Option<Invoice>,
+}
+
+impl NewBooking {
+    /// A confirmed, unlinked booking with empty route and no invoice: set the rest by field.
+    pub fn new(reference: impl Into<String>, pickup_at: DateTime<FixedOffset>) -> Self {
+        Self {
+            reference: reference.into(),
+            customer_id: None,
+            status: BookingStatus::Confirmed,
+            pickup_at,
+            return_at: None,
+            route_from: String::new(),
+            route_to: String::new(),
+            transport: None,
+            hotel: None,
+            salesperson: None,
+            invoice: None,
+        }
+    }
+
+    /// Checks and normalises every field.
+    pub(crate) fn validate(self) -> Result<NewBooking> {
+        let short = |field: &str, v: Option<String>| text::optional(field, v, MAX_TEXT_CHARS, false);
+        if let Some(back) = self.return_at {
+            if back < self.pickup_at {
+                return Err(Error::validation("return_at", "is before pickup_at"));
+            }
+        }
+        let invoice = self
+            .invoice
+            .map(|i| -> Result<Invoice> {
+                Ok(Invoice {
+                    number: text::required("invoice.number", &i.number, MAX_ID_CHARS, false)?,
+                    amount: Money {
+                        minor: i.amount.minor,
+                        currency: currency("invoice.amount.currency", &i.amount.currency)?,
+                    },
+                    payment_status: i.payment_status,
+                })
+            })
+            .transpose()?;
+        Ok(NewBooking {
+            reference: reference(&self.reference)?,
+            customer_id: self.customer_id,
+            status: self.status,
+            pickup_at: self.pickup_at,
+            return_at: self.return_at,
+            route_from: text::optional("route_from", Some(self.route_from), MAX_TEXT_CHARS, false)?
+                .unwrap_or_default(),
+            route_to: text::optional("route_to", Some(self.route_to), MAX_TEXT_CHARS, false)?
+                .unwrap_or_default(),
+            transport: short("transport", self.transport)?,
+            hotel: short("hotel", self.hotel)?,
+            salesperson: short("salesperson", self.salesperson)?,
+            invoice,
+        })
+    }
+}
+
+/// Checks a booking reference: non-empty, bounded, trimmed.
+pub(crate) fn reference(value: &str) -> Result<String> {
+    text::required("reference", value, MAX_ID_CHARS, false)
+}
+
+/// Checks an ISO 4217 currency code, case-insensitively; returns it uppercase.
+pub(crate) fn currency(field: &str, value: &str) -> Result<String> {
+    let code = value.trim().to_ascii_uppercase();
+    match iso_currency::Currency::from_code(&code) {
+        Some(_) => Ok(code),
+        None => Err(Error::validation(field, "not an ISO 4217 currency code")),
+    }
+}
+
+/// A stored booking.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Booking {
+    /// Booking or mission reference, unique per tenant.
+    pub reference: String,
+    /// The customer it belongs to, if linked.
+    pub customer_id: Option<CustomerId>,
+    /// Status.
+    pub status: BookingStatus,
+    /// Pickup (departure) date-time.
+    pub pickup_at: DateTime<FixedOffset>,
+    /// Return date-time.
+    pub return_at: Option<DateTime<FixedOffset>>,
+    /// Where the trip starts.
+    pub route_from: String,
+    /// Where the trip ends.
+    pub route_to: String,
+    /// Transport.
+    pub transport: Option<String>,
+    /// Hotel.
+    pub hotel: Option<String>,
+    /// Salesperson.
+    pub salesperson: Option<String>,
+    /// Invoice, once issued.
+    pub invoice: Option<Invoice>,
+    /// When the library first heard of it.
+    pub created_at: DateTime<Utc>,
+    /// When it last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Booking {
+    /// The route as shown in a history: `from → to`.
+    pub fn route(&self) -> String {
+        format!("{} → {}", self.route_from, self.route_to)
+    }
+}
+
+/// What a customer's bookings add up to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct CustomerStats {
+    /// Number of bookings linked to the customer.
+    pub bookings: u64,
+    /// Pickup date-time of the latest booking.
+    pub last_booking: Option<DateTime<FixedOffset>>,
+    /// Invoiced amounts of the bookings that are not cancelled, one entry per currency, sorted by
+    /// currency code.
+    pub total_spent: Vec<Money>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> DateTime<FixedOffset> {
+        DateTime::parse_from_rfc3339(s).unwrap()
+    }
+
+    #[test]
+    fn statuses_round_trip_as_text() {
+        for s in BookingStatus::ALL {
+            assert_eq!(s.as_str().parse::<BookingStatus>().unwrap(), *s);
+        }
+        for s in PaymentStatus::ALL {
+            assert_eq!(s.as_str().parse::<PaymentStatus>().unwrap(), *s);
+        }
+        assert_eq!("lost".parse::<BookingStatus>().unwrap_err().field(), Some("status"));
+    }
+
+    #[test]
+    fn booking_rules_name_their_field() {
+        let ok = NewBooking::new("B-1", at("2026-05-01T09:00:00+02:00"));
+        assert!(ok.clone().validate().is_ok());
+        let cases = [
+            (NewBooking { reference: " ".into(), ..ok.clone() }, "reference"),
+            (NewBooking { return_at: Some(at("2026-04-30T09:00:00+02:00")), ..ok.clone() }, "return_at"),
+            (
+                NewBooking {
+                    invoice: Some(Invoice {
+                        number: "F1".into(),
+                        amount: Money { minor: 1, currency: "EURO".into() },
+                        payment_status: PaymentStatus::Paid,
+                    }),
+                    ..ok.clone()
+                },
+                "invoice.amount.currency",
+            ),
+        ];
+        for (input, field) in cases {
+            assert_eq!(input.validate().unwrap_err().field(), Some(field));
+        }
+        assert_eq!(currency("c", "eur").unwrap(), "EUR");
+    }
+}

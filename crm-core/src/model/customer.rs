@@ -1,0 +1,474 @@
+//! Customers: the fields a caller gives ([`NewCustomer`]), their checks, and the stored record
+//! ([`Customer`]).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use phonenumber::country::Id as Region;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::contact::{self, Phone};
+use super::limits::*;
+use super::text;
+use crate::error::{Error, Result};
+
+/// The id of a customer: a UUID v7, unique across tenants and time-ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct CustomerId(Uuid);
+
+impl CustomerId {
+    pub(crate) fn new() -> Self {
+        Self(Uuid::now_v7())
+    }
+
+    pub(crate) fn from_uuid(uuid: Uuid) -> Self {
+        Self(uuid)
+    }
+
+    /// The UUID behind this id.
+    pub fn as_uuid(&self) -> &Uuid {
+        &self.0
+    }
+}
+
+impl fmt::Display for CustomerId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl FromStr for CustomerId {
+    type Err = Error;
+
+    /// Parses the hyphenated UUID form; anything else is a Validation error on `customer_id`.
+    fn from_str(s: &str) -> Result<Self> {
+        Uuid::parse_str(s.trim())
+            .map(Self)
+            .map_err(|_| Error::validation("customer_id", "not a valid id (UUID)"))
+    }
+}
+
+/// A postal address. Every part is optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Address {
+    /// Street and number.
+    pub street: Option<String>,
+    /// Postal code, as written in the country.
+    pub zip: Option<String>,
+    /// City.
+    pub city: Option<String>,
+    /// Region, state or province.
+    pub region: Option<String>,
+    /// Country, ISO 3166-1 alpha-2 (`FR`); stored uppercase.
+    pub country: Option<String>,
+}
+
+/// Communication consent: when the customer agreed to be contacted on each channel
+/// (`None`: no consent).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Consent {
+    /// When consent to marketing email was given.
+    pub email: Option<DateTime<Utc>>,
+    /// When consent to SMS was given.
+    pub sms: Option<DateTime<Utc>>,
+}
+
+/// The fields of a customer as a caller types them, for a create or an update.
+///
+/// Only `first_name` and `last_name` are required. Text is trimmed; blank optional text counts as
+/// absent. Phones are parsed against the tenant's default region. The checks and bounds are those
+/// of [`limits`](crate::limits); a broken rule is an [`Error::Validation`] naming the field.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct NewCustomer {
+    /// First name (required), kept as typed.
+    pub first_name: String,
+    /// Last name (required), kept as typed.
+    pub last_name: String,
+    /// Company.
+    pub company: Option<String>,
+    /// Main email, kept as typed, matched case-insensitively.
+    pub email: Option<String>,
+    /// Landline phone.
+    pub phone: Option<String>,
+    /// Mobile phone.
+    pub mobile: Option<String>,
+    /// Fax.
+    pub fax: Option<String>,
+    /// Emergency (or event) phone.
+    pub emergency_phone: Option<String>,
+    /// Further email addresses (a merge keeps the other record's addresses here).
+    pub secondary_emails: Vec<String>,
+    /// Further phone numbers.
+    pub secondary_phones: Vec<String>,
+    /// Postal address.
+    pub address: Address,
+    /// Additional contact person.
+    pub contact_person: Option<String>,
+    /// Birth date, not in the future.
+    pub birth_date: Option<NaiveDate>,
+    /// Preferred language, a BCP 47 tag (`fr`, `de-CH`).
+    pub language: Option<String>,
+    /// Internal notes for the agency team (multi-line).
+    pub notes: Option<String>,
+    /// Communication consent.
+    pub consent: Consent,
+    /// Salesperson (user) in charge.
+    pub salesperson: Option<String>,
+    /// Names of the customer lists the customer belongs to.
+    pub lists: BTreeSet<String>,
+    /// Custom fields: a bounded string map.
+    pub custom_fields: BTreeMap<String, String>,
+}
+
+/// A stored customer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Customer {
+    /// Id, unique across tenants.
+    pub id: CustomerId,
+    /// Number shown to people, a per-tenant sequence from 1.
+    pub customer_no: i64,
+    /// First name.
+    pub first_name: String,
+    /// Last name.
+    pub last_name: String,
+    /// Company.
+    pub company: Option<String>,
+    /// Main email, as typed.
+    pub email: Option<String>,
+    /// Landline phone.
+    pub phone: Option<Phone>,
+    /// Mobile phone.
+    pub mobile: Option<Phone>,
+    /// Fax.
+    pub fax: Option<Phone>,
+    /// Emergency (or event) phone.
+    pub emergency_phone: Option<Phone>,
+    /// Further email addresses.
+    pub secondary_emails: Vec<String>,
+    /// Further phone numbers.
+    pub secondary_phones: Vec<Phone>,
+    /// Postal address; the country is uppercase ISO 3166-1 alpha-2.
+    pub address: Address,
+    /// Additional contact person.
+    pub contact_person: Option<String>,
+    /// Birth date.
+    pub birth_date: Option<NaiveDate>,
+    /// Preferred language (BCP 47).
+    pub language: Option<String>,
+    /// Internal notes.
+    pub notes: Option<String>,
+    /// Communication consent.
+    pub consent: Consent,
+    /// Salesperson in charge.
+    pub salesperson: Option<String>,
+    /// Customer lists the customer belongs to.
+    pub lists: BTreeSet<String>,
+    /// Custom fields.
+    pub custom_fields: BTreeMap<String, String>,
+    /// When the record was created.
+    pub created_at: DateTime<Utc>,
+    /// When the record was last changed.
+    pub updated_at: DateTime<Utc>,
+    /// Version for optimistic concurrency: an update names the version it read.
+    pub version: i64,
+}
+
+impl Customer {
+    /// First and last name joined by a space.
+    pub fn full_name(&self) -> String {
+        format!("{} {}", self.first_name, self.last_name)
+    }
+
+    /// The editable fields of this customer, to change some and pass to an update.
+    pub fn edit(&self) -> NewCustomer {
+        let typed = |p: &Option<Phone>| p.as_ref().map(|p| p.typed.clone());
+        NewCustomer {
+            first_name: self.first_name.clone(),
+            last_name: self.last_name.clone(),
+            company: self.company.clone(),
+            email: self.email.clone(),
+            phone: typed(&self.phone),
+            mobile: typed(&self.mobile),
+            fax: typed(&self.fax),
+            emergency_phone: typed(&self.emergency_phone),
+            secondary_emails: self.secondary_emails.clone(),
+            secondary_phones: self.secondary_phones.iter().map(|p| p.typed.clone()).collect(),
+            address: self.address.clone(),
+            contact_person: self.contact_person.clone(),
+            birth_date: self.birth_date,
+            language: self.language.clone(),
+            notes: self.notes.clone(),
+            consent: self.consent,
+            salesperson: self.salesperson.clone(),
+            lists: self.lists.clone(),
+            custom_fields: self.custom_fields.clone(),
+        }
+    }
+
+    /// The names of the editable fields whose values differ between `self` and `other`.
+    pub(crate) fn changed_fields(&self, other: &Customer) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        macro_rules! cmp {
+            ($($f:ident),*) => { $( if self.$f != other.$f { out.push(stringify!($f)); } )* };
+        }
+        cmp!(
+            first_name,
+            last_name,
+            company,
+            email,
+            phone,
+            mobile,
+            fax,
+            emergency_phone,
+            secondary_emails,
+            secondary_phones,
+            address,
+            contact_person,
+            birth_date,
+            language,
+            notes,
+            consent,
+            salesperson,
+            lists,
+            custom_fields
+        );
+        out
+    }
+}
+
+/// What validation needs to know besides the fields: the tenant's phone region and today's date.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Rules {
+    pub(crate) region: Option<Region>,
+    pub(crate) today: NaiveDate,
+}
+
+impl NewCustomer {
+    /// Checks and normalises every field into a customer record with a fresh id; the store
+    /// assigns the customer no., times and version.
+    pub(crate) fn validate(self, rules: &Rules) -> Result<Customer> {
+        let phone = |field: &str, v: Option<String>| -> Result<Option<Phone>> {
+            match v {
+                Some(v) if !v.trim().is_empty() => {
+                    contact::phone(field, &v, rules.region).map(Some)
+                }
+                _ => Ok(None),
+            }
+        };
+        let short = |field: &str, v: Option<String>| text::optional(field, v, MAX_TEXT_CHARS, false);
+
+        let email = match self.email {
+            Some(e) if !e.trim().is_empty() => Some(contact::email("email", &e)?),
+            _ => None,
+        };
+        bounded_count("secondary_emails", self.secondary_emails.len(), MAX_SECONDARY_CONTACTS)?;
+        let secondary_emails = self
+            .secondary_emails
+            .iter()
+            .enumerate()
+            .map(|(i, e)| contact::email(&format!("secondary_emails[{i}]"), e))
+            .collect::<Result<Vec<_>>>()?;
+        bounded_count("secondary_phones", self.secondary_phones.len(), MAX_SECONDARY_CONTACTS)?;
+        let secondary_phones = self
+            .secondary_phones
+            .iter()
+            .enumerate()
+            .map(|(i, p)| contact::phone(&format!("secondary_phones[{i}]"), p, rules.region))
+            .collect::<Result<Vec<_>>>()?;
+
+        let address = Address {
+            street: short("address.street", self.address.street)?,
+            zip: text::optional("address.zip", self.address.zip, 20, false)?,
+            city: short("address.city", self.address.city)?,
+            region: short("address.region", self.address.region)?,
+            country: self.address.country.map(|c| country(&c)).transpose()?.flatten(),
+        };
+        if let Some(born) = self.birth_date {
+            if born > rules.today {
+                return Err(Error::validation("birth_date", "is in the future"));
+            }
+            if born.year_ce().1 < 1850 {
+                return Err(Error::validation("birth_date", "is before 1850"));
+            }
+        }
+
+        let now = Utc::now();
+        Ok(Customer {
+            id: CustomerId::new(),
+            customer_no: 0,
+            first_name: text::required("first_name", &self.first_name, MAX_NAME_CHARS, false)?,
+            last_name: text::required("last_name", &self.last_name, MAX_NAME_CHARS, false)?,
+            company: short("company", self.company)?,
+            email,
+            phone: phone("phone", self.phone)?,
+            mobile: phone("mobile", self.mobile)?,
+            fax: phone("fax", self.fax)?,
+            emergency_phone: phone("emergency_phone", self.emergency_phone)?,
+            secondary_emails,
+            secondary_phones,
+            address,
+            contact_person: short("contact_person", self.contact_person)?,
+            birth_date: self.birth_date,
+            language: self.language.map(|l| language(&l)).transpose()?.flatten(),
+            notes: text::optional("notes", self.notes, MAX_NOTES_CHARS, true)?,
+            consent: self.consent,
+            salesperson: short("salesperson", self.salesperson)?,
+            lists: lists(self.lists)?,
+            custom_fields: custom_fields(self.custom_fields)?,
+            created_at: now,
+            updated_at: now,
+            version: 0,
+        })
+    }
+}
+
+use chrono::Datelike;
+
+fn bounded_count(field: &str, count: usize, max: usize) -> Result<()> {
+    if count > max {
+        return Err(Error::validation(field, format!("more than {max} entries")));
+    }
+    Ok(())
+}
+
+fn country(value: &str) -> Result<Option<String>> {
+    let code = value.trim().to_ascii_uppercase();
+    if code.is_empty() {
+        return Ok(None);
+    }
+    match isocountry::CountryCode::for_alpha2(&code) {
+        Ok(_) => Ok(Some(code)),
+        Err(_) => Err(Error::validation(
+            "address.country",
+            "not an ISO 3166-1 alpha-2 country code",
+        )),
+    }
+}
+
+fn language(value: &str) -> Result<Option<String>> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Ok(None);
+    }
+    match oxilangtag::LanguageTag::parse(value) {
+        Ok(tag) if value.len() <= 35 => Ok(Some(tag.as_str().to_owned())),
+        _ => Err(Error::validation("language", "not a BCP 47 language tag")),
+    }
+}
+
+fn lists(values: BTreeSet<String>) -> Result<BTreeSet<String>> {
+    bounded_count("lists", values.len(), MAX_LISTS)?;
+    values
+        .iter()
+        .map(|name| text::required("lists", name, MAX_TEXT_CHARS, false))
+        .collect()
+}
+
+fn custom_fields(values: BTreeMap<String, String>) -> Result<BTreeMap<String, String>> {
+    bounded_count("custom_fields", values.len(), MAX_CUSTOM_FIELDS)?;
+    let mut out = BTreeMap::new();
+    for (key, value) in values {
+        let key = text::required("custom_fields", &key, MAX_CUSTOM_KEY_CHARS, false)?;
+        let field = format!("custom_fields.{key}");
+        if value.chars().count() > MAX_CUSTOM_VALUE_CHARS {
+            return Err(Error::validation(
+                field,
+                format!("longer than {MAX_CUSTOM_VALUE_CHARS} characters"),
+            ));
+        }
+        if out.insert(key, value).is_some() {
+            return Err(Error::validation(field, "given twice (names are trimmed)"));
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules() -> Rules {
+        Rules {
+            region: Some(Region::FR),
+            today: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+        }
+    }
+
+    fn named(first: &str, last: &str) -> NewCustomer {
+        NewCustomer {
+            first_name: first.into(),
+            last_name: last.into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn unicode_names_kept_as_typed() {
+        for (f, l) in [("Hélène", "Dupont"), ("José", "Núñez"), ("Jürgen", "Müller"), ("伟", "王")] {
+            let c = named(&format!("  {f} "), l).validate(&rules()).unwrap();
+            assert_eq!((c.first_name.as_str(), c.last_name.as_str()), (f, l));
+        }
+    }
+
+    #[test]
+    fn each_rule_names_its_field() {
+        let today = rules().today;
+        let cases: Vec<(NewCustomer, &str)> = vec![
+            (named("", "X"), "first_name"),
+            (named("X", "  "), "last_name"),
+            (named(&"a".repeat(MAX_NAME_CHARS + 1), "X"), "first_name"),
+            (NewCustomer { email: Some("nope".into()), ..named("a", "b") }, "email"),
+            (NewCustomer { phone: Some("12".into()), ..named("a", "b") }, "phone"),
+            (NewCustomer { mobile: Some("abc".into()), ..named("a", "b") }, "mobile"),
+            (NewCustomer { fax: Some("0".into()), ..named("a", "b") }, "fax"),
+            (NewCustomer { emergency_phone: Some("1".into()), ..named("a", "b") }, "emergency_phone"),
+            (NewCustomer { secondary_emails: vec!["x@y.fr".into(), "bad".into()], ..named("a", "b") }, "secondary_emails[1]"),
+            (NewCustomer { secondary_phones: vec!["bad".into()], ..named("a", "b") }, "secondary_phones[0]"),
+            (NewCustomer { address: Address { country: Some("XX".into()), ..Default::default() }, ..named("a", "b") }, "address.country"),
+            (NewCustomer { address: Address { country: Some("FRA".into()), ..Default::default() }, ..named("a", "b") }, "address.country"),
+            (NewCustomer { birth_date: today.succ_opt(), ..named("a", "b") }, "birth_date"),
+            (NewCustomer { language: Some("not a tag!".into()), ..named("a", "b") }, "language"),
+            (NewCustomer { custom_fields: (0..=MAX_CUSTOM_FIELDS).map(|i| (i.to_string(), String::new())).collect(), ..named("a", "b") }, "custom_fields"),
+            (NewCustomer { custom_fields: [("k".to_string(), "v".repeat(MAX_CUSTOM_VALUE_CHARS + 1))].into(), ..named("a", "b") }, "custom_fields.k"),
+            (NewCustomer { notes: Some("x".repeat(MAX_NOTES_CHARS + 1)), ..named("a", "b") }, "notes"),
+        ];
+        for (input, field) in cases {
+            let err = input.validate(&rules()).unwrap_err();
+            assert_eq!(err.field(), Some(field), "{err}");
+        }
+    }
+
+    #[test]
+    fn country_uppercased_and_blank_optional_text_dropped() {
+        let c = NewCustomer {
+            address: Address { country: Some("fr".into()), city: Some("  ".into()), ..Default::default() },
+            company: Some(String::new()),
+            ..named("a", "b")
+        }
+        .validate(&rules())
+        .unwrap();
+        assert_eq!(c.address.country.as_deref(), Some("FR"));
+        assert_eq!(c.address.city, None);
+        assert_eq!(c.company, None);
+    }
+
+    #[test]
+    fn edit_round_trips_through_validation() {
+        let input = NewCustomer {
+            email: Some("A@B.fr".into()),
+            mobile: Some("06 12 34 56 78".into()),
+            secondary_phones: vec!["+44 20 7946 0958".into()],
+            ..named("Zoé", "Ündset")
+        };
+        let c = input.clone().validate(&rules()).unwrap();
+        assert_eq!(c.edit(), input);
+        let again = c.edit().validate(&rules()).unwrap();
+        assert!(c.changed_fields(&again).is_empty());
+    }
+}

@@ -1,0 +1,28 @@
+//! The bounds every stored value must respect, in characters (Unicode scalar values) or counts.
+
+/// Longest first or last name.
+pub const MAX_NAME_CHARS: usize = 100;
+/// Longest short text field (company, street, city, contact person, salesperson...).
+pub const MAX_TEXT_CHARS: usize = 200;
+/// Longest email address (RFC 5321 path limit).
+pub const MAX_EMAIL_CHARS: usize = 254;
+/// Longest phone number as typed.
+pub const MAX_PHONE_CHARS: usize = 40;
+/// Longest notes field.
+pub const MAX_NOTES_CHARS: usize = 10_000;
+/// Most secondary emails, and most secondary phones, on one customer.
+pub const MAX_SECONDARY_CONTACTS: usize = 20;
+/// Most lists one customer belongs to.
+pub const MAX_LISTS: usize = 50;
+/// Most custom fields on one customer.
+pub const MAX_CUSTOM_FIELDS: usize = 50;
+/// Longest custom field name.
+pub const MAX_CUSTOM_KEY_CHARS: usize = 64;
+/// Longest custom field value.
+pub const MAX_CUSTOM_VALUE_CHARS: usize = 1_000;
+/// Longest tenant id, actor user id or booking reference.
+pub const MAX_ID_CHARS: usize = 128;
+/// Most customers in one `create_customers` batch.
+pub const MAX_BATCH: usize = 1_000_000;
+/// Largest page of a customer list.
+pub const MAX_PAGE: u32 = 1_000;

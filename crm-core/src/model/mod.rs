@@ -1,0 +1,20 @@
+//! The domain model: values, their checks and their normalisation. Pure: no I/O.
+
+mod actor;
+mod booking;
+mod capture;
+mod contact;
+mod customer;
+pub mod limits;
+mod tenant;
+mod text;
+
+pub use actor::{Actor, Role};
+pub use capture::{CaptureMatch, Captured};
+pub(crate) use booking::reference;
+pub use booking::{Booking, BookingStatus, CustomerStats, Invoice, Money, NewBooking, PaymentStatus};
+pub use contact::{Phone, email_key};
+pub(crate) use customer::Rules;
+pub use customer::{Address, Consent, Customer, CustomerId, NewCustomer};
+pub use tenant::{TenantId, TenantSettings};
+pub use text::fold;

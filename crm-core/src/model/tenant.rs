@@ -1,0 +1,98 @@
+//! Tenants (agencies): their ids and settings.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use super::contact;
+use super::limits::MAX_ID_CHARS;
+use crate::error::{Error, Result};
+
+/// The id of a tenant (an agency): 1 to 128 ASCII letters, digits, `-`, `_`, `.` or `:`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct TenantId(String);
+
+impl TenantId {
+    /// Checks and wraps a tenant id.
+    pub fn new(id: &str) -> Result<Self> {
+        let ok = !id.is_empty()
+            && id.len() <= MAX_ID_CHARS
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'));
+        if !ok {
+            return Err(Error::validation(
+                "tenant",
+                "must be 1 to 128 ASCII letters, digits, '-', '_', '.' or ':'",
+            ));
+        }
+        Ok(Self(id.to_owned()))
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for TenantId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Per-tenant settings.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TenantSettings {
+    /// Region (ISO 3166-1 alpha-2, e.g. `FR`) used to read phone numbers typed without a
+    /// `+country` prefix. With none, every phone number must be international.
+    pub default_region: Option<String>,
+}
+
+impl TenantSettings {
+    /// Settings with the given default phone region.
+    pub fn with_region(region: &str) -> Self {
+        Self {
+            default_region: Some(region.to_owned()),
+        }
+    }
+
+    /// Checks the settings and returns them normalised (region uppercase).
+    pub(crate) fn validate(self) -> Result<Self> {
+        let default_region = match self.default_region {
+            Some(r) if !r.trim().is_empty() => {
+                contact::region("default_region", &r)?;
+                Some(r.trim().to_ascii_uppercase())
+            }
+            _ => None,
+        };
+        Ok(Self { default_region })
+    }
+
+    pub(crate) fn region(&self) -> Option<phonenumber::country::Id> {
+        self.default_region
+            .as_deref()
+            .and_then(|r| contact::region("default_region", r).ok())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tenant_ids_are_checked() {
+        assert!(TenantId::new("agency-42").is_ok());
+        for bad in ["", "a b", "é", &"x".repeat(129)] {
+            assert_eq!(TenantId::new(bad).unwrap_err().field(), Some("tenant"));
+        }
+    }
+
+    #[test]
+    fn region_is_checked_and_uppercased() {
+        let s = TenantSettings::with_region("fr").validate().unwrap();
+        assert_eq!(s.default_region.as_deref(), Some("FR"));
+        assert!(TenantSettings::with_region("QQ").validate().is_err());
+    }
+}

@@ -1,0 +1,80 @@
+//! Checks and normalisation shared by every text field.
+
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
+use crate::error::{Error, Result};
+
+/// Trims `value` and checks it is non-empty, within `max` characters and free of control
+/// characters (newlines and tabs allowed when `multiline`).
+pub(crate) fn required(field: &str, value: &str, max: usize, multiline: bool) -> Result<String> {
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        return Err(Error::validation(field, "must not be empty"));
+    }
+    check(field, trimmed, max, multiline)?;
+    Ok(trimmed.to_owned())
+}
+
+/// Like [`required`] for an optional field: `None` or blank becomes `None`.
+pub(crate) fn optional(
+    field: &str,
+    value: Option<String>,
+    max: usize,
+    multiline: bool,
+) -> Result<Option<String>> {
+    match value {
+        Some(v) if !v.trim().is_empty() => required(field, &v, max, multiline).map(Some),
+        _ => Ok(None),
+    }
+}
+
+fn check(field: &str, value: &str, max: usize, multiline: bool) -> Result<()> {
+    if value.chars().count() > max {
+        return Err(Error::validation(
+            field,
+            format!("longer than {max} characters"),
+        ));
+    }
+    let bad = value
+        .chars()
+        .any(|c| c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t')));
+    if bad {
+        return Err(Error::validation(field, "contains control characters"));
+    }
+    Ok(())
+}
+
+/// Folds text for matching and sorting: Unicode-decomposed, combining marks dropped, lowercased
+/// (`Hélène` → `helene`, `Núñez` → `nunez`, `Müller` → `muller`). Scripts without marks are kept.
+pub fn fold(value: &str) -> String {
+    value
+        .nfkd()
+        .filter(|c| !is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fold_drops_accents_and_case() {
+        assert_eq!(fold("Hélène"), "helene");
+        assert_eq!(fold("NÚÑEZ"), "nunez");
+        assert_eq!(fold("Müller"), "muller");
+        assert_eq!(fold("王"), "王");
+    }
+
+    #[test]
+    fn required_trims_and_rejects_blank_and_controls() {
+        assert_eq!(required("f", "  Zoé ", 10, false).unwrap(), "Zoé");
+        assert!(required("f", "   ", 10, false).is_err());
+        assert!(required("f", "a\u{0}b", 10, false).is_err());
+        assert!(required("f", "a\nb", 10, false).is_err());
+        assert!(required("f", "a\nb", 10, true).is_ok());
+        assert!(required("f", "abcdefghijk", 10, false).is_err());
+        assert!(required("f", "ééééééééé", 10, false).is_ok());
+    }
+}

@@ -1,0 +1,186 @@
+//! The customer list (seed 000): rows, sort orders and keyset pagination.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, FixedOffset, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::model::CustomerId;
+use crate::model::limits::MAX_PAGE;
+
+/// One row of the customer list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct CustomerRow {
+    /// Customer id.
+    pub id: CustomerId,
+    /// Customer no.
+    pub customer_no: i64,
+    /// First name.
+    pub first_name: String,
+    /// Last name.
+    pub last_name: String,
+    /// Main email, as typed.
+    pub email: Option<String>,
+    /// Phone as typed: the landline, else the mobile.
+    pub phone: Option<String>,
+    /// Number of bookings.
+    pub bookings: u64,
+    /// Pickup date-time of the latest booking.
+    pub last_booking: Option<DateTime<FixedOffset>>,
+    /// When the customer was created.
+    pub created_at: DateTime<Utc>,
+}
+
+/// What the customer list is sorted by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CustomerSort {
+    /// Last name then first name, accents and case folded; ascending by default.
+    #[default]
+    Name,
+    /// Latest booking date; newest first by default, customers without bookings last.
+    LastBooking,
+    /// Creation time; newest first by default.
+    CreatedAt,
+}
+
+impl CustomerSort {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Self::Name => "name",
+            Self::LastBooking => "last_booking",
+            Self::CreatedAt => "created_at",
+        }
+    }
+
+    fn default_descending(self) -> bool {
+        !matches!(self, Self::Name)
+    }
+}
+
+/// A request for one page of the customer list.
+///
+/// ```
+/// use crm_core::{CustomerListQuery, CustomerSort};
+/// let first = CustomerListQuery::new(CustomerSort::LastBooking).limit(50);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomerListQuery {
+    pub(crate) sort: CustomerSort,
+    pub(crate) descending: bool,
+    pub(crate) limit: u32,
+    pub(crate) after: Option<Cursor>,
+}
+
+impl Default for CustomerListQuery {
+    fn default() -> Self {
+        Self::new(CustomerSort::Name)
+    }
+}
+
+impl CustomerListQuery {
+    /// The first page, 50 rows, in the sort's default direction.
+    pub fn new(sort: CustomerSort) -> Self {
+        Self {
+            sort,
+            descending: sort.default_descending(),
+            limit: 50,
+            after: None,
+        }
+    }
+
+    /// Sorts the other way round from the sort's default.
+    pub fn reversed(mut self) -> Self {
+        self.descending = !self.sort.default_descending();
+        self
+    }
+
+    /// Rows per page, 1 to [`MAX_PAGE`](crate::limits::MAX_PAGE) (checked when the query runs).
+    pub fn limit(mut self, limit: u32) -> Self {
+        self.limit = limit;
+        self
+    }
+
+    /// Continues after the page that returned this cursor.
+    pub fn after(mut self, cursor: Cursor) -> Self {
+        self.after = Some(cursor);
+        self
+    }
+
+    pub(crate) fn checked_limit(&self) -> Result<u32> {
+        if self.limit == 0 || self.limit > MAX_PAGE {
+            return Err(Error::validation(
+                "limit",
+                format!("must be between 1 and {MAX_PAGE}"),
+            ));
+        }
+        Ok(self.limit)
+    }
+}
+
+/// One page of results, with the total count and a cursor to the next page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Page<T> {
+    /// The rows of this page.
+    pub items: Vec<T>,
+    /// How many rows all pages hold together.
+    pub total: u64,
+    /// Where the next page starts; `None` on the last page.
+    pub next: Option<Cursor>,
+}
+
+/// An opaque position in a sorted list: the sort key and id of the last row of a page.
+///
+/// Keyset pagination: rows inserted or deleted while paging never make a page repeat or skip
+/// another row. A row whose own sort key changes meanwhile (a new booking under
+/// [`CustomerSort::LastBooking`]) may move across the cursor.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Cursor(String);
+
+#[derive(Serialize, Deserialize)]
+pub(crate) struct CursorData {
+    pub(crate) sort: String,
+    pub(crate) descending: bool,
+    pub(crate) key: SortKey,
+    pub(crate) id: CustomerId,
+}
+
+/// The value of the sort column of a row.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(untagged)]
+pub(crate) enum SortKey {
+    Int(i64),
+    Text(String),
+}
+
+impl Cursor {
+    /// The cursor as text, to hand to a client and back.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Reads a cursor from its text form; a malformed one is a Validation error on `cursor`.
+    pub fn parse(text: &str) -> Result<Self> {
+        Self(text.to_owned()).decode().map(|_| Self(text.to_owned()))
+    }
+
+    pub(crate) fn encode(data: &CursorData) -> Result<Self> {
+        let json = serde_json::to_vec(data).map_err(|e| Error::Internal(e.to_string()))?;
+        Ok(Self(URL_SAFE_NO_PAD.encode(json)))
+    }
+
+    pub(crate) fn decode(&self) -> Result<CursorData> {
+        let bad = || Error::validation("cursor", "not a cursor returned by this list");
+        let bytes = URL_SAFE_NO_PAD.decode(&self.0).map_err(|_| bad())?;
+        serde_json::from_slice(&bytes).map_err(|_| bad())
+    }
+}
+
+impl std::fmt::Display for Cursor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}

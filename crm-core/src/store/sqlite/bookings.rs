@@ -1,0 +1,223 @@
+//! Booking rows: upsert by reference, link, history, stats, and the per-customer counters the
+//! customer list sorts on.
+
+use chrono::Utc;
+use rusqlite::{OptionalExtension, Row, Transaction, params};
+
+use super::changes;
+use super::customers::ensure_exists;
+use super::values::{local_text, opt, opt_customer_id, parse_enum, parse_local, parse_utc, utc_text};
+use crate::changes::{Change, ChangeKind};
+use crate::error::{Error, Result};
+use crate::model::{
+    Actor, Booking, CustomerId, CustomerStats, Invoice, Money, NewBooking, TenantId,
+};
+
+const COLUMNS: &str = "reference, customer_id, status, pickup_at, return_at, route_from, route_to, \
+    transport, hotel, salesperson, invoice_number, amount_minor, currency, payment_status, \
+    created_at, updated_at";
+
+fn from_row(row: &Row<'_>) -> rusqlite::Result<Booking> {
+    let number: Option<String> = row.get(10)?;
+    let invoice = match number {
+        Some(number) => Some(Invoice {
+            number,
+            amount: Money {
+                minor: row.get(11)?,
+                currency: row.get(12)?,
+            },
+            payment_status: parse_enum(13, &row.get::<_, String>(13)?)?,
+        }),
+        None => None,
+    };
+    Ok(Booking {
+        reference: row.get(0)?,
+        customer_id: opt_customer_id(row, 1)?,
+        status: parse_enum(2, &row.get::<_, String>(2)?)?,
+        pickup_at: parse_local(3, &row.get::<_, String>(3)?)?,
+        return_at: opt(row, 4, parse_local)?,
+        route_from: row.get(5)?,
+        route_to: row.get(6)?,
+        transport: row.get(7)?,
+        hotel: row.get(8)?,
+        salesperson: row.get(9)?,
+        invoice,
+        created_at: parse_utc(14, &row.get::<_, String>(14)?)?,
+        updated_at: parse_utc(15, &row.get::<_, String>(15)?)?,
+    })
+}
+
+pub(super) fn by_reference(tx: &Transaction<'_>, tenant: &TenantId, reference: &str) -> Result<Option<Booking>> {
+    let sql = format!("SELECT {COLUMNS} FROM bookings WHERE tenant_id = ?1 AND reference = ?2");
+    Ok(tx
+        .prepare_cached(&sql)?
+        .query_row(params![tenant.as_str(), reference.trim()], from_row)
+        .optional()?)
+}
+
+/// The names of the summary fields (all but the customer link) that differ.
+fn changed_fields(old: &Booking, new: &NewBooking) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    macro_rules! cmp {
+        ($($f:ident),*) => { $( if old.$f != new.$f { out.push(stringify!($f)); } )* };
+    }
+    cmp!(status, pickup_at, return_at, route_from, route_to, transport, hotel, salesperson, invoice);
+    if old.pickup_at.offset() != new.pickup_at.offset() && !out.contains(&"pickup_at") {
+        out.push("pickup_at");
+    }
+    out
+}
+
+/// Inserts or replaces the booking with this reference. Returns it and whether it was created.
+pub(super) fn upsert(tx: &Transaction<'_>, tenant: &TenantId, actor: &Actor, new: NewBooking) -> Result<(Booking, bool)> {
+    if let Some(id) = &new.customer_id {
+        ensure_exists(tx, tenant, id)?;
+    }
+    let old = by_reference(tx, tenant, &new.reference)?;
+    let now = utc_text(&Utc::now());
+    let invoice = new.invoice.as_ref();
+    tx.prepare_cached(
+        "INSERT INTO bookings (tenant_id, reference, customer_id, status, pickup_at, pickup_utc,
+            return_at, route_from, route_to, transport, hotel, salesperson, invoice_number,
+            amount_minor, currency, payment_status, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?17)
+         ON CONFLICT (tenant_id, reference) DO UPDATE SET customer_id = ?3, status = ?4,
+            pickup_at = ?5, pickup_utc = ?6, return_at = ?7, route_from = ?8, route_to = ?9,
+            transport = ?10, hotel = ?11, salesperson = ?12, invoice_number = ?13,
+            amount_minor = ?14, currency = ?15, payment_status = ?16, updated_at = ?17",
+    )?
+    .execute(params![
+        tenant.as_str(),
+        new.reference,
+        new.customer_id.as_ref().map(CustomerId::as_uuid),
+        new.status.as_str(),
+        local_text(&new.pickup_at),
+        new.pickup_at.timestamp_millis(),
+        new.return_at.as_ref().map(local_text),
+        new.route_from,
+        new.route_to,
+        new.transport,
+        new.hotel,
+        new.salesperson,
+        invoice.map(|i| &i.number),
+        invoice.map(|i| i.amount.minor),
+        invoice.map(|i| &i.amount.currency),
+        invoice.map(|i| i.payment_status.as_str()),
+        now,
+    ])?;
+    let reference = new.reference.as_str();
+    match &old {
+        None => {
+            let change = Change::booking(ChangeKind::BookingCreated, reference, new.customer_id);
+            changes::append(tx, tenant, actor, &change)?;
+        }
+        Some(old) => {
+            let fields = changed_fields(old, &new);
+            if !fields.is_empty() {
+                let change = Change::booking(ChangeKind::BookingUpdated, reference, new.customer_id)
+                    .with_fields(&fields);
+                changes::append(tx, tenant, actor, &change)?;
+            }
+            link_event(tx, tenant, actor, reference, old.customer_id, new.customer_id)?;
+        }
+    }
+    let mut touched = vec![new.customer_id];
+    touched.push(old.as_ref().and_then(|b| b.customer_id));
+    refresh_counters(tx, tenant, touched)?;
+    let stored = by_reference(tx, tenant, reference)?
+        .ok_or_else(|| Error::Internal("booking vanished after upsert".into()))?;
+    Ok((stored, old.is_none()))
+}
+
+/// Appends the link, relink or unlink event, if the link changed.
+fn link_event(tx: &Transaction<'_>, tenant: &TenantId, actor: &Actor, reference: &str, before: Option<CustomerId>, after: Option<CustomerId>) -> Result<()> {
+    if before == after {
+        return Ok(());
+    }
+    let kind = if after.is_some() { ChangeKind::BookingLinked } else { ChangeKind::BookingUnlinked };
+    let mut change = Change::booking(kind, reference, after);
+    change.previous_customer_id = before;
+    changes::append(tx, tenant, actor, &change)
+}
+
+/// Links the booking to `customer`, relinks it, or unlinks it (`None`).
+pub(super) fn link(tx: &Transaction<'_>, tenant: &TenantId, actor: &Actor, reference: &str, customer: Option<CustomerId>) -> Result<Booking> {
+    let old = by_reference(tx, tenant, reference)?
+        .ok_or_else(|| Error::not_found("booking", reference.trim()))?;
+    if let Some(id) = &customer {
+        ensure_exists(tx, tenant, id)?;
+    }
+    if old.customer_id == customer {
+        return Ok(old);
+    }
+    tx.prepare_cached(
+        "UPDATE bookings SET customer_id = ?3, updated_at = ?4 WHERE tenant_id = ?1 AND reference = ?2",
+    )?
+    .execute(params![
+        tenant.as_str(),
+        old.reference,
+        customer.as_ref().map(CustomerId::as_uuid),
+        utc_text(&Utc::now())
+    ])?;
+    link_event(tx, tenant, actor, &old.reference, old.customer_id, customer)?;
+    refresh_counters(tx, tenant, vec![old.customer_id, customer])?;
+    by_reference(tx, tenant, &old.reference)?
+        .ok_or_else(|| Error::Internal("booking vanished after link".into()))
+}
+
+/// Recomputes the booking count and last booking of each customer given.
+fn refresh_counters(tx: &Transaction<'_>, tenant: &TenantId, customers: Vec<Option<CustomerId>>) -> Result<()> {
+    let mut stmt = tx.prepare_cached(
+        "UPDATE customers SET
+            booking_count = (SELECT COUNT(*) FROM bookings WHERE customer_id = ?2 AND tenant_id = ?1),
+            last_booking_key = IFNULL((SELECT MAX(pickup_utc) FROM bookings WHERE customer_id = ?2 AND tenant_id = ?1), -9223372036854775808),
+            last_booking_at = (SELECT pickup_at FROM bookings WHERE customer_id = ?2 AND tenant_id = ?1
+                               ORDER BY pickup_utc DESC, reference DESC LIMIT 1)
+         WHERE tenant_id = ?1 AND id = ?2",
+    )?;
+    for id in customers.into_iter().flatten() {
+        stmt.execute(params![tenant.as_str(), id.as_uuid()])?;
+    }
+    Ok(())
+}
+
+pub(super) fn history(tx: &Transaction<'_>, tenant: &TenantId, customer: &CustomerId) -> Result<Vec<Booking>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM bookings WHERE customer_id = ?2 AND tenant_id = ?1
+         ORDER BY pickup_utc DESC, reference DESC"
+    );
+    Ok(tx
+        .prepare_cached(&sql)?
+        .query_map(params![tenant.as_str(), customer.as_uuid()], from_row)?
+        .collect::<rusqlite::Result<_>>()?)
+}
+
+pub(super) fn stats(tx: &Transaction<'_>, tenant: &TenantId, customer: &CustomerId) -> Result<CustomerStats> {
+    let (bookings, last): (i64, Option<String>) = tx
+        .prepare_cached("SELECT booking_count, last_booking_at FROM customers WHERE tenant_id = ?1 AND id = ?2")?
+        .query_row(params![tenant.as_str(), customer.as_uuid()], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let mut sums = tx.prepare_cached(
+        "SELECT currency, amount_minor FROM bookings
+         WHERE customer_id = ?2 AND tenant_id = ?1 AND currency IS NOT NULL AND status <> 'cancelled'
+         ORDER BY currency",
+    )?;
+    let mut total_spent: Vec<Money> = Vec::new();
+    let mut rows = sums.query(params![tenant.as_str(), customer.as_uuid()])?;
+    while let Some(row) = rows.next()? {
+        let currency: String = row.get(0)?;
+        let minor: i64 = row.get(1)?;
+        match total_spent.last_mut() {
+            Some(m) if m.currency == currency => {
+                m.minor = m.minor.checked_add(minor).ok_or_else(|| {
+                    Error::conflict(format!("total spent in {currency} overflows 64 bits"))
+                })?;
+            }
+            _ => total_spent.push(Money { minor, currency }),
+        }
+    }
+    Ok(CustomerStats {
+        bookings: bookings as u64,
+        last_booking: last.map(|s| parse_local(1, &s)).transpose()?,
+        total_spent,
+    })
+}

@@ -1,0 +1,297 @@
+//! Customer rows: insert, read, update, delete, and their secondary contacts and lists.
+
+use std::collections::BTreeMap;
+
+use chrono::Utc;
+use rusqlite::{OptionalExtension, Row, Transaction, params};
+
+use super::changes;
+use super::values::{customer_id, opt, parse_date, parse_utc, utc_text};
+use crate::changes::{Change, ChangeKind};
+use crate::error::{Error, Result};
+use crate::model::{
+    Actor, Address, Consent, Customer, CustomerId, Phone, TenantId, TenantSettings, email_key,
+    fold,
+};
+
+const COLUMNS: &str = "id, customer_no, first_name, last_name, company, email, \
+    phone, phone_e164, mobile, mobile_e164, fax, fax_e164, emergency_phone, emergency_phone_e164, \
+    street, zip, city, region, country, contact_person, birth_date, language, notes, \
+    consent_email_at, consent_sms_at, salesperson, custom_fields, created_at, updated_at, version";
+
+pub(super) fn tenant_settings(tx: &Transaction<'_>, tenant: &TenantId) -> Result<TenantSettings> {
+    let region = tx
+        .prepare_cached("SELECT default_region FROM tenants WHERE tenant_id = ?1")?
+        .query_row([tenant.as_str()], |r| r.get::<_, Option<String>>(0))
+        .optional()?
+        .flatten();
+    Ok(TenantSettings {
+        default_region: region,
+    })
+}
+
+fn phone_at(row: &Row<'_>, col: usize) -> rusqlite::Result<Option<Phone>> {
+    let typed: Option<String> = row.get(col)?;
+    let e164: Option<String> = row.get(col + 1)?;
+    Ok(typed.zip(e164).map(|(typed, e164)| Phone { typed, e164 }))
+}
+
+fn from_row(row: &Row<'_>) -> rusqlite::Result<Customer> {
+    let custom: String = row.get(26)?;
+    let custom_fields: BTreeMap<String, String> = serde_json::from_str(&custom).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(26, rusqlite::types::Type::Text, Box::new(e))
+    })?;
+    Ok(Customer {
+        id: customer_id(row, 0)?,
+        customer_no: row.get(1)?,
+        first_name: row.get(2)?,
+        last_name: row.get(3)?,
+        company: row.get(4)?,
+        email: row.get(5)?,
+        phone: phone_at(row, 6)?,
+        mobile: phone_at(row, 8)?,
+        fax: phone_at(row, 10)?,
+        emergency_phone: phone_at(row, 12)?,
+        secondary_emails: Vec::new(),
+        secondary_phones: Vec::new(),
+        address: Address {
+            street: row.get(14)?,
+            zip: row.get(15)?,
+            city: row.get(16)?,
+            region: row.get(17)?,
+            country: row.get(18)?,
+        },
+        contact_person: row.get(19)?,
+        birth_date: opt(row, 20, parse_date)?,
+        language: row.get(21)?,
+        notes: row.get(22)?,
+        consent: Consent {
+            email: opt(row, 23, parse_utc)?,
+            sms: opt(row, 24, parse_utc)?,
+        },
+        salesperson: row.get(25)?,
+        lists: Default::default(),
+        custom_fields,
+        created_at: parse_utc(27, &row.get::<_, String>(27)?)?,
+        updated_at: parse_utc(28, &row.get::<_, String>(28)?)?,
+        version: row.get(29)?,
+    })
+}
+
+/// Fills in the secondary contacts and lists, which live in their own tables.
+fn complete(tx: &Transaction<'_>, mut c: Customer) -> Result<Customer> {
+    let mut stmt = tx.prepare_cached(
+        "SELECT kind, typed, match_key FROM customer_contacts WHERE customer_id = ?1 ORDER BY kind, position",
+    )?;
+    let mut rows = stmt.query([c.id.as_uuid()])?;
+    while let Some(row) = rows.next()? {
+        let kind: String = row.get(0)?;
+        let typed: String = row.get(1)?;
+        if kind == "email" {
+            c.secondary_emails.push(typed);
+        } else {
+            c.secondary_phones.push(Phone { typed, e164: row.get(2)? });
+        }
+    }
+    let mut stmt = tx.prepare_cached(
+        "SELECT list_name FROM customer_lists WHERE customer_id = ?1 ORDER BY list_name",
+    )?;
+    c.lists = stmt
+        .query_map([c.id.as_uuid()], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(c)
+}
+
+fn one(tx: &Transaction<'_>, filter: &str, tenant: &TenantId, key: &dyn rusqlite::ToSql) -> Result<Option<Customer>> {
+    let sql = format!("SELECT {COLUMNS} FROM customers WHERE tenant_id = ?1 AND {filter}");
+    let found = tx
+        .prepare_cached(&sql)?
+        .query_row(params![tenant.as_str(), key], from_row)
+        .optional()?;
+    found.map(|c| complete(tx, c)).transpose()
+}
+
+pub(super) fn by_id(tx: &Transaction<'_>, tenant: &TenantId, id: &CustomerId) -> Result<Customer> {
+    one(tx, "id = ?2", tenant, id.as_uuid())?.ok_or_else(|| Error::not_found("customer", id))
+}
+
+pub(super) fn by_no(tx: &Transaction<'_>, tenant: &TenantId, no: i64) -> Result<Customer> {
+    one(tx, "customer_no = ?2", tenant, &no)?
+        .ok_or_else(|| Error::not_found("customer", format!("no. {no}")))
+}
+
+/// NotFound unless the customer exists in this tenant.
+pub(super) fn ensure_exists(tx: &Transaction<'_>, tenant: &TenantId, id: &CustomerId) -> Result<()> {
+    let exists: bool = tx
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM customers WHERE tenant_id = ?1 AND id = ?2)")?
+        .query_row(params![tenant.as_str(), id.as_uuid()], |r| r.get(0))?;
+    if exists { Ok(()) } else { Err(Error::not_found("customer", id)) }
+}
+
+pub(super) fn by_email(tx: &Transaction<'_>, tenant: &TenantId, email: &str) -> Result<Vec<Customer>> {
+    let key = email_key(email);
+    let sql = format!(
+        "SELECT {COLUMNS} FROM customers WHERE id IN (
+            SELECT id FROM customers WHERE tenant_id = ?1 AND email_key = ?2
+            UNION SELECT customer_id FROM customer_contacts
+                WHERE tenant_id = ?1 AND kind = 'email' AND match_key = ?2)
+         AND tenant_id = ?1 ORDER BY customer_no"
+    );
+    let found = tx
+        .prepare_cached(&sql)?
+        .query_map(params![tenant.as_str(), key], from_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    found.into_iter().map(|c| complete(tx, c)).collect()
+}
+
+/// Inserts validated customers with the next customer numbers of the tenant.
+pub(super) fn insert(tx: &Transaction<'_>, tenant: &TenantId, actor: &Actor, batch: Vec<Customer>) -> Result<Vec<Customer>> {
+    let count = batch.len() as i64;
+    let first_no: i64 = tx
+        .prepare_cached(
+            "UPDATE tenants SET next_customer_no = next_customer_no + ?2, customer_count = customer_count + ?2
+             WHERE tenant_id = ?1 RETURNING next_customer_no - ?2",
+        )?
+        .query_row(params![tenant.as_str(), count], |r| r.get(0))?;
+    let now = Utc::now();
+    let mut out = Vec::with_capacity(batch.len());
+    for (i, mut c) in batch.into_iter().enumerate() {
+        c.customer_no = first_no + i as i64;
+        c.created_at = now;
+        c.updated_at = now;
+        c.version = 1;
+        write(tx, tenant, &c, true)?;
+        changes::append(tx, tenant, actor, &Change::customer(ChangeKind::CustomerCreated, c.id))?;
+        out.push(c);
+    }
+    Ok(out)
+}
+
+/// Replaces the editable fields of `current` with those of `fields`; writes nothing when no field
+/// changed. Returns the stored customer and the names of the changed fields.
+pub(super) fn update(tx: &Transaction<'_>, tenant: &TenantId, actor: &Actor, current: &Customer, fields: Customer) -> Result<(Customer, Vec<&'static str>)> {
+    let changed = current.changed_fields(&fields);
+    if changed.is_empty() {
+        return Ok((current.clone(), changed));
+    }
+    let next = Customer {
+        id: current.id,
+        customer_no: current.customer_no,
+        created_at: current.created_at,
+        updated_at: Utc::now(),
+        version: current.version + 1,
+        ..fields
+    };
+    write(tx, tenant, &next, false)?;
+    let change = Change::customer(ChangeKind::CustomerUpdated, next.id).with_fields(&changed);
+    changes::append(tx, tenant, actor, &change)?;
+    Ok((next, changed))
+}
+
+fn write(tx: &Transaction<'_>, tenant: &TenantId, c: &Customer, insert: bool) -> Result<()> {
+    let sql = if insert {
+        "INSERT INTO customers (tenant_id, id, customer_no, first_name, last_name, sort_name, company,
+            email, email_key, phone, phone_e164, mobile, mobile_e164, fax, fax_e164, emergency_phone,
+            emergency_phone_e164, street, zip, city, region, country, contact_person, birth_date,
+            language, notes, consent_email_at, consent_sms_at, salesperson, custom_fields,
+            created_at, created_ms, updated_at, version)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,
+            ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34)"
+    } else {
+        "UPDATE customers SET first_name = ?4, last_name = ?5, sort_name = ?6, company = ?7,
+            email = ?8, email_key = ?9, phone = ?10, phone_e164 = ?11, mobile = ?12, mobile_e164 = ?13,
+            fax = ?14, fax_e164 = ?15, emergency_phone = ?16, emergency_phone_e164 = ?17, street = ?18,
+            zip = ?19, city = ?20, region = ?21, country = ?22, contact_person = ?23, birth_date = ?24,
+            language = ?25, notes = ?26, consent_email_at = ?27, consent_sms_at = ?28,
+            salesperson = ?29, custom_fields = ?30, updated_at = ?33, version = ?34
+         WHERE tenant_id = ?1 AND id = ?2 AND version = ?34 - 1"
+    };
+    let typed = |p: &Option<Phone>| p.as_ref().map(|p| p.typed.clone());
+    let e164 = |p: &Option<Phone>| p.as_ref().map(|p| p.e164.clone());
+    let custom = serde_json::to_string(&c.custom_fields).map_err(|e| Error::Internal(e.to_string()))?;
+    let rows = tx.prepare_cached(sql)?.execute(params![
+        tenant.as_str(),
+        c.id.as_uuid(),
+        c.customer_no,
+        c.first_name,
+        c.last_name,
+        fold(&format!("{} {}", c.last_name, c.first_name)),
+        c.company,
+        c.email,
+        c.email.as_deref().map(email_key),
+        typed(&c.phone),
+        e164(&c.phone),
+        typed(&c.mobile),
+        e164(&c.mobile),
+        typed(&c.fax),
+        e164(&c.fax),
+        typed(&c.emergency_phone),
+        e164(&c.emergency_phone),
+        c.address.street,
+        c.address.zip,
+        c.address.city,
+        c.address.region,
+        c.address.country,
+        c.contact_person,
+        c.birth_date.map(|d| d.format("%Y-%m-%d").to_string()),
+        c.language,
+        c.notes,
+        c.consent.email.as_ref().map(utc_text),
+        c.consent.sms.as_ref().map(utc_text),
+        c.salesperson,
+        custom,
+        utc_text(&c.created_at),
+        c.created_at.timestamp_millis(),
+        utc_text(&c.updated_at),
+        c.version,
+    ])?;
+    if rows != 1 {
+        return Err(Error::conflict(format!("customer {} changed meanwhile", c.id)));
+    }
+    if !insert {
+        tx.prepare_cached("DELETE FROM customer_contacts WHERE customer_id = ?1")?
+            .execute([c.id.as_uuid()])?;
+        tx.prepare_cached("DELETE FROM customer_lists WHERE customer_id = ?1")?
+            .execute([c.id.as_uuid()])?;
+    }
+    let mut contact = tx.prepare_cached(
+        "INSERT INTO customer_contacts (customer_id, tenant_id, kind, position, typed, match_key)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for (i, e) in c.secondary_emails.iter().enumerate() {
+        contact.execute(params![c.id.as_uuid(), tenant.as_str(), "email", i, e, email_key(e)])?;
+    }
+    for (i, p) in c.secondary_phones.iter().enumerate() {
+        contact.execute(params![c.id.as_uuid(), tenant.as_str(), "phone", i, p.typed, p.e164])?;
+    }
+    let mut list = tx.prepare_cached(
+        "INSERT INTO customer_lists (customer_id, tenant_id, list_name) VALUES (?1, ?2, ?3)",
+    )?;
+    for name in &c.lists {
+        list.execute(params![c.id.as_uuid(), tenant.as_str(), name])?;
+    }
+    Ok(())
+}
+
+/// Detaches the customer's bookings, then deletes it. Returns the number of bookings detached.
+pub(super) fn delete(tx: &Transaction<'_>, tenant: &TenantId, actor: &Actor, id: &CustomerId) -> Result<u64> {
+    ensure_exists(tx, tenant, id)?;
+    let refs: Vec<String> = tx
+        .prepare_cached(
+            "UPDATE bookings SET customer_id = NULL, updated_at = ?3
+             WHERE tenant_id = ?1 AND customer_id = ?2 RETURNING reference",
+        )?
+        .query_map(params![tenant.as_str(), id.as_uuid(), utc_text(&Utc::now())], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for reference in &refs {
+        let mut change = Change::booking(ChangeKind::BookingUnlinked, reference, None);
+        change.previous_customer_id = Some(*id);
+        changes::append(tx, tenant, actor, &change)?;
+    }
+    tx.prepare_cached("DELETE FROM customers WHERE tenant_id = ?1 AND id = ?2")?
+        .execute(params![tenant.as_str(), id.as_uuid()])?;
+    tx.prepare_cached("UPDATE tenants SET customer_count = customer_count - 1 WHERE tenant_id = ?1")?
+        .execute([tenant.as_str()])?;
+    changes::append(tx, tenant, actor, &Change::customer(ChangeKind::CustomerDeleted, *id))?;
+    Ok(refs.len() as u64)
+}

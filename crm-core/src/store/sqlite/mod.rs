@@ -1,0 +1,275 @@
+//! The SQLite implementation of [`Repository`]: one writer connection, a pool of reader
+//! connections (WAL lets them read while the writer writes), foreign keys on, busy timeout.
+
+mod bookings;
+mod changes;
+mod customers;
+mod list;
+mod schema;
+mod values;
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+
+use super::{CustomerListQuery, CustomerRow, Page, Repository};
+use crate::changes::{Change, ChangeEvent, ChangeKind};
+use crate::error::{Error, Result};
+use crate::model::{
+    Actor, Booking, CaptureMatch, Captured, Customer, CustomerId, CustomerStats, NewBooking,
+    TenantId, TenantSettings,
+};
+
+pub(crate) use schema::SCHEMA_VERSION;
+
+/// How long a connection waits for a lock held by another connection or process.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+/// Reader connections kept open when idle.
+const MAX_IDLE_READERS: usize = 8;
+
+/// An SQLite file (or in-memory database) holding every tenant's records.
+pub(crate) struct SqliteStore {
+    writer: Mutex<Connection>,
+    /// `None` for an in-memory database, which has one connection only.
+    readers: Option<Mutex<Vec<Connection>>>,
+    path: Option<PathBuf>,
+}
+
+impl SqliteStore {
+    /// Opens or creates the file at `path` and brings its schema up to date.
+    pub(crate) fn open(path: &Path) -> Result<Self> {
+        let mut writer = connect(path)?;
+        let mode: String = writer.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(Error::Storage {
+                message: format!("could not switch the journal to WAL (got {mode})"),
+                source: "journal_mode".into(),
+            });
+        }
+        schema::migrate(&mut writer)?;
+        Ok(Self {
+            writer: Mutex::new(writer),
+            readers: Some(Mutex::new(Vec::new())),
+            path: Some(path.to_owned()),
+        })
+    }
+
+    /// A private database in memory, gone when the store is dropped.
+    pub(crate) fn open_in_memory() -> Result<Self> {
+        let mut writer = Connection::open_in_memory()?;
+        configure(&writer)?;
+        schema::migrate(&mut writer)?;
+        Ok(Self {
+            writer: Mutex::new(writer),
+            readers: None,
+            path: None,
+        })
+    }
+
+    /// Runs `f` in a read transaction (a consistent snapshot) on a reader connection.
+    fn read<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        let (Some(pool), Some(path)) = (&self.readers, &self.path) else {
+            let mut conn = lock(&self.writer);
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
+            return f(&tx);
+        };
+        let mut conn = match lock(pool).pop() {
+            Some(conn) => conn,
+            None => {
+                let conn = connect(path)?;
+                conn.pragma_update(None, "query_only", true)?;
+                conn
+            }
+        };
+        let out = {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
+            f(&tx)
+        };
+        let mut idle = lock(pool);
+        if idle.len() < MAX_IDLE_READERS {
+            idle.push(conn);
+        }
+        out
+    }
+
+    /// Runs `f` in one write transaction: committed if `f` succeeds, rolled back otherwise.
+    fn write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        let mut conn = lock(&self.writer);
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+}
+
+/// A poisoned lock only means another thread panicked mid-call; its transaction rolled back when
+/// dropped, so the connection is still sound.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn connect(path: &Path) -> Result<Connection> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_CREATE
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        | OpenFlags::SQLITE_OPEN_URI;
+    let conn = Connection::open_with_flags(path, flags)
+        .map_err(|e| Error::storage(format!("cannot open {}", path.display()), e))?;
+    configure(&conn)?;
+    Ok(conn)
+}
+
+fn configure(conn: &Connection) -> Result<()> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.pragma_update(None, "foreign_keys", true)?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(())
+}
+
+/// Makes sure the tenant has its row (settings, customer numbers, count).
+fn ensure_tenant(tx: &Transaction<'_>, tenant: &TenantId) -> Result<()> {
+    tx.prepare_cached("INSERT INTO tenants (tenant_id) VALUES (?1) ON CONFLICT DO NOTHING")?
+        .execute([tenant.as_str()])?;
+    Ok(())
+}
+
+impl Repository for SqliteStore {
+    fn tenant_settings(&self, tenant: &TenantId) -> Result<TenantSettings> {
+        self.read(|tx| customers::tenant_settings(tx, tenant))
+    }
+
+    fn set_tenant_settings(&self, tenant: &TenantId, actor: &Actor, settings: &TenantSettings) -> Result<()> {
+        self.write(|tx| {
+            ensure_tenant(tx, tenant)?;
+            tx.execute(
+                "UPDATE tenants SET default_region = ?2 WHERE tenant_id = ?1",
+                (tenant.as_str(), &settings.default_region),
+            )?;
+            let change = Change {
+                kind: ChangeKind::TenantSettingsUpdated,
+                customer_id: None,
+                previous_customer_id: None,
+                booking_ref: None,
+                fields: vec!["default_region".into()],
+            };
+            changes::append(tx, tenant, actor, &change)
+        })
+    }
+
+    fn insert_customers(&self, tenant: &TenantId, actor: &Actor, batch: Vec<Customer>) -> Result<Vec<Customer>> {
+        self.write(|tx| {
+            ensure_tenant(tx, tenant)?;
+            customers::insert(tx, tenant, actor, batch)
+        })
+    }
+
+    fn customer(&self, tenant: &TenantId, id: &CustomerId) -> Result<Customer> {
+        self.read(|tx| customers::by_id(tx, tenant, id))
+    }
+
+    fn customer_by_no(&self, tenant: &TenantId, customer_no: i64) -> Result<Customer> {
+        self.read(|tx| customers::by_no(tx, tenant, customer_no))
+    }
+
+    fn customers_by_email(&self, tenant: &TenantId, email: &str) -> Result<Vec<Customer>> {
+        self.read(|tx| customers::by_email(tx, tenant, email))
+    }
+
+    fn update_customer(&self, tenant: &TenantId, actor: &Actor, id: &CustomerId, expected_version: i64, fields: Customer) -> Result<Customer> {
+        self.write(|tx| {
+            let current = customers::by_id(tx, tenant, id)?;
+            if current.version != expected_version {
+                return Err(Error::conflict(format!(
+                    "customer {id} is at version {}, not {expected_version}: read it again",
+                    current.version
+                )));
+            }
+            customers::update(tx, tenant, actor, &current, fields).map(|(c, _)| c)
+        })
+    }
+
+    fn delete_customer(&self, tenant: &TenantId, actor: &Actor, id: &CustomerId) -> Result<u64> {
+        self.write(|tx| customers::delete(tx, tenant, actor, id))
+    }
+
+    fn list_customers(&self, tenant: &TenantId, query: &CustomerListQuery) -> Result<Page<CustomerRow>> {
+        self.read(|tx| list::page(tx, tenant, query))
+    }
+
+    fn upsert_booking(&self, tenant: &TenantId, actor: &Actor, booking: NewBooking) -> Result<(Booking, bool)> {
+        self.write(|tx| {
+            ensure_tenant(tx, tenant)?;
+            bookings::upsert(tx, tenant, actor, booking)
+        })
+    }
+
+    fn booking(&self, tenant: &TenantId, reference: &str) -> Result<Booking> {
+        self.read(|tx| {
+            bookings::by_reference(tx, tenant, reference)?
+                .ok_or_else(|| Error::not_found("booking", reference))
+        })
+    }
+
+    fn link_booking(&self, tenant: &TenantId, actor: &Actor, reference: &str, customer: Option<&CustomerId>) -> Result<Booking> {
+        self.write(|tx| bookings::link(tx, tenant, actor, reference, customer.copied()))
+    }
+
+    fn booking_history(&self, tenant: &TenantId, customer: &CustomerId) -> Result<Vec<Booking>> {
+        self.read(|tx| {
+            customers::ensure_exists(tx, tenant, customer)?;
+            bookings::history(tx, tenant, customer)
+        })
+    }
+
+    fn customer_stats(&self, tenant: &TenantId, customer: &CustomerId) -> Result<CustomerStats> {
+        self.read(|tx| {
+            customers::ensure_exists(tx, tenant, customer)?;
+            bookings::stats(tx, tenant, customer)
+        })
+    }
+
+    fn capture_booking(&self, tenant: &TenantId, actor: &Actor, contact: Customer, mut booking: NewBooking) -> Result<Captured> {
+        self.write(|tx| {
+            ensure_tenant(tx, tenant)?;
+            let linked = bookings::by_reference(tx, tenant, &booking.reference)?
+                .and_then(|b| b.customer_id);
+            let found = match (linked, &contact.email) {
+                (Some(id), _) => Some((customers::by_id(tx, tenant, &id)?, CaptureMatch::Booking)),
+                (None, Some(email)) => customers::by_email(tx, tenant, email)?
+                    .into_iter()
+                    .next()
+                    .map(|c| (c, CaptureMatch::Email)),
+                (None, None) => None,
+            };
+            let (customer, matched, changed) = match found {
+                Some((current, matched)) => {
+                    let laid = current.overlay(&contact);
+                    let (customer, changed) = customers::update(tx, tenant, actor, &current, laid)?;
+                    (customer, matched, changed)
+                }
+                None => {
+                    let created = customers::insert(tx, tenant, actor, vec![contact])?;
+                    let customer = created.into_iter().next().ok_or_else(|| {
+                        Error::Internal("insert returned no customer".into())
+                    })?;
+                    (customer, CaptureMatch::Created, Vec::new())
+                }
+            };
+            booking.customer_id = Some(customer.id);
+            let (booking, _) = bookings::upsert(tx, tenant, actor, booking)?;
+            Ok(Captured {
+                customer,
+                booking,
+                matched,
+                changed_fields: changed.into_iter().map(str::to_owned).collect(),
+            })
+        })
+    }
+
+    fn changes_since(&self, tenant: &TenantId, after: i64, limit: u32) -> Result<Vec<ChangeEvent>> {
+        self.read(|tx| changes::since(tx, tenant, after, limit))
+    }
+}

@@ -1,0 +1,153 @@
+//! Schema migrations, numbered by `PRAGMA user_version`.
+
+use rusqlite::Connection;
+
+use crate::error::{Error, Result};
+
+/// Marks a file as ours (`PRAGMA application_id`, "CRM1").
+const APPLICATION_ID: i64 = 0x4352_4D31;
+
+/// Migration `i` brings the schema from version `i` to `i + 1`. Never edit a released entry: add one.
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE tenants (
+    tenant_id        TEXT PRIMARY KEY,
+    default_region   TEXT,
+    next_customer_no INTEGER NOT NULL DEFAULT 1,
+    customer_count   INTEGER NOT NULL DEFAULT 0
+) STRICT;
+
+CREATE TABLE customers (
+    id                   BLOB PRIMARY KEY,
+    tenant_id            TEXT NOT NULL REFERENCES tenants(tenant_id),
+    customer_no          INTEGER NOT NULL,
+    first_name           TEXT NOT NULL,
+    last_name            TEXT NOT NULL,
+    sort_name            TEXT NOT NULL,
+    company              TEXT,
+    email                TEXT,
+    email_key            TEXT,
+    phone                TEXT,
+    phone_e164           TEXT,
+    mobile               TEXT,
+    mobile_e164          TEXT,
+    fax                  TEXT,
+    fax_e164             TEXT,
+    emergency_phone      TEXT,
+    emergency_phone_e164 TEXT,
+    street               TEXT,
+    zip                  TEXT,
+    city                 TEXT,
+    region               TEXT,
+    country              TEXT,
+    contact_person       TEXT,
+    birth_date           TEXT,
+    language             TEXT,
+    notes                TEXT,
+    consent_email_at     TEXT,
+    consent_sms_at       TEXT,
+    salesperson          TEXT,
+    custom_fields        TEXT NOT NULL,
+    created_at           TEXT NOT NULL,
+    created_ms           INTEGER NOT NULL,
+    updated_at           TEXT NOT NULL,
+    version              INTEGER NOT NULL,
+    booking_count        INTEGER NOT NULL DEFAULT 0,
+    last_booking_key     INTEGER NOT NULL DEFAULT -9223372036854775808,
+    last_booking_at      TEXT,
+    UNIQUE (tenant_id, customer_no)
+) STRICT;
+CREATE INDEX customers_by_email        ON customers(tenant_id, email_key) WHERE email_key IS NOT NULL;
+CREATE INDEX customers_by_name         ON customers(tenant_id, sort_name, id);
+CREATE INDEX customers_by_last_booking ON customers(tenant_id, last_booking_key, id);
+CREATE INDEX customers_by_created      ON customers(tenant_id, created_ms, id);
+
+CREATE TABLE customer_contacts (
+    customer_id BLOB NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+    tenant_id   TEXT NOT NULL,
+    kind        TEXT NOT NULL CHECK (kind IN ('email', 'phone')),
+    position    INTEGER NOT NULL,
+    typed       TEXT NOT NULL,
+    match_key   TEXT NOT NULL,
+    PRIMARY KEY (customer_id, kind, position)
+) STRICT;
+CREATE INDEX customer_contacts_by_key ON customer_contacts(tenant_id, kind, match_key);
+
+CREATE TABLE customer_lists (
+    customer_id BLOB NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+    tenant_id   TEXT NOT NULL,
+    list_name   TEXT NOT NULL,
+    PRIMARY KEY (customer_id, list_name)
+) STRICT;
+CREATE INDEX customer_lists_by_name ON customer_lists(tenant_id, list_name);
+
+CREATE TABLE bookings (
+    tenant_id      TEXT NOT NULL REFERENCES tenants(tenant_id),
+    reference      TEXT NOT NULL,
+    customer_id    BLOB REFERENCES customers(id),
+    status         TEXT NOT NULL,
+    pickup_at      TEXT NOT NULL,
+    pickup_utc     INTEGER NOT NULL,
+    return_at      TEXT,
+    route_from     TEXT NOT NULL,
+    route_to       TEXT NOT NULL,
+    transport      TEXT,
+    hotel          TEXT,
+    salesperson    TEXT,
+    invoice_number TEXT,
+    amount_minor   INTEGER,
+    currency       TEXT,
+    payment_status TEXT,
+    created_at     TEXT NOT NULL,
+    updated_at     TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, reference)
+) STRICT;
+CREATE INDEX bookings_by_customer ON bookings(customer_id, pickup_utc) WHERE customer_id IS NOT NULL;
+
+CREATE TABLE changes (
+    seq                  INTEGER PRIMARY KEY AUTOINCREMENT,
+    tenant_id            TEXT NOT NULL,
+    at                   TEXT NOT NULL,
+    kind                 TEXT NOT NULL,
+    customer_id          BLOB,
+    previous_customer_id BLOB,
+    booking_ref          TEXT,
+    actor_id             TEXT NOT NULL,
+    actor_role           TEXT NOT NULL,
+    fields               TEXT NOT NULL
+) STRICT;
+CREATE INDEX changes_by_tenant ON changes(tenant_id, seq);
+"#];
+
+/// The schema version this library writes.
+pub(crate) const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Brings the schema up to date, or fails if the file is not ours or is newer than this library.
+pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let app_id: i64 = tx.query_row("PRAGMA application_id", [], |r| r.get(0))?;
+    let has_tables: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table')",
+        [],
+        |r| r.get(0),
+    )?;
+    if has_tables && app_id != APPLICATION_ID {
+        return Err(Error::Storage {
+            message: "the file is an SQLite database of another application".into(),
+            source: "application_id mismatch".into(),
+        });
+    }
+    if version > SCHEMA_VERSION {
+        return Err(Error::SchemaTooNew {
+            found: version,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    for (from, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", from as i64 + 1)?;
+    }
+    tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+    tx.commit()?;
+    Ok(())
+}
