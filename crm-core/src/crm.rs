@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use crate::model::limits::MAX_BATCH;
 use crate::model::{
     Actor, Booking, Captured, Customer, CustomerId, CustomerStats, NewBooking, NewCustomer, Rules,
-    TenantId, TenantSettings, reference,
+    TenantId, TenantSettings,
 };
 use crate::store::sqlite::SqliteStore;
 use crate::store::{CustomerListQuery, CustomerRow, Page, Repository};
@@ -144,13 +144,7 @@ impl Tenant {
             .into_iter()
             .enumerate()
             .map(|(i, c)| {
-                c.validate(&rules).map_err(|e| match e {
-                    Error::Validation { field, reason } => Error::Validation {
-                        field: format!("[{i}].{field}"),
-                        reason,
-                    },
-                    other => other,
-                })
+                c.validate(&rules).map_err(|e| at_position(i, e))
             })
             .collect::<Result<Vec<_>>>()?;
         if valid.is_empty() {
@@ -211,6 +205,21 @@ impl Tenant {
         self.repo.upsert_booking(&self.id, actor, booking.validate()?)
     }
 
+    /// Records or replaces many bookings in one transaction (for imports). All or nothing: one bad
+    /// booking fails the batch, and the error's field is prefixed with its position (`[3].reference`).
+    pub fn upsert_bookings(&self, actor: &Actor, batch: Vec<NewBooking>) -> Result<usize> {
+        actor.validate()?;
+        if batch.len() > MAX_BATCH {
+            return Err(Error::validation("bookings", format!("more than {MAX_BATCH} in one batch")));
+        }
+        let valid = batch
+            .into_iter()
+            .enumerate()
+            .map(|(i, b)| b.validate().map_err(|e| at_position(i, e)))
+            .collect::<Result<Vec<_>>>()?;
+        self.repo.upsert_bookings(&self.id, actor, valid)
+    }
+
     /// One booking by reference.
     pub fn get_booking(&self, reference: &str) -> Result<Booking> {
         self.repo.booking(&self.id, reference)
@@ -252,10 +261,23 @@ impl Tenant {
     }
 }
 
-#[allow(dead_code)]
-fn _assert_send_sync() {
-    fn is<T: Send + Sync>() {}
-    is::<Crm>();
-    is::<Tenant>();
-    let _ = reference;
+/// Prefixes the field of a validation error with the position of the record in its batch.
+fn at_position(i: usize, err: Error) -> Error {
+    match err {
+        Error::Validation { field, reason } => Error::Validation {
+            field: format!("[{i}].{field}"),
+            reason,
+        },
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn handles_are_send_and_sync() {
+        fn is<T: Send + Sync + Clone>() {}
+        is::<super::Crm>();
+        is::<super::Tenant>();
+    }
 }

@@ -38,6 +38,8 @@ pub(crate) trait Repository: Send + Sync {
     fn list_customers(&self, tenant: &TenantId, query: &CustomerListQuery) -> Result<Page<CustomerRow>>;
     /// Inserts or replaces a booking by reference; `true` when it was created.
     fn upsert_booking(&self, tenant: &TenantId, actor: &Actor, booking: NewBooking) -> Result<(Booking, bool)>;
+    /// Upserts many bookings in one transaction; returns how many were created.
+    fn upsert_bookings(&self, tenant: &TenantId, actor: &Actor, bookings: Vec<NewBooking>) -> Result<usize>;
     /// One booking by reference.
     fn booking(&self, tenant: &TenantId, reference: &str) -> Result<Booking>;
     /// Links a booking to a customer, relinks it, or unlinks it (`None`).

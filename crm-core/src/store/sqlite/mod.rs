@@ -206,6 +206,17 @@ impl Repository for SqliteStore {
         })
     }
 
+    fn upsert_bookings(&self, tenant: &TenantId, actor: &Actor, batch: Vec<NewBooking>) -> Result<usize> {
+        self.write(|tx| {
+            ensure_tenant(tx, tenant)?;
+            let mut created = 0;
+            for booking in batch {
+                created += usize::from(bookings::upsert(tx, tenant, actor, booking)?.1);
+            }
+            Ok(created)
+        })
+    }
+
     fn booking(&self, tenant: &TenantId, reference: &str) -> Result<Booking> {
         self.read(|tx| {
             bookings::by_reference(tx, tenant, reference)?
