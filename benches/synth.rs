@@ -231,7 +231,7 @@ impl Synth {
     pub fn booking(&mut self, customer: &Customer) -> NewBooking {
         let reference = format!("{}-{:07}", self.prefix, self.next_ref);
         self.next_ref += 1;
-        let days_ago = self.rng.random_range(-180..(3 * 365));
+        let days_ago = self.rng.random_range(-120..(3 * 365));
         let offset = FixedOffset::east_opt(3600 * self.rng.random_range(0..3)).expect("valid offset");
         let day = self.today - Duration::days(days_ago);
         let pickup: DateTime<FixedOffset> = offset

@@ -167,7 +167,7 @@ impl Error {
 
 impl From<rusqlite::Error> for Error {
     fn from(err: rusqlite::Error) -> Self {
-        Self::storage("sqlite call failed", err)
+        Self::storage(format!("sqlite: {err}"), err)
     }
 }
 

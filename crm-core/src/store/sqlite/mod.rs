@@ -40,6 +40,16 @@ pub(crate) struct SqliteStore {
 impl SqliteStore {
     /// Opens or creates the file at `path` and brings its schema up to date.
     pub(crate) fn open(path: &Path) -> Result<Self> {
+        Self::open_file(path).map_err(|e| match e {
+            Error::Storage { message, source } => Error::Storage {
+                message: format!("cannot open {}: {message}", path.display()),
+                source,
+            },
+            other => other,
+        })
+    }
+
+    fn open_file(path: &Path) -> Result<Self> {
         let mut writer = connect(path)?;
         let mode: String = writer.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
         if !mode.eq_ignore_ascii_case("wal") {
@@ -115,8 +125,7 @@ fn connect(path: &Path) -> Result<Connection> {
         | OpenFlags::SQLITE_OPEN_CREATE
         | OpenFlags::SQLITE_OPEN_NO_MUTEX
         | OpenFlags::SQLITE_OPEN_URI;
-    let conn = Connection::open_with_flags(path, flags)
-        .map_err(|e| Error::storage(format!("cannot open {}", path.display()), e))?;
+    let conn = Connection::open_with_flags(path, flags)?;
     configure(&conn)?;
     Ok(conn)
 }

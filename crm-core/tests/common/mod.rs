@@ -1,0 +1,220 @@
+//! Shared fixtures of the integration tests: a real SQLite file in a temporary directory, a tenant
+//! with default phone region FR, an actor, builders for customers and bookings, and observations
+//! made through the public API only.
+#![allow(dead_code, clippy::unwrap_used)]
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, FixedOffset};
+use crm_core::{
+    Actor, Booking, ChangeEvent, Crm, Customer, CustomerListQuery, CustomerRow, CustomerSort,
+    ErrorKind, Invoice, Money, NewBooking, NewCustomer, PaymentStatus, Role, Tenant,
+    TenantSettings,
+};
+use tempfile::TempDir;
+
+/// An open store on a real SQLite file; the directory (and file) go away when dropped.
+pub(crate) struct Db {
+    /// The handle on the store.
+    pub(crate) crm: Crm,
+    /// Where the file lives.
+    pub(crate) path: PathBuf,
+    /// Keeps the directory alive; dropped last.
+    pub(crate) dir: TempDir,
+}
+
+/// Opens a fresh store in a new temporary directory.
+pub(crate) fn open() -> Db {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("crm.db");
+    let crm = Crm::open(&path).unwrap();
+    Db { crm, path, dir }
+}
+
+impl Db {
+    /// A tenant whose default phone region is FR (this appends one settings event to its feed).
+    pub(crate) fn tenant(&self, id: &str) -> Tenant {
+        tenant(&self.crm, id)
+    }
+
+    /// Opens a second handle on the same file (as another process would).
+    pub(crate) fn reopen(&self) -> Crm {
+        Crm::open(&self.path).unwrap()
+    }
+}
+
+/// A tenant of `crm` whose default phone region is FR.
+pub(crate) fn tenant(crm: &Crm, id: &str) -> Tenant {
+    let t = crm.tenant(id).unwrap();
+    t.set_settings(&actor(), TenantSettings::with_region("FR"))
+        .unwrap();
+    t
+}
+
+/// The clerk making the changes.
+pub(crate) fn actor() -> Actor {
+    Actor::new("u-17", Role::Agent)
+}
+
+/// A customer with only the required fields.
+pub(crate) fn customer(first: &str, last: &str) -> NewCustomer {
+    NewCustomer {
+        first_name: first.into(),
+        last_name: last.into(),
+        ..Default::default()
+    }
+}
+
+/// A customer with an email.
+pub(crate) fn customer_with_email(first: &str, last: &str, email: &str) -> NewCustomer {
+    NewCustomer {
+        email: Some(email.into()),
+        ..customer(first, last)
+    }
+}
+
+/// Parses an RFC 3339 date-time.
+pub(crate) fn at(rfc3339: &str) -> DateTime<FixedOffset> {
+    DateTime::parse_from_rfc3339(rfc3339).unwrap()
+}
+
+/// A confirmed booking with a route, picked up at `pickup` (RFC 3339).
+pub(crate) fn booking(reference: &str, pickup: &str) -> NewBooking {
+    let mut b = NewBooking::new(reference, at(pickup));
+    b.route_from = "Lyon Part-Dieu".into();
+    b.route_to = "Aéroport LYS".into();
+    b
+}
+
+/// A booking linked to `customer`.
+pub(crate) fn booking_for(reference: &str, pickup: &str, customer: &Customer) -> NewBooking {
+    NewBooking {
+        customer_id: Some(customer.id),
+        ..booking(reference, pickup)
+    }
+}
+
+/// An invoice of `minor` units of `currency`.
+pub(crate) fn invoice(number: &str, minor: i64, currency: &str) -> Invoice {
+    Invoice {
+        number: number.into(),
+        amount: Money {
+            minor,
+            currency: currency.into(),
+        },
+        payment_status: PaymentStatus::Paid,
+    }
+}
+
+/// How many customers the tenant holds, as the list reports it.
+pub(crate) fn count_customers(t: &Tenant) -> u64 {
+    t.list_customers(&CustomerListQuery::new(CustomerSort::Name).limit(1))
+        .unwrap()
+        .total
+}
+
+/// Every change event of the tenant, in order.
+pub(crate) fn all_changes(t: &Tenant) -> Vec<ChangeEvent> {
+    let mut out = Vec::new();
+    let mut after = 0;
+    loop {
+        let page = t.changes_since(after, 10_000).unwrap();
+        let Some(last) = page.last() else {
+            return out;
+        };
+        after = last.seq;
+        out.extend(page);
+    }
+}
+
+/// The change events of the tenant after `seq`.
+pub(crate) fn changes_after(t: &Tenant, seq: i64) -> Vec<ChangeEvent> {
+    all_changes(t).into_iter().filter(|e| e.seq > seq).collect()
+}
+
+/// The sequence number of the tenant's latest change event (0 if none).
+pub(crate) fn last_seq(t: &Tenant) -> i64 {
+    all_changes(t).last().map_or(0, |e| e.seq)
+}
+
+/// Every row of the list for `query`, walking all pages.
+pub(crate) fn all_rows(t: &Tenant, query: CustomerListQuery) -> Vec<CustomerRow> {
+    let mut out = Vec::new();
+    let mut page = t.list_customers(&query).unwrap();
+    loop {
+        out.extend(page.items);
+        match page.next {
+            Some(cursor) => page = t.list_customers(&query.clone().after(cursor)).unwrap(),
+            None => return out,
+        }
+    }
+}
+
+/// Every customer of the tenant, fully read, in name order.
+pub(crate) fn all_customers(t: &Tenant) -> Vec<Customer> {
+    all_rows(t, CustomerListQuery::new(CustomerSort::Name).limit(1_000))
+        .iter()
+        .map(|r| t.get_customer(&r.id).unwrap())
+        .collect()
+}
+
+/// What can be observed of a tenant through the public API: its customers (with history and
+/// stats), the bookings with the given references, its settings and its change feed.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Snapshot {
+    pub(crate) customers: Vec<Customer>,
+    pub(crate) histories: Vec<Vec<Booking>>,
+    pub(crate) stats: Vec<crm_core::CustomerStats>,
+    pub(crate) bookings: Vec<Option<Booking>>,
+    pub(crate) settings: TenantSettings,
+    pub(crate) changes: Vec<ChangeEvent>,
+    pub(crate) total: u64,
+}
+
+/// Observes the tenant, including the bookings with `references` (absent ones as `None`).
+pub(crate) fn snapshot(t: &Tenant, references: &[&str]) -> Snapshot {
+    let customers = all_customers(t);
+    Snapshot {
+        histories: customers
+            .iter()
+            .map(|c| t.booking_history(&c.id).unwrap())
+            .collect(),
+        stats: customers
+            .iter()
+            .map(|c| t.customer_stats(&c.id).unwrap())
+            .collect(),
+        bookings: references
+            .iter()
+            .map(|r| match t.get_booking(r) {
+                Ok(b) => Some(b),
+                Err(e) if e.kind() == ErrorKind::NotFound => None,
+                Err(e) => panic!("get_booking({r}): {e}"),
+            })
+            .collect(),
+        settings: t.settings().unwrap(),
+        changes: all_changes(t),
+        total: count_customers(t),
+        customers,
+    }
+}
+
+/// Asserts `result` failed with `kind`.
+#[track_caller]
+pub(crate) fn assert_kind<T: std::fmt::Debug>(result: crm_core::Result<T>, kind: ErrorKind) {
+    match result {
+        Ok(v) => panic!("expected a {kind} error, got Ok({v:?})"),
+        Err(e) => assert_eq!(e.kind(), kind, "unexpected error: {e}"),
+    }
+}
+
+/// Asserts `result` failed validation on `field`.
+#[track_caller]
+pub(crate) fn assert_invalid<T: std::fmt::Debug>(result: crm_core::Result<T>, field: &str) {
+    match result {
+        Ok(v) => panic!("expected a validation error on {field}, got Ok({v:?})"),
+        Err(e) => {
+            assert_eq!(e.kind(), ErrorKind::Validation, "unexpected error: {e}");
+            assert_eq!(e.field(), Some(field), "wrong field in: {e}");
+        }
+    }
+}
