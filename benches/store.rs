@@ -8,13 +8,17 @@
 use std::time::{Duration, Instant};
 
 use crm_bench::Synth;
-use crm_core::{Actor, Crm, CustomerListQuery, CustomerSort, NewCustomer, Role, Tenant, TenantSettings};
+use crm_core::{
+    Actor, Crm, CustomerListQuery, CustomerSort, NewCustomer, Role, Tenant, TenantSettings,
+};
 
 fn open(dir: &std::path::Path, name: &str) -> (Crm, Tenant, Actor) {
     let crm = Crm::open(dir.join(name)).unwrap();
     let tenant = crm.tenant("bench").unwrap();
     let actor = Actor::new("bench", Role::System);
-    tenant.set_settings(&actor, TenantSettings::with_region("FR")).unwrap();
+    tenant
+        .set_settings(&actor, TenantSettings::with_region("FR"))
+        .unwrap();
     (crm, tenant, actor)
 }
 
@@ -34,9 +38,15 @@ fn report(label: &str, mut samples: Vec<Duration>) {
 }
 
 fn main() {
-    let n: usize = std::env::var("CRM_BENCH_N").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
+    let n: usize = std::env::var("CRM_BENCH_N")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
     let dir = tempfile::tempdir().unwrap();
-    println!("crm-core store bench, {n} customers, files in {}", dir.path().display());
+    println!(
+        "crm-core store bench, {n} customers, files in {}",
+        dir.path().display()
+    );
 
     let mut synth = Synth::new(1, "B");
     let people: Vec<NewCustomer> = (0..n).map(|_| synth.customer()).collect();
@@ -47,13 +57,19 @@ fn main() {
         tenant.create_customer(&actor, c).unwrap();
     }
     let one_by_one = started.elapsed();
-    println!("create one call at a time: {one_by_one:.2?} ({:.0} customers/s)", n as f64 / one_by_one.as_secs_f64());
+    println!(
+        "create one call at a time: {one_by_one:.2?} ({:.0} customers/s)",
+        n as f64 / one_by_one.as_secs_f64()
+    );
 
     let (_crm, tenant, actor) = open(dir.path(), "batch.db");
     let started = Instant::now();
     let created = tenant.create_customers(&actor, people).unwrap();
     let batch = started.elapsed();
-    println!("create as one batch:       {batch:.2?} ({:.0} customers/s)", n as f64 / batch.as_secs_f64());
+    println!(
+        "create as one batch:       {batch:.2?} ({:.0} customers/s)",
+        n as f64 / batch.as_secs_f64()
+    );
 
     let started = Instant::now();
     let mut trips = Vec::new();
@@ -64,13 +80,22 @@ fn main() {
     }
     let count = trips.len();
     tenant.upsert_bookings(&actor, trips).unwrap();
-    println!("upsert {count} bookings as one batch: {:.2?}", started.elapsed());
+    println!(
+        "upsert {count} bookings as one batch: {:.2?}",
+        started.elapsed()
+    );
 
-    for sort in [CustomerSort::Name, CustomerSort::LastBooking, CustomerSort::CreatedAt] {
+    for sort in [
+        CustomerSort::Name,
+        CustomerSort::LastBooking,
+        CustomerSort::CreatedAt,
+    ] {
         let mut first = Vec::new();
         for _ in 0..200 {
             let started = Instant::now();
-            tenant.list_customers(&CustomerListQuery::new(sort).limit(50)).unwrap();
+            tenant
+                .list_customers(&CustomerListQuery::new(sort).limit(50))
+                .unwrap();
             first.push(started.elapsed());
         }
         report(&format!("list page 1 (50 rows) by {sort:?}"), first);

@@ -10,7 +10,10 @@ use std::time::Instant;
 use crm_bench::Synth;
 use crm_core::{Actor, Crm, CustomerListQuery, CustomerSort, Role, TenantSettings};
 
-const AGENCIES: [(&str, u64, usize); 2] = [("agence-lumiere", 42, 3_000), ("alpine-transfers", 7, 2_000)];
+const AGENCIES: [(&str, u64, usize); 2] = [
+    ("agence-lumiere", 42, 3_000),
+    ("alpine-transfers", 7, 2_000),
+];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path = std::env::args_os()
@@ -31,15 +34,27 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let started = Instant::now();
         let agency = crm.tenant(id)?;
         agency.set_settings(&seeder, TenantSettings::with_region("FR"))?;
-        let (_, bookings) = Synth::new(seed, &id[..3].to_uppercase()).populate(&agency, &seeder, count, 20)?;
-        println!("{id}: {count} customers, {bookings} bookings in {:.2?}", started.elapsed());
+        let (_, bookings) =
+            Synth::new(seed, &id[..3].to_uppercase()).populate(&agency, &seeder, count, 20)?;
+        println!(
+            "{id}: {count} customers, {bookings} bookings in {:.2?}",
+            started.elapsed()
+        );
     }
     println!("written to {}\n", path.display());
 
     let agency = crm.tenant(AGENCIES[0].0)?;
-    let page = agency.list_customers(&CustomerListQuery::new(CustomerSort::LastBooking).limit(10))?;
-    println!("Customers of {} ({} in all), latest bookers first:", agency.id(), page.total);
-    println!("{:>6}  {:<28} {:<34} {:<20} {:>8}  {}", "No.", "Name", "Email", "Phone", "Bookings", "Last booking");
+    let page =
+        agency.list_customers(&CustomerListQuery::new(CustomerSort::LastBooking).limit(10))?;
+    println!(
+        "Customers of {} ({} in all), latest bookers first:",
+        agency.id(),
+        page.total
+    );
+    println!(
+        "{:>6}  {:<28} {:<34} {:<20} {:>8}  Last booking",
+        "No.", "Name", "Email", "Phone", "Bookings"
+    );
     for row in &page.items {
         println!(
             "{:>6}  {:<28} {:<34} {:<20} {:>8}  {}",
@@ -48,7 +63,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             row.email.as_deref().unwrap_or("-"),
             row.phone.as_deref().unwrap_or("-"),
             row.bookings,
-            row.last_booking.map_or("-".to_string(), |d| d.format("%Y-%m-%d").to_string()),
+            row.last_booking
+                .map_or("-".to_string(), |d| d.format("%Y-%m-%d").to_string()),
         );
     }
 
@@ -60,10 +76,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .ok_or("the agency has no customers")?;
     let customer = agency.get_customer(&busiest.id)?;
     let stats = agency.customer_stats(&customer.id)?;
-    println!("\nBooking history of {} (no. {}):", customer.full_name(), customer.customer_no);
+    println!(
+        "\nBooking history of {} (no. {}):",
+        customer.full_name(),
+        customer.customer_no
+    );
     for b in agency.booking_history(&customer.id)? {
         let invoice = b.invoice.as_ref().map_or("-".to_string(), |i| {
-            format!("{} {:.2} {} ({})", i.number, i.amount.minor as f64 / 100.0, i.amount.currency, i.payment_status)
+            format!(
+                "{} {:.2} {} ({})",
+                i.number,
+                i.amount.minor as f64 / 100.0,
+                i.amount.currency,
+                i.payment_status
+            )
         });
         println!(
             "  {}  {}  {:<60} {:<10} {}",
@@ -79,6 +105,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .iter()
         .map(|m| format!("{:.2} {}", m.minor as f64 / 100.0, m.currency))
         .collect();
-    println!("  {} bookings, total spent {}", stats.bookings, spent.join(", "));
+    println!(
+        "  {} bookings, total spent {}",
+        stats.bookings,
+        spent.join(", ")
+    );
     Ok(())
 }

@@ -84,7 +84,9 @@ pub struct Tenant {
 
 impl std::fmt::Debug for Tenant {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Tenant").field("id", &self.id).finish_non_exhaustive()
+        f.debug_struct("Tenant")
+            .field("id", &self.id)
+            .finish_non_exhaustive()
     }
 }
 
@@ -103,7 +105,8 @@ impl Tenant {
     /// E.164 form; the new region applies to numbers typed from now on.
     pub fn set_settings(&self, actor: &Actor, settings: TenantSettings) -> Result<()> {
         actor.validate()?;
-        self.repo.set_tenant_settings(&self.id, actor, &settings.validate()?)
+        self.repo
+            .set_tenant_settings(&self.id, actor, &settings.validate()?)
     }
 
     fn rules(&self) -> Result<Rules> {
@@ -134,18 +137,23 @@ impl Tenant {
     /// Creates many customers in one transaction (for imports), with consecutive customer numbers
     /// in the order given. All or nothing: one bad record fails the batch, and the error's field
     /// is prefixed with its position (`[12].email`).
-    pub fn create_customers(&self, actor: &Actor, batch: Vec<NewCustomer>) -> Result<Vec<Customer>> {
+    pub fn create_customers(
+        &self,
+        actor: &Actor,
+        batch: Vec<NewCustomer>,
+    ) -> Result<Vec<Customer>> {
         actor.validate()?;
         if batch.len() > MAX_BATCH {
-            return Err(Error::validation("customers", format!("more than {MAX_BATCH} in one batch")));
+            return Err(Error::validation(
+                "customers",
+                format!("more than {MAX_BATCH} in one batch"),
+            ));
         }
         let rules = self.rules()?;
         let valid = batch
             .into_iter()
             .enumerate()
-            .map(|(i, c)| {
-                c.validate(&rules).map_err(|e| at_position(i, e))
-            })
+            .map(|(i, c)| c.validate(&rules).map_err(|e| at_position(i, e)))
             .collect::<Result<Vec<_>>>()?;
         if valid.is_empty() {
             return Ok(Vec::new());
@@ -177,10 +185,17 @@ impl Tenant {
     ///
     /// # Errors
     /// Conflict if the customer changed since `expected_version` was read; NotFound; Validation.
-    pub fn update_customer(&self, actor: &Actor, id: &CustomerId, expected_version: i64, fields: NewCustomer) -> Result<Customer> {
+    pub fn update_customer(
+        &self,
+        actor: &Actor,
+        id: &CustomerId,
+        expected_version: i64,
+        fields: NewCustomer,
+    ) -> Result<Customer> {
         actor.validate()?;
         let valid = fields.validate(&self.rules()?)?;
-        self.repo.update_customer(&self.id, actor, id, expected_version, valid)
+        self.repo
+            .update_customer(&self.id, actor, id, expected_version, valid)
     }
 
     /// Deletes a customer. Its bookings remain, detached; returns how many were detached.
@@ -202,7 +217,8 @@ impl Tenant {
     /// NotFound if the customer does not belong to this tenant; Validation.
     pub fn upsert_booking(&self, actor: &Actor, booking: NewBooking) -> Result<(Booking, bool)> {
         actor.validate()?;
-        self.repo.upsert_booking(&self.id, actor, booking.validate()?)
+        self.repo
+            .upsert_booking(&self.id, actor, booking.validate()?)
     }
 
     /// Records or replaces many bookings in one transaction (for imports). All or nothing: one bad
@@ -210,7 +226,10 @@ impl Tenant {
     pub fn upsert_bookings(&self, actor: &Actor, batch: Vec<NewBooking>) -> Result<usize> {
         actor.validate()?;
         if batch.len() > MAX_BATCH {
-            return Err(Error::validation("bookings", format!("more than {MAX_BATCH} in one batch")));
+            return Err(Error::validation(
+                "bookings",
+                format!("more than {MAX_BATCH} in one batch"),
+            ));
         }
         let valid = batch
             .into_iter()
@@ -226,10 +245,16 @@ impl Tenant {
     }
 
     /// Links a booking to a customer, relinks it to another, or unlinks it (`None`).
-    pub fn link_booking(&self, actor: &Actor, reference: &str, customer: Option<&CustomerId>) -> Result<Booking> {
+    pub fn link_booking(
+        &self,
+        actor: &Actor,
+        reference: &str,
+        customer: Option<&CustomerId>,
+    ) -> Result<Booking> {
         actor.validate()?;
         let reference = crate::model::reference(reference)?;
-        self.repo.link_booking(&self.id, actor, &reference, customer)
+        self.repo
+            .link_booking(&self.id, actor, &reference, customer)
     }
 
     /// A customer's bookings, newest pickup first.
@@ -248,10 +273,16 @@ impl Tenant {
     /// which. Every field the contact gives replaces the stored one; fields it leaves empty are
     /// kept. The booking is then upserted, linked to that customer (its own `customer_id` is
     /// ignored). One transaction.
-    pub fn capture_booking(&self, actor: &Actor, contact: NewCustomer, booking: NewBooking) -> Result<Captured> {
+    pub fn capture_booking(
+        &self,
+        actor: &Actor,
+        contact: NewCustomer,
+        booking: NewBooking,
+    ) -> Result<Captured> {
         actor.validate()?;
         let contact = contact.validate(&self.rules()?)?;
-        self.repo.capture_booking(&self.id, actor, contact, booking.validate()?)
+        self.repo
+            .capture_booking(&self.id, actor, contact, booking.validate()?)
     }
 
     /// Up to `limit` (1 to 10,000) change events of this tenant with a sequence number above

@@ -49,7 +49,7 @@ pub use crm::{Crm, Tenant};
 pub use error::{Error, ErrorKind, Result};
 pub use model::limits;
 pub use model::{
-    Actor, Address, BookingStatus, Booking, CaptureMatch, Captured, Consent, Customer, CustomerId,
+    Actor, Address, Booking, BookingStatus, CaptureMatch, Captured, Consent, Customer, CustomerId,
     CustomerStats, Invoice, Money, NewBooking, NewCustomer, PaymentStatus, Phone, Role, TenantId,
     TenantSettings, email_key, fold,
 };

@@ -149,11 +149,10 @@ impl NewBooking {
 
     /// Checks and normalises every field.
     pub(crate) fn validate(self) -> Result<NewBooking> {
-        let short = |field: &str, v: Option<String>| text::optional(field, v, MAX_TEXT_CHARS, false);
-        if let Some(back) = self.return_at {
-            if back < self.pickup_at {
-                return Err(Error::validation("return_at", "is before pickup_at"));
-            }
+        let short =
+            |field: &str, v: Option<String>| text::optional(field, v, MAX_TEXT_CHARS, false);
+        if self.return_at.is_some_and(|back| back < self.pickup_at) {
+            return Err(Error::validation("return_at", "is before pickup_at"));
         }
         let invoice = self
             .invoice
@@ -268,7 +267,10 @@ mod tests {
         for s in PaymentStatus::ALL {
             assert_eq!(s.as_str().parse::<PaymentStatus>().unwrap(), *s);
         }
-        assert_eq!("lost".parse::<BookingStatus>().unwrap_err().field(), Some("status"));
+        assert_eq!(
+            "lost".parse::<BookingStatus>().unwrap_err().field(),
+            Some("status")
+        );
     }
 
     #[test]
@@ -276,13 +278,28 @@ mod tests {
         let ok = NewBooking::new("B-1", at("2026-05-01T09:00:00+02:00"));
         assert!(ok.clone().validate().is_ok());
         let cases = [
-            (NewBooking { reference: " ".into(), ..ok.clone() }, "reference"),
-            (NewBooking { return_at: Some(at("2026-04-30T09:00:00+02:00")), ..ok.clone() }, "return_at"),
+            (
+                NewBooking {
+                    reference: " ".into(),
+                    ..ok.clone()
+                },
+                "reference",
+            ),
+            (
+                NewBooking {
+                    return_at: Some(at("2026-04-30T09:00:00+02:00")),
+                    ..ok.clone()
+                },
+                "return_at",
+            ),
             (
                 NewBooking {
                     invoice: Some(Invoice {
                         number: "F1".into(),
-                        amount: Money { minor: 1, currency: "EURO".into() },
+                        amount: Money {
+                            minor: 1,
+                            currency: "EURO".into(),
+                        },
                         payment_status: PaymentStatus::Paid,
                     }),
                     ..ok.clone()

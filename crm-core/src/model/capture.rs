@@ -56,24 +56,42 @@ impl Customer {
         out.first_name = typed.first_name.clone();
         out.last_name = typed.last_name.clone();
         take!(
-            company, phone, mobile, fax, emergency_phone, contact_person, birth_date, language,
-            notes, salesperson, address.street, address.zip, address.city, address.region,
-            address.country, consent.email, consent.sms
+            company,
+            phone,
+            mobile,
+            fax,
+            emergency_phone,
+            contact_person,
+            birth_date,
+            language,
+            notes,
+            salesperson,
+            address.street,
+            address.zip,
+            address.city,
+            address.region,
+            address.country,
+            consent.email,
+            consent.sms
         );
         if let Some(new) = &typed.email {
             let key = email_key(new);
             if self.email.as_deref().map(email_key) != Some(key.clone()) {
                 out.secondary_emails.retain(|e| email_key(e) != key);
-                if let Some(old) = &self.email {
-                    if self.secondary_emails.iter().any(|e| email_key(e) == key) {
-                        out.secondary_emails.push(old.clone());
-                    }
+                if let Some(old) = &self.email
+                    && self.secondary_emails.iter().any(|e| email_key(e) == key)
+                {
+                    out.secondary_emails.push(old.clone());
                 }
                 out.email = Some(new.clone());
             }
         }
         for email in &typed.secondary_emails {
-            if !out.secondary_emails.iter().any(|e| email_key(e) == email_key(email)) {
+            if !out
+                .secondary_emails
+                .iter()
+                .any(|e| email_key(e) == email_key(email))
+            {
                 out.secondary_emails.push(email.clone());
             }
         }
@@ -83,8 +101,12 @@ impl Customer {
             }
         }
         out.lists.extend(typed.lists.iter().cloned());
-        out.custom_fields
-            .extend(typed.custom_fields.iter().map(|(k, v)| (k.clone(), v.clone())));
+        out.custom_fields.extend(
+            typed
+                .custom_fields
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone())),
+        );
         out
     }
 }

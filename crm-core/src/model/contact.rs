@@ -65,21 +65,52 @@ mod tests {
 
     #[test]
     fn email_kept_as_typed_and_matched_lowercase() {
-        assert_eq!(email("email", " Jean.Dupont@Example.FR ").unwrap(), "Jean.Dupont@Example.FR");
-        assert_eq!(email_key("Jean.Dupont@Example.FR"), "jean.dupont@example.fr");
-        for bad in ["jean", "jean@", "@example.fr", "jean dupont@example.fr", "jean@localhost"] {
-            assert_eq!(email("email", bad).unwrap_err().field(), Some("email"), "{bad}");
+        assert_eq!(
+            email("email", " Jean.Dupont@Example.FR ").unwrap(),
+            "Jean.Dupont@Example.FR"
+        );
+        assert_eq!(
+            email_key("Jean.Dupont@Example.FR"),
+            "jean.dupont@example.fr"
+        );
+        for bad in [
+            "jean",
+            "jean@",
+            "@example.fr",
+            "jean dupont@example.fr",
+            "jean@localhost",
+        ] {
+            assert_eq!(
+                email("email", bad).unwrap_err().field(),
+                Some("email"),
+                "{bad}"
+            );
         }
     }
 
     #[test]
     fn phone_parsed_against_region_in_any_format() {
         let fr = Some(Region::FR);
-        for typed in ["06 12 34 56 78", "+33 6 12 34 56 78", "0033612345678", "06.12.34.56.78"] {
-            assert_eq!(phone("phone", typed, fr).unwrap().e164, "+33612345678", "{typed}");
+        for typed in [
+            "06 12 34 56 78",
+            "+33 6 12 34 56 78",
+            "0033612345678",
+            "06.12.34.56.78",
+        ] {
+            assert_eq!(
+                phone("phone", typed, fr).unwrap().e164,
+                "+33612345678",
+                "{typed}"
+            );
         }
-        assert_eq!(phone("phone", "+49 30 1234567", fr).unwrap().e164, "+49301234567");
-        assert_eq!(phone("mobile", "not a number", fr).unwrap_err().field(), Some("mobile"));
+        assert_eq!(
+            phone("phone", "+49 30 1234567", fr).unwrap().e164,
+            "+49301234567"
+        );
+        assert_eq!(
+            phone("mobile", "not a number", fr).unwrap_err().field(),
+            Some("mobile")
+        );
         assert!(phone("fax", "06 12 34 56 78", None).is_err());
         assert!(phone("fax", "12", fr).is_err());
     }

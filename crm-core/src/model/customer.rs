@@ -198,7 +198,11 @@ impl Customer {
             fax: typed(&self.fax),
             emergency_phone: typed(&self.emergency_phone),
             secondary_emails: self.secondary_emails.clone(),
-            secondary_phones: self.secondary_phones.iter().map(|p| p.typed.clone()).collect(),
+            secondary_phones: self
+                .secondary_phones
+                .iter()
+                .map(|p| p.typed.clone())
+                .collect(),
             address: self.address.clone(),
             contact_person: self.contact_person.clone(),
             birth_date: self.birth_date,
@@ -261,20 +265,29 @@ impl NewCustomer {
                 _ => Ok(None),
             }
         };
-        let short = |field: &str, v: Option<String>| text::optional(field, v, MAX_TEXT_CHARS, false);
+        let short =
+            |field: &str, v: Option<String>| text::optional(field, v, MAX_TEXT_CHARS, false);
 
         let email = match self.email {
             Some(e) if !e.trim().is_empty() => Some(contact::email("email", &e)?),
             _ => None,
         };
-        bounded_count("secondary_emails", self.secondary_emails.len(), MAX_SECONDARY_CONTACTS)?;
+        bounded_count(
+            "secondary_emails",
+            self.secondary_emails.len(),
+            MAX_SECONDARY_CONTACTS,
+        )?;
         let secondary_emails = self
             .secondary_emails
             .iter()
             .enumerate()
             .map(|(i, e)| contact::email(&format!("secondary_emails[{i}]"), e))
             .collect::<Result<Vec<_>>>()?;
-        bounded_count("secondary_phones", self.secondary_phones.len(), MAX_SECONDARY_CONTACTS)?;
+        bounded_count(
+            "secondary_phones",
+            self.secondary_phones.len(),
+            MAX_SECONDARY_CONTACTS,
+        )?;
         let secondary_phones = self
             .secondary_phones
             .iter()
@@ -287,7 +300,12 @@ impl NewCustomer {
             zip: text::optional("address.zip", self.address.zip, 20, false)?,
             city: short("address.city", self.address.city)?,
             region: short("address.region", self.address.region)?,
-            country: self.address.country.map(|c| country(&c)).transpose()?.flatten(),
+            country: self
+                .address
+                .country
+                .map(|c| country(&c))
+                .transpose()?
+                .flatten(),
         };
         if let Some(born) = self.birth_date {
             if born > rules.today {
@@ -410,7 +428,12 @@ mod tests {
 
     #[test]
     fn unicode_names_kept_as_typed() {
-        for (f, l) in [("Hélène", "Dupont"), ("José", "Núñez"), ("Jürgen", "Müller"), ("伟", "王")] {
+        for (f, l) in [
+            ("Hélène", "Dupont"),
+            ("José", "Núñez"),
+            ("Jürgen", "Müller"),
+            ("伟", "王"),
+        ] {
             let c = named(&format!("  {f} "), l).validate(&rules()).unwrap();
             assert_eq!((c.first_name.as_str(), c.last_name.as_str()), (f, l));
         }
@@ -423,20 +446,113 @@ mod tests {
             (named("", "X"), "first_name"),
             (named("X", "  "), "last_name"),
             (named(&"a".repeat(MAX_NAME_CHARS + 1), "X"), "first_name"),
-            (NewCustomer { email: Some("nope".into()), ..named("a", "b") }, "email"),
-            (NewCustomer { phone: Some("12".into()), ..named("a", "b") }, "phone"),
-            (NewCustomer { mobile: Some("abc".into()), ..named("a", "b") }, "mobile"),
-            (NewCustomer { fax: Some("0".into()), ..named("a", "b") }, "fax"),
-            (NewCustomer { emergency_phone: Some("1".into()), ..named("a", "b") }, "emergency_phone"),
-            (NewCustomer { secondary_emails: vec!["x@y.fr".into(), "bad".into()], ..named("a", "b") }, "secondary_emails[1]"),
-            (NewCustomer { secondary_phones: vec!["bad".into()], ..named("a", "b") }, "secondary_phones[0]"),
-            (NewCustomer { address: Address { country: Some("XX".into()), ..Default::default() }, ..named("a", "b") }, "address.country"),
-            (NewCustomer { address: Address { country: Some("FRA".into()), ..Default::default() }, ..named("a", "b") }, "address.country"),
-            (NewCustomer { birth_date: today.succ_opt(), ..named("a", "b") }, "birth_date"),
-            (NewCustomer { language: Some("not a tag!".into()), ..named("a", "b") }, "language"),
-            (NewCustomer { custom_fields: (0..=MAX_CUSTOM_FIELDS).map(|i| (i.to_string(), String::new())).collect(), ..named("a", "b") }, "custom_fields"),
-            (NewCustomer { custom_fields: [("k".to_string(), "v".repeat(MAX_CUSTOM_VALUE_CHARS + 1))].into(), ..named("a", "b") }, "custom_fields.k"),
-            (NewCustomer { notes: Some("x".repeat(MAX_NOTES_CHARS + 1)), ..named("a", "b") }, "notes"),
+            (
+                NewCustomer {
+                    email: Some("nope".into()),
+                    ..named("a", "b")
+                },
+                "email",
+            ),
+            (
+                NewCustomer {
+                    phone: Some("12".into()),
+                    ..named("a", "b")
+                },
+                "phone",
+            ),
+            (
+                NewCustomer {
+                    mobile: Some("abc".into()),
+                    ..named("a", "b")
+                },
+                "mobile",
+            ),
+            (
+                NewCustomer {
+                    fax: Some("0".into()),
+                    ..named("a", "b")
+                },
+                "fax",
+            ),
+            (
+                NewCustomer {
+                    emergency_phone: Some("1".into()),
+                    ..named("a", "b")
+                },
+                "emergency_phone",
+            ),
+            (
+                NewCustomer {
+                    secondary_emails: vec!["x@y.fr".into(), "bad".into()],
+                    ..named("a", "b")
+                },
+                "secondary_emails[1]",
+            ),
+            (
+                NewCustomer {
+                    secondary_phones: vec!["bad".into()],
+                    ..named("a", "b")
+                },
+                "secondary_phones[0]",
+            ),
+            (
+                NewCustomer {
+                    address: Address {
+                        country: Some("XX".into()),
+                        ..Default::default()
+                    },
+                    ..named("a", "b")
+                },
+                "address.country",
+            ),
+            (
+                NewCustomer {
+                    address: Address {
+                        country: Some("FRA".into()),
+                        ..Default::default()
+                    },
+                    ..named("a", "b")
+                },
+                "address.country",
+            ),
+            (
+                NewCustomer {
+                    birth_date: today.succ_opt(),
+                    ..named("a", "b")
+                },
+                "birth_date",
+            ),
+            (
+                NewCustomer {
+                    language: Some("not a tag!".into()),
+                    ..named("a", "b")
+                },
+                "language",
+            ),
+            (
+                NewCustomer {
+                    custom_fields: (0..=MAX_CUSTOM_FIELDS)
+                        .map(|i| (i.to_string(), String::new()))
+                        .collect(),
+                    ..named("a", "b")
+                },
+                "custom_fields",
+            ),
+            (
+                NewCustomer {
+                    custom_fields: [("k".to_string(), "v".repeat(MAX_CUSTOM_VALUE_CHARS + 1))]
+                        .into(),
+                    ..named("a", "b")
+                },
+                "custom_fields.k",
+            ),
+            (
+                NewCustomer {
+                    notes: Some("x".repeat(MAX_NOTES_CHARS + 1)),
+                    ..named("a", "b")
+                },
+                "notes",
+            ),
         ];
         for (input, field) in cases {
             let err = input.validate(&rules()).unwrap_err();
@@ -447,7 +563,11 @@ mod tests {
     #[test]
     fn country_uppercased_and_blank_optional_text_dropped() {
         let c = NewCustomer {
-            address: Address { country: Some("fr".into()), city: Some("  ".into()), ..Default::default() },
+            address: Address {
+                country: Some("fr".into()),
+                city: Some("  ".into()),
+                ..Default::default()
+            },
             company: Some(String::new()),
             ..named("a", "b")
         }

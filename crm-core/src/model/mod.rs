@@ -10,9 +10,11 @@ mod tenant;
 mod text;
 
 pub use actor::{Actor, Role};
-pub use capture::{CaptureMatch, Captured};
 pub(crate) use booking::reference;
-pub use booking::{Booking, BookingStatus, CustomerStats, Invoice, Money, NewBooking, PaymentStatus};
+pub use booking::{
+    Booking, BookingStatus, CustomerStats, Invoice, Money, NewBooking, PaymentStatus,
+};
+pub use capture::{CaptureMatch, Captured};
 pub use contact::{Phone, email_key};
 pub(crate) use customer::Rules;
 pub use customer::{Address, Consent, Customer, CustomerId, NewCustomer};

@@ -164,7 +164,9 @@ impl Cursor {
 
     /// Reads a cursor from its text form; a malformed one is a Validation error on `cursor`.
     pub fn parse(text: &str) -> Result<Self> {
-        Self(text.to_owned()).decode().map(|_| Self(text.to_owned()))
+        Self(text.to_owned())
+            .decode()
+            .map(|_| Self(text.to_owned()))
     }
 
     pub(crate) fn encode(data: &CursorData) -> Result<Self> {

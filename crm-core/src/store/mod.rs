@@ -21,9 +21,19 @@ pub(crate) trait Repository: Send + Sync {
     /// The tenant's settings (defaults for a tenant never written).
     fn tenant_settings(&self, tenant: &TenantId) -> Result<TenantSettings>;
     /// Replaces the tenant's settings.
-    fn set_tenant_settings(&self, tenant: &TenantId, actor: &Actor, settings: &TenantSettings) -> Result<()>;
+    fn set_tenant_settings(
+        &self,
+        tenant: &TenantId,
+        actor: &Actor,
+        settings: &TenantSettings,
+    ) -> Result<()>;
     /// Inserts validated customers in one transaction, assigning customer numbers in order.
-    fn insert_customers(&self, tenant: &TenantId, actor: &Actor, customers: Vec<Customer>) -> Result<Vec<Customer>>;
+    fn insert_customers(
+        &self,
+        tenant: &TenantId,
+        actor: &Actor,
+        customers: Vec<Customer>,
+    ) -> Result<Vec<Customer>>;
     /// One customer by id.
     fn customer(&self, tenant: &TenantId, id: &CustomerId) -> Result<Customer>;
     /// One customer by customer no.
@@ -31,26 +41,59 @@ pub(crate) trait Repository: Send + Sync {
     /// The customers whose main or secondary email matches, ignoring case, oldest first.
     fn customers_by_email(&self, tenant: &TenantId, email: &str) -> Result<Vec<Customer>>;
     /// Replaces the editable fields of a customer if it is still at `expected_version`.
-    fn update_customer(&self, tenant: &TenantId, actor: &Actor, id: &CustomerId, expected_version: i64, fields: Customer) -> Result<Customer>;
+    fn update_customer(
+        &self,
+        tenant: &TenantId,
+        actor: &Actor,
+        id: &CustomerId,
+        expected_version: i64,
+        fields: Customer,
+    ) -> Result<Customer>;
     /// Deletes a customer, detaching its bookings; returns how many were detached.
     fn delete_customer(&self, tenant: &TenantId, actor: &Actor, id: &CustomerId) -> Result<u64>;
     /// One page of the customer list.
-    fn list_customers(&self, tenant: &TenantId, query: &CustomerListQuery) -> Result<Page<CustomerRow>>;
+    fn list_customers(
+        &self,
+        tenant: &TenantId,
+        query: &CustomerListQuery,
+    ) -> Result<Page<CustomerRow>>;
     /// Inserts or replaces a booking by reference; `true` when it was created.
-    fn upsert_booking(&self, tenant: &TenantId, actor: &Actor, booking: NewBooking) -> Result<(Booking, bool)>;
+    fn upsert_booking(
+        &self,
+        tenant: &TenantId,
+        actor: &Actor,
+        booking: NewBooking,
+    ) -> Result<(Booking, bool)>;
     /// Upserts many bookings in one transaction; returns how many were created.
-    fn upsert_bookings(&self, tenant: &TenantId, actor: &Actor, bookings: Vec<NewBooking>) -> Result<usize>;
+    fn upsert_bookings(
+        &self,
+        tenant: &TenantId,
+        actor: &Actor,
+        bookings: Vec<NewBooking>,
+    ) -> Result<usize>;
     /// One booking by reference.
     fn booking(&self, tenant: &TenantId, reference: &str) -> Result<Booking>;
     /// Links a booking to a customer, relinks it, or unlinks it (`None`).
-    fn link_booking(&self, tenant: &TenantId, actor: &Actor, reference: &str, customer: Option<&CustomerId>) -> Result<Booking>;
+    fn link_booking(
+        &self,
+        tenant: &TenantId,
+        actor: &Actor,
+        reference: &str,
+        customer: Option<&CustomerId>,
+    ) -> Result<Booking>;
     /// A customer's bookings, newest pickup first.
     fn booking_history(&self, tenant: &TenantId, customer: &CustomerId) -> Result<Vec<Booking>>;
     /// A customer's booking count, last booking and spending.
     fn customer_stats(&self, tenant: &TenantId, customer: &CustomerId) -> Result<CustomerStats>;
     /// Capture at booking time: finds (booking link, then email) or creates the customer, lays the
     /// contact details over it, and upserts the booking linked to it, in one transaction.
-    fn capture_booking(&self, tenant: &TenantId, actor: &Actor, contact: Customer, booking: NewBooking) -> Result<Captured>;
+    fn capture_booking(
+        &self,
+        tenant: &TenantId,
+        actor: &Actor,
+        contact: Customer,
+        booking: NewBooking,
+    ) -> Result<Captured>;
     /// Up to `limit` change events of the tenant after `after`, in order.
     fn changes_since(&self, tenant: &TenantId, after: i64, limit: u32) -> Result<Vec<ChangeEvent>>;
 }

@@ -6,7 +6,9 @@ use rusqlite::{OptionalExtension, Row, Transaction, params};
 
 use super::changes;
 use super::customers::ensure_exists;
-use super::values::{local_text, opt, opt_customer_id, parse_enum, parse_local, parse_utc, utc_text};
+use super::values::{
+    local_text, opt, opt_customer_id, parse_enum, parse_local, parse_utc, utc_text,
+};
 use crate::changes::{Change, ChangeKind};
 use crate::error::{Error, Result};
 use crate::model::{
@@ -47,7 +49,11 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Booking> {
     })
 }
 
-pub(super) fn by_reference(tx: &Transaction<'_>, tenant: &TenantId, reference: &str) -> Result<Option<Booking>> {
+pub(super) fn by_reference(
+    tx: &Transaction<'_>,
+    tenant: &TenantId,
+    reference: &str,
+) -> Result<Option<Booking>> {
     let sql = format!("SELECT {COLUMNS} FROM bookings WHERE tenant_id = ?1 AND reference = ?2");
     Ok(tx
         .prepare_cached(&sql)?
@@ -61,7 +67,17 @@ fn changed_fields(old: &Booking, new: &NewBooking) -> Vec<&'static str> {
     macro_rules! cmp {
         ($($f:ident),*) => { $( if old.$f != new.$f { out.push(stringify!($f)); } )* };
     }
-    cmp!(status, pickup_at, return_at, route_from, route_to, transport, hotel, salesperson, invoice);
+    cmp!(
+        status,
+        pickup_at,
+        return_at,
+        route_from,
+        route_to,
+        transport,
+        hotel,
+        salesperson,
+        invoice
+    );
     if old.pickup_at.offset() != new.pickup_at.offset() && !out.contains(&"pickup_at") {
         out.push("pickup_at");
     }
@@ -69,7 +85,12 @@ fn changed_fields(old: &Booking, new: &NewBooking) -> Vec<&'static str> {
 }
 
 /// Inserts or replaces the booking with this reference. Returns it and whether it was created.
-pub(super) fn upsert(tx: &Transaction<'_>, tenant: &TenantId, actor: &Actor, new: NewBooking) -> Result<(Booking, bool)> {
+pub(super) fn upsert(
+    tx: &Transaction<'_>,
+    tenant: &TenantId,
+    actor: &Actor,
+    new: NewBooking,
+) -> Result<(Booking, bool)> {
     if let Some(id) = &new.customer_id {
         ensure_exists(tx, tenant, id)?;
     }
@@ -114,11 +135,19 @@ pub(super) fn upsert(tx: &Transaction<'_>, tenant: &TenantId, actor: &Actor, new
         Some(old) => {
             let fields = changed_fields(old, &new);
             if !fields.is_empty() {
-                let change = Change::booking(ChangeKind::BookingUpdated, reference, new.customer_id)
-                    .with_fields(&fields);
+                let change =
+                    Change::booking(ChangeKind::BookingUpdated, reference, new.customer_id)
+                        .with_fields(&fields);
                 changes::append(tx, tenant, actor, &change)?;
             }
-            link_event(tx, tenant, actor, reference, old.customer_id, new.customer_id)?;
+            link_event(
+                tx,
+                tenant,
+                actor,
+                reference,
+                old.customer_id,
+                new.customer_id,
+            )?;
         }
     }
     let mut touched = vec![new.customer_id];
@@ -130,18 +159,35 @@ pub(super) fn upsert(tx: &Transaction<'_>, tenant: &TenantId, actor: &Actor, new
 }
 
 /// Appends the link, relink or unlink event, if the link changed.
-fn link_event(tx: &Transaction<'_>, tenant: &TenantId, actor: &Actor, reference: &str, before: Option<CustomerId>, after: Option<CustomerId>) -> Result<()> {
+fn link_event(
+    tx: &Transaction<'_>,
+    tenant: &TenantId,
+    actor: &Actor,
+    reference: &str,
+    before: Option<CustomerId>,
+    after: Option<CustomerId>,
+) -> Result<()> {
     if before == after {
         return Ok(());
     }
-    let kind = if after.is_some() { ChangeKind::BookingLinked } else { ChangeKind::BookingUnlinked };
+    let kind = if after.is_some() {
+        ChangeKind::BookingLinked
+    } else {
+        ChangeKind::BookingUnlinked
+    };
     let mut change = Change::booking(kind, reference, after);
     change.previous_customer_id = before;
     changes::append(tx, tenant, actor, &change)
 }
 
 /// Links the booking to `customer`, relinks it, or unlinks it (`None`).
-pub(super) fn link(tx: &Transaction<'_>, tenant: &TenantId, actor: &Actor, reference: &str, customer: Option<CustomerId>) -> Result<Booking> {
+pub(super) fn link(
+    tx: &Transaction<'_>,
+    tenant: &TenantId,
+    actor: &Actor,
+    reference: &str,
+    customer: Option<CustomerId>,
+) -> Result<Booking> {
     let old = by_reference(tx, tenant, reference)?
         .ok_or_else(|| Error::not_found("booking", reference.trim()))?;
     if let Some(id) = &customer {
@@ -166,7 +212,11 @@ pub(super) fn link(tx: &Transaction<'_>, tenant: &TenantId, actor: &Actor, refer
 }
 
 /// Recomputes the booking count and last booking of each customer given.
-fn refresh_counters(tx: &Transaction<'_>, tenant: &TenantId, customers: Vec<Option<CustomerId>>) -> Result<()> {
+fn refresh_counters(
+    tx: &Transaction<'_>,
+    tenant: &TenantId,
+    customers: Vec<Option<CustomerId>>,
+) -> Result<()> {
     let mut stmt = tx.prepare_cached(
         "UPDATE customers SET
             booking_count = (SELECT COUNT(*) FROM bookings WHERE customer_id = ?2 AND tenant_id = ?1),
@@ -181,7 +231,11 @@ fn refresh_counters(tx: &Transaction<'_>, tenant: &TenantId, customers: Vec<Opti
     Ok(())
 }
 
-pub(super) fn history(tx: &Transaction<'_>, tenant: &TenantId, customer: &CustomerId) -> Result<Vec<Booking>> {
+pub(super) fn history(
+    tx: &Transaction<'_>,
+    tenant: &TenantId,
+    customer: &CustomerId,
+) -> Result<Vec<Booking>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM bookings WHERE customer_id = ?2 AND tenant_id = ?1
          ORDER BY pickup_utc DESC, reference DESC"
@@ -192,10 +246,18 @@ pub(super) fn history(tx: &Transaction<'_>, tenant: &TenantId, customer: &Custom
         .collect::<rusqlite::Result<_>>()?)
 }
 
-pub(super) fn stats(tx: &Transaction<'_>, tenant: &TenantId, customer: &CustomerId) -> Result<CustomerStats> {
+pub(super) fn stats(
+    tx: &Transaction<'_>,
+    tenant: &TenantId,
+    customer: &CustomerId,
+) -> Result<CustomerStats> {
     let (bookings, last): (i64, Option<String>) = tx
-        .prepare_cached("SELECT booking_count, last_booking_at FROM customers WHERE tenant_id = ?1 AND id = ?2")?
-        .query_row(params![tenant.as_str(), customer.as_uuid()], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        .prepare_cached(
+            "SELECT booking_count, last_booking_at FROM customers WHERE tenant_id = ?1 AND id = ?2",
+        )?
+        .query_row(params![tenant.as_str(), customer.as_uuid()], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
     let mut sums = tx.prepare_cached(
         "SELECT currency, amount_minor FROM bookings
          WHERE customer_id = ?2 AND tenant_id = ?1 AND currency IS NOT NULL AND status <> 'cancelled'

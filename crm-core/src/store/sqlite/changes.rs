@@ -11,8 +11,14 @@ use crate::model::{Actor, TenantId};
 /// Largest page of the change feed.
 pub(crate) const MAX_CHANGES: u32 = 10_000;
 
-pub(super) fn append(tx: &Transaction<'_>, tenant: &TenantId, actor: &Actor, change: &Change) -> Result<()> {
-    let fields = serde_json::to_string(&change.fields).map_err(|e| Error::Internal(e.to_string()))?;
+pub(super) fn append(
+    tx: &Transaction<'_>,
+    tenant: &TenantId,
+    actor: &Actor,
+    change: &Change,
+) -> Result<()> {
+    let fields =
+        serde_json::to_string(&change.fields).map_err(|e| Error::Internal(e.to_string()))?;
     tx.prepare_cached(
         "INSERT INTO changes (tenant_id, at, kind, customer_id, previous_customer_id, booking_ref,
             actor_id, actor_role, fields) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -31,9 +37,17 @@ pub(super) fn append(tx: &Transaction<'_>, tenant: &TenantId, actor: &Actor, cha
     Ok(())
 }
 
-pub(super) fn since(tx: &Transaction<'_>, tenant: &TenantId, after: i64, limit: u32) -> Result<Vec<ChangeEvent>> {
+pub(super) fn since(
+    tx: &Transaction<'_>,
+    tenant: &TenantId,
+    after: i64,
+    limit: u32,
+) -> Result<Vec<ChangeEvent>> {
     if limit == 0 || limit > MAX_CHANGES {
-        return Err(Error::validation("limit", format!("must be between 1 and {MAX_CHANGES}")));
+        return Err(Error::validation(
+            "limit",
+            format!("must be between 1 and {MAX_CHANGES}"),
+        ));
     }
     let mut stmt = tx.prepare_cached(
         "SELECT seq, at, kind, customer_id, previous_customer_id, booking_ref, actor_id, actor_role, fields
@@ -48,9 +62,16 @@ pub(super) fn since(tx: &Transaction<'_>, tenant: &TenantId, after: i64, limit: 
             customer_id: opt_customer_id(row, 3)?,
             previous_customer_id: opt_customer_id(row, 4)?,
             booking_ref: row.get(5)?,
-            actor: Actor::new(row.get::<_, String>(6)?, parse_enum(7, &row.get::<_, String>(7)?)?),
+            actor: Actor::new(
+                row.get::<_, String>(6)?,
+                parse_enum(7, &row.get::<_, String>(7)?)?,
+            ),
             fields: serde_json::from_str(&fields).map_err(|e| {
-                rusqlite::Error::FromSqlConversionFailure(8, rusqlite::types::Type::Text, Box::new(e))
+                rusqlite::Error::FromSqlConversionFailure(
+                    8,
+                    rusqlite::types::Type::Text,
+                    Box::new(e),
+                )
             })?,
         })
     })?;

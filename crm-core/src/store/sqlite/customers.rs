@@ -10,8 +10,7 @@ use super::values::{customer_id, opt, parse_date, parse_utc, utc_text};
 use crate::changes::{Change, ChangeKind};
 use crate::error::{Error, Result};
 use crate::model::{
-    Actor, Address, Consent, Customer, CustomerId, Phone, TenantId, TenantSettings, email_key,
-    fold,
+    Actor, Address, Consent, Customer, CustomerId, Phone, TenantId, TenantSettings, email_key, fold,
 };
 
 const COLUMNS: &str = "id, customer_no, first_name, last_name, company, email, \
@@ -90,7 +89,10 @@ fn complete(tx: &Transaction<'_>, mut c: Customer) -> Result<Customer> {
         if kind == "email" {
             c.secondary_emails.push(typed);
         } else {
-            c.secondary_phones.push(Phone { typed, e164: row.get(2)? });
+            c.secondary_phones.push(Phone {
+                typed,
+                e164: row.get(2)?,
+            });
         }
     }
     let mut stmt = tx.prepare_cached(
@@ -102,7 +104,12 @@ fn complete(tx: &Transaction<'_>, mut c: Customer) -> Result<Customer> {
     Ok(c)
 }
 
-fn one(tx: &Transaction<'_>, filter: &str, tenant: &TenantId, key: &dyn rusqlite::ToSql) -> Result<Option<Customer>> {
+fn one(
+    tx: &Transaction<'_>,
+    filter: &str,
+    tenant: &TenantId,
+    key: &dyn rusqlite::ToSql,
+) -> Result<Option<Customer>> {
     let sql = format!("SELECT {COLUMNS} FROM customers WHERE tenant_id = ?1 AND {filter}");
     let found = tx
         .prepare_cached(&sql)?
@@ -121,14 +128,26 @@ pub(super) fn by_no(tx: &Transaction<'_>, tenant: &TenantId, no: i64) -> Result<
 }
 
 /// NotFound unless the customer exists in this tenant.
-pub(super) fn ensure_exists(tx: &Transaction<'_>, tenant: &TenantId, id: &CustomerId) -> Result<()> {
+pub(super) fn ensure_exists(
+    tx: &Transaction<'_>,
+    tenant: &TenantId,
+    id: &CustomerId,
+) -> Result<()> {
     let exists: bool = tx
         .prepare_cached("SELECT EXISTS (SELECT 1 FROM customers WHERE tenant_id = ?1 AND id = ?2)")?
         .query_row(params![tenant.as_str(), id.as_uuid()], |r| r.get(0))?;
-    if exists { Ok(()) } else { Err(Error::not_found("customer", id)) }
+    if exists {
+        Ok(())
+    } else {
+        Err(Error::not_found("customer", id))
+    }
 }
 
-pub(super) fn by_email(tx: &Transaction<'_>, tenant: &TenantId, email: &str) -> Result<Vec<Customer>> {
+pub(super) fn by_email(
+    tx: &Transaction<'_>,
+    tenant: &TenantId,
+    email: &str,
+) -> Result<Vec<Customer>> {
     let key = email_key(email);
     let sql = format!(
         "SELECT {COLUMNS} FROM customers WHERE id IN (
@@ -145,7 +164,12 @@ pub(super) fn by_email(tx: &Transaction<'_>, tenant: &TenantId, email: &str) -> 
 }
 
 /// Inserts validated customers with the next customer numbers of the tenant.
-pub(super) fn insert(tx: &Transaction<'_>, tenant: &TenantId, actor: &Actor, batch: Vec<Customer>) -> Result<Vec<Customer>> {
+pub(super) fn insert(
+    tx: &Transaction<'_>,
+    tenant: &TenantId,
+    actor: &Actor,
+    batch: Vec<Customer>,
+) -> Result<Vec<Customer>> {
     let count = batch.len() as i64;
     let first_no: i64 = tx
         .prepare_cached(
@@ -161,7 +185,12 @@ pub(super) fn insert(tx: &Transaction<'_>, tenant: &TenantId, actor: &Actor, bat
         c.updated_at = now;
         c.version = 1;
         write(tx, tenant, &c, true)?;
-        changes::append(tx, tenant, actor, &Change::customer(ChangeKind::CustomerCreated, c.id))?;
+        changes::append(
+            tx,
+            tenant,
+            actor,
+            &Change::customer(ChangeKind::CustomerCreated, c.id),
+        )?;
         out.push(c);
     }
     Ok(out)
@@ -169,7 +198,13 @@ pub(super) fn insert(tx: &Transaction<'_>, tenant: &TenantId, actor: &Actor, bat
 
 /// Replaces the editable fields of `current` with those of `fields`; writes nothing when no field
 /// changed. Returns the stored customer and the names of the changed fields.
-pub(super) fn update(tx: &Transaction<'_>, tenant: &TenantId, actor: &Actor, current: &Customer, fields: Customer) -> Result<(Customer, Vec<&'static str>)> {
+pub(super) fn update(
+    tx: &Transaction<'_>,
+    tenant: &TenantId,
+    actor: &Actor,
+    current: &Customer,
+    fields: Customer,
+) -> Result<(Customer, Vec<&'static str>)> {
     let changed = current.changed_fields(&fields);
     if changed.is_empty() {
         return Ok((current.clone(), changed));
@@ -208,7 +243,8 @@ fn write(tx: &Transaction<'_>, tenant: &TenantId, c: &Customer, insert: bool) ->
     };
     let typed = |p: &Option<Phone>| p.as_ref().map(|p| p.typed.clone());
     let e164 = |p: &Option<Phone>| p.as_ref().map(|p| p.e164.clone());
-    let custom = serde_json::to_string(&c.custom_fields).map_err(|e| Error::Internal(e.to_string()))?;
+    let custom =
+        serde_json::to_string(&c.custom_fields).map_err(|e| Error::Internal(e.to_string()))?;
     let rows = tx.prepare_cached(sql)?.execute(params![
         tenant.as_str(),
         c.id.as_uuid(),
@@ -246,7 +282,10 @@ fn write(tx: &Transaction<'_>, tenant: &TenantId, c: &Customer, insert: bool) ->
         c.version,
     ])?;
     if rows != 1 {
-        return Err(Error::conflict(format!("customer {} changed meanwhile", c.id)));
+        return Err(Error::conflict(format!(
+            "customer {} changed meanwhile",
+            c.id
+        )));
     }
     if !insert {
         tx.prepare_cached("DELETE FROM customer_contacts WHERE customer_id = ?1")?
@@ -259,10 +298,24 @@ fn write(tx: &Transaction<'_>, tenant: &TenantId, c: &Customer, insert: bool) ->
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?;
     for (i, e) in c.secondary_emails.iter().enumerate() {
-        contact.execute(params![c.id.as_uuid(), tenant.as_str(), "email", i, e, email_key(e)])?;
+        contact.execute(params![
+            c.id.as_uuid(),
+            tenant.as_str(),
+            "email",
+            i,
+            e,
+            email_key(e)
+        ])?;
     }
     for (i, p) in c.secondary_phones.iter().enumerate() {
-        contact.execute(params![c.id.as_uuid(), tenant.as_str(), "phone", i, p.typed, p.e164])?;
+        contact.execute(params![
+            c.id.as_uuid(),
+            tenant.as_str(),
+            "phone",
+            i,
+            p.typed,
+            p.e164
+        ])?;
     }
     let mut list = tx.prepare_cached(
         "INSERT INTO customer_lists (customer_id, tenant_id, list_name) VALUES (?1, ?2, ?3)",
@@ -274,14 +327,22 @@ fn write(tx: &Transaction<'_>, tenant: &TenantId, c: &Customer, insert: bool) ->
 }
 
 /// Detaches the customer's bookings, then deletes it. Returns the number of bookings detached.
-pub(super) fn delete(tx: &Transaction<'_>, tenant: &TenantId, actor: &Actor, id: &CustomerId) -> Result<u64> {
+pub(super) fn delete(
+    tx: &Transaction<'_>,
+    tenant: &TenantId,
+    actor: &Actor,
+    id: &CustomerId,
+) -> Result<u64> {
     ensure_exists(tx, tenant, id)?;
     let refs: Vec<String> = tx
         .prepare_cached(
             "UPDATE bookings SET customer_id = NULL, updated_at = ?3
              WHERE tenant_id = ?1 AND customer_id = ?2 RETURNING reference",
         )?
-        .query_map(params![tenant.as_str(), id.as_uuid(), utc_text(&Utc::now())], |r| r.get(0))?
+        .query_map(
+            params![tenant.as_str(), id.as_uuid(), utc_text(&Utc::now())],
+            |r| r.get(0),
+        )?
         .collect::<rusqlite::Result<_>>()?;
     for reference in &refs {
         let mut change = Change::booking(ChangeKind::BookingUnlinked, reference, None);
@@ -290,8 +351,15 @@ pub(super) fn delete(tx: &Transaction<'_>, tenant: &TenantId, actor: &Actor, id:
     }
     tx.prepare_cached("DELETE FROM customers WHERE tenant_id = ?1 AND id = ?2")?
         .execute(params![tenant.as_str(), id.as_uuid()])?;
-    tx.prepare_cached("UPDATE tenants SET customer_count = customer_count - 1 WHERE tenant_id = ?1")?
-        .execute([tenant.as_str()])?;
-    changes::append(tx, tenant, actor, &Change::customer(ChangeKind::CustomerDeleted, *id))?;
+    tx.prepare_cached(
+        "UPDATE tenants SET customer_count = customer_count - 1 WHERE tenant_id = ?1",
+    )?
+    .execute([tenant.as_str()])?;
+    changes::append(
+        tx,
+        tenant,
+        actor,
+        &Change::customer(ChangeKind::CustomerDeleted, *id),
+    )?;
     Ok(refs.len() as u64)
 }

@@ -5,7 +5,9 @@ use rusqlite::{Row, Transaction, params};
 use super::values::{customer_id, opt, parse_local, parse_utc};
 use crate::error::{Error, Result};
 use crate::model::TenantId;
-use crate::store::{Cursor, CursorData, CustomerListQuery, CustomerRow, CustomerSort, Page, SortKey};
+use crate::store::{
+    Cursor, CursorData, CustomerListQuery, CustomerRow, CustomerSort, Page, SortKey,
+};
 
 fn sort_column(sort: CustomerSort) -> &'static str {
     match sort {
@@ -34,17 +36,30 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<(CustomerRow, SortKey)> {
     Ok((customer, key))
 }
 
-pub(super) fn page(tx: &Transaction<'_>, tenant: &TenantId, query: &CustomerListQuery) -> Result<Page<CustomerRow>> {
+pub(super) fn page(
+    tx: &Transaction<'_>,
+    tenant: &TenantId,
+    query: &CustomerListQuery,
+) -> Result<Page<CustomerRow>> {
     let limit = query.checked_limit()?;
     let column = sort_column(query.sort);
-    let (cmp, dir) = if query.descending { ("<", "DESC") } else { (">", "ASC") };
+    let (cmp, dir) = if query.descending {
+        ("<", "DESC")
+    } else {
+        (">", "ASC")
+    };
     let after = query.after.as_ref().map(Cursor::decode).transpose()?;
-    if let Some(data) = &after {
-        if data.sort != query.sort.as_str() || data.descending != query.descending {
-            return Err(Error::validation("cursor", "belongs to another sort order"));
-        }
+    if after
+        .as_ref()
+        .is_some_and(|d| d.sort != query.sort.as_str() || d.descending != query.descending)
+    {
+        return Err(Error::validation("cursor", "belongs to another sort order"));
     }
-    let filter = if after.is_some() { format!("AND ({column}, id) {cmp} (?3, ?4)") } else { String::new() };
+    let filter = if after.is_some() {
+        format!("AND ({column}, id) {cmp} (?3, ?4)")
+    } else {
+        String::new()
+    };
     let sql = format!(
         "SELECT id, customer_no, first_name, last_name, email, IFNULL(phone, mobile), booking_count,
             last_booking_at, created_at, {column}
@@ -54,18 +69,25 @@ pub(super) fn page(tx: &Transaction<'_>, tenant: &TenantId, query: &CustomerList
     let mut stmt = tx.prepare_cached(&sql)?;
     let fetch = i64::from(limit) + 1;
     let rows: Vec<(CustomerRow, SortKey)> = match &after {
-        None => stmt.query_map(params![tenant.as_str(), fetch], from_row)?.collect::<rusqlite::Result<_>>()?,
+        None => stmt
+            .query_map(params![tenant.as_str(), fetch], from_row)?
+            .collect::<rusqlite::Result<_>>()?,
         Some(data) => {
             let key: &dyn rusqlite::ToSql = match &data.key {
                 SortKey::Int(i) => i,
                 SortKey::Text(s) => s,
             };
-            stmt.query_map(params![tenant.as_str(), fetch, key, data.id.as_uuid()], from_row)?
-                .collect::<rusqlite::Result<_>>()?
+            stmt.query_map(
+                params![tenant.as_str(), fetch, key, data.id.as_uuid()],
+                from_row,
+            )?
+            .collect::<rusqlite::Result<_>>()?
         }
     };
     let total: i64 = tx
-        .prepare_cached("SELECT IFNULL((SELECT customer_count FROM tenants WHERE tenant_id = ?1), 0)")?
+        .prepare_cached(
+            "SELECT IFNULL((SELECT customer_count FROM tenants WHERE tenant_id = ?1), 0)",
+        )?
         .query_row([tenant.as_str()], |r| r.get(0))?;
     let more = rows.len() > limit as usize;
     let mut items = Vec::with_capacity(limit as usize);
@@ -83,5 +105,9 @@ pub(super) fn page(tx: &Transaction<'_>, tenant: &TenantId, query: &CustomerList
         })?),
         _ => None,
     };
-    Ok(Page { items, total: total as u64, next })
+    Ok(Page {
+        items,
+        total: total as u64,
+        next,
+    })
 }

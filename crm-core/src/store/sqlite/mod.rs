@@ -117,7 +117,9 @@ impl SqliteStore {
 /// A poisoned lock only means another thread panicked mid-call; its transaction rolled back when
 /// dropped, so the connection is still sound.
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 fn connect(path: &Path) -> Result<Connection> {
@@ -150,7 +152,12 @@ impl Repository for SqliteStore {
         self.read(|tx| customers::tenant_settings(tx, tenant))
     }
 
-    fn set_tenant_settings(&self, tenant: &TenantId, actor: &Actor, settings: &TenantSettings) -> Result<()> {
+    fn set_tenant_settings(
+        &self,
+        tenant: &TenantId,
+        actor: &Actor,
+        settings: &TenantSettings,
+    ) -> Result<()> {
         self.write(|tx| {
             ensure_tenant(tx, tenant)?;
             tx.execute(
@@ -168,7 +175,12 @@ impl Repository for SqliteStore {
         })
     }
 
-    fn insert_customers(&self, tenant: &TenantId, actor: &Actor, batch: Vec<Customer>) -> Result<Vec<Customer>> {
+    fn insert_customers(
+        &self,
+        tenant: &TenantId,
+        actor: &Actor,
+        batch: Vec<Customer>,
+    ) -> Result<Vec<Customer>> {
         self.write(|tx| {
             ensure_tenant(tx, tenant)?;
             customers::insert(tx, tenant, actor, batch)
@@ -187,7 +199,14 @@ impl Repository for SqliteStore {
         self.read(|tx| customers::by_email(tx, tenant, email))
     }
 
-    fn update_customer(&self, tenant: &TenantId, actor: &Actor, id: &CustomerId, expected_version: i64, fields: Customer) -> Result<Customer> {
+    fn update_customer(
+        &self,
+        tenant: &TenantId,
+        actor: &Actor,
+        id: &CustomerId,
+        expected_version: i64,
+        fields: Customer,
+    ) -> Result<Customer> {
         self.write(|tx| {
             let current = customers::by_id(tx, tenant, id)?;
             if current.version != expected_version {
@@ -204,18 +223,32 @@ impl Repository for SqliteStore {
         self.write(|tx| customers::delete(tx, tenant, actor, id))
     }
 
-    fn list_customers(&self, tenant: &TenantId, query: &CustomerListQuery) -> Result<Page<CustomerRow>> {
+    fn list_customers(
+        &self,
+        tenant: &TenantId,
+        query: &CustomerListQuery,
+    ) -> Result<Page<CustomerRow>> {
         self.read(|tx| list::page(tx, tenant, query))
     }
 
-    fn upsert_booking(&self, tenant: &TenantId, actor: &Actor, booking: NewBooking) -> Result<(Booking, bool)> {
+    fn upsert_booking(
+        &self,
+        tenant: &TenantId,
+        actor: &Actor,
+        booking: NewBooking,
+    ) -> Result<(Booking, bool)> {
         self.write(|tx| {
             ensure_tenant(tx, tenant)?;
             bookings::upsert(tx, tenant, actor, booking)
         })
     }
 
-    fn upsert_bookings(&self, tenant: &TenantId, actor: &Actor, batch: Vec<NewBooking>) -> Result<usize> {
+    fn upsert_bookings(
+        &self,
+        tenant: &TenantId,
+        actor: &Actor,
+        batch: Vec<NewBooking>,
+    ) -> Result<usize> {
         self.write(|tx| {
             ensure_tenant(tx, tenant)?;
             let mut created = 0;
@@ -233,7 +266,13 @@ impl Repository for SqliteStore {
         })
     }
 
-    fn link_booking(&self, tenant: &TenantId, actor: &Actor, reference: &str, customer: Option<&CustomerId>) -> Result<Booking> {
+    fn link_booking(
+        &self,
+        tenant: &TenantId,
+        actor: &Actor,
+        reference: &str,
+        customer: Option<&CustomerId>,
+    ) -> Result<Booking> {
         self.write(|tx| bookings::link(tx, tenant, actor, reference, customer.copied()))
     }
 
@@ -251,11 +290,17 @@ impl Repository for SqliteStore {
         })
     }
 
-    fn capture_booking(&self, tenant: &TenantId, actor: &Actor, contact: Customer, mut booking: NewBooking) -> Result<Captured> {
+    fn capture_booking(
+        &self,
+        tenant: &TenantId,
+        actor: &Actor,
+        contact: Customer,
+        mut booking: NewBooking,
+    ) -> Result<Captured> {
         self.write(|tx| {
             ensure_tenant(tx, tenant)?;
-            let linked = bookings::by_reference(tx, tenant, &booking.reference)?
-                .and_then(|b| b.customer_id);
+            let linked =
+                bookings::by_reference(tx, tenant, &booking.reference)?.and_then(|b| b.customer_id);
             let found = match (linked, &contact.email) {
                 (Some(id), _) => Some((customers::by_id(tx, tenant, &id)?, CaptureMatch::Booking)),
                 (None, Some(email)) => customers::by_email(tx, tenant, email)?
@@ -272,9 +317,10 @@ impl Repository for SqliteStore {
                 }
                 None => {
                     let created = customers::insert(tx, tenant, actor, vec![contact])?;
-                    let customer = created.into_iter().next().ok_or_else(|| {
-                        Error::Internal("insert returned no customer".into())
-                    })?;
+                    let customer = created
+                        .into_iter()
+                        .next()
+                        .ok_or_else(|| Error::Internal("insert returned no customer".into()))?;
                     (customer, CaptureMatch::Created, Vec::new())
                 }
             };

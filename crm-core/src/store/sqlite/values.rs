@@ -32,7 +32,10 @@ pub(super) fn parse_date(col: usize, s: &str) -> rusqlite::Result<NaiveDate> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| bad(col, e))
 }
 
-pub(super) fn parse_enum<T: std::str::FromStr<Err = crate::Error>>(col: usize, s: &str) -> rusqlite::Result<T> {
+pub(super) fn parse_enum<T: std::str::FromStr<Err = crate::Error>>(
+    col: usize,
+    s: &str,
+) -> rusqlite::Result<T> {
     s.parse().map_err(|e| bad(col, e))
 }
 
@@ -51,7 +54,10 @@ pub(super) fn customer_id(row: &rusqlite::Row<'_>, col: usize) -> rusqlite::Resu
     row.get(col).map(CustomerId::from_uuid)
 }
 
-pub(super) fn opt_customer_id(row: &rusqlite::Row<'_>, col: usize) -> rusqlite::Result<Option<CustomerId>> {
+pub(super) fn opt_customer_id(
+    row: &rusqlite::Row<'_>,
+    col: usize,
+) -> rusqlite::Result<Option<CustomerId>> {
     row.get::<_, Option<uuid::Uuid>>(col)
         .map(|u| u.map(CustomerId::from_uuid))
 }
