@@ -1,6 +1,8 @@
 //! Booking rows: upsert by reference, link, history, stats, and the per-customer counters the
 //! customer list sorts on.
 
+use std::collections::BTreeSet;
+
 use chrono::Utc;
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 
@@ -91,11 +93,43 @@ pub(super) fn upsert(
     actor: &Actor,
     new: NewBooking,
 ) -> Result<(Booking, bool)> {
+    let mut touched = BTreeSet::new();
+    let out = upsert_row(tx, tenant, actor, new, &mut touched)?;
+    refresh_counters(tx, tenant, touched)?;
+    Ok(out)
+}
+
+/// Upserts many bookings and refreshes each touched customer's counters once. Returns how many
+/// were created.
+pub(super) fn upsert_many(
+    tx: &Transaction<'_>,
+    tenant: &TenantId,
+    actor: &Actor,
+    batch: Vec<NewBooking>,
+) -> Result<usize> {
+    let mut touched = BTreeSet::new();
+    let mut created = 0;
+    for booking in batch {
+        created += usize::from(upsert_row(tx, tenant, actor, booking, &mut touched)?.1);
+    }
+    refresh_counters(tx, tenant, touched)?;
+    Ok(created)
+}
+
+/// Writes one booking and its events; adds the customers whose counters it changed to `touched`.
+fn upsert_row(
+    tx: &Transaction<'_>,
+    tenant: &TenantId,
+    actor: &Actor,
+    new: NewBooking,
+    touched: &mut BTreeSet<CustomerId>,
+) -> Result<(Booking, bool)> {
     if let Some(id) = &new.customer_id {
         ensure_exists(tx, tenant, id)?;
     }
     let old = by_reference(tx, tenant, &new.reference)?;
-    let now = utc_text(&Utc::now());
+    let now_at = Utc::now();
+    let now = utc_text(&now_at);
     let invoice = new.invoice.as_ref();
     tx.prepare_cached(
         "INSERT INTO bookings (tenant_id, reference, customer_id, status, pickup_at, pickup_utc,
@@ -150,11 +184,23 @@ pub(super) fn upsert(
             )?;
         }
     }
-    let mut touched = vec![new.customer_id];
-    touched.push(old.as_ref().and_then(|b| b.customer_id));
-    refresh_counters(tx, tenant, touched)?;
-    let stored = by_reference(tx, tenant, reference)?
-        .ok_or_else(|| Error::Internal("booking vanished after upsert".into()))?;
+    touched.extend(new.customer_id);
+    touched.extend(old.as_ref().and_then(|b| b.customer_id));
+    let stored = Booking {
+        reference: new.reference,
+        customer_id: new.customer_id,
+        status: new.status,
+        pickup_at: new.pickup_at,
+        return_at: new.return_at,
+        route_from: new.route_from,
+        route_to: new.route_to,
+        transport: new.transport,
+        hotel: new.hotel,
+        salesperson: new.salesperson,
+        invoice: new.invoice,
+        created_at: old.as_ref().map_or(now_at, |b| b.created_at),
+        updated_at: now_at,
+    };
     Ok((stored, old.is_none()))
 }
 
@@ -206,7 +252,7 @@ pub(super) fn link(
         utc_text(&Utc::now())
     ])?;
     link_event(tx, tenant, actor, &old.reference, old.customer_id, customer)?;
-    refresh_counters(tx, tenant, vec![old.customer_id, customer])?;
+    refresh_counters(tx, tenant, old.customer_id.into_iter().chain(customer))?;
     by_reference(tx, tenant, &old.reference)?
         .ok_or_else(|| Error::Internal("booking vanished after link".into()))
 }
@@ -215,7 +261,7 @@ pub(super) fn link(
 fn refresh_counters(
     tx: &Transaction<'_>,
     tenant: &TenantId,
-    customers: Vec<Option<CustomerId>>,
+    customers: impl IntoIterator<Item = CustomerId>,
 ) -> Result<()> {
     let mut stmt = tx.prepare_cached(
         "UPDATE customers SET
@@ -225,7 +271,7 @@ fn refresh_counters(
                                ORDER BY pickup_utc DESC, reference DESC LIMIT 1)
          WHERE tenant_id = ?1 AND id = ?2",
     )?;
-    for id in customers.into_iter().flatten() {
+    for id in customers {
         stmt.execute(params![tenant.as_str(), id.as_uuid()])?;
     }
     Ok(())

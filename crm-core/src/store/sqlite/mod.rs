@@ -251,11 +251,7 @@ impl Repository for SqliteStore {
     ) -> Result<usize> {
         self.write(|tx| {
             ensure_tenant(tx, tenant)?;
-            let mut created = 0;
-            for booking in batch {
-                created += usize::from(bookings::upsert(tx, tenant, actor, booking)?.1);
-            }
-            Ok(created)
+            bookings::upsert_many(tx, tenant, actor, batch)
         })
     }
 
