@@ -113,6 +113,7 @@ impl Tenant {
         Ok(Rules {
             region: self.settings()?.region(),
             today: Utc::now().date_naive(),
+            known_phones: Vec::new(),
         })
     }
 
@@ -193,7 +194,10 @@ impl Tenant {
         fields: NewCustomer,
     ) -> Result<Customer> {
         actor.validate()?;
-        let valid = fields.validate(&self.rules()?)?;
+        // Phones typed as stored keep their E.164 even if the tenant's region changed since. If
+        // the customer changes between this read and the write, the version check refuses it.
+        let current = self.repo.customer(&self.id, id)?;
+        let valid = fields.validate(&self.rules()?.keeping_phones_of(&current))?;
         self.repo
             .update_customer(&self.id, actor, id, expected_version, valid)
     }

@@ -151,6 +151,8 @@ impl NewBooking {
     pub(crate) fn validate(self) -> Result<NewBooking> {
         let short =
             |field: &str, v: Option<String>| text::optional(field, v, MAX_TEXT_CHARS, false);
+        super::dates::check_local("pickup_at", Some(self.pickup_at))?;
+        super::dates::check_local("return_at", self.return_at)?;
         if self.return_at.is_some_and(|back| back < self.pickup_at) {
             return Err(Error::validation("return_at", "is before pickup_at"));
         }

@@ -246,11 +246,40 @@ impl Customer {
     }
 }
 
-/// What validation needs to know besides the fields: the tenant's phone region and today's date.
-#[derive(Debug, Clone, Copy)]
+/// What validation needs to know besides the fields: the tenant's phone region, today's date,
+/// and, for an update, the phones already stored (kept as they are, whatever the region now).
+#[derive(Debug, Clone, Default)]
 pub(crate) struct Rules {
     pub(crate) region: Option<Region>,
     pub(crate) today: NaiveDate,
+    pub(crate) known_phones: Vec<Phone>,
+}
+
+impl Rules {
+    /// Parses a phone, or takes the stored E.164 of a number typed exactly as stored: a region
+    /// change must not rewrite numbers nobody edited.
+    fn phone(&self, field: &str, value: &str) -> Result<Phone> {
+        match self.known_phones.iter().find(|p| p.typed == value.trim()) {
+            Some(known) => Ok(known.clone()),
+            None => contact::phone(field, value, self.region),
+        }
+    }
+
+    /// The same rules, remembering the phones of `customer`.
+    pub(crate) fn keeping_phones_of(mut self, customer: &Customer) -> Self {
+        self.known_phones = [
+            &customer.phone,
+            &customer.mobile,
+            &customer.fax,
+            &customer.emergency_phone,
+        ]
+        .into_iter()
+        .flatten()
+        .chain(&customer.secondary_phones)
+        .cloned()
+        .collect();
+        self
+    }
 }
 
 impl NewCustomer {
@@ -259,9 +288,7 @@ impl NewCustomer {
     pub(crate) fn validate(self, rules: &Rules) -> Result<Customer> {
         let phone = |field: &str, v: Option<String>| -> Result<Option<Phone>> {
             match v {
-                Some(v) if !v.trim().is_empty() => {
-                    contact::phone(field, &v, rules.region).map(Some)
-                }
+                Some(v) if !v.trim().is_empty() => rules.phone(field, &v).map(Some),
                 _ => Ok(None),
             }
         };
@@ -292,7 +319,7 @@ impl NewCustomer {
             .secondary_phones
             .iter()
             .enumerate()
-            .map(|(i, p)| contact::phone(&format!("secondary_phones[{i}]"), p, rules.region))
+            .map(|(i, p)| rules.phone(&format!("secondary_phones[{i}]"), p))
             .collect::<Result<Vec<_>>>()?;
 
         let address = Address {
@@ -307,6 +334,8 @@ impl NewCustomer {
                 .transpose()?
                 .flatten(),
         };
+        super::dates::check_utc("consent.email", self.consent.email)?;
+        super::dates::check_utc("consent.sms", self.consent.sms)?;
         if let Some(born) = self.birth_date {
             if born > rules.today {
                 return Err(Error::validation("birth_date", "is in the future"));
@@ -415,6 +444,7 @@ mod tests {
         Rules {
             region: Some(Region::FR),
             today: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+            known_phones: Vec::new(),
         }
     }
 

@@ -26,3 +26,7 @@ pub const MAX_ID_CHARS: usize = 128;
 pub const MAX_BATCH: usize = 1_000_000;
 /// Largest page of a customer list.
 pub const MAX_PAGE: u32 = 1_000;
+/// Earliest year of a date-time (pickup, return, consent).
+pub const MIN_YEAR: i32 = 1900;
+/// Latest year of a date-time (pickup, return, consent).
+pub const MAX_YEAR: i32 = 9999;

@@ -5,6 +5,7 @@ mod booking;
 mod capture;
 mod contact;
 mod customer;
+mod dates;
 pub mod limits;
 mod tenant;
 mod text;

@@ -147,7 +147,7 @@ fn upsert_row(
         new.customer_id.as_ref().map(CustomerId::as_uuid),
         new.status.as_str(),
         local_text(&new.pickup_at),
-        new.pickup_at.timestamp_millis(),
+        new.pickup_at.timestamp_micros(),
         new.return_at.as_ref().map(local_text),
         new.route_from,
         new.route_to,

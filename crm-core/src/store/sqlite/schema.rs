@@ -86,7 +86,7 @@ CREATE TABLE bookings (
     customer_id    BLOB REFERENCES customers(id),
     status         TEXT NOT NULL,
     pickup_at      TEXT NOT NULL,
-    pickup_utc     INTEGER NOT NULL,
+    pickup_utc     INTEGER NOT NULL, -- microseconds since the epoch
     return_at      TEXT,
     route_from     TEXT NOT NULL,
     route_to       TEXT NOT NULL,
