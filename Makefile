@@ -1,7 +1,7 @@
 # The one place that runs things: README and .ci/run call these targets.
 CARGO ?= cargo
 
-.PHONY: demo test test-rust lint fmt bench setup
+.PHONY: demo test test-rust lint fmt bench
 
 ## Run the demo: an SQLite file with seeded customers of two agencies, a list page, a history.
 demo:

@@ -20,7 +20,8 @@ pub enum ChangeKind {
     CustomerUpdated,
     /// A customer was deleted (its bookings were detached first, each with its own event).
     CustomerDeleted,
-    /// A booking was first recorded.
+    /// A booking was first recorded (`customer_id` says whom it is linked to, if anyone; no
+    /// separate `BookingLinked` follows).
     BookingCreated,
     /// A booking's summary changed (`fields` names what).
     BookingUpdated,
@@ -82,7 +83,7 @@ pub struct ChangeEvent {
     /// Position in the feed: strictly increasing, shared by all tenants (so it may skip numbers
     /// within one tenant).
     pub seq: i64,
-    /// When the change was committed.
+    /// When the change was made (inside its transaction, just before the commit).
     pub at: DateTime<Utc>,
     /// What happened.
     pub kind: ChangeKind,

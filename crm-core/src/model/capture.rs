@@ -4,8 +4,10 @@
 use serde::{Deserialize, Serialize};
 
 use super::booking::Booking;
+use super::contact::Phone;
 use super::contact::email_key;
 use super::customer::Customer;
+use crate::error::Result;
 
 /// How [`capture_booking`](crate::Tenant::capture_booking) found the customer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -48,7 +50,31 @@ impl Customer {
     /// This customer with the contact details typed into a booking laid over it: every field the
     /// booking gives replaces the stored one, fields it leaves empty keep their value. A new main
     /// email that was a secondary one swaps places with the old main email, so none is lost.
-    pub(crate) fn overlay(&self, typed: &Customer) -> Customer {
+    /// A phone typed exactly as one already stored keeps its stored E.164 (the tenant's region
+    /// may have changed since). Fails if the result holds more entries than the limits allow.
+    pub(crate) fn overlay(&self, typed: &Customer) -> Result<Customer> {
+        let stored: Vec<&Phone> = [&self.phone, &self.mobile, &self.fax, &self.emergency_phone]
+            .into_iter()
+            .flatten()
+            .chain(&self.secondary_phones)
+            .collect();
+        let keep = |p: &Phone| {
+            stored
+                .iter()
+                .find(|s| s.typed == p.typed)
+                .map_or_else(|| p.clone(), |s| (*s).clone())
+        };
+        let mut typed = typed.clone();
+        for field in [
+            &mut typed.phone,
+            &mut typed.mobile,
+            &mut typed.fax,
+            &mut typed.emergency_phone,
+        ] {
+            *field = field.as_ref().map(keep);
+        }
+        typed.secondary_phones = typed.secondary_phones.iter().map(keep).collect();
+        let typed = &typed;
         let mut out = self.clone();
         macro_rules! take {
             ($($($f:ident).+),*) => { $( if typed.$($f).+.is_some() { out.$($f).+ = typed.$($f).+.clone(); } )* };
@@ -107,6 +133,7 @@ impl Customer {
                 .iter()
                 .map(|(k, v)| (k.clone(), v.clone())),
         );
-        out
+        out.check_counts()?;
+        Ok(out)
     }
 }

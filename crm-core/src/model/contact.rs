@@ -11,7 +11,11 @@ use crate::error::{Error, Result};
 /// Checks an email address for syntax and returns it trimmed, as typed.
 pub(crate) fn email(field: &str, value: &str) -> Result<String> {
     let value = text::required(field, value, MAX_EMAIL_CHARS, false)?;
-    if !email_address::EmailAddress::is_valid(&value) || !value.contains('.') {
+    let strict = email_address::Options::default()
+        .without_display_text()
+        .without_domain_literal()
+        .with_required_tld();
+    if email_address::EmailAddress::parse_with_options(&value, strict).is_err() {
         return Err(Error::validation(field, "not a valid email address"));
     }
     Ok(value)

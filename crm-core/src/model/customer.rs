@@ -215,6 +215,22 @@ impl Customer {
         }
     }
 
+    /// Checks the bounds on counts that laying one valid record over another could break.
+    pub(crate) fn check_counts(&self) -> Result<()> {
+        bounded_count(
+            "secondary_emails",
+            self.secondary_emails.len(),
+            MAX_SECONDARY_CONTACTS,
+        )?;
+        bounded_count(
+            "secondary_phones",
+            self.secondary_phones.len(),
+            MAX_SECONDARY_CONTACTS,
+        )?;
+        bounded_count("lists", self.lists.len(), MAX_LISTS)?;
+        bounded_count("custom_fields", self.custom_fields.len(), MAX_CUSTOM_FIELDS)
+    }
+
     /// The names of the editable fields whose values differ between `self` and `other`.
     pub(crate) fn changed_fields(&self, other: &Customer) -> Vec<&'static str> {
         let mut out = Vec::new();
@@ -340,7 +356,7 @@ impl NewCustomer {
             if born > rules.today {
                 return Err(Error::validation("birth_date", "is in the future"));
             }
-            if born.year_ce().1 < 1850 {
+            if born.year() < 1850 {
                 return Err(Error::validation("birth_date", "is before 1850"));
             }
         }

@@ -22,7 +22,7 @@ pub const MAX_CUSTOM_KEY_CHARS: usize = 64;
 pub const MAX_CUSTOM_VALUE_CHARS: usize = 1_000;
 /// Longest tenant id, actor user id or booking reference.
 pub const MAX_ID_CHARS: usize = 128;
-/// Most customers in one `create_customers` batch.
+/// Most customers in one `create_customers` batch, and most bookings in one `upsert_bookings`.
 pub const MAX_BATCH: usize = 1_000_000;
 /// Largest page of a customer list.
 pub const MAX_PAGE: u32 = 1_000;
@@ -30,3 +30,5 @@ pub const MAX_PAGE: u32 = 1_000;
 pub const MIN_YEAR: i32 = 1900;
 /// Latest year of a date-time (pickup, return, consent).
 pub const MAX_YEAR: i32 = 9999;
+/// Largest page of the change feed.
+pub const MAX_CHANGES: u32 = 10_000;

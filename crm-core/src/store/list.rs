@@ -135,7 +135,10 @@ pub struct Page<T> {
 /// An opaque position in a sorted list: the sort key and id of the last row of a page.
 ///
 /// Keyset pagination: rows inserted or deleted while paging never make a page repeat or skip
-/// another row. A row whose own sort key changes meanwhile (a new booking under
+/// another row. Under [`CustomerSort::Name`] the cursor holds only the id of the last row (no
+/// name: cursors end up in URLs and logs); if that customer is deleted before the next page is
+/// asked for, the cursor is refused (Validation on `cursor`) and paging starts again. A row whose
+/// own sort key changes meanwhile (a new booking under
 /// [`CustomerSort::LastBooking`]) may move across the cursor.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Cursor(String);
@@ -144,7 +147,9 @@ pub struct Cursor(String);
 pub(crate) struct CursorData {
     pub(crate) sort: String,
     pub(crate) descending: bool,
-    pub(crate) key: SortKey,
+    /// `None` for the name sort: names are personal data and cursors end up in URLs and logs,
+    /// so the key is read back from the row.
+    pub(crate) key: Option<SortKey>,
     pub(crate) id: CustomerId,
 }
 

@@ -317,7 +317,7 @@ pub(super) fn stats(
         match total_spent.last_mut() {
             Some(m) if m.currency == currency => {
                 m.minor = m.minor.checked_add(minor).ok_or_else(|| {
-                    Error::conflict(format!("total spent in {currency} overflows 64 bits"))
+                    Error::Internal(format!("total spent in {currency} overflows 64 bits"))
                 })?;
             }
             _ => total_spent.push(Money { minor, currency }),

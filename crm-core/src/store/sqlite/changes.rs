@@ -6,10 +6,8 @@ use rusqlite::{Transaction, params};
 use super::values::{opt_customer_id, parse_enum, parse_utc, utc_text};
 use crate::changes::{Change, ChangeEvent};
 use crate::error::{Error, Result};
+use crate::model::limits::MAX_CHANGES;
 use crate::model::{Actor, TenantId};
-
-/// Largest page of the change feed.
-pub(crate) const MAX_CHANGES: u32 = 10_000;
 
 pub(super) fn append(
     tx: &Transaction<'_>,

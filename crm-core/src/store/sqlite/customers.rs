@@ -78,11 +78,12 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Customer> {
 }
 
 /// Fills in the secondary contacts and lists, which live in their own tables.
-fn complete(tx: &Transaction<'_>, mut c: Customer) -> Result<Customer> {
+fn complete(tx: &Transaction<'_>, tenant: &TenantId, mut c: Customer) -> Result<Customer> {
     let mut stmt = tx.prepare_cached(
-        "SELECT kind, typed, match_key FROM customer_contacts WHERE customer_id = ?1 ORDER BY kind, position",
+        "SELECT kind, typed, match_key FROM customer_contacts
+         WHERE customer_id = ?1 AND tenant_id = ?2 ORDER BY kind, position",
     )?;
-    let mut rows = stmt.query([c.id.as_uuid()])?;
+    let mut rows = stmt.query(params![c.id.as_uuid(), tenant.as_str()])?;
     while let Some(row) = rows.next()? {
         let kind: String = row.get(0)?;
         let typed: String = row.get(1)?;
@@ -96,10 +97,10 @@ fn complete(tx: &Transaction<'_>, mut c: Customer) -> Result<Customer> {
         }
     }
     let mut stmt = tx.prepare_cached(
-        "SELECT list_name FROM customer_lists WHERE customer_id = ?1 ORDER BY list_name",
+        "SELECT list_name FROM customer_lists WHERE customer_id = ?1 AND tenant_id = ?2 ORDER BY list_name",
     )?;
     c.lists = stmt
-        .query_map([c.id.as_uuid()], |r| r.get(0))?
+        .query_map(params![c.id.as_uuid(), tenant.as_str()], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     Ok(c)
 }
@@ -115,7 +116,7 @@ fn one(
         .prepare_cached(&sql)?
         .query_row(params![tenant.as_str(), key], from_row)
         .optional()?;
-    found.map(|c| complete(tx, c)).transpose()
+    found.map(|c| complete(tx, tenant, c)).transpose()
 }
 
 pub(super) fn by_id(tx: &Transaction<'_>, tenant: &TenantId, id: &CustomerId) -> Result<Customer> {
@@ -160,7 +161,7 @@ pub(super) fn by_email(
         .prepare_cached(&sql)?
         .query_map(params![tenant.as_str(), key], from_row)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    found.into_iter().map(|c| complete(tx, c)).collect()
+    found.into_iter().map(|c| complete(tx, tenant, c)).collect()
 }
 
 /// Inserts validated customers with the next customer numbers of the tenant.
@@ -295,10 +296,12 @@ fn write(tx: &Transaction<'_>, tenant: &TenantId, c: &Customer, insert: bool) ->
         )));
     }
     if !insert {
-        tx.prepare_cached("DELETE FROM customer_contacts WHERE customer_id = ?1")?
-            .execute([c.id.as_uuid()])?;
-        tx.prepare_cached("DELETE FROM customer_lists WHERE customer_id = ?1")?
-            .execute([c.id.as_uuid()])?;
+        tx.prepare_cached(
+            "DELETE FROM customer_contacts WHERE customer_id = ?1 AND tenant_id = ?2",
+        )?
+        .execute(params![c.id.as_uuid(), tenant.as_str()])?;
+        tx.prepare_cached("DELETE FROM customer_lists WHERE customer_id = ?1 AND tenant_id = ?2")?
+            .execute(params![c.id.as_uuid(), tenant.as_str()])?;
     }
     let mut contact = tx.prepare_cached(
         "INSERT INTO customer_contacts (customer_id, tenant_id, kind, position, typed, match_key)

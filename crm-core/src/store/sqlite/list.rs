@@ -1,6 +1,6 @@
 //! The customer list page: keyset pagination over the sort indexes.
 
-use rusqlite::{Row, Transaction, params};
+use rusqlite::{OptionalExtension, Row, Transaction, params};
 
 use super::values::{customer_id, opt, parse_local, parse_utc};
 use crate::error::{Error, Result};
@@ -34,6 +34,19 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<(CustomerRow, SortKey)> {
         created_at: parse_utc(8, &row.get::<_, String>(8)?)?,
     };
     Ok((customer, key))
+}
+
+/// The name sort key of the row a name cursor points at.
+fn name_key(tx: &Transaction<'_>, tenant: &TenantId, data: &CursorData) -> Result<String> {
+    tx.prepare_cached("SELECT sort_name FROM customers WHERE tenant_id = ?1 AND id = ?2")?
+        .query_row(params![tenant.as_str(), data.id.as_uuid()], |r| r.get(0))
+        .optional()?
+        .ok_or_else(|| {
+            Error::validation(
+                "cursor",
+                "the customer it points at was deleted: start again from the first page",
+            )
+        })
 }
 
 pub(super) fn page(
@@ -73,9 +86,14 @@ pub(super) fn page(
             .query_map(params![tenant.as_str(), fetch], from_row)?
             .collect::<rusqlite::Result<_>>()?,
         Some(data) => {
+            let looked_up;
             let key: &dyn rusqlite::ToSql = match &data.key {
-                SortKey::Int(i) => i,
-                SortKey::Text(s) => s,
+                Some(SortKey::Int(i)) => i,
+                Some(SortKey::Text(s)) => s,
+                None => {
+                    looked_up = name_key(tx, tenant, data)?;
+                    &looked_up
+                }
             };
             stmt.query_map(
                 params![tenant.as_str(), fetch, key, data.id.as_uuid()],
@@ -100,7 +118,7 @@ pub(super) fn page(
         (true, Some((key, id))) => Some(Cursor::encode(&CursorData {
             sort: query.sort.as_str().to_owned(),
             descending: query.descending,
-            key,
+            key: (query.sort != CustomerSort::Name).then_some(key),
             id,
         })?),
         _ => None,

@@ -51,6 +51,8 @@ impl SqliteStore {
 
     fn open_file(path: &Path) -> Result<Self> {
         let mut writer = connect(path)?;
+        // Checks the file is ours and not too new before changing anything in it.
+        schema::migrate(&mut writer)?;
         let mode: String = writer.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
         if !mode.eq_ignore_ascii_case("wal") {
             return Err(Error::Storage {
@@ -58,7 +60,6 @@ impl SqliteStore {
                 source: "journal_mode".into(),
             });
         }
-        schema::migrate(&mut writer)?;
         Ok(Self {
             writer: Mutex::new(writer),
             readers: Some(Mutex::new(Vec::new())),
@@ -160,6 +161,9 @@ impl Repository for SqliteStore {
     ) -> Result<()> {
         self.write(|tx| {
             ensure_tenant(tx, tenant)?;
+            if customers::tenant_settings(tx, tenant)? == *settings {
+                return Ok(());
+            }
             tx.execute(
                 "UPDATE tenants SET default_region = ?2 WHERE tenant_id = ?1",
                 (tenant.as_str(), &settings.default_region),
@@ -307,7 +311,7 @@ impl Repository for SqliteStore {
             };
             let (customer, matched, changed) = match found {
                 Some((current, matched)) => {
-                    let laid = current.overlay(&contact);
+                    let laid = current.overlay(&contact)?;
                     let (customer, changed) = customers::update(tx, tenant, actor, &current, laid)?;
                     (customer, matched, changed)
                 }

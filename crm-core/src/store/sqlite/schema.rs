@@ -54,7 +54,8 @@ CREATE TABLE customers (
     booking_count        INTEGER NOT NULL DEFAULT 0,
     last_booking_key     INTEGER NOT NULL DEFAULT -9223372036854775808,
     last_booking_at      TEXT,
-    UNIQUE (tenant_id, customer_no)
+    UNIQUE (tenant_id, customer_no),
+    UNIQUE (tenant_id, id)
 ) STRICT;
 CREATE INDEX customers_by_email        ON customers(tenant_id, email_key) WHERE email_key IS NOT NULL;
 CREATE INDEX customers_by_name         ON customers(tenant_id, sort_name, id);
@@ -62,28 +63,30 @@ CREATE INDEX customers_by_last_booking ON customers(tenant_id, last_booking_key,
 CREATE INDEX customers_by_created      ON customers(tenant_id, created_ms, id);
 
 CREATE TABLE customer_contacts (
-    customer_id BLOB NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+    customer_id BLOB NOT NULL,
     tenant_id   TEXT NOT NULL,
     kind        TEXT NOT NULL CHECK (kind IN ('email', 'phone')),
     position    INTEGER NOT NULL,
     typed       TEXT NOT NULL,
     match_key   TEXT NOT NULL,
-    PRIMARY KEY (customer_id, kind, position)
+    PRIMARY KEY (customer_id, kind, position),
+    FOREIGN KEY (tenant_id, customer_id) REFERENCES customers(tenant_id, id) ON DELETE CASCADE
 ) STRICT;
 CREATE INDEX customer_contacts_by_key ON customer_contacts(tenant_id, kind, match_key);
 
 CREATE TABLE customer_lists (
-    customer_id BLOB NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+    customer_id BLOB NOT NULL,
     tenant_id   TEXT NOT NULL,
     list_name   TEXT NOT NULL,
-    PRIMARY KEY (customer_id, list_name)
+    PRIMARY KEY (customer_id, list_name),
+    FOREIGN KEY (tenant_id, customer_id) REFERENCES customers(tenant_id, id) ON DELETE CASCADE
 ) STRICT;
 CREATE INDEX customer_lists_by_name ON customer_lists(tenant_id, list_name);
 
 CREATE TABLE bookings (
     tenant_id      TEXT NOT NULL REFERENCES tenants(tenant_id),
     reference      TEXT NOT NULL,
-    customer_id    BLOB REFERENCES customers(id),
+    customer_id    BLOB,
     status         TEXT NOT NULL,
     pickup_at      TEXT NOT NULL,
     pickup_utc     INTEGER NOT NULL, -- microseconds since the epoch
@@ -99,7 +102,8 @@ CREATE TABLE bookings (
     payment_status TEXT,
     created_at     TEXT NOT NULL,
     updated_at     TEXT NOT NULL,
-    PRIMARY KEY (tenant_id, reference)
+    PRIMARY KEY (tenant_id, reference),
+    FOREIGN KEY (tenant_id, customer_id) REFERENCES customers(tenant_id, id)
 ) STRICT;
 CREATE INDEX bookings_by_customer ON bookings(customer_id, pickup_utc) WHERE customer_id IS NOT NULL;
 
