@@ -5,7 +5,7 @@ CARGO ?= cargo
 
 ## Run the demo: an SQLite file with seeded customers of two agencies, a list page, a history.
 demo:
-	$(CARGO) run --release --locked -p crm-core --example demo -- target/demo/agency.db
+	$(CARGO) run --release --locked -p crm-core --example demo -- --force target/demo/agency.db
 
 ## Run every test (Rust unit, integration and doc tests, examples built and run).
 test: test-rust

@@ -1,7 +1,10 @@
 //! The demo README's first command runs: fills an SQLite file with seeded synthetic customers of
 //! two agencies, with bookings, then prints a customer list page and one customer's history.
 //!
-//! `cargo run --release -p crm-core --example demo [-- path/to/file.db]`
+//! `cargo run --release -p crm-core --example demo -- [--force] [path/to/file.db]`
+//!
+//! The file (default `target/demo/agency.db`) is created anew; an existing one is replaced only
+//! with `--force`, so a real database is never erased by mistake.
 #![allow(clippy::print_stdout)]
 
 use std::path::PathBuf;
@@ -16,9 +19,15 @@ const AGENCIES: [(&str, u64, usize); 2] = [
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let path = std::env::args_os()
-        .nth(1)
+    let mut args: Vec<_> = std::env::args_os().skip(1).collect();
+    let force = args.iter().any(|a| a == "--force");
+    args.retain(|a| a != "--force");
+    let path = args
+        .first()
         .map_or_else(|| PathBuf::from("target/demo/agency.db"), PathBuf::from);
+    if path.exists() && !force {
+        return Err(format!("{} exists: pass --force to replace it", path.display()).into());
+    }
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)?;
     }

@@ -54,3 +54,8 @@ pub use model::{
     TenantSettings, email_key, fold,
 };
 pub use store::{Cursor, CustomerListQuery, CustomerRow, CustomerSort, Page};
+
+/// Compiles and runs the Rust example of README.md.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;
