@@ -45,7 +45,7 @@ impl Fixture {
             .create_customer(&actor(), customer("José", "Núñez"))
             .unwrap();
         let mut bk1 = booking_for("BK-1", "2026-07-14T08:30:00+02:00", &a1);
-        bk1.invoice = Some(invoice("F-1", 120_00, "EUR"));
+        bk1.invoice = Some(invoice("F-1", 12000, "EUR"));
         a.upsert_booking(&actor(), bk1).unwrap();
         a.upsert_booking(&actor(), booking("BK-2", "2026-08-01T10:00:00+02:00"))
             .unwrap();
@@ -81,10 +81,9 @@ fn get_customer_by_no_only_sees_own_numbers() {
     let f = Fixture::new();
     assert_kind(f.b.get_customer_by_no(1), ErrorKind::NotFound);
     assert_kind(f.b.get_customer_by_no(2), ErrorKind::NotFound);
-    let b1 = f
-        .b
-        .create_customer(&actor(), customer("Jürgen", "Müller"))
-        .unwrap();
+    let b1 =
+        f.b.create_customer(&actor(), customer("Jürgen", "Müller"))
+            .unwrap();
     assert_eq!(b1.customer_no, 1, "numbers are per tenant");
     let got = f.b.get_customer_by_no(1).unwrap();
     assert_eq!(got.id, b1.id);
@@ -106,9 +105,8 @@ fn find_by_email_never_returns_another_tenants_customers() {
             .unwrap()
             .is_empty()
     );
-    let b1 = f
-        .b
-        .create_customer(
+    let b1 =
+        f.b.create_customer(
             &actor(),
             customer_with_email("Zoé", "Moreau", "shared@example.fr"),
         )
@@ -137,14 +135,8 @@ fn update_customer_of_another_tenant_is_not_found() {
 #[test]
 fn delete_customer_of_another_tenant_is_not_found() {
     let f = Fixture::new();
-    assert_kind(
-        f.b.delete_customer(&actor(), &f.a1.id),
-        ErrorKind::NotFound,
-    );
-    assert_kind(
-        f.b.delete_customer(&actor(), &f.a2.id),
-        ErrorKind::NotFound,
-    );
+    assert_kind(f.b.delete_customer(&actor(), &f.a1.id), ErrorKind::NotFound);
+    assert_kind(f.b.delete_customer(&actor(), &f.a2.id), ErrorKind::NotFound);
     assert_eq!(f.a.get_booking("BK-1").unwrap().customer_id, Some(f.a1.id));
     f.assert_a_unchanged();
 }
@@ -162,27 +154,42 @@ fn list_customers_only_lists_own_rows() {
         assert_eq!(page.total, 0);
         assert!(page.next.is_none());
     }
-    let b1 = f
-        .b
-        .create_customer(&actor(), customer("Amélie", "Aaron"))
-        .unwrap();
-    // A cursor obtained from A's list only positions B's own list.
-    let a_page = f
-        .a
-        .list_customers(&CustomerListQuery::new(CustomerSort::Name).limit(1))
-        .unwrap();
-    assert_eq!(a_page.total, 2);
-    let cursor = a_page.next.unwrap();
-    let b_page = f
-        .b
-        .list_customers(&CustomerListQuery::new(CustomerSort::Name).after(cursor))
-        .unwrap();
-    assert!(b_page.items.iter().all(|r| r.id == b1.id));
-    assert_eq!(b_page.total, 1);
-    let all = f
-        .b
-        .list_customers(&CustomerListQuery::new(CustomerSort::Name))
-        .unwrap();
+    let b1 =
+        f.b.create_customer(&actor(), customer("Amélie", "Aaron"))
+            .unwrap();
+    // A cursor obtained from A's list never shows B anything of A: a name cursor (which
+    // points at A's row by id) is refused, the others (which carry their key) only position
+    // B's own list.
+    for sort in [
+        CustomerSort::Name,
+        CustomerSort::LastBooking,
+        CustomerSort::CreatedAt,
+    ] {
+        let a_page =
+            f.a.list_customers(&CustomerListQuery::new(sort).limit(1))
+                .unwrap();
+        assert_eq!(a_page.total, 2);
+        let cursor = a_page.next.unwrap();
+        let b_page =
+            f.b.list_customers(&CustomerListQuery::new(sort).after(cursor));
+        match b_page {
+            // A name cursor would be positioned by the name of A's row: refused instead.
+            Ok(page) if sort != CustomerSort::Name => {
+                assert!(page.items.iter().all(|r| r.id == b1.id), "{sort:?}");
+                assert_eq!(page.total, 1);
+            }
+            Ok(page) => panic!("B paged by the name of A's customer: {page:?}"),
+            Err(e) => {
+                assert_eq!(e.kind(), ErrorKind::Validation, "{sort:?}: {e}");
+                assert_eq!(e.field(), Some("cursor"));
+                assert!(!e.to_string().contains(&f.a1.id.to_string()));
+                assert!(!e.to_string().contains(&f.a2.id.to_string()));
+            }
+        }
+    }
+    let all =
+        f.b.list_customers(&CustomerListQuery::new(CustomerSort::Name))
+            .unwrap();
     assert_eq!(all.items.iter().map(|r| r.id).collect::<Vec<_>>(), [b1.id]);
     f.assert_a_unchanged();
 }
@@ -205,17 +212,20 @@ fn upsert_booking_for_another_tenants_customer_is_not_found() {
 #[test]
 fn upsert_bookings_batch_with_another_tenants_customer_writes_nothing() {
     let f = Fixture::new();
-    let b1 = f
-        .b
-        .create_customer(&actor(), customer("Jürgen", "Müller"))
-        .unwrap();
+    let b1 =
+        f.b.create_customer(&actor(), customer("Jürgen", "Müller"))
+            .unwrap();
     let b_before = snapshot(&f.b, REFS);
     let batch = vec![
         booking_for("BK-B", "2026-07-01T09:00:00+02:00", &b1),
         booking_for("BK-1", "2026-07-02T09:00:00+02:00", &f.a1),
     ];
     assert_kind(f.b.upsert_bookings(&actor(), batch), ErrorKind::NotFound);
-    assert_eq!(snapshot(&f.b, REFS), b_before, "the failed batch wrote to B");
+    assert_eq!(
+        snapshot(&f.b, REFS),
+        b_before,
+        "the failed batch wrote to B"
+    );
     f.assert_a_unchanged();
 }
 
@@ -230,10 +240,9 @@ fn get_booking_of_another_tenant_is_not_found() {
 #[test]
 fn link_booking_across_tenants_is_not_found() {
     let f = Fixture::new();
-    let b1 = f
-        .b
-        .create_customer(&actor(), customer("Jürgen", "Müller"))
-        .unwrap();
+    let b1 =
+        f.b.create_customer(&actor(), customer("Jürgen", "Müller"))
+            .unwrap();
     f.b.upsert_booking(&actor(), booking("BK-B", "2026-07-01T09:00:00+02:00"))
         .unwrap();
     let b_before = snapshot(&f.b, REFS);
@@ -281,9 +290,8 @@ fn customer_stats_of_another_tenants_customer_is_not_found() {
 fn capture_never_matches_another_tenants_customer_or_booking() {
     let f = Fixture::new();
     // Same email as A's customer (main, then secondary), new reference: a new customer of B.
-    let got = f
-        .b
-        .capture_booking(
+    let got =
+        f.b.capture_booking(
             &actor(),
             customer_with_email("Hélène", "Dupont", "SHARED@example.fr"),
             booking("BK-B", "2026-07-01T09:00:00+02:00"),
@@ -292,9 +300,8 @@ fn capture_never_matches_another_tenants_customer_or_booking() {
     assert_eq!(got.matched, CaptureMatch::Created);
     assert_ne!(got.customer.id, f.a1.id);
     assert_eq!(got.customer.customer_no, 1);
-    let got2 = f
-        .b
-        .capture_booking(
+    let got2 =
+        f.b.capture_booking(
             &actor(),
             customer_with_email("Léa", "Faure", "second@example.fr"),
             booking("BK-B2", "2026-07-02T09:00:00+02:00"),
@@ -305,9 +312,8 @@ fn capture_never_matches_another_tenants_customer_or_booking() {
 
     // Same reference as A's linked booking: a different booking of B, created, linked to B's
     // customer found by email in B.
-    let got3 = f
-        .b
-        .capture_booking(
+    let got3 =
+        f.b.capture_booking(
             &actor(),
             customer_with_email("Hélène", "Dupont", "shared@example.fr"),
             booking("BK-1", "2027-01-01T09:00:00+01:00"),
@@ -316,7 +322,10 @@ fn capture_never_matches_another_tenants_customer_or_booking() {
     assert_eq!(got3.matched, CaptureMatch::Email);
     assert_eq!(got3.customer.id, got.customer.id);
     assert_eq!(got3.booking.customer_id, Some(got.customer.id));
-    assert_eq!(f.b.get_booking("BK-1").unwrap().pickup_at, at("2027-01-01T09:00:00+01:00"));
+    assert_eq!(
+        f.b.get_booking("BK-1").unwrap().pickup_at,
+        at("2027-01-01T09:00:00+01:00")
+    );
     assert_eq!(f.b.booking_history(&got.customer.id).unwrap().len(), 2);
     assert_eq!(count_customers(&f.b), 2);
     f.assert_a_unchanged();
@@ -325,13 +334,15 @@ fn capture_never_matches_another_tenants_customer_or_booking() {
 #[test]
 fn same_reference_in_two_tenants_is_two_bookings() {
     let f = Fixture::new();
-    let (bk, created) = f
-        .b
-        .upsert_booking(&actor(), booking("BK-1", "2030-01-01T00:00:00Z"))
-        .unwrap();
+    let (bk, created) =
+        f.b.upsert_booking(&actor(), booking("BK-1", "2030-01-01T00:00:00Z"))
+            .unwrap();
     assert!(created, "B's BK-1 must be a new booking");
     assert_eq!(bk.customer_id, None);
-    assert_eq!(f.b.get_booking("BK-1").unwrap().pickup_at, at("2030-01-01T00:00:00Z"));
+    assert_eq!(
+        f.b.get_booking("BK-1").unwrap().pickup_at,
+        at("2030-01-01T00:00:00Z")
+    );
     assert_eq!(f.a.get_booking("BK-1").unwrap().customer_id, Some(f.a1.id));
     f.assert_a_unchanged();
 }
@@ -339,15 +350,17 @@ fn same_reference_in_two_tenants_is_two_bookings() {
 #[test]
 fn changes_since_only_returns_own_events() {
     let f = Fixture::new();
-    let b1 = f
-        .b
-        .create_customer(&actor(), customer("Jürgen", "Müller"))
-        .unwrap();
+    let b1 =
+        f.b.create_customer(&actor(), customer("Jürgen", "Müller"))
+            .unwrap();
     let events = f.b.changes_since(0, 10_000).unwrap();
     let kinds: Vec<_> = events.iter().map(|e| e.kind).collect();
     assert_eq!(
         kinds,
-        [ChangeKind::TenantSettingsUpdated, ChangeKind::CustomerCreated]
+        [
+            ChangeKind::TenantSettingsUpdated,
+            ChangeKind::CustomerCreated
+        ]
     );
     assert_eq!(events[1].customer_id, Some(b1.id));
     let a_ids = [Some(f.a1.id), Some(f.a2.id)];
@@ -371,8 +384,14 @@ fn settings_are_per_tenant() {
     let f = Fixture::new();
     f.b.set_settings(&actor(), TenantSettings::with_region("de"))
         .unwrap();
-    assert_eq!(f.b.settings().unwrap().default_region.as_deref(), Some("DE"));
-    assert_eq!(f.a.settings().unwrap().default_region.as_deref(), Some("FR"));
+    assert_eq!(
+        f.b.settings().unwrap().default_region.as_deref(),
+        Some("DE")
+    );
+    assert_eq!(
+        f.a.settings().unwrap().default_region.as_deref(),
+        Some("FR")
+    );
     let c = f.db.crm.tenant("agency-c").unwrap();
     assert_eq!(c.settings().unwrap(), TenantSettings::default());
     // The region of A does not apply to C, which has none: a national number is refused.
@@ -391,9 +410,8 @@ fn settings_are_per_tenant() {
 #[test]
 fn creating_in_one_tenant_does_not_touch_another_tenants_numbers() {
     let f = Fixture::new();
-    let made = f
-        .b
-        .create_customers(
+    let made =
+        f.b.create_customers(
             &actor(),
             vec![customer("Oliver", "Smith"), customer("Isla", "Jones")],
         )
@@ -403,7 +421,9 @@ fn creating_in_one_tenant_does_not_touch_another_tenants_numbers() {
         [1, 2]
     );
     f.assert_a_unchanged();
-    let a3 = f.a.create_customer(&actor(), customer("Noël", "Faure")).unwrap();
+    let a3 =
+        f.a.create_customer(&actor(), customer("Noël", "Faure"))
+            .unwrap();
     assert_eq!(a3.customer_no, 3);
 }
 
@@ -411,26 +431,62 @@ fn creating_in_one_tenant_does_not_touch_another_tenants_numbers() {
 // Property: random customers over three tenants and random operations; no call for one tenant
 // ever returns or changes another tenant's rows.
 
-const EMAILS: &[&str] = &["shared@example.fr", "SHARED@Example.FR", "other@example.com"];
+const EMAILS: &[&str] = &[
+    "shared@example.fr",
+    "SHARED@Example.FR",
+    "other@example.com",
+];
 const PROP_REFS: &[&str] = &["R0", "R1", "R2", "R3"];
 const TENANTS: usize = 3;
 
 #[derive(Debug, Clone)]
 enum Op {
-    Create { email: Option<usize> },
-    Get { target: usize },
-    GetByNo { no: i64 },
-    FindEmail { email: usize },
-    Update { target: usize },
-    Delete { target: usize },
-    List { sort: usize },
-    Upsert { reference: usize, target: Option<usize> },
-    UpsertBatch { reference: usize, target: Option<usize> },
-    GetBooking { reference: usize },
-    Link { reference: usize, target: Option<usize> },
-    History { target: usize },
-    Stats { target: usize },
-    Capture { email: Option<usize>, reference: usize },
+    Create {
+        email: Option<usize>,
+    },
+    Get {
+        target: usize,
+    },
+    GetByNo {
+        no: i64,
+    },
+    FindEmail {
+        email: usize,
+    },
+    Update {
+        target: usize,
+    },
+    Delete {
+        target: usize,
+    },
+    List {
+        sort: usize,
+    },
+    Upsert {
+        reference: usize,
+        target: Option<usize>,
+    },
+    UpsertBatch {
+        reference: usize,
+        target: Option<usize>,
+    },
+    GetBooking {
+        reference: usize,
+    },
+    Link {
+        reference: usize,
+        target: Option<usize>,
+    },
+    History {
+        target: usize,
+    },
+    Stats {
+        target: usize,
+    },
+    Capture {
+        email: Option<usize>,
+        reference: usize,
+    },
     Changes,
     Settings,
 }
@@ -477,12 +533,21 @@ impl Model {
 
     #[track_caller]
     fn check_own(&self, t: usize, id: &CustomerId) {
-        assert_eq!(self.owner.get(id), Some(&t), "tenant {t} was shown customer {id}");
+        assert_eq!(
+            self.owner.get(id),
+            Some(&t),
+            "tenant {t} was shown customer {id}"
+        );
     }
 
     /// Asserts the call on `t` for `target` answered NotFound if the target is another tenant's.
     #[track_caller]
-    fn check_foreign<T: std::fmt::Debug>(&self, t: usize, target: &CustomerId, r: &crm_core::Result<T>) {
+    fn check_foreign<T: std::fmt::Debug>(
+        &self,
+        t: usize,
+        target: &CustomerId,
+        r: &crm_core::Result<T>,
+    ) {
         if self.owner[target] != t {
             match r {
                 Err(e) if e.kind() == ErrorKind::NotFound => {}
@@ -580,26 +645,29 @@ fn run(seed_customers: &[(usize, Option<usize>)], ops: &[(usize, Op)]) {
                 if let Some(id) = target.map(|i| model.target(i)) {
                     model.check_foreign(t, &id, &r);
                 }
-                if let Ok((b, _)) = r {
-                    if let Some(id) = b.customer_id {
-                        model.check_own(t, &id);
-                    }
+                if let Ok((b, _)) = r
+                    && let Some(id) = b.customer_id
+                {
+                    model.check_own(t, &id);
                 }
             }
             Op::UpsertBatch { reference, target } => {
                 let mut b = booking(PROP_REFS[reference], "2026-09-01T10:00:00+00:00");
                 b.customer_id = target.map(|i| model.target(i));
-                let other = booking(PROP_REFS[(reference + 1) % PROP_REFS.len()], "2025-01-01T10:00:00Z");
+                let other = booking(
+                    PROP_REFS[(reference + 1) % PROP_REFS.len()],
+                    "2025-01-01T10:00:00Z",
+                );
                 let r = tenant.upsert_bookings(&a, vec![other, b]);
                 if let Some(id) = target.map(|i| model.target(i)) {
                     model.check_foreign(t, &id, &r);
                 }
             }
             Op::GetBooking { reference } => {
-                if let Ok(b) = tenant.get_booking(PROP_REFS[reference]) {
-                    if let Some(id) = b.customer_id {
-                        model.check_own(t, &id);
-                    }
+                if let Ok(b) = tenant.get_booking(PROP_REFS[reference])
+                    && let Some(id) = b.customer_id
+                {
+                    model.check_own(t, &id);
                 }
             }
             Op::Link { reference, target } => {
@@ -629,7 +697,11 @@ fn run(seed_customers: &[(usize, Option<usize>)], ops: &[(usize, Op)]) {
                 let mut c = customer("Capté", &format!("Step{step}"));
                 c.email = email.map(|e| EMAILS[e].to_string());
                 let got = tenant
-                    .capture_booking(&a, c, booking(PROP_REFS[reference], "2026-12-24T18:00:00+01:00"))
+                    .capture_booking(
+                        &a,
+                        c,
+                        booking(PROP_REFS[reference], "2026-12-24T18:00:00+01:00"),
+                    )
                     .unwrap();
                 if got.matched == CaptureMatch::Created {
                     assert!(!model.owner.contains_key(&got.customer.id));
@@ -643,7 +715,10 @@ fn run(seed_customers: &[(usize, Option<usize>)], ops: &[(usize, Op)]) {
                 let mut seen = HashSet::new();
                 for e in all_changes(tenant) {
                     assert!(seen.insert(e.seq));
-                    for id in [e.customer_id, e.previous_customer_id].into_iter().flatten() {
+                    for id in [e.customer_id, e.previous_customer_id]
+                        .into_iter()
+                        .flatten()
+                    {
                         model.check_own(t, &id);
                     }
                 }
@@ -653,7 +728,10 @@ fn run(seed_customers: &[(usize, Option<usize>)], ops: &[(usize, Op)]) {
                 tenant
                     .set_settings(&a, TenantSettings::with_region(region))
                     .unwrap();
-                assert_eq!(tenant.settings().unwrap().default_region.as_deref(), Some(region));
+                assert_eq!(
+                    tenant.settings().unwrap().default_region.as_deref(),
+                    Some(region)
+                );
             }
         }
         // Every other tenant is exactly as it was; the acting tenant only holds its own ids.
@@ -670,7 +748,10 @@ fn run(seed_customers: &[(usize, Option<usize>)], ops: &[(usize, Op)]) {
                 }
                 snaps[u] = now;
             } else {
-                assert_eq!(now, snaps[u], "step {step}: {op:?} on tenant {t} changed tenant {u}");
+                assert_eq!(
+                    now, snaps[u],
+                    "step {step}: {op:?} on tenant {t} changed tenant {u}"
+                );
             }
         }
     }

@@ -122,6 +122,12 @@ pub(crate) fn all_changes(t: &Tenant) -> Vec<ChangeEvent> {
         let Some(last) = page.last() else {
             return out;
         };
+        // Guards the loop: a feed that served `after` again would never end.
+        assert!(
+            page[0].seq > after,
+            "changes_since({after}) served seq {}",
+            page[0].seq
+        );
         after = last.seq;
         out.extend(page);
     }
@@ -139,9 +145,14 @@ pub(crate) fn last_seq(t: &Tenant) -> i64 {
 
 /// Every row of the list for `query`, walking all pages.
 pub(crate) fn all_rows(t: &Tenant, query: CustomerListQuery) -> Vec<CustomerRow> {
-    let mut out = Vec::new();
+    let mut out: Vec<CustomerRow> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     let mut page = t.list_customers(&query).unwrap();
     loop {
+        // Guards the loop: pagination that served a row again might never end.
+        for r in &page.items {
+            assert!(seen.insert(r.id), "the list served customer {} twice", r.id);
+        }
         out.extend(page.items);
         match page.next {
             Some(cursor) => page = t.list_customers(&query.clone().after(cursor)).unwrap(),
