@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use crate::model::limits::MAX_BATCH;
 use crate::model::{
     Actor, Booking, Captured, Customer, CustomerId, CustomerStats, NewBooking, NewCustomer, Rules,
-    TenantId, TenantSettings,
+    TenantId, TenantSettings, UpsertedBooking,
 };
 use crate::store::sqlite::SqliteStore;
 use crate::store::{CustomerListQuery, CustomerRow, Page, Repository};
@@ -214,15 +214,17 @@ impl Tenant {
         self.repo.list_customers(&self.id, query)
     }
 
-    /// Records a booking, or replaces the one with the same reference; links it to
-    /// `booking.customer_id` (or unlinks it if `None`). Returns it and whether it was created.
+    /// Records a booking, or replaces the one with the same reference. `booking.customer_id`
+    /// links or relinks it; `None` keeps the link it has. Returns it and whether it was created.
     ///
     /// # Errors
     /// NotFound if the customer does not belong to this tenant; Validation.
-    pub fn upsert_booking(&self, actor: &Actor, booking: NewBooking) -> Result<(Booking, bool)> {
+    pub fn upsert_booking(&self, actor: &Actor, booking: NewBooking) -> Result<UpsertedBooking> {
         actor.validate()?;
-        self.repo
-            .upsert_booking(&self.id, actor, booking.validate()?)
+        let (booking, created) = self
+            .repo
+            .upsert_booking(&self.id, actor, booking.validate()?)?;
+        Ok(UpsertedBooking { booking, created })
     }
 
     /// Records or replaces many bookings in one transaction (for imports). All or nothing: one bad

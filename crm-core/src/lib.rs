@@ -51,7 +51,7 @@ pub use model::limits;
 pub use model::{
     Actor, Address, Booking, BookingStatus, CaptureMatch, Captured, Consent, Customer, CustomerId,
     CustomerStats, Invoice, Money, NewBooking, NewCustomer, PaymentStatus, Phone, Role, TenantId,
-    TenantSettings, email_key, fold,
+    TenantSettings, UpsertedBooking, fold,
 };
 pub use store::{Cursor, CustomerListQuery, CustomerRow, CustomerSort, Page};
 

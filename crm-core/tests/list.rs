@@ -54,6 +54,7 @@ fn documented_order(sort: CustomerSort, a: &CustomerRow, b: &CustomerRow) -> Ord
         CustomerSort::CreatedAt => {
             (b.created_at.timestamp_millis(), b.id).cmp(&(a.created_at.timestamp_millis(), a.id))
         }
+        other => panic!("no documented order for {other:?}"),
     }
 }
 
@@ -447,9 +448,6 @@ fn a_name_cursor_whose_row_was_deleted_is_refused_other_sorts_continue() {
 }
 
 #[test]
-#[ignore = "BUG: a name cursor holds only the row id and reads the row's *current* sort key \
-            (sqlite/list.rs name_key), so renaming that row between two pages makes the next \
-            page skip (or repeat) other rows"]
 fn renaming_the_cursor_row_neither_skips_nor_repeats_other_rows() {
     for new_last in ["Zzz", "Aaa"] {
         let db = open();

@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 use common::*;
 use crm_core::{
     CaptureMatch, ChangeKind, Customer, CustomerId, CustomerListQuery, CustomerSort, ErrorKind,
-    NewCustomer, Tenant, TenantSettings,
+    NewCustomer, Tenant, TenantSettings, UpsertedBooking,
 };
 use proptest::prelude::*;
 
@@ -334,7 +334,11 @@ fn capture_never_matches_another_tenants_customer_or_booking() {
 #[test]
 fn same_reference_in_two_tenants_is_two_bookings() {
     let f = Fixture::new();
-    let (bk, created) =
+    let UpsertedBooking {
+        booking: bk,
+        created,
+        ..
+    } =
         f.b.upsert_booking(&actor(), booking("BK-1", "2030-01-01T00:00:00Z"))
             .unwrap();
     assert!(created, "B's BK-1 must be a new booking");
@@ -645,7 +649,7 @@ fn run(seed_customers: &[(usize, Option<usize>)], ops: &[(usize, Op)]) {
                 if let Some(id) = target.map(|i| model.target(i)) {
                     model.check_foreign(t, &id, &r);
                 }
-                if let Ok((b, _)) = r
+                if let Ok(UpsertedBooking { booking: b, .. }) = r
                     && let Some(id) = b.customer_id
                 {
                     model.check_own(t, &id);

@@ -585,7 +585,7 @@ fn booking_return_must_not_be_before_pickup() {
     b.return_at = Some(at("2026-04-30T09:00:00+02:00"));
     f.rejects_booking(b.clone(), "return_at");
     b.return_at = Some(at("2026-05-01T08:30:00+01:00"));
-    assert!(f.t.upsert_booking(&actor(), b).unwrap().1);
+    assert!(f.t.upsert_booking(&actor(), b).unwrap().created);
 }
 
 #[test]

@@ -12,6 +12,7 @@ use crate::error::{Error, Result};
 /// The role of an actor, which decides the rights it has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Role {
     /// An agency user: everyday work on customers and bookings.
     Agent,

@@ -7,7 +7,7 @@ use chrono::{DateTime, FixedOffset, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::customer::CustomerId;
-use super::limits::{MAX_ID_CHARS, MAX_TEXT_CHARS};
+use super::limits::{MAX_AMOUNT_MINOR, MAX_ID_CHARS, MAX_TEXT_CHARS};
 use super::text;
 use crate::error::{Error, Result};
 
@@ -16,6 +16,7 @@ macro_rules! string_enum {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
         #[serde(rename_all = "snake_case")]
+        #[non_exhaustive]
         pub enum $name {
             $($(#[$vmeta])* $variant),*
         }
@@ -107,7 +108,9 @@ pub struct Invoice {
 pub struct NewBooking {
     /// Booking or mission reference, unique per tenant (the upsert key).
     pub reference: String,
-    /// The customer it belongs to; `None` leaves it unlinked.
+    /// The customer it belongs to: `Some` links (or relinks) the booking to this customer;
+    /// `None` keeps the link the booking already has (none for a new booking). Unlink with
+    /// [`Tenant::link_booking`](crate::Tenant::link_booking) and `None`.
     pub customer_id: Option<CustomerId>,
     /// Status.
     pub status: BookingStatus,
@@ -159,6 +162,12 @@ impl NewBooking {
         let invoice = self
             .invoice
             .map(|i| -> Result<Invoice> {
+                if i.amount.minor.unsigned_abs() > MAX_AMOUNT_MINOR {
+                    return Err(Error::validation(
+                        "invoice.amount.minor",
+                        format!("must be within ±{MAX_AMOUNT_MINOR}"),
+                    ));
+                }
                 Ok(Invoice {
                     number: text::required("invoice.number", &i.number, MAX_ID_CHARS, false)?,
                     amount: Money {
@@ -238,6 +247,16 @@ impl Booking {
     pub fn route(&self) -> String {
         format!("{} → {}", self.route_from, self.route_to)
     }
+}
+
+/// What an upsert did: the booking as stored, and whether it was created or replaced one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct UpsertedBooking {
+    /// The booking as stored.
+    pub booking: Booking,
+    /// `true` if no booking had this reference before.
+    pub created: bool,
 }
 
 /// What a customer's bookings add up to.

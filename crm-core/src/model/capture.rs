@@ -12,6 +12,7 @@ use crate::error::Result;
 /// How [`capture_booking`](crate::Tenant::capture_booking) found the customer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum CaptureMatch {
     /// No customer matched: a new one was created.
     Created,

@@ -22,7 +22,7 @@ pub(crate) fn email(field: &str, value: &str) -> Result<String> {
 }
 
 /// The form of an email used to match it: lowercased (addresses are matched case-insensitively).
-pub fn email_key(email: &str) -> String {
+pub(crate) fn email_key(email: &str) -> String {
     email.trim().to_lowercase()
 }
 

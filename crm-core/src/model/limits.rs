@@ -32,3 +32,6 @@ pub const MIN_YEAR: i32 = 1900;
 pub const MAX_YEAR: i32 = 9999;
 /// Largest page of the change feed.
 pub const MAX_CHANGES: u32 = 10_000;
+/// Largest invoice amount, in minor units either way of zero (10^13: 100 billion euros), so
+/// that a customer's total spent cannot overflow.
+pub const MAX_AMOUNT_MINOR: u64 = 10_000_000_000_000;

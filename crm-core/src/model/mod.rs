@@ -14,9 +14,11 @@ pub use actor::{Actor, Role};
 pub(crate) use booking::reference;
 pub use booking::{
     Booking, BookingStatus, CustomerStats, Invoice, Money, NewBooking, PaymentStatus,
+    UpsertedBooking,
 };
 pub use capture::{CaptureMatch, Captured};
-pub use contact::{Phone, email_key};
+pub use contact::Phone;
+pub(crate) use contact::email_key;
 pub(crate) use customer::Rules;
 pub use customer::{Address, Consent, Customer, CustomerId, NewCustomer};
 pub use tenant::{TenantId, TenantSettings};

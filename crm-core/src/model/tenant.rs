@@ -44,6 +44,7 @@ impl fmt::Display for TenantId {
 
 /// Per-tenant settings.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TenantSettings {
     /// Region (ISO 3166-1 alpha-2, e.g. `FR`) used to read phone numbers typed without a
     /// `+country` prefix. With none, every phone number must be international.

@@ -36,6 +36,7 @@ pub struct CustomerRow {
 /// What the customer list is sorted by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum CustomerSort {
     /// Last name then first name, accents and case folded; ascending by default.
     #[default]
@@ -135,9 +136,10 @@ pub struct Page<T> {
 /// An opaque position in a sorted list: the sort key and id of the last row of a page.
 ///
 /// Keyset pagination: rows inserted or deleted while paging never make a page repeat or skip
-/// another row. Under [`CustomerSort::Name`] the cursor holds only the id of the last row (no
-/// name: cursors end up in URLs and logs); if that customer is deleted before the next page is
-/// asked for, the cursor is refused (Validation on `cursor`) and paging starts again. A row whose
+/// another row. Under [`CustomerSort::Name`] the cursor holds the id of the last row and a 16-bit
+/// fingerprint of its name, never the name (cursors end up in URLs and logs); if that customer is
+/// deleted or renamed before the next page is asked for, the cursor is refused (Validation on
+/// `cursor`) and paging starts again. A row whose
 /// own sort key changes meanwhile (a new booking under
 /// [`CustomerSort::LastBooking`]) may move across the cursor.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -147,18 +149,33 @@ pub struct Cursor(String);
 pub(crate) struct CursorData {
     pub(crate) sort: String,
     pub(crate) descending: bool,
-    /// `None` for the name sort: names are personal data and cursors end up in URLs and logs,
-    /// so the key is read back from the row.
-    pub(crate) key: Option<SortKey>,
+    pub(crate) key: SortKey,
     pub(crate) id: CustomerId,
 }
 
-/// The value of the sort column of a row.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// Where a cursor stands in its sort.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub(crate) enum SortKey {
+    /// The value of an integer sort column (last booking, creation time).
     Int(i64),
-    Text(String),
+    /// The name sort: the key is read back from the row, and this fingerprint of it tells
+    /// whether the row was renamed since. Names are personal data: a cursor never holds one.
+    Name { fp: u16 },
+}
+
+impl SortKey {
+    /// A 16-bit FNV-1a fingerprint of a name sort key: enough to notice a rename, too little to
+    /// recover a name.
+    pub(crate) fn name(sort_name: &str) -> Self {
+        let mut hash: u32 = 0x811c_9dc5;
+        for byte in sort_name.bytes() {
+            hash = (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193);
+        }
+        Self::Name {
+            fp: (hash ^ (hash >> 16)) as u16,
+        }
+    }
 }
 
 impl Cursor {

@@ -128,6 +128,11 @@ fn upsert_row(
         ensure_exists(tx, tenant, id)?;
     }
     let old = by_reference(tx, tenant, &new.reference)?;
+    let mut new = new;
+    if new.customer_id.is_none() {
+        // An upsert without a customer keeps the link; unlinking is `link_booking`'s job.
+        new.customer_id = old.as_ref().and_then(|b| b.customer_id);
+    }
     let now_at = Utc::now();
     let now = utc_text(&now_at);
     let invoice = new.invoice.as_ref();

@@ -20,7 +20,7 @@ fn sort_column(sort: CustomerSort) -> &'static str {
 fn from_row(row: &Row<'_>) -> rusqlite::Result<(CustomerRow, SortKey)> {
     let key = match row.get_ref(9)? {
         rusqlite::types::ValueRef::Integer(i) => SortKey::Int(i),
-        _ => SortKey::Text(row.get(9)?),
+        _ => SortKey::name(row.get_ref(9)?.as_str()?),
     };
     let customer = CustomerRow {
         id: customer_id(row, 0)?,
@@ -38,15 +38,21 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<(CustomerRow, SortKey)> {
 
 /// The name sort key of the row a name cursor points at.
 fn name_key(tx: &Transaction<'_>, tenant: &TenantId, data: &CursorData) -> Result<String> {
-    tx.prepare_cached("SELECT sort_name FROM customers WHERE tenant_id = ?1 AND id = ?2")?
+    let stale = |what: &str| {
+        Error::validation(
+            "cursor",
+            format!("the customer it points at was {what}: start again from the first page"),
+        )
+    };
+    let key: String = tx
+        .prepare_cached("SELECT sort_name FROM customers WHERE tenant_id = ?1 AND id = ?2")?
         .query_row(params![tenant.as_str(), data.id.as_uuid()], |r| r.get(0))
         .optional()?
-        .ok_or_else(|| {
-            Error::validation(
-                "cursor",
-                "the customer it points at was deleted: start again from the first page",
-            )
-        })
+        .ok_or_else(|| stale("deleted"))?;
+    if SortKey::name(&key) != data.key {
+        return Err(stale("renamed"));
+    }
+    Ok(key)
 }
 
 pub(super) fn page(
@@ -87,12 +93,17 @@ pub(super) fn page(
             .collect::<rusqlite::Result<_>>()?,
         Some(data) => {
             let looked_up;
-            let key: &dyn rusqlite::ToSql = match &data.key {
-                Some(SortKey::Int(i)) => i,
-                Some(SortKey::Text(s)) => s,
-                None => {
+            let key: &dyn rusqlite::ToSql = match (&data.key, query.sort) {
+                (SortKey::Name { .. }, CustomerSort::Name) => {
                     looked_up = name_key(tx, tenant, data)?;
                     &looked_up
+                }
+                (SortKey::Int(i), CustomerSort::LastBooking | CustomerSort::CreatedAt) => i,
+                _ => {
+                    return Err(Error::validation(
+                        "cursor",
+                        "not a cursor returned by this list",
+                    ));
                 }
             };
             stmt.query_map(
@@ -118,7 +129,7 @@ pub(super) fn page(
         (true, Some((key, id))) => Some(Cursor::encode(&CursorData {
             sort: query.sort.as_str().to_owned(),
             descending: query.descending,
-            key: (query.sort != CustomerSort::Name).then_some(key),
+            key,
             id,
         })?),
         _ => None,
