@@ -12,6 +12,7 @@ use crate::model::{
     Actor, Booking, Captured, Customer, CustomerId, CustomerStats, NewBooking, NewCustomer, Rules,
     TenantId, TenantSettings, UpsertedBooking,
 };
+use crate::search::{self, CustomerQuery, SearchIndex, SearchPage};
 use crate::store::sqlite::SqliteStore;
 use crate::store::{CustomerListQuery, CustomerRow, Page, Repository};
 
@@ -27,6 +28,7 @@ use crate::store::{CustomerListQuery, CustomerRow, Page, Repository};
 #[derive(Clone)]
 pub struct Crm {
     repo: Arc<dyn Repository>,
+    index: Arc<SearchIndex>,
 }
 
 impl std::fmt::Debug for Crm {
@@ -41,17 +43,43 @@ impl Crm {
     /// # Errors
     /// [`Error::SchemaTooNew`] if a newer version of this library wrote the file; `Storage` if it
     /// cannot be opened or is not ours.
+    ///
+    /// The search index lives in the folder `<path>.index` beside the file. It is derived from
+    /// SQLite: the first search after opening replays the changes it missed, and a missing,
+    /// unreadable or outdated index is rebuilt then. Deleting the folder loses nothing. The
+    /// handles of one process share one index; processes take turns writing it.
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
-        Ok(Self {
-            repo: Arc::new(SqliteStore::open(path.as_ref())?),
-        })
+        let path = path.as_ref();
+        let repo: Arc<dyn Repository> = Arc::new(SqliteStore::open(path)?);
+        let mut dir = path.as_os_str().to_owned();
+        dir.push(".index");
+        let index = SearchIndex::shared(Path::new(&dir))?;
+        Self::with_index(repo, index)
     }
 
-    /// A private store in memory, gone when the last clone is dropped.
+    /// A private store in memory, with its index in RAM, gone when the last clone is dropped.
     pub fn open_in_memory() -> Result<Self> {
-        Ok(Self {
-            repo: Arc::new(SqliteStore::open_in_memory()?),
-        })
+        Self::with_index(
+            Arc::new(SqliteStore::open_in_memory()?),
+            Arc::new(SearchIndex::in_ram()?),
+        )
+    }
+
+    fn with_index(repo: Arc<dyn Repository>, index: Arc<SearchIndex>) -> Result<Self> {
+        let (seq, _) = repo.feed_position()?;
+        let applied = *index.lock_applied();
+        if applied > seq || (applied == 0 && seq > 0) {
+            // New, or ahead of this file (another file was put in its place): the first search
+            // rebuilds it from the customers rather than replaying the whole feed.
+            index.mark_stale();
+        }
+        Ok(Self { repo, index })
+    }
+
+    /// Rebuilds the search index from SQLite, calling `progress(done, total)` as customers are
+    /// indexed. Searches keep answering from the old index until it commits.
+    pub fn reindex(&self, mut progress: impl FnMut(u64, u64)) -> Result<()> {
+        search::rebuild(self.repo.as_ref(), &self.index, &mut progress)
     }
 
     /// The schema version this library writes.
@@ -66,6 +94,7 @@ impl Crm {
     pub fn tenant(&self, id: &str) -> Result<Tenant> {
         Ok(Tenant {
             repo: Arc::clone(&self.repo),
+            index: Arc::clone(&self.index),
             id: TenantId::new(id)?,
         })
     }
@@ -79,6 +108,7 @@ impl Crm {
 #[derive(Clone)]
 pub struct Tenant {
     repo: Arc<dyn Repository>,
+    index: Arc<SearchIndex>,
     id: TenantId,
 }
 
@@ -107,6 +137,17 @@ impl Tenant {
         actor.validate()?;
         self.repo
             .set_tenant_settings(&self.id, actor, &settings.validate()?)
+    }
+
+    /// Searches this tenant's customers: type-ahead text and "find customer" filters (see
+    /// [`CustomerQuery`]). A write made through any handle of this process is visible to the next
+    /// search.
+    ///
+    /// # Errors
+    /// Validation on `limit`; Search if the index cannot be brought up to date.
+    pub fn search(&self, query: &CustomerQuery) -> Result<SearchPage> {
+        search::catch_up(self.repo.as_ref(), &self.index)?;
+        search::run(self.repo.as_ref(), &self.index, &self.id, query)
     }
 
     fn rules(&self) -> Result<Rules> {

@@ -59,6 +59,15 @@ pub enum Error {
         #[source]
         source: Cause,
     },
+    /// The search index failed (it is rebuilt from SQLite on the next open or `reindex`).
+    #[error("search index: {message}")]
+    Search {
+        /// What the index was doing.
+        message: String,
+        /// The underlying cause.
+        #[source]
+        source: Cause,
+    },
     /// A file could not be read or written.
     #[error("i/o: {message}")]
     Io {
@@ -121,6 +130,7 @@ impl Error {
             Self::Conflict { .. } => ErrorKind::Conflict,
             Self::PermissionDenied { .. } => ErrorKind::PermissionDenied,
             Self::SchemaTooNew { .. } | Self::Storage { .. } => ErrorKind::Storage,
+            Self::Search { .. } => ErrorKind::Search,
             Self::Io { .. } => ErrorKind::Io,
             Self::Internal(_) => ErrorKind::Internal,
         }

@@ -42,6 +42,7 @@ mod changes;
 mod crm;
 mod error;
 mod model;
+mod search;
 mod store;
 
 pub use changes::{ChangeEvent, ChangeKind};
@@ -53,6 +54,7 @@ pub use model::{
     CustomerStats, Invoice, Money, NewBooking, NewCustomer, PaymentStatus, Phone, Role, TenantId,
     TenantSettings, UpsertedBooking, fold,
 };
+pub use search::{CustomerQuery, SearchPage, SearchSort};
 pub use store::{Cursor, CustomerListQuery, CustomerRow, CustomerSort, Page};
 
 /// Compiles and runs the Rust example of README.md.

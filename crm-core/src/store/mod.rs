@@ -13,6 +13,7 @@ use crate::model::{
     Actor, Booking, Captured, Customer, CustomerId, CustomerStats, NewBooking, TenantId,
     TenantSettings,
 };
+use crate::search::IndexedCustomer;
 
 /// Everything the facade asks of a store. Every method takes the tenant and never reads or writes
 /// another tenant's rows; a record of another tenant answers NotFound. Every mutating method is
@@ -94,6 +95,30 @@ pub(crate) trait Repository: Send + Sync {
         contact: Customer,
         booking: NewBooking,
     ) -> Result<Captured>;
+    /// For the search index, across tenants: up to `limit` change events after `after`, each
+    /// as its sequence, tenant and the customers it touched.
+    fn changed_customers(
+        &self,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<(i64, TenantId, Vec<CustomerId>)>>;
+    /// The last sequence of the feed and the number of customers of all tenants.
+    fn feed_position(&self) -> Result<(i64, u64)>;
+    /// The search documents of the given customers of a tenant that still exist.
+    fn index_documents(
+        &self,
+        tenant: &TenantId,
+        ids: &[CustomerId],
+    ) -> Result<Vec<IndexedCustomer>>;
+    /// Up to `limit` search documents of any tenant, by id, after `after`.
+    fn scan_index_documents(
+        &self,
+        after: Option<CustomerId>,
+        limit: u32,
+    ) -> Result<Vec<IndexedCustomer>>;
+    /// The customer-list rows of the given customers of a tenant, in the order given (missing
+    /// ones left out).
+    fn customer_rows(&self, tenant: &TenantId, ids: &[CustomerId]) -> Result<Vec<CustomerRow>>;
     /// Up to `limit` change events of the tenant after `after`, in order.
     fn changes_since(&self, tenant: &TenantId, after: i64, limit: u32) -> Result<Vec<ChangeEvent>>;
 }

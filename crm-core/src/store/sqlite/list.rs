@@ -17,7 +17,7 @@ fn sort_column(sort: CustomerSort) -> &'static str {
     }
 }
 
-fn from_row(row: &Row<'_>) -> rusqlite::Result<(CustomerRow, SortKey)> {
+pub(super) fn from_row(row: &Row<'_>) -> rusqlite::Result<(CustomerRow, SortKey)> {
     let key = match row.get_ref(9)? {
         rusqlite::types::ValueRef::Integer(i) => SortKey::Int(i),
         _ => SortKey::name(row.get_ref(9)?.as_str()?),

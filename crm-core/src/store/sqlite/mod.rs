@@ -4,6 +4,7 @@
 mod bookings;
 mod changes;
 mod customers;
+mod indexing;
 mod list;
 mod schema;
 mod values;
@@ -21,6 +22,7 @@ use crate::model::{
     Actor, Booking, CaptureMatch, Captured, Customer, CustomerId, CustomerStats, NewBooking,
     TenantId, TenantSettings,
 };
+use crate::search::IndexedCustomer;
 
 pub(crate) use schema::SCHEMA_VERSION;
 
@@ -333,6 +335,38 @@ impl Repository for SqliteStore {
                 changed_fields: changed.into_iter().map(str::to_owned).collect(),
             })
         })
+    }
+
+    fn changed_customers(
+        &self,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<(i64, TenantId, Vec<CustomerId>)>> {
+        self.read(|tx| indexing::changed_customers(tx, after, limit))
+    }
+
+    fn feed_position(&self) -> Result<(i64, u64)> {
+        self.read(indexing::feed_position)
+    }
+
+    fn index_documents(
+        &self,
+        tenant: &TenantId,
+        ids: &[CustomerId],
+    ) -> Result<Vec<IndexedCustomer>> {
+        self.read(|tx| indexing::documents(tx, tenant, ids))
+    }
+
+    fn scan_index_documents(
+        &self,
+        after: Option<CustomerId>,
+        limit: u32,
+    ) -> Result<Vec<IndexedCustomer>> {
+        self.read(|tx| indexing::scan(tx, after, limit))
+    }
+
+    fn customer_rows(&self, tenant: &TenantId, ids: &[CustomerId]) -> Result<Vec<CustomerRow>> {
+        self.read(|tx| indexing::rows(tx, tenant, ids))
     }
 
     fn changes_since(&self, tenant: &TenantId, after: i64, limit: u32) -> Result<Vec<ChangeEvent>> {

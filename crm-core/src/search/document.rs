@@ -1,0 +1,183 @@
+//! The index schema and the document of one customer. The index holds only what it needs to
+//! match, filter and sort; SQLite hydrates the results.
+
+use tantivy::TantivyDocument;
+use tantivy::schema::{
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+};
+
+use super::terms;
+use crate::model::{Customer, fold};
+
+/// Bumped when the schema or the terms change: an index of another version is rebuilt.
+pub(super) const INDEX_VERSION: u32 = 1;
+
+/// A customer and the booking facts its filters need, as read from SQLite.
+#[derive(Debug, Clone)]
+pub(crate) struct IndexedCustomer {
+    pub(crate) tenant: String,
+    pub(crate) customer: Customer,
+    /// Pickup instants of its bookings, microseconds since the epoch.
+    pub(crate) departures: Vec<i64>,
+    pub(crate) transports: Vec<String>,
+    pub(crate) hotels: Vec<String>,
+    pub(crate) statuses: Vec<String>,
+    /// Latest pickup, microseconds since the epoch; `i64::MIN` without bookings.
+    pub(crate) last_booking: i64,
+}
+
+/// The fields of the index.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Fields {
+    pub(super) tenant: Field,
+    pub(super) id: Field,
+    /// Edge n-grams and phone digits for type-ahead.
+    pub(super) gram: Field,
+    /// Whole folded words, for exact-word ranking and typo tolerance.
+    pub(super) word: Field,
+    pub(super) customer_no: Field,
+    pub(super) first_name: Field,
+    pub(super) last_name: Field,
+    pub(super) company: Field,
+    pub(super) email: Field,
+    pub(super) phone: Field,
+    pub(super) street: Field,
+    pub(super) zip: Field,
+    pub(super) city: Field,
+    pub(super) region: Field,
+    pub(super) country: Field,
+    pub(super) contact: Field,
+    pub(super) language: Field,
+    pub(super) salesperson: Field,
+    pub(super) list: Field,
+    pub(super) transport: Field,
+    pub(super) hotel: Field,
+    pub(super) status: Field,
+    pub(super) departure: Field,
+    pub(super) has_email: Field,
+    pub(super) has_mobile: Field,
+    pub(super) created: Field,
+    pub(super) last_booking: Field,
+    pub(super) sort_name: Field,
+}
+
+impl Fields {
+    pub(super) fn schema() -> (Schema, Self) {
+        let mut b = Schema::builder();
+        // Raw terms, doc ids only: no frequencies, no positions.
+        let keyword = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer("raw")
+                .set_index_option(IndexRecordOption::Basic),
+        );
+        let sortable = keyword.clone().set_fast("raw");
+        let number = INDEXED | FAST;
+        let fields = Self {
+            tenant: b.add_text_field("tenant", STRING),
+            id: b.add_text_field("id", STRING | STORED),
+            gram: b.add_text_field("gram", keyword.clone()),
+            word: b.add_text_field("word", keyword.clone()),
+            customer_no: b.add_i64_field("customer_no", INDEXED),
+            first_name: b.add_text_field("first_name", keyword.clone()),
+            last_name: b.add_text_field("last_name", keyword.clone()),
+            company: b.add_text_field("company", keyword.clone()),
+            email: b.add_text_field("email", keyword.clone()),
+            phone: b.add_text_field("phone", keyword.clone()),
+            street: b.add_text_field("street", keyword.clone()),
+            zip: b.add_text_field("zip", keyword.clone()),
+            city: b.add_text_field("city", keyword.clone()),
+            region: b.add_text_field("region", keyword.clone()),
+            country: b.add_text_field("country", keyword.clone()),
+            contact: b.add_text_field("contact", keyword.clone()),
+            language: b.add_text_field("language", keyword.clone()),
+            salesperson: b.add_text_field("salesperson", keyword.clone()),
+            list: b.add_text_field("list", keyword.clone()),
+            transport: b.add_text_field("transport", keyword.clone()),
+            hotel: b.add_text_field("hotel", keyword.clone()),
+            status: b.add_text_field("status", keyword),
+            departure: b.add_i64_field("departure", INDEXED),
+            has_email: b.add_bool_field("has_email", INDEXED),
+            has_mobile: b.add_bool_field("has_mobile", INDEXED),
+            created: b.add_i64_field("created", number.clone()),
+            last_booking: b.add_i64_field("last_booking", number),
+            sort_name: b.add_text_field("sort_name", sortable),
+        };
+        (b.build(), fields)
+    }
+
+    /// The document of one customer.
+    pub(super) fn document(&self, c: &IndexedCustomer) -> TantivyDocument {
+        let mut doc = TantivyDocument::default();
+        let customer = &c.customer;
+        doc.add_text(self.tenant, &c.tenant);
+        doc.add_text(self.id, customer.id.to_string());
+        for gram in terms::customer_grams(customer) {
+            doc.add_text(self.gram, gram);
+        }
+        for word in terms::customer_words(customer) {
+            doc.add_text(self.word, word);
+        }
+        doc.add_i64(self.customer_no, customer.customer_no);
+        let words = |doc: &mut TantivyDocument, field: Field, text: Option<&String>| {
+            for w in text.into_iter().flat_map(|t| terms::words(t)) {
+                doc.add_text(field, w);
+            }
+        };
+        words(&mut doc, self.first_name, Some(&customer.first_name));
+        words(&mut doc, self.last_name, Some(&customer.last_name));
+        words(&mut doc, self.company, customer.company.as_ref());
+        words(&mut doc, self.street, customer.address.street.as_ref());
+        words(&mut doc, self.city, customer.address.city.as_ref());
+        words(&mut doc, self.contact, customer.contact_person.as_ref());
+        for email in customer.email.iter().chain(&customer.secondary_emails) {
+            doc.add_text(self.email, fold(email.trim()));
+        }
+        for phone in terms::phones(customer) {
+            doc.add_text(self.phone, phone.e164.trim_start_matches('+'));
+        }
+        let exact = |doc: &mut TantivyDocument, field: Field, text: Option<&String>| {
+            if let Some(t) = text {
+                doc.add_text(field, normalise_value(t));
+            }
+        };
+        exact(&mut doc, self.zip, customer.address.zip.as_ref());
+        exact(&mut doc, self.region, customer.address.region.as_ref());
+        exact(&mut doc, self.country, customer.address.country.as_ref());
+        exact(&mut doc, self.language, customer.language.as_ref());
+        exact(&mut doc, self.salesperson, customer.salesperson.as_ref());
+        for list in &customer.lists {
+            doc.add_text(self.list, normalise_value(list));
+        }
+        for (field, values) in [
+            (self.transport, &c.transports),
+            (self.hotel, &c.hotels),
+            (self.status, &c.statuses),
+        ] {
+            for v in values {
+                doc.add_text(field, normalise_value(v));
+            }
+        }
+        for d in &c.departures {
+            doc.add_i64(self.departure, *d);
+        }
+        doc.add_bool(self.has_email, customer.email.is_some());
+        doc.add_bool(self.has_mobile, customer.mobile.is_some());
+        doc.add_i64(self.created, customer.created_at.timestamp_micros());
+        doc.add_i64(self.last_booking, c.last_booking);
+        doc.add_text(
+            self.sort_name,
+            format!(
+                "{}\u{1}{}",
+                fold(&customer.last_name),
+                fold(&customer.first_name)
+            ),
+        );
+        doc
+    }
+}
+
+/// How a whole value (zip, country, salesperson, transport...) is compared: folded, trimmed,
+/// inner whitespace collapsed.
+pub(super) fn normalise_value(value: &str) -> String {
+    fold(value).split_whitespace().collect::<Vec<_>>().join(" ")
+}

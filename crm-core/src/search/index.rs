@@ -1,0 +1,345 @@
+//! The tantivy index: opened beside the SQLite file (or in RAM), written by one writer, read
+//! through a reader reloaded after every commit so a write is visible to the next search.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
+
+use serde::{Deserialize, Serialize};
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::Query;
+use tantivy::schema::Value;
+use tantivy::{
+    DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, TantivyDocument, Term,
+};
+use uuid::Uuid;
+
+use super::SearchSort;
+use super::document::{Fields, INDEX_VERSION, IndexedCustomer};
+use crate::error::{Error, Result};
+use crate::model::CustomerId;
+
+/// Memory the writer may buffer before it flushes a segment.
+const WRITER_BUDGET: usize = 15_000_000;
+
+/// What each commit records: the schema version and the last change-feed sequence applied.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Payload {
+    version: u32,
+    seq: i64,
+}
+
+/// The search index of one store.
+pub(crate) struct SearchIndex {
+    index: Index,
+    pub(super) fields: Fields,
+    reader: IndexReader,
+    /// Kept open for an index in RAM; opened for each sync and closed after it for an index in
+    /// a folder, so that other processes on the same file can take their turn.
+    writer: Mutex<Option<IndexWriter<TantivyDocument>>>,
+    keep_writer: bool,
+    /// The last change sequence the committed index reflects; held while syncing.
+    applied: Mutex<i64>,
+    /// Set when the index must be rebuilt from the customers before its next use.
+    stale: std::sync::atomic::AtomicBool,
+}
+
+fn search_err(what: &str, e: impl std::error::Error + Send + Sync + 'static) -> Error {
+    Error::Search {
+        message: what.to_owned(),
+        source: Box::new(e),
+    }
+}
+
+/// Indexes open in this process, by folder: every `Crm` handle on one file shares one index
+/// (tantivy allows one writer per folder).
+fn registry() -> &'static Mutex<HashMap<PathBuf, Weak<SearchIndex>>> {
+    static OPEN: OnceLock<Mutex<HashMap<PathBuf, Weak<SearchIndex>>>> = OnceLock::new();
+    OPEN.get_or_init(Default::default)
+}
+
+impl SearchIndex {
+    /// The index in the folder `dir`, shared with every other handle of this process on it.
+    /// A missing, unreadable or outdated index is created anew (empty); the caller rebuilds it
+    /// from SQLite when [`SearchIndex::applied_seq`] says it is behind.
+    pub(crate) fn shared(dir: &Path) -> Result<Arc<Self>> {
+        let mut open = registry()
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let key = dir.to_path_buf();
+        if let Some(index) = open.get(&key).and_then(Weak::upgrade) {
+            return Ok(index);
+        }
+        let index = Arc::new(Self::open_dir(dir)?);
+        open.retain(|_, w| w.strong_count() > 0);
+        open.insert(key, Arc::downgrade(&index));
+        Ok(index)
+    }
+
+    fn open_dir(dir: &Path) -> Result<Self> {
+        let (schema, _) = Fields::schema();
+        let existing = Index::open_in_dir(dir).ok().filter(|index| {
+            index.schema() == schema
+                && read_payload(index).is_some_and(|p| p.version == INDEX_VERSION)
+        });
+        let index = match existing {
+            Some(index) => index,
+            None => {
+                // Missing, unreadable or of another version: start empty, rebuilt from SQLite.
+                if dir.exists() {
+                    std::fs::remove_dir_all(dir).map_err(|e| Error::Io {
+                        message: format!("cannot clear the index folder {}", dir.display()),
+                        source: e,
+                    })?;
+                }
+                std::fs::create_dir_all(dir).map_err(|e| Error::Io {
+                    message: format!("cannot create the index folder {}", dir.display()),
+                    source: e,
+                })?;
+                Index::create_in_dir(dir, schema)
+                    .map_err(|e| search_err("cannot create the index", e))?
+            }
+        };
+        Self::from_index(index, false)
+    }
+
+    /// An index in RAM, for an in-memory store.
+    pub(crate) fn in_ram() -> Result<Self> {
+        let (schema, _) = Fields::schema();
+        Self::from_index(Index::create_in_ram(schema), true)
+    }
+
+    fn from_index(index: Index, keep_writer: bool) -> Result<Self> {
+        let (_, fields) = Fields::schema();
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(|e| search_err("cannot open the index reader", e))?;
+        let applied = read_payload(&index).map_or(0, |p| p.seq);
+        Ok(Self {
+            index,
+            fields,
+            reader,
+            writer: Mutex::new(None),
+            keep_writer,
+            applied: Mutex::new(applied),
+            stale: std::sync::atomic::AtomicBool::new(false),
+        })
+    }
+
+    /// Asks for a rebuild before the next search.
+    pub(crate) fn mark_stale(&self) {
+        self.stale.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Takes the rebuild request, if any.
+    pub(super) fn take_stale(&self) -> bool {
+        self.stale.swap(false, std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Holds the sync lock; the value is the last change sequence applied, as far as this
+    /// process knows (another process may have committed more: see [`Self::refresh`]).
+    pub(crate) fn lock_applied(&self) -> MutexGuard<'_, i64> {
+        self.applied
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Reads what other processes committed: reloads the reader and raises the applied sequence
+    /// to the one of the last commit.
+    pub(super) fn refresh(&self, applied: &mut MutexGuard<'_, i64>) -> Result<()> {
+        if self.keep_writer {
+            return Ok(());
+        }
+        if let Some(p) = read_payload(&self.index) {
+            **applied = (**applied).max(p.seq);
+        }
+        self.reader
+            .reload()
+            .map_err(|e| search_err("cannot reload the index reader", e))
+    }
+
+    /// Runs `f` with the writer, opening it first if needed (waiting up to 10 s for another
+    /// process to release it) and closing it afterwards for an index in a folder.
+    fn with_writer<T>(
+        &self,
+        f: impl FnOnce(&mut IndexWriter<TantivyDocument>) -> Result<T>,
+    ) -> Result<T> {
+        let mut slot = self
+            .writer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if slot.is_none() {
+            let mut waited = std::time::Duration::ZERO;
+            loop {
+                match self.index.writer_with_num_threads(1, WRITER_BUDGET) {
+                    Ok(w) => {
+                        *slot = Some(w);
+                        break;
+                    }
+                    Err(tantivy::TantivyError::LockFailure(..)) if waited.as_secs() < 10 => {
+                        let pause = std::time::Duration::from_millis(20);
+                        std::thread::sleep(pause);
+                        waited += pause;
+                    }
+                    Err(e) => return Err(search_err("cannot open the index writer", e)),
+                }
+            }
+        }
+        let writer = slot
+            .as_mut()
+            .ok_or_else(|| Error::Internal("no index writer".into()))?;
+        let out = f(writer);
+        if out.is_err() {
+            let _ = writer.rollback();
+        }
+        if !self.keep_writer
+            && let Some(w) = slot.take()
+        {
+            let _ = w.wait_merging_threads();
+        }
+        out
+    }
+
+    /// Replaces the documents of `changed` customers with `docs` (those still existing) and
+    /// commits, recording `seq` as applied. Visible to the next search on return.
+    pub(super) fn apply(
+        &self,
+        applied: &mut MutexGuard<'_, i64>,
+        changed: &[CustomerId],
+        docs: &[IndexedCustomer],
+        seq: i64,
+    ) -> Result<()> {
+        self.rebuild_or_apply(applied, changed, seq, false, &mut |first| {
+            Ok(if first { Some(docs.to_vec()) } else { None })
+        })
+    }
+
+    /// Deletes the documents of `changed` (or all of them when `clear`), adds every batch `next`
+    /// yields until `None`, and commits once, recording `seq` as applied. Visible to the next
+    /// search on return; on error nothing of it is committed.
+    pub(super) fn rebuild_or_apply(
+        &self,
+        applied: &mut MutexGuard<'_, i64>,
+        changed: &[CustomerId],
+        seq: i64,
+        clear: bool,
+        next: &mut dyn FnMut(bool) -> Result<Option<Vec<IndexedCustomer>>>,
+    ) -> Result<()> {
+        self.with_writer(|writer| {
+            if clear {
+                writer
+                    .delete_all_documents()
+                    .map_err(|e| search_err("cannot clear the index", e))?;
+            }
+            for id in changed {
+                writer.delete_term(Term::from_field_text(self.fields.id, &id.to_string()));
+            }
+            let mut first = true;
+            while let Some(docs) = next(first)? {
+                first = false;
+                for doc in &docs {
+                    writer
+                        .add_document(self.fields.document(doc))
+                        .map_err(|e| search_err("cannot index a customer", e))?;
+                }
+            }
+            let payload = serde_json::to_string(&Payload {
+                version: INDEX_VERSION,
+                seq,
+            })
+            .map_err(|e| Error::Internal(e.to_string()))?;
+            let mut commit = writer
+                .prepare_commit()
+                .map_err(|e| search_err("cannot commit the index", e))?;
+            commit.set_payload(&payload);
+            commit
+                .commit()
+                .map_err(|e| search_err("cannot commit the index", e))?;
+            Ok(())
+        })?;
+        **applied = seq;
+        self.reader
+            .reload()
+            .map_err(|e| search_err("cannot reload the index reader", e))
+    }
+
+    /// Runs a query: the ids of one page, in order, and the total number of hits.
+    pub(super) fn search(
+        &self,
+        query: &dyn Query,
+        sort: SearchSort,
+        offset: usize,
+        limit: usize,
+    ) -> Result<(Vec<CustomerId>, u64)> {
+        let searcher = self.reader.searcher();
+        let top = TopDocs::with_limit(limit).and_offset(offset);
+        let err = |e| search_err("search failed", e);
+        let (addresses, total): (Vec<DocAddress>, usize) = match sort {
+            SearchSort::Relevance => {
+                let ranked = top.tweak_score(|segment: &tantivy::SegmentReader| {
+                    let last = segment
+                        .fast_fields()
+                        .i64("last_booking")
+                        .ok()
+                        .map(|c| c.first_or_default_col(i64::MIN));
+                    move |doc: tantivy::DocId, score: tantivy::Score| {
+                        (score, last.as_ref().map_or(i64::MIN, |c| c.get_val(doc)))
+                    }
+                });
+                let (hits, total) = searcher.search(query, &(ranked, Count)).map_err(err)?;
+                (hits.into_iter().map(|(_, a)| a).collect(), total)
+            }
+            SearchSort::Name => {
+                let (hits, total) = searcher
+                    .search(
+                        query,
+                        &(
+                            top.order_by_string_fast_field("sort_name", Order::Asc),
+                            Count,
+                        ),
+                    )
+                    .map_err(err)?;
+                (hits.into_iter().map(|(_, a)| a).collect(), total)
+            }
+            SearchSort::LastBooking | SearchSort::CreatedAt => {
+                let field = if sort == SearchSort::LastBooking {
+                    "last_booking"
+                } else {
+                    "created"
+                };
+                let (hits, total) = searcher
+                    .search(
+                        query,
+                        &(top.order_by_fast_field::<i64>(field, Order::Desc), Count),
+                    )
+                    .map_err(err)?;
+                (hits.into_iter().map(|(_, a)| a).collect(), total)
+            }
+        };
+        let mut ids = Vec::with_capacity(addresses.len());
+        for address in addresses {
+            let doc: TantivyDocument = searcher.doc(address).map_err(err)?;
+            let id = doc
+                .get_first(self.fields.id)
+                .and_then(|v| v.as_str())
+                .and_then(|s| Uuid::parse_str(s).ok())
+                .ok_or_else(|| Error::Internal("an index document has no id".into()))?;
+            ids.push(CustomerId::from_uuid(id));
+        }
+        Ok((ids, total as u64))
+    }
+}
+
+fn read_payload(index: &Index) -> Option<Payload> {
+    let metas = index.load_metas().ok()?;
+    match metas.payload {
+        Some(text) => serde_json::from_str(&text).ok(),
+        // A new, never committed index: version matches, nothing applied.
+        None => Some(Payload {
+            version: INDEX_VERSION,
+            seq: 0,
+        }),
+    }
+}

@@ -1,0 +1,325 @@
+//! Search: type-ahead over names, emails and phones, and the "find customer" filters, on a
+//! tantivy index derived from SQLite and kept in step with every write.
+
+mod document;
+mod index;
+mod query;
+mod terms;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+pub(crate) use document::IndexedCustomer;
+pub(crate) use index::SearchIndex;
+
+use crate::error::{Error, Result};
+use crate::model::limits::MAX_PAGE;
+use crate::model::{BookingStatus, CustomerId, TenantId};
+use crate::store::{CustomerRow, Repository};
+
+/// How search results are ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum SearchSort {
+    /// Best match first (whole word, then prefix, then typo), then latest bookers first.
+    #[default]
+    Relevance,
+    /// Last name then first name, folded.
+    Name,
+    /// Latest booking first.
+    LastBooking,
+    /// Newest customer first.
+    CreatedAt,
+}
+
+/// One filter of the "find customer" form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum TextFilter {
+    CustomerNo(i64),
+    FirstName(String),
+    LastName(String),
+    Company(String),
+    Email(String),
+    Phone(String),
+    Zip(String),
+    City(String),
+    Street(String),
+    ContactPerson(String),
+    Country(String),
+    Region(String),
+    Language(String),
+    Salesperson(String),
+    List(String),
+    Transport(String),
+    Hotel(String),
+    Status(BookingStatus),
+    HasEmail(bool),
+    HasMobile(bool),
+    /// Microseconds since the epoch, `[from, to)`.
+    Departure(Option<i64>, Option<i64>),
+    Created(Option<i64>, Option<i64>),
+    LastBooking(Option<i64>, Option<i64>),
+}
+
+/// A customer search: typed text and filters, combined with AND, one page of results.
+///
+/// ```
+/// use crm_core::{CustomerQuery, SearchSort};
+/// let q = CustomerQuery::text("hel dup").city("Lyon").limit(20);
+/// let everyone_in_france = CustomerQuery::all().country("FR").sort(SearchSort::Name);
+/// ```
+///
+/// Text: every word matches as a prefix of a word of the first or last name, company, customer
+/// no. or email (whole address, local part, domain), case and accents folded, in any order.
+/// Digits alone (`06 12`, `+33612`, `0033 6 12`) match any phone field as typed in national or
+/// international form, or its last four or more digits. Words of 5 or more characters tolerate
+/// one typo, 9 or more two, ranked below exact and prefix matches.
+///
+/// Name filters (first and last name, company, street, city, contact person) match when each of
+/// their words starts a word of the field; the others match the whole value, case and accents
+/// folded. Dates are inclusive days in UTC.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CustomerQuery {
+    pub(crate) text: String,
+    pub(crate) filters: Vec<TextFilter>,
+    pub(crate) sort: SearchSort,
+    pub(crate) offset: u32,
+    pub(crate) limit: u32,
+}
+
+fn day_start(day: NaiveDate) -> i64 {
+    day.and_hms_opt(0, 0, 0)
+        .map_or(i64::MIN, |t| t.and_utc().timestamp_micros())
+}
+
+fn days(from: Option<NaiveDate>, to: Option<NaiveDate>) -> (Option<i64>, Option<i64>) {
+    (
+        from.map(day_start),
+        to.and_then(|d| d.succ_opt()).map(day_start),
+    )
+}
+
+macro_rules! text_filters {
+    ($($(#[$doc:meta])* $method:ident => $variant:ident),* $(,)?) => {
+        $(
+            $(#[$doc])*
+            pub fn $method(mut self, value: impl Into<String>) -> Self {
+                self.filters.push(TextFilter::$variant(value.into()));
+                self
+            }
+        )*
+    };
+}
+
+impl CustomerQuery {
+    /// Every customer of the tenant (add filters to narrow it), 20 per page.
+    pub fn all() -> Self {
+        Self {
+            limit: 20,
+            ..Self::default()
+        }
+    }
+
+    /// Customers matching the typed text (see the type's docs), best match first, 20 per page.
+    pub fn text(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            ..Self::all()
+        }
+    }
+
+    /// Only the customer with this customer no.
+    pub fn customer_no(mut self, no: i64) -> Self {
+        self.filters.push(TextFilter::CustomerNo(no));
+        self
+    }
+
+    text_filters! {
+        /// First name (word prefixes).
+        first_name => FirstName,
+        /// Last name (word prefixes).
+        last_name => LastName,
+        /// Company (word prefixes).
+        company => Company,
+        /// Main or secondary email, whole address, case-insensitive.
+        email => Email,
+        /// Any phone field: digits as typed in national or international form, or the last digits.
+        phone => Phone,
+        /// Postal code.
+        zip => Zip,
+        /// City (word prefixes).
+        city => City,
+        /// Street and number (word prefixes).
+        address => Street,
+        /// Contact person (word prefixes).
+        contact_person => ContactPerson,
+        /// Country, ISO 3166-1 alpha-2.
+        country => Country,
+        /// Region.
+        region => Region,
+        /// Language tag.
+        language => Language,
+        /// Salesperson.
+        salesperson => Salesperson,
+        /// Member of this customer list.
+        list => List,
+        /// Has a booking with this transport.
+        transport => Transport,
+        /// Has a booking at this hotel.
+        hotel => Hotel,
+    }
+
+    /// Has a booking with this status.
+    pub fn booking_status(mut self, status: BookingStatus) -> Self {
+        self.filters.push(TextFilter::Status(status));
+        self
+    }
+
+    /// Has (or has not) a main email.
+    pub fn has_email(mut self, yes: bool) -> Self {
+        self.filters.push(TextFilter::HasEmail(yes));
+        self
+    }
+
+    /// Has (or has not) a mobile number.
+    pub fn has_mobile(mut self, yes: bool) -> Self {
+        self.filters.push(TextFilter::HasMobile(yes));
+        self
+    }
+
+    /// Has a booking departing (pickup) on a day in `[from, to]`; either end may be open.
+    pub fn departure_between(mut self, from: Option<NaiveDate>, to: Option<NaiveDate>) -> Self {
+        let (from, to) = days(from, to);
+        self.filters.push(TextFilter::Departure(from, to));
+        self
+    }
+
+    /// Created on a day in `[from, to]`.
+    pub fn created_between(mut self, from: Option<NaiveDate>, to: Option<NaiveDate>) -> Self {
+        let (from, to) = days(from, to);
+        self.filters.push(TextFilter::Created(from, to));
+        self
+    }
+
+    /// Latest booking on a day in `[from, to]`.
+    pub fn last_booking_between(mut self, from: Option<NaiveDate>, to: Option<NaiveDate>) -> Self {
+        let (from, to) = days(from, to);
+        self.filters.push(TextFilter::LastBooking(from, to));
+        self
+    }
+
+    /// Orders the results.
+    pub fn sort(mut self, sort: SearchSort) -> Self {
+        self.sort = sort;
+        self
+    }
+
+    /// Skips this many results (for later pages).
+    pub fn offset(mut self, offset: u32) -> Self {
+        self.offset = offset;
+        self
+    }
+
+    /// Results per page, 1 to [`MAX_PAGE`](crate::limits::MAX_PAGE) (checked when it runs).
+    pub fn limit(mut self, limit: u32) -> Self {
+        self.limit = limit;
+        self
+    }
+}
+
+/// One page of search results, with the total number of matches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SearchPage {
+    /// The customer-list rows of this page.
+    pub items: Vec<CustomerRow>,
+    /// How many customers match in all.
+    pub total: u64,
+}
+
+/// Brings the index up to the store's change feed: re-reads every customer a later change
+/// touched and replaces its document, in batches, one commit each.
+pub(crate) fn catch_up(repo: &dyn Repository, index: &SearchIndex) -> Result<()> {
+    if index.take_stale() {
+        let rebuilt = rebuild(repo, index, &mut |_, _| {});
+        if rebuilt.is_err() {
+            index.mark_stale();
+        }
+        return rebuilt;
+    }
+    let mut applied = index.lock_applied();
+    let mut refreshed = false;
+    loop {
+        let mut batch = repo.changed_customers(*applied, 5_000)?;
+        if !batch.is_empty() && !refreshed {
+            // Another process may have indexed these already: start from its last commit.
+            index.refresh(&mut applied)?;
+            refreshed = true;
+            batch = repo.changed_customers(*applied, 5_000)?;
+        }
+        let Some(last) = batch.last().map(|c| c.0) else {
+            return Ok(());
+        };
+        let mut by_tenant: std::collections::BTreeMap<TenantId, Vec<CustomerId>> =
+            Default::default();
+        for (_, tenant, ids) in batch {
+            by_tenant.entry(tenant).or_default().extend(ids);
+        }
+        let mut changed = Vec::new();
+        let mut docs = Vec::new();
+        for (tenant, mut ids) in by_tenant {
+            ids.sort();
+            ids.dedup();
+            docs.extend(repo.index_documents(&tenant, &ids)?);
+            changed.extend(ids);
+        }
+        index.apply(&mut applied, &changed, &docs, last)?;
+    }
+}
+
+/// Rebuilds the index from SQLite: every customer of every tenant, then the changes made
+/// meanwhile. `progress(done, total)` is called after each batch.
+pub(crate) fn rebuild(
+    repo: &dyn Repository,
+    index: &SearchIndex,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<()> {
+    {
+        let mut applied = index.lock_applied();
+        let (seq, total) = repo.feed_position()?;
+        let mut after = None;
+        let mut done = 0;
+        index.rebuild_or_apply(&mut applied, &[], seq, true, &mut |_| {
+            let docs = repo.scan_index_documents(after, 2_000)?;
+            let Some(last) = docs.last() else {
+                progress(done, total);
+                return Ok(None);
+            };
+            after = Some(last.customer.id);
+            done += docs.len() as u64;
+            progress(done, total);
+            Ok(Some(docs))
+        })?;
+    }
+    catch_up(repo, index)
+}
+
+/// Runs a search for one tenant and hydrates the page from SQLite.
+pub(crate) fn run(
+    repo: &dyn Repository,
+    index: &SearchIndex,
+    tenant: &TenantId,
+    q: &CustomerQuery,
+) -> Result<SearchPage> {
+    if q.limit == 0 || q.limit > MAX_PAGE {
+        return Err(Error::validation(
+            "limit",
+            format!("must be between 1 and {MAX_PAGE}"),
+        ));
+    }
+    let built = query::build(&index.fields, tenant.as_str(), q)?;
+    let (ids, total) = index.search(built.as_ref(), q.sort, q.offset as usize, q.limit as usize)?;
+    let items = repo.customer_rows(tenant, &ids)?;
+    Ok(SearchPage { items, total })
+}

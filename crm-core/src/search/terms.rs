@@ -1,0 +1,182 @@
+//! What the index holds for a customer and what a typed query looks up: folded words, their edge
+//! n-grams (so a prefix is one term lookup), and phone digits as prefixes and as last digits.
+
+use crate::model::{Customer, Phone, fold};
+
+/// Longest edge n-gram indexed: a longer typed word is looked up by its first `MAX_GRAM`
+/// characters and then checked as a whole word prefix by the other words of the query.
+pub(super) const MAX_GRAM: usize = 24;
+/// Shortest run of last digits that finds a phone number.
+pub(super) const MIN_TAIL: usize = 4;
+/// Marks a phone gram, so digits typed never match a customer number or a street number.
+pub(super) const PHONE_PREFIX: char = '#';
+/// Marks a phone's last digits.
+pub(super) const PHONE_TAIL: char = '$';
+
+/// Splits folded text into words: runs of letters and digits. `@`, `.`, `+`, `-`, `_` and `'`
+/// split too, so `jean.dupont@example.fr` gives `jean`, `dupont`, `example`, `fr`.
+pub(super) fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    let folded = fold(text);
+    folded
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_owned)
+        .collect::<Vec<_>>()
+        .into_iter()
+}
+
+/// The edge n-grams of a word: its first 1, 2, ... `MAX_GRAM` characters.
+pub(super) fn grams(word: &str, out: &mut Vec<String>) {
+    let mut end = 0;
+    for (count, (i, c)) in word.char_indices().enumerate() {
+        if count == MAX_GRAM {
+            break;
+        }
+        end = i + c.len_utf8();
+        out.push(word[..end].to_owned());
+    }
+    debug_assert!(end <= word.len());
+}
+
+/// The digits of a phone as people type them: international (`33612345678`) and national with
+/// the trunk prefix (`0612345678`).
+fn phone_forms(phone: &Phone) -> Vec<String> {
+    let digits: String = phone.e164.chars().filter(char::is_ascii_digit).collect();
+    let mut forms = vec![digits.clone()];
+    if let Ok(parsed) = phonenumber::parse(None, &phone.e164) {
+        let national = parsed.national().value().to_string();
+        forms.push(format!("0{national}"));
+        forms.push(national);
+    }
+    forms.sort();
+    forms.dedup();
+    forms
+}
+
+/// The search terms of a customer for type-ahead: edge n-grams of every word of the names,
+/// company, customer no. and email (whole address, local part, domain and their words), phone
+/// prefixes (`#0612`...) and last digits (`$5678`...).
+pub(super) fn customer_grams(c: &Customer) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut texts: Vec<&str> = vec![&c.first_name, &c.last_name];
+    texts.extend(c.company.as_deref());
+    for text in texts {
+        for w in words(text) {
+            grams(&w, &mut out);
+        }
+    }
+    grams(&c.customer_no.to_string(), &mut out);
+    for email in c.email.iter().chain(&c.secondary_emails) {
+        let whole = fold(email.trim());
+        grams(&whole, &mut out);
+        if let Some((local, domain)) = whole.split_once('@') {
+            grams(local, &mut out);
+            grams(domain, &mut out);
+        }
+        for w in words(email) {
+            grams(&w, &mut out);
+        }
+    }
+    for phone in phones(c) {
+        for form in phone_forms(phone) {
+            for (i, _) in form.char_indices() {
+                out.push(format!("{PHONE_PREFIX}{}", &form[..=i]));
+            }
+            for start in 0..form.len().saturating_sub(MIN_TAIL - 1) {
+                out.push(format!("{PHONE_TAIL}{}", &form[start..]));
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Every phone of a customer.
+pub(super) fn phones(c: &Customer) -> impl Iterator<Item = &Phone> {
+    [&c.phone, &c.mobile, &c.fax, &c.emergency_phone]
+        .into_iter()
+        .flatten()
+        .chain(&c.secondary_phones)
+}
+
+/// The whole words of a customer (names, company, email words), for typo-tolerant matching.
+pub(super) fn customer_words(c: &Customer) -> Vec<String> {
+    let mut out: Vec<String> = [Some(&c.first_name), Some(&c.last_name), c.company.as_ref()]
+        .into_iter()
+        .flatten()
+        .flat_map(|t| words(t))
+        .collect();
+    for email in c.email.iter().chain(&c.secondary_emails) {
+        out.extend(words(email));
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// One word of a typed query, and how to look it up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Typed {
+    /// A word (or an email, whole or part): a gram lookup, typo-tolerant from 5 characters.
+    Word(String),
+    /// Digits of a phone number: a prefix of a number form, or its last digits.
+    Digits(String),
+}
+
+/// Reads what was typed into lookups. A query of phone characters only (digits, spaces, `+`,
+/// `.`, `-`, `/`, parentheses) is one phone number, whatever its spacing; `00` before a country
+/// code reads as `+`. Otherwise each whitespace-separated word is looked up on its own, and a
+/// word holding `@` or `.` is also an email (part).
+pub(super) fn typed(query: &str) -> Vec<Typed> {
+    let query = query.trim();
+    let phone_chars = |c: char| c.is_ascii_digit() || " +.-/()".contains(c);
+    let digits: String = query.chars().filter(char::is_ascii_digit).collect();
+    if !digits.is_empty() && query.chars().all(phone_chars) {
+        let digits = match digits.strip_prefix("00") {
+            Some(rest) if !rest.is_empty() => rest.to_owned(),
+            _ => digits,
+        };
+        return vec![Typed::Digits(digits)];
+    }
+    query
+        .split_whitespace()
+        .map(fold)
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()).to_owned())
+        .filter(|w| !w.is_empty())
+        .map(Typed::Word)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grams_are_prefixes_up_to_the_cap() {
+        let mut out = Vec::new();
+        grams("hélène", &mut out);
+        assert_eq!(out, ["h", "hé", "hél", "hélè", "hélèn", "hélène"]);
+        let mut long = Vec::new();
+        grams(&"a".repeat(40), &mut long);
+        assert_eq!(long.len(), MAX_GRAM);
+    }
+
+    #[test]
+    fn phone_queries_read_whatever_the_format() {
+        for q in ["0612", "06 12", "+33612", "33 6 12", "0033 6 12"] {
+            let t = typed(q);
+            assert_eq!(t.len(), 1, "{q}");
+            assert!(matches!(&t[0], Typed::Digits(_)), "{q}");
+        }
+        assert_eq!(typed("0033 6 12"), vec![Typed::Digits("33612".into())]);
+        assert_eq!(
+            typed("Dupont  HÉL"),
+            vec![Typed::Word("dupont".into()), Typed::Word("hel".into())]
+        );
+        assert_eq!(
+            typed("jean.dupont@ex"),
+            vec![Typed::Word("jean.dupont@ex".into())]
+        );
+    }
+}
