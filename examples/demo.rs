@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use crm_bench::Synth;
-use crm_core::{Actor, Crm, CustomerListQuery, CustomerSort, Role, TenantSettings};
+use crm_core::{Actor, Crm, CustomerListQuery, CustomerQuery, CustomerSort, Role, TenantSettings};
 
 const AGENCIES: [(&str, u64, usize); 2] = [
     ("agence-lumiere", 42, 3_000),
@@ -74,6 +74,28 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             row.bookings,
             row.last_booking
                 .map_or("-".to_string(), |d| d.format("%Y-%m-%d").to_string()),
+        );
+    }
+
+    let started = Instant::now();
+    crm.reindex(|_, _| {})?;
+    println!(
+        "\nsearch index built from SQLite in {:.2?}",
+        started.elapsed()
+    );
+    for typed in ["d", "dup", "dupont hél", "06 1", "gmail.com"] {
+        let started = Instant::now();
+        let found = agency.search(&CustomerQuery::text(typed).limit(3))?;
+        let names: Vec<String> = found
+            .items
+            .iter()
+            .map(|r| format!("{} {}", r.first_name, r.last_name))
+            .collect();
+        println!(
+            "search {typed:<12} {:>5} found in {:>9.2?}: {}",
+            found.total,
+            started.elapsed(),
+            names.join(", ")
         );
     }
 
