@@ -47,12 +47,30 @@ fn check(field: &str, value: &str, max: usize, multiline: bool) -> Result<()> {
 
 /// Folds text for matching and sorting: Unicode-decomposed, combining marks dropped, lowercased
 /// (`Hélène` → `helene`, `Núñez` → `nunez`, `Müller` → `muller`). Scripts without marks are kept.
+///
+/// Latin letters with no Unicode decomposition are spelt in plain letters too (`Łukasz` →
+/// `lukasz`, `Øster` → `oster`, `Straße` → `strasse`), so people can type them on any keyboard.
 pub fn fold(value: &str) -> String {
-    value
+    let mut out = String::with_capacity(value.len());
+    for c in value
         .nfkd()
         .filter(|c| !is_combining_mark(*c))
         .flat_map(char::to_lowercase)
-        .collect()
+    {
+        match c {
+            'ł' => out.push('l'),
+            'ø' => out.push('o'),
+            'đ' | 'ð' => out.push('d'),
+            'ħ' => out.push('h'),
+            'ı' => out.push('i'),
+            'ß' => out.push_str("ss"),
+            'æ' => out.push_str("ae"),
+            'œ' => out.push_str("oe"),
+            'þ' => out.push_str("th"),
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -65,6 +83,8 @@ mod tests {
         assert_eq!(fold("NÚÑEZ"), "nunez");
         assert_eq!(fold("Müller"), "muller");
         assert_eq!(fold("王"), "王");
+        assert_eq!(fold("Łukasz Dąbrowski"), "lukasz dabrowski");
+        assert_eq!(fold("Straße Øster Æsir"), "strasse oster aesir");
     }
 
     #[test]
