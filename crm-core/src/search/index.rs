@@ -66,7 +66,9 @@ impl SearchIndex {
         let mut open = registry()
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let key = dir.to_path_buf();
+        // One key per folder, however the path was spelt.
+        let _ = std::fs::create_dir_all(dir);
+        let key = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
         if let Some(index) = open.get(&key).and_then(Weak::upgrade) {
             return Ok(index);
         }
