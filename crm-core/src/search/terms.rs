@@ -15,14 +15,12 @@ pub(super) const PHONE_TAIL: char = '$';
 
 /// Splits folded text into words: runs of letters and digits. `@`, `.`, `+`, `-`, `_` and `'`
 /// split too, so `jean.dupont@example.fr` gives `jean`, `dupont`, `example`, `fr`.
-pub(super) fn words(text: &str) -> impl Iterator<Item = String> + '_ {
-    let folded = fold(text);
-    folded
+pub(super) fn words(text: &str) -> Vec<String> {
+    fold(text)
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .map(str::to_owned)
-        .collect::<Vec<_>>()
-        .into_iter()
+        .collect()
 }
 
 /// The edge n-grams of a word: its first 1, 2, ... `MAX_GRAM` characters.
