@@ -54,11 +54,7 @@ impl Customer {
     /// A phone typed exactly as one already stored keeps its stored E.164 (the tenant's region
     /// may have changed since). Fails if the result holds more entries than the limits allow.
     pub(crate) fn overlay(&self, typed: &Customer) -> Result<Customer> {
-        let stored: Vec<&Phone> = [&self.phone, &self.mobile, &self.fax, &self.emergency_phone]
-            .into_iter()
-            .flatten()
-            .chain(&self.secondary_phones)
-            .collect();
+        let stored: Vec<&Phone> = self.phones().collect();
         let keep = |p: &Phone| {
             stored
                 .iter()

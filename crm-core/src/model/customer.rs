@@ -185,6 +185,25 @@ impl Customer {
         format!("{} {}", self.first_name, self.last_name)
     }
 
+    /// Every phone of the customer: phone, mobile, fax, emergency phone, then the secondary ones.
+    pub(crate) fn phones(&self) -> impl Iterator<Item = &Phone> {
+        [&self.phone, &self.mobile, &self.fax, &self.emergency_phone]
+            .into_iter()
+            .flatten()
+            .chain(&self.secondary_phones)
+    }
+
+    /// The key of the name sort: last name, then first name, folded. The separator sorts before
+    /// any character a name may hold (names have no control characters), so `Le, Zoé` comes
+    /// before `Le Blanc, Anne`.
+    pub(crate) fn sort_name(&self) -> String {
+        format!(
+            "{}\u{1}{}",
+            super::text::fold(&self.last_name),
+            super::text::fold(&self.first_name)
+        )
+    }
+
     /// The editable fields of this customer, to change some and pass to an update.
     pub fn edit(&self) -> NewCustomer {
         let typed = |p: &Option<Phone>| p.as_ref().map(|p| p.typed.clone());
@@ -283,17 +302,7 @@ impl Rules {
 
     /// The same rules, remembering the phones of `customer`.
     pub(crate) fn keeping_phones_of(mut self, customer: &Customer) -> Self {
-        self.known_phones = [
-            &customer.phone,
-            &customer.mobile,
-            &customer.fax,
-            &customer.emergency_phone,
-        ]
-        .into_iter()
-        .flatten()
-        .chain(&customer.secondary_phones)
-        .cloned()
-        .collect();
+        self.known_phones = customer.phones().cloned().collect();
         self
     }
 }

@@ -132,7 +132,7 @@ impl Fields {
         for email in customer.email.iter().chain(&customer.secondary_emails) {
             doc.add_text(self.email, fold(email.trim()));
         }
-        for phone in terms::phones(customer) {
+        for phone in customer.phones() {
             doc.add_text(self.phone, phone.e164.trim_start_matches('+'));
         }
         let exact = |doc: &mut TantivyDocument, field: Field, text: Option<&String>| {
@@ -164,14 +164,7 @@ impl Fields {
         doc.add_bool(self.has_mobile, customer.mobile.is_some());
         doc.add_i64(self.created, customer.created_at.timestamp_micros());
         doc.add_i64(self.last_booking, c.last_booking);
-        doc.add_text(
-            self.sort_name,
-            format!(
-                "{}\u{1}{}",
-                fold(&customer.last_name),
-                fold(&customer.first_name)
-            ),
-        );
+        doc.add_text(self.sort_name, customer.sort_name());
         doc
     }
 }

@@ -75,7 +75,7 @@ pub(super) fn customer_grams(c: &Customer) -> Vec<String> {
             grams(&w, &mut out);
         }
     }
-    for phone in phones(c) {
+    for phone in c.phones() {
         for form in phone_forms(phone) {
             for (i, _) in form.char_indices() {
                 out.push(format!("{PHONE_PREFIX}{}", &form[..=i]));
@@ -88,14 +88,6 @@ pub(super) fn customer_grams(c: &Customer) -> Vec<String> {
     out.sort();
     out.dedup();
     out
-}
-
-/// Every phone of a customer.
-pub(super) fn phones(c: &Customer) -> impl Iterator<Item = &Phone> {
-    [&c.phone, &c.mobile, &c.fax, &c.emergency_phone]
-        .into_iter()
-        .flatten()
-        .chain(&c.secondary_phones)
 }
 
 /// The whole words of a customer (names, company, email words), for typo-tolerant matching.

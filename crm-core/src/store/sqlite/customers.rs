@@ -10,7 +10,7 @@ use super::values::{customer_id, opt, parse_date, parse_utc, utc_text};
 use crate::changes::{Change, ChangeKind};
 use crate::error::{Error, Result};
 use crate::model::{
-    Actor, Address, Consent, Customer, CustomerId, Phone, TenantId, TenantSettings, email_key, fold,
+    Actor, Address, Consent, Customer, CustomerId, Phone, TenantId, TenantSettings, email_key,
 };
 
 const COLUMNS: &str = "id, customer_no, first_name, last_name, company, email, \
@@ -224,13 +224,6 @@ pub(super) fn update(
     Ok((next, changed))
 }
 
-/// The key of the name sort: last name, then first name, folded. The separator sorts before any
-/// character a name may hold (names have no control characters), so `Le, Zoé` comes before
-/// `Le Blanc, Anne`.
-fn sort_name(c: &Customer) -> String {
-    format!("{}\u{1}{}", fold(&c.last_name), fold(&c.first_name))
-}
-
 fn write(tx: &Transaction<'_>, tenant: &TenantId, c: &Customer, insert: bool) -> Result<()> {
     let sql = if insert {
         "INSERT INTO customers (tenant_id, id, customer_no, first_name, last_name, sort_name, company,
@@ -259,7 +252,7 @@ fn write(tx: &Transaction<'_>, tenant: &TenantId, c: &Customer, insert: bool) ->
         c.customer_no,
         c.first_name,
         c.last_name,
-        sort_name(c),
+        c.sort_name(),
         c.company,
         c.email,
         c.email.as_deref().map(email_key),

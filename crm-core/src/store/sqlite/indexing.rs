@@ -36,7 +36,8 @@ pub(super) fn changed_customers(
 
 pub(super) fn feed_position(tx: &Transaction<'_>) -> Result<(i64, u64)> {
     Ok(tx.query_row(
-        "SELECT IFNULL((SELECT MAX(seq) FROM changes), 0), (SELECT COUNT(*) FROM customers)",
+        "SELECT IFNULL((SELECT MAX(seq) FROM changes), 0),
+                IFNULL((SELECT SUM(customer_count) FROM tenants), 0)",
         [],
         |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)),
     )?)
