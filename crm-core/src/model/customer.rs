@@ -186,7 +186,7 @@ impl Customer {
     }
 
     /// Every phone of the customer: phone, mobile, fax, emergency phone, then the secondary ones.
-    pub(crate) fn phones(&self) -> impl Iterator<Item = &Phone> {
+    pub fn phones(&self) -> impl Iterator<Item = &Phone> {
         [&self.phone, &self.mobile, &self.fax, &self.emergency_phone]
             .into_iter()
             .flatten()

@@ -3,14 +3,18 @@
 
 use tantivy::TantivyDocument;
 use tantivy::schema::{
-    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+    FAST, Field, INDEXED, IndexRecordOption, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 
 use super::terms;
 use crate::model::{Customer, fold};
 
 /// Bumped when the schema or the terms change: an index of another version is rebuilt.
-pub(super) const INDEX_VERSION: u32 = 1;
+pub(super) const INDEX_VERSION: u32 = 2;
+
+/// Fast-field names of the id's halves.
+pub(super) const ID_HIGH: &str = "id_high";
+pub(super) const ID_LOW: &str = "id_low";
 
 /// A customer and the booking facts its filters need, as read from SQLite.
 #[derive(Debug, Clone)]
@@ -30,7 +34,11 @@ pub(crate) struct IndexedCustomer {
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Fields {
     pub(super) tenant: Field,
+    /// The customer id's 16 bytes, indexed to replace or delete its document.
     pub(super) id: Field,
+    /// The id's high and low 64 bits as fast fields: a hit's id without touching the doc store.
+    pub(super) id_high: Field,
+    pub(super) id_low: Field,
     /// Edge n-grams and phone digits for type-ahead.
     pub(super) gram: Field,
     /// Whole folded words, for exact-word ranking and typo tolerance.
@@ -53,6 +61,7 @@ pub(super) struct Fields {
     pub(super) transport: Field,
     pub(super) hotel: Field,
     pub(super) status: Field,
+    /// The UTC days of its bookings' pickups, days since the epoch: a period is a few terms.
     pub(super) departure: Field,
     pub(super) has_email: Field,
     pub(super) has_mobile: Field,
@@ -74,7 +83,9 @@ impl Fields {
         let number = INDEXED | FAST;
         let fields = Self {
             tenant: b.add_text_field("tenant", STRING),
-            id: b.add_text_field("id", STRING | STORED),
+            id: b.add_bytes_field("id", INDEXED),
+            id_high: b.add_u64_field(ID_HIGH, FAST),
+            id_low: b.add_u64_field(ID_LOW, FAST),
             gram: b.add_text_field("gram", keyword.clone()),
             word: b.add_text_field("word", keyword.clone()),
             customer_no: b.add_i64_field("customer_no", INDEXED),
@@ -110,7 +121,11 @@ impl Fields {
         let mut doc = TantivyDocument::default();
         let customer = &c.customer;
         doc.add_text(self.tenant, &c.tenant);
-        doc.add_text(self.id, customer.id.to_string());
+        let id = customer.id.as_uuid();
+        doc.add_bytes(self.id, id.as_bytes().as_slice());
+        let (high, low) = id.as_u64_pair();
+        doc.add_u64(self.id_high, high);
+        doc.add_u64(self.id_low, low);
         for gram in terms::customer_grams(customer) {
             doc.add_text(self.gram, gram);
         }
@@ -157,8 +172,11 @@ impl Fields {
                 doc.add_text(field, normalise_value(v));
             }
         }
-        for d in &c.departures {
-            doc.add_i64(self.departure, *d);
+        let mut days: Vec<i64> = c.departures.iter().map(|d| day_of(*d)).collect();
+        days.sort_unstable();
+        days.dedup();
+        for day in days {
+            doc.add_i64(self.departure, day);
         }
         doc.add_bool(self.has_email, customer.email.is_some());
         doc.add_bool(self.has_mobile, customer.mobile.is_some());
@@ -167,6 +185,14 @@ impl Fields {
         doc.add_text(self.sort_name, customer.sort_name());
         doc
     }
+}
+
+/// Microseconds in a day.
+const MICROS_PER_DAY: i64 = 86_400_000_000;
+
+/// The UTC day of an instant in microseconds since the epoch, as days since the epoch.
+pub(super) fn day_of(micros: i64) -> i64 {
+    micros.div_euclid(MICROS_PER_DAY)
 }
 
 /// How a whole value (zip, country, salesperson, transport...) is compared: folded, trimmed,

@@ -2,25 +2,30 @@
 //! through a reader reloaded after every commit so a write is visible to the next search.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, TopDocs};
+use tantivy::columnar::Column;
 use tantivy::query::Query;
-use tantivy::schema::Value;
 use tantivy::{
     DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, TantivyDocument, Term,
 };
 use uuid::Uuid;
 
 use super::SearchSort;
-use super::document::{Fields, INDEX_VERSION, IndexedCustomer};
+use super::document::{Fields, ID_HIGH, ID_LOW, INDEX_VERSION, IndexedCustomer};
 use crate::error::{Error, Result};
 use crate::model::CustomerId;
 
 /// Memory the writer may buffer before it flushes a segment.
 const WRITER_BUDGET: usize = 15_000_000;
+/// The same while rebuilding the whole index: fewer, larger segments, fewer merges.
+const REBUILD_BUDGET: usize = 400_000_000;
+/// Indexing threads while rebuilding (the caller's thread reads SQLite meanwhile).
+const REBUILD_THREADS: usize = 2;
 
 /// What each commit records: the schema version and the last change-feed sequence applied.
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -80,9 +85,11 @@ impl SearchIndex {
 
     fn open_dir(dir: &Path) -> Result<Self> {
         let (schema, _) = Fields::schema();
+        // Usable only if it is ours, of this version, and every segment it lists opens.
         let existing = Index::open_in_dir(dir).ok().filter(|index| {
             index.schema() == schema
                 && read_payload(index).is_some_and(|p| p.version == INDEX_VERSION)
+                && index.reader().is_ok()
         });
         let index = match existing {
             Some(index) => index,
@@ -163,9 +170,11 @@ impl SearchIndex {
     }
 
     /// Runs `f` with the writer, opening it first if needed (waiting up to 10 s for another
-    /// process to release it) and closing it afterwards for an index in a folder.
+    /// process to release it; with a larger memory budget when `bulk`) and closing it afterwards
+    /// for an index in a folder.
     fn with_writer<T>(
         &self,
+        bulk: bool,
         f: impl FnOnce(&mut IndexWriter<TantivyDocument>) -> Result<T>,
     ) -> Result<T> {
         let mut slot = self
@@ -175,8 +184,18 @@ impl SearchIndex {
         if slot.is_none() {
             let mut waited = std::time::Duration::ZERO;
             loop {
-                match self.index.writer_with_num_threads(1, WRITER_BUDGET) {
+                let (threads, budget) = if bulk && !self.keep_writer {
+                    (REBUILD_THREADS, REBUILD_BUDGET)
+                } else {
+                    (1, WRITER_BUDGET)
+                };
+                match self.index.writer_with_num_threads(threads, budget) {
                     Ok(w) => {
+                        // Files a commit cut short (a killed process) left behind would collide
+                        // with the names of this writer's files: remove what no commit uses.
+                        w.garbage_collect_files()
+                            .wait()
+                            .map_err(|e| search_err("cannot tidy the index folder", e))?;
                         *slot = Some(w);
                         break;
                     }
@@ -229,14 +248,17 @@ impl SearchIndex {
         clear: bool,
         next: &mut dyn FnMut(bool) -> Result<Option<Vec<IndexedCustomer>>>,
     ) -> Result<()> {
-        self.with_writer(|writer| {
+        self.with_writer(clear, |writer| {
             if clear {
                 writer
                     .delete_all_documents()
                     .map_err(|e| search_err("cannot clear the index", e))?;
             }
             for id in changed {
-                writer.delete_term(Term::from_field_text(self.fields.id, &id.to_string()));
+                writer.delete_term(Term::from_field_bytes(
+                    self.fields.id,
+                    id.as_uuid().as_bytes().as_slice(),
+                ));
             }
             let mut first = true;
             while let Some(docs) = next(first)? {
@@ -320,15 +342,24 @@ impl SearchIndex {
                 (hits.into_iter().map(|(_, a)| a).collect(), total)
             }
         };
+        // Each hit's id from the fast fields of its segment, opened once per segment.
+        let mut columns: HashMap<u32, (Column<u64>, Column<u64>)> = HashMap::new();
         let mut ids = Vec::with_capacity(addresses.len());
         for address in addresses {
-            let doc: TantivyDocument = searcher.doc(address).map_err(err)?;
-            let id = doc
-                .get_first(self.fields.id)
-                .and_then(|v| v.as_str())
-                .and_then(|s| Uuid::parse_str(s).ok())
-                .ok_or_else(|| Error::Internal("an index document has no id".into()))?;
-            ids.push(CustomerId::from_uuid(id));
+            let (high, low) = match columns.entry(address.segment_ord) {
+                Entry::Occupied(e) => e.into_mut(),
+                Entry::Vacant(e) => {
+                    let fast = searcher.segment_reader(address.segment_ord).fast_fields();
+                    let high = fast.u64(ID_HIGH).map_err(err)?;
+                    let low = fast.u64(ID_LOW).map_err(err)?;
+                    e.insert((high, low))
+                }
+            };
+            let (Some(high), Some(low)) = (high.first(address.doc_id), low.first(address.doc_id))
+            else {
+                return Err(Error::Internal("an index document has no id".into()));
+            };
+            ids.push(CustomerId::from_uuid(Uuid::from_u64_pair(high, low)));
         }
         Ok((ids, total as u64))
     }

@@ -195,14 +195,15 @@ impl CustomerQuery {
         self
     }
 
-    /// Created on a day in `[from, to]`.
+    /// Created on a day in `[from, to]`; either end may be open.
     pub fn created_between(mut self, from: Option<NaiveDate>, to: Option<NaiveDate>) -> Self {
         let (from, to) = days(from, to);
         self.filters.push(TextFilter::Created(from, to));
         self
     }
 
-    /// Latest booking on a day in `[from, to]`.
+    /// Latest booking on a day in `[from, to]`; either end may be open. Customers who never
+    /// booked never match.
     pub fn last_booking_between(mut self, from: Option<NaiveDate>, to: Option<NaiveDate>) -> Self {
         let (from, to) = days(from, to);
         self.filters.push(TextFilter::LastBooking(from, to));
@@ -238,6 +239,10 @@ pub struct SearchPage {
     pub total: u64,
 }
 
+/// A backlog of more change events than this (and than half the customers) is caught up by a
+/// rebuild rather than a replay.
+const REBUILD_BACKLOG: u64 = 20_000;
+
 /// Brings the index up to the store's change feed: re-reads every customer a later change
 /// touched and replaces its document, in batches, one commit each.
 pub(crate) fn catch_up(repo: &dyn Repository, index: &SearchIndex) -> Result<()> {
@@ -249,15 +254,20 @@ pub(crate) fn catch_up(repo: &dyn Repository, index: &SearchIndex) -> Result<()>
         return rebuilt;
     }
     let mut applied = index.lock_applied();
-    let mut refreshed = false;
+    let (seq, customers) = repo.feed_position()?;
+    if seq <= *applied {
+        return Ok(());
+    }
+    // Another process may have indexed some already: start from its last commit.
+    index.refresh(&mut applied)?;
+    let backlog = seq.saturating_sub(*applied).unsigned_abs();
+    if backlog > REBUILD_BACKLOG.max(customers / 2) {
+        // Cheaper to read every customer once than to replay (say) a bulk load change by change.
+        drop(applied);
+        return rebuild(repo, index, &mut |_, _| {});
+    }
     loop {
-        let mut batch = repo.changed_customers(*applied, 5_000)?;
-        if !batch.is_empty() && !refreshed {
-            // Another process may have indexed these already: start from its last commit.
-            index.refresh(&mut applied)?;
-            refreshed = true;
-            batch = repo.changed_customers(*applied, 5_000)?;
-        }
+        let batch = repo.changed_customers(*applied, 5_000)?;
         let Some(last) = batch.last().map(|c| c.0) else {
             return Ok(());
         };

@@ -9,7 +9,7 @@ use tantivy::query::{
 };
 use tantivy::schema::{Field, IndexRecordOption};
 
-use super::document::{Fields, normalise_value};
+use super::document::{Fields, day_of, normalise_value};
 use super::terms::{self, MAX_GRAM, MIN_TAIL, PHONE_PREFIX, PHONE_TAIL, Typed};
 use super::{CustomerQuery, TextFilter};
 use crate::error::{Error, Result};
@@ -57,6 +57,23 @@ fn word_clause(f: &Fields, word: &str) -> Box<dyn Query> {
     any(options)
 }
 
+/// The clauses of a typed email (part): the local part as typed is the whole local part of an
+/// email, and each word after the `@` starts a word of it (`jean.dupont@gm`).
+fn email_clauses(f: &Fields, typed: &str) -> Vec<Box<dyn Query>> {
+    let (local, domain) = typed.split_once('@').unwrap_or((typed, ""));
+    let mut clauses = Vec::new();
+    if !local.is_empty() {
+        clauses.push(scored(term(f.word, &terms::local_part(local)), EXACT));
+    }
+    for word in domain
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        clauses.push(scored(term(f.gram, first_chars(word, MAX_GRAM)), PREFIX));
+    }
+    clauses
+}
+
 /// The clause of phone digits: a prefix of a number form, or (from four digits) its end.
 fn digits_clause(f: &Fields, digits: &str) -> Box<dyn Query> {
     let mut options = vec![term(f.gram, &format!("{PHONE_PREFIX}{digits}"))];
@@ -89,10 +106,10 @@ fn regex_escape(text: &str) -> String {
     out
 }
 
-fn micros_range(field: Field, from: Option<i64>, to: Option<i64>) -> Box<dyn Query> {
-    let lower = from.map_or(Bound::Unbounded, |v| {
-        Bound::Included(Term::from_field_i64(field, v))
-    });
+/// Values of `field` in `[from, to)`; an open start still excludes `i64::MIN`, the value of "no
+/// booking yet", so a period open at both ends means "has one".
+fn range(field: Field, from: Option<i64>, to: Option<i64>) -> Box<dyn Query> {
+    let lower = Bound::Included(Term::from_field_i64(field, from.unwrap_or(i64::MIN + 1)));
     let upper = to.map_or(Bound::Unbounded, |v| {
         Bound::Excluded(Term::from_field_i64(field, v))
     });
@@ -106,7 +123,7 @@ pub(super) fn build(f: &Fields, tenant: &str, q: &CustomerQuery) -> Result<Box<d
     for typed in terms::typed(&q.text) {
         match typed {
             Typed::Digits(d) => must.push(digits_clause(f, &d)),
-            Typed::Word(w) if w.contains('@') => must.push(word_clause(f, &w)),
+            Typed::Word(w) if w.contains('@') => must.extend(email_clauses(f, &w)),
             Typed::Word(w) => {
                 // `o'brien`, `jean.dup`: each part must match on its own.
                 for part in w
@@ -152,9 +169,9 @@ pub(super) fn build(f: &Fields, tenant: &str, q: &CustomerQuery) -> Result<Box<d
                 Term::from_field_bool(f.has_mobile, *b),
                 IndexRecordOption::Basic,
             )),
-            TextFilter::Departure(from, to) => micros_range(f.departure, *from, *to),
-            TextFilter::Created(from, to) => micros_range(f.created, *from, *to),
-            TextFilter::LastBooking(from, to) => micros_range(f.last_booking, *from, *to),
+            TextFilter::Departure(from, to) => range(f.departure, from.map(day_of), to.map(day_of)),
+            TextFilter::Created(from, to) => range(f.created, *from, *to),
+            TextFilter::LastBooking(from, to) => range(f.last_booking, *from, *to),
         });
     }
     let mut clauses: Vec<(Occur, Box<dyn Query>)> =

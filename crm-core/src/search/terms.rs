@@ -36,15 +36,27 @@ pub(super) fn grams(word: &str, out: &mut Vec<String>) {
     debug_assert!(end <= word.len());
 }
 
-/// The digits of a phone as people type them: international (`33612345678`) and national with
-/// the trunk prefix (`0612345678`).
+/// The digits of a phone as people type them: international (`33612345678`), national with the
+/// trunk prefix where the country has one (`0612345678`), and national without it where that
+/// prefix is not `0` (`2125551234` in the US, where few type the leading `1`).
 fn phone_forms(phone: &Phone) -> Vec<String> {
     let digits: String = phone.e164.chars().filter(char::is_ascii_digit).collect();
     let mut forms = vec![digits.clone()];
-    if let Ok(parsed) = phonenumber::parse(None, &phone.e164) {
-        let national = parsed.national().value().to_string();
-        forms.push(format!("0{national}"));
-        forms.push(national);
+    // Calling codes are prefix-free, one to three digits.
+    let found = (1..=3.min(digits.len())).find_map(|len| {
+        let code: u16 = digits[..len].parse().ok()?;
+        let regions = phonenumber::metadata::DATABASE.by_code(&code)?;
+        let trunk = regions.first()?.national_prefix().unwrap_or("").to_owned();
+        Some((len, trunk))
+    });
+    if let Some((len, trunk)) = found {
+        let national = &digits[len..];
+        if !national.is_empty() {
+            forms.push(format!("{trunk}{national}"));
+            if !trunk.is_empty() && trunk != "0" {
+                forms.push(national.to_owned());
+            }
+        }
     }
     forms.sort();
     forms.dedup();
@@ -52,7 +64,7 @@ fn phone_forms(phone: &Phone) -> Vec<String> {
 }
 
 /// The search terms of a customer for type-ahead: edge n-grams of every word of the names,
-/// company, customer no. and email (whole address, local part, domain and their words), phone
+/// company, customer no. and emails, phone
 /// prefixes (`#0612`...) and last digits (`$5678`...).
 pub(super) fn customer_grams(c: &Customer) -> Vec<String> {
     let mut out = Vec::new();
@@ -64,13 +76,9 @@ pub(super) fn customer_grams(c: &Customer) -> Vec<String> {
         }
     }
     grams(&c.customer_no.to_string(), &mut out);
+    // An email's words (`jean`, `dupont`, `gmail`, `com`); its local part is also a whole word
+    // (see `customer_words`), so `jean.dupont@gm` is one exact lookup and one prefix.
     for email in c.email.iter().chain(&c.secondary_emails) {
-        let whole = fold(email.trim());
-        grams(&whole, &mut out);
-        if let Some((local, domain)) = whole.split_once('@') {
-            grams(local, &mut out);
-            grams(domain, &mut out);
-        }
         for w in words(email) {
             grams(&w, &mut out);
         }
@@ -90,7 +98,8 @@ pub(super) fn customer_grams(c: &Customer) -> Vec<String> {
     out
 }
 
-/// The whole words of a customer (names, company, email words), for typo-tolerant matching.
+/// The whole words of a customer (names, company, email words and local parts), for exact-word
+/// ranking and typo-tolerant matching.
 pub(super) fn customer_words(c: &Customer) -> Vec<String> {
     let mut out: Vec<String> = [Some(&c.first_name), Some(&c.last_name), c.company.as_ref()]
         .into_iter()
@@ -99,10 +108,19 @@ pub(super) fn customer_words(c: &Customer) -> Vec<String> {
         .collect();
     for email in c.email.iter().chain(&c.secondary_emails) {
         out.extend(words(email));
+        if let Some((local, _)) = fold(email.trim()).split_once('@') {
+            out.push(local_part(local));
+        }
     }
     out.sort();
     out.dedup();
     out
+}
+
+/// The whole-word term of an email's local part: `jean.dupont@`, told apart from name words by
+/// its `@`.
+pub(super) fn local_part(local: &str) -> String {
+    format!("{local}@")
 }
 
 /// One word of a typed query, and how to look it up.
@@ -150,6 +168,23 @@ mod tests {
         let mut long = Vec::new();
         grams(&"a".repeat(40), &mut long);
         assert_eq!(long.len(), MAX_GRAM);
+    }
+
+    #[test]
+    fn phone_forms_follow_each_country_trunk_prefix() {
+        let forms = |e164: &str| {
+            phone_forms(&Phone {
+                typed: e164.into(),
+                e164: e164.into(),
+            })
+        };
+        // France: trunk 0, nobody types the number without it.
+        assert_eq!(forms("+33612345678"), ["0612345678", "33612345678"]);
+        // Spain: no trunk prefix; Italy: the leading 0 belongs to the number.
+        assert_eq!(forms("+34612345678"), ["34612345678", "612345678"]);
+        assert_eq!(forms("+390612345678"), ["0612345678", "390612345678"]);
+        // United States: trunk 1 (the same digits as the international form), usually left out.
+        assert_eq!(forms("+12125551234"), ["12125551234", "2125551234"]);
     }
 
     #[test]

@@ -13,7 +13,7 @@ use crate::model::{
     Actor, Address, Consent, Customer, CustomerId, Phone, TenantId, TenantSettings, email_key,
 };
 
-const COLUMNS: &str = "id, customer_no, first_name, last_name, company, email, \
+pub(super) const COLUMNS: &str = "id, customer_no, first_name, last_name, company, email, \
     phone, phone_e164, mobile, mobile_e164, fax, fax_e164, emergency_phone, emergency_phone_e164, \
     street, zip, city, region, country, contact_person, birth_date, language, notes, \
     consent_email_at, consent_sms_at, salesperson, custom_fields, created_at, updated_at, version";
@@ -35,7 +35,7 @@ fn phone_at(row: &Row<'_>, col: usize) -> rusqlite::Result<Option<Phone>> {
     Ok(typed.zip(e164).map(|(typed, e164)| Phone { typed, e164 }))
 }
 
-fn from_row(row: &Row<'_>) -> rusqlite::Result<Customer> {
+pub(super) fn from_row(row: &Row<'_>) -> rusqlite::Result<Customer> {
     let custom: String = row.get(26)?;
     let custom_fields: BTreeMap<String, String> = serde_json::from_str(&custom).map_err(|e| {
         rusqlite::Error::FromSqlConversionFailure(26, rusqlite::types::Type::Text, Box::new(e))

@@ -1,11 +1,13 @@
 //! What the search index reads from SQLite: the change feed across tenants, the documents of
 //! customers, and the list rows of a result page.
 
-use rusqlite::{Transaction, params, params_from_iter};
+use std::collections::HashMap;
+
+use rusqlite::{ToSql, Transaction, params, params_from_iter};
 
 use super::customers;
-use crate::error::{Error, Result};
-use crate::model::{CustomerId, TenantId};
+use crate::error::Result;
+use crate::model::{CustomerId, Phone, TenantId};
 use crate::search::IndexedCustomer;
 use crate::store::CustomerRow;
 
@@ -43,46 +45,38 @@ pub(super) fn feed_position(tx: &Transaction<'_>) -> Result<(i64, u64)> {
     )?)
 }
 
-/// The documents of the customers of `tenant` among `ids` that still exist.
+/// Ids per statement when customers are read by id.
+const IDS_PER_QUERY: usize = 500;
+
+/// The documents of the customers of `tenant` among `ids` that still exist, in id order.
 pub(super) fn documents(
     tx: &Transaction<'_>,
     tenant: &TenantId,
     ids: &[CustomerId],
 ) -> Result<Vec<IndexedCustomer>> {
     let mut out = Vec::with_capacity(ids.len());
-    let mut facts = tx.prepare_cached(
-        "SELECT pickup_utc, transport, hotel, status FROM bookings
-         WHERE customer_id = ?2 AND tenant_id = ?1",
-    )?;
-    for id in ids {
-        let customer = match customers::by_id(tx, tenant, id) {
-            Ok(c) => c,
-            Err(Error::NotFound { .. }) => continue,
-            Err(e) => return Err(e),
-        };
-        let mut doc = IndexedCustomer {
-            tenant: tenant.as_str().to_owned(),
-            customer,
-            departures: Vec::new(),
-            transports: Vec::new(),
-            hotels: Vec::new(),
-            statuses: Vec::new(),
-            last_booking: i64::MIN,
-        };
-        let mut rows = facts.query(params![tenant.as_str(), id.as_uuid()])?;
-        while let Some(row) = rows.next()? {
-            let pickup: i64 = row.get(0)?;
-            doc.departures.push(pickup);
-            doc.last_booking = doc.last_booking.max(pickup);
-            doc.transports.extend(row.get::<_, Option<String>>(1)?);
-            doc.hotels.extend(row.get::<_, Option<String>>(2)?);
-            doc.statuses.push(row.get(3)?);
-        }
-        for list in [&mut doc.transports, &mut doc.hotels, &mut doc.statuses] {
-            list.sort();
-            list.dedup();
-        }
-        out.push(doc);
+    for chunk in ids.chunks(IDS_PER_QUERY) {
+        // Numbered: `?1` is the tenant, `?2`... the ids, wherever they stand in the text.
+        let marks = (2..chunk.len() + 2)
+            .map(|i| format!("?{i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let tenant_text = tenant.as_str();
+        let mut args: Vec<&dyn ToSql> = vec![&tenant_text];
+        args.extend(chunk.iter().map(|id| id.as_uuid() as &dyn ToSql));
+        let mut docs = customers_where(
+            tx,
+            &format!("id IN ({marks}) AND +tenant_id = ?1 ORDER BY id"),
+            &args,
+        )?;
+        attach(
+            tx,
+            &mut docs,
+            // `+tenant_id`: look rows up by customer, never scan the tenant.
+            &format!("customer_id IN ({marks}) AND +tenant_id = ?1"),
+            &args,
+        )?;
+        out.extend(docs);
     }
     Ok(out)
 }
@@ -93,21 +87,117 @@ pub(super) fn scan(
     after: Option<CustomerId>,
     limit: u32,
 ) -> Result<Vec<IndexedCustomer>> {
-    let mut stmt = tx.prepare_cached(
-        "SELECT tenant_id, id FROM customers WHERE (?1 IS NULL OR id > ?1) ORDER BY id LIMIT ?2",
-    )?;
-    let keys: Vec<(String, uuid::Uuid)> = stmt
-        .query_map(
-            params![after.as_ref().map(CustomerId::as_uuid), limit],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?
-        .collect::<rusqlite::Result<_>>()?;
-    let mut out = Vec::with_capacity(keys.len());
-    for (tenant, id) in keys {
-        let tenant = TenantId::new(&tenant)?;
-        out.extend(documents(tx, &tenant, &[CustomerId::from_uuid(id)])?);
+    // Every 16-byte id sorts after the empty blob: one statement that can use the id index.
+    let start: Vec<u8> = after.map_or_else(Vec::new, |id| id.as_uuid().as_bytes().to_vec());
+    let mut docs = customers_where(tx, "id > ?1 ORDER BY id LIMIT ?2", &[&start, &limit])?;
+    if let (Some(first), Some(last)) = (docs.first(), docs.last()) {
+        let (first, last) = (*first.customer.id.as_uuid(), *last.customer.id.as_uuid());
+        attach(
+            tx,
+            &mut docs,
+            "customer_id >= ?1 AND customer_id <= ?2",
+            &[&first, &last],
+        )?;
     }
-    Ok(out)
+    Ok(docs)
+}
+
+/// The customers selected by `filter` (a WHERE clause on `customers` over `args`, with its
+/// ORDER BY), without their secondary contacts, lists and booking facts yet.
+fn customers_where(
+    tx: &Transaction<'_>,
+    filter: &str,
+    args: &[&dyn ToSql],
+) -> Result<Vec<IndexedCustomer>> {
+    let columns = customers::COLUMNS;
+    let sql = format!("SELECT {columns}, tenant_id FROM customers WHERE {filter}");
+    let mut stmt = tx.prepare_cached(&sql)?;
+    let rows = stmt.query_map(args, |r| {
+        Ok(IndexedCustomer {
+            tenant: r.get(30)?,
+            customer: customers::from_row(r)?,
+            departures: Vec::new(),
+            transports: Vec::new(),
+            hotels: Vec::new(),
+            statuses: Vec::new(),
+            last_booking: i64::MIN,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Fills in the secondary contacts, lists and booking facts of `docs` (sorted by id), read from
+/// the rows of their tables selected by `filter` (a WHERE clause on `customer_id` over `args`).
+fn attach(
+    tx: &Transaction<'_>,
+    docs: &mut [IndexedCustomer],
+    filter: &str,
+    args: &[&dyn ToSql],
+) -> Result<()> {
+    let at: HashMap<uuid::Uuid, usize> = docs
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (*d.customer.id.as_uuid(), i))
+        .collect();
+    let doc_of = |id: uuid::Uuid| at.get(&id).copied();
+
+    let sql = format!(
+        "SELECT customer_id, kind, typed, match_key FROM customer_contacts
+         WHERE {filter} ORDER BY customer_id, kind, position"
+    );
+    let mut stmt = tx.prepare_cached(&sql)?;
+    let mut rows = stmt.query(args)?;
+    while let Some(row) = rows.next()? {
+        let Some(i) = doc_of(row.get(0)?) else {
+            continue;
+        };
+        let c = &mut docs[i].customer;
+        let typed: String = row.get(2)?;
+        if row.get::<_, String>(1)? == "email" {
+            c.secondary_emails.push(typed);
+        } else {
+            c.secondary_phones.push(Phone {
+                typed,
+                e164: row.get(3)?,
+            });
+        }
+    }
+
+    let sql = format!(
+        "SELECT customer_id, list_name FROM customer_lists WHERE {filter} ORDER BY customer_id, list_name"
+    );
+    let mut stmt = tx.prepare_cached(&sql)?;
+    let mut rows = stmt.query(args)?;
+    while let Some(row) = rows.next()? {
+        if let Some(i) = doc_of(row.get(0)?) {
+            docs[i].customer.lists.insert(row.get(1)?);
+        }
+    }
+
+    let sql = format!(
+        "SELECT customer_id, pickup_utc, transport, hotel, status FROM bookings WHERE {filter}"
+    );
+    let mut stmt = tx.prepare_cached(&sql)?;
+    let mut rows = stmt.query(args)?;
+    while let Some(row) = rows.next()? {
+        let Some(i) = doc_of(row.get(0)?) else {
+            continue;
+        };
+        let doc = &mut docs[i];
+        let pickup: i64 = row.get(1)?;
+        doc.departures.push(pickup);
+        doc.last_booking = doc.last_booking.max(pickup);
+        doc.transports.extend(row.get::<_, Option<String>>(2)?);
+        doc.hotels.extend(row.get::<_, Option<String>>(3)?);
+        doc.statuses.push(row.get(4)?);
+    }
+    for doc in docs {
+        for list in [&mut doc.transports, &mut doc.hotels, &mut doc.statuses] {
+            list.sort();
+            list.dedup();
+        }
+    }
+    Ok(())
 }
 
 /// The list rows of `ids` of `tenant`, in the order of `ids`.
