@@ -247,3 +247,50 @@ fn reopen_replays_missed_writes_and_a_deleted_index_is_rebuilt() {
     assert_eq!(seen.last(), Some(&(7, 7)));
     assert_eq!(finds(&t, "nunez"), ["José Núñez"]);
 }
+
+#[test]
+fn customer_numbers_match_as_typed_digits_but_not_through_the_phone_filter() {
+    let db = open();
+    let t = db.tenant("agency");
+    let a = actor();
+    let batch = (0..120)
+        .map(|i| customer("Num", &format!("Ber{i}")))
+        .collect();
+    let made = t.create_customers(&a, batch).unwrap();
+    let c = &made[111];
+    let no = c.customer_no.to_string();
+    let found = t.search(&CustomerQuery::text(&no)).unwrap();
+    assert!(found.items.iter().any(|r| r.id == c.id), "{no}");
+    // Every hit's number starts with what was typed (nobody here has a phone).
+    assert!(
+        found
+            .items
+            .iter()
+            .all(|r| r.customer_no.to_string().starts_with(&no))
+    );
+    assert!(
+        t.search(&CustomerQuery::all().phone(&no))
+            .unwrap()
+            .items
+            .is_empty()
+    );
+}
+
+#[test]
+fn email_typed_past_the_at_needs_the_whole_local_part() {
+    let db = open();
+    let t = db.tenant("agency");
+    people(&t);
+    t.create_customer(
+        &actor(),
+        customer_with_email("Helene", "Dupontel", "helene.dupont2@example.fr"),
+    )
+    .unwrap();
+    assert_eq!(finds(&t, "helene.dupont@exa"), ["Hélène Dupont"]);
+    assert_eq!(finds(&t, "helene.dupont2@e"), ["Helene Dupontel"]);
+    assert_eq!(
+        finds(&t, "@example.fr"),
+        ["Helene Dupontel", "Hélène Dupont"]
+    );
+    assert!(finds(&t, "helene.dup@example.fr").is_empty());
+}

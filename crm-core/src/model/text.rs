@@ -51,6 +51,10 @@ fn check(field: &str, value: &str, max: usize, multiline: bool) -> Result<()> {
 /// Latin letters with no Unicode decomposition are spelt in plain letters too (`Łukasz` →
 /// `lukasz`, `Øster` → `oster`, `Straße` → `strasse`), so people can type them on any keyboard.
 pub fn fold(value: &str) -> String {
+    if value.is_ascii() {
+        // Nothing to decompose or transliterate.
+        return value.to_ascii_lowercase();
+    }
     let mut out = String::with_capacity(value.len());
     for c in value
         .nfkd()

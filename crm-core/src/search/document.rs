@@ -10,7 +10,7 @@ use super::terms;
 use crate::model::{Customer, fold};
 
 /// Bumped when the schema or the terms change: an index of another version is rebuilt.
-pub(super) const INDEX_VERSION: u32 = 2;
+pub(super) const INDEX_VERSION: u32 = 5;
 
 /// Fast-field names of the id's halves.
 pub(super) const ID_HIGH: &str = "id_high";
@@ -39,10 +39,13 @@ pub(super) struct Fields {
     /// The id's high and low 64 bits as fast fields: a hit's id without touching the doc store.
     pub(super) id_high: Field,
     pub(super) id_low: Field,
-    /// Edge n-grams and phone digits for type-ahead.
+    /// Edge n-grams and phone digits for type-ahead, scoped to the tenant (`agency/dup`).
     pub(super) gram: Field,
-    /// Whole folded words, for exact-word ranking and typo tolerance.
+    /// Whole folded words, for typo tolerance, scoped to the tenant.
     pub(super) word: Field,
+    /// Whole local parts of emails (`agency/jean.dupont`), scoped to the tenant, apart from the
+    /// words so typo lookups on those stay quick.
+    pub(super) local: Field,
     pub(super) customer_no: Field,
     pub(super) first_name: Field,
     pub(super) last_name: Field,
@@ -79,8 +82,8 @@ impl Fields {
                 .set_tokenizer("raw")
                 .set_index_option(IndexRecordOption::Basic),
         );
-        let sortable = keyword.clone().set_fast("raw");
-        let number = INDEXED | FAST;
+        // Sort keys and ranges are read from columns, never looked up as terms.
+        let sortable = TextOptions::default().set_fast("raw");
         let fields = Self {
             tenant: b.add_text_field("tenant", STRING),
             id: b.add_bytes_field("id", INDEXED),
@@ -88,6 +91,7 @@ impl Fields {
             id_low: b.add_u64_field(ID_LOW, FAST),
             gram: b.add_text_field("gram", keyword.clone()),
             word: b.add_text_field("word", keyword.clone()),
+            local: b.add_text_field("local", keyword.clone()),
             customer_no: b.add_i64_field("customer_no", INDEXED),
             first_name: b.add_text_field("first_name", keyword.clone()),
             last_name: b.add_text_field("last_name", keyword.clone()),
@@ -109,8 +113,8 @@ impl Fields {
             departure: b.add_i64_field("departure", INDEXED),
             has_email: b.add_bool_field("has_email", INDEXED),
             has_mobile: b.add_bool_field("has_mobile", INDEXED),
-            created: b.add_i64_field("created", number.clone()),
-            last_booking: b.add_i64_field("last_booking", number),
+            created: b.add_i64_field("created", FAST),
+            last_booking: b.add_i64_field("last_booking", FAST),
             sort_name: b.add_text_field("sort_name", sortable),
         };
         (b.build(), fields)
@@ -126,11 +130,15 @@ impl Fields {
         let (high, low) = id.as_u64_pair();
         doc.add_u64(self.id_high, high);
         doc.add_u64(self.id_low, low);
+        let tenant = c.tenant.as_str();
         for gram in terms::customer_grams(customer) {
-            doc.add_text(self.gram, gram);
+            doc.add_text(self.gram, terms::scoped(tenant, &gram));
         }
         for word in terms::customer_words(customer) {
-            doc.add_text(self.word, word);
+            doc.add_text(self.word, terms::scoped(tenant, &word));
+        }
+        for local in terms::local_parts(customer) {
+            doc.add_text(self.local, terms::scoped(tenant, &local));
         }
         doc.add_i64(self.customer_no, customer.customer_no);
         let words = |doc: &mut TantivyDocument, field: Field, text: Option<&String>| {

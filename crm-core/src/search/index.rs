@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::columnar::Column;
-use tantivy::query::Query;
+use tantivy::query::{BooleanQuery, Occur, Query};
 use tantivy::{
     DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, TantivyDocument, Term,
 };
@@ -17,6 +17,7 @@ use uuid::Uuid;
 
 use super::SearchSort;
 use super::document::{Fields, ID_HIGH, ID_LOW, INDEX_VERSION, IndexedCustomer};
+use super::query::Built;
 use crate::error::{Error, Result};
 use crate::model::CustomerId;
 
@@ -191,6 +192,11 @@ impl SearchIndex {
                 };
                 match self.index.writer_with_num_threads(threads, budget) {
                     Ok(w) => {
+                        if bulk && !self.keep_writer {
+                            // A rebuild writes a few large segments: merging them as they come
+                            // would rewrite the index several times over.
+                            w.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+                        }
                         // Files a commit cut short (a killed process) left behind would collide
                         // with the names of this writer's files: remove what no commit uses.
                         w.garbage_collect_files()
@@ -289,54 +295,80 @@ impl SearchIndex {
             .map_err(|e| search_err("cannot reload the index reader", e))
     }
 
-    /// Runs a query: the ids of one page, in order, and the total number of hits.
+    /// Runs a search: the ids of one page, in order, and the total number of hits. By relevance,
+    /// tier by tier (whole words, prefixes, typos), each latest booker first.
     pub(super) fn search(
         &self,
-        query: &dyn Query,
+        built: &Built,
         sort: SearchSort,
         offset: usize,
         limit: usize,
     ) -> Result<(Vec<CustomerId>, u64)> {
         let searcher = self.reader.searcher();
-        let top = TopDocs::with_limit(limit).and_offset(offset);
         let err = |e| search_err("search failed", e);
+        let top = || TopDocs::with_limit(limit).and_offset(offset);
+        let recent = |top: TopDocs| top.order_by_fast_field::<i64>("last_booking", Order::Desc);
         let (addresses, total): (Vec<DocAddress>, usize) = match sort {
             SearchSort::Relevance => {
-                let ranked = top.tweak_score(|segment: &tantivy::SegmentReader| {
-                    let last = segment
-                        .fast_fields()
-                        .i64("last_booking")
-                        .ok()
-                        .map(|c| c.first_or_default_col(i64::MIN));
-                    move |doc: tantivy::DocId, score: tantivy::Score| {
-                        (score, last.as_ref().map_or(i64::MIN, |c| c.get_val(doc)))
+                // Tier by tier, each without the hits of the one before, latest bookers first,
+                // until the page is full; then one count of everything.
+                let mut addresses = Vec::new();
+                let mut counted = 0;
+                let mut skip = offset;
+                let mut previous: Option<&dyn Query> = None;
+                let mut tiers = built.tiers.iter();
+                for tier in tiers.by_ref() {
+                    let own: Box<dyn Query> = match previous {
+                        None => tier.box_clone(),
+                        Some(p) => Box::new(BooleanQuery::new(vec![
+                            (Occur::Must, tier.box_clone()),
+                            (Occur::MustNot, p.box_clone()),
+                        ])),
+                    };
+                    let page =
+                        recent(TopDocs::with_limit(limit - addresses.len()).and_offset(skip));
+                    let (hits, n) = searcher.search(own.as_ref(), &(page, Count)).map_err(err)?;
+                    addresses.extend(hits.into_iter().map(|(_, a)| a));
+                    counted += n;
+                    skip = skip.saturating_sub(n);
+                    previous = Some(tier.as_ref());
+                    if addresses.len() == limit {
+                        break;
                     }
-                });
-                let (hits, total) = searcher.search(query, &(ranked, Count)).map_err(err)?;
+                }
+                let total = if tiers.next().is_some() {
+                    built.all().count(&searcher).map_err(err)?
+                } else {
+                    counted
+                };
+                (addresses, total)
+            }
+            SearchSort::LastBooking => {
+                let (hits, total) = searcher
+                    .search(built.all(), &(recent(top()), Count))
+                    .map_err(err)?;
                 (hits.into_iter().map(|(_, a)| a).collect(), total)
             }
             SearchSort::Name => {
                 let (hits, total) = searcher
                     .search(
-                        query,
+                        built.all(),
                         &(
-                            top.order_by_string_fast_field("sort_name", Order::Asc),
+                            top().order_by_string_fast_field("sort_name", Order::Asc),
                             Count,
                         ),
                     )
                     .map_err(err)?;
                 (hits.into_iter().map(|(_, a)| a).collect(), total)
             }
-            SearchSort::LastBooking | SearchSort::CreatedAt => {
-                let field = if sort == SearchSort::LastBooking {
-                    "last_booking"
-                } else {
-                    "created"
-                };
+            SearchSort::CreatedAt => {
                 let (hits, total) = searcher
                     .search(
-                        query,
-                        &(top.order_by_fast_field::<i64>(field, Order::Desc), Count),
+                        built.all(),
+                        &(
+                            top().order_by_fast_field::<i64>("created", Order::Desc),
+                            Count,
+                        ),
                     )
                     .map_err(err)?;
                 (hits.into_iter().map(|(_, a)| a).collect(), total)

@@ -22,7 +22,7 @@ use crate::store::{CustomerRow, Repository};
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum SearchSort {
-    /// Best match first (whole word, then prefix, then typo), then latest bookers first.
+    /// Matches without typos first, then typo matches; latest bookers first within each.
     #[default]
     Relevance,
     /// Last name then first name, folded.
@@ -329,7 +329,7 @@ pub(crate) fn run(
         ));
     }
     let built = query::build(&index.fields, tenant.as_str(), q)?;
-    let (ids, total) = index.search(built.as_ref(), q.sort, q.offset as usize, q.limit as usize)?;
+    let (ids, total) = index.search(&built, q.sort, q.offset as usize, q.limit as usize)?;
     let items = repo.customer_rows(tenant, &ids)?;
     Ok(SearchPage { items, total })
 }

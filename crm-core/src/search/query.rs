@@ -1,11 +1,15 @@
-//! From a [`CustomerQuery`] to a tantivy query: the tenant always, typed words as gram lookups
-//! (exact word above prefix above typo), filters as unscored clauses.
+//! From a [`CustomerQuery`] to tantivy queries. Typed words are lookups of terms scoped to the
+//! tenant (a prefix is one gram term, so no hit can come from another tenant); filters are
+//! clauses on unscoped fields, combined with the tenant term when nothing typed scopes them.
+//!
+//! Nothing is scored: results are ranked by tiers (typo matches below the others) and, within a
+//! tier, by a fast-field column, so a query costs a walk of its posting lists and no more.
 
 use std::ops::Bound;
 
 use tantivy::Term;
 use tantivy::query::{
-    BooleanQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, RangeQuery, RegexQuery, TermQuery,
+    BooleanQuery, FuzzyTermQuery, Occur, Query, RangeQuery, RegexQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 
@@ -14,12 +18,31 @@ use super::terms::{self, MAX_GRAM, MIN_TAIL, PHONE_PREFIX, PHONE_TAIL, Typed};
 use super::{CustomerQuery, TextFilter};
 use crate::error::{Error, Result};
 
-/// Score of a typed word that is a whole word of the customer.
-const EXACT: f32 = 3.0;
-/// Score of a typed word that starts a word of the customer.
-const PREFIX: f32 = 2.0;
-/// Score of a typed word one or two typos away from a word of the customer.
-const TYPO: f32 = 1.0;
+/// The queries of one search.
+pub(super) struct Built {
+    /// Relevance tiers, each matching a superset of the one before, the last everything: typed
+    /// words as whole words, then as prefixes, then with typos (tiers that would add nothing are
+    /// left out).
+    pub(super) tiers: Vec<Box<dyn Query>>,
+}
+
+impl Built {
+    /// Everything that matches.
+    pub(super) fn all(&self) -> &dyn Query {
+        self.tiers.last().expect("at least one tier").as_ref()
+    }
+}
+
+/// How strictly typed words match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Strictness {
+    /// A typed word is a whole word of the customer.
+    Whole,
+    /// A typed word starts a word of the customer.
+    Prefix,
+    /// A typed word starts a word of the customer, or (5+ characters) is a typo or two away.
+    Typos,
+}
 
 fn term(field: Field, text: &str) -> Box<dyn Query> {
     Box::new(TermQuery::new(
@@ -28,13 +51,26 @@ fn term(field: Field, text: &str) -> Box<dyn Query> {
     ))
 }
 
-fn scored(query: Box<dyn Query>, score: f32) -> Box<dyn Query> {
-    Box::new(ConstScoreQuery::new(query, score))
+/// A term of a field whose values are scoped to the tenant.
+fn scoped(field: Field, tenant: &str, text: &str) -> Box<dyn Query> {
+    term(field, &terms::scoped(tenant, text))
 }
 
 fn any(queries: Vec<Box<dyn Query>>) -> Box<dyn Query> {
+    if queries.len() == 1 {
+        return queries.into_iter().next().expect("one query");
+    }
     Box::new(BooleanQuery::new(
         queries.into_iter().map(|q| (Occur::Should, q)).collect(),
+    ))
+}
+
+fn all_of(queries: Vec<Box<dyn Query>>) -> Box<dyn Query> {
+    if queries.len() == 1 {
+        return queries.into_iter().next().expect("one query");
+    }
+    Box::new(BooleanQuery::new(
+        queries.into_iter().map(|q| (Occur::Must, q)).collect(),
     ))
 }
 
@@ -42,45 +78,62 @@ fn first_chars(word: &str, n: usize) -> &str {
     word.char_indices().nth(n).map_or(word, |(i, _)| &word[..i])
 }
 
-/// The clause of one typed word.
-fn word_clause(f: &Fields, word: &str) -> Box<dyn Query> {
-    let mut options = vec![
-        scored(term(f.word, word), EXACT),
-        scored(term(f.gram, first_chars(word, MAX_GRAM)), PREFIX),
-    ];
-    let len = word.chars().count();
-    if len >= 5 && !word.contains('@') {
-        let distance = if len >= 9 { 2 } else { 1 };
-        let fuzzy = FuzzyTermQuery::new(Term::from_field_text(f.word, word), distance, true);
-        options.push(scored(Box::new(fuzzy), TYPO));
+/// The clause of one typed word: a whole word of the customer, a prefix of one, or (with typos
+/// and 5+ characters) a word one or two edits away. The edit distance runs over the scoped term,
+/// and the typo clause is also held to the tenant's term.
+fn word_clause(f: &Fields, tenant: &str, word: &str, strictness: Strictness) -> Box<dyn Query> {
+    if strictness == Strictness::Whole {
+        return scoped(f.word, tenant, word);
     }
-    any(options)
+    let prefix = scoped(f.gram, tenant, first_chars(word, MAX_GRAM));
+    if strictness == Strictness::Prefix || !tolerates_typos(word) {
+        return prefix;
+    }
+    let distance = if word.chars().count() >= 9 { 2 } else { 1 };
+    let fuzzy = FuzzyTermQuery::new(
+        Term::from_field_text(f.word, &terms::scoped(tenant, word)),
+        distance,
+        true,
+    );
+    any(vec![
+        prefix,
+        all_of(vec![Box::new(fuzzy), term(f.tenant, tenant)]),
+    ])
+}
+
+/// Whether a typed word gets a typo-tolerant clause.
+fn tolerates_typos(word: &str) -> bool {
+    word.chars().count() >= 5
 }
 
 /// The clauses of a typed email (part): the local part as typed is the whole local part of an
 /// email, and each word after the `@` starts a word of it (`jean.dupont@gm`).
-fn email_clauses(f: &Fields, typed: &str) -> Vec<Box<dyn Query>> {
+fn email_clauses(f: &Fields, tenant: &str, typed: &str) -> Vec<Box<dyn Query>> {
     let (local, domain) = typed.split_once('@').unwrap_or((typed, ""));
     let mut clauses = Vec::new();
     if !local.is_empty() {
-        clauses.push(scored(term(f.word, &terms::local_part(local)), EXACT));
+        clauses.push(scoped(f.local, tenant, local));
     }
     for word in domain
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
     {
-        clauses.push(scored(term(f.gram, first_chars(word, MAX_GRAM)), PREFIX));
+        clauses.push(scoped(f.gram, tenant, first_chars(word, MAX_GRAM)));
     }
     clauses
 }
 
-/// The clause of phone digits: a prefix of a number form, or (from four digits) its end.
-fn digits_clause(f: &Fields, digits: &str) -> Box<dyn Query> {
-    let mut options = vec![term(f.gram, &format!("{PHONE_PREFIX}{digits}"))];
-    if digits.len() >= MIN_TAIL {
-        options.push(term(f.gram, &format!("{PHONE_TAIL}{digits}")));
+/// The clause of phone digits: a prefix of a number form, or (from four digits) its end, or
+/// (typed text, not the phone filter) the start of a customer no.
+fn digits_clause(f: &Fields, tenant: &str, digits: &str, customer_no: bool) -> Box<dyn Query> {
+    let mut options = vec![scoped(f.gram, tenant, &format!("{PHONE_PREFIX}{digits}"))];
+    if customer_no {
+        options.push(scoped(f.gram, tenant, first_chars(digits, MAX_GRAM)));
     }
-    scored(any(options), PREFIX)
+    if digits.len() >= MIN_TAIL {
+        options.push(scoped(f.gram, tenant, &format!("{PHONE_TAIL}{digits}")));
+    }
+    any(options)
 }
 
 /// Every word of `value` must start a word of `field`.
@@ -116,25 +169,70 @@ fn range(field: Field, from: Option<i64>, to: Option<i64>) -> Box<dyn Query> {
     Box::new(RangeQuery::new(lower, upper))
 }
 
-/// Builds the query of `q` for `tenant`.
-pub(super) fn build(f: &Fields, tenant: &str, q: &CustomerQuery) -> Result<Box<dyn Query>> {
-    let mut must: Vec<Box<dyn Query>> = Vec::new();
-    let mut filters: Vec<Box<dyn Query>> = vec![term(f.tenant, tenant)];
-    for typed in terms::typed(&q.text) {
+/// Builds the queries of `q` for `tenant`.
+pub(super) fn build(f: &Fields, tenant: &str, q: &CustomerQuery) -> Result<Built> {
+    let typed = terms::typed(&q.text);
+    let parts = || {
+        typed.iter().flat_map(|t| match t {
+            Typed::Word(w) if !w.contains('@') => w
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|p| !p.is_empty())
+                .collect(),
+            _ => Vec::new(),
+        })
+    };
+    let mut levels = Vec::new();
+    if parts().next().is_some() {
+        levels.push(Strictness::Whole);
+    }
+    levels.push(Strictness::Prefix);
+    if parts().any(tolerates_typos) {
+        levels.push(Strictness::Typos);
+    }
+    let filters = filters(f, tenant, q)?;
+    let tiers = levels
+        .into_iter()
+        .map(|strictness| {
+            let mut must = text_clauses(f, tenant, &typed, strictness);
+            if must.is_empty() {
+                // Nothing typed scopes the query to the tenant: its term does.
+                must.push(term(f.tenant, tenant));
+            }
+            must.extend(filters.iter().map(|q| q.box_clone()));
+            all_of(must)
+        })
+        .collect();
+    Ok(Built { tiers })
+}
+
+/// One clause per typed word (each part of `o'brien`, `jean.dup`), all scoped to the tenant.
+fn text_clauses(
+    f: &Fields,
+    tenant: &str,
+    typed: &[Typed],
+    strictness: Strictness,
+) -> Vec<Box<dyn Query>> {
+    let mut must = Vec::new();
+    for typed in typed {
         match typed {
-            Typed::Digits(d) => must.push(digits_clause(f, &d)),
-            Typed::Word(w) if w.contains('@') => must.extend(email_clauses(f, &w)),
+            Typed::Digits(d) => must.push(digits_clause(f, tenant, d, true)),
+            Typed::Word(w) if w.contains('@') => must.extend(email_clauses(f, tenant, w)),
             Typed::Word(w) => {
-                // `o'brien`, `jean.dup`: each part must match on its own.
                 for part in w
                     .split(|c: char| !c.is_alphanumeric())
                     .filter(|p| !p.is_empty())
                 {
-                    must.push(word_clause(f, part));
+                    must.push(word_clause(f, tenant, part, strictness));
                 }
             }
         }
     }
+    must
+}
+
+/// The clauses of the find-customer filters.
+fn filters(f: &Fields, tenant: &str, q: &CustomerQuery) -> Result<Vec<Box<dyn Query>>> {
+    let mut filters: Vec<Box<dyn Query>> = Vec::new();
     for filter in &q.filters {
         filters.push(match filter {
             TextFilter::CustomerNo(no) => Box::new(TermQuery::new(
@@ -150,7 +248,12 @@ pub(super) fn build(f: &Fields, tenant: &str, q: &CustomerQuery) -> Result<Box<d
             TextFilter::Email(v) => term(f.email, &crate::model::fold(v.trim())),
             TextFilter::Phone(v) => {
                 let digits: String = v.chars().filter(char::is_ascii_digit).collect();
-                digits_clause(f, digits.strip_prefix("00").unwrap_or(&digits))
+                digits_clause(
+                    f,
+                    tenant,
+                    digits.strip_prefix("00").unwrap_or(&digits),
+                    false,
+                )
             }
             TextFilter::Zip(v) => term(f.zip, &normalise_value(v)),
             TextFilter::Region(v) => term(f.region, &normalise_value(v)),
@@ -174,8 +277,5 @@ pub(super) fn build(f: &Fields, tenant: &str, q: &CustomerQuery) -> Result<Box<d
             TextFilter::LastBooking(from, to) => range(f.last_booking, *from, *to),
         });
     }
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> =
-        must.into_iter().map(|q| (Occur::Must, q)).collect();
-    clauses.extend(filters.into_iter().map(|q| (Occur::Must, scored(q, 0.0))));
-    Ok(Box::new(BooleanQuery::new(clauses)))
+    Ok(filters)
 }

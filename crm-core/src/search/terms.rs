@@ -13,6 +13,11 @@ pub(super) const PHONE_PREFIX: char = '#';
 /// Marks a phone's last digits.
 pub(super) const PHONE_TAIL: char = '$';
 
+/// A term of a field scoped to the tenant: `agency-1/dupont`. Tenant ids never hold `/`.
+pub(super) fn scoped(tenant: &str, term: &str) -> String {
+    format!("{tenant}/{term}")
+}
+
 /// Splits folded text into words: runs of letters and digits. `@`, `.`, `+`, `-`, `_` and `'`
 /// split too, so `jean.dupont@example.fr` gives `jean`, `dupont`, `example`, `fr`.
 pub(super) fn words(text: &str) -> Vec<String> {
@@ -76,8 +81,8 @@ pub(super) fn customer_grams(c: &Customer) -> Vec<String> {
         }
     }
     grams(&c.customer_no.to_string(), &mut out);
-    // An email's words (`jean`, `dupont`, `gmail`, `com`); its local part is also a whole word
-    // (see `customer_words`), so `jean.dupont@gm` is one exact lookup and one prefix.
+    // An email's words (`jean`, `dupont`, `gmail`, `com`); its local part is also a term of its
+    // own (see `local_parts`).
     for email in c.email.iter().chain(&c.secondary_emails) {
         for w in words(email) {
             grams(&w, &mut out);
@@ -98,29 +103,27 @@ pub(super) fn customer_grams(c: &Customer) -> Vec<String> {
     out
 }
 
-/// The whole words of a customer (names, company, email words and local parts), for exact-word
-/// ranking and typo-tolerant matching.
+/// The whole words of a customer's names and company, for whole-word ranking and typo-tolerant
+/// matching (not its emails: their words are many and rarely misspelt on purpose).
 pub(super) fn customer_words(c: &Customer) -> Vec<String> {
     let mut out: Vec<String> = [Some(&c.first_name), Some(&c.last_name), c.company.as_ref()]
         .into_iter()
         .flatten()
         .flat_map(|t| words(t))
         .collect();
-    for email in c.email.iter().chain(&c.secondary_emails) {
-        out.extend(words(email));
-        if let Some((local, _)) = fold(email.trim()).split_once('@') {
-            out.push(local_part(local));
-        }
-    }
     out.sort();
     out.dedup();
     out
 }
 
-/// The whole-word term of an email's local part: `jean.dupont@`, told apart from name words by
-/// its `@`.
-pub(super) fn local_part(local: &str) -> String {
-    format!("{local}@")
+/// The local parts of a customer's emails, folded (`jean.dupont`): an email typed up to and past
+/// its `@` is one exact lookup and prefixes of the domain's words.
+pub(super) fn local_parts(c: &Customer) -> Vec<String> {
+    c.email
+        .iter()
+        .chain(&c.secondary_emails)
+        .filter_map(|e| fold(e.trim()).split_once('@').map(|(l, _)| l.to_owned()))
+        .collect()
 }
 
 /// One word of a typed query, and how to look it up.

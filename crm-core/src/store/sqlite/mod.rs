@@ -53,6 +53,8 @@ impl SqliteStore {
 
     fn open_file(path: &Path) -> Result<Self> {
         let mut writer = connect(path)?;
+        // The writer keeps the indexes a bulk load touches at random (email, name) in memory.
+        writer.pragma_update(None, "cache_size", -WRITER_CACHE_KIB)?;
         // Checks the file is ours and not too new before changing anything in it.
         schema::migrate(&mut writer)?;
         let mode: String = writer.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
@@ -127,8 +129,10 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 /// Bytes of the file each connection maps into memory (address space, not RAM).
 const MMAP_SIZE: i64 = 1 << 30;
-/// Page cache of each connection, in KiB.
+/// Page cache of each reading connection, in KiB.
 const CACHE_KIB: i64 = 16 * 1024;
+/// Page cache of the writing connection, in KiB.
+const WRITER_CACHE_KIB: i64 = 128 * 1024;
 
 fn connect(path: &Path) -> Result<Connection> {
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
