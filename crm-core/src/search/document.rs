@@ -10,7 +10,7 @@ use super::terms;
 use crate::model::{Customer, fold};
 
 /// Bumped when the schema or the terms change: an index of another version is rebuilt.
-pub(super) const INDEX_VERSION: u32 = 5;
+pub(super) const INDEX_VERSION: u32 = 6;
 
 /// Fast-field names of the id's halves.
 pub(super) const ID_HIGH: &str = "id_high";

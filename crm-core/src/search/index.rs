@@ -17,6 +17,7 @@ use uuid::Uuid;
 
 use super::SearchSort;
 use super::document::{Fields, ID_HIGH, ID_LOW, INDEX_VERSION, IndexedCustomer};
+use super::latest::Latest;
 use super::query::Built;
 use crate::error::{Error, Result};
 use crate::model::CustomerId;
@@ -287,6 +288,20 @@ impl SearchIndex {
             commit
                 .commit()
                 .map_err(|e| search_err("cannot commit the index", e))?;
+            if clear {
+                // One segment after a rebuild: every search looks each term up once, not once
+                // per segment the indexing threads wrote.
+                let segments = self
+                    .index
+                    .searchable_segment_ids()
+                    .map_err(|e| search_err("cannot list the index segments", e))?;
+                if segments.len() > 1 {
+                    writer
+                        .merge(&segments)
+                        .wait()
+                        .map_err(|e| search_err("cannot merge the index", e))?;
+                }
+            }
             Ok(())
         })?;
         **applied = seq;
@@ -306,8 +321,13 @@ impl SearchIndex {
     ) -> Result<(Vec<CustomerId>, u64)> {
         let searcher = self.reader.searcher();
         let err = |e| search_err("search failed", e);
-        let top = || TopDocs::with_limit(limit).and_offset(offset);
-        let recent = |top: TopDocs| top.order_by_fast_field::<i64>("last_booking", Order::Desc);
+        // The page of `query` by `field`, greatest first, after `skip` hits; and the hit count.
+        let latest = |query: &dyn Query, field: &'static str, skip: usize, take: usize| {
+            let (hits, n) = searcher
+                .search(query, &Latest::new(field, skip.saturating_add(take)))
+                .map_err(err)?;
+            Ok::<_, Error>((hits.into_iter().skip(skip).collect::<Vec<_>>(), n))
+        };
         let (addresses, total): (Vec<DocAddress>, usize) = match sort {
             SearchSort::Relevance => {
                 // Tier by tier, each without the hits of the one before, latest bookers first,
@@ -325,10 +345,9 @@ impl SearchIndex {
                             (Occur::MustNot, p.box_clone()),
                         ])),
                     };
-                    let page =
-                        recent(TopDocs::with_limit(limit - addresses.len()).and_offset(skip));
-                    let (hits, n) = searcher.search(own.as_ref(), &(page, Count)).map_err(err)?;
-                    addresses.extend(hits.into_iter().map(|(_, a)| a));
+                    let (hits, n) =
+                        latest(own.as_ref(), "last_booking", skip, limit - addresses.len())?;
+                    addresses.extend(hits);
                     counted += n;
                     skip = skip.saturating_sub(n);
                     previous = Some(tier.as_ref());
@@ -343,34 +362,13 @@ impl SearchIndex {
                 };
                 (addresses, total)
             }
-            SearchSort::LastBooking => {
-                let (hits, total) = searcher
-                    .search(built.all(), &(recent(top()), Count))
-                    .map_err(err)?;
-                (hits.into_iter().map(|(_, a)| a).collect(), total)
-            }
+            SearchSort::LastBooking => latest(built.all(), "last_booking", offset, limit)?,
+            SearchSort::CreatedAt => latest(built.all(), "created", offset, limit)?,
             SearchSort::Name => {
-                let (hits, total) = searcher
-                    .search(
-                        built.all(),
-                        &(
-                            top().order_by_string_fast_field("sort_name", Order::Asc),
-                            Count,
-                        ),
-                    )
-                    .map_err(err)?;
-                (hits.into_iter().map(|(_, a)| a).collect(), total)
-            }
-            SearchSort::CreatedAt => {
-                let (hits, total) = searcher
-                    .search(
-                        built.all(),
-                        &(
-                            top().order_by_fast_field::<i64>("created", Order::Desc),
-                            Count,
-                        ),
-                    )
-                    .map_err(err)?;
+                let top = TopDocs::with_limit(limit)
+                    .and_offset(offset)
+                    .order_by_string_fast_field("sort_name", Order::Asc);
+                let (hits, total) = searcher.search(built.all(), &(top, Count)).map_err(err)?;
                 (hits.into_iter().map(|(_, a)| a).collect(), total)
             }
         };

@@ -3,6 +3,7 @@
 
 mod document;
 mod index;
+mod latest;
 mod query;
 mod terms;
 
