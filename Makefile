@@ -1,7 +1,7 @@
 # The one place that runs things: README and .ci/run call these targets.
 CARGO ?= cargo
 
-.PHONY: demo test test-rust lint fmt bench
+.PHONY: demo test test-rust lint fmt bench bench-search
 
 ## Run the demo: an SQLite file with seeded customers of two agencies, a list page, a history.
 demo:
@@ -25,3 +25,7 @@ fmt:
 ## Benchmarks: figures printed, nothing asserted. CRM_BENCH_N sets the customer count.
 bench:
 	$(CARGO) bench --locked -p crm-bench --bench store
+
+## Search benchmark: load, index, keystroke and filter latency, and SQLite FTS5 on the same data.
+bench-search:
+	$(CARGO) bench --locked -p crm-bench --bench search

@@ -3,7 +3,9 @@
 //! the same keystrokes on the same data. Prints figures; asserts nothing.
 //!
 //! `make bench-search` (or `cargo bench -p crm-bench --bench search`); `CRM_BENCH_N` sets the
-//! customer count (default 1,000,000), `CRM_BENCH_QUERIES` the typed queries (default 200).
+//! customer count (default 1,000,000), `CRM_BENCH_QUERIES` the typed queries (default 200),
+//! `CRM_BENCH_DIR` a folder that keeps the data for the next run (which then times the queries
+//! only), `CRM_BENCH_NO_BOOKINGS` loads customers only, `CRM_BENCH_NO_FTS` skips the baseline.
 #![allow(clippy::print_stdout, clippy::unwrap_used)]
 
 use std::path::Path;
@@ -230,6 +232,9 @@ fn populate(tenant: &Tenant, actor: &Actor, n: usize) {
         loaded + indexed
     );
 
+    if std::env::var_os("CRM_BENCH_NO_BOOKINGS").is_some() {
+        return;
+    }
     let started = Instant::now();
     let mut trips = Vec::new();
     let mut bookings = 0;

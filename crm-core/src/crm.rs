@@ -77,7 +77,8 @@ impl Crm {
     }
 
     /// Rebuilds the search index from SQLite, calling `progress(done, total)` as customers are
-    /// indexed. Searches keep answering from the old index until it commits.
+    /// indexed. Searches of other threads keep answering from the old index until it commits;
+    /// `progress` must not search (the index is held until the rebuild ends).
     pub fn reindex(&self, mut progress: impl FnMut(u64, u64)) -> Result<()> {
         search::rebuild(self.repo.as_ref(), &self.index, &mut progress)
     }

@@ -839,3 +839,70 @@ fn junk_files_added_to_the_index_folder_do_no_harm() {
         std::fs::write(index.join("subdir").join("x"), junk(10)).unwrap();
     });
 }
+
+// ---------------------------------------------------------------------------------------------
+// d) large backlogs and concurrent rebuilds
+
+/// A bulk load into an in-memory store is caught up by a rebuild (many segments, merged into
+/// one); searches and later writes work on the result.
+#[test]
+fn in_memory_store_rebuilds_a_bulk_load() {
+    let crm = Crm::open_in_memory().unwrap();
+    let t = tenant(&crm, "agency");
+    for round in 0..5 {
+        let batch = (0..6_000)
+            .map(|i| customer("Bulk", &format!("Load{round}x{i}")))
+            .collect();
+        t.create_customers(&actor(), batch).unwrap();
+    }
+    assert_eq!(t.search(&CustomerQuery::all()).unwrap().total, 30_000);
+    assert_eq!(ids(&t, &CustomerQuery::all().last_name("Load3x4999")).len(), 1);
+    let more = t
+        .create_customers(&actor(), vec![customer("After", "Rebuild")])
+        .unwrap();
+    assert_eq!(ids(&t, &CustomerQuery::text("after rebuild")), [more[0].id]);
+    assert_eq!(t.search(&CustomerQuery::all()).unwrap().total, 30_001);
+}
+
+/// While one thread rebuilds, another thread's searches answer from the index as it was instead
+/// of waiting for the rebuild.
+#[test]
+fn searches_answer_from_the_old_index_during_a_rebuild() {
+    let db = common::open();
+    let t = db.tenant("agency");
+    let batch = (0..3_000)
+        .map(|i| customer("During", &format!("Rebuild{i}")))
+        .collect();
+    t.create_customers(&actor(), batch).unwrap();
+    assert_eq!(t.search(&CustomerQuery::all()).unwrap().total, 3_000);
+    let (started_tx, started_rx) = std::sync::mpsc::channel();
+    let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
+    std::thread::scope(|scope| {
+        let crm = &db.crm;
+        scope.spawn(move || {
+            let mut first = true;
+            crm.reindex(|_, _| {
+                if first {
+                    first = false;
+                    started_tx.send(()).unwrap();
+                    // Hold the rebuild open until the other thread has searched.
+                    let _ = done_rx.recv_timeout(Duration::from_secs(20));
+                }
+            })
+            .unwrap();
+        });
+        started_rx.recv().unwrap();
+        let searched = Instant::now();
+        let page = t
+            .search(&CustomerQuery::all().last_name("Rebuild2999"))
+            .unwrap();
+        let waited = searched.elapsed();
+        done_tx.send(()).unwrap();
+        assert_eq!(page.total, 1);
+        assert!(
+            waited < Duration::from_secs(10),
+            "the search waited {waited:?} for the rebuild"
+        );
+    });
+    assert_eq!(t.search(&CustomerQuery::all()).unwrap().total, 3_000);
+}

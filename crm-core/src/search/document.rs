@@ -130,15 +130,22 @@ impl Fields {
         let (high, low) = id.as_u64_pair();
         doc.add_u64(self.id_high, high);
         doc.add_u64(self.id_low, low);
-        let tenant = c.tenant.as_str();
-        for gram in terms::customer_grams(customer) {
-            doc.add_text(self.gram, terms::scoped(tenant, &gram));
-        }
+        // Scoped terms are spelt in one buffer and copied into the document.
+        let mut scoped = String::with_capacity(c.tenant.len() + 32);
+        scoped.push_str(&c.tenant);
+        scoped.push('/');
+        let scope = scoped.len();
+        let mut add_scoped = |doc: &mut TantivyDocument, field: Field, term: &str| {
+            scoped.truncate(scope);
+            scoped.push_str(term);
+            doc.add_text(field, &scoped);
+        };
+        terms::each_gram(customer, &mut |gram| add_scoped(&mut doc, self.gram, gram));
         for word in terms::customer_words(customer) {
-            doc.add_text(self.word, terms::scoped(tenant, &word));
+            add_scoped(&mut doc, self.word, &word);
         }
         for local in terms::local_parts(customer) {
-            doc.add_text(self.local, terms::scoped(tenant, &local));
+            add_scoped(&mut doc, self.local, &local);
         }
         doc.add_i64(self.customer_no, customer.customer_no);
         let words = |doc: &mut TantivyDocument, field: Field, text: Option<&String>| {

@@ -49,6 +49,17 @@ pub(crate) struct SearchIndex {
     applied: Mutex<i64>,
     /// Set when the index must be rebuilt from the customers before its next use.
     stale: std::sync::atomic::AtomicBool,
+    /// Set while a thread of this process rebuilds the index.
+    rebuilding: std::sync::atomic::AtomicBool,
+}
+
+/// Clears the rebuilding flag when dropped.
+pub(crate) struct Rebuilding<'a>(&'a std::sync::atomic::AtomicBool);
+
+impl Drop for Rebuilding<'_> {
+    fn drop(&mut self) {
+        self.0.store(false, std::sync::atomic::Ordering::SeqCst);
+    }
 }
 
 fn search_err(what: &str, e: impl std::error::Error + Send + Sync + 'static) -> Error {
@@ -136,12 +147,25 @@ impl SearchIndex {
             keep_writer,
             applied: Mutex::new(applied),
             stale: std::sync::atomic::AtomicBool::new(false),
+            rebuilding: std::sync::atomic::AtomicBool::new(false),
         })
     }
 
     /// Asks for a rebuild before the next search.
     pub(crate) fn mark_stale(&self) {
         self.stale.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Marks a rebuild as running until the returned guard is dropped.
+    pub(crate) fn start_rebuild(&self) -> Rebuilding<'_> {
+        self.rebuilding
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        Rebuilding(&self.rebuilding)
+    }
+
+    /// Whether a thread of this process is rebuilding the index.
+    pub(crate) fn rebuilding(&self) -> bool {
+        self.rebuilding.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Takes the rebuild request, if any.
@@ -163,8 +187,10 @@ impl SearchIndex {
         if self.keep_writer {
             return Ok(());
         }
+        // The folder's last commit is the truth, even if it is behind what this process applied:
+        // another process may have committed an older view of a customer after ours.
         if let Some(p) = read_payload(&self.index) {
-            **applied = (**applied).max(p.seq);
+            **applied = p.seq;
         }
         self.reader
             .reload()
@@ -193,11 +219,6 @@ impl SearchIndex {
                 };
                 match self.index.writer_with_num_threads(threads, budget) {
                     Ok(w) => {
-                        if bulk && !self.keep_writer {
-                            // A rebuild writes a few large segments: merging them as they come
-                            // would rewrite the index several times over.
-                            w.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
-                        }
                         // Files a commit cut short (a killed process) left behind would collide
                         // with the names of this writer's files: remove what no commit uses.
                         w.garbage_collect_files()
@@ -218,7 +239,15 @@ impl SearchIndex {
         let writer = slot
             .as_mut()
             .ok_or_else(|| Error::Internal("no index writer".into()))?;
+        if bulk {
+            // A rebuild writes a few large segments, merged into one at its end: merging them as
+            // they come would rewrite the index several times over.
+            writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+        }
         let out = f(writer);
+        if bulk {
+            writer.set_merge_policy(Box::new(tantivy::indexer::LogMergePolicy::default()));
+        }
         if out.is_err() {
             let _ = writer.rollback();
         }
@@ -296,10 +325,9 @@ impl SearchIndex {
                     .searchable_segment_ids()
                     .map_err(|e| search_err("cannot list the index segments", e))?;
                 if segments.len() > 1 {
-                    writer
-                        .merge(&segments)
-                        .wait()
-                        .map_err(|e| search_err("cannot merge the index", e))?;
+                    // Committed already: a merge that fails (say, a background merge of the
+                    // same segments won the race) leaves a correct index of several segments.
+                    let _ = writer.merge(&segments).wait();
                 }
             }
             Ok(())

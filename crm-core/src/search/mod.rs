@@ -7,6 +7,8 @@ mod latest;
 mod query;
 mod terms;
 
+use std::sync::MutexGuard;
+
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -23,7 +25,8 @@ use crate::store::{CustomerRow, Repository};
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum SearchSort {
-    /// Matches without typos first, then typo matches; latest bookers first within each.
+    /// Typed words matching whole words first, then as prefixes, then with typos; latest
+    /// bookers first within each. Without text: latest bookers first.
     #[default]
     Relevance,
     /// Last name then first name, folded.
@@ -72,14 +75,19 @@ pub(crate) enum TextFilter {
 /// ```
 ///
 /// Text: every word matches as a prefix of a word of the first or last name, company, customer
-/// no. or email (whole address, local part, domain), case and accents folded, in any order.
-/// Digits alone (`06 12`, `+33612`, `0033 6 12`) match any phone field as typed in national or
-/// international form, or its last four or more digits. Words of 5 or more characters tolerate
-/// one typo, 9 or more two, ranked below exact and prefix matches.
+/// no. or email (`jean`, `dupont`, `example`, `fr` of `jean.dupont@example.fr`), case and accents
+/// folded, in any order; an email typed past its `@` needs its whole local part
+/// (`jean.dupont@exa`). Digits alone (`06 12`, `+33612`, `0033 6 12`) match any phone field as
+/// typed in national or international form, its last four or more digits, or the start of a
+/// customer no. Words of 5 or more characters tolerate one typo, 9 or more two.
+///
+/// By [`SearchSort::Relevance`], customers whose words the typed words are (whole) come first,
+/// then those they start, then typo matches; latest bookers first within each.
 ///
 /// Name filters (first and last name, company, street, city, contact person) match when each of
 /// their words starts a word of the field; the others match the whole value, case and accents
-/// folded. Dates are inclusive days in UTC.
+/// folded. A blank value adds no filter (the empty fields of a form). Dates are inclusive days in
+/// UTC.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct CustomerQuery {
     pub(crate) text: String,
@@ -106,7 +114,10 @@ macro_rules! text_filters {
         $(
             $(#[$doc])*
             pub fn $method(mut self, value: impl Into<String>) -> Self {
-                self.filters.push(TextFilter::$variant(value.into()));
+                let value = value.into();
+                if !value.trim().is_empty() {
+                    self.filters.push(TextFilter::$variant(value));
+                }
                 self
             }
         )*
@@ -245,16 +256,16 @@ pub struct SearchPage {
 const REBUILD_BACKLOG: u64 = 20_000;
 
 /// Brings the index up to the store's change feed: re-reads every customer a later change
-/// touched and replaces its document, in batches, one commit each.
+/// touched and replaces its document, in batches, one commit each. While another thread of this
+/// process rebuilds the index, returns at once: searches answer from the index as it was.
 pub(crate) fn catch_up(repo: &dyn Repository, index: &SearchIndex) -> Result<()> {
-    if index.take_stale() {
-        let rebuilt = rebuild(repo, index, &mut |_, _| {});
-        if rebuilt.is_err() {
-            index.mark_stale();
-        }
-        return rebuilt;
+    if index.rebuilding() {
+        return Ok(());
     }
     let mut applied = index.lock_applied();
+    if index.take_stale() {
+        return rebuild_locked(repo, index, &mut applied, &mut |_, _| {});
+    }
     let (seq, customers) = repo.feed_position()?;
     if seq <= *applied {
         return Ok(());
@@ -264,11 +275,19 @@ pub(crate) fn catch_up(repo: &dyn Repository, index: &SearchIndex) -> Result<()>
     let backlog = seq.saturating_sub(*applied).unsigned_abs();
     if backlog > REBUILD_BACKLOG.max(customers / 2) {
         // Cheaper to read every customer once than to replay (say) a bulk load change by change.
-        drop(applied);
-        return rebuild(repo, index, &mut |_, _| {});
+        return rebuild_locked(repo, index, &mut applied, &mut |_, _| {});
     }
+    replay(repo, index, &mut applied)
+}
+
+/// Applies the changes after `applied`, in batches of one commit each.
+fn replay(
+    repo: &dyn Repository,
+    index: &SearchIndex,
+    applied: &mut MutexGuard<'_, i64>,
+) -> Result<()> {
     loop {
-        let batch = repo.changed_customers(*applied, 5_000)?;
+        let batch = repo.changed_customers(**applied, 5_000)?;
         let Some(last) = batch.last().map(|c| c.0) else {
             return Ok(());
         };
@@ -285,23 +304,36 @@ pub(crate) fn catch_up(repo: &dyn Repository, index: &SearchIndex) -> Result<()>
             docs.extend(repo.index_documents(&tenant, &ids)?);
             changed.extend(ids);
         }
-        index.apply(&mut applied, &changed, &docs, last)?;
+        index.apply(applied, &changed, &docs, last)?;
     }
 }
 
 /// Rebuilds the index from SQLite: every customer of every tenant, then the changes made
-/// meanwhile. `progress(done, total)` is called after each batch.
+/// meanwhile. `progress(done, total)` is called after each batch (it must not search: the index
+/// is held until the rebuild ends).
 pub(crate) fn rebuild(
     repo: &dyn Repository,
     index: &SearchIndex,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<()> {
-    {
-        let mut applied = index.lock_applied();
+    let mut applied = index.lock_applied();
+    rebuild_locked(repo, index, &mut applied, progress)
+}
+
+/// [`rebuild`] with the sync lock held. Other threads' searches answer from the index as it was
+/// meanwhile; on failure the next search tries again.
+fn rebuild_locked(
+    repo: &dyn Repository,
+    index: &SearchIndex,
+    applied: &mut MutexGuard<'_, i64>,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<()> {
+    let _rebuilding = index.start_rebuild();
+    let rebuilt = (|| {
         let (seq, total) = repo.feed_position()?;
         let mut after = None;
         let mut done = 0;
-        index.rebuild_or_apply(&mut applied, &[], seq, true, &mut |_| {
+        index.rebuild_or_apply(applied, &[], seq, true, &mut |_| {
             let docs = repo.scan_index_documents(after, 2_000)?;
             let Some(last) = docs.last() else {
                 progress(done, total);
@@ -312,8 +344,13 @@ pub(crate) fn rebuild(
             progress(done, total);
             Ok(Some(docs))
         })?;
+        // What was written meanwhile.
+        replay(repo, index, applied)
+    })();
+    if rebuilt.is_err() {
+        index.mark_stale();
     }
-    catch_up(repo, index)
+    rebuilt
 }
 
 /// Runs a search for one tenant and hydrates the page from SQLite.

@@ -28,17 +28,14 @@ pub(super) fn words(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// The edge n-grams of a word: its first 1, 2, ... `MAX_GRAM` characters.
-pub(super) fn grams(word: &str, out: &mut Vec<String>) {
-    let mut end = 0;
+/// Calls `emit` with the edge n-grams of a word: its first 1, 2, ... `MAX_GRAM` characters.
+pub(super) fn each_prefix(word: &str, emit: &mut dyn FnMut(&str)) {
     for (count, (i, c)) in word.char_indices().enumerate() {
         if count == MAX_GRAM {
             break;
         }
-        end = i + c.len_utf8();
-        out.push(word[..end].to_owned());
+        emit(&word[..i + c.len_utf8()]);
     }
-    debug_assert!(end <= word.len());
 }
 
 /// The digits of a phone as people type them: international (`33612345678`), national with the
@@ -68,39 +65,41 @@ fn phone_forms(phone: &Phone) -> Vec<String> {
     forms
 }
 
-/// The search terms of a customer for type-ahead: edge n-grams of every word of the names,
-/// company, customer no. and emails, phone
+/// Calls `emit` with the search terms of a customer for type-ahead (a term may come more than
+/// once): edge n-grams of every word of the names, company, customer no. and emails, phone
 /// prefixes (`#0612`...) and last digits (`$5678`...).
-pub(super) fn customer_grams(c: &Customer) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut texts: Vec<&str> = vec![&c.first_name, &c.last_name];
-    texts.extend(c.company.as_deref());
-    for text in texts {
+pub(super) fn each_gram(c: &Customer, emit: &mut dyn FnMut(&str)) {
+    let texts = [Some(&c.first_name), Some(&c.last_name), c.company.as_ref()];
+    for text in texts.into_iter().flatten() {
         for w in words(text) {
-            grams(&w, &mut out);
+            each_prefix(&w, emit);
         }
     }
-    grams(&c.customer_no.to_string(), &mut out);
+    each_prefix(&c.customer_no.to_string(), emit);
     // An email's words (`jean`, `dupont`, `gmail`, `com`); its local part is also a term of its
     // own (see `local_parts`).
     for email in c.email.iter().chain(&c.secondary_emails) {
         for w in words(email) {
-            grams(&w, &mut out);
+            each_prefix(&w, emit);
         }
     }
+    let mut term = String::new();
     for phone in c.phones() {
         for form in phone_forms(phone) {
-            for (i, _) in form.char_indices() {
-                out.push(format!("{PHONE_PREFIX}{}", &form[..=i]));
+            for end in 1..=form.len() {
+                term.clear();
+                term.push(PHONE_PREFIX);
+                term.push_str(&form[..end]);
+                emit(&term);
             }
             for start in 0..form.len().saturating_sub(MIN_TAIL - 1) {
-                out.push(format!("{PHONE_TAIL}{}", &form[start..]));
+                term.clear();
+                term.push(PHONE_TAIL);
+                term.push_str(&form[start..]);
+                emit(&term);
             }
         }
     }
-    out.sort();
-    out.dedup();
-    out
 }
 
 /// The whole words of a customer's names and company, for whole-word ranking and typo-tolerant
@@ -166,11 +165,11 @@ mod tests {
     #[test]
     fn grams_are_prefixes_up_to_the_cap() {
         let mut out = Vec::new();
-        grams("hélène", &mut out);
+        each_prefix("hélène", &mut |g| out.push(g.to_owned()));
         assert_eq!(out, ["h", "hé", "hél", "hélè", "hélèn", "hélène"]);
-        let mut long = Vec::new();
-        grams(&"a".repeat(40), &mut long);
-        assert_eq!(long.len(), MAX_GRAM);
+        let mut long = 0;
+        each_prefix(&"a".repeat(40), &mut |_| long += 1);
+        assert_eq!(long, MAX_GRAM);
     }
 
     #[test]
