@@ -856,7 +856,10 @@ fn in_memory_store_rebuilds_a_bulk_load() {
         t.create_customers(&actor(), batch).unwrap();
     }
     assert_eq!(t.search(&CustomerQuery::all()).unwrap().total, 30_000);
-    assert_eq!(ids(&t, &CustomerQuery::all().last_name("Load3x4999")).len(), 1);
+    assert_eq!(
+        ids(&t, &CustomerQuery::all().last_name("Load3x4999")).len(),
+        1
+    );
     let more = t
         .create_customers(&actor(), vec![customer("After", "Rebuild")])
         .unwrap();
