@@ -10,7 +10,7 @@ use super::terms;
 use crate::model::{Customer, fold};
 
 /// Bumped when the schema or the terms change: an index of another version is rebuilt.
-pub(super) const INDEX_VERSION: u32 = 7;
+pub(super) const INDEX_VERSION: u32 = 6;
 
 /// Fast-field names of the id's halves.
 pub(super) const ID_HIGH: &str = "id_high";
@@ -46,14 +46,6 @@ pub(super) struct Fields {
     /// Whole local parts of emails (`agency/jean.dupont`), scoped to the tenant, apart from the
     /// words so typo lookups on those stay quick.
     pub(super) local: Field,
-    /// Whole words of emails, scoped: longer prefixes are ranges of these.
-    pub(super) email_word: Field,
-    /// The customer no. as digits, scoped: longer digit prefixes are ranges of these.
-    pub(super) number: Field,
-    /// Phone numbers in each typed form (`agency/0612345678`), scoped.
-    pub(super) phone_form: Field,
-    /// Phone numbers' international digits reversed (`agency/87654321633`), scoped: last digits.
-    pub(super) phone_tail: Field,
     pub(super) customer_no: Field,
     pub(super) first_name: Field,
     pub(super) last_name: Field,
@@ -100,10 +92,6 @@ impl Fields {
             gram: b.add_text_field("gram", keyword.clone()),
             word: b.add_text_field("word", keyword.clone()),
             local: b.add_text_field("local", keyword.clone()),
-            email_word: b.add_text_field("email_word", keyword.clone()),
-            number: b.add_text_field("number", keyword.clone()),
-            phone_form: b.add_text_field("phone_form", keyword.clone()),
-            phone_tail: b.add_text_field("phone_tail", keyword.clone()),
             customer_no: b.add_i64_field("customer_no", INDEXED),
             first_name: b.add_text_field("first_name", keyword.clone()),
             last_name: b.add_text_field("last_name", keyword.clone()),
@@ -158,16 +146,6 @@ impl Fields {
         }
         for local in terms::local_parts(customer) {
             add_scoped(&mut doc, self.local, &local);
-        }
-        for word in terms::email_words(customer) {
-            add_scoped(&mut doc, self.email_word, &word);
-        }
-        add_scoped(&mut doc, self.number, &customer.customer_no.to_string());
-        for number in terms::phone_numbers(customer) {
-            add_scoped(&mut doc, self.phone_form, &number);
-        }
-        for number in terms::reversed_numbers(customer) {
-            add_scoped(&mut doc, self.phone_tail, &number);
         }
         doc.add_i64(self.customer_no, customer.customer_no);
         let words = |doc: &mut TantivyDocument, field: Field, text: Option<&String>| {

@@ -14,7 +14,7 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption};
 
 use super::document::{Fields, day_of, normalise_value};
-use super::terms::{self, MAX_GRAM, MAX_PHONE_GRAM, MIN_TAIL, PHONE_PREFIX, Typed};
+use super::terms::{self, MAX_GRAM, MIN_TAIL, PHONE_PREFIX, PHONE_TAIL, Typed};
 use super::{CustomerQuery, TextFilter};
 use crate::error::{Error, Result};
 
@@ -74,28 +74,8 @@ fn all_of(queries: Vec<Box<dyn Query>>) -> Box<dyn Query> {
     ))
 }
 
-/// Every scoped term of `field` that starts with `prefix`: a range of its dictionary.
-fn prefix_range(field: Field, tenant: &str, prefix: &str) -> Box<dyn Query> {
-    let low = terms::scoped(tenant, prefix);
-    let mut high = low.clone();
-    high.push(char::MAX);
-    Box::new(RangeQuery::new(
-        Bound::Included(Term::from_field_text(field, &low)),
-        Bound::Excluded(Term::from_field_text(field, &high)),
-    ))
-}
-
-/// Words of names, companies or emails that start with `word`: one gram while it is short,
-/// else the ranges of whole words it starts.
-fn word_prefix(f: &Fields, tenant: &str, word: &str) -> Box<dyn Query> {
-    if word.chars().count() <= MAX_GRAM {
-        scoped(f.gram, tenant, word)
-    } else {
-        any(vec![
-            prefix_range(f.word, tenant, word),
-            prefix_range(f.email_word, tenant, word),
-        ])
-    }
+fn first_chars(word: &str, n: usize) -> &str {
+    word.char_indices().nth(n).map_or(word, |(i, _)| &word[..i])
 }
 
 /// The clause of one typed word: a whole word of the customer, a prefix of one, or (with typos
@@ -105,7 +85,7 @@ fn word_clause(f: &Fields, tenant: &str, word: &str, strictness: Strictness) -> 
     if strictness == Strictness::Whole {
         return scoped(f.word, tenant, word);
     }
-    let prefix = word_prefix(f, tenant, word);
+    let prefix = scoped(f.gram, tenant, first_chars(word, MAX_GRAM));
     if strictness == Strictness::Prefix || !tolerates_typos(word) {
         return prefix;
     }
@@ -138,7 +118,7 @@ fn email_clauses(f: &Fields, tenant: &str, typed: &str) -> Vec<Box<dyn Query>> {
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
     {
-        clauses.push(word_prefix(f, tenant, word));
+        clauses.push(scoped(f.gram, tenant, first_chars(word, MAX_GRAM)));
     }
     clauses
 }
@@ -146,21 +126,12 @@ fn email_clauses(f: &Fields, tenant: &str, typed: &str) -> Vec<Box<dyn Query>> {
 /// The clause of phone digits: a prefix of a number form, or (from four digits) its end, or
 /// (typed text, not the phone filter) the start of a customer no.
 fn digits_clause(f: &Fields, tenant: &str, digits: &str, customer_no: bool) -> Box<dyn Query> {
-    let mut options = vec![if digits.len() <= MAX_PHONE_GRAM {
-        scoped(f.gram, tenant, &format!("{PHONE_PREFIX}{digits}"))
-    } else {
-        prefix_range(f.phone_form, tenant, digits)
-    }];
-    if digits.len() >= MIN_TAIL {
-        let reversed: String = digits.chars().rev().collect();
-        options.push(prefix_range(f.phone_tail, tenant, &reversed));
-    }
+    let mut options = vec![scoped(f.gram, tenant, &format!("{PHONE_PREFIX}{digits}"))];
     if customer_no {
-        options.push(if digits.len() <= MAX_GRAM {
-            scoped(f.gram, tenant, digits)
-        } else {
-            prefix_range(f.number, tenant, digits)
-        });
+        options.push(scoped(f.gram, tenant, first_chars(digits, MAX_GRAM)));
+    }
+    if digits.len() >= MIN_TAIL {
+        options.push(scoped(f.gram, tenant, &format!("{PHONE_TAIL}{digits}")));
     }
     any(options)
 }

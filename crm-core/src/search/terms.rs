@@ -1,18 +1,17 @@
-//! What the index holds for a customer and what a typed query looks up: folded words and their
-//! short edge n-grams (so a short prefix, which would span many words, is one term lookup; a
-//! longer one is a range of the dictionary of whole words, which spans few), phone numbers as
-//! typed in each form and reversed (so their last digits are a prefix too).
+//! What the index holds for a customer and what a typed query looks up: folded words, their edge
+//! n-grams (so a prefix is one term lookup), and phone digits as prefixes and as last digits.
 
 use crate::model::{Customer, Phone, fold};
 
-/// Longest edge n-gram of a word: a longer typed word is a range of whole words.
-pub(super) const MAX_GRAM: usize = 4;
-/// Longest edge n-gram of a phone number's digits: more digits are a range of whole numbers.
-pub(super) const MAX_PHONE_GRAM: usize = 6;
+/// Longest edge n-gram indexed: a longer typed word is looked up by its first `MAX_GRAM`
+/// characters and then checked as a whole word prefix by the other words of the query.
+pub(super) const MAX_GRAM: usize = 24;
 /// Shortest run of last digits that finds a phone number.
 pub(super) const MIN_TAIL: usize = 4;
 /// Marks a phone gram, so digits typed never match a customer number or a street number.
 pub(super) const PHONE_PREFIX: char = '#';
+/// Marks a phone's last digits.
+pub(super) const PHONE_TAIL: char = '$';
 
 /// A term of a field scoped to the tenant: `agency-1/dupont`. Tenant ids never hold `/`.
 pub(super) fn scoped(tenant: &str, term: &str) -> String {
@@ -42,7 +41,7 @@ pub(super) fn each_prefix(word: &str, emit: &mut dyn FnMut(&str)) {
 /// The digits of a phone as people type them: international (`33612345678`), national with the
 /// trunk prefix where the country has one (`0612345678`), and national without it where that
 /// prefix is not `0` (`2125551234` in the US, where few type the leading `1`).
-pub(super) fn phone_forms(phone: &Phone) -> Vec<String> {
+fn phone_forms(phone: &Phone) -> Vec<String> {
     let digits: String = phone.e164.chars().filter(char::is_ascii_digit).collect();
     let mut forms = vec![digits.clone()];
     // Calling codes are prefix-free, one to three digits.
@@ -66,9 +65,9 @@ pub(super) fn phone_forms(phone: &Phone) -> Vec<String> {
     forms
 }
 
-/// Calls `emit` with the short prefixes a customer is found by as one term lookup (a term may
-/// come more than once): edge n-grams of every word of the names, company, customer no. and
-/// emails, and phone number prefixes (`#0612`...).
+/// Calls `emit` with the search terms of a customer for type-ahead (a term may come more than
+/// once): edge n-grams of every word of the names, company, customer no. and emails, phone
+/// prefixes (`#0612`...) and last digits (`$5678`...).
 pub(super) fn each_gram(c: &Customer, emit: &mut dyn FnMut(&str)) {
     let texts = [Some(&c.first_name), Some(&c.last_name), c.company.as_ref()];
     for text in texts.into_iter().flatten() {
@@ -77,52 +76,30 @@ pub(super) fn each_gram(c: &Customer, emit: &mut dyn FnMut(&str)) {
         }
     }
     each_prefix(&c.customer_no.to_string(), emit);
-    for w in email_words(c) {
-        each_prefix(&w, emit);
+    // An email's words (`jean`, `dupont`, `gmail`, `com`); its local part is also a term of its
+    // own (see `local_parts`).
+    for email in c.email.iter().chain(&c.secondary_emails) {
+        for w in words(email) {
+            each_prefix(&w, emit);
+        }
     }
     let mut term = String::new();
     for phone in c.phones() {
         for form in phone_forms(phone) {
-            for end in 1..=form.len().min(MAX_PHONE_GRAM) {
+            for end in 1..=form.len() {
                 term.clear();
                 term.push(PHONE_PREFIX);
                 term.push_str(&form[..end]);
                 emit(&term);
             }
+            for start in 0..form.len().saturating_sub(MIN_TAIL - 1) {
+                term.clear();
+                term.push(PHONE_TAIL);
+                term.push_str(&form[start..]);
+                emit(&term);
+            }
         }
     }
-}
-
-/// The words of a customer's emails (`jean`, `dupont`, `gmail`, `com`).
-pub(super) fn email_words(c: &Customer) -> Vec<String> {
-    let mut out: Vec<String> = c
-        .email
-        .iter()
-        .chain(&c.secondary_emails)
-        .flat_map(|e| words(e))
-        .collect();
-    out.sort();
-    out.dedup();
-    out
-}
-
-/// A customer's phone numbers in every form people type (see [`phone_forms`]).
-pub(super) fn phone_numbers(c: &Customer) -> Vec<String> {
-    let mut out: Vec<String> = c.phones().flat_map(phone_forms).collect();
-    out.sort();
-    out.dedup();
-    out
-}
-
-/// A customer's phone numbers, international digits reversed: their last digits are a prefix.
-pub(super) fn reversed_numbers(c: &Customer) -> Vec<String> {
-    let mut out: Vec<String> = c
-        .phones()
-        .map(|p| p.e164.chars().filter(char::is_ascii_digit).rev().collect())
-        .collect();
-    out.sort();
-    out.dedup();
-    out
 }
 
 /// The whole words of a customer's names and company, for whole-word ranking and typo-tolerant
@@ -189,7 +166,7 @@ mod tests {
     fn grams_are_prefixes_up_to_the_cap() {
         let mut out = Vec::new();
         each_prefix("hélène", &mut |g| out.push(g.to_owned()));
-        assert_eq!(out, ["h", "hé", "hél", "hélè"]);
+        assert_eq!(out, ["h", "hé", "hél", "hélè", "hélèn", "hélène"]);
         let mut long = 0;
         each_prefix(&"a".repeat(40), &mut |_| long += 1);
         assert_eq!(long, MAX_GRAM);
