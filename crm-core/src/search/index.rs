@@ -16,7 +16,7 @@ use tantivy::{
 use uuid::Uuid;
 
 use super::SearchSort;
-use super::document::{Fields, ID_HIGH, ID_LOW, INDEX_VERSION, IndexedCustomer};
+use super::document::{Fields, ID_HIGH, ID_LOW, INDEX_VERSION, IndexedCustomer, RECENCY};
 use super::latest::Latest;
 use super::query::Built;
 use crate::error::{Error, Result};
@@ -373,8 +373,7 @@ impl SearchIndex {
                             (Occur::MustNot, p.box_clone()),
                         ])),
                     };
-                    let (hits, n) =
-                        latest(own.as_ref(), "last_booking", skip, limit - addresses.len())?;
+                    let (hits, n) = latest(own.as_ref(), RECENCY, skip, limit - addresses.len())?;
                     addresses.extend(hits);
                     counted += n;
                     skip = skip.saturating_sub(n);
