@@ -25,8 +25,9 @@ use crate::store::{CustomerRow, Repository};
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum SearchSort {
-    /// Typed words matching whole words first, then as prefixes, then with typos; latest
-    /// bookers first within each. Without text: latest bookers first.
+    /// Typed words matching whole words first, then as prefixes, then with typos; within each,
+    /// latest bookers first by the day of their latest booking. Without text: latest bookers
+    /// first.
     #[default]
     Relevance,
     /// Last name then first name, folded.
@@ -82,7 +83,7 @@ pub(crate) enum TextFilter {
 /// customer no. Words of 5 or more characters tolerate one typo, 9 or more two.
 ///
 /// By [`SearchSort::Relevance`], customers whose words the typed words are (whole) come first,
-/// then those they start, then typo matches; latest bookers first within each.
+/// then those they start, then typo matches; within each, latest bookers first (by day).
 ///
 /// Name filters (first and last name, company, street, city, contact person) match when each of
 /// their words starts a word of the field; the others match the whole value, case and accents
