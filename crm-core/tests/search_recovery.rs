@@ -244,12 +244,19 @@ fn answers(tenants: &[Tenant]) -> Vec<Answer> {
     out
 }
 
-/// The key a sort orders by, as far as the rows show it (relevance: its tie-break).
+/// The key a sort orders by, as far as the rows show it (relevance: its tie-break, the UTC day
+/// of the latest booking).
 fn sort_key(sort: SearchSort, r: &CustomerRow) -> String {
+    const MICROS_PER_DAY: i64 = 86_400_000_000;
     match sort {
         SearchSort::Name => format!("{}\u{1}{}", fold(&r.last_name), fold(&r.first_name)),
         SearchSort::CreatedAt => r.created_at.timestamp_micros().to_string(),
-        _ => format!("{:?}", r.last_booking.map(|d| d.timestamp_micros())),
+        SearchSort::LastBooking => format!("{:?}", r.last_booking.map(|d| d.timestamp_micros())),
+        _ => format!(
+            "{:?}",
+            r.last_booking
+                .map(|d| d.timestamp_micros().div_euclid(MICROS_PER_DAY))
+        ),
     }
 }
 
