@@ -503,8 +503,9 @@ fn run_and_kill(db: &Path, child: usize, mode: &str, fraction: f64) {
                 std::fs::read_to_string(&log).unwrap_or_default()
             );
         }
+        // Generous: a debug build shares two cores with the other tests of this file.
         assert!(
-            started.elapsed() < Duration::from_secs(60),
+            started.elapsed() < Duration::from_secs(240),
             "child {child} made no progress"
         );
         std::thread::sleep(Duration::from_millis(1));
@@ -856,22 +857,23 @@ fn junk_files_added_to_the_index_folder_do_no_harm() {
 fn in_memory_store_rebuilds_a_bulk_load() {
     let crm = Crm::open_in_memory().unwrap();
     let t = tenant(&crm, "agency");
-    for round in 0..5 {
-        let batch = (0..6_000)
+    // More than the 20,000 change events from which a backlog is caught up by a rebuild.
+    for round in 0..4 {
+        let batch = (0..5_500)
             .map(|i| customer("Bulk", &format!("Load{round}x{i}")))
             .collect();
         t.create_customers(&actor(), batch).unwrap();
     }
-    assert_eq!(t.search(&CustomerQuery::all()).unwrap().total, 30_000);
+    assert_eq!(t.search(&CustomerQuery::all()).unwrap().total, 22_000);
     assert_eq!(
-        ids(&t, &CustomerQuery::all().last_name("Load3x4999")).len(),
+        ids(&t, &CustomerQuery::all().last_name("Load3x5499")).len(),
         1
     );
     let more = t
         .create_customers(&actor(), vec![customer("After", "Rebuild")])
         .unwrap();
     assert_eq!(ids(&t, &CustomerQuery::text("after rebuild")), [more[0].id]);
-    assert_eq!(t.search(&CustomerQuery::all()).unwrap().total, 30_001);
+    assert_eq!(t.search(&CustomerQuery::all()).unwrap().total, 22_001);
 }
 
 /// While one thread rebuilds, another thread's searches answer from the index as it was instead
