@@ -10,7 +10,7 @@ use super::terms;
 use crate::model::{Customer, fold};
 
 /// Bumped when the schema or the terms change: an index of another version is rebuilt.
-pub(super) const INDEX_VERSION: u32 = 8;
+pub(super) const INDEX_VERSION: u32 = 9;
 
 /// Fast-field name of the day of the latest booking.
 pub(super) const RECENCY: &str = "recency";
@@ -57,7 +57,6 @@ pub(super) struct Fields {
     pub(super) last_name: Field,
     pub(super) company: Field,
     pub(super) email: Field,
-    pub(super) phone: Field,
     pub(super) street: Field,
     pub(super) zip: Field,
     pub(super) city: Field,
@@ -106,7 +105,6 @@ impl Fields {
             last_name: b.add_text_field("last_name", keyword.clone()),
             company: b.add_text_field("company", keyword.clone()),
             email: b.add_text_field("email", keyword.clone()),
-            phone: b.add_text_field("phone", keyword.clone()),
             street: b.add_text_field("street", keyword.clone()),
             zip: b.add_text_field("zip", keyword.clone()),
             city: b.add_text_field("city", keyword.clone()),
@@ -171,9 +169,6 @@ impl Fields {
         words(&mut doc, self.contact, customer.contact_person.as_ref());
         for email in customer.email.iter().chain(&customer.secondary_emails) {
             doc.add_text(self.email, fold(email.trim()));
-        }
-        for phone in customer.phones() {
-            doc.add_text(self.phone, phone.e164.trim_start_matches('+'));
         }
         let exact = |doc: &mut TantivyDocument, field: Field, text: Option<&String>| {
             if let Some(t) = text {
