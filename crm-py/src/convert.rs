@@ -1,0 +1,146 @@
+//! Conversions shared by the classes: Python values in (times, ids, strings) and plain
+//! dictionaries out (`to_dict`).
+
+use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone};
+use crm_core::CustomerId;
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyFrozenSet, PyList, PyTuple};
+
+use crate::errors::validation;
+use crate::records::PyCustomer;
+
+/// A `TypeError` naming the field and the type expected.
+pub(crate) fn wrong_type(field: &str, expected: &str, got: &Bound<'_, PyAny>) -> PyErr {
+    let got = got
+        .get_type()
+        .name()
+        .map_or_else(|_| "?".to_owned(), |n| n.to_string());
+    PyTypeError::new_err(format!("{field}: expected {expected}, got {got}"))
+}
+
+/// A `str` argument.
+pub(crate) fn text(field: &str, value: &Bound<'_, PyAny>) -> PyResult<String> {
+    value
+        .extract::<String>()
+        .map_err(|_| wrong_type(field, "str", value))
+}
+
+/// A `str | None` argument.
+pub(crate) fn optional_text(field: &str, value: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
+    if value.is_none() {
+        return Ok(None);
+    }
+    value
+        .extract::<String>()
+        .map(Some)
+        .map_err(|_| wrong_type(field, "str or None", value))
+}
+
+/// An iterable of `str` (a lone `str` is refused: it would be read as its characters).
+pub(crate) fn texts(field: &str, value: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
+    if value.is_instance_of::<pyo3::types::PyString>() {
+        return Err(wrong_type(field, "an iterable of str", value));
+    }
+    let items = value
+        .try_iter()
+        .map_err(|_| wrong_type(field, "an iterable of str", value))?;
+    items
+        .enumerate()
+        .map(|(i, item)| text(&format!("{field}[{i}]"), &item?))
+        .collect()
+}
+
+/// A timezone-aware `datetime`, kept with its UTC offset (a `zoneinfo` zone becomes the offset
+/// it has at that instant). A naive datetime is a `ValidationError`: its instant is unknown.
+pub(crate) fn aware(field: &str, value: &Bound<'_, PyAny>) -> PyResult<DateTime<FixedOffset>> {
+    let py = value.py();
+    let is_datetime = value.is_instance_of::<pyo3::types::PyDateTime>();
+    if !is_datetime {
+        return Err(wrong_type(field, "datetime", value));
+    }
+    let offset = value.call_method0("utcoffset")?;
+    if offset.is_none() {
+        return Err(validation(
+            py,
+            field,
+            "needs a time zone (an aware datetime)",
+        ));
+    }
+    let seconds: f64 = offset.call_method0("total_seconds")?.extract()?;
+    let kwargs = PyDict::new(py);
+    kwargs.set_item("tzinfo", py.None())?;
+    let naive: NaiveDateTime = value.call_method("replace", (), Some(&kwargs))?.extract()?;
+    #[allow(clippy::cast_possible_truncation)] // UTC offsets are less than a day
+    FixedOffset::east_opt(seconds.round() as i32)
+        .and_then(|zone| zone.from_local_datetime(&naive).single())
+        .ok_or_else(|| validation(py, field, "has a UTC offset out of range"))
+}
+
+/// An aware `datetime` or `None`.
+pub(crate) fn optional_aware(
+    field: &str,
+    value: &Bound<'_, PyAny>,
+) -> PyResult<Option<DateTime<FixedOffset>>> {
+    if value.is_none() {
+        return Ok(None);
+    }
+    aware(field, value).map(Some)
+}
+
+/// A customer given as a `Customer` or as its id (`str`).
+pub(crate) fn customer_id(field: &str, value: &Bound<'_, PyAny>) -> PyResult<CustomerId> {
+    if let Ok(customer) = value.cast::<PyCustomer>() {
+        return Ok(customer.get().0.id);
+    }
+    let id = value
+        .extract::<String>()
+        .map_err(|_| wrong_type(field, "Customer or str", value))?;
+    id.parse()
+        .map_err(|_| validation(value.py(), field, "not a valid id (UUID)"))
+}
+
+/// A customer as `Customer`, id, or `None`.
+pub(crate) fn optional_customer_id(
+    field: &str,
+    value: &Bound<'_, PyAny>,
+) -> PyResult<Option<CustomerId>> {
+    if value.is_none() {
+        return Ok(None);
+    }
+    customer_id(field, value).map(Some)
+}
+
+/// The attributes `names` of a record as a plain `dict`: nested records become dicts, tuples
+/// lists, frozensets sorted lists; times stay `datetime`/`date`.
+pub(crate) fn record_dict<'py>(
+    record: &Bound<'py, PyAny>,
+    names: &[&str],
+) -> PyResult<Bound<'py, PyDict>> {
+    let dict = PyDict::new(record.py());
+    for name in names {
+        dict.set_item(*name, plain(record.getattr(*name)?)?)?;
+    }
+    Ok(dict)
+}
+
+fn plain(value: Bound<'_, PyAny>) -> PyResult<Bound<'_, PyAny>> {
+    let py = value.py();
+    if value.is_instance_of::<PyTuple>() {
+        let items = value
+            .try_iter()?
+            .map(|item| plain(item?))
+            .collect::<PyResult<Vec<_>>>()?;
+        return Ok(PyList::new(py, items)?.into_any());
+    }
+    if value.is_instance_of::<PyFrozenSet>() {
+        let list = PyList::new(py, value.try_iter()?.collect::<PyResult<Vec<_>>>()?)?;
+        list.sort()?;
+        return Ok(list.into_any());
+    }
+    let module = value.get_type().getattr("__module__")?;
+    if module.extract::<String>().is_ok_and(|m| m == "crm") && value.hasattr("to_dict")? {
+        return value.call_method0("to_dict");
+    }
+    Ok(value)
+}

@@ -1,0 +1,174 @@
+//! `crm.Crm`: one open database (SQLite file plus search index), a context manager.
+
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+
+use crm_core::Crm;
+use pyo3::prelude::*;
+use pyo3::types::PyAny;
+
+use crate::errors::{Failure, to_py};
+use crate::records::PyActor;
+use crate::tenant::PyTenant;
+
+/// The open database, shared by the `Crm` object and every `Tenant` made from it. `None` once
+/// closed. Calls hold the read lock while they run, so `close()` waits for them.
+pub(crate) type Shared = Arc<RwLock<Option<Crm>>>;
+
+/// Runs `work` on the open database with the GIL released, and turns its error into the
+/// matching Python exception.
+pub(crate) fn run<T, F>(py: Python<'_>, shared: &Shared, work: F) -> PyResult<T>
+where
+    T: Send,
+    F: FnOnce(&Crm) -> Result<T, Failure> + Send,
+{
+    py.detach(|| {
+        let guard = shared
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        match guard.as_ref() {
+            Some(crm) => work(crm),
+            None => Err(Failure::Closed),
+        }
+    })
+    .map_err(|failure| to_py(py, failure))
+}
+
+/// A Mini-CRM database: an SQLite file and its search index in a folder beside it
+/// (`<file>.index`), or both in memory.
+#[pyclass(frozen, name = "Crm", module = "crm")]
+pub(crate) struct PyCrm {
+    shared: Shared,
+    /// The file, for `repr`; `None` in memory.
+    path: Option<PathBuf>,
+}
+
+impl PyCrm {
+    fn new(crm: Crm, path: Option<PathBuf>) -> Self {
+        Self {
+            shared: Arc::new(RwLock::new(Some(crm))),
+            path,
+        }
+    }
+}
+
+#[pymethods]
+impl PyCrm {
+    /// Opens (or creates) the database file at `path`, migrating its schema if needed.
+    ///
+    /// Args:
+    ///     path: the SQLite file; the search index lives in `<path>.index`.
+    ///
+    /// Raises:
+    ///     StorageError: the file is not a database, or was written by a newer version.
+    ///     IoError: the index folder cannot be created.
+    #[staticmethod]
+    fn open(py: Python<'_>, path: PathBuf) -> PyResult<Self> {
+        let opened = py.detach(|| Crm::open(&path));
+        let crm = opened.map_err(|err| to_py(py, err.into()))?;
+        Ok(Self::new(crm, Some(path)))
+    }
+
+    /// A database in memory, gone when closed: for tests and demos.
+    #[staticmethod]
+    fn in_memory(py: Python<'_>) -> PyResult<Self> {
+        let crm = py
+            .detach(Crm::open_in_memory)
+            .map_err(|err| to_py(py, err.into()))?;
+        Ok(Self::new(crm, None))
+    }
+
+    /// The schema version this library writes.
+    #[staticmethod]
+    fn schema_version() -> i64 {
+        Crm::schema_version()
+    }
+
+    /// A handle on one tenant (agency). Every call through it reads and writes that tenant's
+    /// records only.
+    ///
+    /// Args:
+    ///     id: the tenant id, 1 to 128 characters.
+    ///     actor: who makes the changes; needed by every call that writes.
+    ///
+    /// Raises:
+    ///     ValidationError: the id is empty or too long.
+    #[pyo3(signature = (id, *, actor=None))]
+    fn tenant(
+        &self,
+        py: Python<'_>,
+        id: String,
+        actor: Option<Bound<'_, PyActor>>,
+    ) -> PyResult<PyTenant> {
+        let id = run(py, &self.shared, |crm| Ok(crm.tenant(&id)?.id().clone()))?;
+        let actor = actor.map(|a| a.get().0.clone());
+        Ok(PyTenant::new(self.shared.clone(), id, actor))
+    }
+
+    /// Rebuilds the search index from SQLite (it is also rebuilt on its own when missing or
+    /// damaged). `progress(done, total)` is called after each batch of customers.
+    ///
+    /// Raises:
+    ///     SearchError: the index cannot be written.
+    ///     Exception: whatever `progress` raised (the rebuild still completes).
+    #[pyo3(signature = (progress=None))]
+    fn reindex(&self, py: Python<'_>, progress: Option<Py<PyAny>>) -> PyResult<()> {
+        let mut raised: Option<PyErr> = None;
+        run(py, &self.shared, |crm| {
+            crm.reindex(|done, total| {
+                let Some(callback) = &progress else { return };
+                if raised.is_none() {
+                    raised = Python::attach(|py| callback.call1(py, (done, total)).err());
+                }
+            })
+            .map_err(Failure::from)
+        })?;
+        raised.map_or(Ok(()), Err)
+    }
+
+    /// Closes the database: waits for calls in progress on other threads, then releases the
+    /// file and the index. Every later call raises `ClosedError`. Closing twice does nothing.
+    fn close(&self, py: Python<'_>) {
+        let taken = py.detach(|| {
+            let mut guard = self
+                .shared
+                .write()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            guard.take()
+        });
+        py.detach(move || drop(taken));
+    }
+
+    /// Whether `close()` was called.
+    #[getter]
+    fn closed(&self) -> bool {
+        self.shared
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .is_none()
+    }
+
+    fn __enter__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+
+    #[pyo3(signature = (_exc_type=None, _exc=None, _traceback=None))]
+    fn __exit__(
+        &self,
+        py: Python<'_>,
+        _exc_type: Option<Bound<'_, PyAny>>,
+        _exc: Option<Bound<'_, PyAny>>,
+        _traceback: Option<Bound<'_, PyAny>>,
+    ) -> bool {
+        self.close(py);
+        false
+    }
+
+    fn __repr__(&self) -> String {
+        let state = if self.closed() { " closed" } else { "" };
+        match &self.path {
+            Some(path) => format!("<crm.Crm {}{state}>", path.display()),
+            None => format!("<crm.Crm in memory{state}>"),
+        }
+    }
+}

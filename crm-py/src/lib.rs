@@ -1,0 +1,40 @@
+//! The compiled module `crm._crm` of the Python package `crm`: Python classes over `crm-core`.
+//!
+//! Arguments are copied into owned Rust values first; every call that reaches SQLite or the
+//! search index then runs with the GIL released (`Python::detach`), so other Python threads run
+//! meanwhile. Errors become the exception class of their kind (see `errors`).
+
+mod convert;
+mod db;
+mod errors;
+mod fields;
+mod pages;
+mod records;
+mod tenant;
+
+use pyo3::prelude::*;
+
+/// The `crm._crm` module: every class, and the exception tree.
+#[pymodule]
+fn _crm(module: &Bound<'_, PyModule>) -> PyResult<()> {
+    module.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    module.add_class::<db::PyCrm>()?;
+    module.add_class::<tenant::PyTenant>()?;
+    module.add_class::<records::PyActor>()?;
+    module.add_class::<records::PyAddress>()?;
+    module.add_class::<records::PyBooking>()?;
+    module.add_class::<records::PyCaptured>()?;
+    module.add_class::<records::PyConsent>()?;
+    module.add_class::<records::PyCustomer>()?;
+    module.add_class::<records::PyCustomerStats>()?;
+    module.add_class::<records::PyInvoice>()?;
+    module.add_class::<records::PyMoney>()?;
+    module.add_class::<records::PyPhone>()?;
+    module.add_class::<records::PyTenantSettings>()?;
+    module.add_class::<pages::PyChangeEvent>()?;
+    module.add_class::<pages::PyCustomerPage>()?;
+    module.add_class::<pages::PyCustomerRow>()?;
+    module.add_class::<pages::PySearchPage>()?;
+    errors::register(module)?;
+    Ok(())
+}

@@ -1,0 +1,721 @@
+//! The frozen value classes: customers, bookings and the values inside them.
+//!
+//! Each wraps the core type and converts a field when it is read. `repr` shows ids and numbers,
+//! never personal data: reprs end up in logs.
+
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use crm_core::{
+    Actor, Address, Booking, Captured, Consent, Customer, CustomerStats, Invoice, Money, Phone,
+    Role, TenantSettings,
+};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyFrozenSet, PyTuple};
+
+use crate::convert::{optional_aware, optional_text, record_dict};
+use crate::errors::to_py;
+
+/// A `tuple` of converted values.
+fn tuple<'py, T, I>(py: Python<'py>, items: I) -> PyResult<Bound<'py, PyTuple>>
+where
+    I: IntoIterator<Item = T>,
+    T: IntoPyObject<'py>,
+    I::IntoIter: ExactSizeIterator,
+{
+    PyTuple::new(py, items)
+}
+
+/// Who makes a change: a user id of the host and a role (`"agent"`, `"organisation"` or
+/// `"system"`). Recorded in the change feed with every write.
+#[pyclass(frozen, eq, hash, name = "Actor", module = "crm")]
+#[derive(PartialEq, Eq, Hash)]
+pub(crate) struct PyActor(pub(crate) Actor);
+
+#[pymethods]
+impl PyActor {
+    /// Raises:
+    ///     ValidationError: the role is not one of the three.
+    #[new]
+    #[pyo3(signature = (user_id, role="agent"))]
+    fn new(py: Python<'_>, user_id: String, role: &str) -> PyResult<Self> {
+        let role: Role = role
+            .parse()
+            .map_err(|err: crm_core::Error| to_py(py, err.into()))?;
+        Ok(Self(Actor::new(user_id, role)))
+    }
+
+    /// The host's id for the user.
+    #[getter]
+    fn user_id(&self) -> &str {
+        &self.0.user_id
+    }
+
+    /// `"agent"`, `"organisation"` or `"system"`.
+    #[getter]
+    fn role(&self) -> &'static str {
+        self.0.role.as_str()
+    }
+
+    fn to_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
+        record_dict(slf.as_any(), &["user_id", "role"])
+    }
+
+    fn __repr__(&self) -> String {
+        format!("Actor({:?}, {:?})", self.0.user_id, self.0.role.as_str())
+    }
+}
+
+/// A phone number as typed and in E.164 form.
+#[pyclass(frozen, eq, name = "Phone", module = "crm")]
+#[derive(PartialEq)]
+pub(crate) struct PyPhone(pub(crate) Phone);
+
+#[pymethods]
+impl PyPhone {
+    /// The number as it was typed.
+    #[getter]
+    fn typed(&self) -> &str {
+        &self.0.typed
+    }
+
+    /// The number in E.164 form, e.g. `"+33612345678"`.
+    #[getter]
+    fn e164(&self) -> &str {
+        &self.0.e164
+    }
+
+    fn to_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
+        record_dict(slf.as_any(), &["typed", "e164"])
+    }
+}
+
+fn phone(value: Option<&Phone>) -> Option<PyPhone> {
+    value.cloned().map(PyPhone)
+}
+
+/// A postal address; every part optional. `country` is ISO 3166-1 alpha-2 (`"FR"`).
+#[pyclass(frozen, eq, name = "Address", module = "crm")]
+#[derive(PartialEq)]
+pub(crate) struct PyAddress(pub(crate) Address);
+
+#[pymethods]
+impl PyAddress {
+    #[new]
+    #[pyo3(signature = (*, street=None, zip=None, city=None, region=None, country=None))]
+    fn new(
+        street: Option<String>,
+        zip: Option<String>,
+        city: Option<String>,
+        region: Option<String>,
+        country: Option<String>,
+    ) -> Self {
+        Self(Address {
+            street,
+            zip,
+            city,
+            region,
+            country,
+        })
+    }
+
+    /// Street and number.
+    #[getter]
+    fn street(&self) -> Option<&str> {
+        self.0.street.as_deref()
+    }
+
+    /// Postal code.
+    #[getter]
+    fn zip(&self) -> Option<&str> {
+        self.0.zip.as_deref()
+    }
+
+    /// City.
+    #[getter]
+    fn city(&self) -> Option<&str> {
+        self.0.city.as_deref()
+    }
+
+    /// Region or state.
+    #[getter]
+    fn region(&self) -> Option<&str> {
+        self.0.region.as_deref()
+    }
+
+    /// Country, ISO 3166-1 alpha-2.
+    #[getter]
+    fn country(&self) -> Option<&str> {
+        self.0.country.as_deref()
+    }
+
+    fn to_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
+        record_dict(
+            slf.as_any(),
+            &["street", "zip", "city", "region", "country"],
+        )
+    }
+}
+
+/// When the customer agreed to receive email and SMS (`None`: no consent).
+#[pyclass(frozen, eq, name = "Consent", module = "crm")]
+#[derive(PartialEq)]
+pub(crate) struct PyConsent(pub(crate) Consent);
+
+#[pymethods]
+impl PyConsent {
+    /// Args:
+    ///     email: when consent to email was given (an aware datetime), or None.
+    ///     sms: when consent to SMS was given, or None.
+    #[new]
+    #[pyo3(signature = (*, email=None, sms=None))]
+    fn new(email: Option<Bound<'_, PyAny>>, sms: Option<Bound<'_, PyAny>>) -> PyResult<Self> {
+        let utc = |field: &str, value: Option<Bound<'_, PyAny>>| -> PyResult<_> {
+            match value {
+                Some(v) => Ok(optional_aware(field, &v)?.map(|t| t.with_timezone(&Utc))),
+                None => Ok(None),
+            }
+        };
+        Ok(Self(Consent {
+            email: utc("consent.email", email)?,
+            sms: utc("consent.sms", sms)?,
+        }))
+    }
+
+    /// When consent to email was given (UTC), or None.
+    #[getter]
+    fn email(&self) -> Option<DateTime<Utc>> {
+        self.0.email
+    }
+
+    /// When consent to SMS was given (UTC), or None.
+    #[getter]
+    fn sms(&self) -> Option<DateTime<Utc>> {
+        self.0.sms
+    }
+
+    fn to_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
+        record_dict(slf.as_any(), &["email", "sms"])
+    }
+}
+
+/// An amount in integer minor units (cents) of an ISO 4217 currency:
+/// `Money(1250, "EUR")` is 12.50 €. Integers, never floats, so amounts stay exact.
+#[pyclass(frozen, eq, hash, name = "Money", module = "crm")]
+#[derive(PartialEq, Eq, Hash)]
+pub(crate) struct PyMoney(pub(crate) Money);
+
+#[pymethods]
+impl PyMoney {
+    #[new]
+    fn new(minor: i64, currency: String) -> Self {
+        Self(Money { minor, currency })
+    }
+
+    /// The amount in minor units (cents).
+    #[getter]
+    fn minor(&self) -> i64 {
+        self.0.minor
+    }
+
+    /// The ISO 4217 code, e.g. `"EUR"`.
+    #[getter]
+    fn currency(&self) -> &str {
+        &self.0.currency
+    }
+
+    fn to_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
+        record_dict(slf.as_any(), &["minor", "currency"])
+    }
+
+    fn __repr__(&self) -> String {
+        format!("Money({}, {:?})", self.0.minor, self.0.currency)
+    }
+}
+
+/// The invoice of a booking: its number, amount and payment status (`"unpaid"`,
+/// `"partially_paid"`, `"paid"` or `"refunded"`).
+#[pyclass(frozen, eq, name = "Invoice", module = "crm")]
+#[derive(PartialEq)]
+pub(crate) struct PyInvoice(pub(crate) Invoice);
+
+#[pymethods]
+impl PyInvoice {
+    /// Raises:
+    ///     ValidationError: the payment status is unknown.
+    #[new]
+    #[pyo3(signature = (number, amount, payment_status="unpaid"))]
+    fn new(
+        py: Python<'_>,
+        number: String,
+        amount: Bound<'_, PyMoney>,
+        payment_status: &str,
+    ) -> PyResult<Self> {
+        let payment_status = payment_status
+            .parse()
+            .map_err(|err: crm_core::Error| to_py(py, err.into()))?;
+        Ok(Self(Invoice {
+            number,
+            amount: amount.get().0.clone(),
+            payment_status,
+        }))
+    }
+
+    /// The invoice number.
+    #[getter]
+    fn number(&self) -> &str {
+        &self.0.number
+    }
+
+    /// The invoiced amount.
+    #[getter]
+    fn amount(&self) -> PyMoney {
+        PyMoney(self.0.amount.clone())
+    }
+
+    /// `"unpaid"`, `"partially_paid"`, `"paid"` or `"refunded"`.
+    #[getter]
+    fn payment_status(&self) -> &'static str {
+        self.0.payment_status.as_str()
+    }
+
+    fn to_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
+        record_dict(slf.as_any(), &["number", "amount", "payment_status"])
+    }
+}
+
+/// A customer as stored. Frozen: change it with `Tenant.update_customer(customer, ...)`.
+#[pyclass(frozen, eq, name = "Customer", module = "crm")]
+#[derive(PartialEq)]
+pub(crate) struct PyCustomer(pub(crate) Customer);
+
+impl PyCustomer {
+    const FIELDS: &'static [&'static str] = &[
+        "id",
+        "customer_no",
+        "first_name",
+        "last_name",
+        "company",
+        "email",
+        "phone",
+        "mobile",
+        "fax",
+        "emergency_phone",
+        "secondary_emails",
+        "secondary_phones",
+        "address",
+        "contact_person",
+        "birth_date",
+        "language",
+        "notes",
+        "consent",
+        "salesperson",
+        "lists",
+        "custom_fields",
+        "created_at",
+        "updated_at",
+        "version",
+    ];
+}
+
+#[pymethods]
+impl PyCustomer {
+    /// The id (a UUID in its hyphenated text form).
+    #[getter]
+    fn id(&self) -> String {
+        self.0.id.to_string()
+    }
+
+    /// The customer no., unique within the tenant, given in creation order.
+    #[getter]
+    fn customer_no(&self) -> i64 {
+        self.0.customer_no
+    }
+
+    /// First name.
+    #[getter]
+    fn first_name(&self) -> &str {
+        &self.0.first_name
+    }
+
+    /// Last name.
+    #[getter]
+    fn last_name(&self) -> &str {
+        &self.0.last_name
+    }
+
+    /// First and last name.
+    #[getter]
+    fn full_name(&self) -> String {
+        self.0.full_name()
+    }
+
+    /// Company.
+    #[getter]
+    fn company(&self) -> Option<&str> {
+        self.0.company.as_deref()
+    }
+
+    /// Main email, as typed (trimmed).
+    #[getter]
+    fn email(&self) -> Option<&str> {
+        self.0.email.as_deref()
+    }
+
+    /// Landline.
+    #[getter]
+    fn phone(&self) -> Option<PyPhone> {
+        phone(self.0.phone.as_ref())
+    }
+
+    /// Mobile.
+    #[getter]
+    fn mobile(&self) -> Option<PyPhone> {
+        phone(self.0.mobile.as_ref())
+    }
+
+    /// Fax.
+    #[getter]
+    fn fax(&self) -> Option<PyPhone> {
+        phone(self.0.fax.as_ref())
+    }
+
+    /// Emergency contact number.
+    #[getter]
+    fn emergency_phone(&self) -> Option<PyPhone> {
+        phone(self.0.emergency_phone.as_ref())
+    }
+
+    /// Other emails.
+    #[getter]
+    fn secondary_emails<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        tuple(py, self.0.secondary_emails.iter())
+    }
+
+    /// Other phones.
+    #[getter]
+    fn secondary_phones<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        tuple(py, self.0.secondary_phones.iter().cloned().map(PyPhone))
+    }
+
+    /// Postal address.
+    #[getter]
+    fn address(&self) -> PyAddress {
+        PyAddress(self.0.address.clone())
+    }
+
+    /// Contact person (for a company).
+    #[getter]
+    fn contact_person(&self) -> Option<&str> {
+        self.0.contact_person.as_deref()
+    }
+
+    /// Birth date.
+    #[getter]
+    fn birth_date(&self) -> Option<NaiveDate> {
+        self.0.birth_date
+    }
+
+    /// Preferred language (BCP 47 tag).
+    #[getter]
+    fn language(&self) -> Option<&str> {
+        self.0.language.as_deref()
+    }
+
+    /// Free notes.
+    #[getter]
+    fn notes(&self) -> Option<&str> {
+        self.0.notes.as_deref()
+    }
+
+    /// Marketing consents.
+    #[getter]
+    fn consent(&self) -> PyConsent {
+        PyConsent(self.0.consent)
+    }
+
+    /// The agency's salesperson for this customer.
+    #[getter]
+    fn salesperson(&self) -> Option<&str> {
+        self.0.salesperson.as_deref()
+    }
+
+    /// Names of the customer lists it belongs to.
+    #[getter]
+    fn lists<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyFrozenSet>> {
+        PyFrozenSet::new(py, self.0.lists.iter())
+    }
+
+    /// The host's own fields (a fresh `dict` each time: changing it changes nothing stored).
+    #[getter]
+    fn custom_fields<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let dict = PyDict::new(py);
+        for (key, value) in &self.0.custom_fields {
+            dict.set_item(key, value)?;
+        }
+        Ok(dict)
+    }
+
+    /// When it was created (UTC).
+    #[getter]
+    fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    /// When it last changed (UTC).
+    #[getter]
+    fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+
+    /// The version, raised by each update (optimistic concurrency).
+    #[getter]
+    fn version(&self) -> i64 {
+        self.0.version
+    }
+
+    /// Every field as a plain `dict` (nested records as dicts).
+    fn to_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
+        record_dict(slf.as_any(), Self::FIELDS)
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Customer(id='{}', customer_no={}, version={})",
+            self.0.id, self.0.customer_no, self.0.version
+        )
+    }
+}
+
+/// The summary kept of one booking.
+#[pyclass(frozen, eq, name = "Booking", module = "crm")]
+#[derive(PartialEq)]
+pub(crate) struct PyBooking(pub(crate) Booking);
+
+#[pymethods]
+impl PyBooking {
+    /// The host's booking reference, unique within the tenant.
+    #[getter]
+    fn reference(&self) -> &str {
+        &self.0.reference
+    }
+
+    /// The id of the customer it is linked to, or None.
+    #[getter]
+    fn customer_id(&self) -> Option<String> {
+        self.0.customer_id.map(|id| id.to_string())
+    }
+
+    /// `"quote"`, `"pending"`, `"confirmed"`, `"completed"`, `"cancelled"` or `"no_show"`.
+    #[getter]
+    fn status(&self) -> &'static str {
+        self.0.status.as_str()
+    }
+
+    /// Pickup (departure) time, with the UTC offset it was given with.
+    #[getter]
+    fn pickup_at(&self) -> DateTime<FixedOffset> {
+        self.0.pickup_at
+    }
+
+    /// Return time, if any.
+    #[getter]
+    fn return_at(&self) -> Option<DateTime<FixedOffset>> {
+        self.0.return_at
+    }
+
+    /// Where it starts.
+    #[getter]
+    fn route_from(&self) -> &str {
+        &self.0.route_from
+    }
+
+    /// Where it goes.
+    #[getter]
+    fn route_to(&self) -> &str {
+        &self.0.route_to
+    }
+
+    /// `"from → to"`.
+    #[getter]
+    fn route(&self) -> String {
+        self.0.route()
+    }
+
+    /// Transport (e.g. `"coach"`, `"flight"`).
+    #[getter]
+    fn transport(&self) -> Option<&str> {
+        self.0.transport.as_deref()
+    }
+
+    /// Hotel.
+    #[getter]
+    fn hotel(&self) -> Option<&str> {
+        self.0.hotel.as_deref()
+    }
+
+    /// Salesperson.
+    #[getter]
+    fn salesperson(&self) -> Option<&str> {
+        self.0.salesperson.as_deref()
+    }
+
+    /// The invoice, if any.
+    #[getter]
+    fn invoice(&self) -> Option<PyInvoice> {
+        self.0.invoice.clone().map(PyInvoice)
+    }
+
+    /// When it was first recorded (UTC).
+    #[getter]
+    fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    /// When it last changed (UTC).
+    #[getter]
+    fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+
+    /// Every field as a plain `dict`.
+    fn to_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
+        record_dict(
+            slf.as_any(),
+            &[
+                "reference",
+                "customer_id",
+                "status",
+                "pickup_at",
+                "return_at",
+                "route_from",
+                "route_to",
+                "transport",
+                "hotel",
+                "salesperson",
+                "invoice",
+                "created_at",
+                "updated_at",
+            ],
+        )
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Booking(reference={:?}, status='{}', pickup_at='{}')",
+            self.0.reference,
+            self.0.status.as_str(),
+            self.0.pickup_at.to_rfc3339()
+        )
+    }
+}
+
+/// A customer's booking count, latest booking and total spent per currency.
+#[pyclass(frozen, eq, name = "CustomerStats", module = "crm")]
+#[derive(PartialEq)]
+pub(crate) struct PyCustomerStats(pub(crate) CustomerStats);
+
+#[pymethods]
+impl PyCustomerStats {
+    /// How many bookings are linked to the customer.
+    #[getter]
+    fn bookings(&self) -> u64 {
+        self.0.bookings
+    }
+
+    /// The pickup time of the latest booking, or None.
+    #[getter]
+    fn last_booking(&self) -> Option<DateTime<FixedOffset>> {
+        self.0.last_booking
+    }
+
+    /// Invoiced amounts of bookings not cancelled, one `Money` per currency.
+    #[getter]
+    fn total_spent<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        tuple(py, self.0.total_spent.iter().cloned().map(PyMoney))
+    }
+
+    fn to_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
+        record_dict(slf.as_any(), &["bookings", "last_booking", "total_spent"])
+    }
+
+    fn __repr__(&self) -> String {
+        format!("CustomerStats(bookings={})", self.0.bookings)
+    }
+}
+
+/// What `capture_booking` did: the customer it updated or created, the booking, how the
+/// customer was found (`"booking"`: the one the booking was linked to, `"email"` or `"created"`), and which fields changed.
+#[pyclass(frozen, eq, name = "Captured", module = "crm")]
+#[derive(PartialEq)]
+pub(crate) struct PyCaptured(pub(crate) Captured);
+
+#[pymethods]
+impl PyCaptured {
+    /// The customer as stored after the capture.
+    #[getter]
+    fn customer(&self) -> PyCustomer {
+        PyCustomer(self.0.customer.clone())
+    }
+
+    /// The booking as stored, linked to that customer.
+    #[getter]
+    fn booking(&self) -> PyBooking {
+        PyBooking(self.0.booking.clone())
+    }
+
+    /// How the customer was found.
+    #[getter]
+    fn matched(&self) -> &'static str {
+        self.0.matched.as_str()
+    }
+
+    /// The customer fields the capture changed.
+    #[getter]
+    fn changed_fields<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        tuple(py, self.0.changed_fields.iter())
+    }
+
+    fn to_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
+        record_dict(
+            slf.as_any(),
+            &["customer", "booking", "matched", "changed_fields"],
+        )
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Captured(matched='{}', customer_no={}, reference={:?})",
+            self.0.matched.as_str(),
+            self.0.customer.customer_no,
+            self.0.booking.reference
+        )
+    }
+}
+
+/// A tenant's settings: the default region for phone numbers typed without a country code.
+#[pyclass(frozen, eq, name = "TenantSettings", module = "crm")]
+#[derive(PartialEq)]
+pub(crate) struct PyTenantSettings(pub(crate) TenantSettings);
+
+#[pymethods]
+impl PyTenantSettings {
+    /// ISO 3166-1 alpha-2 region, e.g. `"FR"`, or None.
+    #[getter]
+    fn default_region(&self) -> Option<&str> {
+        self.0.default_region.as_deref()
+    }
+
+    fn to_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
+        record_dict(slf.as_any(), &["default_region"])
+    }
+
+    fn __repr__(&self) -> String {
+        format!("TenantSettings(default_region={:?})", self.0.default_region)
+    }
+}
+
+/// Reads `settings` keyword arguments into core settings.
+pub(crate) fn tenant_settings(default_region: &Bound<'_, PyAny>) -> PyResult<TenantSettings> {
+    let mut settings = TenantSettings::default();
+    settings.default_region = optional_text("default_region", default_region)?;
+    Ok(settings)
+}

@@ -1,0 +1,546 @@
+//! `crm.Tenant`: every call on one agency's records, made as one actor.
+
+use chrono::NaiveDate;
+use crm_core::{
+    Actor, BookingStatus, Cursor, CustomerListQuery, CustomerQuery, CustomerSort, NewCustomer,
+    SearchSort, Tenant, TenantId,
+};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyTuple};
+
+use crate::convert::{customer_id, optional_customer_id, wrong_type};
+use crate::db::{Shared, run};
+use crate::errors::{Failure, permission_denied, validation};
+use crate::fields;
+use crate::pages::{PyChangeEvent, PyCustomerPage, PySearchPage};
+use crate::records::{
+    PyActor, PyBooking, PyCaptured, PyCustomer, PyCustomerStats, PyTenantSettings, tenant_settings,
+};
+
+/// One tenant (agency) of a database, seen by one actor. Made by `Crm.tenant(id, actor=...)`.
+/// No call through it reads, changes or reveals another tenant's records.
+#[pyclass(frozen, name = "Tenant", module = "crm")]
+pub(crate) struct PyTenant {
+    shared: Shared,
+    id: TenantId,
+    actor: Option<Actor>,
+}
+
+impl PyTenant {
+    pub(crate) fn new(shared: Shared, id: TenantId, actor: Option<Actor>) -> Self {
+        Self { shared, id, actor }
+    }
+
+    /// The actor of a write, or `PermissionDeniedError` when the handle has none.
+    fn actor(&self, py: Python<'_>) -> PyResult<Actor> {
+        self.actor.clone().ok_or_else(|| {
+            permission_denied(
+                py,
+                "this tenant handle has no actor: open it with Crm.tenant(id, actor=Actor(...))",
+            )
+        })
+    }
+
+    /// Runs `work` on this tenant with the GIL released.
+    fn call<T, F>(&self, py: Python<'_>, work: F) -> PyResult<T>
+    where
+        T: Send,
+        F: FnOnce(&Tenant) -> crm_core::Result<T> + Send,
+    {
+        let id = &self.id;
+        run(py, &self.shared, |crm| {
+            let tenant = crm.tenant(id.as_str())?;
+            work(&tenant).map_err(Failure::from)
+        })
+    }
+}
+
+/// A `(from, to)` pair of dates, either of them None.
+type Period = Option<(Option<NaiveDate>, Option<NaiveDate>)>;
+
+/// Reads a `(from, to)` pair of `date | None`.
+fn period(field: &str, value: Option<&Bound<'_, PyAny>>) -> PyResult<Period> {
+    let Some(value) = value.filter(|v| !v.is_none()) else {
+        return Ok(None);
+    };
+    let (from, to): (Bound<'_, PyAny>, Bound<'_, PyAny>) = value
+        .extract()
+        .map_err(|_| wrong_type(field, "a (from, to) pair of date or None", value))?;
+    let day = |end: &str, v: &Bound<'_, PyAny>| -> PyResult<Option<NaiveDate>> {
+        if v.is_none() {
+            return Ok(None);
+        }
+        if v.is_instance_of::<pyo3::types::PyDateTime>()
+            || !v.is_instance_of::<pyo3::types::PyDate>()
+        {
+            return Err(wrong_type(&format!("{field}.{end}"), "date or None", v));
+        }
+        v.extract().map(Some)
+    };
+    Ok(Some((day("from", &from)?, day("to", &to)?)))
+}
+
+#[pymethods]
+impl PyTenant {
+    /// The tenant id.
+    #[getter]
+    fn id(&self) -> &str {
+        self.id.as_str()
+    }
+
+    /// The actor recorded with every write made through this handle, or None.
+    #[getter(actor)]
+    fn get_actor(&self) -> Option<PyActor> {
+        self.actor.clone().map(PyActor)
+    }
+
+    /// The same tenant seen by another actor.
+    fn with_actor(&self, actor: Bound<'_, PyActor>) -> Self {
+        Self::new(
+            self.shared.clone(),
+            self.id.clone(),
+            Some(actor.get().0.clone()),
+        )
+    }
+
+    /// The tenant's settings.
+    fn settings(&self, py: Python<'_>) -> PyResult<PyTenantSettings> {
+        self.call(py, Tenant::settings).map(PyTenantSettings)
+    }
+
+    /// Replaces the tenant's settings.
+    ///
+    /// Args:
+    ///     default_region: ISO 3166-1 alpha-2 region for phones typed without a country code.
+    ///
+    /// Raises:
+    ///     ValidationError: the region is unknown.
+    ///     PermissionDeniedError: the handle has no actor.
+    #[pyo3(signature = (*, default_region))]
+    fn set_settings(&self, py: Python<'_>, default_region: Bound<'_, PyAny>) -> PyResult<()> {
+        let actor = self.actor(py)?;
+        let settings = tenant_settings(&default_region)?;
+        self.call(py, |t| t.set_settings(&actor, settings))
+    }
+
+    /// Searches the customers: type-ahead `text` (every word a prefix, accents and case
+    /// folded, over names, company, customer no., emails and phones; typos tolerated from 5
+    /// letters) and the filters of the "find customer" form, all combined with AND.
+    ///
+    /// Args:
+    ///     text: what was typed, or None for filters only.
+    ///     sort: "relevance", "name", "last_booking" or "created_at".
+    ///     offset: rows to skip. limit: rows per page, 1 to 1000.
+    ///     departure_between, created_between, last_booking_between: (from, to) dates, either
+    ///         end None for open.
+    ///
+    /// Returns:
+    ///     A SearchPage: iterable rows and `total`.
+    ///
+    /// Raises:
+    ///     ValidationError: limit out of range, unknown sort or booking status.
+    #[pyo3(signature = (
+        text=None, *, customer_no=None, first_name=None, last_name=None, company=None,
+        email=None, phone=None, zip=None, city=None, address=None, contact_person=None,
+        country=None, region=None, language=None, salesperson=None, list=None, transport=None,
+        hotel=None, booking_status=None, has_email=None, has_mobile=None,
+        departure_between=None, created_between=None, last_booking_between=None,
+        sort="relevance", offset=0, limit=20
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn search(
+        &self,
+        py: Python<'_>,
+        text: Option<String>,
+        customer_no: Option<i64>,
+        first_name: Option<String>,
+        last_name: Option<String>,
+        company: Option<String>,
+        email: Option<String>,
+        phone: Option<String>,
+        zip: Option<String>,
+        city: Option<String>,
+        address: Option<String>,
+        contact_person: Option<String>,
+        country: Option<String>,
+        region: Option<String>,
+        language: Option<String>,
+        salesperson: Option<String>,
+        list: Option<String>,
+        transport: Option<String>,
+        hotel: Option<String>,
+        booking_status: Option<String>,
+        has_email: Option<bool>,
+        has_mobile: Option<bool>,
+        departure_between: Option<Bound<'_, PyAny>>,
+        created_between: Option<Bound<'_, PyAny>>,
+        last_booking_between: Option<Bound<'_, PyAny>>,
+        sort: &str,
+        offset: u32,
+        limit: u32,
+    ) -> PyResult<PySearchPage> {
+        let mut query = match text {
+            Some(text) => CustomerQuery::text(text),
+            None => CustomerQuery::all(),
+        };
+        if let Some(no) = customer_no {
+            query = query.customer_no(no);
+        }
+        let texts: [(Option<String>, fn(CustomerQuery, String) -> CustomerQuery); 16] = [
+            (first_name, CustomerQuery::first_name),
+            (last_name, CustomerQuery::last_name),
+            (company, CustomerQuery::company),
+            (email, CustomerQuery::email),
+            (phone, CustomerQuery::phone),
+            (zip, CustomerQuery::zip),
+            (city, CustomerQuery::city),
+            (address, CustomerQuery::address),
+            (contact_person, CustomerQuery::contact_person),
+            (country, CustomerQuery::country),
+            (region, CustomerQuery::region),
+            (language, CustomerQuery::language),
+            (salesperson, CustomerQuery::salesperson),
+            (list, CustomerQuery::list),
+            (transport, CustomerQuery::transport),
+            (hotel, CustomerQuery::hotel),
+        ];
+        for (value, filter) in texts {
+            if let Some(value) = value {
+                query = filter(query, value);
+            }
+        }
+        if let Some(status) = booking_status {
+            let status: BookingStatus = status.parse().map_err(|_| {
+                validation(
+                    py,
+                    "booking_status",
+                    "not one of: quote pending confirmed completed cancelled no_show",
+                )
+            })?;
+            query = query.booking_status(status);
+        }
+        if let Some(yes) = has_email {
+            query = query.has_email(yes);
+        }
+        if let Some(yes) = has_mobile {
+            query = query.has_mobile(yes);
+        }
+        if let Some((from, to)) = period("departure_between", departure_between.as_ref())? {
+            query = query.departure_between(from, to);
+        }
+        if let Some((from, to)) = period("created_between", created_between.as_ref())? {
+            query = query.created_between(from, to);
+        }
+        if let Some((from, to)) = period("last_booking_between", last_booking_between.as_ref())? {
+            query = query.last_booking_between(from, to);
+        }
+        let sort = match sort {
+            "relevance" => SearchSort::Relevance,
+            "name" => SearchSort::Name,
+            "last_booking" => SearchSort::LastBooking,
+            "created_at" => SearchSort::CreatedAt,
+            _ => {
+                return Err(validation(
+                    py,
+                    "sort",
+                    "not one of: relevance name last_booking created_at",
+                ));
+            }
+        };
+        let query = query.sort(sort).offset(offset).limit(limit);
+        self.call(py, |t| t.search(&query)).map(PySearchPage)
+    }
+
+    /// Checks customer fields as `create_customer` would, without saving anything.
+    ///
+    /// Raises:
+    ///     ValidationError: naming the field and the rule.
+    #[pyo3(signature = (**fields))]
+    fn validate_customer(&self, py: Python<'_>, fields: Option<Bound<'_, PyDict>>) -> PyResult<()> {
+        let fields = fields::customer(
+            "validate_customer",
+            "",
+            NewCustomer::default(),
+            fields.as_ref().map(|f| f.as_any()),
+        )?;
+        self.call(py, |t| t.validate_customer(fields))
+    }
+
+    /// Creates a customer from keyword arguments (first_name and last_name required) and
+    /// returns it as stored, with its id and customer no.
+    ///
+    /// Raises:
+    ///     ValidationError: naming the field; nothing is written.
+    ///     TypeError: an unknown keyword or a value of the wrong type.
+    #[pyo3(signature = (**fields))]
+    fn create_customer(
+        &self,
+        py: Python<'_>,
+        fields: Option<Bound<'_, PyDict>>,
+    ) -> PyResult<PyCustomer> {
+        let actor = self.actor(py)?;
+        let fields = fields::customer(
+            "create_customer",
+            "",
+            NewCustomer::default(),
+            fields.as_ref().map(|f| f.as_any()),
+        )?;
+        self.call(py, |t| t.create_customer(&actor, fields))
+            .map(PyCustomer)
+    }
+
+    /// Creates many customers in one transaction, from mappings with the keywords of
+    /// `create_customer`. All or nothing: the error's field starts with the record's position
+    /// (`[12].email`).
+    fn create_customers(
+        &self,
+        py: Python<'_>,
+        records: Bound<'_, PyAny>,
+    ) -> PyResult<Vec<PyCustomer>> {
+        let actor = self.actor(py)?;
+        let mut batch = Vec::new();
+        for (i, record) in records.try_iter()?.enumerate() {
+            batch.push(fields::customer(
+                "create_customers",
+                &format!("[{i}]."),
+                NewCustomer::default(),
+                Some(&record?),
+            )?);
+        }
+        let created = self.call(py, |t| t.create_customers(&actor, batch))?;
+        Ok(created.into_iter().map(PyCustomer).collect())
+    }
+
+    /// One customer by id.
+    ///
+    /// Raises:
+    ///     NotFoundError: no such customer in this tenant.
+    fn get_customer(&self, py: Python<'_>, id: Bound<'_, PyAny>) -> PyResult<PyCustomer> {
+        let id = customer_id("id", &id)?;
+        self.call(py, |t| t.get_customer(&id)).map(PyCustomer)
+    }
+
+    /// One customer by customer no.
+    ///
+    /// Raises:
+    ///     NotFoundError: no such customer in this tenant.
+    fn get_customer_by_no(&self, py: Python<'_>, customer_no: i64) -> PyResult<PyCustomer> {
+        self.call(py, |t| t.get_customer_by_no(customer_no))
+            .map(PyCustomer)
+    }
+
+    /// The customers whose main or secondary email is `email`, ignoring case, oldest first.
+    fn find_customers_by_email(&self, py: Python<'_>, email: String) -> PyResult<Vec<PyCustomer>> {
+        let found = self.call(py, |t| t.find_customers_by_email(&email))?;
+        Ok(found.into_iter().map(PyCustomer).collect())
+    }
+
+    /// Changes the fields given as keywords (None clears an optional field; fields left out
+    /// keep the values of `customer`), provided the customer is still at `customer.version`.
+    ///
+    /// Raises:
+    ///     ConflictError: the customer changed since `customer` was read.
+    ///     NotFoundError: it was deleted. ValidationError: naming the field.
+    #[pyo3(signature = (customer, **changes))]
+    fn update_customer(
+        &self,
+        py: Python<'_>,
+        customer: Bound<'_, PyAny>,
+        changes: Option<Bound<'_, PyDict>>,
+    ) -> PyResult<PyCustomer> {
+        let actor = self.actor(py)?;
+        let customer = customer
+            .cast::<PyCustomer>()
+            .map_err(|_| wrong_type("customer", "Customer", &customer))?
+            .get();
+        let (id, version) = (customer.0.id, customer.0.version);
+        let fields = fields::customer(
+            "update_customer",
+            "",
+            customer.0.edit(),
+            changes.as_ref().map(|c| c.as_any()),
+        )?;
+        self.call(py, |t| t.update_customer(&actor, &id, version, fields))
+            .map(PyCustomer)
+    }
+
+    /// Deletes a customer (given as `Customer` or id). Its bookings remain, detached.
+    ///
+    /// Returns:
+    ///     How many bookings were detached.
+    fn delete_customer(&self, py: Python<'_>, customer: Bound<'_, PyAny>) -> PyResult<u64> {
+        let actor = self.actor(py)?;
+        let id = customer_id("customer", &customer)?;
+        self.call(py, |t| t.delete_customer(&actor, &id))
+    }
+
+    /// One page of the customer list with the total count.
+    ///
+    /// Args:
+    ///     sort: "name" (A to Z), "last_booking" or "created_at" (newest first).
+    ///     reverse: the other way round.
+    ///     limit: rows per page, 1 to 1000.
+    ///     after: the `next` cursor of the previous page.
+    #[pyo3(signature = (*, sort="name", reverse=false, limit=50, after=None))]
+    fn list_customers(
+        &self,
+        py: Python<'_>,
+        sort: &str,
+        reverse: bool,
+        limit: u32,
+        after: Option<String>,
+    ) -> PyResult<PyCustomerPage> {
+        let sort = match sort {
+            "name" => CustomerSort::Name,
+            "last_booking" => CustomerSort::LastBooking,
+            "created_at" => CustomerSort::CreatedAt,
+            _ => {
+                return Err(validation(
+                    py,
+                    "sort",
+                    "not one of: name last_booking created_at",
+                ));
+            }
+        };
+        let mut query = CustomerListQuery::new(sort).limit(limit);
+        if reverse {
+            query = query.reversed();
+        }
+        if let Some(after) = after {
+            let cursor =
+                Cursor::parse(&after).map_err(|err| crate::errors::to_py(py, err.into()))?;
+            query = query.after(cursor);
+        }
+        self.call(py, |t| t.list_customers(&query))
+            .map(PyCustomerPage)
+    }
+
+    /// Records a booking, or replaces the one with the same reference.
+    ///
+    /// Keywords: reference and pickup_at (an aware datetime) required; customer (Customer, id,
+    /// or None to keep the current link), status, return_at, route_from, route_to, transport,
+    /// hotel, salesperson, invoice.
+    ///
+    /// Returns:
+    ///     (booking as stored, whether it was created).
+    #[pyo3(signature = (**booking))]
+    fn upsert_booking<'py>(
+        &self,
+        py: Python<'py>,
+        booking: Option<Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyTuple>> {
+        let actor = self.actor(py)?;
+        let booking = booking.unwrap_or_else(|| PyDict::new(py));
+        let booking = fields::booking("upsert_booking", "", booking.as_any())?;
+        let upserted = self.call(py, |t| t.upsert_booking(&actor, booking))?;
+        (PyBooking(upserted.booking), upserted.created).into_pyobject(py)
+    }
+
+    /// Records or replaces many bookings in one transaction, from mappings with the keywords of
+    /// `upsert_booking`. All or nothing.
+    ///
+    /// Returns:
+    ///     How many bookings were written.
+    fn upsert_bookings(&self, py: Python<'_>, records: Bound<'_, PyAny>) -> PyResult<usize> {
+        let actor = self.actor(py)?;
+        let mut batch = Vec::new();
+        for (i, record) in records.try_iter()?.enumerate() {
+            batch.push(fields::booking(
+                "upsert_bookings",
+                &format!("[{i}]."),
+                &record?,
+            )?);
+        }
+        self.call(py, |t| t.upsert_bookings(&actor, batch))
+    }
+
+    /// One booking by reference.
+    ///
+    /// Raises:
+    ///     NotFoundError: no such booking in this tenant.
+    fn get_booking(&self, py: Python<'_>, reference: String) -> PyResult<PyBooking> {
+        self.call(py, |t| t.get_booking(&reference)).map(PyBooking)
+    }
+
+    /// Links a booking to a customer (Customer or id), relinks it, or unlinks it (None).
+    fn link_booking(
+        &self,
+        py: Python<'_>,
+        reference: String,
+        customer: Bound<'_, PyAny>,
+    ) -> PyResult<PyBooking> {
+        let actor = self.actor(py)?;
+        let customer = optional_customer_id("customer", &customer)?;
+        self.call(py, |t| {
+            t.link_booking(&actor, &reference, customer.as_ref())
+        })
+        .map(PyBooking)
+    }
+
+    /// A customer's bookings, newest pickup first.
+    fn booking_history(
+        &self,
+        py: Python<'_>,
+        customer: Bound<'_, PyAny>,
+    ) -> PyResult<Vec<PyBooking>> {
+        let id = customer_id("customer", &customer)?;
+        let history = self.call(py, |t| t.booking_history(&id))?;
+        Ok(history.into_iter().map(PyBooking).collect())
+    }
+
+    /// A customer's booking count, latest booking and total spent per currency.
+    fn customer_stats(
+        &self,
+        py: Python<'_>,
+        customer: Bound<'_, PyAny>,
+    ) -> PyResult<PyCustomerStats> {
+        let id = customer_id("customer", &customer)?;
+        self.call(py, |t| t.customer_stats(&id))
+            .map(PyCustomerStats)
+    }
+
+    /// Capture at booking time: the contact typed into a booking updates the one customer
+    /// record (the one the booking is linked to, else the oldest with that email) or creates
+    /// it; then the booking is recorded, linked to it. One transaction.
+    ///
+    /// Args:
+    ///     contact: a mapping with the keywords of `create_customer`.
+    ///     booking: a mapping with the keywords of `upsert_booking` (its customer is ignored).
+    fn capture_booking(
+        &self,
+        py: Python<'_>,
+        contact: Bound<'_, PyAny>,
+        booking: Bound<'_, PyAny>,
+    ) -> PyResult<PyCaptured> {
+        let actor = self.actor(py)?;
+        let contact = fields::customer(
+            "capture_booking",
+            "contact.",
+            NewCustomer::default(),
+            Some(&contact),
+        )?;
+        let booking = fields::booking("capture_booking", "booking.", &booking)?;
+        self.call(py, |t| t.capture_booking(&actor, contact, booking))
+            .map(PyCaptured)
+    }
+
+    /// Up to `limit` (1 to 10,000) change events of this tenant after sequence `after`, in
+    /// order. Start from 0; continue from the last `seq` seen.
+    #[pyo3(signature = (after=0, limit=1000))]
+    fn changes_since(
+        &self,
+        py: Python<'_>,
+        after: i64,
+        limit: u32,
+    ) -> PyResult<Vec<PyChangeEvent>> {
+        let events = self.call(py, |t| t.changes_since(after, limit))?;
+        Ok(events.into_iter().map(PyChangeEvent).collect())
+    }
+
+    fn __repr__(&self) -> String {
+        match &self.actor {
+            Some(actor) => format!("Tenant({:?}, actor={:?})", self.id.as_str(), actor.user_id),
+            None => format!("Tenant({:?})", self.id.as_str()),
+        }
+    }
+}
