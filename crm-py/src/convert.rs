@@ -5,7 +5,7 @@ use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone};
 use crm_core::CustomerId;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyFrozenSet, PyList, PyTuple};
+use pyo3::types::{PyDict, PyFrozenSet, PyList, PyString, PyTuple};
 
 use crate::errors::validation;
 use crate::records::PyCustomer;
@@ -143,4 +143,14 @@ fn plain(value: Bound<'_, PyAny>) -> PyResult<Bound<'_, PyAny>> {
         return value.call_method0("to_dict");
     }
     Ok(value)
+}
+
+/// `value` written as a Python `str` literal (`'EUR'`), for reprs; `None` for no value.
+pub(crate) fn quoted(py: Python<'_>, value: Option<&str>) -> String {
+    let Some(value) = value else {
+        return "None".to_owned();
+    };
+    PyString::new(py, value)
+        .repr()
+        .map_or_else(|_| format!("{value:?}"), |r| r.to_string())
 }

@@ -11,7 +11,7 @@ use crm_core::{
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyFrozenSet, PyTuple};
 
-use crate::convert::{optional_aware, optional_text, record_dict};
+use crate::convert::{optional_aware, optional_text, quoted, record_dict};
 use crate::errors::to_py;
 
 /// A `tuple` of converted values.
@@ -59,8 +59,12 @@ impl PyActor {
         record_dict(slf.as_any(), &["user_id", "role"])
     }
 
-    fn __repr__(&self) -> String {
-        format!("Actor({:?}, {:?})", self.0.user_id, self.0.role.as_str())
+    fn __repr__(&self, py: Python<'_>) -> String {
+        format!(
+            "Actor({}, '{}')",
+            quoted(py, Some(&self.0.user_id)),
+            self.0.role.as_str()
+        )
     }
 }
 
@@ -226,8 +230,12 @@ impl PyMoney {
         record_dict(slf.as_any(), &["minor", "currency"])
     }
 
-    fn __repr__(&self) -> String {
-        format!("Money({}, {:?})", self.0.minor, self.0.currency)
+    fn __repr__(&self, py: Python<'_>) -> String {
+        format!(
+            "Money({}, {})",
+            self.0.minor,
+            quoted(py, Some(&self.0.currency))
+        )
     }
 }
 
@@ -598,10 +606,10 @@ impl PyBooking {
         )
     }
 
-    fn __repr__(&self) -> String {
+    fn __repr__(&self, py: Python<'_>) -> String {
         format!(
-            "Booking(reference={:?}, status='{}', pickup_at='{}')",
-            self.0.reference,
+            "Booking(reference={}, status='{}', pickup_at='{}')",
+            quoted(py, Some(&self.0.reference)),
             self.0.status.as_str(),
             self.0.pickup_at.to_rfc3339()
         )
@@ -681,12 +689,12 @@ impl PyCaptured {
         )
     }
 
-    fn __repr__(&self) -> String {
+    fn __repr__(&self, py: Python<'_>) -> String {
         format!(
-            "Captured(matched='{}', customer_no={}, reference={:?})",
+            "Captured(matched='{}', customer_no={}, reference={})",
             self.0.matched.as_str(),
             self.0.customer.customer_no,
-            self.0.booking.reference
+            quoted(py, Some(&self.0.booking.reference))
         )
     }
 }
@@ -708,8 +716,11 @@ impl PyTenantSettings {
         record_dict(slf.as_any(), &["default_region"])
     }
 
-    fn __repr__(&self) -> String {
-        format!("TenantSettings(default_region={:?})", self.0.default_region)
+    fn __repr__(&self, py: Python<'_>) -> String {
+        format!(
+            "TenantSettings(default_region={})",
+            quoted(py, self.0.default_region.as_deref())
+        )
     }
 }
 

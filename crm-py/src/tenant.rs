@@ -8,7 +8,7 @@ use crm_core::{
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 
-use crate::convert::{customer_id, optional_customer_id, wrong_type};
+use crate::convert::{customer_id, optional_customer_id, quoted, wrong_type};
 use crate::db::{Shared, run};
 use crate::errors::{Failure, permission_denied, validation};
 use crate::fields;
@@ -54,6 +54,9 @@ impl PyTenant {
         })
     }
 }
+
+/// A text filter of the find-customer form: the value typed and the query method it feeds.
+type TextFilter = (Option<String>, fn(CustomerQuery, String) -> CustomerQuery);
 
 /// A `(from, to)` pair of dates, either of them None.
 type Period = Option<(Option<NaiveDate>, Option<NaiveDate>)>;
@@ -186,7 +189,7 @@ impl PyTenant {
         if let Some(no) = customer_no {
             query = query.customer_no(no);
         }
-        let texts: [(Option<String>, fn(CustomerQuery, String) -> CustomerQuery); 16] = [
+        let texts: [TextFilter; 16] = [
             (first_name, CustomerQuery::first_name),
             (last_name, CustomerQuery::last_name),
             (company, CustomerQuery::company),
@@ -537,10 +540,11 @@ impl PyTenant {
         Ok(events.into_iter().map(PyChangeEvent).collect())
     }
 
-    fn __repr__(&self) -> String {
+    fn __repr__(&self, py: Python<'_>) -> String {
+        let id = quoted(py, Some(self.id.as_str()));
         match &self.actor {
-            Some(actor) => format!("Tenant({:?}, actor={:?})", self.id.as_str(), actor.user_id),
-            None => format!("Tenant({:?})", self.id.as_str()),
+            Some(actor) => format!("Tenant({id}, actor={})", quoted(py, Some(&actor.user_id))),
+            None => format!("Tenant({id})"),
         }
     }
 }

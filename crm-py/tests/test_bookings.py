@@ -1,0 +1,137 @@
+"""Bookings: upsert, batch upsert, link, history, stats, capture at booking time."""
+
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+from conftest import at
+
+import crm
+
+
+def test_upsert_creates_then_replaces(agency: crm.Tenant) -> None:
+    c = agency.create_customer(first_name="Ana", last_name="Núñez")
+    booking, created = agency.upsert_booking(
+        reference="BK-1",
+        pickup_at=at(14, 8),
+        customer=c,
+        route_from="Lyon",
+        route_to="LYS",
+        transport="coach",
+        hotel="Hôtel du Parc",
+        salesperson="Marc",
+        invoice=crm.Invoice("INV-1", crm.Money(12_50, "EUR"), "partially_paid"),
+    )
+    assert created
+    assert booking.customer_id == c.id
+    assert booking.status == "confirmed"
+    assert booking.route == "Lyon → LYS"
+    assert booking.invoice == crm.Invoice("INV-1", crm.Money(1250, "EUR"), "partially_paid")
+    again, created = agency.upsert_booking(reference="BK-1", pickup_at=at(14, 8), status="cancelled")
+    assert not created
+    assert again.status == "cancelled"
+    assert again.customer_id == c.id  # customer left out keeps the link
+    assert agency.get_booking("BK-1") == again
+
+
+def test_times_keep_their_instant_and_offset(agency: crm.Tenant) -> None:
+    paris = datetime(2026, 10, 25, 2, 30, fold=1, tzinfo=ZoneInfo("Europe/Paris"))
+    tokyo = datetime(2026, 10, 26, 9, 0, tzinfo=timezone(timedelta(hours=9)))
+    booking, _ = agency.upsert_booking(reference="TZ", pickup_at=paris, return_at=tokyo)
+    # the second 02:30 of the night clocks go back (fold=1) is 01:30 UTC; PEP 495 makes such a
+    # time unequal to any time of another zone, so compare the instants
+    assert booking.pickup_at.timestamp() == paris.timestamp()
+    assert booking.pickup_at.utcoffset() == timedelta(hours=1)
+    assert booking.return_at == tokyo
+    assert booking.return_at is not None and booking.return_at.utcoffset() == timedelta(hours=9)
+
+
+def test_naive_times_are_refused(agency: crm.Tenant) -> None:
+    with pytest.raises(crm.ValidationError) as caught:
+        agency.upsert_booking(reference="N", pickup_at=datetime(2026, 7, 1, 9, 0))
+    assert caught.value.field == "pickup_at"
+    with pytest.raises(TypeError, match="missing required argument: 'pickup_at'"):
+        agency.upsert_booking(reference="N")  # type: ignore[typeddict-item]
+    with pytest.raises(crm.ValidationError, match="status"):
+        agency.upsert_booking(reference="N", pickup_at=at(1), status="lost")  # type: ignore[typeddict-item]
+
+
+def test_big_amounts_are_exact(agency: crm.Tenant) -> None:
+    big = 9_999_999_999_999  # minor units: just under the limit
+    booking, _ = agency.upsert_booking(
+        reference="BIG", pickup_at=at(1), invoice=crm.Invoice("I", crm.Money(big, "JPY"), "paid")
+    )
+    assert booking.invoice is not None and booking.invoice.amount.minor == big
+    with pytest.raises(crm.ValidationError, match="amount"):
+        agency.upsert_booking(
+            reference="HUGE", pickup_at=at(1), invoice=crm.Invoice("I", crm.Money(10**14, "EUR"))
+        )
+    with pytest.raises(OverflowError):
+        crm.Money(2**70, "EUR")
+
+
+def test_history_is_newest_first_and_stats_sum_per_currency(agency: crm.Tenant) -> None:
+    c = agency.create_customer(first_name="Ana", last_name="Núñez")
+    count = agency.upsert_bookings(
+        [
+            {"reference": "A", "pickup_at": at(1), "customer": c, "invoice": crm.Invoice("1", crm.Money(100, "EUR"))},
+            {"reference": "B", "pickup_at": at(20), "customer": c.id, "invoice": crm.Invoice("2", crm.Money(250, "EUR"))},
+            {"reference": "C", "pickup_at": at(10), "customer": c, "invoice": crm.Invoice("3", crm.Money(7, "CHF"))},
+            {"reference": "D", "pickup_at": at(5), "customer": c, "status": "cancelled",
+             "invoice": crm.Invoice("4", crm.Money(999, "EUR"))},
+        ]
+    )
+    assert count == 4
+    assert [b.reference for b in agency.booking_history(c)] == ["B", "C", "D", "A"]
+    stats = agency.customer_stats(c)
+    assert stats.bookings == 4
+    assert stats.last_booking == at(20)
+    assert set(stats.total_spent) == {crm.Money(350, "EUR"), crm.Money(7, "CHF")}
+
+
+def test_batch_upsert_is_all_or_nothing(agency: crm.Tenant) -> None:
+    with pytest.raises(crm.ValidationError) as caught:
+        agency.upsert_bookings([{"reference": "OK", "pickup_at": at(1)}, {"reference": "", "pickup_at": at(2)}])
+    assert caught.value.field == "[1].reference"
+    with pytest.raises(crm.NotFoundError):
+        agency.get_booking("OK")
+
+
+def test_link_relink_unlink(agency: crm.Tenant) -> None:
+    a = agency.create_customer(first_name="A", last_name="One")
+    b = agency.create_customer(first_name="B", last_name="Two")
+    agency.upsert_booking(reference="BK", pickup_at=at(3))
+    assert agency.link_booking("BK", a).customer_id == a.id
+    assert agency.link_booking("BK", b.id).customer_id == b.id
+    assert agency.link_booking("BK", None).customer_id is None
+    with pytest.raises(crm.ValidationError, match="customer"):
+        agency.link_booking("BK", "not-a-uuid")
+
+
+def test_capture_creates_then_updates_by_email(agency: crm.Tenant) -> None:
+    first = agency.capture_booking(
+        {"first_name": "Ana", "last_name": "Núñez", "email": "ana@example.es"},
+        {"reference": "W-1", "pickup_at": at(2)},
+    )
+    assert first.matched == "created"
+    assert first.booking.customer_id == first.customer.id
+    second = agency.capture_booking(
+        {"first_name": "Ana", "last_name": "Núñez", "email": "ANA@example.es", "mobile": "06 11 22 33 44"},
+        {"reference": "W-2", "pickup_at": at(9)},
+    )
+    assert second.matched == "email"
+    assert second.customer.id == first.customer.id
+    assert "mobile" in second.changed_fields
+    assert second.to_dict()["customer"]["mobile"]["e164"] == "+33611223344"
+    with pytest.raises(TypeError, match="contact.nickname"):
+        agency.capture_booking(
+            {"first_name": "A", "last_name": "B", "nickname": "x"},  # type: ignore[typeddict-unknown-key]
+            {"reference": "W-3", "pickup_at": at(9)},
+        )
+
+
+def test_booking_repr_and_dict(agency: crm.Tenant) -> None:
+    booking, _ = agency.upsert_booking(reference="BK-9", pickup_at=at(4), route_from="A", route_to="B")
+    assert "BK-9" in repr(booking)
+    d = booking.to_dict()
+    assert d["reference"] == "BK-9" and d["pickup_at"] == at(4) and d["invoice"] is None

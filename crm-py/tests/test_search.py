@@ -1,0 +1,85 @@
+"""Search: type-ahead text and the find-customer filters, from Python."""
+
+from datetime import date
+
+import pytest
+from conftest import at
+
+import crm
+
+
+@pytest.fixture
+def people(agency: crm.Tenant) -> dict[str, crm.Customer]:
+    made = agency.create_customers(
+        [
+            {"first_name": "Hélène", "last_name": "Dupont", "email": "helene@example.fr",
+             "mobile": "+33 6 12 34 56 78", "address": crm.Address(city="Lyon", country="FR")},
+            {"first_name": "Jürgen", "last_name": "Müller", "email": "jm@example.de",
+             "address": crm.Address(city="Berlin", country="DE"), "lists": ["vip"]},
+            {"first_name": "Ana", "last_name": "Núñez", "company": "Viajes Sol",
+             "address": crm.Address(city="Lyon", country="ES")},
+        ]
+    )
+    return {c.last_name: c for c in made}
+
+
+def test_prefixes_fold_accents_and_case(agency: crm.Tenant, people: dict[str, crm.Customer]) -> None:
+    for typed, expected in [("hel", "Dupont"), ("mull", "Müller"), ("nunez", "Núñez"), ("VIAJ", "Núñez")]:
+        page = agency.search(typed)
+        assert [row.last_name for row in page] == [expected], typed
+        assert page.total == 1
+
+
+def test_phone_digits_in_any_format(agency: crm.Tenant, people: dict[str, crm.Customer]) -> None:
+    for typed in ["0612", "+33612", "33 6 12", "5678"]:
+        assert [r.id for r in agency.search(typed)] == [people["Dupont"].id], typed
+
+
+def test_typo_ranks_below_exact(agency: crm.Tenant, people: dict[str, crm.Customer]) -> None:
+    agency.create_customer(first_name="Paul", last_name="Mullerr")
+    page = agency.search("muller")
+    assert [r.last_name for r in page] == ["Müller", "Mullerr"]
+
+
+def test_filters_combine(agency: crm.Tenant, people: dict[str, crm.Customer]) -> None:
+    agency.upsert_booking(reference="B1", pickup_at=at(14), customer=people["Núñez"], transport="coach")
+    assert {r.last_name for r in agency.search(city="Lyon")} == {"Dupont", "Núñez"}
+    assert [r.last_name for r in agency.search(city="Lyon", country="ES")] == ["Núñez"]
+    assert [r.last_name for r in agency.search(list="vip")] == ["Müller"]
+    assert [r.last_name for r in agency.search(transport="coach")] == ["Núñez"]
+    assert [r.last_name for r in agency.search(departure_between=(date(2026, 7, 1), date(2026, 7, 31)))] == ["Núñez"]
+    assert agency.search(departure_between=(date(2026, 8, 1), None)).total == 0
+    assert [r.last_name for r in agency.search("a", has_email=False)] == ["Núñez"]
+    assert [r.last_name for r in agency.search(has_mobile=True)] == ["Dupont"]
+    assert [r.last_name for r in agency.search(customer_no=people["Müller"].customer_no)] == ["Müller"]
+    assert [r.last_name for r in agency.search(booking_status="confirmed")] == ["Núñez"]
+
+
+def test_rows_carry_bookings_and_last_booking(agency: crm.Tenant, people: dict[str, crm.Customer]) -> None:
+    agency.upsert_booking(reference="B1", pickup_at=at(3), customer=people["Dupont"])
+    agency.upsert_booking(reference="B2", pickup_at=at(9), customer=people["Dupont"])
+    row = agency.search("dupont")[0]
+    assert row.bookings == 2 and row.last_booking == at(9)
+    assert row.email == "helene@example.fr" and row.phone == "+33 6 12 34 56 78"
+    assert row.to_dict()["customer_no"] == people["Dupont"].customer_no
+
+
+def test_sort_offset_limit_total(agency: crm.Tenant, people: dict[str, crm.Customer]) -> None:
+    page = agency.search(sort="name", limit=2)
+    assert [r.last_name for r in page] == ["Dupont", "Müller"] and page.total == 3
+    assert [r.last_name for r in agency.search(sort="name", offset=2)] == ["Núñez"]
+    assert len(page.items) == 2
+    with pytest.raises(crm.ValidationError, match="limit"):
+        agency.search(limit=0)
+    with pytest.raises(crm.ValidationError, match="sort"):
+        agency.search(sort="random")  # type: ignore[arg-type]
+    with pytest.raises(crm.ValidationError, match="booking_status"):
+        agency.search(booking_status="lost")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="departure_between"):
+        agency.search(departure_between=date(2026, 1, 1))  # type: ignore[arg-type]
+
+
+def test_a_write_is_seen_by_the_next_search(agency: crm.Tenant, people: dict[str, crm.Customer]) -> None:
+    updated = agency.update_customer(people["Dupont"], last_name="Durand")
+    assert [r.id for r in agency.search("durand")] == [updated.id]
+    assert agency.search("dupont").total == 0
