@@ -1,0 +1,184 @@
+//! The change feed: `crm_change_list` of `crm_change` events, read with getters or as JSON.
+
+use std::ffi::{CString, c_char};
+
+use chrono::SecondsFormat;
+use crm_core::ChangeEvent;
+
+use crate::db::{crm_tenant, tenant};
+use crate::ffi::{self, Handle, c_opt, c_ptr, c_string};
+use crate::json;
+use crate::status::{Failure, crm_status};
+
+/// Change events of one tenant, in order; `crm_change_list_get` lends its items.
+pub struct crm_change_list {
+    _private: [u8; 0],
+}
+
+/// One change event: what changed and who changed it, never the personal values. Borrowed from
+/// its list.
+pub struct crm_change {
+    _private: [u8; 0],
+}
+
+/// A field of a change event, for `crm_change_get`.
+pub type crm_change_field = u32;
+/// What happened: `customer_created`, `customer_updated`, `customer_deleted`, `booking_created`,
+/// `booking_updated`, `booking_linked`, `booking_unlinked` or `tenant_settings_updated`.
+pub const CRM_CHANGE_KIND: crm_change_field = 1;
+/// When, RFC 3339 UTC.
+pub const CRM_CHANGE_AT: crm_change_field = 2;
+/// The customer concerned, or NULL.
+pub const CRM_CHANGE_CUSTOMER_ID: crm_change_field = 3;
+/// For a relink, the customer the booking was linked to before, or NULL.
+pub const CRM_CHANGE_PREVIOUS_CUSTOMER_ID: crm_change_field = 4;
+/// The booking concerned, or NULL.
+pub const CRM_CHANGE_BOOKING_REF: crm_change_field = 5;
+/// The user id of the actor who made it.
+pub const CRM_CHANGE_ACTOR_USER_ID: crm_change_field = 6;
+/// The actor's role: `agent`, `organisation` or `system`.
+pub const CRM_CHANGE_ACTOR_ROLE: crm_change_field = 7;
+/// The names of the fields that changed, comma-separated (updates), or NULL.
+pub const CRM_CHANGE_FIELDS: crm_change_field = 8;
+
+const CHANGE_FIELDS: usize = 9;
+
+pub(crate) struct ChangeHandle {
+    event: ChangeEvent,
+    texts: Vec<Option<CString>>,
+}
+
+impl Handle for ChangeHandle {
+    type C = crm_change;
+    const NAME: &'static str = "crm_change";
+}
+
+impl ChangeHandle {
+    fn new(event: ChangeEvent) -> Self {
+        let e = &event;
+        let mut texts: Vec<Option<CString>> = vec![None; CHANGE_FIELDS];
+        texts[CRM_CHANGE_KIND as usize] = Some(c_string(e.kind.as_str().to_owned()));
+        texts[CRM_CHANGE_AT as usize] =
+            Some(c_string(e.at.to_rfc3339_opts(SecondsFormat::AutoSi, true)));
+        texts[CRM_CHANGE_CUSTOMER_ID as usize] = e.customer_id.map(|id| c_string(id.to_string()));
+        texts[CRM_CHANGE_PREVIOUS_CUSTOMER_ID as usize] =
+            e.previous_customer_id.map(|id| c_string(id.to_string()));
+        texts[CRM_CHANGE_BOOKING_REF as usize] = c_opt(e.booking_ref.as_deref());
+        texts[CRM_CHANGE_ACTOR_USER_ID as usize] = Some(c_string(e.actor.user_id.clone()));
+        texts[CRM_CHANGE_ACTOR_ROLE as usize] = Some(c_string(e.actor.role.as_str().to_owned()));
+        texts[CRM_CHANGE_FIELDS as usize] =
+            (!e.fields.is_empty()).then(|| c_string(e.fields.join(",")));
+        Self { event, texts }
+    }
+}
+
+pub(crate) struct ChangeList(Vec<ChangeHandle>);
+
+impl Drop for ChangeList {
+    fn drop(&mut self) {
+        ffi::unlend(&self.0);
+    }
+}
+
+impl Handle for ChangeList {
+    type C = crm_change_list;
+    const NAME: &'static str = "crm_change_list";
+}
+
+fn list<'a>(ptr: *const crm_change_list) -> Result<&'a ChangeList, Failure> {
+    ffi::get::<ChangeList>(ptr, "list")
+}
+
+fn change<'a>(ptr: *const crm_change) -> Result<&'a ChangeHandle, Failure> {
+    ffi::get::<ChangeHandle>(ptr, "change")
+}
+
+/// Up to `limit` (1 to 10,000) change events of this tenant with a sequence number above
+/// `after`, in order: start from 0, continue from the last `crm_change_seq` seen. On success
+/// `*out` is a list freed with `crm_change_list_free`.
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_tenant_changes_since(
+    tenant: *const crm_tenant,
+    after: i64,
+    limit: u32,
+    out: *mut *mut crm_change_list,
+) -> crm_status {
+    ffi::call(|| {
+        let out = ffi::out(out, "out")?;
+        let t = self::tenant(tenant)?;
+        let events: Vec<ChangeHandle> = t
+            .tenant
+            .changes_since(after, limit)?
+            .into_iter()
+            .map(ChangeHandle::new)
+            .collect();
+        ffi::lend(&events);
+        out.write(ffi::into_raw(ChangeList(events)));
+        Ok(())
+    })
+}
+
+/// How many events the list holds; 0 on a bad handle.
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_change_list_len(list: *const crm_change_list) -> usize {
+    ffi::value(0, || Ok(self::list(list)?.0.len()))
+}
+
+/// The event at `index`, borrowed from the list (never free it). NULL past the end.
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_change_list_get(
+    list: *const crm_change_list,
+    index: usize,
+) -> *const crm_change {
+    ffi::value(std::ptr::null(), || {
+        Ok(ffi::item_ptr(&self::list(list)?.0, index))
+    })
+}
+
+/// The list as JSON `{"format": 1, "changes": [...]}`. On success `*out` is a string the caller
+/// frees with `crm_string_free`.
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_change_list_to_json(
+    list: *const crm_change_list,
+    out: *mut *mut c_char,
+) -> crm_status {
+    ffi::call(|| {
+        let out = ffi::out(out, "out")?;
+        let events: Vec<&ChangeEvent> = self::list(list)?.0.iter().map(|c| &c.event).collect();
+        out.write(ffi::string_out(json::envelope("changes", events)?));
+        Ok(())
+    })
+}
+
+/// Frees a list and its events. NULL does nothing.
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_change_list_free(list: *mut crm_change_list) {
+    ffi::value((), || {
+        ffi::free::<ChangeList>(list);
+        Ok(())
+    });
+}
+
+/// The event's position in the feed; 0 on a bad handle.
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_change_seq(change: *const crm_change) -> i64 {
+    ffi::value(0, || Ok(self::change(change)?.event.seq))
+}
+
+/// A field of the event (`CRM_CHANGE_*`) as text. Borrowed until the list is freed; NULL when
+/// empty.
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_change_get(
+    change: *const crm_change,
+    field: crm_change_field,
+) -> *const c_char {
+    ffi::value(std::ptr::null(), || {
+        let c = self::change(change)?;
+        match c.texts.get(field as usize) {
+            Some(text) if field > 0 => Ok(c_ptr(text.as_ref())),
+            _ => Err(Failure::invalid(format!(
+                "field: unknown change field {field}"
+            ))),
+        }
+    })
+}

@@ -1,0 +1,190 @@
+//! `crm_db` (one open database) and `crm_tenant` (one agency, seen by one actor).
+
+use std::ffi::{c_char, c_void};
+
+use crm_core::{Actor, Crm, Role, Tenant, TenantSettings};
+
+use crate::ffi::{self, Handle};
+use crate::status::{Failure, crm_status};
+
+/// An open database: an SQLite file and its search index (`<file>.index`), or both in memory.
+/// Safe to share between threads; free it with `crm_db_free` when every call on it has returned.
+pub struct crm_db {
+    _private: [u8; 0],
+}
+
+/// One tenant (agency) of a database, seen by one actor (recorded with every write). No call
+/// through it reads, changes or reveals another tenant's records. Safe to share between threads.
+/// It keeps the database open: free it with `crm_tenant_free`.
+pub struct crm_tenant {
+    _private: [u8; 0],
+}
+
+/// A role of an actor (`crm_tenant_open`).
+pub type crm_role = u32;
+/// An agency user: everyday work on customers and bookings.
+pub const CRM_ROLE_AGENT: crm_role = 1;
+/// A user with organisation-level rights.
+pub const CRM_ROLE_ORGANISATION: crm_role = 2;
+/// An integration or batch job acting on its own behalf.
+pub const CRM_ROLE_SYSTEM: crm_role = 3;
+
+/// Called by `crm_db_reindex` after each batch: `done` of `total` customers indexed. It must
+/// not call back into the library for the same database.
+pub type crm_progress_callback =
+    Option<extern "C" fn(userdata: *mut c_void, done: u64, total: u64)>;
+
+pub(crate) struct Db(pub(crate) Crm);
+
+impl Handle for Db {
+    type C = crm_db;
+    const NAME: &'static str = "crm_db";
+}
+
+pub(crate) struct TenantHandle {
+    pub(crate) tenant: Tenant,
+    pub(crate) actor: Actor,
+}
+
+impl Handle for TenantHandle {
+    type C = crm_tenant;
+    const NAME: &'static str = "crm_tenant";
+}
+
+/// The tenant behind a handle.
+pub(crate) fn tenant<'a>(ptr: *const crm_tenant) -> Result<&'a TenantHandle, Failure> {
+    ffi::get::<TenantHandle>(ptr, "tenant")
+}
+
+/// Opens (or creates) the database file at `path` (UTF-8), migrating its schema if needed.
+///
+/// On success `*out` is a database the caller owns and frees with `crm_db_free`.
+/// Errors: `CRM_ERR_STORAGE` (not a database, or written by a newer version), `CRM_ERR_IO`
+/// (the index folder cannot be created).
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_db_open(path: *const c_char, out: *mut *mut crm_db) -> crm_status {
+    ffi::call(|| {
+        let out = ffi::out(out, "out")?;
+        let path = ffi::text_in(path, "path")?;
+        let crm = Crm::open(path)?;
+        out.write(ffi::into_raw(Db(crm)));
+        Ok(())
+    })
+}
+
+/// Opens a database in memory, gone when freed (tests, demos). `*out` as for `crm_db_open`.
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_db_open_in_memory(out: *mut *mut crm_db) -> crm_status {
+    ffi::call(|| {
+        let out = ffi::out(out, "out")?;
+        let crm = Crm::open_in_memory()?;
+        out.write(ffi::into_raw(Db(crm)));
+        Ok(())
+    })
+}
+
+/// Rebuilds the search index from SQLite, calling `progress` (may be NULL) with `userdata`
+/// after each batch. Errors: `CRM_ERR_SEARCH`.
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_db_reindex(
+    db: *const crm_db,
+    progress: crm_progress_callback,
+    userdata: *mut c_void,
+) -> crm_status {
+    ffi::call(|| {
+        let db = ffi::get::<Db>(db, "db")?;
+        db.0.reindex(|done, total| {
+            if let Some(progress) = progress {
+                progress(userdata, done, total);
+            }
+        })?;
+        Ok(())
+    })
+}
+
+/// Closes a database. NULL does nothing; a handle freed twice is detected and ignored. Tenants
+/// opened from it keep working until they are freed.
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_db_free(db: *mut crm_db) {
+    ffi::value((), || {
+        ffi::free::<Db>(db);
+        Ok(())
+    });
+}
+
+/// Opens a tenant of `db` as an actor: `tenant_id` (1 to 128 characters), `actor_user_id` (the
+/// host's user id, 1 to 128 characters) and `actor_role` (`CRM_ROLE_*`).
+///
+/// On success `*out` is a tenant the caller owns and frees with `crm_tenant_free`.
+/// Errors: `CRM_ERR_VALIDATION` (an id empty or too long), `CRM_ERR_INVALID_ARGUMENT` (role).
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_tenant_open(
+    db: *const crm_db,
+    tenant_id: *const c_char,
+    actor_user_id: *const c_char,
+    actor_role: crm_role,
+    out: *mut *mut crm_tenant,
+) -> crm_status {
+    ffi::call(|| {
+        let out = ffi::out(out, "out")?;
+        let db = ffi::get::<Db>(db, "db")?;
+        let tenant_id = ffi::text_in(tenant_id, "tenant_id")?;
+        let user_id = ffi::text_in(actor_user_id, "actor_user_id")?;
+        let role = match actor_role {
+            CRM_ROLE_AGENT => Role::Agent,
+            CRM_ROLE_ORGANISATION => Role::Organisation,
+            CRM_ROLE_SYSTEM => Role::System,
+            other => {
+                return Err(Failure::invalid(format!(
+                    "actor_role: unknown role {other}"
+                )));
+            }
+        };
+        let tenant = db.0.tenant(tenant_id)?;
+        // The actor's user id is checked by every write, as in Rust and Python.
+        let actor = Actor::new(user_id, role);
+        out.write(ffi::into_raw(TenantHandle { tenant, actor }));
+        Ok(())
+    })
+}
+
+/// Frees a tenant handle. NULL does nothing; a handle freed twice is detected and ignored.
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_tenant_free(tenant: *mut crm_tenant) {
+    ffi::value((), || {
+        ffi::free::<TenantHandle>(tenant);
+        Ok(())
+    });
+}
+
+/// Sets the tenant's default region for phones typed without a country code (ISO 3166-1
+/// alpha-2 such as `"FR"`; NULL for none). Errors: `CRM_ERR_VALIDATION` (unknown region).
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_tenant_set_default_region(
+    tenant: *const crm_tenant,
+    region: *const c_char,
+) -> crm_status {
+    ffi::call(|| {
+        let t = self::tenant(tenant)?;
+        let mut settings = TenantSettings::default();
+        settings.default_region = ffi::optional_text_in(region, "region")?.map(str::to_owned);
+        t.tenant.set_settings(&t.actor, settings)?;
+        Ok(())
+    })
+}
+
+/// The tenant's default region: on success `*out` is a string the caller frees with
+/// `crm_string_free`, or NULL when none is set.
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_tenant_default_region(
+    tenant: *const crm_tenant,
+    out: *mut *mut c_char,
+) -> crm_status {
+    ffi::call(|| {
+        let out = ffi::out(out, "out")?;
+        let t = self::tenant(tenant)?;
+        let region = t.tenant.settings()?.default_region;
+        out.write(region.map_or(std::ptr::null_mut(), ffi::string_out));
+        Ok(())
+    })
+}

@@ -1,0 +1,25 @@
+//! The C API of crm-core: `include/crm.h`, generated from this crate by the pinned cbindgen
+//! (`make header`). The conventions C callers rely on are written at the top of the header
+//! (`cbindgen.toml`); every pointer conversion lives in `ffi.rs`.
+//!
+//! An FFI crate cannot avoid `unsafe`: exports are `#[unsafe(no_mangle)]`, and `ffi.rs`
+//! dereferences the pointers callers pass, after checking them.
+#![allow(unsafe_code)]
+// C names: `crm_customer`, `CRM_OK`.
+#![allow(non_camel_case_types)]
+
+mod booking;
+mod changes;
+mod customer;
+mod db;
+mod ffi;
+mod json;
+mod search;
+mod status;
+
+pub use booking::*;
+pub use changes::*;
+pub use customer::*;
+pub use db::*;
+pub use search::*;
+pub use status::*;

@@ -1,0 +1,517 @@
+//! Search and the customer list: `crm_search_query` (type-ahead text and find-customer
+//! filters), `crm_customer_page` and its `crm_customer_row`s.
+
+use std::ffi::{CString, c_char};
+
+use chrono::{NaiveDate, SecondsFormat};
+use crm_core::{
+    Cursor, CustomerListQuery, CustomerQuery, CustomerRow, CustomerSort, Page, SearchSort,
+};
+use serde_json::json;
+
+use crate::db::{crm_tenant, tenant};
+use crate::ffi::{self, Handle, c_opt, c_ptr, c_string};
+use crate::json;
+use crate::status::{Failure, crm_status};
+
+/// A search: the typed text and the filters of the find-customer form, combined with AND.
+pub struct crm_search_query {
+    _private: [u8; 0],
+}
+
+/// One page of customer-list rows (from a search or the customer list), with the total count.
+pub struct crm_customer_page {
+    _private: [u8; 0],
+}
+
+/// One row of a page: name, email, phone, bookings count, latest booking. Borrowed from its page.
+pub struct crm_customer_row {
+    _private: [u8; 0],
+}
+
+/// A text filter of the find-customer form, for `crm_search_query_filter`.
+pub type crm_filter = u32;
+/// First name (word prefixes).
+pub const CRM_FILTER_FIRST_NAME: crm_filter = 1;
+/// Last name (word prefixes).
+pub const CRM_FILTER_LAST_NAME: crm_filter = 2;
+/// Company (word prefixes).
+pub const CRM_FILTER_COMPANY: crm_filter = 3;
+/// Main or secondary email, whole address, case-insensitive.
+pub const CRM_FILTER_EMAIL: crm_filter = 4;
+/// Any phone field: digits in national or international form, or the last digits.
+pub const CRM_FILTER_PHONE: crm_filter = 5;
+/// Postal code.
+pub const CRM_FILTER_ZIP: crm_filter = 6;
+/// City (word prefixes).
+pub const CRM_FILTER_CITY: crm_filter = 7;
+/// Street and number (word prefixes).
+pub const CRM_FILTER_ADDRESS: crm_filter = 8;
+/// Contact person (word prefixes).
+pub const CRM_FILTER_CONTACT_PERSON: crm_filter = 9;
+/// Country, ISO 3166-1 alpha-2.
+pub const CRM_FILTER_COUNTRY: crm_filter = 10;
+/// Region.
+pub const CRM_FILTER_REGION: crm_filter = 11;
+/// Language tag.
+pub const CRM_FILTER_LANGUAGE: crm_filter = 12;
+/// Salesperson.
+pub const CRM_FILTER_SALESPERSON: crm_filter = 13;
+/// Member of this customer list.
+pub const CRM_FILTER_LIST: crm_filter = 14;
+/// Has a booking with this transport.
+pub const CRM_FILTER_TRANSPORT: crm_filter = 15;
+/// Has a booking at this hotel.
+pub const CRM_FILTER_HOTEL: crm_filter = 16;
+/// Has a booking with this status (`confirmed`...).
+pub const CRM_FILTER_BOOKING_STATUS: crm_filter = 17;
+/// `yes` or `no`: has a main email.
+pub const CRM_FILTER_HAS_EMAIL: crm_filter = 18;
+/// `yes` or `no`: has a mobile number.
+pub const CRM_FILTER_HAS_MOBILE: crm_filter = 19;
+
+/// A period filter, for `crm_search_query_period`.
+pub type crm_period = u32;
+/// Has a booking departing (pickup) on a day in the period.
+pub const CRM_PERIOD_DEPARTURE: crm_period = 1;
+/// Created on a day in the period.
+pub const CRM_PERIOD_CREATED: crm_period = 2;
+/// Latest booking on a day in the period (customers who never booked never match).
+pub const CRM_PERIOD_LAST_BOOKING: crm_period = 3;
+
+/// The order of results.
+pub type crm_sort = u32;
+/// Search only: best match first, then latest bookers (the default of a search).
+pub const CRM_SORT_RELEVANCE: crm_sort = 0;
+/// Last name then first name, accents and case folded (the default of the list).
+pub const CRM_SORT_NAME: crm_sort = 1;
+/// Latest booking first.
+pub const CRM_SORT_LAST_BOOKING: crm_sort = 2;
+/// Newest customer first.
+pub const CRM_SORT_CREATED_AT: crm_sort = 3;
+
+/// A field of a row, for `crm_customer_row_get`.
+pub type crm_row_field = u32;
+/// The customer's id.
+pub const CRM_ROW_ID: crm_row_field = 1;
+/// First name.
+pub const CRM_ROW_FIRST_NAME: crm_row_field = 2;
+/// Last name.
+pub const CRM_ROW_LAST_NAME: crm_row_field = 3;
+/// Main email.
+pub const CRM_ROW_EMAIL: crm_row_field = 4;
+/// Phone as typed: the landline, else the mobile.
+pub const CRM_ROW_PHONE: crm_row_field = 5;
+/// Pickup time of the latest booking, RFC 3339.
+pub const CRM_ROW_LAST_BOOKING: crm_row_field = 6;
+/// When the customer was created, RFC 3339 UTC.
+pub const CRM_ROW_CREATED_AT: crm_row_field = 7;
+
+const ROW_FIELDS: usize = 8;
+
+pub(crate) struct QueryHandle(CustomerQuery);
+
+impl Handle for QueryHandle {
+    type C = crm_search_query;
+    const NAME: &'static str = "crm_search_query";
+}
+
+/// A row with its texts as C strings.
+pub(crate) struct RowHandle {
+    row: CustomerRow,
+    texts: Vec<Option<CString>>,
+}
+
+impl Handle for RowHandle {
+    type C = crm_customer_row;
+    const NAME: &'static str = "crm_customer_row";
+}
+
+impl RowHandle {
+    fn new(row: CustomerRow) -> Self {
+        let mut texts: Vec<Option<CString>> = vec![None; ROW_FIELDS];
+        texts[CRM_ROW_ID as usize] = Some(c_string(row.id.to_string()));
+        texts[CRM_ROW_FIRST_NAME as usize] = Some(c_string(row.first_name.clone()));
+        texts[CRM_ROW_LAST_NAME as usize] = Some(c_string(row.last_name.clone()));
+        texts[CRM_ROW_EMAIL as usize] = c_opt(row.email.as_deref());
+        texts[CRM_ROW_PHONE as usize] = c_opt(row.phone.as_deref());
+        texts[CRM_ROW_LAST_BOOKING as usize] = row
+            .last_booking
+            .map(|t| c_string(t.to_rfc3339_opts(SecondsFormat::AutoSi, true)));
+        texts[CRM_ROW_CREATED_AT as usize] = Some(c_string(
+            row.created_at.to_rfc3339_opts(SecondsFormat::AutoSi, true),
+        ));
+        Self { row, texts }
+    }
+}
+
+pub(crate) struct PageHandle {
+    rows: Vec<RowHandle>,
+    total: u64,
+    next: Option<CString>,
+}
+
+impl PageHandle {
+    fn new(rows: Vec<CustomerRow>, total: u64, next: Option<&Cursor>) -> Self {
+        let rows: Vec<RowHandle> = rows.into_iter().map(RowHandle::new).collect();
+        ffi::lend(&rows);
+        Self {
+            rows,
+            total,
+            next: c_opt(next.map(Cursor::as_str)),
+        }
+    }
+}
+
+impl Drop for PageHandle {
+    fn drop(&mut self) {
+        ffi::unlend(&self.rows);
+    }
+}
+
+impl Handle for PageHandle {
+    type C = crm_customer_page;
+    const NAME: &'static str = "crm_customer_page";
+}
+
+fn query<'a>(ptr: *mut crm_search_query) -> Result<&'a mut CustomerQuery, Failure> {
+    ffi::get_mut::<QueryHandle>(ptr, "query").map(|q| &mut q.0)
+}
+
+fn page<'a>(ptr: *const crm_customer_page) -> Result<&'a PageHandle, Failure> {
+    ffi::get::<PageHandle>(ptr, "page")
+}
+
+fn row<'a>(ptr: *const crm_customer_row) -> Result<&'a RowHandle, Failure> {
+    ffi::get::<RowHandle>(ptr, "row")
+}
+
+fn day_in(field: &str, text: Option<&str>) -> Result<Option<NaiveDate>, Failure> {
+    text.map(|t| {
+        NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d")
+            .map_err(|_| json::validation(field, "not a date (YYYY-MM-DD)"))
+    })
+    .transpose()
+}
+
+// ---- crm_search_query --------------------------------------------------------------------------
+
+/// A search for the typed `text` (NULL or empty: filters only), 20 rows from the first, by
+/// relevance. On success `*out` is owned by the caller, freed with `crm_search_query_free`.
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_search_query_new(
+    text: *const c_char,
+    out: *mut *mut crm_search_query,
+) -> crm_status {
+    ffi::call(|| {
+        let out = ffi::out(out, "out")?;
+        let query = match ffi::optional_text_in(text, "text")? {
+            Some(text) => CustomerQuery::text(text),
+            None => CustomerQuery::all(),
+        };
+        out.write(ffi::into_raw(QueryHandle(query)));
+        Ok(())
+    })
+}
+
+/// Adds a filter (`CRM_FILTER_*`) with its value (a blank value is ignored, as an empty form
+/// field). Errors: `CRM_ERR_VALIDATION` (a status or yes/no of the wrong form).
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_search_query_filter(
+    query: *mut crm_search_query,
+    filter: crm_filter,
+    value: *const c_char,
+) -> crm_status {
+    ffi::call(|| {
+        let q = self::query(query)?;
+        let value = ffi::text_in(value, "value")?;
+        let taken = std::mem::take(q);
+        *q = match filter {
+            CRM_FILTER_FIRST_NAME => taken.first_name(value),
+            CRM_FILTER_LAST_NAME => taken.last_name(value),
+            CRM_FILTER_COMPANY => taken.company(value),
+            CRM_FILTER_EMAIL => taken.email(value),
+            CRM_FILTER_PHONE => taken.phone(value),
+            CRM_FILTER_ZIP => taken.zip(value),
+            CRM_FILTER_CITY => taken.city(value),
+            CRM_FILTER_ADDRESS => taken.address(value),
+            CRM_FILTER_CONTACT_PERSON => taken.contact_person(value),
+            CRM_FILTER_COUNTRY => taken.country(value),
+            CRM_FILTER_REGION => taken.region(value),
+            CRM_FILTER_LANGUAGE => taken.language(value),
+            CRM_FILTER_SALESPERSON => taken.salesperson(value),
+            CRM_FILTER_LIST => taken.list(value),
+            CRM_FILTER_TRANSPORT => taken.transport(value),
+            CRM_FILTER_HOTEL => taken.hotel(value),
+            CRM_FILTER_BOOKING_STATUS => match value.parse() {
+                Ok(status) => taken.booking_status(status),
+                Err(err) => {
+                    *q = taken;
+                    return Err(err.into());
+                }
+            },
+            CRM_FILTER_HAS_EMAIL | CRM_FILTER_HAS_MOBILE => {
+                let yes = match value.trim() {
+                    "yes" => true,
+                    "no" => false,
+                    _ => {
+                        *q = taken;
+                        return Err(json::validation("value", "must be yes or no"));
+                    }
+                };
+                if filter == CRM_FILTER_HAS_EMAIL {
+                    taken.has_email(yes)
+                } else {
+                    taken.has_mobile(yes)
+                }
+            }
+            other => {
+                *q = taken;
+                return Err(Failure::invalid(format!("filter: unknown filter {other}")));
+            }
+        };
+        Ok(())
+    })
+}
+
+/// Only the customer with this customer no.
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_search_query_customer_no(
+    query: *mut crm_search_query,
+    customer_no: i64,
+) -> crm_status {
+    ffi::call(|| {
+        let q = self::query(query)?;
+        *q = std::mem::take(q).customer_no(customer_no);
+        Ok(())
+    })
+}
+
+/// A period filter (`CRM_PERIOD_*`) over days `from` to `to` (`YYYY-MM-DD`, either NULL for an
+/// open end). Errors: `CRM_ERR_VALIDATION` (not a date).
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_search_query_period(
+    query: *mut crm_search_query,
+    period: crm_period,
+    from: *const c_char,
+    to: *const c_char,
+) -> crm_status {
+    ffi::call(|| {
+        let q = self::query(query)?;
+        let from = day_in("from", ffi::optional_text_in(from, "from")?)?;
+        let to = day_in("to", ffi::optional_text_in(to, "to")?)?;
+        let taken = std::mem::take(q);
+        *q = match period {
+            CRM_PERIOD_DEPARTURE => taken.departure_between(from, to),
+            CRM_PERIOD_CREATED => taken.created_between(from, to),
+            CRM_PERIOD_LAST_BOOKING => taken.last_booking_between(from, to),
+            other => {
+                *q = taken;
+                return Err(Failure::invalid(format!("period: unknown period {other}")));
+            }
+        };
+        Ok(())
+    })
+}
+
+/// The order of results (`CRM_SORT_*`).
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_search_query_sort(
+    query: *mut crm_search_query,
+    sort: crm_sort,
+) -> crm_status {
+    ffi::call(|| {
+        let q = self::query(query)?;
+        let sort = match sort {
+            CRM_SORT_RELEVANCE => SearchSort::Relevance,
+            CRM_SORT_NAME => SearchSort::Name,
+            CRM_SORT_LAST_BOOKING => SearchSort::LastBooking,
+            CRM_SORT_CREATED_AT => SearchSort::CreatedAt,
+            other => return Err(Failure::invalid(format!("sort: unknown sort {other}"))),
+        };
+        *q = std::mem::take(q).sort(sort);
+        Ok(())
+    })
+}
+
+/// Which rows: skip `offset`, then at most `limit` (1 to 1000, checked by the search).
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_search_query_page(
+    query: *mut crm_search_query,
+    offset: u32,
+    limit: u32,
+) -> crm_status {
+    ffi::call(|| {
+        let q = self::query(query)?;
+        *q = std::mem::take(q).offset(offset).limit(limit);
+        Ok(())
+    })
+}
+
+/// Frees a query. NULL does nothing.
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_search_query_free(query: *mut crm_search_query) {
+    ffi::value((), || {
+        ffi::free::<QueryHandle>(query);
+        Ok(())
+    });
+}
+
+// ---- tenant calls ----------------------------------------------------------------------------
+
+/// Searches the tenant's customers. A write made through any handle of this process is seen by
+/// the next search. On success `*out` is a page (no `next` cursor: page with
+/// `crm_search_query_page`) freed with `crm_customer_page_free`.
+/// Errors: `CRM_ERR_VALIDATION` (limit), `CRM_ERR_SEARCH`.
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_tenant_search(
+    tenant: *const crm_tenant,
+    query: *const crm_search_query,
+    out: *mut *mut crm_customer_page,
+) -> crm_status {
+    ffi::call(|| {
+        let out = ffi::out(out, "out")?;
+        let t = self::tenant(tenant)?;
+        let q = &ffi::get::<QueryHandle>(query, "query")?.0;
+        let found = t.tenant.search(q)?;
+        out.write(ffi::into_raw(PageHandle::new(
+            found.items,
+            found.total,
+            None,
+        )));
+        Ok(())
+    })
+}
+
+/// One page of the customer list: `sort` (`CRM_SORT_NAME` A to Z, `CRM_SORT_LAST_BOOKING` or
+/// `CRM_SORT_CREATED_AT` newest first), `reverse` for the other way, `limit` rows (1 to 1000),
+/// after the `next` cursor of the previous page (`after`, NULL for the first). On success
+/// `*out` is a page freed with `crm_customer_page_free`.
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_tenant_list_customers(
+    tenant: *const crm_tenant,
+    sort: crm_sort,
+    reverse: bool,
+    limit: u32,
+    after: *const c_char,
+    out: *mut *mut crm_customer_page,
+) -> crm_status {
+    ffi::call(|| {
+        let out = ffi::out(out, "out")?;
+        let t = self::tenant(tenant)?;
+        let sort = match sort {
+            CRM_SORT_NAME => CustomerSort::Name,
+            CRM_SORT_LAST_BOOKING => CustomerSort::LastBooking,
+            CRM_SORT_CREATED_AT => CustomerSort::CreatedAt,
+            other => {
+                return Err(Failure::invalid(format!(
+                    "sort: {other} does not sort the list"
+                )));
+            }
+        };
+        let mut query = CustomerListQuery::new(sort).limit(limit);
+        if reverse {
+            query = query.reversed();
+        }
+        if let Some(after) = ffi::optional_text_in(after, "after")? {
+            query = query.after(Cursor::parse(after)?);
+        }
+        let page: Page<CustomerRow> = t.tenant.list_customers(&query)?;
+        out.write(ffi::into_raw(PageHandle::new(
+            page.items,
+            page.total,
+            page.next.as_ref(),
+        )));
+        Ok(())
+    })
+}
+
+// ---- crm_customer_page, crm_customer_row --------------------------------------------------
+
+/// How many customers match (search) or are listed (list) in all pages; 0 on a bad handle.
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_customer_page_total(page: *const crm_customer_page) -> u64 {
+    ffi::value(0, || Ok(self::page(page)?.total))
+}
+
+/// How many rows this page holds.
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_customer_page_len(page: *const crm_customer_page) -> usize {
+    ffi::value(0, || Ok(self::page(page)?.rows.len()))
+}
+
+/// The cursor of the next page of the list (pass it as `after`), or NULL on the last page and
+/// for a search. Borrowed until the page is freed.
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_customer_page_next(page: *const crm_customer_page) -> *const c_char {
+    ffi::value(std::ptr::null(), || {
+        Ok(c_ptr(self::page(page)?.next.as_ref()))
+    })
+}
+
+/// The row at `index`, borrowed from the page (never free it). NULL past the end.
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_customer_page_row(
+    page: *const crm_customer_page,
+    index: usize,
+) -> *const crm_customer_row {
+    ffi::value(std::ptr::null(), || {
+        Ok(ffi::item_ptr(&self::page(page)?.rows, index))
+    })
+}
+
+/// The page as JSON `{"format": 1, "page": {"total": n, "next": "..." or null, "items": [...]}}`.
+/// On success `*out` is a string the caller frees with `crm_string_free`.
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_customer_page_to_json(
+    page: *const crm_customer_page,
+    out: *mut *mut c_char,
+) -> crm_status {
+    ffi::call(|| {
+        let out = ffi::out(out, "out")?;
+        let p = self::page(page)?;
+        let items: Vec<&CustomerRow> = p.rows.iter().map(|r| &r.row).collect();
+        let next = p.next.as_ref().and_then(|n| n.to_str().ok());
+        let body = json!({ "total": p.total, "next": next, "items": json::to_value(items)? });
+        out.write(ffi::string_out(json::envelope("page", body)?));
+        Ok(())
+    })
+}
+
+/// Frees a page and its rows. NULL does nothing.
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_customer_page_free(page: *mut crm_customer_page) {
+    ffi::value((), || {
+        ffi::free::<PageHandle>(page);
+        Ok(())
+    });
+}
+
+/// A field of a row (`CRM_ROW_*`) as text. Borrowed until the page is freed; NULL when empty.
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_customer_row_get(
+    row: *const crm_customer_row,
+    field: crm_row_field,
+) -> *const c_char {
+    ffi::value(std::ptr::null(), || {
+        let r = self::row(row)?;
+        match r.texts.get(field as usize) {
+            Some(text) if field > 0 => Ok(c_ptr(text.as_ref())),
+            _ => Err(Failure::invalid(format!(
+                "field: unknown row field {field}"
+            ))),
+        }
+    })
+}
+
+/// The row's customer no.; 0 on a bad handle.
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_customer_row_no(row: *const crm_customer_row) -> i64 {
+    ffi::value(0, || Ok(self::row(row)?.row.customer_no))
+}
+
+/// How many bookings the row's customer has; 0 on a bad handle.
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_customer_row_bookings(row: *const crm_customer_row) -> u64 {
+    ffi::value(0, || Ok(self::row(row)?.row.bookings))
+}
