@@ -7,7 +7,7 @@ use std::ptr;
 use crm_ffi::*;
 
 fn c(text: &str) -> CString {
-    CString::new(text).unwrap()
+    CString::new(text).expect("test strings hold no NUL")
 }
 
 fn text(ptr: *const c_char) -> Option<String> {
@@ -15,11 +15,16 @@ fn text(ptr: *const c_char) -> Option<String> {
         return None;
     }
     // SAFETY: the library returns NUL-terminated strings that live as long as their handle.
-    Some(unsafe { CStr::from_ptr(ptr) }.to_str().unwrap().to_owned())
+    Some(
+        unsafe { CStr::from_ptr(ptr) }
+            .to_str()
+            .expect("the library returns UTF-8")
+            .to_owned(),
+    )
 }
 
 fn last_error() -> String {
-    text(crm_last_error()).unwrap()
+    text(crm_last_error()).expect("the last error is never NULL")
 }
 
 struct Fixture {
