@@ -571,7 +571,7 @@ fn salesperson_matches_the_whole_name_folded() {
 }
 
 #[test]
-fn departure_between_takes_inclusive_utc_days_and_open_ends() {
+fn departure_between_takes_inclusive_local_days_and_open_ends() {
     let db = open();
     let t = db.tenant("agency");
     let morning = make(&t, customer("Morning", "Fourteenth"));
@@ -584,7 +584,8 @@ fn departure_between_takes_inclusive_utc_days_and_open_ends() {
         &t,
         booking_for("D-1", "2026-07-14T08:30:00+02:00", &morning),
     );
-    // 01:00 on the 15th in Paris is 23:00 on the 14th in UTC.
+    // 01:00 on the 15th in Paris (23:00 on the 14th in UTC) departs on the 15th: the day is
+    // the date at the pickup place.
     upsert(&t, booking_for("D-2", "2026-07-15T01:00:00+02:00", &late));
     upsert(&t, booking_for("D-3", "2026-07-16T00:00:00Z", &midnight));
     upsert(&t, booking_for("D-4", "2026-07-13T23:59:59Z", &eve));
@@ -593,15 +594,15 @@ fn departure_between_takes_inclusive_utc_days_and_open_ends() {
     upsert(&t, booking_for("D-6", "2026-09-01T10:00:00Z", &around));
 
     let q = |from, to| all().departure_between(from, to);
-    assert_hits(&t, q(jul(14), jul(14)), &[&morning, &late]);
-    assert_hits(&t, q(jul(15), jul(15)), &[]);
+    assert_hits(&t, q(jul(14), jul(14)), &[&morning]);
+    assert_hits(&t, q(jul(15), jul(15)), &[&late]);
     assert_hits(&t, q(jul(16), jul(16)), &[&midnight]);
     assert_hits(&t, q(jul(13), jul(13)), &[&eve]);
     assert_hits(&t, q(jul(14), jul(16)), &[&morning, &late, &midnight]);
     assert_hits(&t, q(jul(10), jul(20)), &[&morning, &late, &midnight, &eve]);
     assert_hits(&t, q(None, jul(13)), &[&eve, &around]);
-    assert_hits(&t, q(None, jul(14)), &[&morning, &late, &eve, &around]);
-    assert_hits(&t, q(jul(15), None), &[&midnight, &around]);
+    assert_hits(&t, q(None, jul(14)), &[&morning, &eve, &around]);
+    assert_hits(&t, q(jul(15), None), &[&late, &midnight, &around]);
     assert_hits(&t, q(jul(17), None), &[&around]);
     assert_hits(&t, q(jul(17), day(2026, 8, 31)), &[]);
     // An empty window (to before from) matches nothing.
@@ -795,21 +796,23 @@ fn last_booking_between_looks_at_the_latest_booking_only() {
         booking_for("L-2", "2026-07-20T10:00:00Z", &early_and_late),
     );
     upsert(&t, booking_for("L-3", "2026-07-05T10:00:00Z", &fifth));
-    // 01:00 on the 21st in Paris is the 20th in UTC.
-    let utc_twentieth = make(&t, customer("Cid", "Late"));
+    // 01:00 on the 21st in Paris (the 20th in UTC) is a booking of the 21st: the day is the
+    // date at the pickup place.
+    let local_21st = make(&t, customer("Cid", "Late"));
     upsert(
         &t,
-        booking_for("L-4", "2026-07-21T01:00:00+02:00", &utc_twentieth),
+        booking_for("L-4", "2026-07-21T01:00:00+02:00", &local_21st),
     );
 
     let q = |from, to| all().last_booking_between(from, to);
     // Anne has a booking on the 1st, but her latest is the 20th.
     assert_hits(&t, q(jul(1), jul(10)), &[&fifth]);
     assert_hits(&t, q(jul(1), jul(1)), &[]);
-    assert_hits(&t, q(jul(20), jul(20)), &[&early_and_late, &utc_twentieth]);
+    assert_hits(&t, q(jul(20), jul(20)), &[&early_and_late]);
+    assert_hits(&t, q(jul(21), jul(21)), &[&local_21st]);
     assert_hits(&t, q(jul(5), jul(5)), &[&fifth]);
-    assert_hits(&t, q(jul(6), None), &[&early_and_late, &utc_twentieth]);
-    assert_hits(&t, q(jul(21), None), &[]);
+    assert_hits(&t, q(jul(6), None), &[&early_and_late, &local_21st]);
+    assert_hits(&t, q(jul(22), None), &[]);
     assert_hits(&t, q(jul(6), jul(19)), &[]);
     // Moving the latest booking moves the customer.
     upsert(
@@ -817,7 +820,8 @@ fn last_booking_between_looks_at_the_latest_booking_only() {
         booking_for("L-2", "2026-07-08T10:00:00Z", &early_and_late),
     );
     assert_hits(&t, q(jul(1), jul(10)), &[&early_and_late, &fifth]);
-    assert_hits(&t, q(jul(20), jul(20)), &[&utc_twentieth]);
+    assert_hits(&t, q(jul(20), jul(20)), &[]);
+    assert_hits(&t, q(jul(21), jul(21)), &[&local_21st]);
 }
 
 #[test]

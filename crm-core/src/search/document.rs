@@ -10,13 +10,13 @@ use super::terms;
 use crate::model::{Customer, fold};
 
 /// Bumped when the schema or the terms change: an index of another version is rebuilt.
-pub(super) const INDEX_VERSION: u32 = 9;
+pub(super) const INDEX_VERSION: u32 = 10;
 
 /// Fast-field name of the day of the latest booking.
 pub(super) const RECENCY: &str = "recency";
 /// The recency of a customer without bookings: before any day a booking can have, and close
 /// enough to them that the column stays narrow.
-const NO_BOOKING_DAY: i64 = -100_000;
+pub(super) const NO_BOOKING_DAY: i64 = -100_000;
 
 /// Fast-field names of the id's halves.
 pub(super) const ID_HIGH: &str = "id_high";
@@ -27,13 +27,15 @@ pub(super) const ID_LOW: &str = "id_low";
 pub(crate) struct IndexedCustomer {
     pub(crate) tenant: String,
     pub(crate) customer: Customer,
-    /// Pickup instants of its bookings, microseconds since the epoch.
+    /// Local pickup days of its bookings (the date at the pickup place), days since 1970-01-01.
     pub(crate) departures: Vec<i64>,
     pub(crate) transports: Vec<String>,
     pub(crate) hotels: Vec<String>,
     pub(crate) statuses: Vec<String>,
     /// Latest pickup, microseconds since the epoch; `i64::MIN` without bookings.
     pub(crate) last_booking: i64,
+    /// The local day of that latest pickup, days since 1970-01-01.
+    pub(crate) last_booking_day: Option<i64>,
 }
 
 /// The fields of the index.
@@ -192,7 +194,7 @@ impl Fields {
                 doc.add_text(field, normalise_value(v));
             }
         }
-        let mut days: Vec<i64> = c.departures.iter().map(|d| day_of(*d)).collect();
+        let mut days = c.departures.clone();
         days.sort_unstable();
         days.dedup();
         for day in days {
@@ -202,23 +204,10 @@ impl Fields {
         doc.add_bool(self.has_mobile, customer.mobile.is_some());
         doc.add_i64(self.created, customer.created_at.timestamp_micros());
         doc.add_i64(self.last_booking, c.last_booking);
-        let day = if c.last_booking == i64::MIN {
-            NO_BOOKING_DAY
-        } else {
-            day_of(c.last_booking)
-        };
-        doc.add_i64(self.recency, day);
+        doc.add_i64(self.recency, c.last_booking_day.unwrap_or(NO_BOOKING_DAY));
         doc.add_text(self.sort_name, customer.sort_name());
         doc
     }
-}
-
-/// Microseconds in a day.
-const MICROS_PER_DAY: i64 = 86_400_000_000;
-
-/// The UTC day of an instant in microseconds since the epoch, as days since the epoch.
-pub(super) fn day_of(micros: i64) -> i64 {
-    micros.div_euclid(MICROS_PER_DAY)
 }
 
 /// How a whole value (zip, country, salesperson, transport...) is compared: folded, trimmed,

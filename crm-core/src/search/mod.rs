@@ -9,7 +9,7 @@ mod terms;
 
 use std::sync::MutexGuard;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 pub(crate) use document::IndexedCustomer;
@@ -61,9 +61,11 @@ pub(crate) enum TextFilter {
     Status(BookingStatus),
     HasEmail(bool),
     HasMobile(bool),
-    /// Microseconds since the epoch, `[from, to)`.
+    /// Local days since 1970-01-01, `[from, to)`.
     Departure(Option<i64>, Option<i64>),
+    /// Microseconds since the epoch, `[from, to)`.
     Created(Option<i64>, Option<i64>),
+    /// Local days since 1970-01-01, `[from, to)`.
     LastBooking(Option<i64>, Option<i64>),
 }
 
@@ -101,6 +103,19 @@ pub struct CustomerQuery {
 fn day_start(day: NaiveDate) -> i64 {
     day.and_hms_opt(0, 0, 0)
         .map_or(i64::MIN, |t| t.and_utc().timestamp_micros())
+}
+
+/// Days since 1970-01-01 of a date.
+pub(crate) fn day_number(day: NaiveDate) -> i64 {
+    i64::from(day.num_days_from_ce()) - i64::from(UNIX_EPOCH_DAY_FROM_CE)
+}
+
+/// `NaiveDate::num_days_from_ce` of 1970-01-01.
+const UNIX_EPOCH_DAY_FROM_CE: i32 = 719_163;
+
+/// A day period `[from, to]` as day numbers `[from, to + 1)`.
+fn day_numbers(from: Option<NaiveDate>, to: Option<NaiveDate>) -> (Option<i64>, Option<i64>) {
+    (from.map(day_number), to.map(|d| day_number(d) + 1))
 }
 
 fn days(from: Option<NaiveDate>, to: Option<NaiveDate>) -> (Option<i64>, Option<i64>) {
@@ -201,24 +216,25 @@ impl CustomerQuery {
         self
     }
 
-    /// Has a booking departing (pickup) on a day in `[from, to]`; either end may be open.
+    /// Has a booking departing (pickup) on a day in `[from, to]`; either end may be open. The
+    /// day is the local date at the pickup place (the date of `pickup_at` in its own offset).
     pub fn departure_between(mut self, from: Option<NaiveDate>, to: Option<NaiveDate>) -> Self {
-        let (from, to) = days(from, to);
+        let (from, to) = day_numbers(from, to);
         self.filters.push(TextFilter::Departure(from, to));
         self
     }
 
-    /// Created on a day in `[from, to]`; either end may be open.
+    /// Created on a day in `[from, to]` (UTC days); either end may be open.
     pub fn created_between(mut self, from: Option<NaiveDate>, to: Option<NaiveDate>) -> Self {
         let (from, to) = days(from, to);
         self.filters.push(TextFilter::Created(from, to));
         self
     }
 
-    /// Latest booking on a day in `[from, to]`; either end may be open. Customers who never
-    /// booked never match.
+    /// Latest booking on a day in `[from, to]` (the local date at its pickup place); either end
+    /// may be open. Customers who never booked never match.
     pub fn last_booking_between(mut self, from: Option<NaiveDate>, to: Option<NaiveDate>) -> Self {
-        let (from, to) = days(from, to);
+        let (from, to) = day_numbers(from, to);
         self.filters.push(TextFilter::LastBooking(from, to));
         self
     }

@@ -13,7 +13,7 @@ use tantivy::query::{
 };
 use tantivy::schema::{Field, IndexRecordOption};
 
-use super::document::{Fields, day_of, normalise_value};
+use super::document::{Fields, NO_BOOKING_DAY, normalise_value};
 use super::terms::{self, MAX_GRAM, MIN_TAIL, PHONE_PREFIX, PHONE_TAIL, Typed};
 use super::{CustomerQuery, TextFilter};
 use crate::error::{Error, Result};
@@ -272,9 +272,13 @@ fn filters(f: &Fields, tenant: &str, q: &CustomerQuery) -> Result<Vec<Box<dyn Qu
                 Term::from_field_bool(f.has_mobile, *b),
                 IndexRecordOption::Basic,
             )),
-            TextFilter::Departure(from, to) => range(f.departure, from.map(day_of), to.map(day_of)),
+            TextFilter::Departure(from, to) => range(f.departure, *from, *to),
             TextFilter::Created(from, to) => range(f.created, *from, *to),
-            TextFilter::LastBooking(from, to) => range(f.last_booking, *from, *to),
+            // Customers who never booked have the recency NO_BOOKING_DAY: an open start
+            // begins after it.
+            TextFilter::LastBooking(from, to) => {
+                range(f.recency, Some(from.unwrap_or(NO_BOOKING_DAY + 1)), *to)
+            }
         });
     }
     Ok(filters)

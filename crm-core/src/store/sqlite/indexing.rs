@@ -117,6 +117,7 @@ fn customers_where(
             tenant: r.get(30)?,
             customer: customers::from_row(r)?,
             departures: Vec::new(),
+            last_booking_day: None,
             transports: Vec::new(),
             hotels: Vec::new(),
             statuses: Vec::new(),
@@ -175,7 +176,8 @@ fn attach(
     }
 
     let sql = format!(
-        "SELECT customer_id, pickup_utc, transport, hotel, status FROM bookings WHERE {filter}"
+        "SELECT customer_id, pickup_utc, substr(pickup_at, 1, 10), transport, hotel, status \
+         FROM bookings WHERE {filter}"
     );
     let mut stmt = tx.prepare_cached(&sql)?;
     let mut rows = stmt.query(args)?;
@@ -185,11 +187,19 @@ fn attach(
         };
         let doc = &mut docs[i];
         let pickup: i64 = row.get(1)?;
-        doc.departures.push(pickup);
-        doc.last_booking = doc.last_booking.max(pickup);
-        doc.transports.extend(row.get::<_, Option<String>>(2)?);
-        doc.hotels.extend(row.get::<_, Option<String>>(3)?);
-        doc.statuses.push(row.get(4)?);
+        // pickup_at is RFC 3339 with the pickup place's offset: it starts with the local date.
+        let local_day: String = row.get(2)?;
+        let day = local_day_number(&local_day).ok_or_else(|| {
+            crate::error::Error::Internal("bookings.pickup_at: not a date".into())
+        })?;
+        doc.departures.push(day);
+        if pickup > doc.last_booking {
+            doc.last_booking = pickup;
+            doc.last_booking_day = Some(day);
+        }
+        doc.transports.extend(row.get::<_, Option<String>>(3)?);
+        doc.hotels.extend(row.get::<_, Option<String>>(4)?);
+        doc.statuses.push(row.get(5)?);
     }
     for doc in docs {
         for list in [&mut doc.transports, &mut doc.hotels, &mut doc.statuses] {
@@ -227,4 +237,10 @@ pub(super) fn rows(
         .collect::<rusqlite::Result<_>>()?;
     found.sort_by_key(|row| ids.iter().position(|id| *id == row.id));
     Ok(found)
+}
+
+/// Days since 1970-01-01 of a `YYYY-MM-DD` date.
+fn local_day_number(date: &str) -> Option<i64> {
+    let date = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()?;
+    Some(crate::search::day_number(date))
 }
