@@ -68,6 +68,13 @@ pub(crate) fn aware(field: &str, value: &Bound<'_, PyAny>) -> PyResult<DateTime<
         ));
     }
     let seconds: f64 = offset.call_method0("total_seconds")?.extract()?;
+    if seconds.fract() != 0.0 {
+        return Err(validation(
+            py,
+            field,
+            "has a UTC offset with a fraction of a second",
+        ));
+    }
     let kwargs = PyDict::new(py);
     kwargs.set_item("tzinfo", py.None())?;
     let naive: NaiveDateTime = value.call_method("replace", (), Some(&kwargs))?.extract()?;

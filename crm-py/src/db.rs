@@ -1,9 +1,12 @@
 //! `crm.Crm`: one open database (SQLite file plus search index), a context manager.
 
+use std::cell::Cell;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 
 use crm_core::Crm;
+use pyo3::exceptions::{PyRuntimeError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::PyAny;
 
@@ -15,6 +18,22 @@ use crate::tenant::PyTenant;
 /// closed. Calls hold the read lock while they run, so `close()` waits for them.
 pub(crate) type Shared = Arc<RwLock<Option<Crm>>>;
 
+thread_local! {
+    /// Set while this thread runs a `reindex` progress callback: the index is held meanwhile,
+    /// so a call on the database from the callback would deadlock or see a half-built index.
+    static IN_PROGRESS_CALLBACK: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Refuses a call made from inside a `reindex` progress callback.
+fn not_in_callback() -> PyResult<()> {
+    if IN_PROGRESS_CALLBACK.with(Cell::get) {
+        return Err(PyRuntimeError::new_err(
+            "a reindex progress callback cannot call the database (the index is being rebuilt)",
+        ));
+    }
+    Ok(())
+}
+
 /// Runs `work` on the open database with the GIL released, and turns its error into the
 /// matching Python exception.
 pub(crate) fn run<T, F>(py: Python<'_>, shared: &Shared, work: F) -> PyResult<T>
@@ -22,6 +41,7 @@ where
     T: Send,
     F: FnOnce(&Crm) -> Result<T, Failure> + Send,
 {
+    not_in_callback()?;
     py.detach(|| {
         let guard = shared
             .read()
@@ -39,6 +59,8 @@ where
 #[pyclass(frozen, name = "Crm", module = "crm")]
 pub(crate) struct PyCrm {
     shared: Shared,
+    /// Set by `close()`: read without the lock, which a running call may hold.
+    closed: AtomicBool,
     /// The file, for `repr`; `None` in memory.
     path: Option<PathBuf>,
 }
@@ -47,8 +69,30 @@ impl PyCrm {
     fn new(crm: Crm, path: Option<PathBuf>) -> Self {
         Self {
             shared: Arc::new(RwLock::new(Some(crm))),
+            closed: AtomicBool::new(false),
             path,
         }
+    }
+
+    /// Takes the database out of the shared slot (waiting for calls in progress) and drops it,
+    /// both with the GIL released.
+    fn release(&self, py: Python<'_>) {
+        self.closed.store(true, Ordering::SeqCst);
+        let shared = &self.shared;
+        py.detach(|| {
+            let taken = shared
+                .write()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .take();
+            drop(taken);
+        });
+    }
+}
+
+impl Drop for PyCrm {
+    /// A `Crm` collected without `close()` releases SQLite and the index without the GIL.
+    fn drop(&mut self) {
+        Python::attach(|py| self.release(py));
     }
 }
 
@@ -111,14 +155,27 @@ impl PyCrm {
     /// Raises:
     ///     SearchError: the index cannot be written.
     ///     Exception: whatever `progress` raised (the rebuild still completes).
+    /// It must not call the database (RuntimeError if it does).
     #[pyo3(signature = (progress=None))]
     fn reindex(&self, py: Python<'_>, progress: Option<Py<PyAny>>) -> PyResult<()> {
+        if let Some(callback) = &progress
+            && !callback.bind(py).is_callable()
+        {
+            return Err(PyTypeError::new_err(
+                "progress: expected a callable (done, total) or None",
+            ));
+        }
         let mut raised: Option<PyErr> = None;
         run(py, &self.shared, |crm| {
             crm.reindex(|done, total| {
                 let Some(callback) = &progress else { return };
                 if raised.is_none() {
-                    raised = Python::attach(|py| callback.call1(py, (done, total)).err());
+                    raised = Python::attach(|py| {
+                        IN_PROGRESS_CALLBACK.with(|flag| flag.set(true));
+                        let outcome = callback.call1(py, (done, total)).err();
+                        IN_PROGRESS_CALLBACK.with(|flag| flag.set(false));
+                        outcome
+                    });
                 }
             })
             .map_err(Failure::from)
@@ -128,24 +185,19 @@ impl PyCrm {
 
     /// Closes the database: waits for calls in progress on other threads, then releases the
     /// file and the index. Every later call raises `ClosedError`. Closing twice does nothing.
-    fn close(&self, py: Python<'_>) {
-        let taken = py.detach(|| {
-            let mut guard = self
-                .shared
-                .write()
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
-            guard.take()
-        });
-        py.detach(move || drop(taken));
+    ///
+    /// Raises:
+    ///     RuntimeError: called from a reindex progress callback.
+    fn close(&self, py: Python<'_>) -> PyResult<()> {
+        not_in_callback()?;
+        self.release(py);
+        Ok(())
     }
 
     /// Whether `close()` was called.
     #[getter]
     fn closed(&self) -> bool {
-        self.shared
-            .read()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .is_none()
+        self.closed.load(Ordering::SeqCst)
     }
 
     fn __enter__(slf: Py<Self>) -> Py<Self> {
@@ -159,9 +211,8 @@ impl PyCrm {
         _exc_type: Option<Bound<'_, PyAny>>,
         _exc: Option<Bound<'_, PyAny>>,
         _traceback: Option<Bound<'_, PyAny>>,
-    ) -> bool {
-        self.close(py);
-        false
+    ) -> PyResult<()> {
+        self.close(py)
     }
 
     fn __repr__(&self) -> String {

@@ -12,7 +12,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyFrozenSet, PyTuple};
 
 use crate::convert::{optional_aware, optional_text, quoted, record_dict};
-use crate::errors::to_py;
+use crate::errors::{to_py, validation};
 
 /// A `tuple` of converted values.
 fn tuple<'py, T, I>(py: Python<'py>, items: I) -> PyResult<Bound<'py, PyTuple>>
@@ -34,12 +34,21 @@ pub(crate) struct PyActor(pub(crate) Actor);
 impl PyActor {
     /// Raises:
     ///     ValidationError: the role is not one of the three.
+    ///     ValidationError: the user id is blank or longer than 128 characters.
     #[new]
     #[pyo3(signature = (user_id, role="agent"))]
     fn new(py: Python<'_>, user_id: String, role: &str) -> PyResult<Self> {
         let role: Role = role
             .parse()
             .map_err(|err: crm_core::Error| to_py(py, err.into()))?;
+        let length = user_id.trim().chars().count();
+        if length == 0 || length > crm_core::limits::MAX_ID_CHARS {
+            return Err(validation(
+                py,
+                "actor.user_id",
+                "must be 1 to 128 characters",
+            ));
+        }
         Ok(Self(Actor::new(user_id, role)))
     }
 
@@ -173,10 +182,20 @@ impl PyConsent {
     #[pyo3(signature = (*, email=None, sms=None))]
     fn new(email: Option<Bound<'_, PyAny>>, sms: Option<Bound<'_, PyAny>>) -> PyResult<Self> {
         let utc = |field: &str, value: Option<Bound<'_, PyAny>>| -> PyResult<_> {
-            match value {
-                Some(v) => Ok(optional_aware(field, &v)?.map(|t| t.with_timezone(&Utc))),
-                None => Ok(None),
+            let Some(value) = value else { return Ok(None) };
+            let Some(at) = optional_aware(field, &value)? else {
+                return Ok(None);
+            };
+            let at = at.with_timezone(&Utc);
+            let years = crm_core::limits::MIN_YEAR..=crm_core::limits::MAX_YEAR;
+            if !years.contains(&chrono::Datelike::year(&at)) {
+                return Err(validation(
+                    value.py(),
+                    field,
+                    "must be between the years 1900 and 9999",
+                ));
             }
+            Ok(Some(at))
         };
         Ok(Self(Consent {
             email: utc("consent.email", email)?,
@@ -209,9 +228,14 @@ pub(crate) struct PyMoney(pub(crate) Money);
 
 #[pymethods]
 impl PyMoney {
+    /// The currency is trimmed and upper-cased (`"eur"` is `"EUR"`), as the store keeps it;
+    /// amount and code are checked when a booking is written.
     #[new]
-    fn new(minor: i64, currency: String) -> Self {
-        Self(Money { minor, currency })
+    fn new(minor: i64, currency: &str) -> Self {
+        Self(Money {
+            minor,
+            currency: currency.trim().to_ascii_uppercase(),
+        })
     }
 
     /// The amount in minor units (cents).
@@ -287,6 +311,16 @@ impl PyInvoice {
 
     fn to_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
         record_dict(slf.as_any(), &["number", "amount", "payment_status"])
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> String {
+        format!(
+            "Invoice({}, Money({}, {}), '{}')",
+            quoted(py, Some(&self.0.number)),
+            self.0.amount.minor,
+            quoted(py, Some(&self.0.amount.currency)),
+            self.0.payment_status.as_str()
+        )
     }
 }
 

@@ -55,6 +55,18 @@ impl PyTenant {
     }
 }
 
+/// A page size for the core, whose range check (1 to MAX_PAGE) names the field; a negative or
+/// huge one gets the same message here.
+fn page_limit(py: Python<'_>, limit: i64) -> PyResult<u32> {
+    u32::try_from(limit).map_err(|_| {
+        validation(
+            py,
+            "limit",
+            &format!("must be between 1 and {}", crm_core::limits::MAX_PAGE),
+        )
+    })
+}
+
 /// A text filter of the find-customer form: the value typed and the query method it feeds.
 type TextFilter = (Option<String>, fn(CustomerQuery, String) -> CustomerQuery);
 
@@ -179,9 +191,12 @@ impl PyTenant {
         created_between: Option<Bound<'_, PyAny>>,
         last_booking_between: Option<Bound<'_, PyAny>>,
         sort: &str,
-        offset: u32,
-        limit: u32,
+        offset: i64,
+        limit: i64,
     ) -> PyResult<PySearchPage> {
+        let offset = u32::try_from(offset)
+            .map_err(|_| validation(py, "offset", "must be between 0 and 4294967295"))?;
+        let limit = page_limit(py, limit)?;
         let mut query = match text {
             Some(text) => CustomerQuery::text(text),
             None => CustomerQuery::all(),
@@ -390,9 +405,10 @@ impl PyTenant {
         py: Python<'_>,
         sort: &str,
         reverse: bool,
-        limit: u32,
+        limit: i64,
         after: Option<String>,
     ) -> PyResult<PyCustomerPage> {
+        let limit = page_limit(py, limit)?;
         let sort = match sort {
             "name" => CustomerSort::Name,
             "last_booking" => CustomerSort::LastBooking,
@@ -534,17 +550,21 @@ impl PyTenant {
         &self,
         py: Python<'_>,
         after: i64,
-        limit: u32,
+        limit: i64,
     ) -> PyResult<Vec<PyChangeEvent>> {
+        let limit = u32::try_from(limit).map_err(|_| {
+            validation(
+                py,
+                "limit",
+                &format!("must be between 1 and {}", crm_core::limits::MAX_CHANGES),
+            )
+        })?;
         let events = self.call(py, |t| t.changes_since(after, limit))?;
         Ok(events.into_iter().map(PyChangeEvent).collect())
     }
 
+    /// The tenant id only: a host's user ids may be emails (personal data).
     fn __repr__(&self, py: Python<'_>) -> String {
-        let id = quoted(py, Some(self.id.as_str()));
-        match &self.actor {
-            Some(actor) => format!("Tenant({id}, actor={})", quoted(py, Some(&actor.user_id))),
-            None => format!("Tenant({id})"),
-        }
+        format!("Tenant({})", quoted(py, Some(self.id.as_str())))
     }
 }

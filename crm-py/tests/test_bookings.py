@@ -31,7 +31,10 @@ def test_upsert_creates_then_replaces(agency: crm.Tenant) -> None:
     assert not created
     assert again.status == "cancelled"
     assert again.customer_id == c.id  # customer left out keeps the link
-    assert agency.get_booking("BK-1") == again
+    kept, _ = agency.upsert_booking(reference="BK-1", pickup_at=at(14, 8), customer=None)
+    assert kept.customer_id == c.id  # None keeps it too; unlink with link_booking
+    assert kept.updated_at >= kept.created_at
+    assert agency.get_booking("BK-1") == kept
 
 
 def test_times_keep_their_instant_and_offset(agency: crm.Tenant) -> None:
@@ -44,6 +47,21 @@ def test_times_keep_their_instant_and_offset(agency: crm.Tenant) -> None:
     assert booking.pickup_at.utcoffset() == timedelta(hours=1)
     assert booking.return_at == tokyo
     assert booking.return_at is not None and booking.return_at.utcoffset() == timedelta(hours=9)
+
+
+@pytest.mark.parametrize("offset", [timedelta(hours=5, minutes=45), timedelta(hours=-3, minutes=-30), timedelta(0)])
+def test_odd_offsets_are_kept(agency: crm.Tenant, offset: timedelta) -> None:
+    pickup = datetime(2026, 12, 31, 23, 59, 59, 123456, tzinfo=timezone(offset))
+    booking, _ = agency.upsert_booking(reference="ODD", pickup_at=pickup)
+    assert booking.pickup_at == pickup
+    assert booking.pickup_at.utcoffset() == offset
+    assert booking.pickup_at.replace(tzinfo=None) == pickup.replace(tzinfo=None)
+
+
+def test_sub_second_offsets_are_refused(agency: crm.Tenant) -> None:
+    odd = timezone(timedelta(hours=1, microseconds=1))
+    with pytest.raises(crm.ValidationError, match="fraction of a second"):
+        agency.upsert_booking(reference="X", pickup_at=datetime(2026, 7, 1, tzinfo=odd))
 
 
 def test_naive_times_are_refused(agency: crm.Tenant) -> None:
@@ -114,12 +132,18 @@ def test_capture_creates_then_updates_by_email(agency: crm.Tenant) -> None:
         {"reference": "W-1", "pickup_at": at(2)},
     )
     assert first.matched == "created"
+    relinked = agency.capture_booking(
+        {"first_name": "Ana", "last_name": "Núñez", "email": "ana@example.es"},
+        {"reference": "W-1", "pickup_at": at(2)},
+    )
+    assert relinked.matched == "booking" and relinked.customer.id == first.customer.id
     assert first.booking.customer_id == first.customer.id
     second = agency.capture_booking(
         {"first_name": "Ana", "last_name": "Núñez", "email": "ANA@example.es", "mobile": "06 11 22 33 44"},
         {"reference": "W-2", "pickup_at": at(9)},
     )
     assert second.matched == "email"
+    assert "Ana" not in repr(second) and "W-2" in repr(second)
     assert second.customer.id == first.customer.id
     assert "mobile" in second.changed_fields
     assert second.to_dict()["customer"]["mobile"]["e164"] == "+33611223344"

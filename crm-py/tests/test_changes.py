@@ -32,3 +32,21 @@ def test_relink_names_the_previous_customer(agency: crm.Tenant) -> None:
     last = agency.changes_since()[-1]
     assert last.kind == "booking_linked"
     assert (last.customer_id, last.previous_customer_id) == (b.id, a.id)
+
+
+def test_every_kind_of_change(agency: crm.Tenant) -> None:
+    c = agency.create_customer(first_name="A", last_name="One")
+    agency.upsert_booking(reference="BK", pickup_at=at(1), customer=c)
+    agency.upsert_booking(reference="BK", pickup_at=at(2))
+    agency.link_booking("BK", None)
+    agency.delete_customer(c)
+    kinds = [e.kind for e in agency.changes_since()]
+    assert kinds == [
+        "tenant_settings_updated",
+        "customer_created",
+        "booking_created",
+        "booking_updated",
+        "booking_unlinked",
+        "customer_deleted",
+    ]
+    assert repr(agency.changes_since()[0]).startswith("ChangeEvent(seq=")

@@ -69,18 +69,44 @@ def test_schema_version_and_package_version() -> None:
 
 
 def test_settings(agency: crm.Tenant) -> None:
-    assert agency.settings().default_region == "FR"
+    french = agency.settings()
+    assert french.default_region == "FR"
+    assert repr(french) == "TenantSettings(default_region='FR')"
+    assert french.to_dict() == {"default_region": "FR"}
+    # the region reads phones typed without a country code
+    assert agency.create_customer(first_name="A", last_name="B", mobile="06 12 34 56 78").mobile is not None
     agency.set_settings(default_region=None)
-    assert agency.settings() == agency.settings()
     assert agency.settings().default_region is None
+    assert agency.settings() != french
+    with pytest.raises(crm.ValidationError, match="mobile"):
+        agency.create_customer(first_name="A", last_name="B", mobile="06 12 34 56 78")
     with pytest.raises(crm.ValidationError, match="region"):
         agency.set_settings(default_region="XX")
+
+
+def test_progress_callback_cannot_call_the_database(agency: crm.Tenant, db: crm.Crm) -> None:
+    agency.create_customer(first_name="A", last_name="B")
+    seen: list[str] = []
+
+    def meddle(done: int, total: int) -> None:
+        for call in (db.close, lambda: agency.search("a"), db.reindex):
+            try:
+                call()
+            except RuntimeError as err:
+                seen.append(str(err))
+
+    db.reindex(meddle)
+    assert len(seen) >= 3 and all("progress callback" in s for s in seen)
+    assert not db.closed
+    assert agency.search("a").total == 1
+    with pytest.raises(TypeError, match="callable"):
+        db.reindex(5)  # type: ignore[arg-type]
 
 
 def test_tenant_handles(db: crm.Crm, clerk: crm.Actor) -> None:
     agency = db.tenant("agency-1", actor=clerk)
     assert agency.id == "agency-1" and agency.actor == clerk
-    assert repr(agency) == "Tenant('agency-1', actor='u-17')"
+    assert repr(agency) == "Tenant('agency-1')"  # user ids may be emails: not shown
     system = agency.with_actor(crm.Actor("import-job", "system"))
     assert system.actor is not None and system.actor.role == "system" and system.id == "agency-1"
     created = system.create_customer(first_name="A", last_name="B")

@@ -1,6 +1,6 @@
 """The value classes: constructors, equality, hashing, repr, to_dict."""
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -9,6 +9,7 @@ import crm
 
 def test_money_is_an_exact_hashable_value() -> None:
     m = crm.Money(1250, "EUR")
+    assert crm.Money(1250, " eur ") == m  # kept as the store keeps it
     assert m == crm.Money(1250, "EUR") and m != crm.Money(1250, "USD")
     assert len({m, crm.Money(1250, "EUR")}) == 1
     assert repr(m) == "Money(1250, 'EUR')"
@@ -21,6 +22,7 @@ def test_invoice_checks_its_payment_status() -> None:
     inv = crm.Invoice("INV-1", crm.Money(100, "EUR"))
     assert inv.payment_status == "unpaid"
     assert inv.to_dict() == {"number": "INV-1", "amount": {"minor": 100, "currency": "EUR"}, "payment_status": "unpaid"}
+    assert repr(inv) == "Invoice('INV-1', Money(100, 'EUR'), 'unpaid')"
     with pytest.raises(crm.ValidationError) as caught:
         crm.Invoice("INV-1", crm.Money(100, "EUR"), "lost")  # type: ignore[arg-type]
     assert caught.value.field == "invoice.payment_status"
@@ -45,9 +47,19 @@ def test_address_and_consent() -> None:
     with pytest.raises(crm.ValidationError) as caught:
         crm.Consent(email=datetime(2026, 1, 1))
     assert caught.value.field == "consent.email"
+    with pytest.raises(crm.ValidationError, match="1900"):
+        crm.Consent(sms=datetime(1, 1, 1, 0, 30, tzinfo=timezone(timedelta(hours=1))))
+    assert c.to_dict() == {"email": None, "sms": when}
 
 
 def test_records_are_frozen() -> None:
     m = crm.Money(1, "EUR")
     with pytest.raises(AttributeError):
         m.minor = 2  # type: ignore[misc]
+
+
+def test_records_with_mutable_looking_fields_are_not_hashable(agency: crm.Tenant) -> None:
+    c = agency.create_customer(first_name="A", last_name="B", mobile="06 12 34 56 78")
+    with pytest.raises(TypeError):
+        hash(c)
+    assert c.mobile is not None and c.mobile.to_dict() == {"typed": "06 12 34 56 78", "e164": "+33612345678"}

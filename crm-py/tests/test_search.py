@@ -83,3 +83,43 @@ def test_a_write_is_seen_by_the_next_search(agency: crm.Tenant, people: dict[str
     updated = agency.update_customer(people["Dupont"], last_name="Durand")
     assert [r.id for r in agency.search("durand")] == [updated.id]
     assert agency.search("dupont").total == 0
+
+
+@pytest.fixture
+def detailed(agency: crm.Tenant) -> crm.Customer:
+    c = agency.create_customer(
+        first_name="Marie-Claire", last_name="Lefèvre", company="Autocars Rhône", email="mc@lefevre.example",
+        phone="04 72 11 22 33", contact_person="Paul Girard", language="fr", salesperson="Marc",
+        address=crm.Address(street="12 rue Mercière", zip="69002", city="Lyon", region="ARA", country="FR"),
+    )
+    agency.create_customer(first_name="Other", last_name="Person", email="other@example.com")
+    agency.upsert_booking(reference="H1", pickup_at=at(8), customer=c, hotel="Hôtel Carlton")
+    return c
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("first_name", "marie"), ("last_name", "lefevre"), ("company", "rhone"), ("email", "MC@lefevre.example"),
+        ("phone", "0472112233"), ("zip", "69002"), ("address", "merciere"), ("contact_person", "girard"),
+        ("region", "ara"), ("language", "FR"), ("salesperson", "marc"), ("hotel", "hotel carlton"),
+    ],
+)
+def test_every_text_filter(agency: crm.Tenant, detailed: crm.Customer, field: str, value: str) -> None:
+    kwargs: dict[str, str] = {field: value}
+    page = agency.search(**kwargs)  # type: ignore[arg-type]
+    assert [r.id for r in page] == [detailed.id]
+
+
+def test_periods_and_booking_sort(agency: crm.Tenant, people: dict[str, crm.Customer]) -> None:
+    agency.upsert_booking(reference="E", pickup_at=at(2), customer=people["Müller"])
+    agency.upsert_booking(reference="L", pickup_at=at(25), customer=people["Dupont"])
+    today = date.today()
+    assert agency.search(created_between=(today, today)).total == 3
+    assert agency.search(created_between=(None, date(2000, 1, 1))).total == 0
+    assert [r.last_name for r in agency.search(last_booking_between=(date(2026, 7, 20), None))] == ["Dupont"]
+    assert [r.last_name for r in agency.search(sort="last_booking")][:2] == ["Dupont", "Müller"]
+    assert [r.last_name for r in agency.list_customers(sort="last_booking")][:2] == ["Dupont", "Müller"]
+    assert agency.search(sort="created_at").total == 3
+    page = agency.search(limit=2)
+    assert repr(page) == "SearchPage(rows=2, total=3)"
