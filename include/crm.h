@@ -217,8 +217,9 @@ typedef uint32_t crm_field;
 typedef uint32_t crm_multi;
 
 /**
- * Called by `crm_db_reindex` after each batch: `done` of `total` customers indexed. It must
- * not call back into the library for the same database.
+ * Called by `crm_db_reindex` after each batch: `done` of `total` customers indexed. Calls into
+ * the library from it are refused (`CRM_ERR_INVALID_ARGUMENT`): the index is being rebuilt. It
+ * must return normally (no C++ exception, no `longjmp`).
  */
 typedef void (*crm_progress_callback)(void *userdata, uint64_t done, uint64_t total);
 
@@ -251,453 +252,453 @@ typedef uint32_t crm_row_field;
  * The host's booking reference, unique within the tenant (read only: given to
  * `crm_booking_fields_new`).
  */
-#define CRM_BOOKING_REFERENCE 1
+#define CRM_BOOKING_REFERENCE 401
 
 /**
  * The id of the customer it is linked to (NULL: unlinked; when upserting, NULL keeps the link).
  */
-#define CRM_BOOKING_CUSTOMER_ID 2
+#define CRM_BOOKING_CUSTOMER_ID 402
 
 /**
  * `quote`, `pending`, `confirmed` (the default), `completed`, `cancelled` or `no_show`.
  */
-#define CRM_BOOKING_STATUS 3
+#define CRM_BOOKING_STATUS 403
 
 /**
  * Pickup (departure) time, RFC 3339 with its UTC offset.
  */
-#define CRM_BOOKING_PICKUP_AT 4
+#define CRM_BOOKING_PICKUP_AT 404
 
 /**
  * Return time, RFC 3339, or NULL.
  */
-#define CRM_BOOKING_RETURN_AT 5
+#define CRM_BOOKING_RETURN_AT 405
 
 /**
  * Where the trip starts.
  */
-#define CRM_BOOKING_ROUTE_FROM 6
+#define CRM_BOOKING_ROUTE_FROM 406
 
 /**
  * Where the trip ends.
  */
-#define CRM_BOOKING_ROUTE_TO 7
+#define CRM_BOOKING_ROUTE_TO 407
 
 /**
  * Transport (vehicle class, flight, train...).
  */
-#define CRM_BOOKING_TRANSPORT 8
+#define CRM_BOOKING_TRANSPORT 408
 
 /**
  * Hotel.
  */
-#define CRM_BOOKING_HOTEL 9
+#define CRM_BOOKING_HOTEL 409
 
 /**
  * Salesperson.
  */
-#define CRM_BOOKING_SALESPERSON 10
+#define CRM_BOOKING_SALESPERSON 410
 
 /**
  * Invoice number, or NULL without an invoice (read only: set with `crm_booking_fields_set_invoice`).
  */
-#define CRM_BOOKING_INVOICE_NUMBER 11
+#define CRM_BOOKING_INVOICE_NUMBER 411
 
 /**
  * Invoice currency, ISO 4217 (read only).
  */
-#define CRM_BOOKING_INVOICE_CURRENCY 12
+#define CRM_BOOKING_INVOICE_CURRENCY 412
 
 /**
  * `unpaid`, `partially_paid`, `paid` or `refunded` (read only).
  */
-#define CRM_BOOKING_PAYMENT_STATUS 13
+#define CRM_BOOKING_PAYMENT_STATUS 413
 
 /**
  * When it was first recorded, RFC 3339 UTC (read only).
  */
-#define CRM_BOOKING_CREATED_AT 14
+#define CRM_BOOKING_CREATED_AT 414
 
 /**
  * When it last changed, RFC 3339 UTC (read only).
  */
-#define CRM_BOOKING_UPDATED_AT 15
+#define CRM_BOOKING_UPDATED_AT 415
 
 /**
  * `"from → to"` (read only).
  */
-#define CRM_BOOKING_ROUTE 16
+#define CRM_BOOKING_ROUTE 416
 
 /**
  * No customer matched: a new one was created.
  */
-#define CRM_MATCH_CREATED 1
+#define CRM_MATCH_CREATED 501
 
 /**
  * The booking already existed and was linked to this customer.
  */
-#define CRM_MATCH_BOOKING 2
+#define CRM_MATCH_BOOKING 502
 
 /**
  * A customer with the same email (ignoring case) was found.
  */
-#define CRM_MATCH_EMAIL 3
+#define CRM_MATCH_EMAIL 503
 
 /**
  * What happened: `customer_created`, `customer_updated`, `customer_deleted`, `booking_created`,
  * `booking_updated`, `booking_linked`, `booking_unlinked` or `tenant_settings_updated`.
  */
-#define CRM_CHANGE_KIND 1
+#define CRM_CHANGE_KIND 1001
 
 /**
  * When, RFC 3339 UTC.
  */
-#define CRM_CHANGE_AT 2
+#define CRM_CHANGE_AT 1002
 
 /**
  * The customer concerned, or NULL.
  */
-#define CRM_CHANGE_CUSTOMER_ID 3
+#define CRM_CHANGE_CUSTOMER_ID 1003
 
 /**
  * For a relink, the customer the booking was linked to before, or NULL.
  */
-#define CRM_CHANGE_PREVIOUS_CUSTOMER_ID 4
+#define CRM_CHANGE_PREVIOUS_CUSTOMER_ID 1004
 
 /**
  * The booking concerned, or NULL.
  */
-#define CRM_CHANGE_BOOKING_REF 5
+#define CRM_CHANGE_BOOKING_REF 1005
 
 /**
  * The user id of the actor who made it.
  */
-#define CRM_CHANGE_ACTOR_USER_ID 6
+#define CRM_CHANGE_ACTOR_USER_ID 1006
 
 /**
  * The actor's role: `agent`, `organisation` or `system`.
  */
-#define CRM_CHANGE_ACTOR_ROLE 7
+#define CRM_CHANGE_ACTOR_ROLE 1007
 
 /**
  * The names of the fields that changed, comma-separated (updates), or NULL.
  */
-#define CRM_CHANGE_FIELDS 8
+#define CRM_CHANGE_FIELDS 1008
 
 /**
  * First name (required).
  */
-#define CRM_FIELD_FIRST_NAME 1
+#define CRM_FIELD_FIRST_NAME 201
 
 /**
  * Last name (required).
  */
-#define CRM_FIELD_LAST_NAME 2
+#define CRM_FIELD_LAST_NAME 202
 
 /**
  * Company.
  */
-#define CRM_FIELD_COMPANY 3
+#define CRM_FIELD_COMPANY 203
 
 /**
  * Main email.
  */
-#define CRM_FIELD_EMAIL 4
+#define CRM_FIELD_EMAIL 204
 
 /**
  * Landline, as typed (`crm_customer_e164` gives the E.164 form).
  */
-#define CRM_FIELD_PHONE 5
+#define CRM_FIELD_PHONE 205
 
 /**
  * Mobile, as typed.
  */
-#define CRM_FIELD_MOBILE 6
+#define CRM_FIELD_MOBILE 206
 
 /**
  * Fax, as typed.
  */
-#define CRM_FIELD_FAX 7
+#define CRM_FIELD_FAX 207
 
 /**
  * Emergency contact number, as typed.
  */
-#define CRM_FIELD_EMERGENCY_PHONE 8
+#define CRM_FIELD_EMERGENCY_PHONE 208
 
 /**
  * Street and number.
  */
-#define CRM_FIELD_STREET 9
+#define CRM_FIELD_STREET 209
 
 /**
  * Postal code.
  */
-#define CRM_FIELD_ZIP 10
+#define CRM_FIELD_ZIP 210
 
 /**
  * City.
  */
-#define CRM_FIELD_CITY 11
+#define CRM_FIELD_CITY 211
 
 /**
  * Region or state.
  */
-#define CRM_FIELD_REGION 12
+#define CRM_FIELD_REGION 212
 
 /**
  * Country, ISO 3166-1 alpha-2.
  */
-#define CRM_FIELD_COUNTRY 13
+#define CRM_FIELD_COUNTRY 213
 
 /**
  * Contact person (for a company).
  */
-#define CRM_FIELD_CONTACT_PERSON 14
+#define CRM_FIELD_CONTACT_PERSON 214
 
 /**
  * Birth date, `YYYY-MM-DD`.
  */
-#define CRM_FIELD_BIRTH_DATE 15
+#define CRM_FIELD_BIRTH_DATE 215
 
 /**
  * Preferred language (BCP 47 tag).
  */
-#define CRM_FIELD_LANGUAGE 16
+#define CRM_FIELD_LANGUAGE 216
 
 /**
  * Free notes (may hold line breaks).
  */
-#define CRM_FIELD_NOTES 17
+#define CRM_FIELD_NOTES 217
 
 /**
  * The agency's salesperson for this customer.
  */
-#define CRM_FIELD_SALESPERSON 18
+#define CRM_FIELD_SALESPERSON 218
 
 /**
  * When consent to email was given, RFC 3339 (`2026-03-01T10:00:00Z`).
  */
-#define CRM_FIELD_CONSENT_EMAIL 19
+#define CRM_FIELD_CONSENT_EMAIL 219
 
 /**
  * When consent to SMS was given, RFC 3339.
  */
-#define CRM_FIELD_CONSENT_SMS 20
+#define CRM_FIELD_CONSENT_SMS 220
 
 /**
  * When it was created, RFC 3339 UTC (read only).
  */
-#define CRM_FIELD_CREATED_AT 21
+#define CRM_FIELD_CREATED_AT 221
 
 /**
  * When it last changed, RFC 3339 UTC (read only).
  */
-#define CRM_FIELD_UPDATED_AT 22
+#define CRM_FIELD_UPDATED_AT 222
 
 /**
  * First and last name (read only).
  */
-#define CRM_FIELD_FULL_NAME 23
+#define CRM_FIELD_FULL_NAME 223
 
 /**
  * Other emails.
  */
-#define CRM_MULTI_SECONDARY_EMAILS 1
+#define CRM_MULTI_SECONDARY_EMAILS 301
 
 /**
  * Other phones, as typed.
  */
-#define CRM_MULTI_SECONDARY_PHONES 2
+#define CRM_MULTI_SECONDARY_PHONES 302
 
 /**
  * Names of the customer lists it belongs to.
  */
-#define CRM_MULTI_LISTS 3
+#define CRM_MULTI_LISTS 303
 
 /**
  * Other phones in E.164 form (read only; same order as `CRM_MULTI_SECONDARY_PHONES`).
  */
-#define CRM_MULTI_SECONDARY_PHONES_E164 4
+#define CRM_MULTI_SECONDARY_PHONES_E164 304
 
 /**
  * An agency user: everyday work on customers and bookings.
  */
-#define CRM_ROLE_AGENT 1
+#define CRM_ROLE_AGENT 101
 
 /**
  * A user with organisation-level rights.
  */
-#define CRM_ROLE_ORGANISATION 2
+#define CRM_ROLE_ORGANISATION 102
 
 /**
  * An integration or batch job acting on its own behalf.
  */
-#define CRM_ROLE_SYSTEM 3
+#define CRM_ROLE_SYSTEM 103
 
 /**
  * First name (word prefixes).
  */
-#define CRM_FILTER_FIRST_NAME 1
+#define CRM_FILTER_FIRST_NAME 601
 
 /**
  * Last name (word prefixes).
  */
-#define CRM_FILTER_LAST_NAME 2
+#define CRM_FILTER_LAST_NAME 602
 
 /**
  * Company (word prefixes).
  */
-#define CRM_FILTER_COMPANY 3
+#define CRM_FILTER_COMPANY 603
 
 /**
  * Main or secondary email, whole address, case-insensitive.
  */
-#define CRM_FILTER_EMAIL 4
+#define CRM_FILTER_EMAIL 604
 
 /**
  * Any phone field: digits in national or international form, or the last digits.
  */
-#define CRM_FILTER_PHONE 5
+#define CRM_FILTER_PHONE 605
 
 /**
  * Postal code.
  */
-#define CRM_FILTER_ZIP 6
+#define CRM_FILTER_ZIP 606
 
 /**
  * City (word prefixes).
  */
-#define CRM_FILTER_CITY 7
+#define CRM_FILTER_CITY 607
 
 /**
  * Street and number (word prefixes).
  */
-#define CRM_FILTER_ADDRESS 8
+#define CRM_FILTER_ADDRESS 608
 
 /**
  * Contact person (word prefixes).
  */
-#define CRM_FILTER_CONTACT_PERSON 9
+#define CRM_FILTER_CONTACT_PERSON 609
 
 /**
  * Country, ISO 3166-1 alpha-2.
  */
-#define CRM_FILTER_COUNTRY 10
+#define CRM_FILTER_COUNTRY 610
 
 /**
  * Region.
  */
-#define CRM_FILTER_REGION 11
+#define CRM_FILTER_REGION 611
 
 /**
  * Language tag.
  */
-#define CRM_FILTER_LANGUAGE 12
+#define CRM_FILTER_LANGUAGE 612
 
 /**
  * Salesperson.
  */
-#define CRM_FILTER_SALESPERSON 13
+#define CRM_FILTER_SALESPERSON 613
 
 /**
  * Member of this customer list.
  */
-#define CRM_FILTER_LIST 14
+#define CRM_FILTER_LIST 614
 
 /**
  * Has a booking with this transport.
  */
-#define CRM_FILTER_TRANSPORT 15
+#define CRM_FILTER_TRANSPORT 615
 
 /**
  * Has a booking at this hotel.
  */
-#define CRM_FILTER_HOTEL 16
+#define CRM_FILTER_HOTEL 616
 
 /**
  * Has a booking with this status (`confirmed`...).
  */
-#define CRM_FILTER_BOOKING_STATUS 17
+#define CRM_FILTER_BOOKING_STATUS 617
 
 /**
  * `yes` or `no`: has a main email.
  */
-#define CRM_FILTER_HAS_EMAIL 18
+#define CRM_FILTER_HAS_EMAIL 618
 
 /**
  * `yes` or `no`: has a mobile number.
  */
-#define CRM_FILTER_HAS_MOBILE 19
+#define CRM_FILTER_HAS_MOBILE 619
 
 /**
  * Has a booking departing (pickup) on a day in the period.
  */
-#define CRM_PERIOD_DEPARTURE 1
+#define CRM_PERIOD_DEPARTURE 701
 
 /**
  * Created on a day in the period.
  */
-#define CRM_PERIOD_CREATED 2
+#define CRM_PERIOD_CREATED 702
 
 /**
  * Latest booking on a day in the period (customers who never booked never match).
  */
-#define CRM_PERIOD_LAST_BOOKING 3
+#define CRM_PERIOD_LAST_BOOKING 703
 
 /**
  * Search only: best match first, then latest bookers (the default of a search).
  */
-#define CRM_SORT_RELEVANCE 0
+#define CRM_SORT_RELEVANCE 800
 
 /**
  * Last name then first name, accents and case folded (the default of the list).
  */
-#define CRM_SORT_NAME 1
+#define CRM_SORT_NAME 801
 
 /**
  * Latest booking first.
  */
-#define CRM_SORT_LAST_BOOKING 2
+#define CRM_SORT_LAST_BOOKING 802
 
 /**
  * Newest customer first.
  */
-#define CRM_SORT_CREATED_AT 3
+#define CRM_SORT_CREATED_AT 803
 
 /**
  * The customer's id.
  */
-#define CRM_ROW_ID 1
+#define CRM_ROW_ID 901
 
 /**
  * First name.
  */
-#define CRM_ROW_FIRST_NAME 2
+#define CRM_ROW_FIRST_NAME 902
 
 /**
  * Last name.
  */
-#define CRM_ROW_LAST_NAME 3
+#define CRM_ROW_LAST_NAME 903
 
 /**
  * Main email.
  */
-#define CRM_ROW_EMAIL 4
+#define CRM_ROW_EMAIL 904
 
 /**
  * Phone as typed: the landline, else the mobile.
  */
-#define CRM_ROW_PHONE 5
+#define CRM_ROW_PHONE 905
 
 /**
  * Pickup time of the latest booking, RFC 3339.
  */
-#define CRM_ROW_LAST_BOOKING 6
+#define CRM_ROW_LAST_BOOKING 906
 
 /**
  * When the customer was created, RFC 3339 UTC.
  */
-#define CRM_ROW_CREATED_AT 7
+#define CRM_ROW_CREATED_AT 907
 
 #ifdef __cplusplus
 extern "C" {
@@ -737,8 +738,10 @@ crm_status crm_booking_fields_new(const char *reference,
                                   struct crm_booking_fields **out);
 
 /**
- * Sets a field (`CRM_BOOKING_CUSTOMER_ID` to `CRM_BOOKING_SALESPERSON`) to `value`, or clears it
- * with NULL. Errors: `CRM_ERR_VALIDATION` for a customer id, status or time of the wrong form.
+ * Sets a field (`CRM_BOOKING_CUSTOMER_ID` to `CRM_BOOKING_SALESPERSON`) to `value`. NULL clears
+ * an optional field (customer id: keep the current link; return time, transport, hotel,
+ * salesperson), empties a route, and is refused for status and pickup time.
+ * Errors: `CRM_ERR_VALIDATION` for a customer id, status or time of the wrong form or missing.
  */
 crm_status crm_booking_fields_set(struct crm_booking_fields *fields,
                                   crm_booking_field field,
@@ -832,6 +835,7 @@ crm_status crm_tenant_upsert_bookings_json(const struct crm_tenant *tenant,
 
 /**
  * One booking by reference. `*out` as for `crm_tenant_upsert_booking`.
+ * Errors: `CRM_ERR_NOT_FOUND` (also for another tenant's booking).
  */
 crm_status crm_tenant_get_booking(const struct crm_tenant *tenant,
                                   const char *reference,
@@ -839,7 +843,8 @@ crm_status crm_tenant_get_booking(const struct crm_tenant *tenant,
 
 /**
  * Links a booking to customer `customer_id`, relinks it, or unlinks it (NULL).
- * `*out` as for `crm_tenant_upsert_booking`.
+ * `*out` as for `crm_tenant_upsert_booking`. Errors: `CRM_ERR_NOT_FOUND` (booking or customer
+ * not this tenant's), `CRM_ERR_VALIDATION` (not an id).
  */
 crm_status crm_tenant_link_booking(const struct crm_tenant *tenant,
                                    const char *reference,
@@ -866,8 +871,9 @@ crm_status crm_tenant_customer_stats(const struct crm_tenant *tenant,
  * Capture at booking time: the contact typed into a booking updates the one customer record
  * (the one the booking is linked to, else the oldest with that email) or creates it; the
  * booking is then recorded, linked to it (its own customer id is ignored). One transaction.
- * On success `*customer_out` and `*booking_out` are owned by the caller and `*matched_out`
- * says how the customer was found (`CRM_MATCH_*`).
+ * On success `*customer_out` (freed with `crm_customer_free`) and `*booking_out` (freed with
+ * `crm_booking_free`) are owned by the caller and `*matched_out` says how the customer was
+ * found (`CRM_MATCH_*`). The three out-parameters must be distinct.
  */
 crm_status crm_tenant_capture_booking(const struct crm_tenant *tenant,
                                       const struct crm_customer_fields *contact,
@@ -1055,10 +1061,12 @@ crm_status crm_tenant_create_customer(const struct crm_tenant *tenant,
 
 /**
  * Creates many customers in one transaction from JSON
- * `{"format": 1, "customers": [{"first_name": "...", "last_name": "...", "email": ...}, ...]}`
- * (the field names of `crm_customer_to_json`; absent fields are empty). All or nothing: the
- * error's field starts with the record's position (`[12].email`). On success `*out` is the list
- * of created customers, freed with `crm_customer_list_free`.
+ * `{"format": 1, "customers": [{"first_name": "...", "last_name": "...", "email": ...}, ...]}`.
+ * Each record holds the editable fields of `crm_customer_to_json` (not `id`, `customer_no`,
+ * `version` or times), with phones as typed strings (`"mobile": "06 12 34 56 78"`); absent
+ * fields are empty, unknown fields are refused. All or nothing: the error's field starts with
+ * the record's position (`[12].email`). On success `*out` is the list of created customers,
+ * freed with `crm_customer_list_free`.
  */
 crm_status crm_tenant_create_customers_json(const struct crm_tenant *tenant,
                                             const char *json,
@@ -1128,8 +1136,9 @@ crm_status crm_db_open_in_memory(struct crm_db **out);
 crm_status crm_db_reindex(const struct crm_db *db, crm_progress_callback progress, void *userdata);
 
 /**
- * Closes a database. NULL does nothing; a handle freed twice is detected and ignored. Tenants
- * opened from it keep working until they are freed.
+ * Frees a database handle. NULL does nothing; a handle freed twice is detected and ignored.
+ * The database closes when this handle and every tenant opened from it are freed (tenants keep
+ * it open); calls running on other threads finish first.
  */
 void crm_db_free(struct crm_db *db);
 
@@ -1138,7 +1147,9 @@ void crm_db_free(struct crm_db *db);
  * host's user id, 1 to 128 characters) and `actor_role` (`CRM_ROLE_*`).
  *
  * On success `*out` is a tenant the caller owns and frees with `crm_tenant_free`.
- * Errors: `CRM_ERR_VALIDATION` (an id empty or too long), `CRM_ERR_INVALID_ARGUMENT` (role).
+ * Errors: `CRM_ERR_VALIDATION` (tenant id empty or too long), `CRM_ERR_INVALID_ARGUMENT`
+ * (role). The actor's user id is checked by every write (`CRM_ERR_VALIDATION` on
+ * `actor.user_id`), as in Rust and Python.
  */
 crm_status crm_tenant_open(const struct crm_db *db,
                            const char *tenant_id,
@@ -1162,6 +1173,16 @@ crm_status crm_tenant_set_default_region(const struct crm_tenant *tenant, const 
  * `crm_string_free`, or NULL when none is set.
  */
 crm_status crm_tenant_default_region(const struct crm_tenant *tenant, char **out);
+
+/**
+ * The tenant's id. Borrowed until the tenant is freed; NULL on a bad handle.
+ */
+const char *crm_tenant_id(const struct crm_tenant *tenant);
+
+/**
+ * The schema version of database files this library writes (`PRAGMA user_version`).
+ */
+int64_t crm_schema_version(void);
 
 /**
  * A search for the typed `text` (NULL or empty: filters only), 20 rows from the first, by
@@ -1305,6 +1326,13 @@ void crm_string_free(char *string);
  * The library version (`"0.1.0"`). Static: never free it.
  */
 const char *crm_version(void);
+
+/**
+ * How many handles and strings made by this library are owned by the caller and not freed yet
+ * (items lent by lists and pages are not counted). For leak checks in tests: 0 once a program
+ * has freed everything.
+ */
+size_t crm_live_handles(void);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use crate::customer::{CustomerHandle, crm_customer, crm_customer_fields, fields, id_in};
 use crate::db::{crm_tenant, tenant};
-use crate::ffi::{self, Handle, c_opt, c_ptr, c_string};
+use crate::ffi::{self, Handle, Texts, c_opt, c_ptr, c_string};
 use crate::json;
 use crate::status::{Failure, crm_status};
 
@@ -39,48 +39,50 @@ pub struct crm_customer_stats {
 pub type crm_booking_field = u32;
 /// The host's booking reference, unique within the tenant (read only: given to
 /// `crm_booking_fields_new`).
-pub const CRM_BOOKING_REFERENCE: crm_booking_field = 1;
+pub const CRM_BOOKING_REFERENCE: crm_booking_field = 401;
 /// The id of the customer it is linked to (NULL: unlinked; when upserting, NULL keeps the link).
-pub const CRM_BOOKING_CUSTOMER_ID: crm_booking_field = 2;
+pub const CRM_BOOKING_CUSTOMER_ID: crm_booking_field = 402;
 /// `quote`, `pending`, `confirmed` (the default), `completed`, `cancelled` or `no_show`.
-pub const CRM_BOOKING_STATUS: crm_booking_field = 3;
+pub const CRM_BOOKING_STATUS: crm_booking_field = 403;
 /// Pickup (departure) time, RFC 3339 with its UTC offset.
-pub const CRM_BOOKING_PICKUP_AT: crm_booking_field = 4;
+pub const CRM_BOOKING_PICKUP_AT: crm_booking_field = 404;
 /// Return time, RFC 3339, or NULL.
-pub const CRM_BOOKING_RETURN_AT: crm_booking_field = 5;
+pub const CRM_BOOKING_RETURN_AT: crm_booking_field = 405;
 /// Where the trip starts.
-pub const CRM_BOOKING_ROUTE_FROM: crm_booking_field = 6;
+pub const CRM_BOOKING_ROUTE_FROM: crm_booking_field = 406;
 /// Where the trip ends.
-pub const CRM_BOOKING_ROUTE_TO: crm_booking_field = 7;
+pub const CRM_BOOKING_ROUTE_TO: crm_booking_field = 407;
 /// Transport (vehicle class, flight, train...).
-pub const CRM_BOOKING_TRANSPORT: crm_booking_field = 8;
+pub const CRM_BOOKING_TRANSPORT: crm_booking_field = 408;
 /// Hotel.
-pub const CRM_BOOKING_HOTEL: crm_booking_field = 9;
+pub const CRM_BOOKING_HOTEL: crm_booking_field = 409;
 /// Salesperson.
-pub const CRM_BOOKING_SALESPERSON: crm_booking_field = 10;
+pub const CRM_BOOKING_SALESPERSON: crm_booking_field = 410;
 /// Invoice number, or NULL without an invoice (read only: set with `crm_booking_fields_set_invoice`).
-pub const CRM_BOOKING_INVOICE_NUMBER: crm_booking_field = 11;
+pub const CRM_BOOKING_INVOICE_NUMBER: crm_booking_field = 411;
 /// Invoice currency, ISO 4217 (read only).
-pub const CRM_BOOKING_INVOICE_CURRENCY: crm_booking_field = 12;
+pub const CRM_BOOKING_INVOICE_CURRENCY: crm_booking_field = 412;
 /// `unpaid`, `partially_paid`, `paid` or `refunded` (read only).
-pub const CRM_BOOKING_PAYMENT_STATUS: crm_booking_field = 13;
+pub const CRM_BOOKING_PAYMENT_STATUS: crm_booking_field = 413;
 /// When it was first recorded, RFC 3339 UTC (read only).
-pub const CRM_BOOKING_CREATED_AT: crm_booking_field = 14;
+pub const CRM_BOOKING_CREATED_AT: crm_booking_field = 414;
 /// When it last changed, RFC 3339 UTC (read only).
-pub const CRM_BOOKING_UPDATED_AT: crm_booking_field = 15;
+pub const CRM_BOOKING_UPDATED_AT: crm_booking_field = 415;
 /// `"from → to"` (read only).
-pub const CRM_BOOKING_ROUTE: crm_booking_field = 16;
+pub const CRM_BOOKING_ROUTE: crm_booking_field = 416;
 
-const BOOKING_FIELDS: usize = 17;
+/// The number of `CRM_BOOKING_*` field constants (numbered from 401).
+const BOOKING_FIELDS: usize = 16;
+const BOOKING_BASE: u32 = 400;
 
 /// How `crm_tenant_capture_booking` found its customer.
 pub type crm_match = u32;
 /// No customer matched: a new one was created.
-pub const CRM_MATCH_CREATED: crm_match = 1;
+pub const CRM_MATCH_CREATED: crm_match = 501;
 /// The booking already existed and was linked to this customer.
-pub const CRM_MATCH_BOOKING: crm_match = 2;
+pub const CRM_MATCH_BOOKING: crm_match = 502;
 /// A customer with the same email (ignoring case) was found.
-pub const CRM_MATCH_EMAIL: crm_match = 3;
+pub const CRM_MATCH_EMAIL: crm_match = 503;
 
 fn rfc3339(at: &DateTime<FixedOffset>) -> String {
     at.to_rfc3339_opts(SecondsFormat::AutoSi, true)
@@ -89,7 +91,7 @@ fn rfc3339(at: &DateTime<FixedOffset>) -> String {
 /// A stored booking with every text ready as a C string.
 pub(crate) struct BookingHandle {
     booking: Booking,
-    texts: Vec<Option<CString>>,
+    texts: Texts,
 }
 
 impl Handle for BookingHandle {
@@ -100,7 +102,7 @@ impl Handle for BookingHandle {
 impl BookingHandle {
     pub(crate) fn new(booking: Booking) -> Self {
         let b = &booking;
-        let mut texts: Vec<Option<CString>> = vec![None; BOOKING_FIELDS];
+        let mut texts = Texts::new(BOOKING_BASE, BOOKING_FIELDS);
         let invoice = b.invoice.as_ref();
         let values: [(crm_booking_field, Option<String>); 16] = [
             (CRM_BOOKING_REFERENCE, Some(b.reference.clone())),
@@ -139,7 +141,7 @@ impl BookingHandle {
             (CRM_BOOKING_ROUTE, Some(b.route())),
         ];
         for (field, value) in values {
-            texts[field as usize] = value.map(c_string);
+            texts.set(field, value.map(c_string));
         }
         Self { booking, texts }
     }
@@ -207,11 +209,9 @@ pub extern "C" fn crm_booking_get(
     field: crm_booking_field,
 ) -> *const c_char {
     ffi::value(std::ptr::null(), || {
-        let b = self::booking(booking)?;
-        match b.texts.get(field as usize) {
-            Some(text) if field > 0 => Ok(c_ptr(text.as_ref())),
-            _ => Err(Failure::invalid(format!("field: unknown field {field}"))),
-        }
+        self::booking(booking)?
+            .texts
+            .get(field, "crm_booking_field")
     })
 }
 
@@ -246,10 +246,7 @@ pub extern "C" fn crm_booking_to_json(
 /// detected and left alone.
 #[unsafe(no_mangle)]
 pub extern "C" fn crm_booking_free(booking: *mut crm_booking) {
-    ffi::value((), || {
-        ffi::free::<BookingHandle>(booking);
-        Ok(())
-    });
+    ffi::value((), || ffi::free::<BookingHandle>(booking));
 }
 
 // ---- crm_booking_fields -----------------------------------------------------------------------
@@ -275,8 +272,10 @@ pub extern "C" fn crm_booking_fields_new(
     })
 }
 
-/// Sets a field (`CRM_BOOKING_CUSTOMER_ID` to `CRM_BOOKING_SALESPERSON`) to `value`, or clears it
-/// with NULL. Errors: `CRM_ERR_VALIDATION` for a customer id, status or time of the wrong form.
+/// Sets a field (`CRM_BOOKING_CUSTOMER_ID` to `CRM_BOOKING_SALESPERSON`) to `value`. NULL clears
+/// an optional field (customer id: keep the current link; return time, transport, hotel,
+/// salesperson), empties a route, and is refused for status and pickup time.
+/// Errors: `CRM_ERR_VALIDATION` for a customer id, status or time of the wrong form or missing.
 #[unsafe(no_mangle)]
 pub extern "C" fn crm_booking_fields_set(
     fields: *mut crm_booking_fields,
@@ -359,10 +358,7 @@ pub extern "C" fn crm_booking_fields_clear_invoice(fields: *mut crm_booking_fiel
 /// Frees booking fields. NULL does nothing; fields freed twice are detected and left alone.
 #[unsafe(no_mangle)]
 pub extern "C" fn crm_booking_fields_free(fields: *mut crm_booking_fields) {
-    ffi::value((), || {
-        ffi::free::<BookingFields>(fields);
-        Ok(())
-    });
+    ffi::value((), || ffi::free::<BookingFields>(fields));
 }
 
 // ---- crm_booking_list, crm_customer_stats -----------------------------------------------------
@@ -388,10 +384,7 @@ pub extern "C" fn crm_booking_list_get(
 /// Frees a list and the bookings it lends. NULL does nothing.
 #[unsafe(no_mangle)]
 pub extern "C" fn crm_booking_list_free(list: *mut crm_booking_list) {
-    ffi::value((), || {
-        ffi::free::<BookingList>(list);
-        Ok(())
-    });
+    ffi::value((), || ffi::free::<BookingList>(list));
 }
 
 fn stats<'a>(ptr: *const crm_customer_stats) -> Result<&'a StatsHandle, Failure> {
@@ -449,10 +442,7 @@ pub extern "C" fn crm_customer_stats_spent_minor(
 /// Frees customer stats. NULL does nothing.
 #[unsafe(no_mangle)]
 pub extern "C" fn crm_customer_stats_free(stats: *mut crm_customer_stats) {
-    ffi::value((), || {
-        ffi::free::<StatsHandle>(stats);
-        Ok(())
-    });
+    ffi::value((), || ffi::free::<StatsHandle>(stats));
 }
 
 // ---- tenant calls on bookings --------------------------------------------------------------
@@ -470,6 +460,7 @@ pub extern "C" fn crm_tenant_upsert_booking(
     ffi::call(|| {
         let out = ffi::out(out, "out")?;
         let created_out = ffi::out(created_out, "created_out")?;
+        ffi::distinct(&out, &created_out)?;
         let t = self::tenant(tenant)?;
         let b = ffi::get::<BookingFields>(fields, "fields")?.0.clone();
         let upserted = t.tenant.upsert_booking(&t.actor, b)?;
@@ -510,6 +501,7 @@ pub extern "C" fn crm_tenant_upsert_bookings_json(
 }
 
 /// One booking by reference. `*out` as for `crm_tenant_upsert_booking`.
+/// Errors: `CRM_ERR_NOT_FOUND` (also for another tenant's booking).
 #[unsafe(no_mangle)]
 pub extern "C" fn crm_tenant_get_booking(
     tenant: *const crm_tenant,
@@ -528,7 +520,8 @@ pub extern "C" fn crm_tenant_get_booking(
 }
 
 /// Links a booking to customer `customer_id`, relinks it, or unlinks it (NULL).
-/// `*out` as for `crm_tenant_upsert_booking`.
+/// `*out` as for `crm_tenant_upsert_booking`. Errors: `CRM_ERR_NOT_FOUND` (booking or customer
+/// not this tenant's), `CRM_ERR_VALIDATION` (not an id).
 #[unsafe(no_mangle)]
 pub extern "C" fn crm_tenant_link_booking(
     tenant: *const crm_tenant,
@@ -600,8 +593,9 @@ pub extern "C" fn crm_tenant_customer_stats(
 /// Capture at booking time: the contact typed into a booking updates the one customer record
 /// (the one the booking is linked to, else the oldest with that email) or creates it; the
 /// booking is then recorded, linked to it (its own customer id is ignored). One transaction.
-/// On success `*customer_out` and `*booking_out` are owned by the caller and `*matched_out`
-/// says how the customer was found (`CRM_MATCH_*`).
+/// On success `*customer_out` (freed with `crm_customer_free`) and `*booking_out` (freed with
+/// `crm_booking_free`) are owned by the caller and `*matched_out` says how the customer was
+/// found (`CRM_MATCH_*`). The three out-parameters must be distinct.
 #[unsafe(no_mangle)]
 pub extern "C" fn crm_tenant_capture_booking(
     tenant: *const crm_tenant,
@@ -615,6 +609,9 @@ pub extern "C" fn crm_tenant_capture_booking(
         let customer_out = ffi::out(customer_out, "customer_out")?;
         let booking_out = ffi::out(booking_out, "booking_out")?;
         let matched_out = ffi::out(matched_out, "matched_out")?;
+        ffi::distinct(&customer_out, &booking_out)?;
+        ffi::distinct(&customer_out, &matched_out)?;
+        ffi::distinct(&booking_out, &matched_out)?;
         let t = self::tenant(tenant)?;
         let contact = fields(contact)?.clone();
         let booking = ffi::get::<BookingFields>(booking, "booking")?.0.clone();
@@ -622,10 +619,19 @@ pub extern "C" fn crm_tenant_capture_booking(
         let matched = match captured.matched {
             CaptureMatch::Created => CRM_MATCH_CREATED,
             CaptureMatch::Booking => CRM_MATCH_BOOKING,
-            _ => CRM_MATCH_EMAIL,
+            CaptureMatch::Email => CRM_MATCH_EMAIL,
+            // CaptureMatch is non-exhaustive: a new way of matching needs a constant first.
+            _ => {
+                return Err(
+                    crm_core::Error::Internal("capture: unmapped match kind".into()).into(),
+                );
+            }
         };
-        customer_out.write(ffi::into_raw(CustomerHandle::new(captured.customer)));
-        booking_out.write(ffi::into_raw(BookingHandle::new(captured.booking)));
+        // Every value is built before the first out-parameter is written.
+        let customer = CustomerHandle::new(captured.customer);
+        let booking = BookingHandle::new(captured.booking);
+        customer_out.write(ffi::into_raw(customer));
+        booking_out.write(ffi::into_raw(booking));
         matched_out.write(matched);
         Ok(())
     })

@@ -1,12 +1,12 @@
 //! The change feed: `crm_change_list` of `crm_change` events, read with getters or as JSON.
 
-use std::ffi::{CString, c_char};
+use std::ffi::c_char;
 
 use chrono::SecondsFormat;
 use crm_core::ChangeEvent;
 
 use crate::db::{crm_tenant, tenant};
-use crate::ffi::{self, Handle, c_opt, c_ptr, c_string};
+use crate::ffi::{self, Handle, Texts, c_opt, c_string};
 use crate::json;
 use crate::status::{Failure, crm_status};
 
@@ -25,27 +25,29 @@ pub struct crm_change {
 pub type crm_change_field = u32;
 /// What happened: `customer_created`, `customer_updated`, `customer_deleted`, `booking_created`,
 /// `booking_updated`, `booking_linked`, `booking_unlinked` or `tenant_settings_updated`.
-pub const CRM_CHANGE_KIND: crm_change_field = 1;
+pub const CRM_CHANGE_KIND: crm_change_field = 1001;
 /// When, RFC 3339 UTC.
-pub const CRM_CHANGE_AT: crm_change_field = 2;
+pub const CRM_CHANGE_AT: crm_change_field = 1002;
 /// The customer concerned, or NULL.
-pub const CRM_CHANGE_CUSTOMER_ID: crm_change_field = 3;
+pub const CRM_CHANGE_CUSTOMER_ID: crm_change_field = 1003;
 /// For a relink, the customer the booking was linked to before, or NULL.
-pub const CRM_CHANGE_PREVIOUS_CUSTOMER_ID: crm_change_field = 4;
+pub const CRM_CHANGE_PREVIOUS_CUSTOMER_ID: crm_change_field = 1004;
 /// The booking concerned, or NULL.
-pub const CRM_CHANGE_BOOKING_REF: crm_change_field = 5;
+pub const CRM_CHANGE_BOOKING_REF: crm_change_field = 1005;
 /// The user id of the actor who made it.
-pub const CRM_CHANGE_ACTOR_USER_ID: crm_change_field = 6;
+pub const CRM_CHANGE_ACTOR_USER_ID: crm_change_field = 1006;
 /// The actor's role: `agent`, `organisation` or `system`.
-pub const CRM_CHANGE_ACTOR_ROLE: crm_change_field = 7;
+pub const CRM_CHANGE_ACTOR_ROLE: crm_change_field = 1007;
 /// The names of the fields that changed, comma-separated (updates), or NULL.
-pub const CRM_CHANGE_FIELDS: crm_change_field = 8;
+pub const CRM_CHANGE_FIELDS: crm_change_field = 1008;
 
-const CHANGE_FIELDS: usize = 9;
+/// The number of `CRM_CHANGE_*` constants (numbered from 1001).
+const CHANGE_FIELDS: usize = 8;
+const CHANGE_BASE: u32 = 1000;
 
 pub(crate) struct ChangeHandle {
     event: ChangeEvent,
-    texts: Vec<Option<CString>>,
+    texts: Texts,
 }
 
 impl Handle for ChangeHandle {
@@ -56,18 +58,28 @@ impl Handle for ChangeHandle {
 impl ChangeHandle {
     fn new(event: ChangeEvent) -> Self {
         let e = &event;
-        let mut texts: Vec<Option<CString>> = vec![None; CHANGE_FIELDS];
-        texts[CRM_CHANGE_KIND as usize] = Some(c_string(e.kind.as_str().to_owned()));
-        texts[CRM_CHANGE_AT as usize] =
-            Some(c_string(e.at.to_rfc3339_opts(SecondsFormat::AutoSi, true)));
-        texts[CRM_CHANGE_CUSTOMER_ID as usize] = e.customer_id.map(|id| c_string(id.to_string()));
-        texts[CRM_CHANGE_PREVIOUS_CUSTOMER_ID as usize] =
-            e.previous_customer_id.map(|id| c_string(id.to_string()));
-        texts[CRM_CHANGE_BOOKING_REF as usize] = c_opt(e.booking_ref.as_deref());
-        texts[CRM_CHANGE_ACTOR_USER_ID as usize] = Some(c_string(e.actor.user_id.clone()));
-        texts[CRM_CHANGE_ACTOR_ROLE as usize] = Some(c_string(e.actor.role.as_str().to_owned()));
-        texts[CRM_CHANGE_FIELDS as usize] =
-            (!e.fields.is_empty()).then(|| c_string(e.fields.join(",")));
+        let mut texts = Texts::new(CHANGE_BASE, CHANGE_FIELDS);
+        let id = |id: Option<crm_core::CustomerId>| id.map(|id| c_string(id.to_string()));
+        texts.set(CRM_CHANGE_KIND, Some(c_string(e.kind.as_str().to_owned())));
+        texts.set(
+            CRM_CHANGE_AT,
+            Some(c_string(e.at.to_rfc3339_opts(SecondsFormat::AutoSi, true))),
+        );
+        texts.set(CRM_CHANGE_CUSTOMER_ID, id(e.customer_id));
+        texts.set(CRM_CHANGE_PREVIOUS_CUSTOMER_ID, id(e.previous_customer_id));
+        texts.set(CRM_CHANGE_BOOKING_REF, c_opt(e.booking_ref.as_deref()));
+        texts.set(
+            CRM_CHANGE_ACTOR_USER_ID,
+            Some(c_string(e.actor.user_id.clone())),
+        );
+        texts.set(
+            CRM_CHANGE_ACTOR_ROLE,
+            Some(c_string(e.actor.role.as_str().to_owned())),
+        );
+        texts.set(
+            CRM_CHANGE_FIELDS,
+            (!e.fields.is_empty()).then(|| c_string(e.fields.join(","))),
+        );
         Self { event, texts }
     }
 }
@@ -153,10 +165,7 @@ pub extern "C" fn crm_change_list_to_json(
 /// Frees a list and its events. NULL does nothing.
 #[unsafe(no_mangle)]
 pub extern "C" fn crm_change_list_free(list: *mut crm_change_list) {
-    ffi::value((), || {
-        ffi::free::<ChangeList>(list);
-        Ok(())
-    });
+    ffi::value((), || ffi::free::<ChangeList>(list));
 }
 
 /// The event's position in the feed; 0 on a bad handle.
@@ -173,12 +182,6 @@ pub extern "C" fn crm_change_get(
     field: crm_change_field,
 ) -> *const c_char {
     ffi::value(std::ptr::null(), || {
-        let c = self::change(change)?;
-        match c.texts.get(field as usize) {
-            Some(text) if field > 0 => Ok(c_ptr(text.as_ref())),
-            _ => Err(Failure::invalid(format!(
-                "field: unknown change field {field}"
-            ))),
-        }
+        self::change(change)?.texts.get(field, "crm_change_field")
     })
 }

@@ -8,7 +8,7 @@ use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use crm_core::{Customer, CustomerId, NewCustomer, Phone};
 
 use crate::db::{crm_tenant, tenant};
-use crate::ffi::{self, Handle, c_opt, c_ptr, c_string};
+use crate::ffi::{self, Handle, Texts, c_opt, c_ptr, c_string};
 use crate::json;
 use crate::status::{Failure, crm_status};
 
@@ -32,71 +32,73 @@ pub struct crm_customer_list {
 /// A single-valued customer field, for `crm_customer_get` and `crm_customer_fields_set`.
 pub type crm_field = u32;
 /// First name (required).
-pub const CRM_FIELD_FIRST_NAME: crm_field = 1;
+pub const CRM_FIELD_FIRST_NAME: crm_field = 201;
 /// Last name (required).
-pub const CRM_FIELD_LAST_NAME: crm_field = 2;
+pub const CRM_FIELD_LAST_NAME: crm_field = 202;
 /// Company.
-pub const CRM_FIELD_COMPANY: crm_field = 3;
+pub const CRM_FIELD_COMPANY: crm_field = 203;
 /// Main email.
-pub const CRM_FIELD_EMAIL: crm_field = 4;
+pub const CRM_FIELD_EMAIL: crm_field = 204;
 /// Landline, as typed (`crm_customer_e164` gives the E.164 form).
-pub const CRM_FIELD_PHONE: crm_field = 5;
+pub const CRM_FIELD_PHONE: crm_field = 205;
 /// Mobile, as typed.
-pub const CRM_FIELD_MOBILE: crm_field = 6;
+pub const CRM_FIELD_MOBILE: crm_field = 206;
 /// Fax, as typed.
-pub const CRM_FIELD_FAX: crm_field = 7;
+pub const CRM_FIELD_FAX: crm_field = 207;
 /// Emergency contact number, as typed.
-pub const CRM_FIELD_EMERGENCY_PHONE: crm_field = 8;
+pub const CRM_FIELD_EMERGENCY_PHONE: crm_field = 208;
 /// Street and number.
-pub const CRM_FIELD_STREET: crm_field = 9;
+pub const CRM_FIELD_STREET: crm_field = 209;
 /// Postal code.
-pub const CRM_FIELD_ZIP: crm_field = 10;
+pub const CRM_FIELD_ZIP: crm_field = 210;
 /// City.
-pub const CRM_FIELD_CITY: crm_field = 11;
+pub const CRM_FIELD_CITY: crm_field = 211;
 /// Region or state.
-pub const CRM_FIELD_REGION: crm_field = 12;
+pub const CRM_FIELD_REGION: crm_field = 212;
 /// Country, ISO 3166-1 alpha-2.
-pub const CRM_FIELD_COUNTRY: crm_field = 13;
+pub const CRM_FIELD_COUNTRY: crm_field = 213;
 /// Contact person (for a company).
-pub const CRM_FIELD_CONTACT_PERSON: crm_field = 14;
+pub const CRM_FIELD_CONTACT_PERSON: crm_field = 214;
 /// Birth date, `YYYY-MM-DD`.
-pub const CRM_FIELD_BIRTH_DATE: crm_field = 15;
+pub const CRM_FIELD_BIRTH_DATE: crm_field = 215;
 /// Preferred language (BCP 47 tag).
-pub const CRM_FIELD_LANGUAGE: crm_field = 16;
+pub const CRM_FIELD_LANGUAGE: crm_field = 216;
 /// Free notes (may hold line breaks).
-pub const CRM_FIELD_NOTES: crm_field = 17;
+pub const CRM_FIELD_NOTES: crm_field = 217;
 /// The agency's salesperson for this customer.
-pub const CRM_FIELD_SALESPERSON: crm_field = 18;
+pub const CRM_FIELD_SALESPERSON: crm_field = 218;
 /// When consent to email was given, RFC 3339 (`2026-03-01T10:00:00Z`).
-pub const CRM_FIELD_CONSENT_EMAIL: crm_field = 19;
+pub const CRM_FIELD_CONSENT_EMAIL: crm_field = 219;
 /// When consent to SMS was given, RFC 3339.
-pub const CRM_FIELD_CONSENT_SMS: crm_field = 20;
+pub const CRM_FIELD_CONSENT_SMS: crm_field = 220;
 /// When it was created, RFC 3339 UTC (read only).
-pub const CRM_FIELD_CREATED_AT: crm_field = 21;
+pub const CRM_FIELD_CREATED_AT: crm_field = 221;
 /// When it last changed, RFC 3339 UTC (read only).
-pub const CRM_FIELD_UPDATED_AT: crm_field = 22;
+pub const CRM_FIELD_UPDATED_AT: crm_field = 222;
 /// First and last name (read only).
-pub const CRM_FIELD_FULL_NAME: crm_field = 23;
+pub const CRM_FIELD_FULL_NAME: crm_field = 223;
 
 /// A multi-valued customer field, for `crm_customer_count`/`crm_customer_item` and
 /// `crm_customer_fields_add`/`crm_customer_fields_clear`.
 pub type crm_multi = u32;
 /// Other emails.
-pub const CRM_MULTI_SECONDARY_EMAILS: crm_multi = 1;
+pub const CRM_MULTI_SECONDARY_EMAILS: crm_multi = 301;
 /// Other phones, as typed.
-pub const CRM_MULTI_SECONDARY_PHONES: crm_multi = 2;
+pub const CRM_MULTI_SECONDARY_PHONES: crm_multi = 302;
 /// Names of the customer lists it belongs to.
-pub const CRM_MULTI_LISTS: crm_multi = 3;
+pub const CRM_MULTI_LISTS: crm_multi = 303;
 /// Other phones in E.164 form (read only; same order as `CRM_MULTI_SECONDARY_PHONES`).
-pub const CRM_MULTI_SECONDARY_PHONES_E164: crm_multi = 4;
+pub const CRM_MULTI_SECONDARY_PHONES_E164: crm_multi = 304;
 
-const FIELD_COUNT: usize = 24;
+/// The number of `CRM_FIELD_*` constants (numbered from 201).
+const FIELD_COUNT: usize = 23;
+const FIELD_BASE: u32 = 200;
 
 /// A stored customer with every text ready as a C string.
 pub(crate) struct CustomerHandle {
     pub(crate) customer: Customer,
     id: CString,
-    texts: Vec<Option<CString>>,
+    texts: Texts,
     e164: [Option<CString>; 4],
     multi: [Vec<CString>; 4],
     custom: BTreeMap<String, CString>,
@@ -118,7 +120,7 @@ fn phone_text(phone: Option<&Phone>) -> Option<&str> {
 impl CustomerHandle {
     pub(crate) fn new(customer: Customer) -> Self {
         let c = &customer;
-        let mut texts: Vec<Option<CString>> = vec![None; FIELD_COUNT];
+        let mut texts = Texts::new(FIELD_BASE, FIELD_COUNT);
         let date = c.birth_date.map(|d| d.format("%Y-%m-%d").to_string());
         let consent_email = c.consent.email.as_ref().map(rfc3339);
         let consent_sms = c.consent.sms.as_ref().map(rfc3339);
@@ -154,7 +156,7 @@ impl CustomerHandle {
             (CRM_FIELD_FULL_NAME, Some(&full_name)),
         ];
         for (field, value) in values {
-            texts[field as usize] = c_opt(value);
+            texts.set(field, c_opt(value));
         }
         let e164 = |p: Option<&Phone>| c_opt(p.map(|p| p.e164.as_str()));
         let strings = |items: &mut dyn Iterator<Item = &String>| {
@@ -230,8 +232,13 @@ pub(crate) fn id_in(ptr: *const c_char, name: &str) -> Result<CustomerId, Failur
 
 fn multi_index(multi: crm_multi) -> Result<usize, Failure> {
     match multi {
-        1..=4 => Ok(multi as usize - 1),
-        other => Err(Failure::invalid(format!("multi: unknown field {other}"))),
+        CRM_MULTI_SECONDARY_EMAILS => Ok(0),
+        CRM_MULTI_SECONDARY_PHONES => Ok(1),
+        CRM_MULTI_LISTS => Ok(2),
+        CRM_MULTI_SECONDARY_PHONES_E164 => Ok(3),
+        other => Err(Failure::invalid(format!(
+            "multi: {other} is not a crm_multi"
+        ))),
     }
 }
 
@@ -265,11 +272,7 @@ pub extern "C" fn crm_customer_get(
     field: crm_field,
 ) -> *const c_char {
     ffi::value(std::ptr::null(), || {
-        let c = self::customer(customer)?;
-        match c.texts.get(field as usize) {
-            Some(text) if field > 0 => Ok(c_ptr(text.as_ref())),
-            _ => Err(Failure::invalid(format!("field: unknown field {field}"))),
-        }
+        self::customer(customer)?.texts.get(field, "crm_field")
     })
 }
 
@@ -346,10 +349,7 @@ pub extern "C" fn crm_customer_to_json(
 /// detected and left alone.
 #[unsafe(no_mangle)]
 pub extern "C" fn crm_customer_free(customer: *mut crm_customer) {
-    ffi::value((), || {
-        ffi::free::<CustomerHandle>(customer);
-        Ok(())
-    });
+    ffi::value((), || ffi::free::<CustomerHandle>(customer));
 }
 
 // ---- crm_customer_fields setters ------------------------------------------------------------
@@ -504,10 +504,7 @@ pub extern "C" fn crm_customer_fields_set_custom(
 /// Frees customer fields. NULL does nothing; fields freed twice are detected and left alone.
 #[unsafe(no_mangle)]
 pub extern "C" fn crm_customer_fields_free(fields: *mut crm_customer_fields) {
-    ffi::value((), || {
-        ffi::free::<FieldsHandle>(fields);
-        Ok(())
-    });
+    ffi::value((), || ffi::free::<FieldsHandle>(fields));
 }
 
 // ---- crm_customer_list -----------------------------------------------------------------------
@@ -534,10 +531,7 @@ pub extern "C" fn crm_customer_list_get(
 /// Frees a list and the customers it lends. NULL does nothing.
 #[unsafe(no_mangle)]
 pub extern "C" fn crm_customer_list_free(list: *mut crm_customer_list) {
-    ffi::value((), || {
-        ffi::free::<CustomerList>(list);
-        Ok(())
-    });
+    ffi::value((), || ffi::free::<CustomerList>(list));
 }
 
 // ---- tenant calls on customers -----------------------------------------------------------
@@ -577,10 +571,12 @@ pub extern "C" fn crm_tenant_create_customer(
 }
 
 /// Creates many customers in one transaction from JSON
-/// `{"format": 1, "customers": [{"first_name": "...", "last_name": "...", "email": ...}, ...]}`
-/// (the field names of `crm_customer_to_json`; absent fields are empty). All or nothing: the
-/// error's field starts with the record's position (`[12].email`). On success `*out` is the list
-/// of created customers, freed with `crm_customer_list_free`.
+/// `{"format": 1, "customers": [{"first_name": "...", "last_name": "...", "email": ...}, ...]}`.
+/// Each record holds the editable fields of `crm_customer_to_json` (not `id`, `customer_no`,
+/// `version` or times), with phones as typed strings (`"mobile": "06 12 34 56 78"`); absent
+/// fields are empty, unknown fields are refused. All or nothing: the error's field starts with
+/// the record's position (`[12].email`). On success `*out` is the list of created customers,
+/// freed with `crm_customer_list_free`.
 #[unsafe(no_mangle)]
 pub extern "C" fn crm_tenant_create_customers_json(
     tenant: *const crm_tenant,

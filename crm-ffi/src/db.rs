@@ -23,14 +23,15 @@ pub struct crm_tenant {
 /// A role of an actor (`crm_tenant_open`).
 pub type crm_role = u32;
 /// An agency user: everyday work on customers and bookings.
-pub const CRM_ROLE_AGENT: crm_role = 1;
+pub const CRM_ROLE_AGENT: crm_role = 101;
 /// A user with organisation-level rights.
-pub const CRM_ROLE_ORGANISATION: crm_role = 2;
+pub const CRM_ROLE_ORGANISATION: crm_role = 102;
 /// An integration or batch job acting on its own behalf.
-pub const CRM_ROLE_SYSTEM: crm_role = 3;
+pub const CRM_ROLE_SYSTEM: crm_role = 103;
 
-/// Called by `crm_db_reindex` after each batch: `done` of `total` customers indexed. It must
-/// not call back into the library for the same database.
+/// Called by `crm_db_reindex` after each batch: `done` of `total` customers indexed. Calls into
+/// the library from it are refused (`CRM_ERR_INVALID_ARGUMENT`): the index is being rebuilt. It
+/// must return normally (no C++ exception, no `longjmp`).
 pub type crm_progress_callback =
     Option<extern "C" fn(userdata: *mut c_void, done: u64, total: u64)>;
 
@@ -41,9 +42,12 @@ impl Handle for Db {
     const NAME: &'static str = "crm_db";
 }
 
+#[derive(Clone)]
 pub(crate) struct TenantHandle {
     pub(crate) tenant: Tenant,
     pub(crate) actor: Actor,
+    /// The tenant id as a C string, for `crm_tenant_id`.
+    id: std::ffi::CString,
 }
 
 impl Handle for TenantHandle {
@@ -51,9 +55,15 @@ impl Handle for TenantHandle {
     const NAME: &'static str = "crm_tenant";
 }
 
-/// The tenant behind a handle.
-pub(crate) fn tenant<'a>(ptr: *const crm_tenant) -> Result<&'a TenantHandle, Failure> {
-    ffi::get::<TenantHandle>(ptr, "tenant")
+/// A clone of the tenant behind a handle, taken under the registry lock: the call works on it
+/// even if another thread frees the handle meanwhile.
+pub(crate) fn tenant(ptr: *const crm_tenant) -> Result<TenantHandle, Failure> {
+    ffi::with::<TenantHandle, _>(ptr, "tenant", TenantHandle::clone)
+}
+
+/// A clone of the database behind a handle, taken under the registry lock.
+fn database(ptr: *const crm_db) -> Result<Crm, Failure> {
+    ffi::with::<Db, _>(ptr, "db", |db| db.0.clone())
 }
 
 /// Opens (or creates) the database file at `path` (UTF-8), migrating its schema if needed.
@@ -92,31 +102,31 @@ pub extern "C" fn crm_db_reindex(
     userdata: *mut c_void,
 ) -> crm_status {
     ffi::call(|| {
-        let db = ffi::get::<Db>(db, "db")?;
-        db.0.reindex(|done, total| {
+        let crm = database(db)?;
+        crm.reindex(|done, total| {
             if let Some(progress) = progress {
-                progress(userdata, done, total);
+                ffi::in_callback(|| progress(userdata, done, total));
             }
         })?;
         Ok(())
     })
 }
 
-/// Closes a database. NULL does nothing; a handle freed twice is detected and ignored. Tenants
-/// opened from it keep working until they are freed.
+/// Frees a database handle. NULL does nothing; a handle freed twice is detected and ignored.
+/// The database closes when this handle and every tenant opened from it are freed (tenants keep
+/// it open); calls running on other threads finish first.
 #[unsafe(no_mangle)]
 pub extern "C" fn crm_db_free(db: *mut crm_db) {
-    ffi::value((), || {
-        ffi::free::<Db>(db);
-        Ok(())
-    });
+    ffi::value((), || ffi::free::<Db>(db));
 }
 
 /// Opens a tenant of `db` as an actor: `tenant_id` (1 to 128 characters), `actor_user_id` (the
 /// host's user id, 1 to 128 characters) and `actor_role` (`CRM_ROLE_*`).
 ///
 /// On success `*out` is a tenant the caller owns and frees with `crm_tenant_free`.
-/// Errors: `CRM_ERR_VALIDATION` (an id empty or too long), `CRM_ERR_INVALID_ARGUMENT` (role).
+/// Errors: `CRM_ERR_VALIDATION` (tenant id empty or too long), `CRM_ERR_INVALID_ARGUMENT`
+/// (role). The actor's user id is checked by every write (`CRM_ERR_VALIDATION` on
+/// `actor.user_id`), as in Rust and Python.
 #[unsafe(no_mangle)]
 pub extern "C" fn crm_tenant_open(
     db: *const crm_db,
@@ -127,7 +137,7 @@ pub extern "C" fn crm_tenant_open(
 ) -> crm_status {
     ffi::call(|| {
         let out = ffi::out(out, "out")?;
-        let db = ffi::get::<Db>(db, "db")?;
+        let db = database(db)?;
         let tenant_id = ffi::text_in(tenant_id, "tenant_id")?;
         let user_id = ffi::text_in(actor_user_id, "actor_user_id")?;
         let role = match actor_role {
@@ -140,10 +150,11 @@ pub extern "C" fn crm_tenant_open(
                 )));
             }
         };
-        let tenant = db.0.tenant(tenant_id)?;
+        let tenant = db.tenant(tenant_id)?;
         // The actor's user id is checked by every write, as in Rust and Python.
         let actor = Actor::new(user_id, role);
-        out.write(ffi::into_raw(TenantHandle { tenant, actor }));
+        let id = ffi::c_string(tenant.id().as_str().to_owned());
+        out.write(ffi::into_raw(TenantHandle { tenant, actor, id }));
         Ok(())
     })
 }
@@ -151,10 +162,7 @@ pub extern "C" fn crm_tenant_open(
 /// Frees a tenant handle. NULL does nothing; a handle freed twice is detected and ignored.
 #[unsafe(no_mangle)]
 pub extern "C" fn crm_tenant_free(tenant: *mut crm_tenant) {
-    ffi::value((), || {
-        ffi::free::<TenantHandle>(tenant);
-        Ok(())
-    });
+    ffi::value((), || ffi::free::<TenantHandle>(tenant));
 }
 
 /// Sets the tenant's default region for phones typed without a country code (ISO 3166-1
@@ -166,8 +174,9 @@ pub extern "C" fn crm_tenant_set_default_region(
 ) -> crm_status {
     ffi::call(|| {
         let t = self::tenant(tenant)?;
-        let mut settings = TenantSettings::default();
-        settings.default_region = ffi::optional_text_in(region, "region")?.map(str::to_owned);
+        let region = ffi::optional_text_in(region, "region")?.map(str::to_owned);
+        let mut settings: TenantSettings = t.tenant.settings()?;
+        settings.default_region = region;
         t.tenant.set_settings(&t.actor, settings)?;
         Ok(())
     })
@@ -187,4 +196,18 @@ pub extern "C" fn crm_tenant_default_region(
         out.write(region.map_or(std::ptr::null_mut(), ffi::string_out));
         Ok(())
     })
+}
+
+/// The tenant's id. Borrowed until the tenant is freed; NULL on a bad handle.
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_tenant_id(tenant: *const crm_tenant) -> *const c_char {
+    ffi::value(std::ptr::null(), || {
+        Ok(ffi::get::<TenantHandle>(tenant, "tenant")?.id.as_ptr())
+    })
+}
+
+/// The schema version of database files this library writes (`PRAGMA user_version`).
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_schema_version() -> i64 {
+    Crm::schema_version()
 }

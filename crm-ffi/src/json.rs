@@ -28,17 +28,26 @@ fn internal(err: serde_json::Error) -> Failure {
     crm_core::Error::Internal(format!("json: {err}")).into()
 }
 
-/// A validation failure on the JSON argument. serde's own messages can quote the input (personal
+/// A validation failure on the JSON text. serde's own messages can quote the input (personal
 /// data), so only the kind of error and its position are given.
 fn refused(what: &str, err: &serde_json::Error) -> Failure {
-    let kind = match err.classify() {
-        serde_json::error::Category::Syntax | serde_json::error::Category::Eof => "not valid JSON",
-        _ => "a value has the wrong type or a required field is missing",
-    };
     validation(
         what,
-        format!("{kind} (line {}, column {})", err.line(), err.column()),
+        format!(
+            "{} (line {}, column {})",
+            described(err),
+            err.line(),
+            err.column()
+        ),
     )
+}
+
+/// What kind of problem a JSON error is, without the input it quotes.
+fn described(err: &serde_json::Error) -> &'static str {
+    match err.classify() {
+        serde_json::error::Category::Syntax | serde_json::error::Category::Eof => "not valid JSON",
+        _ => "a wrong type, an unknown field, or a required field missing",
+    }
 }
 
 /// A validation failure naming `field`.
@@ -76,7 +85,15 @@ pub(crate) fn batch<T: DeserializeOwned>(
                 return Err(validation(&format!("[{i}]"), "must be an object"));
             };
             fill(&mut item);
-            serde_json::from_value(Value::Object(item)).map_err(|e| refused(&format!("[{i}]"), &e))
+            serde_path_to_error::deserialize(Value::Object(item)).map_err(|e| {
+                let path = e.path().to_string();
+                let field = if path == "." {
+                    format!("[{i}]")
+                } else {
+                    format!("[{i}].{path}")
+                };
+                validation(&field, described(e.inner()))
+            })
         })
         .collect()
 }

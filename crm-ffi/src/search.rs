@@ -10,7 +10,7 @@ use crm_core::{
 use serde_json::json;
 
 use crate::db::{crm_tenant, tenant};
-use crate::ffi::{self, Handle, c_opt, c_ptr, c_string};
+use crate::ffi::{self, Handle, Texts, c_opt, c_ptr, c_string};
 use crate::json;
 use crate::status::{Failure, crm_status};
 
@@ -32,82 +32,84 @@ pub struct crm_customer_row {
 /// A text filter of the find-customer form, for `crm_search_query_filter`.
 pub type crm_filter = u32;
 /// First name (word prefixes).
-pub const CRM_FILTER_FIRST_NAME: crm_filter = 1;
+pub const CRM_FILTER_FIRST_NAME: crm_filter = 601;
 /// Last name (word prefixes).
-pub const CRM_FILTER_LAST_NAME: crm_filter = 2;
+pub const CRM_FILTER_LAST_NAME: crm_filter = 602;
 /// Company (word prefixes).
-pub const CRM_FILTER_COMPANY: crm_filter = 3;
+pub const CRM_FILTER_COMPANY: crm_filter = 603;
 /// Main or secondary email, whole address, case-insensitive.
-pub const CRM_FILTER_EMAIL: crm_filter = 4;
+pub const CRM_FILTER_EMAIL: crm_filter = 604;
 /// Any phone field: digits in national or international form, or the last digits.
-pub const CRM_FILTER_PHONE: crm_filter = 5;
+pub const CRM_FILTER_PHONE: crm_filter = 605;
 /// Postal code.
-pub const CRM_FILTER_ZIP: crm_filter = 6;
+pub const CRM_FILTER_ZIP: crm_filter = 606;
 /// City (word prefixes).
-pub const CRM_FILTER_CITY: crm_filter = 7;
+pub const CRM_FILTER_CITY: crm_filter = 607;
 /// Street and number (word prefixes).
-pub const CRM_FILTER_ADDRESS: crm_filter = 8;
+pub const CRM_FILTER_ADDRESS: crm_filter = 608;
 /// Contact person (word prefixes).
-pub const CRM_FILTER_CONTACT_PERSON: crm_filter = 9;
+pub const CRM_FILTER_CONTACT_PERSON: crm_filter = 609;
 /// Country, ISO 3166-1 alpha-2.
-pub const CRM_FILTER_COUNTRY: crm_filter = 10;
+pub const CRM_FILTER_COUNTRY: crm_filter = 610;
 /// Region.
-pub const CRM_FILTER_REGION: crm_filter = 11;
+pub const CRM_FILTER_REGION: crm_filter = 611;
 /// Language tag.
-pub const CRM_FILTER_LANGUAGE: crm_filter = 12;
+pub const CRM_FILTER_LANGUAGE: crm_filter = 612;
 /// Salesperson.
-pub const CRM_FILTER_SALESPERSON: crm_filter = 13;
+pub const CRM_FILTER_SALESPERSON: crm_filter = 613;
 /// Member of this customer list.
-pub const CRM_FILTER_LIST: crm_filter = 14;
+pub const CRM_FILTER_LIST: crm_filter = 614;
 /// Has a booking with this transport.
-pub const CRM_FILTER_TRANSPORT: crm_filter = 15;
+pub const CRM_FILTER_TRANSPORT: crm_filter = 615;
 /// Has a booking at this hotel.
-pub const CRM_FILTER_HOTEL: crm_filter = 16;
+pub const CRM_FILTER_HOTEL: crm_filter = 616;
 /// Has a booking with this status (`confirmed`...).
-pub const CRM_FILTER_BOOKING_STATUS: crm_filter = 17;
+pub const CRM_FILTER_BOOKING_STATUS: crm_filter = 617;
 /// `yes` or `no`: has a main email.
-pub const CRM_FILTER_HAS_EMAIL: crm_filter = 18;
+pub const CRM_FILTER_HAS_EMAIL: crm_filter = 618;
 /// `yes` or `no`: has a mobile number.
-pub const CRM_FILTER_HAS_MOBILE: crm_filter = 19;
+pub const CRM_FILTER_HAS_MOBILE: crm_filter = 619;
 
 /// A period filter, for `crm_search_query_period`.
 pub type crm_period = u32;
 /// Has a booking departing (pickup) on a day in the period.
-pub const CRM_PERIOD_DEPARTURE: crm_period = 1;
+pub const CRM_PERIOD_DEPARTURE: crm_period = 701;
 /// Created on a day in the period.
-pub const CRM_PERIOD_CREATED: crm_period = 2;
+pub const CRM_PERIOD_CREATED: crm_period = 702;
 /// Latest booking on a day in the period (customers who never booked never match).
-pub const CRM_PERIOD_LAST_BOOKING: crm_period = 3;
+pub const CRM_PERIOD_LAST_BOOKING: crm_period = 703;
 
 /// The order of results.
 pub type crm_sort = u32;
 /// Search only: best match first, then latest bookers (the default of a search).
-pub const CRM_SORT_RELEVANCE: crm_sort = 0;
+pub const CRM_SORT_RELEVANCE: crm_sort = 800;
 /// Last name then first name, accents and case folded (the default of the list).
-pub const CRM_SORT_NAME: crm_sort = 1;
+pub const CRM_SORT_NAME: crm_sort = 801;
 /// Latest booking first.
-pub const CRM_SORT_LAST_BOOKING: crm_sort = 2;
+pub const CRM_SORT_LAST_BOOKING: crm_sort = 802;
 /// Newest customer first.
-pub const CRM_SORT_CREATED_AT: crm_sort = 3;
+pub const CRM_SORT_CREATED_AT: crm_sort = 803;
 
 /// A field of a row, for `crm_customer_row_get`.
 pub type crm_row_field = u32;
 /// The customer's id.
-pub const CRM_ROW_ID: crm_row_field = 1;
+pub const CRM_ROW_ID: crm_row_field = 901;
 /// First name.
-pub const CRM_ROW_FIRST_NAME: crm_row_field = 2;
+pub const CRM_ROW_FIRST_NAME: crm_row_field = 902;
 /// Last name.
-pub const CRM_ROW_LAST_NAME: crm_row_field = 3;
+pub const CRM_ROW_LAST_NAME: crm_row_field = 903;
 /// Main email.
-pub const CRM_ROW_EMAIL: crm_row_field = 4;
+pub const CRM_ROW_EMAIL: crm_row_field = 904;
 /// Phone as typed: the landline, else the mobile.
-pub const CRM_ROW_PHONE: crm_row_field = 5;
+pub const CRM_ROW_PHONE: crm_row_field = 905;
 /// Pickup time of the latest booking, RFC 3339.
-pub const CRM_ROW_LAST_BOOKING: crm_row_field = 6;
+pub const CRM_ROW_LAST_BOOKING: crm_row_field = 906;
 /// When the customer was created, RFC 3339 UTC.
-pub const CRM_ROW_CREATED_AT: crm_row_field = 7;
+pub const CRM_ROW_CREATED_AT: crm_row_field = 907;
 
-const ROW_FIELDS: usize = 8;
+/// The number of `CRM_ROW_*` constants (numbered from 901).
+const ROW_FIELDS: usize = 7;
+const ROW_BASE: u32 = 900;
 
 pub(crate) struct QueryHandle(CustomerQuery);
 
@@ -119,7 +121,7 @@ impl Handle for QueryHandle {
 /// A row with its texts as C strings.
 pub(crate) struct RowHandle {
     row: CustomerRow,
-    texts: Vec<Option<CString>>,
+    texts: Texts,
 }
 
 impl Handle for RowHandle {
@@ -129,18 +131,22 @@ impl Handle for RowHandle {
 
 impl RowHandle {
     fn new(row: CustomerRow) -> Self {
-        let mut texts: Vec<Option<CString>> = vec![None; ROW_FIELDS];
-        texts[CRM_ROW_ID as usize] = Some(c_string(row.id.to_string()));
-        texts[CRM_ROW_FIRST_NAME as usize] = Some(c_string(row.first_name.clone()));
-        texts[CRM_ROW_LAST_NAME as usize] = Some(c_string(row.last_name.clone()));
-        texts[CRM_ROW_EMAIL as usize] = c_opt(row.email.as_deref());
-        texts[CRM_ROW_PHONE as usize] = c_opt(row.phone.as_deref());
-        texts[CRM_ROW_LAST_BOOKING as usize] = row
-            .last_booking
-            .map(|t| c_string(t.to_rfc3339_opts(SecondsFormat::AutoSi, true)));
-        texts[CRM_ROW_CREATED_AT as usize] = Some(c_string(
-            row.created_at.to_rfc3339_opts(SecondsFormat::AutoSi, true),
-        ));
+        let mut texts = Texts::new(ROW_BASE, ROW_FIELDS);
+        let time = |t: String| Some(c_string(t));
+        texts.set(CRM_ROW_ID, Some(c_string(row.id.to_string())));
+        texts.set(CRM_ROW_FIRST_NAME, Some(c_string(row.first_name.clone())));
+        texts.set(CRM_ROW_LAST_NAME, Some(c_string(row.last_name.clone())));
+        texts.set(CRM_ROW_EMAIL, c_opt(row.email.as_deref()));
+        texts.set(CRM_ROW_PHONE, c_opt(row.phone.as_deref()));
+        texts.set(
+            CRM_ROW_LAST_BOOKING,
+            row.last_booking
+                .and_then(|t| time(t.to_rfc3339_opts(SecondsFormat::AutoSi, true))),
+        );
+        texts.set(
+            CRM_ROW_CREATED_AT,
+            time(row.created_at.to_rfc3339_opts(SecondsFormat::AutoSi, true)),
+        );
         Self { row, texts }
     }
 }
@@ -351,10 +357,7 @@ pub extern "C" fn crm_search_query_page(
 /// Frees a query. NULL does nothing.
 #[unsafe(no_mangle)]
 pub extern "C" fn crm_search_query_free(query: *mut crm_search_query) {
-    ffi::value((), || {
-        ffi::free::<QueryHandle>(query);
-        Ok(())
-    });
+    ffi::value((), || ffi::free::<QueryHandle>(query));
 }
 
 // ---- tenant calls ----------------------------------------------------------------------------
@@ -481,10 +484,7 @@ pub extern "C" fn crm_customer_page_to_json(
 /// Frees a page and its rows. NULL does nothing.
 #[unsafe(no_mangle)]
 pub extern "C" fn crm_customer_page_free(page: *mut crm_customer_page) {
-    ffi::value((), || {
-        ffi::free::<PageHandle>(page);
-        Ok(())
-    });
+    ffi::value((), || ffi::free::<PageHandle>(page));
 }
 
 /// A field of a row (`CRM_ROW_*`) as text. Borrowed until the page is freed; NULL when empty.
@@ -494,13 +494,7 @@ pub extern "C" fn crm_customer_row_get(
     field: crm_row_field,
 ) -> *const c_char {
     ffi::value(std::ptr::null(), || {
-        let r = self::row(row)?;
-        match r.texts.get(field as usize) {
-            Some(text) if field > 0 => Ok(c_ptr(text.as_ref())),
-            _ => Err(Failure::invalid(format!(
-                "field: unknown row field {field}"
-            ))),
-        }
+        self::row(row)?.texts.get(field, "crm_row_field")
     })
 }
 

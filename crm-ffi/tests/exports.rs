@@ -287,7 +287,10 @@ fn bulk_json_names_the_record_at_fault() {
         &mut count,
     );
     assert_eq!(status, crm_status::CRM_ERR_VALIDATION);
-    assert_eq!(text(crm_last_error_field()).as_deref(), Some("[1]"));
+    assert_eq!(
+        text(crm_last_error_field()).as_deref(),
+        Some("[1].pickup_at")
+    );
     assert!(
         !last_error().contains("tomorrow"),
         "input values stay out of messages"

@@ -85,6 +85,7 @@ string_enum!(
 
 /// An amount of money in minor units (cents) of an ISO 4217 currency: `Money { minor: 12_50, currency: "EUR" }` is 12.50 €.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Money {
     /// The amount in the currency's minor units.
     pub minor: i64,
@@ -94,6 +95,7 @@ pub struct Money {
 
 /// The invoice of a booking.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Invoice {
     /// Invoice number.
     pub number: String,
@@ -105,6 +107,7 @@ pub struct Invoice {
 
 /// A booking as the host describes it, to upsert by its reference.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewBooking {
     /// Booking or mission reference, unique per tenant (the upsert key).
     pub reference: String,

@@ -54,6 +54,7 @@ impl FromStr for CustomerId {
 
 /// A postal address. Every part is optional.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Address {
     /// Street and number.
     pub street: Option<String>,
@@ -70,6 +71,7 @@ pub struct Address {
 /// Communication consent: when the customer agreed to be contacted on each channel
 /// (`None`: no consent).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Consent {
     /// When consent to marketing email was given.
     pub email: Option<DateTime<Utc>>,
@@ -83,7 +85,7 @@ pub struct Consent {
 /// absent. Phones are parsed against the tenant's default region. The checks and bounds are those
 /// of [`limits`](crate::limits); a broken rule is an [`Error::Validation`] naming the field.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct NewCustomer {
     /// First name (required), kept as typed.
     pub first_name: String,

@@ -214,6 +214,19 @@ static void bookings(crm_tenant *t) {
   CHECK(!created); /* same reference: replaced, link kept */
   CHECK(str_eq(crm_booking_get(b, CRM_BOOKING_CUSTOMER_ID), crm_customer_id(c)));
   crm_booking_free(b);
+  {
+    crm_booking_fields *nf = NULL;
+    CHECK_OK(crm_booking_fields_new("BK-3", "2026-06-01T09:00:00-04:00", &nf));
+    CHECK_OK(crm_booking_fields_set_invoice(nf, "INV-3", 100, "usd", NULL));
+    CHECK_OK(crm_booking_fields_clear_invoice(nf));
+    CHECK_OK(crm_tenant_upsert_booking(t, nf, &b, &created));
+    CHECK(crm_booking_get(b, CRM_BOOKING_INVOICE_NUMBER) == NULL);
+    CHECK(crm_booking_amount_minor(b) == 0);
+    CHECK(str_eq(crm_booking_get(b, CRM_BOOKING_PICKUP_AT), "2026-06-01T09:00:00-04:00"));
+    CHECK(crm_booking_get(b, CRM_BOOKING_CUSTOMER_ID) == NULL);
+    crm_booking_fields_free(nf);
+  }
+  crm_booking_free(b);
 
   CHECK_OK(crm_tenant_upsert_bookings_json(
       t, "{\"format\": 1, \"bookings\": [{\"reference\": \"BK-2\", \"pickup_at\": \"2026-08-01T10:00:00+02:00\"}]}",
@@ -419,8 +432,10 @@ int main(int argc, char **argv) {
   CHECK(str_eq(crm_status_name(CRM_ERR_NOT_FOUND), "CRM_ERR_NOT_FOUND"));
   CHECK(str_eq(crm_status_name(4242), "CRM_UNKNOWN_STATUS"));
 
+  CHECK(crm_schema_version() >= 1);
   CHECK_OK(crm_db_open_in_memory(&db));
   CHECK_OK(crm_tenant_open(db, "agency-1", "u-17", CRM_ROLE_AGENT, &t));
+  CHECK(str_eq(crm_tenant_id(t), "agency-1"));
   CHECK_OK(crm_tenant_default_region(t, &region));
   CHECK(region == NULL);
   CHECK_OK(crm_tenant_set_default_region(t, "FR"));
@@ -438,6 +453,7 @@ int main(int argc, char **argv) {
   crm_db_free(db);
 
   persistence(argv[1]);
+  CHECK(crm_live_handles() == 0); /* every handle and string freed */
   printf("test_api: ok\n");
   return 0;
 }

@@ -150,7 +150,14 @@ static void unknown_constants(crm_tenant *t) {
   crm_search_query *q = NULL;
   CHECK(crm_customer_get(c, 0) == NULL);
   CHECK(crm_customer_get(c, 9999) == NULL);
-  CHECK(contains(crm_last_error(), "unknown field"));
+  CHECK(contains(crm_last_error(), "is not a crm_field"));
+  /* a constant of another family is refused, not read as a customer field */
+  CHECK(crm_customer_get(c, CRM_ROW_LAST_NAME) == NULL);
+  CHECK(contains(crm_last_error(), "is not a crm_field"));
+  CHECK(crm_customer_get(c, CRM_BOOKING_STATUS) == NULL);
+  /* a getter that succeeds clears the last error: NULL then means an empty field */
+  CHECK(crm_customer_get(c, CRM_FIELD_COMPANY) == NULL);
+  CHECK(str_eq(crm_last_error(), ""));
   CHECK(crm_customer_e164(c, CRM_FIELD_EMAIL) == NULL);
   CHECK(crm_customer_count(c, 77) == 0);
   CHECK_OK(crm_customer_fields_new(&f));
@@ -206,6 +213,64 @@ static void other_tenant(crm_db *db, crm_tenant *mine) {
   crm_tenant_free(theirs);
 }
 
+static int reentered = 0;
+static crm_status reentry_status = CRM_OK;
+
+static void reenter(void *userdata, uint64_t done, uint64_t total) {
+  crm_tenant *t = (crm_tenant *)userdata;
+  crm_search_query *q = NULL;
+  crm_customer_page *page = NULL;
+  (void)done;
+  (void)total;
+  reentered += 1;
+  /* every status-returning call is refused while the index is rebuilt */
+  CHECK_STATUS(crm_search_query_new("x", &q), CRM_ERR_INVALID_ARGUMENT);
+  CHECK(q == NULL);
+  reentry_status = crm_tenant_search(t, q, &page);
+  CHECK(page == NULL);
+}
+
+static void callback_reentry(crm_db *db, crm_tenant *t) {
+  crm_customer *c = create(t, "Re", "Enter");
+  crm_customer_free(c);
+  reentered = 0;
+  CHECK_OK(crm_db_reindex(db, reenter, t));
+  CHECK(reentered >= 1);
+  CHECK(reentry_status == CRM_ERR_INVALID_ARGUMENT);
+}
+
+static void aliased_out_parameters(crm_tenant *t) {
+  crm_customer_fields *contact = NULL;
+  crm_booking_fields *trip = NULL;
+  void *same[1] = {NULL};
+  crm_match matched = 0;
+  CHECK_OK(crm_customer_fields_new(&contact));
+  CHECK_OK(crm_customer_fields_set(contact, CRM_FIELD_FIRST_NAME, "A"));
+  CHECK_OK(crm_customer_fields_set(contact, CRM_FIELD_LAST_NAME, "B"));
+  CHECK_OK(crm_booking_fields_new("ALIAS", "2026-07-14T08:30:00+02:00", &trip));
+  CHECK_STATUS(crm_tenant_capture_booking(t, contact, trip, (crm_customer **)same, (crm_booking **)same, &matched),
+               CRM_ERR_INVALID_ARGUMENT);
+  CHECK(same[0] == NULL);
+  crm_booking_fields_free(trip);
+  crm_customer_fields_free(contact);
+}
+
+static void json_input(crm_tenant *t) {
+  crm_customer_list *made = NULL;
+  size_t count = 0;
+  CHECK_STATUS(crm_tenant_create_customers_json(
+                   t, "{\"format\": 1, \"customers\": [{\"first_name\": \"A\", \"last_name\": \"B\", \"emial\": \"x@y.z\"}]}",
+                   &made),
+               CRM_ERR_VALIDATION);
+  CHECK(made == NULL);
+  CHECK_STATUS(crm_tenant_upsert_bookings_json(
+                   t, "{\"format\": 1, \"bookings\": [{\"reference\": \"J\", \"pickup_at\": \"2026-07-14T08:30:00+02:00\", \"status\": 7}]}",
+                   &count),
+               CRM_ERR_VALIDATION);
+  CHECK(str_eq(crm_last_error_field(), "[0].status"));
+  CHECK(!contains(crm_last_error(), "7"));
+}
+
 int main(void) {
   crm_db *db = NULL;
   crm_tenant *t = NULL;
@@ -216,11 +281,16 @@ int main(void) {
   freed_and_wrong_handles(t);
   unknown_constants(t);
   other_tenant(db, t);
+  callback_reentry(db, t);
+  aliased_out_parameters(t);
+  json_input(t);
+  CHECK(crm_live_handles() == 2); /* the database and the tenant */
   crm_tenant_free(t);
   crm_tenant_free(t);
   crm_db_free(db);
   crm_db_free(db);
   CHECK(contains(crm_last_error(), "freed twice"));
+  CHECK(crm_live_handles() == 0);
   printf("test_misuse: ok\n");
   return 0;
 }
