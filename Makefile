@@ -66,6 +66,10 @@ test-c: header-check
 	$(CXX) $(CXX_FLAGS) -x c++ examples/quickstart.c -x none $(C_LINK) -o $(C_OUT)/quickstart-cpp
 	rm -rf $(C_OUT)/scratch/quickstart.db*
 	$(C_OUT)/quickstart && $(C_OUT)/quickstart-cpp $(C_OUT)/scratch/quickstart.db
+	{ printf '#include <stdio.h>\n#include "crm.h"\nint main(void) {\n'; \
+	  sed -n '/^```c$$/,/^```$$/{/^```/d;p;}' README.md; printf 'return 0;\n}\n'; } > $(C_OUT)/readme.c
+	$(CC) $(C_FLAGS) $(C_OUT)/readme.c $(C_LINK) -o $(C_OUT)/readme
+	cd $(C_OUT)/scratch && rm -rf agency.db* && ../readme
 
 ## Formatting and lints, as CI checks them.
 lint:
