@@ -6,6 +6,7 @@ use std::sync::Arc;
 use chrono::Utc;
 
 use crate::changes::ChangeEvent;
+use crate::dedupe::{self, DuplicateCluster, DuplicateMatch, FindOptions, MatchConfig};
 use crate::error::{Error, Result};
 use crate::model::limits::MAX_BATCH;
 use crate::model::{
@@ -14,7 +15,7 @@ use crate::model::{
 };
 use crate::search::{self, CustomerQuery, SearchIndex, SearchPage};
 use crate::store::sqlite::SqliteStore;
-use crate::store::{CustomerListQuery, CustomerRow, Page, Repository};
+use crate::store::{CustomerListQuery, CustomerRow, CustomerSort, Page, Repository};
 
 /// An open customer-records store. `Send + Sync`; cloning is cheap and shares the store.
 ///
@@ -329,6 +330,133 @@ impl Tenant {
             .capture_booking(&self.id, actor, contact, booking.validate()?)
     }
 
+    /// Customers already stored that are likely the same person as `fields`, best first, with
+    /// the reasons: for the create form to warn before saving. Nothing is written.
+    ///
+    /// Candidates come from the search index (names with typos, any order; the last name alone
+    /// for nicknames; each phone; the address) and from the emails, then each is scored with
+    /// `config`; those at or above its threshold are returned.
+    ///
+    /// # Errors
+    /// Validation if `fields` would not be accepted by a create.
+    pub fn possible_duplicates(
+        &self,
+        fields: NewCustomer,
+        config: &MatchConfig,
+    ) -> Result<Vec<DuplicateMatch>> {
+        let candidate = fields.validate(&self.rules()?)?;
+        self.matches_for(&candidate, config)
+    }
+
+    /// Customers likely the same person as customer `id`, best first (see
+    /// [`possible_duplicates`](Self::possible_duplicates)).
+    ///
+    /// # Errors
+    /// NotFound if no such customer belongs to this tenant.
+    pub fn duplicates_of(
+        &self,
+        id: &CustomerId,
+        config: &MatchConfig,
+    ) -> Result<Vec<DuplicateMatch>> {
+        let customer = self.get_customer(id)?;
+        self.matches_for(&customer, config)
+    }
+
+    /// Every cluster of likely duplicates among the tenant's customers, best first. Customers
+    /// are compared only when they share a blocking key (an email or mailbox, a phone, the
+    /// start of a name in either order, a nickname group, a birth date, an address), so the
+    /// pass scales to millions of customers; pairs at or above the threshold are grouped into
+    /// clusters. `progress(done, total)` is called as it goes: the first half of `total` reads
+    /// the customers, the second compares them.
+    pub fn find_duplicates(
+        &self,
+        options: &FindOptions,
+        mut progress: impl FnMut(u64, u64),
+    ) -> Result<Vec<DuplicateCluster>> {
+        let count = self
+            .list_customers(&CustomerListQuery::new(CustomerSort::CreatedAt).limit(1))?
+            .total;
+        let total = count.max(1) * 2;
+        let mut profiles = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
+        let mut after = None;
+        loop {
+            let page = self.repo.scan_customers(&self.id, after, SCAN_PAGE)?;
+            let Some(last) = page.last() else { break };
+            after = Some(last.id);
+            profiles.extend(page.iter().map(dedupe::Profile::of));
+            progress((profiles.len() as u64).min(count), total);
+        }
+        let half = total / 2;
+        let clusters = dedupe::find(&profiles, options, &mut |done, blocks| {
+            progress(half + done * half / blocks.max(1), total);
+        });
+        progress(total, total);
+        Ok(clusters)
+    }
+
+    /// The stored customers that score at or above the threshold against `customer`.
+    fn matches_for(
+        &self,
+        customer: &Customer,
+        config: &MatchConfig,
+    ) -> Result<Vec<DuplicateMatch>> {
+        let ids = self.duplicate_candidates(customer)?;
+        let me = dedupe::Profile::of(customer);
+        let mut out: Vec<DuplicateMatch> = self
+            .repo
+            .index_documents(&self.id, &ids)?
+            .into_iter()
+            .filter(|doc| doc.customer.id != customer.id)
+            .filter_map(|doc| {
+                let (score, reasons) =
+                    dedupe::score(&me, &dedupe::Profile::of(&doc.customer), config);
+                (score >= config.threshold).then_some(DuplicateMatch {
+                    customer_id: doc.customer.id,
+                    score,
+                    reasons,
+                })
+            })
+            .collect();
+        out.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then_with(|| a.customer_id.cmp(&b.customer_id))
+        });
+        Ok(out)
+    }
+
+    /// The ids of the customers worth scoring against `c`.
+    fn duplicate_candidates(&self, c: &Customer) -> Result<Vec<CustomerId>> {
+        let mut ids = std::collections::BTreeSet::new();
+        let mut queries = vec![
+            CustomerQuery::text(format!("{} {}", c.first_name, c.last_name)),
+            CustomerQuery::all().last_name(c.last_name.clone()),
+        ];
+        queries.extend(
+            c.phones()
+                .map(|p| CustomerQuery::all().phone(p.e164.clone())),
+        );
+        if let (Some(zip), Some(street)) = (&c.address.zip, &c.address.street) {
+            queries.push(
+                CustomerQuery::all()
+                    .zip(zip.clone())
+                    .address(street.clone()),
+            );
+        }
+        for query in queries {
+            let page = self.search(&query.limit(CANDIDATES_PER_QUERY))?;
+            ids.extend(page.items.into_iter().map(|row| row.id));
+        }
+        for email in c.email.iter().chain(&c.secondary_emails) {
+            ids.extend(
+                self.find_customers_by_email(email)?
+                    .into_iter()
+                    .map(|c| c.id),
+            );
+        }
+        Ok(ids.into_iter().collect())
+    }
+
     /// Up to `limit` (1 to 10,000) change events of this tenant with a sequence number above
     /// `after`, in order. Start from 0; continue from the last `seq` seen.
     pub fn changes_since(&self, after: i64, limit: u32) -> Result<Vec<ChangeEvent>> {
@@ -346,6 +474,12 @@ fn at_position(i: usize, err: Error) -> Error {
         other => other,
     }
 }
+
+/// Customers read per statement by a whole-tenant pass.
+const SCAN_PAGE: u32 = 5_000;
+
+/// Results read from each search for duplicate candidates.
+const CANDIDATES_PER_QUERY: u32 = 200;
 
 /// Below this many records a batch is validated on the caller's thread.
 const PARALLEL_VALIDATION_FROM: usize = 2_000;

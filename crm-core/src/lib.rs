@@ -40,6 +40,7 @@
 
 mod changes;
 mod crm;
+mod dedupe;
 mod error;
 mod model;
 mod search;
@@ -47,6 +48,9 @@ mod store;
 
 pub use changes::{ChangeEvent, ChangeKind};
 pub use crm::{Crm, Tenant};
+pub use dedupe::{
+    DuplicateCluster, DuplicateMatch, DuplicatePair, FindOptions, MatchConfig, MatchReason,
+};
 pub use error::{Error, ErrorKind, Result};
 pub use model::limits;
 pub use model::{

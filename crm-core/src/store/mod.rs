@@ -116,6 +116,14 @@ pub(crate) trait Repository: Send + Sync {
         after: Option<CustomerId>,
         limit: u32,
     ) -> Result<Vec<IndexedCustomer>>;
+    /// Up to `limit` customers of a tenant, in id order, after `after`, with their contacts and
+    /// lists.
+    fn scan_customers(
+        &self,
+        tenant: &TenantId,
+        after: Option<CustomerId>,
+        limit: u32,
+    ) -> Result<Vec<Customer>>;
     /// The customer-list rows of the given customers of a tenant, in the order given (missing
     /// ones left out).
     fn customer_rows(&self, tenant: &TenantId, ids: &[CustomerId]) -> Result<Vec<CustomerRow>>;

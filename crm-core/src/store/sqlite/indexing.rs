@@ -7,7 +7,7 @@ use rusqlite::{ToSql, Transaction, params, params_from_iter};
 
 use super::customers;
 use crate::error::Result;
-use crate::model::{CustomerId, Phone, TenantId};
+use crate::model::{Customer, CustomerId, Phone, TenantId};
 use crate::search::IndexedCustomer;
 use crate::store::CustomerRow;
 
@@ -75,6 +75,7 @@ pub(super) fn documents(
             // `+tenant_id`: look rows up by customer, never scan the tenant.
             &format!("customer_id IN ({marks}) AND +tenant_id = ?1"),
             &args,
+            true,
         )?;
         out.extend(docs);
     }
@@ -97,9 +98,38 @@ pub(super) fn scan(
             &mut docs,
             "customer_id >= ?1 AND customer_id <= ?2",
             &[&first, &last],
+            true,
         )?;
     }
     Ok(docs)
+}
+
+/// Up to `limit` customers of `tenant` in id order after `after`, with their secondary contacts
+/// and lists (no booking facts): the customers a whole-tenant pass (duplicates) reads.
+pub(super) fn tenant_customers(
+    tx: &Transaction<'_>,
+    tenant: &TenantId,
+    after: Option<CustomerId>,
+    limit: u32,
+) -> Result<Vec<Customer>> {
+    let start: Vec<u8> = after.map_or_else(Vec::new, |id| id.as_uuid().as_bytes().to_vec());
+    let tenant_text = tenant.as_str();
+    let mut docs = customers_where(
+        tx,
+        "tenant_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3",
+        &[&tenant_text, &start, &limit],
+    )?;
+    if let (Some(first), Some(last)) = (docs.first(), docs.last()) {
+        let (first, last) = (*first.customer.id.as_uuid(), *last.customer.id.as_uuid());
+        attach(
+            tx,
+            &mut docs,
+            "customer_id >= ?1 AND customer_id <= ?2 AND +tenant_id = ?3",
+            &[&first, &last, &tenant_text],
+            false,
+        )?;
+    }
+    Ok(docs.into_iter().map(|d| d.customer).collect())
 }
 
 /// The customers selected by `filter` (a WHERE clause on `customers` over `args`, with its
@@ -127,13 +157,15 @@ fn customers_where(
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Fills in the secondary contacts, lists and booking facts of `docs` (sorted by id), read from
-/// the rows of their tables selected by `filter` (a WHERE clause on `customer_id` over `args`).
+/// Fills in the secondary contacts, lists and (with `bookings`) booking facts of `docs` (sorted
+/// by id), read from the rows of their tables selected by `filter` (a WHERE clause on
+/// `customer_id` over `args`).
 fn attach(
     tx: &Transaction<'_>,
     docs: &mut [IndexedCustomer],
     filter: &str,
     args: &[&dyn ToSql],
+    bookings: bool,
 ) -> Result<()> {
     let at: HashMap<uuid::Uuid, usize> = docs
         .iter()
@@ -175,6 +207,20 @@ fn attach(
         }
     }
 
+    if bookings {
+        attach_bookings(tx, docs, &doc_of, filter, args)?;
+    }
+    Ok(())
+}
+
+/// Fills in the booking facts of `docs`, as [`attach`] does the contacts.
+fn attach_bookings(
+    tx: &Transaction<'_>,
+    docs: &mut [IndexedCustomer],
+    doc_of: &dyn Fn(uuid::Uuid) -> Option<usize>,
+    filter: &str,
+    args: &[&dyn ToSql],
+) -> Result<()> {
     let sql = format!(
         "SELECT customer_id, pickup_utc, substr(pickup_at, 1, 10), transport, hotel, status \
          FROM bookings WHERE {filter}"

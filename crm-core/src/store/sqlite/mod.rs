@@ -378,6 +378,15 @@ impl Repository for SqliteStore {
         self.read(|tx| indexing::scan(tx, after, limit))
     }
 
+    fn scan_customers(
+        &self,
+        tenant: &TenantId,
+        after: Option<CustomerId>,
+        limit: u32,
+    ) -> Result<Vec<Customer>> {
+        self.read(|tx| indexing::tenant_customers(tx, tenant, after, limit))
+    }
+
     fn customer_rows(&self, tenant: &TenantId, ids: &[CustomerId]) -> Result<Vec<CustomerRow>> {
         self.read(|tx| indexing::rows(tx, tenant, ids))
     }

@@ -1,0 +1,212 @@
+//! Likely duplicates: explainable pair matching (`score`), candidates for one record, and the
+//! batch finder over a whole tenant (`finder`), which groups matching pairs into clusters.
+//!
+//! A pair's score is in [0, 1]: the evidence for it (same email, same phone, similar names
+//! backed by the address...) combined as independent signals, `1 - Π(1 - weight)`, then damped
+//! by the evidence against it (different birth dates; contact details shared by people whose
+//! names differ, as in a household). Every rule and weight is data: [`MatchConfig`].
+
+mod finder;
+mod names;
+mod profile;
+mod score;
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::CustomerId;
+
+pub(crate) use finder::find;
+pub(crate) use profile::Profile;
+pub(crate) use score::score;
+
+/// The rules of matching and their weights. The defaults suit agencies' customer files; a
+/// weight of 0 turns a rule off.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct MatchConfig {
+    /// Pairs scoring at least this are duplicates (default 0.7).
+    pub threshold: f64,
+    /// Same email, main or secondary, ignoring case.
+    pub same_email: f64,
+    /// Same mailbox once the provider's aliases are folded (dots and `+tags` at gmail.com,
+    /// `+tags` at outlook, hotmail, icloud...), but not the same address.
+    pub same_mailbox: f64,
+    /// Same phone in E.164, whatever the format typed (any phone field of either).
+    pub same_phone: f64,
+    /// Same first and last name (folded) and the same birth date.
+    pub same_name_and_birth_date: f64,
+    /// Similar names: accents folded, transliterated, typos, nicknames, first and last swapped.
+    pub similar_name: f64,
+    /// Same street and number (folded), counted only with similar names.
+    pub same_street: f64,
+    /// Same postal code, counted only with similar names.
+    pub same_zip: f64,
+    /// Same city, counted only with similar names.
+    pub same_city: f64,
+    /// Jaro-Winkler similarity from which two folded names count as the same name typed
+    /// differently (default 0.9).
+    pub name_similarity: f64,
+    /// Factor on contact evidence (email, mailbox, phone) when the names are not similar: a
+    /// household shares a landline or an address without being one person.
+    pub contact_with_other_name: f64,
+    /// Factor on the score when both birth dates are known and differ.
+    pub different_birth_date: f64,
+}
+
+impl Default for MatchConfig {
+    fn default() -> Self {
+        Self {
+            threshold: 0.7,
+            same_email: 0.95,
+            same_mailbox: 0.8,
+            same_phone: 0.85,
+            same_name_and_birth_date: 0.95,
+            similar_name: 0.35,
+            same_street: 0.6,
+            same_zip: 0.35,
+            same_city: 0.2,
+            name_similarity: 0.9,
+            contact_with_other_name: 0.45,
+            different_birth_date: 0.15,
+        }
+    }
+}
+
+impl MatchConfig {
+    /// The default rules with another threshold.
+    pub fn with_threshold(mut self, threshold: f64) -> Self {
+        self.threshold = threshold;
+        self
+    }
+}
+
+/// Why a pair matched (or matched less).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum MatchReason {
+    /// The same email, main or secondary, ignoring case.
+    SameEmail,
+    /// The same mailbox once the provider's aliases are folded.
+    SameMailbox,
+    /// The same phone number in E.164.
+    SamePhone,
+    /// The same first and last name and the same birth date.
+    SameNameAndBirthDate,
+    /// The same first and last name (folded).
+    SameName,
+    /// Names that differ by typos or transliteration.
+    SimilarName,
+    /// First names that are a known nickname pair (`Bob` and `Robert`).
+    NicknameName,
+    /// First and last name swapped.
+    SwappedName,
+    /// The same street and number.
+    SameStreet,
+    /// The same postal code.
+    SameZip,
+    /// The same city.
+    SameCity,
+    /// Both birth dates are known and differ (evidence against).
+    DifferentBirthDate,
+    /// Shared contact details but names that are not similar (evidence against: a household).
+    DifferentName,
+}
+
+impl MatchReason {
+    /// The stable text form (`same_email`...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::SameEmail => "same_email",
+            Self::SameMailbox => "same_mailbox",
+            Self::SamePhone => "same_phone",
+            Self::SameNameAndBirthDate => "same_name_and_birth_date",
+            Self::SameName => "same_name",
+            Self::SimilarName => "similar_name",
+            Self::NicknameName => "nickname_name",
+            Self::SwappedName => "swapped_name",
+            Self::SameStreet => "same_street",
+            Self::SameZip => "same_zip",
+            Self::SameCity => "same_city",
+            Self::DifferentBirthDate => "different_birth_date",
+            Self::DifferentName => "different_name",
+        }
+    }
+}
+
+impl fmt::Display for MatchReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A customer that is likely the same person as the one asked about.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct DuplicateMatch {
+    /// The likely duplicate.
+    pub customer_id: CustomerId,
+    /// How likely, in [0, 1].
+    pub score: f64,
+    /// What made the score, strongest evidence first.
+    pub reasons: Vec<MatchReason>,
+}
+
+/// Two customers of a cluster that matched each other.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct DuplicatePair {
+    /// One customer.
+    pub a: CustomerId,
+    /// The other.
+    pub b: CustomerId,
+    /// How likely they are one person, in [0, 1].
+    pub score: f64,
+    /// What made the score.
+    pub reasons: Vec<MatchReason>,
+}
+
+/// Customers linked by matching pairs: likely all one person.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct DuplicateCluster {
+    /// The customers, oldest first (a natural primary for a merge).
+    pub customers: Vec<CustomerId>,
+    /// The pairs that matched, best first.
+    pub pairs: Vec<DuplicatePair>,
+    /// The best pair score.
+    pub score: f64,
+}
+
+/// Options of [`Tenant::find_duplicates`](crate::Tenant::find_duplicates).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct FindOptions {
+    /// The rules and threshold.
+    pub config: MatchConfig,
+    /// Within a large block of customers sharing a key (a common name), how many neighbours in
+    /// name order each one is compared with (default 24).
+    pub window: usize,
+}
+
+impl Default for FindOptions {
+    fn default() -> Self {
+        Self {
+            config: MatchConfig::default(),
+            window: 24,
+        }
+    }
+}
+
+impl FindOptions {
+    /// The defaults with these rules.
+    pub fn with_config(config: MatchConfig) -> Self {
+        Self {
+            config,
+            ..Self::default()
+        }
+    }
+}

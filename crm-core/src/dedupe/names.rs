@@ -1,0 +1,213 @@
+//! How two names compare: the same, typed differently (typos, transliteration), a nickname
+//! pair, or first and last name swapped.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+/// How the names of two customers compare.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NameMatch {
+    /// Identical once folded.
+    Same,
+    /// Typos or transliteration apart.
+    Similar,
+    /// The first names are a known nickname pair; the last names are alike.
+    Nickname,
+    /// First and last name swapped.
+    Swapped,
+    /// Not alike.
+    Different,
+}
+
+impl NameMatch {
+    /// Whether the names could be one person's.
+    pub(crate) fn alike(self) -> bool {
+        self != Self::Different
+    }
+}
+
+/// Groups of first names that are one name (folded).
+const NICKNAMES: &[&[&str]] = &[
+    &["robert", "bob", "bobby", "rob", "robbie"],
+    &["william", "bill", "billy", "will", "willy"],
+    &["james", "jim", "jimmy", "jamie"],
+    &["john", "johnny", "jack"],
+    &[
+        "katherine",
+        "catherine",
+        "kate",
+        "katie",
+        "kathy",
+        "cathy",
+        "kat",
+    ],
+    &[
+        "elizabeth",
+        "liz",
+        "lizzie",
+        "beth",
+        "betty",
+        "eliza",
+        "elisabeth",
+        "lisa",
+    ],
+    &["margaret", "maggie", "meg", "peggy", "marguerite"],
+    &["michael", "mike", "mick", "mikey"],
+    &["richard", "rick", "ricky", "dick", "rich"],
+    &["thomas", "tom", "tommy"],
+    &["joseph", "joe", "joey"],
+    &["charles", "charlie", "chuck"],
+    &["edward", "ed", "eddie", "ted", "teddy"],
+    &[
+        "alexander",
+        "alex",
+        "sasha",
+        "alexandre",
+        "alejandro",
+        "alessandro",
+    ],
+    &["alexandra", "alex", "sasha", "sandra"],
+    &["daniel", "dan", "danny"],
+    &["david", "dave", "davy"],
+    &["matthew", "matt", "matthias", "mathieu", "matteo"],
+    &["andrew", "andy", "drew"],
+    &["anthony", "tony", "antoine", "antonio", "toni"],
+    &["christopher", "chris", "kit"],
+    &["christine", "chris", "tina", "christina", "kristina"],
+    &["nicholas", "nick", "nicolas", "nico", "nicola"],
+    &["jennifer", "jenny", "jen"],
+    &["susan", "sue", "suzy", "susanne", "suzanne"],
+    &["patricia", "pat", "patty", "trish"],
+    &["patrick", "pat", "paddy"],
+    &["benjamin", "ben", "benny"],
+    &["samuel", "sam", "sammy"],
+    &["stephanie", "steph", "stefanie"],
+    &[
+        "frederic",
+        "fred",
+        "freddy",
+        "frederick",
+        "friedrich",
+        "fritz",
+    ],
+    &["johannes", "hans", "johann", "jan"],
+    &["wolfgang", "wolf"],
+    &["maximilian", "max", "maxime"],
+    &["francisco", "paco", "pancho", "frank"],
+    &["francois", "frank", "franz"],
+    &["jose", "pepe"],
+    &["dolores", "lola"],
+    &["giuseppe", "beppe", "peppe"],
+    &["francesco", "franco", "cesco"],
+    &["isabelle", "isabel", "isabella", "isa", "bella"],
+    &["guillaume", "guillermo", "william"],
+    &["jacqueline", "jackie"],
+    &["dominique", "dom"],
+    &["emmanuel", "manu"],
+    &["valentina", "vale"],
+];
+
+fn groups() -> &'static HashMap<&'static str, Vec<usize>> {
+    static GROUPS: OnceLock<HashMap<&'static str, Vec<usize>>> = OnceLock::new();
+    GROUPS.get_or_init(|| {
+        let mut map: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, names) in NICKNAMES.iter().enumerate() {
+            for name in *names {
+                map.entry(name).or_default().push(i);
+            }
+        }
+        map
+    })
+}
+
+/// The nickname groups a folded first name belongs to (none for most names).
+pub(crate) fn nickname_groups(first: &str) -> &'static [usize] {
+    groups().get(first).map_or(&[], Vec::as_slice)
+}
+
+/// Whether two different folded first names are a known nickname pair.
+pub(crate) fn nickname(a: &str, b: &str) -> bool {
+    let groups = groups();
+    match (groups.get(a), groups.get(b)) {
+        (Some(x), Some(y)) => x.iter().any(|g| y.contains(g)),
+        _ => false,
+    }
+}
+
+/// Whether two folded names are one name typed differently.
+pub(crate) fn similar(a: &str, b: &str, threshold: f64) -> bool {
+    if a == b {
+        return true;
+    }
+    if a.is_empty() || b.is_empty() {
+        return false;
+    }
+    // Short names differ by too little to tell a typo from another name (`Jon`/`Joan`).
+    let shorter = a.chars().count().min(b.chars().count());
+    if shorter < 4 {
+        return false;
+    }
+    strsim::damerau_levenshtein(a, b) <= 1 || strsim::jaro_winkler(a, b) >= threshold
+}
+
+/// How the (folded) names `a` and `b` compare.
+pub(crate) fn compare(a: (&str, &str), b: (&str, &str), threshold: f64) -> NameMatch {
+    let ((a_first, a_last), (b_first, b_last)) = (a, b);
+    if a_first == b_first && a_last == b_last {
+        return NameMatch::Same;
+    }
+    if similar(a_last, b_last, threshold) {
+        if similar(a_first, b_first, threshold) {
+            return NameMatch::Similar;
+        }
+        if nickname(a_first, b_first) {
+            return NameMatch::Nickname;
+        }
+    }
+    if similar(a_first, b_last, threshold) && similar(a_last, b_first, threshold) {
+        return NameMatch::Swapped;
+    }
+    NameMatch::Different
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_compare_as_people_do() {
+        let t = 0.9;
+        assert_eq!(
+            compare(("helene", "dupont"), ("helene", "dupont"), t),
+            NameMatch::Same
+        );
+        assert_eq!(
+            compare(("helene", "dupont"), ("helen", "dupond"), t),
+            NameMatch::Similar
+        );
+        assert_eq!(
+            compare(("jurgen", "muller"), ("juergen", "mueller"), t),
+            NameMatch::Similar
+        );
+        assert_eq!(
+            compare(("bob", "smith"), ("robert", "smith"), t),
+            NameMatch::Nickname
+        );
+        assert_eq!(
+            compare(("dupont", "helene"), ("helene", "dupont"), t),
+            NameMatch::Swapped
+        );
+        assert_eq!(
+            compare(("anna", "dupont"), ("marc", "dupont"), t),
+            NameMatch::Different
+        );
+        assert_eq!(
+            compare(("jon", "smith"), ("joan", "smith"), t),
+            NameMatch::Different
+        );
+        assert_eq!(
+            compare(("anna", "smith"), ("anna", "jones"), t),
+            NameMatch::Different
+        );
+    }
+}

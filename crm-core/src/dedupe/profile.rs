@@ -1,0 +1,153 @@
+//! A customer reduced to what matching compares, normalised once: folded names, lower-case
+//! emails and their provider-folded mailboxes, E.164 phones, birth date, address keys.
+
+use chrono::NaiveDate;
+
+use crate::model::{Customer, CustomerId, fold};
+
+/// What matching compares of one customer.
+#[derive(Debug, Clone)]
+pub(crate) struct Profile {
+    pub(crate) id: CustomerId,
+    /// Creation time in microseconds: the oldest of a cluster comes first.
+    pub(crate) created: i64,
+    pub(crate) first: String,
+    pub(crate) last: String,
+    /// Main and secondary emails, lower case, sorted.
+    pub(crate) emails: Vec<String>,
+    /// The mailboxes of those emails once provider aliases are folded, sorted.
+    pub(crate) mailboxes: Vec<String>,
+    /// Every phone in E.164, sorted.
+    pub(crate) phones: Vec<String>,
+    pub(crate) birth: Option<NaiveDate>,
+    pub(crate) street: Option<String>,
+    pub(crate) zip: Option<String>,
+    pub(crate) city: Option<String>,
+}
+
+/// Folded, with every run of non-alphanumeric characters made one space.
+fn key(value: &str) -> String {
+    let folded = fold(value);
+    let mut out = String::with_capacity(folded.len());
+    for word in folded.split(|c: char| !c.is_alphanumeric()) {
+        if word.is_empty() {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+fn optional_key(value: Option<&str>) -> Option<String> {
+    value.map(key).filter(|k| !k.is_empty())
+}
+
+/// Domains whose mailboxes ignore `+tags`.
+const PLUS_TAG_DOMAINS: &[&str] = &[
+    "gmail.com",
+    "outlook.com",
+    "hotmail.com",
+    "hotmail.fr",
+    "live.com",
+    "live.fr",
+    "msn.com",
+    "icloud.com",
+    "me.com",
+    "mac.com",
+    "fastmail.com",
+    "protonmail.com",
+    "proton.me",
+];
+
+/// The mailbox an address delivers to: `googlemail.com` is `gmail.com`, dots don't count at
+/// gmail, and `+tags` don't count at the providers that ignore them.
+pub(crate) fn mailbox(email: &str) -> String {
+    let email = email.trim().to_lowercase();
+    let Some((local, domain)) = email.rsplit_once('@') else {
+        return email;
+    };
+    let domain = if domain == "googlemail.com" {
+        "gmail.com"
+    } else {
+        domain
+    };
+    let mut local = local;
+    if PLUS_TAG_DOMAINS.contains(&domain) {
+        local = local.split('+').next().unwrap_or(local);
+    }
+    let local = if domain == "gmail.com" {
+        local.replace('.', "")
+    } else {
+        local.to_owned()
+    };
+    format!("{local}@{domain}")
+}
+
+fn sorted(mut values: Vec<String>) -> Vec<String> {
+    values.sort_unstable();
+    values.dedup();
+    values
+}
+
+impl Profile {
+    /// The profile of a customer (stored, or validated but not yet saved).
+    pub(crate) fn of(c: &Customer) -> Self {
+        let emails: Vec<String> = c
+            .email
+            .iter()
+            .chain(&c.secondary_emails)
+            .map(|e| e.trim().to_lowercase())
+            .collect();
+        let mailboxes = emails.iter().map(|e| mailbox(e)).collect();
+        let phones = c.phones().map(|p| p.e164.clone()).collect();
+        Self {
+            id: c.id,
+            created: c.created_at.timestamp_micros(),
+            first: key(&c.first_name),
+            last: key(&c.last_name),
+            emails: sorted(emails),
+            mailboxes: sorted(mailboxes),
+            phones: sorted(phones),
+            birth: c.birth_date,
+            street: optional_key(c.address.street.as_deref()),
+            zip: optional_key(c.address.zip.as_deref()).map(|z| z.replace(' ', "")),
+            city: optional_key(c.address.city.as_deref()),
+        }
+    }
+}
+
+/// Whether two sorted lists share a value.
+pub(crate) fn share(a: &[String], b: &[String]) -> bool {
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => return true,
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mailboxes_fold_provider_aliases_only() {
+        assert_eq!(mailbox("J.Doe+trips@GMail.com"), "jdoe@gmail.com");
+        assert_eq!(mailbox("jdoe@googlemail.com"), "jdoe@gmail.com");
+        assert_eq!(mailbox("j.doe+x@outlook.com"), "j.doe@outlook.com");
+        assert_eq!(mailbox("j.doe+x@example.fr"), "j.doe+x@example.fr");
+        assert_eq!(mailbox("not-an-address"), "not-an-address");
+    }
+
+    #[test]
+    fn keys_fold_and_collapse_punctuation() {
+        assert_eq!(key("  12, Rue de l'Église "), "12 rue de l eglise");
+        assert_eq!(key("Núñez-García"), "nunez garcia");
+    }
+}

@@ -1,0 +1,444 @@
+//! Duplicates: candidates before and after a create, the batch finder with its clusters and
+//! reasons, tenant isolation, and the quality of the default rules on a labelled corpus.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::collections::{BTreeSet, HashMap};
+
+use chrono::NaiveDate;
+use common::{actor, customer, customer_with_email, open};
+use crm_bench::Synth;
+use crm_core::{Address, FindOptions, MatchConfig, MatchReason, NewCustomer, Tenant};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+fn cfg() -> MatchConfig {
+    MatchConfig::default()
+}
+
+fn with_address(mut c: NewCustomer, street: &str, zip: &str, city: &str) -> NewCustomer {
+    c.address = Address {
+        street: Some(street.into()),
+        zip: Some(zip.into()),
+        city: Some(city.into()),
+        region: None,
+        country: Some("FR".into()),
+    };
+    c
+}
+
+#[test]
+fn the_create_form_is_warned_before_saving() {
+    let db = open();
+    let t = db.tenant("agency");
+    let mut helene = customer_with_email("Hélène", "Dupont", "helene.dupont@example.fr");
+    helene.mobile = Some("06 12 34 56 78".into());
+    let stored = t.create_customer(&actor(), helene).unwrap();
+    let _other = t
+        .create_customer(
+            &actor(),
+            customer_with_email("Marc", "Durand", "marc@example.fr"),
+        )
+        .unwrap();
+
+    // The same email in capitals, the name without accents.
+    let typed = customer_with_email("Helene", "DUPONT", "HELENE.DUPONT@EXAMPLE.FR");
+    let found = t.possible_duplicates(typed, &cfg()).unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].customer_id, stored.id);
+    assert!(found[0].score >= 0.9, "{}", found[0].score);
+    assert_eq!(found[0].reasons[0], MatchReason::SameEmail);
+    assert!(found[0].reasons.contains(&MatchReason::SameName));
+
+    // The phone in another format, a typo in the last name.
+    let mut typed = customer("Hélène", "Dupond");
+    typed.mobile = Some("+33612345678".into());
+    let found = t.possible_duplicates(typed, &cfg()).unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(
+        found[0].reasons[..2],
+        [MatchReason::SamePhone, MatchReason::SimilarName]
+    );
+
+    // Nothing is written, and a stranger matches nobody.
+    assert_eq!(common::count_customers(&t), 2);
+    assert!(
+        t.possible_duplicates(customer("Zoé", "Lambert"), &cfg())
+            .unwrap()
+            .is_empty()
+    );
+    // Fields a create would refuse are refused here too.
+    common::assert_invalid(
+        t.possible_duplicates(customer_with_email("A", "B", "nope"), &cfg()),
+        "email",
+    );
+}
+
+#[test]
+fn duplicates_of_a_stored_customer_explain_themselves() {
+    let db = open();
+    let t = db.tenant("agency");
+    let street = ("12 rue Mercière", "69002", "Lyon");
+    let a = t
+        .create_customer(
+            &actor(),
+            with_address(
+                customer("Jean-Pierre", "Martin"),
+                street.0,
+                street.1,
+                street.2,
+            ),
+        )
+        .unwrap();
+    // Swapped names at the same address.
+    let b = t
+        .create_customer(
+            &actor(),
+            with_address(
+                customer("Martin", "Jean-Pierre"),
+                street.0,
+                street.1,
+                street.2,
+            ),
+        )
+        .unwrap();
+    // A nickname with the same phone.
+    let mut bob = customer("Bob", "Smith");
+    bob.mobile = Some("06 11 22 33 44".into());
+    let bob = t.create_customer(&actor(), bob).unwrap();
+    let mut robert = customer("Robert", "Smith");
+    robert.phone = Some("+33 6 11 22 33 44".into());
+    let robert = t.create_customer(&actor(), robert).unwrap();
+
+    let of_a = t.duplicates_of(&a.id, &cfg()).unwrap();
+    assert_eq!(of_a.len(), 1);
+    assert_eq!(of_a[0].customer_id, b.id);
+    assert!(of_a[0].reasons.contains(&MatchReason::SwappedName));
+    assert!(of_a[0].reasons.contains(&MatchReason::SameStreet));
+
+    let of_bob = t.duplicates_of(&bob.id, &cfg()).unwrap();
+    assert_eq!(of_bob.len(), 1);
+    assert_eq!(of_bob[0].customer_id, robert.id);
+    assert_eq!(
+        of_bob[0].reasons,
+        [MatchReason::SamePhone, MatchReason::NicknameName]
+    );
+    common::assert_kind(
+        t.duplicates_of(
+            &"0190c6d4-1b2c-7d3e-8f40-123456789abc".parse().unwrap(),
+            &cfg(),
+        ),
+        crm_core::ErrorKind::NotFound,
+    );
+}
+
+#[test]
+fn households_and_namesakes_are_not_duplicates() {
+    let db = open();
+    let t = db.tenant("agency");
+    let home = ("3 place Bellecour", "69002", "Lyon");
+    let mut anna = with_address(customer("Anna", "Keller"), home.0, home.1, home.2);
+    anna.phone = Some("04 72 00 00 01".into());
+    anna.email = Some("famille.keller@example.fr".into());
+    let anna = t.create_customer(&actor(), anna).unwrap();
+    // Her husband: same landline, same family email, same address, another first name.
+    let mut paul = with_address(customer("Paul", "Keller"), home.0, home.1, home.2);
+    paul.phone = Some("+33 4 72 00 00 01".into());
+    paul.email = Some("famille.keller@example.fr".into());
+    t.create_customer(&actor(), paul).unwrap();
+    // A namesake born on another day, in the same city.
+    let mut namesake = with_address(
+        customer("Anna", "Keller"),
+        "8 rue de la République",
+        "69001",
+        "Lyon",
+    );
+    namesake.birth_date = NaiveDate::from_ymd_opt(1990, 5, 1);
+    let mut anna_born = t.get_customer(&anna.id).unwrap().edit();
+    anna_born.birth_date = NaiveDate::from_ymd_opt(1962, 3, 9);
+    t.update_customer(&actor(), &anna.id, 1, anna_born).unwrap();
+    t.create_customer(&actor(), namesake).unwrap();
+
+    assert!(t.duplicates_of(&anna.id, &cfg()).unwrap().is_empty());
+    assert!(
+        t.find_duplicates(&FindOptions::default(), |_, _| {})
+            .unwrap()
+            .is_empty()
+    );
+    // The household shows up with reasons against it when the threshold is lowered.
+    let lax = MatchConfig::default().with_threshold(0.3);
+    let found = t.duplicates_of(&anna.id, &lax).unwrap();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].reasons.contains(&MatchReason::DifferentName));
+}
+
+#[test]
+fn find_duplicates_groups_pairs_into_clusters_oldest_first() {
+    let db = open();
+    let t = db.tenant("agency");
+    let mut first = customer_with_email("Zoë", "Ørsted", "zoe.orsted@gmail.com");
+    first.mobile = Some("06 98 76 54 32".into());
+    let first = t.create_customer(&actor(), first).unwrap();
+    // Same mailbox at gmail (dots and a tag), same person.
+    let second = t
+        .create_customer(
+            &actor(),
+            customer_with_email("Zoe", "Orsted", "ZoeOrsted+voyages@gmail.com"),
+        )
+        .unwrap();
+    // Same phone as the first, name typed with a typo.
+    let mut third = customer("Zoe", "Orstedt");
+    third.mobile = Some("+33698765432".into());
+    let third = t.create_customer(&actor(), third).unwrap();
+    let _alone = t
+        .create_customer(&actor(), customer("Paul", "Martin"))
+        .unwrap();
+
+    let mut calls = Vec::new();
+    let clusters = t
+        .find_duplicates(&FindOptions::default(), |done, total| {
+            calls.push((done, total))
+        })
+        .unwrap();
+    assert_eq!(clusters.len(), 1, "{clusters:?}");
+    let cluster = &clusters[0];
+    assert_eq!(cluster.customers, vec![first.id, second.id, third.id]);
+    assert!(cluster.pairs.len() >= 2);
+    assert!(cluster.pairs.windows(2).all(|w| w[0].score >= w[1].score));
+    assert_eq!(cluster.score, cluster.pairs[0].score);
+    let mailbox_pair = cluster
+        .pairs
+        .iter()
+        .find(|p| (p.a == first.id && p.b == second.id) || (p.a == second.id && p.b == first.id))
+        .unwrap();
+    assert!(mailbox_pair.reasons.contains(&MatchReason::SameMailbox));
+    // Progress only moves forward and ends at its total.
+    assert!(calls.windows(2).all(|w| w[0].0 <= w[1].0));
+    let (done, total) = *calls.last().unwrap();
+    assert_eq!(done, total);
+}
+
+#[test]
+fn no_match_ever_crosses_tenants() {
+    let db = open();
+    let mine = db.tenant("mine");
+    let theirs = db.tenant("theirs");
+    let person = || {
+        let mut c = customer_with_email("Hélène", "Dupont", "helene@example.fr");
+        c.mobile = Some("06 12 34 56 78".into());
+        c
+    };
+    let a = mine.create_customer(&actor(), person()).unwrap();
+    let b = theirs.create_customer(&actor(), person()).unwrap();
+    assert!(mine.duplicates_of(&a.id, &cfg()).unwrap().is_empty());
+    assert!(
+        theirs
+            .possible_duplicates(person(), &cfg())
+            .unwrap()
+            .iter()
+            .all(|m| m.customer_id == b.id)
+    );
+    assert!(
+        mine.find_duplicates(&FindOptions::default(), |_, _| {})
+            .unwrap()
+            .is_empty()
+    );
+    common::assert_kind(
+        theirs.duplicates_of(&a.id, &cfg()),
+        crm_core::ErrorKind::NotFound,
+    );
+    // The same person twice in one tenant is found there only.
+    mine.create_customer(&actor(), person()).unwrap();
+    let clusters = mine
+        .find_duplicates(&FindOptions::default(), |_, _| {})
+        .unwrap();
+    assert_eq!(clusters.len(), 1);
+    assert!(!clusters[0].customers.contains(&b.id));
+    assert!(
+        theirs
+            .find_duplicates(&FindOptions::default(), |_, _| {})
+            .unwrap()
+            .is_empty()
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The labelled corpus
+
+/// A typo a person makes: two letters swapped, one dropped, or one doubled.
+fn typo(rng: &mut ChaCha8Rng, word: &str) -> String {
+    let chars: Vec<char> = word.chars().collect();
+    if chars.len() < 4 {
+        return word.to_owned();
+    }
+    let i = rng.random_range(1..chars.len() - 1);
+    let mut out = chars.clone();
+    match rng.random_range(0..3) {
+        0 => out.swap(i, i + 1),
+        1 => {
+            out.remove(i);
+        }
+        _ => out.insert(i, chars[i]),
+    }
+    out.into_iter().collect()
+}
+
+/// A duplicate of `base` as another channel would have typed it.
+fn corrupt(rng: &mut ChaCha8Rng, base: &NewCustomer) -> NewCustomer {
+    let mut c = base.clone();
+    let mut changes = rng.random_range(1..=3);
+    while changes > 0 {
+        changes -= 1;
+        match rng.random_range(0..6) {
+            0 => c.last_name = typo(rng, &c.last_name),
+            1 => c.first_name = typo(rng, &c.first_name),
+            2 => std::mem::swap(&mut c.first_name, &mut c.last_name),
+            3 => {
+                c.email = c.email.map(|e| {
+                    if rng.random_bool(0.5) {
+                        e.to_uppercase()
+                    } else if let Some((local, domain)) = e.split_once('@') {
+                        format!("{local}+{}@{domain}", rng.random_range(1..99))
+                    } else {
+                        e
+                    }
+                });
+            }
+            4 => {
+                // The mobile in international form without spaces.
+                c.mobile = c.mobile.map(|m| {
+                    let digits: String = m
+                        .chars()
+                        .filter(|ch| ch.is_ascii_digit() || *ch == '+')
+                        .collect();
+                    match digits.strip_prefix('0') {
+                        Some(national) => format!("+33{national}"),
+                        None => digits,
+                    }
+                });
+            }
+            _ => match rng.random_range(0..3) {
+                0 => c.email = None,
+                1 => c.mobile = None,
+                _ => c.address = Address::default(),
+            },
+        }
+    }
+    c.birth_date = if rng.random_bool(0.5) {
+        None
+    } else {
+        base.birth_date
+    };
+    c
+}
+
+/// Generates a corpus of `entities` people with labels: duplicates with corruptions, and true
+/// non-duplicates that share a name (namesakes) or a home (households).
+fn corpus(seed: u64, entities: usize) -> (Vec<NewCustomer>, Vec<usize>) {
+    let mut synth = Synth::new(seed, "D");
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut records = Vec::new();
+    let mut labels = Vec::new();
+    let mut used_emails = BTreeSet::new();
+    let mut unique = |c: &mut NewCustomer, rng: &mut ChaCha8Rng| {
+        if let Some(email) = &c.email {
+            let mut email = email.to_lowercase();
+            while !used_emails.insert(email.clone()) {
+                email = format!("{}{}", rng.random_range(0..10), email);
+            }
+            c.email = Some(email);
+        }
+    };
+    let mut entity = 0;
+    while entity < entities {
+        let mut base = synth.customer();
+        unique(&mut base, &mut rng);
+        records.push(base.clone());
+        labels.push(entity);
+        let me = entity;
+        entity += 1;
+        let roll: f64 = rng.random();
+        if roll < 0.3 {
+            for _ in 0..rng.random_range(1..=2) {
+                records.push(corrupt(&mut rng, &base));
+                labels.push(me);
+            }
+        } else if roll < 0.38 {
+            // A namesake: another person with the same name.
+            let mut other = synth.customer();
+            unique(&mut other, &mut rng);
+            other.first_name = base.first_name.clone();
+            other.last_name = base.last_name.clone();
+            records.push(other);
+            labels.push(entity);
+            entity += 1;
+        } else if roll < 0.46 {
+            // A household member: same last name, home and landline; another first name.
+            let mut other = synth.customer();
+            unique(&mut other, &mut rng);
+            other.last_name = base.last_name.clone();
+            other.address = base.address.clone();
+            other.phone = base.phone.clone().or_else(|| base.mobile.clone());
+            if crm_core::fold(&other.first_name) == crm_core::fold(&base.first_name) {
+                other.first_name = format!("{}-Marie", other.first_name);
+            }
+            records.push(other);
+            labels.push(entity);
+            entity += 1;
+        }
+    }
+    (records, labels)
+}
+
+/// Precision, recall and F1 over pairs: a predicted pair is two customers of one cluster.
+fn quality(t: &Tenant, ids: &[crm_core::CustomerId], labels: &[usize]) -> (f64, f64, f64) {
+    let at: HashMap<_, _> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    let clusters = t
+        .find_duplicates(&FindOptions::default(), |_, _| {})
+        .unwrap();
+    let mut predicted = BTreeSet::new();
+    for cluster in &clusters {
+        let members: Vec<usize> = cluster.customers.iter().map(|id| at[id]).collect();
+        for (n, &x) in members.iter().enumerate() {
+            for &y in &members[n + 1..] {
+                predicted.insert((x.min(y), x.max(y)));
+            }
+        }
+    }
+    let mut by_label: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (i, &label) in labels.iter().enumerate() {
+        by_label.entry(label).or_default().push(i);
+    }
+    let mut truth = BTreeSet::new();
+    for members in by_label.values() {
+        for (n, &x) in members.iter().enumerate() {
+            for &y in &members[n + 1..] {
+                truth.insert((x.min(y), x.max(y)));
+            }
+        }
+    }
+    let hits = predicted.intersection(&truth).count() as f64;
+    let precision = hits / predicted.len().max(1) as f64;
+    let recall = hits / truth.len().max(1) as f64;
+    let f1 = 2.0 * precision * recall / (precision + recall).max(f64::EPSILON);
+    (precision, recall, f1)
+}
+
+#[test]
+fn default_rules_keep_their_quality_on_the_labelled_corpus() {
+    let db = open();
+    let t = db.tenant("agency");
+    let (records, labels) = corpus(2026, 3000);
+    let created = t.create_customers(&actor(), records).unwrap();
+    let ids: Vec<_> = created.iter().map(|c| c.id).collect();
+    let (precision, recall, f1) = quality(&t, &ids, &labels);
+    println!(
+        "dedupe quality on {} records: precision {precision:.3}, recall {recall:.3}, F1 {f1:.3}",
+        ids.len()
+    );
+    // Measured at seed 2026: precision 0.980, recall 0.951, F1 0.966 (seeds 1, 7, 99 alike).
+    assert!(precision >= 0.96, "precision {precision:.3}");
+    assert!(recall >= 0.92, "recall {recall:.3}");
+    assert!(f1 >= 0.94, "F1 {f1:.3}");
+}
