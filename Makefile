@@ -1,7 +1,7 @@
 # The one place that runs things: README and .ci/run call these targets.
 CARGO ?= cargo
 
-.PHONY: demo test test-rust test-py test-c header header-check lint fmt bench bench-search
+.PHONY: demo test test-rust test-py test-c header header-check lint fmt bench bench-search bench-dedupe
 
 ## Run the demo: an SQLite file with seeded customers of two agencies, a list page, a history.
 demo:
@@ -86,3 +86,7 @@ bench:
 ## Search benchmark: load, index, keystroke and filter latency, and SQLite FTS5 on the same data.
 bench-search:
 	$(CARGO) bench --locked -p crm-bench --bench search
+
+## Duplicate finder: find_duplicates over 1M customers (CRM_BENCH_N) with a tenth entered twice.
+bench-dedupe:
+	$(CARGO) bench --locked -p crm-bench --bench dedupe

@@ -24,11 +24,19 @@ thread_local! {
     static IN_PROGRESS_CALLBACK: Cell<bool> = const { Cell::new(false) };
 }
 
+/// Runs `f` (a progress callback into Python) with calls on the database refused on this thread.
+pub(crate) fn in_progress_callback<R>(f: impl FnOnce() -> R) -> R {
+    IN_PROGRESS_CALLBACK.with(|flag| flag.set(true));
+    let outcome = f();
+    IN_PROGRESS_CALLBACK.with(|flag| flag.set(false));
+    outcome
+}
+
 /// Refuses a call made from inside a `reindex` progress callback.
 fn not_in_callback() -> PyResult<()> {
     if IN_PROGRESS_CALLBACK.with(Cell::get) {
         return Err(PyRuntimeError::new_err(
-            "a reindex progress callback cannot call the database (the index is being rebuilt)",
+            "a progress callback (reindex, find_duplicates) cannot call the database",
         ));
     }
     Ok(())
@@ -170,11 +178,8 @@ impl PyCrm {
             crm.reindex(|done, total| {
                 let Some(callback) = &progress else { return };
                 if raised.is_none() {
-                    raised = Python::attach(|py| {
-                        IN_PROGRESS_CALLBACK.with(|flag| flag.set(true));
-                        let outcome = callback.call1(py, (done, total)).err();
-                        IN_PROGRESS_CALLBACK.with(|flag| flag.set(false));
-                        outcome
+                    raised = in_progress_callback(|| {
+                        Python::attach(|py| callback.call1(py, (done, total)).err())
                     });
                 }
             })

@@ -6,6 +6,7 @@
 
 mod convert;
 mod db;
+mod dedupe;
 mod errors;
 mod fields;
 mod pages;
@@ -35,6 +36,10 @@ fn _crm(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<pages::PyCustomerPage>()?;
     module.add_class::<pages::PyCustomerRow>()?;
     module.add_class::<pages::PySearchPage>()?;
+    module.add_class::<dedupe::PyMatchConfig>()?;
+    module.add_class::<dedupe::PyDuplicateMatch>()?;
+    module.add_class::<dedupe::PyDuplicatePair>()?;
+    module.add_class::<dedupe::PyDuplicateCluster>()?;
     errors::register(module)?;
     Ok(())
 }

@@ -2,14 +2,15 @@
 
 use chrono::NaiveDate;
 use crm_core::{
-    Actor, BookingStatus, Cursor, CustomerListQuery, CustomerQuery, CustomerSort, NewCustomer,
-    SearchSort, Tenant, TenantId,
+    Actor, BookingStatus, Cursor, CustomerListQuery, CustomerQuery, CustomerSort, FindOptions,
+    MatchConfig, NewCustomer, SearchSort, Tenant, TenantId,
 };
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 
 use crate::convert::{customer_id, optional_customer_id, quoted, wrong_type};
 use crate::db::{Shared, run};
+use crate::dedupe::{PyDuplicateCluster, PyDuplicateMatch, PyMatchConfig};
 use crate::errors::{Failure, permission_denied, validation};
 use crate::fields;
 use crate::pages::{PyChangeEvent, PyCustomerPage, PySearchPage};
@@ -69,6 +70,11 @@ fn page_limit(py: Python<'_>, limit: i64) -> PyResult<u32> {
 
 /// A text filter of the find-customer form: the value typed and the query method it feeds.
 type TextFilter = (Option<String>, fn(CustomerQuery, String) -> CustomerQuery);
+
+/// The rules given, or the defaults.
+fn match_config(config: Option<Bound<'_, PyMatchConfig>>) -> MatchConfig {
+    config.map_or_else(MatchConfig::default, |c| c.get().0.clone())
+}
 
 /// A `(from, to)` pair of dates, either of them None.
 type Period = Option<(Option<NaiveDate>, Option<NaiveDate>)>;
@@ -541,6 +547,88 @@ impl PyTenant {
         let booking = fields::booking("capture_booking", "booking.", &booking)?;
         self.call(py, |t| t.capture_booking(&actor, contact, booking))
             .map(PyCaptured)
+    }
+
+    /// Stored customers likely the same person as the one these keyword arguments describe
+    /// (those of `create_customer`), best first with their reasons: for a create form to warn
+    /// before saving. Nothing is written.
+    ///
+    /// Raises:
+    ///     ValidationError: fields a create would refuse.
+    #[pyo3(signature = (*, config=None, **fields))]
+    fn possible_duplicates(
+        &self,
+        py: Python<'_>,
+        config: Option<Bound<'_, PyMatchConfig>>,
+        fields: Option<Bound<'_, PyDict>>,
+    ) -> PyResult<Vec<PyDuplicateMatch>> {
+        let config = match_config(config);
+        let fields = fields::customer(
+            "possible_duplicates",
+            "",
+            NewCustomer::default(),
+            fields.as_ref().map(|f| f.as_any()),
+        )?;
+        let found = self.call(py, |t| t.possible_duplicates(fields, &config))?;
+        Ok(found.into_iter().map(PyDuplicateMatch).collect())
+    }
+
+    /// Customers likely the same person as `customer` (a Customer or an id), best first.
+    ///
+    /// Raises:
+    ///     NotFoundError: no such customer in this tenant.
+    #[pyo3(signature = (customer, *, config=None))]
+    fn duplicates_of(
+        &self,
+        py: Python<'_>,
+        customer: Bound<'_, PyAny>,
+        config: Option<Bound<'_, PyMatchConfig>>,
+    ) -> PyResult<Vec<PyDuplicateMatch>> {
+        let id = customer_id("customer", &customer)?;
+        let config = match_config(config);
+        let found = self.call(py, |t| t.duplicates_of(&id, &config))?;
+        Ok(found.into_iter().map(PyDuplicateMatch).collect())
+    }
+
+    /// Every cluster of likely duplicates among the tenant's customers, best first.
+    ///
+    /// Args:
+    ///     config: the rules (MatchConfig()).
+    ///     window: in a large block of customers sharing a key, how many neighbours each is
+    ///         compared with (default 24).
+    ///     progress: called with (done, total) as the pass goes; it must not call the database.
+    #[pyo3(signature = (*, config=None, window=24, progress=None))]
+    fn find_duplicates(
+        &self,
+        py: Python<'_>,
+        config: Option<Bound<'_, PyMatchConfig>>,
+        window: usize,
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<Vec<PyDuplicateCluster>> {
+        if let Some(callback) = &progress
+            && !callback.bind(py).is_callable()
+        {
+            return Err(pyo3::exceptions::PyTypeError::new_err(
+                "progress: expected a callable (done, total) or None",
+            ));
+        }
+        let mut options = FindOptions::with_config(match_config(config));
+        options.window = window.max(1);
+        let mut raised: Option<PyErr> = None;
+        let clusters = self.call(py, |t| {
+            t.find_duplicates(&options, |done, total| {
+                let Some(callback) = &progress else { return };
+                if raised.is_none() {
+                    raised = crate::db::in_progress_callback(|| {
+                        Python::attach(|py| callback.call1(py, (done, total)).err())
+                    });
+                }
+            })
+        })?;
+        if let Some(err) = raised {
+            return Err(err);
+        }
+        Ok(clusters.into_iter().map(PyDuplicateCluster).collect())
     }
 
     /// Up to `limit` (1 to 10,000) change events of this tenant after sequence `after`, in

@@ -37,6 +37,10 @@ __all__ = [
     "IoError",
     "InternalError",
     "ClosedError",
+    "MatchConfig",
+    "DuplicateMatch",
+    "DuplicatePair",
+    "DuplicateCluster",
 ]
 
 __version__: str
@@ -57,6 +61,35 @@ _ChangeKind = Literal[
     "tenant_settings_updated",
 ]
 _Period = tuple[date | None, date | None]
+_MatchReason = Literal[
+    "same_email",
+    "same_mailbox",
+    "same_phone",
+    "same_name_and_birth_date",
+    "same_name",
+    "similar_name",
+    "nickname_name",
+    "swapped_name",
+    "same_street",
+    "same_zip",
+    "same_city",
+    "different_birth_date",
+    "different_name",
+]
+
+class _MatchRules(TypedDict, total=False):
+    threshold: float
+    same_email: float
+    same_mailbox: float
+    same_phone: float
+    same_name_and_birth_date: float
+    similar_name: float
+    same_street: float
+    same_zip: float
+    same_city: float
+    name_similarity: float
+    contact_with_other_name: float
+    different_birth_date: float
 
 class _CustomerOptional(TypedDict, total=False):
     company: str | None
@@ -436,6 +469,83 @@ class ChangeEvent:
     __hash__: ClassVar[None]  # type: ignore[assignment]
 
 @final
+class MatchConfig:
+    """The rules of duplicate matching and their weights, all in [0, 1]."""
+
+    def __new__(cls, **rules: Unpack[_MatchRules]) -> Self: ...
+    @property
+    def threshold(self) -> float: ...
+    @property
+    def same_email(self) -> float: ...
+    @property
+    def same_mailbox(self) -> float: ...
+    @property
+    def same_phone(self) -> float: ...
+    @property
+    def same_name_and_birth_date(self) -> float: ...
+    @property
+    def similar_name(self) -> float: ...
+    @property
+    def same_street(self) -> float: ...
+    @property
+    def same_zip(self) -> float: ...
+    @property
+    def same_city(self) -> float: ...
+    @property
+    def name_similarity(self) -> float: ...
+    @property
+    def contact_with_other_name(self) -> float: ...
+    @property
+    def different_birth_date(self) -> float: ...
+    def to_dict(self) -> dict[str, float]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+
+@final
+class DuplicateMatch:
+    """A customer that is likely the same person, with the score and the reasons."""
+
+    @property
+    def customer_id(self) -> str: ...
+    @property
+    def score(self) -> float: ...
+    @property
+    def reasons(self) -> tuple[_MatchReason, ...]: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+
+@final
+class DuplicatePair:
+    """Two customers of a cluster that matched each other."""
+
+    @property
+    def a(self) -> str: ...
+    @property
+    def b(self) -> str: ...
+    @property
+    def score(self) -> float: ...
+    @property
+    def reasons(self) -> tuple[_MatchReason, ...]: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+
+@final
+class DuplicateCluster:
+    """Customers linked by matching pairs, oldest first."""
+
+    @property
+    def customers(self) -> tuple[str, ...]: ...
+    @property
+    def pairs(self) -> tuple[DuplicatePair, ...]: ...
+    @property
+    def score(self) -> float: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+
+@final
 class Tenant:
     """One tenant (agency) of a database, seen by one actor."""
 
@@ -501,6 +611,17 @@ class Tenant:
     def customer_stats(self, customer: Customer | str) -> CustomerStats: ...
     def capture_booking(self, contact: _CustomerFields, booking: _BookingFields) -> Captured: ...
     def changes_since(self, after: int = 0, limit: int = 1000) -> list[ChangeEvent]: ...
+    def possible_duplicates(
+        self, *, config: MatchConfig | None = None, **fields: Unpack[_CustomerFields]
+    ) -> list[DuplicateMatch]: ...
+    def duplicates_of(self, customer: Customer | str, *, config: MatchConfig | None = None) -> list[DuplicateMatch]: ...
+    def find_duplicates(
+        self,
+        *,
+        config: MatchConfig | None = None,
+        window: int = 24,
+        progress: Callable[[int, int], object] | None = None,
+    ) -> list[DuplicateCluster]: ...
 
 @final
 class Crm:

@@ -1,0 +1,106 @@
+//! Duplicate finder benchmark: `find_duplicates` over a whole tenant of the seeded generator's
+//! customers, a tenth of them entered twice with the corruptions of another channel (typos,
+//! swapped names, phone formats, email case, missing fields). Prints figures; asserts nothing.
+//!
+//! `make bench-dedupe` (or `cargo bench -p crm-bench --bench dedupe`); `CRM_BENCH_N` sets the
+//! customer count (default 1,000,000); `CRM_BENCH_DIR` keeps the data for a second run.
+#![allow(clippy::print_stdout, clippy::unwrap_used)]
+
+use std::time::Instant;
+
+use crm_bench::Synth;
+use crm_core::{Actor, Crm, FindOptions, NewCustomer, Role, TenantSettings};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+fn env(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// The same person typed again: one or two corruptions.
+fn again(rng: &mut ChaCha8Rng, base: &NewCustomer) -> NewCustomer {
+    let mut c = base.clone();
+    for _ in 0..rng.random_range(1..=2) {
+        match rng.random_range(0..5) {
+            0 => {
+                let mut chars: Vec<char> = c.last_name.chars().collect();
+                if chars.len() > 3 {
+                    chars.swap(1, 2);
+                }
+                c.last_name = chars.into_iter().collect();
+            }
+            1 => std::mem::swap(&mut c.first_name, &mut c.last_name),
+            2 => c.email = c.email.map(|e| e.to_uppercase()),
+            3 => c.mobile = c.mobile.map(|m| m.replace(' ', "")),
+            _ => c.email = None,
+        }
+    }
+    c
+}
+
+fn main() {
+    let n = env("CRM_BENCH_N", 1_000_000);
+    let temp = tempfile::tempdir().unwrap();
+    let dir = std::env::var_os("CRM_BENCH_DIR").map_or_else(|| temp.path().to_owned(), Into::into);
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("dedupe.db");
+    println!(
+        "crm-core dedupe bench: {n} customers, files in {}",
+        dir.display()
+    );
+    let actor = Actor::new("bench", Role::System);
+    let fresh = !db.exists();
+    let crm = Crm::open(&db).unwrap();
+    let tenant = crm.tenant("agency").unwrap();
+    if fresh {
+        tenant
+            .set_settings(&actor, TenantSettings::with_region("FR"))
+            .unwrap();
+        let mut synth = Synth::new(5, "P");
+        let mut rng = ChaCha8Rng::seed_from_u64(5);
+        let started = Instant::now();
+        let mut batch = Vec::new();
+        let mut made = 0;
+        while made < n {
+            let base = synth.customer();
+            if rng.random_bool(0.1) && made + 1 < n {
+                batch.push(again(&mut rng, &base));
+                made += 1;
+            }
+            batch.push(base);
+            made += 1;
+            if batch.len() >= 50_000 {
+                tenant
+                    .create_customers(&actor, std::mem::take(&mut batch))
+                    .unwrap();
+            }
+        }
+        tenant.create_customers(&actor, batch).unwrap();
+        println!("load (not timed below): {:.2?}", started.elapsed());
+    }
+
+    let started = Instant::now();
+    let mut read_at = None;
+    let clusters = tenant
+        .find_duplicates(&FindOptions::default(), |done, total| {
+            if read_at.is_none() && done >= total / 2 {
+                read_at = Some(started.elapsed());
+            }
+        })
+        .unwrap();
+    let elapsed = started.elapsed();
+    let pairs: usize = clusters.iter().map(|c| c.pairs.len()).sum();
+    let in_clusters: usize = clusters.iter().map(|c| c.customers.len()).sum();
+    println!(
+        "find_duplicates: {elapsed:.2?} (reading customers {:.2?}, comparing {:.2?})",
+        read_at.unwrap_or_default(),
+        elapsed - read_at.unwrap_or_default()
+    );
+    println!(
+        "  {} clusters, {in_clusters} customers in them, {pairs} matching pairs",
+        clusters.len()
+    );
+}

@@ -1,0 +1,282 @@
+//! Likely duplicates from Python: `MatchConfig`, `DuplicateMatch`, `DuplicatePair` and
+//! `DuplicateCluster`.
+
+use crm_core::{DuplicateCluster, DuplicateMatch, DuplicatePair, MatchConfig};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyTuple};
+
+use crate::convert::record_dict;
+use crate::errors::validation;
+
+/// The rules of duplicate matching and their weights (all in [0, 1]); every argument left out
+/// keeps its default. A weight of 0 turns a rule off.
+#[pyclass(frozen, eq, name = "MatchConfig", module = "crm")]
+#[derive(PartialEq)]
+pub(crate) struct PyMatchConfig(pub(crate) MatchConfig);
+
+/// The fields of `MatchConfig`, in the order of the constructor.
+const FIELDS: &[&str] = &[
+    "threshold",
+    "same_email",
+    "same_mailbox",
+    "same_phone",
+    "same_name_and_birth_date",
+    "similar_name",
+    "same_street",
+    "same_zip",
+    "same_city",
+    "name_similarity",
+    "contact_with_other_name",
+    "different_birth_date",
+];
+
+fn slot<'a>(config: &'a mut MatchConfig, name: &str) -> Option<&'a mut f64> {
+    Some(match name {
+        "threshold" => &mut config.threshold,
+        "same_email" => &mut config.same_email,
+        "same_mailbox" => &mut config.same_mailbox,
+        "same_phone" => &mut config.same_phone,
+        "same_name_and_birth_date" => &mut config.same_name_and_birth_date,
+        "similar_name" => &mut config.similar_name,
+        "same_street" => &mut config.same_street,
+        "same_zip" => &mut config.same_zip,
+        "same_city" => &mut config.same_city,
+        "name_similarity" => &mut config.name_similarity,
+        "contact_with_other_name" => &mut config.contact_with_other_name,
+        "different_birth_date" => &mut config.different_birth_date,
+        _ => return None,
+    })
+}
+
+#[pymethods]
+impl PyMatchConfig {
+    /// Raises:
+    ///     ValidationError: a weight outside [0, 1].
+    ///     TypeError: an unknown rule.
+    #[new]
+    #[pyo3(signature = (**rules))]
+    fn new(py: Python<'_>, rules: Option<Bound<'_, PyDict>>) -> PyResult<Self> {
+        let mut config = MatchConfig::default();
+        for (key, value) in rules.iter().flat_map(|r| r.iter()) {
+            let key: String = key.extract()?;
+            let Some(slot) = slot(&mut config, &key) else {
+                return Err(pyo3::exceptions::PyTypeError::new_err(format!(
+                    "MatchConfig() got an unexpected keyword argument '{key}'"
+                )));
+            };
+            let value: f64 = value.extract()?;
+            if !(0.0..=1.0).contains(&value) {
+                return Err(validation(py, &key, "must be between 0 and 1"));
+            }
+            *slot = value;
+        }
+        Ok(Self(config))
+    }
+
+    /// Pairs scoring at least this are duplicates.
+    #[getter]
+    fn threshold(&self) -> f64 {
+        self.0.threshold
+    }
+
+    /// Same email, main or secondary, ignoring case.
+    #[getter]
+    fn same_email(&self) -> f64 {
+        self.0.same_email
+    }
+
+    /// Same mailbox once provider aliases are folded (gmail dots, `+tags`).
+    #[getter]
+    fn same_mailbox(&self) -> f64 {
+        self.0.same_mailbox
+    }
+
+    /// Same phone in E.164.
+    #[getter]
+    fn same_phone(&self) -> f64 {
+        self.0.same_phone
+    }
+
+    /// Same name and same birth date.
+    #[getter]
+    fn same_name_and_birth_date(&self) -> f64 {
+        self.0.same_name_and_birth_date
+    }
+
+    /// Similar names (typos, transliteration, nicknames, swapped).
+    #[getter]
+    fn similar_name(&self) -> f64 {
+        self.0.similar_name
+    }
+
+    /// Same street, counted only with similar names.
+    #[getter]
+    fn same_street(&self) -> f64 {
+        self.0.same_street
+    }
+
+    /// Same postal code, counted only with similar names.
+    #[getter]
+    fn same_zip(&self) -> f64 {
+        self.0.same_zip
+    }
+
+    /// Same city, counted only with similar names.
+    #[getter]
+    fn same_city(&self) -> f64 {
+        self.0.same_city
+    }
+
+    /// Jaro-Winkler similarity from which two names are one name typed differently.
+    #[getter]
+    fn name_similarity(&self) -> f64 {
+        self.0.name_similarity
+    }
+
+    /// Factor on contact evidence when the names are not similar (a household).
+    #[getter]
+    fn contact_with_other_name(&self) -> f64 {
+        self.0.contact_with_other_name
+    }
+
+    /// Factor on the score when both birth dates are known and differ.
+    #[getter]
+    fn different_birth_date(&self) -> f64 {
+        self.0.different_birth_date
+    }
+
+    /// Every rule and weight as a plain `dict`.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let dict = PyDict::new(py);
+        let mut config = self.0.clone();
+        for name in FIELDS {
+            if let Some(value) = slot(&mut config, name) {
+                dict.set_item(*name, *value)?;
+            }
+        }
+        Ok(dict)
+    }
+
+    fn __repr__(&self) -> String {
+        format!("MatchConfig(threshold={})", self.0.threshold)
+    }
+}
+
+fn reasons<'py>(
+    py: Python<'py>,
+    reasons: &[crm_core::MatchReason],
+) -> PyResult<Bound<'py, PyTuple>> {
+    PyTuple::new(py, reasons.iter().map(|r| r.as_str()))
+}
+
+/// A customer that is likely the same person: its id, the score in [0, 1] and the reasons
+/// (`"same_email"`, `"similar_name"`...), strongest first, evidence against last.
+#[pyclass(frozen, eq, name = "DuplicateMatch", module = "crm")]
+#[derive(PartialEq)]
+pub(crate) struct PyDuplicateMatch(pub(crate) DuplicateMatch);
+
+#[pymethods]
+impl PyDuplicateMatch {
+    /// The likely duplicate's id.
+    #[getter]
+    fn customer_id(&self) -> String {
+        self.0.customer_id.to_string()
+    }
+
+    /// How likely, in [0, 1].
+    #[getter]
+    fn score(&self) -> f64 {
+        self.0.score
+    }
+
+    /// What made the score.
+    #[getter]
+    fn reasons<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        reasons(py, &self.0.reasons)
+    }
+
+    fn to_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
+        record_dict(slf.as_any(), &["customer_id", "score", "reasons"])
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "DuplicateMatch(customer_id='{}', score={:.3})",
+            self.0.customer_id, self.0.score
+        )
+    }
+}
+
+/// Two customers of a cluster that matched each other.
+#[pyclass(frozen, eq, name = "DuplicatePair", module = "crm")]
+#[derive(PartialEq)]
+pub(crate) struct PyDuplicatePair(pub(crate) DuplicatePair);
+
+#[pymethods]
+impl PyDuplicatePair {
+    /// One customer's id.
+    #[getter]
+    fn a(&self) -> String {
+        self.0.a.to_string()
+    }
+
+    /// The other's.
+    #[getter]
+    fn b(&self) -> String {
+        self.0.b.to_string()
+    }
+
+    /// How likely they are one person, in [0, 1].
+    #[getter]
+    fn score(&self) -> f64 {
+        self.0.score
+    }
+
+    /// What made the score.
+    #[getter]
+    fn reasons<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        reasons(py, &self.0.reasons)
+    }
+
+    fn to_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
+        record_dict(slf.as_any(), &["a", "b", "score", "reasons"])
+    }
+}
+
+/// Customers linked by matching pairs, oldest first: likely all one person.
+#[pyclass(frozen, eq, name = "DuplicateCluster", module = "crm")]
+#[derive(PartialEq)]
+pub(crate) struct PyDuplicateCluster(pub(crate) DuplicateCluster);
+
+#[pymethods]
+impl PyDuplicateCluster {
+    /// The customers' ids, oldest first.
+    #[getter]
+    fn customers<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        PyTuple::new(py, self.0.customers.iter().map(ToString::to_string))
+    }
+
+    /// The pairs that matched, best first.
+    #[getter]
+    fn pairs<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        PyTuple::new(py, self.0.pairs.iter().cloned().map(PyDuplicatePair))
+    }
+
+    /// The best pair score.
+    #[getter]
+    fn score(&self) -> f64 {
+        self.0.score
+    }
+
+    fn to_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
+        record_dict(slf.as_any(), &["customers", "pairs", "score"])
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "DuplicateCluster(customers={}, score={:.3})",
+            self.0.customers.len(),
+            self.0.score
+        )
+    }
+}
