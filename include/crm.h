@@ -141,6 +141,12 @@ typedef struct crm_change crm_change;
 typedef struct crm_change_list crm_change_list;
 
 /**
+ * Clusters of likely duplicates of a tenant, best first; read with `crm_cluster_list_*`, or
+ * whole as JSON (with each matching pair and its reasons).
+ */
+typedef struct crm_cluster_list crm_cluster_list;
+
+/**
  * A customer as stored. Read it with `crm_customer_get` and the other `crm_customer_*`
  * getters; the strings they return are borrowed and valid until the customer is freed.
  */
@@ -177,6 +183,18 @@ typedef struct crm_customer_stats crm_customer_stats;
  * Safe to share between threads; free it with `crm_db_free` when every call on it has returned.
  */
 typedef struct crm_db crm_db;
+
+/**
+ * Customers likely the same person as the one asked about, best first; read with
+ * `crm_duplicate_list_*`.
+ */
+typedef struct crm_duplicate_list crm_duplicate_list;
+
+/**
+ * The rules of duplicate matching and their weights; made with the defaults by
+ * `crm_match_config_new`. Functions taking one accept NULL for the defaults.
+ */
+typedef struct crm_match_config crm_match_config;
 
 /**
  * A search: the typed text and the filters of the find-customer form, combined with AND.
@@ -217,7 +235,8 @@ typedef uint32_t crm_field;
 typedef uint32_t crm_multi;
 
 /**
- * Called by `crm_db_reindex` after each batch: `done` of `total` customers indexed. Calls into
+ * Called by `crm_db_reindex` and `crm_tenant_find_duplicates` as they go: `done` of `total`
+ * steps (for a reindex, customers indexed). Calls into
  * the library from it are refused (`CRM_ERR_INVALID_ARGUMENT`): the index is being rebuilt. It
  * must return normally (no C++ exception, no `longjmp`).
  */
@@ -227,6 +246,11 @@ typedef void (*crm_progress_callback)(void *userdata, uint64_t done, uint64_t to
  * A role of an actor (`crm_tenant_open`).
  */
 typedef uint32_t crm_role;
+
+/**
+ * A rule of `crm_match_config`: every value is in [0, 1].
+ */
+typedef uint32_t crm_rule;
 
 /**
  * A text filter of the find-customer form, for `crm_search_query_filter`.
@@ -534,6 +558,66 @@ typedef uint32_t crm_row_field;
  * An integration or batch job acting on its own behalf.
  */
 #define CRM_ROLE_SYSTEM 103
+
+/**
+ * Pairs scoring at least this are duplicates (default 0.7).
+ */
+#define CRM_RULE_THRESHOLD 1101
+
+/**
+ * Same email, main or secondary, ignoring case.
+ */
+#define CRM_RULE_SAME_EMAIL 1102
+
+/**
+ * Same mailbox once provider aliases are folded (gmail dots, `+tags`).
+ */
+#define CRM_RULE_SAME_MAILBOX 1103
+
+/**
+ * Same phone in E.164.
+ */
+#define CRM_RULE_SAME_PHONE 1104
+
+/**
+ * Same name and same birth date.
+ */
+#define CRM_RULE_SAME_NAME_AND_BIRTH_DATE 1105
+
+/**
+ * Similar names (typos, transliteration, nicknames, swapped).
+ */
+#define CRM_RULE_SIMILAR_NAME 1106
+
+/**
+ * Same street, counted only with similar names.
+ */
+#define CRM_RULE_SAME_STREET 1107
+
+/**
+ * Same postal code, counted only with similar names.
+ */
+#define CRM_RULE_SAME_ZIP 1108
+
+/**
+ * Same city, counted only with similar names.
+ */
+#define CRM_RULE_SAME_CITY 1109
+
+/**
+ * Jaro-Winkler similarity from which two names are one name typed differently.
+ */
+#define CRM_RULE_NAME_SIMILARITY 1110
+
+/**
+ * Factor on contact evidence when the names are not similar (a household).
+ */
+#define CRM_RULE_CONTACT_WITH_OTHER_NAME 1111
+
+/**
+ * Factor on the score when both birth dates are known and differ.
+ */
+#define CRM_RULE_DIFFERENT_BIRTH_DATE 1112
 
 /**
  * First name (word prefixes).
@@ -1183,6 +1267,124 @@ const char *crm_tenant_id(const struct crm_tenant *tenant);
  * The schema version of database files this library writes (`PRAGMA user_version`).
  */
 int64_t crm_schema_version(void);
+
+/**
+ * The default rules. On success `*out` is owned by the caller, freed with
+ * `crm_match_config_free`.
+ */
+crm_status crm_match_config_new(struct crm_match_config **out);
+
+/**
+ * Sets a rule (`CRM_RULE_*`) to `value` in [0, 1] (0 turns a weight off).
+ * Errors: `CRM_ERR_VALIDATION` (out of range), `CRM_ERR_INVALID_ARGUMENT` (unknown rule).
+ */
+crm_status crm_match_config_set(struct crm_match_config *config, crm_rule rule, double value);
+
+/**
+ * The value of a rule; -1 on a bad handle or rule (the last error says which).
+ */
+double crm_match_config_get(const struct crm_match_config *config, crm_rule rule);
+
+/**
+ * Frees rules. NULL does nothing.
+ */
+void crm_match_config_free(struct crm_match_config *config);
+
+/**
+ * How many likely duplicates the list holds; 0 on a bad handle.
+ */
+size_t crm_duplicate_list_len(const struct crm_duplicate_list *list);
+
+/**
+ * The id of the likely duplicate at `index`. Borrowed until the list is freed; NULL past the
+ * end.
+ */
+const char *crm_duplicate_list_customer_id(const struct crm_duplicate_list *list, size_t index);
+
+/**
+ * The score in [0, 1] of the match at `index`; -1 past the end.
+ */
+double crm_duplicate_list_score(const struct crm_duplicate_list *list, size_t index);
+
+/**
+ * The reasons of the match at `index`, comma-separated, strongest first, evidence against last
+ * (`same_phone,nickname_name`). Borrowed until the list is freed; NULL past the end.
+ */
+const char *crm_duplicate_list_reasons(const struct crm_duplicate_list *list, size_t index);
+
+/**
+ * Frees a list of likely duplicates. NULL does nothing.
+ */
+void crm_duplicate_list_free(struct crm_duplicate_list *list);
+
+/**
+ * How many clusters the list holds; 0 on a bad handle.
+ */
+size_t crm_cluster_list_len(const struct crm_cluster_list *list);
+
+/**
+ * How many customers the cluster at `index` holds; 0 past the end.
+ */
+size_t crm_cluster_list_size(const struct crm_cluster_list *list, size_t index);
+
+/**
+ * The id of customer `member` of cluster `index`, oldest first. Borrowed until the list is
+ * freed; NULL past the end.
+ */
+const char *crm_cluster_list_customer(const struct crm_cluster_list *list,
+                                      size_t index,
+                                      size_t member);
+
+/**
+ * The best pair score of cluster `index`; -1 past the end.
+ */
+double crm_cluster_list_score(const struct crm_cluster_list *list, size_t index);
+
+/**
+ * The clusters as JSON `{"format": 1, "clusters": [{"customers": [...], "pairs": [{"a", "b",
+ * "score", "reasons"}...], "score": ...}]}`. On success `*out` is a string the caller frees
+ * with `crm_string_free`.
+ */
+crm_status crm_cluster_list_to_json(const struct crm_cluster_list *list, char **out);
+
+/**
+ * Frees a list of clusters. NULL does nothing.
+ */
+void crm_cluster_list_free(struct crm_cluster_list *list);
+
+/**
+ * Stored customers likely the same person as `fields` (before a create, for the form to warn),
+ * best first, with `config` (NULL: the defaults). Nothing is written. On success `*out` is a
+ * list freed with `crm_duplicate_list_free`. Errors: `CRM_ERR_VALIDATION` (fields a create
+ * would refuse).
+ */
+crm_status crm_tenant_possible_duplicates(const struct crm_tenant *tenant,
+                                          const struct crm_customer_fields *fields,
+                                          const struct crm_match_config *config,
+                                          struct crm_duplicate_list **out);
+
+/**
+ * Customers likely the same person as customer `customer_id`, best first. `*out` as for
+ * `crm_tenant_possible_duplicates`. Errors: `CRM_ERR_NOT_FOUND`.
+ */
+crm_status crm_tenant_duplicates_of(const struct crm_tenant *tenant,
+                                    const char *customer_id,
+                                    const struct crm_match_config *config,
+                                    struct crm_duplicate_list **out);
+
+/**
+ * Every cluster of likely duplicates among the tenant's customers, best first, with `config`
+ * (NULL: the defaults). `window` (0: 24) is how many neighbours each customer of a large block
+ * is compared with. `progress` (may be NULL) is called with `userdata` as the pass goes; calls
+ * into the library from it are refused. On success `*out` is freed with
+ * `crm_cluster_list_free`.
+ */
+crm_status crm_tenant_find_duplicates(const struct crm_tenant *tenant,
+                                      const struct crm_match_config *config,
+                                      size_t window,
+                                      crm_progress_callback progress,
+                                      void *userdata,
+                                      struct crm_cluster_list **out);
 
 /**
  * A search for the typed `text` (NULL or empty: filters only), 20 rows from the first, by

@@ -29,7 +29,8 @@ pub const CRM_ROLE_ORGANISATION: crm_role = 102;
 /// An integration or batch job acting on its own behalf.
 pub const CRM_ROLE_SYSTEM: crm_role = 103;
 
-/// Called by `crm_db_reindex` after each batch: `done` of `total` customers indexed. Calls into
+/// Called by `crm_db_reindex` and `crm_tenant_find_duplicates` as they go: `done` of `total`
+/// steps (for a reindex, customers indexed). Calls into
 /// the library from it are refused (`CRM_ERR_INVALID_ARGUMENT`): the index is being rebuilt. It
 /// must return normally (no C++ exception, no `longjmp`).
 pub type crm_progress_callback =

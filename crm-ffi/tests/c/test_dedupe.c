@@ -1,0 +1,107 @@
+/* Duplicates from C: the rules, candidates before and after a create, the batch finder. */
+#include "check.h"
+
+static crm_customer *create(crm_tenant *t, const char *first, const char *last, const char *email,
+                            const char *mobile) {
+  crm_customer_fields *f = NULL;
+  crm_customer *c = NULL;
+  CHECK_OK(crm_customer_fields_new(&f));
+  CHECK_OK(crm_customer_fields_set(f, CRM_FIELD_FIRST_NAME, first));
+  CHECK_OK(crm_customer_fields_set(f, CRM_FIELD_LAST_NAME, last));
+  CHECK_OK(crm_customer_fields_set(f, CRM_FIELD_EMAIL, email));
+  CHECK_OK(crm_customer_fields_set(f, CRM_FIELD_MOBILE, mobile));
+  CHECK_OK(crm_tenant_create_customer(t, f, &c));
+  crm_customer_fields_free(f);
+  return c;
+}
+
+static uint64_t last_done = 0, last_total = 1;
+
+static void progress(void *userdata, uint64_t done, uint64_t total) {
+  (void)userdata;
+  CHECK(done >= last_done);
+  last_done = done;
+  last_total = total;
+}
+
+int main(void) {
+  crm_db *db = NULL;
+  crm_tenant *t = NULL, *other = NULL;
+  crm_customer *helene, *bob, *robert, *stranger;
+  crm_customer_fields *typed = NULL;
+  crm_duplicate_list *found = NULL;
+  crm_cluster_list *clusters = NULL;
+  crm_match_config *strict = NULL;
+  char *json = NULL;
+
+  CHECK_OK(crm_db_open_in_memory(&db));
+  CHECK_OK(crm_tenant_open(db, "agency-1", "u-17", CRM_ROLE_AGENT, &t));
+  CHECK_OK(crm_tenant_open(db, "agency-2", "u-17", CRM_ROLE_AGENT, &other));
+  CHECK_OK(crm_tenant_set_default_region(t, "FR"));
+  helene = create(t, "H\xc3\xa9l\xc3\xa8ne", "Dupont", "helene.dupont@example.fr", "06 12 34 56 78");
+  bob = create(t, "Bob", "Smith", NULL, "06 11 22 33 44");
+  robert = create(t, "Robert", "Smith", NULL, "+33611223344");
+  stranger = create(other, "H\xc3\xa9l\xc3\xa8ne", "Dupont", "helene.dupont@example.fr", NULL);
+
+  /* before a create: the same email in capitals, the name without accents */
+  CHECK_OK(crm_customer_fields_new(&typed));
+  CHECK_OK(crm_customer_fields_set(typed, CRM_FIELD_FIRST_NAME, "Helene"));
+  CHECK_OK(crm_customer_fields_set(typed, CRM_FIELD_LAST_NAME, "DUPONT"));
+  CHECK_OK(crm_customer_fields_set(typed, CRM_FIELD_EMAIL, "HELENE.DUPONT@EXAMPLE.FR"));
+  CHECK_OK(crm_tenant_possible_duplicates(t, typed, NULL, &found));
+  CHECK(crm_duplicate_list_len(found) == 1); /* never the other tenant's Hélène */
+  CHECK(str_eq(crm_duplicate_list_customer_id(found, 0), crm_customer_id(helene)));
+  CHECK(crm_duplicate_list_score(found, 0) >= 0.9);
+  CHECK(contains(crm_duplicate_list_reasons(found, 0), "same_email"));
+  CHECK(crm_duplicate_list_customer_id(found, 1) == NULL);
+  CHECK(crm_duplicate_list_score(found, 1) < 0);
+  crm_duplicate_list_free(found);
+
+  /* after: Bob and Robert share a phone */
+  CHECK_OK(crm_tenant_duplicates_of(t, crm_customer_id(bob), NULL, &found));
+  CHECK(crm_duplicate_list_len(found) == 1);
+  CHECK(str_eq(crm_duplicate_list_reasons(found, 0), "same_phone,nickname_name"));
+  crm_duplicate_list_free(found);
+
+  /* stricter rules */
+  CHECK_OK(crm_match_config_new(&strict));
+  CHECK(crm_match_config_get(strict, CRM_RULE_THRESHOLD) > 0.69 && crm_match_config_get(strict, CRM_RULE_THRESHOLD) < 0.71);
+  CHECK_OK(crm_match_config_set(strict, CRM_RULE_THRESHOLD, 0.99));
+  CHECK_STATUS(crm_match_config_set(strict, CRM_RULE_SAME_PHONE, 1.5), CRM_ERR_VALIDATION);
+  CHECK_STATUS(crm_match_config_set(strict, CRM_FIELD_EMAIL, 0.5), CRM_ERR_INVALID_ARGUMENT);
+  CHECK(crm_match_config_get(strict, 7) < 0);
+  CHECK_OK(crm_tenant_duplicates_of(t, crm_customer_id(bob), strict, &found));
+  CHECK(crm_duplicate_list_len(found) == 0);
+  crm_duplicate_list_free(found);
+
+  /* the batch finder */
+  CHECK_OK(crm_tenant_find_duplicates(t, NULL, 0, progress, NULL, &clusters));
+  CHECK(last_done == last_total);
+  CHECK(crm_cluster_list_len(clusters) == 1);
+  CHECK(crm_cluster_list_size(clusters, 0) == 2);
+  CHECK(str_eq(crm_cluster_list_customer(clusters, 0, 0), crm_customer_id(bob)));
+  CHECK(str_eq(crm_cluster_list_customer(clusters, 0, 1), crm_customer_id(robert)));
+  CHECK(crm_cluster_list_customer(clusters, 0, 2) == NULL);
+  CHECK(crm_cluster_list_score(clusters, 0) >= 0.7);
+  CHECK_OK(crm_cluster_list_to_json(clusters, &json));
+  CHECK(contains(json, "\"nickname_name\"") && contains(json, "\"format\":1"));
+  crm_string_free(json);
+  crm_cluster_list_free(clusters);
+  CHECK_OK(crm_tenant_find_duplicates(t, strict, 8, NULL, NULL, &clusters));
+  CHECK(crm_cluster_list_len(clusters) == 0);
+  crm_cluster_list_free(clusters);
+  CHECK_STATUS(crm_tenant_duplicates_of(other, crm_customer_id(bob), NULL, &found), CRM_ERR_NOT_FOUND);
+
+  crm_match_config_free(strict);
+  crm_customer_fields_free(typed);
+  crm_customer_free(helene);
+  crm_customer_free(bob);
+  crm_customer_free(robert);
+  crm_customer_free(stranger);
+  crm_tenant_free(other);
+  crm_tenant_free(t);
+  crm_db_free(db);
+  CHECK(crm_live_handles() == 0);
+  printf("test_dedupe: ok\n");
+  return 0;
+}
