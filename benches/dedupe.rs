@@ -9,7 +9,10 @@
 use std::time::Instant;
 
 use crm_bench::Synth;
-use crm_core::{Actor, Crm, FindOptions, NewCustomer, Role, TenantSettings};
+use crm_core::{
+    Actor, Crm, CustomerListQuery, CustomerQuery, CustomerSort, FindOptions, MatchConfig,
+    NewCustomer, Role, TenantSettings,
+};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -102,5 +105,46 @@ fn main() {
     println!(
         "  {} clusters, {in_clusters} customers in them, {pairs} matching pairs",
         clusters.len()
+    );
+
+    // One customer's candidates come from the search index: bring it up to date first.
+    let started = Instant::now();
+    tenant.search(&CustomerQuery::all().limit(1)).unwrap();
+    println!(
+        "index brought up to date (not timed below): {:.2?}",
+        started.elapsed()
+    );
+    let queries = env("CRM_BENCH_QUERIES", 200);
+    let mut samples = Vec::with_capacity(queries);
+    let mut found = 0;
+    for cluster in clusters.iter().take(queries / 2) {
+        for id in cluster.customers.iter().take(1) {
+            let started = Instant::now();
+            found += tenant
+                .duplicates_of(id, &MatchConfig::default())
+                .unwrap()
+                .len();
+            samples.push(started.elapsed());
+        }
+    }
+    let page = tenant
+        .list_customers(&CustomerListQuery::new(CustomerSort::Name).limit(100))
+        .unwrap();
+    for row in page.items.iter().take(queries - samples.len()) {
+        let started = Instant::now();
+        found += tenant
+            .duplicates_of(&row.id, &MatchConfig::default())
+            .unwrap()
+            .len();
+        samples.push(started.elapsed());
+    }
+    samples.sort();
+    let at = |p: f64| samples[((samples.len() as f64 - 1.0) * p).round() as usize];
+    println!(
+        "duplicates_of: n={} p50={:.2?} p99={:.2?} max={:.2?} ({found} matches)",
+        samples.len(),
+        at(0.5),
+        at(0.99),
+        samples[samples.len() - 1]
     );
 }
