@@ -67,10 +67,27 @@ fn main() {
         let started = Instant::now();
         let mut batch = Vec::new();
         let mut made = 0;
+        // The generator draws names and mail domains from small pools: two people would often
+        // get one address. Real addresses belong to one person, so repeats are made unique.
+        let mut emails = std::collections::HashSet::new();
         while made < n {
-            let base = synth.customer();
+            let mut base = synth.customer();
+            if let Some(email) = &base.email {
+                let mut email = email.to_lowercase();
+                while !emails.insert(email.clone()) {
+                    email = format!("{}{email}", rng.random_range(0..10));
+                }
+                base.email = Some(email);
+            }
             if rng.random_bool(0.1) && made + 1 < n {
-                batch.push(again(&mut rng, &base));
+                let mut twin = again(&mut rng, &base);
+                // A corruption that makes the record invalid (a phone format of another
+                // country) is one the create form would have refused: keep the email change.
+                if tenant.validate_customer(twin.clone()).is_err() {
+                    twin = base.clone();
+                    twin.email = twin.email.map(|e| e.to_uppercase());
+                }
+                batch.push(twin);
                 made += 1;
             }
             batch.push(base);

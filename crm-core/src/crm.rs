@@ -404,14 +404,13 @@ impl Tenant {
         let me = dedupe::Profile::of(customer);
         let mut out: Vec<DuplicateMatch> = self
             .repo
-            .index_documents(&self.id, &ids)?
+            .customers(&self.id, &ids)?
             .into_iter()
-            .filter(|doc| doc.customer.id != customer.id)
-            .filter_map(|doc| {
-                let (score, reasons) =
-                    dedupe::score(&me, &dedupe::Profile::of(&doc.customer), config);
+            .filter(|other| other.id != customer.id)
+            .filter_map(|other| {
+                let (score, reasons) = dedupe::score(&me, &dedupe::Profile::of(&other), config);
                 (score >= config.threshold).then_some(DuplicateMatch {
-                    customer_id: doc.customer.id,
+                    customer_id: other.id,
                     score,
                     reasons,
                 })
@@ -425,13 +424,19 @@ impl Tenant {
         Ok(out)
     }
 
-    /// The ids of the customers worth scoring against `c`.
+    /// The ids of the customers worth scoring against `c`: the names with typos in any order,
+    /// the last name with each nickname of the first, each phone, the address, the emails.
     fn duplicate_candidates(&self, c: &Customer) -> Result<Vec<CustomerId>> {
         let mut ids = std::collections::BTreeSet::new();
-        let mut queries = vec![
-            CustomerQuery::text(format!("{} {}", c.first_name, c.last_name)),
-            CustomerQuery::all().last_name(c.last_name.clone()),
-        ];
+        let mut queries = vec![CustomerQuery::text(format!(
+            "{} {}",
+            c.first_name, c.last_name
+        ))];
+        queries.extend(dedupe::nicknames(&c.first_name).map(|name| {
+            CustomerQuery::all()
+                .last_name(c.last_name.clone())
+                .first_name(name)
+        }));
         queries.extend(
             c.phones()
                 .map(|p| CustomerQuery::all().phone(p.e164.clone())),
@@ -443,9 +448,10 @@ impl Tenant {
                     .address(street.clone()),
             );
         }
+        search::catch_up(self.repo.as_ref(), &self.index)?;
         for query in queries {
-            let page = self.search(&query.limit(CANDIDATES_PER_QUERY))?;
-            ids.extend(page.items.into_iter().map(|row| row.id));
+            let query = query.limit(CANDIDATES_PER_QUERY);
+            ids.extend(search::ids(&self.index, &self.id, &query)?.0);
         }
         for email in c.email.iter().chain(&c.secondary_emails) {
             ids.extend(

@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::CustomerId;
 
 pub(crate) use finder::find;
+pub(crate) use names::nicknames;
 pub(crate) use profile::Profile;
 pub(crate) use score::score;
 

@@ -125,6 +125,19 @@ pub(crate) fn nickname_groups(first: &str) -> &'static [usize] {
     groups().get(first).map_or(&[], Vec::as_slice)
 }
 
+/// The other names of a first name's nickname groups (`Bob` gives `robert`, `rob`...).
+pub(crate) fn nicknames(first: &str) -> impl Iterator<Item = &'static str> {
+    let first = crate::model::fold(first.trim());
+    let mut names: Vec<&'static str> = nickname_groups(&first)
+        .iter()
+        .flat_map(|&g| NICKNAMES[g].iter().copied())
+        .filter(|name| *name != first)
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    names.into_iter()
+}
+
 /// Whether two different folded first names are a known nickname pair.
 pub(crate) fn nickname(a: &str, b: &str) -> bool {
     let groups = groups();

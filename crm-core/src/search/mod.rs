@@ -377,6 +377,17 @@ pub(crate) fn run(
     tenant: &TenantId,
     q: &CustomerQuery,
 ) -> Result<SearchPage> {
+    let (ids, total) = ids(index, tenant, q)?;
+    let items = repo.customer_rows(tenant, &ids)?;
+    Ok(SearchPage { items, total })
+}
+
+/// The ids of one page of `q` and the total count, without reading the rows from SQLite.
+pub(crate) fn ids(
+    index: &SearchIndex,
+    tenant: &TenantId,
+    q: &CustomerQuery,
+) -> Result<(Vec<CustomerId>, u64)> {
     if q.limit == 0 || q.limit > MAX_PAGE {
         return Err(Error::validation(
             "limit",
@@ -384,7 +395,5 @@ pub(crate) fn run(
         ));
     }
     let built = query::build(&index.fields, tenant.as_str(), q)?;
-    let (ids, total) = index.search(&built, q.sort, q.offset as usize, q.limit as usize)?;
-    let items = repo.customer_rows(tenant, &ids)?;
-    Ok(SearchPage { items, total })
+    index.search(&built, q.sort, q.offset as usize, q.limit as usize)
 }

@@ -116,6 +116,9 @@ pub(crate) trait Repository: Send + Sync {
         after: Option<CustomerId>,
         limit: u32,
     ) -> Result<Vec<IndexedCustomer>>;
+    /// The customers of a tenant among `ids` that still exist, in id order, with their contacts
+    /// and lists.
+    fn customers(&self, tenant: &TenantId, ids: &[CustomerId]) -> Result<Vec<Customer>>;
     /// Up to `limit` customers of a tenant, in id order, after `after`, with their contacts and
     /// lists.
     fn scan_customers(

@@ -48,11 +48,13 @@ pub(super) fn feed_position(tx: &Transaction<'_>) -> Result<(i64, u64)> {
 /// Ids per statement when customers are read by id.
 const IDS_PER_QUERY: usize = 500;
 
-/// The documents of the customers of `tenant` among `ids` that still exist, in id order.
+/// The documents of the customers of `tenant` among `ids` that still exist, in id order; with
+/// `bookings`, their booking facts too.
 pub(super) fn documents(
     tx: &Transaction<'_>,
     tenant: &TenantId,
     ids: &[CustomerId],
+    bookings: bool,
 ) -> Result<Vec<IndexedCustomer>> {
     let mut out = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(IDS_PER_QUERY) {
@@ -75,7 +77,7 @@ pub(super) fn documents(
             // `+tenant_id`: look rows up by customer, never scan the tenant.
             &format!("customer_id IN ({marks}) AND +tenant_id = ?1"),
             &args,
-            true,
+            bookings,
         )?;
         out.extend(docs);
     }

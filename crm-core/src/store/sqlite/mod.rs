@@ -367,7 +367,7 @@ impl Repository for SqliteStore {
         tenant: &TenantId,
         ids: &[CustomerId],
     ) -> Result<Vec<IndexedCustomer>> {
-        self.read(|tx| indexing::documents(tx, tenant, ids))
+        self.read(|tx| indexing::documents(tx, tenant, ids, true))
     }
 
     fn scan_index_documents(
@@ -376,6 +376,13 @@ impl Repository for SqliteStore {
         limit: u32,
     ) -> Result<Vec<IndexedCustomer>> {
         self.read(|tx| indexing::scan(tx, after, limit))
+    }
+
+    fn customers(&self, tenant: &TenantId, ids: &[CustomerId]) -> Result<Vec<Customer>> {
+        self.read(|tx| {
+            let docs = indexing::documents(tx, tenant, ids, false)?;
+            Ok(docs.into_iter().map(|d| d.customer).collect())
+        })
     }
 
     fn scan_customers(
