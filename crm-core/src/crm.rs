@@ -344,6 +344,7 @@ impl Tenant {
         fields: NewCustomer,
         config: &MatchConfig,
     ) -> Result<Vec<DuplicateMatch>> {
+        config.validate()?;
         let candidate = fields.validate(&self.rules()?)?;
         self.matches_for(&candidate, config)
     }
@@ -358,6 +359,7 @@ impl Tenant {
         id: &CustomerId,
         config: &MatchConfig,
     ) -> Result<Vec<DuplicateMatch>> {
+        config.validate()?;
         let customer = self.get_customer(id)?;
         self.matches_for(&customer, config)
     }
@@ -373,6 +375,7 @@ impl Tenant {
         options: &FindOptions,
         mut progress: impl FnMut(u64, u64),
     ) -> Result<Vec<DuplicateCluster>> {
+        options.config.validate()?;
         let count = self
             .list_customers(&CustomerListQuery::new(CustomerSort::CreatedAt).limit(1))?
             .total;

@@ -34,6 +34,10 @@ fn keys(p: &Profile, out: &mut Vec<u64>) {
         out.push(hashed(&["p", phone]));
     }
     let (first, last) = (p.first.as_str(), p.last.as_str());
+    if first.is_empty() || last.is_empty() {
+        // A name that folds to nothing is unknown: it would block everyone alike.
+        return;
+    }
     // Name keys, in both orders so that swapped names meet.
     out.push(hashed(&["n", head(last, 4), head(first, 1)]));
     out.push(hashed(&["n", head(first, 4), head(last, 1)]));
@@ -97,7 +101,10 @@ pub(crate) fn find(
                 .collect();
             workers
                 .into_iter()
-                .map(|w| w.join().unwrap_or_default())
+                .map(|w| {
+                    w.join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
                 .collect()
         });
         found.extend(scored.into_iter().flatten());
@@ -124,11 +131,16 @@ fn compare_blocks(
         members.clear();
         members.extend(keyed[block.clone()].iter().map(|&(_, i)| i));
         let at = |i: u32| &profiles[i as usize];
-        if members.len() > options.window + 1 {
-            members.sort_by(|&x, &y| (&at(x).last, &at(x).first).cmp(&(&at(y).last, &at(y).first)));
+        let window = options.window.max(1);
+        if members.len() > window.saturating_add(1) {
+            // Side by side: the same name in either order, then the same birth date and zip.
+            members.sort_by(|&x, &y| {
+                let (a, b) = (at(x), at(y));
+                (a.name_key(), a.birth, &a.zip).cmp(&(b.name_key(), b.birth, &b.zip))
+            });
         }
         for (n, &x) in members.iter().enumerate() {
-            for &y in members.iter().skip(n + 1).take(options.window) {
+            for &y in members.iter().skip(n + 1).take(window) {
                 let (s, reasons) = score(at(x), at(y), &options.config);
                 if s >= options.config.threshold {
                     out.push((x.min(y), x.max(y), s, reasons));

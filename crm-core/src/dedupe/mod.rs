@@ -82,6 +82,40 @@ impl MatchConfig {
         self.threshold = threshold;
         self
     }
+
+    /// Checks every value is in [0, 1] and the threshold above 0 (a threshold of 0 would make
+    /// the whole tenant one cluster).
+    pub(crate) fn validate(&self) -> crate::error::Result<()> {
+        let values = [
+            ("threshold", self.threshold),
+            ("same_email", self.same_email),
+            ("same_mailbox", self.same_mailbox),
+            ("same_phone", self.same_phone),
+            ("same_name_and_birth_date", self.same_name_and_birth_date),
+            ("similar_name", self.similar_name),
+            ("same_street", self.same_street),
+            ("same_zip", self.same_zip),
+            ("same_city", self.same_city),
+            ("name_similarity", self.name_similarity),
+            ("contact_with_other_name", self.contact_with_other_name),
+            ("different_birth_date", self.different_birth_date),
+        ];
+        for (field, value) in values {
+            if !(0.0..=1.0).contains(&value) {
+                return Err(crate::error::Error::validation(
+                    field,
+                    "must be between 0 and 1",
+                ));
+            }
+        }
+        if self.threshold <= 0.0 {
+            return Err(crate::error::Error::validation(
+                "threshold",
+                "must be above 0",
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// Why a pair matched (or matched less).

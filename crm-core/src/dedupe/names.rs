@@ -163,14 +163,35 @@ pub(crate) fn similar(a: &str, b: &str, threshold: f64) -> bool {
     strsim::damerau_levenshtein(a, b) <= 1 || strsim::jaro_winkler(a, b) >= threshold
 }
 
-/// How the (folded) names `a` and `b` compare.
+/// Whether two folded first names are one name typed differently. Stricter than for last
+/// names: a first name and its other-gender form (`francois`/`francoise`, `louis`/`louise`,
+/// `mario`/`maria`, `michel`/`michele`) are two people, not a typo.
+pub(crate) fn similar_first(a: &str, b: &str, threshold: f64) -> bool {
+    if a == b {
+        return true;
+    }
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    let gendered = long
+        .strip_prefix(short)
+        .is_some_and(|rest| matches!(rest, "e" | "a" | "ne" | "le" | "te"))
+        || (a.ends_with(['a', 'e', 'o'])
+            && b.ends_with(['a', 'e', 'o'])
+            && a[..a.len() - 1] == b[..b.len() - 1]);
+    !gendered && similar(a, b, threshold)
+}
+
+/// How the (folded) names `a` and `b` compare. A name that folds to nothing (`?`, `.`) is
+/// unknown, never the same as another.
 pub(crate) fn compare(a: (&str, &str), b: (&str, &str), threshold: f64) -> NameMatch {
     let ((a_first, a_last), (b_first, b_last)) = (a, b);
+    if [a_first, a_last, b_first, b_last].iter().any(|n| n.is_empty()) {
+        return NameMatch::Different;
+    }
     if a_first == b_first && a_last == b_last {
         return NameMatch::Same;
     }
     if similar(a_last, b_last, threshold) {
-        if similar(a_first, b_first, threshold) {
+        if similar_first(a_first, b_first, threshold) {
             return NameMatch::Similar;
         }
         if nickname(a_first, b_first) {
@@ -195,7 +216,7 @@ mod tests {
             NameMatch::Same
         );
         assert_eq!(
-            compare(("helene", "dupont"), ("helen", "dupond"), t),
+            compare(("helene", "dupont"), ("hlene", "dupond"), t),
             NameMatch::Similar
         );
         assert_eq!(
@@ -221,6 +242,26 @@ mod tests {
         assert_eq!(
             compare(("anna", "smith"), ("anna", "jones"), t),
             NameMatch::Different
+        );
+    }
+
+    #[test]
+    fn other_gender_forms_and_empty_names_are_different() {
+        let t = 0.9;
+        for (x, y) in [
+            ("francois", "francoise"),
+            ("louis", "louise"),
+            ("mario", "maria"),
+            ("michel", "michele"),
+            ("martin", "martine"),
+        ] {
+            assert_eq!(compare((x, "dupont"), (y, "dupont"), t), NameMatch::Different, "{x}/{y}");
+        }
+        assert_eq!(compare(("", "dupont"), ("", "dupont"), t), NameMatch::Different);
+        // A typo in a first name is still a typo.
+        assert_eq!(
+            compare(("francois", "dupont"), ("fracnois", "dupont"), t),
+            NameMatch::Similar
         );
     }
 }

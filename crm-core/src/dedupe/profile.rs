@@ -25,6 +25,18 @@ pub(crate) struct Profile {
     pub(crate) city: Option<String>,
 }
 
+impl Profile {
+    /// The name in an order-free form (`dupont helene` for both Hélène Dupont and Dupont
+    /// Hélène), so that swapped names sort side by side.
+    pub(crate) fn name_key(&self) -> (&str, &str) {
+        if self.first <= self.last {
+            (&self.first, &self.last)
+        } else {
+            (&self.last, &self.first)
+        }
+    }
+}
+
 /// Folded, with every run of non-alphanumeric characters made one space.
 fn key(value: &str) -> String {
     let folded = fold(value);
@@ -83,6 +95,10 @@ pub(crate) fn mailbox(email: &str) -> String {
     } else {
         local.to_owned()
     };
+    if local.is_empty() {
+        // `+x@gmail.com` is no mailbox to share.
+        return email;
+    }
     format!("{local}@{domain}")
 }
 
@@ -143,6 +159,7 @@ mod tests {
         assert_eq!(mailbox("j.doe+x@outlook.com"), "j.doe@outlook.com");
         assert_eq!(mailbox("j.doe+x@example.fr"), "j.doe+x@example.fr");
         assert_eq!(mailbox("not-an-address"), "not-an-address");
+        assert_eq!(mailbox("+x@gmail.com"), "+x@gmail.com");
     }
 
     #[test]
