@@ -297,8 +297,14 @@ fn rules_are_checked() {
     let db = open();
     let t = db.tenant("agency");
     let a = t.create_customer(&actor(), customer("A", "B")).unwrap();
-    common::assert_invalid(t.duplicates_of(&a.id, &cfg().with_threshold(0.0)), "threshold");
-    common::assert_invalid(t.duplicates_of(&a.id, &cfg().with_threshold(f64::NAN)), "threshold");
+    common::assert_invalid(
+        t.duplicates_of(&a.id, &cfg().with_threshold(0.0)),
+        "threshold",
+    );
+    common::assert_invalid(
+        t.duplicates_of(&a.id, &cfg().with_threshold(f64::NAN)),
+        "threshold",
+    );
     let mut bad = cfg();
     bad.same_phone = 1.5;
     common::assert_invalid(
@@ -306,8 +312,10 @@ fn rules_are_checked() {
         "same_phone",
     );
     // A window of 0 is taken as 1: neighbours are still compared.
-    t.create_customer(&actor(), customer_with_email("A", "B", "ab@example.fr")).unwrap();
-    t.create_customer(&actor(), customer_with_email("A", "B", "AB@example.fr")).unwrap();
+    t.create_customer(&actor(), customer_with_email("A", "B", "ab@example.fr"))
+        .unwrap();
+    t.create_customer(&actor(), customer_with_email("A", "B", "AB@example.fr"))
+        .unwrap();
     let mut options = FindOptions::default();
     options.window = 0;
     assert_eq!(t.find_duplicates(&options, |_, _| {}).unwrap().len(), 1);

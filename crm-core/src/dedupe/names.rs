@@ -184,7 +184,10 @@ pub(crate) fn similar_first(a: &str, b: &str, threshold: f64) -> bool {
 /// unknown, never the same as another.
 pub(crate) fn compare(a: (&str, &str), b: (&str, &str), threshold: f64) -> NameMatch {
     let ((a_first, a_last), (b_first, b_last)) = (a, b);
-    if [a_first, a_last, b_first, b_last].iter().any(|n| n.is_empty()) {
+    if [a_first, a_last, b_first, b_last]
+        .iter()
+        .any(|n| n.is_empty())
+    {
         return NameMatch::Different;
     }
     if a_first == b_first && a_last == b_last {
@@ -255,9 +258,16 @@ mod tests {
             ("michel", "michele"),
             ("martin", "martine"),
         ] {
-            assert_eq!(compare((x, "dupont"), (y, "dupont"), t), NameMatch::Different, "{x}/{y}");
+            assert_eq!(
+                compare((x, "dupont"), (y, "dupont"), t),
+                NameMatch::Different,
+                "{x}/{y}"
+            );
         }
-        assert_eq!(compare(("", "dupont"), ("", "dupont"), t), NameMatch::Different);
+        assert_eq!(
+            compare(("", "dupont"), ("", "dupont"), t),
+            NameMatch::Different
+        );
         // A typo in a first name is still a typo.
         assert_eq!(
             compare(("francois", "dupont"), ("fracnois", "dupont"), t),

@@ -150,12 +150,14 @@ pub(super) fn by_email(
     email: &str,
 ) -> Result<Vec<Customer>> {
     let key = email_key(email);
+    // `+tenant_id`: look the few ids up by key; ordering the tenant's customers by number and
+    // testing each against the set would read the whole tenant.
     let sql = format!(
         "SELECT {COLUMNS} FROM customers WHERE id IN (
             SELECT id FROM customers WHERE tenant_id = ?1 AND email_key = ?2
             UNION SELECT customer_id FROM customer_contacts
                 WHERE tenant_id = ?1 AND kind = 'email' AND match_key = ?2)
-         AND tenant_id = ?1 ORDER BY customer_no"
+         AND +tenant_id = ?1 ORDER BY customer_no"
     );
     let found = tx
         .prepare_cached(&sql)?
