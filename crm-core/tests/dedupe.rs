@@ -335,6 +335,41 @@ fn a_name_and_its_other_gender_form_at_one_home_are_two_people() {
     assert!(t.duplicates_of(&francois.id, &cfg()).unwrap().is_empty());
 }
 
+#[test]
+fn a_cluster_never_joins_people_born_on_different_days() {
+    let db = open();
+    let t = db.tenant("agency");
+    let home = ("5 rue Juiverie", "69005", "Lyon");
+    let person = |birth: Option<NaiveDate>| {
+        let mut c = with_address(customer("Jean", "Moreau"), home.0, home.1, home.2);
+        c.birth_date = birth;
+        c
+    };
+    // A father and his namesake son at one address, and a record without a birth date that
+    // matches both.
+    let father = t
+        .create_customer(&actor(), person(NaiveDate::from_ymd_opt(1950, 3, 1)))
+        .unwrap();
+    let son = t
+        .create_customer(&actor(), person(NaiveDate::from_ymd_opt(1980, 7, 9)))
+        .unwrap();
+    let unknown = t.create_customer(&actor(), person(None)).unwrap();
+    let clusters = t
+        .find_duplicates(&FindOptions::default(), |_, _| {})
+        .unwrap();
+    assert_eq!(clusters.len(), 1, "{clusters:?}");
+    let members = &clusters[0].customers;
+    assert_eq!(members.len(), 2);
+    assert!(members.contains(&unknown.id));
+    assert!(members.contains(&father.id) != members.contains(&son.id));
+    assert!(
+        clusters[0]
+            .pairs
+            .iter()
+            .all(|p| members.contains(&p.a) && members.contains(&p.b))
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // The labelled corpus
 
@@ -344,7 +379,12 @@ fn typo(rng: &mut ChaCha8Rng, word: &str) -> String {
     if chars.len() < 4 {
         return word.to_owned();
     }
-    let i = rng.random_range(1..chars.len() - 1);
+    // Mostly inside the word, sometimes its first letter.
+    let i = if rng.random_bool(0.15) {
+        0
+    } else {
+        rng.random_range(1..chars.len() - 1)
+    };
     let mut out = chars.clone();
     match rng.random_range(0..3) {
         0 => out.swap(i, i + 1),
@@ -362,7 +402,36 @@ fn corrupt(rng: &mut ChaCha8Rng, base: &NewCustomer) -> NewCustomer {
     let mut changes = rng.random_range(1..=3);
     while changes > 0 {
         changes -= 1;
-        match rng.random_range(0..6) {
+        match rng.random_range(0..8) {
+            6 => {
+                // A nickname where the first name has one.
+                let folded = crm_core::fold(&c.first_name);
+                if let Some(group) = NICKNAMES.iter().find(|g| g.contains(&folded.as_str())) {
+                    let other = group[rng.random_range(0..group.len())];
+                    let mut letters = other.chars();
+                    c.first_name = letters
+                        .next()
+                        .map(|f| f.to_uppercase().chain(letters).collect())
+                        .unwrap_or_default();
+                }
+            }
+            7 => {
+                // Dots in a gmail address: the same mailbox.
+                c.email = c.email.map(|e| match e.split_once("@gmail.com") {
+                    Some((local, _)) if local.len() > 2 => {
+                        let at = rng.random_range(1..local.len());
+                        let bytes = local.as_bytes();
+                        // No dot next to another: that would not be an address.
+                        if local.is_char_boundary(at) && bytes[at - 1] != b'.' && bytes[at] != b'.'
+                        {
+                            format!("{}.{}@gmail.com", &local[..at], &local[at..])
+                        } else {
+                            e
+                        }
+                    }
+                    _ => e,
+                });
+            }
             0 => c.last_name = typo(rng, &c.last_name),
             1 => c.first_name = typo(rng, &c.first_name),
             2 => std::mem::swap(&mut c.first_name, &mut c.last_name),
@@ -460,8 +529,33 @@ fn corpus(seed: u64, entities: usize) -> (Vec<NewCustomer>, Vec<usize>) {
             entity += 1;
         }
     }
+    // Duplicates come in any order, not right after their original.
+    let mut order: Vec<usize> = (0..records.len()).collect();
+    for i in (1..order.len()).rev() {
+        order.swap(i, rng.random_range(0..=i));
+    }
+    let records = order.iter().map(|&i| records[i].clone()).collect();
+    let labels = order.iter().map(|&i| labels[i]).collect();
     (records, labels)
 }
+
+/// First names with common nicknames among the generator's names.
+const NICKNAMES: &[&[&str]] = &[
+    &["thomas", "tom"],
+    &["nicolas", "nico"],
+    &["alexandre", "alex"],
+    &["antoine", "tony"],
+    &["francois", "franz"],
+    &["guillaume", "william"],
+    &["stephanie", "steph"],
+    &["isabelle", "isa"],
+    &["maximilian", "max"],
+    &["johannes", "hans"],
+    &["giuseppe", "beppe"],
+    &["francesco", "franco"],
+    &["jose", "pepe"],
+    &["alejandro", "alex"],
+];
 
 /// Precision, recall and F1 over pairs: a predicted pair is two customers of one cluster.
 fn quality(t: &Tenant, ids: &[crm_core::CustomerId], labels: &[usize]) -> (f64, f64, f64) {
@@ -509,8 +603,9 @@ fn default_rules_keep_their_quality_on_the_labelled_corpus() {
         "dedupe quality on {} records: precision {precision:.3}, recall {recall:.3}, F1 {f1:.3}",
         ids.len()
     );
-    // Measured at seed 2026: precision 0.980, recall 0.951, F1 0.966 (seeds 1, 7, 99 alike).
-    assert!(precision >= 0.96, "precision {precision:.3}");
+    // Measured at seed 2026: precision 0.988, recall 0.953, F1 0.970 (seeds 1, 7, 99: 0.984 to
+    // 0.997, 0.950 to 0.958, 0.969 to 0.975).
+    assert!(precision >= 0.97, "precision {precision:.3}");
     assert!(recall >= 0.92, "recall {recall:.3}");
-    assert!(f1 >= 0.94, "F1 {f1:.3}");
+    assert!(f1 >= 0.95, "F1 {f1:.3}");
 }

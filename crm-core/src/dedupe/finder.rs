@@ -151,11 +151,17 @@ fn compare_blocks(
     out
 }
 
-/// Groups matching pairs into clusters (union-find).
+/// Groups matching pairs into clusters (union-find), strongest pairs first. Two groups whose
+/// members have different known birth dates are never joined: a customer without a birth date
+/// who matches a father and his namesake son must not make them one person. A pair left
+/// between two clusters that way is dropped.
 fn clusters(profiles: &[Profile], mut found: Vec<Scored>) -> Vec<DuplicateCluster> {
     found.sort_by_key(|x| (x.0, x.1));
     found.dedup_by(|x, y| x.0 == y.0 && x.1 == y.1);
+    found.sort_by(|x, y| y.2.total_cmp(&x.2).then((x.0, x.1).cmp(&(y.0, y.1))));
     let mut parent: HashMap<u32, u32> = HashMap::new();
+    // The known birth date of each group, by its root.
+    let mut birth: HashMap<u32, chrono::NaiveDate> = HashMap::new();
     fn root(parent: &mut HashMap<u32, u32>, mut x: u32) -> u32 {
         while let Some(&p) = parent.get(&x) {
             if p == x {
@@ -167,14 +173,32 @@ fn clusters(profiles: &[Profile], mut found: Vec<Scored>) -> Vec<DuplicateCluste
         }
         x
     }
-    for &(a, b, _, _) in &found {
-        parent.entry(a).or_insert(a);
-        parent.entry(b).or_insert(b);
+    let mut kept = Vec::with_capacity(found.len());
+    for pair in found {
+        let (a, b) = (pair.0, pair.1);
+        for x in [a, b] {
+            if parent.insert(x, *parent.get(&x).unwrap_or(&x)).is_none()
+                && let Some(date) = profiles[x as usize].birth
+            {
+                birth.insert(x, date);
+            }
+        }
         let (ra, rb) = (root(&mut parent, a), root(&mut parent, b));
         if ra != rb {
-            parent.insert(ra.max(rb), ra.min(rb));
+            match (birth.get(&ra).copied(), birth.get(&rb).copied()) {
+                (Some(x), Some(y)) if x != y => continue,
+                (x, y) => {
+                    let (keep, gone) = (ra.min(rb), ra.max(rb));
+                    parent.insert(gone, keep);
+                    if let Some(date) = x.or(y) {
+                        birth.insert(keep, date);
+                    }
+                }
+            }
         }
+        kept.push(pair);
     }
+    let found = kept;
     let mut groups: HashMap<u32, (Vec<u32>, Vec<Scored>)> = HashMap::new();
     let members: Vec<u32> = parent.keys().copied().collect();
     for m in members {
@@ -187,6 +211,7 @@ fn clusters(profiles: &[Profile], mut found: Vec<Scored>) -> Vec<DuplicateCluste
     }
     let mut out: Vec<DuplicateCluster> = groups
         .into_values()
+        .filter(|(members, _)| members.len() > 1)
         .map(|(mut members, mut pairs)| {
             let at = |i: u32| &profiles[i as usize];
             members.sort_by_key(|&i| (at(i).created, at(i).id));
