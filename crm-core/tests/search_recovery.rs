@@ -480,21 +480,24 @@ fn spawn_child(db: &Path, child: usize, mode: &str, log: &Path) -> Child {
         .unwrap()
 }
 
-/// Starts a child, times its second round, and kills it `fraction` of a round into its third:
-/// the kill lands at a different point of a round for each fraction.
+/// Starts a child, times one of its rounds (from the first round seen done to the next), and kills
+/// it `fraction` of a round into the round after: the kill lands at a different point of a round
+/// for each fraction.
 fn run_and_kill(db: &Path, child: usize, mode: &str, fraction: f64) {
     let log = db.with_extension(format!("log{child}"));
     let mut proc = spawn_child(db, child, mode, &log);
     let started = Instant::now();
     let progress = progress_file(db, child);
-    let mut first_round_done = None;
+    // The first round seen finished, and when: a round lasts until the next one shows. (A fast
+    // child may finish rounds 0 and 1 between two looks, so any round can be the first seen.)
+    let mut first_seen: Option<(usize, Instant)> = None;
     let round = loop {
         let done = std::fs::read_to_string(&progress)
             .ok()
             .and_then(|s| s.parse::<usize>().ok());
-        match (done, first_round_done) {
-            (Some(0), None) => first_round_done = Some(Instant::now()),
-            (Some(r), Some(at)) if r >= 1 => break at.elapsed(),
+        match (done, first_seen) {
+            (Some(r), None) => first_seen = Some((r, Instant::now())),
+            (Some(r), Some((r0, at))) if r > r0 => break at.elapsed(),
             _ => {}
         }
         if let Some(status) = proc.try_wait().unwrap() {
