@@ -152,11 +152,11 @@ pub extern "C" fn crm_match_config_set(
 ) -> crm_status {
     ffi::call(|| {
         let c = &mut ffi::get_mut::<ConfigHandle>(config, "config")?.0;
-        let slot = self::rule(c, rule)?;
-        if !(0.0..=1.0).contains(&value) {
-            return Err(json::validation("value", "must be between 0 and 1"));
-        }
-        *slot = value;
+        // Checked on a copy: a refused value leaves the rules as they were.
+        let mut next = c.clone();
+        *self::rule(&mut next, rule)? = value;
+        next.validate()?;
+        *c = next;
         Ok(())
     })
 }

@@ -6,7 +6,6 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 
 use crate::convert::record_dict;
-use crate::errors::validation;
 
 /// The rules of duplicate matching and their weights (all in [0, 1]); every argument left out
 /// keeps its default. A weight of 0 turns a rule off.
@@ -64,12 +63,11 @@ impl PyMatchConfig {
                     "MatchConfig() got an unexpected keyword argument '{key}'"
                 )));
             };
-            let value: f64 = value.extract()?;
-            if !(0.0..=1.0).contains(&value) {
-                return Err(validation(py, &key, "must be between 0 and 1"));
-            }
-            *slot = value;
+            *slot = value.extract()?;
         }
+        config
+            .validate()
+            .map_err(|err| crate::errors::to_py(py, err.into()))?;
         Ok(Self(config))
     }
 

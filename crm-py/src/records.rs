@@ -41,15 +41,9 @@ impl PyActor {
         let role: Role = role
             .parse()
             .map_err(|err: crm_core::Error| to_py(py, err.into()))?;
-        let length = user_id.trim().chars().count();
-        if length == 0 || length > crm_core::limits::MAX_ID_CHARS {
-            return Err(validation(
-                py,
-                "actor.user_id",
-                "must be 1 to 128 characters",
-            ));
-        }
-        Ok(Self(Actor::new(user_id, role)))
+        let actor = Actor::new(user_id, role);
+        actor.validate().map_err(|err| to_py(py, err.into()))?;
+        Ok(Self(actor))
     }
 
     /// The host's id for the user.

@@ -85,7 +85,10 @@ impl MatchConfig {
 
     /// Checks every value is in [0, 1] and the threshold above 0 (a threshold of 0 would make
     /// the whole tenant one cluster).
-    pub(crate) fn validate(&self) -> crate::error::Result<()> {
+    ///
+    /// # Errors
+    /// Validation naming the rule at fault.
+    pub fn validate(&self) -> crate::error::Result<()> {
         let values = [
             ("threshold", self.threshold),
             ("same_email", self.same_email),

@@ -75,7 +75,10 @@ impl Actor {
     }
 
     /// Checks the user id; every mutating call does this first.
-    pub(crate) fn validate(&self) -> Result<()> {
+    ///
+    /// # Errors
+    /// Validation on `actor.user_id` when it is blank or longer than 128 characters.
+    pub fn validate(&self) -> Result<()> {
         text::required("actor.user_id", &self.user_id, MAX_ID_CHARS, false).map(drop)
     }
 }
