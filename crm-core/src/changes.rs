@@ -31,6 +31,13 @@ pub enum ChangeKind {
     BookingUnlinked,
     /// The tenant's settings changed.
     TenantSettingsUpdated,
+    /// A customer was merged into another and is gone: `previous_customer_id` is the merged
+    /// record, `customer_id` the one it was merged into (its old id now resolves to it). The
+    /// merge's `BookingLinked` events come before, its `CustomerUpdated` of the primary after.
+    CustomerMerged,
+    /// A merge was undone and this customer is back: `customer_id` is the restored record,
+    /// `previous_customer_id` the customer it had been merged into.
+    CustomerUnmerged,
 }
 
 impl ChangeKind {
@@ -45,6 +52,8 @@ impl ChangeKind {
             Self::BookingLinked => "booking_linked",
             Self::BookingUnlinked => "booking_unlinked",
             Self::TenantSettingsUpdated => "tenant_settings_updated",
+            Self::CustomerMerged => "customer_merged",
+            Self::CustomerUnmerged => "customer_unmerged",
         }
     }
 }
@@ -59,7 +68,7 @@ impl FromStr for ChangeKind {
     type Err = Error;
 
     fn from_str(s: &str) -> Result<Self> {
-        const ALL: [ChangeKind; 8] = [
+        const ALL: [ChangeKind; 10] = [
             ChangeKind::CustomerCreated,
             ChangeKind::CustomerUpdated,
             ChangeKind::CustomerDeleted,
@@ -68,6 +77,8 @@ impl FromStr for ChangeKind {
             ChangeKind::BookingLinked,
             ChangeKind::BookingUnlinked,
             ChangeKind::TenantSettingsUpdated,
+            ChangeKind::CustomerMerged,
+            ChangeKind::CustomerUnmerged,
         ];
         ALL.into_iter()
             .find(|k| k.as_str() == s)

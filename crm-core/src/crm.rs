@@ -8,6 +8,7 @@ use chrono::Utc;
 use crate::changes::ChangeEvent;
 use crate::dedupe::{self, DuplicateCluster, DuplicateMatch, FindOptions, MatchConfig};
 use crate::error::{Error, Result};
+use crate::merge::{MergeId, MergePlan, MergeRecord, MergeRequest, Merged};
 use crate::model::limits::MAX_BATCH;
 use crate::model::{
     Actor, Booking, Captured, Customer, CustomerId, CustomerStats, NewBooking, NewCustomer, Rules,
@@ -201,7 +202,9 @@ impl Tenant {
         self.repo.insert_customers(&self.id, actor, valid)
     }
 
-    /// One customer by id.
+    /// One customer by id. The id of a customer merged into another answers that other one
+    /// (whose `id` then differs from the one asked; [`merges_of`](Self::merges_of) says which
+    /// merge).
     ///
     /// # Errors
     /// NotFound if no such customer belongs to this tenant.
@@ -209,7 +212,8 @@ impl Tenant {
         self.repo.customer(&self.id, id)
     }
 
-    /// One customer by customer no.
+    /// One customer by customer no. (the number of a merged customer answers the customer it was
+    /// merged into).
     pub fn get_customer_by_no(&self, customer_no: i64) -> Result<Customer> {
         self.repo.customer_by_no(&self.id, customer_no)
     }
@@ -464,6 +468,76 @@ impl Tenant {
             );
         }
         Ok(ids.into_iter().collect())
+    }
+
+    /// What merging as `request` asks would do, computed without writing anything: the customer
+    /// as the merge would leave it, where each field value comes from, the records that would
+    /// disappear and the bookings that would move. Same checks and errors as
+    /// [`merge`](Self::merge).
+    pub fn plan_merge(&self, request: &MergeRequest) -> Result<MergePlan> {
+        self.repo.plan_merge(&self.id, request)
+    }
+
+    /// Merges `request.others` into `request.primary` in one transaction.
+    ///
+    /// - **Fields**: a field named in `choices` takes that record's value; any other keeps the
+    ///   primary's, or if empty the most recently updated other record's non-empty value. The
+    ///   address travels as one field. Notes, unless chosen, are those of all records joined.
+    /// - **Contacts**: every email and phone not kept in a main field is kept as a secondary
+    ///   contact. Lists and custom fields are united (the primary's value wins for a name).
+    /// - **Bookings**: every booking of the others moves to the primary (a `BookingLinked`
+    ///   event each, `previous_customer_id` saying from whom); its count and last booking are
+    ///   recomputed.
+    /// - **Ids**: the others disappear (a `CustomerMerged` event each). Their ids and customer
+    ///   numbers still resolve: [`get_customer`](Self::get_customer) and
+    ///   [`get_customer_by_no`](Self::get_customer_by_no) answer the primary, bookings upserted
+    ///   or linked for them go to the primary, and [`merges_of`](Self::merges_of) says which
+    ///   merge took them; an update or delete through an old id is a Conflict naming the primary.
+    /// - **Record**: who, when, and a snapshot of every record, kept for
+    ///   [`unmerge`](Self::unmerge).
+    ///
+    /// The primary keeps its id, customer no. and creation time; its version goes up by one.
+    /// The search index follows on the next search.
+    ///
+    /// # Errors
+    /// - Validation: no others, the primary among them (a customer with itself), one given
+    ///   twice, a choice or version naming a record outside the merge, or a result that breaks a
+    ///   bound (e.g. joined notes too long: choose one record's notes).
+    /// - NotFound: a customer that does not belong to this tenant (so a merge across tenants).
+    /// - Conflict: a record already merged into another, or not at its expected version.
+    pub fn merge(&self, actor: &Actor, request: &MergeRequest) -> Result<Merged> {
+        actor.validate()?;
+        self.repo.merge(&self.id, actor, request)
+    }
+
+    /// Undoes a merge: the merged records come back exactly as they were (id, number, fields,
+    /// version), their bookings move back to them, and the primary takes back the fields it had
+    /// before (its version still goes up by one). One transaction; `CustomerUnmerged`,
+    /// `BookingLinked` and `CustomerUpdated` events let a host relink its own rows. Bookings
+    /// linked to the primary after the merge stay with it.
+    ///
+    /// # Errors
+    /// - Conflict, with the reason, when a row the merge wrote was touched since: the primary
+    ///   was edited, merged again or deleted, or a moved booking was changed, relinked or
+    ///   unlinked; or when the merge was already undone.
+    /// - NotFound when no such merge belongs to this tenant.
+    pub fn unmerge(&self, actor: &Actor, merge: &MergeId) -> Result<MergeRecord> {
+        actor.validate()?;
+        self.repo.unmerge(&self.id, actor, merge)
+    }
+
+    /// The record of one merge.
+    pub fn get_merge(&self, merge: &MergeId) -> Result<MergeRecord> {
+        self.repo.merge_record(&self.id, merge)
+    }
+
+    /// Every merge customer `id` took part in, as the primary or as a merged record (undone
+    /// ones included), newest first. For a merged id this says which customer it went into.
+    ///
+    /// # Errors
+    /// NotFound if the customer never existed in this tenant (or was deleted and never merged).
+    pub fn merges_of(&self, id: &CustomerId) -> Result<Vec<MergeRecord>> {
+        self.repo.merge_history(&self.id, id)
     }
 
     /// Up to `limit` (1 to 10,000) change events of this tenant with a sequence number above

@@ -42,6 +42,7 @@ mod changes;
 mod crm;
 mod dedupe;
 mod error;
+mod merge;
 mod model;
 mod search;
 mod store;
@@ -52,6 +53,9 @@ pub use dedupe::{
     DuplicateCluster, DuplicateMatch, DuplicatePair, FindOptions, MatchConfig, MatchReason,
 };
 pub use error::{Error, ErrorKind, Result};
+pub use merge::{
+    BookingMove, MergeField, MergeId, MergePlan, MergeRecord, MergeRequest, Merged, Undo,
+};
 pub use model::limits;
 pub use model::{
     Actor, Address, Booking, BookingStatus, CaptureMatch, Captured, Consent, Customer, CustomerId,

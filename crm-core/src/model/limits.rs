@@ -35,3 +35,5 @@ pub const MAX_CHANGES: u32 = 10_000;
 /// Largest invoice amount, in minor units either way of zero (10^13: 100 billion euros), so
 /// that a customer's total spent cannot overflow.
 pub const MAX_AMOUNT_MINOR: u64 = 10_000_000_000_000;
+/// Most customers merged into a primary in one merge.
+pub const MAX_MERGE_OTHERS: usize = 100;

@@ -9,6 +9,7 @@ pub(crate) use list::{CursorData, SortKey};
 
 use crate::changes::ChangeEvent;
 use crate::error::Result;
+use crate::merge::{MergeId, MergePlan, MergeRecord, MergeRequest, Merged};
 use crate::model::{
     Actor, Booking, Captured, Customer, CustomerId, CustomerStats, NewBooking, TenantId,
     TenantSettings,
@@ -35,9 +36,9 @@ pub(crate) trait Repository: Send + Sync {
         actor: &Actor,
         customers: Vec<Customer>,
     ) -> Result<Vec<Customer>>;
-    /// One customer by id.
+    /// One customer by id (a merged id answers the customer it was merged into).
     fn customer(&self, tenant: &TenantId, id: &CustomerId) -> Result<Customer>;
-    /// One customer by customer no.
+    /// One customer by customer no. (a merged one answers the customer it was merged into).
     fn customer_by_no(&self, tenant: &TenantId, customer_no: i64) -> Result<Customer>;
     /// The customers whose main or secondary email matches, ignoring case, oldest first.
     fn customers_by_email(&self, tenant: &TenantId, email: &str) -> Result<Vec<Customer>>;
@@ -132,4 +133,14 @@ pub(crate) trait Repository: Send + Sync {
     fn customer_rows(&self, tenant: &TenantId, ids: &[CustomerId]) -> Result<Vec<CustomerRow>>;
     /// Up to `limit` change events of the tenant after `after`, in order.
     fn changes_since(&self, tenant: &TenantId, after: i64, limit: u32) -> Result<Vec<ChangeEvent>>;
+    /// What merging as `request` asks would do, without writing.
+    fn plan_merge(&self, tenant: &TenantId, request: &MergeRequest) -> Result<MergePlan>;
+    /// Merges in one transaction: survivorship, bookings moved, others removed, merge recorded.
+    fn merge(&self, tenant: &TenantId, actor: &Actor, request: &MergeRequest) -> Result<Merged>;
+    /// Undoes a merge if nothing it wrote was touched since.
+    fn unmerge(&self, tenant: &TenantId, actor: &Actor, id: &MergeId) -> Result<MergeRecord>;
+    /// One merge's record.
+    fn merge_record(&self, tenant: &TenantId, id: &MergeId) -> Result<MergeRecord>;
+    /// The merges a customer took part in (as primary or merged), newest first.
+    fn merge_history(&self, tenant: &TenantId, customer: &CustomerId) -> Result<Vec<MergeRecord>>;
 }

@@ -7,7 +7,7 @@ use chrono::Utc;
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 
 use super::changes;
-use super::customers::ensure_exists;
+use super::merges::resolve;
 use super::values::{
     local_text, opt, opt_customer_id, parse_enum, parse_local, parse_utc, utc_text,
 };
@@ -124,11 +124,12 @@ fn upsert_row(
     new: NewBooking,
     touched: &mut BTreeSet<CustomerId>,
 ) -> Result<(Booking, bool)> {
+    let mut new = new;
     if let Some(id) = &new.customer_id {
-        ensure_exists(tx, tenant, id)?;
+        // A booking for a merged customer goes to the customer it was merged into.
+        new.customer_id = Some(resolve(tx, tenant, id)?);
     }
     let old = by_reference(tx, tenant, &new.reference)?;
-    let mut new = new;
     if new.customer_id.is_none() {
         // An upsert without a customer keeps the link; unlinking is `link_booking`'s job.
         new.customer_id = old.as_ref().and_then(|b| b.customer_id);
@@ -241,9 +242,7 @@ pub(super) fn link(
 ) -> Result<Booking> {
     let old = by_reference(tx, tenant, reference)?
         .ok_or_else(|| Error::not_found("booking", reference.trim()))?;
-    if let Some(id) = &customer {
-        ensure_exists(tx, tenant, id)?;
-    }
+    let customer = customer.map(|id| resolve(tx, tenant, &id)).transpose()?;
     if old.customer_id == customer {
         return Ok(old);
     }
@@ -263,7 +262,7 @@ pub(super) fn link(
 }
 
 /// Recomputes the booking count and last booking of each customer given.
-fn refresh_counters(
+pub(super) fn refresh_counters(
     tx: &Transaction<'_>,
     tenant: &TenantId,
     customers: impl IntoIterator<Item = CustomerId>,

@@ -226,7 +226,14 @@ pub(super) fn update(
     Ok((next, changed))
 }
 
-fn write(tx: &Transaction<'_>, tenant: &TenantId, c: &Customer, insert: bool) -> Result<()> {
+/// Writes every field of `c`: a new row (`insert`) or over the row at version `c.version - 1`;
+/// the secondary contacts and lists are replaced.
+pub(super) fn write(
+    tx: &Transaction<'_>,
+    tenant: &TenantId,
+    c: &Customer,
+    insert: bool,
+) -> Result<()> {
     let sql = if insert {
         "INSERT INTO customers (tenant_id, id, customer_no, first_name, last_name, sort_name, company,
             email, email_key, phone, phone_e164, mobile, mobile_e164, fax, fax_e164, emergency_phone,
@@ -331,6 +338,28 @@ fn write(tx: &Transaction<'_>, tenant: &TenantId, c: &Customer, insert: bool) ->
     Ok(())
 }
 
+/// Deletes the row of a customer that has no bookings left (a merge moved them), without an
+/// event: the caller records what happened.
+pub(super) fn remove(tx: &Transaction<'_>, tenant: &TenantId, id: &CustomerId) -> Result<()> {
+    tx.prepare_cached("DELETE FROM customers WHERE tenant_id = ?1 AND id = ?2")?
+        .execute(params![tenant.as_str(), id.as_uuid()])?;
+    count(tx, tenant, -1)
+}
+
+/// Puts back a customer exactly as `c` (number, times and version included), without an event.
+pub(super) fn restore(tx: &Transaction<'_>, tenant: &TenantId, c: &Customer) -> Result<()> {
+    write(tx, tenant, c, true)?;
+    count(tx, tenant, 1)
+}
+
+fn count(tx: &Transaction<'_>, tenant: &TenantId, delta: i64) -> Result<()> {
+    tx.prepare_cached(
+        "UPDATE tenants SET customer_count = customer_count + ?2 WHERE tenant_id = ?1",
+    )?
+    .execute(params![tenant.as_str(), delta])?;
+    Ok(())
+}
+
 /// Detaches the customer's bookings, then deletes it. Returns the number of bookings detached.
 pub(super) fn delete(
     tx: &Transaction<'_>,
@@ -338,7 +367,7 @@ pub(super) fn delete(
     actor: &Actor,
     id: &CustomerId,
 ) -> Result<u64> {
-    ensure_exists(tx, tenant, id)?;
+    super::merges::live(tx, tenant, id)?;
     let refs: Vec<String> = tx
         .prepare_cached(
             "UPDATE bookings SET customer_id = NULL, updated_at = ?3
@@ -354,12 +383,7 @@ pub(super) fn delete(
         change.previous_customer_id = Some(*id);
         changes::append(tx, tenant, actor, &change)?;
     }
-    tx.prepare_cached("DELETE FROM customers WHERE tenant_id = ?1 AND id = ?2")?
-        .execute(params![tenant.as_str(), id.as_uuid()])?;
-    tx.prepare_cached(
-        "UPDATE tenants SET customer_count = customer_count - 1 WHERE tenant_id = ?1",
-    )?
-    .execute([tenant.as_str()])?;
+    remove(tx, tenant, id)?;
     changes::append(
         tx,
         tenant,

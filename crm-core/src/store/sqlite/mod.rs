@@ -6,6 +6,7 @@ mod changes;
 mod customers;
 mod indexing;
 mod list;
+mod merges;
 mod schema;
 mod values;
 
@@ -18,6 +19,7 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use super::{CustomerListQuery, CustomerRow, Page, Repository};
 use crate::changes::{Change, ChangeEvent, ChangeKind};
 use crate::error::{Error, Result};
+use crate::merge::{MergeId, MergePlan, MergeRecord, MergeRequest, Merged};
 use crate::model::{
     Actor, Booking, CaptureMatch, Captured, Customer, CustomerId, CustomerStats, NewBooking,
     TenantId, TenantSettings,
@@ -207,11 +209,11 @@ impl Repository for SqliteStore {
     }
 
     fn customer(&self, tenant: &TenantId, id: &CustomerId) -> Result<Customer> {
-        self.read(|tx| customers::by_id(tx, tenant, id))
+        self.read(|tx| customers::by_id(tx, tenant, &merges::resolve(tx, tenant, id)?))
     }
 
     fn customer_by_no(&self, tenant: &TenantId, customer_no: i64) -> Result<Customer> {
-        self.read(|tx| customers::by_no(tx, tenant, customer_no))
+        self.read(|tx| merges::resolve_no(tx, tenant, customer_no))
     }
 
     fn customers_by_email(&self, tenant: &TenantId, email: &str) -> Result<Vec<Customer>> {
@@ -227,7 +229,7 @@ impl Repository for SqliteStore {
         fields: Customer,
     ) -> Result<Customer> {
         self.write(|tx| {
-            let current = customers::by_id(tx, tenant, id)?;
+            let current = merges::live(tx, tenant, id)?;
             if current.version != expected_version {
                 return Err(Error::conflict(format!(
                     "customer {id} is at version {}, not {expected_version}: read it again",
@@ -292,17 +294,11 @@ impl Repository for SqliteStore {
     }
 
     fn booking_history(&self, tenant: &TenantId, customer: &CustomerId) -> Result<Vec<Booking>> {
-        self.read(|tx| {
-            customers::ensure_exists(tx, tenant, customer)?;
-            bookings::history(tx, tenant, customer)
-        })
+        self.read(|tx| bookings::history(tx, tenant, &merges::resolve(tx, tenant, customer)?))
     }
 
     fn customer_stats(&self, tenant: &TenantId, customer: &CustomerId) -> Result<CustomerStats> {
-        self.read(|tx| {
-            customers::ensure_exists(tx, tenant, customer)?;
-            bookings::stats(tx, tenant, customer)
-        })
+        self.read(|tx| bookings::stats(tx, tenant, &merges::resolve(tx, tenant, customer)?))
     }
 
     fn capture_booking(
@@ -400,5 +396,25 @@ impl Repository for SqliteStore {
 
     fn changes_since(&self, tenant: &TenantId, after: i64, limit: u32) -> Result<Vec<ChangeEvent>> {
         self.read(|tx| changes::since(tx, tenant, after, limit))
+    }
+
+    fn plan_merge(&self, tenant: &TenantId, request: &MergeRequest) -> Result<MergePlan> {
+        self.read(|tx| merges::plan(tx, tenant, request))
+    }
+
+    fn merge(&self, tenant: &TenantId, actor: &Actor, request: &MergeRequest) -> Result<Merged> {
+        self.write(|tx| merges::merge(tx, tenant, actor, request))
+    }
+
+    fn unmerge(&self, tenant: &TenantId, actor: &Actor, id: &MergeId) -> Result<MergeRecord> {
+        self.write(|tx| merges::unmerge(tx, tenant, actor, id))
+    }
+
+    fn merge_record(&self, tenant: &TenantId, id: &MergeId) -> Result<MergeRecord> {
+        self.read(|tx| merges::record(tx, tenant, id))
+    }
+
+    fn merge_history(&self, tenant: &TenantId, customer: &CustomerId) -> Result<Vec<MergeRecord>> {
+        self.read(|tx| merges::history(tx, tenant, customer))
     }
 }

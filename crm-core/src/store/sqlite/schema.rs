@@ -8,7 +8,8 @@ use crate::error::{Error, Result};
 const APPLICATION_ID: i64 = 0x4352_4D31;
 
 /// Migration `i` brings the schema from version `i` to `i + 1`. Never edit a released entry: add one.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE tenants (
     tenant_id        TEXT PRIMARY KEY,
     default_region   TEXT,
@@ -120,7 +121,47 @@ CREATE TABLE changes (
     fields               TEXT NOT NULL
 ) STRICT;
 CREATE INDEX changes_by_tenant ON changes(tenant_id, seq);
-"#];
+"#,
+    r#"
+CREATE TABLE merges (
+    id             BLOB PRIMARY KEY,
+    tenant_id      TEXT NOT NULL REFERENCES tenants(tenant_id),
+    primary_id     BLOB NOT NULL,
+    at             TEXT NOT NULL,
+    actor_id       TEXT NOT NULL,
+    actor_role     TEXT NOT NULL,
+    primary_before TEXT NOT NULL, -- JSON snapshot of the primary before the merge
+    primary_after  TEXT NOT NULL, -- and after it
+    undone_at      TEXT,
+    undone_by_id   TEXT,
+    undone_by_role TEXT
+) STRICT;
+CREATE INDEX merges_by_primary ON merges(tenant_id, primary_id);
+
+-- The records a merge absorbed; while the merge stands, their ids and numbers resolve to it.
+CREATE TABLE merge_members (
+    merge_id    BLOB NOT NULL REFERENCES merges(id),
+    tenant_id   TEXT NOT NULL,
+    position    INTEGER NOT NULL,
+    customer_id BLOB NOT NULL,
+    customer_no INTEGER NOT NULL,
+    snapshot    TEXT NOT NULL, -- JSON snapshot of the record before the merge
+    PRIMARY KEY (merge_id, position)
+) STRICT;
+CREATE INDEX merge_members_by_customer ON merge_members(tenant_id, customer_id);
+CREATE INDEX merge_members_by_no ON merge_members(tenant_id, customer_no);
+
+CREATE TABLE merge_bookings (
+    merge_id      BLOB NOT NULL REFERENCES merges(id),
+    tenant_id     TEXT NOT NULL,
+    position      INTEGER NOT NULL,
+    reference     TEXT NOT NULL,
+    from_customer BLOB NOT NULL,
+    updated_at    TEXT NOT NULL, -- the booking's updated_at before the move
+    PRIMARY KEY (merge_id, position)
+) STRICT;
+"#,
+];
 
 /// The schema version this library writes.
 pub(crate) const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

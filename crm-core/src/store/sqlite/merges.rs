@@ -1,0 +1,532 @@
+//! Merges: the plan, the transactional merge, its record, the resolution of merged ids, and the
+//! unmerge that restores what the merge changed.
+
+use chrono::Utc;
+use rusqlite::{OptionalExtension, Transaction, params};
+
+use super::values::{parse_enum, parse_utc, utc_text};
+use super::{bookings, changes, customers};
+use crate::changes::{Change, ChangeKind};
+use crate::error::{Error, Result};
+use crate::merge::{
+    BookingMove, MergeId, MergePlan, MergeRecord, MergeRequest, Merged, Undo, survive,
+};
+use crate::model::{Actor, Customer, CustomerId, TenantId};
+
+/// Longest chain of merges followed when resolving an id (A into B, then B into C...).
+const MAX_HOPS: usize = 1_000;
+
+/// The primary a merged (gone) customer was merged into by a merge that still stands.
+pub(super) fn merged_into(
+    tx: &Transaction<'_>,
+    tenant: &TenantId,
+    id: &CustomerId,
+) -> Result<Option<(CustomerId, MergeId)>> {
+    Ok(tx
+        .prepare_cached(
+            "SELECT m.primary_id, m.id FROM merge_members mm JOIN merges m ON m.id = mm.merge_id
+             WHERE mm.tenant_id = ?1 AND mm.customer_id = ?2 AND m.undone_at IS NULL",
+        )?
+        .query_row(params![tenant.as_str(), id.as_uuid()], |r| {
+            Ok((
+                CustomerId::from_uuid(r.get(0)?),
+                MergeId::from_uuid(r.get(1)?),
+            ))
+        })
+        .optional()?)
+}
+
+fn exists(tx: &Transaction<'_>, tenant: &TenantId, id: &CustomerId) -> Result<bool> {
+    Ok(tx
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM customers WHERE tenant_id = ?1 AND id = ?2)")?
+        .query_row(params![tenant.as_str(), id.as_uuid()], |r| r.get(0))?)
+}
+
+/// The customer `id` stands for now: itself, or the customer it was merged into (following a
+/// chain of merges). NotFound if it is neither (never existed here, or deleted).
+pub(super) fn resolve(
+    tx: &Transaction<'_>,
+    tenant: &TenantId,
+    id: &CustomerId,
+) -> Result<CustomerId> {
+    let mut at = *id;
+    for _ in 0..MAX_HOPS {
+        if exists(tx, tenant, &at)? {
+            return Ok(at);
+        }
+        match merged_into(tx, tenant, &at)? {
+            Some((into, _)) => at = into,
+            None => break,
+        }
+    }
+    Err(Error::not_found("customer", id))
+}
+
+/// The customer that customer no. `no` stands for now (itself or the one it was merged into).
+pub(super) fn resolve_no(tx: &Transaction<'_>, tenant: &TenantId, no: i64) -> Result<Customer> {
+    if let Ok(c) = customers::by_no(tx, tenant, no) {
+        return Ok(c);
+    }
+    let merged: Option<uuid::Uuid> = tx
+        .prepare_cached(
+            "SELECT mm.customer_id FROM merge_members mm JOIN merges m ON m.id = mm.merge_id
+             WHERE mm.tenant_id = ?1 AND mm.customer_no = ?2 AND m.undone_at IS NULL",
+        )?
+        .query_row(params![tenant.as_str(), no], |r| r.get(0))
+        .optional()?;
+    match merged {
+        Some(id) => customers::by_id(
+            tx,
+            tenant,
+            &resolve(tx, tenant, &CustomerId::from_uuid(id))?,
+        ),
+        None => Err(Error::not_found("customer", format!("no. {no}"))),
+    }
+}
+
+/// The customer `id` itself, for a call that changes it: Conflict naming the primary if it was
+/// merged, NotFound if it does not exist here.
+pub(super) fn live(tx: &Transaction<'_>, tenant: &TenantId, id: &CustomerId) -> Result<Customer> {
+    match customers::by_id(tx, tenant, id) {
+        Err(e) if e.kind() == crate::ErrorKind::NotFound => match merged_into(tx, tenant, id)? {
+            Some((into, merge)) => Err(Error::conflict(format!(
+                "customer {id} was merged into customer {into} (merge {merge}): use that one"
+            ))),
+            None => Err(e),
+        },
+        other => other,
+    }
+}
+
+/// The records of a merge request, read and checked, and the bookings that would move.
+struct Loaded {
+    primary: Customer,
+    others: Vec<Customer>,
+    moves: Vec<BookingMove>,
+    /// The `updated_at` of each booking of `moves`, as stored.
+    updated: Vec<String>,
+}
+
+fn load(tx: &Transaction<'_>, tenant: &TenantId, req: &MergeRequest) -> Result<Loaded> {
+    req.validate()?;
+    let primary = live(tx, tenant, &req.primary)?;
+    let others = req
+        .others
+        .iter()
+        .map(|id| live(tx, tenant, id))
+        .collect::<Result<Vec<_>>>()?;
+    for c in std::iter::once(&primary).chain(&others) {
+        if let Some(&expected) = req.expected_versions.get(&c.id)
+            && expected != c.version
+        {
+            return Err(Error::conflict(format!(
+                "customer {} is at version {}, not {expected}: plan the merge again",
+                c.id, c.version
+            )));
+        }
+    }
+    let mut moves = Vec::new();
+    let mut stmt = tx.prepare_cached(
+        "SELECT reference, updated_at FROM bookings WHERE customer_id = ?2 AND tenant_id = ?1
+         ORDER BY reference",
+    )?;
+    let mut updated = Vec::new();
+    for c in &others {
+        let rows = stmt
+            .query_map(params![tenant.as_str(), c.id.as_uuid()], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        for (reference, at) in rows {
+            moves.push(BookingMove {
+                reference,
+                from: c.id,
+            });
+            updated.push(at);
+        }
+    }
+    Ok(Loaded {
+        primary,
+        others,
+        moves,
+        updated,
+    })
+}
+
+pub(super) fn plan(
+    tx: &Transaction<'_>,
+    tenant: &TenantId,
+    req: &MergeRequest,
+) -> Result<MergePlan> {
+    let loaded = load(tx, tenant, req)?;
+    let survived = survive(&loaded.primary, &loaded.others, &req.choices)?;
+    Ok(MergePlan {
+        customer: survived.customer,
+        sources: survived.sources,
+        versions: std::iter::once(&loaded.primary)
+            .chain(&loaded.others)
+            .map(|c| (c.id, c.version))
+            .collect(),
+        merged: loaded.others,
+        bookings: loaded.moves,
+    })
+}
+
+fn json(c: &Customer) -> Result<String> {
+    serde_json::to_string(c).map_err(|e| Error::Internal(format!("snapshot: {e}")))
+}
+
+fn from_json(col: usize, text: &str) -> rusqlite::Result<Customer> {
+    serde_json::from_str(text).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(col, rusqlite::types::Type::Text, Box::new(e))
+    })
+}
+
+pub(super) fn merge(
+    tx: &Transaction<'_>,
+    tenant: &TenantId,
+    actor: &Actor,
+    req: &MergeRequest,
+) -> Result<Merged> {
+    let Loaded {
+        primary,
+        others,
+        moves,
+        updated,
+    } = load(tx, tenant, req)?;
+    let survived = survive(&primary, &others, &req.choices)?;
+    let now = Utc::now();
+    let now_text = utc_text(&now);
+    let id = MergeId::new();
+
+    // The others go first: their secondary contacts and lists leave with them.
+    let mut relink = tx.prepare_cached(
+        "UPDATE bookings SET customer_id = ?3, updated_at = ?4
+         WHERE tenant_id = ?1 AND reference = ?2",
+    )?;
+    for m in &moves {
+        relink.execute(params![
+            tenant.as_str(),
+            m.reference,
+            primary.id.as_uuid(),
+            now_text
+        ])?;
+        let mut change = Change::booking(ChangeKind::BookingLinked, &m.reference, Some(primary.id));
+        change.previous_customer_id = Some(m.from);
+        changes::append(tx, tenant, actor, &change)?;
+    }
+    for c in &others {
+        customers::remove(tx, tenant, &c.id)?;
+    }
+    let customer = Customer {
+        updated_at: now,
+        version: primary.version + 1,
+        ..survived.customer
+    };
+    customers::write(tx, tenant, &customer, false)?;
+    bookings::refresh_counters(tx, tenant, [primary.id])?;
+
+    tx.prepare_cached(
+        "INSERT INTO merges (id, tenant_id, primary_id, at, actor_id, actor_role, primary_before,
+            primary_after) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![
+        id.as_uuid(),
+        tenant.as_str(),
+        primary.id.as_uuid(),
+        now_text,
+        actor.user_id,
+        actor.role.as_str(),
+        json(&primary)?,
+        json(&customer)?,
+    ])?;
+    let mut member = tx.prepare_cached(
+        "INSERT INTO merge_members (merge_id, tenant_id, position, customer_id, customer_no, snapshot)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for (i, c) in others.iter().enumerate() {
+        member.execute(params![
+            id.as_uuid(),
+            tenant.as_str(),
+            i,
+            c.id.as_uuid(),
+            c.customer_no,
+            json(c)?
+        ])?;
+    }
+    let mut moved = tx.prepare_cached(
+        "INSERT INTO merge_bookings (merge_id, tenant_id, position, reference, from_customer,
+            updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for (i, (m, at)) in moves.iter().zip(&updated).enumerate() {
+        moved.execute(params![
+            id.as_uuid(),
+            tenant.as_str(),
+            i,
+            m.reference,
+            m.from.as_uuid(),
+            at
+        ])?;
+    }
+
+    for c in &others {
+        let mut change = Change::customer(ChangeKind::CustomerMerged, primary.id);
+        change.previous_customer_id = Some(c.id);
+        changes::append(tx, tenant, actor, &change)?;
+    }
+    let fields = primary.changed_fields(&customer);
+    let change = Change::customer(ChangeKind::CustomerUpdated, primary.id).with_fields(&fields);
+    changes::append(tx, tenant, actor, &change)?;
+
+    Ok(Merged {
+        record: MergeRecord {
+            id,
+            primary_id: primary.id,
+            at: now,
+            actor: actor.clone(),
+            primary_before: primary,
+            merged: others,
+            bookings: moves,
+            undone: None,
+        },
+        customer,
+    })
+}
+
+/// A merge's row: the record less its members and moves, and the primary as the merge left it.
+fn record_row(
+    tx: &Transaction<'_>,
+    tenant: &TenantId,
+    id: &MergeId,
+) -> Result<(MergeRecord, Customer)> {
+    tx.prepare_cached(
+        "SELECT primary_id, at, actor_id, actor_role, primary_before, primary_after, undone_at,
+            undone_by_id, undone_by_role
+         FROM merges WHERE tenant_id = ?1 AND id = ?2",
+    )?
+    .query_row(params![tenant.as_str(), id.as_uuid()], |r| {
+        let undone_at: Option<String> = r.get(6)?;
+        let undone = match undone_at {
+            Some(at) => Some(Undo {
+                at: parse_utc(6, &at)?,
+                actor: Actor::new(
+                    r.get::<_, String>(7)?,
+                    parse_enum(8, &r.get::<_, String>(8)?)?,
+                ),
+            }),
+            None => None,
+        };
+        Ok((
+            MergeRecord {
+                id: *id,
+                primary_id: CustomerId::from_uuid(r.get(0)?),
+                at: parse_utc(1, &r.get::<_, String>(1)?)?,
+                actor: Actor::new(
+                    r.get::<_, String>(2)?,
+                    parse_enum(3, &r.get::<_, String>(3)?)?,
+                ),
+                primary_before: from_json(4, &r.get::<_, String>(4)?)?,
+                merged: Vec::new(),
+                bookings: Vec::new(),
+                undone,
+            },
+            from_json(5, &r.get::<_, String>(5)?)?,
+        ))
+    })
+    .optional()?
+    .ok_or_else(|| Error::not_found("merge", id))
+}
+
+/// The whole record of a merge, the primary as the merge left it, and the update time each
+/// moved booking had before the move.
+fn full_record(
+    tx: &Transaction<'_>,
+    tenant: &TenantId,
+    id: &MergeId,
+) -> Result<(MergeRecord, Customer, Vec<String>)> {
+    let (mut record, after) = record_row(tx, tenant, id)?;
+    record.merged = tx
+        .prepare_cached(
+            "SELECT snapshot FROM merge_members WHERE merge_id = ?1 AND tenant_id = ?2 ORDER BY position",
+        )?
+        .query_map(params![id.as_uuid(), tenant.as_str()], |r| {
+            from_json(0, &r.get::<_, String>(0)?)
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut updated = Vec::new();
+    let mut stmt = tx.prepare_cached(
+        "SELECT reference, from_customer, updated_at FROM merge_bookings
+         WHERE merge_id = ?1 AND tenant_id = ?2 ORDER BY position",
+    )?;
+    let mut rows = stmt.query(params![id.as_uuid(), tenant.as_str()])?;
+    while let Some(r) = rows.next()? {
+        record.bookings.push(BookingMove {
+            reference: r.get(0)?,
+            from: CustomerId::from_uuid(r.get(1)?),
+        });
+        updated.push(r.get(2)?);
+    }
+    Ok((record, after, updated))
+}
+
+pub(super) fn record(tx: &Transaction<'_>, tenant: &TenantId, id: &MergeId) -> Result<MergeRecord> {
+    full_record(tx, tenant, id).map(|(r, _, _)| r)
+}
+
+/// Every merge the customer took part in, as primary or as a merged record, newest first.
+pub(super) fn history(
+    tx: &Transaction<'_>,
+    tenant: &TenantId,
+    customer: &CustomerId,
+) -> Result<Vec<MergeRecord>> {
+    let ids: Vec<uuid::Uuid> = tx
+        .prepare_cached(
+            "SELECT id FROM merges WHERE tenant_id = ?1 AND primary_id = ?2
+             UNION SELECT merge_id FROM merge_members WHERE tenant_id = ?1 AND customer_id = ?2
+             ORDER BY 1 DESC",
+        )?
+        .query_map(params![tenant.as_str(), customer.as_uuid()], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    if ids.is_empty() {
+        customers::ensure_exists(tx, tenant, customer)?;
+    }
+    ids.into_iter()
+        .map(|id| record(tx, tenant, &MergeId::from_uuid(id)))
+        .collect()
+}
+
+pub(super) fn unmerge(
+    tx: &Transaction<'_>,
+    tenant: &TenantId,
+    actor: &Actor,
+    id: &MergeId,
+) -> Result<MergeRecord> {
+    let (mut record, after, updated) = full_record(tx, tenant, id)?;
+    if record.undone.is_some() {
+        return Err(Error::conflict(format!("merge {id} was already undone")));
+    }
+    let primary_id = record.primary_id;
+    let primary = match customers::by_id(tx, tenant, &primary_id) {
+        Ok(c) => c,
+        Err(e) if e.kind() == crate::ErrorKind::NotFound => {
+            return Err(Error::conflict(
+                match merged_into(tx, tenant, &primary_id)? {
+                    Some((_, later)) => format!(
+                        "customer {primary_id} was merged again since (merge {later}): undo that \
+                     merge first"
+                    ),
+                    None => format!("customer {primary_id} was deleted since the merge"),
+                },
+            ));
+        }
+        Err(e) => return Err(e),
+    };
+    // Touched since: its fields differ from what the merge left (a later merge into it, undone
+    // since, leaves them as they were, so merges undo in reverse order).
+    let changed = after.changed_fields(&primary);
+    if !changed.is_empty() {
+        return Err(Error::conflict(format!(
+            "customer {primary_id} changed since the merge ({}): undo those changes first",
+            changed.join(", ")
+        )));
+    }
+    // Each moved booking must still be linked to the primary; a booking whose summary changed
+    // since (a payment, a new date) still belongs to the person it moves back to.
+    let mut current = Vec::with_capacity(record.bookings.len());
+    for m in &record.bookings {
+        let now: Option<(Option<uuid::Uuid>, String)> = tx
+            .prepare_cached(
+                "SELECT customer_id, updated_at FROM bookings WHERE tenant_id = ?1 AND reference = ?2",
+            )?
+            .query_row(params![tenant.as_str(), m.reference], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?;
+        match now {
+            Some((Some(owner), at)) if owner == *primary_id.as_uuid() => current.push(at),
+            Some((Some(_), _)) => {
+                return Err(Error::conflict(format!(
+                    "booking {} was linked to another customer since the merge",
+                    m.reference
+                )));
+            }
+            Some((None, _)) => {
+                return Err(Error::conflict(format!(
+                    "booking {} was unlinked since the merge",
+                    m.reference
+                )));
+            }
+            None => {
+                return Err(Error::Internal(format!(
+                    "booking {} of merge {id} is gone",
+                    m.reference
+                )));
+            }
+        }
+    }
+
+    let now = Utc::now();
+    let now_text = utc_text(&now);
+    for c in &record.merged {
+        customers::restore(tx, tenant, c)?;
+    }
+    let mut relink = tx.prepare_cached(
+        "UPDATE bookings SET customer_id = ?3, updated_at = ?4
+         WHERE tenant_id = ?1 AND reference = ?2",
+    )?;
+    let merge_wrote = record_moved_at(&record);
+    for ((m, before), current) in record.bookings.iter().zip(&updated).zip(&current) {
+        // A booking untouched since the move gets back its update time too.
+        let at = if *current == merge_wrote {
+            before
+        } else {
+            &now_text
+        };
+        relink.execute(params![tenant.as_str(), m.reference, m.from.as_uuid(), at])?;
+        let mut change = Change::booking(ChangeKind::BookingLinked, &m.reference, Some(m.from));
+        change.previous_customer_id = Some(primary_id);
+        changes::append(tx, tenant, actor, &change)?;
+    }
+    // The primary takes back its fields as they were; its version keeps counting up, so a
+    // copy read while merged is seen as stale.
+    let restored = Customer {
+        updated_at: now,
+        version: primary.version + 1,
+        ..record.primary_before.clone()
+    };
+    customers::write(tx, tenant, &restored, false)?;
+    bookings::refresh_counters(
+        tx,
+        tenant,
+        std::iter::once(primary_id).chain(record.merged.iter().map(|c| c.id)),
+    )?;
+    tx.prepare_cached(
+        "UPDATE merges SET undone_at = ?3, undone_by_id = ?4, undone_by_role = ?5
+         WHERE tenant_id = ?1 AND id = ?2",
+    )?
+    .execute(params![
+        tenant.as_str(),
+        id.as_uuid(),
+        now_text,
+        actor.user_id,
+        actor.role.as_str()
+    ])?;
+    for c in &record.merged {
+        let mut change = Change::customer(ChangeKind::CustomerUnmerged, c.id);
+        change.previous_customer_id = Some(primary_id);
+        changes::append(tx, tenant, actor, &change)?;
+    }
+    let fields = primary.changed_fields(&restored);
+    let change = Change::customer(ChangeKind::CustomerUpdated, primary_id).with_fields(&fields);
+    changes::append(tx, tenant, actor, &change)?;
+    record.undone = Some(Undo {
+        at: now,
+        actor: actor.clone(),
+    });
+    Ok(record)
+}
+
+/// The `updated_at` text the merge wrote on the bookings it moved.
+fn record_moved_at(record: &MergeRecord) -> String {
+    utc_text(&record.at)
+}
