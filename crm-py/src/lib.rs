@@ -9,6 +9,7 @@ mod db;
 mod dedupe;
 mod errors;
 mod fields;
+mod merge;
 mod pages;
 mod records;
 mod tenant;
@@ -40,6 +41,10 @@ fn _crm(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<dedupe::PyDuplicateMatch>()?;
     module.add_class::<dedupe::PyDuplicatePair>()?;
     module.add_class::<dedupe::PyDuplicateCluster>()?;
+    module.add_class::<merge::PyBookingMove>()?;
+    module.add_class::<merge::PyMergePlan>()?;
+    module.add_class::<merge::PyMergeRecord>()?;
+    module.add_class::<merge::PyMerged>()?;
     errors::register(module)?;
     Ok(())
 }

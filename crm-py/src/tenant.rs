@@ -13,6 +13,7 @@ use crate::db::{Shared, run};
 use crate::dedupe::{PyDuplicateCluster, PyDuplicateMatch, PyMatchConfig};
 use crate::errors::{Failure, permission_denied, validation};
 use crate::fields;
+use crate::merge::{self, PyMergePlan, PyMergeRecord, PyMerged};
 use crate::pages::{PyChangeEvent, PyCustomerPage, PySearchPage};
 use crate::records::{
     PyActor, PyBooking, PyCaptured, PyCustomer, PyCustomerStats, PyTenantSettings, tenant_settings,
@@ -335,7 +336,8 @@ impl PyTenant {
         Ok(created.into_iter().map(PyCustomer).collect())
     }
 
-    /// One customer by id.
+    /// One customer by id. The id of a customer merged into another answers that one (whose
+    /// `id` then differs; `merges_of(id)` says which merge).
     ///
     /// Raises:
     ///     NotFoundError: no such customer in this tenant.
@@ -629,6 +631,98 @@ impl PyTenant {
             return Err(err);
         }
         Ok(clusters.into_iter().map(PyDuplicateCluster).collect())
+    }
+
+    /// What merging `others` into `primary` would do, computed without writing: the customer
+    /// as it would be, where each field comes from, the records that would disappear and the
+    /// bookings that would move. Arguments and errors as for `merge`.
+    #[pyo3(signature = (primary, others, *, choices=None, expected_versions=None))]
+    fn plan_merge(
+        &self,
+        py: Python<'_>,
+        primary: Bound<'_, PyAny>,
+        others: Bound<'_, PyAny>,
+        choices: Option<Bound<'_, PyAny>>,
+        expected_versions: Option<Bound<'_, PyAny>>,
+    ) -> PyResult<PyMergePlan> {
+        let request = merge::request(
+            &primary,
+            &others,
+            choices.as_ref(),
+            expected_versions.as_ref(),
+        )?;
+        self.call(py, |t| t.plan_merge(&request)).map(PyMergePlan)
+    }
+
+    /// Merges `others` into `primary` in one transaction. Each field keeps the primary's value
+    /// unless `choices` names the record to take it from; an empty field takes the most recently
+    /// updated other record's value; notes are joined; every other email and phone is kept as a
+    /// secondary contact; lists and custom fields are united. Every booking moves to the
+    /// primary. The others disappear, but their ids and customer numbers resolve to the primary.
+    ///
+    /// Args:
+    ///     primary: the Customer (or id) that stays.
+    ///     others: the Customers (or ids) merged into it.
+    ///     choices: field name ("email", "address", "notes"...) to the Customer (or id) whose
+    ///         value to keep.
+    ///     expected_versions: id to version (e.g. `plan.versions`): refuse if any changed.
+    ///
+    /// Returns:
+    ///     Merged: the record of the merge (`.record.id` is what `unmerge` takes) and the
+    ///     customer after it.
+    ///
+    /// Raises:
+    ///     ValidationError: no others, the primary among them, a choice outside the merge, or a
+    ///         result that breaks a bound (e.g. joined notes too long), naming the field.
+    ///     NotFoundError: a customer that is not in this tenant.
+    ///     ConflictError: a record already merged, or not at its expected version.
+    #[pyo3(signature = (primary, others, *, choices=None, expected_versions=None))]
+    fn merge(
+        &self,
+        py: Python<'_>,
+        primary: Bound<'_, PyAny>,
+        others: Bound<'_, PyAny>,
+        choices: Option<Bound<'_, PyAny>>,
+        expected_versions: Option<Bound<'_, PyAny>>,
+    ) -> PyResult<PyMerged> {
+        let actor = self.actor(py)?;
+        let request = merge::request(
+            &primary,
+            &others,
+            choices.as_ref(),
+            expected_versions.as_ref(),
+        )?;
+        self.call(py, |t| t.merge(&actor, &request)).map(PyMerged)
+    }
+
+    /// Undoes a merge (a MergeRecord or its id): the merged records come back exactly as they
+    /// were, their bookings move back, the primary takes back its fields.
+    ///
+    /// Raises:
+    ///     ConflictError: something the merge wrote was touched since (the reason says what),
+    ///         or it was already undone.
+    ///     NotFoundError: no such merge in this tenant.
+    fn unmerge(&self, py: Python<'_>, merge: Bound<'_, PyAny>) -> PyResult<PyMergeRecord> {
+        let actor = self.actor(py)?;
+        let id = merge::merge_id(&merge)?;
+        self.call(py, |t| t.unmerge(&actor, &id)).map(PyMergeRecord)
+    }
+
+    /// The record of one merge (given by id).
+    fn get_merge(&self, py: Python<'_>, merge: Bound<'_, PyAny>) -> PyResult<PyMergeRecord> {
+        let id = merge::merge_id(&merge)?;
+        self.call(py, |t| t.get_merge(&id)).map(PyMergeRecord)
+    }
+
+    /// Every merge a customer (or id, also of a merged customer) took part in, newest first.
+    fn merges_of(
+        &self,
+        py: Python<'_>,
+        customer: Bound<'_, PyAny>,
+    ) -> PyResult<Vec<PyMergeRecord>> {
+        let id = customer_id("customer", &customer)?;
+        let found = self.call(py, |t| t.merges_of(&id))?;
+        Ok(found.into_iter().map(PyMergeRecord).collect())
     }
 
     /// Up to `limit` (1 to 10,000) change events of this tenant after sequence `after`, in

@@ -1,7 +1,7 @@
 """Type stubs of the compiled module ``crm._crm`` (hand-written; checked by mypy.stubtest)."""
 
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime
 from types import TracebackType
 from typing import Any, ClassVar, Literal, TypedDict, final
@@ -41,6 +41,10 @@ __all__ = [
     "DuplicateMatch",
     "DuplicatePair",
     "DuplicateCluster",
+    "BookingMove",
+    "MergePlan",
+    "MergeRecord",
+    "Merged",
 ]
 
 __version__: str
@@ -59,6 +63,26 @@ _ChangeKind = Literal[
     "booking_linked",
     "booking_unlinked",
     "tenant_settings_updated",
+    "customer_merged",
+    "customer_unmerged",
+]
+_MergeField = Literal[
+    "first_name",
+    "last_name",
+    "company",
+    "email",
+    "phone",
+    "mobile",
+    "fax",
+    "emergency_phone",
+    "address",
+    "contact_person",
+    "birth_date",
+    "language",
+    "notes",
+    "consent_email",
+    "consent_sms",
+    "salesperson",
 ]
 _Period = tuple[date | None, date | None]
 _MatchReason = Literal[
@@ -546,6 +570,74 @@ class DuplicateCluster:
     __hash__: ClassVar[None]  # type: ignore[assignment]
 
 @final
+class BookingMove:
+    """A booking a merge moves to the primary (and `unmerge` moves back)."""
+
+    @property
+    def reference(self) -> str: ...
+    @property
+    def from_customer(self) -> str: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+
+@final
+class MergePlan:
+    """What a merge would do, computed without writing."""
+
+    @property
+    def customer(self) -> Customer: ...
+    @property
+    def sources(self) -> dict[_MergeField, str]: ...
+    @property
+    def merged(self) -> tuple[Customer, ...]: ...
+    @property
+    def bookings(self) -> tuple[BookingMove, ...]: ...
+    @property
+    def versions(self) -> dict[str, int]: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+
+@final
+class MergeRecord:
+    """A merge as recorded: who, when, and a snapshot of every record it changed."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def primary_id(self) -> str: ...
+    @property
+    def at(self) -> datetime: ...
+    @property
+    def actor(self) -> Actor: ...
+    @property
+    def primary_before(self) -> Customer: ...
+    @property
+    def merged(self) -> tuple[Customer, ...]: ...
+    @property
+    def bookings(self) -> tuple[BookingMove, ...]: ...
+    @property
+    def undone_at(self) -> datetime | None: ...
+    @property
+    def undone_by(self) -> Actor | None: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+
+@final
+class Merged:
+    """What `Tenant.merge` returns: the record of the merge and the customer after it."""
+
+    @property
+    def record(self) -> MergeRecord: ...
+    @property
+    def customer(self) -> Customer: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+
+@final
 class Tenant:
     """One tenant (agency) of a database, seen by one actor."""
 
@@ -622,6 +714,25 @@ class Tenant:
         window: int = 24,
         progress: Callable[[int, int], object] | None = None,
     ) -> list[DuplicateCluster]: ...
+    def plan_merge(
+        self,
+        primary: Customer | str,
+        others: Iterable[Customer | str],
+        *,
+        choices: Mapping[_MergeField, Customer | str] | None = None,
+        expected_versions: Mapping[str, int] | None = None,
+    ) -> MergePlan: ...
+    def merge(
+        self,
+        primary: Customer | str,
+        others: Iterable[Customer | str],
+        *,
+        choices: Mapping[_MergeField, Customer | str] | None = None,
+        expected_versions: Mapping[str, int] | None = None,
+    ) -> Merged: ...
+    def unmerge(self, merge: MergeRecord | str) -> MergeRecord: ...
+    def get_merge(self, merge: MergeRecord | str) -> MergeRecord: ...
+    def merges_of(self, customer: Customer | str) -> list[MergeRecord]: ...
 
 @final
 class Crm:
