@@ -197,6 +197,28 @@ typedef struct crm_duplicate_list crm_duplicate_list;
 typedef struct crm_match_config crm_match_config;
 
 /**
+ * A merge as recorded: who, when, a snapshot of every record it changed, the bookings it
+ * moved; from `crm_tenant_merge`, `crm_tenant_unmerge` or `crm_tenant_get_merge`.
+ */
+typedef struct crm_merge crm_merge;
+
+/**
+ * The merges a customer took part in, newest first (`crm_tenant_merges_of`).
+ */
+typedef struct crm_merge_list crm_merge_list;
+
+/**
+ * What a merge would do, computed without writing (`crm_tenant_plan_merge`).
+ */
+typedef struct crm_merge_plan crm_merge_plan;
+
+/**
+ * What to merge: the customer that stays, those merged into it, the fields taken from a
+ * chosen record, the versions expected. Made by `crm_merge_request_new`.
+ */
+typedef struct crm_merge_request crm_merge_request;
+
+/**
  * A search: the typed text and the filters of the find-customer form, combined with AND.
  */
 typedef struct crm_search_query crm_search_query;
@@ -1385,6 +1407,221 @@ crm_status crm_tenant_find_duplicates(const struct crm_tenant *tenant,
                                       crm_progress_callback progress,
                                       void *userdata,
                                       struct crm_cluster_list **out);
+
+/**
+ * A request to merge other customers into `primary_id` (the one that stays); add them with
+ * `crm_merge_request_add`. On success `*out` is owned by the caller, freed with
+ * `crm_merge_request_free`. Errors: `CRM_ERR_VALIDATION` (not an id).
+ */
+crm_status crm_merge_request_new(const char *primary_id, struct crm_merge_request **out);
+
+/**
+ * Adds customer `customer_id` to those merged into the primary (checked by the merge: not the
+ * primary, not twice).
+ */
+crm_status crm_merge_request_add(struct crm_merge_request *request, const char *customer_id);
+
+/**
+ * Takes `field` from customer `from_id` (the primary or one of the others), even an empty
+ * value. `field` is one of `first_name`, `last_name`, `company`, `email`, `phone`, `mobile`,
+ * `fax`, `emergency_phone`, `address` (the whole address), `contact_person`, `birth_date`,
+ * `language`, `notes` (that record's notes only, instead of all joined), `consent_email`,
+ * `consent_sms`, `salesperson`. Errors: `CRM_ERR_VALIDATION` on `choices` (unknown field).
+ */
+crm_status crm_merge_request_choose(struct crm_merge_request *request,
+                                    const char *field,
+                                    const char *from_id);
+
+/**
+ * Refuses the merge (`CRM_ERR_CONFLICT`) unless customer `customer_id` is still at `version`.
+ */
+crm_status crm_merge_request_expect_version(struct crm_merge_request *request,
+                                            const char *customer_id,
+                                            int64_t version);
+
+/**
+ * Expects every record at the version `plan` read, so that the merge does what the plan
+ * showed or is refused with `CRM_ERR_CONFLICT`.
+ */
+crm_status crm_merge_request_expect_plan(struct crm_merge_request *request,
+                                         const struct crm_merge_plan *plan);
+
+/**
+ * Frees a merge request. NULL does nothing.
+ */
+void crm_merge_request_free(struct crm_merge_request *request);
+
+/**
+ * The primary as the merge would leave it. Borrowed until the plan is freed; NULL on a bad
+ * handle.
+ */
+const struct crm_customer *crm_merge_plan_customer(const struct crm_merge_plan *plan);
+
+/**
+ * The id of the record `field` (a name as for `crm_merge_request_choose`) would come from;
+ * NULL when the result has no value for it. Borrowed until the plan is freed.
+ */
+const char *crm_merge_plan_source(const struct crm_merge_plan *plan, const char *field);
+
+/**
+ * How many bookings the merge would move; 0 on a bad handle.
+ */
+size_t crm_merge_plan_booking_count(const struct crm_merge_plan *plan);
+
+/**
+ * The reference of booking move `index`. Borrowed until the plan is freed; NULL past the end.
+ */
+const char *crm_merge_plan_booking_reference(const struct crm_merge_plan *plan, size_t index);
+
+/**
+ * The id of the customer booking move `index` comes from. Borrowed until the plan is freed;
+ * NULL past the end.
+ */
+const char *crm_merge_plan_booking_from(const struct crm_merge_plan *plan, size_t index);
+
+/**
+ * The plan as JSON `{"format": 1, "plan": {"customer": {...}, "sources": {"email": "<id>",
+ * ...}, "merged": [...], "bookings": [{"reference", "from"}...], "versions": {"<id>": 3...}}}`.
+ * On success `*out` is a string freed with `crm_string_free`.
+ */
+crm_status crm_merge_plan_to_json(const struct crm_merge_plan *plan, char **out);
+
+/**
+ * Frees a plan and the customer it lends. NULL does nothing.
+ */
+void crm_merge_plan_free(struct crm_merge_plan *plan);
+
+/**
+ * The merge's id (what `crm_tenant_unmerge` takes). Borrowed; NULL on a bad handle.
+ */
+const char *crm_merge_id(const struct crm_merge *merge);
+
+/**
+ * The id of the customer that stayed. Borrowed; NULL on a bad handle.
+ */
+const char *crm_merge_primary_id(const struct crm_merge *merge);
+
+/**
+ * The primary after the merge: set on the result of `crm_tenant_merge` only, NULL otherwise.
+ * Borrowed until the merge is freed.
+ */
+const struct crm_customer *crm_merge_customer(const struct crm_merge *merge);
+
+/**
+ * The primary as it was just before the merge. Borrowed until the merge is freed.
+ */
+const struct crm_customer *crm_merge_primary_before(const struct crm_merge *merge);
+
+/**
+ * How many records were merged into the primary; 0 on a bad handle.
+ */
+size_t crm_merge_merged_count(const struct crm_merge *merge);
+
+/**
+ * Merged record `index` as it was just before the merge (what `crm_tenant_unmerge` restores).
+ * Borrowed until the merge is freed; NULL past the end.
+ */
+const struct crm_customer *crm_merge_merged_get(const struct crm_merge *merge, size_t index);
+
+/**
+ * How many bookings the merge moved; 0 on a bad handle.
+ */
+size_t crm_merge_booking_count(const struct crm_merge *merge);
+
+/**
+ * The reference of moved booking `index`. Borrowed; NULL past the end.
+ */
+const char *crm_merge_booking_reference(const struct crm_merge *merge, size_t index);
+
+/**
+ * The id of the merged customer moved booking `index` came from. Borrowed; NULL past the end.
+ */
+const char *crm_merge_booking_from(const struct crm_merge *merge, size_t index);
+
+/**
+ * When the merge was undone (RFC 3339 UTC), or NULL while it stands. Borrowed.
+ */
+const char *crm_merge_undone_at(const struct crm_merge *merge);
+
+/**
+ * The merge as JSON `{"format": 1, "merge": {"id", "primary_id", "at", "actor",
+ * "primary_before", "merged": [...], "bookings": [...], "undone": null or {"at", "actor"}}}`.
+ * On success `*out` is a string freed with `crm_string_free`.
+ */
+crm_status crm_merge_to_json(const struct crm_merge *merge, char **out);
+
+/**
+ * Frees a merge and the customers it lends. NULL does nothing.
+ */
+void crm_merge_free(struct crm_merge *merge);
+
+/**
+ * How many merges the list holds; 0 on a bad handle.
+ */
+size_t crm_merge_list_len(const struct crm_merge_list *list);
+
+/**
+ * The merge at `index`, borrowed from the list (never free it). NULL past the end.
+ */
+const struct crm_merge *crm_merge_list_get(const struct crm_merge_list *list, size_t index);
+
+/**
+ * Frees a list of merges and what they lend. NULL does nothing.
+ */
+void crm_merge_list_free(struct crm_merge_list *list);
+
+/**
+ * What merging as `request` asks would do, without writing anything. On success `*out` is a
+ * plan freed with `crm_merge_plan_free`. Errors as for `crm_tenant_merge`.
+ */
+crm_status crm_tenant_plan_merge(const struct crm_tenant *tenant,
+                                 const struct crm_merge_request *request,
+                                 struct crm_merge_plan **out);
+
+/**
+ * Merges the others of `request` into its primary, in one transaction. Each field keeps the
+ * primary's value unless chosen from another record; an empty one takes the most recently
+ * updated other record's value; notes are joined; every other email and phone is kept as a
+ * secondary contact; lists and custom fields are united. Every booking moves to the primary.
+ * The others disappear, but their ids and customer numbers resolve to the primary
+ * (`crm_tenant_get_customer` answers it; `crm_tenant_merges_of` says which merge). On success
+ * `*out` is the merge (with `crm_merge_customer` set), freed with `crm_merge_free`.
+ * Errors: `CRM_ERR_VALIDATION` (no others, the primary among them, a choice outside the merge,
+ * a result breaking a bound), `CRM_ERR_NOT_FOUND` (a customer not in this tenant),
+ * `CRM_ERR_CONFLICT` (already merged, or not at the expected version). Nothing is written on
+ * error.
+ */
+crm_status crm_tenant_merge(const struct crm_tenant *tenant,
+                            const struct crm_merge_request *request,
+                            struct crm_merge **out);
+
+/**
+ * Undoes merge `merge_id`: the merged records come back exactly as they were, their bookings
+ * move back, the primary takes back its fields. On success `*out` is the merge record (with
+ * `crm_merge_undone_at` set), freed with `crm_merge_free`. Errors: `CRM_ERR_CONFLICT` (a row
+ * the merge wrote was touched since, or it was undone already: the message says which),
+ * `CRM_ERR_NOT_FOUND`.
+ */
+crm_status crm_tenant_unmerge(const struct crm_tenant *tenant,
+                              const char *merge_id,
+                              struct crm_merge **out);
+
+/**
+ * The record of merge `merge_id`. `*out` as for `crm_tenant_unmerge`.
+ * Errors: `CRM_ERR_NOT_FOUND`.
+ */
+crm_status crm_tenant_get_merge(const struct crm_tenant *tenant,
+                                const char *merge_id,
+                                struct crm_merge **out);
+
+/**
+ * Every merge customer `customer_id` took part in, as primary or merged (undone ones too),
+ * newest first. On success `*out` is a list freed with `crm_merge_list_free`.
+ * Errors: `CRM_ERR_NOT_FOUND`.
+ */
+crm_status crm_tenant_merges_of(const struct crm_tenant *tenant,
+                                const char *customer_id,
+                                struct crm_merge_list **out);
 
 /**
  * A search for the typed `text` (NULL or empty: filters only), 20 rows from the first, by

@@ -109,7 +109,7 @@ impl Handle for CustomerHandle {
     const NAME: &'static str = "crm_customer";
 }
 
-fn rfc3339(at: &DateTime<Utc>) -> String {
+pub(crate) fn rfc3339(at: &DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::AutoSi, true)
 }
 

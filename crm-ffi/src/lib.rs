@@ -15,6 +15,7 @@ mod db;
 mod dedupe;
 mod ffi;
 mod json;
+mod merge;
 mod search;
 mod status;
 
@@ -23,5 +24,6 @@ pub use changes::*;
 pub use customer::*;
 pub use db::*;
 pub use dedupe::*;
+pub use merge::*;
 pub use search::*;
 pub use status::*;
