@@ -38,6 +38,9 @@ pub enum ChangeKind {
     /// A merge was undone and this customer is back: `customer_id` is the restored record,
     /// `previous_customer_id` the customer it had been merged into.
     CustomerUnmerged,
+    /// A customer was anonymised: its personal data is gone for good (`fields` names what was
+    /// erased). Copies the host keeps of that data should go too.
+    CustomerAnonymised,
 }
 
 impl ChangeKind {
@@ -54,6 +57,7 @@ impl ChangeKind {
             Self::TenantSettingsUpdated => "tenant_settings_updated",
             Self::CustomerMerged => "customer_merged",
             Self::CustomerUnmerged => "customer_unmerged",
+            Self::CustomerAnonymised => "customer_anonymised",
         }
     }
 }
@@ -68,7 +72,7 @@ impl FromStr for ChangeKind {
     type Err = Error;
 
     fn from_str(s: &str) -> Result<Self> {
-        const ALL: [ChangeKind; 10] = [
+        const ALL: [ChangeKind; 11] = [
             ChangeKind::CustomerCreated,
             ChangeKind::CustomerUpdated,
             ChangeKind::CustomerDeleted,
@@ -79,6 +83,7 @@ impl FromStr for ChangeKind {
             ChangeKind::TenantSettingsUpdated,
             ChangeKind::CustomerMerged,
             ChangeKind::CustomerUnmerged,
+            ChangeKind::CustomerAnonymised,
         ];
         ALL.into_iter()
             .find(|k| k.as_str() == s)

@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 
 use crate::changes::ChangeEvent;
 use crate::dedupe::{self, DuplicateCluster, DuplicateMatch, FindOptions, MatchConfig};
@@ -14,6 +14,7 @@ use crate::model::{
     Actor, Booking, Captured, Customer, CustomerId, CustomerStats, NewBooking, NewCustomer, Rules,
     TenantId, TenantSettings, UpsertedBooking,
 };
+use crate::privacy::{self, AnonymisationReport, PersonalDataExport, RetentionReport};
 use crate::search::{self, CustomerQuery, SearchIndex, SearchPage};
 use crate::store::sqlite::SqliteStore;
 use crate::store::{CustomerListQuery, CustomerRow, CustomerSort, Page, Repository};
@@ -390,7 +391,12 @@ impl Tenant {
             let page = self.repo.scan_customers(&self.id, after, SCAN_PAGE)?;
             let Some(last) = page.last() else { break };
             after = Some(last.id);
-            profiles.extend(page.iter().map(dedupe::Profile::of));
+            // Anonymised records are nobody's duplicates.
+            profiles.extend(
+                page.iter()
+                    .filter(|c| c.anonymised_at.is_none())
+                    .map(dedupe::Profile::of),
+            );
             progress((profiles.len() as u64).min(count), total);
         }
         let half = total / 2;
@@ -407,13 +413,16 @@ impl Tenant {
         customer: &Customer,
         config: &MatchConfig,
     ) -> Result<Vec<DuplicateMatch>> {
+        if customer.anonymised_at.is_some() {
+            return Ok(Vec::new());
+        }
         let ids = self.duplicate_candidates(customer)?;
         let me = dedupe::Profile::of(customer);
         let mut out: Vec<DuplicateMatch> = self
             .repo
             .customers(&self.id, &ids)?
             .into_iter()
-            .filter(|other| other.id != customer.id)
+            .filter(|other| other.id != customer.id && other.anonymised_at.is_none())
             .filter_map(|other| {
                 let (score, reasons) = dedupe::score(&me, &dedupe::Profile::of(&other), config);
                 (score >= config.threshold).then_some(DuplicateMatch {
@@ -500,6 +509,7 @@ impl Tenant {
     /// The search index follows on the next search.
     ///
     /// # Errors
+    /// - Conflict: an anonymised customer (it is no one's duplicate any more).
     /// - Validation: no others, the primary among them (a customer with itself), one given
     ///   twice, a choice or version naming a record outside the merge, or a result that breaks a
     ///   bound (e.g. joined notes too long: choose one record's notes).
@@ -517,9 +527,11 @@ impl Tenant {
     /// linked to the primary after the merge stay with it.
     ///
     /// # Errors
-    /// - Conflict, with the reason, when a row the merge wrote was touched since: the primary
-    ///   was edited, merged again or deleted, or a moved booking was changed, relinked or
-    ///   unlinked; or when the merge was already undone.
+    /// - Conflict, with the reason, when a row the merge wrote was touched since: the primary's
+    ///   fields were edited, it was merged again (into another, or another merge into it stands:
+    ///   undo newest first), deleted or anonymised, or a moved booking was relinked or unlinked;
+    ///   or when the merge was already undone. A moved booking whose summary changed since (a
+    ///   payment, a new date) still moves back, with its changes: it belongs to that person.
     /// - NotFound when no such merge belongs to this tenant.
     pub fn unmerge(&self, actor: &Actor, merge: &MergeId) -> Result<MergeRecord> {
         actor.validate()?;
@@ -538,6 +550,138 @@ impl Tenant {
     /// NotFound if the customer never existed in this tenant (or was deleted and never merged).
     pub fn merges_of(&self, id: &CustomerId) -> Result<Vec<MergeRecord>> {
         self.repo.merge_history(&self.id, id)
+    }
+
+    /// What anonymising customer `id` would erase and keep, and why, without writing anything.
+    ///
+    /// # Errors
+    /// NotFound; Conflict if it is anonymised already or was merged into another customer.
+    pub fn plan_anonymise(&self, id: &CustomerId) -> Result<AnonymisationReport> {
+        self.repo.plan_anonymise(&self.id, id)
+    }
+
+    /// Anonymises customer `id`, irreversibly (GDPR Art. 17): every personal field is erased
+    /// (names, emails, phones, address, birth date, language, notes, consents, secondary
+    /// contacts, lists, custom fields) and the record becomes "Anonymised customer <no.>". Its
+    /// bookings and invoice amounts stay, linked to the anonymised record (Art. 17(3)(b)). The
+    /// snapshots merge records keep of it are scrubbed too (those merges can no longer be
+    /// undone), its emails and phones are remembered only as keyed hashes (see
+    /// [`suppressed_fields`](Self::suppressed_fields)), and the change feed gets a
+    /// `CustomerAnonymised` event naming the erased fields (the feed never holds values).
+    ///
+    /// Then the old values leave the files too: SQLite zeroes deleted content
+    /// (`secure_delete`) and the write-ahead log is checkpointed and truncated; the search
+    /// index segments that held the customer are rewritten without it.
+    ///
+    /// `reason` (non-blank, at most 200 characters, no personal data: it is kept) says why.
+    ///
+    /// # Errors
+    /// PermissionDenied unless the actor has the organisation role (nothing is written);
+    /// NotFound; Conflict if already anonymised or merged into another customer (anonymise that
+    /// one); Validation on `reason`. Search or Conflict after the anonymisation was committed if
+    /// the index or the log could not be rewritten: the data is erased from the records, and
+    /// [`Crm::reindex`] or the next checkpoint removes the rest.
+    pub fn anonymise(
+        &self,
+        actor: &Actor,
+        id: &CustomerId,
+        reason: &str,
+    ) -> Result<AnonymisationReport> {
+        actor.validate()?;
+        privacy::require_organisation(actor, "anonymise")?;
+        let reason = privacy::reason(reason)?;
+        let report = self.repo.anonymise(&self.id, actor, id, &reason)?;
+        self.erase_traces()?;
+        Ok(report)
+    }
+
+    /// Retention: anonymises every customer with no change, and no booking departing, recorded
+    /// or changed, since `before`, in batches of one transaction each, calling
+    /// `progress(done, total)` after each. With `dry_run` nothing is written and the report
+    /// lists who would be anonymised.
+    ///
+    /// # Errors
+    /// PermissionDenied unless the actor has the organisation role (even for a dry run).
+    pub fn anonymise_inactive(
+        &self,
+        actor: &Actor,
+        before: DateTime<Utc>,
+        dry_run: bool,
+        mut progress: impl FnMut(u64, u64),
+    ) -> Result<RetentionReport> {
+        actor.validate()?;
+        privacy::require_organisation(actor, "anonymise_inactive")?;
+        let mut candidates = Vec::new();
+        let mut after = 0;
+        loop {
+            let page = self
+                .repo
+                .inactive_customers(&self.id, &before, after, SCAN_PAGE)?;
+            let Some(&(last, _)) = page.last() else { break };
+            after = last;
+            candidates.extend(page.into_iter().map(|(_, id)| id));
+        }
+        let total = candidates.len() as u64;
+        if dry_run {
+            progress(total, total);
+            return Ok(RetentionReport {
+                before,
+                dry_run,
+                customers: candidates,
+            });
+        }
+        let reason = format!(
+            "retention: no booking or change since {}",
+            before.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        );
+        let mut done = Vec::with_capacity(candidates.len());
+        progress(0, total);
+        for (i, batch) in candidates.chunks(RETENTION_BATCH).enumerate() {
+            done.extend(
+                self.repo
+                    .anonymise_inactive(&self.id, actor, batch, &before, &reason)?,
+            );
+            progress(
+                ((i + 1) * RETENTION_BATCH).min(candidates.len()) as u64,
+                total,
+            );
+        }
+        if !done.is_empty() {
+            self.erase_traces()?;
+        }
+        Ok(RetentionReport {
+            before,
+            dry_run,
+            customers: done,
+        })
+    }
+
+    /// The contact fields of `fields` (`email`, `mobile`, `secondary_emails[0]`...) that belong
+    /// to a customer who was anonymised: the person asked to be forgotten. For an import or a
+    /// booking capture to flag; nothing is written.
+    ///
+    /// # Errors
+    /// Validation if `fields` would not be accepted by a create.
+    pub fn suppressed_fields(&self, fields: NewCustomer) -> Result<Vec<String>> {
+        let valid = fields.validate(&self.rules()?)?;
+        self.repo.suppressed_fields(&self.id, &valid)
+    }
+
+    /// Every personal datum held on customer `id` (GDPR Art. 15 and 20): profile, secondary
+    /// contacts, consents with when they were given, bookings, invoices, lists, documents'
+    /// metadata, merge history and change history, as one [`PersonalDataExport`]. Its JSON
+    /// (`serde_json::to_string`) follows `schemas/personal-data-export.schema.json`. A merged
+    /// id exports the customer it was merged into.
+    pub fn export_personal_data(&self, id: &CustomerId) -> Result<PersonalDataExport> {
+        self.repo.export_personal_data(&self.id, id)
+    }
+
+    /// After an anonymisation: the index forgets the old values (its segments holding them are
+    /// rewritten) and the write-ahead log is emptied into the file.
+    fn erase_traces(&self) -> Result<()> {
+        search::catch_up(self.repo.as_ref(), &self.index)?;
+        self.index.purge()?;
+        self.repo.checkpoint()
     }
 
     /// Up to `limit` (1 to 10,000) change events of this tenant with a sequence number above
@@ -560,6 +704,9 @@ fn at_position(i: usize, err: Error) -> Error {
 
 /// Customers read per statement by a whole-tenant pass.
 const SCAN_PAGE: u32 = 5_000;
+
+/// Customers anonymised per transaction by a retention pass.
+const RETENTION_BATCH: usize = 500;
 
 /// Results read from each search for duplicate candidates.
 const CANDIDATES_PER_QUERY: u32 = 200;

@@ -44,6 +44,7 @@ mod dedupe;
 mod error;
 mod merge;
 mod model;
+mod privacy;
 mod search;
 mod store;
 
@@ -61,6 +62,10 @@ pub use model::{
     Actor, Address, Booking, BookingStatus, CaptureMatch, Captured, Consent, Customer, CustomerId,
     CustomerStats, Invoice, Money, NewBooking, NewCustomer, PaymentStatus, Phone, Role, TenantId,
     TenantSettings, UpsertedBooking, fold,
+};
+pub use privacy::{
+    ANONYMISED_FIRST_NAME, AnonymisationNote, AnonymisationReport, ConsentRecord, DocumentMeta,
+    EXPORT_FORMAT, InvoiceRecord, Kept, PersonalDataExport, RetentionReport, SecondaryContacts,
 };
 pub use search::{CustomerQuery, SearchPage, SearchSort};
 pub use store::{Cursor, CustomerListQuery, CustomerRow, CustomerSort, Page};

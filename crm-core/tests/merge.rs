@@ -441,9 +441,9 @@ fn unmerge_restores_every_record_and_booking_exactly() {
     assert_eq!(
         kinds,
         [
-            ChangeKind::BookingLinked,
-            ChangeKind::BookingLinked,
             ChangeKind::CustomerUnmerged,
+            ChangeKind::BookingLinked,
+            ChangeKind::BookingLinked,
             ChangeKind::CustomerUpdated
         ]
     );
@@ -539,6 +539,130 @@ fn chained_merges_resolve_through_and_undo_in_reverse_order() {
     assert_eq!(p.a.booking_history(&p.other.id).unwrap().len(), 2);
     assert_eq!(p.a.booking_history(&third.id).unwrap().len(), 0);
     assert_eq!(count_customers(&p.a), 3);
+}
+
+#[test]
+fn merges_into_one_primary_undo_newest_first() {
+    let p = pair();
+    // Adds nothing to the primary's fields: only the order of the merges can refuse.
+    let third =
+        p.a.create_customer(&actor(), customer("Hélène", "Dupont"))
+            .unwrap();
+    let first =
+        p.a.merge(&actor(), &MergeRequest::new(p.primary.id, [p.other.id]))
+            .unwrap()
+            .record;
+    let second =
+        p.a.merge(&actor(), &MergeRequest::new(p.primary.id, [third.id]))
+            .unwrap()
+            .record;
+    let err = p.a.unmerge(&actor(), &first.id).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Conflict);
+    assert!(err.to_string().contains(&second.id.to_string()), "{err}");
+    p.a.unmerge(&actor(), &second.id).unwrap();
+    p.a.unmerge(&actor(), &first.id).unwrap();
+    assert_eq!(
+        p.a.get_customer(&p.primary.id).unwrap().edit(),
+        p.primary.edit()
+    );
+}
+
+#[test]
+fn empty_fields_take_the_most_recently_updated_others_value() {
+    let p = pair();
+    let older =
+        p.a.create_customer(
+            &actor(),
+            NewCustomer {
+                company: Some("Old Ltd".into()),
+                ..customer("H", "Dupont")
+            },
+        )
+        .unwrap();
+    let newer =
+        p.a.create_customer(
+            &actor(),
+            NewCustomer {
+                company: Some("New Ltd".into()),
+                ..customer("H", "Dupont")
+            },
+        )
+        .unwrap();
+    // Touch the older one last: it becomes the most recently updated.
+    let mut edit = older.edit();
+    edit.company = Some("Renamed Ltd".into());
+    p.a.update_customer(&actor(), &older.id, 1, edit).unwrap();
+    let plan =
+        p.a.plan_merge(&MergeRequest::new(p.primary.id, [newer.id, older.id]))
+            .unwrap();
+    assert_eq!(plan.customer.company.as_deref(), Some("Renamed Ltd"));
+    assert_eq!(plan.sources[&MergeField::Company], older.id);
+}
+
+#[test]
+fn a_consent_goes_with_the_address_it_was_given_for() {
+    let p = pair();
+    // The other's SMS consent came with its mobile, which the merged customer keeps...
+    let kept =
+        p.a.plan_merge(&MergeRequest::new(p.primary.id, [p.other.id]))
+            .unwrap();
+    assert_eq!(kept.customer.consent.sms, p.other.consent.sms);
+    assert_eq!(kept.sources[&MergeField::ConsentSms], p.other.id);
+    // ...but not when the mobile kept is another record's.
+    let mut edit = p.primary.edit();
+    edit.mobile = Some("06 99 88 77 66".into());
+    p.a.update_customer(&actor(), &p.primary.id, 1, edit)
+        .unwrap();
+    let plan =
+        p.a.plan_merge(&MergeRequest::new(p.primary.id, [p.other.id]))
+            .unwrap();
+    assert_eq!(plan.customer.consent.sms, None);
+    assert!(!plan.sources.contains_key(&MergeField::ConsentSms));
+}
+
+#[test]
+fn too_many_secondary_contacts_are_refused_naming_the_field() {
+    let p = pair();
+    let many = |tag: &str| NewCustomer {
+        secondary_emails: (0..12).map(|i| format!("{tag}{i}@example.fr")).collect(),
+        ..customer("Hélène", "Dupont")
+    };
+    let a = p.a.create_customer(&actor(), many("a")).unwrap();
+    let b = p.a.create_customer(&actor(), many("b")).unwrap();
+    let before = state(&p.a);
+    assert_invalid(
+        p.a.merge(&actor(), &MergeRequest::new(a.id, [b.id])),
+        "secondary_emails",
+    );
+    assert_eq!(state(&p.a), before);
+}
+
+#[test]
+fn deleting_the_primary_ends_what_the_merge_kept() {
+    let p = pair();
+    let merge =
+        p.a.merge(&actor(), &MergeRequest::new(p.primary.id, [p.other.id]))
+            .unwrap()
+            .record;
+    p.a.delete_customer(&actor(), &p.primary.id).unwrap();
+    assert_kind(p.a.get_customer(&p.other.id), ErrorKind::NotFound);
+    assert_kind(
+        p.a.get_customer_by_no(p.other.customer_no),
+        ErrorKind::NotFound,
+    );
+    let err = p.a.unmerge(&actor(), &merge.id).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Conflict);
+    // The snapshots no longer hold the person's data.
+    let kept = p.a.get_merge(&merge.id).unwrap();
+    for c in std::iter::once(&kept.primary_before).chain(&kept.merged) {
+        assert!(
+            c.email.is_none() && c.notes.is_none() && c.mobile.is_none(),
+            "{c:?}"
+        );
+        assert!(c.anonymised_at.is_some());
+    }
+    // The bookings stay, detached.
+    assert_eq!(p.a.get_booking("BK-O1").unwrap().customer_id, None);
 }
 
 #[test]

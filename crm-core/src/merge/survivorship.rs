@@ -18,6 +18,8 @@ pub(crate) struct Survived {
 /// - a chosen field takes the chosen record's value, even an empty one;
 /// - any other field keeps the primary's value, or if that is empty the value of the most
 ///   recently updated other record that has one;
+/// - a consent (email, SMS) unless chosen comes from the record the main email (mobile) comes
+///   from: it was given with that address; without one, the primary's stays;
 /// - notes, unless chosen, are those of every record joined (the primary's first, repeats
 ///   dropped);
 /// - every email and phone not kept in a main field is kept as a secondary contact (once);
@@ -49,7 +51,32 @@ pub(crate) fn survive(
     let mut out = primary.clone();
     let mut sources = BTreeMap::new();
     for field in MergeField::ALL {
-        if field == MergeField::Notes && !choices.contains_key(&field) {
+        let follows = match field {
+            MergeField::Notes => Some(MergeField::Notes),
+            MergeField::ConsentEmail => Some(MergeField::Email),
+            MergeField::ConsentSms => Some(MergeField::Mobile),
+            _ => None,
+        };
+        if let (Some(by), false) = (follows, choices.contains_key(&field)) {
+            if by != field {
+                // A consent was given with an address: it goes with the record whose address
+                // the merged customer keeps (none if it keeps none).
+                let from = sources
+                    .get(&by)
+                    .and_then(|id| all.iter().find(|c| c.id == *id));
+                match from {
+                    Some(from) => {
+                        copy(field, from, &mut out);
+                        if has(field, from) {
+                            sources.insert(field, from.id);
+                        }
+                    }
+                    None if !has(field, primary) => {}
+                    None => {
+                        sources.insert(field, primary.id);
+                    }
+                }
+            }
             continue;
         }
         if let Some(from) = supplier(field) {

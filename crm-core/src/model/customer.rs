@@ -179,6 +179,9 @@ pub struct Customer {
     pub updated_at: DateTime<Utc>,
     /// Version for optimistic concurrency: an update names the version it read.
     pub version: i64,
+    /// When the customer was anonymised (its personal data erased for good), if it was.
+    #[serde(default)]
+    pub anonymised_at: Option<DateTime<Utc>>,
 }
 
 impl Customer {
@@ -398,6 +401,7 @@ impl NewCustomer {
             created_at: now,
             updated_at: now,
             version: 0,
+            anonymised_at: None,
         })
     }
 }

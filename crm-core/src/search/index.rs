@@ -338,6 +338,41 @@ impl SearchIndex {
             .map_err(|e| search_err("cannot reload the index reader", e))
     }
 
+    /// Rewrites every segment that holds deleted documents (customers deleted, anonymised, or
+    /// replaced by a newer version) without them and removes the old segments' files, so that
+    /// values no document holds any more leave the folder. An index in RAM has no files.
+    pub(crate) fn purge(&self) -> Result<()> {
+        if self.keep_writer {
+            return Ok(());
+        }
+        // No sync meanwhile: it would add segments this purge does not know.
+        let _applied = self.lock_applied();
+        self.with_writer(false, |writer| {
+            let segments: Vec<_> = self
+                .index
+                .searchable_segment_metas()
+                .map_err(|e| search_err("cannot list the index segments", e))?
+                .into_iter()
+                .filter(|m| m.has_deletes())
+                .map(|m| m.id())
+                .collect();
+            if !segments.is_empty() {
+                writer
+                    .merge(&segments)
+                    .wait()
+                    .map_err(|e| search_err("cannot rewrite the index segments", e))?;
+            }
+            writer
+                .garbage_collect_files()
+                .wait()
+                .map_err(|e| search_err("cannot remove old index files", e))?;
+            Ok(())
+        })?;
+        self.reader
+            .reload()
+            .map_err(|e| search_err("cannot reload the index reader", e))
+    }
+
     /// Runs a search: the ids of one page, in order, and the total number of hits. By relevance,
     /// tier by tier (whole words, prefixes, typos), each latest booker first.
     pub(super) fn search(

@@ -14,7 +14,9 @@ use crate::model::{
     Actor, Booking, Captured, Customer, CustomerId, CustomerStats, NewBooking, TenantId,
     TenantSettings,
 };
+use crate::privacy::{AnonymisationReport, PersonalDataExport};
 use crate::search::IndexedCustomer;
+use chrono::{DateTime, Utc};
 
 /// Everything the facade asks of a store. Every method takes the tenant and never reads or writes
 /// another tenant's rows; a record of another tenant answers NotFound. Every mutating method is
@@ -143,4 +145,43 @@ pub(crate) trait Repository: Send + Sync {
     fn merge_record(&self, tenant: &TenantId, id: &MergeId) -> Result<MergeRecord>;
     /// The merges a customer took part in (as primary or merged), newest first.
     fn merge_history(&self, tenant: &TenantId, customer: &CustomerId) -> Result<Vec<MergeRecord>>;
+    /// What anonymising customer `id` would erase and keep.
+    fn plan_anonymise(&self, tenant: &TenantId, id: &CustomerId) -> Result<AnonymisationReport>;
+    /// Anonymises customer `id`, scrubs the merge snapshots of it, remembers its contacts as
+    /// keyed hashes.
+    fn anonymise(
+        &self,
+        tenant: &TenantId,
+        actor: &Actor,
+        id: &CustomerId,
+        reason: &str,
+    ) -> Result<AnonymisationReport>;
+    /// Up to `limit` customers with no booking and no change since `before`, after customer no.
+    /// `after_no`, in number order.
+    fn inactive_customers(
+        &self,
+        tenant: &TenantId,
+        before: &DateTime<Utc>,
+        after_no: i64,
+        limit: u32,
+    ) -> Result<Vec<(i64, CustomerId)>>;
+    /// Anonymises those of `ids` still inactive since `before`, in one transaction.
+    fn anonymise_inactive(
+        &self,
+        tenant: &TenantId,
+        actor: &Actor,
+        ids: &[CustomerId],
+        before: &DateTime<Utc>,
+        reason: &str,
+    ) -> Result<Vec<CustomerId>>;
+    /// The contact fields of `customer` that belong to anonymised customers.
+    fn suppressed_fields(&self, tenant: &TenantId, customer: &Customer) -> Result<Vec<String>>;
+    /// Every personal datum held on customer `id`.
+    fn export_personal_data(
+        &self,
+        tenant: &TenantId,
+        id: &CustomerId,
+    ) -> Result<PersonalDataExport>;
+    /// Moves the write-ahead log into the file and truncates it, so erased data leaves it.
+    fn checkpoint(&self) -> Result<()>;
 }

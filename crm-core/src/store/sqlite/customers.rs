@@ -16,7 +16,8 @@ use crate::model::{
 pub(super) const COLUMNS: &str = "id, customer_no, first_name, last_name, company, email, \
     phone, phone_e164, mobile, mobile_e164, fax, fax_e164, emergency_phone, emergency_phone_e164, \
     street, zip, city, region, country, contact_person, birth_date, language, notes, \
-    consent_email_at, consent_sms_at, salesperson, custom_fields, created_at, updated_at, version";
+    consent_email_at, consent_sms_at, salesperson, custom_fields, created_at, updated_at, version, \
+    anonymised_at";
 
 pub(super) fn tenant_settings(tx: &Transaction<'_>, tenant: &TenantId) -> Result<TenantSettings> {
     let region = tx
@@ -74,6 +75,7 @@ pub(super) fn from_row(row: &Row<'_>) -> rusqlite::Result<Customer> {
         created_at: parse_utc(27, &row.get::<_, String>(27)?)?,
         updated_at: parse_utc(28, &row.get::<_, String>(28)?)?,
         version: row.get(29)?,
+        anonymised_at: opt(row, 30, parse_utc)?,
     })
 }
 
@@ -239,16 +241,17 @@ pub(super) fn write(
             email, email_key, phone, phone_e164, mobile, mobile_e164, fax, fax_e164, emergency_phone,
             emergency_phone_e164, street, zip, city, region, country, contact_person, birth_date,
             language, notes, consent_email_at, consent_sms_at, salesperson, custom_fields,
-            created_at, created_ms, updated_at, version)
+            created_at, created_ms, updated_at, version, anonymised_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,
-            ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34)"
+            ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35)"
     } else {
         "UPDATE customers SET first_name = ?4, last_name = ?5, sort_name = ?6, company = ?7,
             email = ?8, email_key = ?9, phone = ?10, phone_e164 = ?11, mobile = ?12, mobile_e164 = ?13,
             fax = ?14, fax_e164 = ?15, emergency_phone = ?16, emergency_phone_e164 = ?17, street = ?18,
             zip = ?19, city = ?20, region = ?21, country = ?22, contact_person = ?23, birth_date = ?24,
             language = ?25, notes = ?26, consent_email_at = ?27, consent_sms_at = ?28,
-            salesperson = ?29, custom_fields = ?30, updated_at = ?33, version = ?34
+            salesperson = ?29, custom_fields = ?30, updated_at = ?33, version = ?34,
+            anonymised_at = ?35
          WHERE tenant_id = ?1 AND id = ?2 AND version = ?34 - 1"
     };
     let typed = |p: &Option<Phone>| p.as_ref().map(|p| p.typed.clone());
@@ -290,6 +293,7 @@ pub(super) fn write(
         c.created_at.timestamp_millis(),
         utc_text(&c.updated_at),
         c.version,
+        c.anonymised_at.as_ref().map(utc_text),
     ])?;
     if rows != 1 {
         return Err(Error::conflict(format!(
@@ -368,6 +372,9 @@ pub(super) fn delete(
     id: &CustomerId,
 ) -> Result<u64> {
     super::merges::live(tx, tenant, id)?;
+    // Merge records keep snapshots of the person: they go with it.
+    let person = super::privacy::person_of(tx, tenant, id)?;
+    super::privacy::scrub_merges(tx, tenant, &person, Utc::now())?;
     let refs: Vec<String> = tx
         .prepare_cached(
             "UPDATE bookings SET customer_id = NULL, updated_at = ?3

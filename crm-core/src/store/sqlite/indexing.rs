@@ -146,7 +146,7 @@ fn customers_where(
     let mut stmt = tx.prepare_cached(&sql)?;
     let rows = stmt.query_map(args, |r| {
         Ok(IndexedCustomer {
-            tenant: r.get(30)?,
+            tenant: r.get(31)?,
             customer: customers::from_row(r)?,
             departures: Vec::new(),
             last_booking_day: None,

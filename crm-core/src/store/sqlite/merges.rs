@@ -116,6 +116,12 @@ fn load(tx: &Transaction<'_>, tenant: &TenantId, req: &MergeRequest) -> Result<L
         .map(|id| live(tx, tenant, id))
         .collect::<Result<Vec<_>>>()?;
     for c in std::iter::once(&primary).chain(&others) {
+        if c.anonymised_at.is_some() {
+            return Err(Error::conflict(format!(
+                "customer {} is anonymised: it cannot be merged",
+                c.id
+            )));
+        }
         if let Some(&expected) = req.expected_versions.get(&c.id)
             && expected != c.version
         {
@@ -176,9 +182,15 @@ fn json(c: &Customer) -> Result<String> {
     serde_json::to_string(c).map_err(|e| Error::Internal(format!("snapshot: {e}")))
 }
 
+/// Reads a snapshot. New fields of [`Customer`] carry `#[serde(default)]`, so snapshots of
+/// older versions still read. serde's message may quote a value (personal data): it is dropped.
 fn from_json(col: usize, text: &str) -> rusqlite::Result<Customer> {
-    serde_json::from_str(text).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(col, rusqlite::types::Type::Text, Box::new(e))
+    serde_json::from_str(text).map_err(|_| {
+        rusqlite::Error::FromSqlConversionFailure(
+            col,
+            rusqlite::types::Type::Text,
+            "a merge snapshot is not a customer record this version reads".into(),
+        )
     })
 }
 
@@ -405,7 +417,32 @@ pub(super) fn unmerge(
     if record.undone.is_some() {
         return Err(Error::conflict(format!("merge {id} was already undone")));
     }
+    if std::iter::once(&record.primary_before)
+        .chain(&record.merged)
+        .any(|c| c.anonymised_at.is_some())
+    {
+        return Err(Error::conflict(format!(
+            "merge {id} cannot be undone: a customer of it was anonymised or deleted since"
+        )));
+    }
     let primary_id = record.primary_id;
+    // Merges into one primary undo newest first.
+    let later: Option<uuid::Uuid> = tx
+        .prepare_cached(
+            "SELECT id FROM merges WHERE tenant_id = ?1 AND primary_id = ?2 AND undone_at IS NULL
+             AND id > ?3 ORDER BY id DESC LIMIT 1",
+        )?
+        .query_row(
+            params![tenant.as_str(), primary_id.as_uuid(), id.as_uuid()],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(later) = later {
+        return Err(Error::conflict(format!(
+            "customer {primary_id} took part in a later merge ({}): undo that merge first",
+            MergeId::from_uuid(later)
+        )));
+    }
     let primary = match customers::by_id(tx, tenant, &primary_id) {
         Ok(c) => c,
         Err(e) if e.kind() == crate::ErrorKind::NotFound => {
@@ -474,6 +511,11 @@ pub(super) fn unmerge(
         "UPDATE bookings SET customer_id = ?3, updated_at = ?4
          WHERE tenant_id = ?1 AND reference = ?2",
     )?;
+    for c in &record.merged {
+        let mut change = Change::customer(ChangeKind::CustomerUnmerged, c.id);
+        change.previous_customer_id = Some(primary_id);
+        changes::append(tx, tenant, actor, &change)?;
+    }
     let merge_wrote = record_moved_at(&record);
     for ((m, before), current) in record.bookings.iter().zip(&updated).zip(&current) {
         // A booking untouched since the move gets back its update time too.
@@ -511,11 +553,6 @@ pub(super) fn unmerge(
         actor.user_id,
         actor.role.as_str()
     ])?;
-    for c in &record.merged {
-        let mut change = Change::customer(ChangeKind::CustomerUnmerged, c.id);
-        change.previous_customer_id = Some(primary_id);
-        changes::append(tx, tenant, actor, &change)?;
-    }
     let fields = primary.changed_fields(&restored);
     let change = Change::customer(ChangeKind::CustomerUpdated, primary_id).with_fields(&fields);
     changes::append(tx, tenant, actor, &change)?;

@@ -7,6 +7,7 @@ mod customers;
 mod indexing;
 mod list;
 mod merges;
+mod privacy;
 mod schema;
 mod values;
 
@@ -24,7 +25,9 @@ use crate::model::{
     Actor, Booking, CaptureMatch, Captured, Customer, CustomerId, CustomerStats, NewBooking,
     TenantId, TenantSettings,
 };
+use crate::privacy::{AnonymisationReport, PersonalDataExport};
 use crate::search::IndexedCustomer;
+use chrono::{DateTime, Utc};
 
 pub(crate) use schema::SCHEMA_VERSION;
 
@@ -150,6 +153,9 @@ fn configure(conn: &Connection) -> Result<()> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
     conn.pragma_update(None, "foreign_keys", true)?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
+    // Deleted and overwritten content is zeroed, not left in free space: anonymised data must
+    // not stay in the file.
+    conn.pragma_update(None, "secure_delete", true)?;
     // Reads of a large file through a memory map rather than a read call per page, and a page
     // cache large enough for the indexes of a busy tenant.
     conn.pragma_update(None, "mmap_size", MMAP_SIZE)?;
@@ -230,6 +236,11 @@ impl Repository for SqliteStore {
     ) -> Result<Customer> {
         self.write(|tx| {
             let current = merges::live(tx, tenant, id)?;
+            if current.anonymised_at.is_some() {
+                return Err(Error::conflict(format!(
+                    "customer {id} is anonymised: its record cannot be edited"
+                )));
+            }
             if current.version != expected_version {
                 return Err(Error::conflict(format!(
                     "customer {id} is at version {}, not {expected_version}: read it again",
@@ -321,6 +332,10 @@ impl Repository for SqliteStore {
                 (None, None) => None,
             };
             let (customer, matched, changed) = match found {
+                // An anonymised record takes no personal data back.
+                Some((current, matched)) if current.anonymised_at.is_some() => {
+                    (current, matched, Vec::new())
+                }
                 Some((current, matched)) => {
                     let laid = current.overlay(&contact)?;
                     let (customer, changed) = customers::update(tx, tenant, actor, &current, laid)?;
@@ -416,5 +431,71 @@ impl Repository for SqliteStore {
 
     fn merge_history(&self, tenant: &TenantId, customer: &CustomerId) -> Result<Vec<MergeRecord>> {
         self.read(|tx| merges::history(tx, tenant, customer))
+    }
+
+    fn plan_anonymise(&self, tenant: &TenantId, id: &CustomerId) -> Result<AnonymisationReport> {
+        self.read(|tx| privacy::plan(tx, tenant, id))
+    }
+
+    fn anonymise(
+        &self,
+        tenant: &TenantId,
+        actor: &Actor,
+        id: &CustomerId,
+        reason: &str,
+    ) -> Result<AnonymisationReport> {
+        self.write(|tx| privacy::anonymise(tx, tenant, actor, id, reason))
+    }
+
+    fn inactive_customers(
+        &self,
+        tenant: &TenantId,
+        before: &DateTime<Utc>,
+        after_no: i64,
+        limit: u32,
+    ) -> Result<Vec<(i64, CustomerId)>> {
+        self.read(|tx| privacy::inactive(tx, tenant, before, after_no, limit))
+    }
+
+    fn anonymise_inactive(
+        &self,
+        tenant: &TenantId,
+        actor: &Actor,
+        ids: &[CustomerId],
+        before: &DateTime<Utc>,
+        reason: &str,
+    ) -> Result<Vec<CustomerId>> {
+        self.write(|tx| privacy::anonymise_inactive(tx, tenant, actor, ids, before, reason))
+    }
+
+    fn suppressed_fields(&self, tenant: &TenantId, customer: &Customer) -> Result<Vec<String>> {
+        self.read(|tx| privacy::suppressed_fields(tx, tenant, customer))
+    }
+
+    fn export_personal_data(
+        &self,
+        tenant: &TenantId,
+        id: &CustomerId,
+    ) -> Result<PersonalDataExport> {
+        self.read(|tx| privacy::export(tx, tenant, id))
+    }
+
+    fn checkpoint(&self) -> Result<()> {
+        if self.path.is_none() {
+            return Ok(());
+        }
+        let conn = lock(&self.writer);
+        // A reader of another process may hold the log for a moment: try for a while.
+        for _ in 0..50 {
+            let busy: i64 = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+            if busy == 0 {
+                return Ok(());
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Err(Error::conflict(
+            "the write-ahead log could not be truncated: another connection keeps reading it; \
+             erased data stays in it until the next checkpoint",
+        ))
     }
 }

@@ -161,6 +161,31 @@ CREATE TABLE merge_bookings (
     PRIMARY KEY (merge_id, position)
 ) STRICT;
 "#,
+    r#"
+ALTER TABLE customers ADD COLUMN anonymised_at TEXT;
+-- Key of the keyed hashes of suppressed contacts (32 random bytes, made when first needed).
+ALTER TABLE tenants ADD COLUMN suppression_key BLOB;
+
+CREATE TABLE anonymisations (
+    tenant_id   TEXT NOT NULL,
+    customer_id BLOB NOT NULL,
+    at          TEXT NOT NULL,
+    actor_id    TEXT NOT NULL,
+    actor_role  TEXT NOT NULL,
+    reason      TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, customer_id)
+) STRICT;
+
+-- Contacts of anonymised customers, as keyed hashes (HMAC-SHA-256 with the tenant's key), so
+-- that a later capture or import can tell "this person asked to be forgotten".
+CREATE TABLE suppressions (
+    tenant_id TEXT NOT NULL,
+    kind      TEXT NOT NULL CHECK (kind IN ('email', 'phone')),
+    digest    BLOB NOT NULL,
+    at        TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, kind, digest)
+) STRICT;
+"#,
 ];
 
 /// The schema version this library writes.

@@ -1,0 +1,167 @@
+//! The personal-data export of one customer (GDPR Art. 15 and 20): one JSON document whose
+//! schema is versioned by `format` and published in `schemas/personal-data-export.schema.json`.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::changes::ChangeEvent;
+use crate::merge::MergeRecord;
+use crate::model::{Booking, Customer, Money, PaymentStatus, Phone};
+
+/// The version of the export's layout; a change that could break a reader raises it.
+pub const EXPORT_FORMAT: u32 = 1;
+
+/// Everything held on one customer, in a structured, machine-readable form
+/// ([`Tenant::export_personal_data`](crate::Tenant::export_personal_data)). Serialize it with
+/// `serde_json` to get the documented JSON.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct PersonalDataExport {
+    /// The layout version, [`EXPORT_FORMAT`].
+    pub format: u32,
+    /// When the export was made.
+    pub exported_at: DateTime<Utc>,
+    /// The tenant (agency) holding the data.
+    pub tenant: String,
+    /// The customer record: every field as stored.
+    pub profile: Customer,
+    /// The emails and phones besides the main ones.
+    pub secondary_contacts: SecondaryContacts,
+    /// The communication consents given, with when.
+    pub consents: Vec<ConsentRecord>,
+    /// Every booking linked to the customer, newest pickup first.
+    pub bookings: Vec<Booking>,
+    /// The invoices of those bookings.
+    pub invoices: Vec<InvoiceRecord>,
+    /// The customer lists it belongs to.
+    pub lists: Vec<String>,
+    /// The documents attached to it (metadata only).
+    pub documents: Vec<DocumentMeta>,
+    /// The merges it took part in, with the snapshots they keep, newest first.
+    pub merges: Vec<MergeRecord>,
+    /// Every change-feed event about it (or about the records merged into it), in order.
+    pub changes: Vec<ChangeEvent>,
+    /// Set when the customer was anonymised.
+    pub anonymisation: Option<AnonymisationNote>,
+}
+
+/// The secondary contacts of a customer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct SecondaryContacts {
+    /// Further emails.
+    pub emails: Vec<String>,
+    /// Further phones, as typed and in E.164.
+    pub phones: Vec<Phone>,
+}
+
+/// A communication consent and when it was given.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct ConsentRecord {
+    /// `email` or `sms`.
+    pub channel: String,
+    /// When the customer agreed.
+    pub given_at: DateTime<Utc>,
+}
+
+/// An invoice of one of the customer's bookings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct InvoiceRecord {
+    /// The booking it belongs to.
+    pub booking_reference: String,
+    /// The invoice number.
+    pub number: String,
+    /// The amount.
+    pub amount: Money,
+    /// Whether it was paid.
+    pub payment_status: PaymentStatus,
+}
+
+/// Metadata of a document attached to a customer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct DocumentMeta {
+    /// The file name.
+    pub name: String,
+    /// Its media type.
+    pub content_type: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// Its SHA-256, hex.
+    pub sha256: String,
+    /// When it was attached.
+    pub added_at: DateTime<Utc>,
+}
+
+/// When and why a customer was anonymised.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct AnonymisationNote {
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The reason given.
+    pub reason: String,
+}
+
+impl PersonalDataExport {
+    /// Assembles the export from what the store read.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn new(
+        tenant: &str,
+        profile: Customer,
+        bookings: Vec<Booking>,
+        merges: Vec<MergeRecord>,
+        changes: Vec<ChangeEvent>,
+        anonymisation: Option<AnonymisationNote>,
+    ) -> Self {
+        let consents = [
+            ("email", profile.consent.email),
+            ("sms", profile.consent.sms),
+        ]
+        .into_iter()
+        .filter_map(|(channel, at)| {
+            at.map(|given_at| ConsentRecord {
+                channel: channel.into(),
+                given_at,
+            })
+        })
+        .collect();
+        let invoices = bookings
+            .iter()
+            .filter_map(|b| {
+                b.invoice.as_ref().map(|i| InvoiceRecord {
+                    booking_reference: b.reference.clone(),
+                    number: i.number.clone(),
+                    amount: i.amount.clone(),
+                    payment_status: i.payment_status,
+                })
+            })
+            .collect();
+        Self {
+            format: EXPORT_FORMAT,
+            exported_at: Utc::now(),
+            tenant: tenant.to_owned(),
+            secondary_contacts: SecondaryContacts {
+                emails: profile.secondary_emails.clone(),
+                phones: profile.secondary_phones.clone(),
+            },
+            consents,
+            invoices,
+            lists: profile.lists.iter().cloned().collect(),
+            documents: Vec::new(),
+            bookings,
+            merges,
+            changes,
+            anonymisation,
+            profile,
+        }
+    }
+}

@@ -1,0 +1,421 @@
+//! Anonymisation, retention, suppression and the personal-data export in SQLite.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, Transaction, params, params_from_iter};
+
+use super::values::{parse_utc, utc_text};
+use super::{bookings, changes, customers, merges};
+use crate::changes::{Change, ChangeEvent, ChangeKind};
+use crate::error::{Error, Result};
+use crate::merge::MergeId;
+use crate::model::{Actor, Customer, CustomerId, TenantId};
+use crate::privacy::{
+    AnonymisationNote, AnonymisationReport, PersonalDataExport, anonymised, contacts_of, digest,
+    kept, personal_fields,
+};
+
+/// The customer `id` itself, for anonymising: Conflict if merged into another (name that one)
+/// or already anonymised.
+fn live_personal(tx: &Transaction<'_>, tenant: &TenantId, id: &CustomerId) -> Result<Customer> {
+    let c = merges::live(tx, tenant, id)?;
+    if c.anonymised_at.is_some() {
+        return Err(Error::conflict(format!(
+            "customer {id} is anonymised already"
+        )));
+    }
+    Ok(c)
+}
+
+/// `id` and every customer merged into it by merges that stand, recursively: one person.
+fn person(tx: &Transaction<'_>, tenant: &TenantId, id: &CustomerId) -> Result<Vec<CustomerId>> {
+    let mut all = vec![*id];
+    let mut next = 0;
+    let mut stmt = tx.prepare_cached(
+        "SELECT mm.customer_id FROM merges m JOIN merge_members mm ON mm.merge_id = m.id
+         WHERE m.tenant_id = ?1 AND m.primary_id = ?2 AND m.undone_at IS NULL",
+    )?;
+    while next < all.len() {
+        let at = all[next];
+        next += 1;
+        let found = stmt
+            .query_map(params![tenant.as_str(), at.as_uuid()], |r| {
+                r.get::<_, uuid::Uuid>(0)
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        for id in found.into_iter().map(CustomerId::from_uuid) {
+            if !all.contains(&id) {
+                all.push(id);
+            }
+        }
+    }
+    Ok(all)
+}
+
+/// The merges holding a snapshot of any of `ids` (as primary or merged), oldest first.
+fn merges_of(tx: &Transaction<'_>, tenant: &TenantId, ids: &[CustomerId]) -> Result<Vec<MergeId>> {
+    let mut out = BTreeSet::new();
+    let mut as_primary =
+        tx.prepare_cached("SELECT id FROM merges WHERE tenant_id = ?1 AND primary_id = ?2")?;
+    let mut as_member = tx.prepare_cached(
+        "SELECT merge_id FROM merge_members WHERE tenant_id = ?1 AND customer_id = ?2",
+    )?;
+    for id in ids {
+        for stmt in [&mut as_primary, &mut as_member] {
+            let found = stmt
+                .query_map(params![tenant.as_str(), id.as_uuid()], |r| {
+                    r.get::<_, uuid::Uuid>(0)
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            out.extend(found.into_iter().map(MergeId::from_uuid));
+        }
+    }
+    Ok(out.into_iter().collect())
+}
+
+fn report(tx: &Transaction<'_>, tenant: &TenantId, c: &Customer) -> Result<AnonymisationReport> {
+    let person = person(tx, tenant, &c.id)?;
+    let bookings: i64 = tx
+        .prepare_cached("SELECT booking_count FROM customers WHERE tenant_id = ?1 AND id = ?2")?
+        .query_row(params![tenant.as_str(), c.id.as_uuid()], |r| r.get(0))?;
+    let mut contacts: Vec<(&str, String)> = contacts_of(c)
+        .into_iter()
+        .map(|k| (k.kind, k.key))
+        .collect();
+    contacts.sort();
+    contacts.dedup();
+    Ok(AnonymisationReport {
+        customer_id: c.id,
+        customer_no: c.customer_no,
+        erased: personal_fields(c),
+        kept: kept(),
+        bookings: bookings as u64,
+        merges: merges_of(tx, tenant, &person)?.len() as u64,
+        suppressed_contacts: contacts.len() as u64,
+    })
+}
+
+pub(super) fn plan(
+    tx: &Transaction<'_>,
+    tenant: &TenantId,
+    id: &CustomerId,
+) -> Result<AnonymisationReport> {
+    let c = live_personal(tx, tenant, id)?;
+    report(tx, tenant, &c)
+}
+
+/// The tenant's key for keyed hashes; made (32 random bytes) when `create` and missing.
+fn suppression_key(
+    tx: &Transaction<'_>,
+    tenant: &TenantId,
+    create: bool,
+) -> Result<Option<Vec<u8>>> {
+    let key: Option<Vec<u8>> = tx
+        .prepare_cached("SELECT suppression_key FROM tenants WHERE tenant_id = ?1")?
+        .query_row([tenant.as_str()], |r| r.get(0))
+        .optional()?
+        .flatten();
+    if key.is_some() || !create {
+        return Ok(key);
+    }
+    let mut fresh = vec![0u8; 32];
+    getrandom::fill(&mut fresh).map_err(|e| Error::Internal(format!("no randomness: {e}")))?;
+    tx.prepare_cached("UPDATE tenants SET suppression_key = ?2 WHERE tenant_id = ?1")?
+        .execute(params![tenant.as_str(), fresh])?;
+    Ok(Some(fresh))
+}
+
+/// Anonymises one customer inside the caller's transaction; returns what was erased and kept.
+fn anonymise_one(
+    tx: &Transaction<'_>,
+    tenant: &TenantId,
+    actor: &Actor,
+    c: &Customer,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<AnonymisationReport> {
+    let report = report(tx, tenant, c)?;
+    let person = person(tx, tenant, &c.id)?;
+    let now_text = utc_text(&now);
+
+    let key = suppression_key(tx, tenant, true)?.unwrap_or_default();
+    let mut remember = tx.prepare_cached(
+        "INSERT INTO suppressions (tenant_id, kind, digest, at) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT DO NOTHING",
+    )?;
+    for contact in contacts_of(c) {
+        remember.execute(params![
+            tenant.as_str(),
+            contact.kind,
+            digest(&key, &contact),
+            now_text
+        ])?;
+    }
+
+    scrub_merges(tx, tenant, &person, now)?;
+
+    let erased = Customer {
+        updated_at: now,
+        version: c.version + 1,
+        ..anonymised(c, now)
+    };
+    customers::write(tx, tenant, &erased, false)?;
+    tx.prepare_cached(
+        "INSERT INTO anonymisations (tenant_id, customer_id, at, actor_id, actor_role, reason)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![
+        tenant.as_str(),
+        c.id.as_uuid(),
+        now_text,
+        actor.user_id,
+        actor.role.as_str(),
+        reason
+    ])?;
+    let fields: Vec<&str> = report.erased.iter().map(String::as_str).collect();
+    let change = Change::customer(ChangeKind::CustomerAnonymised, c.id).with_fields(&fields);
+    changes::append(tx, tenant, actor, &change)?;
+    Ok(report)
+}
+
+/// Erases the personal data of the snapshots merge records keep of `person` (a customer and
+/// those merged into it): the primary's before and after of merges into one of them, and the
+/// snapshots of each of them merged. Those merges can no longer be undone.
+pub(super) fn scrub_merges(
+    tx: &Transaction<'_>,
+    tenant: &TenantId,
+    person: &[CustomerId],
+    now: DateTime<Utc>,
+) -> Result<()> {
+    for merge in merges_of(tx, tenant, person)? {
+        let (primary, before, after): (uuid::Uuid, String, String) = tx
+            .prepare_cached(
+                "SELECT primary_id, primary_before, primary_after FROM merges WHERE id = ?1 AND tenant_id = ?2",
+            )?
+            .query_row(params![merge.as_uuid(), tenant.as_str()], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?;
+        if person.contains(&CustomerId::from_uuid(primary)) {
+            tx.prepare_cached(
+                "UPDATE merges SET primary_before = ?3, primary_after = ?4 WHERE id = ?1 AND tenant_id = ?2",
+            )?
+            .execute(params![
+                merge.as_uuid(),
+                tenant.as_str(),
+                scrubbed(&before, now)?,
+                scrubbed(&after, now)?
+            ])?;
+        }
+        let members: Vec<(i64, uuid::Uuid, String)> = tx
+            .prepare_cached(
+                "SELECT position, customer_id, snapshot FROM merge_members WHERE merge_id = ?1 AND tenant_id = ?2",
+            )?
+            .query_map(params![merge.as_uuid(), tenant.as_str()], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        for (position, id, snapshot) in members {
+            if person.contains(&CustomerId::from_uuid(id)) {
+                tx.prepare_cached(
+                    "UPDATE merge_members SET snapshot = ?3 WHERE merge_id = ?1 AND position = ?2",
+                )?
+                .execute(params![
+                    merge.as_uuid(),
+                    position,
+                    scrubbed(&snapshot, now)?
+                ])?;
+            }
+        }
+    }
+
+    Ok(())
+}
+
+/// `id` and the customers merged into it: the records of one person.
+pub(super) fn person_of(
+    tx: &Transaction<'_>,
+    tenant: &TenantId,
+    id: &CustomerId,
+) -> Result<Vec<CustomerId>> {
+    person(tx, tenant, id)
+}
+
+/// A customer snapshot (JSON) with its personal data erased.
+fn scrubbed(snapshot: &str, now: DateTime<Utc>) -> Result<String> {
+    let c: Customer = serde_json::from_str(snapshot)
+        .map_err(|e| Error::Internal(format!("merge snapshot: {e}")))?;
+    serde_json::to_string(&anonymised(&c, now))
+        .map_err(|e| Error::Internal(format!("snapshot: {e}")))
+}
+
+pub(super) fn anonymise(
+    tx: &Transaction<'_>,
+    tenant: &TenantId,
+    actor: &Actor,
+    id: &CustomerId,
+    reason: &str,
+) -> Result<AnonymisationReport> {
+    let c = live_personal(tx, tenant, id)?;
+    anonymise_one(tx, tenant, actor, &c, reason, Utc::now())
+}
+
+/// The condition of an inactive customer `c` (no change, no booking departing, changed or
+/// recorded since `?3` seconds / `?4` microseconds since the epoch).
+const INACTIVE: &str = "c.anonymised_at IS NULL
+    AND unixepoch(c.updated_at, 'subsec') < ?3
+    AND c.last_booking_key < ?4
+    AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.customer_id = c.id AND b.tenant_id = ?1
+                    AND unixepoch(b.updated_at, 'subsec') >= ?3)";
+
+fn seconds(t: &DateTime<Utc>) -> f64 {
+    t.timestamp_micros() as f64 / 1e6
+}
+
+/// Up to `limit` inactive customers after customer no. `after_no`, in number order.
+pub(super) fn inactive(
+    tx: &Transaction<'_>,
+    tenant: &TenantId,
+    before: &DateTime<Utc>,
+    after_no: i64,
+    limit: u32,
+) -> Result<Vec<(i64, CustomerId)>> {
+    let sql = format!(
+        "SELECT c.customer_no, c.id FROM customers c
+         WHERE c.tenant_id = ?1 AND c.customer_no > ?2 AND {INACTIVE}
+         ORDER BY c.customer_no LIMIT ?5"
+    );
+    Ok(tx
+        .prepare_cached(&sql)?
+        .query_map(
+            params![
+                tenant.as_str(),
+                after_no,
+                seconds(before),
+                before.timestamp_micros(),
+                limit
+            ],
+            |r| Ok((r.get(0)?, CustomerId::from_uuid(r.get(1)?))),
+        )?
+        .collect::<rusqlite::Result<_>>()?)
+}
+
+/// Anonymises those of `ids` still inactive (one may have booked since it was listed);
+/// returns them.
+pub(super) fn anonymise_inactive(
+    tx: &Transaction<'_>,
+    tenant: &TenantId,
+    actor: &Actor,
+    ids: &[CustomerId],
+    before: &DateTime<Utc>,
+    reason: &str,
+) -> Result<Vec<CustomerId>> {
+    let sql =
+        format!("SELECT 1 FROM customers c WHERE c.tenant_id = ?1 AND c.id = ?2 AND {INACTIVE}");
+    let now = Utc::now();
+    let mut done = Vec::new();
+    for id in ids {
+        let still: bool = tx
+            .prepare_cached(&sql)?
+            .query_row(
+                params![
+                    tenant.as_str(),
+                    id.as_uuid(),
+                    seconds(before),
+                    before.timestamp_micros()
+                ],
+                |_| Ok(true),
+            )
+            .optional()?
+            .unwrap_or(false);
+        if still {
+            let c = customers::by_id(tx, tenant, id)?;
+            anonymise_one(tx, tenant, actor, &c, reason, now)?;
+            done.push(*id);
+        }
+    }
+    Ok(done)
+}
+
+/// The fields of `c` whose email or phone belongs to an anonymised customer of the tenant.
+pub(super) fn suppressed_fields(
+    tx: &Transaction<'_>,
+    tenant: &TenantId,
+    c: &Customer,
+) -> Result<Vec<String>> {
+    let Some(key) = suppression_key(tx, tenant, false)? else {
+        return Ok(Vec::new());
+    };
+    let mut stmt = tx.prepare_cached(
+        "SELECT EXISTS (SELECT 1 FROM suppressions WHERE tenant_id = ?1 AND kind = ?2 AND digest = ?3)",
+    )?;
+    let mut out = Vec::new();
+    for contact in contacts_of(c) {
+        let hit: bool = stmt.query_row(
+            params![tenant.as_str(), contact.kind, digest(&key, &contact)],
+            |r| r.get(0),
+        )?;
+        if hit {
+            out.push(contact.field);
+        }
+    }
+    Ok(out)
+}
+
+pub(super) fn export(
+    tx: &Transaction<'_>,
+    tenant: &TenantId,
+    id: &CustomerId,
+) -> Result<PersonalDataExport> {
+    let id = merges::resolve(tx, tenant, id)?;
+    let profile = customers::by_id(tx, tenant, &id)?;
+    let bookings = bookings::history(tx, tenant, &id)?;
+    let person = person(tx, tenant, &id)?;
+    let merges = merges_of(tx, tenant, &person)?
+        .iter()
+        .rev()
+        .map(|m| merges::record(tx, tenant, m))
+        .collect::<Result<Vec<_>>>()?;
+    let marks = (0..person.len())
+        .map(|i| format!("?{}", i + 2))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "SELECT seq FROM changes WHERE tenant_id = ?1
+         AND (customer_id IN ({marks}) OR previous_customer_id IN ({marks})) ORDER BY seq"
+    );
+    let tenant_text = tenant.as_str().to_owned();
+    let mut args: Vec<Box<dyn rusqlite::ToSql>> = vec![Box::new(tenant_text)];
+    args.extend(
+        person
+            .iter()
+            .map(|p| Box::new(*p.as_uuid()) as Box<dyn rusqlite::ToSql>),
+    );
+    let seqs: Vec<i64> = tx
+        .prepare(&sql)?
+        .query_map(params_from_iter(args.iter()), |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut events: Vec<ChangeEvent> = Vec::with_capacity(seqs.len());
+    for seq in seqs {
+        events.extend(changes::since(tx, tenant, seq - 1, 1)?);
+    }
+    let anonymisation = tx
+        .prepare_cached(
+            "SELECT at, reason FROM anonymisations WHERE tenant_id = ?1 AND customer_id = ?2",
+        )?
+        .query_row(params![tenant.as_str(), id.as_uuid()], |r| {
+            Ok(AnonymisationNote {
+                at: parse_utc(0, &r.get::<_, String>(0)?)?,
+                reason: r.get(1)?,
+            })
+        })
+        .optional()?;
+    Ok(PersonalDataExport::new(
+        tenant.as_str(),
+        profile,
+        bookings,
+        merges,
+        events,
+        anonymisation,
+    ))
+}
