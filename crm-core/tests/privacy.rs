@@ -1,0 +1,572 @@
+//! Privacy: anonymise (no old value left in any file of the data folder), the plan, rights,
+//! retention, suppression, the personal-data export against its JSON Schema, and the exclusion
+//! of anonymised customers from duplicates and merges.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use common::*;
+use crm_core::{
+    Actor, Address, ChangeKind, Consent, CustomerQuery, ErrorKind, MatchConfig, MergeRequest,
+    NewCustomer, PersonalDataExport, Role,
+};
+
+fn dpo() -> Actor {
+    Actor::new("dpo-1", Role::Organisation)
+}
+
+/// Marks every personal value: the byte scan looks for it.
+const MARK: &str = "qwyz";
+/// The digits every marked phone shares.
+const PHONE_MARK: &str = "7182930";
+const BIRTH_MARK: &str = "1911-11-11";
+const CONSENT_MARK: &str = "1999-09-09";
+
+/// A customer with a marked value in every personal field. The set of fields is checked against
+/// `NewCustomer` itself: a field added later fails this test until it is marked here too.
+fn marked(tag: &str) -> NewCustomer {
+    let consent_at = at(&format!("{CONSENT_MARK}T09:09:09Z")).to_utc();
+    let fields = NewCustomer {
+        first_name: format!("Qwyz{tag}first"),
+        last_name: format!("Qwyz{tag}last"),
+        company: Some(format!("Qwyz{tag} SARL")),
+        email: Some(format!("qwyz.{tag}@qwyzmail.example")),
+        phone: Some(format!("+33 1 {PHONE_MARK}1")),
+        mobile: Some(format!("+33 6 {PHONE_MARK}2")),
+        fax: Some(format!("+33 1 {PHONE_MARK}3")),
+        emergency_phone: Some(format!("+33 6 {PHONE_MARK}4")),
+        secondary_emails: vec![format!("qwyz.{tag}.second@qwyzmail.example")],
+        secondary_phones: vec![format!("+33 6 {PHONE_MARK}5")],
+        address: Address {
+            street: Some(format!("12 rue Qwyz{tag}")),
+            zip: Some("QWYZ9".into()),
+            city: Some("Qwyzville".into()),
+            region: Some("Qwyzshire".into()),
+            country: Some("NZ".into()),
+        },
+        contact_person: Some("Qwyzcontact".into()),
+        birth_date: chrono::NaiveDate::parse_from_str(BIRTH_MARK, "%Y-%m-%d").ok(),
+        language: Some("en-x-qwyz".into()),
+        notes: Some(format!("Qwyz{tag} notes\nsecond line")),
+        consent: Consent {
+            email: Some(consent_at),
+            sms: Some(consent_at),
+        },
+        salesperson: Some("Paul".into()),
+        lists: ["Qwyzlist".to_string()].into(),
+        custom_fields: [("qwyzkey".to_string(), "Qwyzvalue".to_string())].into(),
+    };
+    // Every field of NewCustomer is set (no null, no empty list or map): none escapes the scan.
+    let json = serde_json::to_value(&fields).unwrap();
+    for (key, value) in json.as_object().unwrap() {
+        let empty = value.is_null()
+            || value.as_array().is_some_and(Vec::is_empty)
+            || value
+                .as_object()
+                .is_some_and(|o| o.values().all(serde_json::Value::is_null));
+        assert!(!empty, "field {key} is not marked: mark it in `marked`");
+    }
+    fields
+}
+
+/// Files under `dir` (recursively) whose bytes, ASCII-lowercased, hold one of the needles.
+fn files_holding(dir: &Path, needles: &[&str]) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(at) = stack.pop() {
+        for entry in std::fs::read_dir(&at).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let Ok(bytes) = std::fs::read(&path) else {
+                continue;
+            };
+            let lower = bytes.to_ascii_lowercase();
+            for needle in needles {
+                if lower.windows(needle.len()).any(|w| w == needle.as_bytes()) {
+                    found.push(format!("{} holds {needle:?}", path.display()));
+                }
+            }
+        }
+    }
+    found
+}
+
+const NEEDLES: &[&str] = &[MARK, PHONE_MARK, BIRTH_MARK, CONSENT_MARK];
+
+#[test]
+fn anonymise_leaves_no_old_value_in_any_file() {
+    let db = open();
+    let a = db.tenant("agency-a");
+    // One batch: one index segment holding them and a bystander, so that the segment outlives
+    // the customer's documents and must be rewritten.
+    let made = a
+        .create_customers(
+            &actor(),
+            vec![marked("a"), marked("b"), customer("Bob", "Stander")],
+        )
+        .unwrap();
+    assert_eq!(a.search(&CustomerQuery::text("stander")).unwrap().total, 1);
+    let (c, twin) = (made[0].clone(), made[1].clone());
+    let mut trip = booking_for("BK-1", "2026-07-14T08:30:00+02:00", &c);
+    trip.invoice = Some(invoice("F-1", 12000, "EUR"));
+    a.upsert_booking(&actor(), trip).unwrap();
+    a.upsert_booking(
+        &actor(),
+        booking_for("BK-2", "2026-08-01T10:00:00+02:00", &twin),
+    )
+    .unwrap();
+    // A merge keeps snapshots of both records; the search index holds their words.
+    a.merge(
+        &actor(),
+        &MergeRequest::new(c.id, [twin.id]).choose(crm_core::MergeField::Notes, c.id),
+    )
+    .unwrap();
+    assert_eq!(
+        a.search(&CustomerQuery::text("qwyzafirst")).unwrap().total,
+        1
+    );
+    // The scan sees the values while they are there.
+    drop(a);
+    let held = files_holding(db.dir.path(), NEEDLES);
+    for needle in NEEDLES {
+        assert!(
+            held.iter().any(|h| h.ends_with(&format!("{needle:?}"))),
+            "the scan does not see {needle}: {held:?}"
+        );
+    }
+
+    let a = db.crm.tenant("agency-a").unwrap();
+    let report = a.anonymise(&dpo(), &c.id, "GDPR Art. 17 request").unwrap();
+    assert!(report.erased.contains(&"email".to_string()));
+    assert_eq!(report.bookings, 2);
+    assert_eq!(report.merges, 1);
+    // Open, after the call: nothing in the file, the log or the index.
+    assert_eq!(files_holding(db.dir.path(), NEEDLES), Vec::<String>::new());
+    for text in ["qwyzafirst", "qwyz", "7182930", "qwyzmail"] {
+        assert_eq!(
+            a.search(&CustomerQuery::text(text)).unwrap().total,
+            0,
+            "{text}"
+        );
+    }
+    // Closed: still nothing.
+    let dir = db.dir;
+    drop(a);
+    drop(db.crm);
+    assert_eq!(files_holding(dir.path(), NEEDLES), Vec::<String>::new());
+}
+
+#[test]
+fn an_anonymised_customer_keeps_its_number_bookings_and_invoices_only() {
+    let db = open();
+    let a = db.tenant("agency-a");
+    let c = a.create_customer(&actor(), marked("a")).unwrap();
+    let mut trip = booking_for("BK-1", "2026-07-14T08:30:00+02:00", &c);
+    trip.invoice = Some(invoice("F-1", 12000, "EUR"));
+    a.upsert_booking(&actor(), trip).unwrap();
+    let seq = last_seq(&a);
+    let plan = a.plan_anonymise(&c.id).unwrap();
+    assert_eq!(last_seq(&a), seq, "plan_anonymise wrote something");
+    assert_eq!(a.get_customer(&c.id).unwrap(), c);
+    let erased: BTreeSet<&str> = plan.erased.iter().map(String::as_str).collect();
+    for field in [
+        "first_name",
+        "email",
+        "mobile",
+        "secondary_phones",
+        "address",
+        "notes",
+        "consent",
+        "lists",
+        "custom_fields",
+        "birth_date",
+    ] {
+        assert!(erased.contains(field), "{field} not in {erased:?}");
+    }
+    assert!(
+        plan.kept
+            .iter()
+            .any(|k| k.what.contains("invoice") && k.why.contains("17(3)(b)"))
+    );
+    assert_eq!(plan.suppressed_contacts, 7);
+
+    let done = a.anonymise(&dpo(), &c.id, "GDPR Art. 17 request").unwrap();
+    assert_eq!(done, plan);
+    let after = a.get_customer(&c.id).unwrap();
+    assert_eq!(
+        after.full_name(),
+        format!("Anonymised customer {}", c.customer_no)
+    );
+    assert_eq!(
+        (after.id, after.customer_no, after.created_at),
+        (c.id, c.customer_no, c.created_at)
+    );
+    assert_eq!(after.salesperson.as_deref(), Some("Paul"));
+    assert!(after.anonymised_at.is_some());
+    assert_eq!(
+        after.edit(),
+        NewCustomer {
+            first_name: "Anonymised".into(),
+            last_name: format!("customer {}", c.customer_no),
+            salesperson: Some("Paul".into()),
+            ..Default::default()
+        }
+    );
+    let history = a.booking_history(&c.id).unwrap();
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].invoice.as_ref().unwrap().amount.minor, 12000);
+    let stats = a.customer_stats(&c.id).unwrap();
+    assert_eq!(stats.total_spent[0].minor, 12000);
+    let events = changes_after(&a, seq);
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].kind, ChangeKind::CustomerAnonymised);
+    assert_eq!(events[0].actor, dpo());
+    assert!(events[0].fields.contains(&"email".to_string()));
+
+    // Irreversible, and the record takes no personal data back.
+    assert_kind(a.anonymise(&dpo(), &c.id, "again"), ErrorKind::Conflict);
+    assert_kind(a.plan_anonymise(&c.id), ErrorKind::Conflict);
+    let mut edit = after.edit();
+    edit.email = Some("back@example.fr".into());
+    assert_kind(
+        a.update_customer(&actor(), &c.id, after.version, edit),
+        ErrorKind::Conflict,
+    );
+    let captured = a
+        .capture_booking(
+            &actor(),
+            customer_with_email("Qwyzafirst", "Qwyzalast", "qwyz.a@qwyzmail.example"),
+            booking("BK-1", "2026-07-14T08:30:00+02:00"),
+        )
+        .unwrap();
+    assert_eq!(captured.customer, after);
+}
+
+#[test]
+fn only_the_organisation_role_may_anonymise_and_nothing_changes_otherwise() {
+    let db = open();
+    let a = db.tenant("agency-a");
+    let c = a.create_customer(&actor(), marked("a")).unwrap();
+    let before = snapshot(&a, &[]);
+    for role in [Role::Agent, Role::System] {
+        let who = Actor::new("u-9", role);
+        assert_kind(
+            a.anonymise(&who, &c.id, "because"),
+            ErrorKind::PermissionDenied,
+        );
+        let far = chrono::Utc::now() + chrono::Duration::days(1);
+        assert_kind(
+            a.anonymise_inactive(&who, far, true, |_, _| {}),
+            ErrorKind::PermissionDenied,
+        );
+        assert_kind(
+            a.anonymise_inactive(&who, far, false, |_, _| {}),
+            ErrorKind::PermissionDenied,
+        );
+    }
+    assert_invalid(a.anonymise(&dpo(), &c.id, "  "), "reason");
+    assert_eq!(snapshot(&a, &[]), before);
+}
+
+#[test]
+fn retention_anonymises_the_inactive_in_batches_and_a_dry_run_writes_nothing() {
+    let db = open();
+    let a = db.tenant("agency-a");
+    let idle = a
+        .create_customer(&actor(), customer("Ida", "Idle"))
+        .unwrap();
+    let future = a
+        .create_customer(&actor(), customer("Fred", "Future"))
+        .unwrap();
+    let past = a
+        .create_customer(&actor(), customer("Paula", "Past"))
+        .unwrap();
+    a.upsert_booking(
+        &actor(),
+        booking_for("BK-F", "2030-01-01T10:00:00+01:00", &future),
+    )
+    .unwrap();
+    a.upsert_booking(
+        &actor(),
+        booking_for("BK-P", "2020-01-01T10:00:00+01:00", &past),
+    )
+    .unwrap();
+    let cutoff = chrono::Utc::now() + chrono::Duration::days(1);
+
+    let before = snapshot(&a, &[]);
+    let mut calls = Vec::new();
+    let dry = a
+        .anonymise_inactive(&dpo(), cutoff, true, |done, total| {
+            calls.push((done, total))
+        })
+        .unwrap();
+    assert!(dry.dry_run);
+    assert_eq!(dry.customers, vec![idle.id, past.id]);
+    assert_eq!(calls.last(), Some(&(2, 2)));
+    assert_eq!(snapshot(&a, &[]), before);
+
+    let mut calls = Vec::new();
+    let done = a
+        .anonymise_inactive(&dpo(), cutoff, false, |done, total| {
+            calls.push((done, total))
+        })
+        .unwrap();
+    assert_eq!(done.customers, vec![idle.id, past.id]);
+    assert_eq!(calls.first(), Some(&(0, 2)));
+    assert_eq!(calls.last(), Some(&(2, 2)));
+    assert!(a.get_customer(&idle.id).unwrap().anonymised_at.is_some());
+    assert!(a.get_customer(&past.id).unwrap().anonymised_at.is_some());
+    assert!(a.get_customer(&future.id).unwrap().anonymised_at.is_none());
+    assert_eq!(a.get_booking("BK-P").unwrap().customer_id, Some(past.id));
+    // Anonymised ones are not candidates again; an old cut-off finds no one.
+    let again = a
+        .anonymise_inactive(&dpo(), cutoff, true, |_, _| {})
+        .unwrap();
+    assert!(again.customers.is_empty());
+    let old = at("2000-01-01T00:00:00Z").to_utc();
+    assert!(
+        a.anonymise_inactive(&dpo(), old, true, |_, _| {})
+            .unwrap()
+            .customers
+            .is_empty()
+    );
+}
+
+#[test]
+fn suppressed_contacts_are_recognised_in_any_form_only_by_their_tenant() {
+    let db = open();
+    let a = db.tenant("agency-a");
+    let b = db.tenant("agency-b");
+    let c = a.create_customer(&actor(), marked("a")).unwrap();
+    let probe = NewCustomer {
+        email: Some("QWYZ.A@QwyzMail.example".into()),
+        mobile: Some(format!("06 {}2", PHONE_MARK)),
+        secondary_phones: vec!["+44 20 7946 0958".into(), format!("+33 1{PHONE_MARK}3")],
+        ..customer("New", "Person")
+    };
+    assert!(a.suppressed_fields(probe.clone()).unwrap().is_empty());
+    a.anonymise(&dpo(), &c.id, "GDPR Art. 17 request").unwrap();
+    assert_eq!(
+        a.suppressed_fields(probe.clone()).unwrap(),
+        ["email", "mobile", "secondary_phones[1]"]
+    );
+    assert!(b.suppressed_fields(probe).unwrap().is_empty());
+    assert_invalid(
+        a.suppressed_fields(NewCustomer {
+            email: Some("nope".into()),
+            ..customer("A", "B")
+        }),
+        "email",
+    );
+}
+
+/// The JSON Schema of the export, as committed.
+fn schema() -> serde_json::Value {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../schemas/personal-data-export.schema.json"),
+    )
+    .unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+/// Checks that every object in `value` has exactly the properties the schema node lists
+/// (following `$ref`, arrays and `oneOf` with null), recursively: the structural half of the
+/// schema. The Python tests validate exports with a full JSON Schema validator.
+fn conforms(
+    value: &serde_json::Value,
+    node: &serde_json::Value,
+    root: &serde_json::Value,
+    path: &str,
+) {
+    let node = match node.get("$ref").and_then(|r| r.as_str()) {
+        Some(r) => root.pointer(r.trim_start_matches('#')).unwrap(),
+        None => node,
+    };
+    if let Some(options) = node.get("oneOf").and_then(|o| o.as_array()) {
+        if value.is_null() {
+            return;
+        }
+        let other = options
+            .iter()
+            .find(|o| o.get("type") != Some(&"null".into()))
+            .unwrap();
+        return conforms(value, other, root, path);
+    }
+    if let (Some(props), Some(obj)) = (
+        node.get("properties").and_then(|p| p.as_object()),
+        value.as_object(),
+    ) {
+        let want: BTreeSet<&String> = props.keys().collect();
+        let got: BTreeSet<&String> = obj.keys().collect();
+        assert_eq!(got, want, "properties of {path}");
+        for (k, v) in obj {
+            conforms(v, &props[k], root, &format!("{path}.{k}"));
+        }
+    }
+    if let (Some(items), Some(array)) = (node.get("items"), value.as_array()) {
+        for (i, v) in array.iter().enumerate() {
+            conforms(v, items, root, &format!("{path}[{i}]"));
+        }
+    }
+}
+
+#[test]
+fn the_export_holds_everything_round_trips_and_follows_the_schema() {
+    let db = open();
+    let a = db.tenant("agency-a");
+    let c = a.create_customer(&actor(), marked("a")).unwrap();
+    let twin = a.create_customer(&actor(), marked("b")).unwrap();
+    let mut trip = booking_for("BK-1", "2026-07-14T08:30:00+02:00", &c);
+    trip.invoice = Some(invoice("F-1", 12000, "EUR"));
+    a.upsert_booking(&actor(), trip).unwrap();
+    a.upsert_booking(
+        &actor(),
+        booking_for("BK-2", "2026-08-01T10:00:00+02:00", &twin),
+    )
+    .unwrap();
+    let merged = a
+        .merge(
+            &actor(),
+            &MergeRequest::new(c.id, [twin.id]).choose(crm_core::MergeField::Notes, c.id),
+        )
+        .unwrap();
+
+    // A merged id exports the customer it went into.
+    let export = a.export_personal_data(&twin.id).unwrap();
+    assert_eq!(export.format, crm_core::EXPORT_FORMAT);
+    assert_eq!(export.tenant, "agency-a");
+    assert_eq!(export.profile, merged.customer);
+    assert_eq!(
+        export.secondary_contacts.emails,
+        merged.customer.secondary_emails
+    );
+    assert_eq!(export.consents.len(), 2);
+    assert_eq!(export.bookings.len(), 2);
+    assert_eq!(export.invoices.len(), 1);
+    assert_eq!(export.invoices[0].booking_reference, "BK-1");
+    assert_eq!(export.lists, ["Qwyzlist"]);
+    assert!(export.documents.is_empty());
+    assert_eq!(export.merges, vec![merged.record.clone()]);
+    let kinds: Vec<ChangeKind> = export.changes.iter().map(|e| e.kind).collect();
+    assert!(
+        kinds.contains(&ChangeKind::CustomerCreated) && kinds.contains(&ChangeKind::CustomerMerged)
+    );
+    assert!(export.changes.iter().all(|e| e.customer_id == Some(c.id)
+        || e.customer_id == Some(twin.id)
+        || e.previous_customer_id == Some(twin.id)));
+    assert!(export.anonymisation.is_none());
+
+    let json = serde_json::to_value(&export).unwrap();
+    let schema = schema();
+    conforms(&json, &schema, &schema, "export");
+    let back: PersonalDataExport = serde_json::from_value(json).unwrap();
+    assert_eq!(back, export);
+
+    // After anonymising: nothing personal left in it, and it says when and why.
+    a.anonymise(&dpo(), &c.id, "GDPR Art. 17 request").unwrap();
+    let export = a.export_personal_data(&c.id).unwrap();
+    let text = serde_json::to_string(&export).unwrap().to_ascii_lowercase();
+    for needle in NEEDLES {
+        assert!(
+            !text.contains(needle),
+            "{needle} in the export of an anonymised customer"
+        );
+    }
+    assert_eq!(export.anonymisation.unwrap().reason, "GDPR Art. 17 request");
+    conforms(
+        &serde_json::to_value(a.export_personal_data(&c.id).unwrap()).unwrap(),
+        &schema,
+        &schema,
+        "export",
+    );
+}
+
+#[test]
+fn anonymised_customers_are_no_ones_duplicates_and_cannot_be_merged() {
+    let db = open();
+    let a = db.tenant("agency-a");
+    let one = a
+        .create_customer(
+            &actor(),
+            customer_with_email("Hélène", "Dupont", "h@example.fr"),
+        )
+        .unwrap();
+    let two = a
+        .create_customer(
+            &actor(),
+            customer_with_email("Hélène", "Dupont", "h@example.fr"),
+        )
+        .unwrap();
+    let config = MatchConfig::default();
+    assert_eq!(a.duplicates_of(&one.id, &config).unwrap().len(), 1);
+    a.anonymise(&dpo(), &two.id, "GDPR Art. 17 request")
+        .unwrap();
+    assert!(a.duplicates_of(&one.id, &config).unwrap().is_empty());
+    assert!(a.duplicates_of(&two.id, &config).unwrap().is_empty());
+    // Two anonymised records look alike ("Anonymised customer"): still nobody's duplicates.
+    let three = a.create_customer(&actor(), customer("X", "Y")).unwrap();
+    a.anonymise(&dpo(), &three.id, "GDPR Art. 17 request")
+        .unwrap();
+    let clusters = a
+        .find_duplicates(&crm_core::FindOptions::default(), |_, _| {})
+        .unwrap();
+    assert!(clusters.is_empty(), "{clusters:?}");
+    let before = snapshot(&a, &[]);
+    assert_kind(
+        a.merge(&actor(), &MergeRequest::new(one.id, [two.id])),
+        ErrorKind::Conflict,
+    );
+    assert_kind(
+        a.merge(&actor(), &MergeRequest::new(two.id, [one.id])),
+        ErrorKind::Conflict,
+    );
+    assert_kind(
+        a.plan_merge(&MergeRequest::new(one.id, [two.id])),
+        ErrorKind::Conflict,
+    );
+    assert_eq!(snapshot(&a, &[]), before);
+}
+
+#[test]
+fn a_merge_of_an_anonymised_person_can_no_longer_be_undone() {
+    let db = open();
+    let a = db.tenant("agency-a");
+    let c = a.create_customer(&actor(), marked("a")).unwrap();
+    let twin = a.create_customer(&actor(), marked("b")).unwrap();
+    let merge = a
+        .merge(
+            &actor(),
+            &MergeRequest::new(c.id, [twin.id]).choose(crm_core::MergeField::Notes, c.id),
+        )
+        .unwrap()
+        .record;
+    a.anonymise(&dpo(), &c.id, "GDPR Art. 17 request").unwrap();
+    let kept = a.get_merge(&merge.id).unwrap();
+    let text = serde_json::to_string(&kept).unwrap().to_ascii_lowercase();
+    assert!(!text.contains(MARK), "{text}");
+    assert_kind(a.unmerge(&actor(), &merge.id), ErrorKind::Conflict);
+    // Its old id still resolves, to the anonymised record.
+    assert_eq!(a.get_customer(&twin.id).unwrap().id, c.id);
+}
+
+#[test]
+fn privacy_calls_never_cross_tenants() {
+    let db = open();
+    let a = db.tenant("agency-a");
+    let b = db.tenant("agency-b");
+    let c = a.create_customer(&actor(), marked("a")).unwrap();
+    let before = snapshot(&a, &[]);
+    assert_kind(b.plan_anonymise(&c.id), ErrorKind::NotFound);
+    assert_kind(b.anonymise(&dpo(), &c.id, "GDPR"), ErrorKind::NotFound);
+    assert_kind(b.export_personal_data(&c.id), ErrorKind::NotFound);
+    let far = chrono::Utc::now() + chrono::Duration::days(1);
+    let report = b.anonymise_inactive(&dpo(), far, false, |_, _| {}).unwrap();
+    assert!(report.customers.is_empty());
+    assert_eq!(snapshot(&a, &[]), before);
+}
