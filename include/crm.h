@@ -114,6 +114,12 @@ typedef uint32_t crm_status;
 #endif // __cplusplus
 
 /**
+ * What anonymising a customer erases and keeps, and why: the plan
+ * (`crm_tenant_plan_anonymise`) or the report of what was done (`crm_tenant_anonymise`).
+ */
+typedef struct crm_anonymisation crm_anonymisation;
+
+/**
  * A booking as stored. Read it with `crm_booking_get` and the other getters; the strings are
  * borrowed and valid until the booking is freed.
  */
@@ -217,6 +223,11 @@ typedef struct crm_merge_plan crm_merge_plan;
  * chosen record, the versions expected. Made by `crm_merge_request_new`.
  */
 typedef struct crm_merge_request crm_merge_request;
+
+/**
+ * What a retention pass anonymised, or would in a dry run (`crm_tenant_anonymise_inactive`).
+ */
+typedef struct crm_retention crm_retention;
 
 /**
  * A search: the typed text and the filters of the find-customer form, combined with AND.
@@ -392,7 +403,9 @@ typedef uint32_t crm_row_field;
 
 /**
  * What happened: `customer_created`, `customer_updated`, `customer_deleted`, `booking_created`,
- * `booking_updated`, `booking_linked`, `booking_unlinked` or `tenant_settings_updated`.
+ * `booking_updated`, `booking_linked`, `booking_unlinked`, `tenant_settings_updated`,
+ * `customer_merged` (customer id: the one it went into; previous customer id: the merged one),
+ * `customer_unmerged` or `customer_anonymised`.
  */
 #define CRM_CHANGE_KIND 1001
 
@@ -545,6 +558,11 @@ typedef uint32_t crm_row_field;
  * First and last name (read only).
  */
 #define CRM_FIELD_FULL_NAME 223
+
+/**
+ * When the customer was anonymised, RFC 3339 UTC, or NULL (read only).
+ */
+#define CRM_FIELD_ANONYMISED_AT 224
 
 /**
  * Other emails.
@@ -1622,6 +1640,137 @@ crm_status crm_tenant_get_merge(const struct crm_tenant *tenant,
 crm_status crm_tenant_merges_of(const struct crm_tenant *tenant,
                                 const char *customer_id,
                                 struct crm_merge_list **out);
+
+/**
+ * How many fields holding personal data are (or would be) erased; 0 on a bad handle.
+ */
+size_t crm_anonymisation_erased_count(const struct crm_anonymisation *report);
+
+/**
+ * The name of erased field `index` (`first_name`, `email`, `secondary_phones`...). Borrowed
+ * until the report is freed; NULL past the end.
+ */
+const char *crm_anonymisation_erased(const struct crm_anonymisation *report, size_t index);
+
+/**
+ * How many things are kept (each with why); 0 on a bad handle.
+ */
+size_t crm_anonymisation_kept_count(const struct crm_anonymisation *report);
+
+/**
+ * What kept item `index` is. Borrowed; NULL past the end.
+ */
+const char *crm_anonymisation_kept_what(const struct crm_anonymisation *report, size_t index);
+
+/**
+ * Why kept item `index` is kept. Borrowed; NULL past the end.
+ */
+const char *crm_anonymisation_kept_why(const struct crm_anonymisation *report, size_t index);
+
+/**
+ * How many bookings stay linked to the anonymised record; 0 on a bad handle.
+ */
+uint64_t crm_anonymisation_bookings(const struct crm_anonymisation *report);
+
+/**
+ * How many merge records hold snapshots of the customer (scrubbed too); 0 on a bad handle.
+ */
+uint64_t crm_anonymisation_merges(const struct crm_anonymisation *report);
+
+/**
+ * How many emails and phones are remembered as keyed hashes; 0 on a bad handle.
+ */
+uint64_t crm_anonymisation_suppressed_contacts(const struct crm_anonymisation *report);
+
+/**
+ * The report as JSON `{"format": 1, "anonymisation": {"customer_id", "customer_no", "erased":
+ * [...], "kept": [{"what", "why"}...], "bookings", "merges", "suppressed_contacts"}}`. On
+ * success `*out` is a string freed with `crm_string_free`.
+ */
+crm_status crm_anonymisation_to_json(const struct crm_anonymisation *report, char **out);
+
+/**
+ * Frees an anonymisation report. NULL does nothing.
+ */
+void crm_anonymisation_free(struct crm_anonymisation *report);
+
+/**
+ * How many customers were anonymised (or would be, in a dry run); 0 on a bad handle.
+ */
+size_t crm_retention_count(const struct crm_retention *report);
+
+/**
+ * The id of customer `index`, in customer no. order. Borrowed; NULL past the end.
+ */
+const char *crm_retention_customer(const struct crm_retention *report, size_t index);
+
+/**
+ * The report as JSON `{"format": 1, "retention": {"before", "dry_run", "customers": [...]}}`.
+ * On success `*out` is a string freed with `crm_string_free`.
+ */
+crm_status crm_retention_to_json(const struct crm_retention *report, char **out);
+
+/**
+ * Frees a retention report. NULL does nothing.
+ */
+void crm_retention_free(struct crm_retention *report);
+
+/**
+ * What anonymising customer `customer_id` would erase and keep, and why; writes nothing. On
+ * success `*out` is a report freed with `crm_anonymisation_free`. Errors: `CRM_ERR_NOT_FOUND`,
+ * `CRM_ERR_CONFLICT` (anonymised already, or merged into another customer).
+ */
+crm_status crm_tenant_plan_anonymise(const struct crm_tenant *tenant,
+                                     const char *customer_id,
+                                     struct crm_anonymisation **out);
+
+/**
+ * Anonymises customer `customer_id`, irreversibly: every personal field is erased and it
+ * becomes "Anonymised customer <no.>"; bookings and invoice amounts stay; merge snapshots of it
+ * are scrubbed; its emails and phones are kept only as keyed hashes
+ * (`crm_tenant_suppressed_fields`); the old values leave the database file, its log and the
+ * index files. `reason` (no personal data: it is kept) says why. The tenant's actor needs
+ * `CRM_ROLE_ORGANISATION`. On success `*out` is the report, freed with
+ * `crm_anonymisation_free`. Errors: `CRM_ERR_PERMISSION_DENIED` (nothing written),
+ * `CRM_ERR_NOT_FOUND`, `CRM_ERR_CONFLICT`, `CRM_ERR_VALIDATION` (`reason`).
+ */
+crm_status crm_tenant_anonymise(const struct crm_tenant *tenant,
+                                const char *customer_id,
+                                const char *reason,
+                                struct crm_anonymisation **out);
+
+/**
+ * Retention: anonymises every customer with no change and no booking departing, recorded or
+ * changed since `before` (RFC 3339), in batches, calling `progress` (or NULL) after each; with
+ * `dry_run` writes nothing and lists who would be anonymised. Needs `CRM_ROLE_ORGANISATION`
+ * (even for a dry run). On success `*out` is a report freed with `crm_retention_free`.
+ */
+crm_status crm_tenant_anonymise_inactive(const struct crm_tenant *tenant,
+                                         const char *before,
+                                         bool dry_run,
+                                         crm_progress_callback progress,
+                                         void *userdata,
+                                         struct crm_retention **out);
+
+/**
+ * The contact fields of `fields` that belong to a customer who was anonymised (the person asked
+ * to be forgotten), comma-separated (`email,mobile,secondary_phones[0]`; empty when none): for
+ * an import or a booking capture to flag. Writes nothing. On success `*out` is a string freed
+ * with `crm_string_free`. Errors: `CRM_ERR_VALIDATION` (fields a create would refuse).
+ */
+crm_status crm_tenant_suppressed_fields(const struct crm_tenant *tenant,
+                                        const struct crm_customer_fields *fields,
+                                        char **out);
+
+/**
+ * Every personal datum held on customer `customer_id` (GDPR Art. 15 and 20) as one JSON
+ * document following `schemas/personal-data-export.schema.json` (`"format": 1`): profile,
+ * secondary contacts, consents, bookings, invoices, lists, documents, merges, changes. On
+ * success `*out` is a string freed with `crm_string_free`. Errors: `CRM_ERR_NOT_FOUND`.
+ */
+crm_status crm_tenant_export_personal_data(const struct crm_tenant *tenant,
+                                           const char *customer_id,
+                                           char **out);
 
 /**
  * A search for the typed `text` (NULL or empty: filters only), 20 rows from the first, by

@@ -77,6 +77,8 @@ pub const CRM_FIELD_CREATED_AT: crm_field = 221;
 pub const CRM_FIELD_UPDATED_AT: crm_field = 222;
 /// First and last name (read only).
 pub const CRM_FIELD_FULL_NAME: crm_field = 223;
+/// When the customer was anonymised, RFC 3339 UTC, or NULL (read only).
+pub const CRM_FIELD_ANONYMISED_AT: crm_field = 224;
 
 /// A multi-valued customer field, for `crm_customer_count`/`crm_customer_item` and
 /// `crm_customer_fields_add`/`crm_customer_fields_clear`.
@@ -91,7 +93,7 @@ pub const CRM_MULTI_LISTS: crm_multi = 303;
 pub const CRM_MULTI_SECONDARY_PHONES_E164: crm_multi = 304;
 
 /// The number of `CRM_FIELD_*` constants (numbered from 201).
-const FIELD_COUNT: usize = 23;
+const FIELD_COUNT: usize = 24;
 const FIELD_BASE: u32 = 200;
 
 /// A stored customer with every text ready as a C string.
@@ -127,7 +129,8 @@ impl CustomerHandle {
         let created = rfc3339(&c.created_at);
         let updated = rfc3339(&c.updated_at);
         let full_name = c.full_name();
-        let values: [(crm_field, Option<&str>); 23] = [
+        let anonymised = c.anonymised_at.as_ref().map(rfc3339);
+        let values: [(crm_field, Option<&str>); 24] = [
             (CRM_FIELD_FIRST_NAME, Some(&c.first_name)),
             (CRM_FIELD_LAST_NAME, Some(&c.last_name)),
             (CRM_FIELD_COMPANY, c.company.as_deref()),
@@ -154,6 +157,7 @@ impl CustomerHandle {
             (CRM_FIELD_CREATED_AT, Some(&created)),
             (CRM_FIELD_UPDATED_AT, Some(&updated)),
             (CRM_FIELD_FULL_NAME, Some(&full_name)),
+            (CRM_FIELD_ANONYMISED_AT, anonymised.as_deref()),
         ];
         for (field, value) in values {
             texts.set(field, c_opt(value));

@@ -19,6 +19,11 @@ pub(crate) fn envelope(key: &str, value: impl Serialize) -> Result<String, Failu
     serde_json::to_string(&Value::Object(map)).map_err(internal)
 }
 
+/// A record as JSON text.
+pub(crate) fn to_text(value: impl Serialize) -> Result<String, Failure> {
+    serde_json::to_string(&value).map_err(internal)
+}
+
 /// A record as a JSON value.
 pub(crate) fn to_value(value: impl Serialize) -> Result<Value, Failure> {
     serde_json::to_value(value).map_err(internal)

@@ -16,6 +16,7 @@ mod dedupe;
 mod ffi;
 mod json;
 mod merge;
+mod privacy;
 mod search;
 mod status;
 
@@ -25,5 +26,6 @@ pub use customer::*;
 pub use db::*;
 pub use dedupe::*;
 pub use merge::*;
+pub use privacy::*;
 pub use search::*;
 pub use status::*;

@@ -221,8 +221,9 @@ impl PyChangeEvent {
     }
 
     /// What happened: `"customer_created"`, `"customer_updated"`, `"customer_deleted"`,
-    /// `"booking_created"`, `"booking_updated"`, `"booking_linked"`, `"booking_unlinked"` or
-    /// `"tenant_settings_updated"`.
+    /// `"booking_created"`, `"booking_updated"`, `"booking_linked"`, `"booking_unlinked"`,
+    /// `"tenant_settings_updated"`, `"customer_merged"` (`customer_id` is the one it went into,
+    /// `previous_customer_id` the merged one), `"customer_unmerged"` or `"customer_anonymised"`.
     #[getter]
     fn kind(&self) -> &'static str {
         self.0.kind.as_str()
