@@ -658,11 +658,18 @@ impl Tenant {
 
     /// The contact fields of `fields` (`email`, `mobile`, `secondary_emails[0]`...) that belong
     /// to a customer who was anonymised: the person asked to be forgotten. For an import or a
-    /// booking capture to flag; nothing is written.
+    /// booking capture to flag; nothing is written. Only the emails and phones are looked at
+    /// (names may be left empty).
     ///
     /// # Errors
-    /// Validation if `fields` would not be accepted by a create.
-    pub fn suppressed_fields(&self, fields: NewCustomer) -> Result<Vec<String>> {
+    /// Validation naming the field if a contact is malformed.
+    pub fn suppressed_fields(&self, mut fields: NewCustomer) -> Result<Vec<String>> {
+        // Only the contacts count: names may be left out.
+        for name in [&mut fields.first_name, &mut fields.last_name] {
+            if name.trim().is_empty() {
+                "-".clone_into(name);
+            }
+        }
         let valid = fields.validate(&self.rules()?)?;
         self.repo.suppressed_fields(&self.id, &valid)
     }

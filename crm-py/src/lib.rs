@@ -11,6 +11,7 @@ mod errors;
 mod fields;
 mod merge;
 mod pages;
+mod privacy;
 mod records;
 mod tenant;
 
@@ -45,6 +46,8 @@ fn _crm(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<merge::PyMergePlan>()?;
     module.add_class::<merge::PyMergeRecord>()?;
     module.add_class::<merge::PyMerged>()?;
+    module.add_class::<privacy::PyAnonymisationReport>()?;
+    module.add_class::<privacy::PyRetentionReport>()?;
     errors::register(module)?;
     Ok(())
 }

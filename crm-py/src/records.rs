@@ -349,6 +349,7 @@ impl PyCustomer {
         "created_at",
         "updated_at",
         "version",
+        "anonymised_at",
     ];
 }
 
@@ -506,6 +507,12 @@ impl PyCustomer {
     #[getter]
     fn version(&self) -> i64 {
         self.0.version
+    }
+
+    /// When the customer was anonymised (its personal data erased for good), or None.
+    #[getter]
+    fn anonymised_at(&self) -> Option<DateTime<Utc>> {
+        self.0.anonymised_at
     }
 
     /// Every field as a plain `dict` (nested records as dicts).

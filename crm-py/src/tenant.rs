@@ -8,13 +8,14 @@ use crm_core::{
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 
-use crate::convert::{customer_id, optional_customer_id, quoted, wrong_type};
+use crate::convert::{aware, customer_id, optional_customer_id, quoted, wrong_type};
 use crate::db::{Shared, run};
 use crate::dedupe::{PyDuplicateCluster, PyDuplicateMatch, PyMatchConfig};
 use crate::errors::{Failure, permission_denied, validation};
 use crate::fields;
 use crate::merge::{self, PyMergePlan, PyMergeRecord, PyMerged};
 use crate::pages::{PyChangeEvent, PyCustomerPage, PySearchPage};
+use crate::privacy::{PyAnonymisationReport, PyRetentionReport};
 use crate::records::{
     PyActor, PyBooking, PyCaptured, PyCustomer, PyCustomerStats, PyTenantSettings, tenant_settings,
 };
@@ -723,6 +724,126 @@ impl PyTenant {
         let id = customer_id("customer", &customer)?;
         let found = self.call(py, |t| t.merges_of(&id))?;
         Ok(found.into_iter().map(PyMergeRecord).collect())
+    }
+
+    /// What anonymising `customer` (a Customer or an id) would erase and keep, and why; writes
+    /// nothing.
+    ///
+    /// Raises:
+    ///     NotFoundError: no such customer. ConflictError: anonymised already, or merged.
+    fn plan_anonymise(
+        &self,
+        py: Python<'_>,
+        customer: Bound<'_, PyAny>,
+    ) -> PyResult<PyAnonymisationReport> {
+        let id = customer_id("customer", &customer)?;
+        self.call(py, |t| t.plan_anonymise(&id))
+            .map(PyAnonymisationReport)
+    }
+
+    /// Anonymises `customer` irreversibly (GDPR Art. 17): every personal field is erased and it
+    /// becomes "Anonymised customer <no.>"; its bookings and invoice amounts stay; merge
+    /// snapshots of it are scrubbed; its emails and phones are kept only as keyed hashes
+    /// (`suppressed_fields`); the old values leave the database file, its log and the index.
+    ///
+    /// Args:
+    ///     reason: why (kept with the record: no personal data in it).
+    ///
+    /// Raises:
+    ///     PermissionDeniedError: the actor's role is not "organisation" (nothing written).
+    ///     ConflictError: anonymised already, or merged into another customer.
+    ///     ValidationError: a blank reason.
+    #[pyo3(signature = (customer, *, reason))]
+    fn anonymise(
+        &self,
+        py: Python<'_>,
+        customer: Bound<'_, PyAny>,
+        reason: String,
+    ) -> PyResult<PyAnonymisationReport> {
+        let actor = self.actor(py)?;
+        let id = customer_id("customer", &customer)?;
+        self.call(py, |t| t.anonymise(&actor, &id, &reason))
+            .map(PyAnonymisationReport)
+    }
+
+    /// Retention: anonymises every customer with no change and no booking departing, recorded
+    /// or changed since `before` (an aware datetime), in batches. With `dry_run` nothing is
+    /// written and the report lists who would be. `progress(done, total)` is called as it goes
+    /// and must not call the database.
+    ///
+    /// Raises:
+    ///     PermissionDeniedError: the actor's role is not "organisation" (even for a dry run).
+    #[pyo3(signature = (before, *, dry_run=false, progress=None))]
+    fn anonymise_inactive(
+        &self,
+        py: Python<'_>,
+        before: Bound<'_, PyAny>,
+        dry_run: bool,
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<PyRetentionReport> {
+        let actor = self.actor(py)?;
+        let before = aware("before", &before)?.to_utc();
+        if let Some(callback) = &progress
+            && !callback.bind(py).is_callable()
+        {
+            return Err(pyo3::exceptions::PyTypeError::new_err(
+                "progress: expected a callable (done, total) or None",
+            ));
+        }
+        let mut raised: Option<PyErr> = None;
+        let report = self.call(py, |t| {
+            t.anonymise_inactive(&actor, before, dry_run, |done, total| {
+                let Some(callback) = &progress else { return };
+                if raised.is_none() {
+                    raised = crate::db::in_progress_callback(|| {
+                        Python::attach(|py| callback.call1(py, (done, total)).err())
+                    });
+                }
+            })
+        })?;
+        if let Some(err) = raised {
+            return Err(err);
+        }
+        Ok(PyRetentionReport(report))
+    }
+
+    /// The contact fields given (`"email"`, `"mobile"`, `"secondary_phones[0]"`...) that belong
+    /// to a customer who was anonymised: the person asked to be forgotten. For an import or a
+    /// booking capture to flag; writes nothing.
+    ///
+    /// Raises:
+    ///     ValidationError: fields a create would refuse.
+    #[pyo3(signature = (**fields))]
+    fn suppressed_fields(
+        &self,
+        py: Python<'_>,
+        fields: Option<Bound<'_, PyDict>>,
+    ) -> PyResult<Vec<String>> {
+        let fields = fields::customer(
+            "suppressed_fields",
+            "",
+            NewCustomer::default(),
+            fields.as_ref().map(|f| f.as_any()),
+        )?;
+        self.call(py, |t| t.suppressed_fields(fields))
+    }
+
+    /// Every personal datum held on `customer` (GDPR Art. 15 and 20) as a `dict` following
+    /// `schemas/personal-data-export.schema.json` (`"format": 1`): profile, secondary contacts,
+    /// consents, bookings, invoices, lists, documents, merges, changes. `json.dumps` it to hand
+    /// it over.
+    fn export_personal_data<'py>(
+        &self,
+        py: Python<'py>,
+        customer: Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let id = customer_id("customer", &customer)?;
+        let text = self.call(py, |t| {
+            let export = t.export_personal_data(&id)?;
+            serde_json::to_string(&export)
+                .map_err(|e| crm_core::Error::Internal(format!("export: {e}")))
+        })?;
+        py.import("json")?.call_method1("loads", (text,))
     }
 
     /// Up to `limit` (1 to 10,000) change events of this tenant after sequence `after`, in

@@ -11,6 +11,7 @@ Times are timezone-aware ``datetime`` objects; birth dates are ``date`` objects.
 from ._crm import (
     Actor,
     Address,
+    AnonymisationReport,
     Booking,
     BookingMove,
     Captured,
@@ -38,6 +39,7 @@ from ._crm import (
     NotFoundError,
     PermissionDeniedError,
     Phone,
+    RetentionReport,
     SearchError,
     SearchPage,
     StorageError,
@@ -50,6 +52,7 @@ from ._crm import (
 __all__ = [
     "Actor",
     "Address",
+    "AnonymisationReport",
     "Booking",
     "BookingMove",
     "Captured",
@@ -77,6 +80,7 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "Phone",
+    "RetentionReport",
     "SearchError",
     "SearchPage",
     "StorageError",
