@@ -1,7 +1,7 @@
 # The one place that runs things: README and .ci/run call these targets.
 CARGO ?= cargo
 
-.PHONY: demo test test-rust test-py test-c header header-check lint fmt bench bench-search bench-dedupe
+.PHONY: demo test test-rust test-py test-c header header-check lint fmt bench bench-search bench-dedupe bench-privacy
 
 ## Run the demo: an SQLite file with seeded customers of two agencies, a list page, a history.
 demo:
@@ -90,3 +90,8 @@ bench-search:
 ## Duplicate finder: find_duplicates over 1M customers (CRM_BENCH_N) with a tenth entered twice.
 bench-dedupe:
 	$(CARGO) bench --locked -p crm-bench --bench dedupe
+
+## Privacy benchmark: plan, export, anonymise (index purge) and a retention dry run. It
+## anonymises customers: CRM_BENCH_DB names a copy of a large store, else one is made.
+bench-privacy:
+	$(CARGO) bench --locked -p crm-bench --bench privacy

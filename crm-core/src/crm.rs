@@ -579,8 +579,13 @@ impl Tenant {
     /// PermissionDenied unless the actor has the organisation role (nothing is written);
     /// NotFound; Conflict if already anonymised or merged into another customer (anonymise that
     /// one); Validation on `reason`. Search or Conflict after the anonymisation was committed if
-    /// the index or the log could not be rewritten: the data is erased from the records, and
-    /// [`Crm::reindex`] or the next checkpoint removes the rest.
+    /// the index or the log could not be rewritten: the data is erased from the records, the
+    /// next search rebuilds the index, and the next checkpoint empties the log.
+    ///
+    /// Cost: the index segments holding the customer are rewritten whole; after a rebuild the
+    /// index is one segment, so at 1M customers an anonymisation takes about 15 s (searches go
+    /// on meanwhile; index updates wait). For many customers use
+    /// [`anonymise_inactive`](Self::anonymise_inactive), which rewrites once per run.
     pub fn anonymise(
         &self,
         actor: &Actor,
@@ -598,10 +603,13 @@ impl Tenant {
     /// Retention: anonymises every customer with no change, and no booking departing, recorded
     /// or changed, since `before`, in batches of one transaction each, calling
     /// `progress(done, total)` after each. With `dry_run` nothing is written and the report
-    /// lists who would be anonymised.
+    /// lists who would be anonymised. Each customer is anonymised as by
+    /// [`anonymise`](Self::anonymise); the index and the log are cleaned once at the end.
     ///
     /// # Errors
-    /// PermissionDenied unless the actor has the organisation role (even for a dry run).
+    /// PermissionDenied unless the actor has the organisation role (even for a dry run). If a
+    /// batch fails, the batches before it stay done (run it again: they are no longer
+    /// candidates).
     pub fn anonymise_inactive(
         &self,
         actor: &Actor,
@@ -637,10 +645,19 @@ impl Tenant {
         let mut done = Vec::with_capacity(candidates.len());
         progress(0, total);
         for (i, batch) in candidates.chunks(RETENTION_BATCH).enumerate() {
-            done.extend(
-                self.repo
-                    .anonymise_inactive(&self.id, actor, batch, &before, &reason)?,
-            );
+            match self
+                .repo
+                .anonymise_inactive(&self.id, actor, batch, &before, &reason)
+            {
+                Ok(ids) => done.extend(ids),
+                Err(err) => {
+                    // The batches before are committed: their traces go all the same.
+                    if !done.is_empty() {
+                        let _ = self.erase_traces();
+                    }
+                    return Err(err);
+                }
+            }
             progress(
                 ((i + 1) * RETENTION_BATCH).min(candidates.len()) as u64,
                 total,
@@ -685,10 +702,17 @@ impl Tenant {
 
     /// After an anonymisation: the index forgets the old values (its segments holding them are
     /// rewritten) and the write-ahead log is emptied into the file.
+    ///
+    /// If the index cannot be rewritten it is marked for a rebuild (the next search rebuilds it
+    /// from SQLite, old values gone) and the error is returned; the log is emptied either way.
     fn erase_traces(&self) -> Result<()> {
-        search::catch_up(self.repo.as_ref(), &self.index)?;
-        self.index.purge()?;
-        self.repo.checkpoint()
+        let index =
+            search::catch_up(self.repo.as_ref(), &self.index).and_then(|()| self.index.purge());
+        if index.is_err() {
+            self.index.mark_stale();
+        }
+        let log = self.repo.checkpoint();
+        index.and(log)
     }
 
     /// Up to `limit` (1 to 10,000) change events of this tenant with a sequence number above

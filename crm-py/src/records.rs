@@ -717,10 +717,23 @@ impl PyCaptured {
         tuple(py, self.0.changed_fields.iter())
     }
 
+    /// The contact fields typed that belong to a customer who was anonymised (the person asked
+    /// to be forgotten); the capture was made all the same.
+    #[getter]
+    fn suppressed_fields<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        tuple(py, self.0.suppressed_fields.iter())
+    }
+
     fn to_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
         record_dict(
             slf.as_any(),
-            &["customer", "booking", "matched", "changed_fields"],
+            &[
+                "customer",
+                "booking",
+                "matched",
+                "changed_fields",
+                "suppressed_fields",
+            ],
         )
     }
 

@@ -45,6 +45,12 @@ pub struct Captured {
     pub matched: CaptureMatch,
     /// The customer fields the booking's contact details changed (empty when created or unchanged).
     pub changed_fields: Vec<String>,
+    /// The contact fields typed (`email`, `mobile`...) that belong to a customer who was
+    /// anonymised: the person asked to be forgotten (see
+    /// [`Tenant::suppressed_fields`](crate::Tenant::suppressed_fields)). The capture is made
+    /// all the same; the host decides what to do (e.g. no marketing).
+    #[serde(default)]
+    pub suppressed_fields: Vec<String>,
 }
 
 impl Customer {

@@ -80,14 +80,26 @@ pub struct RetentionReport {
     pub customers: Vec<CustomerId>,
 }
 
-/// The reason an operator gives for anonymising, checked: non-blank, at most 200 characters.
-/// It is kept with the customer's anonymisation record, so it must not hold personal data.
+/// The reason an operator gives for anonymising, checked: non-blank, at most 200 characters, no
+/// email address or phone-like run of 7+ digits. It is kept with the customer's anonymisation
+/// record, so it must not hold personal data.
 pub(crate) fn reason(text: &str) -> Result<String> {
     let text = text.trim();
     if text.is_empty() {
         return Err(Error::validation(
             "reason",
             "is blank: say why (e.g. \"GDPR Art. 17 request\")",
+        ));
+    }
+    let digits = text
+        .split(|c: char| !c.is_ascii_digit() && !" +-./()".contains(c))
+        .map(|run| run.chars().filter(char::is_ascii_digit).count())
+        .max()
+        .unwrap_or(0);
+    if text.contains('@') || digits >= 7 {
+        return Err(Error::validation(
+            "reason",
+            "must not hold an email address or a phone number: it is kept",
         ));
     }
     if text.chars().count() > MAX_TEXT_CHARS {

@@ -345,8 +345,8 @@ impl SearchIndex {
         if self.keep_writer {
             return Ok(());
         }
-        // No sync meanwhile: it would add segments this purge does not know.
-        let _applied = self.lock_applied();
+        // Searches go on meanwhile (the committed index does not change); syncs wait for the
+        // writer.
         self.with_writer(false, |writer| {
             let segments: Vec<_> = self
                 .index
@@ -362,15 +362,26 @@ impl SearchIndex {
                     .wait()
                     .map_err(|e| search_err("cannot rewrite the index segments", e))?;
             }
-            writer
+            // Readers let go of the old segments before their files are removed.
+            self.reader
+                .reload()
+                .map_err(|e| search_err("cannot reload the index reader", e))?;
+            let gc = writer
                 .garbage_collect_files()
                 .wait()
                 .map_err(|e| search_err("cannot remove old index files", e))?;
+            if let Some(file) = gc.failed_to_delete_files.first() {
+                return Err(Error::Search {
+                    message: format!(
+                        "old index files could not be removed ({} of them, e.g. {})",
+                        gc.failed_to_delete_files.len(),
+                        file.display()
+                    ),
+                    source: "garbage collection".into(),
+                });
+            }
             Ok(())
-        })?;
-        self.reader
-            .reload()
-            .map_err(|e| search_err("cannot reload the index reader", e))
+        })
     }
 
     /// Runs a search: the ids of one page, in order, and the total number of hits. By relevance,

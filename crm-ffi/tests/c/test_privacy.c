@@ -133,10 +133,18 @@ int main(void) {
   CHECK(crm_anonymisation_erased_count((const crm_anonymisation *)dry) == 0);
   CHECK(contains(crm_last_error(), "crm_anonymisation"));
   CHECK(crm_retention_count(NULL) == 0);
+  CHECK_STATUS(crm_tenant_anonymise(NULL, crm_customer_id(idle), "GDPR", &never), CRM_ERR_INVALID_ARGUMENT);
+  CHECK_STATUS(crm_tenant_anonymise(dpo, NULL, "GDPR", &never), CRM_ERR_INVALID_ARGUMENT);
+  CHECK_STATUS(crm_tenant_anonymise(dpo, crm_customer_id(idle), NULL, &never), CRM_ERR_INVALID_ARGUMENT);
+  CHECK(never == NULL);
+  CHECK_STATUS(crm_tenant_plan_anonymise(clerk, crm_customer_id(idle), &never), CRM_ERR_CONFLICT);
+  crm_anonymisation_free(done);
+  CHECK(crm_anonymisation_bookings(done) == 0); /* freed: detected, never read */
+  CHECK(contains(crm_last_error(), "not a live"));
+  crm_anonymisation_free(done); /* twice: detected, nothing done */
 
   crm_retention_free(ran);
   crm_retention_free(dry);
-  crm_anonymisation_free(done);
   crm_anonymisation_free(plan);
   crm_customer_fields_free(probe);
   crm_customer_free(helene);

@@ -7,7 +7,7 @@ use super::values::{opt_customer_id, parse_enum, parse_utc, utc_text};
 use crate::changes::{Change, ChangeEvent};
 use crate::error::{Error, Result};
 use crate::model::limits::MAX_CHANGES;
-use crate::model::{Actor, TenantId};
+use crate::model::{Actor, CustomerId, TenantId};
 
 pub(super) fn append(
     tx: &Transaction<'_>,
@@ -35,6 +35,51 @@ pub(super) fn append(
     Ok(())
 }
 
+const COLUMNS: &str =
+    "seq, at, kind, customer_id, previous_customer_id, booking_ref, actor_id, actor_role, fields";
+
+fn event(row: &rusqlite::Row<'_>) -> rusqlite::Result<ChangeEvent> {
+    let fields: String = row.get(8)?;
+    Ok(ChangeEvent {
+        seq: row.get(0)?,
+        at: parse_utc(1, &row.get::<_, String>(1)?)?,
+        kind: parse_enum(2, &row.get::<_, String>(2)?)?,
+        customer_id: opt_customer_id(row, 3)?,
+        previous_customer_id: opt_customer_id(row, 4)?,
+        booking_ref: row.get(5)?,
+        actor: Actor::new(
+            row.get::<_, String>(6)?,
+            parse_enum(7, &row.get::<_, String>(7)?)?,
+        ),
+        fields: serde_json::from_str(&fields).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(8, rusqlite::types::Type::Text, Box::new(e))
+        })?,
+    })
+}
+
+/// Every event of the tenant about one of `ids` (as the customer or the previous one), in
+/// order. It reads the tenant's feed through: for rare calls (an export).
+pub(super) fn about(
+    tx: &Transaction<'_>,
+    tenant: &TenantId,
+    ids: &[CustomerId],
+) -> Result<Vec<ChangeEvent>> {
+    let marks = (0..ids.len())
+        .map(|i| format!("?{}", i + 2))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "SELECT {COLUMNS} FROM changes WHERE tenant_id = ?1
+         AND (customer_id IN ({marks}) OR previous_customer_id IN ({marks})) ORDER BY seq"
+    );
+    let tenant_text = tenant.as_str();
+    let mut args: Vec<&dyn rusqlite::ToSql> = vec![&tenant_text];
+    args.extend(ids.iter().map(|id| id.as_uuid() as &dyn rusqlite::ToSql));
+    let mut stmt = tx.prepare(&sql)?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(args), event)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 pub(super) fn since(
     tx: &Transaction<'_>,
     tenant: &TenantId,
@@ -47,31 +92,10 @@ pub(super) fn since(
             format!("must be between 1 and {MAX_CHANGES}"),
         ));
     }
-    let mut stmt = tx.prepare_cached(
-        "SELECT seq, at, kind, customer_id, previous_customer_id, booking_ref, actor_id, actor_role, fields
-         FROM changes WHERE tenant_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
-    )?;
-    let rows = stmt.query_map(params![tenant.as_str(), after, limit], |row| {
-        let fields: String = row.get(8)?;
-        Ok(ChangeEvent {
-            seq: row.get(0)?,
-            at: parse_utc(1, &row.get::<_, String>(1)?)?,
-            kind: parse_enum(2, &row.get::<_, String>(2)?)?,
-            customer_id: opt_customer_id(row, 3)?,
-            previous_customer_id: opt_customer_id(row, 4)?,
-            booking_ref: row.get(5)?,
-            actor: Actor::new(
-                row.get::<_, String>(6)?,
-                parse_enum(7, &row.get::<_, String>(7)?)?,
-            ),
-            fields: serde_json::from_str(&fields).map_err(|e| {
-                rusqlite::Error::FromSqlConversionFailure(
-                    8,
-                    rusqlite::types::Type::Text,
-                    Box::new(e),
-                )
-            })?,
-        })
-    })?;
+    let sql = format!(
+        "SELECT {COLUMNS} FROM changes WHERE tenant_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3"
+    );
+    let mut stmt = tx.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params![tenant.as_str(), after, limit], event)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

@@ -321,6 +321,7 @@ impl Repository for SqliteStore {
     ) -> Result<Captured> {
         self.write(|tx| {
             ensure_tenant(tx, tenant)?;
+            let suppressed_fields = privacy::suppressed_fields(tx, tenant, &contact)?;
             let linked =
                 bookings::by_reference(tx, tenant, &booking.reference)?.and_then(|b| b.customer_id);
             let found = match (linked, &contact.email) {
@@ -357,6 +358,7 @@ impl Repository for SqliteStore {
                 booking,
                 matched,
                 changed_fields: changed.into_iter().map(str::to_owned).collect(),
+                suppressed_fields,
             })
         })
     }

@@ -3,11 +3,11 @@
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, Transaction, params, params_from_iter};
+use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::values::{parse_utc, utc_text};
 use super::{bookings, changes, customers, merges};
-use crate::changes::{Change, ChangeEvent, ChangeKind};
+use crate::changes::{Change, ChangeKind};
 use crate::error::{Error, Result};
 use crate::merge::MergeId;
 use crate::model::{Actor, Customer, CustomerId, TenantId};
@@ -191,44 +191,57 @@ pub(super) fn scrub_merges(
     for merge in merges_of(tx, tenant, person)? {
         let (primary, before, after): (uuid::Uuid, String, String) = tx
             .prepare_cached(
-                "SELECT primary_id, primary_before, primary_after FROM merges WHERE id = ?1 AND tenant_id = ?2",
+                "SELECT primary_id, primary_before, primary_after FROM merges
+                 WHERE id = ?1 AND tenant_id = ?2",
             )?
             .query_row(params![merge.as_uuid(), tenant.as_str()], |r| {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?))
             })?;
-        if person.contains(&CustomerId::from_uuid(primary)) {
-            tx.prepare_cached(
-                "UPDATE merges SET primary_before = ?3, primary_after = ?4 WHERE id = ?1 AND tenant_id = ?2",
-            )?
-            .execute(params![
-                merge.as_uuid(),
-                tenant.as_str(),
-                scrubbed(&before, now)?,
-                scrubbed(&after, now)?
-            ])?;
-        }
         let members: Vec<(i64, uuid::Uuid, String)> = tx
             .prepare_cached(
-                "SELECT position, customer_id, snapshot FROM merge_members WHERE merge_id = ?1 AND tenant_id = ?2",
+                "SELECT position, customer_id, snapshot FROM merge_members
+                 WHERE merge_id = ?1 AND tenant_id = ?2",
             )?
             .query_map(params![merge.as_uuid(), tenant.as_str()], |r| {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?))
             })?
             .collect::<rusqlite::Result<_>>()?;
+        let ours = |id: uuid::Uuid| person.contains(&CustomerId::from_uuid(id));
+        let primary_ours = ours(primary);
+        // The merged result holds the data of every record merged: it goes as soon as one of
+        // them is this person (even in a merge undone since).
+        if primary_ours || members.iter().any(|m| ours(m.1)) {
+            let before = if primary_ours {
+                scrubbed(&before, now)?
+            } else {
+                before
+            };
+            tx.prepare_cached(
+                "UPDATE merges SET primary_before = ?3, primary_after = ?4
+                 WHERE id = ?1 AND tenant_id = ?2",
+            )?
+            .execute(params![
+                merge.as_uuid(),
+                tenant.as_str(),
+                before,
+                scrubbed(&after, now)?
+            ])?;
+        }
         for (position, id, snapshot) in members {
-            if person.contains(&CustomerId::from_uuid(id)) {
+            if ours(id) {
                 tx.prepare_cached(
-                    "UPDATE merge_members SET snapshot = ?3 WHERE merge_id = ?1 AND position = ?2",
+                    "UPDATE merge_members SET snapshot = ?4
+                     WHERE merge_id = ?1 AND tenant_id = ?2 AND position = ?3",
                 )?
                 .execute(params![
                     merge.as_uuid(),
+                    tenant.as_str(),
                     position,
                     scrubbed(&snapshot, now)?
                 ])?;
             }
         }
     }
-
     Ok(())
 }
 
@@ -241,12 +254,22 @@ pub(super) fn person_of(
     person(tx, tenant, id)
 }
 
+/// Another person's record in someone's export: its id and number only.
+fn redacted(c: &Customer) -> Customer {
+    Customer {
+        first_name: "Other".into(),
+        anonymised_at: c.anonymised_at,
+        ..anonymised(c, c.updated_at)
+    }
+}
+
 /// A customer snapshot (JSON) with its personal data erased.
+/// serde's messages may quote a value (personal data): they are dropped.
 fn scrubbed(snapshot: &str, now: DateTime<Utc>) -> Result<String> {
     let c: Customer = serde_json::from_str(snapshot)
-        .map_err(|e| Error::Internal(format!("merge snapshot: {e}")))?;
+        .map_err(|_| Error::Internal("a merge snapshot is not a customer record".into()))?;
     serde_json::to_string(&anonymised(&c, now))
-        .map_err(|e| Error::Internal(format!("snapshot: {e}")))
+        .map_err(|_| Error::Internal("a snapshot could not be written".into()))
 }
 
 pub(super) fn anonymise(
@@ -261,12 +284,16 @@ pub(super) fn anonymise(
 }
 
 /// The condition of an inactive customer `c` (no change, no booking departing, changed or
-/// recorded since `?3` seconds / `?4` microseconds since the epoch).
+/// recorded, and no unmerge bringing it back, since `?3` seconds / `?4` microseconds since the
+/// epoch). An unmerge restores the record's old update time, hence the last test.
 const INACTIVE: &str = "c.anonymised_at IS NULL
     AND unixepoch(c.updated_at, 'subsec') < ?3
     AND c.last_booking_key < ?4
     AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.customer_id = c.id AND b.tenant_id = ?1
-                    AND unixepoch(b.updated_at, 'subsec') >= ?3)";
+                    AND unixepoch(b.updated_at, 'subsec') >= ?3)
+    AND NOT EXISTS (SELECT 1 FROM merge_members mm JOIN merges m ON m.id = mm.merge_id
+                    WHERE mm.tenant_id = ?1 AND mm.customer_id = c.id
+                    AND unixepoch(m.undone_at, 'subsec') >= ?3)";
 
 fn seconds(t: &DateTime<Utc>) -> f64 {
     t.timestamp_micros() as f64 / 1e6
@@ -371,34 +398,24 @@ pub(super) fn export(
     let profile = customers::by_id(tx, tenant, &id)?;
     let bookings = bookings::history(tx, tenant, &id)?;
     let person = person(tx, tenant, &id)?;
-    let merges = merges_of(tx, tenant, &person)?
+    // Merges keep snapshots of other people too (in merges undone since, or of the customer
+    // this one was merged into): those are not this person's data.
+    let mut merges = merges_of(tx, tenant, &person)?
         .iter()
         .rev()
         .map(|m| merges::record(tx, tenant, m))
         .collect::<Result<Vec<_>>>()?;
-    let marks = (0..person.len())
-        .map(|i| format!("?{}", i + 2))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let sql = format!(
-        "SELECT seq FROM changes WHERE tenant_id = ?1
-         AND (customer_id IN ({marks}) OR previous_customer_id IN ({marks})) ORDER BY seq"
-    );
-    let tenant_text = tenant.as_str().to_owned();
-    let mut args: Vec<Box<dyn rusqlite::ToSql>> = vec![Box::new(tenant_text)];
-    args.extend(
-        person
-            .iter()
-            .map(|p| Box::new(*p.as_uuid()) as Box<dyn rusqlite::ToSql>),
-    );
-    let seqs: Vec<i64> = tx
-        .prepare(&sql)?
-        .query_map(params_from_iter(args.iter()), |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    let mut events: Vec<ChangeEvent> = Vec::with_capacity(seqs.len());
-    for seq in seqs {
-        events.extend(changes::since(tx, tenant, seq - 1, 1)?);
+    for m in &mut merges {
+        if !person.contains(&m.primary_id) {
+            m.primary_before = redacted(&m.primary_before);
+        }
+        for c in &mut m.merged {
+            if !person.contains(&c.id) {
+                *c = redacted(c);
+            }
+        }
     }
+    let events = changes::about(tx, tenant, &person)?;
     let anonymisation = tx
         .prepare_cached(
             "SELECT at, reason FROM anonymisations WHERE tenant_id = ?1 AND customer_id = ?2",

@@ -219,5 +219,13 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {
     }
     tx.pragma_update(None, "application_id", APPLICATION_ID)?;
     tx.commit()?;
+    if has_tables && version < ZEROED_FROM {
+        // Files of earlier versions were written without `secure_delete`: their free space may
+        // hold old values (deleted customers, earlier versions of rows). Rewritten once.
+        conn.execute_batch("VACUUM")?;
+    }
     Ok(())
 }
+
+/// The first schema version whose files were always written with `secure_delete` on.
+const ZEROED_FROM: i64 = 3;
