@@ -41,6 +41,10 @@ pub enum ChangeKind {
     /// A customer was anonymised: its personal data is gone for good (`fields` names what was
     /// erased). Copies the host keeps of that data should go too.
     CustomerAnonymised,
+    /// A document was attached to the customer.
+    DocumentAttached,
+    /// A document of the customer was deleted.
+    DocumentDeleted,
 }
 
 impl ChangeKind {
@@ -58,6 +62,8 @@ impl ChangeKind {
             Self::CustomerMerged => "customer_merged",
             Self::CustomerUnmerged => "customer_unmerged",
             Self::CustomerAnonymised => "customer_anonymised",
+            Self::DocumentAttached => "document_attached",
+            Self::DocumentDeleted => "document_deleted",
         }
     }
 }
@@ -72,7 +78,7 @@ impl FromStr for ChangeKind {
     type Err = Error;
 
     fn from_str(s: &str) -> Result<Self> {
-        const ALL: [ChangeKind; 11] = [
+        const ALL: [ChangeKind; 13] = [
             ChangeKind::CustomerCreated,
             ChangeKind::CustomerUpdated,
             ChangeKind::CustomerDeleted,
@@ -84,6 +90,8 @@ impl FromStr for ChangeKind {
             ChangeKind::CustomerMerged,
             ChangeKind::CustomerUnmerged,
             ChangeKind::CustomerAnonymised,
+            ChangeKind::DocumentAttached,
+            ChangeKind::DocumentDeleted,
         ];
         ALL.into_iter()
             .find(|k| k.as_str() == s)

@@ -11,8 +11,8 @@ use crate::error::{Error, Result};
 use crate::merge::{MergeId, MergePlan, MergeRecord, MergeRequest, Merged};
 use crate::model::limits::MAX_BATCH;
 use crate::model::{
-    Actor, Booking, Captured, Customer, CustomerId, CustomerStats, NewBooking, NewCustomer, Rules,
-    TenantId, TenantSettings, UpsertedBooking,
+    Actor, Booking, Captured, Customer, CustomerId, CustomerStats, Document, DocumentId,
+    NewBooking, NewCustomer, NewDocument, Rules, TenantId, TenantSettings, UpsertedBooking,
 };
 use crate::privacy::{self, AnonymisationReport, PersonalDataExport, RetentionReport};
 use crate::search::{self, CustomerQuery, SearchIndex, SearchPage};
@@ -698,6 +698,46 @@ impl Tenant {
     /// id exports the customer it was merged into.
     pub fn export_personal_data(&self, id: &CustomerId) -> Result<PersonalDataExport> {
         self.repo.export_personal_data(&self.id, id)
+    }
+
+    /// Attaches a file (an ID copy, a signed form) to customer `id`: stored in the database with
+    /// the customer, fingerprinted (SHA-256), at most 10 MiB and 100 per customer. Deleting or
+    /// anonymising the customer erases its documents; a merge moves them to the primary (and
+    /// `unmerge` back). A `DocumentAttached` event follows.
+    ///
+    /// # Errors
+    /// Validation on `name` (blank, a path), `content_type` (not `type/subtype`), `content`
+    /// (empty or too large) or `documents` (too many); NotFound; Conflict if the customer is
+    /// anonymised or was merged into another.
+    pub fn attach_document(
+        &self,
+        actor: &Actor,
+        id: &CustomerId,
+        document: NewDocument,
+    ) -> Result<Document> {
+        actor.validate()?;
+        self.repo.attach_document(&self.id, actor, id, document)
+    }
+
+    /// The documents attached to customer `id`, oldest first, without their bytes.
+    pub fn documents(&self, id: &CustomerId) -> Result<Vec<Document>> {
+        self.repo.documents(&self.id, id)
+    }
+
+    /// One document, without its bytes.
+    pub fn get_document(&self, id: &DocumentId) -> Result<Document> {
+        self.repo.document(&self.id, id)
+    }
+
+    /// The bytes of a document.
+    pub fn document_content(&self, id: &DocumentId) -> Result<Vec<u8>> {
+        self.repo.document_content(&self.id, id)
+    }
+
+    /// Deletes a document (a `DocumentDeleted` event follows).
+    pub fn delete_document(&self, actor: &Actor, id: &DocumentId) -> Result<()> {
+        actor.validate()?;
+        self.repo.delete_document(&self.id, actor, id)
     }
 
     /// After an anonymisation: the index forgets the old values (its segments holding them are

@@ -60,12 +60,12 @@ pub use merge::{
 pub use model::limits;
 pub use model::{
     Actor, Address, Booking, BookingStatus, CaptureMatch, Captured, Consent, Customer, CustomerId,
-    CustomerStats, Invoice, Money, NewBooking, NewCustomer, PaymentStatus, Phone, Role, TenantId,
-    TenantSettings, UpsertedBooking, fold,
+    CustomerStats, Document, DocumentId, Invoice, Money, NewBooking, NewCustomer, NewDocument,
+    PaymentStatus, Phone, Role, TenantId, TenantSettings, UpsertedBooking, fold,
 };
 pub use privacy::{
-    ANONYMISED_FIRST_NAME, AnonymisationNote, AnonymisationReport, ConsentRecord, DocumentMeta,
-    EXPORT_FORMAT, InvoiceRecord, Kept, PersonalDataExport, RetentionReport, SecondaryContacts,
+    ANONYMISED_FIRST_NAME, AnonymisationNote, AnonymisationReport, ConsentRecord, EXPORT_FORMAT,
+    InvoiceRecord, Kept, PersonalDataExport, RetentionReport, SecondaryContacts,
 };
 pub use search::{CustomerQuery, SearchPage, SearchSort};
 pub use store::{Cursor, CustomerListQuery, CustomerRow, CustomerSort, Page};

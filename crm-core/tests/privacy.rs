@@ -11,7 +11,7 @@ use std::path::Path;
 use common::*;
 use crm_core::{
     Actor, Address, ChangeKind, Consent, CustomerQuery, ErrorKind, MatchConfig, MergeRequest,
-    NewCustomer, PersonalDataExport, Role,
+    NewCustomer, NewDocument, PersonalDataExport, Role,
 };
 
 fn dpo() -> Actor {
@@ -139,6 +139,15 @@ fn anonymise_leaves_no_old_value_in_any_file() {
         .unwrap();
     assert_eq!(a.search(&CustomerQuery::text("stander")).unwrap().total, 1);
     let (c, twin) = (made[0].clone(), made[1].clone());
+    // A document of each: an ID copy whose name and bytes hold the mark.
+    for (who, tag) in [(&c, "a"), (&twin, "b")] {
+        let doc = NewDocument::new(
+            format!("qwyz-{tag}-passport.txt"),
+            "text/plain",
+            format!("Passport of Qwyz{tag}, born {BIRTH_MARK}").into_bytes(),
+        );
+        a.attach_document(&actor(), &who.id, doc).unwrap();
+    }
     let mut trip = booking_for("BK-1", "2026-07-14T08:30:00+02:00", &c);
     trip.invoice = Some(invoice("F-1", 12000, "EUR"));
     a.upsert_booking(&actor(), trip).unwrap();
@@ -170,8 +179,11 @@ fn anonymise_leaves_no_old_value_in_any_file() {
     }
 
     let a = db.crm.tenant("agency-a").unwrap();
+    assert_eq!(a.documents(&c.id).unwrap().len(), 2);
     let report = a.anonymise(&dpo(), &c.id, "GDPR Art. 17 request").unwrap();
     assert!(report.erased.contains(&"email".to_string()));
+    assert!(report.erased.contains(&"documents".to_string()));
+    assert!(a.documents(&c.id).unwrap().is_empty());
     assert_eq!(report.bookings, 2);
     assert_eq!(report.merges, 1);
     // Open, after the call: nothing in the file, the log or the index.
@@ -481,6 +493,13 @@ fn the_export_holds_everything_round_trips_and_follows_the_schema() {
         booking_for("BK-2", "2026-08-01T10:00:00+02:00", &twin),
     )
     .unwrap();
+    let id_copy = a
+        .attach_document(
+            &actor(),
+            &twin.id,
+            NewDocument::new("id.png", "image/png", vec![1, 2, 3]),
+        )
+        .unwrap();
     let merged = a
         .merge(
             &actor(),
@@ -502,7 +521,13 @@ fn the_export_holds_everything_round_trips_and_follows_the_schema() {
     assert_eq!(export.invoices.len(), 1);
     assert_eq!(export.invoices[0].booking_reference, "BK-1");
     assert_eq!(export.lists, ["Qwyzlist"]);
-    assert!(export.documents.is_empty());
+    // The twin's document moved to the customer it was merged into.
+    assert_eq!(export.documents.len(), 1);
+    assert_eq!(
+        (export.documents[0].id, export.documents[0].customer_id),
+        (id_copy.id, c.id)
+    );
+    assert_eq!(export.documents[0].sha256, id_copy.sha256);
     assert_eq!(export.merges, vec![merged.record.clone()]);
     let kinds: Vec<ChangeKind> = export.changes.iter().map(|e| e.kind).collect();
     assert!(
@@ -686,6 +711,7 @@ fn a_file_of_an_earlier_schema_is_rewritten_once_so_free_space_keeps_nothing() {
              VALUES (x'00', 'agency-a', 99, 'Qwyzgone', 'Qwyzgone', 'qwyzgone', '{}',
                 '2026-01-01T00:00:00Z', 0, '2026-01-01T00:00:00Z', 1);
              DELETE FROM customers WHERE customer_no = 99;
+             DROP TABLE merge_documents; DROP TABLE documents;
              DROP TABLE anonymisations; DROP TABLE suppressions;
              ALTER TABLE customers DROP COLUMN anonymised_at;
              ALTER TABLE tenants DROP COLUMN suppression_key;

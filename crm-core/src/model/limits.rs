@@ -37,3 +37,9 @@ pub const MAX_CHANGES: u32 = 10_000;
 pub const MAX_AMOUNT_MINOR: u64 = 10_000_000_000_000;
 /// Most customers merged into a primary in one merge.
 pub const MAX_MERGE_OTHERS: usize = 100;
+/// Largest document attached to a customer, in bytes (10 MiB).
+pub const MAX_DOCUMENT_BYTES: usize = 10 * 1024 * 1024;
+/// Most documents attached to one customer.
+pub const MAX_DOCUMENTS: usize = 100;
+/// Longest document file name.
+pub const MAX_DOCUMENT_NAME_CHARS: usize = 255;

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::changes::ChangeEvent;
 use crate::merge::MergeRecord;
-use crate::model::{Booking, Customer, Money, PaymentStatus, Phone};
+use crate::model::{Booking, Customer, Document, Money, PaymentStatus, Phone};
 
 /// The version of the export's layout; a change that could break a reader raises it.
 pub const EXPORT_FORMAT: u32 = 1;
@@ -36,8 +36,9 @@ pub struct PersonalDataExport {
     pub invoices: Vec<InvoiceRecord>,
     /// The customer lists it belongs to.
     pub lists: Vec<String>,
-    /// The documents attached to it (metadata only).
-    pub documents: Vec<DocumentMeta>,
+    /// The documents attached to it (metadata only: their bytes are read with
+    /// [`Tenant::document_content`](crate::Tenant::document_content)).
+    pub documents: Vec<Document>,
     /// The merges it took part in, with the snapshots they keep, newest first.
     pub merges: Vec<MergeRecord>,
     /// Every change-feed event about it (or about the records merged into it), in order.
@@ -83,23 +84,6 @@ pub struct InvoiceRecord {
     pub payment_status: PaymentStatus,
 }
 
-/// Metadata of a document attached to a customer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[non_exhaustive]
-pub struct DocumentMeta {
-    /// The file name.
-    pub name: String,
-    /// Its media type.
-    pub content_type: String,
-    /// Its size in bytes.
-    pub size: u64,
-    /// Its SHA-256, hex.
-    pub sha256: String,
-    /// When it was attached.
-    pub added_at: DateTime<Utc>,
-}
-
 /// When and why a customer was anonymised.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -120,6 +104,7 @@ impl PersonalDataExport {
         bookings: Vec<Booking>,
         merges: Vec<MergeRecord>,
         changes: Vec<ChangeEvent>,
+        documents: Vec<Document>,
         anonymisation: Option<AnonymisationNote>,
     ) -> Self {
         let consents = [
@@ -156,7 +141,7 @@ impl PersonalDataExport {
             consents,
             invoices,
             lists: profile.lists.iter().cloned().collect(),
-            documents: Vec::new(),
+            documents,
             bookings,
             merges,
             changes,

@@ -13,8 +13,8 @@ use crate::model::limits::MAX_TEXT_CHARS;
 use crate::model::{Actor, Address, Consent, Customer, CustomerId};
 
 pub use export::{
-    AnonymisationNote, ConsentRecord, DocumentMeta, EXPORT_FORMAT, InvoiceRecord,
-    PersonalDataExport, SecondaryContacts,
+    AnonymisationNote, ConsentRecord, EXPORT_FORMAT, InvoiceRecord, PersonalDataExport,
+    SecondaryContacts,
 };
 pub(crate) use suppression::{contacts_of, digest};
 

@@ -11,8 +11,8 @@ use crate::changes::ChangeEvent;
 use crate::error::Result;
 use crate::merge::{MergeId, MergePlan, MergeRecord, MergeRequest, Merged};
 use crate::model::{
-    Actor, Booking, Captured, Customer, CustomerId, CustomerStats, NewBooking, TenantId,
-    TenantSettings,
+    Actor, Booking, Captured, Customer, CustomerId, CustomerStats, Document, DocumentId,
+    NewBooking, NewDocument, TenantId, TenantSettings,
 };
 use crate::privacy::{AnonymisationReport, PersonalDataExport};
 use crate::search::IndexedCustomer;
@@ -184,4 +184,20 @@ pub(crate) trait Repository: Send + Sync {
     ) -> Result<PersonalDataExport>;
     /// Moves the write-ahead log into the file and truncates it, so erased data leaves it.
     fn checkpoint(&self) -> Result<()>;
+    /// Attaches a checked document to customer `customer`.
+    fn attach_document(
+        &self,
+        tenant: &TenantId,
+        actor: &Actor,
+        customer: &CustomerId,
+        document: NewDocument,
+    ) -> Result<Document>;
+    /// The documents of a customer, oldest first.
+    fn documents(&self, tenant: &TenantId, customer: &CustomerId) -> Result<Vec<Document>>;
+    /// One document.
+    fn document(&self, tenant: &TenantId, id: &DocumentId) -> Result<Document>;
+    /// One document's bytes.
+    fn document_content(&self, tenant: &TenantId, id: &DocumentId) -> Result<Vec<u8>>;
+    /// Deletes a document.
+    fn delete_document(&self, tenant: &TenantId, actor: &Actor, id: &DocumentId) -> Result<()>;
 }

@@ -5,7 +5,7 @@ use chrono::Utc;
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::values::{parse_enum, parse_utc, utc_text};
-use super::{bookings, changes, customers};
+use super::{bookings, changes, customers, documents};
 use crate::changes::{Change, ChangeKind};
 use crate::error::{Error, Result};
 use crate::merge::{
@@ -211,6 +211,26 @@ pub(super) fn merge(
     let now_text = utc_text(&now);
     let id = MergeId::new();
 
+    let customer = Customer {
+        updated_at: now,
+        version: primary.version + 1,
+        ..survived.customer
+    };
+    tx.prepare_cached(
+        "INSERT INTO merges (id, tenant_id, primary_id, at, actor_id, actor_role, primary_before,
+            primary_after) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![
+        id.as_uuid(),
+        tenant.as_str(),
+        primary.id.as_uuid(),
+        now_text,
+        actor.user_id,
+        actor.role.as_str(),
+        json(&primary)?,
+        json(&customer)?,
+    ])?;
+
     // The others go first: their secondary contacts and lists leave with them.
     let mut relink = tx.prepare_cached(
         "UPDATE bookings SET customer_id = ?3, updated_at = ?4
@@ -228,30 +248,13 @@ pub(super) fn merge(
         changes::append(tx, tenant, actor, &change)?;
     }
     for c in &others {
+        // Before the row goes: its documents would go with it.
+        documents::move_for_merge(tx, tenant, &id, &c.id, &primary.id)?;
         customers::remove(tx, tenant, &c.id)?;
     }
-    let customer = Customer {
-        updated_at: now,
-        version: primary.version + 1,
-        ..survived.customer
-    };
     customers::write(tx, tenant, &customer, false)?;
     bookings::refresh_counters(tx, tenant, [primary.id])?;
 
-    tx.prepare_cached(
-        "INSERT INTO merges (id, tenant_id, primary_id, at, actor_id, actor_role, primary_before,
-            primary_after) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    )?
-    .execute(params![
-        id.as_uuid(),
-        tenant.as_str(),
-        primary.id.as_uuid(),
-        now_text,
-        actor.user_id,
-        actor.role.as_str(),
-        json(&primary)?,
-        json(&customer)?,
-    ])?;
     let mut member = tx.prepare_cached(
         "INSERT INTO merge_members (merge_id, tenant_id, position, customer_id, customer_no, snapshot)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -507,6 +510,7 @@ pub(super) fn unmerge(
     for c in &record.merged {
         customers::restore(tx, tenant, c)?;
     }
+    documents::move_back(tx, tenant, id, &primary_id)?;
     let mut relink = tx.prepare_cached(
         "UPDATE bookings SET customer_id = ?3, updated_at = ?4
          WHERE tenant_id = ?1 AND reference = ?2",

@@ -4,6 +4,7 @@
 mod bookings;
 mod changes;
 mod customers;
+mod documents;
 mod indexing;
 mod list;
 mod merges;
@@ -22,8 +23,8 @@ use crate::changes::{Change, ChangeEvent, ChangeKind};
 use crate::error::{Error, Result};
 use crate::merge::{MergeId, MergePlan, MergeRecord, MergeRequest, Merged};
 use crate::model::{
-    Actor, Booking, CaptureMatch, Captured, Customer, CustomerId, CustomerStats, NewBooking,
-    TenantId, TenantSettings,
+    Actor, Booking, CaptureMatch, Captured, Customer, CustomerId, CustomerStats, Document,
+    DocumentId, NewBooking, NewDocument, TenantId, TenantSettings,
 };
 use crate::privacy::{AnonymisationReport, PersonalDataExport};
 use crate::search::IndexedCustomer;
@@ -499,5 +500,31 @@ impl Repository for SqliteStore {
             "the write-ahead log could not be truncated: another connection keeps reading it; \
              erased data stays in it until the next checkpoint",
         ))
+    }
+
+    fn attach_document(
+        &self,
+        tenant: &TenantId,
+        actor: &Actor,
+        customer: &CustomerId,
+        document: NewDocument,
+    ) -> Result<Document> {
+        self.write(|tx| documents::attach(tx, tenant, actor, customer, document))
+    }
+
+    fn documents(&self, tenant: &TenantId, customer: &CustomerId) -> Result<Vec<Document>> {
+        self.read(|tx| documents::list(tx, tenant, customer))
+    }
+
+    fn document(&self, tenant: &TenantId, id: &DocumentId) -> Result<Document> {
+        self.read(|tx| documents::get(tx, tenant, id))
+    }
+
+    fn document_content(&self, tenant: &TenantId, id: &DocumentId) -> Result<Vec<u8>> {
+        self.read(|tx| documents::content(tx, tenant, id))
+    }
+
+    fn delete_document(&self, tenant: &TenantId, actor: &Actor, id: &DocumentId) -> Result<()> {
+        self.write(|tx| documents::delete(tx, tenant, actor, id))
     }
 }

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::values::{parse_utc, utc_text};
-use super::{bookings, changes, customers, merges};
+use super::{bookings, changes, customers, documents, merges};
 use crate::changes::{Change, ChangeKind};
 use crate::error::{Error, Result};
 use crate::merge::MergeId;
@@ -85,10 +85,14 @@ fn report(tx: &Transaction<'_>, tenant: &TenantId, c: &Customer) -> Result<Anony
         .collect();
     contacts.sort();
     contacts.dedup();
+    let mut erased = personal_fields(c);
+    if documents::count(tx, tenant, &c.id)? > 0 {
+        erased.push("documents".into());
+    }
     Ok(AnonymisationReport {
         customer_id: c.id,
         customer_no: c.customer_no,
-        erased: personal_fields(c),
+        erased,
         kept: kept(),
         bookings: bookings as u64,
         merges: merges_of(tx, tenant, &person)?.len() as u64,
@@ -161,6 +165,7 @@ fn anonymise_one(
         ..anonymised(c, now)
     };
     customers::write(tx, tenant, &erased, false)?;
+    documents::erase_all(tx, tenant, &c.id)?;
     tx.prepare_cached(
         "INSERT INTO anonymisations (tenant_id, customer_id, at, actor_id, actor_role, reason)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -427,12 +432,14 @@ pub(super) fn export(
             })
         })
         .optional()?;
+    let documents = documents::list(tx, tenant, &id)?;
     Ok(PersonalDataExport::new(
         tenant.as_str(),
         profile,
         bookings,
         merges,
         events,
+        documents,
         anonymisation,
     ))
 }

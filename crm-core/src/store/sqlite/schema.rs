@@ -186,6 +186,32 @@ CREATE TABLE suppressions (
     PRIMARY KEY (tenant_id, kind, digest)
 ) STRICT;
 "#,
+    r#"
+-- Files attached to customers (ID copies...), stored here: written, erased and backed up with
+-- the customer, in the same transactions.
+CREATE TABLE documents (
+    id           BLOB PRIMARY KEY,
+    tenant_id    TEXT NOT NULL,
+    customer_id  BLOB NOT NULL,
+    name         TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    size         INTEGER NOT NULL,
+    sha256       TEXT NOT NULL,
+    added_at     TEXT NOT NULL,
+    content      BLOB NOT NULL,
+    FOREIGN KEY (tenant_id, customer_id) REFERENCES customers(tenant_id, id) ON DELETE CASCADE
+) STRICT;
+CREATE INDEX documents_by_customer ON documents(tenant_id, customer_id, added_at);
+
+-- The documents a merge moved to the primary, to move back on unmerge.
+CREATE TABLE merge_documents (
+    merge_id      BLOB NOT NULL REFERENCES merges(id),
+    tenant_id     TEXT NOT NULL,
+    document_id   BLOB NOT NULL,
+    from_customer BLOB NOT NULL,
+    PRIMARY KEY (merge_id, document_id)
+) STRICT;
+"#,
 ];
 
 /// The schema version this library writes.

@@ -1,0 +1,174 @@
+//! Documents attached to customers: stored with their bytes, listed without them.
+
+use rusqlite::{OptionalExtension, Transaction, params};
+
+use super::changes;
+use super::merges;
+use super::values::{parse_utc, utc_text};
+use crate::changes::{Change, ChangeKind};
+use crate::error::{Error, Result};
+use crate::model::limits::MAX_DOCUMENTS;
+use crate::model::{Actor, CustomerId, Document, DocumentId, NewDocument, TenantId};
+
+const COLUMNS: &str = "id, customer_id, name, content_type, size, sha256, added_at";
+
+fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Document> {
+    Ok(Document {
+        id: DocumentId::from_uuid(r.get(0)?),
+        customer_id: CustomerId::from_uuid(r.get(1)?),
+        name: r.get(2)?,
+        content_type: r.get(3)?,
+        size: r.get::<_, i64>(4)? as u64,
+        sha256: r.get(5)?,
+        added_at: parse_utc(6, &r.get::<_, String>(6)?)?,
+    })
+}
+
+pub(super) fn attach(
+    tx: &Transaction<'_>,
+    tenant: &TenantId,
+    actor: &Actor,
+    customer: &CustomerId,
+    new: NewDocument,
+) -> Result<Document> {
+    let c = merges::live(tx, tenant, customer)?;
+    if c.anonymised_at.is_some() {
+        return Err(Error::conflict(format!(
+            "customer {customer} is anonymised: it takes no documents"
+        )));
+    }
+    let count: i64 = tx
+        .prepare_cached("SELECT COUNT(*) FROM documents WHERE tenant_id = ?1 AND customer_id = ?2")?
+        .query_row(params![tenant.as_str(), customer.as_uuid()], |r| r.get(0))?;
+    if count as usize >= MAX_DOCUMENTS {
+        return Err(Error::validation(
+            "documents",
+            format!("the customer has {MAX_DOCUMENTS} documents already"),
+        ));
+    }
+    let (doc, content) = new.validate(*customer)?;
+    tx.prepare_cached(
+        "INSERT INTO documents (id, tenant_id, customer_id, name, content_type, size, sha256,
+            added_at, content) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?
+    .execute(params![
+        doc.id.as_uuid(),
+        tenant.as_str(),
+        customer.as_uuid(),
+        doc.name,
+        doc.content_type,
+        doc.size as i64,
+        doc.sha256,
+        utc_text(&doc.added_at),
+        content
+    ])?;
+    let change =
+        Change::customer(ChangeKind::DocumentAttached, *customer).with_fields(&["documents"]);
+    changes::append(tx, tenant, actor, &change)?;
+    Ok(doc)
+}
+
+/// The documents of a customer (a merged id answers those of the customer it went into),
+/// oldest first.
+pub(super) fn list(
+    tx: &Transaction<'_>,
+    tenant: &TenantId,
+    customer: &CustomerId,
+) -> Result<Vec<Document>> {
+    let id = merges::resolve(tx, tenant, customer)?;
+    let sql = format!(
+        "SELECT {COLUMNS} FROM documents WHERE tenant_id = ?1 AND customer_id = ?2 ORDER BY added_at, id"
+    );
+    Ok(tx
+        .prepare_cached(&sql)?
+        .query_map(params![tenant.as_str(), id.as_uuid()], from_row)?
+        .collect::<rusqlite::Result<_>>()?)
+}
+
+pub(super) fn get(tx: &Transaction<'_>, tenant: &TenantId, id: &DocumentId) -> Result<Document> {
+    let sql = format!("SELECT {COLUMNS} FROM documents WHERE tenant_id = ?1 AND id = ?2");
+    tx.prepare_cached(&sql)?
+        .query_row(params![tenant.as_str(), id.as_uuid()], from_row)
+        .optional()?
+        .ok_or_else(|| Error::not_found("document", id))
+}
+
+pub(super) fn content(tx: &Transaction<'_>, tenant: &TenantId, id: &DocumentId) -> Result<Vec<u8>> {
+    tx.prepare_cached("SELECT content FROM documents WHERE tenant_id = ?1 AND id = ?2")?
+        .query_row(params![tenant.as_str(), id.as_uuid()], |r| r.get(0))
+        .optional()?
+        .ok_or_else(|| Error::not_found("document", id))
+}
+
+pub(super) fn delete(
+    tx: &Transaction<'_>,
+    tenant: &TenantId,
+    actor: &Actor,
+    id: &DocumentId,
+) -> Result<()> {
+    let doc = get(tx, tenant, id)?;
+    tx.prepare_cached("DELETE FROM documents WHERE tenant_id = ?1 AND id = ?2")?
+        .execute(params![tenant.as_str(), id.as_uuid()])?;
+    let change =
+        Change::customer(ChangeKind::DocumentDeleted, doc.customer_id).with_fields(&["documents"]);
+    changes::append(tx, tenant, actor, &change)
+}
+
+/// Deletes every document of `customer` without events (anonymise records its own); returns
+/// how many.
+pub(super) fn erase_all(
+    tx: &Transaction<'_>,
+    tenant: &TenantId,
+    customer: &CustomerId,
+) -> Result<u64> {
+    Ok(tx
+        .prepare_cached("DELETE FROM documents WHERE tenant_id = ?1 AND customer_id = ?2")?
+        .execute(params![tenant.as_str(), customer.as_uuid()])? as u64)
+}
+
+/// How many documents `customer` has.
+pub(super) fn count(tx: &Transaction<'_>, tenant: &TenantId, customer: &CustomerId) -> Result<u64> {
+    Ok(tx
+        .prepare_cached("SELECT COUNT(*) FROM documents WHERE tenant_id = ?1 AND customer_id = ?2")?
+        .query_row(params![tenant.as_str(), customer.as_uuid()], |r| {
+            r.get::<_, i64>(0)
+        })? as u64)
+}
+
+/// Moves the documents of `from` to `to` for merge `merge`, remembering each move.
+pub(super) fn move_for_merge(
+    tx: &Transaction<'_>,
+    tenant: &TenantId,
+    merge: &crate::merge::MergeId,
+    from: &CustomerId,
+    to: &CustomerId,
+) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO merge_documents (merge_id, tenant_id, document_id, from_customer)
+         SELECT ?3, tenant_id, id, customer_id FROM documents WHERE tenant_id = ?1 AND customer_id = ?2",
+    )?
+    .execute(params![tenant.as_str(), from.as_uuid(), merge.as_uuid()])?;
+    tx.prepare_cached(
+        "UPDATE documents SET customer_id = ?3 WHERE tenant_id = ?1 AND customer_id = ?2",
+    )?
+    .execute(params![tenant.as_str(), from.as_uuid(), to.as_uuid()])?;
+    Ok(())
+}
+
+/// Moves back the documents merge `merge` moved that are still on `primary` (one deleted since
+/// is gone).
+pub(super) fn move_back(
+    tx: &Transaction<'_>,
+    tenant: &TenantId,
+    merge: &crate::merge::MergeId,
+    primary: &CustomerId,
+) -> Result<()> {
+    tx.prepare_cached(
+        "UPDATE documents SET customer_id = (SELECT md.from_customer FROM merge_documents md
+            WHERE md.merge_id = ?2 AND md.document_id = documents.id)
+         WHERE tenant_id = ?1 AND customer_id = ?3 AND id IN
+            (SELECT document_id FROM merge_documents WHERE merge_id = ?2 AND tenant_id = ?1)",
+    )?
+    .execute(params![tenant.as_str(), merge.as_uuid(), primary.as_uuid()])?;
+    Ok(())
+}
