@@ -191,6 +191,17 @@ typedef struct crm_customer_stats crm_customer_stats;
 typedef struct crm_db crm_db;
 
 /**
+ * A document attached to a customer. From `crm_tenant_get_document` it holds the bytes too
+ * (`crm_document_content`); from a list, only the metadata.
+ */
+typedef struct crm_document crm_document;
+
+/**
+ * The documents of a customer, oldest first; `crm_document_list_get` lends its items.
+ */
+typedef struct crm_document_list crm_document_list;
+
+/**
  * Customers likely the same person as the one asked about, best first; read with
  * `crm_duplicate_list_*`.
  */
@@ -284,6 +295,11 @@ typedef uint32_t crm_role;
  * A rule of `crm_match_config`: every value is in [0, 1].
  */
 typedef uint32_t crm_rule;
+
+/**
+ * A text field of a document, for `crm_document_get`.
+ */
+typedef uint32_t crm_document_field;
 
 /**
  * A text filter of the find-customer form, for `crm_search_query_filter`.
@@ -658,6 +674,36 @@ typedef uint32_t crm_row_field;
  * Factor on the score when both birth dates are known and differ.
  */
 #define CRM_RULE_DIFFERENT_BIRTH_DATE 1112
+
+/**
+ * Its id.
+ */
+#define CRM_DOCUMENT_ID 1201
+
+/**
+ * The id of the customer it is attached to.
+ */
+#define CRM_DOCUMENT_CUSTOMER_ID 1202
+
+/**
+ * The file name.
+ */
+#define CRM_DOCUMENT_NAME 1203
+
+/**
+ * The media type (`application/pdf`).
+ */
+#define CRM_DOCUMENT_CONTENT_TYPE 1204
+
+/**
+ * The SHA-256 of the bytes, lowercase hex.
+ */
+#define CRM_DOCUMENT_SHA256 1205
+
+/**
+ * When it was attached, RFC 3339 UTC.
+ */
+#define CRM_DOCUMENT_ADDED_AT 1206
 
 /**
  * First name (word prefixes).
@@ -1425,6 +1471,83 @@ crm_status crm_tenant_find_duplicates(const struct crm_tenant *tenant,
                                       crm_progress_callback progress,
                                       void *userdata,
                                       struct crm_cluster_list **out);
+
+/**
+ * A text field of a document (`CRM_DOCUMENT_*`). Borrowed until the document is freed; NULL
+ * on a bad handle or constant.
+ */
+const char *crm_document_get(const struct crm_document *document, crm_document_field field);
+
+/**
+ * The size of the document in bytes; 0 on a bad handle.
+ */
+uint64_t crm_document_size(const struct crm_document *document);
+
+/**
+ * The bytes of a document read with `crm_tenant_get_document`, borrowed until it is freed;
+ * `*size_out` (or NULL) receives their count. NULL for a document from a list (read it with
+ * `crm_tenant_get_document`) or on a bad handle.
+ */
+const uint8_t *crm_document_content(const struct crm_document *document, size_t *size_out);
+
+/**
+ * Frees a document. NULL does nothing.
+ */
+void crm_document_free(struct crm_document *document);
+
+/**
+ * How many documents the list holds; 0 on a bad handle.
+ */
+size_t crm_document_list_len(const struct crm_document_list *list);
+
+/**
+ * The document at `index`, borrowed from the list (never free it; no bytes). NULL past the end.
+ */
+const struct crm_document *crm_document_list_get(const struct crm_document_list *list,
+                                                 size_t index);
+
+/**
+ * Frees a list of documents. NULL does nothing.
+ */
+void crm_document_list_free(struct crm_document_list *list);
+
+/**
+ * Attaches `size` bytes at `content` (an ID copy, a signed form) to customer `customer_id`
+ * as a file named `name` of media type `content_type`: stored in the database with the
+ * customer, fingerprinted (SHA-256), at most 10 MiB and 100 per customer; erased when the
+ * customer is deleted or anonymised, moved by a merge. On success `*out` is the document
+ * (without the bytes), freed with `crm_document_free`. Errors: `CRM_ERR_VALIDATION` on
+ * `name`, `content_type`, `content` (empty or too large) or `documents` (too many),
+ * `CRM_ERR_NOT_FOUND`, `CRM_ERR_CONFLICT` (customer anonymised or merged).
+ */
+crm_status crm_tenant_attach_document(const struct crm_tenant *tenant,
+                                      const char *customer_id,
+                                      const char *name,
+                                      const char *content_type,
+                                      const uint8_t *content,
+                                      size_t size,
+                                      struct crm_document **out);
+
+/**
+ * The documents of customer `customer_id`, oldest first, without their bytes. On success
+ * `*out` is a list freed with `crm_document_list_free`. Errors: `CRM_ERR_NOT_FOUND`.
+ */
+crm_status crm_tenant_documents(const struct crm_tenant *tenant,
+                                const char *customer_id,
+                                struct crm_document_list **out);
+
+/**
+ * One document with its bytes (`crm_document_content`). On success `*out` is freed with
+ * `crm_document_free`. Errors: `CRM_ERR_NOT_FOUND` (also for another tenant's document).
+ */
+crm_status crm_tenant_get_document(const struct crm_tenant *tenant,
+                                   const char *document_id,
+                                   struct crm_document **out);
+
+/**
+ * Deletes a document. Errors: `CRM_ERR_NOT_FOUND`.
+ */
+crm_status crm_tenant_delete_document(const struct crm_tenant *tenant, const char *document_id);
 
 /**
  * A request to merge other customers into `primary_id` (the one that stays); add them with

@@ -188,6 +188,20 @@ pub(crate) fn text_in<'a>(ptr: *const c_char, name: &str) -> Result<&'a str, Fai
         .map_err(|_| Failure::invalid(format!("{name}: not valid UTF-8")))
 }
 
+/// `len` bytes at `ptr`, copied (NULL is accepted for no bytes).
+pub(crate) fn bytes_in(ptr: *const u8, len: usize, name: &str) -> Result<Vec<u8>, Failure> {
+    if len == 0 {
+        return Ok(Vec::new());
+    }
+    if ptr.is_null() {
+        return Err(Failure::invalid(format!("{name} is NULL")));
+    }
+    // SAFETY: the caller passes `len` readable bytes that live for the call (header).
+    #[allow(unsafe_code)]
+    let bytes = unsafe { std::slice::from_raw_parts(ptr, len) };
+    Ok(bytes.to_vec())
+}
+
 /// A NUL-terminated UTF-8 argument that may be NULL (no value).
 pub(crate) fn optional_text_in<'a>(
     ptr: *const c_char,
