@@ -7,6 +7,7 @@
 mod convert;
 mod db;
 mod dedupe;
+mod document;
 mod errors;
 mod fields;
 mod merge;
@@ -48,6 +49,7 @@ fn _crm(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<merge::PyMerged>()?;
     module.add_class::<privacy::PyAnonymisationReport>()?;
     module.add_class::<privacy::PyRetentionReport>()?;
+    module.add_class::<document::PyDocument>()?;
     errors::register(module)?;
     Ok(())
 }

@@ -3,14 +3,15 @@
 use chrono::NaiveDate;
 use crm_core::{
     Actor, BookingStatus, Cursor, CustomerListQuery, CustomerQuery, CustomerSort, FindOptions,
-    MatchConfig, NewCustomer, SearchSort, Tenant, TenantId,
+    MatchConfig, NewCustomer, NewDocument, SearchSort, Tenant, TenantId,
 };
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyTuple};
+use pyo3::types::{PyBytes, PyDict, PyTuple};
 
 use crate::convert::{aware, customer_id, optional_customer_id, quoted, wrong_type};
 use crate::db::{Shared, run};
 use crate::dedupe::{PyDuplicateCluster, PyDuplicateMatch, PyMatchConfig};
+use crate::document::{PyDocument, document_id};
 use crate::errors::{Failure, permission_denied, validation};
 use crate::fields;
 use crate::merge::{self, PyMergePlan, PyMergeRecord, PyMerged};
@@ -844,6 +845,66 @@ impl PyTenant {
                 .map_err(|e| crm_core::Error::Internal(format!("export: {e}")))
         })?;
         py.import("json")?.call_method1("loads", (text,))
+    }
+
+    /// Attaches a file (an ID copy, a signed form) to `customer`: stored with the customer,
+    /// fingerprinted (SHA-256), at most 10 MiB and 100 per customer; erased when the customer is
+    /// deleted or anonymised, moved by a merge.
+    ///
+    /// Raises:
+    ///     ValidationError: on `name` (blank, a path), `content_type` (not type/subtype),
+    ///         `content` (empty, too large) or `documents` (too many).
+    ///     ConflictError: the customer is anonymised or was merged into another.
+    #[pyo3(signature = (customer, *, name, content_type, content))]
+    fn attach_document(
+        &self,
+        py: Python<'_>,
+        customer: Bound<'_, PyAny>,
+        name: String,
+        content_type: String,
+        content: Bound<'_, PyAny>,
+    ) -> PyResult<PyDocument> {
+        let actor = self.actor(py)?;
+        let id = customer_id("customer", &customer)?;
+        let content = content
+            .cast::<PyBytes>()
+            .map_err(|_| wrong_type("content", "bytes", &content))?
+            .as_bytes()
+            .to_vec();
+        let new = NewDocument::new(name, content_type, content);
+        self.call(py, |t| t.attach_document(&actor, &id, new))
+            .map(PyDocument)
+    }
+
+    /// The documents of `customer`, oldest first, without their bytes.
+    fn documents(&self, py: Python<'_>, customer: Bound<'_, PyAny>) -> PyResult<Vec<PyDocument>> {
+        let id = customer_id("customer", &customer)?;
+        let found = self.call(py, |t| t.documents(&id))?;
+        Ok(found.into_iter().map(PyDocument).collect())
+    }
+
+    /// One document (by id), without its bytes.
+    fn get_document(&self, py: Python<'_>, document: Bound<'_, PyAny>) -> PyResult<PyDocument> {
+        let id = document_id(&document)?;
+        self.call(py, |t| t.get_document(&id)).map(PyDocument)
+    }
+
+    /// The bytes of a document (a Document or its id).
+    fn document_content<'py>(
+        &self,
+        py: Python<'py>,
+        document: Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        let id = document_id(&document)?;
+        let bytes = self.call(py, |t| t.document_content(&id))?;
+        Ok(PyBytes::new(py, &bytes))
+    }
+
+    /// Deletes a document (a Document or its id).
+    fn delete_document(&self, py: Python<'_>, document: Bound<'_, PyAny>) -> PyResult<()> {
+        let actor = self.actor(py)?;
+        let id = document_id(&document)?;
+        self.call(py, |t| t.delete_document(&actor, &id))
     }
 
     /// Up to `limit` (1 to 10,000) change events of this tenant after sequence `after`, in

@@ -47,6 +47,7 @@ __all__ = [
     "Merged",
     "AnonymisationReport",
     "RetentionReport",
+    "Document",
 ]
 
 __version__: str
@@ -68,6 +69,8 @@ _ChangeKind = Literal[
     "customer_merged",
     "customer_unmerged",
     "customer_anonymised",
+    "document_attached",
+    "document_deleted",
 ]
 _MergeField = Literal[
     "first_name",
@@ -681,6 +684,28 @@ class RetentionReport:
     __hash__: ClassVar[None]  # type: ignore[assignment]
 
 @final
+class Document:
+    """A document attached to a customer, without its bytes."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def customer_id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def content_type(self) -> str: ...
+    @property
+    def size(self) -> int: ...
+    @property
+    def sha256(self) -> str: ...
+    @property
+    def added_at(self) -> datetime: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+
+@final
 class Tenant:
     """One tenant (agency) of a database, seen by one actor."""
 
@@ -787,6 +812,13 @@ class Tenant:
     ) -> RetentionReport: ...
     def suppressed_fields(self, **fields: Unpack[_CustomerChanges]) -> list[str]: ...
     def export_personal_data(self, customer: Customer | str) -> dict[str, Any]: ...
+    def attach_document(
+        self, customer: Customer | str, *, name: str, content_type: str, content: bytes
+    ) -> Document: ...
+    def documents(self, customer: Customer | str) -> list[Document]: ...
+    def get_document(self, document: Document | str) -> Document: ...
+    def document_content(self, document: Document | str) -> bytes: ...
+    def delete_document(self, document: Document | str) -> None: ...
 
 @final
 class Crm:
