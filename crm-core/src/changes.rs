@@ -45,6 +45,14 @@ pub enum ChangeKind {
     DocumentAttached,
     /// A document of the customer was deleted.
     DocumentDeleted,
+    /// A customer list was made (no customer; read the lists again).
+    ListCreated,
+    /// A customer list was deleted (its members each got a `CustomerUpdated` first).
+    ListDeleted,
+    /// The customer asked for a brochure.
+    BrochureRequested,
+    /// The brochure the customer asked for was sent.
+    BrochureSent,
 }
 
 impl ChangeKind {
@@ -64,6 +72,10 @@ impl ChangeKind {
             Self::CustomerAnonymised => "customer_anonymised",
             Self::DocumentAttached => "document_attached",
             Self::DocumentDeleted => "document_deleted",
+            Self::ListCreated => "list_created",
+            Self::ListDeleted => "list_deleted",
+            Self::BrochureRequested => "brochure_requested",
+            Self::BrochureSent => "brochure_sent",
         }
     }
 }
@@ -78,7 +90,7 @@ impl FromStr for ChangeKind {
     type Err = Error;
 
     fn from_str(s: &str) -> Result<Self> {
-        const ALL: [ChangeKind; 13] = [
+        const ALL: [ChangeKind; 17] = [
             ChangeKind::CustomerCreated,
             ChangeKind::CustomerUpdated,
             ChangeKind::CustomerDeleted,
@@ -92,6 +104,10 @@ impl FromStr for ChangeKind {
             ChangeKind::CustomerAnonymised,
             ChangeKind::DocumentAttached,
             ChangeKind::DocumentDeleted,
+            ChangeKind::ListCreated,
+            ChangeKind::ListDeleted,
+            ChangeKind::BrochureRequested,
+            ChangeKind::BrochureSent,
         ];
         ALL.into_iter()
             .find(|k| k.as_str() == s)

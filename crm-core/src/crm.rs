@@ -10,9 +10,11 @@ use crate::dedupe::{self, DuplicateCluster, DuplicateMatch, FindOptions, MatchCo
 use crate::error::{Error, Result};
 use crate::merge::{MergeId, MergePlan, MergeRecord, MergeRequest, Merged};
 use crate::model::limits::MAX_BATCH;
+use crate::model::limits::MAX_PAGE;
 use crate::model::{
-    Actor, Booking, Captured, Customer, CustomerId, CustomerStats, Document, DocumentId,
-    NewBooking, NewCustomer, NewDocument, Rules, TenantId, TenantSettings, UpsertedBooking,
+    Actor, Booking, BrochureRequest, BrochureRequestId, Captured, Customer, CustomerId,
+    CustomerStats, Document, DocumentId, ListInfo, NewBooking, NewCustomer, NewDocument, Rules,
+    TenantId, TenantSettings, UpsertedBooking, list_name,
 };
 use crate::privacy::{self, AnonymisationReport, PersonalDataExport, RetentionReport};
 use crate::search::{self, CustomerQuery, SearchIndex, SearchPage};
@@ -738,6 +740,105 @@ impl Tenant {
     pub fn delete_document(&self, actor: &Actor, id: &DocumentId) -> Result<()> {
         actor.validate()?;
         self.repo.delete_document(&self.id, actor, id)
+    }
+
+    /// The tenant's customer lists, by name, with how many customers are on each. A list is
+    /// made by [`create_list`](Self::create_list), or when a customer is first put on it.
+    pub fn lists(&self) -> Result<Vec<ListInfo>> {
+        self.repo.lists(&self.id)
+    }
+
+    /// Makes an empty customer list; `false` if it existed already.
+    ///
+    /// # Errors
+    /// Validation on `list` (blank or longer than 200 characters).
+    pub fn create_list(&self, actor: &Actor, name: &str) -> Result<bool> {
+        actor.validate()?;
+        let name = list_name(name)?;
+        self.repo.create_list(&self.id, actor, &name)
+    }
+
+    /// Deletes a customer list, taking every customer off it (a `CustomerUpdated` event each);
+    /// returns how many were on it.
+    ///
+    /// # Errors
+    /// NotFound if the tenant has no such list.
+    pub fn delete_list(&self, actor: &Actor, name: &str) -> Result<u64> {
+        actor.validate()?;
+        self.repo.delete_list(&self.id, actor, name.trim())
+    }
+
+    /// Puts customers on a list (it must exist), in one transaction; returns how many were not
+    /// on it yet. Each changed customer gets a new version and a `CustomerUpdated` event; the
+    /// list filter of [`search`](Self::search) (`CustomerQuery::list`) finds them at once.
+    ///
+    /// # Errors
+    /// NotFound (list or customer; nothing is written), Conflict (a customer anonymised or
+    /// merged), Validation (a customer would be on too many lists).
+    pub fn add_to_list(&self, actor: &Actor, name: &str, customers: &[CustomerId]) -> Result<u64> {
+        actor.validate()?;
+        self.repo
+            .change_list_members(&self.id, actor, name.trim(), customers, true)
+    }
+
+    /// Takes customers off a list, in one transaction; returns how many were on it.
+    pub fn remove_from_list(
+        &self,
+        actor: &Actor,
+        name: &str,
+        customers: &[CustomerId],
+    ) -> Result<u64> {
+        actor.validate()?;
+        self.repo
+            .change_list_members(&self.id, actor, name.trim(), customers, false)
+    }
+
+    /// Records that customer `id` asked for a brochure (seed 004), or returns its request still
+    /// pending (one at a time). A `BrochureRequested` event follows.
+    ///
+    /// # Errors
+    /// NotFound; Conflict if the customer is anonymised or merged into another.
+    pub fn request_brochure(&self, actor: &Actor, id: &CustomerId) -> Result<BrochureRequest> {
+        actor.validate()?;
+        self.repo.request_brochure(&self.id, actor, id)
+    }
+
+    /// Records that the brochure of request `id` was sent, at `at` (now if `None`).
+    ///
+    /// # Errors
+    /// NotFound; Conflict if it was marked sent already; Validation on `sent_at` before the
+    /// request.
+    pub fn mark_brochure_sent(
+        &self,
+        actor: &Actor,
+        id: &BrochureRequestId,
+        at: Option<DateTime<Utc>>,
+    ) -> Result<BrochureRequest> {
+        actor.validate()?;
+        let at = at.unwrap_or_else(Utc::now);
+        crate::model::check_utc("sent_at", Some(at))?;
+        self.repo.mark_brochure_sent(&self.id, actor, id, at)
+    }
+
+    /// Up to `limit` (1 to 1,000) brochure requests not sent yet, oldest first, after request
+    /// `after` (the last of the previous page).
+    pub fn pending_brochure_requests(
+        &self,
+        after: Option<&BrochureRequestId>,
+        limit: u32,
+    ) -> Result<Vec<BrochureRequest>> {
+        if limit == 0 || limit > MAX_PAGE {
+            return Err(Error::validation(
+                "limit",
+                format!("must be between 1 and {MAX_PAGE}"),
+            ));
+        }
+        self.repo.pending_brochure_requests(&self.id, after, limit)
+    }
+
+    /// Every brochure request of customer `id`, oldest first.
+    pub fn brochure_requests(&self, id: &CustomerId) -> Result<Vec<BrochureRequest>> {
+        self.repo.brochure_requests(&self.id, id)
     }
 
     /// After an anonymisation: the index forgets the old values (its segments holding them are

@@ -59,9 +59,10 @@ pub use merge::{
 };
 pub use model::limits;
 pub use model::{
-    Actor, Address, Booking, BookingStatus, CaptureMatch, Captured, Consent, Customer, CustomerId,
-    CustomerStats, Document, DocumentId, Invoice, Money, NewBooking, NewCustomer, NewDocument,
-    PaymentStatus, Phone, Role, TenantId, TenantSettings, UpsertedBooking, fold,
+    Actor, Address, Booking, BookingStatus, BrochureRequest, BrochureRequestId, CaptureMatch,
+    Captured, Consent, Customer, CustomerId, CustomerStats, Document, DocumentId, Invoice,
+    ListInfo, Money, NewBooking, NewCustomer, NewDocument, PaymentStatus, Phone, Role, TenantId,
+    TenantSettings, UpsertedBooking, fold,
 };
 pub use privacy::{
     ANONYMISED_FIRST_NAME, AnonymisationNote, AnonymisationReport, ConsentRecord, EXPORT_FORMAT,

@@ -6,8 +6,10 @@ mod capture;
 mod contact;
 mod customer;
 mod dates;
+pub(crate) use dates::check_utc;
 mod document;
 pub mod limits;
+mod list;
 mod tenant;
 mod text;
 
@@ -23,5 +25,7 @@ pub(crate) use contact::email_key;
 pub(crate) use customer::Rules;
 pub use customer::{Address, Consent, Customer, CustomerId, NewCustomer};
 pub use document::{Document, DocumentId, NewDocument};
+pub(crate) use list::list_name;
+pub use list::{BrochureRequest, BrochureRequestId, ListInfo};
 pub use tenant::{TenantId, TenantSettings};
 pub use text::fold;

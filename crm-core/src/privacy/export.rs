@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::changes::ChangeEvent;
 use crate::merge::MergeRecord;
-use crate::model::{Booking, Customer, Document, Money, PaymentStatus, Phone};
+use crate::model::{Booking, BrochureRequest, Customer, Document, Money, PaymentStatus, Phone};
 
 /// The version of the export's layout; a change that could break a reader raises it.
 pub const EXPORT_FORMAT: u32 = 1;
@@ -36,6 +36,8 @@ pub struct PersonalDataExport {
     pub invoices: Vec<InvoiceRecord>,
     /// The customer lists it belongs to.
     pub lists: Vec<String>,
+    /// Its brochure requests, with when each came and was sent.
+    pub brochure_requests: Vec<BrochureRequest>,
     /// The documents attached to it (metadata only: their bytes are read with
     /// [`Tenant::document_content`](crate::Tenant::document_content)).
     pub documents: Vec<Document>,
@@ -105,6 +107,7 @@ impl PersonalDataExport {
         merges: Vec<MergeRecord>,
         changes: Vec<ChangeEvent>,
         documents: Vec<Document>,
+        brochure_requests: Vec<BrochureRequest>,
         anonymisation: Option<AnonymisationNote>,
     ) -> Self {
         let consents = [
@@ -142,6 +145,7 @@ impl PersonalDataExport {
             invoices,
             lists: profile.lists.iter().cloned().collect(),
             documents,
+            brochure_requests,
             bookings,
             merges,
             changes,

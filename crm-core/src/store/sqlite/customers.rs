@@ -336,8 +336,12 @@ pub(super) fn write(
     let mut list = tx.prepare_cached(
         "INSERT INTO customer_lists (customer_id, tenant_id, list_name) VALUES (?1, ?2, ?3)",
     )?;
+    let mut known = tx.prepare_cached(
+        "INSERT INTO lists (tenant_id, name, created_at) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+    )?;
     for name in &c.lists {
         list.execute(params![c.id.as_uuid(), tenant.as_str(), name])?;
+        known.execute(params![tenant.as_str(), name, utc_text(&c.updated_at)])?;
     }
     Ok(())
 }
@@ -390,7 +394,9 @@ pub(super) fn delete(
         change.previous_customer_id = Some(*id);
         changes::append(tx, tenant, actor, &change)?;
     }
+    let lists = by_id(tx, tenant, id)?.lists;
     remove(tx, tenant, id)?;
+    super::lists::drop_if_empty(tx, tenant, actor, &lists)?;
     changes::append(
         tx,
         tenant,

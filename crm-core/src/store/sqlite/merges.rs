@@ -5,7 +5,7 @@ use chrono::Utc;
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::values::{parse_enum, parse_utc, utc_text};
-use super::{bookings, changes, customers, documents};
+use super::{bookings, changes, customers, documents, lists};
 use crate::changes::{Change, ChangeKind};
 use crate::error::{Error, Result};
 use crate::merge::{
@@ -250,6 +250,7 @@ pub(super) fn merge(
     for c in &others {
         // Before the row goes: its documents would go with it.
         documents::move_for_merge(tx, tenant, &id, &c.id, &primary.id)?;
+        lists::move_for_merge(tx, tenant, &id, &c.id, &primary.id)?;
         customers::remove(tx, tenant, &c.id)?;
     }
     customers::write(tx, tenant, &customer, false)?;
@@ -511,6 +512,7 @@ pub(super) fn unmerge(
         customers::restore(tx, tenant, c)?;
     }
     documents::move_back(tx, tenant, id, &primary_id)?;
+    lists::move_back(tx, tenant, id, &primary_id)?;
     let mut relink = tx.prepare_cached(
         "UPDATE bookings SET customer_id = ?3, updated_at = ?4
          WHERE tenant_id = ?1 AND reference = ?2",

@@ -7,6 +7,7 @@ mod customers;
 mod documents;
 mod indexing;
 mod list;
+mod lists;
 mod merges;
 mod privacy;
 mod schema;
@@ -23,8 +24,9 @@ use crate::changes::{Change, ChangeEvent, ChangeKind};
 use crate::error::{Error, Result};
 use crate::merge::{MergeId, MergePlan, MergeRecord, MergeRequest, Merged};
 use crate::model::{
-    Actor, Booking, CaptureMatch, Captured, Customer, CustomerId, CustomerStats, Document,
-    DocumentId, NewBooking, NewDocument, TenantId, TenantSettings,
+    Actor, Booking, BrochureRequest, BrochureRequestId, CaptureMatch, Captured, Customer,
+    CustomerId, CustomerStats, Document, DocumentId, ListInfo, NewBooking, NewDocument, TenantId,
+    TenantSettings,
 };
 use crate::privacy::{AnonymisationReport, PersonalDataExport};
 use crate::search::IndexedCustomer;
@@ -526,5 +528,67 @@ impl Repository for SqliteStore {
 
     fn delete_document(&self, tenant: &TenantId, actor: &Actor, id: &DocumentId) -> Result<()> {
         self.write(|tx| documents::delete(tx, tenant, actor, id))
+    }
+
+    fn lists(&self, tenant: &TenantId) -> Result<Vec<ListInfo>> {
+        self.read(|tx| lists::all(tx, tenant))
+    }
+
+    fn create_list(&self, tenant: &TenantId, actor: &Actor, name: &str) -> Result<bool> {
+        self.write(|tx| {
+            ensure_tenant(tx, tenant)?;
+            lists::create(tx, tenant, actor, name)
+        })
+    }
+
+    fn delete_list(&self, tenant: &TenantId, actor: &Actor, name: &str) -> Result<u64> {
+        self.write(|tx| lists::delete(tx, tenant, actor, name))
+    }
+
+    fn change_list_members(
+        &self,
+        tenant: &TenantId,
+        actor: &Actor,
+        name: &str,
+        ids: &[CustomerId],
+        add: bool,
+    ) -> Result<u64> {
+        self.write(|tx| lists::change_members(tx, tenant, actor, name, ids, add))
+    }
+
+    fn request_brochure(
+        &self,
+        tenant: &TenantId,
+        actor: &Actor,
+        customer: &CustomerId,
+    ) -> Result<BrochureRequest> {
+        self.write(|tx| lists::request_brochure(tx, tenant, actor, customer))
+    }
+
+    fn mark_brochure_sent(
+        &self,
+        tenant: &TenantId,
+        actor: &Actor,
+        id: &BrochureRequestId,
+        at: DateTime<Utc>,
+    ) -> Result<BrochureRequest> {
+        self.write(|tx| lists::mark_sent(tx, tenant, actor, id, at))
+    }
+
+    fn pending_brochure_requests(
+        &self,
+        tenant: &TenantId,
+        after: Option<&BrochureRequestId>,
+        limit: u32,
+    ) -> Result<Vec<BrochureRequest>> {
+        self.read(|tx| lists::pending(tx, tenant, after, limit))
+    }
+
+    fn brochure_requests(
+        &self,
+        tenant: &TenantId,
+        customer: &CustomerId,
+    ) -> Result<Vec<BrochureRequest>> {
+        self.read(|tx| lists::of_customer(tx, tenant, customer))
     }
 }

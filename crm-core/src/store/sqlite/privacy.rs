@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::values::{parse_utc, utc_text};
-use super::{bookings, changes, customers, documents, merges};
+use super::{bookings, changes, customers, documents, lists, merges};
 use crate::changes::{Change, ChangeKind};
 use crate::error::{Error, Result};
 use crate::merge::MergeId;
@@ -166,6 +166,7 @@ fn anonymise_one(
     };
     customers::write(tx, tenant, &erased, false)?;
     documents::erase_all(tx, tenant, &c.id)?;
+    lists::drop_if_empty(tx, tenant, actor, &c.lists)?;
     tx.prepare_cached(
         "INSERT INTO anonymisations (tenant_id, customer_id, at, actor_id, actor_role, reason)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -433,6 +434,7 @@ pub(super) fn export(
         })
         .optional()?;
     let documents = documents::list(tx, tenant, &id)?;
+    let brochure_requests = lists::of_customer(tx, tenant, &id)?;
     Ok(PersonalDataExport::new(
         tenant.as_str(),
         profile,
@@ -440,6 +442,7 @@ pub(super) fn export(
         merges,
         events,
         documents,
+        brochure_requests,
         anonymisation,
     ))
 }

@@ -212,6 +212,39 @@ CREATE TABLE merge_documents (
     PRIMARY KEY (merge_id, document_id)
 ) STRICT;
 "#,
+    r#"
+-- The tenant's customer lists, also those without members yet.
+CREATE TABLE lists (
+    tenant_id  TEXT NOT NULL,
+    name       TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, name)
+) STRICT;
+INSERT INTO lists (tenant_id, name, created_at)
+    SELECT DISTINCT tenant_id, list_name, strftime('%Y-%m-%dT%H:%M:%fZ', 'now') FROM customer_lists;
+
+-- Brochure requests (seed 004): when one came, and when the brochure was sent.
+CREATE TABLE brochure_requests (
+    id           BLOB PRIMARY KEY,
+    tenant_id    TEXT NOT NULL,
+    customer_id  BLOB NOT NULL,
+    requested_at TEXT NOT NULL,
+    sent_at      TEXT,
+    FOREIGN KEY (tenant_id, customer_id) REFERENCES customers(tenant_id, id) ON DELETE CASCADE
+) STRICT;
+CREATE INDEX brochure_requests_pending ON brochure_requests(tenant_id, requested_at)
+    WHERE sent_at IS NULL;
+CREATE INDEX brochure_requests_by_customer ON brochure_requests(tenant_id, customer_id);
+
+-- The brochure requests a merge moved to the primary, to move back on unmerge.
+CREATE TABLE merge_brochure_requests (
+    merge_id      BLOB NOT NULL REFERENCES merges(id),
+    tenant_id     TEXT NOT NULL,
+    request_id    BLOB NOT NULL,
+    from_customer BLOB NOT NULL,
+    PRIMARY KEY (merge_id, request_id)
+) STRICT;
+"#,
 ];
 
 /// The schema version this library writes.

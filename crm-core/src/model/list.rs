@@ -1,0 +1,81 @@
+//! Customer lists (seed 004: "assign the customer to any Customer Lists") and brochure requests.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::customer::CustomerId;
+use super::limits::MAX_TEXT_CHARS;
+use super::text;
+use crate::error::{Error, Result};
+
+/// A customer list of a tenant (a named, static list customers are added to) and how many are on it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ListInfo {
+    /// The list's name, unique within the tenant.
+    pub name: String,
+    /// How many customers are on it.
+    pub members: u64,
+    /// When it was made.
+    pub created_at: DateTime<Utc>,
+}
+
+/// Checks a list name: non-blank, at most 200 characters.
+pub(crate) fn list_name(name: &str) -> Result<String> {
+    text::required("list", name, MAX_TEXT_CHARS, false)
+}
+
+/// The id of a brochure request: a UUID v7.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct BrochureRequestId(Uuid);
+
+impl BrochureRequestId {
+    pub(crate) fn new() -> Self {
+        Self(Uuid::now_v7())
+    }
+
+    pub(crate) fn from_uuid(uuid: Uuid) -> Self {
+        Self(uuid)
+    }
+
+    /// The UUID behind this id.
+    pub fn as_uuid(&self) -> &Uuid {
+        &self.0
+    }
+}
+
+impl fmt::Display for BrochureRequestId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl FromStr for BrochureRequestId {
+    type Err = Error;
+
+    /// Parses the hyphenated UUID form; anything else is a Validation error on `request_id`.
+    fn from_str(s: &str) -> Result<Self> {
+        Uuid::parse_str(s.trim())
+            .map(Self)
+            .map_err(|_| Error::validation("request_id", "not a valid id (UUID)"))
+    }
+}
+
+/// A customer's request for a brochure (seed 004): when it came and when the brochure went out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct BrochureRequest {
+    /// Its id.
+    pub id: BrochureRequestId,
+    /// The customer who asked.
+    pub customer_id: CustomerId,
+    /// When the request came.
+    pub requested_at: DateTime<Utc>,
+    /// When the brochure was sent, or `None` while pending.
+    pub sent_at: Option<DateTime<Utc>>,
+}
