@@ -136,6 +136,16 @@ typedef struct crm_booking_fields crm_booking_fields;
 typedef struct crm_booking_list crm_booking_list;
 
 /**
+ * A brochure request: when it came and when the brochure was sent.
+ */
+typedef struct crm_brochure_request crm_brochure_request;
+
+/**
+ * Brochure requests; `crm_brochure_request_list_get` lends its items.
+ */
+typedef struct crm_brochure_request_list crm_brochure_request_list;
+
+/**
  * One change event: what changed and who changed it, never the personal values. Borrowed from
  * its list.
  */
@@ -206,6 +216,11 @@ typedef struct crm_document_list crm_document_list;
  * `crm_duplicate_list_*`.
  */
 typedef struct crm_duplicate_list crm_duplicate_list;
+
+/**
+ * The tenant's customer lists, by name, with their member counts (`crm_tenant_lists`).
+ */
+typedef struct crm_lists crm_lists;
 
 /**
  * The rules of duplicate matching and their weights; made with the defaults by
@@ -300,6 +315,11 @@ typedef uint32_t crm_rule;
  * A text field of a document, for `crm_document_get`.
  */
 typedef uint32_t crm_document_field;
+
+/**
+ * A text field of a brochure request, for `crm_brochure_request_get`.
+ */
+typedef uint32_t crm_brochure_field;
 
 /**
  * A text filter of the find-customer form, for `crm_search_query_filter`.
@@ -704,6 +724,26 @@ typedef uint32_t crm_row_field;
  * When it was attached, RFC 3339 UTC.
  */
 #define CRM_DOCUMENT_ADDED_AT 1206
+
+/**
+ * Its id.
+ */
+#define CRM_BROCHURE_ID 1301
+
+/**
+ * The id of the customer who asked.
+ */
+#define CRM_BROCHURE_CUSTOMER_ID 1302
+
+/**
+ * When the request came, RFC 3339 UTC.
+ */
+#define CRM_BROCHURE_REQUESTED_AT 1303
+
+/**
+ * When the brochure was sent, RFC 3339 UTC; NULL while pending.
+ */
+#define CRM_BROCHURE_SENT_AT 1304
 
 /**
  * First name (word prefixes).
@@ -1548,6 +1588,143 @@ crm_status crm_tenant_get_document(const struct crm_tenant *tenant,
  * Deletes a document. Errors: `CRM_ERR_NOT_FOUND`.
  */
 crm_status crm_tenant_delete_document(const struct crm_tenant *tenant, const char *document_id);
+
+/**
+ * How many lists; 0 on a bad handle.
+ */
+size_t crm_lists_len(const struct crm_lists *lists);
+
+/**
+ * The name of list `index`. Borrowed until freed; NULL past the end.
+ */
+const char *crm_lists_name(const struct crm_lists *lists, size_t index);
+
+/**
+ * How many customers are on list `index`; 0 past the end.
+ */
+uint64_t crm_lists_members(const struct crm_lists *lists, size_t index);
+
+/**
+ * The lists as JSON `{"format": 1, "lists": [{"name", "members", "created_at"}...]}`. On
+ * success `*out` is a string freed with `crm_string_free`.
+ */
+crm_status crm_lists_to_json(const struct crm_lists *lists, char **out);
+
+/**
+ * Frees lists. NULL does nothing.
+ */
+void crm_lists_free(struct crm_lists *lists);
+
+/**
+ * A text field of a brochure request (`CRM_BROCHURE_*`). Borrowed until freed; NULL when
+ * empty or on a bad handle or constant.
+ */
+const char *crm_brochure_request_get(const struct crm_brochure_request *request,
+                                     crm_brochure_field field);
+
+/**
+ * Frees a brochure request. NULL does nothing.
+ */
+void crm_brochure_request_free(struct crm_brochure_request *request);
+
+/**
+ * How many requests the list holds; 0 on a bad handle.
+ */
+size_t crm_brochure_request_list_len(const struct crm_brochure_request_list *list);
+
+/**
+ * The request at `index`, borrowed from the list (never free it). NULL past the end.
+ */
+const struct crm_brochure_request *crm_brochure_request_list_get(const struct crm_brochure_request_list *list,
+                                                                 size_t index);
+
+/**
+ * Frees a list of brochure requests. NULL does nothing.
+ */
+void crm_brochure_request_list_free(struct crm_brochure_request_list *list);
+
+/**
+ * The tenant's customer lists, by name, with their member counts. On success `*out` is freed
+ * with `crm_lists_free`. Find a list's members with `crm_search_query_filter(q, CRM_FILTER_LIST,
+ * name)` and `crm_tenant_search`.
+ */
+crm_status crm_tenant_lists(const struct crm_tenant *tenant, struct crm_lists **out);
+
+/**
+ * Makes an empty customer list; `*created_out` (or NULL) is false if it existed.
+ * Errors: `CRM_ERR_VALIDATION` on `list` (blank, too long).
+ */
+crm_status crm_tenant_create_list(const struct crm_tenant *tenant,
+                                  const char *name,
+                                  bool *created_out);
+
+/**
+ * Deletes a list, taking every customer off it; `*removed_out` (or NULL) is how many were on
+ * it. Errors: `CRM_ERR_NOT_FOUND`.
+ */
+crm_status crm_tenant_delete_list(const struct crm_tenant *tenant,
+                                  const char *name,
+                                  uint64_t *removed_out);
+
+/**
+ * Puts `count` customers (ids at `customer_ids`) on list `name`, which must exist, in one
+ * transaction; `*changed_out` (or NULL) is how many were not on it yet. Errors:
+ * `CRM_ERR_NOT_FOUND` (list or customer: nothing written), `CRM_ERR_CONFLICT` (a customer
+ * anonymised or merged), `CRM_ERR_VALIDATION`.
+ */
+crm_status crm_tenant_add_to_list(const struct crm_tenant *tenant,
+                                  const char *name,
+                                  const char *const *customer_ids,
+                                  size_t count,
+                                  uint64_t *changed_out);
+
+/**
+ * Takes `count` customers off list `name`, in one transaction; `*changed_out` (or NULL) is
+ * how many were on it.
+ */
+crm_status crm_tenant_remove_from_list(const struct crm_tenant *tenant,
+                                       const char *name,
+                                       const char *const *customer_ids,
+                                       size_t count,
+                                       uint64_t *changed_out);
+
+/**
+ * Records that customer `customer_id` asked for a brochure, or gives its pending request. On
+ * success `*out` is freed with `crm_brochure_request_free`. Errors: `CRM_ERR_NOT_FOUND`,
+ * `CRM_ERR_CONFLICT` (anonymised or merged customer).
+ */
+crm_status crm_tenant_request_brochure(const struct crm_tenant *tenant,
+                                       const char *customer_id,
+                                       struct crm_brochure_request **out);
+
+/**
+ * Records that the brochure of request `request_id` was sent at `sent_at` (RFC 3339; NULL for
+ * now). `*out` as for `crm_tenant_request_brochure`. Errors: `CRM_ERR_NOT_FOUND`,
+ * `CRM_ERR_CONFLICT` (sent already), `CRM_ERR_VALIDATION` (`sent_at` malformed or before the
+ * request).
+ */
+crm_status crm_tenant_mark_brochure_sent(const struct crm_tenant *tenant,
+                                         const char *request_id,
+                                         const char *sent_at,
+                                         struct crm_brochure_request **out);
+
+/**
+ * Up to `limit` (1 to 1,000) brochure requests not sent yet, oldest first, after request
+ * `after` (NULL for the first page). On success `*out` is freed with
+ * `crm_brochure_request_list_free`.
+ */
+crm_status crm_tenant_pending_brochure_requests(const struct crm_tenant *tenant,
+                                                const char *after,
+                                                uint32_t limit,
+                                                struct crm_brochure_request_list **out);
+
+/**
+ * Every brochure request of customer `customer_id`, oldest first. `*out` as for
+ * `crm_tenant_pending_brochure_requests`. Errors: `CRM_ERR_NOT_FOUND`.
+ */
+crm_status crm_tenant_brochure_requests(const struct crm_tenant *tenant,
+                                        const char *customer_id,
+                                        struct crm_brochure_request_list **out);
 
 /**
  * A request to merge other customers into `primary_id` (the one that stays); add them with
