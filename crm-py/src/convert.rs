@@ -107,6 +107,19 @@ pub(crate) fn customer_id(field: &str, value: &Bound<'_, PyAny>) -> PyResult<Cus
         .map_err(|_| validation(value.py(), field, "not a valid id (UUID)"))
 }
 
+/// Customers given as an iterable of `Customer` or ids (not a single one).
+pub(crate) fn customer_ids(field: &str, value: &Bound<'_, PyAny>) -> PyResult<Vec<CustomerId>> {
+    if value.is_instance_of::<pyo3::types::PyString>() || value.cast::<PyCustomer>().is_ok() {
+        return Err(wrong_type(field, "a list of Customer or str", value));
+    }
+    value
+        .try_iter()
+        .map_err(|_| wrong_type(field, "a list of Customer or str", value))?
+        .enumerate()
+        .map(|(i, item)| customer_id(&format!("{field}[{i}]"), &item?))
+        .collect()
+}
+
 /// A customer as `Customer`, id, or `None`.
 pub(crate) fn optional_customer_id(
     field: &str,

@@ -10,6 +10,7 @@ mod dedupe;
 mod document;
 mod errors;
 mod fields;
+mod lists;
 mod merge;
 mod pages;
 mod privacy;
@@ -50,6 +51,8 @@ fn _crm(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<privacy::PyAnonymisationReport>()?;
     module.add_class::<privacy::PyRetentionReport>()?;
     module.add_class::<document::PyDocument>()?;
+    module.add_class::<lists::PyListInfo>()?;
+    module.add_class::<lists::PyBrochureRequest>()?;
     errors::register(module)?;
     Ok(())
 }

@@ -2,11 +2,11 @@
 //! the reading of a merge request from `primary`, `others`, `choices` and `expected_versions`.
 
 use chrono::{DateTime, Utc};
-use crm_core::{BookingMove, CustomerId, MergeId, MergePlan, MergeRecord, MergeRequest, Merged};
+use crm_core::{BookingMove, MergeId, MergePlan, MergeRecord, MergeRequest, Merged};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyMapping, PyTuple};
 
-use crate::convert::{customer_id, record_dict, wrong_type};
+use crate::convert::{customer_id, customer_ids, record_dict, wrong_type};
 use crate::errors::to_py;
 use crate::records::{PyActor, PyCustomer};
 
@@ -19,15 +19,7 @@ pub(crate) fn request(
 ) -> PyResult<MergeRequest> {
     let py = primary.py();
     let primary = customer_id("primary", primary)?;
-    if others.is_instance_of::<pyo3::types::PyString>() || others.cast::<PyCustomer>().is_ok() {
-        return Err(wrong_type("others", "a list of Customer or str", others));
-    }
-    let others = others
-        .try_iter()
-        .map_err(|_| wrong_type("others", "a list of Customer or str", others))?
-        .enumerate()
-        .map(|(i, item)| customer_id(&format!("others[{i}]"), &item?))
-        .collect::<PyResult<Vec<CustomerId>>>()?;
+    let others = customer_ids("others", others)?;
     let mut request = MergeRequest::new(primary, others);
     for (key, value) in pairs("choices", choices)? {
         let field: String = key

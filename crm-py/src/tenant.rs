@@ -8,12 +8,13 @@ use crm_core::{
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyTuple};
 
-use crate::convert::{aware, customer_id, optional_customer_id, quoted, wrong_type};
+use crate::convert::{aware, customer_id, customer_ids, optional_customer_id, quoted, wrong_type};
 use crate::db::{Shared, run};
 use crate::dedupe::{PyDuplicateCluster, PyDuplicateMatch, PyMatchConfig};
 use crate::document::{PyDocument, document_id};
 use crate::errors::{Failure, permission_denied, validation};
 use crate::fields;
+use crate::lists::{PyBrochureRequest, PyListInfo, request_id};
 use crate::merge::{self, PyMergePlan, PyMergeRecord, PyMerged};
 use crate::pages::{PyChangeEvent, PyCustomerPage, PySearchPage};
 use crate::privacy::{PyAnonymisationReport, PyRetentionReport};
@@ -905,6 +906,122 @@ impl PyTenant {
         let actor = self.actor(py)?;
         let id = document_id(&document)?;
         self.call(py, |t| t.delete_document(&actor, &id))
+    }
+
+    /// The tenant's customer lists, by name, with how many customers are on each. Find a
+    /// list's members with `search(list=name)`.
+    fn lists(&self, py: Python<'_>) -> PyResult<Vec<PyListInfo>> {
+        let found = self.call(py, |t| t.lists())?;
+        Ok(found.into_iter().map(PyListInfo).collect())
+    }
+
+    /// Makes an empty customer list; False if it existed already.
+    ///
+    /// Raises:
+    ///     ValidationError: a blank or too long name (field "list").
+    fn create_list(&self, py: Python<'_>, name: String) -> PyResult<bool> {
+        let actor = self.actor(py)?;
+        self.call(py, |t| t.create_list(&actor, &name))
+    }
+
+    /// Deletes a list, taking every customer off it; returns how many were on it.
+    ///
+    /// Raises:
+    ///     NotFoundError: no such list.
+    fn delete_list(&self, py: Python<'_>, name: String) -> PyResult<u64> {
+        let actor = self.actor(py)?;
+        self.call(py, |t| t.delete_list(&actor, &name))
+    }
+
+    /// Puts customers (Customers or ids) on a list, which must exist, in one transaction;
+    /// returns how many were not on it yet.
+    ///
+    /// Raises:
+    ///     NotFoundError: the list or a customer (nothing written). ConflictError: a customer
+    ///         anonymised or merged.
+    fn add_to_list(
+        &self,
+        py: Python<'_>,
+        name: String,
+        customers: Bound<'_, PyAny>,
+    ) -> PyResult<u64> {
+        let actor = self.actor(py)?;
+        let ids = customer_ids("customers", &customers)?;
+        self.call(py, |t| t.add_to_list(&actor, &name, &ids))
+    }
+
+    /// Takes customers off a list, in one transaction; returns how many were on it.
+    fn remove_from_list(
+        &self,
+        py: Python<'_>,
+        name: String,
+        customers: Bound<'_, PyAny>,
+    ) -> PyResult<u64> {
+        let actor = self.actor(py)?;
+        let ids = customer_ids("customers", &customers)?;
+        self.call(py, |t| t.remove_from_list(&actor, &name, &ids))
+    }
+
+    /// Records that `customer` asked for a brochure, or returns its pending request.
+    ///
+    /// Raises:
+    ///     ConflictError: the customer is anonymised or merged into another.
+    fn request_brochure(
+        &self,
+        py: Python<'_>,
+        customer: Bound<'_, PyAny>,
+    ) -> PyResult<PyBrochureRequest> {
+        let actor = self.actor(py)?;
+        let id = customer_id("customer", &customer)?;
+        self.call(py, |t| t.request_brochure(&actor, &id))
+            .map(PyBrochureRequest)
+    }
+
+    /// Records that the brochure of `request` (a BrochureRequest or its id) was sent, at `at`
+    /// (an aware datetime; now if None).
+    ///
+    /// Raises:
+    ///     ConflictError: marked sent already. ValidationError: `sent_at` before the request.
+    #[pyo3(signature = (request, *, at=None))]
+    fn mark_brochure_sent(
+        &self,
+        py: Python<'_>,
+        request: Bound<'_, PyAny>,
+        at: Option<Bound<'_, PyAny>>,
+    ) -> PyResult<PyBrochureRequest> {
+        let actor = self.actor(py)?;
+        let id = request_id(&request)?;
+        let at = at
+            .map(|a| aware("at", &a).map(|t| t.to_utc()))
+            .transpose()?;
+        self.call(py, |t| t.mark_brochure_sent(&actor, &id, at))
+            .map(PyBrochureRequest)
+    }
+
+    /// Up to `limit` (1 to 1000) brochure requests not sent yet, oldest first, after `after`
+    /// (the last request of the previous page).
+    #[pyo3(signature = (*, after=None, limit=100))]
+    fn pending_brochure_requests(
+        &self,
+        py: Python<'_>,
+        after: Option<Bound<'_, PyAny>>,
+        limit: i64,
+    ) -> PyResult<Vec<PyBrochureRequest>> {
+        let after = after.as_ref().map(request_id).transpose()?;
+        let limit = page_limit(py, limit)?;
+        let found = self.call(py, |t| t.pending_brochure_requests(after.as_ref(), limit))?;
+        Ok(found.into_iter().map(PyBrochureRequest).collect())
+    }
+
+    /// Every brochure request of `customer`, oldest first.
+    fn brochure_requests(
+        &self,
+        py: Python<'_>,
+        customer: Bound<'_, PyAny>,
+    ) -> PyResult<Vec<PyBrochureRequest>> {
+        let id = customer_id("customer", &customer)?;
+        let found = self.call(py, |t| t.brochure_requests(&id))?;
+        Ok(found.into_iter().map(PyBrochureRequest).collect())
     }
 
     /// Up to `limit` (1 to 10,000) change events of this tenant after sequence `after`, in
