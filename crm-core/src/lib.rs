@@ -42,6 +42,7 @@ mod changes;
 mod crm;
 mod dedupe;
 mod error;
+mod exchange;
 mod merge;
 mod model;
 mod privacy;
@@ -54,6 +55,7 @@ pub use dedupe::{
     DuplicateCluster, DuplicateMatch, DuplicatePair, FindOptions, MatchConfig, MatchReason,
 };
 pub use error::{Error, ErrorKind, Result};
+pub use exchange::{ExportColumn, ExportOptions};
 pub use merge::{
     BookingMove, MergeField, MergeId, MergePlan, MergeRecord, MergeRequest, Merged, Undo,
 };

@@ -131,6 +131,14 @@ pub(crate) trait Repository: Send + Sync {
         after: Option<CustomerId>,
         limit: u32,
     ) -> Result<Vec<Customer>>;
+    /// Up to `limit` customer numbers and ids of a tenant after customer no. `after_no`, in
+    /// number order.
+    fn ids_by_no(
+        &self,
+        tenant: &TenantId,
+        after_no: i64,
+        limit: u32,
+    ) -> Result<Vec<(i64, CustomerId)>>;
     /// The customer-list rows of the given customers of a tenant, in the order given (missing
     /// ones left out).
     fn customer_rows(&self, tenant: &TenantId, ids: &[CustomerId]) -> Result<Vec<CustomerRow>>;

@@ -108,6 +108,24 @@ pub(super) fn scan(
 
 /// Up to `limit` customers of `tenant` in id order after `after`, with their secondary contacts
 /// and lists (no booking facts): the customers a whole-tenant pass (duplicates) reads.
+/// Up to `limit` customer numbers and ids of a tenant after customer no. `after_no`, in order.
+pub(super) fn ids_by_no(
+    tx: &Transaction<'_>,
+    tenant: &TenantId,
+    after_no: i64,
+    limit: u32,
+) -> Result<Vec<(i64, CustomerId)>> {
+    Ok(tx
+        .prepare_cached(
+            "SELECT customer_no, id FROM customers WHERE tenant_id = ?1 AND customer_no > ?2
+             ORDER BY customer_no LIMIT ?3",
+        )?
+        .query_map(params![tenant.as_str(), after_no, limit], |r| {
+            Ok((r.get(0)?, CustomerId::from_uuid(r.get(1)?)))
+        })?
+        .collect::<rusqlite::Result<_>>()?)
+}
+
 pub(super) fn tenant_customers(
     tx: &Transaction<'_>,
     tenant: &TenantId,

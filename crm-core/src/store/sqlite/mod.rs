@@ -410,6 +410,15 @@ impl Repository for SqliteStore {
         self.read(|tx| indexing::tenant_customers(tx, tenant, after, limit))
     }
 
+    fn ids_by_no(
+        &self,
+        tenant: &TenantId,
+        after_no: i64,
+        limit: u32,
+    ) -> Result<Vec<(i64, CustomerId)>> {
+        self.read(|tx| indexing::ids_by_no(tx, tenant, after_no, limit))
+    }
+
     fn customer_rows(&self, tenant: &TenantId, ids: &[CustomerId]) -> Result<Vec<CustomerRow>> {
         self.read(|tx| indexing::rows(tx, tenant, ids))
     }
