@@ -317,6 +317,11 @@ typedef uint32_t crm_rule;
 typedef uint32_t crm_document_field;
 
 /**
+ * The file format of `crm_tenant_export`.
+ */
+typedef uint32_t crm_export_format;
+
+/**
  * A text field of a brochure request, for `crm_brochure_request_get`.
  */
 typedef uint32_t crm_brochure_field;
@@ -724,6 +729,21 @@ typedef uint32_t crm_row_field;
  * When it was attached, RFC 3339 UTC.
  */
 #define CRM_DOCUMENT_ADDED_AT 1206
+
+/**
+ * Comma-separated values, UTF-8.
+ */
+#define CRM_EXPORT_CSV 1401
+
+/**
+ * CSV with a UTF-8 byte order mark first, so that Excel reads accents right.
+ */
+#define CRM_EXPORT_CSV_BOM 1402
+
+/**
+ * An Excel workbook (`.xlsx`), every cell a string.
+ */
+#define CRM_EXPORT_XLSX 1403
 
 /**
  * Its id.
@@ -1588,6 +1608,29 @@ crm_status crm_tenant_get_document(const struct crm_tenant *tenant,
  * Deletes a document. Errors: `CRM_ERR_NOT_FOUND`.
  */
 crm_status crm_tenant_delete_document(const struct crm_tenant *tenant, const char *document_id);
+
+/**
+ * Writes the tenant's customers (by customer no.), or those `query` finds (in its order; its
+ * page is ignored; NULL for all), to the file `path` in `format` (`CRM_EXPORT_*`), with the
+ * columns `columns` names, comma-separated (`"customer_no,first_name,email"`; NULL for every
+ * column: `customer_no`, `first_name`, `last_name`, `company`, `email`, `phone`, `mobile`,
+ * `fax`, `emergency_phone`, `secondary_emails`, `secondary_phones`, `street`, `zip`, `city`,
+ * `region`, `country`, `contact_person`, `birth_date`, `language`, `notes`, `consent_email`,
+ * `consent_sms`, `salesperson`, `lists`, `bookings`, `last_booking`, `created_at`,
+ * `updated_at`, `id`). CSV cells starting with `=`, `+`, `-` or `@` get a leading `'`, so a
+ * spreadsheet never runs them. The file is written beside `path` and renamed onto it at the
+ * end: on error nothing is left half-written. `progress` (or NULL) follows the rows. On
+ * success `*rows_out` (or NULL) is how many customers were written. Errors:
+ * `CRM_ERR_VALIDATION` on `columns`, `CRM_ERR_IO`.
+ */
+crm_status crm_tenant_export(const struct crm_tenant *tenant,
+                             const char *path,
+                             crm_export_format format,
+                             const char *columns,
+                             const struct crm_search_query *query,
+                             crm_progress_callback progress,
+                             void *userdata,
+                             uint64_t *rows_out);
 
 /**
  * How many lists; 0 on a bad handle.

@@ -111,7 +111,7 @@ pub const CRM_ROW_CREATED_AT: crm_row_field = 907;
 const ROW_FIELDS: usize = 7;
 const ROW_BASE: u32 = 900;
 
-pub(crate) struct QueryHandle(CustomerQuery);
+pub(crate) struct QueryHandle(pub(crate) CustomerQuery);
 
 impl Handle for QueryHandle {
     type C = crm_search_query;

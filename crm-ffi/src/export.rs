@@ -1,0 +1,110 @@
+//! Exporting customers to a CSV or XLSX file.
+
+use std::ffi::{c_char, c_void};
+use std::io::Write;
+
+use crm_core::{ExportColumn, ExportOptions};
+
+use crate::db::{crm_progress_callback, crm_tenant, tenant};
+use crate::ffi;
+use crate::search::{QueryHandle, crm_search_query};
+use crate::status::{Failure, crm_status};
+
+/// The file format of `crm_tenant_export`.
+pub type crm_export_format = u32;
+/// Comma-separated values, UTF-8.
+pub const CRM_EXPORT_CSV: crm_export_format = 1401;
+/// CSV with a UTF-8 byte order mark first, so that Excel reads accents right.
+pub const CRM_EXPORT_CSV_BOM: crm_export_format = 1402;
+/// An Excel workbook (`.xlsx`), every cell a string.
+pub const CRM_EXPORT_XLSX: crm_export_format = 1403;
+
+fn io_error(path: &str, e: std::io::Error) -> Failure {
+    crm_core::Error::Io {
+        message: format!("cannot write {path}"),
+        source: e,
+    }
+    .into()
+}
+
+/// Writes the tenant's customers (by customer no.), or those `query` finds (in its order; its
+/// page is ignored; NULL for all), to the file `path` in `format` (`CRM_EXPORT_*`), with the
+/// columns `columns` names, comma-separated (`"customer_no,first_name,email"`; NULL for every
+/// column: `customer_no`, `first_name`, `last_name`, `company`, `email`, `phone`, `mobile`,
+/// `fax`, `emergency_phone`, `secondary_emails`, `secondary_phones`, `street`, `zip`, `city`,
+/// `region`, `country`, `contact_person`, `birth_date`, `language`, `notes`, `consent_email`,
+/// `consent_sms`, `salesperson`, `lists`, `bookings`, `last_booking`, `created_at`,
+/// `updated_at`, `id`). CSV cells starting with `=`, `+`, `-` or `@` get a leading `'`, so a
+/// spreadsheet never runs them. The file is written beside `path` and renamed onto it at the
+/// end: on error nothing is left half-written. `progress` (or NULL) follows the rows. On
+/// success `*rows_out` (or NULL) is how many customers were written. Errors:
+/// `CRM_ERR_VALIDATION` on `columns`, `CRM_ERR_IO`.
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_tenant_export(
+    tenant: *const crm_tenant,
+    path: *const c_char,
+    format: crm_export_format,
+    columns: *const c_char,
+    query: *const crm_search_query,
+    progress: crm_progress_callback,
+    userdata: *mut c_void,
+    rows_out: *mut u64,
+) -> crm_status {
+    ffi::call(|| {
+        let t = self::tenant(tenant)?;
+        let path = ffi::text_in(path, "path")?;
+        if !matches!(
+            format,
+            CRM_EXPORT_CSV | CRM_EXPORT_CSV_BOM | CRM_EXPORT_XLSX
+        ) {
+            return Err(Failure::invalid(format!(
+                "format: {format} is not a crm_export_format"
+            )));
+        }
+        let mut options = ExportOptions::all().bom(format == CRM_EXPORT_CSV_BOM);
+        if let Some(names) = ffi::optional_text_in(columns, "columns")? {
+            let parsed = names
+                .split(',')
+                .map(str::parse::<ExportColumn>)
+                .collect::<crm_core::Result<Vec<_>>>()?;
+            options = options.columns(parsed);
+        }
+        if !query.is_null() {
+            options = options.query(ffi::get::<QueryHandle>(query, "query")?.0.clone());
+        }
+        let on_progress = |done, total| {
+            if let Some(progress) = progress {
+                ffi::in_callback(|| progress(userdata, done, total));
+            }
+        };
+        let partial = format!("{path}.partial");
+        let file = std::fs::File::create(&partial).map_err(|e| io_error(&partial, e))?;
+        let written = match format {
+            CRM_EXPORT_XLSX => t.tenant.export_xlsx(&options, file, on_progress),
+            _ => {
+                let mut out = std::io::BufWriter::new(file);
+                t.tenant
+                    .export_csv(&options, &mut out, on_progress)
+                    .and_then(|n| {
+                        out.flush().map_err(|e| crm_core::Error::Io {
+                            message: "cannot write the export".into(),
+                            source: e,
+                        })?;
+                        Ok(n)
+                    })
+            }
+        };
+        let n = match written {
+            Ok(n) => n,
+            Err(e) => {
+                let _ = std::fs::remove_file(&partial);
+                return Err(e.into());
+            }
+        };
+        std::fs::rename(&partial, path).map_err(|e| io_error(path, e))?;
+        if !rows_out.is_null() {
+            ffi::out(rows_out, "rows_out")?.write(n);
+        }
+        Ok(())
+    })
+}
