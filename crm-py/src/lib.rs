@@ -15,6 +15,7 @@ mod merge;
 mod pages;
 mod privacy;
 mod records;
+mod search_args;
 mod tenant;
 
 use pyo3::prelude::*;
@@ -23,6 +24,14 @@ use pyo3::prelude::*;
 #[pymodule]
 fn _crm(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    let columns: Vec<&str> = crm_core::ExportColumn::ALL
+        .iter()
+        .map(|c| c.as_str())
+        .collect();
+    module.add(
+        "EXPORT_COLUMNS",
+        pyo3::types::PyTuple::new(module.py(), columns)?,
+    )?;
     module.add_class::<db::PyCrm>()?;
     module.add_class::<tenant::PyTenant>()?;
     module.add_class::<records::PyActor>()?;

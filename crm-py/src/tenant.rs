@@ -1,9 +1,8 @@
 //! `crm.Tenant`: every call on one agency's records, made as one actor.
 
-use chrono::NaiveDate;
 use crm_core::{
-    Actor, BookingStatus, Cursor, CustomerListQuery, CustomerQuery, CustomerSort, FindOptions,
-    MatchConfig, NewCustomer, NewDocument, SearchSort, Tenant, TenantId,
+    Actor, Cursor, CustomerListQuery, CustomerSort, ExportColumn, ExportOptions, FindOptions,
+    MatchConfig, NewCustomer, NewDocument, Tenant, TenantId,
 };
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyTuple};
@@ -21,6 +20,7 @@ use crate::privacy::{PyAnonymisationReport, PyRetentionReport};
 use crate::records::{
     PyActor, PyBooking, PyCaptured, PyCustomer, PyCustomerStats, PyTenantSettings, tenant_settings,
 };
+use crate::search_args::SearchArgs;
 
 /// One tenant (agency) of a database, seen by one actor. Made by `Crm.tenant(id, actor=...)`.
 /// No call through it reads, changes or reveals another tenant's records.
@@ -32,6 +32,66 @@ pub(crate) struct PyTenant {
 }
 
 impl PyTenant {
+    /// Writes an export to `path` through a file beside it, renamed at the end.
+    fn export(
+        &self,
+        py: Python<'_>,
+        path: std::path::PathBuf,
+        options: ExportOptions,
+        progress: Option<Py<PyAny>>,
+        xlsx: bool,
+    ) -> PyResult<u64> {
+        if let Some(callback) = &progress
+            && !callback.bind(py).is_callable()
+        {
+            return Err(pyo3::exceptions::PyTypeError::new_err(
+                "progress: expected a callable (done, total) or None",
+            ));
+        }
+        let mut partial = path.clone().into_os_string();
+        partial.push(".partial");
+        let partial = std::path::PathBuf::from(partial);
+        let mut raised: Option<PyErr> = None;
+        let written = self.call(py, |t| {
+            let io = |e: std::io::Error| crm_core::Error::Io {
+                message: format!("cannot write {}", path.display()),
+                source: e,
+            };
+            let file = std::fs::File::create(&partial).map_err(io)?;
+            let on_progress = |done, total| {
+                let Some(callback) = &progress else { return };
+                if raised.is_none() {
+                    raised = crate::db::in_progress_callback(|| {
+                        Python::attach(|py| callback.call1(py, (done, total)).err())
+                    });
+                }
+            };
+            let result = if xlsx {
+                t.export_xlsx(&options, file, on_progress)
+            } else {
+                let mut out = std::io::BufWriter::new(file);
+                t.export_csv(&options, &mut out, on_progress).and_then(|n| {
+                    std::io::Write::flush(&mut out).map_err(io)?;
+                    Ok(n)
+                })
+            };
+            match result {
+                Ok(n) => {
+                    std::fs::rename(&partial, &path).map_err(io)?;
+                    Ok(n)
+                }
+                Err(e) => {
+                    let _ = std::fs::remove_file(&partial);
+                    Err(e)
+                }
+            }
+        })?;
+        if let Some(err) = raised {
+            return Err(err);
+        }
+        Ok(written)
+    }
+
     pub(crate) fn new(shared: Shared, id: TenantId, actor: Option<Actor>) -> Self {
         Self { shared, id, actor }
     }
@@ -62,7 +122,7 @@ impl PyTenant {
 
 /// A page size for the core, whose range check (1 to MAX_PAGE) names the field; a negative or
 /// huge one gets the same message here.
-fn page_limit(py: Python<'_>, limit: i64) -> PyResult<u32> {
+pub(crate) fn page_limit(py: Python<'_>, limit: i64) -> PyResult<u32> {
     u32::try_from(limit).map_err(|_| {
         validation(
             py,
@@ -72,37 +132,31 @@ fn page_limit(py: Python<'_>, limit: i64) -> PyResult<u32> {
     })
 }
 
-/// A text filter of the find-customer form: the value typed and the query method it feeds.
-type TextFilter = (Option<String>, fn(CustomerQuery, String) -> CustomerQuery);
+/// The options of an export: columns by name (all when None), and a search as a mapping of
+/// `search()` arguments.
+fn export_options(
+    py: Python<'_>,
+    columns: Option<Vec<String>>,
+    search: Option<&Bound<'_, PyAny>>,
+) -> PyResult<ExportOptions> {
+    let mut options = ExportOptions::all();
+    if let Some(names) = columns {
+        let parsed = names
+            .iter()
+            .map(|n| n.parse::<ExportColumn>())
+            .collect::<crm_core::Result<Vec<_>>>()
+            .map_err(|e| crate::errors::to_py(py, e.into()))?;
+        options = options.columns(parsed);
+    }
+    if let Some(search) = search.filter(|s| !s.is_none()) {
+        options = options.query(SearchArgs::from_mapping("export", search)?.query(py)?);
+    }
+    Ok(options)
+}
 
 /// The rules given, or the defaults.
 fn match_config(config: Option<Bound<'_, PyMatchConfig>>) -> MatchConfig {
     config.map_or_else(MatchConfig::default, |c| c.get().0.clone())
-}
-
-/// A `(from, to)` pair of dates, either of them None.
-type Period = Option<(Option<NaiveDate>, Option<NaiveDate>)>;
-
-/// Reads a `(from, to)` pair of `date | None`.
-fn period(field: &str, value: Option<&Bound<'_, PyAny>>) -> PyResult<Period> {
-    let Some(value) = value.filter(|v| !v.is_none()) else {
-        return Ok(None);
-    };
-    let (from, to): (Bound<'_, PyAny>, Bound<'_, PyAny>) = value
-        .extract()
-        .map_err(|_| wrong_type(field, "a (from, to) pair of date or None", value))?;
-    let day = |end: &str, v: &Bound<'_, PyAny>| -> PyResult<Option<NaiveDate>> {
-        if v.is_none() {
-            return Ok(None);
-        }
-        if v.is_instance_of::<pyo3::types::PyDateTime>()
-            || !v.is_instance_of::<pyo3::types::PyDate>()
-        {
-            return Err(wrong_type(&format!("{field}.{end}"), "date or None", v));
-        }
-        v.extract().map(Some)
-    };
-    Ok(Some((day("from", &from)?, day("to", &to)?)))
 }
 
 #[pymethods]
@@ -204,78 +258,37 @@ impl PyTenant {
         offset: i64,
         limit: i64,
     ) -> PyResult<PySearchPage> {
-        let offset = u32::try_from(offset)
-            .map_err(|_| validation(py, "offset", "must be between 0 and 4294967295"))?;
-        let limit = page_limit(py, limit)?;
-        let mut query = match text {
-            Some(text) => CustomerQuery::text(text),
-            None => CustomerQuery::all(),
+        let sort = sort.to_owned();
+        let args = SearchArgs {
+            text,
+            customer_no,
+            first_name,
+            last_name,
+            company,
+            email,
+            phone,
+            zip,
+            city,
+            address,
+            contact_person,
+            country,
+            region,
+            language,
+            salesperson,
+            list,
+            transport,
+            hotel,
+            booking_status,
+            has_email,
+            has_mobile,
+            departure_between,
+            created_between,
+            last_booking_between,
+            sort,
+            offset,
+            limit,
         };
-        if let Some(no) = customer_no {
-            query = query.customer_no(no);
-        }
-        let texts: [TextFilter; 16] = [
-            (first_name, CustomerQuery::first_name),
-            (last_name, CustomerQuery::last_name),
-            (company, CustomerQuery::company),
-            (email, CustomerQuery::email),
-            (phone, CustomerQuery::phone),
-            (zip, CustomerQuery::zip),
-            (city, CustomerQuery::city),
-            (address, CustomerQuery::address),
-            (contact_person, CustomerQuery::contact_person),
-            (country, CustomerQuery::country),
-            (region, CustomerQuery::region),
-            (language, CustomerQuery::language),
-            (salesperson, CustomerQuery::salesperson),
-            (list, CustomerQuery::list),
-            (transport, CustomerQuery::transport),
-            (hotel, CustomerQuery::hotel),
-        ];
-        for (value, filter) in texts {
-            if let Some(value) = value {
-                query = filter(query, value);
-            }
-        }
-        if let Some(status) = booking_status {
-            let status: BookingStatus = status.parse().map_err(|_| {
-                validation(
-                    py,
-                    "booking_status",
-                    "not one of: quote pending confirmed completed cancelled no_show",
-                )
-            })?;
-            query = query.booking_status(status);
-        }
-        if let Some(yes) = has_email {
-            query = query.has_email(yes);
-        }
-        if let Some(yes) = has_mobile {
-            query = query.has_mobile(yes);
-        }
-        if let Some((from, to)) = period("departure_between", departure_between.as_ref())? {
-            query = query.departure_between(from, to);
-        }
-        if let Some((from, to)) = period("created_between", created_between.as_ref())? {
-            query = query.created_between(from, to);
-        }
-        if let Some((from, to)) = period("last_booking_between", last_booking_between.as_ref())? {
-            query = query.last_booking_between(from, to);
-        }
-        let sort = match sort {
-            "relevance" => SearchSort::Relevance,
-            "name" => SearchSort::Name,
-            "last_booking" => SearchSort::LastBooking,
-            "created_at" => SearchSort::CreatedAt,
-            _ => {
-                return Err(validation(
-                    py,
-                    "sort",
-                    "not one of: relevance name last_booking created_at",
-                ));
-            }
-        };
-        let query = query.sort(sort).offset(offset).limit(limit);
+        let query = args.query(py)?;
         self.call(py, |t| t.search(&query)).map(PySearchPage)
     }
 
@@ -1022,6 +1035,46 @@ impl PyTenant {
         let id = customer_id("customer", &customer)?;
         let found = self.call(py, |t| t.brochure_requests(&id))?;
         Ok(found.into_iter().map(PyBrochureRequest).collect())
+    }
+
+    /// Writes the customers (all, by customer no.; or those `search` finds: a dict of
+    /// `search()` arguments, every hit in its order) to the file `path` as CSV: UTF-8 (with a
+    /// byte order mark if `bom`, for Excel), a header of `columns` (all when None: see
+    /// `crm.EXPORT_COLUMNS`). Cells starting with `=`, `+`, `-` or `@` get a leading `'` so a
+    /// spreadsheet never runs them. Written beside `path` and renamed onto it at the end:
+    /// nothing half-written on error. `progress(done, total)` must not call the database.
+    ///
+    /// Returns:
+    ///     How many customers were written.
+    ///
+    /// Raises:
+    ///     ValidationError: an unknown or repeated column. IoError: the file.
+    #[pyo3(signature = (path, *, columns=None, search=None, bom=false, progress=None))]
+    fn export_csv(
+        &self,
+        py: Python<'_>,
+        path: std::path::PathBuf,
+        columns: Option<Vec<String>>,
+        search: Option<Bound<'_, PyAny>>,
+        bom: bool,
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<u64> {
+        let options = export_options(py, columns, search.as_ref())?.bom(bom);
+        self.export(py, path, options, progress, false)
+    }
+
+    /// Writes the same as `export_csv` as an Excel workbook (`.xlsx`), every cell a string.
+    #[pyo3(signature = (path, *, columns=None, search=None, progress=None))]
+    fn export_xlsx(
+        &self,
+        py: Python<'_>,
+        path: std::path::PathBuf,
+        columns: Option<Vec<String>>,
+        search: Option<Bound<'_, PyAny>>,
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<u64> {
+        let options = export_options(py, columns, search.as_ref())?;
+        self.export(py, path, options, progress, true)
     }
 
     /// Up to `limit` (1 to 10,000) change events of this tenant after sequence `after`, in

@@ -9,6 +9,7 @@ Times are timezone-aware ``datetime`` objects; birth dates are ``date`` objects.
 """
 
 from ._crm import (
+    EXPORT_COLUMNS,
     Actor,
     Address,
     AnonymisationReport,
@@ -53,6 +54,7 @@ from ._crm import (
 )
 
 __all__ = [
+    "EXPORT_COLUMNS",
     "Actor",
     "Address",
     "AnonymisationReport",

@@ -10,6 +10,7 @@ from typing_extensions import Required, Self, Unpack
 
 __all__ = [
     "__version__",
+    "EXPORT_COLUMNS",
     "Crm",
     "Tenant",
     "Actor",
@@ -53,6 +54,7 @@ __all__ = [
 ]
 
 __version__: str
+EXPORT_COLUMNS: tuple[str, ...]
 
 _Role = Literal["agent", "organisation", "system"]
 _BookingStatus = Literal["quote", "pending", "confirmed", "completed", "cancelled", "no_show"]
@@ -866,6 +868,23 @@ class Tenant:
         self, *, after: BrochureRequest | str | None = None, limit: int = 100
     ) -> list[BrochureRequest]: ...
     def brochure_requests(self, customer: Customer | str) -> list[BrochureRequest]: ...
+    def export_csv(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        columns: Iterable[str] | None = None,
+        search: Mapping[str, Any] | None = None,
+        bom: bool = False,
+        progress: Callable[[int, int], object] | None = None,
+    ) -> int: ...
+    def export_xlsx(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        columns: Iterable[str] | None = None,
+        search: Mapping[str, Any] | None = None,
+        progress: Callable[[int, int], object] | None = None,
+    ) -> int: ...
 
 @final
 class Crm:
