@@ -1,7 +1,7 @@
 # The one place that runs things: README and .ci/run call these targets.
 CARGO ?= cargo
 
-.PHONY: demo test test-rust test-py test-c header header-check lint fmt bench bench-search bench-dedupe bench-privacy
+.PHONY: demo test test-rust test-py test-c header header-check lint fmt bench bench-search bench-dedupe bench-privacy bench-exchange
 
 ## Run the demo: an SQLite file with seeded customers of two agencies, a list page, a history.
 demo:
@@ -95,3 +95,8 @@ bench-dedupe:
 ## anonymises customers: CRM_BENCH_DB names a copy of a large store, else one is made.
 bench-privacy:
 	$(CARGO) bench --locked -p crm-bench --bench privacy
+
+## Export benchmark: CSV and XLSX of every customer of CRM_BENCH_DB (read only), else of a
+## store of CRM_BENCH_N customers made first.
+bench-exchange:
+	$(CARGO) bench --locked -p crm-bench --bench exchange
