@@ -446,7 +446,8 @@ typedef uint32_t crm_row_field;
  * What happened: `customer_created`, `customer_updated`, `customer_deleted`, `booking_created`,
  * `booking_updated`, `booking_linked`, `booking_unlinked`, `tenant_settings_updated`,
  * `customer_merged` (customer id: the one it went into; previous customer id: the merged one),
- * `customer_unmerged` or `customer_anonymised`.
+ * `customer_unmerged`, `customer_anonymised`, `document_attached`, `document_deleted`,
+ * `list_created`, `list_deleted` (no customer), `brochure_requested` or `brochure_sent`.
  */
 #define CRM_CHANGE_KIND 1001
 

@@ -737,6 +737,11 @@ impl Tenant {
         self.repo.document_content(&self.id, id)
     }
 
+    /// One document and its bytes, read together (one snapshot).
+    pub fn get_document_file(&self, id: &DocumentId) -> Result<(Document, Vec<u8>)> {
+        self.repo.document_file(&self.id, id)
+    }
+
     /// Deletes a document (a `DocumentDeleted` event follows).
     pub fn delete_document(&self, actor: &Actor, id: &DocumentId) -> Result<()> {
         actor.validate()?;

@@ -26,7 +26,8 @@ pub type crm_change_field = u32;
 /// What happened: `customer_created`, `customer_updated`, `customer_deleted`, `booking_created`,
 /// `booking_updated`, `booking_linked`, `booking_unlinked`, `tenant_settings_updated`,
 /// `customer_merged` (customer id: the one it went into; previous customer id: the merged one),
-/// `customer_unmerged` or `customer_anonymised`.
+/// `customer_unmerged`, `customer_anonymised`, `document_attached`, `document_deleted`,
+/// `list_created`, `list_deleted` (no customer), `brochure_requested` or `brochure_sent`.
 pub const CRM_CHANGE_KIND: crm_change_field = 1001;
 /// When, RFC 3339 UTC.
 pub const CRM_CHANGE_AT: crm_change_field = 1002;

@@ -384,7 +384,8 @@ pub extern "C" fn crm_customer_fields_from_customer(
     })
 }
 
-fn parse_time(field: &str, text: &str) -> Result<DateTime<Utc>, Failure> {
+/// An RFC 3339 time argument, in UTC; a Validation failure naming `field` otherwise.
+pub(crate) fn parse_time(field: &str, text: &str) -> Result<DateTime<Utc>, Failure> {
     DateTime::parse_from_rfc3339(text.trim())
         .map(|t| t.with_timezone(&Utc))
         .map_err(|_| json::validation(field, "not an RFC 3339 time (2026-03-01T10:00:00Z)"))

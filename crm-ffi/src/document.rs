@@ -241,8 +241,7 @@ pub extern "C" fn crm_tenant_get_document(
         let out = ffi::out(out, "out")?;
         let t = self::tenant(tenant)?;
         let id = document_id_in(document_id)?;
-        let document = t.tenant.get_document(&id)?;
-        let content = t.tenant.document_content(&id)?;
+        let (document, content) = t.tenant.get_document_file(&id)?;
         out.write(ffi::into_raw(DocumentHandle::new(document, Some(content))));
         Ok(())
     })

@@ -19,9 +19,10 @@ pub const CRM_EXPORT_CSV_BOM: crm_export_format = 1402;
 /// An Excel workbook (`.xlsx`), every cell a string.
 pub const CRM_EXPORT_XLSX: crm_export_format = 1403;
 
-fn io_error(path: &str, e: std::io::Error) -> Failure {
+/// The path may name a person: the message does not quote it.
+fn io_error(e: std::io::Error) -> Failure {
     crm_core::Error::Io {
-        message: format!("cannot write {path}"),
+        message: "cannot write the export file".into(),
         source: e,
     }
     .into()
@@ -78,7 +79,7 @@ pub extern "C" fn crm_tenant_export(
             }
         };
         let partial = format!("{path}.partial");
-        let file = std::fs::File::create(&partial).map_err(|e| io_error(&partial, e))?;
+        let file = std::fs::File::create(&partial).map_err(io_error)?;
         let written = match format {
             CRM_EXPORT_XLSX => t.tenant.export_xlsx(&options, file, on_progress),
             _ => {
@@ -101,7 +102,7 @@ pub extern "C" fn crm_tenant_export(
                 return Err(e.into());
             }
         };
-        std::fs::rename(&partial, path).map_err(|e| io_error(path, e))?;
+        std::fs::rename(&partial, path).map_err(io_error)?;
         if !rows_out.is_null() {
             ffi::out(rows_out, "rows_out")?.write(n);
         }

@@ -3,10 +3,9 @@
 
 use std::ffi::{CString, c_char};
 
-use chrono::{DateTime, Utc};
 use crm_core::{BrochureRequest, BrochureRequestId, CustomerId, ListInfo};
 
-use crate::customer::{id_in, rfc3339};
+use crate::customer::{id_in, parse_time, rfc3339};
 use crate::db::{crm_tenant, tenant};
 use crate::ffi::{self, Handle, Texts, c_ptr, c_string};
 use crate::json;
@@ -355,16 +354,9 @@ pub extern "C" fn crm_tenant_mark_brochure_sent(
         let out = ffi::out(out, "out")?;
         let t = self::tenant(tenant)?;
         let id = request_id_in(request_id)?;
-        let at = match ffi::optional_text_in(sent_at, "sent_at")? {
-            Some(text) => Some(
-                DateTime::parse_from_rfc3339(text.trim())
-                    .map_err(|_| {
-                        json::validation("sent_at", "not an RFC 3339 time with an offset")
-                    })?
-                    .with_timezone(&Utc),
-            ),
-            None => None,
-        };
+        let at = ffi::optional_text_in(sent_at, "sent_at")?
+            .map(|text| parse_time("sent_at", text))
+            .transpose()?;
         let r = t.tenant.mark_brochure_sent(&t.actor, &id, at)?;
         out.write(ffi::into_raw(RequestHandle::new(&r)));
         Ok(())

@@ -3,10 +3,9 @@
 
 use std::ffi::{CString, c_char, c_void};
 
-use chrono::{DateTime, Utc};
 use crm_core::{AnonymisationReport, RetentionReport};
 
-use crate::customer::{crm_customer_fields, fields, id_in};
+use crate::customer::{crm_customer_fields, fields, id_in, parse_time};
 use crate::db::{crm_progress_callback, crm_tenant, tenant};
 use crate::ffi::{self, Handle, c_ptr, c_string};
 use crate::json;
@@ -258,14 +257,7 @@ pub extern "C" fn crm_tenant_anonymise_inactive(
         let out = ffi::out(out, "out")?;
         let t = self::tenant(tenant)?;
         let text = ffi::text_in(before, "before")?;
-        let before: DateTime<Utc> = DateTime::parse_from_rfc3339(text.trim())
-            .map_err(|_| {
-                json::validation(
-                    "before",
-                    "not an RFC 3339 time with an offset (2026-01-01T00:00:00Z)",
-                )
-            })?
-            .to_utc();
+        let before = parse_time("before", text)?;
         let report = t
             .tenant
             .anonymise_inactive(&t.actor, before, dry_run, |done, total| {

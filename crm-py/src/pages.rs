@@ -223,7 +223,9 @@ impl PyChangeEvent {
     /// What happened: `"customer_created"`, `"customer_updated"`, `"customer_deleted"`,
     /// `"booking_created"`, `"booking_updated"`, `"booking_linked"`, `"booking_unlinked"`,
     /// `"tenant_settings_updated"`, `"customer_merged"` (`customer_id` is the one it went into,
-    /// `previous_customer_id` the merged one), `"customer_unmerged"` or `"customer_anonymised"`.
+    /// `previous_customer_id` the merged one), `"customer_unmerged"`, `"customer_anonymised"`,
+    /// `"document_attached"`, `"document_deleted"`, `"list_created"`, `"list_deleted"` (no
+    /// customer), `"brochure_requested"` or `"brochure_sent"`.
     #[getter]
     fn kind(&self) -> &'static str {
         self.0.kind.as_str()

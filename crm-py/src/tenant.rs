@@ -53,8 +53,9 @@ impl PyTenant {
         let partial = std::path::PathBuf::from(partial);
         let mut raised: Option<PyErr> = None;
         let written = self.call(py, |t| {
+            // The path may name a person: the message does not quote it.
             let io = |e: std::io::Error| crm_core::Error::Io {
-                message: format!("cannot write {}", path.display()),
+                message: "cannot write the export file".into(),
                 source: e,
             };
             let file = std::fs::File::create(&partial).map_err(io)?;
@@ -76,8 +77,13 @@ impl PyTenant {
                 })
             };
             match result {
-                Ok(n) => {
+                // A progress callback that raised fails the export: nothing replaces `path`.
+                Ok(n) if raised.is_none() => {
                     std::fs::rename(&partial, &path).map_err(io)?;
+                    Ok(n)
+                }
+                Ok(n) => {
+                    let _ = std::fs::remove_file(&partial);
                     Ok(n)
                 }
                 Err(e) => {

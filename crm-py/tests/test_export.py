@@ -54,3 +54,15 @@ def test_xlsx_and_errors(agency: crm.Tenant, tmp_path: Path) -> None:
     assert not bad.exists() and not (tmp_path / "bad.csv.partial").exists()
     with pytest.raises(crm.IoError):
         agency.export_csv(tmp_path / "missing-dir" / "x.csv")
+
+
+def test_a_progress_callback_that_raises_leaves_no_file(agency: crm.Tenant, tmp_path: Path) -> None:
+    agency.create_customer(first_name="Ana", last_name="Lopez")
+    out = tmp_path / "x.csv"
+
+    def boom(done: int, total: int) -> None:
+        raise RuntimeError("stop")
+
+    with pytest.raises(RuntimeError, match="stop"):
+        agency.export_csv(out, progress=boom)
+    assert list(tmp_path.iterdir()) == []

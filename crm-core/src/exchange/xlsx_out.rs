@@ -40,7 +40,7 @@ impl XlsxSheet {
     pub(crate) fn row(&mut self, cells: Vec<String>) -> Result<()> {
         if self.next >= MAX_ROWS {
             return Err(Error::validation(
-                "query",
+                "customers",
                 format!(
                     "more than {} customers: more than a worksheet holds",
                     MAX_ROWS - 1

@@ -207,6 +207,8 @@ pub(crate) trait Repository: Send + Sync {
     fn document(&self, tenant: &TenantId, id: &DocumentId) -> Result<Document>;
     /// One document's bytes.
     fn document_content(&self, tenant: &TenantId, id: &DocumentId) -> Result<Vec<u8>>;
+    /// One document and its bytes, read together.
+    fn document_file(&self, tenant: &TenantId, id: &DocumentId) -> Result<(Document, Vec<u8>)>;
     /// Deletes a document.
     fn delete_document(&self, tenant: &TenantId, actor: &Actor, id: &DocumentId) -> Result<()>;
     /// The tenant's customer lists with their member counts, by name.

@@ -1,7 +1,7 @@
 """Type stubs of the compiled module ``crm._crm`` (hand-written; checked by mypy.stubtest)."""
 
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from types import TracebackType
 from typing import Any, ClassVar, Literal, TypedDict, final
@@ -872,7 +872,7 @@ class Tenant:
         self,
         path: str | os.PathLike[str],
         *,
-        columns: Iterable[str] | None = None,
+        columns: Sequence[str] | None = None,
         search: Mapping[str, Any] | None = None,
         bom: bool = False,
         progress: Callable[[int, int], object] | None = None,
@@ -881,7 +881,7 @@ class Tenant:
         self,
         path: str | os.PathLike[str],
         *,
-        columns: Iterable[str] | None = None,
+        columns: Sequence[str] | None = None,
         search: Mapping[str, Any] | None = None,
         progress: Callable[[int, int], object] | None = None,
     ) -> int: ...

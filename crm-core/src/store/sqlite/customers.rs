@@ -375,7 +375,7 @@ pub(super) fn delete(
     actor: &Actor,
     id: &CustomerId,
 ) -> Result<u64> {
-    super::merges::live(tx, tenant, id)?;
+    let lists = super::merges::live(tx, tenant, id)?.lists;
     // Merge records keep snapshots of the person: they go with it.
     let person = super::privacy::person_of(tx, tenant, id)?;
     super::privacy::scrub_merges(tx, tenant, &person, Utc::now())?;
@@ -394,7 +394,6 @@ pub(super) fn delete(
         change.previous_customer_id = Some(*id);
         changes::append(tx, tenant, actor, &change)?;
     }
-    let lists = by_id(tx, tenant, id)?.lists;
     remove(tx, tenant, id)?;
     super::lists::drop_if_empty(tx, tenant, actor, &lists)?;
     changes::append(

@@ -106,8 +106,6 @@ pub(super) fn scan(
     Ok(docs)
 }
 
-/// Up to `limit` customers of `tenant` in id order after `after`, with their secondary contacts
-/// and lists (no booking facts): the customers a whole-tenant pass (duplicates) reads.
 /// Up to `limit` customer numbers and ids of a tenant after customer no. `after_no`, in order.
 pub(super) fn ids_by_no(
     tx: &Transaction<'_>,
@@ -126,6 +124,8 @@ pub(super) fn ids_by_no(
         .collect::<rusqlite::Result<_>>()?)
 }
 
+/// Up to `limit` customers of `tenant` in id order after `after`, with their secondary contacts
+/// and lists (no booking facts): the customers a whole-tenant pass (duplicates) reads.
 pub(super) fn tenant_customers(
     tx: &Transaction<'_>,
     tenant: &TenantId,

@@ -66,7 +66,8 @@ fn exists(tx: &Transaction<'_>, tenant: &TenantId, name: &str) -> Result<()> {
     if found {
         Ok(())
     } else {
-        Err(Error::not_found("list", name))
+        // A list's name may say who it is for: not quoted.
+        Err(Error::not_found("list", "with the name given"))
     }
 }
 
@@ -180,7 +181,7 @@ pub(super) fn request_brochure(
     }
     let sql = format!(
         "SELECT {REQUEST_COLUMNS} FROM brochure_requests
-         WHERE tenant_id = ?1 AND customer_id = ?2 AND sent_at IS NULL"
+         WHERE tenant_id = ?1 AND customer_id = ?2 AND sent_at IS NULL ORDER BY id LIMIT 1"
     );
     if let Some(pending) = tx
         .prepare_cached(&sql)?

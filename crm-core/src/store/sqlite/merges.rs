@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::merge::{
     BookingMove, MergeId, MergePlan, MergeRecord, MergeRequest, Merged, Undo, survive,
 };
+use crate::model::limits::MAX_DOCUMENTS;
 use crate::model::{Actor, Customer, CustomerId, TenantId};
 
 /// Longest chain of merges followed when resolving an id (A into B, then B into C...).
@@ -64,8 +65,9 @@ pub(super) fn resolve(
 
 /// The customer that customer no. `no` stands for now (itself or the one it was merged into).
 pub(super) fn resolve_no(tx: &Transaction<'_>, tenant: &TenantId, no: i64) -> Result<Customer> {
-    if let Ok(c) = customers::by_no(tx, tenant, no) {
-        return Ok(c);
+    match customers::by_no(tx, tenant, no) {
+        Err(e) if e.kind() == crate::ErrorKind::NotFound => {}
+        found => return found,
     }
     let merged: Option<uuid::Uuid> = tx
         .prepare_cached(
@@ -207,6 +209,16 @@ pub(super) fn merge(
         updated,
     } = load(tx, tenant, req)?;
     let survived = survive(&primary, &others, &req.choices)?;
+    let mut documents_after = 0;
+    for c in std::iter::once(&primary).chain(&others) {
+        documents_after += documents::count(tx, tenant, &c.id)?;
+    }
+    if documents_after > MAX_DOCUMENTS as u64 {
+        return Err(Error::validation(
+            "documents",
+            format!("the merged customer would have more than {MAX_DOCUMENTS} documents"),
+        ));
+    }
     let now = Utc::now();
     let now_text = utc_text(&now);
     let id = MergeId::new();

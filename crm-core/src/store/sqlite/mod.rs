@@ -218,7 +218,12 @@ impl Repository for SqliteStore {
     }
 
     fn customer(&self, tenant: &TenantId, id: &CustomerId) -> Result<Customer> {
-        self.read(|tx| customers::by_id(tx, tenant, &merges::resolve(tx, tenant, id)?))
+        self.read(|tx| match customers::by_id(tx, tenant, id) {
+            Err(e) if e.kind() == crate::ErrorKind::NotFound => {
+                customers::by_id(tx, tenant, &merges::resolve(tx, tenant, id)?)
+            }
+            found => found,
+        })
     }
 
     fn customer_by_no(&self, tenant: &TenantId, customer_no: i64) -> Result<Customer> {
@@ -533,6 +538,15 @@ impl Repository for SqliteStore {
 
     fn document_content(&self, tenant: &TenantId, id: &DocumentId) -> Result<Vec<u8>> {
         self.read(|tx| documents::content(tx, tenant, id))
+    }
+
+    fn document_file(&self, tenant: &TenantId, id: &DocumentId) -> Result<(Document, Vec<u8>)> {
+        self.read(|tx| {
+            Ok((
+                documents::get(tx, tenant, id)?,
+                documents::content(tx, tenant, id)?,
+            ))
+        })
     }
 
     fn delete_document(&self, tenant: &TenantId, actor: &Actor, id: &DocumentId) -> Result<()> {
