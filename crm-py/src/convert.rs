@@ -120,6 +120,20 @@ pub(crate) fn customer_ids(field: &str, value: &Bound<'_, PyAny>) -> PyResult<Ve
         .collect()
 }
 
+/// An id given as text (`field` names the argument, `expected` what it takes, in a
+/// `TypeError`); a malformed one is the core's `ValidationError`.
+pub(crate) fn parsed_id<T: std::str::FromStr<Err = crm_core::Error>>(
+    field: &str,
+    expected: &str,
+    value: &Bound<'_, PyAny>,
+) -> PyResult<T> {
+    let id: String = value
+        .extract()
+        .map_err(|_| wrong_type(field, expected, value))?;
+    id.parse()
+        .map_err(|e: crm_core::Error| crate::errors::to_py(value.py(), e.into()))
+}
+
 /// A customer as `Customer`, id, or `None`.
 pub(crate) fn optional_customer_id(
     field: &str,

@@ -32,6 +32,53 @@ pub(crate) fn in_progress_callback<R>(f: impl FnOnce() -> R) -> R {
     outcome
 }
 
+/// A Python progress callback `(done, total)` for a long call: checked callable up front; the
+/// first exception it raises is kept, later reports are skipped, and `finish` raises it once the
+/// work is done. Calls on the database from inside it are refused.
+pub(crate) struct Progress {
+    callback: Option<Py<PyAny>>,
+    raised: Option<PyErr>,
+}
+
+impl Progress {
+    /// `TypeError` unless `callback` is callable or None.
+    pub(crate) fn new(py: Python<'_>, callback: Option<Py<PyAny>>) -> PyResult<Self> {
+        if let Some(c) = &callback
+            && !c.bind(py).is_callable()
+        {
+            return Err(PyTypeError::new_err(
+                "progress: expected a callable (done, total) or None",
+            ));
+        }
+        Ok(Self {
+            callback,
+            raised: None,
+        })
+    }
+
+    /// Calls the callback (taking the GIL), unless it raised before.
+    pub(crate) fn report(&mut self, done: u64, total: u64) {
+        let Some(callback) = &self.callback else {
+            return;
+        };
+        if self.raised.is_none() {
+            self.raised = in_progress_callback(|| {
+                Python::attach(|py| callback.call1(py, (done, total)).err())
+            });
+        }
+    }
+
+    /// Whether the callback raised.
+    pub(crate) fn failed(&self) -> bool {
+        self.raised.is_some()
+    }
+
+    /// What the callback raised, if it did.
+    pub(crate) fn finish(self) -> PyResult<()> {
+        self.raised.map_or(Ok(()), Err)
+    }
+}
+
 /// Refuses a call made from inside a `reindex` progress callback.
 fn not_in_callback() -> PyResult<()> {
     if IN_PROGRESS_CALLBACK.with(Cell::get) {
@@ -166,26 +213,12 @@ impl PyCrm {
     /// It must not call the database (RuntimeError if it does).
     #[pyo3(signature = (progress=None))]
     fn reindex(&self, py: Python<'_>, progress: Option<Py<PyAny>>) -> PyResult<()> {
-        if let Some(callback) = &progress
-            && !callback.bind(py).is_callable()
-        {
-            return Err(PyTypeError::new_err(
-                "progress: expected a callable (done, total) or None",
-            ));
-        }
-        let mut raised: Option<PyErr> = None;
+        let mut progress = Progress::new(py, progress)?;
         run(py, &self.shared, |crm| {
-            crm.reindex(|done, total| {
-                let Some(callback) = &progress else { return };
-                if raised.is_none() {
-                    raised = in_progress_callback(|| {
-                        Python::attach(|py| callback.call1(py, (done, total)).err())
-                    });
-                }
-            })
-            .map_err(Failure::from)
+            crm.reindex(|done, total| progress.report(done, total))
+                .map_err(Failure::from)
         })?;
-        raised.map_or(Ok(()), Err)
+        progress.finish()
     }
 
     /// Closes the database: waits for calls in progress on other threads, then releases the

@@ -5,8 +5,7 @@ use crm_core::{Document, DocumentId};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::convert::{record_dict, wrong_type};
-use crate::errors::to_py;
+use crate::convert::{parsed_id, record_dict};
 
 /// A document attached to a customer, without its bytes (`Tenant.document_content(doc)`).
 #[pyclass(frozen, eq, name = "Document", module = "crm")]
@@ -18,11 +17,7 @@ pub(crate) fn document_id(value: &Bound<'_, PyAny>) -> PyResult<DocumentId> {
     if let Ok(doc) = value.cast::<PyDocument>() {
         return Ok(doc.get().0.id);
     }
-    let id: String = value
-        .extract()
-        .map_err(|_| wrong_type("document", "Document or str", value))?;
-    id.parse()
-        .map_err(|e: crm_core::Error| to_py(value.py(), e.into()))
+    parsed_id("document", "Document or str", value)
 }
 
 #[pymethods]

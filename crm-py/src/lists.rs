@@ -5,8 +5,7 @@ use crm_core::{BrochureRequest, BrochureRequestId, ListInfo};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::convert::{record_dict, wrong_type};
-use crate::errors::to_py;
+use crate::convert::{parsed_id, record_dict};
 
 /// A customer list of the tenant and how many customers are on it.
 #[pyclass(frozen, eq, name = "ListInfo", module = "crm")]
@@ -52,11 +51,7 @@ pub(crate) fn request_id(value: &Bound<'_, PyAny>) -> PyResult<BrochureRequestId
     if let Ok(r) = value.cast::<PyBrochureRequest>() {
         return Ok(r.get().0.id);
     }
-    let id: String = value
-        .extract()
-        .map_err(|_| wrong_type("request", "BrochureRequest or str", value))?;
-    id.parse()
-        .map_err(|e: crm_core::Error| to_py(value.py(), e.into()))
+    parsed_id("request", "BrochureRequest or str", value)
 }
 
 #[pymethods]

@@ -6,7 +6,7 @@ use crm_core::{BookingMove, MergeId, MergePlan, MergeRecord, MergeRequest, Merge
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyMapping, PyTuple};
 
-use crate::convert::{customer_id, customer_ids, record_dict, wrong_type};
+use crate::convert::{customer_id, customer_ids, parsed_id, record_dict, wrong_type};
 use crate::errors::to_py;
 use crate::records::{PyActor, PyCustomer};
 
@@ -46,11 +46,7 @@ pub(crate) fn merge_id(value: &Bound<'_, PyAny>) -> PyResult<MergeId> {
     if let Ok(record) = value.cast::<PyMergeRecord>() {
         return Ok(record.get().0.id);
     }
-    let id: String = value
-        .extract()
-        .map_err(|_| wrong_type("merge", "MergeRecord or str", value))?;
-    id.parse()
-        .map_err(|e: crm_core::Error| to_py(value.py(), e.into()))
+    parsed_id("merge", "MergeRecord or str", value)
 }
 
 /// The (key, value) pairs of an optional mapping argument.

@@ -8,7 +8,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyTuple};
 
 use crate::convert::{aware, customer_id, customer_ids, optional_customer_id, quoted, wrong_type};
-use crate::db::{Shared, run};
+use crate::db::{Progress, Shared, run};
 use crate::dedupe::{PyDuplicateCluster, PyDuplicateMatch, PyMatchConfig};
 use crate::document::{PyDocument, document_id};
 use crate::errors::{Failure, permission_denied, validation};
@@ -41,17 +41,10 @@ impl PyTenant {
         progress: Option<Py<PyAny>>,
         xlsx: bool,
     ) -> PyResult<u64> {
-        if let Some(callback) = &progress
-            && !callback.bind(py).is_callable()
-        {
-            return Err(pyo3::exceptions::PyTypeError::new_err(
-                "progress: expected a callable (done, total) or None",
-            ));
-        }
+        let mut progress = Progress::new(py, progress)?;
         let mut partial = path.clone().into_os_string();
         partial.push(".partial");
         let partial = std::path::PathBuf::from(partial);
-        let mut raised: Option<PyErr> = None;
         let written = self.call(py, |t| {
             // The path may name a person: the message does not quote it.
             let io = |e: std::io::Error| crm_core::Error::Io {
@@ -59,14 +52,7 @@ impl PyTenant {
                 source: e,
             };
             let file = std::fs::File::create(&partial).map_err(io)?;
-            let on_progress = |done, total| {
-                let Some(callback) = &progress else { return };
-                if raised.is_none() {
-                    raised = crate::db::in_progress_callback(|| {
-                        Python::attach(|py| callback.call1(py, (done, total)).err())
-                    });
-                }
-            };
+            let on_progress = |done, total| progress.report(done, total);
             let result = if xlsx {
                 t.export_xlsx(&options, file, on_progress)
             } else {
@@ -78,7 +64,7 @@ impl PyTenant {
             };
             match result {
                 // A progress callback that raised fails the export: nothing replaces `path`.
-                Ok(n) if raised.is_none() => {
+                Ok(n) if !progress.failed() => {
                     std::fs::rename(&partial, &path).map_err(io)?;
                     Ok(n)
                 }
@@ -92,9 +78,7 @@ impl PyTenant {
                 }
             }
         })?;
-        if let Some(err) = raised {
-            return Err(err);
-        }
+        progress.finish()?;
         Ok(written)
     }
 
@@ -629,29 +613,13 @@ impl PyTenant {
         window: usize,
         progress: Option<Py<PyAny>>,
     ) -> PyResult<Vec<PyDuplicateCluster>> {
-        if let Some(callback) = &progress
-            && !callback.bind(py).is_callable()
-        {
-            return Err(pyo3::exceptions::PyTypeError::new_err(
-                "progress: expected a callable (done, total) or None",
-            ));
-        }
+        let mut progress = Progress::new(py, progress)?;
         let mut options = FindOptions::with_config(match_config(config));
         options.window = window.max(1);
-        let mut raised: Option<PyErr> = None;
         let clusters = self.call(py, |t| {
-            t.find_duplicates(&options, |done, total| {
-                let Some(callback) = &progress else { return };
-                if raised.is_none() {
-                    raised = crate::db::in_progress_callback(|| {
-                        Python::attach(|py| callback.call1(py, (done, total)).err())
-                    });
-                }
-            })
+            t.find_duplicates(&options, |done, total| progress.report(done, total))
         })?;
-        if let Some(err) = raised {
-            return Err(err);
-        }
+        progress.finish()?;
         Ok(clusters.into_iter().map(PyDuplicateCluster).collect())
     }
 
@@ -804,27 +772,13 @@ impl PyTenant {
     ) -> PyResult<PyRetentionReport> {
         let actor = self.actor(py)?;
         let before = aware("before", &before)?.to_utc();
-        if let Some(callback) = &progress
-            && !callback.bind(py).is_callable()
-        {
-            return Err(pyo3::exceptions::PyTypeError::new_err(
-                "progress: expected a callable (done, total) or None",
-            ));
-        }
-        let mut raised: Option<PyErr> = None;
+        let mut progress = Progress::new(py, progress)?;
         let report = self.call(py, |t| {
             t.anonymise_inactive(&actor, before, dry_run, |done, total| {
-                let Some(callback) = &progress else { return };
-                if raised.is_none() {
-                    raised = crate::db::in_progress_callback(|| {
-                        Python::attach(|py| callback.call1(py, (done, total)).err())
-                    });
-                }
+                progress.report(done, total)
             })
         })?;
-        if let Some(err) = raised {
-            return Err(err);
-        }
+        progress.finish()?;
         Ok(PyRetentionReport(report))
     }
 
