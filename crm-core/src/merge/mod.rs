@@ -9,7 +9,6 @@ use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 use crate::error::{Error, Result};
 use crate::model::limits::MAX_MERGE_OTHERS;
@@ -17,42 +16,11 @@ use crate::model::{Actor, Customer, CustomerId};
 
 pub(crate) use survivorship::survive;
 
-/// The id of a merge: a UUID v7, so ids sort by the time of the merge.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct MergeId(Uuid);
-
-impl MergeId {
-    pub(crate) fn new() -> Self {
-        Self(Uuid::now_v7())
-    }
-
-    pub(crate) fn from_uuid(uuid: Uuid) -> Self {
-        Self(uuid)
-    }
-
-    /// The UUID behind this id.
-    pub fn as_uuid(&self) -> &Uuid {
-        &self.0
-    }
-}
-
-impl fmt::Display for MergeId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
-    }
-}
-
-impl FromStr for MergeId {
-    type Err = Error;
-
-    /// Parses the hyphenated UUID form; anything else is a Validation error on `merge_id`.
-    fn from_str(s: &str) -> Result<Self> {
-        Uuid::parse_str(s.trim())
-            .map(Self)
-            .map_err(|_| Error::validation("merge_id", "not a valid id (UUID)"))
-    }
-}
+crate::model::uuid_id!(
+    /// The id of a merge: a UUID v7, so ids sort by the time of the merge.
+    MergeId,
+    "merge_id"
+);
 
 /// A field whose value a merge takes from one record, which the caller may choose
 /// ([`MergeRequest::choose`]).

@@ -2,55 +2,21 @@
 //! ([`Customer`]).
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
-use std::str::FromStr;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use phonenumber::country::Id as Region;
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 use super::contact::{self, Phone};
 use super::limits::*;
 use super::text;
 use crate::error::{Error, Result};
 
-/// The id of a customer: a UUID v7, unique across tenants and time-ordered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct CustomerId(Uuid);
-
-impl CustomerId {
-    pub(crate) fn new() -> Self {
-        Self(Uuid::now_v7())
-    }
-
-    pub(crate) fn from_uuid(uuid: Uuid) -> Self {
-        Self(uuid)
-    }
-
-    /// The UUID behind this id.
-    pub fn as_uuid(&self) -> &Uuid {
-        &self.0
-    }
-}
-
-impl fmt::Display for CustomerId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
-    }
-}
-
-impl FromStr for CustomerId {
-    type Err = Error;
-
-    /// Parses the hyphenated UUID form; anything else is a Validation error on `customer_id`.
-    fn from_str(s: &str) -> Result<Self> {
-        Uuid::parse_str(s.trim())
-            .map(Self)
-            .map_err(|_| Error::validation("customer_id", "not a valid id (UUID)"))
-    }
-}
+super::ids::uuid_id!(
+    /// The id of a customer: a UUID v7, unique across tenants and time-ordered.
+    CustomerId,
+    "customer_id"
+);
 
 /// A postal address. Every part is optional.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

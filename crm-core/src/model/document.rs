@@ -1,55 +1,20 @@
 //! Documents attached to a customer (ID copies, signed forms): checked, fingerprinted, stored in
 //! the database beside the customer.
 
-use std::fmt;
-use std::str::FromStr;
-
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use uuid::Uuid;
 
 use super::customer::CustomerId;
 use super::limits::{MAX_DOCUMENT_BYTES, MAX_DOCUMENT_NAME_CHARS};
 use super::text;
 use crate::error::{Error, Result};
 
-/// The id of a document: a UUID v7.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct DocumentId(Uuid);
-
-impl DocumentId {
-    pub(crate) fn new() -> Self {
-        Self(Uuid::now_v7())
-    }
-
-    pub(crate) fn from_uuid(uuid: Uuid) -> Self {
-        Self(uuid)
-    }
-
-    /// The UUID behind this id.
-    pub fn as_uuid(&self) -> &Uuid {
-        &self.0
-    }
-}
-
-impl fmt::Display for DocumentId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
-    }
-}
-
-impl FromStr for DocumentId {
-    type Err = Error;
-
-    /// Parses the hyphenated UUID form; anything else is a Validation error on `document_id`.
-    fn from_str(s: &str) -> Result<Self> {
-        Uuid::parse_str(s.trim())
-            .map(Self)
-            .map_err(|_| Error::validation("document_id", "not a valid id (UUID)"))
-    }
-}
+super::ids::uuid_id!(
+    /// The id of a document: a UUID v7.
+    DocumentId,
+    "document_id"
+);
 
 /// A file to attach to a customer.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,16 +1,12 @@
 //! Customer lists (seed 004: "assign the customer to any Customer Lists") and brochure requests.
 
-use std::fmt;
-use std::str::FromStr;
-
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 use super::customer::CustomerId;
 use super::limits::MAX_TEXT_CHARS;
 use super::text;
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// A customer list of a tenant (a named, static list customers are added to) and how many are on it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -29,42 +25,11 @@ pub(crate) fn list_name(name: &str) -> Result<String> {
     text::required("list", name, MAX_TEXT_CHARS, false)
 }
 
-/// The id of a brochure request: a UUID v7.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct BrochureRequestId(Uuid);
-
-impl BrochureRequestId {
-    pub(crate) fn new() -> Self {
-        Self(Uuid::now_v7())
-    }
-
-    pub(crate) fn from_uuid(uuid: Uuid) -> Self {
-        Self(uuid)
-    }
-
-    /// The UUID behind this id.
-    pub fn as_uuid(&self) -> &Uuid {
-        &self.0
-    }
-}
-
-impl fmt::Display for BrochureRequestId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
-    }
-}
-
-impl FromStr for BrochureRequestId {
-    type Err = Error;
-
-    /// Parses the hyphenated UUID form; anything else is a Validation error on `request_id`.
-    fn from_str(s: &str) -> Result<Self> {
-        Uuid::parse_str(s.trim())
-            .map(Self)
-            .map_err(|_| Error::validation("request_id", "not a valid id (UUID)"))
-    }
-}
+super::ids::uuid_id!(
+    /// The id of a brochure request: a UUID v7.
+    BrochureRequestId,
+    "request_id"
+);
 
 /// A customer's request for a brochure (seed 004): when it came and when the brochure went out.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

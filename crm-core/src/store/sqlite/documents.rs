@@ -37,9 +37,7 @@ pub(super) fn attach(
             "customer {customer} is anonymised: it takes no documents"
         )));
     }
-    let count: i64 = tx
-        .prepare_cached("SELECT COUNT(*) FROM documents WHERE tenant_id = ?1 AND customer_id = ?2")?
-        .query_row(params![tenant.as_str(), customer.as_uuid()], |r| r.get(0))?;
+    let count = self::count(tx, tenant, customer)?;
     if count as usize >= MAX_DOCUMENTS {
         return Err(Error::validation(
             "documents",
@@ -133,42 +131,4 @@ pub(super) fn count(tx: &Transaction<'_>, tenant: &TenantId, customer: &Customer
         .query_row(params![tenant.as_str(), customer.as_uuid()], |r| {
             r.get::<_, i64>(0)
         })? as u64)
-}
-
-/// Moves the documents of `from` to `to` for merge `merge`, remembering each move.
-pub(super) fn move_for_merge(
-    tx: &Transaction<'_>,
-    tenant: &TenantId,
-    merge: &crate::merge::MergeId,
-    from: &CustomerId,
-    to: &CustomerId,
-) -> Result<()> {
-    tx.prepare_cached(
-        "INSERT INTO merge_documents (merge_id, tenant_id, document_id, from_customer)
-         SELECT ?3, tenant_id, id, customer_id FROM documents WHERE tenant_id = ?1 AND customer_id = ?2",
-    )?
-    .execute(params![tenant.as_str(), from.as_uuid(), merge.as_uuid()])?;
-    tx.prepare_cached(
-        "UPDATE documents SET customer_id = ?3 WHERE tenant_id = ?1 AND customer_id = ?2",
-    )?
-    .execute(params![tenant.as_str(), from.as_uuid(), to.as_uuid()])?;
-    Ok(())
-}
-
-/// Moves back the documents merge `merge` moved that are still on `primary` (one deleted since
-/// is gone).
-pub(super) fn move_back(
-    tx: &Transaction<'_>,
-    tenant: &TenantId,
-    merge: &crate::merge::MergeId,
-    primary: &CustomerId,
-) -> Result<()> {
-    tx.prepare_cached(
-        "UPDATE documents SET customer_id = (SELECT md.from_customer FROM merge_documents md
-            WHERE md.merge_id = ?2 AND md.document_id = documents.id)
-         WHERE tenant_id = ?1 AND customer_id = ?3 AND id IN
-            (SELECT document_id FROM merge_documents WHERE merge_id = ?2 AND tenant_id = ?1)",
-    )?
-    .execute(params![tenant.as_str(), merge.as_uuid(), primary.as_uuid()])?;
-    Ok(())
 }

@@ -7,7 +7,6 @@ use super::values::{opt, parse_utc, utc_text};
 use super::{changes, customers, merges};
 use crate::changes::{Change, ChangeKind};
 use crate::error::{Error, Result};
-use crate::merge::MergeId;
 use crate::model::limits::MAX_LISTS;
 use crate::model::{
     Actor, BrochureRequest, BrochureRequestId, Customer, CustomerId, ListInfo, TenantId,
@@ -293,41 +292,4 @@ pub(super) fn of_customer(
         .prepare_cached(&sql)?
         .query_map(params![tenant.as_str(), id.as_uuid()], request_from_row)?
         .collect::<rusqlite::Result<_>>()?)
-}
-
-/// Moves the brochure requests of `from` to `to` for merge `merge`, remembering each move.
-pub(super) fn move_for_merge(
-    tx: &Transaction<'_>,
-    tenant: &TenantId,
-    merge: &MergeId,
-    from: &CustomerId,
-    to: &CustomerId,
-) -> Result<()> {
-    tx.prepare_cached(
-        "INSERT INTO merge_brochure_requests (merge_id, tenant_id, request_id, from_customer)
-         SELECT ?3, tenant_id, id, customer_id FROM brochure_requests WHERE tenant_id = ?1 AND customer_id = ?2",
-    )?
-    .execute(params![tenant.as_str(), from.as_uuid(), merge.as_uuid()])?;
-    tx.prepare_cached(
-        "UPDATE brochure_requests SET customer_id = ?3 WHERE tenant_id = ?1 AND customer_id = ?2",
-    )?
-    .execute(params![tenant.as_str(), from.as_uuid(), to.as_uuid()])?;
-    Ok(())
-}
-
-/// Moves back the brochure requests merge `merge` moved that are still on `primary`.
-pub(super) fn move_back(
-    tx: &Transaction<'_>,
-    tenant: &TenantId,
-    merge: &MergeId,
-    primary: &CustomerId,
-) -> Result<()> {
-    tx.prepare_cached(
-        "UPDATE brochure_requests SET customer_id = (SELECT m.from_customer FROM merge_brochure_requests m
-            WHERE m.merge_id = ?2 AND m.request_id = brochure_requests.id)
-         WHERE tenant_id = ?1 AND customer_id = ?3 AND id IN
-            (SELECT request_id FROM merge_brochure_requests WHERE merge_id = ?2 AND tenant_id = ?1)",
-    )?
-    .execute(params![tenant.as_str(), merge.as_uuid(), primary.as_uuid()])?;
-    Ok(())
 }

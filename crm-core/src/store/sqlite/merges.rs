@@ -5,7 +5,7 @@ use chrono::Utc;
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::values::{parse_enum, parse_utc, utc_text};
-use super::{bookings, changes, customers, documents, lists};
+use super::{bookings, changes, customers, documents};
 use crate::changes::{Change, ChangeKind};
 use crate::error::{Error, Result};
 use crate::merge::{
@@ -13,6 +13,73 @@ use crate::merge::{
 };
 use crate::model::limits::MAX_DOCUMENTS;
 use crate::model::{Actor, Customer, CustomerId, TenantId};
+
+/// Rows of a customer that a merge moves to the primary and `unmerge` moves back: the table,
+/// its id column, and the table recording each move (`merge_id`, `tenant_id`, the id column,
+/// `from_customer`).
+struct MovedRows {
+    table: &'static str,
+    id: &'static str,
+    moves: &'static str,
+}
+
+/// Documents and brochure requests go with their customer.
+const MOVED_WITH_MERGES: [MovedRows; 2] = [
+    MovedRows {
+        table: "documents",
+        id: "document_id",
+        moves: "merge_documents",
+    },
+    MovedRows {
+        table: "brochure_requests",
+        id: "request_id",
+        moves: "merge_brochure_requests",
+    },
+];
+
+impl MovedRows {
+    /// Moves the rows of `from` to `to` for merge `merge`, remembering each move.
+    fn move_over(
+        &self,
+        tx: &Transaction<'_>,
+        tenant: &TenantId,
+        merge: &MergeId,
+        from: &CustomerId,
+        to: &CustomerId,
+    ) -> Result<()> {
+        let Self { table, id, moves } = self;
+        tx.prepare_cached(&format!(
+            "INSERT INTO {moves} (merge_id, tenant_id, {id}, from_customer)
+             SELECT ?3, tenant_id, id, customer_id FROM {table} WHERE tenant_id = ?1 AND customer_id = ?2"
+        ))?
+        .execute(params![tenant.as_str(), from.as_uuid(), merge.as_uuid()])?;
+        tx.prepare_cached(&format!(
+            "UPDATE {table} SET customer_id = ?3 WHERE tenant_id = ?1 AND customer_id = ?2"
+        ))?
+        .execute(params![tenant.as_str(), from.as_uuid(), to.as_uuid()])?;
+        Ok(())
+    }
+
+    /// Moves back the rows merge `merge` moved that are still on `primary` (one deleted since
+    /// is gone).
+    fn move_back(
+        &self,
+        tx: &Transaction<'_>,
+        tenant: &TenantId,
+        merge: &MergeId,
+        primary: &CustomerId,
+    ) -> Result<()> {
+        let Self { table, id, moves } = self;
+        tx.prepare_cached(&format!(
+            "UPDATE {table} SET customer_id = (SELECT m.from_customer FROM {moves} m
+                WHERE m.merge_id = ?2 AND m.{id} = {table}.id)
+             WHERE tenant_id = ?1 AND customer_id = ?3 AND id IN
+                (SELECT {id} FROM {moves} WHERE merge_id = ?2 AND tenant_id = ?1)"
+        ))?
+        .execute(params![tenant.as_str(), merge.as_uuid(), primary.as_uuid()])?;
+        Ok(())
+    }
+}
 
 /// Longest chain of merges followed when resolving an id (A into B, then B into C...).
 const MAX_HOPS: usize = 1_000;
@@ -261,8 +328,9 @@ pub(super) fn merge(
     }
     for c in &others {
         // Before the row goes: its documents would go with it.
-        documents::move_for_merge(tx, tenant, &id, &c.id, &primary.id)?;
-        lists::move_for_merge(tx, tenant, &id, &c.id, &primary.id)?;
+        for rows in MOVED_WITH_MERGES {
+            rows.move_over(tx, tenant, &id, &c.id, &primary.id)?;
+        }
         customers::remove(tx, tenant, &c.id)?;
     }
     customers::write(tx, tenant, &customer, false)?;
@@ -523,8 +591,9 @@ pub(super) fn unmerge(
     for c in &record.merged {
         customers::restore(tx, tenant, c)?;
     }
-    documents::move_back(tx, tenant, id, &primary_id)?;
-    lists::move_back(tx, tenant, id, &primary_id)?;
+    for rows in MOVED_WITH_MERGES {
+        rows.move_back(tx, tenant, id, &primary_id)?;
+    }
     let mut relink = tx.prepare_cached(
         "UPDATE bookings SET customer_id = ?3, updated_at = ?4
          WHERE tenant_id = ?1 AND reference = ?2",
