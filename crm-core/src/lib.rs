@@ -45,6 +45,7 @@ mod error;
 mod exchange;
 mod merge;
 mod model;
+mod parallel;
 mod privacy;
 mod search;
 mod store;
@@ -55,7 +56,10 @@ pub use dedupe::{
     DuplicateCluster, DuplicateMatch, DuplicatePair, FindOptions, MatchConfig, MatchReason,
 };
 pub use error::{Error, ErrorKind, Result};
-pub use exchange::{ExportColumn, ExportOptions};
+pub use exchange::{
+    ExportColumn, ExportOptions, FlaggedRow, ImportMatch, ImportOptions, ImportPreset,
+    ImportReport, ImportTarget, IssueKind, MappedColumn, RowIssue,
+};
 pub use merge::{
     BookingMove, MergeField, MergeId, MergePlan, MergeRecord, MergeRequest, Merged, Undo,
 };

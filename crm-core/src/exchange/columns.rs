@@ -63,6 +63,8 @@ pub enum ExportColumn {
     Salesperson,
     /// Customer lists, `; `-separated.
     Lists,
+    /// Custom fields, as one JSON object of strings (empty when there are none).
+    CustomFields,
     /// Number of bookings.
     Bookings,
     /// Pickup time of the latest booking (RFC 3339, local offset).
@@ -75,7 +77,7 @@ pub enum ExportColumn {
 
 impl ExportColumn {
     /// Every column, in the default order.
-    pub const ALL: [ExportColumn; 29] = [
+    pub const ALL: [ExportColumn; 30] = [
         Self::CustomerNo,
         Self::FirstName,
         Self::LastName,
@@ -100,6 +102,7 @@ impl ExportColumn {
         Self::ConsentSms,
         Self::Salesperson,
         Self::Lists,
+        Self::CustomFields,
         Self::Bookings,
         Self::LastBooking,
         Self::CreatedAt,
@@ -135,11 +138,22 @@ impl ExportColumn {
             Self::ConsentSms => "consent_sms",
             Self::Salesperson => "salesperson",
             Self::Lists => "lists",
+            Self::CustomFields => "custom_fields",
             Self::Bookings => "bookings",
             Self::LastBooking => "last_booking",
             Self::CreatedAt => "created_at",
             Self::UpdatedAt => "updated_at",
         }
+    }
+}
+
+impl ExportColumn {
+    /// Whether the library sets this column (id, booking facts, times): an import ignores it.
+    pub fn is_computed(self) -> bool {
+        matches!(
+            self,
+            Self::Id | Self::Bookings | Self::LastBooking | Self::CreatedAt | Self::UpdatedAt
+        )
     }
 }
 

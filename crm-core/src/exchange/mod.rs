@@ -1,11 +1,18 @@
-//! Exchanging customers with spreadsheets: the columns, and export to CSV and XLSX.
+//! Exchanging customers with spreadsheets: export to CSV and XLSX, import from CSV.
 
 mod columns;
+mod csv_in;
 mod csv_out;
+mod import;
+mod mapping;
 mod xlsx_out;
 
 pub use columns::{ExportColumn, ExportOptions};
+pub(crate) use csv_in::{CsvRows, RawRow, ReadRow, read_row};
 pub(crate) use csv_out::CsvSheet;
+pub use import::{FlaggedRow, ImportMatch, ImportOptions, ImportReport, IssueKind, RowIssue};
+pub(crate) use mapping::Mapping;
+pub use mapping::{ImportPreset, ImportTarget, MappedColumn};
 pub(crate) use xlsx_out::XlsxSheet;
 
 use chrono::SecondsFormat;
@@ -51,6 +58,8 @@ pub(crate) fn cell(column: ExportColumn, c: &Customer, row: Option<&CustomerRow>
         E::ConsentSms => c.consent.sms.as_ref().map(time).unwrap_or_default(),
         E::Salesperson => text(&c.salesperson),
         E::Lists => c.lists.iter().cloned().collect::<Vec<_>>().join("; "),
+        E::CustomFields if c.custom_fields.is_empty() => String::new(),
+        E::CustomFields => serde_json::to_string(&c.custom_fields).unwrap_or_default(),
         E::Bookings => row.map_or(0, |r| r.bookings).to_string(),
         E::LastBooking => row
             .and_then(|r| r.last_booking)
@@ -65,9 +74,15 @@ pub(crate) fn cell(column: ExportColumn, c: &Customer, row: Option<&CustomerRow>
 /// carriage return) would be read as a formula, so it gets a leading apostrophe (OWASP's advice
 /// for CSV injection). A number such as `-12` or `+33 6 12` keeps its look but still gets one:
 /// a spreadsheet shows the text as typed.
+///
+/// Text that starts with an apostrophe followed by one of these (or by another apostrophe) gets
+/// one too, so that an import, which takes that apostrophe off again, reads back what was
+/// exported.
 pub(crate) fn neutralised(text: String) -> String {
-    match text.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
+    let mut chars = text.chars();
+    match (chars.next(), chars.next()) {
+        (Some('=' | '+' | '-' | '@' | '\t' | '\r'), _)
+        | (Some('\''), Some('=' | '+' | '-' | '@' | '\'')) => format!("'{text}"),
         _ => text,
     }
 }

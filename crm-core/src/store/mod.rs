@@ -1,6 +1,7 @@
 //! Storage: the tenant-scoped [`Repository`] seam and its SQLite implementation (the source of
 //! truth).
 
+pub(crate) mod import;
 mod list;
 pub(crate) mod sqlite;
 
@@ -191,6 +192,17 @@ pub(crate) trait Repository: Send + Sync {
         tenant: &TenantId,
         id: &CustomerId,
     ) -> Result<PersonalDataExport>;
+    /// Runs an import for the tenant: batches of rows from `sink`, each row matched (by
+    /// `custom_key`'s value for [`MatchValue::Custom`](import::MatchValue)) then updated or
+    /// created, in transactions as `transactions` says. Returns whether rows were committed.
+    fn import(
+        &self,
+        tenant: &TenantId,
+        actor: &Actor,
+        custom_key: Option<&str>,
+        transactions: import::ImportTransactions,
+        sink: &mut dyn import::ImportSink,
+    ) -> Result<bool>;
     /// Moves the write-ahead log into the file and truncates it, so erased data leaves it.
     fn checkpoint(&self) -> Result<()>;
     /// Attaches a checked document to customer `customer`.

@@ -5,6 +5,7 @@ mod bookings;
 mod changes;
 mod customers;
 mod documents;
+mod imports;
 mod indexing;
 mod list;
 mod lists;
@@ -19,6 +20,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
+use super::import::{ImportSink, ImportTransactions};
 use super::{CustomerListQuery, CustomerRow, Page, Repository};
 use crate::changes::{Change, ChangeEvent, ChangeKind};
 use crate::error::{Error, Result};
@@ -485,6 +487,53 @@ impl Repository for SqliteStore {
         reason: &str,
     ) -> Result<Vec<CustomerId>> {
         self.write(|tx| privacy::anonymise_inactive(tx, tenant, actor, ids, before, reason))
+    }
+
+    fn import(
+        &self,
+        tenant: &TenantId,
+        actor: &Actor,
+        custom_key: Option<&str>,
+        transactions: ImportTransactions,
+        sink: &mut dyn ImportSink,
+    ) -> Result<bool> {
+        let mut custom = match custom_key {
+            Some(key) => Some((
+                key.to_owned(),
+                self.read(|tx| imports::by_custom_value(tx, tenant, key))?,
+            )),
+            None => None,
+        };
+        match transactions {
+            ImportTransactions::PerBatch => {
+                let mut any = false;
+                while let Some(rows) = sink.next_batch()? {
+                    let outcomes = self.write(|tx| {
+                        ensure_tenant(tx, tenant)?;
+                        imports::batch(tx, tenant, actor, rows, &mut custom, sink)
+                    })?;
+                    any = true;
+                    sink.batch_done(outcomes, true)?;
+                }
+                Ok(any)
+            }
+            ImportTransactions::Single => {
+                let mut conn = lock(&self.writer);
+                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                ensure_tenant(&tx, tenant)?;
+                while let Some(rows) = sink.next_batch()? {
+                    let outcomes = imports::batch(&tx, tenant, actor, rows, &mut custom, sink)?;
+                    sink.batch_done(outcomes, false)?;
+                }
+                if sink.commit() {
+                    tx.commit()?;
+                    Ok(true)
+                } else {
+                    tx.rollback()?;
+                    Ok(false)
+                }
+            }
+        }
     }
 
     fn suppressed_fields(&self, tenant: &TenantId, customer: &Customer) -> Result<Vec<String>> {

@@ -1,5 +1,7 @@
 //! The facade: [`Crm`] opens a store, [`Tenant`] scopes every call to one agency.
 
+mod import;
+
 use std::path::Path;
 use std::sync::Arc;
 
@@ -19,6 +21,7 @@ use crate::model::{
 };
 use crate::privacy::{self, AnonymisationReport, PersonalDataExport, RetentionReport};
 use crate::search::{self, CustomerQuery, SearchIndex, SearchPage};
+use crate::store::import::{CustomerReads, RepoReads};
 use crate::store::sqlite::SqliteStore;
 use crate::store::{CustomerListQuery, CustomerRow, CustomerSort, Page, Repository};
 
@@ -416,14 +419,29 @@ impl Tenant {
         customer: &Customer,
         config: &MatchConfig,
     ) -> Result<Vec<DuplicateMatch>> {
+        search::catch_up(self.repo.as_ref(), &self.index)?;
+        let reads = RepoReads {
+            repo: self.repo.as_ref(),
+            tenant: &self.id,
+        };
+        self.matches_among(customer, config, &reads)
+    }
+
+    /// Like [`matches_for`](Self::matches_for), reading customers through `reads` and the index
+    /// as it stands.
+    pub(crate) fn matches_among(
+        &self,
+        customer: &Customer,
+        config: &MatchConfig,
+        reads: &dyn CustomerReads,
+    ) -> Result<Vec<DuplicateMatch>> {
         if customer.anonymised_at.is_some() {
             return Ok(Vec::new());
         }
-        let ids = self.duplicate_candidates(customer)?;
+        let ids = self.duplicate_candidates(customer, reads)?;
         let me = dedupe::Profile::of(customer);
-        let mut out: Vec<DuplicateMatch> = self
-            .repo
-            .customers(&self.id, &ids)?
+        let mut out: Vec<DuplicateMatch> = reads
+            .customers(&ids)?
             .into_iter()
             .filter(|other| other.id != customer.id && other.anonymised_at.is_none())
             .filter_map(|other| {
@@ -445,7 +463,11 @@ impl Tenant {
 
     /// The ids of the customers worth scoring against `c`: the names with typos in any order,
     /// the last name with each nickname of the first, each phone, the address, the emails.
-    fn duplicate_candidates(&self, c: &Customer) -> Result<Vec<CustomerId>> {
+    fn duplicate_candidates(
+        &self,
+        c: &Customer,
+        reads: &dyn CustomerReads,
+    ) -> Result<Vec<CustomerId>> {
         let mut ids = std::collections::BTreeSet::new();
         let mut queries = vec![CustomerQuery::text(format!(
             "{} {}",
@@ -467,17 +489,12 @@ impl Tenant {
                     .address(street.clone()),
             );
         }
-        search::catch_up(self.repo.as_ref(), &self.index)?;
         for query in queries {
             let query = query.limit(CANDIDATES_PER_QUERY);
             ids.extend(search::ids(&self.index, &self.id, &query)?.0);
         }
         for email in c.email.iter().chain(&c.secondary_emails) {
-            ids.extend(
-                self.find_customers_by_email(email)?
-                    .into_iter()
-                    .map(|c| c.id),
-            );
+            ids.extend(reads.customers_by_email(email)?.into_iter().map(|c| c.id));
         }
         Ok(ids.into_iter().collect())
     }
@@ -1011,46 +1028,12 @@ const PARALLEL_VALIDATION_FROM: usize = 2_000;
 /// Validates a batch, on every core for a large one (parsing phone numbers is most of the cost of
 /// a bulk load). The first bad record by position fails it, its field prefixed (`[12].email`).
 fn validate_all(rules: &Rules, batch: Vec<NewCustomer>) -> Result<Vec<Customer>> {
-    let threads = std::thread::available_parallelism().map_or(1, usize::from);
-    if threads < 2 || batch.len() < PARALLEL_VALIDATION_FROM {
-        return validate_from(rules, 0, batch);
-    }
-    let per_thread = batch.len().div_ceil(threads);
-    let mut chunks = Vec::new();
-    let mut rest = batch;
-    while rest.len() > per_thread {
-        let tail = rest.split_off(per_thread);
-        chunks.push(rest);
-        rest = tail;
-    }
-    chunks.push(rest);
-    let results: Vec<Result<Vec<Customer>>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = chunks
-            .into_iter()
-            .enumerate()
-            .map(|(k, chunk)| scope.spawn(move || validate_from(rules, k * per_thread, chunk)))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err(Error::Internal("validation panicked".into())))
-            })
-            .collect()
-    });
-    let mut valid = Vec::new();
-    for chunk in results {
-        valid.extend(chunk?);
-    }
-    Ok(valid)
-}
-
-fn validate_from(rules: &Rules, first: usize, batch: Vec<NewCustomer>) -> Result<Vec<Customer>> {
-    batch
-        .into_iter()
-        .enumerate()
-        .map(|(i, c)| c.validate(rules).map_err(|e| at_position(first + i, e)))
-        .collect()
+    let numbered: Vec<(usize, NewCustomer)> = batch.into_iter().enumerate().collect();
+    crate::parallel::map(numbered, PARALLEL_VALIDATION_FROM, |(i, c)| {
+        c.validate(rules).map_err(|e| at_position(i, e))
+    })
+    .into_iter()
+    .collect()
 }
 
 #[cfg(test)]

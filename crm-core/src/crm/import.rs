@@ -1,0 +1,374 @@
+//! CSV import on the facade: rows read, checked on every core, and handed to the store in
+//! batches; the report kept as outcomes come back.
+
+use std::io::Read;
+use std::path::Path;
+
+use super::Tenant;
+use crate::dedupe::DuplicateMatch;
+use crate::error::{Error, Result};
+use crate::exchange::{
+    self, CsvRows, ExportColumn, FlaggedRow, ImportMatch, ImportOptions, ImportReport,
+    ImportTarget, IssueKind, Mapping, RawRow, ReadRow,
+};
+use crate::model::{Actor, Customer, NewCustomer, Rules};
+use crate::search;
+use crate::store::import::{
+    CustomerReads, ImportRow, ImportSink, ImportTransactions, MatchValue, RowOutcome,
+};
+
+/// Below this many rows a batch is checked on the caller's thread.
+const PARALLEL_FROM: usize = 500;
+
+impl Tenant {
+    /// Imports customers from CSV read from `input` (see [`ImportOptions`] for the mapping,
+    /// matching, dry run and all-or-nothing). Rows that fail are reported by row number, field
+    /// and reason, and skipped; `progress(bytes read, 0)` is called after each batch.
+    ///
+    /// # Errors
+    /// Validation (nothing imported) when the options are bad, the file has no header, two
+    /// columns fill one field, or no column gives the names; Storage or Io when the store or the
+    /// input fails (batches committed before stay, unless the import is all-or-nothing or a dry
+    /// run).
+    pub fn import_csv(
+        &self,
+        actor: &Actor,
+        input: impl Read,
+        options: &ImportOptions,
+        progress: impl FnMut(u64, u64),
+    ) -> Result<ImportReport> {
+        self.import_from(actor, input, 0, options, progress)
+    }
+
+    /// [`import_csv`](Self::import_csv) from the file at `path`; `progress(bytes read, file
+    /// size)`.
+    pub fn import_csv_file(
+        &self,
+        actor: &Actor,
+        path: impl AsRef<Path>,
+        options: &ImportOptions,
+        progress: impl FnMut(u64, u64),
+    ) -> Result<ImportReport> {
+        let path = path.as_ref();
+        let io = |source: std::io::Error| Error::Io {
+            message: format!("cannot read {}", path.display()),
+            source,
+        };
+        let file = std::fs::File::open(path).map_err(io)?;
+        let size = file.metadata().map_err(io)?.len();
+        self.import_from(actor, file, size, options, progress)
+    }
+
+    fn import_from(
+        &self,
+        actor: &Actor,
+        input: impl Read,
+        size: u64,
+        options: &ImportOptions,
+        progress: impl FnMut(u64, u64),
+    ) -> Result<ImportReport> {
+        actor.validate()?;
+        options.validate()?;
+        let rows = CsvRows::open(input, options)?;
+        let mapping = Mapping::new(rows.headers(), &options.mapping, options.preset)?;
+        // Matching on email (the default) in a file without emails simply creates every row.
+        let needed = match &options.match_on {
+            ImportMatch::None | ImportMatch::Email => None,
+            ImportMatch::CustomerNo => Some(ImportTarget::Column(ExportColumn::CustomerNo)),
+            ImportMatch::Custom(key) => Some(ImportTarget::Custom(key.clone())),
+        };
+        if let Some(target) = needed {
+            let custom_fields = ImportTarget::Column(ExportColumn::CustomFields);
+            let found = mapping.position(&target).is_some()
+                || (matches!(target, ImportTarget::Custom(_))
+                    && mapping.position(&custom_fields).is_some());
+            if !found {
+                return Err(Error::validation(
+                    "match_on",
+                    format!("no column gives {target} to match on"),
+                ));
+            }
+        }
+        search::catch_up(self.repo.as_ref(), &self.index)?;
+        let transactions = if options.dry_run || options.all_or_nothing {
+            ImportTransactions::Single
+        } else {
+            ImportTransactions::PerBatch
+        };
+        let custom_key = match &options.match_on {
+            ImportMatch::Custom(key) => Some(key.clone()),
+            _ => None,
+        };
+        let mut sink = CsvSink {
+            tenant: self,
+            report: ImportReport::new(options.dry_run, mapping.preset, mapping.columns.clone()),
+            rows,
+            mapping,
+            rules: self.rules()?,
+            options,
+            size,
+            progress,
+            ended: false,
+        };
+        let kept = self.repo.import(
+            &self.id,
+            actor,
+            custom_key.as_deref(),
+            transactions,
+            &mut sink,
+        )?;
+        if kept && transactions == ImportTransactions::Single {
+            search::catch_up(self.repo.as_ref(), &self.index)?;
+        }
+        let mut report = sink.report;
+        report.committed = kept && !options.dry_run;
+        Ok(report)
+    }
+}
+
+/// A row as checked before the store sees it.
+enum Checked {
+    Blank,
+    Failed {
+        field: String,
+        reason: String,
+    },
+    Ready {
+        row: Box<ImportRow>,
+        left_out: Vec<(String, String)>,
+    },
+}
+
+struct CsvSink<'a, R: Read, P> {
+    tenant: &'a Tenant,
+    rows: CsvRows<R>,
+    mapping: Mapping,
+    rules: Rules,
+    options: &'a ImportOptions,
+    report: ImportReport,
+    size: u64,
+    progress: P,
+    ended: bool,
+}
+
+/// Reads a row's cells and checks its fields as a create would; with `lenient`, a bad optional
+/// field is left out and the rest checked again.
+fn check(mapping: &Mapping, rules: &Rules, options: &ImportOptions, raw: &RawRow) -> Checked {
+    let lenient = options.lenient;
+    let read = match exchange::read_row(mapping, raw, lenient) {
+        Ok(None) => return Checked::Blank,
+        Ok(Some(read)) => read,
+        Err((field, reason)) => return Checked::Failed { field, reason },
+    };
+    let ReadRow {
+        mut fields,
+        customer_no,
+        mut left_out,
+    } = read;
+    let customer = loop {
+        let attempt = if lenient {
+            fields.clone().validate(rules)
+        } else {
+            std::mem::take(&mut fields).validate(rules)
+        };
+        match attempt {
+            Ok(c) => break c,
+            Err(Error::Validation { field, reason }) => {
+                if lenient && leave_out(&mut fields, &field) {
+                    left_out.push((field, reason));
+                    continue;
+                }
+                return Checked::Failed { field, reason };
+            }
+            Err(other) => {
+                return Checked::Failed {
+                    field: String::new(),
+                    reason: other.to_string(),
+                };
+            }
+        }
+    };
+    let key = match &options.match_on {
+        ImportMatch::None => None,
+        ImportMatch::Email => customer.email.clone().map(MatchValue::Email),
+        ImportMatch::CustomerNo => customer_no.map(MatchValue::CustomerNo),
+        ImportMatch::Custom(k) => customer
+            .custom_fields
+            .get(k)
+            .cloned()
+            .map(MatchValue::Custom),
+    };
+    Checked::Ready {
+        row: Box::new(ImportRow {
+            row: raw.row,
+            fields: customer,
+            key,
+        }),
+        left_out,
+    }
+}
+
+impl<R: Read, P: FnMut(u64, u64)> ImportSink for CsvSink<'_, R, P> {
+    fn next_batch(&mut self) -> Result<Option<Vec<ImportRow>>> {
+        if self.ended {
+            return Ok(None);
+        }
+        let mut raws = Vec::with_capacity(self.options.batch_size.min(10_000));
+        while raws.len() < self.options.batch_size {
+            match self.rows.next_row()? {
+                Some(raw) => raws.push(raw),
+                None => {
+                    self.ended = true;
+                    break;
+                }
+            }
+        }
+        if raws.is_empty() {
+            return Ok(None);
+        }
+        let (mapping, rules, options) = (&self.mapping, &self.rules, self.options);
+        let checked = crate::parallel::map(raws, PARALLEL_FROM, |raw| {
+            (raw.row, check(mapping, rules, options, &raw))
+        });
+        let mut ready = Vec::with_capacity(checked.len());
+        for (row, checked) in checked {
+            self.report.rows += 1;
+            match checked {
+                Checked::Blank => self.report.skipped += 1,
+                Checked::Failed { field, reason } => {
+                    self.report.failed += 1;
+                    self.report.issue(row, &field, &reason, IssueKind::Error);
+                }
+                Checked::Ready { row, left_out } => {
+                    for (field, reason) in left_out {
+                        let reason = format!("left out: {reason}");
+                        self.report
+                            .issue(row.row, &field, &reason, IssueKind::Warning);
+                    }
+                    ready.push(*row);
+                }
+            }
+        }
+        Ok(Some(ready))
+    }
+
+    fn duplicates(
+        &mut self,
+        customer: &Customer,
+        reads: &dyn CustomerReads,
+    ) -> Result<Vec<DuplicateMatch>> {
+        match &self.options.flag_duplicates {
+            Some(config) => self.tenant.matches_among(customer, config, reads),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    fn batch_done(&mut self, outcomes: Vec<RowOutcome>, committed: bool) -> Result<()> {
+        let report = &mut self.report;
+        let suppressed = |report: &mut ImportReport, row: u64, fields: Vec<String>| {
+            for field in fields {
+                report.issue(
+                    row,
+                    &field,
+                    "belongs to a customer who was anonymised (asked to be forgotten)",
+                    IssueKind::Warning,
+                );
+            }
+        };
+        for outcome in outcomes {
+            match outcome {
+                RowOutcome::Created {
+                    row,
+                    id,
+                    duplicates,
+                    suppressed: fields,
+                } => {
+                    report.created += 1;
+                    suppressed(report, row, fields);
+                    if !duplicates.is_empty() {
+                        report.flag(FlaggedRow {
+                            row,
+                            customer_id: (!self.options.dry_run).then_some(id),
+                            matches: duplicates,
+                        });
+                    }
+                }
+                RowOutcome::Updated {
+                    row,
+                    suppressed: fields,
+                    ..
+                } => {
+                    report.updated += 1;
+                    suppressed(report, row, fields);
+                }
+                RowOutcome::Unchanged { .. } => report.unchanged += 1,
+                RowOutcome::Skipped { row, reason } => {
+                    report.skipped += 1;
+                    report.issue(row, "", &reason, IssueKind::Skipped);
+                }
+                RowOutcome::Failed { row, field, reason } => {
+                    report.failed += 1;
+                    report.issue(row, &field, &reason, IssueKind::Error);
+                }
+            }
+        }
+        if committed {
+            search::catch_up(self.tenant.repo.as_ref(), &self.tenant.index)?;
+        }
+        (self.progress)(self.rows.bytes_read().min(self.size.max(1)), self.size);
+        Ok(())
+    }
+
+    fn commit(&self) -> bool {
+        let failed = self.options.all_or_nothing && self.report.failed > 0;
+        !self.options.dry_run && !failed
+    }
+}
+
+/// Empties the optional field a validation error names; false for a required field (or one
+/// it does not know).
+fn leave_out(f: &mut NewCustomer, field: &str) -> bool {
+    let index = |prefix: &str| {
+        field
+            .strip_prefix(prefix)
+            .and_then(|rest| rest.strip_suffix(']'))
+            .and_then(|i| i.parse::<usize>().ok())
+    };
+    if let Some(i) = index("secondary_emails[")
+        && i < f.secondary_emails.len()
+    {
+        f.secondary_emails.remove(i);
+        return true;
+    }
+    if let Some(i) = index("secondary_phones[")
+        && i < f.secondary_phones.len()
+    {
+        f.secondary_phones.remove(i);
+        return true;
+    }
+    if let Some(key) = field.strip_prefix("custom_fields.") {
+        return f.custom_fields.remove(key).is_some();
+    }
+    let slot = match field {
+        "company" => &mut f.company,
+        "email" => &mut f.email,
+        "phone" => &mut f.phone,
+        "mobile" => &mut f.mobile,
+        "fax" => &mut f.fax,
+        "emergency_phone" => &mut f.emergency_phone,
+        "address.street" => &mut f.address.street,
+        "address.zip" => &mut f.address.zip,
+        "address.city" => &mut f.address.city,
+        "address.region" => &mut f.address.region,
+        "address.country" => &mut f.address.country,
+        "contact_person" => &mut f.contact_person,
+        "language" => &mut f.language,
+        "notes" => &mut f.notes,
+        "salesperson" => &mut f.salesperson,
+        "birth_date" => return f.birth_date.take().is_some(),
+        "consent.email" => return f.consent.email.take().is_some(),
+        "consent.sms" => return f.consent.sms.take().is_some(),
+        _ => return false,
+    };
+    slot.take().is_some()
+}
