@@ -218,6 +218,17 @@ typedef struct crm_document_list crm_document_list;
 typedef struct crm_duplicate_list crm_duplicate_list;
 
 /**
+ * What an import does: column mapping, preset, matching, dry run, all-or-nothing. Made by
+ * `crm_import_options_new`; freed with `crm_import_options_free`.
+ */
+typedef struct crm_import_options crm_import_options;
+
+/**
+ * What an import did (or would do, in a dry run): counts, and the issues by row.
+ */
+typedef struct crm_import_report crm_import_report;
+
+/**
  * The tenant's customer lists, by name, with their member counts (`crm_tenant_lists`).
  */
 typedef struct crm_lists crm_lists;
@@ -320,6 +331,59 @@ typedef uint32_t crm_document_field;
  * The file format of `crm_tenant_export`.
  */
 typedef uint32_t crm_export_format;
+
+/**
+ * Flags of `crm_import_options_set_flags`, or-ed together.
+ */
+typedef uint32_t crm_import_flags;
+
+/**
+ * The counts of an import report.
+ */
+typedef struct crm_import_counts {
+  /**
+   * Data rows read (blank ones included).
+   */
+  uint64_t rows;
+  /**
+   * Rows that created a customer.
+   */
+  uint64_t created;
+  /**
+   * Rows that changed a customer.
+   */
+  uint64_t updated;
+  /**
+   * Rows that matched a customer and changed nothing.
+   */
+  uint64_t unchanged;
+  /**
+   * Rows left alone on purpose.
+   */
+  uint64_t skipped;
+  /**
+   * Rows not imported because of an error.
+   */
+  uint64_t failed;
+  /**
+   * Issues in all (the report holds the first 10,000).
+   */
+  uint64_t issues_total;
+  /**
+   * Rows that created a likely duplicate, in all.
+   */
+  uint64_t flagged_total;
+  /**
+   * Whether rows were written (false for a dry run, and for an all-or-nothing import with a
+   * failed row).
+   */
+  bool committed;
+} crm_import_counts;
+
+/**
+ * How bad a reported row is.
+ */
+typedef uint32_t crm_issue_kind;
 
 /**
  * A text field of a brochure request, for `crm_brochure_request_get`.
@@ -745,6 +809,41 @@ typedef uint32_t crm_row_field;
  * An Excel workbook (`.xlsx`), every cell a string.
  */
 #define CRM_EXPORT_XLSX 1403
+
+/**
+ * Write nothing; report what would be created, updated, skipped and flagged.
+ */
+#define CRM_IMPORT_DRY_RUN 1
+
+/**
+ * Write nothing unless every row imports (one transaction for the whole file).
+ */
+#define CRM_IMPORT_ALL_OR_NOTHING 2
+
+/**
+ * Leave a bad optional cell out (with a warning) instead of failing its row.
+ */
+#define CRM_IMPORT_LENIENT 4
+
+/**
+ * Do not flag likely duplicates (much faster on large files).
+ */
+#define CRM_IMPORT_NO_DUPLICATE_FLAGS 8
+
+/**
+ * The row was not imported.
+ */
+#define CRM_ISSUE_ERROR 1501
+
+/**
+ * The row was left alone on purpose (blank, or matching an anonymised customer).
+ */
+#define CRM_ISSUE_SKIPPED 1502
+
+/**
+ * The row was imported; a cell was left out, or a contact belongs to an anonymised person.
+ */
+#define CRM_ISSUE_WARNING 1503
 
 /**
  * Its id.
@@ -1617,7 +1716,8 @@ crm_status crm_tenant_delete_document(const struct crm_tenant *tenant, const cha
  * column: `customer_no`, `first_name`, `last_name`, `company`, `email`, `phone`, `mobile`,
  * `fax`, `emergency_phone`, `secondary_emails`, `secondary_phones`, `street`, `zip`, `city`,
  * `region`, `country`, `contact_person`, `birth_date`, `language`, `notes`, `consent_email`,
- * `consent_sms`, `salesperson`, `lists`, `bookings`, `last_booking`, `created_at`,
+ * `consent_sms`, `salesperson`, `lists`, `custom_fields` (a JSON object), `bookings`,
+ * `last_booking`, `created_at`,
  * `updated_at`, `id`). CSV cells starting with `=`, `+`, `-` or `@` get a leading `'`, so a
  * spreadsheet never runs them. The file is written beside `path` and renamed onto it at the
  * end: on error nothing is left half-written. `progress` (or NULL) follows the rows. On
@@ -1632,6 +1732,96 @@ crm_status crm_tenant_export(const struct crm_tenant *tenant,
                              crm_progress_callback progress,
                              void *userdata,
                              uint64_t *rows_out);
+
+/**
+ * New import options with the defaults: headers recognised by the best preset, match on
+ * email, bad rows reported and skipped, batches of 5,000, duplicates flagged. On success
+ * `*out` is freed with `crm_import_options_free`.
+ */
+crm_status crm_import_options_new(struct crm_import_options **out);
+
+/**
+ * Maps the column `header` to `target`: a field as named in an export (`first_name`,
+ * `email`, `customer_no`...), `custom:<key>` for a custom field, or `ignore`. Overrides the
+ * preset. Errors: `CRM_ERR_VALIDATION` on `mapping`.
+ */
+crm_status crm_import_options_map(struct crm_import_options *options,
+                                  const char *header,
+                                  const char *target);
+
+/**
+ * Sets one option by name: `preset` (`crm`, `google_contacts`, `outlook`, `hubspot`),
+ * `match_on` (`none`, `email`, `customer_no`, `custom:<key>`), `encoding` (a WHATWG label such
+ * as `windows-1252`), `delimiter` (one character) or `batch_size` (1 to 100,000).
+ * Errors: `CRM_ERR_VALIDATION` naming the option.
+ */
+crm_status crm_import_options_set(struct crm_import_options *options,
+                                  const char *name,
+                                  const char *value);
+
+/**
+ * Sets the `CRM_IMPORT_*` flags (replacing those set before).
+ */
+crm_status crm_import_options_set_flags(struct crm_import_options *options, crm_import_flags flags);
+
+/**
+ * Frees import options. NULL does nothing.
+ */
+void crm_import_options_free(struct crm_import_options *options);
+
+/**
+ * Imports customers from the CSV file at `path` with `options` (NULL: the defaults). Rows
+ * that fail are reported (row number as a spreadsheet shows it, field, reason) and skipped, or
+ * with `CRM_IMPORT_ALL_OR_NOTHING` nothing is written. A matched customer takes every
+ * non-empty cell; empty cells keep what is stored. `progress` (or NULL) gets the bytes read and
+ * the file size after each batch. On success `*out` is the report, freed with
+ * `crm_import_report_free`. Errors (nothing imported): `CRM_ERR_VALIDATION` on the options,
+ * `file` (no header, unreadable), `columns` (a blank or repeated header, two columns for one
+ * field, no name column), `mapping`, `match_on`; `CRM_ERR_IO` (cannot read the file).
+ */
+crm_status crm_tenant_import(const struct crm_tenant *tenant,
+                             const char *path,
+                             struct crm_import_options *options,
+                             crm_progress_callback progress,
+                             void *userdata,
+                             struct crm_import_report **out);
+
+/**
+ * The counts of the report into `*out`.
+ */
+crm_status crm_import_report_counts(const struct crm_import_report *report,
+                                    struct crm_import_counts *out);
+
+/**
+ * How many issues the report holds (at most 10,000); 0 on a bad handle.
+ */
+size_t crm_import_report_issue_count(const struct crm_import_report *report);
+
+/**
+ * Issue `index`: its row (the header is row 1), field (empty for the whole row; borrowed until
+ * the report is freed), reason (borrowed) and kind (`CRM_ISSUE_*`). Each out pointer may be
+ * NULL. Errors: `CRM_ERR_VALIDATION` on `index` past the end.
+ */
+crm_status crm_import_report_issue(const struct crm_import_report *report,
+                                   size_t index,
+                                   uint64_t *row,
+                                   const char **field,
+                                   const char **reason,
+                                   crm_issue_kind *kind);
+
+/**
+ * The whole report as JSON `{"format": 1, "import": {"dry_run", "committed", "preset",
+ * "columns": [{"header", "target"}...], "rows", "created", "updated", "unchanged", "skipped",
+ * "failed", "issues": [{"row", "field", "reason", "kind"}...], "issues_total", "flagged":
+ * [{"row", "customer_id", "matches": [{"customer_id", "score", "reasons"}...]}...],
+ * "flagged_total"}}`. On success `*out` is a string freed with `crm_string_free`.
+ */
+crm_status crm_import_report_to_json(const struct crm_import_report *report, char **out);
+
+/**
+ * Frees an import report. NULL does nothing.
+ */
+void crm_import_report_free(struct crm_import_report *report);
 
 /**
  * How many lists; 0 on a bad handle.

@@ -34,7 +34,8 @@ fn io_error(e: std::io::Error) -> Failure {
 /// column: `customer_no`, `first_name`, `last_name`, `company`, `email`, `phone`, `mobile`,
 /// `fax`, `emergency_phone`, `secondary_emails`, `secondary_phones`, `street`, `zip`, `city`,
 /// `region`, `country`, `contact_person`, `birth_date`, `language`, `notes`, `consent_email`,
-/// `consent_sms`, `salesperson`, `lists`, `bookings`, `last_booking`, `created_at`,
+/// `consent_sms`, `salesperson`, `lists`, `custom_fields` (a JSON object), `bookings`,
+/// `last_booking`, `created_at`,
 /// `updated_at`, `id`). CSV cells starting with `=`, `+`, `-` or `@` get a leading `'`, so a
 /// spreadsheet never runs them. The file is written beside `path` and renamed onto it at the
 /// end: on error nothing is left half-written. `progress` (or NULL) follows the rows. On

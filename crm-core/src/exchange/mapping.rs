@@ -11,8 +11,10 @@ use crate::error::{Error, Result};
 use crate::model::limits::MAX_CUSTOM_KEY_CHARS;
 
 /// Where the cells of an imported column go.
+///
+/// Its text form (also in JSON) is the field name, `custom:<key>` or `ignore`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(into = "String", try_from = "String")]
 #[non_exhaustive]
 pub enum ImportTarget {
     /// A field of the customer, named as in an export. `customer_no` is read only to match on
@@ -53,6 +55,20 @@ impl fmt::Display for ImportTarget {
             Self::Custom(key) => write!(f, "custom:{key}"),
             Self::Ignore => f.write_str("ignore"),
         }
+    }
+}
+
+impl From<ImportTarget> for String {
+    fn from(target: ImportTarget) -> Self {
+        target.to_string()
+    }
+}
+
+impl TryFrom<String> for ImportTarget {
+    type Error = Error;
+
+    fn try_from(s: String) -> Result<Self> {
+        s.parse()
     }
 }
 
