@@ -10,6 +10,7 @@ mod dedupe;
 mod document;
 mod errors;
 mod fields;
+mod import;
 mod lists;
 mod merge;
 mod pages;
@@ -62,6 +63,9 @@ fn _crm(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<document::PyDocument>()?;
     module.add_class::<lists::PyListInfo>()?;
     module.add_class::<lists::PyBrochureRequest>()?;
+    module.add_class::<import::PyImportReport>()?;
+    module.add_class::<import::PyRowIssue>()?;
+    module.add_class::<import::PyFlaggedRow>()?;
     errors::register(module)?;
     Ok(())
 }

@@ -13,6 +13,7 @@ use crate::dedupe::{PyDuplicateCluster, PyDuplicateMatch, PyMatchConfig};
 use crate::document::{PyDocument, document_id};
 use crate::errors::{Failure, permission_denied, validation};
 use crate::fields;
+use crate::import::{ImportArgs, PyImportReport};
 use crate::lists::{PyBrochureRequest, PyListInfo, request_id};
 use crate::merge::{self, PyMergePlan, PyMergeRecord, PyMerged};
 use crate::pages::{PyChangeEvent, PyCustomerPage, PySearchPage};
@@ -1021,6 +1022,83 @@ impl PyTenant {
     ) -> PyResult<u64> {
         let options = export_options(py, columns, search.as_ref())?.bom(bom);
         self.export(py, path, options, progress, false)
+    }
+
+    /// Imports customers from CSV: `source` is a path or the file's bytes. Headers are mapped
+    /// by `mapping` ({header: target}, a target being a field name as in `crm.EXPORT_COLUMNS`,
+    /// `"custom:<key>"` or `"ignore"`), then by `preset` (`"crm"`, `"google_contacts"`,
+    /// `"outlook"`, `"hubspot"`; None picks the one that recognises most headers). A row
+    /// updates the customer `match_on` finds (`"email"` when None, `"customer_no"`,
+    /// `"custom:<key>"` or `"none"`) with its non-empty cells, else creates one. Bad rows are reported and skipped;
+    /// with `all_or_nothing` nothing is written unless every row imports; with `dry_run`
+    /// nothing is written at all. `lenient` leaves bad optional cells out with a warning.
+    /// `flag_duplicates` (None or True: the default rules; False; or a MatchConfig) flags rows that create a likely
+    /// duplicate. `encoding` is a WHATWG label (default: byte order mark, else UTF-8);
+    /// `delimiter` is guessed when None. `progress(bytes_read, size)` must not call the
+    /// database.
+    ///
+    /// Raises:
+    ///     ValidationError: bad options, or a file with no header, a repeated header, two
+    ///         columns for one field, no name column (nothing imported).
+    ///     IoError: the file cannot be read.
+    #[pyo3(signature = (
+        source, *, mapping=None, preset=None, match_on=None, dry_run=false,
+        all_or_nothing=false, batch_size=5000, lenient=false,
+        flag_duplicates=None,
+        encoding=None, delimiter=None, progress=None
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn import_csv<'py>(
+        &self,
+        py: Python<'py>,
+        source: Bound<'py, PyAny>,
+        mapping: Option<Bound<'py, PyDict>>,
+        preset: Option<String>,
+        match_on: Option<String>,
+        dry_run: bool,
+        all_or_nothing: bool,
+        batch_size: usize,
+        lenient: bool,
+        flag_duplicates: Option<Bound<'py, PyAny>>,
+        encoding: Option<String>,
+        delimiter: Option<String>,
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<PyImportReport> {
+        let actor = self.actor(py)?;
+        let options = ImportArgs {
+            mapping,
+            preset,
+            match_on: match_on.unwrap_or_else(|| "email".to_owned()),
+            dry_run,
+            all_or_nothing,
+            batch_size,
+            lenient,
+            flag_duplicates,
+            encoding,
+            delimiter,
+        }
+        .options(py)?;
+        let bytes: Option<Vec<u8>> = match source.cast::<PyBytes>() {
+            Ok(b) => Some(b.as_bytes().to_vec()),
+            Err(_) => None,
+        };
+        let path: Option<std::path::PathBuf> = match &bytes {
+            Some(_) => None,
+            None => Some(source.extract().map_err(|_| {
+                wrong_type("source", "a path (str or os.PathLike) or bytes", &source)
+            })?),
+        };
+        let mut progress = Progress::new(py, progress)?;
+        let report = self.call(py, |t| {
+            let on_progress = |done, total| progress.report(done, total);
+            match (&bytes, &path) {
+                (Some(b), _) => t.import_csv(&actor, &b[..], &options, on_progress),
+                (None, Some(p)) => t.import_csv_file(&actor, p, &options, on_progress),
+                (None, None) => Err(crm_core::Error::Internal("no source".into())),
+            }
+        })?;
+        progress.finish()?;
+        Ok(PyImportReport(report))
     }
 
     /// Writes the same as `export_csv` as an Excel workbook (`.xlsx`), every cell a string.

@@ -51,6 +51,9 @@ __all__ = [
     "Document",
     "ListInfo",
     "BrochureRequest",
+    "ImportReport",
+    "RowIssue",
+    "FlaggedRow",
 ]
 
 __version__: str
@@ -557,6 +560,74 @@ class DuplicateMatch:
     def __eq__(self, value: object, /) -> bool: ...
     __hash__: ClassVar[None]  # type: ignore[assignment]
 
+_ImportPreset = Literal["crm", "google_contacts", "outlook", "hubspot"]
+
+@final
+class RowIssue:
+    """A row of an import report: row (the header is row 1), field, reason, kind."""
+
+    @property
+    def row(self) -> int: ...
+    @property
+    def field(self) -> str: ...
+    @property
+    def reason(self) -> str: ...
+    @property
+    def kind(self) -> Literal["error", "skipped", "warning"]: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+
+@final
+class FlaggedRow:
+    """A row that created a customer likely the same as one already stored."""
+
+    @property
+    def row(self) -> int: ...
+    @property
+    def customer_id(self) -> str | None: ...
+    @property
+    def matches(self) -> tuple[DuplicateMatch, ...]: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+
+@final
+class ImportReport:
+    """What `Tenant.import_csv` did, or in a dry run would do."""
+
+    @property
+    def dry_run(self) -> bool: ...
+    @property
+    def committed(self) -> bool: ...
+    @property
+    def preset(self) -> _ImportPreset: ...
+    @property
+    def columns(self) -> tuple[tuple[str, str], ...]: ...
+    @property
+    def rows(self) -> int: ...
+    @property
+    def created(self) -> int: ...
+    @property
+    def updated(self) -> int: ...
+    @property
+    def unchanged(self) -> int: ...
+    @property
+    def skipped(self) -> int: ...
+    @property
+    def failed(self) -> int: ...
+    @property
+    def issues(self) -> tuple[RowIssue, ...]: ...
+    @property
+    def issues_total(self) -> int: ...
+    @property
+    def flagged(self) -> tuple[FlaggedRow, ...]: ...
+    @property
+    def flagged_total(self) -> int: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+
 @final
 class DuplicatePair:
     """Two customers of a cluster that matched each other."""
@@ -885,6 +956,22 @@ class Tenant:
         search: Mapping[str, Any] | None = None,
         progress: Callable[[int, int], object] | None = None,
     ) -> int: ...
+    def import_csv(
+        self,
+        source: str | os.PathLike[str] | bytes,
+        *,
+        mapping: Mapping[str, str] | None = None,
+        preset: _ImportPreset | None = None,
+        match_on: str | None = None,
+        dry_run: bool = False,
+        all_or_nothing: bool = False,
+        batch_size: int = 5000,
+        lenient: bool = False,
+        flag_duplicates: bool | MatchConfig | None = None,
+        encoding: str | None = None,
+        delimiter: str | None = None,
+        progress: Callable[[int, int], object] | None = None,
+    ) -> ImportReport: ...
 
 @final
 class Crm:
