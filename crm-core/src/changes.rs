@@ -53,6 +53,12 @@ pub enum ChangeKind {
     BrochureRequested,
     /// The brochure the customer asked for was sent.
     BrochureSent,
+    /// A saved search was saved (made, or its query replaced).
+    SavedSearchSaved,
+    /// A saved search was deleted.
+    SavedSearchDeleted,
+    /// A message the host sent to the customer was logged.
+    CommunicationRecorded,
 }
 
 impl ChangeKind {
@@ -76,6 +82,9 @@ impl ChangeKind {
             Self::ListDeleted => "list_deleted",
             Self::BrochureRequested => "brochure_requested",
             Self::BrochureSent => "brochure_sent",
+            Self::SavedSearchSaved => "saved_search_saved",
+            Self::SavedSearchDeleted => "saved_search_deleted",
+            Self::CommunicationRecorded => "communication_recorded",
         }
     }
 }
@@ -90,7 +99,7 @@ impl FromStr for ChangeKind {
     type Err = Error;
 
     fn from_str(s: &str) -> Result<Self> {
-        const ALL: [ChangeKind; 17] = [
+        const ALL: [ChangeKind; 20] = [
             ChangeKind::CustomerCreated,
             ChangeKind::CustomerUpdated,
             ChangeKind::CustomerDeleted,
@@ -108,6 +117,9 @@ impl FromStr for ChangeKind {
             ChangeKind::ListDeleted,
             ChangeKind::BrochureRequested,
             ChangeKind::BrochureSent,
+            ChangeKind::SavedSearchSaved,
+            ChangeKind::SavedSearchDeleted,
+            ChangeKind::CommunicationRecorded,
         ];
         ALL.into_iter()
             .find(|k| k.as_str() == s)

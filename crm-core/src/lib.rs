@@ -48,6 +48,7 @@ mod model;
 mod parallel;
 mod privacy;
 mod search;
+mod statement;
 mod store;
 
 pub use changes::{ChangeEvent, ChangeKind};
@@ -66,15 +67,17 @@ pub use merge::{
 pub use model::limits;
 pub use model::{
     Actor, Address, Booking, BookingStatus, BrochureRequest, BrochureRequestId, CaptureMatch,
-    Captured, Consent, Customer, CustomerId, CustomerStats, Document, DocumentId, Invoice,
-    ListInfo, Money, NewBooking, NewCustomer, NewDocument, PaymentStatus, Phone, Role, TenantId,
-    TenantSettings, UpsertedBooking, fold,
+    Captured, Channel, Communication, CommunicationId, Consent, Customer, CustomerId,
+    CustomerStats, Document, DocumentId, Invoice, ListInfo, Money, NewBooking, NewCommunication,
+    NewCustomer, NewDocument, Outreach, OutreachSkips, PaymentStatus, Phone, Recipient, Role,
+    SavedRun, SavedSearch, SavedSearchId, TenantId, TenantSettings, UpsertedBooking, fold,
 };
 pub use privacy::{
     ANONYMISED_FIRST_NAME, AnonymisationNote, AnonymisationReport, ConsentRecord, EXPORT_FORMAT,
     InvoiceRecord, Kept, PersonalDataExport, RetentionReport, SecondaryContacts,
 };
 pub use search::{CustomerQuery, SearchPage, SearchSort};
+pub use statement::{Statement, StatementLine};
 pub use store::{Cursor, CustomerListQuery, CustomerRow, CustomerSort, Page};
 
 /// Compiles and runs the Rust example of README.md.

@@ -10,8 +10,8 @@ use std::path::Path;
 
 use common::*;
 use crm_core::{
-    Actor, Address, ChangeKind, Consent, CustomerQuery, ErrorKind, MatchConfig, MergeRequest,
-    NewCustomer, NewDocument, PersonalDataExport, Role,
+    Actor, Address, ChangeKind, Channel, Consent, CustomerQuery, ErrorKind, MatchConfig,
+    MergeRequest, NewCommunication, NewCustomer, NewDocument, PersonalDataExport, Role,
 };
 
 fn dpo() -> Actor {
@@ -147,6 +147,10 @@ fn anonymise_leaves_no_old_value_in_any_file() {
             format!("Passport of Qwyz{tag}, born {BIRTH_MARK}").into_bytes(),
         );
         a.attach_document(&actor(), &who.id, doc).unwrap();
+        // A message logged as sent: its address, subject and reference hold the mark.
+        let mut sent = NewCommunication::new(who.id, Channel::Sms, format!("Offer for Qwyz{tag}"));
+        sent.reference = Some(format!("qwyz-msg-{tag}"));
+        a.record_communications(&actor(), vec![sent]).unwrap();
     }
     let mut trip = booking_for("BK-1", "2026-07-14T08:30:00+02:00", &c);
     trip.invoice = Some(invoice("F-1", 12000, "EUR"));
@@ -183,6 +187,14 @@ fn anonymise_leaves_no_old_value_in_any_file() {
     let report = a.anonymise(&dpo(), &c.id, "GDPR Art. 17 request").unwrap();
     assert!(report.erased.contains(&"email".to_string()));
     assert!(report.erased.contains(&"documents".to_string()));
+    assert!(report.erased.contains(&"communications".to_string()));
+    // The log keeps that both were written to, and when; not where or what.
+    let log = a.communications(&c.id).unwrap();
+    assert_eq!(log.len(), 2);
+    assert!(
+        log.iter()
+            .all(|e| e.address.is_empty() && e.subject.is_empty() && e.reference.is_none())
+    );
     assert!(a.documents(&c.id).unwrap().is_empty());
     assert_eq!(report.bookings, 2);
     assert_eq!(report.merges, 1);
@@ -716,6 +728,8 @@ fn a_file_of_an_earlier_schema_is_rewritten_once_so_free_space_keeps_nothing() {
              VALUES (x'00', 'agency-a', 99, 'Qwyzgone', 'Qwyzgone', 'qwyzgone', '{}',
                 '2026-01-01T00:00:00Z', 0, '2026-01-01T00:00:00Z', 1);
              DELETE FROM customers WHERE customer_no = 99;
+             DROP TABLE merge_communications; DROP TABLE communications;
+             DROP TABLE saved_search_matches; DROP TABLE saved_searches;
              DROP TABLE merge_brochure_requests; DROP TABLE brochure_requests; DROP TABLE lists;
              DROP TABLE merge_documents; DROP TABLE documents;
              DROP TABLE anonymisations; DROP TABLE suppressions;

@@ -1,6 +1,9 @@
 //! The facade: [`Crm`] opens a store, [`Tenant`] scopes every call to one agency.
 
 mod import;
+mod outreach;
+mod saved;
+mod statement;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -958,23 +961,33 @@ impl Tenant {
                 }
             }
             Some(query) => {
-                search::catch_up(self.repo.as_ref(), &self.index)?;
-                let mut offset = 0u32;
-                loop {
-                    let q = query.clone().offset(offset).limit(MAX_PAGE);
-                    let (ids, total) = search::ids(&self.index, &self.id, &q)?;
-                    if ids.is_empty() {
-                        break;
-                    }
-                    write_page(self.in_order(&ids)?, total)?;
-                    offset = offset.saturating_add(ids.len() as u32);
-                    if u64::from(offset) >= total {
-                        break;
-                    }
-                }
+                self.each_hit_page(query, |ids, total| write_page(self.in_order(&ids)?, total))?;
             }
         }
         Ok(done)
+    }
+
+    /// Calls `page(ids, total)` with every hit of `query` (its own page ignored), a page at a
+    /// time, in its order, after bringing the index up to date. Returns the total.
+    fn each_hit_page(
+        &self,
+        query: &CustomerQuery,
+        mut page: impl FnMut(Vec<CustomerId>, u64) -> Result<()>,
+    ) -> Result<u64> {
+        search::catch_up(self.repo.as_ref(), &self.index)?;
+        let mut offset = 0u32;
+        loop {
+            let q = query.clone().offset(offset).limit(MAX_PAGE);
+            let (ids, total) = search::ids(&self.index, &self.id, &q)?;
+            if ids.is_empty() {
+                return Ok(total);
+            }
+            offset = offset.saturating_add(ids.len() as u32);
+            page(ids, total)?;
+            if u64::from(offset) >= total {
+                return Ok(total);
+            }
+        }
     }
 
     /// After an anonymisation: the index forgets the old values (its segments holding them are

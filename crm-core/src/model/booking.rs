@@ -1,8 +1,5 @@
 //! Bookings: the summary the library keeps of each booking the host tells it about.
 
-use std::fmt;
-use std::str::FromStr;
-
 use chrono::{DateTime, FixedOffset, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -11,45 +8,7 @@ use super::limits::{MAX_AMOUNT_MINOR, MAX_ID_CHARS, MAX_TEXT_CHARS};
 use super::text;
 use crate::error::{Error, Result};
 
-macro_rules! string_enum {
-    ($(#[$meta:meta])* $name:ident, $field:literal { $($(#[$vmeta:meta])* $variant:ident = $text:literal),* $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        #[non_exhaustive]
-        pub enum $name {
-            $($(#[$vmeta])* $variant),*
-        }
-
-        impl $name {
-            /// Every value, in declaration order.
-            pub const ALL: &'static [Self] = &[$(Self::$variant),*];
-
-            /// The stable text form (`snake_case`), as stored and as accepted by `FromStr`.
-            pub fn as_str(self) -> &'static str {
-                match self { $(Self::$variant => $text),* }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl FromStr for $name {
-            type Err = Error;
-
-            /// Parses the text form; anything else is a Validation error naming the field.
-            fn from_str(s: &str) -> Result<Self> {
-                match s.trim() {
-                    $($text => Ok(Self::$variant),)*
-                    _ => Err(Error::validation($field, concat!("not one of: ", $($text, " "),*))),
-                }
-            }
-        }
-    };
-}
+use super::string_enum::string_enum;
 
 string_enum!(
     /// Where a booking stands.

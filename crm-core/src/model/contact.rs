@@ -59,6 +59,18 @@ pub(crate) fn phone(field: &str, value: &str, region: Option<Region>) -> Result<
 /// This is `phonenumber::is_valid` less its per-type check (mobile, fixed line, premium...): that
 /// one runs a dozen regexes per number through a 100-entry shared cache, which numbers from a
 /// handful of countries thrash, at about a millisecond a number.
+/// Whether an E.164 number can take an SMS: its country's plan says it is a mobile number (or
+/// one that may be mobile or fixed). A landline typed into the mobile field cannot.
+pub(crate) fn takes_sms(e164: &str) -> bool {
+    use phonenumber::Type;
+    phonenumber::parse(None, e164).is_ok_and(|n| {
+        matches!(
+            n.number_type(&phonenumber::metadata::DATABASE),
+            Type::Mobile | Type::FixedLineOrMobile
+        )
+    })
+}
+
 fn fits_numbering_plan(number: &phonenumber::PhoneNumber) -> bool {
     let national = number.national().to_string();
     phonenumber::metadata::DATABASE

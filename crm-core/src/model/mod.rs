@@ -12,6 +12,9 @@ mod document;
 mod ids;
 pub mod limits;
 mod list;
+mod outreach;
+mod saved;
+mod string_enum;
 mod tenant;
 mod text;
 
@@ -23,11 +26,16 @@ pub use booking::{
 };
 pub use capture::{CaptureMatch, Captured};
 pub use contact::Phone;
-pub(crate) use contact::email_key;
+pub(crate) use contact::{email_key, takes_sms};
 pub(crate) use customer::Rules;
 pub use customer::{Address, Consent, Customer, CustomerId, NewCustomer};
 pub use document::{Document, DocumentId, NewDocument};
 pub(crate) use list::list_name;
 pub use list::{BrochureRequest, BrochureRequestId, ListInfo};
+pub use outreach::{
+    Channel, Communication, CommunicationId, NewCommunication, Outreach, OutreachSkips, Recipient,
+};
+pub(crate) use saved::search_name;
+pub use saved::{SavedRun, SavedSearch, SavedSearchId};
 pub use tenant::{TenantId, TenantSettings};
 pub use text::fold;

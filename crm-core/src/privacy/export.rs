@@ -6,7 +6,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::changes::ChangeEvent;
 use crate::merge::MergeRecord;
-use crate::model::{Booking, BrochureRequest, Customer, Document, Money, PaymentStatus, Phone};
+use crate::model::{
+    Booking, BrochureRequest, Communication, Customer, Document, Money, PaymentStatus, Phone,
+};
 
 /// The version of the export's layout; a change that could break a reader raises it.
 pub const EXPORT_FORMAT: u32 = 1;
@@ -38,6 +40,8 @@ pub struct PersonalDataExport {
     pub lists: Vec<String>,
     /// Its brochure requests, with when each came and was sent.
     pub brochure_requests: Vec<BrochureRequest>,
+    /// The messages the host logged as sent to it, newest first.
+    pub communications: Vec<Communication>,
     /// The documents attached to it (metadata only: their bytes are read with
     /// [`Tenant::document_content`](crate::Tenant::document_content)).
     pub documents: Vec<Document>,
@@ -108,6 +112,7 @@ impl PersonalDataExport {
         changes: Vec<ChangeEvent>,
         documents: Vec<Document>,
         brochure_requests: Vec<BrochureRequest>,
+        communications: Vec<Communication>,
         anonymisation: Option<AnonymisationNote>,
     ) -> Self {
         let consents = [
@@ -146,6 +151,7 @@ impl PersonalDataExport {
             lists: profile.lists.iter().cloned().collect(),
             documents,
             brochure_requests,
+            communications,
             bookings,
             merges,
             changes,

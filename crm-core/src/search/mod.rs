@@ -39,7 +39,8 @@ pub enum SearchSort {
 }
 
 /// One filter of the "find customer" form.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub(crate) enum TextFilter {
     CustomerNo(i64),
     FirstName(String),
@@ -91,7 +92,10 @@ pub(crate) enum TextFilter {
 /// their words starts a word of the field; the others match the whole value, case and accents
 /// folded. A blank value adds no filter (the empty fields of a form). Dates are inclusive days in
 /// UTC.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+///
+/// A query serialises (serde) to a JSON object, as a saved search stores it.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct CustomerQuery {
     pub(crate) text: String,
     pub(crate) filters: Vec<TextFilter>,

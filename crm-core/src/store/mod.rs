@@ -12,12 +12,12 @@ use crate::changes::ChangeEvent;
 use crate::error::Result;
 use crate::merge::{MergeId, MergePlan, MergeRecord, MergeRequest, Merged};
 use crate::model::{
-    Actor, Booking, BrochureRequest, BrochureRequestId, Captured, Customer, CustomerId,
-    CustomerStats, Document, DocumentId, ListInfo, NewBooking, NewDocument, TenantId,
-    TenantSettings,
+    Actor, Booking, BrochureRequest, BrochureRequestId, Captured, Communication, Customer,
+    CustomerId, CustomerStats, Document, DocumentId, ListInfo, NewBooking, NewCommunication,
+    NewDocument, SavedSearch, SavedSearchId, TenantId, TenantSettings,
 };
 use crate::privacy::{AnonymisationReport, PersonalDataExport};
-use crate::search::IndexedCustomer;
+use crate::search::{CustomerQuery, IndexedCustomer};
 use chrono::{DateTime, Utc};
 
 /// Everything the facade asks of a store. Every method takes the tenant and never reads or writes
@@ -203,6 +203,48 @@ pub(crate) trait Repository: Send + Sync {
         transactions: import::ImportTransactions,
         sink: &mut dyn import::ImportSink,
     ) -> Result<bool>;
+    /// Saves `query` as the tenant's saved search `name` (new, or its query replaced).
+    fn save_search(
+        &self,
+        tenant: &TenantId,
+        actor: &Actor,
+        name: &str,
+        query: &CustomerQuery,
+    ) -> Result<SavedSearch>;
+    /// The tenant's saved searches, by name.
+    fn saved_searches(&self, tenant: &TenantId) -> Result<Vec<SavedSearch>>;
+    /// One saved search.
+    fn saved_search(&self, tenant: &TenantId, id: &SavedSearchId) -> Result<SavedSearch>;
+    /// Deletes a saved search.
+    fn delete_saved_search(
+        &self,
+        tenant: &TenantId,
+        actor: &Actor,
+        id: &SavedSearchId,
+    ) -> Result<()>;
+    /// Records a run of a saved search that matched `ids` at `at`: the search after it, when it
+    /// ran before, and those of `ids` first matched after `since` (default: the previous run).
+    fn record_saved_run(
+        &self,
+        tenant: &TenantId,
+        id: &SavedSearchId,
+        ids: &[CustomerId],
+        at: DateTime<Utc>,
+        since: Option<DateTime<Utc>>,
+    ) -> Result<(SavedSearch, Option<DateTime<Utc>>, Vec<CustomerId>)>;
+    /// Logs messages the host sent, each to its customer's current address, in one transaction.
+    fn record_communications(
+        &self,
+        tenant: &TenantId,
+        actor: &Actor,
+        entries: Vec<NewCommunication>,
+    ) -> Result<Vec<Communication>>;
+    /// A customer's communication log, newest first.
+    fn communications(
+        &self,
+        tenant: &TenantId,
+        customer: &CustomerId,
+    ) -> Result<Vec<Communication>>;
     /// Moves the write-ahead log into the file and truncates it, so erased data leaves it.
     fn checkpoint(&self) -> Result<()>;
     /// Attaches a checked document to customer `customer`.

@@ -23,8 +23,8 @@ struct MovedRows {
     moves: &'static str,
 }
 
-/// Documents and brochure requests go with their customer.
-const MOVED_WITH_MERGES: [MovedRows; 2] = [
+/// Documents, brochure requests and the communication log go with their customer.
+const MOVED_WITH_MERGES: [MovedRows; 3] = [
     MovedRows {
         table: "documents",
         id: "document_id",
@@ -34,6 +34,11 @@ const MOVED_WITH_MERGES: [MovedRows; 2] = [
         table: "brochure_requests",
         id: "request_id",
         moves: "merge_brochure_requests",
+    },
+    MovedRows {
+        table: "communications",
+        id: "communication_id",
+        moves: "merge_communications",
     },
 ];
 

@@ -3,6 +3,7 @@
 
 mod bookings;
 mod changes;
+mod communications;
 mod customers;
 mod documents;
 mod imports;
@@ -11,6 +12,7 @@ mod list;
 mod lists;
 mod merges;
 mod privacy;
+mod saved;
 mod schema;
 mod values;
 
@@ -26,12 +28,12 @@ use crate::changes::{Change, ChangeEvent, ChangeKind};
 use crate::error::{Error, Result};
 use crate::merge::{MergeId, MergePlan, MergeRecord, MergeRequest, Merged};
 use crate::model::{
-    Actor, Booking, BrochureRequest, BrochureRequestId, CaptureMatch, Captured, Customer,
-    CustomerId, CustomerStats, Document, DocumentId, ListInfo, NewBooking, NewDocument, TenantId,
-    TenantSettings,
+    Actor, Booking, BrochureRequest, BrochureRequestId, CaptureMatch, Captured, Communication,
+    Customer, CustomerId, CustomerStats, Document, DocumentId, ListInfo, NewBooking,
+    NewCommunication, NewDocument, SavedSearch, SavedSearchId, TenantId, TenantSettings,
 };
 use crate::privacy::{AnonymisationReport, PersonalDataExport};
-use crate::search::IndexedCustomer;
+use crate::search::{CustomerQuery, IndexedCustomer};
 use chrono::{DateTime, Utc};
 
 pub(crate) use schema::SCHEMA_VERSION;
@@ -534,6 +536,64 @@ impl Repository for SqliteStore {
                 }
             }
         }
+    }
+
+    fn save_search(
+        &self,
+        tenant: &TenantId,
+        actor: &Actor,
+        name: &str,
+        query: &CustomerQuery,
+    ) -> Result<SavedSearch> {
+        self.write(|tx| {
+            ensure_tenant(tx, tenant)?;
+            saved::save(tx, tenant, actor, name, query)
+        })
+    }
+
+    fn saved_searches(&self, tenant: &TenantId) -> Result<Vec<SavedSearch>> {
+        self.read(|tx| saved::all(tx, tenant))
+    }
+
+    fn saved_search(&self, tenant: &TenantId, id: &SavedSearchId) -> Result<SavedSearch> {
+        self.read(|tx| saved::get(tx, tenant, id))
+    }
+
+    fn delete_saved_search(
+        &self,
+        tenant: &TenantId,
+        actor: &Actor,
+        id: &SavedSearchId,
+    ) -> Result<()> {
+        self.write(|tx| saved::delete(tx, tenant, actor, id))
+    }
+
+    fn record_saved_run(
+        &self,
+        tenant: &TenantId,
+        id: &SavedSearchId,
+        ids: &[CustomerId],
+        at: DateTime<Utc>,
+        since: Option<DateTime<Utc>>,
+    ) -> Result<(SavedSearch, Option<DateTime<Utc>>, Vec<CustomerId>)> {
+        self.write(|tx| saved::record_run(tx, tenant, id, ids, at, since))
+    }
+
+    fn record_communications(
+        &self,
+        tenant: &TenantId,
+        actor: &Actor,
+        entries: Vec<NewCommunication>,
+    ) -> Result<Vec<Communication>> {
+        self.write(|tx| communications::record(tx, tenant, actor, entries))
+    }
+
+    fn communications(
+        &self,
+        tenant: &TenantId,
+        customer: &CustomerId,
+    ) -> Result<Vec<Communication>> {
+        self.read(|tx| communications::of_customer(tx, tenant, customer))
     }
 
     fn suppressed_fields(&self, tenant: &TenantId, customer: &Customer) -> Result<Vec<String>> {

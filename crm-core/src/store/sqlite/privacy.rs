@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::values::{parse_utc, utc_text};
-use super::{bookings, changes, customers, documents, lists, merges};
+use super::{bookings, changes, communications, customers, documents, lists, merges};
 use crate::changes::{Change, ChangeKind};
 use crate::error::{Error, Result};
 use crate::merge::MergeId;
@@ -89,6 +89,9 @@ fn report(tx: &Transaction<'_>, tenant: &TenantId, c: &Customer) -> Result<Anony
     if documents::count(tx, tenant, &c.id)? > 0 {
         erased.push("documents".into());
     }
+    if !communications::of_customer(tx, tenant, &c.id)?.is_empty() {
+        erased.push("communications".into());
+    }
     Ok(AnonymisationReport {
         customer_id: c.id,
         customer_no: c.customer_no,
@@ -166,6 +169,7 @@ fn anonymise_one(
     };
     customers::write(tx, tenant, &erased, false)?;
     documents::erase_all(tx, tenant, &c.id)?;
+    communications::erase(tx, tenant, &c.id)?;
     lists::drop_if_empty(tx, tenant, actor, &c.lists)?;
     tx.prepare_cached(
         "INSERT INTO anonymisations (tenant_id, customer_id, at, actor_id, actor_role, reason)
@@ -435,6 +439,7 @@ pub(super) fn export(
         .optional()?;
     let documents = documents::list(tx, tenant, &id)?;
     let brochure_requests = lists::of_customer(tx, tenant, &id)?;
+    let communications = communications::of_customer(tx, tenant, &id)?;
     Ok(PersonalDataExport::new(
         tenant.as_str(),
         profile,
@@ -443,6 +448,7 @@ pub(super) fn export(
         events,
         documents,
         brochure_requests,
+        communications,
         anonymisation,
     ))
 }

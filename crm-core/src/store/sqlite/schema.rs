@@ -245,6 +245,52 @@ CREATE TABLE merge_brochure_requests (
     PRIMARY KEY (merge_id, request_id)
 ) STRICT;
 "#,
+    r#"
+-- Saved searches (seed 003 "schedules"): a named query, and who matched it when last run.
+CREATE TABLE saved_searches (
+    id          BLOB PRIMARY KEY,
+    tenant_id   TEXT NOT NULL,
+    name        TEXT NOT NULL,
+    query       TEXT NOT NULL, -- the CustomerQuery as JSON
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL,
+    last_run_at TEXT,
+    UNIQUE (tenant_id, name)
+) STRICT;
+
+-- The customers a saved search matched at its last run, and since when they match.
+CREATE TABLE saved_search_matches (
+    search_id        BLOB NOT NULL REFERENCES saved_searches(id) ON DELETE CASCADE,
+    customer_id      BLOB NOT NULL,
+    first_matched_at TEXT NOT NULL,
+    PRIMARY KEY (search_id, customer_id)
+) STRICT, WITHOUT ROWID;
+
+-- The communication log: what the host reports it sent to a customer (seed 003).
+CREATE TABLE communications (
+    id          BLOB PRIMARY KEY,
+    tenant_id   TEXT NOT NULL,
+    customer_id BLOB NOT NULL,
+    channel     TEXT NOT NULL CHECK (channel IN ('email', 'sms')),
+    address     TEXT NOT NULL, -- erased ('') by anonymise
+    subject     TEXT NOT NULL, -- erased ('') by anonymise
+    reference   TEXT,          -- erased by anonymise
+    sent_at     TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    actor_id    TEXT NOT NULL,
+    FOREIGN KEY (tenant_id, customer_id) REFERENCES customers(tenant_id, id) ON DELETE CASCADE
+) STRICT;
+CREATE INDEX communications_by_customer ON communications(tenant_id, customer_id, sent_at);
+
+-- The log entries a merge moved to the primary, to move back on unmerge.
+CREATE TABLE merge_communications (
+    merge_id         BLOB NOT NULL REFERENCES merges(id),
+    tenant_id        TEXT NOT NULL,
+    communication_id BLOB NOT NULL,
+    from_customer    BLOB NOT NULL,
+    PRIMARY KEY (merge_id, communication_id)
+) STRICT;
+"#,
 ];
 
 /// The schema version this library writes.

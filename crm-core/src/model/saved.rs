@@ -1,0 +1,57 @@
+//! Saved searches (seed 003 "schedules"): a named query, run again later to find who newly
+//! matches.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::limits::MAX_TEXT_CHARS;
+use super::text;
+use crate::error::Result;
+use crate::search::CustomerQuery;
+use crate::store::CustomerRow;
+
+super::ids::uuid_id!(
+    /// The id of a saved search: a UUID v7.
+    SavedSearchId,
+    "search_id"
+);
+
+/// A named customer search of a tenant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct SavedSearch {
+    /// Its id.
+    pub id: SavedSearchId,
+    /// Its name, unique within the tenant.
+    pub name: String,
+    /// The query (its page is ignored when run: every hit counts).
+    pub query: CustomerQuery,
+    /// When it was first saved.
+    pub created_at: DateTime<Utc>,
+    /// When its query was last saved.
+    pub updated_at: DateTime<Utc>,
+    /// When it was last run, if it was.
+    pub last_run_at: Option<DateTime<Utc>>,
+}
+
+/// What running a saved search found.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct SavedRun {
+    /// The saved search, as it stands after the run.
+    pub search: SavedSearch,
+    /// When this run was made.
+    pub ran_at: DateTime<Utc>,
+    /// When it was run before, if it was.
+    pub previous_run_at: Option<DateTime<Utc>>,
+    /// How many customers match now.
+    pub total: u64,
+    /// The customers that newly match (since the time asked, else since the previous run; all
+    /// on a first run), in the query's order.
+    pub new: Vec<CustomerRow>,
+}
+
+/// Checks the name of a saved search: non-blank, at most 200 characters.
+pub(crate) fn search_name(name: &str) -> Result<String> {
+    text::required("name", name, MAX_TEXT_CHARS, false)
+}

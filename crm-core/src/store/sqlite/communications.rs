@@ -1,0 +1,122 @@
+//! The communication log: what the host reports it sent.
+
+use chrono::Utc;
+use rusqlite::{Row, Transaction, params};
+
+use super::values::{parse_enum, parse_utc, utc_text};
+use super::{changes, merges};
+use crate::changes::{Change, ChangeKind};
+use crate::error::{Error, Result};
+use crate::model::{
+    Actor, Channel, Communication, CommunicationId, CustomerId, NewCommunication, TenantId,
+};
+
+const COLUMNS: &str =
+    "id, customer_id, channel, address, subject, reference, sent_at, recorded_at, actor_id";
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<Communication> {
+    Ok(Communication {
+        id: CommunicationId::from_uuid(r.get(0)?),
+        customer_id: CustomerId::from_uuid(r.get(1)?),
+        channel: parse_enum(2, &r.get::<_, String>(2)?)?,
+        address: r.get(3)?,
+        subject: r.get(4)?,
+        reference: r.get(5)?,
+        sent_at: parse_utc(6, &r.get::<_, String>(6)?)?,
+        recorded_at: parse_utc(7, &r.get::<_, String>(7)?)?,
+        recorded_by: r.get(8)?,
+    })
+}
+
+/// Records checked entries, each to the customer's current address on its channel.
+pub(super) fn record(
+    tx: &Transaction<'_>,
+    tenant: &TenantId,
+    actor: &Actor,
+    entries: Vec<NewCommunication>,
+) -> Result<Vec<Communication>> {
+    let now = Utc::now();
+    let mut out = Vec::with_capacity(entries.len());
+    for (i, e) in entries.into_iter().enumerate() {
+        let at = |field: &str| format!("[{i}].{field}");
+        let customer = merges::live(tx, tenant, &e.customer_id)?;
+        if customer.anonymised_at.is_some() {
+            return Err(Error::conflict(format!(
+                "customer {} is anonymised: nothing is logged for it",
+                customer.id
+            )));
+        }
+        let address = match e.channel {
+            Channel::Email => customer.email.clone(),
+            Channel::Sms => customer.mobile.as_ref().map(|p| p.e164.clone()),
+        }
+        .ok_or_else(|| {
+            Error::validation(
+                at("channel"),
+                format!("customer no. {} has no address on it", customer.customer_no),
+            )
+        })?;
+        let c = Communication {
+            id: CommunicationId::new(),
+            customer_id: customer.id,
+            channel: e.channel,
+            address,
+            subject: e.subject,
+            reference: e.reference,
+            sent_at: e.sent_at.unwrap_or(now),
+            recorded_at: now,
+            recorded_by: actor.user_id.clone(),
+        };
+        tx.prepare_cached(&format!(
+            "INSERT INTO communications (tenant_id, {COLUMNS})
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+        ))?
+        .execute(params![
+            tenant.as_str(),
+            c.id.as_uuid(),
+            c.customer_id.as_uuid(),
+            c.channel.as_str(),
+            c.address,
+            c.subject,
+            c.reference,
+            utc_text(&c.sent_at),
+            utc_text(&c.recorded_at),
+            c.recorded_by,
+        ])?;
+        changes::append(
+            tx,
+            tenant,
+            actor,
+            &Change::customer(ChangeKind::CommunicationRecorded, c.customer_id),
+        )?;
+        out.push(c);
+    }
+    Ok(out)
+}
+
+/// The log of `customer` (a merged id answers its primary's), newest first.
+pub(super) fn of_customer(
+    tx: &Transaction<'_>,
+    tenant: &TenantId,
+    customer: &CustomerId,
+) -> Result<Vec<Communication>> {
+    let id = merges::resolve(tx, tenant, customer)?;
+    Ok(tx
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM communications WHERE tenant_id = ?1 AND customer_id = ?2
+             ORDER BY sent_at DESC, id DESC"
+        ))?
+        .query_map(params![tenant.as_str(), id.as_uuid()], from_row)?
+        .collect::<rusqlite::Result<_>>()?)
+}
+
+/// Erases the personal content of a customer's log (where it went, what it said, the host's
+/// id); the entries stay, as the record that the customer was contacted and when.
+pub(super) fn erase(tx: &Transaction<'_>, tenant: &TenantId, customer: &CustomerId) -> Result<u64> {
+    Ok(tx
+        .prepare_cached(
+            "UPDATE communications SET address = '', subject = '', reference = NULL
+             WHERE tenant_id = ?1 AND customer_id = ?2",
+        )?
+        .execute(params![tenant.as_str(), customer.as_uuid()])? as u64)
+}
