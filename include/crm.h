@@ -163,6 +163,11 @@ typedef struct crm_change_list crm_change_list;
 typedef struct crm_cluster_list crm_cluster_list;
 
 /**
+ * A customer's communication log (`crm_tenant_communications`).
+ */
+typedef struct crm_communication_list crm_communication_list;
+
+/**
  * A customer as stored. Read it with `crm_customer_get` and the other `crm_customer_*`
  * getters; the strings they return are borrowed and valid until the customer is freed.
  */
@@ -262,14 +267,29 @@ typedef struct crm_merge_plan crm_merge_plan;
 typedef struct crm_merge_request crm_merge_request;
 
 /**
+ * The recipients of a search on a channel (`crm_tenant_outreach`).
+ */
+typedef struct crm_outreach crm_outreach;
+
+/**
  * What a retention pass anonymised, or would in a dry run (`crm_tenant_anonymise_inactive`).
  */
 typedef struct crm_retention crm_retention;
 
 /**
+ * What running a saved search found (`crm_tenant_run_saved`).
+ */
+typedef struct crm_saved_run crm_saved_run;
+
+/**
  * A search: the typed text and the filters of the find-customer form, combined with AND.
  */
 typedef struct crm_search_query crm_search_query;
+
+/**
+ * A customer's statement (`crm_tenant_statement`).
+ */
+typedef struct crm_statement crm_statement;
 
 /**
  * One tenant (agency) of a database, seen by one actor (recorded with every write). No call
@@ -389,6 +409,33 @@ typedef uint32_t crm_issue_kind;
  * A text field of a brochure request, for `crm_brochure_request_get`.
  */
 typedef uint32_t crm_brochure_field;
+
+/**
+ * A channel to reach customers on.
+ */
+typedef uint32_t crm_channel;
+
+/**
+ * How many customers a search found that may not be written to, by reason.
+ */
+typedef struct crm_outreach_skips {
+  /**
+   * Anonymised customers.
+   */
+  uint64_t anonymised;
+  /**
+   * No email, or no mobile number that can take an SMS.
+   */
+  uint64_t no_address;
+  /**
+   * No consent on the channel.
+   */
+  uint64_t no_consent;
+  /**
+   * The address belongs to a person who asked to be forgotten.
+   */
+  uint64_t suppressed;
+} crm_outreach_skips;
 
 /**
  * A text filter of the find-customer form, for `crm_search_query_filter`.
@@ -864,6 +911,16 @@ typedef uint32_t crm_row_field;
  * When the brochure was sent, RFC 3339 UTC; NULL while pending.
  */
 #define CRM_BROCHURE_SENT_AT 1304
+
+/**
+ * Email, to the main address, with email consent.
+ */
+#define CRM_CHANNEL_EMAIL 1601
+
+/**
+ * SMS, to the mobile number, with SMS consent.
+ */
+#define CRM_CHANNEL_SMS 1602
 
 /**
  * First name (word prefixes).
@@ -2176,6 +2233,105 @@ crm_status crm_tenant_merges_of(const struct crm_tenant *tenant,
                                 struct crm_merge_list **out);
 
 /**
+ * The customers `query` finds (every hit, in its order; NULL for all) who may be written to on
+ * `channel`: with consent on it, an address for it (for SMS a mobile number), not anonymised,
+ * and not an address of a person who asked to be forgotten. The library sends nothing; log
+ * what the host sent with `crm_tenant_record_communication`. On success `*out` is freed with
+ * `crm_outreach_free`.
+ */
+crm_status crm_tenant_outreach(const struct crm_tenant *tenant,
+                               const struct crm_search_query *query,
+                               crm_channel channel,
+                               struct crm_outreach **out);
+
+/**
+ * How many recipients; 0 on a bad handle.
+ */
+size_t crm_outreach_count(const struct crm_outreach *outreach);
+
+/**
+ * Recipient `index`: its customer id, customer no., first and last name, address (the email,
+ * or the mobile in E.164 form) and language (NULL when unknown). Strings are borrowed until
+ * the outreach is freed; each out pointer may be NULL. Errors: `CRM_ERR_VALIDATION` on `index`
+ * past the end.
+ */
+crm_status crm_outreach_recipient(const struct crm_outreach *outreach,
+                                  size_t index,
+                                  const char **customer_id,
+                                  int64_t *customer_no,
+                                  const char **first_name,
+                                  const char **last_name,
+                                  const char **address,
+                                  const char **language);
+
+/**
+ * Who was left out, by reason, into `*out`.
+ */
+crm_status crm_outreach_skipped(const struct crm_outreach *outreach,
+                                struct crm_outreach_skips *out);
+
+/**
+ * The outreach as JSON `{"format": 1, "outreach": {"channel", "recipients": [{"customer_id",
+ * "customer_no", "first_name", "last_name", "address", "language"}...], "skipped":
+ * {"anonymised", "no_address", "no_consent", "suppressed"}}}`. On success `*out` is freed with
+ * `crm_string_free`.
+ */
+crm_status crm_outreach_to_json(const struct crm_outreach *outreach, char **out);
+
+/**
+ * Frees an outreach. NULL does nothing.
+ */
+void crm_outreach_free(struct crm_outreach *outreach);
+
+/**
+ * Logs a message the host sent to customer `customer_id` on `channel`, to the customer's
+ * current address on it: `subject` (1 to 200 characters) says what, `reference` (or NULL) is
+ * the host's message id, `sent_at` (RFC 3339, or NULL for now) when. On success `*id_out` (or
+ * NULL) is the entry's id, freed with `crm_string_free`. Errors: `CRM_ERR_VALIDATION` (subject,
+ * reference, sent_at; the customer has no address on the channel), `CRM_ERR_NOT_FOUND`,
+ * `CRM_ERR_CONFLICT` (anonymised, or merged into another customer).
+ */
+crm_status crm_tenant_record_communication(const struct crm_tenant *tenant,
+                                           const char *customer_id,
+                                           crm_channel channel,
+                                           const char *subject,
+                                           const char *reference,
+                                           const char *sent_at,
+                                           char **id_out);
+
+/**
+ * The communication log of customer `customer_id`, newest first. On success `*out` is freed
+ * with `crm_communication_list_free`. Errors: `CRM_ERR_NOT_FOUND`.
+ */
+crm_status crm_tenant_communications(const struct crm_tenant *tenant,
+                                     const char *customer_id,
+                                     struct crm_communication_list **out);
+
+/**
+ * How many entries; 0 on a bad handle.
+ */
+size_t crm_communication_list_len(const struct crm_communication_list *list);
+
+/**
+ * Entry `index`: its id, channel, address (empty once anonymised), subject (likewise),
+ * reference (NULL when none) and when it was sent (RFC 3339). Strings are borrowed until the
+ * list is freed; each out pointer may be NULL. Errors: `CRM_ERR_VALIDATION` on `index`.
+ */
+crm_status crm_communication_list_get(const struct crm_communication_list *list,
+                                      size_t index,
+                                      const char **id,
+                                      crm_channel *channel,
+                                      const char **address,
+                                      const char **subject,
+                                      const char **reference,
+                                      const char **sent_at);
+
+/**
+ * Frees a communication list. NULL does nothing.
+ */
+void crm_communication_list_free(struct crm_communication_list *list);
+
+/**
  * How many fields holding personal data are (or would be) erased; 0 on a bad handle.
  */
 size_t crm_anonymisation_erased_count(const struct crm_anonymisation *report);
@@ -2307,6 +2463,80 @@ crm_status crm_tenant_export_personal_data(const struct crm_tenant *tenant,
                                            char **out);
 
 /**
+ * Saves `query` (its page is ignored when run) as the tenant's saved search `name`: a new one,
+ * or the one of that name with its query replaced (its run history then starts afresh). On
+ * success `*id_out` is its id, a string freed with `crm_string_free`. Errors:
+ * `CRM_ERR_VALIDATION` on `name`.
+ */
+crm_status crm_tenant_save_search(const struct crm_tenant *tenant,
+                                  const char *name,
+                                  const struct crm_search_query *query,
+                                  char **id_out);
+
+/**
+ * The id of the tenant's saved search `name`, into `*id_out` (freed with `crm_string_free`).
+ * Errors: `CRM_ERR_NOT_FOUND`.
+ */
+crm_status crm_tenant_find_saved_search(const struct crm_tenant *tenant,
+                                        const char *name,
+                                        char **id_out);
+
+/**
+ * The tenant's saved searches as JSON `{"format": 1, "saved_searches": [{"id", "name",
+ * "query", "created_at", "updated_at", "last_run_at"}...]}`, by name. On success `*out` is a
+ * string freed with `crm_string_free`.
+ */
+crm_status crm_tenant_saved_searches_json(const struct crm_tenant *tenant, char **out);
+
+/**
+ * Deletes saved search `search_id`. Errors: `CRM_ERR_NOT_FOUND`.
+ */
+crm_status crm_tenant_delete_saved_search(const struct crm_tenant *tenant, const char *search_id);
+
+/**
+ * Runs saved search `search_id`: every customer it finds now, and those that newly match:
+ * first matched after `since` (RFC 3339), or with NULL those that did not match at the previous
+ * run (everyone on a first run). The run is recorded. On success `*out` is freed with
+ * `crm_saved_run_free`. Errors: `CRM_ERR_NOT_FOUND`, `CRM_ERR_VALIDATION` on `since`.
+ */
+crm_status crm_tenant_run_saved(const struct crm_tenant *tenant,
+                                const char *search_id,
+                                const char *since,
+                                struct crm_saved_run **out);
+
+/**
+ * How many customers the saved search matches now; 0 on a bad handle.
+ */
+uint64_t crm_saved_run_total(const struct crm_saved_run *run);
+
+/**
+ * How many customers newly match; 0 on a bad handle.
+ */
+size_t crm_saved_run_new_count(const struct crm_saved_run *run);
+
+/**
+ * New customer `index` (in the query's order), as a list row borrowed until the run is freed;
+ * NULL past the end.
+ */
+const struct crm_customer_row *crm_saved_run_new(const struct crm_saved_run *run, size_t index);
+
+/**
+ * When the run was made (RFC 3339, borrowed); NULL on a bad handle.
+ */
+const char *crm_saved_run_ran_at(const struct crm_saved_run *run);
+
+/**
+ * The run as JSON `{"format": 1, "saved_run": {"search", "ran_at", "previous_run_at",
+ * "total", "new": [rows...]}}`. On success `*out` is freed with `crm_string_free`.
+ */
+crm_status crm_saved_run_to_json(const struct crm_saved_run *run, char **out);
+
+/**
+ * Frees a saved run. NULL does nothing.
+ */
+void crm_saved_run_free(struct crm_saved_run *run);
+
+/**
  * A search for the typed `text` (NULL or empty: filters only), 20 rows from the first, by
  * relevance. On success `*out` is owned by the caller, freed with `crm_search_query_free`.
  */
@@ -2419,6 +2649,71 @@ int64_t crm_customer_row_no(const struct crm_customer_row *row);
  * How many bookings the row's customer has; 0 on a bad handle.
  */
 uint64_t crm_customer_row_bookings(const struct crm_customer_row *row);
+
+/**
+ * The statement of customer `customer_id`: its bookings departing on the local days `from` to
+ * `to` (`YYYY-MM-DD`, inclusive), oldest first, with invoice totals per currency (cancelled
+ * bookings left out). On success `*out` is freed with `crm_statement_free`. Errors:
+ * `CRM_ERR_VALIDATION` (`from`, `to`), `CRM_ERR_NOT_FOUND`.
+ */
+crm_status crm_tenant_statement(const struct crm_tenant *tenant,
+                                const char *customer_id,
+                                const char *from,
+                                const char *to,
+                                struct crm_statement **out);
+
+/**
+ * How many bookings the statement lists; 0 on a bad handle.
+ */
+size_t crm_statement_line_count(const struct crm_statement *statement);
+
+/**
+ * Line `index`: booking reference, pickup (RFC 3339, local offset), route, status
+ * (`confirmed`...), invoice number (NULL when not invoiced), amount in minor units (0 when not
+ * invoiced) and its currency (NULL when not invoiced). Strings are borrowed until the
+ * statement is freed; each out pointer may be NULL. Errors: `CRM_ERR_VALIDATION` on `index`.
+ */
+crm_status crm_statement_line(const struct crm_statement *statement,
+                              size_t index,
+                              const char **reference,
+                              const char **pickup_at,
+                              const char **route,
+                              const char **status,
+                              const char **invoice_number,
+                              int64_t *amount_minor,
+                              const char **currency);
+
+/**
+ * How many currencies the totals hold; 0 on a bad handle.
+ */
+size_t crm_statement_total_count(const struct crm_statement *statement);
+
+/**
+ * Total `index` (by currency code): the amount in minor units and the currency (borrowed).
+ * Errors: `CRM_ERR_VALIDATION` on `index`.
+ */
+crm_status crm_statement_total(const struct crm_statement *statement,
+                               size_t index,
+                               int64_t *minor,
+                               const char **currency);
+
+/**
+ * Writes the statement as a PDF to the file `path`, through a file beside it renamed at the
+ * end (nothing half-written on error). Errors: `CRM_ERR_IO`.
+ */
+crm_status crm_statement_write_pdf(const struct crm_statement *statement, const char *path);
+
+/**
+ * The statement as JSON `{"format": 1, "statement": {"customer_id", "customer_no", "name",
+ * "company", "address", "from", "to", "lines": [...], "totals": [{"minor", "currency"}...],
+ * "generated_at"}}`. On success `*out` is freed with `crm_string_free`.
+ */
+crm_status crm_statement_to_json(const struct crm_statement *statement, char **out);
+
+/**
+ * Frees a statement. NULL does nothing.
+ */
+void crm_statement_free(struct crm_statement *statement);
 
 /**
  * The name of a status code (`"CRM_ERR_NOT_FOUND"`), or `"CRM_UNKNOWN_STATUS"`. Static: never

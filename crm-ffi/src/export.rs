@@ -22,10 +22,32 @@ pub const CRM_EXPORT_XLSX: crm_export_format = 1403;
 /// The path may name a person: the message does not quote it.
 fn io_error(e: std::io::Error) -> Failure {
     crm_core::Error::Io {
-        message: "cannot write the export file".into(),
+        message: "cannot write the file".into(),
         source: e,
     }
     .into()
+}
+
+/// Writes the file `path` through `<path>.partial`, renamed onto it when `write` succeeds and
+/// removed when it fails: nothing is left half-written.
+pub(crate) fn write_replacing<T>(
+    path: &str,
+    write: impl FnOnce(&mut std::fs::File) -> Result<T, Failure>,
+) -> Result<T, Failure> {
+    let partial = format!("{path}.partial");
+    let mut file = std::fs::File::create(&partial).map_err(io_error)?;
+    match write(&mut file) {
+        Ok(value) => {
+            drop(file);
+            std::fs::rename(&partial, path).map_err(io_error)?;
+            Ok(value)
+        }
+        Err(e) => {
+            drop(file);
+            let _ = std::fs::remove_file(&partial);
+            Err(e)
+        }
+    }
 }
 
 /// Writes the tenant's customers (by customer no.), or those `query` finds (in its order; its
@@ -79,31 +101,24 @@ pub extern "C" fn crm_tenant_export(
                 ffi::in_callback(|| progress(userdata, done, total));
             }
         };
-        let partial = format!("{path}.partial");
-        let file = std::fs::File::create(&partial).map_err(io_error)?;
-        let written = match format {
-            CRM_EXPORT_XLSX => t.tenant.export_xlsx(&options, file, on_progress),
-            _ => {
-                let mut out = std::io::BufWriter::new(file);
-                t.tenant
-                    .export_csv(&options, &mut out, on_progress)
-                    .and_then(|n| {
-                        out.flush().map_err(|e| crm_core::Error::Io {
-                            message: "cannot write the export".into(),
-                            source: e,
-                        })?;
-                        Ok(n)
-                    })
-            }
-        };
-        let n = match written {
-            Ok(n) => n,
-            Err(e) => {
-                let _ = std::fs::remove_file(&partial);
-                return Err(e.into());
-            }
-        };
-        std::fs::rename(&partial, path).map_err(io_error)?;
+        let n = write_replacing(path, |file| {
+            let written = match format {
+                CRM_EXPORT_XLSX => t.tenant.export_xlsx(&options, file, on_progress),
+                _ => {
+                    let mut out = std::io::BufWriter::new(file);
+                    t.tenant
+                        .export_csv(&options, &mut out, on_progress)
+                        .and_then(|n| {
+                            out.flush().map_err(|e| crm_core::Error::Io {
+                                message: "cannot write the export".into(),
+                                source: e,
+                            })?;
+                            Ok(n)
+                        })
+                }
+            };
+            Ok(written?)
+        })?;
         if !rows_out.is_null() {
             ffi::out(rows_out, "rows_out")?.write(n);
         }

@@ -130,7 +130,7 @@ impl Handle for RowHandle {
 }
 
 impl RowHandle {
-    fn new(row: CustomerRow) -> Self {
+    pub(crate) fn new(row: CustomerRow) -> Self {
         let mut texts = Texts::new(ROW_BASE, ROW_FIELDS);
         let time = |t: String| Some(c_string(t));
         texts.set(CRM_ROW_ID, Some(c_string(row.id.to_string())));
@@ -192,7 +192,7 @@ fn row<'a>(ptr: *const crm_customer_row) -> Result<&'a RowHandle, Failure> {
     ffi::get::<RowHandle>(ptr, "row")
 }
 
-fn day_in(field: &str, text: Option<&str>) -> Result<Option<NaiveDate>, Failure> {
+pub(crate) fn day_in(field: &str, text: Option<&str>) -> Result<Option<NaiveDate>, Failure> {
     text.map(|t| {
         NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d")
             .map_err(|_| json::validation(field, "not a date (YYYY-MM-DD)"))

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use super::Tenant;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::{Actor, CustomerId, SavedRun, SavedSearch, SavedSearchId, search_name};
 use crate::search::CustomerQuery;
 
@@ -36,6 +36,17 @@ impl Tenant {
     /// NotFound if it is not one of this tenant's.
     pub fn get_saved_search(&self, id: &SavedSearchId) -> Result<SavedSearch> {
         self.repo.saved_search(&self.id, id)
+    }
+
+    /// The saved search called `name` (trimmed).
+    ///
+    /// # Errors
+    /// NotFound if the tenant has none of that name.
+    pub fn find_saved_search(&self, name: &str) -> Result<SavedSearch> {
+        self.saved_searches()?
+            .into_iter()
+            .find(|s| s.name == name.trim())
+            .ok_or_else(|| Error::not_found("saved search", name.trim()))
     }
 
     /// Deletes a saved search (a `SavedSearchDeleted` event follows).
