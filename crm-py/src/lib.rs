@@ -13,6 +13,7 @@ mod fields;
 mod import;
 mod lists;
 mod merge;
+mod outreach;
 mod pages;
 mod privacy;
 mod records;
@@ -66,6 +67,13 @@ fn _crm(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<import::PyImportReport>()?;
     module.add_class::<import::PyRowIssue>()?;
     module.add_class::<import::PyFlaggedRow>()?;
+    module.add_class::<outreach::PyOutreach>()?;
+    module.add_class::<outreach::PyRecipient>()?;
+    module.add_class::<outreach::PyCommunication>()?;
+    module.add_class::<outreach::PySavedSearch>()?;
+    module.add_class::<outreach::PySavedRun>()?;
+    module.add_class::<outreach::PyStatement>()?;
+    module.add_class::<outreach::PyStatementLine>()?;
     errors::register(module)?;
     Ok(())
 }

@@ -225,7 +225,8 @@ impl PyChangeEvent {
     /// `"tenant_settings_updated"`, `"customer_merged"` (`customer_id` is the one it went into,
     /// `previous_customer_id` the merged one), `"customer_unmerged"`, `"customer_anonymised"`,
     /// `"document_attached"`, `"document_deleted"`, `"list_created"`, `"list_deleted"` (no
-    /// customer), `"brochure_requested"` or `"brochure_sent"`.
+    /// customer), `"brochure_requested"`, `"brochure_sent"`, `"saved_search_saved"`,
+    /// `"saved_search_deleted"` or `"communication_recorded"`.
     #[getter]
     fn kind(&self) -> &'static str {
         self.0.kind.as_str()

@@ -1,8 +1,8 @@
 //! `crm.Tenant`: every call on one agency's records, made as one actor.
 
 use crm_core::{
-    Actor, Cursor, CustomerListQuery, CustomerSort, ExportColumn, ExportOptions, FindOptions,
-    MatchConfig, NewCustomer, NewDocument, Tenant, TenantId,
+    Actor, Channel, Cursor, CustomerListQuery, CustomerSort, ExportColumn, ExportOptions,
+    FindOptions, MatchConfig, NewCommunication, NewCustomer, NewDocument, Tenant, TenantId,
 };
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyTuple};
@@ -16,6 +16,9 @@ use crate::fields;
 use crate::import::{ImportArgs, PyImportReport};
 use crate::lists::{PyBrochureRequest, PyListInfo, request_id};
 use crate::merge::{self, PyMergePlan, PyMergeRecord, PyMerged};
+use crate::outreach::{
+    PyCommunication, PyOutreach, PySavedRun, PySavedSearch, PyStatement, search_id,
+};
 use crate::pages::{PyChangeEvent, PyCustomerPage, PySearchPage};
 use crate::privacy::{PyAnonymisationReport, PyRetentionReport};
 use crate::records::{
@@ -143,6 +146,15 @@ fn export_options(
         options = options.query(SearchArgs::from_mapping("export", search)?.query(py)?);
     }
     Ok(options)
+}
+
+/// A text argument parsed by the core (a channel...); a bad one is its `ValidationError`.
+fn parse_arg<T: std::str::FromStr<Err = crm_core::Error>>(
+    py: Python<'_>,
+    text: &str,
+) -> PyResult<T> {
+    text.parse()
+        .map_err(|e: crm_core::Error| crate::errors::to_py(py, e.into()))
 }
 
 /// The rules given, or the defaults.
@@ -1022,6 +1034,164 @@ impl PyTenant {
     ) -> PyResult<u64> {
         let options = export_options(py, columns, search.as_ref())?.bom(bom);
         self.export(py, path, options, progress, false)
+    }
+
+    /// The customers a search finds (`search`: a dict of `search()` arguments, every hit in its
+    /// order; None for all) who may be written to on `channel` (`"email"` or `"sms"`): with
+    /// consent on it, an address for it (for SMS a mobile number), not anonymised, and not an
+    /// address of a person who asked to be forgotten. The library sends nothing: the host sends,
+    /// then logs with `record_communication`.
+    ///
+    /// Raises:
+    ///     ValidationError: on `channel` or the search arguments.
+    #[pyo3(signature = (channel, *, search=None))]
+    fn outreach(
+        &self,
+        py: Python<'_>,
+        channel: &str,
+        search: Option<Bound<'_, PyAny>>,
+    ) -> PyResult<PyOutreach> {
+        let channel = parse_arg::<Channel>(py, channel)?;
+        let query = match search.filter(|s| !s.is_none()) {
+            Some(s) => SearchArgs::from_mapping("outreach", &s)?.query(py)?,
+            None => crm_core::CustomerQuery::all(),
+        };
+        self.call(py, |t| t.outreach(&query, channel))
+            .map(PyOutreach)
+    }
+
+    /// Logs a message the host sent to `customer` on `channel` (`"email"` or `"sms"`), to the
+    /// customer's current address on it: `subject` says what, `reference` is the host's message
+    /// id, `sent_at` (aware datetime) when (now if None). Anonymise erases the address, subject
+    /// and reference; a merge moves the entry to the primary.
+    ///
+    /// Raises:
+    ///     ValidationError: on `subject`, `reference`, `sent_at`, or the customer has no
+    ///         address on the channel.
+    ///     NotFoundError, ConflictError: the customer is anonymised or merged into another.
+    #[pyo3(signature = (customer, channel, subject, *, reference=None, sent_at=None))]
+    fn record_communication(
+        &self,
+        py: Python<'_>,
+        customer: Bound<'_, PyAny>,
+        channel: &str,
+        subject: String,
+        reference: Option<String>,
+        sent_at: Option<Bound<'_, PyAny>>,
+    ) -> PyResult<PyCommunication> {
+        let actor = self.actor(py)?;
+        let id = customer_id("customer", &customer)?;
+        let mut entry = NewCommunication::new(id, parse_arg::<Channel>(py, channel)?, subject);
+        entry.reference = reference;
+        entry.sent_at = match sent_at.filter(|s| !s.is_none()) {
+            Some(at) => Some(aware("sent_at", &at)?.to_utc()),
+            None => None,
+        };
+        let mut logged = self.call(py, |t| t.record_communications(&actor, vec![entry]))?;
+        logged
+            .pop()
+            .map(PyCommunication)
+            .ok_or_else(|| pyo3::exceptions::PyRuntimeError::new_err("nothing was logged"))
+    }
+
+    /// The communication log of `customer`, newest first.
+    fn communications(
+        &self,
+        py: Python<'_>,
+        customer: Bound<'_, PyAny>,
+    ) -> PyResult<Vec<PyCommunication>> {
+        let id = customer_id("customer", &customer)?;
+        let log = self.call(py, |t| t.communications(&id))?;
+        Ok(log.into_iter().map(PyCommunication).collect())
+    }
+
+    /// Saves a search (`search`: a dict of `search()` arguments) as `name`: a new saved search,
+    /// or the one of that name with its query replaced (its run history then starts afresh).
+    ///
+    /// Raises:
+    ///     ValidationError: on `name` or the search arguments.
+    #[pyo3(signature = (name, search))]
+    fn save_search(
+        &self,
+        py: Python<'_>,
+        name: &str,
+        search: Bound<'_, PyAny>,
+    ) -> PyResult<PySavedSearch> {
+        let actor = self.actor(py)?;
+        let query = SearchArgs::from_mapping("save_search", &search)?.query(py)?;
+        self.call(py, |t| t.save_search(&actor, name, &query))
+            .map(PySavedSearch)
+    }
+
+    /// The tenant's saved searches, by name.
+    fn saved_searches(&self, py: Python<'_>) -> PyResult<Vec<PySavedSearch>> {
+        let all = self.call(py, |t| t.saved_searches())?;
+        Ok(all.into_iter().map(PySavedSearch).collect())
+    }
+
+    /// One saved search, by id.
+    fn get_saved_search(
+        &self,
+        py: Python<'_>,
+        search: Bound<'_, PyAny>,
+    ) -> PyResult<PySavedSearch> {
+        let id = search_id(&search)?;
+        self.call(py, |t| t.get_saved_search(&id))
+            .map(PySavedSearch)
+    }
+
+    /// The saved search called `name`.
+    ///
+    /// Raises:
+    ///     NotFoundError: none of that name.
+    fn find_saved_search(&self, py: Python<'_>, name: &str) -> PyResult<PySavedSearch> {
+        self.call(py, |t| t.find_saved_search(name))
+            .map(PySavedSearch)
+    }
+
+    /// Deletes a saved search (a `SavedSearch` or its id).
+    fn delete_saved_search(&self, py: Python<'_>, search: Bound<'_, PyAny>) -> PyResult<()> {
+        let actor = self.actor(py)?;
+        let id = search_id(&search)?;
+        self.call(py, |t| t.delete_saved_search(&actor, &id))
+    }
+
+    /// Runs a saved search: every customer it finds now (`total`) and those that newly match
+    /// (`new`): first matched after `since` (aware datetime), or with None those that did not
+    /// match at the previous run (everyone on a first run). The run is recorded.
+    #[pyo3(signature = (search, *, since=None))]
+    fn run_saved(
+        &self,
+        py: Python<'_>,
+        search: Bound<'_, PyAny>,
+        since: Option<Bound<'_, PyAny>>,
+    ) -> PyResult<PySavedRun> {
+        let actor = self.actor(py)?;
+        let id = search_id(&search)?;
+        let since = match since.filter(|s| !s.is_none()) {
+            Some(at) => Some(aware("since", &at)?.to_utc()),
+            None => None,
+        };
+        self.call(py, |t| t.run_saved(&actor, &id, since))
+            .map(PySavedRun)
+    }
+
+    /// The statement of `customer`: its bookings departing on the local days `start` to `end`
+    /// (dates, inclusive), oldest first, with invoice totals per currency (cancelled bookings
+    /// left out). `Statement.to_pdf()` renders it.
+    ///
+    /// Raises:
+    ///     ValidationError: `end` before `start`. NotFoundError.
+    fn statement(
+        &self,
+        py: Python<'_>,
+        customer: Bound<'_, PyAny>,
+        start: chrono::NaiveDate,
+        end: chrono::NaiveDate,
+    ) -> PyResult<PyStatement> {
+        let id = customer_id("customer", &customer)?;
+        self.call(py, |t| t.statement(&id, start, end))
+            .map(PyStatement)
     }
 
     /// Imports customers from CSV: `source` is a path or the file's bytes. Headers are mapped

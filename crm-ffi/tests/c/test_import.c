@@ -154,5 +154,6 @@ int main(int argc, char **argv) {
   crm_tenant_free(a);
   crm_tenant_free(b);
   crm_db_free(db);
+  puts("test_import: ok");
   return 0;
 }

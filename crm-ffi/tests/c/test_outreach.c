@@ -158,5 +158,6 @@ int main(int argc, char **argv) {
   crm_tenant_free(t);
   crm_tenant_free(other);
   crm_db_free(db);
+  puts("test_outreach: ok");
   return 0;
 }

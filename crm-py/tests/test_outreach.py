@@ -1,0 +1,116 @@
+"""Outreach, the communication log, saved searches and statements from Python."""
+
+import shutil
+import subprocess
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+import crm
+
+CONSENT = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def make(t: crm.Tenant, first: str, email: str | None, consent: bool = True) -> crm.Customer:
+    return t.create_customer(
+        first_name=first,
+        last_name="Voyageur",
+        email=email,
+        mobile="06 12 34 56 78",
+        address=crm.Address(city="Lyon"),
+        consent=crm.Consent(email=CONSENT if consent else None, sms=CONSENT if consent else None),
+    )
+
+
+def test_outreach_and_the_log(agency: crm.Tenant, other: crm.Tenant) -> None:
+    anne = make(agency, "Anne", "anne@x.fr")
+    make(agency, "Bob", "bob@x.fr", consent=False)
+    make(agency, "Carl", None)
+    out = agency.outreach("email", search={"city": "Lyon"})
+    assert isinstance(out, crm.Outreach) and out.channel == "email" and len(out) == 1
+    (r,) = out.recipients
+    assert (r.first_name, r.address, r.customer_no) == ("Anne", "anne@x.fr", anne.customer_no)
+    assert out.skipped == {"anonymised": 0, "no_address": 1, "no_consent": 1, "suppressed": 0}
+    sms = agency.outreach("sms")
+    assert [x.address for x in sms.recipients] == ["+33612345678", "+33612345678"]
+    with pytest.raises(crm.ValidationError) as err:
+        agency.outreach("fax")
+    assert err.value.field == "channel"
+    assert len(other.outreach("email")) == 0
+
+    sent = datetime(2026, 6, 1, 10, tzinfo=UTC)
+    entry = agency.record_communication(anne, "email", "Summer offers", reference="msg-1", sent_at=sent)
+    assert (entry.address, entry.subject, entry.reference, entry.sent_at) == ("anne@x.fr", "Summer offers", "msg-1", sent)
+    agency.record_communication(anne.id, "sms", "Reminder")
+    log = agency.communications(anne)
+    assert [e.channel for e in log] == ["sms", "email"]
+    assert log[1].to_dict()["recorded_by"] == entry.recorded_by
+    with pytest.raises(crm.ValidationError) as err:
+        agency.record_communication(anne, "email", " ")
+    assert err.value.field == "[0].subject"
+    with pytest.raises(crm.NotFoundError):
+        other.record_communication(anne, "email", "x")
+    with pytest.raises(crm.NotFoundError):
+        other.communications(anne)
+    assert agency.changes_since(0)[-1].kind == "communication_recorded"
+
+
+def test_run_saved_finds_who_newly_matches(agency: crm.Tenant, other: crm.Tenant) -> None:
+    saved = agency.save_search("Lyon weekly", {"city": "Lyon", "limit": 1})
+    assert isinstance(saved, crm.SavedSearch) and saved.last_run_at is None
+    assert saved.query["filters"] and saved.query["limit"] == 1
+    make(agency, "Anne", "a@x.fr")
+    make(agency, "Bob", "b@x.fr")
+    first = agency.run_saved(saved)
+    assert (first.total, len(first.new), first.previous_run_at) == (2, 2, None)
+    carl = make(agency, "Carl", "c@x.fr")
+    second = agency.run_saved(saved.id)
+    assert [row.id for row in second.new] == [carl.id]
+    assert second.previous_run_at == first.ran_at
+    assert second.search.last_run_at == second.ran_at
+    assert len(agency.run_saved(saved, since=first.ran_at - timedelta(seconds=1)).new) == 3
+    assert agency.find_saved_search("Lyon weekly") == agency.get_saved_search(saved.id)
+    assert [s.name for s in agency.saved_searches()] == ["Lyon weekly"]
+    with pytest.raises(crm.NotFoundError):
+        other.run_saved(saved)
+    with pytest.raises(crm.NotFoundError):
+        other.find_saved_search("Lyon weekly")
+    with pytest.raises(crm.ValidationError):
+        agency.save_search("", {"city": "Lyon"})
+    agency.delete_saved_search(saved)
+    assert agency.saved_searches() == []
+    with pytest.raises(crm.NotFoundError):
+        agency.delete_saved_search(saved)
+
+
+def test_statement_with_totals_and_pdf(agency: crm.Tenant, other: crm.Tenant, tmp_path: Path) -> None:
+    c = agency.create_customer(first_name="Hélène", last_name="Dupont")
+    for ref, day, minor, status in [("BK-1", 1, 12050, "confirmed"), ("BK-2", 15, 999, "cancelled"), ("BK-3", 30, 1000, "completed")]:
+        agency.upsert_booking(
+            reference=ref,
+            pickup_at=datetime(2026, 6, day, 8, tzinfo=UTC),
+            customer=c,
+            status=status,
+            invoice=crm.Invoice(ref, crm.Money(minor, "EUR"), "paid"),
+        )
+    agency.upsert_booking(reference="BK-9", pickup_at=datetime(2026, 7, 1, 8, tzinfo=UTC), customer=c)
+    s = agency.statement(c, date(2026, 6, 1), date(2026, 6, 30))
+    assert [line.reference for line in s.lines] == ["BK-1", "BK-2", "BK-3"]
+    assert s.totals == (crm.Money(13050, "EUR"),)
+    assert s.lines[0].amount == crm.Money(12050, "EUR") and s.lines[1].status == "cancelled"
+    assert (s.start, s.end, s.name) == (date(2026, 6, 1), date(2026, 6, 30), "Hélène Dupont")
+    pdf = s.to_pdf()
+    assert pdf.startswith(b"%PDF-")
+    with pytest.raises(crm.ValidationError):
+        agency.statement(c, date(2026, 6, 30), date(2026, 6, 1))
+    with pytest.raises(crm.NotFoundError):
+        other.statement(c, date(2026, 6, 1), date(2026, 6, 30))
+    if shutil.which("pdftotext") is None:
+        return
+    path = tmp_path / "statement.pdf"
+    path.write_bytes(pdf)
+    text = subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True, text=True).stdout
+    for needle in ["Hélène Dupont", "BK-1", "BK-3", "130.50 EUR"]:
+        assert needle in text
+    assert "BK-9" not in text
