@@ -306,8 +306,8 @@ impl PySavedRun {
     }
 
     /// The customers that newly match, as list rows in the query's order.
-    #[getter]
-    fn new<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+    #[getter(new)]
+    fn new_rows<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
         PyTuple::new(py, self.0.new.iter().cloned().map(PyCustomerRow))
     }
 
