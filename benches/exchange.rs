@@ -77,7 +77,7 @@ fn import(csv: &std::path::Path, dir: &std::path::Path) {
         let options = ImportOptions::new().flag_duplicates(None).dry_run(dry_run);
         let started = Instant::now();
         let report = tenant
-            .import_csv_file(&actor, csv, &options, |_, _| {})
+            .import_csv_file(&actor, csv, &options, |_, _| true)
             .unwrap();
         let took = started.elapsed();
         println!(
@@ -130,7 +130,7 @@ fn flagged_sample(tenant: &crm_core::Tenant, dir: &std::path::Path) {
         .flag_duplicates(Some(MatchConfig::default()));
     let started = Instant::now();
     let report = tenant
-        .import_csv_file(&actor, &path, &options, |_, _| {})
+        .import_csv_file(&actor, &path, &options, |_, _| true)
         .unwrap();
     let took = started.elapsed();
     println!(

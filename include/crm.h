@@ -1834,7 +1834,9 @@ void crm_import_options_free(struct crm_import_options *options);
  * the file size after each batch. On success `*out` is the report, freed with
  * `crm_import_report_free`. Errors (nothing imported): `CRM_ERR_VALIDATION` on the options,
  * `file` (no header, unreadable), `columns` (a blank or repeated header, two columns for one
- * field, no name column), `mapping`, `match_on`; `CRM_ERR_IO` (cannot read the file).
+ * field, no name column), `mapping`, `match_on`; `CRM_ERR_IO` (cannot open the file). A file
+ * that cannot be read or decoded part-way is `CRM_ERR_VALIDATION` on `file`, the batches
+ * committed before staying (none for an all-or-nothing import or a dry run).
  */
 crm_status crm_tenant_import(const struct crm_tenant *tenant,
                              const char *path,
@@ -2454,7 +2456,7 @@ crm_status crm_tenant_suppressed_fields(const struct crm_tenant *tenant,
 
 /**
  * Every personal datum held on customer `customer_id` (GDPR Art. 15 and 20) as one JSON
- * document following `schemas/personal-data-export.schema.json` (`"format": 1`): profile,
+ * document following `schemas/personal-data-export.schema.json` (`"format": 2`): profile,
  * secondary contacts, consents, bookings, invoices, lists, documents, merges, changes. On
  * success `*out` is a string freed with `crm_string_free`. Errors: `CRM_ERR_NOT_FOUND`.
  */

@@ -14,7 +14,7 @@ use crm_core::{
 };
 
 fn import(t: &Tenant, csv: &[u8], options: &ImportOptions) -> ImportReport {
-    t.import_csv(&actor(), csv, options, |_, _| {}).unwrap()
+    t.import_csv(&actor(), csv, options, |_, _| true).unwrap()
 }
 
 fn count(t: &Tenant) -> u64 {
@@ -307,7 +307,8 @@ fn hostile_files_get_a_clear_report_and_no_partial_write() {
     let db = open();
     let t = db.tenant("agency-a");
     let err = |csv: &[u8], options: &ImportOptions| {
-        t.import_csv(&actor(), csv, options, |_, _| {}).unwrap_err()
+        t.import_csv(&actor(), csv, options, |_, _| true)
+            .unwrap_err()
     };
     // Not a usable header: nothing imported, the reason says why.
     let e = err(b"", &ImportOptions::new());
@@ -475,14 +476,14 @@ fn bad_options_are_refused_before_reading() {
         ),
     ] {
         let e = t
-            .import_csv(&actor(), &csv[..], &options, |_, _| {})
+            .import_csv(&actor(), &csv[..], &options, |_, _| true)
             .unwrap_err();
         assert!(e.to_string().starts_with(field), "{e}");
     }
     assert_eq!(count(&t), 0);
     let reader = crm_core::Actor::new("", Role::Agent);
     assert!(
-        t.import_csv(&reader, &csv[..], &ImportOptions::new(), |_, _| {})
+        t.import_csv(&reader, &csv[..], &ImportOptions::new(), |_, _| true)
             .is_err()
     );
 }
@@ -503,7 +504,10 @@ fn a_file_import_reports_progress_in_bytes() {
             &actor(),
             &path,
             &ImportOptions::new().batch_size(500).flag_duplicates(None),
-            |done, total| seen.push((done, total)),
+            |done, total| {
+                seen.push((done, total));
+                true
+            },
         )
         .unwrap();
     assert_eq!(report.created, 1200);
@@ -515,8 +519,59 @@ fn a_file_import_reports_progress_in_bytes() {
             &actor(),
             db.dir.path().join("missing.csv"),
             &ImportOptions::new(),
-            |_, _| {},
+            |_, _| true,
         )
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Io);
+    assert!(!e.to_string().contains("missing"), "{e}");
+
+    // From a reader the size is unknown: bytes read, and 0.
+    let mut last = (0, 1);
+    t.import_csv(
+        &actor(),
+        text.as_bytes(),
+        &ImportOptions::new().dry_run(true),
+        |d, n| {
+            last = (d, n);
+            true
+        },
+    )
+    .unwrap();
+    assert_eq!(last, (text.len() as u64, 0));
+
+    // A progress callback that says stop: row by row, the batches done stay...
+    let before = count(&t);
+    let stop_after_one = ImportOptions::new()
+        .batch_size(500)
+        .match_on(ImportMatch::None)
+        .flag_duplicates(None);
+    let report = t
+        .import_csv(&actor(), text.as_bytes(), &stop_after_one, |_, _| false)
+        .unwrap();
+    assert!(report.stopped && report.committed);
+    assert_eq!((report.rows, report.created), (500, 500));
+    assert_eq!(count(&t), before + 500);
+    // ...all or nothing, none do.
+    let report = t
+        .import_csv(
+            &actor(),
+            text.as_bytes(),
+            &stop_after_one.all_or_nothing(true),
+            |_, _| false,
+        )
+        .unwrap();
+    assert!(report.stopped && !report.committed);
+    assert_eq!(count(&t), before + 500);
+}
+
+#[test]
+fn row_numbers_are_those_a_spreadsheet_shows() {
+    let db = open();
+    let t = db.tenant("agency-a");
+    // An empty line is a row in a spreadsheet; a quoted cell over two lines is one row.
+    let csv = "first_name,last_name,email,notes\n\nA,One,bad,\nB,Two,b@x.fr,\"two\nlines\"\n\n\nC,Three,worse,\n";
+    let report = import(&t, csv.as_bytes(), &ImportOptions::new().dry_run(true));
+    let rows: Vec<u64> = report.issues.iter().map(|i| i.row).collect();
+    assert_eq!(rows, [3, 7]);
+    assert_eq!((report.rows, report.created, report.failed), (3, 1, 2));
 }

@@ -125,6 +125,26 @@ fn outreach_honours_consent_addresses_and_erasure() {
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Validation);
     assert!(err.to_string().starts_with("[1].channel"), "{err}");
+    // A landline in the mobile field takes no SMS: not logged as one either.
+    let err = t
+        .record_communications(
+            &actor(),
+            vec![NewCommunication::new(landline, Channel::Sms, "x")],
+        )
+        .unwrap_err();
+    assert!(err.to_string().starts_with("[0].channel"), "{err}");
+    // Newest first, also within a second.
+    let mut early = NewCommunication::new(ok.id, Channel::Email, "early");
+    early.sent_at = Some("2030-01-01T10:00:00Z".parse().unwrap());
+    let mut late = NewCommunication::new(ok.id, Channel::Email, "late");
+    late.sent_at = Some("2030-01-01T10:00:00.5Z".parse().unwrap());
+    t.record_communications(&actor(), vec![early, late])
+        .unwrap();
+    let subjects: Vec<String> = t.communications(&ok.id).unwrap()[..2]
+        .iter()
+        .map(|e| e.subject.clone())
+        .collect();
+    assert_eq!(subjects, ["late", "early"]);
     let err = t
         .record_communications(
             &actor(),
@@ -132,7 +152,7 @@ fn outreach_honours_consent_addresses_and_erasure() {
         )
         .unwrap_err();
     assert!(err.to_string().starts_with("[0].subject"), "{err}");
-    assert_eq!(t.communications(&ok.id).unwrap().len(), before);
+    assert_eq!(t.communications(&ok.id).unwrap().len(), before + 2);
     assert_eq!(
         t.record_communications(
             &actor(),
@@ -404,6 +424,7 @@ fn a_statement_lists_the_period_with_totals_and_renders_a_pdf() {
         "Hélène Dupont",
         "BK-1",
         "BK-5",
+        "Lyon Part-Dieu – Aéroport LYS",
         "120.50 EUR",
         "130.50 EUR",
         "40.00 GBP",

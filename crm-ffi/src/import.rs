@@ -141,16 +141,18 @@ pub extern "C" fn crm_import_options_set(
         let o = self::options(options)?;
         let name = ffi::text_in(name, "name")?;
         let value = ffi::text_in(value, "value")?;
+        // Checked here rather than at the import; a refused value leaves the options as they were.
+        let mut next = o.clone();
         match name {
-            "preset" => o.preset = Some(value.parse()?),
-            "match_on" => o.match_on = value.parse()?,
-            "encoding" => o.encoding = Some(value.to_owned()),
+            "preset" => next.preset = Some(value.parse()?),
+            "match_on" => next.match_on = value.parse()?,
+            "encoding" => next.encoding = Some(value.to_owned()),
             "delimiter" => match value.as_bytes() {
-                [d] => o.delimiter = Some(*d),
+                [d] => next.delimiter = Some(*d),
                 _ => return Err(json::validation("delimiter", "must be one character")),
             },
             "batch_size" => {
-                o.batch_size = value
+                next.batch_size = value
                     .parse()
                     .map_err(|_| json::validation("batch_size", "not a number"))?;
             }
@@ -161,6 +163,8 @@ pub extern "C" fn crm_import_options_set(
                 ));
             }
         }
+        next.validate()?;
+        *o = next;
         Ok(())
     })
 }
@@ -201,7 +205,9 @@ pub extern "C" fn crm_import_options_free(options: *mut crm_import_options) {
 /// the file size after each batch. On success `*out` is the report, freed with
 /// `crm_import_report_free`. Errors (nothing imported): `CRM_ERR_VALIDATION` on the options,
 /// `file` (no header, unreadable), `columns` (a blank or repeated header, two columns for one
-/// field, no name column), `mapping`, `match_on`; `CRM_ERR_IO` (cannot read the file).
+/// field, no name column), `mapping`, `match_on`; `CRM_ERR_IO` (cannot open the file). A file
+/// that cannot be read or decoded part-way is `CRM_ERR_VALIDATION` on `file`, the batches
+/// committed before staying (none for an all-or-nothing import or a dry run).
 #[unsafe(no_mangle)]
 pub extern "C" fn crm_tenant_import(
     tenant: *const crm_tenant,
@@ -227,6 +233,7 @@ pub extern "C" fn crm_tenant_import(
                 if let Some(progress) = progress {
                     ffi::in_callback(|| progress(userdata, done, total));
                 }
+                true
             })?;
         let issues = report
             .issues

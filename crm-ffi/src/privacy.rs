@@ -296,7 +296,7 @@ pub extern "C" fn crm_tenant_suppressed_fields(
 }
 
 /// Every personal datum held on customer `customer_id` (GDPR Art. 15 and 20) as one JSON
-/// document following `schemas/personal-data-export.schema.json` (`"format": 1`): profile,
+/// document following `schemas/personal-data-export.schema.json` (`"format": 2`): profile,
 /// secondary contacts, consents, bookings, invoices, lists, documents, merges, changes. On
 /// success `*out` is a string freed with `crm_string_free`. Errors: `CRM_ERR_NOT_FOUND`.
 #[unsafe(no_mangle)]

@@ -817,7 +817,7 @@ impl PyTenant {
     }
 
     /// Every personal datum held on `customer` (GDPR Art. 15 and 20) as a `dict` following
-    /// `schemas/personal-data-export.schema.json` (`"format": 1`): profile, secondary contacts,
+    /// `schemas/personal-data-export.schema.json` (`"format": 2`): profile, secondary contacts,
     /// consents, bookings, invoices, lists, documents, merges, changes. `json.dumps` it to hand
     /// it over.
     fn export_personal_data<'py>(
@@ -1204,8 +1204,10 @@ impl PyTenant {
     /// nothing is written at all. `lenient` leaves bad optional cells out with a warning.
     /// `flag_duplicates` (None or True: the default rules; False; or a MatchConfig) flags rows that create a likely
     /// duplicate. `encoding` is a WHATWG label (default: byte order mark, else UTF-8);
-    /// `delimiter` is guessed when None. `progress(bytes_read, size)` must not call the
-    /// database.
+    /// `delimiter` is guessed when None. `progress(bytes_read, size)` (size 0 for bytes) must
+    /// not call the database; if it raises, the import stops after that batch (the batches
+    /// committed before stay; all-or-nothing and dry runs write nothing) and the exception is
+    /// raised.
     ///
     /// Raises:
     ///     ValidationError: bad options, or a file with no header, a repeated header, two
@@ -1260,7 +1262,11 @@ impl PyTenant {
         };
         let mut progress = Progress::new(py, progress)?;
         let report = self.call(py, |t| {
-            let on_progress = |done, total| progress.report(done, total);
+            // A callback that raised stops the import after its batch.
+            let on_progress = |done, total| {
+                progress.report(done, total);
+                !progress.failed()
+            };
             match (&bytes, &path) {
                 (Some(b), _) => t.import_csv(&actor, &b[..], &options, on_progress),
                 (None, Some(p)) => t.import_csv_file(&actor, p, &options, on_progress),

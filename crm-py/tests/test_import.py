@@ -118,6 +118,23 @@ def test_bad_arguments_and_files_are_refused(agency: crm.Tenant, tmp_path: Path)
     assert agency.search().total == 0
 
 
+def test_progress_in_bytes_and_a_raising_callback_stops_the_import(agency: crm.Tenant) -> None:
+    data = ("first_name,last_name\n" + "".join(f"P{i},Q{i}\n" for i in range(1200))).encode()
+    seen: list[tuple[int, int]] = []
+    agency.import_csv(data, dry_run=True, progress=lambda d, t: seen.append((d, t)))
+    assert seen[-1] == (len(data), 0)
+
+    def stop(done: int, total: int) -> None:
+        raise KeyboardInterrupt("enough")
+
+    with pytest.raises(KeyboardInterrupt):
+        agency.import_csv(data, batch_size=500, match_on="none", flag_duplicates=False, progress=stop)
+    assert agency.search().total == 500, "the batch before the stop stays"
+    with pytest.raises(KeyboardInterrupt):
+        agency.import_csv(data, batch_size=500, all_or_nothing=True, progress=stop)
+    assert agency.search().total == 500
+
+
 def test_an_import_leaves_other_tenants_alone(agency: crm.Tenant, other: crm.Tenant) -> None:
     anne = agency.create_customer(first_name="Anne", last_name="Martin", email="anne@x.fr")
     report = other.import_csv(b"first_name,last_name,email,city\nAnne,Martin,anne@x.fr,Paris\n")

@@ -41,14 +41,14 @@ def test_export_follows_the_schema_before_and_after_anonymising(agency: crm.Tena
     c = helene(agency)
     export = agency.export_personal_data(c)
     jsonschema.validate(export, SCHEMA, format_checker=jsonschema.FormatChecker())
-    assert export["format"] == 1 and export["tenant"] == agency.id
+    assert export["format"] == 2 and export["tenant"] == agency.id
     assert export["profile"]["email"] == "helene.dupont@example.fr"
     assert export["consents"] == [{"channel": "email", "given_at": "2025-03-01T00:00:00Z"}]
     assert export["invoices"][0]["amount"] == {"minor": 12000, "currency": "EUR"}
     assert export["lists"] == ["vip"]
     assert [e["kind"] for e in export["changes"]][:1] == ["customer_created"]
     # A document that breaks the schema is caught: the check is real.
-    broken = dict(export, format=2)
+    broken = dict(export, format=1)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(broken, SCHEMA)
 

@@ -23,35 +23,41 @@ const PARALLEL_FROM: usize = 500;
 impl Tenant {
     /// Imports customers from CSV read from `input` (see [`ImportOptions`] for the mapping,
     /// matching, dry run and all-or-nothing). Rows that fail are reported by row number, field
-    /// and reason, and skipped; `progress(bytes read, 0)` is called after each batch.
+    /// and reason, and skipped. `progress(bytes read, 0)` is called after each batch; returning
+    /// `false` stops the import there ([`ImportReport::stopped`]): the batches committed so far
+    /// stay, and an all-or-nothing import writes nothing.
     ///
     /// # Errors
     /// Validation (nothing imported) when the options are bad, the file has no header, two
-    /// columns fill one field, or no column gives the names; Storage or Io when the store or the
-    /// input fails (batches committed before stay, unless the import is all-or-nothing or a dry
-    /// run).
+    /// columns fill one field, or no column gives the names; Validation on `file` when the input
+    /// cannot be read or decoded part-way, and Storage when the store fails (the batches
+    /// committed before stay, unless the import is all-or-nothing or a dry run).
     pub fn import_csv(
         &self,
         actor: &Actor,
         input: impl Read,
         options: &ImportOptions,
-        progress: impl FnMut(u64, u64),
+        progress: impl FnMut(u64, u64) -> bool,
     ) -> Result<ImportReport> {
         self.import_from(actor, input, 0, options, progress)
     }
 
     /// [`import_csv`](Self::import_csv) from the file at `path`; `progress(bytes read, file
     /// size)`.
+    ///
+    /// # Errors
+    /// Io when the file cannot be opened; then as [`import_csv`](Self::import_csv).
     pub fn import_csv_file(
         &self,
         actor: &Actor,
         path: impl AsRef<Path>,
         options: &ImportOptions,
-        progress: impl FnMut(u64, u64),
+        progress: impl FnMut(u64, u64) -> bool,
     ) -> Result<ImportReport> {
         let path = path.as_ref();
+        // The path may name a person: the message does not quote it.
         let io = |source: std::io::Error| Error::Io {
-            message: format!("cannot read {}", path.display()),
+            message: "cannot read the import file".into(),
             source,
         };
         let file = std::fs::File::open(path).map_err(io)?;
@@ -65,7 +71,7 @@ impl Tenant {
         input: impl Read,
         size: u64,
         options: &ImportOptions,
-        progress: impl FnMut(u64, u64),
+        progress: impl FnMut(u64, u64) -> bool,
     ) -> Result<ImportReport> {
         actor.validate()?;
         options.validate()?;
@@ -208,7 +214,7 @@ fn check(mapping: &Mapping, rules: &Rules, options: &ImportOptions, raw: &RawRow
     }
 }
 
-impl<R: Read, P: FnMut(u64, u64)> ImportSink for CsvSink<'_, R, P> {
+impl<R: Read, P: FnMut(u64, u64) -> bool> ImportSink for CsvSink<'_, R, P> {
     fn next_batch(&mut self) -> Result<Option<Vec<ImportRow>>> {
         if self.ended {
             return Ok(None);
@@ -315,13 +321,22 @@ impl<R: Read, P: FnMut(u64, u64)> ImportSink for CsvSink<'_, R, P> {
         if committed {
             search::catch_up(self.tenant.repo.as_ref(), &self.tenant.index)?;
         }
-        (self.progress)(self.rows.bytes_read().min(self.size.max(1)), self.size);
+        let read = self.rows.bytes_read();
+        let done = if self.size == 0 {
+            read
+        } else {
+            read.min(self.size)
+        };
+        if !(self.progress)(done, self.size) {
+            self.report.stopped = true;
+            self.ended = true;
+        }
         Ok(())
     }
 
     fn commit(&self) -> bool {
         let failed = self.options.all_or_nothing && self.report.failed > 0;
-        !self.options.dry_run && !failed
+        !self.options.dry_run && !failed && !self.report.stopped
     }
 }
 

@@ -968,13 +968,15 @@ impl Tenant {
     }
 
     /// Calls `page(ids, total)` with every hit of `query` (its own page ignored), a page at a
-    /// time, in its order, after bringing the index up to date. Returns the total.
+    /// time, in its order, after bringing the index up to date. Returns the total. A customer
+    /// comes once, even if a write committed meanwhile shifts the hits between pages.
     fn each_hit_page(
         &self,
         query: &CustomerQuery,
         mut page: impl FnMut(Vec<CustomerId>, u64) -> Result<()>,
     ) -> Result<u64> {
         search::catch_up(self.repo.as_ref(), &self.index)?;
+        let mut seen = std::collections::HashSet::new();
         let mut offset = 0u32;
         loop {
             let q = query.clone().offset(offset).limit(MAX_PAGE);
@@ -983,6 +985,7 @@ impl Tenant {
                 return Ok(total);
             }
             offset = offset.saturating_add(ids.len() as u32);
+            let ids: Vec<CustomerId> = ids.into_iter().filter(|id| seen.insert(*id)).collect();
             page(ids, total)?;
             if u64::from(offset) >= total {
                 return Ok(total);

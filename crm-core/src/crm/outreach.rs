@@ -22,11 +22,34 @@ impl Tenant {
         let mut recipients = Vec::new();
         let mut skipped = OutreachSkips::default();
         self.each_hit_page(query, |ids, _| {
-            for c in self.in_order(&ids)? {
-                match self.recipient(&c, channel)? {
-                    Ok(r) => recipients.push(r),
-                    Err(reason) => *reason(&mut skipped) += 1,
+            let customers = self.in_order(&ids)?;
+            // Those that pass the other checks, then one read for their suppressions.
+            let mut candidates = Vec::new();
+            for c in &customers {
+                match candidate(c, channel) {
+                    Ok(address) => candidates.push((c, address)),
+                    Err(counter) => *counter(&mut skipped) += 1,
                 }
+            }
+            let found: Vec<&Customer> = candidates.iter().map(|(c, _)| *c).collect();
+            let suppressed = self.repo.suppressed_fields_each(&self.id, &found)?;
+            let field = match channel {
+                Channel::Sms => "mobile",
+                _ => "email",
+            };
+            for ((c, address), fields) in candidates.into_iter().zip(suppressed) {
+                if fields.iter().any(|f| f == field) {
+                    skipped.suppressed += 1;
+                    continue;
+                }
+                recipients.push(Recipient {
+                    customer_id: c.id,
+                    customer_no: c.customer_no,
+                    first_name: c.first_name.clone(),
+                    last_name: c.last_name.clone(),
+                    address,
+                    language: c.language.clone(),
+                });
             }
             Ok(())
         })?;
@@ -37,53 +60,10 @@ impl Tenant {
         })
     }
 
-    /// `c` as a recipient on `channel`, or the counter of the reason it is not one.
-    #[allow(clippy::type_complexity)]
-    fn recipient(
-        &self,
-        c: &Customer,
-        channel: Channel,
-    ) -> Result<std::result::Result<Recipient, fn(&mut OutreachSkips) -> &mut u64>> {
-        if c.anonymised_at.is_some() {
-            return Ok(Err(|s| &mut s.anonymised));
-        }
-        let (address, consent, field) = match channel {
-            Channel::Email => (c.email.clone(), c.consent.email, "email"),
-            Channel::Sms => (
-                c.mobile
-                    .as_ref()
-                    .filter(|m| takes_sms(&m.e164))
-                    .map(|m| m.e164.clone()),
-                c.consent.sms,
-                "mobile",
-            ),
-        };
-        let Some(address) = address else {
-            return Ok(Err(|s| &mut s.no_address));
-        };
-        if consent.is_none() {
-            return Ok(Err(|s| &mut s.no_consent));
-        }
-        if self
-            .repo
-            .suppressed_fields(&self.id, c)?
-            .iter()
-            .any(|f| f == field)
-        {
-            return Ok(Err(|s| &mut s.suppressed));
-        }
-        Ok(Ok(Recipient {
-            customer_id: c.id,
-            customer_no: c.customer_no,
-            first_name: c.first_name.clone(),
-            last_name: c.last_name.clone(),
-            address,
-            language: c.language.clone(),
-        }))
-    }
-
     /// Logs messages the host sent (one entry per recipient), each to the customer's current
-    /// address on its channel, in one transaction: all or nothing. A `CommunicationRecorded`
+    /// address on its channel (its email; for SMS its mobile number, if it takes SMS), in one
+    /// transaction: all or nothing. Consent is the host's to have checked (see
+    /// [`outreach`](Self::outreach)): the log records what was sent. A `CommunicationRecorded`
     /// event follows each. Anonymise erases the address, subject and reference of the entries;
     /// a merge moves them to the primary.
     ///
@@ -115,4 +95,32 @@ impl Tenant {
     pub fn communications(&self, id: &CustomerId) -> Result<Vec<Communication>> {
         self.repo.communications(&self.id, id)
     }
+}
+
+/// A skip counter of [`OutreachSkips`].
+type Counter = fn(&mut OutreachSkips) -> &mut u64;
+
+/// The address `c` may be written to on `channel`, or the counter of the reason it may not
+/// (suppression is checked after, for many at once).
+fn candidate(c: &Customer, channel: Channel) -> std::result::Result<String, Counter> {
+    if c.anonymised_at.is_some() {
+        return Err(|s| &mut s.anonymised);
+    }
+    let (address, consent) = match channel {
+        Channel::Sms => (
+            c.mobile
+                .as_ref()
+                .filter(|m| takes_sms(&m.e164))
+                .map(|m| m.e164.clone()),
+            c.consent.sms,
+        ),
+        _ => (c.email.clone(), c.consent.email),
+    };
+    let Some(address) = address else {
+        return Err(|s| &mut s.no_address);
+    };
+    if consent.is_none() {
+        return Err(|s| &mut s.no_consent);
+    }
+    Ok(address)
 }

@@ -12,6 +12,10 @@ impl Tenant {
     /// name with its query replaced (its run history then starts afresh). A
     /// `SavedSearchSaved` event follows.
     ///
+    /// The query is kept as given: typed text or a filter naming a person (an email, a phone)
+    /// is personal data of the host's making, which anonymise does not reach. Save criteria
+    /// (a city, a period, a list), not people.
+    ///
     /// # Errors
     /// Validation on `name` (blank, over 200 characters).
     pub fn save_search(
@@ -46,7 +50,7 @@ impl Tenant {
         self.saved_searches()?
             .into_iter()
             .find(|s| s.name == name.trim())
-            .ok_or_else(|| Error::not_found("saved search", name.trim()))
+            .ok_or_else(|| Error::not_found("saved search", "of that name"))
     }
 
     /// Deletes a saved search (a `SavedSearchDeleted` event follows).
@@ -65,7 +69,8 @@ impl Tenant {
     /// new again. The run is recorded (one transaction); no change event.
     ///
     /// # Errors
-    /// NotFound if it is not one of this tenant's; Search if the index fails.
+    /// NotFound if it is not one of this tenant's; Conflict if its query was replaced while it
+    /// ran; Search if the index fails.
     pub fn run_saved(
         &self,
         actor: &Actor,
@@ -80,10 +85,10 @@ impl Tenant {
             ids.extend(page);
             Ok(())
         })?;
-        let ran_at = Utc::now();
-        let (search, previous_run_at, new_ids) = self
-            .repo
-            .record_saved_run(&self.id, id, &ids, ran_at, since)?;
+        let (search, previous_run_at, new_ids) =
+            self.repo
+                .record_saved_run(&self.id, id, search.updated_at, &ids, since)?;
+        let ran_at = search.last_run_at.unwrap_or_else(Utc::now);
         let mut new = Vec::with_capacity(new_ids.len());
         for chunk in new_ids.chunks(crate::model::limits::MAX_PAGE as usize) {
             new.extend(self.repo.customer_rows(&self.id, chunk)?);

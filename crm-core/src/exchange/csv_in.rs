@@ -34,19 +34,67 @@ impl<R: Read> Read for Counting<R> {
 }
 
 type Decoded<R> = BufReader<
-    std::io::Chain<
-        std::io::Cursor<Vec<u8>>,
-        encoding_rs_io::DecodeReaderBytes<Counting<R>, Vec<u8>>,
+    LineMarks<
+        std::io::Chain<
+            std::io::Cursor<Vec<u8>>,
+            encoding_rs_io::DecodeReaderBytes<Counting<R>, Vec<u8>>,
+        >,
     >,
 >;
+
+/// Where the line breaks of the decoded text are, as the CSV parser reads it: it skips empty
+/// lines without a trace, but a spreadsheet shows them as rows.
+#[derive(Default)]
+struct Lines {
+    /// Offsets of the line breaks not yet passed by a record.
+    ahead: std::collections::VecDeque<u64>,
+    /// Line breaks before the last record asked about.
+    passed: u64,
+    /// Bytes read so far.
+    offset: u64,
+}
+
+impl Lines {
+    /// The line (from 1) on which the byte at `offset` stands; offsets only grow.
+    fn line_at(&mut self, offset: u64) -> u64 {
+        while self.ahead.front().is_some_and(|b| *b < offset) {
+            self.ahead.pop_front();
+            self.passed += 1;
+        }
+        self.passed + 1
+    }
+}
+
+/// Notes the line breaks of what is read through it.
+struct LineMarks<R> {
+    inner: R,
+    lines: std::rc::Rc<std::cell::RefCell<Lines>>,
+}
+
+impl<R: Read> Read for LineMarks<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut lines = self.lines.borrow_mut();
+        let start = lines.offset;
+        for (i, b) in buf[..n].iter().enumerate() {
+            if *b == b'\n' {
+                lines.ahead.push_back(start + i as u64);
+            }
+        }
+        lines.offset += n as u64;
+        Ok(n)
+    }
+}
 
 /// The data rows of a CSV file, after its header.
 pub(crate) struct CsvRows<R: Read> {
     reader: csv::Reader<Decoded<R>>,
     headers: Vec<String>,
     record: csv::ByteRecord,
-    /// The spreadsheet number of the last row read (the header is row 1).
-    row: u64,
+    /// Line breaks inside the quoted cells of the records read so far: a spreadsheet shows
+    /// such a record on one row.
+    embedded: u64,
+    lines: std::rc::Rc<std::cell::RefCell<Lines>>,
     read: Arc<AtomicU64>,
 }
 
@@ -92,7 +140,12 @@ impl<R: Read> CsvRows<R> {
             head.extend_from_slice(&chunk[..n]);
         }
         let delimiter = options.delimiter.unwrap_or_else(|| guess_delimiter(&head));
-        let buffered = BufReader::with_capacity(1 << 16, std::io::Cursor::new(head).chain(decoded));
+        let lines = std::rc::Rc::new(std::cell::RefCell::new(Lines::default()));
+        let marked = LineMarks {
+            inner: std::io::Cursor::new(head).chain(decoded),
+            lines: std::rc::Rc::clone(&lines),
+        };
+        let buffered = BufReader::with_capacity(1 << 16, marked);
         let mut reader = csv::ReaderBuilder::new()
             .delimiter(delimiter)
             .flexible(true)
@@ -120,11 +173,13 @@ impl<R: Read> CsvRows<R> {
                     })
             })
             .collect::<Result<Vec<_>>>()?;
+        let embedded = newlines(&record);
         Ok(Self {
             reader,
             headers,
             record,
-            row: 1,
+            embedded,
+            lines,
             read,
         })
     }
@@ -151,12 +206,28 @@ impl<R: Read> CsvRows<R> {
         {
             return Ok(None);
         }
-        self.row += 1;
+        // A spreadsheet shows every line as a row, empty ones too, and a record whose quoted
+        // cells hold line breaks as one row.
+        // The parser's record position is where it began to look (before any empty lines it
+        // skipped); where it stopped is on the record's last line.
+        let end = self.reader.position().byte();
+        let last_line = self.lines.borrow_mut().line_at(end.saturating_sub(1));
+        let inside = newlines(&self.record);
+        let row = last_line
+            .saturating_sub(inside)
+            .saturating_sub(self.embedded)
+            .max(2);
+        self.embedded += inside;
         Ok(Some(RawRow {
-            row: self.row,
+            row,
             cells: self.record.iter().map(<[u8]>::to_vec).collect(),
         }))
     }
+}
+
+/// The line breaks inside the cells of a record.
+fn newlines(record: &csv::ByteRecord) -> u64 {
+    record.as_slice().iter().filter(|b| **b == b'\n').count() as u64
 }
 
 /// The separator the header line uses most among `,`, `;`, tab and `|` (a comma when none).

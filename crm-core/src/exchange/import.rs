@@ -64,6 +64,10 @@ impl FromStr for ImportMatch {
 /// An import adds and replaces, it never erases: a matched customer takes every non-empty cell
 /// of its row (names always), keeps the fields whose cells are empty, and gains the row's
 /// secondary contacts, lists and custom fields beside its own.
+///
+/// A dry run and an all-or-nothing import run in one write transaction from the first row to
+/// the last: other writers of the store wait for them (searches do not). Row-by-row imports hold
+/// it one batch at a time.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ImportOptions {
@@ -195,7 +199,12 @@ impl ImportOptions {
             .transpose()
     }
 
-    pub(crate) fn validate(&self) -> Result<()> {
+    /// Checks the options as an import would before reading anything.
+    ///
+    /// # Errors
+    /// Validation naming the option: `batch_size` (1 to 100,000), `delimiter` (ASCII
+    /// punctuation or space, not a quote), `encoding` (a WHATWG label), the duplicate rules.
+    pub fn validate(&self) -> Result<()> {
         if !(1..=MAX_BATCH_ROWS).contains(&self.batch_size) {
             return Err(Error::validation(
                 "batch_size",
@@ -224,7 +233,9 @@ impl ImportOptions {
 pub enum IssueKind {
     /// The row was not imported.
     Error,
-    /// The row was left alone on purpose (blank, or it matches an anonymised customer).
+    /// The row was left alone on purpose: all its cells are empty, or its customer no. or
+    /// reference names an anonymised customer. (An anonymised customer has no email left: a
+    /// row with an email it had creates a customer, with a warning.)
     Skipped,
     /// The row was imported; a cell was left out (lenient import) or something deserves a look
     /// (an email or phone of a person who asked to be forgotten).
@@ -276,13 +287,15 @@ pub struct ImportReport {
     /// Whether this was a dry run.
     pub dry_run: bool,
     /// Whether rows were written: false for a dry run, and for an all-or-nothing import with
-    /// any failed row.
+    /// any failed row or stopped by its progress callback.
     pub committed: bool,
+    /// Whether the progress callback stopped the import before the end of the file.
+    pub stopped: bool,
     /// The preset that mapped the headers.
     pub preset: ImportPreset,
     /// Every column of the file and where it went.
     pub columns: Vec<MappedColumn>,
-    /// Data rows read (blank rows included).
+    /// Data rows read, rows of empty cells included (empty lines are not rows).
     pub rows: u64,
     /// Rows that created a customer.
     pub created: u64,
@@ -290,7 +303,8 @@ pub struct ImportReport {
     pub updated: u64,
     /// Rows that matched a customer and changed nothing.
     pub unchanged: u64,
-    /// Rows left alone on purpose (blank, or matching an anonymised customer).
+    /// Rows left alone on purpose (all cells empty, or matching an anonymised customer by
+    /// customer no. or reference).
     pub skipped: u64,
     /// Rows not imported because of an error.
     pub failed: u64,
@@ -312,6 +326,7 @@ impl ImportReport {
         Self {
             dry_run,
             committed: false,
+            stopped: false,
             preset,
             columns,
             rows: 0,

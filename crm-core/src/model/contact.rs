@@ -54,23 +54,27 @@ pub(crate) fn phone(field: &str, value: &str, region: Option<Region>) -> Result<
     Ok(Phone { typed, e164 })
 }
 
+/// Whether an E.164 number can take an SMS: it has the form of a mobile number in its country's
+/// numbering plan (where mobile and fixed numbers look alike, as in the US, any number does). A
+/// landline typed into the mobile field cannot. One regex of the plan, as
+/// [`fits_numbering_plan`], not `phonenumber`'s per-type walk.
+pub(crate) fn takes_sms(e164: &str) -> bool {
+    let Ok(number) = phonenumber::parse(None, e164) else {
+        return false;
+    };
+    let national = number.national().to_string();
+    phonenumber::metadata::DATABASE
+        .by_code(&number.code().value())
+        .and_then(|plans| plans.into_iter().next())
+        .and_then(|plan| plan.descriptors().mobile().map(|m| m.is_match(&national)))
+        .unwrap_or(false)
+}
+
 /// Whether the number has a length and a form its country's numbering plan allows.
 ///
 /// This is `phonenumber::is_valid` less its per-type check (mobile, fixed line, premium...): that
 /// one runs a dozen regexes per number through a 100-entry shared cache, which numbers from a
 /// handful of countries thrash, at about a millisecond a number.
-/// Whether an E.164 number can take an SMS: its country's plan says it is a mobile number (or
-/// one that may be mobile or fixed). A landline typed into the mobile field cannot.
-pub(crate) fn takes_sms(e164: &str) -> bool {
-    use phonenumber::Type;
-    phonenumber::parse(None, e164).is_ok_and(|n| {
-        matches!(
-            n.number_type(&phonenumber::metadata::DATABASE),
-            Type::Mobile | Type::FixedLineOrMobile
-        )
-    })
-}
-
 fn fits_numbering_plan(number: &phonenumber::PhoneNumber) -> bool {
     let national = number.national().to_string();
     phonenumber::metadata::DATABASE

@@ -11,7 +11,7 @@ use crate::model::{
 };
 
 /// The version of the export's layout; a change that could break a reader raises it.
-pub const EXPORT_FORMAT: u32 = 1;
+pub const EXPORT_FORMAT: u32 = 2;
 
 /// Everything held on one customer, in a structured, machine-readable form
 /// ([`Tenant::export_personal_data`](crate::Tenant::export_personal_data)). Serialize it with

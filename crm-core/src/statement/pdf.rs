@@ -69,7 +69,7 @@ impl Writer {
 
     fn row(&mut self, font: Name<'_>, cells: [&str; 6]) {
         for (i, (x, cell)) in COLUMNS.iter().zip(cells).enumerate() {
-            let max = [12, 14, 28, 10, 10, 16][i];
+            let max = [12, 14, 34, 10, 10, 16][i];
             self.text(*x, font, 9.0, &fit(cell, max));
         }
         self.down(1.0);
@@ -125,7 +125,8 @@ pub(super) fn render(s: &Statement) -> Vec<u8> {
             [
                 l.pickup_at.format("%Y-%m-%d").to_string(),
                 l.reference.clone(),
-                l.route.clone(),
+                // The fonts' encoding has no arrow: an en dash reads as well.
+                l.route.replace('→', "–"),
                 l.status.as_str().replace('_', " "),
                 l.invoice_number.clone().unwrap_or_default(),
                 l.amount.as_ref().map(format_money).unwrap_or_default(),

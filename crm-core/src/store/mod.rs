@@ -186,6 +186,12 @@ pub(crate) trait Repository: Send + Sync {
     ) -> Result<Vec<CustomerId>>;
     /// The contact fields of `customer` that belong to anonymised customers.
     fn suppressed_fields(&self, tenant: &TenantId, customer: &Customer) -> Result<Vec<String>>;
+    /// [`suppressed_fields`](Self::suppressed_fields) of each of `customers`, in one read.
+    fn suppressed_fields_each(
+        &self,
+        tenant: &TenantId,
+        customers: &[&Customer],
+    ) -> Result<Vec<Vec<String>>>;
     /// Every personal datum held on customer `id`.
     fn export_personal_data(
         &self,
@@ -222,14 +228,15 @@ pub(crate) trait Repository: Send + Sync {
         actor: &Actor,
         id: &SavedSearchId,
     ) -> Result<()>;
-    /// Records a run of a saved search that matched `ids` at `at`: the search after it, when it
-    /// ran before, and those of `ids` first matched after `since` (default: the previous run).
+    /// Records a run of a saved search, whose query was last saved at `saved_at`, that matched
+    /// `ids` (now): the search after it, when it ran before, and those of `ids` first matched
+    /// after `since` (default: the previous run). Conflict if the query changed since.
     fn record_saved_run(
         &self,
         tenant: &TenantId,
         id: &SavedSearchId,
+        saved_at: DateTime<Utc>,
         ids: &[CustomerId],
-        at: DateTime<Utc>,
         since: Option<DateTime<Utc>>,
     ) -> Result<(SavedSearch, Option<DateTime<Utc>>, Vec<CustomerId>)>;
     /// Logs messages the host sent, each to its customer's current address, in one transaction.

@@ -130,6 +130,10 @@ int main(int argc, char **argv) {
   CHECK_STATUS(crm_import_options_set(opts, "match_on", "phone"), CRM_ERR_VALIDATION);
   CHECK(str_eq(crm_last_error_field(), "match_on"));
   CHECK_STATUS(crm_import_options_set(opts, "colour", "blue"), CRM_ERR_VALIDATION);
+  CHECK_STATUS(crm_import_options_set(opts, "encoding", "klingon"), CRM_ERR_VALIDATION);
+  CHECK(str_eq(crm_last_error_field(), "encoding"));
+  CHECK_STATUS(crm_import_options_set(opts, "batch_size", "0"), CRM_ERR_VALIDATION);
+  CHECK(str_eq(crm_last_error_field(), "batch_size"));
   CHECK_STATUS(crm_import_options_set(opts, "delimiter", ";;"), CRM_ERR_VALIDATION);
   CHECK_STATUS(crm_import_options_set_flags(opts, 64), CRM_ERR_VALIDATION);
   CHECK_STATUS(crm_import_options_map(opts, "X", "shoe_size"), CRM_ERR_VALIDATION);

@@ -9,6 +9,7 @@ use crate::changes::{Change, ChangeKind};
 use crate::error::{Error, Result};
 use crate::model::{
     Actor, Channel, Communication, CommunicationId, CustomerId, NewCommunication, TenantId,
+    takes_sms,
 };
 
 const COLUMNS: &str =
@@ -48,12 +49,19 @@ pub(super) fn record(
         }
         let address = match e.channel {
             Channel::Email => customer.email.clone(),
-            Channel::Sms => customer.mobile.as_ref().map(|p| p.e164.clone()),
+            Channel::Sms => customer
+                .mobile
+                .as_ref()
+                .filter(|p| takes_sms(&p.e164))
+                .map(|p| p.e164.clone()),
         }
         .ok_or_else(|| {
             Error::validation(
                 at("channel"),
-                format!("customer no. {} has no address on it", customer.customer_no),
+                format!(
+                    "customer no. {} has no address on it (an email; a mobile number for SMS)",
+                    customer.customer_no
+                ),
             )
         })?;
         let c = Communication {
@@ -68,8 +76,8 @@ pub(super) fn record(
             recorded_by: actor.user_id.clone(),
         };
         tx.prepare_cached(&format!(
-            "INSERT INTO communications (tenant_id, {COLUMNS})
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+            "INSERT INTO communications (tenant_id, {COLUMNS}, sent_us)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
         ))?
         .execute(params![
             tenant.as_str(),
@@ -82,6 +90,7 @@ pub(super) fn record(
             utc_text(&c.sent_at),
             utc_text(&c.recorded_at),
             c.recorded_by,
+            c.sent_at.timestamp_micros(),
         ])?;
         changes::append(
             tx,
@@ -104,7 +113,7 @@ pub(super) fn of_customer(
     Ok(tx
         .prepare_cached(&format!(
             "SELECT {COLUMNS} FROM communications WHERE tenant_id = ?1 AND customer_id = ?2
-             ORDER BY sent_at DESC, id DESC"
+             ORDER BY sent_us DESC, id DESC"
         ))?
         .query_map(params![tenant.as_str(), id.as_uuid()], from_row)?
         .collect::<rusqlite::Result<_>>()?)

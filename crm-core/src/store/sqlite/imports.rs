@@ -106,8 +106,16 @@ fn one(
             }
             Err(e) => return Err(e),
         },
+        // The map was read before the import: its customer may have been merged since (the
+        // reference then lives on in the primary) or deleted (no match).
         Some(MatchValue::Custom(value)) => match custom.as_ref().and_then(|(_, m)| m.get(value)) {
-            Some(id) => Some(merges::live(tx, tenant, id)?),
+            Some(id) => match merges::resolve(tx, tenant, id)
+                .and_then(|id| customers::by_id(tx, tenant, &id))
+            {
+                Ok(c) => Some(c),
+                Err(e) if e.kind() == ErrorKind::NotFound => None,
+                Err(e) => return Err(e),
+            },
             None => None,
         },
     };

@@ -572,11 +572,11 @@ impl Repository for SqliteStore {
         &self,
         tenant: &TenantId,
         id: &SavedSearchId,
+        saved_at: DateTime<Utc>,
         ids: &[CustomerId],
-        at: DateTime<Utc>,
         since: Option<DateTime<Utc>>,
     ) -> Result<(SavedSearch, Option<DateTime<Utc>>, Vec<CustomerId>)> {
-        self.write(|tx| saved::record_run(tx, tenant, id, ids, at, since))
+        self.write(|tx| saved::record_run(tx, tenant, id, saved_at, ids, since))
     }
 
     fn record_communications(
@@ -594,6 +594,19 @@ impl Repository for SqliteStore {
         customer: &CustomerId,
     ) -> Result<Vec<Communication>> {
         self.read(|tx| communications::of_customer(tx, tenant, customer))
+    }
+
+    fn suppressed_fields_each(
+        &self,
+        tenant: &TenantId,
+        customers: &[&Customer],
+    ) -> Result<Vec<Vec<String>>> {
+        self.read(|tx| {
+            customers
+                .iter()
+                .map(|c| privacy::suppressed_fields(tx, tenant, c))
+                .collect()
+        })
     }
 
     fn suppressed_fields(&self, tenant: &TenantId, customer: &Customer) -> Result<Vec<String>> {

@@ -132,19 +132,29 @@ pub(super) fn delete(
     changes::append(tx, tenant, actor, &event(ChangeKind::SavedSearchDeleted))
 }
 
-/// Records a run at `at` that matched `ids`: customers not matched before are remembered from
-/// now, those that no longer match are forgotten. Returns the search as it stands, when it ran
-/// before, and those of `ids` (in their order) that first matched after `since` (by default
-/// the previous run; all on a first run).
+/// Records a run that matched `ids` of the query saved at `saved_at`: customers not matched
+/// before are remembered from now, those that no longer match are forgotten. Returns the search
+/// as it stands (its `last_run_at` is this run's time, never earlier than the previous run's),
+/// when it ran before, and those of `ids` (in their order, once each) that first matched after
+/// `since` (by default the previous run; all on a first run). Conflict if the query was saved
+/// again since it was read.
 pub(super) fn record_run(
     tx: &Transaction<'_>,
     tenant: &TenantId,
     id: &SavedSearchId,
+    saved_at: DateTime<Utc>,
     ids: &[CustomerId],
-    at: DateTime<Utc>,
     since: Option<DateTime<Utc>>,
 ) -> Result<(SavedSearch, Option<DateTime<Utc>>, Vec<CustomerId>)> {
     let before = get(tx, tenant, id)?;
+    if before.updated_at != saved_at {
+        return Err(Error::conflict(
+            "the saved search was saved again while it ran: run it again",
+        ));
+    }
+    let at = before
+        .last_run_at
+        .map_or_else(Utc::now, |last| Utc::now().max(last));
     let mut known: HashMap<CustomerId, DateTime<Utc>> = HashMap::new();
     {
         let mut stmt = tx.prepare_cached(
@@ -164,7 +174,11 @@ pub(super) fn record_run(
          VALUES (?1, ?2, ?3)",
     )?;
     let mut new = Vec::new();
+    let mut seen = std::collections::HashSet::with_capacity(ids.len());
     for customer in ids {
+        if !seen.insert(*customer) {
+            continue;
+        }
         let first = match known.remove(customer) {
             Some(first) => first,
             None => {

@@ -276,11 +276,12 @@ CREATE TABLE communications (
     subject     TEXT NOT NULL, -- erased ('') by anonymise
     reference   TEXT,          -- erased by anonymise
     sent_at     TEXT NOT NULL,
+    sent_us     INTEGER NOT NULL, -- sent_at in microseconds since the epoch, to sort on
     recorded_at TEXT NOT NULL,
     actor_id    TEXT NOT NULL,
     FOREIGN KEY (tenant_id, customer_id) REFERENCES customers(tenant_id, id) ON DELETE CASCADE
 ) STRICT;
-CREATE INDEX communications_by_customer ON communications(tenant_id, customer_id, sent_at);
+CREATE INDEX communications_by_customer ON communications(tenant_id, customer_id, sent_us);
 
 -- The log entries a merge moved to the primary, to move back on unmerge.
 CREATE TABLE merge_communications (
