@@ -135,9 +135,7 @@ pub extern "C" fn crm_document_content(
     ffi::value(std::ptr::null(), || {
         let d = self::document(document)?;
         let bytes = d.content.as_deref();
-        if !size_out.is_null() {
-            ffi::out(size_out, "size_out")?.write(bytes.map_or(0, <[u8]>::len));
-        }
+        ffi::write_if_asked(size_out, bytes.map_or(0, <[u8]>::len));
         Ok(bytes.map_or(std::ptr::null(), <[u8]>::as_ptr))
     })
 }

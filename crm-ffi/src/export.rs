@@ -119,9 +119,7 @@ pub extern "C" fn crm_tenant_export(
             };
             Ok(written?)
         })?;
-        if !rows_out.is_null() {
-            ffi::out(rows_out, "rows_out")?.write(n);
-        }
+        ffi::write_if_asked(rows_out, n);
         Ok(())
     })
 }

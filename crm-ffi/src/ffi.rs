@@ -242,6 +242,14 @@ pub(crate) fn out<T>(ptr: *mut T, name: &str) -> Result<Out<T>, Failure> {
     Ok(Out(ptr))
 }
 
+/// Writes `value` through an optional out-parameter; NULL means the caller does not want it.
+/// Call it last, after every fallible step, like [`Out::write`].
+pub(crate) fn write_if_asked<T>(ptr: *mut T, value: T) {
+    if !ptr.is_null() {
+        Out(ptr).write(value);
+    }
+}
+
 /// Refuses two out-parameters that point at the same memory.
 pub(crate) fn distinct<A, B>(a: &Out<A>, b: &Out<B>) -> Result<(), Failure> {
     if a.addr() == b.addr() {

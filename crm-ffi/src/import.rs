@@ -301,18 +301,10 @@ pub extern "C" fn crm_import_report_issue(
             .issues
             .get(index)
             .ok_or_else(|| json::validation("index", "past the last issue"))?;
-        if !row.is_null() {
-            ffi::out(row, "row")?.write(issue.row);
-        }
-        if !field.is_null() {
-            ffi::out(field, "field")?.write(c_ptr(Some(&issue.field)));
-        }
-        if !reason.is_null() {
-            ffi::out(reason, "reason")?.write(c_ptr(Some(&issue.reason)));
-        }
-        if !kind.is_null() {
-            ffi::out(kind, "kind")?.write(issue.kind);
-        }
+        ffi::write_if_asked(row, issue.row);
+        ffi::write_if_asked(field, c_ptr(Some(&issue.field)));
+        ffi::write_if_asked(reason, c_ptr(Some(&issue.reason)));
+        ffi::write_if_asked(kind, issue.kind);
         Ok(())
     })
 }

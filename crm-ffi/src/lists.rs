@@ -241,9 +241,7 @@ pub extern "C" fn crm_tenant_create_list(
         let made = t
             .tenant
             .create_list(&t.actor, ffi::text_in(name, "name")?)?;
-        if !created_out.is_null() {
-            ffi::out(created_out, "created_out")?.write(made);
-        }
+        ffi::write_if_asked(created_out, made);
         Ok(())
     })
 }
@@ -261,9 +259,7 @@ pub extern "C" fn crm_tenant_delete_list(
         let n = t
             .tenant
             .delete_list(&t.actor, ffi::text_in(name, "name")?)?;
-        if !removed_out.is_null() {
-            ffi::out(removed_out, "removed_out")?.write(n);
-        }
+        ffi::write_if_asked(removed_out, n);
         Ok(())
     })
 }
@@ -313,9 +309,7 @@ fn change_members(
         } else {
             t.tenant.remove_from_list(&t.actor, name, &ids)?
         };
-        if !changed_out.is_null() {
-            ffi::out(changed_out, "changed_out")?.write(n);
-        }
+        ffi::write_if_asked(changed_out, n);
         Ok(())
     })
 }

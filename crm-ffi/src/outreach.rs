@@ -104,14 +104,6 @@ fn log<'a>(ptr: *const crm_communication_list) -> Result<&'a LogHandle, Failure>
     ffi::get::<LogHandle>(ptr, "list")
 }
 
-/// Writes `value` through `ptr` unless it is NULL.
-fn maybe<T>(ptr: *mut T, name: &str, value: T) -> Result<(), Failure> {
-    if !ptr.is_null() {
-        ffi::out(ptr, name)?.write(value);
-    }
-    Ok(())
-}
-
 /// The customers `query` finds (every hit, in its order; NULL for all) who may be written to on
 /// `channel`: with consent on it, an address for it (for SMS a mobile number), not anonymised,
 /// and not an address of a person who asked to be forgotten. The library sends nothing; log
@@ -182,12 +174,12 @@ pub extern "C" fn crm_outreach_recipient(
             .get(index)
             .zip(o.recipients.get(index))
             .ok_or_else(|| json::validation("index", "past the last recipient"))?;
-        maybe(customer_id, "customer_id", texts.customer_id.as_ptr())?;
-        maybe(customer_no, "customer_no", r.customer_no)?;
-        maybe(first_name, "first_name", texts.first_name.as_ptr())?;
-        maybe(last_name, "last_name", texts.last_name.as_ptr())?;
-        maybe(address, "address", texts.address.as_ptr())?;
-        maybe(language, "language", c_ptr(texts.language.as_ref()))?;
+        ffi::write_if_asked(customer_id, texts.customer_id.as_ptr());
+        ffi::write_if_asked(customer_no, r.customer_no);
+        ffi::write_if_asked(first_name, texts.first_name.as_ptr());
+        ffi::write_if_asked(last_name, texts.last_name.as_ptr());
+        ffi::write_if_asked(address, texts.address.as_ptr());
+        ffi::write_if_asked(language, c_ptr(texts.language.as_ref()));
         Ok(())
     })
 }
@@ -323,12 +315,12 @@ pub extern "C" fn crm_communication_list_get(
             .get(index)
             .zip(l.texts.get(index))
             .ok_or_else(|| json::validation("index", "past the last entry"))?;
-        maybe(id, "id", texts.id.as_ptr())?;
-        maybe(channel, "channel", channel_out(entry.channel))?;
-        maybe(address, "address", texts.address.as_ptr())?;
-        maybe(subject, "subject", texts.subject.as_ptr())?;
-        maybe(reference, "reference", c_ptr(texts.reference.as_ref()))?;
-        maybe(sent_at, "sent_at", texts.sent_at.as_ptr())?;
+        ffi::write_if_asked(id, texts.id.as_ptr());
+        ffi::write_if_asked(channel, channel_out(entry.channel));
+        ffi::write_if_asked(address, texts.address.as_ptr());
+        ffi::write_if_asked(subject, texts.subject.as_ptr());
+        ffi::write_if_asked(reference, c_ptr(texts.reference.as_ref()));
+        ffi::write_if_asked(sent_at, texts.sent_at.as_ptr());
         Ok(())
     })
 }

@@ -41,13 +41,6 @@ fn statement<'a>(ptr: *const crm_statement) -> Result<&'a StatementHandle, Failu
     ffi::get::<StatementHandle>(ptr, "statement")
 }
 
-fn maybe<T>(ptr: *mut T, name: &str, value: T) -> Result<(), Failure> {
-    if !ptr.is_null() {
-        ffi::out(ptr, name)?.write(value);
-    }
-    Ok(())
-}
-
 /// The statement of customer `customer_id`: its bookings departing on the local days `from` to
 /// `to` (`YYYY-MM-DD`, inclusive), oldest first, with invoice totals per currency (cancelled
 /// bookings left out). On success `*out` is freed with `crm_statement_free`. Errors:
@@ -127,21 +120,13 @@ pub extern "C" fn crm_statement_line(
             .get(index)
             .zip(s.lines.get(index))
             .ok_or_else(|| json::validation("index", "past the last line"))?;
-        maybe(reference, "reference", texts.reference.as_ptr())?;
-        maybe(pickup_at, "pickup_at", texts.pickup_at.as_ptr())?;
-        maybe(route, "route", texts.route.as_ptr())?;
-        maybe(status, "status", texts.status.as_ptr())?;
-        maybe(
-            invoice_number,
-            "invoice_number",
-            c_ptr(texts.invoice_number.as_ref()),
-        )?;
-        maybe(
-            amount_minor,
-            "amount_minor",
-            line.amount.as_ref().map_or(0, |m| m.minor),
-        )?;
-        maybe(currency, "currency", c_ptr(texts.currency.as_ref()))?;
+        ffi::write_if_asked(reference, texts.reference.as_ptr());
+        ffi::write_if_asked(pickup_at, texts.pickup_at.as_ptr());
+        ffi::write_if_asked(route, texts.route.as_ptr());
+        ffi::write_if_asked(status, texts.status.as_ptr());
+        ffi::write_if_asked(invoice_number, c_ptr(texts.invoice_number.as_ref()));
+        ffi::write_if_asked(amount_minor, line.amount.as_ref().map_or(0, |m| m.minor));
+        ffi::write_if_asked(currency, c_ptr(texts.currency.as_ref()));
         Ok(())
     })
 }
@@ -169,8 +154,8 @@ pub extern "C" fn crm_statement_total(
             .get(index)
             .zip(s.currencies.get(index))
             .ok_or_else(|| json::validation("index", "past the last total"))?;
-        maybe(minor, "minor", total.minor)?;
-        maybe(currency, "currency", code.as_ptr())?;
+        ffi::write_if_asked(minor, total.minor);
+        ffi::write_if_asked(currency, code.as_ptr());
         Ok(())
     })
 }
