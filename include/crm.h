@@ -2302,6 +2302,18 @@ crm_status crm_tenant_record_communication(const struct crm_tenant *tenant,
                                            char **id_out);
 
 /**
+ * Logs many sent messages in one transaction (all or nothing) from JSON `{"format": 1,
+ * "communications": [{"customer_id": "...", "channel": "email", "subject": "...",
+ * "reference": "msg-1", "sent_at": "2026-06-01T10:00:00Z"}, ...]}` (`reference` and `sent_at`
+ * optional), each to its customer's current address, as `crm_tenant_record_communication`.
+ * On success `*count_out` is how many were logged. Errors: `CRM_ERR_VALIDATION` naming the
+ * entry (`[3].subject`), `CRM_ERR_NOT_FOUND`, `CRM_ERR_CONFLICT`.
+ */
+crm_status crm_tenant_record_communications_json(const struct crm_tenant *tenant,
+                                                 const char *json,
+                                                 size_t *count_out);
+
+/**
  * The communication log of customer `customer_id`, newest first. On success `*out` is freed
  * with `crm_communication_list_free`. Errors: `CRM_ERR_NOT_FOUND`.
  */

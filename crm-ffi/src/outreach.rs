@@ -260,6 +260,28 @@ pub extern "C" fn crm_tenant_record_communication(
     })
 }
 
+/// Logs many sent messages in one transaction (all or nothing) from JSON `{"format": 1,
+/// "communications": [{"customer_id": "...", "channel": "email", "subject": "...",
+/// "reference": "msg-1", "sent_at": "2026-06-01T10:00:00Z"}, ...]}` (`reference` and `sent_at`
+/// optional), each to its customer's current address, as `crm_tenant_record_communication`.
+/// On success `*count_out` is how many were logged. Errors: `CRM_ERR_VALIDATION` naming the
+/// entry (`[3].subject`), `CRM_ERR_NOT_FOUND`, `CRM_ERR_CONFLICT`.
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_tenant_record_communications_json(
+    tenant: *const crm_tenant,
+    json: *const c_char,
+    count_out: *mut usize,
+) -> crm_status {
+    ffi::call(|| {
+        let out = ffi::out(count_out, "count_out")?;
+        let t = self::tenant(tenant)?;
+        let batch: Vec<NewCommunication> =
+            json::batch(ffi::text_in(json, "json")?, "communications", |_| {})?;
+        out.write(t.tenant.record_communications(&t.actor, batch)?.len());
+        Ok(())
+    })
+}
+
 /// The communication log of customer `customer_id`, newest first. On success `*out` is freed
 /// with `crm_communication_list_free`. Errors: `CRM_ERR_NOT_FOUND`.
 #[unsafe(no_mangle)]

@@ -1094,6 +1094,58 @@ impl PyTenant {
             .ok_or_else(|| pyo3::exceptions::PyRuntimeError::new_err("nothing was logged"))
     }
 
+    /// Logs many sent messages in one transaction (all or nothing): each entry a dict with
+    /// `customer`, `channel`, `subject` and optionally `reference` and `sent_at`, as
+    /// `record_communication` takes them.
+    ///
+    /// Raises:
+    ///     ValidationError: naming the entry (`[3].subject`). TypeError: an entry is not a
+    ///         dict, or has an unknown key.
+    fn record_communications(
+        &self,
+        py: Python<'_>,
+        entries: Bound<'_, PyAny>,
+    ) -> PyResult<Vec<PyCommunication>> {
+        let actor = self.actor(py)?;
+        let mut batch = Vec::new();
+        for (i, item) in entries.try_iter()?.enumerate() {
+            let item = item?;
+            let entry = item.cast::<PyDict>().map_err(|_| {
+                pyo3::exceptions::PyTypeError::new_err(format!("entries[{i}]: expected a dict"))
+            })?;
+            for key in entry.keys() {
+                let key: String = key.extract()?;
+                if !["customer", "channel", "subject", "reference", "sent_at"]
+                    .contains(&key.as_str())
+                {
+                    return Err(pyo3::exceptions::PyTypeError::new_err(format!(
+                        "entries[{i}]: unknown key {key:?}"
+                    )));
+                }
+            }
+            let get = |key: &str| -> PyResult<Bound<'_, PyAny>> {
+                entry.get_item(key)?.ok_or_else(|| {
+                    pyo3::exceptions::PyTypeError::new_err(format!("entries[{i}]: missing {key:?}"))
+                })
+            };
+            let id = customer_id("customer", &get("customer")?)?;
+            let channel: String = get("channel")?.extract()?;
+            let subject: String = get("subject")?.extract()?;
+            let mut e = NewCommunication::new(id, parse_arg::<Channel>(py, &channel)?, subject);
+            e.reference = match entry.get_item("reference")? {
+                Some(r) if !r.is_none() => Some(r.extract()?),
+                _ => None,
+            };
+            e.sent_at = match entry.get_item("sent_at")? {
+                Some(at) if !at.is_none() => Some(aware("sent_at", &at)?.to_utc()),
+                _ => None,
+            };
+            batch.push(e);
+        }
+        let logged = self.call(py, |t| t.record_communications(&actor, batch))?;
+        Ok(logged.into_iter().map(PyCommunication).collect())
+    }
+
     /// The communication log of `customer`, newest first.
     fn communications(
         &self,

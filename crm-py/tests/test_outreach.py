@@ -54,6 +54,15 @@ def test_outreach_and_the_log(agency: crm.Tenant, other: crm.Tenant) -> None:
     with pytest.raises(crm.NotFoundError):
         other.communications(anne)
     assert agency.changes_since(0)[-1].kind == "communication_recorded"
+    # Many at once, all or nothing.
+    with pytest.raises(crm.ValidationError) as err:
+        agency.record_communications([{"customer": anne, "channel": "sms", "subject": "ok"}, {"customer": anne, "channel": "email", "subject": ""}])
+    assert err.value.field == "[1].subject"
+    with pytest.raises(TypeError):
+        agency.record_communications([{"customer": anne, "channel": "email", "subject": "x", "colour": "red"}])
+    assert len(agency.communications(anne)) == 2
+    logged = agency.record_communications([{"customer": anne.id, "channel": "sms", "subject": "a", "reference": "r", "sent_at": sent}])
+    assert [(e.subject, e.reference, e.sent_at) for e in logged] == [("a", "r", sent)]
 
 
 def test_run_saved_finds_who_newly_matches(agency: crm.Tenant, other: crm.Tenant) -> None:

@@ -51,7 +51,8 @@ int main(int argc, char **argv) {
   const char *ref = NULL, *status = NULL;
   int64_t no = 0, minor = 0;
   crm_channel channel = 0;
-  char pdf[512];
+  char pdf[512], batch[1024];
+  size_t count = 0;
   FILE *f;
   char head[5] = {0};
 
@@ -91,8 +92,23 @@ int main(int argc, char **argv) {
   CHECK_STATUS(crm_tenant_record_communication(t, anne, CRM_CHANNEL_EMAIL, "", NULL, NULL, NULL), CRM_ERR_VALIDATION);
   CHECK(str_eq(crm_last_error_field(), "[0].subject"));
   CHECK_STATUS(crm_tenant_record_communication(other, anne, CRM_CHANNEL_EMAIL, "x", NULL, NULL, NULL), CRM_ERR_NOT_FOUND);
+  snprintf(batch, sizeof batch,
+           "{\"format\":1,\"communications\":[{\"customer_id\":\"%s\",\"channel\":\"email\","
+           "\"subject\":\"Batch\",\"sent_at\":\"2026-01-01T00:00:00Z\"},"
+           "{\"customer_id\":\"%s\",\"channel\":\"email\",\"subject\":\"\"}]}",
+           anne, anne);
+  CHECK_STATUS(crm_tenant_record_communications_json(t, batch, &count), CRM_ERR_VALIDATION);
+  CHECK(str_eq(crm_last_error_field(), "[1].subject"));
+  snprintf(batch, sizeof batch,
+           "{\"format\":1,\"communications\":[{\"customer_id\":\"%s\",\"channel\":\"email\","
+           "\"subject\":\"Batch\",\"sent_at\":\"2026-01-01T00:00:00Z\"}]}",
+           anne);
+  CHECK_OK(crm_tenant_record_communications_json(t, batch, &count));
+  CHECK(count == 1);
   CHECK_OK(crm_tenant_communications(t, anne, &log));
-  CHECK(crm_communication_list_len(log) == 2);
+  CHECK(crm_communication_list_len(log) == 3);
+  CHECK_OK(crm_communication_list_get(log, 2, NULL, NULL, NULL, &subject, NULL, NULL));
+  CHECK(str_eq(subject, "Batch"));
   CHECK_OK(crm_communication_list_get(log, 1, NULL, &channel, &address, &subject, &reference, NULL));
   CHECK(channel == CRM_CHANNEL_EMAIL && str_eq(address, "anne@x.fr") && str_eq(subject, "Summer offers") && str_eq(reference, "msg-1"));
   CHECK_OK(crm_communication_list_get(log, 0, NULL, &channel, &address, NULL, &reference, NULL));
