@@ -2,7 +2,7 @@
 //! record (found by the booking's link, else by email) or create it.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet};
 

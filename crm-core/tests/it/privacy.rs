@@ -3,7 +3,7 @@
 //! of anonymised customers from duplicates and merges.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::path::Path;

@@ -2,7 +2,7 @@
 //! through large tenants, and tenant isolation.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use common::*;
 use crm_core::{CustomerQuery, ErrorKind, ExportColumn, ExportOptions, NewCustomer};

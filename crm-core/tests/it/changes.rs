@@ -2,7 +2,7 @@
 //! changed field names; sequence numbers increase; `changes_since` pages; failures append nothing.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -2,7 +2,7 @@
 //! call writes nothing: the customer count and the change feed are unchanged.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -2,7 +2,7 @@
 //! their PDF read back by `pdftotext` when it is installed).
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use common::*;
 use crm_core::{

@@ -2,7 +2,7 @@
 //! concurrency, no-op updates, delete keeping the bookings, customer numbers.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet};
 

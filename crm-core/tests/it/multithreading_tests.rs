@@ -2,7 +2,7 @@
 //! writes, without errors, and every page they get is a consistent snapshot.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};

@@ -2,7 +2,7 @@
 //! what merges, unmerges, deletes and anonymisations do to them.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use common::*;
 use crm_core::{Actor, ChangeKind, ErrorKind, MergeRequest, NewDocument, Role};

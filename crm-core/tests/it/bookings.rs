@@ -2,7 +2,7 @@
 //! history newest first across time-zone offsets, stats, and exact round-trips of values.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use chrono::{DateTime, Duration, FixedOffset, TimeZone, Utc};
 use common::*;

@@ -2,7 +2,7 @@
 //! reasons, tenant isolation, and the quality of the default rules on a labelled corpus.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeSet, HashMap};
 

@@ -3,7 +3,7 @@
 //! duplicates flagged, anonymised and suppressed people, and tenant isolation.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 

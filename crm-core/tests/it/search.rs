@@ -2,7 +2,7 @@
 //! typo ranking, filters, tenant isolation, read-your-writes, reopen and reindex.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use chrono::NaiveDate;
 use common::{actor, booking_for, customer, customer_with_email, open};

@@ -2,7 +2,7 @@
 //! pagination (every row exactly once, also while rows are inserted), cursor checks.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use std::cmp::Ordering;
 use std::collections::HashSet;

@@ -2,7 +2,7 @@
 //! pending; merges, anonymisation and tenants.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 

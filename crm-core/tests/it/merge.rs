@@ -3,7 +3,7 @@
 //! ever loses or duplicates a booking.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -6,7 +6,7 @@
 //! files were overwritten, emptied or deleted is rebuilt on reopen, never an error.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -467,7 +467,7 @@ fn spawn_child(db: &Path, child: usize, mode: &str, log: &Path) -> Child {
         .args([
             "--ignored",
             "--exact",
-            "crash_child_writes_until_killed",
+            "search_recovery::crash_child_writes_until_killed",
             "--test-threads=1",
         ])
         .env(ENV_DB, db)

@@ -2,7 +2,7 @@
 //! only whole transactions, and whose counters and change feed agree with its rows.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 use std::process::Command;
@@ -60,7 +60,7 @@ fn killed_writer_leaves_whole_transactions() {
             .args([
                 "--ignored",
                 "--exact",
-                "crash_child_writer",
+                "crash_consistency::crash_child_writer",
                 "--test-threads=1",
             ])
             .env(ENV, &path)

@@ -2,7 +2,7 @@
 //! (or are simply not seen), and calls through one tenant never change another's rows.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use std::collections::{HashMap, HashSet};
 

@@ -6,7 +6,7 @@
 //! booking and customer changes move the filters (relink, unlink, edit, delete).
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use std::collections::HashSet;
 

@@ -2,7 +2,7 @@
 //! newer than this library, are refused with a Storage error rather than a panic.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

@@ -1,0 +1,27 @@
+//! The integration tests of crm-core, in one binary (one link step instead of one per file):
+//! each module is one area, on real SQLite files and tantivy indexes, through the public API.
+
+mod common;
+
+mod bookings;
+mod capture;
+mod changes;
+mod crash_consistency;
+mod customers;
+mod dedupe;
+mod documents;
+mod export;
+mod import;
+mod list;
+mod lists;
+mod merge;
+mod multithreading_tests;
+mod outreach;
+mod persistence;
+mod privacy;
+mod search;
+mod search_filters;
+mod search_isolation;
+mod search_recovery;
+mod tenant_isolation;
+mod validation;
