@@ -7,7 +7,9 @@ use crm_core::{
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyTuple};
 
-use crate::convert::{aware, customer_id, customer_ids, optional_customer_id, quoted, wrong_type};
+use crate::convert::{
+    aware, customer_id, customer_ids, optional_aware, optional_customer_id, quoted, wrong_type,
+};
 use crate::db::{Progress, Shared, run};
 use crate::dedupe::{PyDuplicateCluster, PyDuplicateMatch, PyMatchConfig};
 use crate::document::{PyDocument, document_id};
@@ -142,10 +144,42 @@ fn export_options(
             .map_err(|e| crate::errors::to_py(py, e.into()))?;
         options = options.columns(parsed);
     }
-    if let Some(search) = search.filter(|s| !s.is_none()) {
-        options = options.query(SearchArgs::from_mapping("export", search)?.query(py)?);
+    if let Some(query) = search_query(py, "export", search)? {
+        options = options.query(query);
     }
     Ok(options)
+}
+
+/// The query a mapping of `search()` arguments describes, or None for None.
+fn search_query(
+    py: Python<'_>,
+    call: &str,
+    search: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Option<crm_core::CustomerQuery>> {
+    match search.filter(|s| !s.is_none()) {
+        Some(s) => SearchArgs::from_mapping(call, s)?.query(py).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// A log entry from `record_communication`'s arguments (also each entry of
+/// `record_communications`).
+fn communication(
+    py: Python<'_>,
+    customer: &Bound<'_, PyAny>,
+    channel: &str,
+    subject: String,
+    reference: Option<String>,
+    sent_at: Option<&Bound<'_, PyAny>>,
+) -> PyResult<NewCommunication> {
+    let id = customer_id("customer", customer)?;
+    let mut entry = NewCommunication::new(id, parse_arg::<Channel>(py, channel)?, subject);
+    entry.reference = reference;
+    entry.sent_at = match sent_at {
+        Some(at) => optional_aware("sent_at", at)?.map(|t| t.to_utc()),
+        None => None,
+    };
+    Ok(entry)
 }
 
 /// A text argument parsed by the core (a channel...); a bad one is its `ValidationError`.
@@ -1052,10 +1086,8 @@ impl PyTenant {
         search: Option<Bound<'_, PyAny>>,
     ) -> PyResult<PyOutreach> {
         let channel = parse_arg::<Channel>(py, channel)?;
-        let query = match search.filter(|s| !s.is_none()) {
-            Some(s) => SearchArgs::from_mapping("outreach", &s)?.query(py)?,
-            None => crm_core::CustomerQuery::all(),
-        };
+        let query = search_query(py, "outreach", search.as_ref())?
+            .unwrap_or_else(crm_core::CustomerQuery::all);
         self.call(py, |t| t.outreach(&query, channel))
             .map(PyOutreach)
     }
@@ -1080,13 +1112,7 @@ impl PyTenant {
         sent_at: Option<Bound<'_, PyAny>>,
     ) -> PyResult<PyCommunication> {
         let actor = self.actor(py)?;
-        let id = customer_id("customer", &customer)?;
-        let mut entry = NewCommunication::new(id, parse_arg::<Channel>(py, channel)?, subject);
-        entry.reference = reference;
-        entry.sent_at = match sent_at.filter(|s| !s.is_none()) {
-            Some(at) => Some(aware("sent_at", &at)?.to_utc()),
-            None => None,
-        };
+        let entry = communication(py, &customer, channel, subject, reference, sent_at.as_ref())?;
         let mut logged = self.call(py, |t| t.record_communications(&actor, vec![entry]))?;
         logged
             .pop()
@@ -1128,19 +1154,19 @@ impl PyTenant {
                     pyo3::exceptions::PyTypeError::new_err(format!("entries[{i}]: missing {key:?}"))
                 })
             };
-            let id = customer_id("customer", &get("customer")?)?;
             let channel: String = get("channel")?.extract()?;
-            let subject: String = get("subject")?.extract()?;
-            let mut e = NewCommunication::new(id, parse_arg::<Channel>(py, &channel)?, subject);
-            e.reference = match entry.get_item("reference")? {
-                Some(r) if !r.is_none() => Some(r.extract()?),
-                _ => None,
+            let reference = match entry.get_item("reference")? {
+                Some(r) => r.extract()?,
+                None => None,
             };
-            e.sent_at = match entry.get_item("sent_at")? {
-                Some(at) if !at.is_none() => Some(aware("sent_at", &at)?.to_utc()),
-                _ => None,
-            };
-            batch.push(e);
+            batch.push(communication(
+                py,
+                &get("customer")?,
+                &channel,
+                get("subject")?.extract()?,
+                reference,
+                entry.get_item("sent_at")?.as_ref(),
+            )?);
         }
         let logged = self.call(py, |t| t.record_communications(&actor, batch))?;
         Ok(logged.into_iter().map(PyCommunication).collect())
@@ -1220,8 +1246,8 @@ impl PyTenant {
     ) -> PyResult<PySavedRun> {
         let actor = self.actor(py)?;
         let id = search_id(&search)?;
-        let since = match since.filter(|s| !s.is_none()) {
-            Some(at) => Some(aware("since", &at)?.to_utc()),
+        let since = match since {
+            Some(at) => optional_aware("since", &at)?.map(|t| t.to_utc()),
             None => None,
         };
         self.call(py, |t| t.run_saved(&actor, &id, since))
