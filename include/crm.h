@@ -1846,6 +1846,18 @@ crm_status crm_tenant_import(const struct crm_tenant *tenant,
                              struct crm_import_report **out);
 
 /**
+ * [`crm_tenant_import`] from the `len` bytes at `data` (the file's content, in memory);
+ * `progress` gets the bytes read and 0.
+ */
+crm_status crm_tenant_import_bytes(const struct crm_tenant *tenant,
+                                   const uint8_t *data,
+                                   size_t len,
+                                   struct crm_import_options *options,
+                                   crm_progress_callback progress,
+                                   void *userdata,
+                                   struct crm_import_report **out);
+
+/**
  * The counts of the report into `*out`.
  */
 crm_status crm_import_report_counts(const struct crm_import_report *report,
@@ -2501,6 +2513,15 @@ crm_status crm_tenant_find_saved_search(const struct crm_tenant *tenant,
  * string freed with `crm_string_free`.
  */
 crm_status crm_tenant_saved_searches_json(const struct crm_tenant *tenant, char **out);
+
+/**
+ * Saved search `search_id` as JSON `{"format": 1, "saved_search": {"id", "name", "query",
+ * "created_at", "updated_at", "last_run_at"}}`. On success `*out` is a string freed with
+ * `crm_string_free`. Errors: `CRM_ERR_NOT_FOUND` (also for another tenant's).
+ */
+crm_status crm_tenant_get_saved_search_json(const struct crm_tenant *tenant,
+                                            const char *search_id,
+                                            char **out);
 
 /**
  * Deletes saved search `search_id`. Errors: `CRM_ERR_NOT_FOUND`.

@@ -218,40 +218,83 @@ pub extern "C" fn crm_tenant_import(
     out: *mut *mut crm_import_report,
 ) -> crm_status {
     ffi::call(|| {
-        let out = ffi::out(out, "out")?;
-        let t = self::tenant(tenant)?;
         let path = ffi::text_in(path, "path")?;
-        let defaults = ImportOptions::new();
-        let options = if options.is_null() {
-            &defaults
-        } else {
-            &*self::options(options)?
-        };
-        let report = t
-            .tenant
-            .import_csv_file(&t.actor, path, options, |done, total| {
-                if let Some(progress) = progress {
-                    ffi::in_callback(|| progress(userdata, done, total));
-                }
-                true
-            })?;
-        let issues = report
-            .issues
-            .iter()
-            .map(|i| Issue {
-                row: i.row,
-                field: c_string(i.field.clone()),
-                reason: c_string(i.reason.clone()),
-                kind: match i.kind {
-                    IssueKind::Skipped => CRM_ISSUE_SKIPPED,
-                    IssueKind::Warning => CRM_ISSUE_WARNING,
-                    _ => CRM_ISSUE_ERROR,
-                },
-            })
-            .collect();
-        out.write(ffi::into_raw(ReportHandle { report, issues }));
-        Ok(())
+        import(tenant, options, out, |t, options| {
+            t.tenant
+                .import_csv_file(&t.actor, path, options, |done, total| {
+                    report_progress(progress, userdata, done, total)
+                })
+        })
     })
+}
+
+/// [`crm_tenant_import`] from the `len` bytes at `data` (the file's content, in memory);
+/// `progress` gets the bytes read and 0.
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_tenant_import_bytes(
+    tenant: *const crm_tenant,
+    data: *const u8,
+    len: usize,
+    options: *mut crm_import_options,
+    progress: crm_progress_callback,
+    userdata: *mut c_void,
+    out: *mut *mut crm_import_report,
+) -> crm_status {
+    ffi::call(|| {
+        let data = ffi::bytes_in(data, len, "data")?;
+        import(tenant, options, out, |t, options| {
+            t.tenant
+                .import_csv(&t.actor, &data[..], options, |done, total| {
+                    report_progress(progress, userdata, done, total)
+                })
+        })
+    })
+}
+
+fn report_progress(
+    progress: crm_progress_callback,
+    userdata: *mut c_void,
+    done: u64,
+    total: u64,
+) -> bool {
+    if let Some(progress) = progress {
+        ffi::in_callback(|| progress(userdata, done, total));
+    }
+    true
+}
+
+/// Runs `run` with the tenant and the options (NULL: the defaults) and writes its report.
+fn import(
+    tenant: *const crm_tenant,
+    options: *mut crm_import_options,
+    out: *mut *mut crm_import_report,
+    run: impl FnOnce(&crate::db::TenantHandle, &ImportOptions) -> crm_core::Result<ImportReport>,
+) -> Result<(), Failure> {
+    let out = ffi::out(out, "out")?;
+    let t = self::tenant(tenant)?;
+    let defaults = ImportOptions::new();
+    let options = if options.is_null() {
+        &defaults
+    } else {
+        &*self::options(options)?
+    };
+    let report = run(&t, options)?;
+    let issues = report
+        .issues
+        .iter()
+        .map(|i| Issue {
+            row: i.row,
+            field: c_string(i.field.clone()),
+            reason: c_string(i.reason.clone()),
+            kind: match i.kind {
+                IssueKind::Skipped => CRM_ISSUE_SKIPPED,
+                IssueKind::Warning => CRM_ISSUE_WARNING,
+                _ => CRM_ISSUE_ERROR,
+            },
+        })
+        .collect();
+    out.write(ffi::into_raw(ReportHandle { report, issues }));
+    Ok(())
 }
 
 /// The counts of the report into `*out`.

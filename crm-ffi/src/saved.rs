@@ -99,6 +99,25 @@ pub extern "C" fn crm_tenant_saved_searches_json(
     })
 }
 
+/// Saved search `search_id` as JSON `{"format": 1, "saved_search": {"id", "name", "query",
+/// "created_at", "updated_at", "last_run_at"}}`. On success `*out` is a string freed with
+/// `crm_string_free`. Errors: `CRM_ERR_NOT_FOUND` (also for another tenant's).
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_tenant_get_saved_search_json(
+    tenant: *const crm_tenant,
+    search_id: *const c_char,
+    out: *mut *mut c_char,
+) -> crm_status {
+    ffi::call(|| {
+        let out = ffi::out(out, "out")?;
+        let t = self::tenant(tenant)?;
+        let id = search_id_in(search_id)?;
+        let text = json::envelope("saved_search", t.tenant.get_saved_search(&id)?)?;
+        out.write(ffi::string_out(text));
+        Ok(())
+    })
+}
+
 /// Deletes saved search `search_id`. Errors: `CRM_ERR_NOT_FOUND`.
 #[unsafe(no_mangle)]
 pub extern "C" fn crm_tenant_delete_saved_search(

@@ -139,6 +139,10 @@ int main(int argc, char **argv) {
   crm_saved_run_free(run);
   CHECK_STATUS(crm_tenant_run_saved(t, search_id, "yesterday", &run), CRM_ERR_VALIDATION);
   CHECK_STATUS(crm_tenant_run_saved(other, search_id, NULL, &run), CRM_ERR_NOT_FOUND);
+  CHECK_OK(crm_tenant_get_saved_search_json(t, search_id, &json));
+  CHECK(contains(json, "\"saved_search\":{") && contains(json, "\"last_run_at\":\"20"));
+  crm_string_free(json);
+  CHECK_STATUS(crm_tenant_get_saved_search_json(other, search_id, &json), CRM_ERR_NOT_FOUND);
   CHECK_OK(crm_tenant_saved_searches_json(t, &json));
   CHECK(contains(json, "\"name\":\"Lyon weekly\""));
   crm_string_free(json);
