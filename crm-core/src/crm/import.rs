@@ -95,7 +95,10 @@ impl Tenant {
                 ));
             }
         }
-        search::catch_up(self.repo.as_ref(), &self.index)?;
+        if options.flag_duplicates.is_some() {
+            // Flagging looks candidates up in the index: bring it up to date first.
+            search::catch_up(self.repo.as_ref(), &self.index)?;
+        }
         let transactions = if options.dry_run || options.all_or_nothing {
             ImportTransactions::Single
         } else {
