@@ -3,14 +3,14 @@
 
 use tantivy::TantivyDocument;
 use tantivy::schema::{
-    FAST, Field, INDEXED, IndexRecordOption, STRING, Schema, TextFieldIndexing, TextOptions,
+    FAST, Field, INDEXED, IndexRecordOption, Schema, TextFieldIndexing, TextOptions,
 };
 
 use super::terms;
 use crate::model::{Customer, fold};
 
 /// Bumped when the schema or the terms change: an index of another version is rebuilt.
-pub(super) const INDEX_VERSION: u32 = 10;
+pub(super) const INDEX_VERSION: u32 = 11;
 
 /// Fast-field name of the day of the latest booking.
 pub(super) const RECENCY: &str = "recency";
@@ -86,16 +86,18 @@ pub(super) struct Fields {
 impl Fields {
     pub(super) fn schema() -> (Schema, Self) {
         let mut b = Schema::builder();
-        // Raw terms, doc ids only: no frequencies, no positions.
+        // Raw terms, doc ids only: no frequencies, no positions, and no field norms (nothing is
+        // scored).
         let keyword = TextOptions::default().set_indexing_options(
             TextFieldIndexing::default()
                 .set_tokenizer("raw")
-                .set_index_option(IndexRecordOption::Basic),
+                .set_index_option(IndexRecordOption::Basic)
+                .set_fieldnorms(false),
         );
         // Sort keys and ranges are read from columns, never looked up as terms.
         let sortable = TextOptions::default().set_fast("raw");
         let fields = Self {
-            tenant: b.add_text_field("tenant", STRING),
+            tenant: b.add_text_field("tenant", keyword.clone()),
             id: b.add_bytes_field("id", INDEXED),
             id_high: b.add_u64_field(ID_HIGH, FAST),
             id_low: b.add_u64_field(ID_LOW, FAST),
@@ -150,7 +152,15 @@ impl Fields {
             scoped.push_str(term);
             doc.add_text(field, &scoped);
         };
-        terms::each_gram(customer, &mut |gram| add_scoped(&mut doc, self.gram, gram));
+        // A gram comes once per document, however many words or phone forms give it (`dup` of
+        // `Dupont` and of `jean.dupont@...`, the last digits of both forms of a number).
+        let mut grams: Vec<String> = Vec::with_capacity(128);
+        terms::each_gram(customer, &mut |gram| grams.push(gram.to_owned()));
+        grams.sort_unstable();
+        grams.dedup();
+        for gram in &grams {
+            add_scoped(&mut doc, self.gram, gram);
+        }
         for word in terms::customer_words(customer) {
             add_scoped(&mut doc, self.word, &word);
         }
