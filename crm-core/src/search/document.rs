@@ -152,15 +152,7 @@ impl Fields {
             scoped.push_str(term);
             doc.add_text(field, &scoped);
         };
-        // A gram comes once per document, however many words or phone forms give it (`dup` of
-        // `Dupont` and of `jean.dupont@...`, the last digits of both forms of a number).
-        let mut grams: Vec<String> = Vec::with_capacity(128);
-        terms::each_gram(customer, &mut |gram| grams.push(gram.to_owned()));
-        grams.sort_unstable();
-        grams.dedup();
-        for gram in &grams {
-            add_scoped(&mut doc, self.gram, gram);
-        }
+        terms::each_gram(customer, &mut |gram| add_scoped(&mut doc, self.gram, gram));
         for word in terms::customer_words(customer) {
             add_scoped(&mut doc, self.word, &word);
         }
@@ -169,8 +161,8 @@ impl Fields {
         }
         doc.add_i64(self.customer_no, customer.customer_no);
         let words = |doc: &mut TantivyDocument, field: Field, text: Option<&String>| {
-            for w in text.into_iter().flat_map(|t| terms::words(t)) {
-                doc.add_text(field, w);
+            if let Some(text) = text {
+                terms::each_word(&fold(text), &mut |w| doc.add_text(field, w));
             }
         };
         words(&mut doc, self.first_name, Some(&customer.first_name));

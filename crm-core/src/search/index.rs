@@ -29,6 +29,18 @@ const REBUILD_BUDGET: usize = 400_000_000;
 /// Indexing threads while rebuilding (the caller's thread reads SQLite meanwhile).
 const REBUILD_THREADS: usize = 2;
 
+/// Segments with more live documents than this (those of a rebuild) are left out of the merges
+/// writes trigger, so that a write never waits for a large part of the index to be rewritten.
+/// One whose documents were mostly replaced or deleted falls under it and is merged again.
+const MERGE_MAX_DOCS: usize = 50_000;
+
+/// The merge policy of every writer but a rebuild's.
+fn merge_policy() -> Box<tantivy::indexer::LogMergePolicy> {
+    let mut policy = tantivy::indexer::LogMergePolicy::default();
+    policy.set_max_docs_before_merge(MERGE_MAX_DOCS);
+    Box::new(policy)
+}
+
 /// What each commit records: the schema version and the last change-feed sequence applied.
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct Payload {
@@ -224,6 +236,7 @@ impl SearchIndex {
                         w.garbage_collect_files()
                             .wait()
                             .map_err(|e| search_err("cannot tidy the index folder", e))?;
+                        w.set_merge_policy(merge_policy());
                         *slot = Some(w);
                         break;
                     }
@@ -240,13 +253,14 @@ impl SearchIndex {
             .as_mut()
             .ok_or_else(|| Error::Internal("no index writer".into()))?;
         if bulk {
-            // A rebuild writes a few large segments, merged into one at its end: merging them as
-            // they come would rewrite the index several times over.
+            // A rebuild writes a few large segments, each thread's memory budget's worth, and
+            // keeps them: merging them would rewrite the index (20 s at 1M customers) for no
+            // faster search.
             writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
         }
         let out = f(writer);
         if bulk {
-            writer.set_merge_policy(Box::new(tantivy::indexer::LogMergePolicy::default()));
+            writer.set_merge_policy(merge_policy());
         }
         if out.is_err() {
             let _ = writer.rollback();
@@ -317,19 +331,6 @@ impl SearchIndex {
             commit
                 .commit()
                 .map_err(|e| search_err("cannot commit the index", e))?;
-            if clear {
-                // One segment after a rebuild: every search looks each term up once, not once
-                // per segment the indexing threads wrote.
-                let segments = self
-                    .index
-                    .searchable_segment_ids()
-                    .map_err(|e| search_err("cannot list the index segments", e))?;
-                if segments.len() > 1 {
-                    // Committed already: a merge that fails (say, a background merge of the
-                    // same segments won the race) leaves a correct index of several segments.
-                    let _ = writer.merge(&segments).wait();
-                }
-            }
             Ok(())
         })?;
         **applied = seq;

@@ -21,21 +21,17 @@ pub(super) fn scoped(tenant: &str, term: &str) -> String {
 /// Splits folded text into words: runs of letters and digits. `@`, `.`, `+`, `-`, `_` and `'`
 /// split too, so `jean.dupont@example.fr` gives `jean`, `dupont`, `example`, `fr`.
 pub(super) fn words(text: &str) -> Vec<String> {
-    fold(text)
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_owned)
-        .collect()
+    let mut out = Vec::new();
+    each_word(&fold(text), &mut |w| out.push(w.to_owned()));
+    out
 }
 
-/// Calls `emit` with the edge n-grams of a word: its first 1, 2, ... `MAX_GRAM` characters.
-pub(super) fn each_prefix(word: &str, emit: &mut dyn FnMut(&str)) {
-    for (count, (i, c)) in word.char_indices().enumerate() {
-        if count == MAX_GRAM {
-            break;
-        }
-        emit(&word[..i + c.len_utf8()]);
-    }
+/// Calls `emit` with each word of text already folded, as [`words`] splits it.
+pub(super) fn each_word<'a>(folded: &'a str, emit: &mut dyn FnMut(&'a str)) {
+    folded
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .for_each(emit);
 }
 
 /// The digits of a phone as people type them: international (`33612345678`), national with the
@@ -65,40 +61,94 @@ fn phone_forms(phone: &Phone) -> Vec<String> {
     forms
 }
 
-/// Calls `emit` with the search terms of a customer for type-ahead (a term may come more than
-/// once): edge n-grams of every word of the names, company, customer no. and emails, phone
-/// prefixes (`#0612`...) and last digits (`$5678`...).
+/// Calls `emit` once with each search term of a customer for type-ahead: edge n-grams of every
+/// word of the names, company, customer no. and emails, phone prefixes (`#0612`...) and last
+/// digits (`$5678`...).
 pub(super) fn each_gram(c: &Customer, emit: &mut dyn FnMut(&str)) {
+    // An email's words (`jean`, `dupont`, `gmail`, `com`) too; its local part is also a term of
+    // its own (see `local_parts`).
     let texts = [Some(&c.first_name), Some(&c.last_name), c.company.as_ref()];
-    for text in texts.into_iter().flatten() {
-        for w in words(text) {
-            each_prefix(&w, emit);
-        }
+    let emails = c.email.iter().chain(&c.secondary_emails);
+    let folded: Vec<String> = texts
+        .into_iter()
+        .flatten()
+        .chain(emails)
+        .map(|t| fold(t))
+        .collect();
+    let number = c.customer_no.to_string();
+    let mut words = vec![number.as_str()];
+    for text in &folded {
+        each_word(text, &mut |w| words.push(w));
     }
-    each_prefix(&c.customer_no.to_string(), emit);
-    // An email's words (`jean`, `dupont`, `gmail`, `com`); its local part is also a term of its
-    // own (see `local_parts`).
-    for email in c.email.iter().chain(&c.secondary_emails) {
-        for w in words(email) {
-            each_prefix(&w, emit);
+    each_new_prefix(&mut words, &mut |word, shared| {
+        // Grams are counted in characters; `shared` is a byte length on a character boundary.
+        let first = word[..shared].chars().count() + 1;
+        for (count, (i, ch)) in word.char_indices().enumerate().skip(first - 1) {
+            if count == MAX_GRAM {
+                break;
+            }
+            emit(&word[..i + ch.len_utf8()]);
         }
-    }
+    });
+
+    let forms: Vec<String> = c.phones().flat_map(phone_forms).collect();
     let mut term = String::new();
-    for phone in c.phones() {
-        for form in phone_forms(phone) {
-            for end in 1..=form.len() {
-                term.clear();
-                term.push(PHONE_PREFIX);
-                term.push_str(&form[..end]);
-                emit(&term);
-            }
-            for start in 0..form.len().saturating_sub(MIN_TAIL - 1) {
-                term.clear();
-                term.push(PHONE_TAIL);
-                term.push_str(&form[start..]);
-                emit(&term);
-            }
+    let mut prefixes: Vec<&str> = forms.iter().map(String::as_str).collect();
+    each_new_prefix(&mut prefixes, &mut |form, shared| {
+        for end in shared + 1..=form.len() {
+            term.clear();
+            term.push(PHONE_PREFIX);
+            term.push_str(&form[..end]);
+            emit(&term);
         }
+    });
+    // The same on reversed digits: both forms of a number end with the same digits.
+    let mut tails: Vec<&str> = forms.iter().map(String::as_str).collect();
+    each_new_suffix(&mut tails, &mut |form, shared| {
+        for len in MIN_TAIL.max(shared + 1)..=form.len() {
+            term.clear();
+            term.push(PHONE_TAIL);
+            term.push_str(&form[form.len() - len..]);
+            emit(&term);
+        }
+    });
+}
+
+/// Sorts `items`, drops repeats, and calls `each(item, shared)` with the byte length of the
+/// prefix each shares with the one before it. In sorted order that is the longest prefix it
+/// shares with any earlier item, so emitting only the grams longer than `shared` emits each gram
+/// once.
+fn each_new_prefix<'a>(items: &mut Vec<&'a str>, each: &mut dyn FnMut(&'a str, usize)) {
+    items.sort_unstable();
+    items.dedup();
+    let mut previous = "";
+    for item in items.iter() {
+        let shared = previous
+            .char_indices()
+            .zip(item.chars())
+            .take_while(|((_, a), b)| a == b)
+            .last()
+            .map_or(0, |((i, a), _)| i + a.len_utf8());
+        each(item, shared);
+        previous = item;
+    }
+}
+
+/// [`each_new_prefix`] for suffixes: `items` sorted by their reversed bytes (ASCII digits), and
+/// `shared` the length of the suffix shared with the one before.
+fn each_new_suffix<'a>(items: &mut Vec<&'a str>, each: &mut dyn FnMut(&'a str, usize)) {
+    items.sort_unstable_by(|a, b| a.bytes().rev().cmp(b.bytes().rev()));
+    items.dedup();
+    let mut previous: &[u8] = b"";
+    for item in items.iter() {
+        let shared = previous
+            .iter()
+            .rev()
+            .zip(item.bytes().rev())
+            .take_while(|(a, b)| **a == *b)
+            .count();
+        each(item, shared);
+        previous = item.as_bytes();
     }
 }
 
@@ -162,14 +212,103 @@ pub(super) fn typed(query: &str) -> Vec<Typed> {
 mod tests {
     use super::*;
 
+    #[allow(clippy::unwrap_used)]
+    fn customer(fields: crate::model::NewCustomer, no: i64) -> Customer {
+        let rules = crate::model::Rules {
+            region: Some(phonenumber::country::Id::FR),
+            today: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+            known_phones: Vec::new(),
+        };
+        let mut c = fields.validate(&rules).unwrap();
+        c.customer_no = no;
+        c
+    }
+
+    fn grams(c: &Customer) -> Vec<String> {
+        let mut out = Vec::new();
+        each_gram(c, &mut |g| out.push(g.to_owned()));
+        out
+    }
+
     #[test]
     fn grams_are_prefixes_up_to_the_cap() {
-        let mut out = Vec::new();
-        each_prefix("hélène", &mut |g| out.push(g.to_owned()));
-        assert_eq!(out, ["h", "hé", "hél", "hélè", "hélèn", "hélène"]);
-        let mut long = 0;
-        each_prefix(&"a".repeat(40), &mut |_| long += 1);
-        assert_eq!(long, MAX_GRAM);
+        let c = customer(
+            crate::model::NewCustomer {
+                first_name: "Hélène".into(),
+                last_name: "a".repeat(40),
+                ..Default::default()
+            },
+            7,
+        );
+        let out = grams(&c);
+        for g in ["h", "he", "hel", "hele", "helen", "helene", "7"] {
+            assert!(out.contains(&g.to_owned()), "{g}");
+        }
+        assert!(out.contains(&"a".repeat(MAX_GRAM)));
+        assert!(!out.contains(&"a".repeat(MAX_GRAM + 1)));
+        assert!(!out.iter().any(|g| g.contains('é')), "grams are folded");
+    }
+
+    #[test]
+    fn every_gram_comes_once_and_none_is_missing() {
+        let c = customer(
+            crate::model::NewCustomer {
+                first_name: "Jean".into(),
+                last_name: "Dupont".into(),
+                company: Some("Dupont-Jeanne SARL".into()),
+                email: Some("jean.dupont@example.fr".into()),
+                secondary_emails: vec!["j.dupont.1998@mail.com".into()],
+                phone: Some("04 72 36 08 07".into()),
+                mobile: Some("+33 6 12 34 56 78".into()),
+                secondary_phones: vec!["+34 612 34 56 78".into()],
+                ..Default::default()
+            },
+            1998,
+        );
+        let out = grams(&c);
+        let mut distinct = out.clone();
+        distinct.sort();
+        distinct.dedup();
+        assert_eq!(out.len(), distinct.len(), "a gram came twice: {out:?}");
+        // Every prefix of every word, every prefix and every tail of 4+ digits of every form.
+        let mut expected = Vec::new();
+        for text in [
+            "jean",
+            "dupont",
+            "dupont jeanne sarl",
+            "jean.dupont@example.fr",
+        ] {
+            for w in words(text)
+                .into_iter()
+                .chain(words("j.dupont.1998@mail.com"))
+            {
+                for (i, ch) in w.char_indices() {
+                    expected.push(w[..i + ch.len_utf8()].to_owned());
+                }
+            }
+        }
+        for no in ["1", "19", "199", "1998"] {
+            expected.push(no.to_owned());
+        }
+        for form in [
+            c.phone.as_ref(),
+            c.mobile.as_ref(),
+            c.secondary_phones.first(),
+        ]
+        .into_iter()
+        .flatten()
+        .flat_map(phone_forms)
+        {
+            for end in 1..=form.len() {
+                expected.push(format!("{PHONE_PREFIX}{}", &form[..end]));
+            }
+            for start in 0..=form.len() - MIN_TAIL {
+                expected.push(format!("{PHONE_TAIL}{}", &form[start..]));
+            }
+        }
+        expected.sort();
+        expected.dedup();
+        assert_eq!(distinct, expected);
     }
 
     #[test]

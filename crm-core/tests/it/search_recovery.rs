@@ -854,8 +854,8 @@ fn junk_files_added_to_the_index_folder_do_no_harm() {
 // ---------------------------------------------------------------------------------------------
 // d) large backlogs and concurrent rebuilds
 
-/// A bulk load into an in-memory store is caught up by a rebuild (many segments, merged into
-/// one); searches and later writes work on the result.
+/// A bulk load into an in-memory store is caught up by a rebuild; searches and later writes work
+/// on the result.
 #[test]
 fn in_memory_store_rebuilds_a_bulk_load() {
     let crm = Crm::open_in_memory().unwrap();
