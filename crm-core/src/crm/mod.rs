@@ -205,11 +205,45 @@ impl Tenant {
             ));
         }
         let rules = self.rules()?;
-        let valid = validate_all(&rules, batch)?;
-        if valid.is_empty() {
-            return Ok(Vec::new());
+        if batch.len() <= VALIDATION_CHUNK {
+            let valid = batch
+                .into_iter()
+                .enumerate()
+                .map(|(i, c)| c.validate(&rules).map_err(|e| at_position(i, e)))
+                .collect::<Result<Vec<_>>>()?;
+            if valid.is_empty() {
+                return Ok(Vec::new());
+            }
+            return self.repo.insert_customers(&self.id, actor, valid);
         }
-        self.repo.insert_customers(&self.id, actor, valid)
+        // A thread of its own checks the records chunk by chunk (parsing phone numbers is most
+        // of the cost of checking one) while this one writes the chunks checked so far, all in
+        // one transaction: a bad record rolls the batch back.
+        std::thread::scope(|scope| {
+            let (checked, received) = std::sync::mpsc::sync_channel(2);
+            let rules = &rules;
+            scope.spawn(move || {
+                let mut records = batch.into_iter().enumerate().peekable();
+                while records.peek().is_some() {
+                    let chunk = records
+                        .by_ref()
+                        .take(VALIDATION_CHUNK)
+                        .map(|(i, c)| c.validate(rules).map_err(|e| at_position(i, e)))
+                        .collect::<Result<Vec<_>>>();
+                    let failed = chunk.is_err();
+                    // A closed channel: the write stopped on an error of its own.
+                    if checked.send(chunk).is_err() || failed {
+                        return;
+                    }
+                }
+            });
+            self.repo
+                .insert_customers_from(&self.id, actor, &mut || match received.recv() {
+                    Ok(chunk) => chunk.map(Some),
+                    // Every chunk was sent.
+                    Err(_) => Ok(None),
+                })
+        })
     }
 
     /// One customer by id. The id of a customer merged into another answers that other one
@@ -1039,19 +1073,9 @@ const RETENTION_BATCH: usize = 500;
 /// Results read from each search for duplicate candidates.
 const CANDIDATES_PER_QUERY: u32 = 200;
 
-/// Below this many records a batch is validated on the caller's thread.
-const PARALLEL_VALIDATION_FROM: usize = 2_000;
-
-/// Validates a batch, on every core for a large one (parsing phone numbers is most of the cost of
-/// a bulk load). The first bad record by position fails it, its field prefixed (`[12].email`).
-fn validate_all(rules: &Rules, batch: Vec<NewCustomer>) -> Result<Vec<Customer>> {
-    let numbered: Vec<(usize, NewCustomer)> = batch.into_iter().enumerate().collect();
-    crate::parallel::map(numbered, PARALLEL_VALIDATION_FROM, |(i, c)| {
-        c.validate(rules).map_err(|e| at_position(i, e))
-    })
-    .into_iter()
-    .collect()
-}
+/// Records a batch of customers is checked in: a larger batch is checked on a thread of its
+/// own, a chunk ahead of the writes.
+const VALIDATION_CHUNK: usize = 1_000;
 
 #[cfg(test)]
 mod tests {

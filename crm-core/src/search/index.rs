@@ -283,7 +283,7 @@ impl SearchIndex {
         seq: i64,
     ) -> Result<()> {
         self.rebuild_or_apply(applied, changed, seq, false, &mut |first| {
-            Ok(if first { Some(docs.to_vec()) } else { None })
+            Ok(first.then(|| docs.iter().map(|d| self.fields.document(d)).collect()))
         })
     }
 
@@ -296,7 +296,7 @@ impl SearchIndex {
         changed: &[CustomerId],
         seq: i64,
         clear: bool,
-        next: &mut dyn FnMut(bool) -> Result<Option<Vec<IndexedCustomer>>>,
+        next: &mut dyn FnMut(bool) -> Result<Option<Vec<TantivyDocument>>>,
     ) -> Result<()> {
         self.with_writer(clear, |writer| {
             if clear {
@@ -313,9 +313,9 @@ impl SearchIndex {
             let mut first = true;
             while let Some(docs) = next(first)? {
                 first = false;
-                for doc in &docs {
+                for doc in docs {
                     writer
-                        .add_document(self.fields.document(doc))
+                        .add_document(doc)
                         .map_err(|e| search_err("cannot index a customer", e))?;
                 }
             }

@@ -352,18 +352,39 @@ fn rebuild_locked(
     let _rebuilding = index.start_rebuild();
     let rebuilt = (|| {
         let (seq, total) = repo.feed_position()?;
-        let mut after = None;
-        let mut done = 0;
-        index.rebuild_or_apply(applied, &[], seq, true, &mut |_| {
-            let docs = repo.scan_index_documents(after, 2_000)?;
-            let Some(last) = docs.last() else {
+        // A thread of its own reads SQLite and spells the documents while this one hands them to
+        // the indexing threads and reports progress (the caller's callback stays on its thread).
+        // Its allocations come from a heap of its own too, which a host's fragmented one (say,
+        // after a bulk load) does not slow.
+        std::thread::scope(|scope| {
+            let (batches, received) = std::sync::mpsc::sync_channel(2);
+            scope.spawn(move || {
+                let mut after = None;
+                loop {
+                    let read = repo.scan_index_documents(after, 2_000).map(|docs| {
+                        after = docs.last().map(|d| d.customer.id);
+                        docs.iter()
+                            .map(|d| index.fields.document(d))
+                            .collect::<Vec<_>>()
+                    });
+                    let last = !matches!(&read, Ok(docs) if !docs.is_empty());
+                    // A closed channel: the rebuild stopped on an error of its own.
+                    if batches.send(read).is_err() || last {
+                        return;
+                    }
+                }
+            });
+            let mut done = 0;
+            index.rebuild_or_apply(applied, &[], seq, true, &mut |_| {
+                let docs = received
+                    .recv()
+                    .map_err(|_| Error::Internal("the index reader thread stopped".into()))??;
+                if !docs.is_empty() {
+                    done += docs.len() as u64;
+                }
                 progress(done, total);
-                return Ok(None);
-            };
-            after = Some(last.customer.id);
-            done += docs.len() as u64;
-            progress(done, total);
-            Ok(Some(docs))
+                Ok((!docs.is_empty()).then_some(docs))
+            })
         })?;
         // What was written meanwhile.
         replay(repo, index, applied)

@@ -40,6 +40,14 @@ pub(crate) trait Repository: Send + Sync {
         actor: &Actor,
         customers: Vec<Customer>,
     ) -> Result<Vec<Customer>>;
+    /// [`insert_customers`](Self::insert_customers) of the chunks `next` yields until `None`,
+    /// all in one transaction: an error from `next` rolls every chunk back.
+    fn insert_customers_from(
+        &self,
+        tenant: &TenantId,
+        actor: &Actor,
+        next: &mut dyn FnMut() -> Result<Option<Vec<Customer>>>,
+    ) -> Result<Vec<Customer>>;
     /// One customer by id (a merged id answers the customer it was merged into).
     fn customer(&self, tenant: &TenantId, id: &CustomerId) -> Result<Customer>;
     /// One customer by customer no. (a merged one answers the customer it was merged into).

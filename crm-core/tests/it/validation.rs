@@ -802,6 +802,39 @@ fn a_malformed_cursor_is_rejected() {
 }
 
 #[test]
+fn a_large_batch_is_checked_ahead_of_its_writes_and_still_all_or_nothing() {
+    let f = Fixture::new();
+    let before = written(&f.t);
+    // A large batch is checked a chunk ahead of its writes: a bad record in a later chunk rolls
+    // back the chunks already written, and the first bad record by position is the one named.
+    let mut large: Vec<NewCustomer> = (0..3_500)
+        .map(|i| named(&format!("L{i}"), "Large"))
+        .collect();
+    large[3_210].phone = Some("not a phone".into());
+    large[2_999].email = Some("broken@".into());
+    assert_invalid(
+        f.t.create_customers(&actor(), large.clone()),
+        "[2999].email",
+    );
+    assert_eq!(written(&f.t), before);
+    large[2_999].email = None;
+    assert_invalid(
+        f.t.create_customers(&actor(), large.clone()),
+        "[3210].phone",
+    );
+    assert_eq!(written(&f.t), before);
+    large[3_210].phone = None;
+    let created = f.t.create_customers(&actor(), large).unwrap();
+    assert_eq!(created.len(), 3_500);
+    let numbers: Vec<i64> = created.iter().map(|c| c.customer_no).collect();
+    assert!(
+        numbers.windows(2).all(|w| w[1] == w[0] + 1),
+        "consecutive numbers in order"
+    );
+    assert_eq!(created[3_499].first_name, "L3499");
+}
+
+#[test]
 fn a_malformed_customer_id_is_rejected() {
     for bad in [
         "",

@@ -215,9 +215,23 @@ impl Repository for SqliteStore {
         actor: &Actor,
         batch: Vec<Customer>,
     ) -> Result<Vec<Customer>> {
+        let mut batch = Some(batch);
+        self.insert_customers_from(tenant, actor, &mut || Ok(batch.take()))
+    }
+
+    fn insert_customers_from(
+        &self,
+        tenant: &TenantId,
+        actor: &Actor,
+        next: &mut dyn FnMut() -> Result<Option<Vec<Customer>>>,
+    ) -> Result<Vec<Customer>> {
         self.write(|tx| {
             ensure_tenant(tx, tenant)?;
-            customers::insert(tx, tenant, actor, batch)
+            let mut out = Vec::new();
+            while let Some(chunk) = next()? {
+                out.extend(customers::insert(tx, tenant, actor, chunk)?);
+            }
+            Ok(out)
         })
     }
 
