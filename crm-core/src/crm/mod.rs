@@ -1073,8 +1073,8 @@ const RETENTION_BATCH: usize = 500;
 /// Results read from each search for duplicate candidates.
 const CANDIDATES_PER_QUERY: u32 = 200;
 
-/// Records a batch of customers is checked in: a larger batch is checked on a thread of its
-/// own, a chunk ahead of the writes.
+/// How many records of a batch of customers are checked at a time: a larger batch is checked on
+/// a thread of its own, a chunk ahead of its writes.
 const VALIDATION_CHUNK: usize = 1_000;
 
 #[cfg(test)]

@@ -354,8 +354,8 @@ fn rebuild_locked(
         let (seq, total) = repo.feed_position()?;
         // A thread of its own reads SQLite and spells the documents while this one hands them to
         // the indexing threads and reports progress (the caller's callback stays on its thread).
-        // Its allocations come from a heap of its own too, which a host's fragmented one (say,
-        // after a bulk load) does not slow.
+        // With glibc its allocations also come from an arena of its own, which the caller's
+        // (crowded by a bulk load, say) does not slow: 31 s instead of 40 s at 1M customers.
         std::thread::scope(|scope| {
             let (batches, received) = std::sync::mpsc::sync_channel(2);
             scope.spawn(move || {
@@ -379,9 +379,7 @@ fn rebuild_locked(
                 let docs = received
                     .recv()
                     .map_err(|_| Error::Internal("the index reader thread stopped".into()))??;
-                if !docs.is_empty() {
-                    done += docs.len() as u64;
-                }
+                done += docs.len() as u64;
                 progress(done, total);
                 Ok((!docs.is_empty()).then_some(docs))
             })
