@@ -219,30 +219,23 @@ impl Tenant {
         // A thread of its own checks the records chunk by chunk (parsing phone numbers is most
         // of the cost of checking one) while this one writes the chunks checked so far, all in
         // one transaction: a bad record rolls the batch back.
-        std::thread::scope(|scope| {
-            let (checked, received) = std::sync::mpsc::sync_channel(2);
-            let rules = &rules;
-            scope.spawn(move || {
-                let mut records = batch.into_iter().enumerate().peekable();
-                while records.peek().is_some() {
-                    let chunk = records
-                        .by_ref()
-                        .take(VALIDATION_CHUNK)
-                        .map(|(i, c)| c.validate(rules).map_err(|e| at_position(i, e)))
-                        .collect::<Result<Vec<_>>>();
-                    let failed = chunk.is_err();
-                    // A closed channel: the write stopped on an error of its own.
-                    if checked.send(chunk).is_err() || failed {
-                        return;
-                    }
-                }
-            });
+        let mut records = batch.into_iter().enumerate().peekable();
+        let mut failed = false;
+        let check_next = move || {
+            if failed || records.peek().is_none() {
+                return None;
+            }
+            let chunk = records
+                .by_ref()
+                .take(VALIDATION_CHUNK)
+                .map(|(i, c)| c.validate(&rules).map_err(|e| at_position(i, e)))
+                .collect::<Result<Vec<_>>>();
+            failed = chunk.is_err();
+            Some(chunk)
+        };
+        crate::parallel::ahead(check_next, |next| {
             self.repo
-                .insert_customers_from(&self.id, actor, &mut || match received.recv() {
-                    Ok(chunk) => chunk.map(Some),
-                    // Every chunk was sent.
-                    Err(_) => Ok(None),
-                })
+                .insert_customers_from(&self.id, actor, &mut || next()?.transpose())
         })
     }
 
