@@ -190,16 +190,29 @@ pub(crate) fn text_in<'a>(ptr: *const c_char, name: &str) -> Result<&'a str, Fai
 
 /// `len` bytes at `ptr`, copied (NULL is accepted for no bytes).
 pub(crate) fn bytes_in(ptr: *const u8, len: usize, name: &str) -> Result<Vec<u8>, Failure> {
+    slice_in(ptr, len, name).map(<[u8]>::to_vec)
+}
+
+/// `len` items at `ptr` (NULL allowed when `len` is 0), borrowed for the call. A length no
+/// array can have (more than `isize::MAX` bytes) is an invalid argument, never a read.
+pub(crate) fn slice_in<'a, T>(ptr: *const T, len: usize, name: &str) -> Result<&'a [T], Failure> {
     if len == 0 {
-        return Ok(Vec::new());
+        return Ok(&[]);
     }
     if ptr.is_null() {
         return Err(Failure::invalid(format!("{name} is NULL")));
     }
-    // SAFETY: the caller passes `len` readable bytes that live for the call (header).
+    if len
+        .checked_mul(std::mem::size_of::<T>())
+        .is_none_or(|bytes| isize::try_from(bytes).is_err())
+    {
+        return Err(Failure::invalid(format!("{name}: a length of {len} is too large")));
+    }
+    // SAFETY: the caller passes `len` readable items that live for the call (header); the size
+    // in bytes fits an `isize`, as `from_raw_parts` requires.
     #[allow(unsafe_code)]
-    let bytes = unsafe { std::slice::from_raw_parts(ptr, len) };
-    Ok(bytes.to_vec())
+    let items = unsafe { std::slice::from_raw_parts(ptr, len) };
+    Ok(items)
 }
 
 /// A NUL-terminated UTF-8 argument that may be NULL (no value).

@@ -241,10 +241,10 @@ pub extern "C" fn crm_tenant_import_bytes(
     out: *mut *mut crm_import_report,
 ) -> crm_status {
     ffi::call(|| {
-        let data = ffi::bytes_in(data, len, "data")?;
+        let data = ffi::slice_in(data, len, "data")?;
         import(tenant, options, out, |t, options| {
             t.tenant
-                .import_csv(&t.actor, &data[..], options, |done, total| {
+                .import_csv(&t.actor, data, options, |done, total| {
                     report_progress(progress, userdata, done, total)
                 })
         })

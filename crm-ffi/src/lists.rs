@@ -102,15 +102,18 @@ fn request_id_in(ptr: *const c_char) -> Result<BrochureRequestId, Failure> {
 
 /// `count` customer ids at `ids` (NULL for none).
 fn ids_in(ids: *const *const c_char, count: usize) -> Result<Vec<CustomerId>, Failure> {
-    if count == 0 {
-        return Ok(Vec::new());
+    // The core's bound, checked before `count` pointers are read.
+    if count > crm_core::limits::MAX_LIST_CHANGE {
+        return Err(crm_core::Error::Validation {
+            field: "customers".into(),
+            reason: format!(
+                "more than {} in one call",
+                crm_core::limits::MAX_LIST_CHANGE
+            ),
+        }
+        .into());
     }
-    if ids.is_null() {
-        return Err(Failure::invalid("customer_ids is NULL"));
-    }
-    // SAFETY: the caller passes `count` readable pointers that live for the call (header).
-    #[allow(unsafe_code)]
-    let ptrs = unsafe { std::slice::from_raw_parts(ids, count) };
+    let ptrs = ffi::slice_in(ids, count, "customer_ids")?;
     ptrs.iter()
         .enumerate()
         .map(|(i, p)| id_in(*p, &format!("customer_ids[{i}]")))

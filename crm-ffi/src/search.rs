@@ -155,6 +155,7 @@ pub(crate) struct PageHandle {
     rows: Vec<RowHandle>,
     total: u64,
     next: Option<CString>,
+    behind: u64,
 }
 
 impl PageHandle {
@@ -165,6 +166,7 @@ impl PageHandle {
             rows,
             total,
             next: c_opt(next.map(Cursor::as_str)),
+            behind: 0,
         }
     }
 }
@@ -340,11 +342,13 @@ pub extern "C" fn crm_search_query_sort(
     })
 }
 
-/// Which rows: skip `offset`, then at most `limit` (1 to 1000, checked by the search).
+/// Which rows: skip `offset`, then at most `limit` (1 to 1000); `offset + limit` at most
+/// 10,000 (page deeper through `crm_tenant_list_customers` and its cursor). Both are checked
+/// by the search, which answers `CRM_ERR_VALIDATION` outside them.
 #[unsafe(no_mangle)]
 pub extern "C" fn crm_search_query_page(
     query: *mut crm_search_query,
-    offset: u32,
+    offset: u64,
     limit: u32,
 ) -> crm_status {
     ffi::call(|| {
@@ -362,10 +366,13 @@ pub extern "C" fn crm_search_query_free(query: *mut crm_search_query) {
 
 // ---- tenant calls ----------------------------------------------------------------------------
 
-/// Searches the tenant's customers. A write made through any handle of this process is seen by
-/// the next search. On success `*out` is a page (no `next` cursor: page with
-/// `crm_search_query_page`) freed with `crm_customer_page_free`.
-/// Errors: `CRM_ERR_VALIDATION` (limit), `CRM_ERR_SEARCH`.
+/// Searches the tenant's customers. Every write made through this `crm_db` (and its tenants)
+/// is seen by the next search; writes of other handles and processes are taken in for a bounded
+/// time per search, and `crm_customer_page_behind` says how many the answer did not reflect
+/// yet. On success `*out` is a page (no `next` cursor: page with `crm_search_query_page`) freed
+/// with `crm_customer_page_free`.
+/// Errors: `CRM_ERR_VALIDATION` (the page, text or a filter out of bounds, naming it),
+/// `CRM_ERR_SEARCH`.
 #[unsafe(no_mangle)]
 pub extern "C" fn crm_tenant_search(
     tenant: *const crm_tenant,
@@ -377,11 +384,9 @@ pub extern "C" fn crm_tenant_search(
         let t = self::tenant(tenant)?;
         let q = &ffi::get::<QueryHandle>(query, "query")?.0;
         let found = t.tenant.search(q)?;
-        out.write(ffi::into_raw(PageHandle::new(
-            found.items,
-            found.total,
-            None,
-        )));
+        let mut page = PageHandle::new(found.items, found.total, None);
+        page.behind = found.behind;
+        out.write(ffi::into_raw(page));
         Ok(())
     })
 }
@@ -435,6 +440,14 @@ pub extern "C" fn crm_tenant_list_customers(
 #[unsafe(no_mangle)]
 pub extern "C" fn crm_customer_page_total(page: *const crm_customer_page) -> u64 {
     ffi::value(0, || Ok(self::page(page)?.total))
+}
+
+/// For a search: how many changes (writes of other handles or processes) the search index had
+/// not taken in yet when it ran, 0 when it was current; 0 for the customer list and on a bad
+/// handle.
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_customer_page_behind(page: *const crm_customer_page) -> u64 {
+    ffi::value(0, || Ok(self::page(page)?.behind))
 }
 
 /// How many rows this page holds.

@@ -19,11 +19,24 @@ pub(crate) fn wrong_type(field: &str, expected: &str, got: &Bound<'_, PyAny>) ->
     PyTypeError::new_err(format!("{field}: expected {expected}, got {got}"))
 }
 
+/// The reason a `str` that is not valid Unicode (it holds a lone surrogate, as `'\\ud800'`) is
+/// refused: it cannot be stored as UTF-8 without changing what was typed.
+const NOT_UNICODE: &str = "is not valid Unicode text: it holds a lone surrogate";
+
+/// The text of a Python `str`, or `ValidationError` on `field` when it is not valid Unicode;
+/// `None` when `value` is not a `str` at all.
+fn str_of(field: &str, value: &Bound<'_, PyAny>) -> Option<PyResult<String>> {
+    let s = value.cast::<PyString>().ok()?;
+    Some(
+        s.to_str()
+            .map(str::to_owned)
+            .map_err(|_| validation(value.py(), field, NOT_UNICODE)),
+    )
+}
+
 /// A `str` argument.
 pub(crate) fn text(field: &str, value: &Bound<'_, PyAny>) -> PyResult<String> {
-    value
-        .extract::<String>()
-        .map_err(|_| wrong_type(field, "str", value))
+    str_of(field, value).unwrap_or_else(|| Err(wrong_type(field, "str", value)))
 }
 
 /// A `str | None` argument.
@@ -31,10 +44,99 @@ pub(crate) fn optional_text(field: &str, value: &Bound<'_, PyAny>) -> PyResult<O
     if value.is_none() {
         return Ok(None);
     }
-    value
-        .extract::<String>()
+    str_of(field, value)
+        .unwrap_or_else(|| Err(wrong_type(field, "str or None", value)))
         .map(Some)
-        .map_err(|_| wrong_type(field, "str or None", value))
+}
+
+/// A `str` argument taken as a function parameter: a `str` that is not valid Unicode is a
+/// `ValidationError` (the note Python adds names the parameter), anything else not a `str` a
+/// `TypeError`.
+pub(crate) struct Text(pub(crate) String);
+
+impl<'a, 'py> FromPyObject<'a, 'py> for Text {
+    type Error = PyErr;
+
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        let value = obj.to_owned();
+        match str_of("text", &value) {
+            Some(text) => text.map(Self),
+            None => Err(wrong_type("argument", "str", &value)),
+        }
+    }
+}
+
+impl From<&str> for Text {
+    fn from(text: &str) -> Self {
+        Self(text.to_owned())
+    }
+}
+
+impl From<Text> for String {
+    fn from(text: Text) -> Self {
+        text.0
+    }
+}
+
+impl std::ops::Deref for Text {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A Python `int` of any size (or an object with `__index__`) as an `i64`, for a number the
+/// core checks: one past the range of `i64` becomes its extreme, so the core's own check (or the
+/// binding's conversion to a narrower type) refuses it with the bound it has, never an
+/// `OverflowError`. Used as `#[pyo3(from_py_with = int)]`.
+pub(crate) fn int(value: &Bound<'_, PyAny>) -> PyResult<i64> {
+    match value.extract::<i64>() {
+        Ok(v) => Ok(v),
+        Err(e) if e.is_instance_of::<pyo3::exceptions::PyOverflowError>(value.py()) => {
+            Ok(if value.lt(0)? { i64::MIN } else { i64::MAX })
+        }
+        Err(_) => Err(wrong_type("argument", "int", value)),
+    }
+}
+
+/// An `int | None`, as [`int`] reads an `int`. Used as `#[pyo3(from_py_with = int_or_none)]`.
+pub(crate) fn int_or_none(value: &Bound<'_, PyAny>) -> PyResult<Option<i64>> {
+    if value.is_none() {
+        return Ok(None);
+    }
+    int(value).map(Some)
+}
+
+/// `value` as an unsigned count or position the core bounds: a `ValidationError` on `field`
+/// when negative; one too large for `T` becomes `T`'s largest, which the core refuses.
+pub(crate) fn count<T: TryFrom<i64> + Bounded>(
+    py: Python<'_>,
+    field: &str,
+    value: i64,
+) -> PyResult<T> {
+    if value < 0 {
+        return Err(validation(py, field, "must not be negative"));
+    }
+    Ok(T::try_from(value).unwrap_or(T::LARGEST))
+}
+
+/// The unsigned types [`count`] gives, with their largest value.
+pub(crate) trait Bounded {
+    /// The largest value.
+    const LARGEST: Self;
+}
+
+impl Bounded for u32 {
+    const LARGEST: Self = u32::MAX;
+}
+
+impl Bounded for u64 {
+    const LARGEST: Self = u64::MAX;
+}
+
+impl Bounded for usize {
+    const LARGEST: Self = usize::MAX;
 }
 
 /// An iterable of `str` (a lone `str` is refused: it would be read as its characters).
@@ -100,9 +202,8 @@ pub(crate) fn customer_id(field: &str, value: &Bound<'_, PyAny>) -> PyResult<Cus
     if let Ok(customer) = value.cast::<PyCustomer>() {
         return Ok(customer.get().0.id);
     }
-    let id = value
-        .extract::<String>()
-        .map_err(|_| wrong_type(field, "Customer or str", value))?;
+    let id = str_of(field, value)
+        .unwrap_or_else(|| Err(wrong_type(field, "Customer or str", value)))?;
     id.parse()
         .map_err(|_| validation(value.py(), field, "not a valid id (UUID)"))
 }
@@ -127,9 +228,7 @@ pub(crate) fn parsed_id<T: std::str::FromStr<Err = crm_core::Error>>(
     expected: &str,
     value: &Bound<'_, PyAny>,
 ) -> PyResult<T> {
-    let id: String = value
-        .extract()
-        .map_err(|_| wrong_type(field, expected, value))?;
+    let id = str_of(field, value).unwrap_or_else(|| Err(wrong_type(field, expected, value)))?;
     id.parse()
         .map_err(|e: crm_core::Error| crate::errors::to_py(value.py(), e.into()))
 }

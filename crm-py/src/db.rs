@@ -10,12 +10,14 @@ use pyo3::exceptions::{PyRuntimeError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::PyAny;
 
+use crate::convert::Text;
 use crate::errors::{Failure, to_py};
 use crate::records::PyActor;
 use crate::tenant::PyTenant;
 
-/// The open database, shared by the `Crm` object and every `Tenant` made from it. `None` once
-/// closed. Calls hold the read lock while they run, so `close()` waits for them.
+/// The open database, shared by the `Crm` object and every `Tenant` made from it (each of which
+/// keeps the `Crm` object alive). `None` once closed. Calls hold the read lock while they run,
+/// so `close()` waits for them.
 pub(crate) type Shared = Arc<RwLock<Option<Crm>>>;
 
 thread_local! {
@@ -194,14 +196,15 @@ impl PyCrm {
     ///     ValidationError: the id is empty or too long.
     #[pyo3(signature = (id, *, actor=None))]
     fn tenant(
-        &self,
+        slf: &Bound<'_, Self>,
         py: Python<'_>,
-        id: String,
+        id: Text,
         actor: Option<Bound<'_, PyActor>>,
     ) -> PyResult<PyTenant> {
-        let id = run(py, &self.shared, |crm| Ok(crm.tenant(&id)?.id().clone()))?;
+        let this = slf.get();
+        let id = run(py, &this.shared, |crm| Ok(crm.tenant(&id)?.id().clone()))?;
         let actor = actor.map(|a| a.get().0.clone());
-        Ok(PyTenant::new(self.shared.clone(), id, actor))
+        Ok(PyTenant::new(slf.clone().unbind(), this.shared.clone(), id, actor))
     }
 
     /// Rebuilds the search index from SQLite (it is also rebuilt on its own when missing or

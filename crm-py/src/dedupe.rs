@@ -57,13 +57,19 @@ impl PyMatchConfig {
     fn new(py: Python<'_>, rules: Option<Bound<'_, PyDict>>) -> PyResult<Self> {
         let mut config = MatchConfig::default();
         for (key, value) in rules.iter().flat_map(|r| r.iter()) {
-            let key: String = key.extract()?;
+            let key = crate::convert::text("MatchConfig", &key)?;
             let Some(slot) = slot(&mut config, &key) else {
                 return Err(pyo3::exceptions::PyTypeError::new_err(format!(
                     "MatchConfig() got an unexpected keyword argument '{key}'"
                 )));
             };
-            *slot = value.extract()?;
+            *slot = value.extract().map_err(|e: PyErr| {
+                if e.is_instance_of::<pyo3::exceptions::PyOverflowError>(py) {
+                    crate::errors::validation(py, &key, "is not a finite number")
+                } else {
+                    crate::convert::wrong_type(&key, "float", &value)
+                }
+            })?;
         }
         config
             .validate()

@@ -69,9 +69,12 @@ fn entries<'py>(
     let mut pairs = Vec::new();
     for item in mapping.items()?.try_iter()? {
         let (key, value): (Bound<'py, PyAny>, Bound<'py, PyAny>) = item?.extract()?;
-        let key = key
-            .extract::<String>()
-            .map_err(|_| PyTypeError::new_err(format!("{call}(): keywords must be strings")))?;
+        if !key.is_instance_of::<pyo3::types::PyString>() {
+            return Err(PyTypeError::new_err(format!(
+                "{call}(): keywords must be strings"
+            )));
+        }
+        let key = crate::convert::text(call, &key)?;
         if !known.contains(&key.as_str()) {
             return Err(PyTypeError::new_err(if prefix.is_empty() {
                 format!("{call}() got an unexpected keyword argument '{key}'")

@@ -35,12 +35,10 @@ impl ImportArgs<'_> {
             .match_on(self.match_on.parse().map_err(core)?);
         if let Some(mapping) = &self.mapping {
             for (header, target) in mapping.iter() {
-                let header: String = header
-                    .extract()
-                    .map_err(|_| validation(py, "mapping", "headers are str"))?;
-                let target: String = target
-                    .extract()
-                    .map_err(|_| validation(py, "mapping", "targets are str"))?;
+                let header = crate::convert::text("mapping", &header)
+                    .map_err(|e| keep_validation(py, e, "headers are str"))?;
+                let target = crate::convert::text("mapping", &target)
+                    .map_err(|e| keep_validation(py, e, "targets are str"))?;
                 options = options.map(header, target.parse::<ImportTarget>().map_err(core)?);
             }
         }
@@ -294,5 +292,15 @@ impl PyImportReport {
             r.failed,
             if r.committed { "True" } else { "False" }
         )
+    }
+}
+
+/// A `ValidationError` as it is (a `str` that is not Unicode), anything else (not a `str`) as a
+/// `ValidationError` on `mapping` with `reason`.
+fn keep_validation(py: Python<'_>, err: PyErr, reason: &str) -> PyErr {
+    if err.is_instance_of::<pyo3::exceptions::PyValueError>(py) {
+        err
+    } else {
+        validation(py, "mapping", reason)
     }
 }

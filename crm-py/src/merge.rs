@@ -22,9 +22,7 @@ pub(crate) fn request(
     let others = customer_ids("others", others)?;
     let mut request = MergeRequest::new(primary, others);
     for (key, value) in pairs("choices", choices)? {
-        let field: String = key
-            .extract()
-            .map_err(|_| wrong_type("choices", "a dict with str keys", &key))?;
+        let field = crate::convert::text("choices", &key)?;
         let field = field
             .parse()
             .map_err(|e: crm_core::Error| to_py(py, e.into()))?;
@@ -33,8 +31,7 @@ pub(crate) fn request(
     }
     for (key, value) in pairs("expected_versions", expected_versions)? {
         let id = customer_id("expected_versions", &key)?;
-        let version: i64 = value
-            .extract()
+        let version = crate::convert::int(&value)
             .map_err(|_| wrong_type("expected_versions", "a dict of int versions", &value))?;
         request = request.expect_version(id, version);
     }

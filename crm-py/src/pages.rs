@@ -100,9 +100,9 @@ fn rows<'py>(py: Python<'py>, items: &[CustomerRow]) -> PyResult<Bound<'py, PyTu
     PyTuple::new(py, items.iter().cloned().map(PyCustomerRow))
 }
 
-fn row_at(items: &[CustomerRow], index: isize) -> PyResult<PyCustomerRow> {
-    let len = isize::try_from(items.len()).unwrap_or(isize::MAX);
-    let at = if index < 0 { index + len } else { index };
+fn row_at(items: &[CustomerRow], index: i64) -> PyResult<PyCustomerRow> {
+    let len = i64::try_from(items.len()).unwrap_or(i64::MAX);
+    let at = if index < 0 { index.saturating_add(len) } else { index };
     usize::try_from(at)
         .ok()
         .and_then(|at| items.get(at))
@@ -128,6 +128,14 @@ impl PySearchPage {
         self.0.total
     }
 
+    /// How many changes (writes of other handles or processes) the search index had not taken
+    /// in yet when this search ran: 0 when it was current. Writes of the same `Crm` are always
+    /// reflected.
+    #[getter]
+    fn behind(&self) -> u64 {
+        self.0.behind
+    }
+
     fn __len__(&self) -> usize {
         self.0.items.len()
     }
@@ -136,7 +144,10 @@ impl PySearchPage {
         rows(py, &self.0.items)?.try_iter()
     }
 
-    fn __getitem__(&self, index: isize) -> PyResult<PyCustomerRow> {
+    fn __getitem__(
+        &self,
+        #[pyo3(from_py_with = crate::convert::int)] index: i64,
+    ) -> PyResult<PyCustomerRow> {
         row_at(&self.0.items, index)
     }
 
@@ -182,7 +193,10 @@ impl PyCustomerPage {
         rows(py, &self.0.items)?.try_iter()
     }
 
-    fn __getitem__(&self, index: isize) -> PyResult<PyCustomerRow> {
+    fn __getitem__(
+        &self,
+        #[pyo3(from_py_with = crate::convert::int)] index: i64,
+    ) -> PyResult<PyCustomerRow> {
         row_at(&self.0.items, index)
     }
 

@@ -11,7 +11,7 @@ use crm_core::{
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyFrozenSet, PyTuple};
 
-use crate::convert::{optional_aware, optional_text, quoted, record_dict};
+use crate::convert::{Text, optional_aware, optional_text, quoted, record_dict};
 use crate::errors::{to_py, validation};
 
 /// A `tuple` of converted values.
@@ -36,8 +36,11 @@ impl PyActor {
     ///     ValidationError: the role is not one of the three.
     ///     ValidationError: the user id is blank or longer than 128 characters.
     #[new]
-    #[pyo3(signature = (user_id, role="agent"))]
-    fn new(py: Python<'_>, user_id: String, role: &str) -> PyResult<Self> {
+    #[pyo3(
+        signature = (user_id, role=Text::from("agent")),
+        text_signature = "(user_id, role='agent')"
+    )]
+    fn new(py: Python<'_>, user_id: Text, role: Text) -> PyResult<Self> {
         let role: Role = role
             .parse()
             .map_err(|err: crm_core::Error| to_py(py, err.into()))?;
@@ -109,18 +112,18 @@ impl PyAddress {
     #[new]
     #[pyo3(signature = (*, street=None, zip=None, city=None, region=None, country=None))]
     fn new(
-        street: Option<String>,
-        zip: Option<String>,
-        city: Option<String>,
-        region: Option<String>,
-        country: Option<String>,
+        street: Option<Text>,
+        zip: Option<Text>,
+        city: Option<Text>,
+        region: Option<Text>,
+        country: Option<Text>,
     ) -> Self {
         Self(Address {
-            street,
-            zip,
-            city,
-            region,
-            country,
+            street: street.map(String::from),
+            zip: zip.map(String::from),
+            city: city.map(String::from),
+            region: region.map(String::from),
+            country: country.map(String::from),
         })
     }
 
@@ -225,7 +228,7 @@ impl PyMoney {
     /// The currency is trimmed and upper-cased (`"eur"` is `"EUR"`), as the store keeps it;
     /// amount and code are checked when a booking is written.
     #[new]
-    fn new(minor: i64, currency: &str) -> Self {
+    fn new(#[pyo3(from_py_with = crate::convert::int)] minor: i64, currency: Text) -> Self {
         Self(Money {
             minor,
             currency: currency.trim().to_ascii_uppercase(),
@@ -268,18 +271,21 @@ impl PyInvoice {
     /// Raises:
     ///     ValidationError: the payment status is unknown.
     #[new]
-    #[pyo3(signature = (number, amount, payment_status="unpaid"))]
+    #[pyo3(
+        signature = (number, amount, payment_status=Text::from("unpaid")),
+        text_signature = "(number, amount, payment_status='unpaid')"
+    )]
     fn new(
         py: Python<'_>,
-        number: String,
+        number: Text,
         amount: Bound<'_, PyMoney>,
-        payment_status: &str,
+        payment_status: Text,
     ) -> PyResult<Self> {
         let payment_status = payment_status
             .parse()
             .map_err(|err: crm_core::Error| to_py(py, err.into()))?;
         Ok(Self(Invoice {
-            number,
+            number: number.0,
             amount: amount.get().0.clone(),
             payment_status,
         }))

@@ -6,12 +6,12 @@ use crm_core::{BookingStatus, CustomerQuery, SearchSort};
 use pyo3::prelude::*;
 use pyo3::types::PyMapping;
 
-use crate::convert::wrong_type;
+use crate::convert::{Text, count, int, wrong_type};
 use crate::errors::validation;
 use crate::tenant::page_limit;
 
 /// A text filter of the find-customer form: the value typed and the query method it feeds.
-type TextFilter = (Option<String>, fn(CustomerQuery, String) -> CustomerQuery);
+type TextFilter = (Option<Text>, fn(CustomerQuery, String) -> CustomerQuery);
 
 /// A `(from, to)` pair of dates, either of them None.
 type Period = Option<(Option<NaiveDate>, Option<NaiveDate>)>;
@@ -40,31 +40,31 @@ fn period(field: &str, value: Option<&Bound<'_, PyAny>>) -> PyResult<Period> {
 
 /// The keyword arguments of `Tenant.search`.
 pub(crate) struct SearchArgs<'py> {
-    pub(crate) text: Option<String>,
+    pub(crate) text: Option<Text>,
     pub(crate) customer_no: Option<i64>,
-    pub(crate) first_name: Option<String>,
-    pub(crate) last_name: Option<String>,
-    pub(crate) company: Option<String>,
-    pub(crate) email: Option<String>,
-    pub(crate) phone: Option<String>,
-    pub(crate) zip: Option<String>,
-    pub(crate) city: Option<String>,
-    pub(crate) address: Option<String>,
-    pub(crate) contact_person: Option<String>,
-    pub(crate) country: Option<String>,
-    pub(crate) region: Option<String>,
-    pub(crate) language: Option<String>,
-    pub(crate) salesperson: Option<String>,
-    pub(crate) list: Option<String>,
-    pub(crate) transport: Option<String>,
-    pub(crate) hotel: Option<String>,
-    pub(crate) booking_status: Option<String>,
+    pub(crate) first_name: Option<Text>,
+    pub(crate) last_name: Option<Text>,
+    pub(crate) company: Option<Text>,
+    pub(crate) email: Option<Text>,
+    pub(crate) phone: Option<Text>,
+    pub(crate) zip: Option<Text>,
+    pub(crate) city: Option<Text>,
+    pub(crate) address: Option<Text>,
+    pub(crate) contact_person: Option<Text>,
+    pub(crate) country: Option<Text>,
+    pub(crate) region: Option<Text>,
+    pub(crate) language: Option<Text>,
+    pub(crate) salesperson: Option<Text>,
+    pub(crate) list: Option<Text>,
+    pub(crate) transport: Option<Text>,
+    pub(crate) hotel: Option<Text>,
+    pub(crate) booking_status: Option<Text>,
     pub(crate) has_email: Option<bool>,
     pub(crate) has_mobile: Option<bool>,
     pub(crate) departure_between: Option<Bound<'py, PyAny>>,
     pub(crate) created_between: Option<Bound<'py, PyAny>>,
     pub(crate) last_booking_between: Option<Bound<'py, PyAny>>,
-    pub(crate) sort: String,
+    pub(crate) sort: Text,
     pub(crate) offset: i64,
     pub(crate) limit: i64,
 }
@@ -98,7 +98,7 @@ impl<'py> SearchArgs<'py> {
             departure_between: None,
             created_between: None,
             last_booking_between: None,
-            sort: "relevance".to_owned(),
+            sort: Text::from("relevance"),
             offset: 0,
             limit: 20,
         };
@@ -106,12 +106,18 @@ impl<'py> SearchArgs<'py> {
             .cast::<PyMapping>()
             .map_err(|_| wrong_type("search", "a dict of search() arguments", values))?;
         for item in mapping.items()?.try_iter()? {
-            let (key, value): (String, Bound<'py, PyAny>) = item?.extract()?;
+            let (key, value): (Text, Bound<'py, PyAny>) = item?.extract()?;
+            let key = key.0;
             let field = format!("search.{key}");
             let bad = |_: PyErr| wrong_type(&field, "the type search() takes", &value);
             match key.as_str() {
                 "text" => args.text = value.extract().map_err(bad)?,
-                "customer_no" => args.customer_no = value.extract().map_err(bad)?,
+                "customer_no" => {
+                    args.customer_no = match value.is_none() {
+                        true => None,
+                        false => Some(int(&value).map_err(bad)?),
+                    }
+                }
                 "first_name" => args.first_name = value.extract().map_err(bad)?,
                 "last_name" => args.last_name = value.extract().map_err(bad)?,
                 "company" => args.company = value.extract().map_err(bad)?,
@@ -141,8 +147,8 @@ impl<'py> SearchArgs<'py> {
                     args.last_booking_between = (!value.is_none()).then(|| value.clone())
                 }
                 "sort" => args.sort = value.extract().map_err(bad)?,
-                "offset" => args.offset = value.extract().map_err(bad)?,
-                "limit" => args.limit = value.extract().map_err(bad)?,
+                "offset" => args.offset = int(&value).map_err(bad)?,
+                "limit" => args.limit = int(&value).map_err(bad)?,
                 _ => {
                     return Err(pyo3::exceptions::PyTypeError::new_err(format!(
                         "{call}(): search: {key} is not an argument of search()"
@@ -186,11 +192,10 @@ impl SearchArgs<'_> {
             offset,
             limit,
         } = self;
-        let offset = u32::try_from(offset)
-            .map_err(|_| validation(py, "offset", "must be between 0 and 4294967295"))?;
+        let offset: u64 = count(py, "offset", offset)?;
         let limit = page_limit(py, limit)?;
         let mut query = match text {
-            Some(text) => CustomerQuery::text(text),
+            Some(text) => CustomerQuery::text(text.0),
             None => CustomerQuery::all(),
         };
         if let Some(no) = customer_no {
@@ -216,7 +221,7 @@ impl SearchArgs<'_> {
         ];
         for (value, filter) in texts {
             if let Some(value) = value {
-                query = filter(query, value);
+                query = filter(query, value.0);
             }
         }
         if let Some(status) = booking_status {
@@ -244,7 +249,7 @@ impl SearchArgs<'_> {
         if let Some((from, to)) = period("last_booking_between", last_booking_between.as_ref())? {
             query = query.last_booking_between(from, to);
         }
-        let sort = match sort.as_str() {
+        let sort = match &*sort {
             "relevance" => SearchSort::Relevance,
             "name" => SearchSort::Name,
             "last_booking" => SearchSort::LastBooking,

@@ -8,9 +8,10 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyTuple};
 
 use crate::convert::{
-    aware, customer_id, customer_ids, optional_aware, optional_customer_id, quoted, wrong_type,
+    Text, aware, count, int, int_or_none, customer_id, customer_ids, optional_aware, optional_customer_id, quoted,
+    wrong_type,
 };
-use crate::db::{Progress, Shared, run};
+use crate::db::{Progress, PyCrm, Shared, run};
 use crate::dedupe::{PyDuplicateCluster, PyDuplicateMatch, PyMatchConfig};
 use crate::document::{PyDocument, document_id};
 use crate::errors::{Failure, permission_denied, validation};
@@ -32,6 +33,9 @@ use crate::search_args::SearchArgs;
 /// No call through it reads, changes or reveals another tenant's records.
 #[pyclass(frozen, name = "Tenant", module = "crm")]
 pub(crate) struct PyTenant {
+    /// The `Crm` it came from, kept alive while the tenant is: collecting the `Crm` would close
+    /// the database under it (`close()` still does, on purpose).
+    owner: Py<PyCrm>,
     shared: Shared,
     id: TenantId,
     actor: Option<Actor>,
@@ -88,8 +92,13 @@ impl PyTenant {
         Ok(written)
     }
 
-    pub(crate) fn new(shared: Shared, id: TenantId, actor: Option<Actor>) -> Self {
-        Self { shared, id, actor }
+    pub(crate) fn new(owner: Py<PyCrm>, shared: Shared, id: TenantId, actor: Option<Actor>) -> Self {
+        Self {
+            owner,
+            shared,
+            id,
+            actor,
+        }
     }
 
     /// The actor of a write, or `PermissionDeniedError` when the handle has none.
@@ -132,7 +141,7 @@ pub(crate) fn page_limit(py: Python<'_>, limit: i64) -> PyResult<u32> {
 /// `search()` arguments.
 fn export_options(
     py: Python<'_>,
-    columns: Option<Vec<String>>,
+    columns: Option<Vec<Text>>,
     search: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<ExportOptions> {
     let mut options = ExportOptions::all();
@@ -211,8 +220,9 @@ impl PyTenant {
     }
 
     /// The same tenant seen by another actor.
-    fn with_actor(&self, actor: Bound<'_, PyActor>) -> Self {
+    fn with_actor(&self, py: Python<'_>, actor: Bound<'_, PyActor>) -> Self {
         Self::new(
+            self.owner.clone_ref(py),
             self.shared.clone(),
             self.id.clone(),
             Some(actor.get().0.clone()),
@@ -261,41 +271,45 @@ impl PyTenant {
         country=None, region=None, language=None, salesperson=None, list=None, transport=None,
         hotel=None, booking_status=None, has_email=None, has_mobile=None,
         departure_between=None, created_between=None, last_booking_between=None,
-        sort="relevance", offset=0, limit=20
-    ))]
+        sort=Text::from("relevance"), offset=0, limit=20
+    ), text_signature = "($self, text=None, *, customer_no=None, first_name=None, \
+        last_name=None, company=None, email=None, phone=None, zip=None, city=None, \
+        address=None, contact_person=None, country=None, region=None, language=None, \
+        salesperson=None, list=None, transport=None, hotel=None, booking_status=None, \
+        has_email=None, has_mobile=None, departure_between=None, created_between=None, \
+        last_booking_between=None, sort='relevance', offset=0, limit=20)")]
     #[allow(clippy::too_many_arguments)]
     fn search(
         &self,
         py: Python<'_>,
-        text: Option<String>,
-        customer_no: Option<i64>,
-        first_name: Option<String>,
-        last_name: Option<String>,
-        company: Option<String>,
-        email: Option<String>,
-        phone: Option<String>,
-        zip: Option<String>,
-        city: Option<String>,
-        address: Option<String>,
-        contact_person: Option<String>,
-        country: Option<String>,
-        region: Option<String>,
-        language: Option<String>,
-        salesperson: Option<String>,
-        list: Option<String>,
-        transport: Option<String>,
-        hotel: Option<String>,
-        booking_status: Option<String>,
+        text: Option<Text>,
+        #[pyo3(from_py_with = int_or_none)] customer_no: Option<i64>,
+        first_name: Option<Text>,
+        last_name: Option<Text>,
+        company: Option<Text>,
+        email: Option<Text>,
+        phone: Option<Text>,
+        zip: Option<Text>,
+        city: Option<Text>,
+        address: Option<Text>,
+        contact_person: Option<Text>,
+        country: Option<Text>,
+        region: Option<Text>,
+        language: Option<Text>,
+        salesperson: Option<Text>,
+        list: Option<Text>,
+        transport: Option<Text>,
+        hotel: Option<Text>,
+        booking_status: Option<Text>,
         has_email: Option<bool>,
         has_mobile: Option<bool>,
         departure_between: Option<Bound<'_, PyAny>>,
         created_between: Option<Bound<'_, PyAny>>,
         last_booking_between: Option<Bound<'_, PyAny>>,
-        sort: &str,
-        offset: i64,
-        limit: i64,
+        sort: Text,
+        #[pyo3(from_py_with = int)] offset: i64,
+        #[pyo3(from_py_with = int)] limit: i64,
     ) -> PyResult<PySearchPage> {
-        let sort = sort.to_owned();
         let args = SearchArgs {
             text,
             customer_no,
@@ -403,13 +417,17 @@ impl PyTenant {
     ///
     /// Raises:
     ///     NotFoundError: no such customer in this tenant.
-    fn get_customer_by_no(&self, py: Python<'_>, customer_no: i64) -> PyResult<PyCustomer> {
+    fn get_customer_by_no(
+        &self,
+        py: Python<'_>,
+        #[pyo3(from_py_with = int)] customer_no: i64,
+    ) -> PyResult<PyCustomer> {
         self.call(py, |t| t.get_customer_by_no(customer_no))
             .map(PyCustomer)
     }
 
     /// The customers whose main or secondary email is `email`, ignoring case, oldest first.
-    fn find_customers_by_email(&self, py: Python<'_>, email: String) -> PyResult<Vec<PyCustomer>> {
+    fn find_customers_by_email(&self, py: Python<'_>, email: Text) -> PyResult<Vec<PyCustomer>> {
         let found = self.call(py, |t| t.find_customers_by_email(&email))?;
         Ok(found.into_iter().map(PyCustomer).collect())
     }
@@ -460,17 +478,20 @@ impl PyTenant {
     ///     reverse: the other way round.
     ///     limit: rows per page, 1 to 1000.
     ///     after: the `next` cursor of the previous page.
-    #[pyo3(signature = (*, sort="name", reverse=false, limit=50, after=None))]
+    #[pyo3(
+        signature = (*, sort=Text::from("name"), reverse=false, limit=50, after=None),
+        text_signature = "($self, *, sort='name', reverse=False, limit=50, after=None)"
+    )]
     fn list_customers(
         &self,
         py: Python<'_>,
-        sort: &str,
+        sort: Text,
         reverse: bool,
-        limit: i64,
-        after: Option<String>,
+        #[pyo3(from_py_with = int)] limit: i64,
+        after: Option<Text>,
     ) -> PyResult<PyCustomerPage> {
         let limit = page_limit(py, limit)?;
-        let sort = match sort {
+        let sort = match &*sort {
             "name" => CustomerSort::Name,
             "last_booking" => CustomerSort::LastBooking,
             "created_at" => CustomerSort::CreatedAt,
@@ -538,7 +559,7 @@ impl PyTenant {
     ///
     /// Raises:
     ///     NotFoundError: no such booking in this tenant.
-    fn get_booking(&self, py: Python<'_>, reference: String) -> PyResult<PyBooking> {
+    fn get_booking(&self, py: Python<'_>, reference: Text) -> PyResult<PyBooking> {
         self.call(py, |t| t.get_booking(&reference)).map(PyBooking)
     }
 
@@ -546,7 +567,7 @@ impl PyTenant {
     fn link_booking(
         &self,
         py: Python<'_>,
-        reference: String,
+        reference: Text,
         customer: Bound<'_, PyAny>,
     ) -> PyResult<PyBooking> {
         let actor = self.actor(py)?;
@@ -657,12 +678,12 @@ impl PyTenant {
         &self,
         py: Python<'_>,
         config: Option<Bound<'_, PyMatchConfig>>,
-        window: usize,
+        #[pyo3(from_py_with = int)] window: i64,
         progress: Option<Py<PyAny>>,
     ) -> PyResult<Vec<PyDuplicateCluster>> {
         let mut progress = Progress::new(py, progress)?;
         let mut options = FindOptions::with_config(match_config(config));
-        options.window = window.max(1);
+        options.window = count(py, "window", window)?;
         let clusters = self.call(py, |t| {
             t.find_duplicates(&options, |done, total| progress.report(done, total))
         })?;
@@ -794,7 +815,7 @@ impl PyTenant {
         &self,
         py: Python<'_>,
         customer: Bound<'_, PyAny>,
-        reason: String,
+        reason: Text,
     ) -> PyResult<PyAnonymisationReport> {
         let actor = self.actor(py)?;
         let id = customer_id("customer", &customer)?;
@@ -881,8 +902,8 @@ impl PyTenant {
         &self,
         py: Python<'_>,
         customer: Bound<'_, PyAny>,
-        name: String,
-        content_type: String,
+        name: Text,
+        content_type: Text,
         content: Bound<'_, PyAny>,
     ) -> PyResult<PyDocument> {
         let actor = self.actor(py)?;
@@ -939,7 +960,7 @@ impl PyTenant {
     ///
     /// Raises:
     ///     ValidationError: a blank or too long name (field "list").
-    fn create_list(&self, py: Python<'_>, name: String) -> PyResult<bool> {
+    fn create_list(&self, py: Python<'_>, name: Text) -> PyResult<bool> {
         let actor = self.actor(py)?;
         self.call(py, |t| t.create_list(&actor, &name))
     }
@@ -948,7 +969,7 @@ impl PyTenant {
     ///
     /// Raises:
     ///     NotFoundError: no such list.
-    fn delete_list(&self, py: Python<'_>, name: String) -> PyResult<u64> {
+    fn delete_list(&self, py: Python<'_>, name: Text) -> PyResult<u64> {
         let actor = self.actor(py)?;
         self.call(py, |t| t.delete_list(&actor, &name))
     }
@@ -962,7 +983,7 @@ impl PyTenant {
     fn add_to_list(
         &self,
         py: Python<'_>,
-        name: String,
+        name: Text,
         customers: Bound<'_, PyAny>,
     ) -> PyResult<u64> {
         let actor = self.actor(py)?;
@@ -974,7 +995,7 @@ impl PyTenant {
     fn remove_from_list(
         &self,
         py: Python<'_>,
-        name: String,
+        name: Text,
         customers: Bound<'_, PyAny>,
     ) -> PyResult<u64> {
         let actor = self.actor(py)?;
@@ -1025,7 +1046,7 @@ impl PyTenant {
         &self,
         py: Python<'_>,
         after: Option<Bound<'_, PyAny>>,
-        limit: i64,
+        #[pyo3(from_py_with = int)] limit: i64,
     ) -> PyResult<Vec<PyBrochureRequest>> {
         let after = after.as_ref().map(request_id).transpose()?;
         let limit = page_limit(py, limit)?;
@@ -1061,7 +1082,7 @@ impl PyTenant {
         &self,
         py: Python<'_>,
         path: std::path::PathBuf,
-        columns: Option<Vec<String>>,
+        columns: Option<Vec<Text>>,
         search: Option<Bound<'_, PyAny>>,
         bom: bool,
         progress: Option<Py<PyAny>>,
@@ -1082,10 +1103,10 @@ impl PyTenant {
     fn outreach(
         &self,
         py: Python<'_>,
-        channel: &str,
+        channel: Text,
         search: Option<Bound<'_, PyAny>>,
     ) -> PyResult<PyOutreach> {
-        let channel = parse_arg::<Channel>(py, channel)?;
+        let channel = parse_arg::<Channel>(py, &channel)?;
         let query = search_query(py, "outreach", search.as_ref())?
             .unwrap_or_else(crm_core::CustomerQuery::all);
         self.call(py, |t| t.outreach(&query, channel))
@@ -1106,13 +1127,20 @@ impl PyTenant {
         &self,
         py: Python<'_>,
         customer: Bound<'_, PyAny>,
-        channel: &str,
-        subject: String,
-        reference: Option<String>,
+        channel: Text,
+        subject: Text,
+        reference: Option<Text>,
         sent_at: Option<Bound<'_, PyAny>>,
     ) -> PyResult<PyCommunication> {
         let actor = self.actor(py)?;
-        let entry = communication(py, &customer, channel, subject, reference, sent_at.as_ref())?;
+        let entry = communication(
+            py,
+            &customer,
+            &channel,
+            subject.0,
+            reference.map(String::from),
+            sent_at.as_ref(),
+        )?;
         let mut logged = self.call(py, |t| t.record_communications(&actor, vec![entry]))?;
         logged
             .pop()
@@ -1140,7 +1168,7 @@ impl PyTenant {
                 pyo3::exceptions::PyTypeError::new_err(format!("entries[{i}]: expected a dict"))
             })?;
             for key in entry.keys() {
-                let key: String = key.extract()?;
+                let key = crate::convert::text(&format!("entries[{i}]"), &key)?;
                 if !["customer", "channel", "subject", "reference", "sent_at"]
                     .contains(&key.as_str())
                 {
@@ -1154,16 +1182,17 @@ impl PyTenant {
                     pyo3::exceptions::PyTypeError::new_err(format!("entries[{i}]: missing {key:?}"))
                 })
             };
-            let channel: String = get("channel")?.extract()?;
+            let field = |key: &str| format!("entries[{i}].{key}");
+            let channel = crate::convert::text(&field("channel"), &get("channel")?)?;
             let reference = match entry.get_item("reference")? {
-                Some(r) => r.extract()?,
+                Some(r) => crate::convert::optional_text(&field("reference"), &r)?,
                 None => None,
             };
             batch.push(communication(
                 py,
                 &get("customer")?,
                 &channel,
-                get("subject")?.extract()?,
+                crate::convert::text(&field("subject"), &get("subject")?)?,
                 reference,
                 entry.get_item("sent_at")?.as_ref(),
             )?);
@@ -1192,12 +1221,12 @@ impl PyTenant {
     fn save_search(
         &self,
         py: Python<'_>,
-        name: &str,
+        name: Text,
         search: Bound<'_, PyAny>,
     ) -> PyResult<PySavedSearch> {
         let actor = self.actor(py)?;
         let query = SearchArgs::from_mapping("save_search", &search)?.query(py)?;
-        self.call(py, |t| t.save_search(&actor, name, &query))
+        self.call(py, |t| t.save_search(&actor, &name, &query))
             .map(PySavedSearch)
     }
 
@@ -1222,8 +1251,8 @@ impl PyTenant {
     ///
     /// Raises:
     ///     NotFoundError: none of that name.
-    fn find_saved_search(&self, py: Python<'_>, name: &str) -> PyResult<PySavedSearch> {
-        self.call(py, |t| t.find_saved_search(name))
+    fn find_saved_search(&self, py: Python<'_>, name: Text) -> PyResult<PySavedSearch> {
+        self.call(py, |t| t.find_saved_search(&name))
             .map(PySavedSearch)
     }
 
@@ -1303,29 +1332,29 @@ impl PyTenant {
         py: Python<'py>,
         source: Bound<'py, PyAny>,
         mapping: Option<Bound<'py, PyDict>>,
-        preset: Option<String>,
-        match_on: Option<String>,
+        preset: Option<Text>,
+        match_on: Option<Text>,
         dry_run: bool,
         all_or_nothing: bool,
-        batch_size: usize,
+        #[pyo3(from_py_with = int)] batch_size: i64,
         lenient: bool,
         flag_duplicates: Option<Bound<'py, PyAny>>,
-        encoding: Option<String>,
-        delimiter: Option<String>,
+        encoding: Option<Text>,
+        delimiter: Option<Text>,
         progress: Option<Py<PyAny>>,
     ) -> PyResult<PyImportReport> {
         let actor = self.actor(py)?;
         let options = ImportArgs {
             mapping,
-            preset,
-            match_on: match_on.unwrap_or_else(|| "email".to_owned()),
+            preset: preset.map(String::from),
+            match_on: match_on.map_or_else(|| "email".to_owned(), String::from),
             dry_run,
             all_or_nothing,
-            batch_size,
+            batch_size: count(py, "batch_size", batch_size)?,
             lenient,
             flag_duplicates,
-            encoding,
-            delimiter,
+            encoding: encoding.map(String::from),
+            delimiter: delimiter.map(String::from),
         }
         .options(py)?;
         let bytes: Option<Vec<u8>> = match source.cast::<PyBytes>() {
@@ -1361,7 +1390,7 @@ impl PyTenant {
         &self,
         py: Python<'_>,
         path: std::path::PathBuf,
-        columns: Option<Vec<String>>,
+        columns: Option<Vec<Text>>,
         search: Option<Bound<'_, PyAny>>,
         progress: Option<Py<PyAny>>,
     ) -> PyResult<u64> {
@@ -1375,8 +1404,8 @@ impl PyTenant {
     fn changes_since(
         &self,
         py: Python<'_>,
-        after: i64,
-        limit: i64,
+        #[pyo3(from_py_with = int)] after: i64,
+        #[pyo3(from_py_with = int)] limit: i64,
     ) -> PyResult<Vec<PyChangeEvent>> {
         let limit = u32::try_from(limit).map_err(|_| {
             validation(

@@ -15,7 +15,7 @@ use crate::dedupe::{self, DuplicateCluster, DuplicateMatch, FindOptions, MatchCo
 use crate::error::{Error, Result};
 use crate::exchange::{self, CsvSheet, ExportOptions, XlsxSheet};
 use crate::merge::{MergeId, MergePlan, MergeRecord, MergeRequest, Merged};
-use crate::model::limits::MAX_BATCH;
+use crate::model::limits::{MAX_BATCH, MAX_LIST_CHANGE};
 use crate::model::limits::MAX_PAGE;
 use crate::model::{
     Actor, Booking, BrochureRequest, BrochureRequestId, Captured, Customer, CustomerId,
@@ -153,14 +153,24 @@ impl Tenant {
     }
 
     /// Searches this tenant's customers: type-ahead text and "find customer" filters (see
-    /// [`CustomerQuery`]). A write made through any handle of this process is visible to the next
-    /// search.
+    /// [`CustomerQuery`]).
+    ///
+    /// Every write committed through this handle (this [`Crm`], its clones and tenants) before
+    /// the search is reflected. Writes of other handles and processes are taken into the index
+    /// for a bounded time per search (about 40 ms), so a search answers promptly however fast
+    /// they write: what is left is taken in by the next searches, and [`SearchPage::behind`]
+    /// says how many changes the answer did not reflect yet. While another thread rebuilds the
+    /// index ([`Crm::reindex`]), searches answer from the index as it was.
     ///
     /// # Errors
-    /// Validation on `limit`; Search if the index cannot be brought up to date.
+    /// Validation on the query's bounds ([`CustomerQuery::validate`]): its page, text and
+    /// filters; Search if the index cannot be brought up to date.
     pub fn search(&self, query: &CustomerQuery) -> Result<SearchPage> {
-        search::catch_up(self.repo.as_ref(), &self.index)?;
-        search::run(self.repo.as_ref(), &self.index, &self.id, query)
+        query.validate()?;
+        let behind = search::catch_up(self.repo.as_ref(), &self.index)?;
+        let mut page = search::run(self.repo.as_ref(), &self.index, &self.id, query)?;
+        page.behind = behind;
+        Ok(page)
     }
 
     fn rules(&self) -> Result<Rules> {
@@ -283,9 +293,22 @@ impl Tenant {
     }
 
     /// Deletes a customer. Its bookings remain, detached; returns how many were detached.
+    ///
+    /// Then, as for [`anonymise`](Self::anonymise), the deleted values leave the files: SQLite
+    /// zeroes deleted content (`secure_delete`), the write-ahead log is checkpointed into the
+    /// file and truncated, and the search index segments that held the customer are rewritten
+    /// without it. What stays: the change feed's `CustomerDeleted` event (ids, never values) and
+    /// the detached bookings; the snapshots merge records kept of it are scrubbed.
+    ///
+    /// # Errors
+    /// NotFound; Conflict if it was merged into another customer. Search or Conflict after the
+    /// delete was committed if the index or the log could not be rewritten (as for
+    /// [`anonymise`](Self::anonymise)).
     pub fn delete_customer(&self, actor: &Actor, id: &CustomerId) -> Result<u64> {
         actor.validate()?;
-        self.repo.delete_customer(&self.id, actor, id)
+        let detached = self.repo.delete_customer(&self.id, actor, id)?;
+        self.erase_traces()?;
+        Ok(detached)
     }
 
     /// One page of the customer list (name, email, phone, bookings count, last booking) with
@@ -416,7 +439,7 @@ impl Tenant {
         options: &FindOptions,
         mut progress: impl FnMut(u64, u64),
     ) -> Result<Vec<DuplicateCluster>> {
-        options.config.validate()?;
+        options.validate()?;
         let count = self
             .list_customers(&CustomerListQuery::new(CustomerSort::CreatedAt).limit(1))?
             .total;
@@ -831,6 +854,7 @@ impl Tenant {
     /// merged), Validation (a customer would be on too many lists).
     pub fn add_to_list(&self, actor: &Actor, name: &str, customers: &[CustomerId]) -> Result<u64> {
         actor.validate()?;
+        check_list_change(customers)?;
         self.repo
             .change_list_members(&self.id, actor, name.trim(), customers, true)
     }
@@ -843,6 +867,7 @@ impl Tenant {
         customers: &[CustomerId],
     ) -> Result<u64> {
         actor.validate()?;
+        check_list_change(customers)?;
         self.repo
             .change_list_members(&self.id, actor, name.trim(), customers, false)
     }
@@ -1004,18 +1029,18 @@ impl Tenant {
         mut page: impl FnMut(Vec<CustomerId>, u64) -> Result<()>,
     ) -> Result<u64> {
         search::catch_up(self.repo.as_ref(), &self.index)?;
+        const PAGE: usize = MAX_PAGE as usize;
         let mut seen = std::collections::HashSet::new();
-        let mut offset = 0u32;
+        let mut offset = 0usize;
         loop {
-            let q = query.clone().offset(offset).limit(MAX_PAGE);
-            let (ids, total) = search::ids(&self.index, &self.id, &q)?;
+            let (ids, total) = search::ids_at(&self.index, &self.id, query, offset, PAGE)?;
             if ids.is_empty() {
                 return Ok(total);
             }
-            offset = offset.saturating_add(ids.len() as u32);
+            offset += ids.len();
             let ids: Vec<CustomerId> = ids.into_iter().filter(|id| seen.insert(*id)).collect();
             page(ids, total)?;
-            if u64::from(offset) >= total {
+            if offset as u64 >= total {
                 return Ok(total);
             }
         }
@@ -1028,7 +1053,7 @@ impl Tenant {
     /// from SQLite, old values gone) and the error is returned; the log is emptied either way.
     fn erase_traces(&self) -> Result<()> {
         let index =
-            search::catch_up(self.repo.as_ref(), &self.index).and_then(|()| self.index.purge());
+            search::catch_up(self.repo.as_ref(), &self.index).and_then(|_| self.index.purge());
         if index.is_err() {
             self.index.mark_stale();
         }
@@ -1041,6 +1066,17 @@ impl Tenant {
     pub fn changes_since(&self, after: i64, limit: u32) -> Result<Vec<ChangeEvent>> {
         self.repo.changes_since(&self.id, after, limit)
     }
+}
+
+/// At most [`MAX_LIST_CHANGE`] customers put on or taken off a list in one call.
+fn check_list_change(customers: &[CustomerId]) -> Result<()> {
+    if customers.len() > MAX_LIST_CHANGE {
+        return Err(Error::validation(
+            "customers",
+            format!("more than {MAX_LIST_CHANGE} in one call"),
+        ));
+    }
+    Ok(())
 }
 
 /// Prefixes the field of a validation error with the position of the record in its batch.

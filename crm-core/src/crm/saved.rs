@@ -25,6 +25,8 @@ impl Tenant {
         query: &CustomerQuery,
     ) -> Result<SavedSearch> {
         actor.validate()?;
+        // Its page is ignored when it runs; its text and filters must be ones a search takes.
+        query.typed_words()?;
         let name = search_name(name)?;
         self.repo.save_search(&self.id, actor, &name, query)
     }

@@ -15,7 +15,9 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::error::{Error, Result};
 use crate::model::CustomerId;
+use crate::model::limits::MAX_WINDOW;
 
 pub(crate) use finder::find;
 pub(crate) use names::nicknames;
@@ -88,7 +90,7 @@ impl MatchConfig {
     ///
     /// # Errors
     /// Validation naming the rule at fault.
-    pub fn validate(&self) -> crate::error::Result<()> {
+    pub fn validate(&self) -> Result<()> {
         let values = [
             ("threshold", self.threshold),
             ("same_email", self.same_email),
@@ -226,7 +228,8 @@ pub struct FindOptions {
     /// The rules and threshold.
     pub config: MatchConfig,
     /// Within a large block of customers sharing a key (a common name), how many neighbours in
-    /// name order each one is compared with (default 24).
+    /// name order each one is compared with: 1 to [`MAX_WINDOW`](crate::limits::MAX_WINDOW)
+    /// (default 24).
     pub window: usize,
 }
 
@@ -240,6 +243,21 @@ impl Default for FindOptions {
 }
 
 impl FindOptions {
+    /// Checks the rules and the window.
+    ///
+    /// # Errors
+    /// Validation on `window` outside 1 to [`MAX_WINDOW`], or on a rule (see
+    /// [`MatchConfig::validate`]).
+    pub(crate) fn validate(&self) -> Result<()> {
+        if !(1..=MAX_WINDOW).contains(&self.window) {
+            return Err(Error::validation(
+                "window",
+                format!("must be between 1 and {MAX_WINDOW}"),
+            ));
+        }
+        self.config.validate()
+    }
+
     /// The defaults with these rules.
     pub fn with_config(config: MatchConfig) -> Self {
         Self {

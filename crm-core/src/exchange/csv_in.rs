@@ -19,6 +19,16 @@ const MAX_CELL_BYTES: usize = 64 * 1024;
 /// How much of the file's start is read to find the header line's separator.
 const HEAD_BYTES: usize = 64 * 1024;
 
+/// Longest row (record) an import reads, in bytes: a longer one (an unclosed quote that runs to
+/// the end of the file, say) stops the import with an error instead of filling memory.
+pub(crate) const MAX_ROW_BYTES: u64 = 1024 * 1024;
+
+/// Most columns in a file's header.
+pub(crate) const MAX_COLUMNS: usize = 1_000;
+
+/// What the parser reads ahead of the record it returns.
+const BUFFER_BYTES: usize = 1 << 16;
+
 /// Counts the bytes read from the file, for progress.
 struct Counting<R> {
     inner: R,
@@ -43,7 +53,8 @@ type Decoded<R> = BufReader<
 >;
 
 /// Where the line breaks of the decoded text are, as the CSV parser reads it: it skips empty
-/// lines without a trace, but a spreadsheet shows them as rows.
+/// lines without a trace, but a spreadsheet shows them as rows. A line break is `\n`, `\r\n`
+/// or a lone `\r` (old Mac files), as for the parser.
 #[derive(Default)]
 struct Lines {
     /// Offsets of the line breaks not yet passed by a record.
@@ -52,6 +63,10 @@ struct Lines {
     passed: u64,
     /// Bytes read so far.
     offset: u64,
+    /// Whether the last byte read was `\r` (a `\n` after it ends the same line).
+    after_cr: bool,
+    /// Where the record being read begins.
+    record_start: u64,
 }
 
 impl Lines {
@@ -73,13 +88,27 @@ struct LineMarks<R> {
 
 impl<R: Read> Read for LineMarks<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
         let mut lines = self.lines.borrow_mut();
+        // The record being read, with what the parser buffers ahead of it, stays in bounds.
+        let limit = MAX_ROW_BYTES + BUFFER_BYTES as u64;
+        if lines.offset.saturating_sub(lines.record_start) > limit {
+            let start = lines.record_start;
+            let line = lines.line_at(start);
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!(
+                    "the row from line {line} is longer than {MAX_ROW_BYTES} bytes \
+                     (a quote never closed?)"
+                ),
+            ));
+        }
+        let n = self.inner.read(buf)?;
         let start = lines.offset;
         for (i, b) in buf[..n].iter().enumerate() {
-            if *b == b'\n' {
+            if *b == b'\r' || (*b == b'\n' && !lines.after_cr) {
                 lines.ahead.push_back(start + i as u64);
             }
+            lines.after_cr = *b == b'\r';
         }
         lines.offset += n as u64;
         Ok(n)
@@ -132,7 +161,7 @@ impl<R: Read> CsvRows<R> {
         // The header line (or its first 64 KiB), read ahead to guess the separator from.
         let mut head = Vec::new();
         let mut chunk = [0u8; 4096];
-        while head.len() < HEAD_BYTES && !head.contains(&b'\n') {
+        while head.len() < HEAD_BYTES && !head.iter().any(|b| *b == b'\n' || *b == b'\r') {
             let n = decoded.read(&mut chunk).map_err(unreadable)?;
             if n == 0 {
                 break;
@@ -145,7 +174,7 @@ impl<R: Read> CsvRows<R> {
             inner: std::io::Cursor::new(head).chain(decoded),
             lines: std::rc::Rc::clone(&lines),
         };
-        let buffered = BufReader::with_capacity(1 << 16, marked);
+        let buffered = BufReader::with_capacity(BUFFER_BYTES, marked);
         let mut reader = csv::ReaderBuilder::new()
             .delimiter(delimiter)
             .flexible(true)
@@ -155,6 +184,16 @@ impl<R: Read> CsvRows<R> {
         if !reader.read_byte_record(&mut record).map_err(unreadable)? {
             return Err(Error::validation("file", "is empty: no header row"));
         }
+        if record.len() > MAX_COLUMNS {
+            return Err(Error::validation(
+                "file",
+                format!(
+                    "the header has {} columns, more than {MAX_COLUMNS}",
+                    record.len()
+                ),
+            ));
+        }
+        lines.borrow_mut().record_start = reader.position().byte();
         let headers = record
             .iter()
             .enumerate()
@@ -211,7 +250,11 @@ impl<R: Read> CsvRows<R> {
         // The parser's record position is where it began to look (before any empty lines it
         // skipped); where it stopped is on the record's last line.
         let end = self.reader.position().byte();
-        let last_line = self.lines.borrow_mut().line_at(end.saturating_sub(1));
+        let last_line = {
+            let mut lines = self.lines.borrow_mut();
+            lines.record_start = end;
+            lines.line_at(end.saturating_sub(1))
+        };
         let inside = newlines(&self.record);
         let row = last_line
             .saturating_sub(inside)
@@ -227,12 +270,20 @@ impl<R: Read> CsvRows<R> {
 
 /// The line breaks inside the cells of a record.
 fn newlines(record: &csv::ByteRecord) -> u64 {
-    record.as_slice().iter().filter(|b| **b == b'\n').count() as u64
+    let bytes = record.as_slice();
+    bytes
+        .iter()
+        .enumerate()
+        .filter(|&(i, b)| *b == b'\r' || (*b == b'\n' && (i == 0 || bytes[i - 1] != b'\r')))
+        .count() as u64
 }
 
 /// The separator the header line uses most among `,`, `;`, tab and `|` (a comma when none).
 fn guess_delimiter(start: &[u8]) -> u8 {
-    let line = start.split(|b| *b == b'\n').next().unwrap_or_default();
+    let line = start
+        .split(|b| *b == b'\n' || *b == b'\r')
+        .next()
+        .unwrap_or_default();
     let mut quoted = false;
     let mut counts = [0usize; 4];
     const CANDIDATES: [u8; 4] = [b',', b';', b'\t', b'|'];

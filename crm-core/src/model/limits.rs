@@ -43,3 +43,19 @@ pub const MAX_DOCUMENT_BYTES: usize = 10 * 1024 * 1024;
 pub const MAX_DOCUMENTS: usize = 100;
 /// Longest document file name.
 pub const MAX_DOCUMENT_NAME_CHARS: usize = 255;
+/// Longest text typed into a search, in characters.
+pub const MAX_SEARCH_CHARS: usize = 1_000;
+/// Most words (runs of letters or digits, as the search splits them) in a search's text.
+pub const MAX_SEARCH_WORDS: usize = 16;
+/// Longest typed word that tolerates typos; a longer one matches as typed (or as a prefix).
+pub const MAX_TYPO_WORD_CHARS: usize = 40;
+/// Most filters in one search.
+pub const MAX_FILTERS: usize = 32;
+/// Deepest row a search pages to: `offset + limit` at most this. Deeper pages go through the
+/// customer list's cursor ([`CustomerListQuery`](crate::CustomerListQuery)) or an export.
+pub const MAX_SEARCH_DEPTH: u64 = 10_000;
+/// Widest window of [`FindOptions`](crate::FindOptions): neighbours each customer of a large
+/// block is compared with.
+pub const MAX_WINDOW: usize = 1_000;
+/// Most customers put on or taken off a list in one call.
+pub const MAX_LIST_CHANGE: usize = 100_000;

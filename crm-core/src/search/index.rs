@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
 
 use serde::{Deserialize, Serialize};
@@ -41,6 +42,15 @@ fn merge_policy() -> Box<tantivy::indexer::LogMergePolicy> {
     Box::new(policy)
 }
 
+/// Customers whose documents change, for [`SearchIndex::replace`]: the old documents of
+/// `changed` go, `docs` (those still existing) come, and the index reflects the change feed up
+/// to `seq`.
+pub(super) struct Replacement {
+    pub(super) changed: Vec<CustomerId>,
+    pub(super) docs: Vec<IndexedCustomer>,
+    pub(super) seq: i64,
+}
+
 /// What each commit records: the schema version and the last change-feed sequence applied.
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct Payload {
@@ -59,6 +69,8 @@ pub(crate) struct SearchIndex {
     keep_writer: bool,
     /// The last change sequence the committed index reflects; held while syncing.
     applied: Mutex<i64>,
+    /// The same, readable without waiting for a sync.
+    known: AtomicI64,
     /// Set when the index must be rebuilt from the customers before its next use.
     stale: std::sync::atomic::AtomicBool,
     /// Set while a thread of this process rebuilds the index.
@@ -158,6 +170,7 @@ impl SearchIndex {
             writer: Mutex::new(None),
             keep_writer,
             applied: Mutex::new(applied),
+            known: AtomicI64::new(applied),
             stale: std::sync::atomic::AtomicBool::new(false),
             rebuilding: std::sync::atomic::AtomicBool::new(false),
         })
@@ -203,20 +216,22 @@ impl SearchIndex {
         // another process may have committed an older view of a customer after ours.
         if let Some(p) = read_payload(&self.index) {
             **applied = p.seq;
+            self.known.store(p.seq, Ordering::SeqCst);
         }
         self.reader
             .reload()
             .map_err(|e| search_err("cannot reload the index reader", e))
     }
 
-    /// Runs `f` with the writer, opening it first if needed (waiting up to 10 s for another
-    /// process to release it; with a larger memory budget when `bulk`) and closing it afterwards
-    /// for an index in a folder.
+    /// Runs `f` with the writer, opening it first if needed (with a larger memory budget when
+    /// `bulk`) and closing it afterwards for an index in a folder. When another process holds
+    /// the folder's writer, waits up to 10 s for it if `wait`, else returns `None` at once.
     fn with_writer<T>(
         &self,
         bulk: bool,
+        wait: bool,
         f: impl FnOnce(&mut IndexWriter<TantivyDocument>) -> Result<T>,
-    ) -> Result<T> {
+    ) -> Result<Option<T>> {
         let mut slot = self
             .writer
             .lock()
@@ -240,6 +255,7 @@ impl SearchIndex {
                         *slot = Some(w);
                         break;
                     }
+                    Err(tantivy::TantivyError::LockFailure(..)) if !wait => return Ok(None),
                     Err(tantivy::TantivyError::LockFailure(..)) if waited.as_secs() < 10 => {
                         let pause = std::time::Duration::from_millis(20);
                         std::thread::sleep(pause);
@@ -270,73 +286,103 @@ impl SearchIndex {
         {
             let _ = w.wait_merging_threads();
         }
-        out
+        out.map(Some)
     }
 
-    /// Replaces the documents of `changed` customers with `docs` (those still existing) and
-    /// commits, recording `seq` as applied. Visible to the next search on return.
-    pub(super) fn apply(
-        &self,
-        applied: &mut MutexGuard<'_, i64>,
-        changed: &[CustomerId],
-        docs: &[IndexedCustomer],
-        seq: i64,
-    ) -> Result<()> {
-        self.rebuild_or_apply(applied, changed, seq, false, &mut |first| {
-            Ok(first.then(|| docs.iter().map(|d| self.fields.document(d)).collect()))
+    /// Commits what `writer` holds, recording `seq` as the last change applied.
+    fn commit(&self, writer: &mut IndexWriter<TantivyDocument>, seq: i64) -> Result<()> {
+        let payload = serde_json::to_string(&Payload {
+            version: INDEX_VERSION,
+            seq,
         })
+        .map_err(|e| Error::Internal(e.to_string()))?;
+        let mut commit = writer
+            .prepare_commit()
+            .map_err(|e| search_err("cannot commit the index", e))?;
+        commit.set_payload(&payload);
+        commit
+            .commit()
+            .map_err(|e| search_err("cannot commit the index", e))?;
+        Ok(())
     }
 
-    /// Deletes the documents of `changed` (or all of them when `clear`), adds every batch `next`
-    /// yields until `None`, and commits once, recording `seq` as applied. Visible to the next
-    /// search on return; on error nothing of it is committed.
-    pub(super) fn rebuild_or_apply(
+    /// Records `seq` as applied and reloads the reader, so the next search sees the commit.
+    fn committed(&self, applied: &mut MutexGuard<'_, i64>, seq: i64) -> Result<()> {
+        **applied = seq;
+        self.known.store(seq, Ordering::SeqCst);
+        self.reader
+            .reload()
+            .map_err(|e| search_err("cannot reload the index reader", e))
+    }
+
+    /// The last change sequence applied as far as this process knows, read without waiting for
+    /// a sync in progress.
+    pub(super) fn known_applied(&self) -> i64 {
+        self.known.load(Ordering::SeqCst)
+    }
+
+    /// Replaces the whole index with the batches `next` yields until `None`, in one commit that
+    /// records `seq` as applied. Visible to the next search on return; on error nothing of it
+    /// is committed.
+    pub(super) fn rebuild(
         &self,
         applied: &mut MutexGuard<'_, i64>,
-        changed: &[CustomerId],
         seq: i64,
-        clear: bool,
-        next: &mut dyn FnMut(bool) -> Result<Option<Vec<TantivyDocument>>>,
+        next: &mut dyn FnMut() -> Result<Option<Vec<TantivyDocument>>>,
     ) -> Result<()> {
-        self.with_writer(clear, |writer| {
-            if clear {
-                writer
-                    .delete_all_documents()
-                    .map_err(|e| search_err("cannot clear the index", e))?;
-            }
-            for id in changed {
-                writer.delete_term(Term::from_field_bytes(
-                    self.fields.id,
-                    id.as_uuid().as_bytes().as_slice(),
-                ));
-            }
-            let mut first = true;
-            while let Some(docs) = next(first)? {
-                first = false;
+        self.with_writer(true, true, |writer| {
+            writer
+                .delete_all_documents()
+                .map_err(|e| search_err("cannot clear the index", e))?;
+            while let Some(docs) = next()? {
                 for doc in docs {
                     writer
                         .add_document(doc)
                         .map_err(|e| search_err("cannot index a customer", e))?;
                 }
             }
-            let payload = serde_json::to_string(&Payload {
-                version: INDEX_VERSION,
-                seq,
-            })
-            .map_err(|e| Error::Internal(e.to_string()))?;
-            let mut commit = writer
-                .prepare_commit()
-                .map_err(|e| search_err("cannot commit the index", e))?;
-            commit.set_payload(&payload);
-            commit
-                .commit()
-                .map_err(|e| search_err("cannot commit the index", e))?;
-            Ok(())
+            self.commit(writer, seq)
         })?;
-        **applied = seq;
-        self.reader
-            .reload()
-            .map_err(|e| search_err("cannot reload the index reader", e))
+        self.committed(applied, seq)
+    }
+
+    /// Applies the replacements `next` yields until `None` (each: the documents of its
+    /// customers replaced by its new ones, those still existing) in one commit that records the
+    /// last one's sequence as applied. Visible to the next search on return; on error nothing of
+    /// it is committed. Returns `false`, having written nothing, when `wait` is false and
+    /// another process holds the writer.
+    pub(super) fn replace(
+        &self,
+        applied: &mut MutexGuard<'_, i64>,
+        wait: bool,
+        next: &mut dyn FnMut() -> Result<Option<Replacement>>,
+    ) -> Result<bool> {
+        let done = self.with_writer(false, wait, |writer| {
+            let mut last = None;
+            while let Some(r) = next()? {
+                for id in &r.changed {
+                    writer.delete_term(Term::from_field_bytes(
+                        self.fields.id,
+                        id.as_uuid().as_bytes().as_slice(),
+                    ));
+                }
+                for doc in &r.docs {
+                    writer
+                        .add_document(self.fields.document(doc))
+                        .map_err(|e| search_err("cannot index a customer", e))?;
+                }
+                last = Some(r.seq);
+            }
+            if let Some(seq) = last {
+                self.commit(writer, seq)?;
+            }
+            Ok(last)
+        })?;
+        match done {
+            None => Ok(false),
+            Some(None) => Ok(true),
+            Some(Some(seq)) => self.committed(applied, seq).map(|()| true),
+        }
     }
 
     /// Rewrites every segment that holds deleted documents (customers deleted, anonymised, or
@@ -348,7 +394,7 @@ impl SearchIndex {
         }
         // Searches go on meanwhile (the committed index does not change); syncs wait for the
         // writer.
-        self.with_writer(false, |writer| {
+        self.with_writer(false, true, |writer| {
             let segments: Vec<_> = self
                 .index
                 .searchable_segment_metas()
@@ -383,6 +429,7 @@ impl SearchIndex {
             }
             Ok(())
         })
+        .map(drop)
     }
 
     /// Runs a search: the ids of one page, in order, and the total number of hits. By relevance,

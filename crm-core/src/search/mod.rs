@@ -8,15 +8,20 @@ mod query;
 mod terms;
 
 use std::sync::MutexGuard;
+use std::time::{Duration, Instant};
 
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 pub(crate) use document::IndexedCustomer;
 pub(crate) use index::SearchIndex;
+use index::Replacement;
 
 use crate::error::{Error, Result};
-use crate::model::limits::MAX_PAGE;
+use crate::model::limits::{
+    MAX_EMAIL_CHARS, MAX_FILTERS, MAX_NAME_CHARS, MAX_PAGE, MAX_PHONE_CHARS,
+    MAX_SEARCH_CHARS, MAX_SEARCH_DEPTH, MAX_SEARCH_WORDS, MAX_TEXT_CHARS,
+};
 use crate::model::{BookingStatus, CustomerId, TenantId};
 use crate::store::{CustomerRow, Repository};
 
@@ -100,8 +105,40 @@ pub struct CustomerQuery {
     pub(crate) text: String,
     pub(crate) filters: Vec<TextFilter>,
     pub(crate) sort: SearchSort,
-    pub(crate) offset: u32,
+    pub(crate) offset: u64,
     pub(crate) limit: u32,
+}
+
+impl TextFilter {
+    /// The filter's name as the query method that adds it, its text value if it has one, and
+    /// the longest value that can match (the bound of the field it looks in).
+    fn text(&self) -> Option<(&'static str, &str, usize)> {
+        Some(match self {
+            Self::FirstName(v) => ("first_name", v, MAX_NAME_CHARS),
+            Self::LastName(v) => ("last_name", v, MAX_NAME_CHARS),
+            Self::Company(v) => ("company", v, MAX_TEXT_CHARS),
+            Self::Email(v) => ("email", v, MAX_EMAIL_CHARS),
+            Self::Phone(v) => ("phone", v, MAX_PHONE_CHARS),
+            Self::Zip(v) => ("zip", v, MAX_TEXT_CHARS),
+            Self::City(v) => ("city", v, MAX_TEXT_CHARS),
+            Self::Street(v) => ("address", v, MAX_TEXT_CHARS),
+            Self::ContactPerson(v) => ("contact_person", v, MAX_TEXT_CHARS),
+            Self::Country(v) => ("country", v, MAX_TEXT_CHARS),
+            Self::Region(v) => ("region", v, MAX_TEXT_CHARS),
+            Self::Language(v) => ("language", v, MAX_TEXT_CHARS),
+            Self::Salesperson(v) => ("salesperson", v, MAX_TEXT_CHARS),
+            Self::List(v) => ("list", v, MAX_TEXT_CHARS),
+            Self::Transport(v) => ("transport", v, MAX_TEXT_CHARS),
+            Self::Hotel(v) => ("hotel", v, MAX_TEXT_CHARS),
+            Self::CustomerNo(_)
+            | Self::Status(_)
+            | Self::HasEmail(_)
+            | Self::HasMobile(_)
+            | Self::Departure(..)
+            | Self::Created(..)
+            | Self::LastBooking(..) => return None,
+        })
+    }
 }
 
 fn day_start(day: NaiveDate) -> i64 {
@@ -249,8 +286,10 @@ impl CustomerQuery {
         self
     }
 
-    /// Skips this many results (for later pages).
-    pub fn offset(mut self, offset: u32) -> Self {
+    /// Skips this many results (for later pages). `offset + limit` is at most
+    /// [`MAX_SEARCH_DEPTH`](crate::limits::MAX_SEARCH_DEPTH) (checked when it runs): page
+    /// deeper through the customer list's cursor or an export.
+    pub fn offset(mut self, offset: u64) -> Self {
         self.offset = offset;
         self
     }
@@ -259,6 +298,76 @@ impl CustomerQuery {
     pub fn limit(mut self, limit: u32) -> Self {
         self.limit = limit;
         self
+    }
+
+    /// Checks the bounds that size a search's work, as running it would: the page (`limit`,
+    /// `offset`), the text (length, words) and the filters (how many, each value's length).
+    ///
+    /// # Errors
+    /// Validation naming the argument and the bound.
+    pub fn validate(&self) -> Result<()> {
+        self.check_page()?;
+        self.typed_words().map(drop)
+    }
+
+    /// The typed words, once the text and the filters are checked: text at most
+    /// [`MAX_SEARCH_CHARS`] characters (counted before anything is folded or split) and
+    /// [`MAX_SEARCH_WORDS`] words, filters as [`check_filters`](Self::check_filters) says.
+    pub(crate) fn typed_words(&self) -> Result<Vec<terms::Typed>> {
+        if self.text.chars().nth(MAX_SEARCH_CHARS).is_some() {
+            return Err(Error::validation(
+                "text",
+                format!("longer than {MAX_SEARCH_CHARS} characters"),
+            ));
+        }
+        self.check_filters()?;
+        let typed = terms::typed(&self.text);
+        if query::word_count(&typed) > MAX_SEARCH_WORDS {
+            return Err(Error::validation(
+                "text",
+                format!("more than {MAX_SEARCH_WORDS} words"),
+            ));
+        }
+        Ok(typed)
+    }
+
+    /// `limit` in 1 to [`MAX_PAGE`], `offset + limit` at most [`MAX_SEARCH_DEPTH`].
+    fn check_page(&self) -> Result<()> {
+        if self.limit == 0 || self.limit > MAX_PAGE {
+            return Err(Error::validation(
+                "limit",
+                format!("must be between 1 and {MAX_PAGE}"),
+            ));
+        }
+        if self.offset.saturating_add(u64::from(self.limit)) > MAX_SEARCH_DEPTH {
+            return Err(Error::validation(
+                "offset",
+                format!(
+                    "offset + limit must be at most {MAX_SEARCH_DEPTH}: page deeper through the \
+                     customer list's cursor, or narrow the search"
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// At most [`MAX_FILTERS`] filters, each text value within the bound of its field.
+    fn check_filters(&self) -> Result<()> {
+        if self.filters.len() > MAX_FILTERS {
+            return Err(Error::validation(
+                "filters",
+                format!("more than {MAX_FILTERS}"),
+            ));
+        }
+        for (name, value, max) in self.filters.iter().filter_map(TextFilter::text) {
+            if value.chars().nth(max).is_some() {
+                return Err(Error::validation(
+                    name,
+                    format!("longer than {max} characters"),
+                ));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -270,48 +379,91 @@ pub struct SearchPage {
     pub items: Vec<CustomerRow>,
     /// How many customers match in all.
     pub total: u64,
+    /// How many changes (writes of other handles or processes) the search index had not taken
+    /// in yet when this search ran: 0 when it was current. A search always reflects every write
+    /// of its own handle; others' are taken in a bounded slice per search, so under a heavy
+    /// write load a search answers at once from a slightly older index rather than waiting.
+    pub behind: u64,
 }
 
 /// A backlog of more change events than this (and than half the customers) is caught up by a
 /// rebuild rather than a replay.
 const REBUILD_BACKLOG: u64 = 20_000;
 
-/// Brings the index up to the store's change feed: re-reads every customer a later change
-/// touched and replaces its document, in batches, one commit each. While another thread of this
-/// process rebuilds the index, returns at once: searches answer from the index as it was.
-pub(crate) fn catch_up(repo: &dyn Repository, index: &SearchIndex) -> Result<()> {
+/// Change events read from the feed at a time while replaying.
+const REPLAY_BATCH: u32 = 2_000;
+
+/// How long a search spends indexing the writes of other handles (or processes) before it
+/// answers from what it indexed so far: the rest waits for the next search.
+const CATCH_UP_BUDGET: Duration = Duration::from_millis(40);
+
+/// Brings the index up to the store's change feed before a search, and says how many change
+/// events it still lags behind (0: current).
+///
+/// Every write this handle committed (and, before its first, what the feed held when it was
+/// opened) is always indexed first. Writes of other handles or processes are replayed as far
+/// as [`CATCH_UP_BUDGET`] allows, so a search answers in bounded time however fast others
+/// write; the rest is replayed by the next searches. When another process holds the index
+/// writer and nothing of this handle's is missing, the search answers from the last commit at
+/// once. While another thread of this process rebuilds the index, returns at once: searches
+/// answer from the index as it was.
+pub(crate) fn catch_up(repo: &dyn Repository, index: &SearchIndex) -> Result<u64> {
+    let need = repo.last_written();
+    let (head, customers) = repo.feed_position()?;
+    let behind = |applied: i64| head.saturating_sub(applied).max(0).unsigned_abs();
     if index.rebuilding() {
-        return Ok(());
+        return Ok(behind(index.known_applied()));
     }
     let mut applied = index.lock_applied();
     if index.take_stale() {
-        return rebuild_locked(repo, index, &mut applied, &mut |_, _| {});
+        rebuild_locked(repo, index, &mut applied, &mut |_, _| {})?;
+        return Ok(behind(*applied));
     }
-    let (seq, customers) = repo.feed_position()?;
-    if seq <= *applied {
-        return Ok(());
+    if head <= *applied {
+        return Ok(0);
     }
     // Another process may have indexed some already: start from its last commit.
     index.refresh(&mut applied)?;
-    let backlog = seq.saturating_sub(*applied).unsigned_abs();
-    if backlog > REBUILD_BACKLOG.max(customers / 2) {
+    let must = need.min(head);
+    if must.saturating_sub(*applied).unsigned_abs() > REBUILD_BACKLOG.max(customers / 2) {
         // Cheaper to read every customer once than to replay (say) a bulk load change by change.
-        return rebuild_locked(repo, index, &mut applied, &mut |_, _| {});
+        rebuild_locked(repo, index, &mut applied, &mut |_, _| {})?;
+    } else {
+        let deadline = Instant::now() + CATCH_UP_BUDGET;
+        replay(repo, index, &mut applied, must, head, Some(deadline))?;
     }
-    replay(repo, index, &mut applied)
+    Ok(behind(*applied))
 }
 
-/// Applies the changes after `applied`, in batches of one commit each.
+/// Applies the changes after `applied` up to `head` in one commit: at least those up to `must`,
+/// then more until `deadline` passes.
 fn replay(
     repo: &dyn Repository,
     index: &SearchIndex,
     applied: &mut MutexGuard<'_, i64>,
+    must: i64,
+    head: i64,
+    deadline: Option<Instant>,
 ) -> Result<()> {
-    loop {
-        let batch = repo.changed_customers(**applied, 5_000)?;
-        let Some(last) = batch.last().map(|c| c.0) else {
-            return Ok(());
-        };
+    let mut position = **applied;
+    if position >= head {
+        return Ok(());
+    }
+    // Only this handle's own writes are worth waiting for another process's writer.
+    let wait = must > position;
+    index.replace(applied, wait, &mut || {
+        let out_of_time = deadline.is_some_and(|d| Instant::now() >= d);
+        if position >= head || (position >= must && out_of_time) {
+            return Ok(None);
+        }
+        let batch: Vec<_> = repo
+            .changed_customers(position, REPLAY_BATCH)?
+            .into_iter()
+            .take_while(|(seq, _, _)| *seq <= head)
+            .collect();
+        // Nothing more up to `head` (a gap left by rolled-back writes): the index reflects it.
+        let seq = batch.last().map_or(head, |c| c.0);
+        position = seq;
         let mut by_tenant: std::collections::BTreeMap<TenantId, Vec<CustomerId>> =
             Default::default();
         for (_, tenant, ids) in batch {
@@ -325,8 +477,9 @@ fn replay(
             docs.extend(repo.index_documents(&tenant, &ids)?);
             changed.extend(ids);
         }
-        index.apply(applied, &changed, &docs, last)?;
-    }
+        Ok(Some(Replacement { changed, docs, seq }))
+    })
+    .map(drop)
 }
 
 /// Rebuilds the index from SQLite: every customer of every tenant, then the changes made
@@ -376,7 +529,7 @@ fn rebuild_locked(
         };
         crate::parallel::ahead(read_next, |next| {
             let mut done = 0;
-            index.rebuild_or_apply(applied, &[], seq, true, &mut |_| {
+            index.rebuild(applied, seq, &mut || {
                 let docs = next()?.transpose()?;
                 done += docs.as_ref().map_or(0, |d| d.len() as u64);
                 progress(done, total);
@@ -384,7 +537,8 @@ fn rebuild_locked(
             })
         })?;
         // What was written meanwhile.
-        replay(repo, index, applied)
+        let (head, _) = repo.feed_position()?;
+        replay(repo, index, applied, head, head, None)
     })();
     if rebuilt.is_err() {
         index.mark_stale();
@@ -401,7 +555,11 @@ pub(crate) fn run(
 ) -> Result<SearchPage> {
     let (ids, total) = ids(index, tenant, q)?;
     let items = repo.customer_rows(tenant, &ids)?;
-    Ok(SearchPage { items, total })
+    Ok(SearchPage {
+        items,
+        total,
+        behind: 0,
+    })
 }
 
 /// The ids of one page of `q` and the total count, without reading the rows from SQLite.
@@ -410,12 +568,21 @@ pub(crate) fn ids(
     tenant: &TenantId,
     q: &CustomerQuery,
 ) -> Result<(Vec<CustomerId>, u64)> {
-    if q.limit == 0 || q.limit > MAX_PAGE {
-        return Err(Error::validation(
-            "limit",
-            format!("must be between 1 and {MAX_PAGE}"),
-        ));
-    }
+    q.check_page()?;
     let built = query::build(&index.fields, tenant.as_str(), q)?;
     index.search(&built, q.sort, q.offset as usize, q.limit as usize)
+}
+
+/// The ids of `limit` hits of `q` after the first `offset`, in its order, however deep (its own
+/// page ignored), and the total count: for the library's own passes over every hit (an export
+/// by query), whose depth the tenant's size bounds rather than a caller.
+pub(crate) fn ids_at(
+    index: &SearchIndex,
+    tenant: &TenantId,
+    q: &CustomerQuery,
+    offset: usize,
+    limit: usize,
+) -> Result<(Vec<CustomerId>, u64)> {
+    let built = query::build(&index.fields, tenant.as_str(), q)?;
+    index.search(&built, q.sort, offset, limit)
 }

@@ -9,14 +9,15 @@ use std::ops::Bound;
 
 use tantivy::Term;
 use tantivy::query::{
-    BooleanQuery, FuzzyTermQuery, Occur, Query, RangeQuery, RegexQuery, TermQuery,
+    BooleanQuery, FuzzyTermQuery, InvertedIndexRangeQuery, Occur, Query, RangeQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 
 use super::document::{Fields, NO_BOOKING_DAY, normalise_value};
 use super::terms::{self, MAX_GRAM, MIN_TAIL, PHONE_PREFIX, PHONE_TAIL, Typed};
 use super::{CustomerQuery, TextFilter};
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::model::limits::MAX_TYPO_WORD_CHARS;
 
 /// The queries of one search.
 pub(super) struct Built {
@@ -101,9 +102,10 @@ fn word_clause(f: &Fields, tenant: &str, word: &str, strictness: Strictness) -> 
     ])
 }
 
-/// Whether a typed word gets a typo-tolerant clause.
+/// Whether a typed word gets a typo-tolerant clause: 5 characters or more, and not longer than
+/// any name (the automaton of a typo-tolerant word grows with its length).
 fn tolerates_typos(word: &str) -> bool {
-    word.chars().count() >= 5
+    (5..=MAX_TYPO_WORD_CHARS).contains(&word.chars().count())
 }
 
 /// The clauses of a typed email (part): the local part as typed is the whole local part of an
@@ -136,28 +138,22 @@ fn digits_clause(f: &Fields, tenant: &str, digits: &str, customer_no: bool) -> B
     any(options)
 }
 
-/// Every word of `value` must start a word of `field`.
-fn words_prefix(field: Field, value: &str) -> Result<Box<dyn Query>> {
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    for word in terms::words(value) {
-        let pattern = format!("{}.*", regex_escape(&word));
-        let q = RegexQuery::from_pattern(&pattern, field)
-            // The error would quote the typed word (personal data): it is not passed on.
-            .map_err(|_| Error::Internal("a typed word made an invalid prefix pattern".into()))?;
-        clauses.push((Occur::Must, Box::new(q)));
-    }
-    Ok(Box::new(BooleanQuery::new(clauses)))
-}
-
-fn regex_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if "\\.+*?()|[]{}^$#&-~\"@<>".contains(c) {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
+/// Every word of `value` must start a word of `field`: the terms from the word up to the word
+/// followed by a byte no UTF-8 text holds, so memory does not grow with the word.
+fn words_prefix(field: Field, value: &str) -> Box<dyn Query> {
+    let clauses = terms::words(value)
+        .into_iter()
+        .map(|word| {
+            let mut upper = word.as_bytes().to_vec();
+            upper.push(0xFF);
+            let q: Box<dyn Query> = Box::new(InvertedIndexRangeQuery::new(
+                Bound::Included(Term::from_field_text(field, &word)),
+                Bound::Excluded(Term::from_field_bytes(field, &upper)),
+            ));
+            (Occur::Must, q)
+        })
+        .collect();
+    Box::new(BooleanQuery::new(clauses))
 }
 
 /// Values of `field` in `[from, to)`; an open start still excludes `i64::MIN`, the value of "no
@@ -170,9 +166,31 @@ fn range(field: Field, from: Option<i64>, to: Option<i64>) -> Box<dyn Query> {
     Box::new(RangeQuery::new(lower, upper))
 }
 
+/// How many clauses (words) the typed text makes, as [`text_clauses`] splits it.
+pub(super) fn word_count(typed: &[Typed]) -> usize {
+    let parts = |text: &str| {
+        text.split(|c: char| !c.is_alphanumeric())
+            .filter(|p| !p.is_empty())
+            .count()
+    };
+    typed
+        .iter()
+        .map(|t| match t {
+            Typed::Digits(_) => 1,
+            Typed::Word(w) => match w.split_once('@') {
+                Some((local, domain)) => usize::from(!local.is_empty()) + parts(domain),
+                None => parts(w),
+            },
+        })
+        .sum()
+}
+
 /// Builds the queries of `q` for `tenant`.
+///
+/// # Errors
+/// Validation on the text or a filter (see [`CustomerQuery::typed_words`]).
 pub(super) fn build(f: &Fields, tenant: &str, q: &CustomerQuery) -> Result<Built> {
-    let typed = terms::typed(&q.text);
+    let typed = q.typed_words()?;
     let parts = || {
         typed.iter().flat_map(|t| match t {
             Typed::Word(w) if !w.contains('@') => w
@@ -190,7 +208,7 @@ pub(super) fn build(f: &Fields, tenant: &str, q: &CustomerQuery) -> Result<Built
     if parts().any(tolerates_typos) {
         levels.push(Strictness::Typos);
     }
-    let filters = filters(f, tenant, q)?;
+    let filters = filters(f, tenant, q);
     let tiers = levels
         .into_iter()
         .map(|strictness| {
@@ -232,7 +250,7 @@ fn text_clauses(
 }
 
 /// The clauses of the find-customer filters.
-fn filters(f: &Fields, tenant: &str, q: &CustomerQuery) -> Result<Vec<Box<dyn Query>>> {
+fn filters(f: &Fields, tenant: &str, q: &CustomerQuery) -> Vec<Box<dyn Query>> {
     let mut filters: Vec<Box<dyn Query>> = Vec::new();
     for filter in &q.filters {
         filters.push(match filter {
@@ -240,12 +258,12 @@ fn filters(f: &Fields, tenant: &str, q: &CustomerQuery) -> Result<Vec<Box<dyn Qu
                 Term::from_field_i64(f.customer_no, *no),
                 IndexRecordOption::Basic,
             )),
-            TextFilter::FirstName(v) => words_prefix(f.first_name, v)?,
-            TextFilter::LastName(v) => words_prefix(f.last_name, v)?,
-            TextFilter::Company(v) => words_prefix(f.company, v)?,
-            TextFilter::Street(v) => words_prefix(f.street, v)?,
-            TextFilter::City(v) => words_prefix(f.city, v)?,
-            TextFilter::ContactPerson(v) => words_prefix(f.contact, v)?,
+            TextFilter::FirstName(v) => words_prefix(f.first_name, v),
+            TextFilter::LastName(v) => words_prefix(f.last_name, v),
+            TextFilter::Company(v) => words_prefix(f.company, v),
+            TextFilter::Street(v) => words_prefix(f.street, v),
+            TextFilter::City(v) => words_prefix(f.city, v),
+            TextFilter::ContactPerson(v) => words_prefix(f.contact, v),
             TextFilter::Email(v) => term(f.email, &crate::model::fold(v.trim())),
             TextFilter::Phone(v) => {
                 let digits: String = v.chars().filter(char::is_ascii_digit).collect();
@@ -282,5 +300,5 @@ fn filters(f: &Fields, tenant: &str, q: &CustomerQuery) -> Result<Vec<Box<dyn Qu
             }
         });
     }
-    Ok(filters)
+    filters
 }

@@ -177,7 +177,7 @@ pub(super) fn local_parts(c: &Customer) -> Vec<String> {
 
 /// One word of a typed query, and how to look it up.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) enum Typed {
+pub(crate) enum Typed {
     /// A word (or an email, whole or part): a gram lookup, typo-tolerant from 5 characters.
     Word(String),
     /// Digits of a phone number: a prefix of a number form, or its last digits.

@@ -117,6 +117,9 @@ pub(crate) trait Repository: Send + Sync {
     ) -> Result<Vec<(i64, TenantId, Vec<CustomerId>)>>;
     /// The last sequence of the feed and the number of customers of all tenants.
     fn feed_position(&self) -> Result<(i64, u64)>;
+    /// The feed's last sequence when this handle committed its last write (or, before its first,
+    /// when it was opened): what a search through this handle must reflect.
+    fn last_written(&self) -> i64;
     /// The search documents of the given customers of a tenant that still exist.
     fn index_documents(
         &self,

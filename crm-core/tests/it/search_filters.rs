@@ -1149,7 +1149,7 @@ fn check_paging(t: &Tenant, q: &CustomerQuery, limit: u32) {
         if n < limit {
             break;
         }
-        offset += limit;
+        offset += u64::from(limit);
         assert!(offset as usize <= whole.len() + limit as usize, "no end");
     }
     assert_eq!(walked.len(), whole.len(), "limit {limit}: {q:?}");

@@ -549,7 +549,7 @@ fn check_index_agrees(db: &Path) {
         if n < MAX_PAGE {
             break;
         }
-        offset += MAX_PAGE;
+        offset += u64::from(MAX_PAGE);
     }
     assert_eq!(found, in_sqlite, "all() hits vs the customers in SQLite");
 

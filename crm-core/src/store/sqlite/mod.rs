@@ -18,6 +18,7 @@ mod values;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
@@ -49,6 +50,8 @@ pub(crate) struct SqliteStore {
     /// `None` for an in-memory database, which has one connection only.
     readers: Option<Mutex<Vec<Connection>>>,
     path: Option<PathBuf>,
+    /// The feed's last sequence at this handle's last commit, or when it was opened.
+    written: AtomicI64,
 }
 
 impl SqliteStore {
@@ -76,10 +79,12 @@ impl SqliteStore {
                 source: "journal_mode".into(),
             });
         }
+        let head = last_seq(&writer)?;
         Ok(Self {
             writer: Mutex::new(writer),
             readers: Some(Mutex::new(Vec::new())),
             path: Some(path.to_owned()),
+            written: AtomicI64::new(head),
         })
     }
 
@@ -92,6 +97,7 @@ impl SqliteStore {
             writer: Mutex::new(writer),
             readers: None,
             path: None,
+            written: AtomicI64::new(0),
         })
     }
 
@@ -126,9 +132,24 @@ impl SqliteStore {
         let mut conn = lock(&self.writer);
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let out = f(&tx)?;
-        tx.commit()?;
+        self.commit(tx)?;
         Ok(out)
     }
+
+    /// Commits a write transaction and notes the feed's last sequence as this handle's.
+    fn commit(&self, tx: Transaction<'_>) -> Result<()> {
+        let head = last_seq(&tx)?;
+        tx.commit()?;
+        self.written.fetch_max(head, Ordering::SeqCst);
+        Ok(())
+    }
+}
+
+/// The feed's last sequence (0 when empty), as `conn` sees it.
+fn last_seq(conn: &Connection) -> Result<i64> {
+    Ok(conn
+        .prepare_cached("SELECT IFNULL(MAX(seq), 0) FROM changes")?
+        .query_row([], |r| r.get(0))?)
 }
 
 /// A poisoned lock only means another thread panicked mid-call; its transaction rolled back when
@@ -401,6 +422,10 @@ impl Repository for SqliteStore {
         self.read(indexing::feed_position)
     }
 
+    fn last_written(&self) -> i64 {
+        self.written.load(Ordering::SeqCst)
+    }
+
     fn index_documents(
         &self,
         tenant: &TenantId,
@@ -542,7 +567,7 @@ impl Repository for SqliteStore {
                     sink.batch_done(outcomes, false)?;
                 }
                 if sink.commit() {
-                    tx.commit()?;
+                    self.commit(tx)?;
                     Ok(true)
                 } else {
                     tx.rollback()?;
