@@ -228,8 +228,8 @@ pub struct FindOptions {
     /// The rules and threshold.
     pub config: MatchConfig,
     /// Within a large block of customers sharing a key (a common name), how many neighbours in
-    /// name order each one is compared with: 1 to [`MAX_WINDOW`](crate::limits::MAX_WINDOW)
-    /// (default 24).
+    /// name order each one is compared with: at most [`MAX_WINDOW`](crate::limits::MAX_WINDOW),
+    /// 0 taken as 1 (default 24).
     pub window: usize,
 }
 
@@ -246,13 +246,13 @@ impl FindOptions {
     /// Checks the rules and the window.
     ///
     /// # Errors
-    /// Validation on `window` outside 1 to [`MAX_WINDOW`], or on a rule (see
+    /// Validation on `window` over [`MAX_WINDOW`], or on a rule (see
     /// [`MatchConfig::validate`]).
     pub(crate) fn validate(&self) -> Result<()> {
-        if !(1..=MAX_WINDOW).contains(&self.window) {
+        if self.window > MAX_WINDOW {
             return Err(Error::validation(
                 "window",
-                format!("must be between 1 and {MAX_WINDOW}"),
+                format!("must be at most {MAX_WINDOW}"),
             ));
         }
         self.config.validate()

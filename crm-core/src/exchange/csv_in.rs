@@ -20,8 +20,9 @@ const MAX_CELL_BYTES: usize = 64 * 1024;
 const HEAD_BYTES: usize = 64 * 1024;
 
 /// Longest row (record) an import reads, in bytes: a longer one (an unclosed quote that runs to
-/// the end of the file, say) stops the import with an error instead of filling memory.
-pub(crate) const MAX_ROW_BYTES: u64 = 1024 * 1024;
+/// the end of the file, say) stops the import with an error instead of filling memory. A row
+/// under it with a cell over [`MAX_CELL_BYTES`] fails alone.
+pub(crate) const MAX_ROW_BYTES: u64 = 32 * 1024 * 1024;
 
 /// Most columns in a file's header.
 pub(crate) const MAX_COLUMNS: usize = 1_000;

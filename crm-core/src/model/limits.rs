@@ -48,7 +48,10 @@ pub const MAX_SEARCH_CHARS: usize = 1_000;
 /// Most words (runs of letters or digits, as the search splits them) in a search's text.
 pub const MAX_SEARCH_WORDS: usize = 16;
 /// Longest typed word that tolerates typos; a longer one matches as typed (or as a prefix).
-pub const MAX_TYPO_WORD_CHARS: usize = 40;
+pub const MAX_TYPO_WORD_CHARS: usize = 24;
+/// Most words of one search that tolerate typos (the first ones typed); the others match as
+/// typed or as prefixes. The automaton of a typo-tolerant word costs memory.
+pub const MAX_TYPO_WORDS: usize = 4;
 /// Most filters in one search.
 pub const MAX_FILTERS: usize = 32;
 /// Deepest row a search pages to: `offset + limit` at most this. Deeper pages go through the

@@ -88,7 +88,15 @@ pub(crate) enum TextFilter {
 /// folded, in any order; an email typed past its `@` needs its whole local part
 /// (`jean.dupont@exa`). Digits alone (`06 12`, `+33612`, `0033 6 12`) match any phone field as
 /// typed in national or international form, its last four or more digits, or the start of a
-/// customer no. Words of 5 or more characters tolerate one typo, 9 or more two.
+/// customer no. Words of 5 or more characters tolerate one typo, 9 or more two (the first
+/// [`MAX_TYPO_WORDS`](crate::limits::MAX_TYPO_WORDS) such words, up to
+/// [`MAX_TYPO_WORD_CHARS`](crate::limits::MAX_TYPO_WORD_CHARS) characters each).
+///
+/// Bounds, checked when it runs ([`validate`](Self::validate) checks them before): text of at
+/// most [`MAX_SEARCH_CHARS`](crate::limits::MAX_SEARCH_CHARS) characters and
+/// [`MAX_SEARCH_WORDS`](crate::limits::MAX_SEARCH_WORDS) words, at most
+/// [`MAX_FILTERS`](crate::limits::MAX_FILTERS) filters each no longer than its field, and
+/// `offset + limit` at most [`MAX_SEARCH_DEPTH`](crate::limits::MAX_SEARCH_DEPTH).
 ///
 /// By [`SearchSort::Relevance`], customers whose words the typed words are (whole) come first,
 /// then those they start, then typo matches; within each, latest bookers first (by day).

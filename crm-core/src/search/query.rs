@@ -17,7 +17,7 @@ use super::document::{Fields, NO_BOOKING_DAY, normalise_value};
 use super::terms::{self, MAX_GRAM, MIN_TAIL, PHONE_PREFIX, PHONE_TAIL, Typed};
 use super::{CustomerQuery, TextFilter};
 use crate::error::Result;
-use crate::model::limits::MAX_TYPO_WORD_CHARS;
+use crate::model::limits::{MAX_TYPO_WORD_CHARS, MAX_TYPO_WORDS};
 
 /// The queries of one search.
 pub(super) struct Built {
@@ -232,6 +232,8 @@ fn text_clauses(
     strictness: Strictness,
 ) -> Vec<Box<dyn Query>> {
     let mut must = Vec::new();
+    // Only the first words that tolerate typos get a typo clause (see `MAX_TYPO_WORDS`).
+    let mut typos_left = MAX_TYPO_WORDS;
     for typed in typed {
         match typed {
             Typed::Digits(d) => must.push(digits_clause(f, tenant, d, true)),
@@ -241,7 +243,14 @@ fn text_clauses(
                     .split(|c: char| !c.is_alphanumeric())
                     .filter(|p| !p.is_empty())
                 {
-                    must.push(word_clause(f, tenant, part, strictness));
+                    let mut strict = strictness;
+                    if strict == Strictness::Typos && tolerates_typos(part) {
+                        if typos_left == 0 {
+                            strict = Strictness::Prefix;
+                        }
+                        typos_left = typos_left.saturating_sub(1);
+                    }
+                    must.push(word_clause(f, tenant, part, strict));
                 }
             }
         }

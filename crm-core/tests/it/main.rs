@@ -3,6 +3,12 @@
 
 mod common;
 
+/// Counts each thread's allocations, for the tests that bound the memory of one call.
+#[global_allocator]
+static ALLOCATOR: common::alloc::Counting = common::alloc::Counting;
+
+mod bounds;
+
 mod bookings;
 mod capture;
 mod changes;

@@ -351,3 +351,110 @@ fn concurrent_updates_of_one_customer_never_lose_a_write() {
         .count();
     assert_eq!(updates, wins);
 }
+
+/// Writes of another handle never hold a search up: a handle that writes without pause (as a
+/// second application server or an import would) never lets the feed run dry, and each search
+/// answers all the same, reflecting every write of its own handle. The writer stops at its own
+/// limit at the latest, so a search that waited for the feed to run dry would finish only after
+/// it: the searches must be done while it is still writing.
+#[test]
+fn searches_answer_while_another_handle_writes_without_pause() {
+    const WRITER_LIMIT: usize = 50_000;
+    const SEARCHES: usize = 25;
+    let db = open();
+    let t = db.tenant("agency");
+    let other = db.reopen();
+    let w = tenant(&other, "agency");
+    t.create_customer(&actor(), customer("Seed", "Customer"))
+        .unwrap();
+    assert_eq!(
+        t.search(&crm_core::CustomerQuery::text("seed"))
+            .unwrap()
+            .total,
+        1
+    );
+    let stop = Arc::new(AtomicBool::new(false));
+    let written = Arc::new(AtomicUsize::new(0));
+    let writer = {
+        let (stop, written) = (Arc::clone(&stop), Arc::clone(&written));
+        thread::spawn(move || {
+            while !stop.load(Ordering::SeqCst) && written.load(Ordering::SeqCst) < WRITER_LIMIT {
+                let n = written.load(Ordering::SeqCst);
+                w.create_customer(&actor(), customer("Flood", &format!("Writer{n}")))
+                    .unwrap();
+                written.fetch_add(1, Ordering::SeqCst);
+            }
+        })
+    };
+    // Let the writer get going.
+    while written.load(Ordering::SeqCst) < 50 {
+        thread::yield_now();
+    }
+    for i in 0..SEARCHES {
+        let mine = t
+            .create_customer(&actor(), customer("Own", &format!("Mine{i}")))
+            .unwrap();
+        let page = t
+            .search(&crm_core::CustomerQuery::text(format!("mine{i}")))
+            .unwrap();
+        assert!(
+            page.items.iter().any(|r| r.id == mine.id),
+            "search {i} missed its own write"
+        );
+    }
+    let when_done = written.load(Ordering::SeqCst);
+    stop.store(true, Ordering::SeqCst);
+    writer.join().unwrap();
+    assert!(
+        when_done < WRITER_LIMIT,
+        "the searches finished only when the writer stopped"
+    );
+    // Once the writes stop, searches take the rest in and become current.
+    let flood = crm_core::CustomerQuery::all().last_name("writer");
+    let mut behind = u64::MAX;
+    for _ in 0..10_000 {
+        let page = t.search(&flood).unwrap();
+        assert!(page.behind <= behind, "behind grew without writes");
+        behind = page.behind;
+        if behind == 0 {
+            assert_eq!(page.total, written.load(Ordering::SeqCst) as u64);
+            return;
+        }
+    }
+    panic!("the index never caught up: still {behind} behind");
+}
+
+/// A bulk load by another handle is more than one search takes in: the search says how far
+/// behind it answers, and the next searches take in the rest, each a bounded slice.
+#[test]
+fn a_search_behind_another_handles_bulk_load_says_so_and_catches_up() {
+    const LOAD: usize = 30_000;
+    let db = open();
+    let t = db.tenant("agency");
+    t.create_customer(&actor(), customer("Seed", "Customer"))
+        .unwrap();
+    let everyone = crm_core::CustomerQuery::all();
+    assert_eq!(t.search(&everyone).unwrap().behind, 0);
+    let other = db.reopen();
+    let w = tenant(&other, "agency");
+    let load = (0..LOAD)
+        .map(|i| customer("Bulk", &format!("Loaded{i}")))
+        .collect();
+    w.create_customers(&actor(), load).unwrap();
+    let first = t.search(&everyone).unwrap();
+    assert!(first.behind > 0, "{LOAD} customers taken in by one search");
+    let mut behind = first.behind;
+    let mut searches = 1;
+    while behind > 0 {
+        let page = t.search(&everyone).unwrap();
+        assert!(page.behind < behind, "a search took nothing in");
+        behind = page.behind;
+        searches += 1;
+        if behind == 0 {
+            assert_eq!(page.total, LOAD as u64 + 1);
+        }
+    }
+    assert!(searches > 1);
+    // The loading handle's own search reflects its load at once.
+    assert_eq!(w.search(&everyone).unwrap().total, LOAD as u64 + 1);
+}

@@ -3,6 +3,8 @@
 //! made through the public API only.
 #![allow(dead_code, clippy::unwrap_used)]
 
+pub(crate) mod alloc;
+
 use std::path::PathBuf;
 
 use chrono::{DateTime, FixedOffset};
