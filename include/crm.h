@@ -2605,9 +2605,11 @@ crm_status crm_search_query_period(struct crm_search_query *query,
 crm_status crm_search_query_sort(struct crm_search_query *query, crm_sort sort);
 
 /**
- * Which rows: skip `offset`, then at most `limit` (1 to 1000, checked by the search).
+ * Which rows: skip `offset`, then at most `limit` (1 to 1000); `offset + limit` at most
+ * 10,000 (page deeper through `crm_tenant_list_customers` and its cursor). Both are checked
+ * by the search, which answers `CRM_ERR_VALIDATION` outside them.
  */
-crm_status crm_search_query_page(struct crm_search_query *query, uint32_t offset, uint32_t limit);
+crm_status crm_search_query_page(struct crm_search_query *query, uint64_t offset, uint32_t limit);
 
 /**
  * Frees a query. NULL does nothing.
@@ -2615,10 +2617,13 @@ crm_status crm_search_query_page(struct crm_search_query *query, uint32_t offset
 void crm_search_query_free(struct crm_search_query *query);
 
 /**
- * Searches the tenant's customers. A write made through any handle of this process is seen by
- * the next search. On success `*out` is a page (no `next` cursor: page with
- * `crm_search_query_page`) freed with `crm_customer_page_free`.
- * Errors: `CRM_ERR_VALIDATION` (limit), `CRM_ERR_SEARCH`.
+ * Searches the tenant's customers. Every write made through this `crm_db` (and its tenants)
+ * is seen by the next search; writes of other handles and processes are taken in for a bounded
+ * time per search, and `crm_customer_page_behind` says how many the answer did not reflect
+ * yet. On success `*out` is a page (no `next` cursor: page with `crm_search_query_page`) freed
+ * with `crm_customer_page_free`.
+ * Errors: `CRM_ERR_VALIDATION` (the page, text or a filter out of bounds, naming it),
+ * `CRM_ERR_SEARCH`.
  */
 crm_status crm_tenant_search(const struct crm_tenant *tenant,
                              const struct crm_search_query *query,
@@ -2641,6 +2646,13 @@ crm_status crm_tenant_list_customers(const struct crm_tenant *tenant,
  * How many customers match (search) or are listed (list) in all pages; 0 on a bad handle.
  */
 uint64_t crm_customer_page_total(const struct crm_customer_page *page);
+
+/**
+ * For a search: how many changes (writes of other handles or processes) the search index had
+ * not taken in yet when it ran, 0 when it was current; 0 for the customer list and on a bad
+ * handle.
+ */
+uint64_t crm_customer_page_behind(const struct crm_customer_page *page);
 
 /**
  * How many rows this page holds.

@@ -228,11 +228,23 @@ impl PyMoney {
     /// The currency is trimmed and upper-cased (`"eur"` is `"EUR"`), as the store keeps it;
     /// amount and code are checked when a booking is written.
     #[new]
-    fn new(#[pyo3(from_py_with = crate::convert::int)] minor: i64, currency: Text) -> Self {
-        Self(Money {
+    fn new(
+        py: Python<'_>,
+        #[pyo3(from_py_with = crate::convert::int)] minor: i64,
+        currency: Text,
+    ) -> PyResult<Self> {
+        let max = crm_core::limits::MAX_AMOUNT_MINOR;
+        if minor.unsigned_abs() > max {
+            return Err(crate::errors::validation(
+                py,
+                "amount",
+                &format!("{minor} minor units is beyond ±{max}"),
+            ));
+        }
+        Ok(Self(Money {
             minor,
             currency: currency.trim().to_ascii_uppercase(),
-        })
+        }))
     }
 
     /// The amount in minor units (cents).

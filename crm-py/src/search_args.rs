@@ -6,7 +6,7 @@ use crm_core::{BookingStatus, CustomerQuery, SearchSort};
 use pyo3::prelude::*;
 use pyo3::types::PyMapping;
 
-use crate::convert::{Text, count, int, wrong_type};
+use crate::convert::{Text, count, int, optional_text, text, wrong_type};
 use crate::errors::validation;
 use crate::tenant::page_limit;
 
@@ -111,30 +111,30 @@ impl<'py> SearchArgs<'py> {
             let field = format!("search.{key}");
             let bad = |_: PyErr| wrong_type(&field, "the type search() takes", &value);
             match key.as_str() {
-                "text" => args.text = value.extract().map_err(bad)?,
+                "text" => args.text = optional_text(&field, &value)?.map(Text),
                 "customer_no" => {
                     args.customer_no = match value.is_none() {
                         true => None,
                         false => Some(int(&value).map_err(bad)?),
                     }
                 }
-                "first_name" => args.first_name = value.extract().map_err(bad)?,
-                "last_name" => args.last_name = value.extract().map_err(bad)?,
-                "company" => args.company = value.extract().map_err(bad)?,
-                "email" => args.email = value.extract().map_err(bad)?,
-                "phone" => args.phone = value.extract().map_err(bad)?,
-                "zip" => args.zip = value.extract().map_err(bad)?,
-                "city" => args.city = value.extract().map_err(bad)?,
-                "address" => args.address = value.extract().map_err(bad)?,
-                "contact_person" => args.contact_person = value.extract().map_err(bad)?,
-                "country" => args.country = value.extract().map_err(bad)?,
-                "region" => args.region = value.extract().map_err(bad)?,
-                "language" => args.language = value.extract().map_err(bad)?,
-                "salesperson" => args.salesperson = value.extract().map_err(bad)?,
-                "list" => args.list = value.extract().map_err(bad)?,
-                "transport" => args.transport = value.extract().map_err(bad)?,
-                "hotel" => args.hotel = value.extract().map_err(bad)?,
-                "booking_status" => args.booking_status = value.extract().map_err(bad)?,
+                "first_name" => args.first_name = optional_text(&field, &value)?.map(Text),
+                "last_name" => args.last_name = optional_text(&field, &value)?.map(Text),
+                "company" => args.company = optional_text(&field, &value)?.map(Text),
+                "email" => args.email = optional_text(&field, &value)?.map(Text),
+                "phone" => args.phone = optional_text(&field, &value)?.map(Text),
+                "zip" => args.zip = optional_text(&field, &value)?.map(Text),
+                "city" => args.city = optional_text(&field, &value)?.map(Text),
+                "address" => args.address = optional_text(&field, &value)?.map(Text),
+                "contact_person" => args.contact_person = optional_text(&field, &value)?.map(Text),
+                "country" => args.country = optional_text(&field, &value)?.map(Text),
+                "region" => args.region = optional_text(&field, &value)?.map(Text),
+                "language" => args.language = optional_text(&field, &value)?.map(Text),
+                "salesperson" => args.salesperson = optional_text(&field, &value)?.map(Text),
+                "list" => args.list = optional_text(&field, &value)?.map(Text),
+                "transport" => args.transport = optional_text(&field, &value)?.map(Text),
+                "hotel" => args.hotel = optional_text(&field, &value)?.map(Text),
+                "booking_status" => args.booking_status = optional_text(&field, &value)?.map(Text),
                 "has_email" => args.has_email = value.extract().map_err(bad)?,
                 "has_mobile" => args.has_mobile = value.extract().map_err(bad)?,
                 "departure_between" => {
@@ -146,7 +146,7 @@ impl<'py> SearchArgs<'py> {
                 "last_booking_between" => {
                     args.last_booking_between = (!value.is_none()).then(|| value.clone())
                 }
-                "sort" => args.sort = value.extract().map_err(bad)?,
+                "sort" => args.sort = Text(text(&field, &value)?),
                 "offset" => args.offset = int(&value).map_err(bad)?,
                 "limit" => args.limit = int(&value).map_err(bad)?,
                 _ => {

@@ -575,3 +575,57 @@ fn row_numbers_are_those_a_spreadsheet_shows() {
     assert_eq!(rows, [3, 7]);
     assert_eq!((report.rows, report.created, report.failed), (3, 1, 2));
 }
+
+/// Rows are numbered as a spreadsheet shows them whatever the line endings: `\n`, `\r\n`, and
+/// the lone `\r` of old Mac exports, with empty lines and line breaks inside quoted cells.
+#[test]
+fn bad_rows_are_numbered_alike_with_every_kind_of_line_ending() {
+    let lines = [
+        "first_name,last_name,email,notes",
+        "Ann,One,ann@x.fr,",
+        "Bob,Two,not-an-email,",
+        "",
+        "Cid,Three,cid@x.fr,\"two{NL}lines\"",
+        "Dan,Four,also bad,",
+        "Eve,Five,eve@x.fr,",
+    ];
+    for newline in ["\n", "\r\n", "\r"] {
+        let csv = lines.join(newline).replace("{NL}", newline) + newline;
+        let db = open();
+        let t = db.tenant("agency-a");
+        let report = import(&t, csv.as_bytes(), &ImportOptions::new());
+        let rows: Vec<(u64, &str)> = report
+            .issues
+            .iter()
+            .map(|i| (i.row, i.field.as_str()))
+            .collect();
+        assert_eq!(rows, [(3, "email"), (6, "email")], "{newline:?}");
+        assert_eq!(report.created, 3, "{newline:?}");
+        let cid = t.search(&CustomerQuery::text("cid")).unwrap().items[0].id;
+        let notes = t.get_customer(&cid).unwrap().notes.unwrap();
+        assert_eq!(notes, format!("two{newline}lines"), "{newline:?}");
+    }
+}
+
+/// A quote never closed makes the rest of the file one row: past the longest row an import
+/// reads, the import stops with an error naming the line where that row began, and memory never
+/// holds more than that row.
+#[test]
+fn a_quote_never_closed_stops_the_import_at_the_row_bound() {
+    let db = open();
+    let t = db.tenant("agency-a");
+    let mut csv = b"first_name,last_name,notes\nAnn,One,fine\nBob,Two,\"never closed\n".to_vec();
+    let line = b"Cid,Three,more text that the open quote swallows\n";
+    while csv.len() < 40 * 1024 * 1024 {
+        csv.extend_from_slice(line);
+    }
+    let e = t
+        .import_csv(&actor(), &csv[..], &ImportOptions::new(), |_, _| true)
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Validation);
+    assert_eq!(e.field(), Some("file"));
+    assert!(e.to_string().contains("line 3"), "{e}");
+    assert!(e.to_string().contains("longer than"), "{e}");
+    // The batches before it were committed, as for any error reading the file.
+    assert!(count(&t) <= 1);
+}

@@ -17,6 +17,7 @@ mod customers;
 mod dedupe;
 mod documents;
 mod export;
+mod fuzz;
 mod import;
 mod list;
 mod lists;

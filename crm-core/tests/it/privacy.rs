@@ -752,3 +752,39 @@ fn a_file_of_an_earlier_schema_is_rewritten_once_so_free_space_keeps_nothing() {
     drop(crm);
     assert_eq!(files_holding(dir.path(), &[MARK]), Vec::<String>::new());
 }
+
+/// Delete leaves no value of the customer in any file either: the row is zeroed, the log is
+/// checkpointed and truncated, and the index segments that held it are rewritten before
+/// `delete_customer` returns.
+#[test]
+fn delete_leaves_no_old_value_in_any_file() {
+    let db = open();
+    let a = db.tenant("agency-a");
+    // One batch: one index segment holding it and a bystander, so that the segment outlives the
+    // customer's document and must be rewritten.
+    let made = a
+        .create_customers(&actor(), vec![marked("a"), customer("Bob", "Stander")])
+        .unwrap();
+    let c = made[0].clone();
+    a.upsert_booking(
+        &actor(),
+        booking_for("BK-1", "2026-07-14T08:30:00+02:00", &c),
+    )
+    .unwrap();
+    for text in ["qwyzafirst", "0171829301", "qwyzmail", "stander"] {
+        assert_eq!(a.search(&CustomerQuery::text(text)).unwrap().total, 1);
+    }
+    drop(a);
+    let held = files_holding(db.dir.path(), NEEDLES);
+    assert!(!held.is_empty(), "the scan does not see the values");
+
+    let a = db.crm.tenant("agency-a").unwrap();
+    assert_eq!(a.delete_customer(&actor(), &c.id).unwrap(), 1);
+    assert_eq!(files_holding(db.dir.path(), NEEDLES), Vec::<String>::new());
+    assert_eq!(a.search(&CustomerQuery::text("stander")).unwrap().total, 1);
+    assert_eq!(a.search(&CustomerQuery::text("qwyz")).unwrap().total, 0);
+    let dir = db.dir;
+    drop(a);
+    drop(db.crm);
+    assert_eq!(files_holding(dir.path(), NEEDLES), Vec::<String>::new());
+}
