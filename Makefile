@@ -1,7 +1,7 @@
 # The one place that runs things: README and .ci/run call these targets.
 CARGO ?= cargo
 
-.PHONY: demo test test-rust test-py test-c header header-check lint fmt bench bench-search bench-dedupe bench-privacy bench-exchange
+.PHONY: demo test test-rust test-py test-c header header-check lint fmt bench bench-search bench-dedupe bench-privacy bench-exchange bench-write-load fuzz
 
 ## Run the demo: an SQLite file with seeded customers of two agencies, a list page, a history.
 demo:
@@ -88,6 +88,17 @@ bench:
 ## Search benchmark: load, index, keystroke and filter latency, and SQLite FTS5 on the same data.
 bench-search:
 	$(CARGO) bench --locked -p crm-bench --bench search
+
+## Type-ahead under write load: keystroke latency at 100k customers (CRM_BENCH_N) while another
+## thread writes 1,000 customers/s (CRM_BENCH_RATE) and while another process imports a CSV.
+bench-write-load:
+	$(CARGO) bench --locked -p crm-bench --bench write_load
+
+## The fuzz targets (CSV import, search query) for longer than the test run's 64 cases each:
+## FUZZ_CASES (default 20,000) cases each, in a release build.
+FUZZ_CASES ?= 20000
+fuzz:
+	CRM_FUZZ_CASES=$(FUZZ_CASES) $(CARGO) test --release --locked -p crm-core --test it fuzz:: -- --nocapture
 
 ## Duplicate finder: find_duplicates over 1M customers (CRM_BENCH_N) with a tenth entered twice.
 bench-dedupe:

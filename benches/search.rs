@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{Duration as Days, NaiveDate};
 use crm_bench::Synth;
+use crm_bench::measure::{keystrokes, report};
 use crm_core::{
     Actor, Crm, Customer, CustomerQuery, NewCustomer, Role, Tenant, TenantSettings, fold,
 };
@@ -24,23 +25,6 @@ fn env(name: &str, default: usize) -> usize {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
-
-/// Prints p50/p99/max and returns p50 and p99.
-fn report(label: &str, samples: &[Duration]) -> (Duration, Duration) {
-    let mut sorted = samples.to_vec();
-    sorted.sort();
-    let (p50, p99) = (percentile(&sorted, 0.5), percentile(&sorted, 0.99));
-    println!(
-        "  {label:<40} n={:<6} p50={p50:>10.3?} p99={p99:>10.3?} max={:>10.3?}",
-        sorted.len(),
-        sorted[sorted.len() - 1]
-    );
-    (p50, p99)
 }
 
 fn size_of(path: &Path) -> u64 {
@@ -88,17 +72,6 @@ fn typed_query(rng: &mut ChaCha8Rng, c: &Customer) -> String {
         }
         _ => format!("{} {}", fold(&c.first_name), fold(&c.last_name)),
     }
-}
-
-/// Every prefix of `query`, from its first character, as typed one key at a time.
-fn keystrokes(query: &str) -> Vec<&str> {
-    query
-        .char_indices()
-        .skip(1)
-        .map(|(i, _)| &query[..i])
-        .chain([query])
-        .filter(|p| !p.trim().is_empty())
-        .collect()
 }
 
 /// The FTS5 baseline: the same customers in an FTS5 table with prefix indexes on 1 to 4

@@ -206,7 +206,9 @@ pub(crate) fn slice_in<'a, T>(ptr: *const T, len: usize, name: &str) -> Result<&
         .checked_mul(std::mem::size_of::<T>())
         .is_none_or(|bytes| isize::try_from(bytes).is_err())
     {
-        return Err(Failure::invalid(format!("{name}: a length of {len} is too large")));
+        return Err(Failure::invalid(format!(
+            "{name}: a length of {len} is too large"
+        )));
     }
     // SAFETY: the caller passes `len` readable items that live for the call (header); the size
     // in bytes fits an `isize`, as `from_raw_parts` requires.

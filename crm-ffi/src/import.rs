@@ -243,10 +243,9 @@ pub extern "C" fn crm_tenant_import_bytes(
     ffi::call(|| {
         let data = ffi::slice_in(data, len, "data")?;
         import(tenant, options, out, |t, options| {
-            t.tenant
-                .import_csv(&t.actor, data, options, |done, total| {
-                    report_progress(progress, userdata, done, total)
-                })
+            t.tenant.import_csv(&t.actor, data, options, |done, total| {
+                report_progress(progress, userdata, done, total)
+            })
         })
     })
 }

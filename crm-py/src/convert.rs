@@ -202,8 +202,8 @@ pub(crate) fn customer_id(field: &str, value: &Bound<'_, PyAny>) -> PyResult<Cus
     if let Ok(customer) = value.cast::<PyCustomer>() {
         return Ok(customer.get().0.id);
     }
-    let id = str_of(field, value)
-        .unwrap_or_else(|| Err(wrong_type(field, "Customer or str", value)))?;
+    let id =
+        str_of(field, value).unwrap_or_else(|| Err(wrong_type(field, "Customer or str", value)))?;
     id.parse()
         .map_err(|_| validation(value.py(), field, "not a valid id (UUID)"))
 }

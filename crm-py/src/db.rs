@@ -204,7 +204,12 @@ impl PyCrm {
         let this = slf.get();
         let id = run(py, &this.shared, |crm| Ok(crm.tenant(&id)?.id().clone()))?;
         let actor = actor.map(|a| a.get().0.clone());
-        Ok(PyTenant::new(slf.clone().unbind(), this.shared.clone(), id, actor))
+        Ok(PyTenant::new(
+            slf.clone().unbind(),
+            this.shared.clone(),
+            id,
+            actor,
+        ))
     }
 
     /// Rebuilds the search index from SQLite (it is also rebuilt on its own when missing or

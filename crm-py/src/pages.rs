@@ -102,7 +102,11 @@ fn rows<'py>(py: Python<'py>, items: &[CustomerRow]) -> PyResult<Bound<'py, PyTu
 
 fn row_at(items: &[CustomerRow], index: i64) -> PyResult<PyCustomerRow> {
     let len = i64::try_from(items.len()).unwrap_or(i64::MAX);
-    let at = if index < 0 { index.saturating_add(len) } else { index };
+    let at = if index < 0 {
+        index.saturating_add(len)
+    } else {
+        index
+    };
     usize::try_from(at)
         .ok()
         .and_then(|at| items.get(at))

@@ -8,8 +8,8 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyTuple};
 
 use crate::convert::{
-    Text, aware, count, int, int_or_none, customer_id, customer_ids, optional_aware, optional_customer_id, quoted,
-    wrong_type,
+    Text, aware, count, customer_id, customer_ids, int, int_or_none, optional_aware,
+    optional_customer_id, quoted, wrong_type,
 };
 use crate::db::{Progress, PyCrm, Shared, run};
 use crate::dedupe::{PyDuplicateCluster, PyDuplicateMatch, PyMatchConfig};
@@ -92,7 +92,12 @@ impl PyTenant {
         Ok(written)
     }
 
-    pub(crate) fn new(owner: Py<PyCrm>, shared: Shared, id: TenantId, actor: Option<Actor>) -> Self {
+    pub(crate) fn new(
+        owner: Py<PyCrm>,
+        shared: Shared,
+        id: TenantId,
+        actor: Option<Actor>,
+    ) -> Self {
         Self {
             owner,
             shared,

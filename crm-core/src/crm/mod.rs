@@ -15,8 +15,8 @@ use crate::dedupe::{self, DuplicateCluster, DuplicateMatch, FindOptions, MatchCo
 use crate::error::{Error, Result};
 use crate::exchange::{self, CsvSheet, ExportOptions, XlsxSheet};
 use crate::merge::{MergeId, MergePlan, MergeRecord, MergeRequest, Merged};
-use crate::model::limits::{MAX_BATCH, MAX_LIST_CHANGE};
 use crate::model::limits::MAX_PAGE;
+use crate::model::limits::{MAX_BATCH, MAX_LIST_CHANGE};
 use crate::model::{
     Actor, Booking, BrochureRequest, BrochureRequestId, Captured, Customer, CustomerId,
     CustomerStats, Document, DocumentId, ListInfo, NewBooking, NewCustomer, NewDocument, Rules,

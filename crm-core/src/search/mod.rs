@@ -14,13 +14,13 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 pub(crate) use document::IndexedCustomer;
-pub(crate) use index::SearchIndex;
 use index::Replacement;
+pub(crate) use index::SearchIndex;
 
 use crate::error::{Error, Result};
 use crate::model::limits::{
-    MAX_EMAIL_CHARS, MAX_FILTERS, MAX_NAME_CHARS, MAX_PAGE, MAX_PHONE_CHARS,
-    MAX_SEARCH_CHARS, MAX_SEARCH_DEPTH, MAX_SEARCH_WORDS, MAX_TEXT_CHARS,
+    MAX_EMAIL_CHARS, MAX_FILTERS, MAX_NAME_CHARS, MAX_PAGE, MAX_PHONE_CHARS, MAX_SEARCH_CHARS,
+    MAX_SEARCH_DEPTH, MAX_SEARCH_WORDS, MAX_TEXT_CHARS,
 };
 use crate::model::{BookingStatus, CustomerId, TenantId};
 use crate::store::{CustomerRow, Repository};
@@ -459,35 +459,36 @@ fn replay(
     }
     // Only this handle's own writes are worth waiting for another process's writer.
     let wait = must > position;
-    index.replace(applied, wait, &mut || {
-        let out_of_time = deadline.is_some_and(|d| Instant::now() >= d);
-        if position >= head || (position >= must && out_of_time) {
-            return Ok(None);
-        }
-        let batch: Vec<_> = repo
-            .changed_customers(position, REPLAY_BATCH)?
-            .into_iter()
-            .take_while(|(seq, _, _)| *seq <= head)
-            .collect();
-        // Nothing more up to `head` (a gap left by rolled-back writes): the index reflects it.
-        let seq = batch.last().map_or(head, |c| c.0);
-        position = seq;
-        let mut by_tenant: std::collections::BTreeMap<TenantId, Vec<CustomerId>> =
-            Default::default();
-        for (_, tenant, ids) in batch {
-            by_tenant.entry(tenant).or_default().extend(ids);
-        }
-        let mut changed = Vec::new();
-        let mut docs = Vec::new();
-        for (tenant, mut ids) in by_tenant {
-            ids.sort();
-            ids.dedup();
-            docs.extend(repo.index_documents(&tenant, &ids)?);
-            changed.extend(ids);
-        }
-        Ok(Some(Replacement { changed, docs, seq }))
-    })
-    .map(drop)
+    index
+        .replace(applied, wait, &mut || {
+            let out_of_time = deadline.is_some_and(|d| Instant::now() >= d);
+            if position >= head || (position >= must && out_of_time) {
+                return Ok(None);
+            }
+            let batch: Vec<_> = repo
+                .changed_customers(position, REPLAY_BATCH)?
+                .into_iter()
+                .take_while(|(seq, _, _)| *seq <= head)
+                .collect();
+            // Nothing more up to `head` (a gap left by rolled-back writes): the index reflects it.
+            let seq = batch.last().map_or(head, |c| c.0);
+            position = seq;
+            let mut by_tenant: std::collections::BTreeMap<TenantId, Vec<CustomerId>> =
+                Default::default();
+            for (_, tenant, ids) in batch {
+                by_tenant.entry(tenant).or_default().extend(ids);
+            }
+            let mut changed = Vec::new();
+            let mut docs = Vec::new();
+            for (tenant, mut ids) in by_tenant {
+                ids.sort();
+                ids.dedup();
+                docs.extend(repo.index_documents(&tenant, &ids)?);
+                changed.extend(ids);
+            }
+            Ok(Some(Replacement { changed, docs, seq }))
+        })
+        .map(drop)
 }
 
 /// Rebuilds the index from SQLite: every customer of every tenant, then the changes made

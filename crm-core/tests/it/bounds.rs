@@ -1,6 +1,7 @@
 //! Inputs that size work are bounded: a hostile but fair caller (a page number, a typed text or
 //! a filter taken from a web request) gets a validation error naming the argument, and one
 //! search's memory stays under a cap whatever it is given.
+#![allow(clippy::unwrap_used)]
 
 use std::process::Command;
 

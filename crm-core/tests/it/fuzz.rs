@@ -9,6 +9,7 @@
 //! ```text
 //! CRM_FUZZ_CASES=200000 cargo test --release -p crm-core --test it fuzz:: -- --nocapture
 //! ```
+#![allow(clippy::unwrap_used)]
 
 use std::path::{Path, PathBuf};
 
@@ -125,7 +126,11 @@ fn query_target(text: &str, offset: u64, limit: u32, t: &Tenant) {
         CustomerQuery::hotel,
     ];
     let mut queries = vec![CustomerQuery::text(text)];
-    queries.extend(filters.iter().map(|f| f(CustomerQuery::all(), text.to_owned())));
+    queries.extend(
+        filters
+            .iter()
+            .map(|f| f(CustomerQuery::all(), text.to_owned())),
+    );
     for sort in [
         SearchSort::Relevance,
         SearchSort::Name,
@@ -156,9 +161,19 @@ fn query_target(text: &str, offset: u64, limit: u32, t: &Tenant) {
 fn searchable() -> (crm_core::Crm, Tenant) {
     let (crm, t, _other) = two_tenants();
     let people = [
-        ("Hélène", "Dupont", "helene.dupont@example.fr", "06 12 34 56 78"),
+        (
+            "Hélène",
+            "Dupont",
+            "helene.dupont@example.fr",
+            "06 12 34 56 78",
+        ),
         ("Seán", "O'Brien", "sean@example.ie", "+353 1 234 5678"),
-        ("Jürgen", "Müller", "j.mueller@example.de", "+49 151 2564251"),
+        (
+            "Jürgen",
+            "Müller",
+            "j.mueller@example.de",
+            "+49 151 2564251",
+        ),
     ];
     for (first, last, email, phone) in people {
         let mut c = customer_with_email(first, last, email);
@@ -286,8 +301,9 @@ fn mutated_and_made_up_queries_search_or_are_refused_cleanly() {
     let (_crm, t) = searchable();
     let seeds: Vec<Vec<u8>> = corpus("query").into_iter().map(|(_, b)| b).collect();
     let n = seeds.len();
-    let mutated = (0..n, prop::collection::vec(mutation(), 1..8))
-        .prop_map(move |(i, ms)| String::from_utf8_lossy(&apply(seeds[i].clone(), &ms)).into_owned());
+    let mutated = (0..n, prop::collection::vec(mutation(), 1..8)).prop_map(move |(i, ms)| {
+        String::from_utf8_lossy(&apply(seeds[i].clone(), &ms)).into_owned()
+    });
     let input = prop_oneof![mutated, any::<String>(), "[a-zA-Z0-9 .@'+-]{0,1200}"];
     let offset = prop_oneof![0u64..100, Just(MAX_SEARCH_DEPTH), any::<u64>()];
     let limit = prop_oneof![1u32..50, Just(0), any::<u32>()];
