@@ -6,7 +6,8 @@
 //!
 //! `make bench-write-load` (or `cargo bench -p crm-bench --bench write_load`);
 //! `CRM_BENCH_RATE` sets the writes per second (default 1,000), `CRM_BENCH_IMPORT` the rows the
-//! other process imports (default 100,000).
+//! other process imports (default 100,000; `CRM_BENCH_IMPORT_FLAG=1` flags duplicates as it
+//! goes, which also makes the importing process index each batch itself).
 #![allow(clippy::print_stdout, clippy::unwrap_used)]
 
 use std::path::{Path, PathBuf};
@@ -139,14 +140,16 @@ fn csv_file(path: &Path, rows: usize) {
     std::fs::write(path, out).unwrap();
 }
 
-/// The child process: imports the file into the store, row by row in batches, no flagging.
+/// The child process: imports the file into the store, in batches of one transaction each.
 fn import_child(db: &Path, file: &Path) {
     let crm = Crm::open(db).unwrap();
     let t = crm.tenant("agency").unwrap();
     let started = Instant::now();
+    let flag = std::env::var_os("CRM_BENCH_IMPORT_FLAG").is_some();
     let options = ImportOptions::new()
         .match_on(crm_core::ImportMatch::None)
-        .lenient(true);
+        .lenient(true)
+        .flag_duplicates(flag.then(crm_core::MatchConfig::default));
     let report = t
         .import_csv_file(&actor(), file, &options, |_, _| true)
         .unwrap();

@@ -59,7 +59,8 @@ impl<'a, 'py> FromPyObject<'a, 'py> for Text {
 
     fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
         let value = obj.to_owned();
-        match str_of("text", &value) {
+        // The parameter's name is in the note Python adds to the exception.
+        match str_of("argument", &value) {
             Some(text) => text.map(Self),
             None => Err(wrong_type("argument", "str", &value)),
         }
@@ -94,10 +95,32 @@ pub(crate) fn int(value: &Bound<'_, PyAny>) -> PyResult<i64> {
     match value.extract::<i64>() {
         Ok(v) => Ok(v),
         Err(e) if e.is_instance_of::<pyo3::exceptions::PyOverflowError>(value.py()) => {
-            Ok(if value.lt(0)? { i64::MIN } else { i64::MAX })
+            // An object with `__index__` compares through the int it stands for.
+            let index = value.py().import("operator")?.getattr("index")?;
+            Ok(if index.call1((value,))?.lt(0)? {
+                i64::MIN
+            } else {
+                i64::MAX
+            })
         }
         Err(_) => Err(wrong_type("argument", "int", value)),
     }
+}
+
+/// A path (`str` or `os.PathLike`, as `open()` takes it): a `str` path that is not valid
+/// Unicode is a `ValidationError` on `field`, anything else not a path a `TypeError`. Used as
+/// `#[pyo3(from_py_with = path)]`.
+pub(crate) fn path(value: &Bound<'_, PyAny>) -> PyResult<std::path::PathBuf> {
+    let py = value.py();
+    let fspath = py.import("os")?.getattr("fspath")?;
+    let Ok(raw) = fspath.call1((value,)) else {
+        return Err(wrong_type("path", "str or os.PathLike", value));
+    };
+    if let Some(text) = str_of("path", &raw) {
+        return text.map(std::path::PathBuf::from);
+    }
+    raw.extract::<std::path::PathBuf>()
+        .map_err(|_| wrong_type("path", "str or os.PathLike", value))
 }
 
 /// An `int | None`, as [`int`] reads an `int`. Used as `#[pyo3(from_py_with = int_or_none)]`.

@@ -164,7 +164,10 @@ impl PyCrm {
     ///     StorageError: the file is not a database, or was written by a newer version.
     ///     IoError: the index folder cannot be created.
     #[staticmethod]
-    fn open(py: Python<'_>, path: PathBuf) -> PyResult<Self> {
+    fn open(
+        py: Python<'_>,
+        #[pyo3(from_py_with = crate::convert::path)] path: PathBuf,
+    ) -> PyResult<Self> {
         let opened = py.detach(|| Crm::open(&path));
         let crm = opened.map_err(|err| to_py(py, err.into()))?;
         Ok(Self::new(crm, Some(path)))

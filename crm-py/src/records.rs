@@ -238,7 +238,7 @@ impl PyMoney {
             return Err(crate::errors::validation(
                 py,
                 "amount",
-                &format!("{minor} minor units is beyond ±{max}"),
+                &format!("must be within ±{max} minor units"),
             ));
         }
         Ok(Self(Money {

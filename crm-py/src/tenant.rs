@@ -1086,7 +1086,7 @@ impl PyTenant {
     fn export_csv(
         &self,
         py: Python<'_>,
-        path: std::path::PathBuf,
+        #[pyo3(from_py_with = crate::convert::path)] path: std::path::PathBuf,
         columns: Option<Vec<Text>>,
         search: Option<Bound<'_, PyAny>>,
         bom: bool,
@@ -1368,8 +1368,12 @@ impl PyTenant {
         };
         let path: Option<std::path::PathBuf> = match &bytes {
             Some(_) => None,
-            None => Some(source.extract().map_err(|_| {
-                wrong_type("source", "a path (str or os.PathLike) or bytes", &source)
+            None => Some(crate::convert::path(&source).map_err(|e| {
+                if e.is_instance_of::<pyo3::exceptions::PyTypeError>(py) {
+                    wrong_type("source", "a path (str or os.PathLike) or bytes", &source)
+                } else {
+                    e
+                }
             })?),
         };
         let mut progress = Progress::new(py, progress)?;
@@ -1394,7 +1398,7 @@ impl PyTenant {
     fn export_xlsx(
         &self,
         py: Python<'_>,
-        path: std::path::PathBuf,
+        #[pyo3(from_py_with = crate::convert::path)] path: std::path::PathBuf,
         columns: Option<Vec<Text>>,
         search: Option<Bound<'_, PyAny>>,
         progress: Option<Py<PyAny>>,

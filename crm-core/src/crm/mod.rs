@@ -543,8 +543,8 @@ impl Tenant {
             );
         }
         for query in queries {
-            let query = query.limit(CANDIDATES_PER_QUERY);
-            ids.extend(search::ids(&self.index, &self.id, &query)?.0);
+            let page = search::ids_at(&self.index, &self.id, &query, 0, CANDIDATES_PER_QUERY);
+            ids.extend(page?.0);
         }
         for email in c.email.iter().chain(&c.secondary_emails) {
             ids.extend(reads.customers_by_email(email)?.into_iter().map(|c| c.id));
@@ -1028,6 +1028,8 @@ impl Tenant {
         query: &CustomerQuery,
         mut page: impl FnMut(Vec<CustomerId>, u64) -> Result<()>,
     ) -> Result<u64> {
+        // The text and filters are the caller's: checked once, here.
+        query.typed_words()?;
         search::catch_up(self.repo.as_ref(), &self.index)?;
         const PAGE: usize = MAX_PAGE as usize;
         let mut seen = std::collections::HashSet::new();
@@ -1052,8 +1054,7 @@ impl Tenant {
     /// If the index cannot be rewritten it is marked for a rebuild (the next search rebuilds it
     /// from SQLite, old values gone) and the error is returned; the log is emptied either way.
     fn erase_traces(&self) -> Result<()> {
-        let index =
-            search::catch_up(self.repo.as_ref(), &self.index).and_then(|_| self.index.purge());
+        let index = search::purge(self.repo.as_ref(), &self.index);
         if index.is_err() {
             self.index.mark_stale();
         }
@@ -1100,7 +1101,7 @@ const EXPORT_PAGE: u32 = 1_000;
 const RETENTION_BATCH: usize = 500;
 
 /// Results read from each search for duplicate candidates.
-const CANDIDATES_PER_QUERY: u32 = 200;
+const CANDIDATES_PER_QUERY: usize = 200;
 
 /// How many records of a batch of customers are checked at a time: a larger batch is checked on
 /// a thread of its own, a chunk ahead of its writes.

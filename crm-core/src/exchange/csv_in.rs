@@ -24,6 +24,10 @@ const HEAD_BYTES: usize = 64 * 1024;
 /// under it with a cell over [`MAX_CELL_BYTES`] fails alone.
 pub(crate) const MAX_ROW_BYTES: u64 = 32 * 1024 * 1024;
 
+/// Most line breaks inside one row, or between two rows (the positions of those not yet passed
+/// are kept, to number rows): more stops the import as a row too long does.
+const MAX_ROW_LINES: usize = 100_000;
+
 /// Most columns in a file's header.
 pub(crate) const MAX_COLUMNS: usize = 1_000;
 
@@ -92,7 +96,9 @@ impl<R: Read> Read for LineMarks<R> {
         let mut lines = self.lines.borrow_mut();
         // The record being read, with what the parser buffers ahead of it, stays in bounds.
         let limit = MAX_ROW_BYTES + BUFFER_BYTES as u64;
-        if lines.offset.saturating_sub(lines.record_start) > limit {
+        if lines.offset.saturating_sub(lines.record_start) > limit
+            || lines.ahead.len() > MAX_ROW_LINES
+        {
             let start = lines.record_start;
             let line = lines.line_at(start);
             return Err(std::io::Error::new(
@@ -271,12 +277,15 @@ impl<R: Read> CsvRows<R> {
 
 /// The line breaks inside the cells of a record.
 fn newlines(record: &csv::ByteRecord) -> u64 {
-    let bytes = record.as_slice();
-    bytes
+    record
         .iter()
-        .enumerate()
-        .filter(|&(i, b)| *b == b'\r' || (*b == b'\n' && (i == 0 || bytes[i - 1] != b'\r')))
-        .count() as u64
+        .map(|cell| {
+            cell.iter()
+                .enumerate()
+                .filter(|&(i, b)| *b == b'\r' || (*b == b'\n' && (i == 0 || cell[i - 1] != b'\r')))
+                .count() as u64
+        })
+        .sum()
 }
 
 /// The separator the header line uses most among `,`, `;`, tab and `|` (a comma when none).

@@ -4,7 +4,8 @@
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::time::{Duration, Instant};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
 
 use serde::{Deserialize, Serialize};
@@ -63,9 +64,9 @@ pub(crate) struct SearchIndex {
     index: Index,
     pub(super) fields: Fields,
     reader: IndexReader,
-    /// Kept open for an index in RAM; opened for each sync and closed after it for an index in
-    /// a folder, so that other processes on the same file can take their turn.
-    writer: Mutex<Option<IndexWriter<TantivyDocument>>>,
+    /// Kept open for an index in RAM; in a folder, open while syncs keep coming (see
+    /// [`Self::with_writer`]).
+    writer: Arc<WriterSlot>,
     keep_writer: bool,
     /// The last change sequence the committed index reflects; held while syncing.
     applied: Mutex<i64>,
@@ -75,6 +76,107 @@ pub(crate) struct SearchIndex {
     stale: std::sync::atomic::AtomicBool,
     /// Set while a thread of this process rebuilds the index.
     rebuilding: std::sync::atomic::AtomicBool,
+}
+
+/// How long a writer in a folder stays open after its last sync.
+const LINGER: Duration = Duration::from_millis(500);
+/// How long a writer in a folder stays open however busy: then it is closed, and not reopened
+/// for [`YIELD`] but for this process's own writes, so that other processes get their turn.
+const HOLD: Duration = Duration::from_secs(2);
+/// See [`HOLD`].
+const YIELD: Duration = Duration::from_millis(200);
+
+/// An open writer and what it was opened for.
+struct OpenWriter {
+    writer: IndexWriter<TantivyDocument>,
+    bulk: bool,
+    opened: Instant,
+    used: Instant,
+}
+
+/// The writer of an index, shared with the thread that closes it when idle.
+#[derive(Default)]
+struct WriterSlot {
+    open: Mutex<Option<OpenWriter>>,
+    /// Whether a thread watches the slot to close its writer.
+    watched: AtomicBool,
+    /// Until when a writer closed for other processes is not reopened for others' writes.
+    yield_until: Mutex<Option<Instant>>,
+}
+
+impl WriterSlot {
+    fn lock(&self) -> MutexGuard<'_, Option<OpenWriter>> {
+        self.open
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn yielding(&self) -> bool {
+        let until = self
+            .yield_until
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        until.is_some_and(|t| Instant::now() < t)
+    }
+
+    /// Makes sure a thread watches `slot` to close its writer when idle or held too long
+    /// (called with the slot held). `false` if no thread could be started: close it now.
+    fn watch(slot: &Arc<Self>) -> bool {
+        if slot.watched.swap(true, Ordering::SeqCst) {
+            return true;
+        }
+        let watched = Arc::clone(slot);
+        let started = std::thread::Builder::new()
+            .name("crm-index-writer".into())
+            .spawn(move || watched.close_when_idle());
+        if started.is_err() {
+            slot.watched.store(false, Ordering::SeqCst);
+        }
+        started.is_ok()
+    }
+
+    /// The watching thread: closes the writer once idle for [`LINGER`] or held for [`HOLD`],
+    /// then ends.
+    fn close_when_idle(&self) {
+        loop {
+            std::thread::sleep(LINGER / 4);
+            let mut held = match self.open.try_lock() {
+                Ok(held) => held,
+                Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner(),
+                Err(std::sync::TryLockError::WouldBlock) => continue,
+            };
+            let close = match held.as_ref() {
+                None => true,
+                Some(o) => o.used.elapsed() >= LINGER || o.opened.elapsed() >= HOLD,
+            };
+            if !close {
+                continue;
+            }
+            if held.as_ref().is_some_and(|o| o.opened.elapsed() >= HOLD) {
+                *self
+                    .yield_until
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner) =
+                    Some(Instant::now() + YIELD);
+            }
+            self.watched.store(false, Ordering::SeqCst);
+            // Closed with the slot held: a sync meanwhile waits for its merges to end rather
+            // than for the folder's lock.
+            if let Some(open) = held.take() {
+                let _ = open.writer.wait_merging_threads();
+            }
+            return;
+        }
+    }
+}
+
+impl Drop for SearchIndex {
+    /// The last handle on the index closes its writer at once (its merges end first).
+    fn drop(&mut self) {
+        if let Some(open) = self.writer.lock().take() {
+            let _ = open.writer.wait_merging_threads();
+        }
+    }
 }
 
 /// Clears the rebuilding flag when dropped.
@@ -167,7 +269,7 @@ impl SearchIndex {
             index,
             fields,
             reader,
-            writer: Mutex::new(None),
+            writer: Arc::new(WriterSlot::default()),
             keep_writer,
             applied: Mutex::new(applied),
             known: AtomicI64::new(applied),
@@ -206,6 +308,15 @@ impl SearchIndex {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
+    /// [`Self::lock_applied`] if no other thread holds it.
+    pub(super) fn try_lock_applied(&self) -> Option<MutexGuard<'_, i64>> {
+        match self.applied.try_lock() {
+            Ok(guard) => Some(guard),
+            Err(std::sync::TryLockError::Poisoned(p)) => Some(p.into_inner()),
+            Err(std::sync::TryLockError::WouldBlock) => None,
+        }
+    }
+
     /// Reads what other processes committed: reloads the reader and raises the applied sequence
     /// to the one of the last commit.
     pub(super) fn refresh(&self, applied: &mut MutexGuard<'_, i64>) -> Result<()> {
@@ -224,50 +335,55 @@ impl SearchIndex {
     }
 
     /// Runs `f` with the writer, opening it first if needed (with a larger memory budget when
-    /// `bulk`) and closing it afterwards for an index in a folder. When another process holds
-    /// the folder's writer, waits up to 10 s for it if `wait`, else returns `None` at once.
+    /// `bulk`). When another thread or process holds the writer, waits for it (up to 10 s for
+    /// another process) if `wait`, else returns `None` at once.
+    ///
+    /// An index in RAM keeps its writer. In a folder, a bulk writer is closed at once; another
+    /// stays open while syncs keep coming (its merges then run in the background instead of
+    /// holding a search up) and is closed by a thread of its own when idle for [`LINGER`] or
+    /// held for [`HOLD`], so that other processes on the same folder get their turn.
     fn with_writer<T>(
         &self,
         bulk: bool,
         wait: bool,
         f: impl FnOnce(&mut IndexWriter<TantivyDocument>) -> Result<T>,
     ) -> Result<Option<T>> {
-        let mut slot = self
-            .writer
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if slot.is_none() {
-            let mut waited = std::time::Duration::ZERO;
-            loop {
-                let (threads, budget) = if bulk && !self.keep_writer {
-                    (REBUILD_THREADS, REBUILD_BUDGET)
-                } else {
-                    (1, WRITER_BUDGET)
-                };
-                match self.index.writer_with_num_threads(threads, budget) {
-                    Ok(w) => {
-                        // Files a commit cut short (a killed process) left behind would collide
-                        // with the names of this writer's files: remove what no commit uses.
-                        w.garbage_collect_files()
-                            .wait()
-                            .map_err(|e| search_err("cannot tidy the index folder", e))?;
-                        w.set_merge_policy(merge_policy());
-                        *slot = Some(w);
-                        break;
-                    }
-                    Err(tantivy::TantivyError::LockFailure(..)) if !wait => return Ok(None),
-                    Err(tantivy::TantivyError::LockFailure(..)) if waited.as_secs() < 10 => {
-                        let pause = std::time::Duration::from_millis(20);
-                        std::thread::sleep(pause);
-                        waited += pause;
-                    }
-                    Err(e) => return Err(search_err("cannot open the index writer", e)),
-                }
+        let slot = &self.writer;
+        let mut held = if wait {
+            slot.lock()
+        } else {
+            // Another thread of this process holds the writer (a purge, a sync): not waited for.
+            match slot.open.try_lock() {
+                Ok(held) => held,
+                Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner(),
+                Err(std::sync::TryLockError::WouldBlock) => return Ok(None),
             }
+        };
+        // A writer of the other kind is closed first (a rebuild needs its threads and budget).
+        if held.as_ref().is_some_and(|o| o.bulk != bulk)
+            && let Some(old) = held.take()
+        {
+            let _ = old.writer.wait_merging_threads();
         }
-        let writer = slot
+        if held.is_none() {
+            if !wait && slot.yielding() {
+                // Just closed for other processes to take a turn: not reopened for others' writes.
+                return Ok(None);
+            }
+            let Some(writer) = self.open_writer(bulk, wait)? else {
+                return Ok(None);
+            };
+            *held = Some(OpenWriter {
+                writer,
+                bulk,
+                opened: Instant::now(),
+                used: Instant::now(),
+            });
+        }
+        let open = held
             .as_mut()
             .ok_or_else(|| Error::Internal("no index writer".into()))?;
+        let writer = &mut open.writer;
         if bulk {
             // A rebuild writes a few large segments, each thread's memory budget's worth, and
             // keeps them: merging them would rewrite the index (20 s at 1M customers) for no
@@ -281,12 +397,45 @@ impl SearchIndex {
         if out.is_err() {
             let _ = writer.rollback();
         }
-        if !self.keep_writer
-            && let Some(w) = slot.take()
-        {
-            let _ = w.wait_merging_threads();
+        open.used = Instant::now();
+        if !self.keep_writer && (bulk || !WriterSlot::watch(slot)) {
+            if let Some(open) = held.take() {
+                let _ = open.writer.wait_merging_threads();
+            }
         }
         out.map(Some)
+    }
+
+    /// A new writer (with `bulk`'s threads and budget), after removing the files no commit uses;
+    /// `None` when another process holds the folder and `wait` is false (else waited for up to
+    /// 10 s).
+    fn open_writer(&self, bulk: bool, wait: bool) -> Result<Option<IndexWriter<TantivyDocument>>> {
+        let (threads, budget) = if bulk && !self.keep_writer {
+            (REBUILD_THREADS, REBUILD_BUDGET)
+        } else {
+            (1, WRITER_BUDGET)
+        };
+        let mut waited = Duration::ZERO;
+        loop {
+            match self.index.writer_with_num_threads(threads, budget) {
+                Ok(w) => {
+                    // Files a commit cut short (a killed process) left behind would collide
+                    // with the names of this writer's files: remove what no commit uses.
+                    w.garbage_collect_files()
+                        .wait()
+                        .map_err(|e| search_err("cannot tidy the index folder", e))?;
+                    w.set_merge_policy(merge_policy());
+                    return Ok(Some(w));
+                }
+                Err(tantivy::TantivyError::LockFailure(..)) if !wait => return Ok(None),
+                Err(tantivy::TantivyError::LockFailure(..)) if waited.as_secs() < 10 => {
+                    let pause = Duration::from_millis(20);
+                    std::thread::sleep(pause);
+                    waited += pause;
+                }
+                Err(e) => return Err(search_err("cannot open the index writer", e)),
+            }
+        }
     }
 
     /// Commits what `writer` holds, recording `seq` as the last change applied.
@@ -346,20 +495,32 @@ impl SearchIndex {
         self.committed(applied, seq)
     }
 
-    /// Applies the replacements `next` yields until `None` (each: the documents of its
-    /// customers replaced by its new ones, those still existing) in one commit that records the
-    /// last one's sequence as applied. Visible to the next search on return; on error nothing of
-    /// it is committed. Returns `false`, having written nothing, when `wait` is false and
-    /// another process holds the writer.
+    /// Applies the replacements `next(position)` yields until `None` (each: the documents of
+    /// its customers replaced by its new ones, those still existing, up to its sequence, which
+    /// is the next position) in one commit. Visible to the next search on return; on error
+    /// nothing of it is committed. Returns `false`, having written nothing, when `wait` is false
+    /// and another thread or process holds the writer.
+    ///
+    /// The first position is the lower of `applied` and the sequence the folder's last commit
+    /// records (another process may have committed since), and the commit records the higher of
+    /// that commit's sequence and the last replacement's: documents are read while the writer is
+    /// held, so no commit holds an older view than the one before it.
     pub(super) fn replace(
         &self,
         applied: &mut MutexGuard<'_, i64>,
         wait: bool,
-        next: &mut dyn FnMut() -> Result<Option<Replacement>>,
+        next: &mut dyn FnMut(i64) -> Result<Option<Replacement>>,
     ) -> Result<bool> {
         let done = self.with_writer(false, wait, |writer| {
+            let base = if self.keep_writer {
+                **applied
+            } else {
+                read_payload(&self.index).map_or(0, |p| p.seq)
+            };
+            let mut position = base.min(**applied);
             let mut last = None;
-            while let Some(r) = next()? {
+            while let Some(r) = next(position)? {
+                position = r.seq;
                 for id in &r.changed {
                     writer.delete_term(Term::from_field_bytes(
                         self.fields.id,
@@ -371,7 +532,7 @@ impl SearchIndex {
                         .add_document(self.fields.document(doc))
                         .map_err(|e| search_err("cannot index a customer", e))?;
                 }
-                last = Some(r.seq);
+                last = Some(r.seq.max(base));
             }
             if let Some(seq) = last {
                 self.commit(writer, seq)?;
@@ -391,6 +552,11 @@ impl SearchIndex {
     pub(crate) fn purge(&self) -> Result<()> {
         if self.keep_writer {
             return Ok(());
+        }
+        // A writer kept open may be merging some of the segments in the background: it is
+        // closed first (its merges end), so that the segments listed are the writer's.
+        if let Some(open) = self.writer.lock().take() {
+            let _ = open.writer.wait_merging_threads();
         }
         // Searches go on meanwhile (the committed index does not change); syncs wait for the
         // writer.

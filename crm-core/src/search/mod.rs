@@ -398,8 +398,11 @@ pub struct SearchPage {
 /// rebuild rather than a replay.
 const REBUILD_BACKLOG: u64 = 20_000;
 
-/// Change events read from the feed at a time while replaying.
+/// Change events read from the feed at a time while replaying this handle's writes.
 const REPLAY_BATCH: u32 = 2_000;
+
+/// The same for the writes of other handles, within a search's time budget.
+const REPLAY_SLICE: u32 = 250;
 
 /// How long a search spends indexing the writes of other handles (or processes) before it
 /// answers from what it indexed so far: the rest waits for the next search.
@@ -422,7 +425,15 @@ pub(crate) fn catch_up(repo: &dyn Repository, index: &SearchIndex) -> Result<u64
     if index.rebuilding() {
         return Ok(behind(index.known_applied()));
     }
-    let mut applied = index.lock_applied();
+    // Another thread's sync is waited for only when this handle's writes need it.
+    let mut applied = if need <= index.known_applied() {
+        match index.try_lock_applied() {
+            Some(applied) => applied,
+            None => return Ok(behind(index.known_applied())),
+        }
+    } else {
+        index.lock_applied()
+    };
     if index.take_stale() {
         rebuild_locked(repo, index, &mut applied, &mut |_, _| {})?;
         return Ok(behind(*applied));
@@ -433,7 +444,8 @@ pub(crate) fn catch_up(repo: &dyn Repository, index: &SearchIndex) -> Result<u64
     // Another process may have indexed some already: start from its last commit.
     index.refresh(&mut applied)?;
     let must = need.min(head);
-    if must.saturating_sub(*applied).unsigned_abs() > REBUILD_BACKLOG.max(customers / 2) {
+    let own_backlog = must.saturating_sub(*applied).max(0).unsigned_abs();
+    if own_backlog > REBUILD_BACKLOG.max(customers / 2) {
         // Cheaper to read every customer once than to replay (say) a bulk load change by change.
         rebuild_locked(repo, index, &mut applied, &mut |_, _| {})?;
     } else {
@@ -453,42 +465,59 @@ fn replay(
     head: i64,
     deadline: Option<Instant>,
 ) -> Result<()> {
-    let mut position = **applied;
-    if position >= head {
+    let out_of_time = || deadline.is_some_and(|d| Instant::now() >= d);
+    if **applied >= head || (**applied >= must && out_of_time()) {
         return Ok(());
     }
-    // Only this handle's own writes are worth waiting for another process's writer.
-    let wait = must > position;
-    index
-        .replace(applied, wait, &mut || {
-            let out_of_time = deadline.is_some_and(|d| Instant::now() >= d);
-            if position >= head || (position >= must && out_of_time) {
-                return Ok(None);
-            }
-            let batch: Vec<_> = repo
-                .changed_customers(position, REPLAY_BATCH)?
-                .into_iter()
-                .take_while(|(seq, _, _)| *seq <= head)
-                .collect();
-            // Nothing more up to `head` (a gap left by rolled-back writes): the index reflects it.
-            let seq = batch.last().map_or(head, |c| c.0);
-            position = seq;
-            let mut by_tenant: std::collections::BTreeMap<TenantId, Vec<CustomerId>> =
-                Default::default();
-            for (_, tenant, ids) in batch {
-                by_tenant.entry(tenant).or_default().extend(ids);
-            }
-            let mut changed = Vec::new();
-            let mut docs = Vec::new();
-            for (tenant, mut ids) in by_tenant {
-                ids.sort();
-                ids.dedup();
-                docs.extend(repo.index_documents(&tenant, &ids)?);
-                changed.extend(ids);
-            }
-            Ok(Some(Replacement { changed, docs, seq }))
-        })
-        .map(drop)
+    // Only this handle's own writes are worth waiting for another writer.
+    let wait = must > **applied;
+    index.replace(applied, wait, &mut |position| {
+        if position >= head || (position >= must && out_of_time()) {
+            return Ok(None);
+        }
+        // Others' writes in smaller slices, so that the deadline is kept closely.
+        let limit = if position < must {
+            REPLAY_BATCH
+        } else {
+            REPLAY_SLICE
+        };
+        let batch: Vec<_> = repo
+            .changed_customers(position, limit)?
+            .into_iter()
+            .take_while(|(seq, _, _)| *seq <= head)
+            .collect();
+        // Nothing more up to `head` (a gap left by rolled-back writes): the index reflects it.
+        let seq = batch.last().map_or(head, |c| c.0);
+        let mut by_tenant: std::collections::BTreeMap<TenantId, Vec<CustomerId>> =
+            Default::default();
+        for (_, tenant, ids) in batch {
+            by_tenant.entry(tenant).or_default().extend(ids);
+        }
+        let mut changed = Vec::new();
+        let mut docs = Vec::new();
+        for (tenant, mut ids) in by_tenant {
+            ids.sort();
+            ids.dedup();
+            docs.extend(repo.index_documents(&tenant, &ids)?);
+            changed.extend(ids);
+        }
+        Ok(Some(Replacement { changed, docs, seq }))
+    })
+    .map(drop)
+}
+
+/// Brings the index up to every change committed so far (waiting for any sync or rebuild of
+/// this process), then rewrites the segments that hold deleted documents: after a delete or an
+/// anonymisation, so that the old values leave the index folder before the call returns.
+pub(crate) fn purge(repo: &dyn Repository, index: &SearchIndex) -> Result<()> {
+    let mut applied = index.lock_applied();
+    if index.take_stale() {
+        rebuild_locked(repo, index, &mut applied, &mut |_, _| {})?;
+    }
+    index.refresh(&mut applied)?;
+    let (head, _) = repo.feed_position()?;
+    replay(repo, index, &mut applied, head, head, None)?;
+    index.purge()
 }
 
 /// Rebuilds the index from SQLite: every customer of every tenant, then the changes made
@@ -577,14 +606,16 @@ pub(crate) fn ids(
     tenant: &TenantId,
     q: &CustomerQuery,
 ) -> Result<(Vec<CustomerId>, u64)> {
-    q.check_page()?;
-    let built = query::build(&index.fields, tenant.as_str(), q)?;
+    q.validate()?;
+    let built = query::build(&index.fields, tenant.as_str(), q);
     index.search(&built, q.sort, q.offset as usize, q.limit as usize)
 }
 
 /// The ids of `limit` hits of `q` after the first `offset`, in its order, however deep (its own
-/// page ignored), and the total count: for the library's own passes over every hit (an export
-/// by query), whose depth the tenant's size bounds rather than a caller.
+/// page ignored), and the total count, without checking the bounds of a caller's query: for the
+/// library's own passes over every hit (an export by query, whose text and filters were checked
+/// once, and whose depth the tenant's size bounds) and its own queries (duplicate candidates,
+/// from stored names, which may hold more words than a typed search).
 pub(crate) fn ids_at(
     index: &SearchIndex,
     tenant: &TenantId,
@@ -592,6 +623,6 @@ pub(crate) fn ids_at(
     offset: usize,
     limit: usize,
 ) -> Result<(Vec<CustomerId>, u64)> {
-    let built = query::build(&index.fields, tenant.as_str(), q)?;
+    let built = query::build(&index.fields, tenant.as_str(), q);
     index.search(&built, q.sort, offset, limit)
 }

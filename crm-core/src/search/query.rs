@@ -16,7 +16,6 @@ use tantivy::schema::{Field, IndexRecordOption};
 use super::document::{Fields, NO_BOOKING_DAY, normalise_value};
 use super::terms::{self, MAX_GRAM, MIN_TAIL, PHONE_PREFIX, PHONE_TAIL, Typed};
 use super::{CustomerQuery, TextFilter};
-use crate::error::Result;
 use crate::model::limits::{MAX_TYPO_WORD_CHARS, MAX_TYPO_WORDS};
 
 /// The queries of one search.
@@ -185,12 +184,11 @@ pub(super) fn word_count(typed: &[Typed]) -> usize {
         .sum()
 }
 
-/// Builds the queries of `q` for `tenant`.
-///
-/// # Errors
-/// Validation on the text or a filter (see [`CustomerQuery::typed_words`]).
-pub(super) fn build(f: &Fields, tenant: &str, q: &CustomerQuery) -> Result<Built> {
-    let typed = q.typed_words()?;
+/// Builds the queries of `q` for `tenant`. The bounds of a caller's query are checked before
+/// (see [`CustomerQuery::validate`]); the library's own queries (duplicate candidates, from
+/// stored names) stay within memory bounds through the typo limits alone.
+pub(super) fn build(f: &Fields, tenant: &str, q: &CustomerQuery) -> Built {
+    let typed = terms::typed(&q.text);
     let parts = || {
         typed.iter().flat_map(|t| match t {
             Typed::Word(w) if !w.contains('@') => w
@@ -221,7 +219,7 @@ pub(super) fn build(f: &Fields, tenant: &str, q: &CustomerQuery) -> Result<Built
             all_of(must)
         })
         .collect();
-    Ok(Built { tiers })
+    Built { tiers }
 }
 
 /// One clause per typed word (each part of `o'brien`, `jean.dup`), all scoped to the tenant.
