@@ -259,17 +259,23 @@ impl PyTenant {
     /// letters) and the filters of the "find customer" form, all combined with AND.
     ///
     /// Args:
-    ///     text: what was typed, or None for filters only.
+    ///     text: what was typed, or None for filters only: at most 1,000 characters and 16
+    ///         words.
     ///     sort: "relevance", "name", "last_booking" or "created_at".
-    ///     offset: rows to skip. limit: rows per page, 1 to 1000.
+    ///     offset: rows to skip. limit: rows per page, 1 to 1000; offset + limit at most
+    ///         10,000 (deeper: `list_customers` and its cursor, or an export).
     ///     departure_between, created_between, last_booking_between: (from, to) dates, either
     ///         end None for open.
     ///
     /// Returns:
-    ///     A SearchPage: iterable rows and `total`.
+    ///     A SearchPage: iterable rows, `total`, and `behind`: how many changes of other
+    ///     handles or processes the index had not taken in yet (0: current; this `Crm`'s own
+    ///     writes are always reflected).
     ///
     /// Raises:
-    ///     ValidationError: limit out of range, unknown sort or booking status.
+    ///     ValidationError: naming the argument: limit or offset out of range, text too long or
+    ///         of too many words, a filter longer than its field, unknown sort or booking
+    ///         status, a str that is not valid Unicode.
     #[pyo3(signature = (
         text=None, *, customer_no=None, first_name=None, last_name=None, company=None,
         email=None, phone=None, zip=None, city=None, address=None, contact_person=None,

@@ -267,7 +267,18 @@ impl Tenant {
 
     /// The customers whose main or secondary email is `email`, ignoring case, oldest first.
     /// Email is not unique: duplicates are possible until merged.
+    ///
+    /// # Errors
+    /// Validation on `email` longer than any stored address
+    /// ([`MAX_EMAIL_CHARS`](crate::limits::MAX_EMAIL_CHARS)).
     pub fn find_customers_by_email(&self, email: &str) -> Result<Vec<Customer>> {
+        let max = crate::model::limits::MAX_EMAIL_CHARS;
+        if email.chars().nth(max).is_some() {
+            return Err(Error::validation(
+                "email",
+                format!("longer than {max} characters"),
+            ));
+        }
         self.repo.customers_by_email(&self.id, email)
     }
 

@@ -202,9 +202,17 @@ impl ImportOptions {
     /// Checks the options as an import would before reading anything.
     ///
     /// # Errors
-    /// Validation naming the option: `batch_size` (1 to 100,000), `delimiter` (ASCII
-    /// punctuation or space, not a quote), `encoding` (a WHATWG label), the duplicate rules.
+    /// Validation naming the option: `mapping` (at most 1,000 columns), `batch_size` (1 to
+    /// 100,000), `delimiter` (ASCII punctuation or space, not a quote), `encoding` (a WHATWG
+    /// label), the duplicate rules.
     pub fn validate(&self) -> Result<()> {
+        let max_columns = super::csv_in::MAX_COLUMNS;
+        if self.mapping.len() > max_columns {
+            return Err(Error::validation(
+                "mapping",
+                format!("more than {max_columns} columns mapped"),
+            ));
+        }
         if !(1..=MAX_BATCH_ROWS).contains(&self.batch_size) {
             return Err(Error::validation(
                 "batch_size",

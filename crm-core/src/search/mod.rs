@@ -471,39 +471,40 @@ fn replay(
     }
     // Only this handle's own writes are worth waiting for another writer.
     let wait = must > **applied;
-    index.replace(applied, wait, &mut |position| {
-        if position >= head || (position >= must && out_of_time()) {
-            return Ok(None);
-        }
-        // Others' writes in smaller slices, so that the deadline is kept closely.
-        let limit = if position < must {
-            REPLAY_BATCH
-        } else {
-            REPLAY_SLICE
-        };
-        let batch: Vec<_> = repo
-            .changed_customers(position, limit)?
-            .into_iter()
-            .take_while(|(seq, _, _)| *seq <= head)
-            .collect();
-        // Nothing more up to `head` (a gap left by rolled-back writes): the index reflects it.
-        let seq = batch.last().map_or(head, |c| c.0);
-        let mut by_tenant: std::collections::BTreeMap<TenantId, Vec<CustomerId>> =
-            Default::default();
-        for (_, tenant, ids) in batch {
-            by_tenant.entry(tenant).or_default().extend(ids);
-        }
-        let mut changed = Vec::new();
-        let mut docs = Vec::new();
-        for (tenant, mut ids) in by_tenant {
-            ids.sort();
-            ids.dedup();
-            docs.extend(repo.index_documents(&tenant, &ids)?);
-            changed.extend(ids);
-        }
-        Ok(Some(Replacement { changed, docs, seq }))
-    })
-    .map(drop)
+    index
+        .replace(applied, wait, &mut |position| {
+            if position >= head || (position >= must && out_of_time()) {
+                return Ok(None);
+            }
+            // Others' writes in smaller slices, so that the deadline is kept closely.
+            let limit = if position < must {
+                REPLAY_BATCH
+            } else {
+                REPLAY_SLICE
+            };
+            let batch: Vec<_> = repo
+                .changed_customers(position, limit)?
+                .into_iter()
+                .take_while(|(seq, _, _)| *seq <= head)
+                .collect();
+            // Nothing more up to `head` (a gap left by rolled-back writes): the index reflects it.
+            let seq = batch.last().map_or(head, |c| c.0);
+            let mut by_tenant: std::collections::BTreeMap<TenantId, Vec<CustomerId>> =
+                Default::default();
+            for (_, tenant, ids) in batch {
+                by_tenant.entry(tenant).or_default().extend(ids);
+            }
+            let mut changed = Vec::new();
+            let mut docs = Vec::new();
+            for (tenant, mut ids) in by_tenant {
+                ids.sort();
+                ids.dedup();
+                docs.extend(repo.index_documents(&tenant, &ids)?);
+                changed.extend(ids);
+            }
+            Ok(Some(Replacement { changed, docs, seq }))
+        })
+        .map(drop)
 }
 
 /// Brings the index up to every change committed so far (waiting for any sync or rebuild of

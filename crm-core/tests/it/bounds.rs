@@ -258,3 +258,78 @@ fn a_10_mb_word_and_an_offset_of_2_63_answer_validation_and_the_process_lives() 
         ]
     );
 }
+
+#[test]
+fn other_caller_sized_inputs_are_bounded() {
+    let (_db, t) = seeded();
+    // An email longer than any stored one.
+    assert_invalid(t.find_customers_by_email(&"x".repeat(10_000)), "email");
+    // A window past the bound would compare every pair of a large block.
+    let mut options = crm_core::FindOptions::default();
+    options.window = crm_core::limits::MAX_WINDOW + 1;
+    assert_invalid(t.find_duplicates(&options, |_, _| {}), "window");
+    // A list change of more customers than the bound: refused before any is read.
+    t.create_list(&actor(), "VIP").unwrap();
+    let someone = t.search(&CustomerQuery::all()).unwrap().items[0].id;
+    let many = vec![someone; crm_core::limits::MAX_LIST_CHANGE + 1];
+    assert_invalid(t.add_to_list(&actor(), "VIP", &many), "customers");
+    assert_invalid(t.remove_from_list(&actor(), "VIP", &many), "customers");
+    // An import mapping of more columns than a file may have.
+    let mut import = crm_core::ImportOptions::new();
+    for i in 0..=1_000 {
+        import = import.map(format!("h{i}"), crm_core::ImportTarget::Ignore);
+    }
+    let csv = b"first_name,last_name\nAnn,One\n";
+    assert_invalid(
+        t.import_csv(&actor(), &csv[..], &import, |_, _| true),
+        "mapping",
+    );
+    // A header of more columns than that.
+    let header = (0..1_001)
+        .map(|i| format!("c{i}"))
+        .collect::<Vec<_>>()
+        .join(",");
+    let wide = format!("{header}\n");
+    let e = t
+        .import_csv(
+            &actor(),
+            wide.as_bytes(),
+            &crm_core::ImportOptions::new(),
+            |_, _| true,
+        )
+        .unwrap_err();
+    assert_eq!(e.field(), Some("file"));
+    assert!(e.to_string().contains("1001 columns"), "{e}");
+}
+
+/// The library's own searches (duplicate candidates, from stored names) are not held to the
+/// bounds of a typed search: a name of more words than a search takes still finds its twin, in
+/// `duplicates_of` and in an import that flags duplicates.
+#[test]
+fn stored_names_of_many_words_still_find_their_duplicates() {
+    let (_db, t) = seeded();
+    let first = "Ana Bea Cid Dan Eva Fay Gil Hal Ivo Jon";
+    let last = "Kim Lea Max Ned Oli Pia Quy Rod Sam Tom";
+    let with_phone = |email: &str| NewCustomer {
+        mobile: Some("06 12 34 56 78".into()),
+        ..customer_with_email(first, last, email)
+    };
+    let a = t
+        .create_customer(&actor(), with_phone("many@x.fr"))
+        .unwrap();
+    let b = t
+        .create_customer(&actor(), with_phone("many@y.fr"))
+        .unwrap();
+    let found = t
+        .duplicates_of(&a.id, &crm_core::MatchConfig::default())
+        .unwrap();
+    assert!(found.iter().any(|m| m.customer_id == b.id));
+    let csv = format!("first_name,last_name,email,mobile\n{first},{last},many@z.fr,0612345678\n");
+    let options = crm_core::ImportOptions::new()
+        .dry_run(true)
+        .flag_duplicates(Some(crm_core::MatchConfig::default()));
+    let report = t
+        .import_csv(&actor(), csv.as_bytes(), &options, |_, _| true)
+        .unwrap();
+    assert_eq!(report.flagged.len(), 1);
+}
