@@ -680,6 +680,11 @@ pub extern "C" fn crm_tenant_update_customer(
 }
 
 /// Deletes a customer; its bookings remain, detached. On success `*detached_out` is how many.
+/// Then its values leave the files, as for `crm_tenant_anonymise`: the SQLite log is checkpointed
+/// and the index segments that held it are rewritten (about 2 s at 1M customers).
+/// Errors: `CRM_ERR_NOT_FOUND`; `CRM_ERR_CONFLICT` (merged into another; or, the delete committed,
+/// the log could not be emptied); `CRM_ERR_SEARCH` (the delete committed, the index could not be
+/// rewritten: the next search rebuilds it).
 #[unsafe(no_mangle)]
 pub extern "C" fn crm_tenant_delete_customer(
     tenant: *const crm_tenant,

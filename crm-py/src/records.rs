@@ -225,8 +225,9 @@ pub(crate) struct PyMoney(pub(crate) Money);
 
 #[pymethods]
 impl PyMoney {
-    /// The currency is trimmed and upper-cased (`"eur"` is `"EUR"`), as the store keeps it;
-    /// amount and code are checked when a booking is written.
+    /// The currency is trimmed and upper-cased (`"eur"` is `"EUR"`), as the store keeps it; the
+    /// code is checked when a booking is written, the amount (within ±10^13 minor units) here:
+    /// `ValidationError` on `amount`.
     #[new]
     fn new(
         py: Python<'_>,

@@ -472,10 +472,17 @@ impl PyTenant {
             .map(PyCustomer)
     }
 
-    /// Deletes a customer (given as `Customer` or id). Its bookings remain, detached.
+    /// Deletes a customer (given as `Customer` or id). Its bookings remain, detached. Then its
+    /// values leave the files, as for `anonymise`: the SQLite log is checkpointed and the
+    /// search index segments that held it are rewritten (about 2 s at 1M customers).
     ///
     /// Returns:
     ///     How many bookings were detached.
+    ///
+    /// Raises:
+    ///     NotFoundError: no such customer. ConflictError: merged into another, or (after the
+    ///         delete was committed) the log could not be emptied. SearchError: (after the delete
+    ///         was committed) the index could not be rewritten; the next search rebuilds it.
     fn delete_customer(&self, py: Python<'_>, customer: Bound<'_, PyAny>) -> PyResult<u64> {
         let actor = self.actor(py)?;
         let id = customer_id("customer", &customer)?;

@@ -4,9 +4,9 @@
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, TopDocs};
@@ -64,117 +64,35 @@ pub(crate) struct SearchIndex {
     index: Index,
     pub(super) fields: Fields,
     reader: IndexReader,
-    /// Kept open for an index in RAM; in a folder, open while syncs keep coming (see
-    /// [`Self::with_writer`]).
-    writer: Arc<WriterSlot>,
+    /// Kept open for an index in RAM; opened for each sync and closed after it for an index in
+    /// a folder (once its merges end: see [`Self::close_in_background`]), so that other
+    /// processes on the same file take their turn, and no process forked later inherits its
+    /// lock.
+    writer: Mutex<Option<IndexWriter<TantivyDocument>>>,
     keep_writer: bool,
     /// The last change sequence the committed index reflects; held while syncing.
     applied: Mutex<i64>,
     /// The same, readable without waiting for a sync.
     known: AtomicI64,
+    /// Threads closing writers once their merges end.
+    closing: Mutex<Vec<std::thread::JoinHandle<()>>>,
     /// Set when the index must be rebuilt from the customers before its next use.
     stale: std::sync::atomic::AtomicBool,
     /// Set while a thread of this process rebuilds the index.
     rebuilding: std::sync::atomic::AtomicBool,
 }
 
-/// How long a writer in a folder stays open after its last sync.
-const LINGER: Duration = Duration::from_millis(500);
-/// How long a writer in a folder stays open however busy: then it is closed, and not reopened
-/// for [`YIELD`] but for this process's own writes, so that other processes get their turn.
-const HOLD: Duration = Duration::from_secs(2);
-/// See [`HOLD`].
-const YIELD: Duration = Duration::from_millis(200);
-
-/// An open writer and what it was opened for.
-struct OpenWriter {
-    writer: IndexWriter<TantivyDocument>,
-    bulk: bool,
-    opened: Instant,
-    used: Instant,
-}
-
-/// The writer of an index, shared with the thread that closes it when idle.
-#[derive(Default)]
-struct WriterSlot {
-    open: Mutex<Option<OpenWriter>>,
-    /// Whether a thread watches the slot to close its writer.
-    watched: AtomicBool,
-    /// Until when a writer closed for other processes is not reopened for others' writes.
-    yield_until: Mutex<Option<Instant>>,
-}
-
-impl WriterSlot {
-    fn lock(&self) -> MutexGuard<'_, Option<OpenWriter>> {
-        self.open
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    fn yielding(&self) -> bool {
-        let until = self
-            .yield_until
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        until.is_some_and(|t| Instant::now() < t)
-    }
-
-    /// Makes sure a thread watches `slot` to close its writer when idle or held too long
-    /// (called with the slot held). `false` if no thread could be started: close it now.
-    fn watch(slot: &Arc<Self>) -> bool {
-        if slot.watched.swap(true, Ordering::SeqCst) {
-            return true;
-        }
-        let watched = Arc::clone(slot);
-        let started = std::thread::Builder::new()
-            .name("crm-index-writer".into())
-            .spawn(move || watched.close_when_idle());
-        if started.is_err() {
-            slot.watched.store(false, Ordering::SeqCst);
-        }
-        started.is_ok()
-    }
-
-    /// The watching thread: closes the writer once idle for [`LINGER`] or held for [`HOLD`],
-    /// then ends.
-    fn close_when_idle(&self) {
-        loop {
-            std::thread::sleep(LINGER / 4);
-            let mut held = match self.open.try_lock() {
-                Ok(held) => held,
-                Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner(),
-                Err(std::sync::TryLockError::WouldBlock) => continue,
-            };
-            let close = match held.as_ref() {
-                None => true,
-                Some(o) => o.used.elapsed() >= LINGER || o.opened.elapsed() >= HOLD,
-            };
-            if !close {
-                continue;
-            }
-            if held.as_ref().is_some_and(|o| o.opened.elapsed() >= HOLD) {
-                *self
-                    .yield_until
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner) =
-                    Some(Instant::now() + YIELD);
-            }
-            self.watched.store(false, Ordering::SeqCst);
-            // Closed with the slot held: a sync meanwhile waits for its merges to end rather
-            // than for the folder's lock.
-            if let Some(open) = held.take() {
-                let _ = open.writer.wait_merging_threads();
-            }
-            return;
-        }
-    }
-}
-
 impl Drop for SearchIndex {
-    /// The last handle on the index closes its writer at once (its merges end first).
+    /// Waits for the writers still closing: once the last handle is gone, nothing of this
+    /// process writes to the folder any more.
     fn drop(&mut self) {
-        if let Some(open) = self.writer.lock().take() {
-            let _ = open.writer.wait_merging_threads();
+        let closing = std::mem::take(
+            self.closing
+                .get_mut()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
+        for handle in closing {
+            let _ = handle.join();
         }
     }
 }
@@ -269,10 +187,11 @@ impl SearchIndex {
             index,
             fields,
             reader,
-            writer: Arc::new(WriterSlot::default()),
+            writer: Mutex::new(None),
             keep_writer,
             applied: Mutex::new(applied),
             known: AtomicI64::new(applied),
+            closing: Mutex::new(Vec::new()),
             stale: std::sync::atomic::AtomicBool::new(false),
             rebuilding: std::sync::atomic::AtomicBool::new(false),
         })
@@ -325,65 +244,48 @@ impl SearchIndex {
         }
         // The folder's last commit is the truth, even if it is behind what this process applied:
         // another process may have committed an older view of a customer after ours.
-        if let Some(p) = read_payload(&self.index) {
+        let payload = read_payload(&self.index);
+        self.reader
+            .reload()
+            .map_err(|e| search_err("cannot reload the index reader", e))?;
+        if let Some(p) = payload {
             **applied = p.seq;
             self.known.store(p.seq, Ordering::SeqCst);
         }
-        self.reader
-            .reload()
-            .map_err(|e| search_err("cannot reload the index reader", e))
+        Ok(())
     }
 
     /// Runs `f` with the writer, opening it first if needed (with a larger memory budget when
-    /// `bulk`). When another thread or process holds the writer, waits for it (up to 10 s for
-    /// another process) if `wait`, else returns `None` at once.
-    ///
-    /// An index in RAM keeps its writer. In a folder, a bulk writer is closed at once; another
-    /// stays open while syncs keep coming (its merges then run in the background instead of
-    /// holding a search up) and is closed by a thread of its own when idle for [`LINGER`] or
-    /// held for [`HOLD`], so that other processes on the same folder get their turn.
+    /// `bulk`) and closing it afterwards for an index in a folder. When another thread or
+    /// process holds the writer, waits for it (up to 10 s for another process) if `wait`, else
+    /// returns `None` at once.
     fn with_writer<T>(
         &self,
         bulk: bool,
         wait: bool,
         f: impl FnOnce(&mut IndexWriter<TantivyDocument>) -> Result<T>,
     ) -> Result<Option<T>> {
-        let slot = &self.writer;
-        let mut held = if wait {
-            slot.lock()
+        let mut slot = if wait {
+            self.writer
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
         } else {
             // Another thread of this process holds the writer (a purge, a sync): not waited for.
-            match slot.open.try_lock() {
-                Ok(held) => held,
+            match self.writer.try_lock() {
+                Ok(slot) => slot,
                 Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner(),
                 Err(std::sync::TryLockError::WouldBlock) => return Ok(None),
             }
         };
-        // A writer of the other kind is closed first (a rebuild needs its threads and budget).
-        if held.as_ref().is_some_and(|o| o.bulk != bulk)
-            && let Some(old) = held.take()
-        {
-            let _ = old.writer.wait_merging_threads();
-        }
-        if held.is_none() {
-            if !wait && slot.yielding() {
-                // Just closed for other processes to take a turn: not reopened for others' writes.
-                return Ok(None);
-            }
+        if slot.is_none() {
             let Some(writer) = self.open_writer(bulk, wait)? else {
                 return Ok(None);
             };
-            *held = Some(OpenWriter {
-                writer,
-                bulk,
-                opened: Instant::now(),
-                used: Instant::now(),
-            });
+            *slot = Some(writer);
         }
-        let open = held
+        let writer = slot
             .as_mut()
             .ok_or_else(|| Error::Internal("no index writer".into()))?;
-        let writer = &mut open.writer;
         if bulk {
             // A rebuild writes a few large segments, each thread's memory budget's worth, and
             // keeps them: merging them would rewrite the index (20 s at 1M customers) for no
@@ -397,13 +299,39 @@ impl SearchIndex {
         if out.is_err() {
             let _ = writer.rollback();
         }
-        open.used = Instant::now();
-        if !self.keep_writer && (bulk || !WriterSlot::watch(slot)) {
-            if let Some(open) = held.take() {
-                let _ = open.writer.wait_merging_threads();
+        if !self.keep_writer
+            && let Some(w) = slot.take()
+        {
+            if bulk {
+                let _ = w.wait_merging_threads();
+            } else {
+                self.close_in_background(w);
             }
         }
         out.map(Some)
+    }
+
+    /// Closes a writer on a thread of its own once the merges its commit started end (it holds
+    /// the folder's lock until then, as a writer closed at once would): the search that
+    /// committed answers meanwhile instead of waiting for them. A sync in the meantime finds the
+    /// folder locked, and waits only for its own handle's writes. Dropping the index joins
+    /// these threads.
+    fn close_in_background(&self, writer: IndexWriter<TantivyDocument>) {
+        let mut closing = self
+            .closing
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        closing.retain(|h| !h.is_finished());
+        let started = std::thread::Builder::new()
+            .name("crm-index-close".into())
+            .spawn(move || {
+                let _ = writer.wait_merging_threads();
+            });
+        // Without a thread, the writer went with the closure: dropped, its merges stopped (the
+        // next writer starts them again).
+        if let Ok(handle) = started {
+            closing.push(handle);
+        }
     }
 
     /// A new writer (with `bulk`'s threads and budget), after removing the files no commit uses;
@@ -458,10 +386,13 @@ impl SearchIndex {
     /// Records `seq` as applied and reloads the reader, so the next search sees the commit.
     fn committed(&self, applied: &mut MutexGuard<'_, i64>, seq: i64) -> Result<()> {
         **applied = seq;
-        self.known.store(seq, Ordering::SeqCst);
         self.reader
             .reload()
-            .map_err(|e| search_err("cannot reload the index reader", e))
+            .map_err(|e| search_err("cannot reload the index reader", e))?;
+        // Published once the reader shows it: a search that finds its writes applied by another
+        // thread answers from a reader that holds them.
+        self.known.store(seq, Ordering::SeqCst);
+        Ok(())
     }
 
     /// The last change sequence applied as far as this process knows, read without waiting for
@@ -552,11 +483,6 @@ impl SearchIndex {
     pub(crate) fn purge(&self) -> Result<()> {
         if self.keep_writer {
             return Ok(());
-        }
-        // A writer kept open may be merging some of the segments in the background: it is
-        // closed first (its merges end), so that the segments listed are the writer's.
-        if let Some(open) = self.writer.lock().take() {
-            let _ = open.writer.wait_merging_threads();
         }
         // Searches go on meanwhile (the committed index does not change); syncs wait for the
         // writer.

@@ -394,8 +394,8 @@ pub struct SearchPage {
     pub behind: u64,
 }
 
-/// A backlog of more change events than this (and than half the customers) is caught up by a
-/// rebuild rather than a replay.
+/// A backlog of this handle's own writes of more change events than this (and than half the
+/// customers) is caught up by a rebuild rather than a replay.
 const REBUILD_BACKLOG: u64 = 20_000;
 
 /// Change events read from the feed at a time while replaying this handle's writes.
@@ -411,8 +411,8 @@ const CATCH_UP_BUDGET: Duration = Duration::from_millis(40);
 /// Brings the index up to the store's change feed before a search, and says how many change
 /// events it still lags behind (0: current).
 ///
-/// Every write this handle committed (and, before its first, what the feed held when it was
-/// opened) is always indexed first. Writes of other handles or processes are replayed as far
+/// Every write this handle committed, and everything committed before it (before its first
+/// write: what the feed held when it was opened), is always indexed first. Writes of other handles or processes are replayed as far
 /// as [`CATCH_UP_BUDGET`] allows, so a search answers in bounded time however fast others
 /// write; the rest is replayed by the next searches. When another process holds the index
 /// writer and nothing of this handle's is missing, the search answers from the last commit at

@@ -359,6 +359,7 @@ fn concurrent_updates_of_one_customer_never_lose_a_write() {
 /// it: the searches must be done while it is still writing.
 #[test]
 fn searches_answer_while_another_handle_writes_without_pause() {
+    // At 500 writes a second: 100 s, far more than the searches need.
     const WRITER_LIMIT: usize = 50_000;
     const SEARCHES: usize = 25;
     let db = open();
@@ -378,11 +379,18 @@ fn searches_answer_while_another_handle_writes_without_pause() {
     let writer = {
         let (stop, written) = (Arc::clone(&stop), Arc::clone(&written));
         thread::spawn(move || {
+            // About 500 writes a second (a debug build on two busy cores may write fewer),
+            // never pausing longer than a few milliseconds.
+            let started = std::time::Instant::now();
             while !stop.load(Ordering::SeqCst) && written.load(Ordering::SeqCst) < WRITER_LIMIT {
                 let n = written.load(Ordering::SeqCst);
                 w.create_customer(&actor(), customer("Flood", &format!("Writer{n}")))
                     .unwrap();
                 written.fetch_add(1, Ordering::SeqCst);
+                let due = std::time::Duration::from_millis(n as u64 * 2);
+                if let Some(wait) = due.checked_sub(started.elapsed()) {
+                    thread::sleep(wait);
+                }
             }
         })
     };
