@@ -886,7 +886,7 @@ impl Tenant {
             .change_list_members(&self.id, actor, name.trim(), customers, false)
     }
 
-    /// Records that customer `id` asked for a brochure (seed 004), or returns its request still
+    /// Records that customer `id` asked for a brochure, or returns its request still
     /// pending (one at a time). A `BrochureRequested` event follows.
     ///
     /// # Errors

@@ -13,7 +13,7 @@ const MAX_LOGGED: usize = 10_000;
 
 impl Tenant {
     /// The customers `query` finds (every hit, in its order) who may be written to on
-    /// `channel` (seed 003 "send email / SMS"), and how many may not, by reason: anonymised,
+    /// `channel`, and how many may not, by reason: anonymised,
     /// no address (no email; for SMS, no mobile number or one that is not a mobile number), no
     /// consent on the channel, or an address that belongs to a person who asked to be forgotten.
     /// The library sends nothing: the host sends, then logs what it sent with

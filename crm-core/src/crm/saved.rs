@@ -8,7 +8,7 @@ use crate::model::{Actor, CustomerId, SavedRun, SavedSearch, SavedSearchId, sear
 use crate::search::CustomerQuery;
 
 impl Tenant {
-    /// Saves `query` under `name` (seed 003 "schedules"): a new saved search, or the one of that
+    /// Saves `query` under `name`: a new saved search, or the one of that
     /// name with its query replaced (its run history then starts afresh). A
     /// `SavedSearchSaved` event follows.
     ///

@@ -8,7 +8,7 @@ use crate::model::CustomerId;
 use crate::statement::Statement;
 
 impl Tenant {
-    /// The statement of customer `id` (seed 004): its bookings departing on the local days
+    /// The statement of customer `id`: its bookings departing on the local days
     /// `from` to `to` (inclusive), oldest first, with invoice totals per currency (cancelled
     /// bookings left out). [`Statement::to_pdf`] renders it. A merged id answers its primary's.
     ///

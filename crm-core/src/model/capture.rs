@@ -1,4 +1,4 @@
-//! Capture at booking time (seed 004): the contact details typed into a booking update or create
+//! Capture at booking time: the contact details typed into a booking update or create
 //! the one customer record.
 
 use serde::{Deserialize, Serialize};

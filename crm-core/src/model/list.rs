@@ -1,4 +1,4 @@
-//! Customer lists (seed 004: "assign the customer to any Customer Lists") and brochure requests.
+//! Customer lists ("assign the customer to any customer list") and brochure requests.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -31,7 +31,7 @@ super::ids::uuid_id!(
     "request_id"
 );
 
-/// A customer's request for a brochure (seed 004): when it came and when the brochure went out.
+/// A customer's request for a brochure: when it came and when the brochure went out.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct BrochureRequest {

@@ -1,4 +1,4 @@
-//! Outreach (seed 003 "send email / SMS"): who may be written to on a channel, and the log of
+//! Outreach ("send email / SMS"): who may be written to on a channel, and the log of
 //! what the host sent. The library sends nothing itself.
 
 use chrono::{DateTime, Utc};

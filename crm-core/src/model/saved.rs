@@ -1,4 +1,4 @@
-//! Saved searches (seed 003 "schedules"): a named query, run again later to find who newly
+//! Saved searches: a named query, run again later to find who newly
 //! matches.
 
 use chrono::{DateTime, Utc};

@@ -1,4 +1,4 @@
-//! Statements (seed 004): a customer's bookings in a date range with totals per currency, as
+//! Statements: a customer's bookings in a date range with totals per currency, as
 //! data and as a PDF.
 
 mod pdf;

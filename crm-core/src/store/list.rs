@@ -1,4 +1,4 @@
-//! The customer list (seed 000): rows, sort orders and keyset pagination.
+//! The customer list: rows, sort orders and keyset pagination.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

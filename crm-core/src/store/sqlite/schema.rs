@@ -223,7 +223,7 @@ CREATE TABLE lists (
 INSERT INTO lists (tenant_id, name, created_at)
     SELECT DISTINCT tenant_id, list_name, strftime('%Y-%m-%dT%H:%M:%fZ', 'now') FROM customer_lists;
 
--- Brochure requests (seed 004): when one came, and when the brochure was sent.
+-- Brochure requests: when one came, and when the brochure was sent.
 CREATE TABLE brochure_requests (
     id           BLOB PRIMARY KEY,
     tenant_id    TEXT NOT NULL,
@@ -246,7 +246,7 @@ CREATE TABLE merge_brochure_requests (
 ) STRICT;
 "#,
     r#"
--- Saved searches (seed 003 "schedules"): a named query, and who matched it when last run.
+-- Saved searches: a named query, and who matched it when last run.
 CREATE TABLE saved_searches (
     id          BLOB PRIMARY KEY,
     tenant_id   TEXT NOT NULL,
@@ -266,7 +266,7 @@ CREATE TABLE saved_search_matches (
     PRIMARY KEY (search_id, customer_id)
 ) STRICT, WITHOUT ROWID;
 
--- The communication log: what the host reports it sent to a customer (seed 003).
+-- The communication log: what the host reports it sent to a customer.
 CREATE TABLE communications (
     id          BLOB PRIMARY KEY,
     tenant_id   TEXT NOT NULL,
