@@ -132,34 +132,14 @@ pub(crate) fn int_or_none(value: &Bound<'_, PyAny>) -> PyResult<Option<i64>> {
 }
 
 /// `value` as an unsigned count or position the core bounds: a `ValidationError` on `field`
-/// when negative; one too large for `T` becomes `T`'s largest, which the core refuses.
-pub(crate) fn count<T: TryFrom<i64> + Bounded>(
-    py: Python<'_>,
-    field: &str,
-    value: i64,
-) -> PyResult<T> {
-    if value < 0 {
-        return Err(validation(py, field, "must not be negative"));
-    }
-    Ok(T::try_from(value).unwrap_or(T::LARGEST))
+/// when negative.
+pub(crate) fn count(py: Python<'_>, field: &str, value: i64) -> PyResult<u64> {
+    u64::try_from(value).map_err(|_| validation(py, field, "must not be negative"))
 }
 
-/// The unsigned types [`count`] gives, with their largest value.
-pub(crate) trait Bounded {
-    /// The largest value.
-    const LARGEST: Self;
-}
-
-impl Bounded for u32 {
-    const LARGEST: Self = u32::MAX;
-}
-
-impl Bounded for u64 {
-    const LARGEST: Self = u64::MAX;
-}
-
-impl Bounded for usize {
-    const LARGEST: Self = usize::MAX;
+/// [`count`] as a `usize`, one too large becoming `usize::MAX` (which the core refuses).
+pub(crate) fn size(py: Python<'_>, field: &str, value: i64) -> PyResult<usize> {
+    count(py, field, value).map(|n| usize::try_from(n).unwrap_or(usize::MAX))
 }
 
 /// An iterable of `str` (a lone `str` is refused: it would be read as its characters).

@@ -192,7 +192,7 @@ impl SearchArgs<'_> {
             offset,
             limit,
         } = self;
-        let offset: u64 = count(py, "offset", offset)?;
+        let offset = count(py, "offset", offset)?;
         let limit = page_limit(py, limit)?;
         let mut query = match text {
             Some(text) => CustomerQuery::text(text.0),

@@ -8,8 +8,8 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyTuple};
 
 use crate::convert::{
-    Text, aware, count, customer_id, customer_ids, int, int_or_none, optional_aware,
-    optional_customer_id, quoted, wrong_type,
+    Text, aware, customer_id, customer_ids, int, int_or_none, optional_aware, optional_customer_id,
+    quoted, size, wrong_type,
 };
 use crate::db::{Progress, PyCrm, Shared, run};
 use crate::dedupe::{PyDuplicateCluster, PyDuplicateMatch, PyMatchConfig};
@@ -701,7 +701,7 @@ impl PyTenant {
     ) -> PyResult<Vec<PyDuplicateCluster>> {
         let mut progress = Progress::new(py, progress)?;
         let mut options = FindOptions::with_config(match_config(config));
-        options.window = count(py, "window", window)?;
+        options.window = size(py, "window", window)?;
         let clusters = self.call(py, |t| {
             t.find_duplicates(&options, |done, total| progress.report(done, total))
         })?;
@@ -1368,7 +1368,7 @@ impl PyTenant {
             match_on: match_on.map_or_else(|| "email".to_owned(), String::from),
             dry_run,
             all_or_nothing,
-            batch_size: count(py, "batch_size", batch_size)?,
+            batch_size: size(py, "batch_size", batch_size)?,
             lenient,
             flag_duplicates,
             encoding: encoding.map(String::from),

@@ -156,15 +156,16 @@ impl Tenant {
     /// [`CustomerQuery`]).
     ///
     /// Every write committed through this handle (this [`Crm`], its clones and tenants) before
-    /// the search is reflected, with everything committed before that write. Writes of other handles and processes are taken into the index
-    /// for a bounded time per search (about 40 ms), so a search answers promptly however fast
-    /// they write: what is left is taken in by the next searches, and [`SearchPage::behind`]
-    /// says how many changes the answer did not reflect yet. While another thread rebuilds the
+    /// the search is reflected, with everything committed before that write. Writes of other
+    /// handles and processes are taken into the index for a bounded time per search (about
+    /// 40 ms), so a search answers promptly however fast they write: what is left is taken in
+    /// by the next searches, and [`SearchPage::behind`] says how many changes the answer did
+    /// not reflect yet. While another thread rebuilds the
     /// index ([`Crm::reindex`]), searches answer from the index as it was.
     ///
     /// # Errors
-    /// Validation on the query's bounds ([`CustomerQuery::validate`]): its page, text and
-    /// filters; Search if the index cannot be brought up to date.
+    /// Validation on the query's bounds (see [`CustomerQuery`]), before any work: its page,
+    /// text and filters; Search if the index cannot be brought up to date.
     pub fn search(&self, query: &CustomerQuery) -> Result<SearchPage> {
         query.validate()?;
         let behind = search::catch_up(self.repo.as_ref(), &self.index)?;

@@ -92,7 +92,7 @@ pub(crate) enum TextFilter {
 /// [`MAX_TYPO_WORDS`](crate::limits::MAX_TYPO_WORDS) such words, up to
 /// [`MAX_TYPO_WORD_CHARS`](crate::limits::MAX_TYPO_WORD_CHARS) characters each).
 ///
-/// Bounds, checked when it runs ([`validate`](Self::validate) checks them before): text of at
+/// Bounds, checked before a search does any work: text of at
 /// most [`MAX_SEARCH_CHARS`](crate::limits::MAX_SEARCH_CHARS) characters and
 /// [`MAX_SEARCH_WORDS`](crate::limits::MAX_SEARCH_WORDS) words, at most
 /// [`MAX_FILTERS`](crate::limits::MAX_FILTERS) filters each no longer than its field, and
@@ -308,12 +308,12 @@ impl CustomerQuery {
         self
     }
 
-    /// Checks the bounds that size a search's work, as running it would: the page (`limit`,
-    /// `offset`), the text (length, words) and the filters (how many, each value's length).
+    /// Checks the bounds that size a search's work: the page (`limit`, `offset`), the text
+    /// (length, words) and the filters (how many, each value's length).
     ///
     /// # Errors
     /// Validation naming the argument and the bound.
-    pub fn validate(&self) -> Result<()> {
+    pub(crate) fn validate(&self) -> Result<()> {
         self.check_page()?;
         self.typed_words().map(drop)
     }
@@ -412,12 +412,12 @@ const CATCH_UP_BUDGET: Duration = Duration::from_millis(40);
 /// events it still lags behind (0: current).
 ///
 /// Every write this handle committed, and everything committed before it (before its first
-/// write: what the feed held when it was opened), is always indexed first. Writes of other handles or processes are replayed as far
-/// as [`CATCH_UP_BUDGET`] allows, so a search answers in bounded time however fast others
-/// write; the rest is replayed by the next searches. When another process holds the index
-/// writer and nothing of this handle's is missing, the search answers from the last commit at
-/// once. While another thread of this process rebuilds the index, returns at once: searches
-/// answer from the index as it was.
+/// write: what the feed held when it was opened), is always indexed first. Writes of other
+/// handles or processes are replayed as far as [`CATCH_UP_BUDGET`] allows, so a search answers
+/// in bounded time however fast others write; the rest is replayed by the next searches. When
+/// another thread or process holds the index writer and nothing of this handle's is missing,
+/// the search answers from the last commit at once. While another thread of this process
+/// rebuilds the index, returns at once: searches answer from the index as it was.
 pub(crate) fn catch_up(repo: &dyn Repository, index: &SearchIndex) -> Result<u64> {
     let need = repo.last_written();
     let (head, customers) = repo.feed_position()?;
@@ -585,14 +585,15 @@ fn rebuild_locked(
     rebuilt
 }
 
-/// Runs a search for one tenant and hydrates the page from SQLite.
+/// Runs a search for one tenant and hydrates the page from SQLite. The caller has checked the
+/// query's bounds ([`CustomerQuery::validate`]), before bringing the index up to date.
 pub(crate) fn run(
     repo: &dyn Repository,
     index: &SearchIndex,
     tenant: &TenantId,
     q: &CustomerQuery,
 ) -> Result<SearchPage> {
-    let (ids, total) = ids(index, tenant, q)?;
+    let (ids, total) = ids_at(index, tenant, q, q.offset as usize, q.limit as usize)?;
     let items = repo.customer_rows(tenant, &ids)?;
     Ok(SearchPage {
         items,
@@ -601,22 +602,12 @@ pub(crate) fn run(
     })
 }
 
-/// The ids of one page of `q` and the total count, without reading the rows from SQLite.
-pub(crate) fn ids(
-    index: &SearchIndex,
-    tenant: &TenantId,
-    q: &CustomerQuery,
-) -> Result<(Vec<CustomerId>, u64)> {
-    q.validate()?;
-    let built = query::build(&index.fields, tenant.as_str(), q);
-    index.search(&built, q.sort, q.offset as usize, q.limit as usize)
-}
-
-/// The ids of `limit` hits of `q` after the first `offset`, in its order, however deep (its own
-/// page ignored), and the total count, without checking the bounds of a caller's query: for the
-/// library's own passes over every hit (an export by query, whose text and filters were checked
-/// once, and whose depth the tenant's size bounds) and its own queries (duplicate candidates,
-/// from stored names, which may hold more words than a typed search).
+/// The ids of `limit` hits of `q` after the first `offset`, in its order (its own page
+/// ignored), and the total count, without reading the rows from SQLite and without checking the
+/// bounds of a caller's query: a caller's query is checked before (a search, an export's pass
+/// over every hit, whose depth the tenant's size bounds), and the library's own queries
+/// (duplicate candidates, from stored names, which may hold more words than a typed search)
+/// stay within memory through the typo limits.
 pub(crate) fn ids_at(
     index: &SearchIndex,
     tenant: &TenantId,
