@@ -51,8 +51,8 @@ fn typed_query(rng: &mut ChaCha8Rng, c: &Customer) -> String {
         3 => fold(&c.last_name),
         4 => format!("{} {}", c.last_name, c.first_name),
         5 | 6 if c.email.is_some() => c.email.clone().unwrap_or_default().to_lowercase(),
-        7 | 8 if phone.is_some() => {
-            let e164 = &phone.unwrap().e164;
+        7 | 8 if phone.is_some_and(|p| p.e164.is_some()) => {
+            let e164 = phone.and_then(|p| p.e164.as_deref()).unwrap_or_default();
             let digits = &e164[1..];
             match rng.random_range(0..3) {
                 // National form, as a French clerk types a French number.
@@ -106,8 +106,9 @@ impl Fts {
                 );
                 let phones: Vec<String> = c
                     .phones()
-                    .flat_map(|p| {
-                        let digits = p.e164[1..].to_owned();
+                    .filter_map(|p| p.e164.as_deref())
+                    .flat_map(|e164| {
+                        let digits = e164[1..].to_owned();
                         let national = digits.strip_prefix("33").map(|n| format!("0{n}"));
                         [Some(digits), national]
                     })

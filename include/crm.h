@@ -733,7 +733,8 @@ typedef uint32_t crm_row_field;
 #define CRM_MULTI_LISTS 303
 
 /**
- * Other phones in E.164 form (read only; same order as `CRM_MULTI_SECONDARY_PHONES`).
+ * Other phones in E.164 form (read only; same order as `CRM_MULTI_SECONDARY_PHONES`): an empty
+ * string for a number that fits no numbering plan (kept as typed, unverified).
  */
 #define CRM_MULTI_SECONDARY_PHONES_E164 304
 
@@ -1334,7 +1335,9 @@ const char *crm_customer_get(const struct crm_customer *customer, crm_field fiel
 
 /**
  * The E.164 form (`"+33612345678"`) of a phone field (`CRM_FIELD_PHONE`, `_MOBILE`, `_FAX`,
- * `_EMERGENCY_PHONE`). Borrowed; NULL when empty.
+ * `_EMERGENCY_PHONE`). Borrowed; NULL when empty, or when the number fits no numbering plan:
+ * it is then kept as typed (`crm_customer_get`), unverified, and never used for SMS nor for
+ * phone-based duplicate matching.
  */
 const char *crm_customer_e164(const struct crm_customer *customer, crm_field field);
 
@@ -1565,6 +1568,19 @@ crm_status crm_tenant_set_default_region(const struct crm_tenant *tenant, const 
  * `crm_string_free`, or NULL when none is set.
  */
 crm_status crm_tenant_default_region(const struct crm_tenant *tenant, char **out);
+
+/**
+ * Sets which names the tenant's customers need: `"both"` (first and last, the default),
+ * `"either"` (one of them) or `"last_name"`. A name the rule lets a record go without is an
+ * empty string. Errors: `CRM_ERR_VALIDATION` naming `name_rule` for another value.
+ */
+crm_status crm_tenant_set_name_rule(const struct crm_tenant *tenant, const char *rule);
+
+/**
+ * The tenant's name rule: on success `*out` is `"both"`, `"either"` or `"last_name"`, a string
+ * the caller frees with `crm_string_free`.
+ */
+crm_status crm_tenant_name_rule(const struct crm_tenant *tenant, char **out);
 
 /**
  * The tenant's id. Borrowed until the tenant is freed; NULL on a bad handle.

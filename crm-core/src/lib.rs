@@ -20,7 +20,7 @@
 //!     mobile: Some("06 12 34 56 78".into()),
 //!     ..Default::default()
 //! })?;
-//! assert_eq!(helene.mobile.as_ref().unwrap().e164, "+33612345678");
+//! assert_eq!(helene.mobile.as_ref().unwrap().e164.as_deref(), Some("+33612345678"));
 //!
 //! let pickup = chrono::DateTime::parse_from_rfc3339("2026-07-14T08:30:00+02:00")?;
 //! let mut trip = NewBooking::new("BK-1001", pickup);
@@ -68,9 +68,10 @@ pub use model::limits;
 pub use model::{
     Actor, Address, Booking, BookingStatus, BrochureRequest, BrochureRequestId, CaptureMatch,
     Captured, Channel, Communication, CommunicationId, Consent, Customer, CustomerId,
-    CustomerStats, Document, DocumentId, Invoice, ListInfo, Money, NewBooking, NewCommunication,
-    NewCustomer, NewDocument, Outreach, OutreachSkips, PaymentStatus, Phone, Recipient, Role,
-    SavedRun, SavedSearch, SavedSearchId, TenantId, TenantSettings, UpsertedBooking, fold,
+    CustomerStats, Document, DocumentId, Invoice, ListInfo, Money, NameRule, NewBooking,
+    NewCommunication, NewCustomer, NewDocument, Outreach, OutreachSkips, PaymentStatus, Phone,
+    Recipient, Role, SavedRun, SavedSearch, SavedSearchId, TenantId, TenantSettings,
+    UpsertedBooking, fold,
 };
 pub use privacy::{
     ANONYMISED_FIRST_NAME, AnonymisationNote, AnonymisationReport, ConsentRecord, EXPORT_FORMAT,

@@ -89,7 +89,8 @@ pub const CRM_MULTI_SECONDARY_EMAILS: crm_multi = 301;
 pub const CRM_MULTI_SECONDARY_PHONES: crm_multi = 302;
 /// Names of the customer lists it belongs to.
 pub const CRM_MULTI_LISTS: crm_multi = 303;
-/// Other phones in E.164 form (read only; same order as `CRM_MULTI_SECONDARY_PHONES`).
+/// Other phones in E.164 form (read only; same order as `CRM_MULTI_SECONDARY_PHONES`): an empty
+/// string for a number that fits no numbering plan (kept as typed, unverified).
 pub const CRM_MULTI_SECONDARY_PHONES_E164: crm_multi = 304;
 
 /// The number of `CRM_FIELD_*` constants (numbered from 201).
@@ -162,7 +163,7 @@ impl CustomerHandle {
         for (field, value) in values {
             texts.set(field, c_opt(value));
         }
-        let e164 = |p: Option<&Phone>| c_opt(p.map(|p| p.e164.as_str()));
+        let e164 = |p: Option<&Phone>| c_opt(p.and_then(|p| p.e164.as_deref()));
         let strings = |items: &mut dyn Iterator<Item = &String>| {
             items.map(|s| c_string(s.clone())).collect::<Vec<_>>()
         };
@@ -178,7 +179,10 @@ impl CustomerHandle {
                 strings(&mut c.secondary_emails.iter()),
                 strings(&mut c.secondary_phones.iter().map(|p| &p.typed)),
                 strings(&mut c.lists.iter()),
-                strings(&mut c.secondary_phones.iter().map(|p| &p.e164)),
+                c.secondary_phones
+                    .iter()
+                    .map(|p| c_string(p.e164.clone().unwrap_or_default()))
+                    .collect(),
             ],
             custom: c
                 .custom_fields
@@ -281,7 +285,9 @@ pub extern "C" fn crm_customer_get(
 }
 
 /// The E.164 form (`"+33612345678"`) of a phone field (`CRM_FIELD_PHONE`, `_MOBILE`, `_FAX`,
-/// `_EMERGENCY_PHONE`). Borrowed; NULL when empty.
+/// `_EMERGENCY_PHONE`). Borrowed; NULL when empty, or when the number fits no numbering plan:
+/// it is then kept as typed (`crm_customer_get`), unverified, and never used for SMS nor for
+/// phone-based duplicate matching.
 #[unsafe(no_mangle)]
 pub extern "C" fn crm_customer_e164(
     customer: *const crm_customer,

@@ -2,7 +2,7 @@
 
 use std::ffi::{c_char, c_void};
 
-use crm_core::{Actor, Crm, Role, Tenant, TenantSettings};
+use crm_core::{Actor, Crm, NameRule, Role, Tenant, TenantSettings};
 
 use crate::ffi::{self, Handle};
 use crate::status::{Failure, crm_status};
@@ -195,6 +195,39 @@ pub extern "C" fn crm_tenant_default_region(
         let t = self::tenant(tenant)?;
         let region = t.tenant.settings()?.default_region;
         out.write(region.map_or(std::ptr::null_mut(), ffi::string_out));
+        Ok(())
+    })
+}
+
+/// Sets which names the tenant's customers need: `"both"` (first and last, the default),
+/// `"either"` (one of them) or `"last_name"`. A name the rule lets a record go without is an
+/// empty string. Errors: `CRM_ERR_VALIDATION` naming `name_rule` for another value.
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_tenant_set_name_rule(
+    tenant: *const crm_tenant,
+    rule: *const c_char,
+) -> crm_status {
+    ffi::call(|| {
+        let t = self::tenant(tenant)?;
+        let rule: NameRule = ffi::text_in(rule, "rule")?.parse()?;
+        let settings = t.tenant.settings()?.with_name_rule(rule);
+        t.tenant.set_settings(&t.actor, settings)?;
+        Ok(())
+    })
+}
+
+/// The tenant's name rule: on success `*out` is `"both"`, `"either"` or `"last_name"`, a string
+/// the caller frees with `crm_string_free`.
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_tenant_name_rule(
+    tenant: *const crm_tenant,
+    out: *mut *mut c_char,
+) -> crm_status {
+    ffi::call(|| {
+        let out = ffi::out(out, "out")?;
+        let t = self::tenant(tenant)?;
+        let rule = t.tenant.settings()?.name_rule;
+        out.write(ffi::string_out(rule.as_str().to_owned()));
         Ok(())
     })
 }

@@ -5,8 +5,8 @@
 
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use crm_core::{
-    Actor, Address, Booking, Captured, Consent, Customer, CustomerStats, Invoice, Money, Phone,
-    Role, TenantSettings,
+    Actor, Address, Booking, Captured, Consent, Customer, CustomerStats, Invoice, Money, NameRule,
+    Phone, Role, TenantSettings,
 };
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyFrozenSet, PyTuple};
@@ -74,7 +74,7 @@ impl PyActor {
     }
 }
 
-/// A phone number as typed and in E.164 form.
+/// A phone number as typed and, when it fits a numbering plan, in E.164 form.
 #[pyclass(frozen, eq, name = "Phone", module = "crm")]
 #[derive(PartialEq)]
 pub(crate) struct PyPhone(pub(crate) Phone);
@@ -87,10 +87,17 @@ impl PyPhone {
         &self.0.typed
     }
 
-    /// The number in E.164 form, e.g. `"+33612345678"`.
+    /// The number in E.164 form, e.g. `"+33612345678"`; None when it fits no numbering plan
+    /// (kept as typed, unverified: never used for SMS nor for phone-based duplicate matching).
     #[getter]
-    fn e164(&self) -> &str {
-        &self.0.e164
+    fn e164(&self) -> Option<&str> {
+        self.0.e164.as_deref()
+    }
+
+    /// Whether the number fits its country's numbering plan (it has an E.164 form).
+    #[getter]
+    fn is_verified(&self) -> bool {
+        self.0.is_verified()
     }
 
     fn to_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
@@ -766,7 +773,8 @@ impl PyCaptured {
     }
 }
 
-/// A tenant's settings: the default region for phone numbers typed without a country code.
+/// A tenant's settings: the default region for phone numbers typed without a country code, and
+/// which names a customer needs.
 #[pyclass(frozen, eq, name = "TenantSettings", module = "crm")]
 #[derive(PartialEq)]
 pub(crate) struct PyTenantSettings(pub(crate) TenantSettings);
@@ -779,21 +787,35 @@ impl PyTenantSettings {
         self.0.default_region.as_deref()
     }
 
+    /// Which names a customer needs: `"both"` (first and last), `"either"` or `"last_name"`.
+    #[getter]
+    fn name_rule(&self) -> &'static str {
+        self.0.name_rule.as_str()
+    }
+
     fn to_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
-        record_dict(slf.as_any(), &["default_region"])
+        record_dict(slf.as_any(), &["default_region", "name_rule"])
     }
 
     fn __repr__(&self, py: Python<'_>) -> String {
         format!(
-            "TenantSettings(default_region={})",
-            quoted(py, self.0.default_region.as_deref())
+            "TenantSettings(default_region={}, name_rule={})",
+            quoted(py, self.0.default_region.as_deref()),
+            quoted(py, Some(self.0.name_rule.as_str()))
         )
     }
 }
 
 /// Reads `settings` keyword arguments into core settings.
-pub(crate) fn tenant_settings(default_region: &Bound<'_, PyAny>) -> PyResult<TenantSettings> {
-    let mut settings = TenantSettings::default();
+pub(crate) fn tenant_settings(
+    py: Python<'_>,
+    default_region: &Bound<'_, PyAny>,
+    name_rule: &Text,
+) -> PyResult<TenantSettings> {
+    let rule: NameRule = name_rule
+        .parse()
+        .map_err(|err: crm_core::Error| to_py(py, err.into()))?;
+    let mut settings = TenantSettings::default().with_name_rule(rule);
     settings.default_region = optional_text("default_region", default_region)?;
     Ok(settings)
 }

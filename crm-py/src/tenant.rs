@@ -239,18 +239,31 @@ impl PyTenant {
         self.call(py, Tenant::settings).map(PyTenantSettings)
     }
 
-    /// Replaces the tenant's settings.
+    /// Replaces the tenant's settings (a setting left out takes its default).
     ///
     /// Args:
-    ///     default_region: ISO 3166-1 alpha-2 region for phones typed without a country code.
+    ///     default_region: ISO 3166-1 alpha-2 region for phones typed without a country code,
+    ///         for customers without an address country; None for none (such a number is then
+    ///         kept as typed, unverified).
+    ///     name_rule: which names a customer needs: `"both"` (first and last, the default),
+    ///         `"either"` (one of them) or `"last_name"`.
     ///
     /// Raises:
-    ///     ValidationError: the region is unknown.
+    ///     ValidationError: the region or the name rule is unknown.
     ///     PermissionDeniedError: the handle has no actor.
-    #[pyo3(signature = (*, default_region))]
-    fn set_settings(&self, py: Python<'_>, default_region: Bound<'_, PyAny>) -> PyResult<()> {
+    #[pyo3(
+        signature = (*, default_region = None, name_rule = Text::from("both")),
+        text_signature = "(self, *, default_region=None, name_rule='both')"
+    )]
+    fn set_settings(
+        &self,
+        py: Python<'_>,
+        default_region: Option<Bound<'_, PyAny>>,
+        name_rule: Text,
+    ) -> PyResult<()> {
         let actor = self.actor(py)?;
-        let settings = tenant_settings(&default_region)?;
+        let none = py.None().into_bound(py);
+        let settings = tenant_settings(py, default_region.as_ref().unwrap_or(&none), &name_rule)?;
         self.call(py, |t| t.set_settings(&actor, settings))
     }
 

@@ -16,7 +16,7 @@ def test_create_returns_the_stored_customer(agency: crm.Tenant) -> None:
         mobile="06 12 34 56 78",
         phone="+33 4 72 00 00 00",
         secondary_emails=["h.dupont@work.example"],
-        secondary_phones=["07 00 00 00 01"],
+        secondary_phones=["07 81 23 45 67"],
         address=crm.Address(street="1 rue de la Paix", zip="69001", city="Lyon", country="FR"),
         birth_date=date(1980, 2, 29),
         language="fr",
@@ -30,7 +30,7 @@ def test_create_returns_the_stored_customer(agency: crm.Tenant) -> None:
     assert c.full_name == "Hélène Dupont"
     assert c.mobile is not None and c.mobile.e164 == "+33612345678"
     assert c.mobile.typed == "06 12 34 56 78"
-    assert [p.e164 for p in c.secondary_phones] == ["+33700000001"]
+    assert [p.e164 for p in c.secondary_phones] == ["+33781234567"]
     assert c.secondary_emails == ("h.dupont@work.example",)
     assert c.address == crm.Address(street="1 rue de la Paix", zip="69001", city="Lyon", country="FR")
     assert c.birth_date == date(1980, 2, 29)

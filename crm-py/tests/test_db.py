@@ -71,15 +71,16 @@ def test_schema_version_and_package_version() -> None:
 def test_settings(agency: crm.Tenant) -> None:
     french = agency.settings()
     assert french.default_region == "FR"
-    assert repr(french) == "TenantSettings(default_region='FR')"
-    assert french.to_dict() == {"default_region": "FR"}
+    assert repr(french) == "TenantSettings(default_region='FR', name_rule='both')"
+    assert french.to_dict() == {"default_region": "FR", "name_rule": "both"}
     # the region reads phones typed without a country code
     assert agency.create_customer(first_name="A", last_name="B", mobile="06 12 34 56 78").mobile is not None
     agency.set_settings(default_region=None)
     assert agency.settings().default_region is None
     assert agency.settings() != french
-    with pytest.raises(crm.ValidationError, match="mobile"):
-        agency.create_customer(first_name="A", last_name="B", mobile="06 12 34 56 78")
+    # without a region a national number is kept as typed, unverified
+    kept = agency.create_customer(first_name="A", last_name="B", mobile="06 12 34 56 78").mobile
+    assert kept is not None and kept.e164 is None and kept.typed == "06 12 34 56 78"
     with pytest.raises(crm.ValidationError, match="region"):
         agency.set_settings(default_region="XX")
 

@@ -76,7 +76,13 @@ impl Tenant {
         actor.validate()?;
         options.validate()?;
         let rows = CsvRows::open(input, options)?;
-        let mapping = Mapping::new(rows.headers(), &options.mapping, options.preset)?;
+        let rules = self.rules()?;
+        let mapping = Mapping::new(
+            rows.headers(),
+            &options.mapping,
+            options.preset,
+            rules.names,
+        )?;
         // Matching on email (the default) in a file without emails simply creates every row.
         let needed = match &options.match_on {
             ImportMatch::None | ImportMatch::Email => None,
@@ -113,7 +119,7 @@ impl Tenant {
             report: ImportReport::new(options.dry_run, mapping.preset, mapping.columns.clone()),
             rows,
             mapping,
-            rules: self.rules()?,
+            rules,
             options,
             size,
             progress,

@@ -175,11 +175,7 @@ impl Tenant {
     }
 
     fn rules(&self) -> Result<Rules> {
-        Ok(Rules {
-            region: self.settings()?.region(),
-            today: Utc::now().date_naive(),
-            known_phones: Vec::new(),
-        })
+        Ok(Rules::new(&self.settings()?, Utc::now().date_naive()))
     }
 
     /// Checks and normalises customer fields without saving anything, as a create would.
@@ -537,18 +533,18 @@ impl Tenant {
         reads: &dyn CustomerReads,
     ) -> Result<Vec<CustomerId>> {
         let mut ids = std::collections::BTreeSet::new();
-        let mut queries = vec![CustomerQuery::text(format!(
-            "{} {}",
-            c.first_name, c.last_name
-        ))];
-        queries.extend(dedupe::nicknames(&c.first_name).map(|name| {
-            CustomerQuery::all()
-                .last_name(c.last_name.clone())
-                .first_name(name)
-        }));
+        let mut queries = vec![CustomerQuery::text(c.full_name())];
+        if !c.last_name.is_empty() {
+            queries.extend(dedupe::nicknames(&c.first_name).map(|name| {
+                CustomerQuery::all()
+                    .last_name(c.last_name.clone())
+                    .first_name(name)
+            }));
+        }
         queries.extend(
             c.phones()
-                .map(|p| CustomerQuery::all().phone(p.e164.clone())),
+                .filter_map(|p| p.e164.clone())
+                .map(|e164| CustomerQuery::all().phone(e164)),
         );
         if let (Some(zip), Some(street)) = (&c.address.zip, &c.address.street) {
             queries.push(

@@ -4,7 +4,7 @@ use super::Tenant;
 use crate::error::{Error, Result};
 use crate::model::{
     Actor, Channel, Communication, Customer, CustomerId, NewCommunication, Outreach, OutreachSkips,
-    Recipient, takes_sms,
+    Recipient,
 };
 use crate::search::CustomerQuery;
 
@@ -110,8 +110,8 @@ fn candidate(c: &Customer, channel: Channel) -> std::result::Result<String, Coun
         Channel::Sms => (
             c.mobile
                 .as_ref()
-                .filter(|m| takes_sms(&m.e164))
-                .map(|m| m.e164.clone()),
+                .and_then(|m| m.sms_address())
+                .map(str::to_owned),
             c.consent.sms,
         ),
         _ => (c.email.clone(), c.consent.email),

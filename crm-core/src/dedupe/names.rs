@@ -188,7 +188,16 @@ pub(crate) fn compare(a: (&str, &str), b: (&str, &str), threshold: f64) -> NameM
         .iter()
         .any(|n| n.is_empty())
     {
-        return NameMatch::Different;
+        // A record kept with one name (the tenant's name rule allows it): the same last name
+        // is alike when a first name is missing on one side; a first name alone says too little.
+        let partial = !a_last.is_empty()
+            && !b_last.is_empty()
+            && similar(a_last, b_last, threshold)
+            && (a_first.is_empty() || b_first.is_empty());
+        return match partial {
+            true => NameMatch::Similar,
+            false => NameMatch::Different,
+        };
     }
     if a_first == b_first && a_last == b_last {
         return NameMatch::Same;
@@ -210,6 +219,27 @@ pub(crate) fn compare(a: (&str, &str), b: (&str, &str), threshold: f64) -> NameM
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_missing_first_name_compares_on_the_last() {
+        let t = 0.9;
+        assert_eq!(
+            compare(("", "dupont"), ("helene", "dupont"), t),
+            NameMatch::Similar
+        );
+        assert_eq!(
+            compare(("", "dupont"), ("", "dupond"), t),
+            NameMatch::Similar
+        );
+        assert_eq!(
+            compare(("", "dupont"), ("helene", "martin"), t),
+            NameMatch::Different
+        );
+        assert_eq!(
+            compare(("helene", ""), ("helene", "dupont"), t),
+            NameMatch::Different
+        );
+    }
 
     #[test]
     fn names_compare_as_people_do() {
@@ -264,10 +294,7 @@ mod tests {
                 "{x}/{y}"
             );
         }
-        assert_eq!(
-            compare(("", "dupont"), ("", "dupont"), t),
-            NameMatch::Different
-        );
+        assert_eq!(compare(("jean", ""), ("jean", ""), t), NameMatch::Different);
         // A typo in a first name is still a typo.
         assert_eq!(
             compare(("francois", "dupont"), ("fracnois", "dupont"), t),

@@ -118,7 +118,8 @@ impl Profile {
             .map(|e| e.trim().to_lowercase())
             .collect();
         let mailboxes = emails.iter().map(|e| mailbox(e)).collect();
-        let phones = c.phones().map(|p| p.e164.clone()).collect();
+        // Only numbers that fit a plan: an unverified one may be missing its area code.
+        let phones = c.phones().filter_map(|p| p.e164.clone()).collect();
         Self {
             id: c.id,
             created: c.created_at.timestamp_micros(),

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::ExportColumn;
 use crate::error::{Error, Result};
+use crate::model::NameRule;
 use crate::model::limits::MAX_CUSTOM_KEY_CHARS;
 
 /// Where the cells of an imported column go.
@@ -264,6 +265,7 @@ impl Mapping {
         headers: &[String],
         explicit: &[(String, ImportTarget)],
         preset: Option<ImportPreset>,
+        names: NameRule,
     ) -> Result<Self> {
         for (header, _) in explicit {
             if !headers.iter().any(|h| h.trim() == header.trim()) {
@@ -336,16 +338,27 @@ impl Mapping {
                 ));
             }
         }
-        for needed in [ExportColumn::FirstName, ExportColumn::LastName] {
-            if !columns
-                .iter()
-                .any(|c| c.target == ImportTarget::Column(needed))
-            {
-                return Err(Error::validation(
-                    "columns",
-                    format!("no column gives {needed} (map one with the import options)"),
-                ));
-            }
+        // The name columns the tenant's name rule needs, as it checks a record's names.
+        let given = |column| match columns
+            .iter()
+            .any(|c| c.target == ImportTarget::Column(column))
+        {
+            true => "given",
+            false => "",
+        };
+        let names_given = names.check(
+            given(ExportColumn::FirstName),
+            given(ExportColumn::LastName),
+        );
+        if let Err(e) = names_given {
+            let needed = match names {
+                NameRule::Either => "first_name or last_name".to_owned(),
+                _ => e.field().unwrap_or("last_name").to_owned(),
+            };
+            return Err(Error::validation(
+                "columns",
+                format!("no column gives {needed} (map one with the import options)"),
+            ));
         }
         Ok(Self { columns, preset })
     }
@@ -373,7 +386,7 @@ mod tests {
             "E-mail 2 - Value",
             "Address 1 - City",
         ]);
-        let m = Mapping::new(&google, &[], None).unwrap();
+        let m = Mapping::new(&google, &[], None, NameRule::Both).unwrap();
         assert_eq!(m.preset, ImportPreset::GoogleContacts);
         assert_eq!(
             m.columns[3].target,
@@ -381,11 +394,13 @@ mod tests {
         );
         let outlook = headers(&["First Name", "Last Name", "E-mail Address", "Mobile Phone"]);
         assert_eq!(
-            Mapping::new(&outlook, &[], None).unwrap().preset,
+            Mapping::new(&outlook, &[], None, NameRule::Both)
+                .unwrap()
+                .preset,
             ImportPreset::Outlook
         );
         let ours = headers(&["customer_no", "first_name", "last_name", "custom:ref"]);
-        let m = Mapping::new(&ours, &[], None).unwrap();
+        let m = Mapping::new(&ours, &[], None, NameRule::Both).unwrap();
         assert_eq!(m.preset, ImportPreset::Crm);
         assert_eq!(m.columns[3].target, ImportTarget::Custom("ref".into()));
     }
@@ -393,8 +408,20 @@ mod tests {
     #[test]
     fn explicit_mapping_wins_and_bad_headers_are_refused() {
         let file = headers(&["Nom", "Prénom", "Courriel"]);
-        let err = Mapping::new(&file, &[], None).unwrap_err();
+        let err = Mapping::new(&file, &[], None, NameRule::Both).unwrap_err();
         assert!(err.to_string().contains("first_name"), "{err}");
+        // The tenant's name rule says which name columns a file needs.
+        let last_only = headers(&["last_name", "email"]);
+        assert!(Mapping::new(&last_only, &[], None, NameRule::LastName).is_ok());
+        assert!(Mapping::new(&last_only, &[], None, NameRule::Either).is_ok());
+        let err = Mapping::new(&last_only, &[], None, NameRule::Both).unwrap_err();
+        assert!(err.to_string().contains("first_name"), "{err}");
+        let first_only = headers(&["first_name", "email"]);
+        assert!(Mapping::new(&first_only, &[], None, NameRule::Either).is_ok());
+        let err = Mapping::new(&first_only, &[], None, NameRule::LastName).unwrap_err();
+        assert!(err.to_string().contains("last_name"), "{err}");
+        let err = Mapping::new(&headers(&["email"]), &[], None, NameRule::Either).unwrap_err();
+        assert!(err.to_string().contains("first_name or last_name"), "{err}");
         let explicit = vec![
             (
                 "Nom".to_owned(),
@@ -405,16 +432,16 @@ mod tests {
                 ImportTarget::Column(ExportColumn::FirstName),
             ),
         ];
-        let m = Mapping::new(&file, &explicit, None).unwrap();
+        let m = Mapping::new(&file, &explicit, None, NameRule::Both).unwrap();
         assert_eq!(m.columns[2].target, ImportTarget::Ignore);
 
         let twice = headers(&["first_name", "last_name", "email", "email"]);
-        let err = Mapping::new(&twice, &[], None).unwrap_err();
+        let err = Mapping::new(&twice, &[], None, NameRule::Both).unwrap_err();
         assert!(err.to_string().contains("columns 3 and 4"), "{err}");
         let both = headers(&["first_name", "last_name", "email", "E-mail"]);
-        let err = Mapping::new(&both, &[], Some(ImportPreset::Crm)).unwrap_err();
+        let err = Mapping::new(&both, &[], Some(ImportPreset::Crm), NameRule::Both).unwrap_err();
         assert!(err.to_string().contains("both fill email"), "{err}");
         let missing = vec![("Nope".to_owned(), ImportTarget::Ignore)];
-        assert!(Mapping::new(&file, &missing, None).is_err());
+        assert!(Mapping::new(&file, &missing, None, NameRule::Both).is_err());
     }
 }

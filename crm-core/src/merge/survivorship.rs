@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashSet};
 use super::MergeField;
 use crate::error::{Error, Result};
 use crate::model::limits::MAX_NOTES_CHARS;
-use crate::model::{Customer, CustomerId, email_key};
+use crate::model::{Customer, CustomerId, NameRule, Phone, email_key};
 
 /// The merged customer and where each of its field values came from.
 #[derive(Debug, Clone)]
@@ -29,11 +29,13 @@ pub(crate) struct Survived {
 ///
 /// # Errors
 /// Validation when the result would break a bound (too many secondary contacts, lists or custom
-/// fields, notes too long), naming the field.
+/// fields, notes too long) or the tenant's name rule (a name chosen from a record without one),
+/// naming the field.
 pub(crate) fn survive(
     primary: &Customer,
     others: &[Customer],
     choices: &BTreeMap<MergeField, CustomerId>,
+    names: NameRule,
 ) -> Result<Survived> {
     let all: Vec<&Customer> = std::iter::once(primary).chain(others).collect();
     let mut recent: Vec<&Customer> = others.iter().collect();
@@ -103,12 +105,12 @@ pub(crate) fn survive(
     let mut seen: HashSet<String> = [&out.phone, &out.mobile, &out.fax, &out.emergency_phone]
         .into_iter()
         .flatten()
-        .map(|p| p.e164.clone())
+        .map(Phone::key)
         .collect();
     out.secondary_phones = all
         .iter()
         .flat_map(|c| c.phones())
-        .filter(|p| seen.insert(p.e164.clone()))
+        .filter(|p| seen.insert(p.key()))
         .cloned()
         .collect();
     for c in &all {
@@ -128,6 +130,7 @@ pub(crate) fn survive(
         },
         other => other,
     })?;
+    names.check(&out.first_name, &out.last_name)?;
     Ok(Survived {
         customer: out,
         sources,

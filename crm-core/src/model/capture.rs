@@ -4,8 +4,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::booking::Booking;
-use super::contact::Phone;
-use super::contact::email_key;
+use phonenumber::country::Id as Region;
+
+use super::contact::{Phone, email_key, phone, reading_region};
 use super::customer::Customer;
 use crate::error::Result;
 
@@ -55,35 +56,65 @@ pub struct Captured {
 
 impl Customer {
     /// This customer with the contact details typed into a booking laid over it: every field the
-    /// booking gives replaces the stored one, fields it leaves empty keep their value. A new main
-    /// email that was a secondary one swaps places with the old main email, so none is lost.
-    /// A phone typed exactly as one already stored keeps its stored E.164 (the tenant's region
-    /// may have changed since). Fails if the result holds more entries than the limits allow.
-    pub(crate) fn overlay(&self, typed: &Customer) -> Result<Customer> {
+    /// booking gives replaces the stored one, fields it leaves empty (a name too) keep their
+    /// value. A new main email that was a secondary one swaps places with the old main email, so
+    /// none is lost.
+    ///
+    /// Phones are read in the country the customer ends up with (else `tenant_region`): a number
+    /// typed without a country for a customer stored in Germany is a German number. While the
+    /// country stays, a phone typed exactly as one already stored keeps its stored reading (the
+    /// tenant's region may have changed since); a new country re-reads every phone. Fails if the
+    /// result holds more entries than the limits allow.
+    pub(crate) fn overlay(
+        &self,
+        typed: &Customer,
+        tenant_region: Option<Region>,
+    ) -> Result<Customer> {
+        let country = typed
+            .address
+            .country
+            .clone()
+            .or_else(|| self.address.country.clone());
+        let moved = country != self.address.country;
+        let region = reading_region(country.as_deref(), tenant_region);
         let stored: Vec<&Phone> = self.phones().collect();
-        let keep = |p: &Phone| {
-            stored
+        let reread = |p: &Phone| {
+            let known = stored
                 .iter()
                 .find(|s| s.typed == p.typed)
-                .map_or_else(|| p.clone(), |s| (*s).clone())
+                .filter(|_| !moved);
+            match known {
+                Some(known) => (*known).clone(),
+                None => phone("phone", &p.typed, region).unwrap_or_else(|_| p.clone()),
+            }
+        };
+        let reread_all = |c: &mut Customer| {
+            for field in [
+                &mut c.phone,
+                &mut c.mobile,
+                &mut c.fax,
+                &mut c.emergency_phone,
+            ] {
+                *field = field.as_ref().map(reread);
+            }
+            c.secondary_phones = c.secondary_phones.iter().map(reread).collect();
         };
         let mut typed = typed.clone();
-        for field in [
-            &mut typed.phone,
-            &mut typed.mobile,
-            &mut typed.fax,
-            &mut typed.emergency_phone,
-        ] {
-            *field = field.as_ref().map(keep);
-        }
-        typed.secondary_phones = typed.secondary_phones.iter().map(keep).collect();
+        reread_all(&mut typed);
         let typed = &typed;
         let mut out = self.clone();
+        if moved {
+            reread_all(&mut out);
+        }
         macro_rules! take {
             ($($($f:ident).+),*) => { $( if typed.$($f).+.is_some() { out.$($f).+ = typed.$($f).+.clone(); } )* };
         }
-        out.first_name = typed.first_name.clone();
-        out.last_name = typed.last_name.clone();
+        if !typed.first_name.is_empty() {
+            out.first_name = typed.first_name.clone();
+        }
+        if !typed.last_name.is_empty() {
+            out.last_name = typed.last_name.clone();
+        }
         take!(
             company,
             phone,
@@ -125,7 +156,7 @@ impl Customer {
             }
         }
         for phone in &typed.secondary_phones {
-            if !out.secondary_phones.iter().any(|p| p.e164 == phone.e164) {
+            if !out.secondary_phones.iter().any(|p| p.key() == phone.key()) {
                 out.secondary_phones.push(phone.clone());
             }
         }

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::contact::{self, Phone};
 use super::limits::*;
+use super::tenant::{NameRule, TenantSettings};
 use super::text;
 use crate::error::{Error, Result};
 
@@ -47,15 +48,18 @@ pub struct Consent {
 
 /// The fields of a customer as a caller types them, for a create or an update.
 ///
-/// Only `first_name` and `last_name` are required. Text is trimmed; blank optional text counts as
-/// absent. Phones are parsed against the tenant's default region. The checks and bounds are those
+/// The names the tenant's [`NameRule`](crate::NameRule) asks for are required (by default both);
+/// everything else is optional. Text is trimmed; blank optional text counts as absent. A phone
+/// typed without `+country` is read in the customer's address country, else in the tenant's
+/// default region; one that fits no numbering plan is kept as typed, unverified (see
+/// [`Phone`]). The checks and bounds are those
 /// of [`limits`](crate::limits); a broken rule is an [`Error::Validation`] naming the field.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct NewCustomer {
-    /// First name (required), kept as typed.
+    /// First name, kept as typed (empty: none, if the tenant's name rule allows it).
     pub first_name: String,
-    /// Last name (required), kept as typed.
+    /// Last name, kept as typed (empty: none, if the tenant's name rule allows it).
     pub last_name: String,
     /// Company.
     pub company: Option<String>,
@@ -101,9 +105,9 @@ pub struct Customer {
     pub id: CustomerId,
     /// Number shown to people, a per-tenant sequence from 1.
     pub customer_no: i64,
-    /// First name.
+    /// First name (empty when the tenant's name rule let it be left out).
     pub first_name: String,
-    /// Last name.
+    /// Last name (empty when the tenant's name rule let it be left out).
     pub last_name: String,
     /// Company.
     pub company: Option<String>,
@@ -151,9 +155,13 @@ pub struct Customer {
 }
 
 impl Customer {
-    /// First and last name joined by a space.
+    /// First and last name joined by a space; the one name a customer has, alone.
     pub fn full_name(&self) -> String {
-        format!("{} {}", self.first_name, self.last_name)
+        match (self.first_name.is_empty(), self.last_name.is_empty()) {
+            (false, false) => format!("{} {}", self.first_name, self.last_name),
+            (true, _) => self.last_name.clone(),
+            (false, true) => self.first_name.clone(),
+        }
     }
 
     /// Every phone of the customer: phone, mobile, fax, emergency phone, then the secondary ones.
@@ -166,12 +174,17 @@ impl Customer {
 
     /// The key of the name sort: last name, then first name, folded. The separator sorts before
     /// any character a name may hold (names have no control characters), so `Le, Zoé` comes
-    /// before `Le Blanc, Anne`.
+    /// before `Le Blanc, Anne`. A customer with a first name only sorts by it among the last
+    /// names (`Zoé` between `Young` and `Zola`), not before everyone.
     pub(crate) fn sort_name(&self) -> String {
+        let (last, first) = match self.last_name.is_empty() {
+            true => (&self.first_name, &self.last_name),
+            false => (&self.last_name, &self.first_name),
+        };
         format!(
             "{}\u{1}{}",
-            super::text::fold(&self.last_name),
-            super::text::fold(&self.first_name)
+            super::text::fold(last),
+            super::text::fold(first)
         )
     }
 
@@ -252,28 +265,59 @@ impl Customer {
     }
 }
 
-/// What validation needs to know besides the fields: the tenant's phone region, today's date,
-/// and, for an update, the phones already stored (kept as they are, whatever the region now).
+/// What validation needs to know besides the fields: the tenant's phone region and name rule,
+/// today's date, and, for an update, the stored customer's phones and country (a phone typed as
+/// stored keeps its reading while the country stays).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Rules {
     pub(crate) region: Option<Region>,
+    pub(crate) names: NameRule,
     pub(crate) today: NaiveDate,
-    pub(crate) known_phones: Vec<Phone>,
+    known_phones: Vec<Phone>,
+    known_country: Option<String>,
 }
 
 impl Rules {
-    /// Parses a phone, or takes the stored E.164 of a number typed exactly as stored: a region
-    /// change must not rewrite numbers nobody edited.
-    fn phone(&self, field: &str, value: &str) -> Result<Phone> {
-        match self.known_phones.iter().find(|p| p.typed == value.trim()) {
-            Some(known) => Ok(known.clone()),
-            None => contact::phone(field, value, self.region),
+    /// The rules of a tenant's settings, on `today`.
+    pub(crate) fn new(settings: &TenantSettings, today: NaiveDate) -> Self {
+        Self {
+            region: settings.region(),
+            names: settings.name_rule,
+            today,
+            known_phones: Vec::new(),
+            known_country: None,
         }
     }
 
-    /// The same rules, remembering the phones of `customer`.
+    /// The region a number typed without `+country` is read in: the customer's country when the
+    /// numbering plans know it, else the tenant's default region.
+    pub(crate) fn phone_region(&self, country: Option<&str>) -> Option<Region> {
+        contact::reading_region(country, self.region)
+    }
+
+    /// Reads a phone in `region`, or takes the stored reading of a number typed exactly as stored
+    /// when the customer's country did not change: a change of the tenant's region must not
+    /// rewrite numbers nobody edited, a change of the customer's country re-reads them.
+    fn phone(
+        &self,
+        field: &str,
+        value: &str,
+        country: Option<&str>,
+        region: Option<Region>,
+    ) -> Result<Phone> {
+        let known = (self.known_country.as_deref() == country)
+            .then(|| self.known_phones.iter().find(|p| p.typed == value.trim()))
+            .flatten();
+        match known {
+            Some(known) => Ok(known.clone()),
+            None => contact::phone(field, value, region),
+        }
+    }
+
+    /// The same rules, remembering the phones and country of `customer`.
     pub(crate) fn keeping_phones_of(mut self, customer: &Customer) -> Self {
         self.known_phones = customer.phones().cloned().collect();
+        self.known_country = customer.address.country.clone();
         self
     }
 }
@@ -282,9 +326,18 @@ impl NewCustomer {
     /// Checks and normalises every field into a customer record with a fresh id; the store
     /// assigns the customer no., times and version.
     pub(crate) fn validate(self, rules: &Rules) -> Result<Customer> {
+        let country = self
+            .address
+            .country
+            .map(|c| country(&c))
+            .transpose()?
+            .flatten();
+        let region = rules.phone_region(country.as_deref());
+        let known_country = country.clone();
+        let read = |field: &str, v: &str| rules.phone(field, v, known_country.as_deref(), region);
         let phone = |field: &str, v: Option<String>| -> Result<Option<Phone>> {
             match v {
-                Some(v) if !v.trim().is_empty() => rules.phone(field, &v).map(Some),
+                Some(v) if !v.trim().is_empty() => read(field, &v).map(Some),
                 _ => Ok(None),
             }
         };
@@ -315,7 +368,7 @@ impl NewCustomer {
             .secondary_phones
             .iter()
             .enumerate()
-            .map(|(i, p)| rules.phone(&format!("secondary_phones[{i}]"), p))
+            .map(|(i, p)| read(&format!("secondary_phones[{i}]"), p))
             .collect::<Result<Vec<_>>>()?;
 
         let address = Address {
@@ -323,12 +376,7 @@ impl NewCustomer {
             zip: text::optional("address.zip", self.address.zip, 20, false)?,
             city: short("address.city", self.address.city)?,
             region: short("address.region", self.address.region)?,
-            country: self
-                .address
-                .country
-                .map(|c| country(&c))
-                .transpose()?
-                .flatten(),
+            country,
         };
         super::dates::check_utc("consent.email", self.consent.email)?;
         super::dates::check_utc("consent.sms", self.consent.sms)?;
@@ -341,12 +389,19 @@ impl NewCustomer {
             }
         }
 
+        let name = |field: &str, v: String| {
+            text::optional(field, Some(v), MAX_NAME_CHARS, false).map(Option::unwrap_or_default)
+        };
+        let first_name = name("first_name", self.first_name)?;
+        let last_name = name("last_name", self.last_name)?;
+        rules.names.check(&first_name, &last_name)?;
+
         let now = Utc::now();
         Ok(Customer {
             id: CustomerId::new(),
             customer_no: 0,
-            first_name: text::required("first_name", &self.first_name, MAX_NAME_CHARS, false)?,
-            last_name: text::required("last_name", &self.last_name, MAX_NAME_CHARS, false)?,
+            first_name,
+            last_name,
             company: short("company", self.company)?,
             email,
             phone: phone("phone", self.phone)?,
@@ -438,11 +493,10 @@ mod tests {
     use super::*;
 
     fn rules() -> Rules {
-        Rules {
-            region: Some(Region::FR),
-            today: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
-            known_phones: Vec::new(),
-        }
+        Rules::new(
+            &TenantSettings::with_region("FR"),
+            NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+        )
     }
 
     fn named(first: &str, last: &str) -> NewCustomer {

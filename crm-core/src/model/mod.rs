@@ -26,7 +26,7 @@ pub use booking::{
 };
 pub use capture::{CaptureMatch, Captured};
 pub use contact::Phone;
-pub(crate) use contact::{email_key, takes_sms};
+pub(crate) use contact::{email_key, phone as read_phone, reading_region, region};
 pub(crate) use customer::Rules;
 pub use customer::{Address, Consent, Customer, CustomerId, NewCustomer};
 pub use document::{Document, DocumentId, NewDocument};
@@ -37,5 +37,5 @@ pub use outreach::{
 };
 pub(crate) use saved::search_name;
 pub use saved::{SavedRun, SavedSearch, SavedSearchId};
-pub use tenant::{TenantId, TenantSettings};
+pub use tenant::{NameRule, TenantId, TenantSettings};
 pub use text::fold;

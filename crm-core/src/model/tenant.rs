@@ -42,13 +42,54 @@ impl fmt::Display for TenantId {
     }
 }
 
+super::string_enum::string_enum!(
+    /// Which names a customer record needs: a tenant's rule, checked on every write (create,
+    /// update, capture, import, merge).
+    ///
+    /// A name the rule lets a record go without is empty (`""`). Such a customer shows by the
+    /// name it has ([`Customer::full_name`](crate::Customer::full_name)) and sorts by it: a
+    /// customer with a first name only sorts among the last names.
+    #[derive(Default)]
+    NameRule, "name_rule" {
+        /// First and last name both (the default).
+        #[default]
+        Both = "both",
+        /// A first name or a last name, or both: old address books hold records with one.
+        Either = "either",
+        /// A last name; the first name is optional.
+        LastName = "last_name",
+    }
+);
+
+impl NameRule {
+    /// Checks that the names meet the rule; the error names the missing field.
+    pub(crate) fn check(self, first_name: &str, last_name: &str) -> Result<()> {
+        let (first, last) = (!first_name.is_empty(), !last_name.is_empty());
+        match self {
+            Self::Both if !first => Err(Error::validation("first_name", "must not be empty")),
+            Self::Both | Self::LastName if !last => {
+                Err(Error::validation("last_name", "must not be empty"))
+            }
+            Self::Either if !first && !last => Err(Error::validation(
+                "last_name",
+                "must not be empty when the first name is (the tenant needs one of them)",
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// Per-tenant settings.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct TenantSettings {
     /// Region (ISO 3166-1 alpha-2, e.g. `FR`) used to read phone numbers typed without a
-    /// `+country` prefix. With none, every phone number must be international.
+    /// `+country` prefix for customers without an address country. With none, such a number is
+    /// kept as typed and unverified.
     pub default_region: Option<String>,
+    /// Which names a customer needs (default: first and last).
+    #[serde(default)]
+    pub name_rule: NameRule,
 }
 
 impl TenantSettings {
@@ -56,7 +97,13 @@ impl TenantSettings {
     pub fn with_region(region: &str) -> Self {
         Self {
             default_region: Some(region.to_owned()),
+            name_rule: NameRule::Both,
         }
+    }
+
+    /// The same settings with another name rule.
+    pub fn with_name_rule(self, name_rule: NameRule) -> Self {
+        Self { name_rule, ..self }
     }
 
     /// Checks the settings and returns them normalised (region uppercase).
@@ -68,7 +115,10 @@ impl TenantSettings {
             }
             _ => None,
         };
-        Ok(Self { default_region })
+        Ok(Self {
+            default_region,
+            name_rule: self.name_rule,
+        })
     }
 
     pub(crate) fn region(&self) -> Option<phonenumber::country::Id> {

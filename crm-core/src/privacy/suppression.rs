@@ -42,7 +42,7 @@ pub(crate) fn contacts_of(c: &Customer) -> Vec<Contact> {
         if let Some(p) = p {
             out.push(Contact {
                 kind: "phone",
-                key: p.e164.clone(),
+                key: p.key(),
                 field: field.into(),
             });
         }
@@ -50,7 +50,7 @@ pub(crate) fn contacts_of(c: &Customer) -> Vec<Contact> {
     for (i, p) in c.secondary_phones.iter().enumerate() {
         out.push(Contact {
             kind: "phone",
-            key: p.e164.clone(),
+            key: p.key(),
             field: format!("secondary_phones[{i}]"),
         });
     }

@@ -14,7 +14,7 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption};
 
 use super::document::{Fields, NO_BOOKING_DAY, normalise_value};
-use super::terms::{self, MAX_GRAM, MIN_TAIL, PHONE_PREFIX, PHONE_TAIL, Typed};
+use super::terms::{self, MAX_GRAM, MIN_TAIL, PHONE_INTL, PHONE_PREFIX, PHONE_TAIL, Typed};
 use super::{CustomerQuery, TextFilter};
 use crate::model::limits::{MAX_TYPO_WORD_CHARS, MAX_TYPO_WORDS};
 
@@ -124,10 +124,20 @@ fn email_clauses(f: &Fields, tenant: &str, typed: &str) -> Vec<Box<dyn Query>> {
     clauses
 }
 
-/// The clause of phone digits: a prefix of a number form, or (from four digits) its end, or
-/// (typed text, not the phone filter) the start of a customer no.
-fn digits_clause(f: &Fields, tenant: &str, digits: &str, customer_no: bool) -> Box<dyn Query> {
-    let mut options = vec![scoped(f.gram, tenant, &format!("{PHONE_PREFIX}{digits}"))];
+/// The clause of phone digits: a prefix of a national or international number form, or (from
+/// four digits) its end, or (typed text, not the phone filter) the start of a customer no.
+/// Digits typed after `+` or `00` are the start of an international form only.
+fn digits_clause(f: &Fields, tenant: &str, typed: &Typed, customer_no: bool) -> Box<dyn Query> {
+    let digits = match typed {
+        Typed::International(digits) => {
+            return scoped(f.gram, tenant, &format!("{PHONE_INTL}{digits}"));
+        }
+        Typed::Digits(digits) | Typed::Word(digits) => digits,
+    };
+    let mut options = vec![
+        scoped(f.gram, tenant, &format!("{PHONE_PREFIX}{digits}")),
+        scoped(f.gram, tenant, &format!("{PHONE_INTL}{digits}")),
+    ];
     if customer_no {
         options.push(scoped(f.gram, tenant, first_chars(digits, MAX_GRAM)));
     }
@@ -175,7 +185,7 @@ pub(super) fn word_count(typed: &[Typed]) -> usize {
     typed
         .iter()
         .map(|t| match t {
-            Typed::Digits(_) => 1,
+            Typed::Digits(_) | Typed::International(_) => 1,
             Typed::Word(w) => match w.split_once('@') {
                 Some((local, domain)) => usize::from(!local.is_empty()) + parts(domain),
                 None => parts(w),
@@ -234,7 +244,9 @@ fn text_clauses(
     let mut typos_left = MAX_TYPO_WORDS;
     for typed in typed {
         match typed {
-            Typed::Digits(d) => must.push(digits_clause(f, tenant, d, true)),
+            Typed::Digits(_) | Typed::International(_) => {
+                must.push(digits_clause(f, tenant, typed, true))
+            }
             Typed::Word(w) if w.contains('@') => must.extend(email_clauses(f, tenant, w)),
             Typed::Word(w) => {
                 for part in w
@@ -272,15 +284,7 @@ fn filters(f: &Fields, tenant: &str, q: &CustomerQuery) -> Vec<Box<dyn Query>> {
             TextFilter::City(v) => words_prefix(f.city, v),
             TextFilter::ContactPerson(v) => words_prefix(f.contact, v),
             TextFilter::Email(v) => term(f.email, &crate::model::fold(v.trim())),
-            TextFilter::Phone(v) => {
-                let digits: String = v.chars().filter(char::is_ascii_digit).collect();
-                digits_clause(
-                    f,
-                    tenant,
-                    digits.strip_prefix("00").unwrap_or(&digits),
-                    false,
-                )
-            }
+            TextFilter::Phone(v) => digits_clause(f, tenant, &terms::phone_digits(v), false),
             TextFilter::Zip(v) => term(f.zip, &normalise_value(v)),
             TextFilter::Region(v) => term(f.region, &normalise_value(v)),
             TextFilter::Country(v) => term(f.country, &normalise_value(v)),

@@ -8,8 +8,13 @@ use crate::model::{Customer, Phone, fold};
 pub(super) const MAX_GRAM: usize = 24;
 /// Shortest run of last digits that finds a phone number.
 pub(super) const MIN_TAIL: usize = 4;
-/// Marks a phone gram, so digits typed never match a customer number or a street number.
+/// Marks a gram of a phone's national form, so digits typed never match a customer number or a
+/// street number.
 pub(super) const PHONE_PREFIX: char = '#';
+/// Marks a gram of a phone's international form (country code first): a query typed with `+`
+/// or `00` looks up these only, so `+33` finds French numbers and no national form that happens
+/// to start with `33`.
+pub(super) const PHONE_INTL: char = '+';
 /// Marks a phone's last digits.
 pub(super) const PHONE_TAIL: char = '$';
 
@@ -34,12 +39,28 @@ pub(super) fn each_word<'a>(folded: &'a str, emit: &mut dyn FnMut(&'a str)) {
         .for_each(emit);
 }
 
-/// The digits of a phone as people type them: international (`33612345678`), national with the
-/// trunk prefix where the country has one (`0612345678`), and national without it where that
-/// prefix is not `0` (`2125551234` in the US, where few type the leading `1`).
-fn phone_forms(phone: &Phone) -> Vec<String> {
-    let digits: String = phone.e164.chars().filter(char::is_ascii_digit).collect();
-    let mut forms = vec![digits.clone()];
+/// The digits of a phone as people type them, international and national.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Forms {
+    /// International (`33612345678`).
+    international: Vec<String>,
+    /// National with the trunk prefix where the country has one (`0612345678`), and national
+    /// without it where that prefix is not `0` (`2125551234` in the US, where few type the
+    /// leading `1`).
+    national: Vec<String>,
+}
+
+/// The forms of a phone: of its E.164 form, or for an unverified number its digits as typed
+/// (international if typed with `+` or `00`, else national).
+fn phone_forms(phone: &Phone, out: &mut Forms) {
+    let Some(e164) = &phone.e164 else {
+        match phone_digits(&phone.typed) {
+            Typed::International(digits) => out.international.push(digits),
+            Typed::Digits(digits) | Typed::Word(digits) => out.national.push(digits),
+        }
+        return;
+    };
+    let digits: String = e164.chars().filter(char::is_ascii_digit).collect();
     // Calling codes are prefix-free, one to three digits.
     let found = (1..=3.min(digits.len())).find_map(|len| {
         let code: u16 = digits[..len].parse().ok()?;
@@ -50,15 +71,13 @@ fn phone_forms(phone: &Phone) -> Vec<String> {
     if let Some((len, trunk)) = found {
         let national = &digits[len..];
         if !national.is_empty() {
-            forms.push(format!("{trunk}{national}"));
+            out.national.push(format!("{trunk}{national}"));
             if !trunk.is_empty() && trunk != "0" {
-                forms.push(national.to_owned());
+                out.national.push(national.to_owned());
             }
         }
     }
-    forms.sort();
-    forms.dedup();
-    forms
+    out.international.push(digits);
 }
 
 /// Calls `emit` once with each search term of a customer for type-ahead: edge n-grams of every
@@ -91,19 +110,30 @@ pub(super) fn each_gram(c: &Customer, emit: &mut dyn FnMut(&str)) {
         }
     });
 
-    let forms: Vec<String> = c.phones().flat_map(phone_forms).collect();
+    let mut forms = Forms::default();
+    c.phones().for_each(|p| phone_forms(p, &mut forms));
     let mut term = String::new();
-    let mut prefixes: Vec<&str> = forms.iter().map(String::as_str).collect();
-    each_new_prefix(&mut prefixes, &mut |form, shared| {
-        for end in shared + 1..=form.len() {
-            term.clear();
-            term.push(PHONE_PREFIX);
-            term.push_str(&form[..end]);
-            emit(&term);
-        }
-    });
+    for (marker, forms) in [
+        (PHONE_PREFIX, &forms.national),
+        (PHONE_INTL, &forms.international),
+    ] {
+        let mut prefixes: Vec<&str> = forms.iter().map(String::as_str).collect();
+        each_new_prefix(&mut prefixes, &mut |form, shared| {
+            for end in shared + 1..=form.len() {
+                term.clear();
+                term.push(marker);
+                term.push_str(&form[..end]);
+                emit(&term);
+            }
+        });
+    }
     // The same on reversed digits: both forms of a number end with the same digits.
-    let mut tails: Vec<&str> = forms.iter().map(String::as_str).collect();
+    let mut tails: Vec<&str> = forms
+        .national
+        .iter()
+        .chain(&forms.international)
+        .map(String::as_str)
+        .collect();
     each_new_suffix(&mut tails, &mut |form, shared| {
         for len in MIN_TAIL.max(shared + 1)..=form.len() {
             term.clear();
@@ -182,22 +212,19 @@ pub(crate) enum Typed {
     Word(String),
     /// Digits of a phone number: a prefix of a number form, or its last digits.
     Digits(String),
+    /// Digits typed after `+` or `00`: the start of an international form only.
+    International(String),
 }
 
 /// Reads what was typed into lookups. A query of phone characters only (digits, spaces, `+`,
-/// `.`, `-`, `/`, parentheses) is one phone number, whatever its spacing; `00` before a country
-/// code reads as `+`. Otherwise each whitespace-separated word is looked up on its own, and a
-/// word holding `@` or `.` is also an email (part).
+/// `.`, `-`, `/`, parentheses) is one phone number, whatever its spacing; typed with `+` or `00`
+/// in front it is the start of an international number. Otherwise each whitespace-separated
+/// word is looked up on its own, and a word holding `@` or `.` is also an email (part).
 pub(super) fn typed(query: &str) -> Vec<Typed> {
     let query = query.trim();
     let phone_chars = |c: char| c.is_ascii_digit() || " +.-/()".contains(c);
-    let digits: String = query.chars().filter(char::is_ascii_digit).collect();
-    if !digits.is_empty() && query.chars().all(phone_chars) {
-        let digits = match digits.strip_prefix("00") {
-            Some(rest) if !rest.is_empty() => rest.to_owned(),
-            _ => digits,
-        };
-        return vec![Typed::Digits(digits)];
+    if query.chars().any(|c| c.is_ascii_digit()) && query.chars().all(phone_chars) {
+        return vec![phone_digits(query)];
     }
     query
         .split_whitespace()
@@ -208,17 +235,28 @@ pub(super) fn typed(query: &str) -> Vec<Typed> {
         .collect()
 }
 
+/// The lookup of typed phone characters: [`Typed::International`] after a leading `+` or `00`,
+/// else [`Typed::Digits`].
+pub(super) fn phone_digits(typed: &str) -> Typed {
+    let typed = typed.trim_start_matches(|c: char| c.is_whitespace() || c == '(');
+    let digits: String = typed.chars().filter(char::is_ascii_digit).collect();
+    match (typed.starts_with('+'), digits.strip_prefix("00")) {
+        (true, _) => Typed::International(digits),
+        (false, Some(rest)) if !rest.is_empty() => Typed::International(rest.to_owned()),
+        _ => Typed::Digits(digits),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[allow(clippy::unwrap_used)]
     fn customer(fields: crate::model::NewCustomer, no: i64) -> Customer {
-        let rules = crate::model::Rules {
-            region: Some(phonenumber::country::Id::FR),
-            today: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
-            known_phones: Vec::new(),
-        };
+        let rules = crate::model::Rules::new(
+            &crate::TenantSettings::with_region("FR"),
+            chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+        );
         let mut c = fields.validate(&rules).unwrap();
         c.customer_no = no;
         c
@@ -291,20 +329,28 @@ mod tests {
         for no in ["1", "19", "199", "1998"] {
             expected.push(no.to_owned());
         }
-        for form in [
+        let mut forms = Forms::default();
+        for p in [
             c.phone.as_ref(),
             c.mobile.as_ref(),
             c.secondary_phones.first(),
         ]
         .into_iter()
         .flatten()
-        .flat_map(phone_forms)
         {
-            for end in 1..=form.len() {
-                expected.push(format!("{PHONE_PREFIX}{}", &form[..end]));
-            }
-            for start in 0..=form.len() - MIN_TAIL {
-                expected.push(format!("{PHONE_TAIL}{}", &form[start..]));
+            phone_forms(p, &mut forms);
+        }
+        for (marker, list) in [
+            (PHONE_PREFIX, &forms.national),
+            (PHONE_INTL, &forms.international),
+        ] {
+            for form in list {
+                for end in 1..=form.len() {
+                    expected.push(format!("{marker}{}", &form[..end]));
+                }
+                for start in 0..=form.len() - MIN_TAIL {
+                    expected.push(format!("{PHONE_TAIL}{}", &form[start..]));
+                }
             }
         }
         expected.sort();
@@ -314,29 +360,57 @@ mod tests {
 
     #[test]
     fn phone_forms_follow_each_country_trunk_prefix() {
-        let forms = |e164: &str| {
-            phone_forms(&Phone {
-                typed: e164.into(),
-                e164: e164.into(),
-            })
+        let forms = |typed: &str, e164: Option<&str>| {
+            let mut out = Forms::default();
+            let phone = Phone {
+                typed: typed.into(),
+                e164: e164.map(Into::into),
+            };
+            phone_forms(&phone, &mut out);
+            (out.national, out.international)
         };
+        let verified = |e164: &str| forms(e164, Some(e164));
         // France: trunk 0, nobody types the number without it.
-        assert_eq!(forms("+33612345678"), ["0612345678", "33612345678"]);
+        assert_eq!(
+            verified("+33612345678"),
+            (vec!["0612345678".into()], vec!["33612345678".into()])
+        );
         // Spain: no trunk prefix; Italy: the leading 0 belongs to the number.
-        assert_eq!(forms("+34612345678"), ["34612345678", "612345678"]);
-        assert_eq!(forms("+390612345678"), ["0612345678", "390612345678"]);
+        assert_eq!(
+            verified("+34612345678"),
+            (vec!["612345678".into()], vec!["34612345678".into()])
+        );
+        assert_eq!(
+            verified("+390612345678"),
+            (vec!["0612345678".into()], vec!["390612345678".into()])
+        );
         // United States: trunk 1 (the same digits as the international form), usually left out.
-        assert_eq!(forms("+12125551234"), ["12125551234", "2125551234"]);
+        assert_eq!(
+            verified("+12125551234"),
+            (
+                vec!["12125551234".into(), "2125551234".into()],
+                vec!["12125551234".into()]
+            )
+        );
+        // Unverified: the digits as typed, international after `+` or `00`.
+        assert_eq!(
+            forms("04 72 36 08", None),
+            (vec!["04723608".into()], vec![])
+        );
+        assert_eq!(forms("+49 151", None), (vec![], vec!["49151".into()]));
+        assert_eq!(forms("0049 151", None), (vec![], vec!["49151".into()]));
     }
 
     #[test]
     fn phone_queries_read_whatever_the_format() {
-        for q in ["0612", "06 12", "+33612", "33 6 12", "0033 6 12"] {
+        for q in ["0612", "06 12", "33 6 12"] {
             let t = typed(q);
             assert_eq!(t.len(), 1, "{q}");
             assert!(matches!(&t[0], Typed::Digits(_)), "{q}");
         }
-        assert_eq!(typed("0033 6 12"), vec![Typed::Digits("33612".into())]);
+        for q in ["+33612", "+33 6 12", "0033 6 12", "(+33) 6 12"] {
+            assert_eq!(typed(q), vec![Typed::International("33612".into())], "{q}");
+        }
         assert_eq!(
             typed("Dupont  HÉL"),
             vec![Typed::Word("dupont".into()), Typed::Word("hel".into())]

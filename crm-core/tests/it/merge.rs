@@ -114,7 +114,10 @@ fn merge_keeps_primary_fields_fills_empty_ones_and_keeps_every_contact() {
     assert_eq!(c.first_name, "Hélène");
     assert_eq!(c.email.as_deref(), Some("helene.dupont@example.fr"));
     assert_eq!(c.phone.as_ref().unwrap().typed, "04 78 00 00 01");
-    assert_eq!(c.mobile.as_ref().unwrap().e164, "+33612345678");
+    assert_eq!(
+        c.mobile.as_ref().unwrap().e164.as_deref(),
+        Some("+33612345678")
+    );
     assert_eq!(c.address, p.other.address);
     assert_eq!(c.birth_date, p.other.birth_date);
     assert_eq!(c.consent.sms, p.other.consent.sms);

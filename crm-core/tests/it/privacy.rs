@@ -735,6 +735,7 @@ fn a_file_of_an_earlier_schema_is_rewritten_once_so_free_space_keeps_nothing() {
              DROP TABLE anonymisations; DROP TABLE suppressions;
              ALTER TABLE customers DROP COLUMN anonymised_at;
              ALTER TABLE tenants DROP COLUMN suppression_key;
+             ALTER TABLE tenants DROP COLUMN name_rule;
              PRAGMA user_version = 2;",
         )
         .unwrap();

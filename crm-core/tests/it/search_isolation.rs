@@ -73,7 +73,21 @@ struct Person {
 
 impl Person {
     fn fields(&self) -> NewCustomer {
-        let typed = |i: usize| PHONES[i].1[i % 3].to_string();
+        // A number typed nationally is read in the customer's country (else the tenant's FR):
+        // customers of another country get an international form, so the stored E.164 is the
+        // one of `PHONES`.
+        let national_ok = matches!(self.country, None | Some(0));
+        let typed = |i: usize| {
+            let forms = PHONES[i].1;
+            match national_ok {
+                true => forms[i % 3].to_string(),
+                false => forms
+                    .iter()
+                    .find(|f| f.starts_with('+'))
+                    .unwrap()
+                    .to_string(),
+            }
+        };
         NewCustomer {
             first_name: FIRST[self.first].into(),
             last_name: LAST[self.last].into(),
@@ -295,7 +309,7 @@ impl Model {
             .into_iter()
             .flatten()
             .chain(&c.secondary_phones)
-            .map(|p| p.e164.as_str())
+            .map(|p| p.e164.as_deref().unwrap_or_default())
             .collect()
     }
 

@@ -58,7 +58,7 @@ static void customers(crm_tenant *t) {
   CHECK_OK(crm_customer_fields_set(f, CRM_FIELD_CONSENT_EMAIL, "2026-03-01T10:00:00Z"));
   CHECK_OK(crm_customer_fields_set(f, CRM_FIELD_NOTES, "window seat \xf0\x9f\xaa\x9f\nline 2"));
   CHECK_OK(crm_customer_fields_add(f, CRM_MULTI_SECONDARY_EMAILS, "h@work.example"));
-  CHECK_OK(crm_customer_fields_add(f, CRM_MULTI_SECONDARY_PHONES, "07 00 00 00 01"));
+  CHECK_OK(crm_customer_fields_add(f, CRM_MULTI_SECONDARY_PHONES, "07 81 23 45 67"));
   CHECK_OK(crm_customer_fields_add(f, CRM_MULTI_LISTS, "vip"));
   CHECK_OK(crm_customer_fields_set_custom(f, "loyalty", "gold"));
   CHECK_OK(crm_tenant_validate_customer(t, f));
@@ -79,7 +79,7 @@ static void customers(crm_tenant *t) {
   CHECK(contains(crm_customer_get(c, CRM_FIELD_NOTES), "\nline 2"));
   CHECK(contains(crm_customer_get(c, CRM_FIELD_CREATED_AT), "Z"));
   CHECK(crm_customer_count(c, CRM_MULTI_SECONDARY_PHONES) == 1);
-  CHECK(str_eq(crm_customer_item(c, CRM_MULTI_SECONDARY_PHONES_E164, 0), "+33700000001"));
+  CHECK(str_eq(crm_customer_item(c, CRM_MULTI_SECONDARY_PHONES_E164, 0), "+33781234567"));
   CHECK(crm_customer_item(c, CRM_MULTI_SECONDARY_PHONES, 1) == NULL);
   CHECK(str_eq(crm_customer_item(c, CRM_MULTI_LISTS, 0), "vip"));
   CHECK(str_eq(crm_customer_custom_field(c, "loyalty"), "gold"));

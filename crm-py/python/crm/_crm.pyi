@@ -166,8 +166,9 @@ class _CustomerChanges(_CustomerOptional, total=False):
     last_name: str
 
 class _CustomerFields(_CustomerOptional, total=False):
-    first_name: Required[str]
-    last_name: Required[str]
+    # Which names are needed is the tenant's name rule (by default both).
+    first_name: str
+    last_name: str
 
 class _BookingFields(TypedDict, total=False):
     reference: Required[str]
@@ -231,12 +232,14 @@ class Actor:
 
 @final
 class Phone:
-    """A phone number as typed and in E.164 form."""
+    """A phone number as typed and, when it fits a numbering plan, in E.164 form."""
 
     @property
     def typed(self) -> str: ...
     @property
-    def e164(self) -> str: ...
+    def e164(self) -> str | None: ...
+    @property
+    def is_verified(self) -> bool: ...
     def to_dict(self) -> dict[str, Any]: ...
     def __eq__(self, value: object, /) -> bool: ...
     __hash__: ClassVar[None]  # type: ignore[assignment]
@@ -443,6 +446,8 @@ class TenantSettings:
 
     @property
     def default_region(self) -> str | None: ...
+    @property
+    def name_rule(self) -> Literal["both", "either", "last_name"]: ...
     def to_dict(self) -> dict[str, Any]: ...
     def __eq__(self, value: object, /) -> bool: ...
     __hash__: ClassVar[None]  # type: ignore[assignment]
@@ -985,7 +990,12 @@ class Tenant:
     def actor(self) -> Actor | None: ...
     def with_actor(self, actor: Actor) -> Tenant: ...
     def settings(self) -> TenantSettings: ...
-    def set_settings(self, *, default_region: str | None) -> None: ...
+    def set_settings(
+        self,
+        *,
+        default_region: str | None = None,
+        name_rule: Literal["both", "either", "last_name"] = "both",
+    ) -> None: ...
     def search(
         self,
         text: str | None = None,

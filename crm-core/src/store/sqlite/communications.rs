@@ -9,7 +9,6 @@ use crate::changes::{Change, ChangeKind};
 use crate::error::{Error, Result};
 use crate::model::{
     Actor, Channel, Communication, CommunicationId, CustomerId, NewCommunication, TenantId,
-    takes_sms,
 };
 
 const COLUMNS: &str =
@@ -52,8 +51,8 @@ pub(super) fn record(
             Channel::Sms => customer
                 .mobile
                 .as_ref()
-                .filter(|p| takes_sms(&p.e164))
-                .map(|p| p.e164.clone()),
+                .and_then(|p| p.sms_address())
+                .map(str::to_owned),
         }
         .ok_or_else(|| {
             Error::validation(

@@ -20,20 +20,26 @@ pub(super) const COLUMNS: &str = "id, customer_no, first_name, last_name, compan
     anonymised_at";
 
 pub(super) fn tenant_settings(tx: &Transaction<'_>, tenant: &TenantId) -> Result<TenantSettings> {
-    let region = tx
-        .prepare_cached("SELECT default_region FROM tenants WHERE tenant_id = ?1")?
-        .query_row([tenant.as_str()], |r| r.get::<_, Option<String>>(0))
-        .optional()?
-        .flatten();
-    Ok(TenantSettings {
-        default_region: region,
-    })
+    let row = tx
+        .prepare_cached("SELECT default_region, name_rule FROM tenants WHERE tenant_id = ?1")?
+        .query_row([tenant.as_str()], |r| {
+            Ok((r.get::<_, Option<String>>(0)?, r.get::<_, String>(1)?))
+        })
+        .optional()?;
+    let mut settings = TenantSettings::default();
+    if let Some((region, rule)) = row {
+        settings.default_region = region;
+        settings.name_rule = rule
+            .parse()
+            .map_err(|_| Error::Internal(format!("unknown name rule {rule:?} stored")))?;
+    }
+    Ok(settings)
 }
 
 fn phone_at(row: &Row<'_>, col: usize) -> rusqlite::Result<Option<Phone>> {
     let typed: Option<String> = row.get(col)?;
     let e164: Option<String> = row.get(col + 1)?;
-    Ok(typed.zip(e164).map(|(typed, e164)| Phone { typed, e164 }))
+    Ok(typed.map(|typed| Phone { typed, e164 }))
 }
 
 pub(super) fn from_row(row: &Row<'_>) -> rusqlite::Result<Customer> {
@@ -92,9 +98,11 @@ fn complete(tx: &Transaction<'_>, tenant: &TenantId, mut c: Customer) -> Result<
         if kind == "email" {
             c.secondary_emails.push(typed);
         } else {
+            // An unverified number has no E.164 form: its key is empty.
+            let key: String = row.get(2)?;
             c.secondary_phones.push(Phone {
                 typed,
-                e164: row.get(2)?,
+                e164: Some(key).filter(|k| !k.is_empty()),
             });
         }
     }
@@ -330,7 +338,7 @@ pub(super) fn write(
             "phone",
             i,
             p.typed,
-            p.e164
+            p.e164.as_deref().unwrap_or_default()
         ])?;
     }
     let mut list = tx.prepare_cached(

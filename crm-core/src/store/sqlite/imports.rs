@@ -129,7 +129,8 @@ fn one(
             ),
         }),
         Some(current) => {
-            let laid = current.overlay(&row.fields)?;
+            let region = customers::tenant_settings(tx, tenant)?.region();
+            let laid = current.overlay(&row.fields, region)?;
             let (stored, changed) = customers::update(tx, tenant, actor, &current, laid)?;
             Ok(if changed.is_empty() {
                 RowOutcome::Unchanged {

@@ -239,7 +239,8 @@ pub(super) fn plan(
     req: &MergeRequest,
 ) -> Result<MergePlan> {
     let loaded = load(tx, tenant, req)?;
-    let survived = survive(&loaded.primary, &loaded.others, &req.choices)?;
+    let names = super::customers::tenant_settings(tx, tenant)?.name_rule;
+    let survived = survive(&loaded.primary, &loaded.others, &req.choices, names)?;
     Ok(MergePlan {
         customer: survived.customer,
         sources: survived.sources,
@@ -280,7 +281,8 @@ pub(super) fn merge(
         moves,
         updated,
     } = load(tx, tenant, req)?;
-    let survived = survive(&primary, &others, &req.choices)?;
+    let names = super::customers::tenant_settings(tx, tenant)?.name_rule;
+    let survived = survive(&primary, &others, &req.choices, names)?;
     let mut documents_after = 0;
     for c in std::iter::once(&primary).chain(&others) {
         documents_after += documents::count(tx, tenant, &c.id)?;

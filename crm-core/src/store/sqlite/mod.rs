@@ -215,16 +215,28 @@ impl Repository for SqliteStore {
             if customers::tenant_settings(tx, tenant)? == *settings {
                 return Ok(());
             }
+            let before = customers::tenant_settings(tx, tenant)?;
             tx.execute(
-                "UPDATE tenants SET default_region = ?2 WHERE tenant_id = ?1",
-                (tenant.as_str(), &settings.default_region),
+                "UPDATE tenants SET default_region = ?2, name_rule = ?3 WHERE tenant_id = ?1",
+                (
+                    tenant.as_str(),
+                    &settings.default_region,
+                    settings.name_rule.as_str(),
+                ),
             )?;
+            let mut fields = Vec::new();
+            if before.default_region != settings.default_region {
+                fields.push("default_region".into());
+            }
+            if before.name_rule != settings.name_rule {
+                fields.push("name_rule".into());
+            }
             let change = Change {
                 kind: ChangeKind::TenantSettingsUpdated,
                 customer_id: None,
                 previous_customer_id: None,
                 booking_ref: None,
-                fields: vec!["default_region".into()],
+                fields,
             };
             changes::append(tx, tenant, actor, &change)
         })
@@ -385,7 +397,8 @@ impl Repository for SqliteStore {
                     (current, matched, Vec::new())
                 }
                 Some((current, matched)) => {
-                    let laid = current.overlay(&contact)?;
+                    let region = customers::tenant_settings(tx, tenant)?.region();
+                    let laid = current.overlay(&contact, region)?;
                     let (customer, changed) = customers::update(tx, tenant, actor, &current, laid)?;
                     (customer, matched, changed)
                 }

@@ -292,6 +292,10 @@ CREATE TABLE merge_communications (
     PRIMARY KEY (merge_id, communication_id)
 ) STRICT;
 "#,
+    r#"
+-- Which names a customer needs: 'both', 'either' or 'last_name'.
+ALTER TABLE tenants ADD COLUMN name_rule TEXT NOT NULL DEFAULT 'both';
+"#,
 ];
 
 /// The schema version this library writes.
@@ -323,12 +327,120 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", from as i64 + 1)?;
     }
+    if has_tables && version < PHONES_CHECKED_FROM {
+        reread_phones(&tx)?;
+    }
     tx.pragma_update(None, "application_id", APPLICATION_ID)?;
     tx.commit()?;
     if has_tables && version < ZEROED_FROM {
         // Files of earlier versions were written without `secure_delete`: their free space may
         // hold old values (deleted customers, earlier versions of rows). Rewritten once.
         conn.execute_batch("VACUUM")?;
+    }
+    Ok(())
+}
+
+/// The first schema version whose phones were read in the customer's country and checked
+/// against the numbering plans.
+const PHONES_CHECKED_FROM: i64 = 7;
+
+/// Reads every stored phone again as a create would now: in the customer's country, else the
+/// tenant's region, and with no E.164 form unless it fits a numbering plan. Earlier versions
+/// read national numbers in the tenant's region only (a German mobile of a German customer
+/// became a French number) and stored numbers of impossible lengths. A customer whose readings
+/// change gets a new version and a `CustomerUpdated` event naming the fields, so hosts that
+/// follow the change feed see the fix; the search index is rebuilt (its version changed too).
+fn reread_phones(tx: &rusqlite::Transaction<'_>) -> Result<()> {
+    use std::collections::HashMap;
+
+    use crate::changes::{Change, ChangeKind};
+    use crate::model::{Actor, CustomerId, Role, TenantId, read_phone, reading_region, region};
+
+    const SLOTS: [&str; 4] = ["phone", "mobile", "fax", "emergency_phone"];
+    let tenants: HashMap<String, Option<String>> = tx
+        .prepare("SELECT tenant_id, default_region FROM tenants")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let reading = |tenant: &str, country: Option<&str>, typed: &str| -> Option<String> {
+        let tenant_region = tenants
+            .get(tenant)
+            .and_then(|r| r.as_deref())
+            .and_then(|r| region("default_region", r).ok());
+        read_phone("phone", typed, reading_region(country, tenant_region))
+            .ok()
+            .and_then(|p| p.e164)
+    };
+    // Customer -> (tenant, fields changed).
+    let mut changed: HashMap<Vec<u8>, (String, Vec<String>)> = HashMap::new();
+    {
+        let mut rows = tx.prepare(
+            "SELECT id, tenant_id, country, phone, phone_e164, mobile, mobile_e164, fax, fax_e164,
+                emergency_phone, emergency_phone_e164 FROM customers",
+        )?;
+        let mut update: Vec<_> = SLOTS
+            .iter()
+            .map(|slot| {
+                tx.prepare(&format!(
+                    "UPDATE customers SET {slot}_e164 = ?2 WHERE id = ?1"
+                ))
+            })
+            .collect::<rusqlite::Result<_>>()?;
+        let mut rows = rows.query([])?;
+        while let Some(row) = rows.next()? {
+            let id: Vec<u8> = row.get(0)?;
+            let tenant: String = row.get(1)?;
+            let country: Option<String> = row.get(2)?;
+            for (i, slot) in SLOTS.iter().enumerate() {
+                let Some(typed) = row.get::<_, Option<String>>(3 + 2 * i)? else {
+                    continue;
+                };
+                let stored: Option<String> = row.get(4 + 2 * i)?;
+                let now = reading(&tenant, country.as_deref(), &typed);
+                if now != stored {
+                    update[i].execute(rusqlite::params![id, now])?;
+                    let entry = changed
+                        .entry(id.clone())
+                        .or_insert((tenant.clone(), Vec::new()));
+                    entry.1.push((*slot).to_owned());
+                }
+            }
+        }
+        let mut rows = tx.prepare(
+            "SELECT k.customer_id, k.tenant_id, c.country, k.position, k.typed, k.match_key
+             FROM customer_contacts k JOIN customers c ON c.id = k.customer_id
+             WHERE k.kind = 'phone'",
+        )?;
+        let mut update = tx.prepare(
+            "UPDATE customer_contacts SET match_key = ?3
+             WHERE customer_id = ?1 AND kind = 'phone' AND position = ?2",
+        )?;
+        let mut rows = rows.query([])?;
+        while let Some(row) = rows.next()? {
+            let id: Vec<u8> = row.get(0)?;
+            let tenant: String = row.get(1)?;
+            let country: Option<String> = row.get(2)?;
+            let typed: String = row.get(4)?;
+            let stored: String = row.get(5)?;
+            let now = reading(&tenant, country.as_deref(), &typed).unwrap_or_default();
+            if now != stored {
+                update.execute(rusqlite::params![id, row.get::<_, i64>(3)?, now])?;
+                let entry = changed.entry(id).or_insert((tenant, Vec::new()));
+                if !entry.1.iter().any(|f| f == "secondary_phones") {
+                    entry.1.push("secondary_phones".into());
+                }
+            }
+        }
+    }
+    let actor = Actor::new("crm:phone-migration", Role::System);
+    let mut bump = tx.prepare("UPDATE customers SET version = version + 1 WHERE id = ?1")?;
+    let mut changed: Vec<_> = changed.into_iter().collect();
+    changed.sort();
+    for (id, (tenant, fields)) in changed {
+        bump.execute([&id])?;
+        let uuid = uuid::Uuid::from_slice(&id).map_err(|e| Error::Internal(e.to_string()))?;
+        let mut change = Change::customer(ChangeKind::CustomerUpdated, CustomerId::from_uuid(uuid));
+        change.fields = fields;
+        super::changes::append(tx, &TenantId::new(&tenant)?, &actor, &change)?;
     }
     Ok(())
 }

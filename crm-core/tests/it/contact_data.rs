@@ -1,0 +1,546 @@
+//! Real-world contact data: phones typed nationally are read in the customer's country and
+//! checked against the numbering plans, a number that fits no plan is kept as typed (shown,
+//! exported, found) but never texted nor matched, the tenant's name rule, and files of the
+//! previous schema whose phones were misread.
+#![allow(clippy::unwrap_used)]
+
+use crate::common;
+
+use common::*;
+use crm_core::{
+    Actor, Address, Channel, CustomerId, CustomerListQuery, CustomerQuery, CustomerSort,
+    ExportColumn, ExportOptions, ImportOptions, MatchConfig, MatchReason, MergeField, MergeRequest,
+    NameRule, NewCustomer, Role, Tenant, TenantSettings,
+};
+
+fn living_in(first: &str, last: &str, country: Option<&str>) -> NewCustomer {
+    NewCustomer {
+        address: Address {
+            country: country.map(Into::into),
+            ..Default::default()
+        },
+        ..customer(first, last)
+    }
+}
+
+fn with_mobile(fields: NewCustomer, mobile: &str) -> NewCustomer {
+    NewCustomer {
+        mobile: Some(mobile.into()),
+        ..fields
+    }
+}
+
+fn e164(t: &Tenant, id: &CustomerId) -> Option<String> {
+    t.get_customer(id).unwrap().mobile.unwrap().e164
+}
+
+fn hits(t: &Tenant, text: &str) -> Vec<CustomerId> {
+    let mut ids: Vec<_> = t
+        .search(&CustomerQuery::text(text).limit(100))
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|h| h.id)
+        .collect();
+    ids.sort();
+    ids
+}
+
+fn sorted(mut ids: Vec<CustomerId>) -> Vec<CustomerId> {
+    ids.sort();
+    ids
+}
+
+#[test]
+fn a_national_number_is_read_in_the_customers_country_else_the_tenants_region() {
+    let db = open();
+    let t = db.tenant("agency"); // region FR
+    let create = |fields| t.create_customer(&actor(), fields).unwrap();
+    // A German mobile typed nationally, for a customer in Germany: a German number.
+    let german = create(with_mobile(
+        living_in("Jörg", "Keller", Some("DE")),
+        "0151 25642510",
+    ));
+    assert_eq!(e164(&t, &german.id).as_deref(), Some("+4915125642510"));
+    // The same digits for a customer without a country are read in FR, where they fit no plan:
+    // kept as typed, with no E.164 form (not `+33151...`).
+    let nowhere = create(with_mobile(living_in("Ana", "Ruiz", None), "0151 25642510"));
+    let mobile = t.get_customer(&nowhere.id).unwrap().mobile.unwrap();
+    assert_eq!(
+        (mobile.typed.as_str(), mobile.e164),
+        ("0151 25642510", None)
+    );
+    // A French number for the customer without a country is French, as before.
+    let french = create(with_mobile(
+        living_in("Zoé", "Moreau", None),
+        "06 12 34 56 78",
+    ));
+    assert_eq!(e164(&t, &french.id).as_deref(), Some("+33612345678"));
+    // Numbers of other countries, typed as their people type them.
+    for (country, typed, expected) in [
+        ("US", "(212) 555-0123", "+12125550123"),
+        ("GB", "07400 123456", "+447400123456"),
+        ("ES", "612 34 56 78", "+34612345678"),
+        ("IT", "06 1234 5678", "+390612345678"),
+        ("CH", "044 668 18 00", "+41446681800"),
+        ("NL", "06 12345678", "+31612345678"),
+    ] {
+        let c = create(with_mobile(living_in("A", "B", Some(country)), typed));
+        assert_eq!(e164(&t, &c.id).as_deref(), Some(expected), "{country}");
+    }
+    // `+country` wins over the customer's country.
+    let abroad = create(with_mobile(
+        living_in("Paul", "Martin", Some("DE")),
+        "+33 6 98 76 54 32",
+    ));
+    assert_eq!(e164(&t, &abroad.id).as_deref(), Some("+33698765432"));
+}
+
+#[test]
+fn changing_the_country_reads_national_numbers_again() {
+    let db = open();
+    let t = db.tenant("agency");
+    let c = t
+        .create_customer(
+            &actor(),
+            NewCustomer {
+                phone: Some("+44 20 7946 0958".into()),
+                secondary_phones: vec!["0170 1234567".into()],
+                ..with_mobile(living_in("Jörg", "Keller", None), "0170 1234567")
+            },
+        )
+        .unwrap();
+    // Read in FR, it fits no plan.
+    assert_eq!(c.mobile.as_ref().unwrap().e164, None);
+    assert_eq!(c.secondary_phones[0].e164, None);
+    // The customer's address turns out to be in Germany: the national numbers are German.
+    let mut edit = c.edit();
+    edit.address.country = Some("DE".into());
+    let moved = t.update_customer(&actor(), &c.id, c.version, edit).unwrap();
+    assert_eq!(
+        moved.mobile.as_ref().unwrap().e164.as_deref(),
+        Some("+491701234567")
+    );
+    assert_eq!(
+        moved.secondary_phones[0].e164.as_deref(),
+        Some("+491701234567")
+    );
+    assert_eq!(
+        moved.phone.as_ref().unwrap().e164.as_deref(),
+        Some("+442079460958"),
+        "an international number stays"
+    );
+    let event = all_changes(&t).pop().unwrap();
+    assert!(event.fields.contains(&"mobile".to_owned()), "{event:?}");
+    // Another edit that keeps the country keeps the readings, even after the tenant's region
+    // changed.
+    t.set_settings(&actor(), TenantSettings::with_region("US"))
+        .unwrap();
+    let mut edit = moved.edit();
+    edit.company = Some("Keller GmbH".into());
+    let kept = t
+        .update_customer(&actor(), &c.id, moved.version, edit)
+        .unwrap();
+    assert_eq!(kept.mobile, moved.mobile);
+    assert_eq!(all_changes(&t).pop().unwrap().fields, ["company"]);
+    // Capture without a country for this customer (found by the booking) reads a new number in
+    // the customer's country.
+    let booked = t
+        .upsert_booking(
+            &actor(),
+            booking_for("BK-1", "2026-07-14T08:30:00+02:00", &c),
+        )
+        .unwrap();
+    assert!(booked.created);
+    let captured = t
+        .capture_booking(
+            &actor(),
+            NewCustomer {
+                emergency_phone: Some("030 1234567".into()),
+                ..customer("Jörg", "Keller")
+            },
+            booking("BK-1", "2026-07-14T08:30:00+02:00"),
+        )
+        .unwrap();
+    assert_eq!(
+        captured.customer.emergency_phone.unwrap().e164.as_deref(),
+        Some("+49301234567")
+    );
+}
+
+#[test]
+fn a_number_that_fits_no_plan_is_kept_shown_exported_and_found_but_never_texted_or_matched() {
+    let db = open();
+    let t = db.tenant("agency");
+    let sms = |fields: NewCustomer| NewCustomer {
+        consent: crm_core::Consent {
+            sms: Some(chrono::Utc::now()),
+            email: None,
+        },
+        ..fields
+    };
+    let create = |fields| t.create_customer(&actor(), fields).unwrap();
+    // A mobile typed one pair short: it fits no plan.
+    let short = create(sms(with_mobile(customer("Jean", "Dupont"), "06 12 34 56")));
+    let twin = create(sms(with_mobile(customer("Jean", "Dupond"), "06 12 34 56")));
+    let mobile = short.mobile.clone().unwrap();
+    assert_eq!((mobile.typed.as_str(), mobile.e164), ("06 12 34 56", None));
+    // The same two people with a number that fits: a likely duplicate through the phone.
+    let full = create(sms(with_mobile(
+        customer("Marc", "Petit"),
+        "06 98 76 54 32",
+    )));
+    let full_twin = create(sms(with_mobile(
+        customer("Marc", "Petitt"),
+        "06 98 76 54 32",
+    )));
+    let matches = t.duplicates_of(&full.id, &MatchConfig::default()).unwrap();
+    assert_eq!(matches.len(), 1);
+    assert_eq!(matches[0].customer_id, full_twin.id);
+    assert!(matches[0].reasons.contains(&MatchReason::SamePhone));
+    // The unverified number is no evidence.
+    let matches = t.duplicates_of(&short.id, &MatchConfig::default()).unwrap();
+    assert!(
+        matches
+            .iter()
+            .all(|m| !m.reasons.contains(&MatchReason::SamePhone)),
+        "{matches:?}"
+    );
+    assert!(
+        matches.iter().all(|m| m.customer_id != twin.id),
+        "{matches:?}"
+    );
+    let clusters = t.find_duplicates(&Default::default(), |_, _| {}).unwrap();
+    let in_clusters: Vec<CustomerId> = clusters.iter().flat_map(|c| c.customers.clone()).collect();
+    assert_eq!(sorted(in_clusters), sorted(vec![full.id, full_twin.id]));
+    // Never texted: SMS outreach skips it for want of an address.
+    let outreach = t.outreach(&CustomerQuery::all(), Channel::Sms).unwrap();
+    let texted: Vec<CustomerId> = outreach.recipients.iter().map(|r| r.customer_id).collect();
+    assert_eq!(sorted(texted), sorted(vec![full.id, full_twin.id]));
+    assert_eq!(outreach.skipped.no_address, 2);
+    // Shown as typed, exported as typed, found by its digits.
+    assert_eq!(
+        t.get_customer(&short.id).unwrap().mobile.unwrap().typed,
+        "06 12 34 56"
+    );
+    let mut csv = Vec::new();
+    t.export_csv(
+        &ExportOptions::all().columns([ExportColumn::LastName, ExportColumn::Mobile]),
+        &mut csv,
+        |_, _| {},
+    )
+    .unwrap();
+    let csv = String::from_utf8(csv).unwrap();
+    assert!(csv.contains("Dupont,06 12 34 56"), "{csv}");
+    assert_eq!(hits(&t, "06 12 34 56"), sorted(vec![short.id, twin.id]));
+    assert_eq!(hits(&t, "3456"), sorted(vec![short.id, twin.id]));
+    // Text that is no phone number at all is refused, naming the field.
+    assert_invalid(
+        t.create_customer(&actor(), with_mobile(customer("A", "B"), "call me")),
+        "mobile",
+    );
+}
+
+#[test]
+fn plus_country_finds_that_countrys_numbers_and_national_digits_find_theirs() {
+    let db = open();
+    let t = db.tenant("agency");
+    let create = |fields| t.create_customer(&actor(), fields).unwrap().id;
+    let french = create(with_mobile(
+        living_in("Zoé", "Moreau", Some("FR")),
+        "06 12 34 56 78",
+    ));
+    let german = create(with_mobile(
+        living_in("Jörg", "Keller", Some("DE")),
+        "0151 25642510",
+    ));
+    // A US number whose national form starts with the digits 33.
+    let american = create(with_mobile(
+        living_in("Amy", "Lee", Some("US")),
+        "(330) 555-0123",
+    ));
+    let unverified = create(with_mobile(living_in("Ana", "Ruiz", None), "0151 2564251"));
+    assert_eq!(hits(&t, "+33"), vec![french]);
+    assert_eq!(hits(&t, "0033"), vec![french]);
+    assert_eq!(hits(&t, "+49 151"), vec![german]);
+    assert_eq!(hits(&t, "0151"), sorted(vec![german, unverified]));
+    assert_eq!(hits(&t, "+1 330"), vec![american]);
+    assert_eq!(hits(&t, "330 555"), vec![american]);
+    let phone_filter = |typed: &str| {
+        let mut ids: Vec<_> = t
+            .search(&CustomerQuery::all().phone(typed))
+            .unwrap()
+            .items
+            .into_iter()
+            .map(|h| h.id)
+            .collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(phone_filter("+33"), vec![french]);
+    assert_eq!(phone_filter("0151"), sorted(vec![german, unverified]));
+}
+
+fn tenant_with(db: &Db, id: &str, rule: NameRule) -> Tenant {
+    let t = db.crm.tenant(id).unwrap();
+    t.set_settings(
+        &actor(),
+        TenantSettings::with_region("FR").with_name_rule(rule),
+    )
+    .unwrap();
+    t
+}
+
+#[test]
+fn the_tenants_name_rule_holds_in_create_import_and_capture() {
+    let db = open();
+    // (first, last) -> the field refused under Both, Either, LastName (None: accepted).
+    let cases = [
+        (("", "Dupont"), [Some("first_name"), None, None]),
+        (("Jean", ""), [Some("last_name"), None, Some("last_name")]),
+        (
+            ("", " "),
+            [Some("first_name"), Some("last_name"), Some("last_name")],
+        ),
+        (("Jean", "Dupont"), [None, None, None]),
+    ];
+    let rules = [NameRule::Both, NameRule::Either, NameRule::LastName];
+    for (r, rule) in rules.into_iter().enumerate() {
+        let t = tenant_with(&db, rule.as_str(), rule);
+        assert_eq!(t.settings().unwrap().name_rule, rule);
+        for ((first, last), refused) in cases {
+            let fields = customer(first, last);
+            match refused[r] {
+                Some(field) => {
+                    assert_invalid(t.create_customer(&actor(), fields.clone()), field);
+                    let captured = t.capture_booking(
+                        &actor(),
+                        fields,
+                        booking(&format!("C-{first}-{last}"), "2026-07-14T08:30:00+02:00"),
+                    );
+                    assert_invalid(captured, field);
+                }
+                None => {
+                    let c = t.create_customer(&actor(), fields.clone()).unwrap();
+                    assert_eq!((c.first_name.as_str(), c.last_name.as_str()), (first, last));
+                    assert_eq!(c.full_name(), format!("{first} {last}").trim());
+                    t.capture_booking(
+                        &actor(),
+                        fields,
+                        booking(&format!("C-{first}-{last}"), "2026-07-14T08:30:00+02:00"),
+                    )
+                    .unwrap();
+                }
+            }
+        }
+        // The same records in a file: the rows the rule accepts are created, the others
+        // reported with the field.
+        let csv = "first_name,last_name,email\n,Martin,m@example.com\nLouis,,l@example.com\n,,n@example.com\nAnne,Roux,a@example.com\n";
+        let report = t
+            .import_csv(
+                &actor(),
+                csv.as_bytes(),
+                &ImportOptions::new().match_on(crm_core::ImportMatch::None),
+                |_, _| true,
+            )
+            .unwrap();
+        let expected = [1, 3, 2][r];
+        assert_eq!(report.created, expected, "{rule}: {report:?}");
+        assert_eq!(report.failed, 4 - expected, "{rule}");
+    }
+}
+
+#[test]
+fn a_customer_with_one_name_shows_sorts_merges_and_captures_sensibly() {
+    let db = open();
+    let t = tenant_with(&db, "agency", NameRule::Either);
+    let create =
+        |first: &str, last: &str| t.create_customer(&actor(), customer(first, last)).unwrap();
+    let young = create("Ann", "Young");
+    let zoe = create("Zoé", "");
+    let zola = create("Émile", "Zola");
+    let adam = create("", "Adam");
+    assert_eq!(zoe.full_name(), "Zoé");
+    assert_eq!(adam.full_name(), "Adam");
+    let by_name: Vec<CustomerId> = all_rows(&t, CustomerListQuery::new(CustomerSort::Name))
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(by_name, vec![adam.id, young.id, zoe.id, zola.id]);
+    let searched: Vec<CustomerId> = t
+        .search(&CustomerQuery::all().sort(crm_core::SearchSort::Name))
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|h| h.id)
+        .collect();
+    assert_eq!(searched, by_name);
+    assert_eq!(hits(&t, "zoe"), vec![zoe.id]);
+    // A capture with only a last name keeps the stored first name.
+    let mut with_email = zola.edit();
+    with_email.email = Some("emile@example.com".into());
+    t.update_customer(&actor(), &zola.id, zola.version, with_email)
+        .unwrap();
+    let captured = t
+        .capture_booking(
+            &actor(),
+            customer_with_email("", "Zola", "emile@example.com"),
+            booking("BK-Z", "2026-07-14T08:30:00+02:00"),
+        )
+        .unwrap();
+    assert_eq!(captured.customer.id, zola.id);
+    assert_eq!(captured.customer.first_name, "Émile");
+    // Under the rule "both", a merge that would take the empty first name is refused.
+    let dupont = create("", "Dupont");
+    let jean = create("Jean", "Dupont");
+    t.set_settings(
+        &actor(),
+        TenantSettings::with_region("FR").with_name_rule(NameRule::Both),
+    )
+    .unwrap();
+    let take_empty =
+        MergeRequest::new(jean.id, vec![dupont.id]).choose(MergeField::FirstName, dupont.id);
+    assert_invalid(t.merge(&actor(), &take_empty), "first_name");
+    // By default the merge keeps the first name there is.
+    let merged = t
+        .merge(&actor(), &MergeRequest::new(dupont.id, vec![jean.id]))
+        .unwrap();
+    assert_eq!(merged.customer.full_name(), "Jean Dupont");
+}
+
+#[test]
+fn name_rules_are_per_tenant() {
+    let db = open();
+    let loose = tenant_with(&db, "loose", NameRule::Either);
+    let strict = db.tenant("strict");
+    assert_eq!(strict.settings().unwrap().name_rule, NameRule::Both);
+    loose
+        .create_customer(&actor(), customer("", "Dupont"))
+        .unwrap();
+    assert_invalid(
+        strict.create_customer(&actor(), customer("", "Dupont")),
+        "first_name",
+    );
+    assert_eq!(count_customers(&strict), 0);
+    // The settings event of one tenant is not in the other's feed.
+    assert!(
+        all_changes(&strict)
+            .iter()
+            .all(|e| !e.fields.contains(&"name_rule".to_owned()))
+    );
+}
+
+/// A file of the previous schema, whose national numbers were read in the tenant's region
+/// whatever the customer's country, and stored whatever their length.
+#[test]
+fn a_file_of_the_previous_schema_gets_its_phones_read_again() {
+    let db = open();
+    let t = db.tenant("agency"); // FR
+    let other = db.tenant("other"); // FR too: its misread phone is fixed alike, in its feed
+    let create = |t: &Tenant, fields| t.create_customer(&actor(), fields).unwrap();
+    let german = create(
+        &t,
+        with_mobile(living_in("Jörg", "Keller", Some("DE")), "0170 1234567"),
+    );
+    let american = create(
+        &t,
+        NewCustomer {
+            phone: Some("(212) 555-0123".into()),
+            ..living_in("Amy", "Lee", Some("US"))
+        },
+    );
+    let british = create(
+        &t,
+        NewCustomer {
+            secondary_phones: vec!["07400 123456".into()],
+            ..living_in("Tom", "Hardy", Some("GB"))
+        },
+    );
+    let french = create(
+        &t,
+        with_mobile(living_in("Zoé", "Moreau", Some("FR")), "06 12 34 56 78"),
+    );
+    let elsewhere = create(
+        &other,
+        with_mobile(living_in("Jan", "Smit", Some("NL")), "06 12345678"),
+    );
+    let last_seq = last_seq(&t);
+    let path = db.path.clone();
+    let dir = db.dir;
+    drop((t, other, db.crm));
+    {
+        // What the earlier version stored: every national number read in FR.
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "UPDATE customers SET mobile_e164 = '+331701234567' WHERE first_name = 'Jörg';
+             UPDATE customers SET phone_e164 = '+332125550123' WHERE first_name = 'Amy';
+             UPDATE customer_contacts SET match_key = '+337400123456' WHERE typed = '07400 123456';
+             UPDATE customers SET mobile_e164 = '+33612345678' WHERE first_name = 'Jan';
+             ALTER TABLE tenants DROP COLUMN name_rule;
+             PRAGMA user_version = 6;",
+        )
+        .unwrap();
+    }
+    let crm = crm_core::Crm::open(&path).unwrap();
+    assert_eq!(crm_core::Crm::schema_version(), 7);
+    let t = crm.tenant("agency").unwrap();
+    let other = crm.tenant("other").unwrap();
+    assert_eq!(t.settings().unwrap().name_rule, NameRule::Both);
+    let got = |id| t.get_customer(id).unwrap();
+    assert_eq!(
+        got(&german.id).mobile.unwrap().e164.as_deref(),
+        Some("+491701234567")
+    );
+    assert_eq!(
+        got(&american.id).phone.unwrap().e164.as_deref(),
+        Some("+12125550123")
+    );
+    assert_eq!(
+        got(&british.id).secondary_phones[0].e164.as_deref(),
+        Some("+447400123456")
+    );
+    assert_eq!(got(&french.id), french, "a right reading is left alone");
+    assert_eq!(
+        other
+            .get_customer(&elsewhere.id)
+            .unwrap()
+            .mobile
+            .unwrap()
+            .e164
+            .as_deref(),
+        Some("+31612345678")
+    );
+    // Each fixed customer has a new version and an event naming the fields, by the migration.
+    assert_eq!(got(&german.id).version, german.version + 1);
+    let events = changes_after(&t, last_seq);
+    let fixed: Vec<(CustomerId, Vec<String>)> = events
+        .iter()
+        .map(|e| (e.customer_id.unwrap(), e.fields.clone()))
+        .collect();
+    assert_eq!(fixed.len(), 3, "{events:?}");
+    for (id, field) in [
+        (german.id, "mobile"),
+        (american.id, "phone"),
+        (british.id, "secondary_phones"),
+    ] {
+        assert!(
+            fixed.contains(&(id, vec![field.to_owned()])),
+            "{id}: {fixed:?}"
+        );
+    }
+    assert!(
+        events
+            .iter()
+            .all(|e| e.actor == Actor::new("crm:phone-migration", Role::System))
+    );
+    // The index follows: `+33` finds the French customer only, national digits the German.
+    assert_eq!(hits(&t, "+33"), vec![french.id]);
+    assert_eq!(hits(&t, "0170"), vec![german.id]);
+    assert_eq!(hits(&t, "+1 212"), vec![american.id]);
+    drop((t, other, crm));
+    // Opening again changes nothing more.
+    let crm = crm_core::Crm::open(&path).unwrap();
+    let t = crm.tenant("agency").unwrap();
+    assert_eq!(changes_after(&t, last_seq).len(), 3);
+    drop(dir);
+}
