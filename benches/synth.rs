@@ -307,6 +307,47 @@ const COUNTRIES: &[Country] = &[
     },
 ];
 
+/// The Netherlands, for the eight countries of [`Synth::traveller`] (kept out of
+/// [`COUNTRIES`], so the data of [`Synth::customer`] stays what it was).
+const NETHERLANDS: Country = Country {
+    code: "NL",
+    currency: "EUR",
+    first: &["Daan", "Sanne", "Bram", "Fenna", "Joël", "Lotte", "Sjoerd"],
+    last: &[
+        "de Vries", "Jansen", "van Dijk", "Bakker", "Visser", "Smit", "de Boer",
+    ],
+    cities: &[
+        ("Amsterdam", "1012 AB"),
+        ("Rotterdam", "3011 AA"),
+        ("Utrecht", "3511 AD"),
+    ],
+    streets: &["Damrak", "Coolsingel", "Oudegracht"],
+    phones: &["+31 6 #### ####", "+31 6########", "0031 6 ########"],
+    language: "nl",
+};
+
+/// The eight countries of [`Synth::traveller`], by code, with the national forms their people
+/// type their numbers in: mobiles, then a landline.
+const NATIONAL: &[(&str, &[&str])] = &[
+    (
+        "FR",
+        &["06 1# ## ## ##", "07 8# ## ## ##", "04 7# ## ## ##"],
+    ),
+    ("DE", &["0151 2#######", "0170 #######", "030 2######"]),
+    ("ES", &["612 ## ## ##", "699 ### ###", "91 ### ## ##"]),
+    ("GB", &["07400 ######", "07700 1#####", "020 7### ####"]),
+    ("US", &["(212) 7##-####", "(415) 7##-####", "617-7##-####"]),
+    ("IT", &["347 ### ####", "333 #######", "06 #### ####"]),
+    ("NL", &["06 1#######", "06-2#######", "020 ### ####"]),
+    ("CH", &["079 ### ## ##", "078 ### ## ##", "044 ### ## ##"]),
+];
+
+/// Syllables of made-up surnames, so that a large load holds thousands of distinct names.
+const SYLLABLES: &[&str] = &[
+    "ber", "man", "del", "ros", "kin", "var", "tel", "son", "mar", "lin", "dor", "ga", "ri", "lo",
+    "ne", "sa", "vi", "to", "hal", "wen", "qui", "bru", "sch", "mo",
+];
+
 const DOMAINS: &[&str] = &[
     "gmail.com",
     "yahoo.fr",
@@ -401,6 +442,10 @@ impl Synth {
         } else {
             self.pick_country()
         };
+        self.customer_of(country)
+    }
+
+    fn customer_of(&mut self, country: &'static Country) -> NewCustomer {
         let first = self.pick(country.first);
         let last = self.pick(country.last);
         let (city, zip) = self.pick(country.cities);
@@ -460,6 +505,33 @@ impl Synth {
         }
     }
 
+    /// A customer of one of eight countries (France, Germany, Spain, the UK, the US, Italy, the
+    /// Netherlands, Switzerland) in equal shares, with the address country set and phones typed
+    /// in the country's national format, as an address book of a multi-country agency holds
+    /// them; surnames are drawn from thousands.
+    pub fn traveller(&mut self) -> NewCustomer {
+        let (code, national) = NATIONAL[self.rng.random_range(0..NATIONAL.len())];
+        let country = COUNTRIES
+            .iter()
+            .find(|c| c.code == code)
+            .unwrap_or(&NETHERLANDS);
+        let mut c = self.customer_of(country);
+        let last = if self.rng.random_bool(0.3) {
+            self.pick(country.last).to_owned()
+        } else {
+            let n = self.rng.random_range(2..4);
+            let mut name: String = (0..n).map(|_| self.pick(SYLLABLES)).collect();
+            name[..1].make_ascii_uppercase();
+            name
+        };
+        c.email = c.email.is_some().then(|| self.email(&c.first_name, &last));
+        c.last_name = last;
+        let mobile = national[self.rng.random_range(0..2)];
+        c.mobile = c.mobile.is_some().then(|| self.digits(mobile));
+        c.phone = self.rng.random_bool(0.3).then(|| self.digits(national[2]));
+        c
+    }
+
     fn pick_country(&mut self) -> &'static Country {
         &COUNTRIES[self.rng.random_range(1..COUNTRIES.len())]
     }
@@ -495,6 +567,14 @@ impl Synth {
 
     /// A booking for `customer`, with the next reference of this generator.
     pub fn booking(&mut self, customer: &Customer) -> NewBooking {
+        let mut booking = self.booking_in(customer.address.country.as_deref());
+        booking.customer_id = Some(customer.id);
+        booking
+    }
+
+    /// A booking of a customer of `country` (its currency), linked to no one, with the next
+    /// reference of this generator.
+    pub fn booking_in(&mut self, country: Option<&str>) -> NewBooking {
         let reference = format!("{}-{:07}", self.prefix, self.next_ref);
         self.next_ref += 1;
         let days_ago = self.rng.random_range(-120..(3 * 365));
@@ -527,7 +607,7 @@ impl Synth {
         }
         let currency = COUNTRIES
             .iter()
-            .find(|c| Some(c.code) == customer.address.country.as_deref())
+            .find(|c| Some(c.code) == country)
             .map_or("EUR", |c| c.currency);
         let invoiced = !matches!(status, BookingStatus::Quote | BookingStatus::Pending);
         let payment = self.pick(&[
@@ -542,7 +622,7 @@ impl Synth {
             .then(|| pickup + Duration::days(self.rng.random_range(2..15)));
         NewBooking {
             reference: reference.clone(),
-            customer_id: Some(customer.id),
+            customer_id: None,
             status,
             pickup_at: pickup,
             return_at,

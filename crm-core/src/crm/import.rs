@@ -5,7 +5,7 @@ use std::io::Read;
 use std::path::Path;
 
 use super::Tenant;
-use crate::dedupe::DuplicateMatch;
+use crate::dedupe::{DuplicateMatch, Incoming, MatchConfig};
 use crate::error::{Error, Result};
 use crate::exchange::{
     self, CsvRows, ExportColumn, FlaggedRow, ImportMatch, ImportOptions, ImportReport,
@@ -16,6 +16,7 @@ use crate::search;
 use crate::store::import::{
     CustomerReads, ImportRow, ImportSink, ImportTransactions, MatchValue, RowOutcome,
 };
+use crate::store::{CustomerListQuery, CustomerSort};
 
 /// Below this many rows a batch is checked on the caller's thread.
 const PARALLEL_FROM: usize = 500;
@@ -101,10 +102,10 @@ impl Tenant {
                 ));
             }
         }
-        if options.flag_duplicates.is_some() {
-            // Flagging looks candidates up in the index: bring it up to date first.
-            search::catch_up(self.repo.as_ref(), &self.index)?;
-        }
+        let flagger = match &options.flag_duplicates {
+            Some(config) => Some(self.flagger(config, size)?),
+            None => None,
+        };
         let transactions = if options.dry_run || options.all_or_nothing {
             ImportTransactions::Single
         } else {
@@ -124,6 +125,7 @@ impl Tenant {
             size,
             progress,
             ended: false,
+            flagger,
         };
         let kept = self.repo.import(
             &self.id,
@@ -132,7 +134,9 @@ impl Tenant {
             transactions,
             &mut sink,
         )?;
-        if kept && transactions == ImportTransactions::Single {
+        // The index takes the import in once, as it takes a bulk load (rebuilt when the import
+        // is large next to what the store held): searchable when the call returns.
+        if kept {
             search::catch_up(self.repo.as_ref(), &self.index)?;
         }
         let mut report = sink.report;
@@ -164,6 +168,53 @@ struct CsvSink<'a, R: Read, P> {
     size: u64,
     progress: P,
     ended: bool,
+    flagger: Option<Flagger>,
+}
+
+/// Duplicate flagging of an import: the records it creates meet each other in blocks (the keys
+/// of the batch finder), and the stored customers either in the same blocks (loaded once, when
+/// the store is small next to the file) or through the search index (a small file into a
+/// large store).
+struct Flagger {
+    config: MatchConfig,
+    incoming: Incoming,
+    stored_in_blocks: bool,
+}
+
+/// A store of at most this many customers is loaded into the blocks whatever the file's size.
+const LOAD_STORE_UP_TO: u64 = 2_000;
+/// Bytes of a file per stored customer loaded into the blocks: a file of 25 bytes per stored
+/// customer (about one row for four stored customers) pays for reading them all.
+const FILE_BYTES_PER_STORED: u64 = 25;
+
+impl Tenant {
+    /// The flagging of an import of a file of `size` bytes (0: unknown).
+    fn flagger(&self, config: &MatchConfig, size: u64) -> Result<Flagger> {
+        let stored = self
+            .list_customers(&CustomerListQuery::new(CustomerSort::CreatedAt).limit(1))?
+            .total;
+        let mut incoming = Incoming::new(config.clone());
+        let stored_in_blocks = stored <= LOAD_STORE_UP_TO || stored <= size / FILE_BYTES_PER_STORED;
+        if stored_in_blocks {
+            let mut after = None;
+            loop {
+                let page = self
+                    .repo
+                    .scan_customers(&self.id, after, super::SCAN_PAGE)?;
+                let Some(last) = page.last() else { break };
+                after = Some(last.id);
+                page.iter().for_each(|c| incoming.add(c));
+            }
+        } else {
+            // Stored candidates come from the index: bring it up to date first.
+            search::catch_up(self.repo.as_ref(), &self.index)?;
+        }
+        Ok(Flagger {
+            config: config.clone(),
+            incoming,
+            stored_in_blocks,
+        })
+    }
 }
 
 /// Reads a row's cells and checks its fields as a create would; with `lenient`, a bad optional
@@ -269,16 +320,29 @@ impl<R: Read, P: FnMut(u64, u64) -> bool> ImportSink for CsvSink<'_, R, P> {
 
     fn duplicates(
         &mut self,
-        customer: &Customer,
+        customers: &[Customer],
         reads: &dyn CustomerReads,
-    ) -> Result<Vec<DuplicateMatch>> {
-        match &self.options.flag_duplicates {
-            Some(config) => self.tenant.matches_among(customer, config, reads),
-            None => Ok(Vec::new()),
+    ) -> Result<Vec<Vec<DuplicateMatch>>> {
+        let Some(flagger) = &mut self.flagger else {
+            return Ok(vec![Vec::new(); customers.len()]);
+        };
+        let mut out = Vec::with_capacity(customers.len());
+        for c in customers {
+            let mut matches = flagger.incoming.check(c);
+            if !flagger.stored_in_blocks {
+                for m in self.tenant.matches_among(c, &flagger.config, reads)? {
+                    if !matches.iter().any(|seen| seen.customer_id == m.customer_id) {
+                        matches.push(m);
+                    }
+                }
+                crate::dedupe::sort_matches(&mut matches);
+            }
+            out.push(matches);
         }
+        Ok(out)
     }
 
-    fn batch_done(&mut self, outcomes: Vec<RowOutcome>, committed: bool) -> Result<()> {
+    fn batch_done(&mut self, outcomes: Vec<RowOutcome>) -> Result<()> {
         let report = &mut self.report;
         let suppressed = |report: &mut ImportReport, row: u64, fields: Vec<String>| {
             for field in fields {
@@ -326,9 +390,6 @@ impl<R: Read, P: FnMut(u64, u64) -> bool> ImportSink for CsvSink<'_, R, P> {
                     report.issue(row, &field, &reason, IssueKind::Error);
                 }
             }
-        }
-        if committed {
-            search::catch_up(self.tenant.repo.as_ref(), &self.tenant.index)?;
         }
         let read = self.rows.bytes_read();
         let done = if self.size == 0 {

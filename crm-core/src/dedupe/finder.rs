@@ -21,7 +21,7 @@ fn hashed(parts: &[&str]) -> u64 {
 }
 
 /// The blocking keys of a profile: customers sharing none are never compared.
-fn keys(p: &Profile, out: &mut Vec<u64>) {
+pub(super) fn keys(p: &Profile, out: &mut Vec<u64>) {
     for email in &p.emails {
         out.push(hashed(&["e", email]));
     }

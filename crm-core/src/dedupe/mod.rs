@@ -7,6 +7,7 @@
 //! names differ, as in a household). Every rule and weight is data: [`MatchConfig`].
 
 mod finder;
+mod incoming;
 mod names;
 mod profile;
 mod score;
@@ -20,6 +21,7 @@ use crate::model::CustomerId;
 use crate::model::limits::MAX_WINDOW;
 
 pub(crate) use finder::find;
+pub(crate) use incoming::{Incoming, sort as sort_matches};
 pub(crate) use names::nicknames;
 pub(crate) use profile::Profile;
 pub(crate) use score::score;

@@ -82,13 +82,22 @@ pub struct ImportOptions {
     /// Write nothing at all unless every row imports (one transaction for the whole file);
     /// otherwise bad rows are reported and skipped, and the others are written a batch at a time.
     pub all_or_nothing: bool,
-    /// Rows per transaction (and index commit) when not all-or-nothing: 1 to 100,000.
+    /// Rows per transaction when not all-or-nothing: 1 to 100,000. The rows of a batch that
+    /// create customers are written together, as a `create_customers` batch is; the search
+    /// index takes the whole import in once, at the end (rebuilt when the import is large next
+    /// to what the store held), so the customers are searchable when the call returns.
     pub batch_size: usize,
     /// A bad optional cell (an email, a phone, a country, a date...) is left out with a warning,
     /// and the rest of its row is imported; otherwise the row fails.
     pub lenient: bool,
-    /// Flag the rows that create a customer likely the same as one already stored, with this
-    /// configuration (`None`: no flagging, which is much faster on large files).
+    /// Flag the rows that create a customer likely the same as one already stored or as one an
+    /// earlier row of the file created, with this configuration (`None`: no flagging). Each
+    /// created row is compared with the customers that share a blocking key of
+    /// [`find_duplicates`](crate::Tenant::find_duplicates) with it (an email, a mailbox, a
+    /// phone, a name key, the birth date, the address), up to the latest 64 of a key: the stored
+    /// customers are read into these blocks once, or for a small file into a large store (more
+    /// than 2,000 customers and more than one for each 25 bytes of the file) looked up in the
+    /// search index row by row.
     pub flag_duplicates: Option<MatchConfig>,
     /// The text encoding, a WHATWG label (`utf-8`, `windows-1252`, `iso-8859-2`, `utf-16le`...);
     /// `None`: from the byte order mark, else UTF-8 (a row that is not UTF-8 then fails and

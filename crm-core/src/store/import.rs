@@ -55,6 +55,19 @@ pub(crate) enum RowOutcome {
     },
 }
 
+impl RowOutcome {
+    /// The row in the file.
+    pub(crate) fn row(&self) -> u64 {
+        match self {
+            Self::Created { row, .. }
+            | Self::Updated { row, .. }
+            | Self::Unchanged { row, .. }
+            | Self::Skipped { row, .. }
+            | Self::Failed { row, .. } => *row,
+        }
+    }
+}
+
 /// Reads of customers, made by whoever holds the store: a read transaction, or the write
 /// transaction of an import (which sees its own rows).
 pub(crate) trait CustomerReads {
@@ -85,15 +98,16 @@ impl CustomerReads for RepoReads<'_> {
 pub(crate) trait ImportSink {
     /// The next batch of rows, `None` at the end.
     fn next_batch(&mut self) -> Result<Option<Vec<ImportRow>>>;
-    /// The stored customers likely the same as `customer`, about to be created.
+    /// For each of `customers`, about to be created in this order, the customers likely the same
+    /// person: stored ones, and those created before it by this import.
     fn duplicates(
         &mut self,
-        customer: &Customer,
+        customers: &[Customer],
         reads: &dyn CustomerReads,
-    ) -> Result<Vec<DuplicateMatch>>;
-    /// The outcomes of a batch; `committed` when they were just committed (the transaction is
-    /// closed and the store may be called), `false` while one transaction spans the import.
-    fn batch_done(&mut self, outcomes: Vec<RowOutcome>, committed: bool) -> Result<()>;
+    ) -> Result<Vec<Vec<DuplicateMatch>>>;
+    /// The outcomes of a batch: committed already, or while one transaction spans the import,
+    /// to be committed at its end.
+    fn batch_done(&mut self, outcomes: Vec<RowOutcome>) -> Result<()>;
     /// At the end of an import in one transaction: whether to commit it.
     fn commit(&self) -> bool;
 }

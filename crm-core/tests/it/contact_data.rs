@@ -544,3 +544,88 @@ fn a_file_of_the_previous_schema_gets_its_phones_read_again() {
     assert_eq!(changes_after(&t, last_seq).len(), 3);
     drop(dir);
 }
+
+/// Flags the rows of `csv` imported into `t` in batches of two: row number -> the customers
+/// each was flagged against.
+fn flagged(t: &Tenant, csv: &str) -> Vec<(u64, Vec<CustomerId>)> {
+    let report = t
+        .import_csv(
+            &actor(),
+            csv.as_bytes(),
+            &ImportOptions::new()
+                .match_on(crm_core::ImportMatch::None)
+                .batch_size(2)
+                .flag_duplicates(Some(MatchConfig::default())),
+            |_, _| true,
+        )
+        .unwrap();
+    assert_eq!(report.failed, 0, "{report:?}");
+    report
+        .flagged
+        .iter()
+        .map(|f| {
+            (
+                f.row,
+                sorted(f.matches.iter().map(|m| m.customer_id).collect()),
+            )
+        })
+        .collect()
+}
+
+/// The ids of the customers the rows of a report created, by row.
+fn created_by_row(t: &Tenant, first_no: i64, rows: u64) -> Vec<CustomerId> {
+    (0..rows as i64)
+        .map(|i| t.get_customer_by_no(first_no + i).unwrap().id)
+        .collect()
+}
+
+const FLAGGED_FILE: &str = "first_name,last_name,email,mobile\n\
+    Hélène,Dupont,helene.dupont@example.fr,\n\
+    Marc,Petit,marc@example.com,06 98 76 54 32\n\
+    Zoé,Moreau,zoe@example.fr,\n\
+    Marc,Petitt,,06 98 76 54 32\n\
+    Zoé,Moreau,zoe@example.fr,\n";
+
+/// Rows 2, 3, 5 and 6 of [`FLAGGED_FILE`]: one resembles a stored customer, three resemble an
+/// earlier row of the file (in another batch and in the same one).
+fn assert_flagged(t: &Tenant, stored: CustomerId, first_no: i64) {
+    let flags = flagged(t, FLAGGED_FILE);
+    let rows = created_by_row(t, first_no, 5);
+    assert_eq!(
+        flags,
+        vec![(2, vec![stored]), (5, vec![rows[1]]), (6, vec![rows[2]]),],
+        "rows: {rows:?}"
+    );
+}
+
+#[test]
+fn the_flagging_of_a_batch_finds_duplicates_in_the_store_and_earlier_in_the_file() {
+    let db = open();
+    let t = db.tenant("agency");
+    let stored = t
+        .create_customer(
+            &actor(),
+            customer_with_email("Helene", "Dupont", "Helene.Dupont@example.fr"),
+        )
+        .unwrap();
+    assert_flagged(&t, stored.id, 2);
+}
+
+/// A store too large to read for a small file: its candidates come from the search index, the
+/// file's own rows from the blocks.
+#[test]
+fn a_small_file_into_a_large_store_is_flagged_alike() {
+    let db = open();
+    let t = db.tenant("agency");
+    let stored = t
+        .create_customer(
+            &actor(),
+            customer_with_email("Helene", "Dupont", "Helene.Dupont@example.fr"),
+        )
+        .unwrap();
+    let others: Vec<NewCustomer> = (0..2_100)
+        .map(|i| customer(&format!("Person{i}"), &format!("Number{i}")))
+        .collect();
+    t.create_customers(&actor(), others).unwrap();
+    assert_flagged(&t, stored.id, 2_102);
+}

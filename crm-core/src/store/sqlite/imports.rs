@@ -1,13 +1,13 @@
 //! Imports: each row matched to a customer inside the write transaction (so it sees the rows
 //! before it), then laid over it or created.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use rusqlite::{Transaction, params};
 
 use super::{customers, merges, privacy};
 use crate::error::{Error, ErrorKind, Result};
-use crate::model::{Actor, Customer, CustomerId, TenantId};
+use crate::model::{Actor, Customer, CustomerId, TenantId, email_key};
 use crate::store::import::{CustomerReads, ImportRow, ImportSink, MatchValue, RowOutcome};
 
 /// Reads inside a transaction.
@@ -54,8 +54,46 @@ pub(super) fn by_custom_value(
     Ok(out)
 }
 
+/// Rows waiting to be created, in file order, and the keys a later row could match them on.
+#[derive(Default)]
+struct Pending {
+    rows: Vec<(ImportRow, Vec<String>)>,
+    /// Email keys (main and secondary) and custom-field values of the waiting rows.
+    keys: HashSet<String>,
+}
+
+impl Pending {
+    fn add(&mut self, row: ImportRow, suppressed: Vec<String>, custom: Option<&str>) {
+        let c = &row.fields;
+        self.keys.extend(
+            c.email
+                .iter()
+                .chain(&c.secondary_emails)
+                .map(|e| email_key(e)),
+        );
+        if let Some(value) = custom.and_then(|key| c.custom_fields.get(key)) {
+            self.keys.insert(format!("custom:{value}"));
+        }
+        self.rows.push((row, suppressed));
+    }
+
+    /// Whether `key` could match a waiting row (then they are created first, so it sees them).
+    fn holds(&self, key: &MatchValue) -> bool {
+        match key {
+            MatchValue::Email(email) => self.keys.contains(&email_key(email)),
+            MatchValue::Custom(value) => self.keys.contains(&format!("custom:{value}")),
+            MatchValue::CustomerNo(_) => false,
+        }
+    }
+}
+
 /// Imports one batch of rows in `tx`. `custom` maps the custom-field values already seen to
 /// their customers and learns the ones this batch creates.
+///
+/// Rows that create a customer are created together, as a batch of `create_customers` is (one
+/// customer-number range, one duplicate check for all), unless a later row of the batch could
+/// match one of them: those waiting are created first, so that row sees them. Outcomes come
+/// back in row order.
 pub(super) fn batch(
     tx: &Transaction<'_>,
     tenant: &TenantId,
@@ -65,20 +103,83 @@ pub(super) fn batch(
     sink: &mut dyn ImportSink,
 ) -> Result<Vec<RowOutcome>> {
     let mut out = Vec::with_capacity(rows.len());
+    let mut pending = Pending::default();
+    let custom_key = custom.as_ref().map(|(key, _)| key.clone());
     for row in rows {
+        if row.key.as_ref().is_some_and(|k| pending.holds(k)) {
+            create(
+                tx,
+                tenant,
+                actor,
+                std::mem::take(&mut pending),
+                custom,
+                sink,
+                &mut out,
+            )?;
+        }
         let number = row.row;
-        let outcome = one(tx, tenant, actor, row, custom, sink).or_else(|e| match e {
+        let outcome = one(tx, tenant, actor, row, custom).or_else(|e| match e {
             // A row that breaks a rule once laid over its customer fails alone.
-            Error::Validation { field, reason } => Ok(RowOutcome::Failed {
+            Error::Validation { field, reason } => Ok(Row::Done(RowOutcome::Failed {
                 row: number,
                 field,
                 reason,
-            }),
+            })),
             other => Err(other),
         })?;
-        out.push(outcome);
+        match outcome {
+            Row::Done(outcome) => out.push(outcome),
+            Row::Create(row, suppressed) => pending.add(*row, suppressed, custom_key.as_deref()),
+        }
     }
+    create(tx, tenant, actor, pending, custom, sink, &mut out)?;
+    out.sort_by_key(RowOutcome::row);
     Ok(out)
+}
+
+/// Creates the waiting rows in one insert, after the sink has flagged their duplicates.
+fn create(
+    tx: &Transaction<'_>,
+    tenant: &TenantId,
+    actor: &Actor,
+    pending: Pending,
+    custom: &mut Option<(String, HashMap<String, CustomerId>)>,
+    sink: &mut dyn ImportSink,
+    out: &mut Vec<RowOutcome>,
+) -> Result<()> {
+    if pending.rows.is_empty() {
+        return Ok(());
+    }
+    let (rows, suppressed): (Vec<ImportRow>, Vec<Vec<String>>) = pending.rows.into_iter().unzip();
+    let numbers: Vec<u64> = rows.iter().map(|r| r.row).collect();
+    let fields: Vec<Customer> = rows.into_iter().map(|r| r.fields).collect();
+    let duplicates = sink.duplicates(&fields, &TxReads { tx, tenant })?;
+    let created = customers::insert(tx, tenant, actor, fields)?;
+    for (((row, c), duplicates), suppressed) in numbers
+        .into_iter()
+        .zip(created)
+        .zip(duplicates)
+        .zip(suppressed)
+    {
+        if let Some((key, map)) = custom
+            && let Some(value) = c.custom_fields.get(key.as_str())
+        {
+            map.entry(value.clone()).or_insert(c.id);
+        }
+        out.push(RowOutcome::Created {
+            row,
+            id: c.id,
+            duplicates,
+            suppressed,
+        });
+    }
+    Ok(())
+}
+
+/// What a row comes to: an outcome, or a customer to create with the batch.
+enum Row {
+    Done(RowOutcome),
+    Create(Box<ImportRow>, Vec<String>),
 }
 
 fn one(
@@ -87,8 +188,7 @@ fn one(
     actor: &Actor,
     row: ImportRow,
     custom: &mut Option<(String, HashMap<String, CustomerId>)>,
-    sink: &mut dyn ImportSink,
-) -> Result<RowOutcome> {
+) -> Result<Row> {
     let number = row.row;
     let found = match &row.key {
         None => None,
@@ -98,11 +198,11 @@ fn one(
         Some(MatchValue::CustomerNo(no)) => match merges::resolve_no(tx, tenant, *no) {
             Ok(c) => Some(c),
             Err(e) if e.kind() == ErrorKind::NotFound => {
-                return Ok(RowOutcome::Failed {
+                return Ok(Row::Done(RowOutcome::Failed {
                     row: number,
                     field: "customer_no".into(),
                     reason: format!("no customer no. {no} in this tenant"),
-                });
+                }));
             }
             Err(e) => return Err(e),
         },
@@ -120,19 +220,19 @@ fn one(
         },
     };
     let suppressed = privacy::suppressed_fields(tx, tenant, &row.fields)?;
-    match found {
-        Some(current) if current.anonymised_at.is_some() => Ok(RowOutcome::Skipped {
+    let done = match found {
+        Some(current) if current.anonymised_at.is_some() => RowOutcome::Skipped {
             row: number,
             reason: format!(
                 "matches customer no. {}, who is anonymised",
                 current.customer_no
             ),
-        }),
+        },
         Some(current) => {
             let region = customers::tenant_settings(tx, tenant)?.region();
             let laid = current.overlay(&row.fields, region)?;
             let (stored, changed) = customers::update(tx, tenant, actor, &current, laid)?;
-            Ok(if changed.is_empty() {
+            if changed.is_empty() {
                 RowOutcome::Unchanged {
                     row: number,
                     id: stored.id,
@@ -143,24 +243,9 @@ fn one(
                     id: stored.id,
                     suppressed,
                 }
-            })
-        }
-        None => {
-            let duplicates = sink.duplicates(&row.fields, &TxReads { tx, tenant })?;
-            let created = customers::insert(tx, tenant, actor, vec![row.fields])?
-                .pop()
-                .ok_or_else(|| Error::Internal("insert returned no customer".into()))?;
-            if let Some((key, map)) = custom
-                && let Some(value) = created.custom_fields.get(key.as_str())
-            {
-                map.entry(value.clone()).or_insert(created.id);
             }
-            Ok(RowOutcome::Created {
-                row: number,
-                id: created.id,
-                duplicates,
-                suppressed,
-            })
         }
-    }
+        None => return Ok(Row::Create(Box::new(row), suppressed)),
+    };
+    Ok(Row::Done(done))
 }

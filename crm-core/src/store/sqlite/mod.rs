@@ -567,7 +567,7 @@ impl Repository for SqliteStore {
                         imports::batch(tx, tenant, actor, rows, &mut custom, sink)
                     })?;
                     any = true;
-                    sink.batch_done(outcomes, true)?;
+                    sink.batch_done(outcomes)?;
                 }
                 Ok(any)
             }
@@ -577,7 +577,7 @@ impl Repository for SqliteStore {
                 ensure_tenant(&tx, tenant)?;
                 while let Some(rows) = sink.next_batch()? {
                     let outcomes = imports::batch(&tx, tenant, actor, rows, &mut custom, sink)?;
-                    sink.batch_done(outcomes, false)?;
+                    sink.batch_done(outcomes)?;
                 }
                 if sink.commit() {
                     self.commit(tx)?;
