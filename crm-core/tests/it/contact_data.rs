@@ -180,8 +180,12 @@ fn a_number_that_fits_no_plan_is_kept_shown_exported_and_found_but_never_texted_
         ..fields
     };
     let create = |fields| t.create_customer(&actor(), fields).unwrap();
-    // A mobile typed one pair short: it fits no plan.
-    let short = create(sms(with_mobile(customer("Jean", "Dupont"), "06 12 34 56")));
+    // A mobile typed one pair short: it fits no plan; so does a landline without its area code.
+    let short = create(sms(NewCustomer {
+        secondary_phones: vec!["36 08 07".into()],
+        ..with_mobile(customer("Jean", "Dupont"), "06 12 34 56")
+    }));
+    assert_eq!(short.secondary_phones[0].e164, None);
     let twin = create(sms(with_mobile(customer("Jean", "Dupond"), "06 12 34 56")));
     let mobile = short.mobile.clone().unwrap();
     assert_eq!((mobile.typed.as_str(), mobile.e164), ("06 12 34 56", None));
@@ -234,6 +238,10 @@ fn a_number_that_fits_no_plan_is_kept_shown_exported_and_found_but_never_texted_
     assert!(csv.contains("Dupont,06 12 34 56"), "{csv}");
     assert_eq!(hits(&t, "06 12 34 56"), sorted(vec![short.id, twin.id]));
     assert_eq!(hits(&t, "3456"), sorted(vec![short.id, twin.id]));
+    assert_eq!(hits(&t, "36 08 07"), vec![short.id]);
+    db.crm.reindex(|_, _| {}).unwrap();
+    assert_eq!(hits(&t, "36 08 07"), vec![short.id], "after a rebuild too");
+    assert_eq!(hits(&t, "06 12 34 56"), sorted(vec![short.id, twin.id]));
     // Text that is no phone number at all is refused, naming the field.
     assert_invalid(
         t.create_customer(&actor(), with_mobile(customer("A", "B"), "call me")),

@@ -36,6 +36,15 @@ pub(super) fn tenant_settings(tx: &Transaction<'_>, tenant: &TenantId) -> Result
     Ok(settings)
 }
 
+/// A secondary phone from its row of `customer_contacts`: a number that fits no plan has no
+/// E.164 form, and an empty key.
+pub(super) fn secondary_phone(typed: String, key: String) -> Phone {
+    Phone {
+        typed,
+        e164: Some(key).filter(|k| !k.is_empty()),
+    }
+}
+
 fn phone_at(row: &Row<'_>, col: usize) -> rusqlite::Result<Option<Phone>> {
     let typed: Option<String> = row.get(col)?;
     let e164: Option<String> = row.get(col + 1)?;
@@ -98,12 +107,7 @@ fn complete(tx: &Transaction<'_>, tenant: &TenantId, mut c: Customer) -> Result<
         if kind == "email" {
             c.secondary_emails.push(typed);
         } else {
-            // An unverified number has no E.164 form: its key is empty.
-            let key: String = row.get(2)?;
-            c.secondary_phones.push(Phone {
-                typed,
-                e164: Some(key).filter(|k| !k.is_empty()),
-            });
+            c.secondary_phones.push(secondary_phone(typed, row.get(2)?));
         }
     }
     let mut stmt = tx.prepare_cached(

@@ -7,7 +7,7 @@ use rusqlite::{ToSql, Transaction, params, params_from_iter};
 
 use super::customers;
 use crate::error::Result;
-use crate::model::{Customer, CustomerId, Phone, TenantId};
+use crate::model::{Customer, CustomerId, TenantId};
 use crate::search::IndexedCustomer;
 use crate::store::CustomerRow;
 
@@ -209,10 +209,8 @@ fn attach(
         if row.get::<_, String>(1)? == "email" {
             c.secondary_emails.push(typed);
         } else {
-            c.secondary_phones.push(Phone {
-                typed,
-                e164: row.get(3)?,
-            });
+            c.secondary_phones
+                .push(customers::secondary_phone(typed, row.get(3)?));
         }
     }
 
