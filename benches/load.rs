@@ -163,6 +163,17 @@ fn import(
         .lenient(true)
         .flag_duplicates(flag.clone());
     if std::env::var_os("CRM_BENCH_DRY_RUN").is_some() {
+        let mut synth = Synth::new(16, "L");
+        let records: Vec<_> = (0..n.min(100_000)).map(|_| synth.traveller()).collect();
+        let count = records.len();
+        let started = Instant::now();
+        for r in records {
+            tenant.validate_customer(r).unwrap();
+        }
+        println!(
+            "  validate_customer: {count} records in {:.2} s on one thread",
+            started.elapsed().as_secs_f64()
+        );
         let started = Instant::now();
         let report = tenant
             .import_csv_file(&actor, csv, &options.clone().dry_run(true), |_, _| true)

@@ -1,7 +1,7 @@
 //! Booking rows: upsert by reference, link, history, stats, and the per-customer counters the
 //! customer list sorts on.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use chrono::Utc;
 use rusqlite::{OptionalExtension, Row, Transaction, params};
@@ -94,42 +94,90 @@ pub(super) fn upsert(
     new: NewBooking,
 ) -> Result<(Booking, bool)> {
     let mut touched = BTreeSet::new();
-    let out = upsert_row(tx, tenant, actor, new, &mut touched)?;
+    let old = by_reference(tx, tenant, &new.reference)?;
+    let mut new = new;
+    if let Some(id) = &new.customer_id {
+        // A booking for a merged customer goes to the customer it was merged into.
+        new.customer_id = Some(resolve(tx, tenant, id)?);
+    }
+    let out = upsert_row(tx, tenant, actor, new, old, &mut touched)?;
     refresh_counters(tx, tenant, touched)?;
     Ok(out)
 }
 
+/// References per statement when the bookings of a batch are looked up.
+const REFERENCES_PER_QUERY: usize = 500;
+
 /// Upserts many bookings and refreshes each touched customer's counters once. Returns how many
-/// were created.
+/// were created. The bookings already stored are read a few hundred references per statement,
+/// and each customer is resolved (merges followed) once per batch.
 pub(super) fn upsert_many(
     tx: &Transaction<'_>,
     tenant: &TenantId,
     actor: &Actor,
     batch: Vec<NewBooking>,
 ) -> Result<usize> {
+    let mut stored = stored_of(tx, tenant, &batch)?;
+    let mut resolved: HashMap<CustomerId, CustomerId> = HashMap::new();
     let mut touched = BTreeSet::new();
     let mut created = 0;
-    for booking in batch {
-        created += usize::from(upsert_row(tx, tenant, actor, booking, &mut touched)?.1);
+    for mut booking in batch {
+        if let Some(id) = booking.customer_id {
+            let to = match resolved.get(&id) {
+                Some(to) => *to,
+                None => *resolved.entry(id).or_insert(resolve(tx, tenant, &id)?),
+            };
+            booking.customer_id = Some(to);
+        }
+        // A reference given twice in the batch: the second replaces what the first wrote.
+        let old = stored.remove(booking.reference.trim());
+        let (written, new) = upsert_row(tx, tenant, actor, booking, old, &mut touched)?;
+        created += usize::from(new);
+        stored.insert(written.reference.clone(), written);
     }
     refresh_counters(tx, tenant, touched)?;
     Ok(created)
 }
 
-/// Writes one booking and its events; adds the customers whose counters it changed to `touched`.
+/// The stored bookings of the batch's references, by reference.
+fn stored_of(
+    tx: &Transaction<'_>,
+    tenant: &TenantId,
+    batch: &[NewBooking],
+) -> Result<HashMap<String, Booking>> {
+    let mut out = HashMap::new();
+    let references: Vec<&str> = batch.iter().map(|b| b.reference.trim()).collect();
+    for chunk in references.chunks(REFERENCES_PER_QUERY) {
+        let marks = (2..chunk.len() + 2)
+            .map(|i| format!("?{i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT {COLUMNS} FROM bookings WHERE tenant_id = ?1 AND reference IN ({marks})"
+        );
+        let tenant_text = tenant.as_str();
+        let mut args: Vec<&dyn rusqlite::ToSql> = vec![&tenant_text];
+        args.extend(chunk.iter().map(|r| r as &dyn rusqlite::ToSql));
+        let mut stmt = tx.prepare_cached(&sql)?;
+        for booking in stmt.query_map(args.as_slice(), from_row)? {
+            let booking = booking?;
+            out.insert(booking.reference.clone(), booking);
+        }
+    }
+    Ok(out)
+}
+
+/// Writes one booking (its customer resolved) over `old`, the one stored under its reference,
+/// and its events; adds the customers whose counters it changed to `touched`.
 fn upsert_row(
     tx: &Transaction<'_>,
     tenant: &TenantId,
     actor: &Actor,
     new: NewBooking,
+    old: Option<Booking>,
     touched: &mut BTreeSet<CustomerId>,
 ) -> Result<(Booking, bool)> {
     let mut new = new;
-    if let Some(id) = &new.customer_id {
-        // A booking for a merged customer goes to the customer it was merged into.
-        new.customer_id = Some(resolve(tx, tenant, id)?);
-    }
-    let old = by_reference(tx, tenant, &new.reference)?;
     if new.customer_id.is_none() {
         // An upsert without a customer keeps the link; unlinking is `link_booking`'s job.
         new.customer_id = old.as_ref().and_then(|b| b.customer_id);
