@@ -68,7 +68,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!(
             "{:>6}  {:<28} {:<34} {:<20} {:>8}  {}",
             row.customer_no,
-            format!("{} {}", row.first_name, row.last_name),
+            row.full_name(),
             row.email.as_deref().unwrap_or("-"),
             row.phone.as_deref().unwrap_or("-"),
             row.bookings,
@@ -86,11 +86,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for typed in ["d", "dup", "dupont hél", "06 1", "gmail.com"] {
         let started = Instant::now();
         let found = agency.search(&CustomerQuery::text(typed).limit(3))?;
-        let names: Vec<String> = found
-            .items
-            .iter()
-            .map(|r| format!("{} {}", r.first_name, r.last_name))
-            .collect();
+        let names: Vec<String> = found.items.iter().map(|r| r.full_name()).collect();
         println!(
             "search {typed:<12} {:>5} found in {:>9.2?}: {}",
             found.total,

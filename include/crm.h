@@ -598,12 +598,12 @@ typedef uint32_t crm_row_field;
 #define CRM_CHANGE_FIELDS 1008
 
 /**
- * First name (required).
+ * First name (required unless the tenant's name rule lets it go; `""` when absent).
  */
 #define CRM_FIELD_FIRST_NAME 201
 
 /**
- * Last name (required).
+ * Last name (required unless the tenant's name rule lets it go; `""` when absent).
  */
 #define CRM_FIELD_LAST_NAME 202
 
@@ -1088,6 +1088,11 @@ typedef uint32_t crm_row_field;
  */
 #define CRM_ROW_CREATED_AT 907
 
+/**
+ * First and last name joined by a space (the one name of a customer that has one).
+ */
+#define CRM_ROW_FULL_NAME 908
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -1559,7 +1564,9 @@ void crm_tenant_free(struct crm_tenant *tenant);
 
 /**
  * Sets the tenant's default region for phones typed without a country code (ISO 3166-1
- * alpha-2 such as `"FR"`; NULL for none). Errors: `CRM_ERR_VALIDATION` (unknown region).
+ * alpha-2 such as `"FR"`; NULL for none), for customers without an address country (a
+ * customer's country reads its numbers; with neither, such a number is kept as typed,
+ * unverified). Errors: `CRM_ERR_VALIDATION` (unknown region).
  */
 crm_status crm_tenant_set_default_region(const struct crm_tenant *tenant, const char *region);
 

@@ -31,9 +31,9 @@ pub struct crm_customer_list {
 
 /// A single-valued customer field, for `crm_customer_get` and `crm_customer_fields_set`.
 pub type crm_field = u32;
-/// First name (required).
+/// First name (required unless the tenant's name rule lets it go; `""` when absent).
 pub const CRM_FIELD_FIRST_NAME: crm_field = 201;
-/// Last name (required).
+/// Last name (required unless the tenant's name rule lets it go; `""` when absent).
 pub const CRM_FIELD_LAST_NAME: crm_field = 202;
 /// Company.
 pub const CRM_FIELD_COMPANY: crm_field = 203;

@@ -167,7 +167,9 @@ pub extern "C" fn crm_tenant_free(tenant: *mut crm_tenant) {
 }
 
 /// Sets the tenant's default region for phones typed without a country code (ISO 3166-1
-/// alpha-2 such as `"FR"`; NULL for none). Errors: `CRM_ERR_VALIDATION` (unknown region).
+/// alpha-2 such as `"FR"`; NULL for none), for customers without an address country (a
+/// customer's country reads its numbers; with neither, such a number is kept as typed,
+/// unverified). Errors: `CRM_ERR_VALIDATION` (unknown region).
 #[unsafe(no_mangle)]
 pub extern "C" fn crm_tenant_set_default_region(
     tenant: *const crm_tenant,
@@ -209,7 +211,7 @@ pub extern "C" fn crm_tenant_set_name_rule(
 ) -> crm_status {
     ffi::call(|| {
         let t = self::tenant(tenant)?;
-        let rule: NameRule = ffi::text_in(rule, "rule")?.parse()?;
+        let rule: NameRule = ffi::text_in(rule, "name_rule")?.parse()?;
         let settings = t.tenant.settings()?.with_name_rule(rule);
         t.tenant.set_settings(&t.actor, settings)?;
         Ok(())

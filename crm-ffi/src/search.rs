@@ -106,9 +106,11 @@ pub const CRM_ROW_PHONE: crm_row_field = 905;
 pub const CRM_ROW_LAST_BOOKING: crm_row_field = 906;
 /// When the customer was created, RFC 3339 UTC.
 pub const CRM_ROW_CREATED_AT: crm_row_field = 907;
+/// First and last name joined by a space (the one name of a customer that has one).
+pub const CRM_ROW_FULL_NAME: crm_row_field = 908;
 
 /// The number of `CRM_ROW_*` constants (numbered from 901).
-const ROW_FIELDS: usize = 7;
+const ROW_FIELDS: usize = 8;
 const ROW_BASE: u32 = 900;
 
 pub(crate) struct QueryHandle(pub(crate) CustomerQuery);
@@ -147,6 +149,7 @@ impl RowHandle {
             CRM_ROW_CREATED_AT,
             time(row.created_at.to_rfc3339_opts(SecondsFormat::AutoSi, true)),
         );
+        texts.set(CRM_ROW_FULL_NAME, Some(c_string(row.full_name())));
         Self { row, texts }
     }
 }

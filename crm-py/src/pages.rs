@@ -40,6 +40,12 @@ impl PyCustomerRow {
         &self.0.last_name
     }
 
+    /// First and last name joined by a space (the one name of a customer that has one).
+    #[getter]
+    fn full_name(&self) -> String {
+        self.0.full_name()
+    }
+
     /// Main email.
     #[getter]
     fn email(&self) -> Option<&str> {

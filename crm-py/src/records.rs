@@ -806,16 +806,29 @@ impl PyTenantSettings {
     }
 }
 
-/// Reads `settings` keyword arguments into core settings.
+/// `current` with the settings given as keyword arguments.
 pub(crate) fn tenant_settings(
     py: Python<'_>,
-    default_region: &Bound<'_, PyAny>,
-    name_rule: &Text,
+    mut current: TenantSettings,
+    given: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<TenantSettings> {
-    let rule: NameRule = name_rule
-        .parse()
-        .map_err(|err: crm_core::Error| to_py(py, err.into()))?;
-    let mut settings = TenantSettings::default().with_name_rule(rule);
-    settings.default_region = optional_text("default_region", default_region)?;
-    Ok(settings)
+    for (key, value) in given.into_iter().flat_map(|g| g.iter()) {
+        match key.extract::<String>()?.as_str() {
+            "default_region" => {
+                current.default_region = optional_text("default_region", &value)?;
+            }
+            "name_rule" => {
+                let rule: NameRule = crate::convert::text("name_rule", &value)?
+                    .parse()
+                    .map_err(|err: crm_core::Error| to_py(py, err.into()))?;
+                current = current.with_name_rule(rule);
+            }
+            other => {
+                return Err(pyo3::exceptions::PyTypeError::new_err(format!(
+                    "set_settings() got an unexpected keyword argument '{other}'"
+                )));
+            }
+        }
+    }
+    Ok(current)
 }

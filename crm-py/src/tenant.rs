@@ -239,7 +239,7 @@ impl PyTenant {
         self.call(py, Tenant::settings).map(PyTenantSettings)
     }
 
-    /// Replaces the tenant's settings (a setting left out takes its default).
+    /// Changes the tenant's settings given; a setting left out keeps its value.
     ///
     /// Args:
     ///     default_region: ISO 3166-1 alpha-2 region for phones typed without a country code,
@@ -250,20 +250,16 @@ impl PyTenant {
     ///
     /// Raises:
     ///     ValidationError: the region or the name rule is unknown.
+    ///     TypeError: another keyword.
     ///     PermissionDeniedError: the handle has no actor.
     #[pyo3(
-        signature = (*, default_region = None, name_rule = Text::from("both")),
-        text_signature = "(self, *, default_region=None, name_rule='both')"
+        signature = (**settings),
+        text_signature = "(self, *, default_region=..., name_rule=...)"
     )]
-    fn set_settings(
-        &self,
-        py: Python<'_>,
-        default_region: Option<Bound<'_, PyAny>>,
-        name_rule: Text,
-    ) -> PyResult<()> {
+    fn set_settings(&self, py: Python<'_>, settings: Option<Bound<'_, PyDict>>) -> PyResult<()> {
         let actor = self.actor(py)?;
-        let none = py.None().into_bound(py);
-        let settings = tenant_settings(py, default_region.as_ref().unwrap_or(&none), &name_rule)?;
+        let current = self.call(py, Tenant::settings)?;
+        let settings = tenant_settings(py, current, settings.as_ref())?;
         self.call(py, |t| t.set_settings(&actor, settings))
     }
 
@@ -382,8 +378,9 @@ impl PyTenant {
         self.call(py, |t| t.validate_customer(fields))
     }
 
-    /// Creates a customer from keyword arguments (first_name and last_name required) and
-    /// returns it as stored, with its id and customer no.
+    /// Creates a customer from keyword arguments (the names the tenant's name rule needs:
+    /// first_name and last_name by default) and returns it as stored, with its id and
+    /// customer no.
     ///
     /// Raises:
     ///     ValidationError: naming the field; nothing is written.

@@ -67,6 +67,7 @@ def test_the_name_rule_holds_in_create_capture_and_import(
             tenant.capture_booking({"last_name": "Dupont"}, {"reference": "BK-1", "pickup_at": at(2)})
     else:
         assert tenant.create_customer(last_name="Dupont").full_name == "Dupont"
+        assert [row.full_name for row in tenant.list_customers().items] == ["Dupont"]
         captured = tenant.capture_booking({"last_name": "Dupond"}, {"reference": "BK-1", "pickup_at": at(2)})
         assert captured.customer.first_name == ""
     if rule == "either":
@@ -94,6 +95,12 @@ def test_an_unknown_name_rule_is_refused(agency: crm.Tenant) -> None:
         agency.set_settings(default_region="FR", name_rule="sometimes")  # type: ignore[arg-type]
     assert caught.value.field == "name_rule"
     assert agency.settings().name_rule == "both"
-    # A setting left out takes its default.
+    # A setting left out keeps its value; None clears the region.
     agency.set_settings(name_rule="either")
-    assert agency.settings().default_region is None
+    assert agency.settings().to_dict() == {"default_region": "FR", "name_rule": "either"}
+    agency.set_settings(default_region="DE")
+    assert agency.settings().to_dict() == {"default_region": "DE", "name_rule": "either"}
+    agency.set_settings(default_region=None)
+    assert agency.settings().to_dict() == {"default_region": None, "name_rule": "either"}
+    with pytest.raises(TypeError):
+        agency.set_settings(region="FR")  # type: ignore[call-arg]

@@ -27,6 +27,7 @@ def helene(agency: crm.Tenant) -> crm.Customer:
         last_name="Dupont",
         email="helene.dupont@example.fr",
         mobile="06 12 34 56 78",
+        phone="36 08 07",  # fits no plan: kept as typed, with no E.164 form
         notes="Allergic to peanuts",
         consent=crm.Consent(email=datetime(2025, 3, 1, tzinfo=timezone.utc)),
         lists={"vip"},
@@ -41,7 +42,8 @@ def test_export_follows_the_schema_before_and_after_anonymising(agency: crm.Tena
     c = helene(agency)
     export = agency.export_personal_data(c)
     jsonschema.validate(export, SCHEMA, format_checker=jsonschema.FormatChecker())
-    assert export["format"] == 2 and export["tenant"] == agency.id
+    assert export["format"] == 3 and export["tenant"] == agency.id
+    assert export["profile"]["phone"] == {"typed": "36 08 07", "e164": None}
     assert export["profile"]["email"] == "helene.dupont@example.fr"
     assert export["consents"] == [{"channel": "email", "given_at": "2025-03-01T00:00:00Z"}]
     assert export["invoices"][0]["amount"] == {"minor": 12000, "currency": "EUR"}
@@ -67,7 +69,7 @@ def test_plan_then_anonymise(agency: crm.Tenant, dpo: crm.Tenant) -> None:
     plan = agency.plan_anonymise(c)
     assert {"first_name", "email", "mobile", "notes", "consent", "lists"} <= set(plan.erased)
     assert any("invoice" in what and "17(3)(b)" in why for what, why in plan.kept)
-    assert (plan.bookings, plan.suppressed_contacts) == (1, 2)
+    assert (plan.bookings, plan.suppressed_contacts) == (1, 3)  # email, mobile, phone
     assert agency.get_customer(c.id) == c  # nothing written
     with pytest.raises(crm.PermissionDeniedError):
         agency.anonymise(c, reason="GDPR")  # an agent

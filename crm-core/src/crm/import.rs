@@ -342,6 +342,14 @@ impl<R: Read, P: FnMut(u64, u64) -> bool> ImportSink for CsvSink<'_, R, P> {
         Ok(out)
     }
 
+    fn updated(&mut self, customer: &Customer) {
+        if let Some(flagger) = &mut self.flagger
+            && flagger.stored_in_blocks
+        {
+            flagger.incoming.add(customer);
+        }
+    }
+
     fn batch_done(&mut self, outcomes: Vec<RowOutcome>) -> Result<()> {
         let report = &mut self.report;
         let suppressed = |report: &mut ImportReport, row: u64, fields: Vec<String>| {

@@ -20,8 +20,9 @@ fn hashed(parts: &[&str]) -> u64 {
     h.finish()
 }
 
-/// The blocking keys of a profile: customers sharing none are never compared.
-pub(super) fn keys(p: &Profile, out: &mut Vec<u64>) {
+/// The blocking keys of a profile: customers sharing none are never compared. The contact keys
+/// (emails, mailboxes, phones) come first; returns how many there are.
+pub(super) fn keys(p: &Profile, out: &mut Vec<u64>) -> usize {
     for email in &p.emails {
         out.push(hashed(&["e", email]));
     }
@@ -33,16 +34,20 @@ pub(super) fn keys(p: &Profile, out: &mut Vec<u64>) {
     for phone in &p.phones {
         out.push(hashed(&["p", phone]));
     }
+    let contacts = out.len();
     let (first, last) = (p.first.as_str(), p.last.as_str());
-    if first.is_empty() || last.is_empty() {
+    if first.is_empty() && last.is_empty() {
         // A name that folds to nothing is unknown: it would block everyone alike.
-        return;
+        return contacts;
     }
-    // Name keys, in both orders so that swapped names meet.
-    out.push(hashed(&["n", head(last, 4), head(first, 1)]));
-    out.push(hashed(&["n", head(first, 4), head(last, 1)]));
-    for group in nickname_groups(first) {
-        out.push(hashed(&["k", head(last, 4), &group.to_string()]));
+    if !first.is_empty() && !last.is_empty() {
+        // Name keys, in both orders so that swapped names meet. A record with one name (the
+        // tenant's name rule allows it) meets others by its contacts, birth date and address.
+        out.push(hashed(&["n", head(last, 4), head(first, 1)]));
+        out.push(hashed(&["n", head(first, 4), head(last, 1)]));
+        for group in nickname_groups(first) {
+            out.push(hashed(&["k", head(last, 4), &group.to_string()]));
+        }
     }
     if let Some(birth) = p.birth {
         out.push(hashed(&["b", &birth.to_string(), head(first, 1)]));
@@ -50,6 +55,7 @@ pub(super) fn keys(p: &Profile, out: &mut Vec<u64>) {
     if let (Some(zip), Some(street)) = (&p.zip, &p.street) {
         out.push(hashed(&["a", zip, head(street, 10)]));
     }
+    contacts
 }
 
 /// A pair that scored at or above the threshold: indexes into the profiles.

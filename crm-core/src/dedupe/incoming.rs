@@ -10,9 +10,12 @@ use super::score::score;
 use super::{DuplicateMatch, MatchConfig};
 use crate::model::Customer;
 
-/// Most members of one block a record is compared with: the latest ones. A block of a common
-/// name can hold thousands; the batch finder bounds the same work with its window.
-const BLOCK_CAP: usize = 64;
+/// Most members of a block of a contact (an email, a mailbox, a phone) a record is compared
+/// with: the latest ones. Such blocks are small but for shared household contacts.
+const CONTACT_BLOCK_CAP: usize = 64;
+/// The same for the other blocks (name keys, birth date, address), which for a common name or
+/// a busy street hold thousands; the batch finder bounds the same work with its window.
+const BLOCK_CAP: usize = 16;
 
 /// The blocks of the customers seen so far, and the matching rules.
 pub(crate) struct Incoming {
@@ -61,11 +64,16 @@ impl Incoming {
         }
         let me = Profile::of(c);
         self.keys.clear();
-        keys(&me, &mut self.keys);
+        let contacts = keys(&me, &mut self.keys);
         let mut candidates: Vec<u32> = Vec::new();
-        for key in &self.keys {
+        for (i, key) in self.keys.iter().enumerate() {
+            let cap = if i < contacts {
+                CONTACT_BLOCK_CAP
+            } else {
+                BLOCK_CAP
+            };
             if let Some(block) = self.blocks.get(key) {
-                candidates.extend(block.iter().rev().take(BLOCK_CAP));
+                candidates.extend(block.iter().rev().take(cap));
             }
         }
         candidates.sort_unstable();
@@ -83,6 +91,9 @@ impl Incoming {
             })
             .collect();
         sort(&mut out);
+        // A customer changed by the import is in the blocks once more: its best score stays.
+        let mut seen = std::collections::HashSet::new();
+        out.retain(|m| seen.insert(m.customer_id));
         self.add_profile(me);
         out
     }

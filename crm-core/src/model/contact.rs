@@ -81,10 +81,12 @@ const MAX_PHONE_DIGITS: usize = 20;
 pub(crate) fn phone(field: &str, value: &str, region: Option<Region>) -> Result<Phone> {
     let typed = text::required(field, value, MAX_PHONE_CHARS, false)?;
     let mut digits = 0;
-    for (i, c) in typed.char_indices() {
+    let mut plus = false;
+    for c in typed.chars() {
         match c {
             '0'..='9' => digits += 1,
-            '+' if i == 0 => {}
+            // In front, perhaps in parentheses: `+33 6...`, `(+33) 6...`.
+            '+' if digits == 0 && !plus => plus = true,
             ' ' | '-' | '.' | '/' | '(' | ')' => {}
             '+' => return Err(Error::validation(field, "has a '+' that is not in front")),
             _ => {
@@ -106,6 +108,12 @@ pub(crate) fn phone(field: &str, value: &str, region: Option<Region>) -> Result<
         .filter(|number| plan::is_valid(number.code().value(), &number.national().to_string()))
         .map(|number| number.format().mode(Mode::E164).to_string());
     Ok(Phone { typed, e164 })
+}
+
+/// Whether an E.164 number (`+33612345678`) is a valid number of its country's plan.
+pub(crate) fn valid_e164(e164: &str) -> bool {
+    phonenumber::parse(None, e164)
+        .is_ok_and(|number| plan::is_valid(number.code().value(), &number.national().to_string()))
 }
 
 /// Whether an E.164 number can take an SMS: it has the form of a mobile number in its country's
@@ -382,6 +390,7 @@ mod tests {
         // The validity check is libphonenumber's, number types included.
         for (typed, valid) in [
             ("+33 6 12 34 56 78", true),
+            ("(+33) 6 12 34 56 78", true),
             ("+33 8 00 12 34 56", true),
             ("+44 20 7946 0958", true),
             ("+41 44 668 18 00", true),

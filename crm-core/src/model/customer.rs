@@ -157,11 +157,7 @@ pub struct Customer {
 impl Customer {
     /// First and last name joined by a space; the one name a customer has, alone.
     pub fn full_name(&self) -> String {
-        match (self.first_name.is_empty(), self.last_name.is_empty()) {
-            (false, false) => format!("{} {}", self.first_name, self.last_name),
-            (true, _) => self.last_name.clone(),
-            (false, true) => self.first_name.clone(),
-        }
+        full_name(&self.first_name, &self.last_name)
     }
 
     /// Every phone of the customer: phone, mobile, fax, emergency phone, then the secondary ones.
@@ -428,6 +424,15 @@ impl NewCustomer {
 }
 
 use chrono::Datelike;
+
+/// First and last name joined by a space; a name that is empty is left out.
+pub(crate) fn full_name(first: &str, last: &str) -> String {
+    match (first.is_empty(), last.is_empty()) {
+        (false, false) => format!("{first} {last}"),
+        (true, _) => last.to_owned(),
+        (false, true) => first.to_owned(),
+    }
+}
 
 fn bounded_count(field: &str, count: usize, max: usize) -> Result<()> {
     if count > max {

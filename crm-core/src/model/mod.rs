@@ -26,9 +26,9 @@ pub use booking::{
 };
 pub use capture::{CaptureMatch, Captured};
 pub use contact::Phone;
-pub(crate) use contact::{email_key, phone as read_phone, reading_region, region};
-pub(crate) use customer::Rules;
+pub(crate) use contact::{email_key, phone as read_phone, reading_region, valid_e164};
 pub use customer::{Address, Consent, Customer, CustomerId, NewCustomer};
+pub(crate) use customer::{Rules, full_name};
 pub use document::{Document, DocumentId, NewDocument};
 pub(crate) use list::list_name;
 pub use list::{BrochureRequest, BrochureRequestId, ListInfo};

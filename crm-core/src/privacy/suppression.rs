@@ -6,12 +6,13 @@ use sha2::Sha256;
 
 use crate::model::{Customer, email_key};
 
-/// A contact to remember or look up: `email` (matching form) or `phone` (E.164).
+/// A contact to remember or look up: `email` (matching form) or `phone` (E.164, or the digits as
+/// typed of a number that fits no plan).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Contact {
     /// `email` or `phone`.
     pub(crate) kind: &'static str,
-    /// The matching form: lowercased email, or E.164.
+    /// The matching form: lowercased email, E.164, or the digits of an unverified number.
     pub(crate) key: String,
     /// The field it came from (`email`, `secondary_phones[1]`...).
     pub(crate) field: String,

@@ -105,6 +105,9 @@ pub(crate) trait ImportSink {
         customers: &[Customer],
         reads: &dyn CustomerReads,
     ) -> Result<Vec<Vec<DuplicateMatch>>>;
+    /// A stored customer the import just changed (its new contacts may make it the duplicate of
+    /// a row created later).
+    fn updated(&mut self, customer: &Customer);
     /// The outcomes of a batch: committed already, or while one transaction spans the import,
     /// to be committed at its end.
     fn batch_done(&mut self, outcomes: Vec<RowOutcome>) -> Result<()>;

@@ -33,6 +33,13 @@ pub struct CustomerRow {
     pub created_at: DateTime<Utc>,
 }
 
+impl CustomerRow {
+    /// First and last name joined by a space; the one name a customer has, alone.
+    pub fn full_name(&self) -> String {
+        crate::model::full_name(&self.first_name, &self.last_name)
+    }
+}
+
 /// What the customer list is sorted by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

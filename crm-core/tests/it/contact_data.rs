@@ -133,16 +133,29 @@ fn changing_the_country_reads_national_numbers_again() {
     let event = all_changes(&t).pop().unwrap();
     assert!(event.fields.contains(&"mobile".to_owned()), "{event:?}");
     // Another edit that keeps the country keeps the readings, even after the tenant's region
-    // changed.
+    // changed: those of a customer without a country too, read in the tenant's region of the
+    // time.
+    let french = t
+        .create_customer(
+            &actor(),
+            with_mobile(customer("Zoé", "Moreau"), "06 12 34 56 78"),
+        )
+        .unwrap();
     t.set_settings(&actor(), TenantSettings::with_region("US"))
         .unwrap();
-    let mut edit = moved.edit();
-    edit.company = Some("Keller GmbH".into());
-    let kept = t
-        .update_customer(&actor(), &c.id, moved.version, edit)
-        .unwrap();
-    assert_eq!(kept.mobile, moved.mobile);
-    assert_eq!(all_changes(&t).pop().unwrap().fields, ["company"]);
+    for (before, company) in [(&moved, "Keller GmbH"), (&french, "Moreau SA")] {
+        let mut edit = before.edit();
+        edit.company = Some(company.into());
+        let kept = t
+            .update_customer(&actor(), &before.id, before.version, edit)
+            .unwrap();
+        assert_eq!(kept.mobile, before.mobile);
+        assert_eq!(all_changes(&t).pop().unwrap().fields, ["company"]);
+    }
+    assert_eq!(
+        french.mobile.as_ref().unwrap().e164.as_deref(),
+        Some("+33612345678")
+    );
     // Capture without a country for this customer (found by the booking) reads a new number in
     // the customer's country.
     let booked = t
@@ -472,6 +485,21 @@ fn a_file_of_the_previous_schema_gets_its_phones_read_again() {
         &other,
         with_mobile(living_in("Jan", "Smit", Some("NL")), "06 12345678"),
     );
+    // Without a country: read in the tenant's region of the time (FR), which changed since.
+    let stayed = create(
+        &t,
+        with_mobile(living_in("Paul", "Roux", None), "06 98 76 54 32"),
+    );
+    let impossible = create(
+        &t,
+        with_mobile(living_in("Luc", "Blanc", None), "0151 2564251"),
+    );
+    let extension = create(
+        &t,
+        with_mobile(living_in("Eva", "Noir", Some("FR")), "06 11 22 33 44"),
+    );
+    t.set_settings(&actor(), TenantSettings::with_region("DE"))
+        .unwrap();
     let last_seq = last_seq(&t);
     let path = db.path.clone();
     let dir = db.dir;
@@ -484,13 +512,14 @@ fn a_file_of_the_previous_schema_gets_its_phones_read_again() {
              UPDATE customers SET phone_e164 = '+332125550123' WHERE first_name = 'Amy';
              UPDATE customer_contacts SET match_key = '+337400123456' WHERE typed = '07400 123456';
              UPDATE customers SET mobile_e164 = '+33612345678' WHERE first_name = 'Jan';
+             UPDATE customers SET mobile_e164 = '+331512564251' WHERE first_name = 'Luc';
+             UPDATE customers SET mobile = '06 11 22 33 44 ext. 5' WHERE first_name = 'Eva';
              ALTER TABLE tenants DROP COLUMN name_rule;
              PRAGMA user_version = 6;",
         )
         .unwrap();
     }
     let crm = crm_core::Crm::open(&path).unwrap();
-    assert_eq!(crm_core::Crm::schema_version(), 7);
     let t = crm.tenant("agency").unwrap();
     let other = crm.tenant("other").unwrap();
     assert_eq!(t.settings().unwrap().name_rule, NameRule::Both);
@@ -509,6 +538,23 @@ fn a_file_of_the_previous_schema_gets_its_phones_read_again() {
     );
     assert_eq!(got(&french.id), french, "a right reading is left alone");
     assert_eq!(
+        got(&stayed.id),
+        stayed,
+        "without a country, a valid reading stays whatever the region now"
+    );
+    assert_eq!(
+        got(&impossible.id).mobile.unwrap().e164,
+        None,
+        "no such number"
+    );
+    let eva = got(&extension.id);
+    assert_eq!(
+        (eva.mobile.as_ref().unwrap().typed.as_str(), eva.version),
+        ("06 11 22 33 44 ext. 5", extension.version),
+        "a value no longer taken as a phone keeps its reading"
+    );
+    assert_eq!(eva.mobile.unwrap().e164.as_deref(), Some("+33611223344"));
+    assert_eq!(
         other
             .get_customer(&elsewhere.id)
             .unwrap()
@@ -525,11 +571,12 @@ fn a_file_of_the_previous_schema_gets_its_phones_read_again() {
         .iter()
         .map(|e| (e.customer_id.unwrap(), e.fields.clone()))
         .collect();
-    assert_eq!(fixed.len(), 3, "{events:?}");
+    assert_eq!(fixed.len(), 4, "{events:?}");
     for (id, field) in [
         (german.id, "mobile"),
         (american.id, "phone"),
         (british.id, "secondary_phones"),
+        (impossible.id, "mobile"),
     ] {
         assert!(
             fixed.contains(&(id, vec![field.to_owned()])),
@@ -541,15 +588,18 @@ fn a_file_of_the_previous_schema_gets_its_phones_read_again() {
             .iter()
             .all(|e| e.actor == Actor::new("crm:phone-migration", Role::System))
     );
-    // The index follows: `+33` finds the French customer only, national digits the German.
-    assert_eq!(hits(&t, "+33"), vec![french.id]);
+    // The index follows: `+33` finds the French numbers only, national digits the German.
+    assert_eq!(
+        hits(&t, "+33"),
+        sorted(vec![french.id, stayed.id, extension.id])
+    );
     assert_eq!(hits(&t, "0170"), vec![german.id]);
     assert_eq!(hits(&t, "+1 212"), vec![american.id]);
     drop((t, other, crm));
     // Opening again changes nothing more.
     let crm = crm_core::Crm::open(&path).unwrap();
     let t = crm.tenant("agency").unwrap();
-    assert_eq!(changes_after(&t, last_seq).len(), 3);
+    assert_eq!(changes_after(&t, last_seq).len(), 4);
     drop(dir);
 }
 
@@ -594,8 +644,8 @@ const FLAGGED_FILE: &str = "first_name,last_name,email,mobile\n\
     Marc,Petitt,,06 98 76 54 32\n\
     Zoé,Moreau,zoe@example.fr,\n";
 
-/// Rows 2, 3, 5 and 6 of [`FLAGGED_FILE`]: one resembles a stored customer, three resemble an
-/// earlier row of the file (in another batch and in the same one).
+/// Rows 2, 5 and 6 of [`FLAGGED_FILE`] are flagged: row 2 resembles a stored customer, rows 5 and
+/// 6 an earlier row of the file (rows 3 and 4, in another batch of two).
 fn assert_flagged(t: &Tenant, stored: CustomerId, first_no: i64) {
     let flags = flagged(t, FLAGGED_FILE);
     let rows = created_by_row(t, first_no, 5);
@@ -636,4 +686,52 @@ fn a_small_file_into_a_large_store_is_flagged_alike() {
         .collect();
     t.create_customers(&actor(), others).unwrap();
     assert_flagged(&t, stored.id, 2_102);
+}
+
+/// A row that updates a stored customer gives it contacts a later row can be flagged against,
+/// and a row may name the customer no. an earlier row of its batch is about to get.
+#[test]
+fn rows_see_what_earlier_rows_of_their_batch_did() {
+    let db = open();
+    let t = db.tenant("agency");
+    let stored = t
+        .create_customer(
+            &actor(),
+            customer_with_email("Marc", "Petit", "marc@example.com"),
+        )
+        .unwrap();
+    let csv = "first_name,last_name,email,mobile\n\
+        Marc,Petit,marc@example.com,06 98 76 54 32\n\
+        Marc,Petitt,other@example.com,06 98 76 54 32\n";
+    let report = t
+        .import_csv(
+            &actor(),
+            csv.as_bytes(),
+            &ImportOptions::new().flag_duplicates(Some(MatchConfig::default())),
+            |_, _| true,
+        )
+        .unwrap();
+    assert_eq!((report.updated, report.created), (1, 1), "{report:?}");
+    assert_eq!(report.flagged.len(), 1);
+    assert_eq!(report.flagged[0].row, 3);
+    assert_eq!(report.flagged[0].matches[0].customer_id, stored.id);
+    assert!(
+        report.flagged[0].matches[0]
+            .reasons
+            .contains(&MatchReason::SamePhone)
+    );
+
+    // Matched on customer no.: the first row creates no. 3, the second updates it.
+    let csv = "customer_no,first_name,last_name,city\n,Anne,Roux,Lyon\n3,Anne,Roux,Paris\n";
+    let report = t
+        .import_csv(
+            &actor(),
+            csv.as_bytes(),
+            &ImportOptions::new().match_on(crm_core::ImportMatch::CustomerNo),
+            |_, _| true,
+        )
+        .unwrap();
+    assert_eq!((report.created, report.updated), (1, 1), "{report:?}");
+    let anne = t.get_customer_by_no(3).unwrap();
+    assert_eq!(anne.address.city.as_deref(), Some("Paris"));
 }

@@ -128,6 +128,14 @@ static void name_rules(crm_db *db, const char *dir) {
   CHECK(str_eq(crm_customer_get(c, CRM_FIELD_FIRST_NAME), ""));
   CHECK(str_eq(crm_customer_get(c, CRM_FIELD_FULL_NAME), "Dupont"));
   crm_customer_free(c);
+  {
+    crm_customer_page *page = NULL;
+    CHECK_OK(crm_tenant_list_customers(t, CRM_SORT_NAME, false, 10, NULL, &page));
+    CHECK(crm_customer_page_len(page) == 1);
+    CHECK(str_eq(crm_customer_row_get(crm_customer_page_row(page, 0), CRM_ROW_FULL_NAME),
+                 "Dupont"));
+    crm_customer_page_free(page);
+  }
   crm_customer_fields_free(f);
 
   CHECK_OK(crm_customer_fields_new(&f));

@@ -465,6 +465,8 @@ class CustomerRow:
     @property
     def last_name(self) -> str: ...
     @property
+    def full_name(self) -> str: ...
+    @property
     def email(self) -> str | None: ...
     @property
     def phone(self) -> str | None: ...
@@ -993,8 +995,8 @@ class Tenant:
     def set_settings(
         self,
         *,
-        default_region: str | None = None,
-        name_rule: Literal["both", "either", "last_name"] = "both",
+        default_region: str | None = ...,
+        name_rule: Literal["both", "either", "last_name"] = ...,
     ) -> None: ...
     def search(
         self,

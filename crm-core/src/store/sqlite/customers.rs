@@ -181,6 +181,15 @@ pub(super) fn by_email(
 }
 
 /// Inserts validated customers with the next customer numbers of the tenant.
+/// The customer no. the tenant's next new customer gets.
+pub(super) fn next_customer_no(tx: &Transaction<'_>, tenant: &TenantId) -> Result<i64> {
+    Ok(tx
+        .prepare_cached("SELECT next_customer_no FROM tenants WHERE tenant_id = ?1")?
+        .query_row([tenant.as_str()], |r| r.get(0))
+        .optional()?
+        .unwrap_or(1))
+}
+
 pub(super) fn insert(
     tx: &Transaction<'_>,
     tenant: &TenantId,

@@ -77,13 +77,17 @@ impl Pending {
         self.rows.push((row, suppressed));
     }
 
-    /// Whether `key` could match a waiting row (then they are created first, so it sees them).
-    fn holds(&self, key: &MatchValue) -> bool {
-        match key {
+    /// Whether `key` could match a waiting row (then they are created first, so it sees them):
+    /// the same email or custom value, or a customer no. not given yet (a waiting row may be
+    /// about to get it).
+    fn holds(&self, tx: &Transaction<'_>, tenant: &TenantId, key: &MatchValue) -> Result<bool> {
+        Ok(match key {
             MatchValue::Email(email) => self.keys.contains(&email_key(email)),
             MatchValue::Custom(value) => self.keys.contains(&format!("custom:{value}")),
-            MatchValue::CustomerNo(_) => false,
-        }
+            MatchValue::CustomerNo(no) => {
+                !self.rows.is_empty() && *no >= customers::next_customer_no(tx, tenant)?
+            }
+        })
     }
 }
 
@@ -106,7 +110,11 @@ pub(super) fn batch(
     let mut pending = Pending::default();
     let custom_key = custom.as_ref().map(|(key, _)| key.clone());
     for row in rows {
-        if row.key.as_ref().is_some_and(|k| pending.holds(k)) {
+        let waits = match &row.key {
+            Some(key) => pending.holds(tx, tenant, key)?,
+            None => false,
+        };
+        if waits {
             create(
                 tx,
                 tenant,
@@ -118,7 +126,7 @@ pub(super) fn batch(
             )?;
         }
         let number = row.row;
-        let outcome = one(tx, tenant, actor, row, custom).or_else(|e| match e {
+        let outcome = one(tx, tenant, actor, row, custom, sink).or_else(|e| match e {
             // A row that breaks a rule once laid over its customer fails alone.
             Error::Validation { field, reason } => Ok(Row::Done(RowOutcome::Failed {
                 row: number,
@@ -188,6 +196,7 @@ fn one(
     actor: &Actor,
     row: ImportRow,
     custom: &mut Option<(String, HashMap<String, CustomerId>)>,
+    sink: &mut dyn ImportSink,
 ) -> Result<Row> {
     let number = row.row;
     let found = match &row.key {
@@ -232,6 +241,9 @@ fn one(
             let region = customers::tenant_settings(tx, tenant)?.region();
             let laid = current.overlay(&row.fields, region)?;
             let (stored, changed) = customers::update(tx, tenant, actor, &current, laid)?;
+            if !changed.is_empty() {
+                sink.updated(&stored);
+            }
             if changed.is_empty() {
                 RowOutcome::Unchanged {
                     row: number,

@@ -344,99 +344,110 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {
 /// against the numbering plans.
 const PHONES_CHECKED_FROM: i64 = 7;
 
-/// Reads every stored phone again as a create would now: in the customer's country, else the
-/// tenant's region, and with no E.164 form unless it fits a numbering plan. Earlier versions
-/// read national numbers in the tenant's region only (a German mobile of a German customer
-/// became a French number) and stored numbers of impossible lengths. A customer whose readings
-/// change gets a new version and a `CustomerUpdated` event naming the fields, so hosts that
-/// follow the change feed see the fix; the search index is rebuilt (its version changed too).
+/// Reads the stored phones again as a create would now. Earlier versions read every national
+/// number in the tenant's region, whatever the customer's country (a German mobile of a German
+/// customer became a French number), and stored numbers of impossible lengths:
+/// - a customer with a country has its numbers read again in that country;
+/// - a customer without one keeps the reading it got (in the tenant's region of the time, which
+///   may have changed since), if that is a valid number; else it has none (unverified);
+/// - a value the check now refuses as no phone at all (an extension typed after the number,
+///   say) keeps its reading.
+///
+/// A customer whose readings change gets a new version and a `CustomerUpdated` event naming the
+/// fields, so hosts that follow the change feed see the fix; the search index is rebuilt (its
+/// version changed too).
 fn reread_phones(tx: &rusqlite::Transaction<'_>) -> Result<()> {
     use std::collections::HashMap;
 
     use crate::changes::{Change, ChangeKind};
-    use crate::model::{Actor, CustomerId, Role, TenantId, read_phone, reading_region, region};
+    use crate::model::{Actor, CustomerId, Role, TenantId, read_phone, valid_e164};
 
     const SLOTS: [&str; 4] = ["phone", "mobile", "fax", "emergency_phone"];
-    let tenants: HashMap<String, Option<String>> = tx
-        .prepare("SELECT tenant_id, default_region FROM tenants")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
-    let reading = |tenant: &str, country: Option<&str>, typed: &str| -> Option<String> {
-        let tenant_region = tenants
-            .get(tenant)
-            .and_then(|r| r.as_deref())
-            .and_then(|r| region("default_region", r).ok());
-        read_phone("phone", typed, reading_region(country, tenant_region))
-            .ok()
-            .and_then(|p| p.e164)
-    };
-    // Customer -> (tenant, fields changed).
-    let mut changed: HashMap<Vec<u8>, (String, Vec<String>)> = HashMap::new();
-    {
-        let mut rows = tx.prepare(
-            "SELECT id, tenant_id, country, phone, phone_e164, mobile, mobile_e164, fax, fax_e164,
-                emergency_phone, emergency_phone_e164 FROM customers",
-        )?;
-        let mut update: Vec<_> = SLOTS
-            .iter()
-            .map(|slot| {
-                tx.prepare(&format!(
-                    "UPDATE customers SET {slot}_e164 = ?2 WHERE id = ?1"
-                ))
-            })
-            .collect::<rusqlite::Result<_>>()?;
-        let mut rows = rows.query([])?;
-        while let Some(row) = rows.next()? {
-            let id: Vec<u8> = row.get(0)?;
-            let tenant: String = row.get(1)?;
-            let country: Option<String> = row.get(2)?;
-            for (i, slot) in SLOTS.iter().enumerate() {
-                let Some(typed) = row.get::<_, Option<String>>(3 + 2 * i)? else {
-                    continue;
-                };
-                let stored: Option<String> = row.get(4 + 2 * i)?;
-                let now = reading(&tenant, country.as_deref(), &typed);
-                if now != stored {
-                    update[i].execute(rusqlite::params![id, now])?;
-                    let entry = changed
-                        .entry(id.clone())
-                        .or_insert((tenant.clone(), Vec::new()));
-                    entry.1.push((*slot).to_owned());
-                }
-            }
+    let reading = |country: Option<&str>, typed: &str, stored: Option<String>| {
+        let region = country.and_then(|c| crate::model::reading_region(Some(c), None));
+        match (region, read_phone("phone", typed, region)) {
+            (Some(_), Ok(phone)) => phone.e164,
+            (None, Ok(_)) => stored.filter(|e164| valid_e164(e164)),
+            (_, Err(_)) => stored,
         }
-        let mut rows = tx.prepare(
-            "SELECT k.customer_id, k.tenant_id, c.country, k.position, k.typed, k.match_key
-             FROM customer_contacts k JOIN customers c ON c.id = k.customer_id
-             WHERE k.kind = 'phone'",
-        )?;
-        let mut update = tx.prepare(
-            "UPDATE customer_contacts SET match_key = ?3
-             WHERE customer_id = ?1 AND kind = 'phone' AND position = ?2",
-        )?;
-        let mut rows = rows.query([])?;
-        while let Some(row) = rows.next()? {
-            let id: Vec<u8> = row.get(0)?;
-            let tenant: String = row.get(1)?;
-            let country: Option<String> = row.get(2)?;
-            let typed: String = row.get(4)?;
-            let stored: String = row.get(5)?;
-            let now = reading(&tenant, country.as_deref(), &typed).unwrap_or_default();
+    };
+    // What to write, read first: (customer, tenant) -> slot -> new reading.
+    let mut main: Vec<(Vec<u8>, String, usize, Option<String>)> = Vec::new();
+    let mut rows = tx.prepare(
+        "SELECT id, tenant_id, country, phone, phone_e164, mobile, mobile_e164, fax, fax_e164,
+            emergency_phone, emergency_phone_e164 FROM customers",
+    )?;
+    let mut found = rows.query([])?;
+    while let Some(row) = found.next()? {
+        let country: Option<String> = row.get(2)?;
+        for slot in 0..SLOTS.len() {
+            let Some(typed) = row.get::<_, Option<String>>(3 + 2 * slot)? else {
+                continue;
+            };
+            let stored: Option<String> = row.get(4 + 2 * slot)?;
+            let now = reading(country.as_deref(), &typed, stored.clone());
             if now != stored {
-                update.execute(rusqlite::params![id, row.get::<_, i64>(3)?, now])?;
-                let entry = changed.entry(id).or_insert((tenant, Vec::new()));
-                if !entry.1.iter().any(|f| f == "secondary_phones") {
-                    entry.1.push("secondary_phones".into());
-                }
+                main.push((row.get(0)?, row.get(1)?, slot, now));
             }
         }
     }
+    drop(found);
+    drop(rows);
+    let mut secondary: Vec<(Vec<u8>, String, i64, String)> = Vec::new();
+    let mut rows = tx.prepare(
+        "SELECT k.customer_id, k.tenant_id, c.country, k.position, k.typed, k.match_key
+         FROM customer_contacts k JOIN customers c ON c.id = k.customer_id
+         WHERE k.kind = 'phone'",
+    )?;
+    let mut found = rows.query([])?;
+    while let Some(row) = found.next()? {
+        let country: Option<String> = row.get(2)?;
+        let typed: String = row.get(4)?;
+        let stored: String = row.get(5)?;
+        let now = reading(
+            country.as_deref(),
+            &typed,
+            Some(stored.clone()).filter(|k| !k.is_empty()),
+        )
+        .unwrap_or_default();
+        if now != stored {
+            secondary.push((row.get(0)?, row.get(1)?, row.get(3)?, now));
+        }
+    }
+    drop(found);
+    drop(rows);
+
+    let mut changed: HashMap<(Vec<u8>, String), Vec<String>> = HashMap::new();
+    for (id, tenant, slot, now) in main {
+        let slot = SLOTS[slot];
+        tx.prepare_cached(&format!(
+            "UPDATE customers SET {slot}_e164 = ?2 WHERE id = ?1"
+        ))?
+        .execute(rusqlite::params![id, now])?;
+        changed
+            .entry((id, tenant))
+            .or_default()
+            .push(slot.to_owned());
+    }
+    for (id, tenant, position, now) in secondary {
+        tx.prepare_cached(
+            "UPDATE customer_contacts SET match_key = ?3
+             WHERE customer_id = ?1 AND kind = 'phone' AND position = ?2",
+        )?
+        .execute(rusqlite::params![id, position, now])?;
+        let fields = changed.entry((id, tenant)).or_default();
+        if !fields.iter().any(|f| f == "secondary_phones") {
+            fields.push("secondary_phones".into());
+        }
+    }
     let actor = Actor::new("crm:phone-migration", Role::System);
-    let mut bump = tx.prepare("UPDATE customers SET version = version + 1 WHERE id = ?1")?;
+    let now = chrono::Utc::now();
+    let mut bump =
+        tx.prepare("UPDATE customers SET version = version + 1, updated_at = ?2 WHERE id = ?1")?;
     let mut changed: Vec<_> = changed.into_iter().collect();
     changed.sort();
-    for (id, (tenant, fields)) in changed {
-        bump.execute([&id])?;
+    for ((id, tenant), fields) in changed {
+        bump.execute(rusqlite::params![id, super::values::utc_text(&now)])?;
         let uuid = uuid::Uuid::from_slice(&id).map_err(|e| Error::Internal(e.to_string()))?;
         let mut change = Change::customer(ChangeKind::CustomerUpdated, CustomerId::from_uuid(uuid));
         change.fields = fields;
