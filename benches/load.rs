@@ -8,7 +8,8 @@
 //! but the counts.
 //!
 //! `make bench-load`; `CRM_BENCH_N=100000 make bench-load` for a quicker run;
-//! `CRM_BENCH_FLAGGED=0` skips the import with flagging.
+//! `CRM_BENCH_FLAGGED=0` skips the import with flagging, `CRM_BENCH_BOOKINGS_PER=0` the
+//! bookings.
 #![allow(clippy::print_stdout, clippy::unwrap_used)]
 
 use std::collections::HashMap;
@@ -70,6 +71,10 @@ fn main() {
         drop(flagging);
     }
     phones_read(&tenant, n);
+    if per_customer == 0 {
+        println!("  peak memory: {}", peak_memory());
+        return;
+    }
 
     let bookings_csv = dir.path().join("bookings.csv");
     let started = Instant::now();
@@ -196,6 +201,14 @@ fn import(
     let took = started.elapsed();
     assert_eq!(report.created, n as u64, "{:?}", report.issues.first());
     assert_eq!(found.total, 1);
+    if std::env::var_os("CRM_BENCH_DRY_RUN").is_some() {
+        let started = Instant::now();
+        crm.reindex(|_, _| {}).unwrap();
+        println!(
+            "  reindex after the import: {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+    }
     println!(
         "  import_csv {}: {n} rows in {:.1} s, searchable after {:.1} s ({:.0} rows/s){}",
         if flag.is_some() {
