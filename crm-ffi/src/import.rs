@@ -205,9 +205,10 @@ pub extern "C" fn crm_import_options_free(options: *mut crm_import_options) {
 /// the file size after each batch. On success `*out` is the report, freed with
 /// `crm_import_report_free`. Errors (nothing imported): `CRM_ERR_VALIDATION` on the options,
 /// `file` (no header, unreadable), `columns` (a blank or repeated header, two columns for one
-/// field, no name column), `mapping`, `match_on`; `CRM_ERR_IO` (cannot open the file). A file
-/// that cannot be read or decoded part-way is `CRM_ERR_VALIDATION` on `file`, the batches
-/// committed before staying (none for an all-or-nothing import or a dry run).
+/// field, no column for a name the tenant's name rule needs), `mapping`, `match_on`;
+/// `CRM_ERR_IO` (cannot open the file). A file that cannot be read or decoded part-way is
+/// `CRM_ERR_VALIDATION` on `file`, the batches committed before staying (none for an
+/// all-or-nothing import or a dry run).
 #[unsafe(no_mangle)]
 pub extern "C" fn crm_tenant_import(
     tenant: *const crm_tenant,

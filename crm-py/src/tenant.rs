@@ -1337,8 +1337,10 @@ impl PyTenant {
     /// `"custom:<key>"` or `"none"`) with its non-empty cells, else creates one. Bad rows are reported and skipped;
     /// with `all_or_nothing` nothing is written unless every row imports; with `dry_run`
     /// nothing is written at all. `lenient` leaves bad optional cells out with a warning.
-    /// `flag_duplicates` (None or True: the default rules; False; or a MatchConfig) flags rows that create a likely
-    /// duplicate. `encoding` is a WHATWG label (default: byte order mark, else UTF-8);
+    /// `flag_duplicates` (None or True: the default rules; False; or a MatchConfig) flags rows
+    /// that create a likely duplicate of a stored customer or of an earlier row. The rows that
+    /// create customers are written a batch at a time, and the search index takes the import in
+    /// once at the end: searchable when the call returns. `encoding` is a WHATWG label (default: byte order mark, else UTF-8);
     /// `delimiter` is guessed when None. `progress(bytes_read, size)` (size 0 for bytes) must
     /// not call the database; if it raises, the import stops after that batch (the batches
     /// committed before stay; all-or-nothing and dry runs write nothing) and the exception is
@@ -1346,7 +1348,8 @@ impl PyTenant {
     ///
     /// Raises:
     ///     ValidationError: bad options, or a file with no header, a repeated header, two
-    ///         columns for one field, no name column (nothing imported).
+    ///         columns for one field, no column for a name the tenant's name rule needs
+    ///         (nothing imported).
     ///     IoError: the file cannot be read.
     #[pyo3(signature = (
         source, *, mapping=None, preset=None, match_on=None, dry_run=false,

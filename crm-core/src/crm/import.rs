@@ -115,31 +115,45 @@ impl Tenant {
             ImportMatch::Custom(key) => Some(key.clone()),
             _ => None,
         };
-        let mut sink = CsvSink {
-            tenant: self,
-            report: ImportReport::new(options.dry_run, mapping.preset, mapping.columns.clone()),
-            rows,
+        let report = ImportReport::new(options.dry_run, mapping.preset, mapping.columns.clone());
+        let checker = Checker {
             mapping,
             rules,
             options,
-            size,
-            progress,
-            ended: false,
-            flagger,
         };
-        let kept = self.repo.import(
-            &self.id,
-            actor,
-            custom_key.as_deref(),
-            transactions,
-            &mut sink,
-        )?;
+        // A thread of the scope checks the next batch while the store writes the one before.
+        let (kept, sink_report) = std::thread::scope(|scope| {
+            let mut sink = CsvSink {
+                tenant: self,
+                report,
+                rows,
+                checker: &checker,
+                options,
+                size,
+                progress,
+                ended: false,
+                flagger,
+                scope,
+                ahead: None,
+                deferred: None,
+                current_end: 0,
+                ahead_end: 0,
+            };
+            let kept = self.repo.import(
+                &self.id,
+                actor,
+                custom_key.as_deref(),
+                transactions,
+                &mut sink,
+            );
+            kept.map(|kept| (kept, sink.report))
+        })?;
         // The index takes the import in once, as it takes a bulk load (rebuilt when the import
         // is large next to what the store held): searchable when the call returns.
         if kept {
             search::catch_up(self.repo.as_ref(), &self.index)?;
         }
-        let mut report = sink.report;
+        let mut report = sink_report;
         report.committed = kept && !options.dry_run;
         Ok(report)
     }
@@ -158,17 +172,48 @@ enum Checked {
     },
 }
 
-struct CsvSink<'a, R: Read, P> {
-    tenant: &'a Tenant,
-    rows: CsvRows<R>,
+/// What checks a row: the mapping, the tenant's rules and the options; shared with the thread
+/// that checks the next batch.
+struct Checker<'a> {
     mapping: Mapping,
     rules: Rules,
+    options: &'a ImportOptions,
+}
+
+impl Checker<'_> {
+    /// Checks a batch of rows, on every core.
+    fn check_all(&self, raws: Vec<RawRow>) -> Vec<(u64, Checked)> {
+        crate::parallel::map(raws, PARALLEL_FROM, |raw| {
+            (
+                raw.row,
+                check(&self.mapping, &self.rules, self.options, &raw),
+            )
+        })
+    }
+}
+
+/// The rows of a batch, checked.
+type CheckedBatch = Vec<(u64, Checked)>;
+
+struct CsvSink<'a, 's, 'e, R: Read, P> {
+    tenant: &'a Tenant,
+    rows: CsvRows<R>,
+    checker: &'e Checker<'e>,
     options: &'a ImportOptions,
     report: ImportReport,
     size: u64,
     progress: P,
+    /// The file is read to its end, or the import was stopped.
     ended: bool,
     flagger: Option<Flagger>,
+    scope: &'s std::thread::Scope<'s, 'e>,
+    /// The next batch, being checked while the store writes the current one.
+    ahead: Option<std::thread::ScopedJoinHandle<'s, CheckedBatch>>,
+    /// An error met reading the next batch, returned once the current one is written.
+    deferred: Option<Error>,
+    /// Bytes of the file up to the end of the current batch, and of the next one.
+    current_end: u64,
+    ahead_end: u64,
 }
 
 /// Duplicate flagging of an import: the records it creates meet each other in blocks (the keys
@@ -274,28 +319,55 @@ fn check(mapping: &Mapping, rules: &Rules, options: &ImportOptions, raw: &RawRow
     }
 }
 
-impl<R: Read, P: FnMut(u64, u64) -> bool> ImportSink for CsvSink<'_, R, P> {
-    fn next_batch(&mut self) -> Result<Option<Vec<ImportRow>>> {
-        if self.ended {
-            return Ok(None);
-        }
+impl<R: Read, P> CsvSink<'_, '_, '_, R, P> {
+    /// Reads up to a batch of rows (none at the end of the file).
+    fn read_batch(&mut self) -> Result<Vec<RawRow>> {
         let mut raws = Vec::with_capacity(self.options.batch_size.min(10_000));
-        while raws.len() < self.options.batch_size {
+        while !self.ended && raws.len() < self.options.batch_size {
             match self.rows.next_row()? {
                 Some(raw) => raws.push(raw),
-                None => {
-                    self.ended = true;
-                    break;
-                }
+                None => self.ended = true,
             }
         }
-        if raws.is_empty() {
+        Ok(raws)
+    }
+}
+
+impl<R: Read, P: FnMut(u64, u64) -> bool> ImportSink for CsvSink<'_, '_, '_, R, P> {
+    fn next_batch(&mut self) -> Result<Option<Vec<ImportRow>>> {
+        if self.report.stopped {
             return Ok(None);
         }
-        let (mapping, rules, options) = (&self.mapping, &self.rules, self.options);
-        let checked = crate::parallel::map(raws, PARALLEL_FROM, |raw| {
-            (raw.row, check(mapping, rules, options, &raw))
-        });
+        let checked = match self.ahead.take() {
+            Some(ahead) => {
+                self.current_end = self.ahead_end;
+                ahead
+                    .join()
+                    .map_err(|_| Error::Internal("a worker thread stopped".into()))?
+            }
+            None => {
+                if let Some(e) = self.deferred.take() {
+                    return Err(e);
+                }
+                let raws = self.read_batch()?;
+                if raws.is_empty() {
+                    return Ok(None);
+                }
+                self.current_end = self.rows.bytes_read();
+                self.checker.check_all(raws)
+            }
+        };
+        // The next batch is read now and checked on a thread of its own while the store writes
+        // this one; an error reading it is returned once this one is written.
+        match self.read_batch() {
+            Ok(raws) if raws.is_empty() => {}
+            Ok(raws) => {
+                self.ahead_end = self.rows.bytes_read();
+                let checker = self.checker;
+                self.ahead = Some(self.scope.spawn(move || checker.check_all(raws)));
+            }
+            Err(e) => self.deferred = Some(e),
+        }
         let mut ready = Vec::with_capacity(checked.len());
         for (row, checked) in checked {
             self.report.rows += 1;
@@ -399,7 +471,8 @@ impl<R: Read, P: FnMut(u64, u64) -> bool> ImportSink for CsvSink<'_, R, P> {
                 }
             }
         }
-        let read = self.rows.bytes_read();
+        // The bytes of the rows written, not of the batch read ahead.
+        let read = self.current_end;
         let done = if self.size == 0 {
             read
         } else {

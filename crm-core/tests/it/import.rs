@@ -629,3 +629,39 @@ fn a_quote_never_closed_stops_the_import_at_the_row_bound() {
     // The rows before it were read into the same batch, which is never written.
     assert_eq!(count(&t), 0);
 }
+
+/// An error reading a later batch (read while the batch before it is written) leaves the batches
+/// before it written, and the rows read after them are not.
+#[test]
+fn an_error_part_way_keeps_the_batches_before_it() {
+    let db = open();
+    let t = db.tenant("agency-a");
+    let mut csv =
+        b"first_name,last_name,notes\nAnn,One,fine\nBea,Two,fine\nBob,Two,\"never closed\n"
+            .to_vec();
+    let line = b"Cid,Three,more text that the open quote swallows\n";
+    while csv.len() < 40 * 1024 * 1024 {
+        csv.extend_from_slice(line);
+    }
+    let mut progress = Vec::new();
+    let e = t
+        .import_csv(
+            &actor(),
+            &csv[..],
+            &ImportOptions::new().batch_size(1),
+            |done, _| {
+                progress.push(done);
+                true
+            },
+        )
+        .unwrap_err();
+    assert_eq!(e.field(), Some("file"));
+    assert_eq!(count(&t), 2, "Ann and Bea were written, one batch each");
+    // Progress came after each batch written, with the bytes read by then (in the reader's
+    // blocks), before the bad row's 32 MiB were read.
+    assert_eq!(progress.len(), 2);
+    assert!(
+        progress[0] <= progress[1] && progress[1] < 1024 * 1024,
+        "{progress:?}"
+    );
+}
