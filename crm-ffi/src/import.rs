@@ -201,8 +201,8 @@ pub extern "C" fn crm_import_options_free(options: *mut crm_import_options) {
 /// Imports customers from the CSV file at `path` with `options` (NULL: the defaults). Rows
 /// that fail are reported (row number as a spreadsheet shows it, field, reason) and skipped, or
 /// with `CRM_IMPORT_ALL_OR_NOTHING` nothing is written. A matched customer takes every
-/// non-empty cell; empty cells keep what is stored. `progress` (or NULL) gets the bytes read and
-/// the file size after each batch. On success `*out` is the report, freed with
+/// non-empty cell; empty cells keep what is stored. `progress` (or NULL) gets, after each
+/// batch, the bytes read up to its end and the file size. On success `*out` is the report, freed with
 /// `crm_import_report_free`. Errors (nothing imported): `CRM_ERR_VALIDATION` on the options,
 /// `file` (no header, unreadable), `columns` (a blank or repeated header, two columns for one
 /// field, no column for a name the tenant's name rule needs), `mapping`, `match_on`;

@@ -24,9 +24,11 @@ const PARALLEL_FROM: usize = 500;
 impl Tenant {
     /// Imports customers from CSV read from `input` (see [`ImportOptions`] for the mapping,
     /// matching, dry run and all-or-nothing). Rows that fail are reported by row number, field
-    /// and reason, and skipped. `progress(bytes read, 0)` is called after each batch; returning
-    /// `false` stops the import there ([`ImportReport::stopped`]): the batches committed so far
-    /// stay, and an all-or-nothing import writes nothing.
+    /// and reason, and skipped. `progress(bytes, 0)` is called after each batch, with the bytes
+    /// read up to the end of that batch (the next batch is already being read and checked
+    /// while the store writes it); returning `false` stops the import there
+    /// ([`ImportReport::stopped`]): the batches committed so far stay, and an all-or-nothing
+    /// import writes nothing.
     ///
     /// # Errors
     /// Validation (nothing imported) when the options are bad, the file has no header, two
@@ -43,8 +45,7 @@ impl Tenant {
         self.import_from(actor, input, 0, options, progress)
     }
 
-    /// [`import_csv`](Self::import_csv) from the file at `path`; `progress(bytes read, file
-    /// size)`.
+    /// [`import_csv`](Self::import_csv) from the file at `path`; `progress(bytes, file size)`.
     ///
     /// # Errors
     /// Io when the file cannot be opened; then as [`import_csv`](Self::import_csv).
@@ -146,6 +147,13 @@ impl Tenant {
                 transactions,
                 &mut sink,
             );
+            // A batch checked ahead and never written (a stop, an error): its thread ends here,
+            // and a panic in it reaches the caller.
+            if let Some(ahead) = sink.ahead.take() {
+                ahead
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            }
             kept.map(|kept| (kept, sink.report))
         })?;
         // The index takes the import in once, as it takes a bulk load (rebuilt when the import
@@ -341,9 +349,11 @@ impl<R: Read, P: FnMut(u64, u64) -> bool> ImportSink for CsvSink<'_, '_, '_, R, 
         let checked = match self.ahead.take() {
             Some(ahead) => {
                 self.current_end = self.ahead_end;
+                // A panic in the checks is a bug: carried to the caller as it would be on its
+                // own thread.
                 ahead
                     .join()
-                    .map_err(|_| Error::Internal("a worker thread stopped".into()))?
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
             }
             None => {
                 if let Some(e) = self.deferred.take() {

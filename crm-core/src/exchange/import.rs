@@ -313,7 +313,8 @@ pub struct ImportReport {
     pub preset: ImportPreset,
     /// Every column of the file and where it went.
     pub columns: Vec<MappedColumn>,
-    /// Data rows read, rows of empty cells included (empty lines are not rows).
+    /// Data rows imported, reported or skipped, rows of empty cells included (empty lines are
+    /// not rows); after a stop, the rows read ahead of it are not counted.
     pub rows: u64,
     /// Rows that created a customer.
     pub created: u64,

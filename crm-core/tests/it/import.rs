@@ -665,3 +665,49 @@ fn an_error_part_way_keeps_the_batches_before_it() {
         "{progress:?}"
     );
 }
+
+/// A reader that hands over its lines one read at a time, then fails once, then says the file
+/// ended: an import must report that failure, never take the file as complete.
+struct FailsOnce {
+    lines: Vec<&'static [u8]>,
+    failed: bool,
+}
+
+impl std::io::Read for FailsOnce {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if let Some(line) = self.lines.first_mut() {
+            let n = line.len().min(buf.len());
+            buf[..n].copy_from_slice(&line[..n]);
+            *line = &line[n..];
+            if line.is_empty() {
+                self.lines.remove(0);
+            }
+            return Ok(n);
+        }
+        if !self.failed {
+            self.failed = true;
+            return Err(std::io::Error::other("the disk went away"));
+        }
+        Ok(0)
+    }
+}
+
+#[test]
+fn a_read_error_while_the_next_batch_is_read_ahead_is_not_lost() {
+    let db = open();
+    let t = db.tenant("agency-a");
+    let input = FailsOnce {
+        lines: vec![b"first_name,last_name\n", b"Ann,One\n", b"Bea,Two\n"],
+        failed: false,
+    };
+    let e = t
+        .import_csv(
+            &actor(),
+            input,
+            &ImportOptions::new().batch_size(1),
+            |_, _| true,
+        )
+        .unwrap_err();
+    assert_eq!(e.field(), Some("file"), "{e}");
+    assert_eq!(count(&t), 2, "the batches before the error were written");
+}
