@@ -408,18 +408,16 @@ impl<R: Read, P: FnMut(u64, u64) -> bool> ImportSink for CsvSink<'_, '_, '_, R, 
         let Some(flagger) = &mut self.flagger else {
             return Ok(vec![Vec::new(); customers.len()]);
         };
-        let mut out = Vec::with_capacity(customers.len());
-        for c in customers {
-            let mut matches = flagger.incoming.check(c);
-            if !flagger.stored_in_blocks {
+        let mut out = flagger.incoming.check_all(customers);
+        if !flagger.stored_in_blocks {
+            for (c, matches) in customers.iter().zip(&mut out) {
                 for m in self.tenant.matches_among(c, &flagger.config, reads)? {
                     if !matches.iter().any(|seen| seen.customer_id == m.customer_id) {
                         matches.push(m);
                     }
                 }
-                crate::dedupe::sort_matches(&mut matches);
+                crate::dedupe::sort_matches(matches);
             }
-            out.push(matches);
         }
         Ok(out)
     }

@@ -46,8 +46,7 @@ impl Incoming {
 
     fn add_profile(&mut self, p: Profile) {
         let index = u32::try_from(self.profiles.len()).unwrap_or(u32::MAX);
-        self.keys.clear();
-        keys(&p, &mut self.keys);
+        keys_of(&p, &mut self.keys);
         self.keys.sort_unstable();
         self.keys.dedup();
         for key in &self.keys {
@@ -56,47 +55,105 @@ impl Incoming {
         self.profiles.push(p);
     }
 
-    /// The customers seen so far that score at or above the threshold against `c`, best first;
-    /// then `c` joins the blocks, so the records after it are compared with it.
-    pub(crate) fn check(&mut self, c: &Customer) -> Vec<DuplicateMatch> {
-        if c.anonymised_at.is_some() {
-            return Vec::new();
-        }
-        let me = Profile::of(c);
-        self.keys.clear();
-        let contacts = keys(&me, &mut self.keys);
-        let mut candidates: Vec<u32> = Vec::new();
-        for (i, key) in self.keys.iter().enumerate() {
-            let cap = if i < contacts {
-                CONTACT_BLOCK_CAP
-            } else {
-                BLOCK_CAP
-            };
-            if let Some(block) = self.blocks.get(key) {
-                candidates.extend(block.iter().rev().take(cap));
+    /// For each of `customers`, in order, the customers that score at or above the threshold
+    /// against it among those seen so far and those before it in `customers`, best first; then
+    /// they all join the blocks. The comparisons with the customers seen before the call run on
+    /// every core; those within the call follow, in order.
+    pub(crate) fn check_all(&mut self, customers: &[Customer]) -> Vec<Vec<DuplicateMatch>> {
+        let profiles: Vec<Option<Profile>> =
+            crate::parallel::map(customers.iter().collect(), PARALLEL_FROM, |c: &Customer| {
+                c.anonymised_at.is_none().then(|| Profile::of(c))
+            });
+        let this = &*self;
+        let mut out: Vec<Vec<DuplicateMatch>> = crate::parallel::map(
+            profiles.iter().collect(),
+            PARALLEL_FROM,
+            |me: &Option<Profile>| match me {
+                Some(me) => {
+                    let mut keys = Vec::new();
+                    let contacts = keys_of(me, &mut keys);
+                    let found = candidates(&this.blocks, &keys, contacts);
+                    scored(
+                        me,
+                        found.iter().map(|&j| &this.profiles[j as usize]),
+                        &this.config,
+                    )
+                }
+                None => Vec::new(),
+            },
+        );
+        // Within the call: each against the ones before it.
+        let mut local: HashMap<u64, Vec<u32>> = HashMap::new();
+        let mut keys = Vec::new();
+        for (i, me) in profiles.iter().enumerate() {
+            let Some(me) = me else { continue };
+            keys.clear();
+            let contacts = keys_of(me, &mut keys);
+            let found = candidates(&local, &keys, contacts);
+            let earlier = found.iter().filter_map(|&j| profiles[j as usize].as_ref());
+            out[i].extend(scored(me, earlier, &self.config));
+            sort(&mut out[i]);
+            // A customer changed by the import is in the blocks once more: its best score stays.
+            let mut seen = std::collections::HashSet::new();
+            out[i].retain(|m| seen.insert(m.customer_id));
+            keys.sort_unstable();
+            keys.dedup();
+            let index = u32::try_from(i).unwrap_or(u32::MAX);
+            for key in &keys {
+                local.entry(*key).or_default().push(index);
             }
         }
-        candidates.sort_unstable();
-        candidates.dedup();
-        let mut out: Vec<DuplicateMatch> = candidates
-            .into_iter()
-            .filter_map(|i| {
-                let other = &self.profiles[i as usize];
-                let (score, reasons) = score(&me, other, &self.config);
-                (other.id != me.id && score >= self.config.threshold).then_some(DuplicateMatch {
-                    customer_id: other.id,
-                    score,
-                    reasons,
-                })
-            })
-            .collect();
-        sort(&mut out);
-        // A customer changed by the import is in the blocks once more: its best score stays.
-        let mut seen = std::collections::HashSet::new();
-        out.retain(|m| seen.insert(m.customer_id));
-        self.add_profile(me);
+        for p in profiles.into_iter().flatten() {
+            self.add_profile(p);
+        }
         out
     }
+}
+
+/// Customers per thread below which a batch is checked on one thread.
+const PARALLEL_FROM: usize = 256;
+
+/// The blocking keys of `p` into `out` (cleared first); returns how many are contact keys.
+fn keys_of(p: &Profile, out: &mut Vec<u64>) -> usize {
+    out.clear();
+    keys(p, out)
+}
+
+/// The members of `blocks` sharing a key with a profile of `keys` (the first `contacts` of
+/// them contact keys): the latest ones of each block, once each.
+fn candidates(blocks: &HashMap<u64, Vec<u32>>, keys: &[u64], contacts: usize) -> Vec<u32> {
+    let mut found: Vec<u32> = Vec::new();
+    for (i, key) in keys.iter().enumerate() {
+        let cap = if i < contacts {
+            CONTACT_BLOCK_CAP
+        } else {
+            BLOCK_CAP
+        };
+        if let Some(block) = blocks.get(key) {
+            found.extend(block.iter().rev().take(cap));
+        }
+    }
+    found.sort_unstable();
+    found.dedup();
+    found
+}
+
+/// The matches of `me` among `others`, at or above the threshold.
+fn scored<'a>(
+    me: &Profile,
+    others: impl Iterator<Item = &'a Profile>,
+    config: &MatchConfig,
+) -> Vec<DuplicateMatch> {
+    others
+        .filter_map(|other| {
+            let (score, reasons) = score(me, other, config);
+            (other.id != me.id && score >= config.threshold).then_some(DuplicateMatch {
+                customer_id: other.id,
+                score,
+                reasons,
+            })
+        })
+        .collect()
 }
 
 /// Best first; ties by id, so the order is stable.
@@ -131,23 +188,54 @@ mod tests {
     }
 
     #[test]
+    fn a_batch_finds_what_one_by_one_finds() {
+        let people: Vec<Customer> = (0..600)
+            .map(|i| {
+                let email = format!("p{}@example.fr", i % 120);
+                customer(
+                    ["Anne", "Marc", "Zoé"][i % 3],
+                    &format!("Name{}", i % 40),
+                    Some(&email),
+                )
+            })
+            .collect();
+        let (stored, batch) = people.split_at(300);
+        let mut one_by_one = Incoming::new(MatchConfig::default());
+        let mut at_once = Incoming::new(MatchConfig::default());
+        for c in stored {
+            one_by_one.add(c);
+            at_once.add(c);
+        }
+        let expected: Vec<Vec<DuplicateMatch>> = batch
+            .iter()
+            .map(|c| one_by_one.check_all(std::slice::from_ref(c)).remove(0))
+            .collect();
+        let got = at_once.check_all(batch);
+        assert!(
+            expected.iter().any(|m| !m.is_empty()),
+            "the data makes matches"
+        );
+        assert_eq!(got, expected);
+    }
+
+    #[test]
     fn records_meet_the_stored_and_the_earlier_ones_only() {
         let mut incoming = Incoming::new(MatchConfig::default());
         let stored = customer("Hélène", "Dupont", Some("helene@example.fr"));
         incoming.add(&stored);
         // Same email, same name: matches the stored one.
         let first = customer("Helene", "Dupont", Some("Helene@example.fr"));
-        let found = incoming.check(&first);
+        let found = incoming.check_all(std::slice::from_ref(&first)).remove(0);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].customer_id, stored.id);
         // The next one meets both, best first.
         let second = customer("Hélène", "Dupont", Some("helene@example.fr"));
-        let found = incoming.check(&second);
+        let found = incoming.check_all(std::slice::from_ref(&second)).remove(0);
         let ids: Vec<_> = found.iter().map(|m| m.customer_id).collect();
         assert_eq!(ids.len(), 2, "{found:?}");
         assert!(ids.contains(&stored.id) && ids.contains(&first.id));
         // Someone else meets no one.
-        assert!(incoming.check(&customer("Marc", "Petit", None)).is_empty());
+        assert!(incoming.check_all(&[customer("Marc", "Petit", None)])[0].is_empty());
         assert_eq!(incoming.profiles.len(), 4);
     }
 }

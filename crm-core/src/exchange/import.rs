@@ -95,7 +95,8 @@ pub struct ImportOptions {
     /// created row is compared with the customers that share a blocking key of
     /// [`find_duplicates`](crate::Tenant::find_duplicates) with it (an email, a mailbox, a
     /// phone, a name key, the birth date, the address), up to the latest 64 of a contact's key
-    /// and 16 of another: the stored
+    /// and 16 of another (among those before the batch, and again within it; the first on
+    /// every core): the stored
     /// customers are read into these blocks once, or for a small file into a large store (more
     /// than 2,000 customers and more than one for each 25 bytes of the file) looked up in the
     /// search index row by row.
