@@ -411,12 +411,8 @@ impl<R: Read, P: FnMut(u64, u64) -> bool> ImportSink for CsvSink<'_, '_, '_, R, 
         let mut out = flagger.incoming.check_all(customers);
         if !flagger.stored_in_blocks {
             for (c, matches) in customers.iter().zip(&mut out) {
-                for m in self.tenant.matches_among(c, &flagger.config, reads)? {
-                    if !matches.iter().any(|seen| seen.customer_id == m.customer_id) {
-                        matches.push(m);
-                    }
-                }
-                crate::dedupe::sort_matches(matches);
+                matches.extend(self.tenant.matches_among(c, &flagger.config, reads)?);
+                crate::dedupe::settle_matches(matches);
             }
         }
         Ok(out)

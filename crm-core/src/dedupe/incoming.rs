@@ -92,10 +92,7 @@ impl Incoming {
             let found = candidates(&local, &keys, contacts);
             let earlier = found.iter().filter_map(|&j| profiles[j as usize].as_ref());
             out[i].extend(scored(me, earlier, &self.config));
-            sort(&mut out[i]);
-            // A customer changed by the import is in the blocks once more: its best score stays.
-            let mut seen = std::collections::HashSet::new();
-            out[i].retain(|m| seen.insert(m.customer_id));
+            settle(&mut out[i]);
             keys.sort_unstable();
             keys.dedup();
             let index = u32::try_from(i).unwrap_or(u32::MAX);
@@ -156,13 +153,17 @@ fn scored<'a>(
         .collect()
 }
 
-/// Best first; ties by id, so the order is stable.
-pub(crate) fn sort(matches: &mut [DuplicateMatch]) {
+/// Best first, ties by id so the order is stable, and one match per customer (its best): a
+/// customer changed by an import is in the blocks once more, and the index may find one the
+/// blocks found too.
+pub(crate) fn settle(matches: &mut Vec<DuplicateMatch>) {
     matches.sort_by(|a, b| {
         b.score
             .total_cmp(&a.score)
             .then_with(|| a.customer_id.cmp(&b.customer_id))
     });
+    let mut seen = std::collections::HashSet::new();
+    matches.retain(|m| seen.insert(m.customer_id));
 }
 
 #[cfg(test)]

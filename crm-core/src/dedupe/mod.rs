@@ -21,7 +21,7 @@ use crate::model::CustomerId;
 use crate::model::limits::MAX_WINDOW;
 
 pub(crate) use finder::find;
-pub(crate) use incoming::{Incoming, sort as sort_matches};
+pub(crate) use incoming::{Incoming, settle as settle_matches};
 pub(crate) use names::nicknames;
 pub(crate) use profile::Profile;
 pub(crate) use score::score;

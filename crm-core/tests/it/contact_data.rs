@@ -656,16 +656,20 @@ fn assert_flagged(t: &Tenant, stored: CustomerId, first_no: i64) {
     );
 }
 
+/// The stored customer row 2 of [`FLAGGED_FILE`] resembles.
+fn stored_helene(t: &Tenant) -> crm_core::Customer {
+    t.create_customer(
+        &actor(),
+        customer_with_email("Helene", "Dupont", "Helene.Dupont@example.fr"),
+    )
+    .unwrap()
+}
+
 #[test]
 fn the_flagging_of_a_batch_finds_duplicates_in_the_store_and_earlier_in_the_file() {
     let db = open();
     let t = db.tenant("agency");
-    let stored = t
-        .create_customer(
-            &actor(),
-            customer_with_email("Helene", "Dupont", "Helene.Dupont@example.fr"),
-        )
-        .unwrap();
+    let stored = stored_helene(&t);
     assert_flagged(&t, stored.id, 2);
 }
 
@@ -675,12 +679,7 @@ fn the_flagging_of_a_batch_finds_duplicates_in_the_store_and_earlier_in_the_file
 fn a_small_file_into_a_large_store_is_flagged_alike() {
     let db = open();
     let t = db.tenant("agency");
-    let stored = t
-        .create_customer(
-            &actor(),
-            customer_with_email("Helene", "Dupont", "Helene.Dupont@example.fr"),
-        )
-        .unwrap();
+    let stored = stored_helene(&t);
     let others: Vec<NewCustomer> = (0..2_100)
         .map(|i| customer(&format!("Person{i}"), &format!("Number{i}")))
         .collect();

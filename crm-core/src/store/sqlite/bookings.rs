@@ -125,7 +125,11 @@ pub(super) fn upsert_many(
         if let Some(id) = booking.customer_id {
             let to = match resolved.get(&id) {
                 Some(to) => *to,
-                None => *resolved.entry(id).or_insert(resolve(tx, tenant, &id)?),
+                None => {
+                    let to = resolve(tx, tenant, &id)?;
+                    resolved.insert(id, to);
+                    to
+                }
             };
             booking.customer_id = Some(to);
         }

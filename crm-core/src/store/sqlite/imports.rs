@@ -109,6 +109,8 @@ pub(super) fn batch(
     let mut out = Vec::with_capacity(rows.len());
     let mut pending = Pending::default();
     let custom_key = custom.as_ref().map(|(key, _)| key.clone());
+    // The region national numbers of a matched customer without a country are read in.
+    let region = customers::tenant_settings(tx, tenant)?.region();
     for row in rows {
         let waits = match &row.key {
             Some(key) => pending.holds(tx, tenant, key)?,
@@ -126,7 +128,7 @@ pub(super) fn batch(
             )?;
         }
         let number = row.row;
-        let outcome = one(tx, tenant, actor, row, custom, sink).or_else(|e| match e {
+        let outcome = one(tx, tenant, actor, row, region, custom, sink).or_else(|e| match e {
             // A row that breaks a rule once laid over its customer fails alone.
             Error::Validation { field, reason } => Ok(Row::Done(RowOutcome::Failed {
                 row: number,
@@ -195,6 +197,7 @@ fn one(
     tenant: &TenantId,
     actor: &Actor,
     row: ImportRow,
+    region: Option<phonenumber::country::Id>,
     custom: &mut Option<(String, HashMap<String, CustomerId>)>,
     sink: &mut dyn ImportSink,
 ) -> Result<Row> {
@@ -238,7 +241,6 @@ fn one(
             ),
         },
         Some(current) => {
-            let region = customers::tenant_settings(tx, tenant)?.region();
             let laid = current.overlay(&row.fields, region)?;
             let (stored, changed) = customers::update(tx, tenant, actor, &current, laid)?;
             if !changed.is_empty() {

@@ -212,10 +212,10 @@ impl Repository for SqliteStore {
     ) -> Result<()> {
         self.write(|tx| {
             ensure_tenant(tx, tenant)?;
-            if customers::tenant_settings(tx, tenant)? == *settings {
+            let before = customers::tenant_settings(tx, tenant)?;
+            if before == *settings {
                 return Ok(());
             }
-            let before = customers::tenant_settings(tx, tenant)?;
             tx.execute(
                 "UPDATE tenants SET default_region = ?2, name_rule = ?3 WHERE tenant_id = ?1",
                 (
