@@ -14,7 +14,10 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption};
 
 use super::document::{Fields, NO_BOOKING_DAY, normalise_value};
-use super::terms::{self, MAX_GRAM, MIN_TAIL, PHONE_INTL, PHONE_PREFIX, PHONE_TAIL, Typed};
+use super::terms::{
+    self, MAX_GRAM, MIN_TAIL, PHONE_GRAM, PHONE_INTL, PHONE_PREFIX, PHONE_REVERSED, PHONE_TAIL,
+    Typed,
+};
 use super::{CustomerQuery, TextFilter};
 use crate::model::limits::{MAX_TYPO_WORD_CHARS, MAX_TYPO_WORDS};
 
@@ -130,21 +133,43 @@ fn email_clauses(f: &Fields, tenant: &str, typed: &str) -> Vec<Box<dyn Query>> {
 fn digits_clause(f: &Fields, tenant: &str, typed: &Typed, customer_no: bool) -> Box<dyn Query> {
     let digits = match typed {
         Typed::International(digits) => {
-            return scoped(f.gram, tenant, &format!("{PHONE_INTL}{digits}"));
+            return phone_start(f, tenant, PHONE_INTL, digits);
         }
         Typed::Digits(digits) | Typed::Word(digits) => digits,
     };
     let mut options = vec![
-        scoped(f.gram, tenant, &format!("{PHONE_PREFIX}{digits}")),
-        scoped(f.gram, tenant, &format!("{PHONE_INTL}{digits}")),
+        phone_start(f, tenant, PHONE_PREFIX, digits),
+        phone_start(f, tenant, PHONE_INTL, digits),
     ];
     if customer_no {
         options.push(scoped(f.gram, tenant, first_chars(digits, MAX_GRAM)));
     }
-    if digits.len() >= MIN_TAIL {
+    if digits.len() > PHONE_GRAM {
+        options.push(phone_start(
+            f,
+            tenant,
+            PHONE_REVERSED,
+            &terms::reversed(digits),
+        ));
+    } else if digits.len() >= MIN_TAIL {
         options.push(scoped(f.gram, tenant, &format!("{PHONE_TAIL}{digits}")));
     }
     any(options)
+}
+
+/// Phone forms under `marker` that start with `digits`: one gram term up to [`PHONE_GRAM`]
+/// digits, past it the range of whole forms that start with them.
+fn phone_start(f: &Fields, tenant: &str, marker: char, digits: &str) -> Box<dyn Query> {
+    let start = terms::scoped(tenant, &format!("{marker}{digits}"));
+    if digits.len() <= PHONE_GRAM {
+        return term(f.gram, &start);
+    }
+    let mut upper = start.as_bytes().to_vec();
+    upper.push(0xFF);
+    Box::new(InvertedIndexRangeQuery::new(
+        Bound::Included(Term::from_field_text(f.gram, &start)),
+        Bound::Excluded(Term::from_field_bytes(f.gram, &upper)),
+    ))
 }
 
 /// Every word of `value` must start a word of `field`: the terms from the word up to the word

@@ -17,6 +17,15 @@ pub(super) const PHONE_PREFIX: char = '#';
 pub(super) const PHONE_INTL: char = '+';
 /// Marks a phone's last digits.
 pub(super) const PHONE_TAIL: char = '$';
+/// Longest phone prefix (or run of last digits) indexed as a term of its own. Past it a term
+/// would be held by one number or two: each number's whole forms are indexed instead, and a
+/// longer typed run is looked up as a range of those (a few hundred terms at most). A million
+/// phone numbers then add a million-odd distinct terms to the index rather than tens of
+/// millions.
+pub(super) const PHONE_GRAM: usize = 6;
+/// Marks a phone's digits reversed (each whole form), for last digits longer than
+/// [`PHONE_GRAM`].
+pub(super) const PHONE_REVERSED: char = '~';
 
 /// A term of a field scoped to the tenant: `agency-1/dupont`. Tenant ids never hold `/`.
 pub(super) fn scoped(tenant: &str, term: &str) -> String {
@@ -113,17 +122,23 @@ pub(super) fn each_gram(c: &Customer, emit: &mut dyn FnMut(&str)) {
     let mut forms = Forms::default();
     c.phones().for_each(|p| phone_forms(p, &mut forms));
     let mut term = String::new();
+    let mut emit_marked = |marker: char, digits: &str| {
+        term.clear();
+        term.push(marker);
+        term.push_str(digits);
+        emit(&term);
+    };
     for (marker, forms) in [
         (PHONE_PREFIX, &forms.national),
         (PHONE_INTL, &forms.international),
     ] {
         let mut prefixes: Vec<&str> = forms.iter().map(String::as_str).collect();
         each_new_prefix(&mut prefixes, &mut |form, shared| {
-            for end in shared + 1..=form.len() {
-                term.clear();
-                term.push(marker);
-                term.push_str(&form[..end]);
-                emit(&term);
+            for end in shared + 1..=form.len().min(PHONE_GRAM) {
+                emit_marked(marker, &form[..end]);
+            }
+            if form.len() > PHONE_GRAM {
+                emit_marked(marker, form);
             }
         });
     }
@@ -135,13 +150,18 @@ pub(super) fn each_gram(c: &Customer, emit: &mut dyn FnMut(&str)) {
         .map(String::as_str)
         .collect();
     each_new_suffix(&mut tails, &mut |form, shared| {
-        for len in MIN_TAIL.max(shared + 1)..=form.len() {
-            term.clear();
-            term.push(PHONE_TAIL);
-            term.push_str(&form[form.len() - len..]);
-            emit(&term);
+        for len in MIN_TAIL.max(shared + 1)..=form.len().min(PHONE_GRAM) {
+            emit_marked(PHONE_TAIL, &form[form.len() - len..]);
+        }
+        if form.len() > PHONE_GRAM {
+            emit_marked(PHONE_REVERSED, &reversed(form));
         }
     });
+}
+
+/// Digits in reverse order.
+pub(super) fn reversed(digits: &str) -> String {
+    digits.chars().rev().collect()
 }
 
 /// Sorts `items`, drops repeats, and calls `each(item, shared)` with the byte length of the
@@ -309,7 +329,8 @@ mod tests {
         distinct.sort();
         distinct.dedup();
         assert_eq!(out.len(), distinct.len(), "a gram came twice: {out:?}");
-        // Every prefix of every word, every prefix and every tail of 4+ digits of every form.
+        // Every prefix of every word; every prefix and every tail of 4+ digits of every form up to
+        // `PHONE_GRAM` digits, and each whole form forwards and reversed.
         let mut expected = Vec::new();
         for text in [
             "jean",
@@ -345,12 +366,15 @@ mod tests {
             (PHONE_INTL, &forms.international),
         ] {
             for form in list {
-                for end in 1..=form.len() {
+                for end in 1..=form.len().min(PHONE_GRAM) {
                     expected.push(format!("{marker}{}", &form[..end]));
                 }
-                for start in 0..=form.len() - MIN_TAIL {
-                    expected.push(format!("{PHONE_TAIL}{}", &form[start..]));
+                for len in MIN_TAIL..=form.len().min(PHONE_GRAM) {
+                    expected.push(format!("{PHONE_TAIL}{}", &form[form.len() - len..]));
                 }
+                assert!(form.len() > PHONE_GRAM);
+                expected.push(format!("{marker}{form}"));
+                expected.push(format!("{PHONE_REVERSED}{}", reversed(form)));
             }
         }
         expected.sort();

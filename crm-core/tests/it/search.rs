@@ -87,11 +87,27 @@ fn phone_digits_match_in_any_format_and_by_last_digits() {
         "0033 6 12",
         "5678",
         "345678",
+        // Past six digits, prefixes and last digits are ranges over the whole forms.
+        "06 12 34 5",
+        "06 12 34 56 78",
+        "+33 6 12 34 56 78",
+        "0033 6 12 34 5",
+        "2345678",
+        "612345678",
+        "33612345678",
     ] {
         assert_eq!(finds(&t, typed), ["Hélène Dupont"], "{typed}");
     }
     assert_eq!(finds(&t, "04 72"), ["Jürgen Müller"]);
     assert!(finds(&t, "0699").is_empty());
+    for typed in [
+        "06 12 34 56 79",
+        "0612345678 9",
+        "+33 6 12 34 56 7 8 9",
+        "9345678",
+    ] {
+        assert!(finds(&t, typed).is_empty(), "{typed}");
+    }
     assert!(
         finds(&t, "678").is_empty(),
         "fewer than four last digits do not match"

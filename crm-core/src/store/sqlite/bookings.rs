@@ -1,9 +1,9 @@
 //! Booking rows: upsert by reference, link, history, stats, and the per-customer counters the
 //! customer list sorts on.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 
 use super::changes;
@@ -100,7 +100,8 @@ pub(super) fn upsert(
         // A booking for a merged customer goes to the customer it was merged into.
         new.customer_id = Some(resolve(tx, tenant, id)?);
     }
-    let out = upsert_row(tx, tenant, actor, new, old, &mut touched)?;
+    let now = Stamp::now();
+    let out = upsert_row(tx, tenant, actor, new, old, &mut touched, &now)?;
     refresh_counters(tx, tenant, touched)?;
     Ok(out)
 }
@@ -110,7 +111,8 @@ const REFERENCES_PER_QUERY: usize = 500;
 
 /// Upserts many bookings and refreshes each touched customer's counters once. Returns how many
 /// were created. The bookings already stored are read a few hundred references per statement,
-/// and each customer is resolved (merges followed) once per batch.
+/// and each customer is resolved (merges followed) once per batch. Every booking of the batch
+/// is stamped with the same time (one transaction).
 pub(super) fn upsert_many(
     tx: &Transaction<'_>,
     tenant: &TenantId,
@@ -118,6 +120,8 @@ pub(super) fn upsert_many(
     batch: Vec<NewBooking>,
 ) -> Result<usize> {
     let mut stored = stored_of(tx, tenant, &batch)?;
+    let repeated = repeated_references(&batch);
+    let now = Stamp::now();
     let mut resolved: HashMap<CustomerId, CustomerId> = HashMap::new();
     let mut touched = BTreeSet::new();
     let mut created = 0;
@@ -133,14 +137,45 @@ pub(super) fn upsert_many(
             };
             booking.customer_id = Some(to);
         }
-        // A reference given twice in the batch: the second replaces what the first wrote.
         let old = stored.remove(booking.reference.trim());
-        let (written, new) = upsert_row(tx, tenant, actor, booking, old, &mut touched)?;
+        let (written, new) = upsert_row(tx, tenant, actor, booking, old, &mut touched, &now)?;
         created += usize::from(new);
-        stored.insert(written.reference.clone(), written);
+        // A reference given twice in the batch: the second replaces what the first wrote.
+        if repeated.contains(written.reference.as_str()) {
+            stored.insert(written.reference.clone(), written);
+        }
     }
     refresh_counters(tx, tenant, touched)?;
     Ok(created)
+}
+
+/// The (trimmed) references given more than once in the batch: only what was written for these
+/// is kept while the batch is written, not every booking of a large batch.
+fn repeated_references(batch: &[NewBooking]) -> HashSet<String> {
+    let mut seen = HashSet::with_capacity(batch.len());
+    batch
+        .iter()
+        .map(|b| b.reference.trim())
+        .filter(|r| !seen.insert(*r))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The time a write stamps on what it writes, and its text as stored.
+pub(super) struct Stamp {
+    at: DateTime<Utc>,
+    text: String,
+}
+
+impl Stamp {
+    /// Now.
+    pub(super) fn now() -> Self {
+        let at = Utc::now();
+        Self {
+            text: utc_text(&at),
+            at,
+        }
+    }
 }
 
 /// The stored bookings of the batch's references, by reference.
@@ -180,14 +215,13 @@ fn upsert_row(
     new: NewBooking,
     old: Option<Booking>,
     touched: &mut BTreeSet<CustomerId>,
+    now: &Stamp,
 ) -> Result<(Booking, bool)> {
     let mut new = new;
     if new.customer_id.is_none() {
         // An upsert without a customer keeps the link; unlinking is `link_booking`'s job.
         new.customer_id = old.as_ref().and_then(|b| b.customer_id);
     }
-    let now_at = Utc::now();
-    let now = utc_text(&now_at);
     let invoice = new.invoice.as_ref();
     tx.prepare_cached(
         "INSERT INTO bookings (tenant_id, reference, customer_id, status, pickup_at, pickup_utc,
@@ -216,13 +250,13 @@ fn upsert_row(
         invoice.map(|i| i.amount.minor),
         invoice.map(|i| &i.amount.currency),
         invoice.map(|i| i.payment_status.as_str()),
-        now,
+        now.text,
     ])?;
     let reference = new.reference.as_str();
     match &old {
         None => {
             let change = Change::booking(ChangeKind::BookingCreated, reference, new.customer_id);
-            changes::append(tx, tenant, actor, &change)?;
+            changes::append_at(tx, tenant, actor, &change, &now.text)?;
         }
         Some(old) => {
             let fields = changed_fields(old, &new);
@@ -230,15 +264,15 @@ fn upsert_row(
                 let change =
                     Change::booking(ChangeKind::BookingUpdated, reference, new.customer_id)
                         .with_fields(&fields);
-                changes::append(tx, tenant, actor, &change)?;
+                changes::append_at(tx, tenant, actor, &change, &now.text)?;
             }
             link_event(
                 tx,
                 tenant,
                 actor,
                 reference,
-                old.customer_id,
-                new.customer_id,
+                (old.customer_id, new.customer_id),
+                &now.text,
             )?;
         }
     }
@@ -256,8 +290,8 @@ fn upsert_row(
         hotel: new.hotel,
         salesperson: new.salesperson,
         invoice: new.invoice,
-        created_at: old.as_ref().map_or(now_at, |b| b.created_at),
-        updated_at: now_at,
+        created_at: old.as_ref().map_or(now.at, |b| b.created_at),
+        updated_at: now.at,
     };
     Ok((stored, old.is_none()))
 }
@@ -268,8 +302,8 @@ fn link_event(
     tenant: &TenantId,
     actor: &Actor,
     reference: &str,
-    before: Option<CustomerId>,
-    after: Option<CustomerId>,
+    (before, after): (Option<CustomerId>, Option<CustomerId>),
+    at: &str,
 ) -> Result<()> {
     if before == after {
         return Ok(());
@@ -281,7 +315,7 @@ fn link_event(
     };
     let mut change = Change::booking(kind, reference, after);
     change.previous_customer_id = before;
-    changes::append(tx, tenant, actor, &change)
+    changes::append_at(tx, tenant, actor, &change, at)
 }
 
 /// Links the booking to `customer`, relinks it, or unlinks it (`None`).
@@ -298,6 +332,7 @@ pub(super) fn link(
     if old.customer_id == customer {
         return Ok(old);
     }
+    let now = Stamp::now();
     tx.prepare_cached(
         "UPDATE bookings SET customer_id = ?3, updated_at = ?4 WHERE tenant_id = ?1 AND reference = ?2",
     )?
@@ -305,9 +340,10 @@ pub(super) fn link(
         tenant.as_str(),
         old.reference,
         customer.as_ref().map(CustomerId::as_uuid),
-        utc_text(&Utc::now())
+        now.text
     ])?;
-    link_event(tx, tenant, actor, &old.reference, old.customer_id, customer)?;
+    let link = (old.customer_id, customer);
+    link_event(tx, tenant, actor, &old.reference, link, &now.text)?;
     refresh_counters(tx, tenant, old.customer_id.into_iter().chain(customer))?;
     by_reference(tx, tenant, &old.reference)?
         .ok_or_else(|| Error::Internal("booking vanished after link".into()))

@@ -15,15 +15,29 @@ pub(super) fn append(
     actor: &Actor,
     change: &Change,
 ) -> Result<()> {
-    let fields =
-        serde_json::to_string(&change.fields).map_err(|e| Error::Internal(e.to_string()))?;
+    append_at(tx, tenant, actor, change, &utc_text(&Utc::now()))
+}
+
+/// [`append`] with the time it records (`at`, as stored) given: a batch writes one for all.
+pub(super) fn append_at(
+    tx: &Transaction<'_>,
+    tenant: &TenantId,
+    actor: &Actor,
+    change: &Change,
+    at: &str,
+) -> Result<()> {
+    let fields = if change.fields.is_empty() {
+        "[]".to_owned()
+    } else {
+        serde_json::to_string(&change.fields).map_err(|e| Error::Internal(e.to_string()))?
+    };
     tx.prepare_cached(
         "INSERT INTO changes (tenant_id, at, kind, customer_id, previous_customer_id, booking_ref,
             actor_id, actor_role, fields) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?
     .execute(params![
         tenant.as_str(),
-        utc_text(&Utc::now()),
+        at,
         change.kind.as_str(),
         change.customer_id.as_ref().map(|c| c.as_uuid()),
         change.previous_customer_id.as_ref().map(|c| c.as_uuid()),
