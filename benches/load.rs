@@ -9,7 +9,8 @@
 //!
 //! `make bench-load`; `CRM_BENCH_N=100000 make bench-load` for a quicker run;
 //! `CRM_BENCH_FLAGGED=0` skips the import with flagging, `CRM_BENCH_BOOKINGS_PER=0` the
-//! bookings.
+//! bookings; `CRM_BENCH_SHUFFLED=1` writes the bookings file in random order rather than
+//! customer by customer.
 #![allow(clippy::print_stdout, clippy::unwrap_used)]
 
 use std::collections::HashMap;
@@ -23,6 +24,9 @@ use crm_core::{
     ImportMatch, ImportOptions, Invoice, MatchConfig, Money, NewBooking, PaymentStatus, Role,
     Tenant, TenantSettings,
 };
+use rand::SeedableRng;
+use rand::seq::SliceRandom;
+use rand_chacha::ChaCha8Rng;
 
 const CUSTOMER_COLUMNS: [&str; 12] = [
     "first_name",
@@ -44,6 +48,7 @@ fn main() {
     let n: usize = env("CRM_BENCH_N", 1_000_000);
     let per_customer: usize = env("CRM_BENCH_BOOKINGS_PER", 10);
     let flagged = env("CRM_BENCH_FLAGGED", 1) == 1;
+    let shuffled = env("CRM_BENCH_SHUFFLED", 0) == 1;
     let dir = tempfile::tempdir().unwrap();
     println!(
         "load: {n} customers of eight countries, about {per_customer} bookings each, on {} cores",
@@ -78,7 +83,7 @@ fn main() {
 
     let bookings_csv = dir.path().join("bookings.csv");
     let started = Instant::now();
-    let written = write_bookings(&bookings_csv, &countries, per_customer);
+    let written = write_bookings(&bookings_csv, &countries, per_customer, shuffled);
     println!(
         "  generated {written} bookings, {:.1} MB, in {:.1?} (not counted)",
         size(&bookings_csv) as f64 / 1e6,
@@ -245,8 +250,9 @@ fn phones_read(tenant: &Tenant, n: usize) {
     );
 }
 
-/// Writes about `per_customer` bookings for each customer (customer no. `i + 1`).
-fn write_bookings(path: &Path, countries: &[String], per_customer: usize) -> usize {
+/// Writes about `per_customer` bookings per customer, customer by customer, or in random order
+/// when `shuffled` (as a file sorted by date or reference would be).
+fn write_bookings(path: &Path, countries: &[String], per_customer: usize, shuffled: bool) -> usize {
     let mut synth = Synth::new(17, "BK");
     let mut out = csv::Writer::from_path(path).unwrap();
     out.write_record([
@@ -266,6 +272,8 @@ fn write_bookings(path: &Path, countries: &[String], per_customer: usize) -> usi
         "payment_status",
     ])
     .unwrap();
+    // Kept in memory only to be shuffled.
+    let mut records = Vec::new();
     let mut written = 0;
     for (i, country) in countries.iter().enumerate() {
         let count = synth.booking_count((3 * per_customer) as u32);
@@ -273,7 +281,7 @@ fn write_bookings(path: &Path, countries: &[String], per_customer: usize) -> usi
             let b = synth.booking_in(Some(country));
             let text = |v: &Option<String>| v.clone().unwrap_or_default();
             let invoice = b.invoice.as_ref();
-            out.write_record([
+            let record = [
                 b.reference.clone(),
                 (i + 1).to_string(),
                 b.status.as_str().to_owned(),
@@ -294,10 +302,21 @@ fn write_bookings(path: &Path, countries: &[String], per_customer: usize) -> usi
                 invoice
                     .map(|i| i.payment_status.as_str().to_owned())
                     .unwrap_or_default(),
-            ])
-            .unwrap();
-            written += 1;
+            ];
+            if shuffled {
+                records.push(record);
+            } else {
+                out.write_record(&record).unwrap();
+                written += 1;
+            }
         }
+    }
+    if shuffled {
+        records.shuffle(&mut ChaCha8Rng::seed_from_u64(18));
+    }
+    for record in &records {
+        out.write_record(record).unwrap();
+        written += 1;
     }
     out.flush().unwrap();
     written

@@ -407,6 +407,65 @@ fn history_and_stats_agree_on_ties() {
     );
 }
 
+/// The counters a batch adds to (new bookings) agree with a recount from the bookings, for ties
+/// with the stored last booking (same instant, other offset and reference), ties inside the
+/// batch, a reference given twice, and an update next to new bookings of the same customer.
+#[test]
+fn batch_counters_agree_with_the_bookings() {
+    let (_db, t, c1, c2) = setup();
+    let c3 = t
+        .create_customer(
+            &actor(),
+            customer_with_email("Ana", "Lima", "ana@example.pt"),
+        )
+        .unwrap();
+    t.upsert_bookings(
+        &actor(),
+        vec![
+            booking_for("BK-M", "2026-07-14T10:00:00+02:00", &c1),
+            booking_for("BK-U", "2026-05-01T10:00:00+02:00", &c3),
+        ],
+    )
+    .unwrap();
+    t.upsert_bookings(
+        &actor(),
+        vec![
+            // The stored last one's instant, a later reference: it becomes the last.
+            booking_for("BK-Z", "2026-07-14T03:00:00-05:00", &c1),
+            booking_for("BK-A", "2026-07-13T10:00:00+02:00", &c1),
+            // Two new ones at one instant: the later reference is the last.
+            booking_for("BK-Q", "2026-08-01T09:00:00+01:00", &c2),
+            booking_for("BK-R", "2026-08-01T08:00:00+00:00", &c2),
+            booking_for("BK-P", "2026-06-01T08:00:00+00:00", &c2),
+            // Given twice: the second is what stays.
+            booking_for("BK-T", "2026-09-01T08:00:00+00:00", &c2),
+            booking_for("BK-T", "2026-04-01T08:00:00+00:00", &c2),
+            // An update next to a new booking of the same customer.
+            booking_for("BK-U", "2026-03-01T10:00:00+02:00", &c3),
+            booking_for("BK-V", "2026-02-01T10:00:00+02:00", &c3),
+        ],
+    )
+    .unwrap();
+    for c in [&c1, &c2, &c3] {
+        let history = t.booking_history(&c.id).unwrap();
+        let stats = t.customer_stats(&c.id).unwrap();
+        let last = history.first().map(|b| b.pickup_at);
+        assert_eq!(stats.bookings, history.len() as u64, "{}", c.first_name);
+        assert_eq!(stats.last_booking, last, "{}", c.first_name);
+        assert_eq!(
+            stats.last_booking.map(|l| l.offset().local_minus_utc()),
+            last.map(|l| l.offset().local_minus_utc()),
+            "{}",
+            c.first_name
+        );
+        assert_eq!(row(&t, c).last_booking, last, "{}", c.first_name);
+    }
+    assert_eq!(t.booking_history(&c1.id).unwrap()[0].reference, "BK-Z");
+    assert_eq!(t.booking_history(&c2.id).unwrap()[0].reference, "BK-R");
+    assert_eq!(t.booking_history(&c2.id).unwrap().len(), 4);
+    assert_eq!(t.customer_stats(&c3.id).unwrap().bookings, 2);
+}
+
 #[test]
 fn history_orders_pickups_closer_than_a_millisecond() {
     let (_db, t, c1, _) = setup();

@@ -124,6 +124,7 @@ pub(super) fn upsert_many(
     let now = Stamp::now();
     let mut resolved: HashMap<CustomerId, CustomerId> = HashMap::new();
     let mut touched = BTreeSet::new();
+    let mut added: HashMap<CustomerId, Added> = HashMap::new();
     let mut created = 0;
     for mut booking in batch {
         if let Some(id) = booking.customer_id {
@@ -138,15 +139,83 @@ pub(super) fn upsert_many(
             booking.customer_id = Some(to);
         }
         let old = stored.remove(booking.reference.trim());
-        let (written, new) = upsert_row(tx, tenant, actor, booking, old, &mut touched, &now)?;
+        let (written, new) = if old.is_none() {
+            // A new booking only adds to its customer's counters.
+            let out = upsert_row(tx, tenant, actor, booking, None, &mut BTreeSet::new(), &now)?;
+            if let Some(customer) = out.0.customer_id {
+                added.entry(customer).or_default().add(&out.0);
+            }
+            out
+        } else {
+            upsert_row(tx, tenant, actor, booking, old, &mut touched, &now)?
+        };
         created += usize::from(new);
         // A reference given twice in the batch: the second replaces what the first wrote.
         if repeated.contains(written.reference.as_str()) {
             stored.insert(written.reference.clone(), written);
         }
     }
+    for (customer, added) in added {
+        if !touched.contains(&customer) && !added.apply(tx, tenant, &customer)? {
+            touched.insert(customer);
+        }
+    }
     refresh_counters(tx, tenant, touched)?;
     Ok(created)
+}
+
+/// The new bookings of one customer in a batch: how many, and the latest (by pickup, then by
+/// reference, as the customer's last booking is chosen).
+#[derive(Default)]
+struct Added {
+    count: i64,
+    latest: Option<(i64, String, String)>,
+}
+
+impl Added {
+    fn add(&mut self, booking: &Booking) {
+        self.count += 1;
+        let key = (
+            booking.pickup_at.timestamp_micros(),
+            booking.reference.clone(),
+        );
+        if self
+            .latest
+            .as_ref()
+            .is_none_or(|(utc, reference, _)| (*utc, reference) < (key.0, &key.1))
+        {
+            self.latest = Some((key.0, key.1, local_text(&booking.pickup_at)));
+        }
+    }
+
+    /// Adds to the customer's counters without reading its bookings. Returns `false`, having
+    /// changed nothing, when the latest new booking departs at the very time of the stored last
+    /// one (which of the two is last then depends on their references: the caller recounts).
+    fn apply(
+        &self,
+        tx: &Transaction<'_>,
+        tenant: &TenantId,
+        customer: &CustomerId,
+    ) -> Result<bool> {
+        let Some((utc, _, at)) = &self.latest else {
+            return Ok(true);
+        };
+        let changed = tx
+            .prepare_cached(
+                "UPDATE customers SET booking_count = booking_count + ?3,
+                    last_booking_at = CASE WHEN ?4 > last_booking_key THEN ?5 ELSE last_booking_at END,
+                    last_booking_key = MAX(last_booking_key, ?4)
+                 WHERE tenant_id = ?1 AND id = ?2 AND last_booking_key <> ?4",
+            )?
+            .execute(params![
+                tenant.as_str(),
+                customer.as_uuid(),
+                self.count,
+                utc,
+                at
+            ])?;
+        Ok(changed == 1)
+    }
 }
 
 /// The (trimmed) references given more than once in the batch: only what was written for these
