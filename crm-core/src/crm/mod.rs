@@ -544,7 +544,7 @@ impl Tenant {
         queries.extend(
             c.phones()
                 .filter_map(|p| p.e164.clone())
-                .map(|e164| CustomerQuery::all().phone(e164)),
+                .map(|e164| CustomerQuery::all().e164(&e164)),
         );
         if let (Some(zip), Some(street)) = (&c.address.zip, &c.address.street) {
             queries.push(

@@ -53,6 +53,9 @@ pub(crate) enum TextFilter {
     Company(String),
     Email(String),
     Phone(String),
+    /// One number exactly, in E.164 form: the library's own duplicate lookups (one term, where
+    /// a typed number of more than six digits is a range of terms).
+    E164(String),
     Zip(String),
     City(String),
     Street(String),
@@ -126,7 +129,7 @@ impl TextFilter {
             Self::LastName(v) => ("last_name", v, MAX_NAME_CHARS),
             Self::Company(v) => ("company", v, MAX_TEXT_CHARS),
             Self::Email(v) => ("email", v, MAX_EMAIL_CHARS),
-            Self::Phone(v) => ("phone", v, MAX_PHONE_CHARS),
+            Self::Phone(v) | Self::E164(v) => ("phone", v, MAX_PHONE_CHARS),
             Self::Zip(v) => ("zip", v, MAX_TEXT_CHARS),
             Self::City(v) => ("city", v, MAX_TEXT_CHARS),
             Self::Street(v) => ("address", v, MAX_TEXT_CHARS),
@@ -209,6 +212,12 @@ impl CustomerQuery {
     /// Only the customer with this customer no.
     pub fn customer_no(mut self, no: i64) -> Self {
         self.filters.push(TextFilter::CustomerNo(no));
+        self
+    }
+
+    /// Customers with this phone number (E.164, as stored) in any phone field.
+    pub(crate) fn e164(mut self, e164: &str) -> Self {
+        self.filters.push(TextFilter::E164(e164.to_owned()));
         self
     }
 

@@ -1,9 +1,11 @@
 //! From a [`CustomerQuery`] to tantivy queries. Typed words are lookups of terms scoped to the
-//! tenant (a prefix is one gram term, so no hit can come from another tenant); filters are
-//! clauses on unscoped fields, combined with the tenant term when nothing typed scopes them.
+//! tenant (a prefix is one gram term; phone digits past six are a range of the whole forms that
+//! start with them, still scoped, so no hit can come from another tenant); filters are clauses
+//! on unscoped fields, combined with the tenant term when nothing typed scopes them.
 //!
 //! Nothing is scored: results are ranked by tiers (typo matches below the others) and, within a
-//! tier, by a fast-field column, so a query costs a walk of its posting lists and no more.
+//! tier, by a fast-field column, so a query costs a walk of its posting lists (and, for a range,
+//! a bit set of each segment's documents) and no more.
 
 use std::ops::Bound;
 
@@ -310,6 +312,10 @@ fn filters(f: &Fields, tenant: &str, q: &CustomerQuery) -> Vec<Box<dyn Query>> {
             TextFilter::ContactPerson(v) => words_prefix(f.contact, v),
             TextFilter::Email(v) => term(f.email, &crate::model::fold(v.trim())),
             TextFilter::Phone(v) => digits_clause(f, tenant, &terms::phone_digits(v), false),
+            TextFilter::E164(v) => {
+                let digits: String = v.chars().filter(char::is_ascii_digit).collect();
+                scoped(f.gram, tenant, &format!("{PHONE_INTL}{digits}"))
+            }
             TextFilter::Zip(v) => term(f.zip, &normalise_value(v)),
             TextFilter::Region(v) => term(f.region, &normalise_value(v)),
             TextFilter::Country(v) => term(f.country, &normalise_value(v)),

@@ -109,8 +109,9 @@ pub(super) fn upsert(
 /// References per statement when the bookings of a batch are looked up.
 const REFERENCES_PER_QUERY: usize = 500;
 
-/// Upserts many bookings and refreshes each touched customer's counters once. Returns how many
-/// were created. The bookings already stored are read a few hundred references per statement,
+/// Upserts many bookings and brings each touched customer's counters up to date once: a
+/// customer who only gets new bookings has them added in place, any other is recounted from its
+/// bookings. Returns how many were created. The bookings already stored are read a few hundred references per statement,
 /// and each customer is resolved (merges followed) once per batch. Every booking of the batch
 /// is stamped with the same time (one transaction).
 pub(super) fn upsert_many(
