@@ -251,6 +251,10 @@ fn a_number_that_fits_no_plan_is_kept_shown_exported_and_found_but_never_texted_
     assert!(csv.contains("Dupont,06 12 34 56"), "{csv}");
     assert_eq!(hits(&t, "06 12 34 56"), sorted(vec![short.id, twin.id]));
     assert_eq!(hits(&t, "3456"), sorted(vec![short.id, twin.id]));
+    // Past six digits: the range of whole forms, from the start and from the end.
+    assert_eq!(hits(&t, "06 12 34 5"), sorted(vec![short.id, twin.id]));
+    assert_eq!(hits(&t, "6 12 34 56"), sorted(vec![short.id, twin.id]));
+    assert!(hits(&t, "06 12 34 57").is_empty());
     assert_eq!(hits(&t, "36 08 07"), vec![short.id]);
     db.crm.reindex(|_, _| {}).unwrap();
     assert_eq!(hits(&t, "36 08 07"), vec![short.id], "after a rebuild too");
