@@ -93,16 +93,22 @@ pub(super) fn upsert(
     actor: &Actor,
     new: NewBooking,
 ) -> Result<(Booking, bool)> {
-    let mut touched = BTreeSet::new();
     let old = by_reference(tx, tenant, &new.reference)?;
     let mut new = new;
     if let Some(id) = &new.customer_id {
         // A booking for a merged customer goes to the customer it was merged into.
         new.customer_id = Some(resolve(tx, tenant, id)?);
     }
-    let now = Stamp::now();
-    let out = upsert_row(tx, tenant, actor, new, old, &mut touched, &now)?;
-    refresh_counters(tx, tenant, touched)?;
+    let before = old.as_ref().and_then(|b| b.customer_id);
+    let out = upsert_row(tx, tenant, actor, new, old, &Stamp::now())?;
+    let after = out.0.customer_id;
+    refresh_counters(
+        tx,
+        tenant,
+        after
+            .into_iter()
+            .chain(before.filter(|b| after != Some(*b))),
+    )?;
     Ok(out)
 }
 
@@ -111,9 +117,9 @@ const REFERENCES_PER_QUERY: usize = 500;
 
 /// Upserts many bookings and brings each touched customer's counters up to date once: a
 /// customer who only gets new bookings has them added in place, any other is recounted from its
-/// bookings. Returns how many were created. The bookings already stored are read a few hundred references per statement,
-/// and each customer is resolved (merges followed) once per batch. Every booking of the batch
-/// is stamped with the same time (one transaction).
+/// bookings. Returns how many were created. The bookings already stored are read a few hundred
+/// references per statement, and each customer is resolved (merges followed) once per batch.
+/// Every booking of the batch is stamped with the same time (one transaction).
 pub(super) fn upsert_many(
     tx: &Transaction<'_>,
     tenant: &TenantId,
@@ -140,16 +146,18 @@ pub(super) fn upsert_many(
             booking.customer_id = Some(to);
         }
         let old = stored.remove(booking.reference.trim());
-        let (written, new) = if old.is_none() {
+        let before = old.as_ref().map(|b| b.customer_id);
+        let (written, new) = upsert_row(tx, tenant, actor, booking, old, &now)?;
+        match before {
             // A new booking only adds to its customer's counters.
-            let out = upsert_row(tx, tenant, actor, booking, None, &mut BTreeSet::new(), &now)?;
-            if let Some(customer) = out.0.customer_id {
-                added.entry(customer).or_default().add(&out.0);
+            None => {
+                if let Some(customer) = written.customer_id {
+                    added.entry(customer).or_default().add(&written);
+                }
             }
-            out
-        } else {
-            upsert_row(tx, tenant, actor, booking, old, &mut touched, &now)?
-        };
+            // A changed one may move its customer's last booking back: recounted.
+            Some(before) => touched.extend(written.customer_id.into_iter().chain(before)),
+        }
         created += usize::from(new);
         // A reference given twice in the batch: the second replaces what the first wrote.
         if repeated.contains(written.reference.as_str()) {
@@ -176,16 +184,16 @@ struct Added {
 impl Added {
     fn add(&mut self, booking: &Booking) {
         self.count += 1;
-        let key = (
-            booking.pickup_at.timestamp_micros(),
-            booking.reference.clone(),
-        );
-        if self
-            .latest
-            .as_ref()
-            .is_none_or(|(utc, reference, _)| (*utc, reference) < (key.0, &key.1))
-        {
-            self.latest = Some((key.0, key.1, local_text(&booking.pickup_at)));
+        let utc = booking.pickup_at.timestamp_micros();
+        let later = |(at, reference, _): &(i64, String, String)| {
+            (*at, reference.as_str()) < (utc, booking.reference.as_str())
+        };
+        if self.latest.as_ref().is_none_or(later) {
+            self.latest = Some((
+                utc,
+                booking.reference.clone(),
+                local_text(&booking.pickup_at),
+            ));
         }
     }
 
@@ -232,14 +240,14 @@ fn repeated_references(batch: &[NewBooking]) -> HashSet<String> {
 }
 
 /// The time a write stamps on what it writes, and its text as stored.
-pub(super) struct Stamp {
+struct Stamp {
     at: DateTime<Utc>,
     text: String,
 }
 
 impl Stamp {
     /// Now.
-    pub(super) fn now() -> Self {
+    fn now() -> Self {
         let at = Utc::now();
         Self {
             text: utc_text(&at),
@@ -277,14 +285,14 @@ fn stored_of(
 }
 
 /// Writes one booking (its customer resolved) over `old`, the one stored under its reference,
-/// and its events; adds the customers whose counters it changed to `touched`.
+/// and its events. The caller brings the counters of its customers (before and after) up to
+/// date.
 fn upsert_row(
     tx: &Transaction<'_>,
     tenant: &TenantId,
     actor: &Actor,
     new: NewBooking,
     old: Option<Booking>,
-    touched: &mut BTreeSet<CustomerId>,
     now: &Stamp,
 ) -> Result<(Booking, bool)> {
     let mut new = new;
@@ -346,8 +354,6 @@ fn upsert_row(
             )?;
         }
     }
-    touched.extend(new.customer_id);
-    touched.extend(old.as_ref().and_then(|b| b.customer_id));
     let stored = Booking {
         reference: new.reference,
         customer_id: new.customer_id,
