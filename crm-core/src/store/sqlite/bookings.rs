@@ -301,17 +301,21 @@ fn upsert_row(
         new.customer_id = old.as_ref().and_then(|b| b.customer_id);
     }
     let invoice = new.invoice.as_ref();
-    tx.prepare_cached(
+    // A reference not stored is inserted, a stored one updated: a plain statement each, which
+    // SQLite writes without the statement journal an upsert needs.
+    let sql = if old.is_none() {
         "INSERT INTO bookings (tenant_id, reference, customer_id, status, pickup_at, pickup_utc,
             return_at, route_from, route_to, transport, hotel, salesperson, invoice_number,
             amount_minor, currency, payment_status, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?17)
-         ON CONFLICT (tenant_id, reference) DO UPDATE SET customer_id = ?3, status = ?4,
-            pickup_at = ?5, pickup_utc = ?6, return_at = ?7, route_from = ?8, route_to = ?9,
-            transport = ?10, hotel = ?11, salesperson = ?12, invoice_number = ?13,
-            amount_minor = ?14, currency = ?15, payment_status = ?16, updated_at = ?17",
-    )?
-    .execute(params![
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?17)"
+    } else {
+        "UPDATE bookings SET customer_id = ?3, status = ?4, pickup_at = ?5, pickup_utc = ?6,
+            return_at = ?7, route_from = ?8, route_to = ?9, transport = ?10, hotel = ?11,
+            salesperson = ?12, invoice_number = ?13, amount_minor = ?14, currency = ?15,
+            payment_status = ?16, updated_at = ?17
+         WHERE tenant_id = ?1 AND reference = ?2"
+    };
+    let written = tx.prepare_cached(sql)?.execute(params![
         tenant.as_str(),
         new.reference,
         new.customer_id.as_ref().map(CustomerId::as_uuid),
@@ -330,6 +334,12 @@ fn upsert_row(
         invoice.map(|i| i.payment_status.as_str()),
         now.text,
     ])?;
+    if written != 1 {
+        return Err(Error::Internal(format!(
+            "booking {} was not written",
+            new.reference
+        )));
+    }
     let reference = new.reference.as_str();
     match &old {
         None => {

@@ -70,6 +70,7 @@ impl SqliteStore {
         let mut writer = connect(path)?;
         // The writer keeps the indexes a bulk load touches at random (email, name) in memory.
         writer.pragma_update(None, "cache_size", -WRITER_CACHE_KIB)?;
+        writer.pragma_update(None, "wal_autocheckpoint", WAL_CHECKPOINT_PAGES)?;
         // Checks the file is ours and not too new before changing anything in it.
         schema::migrate(&mut writer)?;
         let mode: String = writer.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
@@ -164,6 +165,8 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 const MMAP_SIZE: i64 = 1 << 30;
 /// Page cache of each reading connection, in KiB.
 const CACHE_KIB: i64 = 16 * 1024;
+/// Pages the write-ahead log may hold before a commit copies them into the file.
+const WAL_CHECKPOINT_PAGES: i64 = 16_384;
 /// Page cache of the writing connection, in KiB.
 const WRITER_CACHE_KIB: i64 = 128 * 1024;
 
