@@ -1705,8 +1705,8 @@ crm_status crm_tenant_duplicates_of(const struct crm_tenant *tenant,
 
 /**
  * Every cluster of likely duplicates among the tenant's customers, best first, with `config`
- * (NULL: the defaults). `window` (0: 24) is how many neighbours each customer of a large block
- * is compared with. `progress` (may be NULL) is called with `userdata` as the pass goes; calls
+ * (NULL: the defaults). `window` (1 to 1000; 0: the default, 24) is how many neighbours each
+ * customer of a large block is compared with. `progress` (may be NULL) is called with `userdata` as the pass goes; calls
  * into the library from it are refused. On success `*out` is freed with
  * `crm_cluster_list_free`.
  */

@@ -1,131 +1,60 @@
 //! The change feed: one event per mutation, appended in the same transaction, read in order.
 
-use std::fmt;
-use std::str::FromStr;
-
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
 use crate::model::{Actor, CustomerId};
 
-/// What a change did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum ChangeKind {
-    /// A customer was created.
-    CustomerCreated,
-    /// A customer's fields changed (`fields` names them).
-    CustomerUpdated,
-    /// A customer was deleted (its bookings were detached first, each with its own event).
-    CustomerDeleted,
-    /// A booking was first recorded (`customer_id` says whom it is linked to, if anyone; no
-    /// separate `BookingLinked` follows).
-    BookingCreated,
-    /// A booking's summary changed (`fields` names what).
-    BookingUpdated,
-    /// A booking was linked to a customer, or relinked (`previous_customer_id` says from whom).
-    BookingLinked,
-    /// A booking was detached from its customer.
-    BookingUnlinked,
-    /// The tenant's settings changed.
-    TenantSettingsUpdated,
-    /// A customer was merged into another and is gone: `previous_customer_id` is the merged
-    /// record, `customer_id` the one it was merged into (its old id now resolves to it). The
-    /// merge's `BookingLinked` events come before, its `CustomerUpdated` of the primary after.
-    CustomerMerged,
-    /// A merge was undone and this customer is back: `customer_id` is the restored record,
-    /// `previous_customer_id` the customer it had been merged into.
-    CustomerUnmerged,
-    /// A customer was anonymised: its personal data is gone for good (`fields` names what was
-    /// erased). Copies the host keeps of that data should go too.
-    CustomerAnonymised,
-    /// A document was attached to the customer.
-    DocumentAttached,
-    /// A document of the customer was deleted.
-    DocumentDeleted,
-    /// A customer list was made (no customer; read the lists again).
-    ListCreated,
-    /// A customer list was deleted (its members each got a `CustomerUpdated` first).
-    ListDeleted,
-    /// The customer asked for a brochure.
-    BrochureRequested,
-    /// The brochure the customer asked for was sent.
-    BrochureSent,
-    /// A saved search was saved (made, or its query replaced).
-    SavedSearchSaved,
-    /// A saved search was deleted.
-    SavedSearchDeleted,
-    /// A message the host sent to the customer was logged.
-    CommunicationRecorded,
-}
-
-impl ChangeKind {
-    /// The stable text form (`customer_created`...).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::CustomerCreated => "customer_created",
-            Self::CustomerUpdated => "customer_updated",
-            Self::CustomerDeleted => "customer_deleted",
-            Self::BookingCreated => "booking_created",
-            Self::BookingUpdated => "booking_updated",
-            Self::BookingLinked => "booking_linked",
-            Self::BookingUnlinked => "booking_unlinked",
-            Self::TenantSettingsUpdated => "tenant_settings_updated",
-            Self::CustomerMerged => "customer_merged",
-            Self::CustomerUnmerged => "customer_unmerged",
-            Self::CustomerAnonymised => "customer_anonymised",
-            Self::DocumentAttached => "document_attached",
-            Self::DocumentDeleted => "document_deleted",
-            Self::ListCreated => "list_created",
-            Self::ListDeleted => "list_deleted",
-            Self::BrochureRequested => "brochure_requested",
-            Self::BrochureSent => "brochure_sent",
-            Self::SavedSearchSaved => "saved_search_saved",
-            Self::SavedSearchDeleted => "saved_search_deleted",
-            Self::CommunicationRecorded => "communication_recorded",
-        }
+crate::model::string_enum::string_enum!(
+    /// What a change did.
+    ChangeKind, "kind" {
+        /// A customer was created.
+        CustomerCreated = "customer_created",
+        /// A customer's fields changed (`fields` names them).
+        CustomerUpdated = "customer_updated",
+        /// A customer was deleted (its bookings were detached first, each with its own event).
+        CustomerDeleted = "customer_deleted",
+        /// A booking was first recorded (`customer_id` says whom it is linked to, if anyone; no
+        /// separate `BookingLinked` follows).
+        BookingCreated = "booking_created",
+        /// A booking's summary changed (`fields` names what).
+        BookingUpdated = "booking_updated",
+        /// A booking was linked to a customer, or relinked (`previous_customer_id` says from whom).
+        BookingLinked = "booking_linked",
+        /// A booking was detached from its customer.
+        BookingUnlinked = "booking_unlinked",
+        /// The tenant's settings changed.
+        TenantSettingsUpdated = "tenant_settings_updated",
+        /// A customer was merged into another and is gone: `previous_customer_id` is the merged
+        /// record, `customer_id` the one it was merged into (its old id now resolves to it). The
+        /// merge's `BookingLinked` events come before, its `CustomerUpdated` of the primary after.
+        CustomerMerged = "customer_merged",
+        /// A merge was undone and this customer is back: `customer_id` is the restored record,
+        /// `previous_customer_id` the customer it had been merged into.
+        CustomerUnmerged = "customer_unmerged",
+        /// A customer was anonymised: its personal data is gone for good (`fields` names what was
+        /// erased). Copies the host keeps of that data should go too.
+        CustomerAnonymised = "customer_anonymised",
+        /// A document was attached to the customer.
+        DocumentAttached = "document_attached",
+        /// A document of the customer was deleted.
+        DocumentDeleted = "document_deleted",
+        /// A customer list was made (no customer; read the lists again).
+        ListCreated = "list_created",
+        /// A customer list was deleted (its members each got a `CustomerUpdated` first).
+        ListDeleted = "list_deleted",
+        /// The customer asked for a brochure.
+        BrochureRequested = "brochure_requested",
+        /// The brochure the customer asked for was sent.
+        BrochureSent = "brochure_sent",
+        /// A saved search was saved (made, or its query replaced).
+        SavedSearchSaved = "saved_search_saved",
+        /// A saved search was deleted.
+        SavedSearchDeleted = "saved_search_deleted",
+        /// A message the host sent to the customer was logged.
+        CommunicationRecorded = "communication_recorded",
     }
-}
-
-impl fmt::Display for ChangeKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for ChangeKind {
-    type Err = Error;
-
-    fn from_str(s: &str) -> Result<Self> {
-        const ALL: [ChangeKind; 20] = [
-            ChangeKind::CustomerCreated,
-            ChangeKind::CustomerUpdated,
-            ChangeKind::CustomerDeleted,
-            ChangeKind::BookingCreated,
-            ChangeKind::BookingUpdated,
-            ChangeKind::BookingLinked,
-            ChangeKind::BookingUnlinked,
-            ChangeKind::TenantSettingsUpdated,
-            ChangeKind::CustomerMerged,
-            ChangeKind::CustomerUnmerged,
-            ChangeKind::CustomerAnonymised,
-            ChangeKind::DocumentAttached,
-            ChangeKind::DocumentDeleted,
-            ChangeKind::ListCreated,
-            ChangeKind::ListDeleted,
-            ChangeKind::BrochureRequested,
-            ChangeKind::BrochureSent,
-            ChangeKind::SavedSearchSaved,
-            ChangeKind::SavedSearchDeleted,
-            ChangeKind::CommunicationRecorded,
-        ];
-        ALL.into_iter()
-            .find(|k| k.as_str() == s)
-            .ok_or_else(|| Error::Internal(format!("unknown change kind {s:?} in the feed")))
-    }
-}
+);
 
 /// One entry of the change feed. It names what changed, never the personal values: read the
 /// record to see them.

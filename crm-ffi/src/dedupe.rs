@@ -336,8 +336,8 @@ pub extern "C" fn crm_tenant_duplicates_of(
 }
 
 /// Every cluster of likely duplicates among the tenant's customers, best first, with `config`
-/// (NULL: the defaults). `window` (0: 24) is how many neighbours each customer of a large block
-/// is compared with. `progress` (may be NULL) is called with `userdata` as the pass goes; calls
+/// (NULL: the defaults). `window` (1 to 1000; 0: the default, 24) is how many neighbours each
+/// customer of a large block is compared with. `progress` (may be NULL) is called with `userdata` as the pass goes; calls
 /// into the library from it are refused. On success `*out` is freed with
 /// `crm_cluster_list_free`.
 #[unsafe(no_mangle)]
@@ -353,6 +353,7 @@ pub extern "C" fn crm_tenant_find_duplicates(
         let out = ffi::out(out, "out")?;
         let t = self::tenant(tenant)?;
         let mut options = FindOptions::with_config(self::config(config)?);
+        // 0 is C's "not given": the core's default stands.
         if window > 0 {
             options.window = window;
         }

@@ -90,6 +90,26 @@ pub const CRM_SORT_LAST_BOOKING: crm_sort = 802;
 /// Newest customer first.
 pub const CRM_SORT_CREATED_AT: crm_sort = 803;
 
+/// Each sort's number and the core's name for it (`SearchSort`, `CustomerSort`): the one table
+/// between them, checked against the core's lists and the header by the tests.
+pub(crate) const SORTS: [(crm_sort, &str); 4] = [
+    (CRM_SORT_RELEVANCE, "relevance"),
+    (CRM_SORT_NAME, "name"),
+    (CRM_SORT_LAST_BOOKING, "last_booking"),
+    (CRM_SORT_CREATED_AT, "created_at"),
+];
+
+/// The core's sort (of a search or of the list) named by a `crm_sort`; a number of no sort, or
+/// of one this order does not take (relevance for the list), is an invalid argument.
+fn sort_of<T: std::str::FromStr<Err = crm_core::Error>>(sort: crm_sort) -> Result<T, Failure> {
+    let (_, name) = SORTS
+        .iter()
+        .find(|(n, _)| *n == sort)
+        .ok_or_else(|| Failure::invalid(format!("sort: unknown sort {sort}")))?;
+    name.parse()
+        .map_err(|e: crm_core::Error| Failure::invalid(e.to_string()))
+}
+
 /// A field of a row, for `crm_customer_row_get`.
 pub type crm_row_field = u32;
 /// The customer's id.
@@ -333,13 +353,7 @@ pub extern "C" fn crm_search_query_sort(
 ) -> crm_status {
     ffi::call(|| {
         let q = self::query(query)?;
-        let sort = match sort {
-            CRM_SORT_RELEVANCE => SearchSort::Relevance,
-            CRM_SORT_NAME => SearchSort::Name,
-            CRM_SORT_LAST_BOOKING => SearchSort::LastBooking,
-            CRM_SORT_CREATED_AT => SearchSort::CreatedAt,
-            other => return Err(Failure::invalid(format!("sort: unknown sort {other}"))),
-        };
+        let sort: SearchSort = sort_of(sort)?;
         *q = std::mem::take(q).sort(sort);
         Ok(())
     })
@@ -410,16 +424,7 @@ pub extern "C" fn crm_tenant_list_customers(
     ffi::call(|| {
         let out = ffi::out(out, "out")?;
         let t = self::tenant(tenant)?;
-        let sort = match sort {
-            CRM_SORT_NAME => CustomerSort::Name,
-            CRM_SORT_LAST_BOOKING => CustomerSort::LastBooking,
-            CRM_SORT_CREATED_AT => CustomerSort::CreatedAt,
-            other => {
-                return Err(Failure::invalid(format!(
-                    "sort: {other} does not sort the list"
-                )));
-            }
-        };
+        let sort: CustomerSort = sort_of(sort)?;
         let mut query = CustomerListQuery::new(sort).limit(limit);
         if reverse {
             query = query.reversed();
@@ -524,4 +529,43 @@ pub extern "C" fn crm_customer_row_no(row: *const crm_customer_row) -> i64 {
 #[unsafe(no_mangle)]
 pub extern "C" fn crm_customer_row_bookings(row: *const crm_customer_row) -> u64 {
     ffi::value(0, || Ok(self::row(row)?.row.bookings))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The header's `#define CRM_<FAMILY>_<NAME> <number>` lines.
+    fn header_defines() -> std::collections::HashMap<String, u32> {
+        let header = include_str!("../../include/crm.h");
+        header
+            .lines()
+            .filter_map(|l| l.strip_prefix("#define "))
+            .filter_map(|l| {
+                let (name, value) = l.split_once(' ')?;
+                Some((name.to_owned(), value.trim().parse().ok()?))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_sort_table_names_every_core_sort_once_as_the_header_does() {
+        let names: Vec<&str> = SORTS.iter().map(|(_, n)| *n).collect();
+        let search: Vec<&str> = SearchSort::ALL.iter().map(|s| s.as_str()).collect();
+        assert_eq!(
+            names, search,
+            "one C sort per search sort, in the core's order"
+        );
+        for sort in CustomerSort::ALL {
+            assert!(names.contains(&sort.as_str()), "{sort}");
+        }
+        let defines = header_defines();
+        for (number, name) in SORTS {
+            let constant = format!("CRM_SORT_{}", name.to_uppercase());
+            assert_eq!(defines.get(&constant), Some(&number), "{constant}");
+            assert_eq!(sort_of::<SearchSort>(number).unwrap().as_str(), name);
+        }
+        assert!(sort_of::<CustomerSort>(CRM_SORT_RELEVANCE).is_err());
+        assert!(sort_of::<SearchSort>(799).is_err());
+    }
 }

@@ -22,6 +22,37 @@ mod tenant;
 
 use pyo3::prelude::*;
 
+/// The text names of each enumerated argument and attribute, from the core's own lists: what
+/// the typing stub's `Literal`s are checked against.
+fn names(py: Python<'_>) -> PyResult<Bound<'_, pyo3::types::PyDict>> {
+    use crm_core::{
+        BookingStatus, CaptureMatch, ChangeKind, Channel, CustomerSort, ImportPreset, IssueKind,
+        MatchReason, MergeField, NameRule, PaymentStatus, Role, SearchSort,
+    };
+    fn texts<T: std::fmt::Display>(all: &[T]) -> Vec<String> {
+        all.iter().map(T::to_string).collect()
+    }
+    let names = pyo3::types::PyDict::new(py);
+    for (kind, all) in [
+        ("role", texts(Role::ALL)),
+        ("booking_status", texts(BookingStatus::ALL)),
+        ("payment_status", texts(PaymentStatus::ALL)),
+        ("search_sort", texts(SearchSort::ALL)),
+        ("list_sort", texts(CustomerSort::ALL)),
+        ("change_kind", texts(ChangeKind::ALL)),
+        ("merge_field", texts(&MergeField::ALL)),
+        ("match_reason", texts(MatchReason::ALL)),
+        ("channel", texts(Channel::ALL)),
+        ("import_preset", texts(&ImportPreset::ALL)),
+        ("name_rule", texts(NameRule::ALL)),
+        ("capture_match", texts(CaptureMatch::ALL)),
+        ("issue_kind", texts(IssueKind::ALL)),
+    ] {
+        names.set_item(kind, pyo3::types::PyTuple::new(py, all)?)?;
+    }
+    Ok(names)
+}
+
 /// The `crm._crm` module: every class, and the exception tree.
 #[pymodule]
 fn _crm(module: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -34,6 +65,8 @@ fn _crm(module: &Bound<'_, PyModule>) -> PyResult<()> {
         "EXPORT_COLUMNS",
         pyo3::types::PyTuple::new(module.py(), columns)?,
     )?;
+    module.add("NAMES", names(module.py())?)?;
+    module.add("DEFAULT_WINDOW", crm_core::limits::DEFAULT_WINDOW)?;
     module.add_class::<db::PyCrm>()?;
     module.add_class::<tenant::PyTenant>()?;
     module.add_class::<records::PyActor>()?;

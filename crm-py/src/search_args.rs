@@ -249,19 +249,7 @@ impl SearchArgs<'_> {
         if let Some((from, to)) = period("last_booking_between", last_booking_between.as_ref())? {
             query = query.last_booking_between(from, to);
         }
-        let sort = match &*sort {
-            "relevance" => SearchSort::Relevance,
-            "name" => SearchSort::Name,
-            "last_booking" => SearchSort::LastBooking,
-            "created_at" => SearchSort::CreatedAt,
-            _ => {
-                return Err(validation(
-                    py,
-                    "sort",
-                    "not one of: relevance name last_booking created_at",
-                ));
-            }
-        };
+        let sort: SearchSort = crate::tenant::parse_arg(py, &sort)?;
         Ok(query.sort(sort).offset(offset).limit(limit))
     }
 }

@@ -197,7 +197,7 @@ fn communication(
 }
 
 /// A text argument parsed by the core (a channel...); a bad one is its `ValidationError`.
-fn parse_arg<T: std::str::FromStr<Err = crm_core::Error>>(
+pub(crate) fn parse_arg<T: std::str::FromStr<Err = crm_core::Error>>(
     py: Python<'_>,
     text: &str,
 ) -> PyResult<T> {
@@ -519,18 +519,7 @@ impl PyTenant {
         after: Option<Text>,
     ) -> PyResult<PyCustomerPage> {
         let limit = page_limit(py, limit)?;
-        let sort = match &*sort {
-            "name" => CustomerSort::Name,
-            "last_booking" => CustomerSort::LastBooking,
-            "created_at" => CustomerSort::CreatedAt,
-            _ => {
-                return Err(validation(
-                    py,
-                    "sort",
-                    "not one of: name last_booking created_at",
-                ));
-            }
-        };
+        let sort: CustomerSort = parse_arg(py, &sort)?;
         let mut query = CustomerListQuery::new(sort).limit(limit);
         if reverse {
             query = query.reversed();
@@ -699,7 +688,7 @@ impl PyTenant {
     /// Args:
     ///     config: the rules (MatchConfig()).
     ///     window: in a large block of customers sharing a key, how many neighbours each is
-    ///         compared with (default 24).
+    ///         compared with, 1 to 1000 (default 24).
     ///     progress: called with (done, total) as the pass goes; it must not call the database.
     #[pyo3(signature = (*, config=None, window=24, progress=None))]
     fn find_duplicates(

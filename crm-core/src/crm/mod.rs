@@ -499,7 +499,7 @@ impl Tenant {
         config: &MatchConfig,
         reads: &dyn CustomerReads,
     ) -> Result<Vec<DuplicateMatch>> {
-        if customer.anonymised_at.is_some() {
+        if customer.is_anonymised() {
             return Ok(Vec::new());
         }
         let ids = self.duplicate_candidates(customer, reads)?;

@@ -103,7 +103,7 @@ type Counter = fn(&mut OutreachSkips) -> &mut u64;
 /// The address `c` may be written to on `channel`, or the counter of the reason it may not
 /// (suppression is checked after, for many at once).
 fn candidate(c: &Customer, channel: Channel) -> std::result::Result<String, Counter> {
-    if c.anonymised_at.is_some() {
+    if c.is_anonymised() {
         return Err(|s| &mut s.anonymised);
     }
     let (address, consent) = match channel {

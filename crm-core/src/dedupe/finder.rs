@@ -137,7 +137,7 @@ fn compare_blocks(
         members.clear();
         members.extend(keyed[block.clone()].iter().map(|&(_, i)| i));
         let at = |i: u32| &profiles[i as usize];
-        let window = options.window.max(1);
+        let window = options.window;
         if members.len() > window.saturating_add(1) {
             // Side by side: the same name in either order, then the same birth date and zip.
             members.sort_by(|&x, &y| {

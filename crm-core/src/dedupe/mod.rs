@@ -12,13 +12,11 @@ mod names;
 mod profile;
 mod score;
 
-use std::fmt;
-
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::model::CustomerId;
-use crate::model::limits::MAX_WINDOW;
+use crate::model::limits::{DEFAULT_WINDOW, MAX_WINDOW};
 
 pub(crate) use finder::find;
 pub(crate) use incoming::{Incoming, settle as settle_matches};
@@ -125,65 +123,37 @@ impl MatchConfig {
     }
 }
 
-/// Why a pair matched (or matched less).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum MatchReason {
-    /// The same email, main or secondary, ignoring case.
-    SameEmail,
-    /// The same mailbox once the provider's aliases are folded.
-    SameMailbox,
-    /// The same phone number in E.164.
-    SamePhone,
-    /// The same first and last name and the same birth date.
-    SameNameAndBirthDate,
-    /// The same first and last name (folded).
-    SameName,
-    /// Names that differ by typos or transliteration.
-    SimilarName,
-    /// First names that are a known nickname pair (`Bob` and `Robert`).
-    NicknameName,
-    /// First and last name swapped.
-    SwappedName,
-    /// The same street and number.
-    SameStreet,
-    /// The same postal code.
-    SameZip,
-    /// The same city.
-    SameCity,
-    /// Both birth dates are known and differ (evidence against).
-    DifferentBirthDate,
-    /// Shared contact details but names that are not similar (evidence against: a household).
-    DifferentName,
-}
-
-impl MatchReason {
-    /// The stable text form (`same_email`...).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::SameEmail => "same_email",
-            Self::SameMailbox => "same_mailbox",
-            Self::SamePhone => "same_phone",
-            Self::SameNameAndBirthDate => "same_name_and_birth_date",
-            Self::SameName => "same_name",
-            Self::SimilarName => "similar_name",
-            Self::NicknameName => "nickname_name",
-            Self::SwappedName => "swapped_name",
-            Self::SameStreet => "same_street",
-            Self::SameZip => "same_zip",
-            Self::SameCity => "same_city",
-            Self::DifferentBirthDate => "different_birth_date",
-            Self::DifferentName => "different_name",
-        }
+crate::model::string_enum::string_enum!(
+    /// Why a pair matched (or matched less).
+    MatchReason, "reason" {
+        /// The same email, main or secondary, ignoring case.
+        SameEmail = "same_email",
+        /// The same mailbox once the provider's aliases are folded.
+        SameMailbox = "same_mailbox",
+        /// The same phone number in E.164.
+        SamePhone = "same_phone",
+        /// The same first and last name and the same birth date.
+        SameNameAndBirthDate = "same_name_and_birth_date",
+        /// The same first and last name (folded).
+        SameName = "same_name",
+        /// Names that differ by typos or transliteration.
+        SimilarName = "similar_name",
+        /// First names that are a known nickname pair (`Bob` and `Robert`).
+        NicknameName = "nickname_name",
+        /// First and last name swapped.
+        SwappedName = "swapped_name",
+        /// The same street and number.
+        SameStreet = "same_street",
+        /// The same postal code.
+        SameZip = "same_zip",
+        /// The same city.
+        SameCity = "same_city",
+        /// Both birth dates are known and differ (evidence against).
+        DifferentBirthDate = "different_birth_date",
+        /// Shared contact details but names that are not similar (evidence against: a household).
+        DifferentName = "different_name",
     }
-}
-
-impl fmt::Display for MatchReason {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+);
 
 /// A customer that is likely the same person as the one asked about.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -230,8 +200,9 @@ pub struct FindOptions {
     /// The rules and threshold.
     pub config: MatchConfig,
     /// Within a large block of customers sharing a key (a common name), how many neighbours in
-    /// name order each one is compared with: at most [`MAX_WINDOW`](crate::limits::MAX_WINDOW),
-    /// 0 taken as 1 (default 24).
+    /// name order each one is compared with: from 1 to
+    /// [`MAX_WINDOW`](crate::limits::MAX_WINDOW), by default
+    /// [`DEFAULT_WINDOW`](crate::limits::DEFAULT_WINDOW).
     pub window: usize,
 }
 
@@ -239,7 +210,7 @@ impl Default for FindOptions {
     fn default() -> Self {
         Self {
             config: MatchConfig::default(),
-            window: 24,
+            window: DEFAULT_WINDOW,
         }
     }
 }
@@ -248,9 +219,12 @@ impl FindOptions {
     /// Checks the rules and the window.
     ///
     /// # Errors
-    /// Validation on `window` over [`MAX_WINDOW`], or on a rule (see
+    /// Validation on `window` of 0 or over [`MAX_WINDOW`], or on a rule (see
     /// [`MatchConfig::validate`]).
     pub(crate) fn validate(&self) -> Result<()> {
+        if self.window == 0 {
+            return Err(Error::validation("window", "must be at least 1"));
+        }
         if self.window > MAX_WINDOW {
             return Err(Error::validation(
                 "window",

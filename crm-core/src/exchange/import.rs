@@ -245,32 +245,20 @@ impl ImportOptions {
     }
 }
 
-/// How bad a reported row is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum IssueKind {
-    /// The row was not imported.
-    Error,
-    /// The row was left alone on purpose: all its cells are empty, or its customer no. or
-    /// reference names an anonymised customer. (An anonymised customer has no email left: a
-    /// row with an email it had creates a customer, with a warning.)
-    Skipped,
-    /// The row was imported; a cell was left out (lenient import) or something deserves a look
-    /// (an email or phone of a person who asked to be forgotten).
-    Warning,
-}
-
-impl IssueKind {
-    /// The stable text form: `error`, `skipped`, `warning`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Error => "error",
-            Self::Skipped => "skipped",
-            Self::Warning => "warning",
-        }
+crate::model::string_enum::string_enum!(
+    /// How bad a reported row is.
+    IssueKind, "kind" {
+        /// The row was not imported.
+        Error = "error",
+        /// The row was left alone on purpose: all its cells are empty, or its customer no. or
+        /// reference names an anonymised customer. (An anonymised customer has no email left: a
+        /// row with an email it had creates a customer, with a warning.)
+        Skipped = "skipped",
+        /// The row was imported; a cell was left out (lenient import) or something deserves a look
+        /// (an email or phone of a person who asked to be forgotten).
+        Warning = "warning",
     }
-}
+);
 
 /// A row of the report: which row, which field, what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

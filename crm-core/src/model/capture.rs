@@ -10,29 +10,17 @@ use super::contact::{Phone, email_key, phone, reading_region};
 use super::customer::Customer;
 use crate::error::Result;
 
-/// How [`capture_booking`](crate::Tenant::capture_booking) found the customer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum CaptureMatch {
-    /// No customer matched: a new one was created.
-    Created,
-    /// The booking already existed and was linked to this customer.
-    Booking,
-    /// A customer with the same email (main or secondary, ignoring case) was found.
-    Email,
-}
-
-impl CaptureMatch {
-    /// The stable text form: `created`, `booking` or `email`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Created => "created",
-            Self::Booking => "booking",
-            Self::Email => "email",
-        }
+crate::model::string_enum::string_enum!(
+    /// How [`capture_booking`](crate::Tenant::capture_booking) found the customer.
+    CaptureMatch, "matched" {
+        /// No customer matched: a new one was created.
+        Created = "created",
+        /// The booking already existed and was linked to this customer.
+        Booking = "booking",
+        /// A customer with the same email (main or secondary, ignoring case) was found.
+        Email = "email",
     }
-}
+);
 
 /// What a capture did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -155,6 +155,12 @@ pub struct Customer {
 }
 
 impl Customer {
+    /// Whether the customer was anonymised: its personal data is erased for good, and what
+    /// may still be done to it is [`privacy`](crate::privacy)'s rule.
+    pub fn is_anonymised(&self) -> bool {
+        self.anonymised_at.is_some()
+    }
+
     /// First and last name joined by a space; the one name a customer has, alone.
     pub fn full_name(&self) -> String {
         full_name(&self.first_name, &self.last_name)

@@ -60,5 +60,7 @@ pub const MAX_SEARCH_DEPTH: u64 = 10_000;
 /// Widest window of [`FindOptions`](crate::FindOptions): neighbours each customer of a large
 /// block is compared with.
 pub const MAX_WINDOW: usize = 1_000;
+/// The window of [`FindOptions`](crate::FindOptions) unless one is given.
+pub const DEFAULT_WINDOW: usize = 24;
 /// Most customers put on or taken off a list in one call.
 pub const MAX_LIST_CHANGE: usize = 100_000;

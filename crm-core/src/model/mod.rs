@@ -14,7 +14,7 @@ pub mod limits;
 mod list;
 mod outreach;
 mod saved;
-mod string_enum;
+pub(crate) mod string_enum;
 mod tenant;
 mod text;
 

@@ -34,7 +34,13 @@ macro_rules! string_enum {
             fn from_str(s: &str) -> $crate::error::Result<Self> {
                 match s.trim() {
                     $($text => Ok(Self::$variant),)*
-                    _ => Err($crate::error::Error::validation($field, concat!("not one of: ", $($text, " "),*))),
+                    _ => {
+                        let names: Vec<&str> = Self::ALL.iter().map(|v| v.as_str()).collect();
+                        Err($crate::error::Error::validation(
+                            $field,
+                            format!("not one of: {}", names.join(" ")),
+                        ))
+                    }
                 }
             }
         }

@@ -3,6 +3,7 @@
 //! the personal data held on one customer.
 
 mod export;
+mod guard;
 mod suppression;
 
 use chrono::{DateTime, Utc};
@@ -16,6 +17,7 @@ pub use export::{
     AnonymisationNote, ConsentRecord, EXPORT_FORMAT, InvoiceRecord, PersonalDataExport,
     SecondaryContacts,
 };
+pub(crate) use guard::{Act, allow, allow_unmerge};
 pub(crate) use suppression::{contacts_of, digest};
 
 /// First name every anonymised customer takes; its last name is `customer <customer no.>`, so

@@ -25,23 +25,24 @@ use crate::model::limits::{
 use crate::model::{BookingStatus, CustomerId, TenantId};
 use crate::store::{CustomerRow, Repository};
 
-/// How search results are ordered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum SearchSort {
-    /// Typed words matching whole words first, then as prefixes, then with typos; within each,
-    /// latest bookers first by the day of their latest booking. Without text: latest bookers
-    /// first.
-    #[default]
-    Relevance,
-    /// Last name then first name, folded.
-    Name,
-    /// Latest booking first.
-    LastBooking,
-    /// Newest customer first.
-    CreatedAt,
-}
+crate::model::string_enum::string_enum!(
+    /// How search results are ordered; its text names (`relevance`, `name`, `last_booking`,
+    /// `created_at`) are the ones the C and Python faces take.
+    #[derive(Default)]
+    SearchSort, "sort" {
+        /// Typed words matching whole words first, then as prefixes, then with typos; within
+        /// each, latest bookers first by the day of their latest booking. Without text: latest
+        /// bookers first.
+        #[default]
+        Relevance = "relevance",
+        /// Last name then first name, folded.
+        Name = "name",
+        /// Latest booking first.
+        LastBooking = "last_booking",
+        /// Newest customer first.
+        CreatedAt = "created_at",
+    }
+);
 
 /// One filter of the "find customer" form.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

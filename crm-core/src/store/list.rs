@@ -40,29 +40,22 @@ impl CustomerRow {
     }
 }
 
-/// What the customer list is sorted by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum CustomerSort {
-    /// Last name then first name, accents and case folded; ascending by default.
-    #[default]
-    Name,
-    /// Latest booking date; newest first by default, customers without bookings last.
-    LastBooking,
-    /// Creation time; newest first by default.
-    CreatedAt,
-}
+crate::model::string_enum::string_enum!(
+    /// What the customer list is sorted by; its text names (`name`, `last_booking`,
+    /// `created_at`) are the ones the C and Python faces take, and the one a cursor records.
+    #[derive(Default)]
+    CustomerSort, "sort" {
+        /// Last name then first name, accents and case folded; ascending by default.
+        #[default]
+        Name = "name",
+        /// Latest booking date; newest first by default, customers without bookings last.
+        LastBooking = "last_booking",
+        /// Creation time; newest first by default.
+        CreatedAt = "created_at",
+    }
+);
 
 impl CustomerSort {
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            Self::Name => "name",
-            Self::LastBooking => "last_booking",
-            Self::CreatedAt => "created_at",
-        }
-    }
-
     fn default_descending(self) -> bool {
         !matches!(self, Self::Name)
     }

@@ -311,13 +311,16 @@ fn rules_are_checked() {
         t.find_duplicates(&FindOptions::with_config(bad), |_, _| {}),
         "same_phone",
     );
-    // A window of 0 is taken as 1: neighbours are still compared.
+    // A window of 0 compares nothing: refused, as the C and Python faces refuse it (C's 0 is
+    // "not given", the default). A window of 1 still compares neighbours.
     t.create_customer(&actor(), customer_with_email("A", "B", "ab@example.fr"))
         .unwrap();
     t.create_customer(&actor(), customer_with_email("A", "B", "AB@example.fr"))
         .unwrap();
     let mut options = FindOptions::default();
     options.window = 0;
+    common::assert_invalid(t.find_duplicates(&options, |_, _| {}), "window");
+    options.window = 1;
     assert_eq!(t.find_duplicates(&options, |_, _| {}).unwrap().len(), 1);
 }
 

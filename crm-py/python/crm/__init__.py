@@ -9,7 +9,9 @@ Times are timezone-aware ``datetime`` objects; birth dates are ``date`` objects.
 """
 
 from ._crm import (
+    DEFAULT_WINDOW,
     EXPORT_COLUMNS,
+    NAMES,
     Actor,
     Address,
     AnonymisationReport,
@@ -64,7 +66,9 @@ from ._crm import (
 )
 
 __all__ = [
+    "DEFAULT_WINDOW",
     "EXPORT_COLUMNS",
+    "NAMES",
     "Actor",
     "Address",
     "AnonymisationReport",

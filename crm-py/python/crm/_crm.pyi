@@ -11,6 +11,8 @@ from typing_extensions import Required, Self, Unpack
 __all__ = [
     "__version__",
     "EXPORT_COLUMNS",
+    "NAMES",
+    "DEFAULT_WINDOW",
     "Crm",
     "Tenant",
     "Actor",
@@ -65,12 +67,17 @@ __all__ = [
 
 __version__: str
 EXPORT_COLUMNS: tuple[str, ...]
+NAMES: dict[str, tuple[str, ...]]
+DEFAULT_WINDOW: int
 
 _Role = Literal["agent", "organisation", "system"]
 _BookingStatus = Literal["quote", "pending", "confirmed", "completed", "cancelled", "no_show"]
 _PaymentStatus = Literal["unpaid", "partially_paid", "paid", "refunded"]
 _SearchSort = Literal["relevance", "name", "last_booking", "created_at"]
 _ListSort = Literal["name", "last_booking", "created_at"]
+_NameRule = Literal["both", "either", "last_name"]
+_CaptureMatch = Literal["created", "booking", "email"]
+_IssueKind = Literal["error", "skipped", "warning"]
 _ChangeKind = Literal[
     "customer_created",
     "customer_updated",
@@ -431,7 +438,7 @@ class Captured:
     @property
     def booking(self) -> Booking: ...
     @property
-    def matched(self) -> Literal["created", "booking", "email"]: ...
+    def matched(self) -> _CaptureMatch: ...
     @property
     def changed_fields(self) -> tuple[str, ...]: ...
     @property
@@ -447,7 +454,7 @@ class TenantSettings:
     @property
     def default_region(self) -> str | None: ...
     @property
-    def name_rule(self) -> Literal["both", "either", "last_name"]: ...
+    def name_rule(self) -> _NameRule: ...
     def to_dict(self) -> dict[str, Any]: ...
     def __eq__(self, value: object, /) -> bool: ...
     __hash__: ClassVar[None]  # type: ignore[assignment]
@@ -741,7 +748,7 @@ class RowIssue:
     @property
     def reason(self) -> str: ...
     @property
-    def kind(self) -> Literal["error", "skipped", "warning"]: ...
+    def kind(self) -> _IssueKind: ...
     def to_dict(self) -> dict[str, Any]: ...
     def __eq__(self, value: object, /) -> bool: ...
     __hash__: ClassVar[None]  # type: ignore[assignment]
@@ -996,7 +1003,7 @@ class Tenant:
         self,
         *,
         default_region: str | None = ...,
-        name_rule: Literal["both", "either", "last_name"] = ...,
+        name_rule: _NameRule = ...,
     ) -> None: ...
     def search(
         self,

@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use crate::model::{
     Actor, Channel, Communication, CommunicationId, CustomerId, NewCommunication, TenantId,
 };
+use crate::privacy::{Act, allow};
 
 const COLUMNS: &str =
     "id, customer_id, channel, address, subject, reference, sent_at, recorded_at, actor_id";
@@ -40,12 +41,7 @@ pub(super) fn record(
     for (i, e) in entries.into_iter().enumerate() {
         let at = |field: &str| format!("[{i}].{field}");
         let customer = merges::live(tx, tenant, &e.customer_id)?;
-        if customer.anonymised_at.is_some() {
-            return Err(Error::conflict(format!(
-                "customer {} is anonymised: nothing is logged for it",
-                customer.id
-            )));
-        }
+        allow(&customer, Act::LogCommunication)?;
         let address = match e.channel {
             Channel::Email => customer.email.clone(),
             Channel::Sms => customer

@@ -9,6 +9,7 @@ use crate::changes::{Change, ChangeKind};
 use crate::error::{Error, Result};
 use crate::model::limits::MAX_DOCUMENTS;
 use crate::model::{Actor, CustomerId, Document, DocumentId, NewDocument, TenantId};
+use crate::privacy::{Act, allow};
 
 const COLUMNS: &str = "id, customer_id, name, content_type, size, sha256, added_at";
 
@@ -32,11 +33,7 @@ pub(super) fn attach(
     new: NewDocument,
 ) -> Result<Document> {
     let c = merges::live(tx, tenant, customer)?;
-    if c.anonymised_at.is_some() {
-        return Err(Error::conflict(format!(
-            "customer {customer} is anonymised: it takes no documents"
-        )));
-    }
+    allow(&c, Act::AttachDocument)?;
     let count = self::count(tx, tenant, customer)?;
     if count as usize >= MAX_DOCUMENTS {
         return Err(Error::validation(

@@ -233,7 +233,7 @@ fn one(
     };
     let suppressed = privacy::suppressed_fields(tx, tenant, &row.fields)?;
     let done = match found {
-        Some(current) if current.anonymised_at.is_some() => RowOutcome::Skipped {
+        Some(current) if current.is_anonymised() => RowOutcome::Skipped {
             row: number,
             reason: format!(
                 "matches customer no. {}, who is anonymised",

@@ -11,6 +11,7 @@ use crate::model::limits::MAX_LISTS;
 use crate::model::{
     Actor, BrochureRequest, BrochureRequestId, Customer, CustomerId, ListInfo, TenantId,
 };
+use crate::privacy::{Act, allow};
 
 pub(super) fn all(tx: &Transaction<'_>, tenant: &TenantId) -> Result<Vec<ListInfo>> {
     Ok(tx
@@ -84,10 +85,8 @@ pub(super) fn change_members(
     let mut changed = 0;
     for (i, id) in ids.iter().enumerate() {
         let current = merges::live(tx, tenant, id)?;
-        if current.anonymised_at.is_some() && add {
-            return Err(Error::conflict(format!(
-                "customer {id} is anonymised: it joins no list"
-            )));
+        if add {
+            allow(&current, Act::JoinList)?;
         }
         let mut next: Customer = current.clone();
         let did = if add {
@@ -173,11 +172,7 @@ pub(super) fn request_brochure(
     customer: &CustomerId,
 ) -> Result<BrochureRequest> {
     let c = merges::live(tx, tenant, customer)?;
-    if c.anonymised_at.is_some() {
-        return Err(Error::conflict(format!(
-            "customer {customer} is anonymised: no brochure can be sent to it"
-        )));
-    }
+    allow(&c, Act::RequestBrochure)?;
     let sql = format!(
         "SELECT {REQUEST_COLUMNS} FROM brochure_requests
          WHERE tenant_id = ?1 AND customer_id = ?2 AND sent_at IS NULL ORDER BY id LIMIT 1"

@@ -13,6 +13,7 @@ use crate::merge::{
 };
 use crate::model::limits::MAX_DOCUMENTS;
 use crate::model::{Actor, Customer, CustomerId, TenantId};
+use crate::privacy::{Act, allow, allow_unmerge};
 
 /// Rows of a customer that a merge moves to the primary and `unmerge` moves back: the table,
 /// its id column, and the table recording each move (`merge_id`, `tenant_id`, the id column,
@@ -190,12 +191,7 @@ fn load(tx: &Transaction<'_>, tenant: &TenantId, req: &MergeRequest) -> Result<L
         .map(|id| live(tx, tenant, id))
         .collect::<Result<Vec<_>>>()?;
     for c in std::iter::once(&primary).chain(&others) {
-        if c.anonymised_at.is_some() {
-            return Err(Error::conflict(format!(
-                "customer {} is anonymised: it cannot be merged",
-                c.id
-            )));
-        }
+        allow(c, Act::Merge)?;
         if let Some(&expected) = req.expected_versions.get(&c.id)
             && expected != c.version
         {
@@ -508,14 +504,10 @@ pub(super) fn unmerge(
     if record.undone.is_some() {
         return Err(Error::conflict(format!("merge {id} was already undone")));
     }
-    if std::iter::once(&record.primary_before)
-        .chain(&record.merged)
-        .any(|c| c.anonymised_at.is_some())
-    {
-        return Err(Error::conflict(format!(
-            "merge {id} cannot be undone: a customer of it was anonymised or deleted since"
-        )));
-    }
+    allow_unmerge(
+        id,
+        std::iter::once(&record.primary_before).chain(&record.merged),
+    )?;
     let primary_id = record.primary_id;
     // Merges into one primary undo newest first.
     let later: Option<uuid::Uuid> = tx

@@ -33,7 +33,7 @@ use crate::model::{
     Customer, CustomerId, CustomerStats, Document, DocumentId, ListInfo, NewBooking,
     NewCommunication, NewDocument, SavedSearch, SavedSearchId, TenantId, TenantSettings,
 };
-use crate::privacy::{AnonymisationReport, PersonalDataExport};
+use crate::privacy::{Act, AnonymisationReport, PersonalDataExport, allow};
 use crate::search::{CustomerQuery, IndexedCustomer};
 use chrono::{DateTime, Utc};
 
@@ -70,7 +70,6 @@ impl SqliteStore {
         let mut writer = connect(path)?;
         // The writer keeps the indexes a bulk load touches at random (email, name) in memory.
         writer.pragma_update(None, "cache_size", -WRITER_CACHE_KIB)?;
-        writer.pragma_update(None, "wal_autocheckpoint", WAL_CHECKPOINT_PAGES)?;
         // Checks the file is ours and not too new before changing anything in it.
         schema::migrate(&mut writer)?;
         let mode: String = writer.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
@@ -165,8 +164,6 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 const MMAP_SIZE: i64 = 1 << 30;
 /// Page cache of each reading connection, in KiB.
 const CACHE_KIB: i64 = 16 * 1024;
-/// Pages the write-ahead log may hold before a commit copies them into the file.
-const WAL_CHECKPOINT_PAGES: i64 = 16_384;
 /// Page cache of the writing connection, in KiB.
 const WRITER_CACHE_KIB: i64 = 128 * 1024;
 
@@ -298,11 +295,7 @@ impl Repository for SqliteStore {
     ) -> Result<Customer> {
         self.write(|tx| {
             let current = merges::live(tx, tenant, id)?;
-            if current.anonymised_at.is_some() {
-                return Err(Error::conflict(format!(
-                    "customer {id} is anonymised: its record cannot be edited"
-                )));
-            }
+            allow(&current, Act::Edit)?;
             if current.version != expected_version {
                 return Err(Error::conflict(format!(
                     "customer {id} is at version {}, not {expected_version}: read it again",
@@ -396,7 +389,7 @@ impl Repository for SqliteStore {
             };
             let (customer, matched, changed) = match found {
                 // An anonymised record takes no personal data back.
-                Some((current, matched)) if current.anonymised_at.is_some() => {
+                Some((current, matched)) if current.is_anonymised() => {
                     (current, matched, Vec::new())
                 }
                 Some((current, matched)) => {

@@ -12,19 +12,15 @@ use crate::error::{Error, Result};
 use crate::merge::MergeId;
 use crate::model::{Actor, Customer, CustomerId, TenantId};
 use crate::privacy::{
-    AnonymisationNote, AnonymisationReport, PersonalDataExport, anonymised, contacts_of, digest,
-    kept, personal_fields,
+    Act, AnonymisationNote, AnonymisationReport, PersonalDataExport, allow, anonymised,
+    contacts_of, digest, kept, personal_fields,
 };
 
 /// The customer `id` itself, for anonymising: Conflict if merged into another (name that one)
 /// or already anonymised.
 fn live_personal(tx: &Transaction<'_>, tenant: &TenantId, id: &CustomerId) -> Result<Customer> {
     let c = merges::live(tx, tenant, id)?;
-    if c.anonymised_at.is_some() {
-        return Err(Error::conflict(format!(
-            "customer {id} is anonymised already"
-        )));
-    }
+    allow(&c, Act::Anonymise)?;
     Ok(c)
 }
 
