@@ -55,6 +55,7 @@ pub use changes::{ChangeEvent, ChangeKind};
 pub use crm::{Crm, Tenant};
 pub use dedupe::{
     DuplicateCluster, DuplicateMatch, DuplicatePair, FindOptions, MatchConfig, MatchReason,
+    MatchRule,
 };
 pub use error::{Error, ErrorKind, Result};
 pub use exchange::{
@@ -77,7 +78,7 @@ pub use privacy::{
     ANONYMISED_FIRST_NAME, AnonymisationNote, AnonymisationReport, ConsentRecord, EXPORT_FORMAT,
     InvoiceRecord, Kept, PersonalDataExport, RetentionReport, SecondaryContacts,
 };
-pub use search::{CustomerQuery, SearchPage, SearchSort};
+pub use search::{CustomerQuery, SearchFilter, SearchPage, SearchPeriod, SearchSort};
 pub use statement::{Statement, StatementLine};
 pub use store::{Cursor, CustomerListQuery, CustomerRow, CustomerSort, Page};
 

@@ -3,7 +3,9 @@
 
 use std::ffi::{CString, c_char, c_void};
 
-use crm_core::{DuplicateCluster, DuplicateMatch, FindOptions, MatchConfig, MatchReason};
+use crm_core::{
+    DuplicateCluster, DuplicateMatch, FindOptions, MatchConfig, MatchReason, MatchRule,
+};
 
 use crate::customer::{crm_customer_fields, fields, id_in};
 use crate::db::{crm_progress_callback, crm_tenant, tenant};
@@ -56,22 +58,33 @@ pub const CRM_RULE_CONTACT_WITH_OTHER_NAME: crm_rule = 1111;
 /// Factor on the score when both birth dates are known and differ.
 pub const CRM_RULE_DIFFERENT_BIRTH_DATE: crm_rule = 1112;
 
-fn rule(config: &mut MatchConfig, rule: crm_rule) -> Result<&mut f64, Failure> {
-    Ok(match rule {
-        CRM_RULE_THRESHOLD => &mut config.threshold,
-        CRM_RULE_SAME_EMAIL => &mut config.same_email,
-        CRM_RULE_SAME_MAILBOX => &mut config.same_mailbox,
-        CRM_RULE_SAME_PHONE => &mut config.same_phone,
-        CRM_RULE_SAME_NAME_AND_BIRTH_DATE => &mut config.same_name_and_birth_date,
-        CRM_RULE_SIMILAR_NAME => &mut config.similar_name,
-        CRM_RULE_SAME_STREET => &mut config.same_street,
-        CRM_RULE_SAME_ZIP => &mut config.same_zip,
-        CRM_RULE_SAME_CITY => &mut config.same_city,
-        CRM_RULE_NAME_SIMILARITY => &mut config.name_similarity,
-        CRM_RULE_CONTACT_WITH_OTHER_NAME => &mut config.contact_with_other_name,
-        CRM_RULE_DIFFERENT_BIRTH_DATE => &mut config.different_birth_date,
-        other => return Err(Failure::invalid(format!("rule: {other} is not a crm_rule"))),
-    })
+/// Each rule's number and the core's name for it ([`MatchRule`]): the one table between them,
+/// checked against the core's list and the header by the tests.
+const RULES: [(crm_rule, &str); 12] = [
+    (CRM_RULE_THRESHOLD, "threshold"),
+    (CRM_RULE_SAME_EMAIL, "same_email"),
+    (CRM_RULE_SAME_MAILBOX, "same_mailbox"),
+    (CRM_RULE_SAME_PHONE, "same_phone"),
+    (
+        CRM_RULE_SAME_NAME_AND_BIRTH_DATE,
+        "same_name_and_birth_date",
+    ),
+    (CRM_RULE_SIMILAR_NAME, "similar_name"),
+    (CRM_RULE_SAME_STREET, "same_street"),
+    (CRM_RULE_SAME_ZIP, "same_zip"),
+    (CRM_RULE_SAME_CITY, "same_city"),
+    (CRM_RULE_NAME_SIMILARITY, "name_similarity"),
+    (CRM_RULE_CONTACT_WITH_OTHER_NAME, "contact_with_other_name"),
+    (CRM_RULE_DIFFERENT_BIRTH_DATE, "different_birth_date"),
+];
+
+/// The core's rule of a `crm_rule`.
+fn rule(rule: crm_rule) -> Result<MatchRule, Failure> {
+    let (_, name) = RULES
+        .iter()
+        .find(|(n, _)| *n == rule)
+        .ok_or_else(|| Failure::invalid(format!("rule: {rule} is not a crm_rule")))?;
+    Ok(name.parse()?)
 }
 
 pub(crate) struct ConfigHandle(MatchConfig);
@@ -152,12 +165,8 @@ pub extern "C" fn crm_match_config_set(
 ) -> crm_status {
     ffi::call(|| {
         let c = &mut ffi::get_mut::<ConfigHandle>(config, "config")?.0;
-        // Checked on a copy: a refused value leaves the rules as they were.
-        let mut next = c.clone();
-        *self::rule(&mut next, rule)? = value;
-        next.validate()?;
-        *c = next;
-        Ok(())
+        // A refused value leaves the rules as they were.
+        Ok(c.set(self::rule(rule)?, value)?)
     })
 }
 
@@ -165,8 +174,8 @@ pub extern "C" fn crm_match_config_set(
 #[unsafe(no_mangle)]
 pub extern "C" fn crm_match_config_get(config: *const crm_match_config, rule: crm_rule) -> f64 {
     ffi::value(-1.0, || {
-        let mut c = ffi::get::<ConfigHandle>(config, "config")?.0.clone();
-        Ok(*self::rule(&mut c, rule)?)
+        let c = &ffi::get::<ConfigHandle>(config, "config")?.0;
+        Ok(c.get(self::rule(rule)?))
     })
 }
 
@@ -376,4 +385,23 @@ pub extern "C" fn crm_tenant_find_duplicates(
         out.write(ffi::into_raw(ClusterList(list)));
         Ok(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_rule_table_names_every_core_rule_once_as_the_header_does() {
+        let names: Vec<&str> = RULES.iter().map(|(_, n)| *n).collect();
+        let core: Vec<&str> = MatchRule::ALL.iter().map(|r| r.as_str()).collect();
+        assert_eq!(names, core);
+        let defines = crate::ffi::header_defines();
+        for (number, name) in RULES {
+            let constant = format!("CRM_RULE_{}", name.to_uppercase());
+            assert_eq!(defines.get(&constant), Some(&number), "{constant}");
+            assert_eq!(rule(number).unwrap().as_str(), name);
+        }
+        assert!(rule(1100).is_err());
+    }
 }

@@ -460,6 +460,20 @@ impl Texts {
     }
 }
 
+/// The header's `#define CRM_<FAMILY>_<NAME> <number>` lines: the tests check each table of
+/// names against them and against the core's lists.
+#[cfg(test)]
+pub(crate) fn header_defines() -> std::collections::HashMap<String, u32> {
+    include_str!("../../include/crm.h")
+        .lines()
+        .filter_map(|l| l.strip_prefix("#define "))
+        .filter_map(|l| {
+            let (name, value) = l.split_once(' ')?;
+            Some((name.to_owned(), value.trim().parse().ok()?))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,7 +5,8 @@ use std::ffi::{CString, c_char};
 
 use chrono::{NaiveDate, SecondsFormat};
 use crm_core::{
-    Cursor, CustomerListQuery, CustomerQuery, CustomerRow, CustomerSort, Page, SearchSort,
+    Cursor, CustomerListQuery, CustomerQuery, CustomerRow, CustomerSort, Page, SearchFilter,
+    SearchPeriod, SearchSort,
 };
 use serde_json::json;
 
@@ -79,6 +80,52 @@ pub const CRM_PERIOD_CREATED: crm_period = 702;
 /// Latest booking on a day in the period (customers who never booked never match).
 pub const CRM_PERIOD_LAST_BOOKING: crm_period = 703;
 
+/// Each filter's number and the core's name for it ([`SearchFilter`]): the one table between
+/// them, checked against the core's list and the header by the tests.
+const FILTERS: [(crm_filter, &str); 19] = [
+    (CRM_FILTER_FIRST_NAME, "first_name"),
+    (CRM_FILTER_LAST_NAME, "last_name"),
+    (CRM_FILTER_COMPANY, "company"),
+    (CRM_FILTER_EMAIL, "email"),
+    (CRM_FILTER_PHONE, "phone"),
+    (CRM_FILTER_ZIP, "zip"),
+    (CRM_FILTER_CITY, "city"),
+    (CRM_FILTER_ADDRESS, "address"),
+    (CRM_FILTER_CONTACT_PERSON, "contact_person"),
+    (CRM_FILTER_COUNTRY, "country"),
+    (CRM_FILTER_REGION, "region"),
+    (CRM_FILTER_LANGUAGE, "language"),
+    (CRM_FILTER_SALESPERSON, "salesperson"),
+    (CRM_FILTER_LIST, "list"),
+    (CRM_FILTER_TRANSPORT, "transport"),
+    (CRM_FILTER_HOTEL, "hotel"),
+    (CRM_FILTER_BOOKING_STATUS, "booking_status"),
+    (CRM_FILTER_HAS_EMAIL, "has_email"),
+    (CRM_FILTER_HAS_MOBILE, "has_mobile"),
+];
+
+/// Each period's number and the core's name for it ([`SearchPeriod`]).
+const PERIODS: [(crm_period, &str); 3] = [
+    (CRM_PERIOD_DEPARTURE, "departure"),
+    (CRM_PERIOD_CREATED, "created"),
+    (CRM_PERIOD_LAST_BOOKING, "last_booking"),
+];
+
+/// The core's value named by `number` in a table of the C face; a number not in it is an
+/// invalid argument on `what`.
+fn named<T: std::str::FromStr<Err = crm_core::Error>>(
+    table: &[(u32, &str)],
+    number: u32,
+    what: &str,
+) -> Result<T, Failure> {
+    let (_, name) = table
+        .iter()
+        .find(|(n, _)| *n == number)
+        .ok_or_else(|| Failure::invalid(format!("{what}: unknown {what} {number}")))?;
+    name.parse()
+        .map_err(|e: crm_core::Error| Failure::invalid(e.to_string()))
+}
+
 /// The order of results.
 pub type crm_sort = u32;
 /// Search only: best match first, then latest bookers (the default of a search).
@@ -102,12 +149,7 @@ pub(crate) const SORTS: [(crm_sort, &str); 4] = [
 /// The core's sort (of a search or of the list) named by a `crm_sort`; a number of no sort, or
 /// of one this order does not take (relevance for the list), is an invalid argument.
 fn sort_of<T: std::str::FromStr<Err = crm_core::Error>>(sort: crm_sort) -> Result<T, Failure> {
-    let (_, name) = SORTS
-        .iter()
-        .find(|(n, _)| *n == sort)
-        .ok_or_else(|| Failure::invalid(format!("sort: unknown sort {sort}")))?;
-    name.parse()
-        .map_err(|e: crm_core::Error| Failure::invalid(e.to_string()))
+    named(&SORTS, sort, "sort")
 }
 
 /// A field of a row, for `crm_customer_row_get`.
@@ -256,51 +298,9 @@ pub extern "C" fn crm_search_query_filter(
     ffi::call(|| {
         let q = self::query(query)?;
         let value = ffi::text_in(value, "value")?;
-        let taken = std::mem::take(q);
-        *q = match filter {
-            CRM_FILTER_FIRST_NAME => taken.first_name(value),
-            CRM_FILTER_LAST_NAME => taken.last_name(value),
-            CRM_FILTER_COMPANY => taken.company(value),
-            CRM_FILTER_EMAIL => taken.email(value),
-            CRM_FILTER_PHONE => taken.phone(value),
-            CRM_FILTER_ZIP => taken.zip(value),
-            CRM_FILTER_CITY => taken.city(value),
-            CRM_FILTER_ADDRESS => taken.address(value),
-            CRM_FILTER_CONTACT_PERSON => taken.contact_person(value),
-            CRM_FILTER_COUNTRY => taken.country(value),
-            CRM_FILTER_REGION => taken.region(value),
-            CRM_FILTER_LANGUAGE => taken.language(value),
-            CRM_FILTER_SALESPERSON => taken.salesperson(value),
-            CRM_FILTER_LIST => taken.list(value),
-            CRM_FILTER_TRANSPORT => taken.transport(value),
-            CRM_FILTER_HOTEL => taken.hotel(value),
-            CRM_FILTER_BOOKING_STATUS => match value.parse() {
-                Ok(status) => taken.booking_status(status),
-                Err(err) => {
-                    *q = taken;
-                    return Err(err.into());
-                }
-            },
-            CRM_FILTER_HAS_EMAIL | CRM_FILTER_HAS_MOBILE => {
-                let yes = match value.trim() {
-                    "yes" => true,
-                    "no" => false,
-                    _ => {
-                        *q = taken;
-                        return Err(json::validation("value", "must be yes or no"));
-                    }
-                };
-                if filter == CRM_FILTER_HAS_EMAIL {
-                    taken.has_email(yes)
-                } else {
-                    taken.has_mobile(yes)
-                }
-            }
-            other => {
-                *q = taken;
-                return Err(Failure::invalid(format!("filter: unknown filter {other}")));
-            }
-        };
+        let filter: SearchFilter = named(&FILTERS, filter, "filter")?;
+        // On a copy: a refused value leaves the query as it was.
+        *q = q.clone().filter(filter, value)?;
         Ok(())
     })
 }
@@ -331,16 +331,8 @@ pub extern "C" fn crm_search_query_period(
         let q = self::query(query)?;
         let from = day_in("from", ffi::optional_text_in(from, "from")?)?;
         let to = day_in("to", ffi::optional_text_in(to, "to")?)?;
-        let taken = std::mem::take(q);
-        *q = match period {
-            CRM_PERIOD_DEPARTURE => taken.departure_between(from, to),
-            CRM_PERIOD_CREATED => taken.created_between(from, to),
-            CRM_PERIOD_LAST_BOOKING => taken.last_booking_between(from, to),
-            other => {
-                *q = taken;
-                return Err(Failure::invalid(format!("period: unknown period {other}")));
-            }
-        };
+        let period: SearchPeriod = named(&PERIODS, period, "period")?;
+        *q = std::mem::take(q).period(period, from, to);
         Ok(())
     })
 }
@@ -535,19 +527,6 @@ pub extern "C" fn crm_customer_row_bookings(row: *const crm_customer_row) -> u64
 mod tests {
     use super::*;
 
-    /// The header's `#define CRM_<FAMILY>_<NAME> <number>` lines.
-    fn header_defines() -> std::collections::HashMap<String, u32> {
-        let header = include_str!("../../include/crm.h");
-        header
-            .lines()
-            .filter_map(|l| l.strip_prefix("#define "))
-            .filter_map(|l| {
-                let (name, value) = l.split_once(' ')?;
-                Some((name.to_owned(), value.trim().parse().ok()?))
-            })
-            .collect()
-    }
-
     #[test]
     fn the_sort_table_names_every_core_sort_once_as_the_header_does() {
         let names: Vec<&str> = SORTS.iter().map(|(_, n)| *n).collect();
@@ -559,7 +538,7 @@ mod tests {
         for sort in CustomerSort::ALL {
             assert!(names.contains(&sort.as_str()), "{sort}");
         }
-        let defines = header_defines();
+        let defines = crate::ffi::header_defines();
         for (number, name) in SORTS {
             let constant = format!("CRM_SORT_{}", name.to_uppercase());
             assert_eq!(defines.get(&constant), Some(&number), "{constant}");
@@ -567,5 +546,27 @@ mod tests {
         }
         assert!(sort_of::<CustomerSort>(CRM_SORT_RELEVANCE).is_err());
         assert!(sort_of::<SearchSort>(799).is_err());
+    }
+
+    #[test]
+    fn the_filter_and_period_tables_name_every_core_one_once_as_the_header_does() {
+        let defines = crate::ffi::header_defines();
+        let filters: Vec<&str> = FILTERS.iter().map(|(_, n)| *n).collect();
+        let core: Vec<&str> = SearchFilter::ALL.iter().map(|f| f.as_str()).collect();
+        assert_eq!(filters, core);
+        for (number, name) in FILTERS {
+            let constant = format!("CRM_FILTER_{}", name.to_uppercase());
+            assert_eq!(defines.get(&constant), Some(&number), "{constant}");
+            let filter: SearchFilter = named(&FILTERS, number, "filter").unwrap();
+            assert_eq!(filter.as_str(), name);
+        }
+        let periods: Vec<&str> = PERIODS.iter().map(|(_, n)| *n).collect();
+        let core: Vec<&str> = SearchPeriod::ALL.iter().map(|p| p.as_str()).collect();
+        assert_eq!(periods, core);
+        for (number, name) in PERIODS {
+            let constant = format!("CRM_PERIOD_{}", name.to_uppercase());
+            assert_eq!(defines.get(&constant), Some(&number), "{constant}");
+        }
+        assert!(named::<SearchFilter>(&FILTERS, 600, "filter").is_err());
     }
 }

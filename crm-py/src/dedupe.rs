@@ -1,7 +1,7 @@
 //! Likely duplicates from Python: `MatchConfig`, `DuplicateMatch`, `DuplicatePair` and
 //! `DuplicateCluster`.
 
-use crm_core::{DuplicateCluster, DuplicateMatch, DuplicatePair, MatchConfig};
+use crm_core::{DuplicateCluster, DuplicateMatch, DuplicatePair, MatchConfig, MatchRule};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 
@@ -12,40 +12,6 @@ use crate::convert::record_dict;
 #[pyclass(frozen, eq, name = "MatchConfig", module = "crm")]
 #[derive(PartialEq)]
 pub(crate) struct PyMatchConfig(pub(crate) MatchConfig);
-
-/// The fields of `MatchConfig`, in the order of the constructor.
-const FIELDS: &[&str] = &[
-    "threshold",
-    "same_email",
-    "same_mailbox",
-    "same_phone",
-    "same_name_and_birth_date",
-    "similar_name",
-    "same_street",
-    "same_zip",
-    "same_city",
-    "name_similarity",
-    "contact_with_other_name",
-    "different_birth_date",
-];
-
-fn slot<'a>(config: &'a mut MatchConfig, name: &str) -> Option<&'a mut f64> {
-    Some(match name {
-        "threshold" => &mut config.threshold,
-        "same_email" => &mut config.same_email,
-        "same_mailbox" => &mut config.same_mailbox,
-        "same_phone" => &mut config.same_phone,
-        "same_name_and_birth_date" => &mut config.same_name_and_birth_date,
-        "similar_name" => &mut config.similar_name,
-        "same_street" => &mut config.same_street,
-        "same_zip" => &mut config.same_zip,
-        "same_city" => &mut config.same_city,
-        "name_similarity" => &mut config.name_similarity,
-        "contact_with_other_name" => &mut config.contact_with_other_name,
-        "different_birth_date" => &mut config.different_birth_date,
-        _ => return None,
-    })
-}
 
 #[pymethods]
 impl PyMatchConfig {
@@ -58,22 +24,22 @@ impl PyMatchConfig {
         let mut config = MatchConfig::default();
         for (key, value) in rules.iter().flat_map(|r| r.iter()) {
             let key = crate::convert::text("MatchConfig", &key)?;
-            let Some(slot) = slot(&mut config, &key) else {
+            let Ok(rule) = key.parse::<MatchRule>() else {
                 return Err(pyo3::exceptions::PyTypeError::new_err(format!(
                     "MatchConfig() got an unexpected keyword argument '{key}'"
                 )));
             };
-            *slot = value.extract().map_err(|e: PyErr| {
+            let value: f64 = value.extract().map_err(|e: PyErr| {
                 if e.is_instance_of::<pyo3::exceptions::PyOverflowError>(py) {
                     crate::errors::validation(py, &key, "is not a finite number")
                 } else {
                     crate::convert::wrong_type(&key, "float", &value)
                 }
             })?;
+            config
+                .set(rule, value)
+                .map_err(|err| crate::errors::to_py(py, err.into()))?;
         }
-        config
-            .validate()
-            .map_err(|err| crate::errors::to_py(py, err.into()))?;
         Ok(Self(config))
     }
 
@@ -152,11 +118,8 @@ impl PyMatchConfig {
     /// Every rule and weight as a plain `dict`.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let dict = PyDict::new(py);
-        let mut config = self.0.clone();
-        for name in FIELDS {
-            if let Some(value) = slot(&mut config, name) {
-                dict.set_item(*name, *value)?;
-            }
+        for &rule in MatchRule::ALL {
+            dict.set_item(rule.as_str(), self.0.get(rule))?;
         }
         Ok(dict)
     }

@@ -27,7 +27,8 @@ use pyo3::prelude::*;
 fn names(py: Python<'_>) -> PyResult<Bound<'_, pyo3::types::PyDict>> {
     use crm_core::{
         BookingStatus, CaptureMatch, ChangeKind, Channel, CustomerSort, ImportPreset, IssueKind,
-        MatchReason, MergeField, NameRule, PaymentStatus, Role, SearchSort,
+        MatchReason, MatchRule, MergeField, NameRule, PaymentStatus, Role, SearchFilter,
+        SearchPeriod, SearchSort,
     };
     fn texts<T: std::fmt::Display>(all: &[T]) -> Vec<String> {
         all.iter().map(T::to_string).collect()
@@ -42,6 +43,9 @@ fn names(py: Python<'_>) -> PyResult<Bound<'_, pyo3::types::PyDict>> {
         ("change_kind", texts(ChangeKind::ALL)),
         ("merge_field", texts(&MergeField::ALL)),
         ("match_reason", texts(MatchReason::ALL)),
+        ("match_rule", texts(MatchRule::ALL)),
+        ("search_filter", texts(SearchFilter::ALL)),
+        ("search_period", texts(SearchPeriod::ALL)),
         ("channel", texts(Channel::ALL)),
         ("import_preset", texts(&ImportPreset::ALL)),
         ("name_rule", texts(NameRule::ALL)),

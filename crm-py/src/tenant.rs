@@ -2,7 +2,8 @@
 
 use crm_core::{
     Actor, Channel, Cursor, CustomerListQuery, CustomerSort, ExportColumn, ExportOptions,
-    FindOptions, MatchConfig, NewCommunication, NewCustomer, NewDocument, Tenant, TenantId,
+    FindOptions, MatchConfig, NewCommunication, NewCustomer, NewDocument, SearchFilter,
+    SearchPeriod, Tenant, TenantId,
 };
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyTuple};
@@ -27,7 +28,7 @@ use crate::privacy::{PyAnonymisationReport, PyRetentionReport};
 use crate::records::{
     PyActor, PyBooking, PyCaptured, PyCustomer, PyCustomerStats, PyTenantSettings, tenant_settings,
 };
-use crate::search_args::SearchArgs;
+use crate::search_args::{SearchArgs, yes_no};
 
 /// One tenant (agency) of a database, seen by one actor. Made by `Crm.tenant(id, actor=...)`.
 /// No call through it reads, changes or reveals another tenant's records.
@@ -330,31 +331,53 @@ impl PyTenant {
         #[pyo3(from_py_with = int)] offset: i64,
         #[pyo3(from_py_with = int)] limit: i64,
     ) -> PyResult<PySearchPage> {
+        // The keywords above are the core's filter names (a test checks them against
+        // `NAMES["search_filter"]` and `NAMES["search_period"]`).
+        let texts = [
+            (SearchFilter::FirstName, first_name),
+            (SearchFilter::LastName, last_name),
+            (SearchFilter::Company, company),
+            (SearchFilter::Email, email),
+            (SearchFilter::Phone, phone),
+            (SearchFilter::Zip, zip),
+            (SearchFilter::City, city),
+            (SearchFilter::Address, address),
+            (SearchFilter::ContactPerson, contact_person),
+            (SearchFilter::Country, country),
+            (SearchFilter::Region, region),
+            (SearchFilter::Language, language),
+            (SearchFilter::Salesperson, salesperson),
+            (SearchFilter::List, list),
+            (SearchFilter::Transport, transport),
+            (SearchFilter::Hotel, hotel),
+            (SearchFilter::BookingStatus, booking_status),
+        ];
+        let flags = [
+            (SearchFilter::HasEmail, has_email),
+            (SearchFilter::HasMobile, has_mobile),
+        ];
+        let filters = texts
+            .into_iter()
+            .filter_map(|(f, v)| v.map(|v| (f, v.0)))
+            .chain(
+                flags
+                    .into_iter()
+                    .filter_map(|(f, yes)| yes.map(|yes| (f, yes_no(yes)))),
+            )
+            .collect();
+        let periods = [
+            (SearchPeriod::Departure, departure_between),
+            (SearchPeriod::Created, created_between),
+            (SearchPeriod::LastBooking, last_booking_between),
+        ]
+        .into_iter()
+        .filter_map(|(p, v)| v.filter(|v| !v.is_none()).map(|v| (p, v)))
+        .collect();
         let args = SearchArgs {
             text,
             customer_no,
-            first_name,
-            last_name,
-            company,
-            email,
-            phone,
-            zip,
-            city,
-            address,
-            contact_person,
-            country,
-            region,
-            language,
-            salesperson,
-            list,
-            transport,
-            hotel,
-            booking_status,
-            has_email,
-            has_mobile,
-            departure_between,
-            created_between,
-            last_booking_between,
+            filters,
+            periods,
             sort,
             offset,
             limit,

@@ -43,10 +43,24 @@ def stub_literals() -> dict[str, tuple[str, ...]]:
     return out
 
 
+def stub_typed_dict(name: str) -> tuple[str, ...]:
+    """The keys of a `class Name(TypedDict)` of the installed stub, in order."""
+    stub = Path(crm.__file__).with_name("_crm.pyi")
+    for node in ast.parse(stub.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.ClassDef) and node.name == name:
+            return tuple(
+                item.target.id
+                for item in node.body
+                if isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name)
+            )
+    raise AssertionError(f"{name} is not in the stub")
+
+
 def test_every_literal_of_the_stub_is_the_core_list() -> None:
     literals = stub_literals()
     assert set(ALIASES) <= set(literals), "an alias went missing from the stub"
-    assert set(ALIASES.values()) == set(crm.NAMES), "a core list without its alias"
+    others = {"match_rule", "search_filter", "search_period"}
+    assert set(ALIASES.values()) | others == set(crm.NAMES), "a core list without its alias"
     for alias, kind in ALIASES.items():
         assert literals[alias] == crm.NAMES[kind], alias
 
@@ -67,3 +81,38 @@ def test_the_window_is_the_core_default_and_checked_by_it(agency: crm.Tenant) ->
     with pytest.raises(crm.ValidationError, match="window: must be at least 1"):
         agency.find_duplicates(window=0)
     assert agency.find_duplicates(window=1) == []
+
+
+def test_match_rules_are_the_core_rules() -> None:
+    rules = crm.NAMES["match_rule"]
+    assert stub_typed_dict("_MatchRules") == rules
+    config = crm.MatchConfig()
+    assert tuple(config.to_dict()) == rules
+    for rule in rules:
+        assert getattr(config, rule) == config.to_dict()[rule], rule
+        changed = crm.MatchConfig(**{rule: 0.5})
+        assert getattr(changed, rule) == 0.5, rule
+    with pytest.raises(TypeError, match="unexpected keyword argument 'same_fax'"):
+        crm.MatchConfig(same_fax=0.5)  # type: ignore[call-arg]
+    with pytest.raises(crm.ValidationError, match="same_zip: must be between 0 and 1"):
+        crm.MatchConfig(same_zip=1.5)
+
+
+def test_the_search_keywords_are_the_core_filters(agency: crm.Tenant) -> None:
+    keywords = list(inspect.signature(crm.Tenant.search).parameters)
+    filters = [k for k in keywords if k in crm.NAMES["search_filter"]]
+    assert tuple(filters) == crm.NAMES["search_filter"]
+    periods = [k.removesuffix("_between") for k in keywords if k.endswith("_between")]
+    assert tuple(periods) == crm.NAMES["search_period"]
+    others = {"self", "text", "customer_no", "sort", "offset", "limit"}
+    assert set(keywords) - others == set(filters) | {f"{p}_between" for p in periods}
+    agency.create_customer(first_name="Jean", last_name="Dupont", email="jean@example.fr")
+    # Each filter by its core name through the mapping a saved search takes.
+    for name in crm.NAMES["search_filter"]:
+        value: object = True if name.startswith("has_") else ("confirmed" if name == "booking_status" else "x")
+        saved = agency.save_search(f"by {name}", {name: value})
+        assert saved.name == f"by {name}"
+    with pytest.raises(crm.ValidationError, match="booking_status: not one of"):
+        agency.search(booking_status="sent")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="fax is not an argument of search"):
+        agency.save_search("bad", {"fax": "01"})

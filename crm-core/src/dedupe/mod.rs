@@ -24,6 +24,36 @@ pub(crate) use names::nicknames;
 pub(crate) use profile::Profile;
 pub(crate) use score::score;
 
+crate::model::string_enum::string_enum!(
+    /// One value of [`MatchConfig`], by the name the C and Python faces use for it.
+    MatchRule, "rule" {
+        /// [`MatchConfig::threshold`].
+        Threshold = "threshold",
+        /// [`MatchConfig::same_email`].
+        SameEmail = "same_email",
+        /// [`MatchConfig::same_mailbox`].
+        SameMailbox = "same_mailbox",
+        /// [`MatchConfig::same_phone`].
+        SamePhone = "same_phone",
+        /// [`MatchConfig::same_name_and_birth_date`].
+        SameNameAndBirthDate = "same_name_and_birth_date",
+        /// [`MatchConfig::similar_name`].
+        SimilarName = "similar_name",
+        /// [`MatchConfig::same_street`].
+        SameStreet = "same_street",
+        /// [`MatchConfig::same_zip`].
+        SameZip = "same_zip",
+        /// [`MatchConfig::same_city`].
+        SameCity = "same_city",
+        /// [`MatchConfig::name_similarity`].
+        NameSimilarity = "name_similarity",
+        /// [`MatchConfig::contact_with_other_name`].
+        ContactWithOtherName = "contact_with_other_name",
+        /// [`MatchConfig::different_birth_date`].
+        DifferentBirthDate = "different_birth_date",
+    }
+);
+
 /// The rules of matching and their weights. The defaults suit agencies' customer files; a
 /// weight of 0 turns a rule off.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -85,30 +115,51 @@ impl MatchConfig {
         self
     }
 
+    /// The value of one rule.
+    pub fn get(&self, rule: MatchRule) -> f64 {
+        let mut config = self.clone();
+        *config.slot(rule)
+    }
+
+    /// Sets one rule, if the rules stay valid; else nothing changes.
+    ///
+    /// # Errors
+    /// Validation naming the rule, as [`validate`](Self::validate) says.
+    pub fn set(&mut self, rule: MatchRule, value: f64) -> Result<()> {
+        let mut next = self.clone();
+        *next.slot(rule) = value;
+        next.validate()?;
+        *self = next;
+        Ok(())
+    }
+
+    fn slot(&mut self, rule: MatchRule) -> &mut f64 {
+        match rule {
+            MatchRule::Threshold => &mut self.threshold,
+            MatchRule::SameEmail => &mut self.same_email,
+            MatchRule::SameMailbox => &mut self.same_mailbox,
+            MatchRule::SamePhone => &mut self.same_phone,
+            MatchRule::SameNameAndBirthDate => &mut self.same_name_and_birth_date,
+            MatchRule::SimilarName => &mut self.similar_name,
+            MatchRule::SameStreet => &mut self.same_street,
+            MatchRule::SameZip => &mut self.same_zip,
+            MatchRule::SameCity => &mut self.same_city,
+            MatchRule::NameSimilarity => &mut self.name_similarity,
+            MatchRule::ContactWithOtherName => &mut self.contact_with_other_name,
+            MatchRule::DifferentBirthDate => &mut self.different_birth_date,
+        }
+    }
+
     /// Checks every value is in [0, 1] and the threshold above 0 (a threshold of 0 would make
     /// the whole tenant one cluster).
     ///
     /// # Errors
     /// Validation naming the rule at fault.
     pub fn validate(&self) -> Result<()> {
-        let values = [
-            ("threshold", self.threshold),
-            ("same_email", self.same_email),
-            ("same_mailbox", self.same_mailbox),
-            ("same_phone", self.same_phone),
-            ("same_name_and_birth_date", self.same_name_and_birth_date),
-            ("similar_name", self.similar_name),
-            ("same_street", self.same_street),
-            ("same_zip", self.same_zip),
-            ("same_city", self.same_city),
-            ("name_similarity", self.name_similarity),
-            ("contact_with_other_name", self.contact_with_other_name),
-            ("different_birth_date", self.different_birth_date),
-        ];
-        for (field, value) in values {
-            if !(0.0..=1.0).contains(&value) {
+        for &rule in MatchRule::ALL {
+            if !(0.0..=1.0).contains(&self.get(rule)) {
                 return Err(crate::error::Error::validation(
-                    field,
+                    rule.as_str(),
                     "must be between 0 and 1",
                 ));
             }

@@ -193,6 +193,64 @@ macro_rules! text_filters {
     };
 }
 
+crate::model::string_enum::string_enum!(
+    /// A filter of the "find customer" form that takes one value, by the name the C and Python
+    /// faces use for it: [`CustomerQuery::filter`] sets it from its text.
+    SearchFilter, "filter" {
+        /// [`CustomerQuery::first_name`].
+        FirstName = "first_name",
+        /// [`CustomerQuery::last_name`].
+        LastName = "last_name",
+        /// [`CustomerQuery::company`].
+        Company = "company",
+        /// [`CustomerQuery::email`].
+        Email = "email",
+        /// [`CustomerQuery::phone`].
+        Phone = "phone",
+        /// [`CustomerQuery::zip`].
+        Zip = "zip",
+        /// [`CustomerQuery::city`].
+        City = "city",
+        /// [`CustomerQuery::address`].
+        Address = "address",
+        /// [`CustomerQuery::contact_person`].
+        ContactPerson = "contact_person",
+        /// [`CustomerQuery::country`].
+        Country = "country",
+        /// [`CustomerQuery::region`].
+        Region = "region",
+        /// [`CustomerQuery::language`].
+        Language = "language",
+        /// [`CustomerQuery::salesperson`].
+        Salesperson = "salesperson",
+        /// [`CustomerQuery::list`].
+        List = "list",
+        /// [`CustomerQuery::transport`].
+        Transport = "transport",
+        /// [`CustomerQuery::hotel`].
+        Hotel = "hotel",
+        /// [`CustomerQuery::booking_status`]: a [`BookingStatus`] name.
+        BookingStatus = "booking_status",
+        /// [`CustomerQuery::has_email`]: `yes` or `no`.
+        HasEmail = "has_email",
+        /// [`CustomerQuery::has_mobile`]: `yes` or `no`.
+        HasMobile = "has_mobile",
+    }
+);
+
+crate::model::string_enum::string_enum!(
+    /// A period filter of the "find customer" form, by the name the C and Python faces use for
+    /// it (Python adds `_between`): [`CustomerQuery::period`] sets it.
+    SearchPeriod, "period" {
+        /// [`CustomerQuery::departure_between`].
+        Departure = "departure",
+        /// [`CustomerQuery::created_between`].
+        Created = "created",
+        /// [`CustomerQuery::last_booking_between`].
+        LastBooking = "last_booking",
+    }
+);
+
 impl CustomerQuery {
     /// Every customer of the tenant (add filters to narrow it), 20 per page.
     pub fn all() -> Self {
@@ -255,6 +313,61 @@ impl CustomerQuery {
         transport => Transport,
         /// Has a booking at this hotel.
         hotel => Hotel,
+    }
+
+    /// Sets `filter` from its text, as a form sends it: a status name for
+    /// [`SearchFilter::BookingStatus`], `yes` or `no` for [`SearchFilter::HasEmail`] and
+    /// [`SearchFilter::HasMobile`], the text itself for the others (blank: no filter).
+    ///
+    /// # Errors
+    /// Validation naming the filter when its text is not one of those it takes; the query is
+    /// then dropped (build it again).
+    pub fn filter(self, filter: SearchFilter, value: &str) -> Result<Self> {
+        let yes = || match value.trim() {
+            "yes" => Ok(true),
+            "no" => Ok(false),
+            _ => Err(Error::validation(filter.as_str(), "must be yes or no")),
+        };
+        Ok(match filter {
+            SearchFilter::FirstName => self.first_name(value),
+            SearchFilter::LastName => self.last_name(value),
+            SearchFilter::Company => self.company(value),
+            SearchFilter::Email => self.email(value),
+            SearchFilter::Phone => self.phone(value),
+            SearchFilter::Zip => self.zip(value),
+            SearchFilter::City => self.city(value),
+            SearchFilter::Address => self.address(value),
+            SearchFilter::ContactPerson => self.contact_person(value),
+            SearchFilter::Country => self.country(value),
+            SearchFilter::Region => self.region(value),
+            SearchFilter::Language => self.language(value),
+            SearchFilter::Salesperson => self.salesperson(value),
+            SearchFilter::List => self.list(value),
+            SearchFilter::Transport => self.transport(value),
+            SearchFilter::Hotel => self.hotel(value),
+            SearchFilter::BookingStatus => {
+                let status = value
+                    .parse::<BookingStatus>()
+                    .map_err(|_| Error::validation(filter.as_str(), bad_status()))?;
+                self.booking_status(status)
+            }
+            SearchFilter::HasEmail => self.has_email(yes()?),
+            SearchFilter::HasMobile => self.has_mobile(yes()?),
+        })
+    }
+
+    /// Sets the period filter `period` over days `from` to `to` (either end open).
+    pub fn period(
+        self,
+        period: SearchPeriod,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+    ) -> Self {
+        match period {
+            SearchPeriod::Departure => self.departure_between(from, to),
+            SearchPeriod::Created => self.created_between(from, to),
+            SearchPeriod::LastBooking => self.last_booking_between(from, to),
+        }
     }
 
     /// Has a booking with this status.
@@ -627,4 +740,10 @@ pub(crate) fn ids_at(
 ) -> Result<(Vec<CustomerId>, u64)> {
     let built = query::build(&index.fields, tenant.as_str(), q);
     index.search(&built, q.sort, offset, limit)
+}
+
+/// The reason a booking status name is refused, listing the names.
+fn bad_status() -> String {
+    let names: Vec<&str> = BookingStatus::ALL.iter().map(|s| s.as_str()).collect();
+    format!("not one of: {}", names.join(" "))
 }
