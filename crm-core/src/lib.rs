@@ -59,8 +59,8 @@ pub use dedupe::{
 };
 pub use error::{Error, ErrorKind, Result};
 pub use exchange::{
-    ExportColumn, ExportOptions, FlaggedRow, ImportMatch, ImportOptions, ImportPreset,
-    ImportReport, ImportTarget, IssueKind, MappedColumn, RowIssue,
+    ExportColumn, ExportFormat, ExportOptions, FlaggedRow, ImportMatch, ImportOptions,
+    ImportPreset, ImportReport, ImportTarget, IssueKind, MappedColumn, RowIssue, replace_file,
 };
 pub use merge::{
     BookingMove, MergeField, MergeId, MergePlan, MergeRecord, MergeRequest, Merged, Undo,

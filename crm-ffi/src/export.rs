@@ -1,9 +1,8 @@
 //! Exporting customers to a CSV or XLSX file.
 
 use std::ffi::{c_char, c_void};
-use std::io::Write;
 
-use crm_core::{ExportColumn, ExportOptions};
+use crm_core::{ExportColumn, ExportFormat, ExportOptions};
 
 use crate::db::{crm_progress_callback, crm_tenant, tenant};
 use crate::ffi;
@@ -18,37 +17,6 @@ pub const CRM_EXPORT_CSV: crm_export_format = 1401;
 pub const CRM_EXPORT_CSV_BOM: crm_export_format = 1402;
 /// An Excel workbook (`.xlsx`), every cell a string.
 pub const CRM_EXPORT_XLSX: crm_export_format = 1403;
-
-/// The path may name a person: the message does not quote it.
-fn io_error(e: std::io::Error) -> Failure {
-    crm_core::Error::Io {
-        message: "cannot write the file".into(),
-        source: e,
-    }
-    .into()
-}
-
-/// Writes the file `path` through `<path>.partial`, renamed onto it when `write` succeeds and
-/// removed when it fails: nothing is left half-written.
-pub(crate) fn write_replacing<T>(
-    path: &str,
-    write: impl FnOnce(&mut std::fs::File) -> Result<T, Failure>,
-) -> Result<T, Failure> {
-    let partial = format!("{path}.partial");
-    let mut file = std::fs::File::create(&partial).map_err(io_error)?;
-    match write(&mut file) {
-        Ok(value) => {
-            drop(file);
-            std::fs::rename(&partial, path).map_err(io_error)?;
-            Ok(value)
-        }
-        Err(e) => {
-            drop(file);
-            let _ = std::fs::remove_file(&partial);
-            Err(e)
-        }
-    }
-}
 
 /// Writes the tenant's customers (by customer no.), or those `query` finds (in its order; its
 /// page is ignored; NULL for all), to the file `path` in `format` (`CRM_EXPORT_*`), with the
@@ -77,15 +45,17 @@ pub extern "C" fn crm_tenant_export(
     ffi::call(|| {
         let t = self::tenant(tenant)?;
         let path = ffi::text_in(path, "path")?;
-        if !matches!(
-            format,
-            CRM_EXPORT_CSV | CRM_EXPORT_CSV_BOM | CRM_EXPORT_XLSX
-        ) {
-            return Err(Failure::invalid(format!(
-                "format: {format} is not a crm_export_format"
-            )));
-        }
-        let mut options = ExportOptions::all().bom(format == CRM_EXPORT_CSV_BOM);
+        let (format, bom) = match format {
+            CRM_EXPORT_CSV => (ExportFormat::Csv, false),
+            CRM_EXPORT_CSV_BOM => (ExportFormat::Csv, true),
+            CRM_EXPORT_XLSX => (ExportFormat::Xlsx, false),
+            other => {
+                return Err(Failure::invalid(format!(
+                    "format: {other} is not a crm_export_format"
+                )));
+            }
+        };
+        let mut options = ExportOptions::all().bom(bom);
         if let Some(names) = ffi::optional_text_in(columns, "columns")? {
             let parsed = names
                 .split(',')
@@ -101,24 +71,13 @@ pub extern "C" fn crm_tenant_export(
                 ffi::in_callback(|| progress(userdata, done, total));
             }
         };
-        let n = write_replacing(path, |file| {
-            let written = match format {
-                CRM_EXPORT_XLSX => t.tenant.export_xlsx(&options, file, on_progress),
-                _ => {
-                    let mut out = std::io::BufWriter::new(file);
-                    t.tenant
-                        .export_csv(&options, &mut out, on_progress)
-                        .and_then(|n| {
-                            out.flush().map_err(|e| crm_core::Error::Io {
-                                message: "cannot write the export".into(),
-                                source: e,
-                            })?;
-                            Ok(n)
-                        })
-                }
-            };
-            Ok(written?)
-        })?;
+        let n = t
+            .tenant
+            .export_file(path, format, &options, |done, total| {
+                on_progress(done, total);
+                true
+            })?
+            .unwrap_or_default();
         ffi::write_if_asked(rows_out, n);
         Ok(())
     })

@@ -1,9 +1,9 @@
 //! `crm.Tenant`: every call on one agency's records, made as one actor.
 
 use crm_core::{
-    Actor, Channel, Cursor, CustomerListQuery, CustomerSort, ExportColumn, ExportOptions,
-    FindOptions, MatchConfig, NewCommunication, NewCustomer, NewDocument, SearchFilter,
-    SearchPeriod, Tenant, TenantId,
+    Actor, Channel, Cursor, CustomerListQuery, CustomerSort, ExportColumn, ExportFormat,
+    ExportOptions, FindOptions, MatchConfig, NewCommunication, NewCustomer, NewDocument,
+    SearchFilter, SearchPeriod, Tenant, TenantId,
 };
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyTuple};
@@ -53,44 +53,20 @@ impl PyTenant {
         xlsx: bool,
     ) -> PyResult<u64> {
         let mut progress = Progress::new(py, progress)?;
-        let mut partial = path.clone().into_os_string();
-        partial.push(".partial");
-        let partial = std::path::PathBuf::from(partial);
+        let format = if xlsx {
+            ExportFormat::Xlsx
+        } else {
+            ExportFormat::Csv
+        };
         let written = self.call(py, |t| {
-            // The path may name a person: the message does not quote it.
-            let io = |e: std::io::Error| crm_core::Error::Io {
-                message: "cannot write the export file".into(),
-                source: e,
-            };
-            let file = std::fs::File::create(&partial).map_err(io)?;
-            let on_progress = |done, total| progress.report(done, total);
-            let result = if xlsx {
-                t.export_xlsx(&options, file, on_progress)
-            } else {
-                let mut out = std::io::BufWriter::new(file);
-                t.export_csv(&options, &mut out, on_progress).and_then(|n| {
-                    std::io::Write::flush(&mut out).map_err(io)?;
-                    Ok(n)
-                })
-            };
-            match result {
-                // A progress callback that raised fails the export: nothing replaces `path`.
-                Ok(n) if !progress.failed() => {
-                    std::fs::rename(&partial, &path).map_err(io)?;
-                    Ok(n)
-                }
-                Ok(n) => {
-                    let _ = std::fs::remove_file(&partial);
-                    Ok(n)
-                }
-                Err(e) => {
-                    let _ = std::fs::remove_file(&partial);
-                    Err(e)
-                }
-            }
+            // A progress callback that raised stops the export: nothing replaces `path`.
+            t.export_file(&path, format, &options, |done, total| {
+                progress.report(done, total);
+                !progress.failed()
+            })
         })?;
         progress.finish()?;
-        Ok(written)
+        Ok(written.unwrap_or_default())
     }
 
     pub(crate) fn new(

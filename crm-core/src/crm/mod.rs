@@ -969,6 +969,45 @@ impl Tenant {
         Ok(n)
     }
 
+    /// Writes the export to the file `path` in `format`, beside it first and renamed onto it
+    /// once complete and synced: on error, or when `progress(done, total)` returns `false`, the
+    /// file at `path` is left as it was and nothing is left beside it. Returns how many
+    /// customers were written, or `None` when `progress` stopped it.
+    ///
+    /// # Errors
+    /// As [`export_csv`](Self::export_csv); Io when the file cannot be written or renamed.
+    pub fn export_file(
+        &self,
+        path: impl AsRef<std::path::Path>,
+        format: crate::ExportFormat,
+        options: &ExportOptions,
+        mut progress: impl FnMut(u64, u64) -> bool,
+    ) -> Result<Option<u64>> {
+        let stopped = std::cell::Cell::new(false);
+        let mut on_progress = |done, total| {
+            if !stopped.get() && !progress(done, total) {
+                stopped.set(true);
+            }
+        };
+        crate::exchange::replace_file(path.as_ref(), |file| {
+            let n = match format {
+                crate::ExportFormat::Xlsx => {
+                    self.export_xlsx(options, &mut *file, &mut on_progress)?
+                }
+                crate::ExportFormat::Csv => {
+                    let mut out = std::io::BufWriter::new(&mut *file);
+                    let n = self.export_csv(options, &mut out, &mut on_progress)?;
+                    std::io::Write::flush(&mut out).map_err(|e| Error::Io {
+                        message: "cannot write the file".into(),
+                        source: e,
+                    })?;
+                    n
+                }
+            };
+            Ok((!stopped.get()).then_some(n))
+        })
+    }
+
     /// The customers `ids` that exist, in that order.
     fn in_order(&self, ids: &[CustomerId]) -> Result<Vec<Customer>> {
         let mut by_id: std::collections::HashMap<CustomerId, Customer> = self

@@ -3,6 +3,7 @@
 mod columns;
 mod csv_in;
 mod csv_out;
+mod file;
 mod import;
 mod mapping;
 mod xlsx_out;
@@ -10,6 +11,7 @@ mod xlsx_out;
 pub use columns::{ExportColumn, ExportOptions};
 pub(crate) use csv_in::{CsvRows, RawRow, ReadRow, read_row};
 pub(crate) use csv_out::CsvSheet;
+pub use file::{ExportFormat, replace_file};
 pub use import::{FlaggedRow, ImportMatch, ImportOptions, ImportReport, IssueKind, RowIssue};
 pub(crate) use mapping::Mapping;
 pub use mapping::{ImportPreset, ImportTarget, MappedColumn};

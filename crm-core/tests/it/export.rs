@@ -203,3 +203,56 @@ fn xlsx_is_a_workbook_with_a_row_per_customer() {
         );
     }
 }
+
+#[test]
+fn an_export_file_replaces_its_target_whole_or_not_at_all_and_holds_one_tenant() {
+    use crm_core::ExportFormat;
+    let db = open();
+    let a = db.tenant("agency-a");
+    let b = db.tenant("agency-b");
+    for i in 0..3 {
+        a.create_customer(&actor(), customer("Jean", &format!("Dupont{i}")))
+            .unwrap();
+    }
+    b.create_customer(&actor(), customer("Other", "Tenant"))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("customers.csv");
+    let partial = dir.path().join("customers.csv.partial");
+    std::fs::write(&path, "before").unwrap();
+    // Stopped by its progress: the target stays as it was.
+    let stopped = a
+        .export_file(&path, ExportFormat::Csv, &ExportOptions::all(), |_, _| {
+            false
+        })
+        .unwrap();
+    assert_eq!(stopped, None);
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "before");
+    assert!(!partial.exists());
+    // Refused options: the same.
+    let refused = a.export_file(
+        &path,
+        ExportFormat::Csv,
+        &ExportOptions::all().columns([]),
+        |_, _| true,
+    );
+    assert_eq!(refused.unwrap_err().kind(), ErrorKind::Validation);
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "before");
+    // Done: the whole file, this tenant's customers only.
+    let n = a
+        .export_file(&path, ExportFormat::Csv, &ExportOptions::all(), |_, _| true)
+        .unwrap();
+    assert_eq!(n, Some(3));
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(csv_rows(text.as_bytes()).len(), 4);
+    assert!(text.contains("Dupont2") && !text.contains("Tenant"));
+    assert!(!partial.exists());
+    let xlsx = dir.path().join("customers.xlsx");
+    let n = b
+        .export_file(&xlsx, ExportFormat::Xlsx, &ExportOptions::all(), |_, _| {
+            true
+        })
+        .unwrap();
+    assert_eq!(n, Some(1));
+    assert!(std::fs::read(&xlsx).unwrap().starts_with(b"PK"));
+}
