@@ -50,6 +50,7 @@ mod privacy;
 mod search;
 mod statement;
 mod store;
+mod sync;
 
 pub use changes::{ChangeEvent, ChangeKind};
 pub use crm::{Crm, Tenant};
@@ -74,13 +75,15 @@ pub use model::{
     Recipient, Role, SavedRun, SavedSearch, SavedSearchId, TenantId, TenantSettings,
     UpsertedBooking, fold,
 };
+pub use model::{
+    Cursor, CustomerListQuery, CustomerQuery, CustomerRow, CustomerSort, Page, SearchFilter,
+    SearchPage, SearchPeriod, SearchSort,
+};
 pub use privacy::{
     ANONYMISED_FIRST_NAME, AnonymisationNote, AnonymisationReport, ConsentRecord, EXPORT_FORMAT,
     InvoiceRecord, Kept, PersonalDataExport, RetentionReport, SecondaryContacts,
 };
-pub use search::{CustomerQuery, SearchFilter, SearchPage, SearchPeriod, SearchSort};
 pub use statement::{Statement, StatementLine};
-pub use store::{Cursor, CustomerListQuery, CustomerRow, CustomerSort, Page};
 
 /// Compiles and runs the Rust example of README.md.
 #[cfg(doctest)]

@@ -12,11 +12,11 @@ use crate::exchange::{
     ImportTarget, IssueKind, Mapping, RawRow, ReadRow,
 };
 use crate::model::{Actor, Customer, NewCustomer, Rules};
-use crate::search;
+use crate::model::{CustomerListQuery, CustomerSort};
 use crate::store::import::{
     CustomerReads, ImportRow, ImportSink, ImportTransactions, MatchValue, RowOutcome,
 };
-use crate::store::{CustomerListQuery, CustomerSort};
+use crate::sync;
 
 /// Below this many rows a batch is checked on the caller's thread.
 const PARALLEL_FROM: usize = 500;
@@ -159,7 +159,7 @@ impl Tenant {
         // The index takes the import in once, as it takes a bulk load (rebuilt when the import
         // is large next to what the store held): searchable when the call returns.
         if kept {
-            search::catch_up(self.repo.as_ref(), &self.index)?;
+            sync::catch_up(self.repo.as_ref(), &self.index)?;
         }
         let mut report = sink_report;
         report.committed = kept && !options.dry_run;
@@ -260,7 +260,7 @@ impl Tenant {
             }
         } else {
             // Stored candidates come from the index: bring it up to date first.
-            search::catch_up(self.repo.as_ref(), &self.index)?;
+            sync::catch_up(self.repo.as_ref(), &self.index)?;
         }
         Ok(Flagger {
             config: config.clone(),

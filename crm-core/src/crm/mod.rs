@@ -22,11 +22,14 @@ use crate::model::{
     CustomerStats, Document, DocumentId, ListInfo, NewBooking, NewCustomer, NewDocument, Rules,
     TenantId, TenantSettings, UpsertedBooking, list_name,
 };
+use crate::model::{CustomerListQuery, CustomerRow, CustomerSort, Page};
+use crate::model::{CustomerQuery, SearchPage};
 use crate::privacy::{self, AnonymisationReport, PersonalDataExport, RetentionReport};
-use crate::search::{self, CustomerQuery, SearchIndex, SearchPage};
+use crate::search::{self, SearchIndex};
+use crate::store::Repository;
 use crate::store::import::{CustomerReads, RepoReads};
 use crate::store::sqlite::SqliteStore;
-use crate::store::{CustomerListQuery, CustomerRow, CustomerSort, Page, Repository};
+use crate::sync;
 
 /// An open customer-records store. `Send + Sync`; cloning is cheap and shares the store.
 ///
@@ -92,7 +95,7 @@ impl Crm {
     /// indexed. Searches of other threads keep answering from the old index until it commits;
     /// `progress` must not search (the index is held until the rebuild ends).
     pub fn reindex(&self, mut progress: impl FnMut(u64, u64)) -> Result<()> {
-        search::rebuild(self.repo.as_ref(), &self.index, &mut progress)
+        sync::rebuild(self.repo.as_ref(), &self.index, &mut progress)
     }
 
     /// The schema version this library writes.
@@ -168,8 +171,8 @@ impl Tenant {
     /// text and filters; Search if the index cannot be brought up to date.
     pub fn search(&self, query: &CustomerQuery) -> Result<SearchPage> {
         query.validate()?;
-        let behind = search::catch_up(self.repo.as_ref(), &self.index)?;
-        let mut page = search::run(self.repo.as_ref(), &self.index, &self.id, query)?;
+        let behind = sync::catch_up(self.repo.as_ref(), &self.index)?;
+        let mut page = sync::run(self.repo.as_ref(), &self.index, &self.id, query)?;
         page.behind = behind;
         Ok(page)
     }
@@ -483,7 +486,7 @@ impl Tenant {
         customer: &Customer,
         config: &MatchConfig,
     ) -> Result<Vec<DuplicateMatch>> {
-        search::catch_up(self.repo.as_ref(), &self.index)?;
+        sync::catch_up(self.repo.as_ref(), &self.index)?;
         let reads = RepoReads {
             repo: self.repo.as_ref(),
             tenant: &self.id,
@@ -1080,7 +1083,7 @@ impl Tenant {
     ) -> Result<u64> {
         // The text and filters are the caller's: checked once, here.
         query.typed_words()?;
-        search::catch_up(self.repo.as_ref(), &self.index)?;
+        sync::catch_up(self.repo.as_ref(), &self.index)?;
         const PAGE: usize = MAX_PAGE as usize;
         let mut seen = std::collections::HashSet::new();
         let mut offset = 0usize;
@@ -1104,7 +1107,7 @@ impl Tenant {
     /// If the index cannot be rewritten it is marked for a rebuild (the next search rebuilds it
     /// from SQLite, old values gone) and the error is returned; the log is emptied either way.
     fn erase_traces(&self) -> Result<()> {
-        let index = search::purge(self.repo.as_ref(), &self.index);
+        let index = sync::purge(self.repo.as_ref(), &self.index);
         if index.is_err() {
             self.index.mark_stale();
         }

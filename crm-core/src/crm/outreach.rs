@@ -2,11 +2,11 @@
 
 use super::Tenant;
 use crate::error::{Error, Result};
+use crate::model::CustomerQuery;
 use crate::model::{
     Actor, Channel, Communication, Customer, CustomerId, NewCommunication, Outreach, OutreachSkips,
     Recipient,
 };
-use crate::search::CustomerQuery;
 
 /// Most entries logged in one call.
 const MAX_LOGGED: usize = 10_000;

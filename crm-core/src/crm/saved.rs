@@ -4,8 +4,8 @@ use chrono::{DateTime, Utc};
 
 use super::Tenant;
 use crate::error::{Error, Result};
+use crate::model::CustomerQuery;
 use crate::model::{Actor, CustomerId, SavedRun, SavedSearch, SavedSearchId, search_name};
-use crate::search::CustomerQuery;
 
 impl Tenant {
     /// Saves `query` under `name`: a new saved search, or the one of that

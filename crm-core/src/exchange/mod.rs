@@ -20,7 +20,7 @@ pub(crate) use xlsx_out::XlsxSheet;
 use chrono::SecondsFormat;
 
 use crate::model::Customer;
-use crate::store::CustomerRow;
+use crate::model::CustomerRow;
 
 /// The text of `column` for a customer and its list row (booking facts), as written to a file.
 pub(crate) fn cell(column: ExportColumn, c: &Customer, row: Option<&CustomerRow>) -> String {

@@ -155,8 +155,9 @@ pub struct Customer {
 }
 
 impl Customer {
-    /// Whether the customer was anonymised: its personal data is erased for good, and what
-    /// may still be done to it is [`privacy`](crate::privacy)'s rule.
+    /// Whether the customer was anonymised: its personal data is erased for good, and it can
+    /// no longer be edited, merged, put on a list, sent a brochure, given a document or written
+    /// to.
     pub fn is_anonymised(&self) -> bool {
         self.anonymised_at.is_some()
     }

@@ -10,9 +10,12 @@ pub(crate) use dates::check_utc;
 pub(crate) use ids::uuid_id;
 mod document;
 mod ids;
+mod indexed;
 pub mod limits;
 mod list;
 mod outreach;
+mod page;
+mod query;
 mod saved;
 pub(crate) mod string_enum;
 mod tenant;
@@ -30,11 +33,16 @@ pub(crate) use contact::{email_key, phone as read_phone, reading_region, valid_e
 pub use customer::{Address, Consent, Customer, CustomerId, NewCustomer};
 pub(crate) use customer::{Rules, full_name};
 pub use document::{Document, DocumentId, NewDocument};
+pub(crate) use indexed::IndexedCustomer;
 pub(crate) use list::list_name;
 pub use list::{BrochureRequest, BrochureRequestId, ListInfo};
 pub use outreach::{
     Channel, Communication, CommunicationId, NewCommunication, Outreach, OutreachSkips, Recipient,
 };
+pub use page::{Cursor, CustomerListQuery, CustomerRow, CustomerSort, Page};
+pub(crate) use page::{CursorData, SortKey};
+pub use query::{CustomerQuery, SearchFilter, SearchPage, SearchPeriod, SearchSort};
+pub(crate) use query::{TextFilter, day_number};
 pub(crate) use saved::search_name;
 pub use saved::{SavedRun, SavedSearch, SavedSearchId};
 pub use tenant::{NameRule, TenantId, TenantSettings};

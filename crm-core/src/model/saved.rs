@@ -6,9 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use super::limits::MAX_TEXT_CHARS;
 use super::text;
+use super::{CustomerQuery, CustomerRow};
 use crate::error::Result;
-use crate::search::CustomerQuery;
-use crate::store::CustomerRow;
 
 super::ids::uuid_id!(
     /// The id of a saved search: a UUID v7.

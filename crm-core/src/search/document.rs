@@ -7,7 +7,7 @@ use tantivy::schema::{
 };
 
 use super::terms;
-use crate::model::{Customer, fold};
+use crate::model::{IndexedCustomer, fold};
 
 /// Bumped when the schema or the terms change: an index of another version is rebuilt.
 pub(super) const INDEX_VERSION: u32 = 13;
@@ -21,22 +21,6 @@ pub(super) const NO_BOOKING_DAY: i64 = -100_000;
 /// Fast-field names of the id's halves.
 pub(super) const ID_HIGH: &str = "id_high";
 pub(super) const ID_LOW: &str = "id_low";
-
-/// A customer and the booking facts its filters need, as read from SQLite.
-#[derive(Debug, Clone)]
-pub(crate) struct IndexedCustomer {
-    pub(crate) tenant: String,
-    pub(crate) customer: Customer,
-    /// Local pickup days of its bookings (the date at the pickup place), days since 1970-01-01.
-    pub(crate) departures: Vec<i64>,
-    pub(crate) transports: Vec<String>,
-    pub(crate) hotels: Vec<String>,
-    pub(crate) statuses: Vec<String>,
-    /// Latest pickup, microseconds since the epoch; `i64::MIN` without bookings.
-    pub(crate) last_booking: i64,
-    /// The local day of that latest pickup, days since 1970-01-01.
-    pub(crate) last_booking_day: Option<i64>,
-}
 
 /// The fields of the index.
 #[derive(Debug, Clone, Copy)]

@@ -17,12 +17,13 @@ use tantivy::{
 };
 use uuid::Uuid;
 
-use super::SearchSort;
-use super::document::{Fields, ID_HIGH, ID_LOW, INDEX_VERSION, IndexedCustomer, RECENCY};
+use super::document::{Fields, ID_HIGH, ID_LOW, INDEX_VERSION, RECENCY};
 use super::latest::Latest;
 use super::query::Built;
 use crate::error::{Error, Result};
 use crate::model::CustomerId;
+use crate::model::IndexedCustomer;
+use crate::model::SearchSort;
 
 /// Memory the writer may buffer before it flushes a segment.
 const WRITER_BUDGET: usize = 15_000_000;
@@ -46,10 +47,10 @@ fn merge_policy() -> Box<tantivy::indexer::LogMergePolicy> {
 /// Customers whose documents change, for [`SearchIndex::replace`]: the old documents of
 /// `changed` go, `docs` (those still existing) come, and the index reflects the change feed up
 /// to `seq`.
-pub(super) struct Replacement {
-    pub(super) changed: Vec<CustomerId>,
-    pub(super) docs: Vec<IndexedCustomer>,
-    pub(super) seq: i64,
+pub(crate) struct Replacement {
+    pub(crate) changed: Vec<CustomerId>,
+    pub(crate) docs: Vec<IndexedCustomer>,
+    pub(crate) seq: i64,
 }
 
 /// What each commit records: the schema version and the last change-feed sequence applied.
@@ -215,7 +216,7 @@ impl SearchIndex {
     }
 
     /// Takes the rebuild request, if any.
-    pub(super) fn take_stale(&self) -> bool {
+    pub(crate) fn take_stale(&self) -> bool {
         self.stale.swap(false, std::sync::atomic::Ordering::SeqCst)
     }
 
@@ -228,7 +229,7 @@ impl SearchIndex {
     }
 
     /// [`Self::lock_applied`] if no other thread holds it.
-    pub(super) fn try_lock_applied(&self) -> Option<MutexGuard<'_, i64>> {
+    pub(crate) fn try_lock_applied(&self) -> Option<MutexGuard<'_, i64>> {
         match self.applied.try_lock() {
             Ok(guard) => Some(guard),
             Err(std::sync::TryLockError::Poisoned(p)) => Some(p.into_inner()),
@@ -238,7 +239,7 @@ impl SearchIndex {
 
     /// Reads what other processes committed: reloads the reader and raises the applied sequence
     /// to the one of the last commit.
-    pub(super) fn refresh(&self, applied: &mut MutexGuard<'_, i64>) -> Result<()> {
+    pub(crate) fn refresh(&self, applied: &mut MutexGuard<'_, i64>) -> Result<()> {
         if self.keep_writer {
             return Ok(());
         }
@@ -397,14 +398,14 @@ impl SearchIndex {
 
     /// The last change sequence applied as far as this process knows, read without waiting for
     /// a sync in progress.
-    pub(super) fn known_applied(&self) -> i64 {
+    pub(crate) fn known_applied(&self) -> i64 {
         self.known.load(Ordering::SeqCst)
     }
 
     /// Replaces the whole index with the batches `next` yields until `None`, in one commit that
     /// records `seq` as applied. Visible to the next search on return; on error nothing of it
     /// is committed.
-    pub(super) fn rebuild(
+    pub(crate) fn rebuild(
         &self,
         applied: &mut MutexGuard<'_, i64>,
         seq: i64,
@@ -436,7 +437,7 @@ impl SearchIndex {
     /// records (another process may have committed since), and the commit records the higher of
     /// that commit's sequence and the last replacement's: documents are read while the writer is
     /// held, so no commit holds an older view than the one before it.
-    pub(super) fn replace(
+    pub(crate) fn replace(
         &self,
         applied: &mut MutexGuard<'_, i64>,
         wait: bool,

@@ -2,22 +2,18 @@
 //! truth).
 
 pub(crate) mod import;
-mod list;
 pub(crate) mod sqlite;
-
-pub use list::{Cursor, CustomerListQuery, CustomerRow, CustomerSort, Page};
-pub(crate) use list::{CursorData, SortKey};
 
 use crate::changes::ChangeEvent;
 use crate::error::Result;
 use crate::merge::{MergeId, MergePlan, MergeRecord, MergeRequest, Merged};
 use crate::model::{
     Actor, Booking, BrochureRequest, BrochureRequestId, Captured, Communication, Customer,
-    CustomerId, CustomerStats, Document, DocumentId, ListInfo, NewBooking, NewCommunication,
-    NewDocument, SavedSearch, SavedSearchId, TenantId, TenantSettings,
+    CustomerId, CustomerListQuery, CustomerQuery, CustomerRow, CustomerStats, Document, DocumentId,
+    IndexedCustomer, ListInfo, NewBooking, NewCommunication, NewDocument, Page, SavedSearch,
+    SavedSearchId, TenantId, TenantSettings,
 };
 use crate::privacy::{AnonymisationReport, PersonalDataExport};
-use crate::search::{CustomerQuery, IndexedCustomer};
 use chrono::{DateTime, Utc};
 
 /// Everything the facade asks of a store. Every method takes the tenant and never reads or writes

@@ -8,8 +8,7 @@ use rusqlite::{ToSql, Transaction, params, params_from_iter};
 use super::customers;
 use crate::error::Result;
 use crate::model::{Customer, CustomerId, TenantId};
-use crate::search::IndexedCustomer;
-use crate::store::CustomerRow;
+use crate::model::{CustomerRow, IndexedCustomer};
 
 pub(super) fn changed_customers(
     tx: &Transaction<'_>,
@@ -306,5 +305,5 @@ pub(super) fn rows(
 /// Days since 1970-01-01 of a `YYYY-MM-DD` date.
 fn local_day_number(date: &str) -> Option<i64> {
     let date = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()?;
-    Some(crate::search::day_number(date))
+    Some(crate::model::day_number(date))
 }

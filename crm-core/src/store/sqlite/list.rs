@@ -5,7 +5,7 @@ use rusqlite::{OptionalExtension, Row, Transaction, params};
 use super::values::{customer_id, opt, parse_local, parse_utc};
 use crate::error::{Error, Result};
 use crate::model::TenantId;
-use crate::store::{
+use crate::model::{
     Cursor, CursorData, CustomerListQuery, CustomerRow, CustomerSort, Page, SortKey,
 };
 

@@ -33,8 +33,8 @@ use crate::model::{
     Customer, CustomerId, CustomerStats, Document, DocumentId, ListInfo, NewBooking,
     NewCommunication, NewDocument, SavedSearch, SavedSearchId, TenantId, TenantSettings,
 };
+use crate::model::{CustomerQuery, IndexedCustomer};
 use crate::privacy::{Act, AnonymisationReport, PersonalDataExport, allow};
-use crate::search::{CustomerQuery, IndexedCustomer};
 use chrono::{DateTime, Utc};
 
 pub(crate) use schema::SCHEMA_VERSION;

@@ -9,8 +9,8 @@ use super::changes;
 use super::values::{opt, parse_utc, utc_text};
 use crate::changes::{Change, ChangeKind};
 use crate::error::{Error, Result};
+use crate::model::CustomerQuery;
 use crate::model::{Actor, CustomerId, SavedSearch, SavedSearchId, TenantId};
-use crate::search::CustomerQuery;
 
 const COLUMNS: &str = "id, name, query, created_at, updated_at, last_run_at";
 

@@ -5,9 +5,9 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, FixedOffset, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::CustomerId;
+use super::limits::MAX_PAGE;
 use crate::error::{Error, Result};
-use crate::model::CustomerId;
-use crate::model::limits::MAX_PAGE;
 
 /// One row of the customer list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
