@@ -38,6 +38,7 @@
 //! Errors are one [`Error`] type whose [`ErrorKind`] says what class of failure it is; a
 //! validation error names the field and the rule it broke.
 
+mod cases;
 mod changes;
 mod crm;
 mod dedupe;
@@ -47,6 +48,7 @@ mod merge;
 mod model;
 mod parallel;
 mod privacy;
+mod resolve;
 mod search;
 mod statement;
 mod store;

@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
+use crate::cases;
 use crate::changes::ChangeEvent;
 use crate::dedupe::{self, DuplicateCluster, DuplicateMatch, FindOptions, MatchConfig};
 use crate::error::{Error, Result};
@@ -804,33 +805,33 @@ impl Tenant {
         document: NewDocument,
     ) -> Result<Document> {
         actor.validate()?;
-        self.repo.attach_document(&self.id, actor, id, document)
+        cases::documents::attach(self.repo.as_ref(), &self.id, actor, id, document)
     }
 
     /// The documents attached to customer `id`, oldest first, without their bytes.
     pub fn documents(&self, id: &CustomerId) -> Result<Vec<Document>> {
-        self.repo.documents(&self.id, id)
+        cases::documents::of_customer(self.repo.as_ref(), &self.id, id)
     }
 
     /// One document, without its bytes.
     pub fn get_document(&self, id: &DocumentId) -> Result<Document> {
-        self.repo.document(&self.id, id)
+        cases::documents::get(self.repo.as_ref(), &self.id, id)
     }
 
     /// The bytes of a document.
     pub fn document_content(&self, id: &DocumentId) -> Result<Vec<u8>> {
-        self.repo.document_content(&self.id, id)
+        cases::documents::content(self.repo.as_ref(), &self.id, id)
     }
 
     /// One document and its bytes, read together (one snapshot).
     pub fn get_document_file(&self, id: &DocumentId) -> Result<(Document, Vec<u8>)> {
-        self.repo.document_file(&self.id, id)
+        cases::documents::file(self.repo.as_ref(), &self.id, id)
     }
 
     /// Deletes a document (a `DocumentDeleted` event follows).
     pub fn delete_document(&self, actor: &Actor, id: &DocumentId) -> Result<()> {
         actor.validate()?;
-        self.repo.delete_document(&self.id, actor, id)
+        cases::documents::delete(self.repo.as_ref(), &self.id, actor, id)
     }
 
     /// The tenant's customer lists, by name, with how many customers are on each. A list is

@@ -88,12 +88,12 @@ impl Tenant {
             .enumerate()
             .map(|(i, e)| e.validate().map_err(|err| super::at_position(i, err)))
             .collect::<Result<Vec<_>>>()?;
-        self.repo.record_communications(&self.id, actor, entries)
+        crate::cases::communications::record(self.repo.as_ref(), &self.id, actor, entries)
     }
 
     /// The communication log of customer `id`, newest first (a merged id answers its primary's).
     pub fn communications(&self, id: &CustomerId) -> Result<Vec<Communication>> {
-        self.repo.communications(&self.id, id)
+        crate::cases::communications::of_customer(self.repo.as_ref(), &self.id, id)
     }
 }
 
@@ -106,17 +106,11 @@ fn candidate(c: &Customer, channel: Channel) -> std::result::Result<String, Coun
     if c.is_anonymised() {
         return Err(|s| &mut s.anonymised);
     }
-    let (address, consent) = match channel {
-        Channel::Sms => (
-            c.mobile
-                .as_ref()
-                .and_then(|m| m.sms_address())
-                .map(str::to_owned),
-            c.consent.sms,
-        ),
-        _ => (c.email.clone(), c.consent.email),
+    let consent = match channel {
+        Channel::Sms => c.consent.sms,
+        _ => c.consent.email,
     };
-    let Some(address) = address else {
+    let Some(address) = channel.address_of(c).map(str::to_owned) else {
         return Err(|s| &mut s.no_address);
     };
     if consent.is_none() {

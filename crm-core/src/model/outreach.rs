@@ -20,6 +20,17 @@ string_enum!(
     }
 );
 
+impl Channel {
+    /// The address of `customer` on this channel: its main email, or for SMS its mobile
+    /// number when that takes SMS (in E.164). `None`: it cannot be reached on it.
+    pub(crate) fn address_of(self, customer: &super::Customer) -> Option<&str> {
+        match self {
+            Self::Email => customer.email.as_deref(),
+            Self::Sms => customer.mobile.as_ref().and_then(|m| m.sms_address()),
+        }
+    }
+}
+
 /// A customer who may be written to on a channel.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]

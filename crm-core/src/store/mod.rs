@@ -2,16 +2,16 @@
 //! truth).
 
 pub(crate) mod import;
+pub(crate) mod port;
 pub(crate) mod sqlite;
 
 use crate::changes::ChangeEvent;
 use crate::error::Result;
 use crate::merge::{MergeId, MergePlan, MergeRecord, MergeRequest, Merged};
 use crate::model::{
-    Actor, Booking, BrochureRequest, BrochureRequestId, Captured, Communication, Customer,
-    CustomerId, CustomerListQuery, CustomerQuery, CustomerRow, CustomerStats, Document, DocumentId,
-    IndexedCustomer, ListInfo, NewBooking, NewCommunication, NewDocument, Page, SavedSearch,
-    SavedSearchId, TenantId, TenantSettings,
+    Actor, Booking, BrochureRequest, BrochureRequestId, Captured, Customer, CustomerId,
+    CustomerListQuery, CustomerQuery, CustomerRow, CustomerStats, IndexedCustomer, ListInfo,
+    NewBooking, Page, SavedSearch, SavedSearchId, TenantId, TenantSettings,
 };
 use crate::privacy::{AnonymisationReport, PersonalDataExport};
 use chrono::{DateTime, Utc};
@@ -19,7 +19,7 @@ use chrono::{DateTime, Utc};
 /// Everything the facade asks of a store. Every method takes the tenant and never reads or writes
 /// another tenant's rows; a record of another tenant answers NotFound. Every mutating method is
 /// one transaction that also appends its change events. Inputs arrive validated.
-pub(crate) trait Repository: Send + Sync {
+pub(crate) trait Repository: port::Store {
     /// The tenant's settings (defaults for a tenant never written).
     fn tenant_settings(&self, tenant: &TenantId) -> Result<TenantSettings>;
     /// Replaces the tenant's settings.
@@ -246,39 +246,8 @@ pub(crate) trait Repository: Send + Sync {
         ids: &[CustomerId],
         since: Option<DateTime<Utc>>,
     ) -> Result<(SavedSearch, Option<DateTime<Utc>>, Vec<CustomerId>)>;
-    /// Logs messages the host sent, each to its customer's current address, in one transaction.
-    fn record_communications(
-        &self,
-        tenant: &TenantId,
-        actor: &Actor,
-        entries: Vec<NewCommunication>,
-    ) -> Result<Vec<Communication>>;
-    /// A customer's communication log, newest first.
-    fn communications(
-        &self,
-        tenant: &TenantId,
-        customer: &CustomerId,
-    ) -> Result<Vec<Communication>>;
     /// Moves the write-ahead log into the file and truncates it, so erased data leaves it.
     fn checkpoint(&self) -> Result<()>;
-    /// Attaches a checked document to customer `customer`.
-    fn attach_document(
-        &self,
-        tenant: &TenantId,
-        actor: &Actor,
-        customer: &CustomerId,
-        document: NewDocument,
-    ) -> Result<Document>;
-    /// The documents of a customer, oldest first.
-    fn documents(&self, tenant: &TenantId, customer: &CustomerId) -> Result<Vec<Document>>;
-    /// One document.
-    fn document(&self, tenant: &TenantId, id: &DocumentId) -> Result<Document>;
-    /// One document's bytes.
-    fn document_content(&self, tenant: &TenantId, id: &DocumentId) -> Result<Vec<u8>>;
-    /// One document and its bytes, read together.
-    fn document_file(&self, tenant: &TenantId, id: &DocumentId) -> Result<(Document, Vec<u8>)>;
-    /// Deletes a document.
-    fn delete_document(&self, tenant: &TenantId, actor: &Actor, id: &DocumentId) -> Result<()>;
     /// The tenant's customer lists with their member counts, by name.
     fn lists(&self, tenant: &TenantId) -> Result<Vec<ListInfo>>;
     /// Makes a list; `true` if it did not exist.

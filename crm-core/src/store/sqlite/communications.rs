@@ -1,16 +1,10 @@
 //! The communication log: what the host reports it sent.
 
-use chrono::Utc;
 use rusqlite::{Row, Transaction, params};
 
 use super::values::{parse_enum, parse_utc, utc_text};
-use super::{changes, merges};
-use crate::changes::{Change, ChangeKind};
-use crate::error::{Error, Result};
-use crate::model::{
-    Actor, Channel, Communication, CommunicationId, CustomerId, NewCommunication, TenantId,
-};
-use crate::privacy::{Act, allow};
+use crate::error::Result;
+use crate::model::{Communication, CommunicationId, CustomerId, TenantId};
 
 const COLUMNS: &str =
     "id, customer_id, channel, address, subject, reference, sent_at, recorded_at, actor_id";
@@ -29,82 +23,34 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Communication> {
     })
 }
 
-/// Records checked entries, each to the customer's current address on its channel.
-pub(super) fn record(
-    tx: &Transaction<'_>,
-    tenant: &TenantId,
-    actor: &Actor,
-    entries: Vec<NewCommunication>,
-) -> Result<Vec<Communication>> {
-    let now = Utc::now();
-    let mut out = Vec::with_capacity(entries.len());
-    for (i, e) in entries.into_iter().enumerate() {
-        let at = |field: &str| format!("[{i}].{field}");
-        let customer = merges::live(tx, tenant, &e.customer_id)?;
-        allow(&customer, Act::LogCommunication)?;
-        let address = match e.channel {
-            Channel::Email => customer.email.clone(),
-            Channel::Sms => customer
-                .mobile
-                .as_ref()
-                .and_then(|p| p.sms_address())
-                .map(str::to_owned),
-        }
-        .ok_or_else(|| {
-            Error::validation(
-                at("channel"),
-                format!(
-                    "customer no. {} has no address on it (an email; a mobile number for SMS)",
-                    customer.customer_no
-                ),
-            )
-        })?;
-        let c = Communication {
-            id: CommunicationId::new(),
-            customer_id: customer.id,
-            channel: e.channel,
-            address,
-            subject: e.subject,
-            reference: e.reference,
-            sent_at: e.sent_at.unwrap_or(now),
-            recorded_at: now,
-            recorded_by: actor.user_id.clone(),
-        };
-        tx.prepare_cached(&format!(
-            "INSERT INTO communications (tenant_id, {COLUMNS}, sent_us)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
-        ))?
-        .execute(params![
-            tenant.as_str(),
-            c.id.as_uuid(),
-            c.customer_id.as_uuid(),
-            c.channel.as_str(),
-            c.address,
-            c.subject,
-            c.reference,
-            utc_text(&c.sent_at),
-            utc_text(&c.recorded_at),
-            c.recorded_by,
-            c.sent_at.timestamp_micros(),
-        ])?;
-        changes::append(
-            tx,
-            tenant,
-            actor,
-            &Change::customer(ChangeKind::CommunicationRecorded, c.customer_id),
-        )?;
-        out.push(c);
-    }
-    Ok(out)
+/// Stores an entry of the log.
+pub(super) fn insert(tx: &Transaction<'_>, tenant: &TenantId, c: &Communication) -> Result<()> {
+    tx.prepare_cached(&format!(
+        "INSERT INTO communications (tenant_id, {COLUMNS}, sent_us)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+    ))?
+    .execute(params![
+        tenant.as_str(),
+        c.id.as_uuid(),
+        c.customer_id.as_uuid(),
+        c.channel.as_str(),
+        c.address,
+        c.subject,
+        c.reference,
+        utc_text(&c.sent_at),
+        utc_text(&c.recorded_at),
+        c.recorded_by,
+        c.sent_at.timestamp_micros(),
+    ])?;
+    Ok(())
 }
 
-/// The log of `customer` (a merged id answers its primary's), newest first.
+/// The log of customer `id`, newest first.
 pub(super) fn of_customer(
     tx: &Transaction<'_>,
     tenant: &TenantId,
-    customer: &CustomerId,
+    id: &CustomerId,
 ) -> Result<Vec<Communication>> {
-    let id = merges::resolve(tx, tenant, customer)?;
     Ok(tx
         .prepare_cached(&format!(
             "SELECT {COLUMNS} FROM communications WHERE tenant_id = ?1 AND customer_id = ?2

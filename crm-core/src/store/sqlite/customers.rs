@@ -133,6 +133,22 @@ fn one(
     found.map(|c| complete(tx, tenant, c)).transpose()
 }
 
+/// The customer stored under `id`, if any.
+pub(super) fn find(
+    tx: &Transaction<'_>,
+    tenant: &TenantId,
+    id: &CustomerId,
+) -> Result<Option<Customer>> {
+    one(tx, "id = ?2", tenant, id.as_uuid())
+}
+
+/// Whether a customer is stored under `id`.
+pub(super) fn exists(tx: &Transaction<'_>, tenant: &TenantId, id: &CustomerId) -> Result<bool> {
+    Ok(tx
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM customers WHERE tenant_id = ?1 AND id = ?2)")?
+        .query_row(params![tenant.as_str(), id.as_uuid()], |r| r.get(0))?)
+}
+
 pub(super) fn by_id(tx: &Transaction<'_>, tenant: &TenantId, id: &CustomerId) -> Result<Customer> {
     one(tx, "id = ?2", tenant, id.as_uuid())?.ok_or_else(|| Error::not_found("customer", id))
 }

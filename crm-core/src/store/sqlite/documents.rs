@@ -2,14 +2,9 @@
 
 use rusqlite::{OptionalExtension, Transaction, params};
 
-use super::changes;
-use super::merges;
 use super::values::{parse_utc, utc_text};
-use crate::changes::{Change, ChangeKind};
-use crate::error::{Error, Result};
-use crate::model::limits::MAX_DOCUMENTS;
-use crate::model::{Actor, CustomerId, Document, DocumentId, NewDocument, TenantId};
-use crate::privacy::{Act, allow};
+use crate::error::Result;
+use crate::model::{CustomerId, Document, DocumentId, TenantId};
 
 const COLUMNS: &str = "id, customer_id, name, content_type, size, sha256, added_at";
 
@@ -25,23 +20,13 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Document> {
     })
 }
 
-pub(super) fn attach(
+/// Stores a document and its bytes.
+pub(super) fn insert(
     tx: &Transaction<'_>,
     tenant: &TenantId,
-    actor: &Actor,
-    customer: &CustomerId,
-    new: NewDocument,
-) -> Result<Document> {
-    let c = merges::live(tx, tenant, customer)?;
-    allow(&c, Act::AttachDocument)?;
-    let count = self::count(tx, tenant, customer)?;
-    if count as usize >= MAX_DOCUMENTS {
-        return Err(Error::validation(
-            "documents",
-            format!("the customer has {MAX_DOCUMENTS} documents already"),
-        ));
-    }
-    let (doc, content) = new.validate(*customer)?;
+    doc: &Document,
+    content: &[u8],
+) -> Result<()> {
     tx.prepare_cached(
         "INSERT INTO documents (id, tenant_id, customer_id, name, content_type, size, sha256,
             added_at, content) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -49,7 +34,7 @@ pub(super) fn attach(
     .execute(params![
         doc.id.as_uuid(),
         tenant.as_str(),
-        customer.as_uuid(),
+        doc.customer_id.as_uuid(),
         doc.name,
         doc.content_type,
         doc.size as i64,
@@ -57,20 +42,15 @@ pub(super) fn attach(
         utc_text(&doc.added_at),
         content
     ])?;
-    let change =
-        Change::customer(ChangeKind::DocumentAttached, *customer).with_fields(&["documents"]);
-    changes::append(tx, tenant, actor, &change)?;
-    Ok(doc)
+    Ok(())
 }
 
-/// The documents of a customer (a merged id answers those of the customer it went into),
-/// oldest first.
+/// The documents of a customer, oldest first.
 pub(super) fn list(
     tx: &Transaction<'_>,
     tenant: &TenantId,
-    customer: &CustomerId,
+    id: &CustomerId,
 ) -> Result<Vec<Document>> {
-    let id = merges::resolve(tx, tenant, customer)?;
     let sql = format!(
         "SELECT {COLUMNS} FROM documents WHERE tenant_id = ?1 AND customer_id = ?2 ORDER BY added_at, id"
     );
@@ -80,33 +60,36 @@ pub(super) fn list(
         .collect::<rusqlite::Result<_>>()?)
 }
 
-pub(super) fn get(tx: &Transaction<'_>, tenant: &TenantId, id: &DocumentId) -> Result<Document> {
-    let sql = format!("SELECT {COLUMNS} FROM documents WHERE tenant_id = ?1 AND id = ?2");
-    tx.prepare_cached(&sql)?
-        .query_row(params![tenant.as_str(), id.as_uuid()], from_row)
-        .optional()?
-        .ok_or_else(|| Error::not_found("document", id))
-}
-
-pub(super) fn content(tx: &Transaction<'_>, tenant: &TenantId, id: &DocumentId) -> Result<Vec<u8>> {
-    tx.prepare_cached("SELECT content FROM documents WHERE tenant_id = ?1 AND id = ?2")?
-        .query_row(params![tenant.as_str(), id.as_uuid()], |r| r.get(0))
-        .optional()?
-        .ok_or_else(|| Error::not_found("document", id))
-}
-
-pub(super) fn delete(
+/// One document, without its bytes.
+pub(super) fn get(
     tx: &Transaction<'_>,
     tenant: &TenantId,
-    actor: &Actor,
     id: &DocumentId,
-) -> Result<()> {
-    let doc = get(tx, tenant, id)?;
+) -> Result<Option<Document>> {
+    let sql = format!("SELECT {COLUMNS} FROM documents WHERE tenant_id = ?1 AND id = ?2");
+    Ok(tx
+        .prepare_cached(&sql)?
+        .query_row(params![tenant.as_str(), id.as_uuid()], from_row)
+        .optional()?)
+}
+
+/// The bytes of one document.
+pub(super) fn content(
+    tx: &Transaction<'_>,
+    tenant: &TenantId,
+    id: &DocumentId,
+) -> Result<Option<Vec<u8>>> {
+    Ok(tx
+        .prepare_cached("SELECT content FROM documents WHERE tenant_id = ?1 AND id = ?2")?
+        .query_row(params![tenant.as_str(), id.as_uuid()], |r| r.get(0))
+        .optional()?)
+}
+
+/// Removes a document.
+pub(super) fn delete(tx: &Transaction<'_>, tenant: &TenantId, id: &DocumentId) -> Result<()> {
     tx.prepare_cached("DELETE FROM documents WHERE tenant_id = ?1 AND id = ?2")?
         .execute(params![tenant.as_str(), id.as_uuid()])?;
-    let change =
-        Change::customer(ChangeKind::DocumentDeleted, doc.customer_id).with_fields(&["documents"]);
-    changes::append(tx, tenant, actor, &change)
+    Ok(())
 }
 
 /// Deletes every document of `customer` without events (anonymise records its own); returns

@@ -4,6 +4,7 @@
 use chrono::Utc;
 use rusqlite::{OptionalExtension, Transaction, params};
 
+use super::port::SqliteTx;
 use super::values::{parse_enum, parse_utc, utc_text};
 use super::{bookings, changes, customers, documents};
 use crate::changes::{Change, ChangeKind};
@@ -87,9 +88,6 @@ impl MovedRows {
     }
 }
 
-/// Longest chain of merges followed when resolving an id (A into B, then B into C...).
-const MAX_HOPS: usize = 1_000;
-
 /// The primary a merged (gone) customer was merged into by a merge that still stands.
 pub(super) fn merged_into(
     tx: &Transaction<'_>,
@@ -110,30 +108,13 @@ pub(super) fn merged_into(
         .optional()?)
 }
 
-fn exists(tx: &Transaction<'_>, tenant: &TenantId, id: &CustomerId) -> Result<bool> {
-    Ok(tx
-        .prepare_cached("SELECT EXISTS (SELECT 1 FROM customers WHERE tenant_id = ?1 AND id = ?2)")?
-        .query_row(params![tenant.as_str(), id.as_uuid()], |r| r.get(0))?)
-}
-
-/// The customer `id` stands for now: itself, or the customer it was merged into (following a
-/// chain of merges). NotFound if it is neither (never existed here, or deleted).
+/// The customer `id` stands for now ([`crate::resolve::current`]).
 pub(super) fn resolve(
     tx: &Transaction<'_>,
     tenant: &TenantId,
     id: &CustomerId,
 ) -> Result<CustomerId> {
-    let mut at = *id;
-    for _ in 0..MAX_HOPS {
-        if exists(tx, tenant, &at)? {
-            return Ok(at);
-        }
-        match merged_into(tx, tenant, &at)? {
-            Some((into, _)) => at = into,
-            None => break,
-        }
-    }
-    Err(Error::not_found("customer", id))
+    crate::resolve::current(&SqliteTx::new(tx, tenant), id)
 }
 
 /// The customer that customer no. `no` stands for now (itself or the one it was merged into).
@@ -159,18 +140,9 @@ pub(super) fn resolve_no(tx: &Transaction<'_>, tenant: &TenantId, no: i64) -> Re
     }
 }
 
-/// The customer `id` itself, for a call that changes it: Conflict naming the primary if it was
-/// merged, NotFound if it does not exist here.
+/// The customer `id` itself, for a call that changes it ([`crate::resolve::live`]).
 pub(super) fn live(tx: &Transaction<'_>, tenant: &TenantId, id: &CustomerId) -> Result<Customer> {
-    match customers::by_id(tx, tenant, id) {
-        Err(e) if e.kind() == crate::ErrorKind::NotFound => match merged_into(tx, tenant, id)? {
-            Some((into, merge)) => Err(Error::conflict(format!(
-                "customer {id} was merged into customer {into} (merge {merge}): use that one"
-            ))),
-            None => Err(e),
-        },
-        other => other,
-    }
+    crate::resolve::live(&SqliteTx::new(tx, tenant), id)
 }
 
 /// The records of a merge request, read and checked, and the bookings that would move.

@@ -11,6 +11,7 @@ mod indexing;
 mod list;
 mod lists;
 mod merges;
+mod port;
 mod privacy;
 mod saved;
 mod schema;
@@ -23,19 +24,21 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
+use super::Repository;
 use super::import::{ImportSink, ImportTransactions};
-use super::{CustomerListQuery, CustomerRow, Page, Repository};
+use super::port::{Store, Tx, WriteTx};
 use crate::changes::{Change, ChangeEvent, ChangeKind};
 use crate::error::{Error, Result};
 use crate::merge::{MergeId, MergePlan, MergeRecord, MergeRequest, Merged};
 use crate::model::{
-    Actor, Booking, BrochureRequest, BrochureRequestId, CaptureMatch, Captured, Communication,
-    Customer, CustomerId, CustomerStats, Document, DocumentId, ListInfo, NewBooking,
-    NewCommunication, NewDocument, SavedSearch, SavedSearchId, TenantId, TenantSettings,
+    Actor, Booking, BrochureRequest, BrochureRequestId, CaptureMatch, Captured, Customer,
+    CustomerId, CustomerListQuery, CustomerRow, CustomerStats, ListInfo, NewBooking, Page,
+    SavedSearch, SavedSearchId, TenantId, TenantSettings,
 };
 use crate::model::{CustomerQuery, IndexedCustomer};
 use crate::privacy::{Act, AnonymisationReport, PersonalDataExport, allow};
 use chrono::{DateTime, Utc};
+use port::SqliteTx;
 
 pub(crate) use schema::SCHEMA_VERSION;
 
@@ -627,23 +630,6 @@ impl Repository for SqliteStore {
         self.write(|tx| saved::record_run(tx, tenant, id, saved_at, ids, since))
     }
 
-    fn record_communications(
-        &self,
-        tenant: &TenantId,
-        actor: &Actor,
-        entries: Vec<NewCommunication>,
-    ) -> Result<Vec<Communication>> {
-        self.write(|tx| communications::record(tx, tenant, actor, entries))
-    }
-
-    fn communications(
-        &self,
-        tenant: &TenantId,
-        customer: &CustomerId,
-    ) -> Result<Vec<Communication>> {
-        self.read(|tx| communications::of_customer(tx, tenant, customer))
-    }
-
     fn suppressed_fields_each(
         &self,
         tenant: &TenantId,
@@ -686,41 +672,6 @@ impl Repository for SqliteStore {
             "the write-ahead log could not be truncated: another connection keeps reading it; \
              erased data stays in it until the next checkpoint",
         ))
-    }
-
-    fn attach_document(
-        &self,
-        tenant: &TenantId,
-        actor: &Actor,
-        customer: &CustomerId,
-        document: NewDocument,
-    ) -> Result<Document> {
-        self.write(|tx| documents::attach(tx, tenant, actor, customer, document))
-    }
-
-    fn documents(&self, tenant: &TenantId, customer: &CustomerId) -> Result<Vec<Document>> {
-        self.read(|tx| documents::list(tx, tenant, customer))
-    }
-
-    fn document(&self, tenant: &TenantId, id: &DocumentId) -> Result<Document> {
-        self.read(|tx| documents::get(tx, tenant, id))
-    }
-
-    fn document_content(&self, tenant: &TenantId, id: &DocumentId) -> Result<Vec<u8>> {
-        self.read(|tx| documents::content(tx, tenant, id))
-    }
-
-    fn document_file(&self, tenant: &TenantId, id: &DocumentId) -> Result<(Document, Vec<u8>)> {
-        self.read(|tx| {
-            Ok((
-                documents::get(tx, tenant, id)?,
-                documents::content(tx, tenant, id)?,
-            ))
-        })
-    }
-
-    fn delete_document(&self, tenant: &TenantId, actor: &Actor, id: &DocumentId) -> Result<()> {
-        self.write(|tx| documents::delete(tx, tenant, actor, id))
     }
 
     fn lists(&self, tenant: &TenantId) -> Result<Vec<ListInfo>> {
@@ -783,5 +734,19 @@ impl Repository for SqliteStore {
         customer: &CustomerId,
     ) -> Result<Vec<BrochureRequest>> {
         self.read(|tx| lists::of_customer(tx, tenant, customer))
+    }
+}
+
+impl Store for SqliteStore {
+    fn read_tx(&self, tenant: &TenantId, f: &mut dyn FnMut(&dyn Tx) -> Result<()>) -> Result<()> {
+        self.read(|tx| f(&SqliteTx::new(tx, tenant)))
+    }
+
+    fn write_tx(
+        &self,
+        tenant: &TenantId,
+        f: &mut dyn FnMut(&dyn WriteTx) -> Result<()>,
+    ) -> Result<()> {
+        self.write(|tx| f(&SqliteTx::new(tx, tenant)))
     }
 }

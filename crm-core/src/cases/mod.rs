@@ -1,0 +1,6 @@
+//! Use cases: each one loads what it needs through the storage port, decides by the rules of
+//! its area, and writes through the port, in one transaction of one tenant. The facade calls
+//! them; the store only runs their SQL.
+
+pub(crate) mod communications;
+pub(crate) mod documents;

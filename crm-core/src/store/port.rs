@@ -1,0 +1,95 @@
+//! The storage port: what the rules ask of a store, row by row and without rules of its own.
+//!
+//! A use case opens one transaction of one tenant ([`read`] or [`write`]), loads what it needs,
+//! decides, and writes through it; the change events of a write are appended in the same
+//! transaction. A read transaction sees one snapshot. A store (SQLite today) implements
+//! [`Store`], [`Tx`] and [`WriteTx`] with SQL only: which customer may be changed, which event a
+//! write emits, what a merged id stands for are the use cases' business.
+
+use crate::changes::Change;
+use crate::error::{Error, Result};
+use crate::merge::MergeId;
+use crate::model::{Actor, Communication, Customer, CustomerId, Document, DocumentId, TenantId};
+
+/// The reads of a transaction of one tenant (every row of another tenant is invisible).
+pub(crate) trait Tx {
+    /// The customer stored under `id`, if there is one (a merged id has none).
+    fn customer(&self, id: &CustomerId) -> Result<Option<Customer>>;
+    /// Whether a customer is stored under `id`.
+    fn customer_exists(&self, id: &CustomerId) -> Result<bool>;
+    /// The customer a merged id went into, and by which merge, while that merge stands.
+    fn merged_into(&self, id: &CustomerId) -> Result<Option<(CustomerId, MergeId)>>;
+    /// The documents of a customer, oldest first, without their bytes.
+    fn documents(&self, customer: &CustomerId) -> Result<Vec<Document>>;
+    /// How many documents a customer has.
+    fn document_count(&self, customer: &CustomerId) -> Result<u64>;
+    /// One document, without its bytes.
+    fn document(&self, id: &DocumentId) -> Result<Option<Document>>;
+    /// The bytes of one document.
+    fn document_content(&self, id: &DocumentId) -> Result<Option<Vec<u8>>>;
+    /// A customer's communication log, newest first.
+    fn communications(&self, customer: &CustomerId) -> Result<Vec<Communication>>;
+}
+
+/// The writes of a transaction of one tenant, on top of its reads.
+pub(crate) trait WriteTx: Tx {
+    /// Appends an event to the change feed (committed with the rest, or not at all).
+    fn append(&self, actor: &Actor, change: &Change) -> Result<()>;
+    /// Stores a document and its bytes.
+    fn insert_document(&self, document: &Document, content: &[u8]) -> Result<()>;
+    /// Removes a document.
+    fn delete_document(&self, id: &DocumentId) -> Result<()>;
+    /// Stores an entry of the communication log.
+    fn insert_communication(&self, entry: &Communication) -> Result<()>;
+}
+
+/// A store: transactions of one tenant. Object-safe; [`read`] and [`write`] are the typed
+/// entry points.
+pub(crate) trait Store: Send + Sync {
+    /// Runs `f` in a read transaction of `tenant` (one snapshot).
+    fn read_tx(&self, tenant: &TenantId, f: &mut dyn FnMut(&dyn Tx) -> Result<()>) -> Result<()>;
+    /// Runs `f` in a write transaction of `tenant`: committed if `f` succeeds, else rolled
+    /// back.
+    fn write_tx(
+        &self,
+        tenant: &TenantId,
+        f: &mut dyn FnMut(&dyn WriteTx) -> Result<()>,
+    ) -> Result<()>;
+}
+
+/// Runs `f` in a read transaction of `tenant` and returns what it returns.
+pub(crate) fn read<T>(
+    store: &dyn Store,
+    tenant: &TenantId,
+    f: impl FnOnce(&dyn Tx) -> Result<T>,
+) -> Result<T> {
+    let mut f = Some(f);
+    let mut out = None;
+    store.read_tx(tenant, &mut |tx| {
+        let f = f
+            .take()
+            .ok_or_else(|| Error::Internal("a read ran twice".into()))?;
+        out = Some(f(tx)?);
+        Ok(())
+    })?;
+    out.ok_or_else(|| Error::Internal("a read did not run".into()))
+}
+
+/// Runs `f` in a write transaction of `tenant` (committed if it succeeds) and returns what it
+/// returns.
+pub(crate) fn write<T>(
+    store: &dyn Store,
+    tenant: &TenantId,
+    f: impl FnOnce(&dyn WriteTx) -> Result<T>,
+) -> Result<T> {
+    let mut f = Some(f);
+    let mut out = None;
+    store.write_tx(tenant, &mut |tx| {
+        let f = f
+            .take()
+            .ok_or_else(|| Error::Internal("a write ran twice".into()))?;
+        out = Some(f(tx)?);
+        Ok(())
+    })?;
+    out.ok_or_else(|| Error::Internal("a write did not run".into()))
+}
