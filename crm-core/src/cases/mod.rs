@@ -3,4 +3,6 @@
 //! them; the store only runs their SQL.
 
 pub(crate) mod communications;
+pub(crate) mod customers;
 pub(crate) mod documents;
+pub(crate) mod lists;

@@ -837,7 +837,7 @@ impl Tenant {
     /// The tenant's customer lists, by name, with how many customers are on each. A list is
     /// made by [`create_list`](Self::create_list), or when a customer is first put on it.
     pub fn lists(&self) -> Result<Vec<ListInfo>> {
-        self.repo.lists(&self.id)
+        cases::lists::all(self.repo.as_ref(), &self.id)
     }
 
     /// Makes an empty customer list; `false` if it existed already.
@@ -847,7 +847,7 @@ impl Tenant {
     pub fn create_list(&self, actor: &Actor, name: &str) -> Result<bool> {
         actor.validate()?;
         let name = list_name(name)?;
-        self.repo.create_list(&self.id, actor, &name)
+        cases::lists::create(self.repo.as_ref(), &self.id, actor, &name)
     }
 
     /// Deletes a customer list, taking every customer off it (a `CustomerUpdated` event each);
@@ -857,7 +857,7 @@ impl Tenant {
     /// NotFound if the tenant has no such list.
     pub fn delete_list(&self, actor: &Actor, name: &str) -> Result<u64> {
         actor.validate()?;
-        self.repo.delete_list(&self.id, actor, name.trim())
+        cases::lists::delete(self.repo.as_ref(), &self.id, actor, name.trim())
     }
 
     /// Puts customers on a list (it must exist), in one transaction; returns how many were not
@@ -870,8 +870,14 @@ impl Tenant {
     pub fn add_to_list(&self, actor: &Actor, name: &str, customers: &[CustomerId]) -> Result<u64> {
         actor.validate()?;
         check_list_change(customers)?;
-        self.repo
-            .change_list_members(&self.id, actor, name.trim(), customers, true)
+        cases::lists::change_members(
+            self.repo.as_ref(),
+            &self.id,
+            actor,
+            name.trim(),
+            customers,
+            true,
+        )
     }
 
     /// Takes customers off a list, in one transaction; returns how many were on it.
@@ -883,8 +889,14 @@ impl Tenant {
     ) -> Result<u64> {
         actor.validate()?;
         check_list_change(customers)?;
-        self.repo
-            .change_list_members(&self.id, actor, name.trim(), customers, false)
+        cases::lists::change_members(
+            self.repo.as_ref(),
+            &self.id,
+            actor,
+            name.trim(),
+            customers,
+            false,
+        )
     }
 
     /// Records that customer `id` asked for a brochure, or returns its request still
@@ -894,7 +906,7 @@ impl Tenant {
     /// NotFound; Conflict if the customer is anonymised or merged into another.
     pub fn request_brochure(&self, actor: &Actor, id: &CustomerId) -> Result<BrochureRequest> {
         actor.validate()?;
-        self.repo.request_brochure(&self.id, actor, id)
+        cases::lists::request_brochure(self.repo.as_ref(), &self.id, actor, id)
     }
 
     /// Records that the brochure of request `id` was sent, at `at` (now if `None`).
@@ -911,7 +923,7 @@ impl Tenant {
         actor.validate()?;
         let at = at.unwrap_or_else(Utc::now);
         crate::model::check_utc("sent_at", Some(at))?;
-        self.repo.mark_brochure_sent(&self.id, actor, id, at)
+        cases::lists::mark_sent(self.repo.as_ref(), &self.id, actor, id, at)
     }
 
     /// Up to `limit` (1 to 1,000) brochure requests not sent yet, oldest first, after request
@@ -927,12 +939,12 @@ impl Tenant {
                 format!("must be between 1 and {MAX_PAGE}"),
             ));
         }
-        self.repo.pending_brochure_requests(&self.id, after, limit)
+        cases::lists::pending(self.repo.as_ref(), &self.id, after, limit)
     }
 
     /// Every brochure request of customer `id`, oldest first.
     pub fn brochure_requests(&self, id: &CustomerId) -> Result<Vec<BrochureRequest>> {
-        self.repo.brochure_requests(&self.id, id)
+        cases::lists::of_customer(self.repo.as_ref(), &self.id, id)
     }
 
     /// Writes the tenant's customers (or those `options.query` finds, in its order) to `out` as

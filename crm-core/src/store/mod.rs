@@ -9,9 +9,9 @@ use crate::changes::ChangeEvent;
 use crate::error::Result;
 use crate::merge::{MergeId, MergePlan, MergeRecord, MergeRequest, Merged};
 use crate::model::{
-    Actor, Booking, BrochureRequest, BrochureRequestId, Captured, Customer, CustomerId,
-    CustomerListQuery, CustomerQuery, CustomerRow, CustomerStats, IndexedCustomer, ListInfo,
-    NewBooking, Page, SavedSearch, SavedSearchId, TenantId, TenantSettings,
+    Actor, Booking, Captured, Customer, CustomerId, CustomerListQuery, CustomerQuery, CustomerRow,
+    CustomerStats, IndexedCustomer, NewBooking, Page, SavedSearch, SavedSearchId, TenantId,
+    TenantSettings,
 };
 use crate::privacy::{AnonymisationReport, PersonalDataExport};
 use chrono::{DateTime, Utc};
@@ -248,47 +248,4 @@ pub(crate) trait Repository: port::Store {
     ) -> Result<(SavedSearch, Option<DateTime<Utc>>, Vec<CustomerId>)>;
     /// Moves the write-ahead log into the file and truncates it, so erased data leaves it.
     fn checkpoint(&self) -> Result<()>;
-    /// The tenant's customer lists with their member counts, by name.
-    fn lists(&self, tenant: &TenantId) -> Result<Vec<ListInfo>>;
-    /// Makes a list; `true` if it did not exist.
-    fn create_list(&self, tenant: &TenantId, actor: &Actor, name: &str) -> Result<bool>;
-    /// Deletes a list, taking its members off it; returns how many there were.
-    fn delete_list(&self, tenant: &TenantId, actor: &Actor, name: &str) -> Result<u64>;
-    /// Adds customers to (`add`) or removes them from a list; returns how many changed.
-    fn change_list_members(
-        &self,
-        tenant: &TenantId,
-        actor: &Actor,
-        name: &str,
-        ids: &[CustomerId],
-        add: bool,
-    ) -> Result<u64>;
-    /// Records a brochure request (or answers the pending one).
-    fn request_brochure(
-        &self,
-        tenant: &TenantId,
-        actor: &Actor,
-        customer: &CustomerId,
-    ) -> Result<BrochureRequest>;
-    /// Marks a brochure request sent at `at`.
-    fn mark_brochure_sent(
-        &self,
-        tenant: &TenantId,
-        actor: &Actor,
-        id: &BrochureRequestId,
-        at: DateTime<Utc>,
-    ) -> Result<BrochureRequest>;
-    /// Pending brochure requests, oldest first, after `after`.
-    fn pending_brochure_requests(
-        &self,
-        tenant: &TenantId,
-        after: Option<&BrochureRequestId>,
-        limit: u32,
-    ) -> Result<Vec<BrochureRequest>>;
-    /// A customer's brochure requests, oldest first.
-    fn brochure_requests(
-        &self,
-        tenant: &TenantId,
-        customer: &CustomerId,
-    ) -> Result<Vec<BrochureRequest>>;
 }

@@ -9,7 +9,12 @@
 use crate::changes::Change;
 use crate::error::{Error, Result};
 use crate::merge::MergeId;
-use crate::model::{Actor, Communication, Customer, CustomerId, Document, DocumentId, TenantId};
+use chrono::{DateTime, Utc};
+
+use crate::model::{
+    Actor, BrochureRequest, BrochureRequestId, Communication, Customer, CustomerId, Document,
+    DocumentId, ListInfo, TenantId,
+};
 
 /// The reads of a transaction of one tenant (every row of another tenant is invisible).
 pub(crate) trait Tx {
@@ -29,6 +34,24 @@ pub(crate) trait Tx {
     fn document_content(&self, id: &DocumentId) -> Result<Option<Vec<u8>>>;
     /// A customer's communication log, newest first.
     fn communications(&self, customer: &CustomerId) -> Result<Vec<Communication>>;
+    /// The tenant's customer lists, by name, with their member counts.
+    fn lists(&self) -> Result<Vec<ListInfo>>;
+    /// Whether the tenant has a list of this name.
+    fn list_exists(&self, name: &str) -> Result<bool>;
+    /// The customers on a list.
+    fn list_members(&self, name: &str) -> Result<Vec<CustomerId>>;
+    /// One brochure request.
+    fn brochure_request(&self, id: &BrochureRequestId) -> Result<Option<BrochureRequest>>;
+    /// The oldest request of a customer not sent yet.
+    fn pending_brochure_request(&self, customer: &CustomerId) -> Result<Option<BrochureRequest>>;
+    /// Up to `limit` requests not sent yet after `after`, oldest first.
+    fn pending_brochure_requests(
+        &self,
+        after: Option<&BrochureRequestId>,
+        limit: u32,
+    ) -> Result<Vec<BrochureRequest>>;
+    /// Every brochure request of a customer, oldest first.
+    fn brochure_requests(&self, customer: &CustomerId) -> Result<Vec<BrochureRequest>>;
 }
 
 /// The writes of a transaction of one tenant, on top of its reads.
@@ -41,6 +64,19 @@ pub(crate) trait WriteTx: Tx {
     fn delete_document(&self, id: &DocumentId) -> Result<()>;
     /// Stores an entry of the communication log.
     fn insert_communication(&self, entry: &Communication) -> Result<()>;
+    /// Writes every field of `customer` over its row if that row is still at the version
+    /// before `customer.version`; `false` (nothing written) if it is not.
+    fn update_customer(&self, customer: &Customer) -> Result<bool>;
+    /// Makes a list unless it exists; `true` when it was made.
+    fn insert_list(&self, name: &str, at: DateTime<Utc>) -> Result<bool>;
+    /// Removes a list (its members are taken off it first).
+    fn delete_list(&self, name: &str) -> Result<()>;
+    /// Removes a list if no customer is on it; `true` when it was removed.
+    fn delete_list_if_empty(&self, name: &str) -> Result<bool>;
+    /// Stores a brochure request.
+    fn insert_brochure_request(&self, request: &BrochureRequest) -> Result<()>;
+    /// Records when a brochure request was sent.
+    fn set_brochure_sent(&self, id: &BrochureRequestId, at: DateTime<Utc>) -> Result<()>;
 }
 
 /// A store: transactions of one tenant. Object-safe; [`read`] and [`write`] are the typed

@@ -6,6 +6,7 @@ use chrono::Utc;
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 
 use super::changes;
+use super::port::SqliteTx;
 use super::values::{customer_id, opt, parse_date, parse_utc, utc_text};
 use crate::changes::{Change, ChangeKind};
 use crate::error::{Error, Result};
@@ -238,8 +239,7 @@ pub(super) fn insert(
     Ok(out)
 }
 
-/// Replaces the editable fields of `current` with those of `fields`; writes nothing when no field
-/// changed. Returns the stored customer and the names of the changed fields.
+/// [`crate::cases::customers::save`] in this transaction.
 pub(super) fn update(
     tx: &Transaction<'_>,
     tenant: &TenantId,
@@ -247,32 +247,32 @@ pub(super) fn update(
     current: &Customer,
     fields: Customer,
 ) -> Result<(Customer, Vec<&'static str>)> {
-    let changed = current.changed_fields(&fields);
-    if changed.is_empty() {
-        return Ok((current.clone(), changed));
-    }
-    let next = Customer {
-        id: current.id,
-        customer_no: current.customer_no,
-        created_at: current.created_at,
-        updated_at: Utc::now(),
-        version: current.version + 1,
-        ..fields
-    };
-    write(tx, tenant, &next, false)?;
-    let change = Change::customer(ChangeKind::CustomerUpdated, next.id).with_fields(&changed);
-    changes::append(tx, tenant, actor, &change)?;
-    Ok((next, changed))
+    crate::cases::customers::save(&SqliteTx::new(tx, tenant), actor, current, fields)
 }
 
-/// Writes every field of `c`: a new row (`insert`) or over the row at version `c.version - 1`;
-/// the secondary contacts and lists are replaced.
+/// [`written`], a row not at the version before `c.version` a Conflict.
 pub(super) fn write(
     tx: &Transaction<'_>,
     tenant: &TenantId,
     c: &Customer,
     insert: bool,
 ) -> Result<()> {
+    if written(tx, tenant, c, insert)? {
+        Ok(())
+    } else {
+        Err(crate::cases::customers::changed_meanwhile(c))
+    }
+}
+
+/// Writes every field of `c`: a new row (`insert`) or over the row at version `c.version - 1`
+/// (`false`, nothing written, when the row is at another version); the secondary contacts and
+/// lists are replaced.
+pub(super) fn written(
+    tx: &Transaction<'_>,
+    tenant: &TenantId,
+    c: &Customer,
+    insert: bool,
+) -> Result<bool> {
     let sql = if insert {
         "INSERT INTO customers (tenant_id, id, customer_no, first_name, last_name, sort_name, company,
             email, email_key, phone, phone_e164, mobile, mobile_e164, fax, fax_e164, emergency_phone,
@@ -333,10 +333,7 @@ pub(super) fn write(
         c.anonymised_at.as_ref().map(utc_text),
     ])?;
     if rows != 1 {
-        return Err(Error::conflict(format!(
-            "customer {} changed meanwhile",
-            c.id
-        )));
+        return Ok(false);
     }
     if !insert {
         tx.prepare_cached(
@@ -380,7 +377,7 @@ pub(super) fn write(
         list.execute(params![c.id.as_uuid(), tenant.as_str(), name])?;
         known.execute(params![tenant.as_str(), name, utc_text(&c.updated_at)])?;
     }
-    Ok(())
+    Ok(true)
 }
 
 /// Deletes the row of a customer that has no bookings left (a merge moved them), without an
@@ -432,7 +429,7 @@ pub(super) fn delete(
         changes::append(tx, tenant, actor, &change)?;
     }
     remove(tx, tenant, id)?;
-    super::lists::drop_if_empty(tx, tenant, actor, &lists)?;
+    crate::cases::lists::drop_if_empty(&SqliteTx::new(tx, tenant), actor, &lists)?;
     changes::append(
         tx,
         tenant,

@@ -31,9 +31,8 @@ use crate::changes::{Change, ChangeEvent, ChangeKind};
 use crate::error::{Error, Result};
 use crate::merge::{MergeId, MergePlan, MergeRecord, MergeRequest, Merged};
 use crate::model::{
-    Actor, Booking, BrochureRequest, BrochureRequestId, CaptureMatch, Captured, Customer,
-    CustomerId, CustomerListQuery, CustomerRow, CustomerStats, ListInfo, NewBooking, Page,
-    SavedSearch, SavedSearchId, TenantId, TenantSettings,
+    Actor, Booking, CaptureMatch, Captured, Customer, CustomerId, CustomerListQuery, CustomerRow,
+    CustomerStats, NewBooking, Page, SavedSearch, SavedSearchId, TenantId, TenantSettings,
 };
 use crate::model::{CustomerQuery, IndexedCustomer};
 use crate::privacy::{Act, AnonymisationReport, PersonalDataExport, allow};
@@ -673,68 +672,6 @@ impl Repository for SqliteStore {
              erased data stays in it until the next checkpoint",
         ))
     }
-
-    fn lists(&self, tenant: &TenantId) -> Result<Vec<ListInfo>> {
-        self.read(|tx| lists::all(tx, tenant))
-    }
-
-    fn create_list(&self, tenant: &TenantId, actor: &Actor, name: &str) -> Result<bool> {
-        self.write(|tx| {
-            ensure_tenant(tx, tenant)?;
-            lists::create(tx, tenant, actor, name)
-        })
-    }
-
-    fn delete_list(&self, tenant: &TenantId, actor: &Actor, name: &str) -> Result<u64> {
-        self.write(|tx| lists::delete(tx, tenant, actor, name))
-    }
-
-    fn change_list_members(
-        &self,
-        tenant: &TenantId,
-        actor: &Actor,
-        name: &str,
-        ids: &[CustomerId],
-        add: bool,
-    ) -> Result<u64> {
-        self.write(|tx| lists::change_members(tx, tenant, actor, name, ids, add))
-    }
-
-    fn request_brochure(
-        &self,
-        tenant: &TenantId,
-        actor: &Actor,
-        customer: &CustomerId,
-    ) -> Result<BrochureRequest> {
-        self.write(|tx| lists::request_brochure(tx, tenant, actor, customer))
-    }
-
-    fn mark_brochure_sent(
-        &self,
-        tenant: &TenantId,
-        actor: &Actor,
-        id: &BrochureRequestId,
-        at: DateTime<Utc>,
-    ) -> Result<BrochureRequest> {
-        self.write(|tx| lists::mark_sent(tx, tenant, actor, id, at))
-    }
-
-    fn pending_brochure_requests(
-        &self,
-        tenant: &TenantId,
-        after: Option<&BrochureRequestId>,
-        limit: u32,
-    ) -> Result<Vec<BrochureRequest>> {
-        self.read(|tx| lists::pending(tx, tenant, after, limit))
-    }
-
-    fn brochure_requests(
-        &self,
-        tenant: &TenantId,
-        customer: &CustomerId,
-    ) -> Result<Vec<BrochureRequest>> {
-        self.read(|tx| lists::of_customer(tx, tenant, customer))
-    }
 }
 
 impl Store for SqliteStore {
@@ -747,6 +684,9 @@ impl Store for SqliteStore {
         tenant: &TenantId,
         f: &mut dyn FnMut(&dyn WriteTx) -> Result<()>,
     ) -> Result<()> {
-        self.write(|tx| f(&SqliteTx::new(tx, tenant)))
+        self.write(|tx| {
+            ensure_tenant(tx, tenant)?;
+            f(&SqliteTx::new(tx, tenant))
+        })
     }
 }

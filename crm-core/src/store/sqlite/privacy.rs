@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Transaction, params};
 
+use super::port::SqliteTx;
 use super::values::{parse_utc, utc_text};
 use super::{bookings, changes, communications, customers, documents, lists, merges};
 use crate::changes::{Change, ChangeKind};
@@ -166,7 +167,7 @@ fn anonymise_one(
     customers::write(tx, tenant, &erased, false)?;
     documents::erase_all(tx, tenant, &c.id)?;
     communications::erase(tx, tenant, &c.id)?;
-    lists::drop_if_empty(tx, tenant, actor, &c.lists)?;
+    crate::cases::lists::drop_if_empty(&SqliteTx::new(tx, tenant), actor, &c.lists)?;
     tx.prepare_cached(
         "INSERT INTO anonymisations (tenant_id, customer_id, at, actor_id, actor_role, reason)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
