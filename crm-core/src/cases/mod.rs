@@ -6,3 +6,4 @@ pub(crate) mod communications;
 pub(crate) mod customers;
 pub(crate) mod documents;
 pub(crate) mod lists;
+pub(crate) mod saved;

@@ -9,9 +9,8 @@ use crate::changes::ChangeEvent;
 use crate::error::Result;
 use crate::merge::{MergeId, MergePlan, MergeRecord, MergeRequest, Merged};
 use crate::model::{
-    Actor, Booking, Captured, Customer, CustomerId, CustomerListQuery, CustomerQuery, CustomerRow,
-    CustomerStats, IndexedCustomer, NewBooking, Page, SavedSearch, SavedSearchId, TenantId,
-    TenantSettings,
+    Actor, Booking, Captured, Customer, CustomerId, CustomerListQuery, CustomerRow, CustomerStats,
+    IndexedCustomer, NewBooking, Page, TenantId, TenantSettings,
 };
 use crate::privacy::{AnonymisationReport, PersonalDataExport};
 use chrono::{DateTime, Utc};
@@ -216,36 +215,6 @@ pub(crate) trait Repository: port::Store {
         transactions: import::ImportTransactions,
         sink: &mut dyn import::ImportSink,
     ) -> Result<bool>;
-    /// Saves `query` as the tenant's saved search `name` (new, or its query replaced).
-    fn save_search(
-        &self,
-        tenant: &TenantId,
-        actor: &Actor,
-        name: &str,
-        query: &CustomerQuery,
-    ) -> Result<SavedSearch>;
-    /// The tenant's saved searches, by name.
-    fn saved_searches(&self, tenant: &TenantId) -> Result<Vec<SavedSearch>>;
-    /// One saved search.
-    fn saved_search(&self, tenant: &TenantId, id: &SavedSearchId) -> Result<SavedSearch>;
-    /// Deletes a saved search.
-    fn delete_saved_search(
-        &self,
-        tenant: &TenantId,
-        actor: &Actor,
-        id: &SavedSearchId,
-    ) -> Result<()>;
-    /// Records a run of a saved search, whose query was last saved at `saved_at`, that matched
-    /// `ids` (now): the search after it, when it ran before, and those of `ids` first matched
-    /// after `since` (default: the previous run). Conflict if the query changed since.
-    fn record_saved_run(
-        &self,
-        tenant: &TenantId,
-        id: &SavedSearchId,
-        saved_at: DateTime<Utc>,
-        ids: &[CustomerId],
-        since: Option<DateTime<Utc>>,
-    ) -> Result<(SavedSearch, Option<DateTime<Utc>>, Vec<CustomerId>)>;
     /// Moves the write-ahead log into the file and truncates it, so erased data leaves it.
     fn checkpoint(&self) -> Result<()>;
 }

@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 
 use crate::model::{
     Actor, BrochureRequest, BrochureRequestId, Communication, Customer, CustomerId, Document,
-    DocumentId, ListInfo, TenantId,
+    DocumentId, ListInfo, SavedSearch, SavedSearchId, TenantId,
 };
 
 /// The reads of a transaction of one tenant (every row of another tenant is invisible).
@@ -52,6 +52,14 @@ pub(crate) trait Tx {
     ) -> Result<Vec<BrochureRequest>>;
     /// Every brochure request of a customer, oldest first.
     fn brochure_requests(&self, customer: &CustomerId) -> Result<Vec<BrochureRequest>>;
+    /// One saved search.
+    fn saved_search(&self, id: &SavedSearchId) -> Result<Option<SavedSearch>>;
+    /// The saved search of this name.
+    fn saved_search_named(&self, name: &str) -> Result<Option<SavedSearch>>;
+    /// The tenant's saved searches, by name.
+    fn saved_searches(&self) -> Result<Vec<SavedSearch>>;
+    /// The customers a saved search matched, each with when it first matched.
+    fn saved_matches(&self, id: &SavedSearchId) -> Result<Vec<(CustomerId, DateTime<Utc>)>>;
 }
 
 /// The writes of a transaction of one tenant, on top of its reads.
@@ -77,6 +85,23 @@ pub(crate) trait WriteTx: Tx {
     fn insert_brochure_request(&self, request: &BrochureRequest) -> Result<()>;
     /// Records when a brochure request was sent.
     fn set_brochure_sent(&self, id: &BrochureRequestId, at: DateTime<Utc>) -> Result<()>;
+    /// Stores a new saved search.
+    fn insert_saved_search(&self, search: &SavedSearch) -> Result<()>;
+    /// Writes the query, the time it was saved and the last run of a saved search.
+    fn update_saved_search(&self, search: &SavedSearch) -> Result<()>;
+    /// Removes a saved search and its matches; `false` if there was none.
+    fn delete_saved_search(&self, id: &SavedSearchId) -> Result<bool>;
+    /// Forgets every match of a saved search.
+    fn forget_saved_matches(&self, id: &SavedSearchId) -> Result<()>;
+    /// Remembers that a saved search first matched `customer` at `at`.
+    fn insert_saved_match(
+        &self,
+        id: &SavedSearchId,
+        customer: &CustomerId,
+        at: DateTime<Utc>,
+    ) -> Result<()>;
+    /// Forgets one match of a saved search.
+    fn delete_saved_match(&self, id: &SavedSearchId, customer: &CustomerId) -> Result<()>;
 }
 
 /// A store: transactions of one tenant. Object-safe; [`read`] and [`write`] are the typed

@@ -30,11 +30,11 @@ use super::port::{Store, Tx, WriteTx};
 use crate::changes::{Change, ChangeEvent, ChangeKind};
 use crate::error::{Error, Result};
 use crate::merge::{MergeId, MergePlan, MergeRecord, MergeRequest, Merged};
+use crate::model::IndexedCustomer;
 use crate::model::{
     Actor, Booking, CaptureMatch, Captured, Customer, CustomerId, CustomerListQuery, CustomerRow,
-    CustomerStats, NewBooking, Page, SavedSearch, SavedSearchId, TenantId, TenantSettings,
+    CustomerStats, NewBooking, Page, TenantId, TenantSettings,
 };
-use crate::model::{CustomerQuery, IndexedCustomer};
 use crate::privacy::{Act, AnonymisationReport, PersonalDataExport, allow};
 use chrono::{DateTime, Utc};
 use port::SqliteTx;
@@ -586,47 +586,6 @@ impl Repository for SqliteStore {
                 }
             }
         }
-    }
-
-    fn save_search(
-        &self,
-        tenant: &TenantId,
-        actor: &Actor,
-        name: &str,
-        query: &CustomerQuery,
-    ) -> Result<SavedSearch> {
-        self.write(|tx| {
-            ensure_tenant(tx, tenant)?;
-            saved::save(tx, tenant, actor, name, query)
-        })
-    }
-
-    fn saved_searches(&self, tenant: &TenantId) -> Result<Vec<SavedSearch>> {
-        self.read(|tx| saved::all(tx, tenant))
-    }
-
-    fn saved_search(&self, tenant: &TenantId, id: &SavedSearchId) -> Result<SavedSearch> {
-        self.read(|tx| saved::get(tx, tenant, id))
-    }
-
-    fn delete_saved_search(
-        &self,
-        tenant: &TenantId,
-        actor: &Actor,
-        id: &SavedSearchId,
-    ) -> Result<()> {
-        self.write(|tx| saved::delete(tx, tenant, actor, id))
-    }
-
-    fn record_saved_run(
-        &self,
-        tenant: &TenantId,
-        id: &SavedSearchId,
-        saved_at: DateTime<Utc>,
-        ids: &[CustomerId],
-        since: Option<DateTime<Utc>>,
-    ) -> Result<(SavedSearch, Option<DateTime<Utc>>, Vec<CustomerId>)> {
-        self.write(|tx| saved::record_run(tx, tenant, id, saved_at, ids, since))
     }
 
     fn suppressed_fields_each(

@@ -5,13 +5,13 @@ use rusqlite::Transaction;
 
 use chrono::{DateTime, Utc};
 
-use super::{changes, communications, customers, documents, lists, merges};
+use super::{changes, communications, customers, documents, lists, merges, saved};
 use crate::changes::Change;
 use crate::error::Result;
 use crate::merge::MergeId;
 use crate::model::{
     Actor, BrochureRequest, BrochureRequestId, Communication, Customer, CustomerId, Document,
-    DocumentId, ListInfo, TenantId,
+    DocumentId, ListInfo, SavedSearch, SavedSearchId, TenantId,
 };
 use crate::store::port::{Tx, WriteTx};
 
@@ -91,6 +91,22 @@ impl Tx for SqliteTx<'_> {
     fn brochure_requests(&self, customer: &CustomerId) -> Result<Vec<BrochureRequest>> {
         lists::of_customer(self.tx, self.tenant, customer)
     }
+
+    fn saved_search(&self, id: &SavedSearchId) -> Result<Option<SavedSearch>> {
+        saved::get(self.tx, self.tenant, id)
+    }
+
+    fn saved_search_named(&self, name: &str) -> Result<Option<SavedSearch>> {
+        saved::named(self.tx, self.tenant, name)
+    }
+
+    fn saved_searches(&self) -> Result<Vec<SavedSearch>> {
+        saved::all(self.tx, self.tenant)
+    }
+
+    fn saved_matches(&self, id: &SavedSearchId) -> Result<Vec<(CustomerId, DateTime<Utc>)>> {
+        saved::matches(self.tx, self.tenant, id)
+    }
 }
 
 impl WriteTx for SqliteTx<'_> {
@@ -132,5 +148,78 @@ impl WriteTx for SqliteTx<'_> {
 
     fn set_brochure_sent(&self, id: &BrochureRequestId, at: DateTime<Utc>) -> Result<()> {
         lists::set_sent(self.tx, self.tenant, id, at)
+    }
+
+    fn insert_saved_search(&self, search: &SavedSearch) -> Result<()> {
+        saved::insert(self.tx, self.tenant, search)
+    }
+
+    fn update_saved_search(&self, search: &SavedSearch) -> Result<()> {
+        saved::update(self.tx, self.tenant, search)
+    }
+
+    fn delete_saved_search(&self, id: &SavedSearchId) -> Result<bool> {
+        saved::delete(self.tx, self.tenant, id)
+    }
+
+    fn forget_saved_matches(&self, id: &SavedSearchId) -> Result<()> {
+        saved::forget_matches(self.tx, self.tenant, id)
+    }
+
+    fn insert_saved_match(
+        &self,
+        id: &SavedSearchId,
+        customer: &CustomerId,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        saved::insert_match(self.tx, self.tenant, id, customer, at)
+    }
+
+    fn delete_saved_match(&self, id: &SavedSearchId, customer: &CustomerId) -> Result<()> {
+        saved::delete_match(self.tx, self.tenant, id, customer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::SqliteStore;
+    use crate::model::{CustomerQuery, SavedSearch, SavedSearchId, TenantId};
+    use crate::store::port::{self, Store};
+
+    /// A saved search's matches hold no tenant: the port reaches them only through a search of
+    /// the transaction's tenant.
+    #[test]
+    fn the_matches_of_a_saved_search_are_out_of_another_tenants_reach() {
+        let store = SqliteStore::open_in_memory().unwrap();
+        let store: &dyn Store = &store;
+        let (a, b) = (TenantId::new("a").unwrap(), TenantId::new("b").unwrap());
+        let now = chrono::Utc::now();
+        let search = SavedSearch {
+            id: SavedSearchId::new(),
+            name: "weekly".into(),
+            query: CustomerQuery::all(),
+            created_at: now,
+            updated_at: now,
+            last_run_at: None,
+        };
+        let customer = crate::model::CustomerId::new();
+        port::write(store, &a, |tx| {
+            tx.insert_saved_search(&search)?;
+            tx.insert_saved_match(&search.id, &customer, now)
+        })
+        .unwrap();
+        port::write(store, &b, |tx| {
+            assert!(tx.saved_search(&search.id)?.is_none());
+            assert!(tx.saved_matches(&search.id)?.is_empty());
+            tx.insert_saved_match(&search.id, &crate::model::CustomerId::new(), now)?;
+            tx.delete_saved_match(&search.id, &customer)?;
+            tx.forget_saved_matches(&search.id)?;
+            assert!(!tx.delete_saved_search(&search.id)?);
+            Ok(())
+        })
+        .unwrap();
+        let kept = port::read(store, &a, |tx| tx.saved_matches(&search.id)).unwrap();
+        assert_eq!(kept.len(), 1);
+        assert_eq!(kept[0].0, customer);
     }
 }
