@@ -40,3 +40,22 @@ pub(crate) fn live(tx: &dyn Tx, id: &CustomerId) -> Result<Customer> {
         None => Err(Error::not_found("customer", id)),
     }
 }
+
+/// The customer `id` stands for now (see [`current`]), read.
+pub(crate) fn customer(tx: &dyn Tx, id: &CustomerId) -> Result<Customer> {
+    let id = current(tx, id)?;
+    tx.customer(&id)?
+        .ok_or_else(|| Error::not_found("customer", id))
+}
+
+/// The customer that customer no. `no` stands for now: its own, or the customer the one that
+/// had it was merged into. NotFound naming the number otherwise.
+pub(crate) fn by_no(tx: &dyn Tx, no: i64) -> Result<Customer> {
+    if let Some(c) = tx.customer_by_no(no)? {
+        return Ok(c);
+    }
+    match tx.merged_by_no(no)? {
+        Some(id) => customer(tx, &id),
+        None => Err(Error::not_found("customer", format!("no. {no}"))),
+    }
+}

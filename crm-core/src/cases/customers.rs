@@ -4,8 +4,43 @@ use chrono::Utc;
 
 use crate::changes::{Change, ChangeKind};
 use crate::error::{Error, Result};
-use crate::model::{Actor, Customer};
-use crate::store::port::WriteTx;
+use crate::model::{Actor, Customer, CustomerId, TenantId};
+use crate::privacy::{Act, allow};
+use crate::resolve;
+use crate::store::port::{self, Store, WriteTx};
+
+/// The customer `id` stands for (a merged id reads the customer it went into).
+pub(crate) fn get(store: &dyn Store, tenant: &TenantId, id: &CustomerId) -> Result<Customer> {
+    port::read(store, tenant, |tx| resolve::customer(tx, id))
+}
+
+/// The customer customer no. `no` stands for.
+pub(crate) fn by_no(store: &dyn Store, tenant: &TenantId, no: i64) -> Result<Customer> {
+    port::read(store, tenant, |tx| resolve::by_no(tx, no))
+}
+
+/// Replaces the editable fields of customer `id` (itself, not a merged id; not anonymised)
+/// with `fields`, provided it is still at `expected_version`.
+pub(crate) fn update(
+    store: &dyn Store,
+    tenant: &TenantId,
+    actor: &Actor,
+    id: &CustomerId,
+    expected_version: i64,
+    fields: Customer,
+) -> Result<Customer> {
+    port::write(store, tenant, |tx| {
+        let current = resolve::live(tx, id)?;
+        allow(&current, Act::Edit)?;
+        if current.version != expected_version {
+            return Err(Error::conflict(format!(
+                "customer {id} is at version {}, not {expected_version}: read it again",
+                current.version
+            )));
+        }
+        save(tx, actor, &current, fields).map(|(c, _)| c)
+    })
+}
 
 /// Replaces the editable fields of `current` with those of `fields`, writing nothing when no
 /// field changed; else the customer takes the next version and a `CustomerUpdated` event names

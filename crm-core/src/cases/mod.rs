@@ -7,3 +7,4 @@ pub(crate) mod customers;
 pub(crate) mod documents;
 pub(crate) mod lists;
 pub(crate) mod saved;
+pub(crate) mod tenants;

@@ -145,15 +145,14 @@ impl Tenant {
 
     /// The tenant's settings (the defaults for a tenant never configured).
     pub fn settings(&self) -> Result<TenantSettings> {
-        self.repo.tenant_settings(&self.id)
+        cases::tenants::settings(self.repo.as_ref(), &self.id)
     }
 
     /// Replaces the tenant's settings (e.g. the default phone region). Stored phones keep their
     /// E.164 form; the new region applies to numbers typed from now on.
     pub fn set_settings(&self, actor: &Actor, settings: TenantSettings) -> Result<()> {
         actor.validate()?;
-        self.repo
-            .set_tenant_settings(&self.id, actor, &settings.validate()?)
+        cases::tenants::set_settings(self.repo.as_ref(), &self.id, actor, &settings.validate()?)
     }
 
     /// Searches this tenant's customers: type-ahead text and "find customer" filters (see
@@ -257,13 +256,13 @@ impl Tenant {
     /// # Errors
     /// NotFound if no such customer belongs to this tenant.
     pub fn get_customer(&self, id: &CustomerId) -> Result<Customer> {
-        self.repo.customer(&self.id, id)
+        cases::customers::get(self.repo.as_ref(), &self.id, id)
     }
 
     /// One customer by customer no. (the number of a merged customer answers the customer it was
     /// merged into).
     pub fn get_customer_by_no(&self, customer_no: i64) -> Result<Customer> {
-        self.repo.customer_by_no(&self.id, customer_no)
+        cases::customers::by_no(self.repo.as_ref(), &self.id, customer_no)
     }
 
     /// The customers whose main or secondary email is `email`, ignoring case, oldest first.
@@ -298,10 +297,16 @@ impl Tenant {
         actor.validate()?;
         // Phones typed as stored keep their E.164 even if the tenant's region changed since. If
         // the customer changes between this read and the write, the version check refuses it.
-        let current = self.repo.customer(&self.id, id)?;
+        let current = cases::customers::get(self.repo.as_ref(), &self.id, id)?;
         let valid = fields.validate(&self.rules()?.keeping_phones_of(&current))?;
-        self.repo
-            .update_customer(&self.id, actor, id, expected_version, valid)
+        cases::customers::update(
+            self.repo.as_ref(),
+            &self.id,
+            actor,
+            id,
+            expected_version,
+            valid,
+        )
     }
 
     /// Deletes a customer. Its bookings remain, detached; returns how many were detached.

@@ -10,7 +10,7 @@ use crate::error::Result;
 use crate::merge::{MergeId, MergePlan, MergeRecord, MergeRequest, Merged};
 use crate::model::{
     Actor, Booking, Captured, Customer, CustomerId, CustomerListQuery, CustomerRow, CustomerStats,
-    IndexedCustomer, NewBooking, Page, TenantId, TenantSettings,
+    IndexedCustomer, NewBooking, Page, TenantId,
 };
 use crate::privacy::{AnonymisationReport, PersonalDataExport};
 use chrono::{DateTime, Utc};
@@ -19,15 +19,6 @@ use chrono::{DateTime, Utc};
 /// another tenant's rows; a record of another tenant answers NotFound. Every mutating method is
 /// one transaction that also appends its change events. Inputs arrive validated.
 pub(crate) trait Repository: port::Store {
-    /// The tenant's settings (defaults for a tenant never written).
-    fn tenant_settings(&self, tenant: &TenantId) -> Result<TenantSettings>;
-    /// Replaces the tenant's settings.
-    fn set_tenant_settings(
-        &self,
-        tenant: &TenantId,
-        actor: &Actor,
-        settings: &TenantSettings,
-    ) -> Result<()>;
     /// Inserts validated customers in one transaction, assigning customer numbers in order.
     fn insert_customers(
         &self,
@@ -43,21 +34,8 @@ pub(crate) trait Repository: port::Store {
         actor: &Actor,
         next: &mut dyn FnMut() -> Result<Option<Vec<Customer>>>,
     ) -> Result<Vec<Customer>>;
-    /// One customer by id (a merged id answers the customer it was merged into).
-    fn customer(&self, tenant: &TenantId, id: &CustomerId) -> Result<Customer>;
-    /// One customer by customer no. (a merged one answers the customer it was merged into).
-    fn customer_by_no(&self, tenant: &TenantId, customer_no: i64) -> Result<Customer>;
     /// The customers whose main or secondary email matches, ignoring case, oldest first.
     fn customers_by_email(&self, tenant: &TenantId, email: &str) -> Result<Vec<Customer>>;
-    /// Replaces the editable fields of a customer if it is still at `expected_version`.
-    fn update_customer(
-        &self,
-        tenant: &TenantId,
-        actor: &Actor,
-        id: &CustomerId,
-        expected_version: i64,
-        fields: Customer,
-    ) -> Result<Customer>;
     /// Deletes a customer, detaching its bookings; returns how many were detached.
     fn delete_customer(&self, tenant: &TenantId, actor: &Actor, id: &CustomerId) -> Result<u64>;
     /// One page of the customer list.

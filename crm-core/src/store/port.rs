@@ -13,11 +13,18 @@ use chrono::{DateTime, Utc};
 
 use crate::model::{
     Actor, BrochureRequest, BrochureRequestId, Communication, Customer, CustomerId, Document,
-    DocumentId, ListInfo, SavedSearch, SavedSearchId, TenantId,
+    DocumentId, ListInfo, SavedSearch, SavedSearchId, TenantId, TenantSettings,
 };
 
 /// The reads of a transaction of one tenant (every row of another tenant is invisible).
 pub(crate) trait Tx {
+    /// The tenant's settings (the defaults for a tenant never configured).
+    fn tenant_settings(&self) -> Result<TenantSettings>;
+    /// The customer stored under customer no. `no`, if there is one.
+    fn customer_by_no(&self, no: i64) -> Result<Option<Customer>>;
+    /// The id of the customer that had customer no. `no` and was merged into another by a merge
+    /// that still stands.
+    fn merged_by_no(&self, no: i64) -> Result<Option<CustomerId>>;
     /// The customer stored under `id`, if there is one (a merged id has none).
     fn customer(&self, id: &CustomerId) -> Result<Option<Customer>>;
     /// Whether a customer is stored under `id`.
@@ -64,6 +71,8 @@ pub(crate) trait Tx {
 
 /// The writes of a transaction of one tenant, on top of its reads.
 pub(crate) trait WriteTx: Tx {
+    /// Replaces the tenant's settings.
+    fn set_tenant_settings(&self, settings: &TenantSettings) -> Result<()>;
     /// Appends an event to the change feed (committed with the rest, or not at all).
     fn append(&self, actor: &Actor, change: &Change) -> Result<()>;
     /// Stores a document and its bytes.

@@ -154,9 +154,30 @@ pub(super) fn by_id(tx: &Transaction<'_>, tenant: &TenantId, id: &CustomerId) ->
     one(tx, "id = ?2", tenant, id.as_uuid())?.ok_or_else(|| Error::not_found("customer", id))
 }
 
-pub(super) fn by_no(tx: &Transaction<'_>, tenant: &TenantId, no: i64) -> Result<Customer> {
-    one(tx, "customer_no = ?2", tenant, &no)?
-        .ok_or_else(|| Error::not_found("customer", format!("no. {no}")))
+/// The customer stored under customer no. `no`, if any.
+pub(super) fn find_by_no(
+    tx: &Transaction<'_>,
+    tenant: &TenantId,
+    no: i64,
+) -> Result<Option<Customer>> {
+    one(tx, "customer_no = ?2", tenant, &no)
+}
+
+/// Replaces the tenant's settings (its row exists: a write transaction makes it).
+pub(super) fn set_tenant_settings(
+    tx: &Transaction<'_>,
+    tenant: &TenantId,
+    settings: &TenantSettings,
+) -> Result<()> {
+    tx.prepare_cached(
+        "UPDATE tenants SET default_region = ?2, name_rule = ?3 WHERE tenant_id = ?1",
+    )?
+    .execute(params![
+        tenant.as_str(),
+        settings.default_region,
+        settings.name_rule.as_str()
+    ])?;
+    Ok(())
 }
 
 /// NotFound unless the customer exists in this tenant.

@@ -117,12 +117,13 @@ pub(super) fn resolve(
     crate::resolve::current(&SqliteTx::new(tx, tenant), id)
 }
 
-/// The customer that customer no. `no` stands for now (itself or the one it was merged into).
-pub(super) fn resolve_no(tx: &Transaction<'_>, tenant: &TenantId, no: i64) -> Result<Customer> {
-    match customers::by_no(tx, tenant, no) {
-        Err(e) if e.kind() == crate::ErrorKind::NotFound => {}
-        found => return found,
-    }
+/// The customer that had customer no. `no` and was merged into another by a merge that still
+/// stands.
+pub(super) fn merged_by_no(
+    tx: &Transaction<'_>,
+    tenant: &TenantId,
+    no: i64,
+) -> Result<Option<CustomerId>> {
     let merged: Option<uuid::Uuid> = tx
         .prepare_cached(
             "SELECT mm.customer_id FROM merge_members mm JOIN merges m ON m.id = mm.merge_id
@@ -130,14 +131,12 @@ pub(super) fn resolve_no(tx: &Transaction<'_>, tenant: &TenantId, no: i64) -> Re
         )?
         .query_row(params![tenant.as_str(), no], |r| r.get(0))
         .optional()?;
-    match merged {
-        Some(id) => customers::by_id(
-            tx,
-            tenant,
-            &resolve(tx, tenant, &CustomerId::from_uuid(id))?,
-        ),
-        None => Err(Error::not_found("customer", format!("no. {no}"))),
-    }
+    Ok(merged.map(CustomerId::from_uuid))
+}
+
+/// The customer that customer no. `no` stands for now ([`crate::resolve::by_no`]).
+pub(super) fn resolve_no(tx: &Transaction<'_>, tenant: &TenantId, no: i64) -> Result<Customer> {
+    crate::resolve::by_no(&SqliteTx::new(tx, tenant), no)
 }
 
 /// The customer `id` itself, for a call that changes it ([`crate::resolve::live`]).

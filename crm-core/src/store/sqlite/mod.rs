@@ -27,15 +27,15 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use super::Repository;
 use super::import::{ImportSink, ImportTransactions};
 use super::port::{Store, Tx, WriteTx};
-use crate::changes::{Change, ChangeEvent, ChangeKind};
+use crate::changes::ChangeEvent;
 use crate::error::{Error, Result};
 use crate::merge::{MergeId, MergePlan, MergeRecord, MergeRequest, Merged};
 use crate::model::IndexedCustomer;
 use crate::model::{
     Actor, Booking, CaptureMatch, Captured, Customer, CustomerId, CustomerListQuery, CustomerRow,
-    CustomerStats, NewBooking, Page, TenantId, TenantSettings,
+    CustomerStats, NewBooking, Page, TenantId,
 };
-use crate::privacy::{Act, AnonymisationReport, PersonalDataExport, allow};
+use crate::privacy::{AnonymisationReport, PersonalDataExport};
 use chrono::{DateTime, Utc};
 use port::SqliteTx;
 
@@ -202,48 +202,6 @@ fn ensure_tenant(tx: &Transaction<'_>, tenant: &TenantId) -> Result<()> {
 }
 
 impl Repository for SqliteStore {
-    fn tenant_settings(&self, tenant: &TenantId) -> Result<TenantSettings> {
-        self.read(|tx| customers::tenant_settings(tx, tenant))
-    }
-
-    fn set_tenant_settings(
-        &self,
-        tenant: &TenantId,
-        actor: &Actor,
-        settings: &TenantSettings,
-    ) -> Result<()> {
-        self.write(|tx| {
-            ensure_tenant(tx, tenant)?;
-            let before = customers::tenant_settings(tx, tenant)?;
-            if before == *settings {
-                return Ok(());
-            }
-            tx.execute(
-                "UPDATE tenants SET default_region = ?2, name_rule = ?3 WHERE tenant_id = ?1",
-                (
-                    tenant.as_str(),
-                    &settings.default_region,
-                    settings.name_rule.as_str(),
-                ),
-            )?;
-            let mut fields = Vec::new();
-            if before.default_region != settings.default_region {
-                fields.push("default_region".into());
-            }
-            if before.name_rule != settings.name_rule {
-                fields.push("name_rule".into());
-            }
-            let change = Change {
-                kind: ChangeKind::TenantSettingsUpdated,
-                customer_id: None,
-                previous_customer_id: None,
-                booking_ref: None,
-                fields,
-            };
-            changes::append(tx, tenant, actor, &change)
-        })
-    }
-
     fn insert_customers(
         &self,
         tenant: &TenantId,
@@ -270,42 +228,8 @@ impl Repository for SqliteStore {
         })
     }
 
-    fn customer(&self, tenant: &TenantId, id: &CustomerId) -> Result<Customer> {
-        self.read(|tx| match customers::by_id(tx, tenant, id) {
-            Err(e) if e.kind() == crate::ErrorKind::NotFound => {
-                customers::by_id(tx, tenant, &merges::resolve(tx, tenant, id)?)
-            }
-            found => found,
-        })
-    }
-
-    fn customer_by_no(&self, tenant: &TenantId, customer_no: i64) -> Result<Customer> {
-        self.read(|tx| merges::resolve_no(tx, tenant, customer_no))
-    }
-
     fn customers_by_email(&self, tenant: &TenantId, email: &str) -> Result<Vec<Customer>> {
         self.read(|tx| customers::by_email(tx, tenant, email))
-    }
-
-    fn update_customer(
-        &self,
-        tenant: &TenantId,
-        actor: &Actor,
-        id: &CustomerId,
-        expected_version: i64,
-        fields: Customer,
-    ) -> Result<Customer> {
-        self.write(|tx| {
-            let current = merges::live(tx, tenant, id)?;
-            allow(&current, Act::Edit)?;
-            if current.version != expected_version {
-                return Err(Error::conflict(format!(
-                    "customer {id} is at version {}, not {expected_version}: read it again",
-                    current.version
-                )));
-            }
-            customers::update(tx, tenant, actor, &current, fields).map(|(c, _)| c)
-        })
     }
 
     fn delete_customer(&self, tenant: &TenantId, actor: &Actor, id: &CustomerId) -> Result<u64> {

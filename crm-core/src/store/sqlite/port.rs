@@ -11,7 +11,7 @@ use crate::error::Result;
 use crate::merge::MergeId;
 use crate::model::{
     Actor, BrochureRequest, BrochureRequestId, Communication, Customer, CustomerId, Document,
-    DocumentId, ListInfo, SavedSearch, SavedSearchId, TenantId,
+    DocumentId, ListInfo, SavedSearch, SavedSearchId, TenantId, TenantSettings,
 };
 use crate::store::port::{Tx, WriteTx};
 
@@ -28,6 +28,18 @@ impl<'a> SqliteTx<'a> {
 }
 
 impl Tx for SqliteTx<'_> {
+    fn tenant_settings(&self) -> Result<TenantSettings> {
+        customers::tenant_settings(self.tx, self.tenant)
+    }
+
+    fn customer_by_no(&self, no: i64) -> Result<Option<Customer>> {
+        customers::find_by_no(self.tx, self.tenant, no)
+    }
+
+    fn merged_by_no(&self, no: i64) -> Result<Option<CustomerId>> {
+        merges::merged_by_no(self.tx, self.tenant, no)
+    }
+
     fn customer(&self, id: &CustomerId) -> Result<Option<Customer>> {
         customers::find(self.tx, self.tenant, id)
     }
@@ -110,6 +122,10 @@ impl Tx for SqliteTx<'_> {
 }
 
 impl WriteTx for SqliteTx<'_> {
+    fn set_tenant_settings(&self, settings: &TenantSettings) -> Result<()> {
+        customers::set_tenant_settings(self.tx, self.tenant, settings)
+    }
+
     fn append(&self, actor: &Actor, change: &Change) -> Result<()> {
         changes::append(self.tx, self.tenant, actor, change)
     }
