@@ -17,7 +17,7 @@ use crate::error::{Error, Result};
 use crate::exchange::{self, CsvSheet, ExportOptions, XlsxSheet};
 use crate::merge::{MergeId, MergePlan, MergeRecord, MergeRequest, Merged};
 use crate::model::limits::MAX_PAGE;
-use crate::model::limits::{MAX_BATCH, MAX_LIST_CHANGE};
+use crate::model::limits::{MAX_BATCH, MAX_CHANGES, MAX_LIST_CHANGE};
 use crate::model::{
     Actor, Booking, BrochureRequest, BrochureRequestId, Captured, Customer, CustomerId,
     CustomerStats, Document, DocumentId, ListInfo, NewBooking, NewCustomer, NewDocument, Rules,
@@ -1129,13 +1129,26 @@ impl Tenant {
         if index.is_err() {
             self.index.mark_stale();
         }
-        let log = self.repo.checkpoint();
+        let log = match self.repo.flush_erased() {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(Error::conflict(
+                "the write-ahead log could not be truncated: another connection keeps reading it; \
+                 erased data stays in it until the next checkpoint",
+            )),
+            Err(e) => Err(e),
+        };
         index.and(log)
     }
 
     /// Up to `limit` (1 to 10,000) change events of this tenant with a sequence number above
     /// `after`, in order. Start from 0; continue from the last `seq` seen.
     pub fn changes_since(&self, after: i64, limit: u32) -> Result<Vec<ChangeEvent>> {
+        if limit == 0 || limit > MAX_CHANGES {
+            return Err(Error::validation(
+                "limit",
+                format!("must be between 1 and {MAX_CHANGES}"),
+            ));
+        }
         self.repo.changes_since(&self.id, after, limit)
     }
 }

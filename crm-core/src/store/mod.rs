@@ -193,6 +193,8 @@ pub(crate) trait Repository: port::Store {
         transactions: import::ImportTransactions,
         sink: &mut dyn import::ImportSink,
     ) -> Result<bool>;
-    /// Moves the write-ahead log into the file and truncates it, so erased data leaves it.
-    fn checkpoint(&self) -> Result<()>;
+    /// The maintenance step after an erasure: whatever the store keeps besides its live data
+    /// (SQLite: the write-ahead log) is emptied so erased values leave it. `false` when it could
+    /// not be done now (another connection holds it); nothing is lost, only postponed.
+    fn flush_erased(&self) -> Result<bool>;
 }

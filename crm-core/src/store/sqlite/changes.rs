@@ -6,7 +6,6 @@ use rusqlite::{Transaction, params};
 use super::values::{opt_customer_id, parse_enum, parse_utc, utc_text};
 use crate::changes::{Change, ChangeEvent};
 use crate::error::{Error, Result};
-use crate::model::limits::MAX_CHANGES;
 use crate::model::{Actor, CustomerId, TenantId};
 
 pub(super) fn append(
@@ -100,12 +99,6 @@ pub(super) fn since(
     after: i64,
     limit: u32,
 ) -> Result<Vec<ChangeEvent>> {
-    if limit == 0 || limit > MAX_CHANGES {
-        return Err(Error::validation(
-            "limit",
-            format!("must be between 1 and {MAX_CHANGES}"),
-        ));
-    }
     let sql = format!(
         "SELECT {COLUMNS} FROM changes WHERE tenant_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3"
     );
