@@ -705,3 +705,40 @@ pub extern "C" fn crm_tenant_delete_customer(
         Ok(())
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use crm_core::ExportColumn;
+
+    /// Every `CRM_FIELD_*` and `CRM_MULTI_*` of the header names a column of the core's exports
+    /// (as the same field is called in a CSV), but for the values only C reads (derived, read
+    /// only); `FIELD_COUNT` counts the fields.
+    #[test]
+    fn the_field_constants_are_the_core_columns() {
+        let columns: Vec<&str> = ExportColumn::ALL.iter().map(|c| c.as_str()).collect();
+        let c_only = ["full_name", "anonymised_at", "secondary_phones_e164"];
+        let defines = crate::ffi::header_defines();
+        let mut fields: Vec<(u32, String)> = Vec::new();
+        for (name, number) in &defines {
+            for (prefix, base) in [("CRM_FIELD_", super::FIELD_BASE), ("CRM_MULTI_", 300)] {
+                if let Some(rest) = name.strip_prefix(prefix) {
+                    let field = rest.to_lowercase();
+                    assert!(
+                        columns.contains(&field.as_str()) || c_only.contains(&field.as_str()),
+                        "{name} is no column of the core"
+                    );
+                    if base == super::FIELD_BASE {
+                        fields.push((*number, field));
+                    }
+                }
+            }
+        }
+        fields.sort();
+        assert_eq!(fields.len(), super::FIELD_COUNT);
+        let numbers: Vec<u32> = fields.iter().map(|(n, _)| *n).collect();
+        let expected: Vec<u32> = (1..=super::FIELD_COUNT as u32)
+            .map(|i| super::FIELD_BASE + i)
+            .collect();
+        assert_eq!(numbers, expected, "numbered from 201 without a gap");
+    }
+}

@@ -12,29 +12,6 @@ use crate::convert::{
 };
 use crate::records::{PyAddress, PyConsent, PyInvoice};
 
-/// The keys a customer accepts, in the order the stub lists them.
-pub(crate) const CUSTOMER_FIELDS: &[&str] = &[
-    "first_name",
-    "last_name",
-    "company",
-    "email",
-    "phone",
-    "mobile",
-    "fax",
-    "emergency_phone",
-    "secondary_emails",
-    "secondary_phones",
-    "address",
-    "contact_person",
-    "birth_date",
-    "language",
-    "notes",
-    "consent",
-    "salesperson",
-    "lists",
-    "custom_fields",
-];
-
 /// The keys a booking accepts.
 const BOOKING_FIELDS: &[&str] = &[
     "reference",
@@ -98,7 +75,7 @@ pub(crate) fn customer(
     let Some(values) = values else {
         return Ok(base);
     };
-    for (key, value) in entries(call, prefix, values, CUSTOMER_FIELDS)? {
+    for (key, value) in entries(call, prefix, values, NewCustomer::FIELDS)? {
         let field = named(prefix, &key);
         let field = field.as_str();
         let value = &value;

@@ -46,6 +46,8 @@ fn names(py: Python<'_>) -> PyResult<Bound<'_, pyo3::types::PyDict>> {
         ("match_rule", texts(MatchRule::ALL)),
         ("search_filter", texts(SearchFilter::ALL)),
         ("search_period", texts(SearchPeriod::ALL)),
+        ("customer_field", texts(crm_core::NewCustomer::FIELDS)),
+        ("customer_attribute", texts(crm_core::Customer::FIELDS)),
         ("channel", texts(Channel::ALL)),
         ("import_preset", texts(&ImportPreset::ALL)),
         ("name_rule", texts(NameRule::ALL)),

@@ -349,36 +349,6 @@ impl PyInvoice {
 #[derive(PartialEq)]
 pub(crate) struct PyCustomer(pub(crate) Customer);
 
-impl PyCustomer {
-    const FIELDS: &'static [&'static str] = &[
-        "id",
-        "customer_no",
-        "first_name",
-        "last_name",
-        "company",
-        "email",
-        "phone",
-        "mobile",
-        "fax",
-        "emergency_phone",
-        "secondary_emails",
-        "secondary_phones",
-        "address",
-        "contact_person",
-        "birth_date",
-        "language",
-        "notes",
-        "consent",
-        "salesperson",
-        "lists",
-        "custom_fields",
-        "created_at",
-        "updated_at",
-        "version",
-        "anonymised_at",
-    ];
-}
-
 #[pymethods]
 impl PyCustomer {
     /// The id (a UUID in its hyphenated text form).
@@ -543,7 +513,7 @@ impl PyCustomer {
 
     /// Every field as a plain `dict` (nested records as dicts).
     fn to_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
-        record_dict(slf.as_any(), Self::FIELDS)
+        record_dict(slf.as_any(), Customer::FIELDS)
     }
 
     fn __repr__(&self) -> String {

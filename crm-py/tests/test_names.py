@@ -59,7 +59,7 @@ def stub_typed_dict(name: str) -> tuple[str, ...]:
 def test_every_literal_of_the_stub_is_the_core_list() -> None:
     literals = stub_literals()
     assert set(ALIASES) <= set(literals), "an alias went missing from the stub"
-    others = {"match_rule", "search_filter", "search_period"}
+    others = {"match_rule", "search_filter", "search_period", "customer_field", "customer_attribute"}
     assert set(ALIASES.values()) | others == set(crm.NAMES), "a core list without its alias"
     for alias, kind in ALIASES.items():
         assert literals[alias] == crm.NAMES[kind], alias
@@ -116,3 +116,35 @@ def test_the_search_keywords_are_the_core_filters(agency: crm.Tenant) -> None:
         agency.search(booking_status="sent")  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="fax is not an argument of search"):
         agency.save_search("bad", {"fax": "01"})
+
+
+def stub_typed_dict_all(name: str) -> set[str]:
+    """The keys of a TypedDict of the stub, its bases' included."""
+    stub = Path(crm.__file__).with_name("_crm.pyi")
+    classes = {
+        node.name: node
+        for node in ast.parse(stub.read_text(encoding="utf-8")).body
+        if isinstance(node, ast.ClassDef)
+    }
+    node = classes[name]
+    keys = {
+        item.target.id
+        for item in node.body
+        if isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name)
+    }
+    for base in node.bases:
+        if isinstance(base, ast.Name) and base.id in classes:
+            keys |= stub_typed_dict_all(base.id)
+    return keys
+
+
+def test_customer_fields_are_the_core_fields(agency: crm.Tenant) -> None:
+    fields = crm.NAMES["customer_field"]
+    assert stub_typed_dict_all("_CustomerFields") == set(fields)
+    assert stub_typed_dict_all("_CustomerChanges") == set(fields)
+    customer = agency.create_customer(first_name="Jean", last_name="Dupont")
+    assert tuple(customer.to_dict()) == crm.NAMES["customer_attribute"]
+    for name in crm.NAMES["customer_attribute"]:
+        assert hasattr(customer, name), name
+    with pytest.raises(TypeError, match="fax_number"):
+        agency.create_customer(first_name="Jean", last_name="Dupont", fax_number="01")  # type: ignore[call-arg]

@@ -155,6 +155,36 @@ pub struct Customer {
 }
 
 impl Customer {
+    /// The names of its fields, in order: the keys of its serialised form, and the attributes
+    /// the Python face shows.
+    pub const FIELDS: &'static [&'static str] = &[
+        "id",
+        "customer_no",
+        "first_name",
+        "last_name",
+        "company",
+        "email",
+        "phone",
+        "mobile",
+        "fax",
+        "emergency_phone",
+        "secondary_emails",
+        "secondary_phones",
+        "address",
+        "contact_person",
+        "birth_date",
+        "language",
+        "notes",
+        "consent",
+        "salesperson",
+        "lists",
+        "custom_fields",
+        "created_at",
+        "updated_at",
+        "version",
+        "anonymised_at",
+    ];
+
     /// Whether the customer was anonymised: its personal data is erased for good, and it can
     /// no longer be edited, merged, put on a list, sent a brochure, given a document or written
     /// to.
@@ -326,6 +356,30 @@ impl Rules {
 }
 
 impl NewCustomer {
+    /// The names of its fields, in order: the keys of its serialised form, and the keyword
+    /// arguments the Python face takes for a customer.
+    pub const FIELDS: &'static [&'static str] = &[
+        "first_name",
+        "last_name",
+        "company",
+        "email",
+        "phone",
+        "mobile",
+        "fax",
+        "emergency_phone",
+        "secondary_emails",
+        "secondary_phones",
+        "address",
+        "contact_person",
+        "birth_date",
+        "language",
+        "notes",
+        "consent",
+        "salesperson",
+        "lists",
+        "custom_fields",
+    ];
+
     /// Checks and normalises every field into a customer record with a fresh id; the store
     /// assigns the customer no., times and version.
     pub(crate) fn validate(self, rules: &Rules) -> Result<Customer> {
@@ -503,6 +557,33 @@ fn custom_fields(values: BTreeMap<String, String>) -> Result<BTreeMap<String, St
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The keys of a value's serialised form, in order.
+    fn keys(value: &impl Serialize) -> Vec<String> {
+        let json = serde_json::to_value(value).unwrap();
+        json.as_object().unwrap().keys().cloned().collect()
+    }
+
+    #[test]
+    fn the_field_lists_are_the_serialised_keys() {
+        let mut new_keys = keys(&NewCustomer::default());
+        let mut listed: Vec<String> = NewCustomer::FIELDS.iter().map(|s| s.to_string()).collect();
+        new_keys.sort();
+        listed.sort();
+        assert_eq!(new_keys, listed);
+        let customer = NewCustomer {
+            first_name: "Jean".into(),
+            last_name: "Dupont".into(),
+            ..NewCustomer::default()
+        }
+        .validate(&rules())
+        .unwrap();
+        let mut keys = keys(&customer);
+        let mut listed: Vec<String> = Customer::FIELDS.iter().map(|s| s.to_string()).collect();
+        keys.sort();
+        listed.sort();
+        assert_eq!(keys, listed);
+    }
 
     fn rules() -> Rules {
         Rules::new(
