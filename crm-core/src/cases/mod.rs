@@ -2,6 +2,7 @@
 //! its area, and writes through the port, in one transaction of one tenant. The facade calls
 //! them; the store only runs their SQL.
 
+pub(crate) mod bookings;
 pub(crate) mod communications;
 pub(crate) mod customers;
 pub(crate) mod documents;

@@ -344,9 +344,8 @@ impl Tenant {
     /// NotFound if the customer does not belong to this tenant; Validation.
     pub fn upsert_booking(&self, actor: &Actor, booking: NewBooking) -> Result<UpsertedBooking> {
         actor.validate()?;
-        let (booking, created) = self
-            .repo
-            .upsert_booking(&self.id, actor, booking.validate()?)?;
+        let (booking, created) =
+            cases::bookings::upsert(self.repo.as_ref(), &self.id, actor, booking.validate()?)?;
         Ok(UpsertedBooking { booking, created })
     }
 
@@ -365,12 +364,12 @@ impl Tenant {
             .enumerate()
             .map(|(i, b)| b.validate().map_err(|e| at_position(i, e)))
             .collect::<Result<Vec<_>>>()?;
-        self.repo.upsert_bookings(&self.id, actor, valid)
+        cases::bookings::upsert_many(self.repo.as_ref(), &self.id, actor, valid)
     }
 
     /// One booking by reference.
     pub fn get_booking(&self, reference: &str) -> Result<Booking> {
-        self.repo.booking(&self.id, reference)
+        cases::bookings::get(self.repo.as_ref(), &self.id, reference)
     }
 
     /// Links a booking to a customer, relinks it to another, or unlinks it (`None`).
@@ -382,18 +381,17 @@ impl Tenant {
     ) -> Result<Booking> {
         actor.validate()?;
         let reference = crate::model::reference(reference)?;
-        self.repo
-            .link_booking(&self.id, actor, &reference, customer)
+        cases::bookings::link(self.repo.as_ref(), &self.id, actor, &reference, customer)
     }
 
     /// A customer's bookings, newest pickup first.
     pub fn booking_history(&self, customer: &CustomerId) -> Result<Vec<Booking>> {
-        self.repo.booking_history(&self.id, customer)
+        cases::bookings::history(self.repo.as_ref(), &self.id, customer)
     }
 
     /// A customer's booking count, last booking, and total spent per currency.
     pub fn customer_stats(&self, customer: &CustomerId) -> Result<CustomerStats> {
-        self.repo.customer_stats(&self.id, customer)
+        cases::bookings::stats(self.repo.as_ref(), &self.id, customer)
     }
 
     /// Capture at booking time: the contact details typed into a booking update the one customer

@@ -9,8 +9,8 @@ use crate::changes::ChangeEvent;
 use crate::error::Result;
 use crate::merge::{MergeId, MergePlan, MergeRecord, MergeRequest, Merged};
 use crate::model::{
-    Actor, Booking, Captured, Customer, CustomerId, CustomerListQuery, CustomerRow, CustomerStats,
-    IndexedCustomer, NewBooking, Page, TenantId,
+    Actor, Captured, Customer, CustomerId, CustomerListQuery, CustomerRow, IndexedCustomer,
+    NewBooking, Page, TenantId,
 };
 use crate::privacy::{AnonymisationReport, PersonalDataExport};
 use chrono::{DateTime, Utc};
@@ -44,34 +44,6 @@ pub(crate) trait Repository: port::Store {
         tenant: &TenantId,
         query: &CustomerListQuery,
     ) -> Result<Page<CustomerRow>>;
-    /// Inserts or replaces a booking by reference; `true` when it was created.
-    fn upsert_booking(
-        &self,
-        tenant: &TenantId,
-        actor: &Actor,
-        booking: NewBooking,
-    ) -> Result<(Booking, bool)>;
-    /// Upserts many bookings in one transaction; returns how many were created.
-    fn upsert_bookings(
-        &self,
-        tenant: &TenantId,
-        actor: &Actor,
-        bookings: Vec<NewBooking>,
-    ) -> Result<usize>;
-    /// One booking by reference.
-    fn booking(&self, tenant: &TenantId, reference: &str) -> Result<Booking>;
-    /// Links a booking to a customer, relinks it, or unlinks it (`None`).
-    fn link_booking(
-        &self,
-        tenant: &TenantId,
-        actor: &Actor,
-        reference: &str,
-        customer: Option<&CustomerId>,
-    ) -> Result<Booking>;
-    /// A customer's bookings, newest pickup first.
-    fn booking_history(&self, tenant: &TenantId, customer: &CustomerId) -> Result<Vec<Booking>>;
-    /// A customer's booking count, last booking and spending.
-    fn customer_stats(&self, tenant: &TenantId, customer: &CustomerId) -> Result<CustomerStats>;
     /// Capture at booking time: finds (booking link, then email) or creates the customer, lays the
     /// contact details over it, and upserts the booking linked to it, in one transaction.
     fn capture_booking(

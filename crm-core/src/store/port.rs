@@ -9,11 +9,12 @@
 use crate::changes::Change;
 use crate::error::{Error, Result};
 use crate::merge::MergeId;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, FixedOffset, Utc};
 
 use crate::model::{
-    Actor, BrochureRequest, BrochureRequestId, Communication, Customer, CustomerId, Document,
-    DocumentId, ListInfo, SavedSearch, SavedSearchId, TenantId, TenantSettings,
+    Actor, Booking, BrochureRequest, BrochureRequestId, Communication, Customer, CustomerId,
+    CustomerStats, Document, DocumentId, ListInfo, SavedSearch, SavedSearchId, TenantId,
+    TenantSettings,
 };
 
 /// The reads of a transaction of one tenant (every row of another tenant is invisible).
@@ -25,6 +26,15 @@ pub(crate) trait Tx {
     /// The id of the customer that had customer no. `no` and was merged into another by a merge
     /// that still stands.
     fn merged_by_no(&self, no: i64) -> Result<Option<CustomerId>>;
+    /// The booking of this reference.
+    fn booking(&self, reference: &str) -> Result<Option<Booking>>;
+    /// The stored bookings among these references.
+    fn bookings(&self, references: &[&str]) -> Result<Vec<Booking>>;
+    /// A customer's bookings, newest pickup first.
+    fn booking_history(&self, customer: &CustomerId) -> Result<Vec<Booking>>;
+    /// A customer's booking count, last booking and total spent per currency (cancelled
+    /// bookings left out of the total).
+    fn customer_stats(&self, customer: &CustomerId) -> Result<CustomerStats>;
     /// The customer stored under `id`, if there is one (a merged id has none).
     fn customer(&self, id: &CustomerId) -> Result<Option<Customer>>;
     /// Whether a customer is stored under `id`.
@@ -74,7 +84,32 @@ pub(crate) trait WriteTx: Tx {
     /// Replaces the tenant's settings.
     fn set_tenant_settings(&self, settings: &TenantSettings) -> Result<()>;
     /// Appends an event to the change feed (committed with the rest, or not at all).
-    fn append(&self, actor: &Actor, change: &Change) -> Result<()>;
+    fn append(&self, actor: &Actor, change: &Change) -> Result<()> {
+        self.append_at(actor, change, Utc::now())
+    }
+    /// [`append`](Self::append) recording the time `at` (a batch stamps its events alike).
+    fn append_at(&self, actor: &Actor, change: &Change, at: DateTime<Utc>) -> Result<()>;
+    /// Stores a new booking.
+    fn insert_booking(&self, booking: &Booking) -> Result<()>;
+    /// Writes a booking over the one stored under its reference (its creation time kept).
+    fn update_booking(&self, booking: &Booking) -> Result<()>;
+    /// Links a booking to a customer, or unlinks it, stamped `at`.
+    fn set_booking_customer(
+        &self,
+        reference: &str,
+        customer: Option<CustomerId>,
+        at: DateTime<Utc>,
+    ) -> Result<()>;
+    /// Recounts the booking count and last booking of each customer from its bookings.
+    fn recount_bookings(&self, customers: &[CustomerId]) -> Result<()>;
+    /// Adds `count` new bookings, the latest departing at `latest`, to a customer's counters;
+    /// `false`, nothing changed, when `latest` ties with its stored last booking (recount it).
+    fn add_bookings(
+        &self,
+        customer: &CustomerId,
+        count: i64,
+        latest: &DateTime<FixedOffset>,
+    ) -> Result<bool>;
     /// Stores a document and its bytes.
     fn insert_document(&self, document: &Document, content: &[u8]) -> Result<()>;
     /// Removes a document.

@@ -32,8 +32,8 @@ use crate::error::{Error, Result};
 use crate::merge::{MergeId, MergePlan, MergeRecord, MergeRequest, Merged};
 use crate::model::IndexedCustomer;
 use crate::model::{
-    Actor, Booking, CaptureMatch, Captured, Customer, CustomerId, CustomerListQuery, CustomerRow,
-    CustomerStats, NewBooking, Page, TenantId,
+    Actor, CaptureMatch, Captured, Customer, CustomerId, CustomerListQuery, CustomerRow,
+    NewBooking, Page, TenantId,
 };
 use crate::privacy::{AnonymisationReport, PersonalDataExport};
 use chrono::{DateTime, Utc};
@@ -244,55 +244,6 @@ impl Repository for SqliteStore {
         self.read(|tx| list::page(tx, tenant, query))
     }
 
-    fn upsert_booking(
-        &self,
-        tenant: &TenantId,
-        actor: &Actor,
-        booking: NewBooking,
-    ) -> Result<(Booking, bool)> {
-        self.write(|tx| {
-            ensure_tenant(tx, tenant)?;
-            bookings::upsert(tx, tenant, actor, booking)
-        })
-    }
-
-    fn upsert_bookings(
-        &self,
-        tenant: &TenantId,
-        actor: &Actor,
-        batch: Vec<NewBooking>,
-    ) -> Result<usize> {
-        self.write(|tx| {
-            ensure_tenant(tx, tenant)?;
-            bookings::upsert_many(tx, tenant, actor, batch)
-        })
-    }
-
-    fn booking(&self, tenant: &TenantId, reference: &str) -> Result<Booking> {
-        self.read(|tx| {
-            bookings::by_reference(tx, tenant, reference)?
-                .ok_or_else(|| Error::not_found("booking", reference))
-        })
-    }
-
-    fn link_booking(
-        &self,
-        tenant: &TenantId,
-        actor: &Actor,
-        reference: &str,
-        customer: Option<&CustomerId>,
-    ) -> Result<Booking> {
-        self.write(|tx| bookings::link(tx, tenant, actor, reference, customer.copied()))
-    }
-
-    fn booking_history(&self, tenant: &TenantId, customer: &CustomerId) -> Result<Vec<Booking>> {
-        self.read(|tx| bookings::history(tx, tenant, &merges::resolve(tx, tenant, customer)?))
-    }
-
-    fn customer_stats(&self, tenant: &TenantId, customer: &CustomerId) -> Result<CustomerStats> {
-        self.read(|tx| bookings::stats(tx, tenant, &merges::resolve(tx, tenant, customer)?))
-    }
-
     fn capture_booking(
         &self,
         tenant: &TenantId,
@@ -334,7 +285,8 @@ impl Repository for SqliteStore {
                 }
             };
             booking.customer_id = Some(customer.id);
-            let (booking, _) = bookings::upsert(tx, tenant, actor, booking)?;
+            let (booking, _) =
+                crate::cases::bookings::upsert_in(&SqliteTx::new(tx, tenant), actor, booking)?;
             Ok(Captured {
                 customer,
                 booking,

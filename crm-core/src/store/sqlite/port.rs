@@ -3,15 +3,19 @@
 
 use rusqlite::Transaction;
 
-use chrono::{DateTime, Utc};
+use std::cell::RefCell;
 
-use super::{changes, communications, customers, documents, lists, merges, saved};
+use chrono::{DateTime, FixedOffset, Utc};
+
+use super::values::utc_text;
+use super::{bookings, changes, communications, customers, documents, lists, merges, saved};
 use crate::changes::Change;
 use crate::error::Result;
 use crate::merge::MergeId;
 use crate::model::{
-    Actor, BrochureRequest, BrochureRequestId, Communication, Customer, CustomerId, Document,
-    DocumentId, ListInfo, SavedSearch, SavedSearchId, TenantId, TenantSettings,
+    Actor, Booking, BrochureRequest, BrochureRequestId, Communication, Customer, CustomerId,
+    CustomerStats, Document, DocumentId, ListInfo, SavedSearch, SavedSearchId, TenantId,
+    TenantSettings,
 };
 use crate::store::port::{Tx, WriteTx};
 
@@ -19,15 +23,50 @@ use crate::store::port::{Tx, WriteTx};
 pub(super) struct SqliteTx<'a> {
     tx: &'a Transaction<'a>,
     tenant: &'a TenantId,
+    /// The last time stamped and its text: a batch stamps every row and event alike.
+    stamp: RefCell<Option<(DateTime<Utc>, String)>>,
 }
 
 impl<'a> SqliteTx<'a> {
     pub(super) fn new(tx: &'a Transaction<'a>, tenant: &'a TenantId) -> Self {
-        Self { tx, tenant }
+        Self {
+            tx,
+            tenant,
+            stamp: RefCell::new(None),
+        }
+    }
+
+    /// `at` as stored.
+    fn text(&self, at: DateTime<Utc>) -> String {
+        let mut stamp = self.stamp.borrow_mut();
+        match &*stamp {
+            Some((last, text)) if *last == at => text.clone(),
+            _ => {
+                let text = utc_text(&at);
+                *stamp = Some((at, text.clone()));
+                text
+            }
+        }
     }
 }
 
 impl Tx for SqliteTx<'_> {
+    fn booking(&self, reference: &str) -> Result<Option<Booking>> {
+        bookings::by_reference(self.tx, self.tenant, reference)
+    }
+
+    fn bookings(&self, references: &[&str]) -> Result<Vec<Booking>> {
+        bookings::many(self.tx, self.tenant, references)
+    }
+
+    fn booking_history(&self, customer: &CustomerId) -> Result<Vec<Booking>> {
+        bookings::history(self.tx, self.tenant, customer)
+    }
+
+    fn customer_stats(&self, customer: &CustomerId) -> Result<CustomerStats> {
+        bookings::stats(self.tx, self.tenant, customer)
+    }
+
     fn tenant_settings(&self) -> Result<TenantSettings> {
         customers::tenant_settings(self.tx, self.tenant)
     }
@@ -126,8 +165,40 @@ impl WriteTx for SqliteTx<'_> {
         customers::set_tenant_settings(self.tx, self.tenant, settings)
     }
 
-    fn append(&self, actor: &Actor, change: &Change) -> Result<()> {
-        changes::append(self.tx, self.tenant, actor, change)
+    fn append_at(&self, actor: &Actor, change: &Change, at: DateTime<Utc>) -> Result<()> {
+        changes::append_at(self.tx, self.tenant, actor, change, &self.text(at))
+    }
+
+    fn insert_booking(&self, booking: &Booking) -> Result<()> {
+        let stamp = self.text(booking.updated_at);
+        bookings::write(self.tx, self.tenant, booking, &stamp, true)
+    }
+
+    fn update_booking(&self, booking: &Booking) -> Result<()> {
+        let stamp = self.text(booking.updated_at);
+        bookings::write(self.tx, self.tenant, booking, &stamp, false)
+    }
+
+    fn set_booking_customer(
+        &self,
+        reference: &str,
+        customer: Option<CustomerId>,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        bookings::set_customer(self.tx, self.tenant, reference, customer, &self.text(at))
+    }
+
+    fn recount_bookings(&self, customers: &[CustomerId]) -> Result<()> {
+        bookings::refresh_counters(self.tx, self.tenant, customers.iter().copied())
+    }
+
+    fn add_bookings(
+        &self,
+        customer: &CustomerId,
+        count: i64,
+        latest: &DateTime<FixedOffset>,
+    ) -> Result<bool> {
+        bookings::add_to_counters(self.tx, self.tenant, customer, count, latest)
     }
 
     fn insert_document(&self, document: &Document, content: &[u8]) -> Result<()> {
