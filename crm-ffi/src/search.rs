@@ -149,7 +149,10 @@ pub(crate) const SORTS: [(crm_sort, &str); 4] = [
 /// The core's sort (of a search or of the list) named by a `crm_sort`; a number of no sort, or
 /// of one this order does not take (relevance for the list), is an invalid argument.
 fn sort_of<T: std::str::FromStr<Err = crm_core::Error>>(sort: crm_sort) -> Result<T, Failure> {
-    named(&SORTS, sort, "sort")
+    named(&SORTS, sort, "sort").map_err(|e| match SORTS.iter().any(|(n, _)| *n == sort) {
+        true => Failure::invalid(format!("sort: {sort} does not sort the list")),
+        false => e,
+    })
 }
 
 /// A field of a row, for `crm_customer_row_get`.
@@ -544,7 +547,12 @@ mod tests {
             assert_eq!(defines.get(&constant), Some(&number), "{constant}");
             assert_eq!(sort_of::<SearchSort>(number).unwrap().as_str(), name);
         }
-        assert!(sort_of::<CustomerSort>(CRM_SORT_RELEVANCE).is_err());
+        match sort_of::<CustomerSort>(CRM_SORT_RELEVANCE) {
+            Err(Failure::Invalid(message)) => {
+                assert_eq!(message, "sort: 800 does not sort the list");
+            }
+            other => panic!("{:?}", other.map(|s| s.as_str())),
+        }
         assert!(sort_of::<SearchSort>(799).is_err());
     }
 

@@ -290,3 +290,9 @@ pub(crate) fn quoted(py: Python<'_>, value: Option<&str>) -> String {
         .repr()
         .map_or_else(|_| format!("{value:?}"), |r| r.to_string())
 }
+
+/// The core's value named exactly `text` (the core's parsers also take surrounding blanks; a
+/// Python name is taken as written).
+pub(crate) fn exact<T: std::str::FromStr + std::fmt::Display>(text: &str) -> Option<T> {
+    text.parse::<T>().ok().filter(|v| v.to_string() == text)
+}

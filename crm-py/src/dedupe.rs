@@ -21,10 +21,10 @@ impl PyMatchConfig {
     #[new]
     #[pyo3(signature = (**rules))]
     fn new(py: Python<'_>, rules: Option<Bound<'_, PyDict>>) -> PyResult<Self> {
-        let mut config = MatchConfig::default();
+        let mut given = Vec::new();
         for (key, value) in rules.iter().flat_map(|r| r.iter()) {
             let key = crate::convert::text("MatchConfig", &key)?;
-            let Ok(rule) = key.parse::<MatchRule>() else {
+            let Some(rule) = crate::convert::exact::<MatchRule>(&key) else {
                 return Err(pyo3::exceptions::PyTypeError::new_err(format!(
                     "MatchConfig() got an unexpected keyword argument '{key}'"
                 )));
@@ -36,11 +36,11 @@ impl PyMatchConfig {
                     crate::convert::wrong_type(&key, "float", &value)
                 }
             })?;
-            config
-                .set(rule, value)
-                .map_err(|err| crate::errors::to_py(py, err.into()))?;
+            given.push((rule, value));
         }
-        Ok(Self(config))
+        MatchConfig::with_rules(given)
+            .map(Self)
+            .map_err(|err| crate::errors::to_py(py, err.into()))
     }
 
     /// Pairs scoring at least this are duplicates.

@@ -80,7 +80,7 @@ impl<'py> SearchArgs<'py> {
             let bad = |_: PyErr| wrong_type(&field, "the type search() takes", &value);
             let period = key
                 .strip_suffix("_between")
-                .and_then(|p| p.parse::<SearchPeriod>().ok());
+                .and_then(crate::convert::exact::<SearchPeriod>);
             match key.as_str() {
                 "text" => args.text = optional_text(&field, &value)?.map(Text),
                 "customer_no" => {
@@ -98,7 +98,7 @@ impl<'py> SearchArgs<'py> {
                     }
                 }
                 _ => {
-                    let Ok(filter) = key.parse::<SearchFilter>() else {
+                    let Some(filter) = crate::convert::exact::<SearchFilter>(&key) else {
                         return Err(pyo3::exceptions::PyTypeError::new_err(format!(
                             "{call}(): search: {key} is not an argument of search()"
                         )));
@@ -156,7 +156,7 @@ impl SearchArgs<'_> {
                 query = query.period(which, from, to);
             }
         }
-        let sort: SearchSort = crate::tenant::parse_arg(py, &sort)?;
+        let sort: SearchSort = crate::tenant::parse_name(py, &sort)?;
         Ok(query.sort(sort).offset(offset).limit(limit))
     }
 }

@@ -182,6 +182,18 @@ pub(crate) fn parse_arg<T: std::str::FromStr<Err = crm_core::Error>>(
         .map_err(|e: crm_core::Error| crate::errors::to_py(py, e.into()))
 }
 
+/// [`parse_arg`] of a name taken exactly as written (no surrounding blanks).
+pub(crate) fn parse_name<T: std::str::FromStr<Err = crm_core::Error> + std::fmt::Display>(
+    py: Python<'_>,
+    text: &str,
+) -> PyResult<T> {
+    match crate::convert::exact(text) {
+        Some(value) => Ok(value),
+        // The core's error for a name it does not know (the empty text is none).
+        None => parse_arg(py, if text.trim() == text { text } else { "" }),
+    }
+}
+
 /// The rules given, or the defaults.
 fn match_config(config: Option<Bound<'_, PyMatchConfig>>) -> MatchConfig {
     config.map_or_else(MatchConfig::default, |c| c.get().0.clone())
@@ -518,7 +530,7 @@ impl PyTenant {
         after: Option<Text>,
     ) -> PyResult<PyCustomerPage> {
         let limit = page_limit(py, limit)?;
-        let sort: CustomerSort = parse_arg(py, &sort)?;
+        let sort: CustomerSort = parse_name(py, &sort)?;
         let mut query = CustomerListQuery::new(sort).limit(limit);
         if reverse {
             query = query.reversed();

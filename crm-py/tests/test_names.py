@@ -73,6 +73,10 @@ def test_every_sort_the_core_names_is_taken(agency: crm.Tenant) -> None:
         assert len(agency.list_customers(sort=sort).items) == 1  # type: ignore[arg-type]
     with pytest.raises(crm.ValidationError, match="sort: not one of: name last_booking created_at"):
         agency.list_customers(sort="relevance")  # type: ignore[arg-type]
+    with pytest.raises(crm.ValidationError, match="sort: not one of"):
+        agency.search(sort=" name ")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=" city is not an argument of search"):
+        agency.save_search("padded", {" city": "Lyon"})
 
 
 def test_the_window_is_the_core_default_and_checked_by_it(agency: crm.Tenant) -> None:
@@ -96,6 +100,14 @@ def test_match_rules_are_the_core_rules() -> None:
         crm.MatchConfig(same_fax=0.5)  # type: ignore[call-arg]
     with pytest.raises(crm.ValidationError, match="same_zip: must be between 0 and 1"):
         crm.MatchConfig(same_zip=1.5)
+    # Names as written; an unknown name wins over a bad value; the first bad rule in the
+    # core's order is named.
+    with pytest.raises(TypeError, match="unexpected keyword argument ' same_zip'"):
+        crm.MatchConfig(**{" same_zip": 0.5})
+    with pytest.raises(TypeError, match="bogus"):
+        crm.MatchConfig(same_zip=2, bogus=1)  # type: ignore[call-arg]
+    with pytest.raises(crm.ValidationError, match="threshold"):
+        crm.MatchConfig(same_zip=1.5, threshold=1.5)
 
 
 def test_the_search_keywords_are_the_core_filters(agency: crm.Tenant) -> None:

@@ -18,6 +18,9 @@ pub(crate) fn record(
     actor: &Actor,
     entries: Vec<NewCommunication>,
 ) -> Result<Vec<Communication>> {
+    if entries.is_empty() {
+        return Ok(Vec::new());
+    }
     port::write(store, tenant, |tx| {
         let now = Utc::now();
         let mut out = Vec::with_capacity(entries.len());

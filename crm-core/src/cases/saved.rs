@@ -38,15 +38,13 @@ pub(crate) fn save(
     port::write(store, tenant, |tx| {
         let now = Utc::now();
         let id = match tx.saved_search_named(name)? {
-            Some(mut search) => {
-                if search.query != *query {
-                    search.query = query.clone();
-                    search.updated_at = now;
-                    search.last_run_at = None;
-                    tx.update_saved_search(&search)?;
-                    tx.forget_saved_matches(&search.id)?;
+            Some((id, stored)) => {
+                // A stored query that can no longer be read is replaced like any other.
+                if stored.as_ref() != Some(query) {
+                    tx.set_saved_query(&id, query, now, None)?;
+                    tx.forget_saved_matches(&id)?;
                 }
-                search.id
+                id
             }
             None => {
                 let search = SavedSearch {
@@ -145,9 +143,7 @@ pub(crate) fn record_run(
         for gone in known.keys() {
             tx.delete_saved_match(id, gone)?;
         }
-        let mut after = before.clone();
-        after.last_run_at = Some(at);
-        tx.update_saved_search(&after)?;
+        tx.set_saved_last_run(id, at)?;
         Ok((found(tx, id)?, before.last_run_at, new))
     })
 }

@@ -989,9 +989,10 @@ impl Tenant {
     }
 
     /// Writes the export to the file `path` in `format`, beside it first and renamed onto it
-    /// once complete and synced: on error, or when `progress(done, total)` returns `false`, the
+    /// once complete and synced: on error, or when `progress(done, total)` returned `false`, the
     /// file at `path` is left as it was and nothing is left beside it. Returns how many
-    /// customers were written, or `None` when `progress` stopped it.
+    /// customers were written, or `None` when `progress` refused it (the pass over the
+    /// customers runs to its end all the same; what it wrote is discarded).
     ///
     /// # Errors
     /// As [`export_csv`](Self::export_csv); Io when the file cannot be written or renamed.

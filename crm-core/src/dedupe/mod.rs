@@ -115,6 +115,19 @@ impl MatchConfig {
         self
     }
 
+    /// The default rules with these set, checked once all are set.
+    ///
+    /// # Errors
+    /// Validation naming the first rule at fault, as [`validate`](Self::validate) says.
+    pub fn with_rules(rules: impl IntoIterator<Item = (MatchRule, f64)>) -> Result<Self> {
+        let mut config = Self::default();
+        for (rule, value) in rules {
+            *config.slot(rule) = value;
+        }
+        config.validate()?;
+        Ok(config)
+    }
+
     /// The value of one rule.
     pub fn get(&self, rule: MatchRule) -> f64 {
         let mut config = self.clone();

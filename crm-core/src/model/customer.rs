@@ -155,8 +155,8 @@ pub struct Customer {
 }
 
 impl Customer {
-    /// The names of its fields, in order: the keys of its serialised form, and the attributes
-    /// the Python face shows.
+    /// The names of its fields: the keys of its serialised form, and the attributes the Python
+    /// face shows.
     pub const FIELDS: &'static [&'static str] = &[
         "id",
         "customer_no",
@@ -356,8 +356,8 @@ impl Rules {
 }
 
 impl NewCustomer {
-    /// The names of its fields, in order: the keys of its serialised form, and the keyword
-    /// arguments the Python face takes for a customer.
+    /// The names of its fields: the keys of its serialised form, and the keyword arguments the
+    /// Python face takes for a customer.
     pub const FIELDS: &'static [&'static str] = &[
         "first_name",
         "last_name",

@@ -13,8 +13,8 @@ use chrono::{DateTime, FixedOffset, Utc};
 
 use crate::model::{
     Actor, Booking, BrochureRequest, BrochureRequestId, Communication, Customer, CustomerId,
-    CustomerStats, Document, DocumentId, ListInfo, SavedSearch, SavedSearchId, TenantId,
-    TenantSettings,
+    CustomerQuery, CustomerStats, Document, DocumentId, ListInfo, SavedSearch, SavedSearchId,
+    TenantId, TenantSettings,
 };
 
 /// The reads of a transaction of one tenant (every row of another tenant is invisible).
@@ -71,8 +71,12 @@ pub(crate) trait Tx {
     fn brochure_requests(&self, customer: &CustomerId) -> Result<Vec<BrochureRequest>>;
     /// One saved search.
     fn saved_search(&self, id: &SavedSearchId) -> Result<Option<SavedSearch>>;
-    /// The saved search of this name.
-    fn saved_search_named(&self, name: &str) -> Result<Option<SavedSearch>>;
+    /// The saved search of this name: its id and its query (`None` when the stored query can no
+    /// longer be read, e.g. written by another version).
+    fn saved_search_named(
+        &self,
+        name: &str,
+    ) -> Result<Option<(SavedSearchId, Option<CustomerQuery>)>>;
     /// The tenant's saved searches, by name.
     fn saved_searches(&self) -> Result<Vec<SavedSearch>>;
     /// The customers a saved search matched, each with when it first matched.
@@ -121,7 +125,7 @@ pub(crate) trait WriteTx: Tx {
     fn update_customer(&self, customer: &Customer) -> Result<bool>;
     /// Makes a list unless it exists; `true` when it was made.
     fn insert_list(&self, name: &str, at: DateTime<Utc>) -> Result<bool>;
-    /// Removes a list (its members are taken off it first).
+    /// Removes a list (the caller takes its members off it first).
     fn delete_list(&self, name: &str) -> Result<()>;
     /// Removes a list if no customer is on it; `true` when it was removed.
     fn delete_list_if_empty(&self, name: &str) -> Result<bool>;
@@ -131,8 +135,16 @@ pub(crate) trait WriteTx: Tx {
     fn set_brochure_sent(&self, id: &BrochureRequestId, at: DateTime<Utc>) -> Result<()>;
     /// Stores a new saved search.
     fn insert_saved_search(&self, search: &SavedSearch) -> Result<()>;
-    /// Writes the query, the time it was saved and the last run of a saved search.
-    fn update_saved_search(&self, search: &SavedSearch) -> Result<()>;
+    /// Writes the query of a saved search, the time it was saved, and its last run.
+    fn set_saved_query(
+        &self,
+        id: &SavedSearchId,
+        query: &CustomerQuery,
+        saved_at: DateTime<Utc>,
+        last_run_at: Option<DateTime<Utc>>,
+    ) -> Result<()>;
+    /// Records the time of a saved search's last run.
+    fn set_saved_last_run(&self, id: &SavedSearchId, at: DateTime<Utc>) -> Result<()>;
     /// Removes a saved search and its matches; `false` if there was none.
     fn delete_saved_search(&self, id: &SavedSearchId) -> Result<bool>;
     /// Forgets every match of a saved search.

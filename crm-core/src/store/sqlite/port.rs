@@ -14,8 +14,8 @@ use crate::error::Result;
 use crate::merge::MergeId;
 use crate::model::{
     Actor, Booking, BrochureRequest, BrochureRequestId, Communication, Customer, CustomerId,
-    CustomerStats, Document, DocumentId, ListInfo, SavedSearch, SavedSearchId, TenantId,
-    TenantSettings,
+    CustomerQuery, CustomerStats, Document, DocumentId, ListInfo, SavedSearch, SavedSearchId,
+    TenantId, TenantSettings,
 };
 use crate::store::port::{Tx, WriteTx};
 
@@ -147,7 +147,10 @@ impl Tx for SqliteTx<'_> {
         saved::get(self.tx, self.tenant, id)
     }
 
-    fn saved_search_named(&self, name: &str) -> Result<Option<SavedSearch>> {
+    fn saved_search_named(
+        &self,
+        name: &str,
+    ) -> Result<Option<(SavedSearchId, Option<CustomerQuery>)>> {
         saved::named(self.tx, self.tenant, name)
     }
 
@@ -241,8 +244,18 @@ impl WriteTx for SqliteTx<'_> {
         saved::insert(self.tx, self.tenant, search)
     }
 
-    fn update_saved_search(&self, search: &SavedSearch) -> Result<()> {
-        saved::update(self.tx, self.tenant, search)
+    fn set_saved_query(
+        &self,
+        id: &SavedSearchId,
+        query: &CustomerQuery,
+        saved_at: DateTime<Utc>,
+        last_run_at: Option<DateTime<Utc>>,
+    ) -> Result<()> {
+        saved::set_query(self.tx, self.tenant, id, query, saved_at, last_run_at)
+    }
+
+    fn set_saved_last_run(&self, id: &SavedSearchId, at: DateTime<Utc>) -> Result<()> {
+        saved::set_last_run(self.tx, self.tenant, id, at)
     }
 
     fn delete_saved_search(&self, id: &SavedSearchId) -> Result<bool> {
@@ -308,5 +321,28 @@ mod tests {
         let kept = port::read(store, &a, |tx| tx.saved_matches(&search.id)).unwrap();
         assert_eq!(kept.len(), 1);
         assert_eq!(kept[0].0, customer);
+    }
+
+    /// A saved search whose stored query no longer reads (written by another version) is
+    /// replaced when a query is saved under its name, not an error.
+    #[test]
+    fn an_unreadable_saved_query_is_replaced_by_a_save() {
+        let sqlite = SqliteStore::open_in_memory().unwrap();
+        let tenant = TenantId::new("a").unwrap();
+        let actor = crate::model::Actor::new("u", crate::model::Role::Agent);
+        let query = CustomerQuery::all().city("Lyon");
+        let first = crate::cases::saved::save(&sqlite, &tenant, &actor, "weekly", &query).unwrap();
+        sqlite
+            .write(|tx| {
+                tx.execute(
+                    "UPDATE saved_searches SET query = '{\"gone\": 1}' WHERE id = ?1",
+                    [first.id.as_uuid()],
+                )?;
+                Ok(())
+            })
+            .unwrap();
+        let again = crate::cases::saved::save(&sqlite, &tenant, &actor, "weekly", &query).unwrap();
+        assert_eq!(again.id, first.id);
+        assert_eq!(again.query, query);
     }
 }

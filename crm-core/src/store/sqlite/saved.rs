@@ -44,18 +44,24 @@ pub(super) fn get(
     found.map(with_query).transpose()
 }
 
+/// The id and query of the saved search `name` (`None` for a query that cannot be read).
 pub(super) fn named(
     tx: &Transaction<'_>,
     tenant: &TenantId,
     name: &str,
-) -> Result<Option<SavedSearch>> {
-    let found = tx
-        .prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM saved_searches WHERE tenant_id = ?1 AND name = ?2"
-        ))?
-        .query_row(params![tenant.as_str(), name], from_row)
+) -> Result<Option<(SavedSearchId, Option<CustomerQuery>)>> {
+    let found: Option<(uuid::Uuid, String)> = tx
+        .prepare_cached("SELECT id, query FROM saved_searches WHERE tenant_id = ?1 AND name = ?2")?
+        .query_row(params![tenant.as_str(), name], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
         .optional()?;
-    found.map(with_query).transpose()
+    Ok(found.map(|(id, json)| {
+        (
+            SavedSearchId::from_uuid(id),
+            serde_json::from_str(&json).ok(),
+        )
+    }))
 }
 
 pub(super) fn all(tx: &Transaction<'_>, tenant: &TenantId) -> Result<Vec<SavedSearch>> {
@@ -89,19 +95,40 @@ pub(super) fn insert(tx: &Transaction<'_>, tenant: &TenantId, s: &SavedSearch) -
     Ok(())
 }
 
-/// Writes the query, the time it was saved and the last run of a saved search.
-pub(super) fn update(tx: &Transaction<'_>, tenant: &TenantId, s: &SavedSearch) -> Result<()> {
+/// Writes the query of a saved search, the time it was saved and its last run.
+pub(super) fn set_query(
+    tx: &Transaction<'_>,
+    tenant: &TenantId,
+    id: &SavedSearchId,
+    query: &CustomerQuery,
+    saved_at: DateTime<Utc>,
+    last_run_at: Option<DateTime<Utc>>,
+) -> Result<()> {
     tx.prepare_cached(
         "UPDATE saved_searches SET query = ?3, updated_at = ?4, last_run_at = ?5
          WHERE tenant_id = ?1 AND id = ?2",
     )?
     .execute(params![
         tenant.as_str(),
-        s.id.as_uuid(),
-        query_text(&s.query)?,
-        utc_text(&s.updated_at),
-        s.last_run_at.as_ref().map(utc_text),
+        id.as_uuid(),
+        query_text(query)?,
+        utc_text(&saved_at),
+        last_run_at.as_ref().map(utc_text),
     ])?;
+    Ok(())
+}
+
+/// Records the time of a saved search's last run.
+pub(super) fn set_last_run(
+    tx: &Transaction<'_>,
+    tenant: &TenantId,
+    id: &SavedSearchId,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    tx.prepare_cached(
+        "UPDATE saved_searches SET last_run_at = ?3 WHERE tenant_id = ?1 AND id = ?2",
+    )?
+    .execute(params![tenant.as_str(), id.as_uuid(), utc_text(&at)])?;
     Ok(())
 }
 
