@@ -72,6 +72,28 @@ pub(crate) fn save(
     Ok((next, changed))
 }
 
+/// Stores validated customers with the tenant's next customer numbers, in order: each new,
+/// at version 1, with a `CustomerCreated` event.
+pub(crate) fn create(
+    tx: &dyn WriteTx,
+    actor: &Actor,
+    batch: Vec<Customer>,
+) -> Result<Vec<Customer>> {
+    let first_no = tx.take_customer_numbers(batch.len() as i64)?;
+    let now = Utc::now();
+    let mut out = Vec::with_capacity(batch.len());
+    for (i, mut c) in batch.into_iter().enumerate() {
+        c.customer_no = first_no + i as i64;
+        c.created_at = now;
+        c.updated_at = now;
+        c.version = 1;
+        tx.insert_customer(&c)?;
+        tx.append(actor, &Change::customer(ChangeKind::CustomerCreated, c.id))?;
+        out.push(c);
+    }
+    Ok(out)
+}
+
 /// The Conflict of a write that found the customer's row at another version than it read.
 pub(crate) fn changed_meanwhile(c: &Customer) -> Error {
     Error::conflict(format!("customer {} changed meanwhile", c.id))

@@ -3,6 +3,7 @@
 //! them; the store only runs their SQL.
 
 pub(crate) mod bookings;
+pub(crate) mod capture;
 pub(crate) mod communications;
 pub(crate) mod customers;
 pub(crate) mod documents;

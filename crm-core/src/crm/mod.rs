@@ -408,8 +408,13 @@ impl Tenant {
     ) -> Result<Captured> {
         actor.validate()?;
         let contact = contact.validate(&self.rules()?)?;
-        self.repo
-            .capture_booking(&self.id, actor, contact, booking.validate()?)
+        cases::capture::capture(
+            self.repo.as_ref(),
+            &self.id,
+            actor,
+            contact,
+            booking.validate()?,
+        )
     }
 
     /// Customers already stored that are likely the same person as `fields`, best first, with

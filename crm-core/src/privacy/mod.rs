@@ -18,7 +18,7 @@ pub use export::{
     SecondaryContacts,
 };
 pub(crate) use guard::{Act, allow, allow_unmerge};
-pub(crate) use suppression::{contacts_of, digest};
+pub(crate) use suppression::{contacts_of, digest, suppressed_fields};
 
 /// First name every anonymised customer takes; its last name is `customer <customer no.>`, so
 /// it shows as "Anonymised customer 42".

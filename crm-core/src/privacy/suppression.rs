@@ -68,3 +68,21 @@ pub(crate) fn digest(key: &[u8], contact: &Contact) -> Vec<u8> {
     mac.update(contact.key.as_bytes());
     mac.finalize().into_bytes().to_vec()
 }
+
+/// The fields of `c` whose email or phone belongs to a customer the tenant anonymised (its
+/// digest is remembered): a warning for a capture or an import, which keep the values.
+pub(crate) fn suppressed_fields(
+    tx: &dyn crate::store::port::Tx,
+    c: &Customer,
+) -> crate::error::Result<Vec<String>> {
+    let Some(key) = tx.suppression_key()? else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for contact in contacts_of(c) {
+        if tx.is_suppressed(contact.kind, &digest(&key, &contact))? {
+            out.push(contact.field);
+        }
+    }
+    Ok(out)
+}

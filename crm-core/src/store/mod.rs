@@ -9,8 +9,7 @@ use crate::changes::ChangeEvent;
 use crate::error::Result;
 use crate::merge::{MergeId, MergePlan, MergeRecord, MergeRequest, Merged};
 use crate::model::{
-    Actor, Captured, Customer, CustomerId, CustomerListQuery, CustomerRow, IndexedCustomer,
-    NewBooking, Page, TenantId,
+    Actor, Customer, CustomerId, CustomerListQuery, CustomerRow, IndexedCustomer, Page, TenantId,
 };
 use crate::privacy::{AnonymisationReport, PersonalDataExport};
 use chrono::{DateTime, Utc};
@@ -44,15 +43,6 @@ pub(crate) trait Repository: port::Store {
         tenant: &TenantId,
         query: &CustomerListQuery,
     ) -> Result<Page<CustomerRow>>;
-    /// Capture at booking time: finds (booking link, then email) or creates the customer, lays the
-    /// contact details over it, and upserts the booking linked to it, in one transaction.
-    fn capture_booking(
-        &self,
-        tenant: &TenantId,
-        actor: &Actor,
-        contact: Customer,
-        booking: NewBooking,
-    ) -> Result<Captured>;
     /// For the search index, across tenants: up to `limit` change events after `after`, each
     /// as its sequence, tenant and the customers it touched.
     fn changed_customers(

@@ -26,6 +26,13 @@ pub(crate) trait Tx {
     /// The id of the customer that had customer no. `no` and was merged into another by a merge
     /// that still stands.
     fn merged_by_no(&self, no: i64) -> Result<Option<CustomerId>>;
+    /// The customers with this email (main or secondary, matched without case), by customer no.
+    fn customers_by_email(&self, email: &str) -> Result<Vec<Customer>>;
+    /// The tenant's key for the digests of forgotten contacts, if it has one yet.
+    fn suppression_key(&self) -> Result<Option<Vec<u8>>>;
+    /// Whether the digest of a contact of this kind (`email`, `phone`) is among the tenant's
+    /// forgotten ones.
+    fn is_suppressed(&self, kind: &str, digest: &[u8]) -> Result<bool>;
     /// The booking of this reference.
     fn booking(&self, reference: &str) -> Result<Option<Booking>>;
     /// The stored bookings among these references.
@@ -87,6 +94,11 @@ pub(crate) trait Tx {
 pub(crate) trait WriteTx: Tx {
     /// Replaces the tenant's settings.
     fn set_tenant_settings(&self, settings: &TenantSettings) -> Result<()>;
+    /// Takes the next `count` customer numbers of the tenant (counting the customers as
+    /// created); returns the first.
+    fn take_customer_numbers(&self, count: i64) -> Result<i64>;
+    /// Stores a new customer.
+    fn insert_customer(&self, customer: &Customer) -> Result<()>;
     /// Appends an event to the change feed (committed with the rest, or not at all).
     fn append(&self, actor: &Actor, change: &Change) -> Result<()> {
         self.append_at(actor, change, Utc::now())

@@ -228,36 +228,24 @@ pub(super) fn next_customer_no(tx: &Transaction<'_>, tenant: &TenantId) -> Resul
         .unwrap_or(1))
 }
 
+/// [`crate::cases::customers::create`] in this transaction.
 pub(super) fn insert(
     tx: &Transaction<'_>,
     tenant: &TenantId,
     actor: &Actor,
     batch: Vec<Customer>,
 ) -> Result<Vec<Customer>> {
-    let count = batch.len() as i64;
-    let first_no: i64 = tx
+    crate::cases::customers::create(&SqliteTx::new(tx, tenant), actor, batch)
+}
+
+/// Takes the next `count` customer numbers (and counts the customers); returns the first.
+pub(super) fn take_numbers(tx: &Transaction<'_>, tenant: &TenantId, count: i64) -> Result<i64> {
+    Ok(tx
         .prepare_cached(
             "UPDATE tenants SET next_customer_no = next_customer_no + ?2, customer_count = customer_count + ?2
              WHERE tenant_id = ?1 RETURNING next_customer_no - ?2",
         )?
-        .query_row(params![tenant.as_str(), count], |r| r.get(0))?;
-    let now = Utc::now();
-    let mut out = Vec::with_capacity(batch.len());
-    for (i, mut c) in batch.into_iter().enumerate() {
-        c.customer_no = first_no + i as i64;
-        c.created_at = now;
-        c.updated_at = now;
-        c.version = 1;
-        write(tx, tenant, &c, true)?;
-        changes::append(
-            tx,
-            tenant,
-            actor,
-            &Change::customer(ChangeKind::CustomerCreated, c.id),
-        )?;
-        out.push(c);
-    }
-    Ok(out)
+        .query_row(params![tenant.as_str(), count], |r| r.get(0))?)
 }
 
 /// [`crate::cases::customers::save`] in this transaction.

@@ -31,10 +31,7 @@ use crate::changes::ChangeEvent;
 use crate::error::{Error, Result};
 use crate::merge::{MergeId, MergePlan, MergeRecord, MergeRequest, Merged};
 use crate::model::IndexedCustomer;
-use crate::model::{
-    Actor, CaptureMatch, Captured, Customer, CustomerId, CustomerListQuery, CustomerRow,
-    NewBooking, Page, TenantId,
-};
+use crate::model::{Actor, Customer, CustomerId, CustomerListQuery, CustomerRow, Page, TenantId};
 use crate::privacy::{AnonymisationReport, PersonalDataExport};
 use chrono::{DateTime, Utc};
 use port::SqliteTx;
@@ -242,59 +239,6 @@ impl Repository for SqliteStore {
         query: &CustomerListQuery,
     ) -> Result<Page<CustomerRow>> {
         self.read(|tx| list::page(tx, tenant, query))
-    }
-
-    fn capture_booking(
-        &self,
-        tenant: &TenantId,
-        actor: &Actor,
-        contact: Customer,
-        mut booking: NewBooking,
-    ) -> Result<Captured> {
-        self.write(|tx| {
-            ensure_tenant(tx, tenant)?;
-            let suppressed_fields = privacy::suppressed_fields(tx, tenant, &contact)?;
-            let linked =
-                bookings::by_reference(tx, tenant, &booking.reference)?.and_then(|b| b.customer_id);
-            let found = match (linked, &contact.email) {
-                (Some(id), _) => Some((customers::by_id(tx, tenant, &id)?, CaptureMatch::Booking)),
-                (None, Some(email)) => customers::by_email(tx, tenant, email)?
-                    .into_iter()
-                    .next()
-                    .map(|c| (c, CaptureMatch::Email)),
-                (None, None) => None,
-            };
-            let (customer, matched, changed) = match found {
-                // An anonymised record takes no personal data back.
-                Some((current, matched)) if current.is_anonymised() => {
-                    (current, matched, Vec::new())
-                }
-                Some((current, matched)) => {
-                    let region = customers::tenant_settings(tx, tenant)?.region();
-                    let laid = current.overlay(&contact, region)?;
-                    let (customer, changed) = customers::update(tx, tenant, actor, &current, laid)?;
-                    (customer, matched, changed)
-                }
-                None => {
-                    let created = customers::insert(tx, tenant, actor, vec![contact])?;
-                    let customer = created
-                        .into_iter()
-                        .next()
-                        .ok_or_else(|| Error::Internal("insert returned no customer".into()))?;
-                    (customer, CaptureMatch::Created, Vec::new())
-                }
-            };
-            booking.customer_id = Some(customer.id);
-            let (booking, _) =
-                crate::cases::bookings::upsert_in(&SqliteTx::new(tx, tenant), actor, booking)?;
-            Ok(Captured {
-                customer,
-                booking,
-                matched,
-                changed_fields: changed.into_iter().map(str::to_owned).collect(),
-                suppressed_fields,
-            })
-        })
     }
 
     fn changed_customers(

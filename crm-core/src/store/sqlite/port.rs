@@ -8,7 +8,9 @@ use std::cell::RefCell;
 use chrono::{DateTime, FixedOffset, Utc};
 
 use super::values::utc_text;
-use super::{bookings, changes, communications, customers, documents, lists, merges, saved};
+use super::{
+    bookings, changes, communications, customers, documents, lists, merges, privacy, saved,
+};
 use crate::changes::Change;
 use crate::error::Result;
 use crate::merge::MergeId;
@@ -51,6 +53,18 @@ impl<'a> SqliteTx<'a> {
 }
 
 impl Tx for SqliteTx<'_> {
+    fn customers_by_email(&self, email: &str) -> Result<Vec<Customer>> {
+        customers::by_email(self.tx, self.tenant, email)
+    }
+
+    fn suppression_key(&self) -> Result<Option<Vec<u8>>> {
+        privacy::suppression_key(self.tx, self.tenant, false)
+    }
+
+    fn is_suppressed(&self, kind: &str, digest: &[u8]) -> Result<bool> {
+        privacy::is_suppressed(self.tx, self.tenant, kind, digest)
+    }
+
     fn booking(&self, reference: &str) -> Result<Option<Booking>> {
         bookings::by_reference(self.tx, self.tenant, reference)
     }
@@ -164,6 +178,14 @@ impl Tx for SqliteTx<'_> {
 }
 
 impl WriteTx for SqliteTx<'_> {
+    fn take_customer_numbers(&self, count: i64) -> Result<i64> {
+        customers::take_numbers(self.tx, self.tenant, count)
+    }
+
+    fn insert_customer(&self, customer: &Customer) -> Result<()> {
+        customers::write(self.tx, self.tenant, customer, true)
+    }
+
     fn set_tenant_settings(&self, settings: &TenantSettings) -> Result<()> {
         customers::set_tenant_settings(self.tx, self.tenant, settings)
     }

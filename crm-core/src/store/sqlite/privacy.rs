@@ -110,7 +110,7 @@ pub(super) fn plan(
 }
 
 /// The tenant's key for keyed hashes; made (32 random bytes) when `create` and missing.
-fn suppression_key(
+pub(super) fn suppression_key(
     tx: &Transaction<'_>,
     tenant: &TenantId,
     create: bool,
@@ -371,29 +371,27 @@ pub(super) fn anonymise_inactive(
     Ok(done)
 }
 
-/// The fields of `c` whose email or phone belongs to an anonymised customer of the tenant.
+/// [`crate::privacy::suppressed_fields`] in this transaction.
 pub(super) fn suppressed_fields(
     tx: &Transaction<'_>,
     tenant: &TenantId,
     c: &Customer,
 ) -> Result<Vec<String>> {
-    let Some(key) = suppression_key(tx, tenant, false)? else {
-        return Ok(Vec::new());
-    };
-    let mut stmt = tx.prepare_cached(
-        "SELECT EXISTS (SELECT 1 FROM suppressions WHERE tenant_id = ?1 AND kind = ?2 AND digest = ?3)",
-    )?;
-    let mut out = Vec::new();
-    for contact in contacts_of(c) {
-        let hit: bool = stmt.query_row(
-            params![tenant.as_str(), contact.kind, digest(&key, &contact)],
-            |r| r.get(0),
-        )?;
-        if hit {
-            out.push(contact.field);
-        }
-    }
-    Ok(out)
+    crate::privacy::suppressed_fields(&SqliteTx::new(tx, tenant), c)
+}
+
+/// Whether the digest of a contact of this kind is among the tenant's forgotten ones.
+pub(super) fn is_suppressed(
+    tx: &Transaction<'_>,
+    tenant: &TenantId,
+    kind: &str,
+    digest: &[u8],
+) -> Result<bool> {
+    Ok(tx
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM suppressions WHERE tenant_id = ?1 AND kind = ?2 AND digest = ?3)",
+        )?
+        .query_row(params![tenant.as_str(), kind, digest], |r| r.get(0))?)
 }
 
 pub(super) fn export(
