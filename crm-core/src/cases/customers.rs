@@ -4,10 +4,13 @@ use chrono::Utc;
 
 use crate::changes::{Change, ChangeKind};
 use crate::error::{Error, Result};
-use crate::model::{Actor, Customer, CustomerId, TenantId};
+use crate::model::{
+    Actor, Cursor, CursorData, Customer, CustomerId, CustomerListQuery, CustomerRow, Page, SortKey,
+    TenantId,
+};
 use crate::privacy::{Act, allow};
 use crate::resolve;
-use crate::store::port::{self, Store, WriteTx};
+use crate::store::port::{self, SortValue, Store, WriteTx};
 
 /// The customer `id` stands for (a merged id reads the customer it went into).
 pub(crate) fn get(store: &dyn Store, tenant: &TenantId, id: &CustomerId) -> Result<Customer> {
@@ -17,6 +20,61 @@ pub(crate) fn get(store: &dyn Store, tenant: &TenantId, id: &CustomerId) -> Resu
 /// The customer customer no. `no` stands for.
 pub(crate) fn by_no(store: &dyn Store, tenant: &TenantId, no: i64) -> Result<Customer> {
     port::read(store, tenant, |tx| resolve::by_no(tx, no))
+}
+
+/// One page of the customer list, keyset-paginated: a cursor points at the last row of the page
+/// before, and one that points at a customer deleted or renamed since (in the name order) is
+/// stale: start again from the first page.
+pub(crate) fn list(
+    store: &dyn Store,
+    tenant: &TenantId,
+    query: &CustomerListQuery,
+) -> Result<Page<CustomerRow>> {
+    let limit = query.checked_limit()?;
+    let after = query.position()?;
+    port::read(store, tenant, |tx| {
+        let start = match &after {
+            None => None,
+            Some(data) => Some(match data.key {
+                SortKey::Int(i) => SortValue::Int(i),
+                SortKey::Name { .. } => {
+                    let stale = |what: &str| {
+                        Error::validation(
+                            "cursor",
+                            format!(
+                                "the customer it points at was {what}: start again from the first page"
+                            ),
+                        )
+                    };
+                    let name = tx.sort_name(&data.id)?.ok_or_else(|| stale("deleted"))?;
+                    if SortKey::name(&name) != data.key {
+                        return Err(stale("renamed"));
+                    }
+                    SortValue::Name(name)
+                }
+            }),
+        };
+        let at = start.as_ref().zip(after.as_ref().map(|d| &d.id));
+        let rows = tx.customer_page(query.sort, query.descending, limit + 1, at)?;
+        let total = tx.customer_count()?;
+        let more = rows.len() > limit as usize;
+        let mut items = Vec::with_capacity(limit as usize);
+        let mut last_key = None;
+        for (row, key) in rows.into_iter().take(limit as usize) {
+            last_key = Some((key, row.id));
+            items.push(row);
+        }
+        let next = match (more, last_key) {
+            (true, Some((key, id))) => Some(Cursor::encode(&CursorData {
+                sort: query.sort.as_str().to_owned(),
+                descending: query.descending,
+                key,
+                id,
+            })?),
+            _ => None,
+        };
+        Ok(Page { items, total, next })
+    })
 }
 
 /// Replaces the editable fields of customer `id` (itself, not a merged id; not anonymised)

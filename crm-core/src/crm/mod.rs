@@ -334,7 +334,7 @@ impl Tenant {
     /// One page of the customer list (name, email, phone, bookings count, last booking) with
     /// the total count and a cursor to the next page.
     pub fn list_customers(&self, query: &CustomerListQuery) -> Result<Page<CustomerRow>> {
-        self.repo.list_customers(&self.id, query)
+        cases::customers::list(self.repo.as_ref(), &self.id, query)
     }
 
     /// Records a booking, or replaces the one with the same reference. `booking.customer_id`

@@ -110,6 +110,32 @@ impl CustomerListQuery {
         self
     }
 
+    /// Where the page starts: the cursor's position, checked against this query (same sort
+    /// order, a key of that sort's kind). `None` for the first page.
+    ///
+    /// # Errors
+    /// Validation on `cursor` when it is not one this list returned, or belongs to another
+    /// sort order.
+    pub(crate) fn position(&self) -> Result<Option<CursorData>> {
+        let Some(after) = &self.after else {
+            return Ok(None);
+        };
+        let data = after.decode()?;
+        if data.sort != self.sort.as_str() || data.descending != self.descending {
+            return Err(Error::validation("cursor", "belongs to another sort order"));
+        }
+        match (&data.key, self.sort) {
+            (SortKey::Name { .. }, CustomerSort::Name)
+            | (SortKey::Int(_), CustomerSort::LastBooking | CustomerSort::CreatedAt) => {
+                Ok(Some(data))
+            }
+            _ => Err(Error::validation(
+                "cursor",
+                "not a cursor returned by this list",
+            )),
+        }
+    }
+
     pub(crate) fn checked_limit(&self) -> Result<u32> {
         if self.limit == 0 || self.limit > MAX_PAGE {
             return Err(Error::validation(

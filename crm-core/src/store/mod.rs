@@ -8,9 +8,7 @@ pub(crate) mod sqlite;
 use crate::changes::ChangeEvent;
 use crate::error::Result;
 use crate::merge::{MergeId, MergePlan, MergeRecord, MergeRequest, Merged};
-use crate::model::{
-    Actor, Customer, CustomerId, CustomerListQuery, CustomerRow, IndexedCustomer, Page, TenantId,
-};
+use crate::model::{Actor, Customer, CustomerId, CustomerRow, IndexedCustomer, TenantId};
 use crate::privacy::{AnonymisationReport, PersonalDataExport};
 use chrono::{DateTime, Utc};
 
@@ -37,12 +35,6 @@ pub(crate) trait Repository: port::Store {
     fn customers_by_email(&self, tenant: &TenantId, email: &str) -> Result<Vec<Customer>>;
     /// Deletes a customer, detaching its bookings; returns how many were detached.
     fn delete_customer(&self, tenant: &TenantId, actor: &Actor, id: &CustomerId) -> Result<u64>;
-    /// One page of the customer list.
-    fn list_customers(
-        &self,
-        tenant: &TenantId,
-        query: &CustomerListQuery,
-    ) -> Result<Page<CustomerRow>>;
     /// For the search index, across tenants: up to `limit` change events after `after`, each
     /// as its sequence, tenant and the customers it touched.
     fn changed_customers(

@@ -13,9 +13,17 @@ use chrono::{DateTime, FixedOffset, Utc};
 
 use crate::model::{
     Actor, Booking, BrochureRequest, BrochureRequestId, Communication, Customer, CustomerId,
-    CustomerQuery, CustomerStats, Document, DocumentId, ListInfo, SavedSearch, SavedSearchId,
-    TenantId, TenantSettings,
+    CustomerQuery, CustomerRow, CustomerSort, CustomerStats, Document, DocumentId, ListInfo,
+    SavedSearch, SavedSearchId, SortKey, TenantId, TenantSettings,
 };
+
+/// Where a page of the customer list starts: the sort value of the row before it.
+pub(crate) enum SortValue {
+    /// The name sort key, as stored.
+    Name(String),
+    /// The value of an integer sort column (last booking, creation time).
+    Int(i64),
+}
 
 /// The reads of a transaction of one tenant (every row of another tenant is invisible).
 pub(crate) trait Tx {
@@ -26,6 +34,19 @@ pub(crate) trait Tx {
     /// The id of the customer that had customer no. `no` and was merged into another by a merge
     /// that still stands.
     fn merged_by_no(&self, no: i64) -> Result<Option<CustomerId>>;
+    /// Up to `fetch` rows of the customer list in this order, after the row at `after`, each
+    /// with its sort key.
+    fn customer_page(
+        &self,
+        sort: CustomerSort,
+        descending: bool,
+        fetch: u32,
+        after: Option<(&SortValue, &CustomerId)>,
+    ) -> Result<Vec<(CustomerRow, SortKey)>>;
+    /// The name sort key of a customer, if it exists.
+    fn sort_name(&self, id: &CustomerId) -> Result<Option<String>>;
+    /// How many customers the tenant has.
+    fn customer_count(&self) -> Result<u64>;
     /// The customers with this email (main or secondary, matched without case), by customer no.
     fn customers_by_email(&self, email: &str) -> Result<Vec<Customer>>;
     /// The tenant's key for the digests of forgotten contacts, if it has one yet.

@@ -31,7 +31,7 @@ use crate::changes::ChangeEvent;
 use crate::error::{Error, Result};
 use crate::merge::{MergeId, MergePlan, MergeRecord, MergeRequest, Merged};
 use crate::model::IndexedCustomer;
-use crate::model::{Actor, Customer, CustomerId, CustomerListQuery, CustomerRow, Page, TenantId};
+use crate::model::{Actor, Customer, CustomerId, CustomerRow, TenantId};
 use crate::privacy::{AnonymisationReport, PersonalDataExport};
 use chrono::{DateTime, Utc};
 use port::SqliteTx;
@@ -231,14 +231,6 @@ impl Repository for SqliteStore {
 
     fn delete_customer(&self, tenant: &TenantId, actor: &Actor, id: &CustomerId) -> Result<u64> {
         self.write(|tx| customers::delete(tx, tenant, actor, id))
-    }
-
-    fn list_customers(
-        &self,
-        tenant: &TenantId,
-        query: &CustomerListQuery,
-    ) -> Result<Page<CustomerRow>> {
-        self.read(|tx| list::page(tx, tenant, query))
     }
 
     fn changed_customers(

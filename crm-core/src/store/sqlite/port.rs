@@ -9,17 +9,17 @@ use chrono::{DateTime, FixedOffset, Utc};
 
 use super::values::utc_text;
 use super::{
-    bookings, changes, communications, customers, documents, lists, merges, privacy, saved,
+    bookings, changes, communications, customers, documents, list, lists, merges, privacy, saved,
 };
 use crate::changes::Change;
 use crate::error::Result;
 use crate::merge::MergeId;
 use crate::model::{
     Actor, Booking, BrochureRequest, BrochureRequestId, Communication, Customer, CustomerId,
-    CustomerQuery, CustomerStats, Document, DocumentId, ListInfo, SavedSearch, SavedSearchId,
-    TenantId, TenantSettings,
+    CustomerQuery, CustomerRow, CustomerSort, CustomerStats, Document, DocumentId, ListInfo,
+    SavedSearch, SavedSearchId, SortKey, TenantId, TenantSettings,
 };
-use crate::store::port::{Tx, WriteTx};
+use crate::store::port::{SortValue, Tx, WriteTx};
 
 /// A read or write transaction of one tenant.
 pub(super) struct SqliteTx<'a> {
@@ -53,6 +53,24 @@ impl<'a> SqliteTx<'a> {
 }
 
 impl Tx for SqliteTx<'_> {
+    fn customer_page(
+        &self,
+        sort: CustomerSort,
+        descending: bool,
+        fetch: u32,
+        after: Option<(&SortValue, &CustomerId)>,
+    ) -> Result<Vec<(CustomerRow, SortKey)>> {
+        list::rows(self.tx, self.tenant, sort, descending, fetch, after)
+    }
+
+    fn sort_name(&self, id: &CustomerId) -> Result<Option<String>> {
+        list::sort_name(self.tx, self.tenant, id)
+    }
+
+    fn customer_count(&self) -> Result<u64> {
+        list::count(self.tx, self.tenant)
+    }
+
     fn customers_by_email(&self, email: &str) -> Result<Vec<Customer>> {
         customers::by_email(self.tx, self.tenant, email)
     }
