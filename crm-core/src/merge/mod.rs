@@ -1,6 +1,7 @@
 //! Merging duplicate customers into one: what the caller asks ([`MergeRequest`]), what would
 //! happen ([`MergePlan`]), and what was done ([`MergeRecord`]), which `unmerge` undoes.
 
+mod rules;
 mod survivorship;
 
 use std::collections::BTreeMap;
@@ -14,6 +15,9 @@ use crate::error::{Error, Result};
 use crate::model::limits::MAX_MERGE_OTHERS;
 use crate::model::{Actor, Customer, CustomerId};
 
+pub(crate) use rules::{
+    BookingNow, PrimaryNow, check_booking_back, check_documents, check_mergeable, check_undo,
+};
 pub(crate) use survivorship::survive;
 
 crate::model::uuid_id!(

@@ -10,11 +10,10 @@ use super::{bookings, changes, customers, documents};
 use crate::changes::{Change, ChangeKind};
 use crate::error::{Error, Result};
 use crate::merge::{
-    BookingMove, MergeId, MergePlan, MergeRecord, MergeRequest, Merged, Undo, survive,
+    BookingMove, BookingNow, MergeId, MergePlan, MergeRecord, MergeRequest, Merged, PrimaryNow,
+    Undo, check_booking_back, check_documents, check_mergeable, check_undo, survive,
 };
-use crate::model::limits::MAX_DOCUMENTS;
 use crate::model::{Actor, Customer, CustomerId, TenantId};
-use crate::privacy::{Act, allow, allow_unmerge};
 
 /// Rows of a customer that a merge moves to the primary and `unmerge` moves back: the table,
 /// its id column, and the table recording each move (`merge_id`, `tenant_id`, the id column,
@@ -161,17 +160,7 @@ fn load(tx: &Transaction<'_>, tenant: &TenantId, req: &MergeRequest) -> Result<L
         .iter()
         .map(|id| live(tx, tenant, id))
         .collect::<Result<Vec<_>>>()?;
-    for c in std::iter::once(&primary).chain(&others) {
-        allow(c, Act::Merge)?;
-        if let Some(&expected) = req.expected_versions.get(&c.id)
-            && expected != c.version
-        {
-            return Err(Error::conflict(format!(
-                "customer {} is at version {}, not {expected}: plan the merge again",
-                c.id, c.version
-            )));
-        }
-    }
+    check_mergeable(req, std::iter::once(&primary).chain(&others))?;
     let mut moves = Vec::new();
     let mut stmt = tx.prepare_cached(
         "SELECT reference, updated_at FROM bookings WHERE customer_id = ?2 AND tenant_id = ?1
@@ -254,12 +243,7 @@ pub(super) fn merge(
     for c in std::iter::once(&primary).chain(&others) {
         documents_after += documents::count(tx, tenant, &c.id)?;
     }
-    if documents_after > MAX_DOCUMENTS as u64 {
-        return Err(Error::validation(
-            "documents",
-            format!("the merged customer would have more than {MAX_DOCUMENTS} documents"),
-        ));
-    }
+    check_documents(documents_after)?;
     let now = Utc::now();
     let now_text = utc_text(&now);
     let id = MergeId::new();
@@ -472,15 +456,7 @@ pub(super) fn unmerge(
     id: &MergeId,
 ) -> Result<MergeRecord> {
     let (mut record, after, updated) = full_record(tx, tenant, id)?;
-    if record.undone.is_some() {
-        return Err(Error::conflict(format!("merge {id} was already undone")));
-    }
-    allow_unmerge(
-        id,
-        std::iter::once(&record.primary_before).chain(&record.merged),
-    )?;
     let primary_id = record.primary_id;
-    // Merges into one primary undo newest first.
     let later: Option<uuid::Uuid> = tx
         .prepare_cached(
             "SELECT id FROM merges WHERE tenant_id = ?1 AND primary_id = ?2 AND undone_at IS NULL
@@ -491,38 +467,14 @@ pub(super) fn unmerge(
             |r| r.get(0),
         )
         .optional()?;
-    if let Some(later) = later {
-        return Err(Error::conflict(format!(
-            "customer {primary_id} took part in a later merge ({}): undo that merge first",
-            MergeId::from_uuid(later)
-        )));
-    }
-    let primary = match customers::by_id(tx, tenant, &primary_id) {
-        Ok(c) => c,
-        Err(e) if e.kind() == crate::ErrorKind::NotFound => {
-            return Err(Error::conflict(
-                match merged_into(tx, tenant, &primary_id)? {
-                    Some((_, later)) => format!(
-                        "customer {primary_id} was merged again since (merge {later}): undo that \
-                     merge first"
-                    ),
-                    None => format!("customer {primary_id} was deleted since the merge"),
-                },
-            ));
-        }
-        Err(e) => return Err(e),
+    let primary_now = match customers::find(tx, tenant, &primary_id)? {
+        Some(c) => PrimaryNow::Present(Box::new(c)),
+        None => match merged_into(tx, tenant, &primary_id)? {
+            Some((_, again)) => PrimaryNow::MergedAgain(again),
+            None => PrimaryNow::Deleted,
+        },
     };
-    // Touched since: its fields differ from what the merge left (a later merge into it, undone
-    // since, leaves them as they were, so merges undo in reverse order).
-    let changed = after.changed_fields(&primary);
-    if !changed.is_empty() {
-        return Err(Error::conflict(format!(
-            "customer {primary_id} changed since the merge ({}): undo those changes first",
-            changed.join(", ")
-        )));
-    }
-    // Each moved booking must still be linked to the primary; a booking whose summary changed
-    // since (a payment, a new date) still belongs to the person it moves back to.
+    let primary = check_undo(&record, later.map(MergeId::from_uuid), primary_now, &after)?;
     let mut current = Vec::with_capacity(record.bookings.len());
     for m in &record.bookings {
         let now: Option<(Option<uuid::Uuid>, String)> = tx
@@ -533,26 +485,15 @@ pub(super) fn unmerge(
                 Ok((r.get(0)?, r.get(1)?))
             })
             .optional()?;
-        match now {
-            Some((Some(owner), at)) if owner == *primary_id.as_uuid() => current.push(at),
-            Some((Some(_), _)) => {
-                return Err(Error::conflict(format!(
-                    "booking {} was linked to another customer since the merge",
-                    m.reference
-                )));
-            }
-            Some((None, _)) => {
-                return Err(Error::conflict(format!(
-                    "booking {} was unlinked since the merge",
-                    m.reference
-                )));
-            }
-            None => {
-                return Err(Error::Internal(format!(
-                    "booking {} of merge {id} is gone",
-                    m.reference
-                )));
-            }
+        let state = match &now {
+            Some((Some(owner), _)) if owner == primary_id.as_uuid() => BookingNow::WithPrimary,
+            Some((Some(_), _)) => BookingNow::Relinked,
+            Some((None, _)) => BookingNow::Unlinked,
+            None => BookingNow::Gone,
+        };
+        check_booking_back(id, &m.reference, state)?;
+        if let Some((_, at)) = now {
+            current.push(at);
         }
     }
 
