@@ -48,10 +48,11 @@ pub(super) fn by_reference(
     reference: &str,
 ) -> Result<Option<Booking>> {
     let sql = format!("SELECT {COLUMNS} FROM bookings WHERE tenant_id = ?1 AND reference = ?2");
-    Ok(tx
-        .prepare_cached(&sql)?
+    tx.prepare_cached(&sql)
+        .map_err(super::db)?
         .query_row(params![tenant.as_str(), reference.trim()], from_row)
-        .optional()?)
+        .optional()
+        .map_err(super::db)
 }
 
 /// References per statement when the bookings of a batch are looked up.
@@ -75,9 +76,12 @@ pub(super) fn many(
         let tenant_text = tenant.as_str();
         let mut args: Vec<&dyn rusqlite::ToSql> = vec![&tenant_text];
         args.extend(chunk.iter().map(|r| r as &dyn rusqlite::ToSql));
-        let mut stmt = tx.prepare_cached(&sql)?;
-        for booking in stmt.query_map(args.as_slice(), from_row)? {
-            out.push(booking?);
+        let mut stmt = tx.prepare_cached(&sql).map_err(super::db)?;
+        for booking in stmt
+            .query_map(args.as_slice(), from_row)
+            .map_err(super::db)?
+        {
+            out.push(booking.map_err(super::db)?);
         }
     }
     Ok(out)
@@ -106,25 +110,29 @@ pub(super) fn write(
          WHERE tenant_id = ?1 AND reference = ?2"
     };
     let invoice = b.invoice.as_ref();
-    let written = tx.prepare_cached(sql)?.execute(params![
-        tenant.as_str(),
-        b.reference,
-        b.customer_id.as_ref().map(CustomerId::as_uuid),
-        b.status.as_str(),
-        local_text(&b.pickup_at),
-        b.pickup_at.timestamp_micros(),
-        b.return_at.as_ref().map(local_text),
-        b.route_from,
-        b.route_to,
-        b.transport,
-        b.hotel,
-        b.salesperson,
-        invoice.map(|i| &i.number),
-        invoice.map(|i| i.amount.minor),
-        invoice.map(|i| &i.amount.currency),
-        invoice.map(|i| i.payment_status.as_str()),
-        stamp,
-    ])?;
+    let written = tx
+        .prepare_cached(sql)
+        .map_err(super::db)?
+        .execute(params![
+            tenant.as_str(),
+            b.reference,
+            b.customer_id.as_ref().map(CustomerId::as_uuid),
+            b.status.as_str(),
+            local_text(&b.pickup_at),
+            b.pickup_at.timestamp_micros(),
+            b.return_at.as_ref().map(local_text),
+            b.route_from,
+            b.route_to,
+            b.transport,
+            b.hotel,
+            b.salesperson,
+            invoice.map(|i| &i.number),
+            invoice.map(|i| i.amount.minor),
+            invoice.map(|i| &i.amount.currency),
+            invoice.map(|i| i.payment_status.as_str()),
+            stamp,
+        ])
+        .map_err(super::db)?;
     if written != 1 {
         return Err(Error::Internal(format!(
             "booking {} was not written",
@@ -144,13 +152,13 @@ pub(super) fn set_customer(
 ) -> Result<()> {
     tx.prepare_cached(
         "UPDATE bookings SET customer_id = ?3, updated_at = ?4 WHERE tenant_id = ?1 AND reference = ?2",
-    )?
+    ).map_err(super::db)?
     .execute(params![
         tenant.as_str(),
         reference,
         customer.as_ref().map(CustomerId::as_uuid),
         stamp
-    ])?;
+    ]).map_err(super::db)?;
     Ok(())
 }
 
@@ -171,14 +179,16 @@ pub(super) fn add_to_counters(
                 last_booking_at = CASE WHEN ?4 > last_booking_key THEN ?5 ELSE last_booking_at END,
                 last_booking_key = MAX(last_booking_key, ?4)
              WHERE tenant_id = ?1 AND id = ?2 AND last_booking_key <> ?4",
-        )?
+        )
+        .map_err(super::db)?
         .execute(params![
             tenant.as_str(),
             customer.as_uuid(),
             count,
             latest.timestamp_micros(),
             local_text(latest)
-        ])?;
+        ])
+        .map_err(super::db)?;
     Ok(changed == 1)
 }
 
@@ -195,9 +205,10 @@ pub(super) fn refresh_counters(
             last_booking_at = (SELECT pickup_at FROM bookings WHERE customer_id = ?2 AND tenant_id = ?1
                                ORDER BY pickup_utc DESC, reference DESC LIMIT 1)
          WHERE tenant_id = ?1 AND id = ?2",
-    )?;
+    ).map_err(super::db)?;
     for id in customers {
-        stmt.execute(params![tenant.as_str(), id.as_uuid()])?;
+        stmt.execute(params![tenant.as_str(), id.as_uuid()])
+            .map_err(super::db)?;
     }
     Ok(())
 }
@@ -211,10 +222,12 @@ pub(super) fn history(
         "SELECT {COLUMNS} FROM bookings WHERE customer_id = ?2 AND tenant_id = ?1
          ORDER BY pickup_utc DESC, reference DESC"
     );
-    Ok(tx
-        .prepare_cached(&sql)?
-        .query_map(params![tenant.as_str(), customer.as_uuid()], from_row)?
-        .collect::<rusqlite::Result<_>>()?)
+    tx.prepare_cached(&sql)
+        .map_err(super::db)?
+        .query_map(params![tenant.as_str(), customer.as_uuid()], from_row)
+        .map_err(super::db)?
+        .collect::<rusqlite::Result<_>>()
+        .map_err(super::db)
 }
 
 pub(super) fn stats(
@@ -225,20 +238,24 @@ pub(super) fn stats(
     let (bookings, last): (i64, Option<String>) = tx
         .prepare_cached(
             "SELECT booking_count, last_booking_at FROM customers WHERE tenant_id = ?1 AND id = ?2",
-        )?
+        )
+        .map_err(super::db)?
         .query_row(params![tenant.as_str(), customer.as_uuid()], |r| {
             Ok((r.get(0)?, r.get(1)?))
-        })?;
+        })
+        .map_err(super::db)?;
     let mut sums = tx.prepare_cached(
         "SELECT currency, amount_minor FROM bookings
          WHERE customer_id = ?2 AND tenant_id = ?1 AND currency IS NOT NULL AND status <> 'cancelled'
          ORDER BY currency",
-    )?;
+    ).map_err(super::db)?;
     let mut total_spent: Vec<Money> = Vec::new();
-    let mut rows = sums.query(params![tenant.as_str(), customer.as_uuid()])?;
-    while let Some(row) = rows.next()? {
-        let currency: String = row.get(0)?;
-        let minor: i64 = row.get(1)?;
+    let mut rows = sums
+        .query(params![tenant.as_str(), customer.as_uuid()])
+        .map_err(super::db)?;
+    while let Some(row) = rows.next().map_err(super::db)? {
+        let currency: String = row.get(0).map_err(super::db)?;
+        let minor: i64 = row.get(1).map_err(super::db)?;
         match total_spent.last_mut() {
             Some(m) if m.currency == currency => {
                 m.minor = m.minor.checked_add(minor).ok_or_else(|| {
@@ -250,7 +267,10 @@ pub(super) fn stats(
     }
     Ok(CustomerStats {
         bookings: bookings as u64,
-        last_booking: last.map(|s| parse_local(1, &s)).transpose()?,
+        last_booking: last
+            .map(|s| parse_local(1, &s))
+            .transpose()
+            .map_err(super::db)?,
         total_spent,
     })
 }

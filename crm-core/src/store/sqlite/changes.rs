@@ -33,7 +33,8 @@ pub(super) fn append_at(
     tx.prepare_cached(
         "INSERT INTO changes (tenant_id, at, kind, customer_id, previous_customer_id, booking_ref,
             actor_id, actor_role, fields) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-    )?
+    )
+    .map_err(super::db)?
     .execute(params![
         tenant.as_str(),
         at,
@@ -44,7 +45,8 @@ pub(super) fn append_at(
         actor.user_id,
         actor.role.as_str(),
         fields,
-    ])?;
+    ])
+    .map_err(super::db)?;
     Ok(())
 }
 
@@ -88,9 +90,11 @@ pub(super) fn about(
     let tenant_text = tenant.as_str();
     let mut args: Vec<&dyn rusqlite::ToSql> = vec![&tenant_text];
     args.extend(ids.iter().map(|id| id.as_uuid() as &dyn rusqlite::ToSql));
-    let mut stmt = tx.prepare(&sql)?;
-    let rows = stmt.query_map(rusqlite::params_from_iter(args), event)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let mut stmt = tx.prepare(&sql).map_err(super::db)?;
+    let rows = stmt
+        .query_map(rusqlite::params_from_iter(args), event)
+        .map_err(super::db)?;
+    rows.collect::<rusqlite::Result<_>>().map_err(super::db)
 }
 
 pub(super) fn since(
@@ -102,7 +106,9 @@ pub(super) fn since(
     let sql = format!(
         "SELECT {COLUMNS} FROM changes WHERE tenant_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3"
     );
-    let mut stmt = tx.prepare_cached(&sql)?;
-    let rows = stmt.query_map(params![tenant.as_str(), after, limit], event)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let mut stmt = tx.prepare_cached(&sql).map_err(super::db)?;
+    let rows = stmt
+        .query_map(params![tenant.as_str(), after, limit], event)
+        .map_err(super::db)?;
+    rows.collect::<rusqlite::Result<_>>().map_err(super::db)
 }

@@ -28,7 +28,8 @@ pub(super) fn insert(tx: &Transaction<'_>, tenant: &TenantId, c: &Communication)
     tx.prepare_cached(&format!(
         "INSERT INTO communications (tenant_id, {COLUMNS}, sent_us)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
-    ))?
+    ))
+    .map_err(super::db)?
     .execute(params![
         tenant.as_str(),
         c.id.as_uuid(),
@@ -41,7 +42,8 @@ pub(super) fn insert(tx: &Transaction<'_>, tenant: &TenantId, c: &Communication)
         utc_text(&c.recorded_at),
         c.recorded_by,
         c.sent_at.timestamp_micros(),
-    ])?;
+    ])
+    .map_err(super::db)?;
     Ok(())
 }
 
@@ -51,13 +53,15 @@ pub(super) fn of_customer(
     tenant: &TenantId,
     id: &CustomerId,
 ) -> Result<Vec<Communication>> {
-    Ok(tx
-        .prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM communications WHERE tenant_id = ?1 AND customer_id = ?2
+    tx.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM communications WHERE tenant_id = ?1 AND customer_id = ?2
              ORDER BY sent_us DESC, id DESC"
-        ))?
-        .query_map(params![tenant.as_str(), id.as_uuid()], from_row)?
-        .collect::<rusqlite::Result<_>>()?)
+    ))
+    .map_err(super::db)?
+    .query_map(params![tenant.as_str(), id.as_uuid()], from_row)
+    .map_err(super::db)?
+    .collect::<rusqlite::Result<_>>()
+    .map_err(super::db)
 }
 
 /// Erases the personal content of a customer's log (where it went, what it said, the host's
@@ -67,6 +71,8 @@ pub(super) fn erase(tx: &Transaction<'_>, tenant: &TenantId, customer: &Customer
         .prepare_cached(
             "UPDATE communications SET address = '', subject = '', reference = NULL
              WHERE tenant_id = ?1 AND customer_id = ?2",
-        )?
-        .execute(params![tenant.as_str(), customer.as_uuid()])? as u64)
+        )
+        .map_err(super::db)?
+        .execute(params![tenant.as_str(), customer.as_uuid()])
+        .map_err(super::db)? as u64)
 }

@@ -22,11 +22,13 @@ pub(super) const COLUMNS: &str = "id, customer_no, first_name, last_name, compan
 
 pub(super) fn tenant_settings(tx: &Transaction<'_>, tenant: &TenantId) -> Result<TenantSettings> {
     let row = tx
-        .prepare_cached("SELECT default_region, name_rule FROM tenants WHERE tenant_id = ?1")?
+        .prepare_cached("SELECT default_region, name_rule FROM tenants WHERE tenant_id = ?1")
+        .map_err(super::db)?
         .query_row([tenant.as_str()], |r| {
             Ok((r.get::<_, Option<String>>(0)?, r.get::<_, String>(1)?))
         })
-        .optional()?;
+        .optional()
+        .map_err(super::db)?;
     let mut settings = TenantSettings::default();
     if let Some((region, rule)) = row {
         settings.default_region = region;
@@ -97,26 +99,33 @@ pub(super) fn from_row(row: &Row<'_>) -> rusqlite::Result<Customer> {
 
 /// Fills in the secondary contacts and lists, which live in their own tables.
 fn complete(tx: &Transaction<'_>, tenant: &TenantId, mut c: Customer) -> Result<Customer> {
-    let mut stmt = tx.prepare_cached(
-        "SELECT kind, typed, match_key FROM customer_contacts
+    let mut stmt = tx
+        .prepare_cached(
+            "SELECT kind, typed, match_key FROM customer_contacts
          WHERE customer_id = ?1 AND tenant_id = ?2 ORDER BY kind, position",
-    )?;
-    let mut rows = stmt.query(params![c.id.as_uuid(), tenant.as_str()])?;
-    while let Some(row) = rows.next()? {
-        let kind: String = row.get(0)?;
-        let typed: String = row.get(1)?;
+        )
+        .map_err(super::db)?;
+    let mut rows = stmt
+        .query(params![c.id.as_uuid(), tenant.as_str()])
+        .map_err(super::db)?;
+    while let Some(row) = rows.next().map_err(super::db)? {
+        let kind: String = row.get(0).map_err(super::db)?;
+        let typed: String = row.get(1).map_err(super::db)?;
         if kind == "email" {
             c.secondary_emails.push(typed);
         } else {
-            c.secondary_phones.push(secondary_phone(typed, row.get(2)?));
+            c.secondary_phones
+                .push(secondary_phone(typed, row.get(2).map_err(super::db)?));
         }
     }
     let mut stmt = tx.prepare_cached(
         "SELECT list_name FROM customer_lists WHERE customer_id = ?1 AND tenant_id = ?2 ORDER BY list_name",
-    )?;
+    ).map_err(super::db)?;
     c.lists = stmt
-        .query_map(params![c.id.as_uuid(), tenant.as_str()], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+        .query_map(params![c.id.as_uuid(), tenant.as_str()], |r| r.get(0))
+        .map_err(super::db)?
+        .collect::<rusqlite::Result<_>>()
+        .map_err(super::db)?;
     Ok(c)
 }
 
@@ -128,9 +137,11 @@ fn one(
 ) -> Result<Option<Customer>> {
     let sql = format!("SELECT {COLUMNS} FROM customers WHERE tenant_id = ?1 AND {filter}");
     let found = tx
-        .prepare_cached(&sql)?
+        .prepare_cached(&sql)
+        .map_err(super::db)?
         .query_row(params![tenant.as_str(), key], from_row)
-        .optional()?;
+        .optional()
+        .map_err(super::db)?;
     found.map(|c| complete(tx, tenant, c)).transpose()
 }
 
@@ -145,9 +156,10 @@ pub(super) fn find(
 
 /// Whether a customer is stored under `id`.
 pub(super) fn exists(tx: &Transaction<'_>, tenant: &TenantId, id: &CustomerId) -> Result<bool> {
-    Ok(tx
-        .prepare_cached("SELECT EXISTS (SELECT 1 FROM customers WHERE tenant_id = ?1 AND id = ?2)")?
-        .query_row(params![tenant.as_str(), id.as_uuid()], |r| r.get(0))?)
+    tx.prepare_cached("SELECT EXISTS (SELECT 1 FROM customers WHERE tenant_id = ?1 AND id = ?2)")
+        .map_err(super::db)?
+        .query_row(params![tenant.as_str(), id.as_uuid()], |r| r.get(0))
+        .map_err(super::db)
 }
 
 pub(super) fn by_id(tx: &Transaction<'_>, tenant: &TenantId, id: &CustomerId) -> Result<Customer> {
@@ -171,12 +183,14 @@ pub(super) fn set_tenant_settings(
 ) -> Result<()> {
     tx.prepare_cached(
         "UPDATE tenants SET default_region = ?2, name_rule = ?3 WHERE tenant_id = ?1",
-    )?
+    )
+    .map_err(super::db)?
     .execute(params![
         tenant.as_str(),
         settings.default_region,
         settings.name_rule.as_str()
-    ])?;
+    ])
+    .map_err(super::db)?;
     Ok(())
 }
 
@@ -187,8 +201,10 @@ pub(super) fn ensure_exists(
     id: &CustomerId,
 ) -> Result<()> {
     let exists: bool = tx
-        .prepare_cached("SELECT EXISTS (SELECT 1 FROM customers WHERE tenant_id = ?1 AND id = ?2)")?
-        .query_row(params![tenant.as_str(), id.as_uuid()], |r| r.get(0))?;
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM customers WHERE tenant_id = ?1 AND id = ?2)")
+        .map_err(super::db)?
+        .query_row(params![tenant.as_str(), id.as_uuid()], |r| r.get(0))
+        .map_err(super::db)?;
     if exists {
         Ok(())
     } else {
@@ -212,9 +228,12 @@ pub(super) fn by_email(
          AND +tenant_id = ?1 ORDER BY customer_no"
     );
     let found = tx
-        .prepare_cached(&sql)?
-        .query_map(params![tenant.as_str(), key], from_row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        .prepare_cached(&sql)
+        .map_err(super::db)?
+        .query_map(params![tenant.as_str(), key], from_row)
+        .map_err(super::db)?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(super::db)?;
     found.into_iter().map(|c| complete(tx, tenant, c)).collect()
 }
 
@@ -222,9 +241,11 @@ pub(super) fn by_email(
 /// The customer no. the tenant's next new customer gets.
 pub(super) fn next_customer_no(tx: &Transaction<'_>, tenant: &TenantId) -> Result<i64> {
     Ok(tx
-        .prepare_cached("SELECT next_customer_no FROM tenants WHERE tenant_id = ?1")?
+        .prepare_cached("SELECT next_customer_no FROM tenants WHERE tenant_id = ?1")
+        .map_err(super::db)?
         .query_row([tenant.as_str()], |r| r.get(0))
-        .optional()?
+        .optional()
+        .map_err(super::db)?
         .unwrap_or(1))
 }
 
@@ -240,12 +261,12 @@ pub(super) fn insert(
 
 /// Takes the next `count` customer numbers (and counts the customers); returns the first.
 pub(super) fn take_numbers(tx: &Transaction<'_>, tenant: &TenantId, count: i64) -> Result<i64> {
-    Ok(tx
+    tx
         .prepare_cached(
             "UPDATE tenants SET next_customer_no = next_customer_no + ?2, customer_count = customer_count + ?2
              WHERE tenant_id = ?1 RETURNING next_customer_no - ?2",
-        )?
-        .query_row(params![tenant.as_str(), count], |r| r.get(0))?)
+        ).map_err(super::db)?
+        .query_row(params![tenant.as_str(), count], |r| r.get(0)).map_err(super::db)
 }
 
 /// [`crate::cases::customers::save`] in this transaction.
@@ -304,87 +325,104 @@ pub(super) fn written(
     let e164 = |p: &Option<Phone>| p.as_ref().map(|p| p.e164.clone());
     let custom =
         serde_json::to_string(&c.custom_fields).map_err(|e| Error::Internal(e.to_string()))?;
-    let rows = tx.prepare_cached(sql)?.execute(params![
-        tenant.as_str(),
-        c.id.as_uuid(),
-        c.customer_no,
-        c.first_name,
-        c.last_name,
-        c.sort_name(),
-        c.company,
-        c.email,
-        c.email.as_deref().map(email_key),
-        typed(&c.phone),
-        e164(&c.phone),
-        typed(&c.mobile),
-        e164(&c.mobile),
-        typed(&c.fax),
-        e164(&c.fax),
-        typed(&c.emergency_phone),
-        e164(&c.emergency_phone),
-        c.address.street,
-        c.address.zip,
-        c.address.city,
-        c.address.region,
-        c.address.country,
-        c.contact_person,
-        c.birth_date.map(|d| d.format("%Y-%m-%d").to_string()),
-        c.language,
-        c.notes,
-        c.consent.email.as_ref().map(utc_text),
-        c.consent.sms.as_ref().map(utc_text),
-        c.salesperson,
-        custom,
-        utc_text(&c.created_at),
-        c.created_at.timestamp_millis(),
-        utc_text(&c.updated_at),
-        c.version,
-        c.anonymised_at.as_ref().map(utc_text),
-    ])?;
+    let rows = tx
+        .prepare_cached(sql)
+        .map_err(super::db)?
+        .execute(params![
+            tenant.as_str(),
+            c.id.as_uuid(),
+            c.customer_no,
+            c.first_name,
+            c.last_name,
+            c.sort_name(),
+            c.company,
+            c.email,
+            c.email.as_deref().map(email_key),
+            typed(&c.phone),
+            e164(&c.phone),
+            typed(&c.mobile),
+            e164(&c.mobile),
+            typed(&c.fax),
+            e164(&c.fax),
+            typed(&c.emergency_phone),
+            e164(&c.emergency_phone),
+            c.address.street,
+            c.address.zip,
+            c.address.city,
+            c.address.region,
+            c.address.country,
+            c.contact_person,
+            c.birth_date.map(|d| d.format("%Y-%m-%d").to_string()),
+            c.language,
+            c.notes,
+            c.consent.email.as_ref().map(utc_text),
+            c.consent.sms.as_ref().map(utc_text),
+            c.salesperson,
+            custom,
+            utc_text(&c.created_at),
+            c.created_at.timestamp_millis(),
+            utc_text(&c.updated_at),
+            c.version,
+            c.anonymised_at.as_ref().map(utc_text),
+        ])
+        .map_err(super::db)?;
     if rows != 1 {
         return Ok(false);
     }
     if !insert {
         tx.prepare_cached(
             "DELETE FROM customer_contacts WHERE customer_id = ?1 AND tenant_id = ?2",
-        )?
-        .execute(params![c.id.as_uuid(), tenant.as_str()])?;
-        tx.prepare_cached("DELETE FROM customer_lists WHERE customer_id = ?1 AND tenant_id = ?2")?
-            .execute(params![c.id.as_uuid(), tenant.as_str()])?;
+        )
+        .map_err(super::db)?
+        .execute(params![c.id.as_uuid(), tenant.as_str()])
+        .map_err(super::db)?;
+        tx.prepare_cached("DELETE FROM customer_lists WHERE customer_id = ?1 AND tenant_id = ?2")
+            .map_err(super::db)?
+            .execute(params![c.id.as_uuid(), tenant.as_str()])
+            .map_err(super::db)?;
     }
     let mut contact = tx.prepare_cached(
         "INSERT INTO customer_contacts (customer_id, tenant_id, kind, position, typed, match_key)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?;
+    ).map_err(super::db)?;
     for (i, e) in c.secondary_emails.iter().enumerate() {
-        contact.execute(params![
-            c.id.as_uuid(),
-            tenant.as_str(),
-            "email",
-            i,
-            e,
-            email_key(e)
-        ])?;
+        contact
+            .execute(params![
+                c.id.as_uuid(),
+                tenant.as_str(),
+                "email",
+                i,
+                e,
+                email_key(e)
+            ])
+            .map_err(super::db)?;
     }
     for (i, p) in c.secondary_phones.iter().enumerate() {
-        contact.execute(params![
-            c.id.as_uuid(),
-            tenant.as_str(),
-            "phone",
-            i,
-            p.typed,
-            p.e164.as_deref().unwrap_or_default()
-        ])?;
+        contact
+            .execute(params![
+                c.id.as_uuid(),
+                tenant.as_str(),
+                "phone",
+                i,
+                p.typed,
+                p.e164.as_deref().unwrap_or_default()
+            ])
+            .map_err(super::db)?;
     }
-    let mut list = tx.prepare_cached(
-        "INSERT INTO customer_lists (customer_id, tenant_id, list_name) VALUES (?1, ?2, ?3)",
-    )?;
+    let mut list = tx
+        .prepare_cached(
+            "INSERT INTO customer_lists (customer_id, tenant_id, list_name) VALUES (?1, ?2, ?3)",
+        )
+        .map_err(super::db)?;
     let mut known = tx.prepare_cached(
         "INSERT INTO lists (tenant_id, name, created_at) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
-    )?;
+    ).map_err(super::db)?;
     for name in &c.lists {
-        list.execute(params![c.id.as_uuid(), tenant.as_str(), name])?;
-        known.execute(params![tenant.as_str(), name, utc_text(&c.updated_at)])?;
+        list.execute(params![c.id.as_uuid(), tenant.as_str(), name])
+            .map_err(super::db)?;
+        known
+            .execute(params![tenant.as_str(), name, utc_text(&c.updated_at)])
+            .map_err(super::db)?;
     }
     Ok(true)
 }
@@ -392,8 +430,10 @@ pub(super) fn written(
 /// Deletes the row of a customer that has no bookings left (a merge moved them), without an
 /// event: the caller records what happened.
 pub(super) fn remove(tx: &Transaction<'_>, tenant: &TenantId, id: &CustomerId) -> Result<()> {
-    tx.prepare_cached("DELETE FROM customers WHERE tenant_id = ?1 AND id = ?2")?
-        .execute(params![tenant.as_str(), id.as_uuid()])?;
+    tx.prepare_cached("DELETE FROM customers WHERE tenant_id = ?1 AND id = ?2")
+        .map_err(super::db)?
+        .execute(params![tenant.as_str(), id.as_uuid()])
+        .map_err(super::db)?;
     count(tx, tenant, -1)
 }
 
@@ -406,8 +446,10 @@ pub(super) fn restore(tx: &Transaction<'_>, tenant: &TenantId, c: &Customer) -> 
 fn count(tx: &Transaction<'_>, tenant: &TenantId, delta: i64) -> Result<()> {
     tx.prepare_cached(
         "UPDATE tenants SET customer_count = customer_count + ?2 WHERE tenant_id = ?1",
-    )?
-    .execute(params![tenant.as_str(), delta])?;
+    )
+    .map_err(super::db)?
+    .execute(params![tenant.as_str(), delta])
+    .map_err(super::db)?;
     Ok(())
 }
 
@@ -426,12 +468,15 @@ pub(super) fn delete(
         .prepare_cached(
             "UPDATE bookings SET customer_id = NULL, updated_at = ?3
              WHERE tenant_id = ?1 AND customer_id = ?2 RETURNING reference",
-        )?
+        )
+        .map_err(super::db)?
         .query_map(
             params![tenant.as_str(), id.as_uuid(), utc_text(&Utc::now())],
             |r| r.get(0),
-        )?
-        .collect::<rusqlite::Result<_>>()?;
+        )
+        .map_err(super::db)?
+        .collect::<rusqlite::Result<_>>()
+        .map_err(super::db)?;
     for reference in &refs {
         let mut change = Change::booking(ChangeKind::BookingUnlinked, reference, None);
         change.previous_customer_id = Some(*id);

@@ -30,7 +30,8 @@ pub(super) fn insert(
     tx.prepare_cached(
         "INSERT INTO documents (id, tenant_id, customer_id, name, content_type, size, sha256,
             added_at, content) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-    )?
+    )
+    .map_err(super::db)?
     .execute(params![
         doc.id.as_uuid(),
         tenant.as_str(),
@@ -41,7 +42,8 @@ pub(super) fn insert(
         doc.sha256,
         utc_text(&doc.added_at),
         content
-    ])?;
+    ])
+    .map_err(super::db)?;
     Ok(())
 }
 
@@ -54,10 +56,12 @@ pub(super) fn list(
     let sql = format!(
         "SELECT {COLUMNS} FROM documents WHERE tenant_id = ?1 AND customer_id = ?2 ORDER BY added_at, id"
     );
-    Ok(tx
-        .prepare_cached(&sql)?
-        .query_map(params![tenant.as_str(), id.as_uuid()], from_row)?
-        .collect::<rusqlite::Result<_>>()?)
+    tx.prepare_cached(&sql)
+        .map_err(super::db)?
+        .query_map(params![tenant.as_str(), id.as_uuid()], from_row)
+        .map_err(super::db)?
+        .collect::<rusqlite::Result<_>>()
+        .map_err(super::db)
 }
 
 /// One document, without its bytes.
@@ -67,10 +71,11 @@ pub(super) fn get(
     id: &DocumentId,
 ) -> Result<Option<Document>> {
     let sql = format!("SELECT {COLUMNS} FROM documents WHERE tenant_id = ?1 AND id = ?2");
-    Ok(tx
-        .prepare_cached(&sql)?
+    tx.prepare_cached(&sql)
+        .map_err(super::db)?
         .query_row(params![tenant.as_str(), id.as_uuid()], from_row)
-        .optional()?)
+        .optional()
+        .map_err(super::db)
 }
 
 /// The bytes of one document.
@@ -79,16 +84,19 @@ pub(super) fn content(
     tenant: &TenantId,
     id: &DocumentId,
 ) -> Result<Option<Vec<u8>>> {
-    Ok(tx
-        .prepare_cached("SELECT content FROM documents WHERE tenant_id = ?1 AND id = ?2")?
+    tx.prepare_cached("SELECT content FROM documents WHERE tenant_id = ?1 AND id = ?2")
+        .map_err(super::db)?
         .query_row(params![tenant.as_str(), id.as_uuid()], |r| r.get(0))
-        .optional()?)
+        .optional()
+        .map_err(super::db)
 }
 
 /// Removes a document.
 pub(super) fn delete(tx: &Transaction<'_>, tenant: &TenantId, id: &DocumentId) -> Result<()> {
-    tx.prepare_cached("DELETE FROM documents WHERE tenant_id = ?1 AND id = ?2")?
-        .execute(params![tenant.as_str(), id.as_uuid()])?;
+    tx.prepare_cached("DELETE FROM documents WHERE tenant_id = ?1 AND id = ?2")
+        .map_err(super::db)?
+        .execute(params![tenant.as_str(), id.as_uuid()])
+        .map_err(super::db)?;
     Ok(())
 }
 
@@ -100,15 +108,19 @@ pub(super) fn erase_all(
     customer: &CustomerId,
 ) -> Result<u64> {
     Ok(tx
-        .prepare_cached("DELETE FROM documents WHERE tenant_id = ?1 AND customer_id = ?2")?
-        .execute(params![tenant.as_str(), customer.as_uuid()])? as u64)
+        .prepare_cached("DELETE FROM documents WHERE tenant_id = ?1 AND customer_id = ?2")
+        .map_err(super::db)?
+        .execute(params![tenant.as_str(), customer.as_uuid()])
+        .map_err(super::db)? as u64)
 }
 
 /// How many documents `customer` has.
 pub(super) fn count(tx: &Transaction<'_>, tenant: &TenantId, customer: &CustomerId) -> Result<u64> {
     Ok(tx
-        .prepare_cached("SELECT COUNT(*) FROM documents WHERE tenant_id = ?1 AND customer_id = ?2")?
+        .prepare_cached("SELECT COUNT(*) FROM documents WHERE tenant_id = ?1 AND customer_id = ?2")
+        .map_err(super::db)?
         .query_row(params![tenant.as_str(), customer.as_uuid()], |r| {
             r.get::<_, i64>(0)
-        })? as u64)
+        })
+        .map_err(super::db)? as u64)
 }

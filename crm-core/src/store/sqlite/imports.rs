@@ -36,15 +36,19 @@ pub(super) fn by_custom_value(
 ) -> Result<HashMap<String, CustomerId>> {
     // Only the rows whose JSON holds the key are parsed.
     let needle = serde_json::to_string(key).map_err(|e| Error::Internal(e.to_string()))? + ":";
-    let mut stmt = tx.prepare_cached(
-        "SELECT id, custom_fields FROM customers
+    let mut stmt = tx
+        .prepare_cached(
+            "SELECT id, custom_fields FROM customers
          WHERE tenant_id = ?1 AND instr(custom_fields, ?2) > 0 ORDER BY customer_no",
-    )?;
-    let mut rows = stmt.query(params![tenant.as_str(), needle])?;
+        )
+        .map_err(super::db)?;
+    let mut rows = stmt
+        .query(params![tenant.as_str(), needle])
+        .map_err(super::db)?;
     let mut out = HashMap::new();
-    while let Some(row) = rows.next()? {
-        let id = CustomerId::from_uuid(row.get(0)?);
-        let json: String = row.get(1)?;
+    while let Some(row) = rows.next().map_err(super::db)? {
+        let id = CustomerId::from_uuid(row.get(0).map_err(super::db)?);
+        let json: String = row.get(1).map_err(super::db)?;
         let fields: HashMap<String, String> = serde_json::from_str(&json)
             .map_err(|_| Error::Internal("a stored custom field map is not JSON".into()))?;
         if let Some(value) = fields.get(key) {

@@ -15,33 +15,38 @@ pub(super) fn changed_customers(
     after: i64,
     limit: u32,
 ) -> Result<Vec<(i64, TenantId, Vec<CustomerId>)>> {
-    let mut stmt = tx.prepare_cached(
-        "SELECT seq, tenant_id, customer_id, previous_customer_id FROM changes
+    let mut stmt = tx
+        .prepare_cached(
+            "SELECT seq, tenant_id, customer_id, previous_customer_id FROM changes
          WHERE seq > ?1 ORDER BY seq LIMIT ?2",
-    )?;
-    let rows = stmt.query_map(params![after, limit], |r| {
-        let ids: Vec<CustomerId> = [r.get::<_, Option<uuid::Uuid>>(2)?, r.get(3)?]
-            .into_iter()
-            .flatten()
-            .map(CustomerId::from_uuid)
-            .collect();
-        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, ids))
-    })?;
+        )
+        .map_err(super::db)?;
+    let rows = stmt
+        .query_map(params![after, limit], |r| {
+            let ids: Vec<CustomerId> = [r.get::<_, Option<uuid::Uuid>>(2)?, r.get(3)?]
+                .into_iter()
+                .flatten()
+                .map(CustomerId::from_uuid)
+                .collect();
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, ids))
+        })
+        .map_err(super::db)?;
     let mut out = Vec::new();
     for row in rows {
-        let (seq, tenant, ids) = row?;
+        let (seq, tenant, ids) = row.map_err(super::db)?;
         out.push((seq, TenantId::new(&tenant)?, ids));
     }
     Ok(out)
 }
 
 pub(super) fn feed_position(tx: &Transaction<'_>) -> Result<(i64, u64)> {
-    Ok(tx.query_row(
+    tx.query_row(
         "SELECT IFNULL((SELECT MAX(seq) FROM changes), 0),
                 IFNULL((SELECT SUM(customer_count) FROM tenants), 0)",
         [],
         |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)),
-    )?)
+    )
+    .map_err(super::db)
 }
 
 /// Ids per statement when customers are read by id.
@@ -112,15 +117,17 @@ pub(super) fn ids_by_no(
     after_no: i64,
     limit: u32,
 ) -> Result<Vec<(i64, CustomerId)>> {
-    Ok(tx
-        .prepare_cached(
-            "SELECT customer_no, id FROM customers WHERE tenant_id = ?1 AND customer_no > ?2
+    tx.prepare_cached(
+        "SELECT customer_no, id FROM customers WHERE tenant_id = ?1 AND customer_no > ?2
              ORDER BY customer_no LIMIT ?3",
-        )?
-        .query_map(params![tenant.as_str(), after_no, limit], |r| {
-            Ok((r.get(0)?, CustomerId::from_uuid(r.get(1)?)))
-        })?
-        .collect::<rusqlite::Result<_>>()?)
+    )
+    .map_err(super::db)?
+    .query_map(params![tenant.as_str(), after_no, limit], |r| {
+        Ok((r.get(0)?, CustomerId::from_uuid(r.get(1)?)))
+    })
+    .map_err(super::db)?
+    .collect::<rusqlite::Result<_>>()
+    .map_err(super::db)
 }
 
 /// Up to `limit` customers of `tenant` in id order after `after`, with their secondary contacts
@@ -160,20 +167,22 @@ fn customers_where(
 ) -> Result<Vec<IndexedCustomer>> {
     let columns = customers::COLUMNS;
     let sql = format!("SELECT {columns}, tenant_id FROM customers WHERE {filter}");
-    let mut stmt = tx.prepare_cached(&sql)?;
-    let rows = stmt.query_map(args, |r| {
-        Ok(IndexedCustomer {
-            tenant: r.get(31)?,
-            customer: customers::from_row(r)?,
-            departures: Vec::new(),
-            last_booking_day: None,
-            transports: Vec::new(),
-            hotels: Vec::new(),
-            statuses: Vec::new(),
-            last_booking: i64::MIN,
+    let mut stmt = tx.prepare_cached(&sql).map_err(super::db)?;
+    let rows = stmt
+        .query_map(args, |r| {
+            Ok(IndexedCustomer {
+                tenant: r.get(31)?,
+                customer: customers::from_row(r)?,
+                departures: Vec::new(),
+                last_booking_day: None,
+                transports: Vec::new(),
+                hotels: Vec::new(),
+                statuses: Vec::new(),
+                last_booking: i64::MIN,
+            })
         })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+        .map_err(super::db)?;
+    rows.collect::<rusqlite::Result<_>>().map_err(super::db)
 }
 
 /// Fills in the secondary contacts, lists and (with `bookings`) booking facts of `docs` (sorted
@@ -197,30 +206,35 @@ fn attach(
         "SELECT customer_id, kind, typed, match_key FROM customer_contacts
          WHERE {filter} ORDER BY customer_id, kind, position"
     );
-    let mut stmt = tx.prepare_cached(&sql)?;
-    let mut rows = stmt.query(args)?;
-    while let Some(row) = rows.next()? {
-        let Some(i) = doc_of(row.get(0)?) else {
+    let mut stmt = tx.prepare_cached(&sql).map_err(super::db)?;
+    let mut rows = stmt.query(args).map_err(super::db)?;
+    while let Some(row) = rows.next().map_err(super::db)? {
+        let Some(i) = doc_of(row.get(0).map_err(super::db)?) else {
             continue;
         };
         let c = &mut docs[i].customer;
-        let typed: String = row.get(2)?;
-        if row.get::<_, String>(1)? == "email" {
+        let typed: String = row.get(2).map_err(super::db)?;
+        if row.get::<_, String>(1).map_err(super::db)? == "email" {
             c.secondary_emails.push(typed);
         } else {
-            c.secondary_phones
-                .push(customers::secondary_phone(typed, row.get(3)?));
+            c.secondary_phones.push(customers::secondary_phone(
+                typed,
+                row.get(3).map_err(super::db)?,
+            ));
         }
     }
 
     let sql = format!(
         "SELECT customer_id, list_name FROM customer_lists WHERE {filter} ORDER BY customer_id, list_name"
     );
-    let mut stmt = tx.prepare_cached(&sql)?;
-    let mut rows = stmt.query(args)?;
-    while let Some(row) = rows.next()? {
-        if let Some(i) = doc_of(row.get(0)?) {
-            docs[i].customer.lists.insert(row.get(1)?);
+    let mut stmt = tx.prepare_cached(&sql).map_err(super::db)?;
+    let mut rows = stmt.query(args).map_err(super::db)?;
+    while let Some(row) = rows.next().map_err(super::db)? {
+        if let Some(i) = doc_of(row.get(0).map_err(super::db)?) {
+            docs[i]
+                .customer
+                .lists
+                .insert(row.get(1).map_err(super::db)?);
         }
     }
 
@@ -242,16 +256,16 @@ fn attach_bookings(
         "SELECT customer_id, pickup_utc, substr(pickup_at, 1, 10), transport, hotel, status \
          FROM bookings WHERE {filter}"
     );
-    let mut stmt = tx.prepare_cached(&sql)?;
-    let mut rows = stmt.query(args)?;
-    while let Some(row) = rows.next()? {
-        let Some(i) = doc_of(row.get(0)?) else {
+    let mut stmt = tx.prepare_cached(&sql).map_err(super::db)?;
+    let mut rows = stmt.query(args).map_err(super::db)?;
+    while let Some(row) = rows.next().map_err(super::db)? {
+        let Some(i) = doc_of(row.get(0).map_err(super::db)?) else {
             continue;
         };
         let doc = &mut docs[i];
-        let pickup: i64 = row.get(1)?;
+        let pickup: i64 = row.get(1).map_err(super::db)?;
         // pickup_at is RFC 3339 with the pickup place's offset: it starts with the local date.
-        let local_day: String = row.get(2)?;
+        let local_day: String = row.get(2).map_err(super::db)?;
         let day = local_day_number(&local_day).ok_or_else(|| {
             crate::error::Error::Internal("bookings.pickup_at: not a date".into())
         })?;
@@ -260,9 +274,11 @@ fn attach_bookings(
             doc.last_booking = pickup;
             doc.last_booking_day = Some(day);
         }
-        doc.transports.extend(row.get::<_, Option<String>>(3)?);
-        doc.hotels.extend(row.get::<_, Option<String>>(4)?);
-        doc.statuses.push(row.get(5)?);
+        doc.transports
+            .extend(row.get::<_, Option<String>>(3).map_err(super::db)?);
+        doc.hotels
+            .extend(row.get::<_, Option<String>>(4).map_err(super::db)?);
+        doc.statuses.push(row.get(5).map_err(super::db)?);
     }
     for doc in docs {
         for list in [&mut doc.transports, &mut doc.hotels, &mut doc.statuses] {
@@ -288,16 +304,18 @@ pub(super) fn rows(
             last_booking_at, created_at, sort_name
          FROM customers WHERE tenant_id = ? AND id IN ({marks})"
     );
-    let mut stmt = tx.prepare_cached(&sql)?;
+    let mut stmt = tx.prepare_cached(&sql).map_err(super::db)?;
     let mut values: Vec<Box<dyn rusqlite::ToSql>> = vec![Box::new(tenant.as_str().to_owned())];
     values.extend(
         ids.iter()
             .map(|id| Box::new(*id.as_uuid()) as Box<dyn rusqlite::ToSql>),
     );
     let mut found: Vec<CustomerRow> = stmt
-        .query_map(params_from_iter(values.iter()), super::list::from_row)?
+        .query_map(params_from_iter(values.iter()), super::list::from_row)
+        .map_err(super::db)?
         .map(|r| r.map(|(row, _)| row))
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<rusqlite::Result<_>>()
+        .map_err(super::db)?;
     found.sort_by_key(|row| ids.iter().position(|id| *id == row.id));
     Ok(found)
 }

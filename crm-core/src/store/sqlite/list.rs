@@ -40,10 +40,11 @@ pub(super) fn sort_name(
     tenant: &TenantId,
     id: &CustomerId,
 ) -> Result<Option<String>> {
-    Ok(tx
-        .prepare_cached("SELECT sort_name FROM customers WHERE tenant_id = ?1 AND id = ?2")?
+    tx.prepare_cached("SELECT sort_name FROM customers WHERE tenant_id = ?1 AND id = ?2")
+        .map_err(super::db)?
         .query_row(params![tenant.as_str(), id.as_uuid()], |r| r.get(0))
-        .optional()?)
+        .optional()
+        .map_err(super::db)
 }
 
 /// How many customers the tenant has.
@@ -51,8 +52,10 @@ pub(super) fn count(tx: &Transaction<'_>, tenant: &TenantId) -> Result<u64> {
     let total: i64 = tx
         .prepare_cached(
             "SELECT IFNULL((SELECT customer_count FROM tenants WHERE tenant_id = ?1), 0)",
-        )?
-        .query_row([tenant.as_str()], |r| r.get(0))?;
+        )
+        .map_err(super::db)?
+        .query_row([tenant.as_str()], |r| r.get(0))
+        .map_err(super::db)?;
     Ok(total as u64)
 }
 
@@ -83,19 +86,23 @@ pub(super) fn rows(
          FROM customers WHERE tenant_id = ?1 {filter}
          ORDER BY {column} {dir}, id {dir} LIMIT ?2"
     );
-    let mut stmt = tx.prepare_cached(&sql)?;
+    let mut stmt = tx.prepare_cached(&sql).map_err(super::db)?;
     let fetch = i64::from(fetch);
     Ok(match after {
         None => stmt
-            .query_map(params![tenant.as_str(), fetch], from_row)?
-            .collect::<rusqlite::Result<_>>()?,
+            .query_map(params![tenant.as_str(), fetch], from_row)
+            .map_err(super::db)?
+            .collect::<rusqlite::Result<_>>()
+            .map_err(super::db)?,
         Some((value, id)) => {
             let key: &dyn rusqlite::ToSql = match value {
                 SortValue::Name(name) => name,
                 SortValue::Int(i) => i,
             };
-            stmt.query_map(params![tenant.as_str(), fetch, key, id.as_uuid()], from_row)?
-                .collect::<rusqlite::Result<_>>()?
+            stmt.query_map(params![tenant.as_str(), fetch, key, id.as_uuid()], from_row)
+                .map_err(super::db)?
+                .collect::<rusqlite::Result<_>>()
+                .map_err(super::db)?
         }
     })
 }

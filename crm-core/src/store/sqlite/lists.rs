@@ -8,20 +8,20 @@ use crate::error::Result;
 use crate::model::{BrochureRequest, BrochureRequestId, CustomerId, ListInfo, TenantId};
 
 pub(super) fn all(tx: &Transaction<'_>, tenant: &TenantId) -> Result<Vec<ListInfo>> {
-    Ok(tx
+    tx
         .prepare_cached(
             "SELECT l.name, l.created_at,
                 (SELECT COUNT(*) FROM customer_lists m WHERE m.tenant_id = l.tenant_id AND m.list_name = l.name)
              FROM lists l WHERE l.tenant_id = ?1 ORDER BY l.name",
-        )?
+        ).map_err(super::db)?
         .query_map([tenant.as_str()], |r| {
             Ok(ListInfo {
                 name: r.get(0)?,
                 created_at: parse_utc(1, &r.get::<_, String>(1)?)?,
                 members: r.get::<_, i64>(2)? as u64,
             })
-        })?
-        .collect::<rusqlite::Result<_>>()?)
+        }).map_err(super::db)?
+        .collect::<rusqlite::Result<_>>().map_err(super::db)
 }
 
 /// Makes the list unless it exists; `true` when it was made.
@@ -34,15 +34,16 @@ pub(super) fn insert(
     Ok(tx
         .prepare_cached(
             "INSERT INTO lists (tenant_id, name, created_at) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
-        )?
-        .execute(params![tenant.as_str(), name, utc_text(&at)])?
+        ).map_err(super::db)?
+        .execute(params![tenant.as_str(), name, utc_text(&at)]).map_err(super::db)?
         == 1)
 }
 
 pub(super) fn exists(tx: &Transaction<'_>, tenant: &TenantId, name: &str) -> Result<bool> {
-    Ok(tx
-        .prepare_cached("SELECT EXISTS (SELECT 1 FROM lists WHERE tenant_id = ?1 AND name = ?2)")?
-        .query_row(params![tenant.as_str(), name], |r| r.get(0))?)
+    tx.prepare_cached("SELECT EXISTS (SELECT 1 FROM lists WHERE tenant_id = ?1 AND name = ?2)")
+        .map_err(super::db)?
+        .query_row(params![tenant.as_str(), name], |r| r.get(0))
+        .map_err(super::db)
 }
 
 /// The customers on a list.
@@ -54,15 +55,20 @@ pub(super) fn members(
     let members: Vec<uuid::Uuid> = tx
         .prepare_cached(
             "SELECT customer_id FROM customer_lists WHERE tenant_id = ?1 AND list_name = ?2",
-        )?
-        .query_map(params![tenant.as_str(), name], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+        )
+        .map_err(super::db)?
+        .query_map(params![tenant.as_str(), name], |r| r.get(0))
+        .map_err(super::db)?
+        .collect::<rusqlite::Result<_>>()
+        .map_err(super::db)?;
     Ok(members.into_iter().map(CustomerId::from_uuid).collect())
 }
 
 pub(super) fn delete(tx: &Transaction<'_>, tenant: &TenantId, name: &str) -> Result<()> {
-    tx.prepare_cached("DELETE FROM lists WHERE tenant_id = ?1 AND name = ?2")?
-        .execute(params![tenant.as_str(), name])?;
+    tx.prepare_cached("DELETE FROM lists WHERE tenant_id = ?1 AND name = ?2")
+        .map_err(super::db)?
+        .execute(params![tenant.as_str(), name])
+        .map_err(super::db)?;
     Ok(())
 }
 
@@ -72,8 +78,10 @@ pub(super) fn delete_if_empty(tx: &Transaction<'_>, tenant: &TenantId, name: &st
         .prepare_cached(
             "DELETE FROM lists WHERE tenant_id = ?1 AND name = ?2 AND NOT EXISTS
                 (SELECT 1 FROM customer_lists WHERE tenant_id = ?1 AND list_name = ?2)",
-        )?
-        .execute(params![tenant.as_str(), name])?
+        )
+        .map_err(super::db)?
+        .execute(params![tenant.as_str(), name])
+        .map_err(super::db)?
         == 1)
 }
 
@@ -98,13 +106,14 @@ pub(super) fn pending_of(
         "SELECT {REQUEST_COLUMNS} FROM brochure_requests
          WHERE tenant_id = ?1 AND customer_id = ?2 AND sent_at IS NULL ORDER BY id LIMIT 1"
     );
-    Ok(tx
-        .prepare_cached(&sql)?
+    tx.prepare_cached(&sql)
+        .map_err(super::db)?
         .query_row(
             params![tenant.as_str(), customer.as_uuid()],
             request_from_row,
         )
-        .optional()?)
+        .optional()
+        .map_err(super::db)
 }
 
 pub(super) fn insert_request(
@@ -114,13 +123,13 @@ pub(super) fn insert_request(
 ) -> Result<()> {
     tx.prepare_cached(
         "INSERT INTO brochure_requests (id, tenant_id, customer_id, requested_at) VALUES (?1, ?2, ?3, ?4)",
-    )?
+    ).map_err(super::db)?
     .execute(params![
         request.id.as_uuid(),
         tenant.as_str(),
         request.customer_id.as_uuid(),
         utc_text(&request.requested_at)
-    ])?;
+    ]).map_err(super::db)?;
     Ok(())
 }
 
@@ -131,10 +140,11 @@ pub(super) fn request(
 ) -> Result<Option<BrochureRequest>> {
     let sql =
         format!("SELECT {REQUEST_COLUMNS} FROM brochure_requests WHERE tenant_id = ?1 AND id = ?2");
-    Ok(tx
-        .prepare_cached(&sql)?
+    tx.prepare_cached(&sql)
+        .map_err(super::db)?
         .query_row(params![tenant.as_str(), id.as_uuid()], request_from_row)
-        .optional()?)
+        .optional()
+        .map_err(super::db)
 }
 
 pub(super) fn set_sent(
@@ -143,10 +153,10 @@ pub(super) fn set_sent(
     id: &BrochureRequestId,
     at: DateTime<Utc>,
 ) -> Result<()> {
-    tx.prepare_cached(
-        "UPDATE brochure_requests SET sent_at = ?3 WHERE tenant_id = ?1 AND id = ?2",
-    )?
-    .execute(params![tenant.as_str(), id.as_uuid(), utc_text(&at)])?;
+    tx.prepare_cached("UPDATE brochure_requests SET sent_at = ?3 WHERE tenant_id = ?1 AND id = ?2")
+        .map_err(super::db)?
+        .execute(params![tenant.as_str(), id.as_uuid(), utc_text(&at)])
+        .map_err(super::db)?;
     Ok(())
 }
 
@@ -162,10 +172,12 @@ pub(super) fn pending(
          WHERE tenant_id = ?1 AND sent_at IS NULL AND id > ?2 ORDER BY id LIMIT ?3"
     );
     let after = after.map_or_else(uuid::Uuid::nil, |a| *a.as_uuid());
-    Ok(tx
-        .prepare_cached(&sql)?
-        .query_map(params![tenant.as_str(), after, limit], request_from_row)?
-        .collect::<rusqlite::Result<_>>()?)
+    tx.prepare_cached(&sql)
+        .map_err(super::db)?
+        .query_map(params![tenant.as_str(), after, limit], request_from_row)
+        .map_err(super::db)?
+        .collect::<rusqlite::Result<_>>()
+        .map_err(super::db)
 }
 
 /// Every brochure request of customer `id`, oldest first.
@@ -177,8 +189,10 @@ pub(super) fn of_customer(
     let sql = format!(
         "SELECT {REQUEST_COLUMNS} FROM brochure_requests WHERE tenant_id = ?1 AND customer_id = ?2 ORDER BY id"
     );
-    Ok(tx
-        .prepare_cached(&sql)?
-        .query_map(params![tenant.as_str(), id.as_uuid()], request_from_row)?
-        .collect::<rusqlite::Result<_>>()?)
+    tx.prepare_cached(&sql)
+        .map_err(super::db)?
+        .query_map(params![tenant.as_str(), id.as_uuid()], request_from_row)
+        .map_err(super::db)?
+        .collect::<rusqlite::Result<_>>()
+        .map_err(super::db)
 }

@@ -57,12 +57,14 @@ impl MovedRows {
         tx.prepare_cached(&format!(
             "INSERT INTO {moves} (merge_id, tenant_id, {id}, from_customer)
              SELECT ?3, tenant_id, id, customer_id FROM {table} WHERE tenant_id = ?1 AND customer_id = ?2"
-        ))?
-        .execute(params![tenant.as_str(), from.as_uuid(), merge.as_uuid()])?;
+        )).map_err(super::db)?
+        .execute(params![tenant.as_str(), from.as_uuid(), merge.as_uuid()]).map_err(super::db)?;
         tx.prepare_cached(&format!(
             "UPDATE {table} SET customer_id = ?3 WHERE tenant_id = ?1 AND customer_id = ?2"
-        ))?
-        .execute(params![tenant.as_str(), from.as_uuid(), to.as_uuid()])?;
+        ))
+        .map_err(super::db)?
+        .execute(params![tenant.as_str(), from.as_uuid(), to.as_uuid()])
+        .map_err(super::db)?;
         Ok(())
     }
 
@@ -81,8 +83,10 @@ impl MovedRows {
                 WHERE m.merge_id = ?2 AND m.{id} = {table}.id)
              WHERE tenant_id = ?1 AND customer_id = ?3 AND id IN
                 (SELECT {id} FROM {moves} WHERE merge_id = ?2 AND tenant_id = ?1)"
-        ))?
-        .execute(params![tenant.as_str(), merge.as_uuid(), primary.as_uuid()])?;
+        ))
+        .map_err(super::db)?
+        .execute(params![tenant.as_str(), merge.as_uuid(), primary.as_uuid()])
+        .map_err(super::db)?;
         Ok(())
     }
 }
@@ -93,18 +97,19 @@ pub(super) fn merged_into(
     tenant: &TenantId,
     id: &CustomerId,
 ) -> Result<Option<(CustomerId, MergeId)>> {
-    Ok(tx
-        .prepare_cached(
-            "SELECT m.primary_id, m.id FROM merge_members mm JOIN merges m ON m.id = mm.merge_id
+    tx.prepare_cached(
+        "SELECT m.primary_id, m.id FROM merge_members mm JOIN merges m ON m.id = mm.merge_id
              WHERE mm.tenant_id = ?1 AND mm.customer_id = ?2 AND m.undone_at IS NULL",
-        )?
-        .query_row(params![tenant.as_str(), id.as_uuid()], |r| {
-            Ok((
-                CustomerId::from_uuid(r.get(0)?),
-                MergeId::from_uuid(r.get(1)?),
-            ))
-        })
-        .optional()?)
+    )
+    .map_err(super::db)?
+    .query_row(params![tenant.as_str(), id.as_uuid()], |r| {
+        Ok((
+            CustomerId::from_uuid(r.get(0)?),
+            MergeId::from_uuid(r.get(1)?),
+        ))
+    })
+    .optional()
+    .map_err(super::db)
 }
 
 /// The customer `id` stands for now ([`crate::resolve::current`]).
@@ -127,9 +132,11 @@ pub(super) fn merged_by_no(
         .prepare_cached(
             "SELECT mm.customer_id FROM merge_members mm JOIN merges m ON m.id = mm.merge_id
              WHERE mm.tenant_id = ?1 AND mm.customer_no = ?2 AND m.undone_at IS NULL",
-        )?
+        )
+        .map_err(super::db)?
         .query_row(params![tenant.as_str(), no], |r| r.get(0))
-        .optional()?;
+        .optional()
+        .map_err(super::db)?;
     Ok(merged.map(CustomerId::from_uuid))
 }
 
@@ -162,17 +169,21 @@ fn load(tx: &Transaction<'_>, tenant: &TenantId, req: &MergeRequest) -> Result<L
         .collect::<Result<Vec<_>>>()?;
     check_mergeable(req, std::iter::once(&primary).chain(&others))?;
     let mut moves = Vec::new();
-    let mut stmt = tx.prepare_cached(
-        "SELECT reference, updated_at FROM bookings WHERE customer_id = ?2 AND tenant_id = ?1
+    let mut stmt = tx
+        .prepare_cached(
+            "SELECT reference, updated_at FROM bookings WHERE customer_id = ?2 AND tenant_id = ?1
          ORDER BY reference",
-    )?;
+        )
+        .map_err(super::db)?;
     let mut updated = Vec::new();
     for c in &others {
         let rows = stmt
             .query_map(params![tenant.as_str(), c.id.as_uuid()], |r| {
                 Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+            })
+            .map_err(super::db)?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(super::db)?;
         for (reference, at) in rows {
             moves.push(BookingMove {
                 reference,
@@ -256,7 +267,8 @@ pub(super) fn merge(
     tx.prepare_cached(
         "INSERT INTO merges (id, tenant_id, primary_id, at, actor_id, actor_role, primary_before,
             primary_after) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    )?
+    )
+    .map_err(super::db)?
     .execute(params![
         id.as_uuid(),
         tenant.as_str(),
@@ -266,20 +278,25 @@ pub(super) fn merge(
         actor.role.as_str(),
         json(&primary)?,
         json(&customer)?,
-    ])?;
+    ])
+    .map_err(super::db)?;
 
     // The others go first: their secondary contacts and lists leave with them.
-    let mut relink = tx.prepare_cached(
-        "UPDATE bookings SET customer_id = ?3, updated_at = ?4
+    let mut relink = tx
+        .prepare_cached(
+            "UPDATE bookings SET customer_id = ?3, updated_at = ?4
          WHERE tenant_id = ?1 AND reference = ?2",
-    )?;
+        )
+        .map_err(super::db)?;
     for m in &moves {
-        relink.execute(params![
-            tenant.as_str(),
-            m.reference,
-            primary.id.as_uuid(),
-            now_text
-        ])?;
+        relink
+            .execute(params![
+                tenant.as_str(),
+                m.reference,
+                primary.id.as_uuid(),
+                now_text
+            ])
+            .map_err(super::db)?;
         let mut change = Change::booking(ChangeKind::BookingLinked, &m.reference, Some(primary.id));
         change.previous_customer_id = Some(m.from);
         changes::append(tx, tenant, actor, &change)?;
@@ -297,30 +314,36 @@ pub(super) fn merge(
     let mut member = tx.prepare_cached(
         "INSERT INTO merge_members (merge_id, tenant_id, position, customer_id, customer_no, snapshot)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?;
+    ).map_err(super::db)?;
     for (i, c) in others.iter().enumerate() {
-        member.execute(params![
-            id.as_uuid(),
-            tenant.as_str(),
-            i,
-            c.id.as_uuid(),
-            c.customer_no,
-            json(c)?
-        ])?;
+        member
+            .execute(params![
+                id.as_uuid(),
+                tenant.as_str(),
+                i,
+                c.id.as_uuid(),
+                c.customer_no,
+                json(c)?
+            ])
+            .map_err(super::db)?;
     }
-    let mut moved = tx.prepare_cached(
-        "INSERT INTO merge_bookings (merge_id, tenant_id, position, reference, from_customer,
+    let mut moved = tx
+        .prepare_cached(
+            "INSERT INTO merge_bookings (merge_id, tenant_id, position, reference, from_customer,
             updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?;
+        )
+        .map_err(super::db)?;
     for (i, (m, at)) in moves.iter().zip(&updated).enumerate() {
-        moved.execute(params![
-            id.as_uuid(),
-            tenant.as_str(),
-            i,
-            m.reference,
-            m.from.as_uuid(),
-            at
-        ])?;
+        moved
+            .execute(params![
+                id.as_uuid(),
+                tenant.as_str(),
+                i,
+                m.reference,
+                m.from.as_uuid(),
+                at
+            ])
+            .map_err(super::db)?;
     }
 
     for c in &others {
@@ -357,7 +380,8 @@ fn record_row(
         "SELECT primary_id, at, actor_id, actor_role, primary_before, primary_after, undone_at,
             undone_by_id, undone_by_role
          FROM merges WHERE tenant_id = ?1 AND id = ?2",
-    )?
+    )
+    .map_err(super::db)?
     .query_row(params![tenant.as_str(), id.as_uuid()], |r| {
         let undone_at: Option<String> = r.get(6)?;
         let undone = match undone_at {
@@ -387,7 +411,8 @@ fn record_row(
             from_json(5, &r.get::<_, String>(5)?)?,
         ))
     })
-    .optional()?
+    .optional()
+    .map_err(super::db)?
     .ok_or_else(|| Error::not_found("merge", id))
 }
 
@@ -402,23 +427,27 @@ fn full_record(
     record.merged = tx
         .prepare_cached(
             "SELECT snapshot FROM merge_members WHERE merge_id = ?1 AND tenant_id = ?2 ORDER BY position",
-        )?
+        ).map_err(super::db)?
         .query_map(params![id.as_uuid(), tenant.as_str()], |r| {
             from_json(0, &r.get::<_, String>(0)?)
-        })?
-        .collect::<rusqlite::Result<_>>()?;
+        }).map_err(super::db)?
+        .collect::<rusqlite::Result<_>>().map_err(super::db)?;
     let mut updated = Vec::new();
-    let mut stmt = tx.prepare_cached(
-        "SELECT reference, from_customer, updated_at FROM merge_bookings
+    let mut stmt = tx
+        .prepare_cached(
+            "SELECT reference, from_customer, updated_at FROM merge_bookings
          WHERE merge_id = ?1 AND tenant_id = ?2 ORDER BY position",
-    )?;
-    let mut rows = stmt.query(params![id.as_uuid(), tenant.as_str()])?;
-    while let Some(r) = rows.next()? {
+        )
+        .map_err(super::db)?;
+    let mut rows = stmt
+        .query(params![id.as_uuid(), tenant.as_str()])
+        .map_err(super::db)?;
+    while let Some(r) = rows.next().map_err(super::db)? {
         record.bookings.push(BookingMove {
-            reference: r.get(0)?,
-            from: CustomerId::from_uuid(r.get(1)?),
+            reference: r.get(0).map_err(super::db)?,
+            from: CustomerId::from_uuid(r.get(1).map_err(super::db)?),
         });
-        updated.push(r.get(2)?);
+        updated.push(r.get(2).map_err(super::db)?);
     }
     Ok((record, after, updated))
 }
@@ -438,9 +467,12 @@ pub(super) fn history(
             "SELECT id FROM merges WHERE tenant_id = ?1 AND primary_id = ?2
              UNION SELECT merge_id FROM merge_members WHERE tenant_id = ?1 AND customer_id = ?2
              ORDER BY 1 DESC",
-        )?
-        .query_map(params![tenant.as_str(), customer.as_uuid()], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+        )
+        .map_err(super::db)?
+        .query_map(params![tenant.as_str(), customer.as_uuid()], |r| r.get(0))
+        .map_err(super::db)?
+        .collect::<rusqlite::Result<_>>()
+        .map_err(super::db)?;
     if ids.is_empty() {
         customers::ensure_exists(tx, tenant, customer)?;
     }
@@ -461,12 +493,14 @@ pub(super) fn unmerge(
         .prepare_cached(
             "SELECT id FROM merges WHERE tenant_id = ?1 AND primary_id = ?2 AND undone_at IS NULL
              AND id > ?3 ORDER BY id DESC LIMIT 1",
-        )?
+        )
+        .map_err(super::db)?
         .query_row(
             params![tenant.as_str(), primary_id.as_uuid(), id.as_uuid()],
             |r| r.get(0),
         )
-        .optional()?;
+        .optional()
+        .map_err(super::db)?;
     let primary_now = match customers::find(tx, tenant, &primary_id)? {
         Some(c) => PrimaryNow::Present(Box::new(c)),
         None => match merged_into(tx, tenant, &primary_id)? {
@@ -480,11 +514,11 @@ pub(super) fn unmerge(
         let now: Option<(Option<uuid::Uuid>, String)> = tx
             .prepare_cached(
                 "SELECT customer_id, updated_at FROM bookings WHERE tenant_id = ?1 AND reference = ?2",
-            )?
+            ).map_err(super::db)?
             .query_row(params![tenant.as_str(), m.reference], |r| {
                 Ok((r.get(0)?, r.get(1)?))
             })
-            .optional()?;
+            .optional().map_err(super::db)?;
         let state = match &now {
             Some((Some(owner), _)) if owner == primary_id.as_uuid() => BookingNow::WithPrimary,
             Some((Some(_), _)) => BookingNow::Relinked,
@@ -505,10 +539,12 @@ pub(super) fn unmerge(
     for rows in MOVED_WITH_MERGES {
         rows.move_back(tx, tenant, id, &primary_id)?;
     }
-    let mut relink = tx.prepare_cached(
-        "UPDATE bookings SET customer_id = ?3, updated_at = ?4
+    let mut relink = tx
+        .prepare_cached(
+            "UPDATE bookings SET customer_id = ?3, updated_at = ?4
          WHERE tenant_id = ?1 AND reference = ?2",
-    )?;
+        )
+        .map_err(super::db)?;
     for c in &record.merged {
         let mut change = Change::customer(ChangeKind::CustomerUnmerged, c.id);
         change.previous_customer_id = Some(primary_id);
@@ -522,7 +558,9 @@ pub(super) fn unmerge(
         } else {
             &now_text
         };
-        relink.execute(params![tenant.as_str(), m.reference, m.from.as_uuid(), at])?;
+        relink
+            .execute(params![tenant.as_str(), m.reference, m.from.as_uuid(), at])
+            .map_err(super::db)?;
         let mut change = Change::booking(ChangeKind::BookingLinked, &m.reference, Some(m.from));
         change.previous_customer_id = Some(primary_id);
         changes::append(tx, tenant, actor, &change)?;
@@ -543,14 +581,16 @@ pub(super) fn unmerge(
     tx.prepare_cached(
         "UPDATE merges SET undone_at = ?3, undone_by_id = ?4, undone_by_role = ?5
          WHERE tenant_id = ?1 AND id = ?2",
-    )?
+    )
+    .map_err(super::db)?
     .execute(params![
         tenant.as_str(),
         id.as_uuid(),
         now_text,
         actor.user_id,
         actor.role.as_str()
-    ])?;
+    ])
+    .map_err(super::db)?;
     let fields = primary.changed_fields(&restored);
     let change = Change::customer(ChangeKind::CustomerUpdated, primary_id).with_fields(&fields);
     changes::append(tx, tenant, actor, &change)?;

@@ -68,10 +68,14 @@ impl SqliteStore {
     fn open_file(path: &Path) -> Result<Self> {
         let mut writer = connect(path)?;
         // The writer keeps the indexes a bulk load touches at random (email, name) in memory.
-        writer.pragma_update(None, "cache_size", -WRITER_CACHE_KIB)?;
+        writer
+            .pragma_update(None, "cache_size", -WRITER_CACHE_KIB)
+            .map_err(db)?;
         // Checks the file is ours and not too new before changing anything in it.
         schema::migrate(&mut writer)?;
-        let mode: String = writer.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        let mode: String = writer
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+            .map_err(db)?;
         if !mode.eq_ignore_ascii_case("wal") {
             return Err(Error::Storage {
                 message: format!("could not switch the journal to WAL (got {mode})"),
@@ -89,7 +93,7 @@ impl SqliteStore {
 
     /// A private database in memory, gone when the store is dropped.
     pub(crate) fn open_in_memory() -> Result<Self> {
-        let mut writer = Connection::open_in_memory()?;
+        let mut writer = Connection::open_in_memory().map_err(db)?;
         configure(&writer)?;
         schema::migrate(&mut writer)?;
         Ok(Self {
@@ -104,19 +108,23 @@ impl SqliteStore {
     fn read<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
         let (Some(pool), Some(path)) = (&self.readers, &self.path) else {
             let mut conn = lock(&self.writer);
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Deferred)
+                .map_err(db)?;
             return f(&tx);
         };
         let mut conn = match lock(pool).pop() {
             Some(conn) => conn,
             None => {
                 let conn = connect(path)?;
-                conn.pragma_update(None, "query_only", true)?;
+                conn.pragma_update(None, "query_only", true).map_err(db)?;
                 conn
             }
         };
         let out = {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Deferred)
+                .map_err(db)?;
             f(&tx)
         };
         let mut idle = lock(pool);
@@ -129,7 +137,9 @@ impl SqliteStore {
     /// Runs `f` in one write transaction: committed if `f` succeeds, rolled back otherwise.
     fn write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
         let mut conn = lock(&self.writer);
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(db)?;
         let out = f(&tx)?;
         self.commit(tx)?;
         Ok(out)
@@ -138,7 +148,7 @@ impl SqliteStore {
     /// Commits a write transaction and notes the feed's last sequence as this handle's.
     fn commit(&self, tx: Transaction<'_>) -> Result<()> {
         let head = last_seq(&tx)?;
-        tx.commit()?;
+        tx.commit().map_err(db)?;
         self.written.fetch_max(head, Ordering::SeqCst);
         Ok(())
     }
@@ -146,9 +156,17 @@ impl SqliteStore {
 
 /// The feed's last sequence (0 when empty), as `conn` sees it.
 fn last_seq(conn: &Connection) -> Result<i64> {
-    Ok(conn
-        .prepare_cached("SELECT IFNULL(MAX(seq), 0) FROM changes")?
-        .query_row([], |r| r.get(0))?)
+    conn.prepare_cached("SELECT IFNULL(MAX(seq), 0) FROM changes")
+        .map_err(db)?
+        .query_row([], |r| r.get(0))
+        .map_err(db)
+}
+
+/// An SQLite error as the core reports it: a Storage error (the SQLite message, never a value).
+/// Written `.map_err(db)` at each call: the core's public error type has no conversion from
+/// rusqlite's, which stays out of the public API.
+pub(super) fn db(err: rusqlite::Error) -> Error {
+    Error::storage(format!("sqlite: {err}"), err)
 }
 
 /// A poisoned lock only means another thread panicked mid-call; its transaction rolled back when
@@ -171,30 +189,36 @@ fn connect(path: &Path) -> Result<Connection> {
         | OpenFlags::SQLITE_OPEN_CREATE
         | OpenFlags::SQLITE_OPEN_NO_MUTEX
         | OpenFlags::SQLITE_OPEN_URI;
-    let conn = Connection::open_with_flags(path, flags)?;
+    let conn = Connection::open_with_flags(path, flags).map_err(db)?;
     configure(&conn)?;
     Ok(conn)
 }
 
 fn configure(conn: &Connection) -> Result<()> {
-    conn.busy_timeout(BUSY_TIMEOUT)?;
-    conn.pragma_update(None, "foreign_keys", true)?;
-    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(db)?;
+    conn.pragma_update(None, "foreign_keys", true).map_err(db)?;
+    conn.pragma_update(None, "synchronous", "NORMAL")
+        .map_err(db)?;
     // Deleted and overwritten content is zeroed, not left in free space: anonymised data must
     // not stay in the file.
-    conn.pragma_update(None, "secure_delete", true)?;
+    conn.pragma_update(None, "secure_delete", true)
+        .map_err(db)?;
     // Reads of a large file through a memory map rather than a read call per page, and a page
     // cache large enough for the indexes of a busy tenant.
-    conn.pragma_update(None, "mmap_size", MMAP_SIZE)?;
-    conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
+    conn.pragma_update(None, "mmap_size", MMAP_SIZE)
+        .map_err(db)?;
+    conn.pragma_update(None, "cache_size", -CACHE_KIB)
+        .map_err(db)?;
     conn.set_prepared_statement_cache_capacity(64);
     Ok(())
 }
 
 /// Makes sure the tenant has its row (settings, customer numbers, count).
 fn ensure_tenant(tx: &Transaction<'_>, tenant: &TenantId) -> Result<()> {
-    tx.prepare_cached("INSERT INTO tenants (tenant_id) VALUES (?1) ON CONFLICT DO NOTHING")?
-        .execute([tenant.as_str()])?;
+    tx.prepare_cached("INSERT INTO tenants (tenant_id) VALUES (?1) ON CONFLICT DO NOTHING")
+        .map_err(db)?
+        .execute([tenant.as_str()])
+        .map_err(db)?;
     Ok(())
 }
 
@@ -383,7 +407,9 @@ impl Repository for SqliteStore {
             }
             ImportTransactions::Single => {
                 let mut conn = lock(&self.writer);
-                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                let tx = conn
+                    .transaction_with_behavior(TransactionBehavior::Immediate)
+                    .map_err(db)?;
                 ensure_tenant(&tx, tenant)?;
                 while let Some(rows) = sink.next_batch()? {
                     let outcomes = imports::batch(&tx, tenant, actor, rows, &mut custom, sink)?;
@@ -393,7 +419,7 @@ impl Repository for SqliteStore {
                     self.commit(tx)?;
                     Ok(true)
                 } else {
-                    tx.rollback()?;
+                    tx.rollback().map_err(db)?;
                     Ok(false)
                 }
             }
@@ -433,7 +459,9 @@ impl Repository for SqliteStore {
         let conn = lock(&self.writer);
         // A reader of another process may hold the log for a moment: try for a while.
         for _ in 0..50 {
-            let busy: i64 = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+            let busy: i64 = conn
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))
+                .map_err(db)?;
             if busy == 0 {
                 return Ok(true);
             }

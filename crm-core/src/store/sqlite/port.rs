@@ -377,7 +377,8 @@ mod tests {
                 tx.execute(
                     "UPDATE saved_searches SET query = '{\"gone\": 1}' WHERE id = ?1",
                     [first.id.as_uuid()],
-                )?;
+                )
+                .map_err(super::super::db)?;
                 Ok(())
             })
             .unwrap();

@@ -29,18 +29,22 @@ fn live_personal(tx: &Transaction<'_>, tenant: &TenantId, id: &CustomerId) -> Re
 fn person(tx: &Transaction<'_>, tenant: &TenantId, id: &CustomerId) -> Result<Vec<CustomerId>> {
     let mut all = vec![*id];
     let mut next = 0;
-    let mut stmt = tx.prepare_cached(
-        "SELECT mm.customer_id FROM merges m JOIN merge_members mm ON mm.merge_id = m.id
+    let mut stmt = tx
+        .prepare_cached(
+            "SELECT mm.customer_id FROM merges m JOIN merge_members mm ON mm.merge_id = m.id
          WHERE m.tenant_id = ?1 AND m.primary_id = ?2 AND m.undone_at IS NULL",
-    )?;
+        )
+        .map_err(super::db)?;
     while next < all.len() {
         let at = all[next];
         next += 1;
         let found = stmt
             .query_map(params![tenant.as_str(), at.as_uuid()], |r| {
                 r.get::<_, uuid::Uuid>(0)
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+            })
+            .map_err(super::db)?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(super::db)?;
         for id in found.into_iter().map(CustomerId::from_uuid) {
             if !all.contains(&id) {
                 all.push(id);
@@ -53,18 +57,23 @@ fn person(tx: &Transaction<'_>, tenant: &TenantId, id: &CustomerId) -> Result<Ve
 /// The merges holding a snapshot of any of `ids` (as primary or merged), oldest first.
 fn merges_of(tx: &Transaction<'_>, tenant: &TenantId, ids: &[CustomerId]) -> Result<Vec<MergeId>> {
     let mut out = BTreeSet::new();
-    let mut as_primary =
-        tx.prepare_cached("SELECT id FROM merges WHERE tenant_id = ?1 AND primary_id = ?2")?;
-    let mut as_member = tx.prepare_cached(
-        "SELECT merge_id FROM merge_members WHERE tenant_id = ?1 AND customer_id = ?2",
-    )?;
+    let mut as_primary = tx
+        .prepare_cached("SELECT id FROM merges WHERE tenant_id = ?1 AND primary_id = ?2")
+        .map_err(super::db)?;
+    let mut as_member = tx
+        .prepare_cached(
+            "SELECT merge_id FROM merge_members WHERE tenant_id = ?1 AND customer_id = ?2",
+        )
+        .map_err(super::db)?;
     for id in ids {
         for stmt in [&mut as_primary, &mut as_member] {
             let found = stmt
                 .query_map(params![tenant.as_str(), id.as_uuid()], |r| {
                     r.get::<_, uuid::Uuid>(0)
-                })?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
+                })
+                .map_err(super::db)?
+                .collect::<rusqlite::Result<Vec<_>>>()
+                .map_err(super::db)?;
             out.extend(found.into_iter().map(MergeId::from_uuid));
         }
     }
@@ -74,8 +83,10 @@ fn merges_of(tx: &Transaction<'_>, tenant: &TenantId, ids: &[CustomerId]) -> Res
 fn report(tx: &Transaction<'_>, tenant: &TenantId, c: &Customer) -> Result<AnonymisationReport> {
     let person = person(tx, tenant, &c.id)?;
     let bookings: i64 = tx
-        .prepare_cached("SELECT booking_count FROM customers WHERE tenant_id = ?1 AND id = ?2")?
-        .query_row(params![tenant.as_str(), c.id.as_uuid()], |r| r.get(0))?;
+        .prepare_cached("SELECT booking_count FROM customers WHERE tenant_id = ?1 AND id = ?2")
+        .map_err(super::db)?
+        .query_row(params![tenant.as_str(), c.id.as_uuid()], |r| r.get(0))
+        .map_err(super::db)?;
     let mut contacts: Vec<(&str, String)> = contacts_of(c)
         .into_iter()
         .map(|k| (k.kind, k.key))
@@ -116,17 +127,21 @@ pub(super) fn suppression_key(
     create: bool,
 ) -> Result<Option<Vec<u8>>> {
     let key: Option<Vec<u8>> = tx
-        .prepare_cached("SELECT suppression_key FROM tenants WHERE tenant_id = ?1")?
+        .prepare_cached("SELECT suppression_key FROM tenants WHERE tenant_id = ?1")
+        .map_err(super::db)?
         .query_row([tenant.as_str()], |r| r.get(0))
-        .optional()?
+        .optional()
+        .map_err(super::db)?
         .flatten();
     if key.is_some() || !create {
         return Ok(key);
     }
     let mut fresh = vec![0u8; 32];
     getrandom::fill(&mut fresh).map_err(|e| Error::Internal(format!("no randomness: {e}")))?;
-    tx.prepare_cached("UPDATE tenants SET suppression_key = ?2 WHERE tenant_id = ?1")?
-        .execute(params![tenant.as_str(), fresh])?;
+    tx.prepare_cached("UPDATE tenants SET suppression_key = ?2 WHERE tenant_id = ?1")
+        .map_err(super::db)?
+        .execute(params![tenant.as_str(), fresh])
+        .map_err(super::db)?;
     Ok(Some(fresh))
 }
 
@@ -144,17 +159,21 @@ fn anonymise_one(
     let now_text = utc_text(&now);
 
     let key = suppression_key(tx, tenant, true)?.unwrap_or_default();
-    let mut remember = tx.prepare_cached(
-        "INSERT INTO suppressions (tenant_id, kind, digest, at) VALUES (?1, ?2, ?3, ?4)
+    let mut remember = tx
+        .prepare_cached(
+            "INSERT INTO suppressions (tenant_id, kind, digest, at) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT DO NOTHING",
-    )?;
+        )
+        .map_err(super::db)?;
     for contact in contacts_of(c) {
-        remember.execute(params![
-            tenant.as_str(),
-            contact.kind,
-            digest(&key, &contact),
-            now_text
-        ])?;
+        remember
+            .execute(params![
+                tenant.as_str(),
+                contact.kind,
+                digest(&key, &contact),
+                now_text
+            ])
+            .map_err(super::db)?;
     }
 
     scrub_merges(tx, tenant, &person, now)?;
@@ -171,7 +190,8 @@ fn anonymise_one(
     tx.prepare_cached(
         "INSERT INTO anonymisations (tenant_id, customer_id, at, actor_id, actor_role, reason)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?
+    )
+    .map_err(super::db)?
     .execute(params![
         tenant.as_str(),
         c.id.as_uuid(),
@@ -179,7 +199,8 @@ fn anonymise_one(
         actor.user_id,
         actor.role.as_str(),
         reason
-    ])?;
+    ])
+    .map_err(super::db)?;
     let fields: Vec<&str> = report.erased.iter().map(String::as_str).collect();
     let change = Change::customer(ChangeKind::CustomerAnonymised, c.id).with_fields(&fields);
     changes::append(tx, tenant, actor, &change)?;
@@ -200,19 +221,24 @@ pub(super) fn scrub_merges(
             .prepare_cached(
                 "SELECT primary_id, primary_before, primary_after FROM merges
                  WHERE id = ?1 AND tenant_id = ?2",
-            )?
+            )
+            .map_err(super::db)?
             .query_row(params![merge.as_uuid(), tenant.as_str()], |r| {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-            })?;
+            })
+            .map_err(super::db)?;
         let members: Vec<(i64, uuid::Uuid, String)> = tx
             .prepare_cached(
                 "SELECT position, customer_id, snapshot FROM merge_members
                  WHERE merge_id = ?1 AND tenant_id = ?2",
-            )?
+            )
+            .map_err(super::db)?
             .query_map(params![merge.as_uuid(), tenant.as_str()], |r| {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-            })?
-            .collect::<rusqlite::Result<_>>()?;
+            })
+            .map_err(super::db)?
+            .collect::<rusqlite::Result<_>>()
+            .map_err(super::db)?;
         let ours = |id: uuid::Uuid| person.contains(&CustomerId::from_uuid(id));
         let primary_ours = ours(primary);
         // The merged result holds the data of every record merged: it goes as soon as one of
@@ -226,26 +252,30 @@ pub(super) fn scrub_merges(
             tx.prepare_cached(
                 "UPDATE merges SET primary_before = ?3, primary_after = ?4
                  WHERE id = ?1 AND tenant_id = ?2",
-            )?
+            )
+            .map_err(super::db)?
             .execute(params![
                 merge.as_uuid(),
                 tenant.as_str(),
                 before,
                 scrubbed(&after, now)?
-            ])?;
+            ])
+            .map_err(super::db)?;
         }
         for (position, id, snapshot) in members {
             if ours(id) {
                 tx.prepare_cached(
                     "UPDATE merge_members SET snapshot = ?4
                      WHERE merge_id = ?1 AND tenant_id = ?2 AND position = ?3",
-                )?
+                )
+                .map_err(super::db)?
                 .execute(params![
                     merge.as_uuid(),
                     tenant.as_str(),
                     position,
                     scrubbed(&snapshot, now)?
-                ])?;
+                ])
+                .map_err(super::db)?;
             }
         }
     }
@@ -319,8 +349,8 @@ pub(super) fn inactive(
          WHERE c.tenant_id = ?1 AND c.customer_no > ?2 AND {INACTIVE}
          ORDER BY c.customer_no LIMIT ?5"
     );
-    Ok(tx
-        .prepare_cached(&sql)?
+    tx.prepare_cached(&sql)
+        .map_err(super::db)?
         .query_map(
             params![
                 tenant.as_str(),
@@ -330,8 +360,10 @@ pub(super) fn inactive(
                 limit
             ],
             |r| Ok((r.get(0)?, CustomerId::from_uuid(r.get(1)?))),
-        )?
-        .collect::<rusqlite::Result<_>>()?)
+        )
+        .map_err(super::db)?
+        .collect::<rusqlite::Result<_>>()
+        .map_err(super::db)
 }
 
 /// Anonymises those of `ids` still inactive (one may have booked since it was listed);
@@ -350,7 +382,8 @@ pub(super) fn anonymise_inactive(
     let mut done = Vec::new();
     for id in ids {
         let still: bool = tx
-            .prepare_cached(&sql)?
+            .prepare_cached(&sql)
+            .map_err(super::db)?
             .query_row(
                 params![
                     tenant.as_str(),
@@ -360,7 +393,8 @@ pub(super) fn anonymise_inactive(
                 ],
                 |_| Ok(true),
             )
-            .optional()?
+            .optional()
+            .map_err(super::db)?
             .unwrap_or(false);
         if still {
             let c = customers::by_id(tx, tenant, id)?;
@@ -387,11 +421,11 @@ pub(super) fn is_suppressed(
     kind: &str,
     digest: &[u8],
 ) -> Result<bool> {
-    Ok(tx
+    tx
         .prepare_cached(
             "SELECT EXISTS (SELECT 1 FROM suppressions WHERE tenant_id = ?1 AND kind = ?2 AND digest = ?3)",
-        )?
-        .query_row(params![tenant.as_str(), kind, digest], |r| r.get(0))?)
+        ).map_err(super::db)?
+        .query_row(params![tenant.as_str(), kind, digest], |r| r.get(0)).map_err(super::db)
 }
 
 pub(super) fn export(
@@ -424,14 +458,16 @@ pub(super) fn export(
     let anonymisation = tx
         .prepare_cached(
             "SELECT at, reason FROM anonymisations WHERE tenant_id = ?1 AND customer_id = ?2",
-        )?
+        )
+        .map_err(super::db)?
         .query_row(params![tenant.as_str(), id.as_uuid()], |r| {
             Ok(AnonymisationNote {
                 at: parse_utc(0, &r.get::<_, String>(0)?)?,
                 reason: r.get(1)?,
             })
         })
-        .optional()?;
+        .optional()
+        .map_err(super::db)?;
     let documents = documents::list(tx, tenant, &id)?;
     let brochure_requests = lists::of_customer(tx, tenant, &id)?;
     let communications = communications::of_customer(tx, tenant, &id)?;

@@ -38,9 +38,11 @@ pub(super) fn get(
     let found = tx
         .prepare_cached(&format!(
             "SELECT {COLUMNS} FROM saved_searches WHERE tenant_id = ?1 AND id = ?2"
-        ))?
+        ))
+        .map_err(super::db)?
         .query_row(params![tenant.as_str(), id.as_uuid()], from_row)
-        .optional()?;
+        .optional()
+        .map_err(super::db)?;
     found.map(with_query).transpose()
 }
 
@@ -51,11 +53,13 @@ pub(super) fn named(
     name: &str,
 ) -> Result<Option<(SavedSearchId, Option<CustomerQuery>)>> {
     let found: Option<(uuid::Uuid, String)> = tx
-        .prepare_cached("SELECT id, query FROM saved_searches WHERE tenant_id = ?1 AND name = ?2")?
+        .prepare_cached("SELECT id, query FROM saved_searches WHERE tenant_id = ?1 AND name = ?2")
+        .map_err(super::db)?
         .query_row(params![tenant.as_str(), name], |r| {
             Ok((r.get(0)?, r.get(1)?))
         })
-        .optional()?;
+        .optional()
+        .map_err(super::db)?;
     Ok(found.map(|(id, json)| {
         (
             SavedSearchId::from_uuid(id),
@@ -68,9 +72,12 @@ pub(super) fn all(tx: &Transaction<'_>, tenant: &TenantId) -> Result<Vec<SavedSe
     let rows = tx
         .prepare_cached(&format!(
             "SELECT {COLUMNS} FROM saved_searches WHERE tenant_id = ?1 ORDER BY name"
-        ))?
-        .query_map([tenant.as_str()], from_row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        ))
+        .map_err(super::db)?
+        .query_map([tenant.as_str()], from_row)
+        .map_err(super::db)?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(super::db)?;
     rows.into_iter().map(with_query).collect()
 }
 
@@ -82,7 +89,7 @@ pub(super) fn insert(tx: &Transaction<'_>, tenant: &TenantId, s: &SavedSearch) -
     tx.prepare_cached(
         "INSERT INTO saved_searches (id, tenant_id, name, query, created_at, updated_at, last_run_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )?
+    ).map_err(super::db)?
     .execute(params![
         s.id.as_uuid(),
         tenant.as_str(),
@@ -91,7 +98,7 @@ pub(super) fn insert(tx: &Transaction<'_>, tenant: &TenantId, s: &SavedSearch) -
         utc_text(&s.created_at),
         utc_text(&s.updated_at),
         s.last_run_at.as_ref().map(utc_text),
-    ])?;
+    ]).map_err(super::db)?;
     Ok(())
 }
 
@@ -107,14 +114,16 @@ pub(super) fn set_query(
     tx.prepare_cached(
         "UPDATE saved_searches SET query = ?3, updated_at = ?4, last_run_at = ?5
          WHERE tenant_id = ?1 AND id = ?2",
-    )?
+    )
+    .map_err(super::db)?
     .execute(params![
         tenant.as_str(),
         id.as_uuid(),
         query_text(query)?,
         utc_text(&saved_at),
         last_run_at.as_ref().map(utc_text),
-    ])?;
+    ])
+    .map_err(super::db)?;
     Ok(())
 }
 
@@ -127,16 +136,20 @@ pub(super) fn set_last_run(
 ) -> Result<()> {
     tx.prepare_cached(
         "UPDATE saved_searches SET last_run_at = ?3 WHERE tenant_id = ?1 AND id = ?2",
-    )?
-    .execute(params![tenant.as_str(), id.as_uuid(), utc_text(&at)])?;
+    )
+    .map_err(super::db)?
+    .execute(params![tenant.as_str(), id.as_uuid(), utc_text(&at)])
+    .map_err(super::db)?;
     Ok(())
 }
 
 /// Deletes a saved search; `false` if there was none.
 pub(super) fn delete(tx: &Transaction<'_>, tenant: &TenantId, id: &SavedSearchId) -> Result<bool> {
     Ok(tx
-        .prepare_cached("DELETE FROM saved_searches WHERE tenant_id = ?1 AND id = ?2")?
-        .execute(params![tenant.as_str(), id.as_uuid()])?
+        .prepare_cached("DELETE FROM saved_searches WHERE tenant_id = ?1 AND id = ?2")
+        .map_err(super::db)?
+        .execute(params![tenant.as_str(), id.as_uuid()])
+        .map_err(super::db)?
         == 1)
 }
 
@@ -149,17 +162,21 @@ pub(super) fn matches(
     tenant: &TenantId,
     id: &SavedSearchId,
 ) -> Result<Vec<(CustomerId, DateTime<Utc>)>> {
-    let mut stmt = tx.prepare_cached(&format!(
-        "SELECT customer_id, first_matched_at FROM saved_search_matches
+    let mut stmt = tx
+        .prepare_cached(&format!(
+            "SELECT customer_id, first_matched_at FROM saved_search_matches
          WHERE search_id = ?1 AND {OWN_SEARCH}"
-    ))?;
-    let rows = stmt.query_map(params![id.as_uuid(), tenant.as_str()], |r| {
-        Ok((
-            CustomerId::from_uuid(r.get(0)?),
-            parse_utc(1, &r.get::<_, String>(1)?)?,
         ))
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+        .map_err(super::db)?;
+    let rows = stmt
+        .query_map(params![id.as_uuid(), tenant.as_str()], |r| {
+            Ok((
+                CustomerId::from_uuid(r.get(0)?),
+                parse_utc(1, &r.get::<_, String>(1)?)?,
+            ))
+        })
+        .map_err(super::db)?;
+    rows.collect::<rusqlite::Result<_>>().map_err(super::db)
 }
 
 pub(super) fn forget_matches(
@@ -169,8 +186,10 @@ pub(super) fn forget_matches(
 ) -> Result<()> {
     tx.prepare_cached(&format!(
         "DELETE FROM saved_search_matches WHERE search_id = ?1 AND {OWN_SEARCH}"
-    ))?
-    .execute(params![id.as_uuid(), tenant.as_str()])?;
+    ))
+    .map_err(super::db)?
+    .execute(params![id.as_uuid(), tenant.as_str()])
+    .map_err(super::db)?;
     Ok(())
 }
 
@@ -184,13 +203,15 @@ pub(super) fn insert_match(
     tx.prepare_cached(&format!(
         "INSERT INTO saved_search_matches (search_id, customer_id, first_matched_at)
          SELECT ?1, ?3, ?4 WHERE {OWN_SEARCH}"
-    ))?
+    ))
+    .map_err(super::db)?
     .execute(params![
         id.as_uuid(),
         tenant.as_str(),
         customer.as_uuid(),
         utc_text(&at)
-    ])?;
+    ])
+    .map_err(super::db)?;
     Ok(())
 }
 
@@ -202,7 +223,7 @@ pub(super) fn delete_match(
 ) -> Result<()> {
     tx.prepare_cached(&format!(
         "DELETE FROM saved_search_matches WHERE search_id = ?1 AND customer_id = ?3 AND {OWN_SEARCH}"
-    ))?
-    .execute(params![id.as_uuid(), tenant.as_str(), customer.as_uuid()])?;
+    )).map_err(super::db)?
+    .execute(params![id.as_uuid(), tenant.as_str(), customer.as_uuid()]).map_err(super::db)?;
     Ok(())
 }

@@ -303,14 +303,22 @@ pub(crate) const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// Brings the schema up to date, or fails if the file is not ours or is newer than this library.
 pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {
-    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    let app_id: i64 = tx.query_row("PRAGMA application_id", [], |r| r.get(0))?;
-    let has_tables: bool = tx.query_row(
-        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table')",
-        [],
-        |r| r.get(0),
-    )?;
+    let tx = conn
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .map_err(super::db)?;
+    let version: i64 = tx
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(super::db)?;
+    let app_id: i64 = tx
+        .query_row("PRAGMA application_id", [], |r| r.get(0))
+        .map_err(super::db)?;
+    let has_tables: bool = tx
+        .query_row(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table')",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(super::db)?;
     if has_tables && app_id != APPLICATION_ID {
         return Err(Error::Storage {
             message: "the file is an SQLite database of another application".into(),
@@ -324,18 +332,20 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {
         });
     }
     for (from, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-        tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", from as i64 + 1)?;
+        tx.execute_batch(sql).map_err(super::db)?;
+        tx.pragma_update(None, "user_version", from as i64 + 1)
+            .map_err(super::db)?;
     }
     if has_tables && version < PHONES_CHECKED_FROM {
         reread_phones(&tx)?;
     }
-    tx.pragma_update(None, "application_id", APPLICATION_ID)?;
-    tx.commit()?;
+    tx.pragma_update(None, "application_id", APPLICATION_ID)
+        .map_err(super::db)?;
+    tx.commit().map_err(super::db)?;
     if has_tables && version < ZEROED_FROM {
         // Files of earlier versions were written without `secure_delete`: their free space may
         // hold old values (deleted customers, earlier versions of rows). Rewritten once.
-        conn.execute_batch("VACUUM")?;
+        conn.execute_batch("VACUUM").map_err(super::db)?;
     }
     Ok(())
 }
@@ -373,37 +383,49 @@ fn reread_phones(tx: &rusqlite::Transaction<'_>) -> Result<()> {
     };
     // What to write, read first: (customer, tenant) -> slot -> new reading.
     let mut main: Vec<(Vec<u8>, String, usize, Option<String>)> = Vec::new();
-    let mut rows = tx.prepare(
-        "SELECT id, tenant_id, country, phone, phone_e164, mobile, mobile_e164, fax, fax_e164,
+    let mut rows = tx
+        .prepare(
+            "SELECT id, tenant_id, country, phone, phone_e164, mobile, mobile_e164, fax, fax_e164,
             emergency_phone, emergency_phone_e164 FROM customers",
-    )?;
-    let mut found = rows.query([])?;
-    while let Some(row) = found.next()? {
-        let country: Option<String> = row.get(2)?;
+        )
+        .map_err(super::db)?;
+    let mut found = rows.query([]).map_err(super::db)?;
+    while let Some(row) = found.next().map_err(super::db)? {
+        let country: Option<String> = row.get(2).map_err(super::db)?;
         for slot in 0..SLOTS.len() {
-            let Some(typed) = row.get::<_, Option<String>>(3 + 2 * slot)? else {
+            let Some(typed) = row
+                .get::<_, Option<String>>(3 + 2 * slot)
+                .map_err(super::db)?
+            else {
                 continue;
             };
-            let stored: Option<String> = row.get(4 + 2 * slot)?;
+            let stored: Option<String> = row.get(4 + 2 * slot).map_err(super::db)?;
             let now = reading(country.as_deref(), &typed, stored.clone());
             if now != stored {
-                main.push((row.get(0)?, row.get(1)?, slot, now));
+                main.push((
+                    row.get(0).map_err(super::db)?,
+                    row.get(1).map_err(super::db)?,
+                    slot,
+                    now,
+                ));
             }
         }
     }
     drop(found);
     drop(rows);
     let mut secondary: Vec<(Vec<u8>, String, i64, String)> = Vec::new();
-    let mut rows = tx.prepare(
-        "SELECT k.customer_id, k.tenant_id, c.country, k.position, k.typed, k.match_key
+    let mut rows = tx
+        .prepare(
+            "SELECT k.customer_id, k.tenant_id, c.country, k.position, k.typed, k.match_key
          FROM customer_contacts k JOIN customers c ON c.id = k.customer_id
          WHERE k.kind = 'phone'",
-    )?;
-    let mut found = rows.query([])?;
-    while let Some(row) = found.next()? {
-        let country: Option<String> = row.get(2)?;
-        let typed: String = row.get(4)?;
-        let stored: String = row.get(5)?;
+        )
+        .map_err(super::db)?;
+    let mut found = rows.query([]).map_err(super::db)?;
+    while let Some(row) = found.next().map_err(super::db)? {
+        let country: Option<String> = row.get(2).map_err(super::db)?;
+        let typed: String = row.get(4).map_err(super::db)?;
+        let stored: String = row.get(5).map_err(super::db)?;
         let now = reading(
             country.as_deref(),
             &typed,
@@ -411,7 +433,12 @@ fn reread_phones(tx: &rusqlite::Transaction<'_>) -> Result<()> {
         )
         .unwrap_or_default();
         if now != stored {
-            secondary.push((row.get(0)?, row.get(1)?, row.get(3)?, now));
+            secondary.push((
+                row.get(0).map_err(super::db)?,
+                row.get(1).map_err(super::db)?,
+                row.get(3).map_err(super::db)?,
+                now,
+            ));
         }
     }
     drop(found);
@@ -422,8 +449,10 @@ fn reread_phones(tx: &rusqlite::Transaction<'_>) -> Result<()> {
         let slot = SLOTS[slot];
         tx.prepare_cached(&format!(
             "UPDATE customers SET {slot}_e164 = ?2 WHERE id = ?1"
-        ))?
-        .execute(rusqlite::params![id, now])?;
+        ))
+        .map_err(super::db)?
+        .execute(rusqlite::params![id, now])
+        .map_err(super::db)?;
         changed
             .entry((id, tenant))
             .or_default()
@@ -433,8 +462,10 @@ fn reread_phones(tx: &rusqlite::Transaction<'_>) -> Result<()> {
         tx.prepare_cached(
             "UPDATE customer_contacts SET match_key = ?3
              WHERE customer_id = ?1 AND kind = 'phone' AND position = ?2",
-        )?
-        .execute(rusqlite::params![id, position, now])?;
+        )
+        .map_err(super::db)?
+        .execute(rusqlite::params![id, position, now])
+        .map_err(super::db)?;
         let fields = changed.entry((id, tenant)).or_default();
         if !fields.iter().any(|f| f == "secondary_phones") {
             fields.push("secondary_phones".into());
@@ -442,12 +473,14 @@ fn reread_phones(tx: &rusqlite::Transaction<'_>) -> Result<()> {
     }
     let actor = Actor::new("crm:phone-migration", Role::System);
     let now = chrono::Utc::now();
-    let mut bump =
-        tx.prepare("UPDATE customers SET version = version + 1, updated_at = ?2 WHERE id = ?1")?;
+    let mut bump = tx
+        .prepare("UPDATE customers SET version = version + 1, updated_at = ?2 WHERE id = ?1")
+        .map_err(super::db)?;
     let mut changed: Vec<_> = changed.into_iter().collect();
     changed.sort();
     for ((id, tenant), fields) in changed {
-        bump.execute(rusqlite::params![id, super::values::utc_text(&now)])?;
+        bump.execute(rusqlite::params![id, super::values::utc_text(&now)])
+            .map_err(super::db)?;
         let uuid = uuid::Uuid::from_slice(&id).map_err(|e| Error::Internal(e.to_string()))?;
         let mut change = Change::customer(ChangeKind::CustomerUpdated, CustomerId::from_uuid(uuid));
         change.fields = fields;
