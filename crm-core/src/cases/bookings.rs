@@ -90,7 +90,7 @@ pub(crate) fn upsert_many(
     batch: Vec<NewBooking>,
 ) -> Result<usize> {
     port::write(store, tenant, |tx| {
-        let references: Vec<&str> = batch.iter().map(|b| b.reference.as_str()).collect();
+        let references: Vec<&str> = batch.iter().map(|b| b.reference.trim()).collect();
         let mut stored: HashMap<String, Booking> = tx
             .bookings(&references)?
             .into_iter()
@@ -114,7 +114,7 @@ pub(crate) fn upsert_many(
                 };
                 booking.customer_id = Some(to);
             }
-            let old = stored.remove(booking.reference.as_str());
+            let old = stored.remove(booking.reference.trim());
             let before = old.as_ref().map(|b| b.customer_id);
             let (written, new) = write(tx, actor, booking, old, now)?;
             match before {
@@ -180,7 +180,7 @@ fn repeated_references(batch: &[NewBooking]) -> HashSet<String> {
     let mut seen = HashSet::with_capacity(batch.len());
     batch
         .iter()
-        .map(|b| b.reference.as_str())
+        .map(|b| b.reference.trim())
         .filter(|r| !seen.insert(*r))
         .map(str::to_owned)
         .collect()

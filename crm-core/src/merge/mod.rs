@@ -17,6 +17,7 @@ use crate::model::{Actor, Customer, CustomerId};
 
 pub(crate) use rules::{
     BookingNow, PrimaryNow, check_booking_back, check_documents, check_mergeable, check_undo,
+    check_undo_record,
 };
 pub(crate) use survivorship::survive;
 

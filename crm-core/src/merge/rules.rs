@@ -47,15 +47,9 @@ pub(crate) enum PrimaryNow {
     Deleted,
 }
 
-/// Whether merge `record` may be undone, given the later merge into its primary that still
-/// stands (if any), the primary as it is now, and the primary as the merge left it. Returns the
-/// primary.
-pub(crate) fn check_undo(
-    record: &MergeRecord,
-    later: Option<MergeId>,
-    primary: PrimaryNow,
-    left: &Customer,
-) -> Result<Customer> {
+/// Whether merge `record` may still be undone by what it holds: not twice, and not once one of
+/// its customers was anonymised or deleted.
+pub(crate) fn check_undo_record(record: &MergeRecord) -> Result<()> {
     let id = record.id;
     if record.undone.is_some() {
         return Err(Error::conflict(format!("merge {id} was already undone")));
@@ -63,7 +57,18 @@ pub(crate) fn check_undo(
     allow_unmerge(
         id,
         std::iter::once(&record.primary_before).chain(&record.merged),
-    )?;
+    )
+}
+
+/// Whether merge `record` (checked by [`check_undo_record`]) may be undone, given the later
+/// merge into its primary that still stands (if any), the primary as it is now, and the primary
+/// as the merge left it. Returns the primary.
+pub(crate) fn check_undo(
+    record: &MergeRecord,
+    later: Option<MergeId>,
+    primary: PrimaryNow,
+    left: &Customer,
+) -> Result<Customer> {
     let primary_id = record.primary_id;
     // Merges into one primary undo newest first.
     if let Some(later) = later {

@@ -1,5 +1,6 @@
-//! Storage: the tenant-scoped [`Repository`] seam and its SQLite implementation (the source of
-//! truth).
+//! Storage: the storage port (`port`: transactions of one tenant, row-level, rule-free), the
+//! older tenant-scoped [`Repository`] seam of the areas not moved over it yet, and their SQLite
+//! implementation (the source of truth).
 
 pub(crate) mod import;
 pub(crate) mod port;

@@ -56,7 +56,7 @@ pub(crate) trait Tx {
     fn is_suppressed(&self, kind: &str, digest: &[u8]) -> Result<bool>;
     /// The booking of this reference.
     fn booking(&self, reference: &str) -> Result<Option<Booking>>;
-    /// The stored bookings among these references.
+    /// The stored bookings among these references (validated: trimmed).
     fn bookings(&self, references: &[&str]) -> Result<Vec<Booking>>;
     /// A customer's bookings, newest pickup first.
     fn booking_history(&self, customer: &CustomerId) -> Result<Vec<Booking>>;

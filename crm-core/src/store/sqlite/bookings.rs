@@ -1,5 +1,5 @@
-//! Booking rows: upsert by reference, link, history, stats, and the per-customer counters the
-//! customer list sorts on.
+//! Booking rows: read by reference, written, linked, a customer's history and stats, and the
+//! per-customer counters the customer list sorts on.
 
 use chrono::{DateTime, FixedOffset};
 use rusqlite::{OptionalExtension, Row, Transaction, params};
@@ -87,13 +87,14 @@ pub(super) fn many(
     Ok(out)
 }
 
-/// Writes a booking: a new row (`insert`), or over the row of its reference (its creation time
-/// kept). `stamp` is `b.updated_at` as stored.
+/// Writes a booking: a new row (`insert`, created at `created`), or over the row of its
+/// reference (its creation time kept). `updated` is `b.updated_at` as stored, `created`
+/// `b.created_at`.
 pub(super) fn write(
     tx: &Transaction<'_>,
     tenant: &TenantId,
     b: &Booking,
-    stamp: &str,
+    (created, updated): (&str, &str),
     insert: bool,
 ) -> Result<()> {
     // A plain statement each (no upsert): SQLite writes them without a statement journal.
@@ -101,7 +102,7 @@ pub(super) fn write(
         "INSERT INTO bookings (tenant_id, reference, customer_id, status, pickup_at, pickup_utc,
             return_at, route_from, route_to, transport, hotel, salesperson, invoice_number,
             amount_minor, currency, payment_status, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?17)"
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?18, ?17)"
     } else {
         "UPDATE bookings SET customer_id = ?3, status = ?4, pickup_at = ?5, pickup_utc = ?6,
             return_at = ?7, route_from = ?8, route_to = ?9, transport = ?10, hotel = ?11,
@@ -110,28 +111,46 @@ pub(super) fn write(
          WHERE tenant_id = ?1 AND reference = ?2"
     };
     let invoice = b.invoice.as_ref();
+    let (customer, pickup, pickup_utc, return_at) = (
+        b.customer_id.as_ref().map(CustomerId::as_uuid),
+        local_text(&b.pickup_at),
+        b.pickup_at.timestamp_micros(),
+        b.return_at.as_ref().map(local_text),
+    );
+    let (number, minor, currency, paid) = (
+        invoice.map(|i| &i.number),
+        invoice.map(|i| i.amount.minor),
+        invoice.map(|i| &i.amount.currency),
+        invoice.map(|i| i.payment_status.as_str()),
+    );
+    let tenant_text = tenant.as_str();
+    let status = b.status.as_str();
+    let mut args: Vec<&dyn rusqlite::ToSql> = vec![
+        &tenant_text,
+        &b.reference,
+        &customer,
+        &status,
+        &pickup,
+        &pickup_utc,
+        &return_at,
+        &b.route_from,
+        &b.route_to,
+        &b.transport,
+        &b.hotel,
+        &b.salesperson,
+        &number,
+        &minor,
+        &currency,
+        &paid,
+        &updated,
+    ];
+    if insert {
+        args.push(&created);
+    }
     let written = tx
         .prepare_cached(sql)
         .map_err(super::db)?
-        .execute(params![
-            tenant.as_str(),
-            b.reference,
-            b.customer_id.as_ref().map(CustomerId::as_uuid),
-            b.status.as_str(),
-            local_text(&b.pickup_at),
-            b.pickup_at.timestamp_micros(),
-            b.return_at.as_ref().map(local_text),
-            b.route_from,
-            b.route_to,
-            b.transport,
-            b.hotel,
-            b.salesperson,
-            invoice.map(|i| &i.number),
-            invoice.map(|i| i.amount.minor),
-            invoice.map(|i| &i.amount.currency),
-            invoice.map(|i| i.payment_status.as_str()),
-            stamp,
-        ])
+        .execute(args.as_slice())
         .map_err(super::db)?;
     if written != 1 {
         return Err(Error::Internal(format!(

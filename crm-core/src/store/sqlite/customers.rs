@@ -237,7 +237,6 @@ pub(super) fn by_email(
     found.into_iter().map(|c| complete(tx, tenant, c)).collect()
 }
 
-/// Inserts validated customers with the next customer numbers of the tenant.
 /// The customer no. the tenant's next new customer gets.
 pub(super) fn next_customer_no(tx: &Transaction<'_>, tenant: &TenantId) -> Result<i64> {
     Ok(tx

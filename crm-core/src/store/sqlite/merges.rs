@@ -11,7 +11,8 @@ use crate::changes::{Change, ChangeKind};
 use crate::error::{Error, Result};
 use crate::merge::{
     BookingMove, BookingNow, MergeId, MergePlan, MergeRecord, MergeRequest, Merged, PrimaryNow,
-    Undo, check_booking_back, check_documents, check_mergeable, check_undo, survive,
+    Undo, check_booking_back, check_documents, check_mergeable, check_undo, check_undo_record,
+    survive,
 };
 use crate::model::{Actor, Customer, CustomerId, TenantId};
 
@@ -488,6 +489,7 @@ pub(super) fn unmerge(
     id: &MergeId,
 ) -> Result<MergeRecord> {
     let (mut record, after, updated) = full_record(tx, tenant, id)?;
+    check_undo_record(&record)?;
     let primary_id = record.primary_id;
     let later: Option<uuid::Uuid> = tx
         .prepare_cached(

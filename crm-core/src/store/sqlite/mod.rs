@@ -1,5 +1,6 @@
-//! The SQLite implementation of [`Repository`]: one writer connection, a pool of reader
-//! connections (WAL lets them read while the writer writes), foreign keys on, busy timeout.
+//! The SQLite implementation of the storage port (`SqliteTx`) and of [`Repository`]: one writer
+//! connection, a pool of reader connections (WAL lets them read while the writer writes),
+//! foreign keys on, busy timeout.
 
 mod bookings;
 mod changes;

@@ -213,13 +213,14 @@ impl WriteTx for SqliteTx<'_> {
     }
 
     fn insert_booking(&self, booking: &Booking) -> Result<()> {
-        let stamp = self.text(booking.updated_at);
-        bookings::write(self.tx, self.tenant, booking, &stamp, true)
+        let updated = self.text(booking.updated_at);
+        let created = self.text(booking.created_at);
+        bookings::write(self.tx, self.tenant, booking, (&created, &updated), true)
     }
 
     fn update_booking(&self, booking: &Booking) -> Result<()> {
-        let stamp = self.text(booking.updated_at);
-        bookings::write(self.tx, self.tenant, booking, &stamp, false)
+        let updated = self.text(booking.updated_at);
+        bookings::write(self.tx, self.tenant, booking, ("", &updated), false)
     }
 
     fn set_booking_customer(
