@@ -80,11 +80,7 @@ const RULES: [(crm_rule, &str); 12] = [
 
 /// The core's rule of a `crm_rule`.
 fn rule(rule: crm_rule) -> Result<MatchRule, Failure> {
-    let (_, name) = RULES
-        .iter()
-        .find(|(n, _)| *n == rule)
-        .ok_or_else(|| Failure::invalid(format!("rule: {rule} is not a crm_rule")))?;
-    Ok(name.parse()?)
+    ffi::named(&RULES, rule, || format!("rule: {rule} is not a crm_rule"))
 }
 
 pub(crate) struct ConfigHandle(MatchConfig);

@@ -460,6 +460,22 @@ impl Texts {
     }
 }
 
+/// The core's value named by `number` in a table of the C face (its constants and the core's
+/// names for them); a number not in the table, or one the core's type does not take, is an
+/// invalid argument (`unknown` says which).
+pub(crate) fn named<T: std::str::FromStr<Err = crm_core::Error>>(
+    table: &[(u32, &str)],
+    number: u32,
+    unknown: impl FnOnce() -> String,
+) -> Result<T, Failure> {
+    let (_, name) = table
+        .iter()
+        .find(|(n, _)| *n == number)
+        .ok_or_else(|| Failure::invalid(unknown()))?;
+    name.parse()
+        .map_err(|e: crm_core::Error| Failure::invalid(e.to_string()))
+}
+
 /// The header's `#define CRM_<FAMILY>_<NAME> <number>` lines: the tests check each table of
 /// names against them and against the core's lists.
 #[cfg(test)]

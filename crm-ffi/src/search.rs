@@ -111,19 +111,13 @@ const PERIODS: [(crm_period, &str); 3] = [
     (CRM_PERIOD_LAST_BOOKING, "last_booking"),
 ];
 
-/// The core's value named by `number` in a table of the C face; a number not in it is an
-/// invalid argument on `what`.
+/// [`ffi::named`] with the message of an unknown number of this family.
 fn named<T: std::str::FromStr<Err = crm_core::Error>>(
     table: &[(u32, &str)],
     number: u32,
     what: &str,
 ) -> Result<T, Failure> {
-    let (_, name) = table
-        .iter()
-        .find(|(n, _)| *n == number)
-        .ok_or_else(|| Failure::invalid(format!("{what}: unknown {what} {number}")))?;
-    name.parse()
-        .map_err(|e: crm_core::Error| Failure::invalid(e.to_string()))
+    ffi::named(table, number, || format!("{what}: unknown {what} {number}"))
 }
 
 /// The order of results.

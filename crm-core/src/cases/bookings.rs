@@ -137,7 +137,7 @@ pub(crate) fn upsert_many(
             if touched.contains(&customer) {
                 continue;
             }
-            let Some((_, latest)) = &added.latest else {
+            let Some((latest, _)) = &added.latest else {
                 continue;
             };
             if !tx.add_bookings(&customer, added.count, latest)? {
@@ -151,25 +151,22 @@ pub(crate) fn upsert_many(
 }
 
 /// The new bookings of one customer in a batch: how many, and the latest (by pickup, then by
-/// reference, as the customer's last booking is chosen).
+/// reference, as the customer's last booking is chosen): its pickup and reference.
 #[derive(Default)]
 struct Added {
     count: i64,
-    latest: Option<((i64, String), DateTime<FixedOffset>)>,
+    latest: Option<(DateTime<FixedOffset>, String)>,
 }
 
 impl Added {
     fn add(&mut self, booking: &Booking) {
         self.count += 1;
-        let key = (
-            booking.pickup_at.timestamp_micros(),
-            booking.reference.as_str(),
-        );
-        let later = |((at, reference), _): &((i64, String), DateTime<FixedOffset>)| {
-            (*at, reference.as_str()) < key
+        let key = |at: &DateTime<FixedOffset>| at.timestamp_micros();
+        let later = |(at, reference): &(DateTime<FixedOffset>, String)| {
+            (key(at), reference.as_str()) < (key(&booking.pickup_at), booking.reference.as_str())
         };
         if self.latest.as_ref().is_none_or(later) {
-            self.latest = Some(((key.0, booking.reference.clone()), booking.pickup_at));
+            self.latest = Some((booking.pickup_at, booking.reference.clone()));
         }
     }
 }

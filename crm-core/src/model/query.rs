@@ -333,9 +333,11 @@ impl CustomerQuery {
             SearchFilter::Transport => self.transport(value),
             SearchFilter::Hotel => self.hotel(value),
             SearchFilter::BookingStatus => {
-                let status = value
-                    .parse::<BookingStatus>()
-                    .map_err(|_| Error::validation(filter.as_str(), bad_status()))?;
+                // The status's own refusal, named for the filter.
+                let status = value.parse::<BookingStatus>().map_err(|e| match e {
+                    Error::Validation { reason, .. } => Error::validation(filter.as_str(), reason),
+                    other => other,
+                })?;
                 self.booking_status(status)
             }
             SearchFilter::HasEmail => self.has_email(yes()?),
@@ -473,10 +475,4 @@ pub struct SearchPage {
     /// of its own handle; others' are taken in a bounded slice per search, so under a heavy
     /// write load a search answers at once from a slightly older index rather than waiting.
     pub behind: u64,
-}
-
-/// The reason a booking status name is refused, listing the names.
-fn bad_status() -> String {
-    let names: Vec<&str> = BookingStatus::ALL.iter().map(|s| s.as_str()).collect();
-    format!("not one of: {}", names.join(" "))
 }

@@ -125,7 +125,7 @@ pub(super) fn write(
     );
     let tenant_text = tenant.as_str();
     let status = b.status.as_str();
-    let mut args: Vec<&dyn rusqlite::ToSql> = vec![
+    let args: [&dyn rusqlite::ToSql; 18] = [
         &tenant_text,
         &b.reference,
         &customer,
@@ -143,14 +143,14 @@ pub(super) fn write(
         &currency,
         &paid,
         &updated,
+        &created,
     ];
-    if insert {
-        args.push(&created);
-    }
+    // The update has no creation time to write.
+    let args = if insert { &args[..] } else { &args[..17] };
     let written = tx
         .prepare_cached(sql)
         .map_err(super::db)?
-        .execute(args.as_slice())
+        .execute(args)
         .map_err(super::db)?;
     if written != 1 {
         return Err(Error::Internal(format!(
