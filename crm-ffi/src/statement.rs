@@ -170,16 +170,7 @@ pub extern "C" fn crm_statement_write_pdf(
     ffi::call(|| {
         let s = self::statement(statement)?;
         let path = ffi::text_in(path, "path")?;
-        crm_core::replace_file(std::path::Path::new(path), |file| {
-            std::io::Write::write_all(file, &s.statement.to_pdf()).map_err(|e| {
-                crm_core::Error::Io {
-                    message: "cannot write the statement".into(),
-                    source: e,
-                }
-            })?;
-            Ok(Some(()))
-        })?;
-        Ok(())
+        Ok(s.statement.write_pdf(path)?)
     })
 }
 

@@ -453,6 +453,17 @@ impl PyStatement {
         PyBytes::new(py, &bytes)
     }
 
+    /// Writes the PDF to the file `path` (str or os.PathLike), beside it first and renamed onto
+    /// it once complete: never half-written.
+    ///
+    /// Raises:
+    ///     IoError: the file cannot be written.
+    fn write_pdf(&self, py: Python<'_>, path: &Bound<'_, PyAny>) -> PyResult<()> {
+        let path = crate::convert::path(path)?;
+        py.detach(|| self.0.write_pdf(&path))
+            .map_err(|e| crate::errors::to_py(py, e.into()))
+    }
+
     fn to_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
         record_dict(
             slf.as_any(),

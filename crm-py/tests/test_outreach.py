@@ -111,6 +111,12 @@ def test_statement_with_totals_and_pdf(agency: crm.Tenant, other: crm.Tenant, tm
     assert (s.start, s.end, s.name) == (date(2026, 6, 1), date(2026, 6, 30), "Hélène Dupont")
     pdf = s.to_pdf()
     assert pdf.startswith(b"%PDF-")
+    written = tmp_path / "written.pdf"
+    s.write_pdf(written)
+    assert written.read_bytes() == pdf
+    assert not (tmp_path / "written.pdf.partial").exists()
+    with pytest.raises(crm.IoError):
+        s.write_pdf(tmp_path / "missing" / "statement.pdf")
     with pytest.raises(crm.ValidationError):
         agency.statement(c, date(2026, 6, 30), date(2026, 6, 1))
     with pytest.raises(crm.NotFoundError):

@@ -120,6 +120,23 @@ impl Statement {
     pub fn to_pdf(&self) -> Vec<u8> {
         pdf::render(self)
     }
+
+    /// Writes [`to_pdf`](Self::to_pdf) to the file `path`, beside it first and renamed onto it
+    /// once complete ([`replace_file`](crate::replace_file)): never half-written.
+    ///
+    /// # Errors
+    /// Io when the file cannot be written or renamed.
+    pub fn write_pdf(&self, path: impl AsRef<std::path::Path>) -> crate::Result<()> {
+        let pdf = self.to_pdf();
+        crate::replace_file(path.as_ref(), |file| {
+            std::io::Write::write_all(file, &pdf).map_err(|e| crate::Error::Io {
+                message: "cannot write the statement".into(),
+                source: e,
+            })?;
+            Ok(Some(()))
+        })
+        .map(drop)
+    }
 }
 
 /// An amount with its currency's decimals: `1234.50 EUR`, `-3 JPY`.

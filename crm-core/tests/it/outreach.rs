@@ -407,6 +407,15 @@ fn a_statement_lists_the_period_with_totals_and_renders_a_pdf() {
 
     let pdf = s.to_pdf();
     assert!(pdf.starts_with(b"%PDF-"));
+    let written = db.dir.path().join("written.pdf");
+    s.write_pdf(&written).unwrap();
+    assert_eq!(std::fs::read(&written).unwrap(), pdf);
+    assert_eq!(
+        s.write_pdf(db.dir.path().join("missing").join("s.pdf"))
+            .unwrap_err()
+            .kind(),
+        ErrorKind::Io
+    );
     let path = db.dir.path().join("statement.pdf");
     std::fs::write(&path, &pdf).unwrap();
     let text = match std::process::Command::new("pdftotext")
