@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use crate::error::Result;
 use crate::model::{CustomerId, CustomerQuery, SearchPage, TenantId};
 use crate::search::{self, Replacement, SearchIndex};
-use crate::store::Repository;
+use crate::store::port::{self, Store};
 
 /// A backlog of this handle's own writes of more change events than this (and than half the
 /// customers) is caught up by a rebuild rather than a replay.
@@ -34,9 +34,9 @@ const CATCH_UP_BUDGET: Duration = Duration::from_millis(40);
 /// another thread or process holds the index writer and nothing of this handle's is missing,
 /// the search answers from the last commit at once. While another thread of this process
 /// rebuilds the index, returns at once: searches answer from the index as it was.
-pub(crate) fn catch_up(repo: &dyn Repository, index: &SearchIndex) -> Result<u64> {
-    let need = repo.last_written();
-    let (head, customers) = repo.feed_position()?;
+pub(crate) fn catch_up(store: &dyn Store, index: &SearchIndex) -> Result<u64> {
+    let need = store.last_written();
+    let (head, customers) = store.feed_position()?;
     let behind = |applied: i64| head.saturating_sub(applied).max(0).unsigned_abs();
     if index.rebuilding() {
         return Ok(behind(index.known_applied()));
@@ -51,7 +51,7 @@ pub(crate) fn catch_up(repo: &dyn Repository, index: &SearchIndex) -> Result<u64
         index.lock_applied()
     };
     if index.take_stale() {
-        rebuild_locked(repo, index, &mut applied, &mut |_, _| {})?;
+        rebuild_locked(store, index, &mut applied, &mut |_, _| {})?;
         return Ok(behind(*applied));
     }
     if head <= *applied {
@@ -63,10 +63,10 @@ pub(crate) fn catch_up(repo: &dyn Repository, index: &SearchIndex) -> Result<u64
     let own_backlog = must.saturating_sub(*applied).max(0).unsigned_abs();
     if own_backlog > REBUILD_BACKLOG.max(customers / 2) {
         // Cheaper to read every customer once than to replay (say) a bulk load change by change.
-        rebuild_locked(repo, index, &mut applied, &mut |_, _| {})?;
+        rebuild_locked(store, index, &mut applied, &mut |_, _| {})?;
     } else {
         let deadline = Instant::now() + CATCH_UP_BUDGET;
-        replay(repo, index, &mut applied, must, head, Some(deadline))?;
+        replay(store, index, &mut applied, must, head, Some(deadline))?;
     }
     Ok(behind(*applied))
 }
@@ -74,7 +74,7 @@ pub(crate) fn catch_up(repo: &dyn Repository, index: &SearchIndex) -> Result<u64
 /// Applies the changes after `applied` up to `head` in one commit: at least those up to `must`,
 /// then more until `deadline` passes.
 fn replay(
-    repo: &dyn Repository,
+    store: &dyn Store,
     index: &SearchIndex,
     applied: &mut MutexGuard<'_, i64>,
     must: i64,
@@ -98,7 +98,7 @@ fn replay(
             } else {
                 REPLAY_SLICE
             };
-            let batch: Vec<_> = repo
+            let batch: Vec<_> = store
                 .changed_customers(position, limit)?
                 .into_iter()
                 .take_while(|(seq, _, _)| *seq <= head)
@@ -115,7 +115,7 @@ fn replay(
             for (tenant, mut ids) in by_tenant {
                 ids.sort();
                 ids.dedup();
-                docs.extend(repo.index_documents(&tenant, &ids)?);
+                docs.extend(port::read(store, &tenant, |tx| tx.index_documents(&ids))?);
                 changed.extend(ids);
             }
             Ok(Some(Replacement { changed, docs, seq }))
@@ -126,14 +126,14 @@ fn replay(
 /// Brings the index up to every change committed so far (waiting for any sync or rebuild of
 /// this process), then rewrites the segments that hold deleted documents: after a delete or an
 /// anonymisation, so that the old values leave the index folder before the call returns.
-pub(crate) fn purge(repo: &dyn Repository, index: &SearchIndex) -> Result<()> {
+pub(crate) fn purge(store: &dyn Store, index: &SearchIndex) -> Result<()> {
     let mut applied = index.lock_applied();
     if index.take_stale() {
-        rebuild_locked(repo, index, &mut applied, &mut |_, _| {})?;
+        rebuild_locked(store, index, &mut applied, &mut |_, _| {})?;
     }
     index.refresh(&mut applied)?;
-    let (head, _) = repo.feed_position()?;
-    replay(repo, index, &mut applied, head, head, None)?;
+    let (head, _) = store.feed_position()?;
+    replay(store, index, &mut applied, head, head, None)?;
     index.purge()
 }
 
@@ -141,25 +141,25 @@ pub(crate) fn purge(repo: &dyn Repository, index: &SearchIndex) -> Result<()> {
 /// meanwhile. `progress(done, total)` is called after each batch (it must not search: the index
 /// is held until the rebuild ends).
 pub(crate) fn rebuild(
-    repo: &dyn Repository,
+    store: &dyn Store,
     index: &SearchIndex,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<()> {
     let mut applied = index.lock_applied();
-    rebuild_locked(repo, index, &mut applied, progress)
+    rebuild_locked(store, index, &mut applied, progress)
 }
 
 /// [`rebuild`] with the sync lock held. Other threads' searches answer from the index as it was
 /// meanwhile; on failure the next search tries again.
 fn rebuild_locked(
-    repo: &dyn Repository,
+    store: &dyn Store,
     index: &SearchIndex,
     applied: &mut MutexGuard<'_, i64>,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<()> {
     let _rebuilding = index.start_rebuild();
     let rebuilt = (|| {
-        let (seq, total) = repo.feed_position()?;
+        let (seq, total) = store.feed_position()?;
         // A thread of its own reads SQLite and spells the documents while this one hands them to
         // the indexing threads and reports progress (the caller's callback stays on its thread).
         // With glibc its allocations also come from an arena of its own, which the caller's
@@ -170,7 +170,7 @@ fn rebuild_locked(
             if failed {
                 return None;
             }
-            let read = repo.scan_index_documents(after, 2_000).map(|docs| {
+            let read = store.scan_index_documents(after, 2_000).map(|docs| {
                 after = docs.last().map(|d| d.customer.id);
                 docs.iter().map(|d| index.document(d)).collect::<Vec<_>>()
             });
@@ -190,8 +190,8 @@ fn rebuild_locked(
             })
         })?;
         // What was written meanwhile.
-        let (head, _) = repo.feed_position()?;
-        replay(repo, index, applied, head, head, None)
+        let (head, _) = store.feed_position()?;
+        replay(store, index, applied, head, head, None)
     })();
     if rebuilt.is_err() {
         index.mark_stale();
@@ -202,13 +202,13 @@ fn rebuild_locked(
 /// Runs a search for one tenant and hydrates the page from SQLite. The caller has checked the
 /// query's bounds ([`CustomerQuery::validate`]), before bringing the index up to date.
 pub(crate) fn run(
-    repo: &dyn Repository,
+    store: &dyn Store,
     index: &SearchIndex,
     tenant: &TenantId,
     q: &CustomerQuery,
 ) -> Result<SearchPage> {
     let (ids, total) = search::ids_at(index, tenant, q, q.offset as usize, q.limit as usize)?;
-    let items = repo.customer_rows(tenant, &ids)?;
+    let items = port::read(store, tenant, |tx| tx.customer_rows(&ids))?;
     Ok(SearchPage {
         items,
         total,

@@ -152,6 +152,77 @@ pub(crate) fn create(
     Ok(out)
 }
 
+/// Creates the customers of the chunks `next` yields until `None`, in one transaction: an error
+/// from `next` rolls every chunk back.
+pub(crate) fn create_from(
+    store: &dyn Store,
+    tenant: &TenantId,
+    actor: &Actor,
+    next: &mut dyn FnMut() -> Result<Option<Vec<Customer>>>,
+) -> Result<Vec<Customer>> {
+    port::write(store, tenant, |tx| {
+        let mut out = Vec::new();
+        while let Some(chunk) = next()? {
+            out.extend(create(tx, actor, chunk)?);
+        }
+        Ok(out)
+    })
+}
+
+/// Creates validated customers in one transaction.
+pub(crate) fn create_all(
+    store: &dyn Store,
+    tenant: &TenantId,
+    actor: &Actor,
+    batch: Vec<Customer>,
+) -> Result<Vec<Customer>> {
+    let mut batch = Some(batch);
+    create_from(store, tenant, actor, &mut || Ok(batch.take()))
+}
+
+/// The customers among `ids` that exist, in id order.
+pub(crate) fn of_ids(
+    store: &dyn Store,
+    tenant: &TenantId,
+    ids: &[CustomerId],
+) -> Result<Vec<Customer>> {
+    port::read(store, tenant, |tx| tx.customers(ids))
+}
+
+/// The customers whose main or secondary email matches, ignoring case, oldest first.
+pub(crate) fn by_email(store: &dyn Store, tenant: &TenantId, email: &str) -> Result<Vec<Customer>> {
+    port::read(store, tenant, |tx| tx.customers_by_email(email))
+}
+
+/// Up to `limit` customers in id order after `after`.
+pub(crate) fn scan(
+    store: &dyn Store,
+    tenant: &TenantId,
+    after: Option<CustomerId>,
+    limit: u32,
+) -> Result<Vec<Customer>> {
+    port::read(store, tenant, |tx| tx.scan_customers(after, limit))
+}
+
+/// Up to `limit` customer numbers and ids after customer no. `after_no`, in number order.
+pub(crate) fn ids_by_no(
+    store: &dyn Store,
+    tenant: &TenantId,
+    after_no: i64,
+    limit: u32,
+) -> Result<Vec<(i64, CustomerId)>> {
+    port::read(store, tenant, |tx| tx.ids_by_no(after_no, limit))
+}
+
+/// The customer-list rows of the given customers, in the order given.
+pub(crate) fn rows(
+    store: &dyn Store,
+    tenant: &TenantId,
+    ids: &[CustomerId],
+) -> Result<Vec<CustomerRow>> {
+    port::read(store, tenant, |tx| tx.customer_rows(ids))
+}
+
 /// The Conflict of a write that found the customer's row at another version than it read.
 pub(crate) fn changed_meanwhile(c: &Customer) -> Error {
     Error::conflict(format!("customer {} changed meanwhile", c.id))

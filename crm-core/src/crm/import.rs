@@ -5,6 +5,9 @@ use std::io::Read;
 use std::path::Path;
 
 use super::Tenant;
+use crate::cases::import::{
+    CustomerReads, ImportRow, ImportSink, ImportTransactions, MatchValue, RowOutcome,
+};
 use crate::dedupe::{DuplicateMatch, Incoming, MatchConfig};
 use crate::error::{Error, Result};
 use crate::exchange::{
@@ -13,9 +16,6 @@ use crate::exchange::{
 };
 use crate::model::{Actor, Customer, NewCustomer, Rules};
 use crate::model::{CustomerListQuery, CustomerSort};
-use crate::store::import::{
-    CustomerReads, ImportRow, ImportSink, ImportTransactions, MatchValue, RowOutcome,
-};
 use crate::sync;
 
 /// Below this many rows a batch is checked on the caller's thread.
@@ -140,7 +140,8 @@ impl Tenant {
                 current_end: 0,
                 ahead_end: 0,
             };
-            let kept = self.repo.import(
+            let kept = crate::cases::import::run(
+                self.store.as_ref(),
                 &self.id,
                 actor,
                 custom_key.as_deref(),
@@ -159,7 +160,7 @@ impl Tenant {
         // The index takes the import in once, as it takes a bulk load (rebuilt when the import
         // is large next to what the store held): searchable when the call returns.
         if kept {
-            sync::catch_up(self.repo.as_ref(), &self.index)?;
+            sync::catch_up(self.store.as_ref(), &self.index)?;
         }
         let mut report = sink_report;
         report.committed = kept && !options.dry_run;
@@ -251,16 +252,19 @@ impl Tenant {
         if stored_in_blocks {
             let mut after = None;
             loop {
-                let page = self
-                    .repo
-                    .scan_customers(&self.id, after, super::SCAN_PAGE)?;
+                let page = crate::cases::customers::scan(
+                    self.store.as_ref(),
+                    &self.id,
+                    after,
+                    super::SCAN_PAGE,
+                )?;
                 let Some(last) = page.last() else { break };
                 after = Some(last.id);
                 page.iter().for_each(|c| incoming.add(c));
             }
         } else {
             // Stored candidates come from the index: bring it up to date first.
-            sync::catch_up(self.repo.as_ref(), &self.index)?;
+            sync::catch_up(self.store.as_ref(), &self.index)?;
         }
         Ok(Flagger {
             config: config.clone(),

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use crate::cases;
+use crate::cases::import::{CustomerReads, StoreReads};
 use crate::changes::ChangeEvent;
 use crate::dedupe::{self, DuplicateCluster, DuplicateMatch, FindOptions, MatchConfig};
 use crate::error::{Error, Result};
@@ -27,8 +28,7 @@ use crate::model::{CustomerListQuery, CustomerRow, CustomerSort, Page};
 use crate::model::{CustomerQuery, SearchPage};
 use crate::privacy::{self, AnonymisationReport, PersonalDataExport, RetentionReport};
 use crate::search::{self, SearchIndex};
-use crate::store::Repository;
-use crate::store::import::{CustomerReads, RepoReads};
+use crate::store::port::Store;
 use crate::store::sqlite::SqliteStore;
 use crate::sync;
 
@@ -43,7 +43,7 @@ use crate::sync;
 /// ```
 #[derive(Clone)]
 pub struct Crm {
-    repo: Arc<dyn Repository>,
+    store: Arc<dyn Store>,
     index: Arc<SearchIndex>,
 }
 
@@ -66,11 +66,11 @@ impl Crm {
     /// handles of one process share one index; processes take turns writing it.
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
-        let repo: Arc<dyn Repository> = Arc::new(SqliteStore::open(path)?);
+        let store: Arc<dyn Store> = Arc::new(SqliteStore::open(path)?);
         let mut dir = path.as_os_str().to_owned();
         dir.push(".index");
         let index = SearchIndex::shared(Path::new(&dir))?;
-        Self::with_index(repo, index)
+        Self::with_index(store, index)
     }
 
     /// A private store in memory, with its index in RAM, gone when the last clone is dropped.
@@ -81,22 +81,22 @@ impl Crm {
         )
     }
 
-    fn with_index(repo: Arc<dyn Repository>, index: Arc<SearchIndex>) -> Result<Self> {
-        let (seq, _) = repo.feed_position()?;
+    fn with_index(store: Arc<dyn Store>, index: Arc<SearchIndex>) -> Result<Self> {
+        let (seq, _) = store.feed_position()?;
         let applied = *index.lock_applied();
         if applied > seq || (applied == 0 && seq > 0) {
             // New, or ahead of this file (another file was put in its place): the first search
             // rebuilds it from the customers rather than replaying the whole feed.
             index.mark_stale();
         }
-        Ok(Self { repo, index })
+        Ok(Self { store, index })
     }
 
     /// Rebuilds the search index from SQLite, calling `progress(done, total)` as customers are
     /// indexed. Searches of other threads keep answering from the old index until it commits;
     /// `progress` must not search (the index is held until the rebuild ends).
     pub fn reindex(&self, mut progress: impl FnMut(u64, u64)) -> Result<()> {
-        sync::rebuild(self.repo.as_ref(), &self.index, &mut progress)
+        sync::rebuild(self.store.as_ref(), &self.index, &mut progress)
     }
 
     /// The schema version this library writes.
@@ -110,7 +110,7 @@ impl Crm {
     /// Validation on `tenant` if the id is malformed (see [`TenantId::new`]).
     pub fn tenant(&self, id: &str) -> Result<Tenant> {
         Ok(Tenant {
-            repo: Arc::clone(&self.repo),
+            store: Arc::clone(&self.store),
             index: Arc::clone(&self.index),
             id: TenantId::new(id)?,
         })
@@ -124,7 +124,7 @@ impl Crm {
 /// one transaction: on error nothing is written.
 #[derive(Clone)]
 pub struct Tenant {
-    repo: Arc<dyn Repository>,
+    store: Arc<dyn Store>,
     index: Arc<SearchIndex>,
     id: TenantId,
 }
@@ -145,14 +145,14 @@ impl Tenant {
 
     /// The tenant's settings (the defaults for a tenant never configured).
     pub fn settings(&self) -> Result<TenantSettings> {
-        cases::tenants::settings(self.repo.as_ref(), &self.id)
+        cases::tenants::settings(self.store.as_ref(), &self.id)
     }
 
     /// Replaces the tenant's settings (e.g. the default phone region). Stored phones keep their
     /// E.164 form; the new region applies to numbers typed from now on.
     pub fn set_settings(&self, actor: &Actor, settings: TenantSettings) -> Result<()> {
         actor.validate()?;
-        cases::tenants::set_settings(self.repo.as_ref(), &self.id, actor, &settings.validate()?)
+        cases::tenants::set_settings(self.store.as_ref(), &self.id, actor, &settings.validate()?)
     }
 
     /// Searches this tenant's customers: type-ahead text and "find customer" filters (see
@@ -171,8 +171,8 @@ impl Tenant {
     /// text and filters; Search if the index cannot be brought up to date.
     pub fn search(&self, query: &CustomerQuery) -> Result<SearchPage> {
         query.validate()?;
-        let behind = sync::catch_up(self.repo.as_ref(), &self.index)?;
-        let mut page = sync::run(self.repo.as_ref(), &self.index, &self.id, query)?;
+        let behind = sync::catch_up(self.store.as_ref(), &self.index)?;
+        let mut page = sync::run(self.store.as_ref(), &self.index, &self.id, query)?;
         page.behind = behind;
         Ok(page)
     }
@@ -193,7 +193,8 @@ impl Tenant {
     pub fn create_customer(&self, actor: &Actor, fields: NewCustomer) -> Result<Customer> {
         actor.validate()?;
         let valid = fields.validate(&self.rules()?)?;
-        let mut created = self.repo.insert_customers(&self.id, actor, vec![valid])?;
+        let mut created =
+            cases::customers::create_all(self.store.as_ref(), &self.id, actor, vec![valid])?;
         created
             .pop()
             .ok_or_else(|| Error::Internal("insert returned no customer".into()))
@@ -224,7 +225,7 @@ impl Tenant {
             if valid.is_empty() {
                 return Ok(Vec::new());
             }
-            return self.repo.insert_customers(&self.id, actor, valid);
+            return cases::customers::create_all(self.store.as_ref(), &self.id, actor, valid);
         }
         // A thread of its own checks the records chunk by chunk (parsing phone numbers is most
         // of the cost of checking one) while this one writes the chunks checked so far, all in
@@ -244,8 +245,9 @@ impl Tenant {
             Some(chunk)
         };
         crate::parallel::ahead(check_next, |next| {
-            self.repo
-                .insert_customers_from(&self.id, actor, &mut || next()?.transpose())
+            cases::customers::create_from(self.store.as_ref(), &self.id, actor, &mut || {
+                next()?.transpose()
+            })
         })
     }
 
@@ -256,13 +258,13 @@ impl Tenant {
     /// # Errors
     /// NotFound if no such customer belongs to this tenant.
     pub fn get_customer(&self, id: &CustomerId) -> Result<Customer> {
-        cases::customers::get(self.repo.as_ref(), &self.id, id)
+        cases::customers::get(self.store.as_ref(), &self.id, id)
     }
 
     /// One customer by customer no. (the number of a merged customer answers the customer it was
     /// merged into).
     pub fn get_customer_by_no(&self, customer_no: i64) -> Result<Customer> {
-        cases::customers::by_no(self.repo.as_ref(), &self.id, customer_no)
+        cases::customers::by_no(self.store.as_ref(), &self.id, customer_no)
     }
 
     /// The customers whose main or secondary email is `email`, ignoring case, oldest first.
@@ -279,7 +281,7 @@ impl Tenant {
                 format!("longer than {max} characters"),
             ));
         }
-        self.repo.customers_by_email(&self.id, email)
+        cases::customers::by_email(self.store.as_ref(), &self.id, email)
     }
 
     /// Replaces every editable field of a customer (start from [`Customer::edit`]), provided it
@@ -297,10 +299,10 @@ impl Tenant {
         actor.validate()?;
         // Phones typed as stored keep their E.164 even if the tenant's region changed since. If
         // the customer changes between this read and the write, the version check refuses it.
-        let current = cases::customers::get(self.repo.as_ref(), &self.id, id)?;
+        let current = cases::customers::get(self.store.as_ref(), &self.id, id)?;
         let valid = fields.validate(&self.rules()?.keeping_phones_of(&current))?;
         cases::customers::update(
-            self.repo.as_ref(),
+            self.store.as_ref(),
             &self.id,
             actor,
             id,
@@ -326,7 +328,7 @@ impl Tenant {
     /// rewritten whole (about 2 s at 1M customers after a rebuild).
     pub fn delete_customer(&self, actor: &Actor, id: &CustomerId) -> Result<u64> {
         actor.validate()?;
-        let detached = self.repo.delete_customer(&self.id, actor, id)?;
+        let detached = cases::privacy::delete(self.store.as_ref(), &self.id, actor, id)?;
         self.erase_traces()?;
         Ok(detached)
     }
@@ -334,7 +336,7 @@ impl Tenant {
     /// One page of the customer list (name, email, phone, bookings count, last booking) with
     /// the total count and a cursor to the next page.
     pub fn list_customers(&self, query: &CustomerListQuery) -> Result<Page<CustomerRow>> {
-        cases::customers::list(self.repo.as_ref(), &self.id, query)
+        cases::customers::list(self.store.as_ref(), &self.id, query)
     }
 
     /// Records a booking, or replaces the one with the same reference. `booking.customer_id`
@@ -345,7 +347,7 @@ impl Tenant {
     pub fn upsert_booking(&self, actor: &Actor, booking: NewBooking) -> Result<UpsertedBooking> {
         actor.validate()?;
         let (booking, created) =
-            cases::bookings::upsert(self.repo.as_ref(), &self.id, actor, booking.validate()?)?;
+            cases::bookings::upsert(self.store.as_ref(), &self.id, actor, booking.validate()?)?;
         Ok(UpsertedBooking { booking, created })
     }
 
@@ -364,12 +366,12 @@ impl Tenant {
             .enumerate()
             .map(|(i, b)| b.validate().map_err(|e| at_position(i, e)))
             .collect::<Result<Vec<_>>>()?;
-        cases::bookings::upsert_many(self.repo.as_ref(), &self.id, actor, valid)
+        cases::bookings::upsert_many(self.store.as_ref(), &self.id, actor, valid)
     }
 
     /// One booking by reference.
     pub fn get_booking(&self, reference: &str) -> Result<Booking> {
-        cases::bookings::get(self.repo.as_ref(), &self.id, reference)
+        cases::bookings::get(self.store.as_ref(), &self.id, reference)
     }
 
     /// Links a booking to a customer, relinks it to another, or unlinks it (`None`).
@@ -381,17 +383,17 @@ impl Tenant {
     ) -> Result<Booking> {
         actor.validate()?;
         let reference = crate::model::reference(reference)?;
-        cases::bookings::link(self.repo.as_ref(), &self.id, actor, &reference, customer)
+        cases::bookings::link(self.store.as_ref(), &self.id, actor, &reference, customer)
     }
 
     /// A customer's bookings, newest pickup first.
     pub fn booking_history(&self, customer: &CustomerId) -> Result<Vec<Booking>> {
-        cases::bookings::history(self.repo.as_ref(), &self.id, customer)
+        cases::bookings::history(self.store.as_ref(), &self.id, customer)
     }
 
     /// A customer's booking count, last booking, and total spent per currency.
     pub fn customer_stats(&self, customer: &CustomerId) -> Result<CustomerStats> {
-        cases::bookings::stats(self.repo.as_ref(), &self.id, customer)
+        cases::bookings::stats(self.store.as_ref(), &self.id, customer)
     }
 
     /// Capture at booking time: the contact details typed into a booking update the one customer
@@ -409,7 +411,7 @@ impl Tenant {
         actor.validate()?;
         let contact = contact.validate(&self.rules()?)?;
         cases::capture::capture(
-            self.repo.as_ref(),
+            self.store.as_ref(),
             &self.id,
             actor,
             contact,
@@ -470,7 +472,7 @@ impl Tenant {
         let mut profiles = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
         let mut after = None;
         loop {
-            let page = self.repo.scan_customers(&self.id, after, SCAN_PAGE)?;
+            let page = cases::customers::scan(self.store.as_ref(), &self.id, after, SCAN_PAGE)?;
             let Some(last) = page.last() else { break };
             after = Some(last.id);
             // Anonymised records are nobody's duplicates.
@@ -495,9 +497,9 @@ impl Tenant {
         customer: &Customer,
         config: &MatchConfig,
     ) -> Result<Vec<DuplicateMatch>> {
-        sync::catch_up(self.repo.as_ref(), &self.index)?;
-        let reads = RepoReads {
-            repo: self.repo.as_ref(),
+        sync::catch_up(self.store.as_ref(), &self.index)?;
+        let reads = StoreReads {
+            store: self.store.as_ref(),
             tenant: &self.id,
         };
         self.matches_among(customer, config, &reads)
@@ -580,7 +582,7 @@ impl Tenant {
     /// disappear and the bookings that would move. Same checks and errors as
     /// [`merge`](Self::merge).
     pub fn plan_merge(&self, request: &MergeRequest) -> Result<MergePlan> {
-        self.repo.plan_merge(&self.id, request)
+        cases::merges::plan(self.store.as_ref(), &self.id, request)
     }
 
     /// Merges `request.others` into `request.primary` in one transaction.
@@ -613,7 +615,7 @@ impl Tenant {
     /// - Conflict: a record already merged into another, or not at its expected version.
     pub fn merge(&self, actor: &Actor, request: &MergeRequest) -> Result<Merged> {
         actor.validate()?;
-        self.repo.merge(&self.id, actor, request)
+        cases::merges::merge(self.store.as_ref(), &self.id, actor, request)
     }
 
     /// Undoes a merge: the merged records come back exactly as they were (id, number, fields,
@@ -631,12 +633,12 @@ impl Tenant {
     /// - NotFound when no such merge belongs to this tenant.
     pub fn unmerge(&self, actor: &Actor, merge: &MergeId) -> Result<MergeRecord> {
         actor.validate()?;
-        self.repo.unmerge(&self.id, actor, merge)
+        cases::merges::unmerge(self.store.as_ref(), &self.id, actor, merge)
     }
 
     /// The record of one merge.
     pub fn get_merge(&self, merge: &MergeId) -> Result<MergeRecord> {
-        self.repo.merge_record(&self.id, merge)
+        cases::merges::record(self.store.as_ref(), &self.id, merge)
     }
 
     /// Every merge customer `id` took part in, as the primary or as a merged record (undone
@@ -645,7 +647,7 @@ impl Tenant {
     /// # Errors
     /// NotFound if the customer never existed in this tenant (or was deleted and never merged).
     pub fn merges_of(&self, id: &CustomerId) -> Result<Vec<MergeRecord>> {
-        self.repo.merge_history(&self.id, id)
+        cases::merges::history(self.store.as_ref(), &self.id, id)
     }
 
     /// What anonymising customer `id` would erase and keep, and why, without writing anything.
@@ -653,7 +655,7 @@ impl Tenant {
     /// # Errors
     /// NotFound; Conflict if it is anonymised already or was merged into another customer.
     pub fn plan_anonymise(&self, id: &CustomerId) -> Result<AnonymisationReport> {
-        self.repo.plan_anonymise(&self.id, id)
+        cases::privacy::plan(self.store.as_ref(), &self.id, id)
     }
 
     /// Anonymises customer `id`, irreversibly (GDPR Art. 17): every personal field is erased
@@ -692,7 +694,7 @@ impl Tenant {
         actor.validate()?;
         privacy::require_organisation(actor, "anonymise")?;
         let reason = privacy::reason(reason)?;
-        let report = self.repo.anonymise(&self.id, actor, id, &reason)?;
+        let report = cases::privacy::anonymise(self.store.as_ref(), &self.id, actor, id, &reason)?;
         self.erase_traces()?;
         Ok(report)
     }
@@ -719,9 +721,8 @@ impl Tenant {
         let mut candidates = Vec::new();
         let mut after = 0;
         loop {
-            let page = self
-                .repo
-                .inactive_customers(&self.id, &before, after, SCAN_PAGE)?;
+            let page =
+                cases::privacy::inactive(self.store.as_ref(), &self.id, &before, after, SCAN_PAGE)?;
             let Some(&(last, _)) = page.last() else { break };
             after = last;
             candidates.extend(page.into_iter().map(|(_, id)| id));
@@ -742,10 +743,14 @@ impl Tenant {
         let mut done = Vec::with_capacity(candidates.len());
         progress(0, total);
         for (i, batch) in candidates.chunks(RETENTION_BATCH).enumerate() {
-            match self
-                .repo
-                .anonymise_inactive(&self.id, actor, batch, &before, &reason)
-            {
+            match cases::privacy::anonymise_inactive(
+                self.store.as_ref(),
+                &self.id,
+                actor,
+                batch,
+                &before,
+                &reason,
+            ) {
                 Ok(ids) => done.extend(ids),
                 Err(err) => {
                     // The batches before are committed: their traces go all the same.
@@ -785,7 +790,11 @@ impl Tenant {
             }
         }
         let valid = fields.validate(&self.rules()?)?;
-        self.repo.suppressed_fields(&self.id, &valid)
+        Ok(
+            cases::privacy::suppressed_each(self.store.as_ref(), &self.id, &[&valid])?
+                .pop()
+                .unwrap_or_default(),
+        )
     }
 
     /// Every personal datum held on customer `id` (GDPR Art. 15 and 20): profile, secondary
@@ -794,7 +803,7 @@ impl Tenant {
     /// (`serde_json::to_string`) follows `schemas/personal-data-export.schema.json`. A merged
     /// id exports the customer it was merged into.
     pub fn export_personal_data(&self, id: &CustomerId) -> Result<PersonalDataExport> {
-        self.repo.export_personal_data(&self.id, id)
+        cases::privacy::export(self.store.as_ref(), &self.id, id)
     }
 
     /// Attaches a file (an ID copy, a signed form) to customer `id`: stored in the database with
@@ -813,39 +822,39 @@ impl Tenant {
         document: NewDocument,
     ) -> Result<Document> {
         actor.validate()?;
-        cases::documents::attach(self.repo.as_ref(), &self.id, actor, id, document)
+        cases::documents::attach(self.store.as_ref(), &self.id, actor, id, document)
     }
 
     /// The documents attached to customer `id`, oldest first, without their bytes.
     pub fn documents(&self, id: &CustomerId) -> Result<Vec<Document>> {
-        cases::documents::of_customer(self.repo.as_ref(), &self.id, id)
+        cases::documents::of_customer(self.store.as_ref(), &self.id, id)
     }
 
     /// One document, without its bytes.
     pub fn get_document(&self, id: &DocumentId) -> Result<Document> {
-        cases::documents::get(self.repo.as_ref(), &self.id, id)
+        cases::documents::get(self.store.as_ref(), &self.id, id)
     }
 
     /// The bytes of a document.
     pub fn document_content(&self, id: &DocumentId) -> Result<Vec<u8>> {
-        cases::documents::content(self.repo.as_ref(), &self.id, id)
+        cases::documents::content(self.store.as_ref(), &self.id, id)
     }
 
     /// One document and its bytes, read together (one snapshot).
     pub fn get_document_file(&self, id: &DocumentId) -> Result<(Document, Vec<u8>)> {
-        cases::documents::file(self.repo.as_ref(), &self.id, id)
+        cases::documents::file(self.store.as_ref(), &self.id, id)
     }
 
     /// Deletes a document (a `DocumentDeleted` event follows).
     pub fn delete_document(&self, actor: &Actor, id: &DocumentId) -> Result<()> {
         actor.validate()?;
-        cases::documents::delete(self.repo.as_ref(), &self.id, actor, id)
+        cases::documents::delete(self.store.as_ref(), &self.id, actor, id)
     }
 
     /// The tenant's customer lists, by name, with how many customers are on each. A list is
     /// made by [`create_list`](Self::create_list), or when a customer is first put on it.
     pub fn lists(&self) -> Result<Vec<ListInfo>> {
-        cases::lists::all(self.repo.as_ref(), &self.id)
+        cases::lists::all(self.store.as_ref(), &self.id)
     }
 
     /// Makes an empty customer list; `false` if it existed already.
@@ -855,7 +864,7 @@ impl Tenant {
     pub fn create_list(&self, actor: &Actor, name: &str) -> Result<bool> {
         actor.validate()?;
         let name = list_name(name)?;
-        cases::lists::create(self.repo.as_ref(), &self.id, actor, &name)
+        cases::lists::create(self.store.as_ref(), &self.id, actor, &name)
     }
 
     /// Deletes a customer list, taking every customer off it (a `CustomerUpdated` event each);
@@ -865,7 +874,7 @@ impl Tenant {
     /// NotFound if the tenant has no such list.
     pub fn delete_list(&self, actor: &Actor, name: &str) -> Result<u64> {
         actor.validate()?;
-        cases::lists::delete(self.repo.as_ref(), &self.id, actor, name.trim())
+        cases::lists::delete(self.store.as_ref(), &self.id, actor, name.trim())
     }
 
     /// Puts customers on a list (it must exist), in one transaction; returns how many were not
@@ -879,7 +888,7 @@ impl Tenant {
         actor.validate()?;
         check_list_change(customers)?;
         cases::lists::change_members(
-            self.repo.as_ref(),
+            self.store.as_ref(),
             &self.id,
             actor,
             name.trim(),
@@ -898,7 +907,7 @@ impl Tenant {
         actor.validate()?;
         check_list_change(customers)?;
         cases::lists::change_members(
-            self.repo.as_ref(),
+            self.store.as_ref(),
             &self.id,
             actor,
             name.trim(),
@@ -914,7 +923,7 @@ impl Tenant {
     /// NotFound; Conflict if the customer is anonymised or merged into another.
     pub fn request_brochure(&self, actor: &Actor, id: &CustomerId) -> Result<BrochureRequest> {
         actor.validate()?;
-        cases::lists::request_brochure(self.repo.as_ref(), &self.id, actor, id)
+        cases::lists::request_brochure(self.store.as_ref(), &self.id, actor, id)
     }
 
     /// Records that the brochure of request `id` was sent, at `at` (now if `None`).
@@ -931,7 +940,7 @@ impl Tenant {
         actor.validate()?;
         let at = at.unwrap_or_else(Utc::now);
         crate::model::check_utc("sent_at", Some(at))?;
-        cases::lists::mark_sent(self.repo.as_ref(), &self.id, actor, id, at)
+        cases::lists::mark_sent(self.store.as_ref(), &self.id, actor, id, at)
     }
 
     /// Up to `limit` (1 to 1,000) brochure requests not sent yet, oldest first, after request
@@ -947,12 +956,12 @@ impl Tenant {
                 format!("must be between 1 and {MAX_PAGE}"),
             ));
         }
-        cases::lists::pending(self.repo.as_ref(), &self.id, after, limit)
+        cases::lists::pending(self.store.as_ref(), &self.id, after, limit)
     }
 
     /// Every brochure request of customer `id`, oldest first.
     pub fn brochure_requests(&self, id: &CustomerId) -> Result<Vec<BrochureRequest>> {
-        cases::lists::of_customer(self.repo.as_ref(), &self.id, id)
+        cases::lists::of_customer(self.store.as_ref(), &self.id, id)
     }
 
     /// Writes the tenant's customers (or those `options.query` finds, in its order) to `out` as
@@ -1035,12 +1044,11 @@ impl Tenant {
 
     /// The customers `ids` that exist, in that order.
     fn in_order(&self, ids: &[CustomerId]) -> Result<Vec<Customer>> {
-        let mut by_id: std::collections::HashMap<CustomerId, Customer> = self
-            .repo
-            .customers(&self.id, ids)?
-            .into_iter()
-            .map(|c| (c.id, c))
-            .collect();
+        let mut by_id: std::collections::HashMap<CustomerId, Customer> =
+            cases::customers::of_ids(self.store.as_ref(), &self.id, ids)?
+                .into_iter()
+                .map(|c| (c.id, c))
+                .collect();
         Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
     }
 
@@ -1054,12 +1062,11 @@ impl Tenant {
         let mut done = 0u64;
         let mut write_page = |customers: Vec<Customer>, total: u64| -> Result<()> {
             let ids: Vec<CustomerId> = customers.iter().map(|c| c.id).collect();
-            let rows: std::collections::HashMap<CustomerId, CustomerRow> = self
-                .repo
-                .customer_rows(&self.id, &ids)?
-                .into_iter()
-                .map(|r| (r.id, r))
-                .collect();
+            let rows: std::collections::HashMap<CustomerId, CustomerRow> =
+                cases::customers::rows(self.store.as_ref(), &self.id, &ids)?
+                    .into_iter()
+                    .map(|r| (r.id, r))
+                    .collect();
             for c in &customers {
                 let facts = rows.get(&c.id);
                 row(options
@@ -1079,7 +1086,12 @@ impl Tenant {
                     .total;
                 let mut after = 0;
                 loop {
-                    let numbered = self.repo.ids_by_no(&self.id, after, EXPORT_PAGE)?;
+                    let numbered = cases::customers::ids_by_no(
+                        self.store.as_ref(),
+                        &self.id,
+                        after,
+                        EXPORT_PAGE,
+                    )?;
                     let Some(&(last, _)) = numbered.last() else {
                         break;
                     };
@@ -1105,7 +1117,7 @@ impl Tenant {
     ) -> Result<u64> {
         // The text and filters are the caller's: checked once, here.
         query.typed_words()?;
-        sync::catch_up(self.repo.as_ref(), &self.index)?;
+        sync::catch_up(self.store.as_ref(), &self.index)?;
         const PAGE: usize = MAX_PAGE as usize;
         let mut seen = std::collections::HashSet::new();
         let mut offset = 0usize;
@@ -1129,11 +1141,11 @@ impl Tenant {
     /// If the index cannot be rewritten it is marked for a rebuild (the next search rebuilds it
     /// from SQLite, old values gone) and the error is returned; the log is emptied either way.
     fn erase_traces(&self) -> Result<()> {
-        let index = sync::purge(self.repo.as_ref(), &self.index);
+        let index = sync::purge(self.store.as_ref(), &self.index);
         if index.is_err() {
             self.index.mark_stale();
         }
-        let log = match self.repo.flush_erased() {
+        let log = match self.store.flush_erased() {
             Ok(true) => Ok(()),
             Ok(false) => Err(Error::conflict(
                 "the write-ahead log could not be truncated: another connection keeps reading it; \
@@ -1153,7 +1165,7 @@ impl Tenant {
                 format!("must be between 1 and {MAX_CHANGES}"),
             ));
         }
-        self.repo.changes_since(&self.id, after, limit)
+        cases::tenants::changes_since(self.store.as_ref(), &self.id, after, limit)
     }
 }
 

@@ -32,7 +32,8 @@ impl Tenant {
                 }
             }
             let found: Vec<&Customer> = candidates.iter().map(|(c, _)| *c).collect();
-            let suppressed = self.repo.suppressed_fields_each(&self.id, &found)?;
+            let suppressed =
+                crate::cases::privacy::suppressed_each(self.store.as_ref(), &self.id, &found)?;
             let field = match channel {
                 Channel::Sms => "mobile",
                 _ => "email",
@@ -88,12 +89,12 @@ impl Tenant {
             .enumerate()
             .map(|(i, e)| e.validate().map_err(|err| super::at_position(i, err)))
             .collect::<Result<Vec<_>>>()?;
-        crate::cases::communications::record(self.repo.as_ref(), &self.id, actor, entries)
+        crate::cases::communications::record(self.store.as_ref(), &self.id, actor, entries)
     }
 
     /// The communication log of customer `id`, newest first (a merged id answers its primary's).
     pub fn communications(&self, id: &CustomerId) -> Result<Vec<Communication>> {
-        crate::cases::communications::of_customer(self.repo.as_ref(), &self.id, id)
+        crate::cases::communications::of_customer(self.store.as_ref(), &self.id, id)
     }
 }
 

@@ -28,12 +28,12 @@ impl Tenant {
         // Its page is ignored when it runs; its text and filters must be ones a search takes.
         query.typed_words()?;
         let name = search_name(name)?;
-        crate::cases::saved::save(self.repo.as_ref(), &self.id, actor, &name, query)
+        crate::cases::saved::save(self.store.as_ref(), &self.id, actor, &name, query)
     }
 
     /// The tenant's saved searches, by name.
     pub fn saved_searches(&self) -> Result<Vec<SavedSearch>> {
-        crate::cases::saved::all(self.repo.as_ref(), &self.id)
+        crate::cases::saved::all(self.store.as_ref(), &self.id)
     }
 
     /// One saved search.
@@ -41,7 +41,7 @@ impl Tenant {
     /// # Errors
     /// NotFound if it is not one of this tenant's.
     pub fn get_saved_search(&self, id: &SavedSearchId) -> Result<SavedSearch> {
-        crate::cases::saved::get(self.repo.as_ref(), &self.id, id)
+        crate::cases::saved::get(self.store.as_ref(), &self.id, id)
     }
 
     /// The saved search called `name` (trimmed).
@@ -61,7 +61,7 @@ impl Tenant {
     /// NotFound if it is not one of this tenant's.
     pub fn delete_saved_search(&self, actor: &Actor, id: &SavedSearchId) -> Result<()> {
         actor.validate()?;
-        crate::cases::saved::delete(self.repo.as_ref(), &self.id, actor, id)
+        crate::cases::saved::delete(self.store.as_ref(), &self.id, actor, id)
     }
 
     /// Runs a saved search: every customer its query finds now (its page is ignored), and the
@@ -81,14 +81,14 @@ impl Tenant {
     ) -> Result<SavedRun> {
         actor.validate()?;
         crate::model::check_utc("since", since)?;
-        let search = crate::cases::saved::get(self.repo.as_ref(), &self.id, id)?;
+        let search = crate::cases::saved::get(self.store.as_ref(), &self.id, id)?;
         let mut ids: Vec<CustomerId> = Vec::new();
         let total = self.each_hit_page(&search.query, |page, _| {
             ids.extend(page);
             Ok(())
         })?;
         let (search, previous_run_at, new_ids) = crate::cases::saved::record_run(
-            self.repo.as_ref(),
+            self.store.as_ref(),
             &self.id,
             id,
             search.updated_at,
@@ -98,7 +98,11 @@ impl Tenant {
         let ran_at = search.last_run_at.unwrap_or_else(Utc::now);
         let mut new = Vec::with_capacity(new_ids.len());
         for chunk in new_ids.chunks(crate::model::limits::MAX_PAGE as usize) {
-            new.extend(self.repo.customer_rows(&self.id, chunk)?);
+            new.extend(crate::cases::customers::rows(
+                self.store.as_ref(),
+                &self.id,
+                chunk,
+            )?);
         }
         Ok(SavedRun {
             search,

@@ -6,16 +6,30 @@
 //! [`Store`], [`Tx`] and [`WriteTx`] with SQL only: which customer may be changed, which event a
 //! write emits, what a merged id stands for are the use cases' business.
 
-use crate::changes::Change;
+use std::collections::HashMap;
+
+use crate::changes::{Change, ChangeEvent};
 use crate::error::{Error, Result};
-use crate::merge::MergeId;
+use crate::merge::{MergeId, MergeRecord, Undo};
+use crate::privacy::AnonymisationNote;
 use chrono::{DateTime, FixedOffset, Utc};
 
 use crate::model::{
     Actor, Booking, BrochureRequest, BrochureRequestId, Communication, Customer, CustomerId,
-    CustomerQuery, CustomerRow, CustomerSort, CustomerStats, Document, DocumentId, ListInfo,
-    SavedSearch, SavedSearchId, SortKey, TenantId, TenantSettings,
+    CustomerQuery, CustomerRow, CustomerSort, CustomerStats, Document, DocumentId, IndexedCustomer,
+    ListInfo, SavedSearch, SavedSearchId, SortKey, TenantId, TenantSettings,
 };
+
+/// A merge as stored: its record, the primary as the merge left it, and the update time each
+/// moved booking had before the move (in the order of `record.bookings`).
+pub(crate) struct StoredMerge {
+    /// The record (`undone` set once it is undone).
+    pub(crate) record: MergeRecord,
+    /// The primary as the merge wrote it.
+    pub(crate) after: Customer,
+    /// The `updated_at` of each moved booking before the move.
+    pub(crate) moved_at: Vec<DateTime<Utc>>,
+}
 
 /// Where a page of the customer list starts: the sort value of the row before it.
 pub(crate) enum SortValue {
@@ -109,6 +123,50 @@ pub(crate) trait Tx {
     fn saved_searches(&self) -> Result<Vec<SavedSearch>>;
     /// The customers a saved search matched, each with when it first matched.
     fn saved_matches(&self, id: &SavedSearchId) -> Result<Vec<(CustomerId, DateTime<Utc>)>>;
+    /// The customers among `ids` that still exist, in id order, with their contacts and lists.
+    fn customers(&self, ids: &[CustomerId]) -> Result<Vec<Customer>>;
+    /// Up to `limit` customers in id order after `after`, with their contacts and lists.
+    fn scan_customers(&self, after: Option<CustomerId>, limit: u32) -> Result<Vec<Customer>>;
+    /// Up to `limit` customer numbers and ids after customer no. `after_no`, in number order.
+    fn ids_by_no(&self, after_no: i64, limit: u32) -> Result<Vec<(i64, CustomerId)>>;
+    /// The customer-list rows of the given customers, in the order given (missing ones left
+    /// out).
+    fn customer_rows(&self, ids: &[CustomerId]) -> Result<Vec<CustomerRow>>;
+    /// The search documents of the given customers that still exist.
+    fn index_documents(&self, ids: &[CustomerId]) -> Result<Vec<IndexedCustomer>>;
+    /// Up to `limit` change events after sequence `after`, in order.
+    fn changes_since(&self, after: i64, limit: u32) -> Result<Vec<ChangeEvent>>;
+    /// Every change event about one of `ids` (as the customer or the previous one), in order.
+    fn changes_about(&self, ids: &[CustomerId]) -> Result<Vec<ChangeEvent>>;
+    /// The customer no. the next new customer gets.
+    fn next_customer_no(&self) -> Result<i64>;
+    /// The customers by their value of custom field `key`: for a value several hold, the one
+    /// with the lowest customer no.
+    fn custom_values(&self, key: &str) -> Result<HashMap<String, CustomerId>>;
+    /// The references of a customer's bookings, by reference, each with its update time.
+    fn booking_references(&self, customer: &CustomerId) -> Result<Vec<(String, DateTime<Utc>)>>;
+    /// One merge as stored.
+    fn merge(&self, id: &MergeId) -> Result<Option<StoredMerge>>;
+    /// The merges (standing or undone) with any of `ids` as primary or as a merged record,
+    /// oldest first.
+    fn merges_of(&self, ids: &[CustomerId]) -> Result<Vec<MergeId>>;
+    /// The newest merge into `primary` after merge `after` that still stands.
+    fn later_merge(&self, primary: &CustomerId, after: &MergeId) -> Result<Option<MergeId>>;
+    /// The customers merged into `primary` by merges that still stand.
+    fn merged_members(&self, primary: &CustomerId) -> Result<Vec<CustomerId>>;
+    /// When and why a customer was anonymised.
+    fn anonymisation(&self, customer: &CustomerId) -> Result<Option<AnonymisationNote>>;
+    /// Up to `limit` customers after customer no. `after_no`, in number order, not anonymised
+    /// and with nothing since `before`: no change of the record, no booking departing, recorded
+    /// or changed, no unmerge bringing it back.
+    fn inactive_customers(
+        &self,
+        before: &DateTime<Utc>,
+        after_no: i64,
+        limit: u32,
+    ) -> Result<Vec<(i64, CustomerId)>>;
+    /// Whether customer `id` is still as [`inactive_customers`](Self::inactive_customers) lists.
+    fn is_inactive(&self, id: &CustomerId, before: &DateTime<Utc>) -> Result<bool>;
 }
 
 /// The writes of a transaction of one tenant, on top of its reads.
@@ -191,20 +249,78 @@ pub(crate) trait WriteTx: Tx {
     ) -> Result<()>;
     /// Forgets one match of a saved search.
     fn delete_saved_match(&self, id: &SavedSearchId, customer: &CustomerId) -> Result<()>;
+    /// Removes a customer's row (its bookings moved or detached first), counting it out.
+    fn remove_customer(&self, id: &CustomerId) -> Result<()>;
+    /// Puts back a customer exactly as `customer` (number, times, version), counting it in.
+    fn restore_customer(&self, customer: &Customer) -> Result<()>;
+    /// Detaches every booking of a customer, stamped `at`; returns their references.
+    fn unlink_bookings(&self, customer: &CustomerId, at: DateTime<Utc>) -> Result<Vec<String>>;
+    /// Stores a merge: its record, members and moved bookings.
+    fn insert_merge(&self, merge: &StoredMerge) -> Result<()>;
+    /// Records that a merge was undone.
+    fn set_merge_undone(&self, id: &MergeId, undo: &Undo) -> Result<()>;
+    /// Writes the snapshots of the primary a merge keeps (before and after it).
+    fn set_merge_snapshots(&self, id: &MergeId, before: &Customer, after: &Customer) -> Result<()>;
+    /// Writes the snapshot of the merged record at `position` of a merge.
+    fn set_merged_snapshot(&self, id: &MergeId, position: usize, customer: &Customer)
+    -> Result<()>;
+    /// Moves the documents, brochure requests and communications of `from` to `to`,
+    /// remembering each move under merge `merge`.
+    fn move_owned_rows(&self, merge: &MergeId, from: &CustomerId, to: &CustomerId) -> Result<()>;
+    /// Moves back the rows merge `merge` moved that are still on `primary`.
+    fn move_back_owned_rows(&self, merge: &MergeId, primary: &CustomerId) -> Result<()>;
+    /// Sets the tenant's key for the digests of forgotten contacts.
+    fn set_suppression_key(&self, key: &[u8]) -> Result<()>;
+    /// Remembers the digest of a forgotten contact of this kind (once).
+    fn insert_suppression(&self, kind: &str, digest: &[u8], at: DateTime<Utc>) -> Result<()>;
+    /// Deletes every document of a customer.
+    fn erase_documents(&self, customer: &CustomerId) -> Result<()>;
+    /// Empties the address, subject and reference of a customer's communication log.
+    fn erase_communications(&self, customer: &CustomerId) -> Result<()>;
+    /// Records that a customer was anonymised: when, by whom, why.
+    fn insert_anonymisation(
+        &self,
+        customer: &CustomerId,
+        actor: &Actor,
+        reason: &str,
+        at: DateTime<Utc>,
+    ) -> Result<()>;
 }
 
-/// A store: transactions of one tenant. Object-safe; [`read`] and [`write`] are the typed
-/// entry points.
+/// A store: transactions of one tenant, and the reads of the search index across tenants.
+/// Object-safe; [`read`], [`write`] and [`write_or_discard`] are the typed entry points.
 pub(crate) trait Store: Send + Sync {
     /// Runs `f` in a read transaction of `tenant` (one snapshot).
     fn read_tx(&self, tenant: &TenantId, f: &mut dyn FnMut(&dyn Tx) -> Result<()>) -> Result<()>;
-    /// Runs `f` in a write transaction of `tenant`: committed if `f` succeeds, else rolled
-    /// back.
+    /// Runs `f` in a write transaction of `tenant`: committed if `f` returns `Ok(true)`, rolled
+    /// back if it returns `Ok(false)` or an error.
     fn write_tx(
         &self,
         tenant: &TenantId,
-        f: &mut dyn FnMut(&dyn WriteTx) -> Result<()>,
+        f: &mut dyn FnMut(&dyn WriteTx) -> Result<bool>,
     ) -> Result<()>;
+    /// For the search index, across tenants: up to `limit` change events after `after`, each
+    /// as its sequence, tenant and the customers it touched.
+    fn changed_customers(
+        &self,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<(i64, TenantId, Vec<CustomerId>)>>;
+    /// The last sequence of the feed and the number of customers of all tenants.
+    fn feed_position(&self) -> Result<(i64, u64)>;
+    /// The feed's last sequence when this handle committed its last write (or, before its
+    /// first, when it was opened): what a search through this handle must reflect.
+    fn last_written(&self) -> i64;
+    /// Up to `limit` search documents of any tenant, by id, after `after`.
+    fn scan_index_documents(
+        &self,
+        after: Option<CustomerId>,
+        limit: u32,
+    ) -> Result<Vec<IndexedCustomer>>;
+    /// The maintenance step after an erasure: whatever the store keeps besides its live data
+    /// (SQLite: the write-ahead log) is emptied so erased values leave it. `false` when it could
+    /// not be done now (another connection holds it); nothing is lost, only postponed.
+    fn flush_erased(&self) -> Result<bool>;
 }
 
 /// Runs `f` in a read transaction of `tenant` and returns what it returns.
@@ -239,7 +355,27 @@ pub(crate) fn write<T>(
             .take()
             .ok_or_else(|| Error::Internal("a write ran twice".into()))?;
         out = Some(f(tx)?);
-        Ok(())
+        Ok(true)
+    })?;
+    out.ok_or_else(|| Error::Internal("a write did not run".into()))
+}
+
+/// Runs `f` in a write transaction of `tenant`, committed if `f` returns `(_, true)` and rolled
+/// back if it returns `(_, false)`; returns what it returns.
+pub(crate) fn write_or_discard<T>(
+    store: &dyn Store,
+    tenant: &TenantId,
+    f: impl FnOnce(&dyn WriteTx) -> Result<(T, bool)>,
+) -> Result<T> {
+    let mut f = Some(f);
+    let mut out = None;
+    store.write_tx(tenant, &mut |tx| {
+        let f = f
+            .take()
+            .ok_or_else(|| Error::Internal("a write ran twice".into()))?;
+        let (value, commit) = f(tx)?;
+        out = Some(value);
+        Ok(commit)
     })?;
     out.ok_or_else(|| Error::Internal("a write did not run".into()))
 }

@@ -1,7 +1,7 @@
 //! Booking rows: read by reference, written, linked, a customer's history and stats, and the
 //! per-customer counters the customer list sorts on.
 
-use chrono::{DateTime, FixedOffset};
+use chrono::{DateTime, FixedOffset, Utc};
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 
 use super::values::{local_text, opt, opt_customer_id, parse_enum, parse_local, parse_utc};
@@ -179,6 +179,45 @@ pub(super) fn set_customer(
         stamp
     ]).map_err(super::db)?;
     Ok(())
+}
+
+/// Detaches every booking of `customer`, stamped `stamp`; returns their references.
+pub(super) fn unlink_all(
+    tx: &Transaction<'_>,
+    tenant: &TenantId,
+    customer: &CustomerId,
+    stamp: &str,
+) -> Result<Vec<String>> {
+    tx.prepare_cached(
+        "UPDATE bookings SET customer_id = NULL, updated_at = ?3
+         WHERE tenant_id = ?1 AND customer_id = ?2 RETURNING reference",
+    )
+    .map_err(super::db)?
+    .query_map(params![tenant.as_str(), customer.as_uuid(), stamp], |r| {
+        r.get(0)
+    })
+    .map_err(super::db)?
+    .collect::<rusqlite::Result<_>>()
+    .map_err(super::db)
+}
+
+/// The references of a customer's bookings, by reference, with their update times.
+pub(super) fn references_of(
+    tx: &Transaction<'_>,
+    tenant: &TenantId,
+    customer: &CustomerId,
+) -> Result<Vec<(String, DateTime<Utc>)>> {
+    tx.prepare_cached(
+        "SELECT reference, updated_at FROM bookings WHERE customer_id = ?2 AND tenant_id = ?1
+         ORDER BY reference",
+    )
+    .map_err(super::db)?
+    .query_map(params![tenant.as_str(), customer.as_uuid()], |r| {
+        Ok((r.get(0)?, parse_utc(1, &r.get::<_, String>(1)?)?))
+    })
+    .map_err(super::db)?
+    .collect::<rusqlite::Result<_>>()
+    .map_err(super::db)
 }
 
 /// Adds `count` new bookings, the latest departing at `latest`, to a customer's counters

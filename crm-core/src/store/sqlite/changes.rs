@@ -1,23 +1,13 @@
 //! The change feed table: append inside the mutation's transaction, read in order.
 
-use chrono::Utc;
 use rusqlite::{Transaction, params};
 
-use super::values::{opt_customer_id, parse_enum, parse_utc, utc_text};
+use super::values::{opt_customer_id, parse_enum, parse_utc};
 use crate::changes::{Change, ChangeEvent};
 use crate::error::{Error, Result};
 use crate::model::{Actor, CustomerId, TenantId};
 
-pub(super) fn append(
-    tx: &Transaction<'_>,
-    tenant: &TenantId,
-    actor: &Actor,
-    change: &Change,
-) -> Result<()> {
-    append_at(tx, tenant, actor, change, &utc_text(&Utc::now()))
-}
-
-/// [`append`] with the time it records (`at`, as stored) given: a batch writes one for all.
+/// Appends an event to the feed, recording the time `at` (as stored): a batch writes one for all.
 pub(super) fn append_at(
     tx: &Transaction<'_>,
     tenant: &TenantId,

@@ -1,24 +1,13 @@
 //! Customer rows: insert, read, update, delete, and their secondary contacts and lists.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
-use chrono::Utc;
-use rusqlite::{OptionalExtension, Row, Transaction, params};
+use rusqlite::{OptionalExtension, Transaction, params};
 
-use super::changes;
-use super::port::SqliteTx;
-use super::values::{customer_id, opt, parse_date, parse_utc, utc_text};
-use crate::changes::{Change, ChangeKind};
+use super::rows::{CUSTOMER_COLUMNS, customer, secondary_phone};
+use super::values::utc_text;
 use crate::error::{Error, Result};
-use crate::model::{
-    Actor, Address, Consent, Customer, CustomerId, Phone, TenantId, TenantSettings, email_key,
-};
-
-pub(super) const COLUMNS: &str = "id, customer_no, first_name, last_name, company, email, \
-    phone, phone_e164, mobile, mobile_e164, fax, fax_e164, emergency_phone, emergency_phone_e164, \
-    street, zip, city, region, country, contact_person, birth_date, language, notes, \
-    consent_email_at, consent_sms_at, salesperson, custom_fields, created_at, updated_at, version, \
-    anonymised_at";
+use crate::model::{Customer, CustomerId, Phone, TenantId, TenantSettings, email_key};
 
 pub(super) fn tenant_settings(tx: &Transaction<'_>, tenant: &TenantId) -> Result<TenantSettings> {
     let row = tx
@@ -37,64 +26,6 @@ pub(super) fn tenant_settings(tx: &Transaction<'_>, tenant: &TenantId) -> Result
             .map_err(|_| Error::Internal(format!("unknown name rule {rule:?} stored")))?;
     }
     Ok(settings)
-}
-
-/// A secondary phone from its row of `customer_contacts`: a number that fits no plan has no
-/// E.164 form, and an empty key.
-pub(super) fn secondary_phone(typed: String, key: String) -> Phone {
-    Phone {
-        typed,
-        e164: Some(key).filter(|k| !k.is_empty()),
-    }
-}
-
-fn phone_at(row: &Row<'_>, col: usize) -> rusqlite::Result<Option<Phone>> {
-    let typed: Option<String> = row.get(col)?;
-    let e164: Option<String> = row.get(col + 1)?;
-    Ok(typed.map(|typed| Phone { typed, e164 }))
-}
-
-pub(super) fn from_row(row: &Row<'_>) -> rusqlite::Result<Customer> {
-    let custom: String = row.get(26)?;
-    let custom_fields: BTreeMap<String, String> = serde_json::from_str(&custom).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(26, rusqlite::types::Type::Text, Box::new(e))
-    })?;
-    Ok(Customer {
-        id: customer_id(row, 0)?,
-        customer_no: row.get(1)?,
-        first_name: row.get(2)?,
-        last_name: row.get(3)?,
-        company: row.get(4)?,
-        email: row.get(5)?,
-        phone: phone_at(row, 6)?,
-        mobile: phone_at(row, 8)?,
-        fax: phone_at(row, 10)?,
-        emergency_phone: phone_at(row, 12)?,
-        secondary_emails: Vec::new(),
-        secondary_phones: Vec::new(),
-        address: Address {
-            street: row.get(14)?,
-            zip: row.get(15)?,
-            city: row.get(16)?,
-            region: row.get(17)?,
-            country: row.get(18)?,
-        },
-        contact_person: row.get(19)?,
-        birth_date: opt(row, 20, parse_date)?,
-        language: row.get(21)?,
-        notes: row.get(22)?,
-        consent: Consent {
-            email: opt(row, 23, parse_utc)?,
-            sms: opt(row, 24, parse_utc)?,
-        },
-        salesperson: row.get(25)?,
-        lists: Default::default(),
-        custom_fields,
-        created_at: parse_utc(27, &row.get::<_, String>(27)?)?,
-        updated_at: parse_utc(28, &row.get::<_, String>(28)?)?,
-        version: row.get(29)?,
-        anonymised_at: opt(row, 30, parse_utc)?,
-    })
 }
 
 /// Fills in the secondary contacts and lists, which live in their own tables.
@@ -135,11 +66,11 @@ fn one(
     tenant: &TenantId,
     key: &dyn rusqlite::ToSql,
 ) -> Result<Option<Customer>> {
-    let sql = format!("SELECT {COLUMNS} FROM customers WHERE tenant_id = ?1 AND {filter}");
+    let sql = format!("SELECT {CUSTOMER_COLUMNS} FROM customers WHERE tenant_id = ?1 AND {filter}");
     let found = tx
         .prepare_cached(&sql)
         .map_err(super::db)?
-        .query_row(params![tenant.as_str(), key], from_row)
+        .query_row(params![tenant.as_str(), key], customer)
         .optional()
         .map_err(super::db)?;
     found.map(|c| complete(tx, tenant, c)).transpose()
@@ -160,10 +91,6 @@ pub(super) fn exists(tx: &Transaction<'_>, tenant: &TenantId, id: &CustomerId) -
         .map_err(super::db)?
         .query_row(params![tenant.as_str(), id.as_uuid()], |r| r.get(0))
         .map_err(super::db)
-}
-
-pub(super) fn by_id(tx: &Transaction<'_>, tenant: &TenantId, id: &CustomerId) -> Result<Customer> {
-    one(tx, "id = ?2", tenant, id.as_uuid())?.ok_or_else(|| Error::not_found("customer", id))
 }
 
 /// The customer stored under customer no. `no`, if any.
@@ -194,24 +121,6 @@ pub(super) fn set_tenant_settings(
     Ok(())
 }
 
-/// NotFound unless the customer exists in this tenant.
-pub(super) fn ensure_exists(
-    tx: &Transaction<'_>,
-    tenant: &TenantId,
-    id: &CustomerId,
-) -> Result<()> {
-    let exists: bool = tx
-        .prepare_cached("SELECT EXISTS (SELECT 1 FROM customers WHERE tenant_id = ?1 AND id = ?2)")
-        .map_err(super::db)?
-        .query_row(params![tenant.as_str(), id.as_uuid()], |r| r.get(0))
-        .map_err(super::db)?;
-    if exists {
-        Ok(())
-    } else {
-        Err(Error::not_found("customer", id))
-    }
-}
-
 pub(super) fn by_email(
     tx: &Transaction<'_>,
     tenant: &TenantId,
@@ -221,7 +130,7 @@ pub(super) fn by_email(
     // `+tenant_id`: look the few ids up by key; ordering the tenant's customers by number and
     // testing each against the set would read the whole tenant.
     let sql = format!(
-        "SELECT {COLUMNS} FROM customers WHERE id IN (
+        "SELECT {CUSTOMER_COLUMNS} FROM customers WHERE id IN (
             SELECT id FROM customers WHERE tenant_id = ?1 AND email_key = ?2
             UNION SELECT customer_id FROM customer_contacts
                 WHERE tenant_id = ?1 AND kind = 'email' AND match_key = ?2)
@@ -230,7 +139,7 @@ pub(super) fn by_email(
     let found = tx
         .prepare_cached(&sql)
         .map_err(super::db)?
-        .query_map(params![tenant.as_str(), key], from_row)
+        .query_map(params![tenant.as_str(), key], customer)
         .map_err(super::db)?
         .collect::<rusqlite::Result<Vec<_>>>()
         .map_err(super::db)?;
@@ -248,16 +157,6 @@ pub(super) fn next_customer_no(tx: &Transaction<'_>, tenant: &TenantId) -> Resul
         .unwrap_or(1))
 }
 
-/// [`crate::cases::customers::create`] in this transaction.
-pub(super) fn insert(
-    tx: &Transaction<'_>,
-    tenant: &TenantId,
-    actor: &Actor,
-    batch: Vec<Customer>,
-) -> Result<Vec<Customer>> {
-    crate::cases::customers::create(&SqliteTx::new(tx, tenant), actor, batch)
-}
-
 /// Takes the next `count` customer numbers (and counts the customers); returns the first.
 pub(super) fn take_numbers(tx: &Transaction<'_>, tenant: &TenantId, count: i64) -> Result<i64> {
     tx
@@ -266,31 +165,6 @@ pub(super) fn take_numbers(tx: &Transaction<'_>, tenant: &TenantId, count: i64) 
              WHERE tenant_id = ?1 RETURNING next_customer_no - ?2",
         ).map_err(super::db)?
         .query_row(params![tenant.as_str(), count], |r| r.get(0)).map_err(super::db)
-}
-
-/// [`crate::cases::customers::save`] in this transaction.
-pub(super) fn update(
-    tx: &Transaction<'_>,
-    tenant: &TenantId,
-    actor: &Actor,
-    current: &Customer,
-    fields: Customer,
-) -> Result<(Customer, Vec<&'static str>)> {
-    crate::cases::customers::save(&SqliteTx::new(tx, tenant), actor, current, fields)
-}
-
-/// [`written`], a row not at the version before `c.version` a Conflict.
-pub(super) fn write(
-    tx: &Transaction<'_>,
-    tenant: &TenantId,
-    c: &Customer,
-    insert: bool,
-) -> Result<()> {
-    if written(tx, tenant, c, insert)? {
-        Ok(())
-    } else {
-        Err(crate::cases::customers::changed_meanwhile(c))
-    }
 }
 
 /// Writes every field of `c`: a new row (`insert`) or over the row at version `c.version - 1`
@@ -438,7 +312,7 @@ pub(super) fn remove(tx: &Transaction<'_>, tenant: &TenantId, id: &CustomerId) -
 
 /// Puts back a customer exactly as `c` (number, times and version included), without an event.
 pub(super) fn restore(tx: &Transaction<'_>, tenant: &TenantId, c: &Customer) -> Result<()> {
-    write(tx, tenant, c, true)?;
+    written(tx, tenant, c, true)?;
     count(tx, tenant, 1)
 }
 
@@ -452,42 +326,33 @@ fn count(tx: &Transaction<'_>, tenant: &TenantId, delta: i64) -> Result<()> {
     Ok(())
 }
 
-/// Detaches the customer's bookings, then deletes it. Returns the number of bookings detached.
-pub(super) fn delete(
+/// The customers of the tenant by the value of custom field `key`, the oldest for a value held
+/// by several.
+pub(super) fn by_custom_value(
     tx: &Transaction<'_>,
     tenant: &TenantId,
-    actor: &Actor,
-    id: &CustomerId,
-) -> Result<u64> {
-    let lists = super::merges::live(tx, tenant, id)?.lists;
-    // Merge records keep snapshots of the person: they go with it.
-    let person = super::privacy::person_of(tx, tenant, id)?;
-    super::privacy::scrub_merges(tx, tenant, &person, Utc::now())?;
-    let refs: Vec<String> = tx
+    key: &str,
+) -> Result<HashMap<String, CustomerId>> {
+    // Only the rows whose JSON holds the key are parsed.
+    let needle = serde_json::to_string(key).map_err(|e| Error::Internal(e.to_string()))? + ":";
+    let mut stmt = tx
         .prepare_cached(
-            "UPDATE bookings SET customer_id = NULL, updated_at = ?3
-             WHERE tenant_id = ?1 AND customer_id = ?2 RETURNING reference",
+            "SELECT id, custom_fields FROM customers
+         WHERE tenant_id = ?1 AND instr(custom_fields, ?2) > 0 ORDER BY customer_no",
         )
-        .map_err(super::db)?
-        .query_map(
-            params![tenant.as_str(), id.as_uuid(), utc_text(&Utc::now())],
-            |r| r.get(0),
-        )
-        .map_err(super::db)?
-        .collect::<rusqlite::Result<_>>()
         .map_err(super::db)?;
-    for reference in &refs {
-        let mut change = Change::booking(ChangeKind::BookingUnlinked, reference, None);
-        change.previous_customer_id = Some(*id);
-        changes::append(tx, tenant, actor, &change)?;
+    let mut rows = stmt
+        .query(params![tenant.as_str(), needle])
+        .map_err(super::db)?;
+    let mut out = HashMap::new();
+    while let Some(row) = rows.next().map_err(super::db)? {
+        let id = CustomerId::from_uuid(row.get(0).map_err(super::db)?);
+        let json: String = row.get(1).map_err(super::db)?;
+        let fields: HashMap<String, String> = serde_json::from_str(&json)
+            .map_err(|_| Error::Internal("a stored custom field map is not JSON".into()))?;
+        if let Some(value) = fields.get(key) {
+            out.entry(value.clone()).or_insert(id);
+        }
     }
-    remove(tx, tenant, id)?;
-    crate::cases::lists::drop_if_empty(&SqliteTx::new(tx, tenant), actor, &lists)?;
-    changes::append(
-        tx,
-        tenant,
-        actor,
-        &Change::customer(ChangeKind::CustomerDeleted, *id),
-    )?;
-    Ok(refs.len() as u64)
+    Ok(out)
 }

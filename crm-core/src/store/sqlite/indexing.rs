@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use rusqlite::{ToSql, Transaction, params, params_from_iter};
 
-use super::customers;
+use super::rows::{CUSTOMER_COLUMNS, customer, list_row, secondary_phone};
 use crate::error::Result;
 use crate::model::{Customer, CustomerId, TenantId};
 use crate::model::{CustomerRow, IndexedCustomer};
@@ -165,14 +165,14 @@ fn customers_where(
     filter: &str,
     args: &[&dyn ToSql],
 ) -> Result<Vec<IndexedCustomer>> {
-    let columns = customers::COLUMNS;
+    let columns = CUSTOMER_COLUMNS;
     let sql = format!("SELECT {columns}, tenant_id FROM customers WHERE {filter}");
     let mut stmt = tx.prepare_cached(&sql).map_err(super::db)?;
     let rows = stmt
         .query_map(args, |r| {
             Ok(IndexedCustomer {
                 tenant: r.get(31)?,
-                customer: customers::from_row(r)?,
+                customer: customer(r)?,
                 departures: Vec::new(),
                 last_booking_day: None,
                 transports: Vec::new(),
@@ -217,10 +217,8 @@ fn attach(
         if row.get::<_, String>(1).map_err(super::db)? == "email" {
             c.secondary_emails.push(typed);
         } else {
-            c.secondary_phones.push(customers::secondary_phone(
-                typed,
-                row.get(3).map_err(super::db)?,
-            ));
+            c.secondary_phones
+                .push(secondary_phone(typed, row.get(3).map_err(super::db)?));
         }
     }
 
@@ -311,7 +309,7 @@ pub(super) fn rows(
             .map(|id| Box::new(*id.as_uuid()) as Box<dyn rusqlite::ToSql>),
     );
     let mut found: Vec<CustomerRow> = stmt
-        .query_map(params_from_iter(values.iter()), super::list::from_row)
+        .query_map(params_from_iter(values.iter()), list_row)
         .map_err(super::db)?
         .map(|r| r.map(|(row, _)| row))
         .collect::<rusqlite::Result<_>>()

@@ -1,8 +1,8 @@
 //! The customer list page: keyset pagination over the sort indexes.
 
-use rusqlite::{OptionalExtension, Row, Transaction, params};
+use rusqlite::{OptionalExtension, Transaction, params};
 
-use super::values::{customer_id, opt, parse_local, parse_utc};
+use super::rows::list_row;
 use crate::error::Result;
 use crate::model::{CustomerId, CustomerRow, CustomerSort, SortKey, TenantId};
 use crate::store::port::SortValue;
@@ -13,25 +13,6 @@ fn sort_column(sort: CustomerSort) -> &'static str {
         CustomerSort::LastBooking => "last_booking_key",
         CustomerSort::CreatedAt => "created_ms",
     }
-}
-
-pub(super) fn from_row(row: &Row<'_>) -> rusqlite::Result<(CustomerRow, SortKey)> {
-    let key = match row.get_ref(9)? {
-        rusqlite::types::ValueRef::Integer(i) => SortKey::Int(i),
-        _ => SortKey::name(row.get_ref(9)?.as_str()?),
-    };
-    let customer = CustomerRow {
-        id: customer_id(row, 0)?,
-        customer_no: row.get(1)?,
-        first_name: row.get(2)?,
-        last_name: row.get(3)?,
-        email: row.get(4)?,
-        phone: row.get(5)?,
-        bookings: row.get::<_, i64>(6)? as u64,
-        last_booking: opt(row, 7, parse_local)?,
-        created_at: parse_utc(8, &row.get::<_, String>(8)?)?,
-    };
-    Ok((customer, key))
 }
 
 /// The name sort key of a customer, if it exists.
@@ -90,7 +71,7 @@ pub(super) fn rows(
     let fetch = i64::from(fetch);
     Ok(match after {
         None => stmt
-            .query_map(params![tenant.as_str(), fetch], from_row)
+            .query_map(params![tenant.as_str(), fetch], list_row)
             .map_err(super::db)?
             .collect::<rusqlite::Result<_>>()
             .map_err(super::db)?,
@@ -99,7 +80,7 @@ pub(super) fn rows(
                 SortValue::Name(name) => name,
                 SortValue::Int(i) => i,
             };
-            stmt.query_map(params![tenant.as_str(), fetch, key, id.as_uuid()], from_row)
+            stmt.query_map(params![tenant.as_str(), fetch, key, id.as_uuid()], list_row)
                 .map_err(super::db)?
                 .collect::<rusqlite::Result<_>>()
                 .map_err(super::db)?

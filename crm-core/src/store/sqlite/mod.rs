@@ -1,4 +1,4 @@
-//! The SQLite implementation of the storage port (`SqliteTx`) and of [`Repository`]: one writer
+//! The SQLite implementation of the storage port (`SqliteStore`, `SqliteTx`): one writer
 //! connection, a pool of reader connections (WAL lets them read while the writer writes),
 //! foreign keys on, busy timeout.
 
@@ -7,13 +7,13 @@ mod changes;
 mod communications;
 mod customers;
 mod documents;
-mod imports;
 mod indexing;
 mod list;
 mod lists;
 mod merges;
 mod port;
 mod privacy;
+mod rows;
 mod saved;
 mod schema;
 mod values;
@@ -25,16 +25,9 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
-use super::Repository;
-use super::import::{ImportSink, ImportTransactions};
 use super::port::{Store, Tx, WriteTx};
-use crate::changes::ChangeEvent;
 use crate::error::{Error, Result};
-use crate::merge::{MergeId, MergePlan, MergeRecord, MergeRequest, Merged};
-use crate::model::IndexedCustomer;
-use crate::model::{Actor, Customer, CustomerId, CustomerRow, TenantId};
-use crate::privacy::{AnonymisationReport, PersonalDataExport};
-use chrono::{DateTime, Utc};
+use crate::model::{CustomerId, IndexedCustomer, TenantId};
 use port::SqliteTx;
 
 pub(crate) use schema::SCHEMA_VERSION;
@@ -135,17 +128,6 @@ impl SqliteStore {
         out
     }
 
-    /// Runs `f` in one write transaction: committed if `f` succeeds, rolled back otherwise.
-    fn write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
-        let mut conn = lock(&self.writer);
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(db)?;
-        let out = f(&tx)?;
-        self.commit(tx)?;
-        Ok(out)
-    }
-
     /// Commits a write transaction and notes the feed's last sequence as this handle's.
     fn commit(&self, tx: Transaction<'_>) -> Result<()> {
         let head = last_seq(&tx)?;
@@ -223,39 +205,26 @@ fn ensure_tenant(tx: &Transaction<'_>, tenant: &TenantId) -> Result<()> {
     Ok(())
 }
 
-impl Repository for SqliteStore {
-    fn insert_customers(
+impl Store for SqliteStore {
+    fn read_tx(&self, tenant: &TenantId, f: &mut dyn FnMut(&dyn Tx) -> Result<()>) -> Result<()> {
+        self.read(|tx| f(&SqliteTx::new(tx, tenant)))
+    }
+
+    fn write_tx(
         &self,
         tenant: &TenantId,
-        actor: &Actor,
-        batch: Vec<Customer>,
-    ) -> Result<Vec<Customer>> {
-        let mut batch = Some(batch);
-        self.insert_customers_from(tenant, actor, &mut || Ok(batch.take()))
-    }
-
-    fn insert_customers_from(
-        &self,
-        tenant: &TenantId,
-        actor: &Actor,
-        next: &mut dyn FnMut() -> Result<Option<Vec<Customer>>>,
-    ) -> Result<Vec<Customer>> {
-        self.write(|tx| {
-            ensure_tenant(tx, tenant)?;
-            let mut out = Vec::new();
-            while let Some(chunk) = next()? {
-                out.extend(customers::insert(tx, tenant, actor, chunk)?);
-            }
-            Ok(out)
-        })
-    }
-
-    fn customers_by_email(&self, tenant: &TenantId, email: &str) -> Result<Vec<Customer>> {
-        self.read(|tx| customers::by_email(tx, tenant, email))
-    }
-
-    fn delete_customer(&self, tenant: &TenantId, actor: &Actor, id: &CustomerId) -> Result<u64> {
-        self.write(|tx| customers::delete(tx, tenant, actor, id))
+        f: &mut dyn FnMut(&dyn WriteTx) -> Result<bool>,
+    ) -> Result<()> {
+        let mut conn = lock(&self.writer);
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(db)?;
+        ensure_tenant(&tx, tenant)?;
+        if f(&SqliteTx::new(&tx, tenant))? {
+            self.commit(tx)
+        } else {
+            tx.rollback().map_err(db)
+        }
     }
 
     fn changed_customers(
@@ -274,182 +243,12 @@ impl Repository for SqliteStore {
         self.written.load(Ordering::SeqCst)
     }
 
-    fn index_documents(
-        &self,
-        tenant: &TenantId,
-        ids: &[CustomerId],
-    ) -> Result<Vec<IndexedCustomer>> {
-        self.read(|tx| indexing::documents(tx, tenant, ids, true))
-    }
-
     fn scan_index_documents(
         &self,
         after: Option<CustomerId>,
         limit: u32,
     ) -> Result<Vec<IndexedCustomer>> {
         self.read(|tx| indexing::scan(tx, after, limit))
-    }
-
-    fn customers(&self, tenant: &TenantId, ids: &[CustomerId]) -> Result<Vec<Customer>> {
-        self.read(|tx| {
-            let docs = indexing::documents(tx, tenant, ids, false)?;
-            Ok(docs.into_iter().map(|d| d.customer).collect())
-        })
-    }
-
-    fn scan_customers(
-        &self,
-        tenant: &TenantId,
-        after: Option<CustomerId>,
-        limit: u32,
-    ) -> Result<Vec<Customer>> {
-        self.read(|tx| indexing::tenant_customers(tx, tenant, after, limit))
-    }
-
-    fn ids_by_no(
-        &self,
-        tenant: &TenantId,
-        after_no: i64,
-        limit: u32,
-    ) -> Result<Vec<(i64, CustomerId)>> {
-        self.read(|tx| indexing::ids_by_no(tx, tenant, after_no, limit))
-    }
-
-    fn customer_rows(&self, tenant: &TenantId, ids: &[CustomerId]) -> Result<Vec<CustomerRow>> {
-        self.read(|tx| indexing::rows(tx, tenant, ids))
-    }
-
-    fn changes_since(&self, tenant: &TenantId, after: i64, limit: u32) -> Result<Vec<ChangeEvent>> {
-        self.read(|tx| changes::since(tx, tenant, after, limit))
-    }
-
-    fn plan_merge(&self, tenant: &TenantId, request: &MergeRequest) -> Result<MergePlan> {
-        self.read(|tx| merges::plan(tx, tenant, request))
-    }
-
-    fn merge(&self, tenant: &TenantId, actor: &Actor, request: &MergeRequest) -> Result<Merged> {
-        self.write(|tx| merges::merge(tx, tenant, actor, request))
-    }
-
-    fn unmerge(&self, tenant: &TenantId, actor: &Actor, id: &MergeId) -> Result<MergeRecord> {
-        self.write(|tx| merges::unmerge(tx, tenant, actor, id))
-    }
-
-    fn merge_record(&self, tenant: &TenantId, id: &MergeId) -> Result<MergeRecord> {
-        self.read(|tx| merges::record(tx, tenant, id))
-    }
-
-    fn merge_history(&self, tenant: &TenantId, customer: &CustomerId) -> Result<Vec<MergeRecord>> {
-        self.read(|tx| merges::history(tx, tenant, customer))
-    }
-
-    fn plan_anonymise(&self, tenant: &TenantId, id: &CustomerId) -> Result<AnonymisationReport> {
-        self.read(|tx| privacy::plan(tx, tenant, id))
-    }
-
-    fn anonymise(
-        &self,
-        tenant: &TenantId,
-        actor: &Actor,
-        id: &CustomerId,
-        reason: &str,
-    ) -> Result<AnonymisationReport> {
-        self.write(|tx| privacy::anonymise(tx, tenant, actor, id, reason))
-    }
-
-    fn inactive_customers(
-        &self,
-        tenant: &TenantId,
-        before: &DateTime<Utc>,
-        after_no: i64,
-        limit: u32,
-    ) -> Result<Vec<(i64, CustomerId)>> {
-        self.read(|tx| privacy::inactive(tx, tenant, before, after_no, limit))
-    }
-
-    fn anonymise_inactive(
-        &self,
-        tenant: &TenantId,
-        actor: &Actor,
-        ids: &[CustomerId],
-        before: &DateTime<Utc>,
-        reason: &str,
-    ) -> Result<Vec<CustomerId>> {
-        self.write(|tx| privacy::anonymise_inactive(tx, tenant, actor, ids, before, reason))
-    }
-
-    fn import(
-        &self,
-        tenant: &TenantId,
-        actor: &Actor,
-        custom_key: Option<&str>,
-        transactions: ImportTransactions,
-        sink: &mut dyn ImportSink,
-    ) -> Result<bool> {
-        let mut custom = match custom_key {
-            Some(key) => Some((
-                key.to_owned(),
-                self.read(|tx| imports::by_custom_value(tx, tenant, key))?,
-            )),
-            None => None,
-        };
-        match transactions {
-            ImportTransactions::PerBatch => {
-                let mut any = false;
-                while let Some(rows) = sink.next_batch()? {
-                    let outcomes = self.write(|tx| {
-                        ensure_tenant(tx, tenant)?;
-                        imports::batch(tx, tenant, actor, rows, &mut custom, sink)
-                    })?;
-                    any = true;
-                    sink.batch_done(outcomes)?;
-                }
-                Ok(any)
-            }
-            ImportTransactions::Single => {
-                let mut conn = lock(&self.writer);
-                let tx = conn
-                    .transaction_with_behavior(TransactionBehavior::Immediate)
-                    .map_err(db)?;
-                ensure_tenant(&tx, tenant)?;
-                while let Some(rows) = sink.next_batch()? {
-                    let outcomes = imports::batch(&tx, tenant, actor, rows, &mut custom, sink)?;
-                    sink.batch_done(outcomes)?;
-                }
-                if sink.commit() {
-                    self.commit(tx)?;
-                    Ok(true)
-                } else {
-                    tx.rollback().map_err(db)?;
-                    Ok(false)
-                }
-            }
-        }
-    }
-
-    fn suppressed_fields_each(
-        &self,
-        tenant: &TenantId,
-        customers: &[&Customer],
-    ) -> Result<Vec<Vec<String>>> {
-        self.read(|tx| {
-            customers
-                .iter()
-                .map(|c| privacy::suppressed_fields(tx, tenant, c))
-                .collect()
-        })
-    }
-
-    fn suppressed_fields(&self, tenant: &TenantId, customer: &Customer) -> Result<Vec<String>> {
-        self.read(|tx| privacy::suppressed_fields(tx, tenant, customer))
-    }
-
-    fn export_personal_data(
-        &self,
-        tenant: &TenantId,
-        id: &CustomerId,
-    ) -> Result<PersonalDataExport> {
-        self.read(|tx| privacy::export(tx, tenant, id))
     }
 
     /// Moves the write-ahead log into the file and truncates it.
@@ -469,22 +268,5 @@ impl Repository for SqliteStore {
             std::thread::sleep(Duration::from_millis(20));
         }
         Ok(false)
-    }
-}
-
-impl Store for SqliteStore {
-    fn read_tx(&self, tenant: &TenantId, f: &mut dyn FnMut(&dyn Tx) -> Result<()>) -> Result<()> {
-        self.read(|tx| f(&SqliteTx::new(tx, tenant)))
-    }
-
-    fn write_tx(
-        &self,
-        tenant: &TenantId,
-        f: &mut dyn FnMut(&dyn WriteTx) -> Result<()>,
-    ) -> Result<()> {
-        self.write(|tx| {
-            ensure_tenant(tx, tenant)?;
-            f(&SqliteTx::new(tx, tenant))
-        })
     }
 }

@@ -4,22 +4,25 @@
 use rusqlite::Transaction;
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 
 use chrono::{DateTime, FixedOffset, Utc};
 
 use super::values::utc_text;
 use super::{
-    bookings, changes, communications, customers, documents, list, lists, merges, privacy, saved,
+    bookings, changes, communications, customers, documents, indexing, list, lists, merges,
+    privacy, saved,
 };
-use crate::changes::Change;
+use crate::changes::{Change, ChangeEvent};
 use crate::error::Result;
-use crate::merge::MergeId;
+use crate::merge::{MergeId, Undo};
 use crate::model::{
     Actor, Booking, BrochureRequest, BrochureRequestId, Communication, Customer, CustomerId,
-    CustomerQuery, CustomerRow, CustomerSort, CustomerStats, Document, DocumentId, ListInfo,
-    SavedSearch, SavedSearchId, SortKey, TenantId, TenantSettings,
+    CustomerQuery, CustomerRow, CustomerSort, CustomerStats, Document, DocumentId, IndexedCustomer,
+    ListInfo, SavedSearch, SavedSearchId, SortKey, TenantId, TenantSettings,
 };
-use crate::store::port::{SortValue, Tx, WriteTx};
+use crate::privacy::AnonymisationNote;
+use crate::store::port::{SortValue, StoredMerge, Tx, WriteTx};
 
 /// A read or write transaction of one tenant.
 pub(super) struct SqliteTx<'a> {
@@ -76,7 +79,7 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn suppression_key(&self) -> Result<Option<Vec<u8>>> {
-        privacy::suppression_key(self.tx, self.tenant, false)
+        privacy::suppression_key(self.tx, self.tenant)
     }
 
     fn is_suppressed(&self, kind: &str, digest: &[u8]) -> Result<bool> {
@@ -193,6 +196,80 @@ impl Tx for SqliteTx<'_> {
     fn saved_matches(&self, id: &SavedSearchId) -> Result<Vec<(CustomerId, DateTime<Utc>)>> {
         saved::matches(self.tx, self.tenant, id)
     }
+
+    fn customers(&self, ids: &[CustomerId]) -> Result<Vec<Customer>> {
+        let docs = indexing::documents(self.tx, self.tenant, ids, false)?;
+        Ok(docs.into_iter().map(|d| d.customer).collect())
+    }
+
+    fn scan_customers(&self, after: Option<CustomerId>, limit: u32) -> Result<Vec<Customer>> {
+        indexing::tenant_customers(self.tx, self.tenant, after, limit)
+    }
+
+    fn ids_by_no(&self, after_no: i64, limit: u32) -> Result<Vec<(i64, CustomerId)>> {
+        indexing::ids_by_no(self.tx, self.tenant, after_no, limit)
+    }
+
+    fn customer_rows(&self, ids: &[CustomerId]) -> Result<Vec<CustomerRow>> {
+        indexing::rows(self.tx, self.tenant, ids)
+    }
+
+    fn index_documents(&self, ids: &[CustomerId]) -> Result<Vec<IndexedCustomer>> {
+        indexing::documents(self.tx, self.tenant, ids, true)
+    }
+
+    fn changes_since(&self, after: i64, limit: u32) -> Result<Vec<ChangeEvent>> {
+        changes::since(self.tx, self.tenant, after, limit)
+    }
+
+    fn changes_about(&self, ids: &[CustomerId]) -> Result<Vec<ChangeEvent>> {
+        changes::about(self.tx, self.tenant, ids)
+    }
+
+    fn next_customer_no(&self) -> Result<i64> {
+        customers::next_customer_no(self.tx, self.tenant)
+    }
+
+    fn custom_values(&self, key: &str) -> Result<HashMap<String, CustomerId>> {
+        customers::by_custom_value(self.tx, self.tenant, key)
+    }
+
+    fn booking_references(&self, customer: &CustomerId) -> Result<Vec<(String, DateTime<Utc>)>> {
+        bookings::references_of(self.tx, self.tenant, customer)
+    }
+
+    fn merge(&self, id: &MergeId) -> Result<Option<StoredMerge>> {
+        merges::load(self.tx, self.tenant, id)
+    }
+
+    fn merges_of(&self, ids: &[CustomerId]) -> Result<Vec<MergeId>> {
+        merges::of_customers(self.tx, self.tenant, ids)
+    }
+
+    fn later_merge(&self, primary: &CustomerId, after: &MergeId) -> Result<Option<MergeId>> {
+        merges::later(self.tx, self.tenant, primary, after)
+    }
+
+    fn merged_members(&self, primary: &CustomerId) -> Result<Vec<CustomerId>> {
+        merges::members_of(self.tx, self.tenant, primary)
+    }
+
+    fn anonymisation(&self, customer: &CustomerId) -> Result<Option<AnonymisationNote>> {
+        privacy::anonymisation(self.tx, self.tenant, customer)
+    }
+
+    fn inactive_customers(
+        &self,
+        before: &DateTime<Utc>,
+        after_no: i64,
+        limit: u32,
+    ) -> Result<Vec<(i64, CustomerId)>> {
+        privacy::inactive(self.tx, self.tenant, before, after_no, limit)
+    }
+
+    fn is_inactive(&self, id: &CustomerId, before: &DateTime<Utc>) -> Result<bool> {
+        privacy::is_inactive(self.tx, self.tenant, id, before)
+    }
 }
 
 impl WriteTx for SqliteTx<'_> {
@@ -201,7 +278,7 @@ impl WriteTx for SqliteTx<'_> {
     }
 
     fn insert_customer(&self, customer: &Customer) -> Result<()> {
-        customers::write(self.tx, self.tenant, customer, true)
+        customers::written(self.tx, self.tenant, customer, true).map(drop)
     }
 
     fn set_tenant_settings(&self, settings: &TenantSettings) -> Result<()> {
@@ -319,11 +396,78 @@ impl WriteTx for SqliteTx<'_> {
     fn delete_saved_match(&self, id: &SavedSearchId, customer: &CustomerId) -> Result<()> {
         saved::delete_match(self.tx, self.tenant, id, customer)
     }
+
+    fn remove_customer(&self, id: &CustomerId) -> Result<()> {
+        customers::remove(self.tx, self.tenant, id)
+    }
+
+    fn restore_customer(&self, customer: &Customer) -> Result<()> {
+        customers::restore(self.tx, self.tenant, customer)
+    }
+
+    fn unlink_bookings(&self, customer: &CustomerId, at: DateTime<Utc>) -> Result<Vec<String>> {
+        bookings::unlink_all(self.tx, self.tenant, customer, &self.text(at))
+    }
+
+    fn insert_merge(&self, merge: &StoredMerge) -> Result<()> {
+        merges::insert(self.tx, self.tenant, merge)
+    }
+
+    fn set_merge_undone(&self, id: &MergeId, undo: &Undo) -> Result<()> {
+        merges::set_undone(self.tx, self.tenant, id, undo)
+    }
+
+    fn set_merge_snapshots(&self, id: &MergeId, before: &Customer, after: &Customer) -> Result<()> {
+        merges::set_snapshots(self.tx, self.tenant, id, before, after)
+    }
+
+    fn set_merged_snapshot(
+        &self,
+        id: &MergeId,
+        position: usize,
+        customer: &Customer,
+    ) -> Result<()> {
+        merges::set_member_snapshot(self.tx, self.tenant, id, position, customer)
+    }
+
+    fn move_owned_rows(&self, merge: &MergeId, from: &CustomerId, to: &CustomerId) -> Result<()> {
+        merges::move_owned(self.tx, self.tenant, merge, from, to)
+    }
+
+    fn move_back_owned_rows(&self, merge: &MergeId, primary: &CustomerId) -> Result<()> {
+        merges::move_back_owned(self.tx, self.tenant, merge, primary)
+    }
+
+    fn set_suppression_key(&self, key: &[u8]) -> Result<()> {
+        privacy::set_suppression_key(self.tx, self.tenant, key)
+    }
+
+    fn insert_suppression(&self, kind: &str, digest: &[u8], at: DateTime<Utc>) -> Result<()> {
+        privacy::insert_suppression(self.tx, self.tenant, kind, digest, &at)
+    }
+
+    fn erase_documents(&self, customer: &CustomerId) -> Result<()> {
+        documents::erase_all(self.tx, self.tenant, customer).map(drop)
+    }
+
+    fn erase_communications(&self, customer: &CustomerId) -> Result<()> {
+        communications::erase(self.tx, self.tenant, customer).map(drop)
+    }
+
+    fn insert_anonymisation(
+        &self,
+        customer: &CustomerId,
+        actor: &Actor,
+        reason: &str,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        privacy::insert_anonymisation(self.tx, self.tenant, customer, actor, reason, &at)
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::SqliteStore;
+    use super::super::{SqliteStore, lock};
     use crate::model::{CustomerQuery, SavedSearch, SavedSearchId, TenantId};
     use crate::store::port::{self, Store};
 
@@ -373,15 +517,11 @@ mod tests {
         let actor = crate::model::Actor::new("u", crate::model::Role::Agent);
         let query = CustomerQuery::all().city("Lyon");
         let first = crate::cases::saved::save(&sqlite, &tenant, &actor, "weekly", &query).unwrap();
-        sqlite
-            .write(|tx| {
-                tx.execute(
-                    "UPDATE saved_searches SET query = '{\"gone\": 1}' WHERE id = ?1",
-                    [first.id.as_uuid()],
-                )
-                .map_err(super::super::db)?;
-                Ok(())
-            })
+        lock(&sqlite.writer)
+            .execute(
+                "UPDATE saved_searches SET query = '{\"gone\": 1}' WHERE id = ?1",
+                [first.id.as_uuid()],
+            )
             .unwrap();
         let again = crate::cases::saved::save(&sqlite, &tenant, &actor, "weekly", &query).unwrap();
         assert_eq!(again.id, first.id);

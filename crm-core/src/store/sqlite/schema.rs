@@ -369,8 +369,9 @@ const PHONES_CHECKED_FROM: i64 = 7;
 fn reread_phones(tx: &rusqlite::Transaction<'_>) -> Result<()> {
     use std::collections::HashMap;
 
-    use crate::changes::{Change, ChangeKind};
-    use crate::model::{Actor, CustomerId, Role, TenantId, read_phone, valid_e164};
+    use super::values::utc_text;
+    use crate::changes::ChangeKind;
+    use crate::model::{Actor, Role, read_phone, valid_e164};
 
     const SLOTS: [&str; 4] = ["phone", "mobile", "fax", "emergency_phone"];
     let reading = |country: Option<&str>, typed: &str, stored: Option<String>| {
@@ -476,15 +477,30 @@ fn reread_phones(tx: &rusqlite::Transaction<'_>) -> Result<()> {
     let mut bump = tx
         .prepare("UPDATE customers SET version = version + 1, updated_at = ?2 WHERE id = ?1")
         .map_err(super::db)?;
+    let mut event = tx
+        .prepare(
+            "INSERT INTO changes (tenant_id, at, kind, customer_id, actor_id, actor_role, fields)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )
+        .map_err(super::db)?;
     let mut changed: Vec<_> = changed.into_iter().collect();
     changed.sort();
     for ((id, tenant), fields) in changed {
-        bump.execute(rusqlite::params![id, super::values::utc_text(&now)])
+        bump.execute(rusqlite::params![id, utc_text(&now)])
             .map_err(super::db)?;
-        let uuid = uuid::Uuid::from_slice(&id).map_err(|e| Error::Internal(e.to_string()))?;
-        let mut change = Change::customer(ChangeKind::CustomerUpdated, CustomerId::from_uuid(uuid));
-        change.fields = fields;
-        super::changes::append(tx, &TenantId::new(&tenant)?, &actor, &change)?;
+        let fields = serde_json::to_string(&fields).map_err(|e| Error::Internal(e.to_string()))?;
+        // The feed row as this version writes it (a migration keeps its own SQL).
+        event
+            .execute(rusqlite::params![
+                tenant,
+                utc_text(&now),
+                ChangeKind::CustomerUpdated.as_str(),
+                id,
+                actor.user_id,
+                actor.role.as_str(),
+                fields
+            ])
+            .map_err(super::db)?;
     }
     Ok(())
 }

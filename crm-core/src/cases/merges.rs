@@ -1,0 +1,267 @@
+//! Merge and unmerge: the records read and checked (`merge::rules`), the surviving customer
+//! (`merge::survivorship`), then the rows moved and the merge recorded, in one transaction.
+
+use chrono::{DateTime, Utc};
+
+use crate::cases::customers::changed_meanwhile;
+use crate::changes::{Change, ChangeKind};
+use crate::error::{Error, Result};
+use crate::merge::{
+    BookingMove, BookingNow, MergeId, MergePlan, MergeRecord, MergeRequest, Merged, PrimaryNow,
+    Undo, check_booking_back, check_documents, check_mergeable, check_undo, check_undo_record,
+    survive,
+};
+use crate::model::{Actor, Customer, CustomerId, TenantId};
+use crate::resolve;
+use crate::store::port::{self, Store, StoredMerge, Tx};
+
+/// The records of a merge request, read and checked, and the bookings that would move.
+struct Loaded {
+    primary: Customer,
+    others: Vec<Customer>,
+    moves: Vec<BookingMove>,
+    /// The update time of each booking of `moves` before the move.
+    moved_at: Vec<DateTime<Utc>>,
+}
+
+fn load(tx: &dyn Tx, req: &MergeRequest) -> Result<Loaded> {
+    req.validate()?;
+    let primary = resolve::live(tx, &req.primary)?;
+    let others = req
+        .others
+        .iter()
+        .map(|id| resolve::live(tx, id))
+        .collect::<Result<Vec<_>>>()?;
+    check_mergeable(req, std::iter::once(&primary).chain(&others))?;
+    let mut moves = Vec::new();
+    let mut moved_at = Vec::new();
+    for c in &others {
+        for (reference, at) in tx.booking_references(&c.id)? {
+            moves.push(BookingMove {
+                reference,
+                from: c.id,
+            });
+            moved_at.push(at);
+        }
+    }
+    Ok(Loaded {
+        primary,
+        others,
+        moves,
+        moved_at,
+    })
+}
+
+/// What merging as `req` asks would do, without writing.
+pub(crate) fn plan(store: &dyn Store, tenant: &TenantId, req: &MergeRequest) -> Result<MergePlan> {
+    port::read(store, tenant, |tx| {
+        let loaded = load(tx, req)?;
+        let names = tx.tenant_settings()?.name_rule;
+        let survived = survive(&loaded.primary, &loaded.others, &req.choices, names)?;
+        Ok(MergePlan {
+            customer: survived.customer,
+            sources: survived.sources,
+            versions: std::iter::once(&loaded.primary)
+                .chain(&loaded.others)
+                .map(|c| (c.id, c.version))
+                .collect(),
+            merged: loaded.others,
+            bookings: loaded.moves,
+        })
+    })
+}
+
+/// Merges `req.others` into `req.primary`: the surviving fields written over the primary, the
+/// others' bookings and owned rows moved to it, the others removed, the merge recorded.
+pub(crate) fn merge(
+    store: &dyn Store,
+    tenant: &TenantId,
+    actor: &Actor,
+    req: &MergeRequest,
+) -> Result<Merged> {
+    port::write(store, tenant, |tx| {
+        let Loaded {
+            primary,
+            others,
+            moves,
+            moved_at,
+        } = load(tx, req)?;
+        let names = tx.tenant_settings()?.name_rule;
+        let survived = survive(&primary, &others, &req.choices, names)?;
+        let mut documents_after = 0;
+        for c in std::iter::once(&primary).chain(&others) {
+            documents_after += tx.document_count(&c.id)?;
+        }
+        check_documents(documents_after)?;
+        let now = Utc::now();
+        let id = MergeId::new();
+        let customer = Customer {
+            updated_at: now,
+            version: primary.version + 1,
+            ..survived.customer
+        };
+        let record = MergeRecord {
+            id,
+            primary_id: primary.id,
+            at: now,
+            actor: actor.clone(),
+            primary_before: primary,
+            merged: others,
+            bookings: moves,
+            undone: None,
+        };
+        let stored = StoredMerge {
+            record,
+            after: customer,
+            moved_at,
+        };
+        tx.insert_merge(&stored)?;
+        let StoredMerge {
+            record,
+            after: customer,
+            ..
+        } = stored;
+        let primary = &record.primary_before;
+
+        for m in &record.bookings {
+            tx.set_booking_customer(&m.reference, Some(primary.id), now)?;
+            let mut change =
+                Change::booking(ChangeKind::BookingLinked, &m.reference, Some(primary.id));
+            change.previous_customer_id = Some(m.from);
+            tx.append(actor, &change)?;
+        }
+        // The others go first: their secondary contacts and lists leave with them. Their owned
+        // rows move before the row goes (they would go with it).
+        for c in &record.merged {
+            tx.move_owned_rows(&id, &c.id, &primary.id)?;
+            tx.remove_customer(&c.id)?;
+        }
+        if !tx.update_customer(&customer)? {
+            return Err(changed_meanwhile(&customer));
+        }
+        tx.recount_bookings(&[primary.id])?;
+        for c in &record.merged {
+            let mut change = Change::customer(ChangeKind::CustomerMerged, primary.id);
+            change.previous_customer_id = Some(c.id);
+            tx.append(actor, &change)?;
+        }
+        let fields = primary.changed_fields(&customer);
+        let change = Change::customer(ChangeKind::CustomerUpdated, primary.id).with_fields(&fields);
+        tx.append(actor, &change)?;
+        Ok(Merged { record, customer })
+    })
+}
+
+/// A merge as stored, NotFound when no such merge belongs to the tenant.
+fn stored(tx: &dyn Tx, id: &MergeId) -> Result<StoredMerge> {
+    tx.merge(id)?.ok_or_else(|| Error::not_found("merge", id))
+}
+
+/// One merge's record.
+pub(crate) fn record(store: &dyn Store, tenant: &TenantId, id: &MergeId) -> Result<MergeRecord> {
+    port::read(store, tenant, |tx| stored(tx, id).map(|m| m.record))
+}
+
+/// Every merge the customer took part in, as primary or as a merged record, newest first;
+/// NotFound for a customer that took part in none and does not exist.
+pub(crate) fn history(
+    store: &dyn Store,
+    tenant: &TenantId,
+    customer: &CustomerId,
+) -> Result<Vec<MergeRecord>> {
+    port::read(store, tenant, |tx| {
+        let ids = tx.merges_of(std::slice::from_ref(customer))?;
+        if ids.is_empty() && !tx.customer_exists(customer)? {
+            return Err(Error::not_found("customer", customer));
+        }
+        ids.iter()
+            .rev()
+            .map(|id| stored(tx, id).map(|m| m.record))
+            .collect()
+    })
+}
+
+/// Undoes merge `id` if nothing it wrote was touched since (`merge::rules`): the merged
+/// records restored, their rows and bookings moved back, the primary's fields restored.
+pub(crate) fn unmerge(
+    store: &dyn Store,
+    tenant: &TenantId,
+    actor: &Actor,
+    id: &MergeId,
+) -> Result<MergeRecord> {
+    port::write(store, tenant, |tx| {
+        let StoredMerge {
+            mut record,
+            after,
+            moved_at,
+        } = stored(tx, id)?;
+        check_undo_record(&record)?;
+        let primary_id = record.primary_id;
+        let later = tx.later_merge(&primary_id, id)?;
+        let primary_now = match tx.customer(&primary_id)? {
+            Some(c) => PrimaryNow::Present(Box::new(c)),
+            None => match tx.merged_into(&primary_id)? {
+                Some((_, again)) => PrimaryNow::MergedAgain(again),
+                None => PrimaryNow::Deleted,
+            },
+        };
+        let primary = check_undo(&record, later, primary_now, &after)?;
+        let mut current = Vec::with_capacity(record.bookings.len());
+        for m in &record.bookings {
+            let now = tx.booking(&m.reference)?;
+            let state = match &now {
+                Some(b) => match b.customer_id {
+                    Some(owner) if owner == primary_id => BookingNow::WithPrimary,
+                    Some(_) => BookingNow::Relinked,
+                    None => BookingNow::Unlinked,
+                },
+                None => BookingNow::Gone,
+            };
+            check_booking_back(id, &m.reference, state)?;
+            current.extend(now.map(|b| b.updated_at));
+        }
+
+        let now = Utc::now();
+        for c in &record.merged {
+            tx.restore_customer(c)?;
+        }
+        tx.move_back_owned_rows(id, &primary_id)?;
+        for c in &record.merged {
+            let mut change = Change::customer(ChangeKind::CustomerUnmerged, c.id);
+            change.previous_customer_id = Some(primary_id);
+            tx.append(actor, &change)?;
+        }
+        for ((m, before), current) in record.bookings.iter().zip(&moved_at).zip(&current) {
+            // A booking untouched since the move gets back its update time too.
+            let at = if *current == record.at { *before } else { now };
+            tx.set_booking_customer(&m.reference, Some(m.from), at)?;
+            let mut change = Change::booking(ChangeKind::BookingLinked, &m.reference, Some(m.from));
+            change.previous_customer_id = Some(primary_id);
+            tx.append(actor, &change)?;
+        }
+        // The primary takes back its fields as they were; its version keeps counting up, so a
+        // copy read while merged is seen as stale.
+        let restored = Customer {
+            updated_at: now,
+            version: primary.version + 1,
+            ..record.primary_before.clone()
+        };
+        if !tx.update_customer(&restored)? {
+            return Err(changed_meanwhile(&restored));
+        }
+        let counted: Vec<CustomerId> = std::iter::once(primary_id)
+            .chain(record.merged.iter().map(|c| c.id))
+            .collect();
+        tx.recount_bookings(&counted)?;
+        let undo = Undo {
+            at: now,
+            actor: actor.clone(),
+        };
+        tx.set_merge_undone(id, &undo)?;
+        let fields = primary.changed_fields(&restored);
+        let change = Change::customer(ChangeKind::CustomerUpdated, primary_id).with_fields(&fields);
+        tx.append(actor, &change)?;
+        record.undone = Some(undo);
+        Ok(record)
+    })
+}
