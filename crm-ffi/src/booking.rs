@@ -636,3 +636,55 @@ pub extern "C" fn crm_tenant_capture_booking(
         Ok(())
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_booking_field_constants_are_the_core_fields_in_its_order() {
+        let defines = crate::ffi::header_defines();
+        // The invoice is set whole by `crm_booking_fields_set_invoice` and read by its parts.
+        let fields = crm_core::NewBooking::FIELDS
+            .iter()
+            .filter(|&&f| f != "invoice");
+        for (i, field) in fields.enumerate() {
+            let constant = format!("CRM_BOOKING_{}", field.to_uppercase());
+            assert_eq!(
+                defines.get(&constant),
+                Some(&(BOOKING_BASE + 1 + i as u32)),
+                "{constant}"
+            );
+        }
+        let numbered = defines
+            .keys()
+            .filter(|name| name.starts_with("CRM_BOOKING_"))
+            .count();
+        assert_eq!(numbered, BOOKING_FIELDS);
+    }
+
+    #[test]
+    fn every_role_channel_capture_match_and_issue_kind_of_the_core_has_its_constant() {
+        use crm_core::{CaptureMatch, Channel, IssueKind, Role};
+        fn names<T: std::fmt::Display>(all: &[T]) -> Vec<String> {
+            all.iter().map(|v| v.to_string().to_uppercase()).collect()
+        }
+        let defines = crate::ffi::header_defines();
+        for (prefix, core) in [
+            ("CRM_ROLE_", names(Role::ALL)),
+            ("CRM_CHANNEL_", names(Channel::ALL)),
+            ("CRM_MATCH_", names(CaptureMatch::ALL)),
+            ("CRM_ISSUE_", names(IssueKind::ALL)),
+        ] {
+            let mut header: Vec<String> = defines
+                .keys()
+                .filter_map(|name| name.strip_prefix(prefix))
+                .map(str::to_owned)
+                .collect();
+            header.sort();
+            let mut core = core;
+            core.sort();
+            assert_eq!(header, core, "{prefix}*");
+        }
+    }
+}

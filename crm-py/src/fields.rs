@@ -2,7 +2,9 @@
 //! customer and of a booking. A wrong type is a `TypeError` naming the field; a value the core
 //! refuses is a `ValidationError` naming it.
 
-use crm_core::{NewBooking, NewCustomer};
+use std::sync::LazyLock;
+
+use crm_core::{BookingStatus, Error, NewBooking, NewCustomer};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyMapping};
@@ -12,20 +14,14 @@ use crate::convert::{
 };
 use crate::records::{PyAddress, PyConsent, PyInvoice};
 
-/// The keys a booking accepts.
-const BOOKING_FIELDS: &[&str] = &[
-    "reference",
-    "pickup_at",
-    "customer",
-    "status",
-    "return_at",
-    "route_from",
-    "route_to",
-    "transport",
-    "hotel",
-    "salesperson",
-    "invoice",
-];
+/// The keys a booking accepts: the core's fields, `customer` for `customer_id` (it takes a
+/// `Customer` as well as an id).
+static BOOKING_KEYS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+    NewBooking::FIELDS
+        .iter()
+        .map(|&f| if f == "customer_id" { "customer" } else { f })
+        .collect()
+});
 
 /// `prefix` + `name`: `[3].email` for the fourth record of a batch.
 fn named(prefix: &str, name: &str) -> String {
@@ -141,7 +137,7 @@ pub(crate) fn customer(
 /// A booking from keywords (or a mapping): `reference` and `pickup_at` are required, the rest
 /// optional (status `"confirmed"` by default).
 pub(crate) fn booking(call: &str, prefix: &str, values: &Bound<'_, PyAny>) -> PyResult<NewBooking> {
-    let pairs = entries(call, prefix, values, BOOKING_FIELDS)?;
+    let pairs = entries(call, prefix, values, &BOOKING_KEYS)?;
     let find = |key: &str| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v);
     let required = |key: &str| {
         find(key).ok_or_else(|| {
@@ -162,13 +158,16 @@ pub(crate) fn booking(call: &str, prefix: &str, values: &Bound<'_, PyAny>) -> Py
             "reference" | "pickup_at" => {}
             "customer" => booking.customer_id = optional_customer_id(field, value)?,
             "status" => {
-                booking.status = text(field, value)?.parse().map_err(|_| {
-                    crate::errors::validation(
-                        value.py(),
-                        field,
-                        "not one of: quote pending confirmed completed cancelled no_show",
-                    )
-                })?
+                // The core's refusal, naming this record's field.
+                booking.status =
+                    text(field, value)?
+                        .parse::<BookingStatus>()
+                        .map_err(|e| match e {
+                            Error::Validation { reason, .. } => {
+                                crate::errors::validation(value.py(), field, &reason)
+                            }
+                            other => crate::errors::to_py(value.py(), other.into()),
+                        })?
             }
             "return_at" => booking.return_at = optional_aware(field, value)?,
             "route_from" => booking.route_from = text(field, value)?,

@@ -48,6 +48,7 @@ fn names(py: Python<'_>) -> PyResult<Bound<'_, pyo3::types::PyDict>> {
         ("search_period", texts(SearchPeriod::ALL)),
         ("customer_field", texts(crm_core::NewCustomer::FIELDS)),
         ("customer_attribute", texts(crm_core::Customer::FIELDS)),
+        ("booking_field", texts(crm_core::NewBooking::FIELDS)),
         ("channel", texts(Channel::ALL)),
         ("import_preset", texts(&ImportPreset::ALL)),
         ("name_rule", texts(NameRule::ALL)),

@@ -1,6 +1,7 @@
 """The names the Python face shows come from the core: the stub's literals, sorts and the window."""
 
 import ast
+from datetime import datetime, timezone
 import inspect
 from pathlib import Path
 
@@ -59,7 +60,14 @@ def stub_typed_dict(name: str) -> tuple[str, ...]:
 def test_every_literal_of_the_stub_is_the_core_list() -> None:
     literals = stub_literals()
     assert set(ALIASES) <= set(literals), "an alias went missing from the stub"
-    others = {"match_rule", "search_filter", "search_period", "customer_field", "customer_attribute"}
+    others = {
+        "match_rule",
+        "search_filter",
+        "search_period",
+        "customer_field",
+        "customer_attribute",
+        "booking_field",
+    }
     assert set(ALIASES.values()) | others == set(crm.NAMES), "a core list without its alias"
     for alias, kind in ALIASES.items():
         assert literals[alias] == crm.NAMES[kind], alias
@@ -160,3 +168,17 @@ def test_customer_fields_are_the_core_fields(agency: crm.Tenant) -> None:
         assert hasattr(customer, name), name
     with pytest.raises(TypeError, match="fax_number"):
         agency.create_customer(first_name="Jean", last_name="Dupont", fax_number="01")  # type: ignore[call-arg]
+
+
+def test_booking_keywords_are_the_core_fields(agency: crm.Tenant) -> None:
+    # `customer` takes a Customer as well as an id: the one key named apart from the core's.
+    core = tuple("customer" if f == "customer_id" else f for f in crm.NAMES["booking_field"])
+    assert set(stub_typed_dict("_BookingFields")) == set(core)
+    when = datetime(2026, 7, 1, 10, tzinfo=timezone.utc)
+    with pytest.raises(TypeError, match="customer_id"):
+        agency.upsert_booking(reference="R1", pickup_at=when, customer_id=None)  # type: ignore[call-arg]
+    with pytest.raises(crm.ValidationError) as refused:
+        agency.upsert_booking(reference="R1", pickup_at=when, status="booked")  # type: ignore[arg-type]
+    assert refused.value.field == "status"
+    for status in crm.NAMES["booking_status"]:
+        assert status in str(refused.value)

@@ -95,6 +95,22 @@ pub struct NewBooking {
 }
 
 impl NewBooking {
+    /// The names of its fields: the keys of its serialised form, the fields the C face sets and
+    /// the keywords the Python face takes (`customer` there for `customer_id`).
+    pub const FIELDS: &'static [&'static str] = &[
+        "reference",
+        "customer_id",
+        "status",
+        "pickup_at",
+        "return_at",
+        "route_from",
+        "route_to",
+        "transport",
+        "hotel",
+        "salesperson",
+        "invoice",
+    ];
+
     /// A confirmed, unlinked booking with empty route and no invoice: set the rest by field.
     pub fn new(reference: impl Into<String>, pickup_at: DateTime<FixedOffset>) -> Self {
         Self {
@@ -237,6 +253,23 @@ pub struct CustomerStats {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_field_list_is_the_serialised_keys() {
+        let booking = NewBooking::new("R1", at("2026-07-01T10:00:00+02:00"));
+        let json = serde_json::to_value(&booking).unwrap();
+        let keys: Vec<&str> = json
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let mut sorted = NewBooking::FIELDS.to_vec();
+        sorted.sort_unstable();
+        let mut found = keys.clone();
+        found.sort_unstable();
+        assert_eq!(found, sorted);
+    }
 
     fn at(s: &str) -> DateTime<FixedOffset> {
         DateTime::parse_from_rfc3339(s).unwrap()
