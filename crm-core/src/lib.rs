@@ -39,7 +39,6 @@
 //! validation error names the field and the rule it broke.
 
 mod cases;
-mod changes;
 mod crm;
 mod dedupe;
 mod error;
@@ -54,7 +53,6 @@ mod statement;
 mod store;
 mod sync;
 
-pub use changes::{ChangeEvent, ChangeKind};
 pub use crm::{Crm, Tenant};
 pub use dedupe::{
     DuplicateCluster, DuplicateMatch, DuplicatePair, FindOptions, MatchConfig, MatchReason,
@@ -77,6 +75,7 @@ pub use model::{
     Recipient, Role, SavedRun, SavedSearch, SavedSearchId, TenantId, TenantSettings,
     UpsertedBooking, fold,
 };
+pub use model::{ChangeEvent, ChangeKind};
 pub use model::{
     Cursor, CustomerListQuery, CustomerQuery, CustomerRow, CustomerSort, Page, SearchFilter,
     SearchPage, SearchPeriod, SearchSort,

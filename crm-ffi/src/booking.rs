@@ -616,17 +616,7 @@ pub extern "C" fn crm_tenant_capture_booking(
         let contact = fields(contact)?.clone();
         let booking = ffi::get::<BookingFields>(booking, "booking")?.0.clone();
         let captured = t.tenant.capture_booking(&t.actor, contact, booking)?;
-        let matched = match captured.matched {
-            CaptureMatch::Created => CRM_MATCH_CREATED,
-            CaptureMatch::Booking => CRM_MATCH_BOOKING,
-            CaptureMatch::Email => CRM_MATCH_EMAIL,
-            // CaptureMatch is non-exhaustive: a new way of matching needs a constant first.
-            _ => {
-                return Err(
-                    crm_core::Error::Internal("capture: unmapped match kind".into()).into(),
-                );
-            }
-        };
+        let matched = match_out(captured.matched)?;
         // Every value is built before the first out-parameter is written.
         let customer = CustomerHandle::new(captured.customer);
         let booking = BookingHandle::new(captured.booking);
@@ -637,8 +627,23 @@ pub extern "C" fn crm_tenant_capture_booking(
     })
 }
 
+/// The `CRM_MATCH_*` constant of how a capture matched.
+pub(crate) fn match_out(matched: CaptureMatch) -> Result<crm_match, Failure> {
+    Ok(match matched {
+        CaptureMatch::Created => CRM_MATCH_CREATED,
+        CaptureMatch::Booking => CRM_MATCH_BOOKING,
+        CaptureMatch::Email => CRM_MATCH_EMAIL,
+        // CaptureMatch is non-exhaustive: a new way of matching needs a constant first.
+        _ => {
+            return Err(crm_core::Error::Internal("capture: unmapped match kind".into()).into());
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
+    use std::collections::HashMap;
+
     use super::*;
 
     #[test]
@@ -664,27 +669,93 @@ mod tests {
     }
 
     #[test]
-    fn every_role_channel_capture_match_and_issue_kind_of_the_core_has_its_constant() {
-        use crm_core::{CaptureMatch, Channel, IssueKind, Role};
-        fn names<T: std::fmt::Display>(all: &[T]) -> Vec<String> {
-            all.iter().map(|v| v.to_string().to_uppercase()).collect()
-        }
+    fn the_setter_takes_every_core_field_but_the_key_and_the_invoice_and_no_other() {
         let defines = crate::ffi::header_defines();
-        for (prefix, core) in [
-            ("CRM_ROLE_", names(Role::ALL)),
-            ("CRM_CHANNEL_", names(Channel::ALL)),
-            ("CRM_MATCH_", names(CaptureMatch::ALL)),
-            ("CRM_ISSUE_", names(IssueKind::ALL)),
-        ] {
-            let mut header: Vec<String> = defines
-                .keys()
-                .filter_map(|name| name.strip_prefix(prefix))
-                .map(str::to_owned)
-                .collect();
-            header.sort();
-            let mut core = core;
-            core.sort();
-            assert_eq!(header, core, "{prefix}*");
+        let mut fields = std::ptr::null_mut();
+        let reference = c"R1";
+        let pickup = c"2026-07-01T10:00:00+02:00";
+        assert_eq!(
+            crm_booking_fields_new(reference.as_ptr(), pickup.as_ptr(), &mut fields),
+            crate::status::crm_status::CRM_OK
+        );
+        let value = |name: &str| match name {
+            "customer_id" => c"0190b3a0-0000-7000-8000-000000000001",
+            "status" => c"confirmed",
+            "pickup_at" | "return_at" => c"2026-07-02T10:00:00+02:00",
+            _ => c"text",
+        };
+        let mut settable: Vec<String> = Vec::new();
+        for (name, &number) in &defines {
+            let Some(field) = name.strip_prefix("CRM_BOOKING_") else {
+                continue;
+            };
+            let field = field.to_lowercase();
+            if crm_booking_fields_set(fields, number, value(&field).as_ptr())
+                == crate::status::crm_status::CRM_OK
+            {
+                settable.push(field);
+            }
+        }
+        crm_booking_fields_free(fields);
+        settable.sort();
+        let mut core: Vec<String> = crm_core::NewBooking::FIELDS
+            .iter()
+            .filter(|&&f| f != "reference" && f != "invoice")
+            .map(|f| f.to_string())
+            .collect();
+        core.sort();
+        assert_eq!(settable, core);
+    }
+
+    /// Each core value's constant, by the core's name (`CRM_ROLE_AGENT` for `agent`).
+    fn constant(defines: &HashMap<String, u32>, prefix: &str, name: &str) -> u32 {
+        let constant = format!("{prefix}{}", name.to_uppercase());
+        *defines
+            .get(&constant)
+            .unwrap_or_else(|| panic!("{constant} is not in the header"))
+    }
+
+    /// The header's names of a family, sorted.
+    fn family(defines: &HashMap<String, u32>, prefix: &str) -> Vec<String> {
+        let mut names: Vec<String> = defines
+            .keys()
+            .filter_map(|name| name.strip_prefix(prefix))
+            .map(str::to_lowercase)
+            .collect();
+        names.sort();
+        names
+    }
+
+    fn sorted<T: std::fmt::Display>(all: &[T]) -> Vec<String> {
+        let mut names: Vec<String> = all.iter().map(T::to_string).collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn every_role_channel_capture_match_and_issue_kind_maps_to_its_constant_both_ways() {
+        use crm_core::{Channel, IssueKind, Role};
+        let defines = crate::ffi::header_defines();
+        assert_eq!(family(&defines, "CRM_ROLE_"), sorted(Role::ALL));
+        for role in Role::ALL {
+            let number = constant(&defines, "CRM_ROLE_", role.as_str());
+            assert_eq!(crate::db::role_in(number).unwrap(), *role);
+        }
+        assert_eq!(family(&defines, "CRM_CHANNEL_"), sorted(Channel::ALL));
+        for channel in Channel::ALL {
+            let number = constant(&defines, "CRM_CHANNEL_", channel.as_str());
+            assert_eq!(crate::outreach::channel_in(number).unwrap(), *channel);
+            assert_eq!(crate::outreach::channel_out(*channel), number);
+        }
+        assert_eq!(family(&defines, "CRM_MATCH_"), sorted(CaptureMatch::ALL));
+        for matched in CaptureMatch::ALL {
+            let number = constant(&defines, "CRM_MATCH_", matched.as_str());
+            assert_eq!(match_out(*matched).unwrap(), number);
+        }
+        assert_eq!(family(&defines, "CRM_ISSUE_"), sorted(IssueKind::ALL));
+        for kind in IssueKind::ALL {
+            let number = constant(&defines, "CRM_ISSUE_", kind.as_str());
+            assert_eq!(crate::import::issue_out(*kind), number);
         }
     }
 }

@@ -141,16 +141,7 @@ pub extern "C" fn crm_tenant_open(
         let db = database(db)?;
         let tenant_id = ffi::text_in(tenant_id, "tenant_id")?;
         let user_id = ffi::text_in(actor_user_id, "actor_user_id")?;
-        let role = match actor_role {
-            CRM_ROLE_AGENT => Role::Agent,
-            CRM_ROLE_ORGANISATION => Role::Organisation,
-            CRM_ROLE_SYSTEM => Role::System,
-            other => {
-                return Err(Failure::invalid(format!(
-                    "actor_role: unknown role {other}"
-                )));
-            }
-        };
+        let role = role_in(actor_role)?;
         let tenant = db.tenant(tenant_id)?;
         // The actor's user id is checked by every write, as in Rust and Python.
         let actor = Actor::new(user_id, role);
@@ -158,6 +149,18 @@ pub extern "C" fn crm_tenant_open(
         out.write(ffi::into_raw(TenantHandle { tenant, actor, id }));
         Ok(())
     })
+}
+
+/// The core's role of a `CRM_ROLE_*` constant.
+pub(crate) fn role_in(role: crm_role) -> Result<Role, Failure> {
+    match role {
+        CRM_ROLE_AGENT => Ok(Role::Agent),
+        CRM_ROLE_ORGANISATION => Ok(Role::Organisation),
+        CRM_ROLE_SYSTEM => Ok(Role::System),
+        other => Err(Failure::invalid(format!(
+            "actor_role: unknown role {other}"
+        ))),
+    }
 }
 
 /// Frees a tenant handle. NULL does nothing; a handle freed twice is detected and ignored.

@@ -79,7 +79,7 @@ impl Handle for LogHandle {
     const NAME: &'static str = "crm_communication_list";
 }
 
-fn channel_in(channel: crm_channel) -> Result<Channel, Failure> {
+pub(crate) fn channel_in(channel: crm_channel) -> Result<Channel, Failure> {
     match channel {
         CRM_CHANNEL_EMAIL => Ok(Channel::Email),
         CRM_CHANNEL_SMS => Ok(Channel::Sms),
@@ -89,7 +89,7 @@ fn channel_in(channel: crm_channel) -> Result<Channel, Failure> {
     }
 }
 
-fn channel_out(channel: Channel) -> crm_channel {
+pub(crate) fn channel_out(channel: Channel) -> crm_channel {
     match channel {
         Channel::Sms => CRM_CHANNEL_SMS,
         _ => CRM_CHANNEL_EMAIL,

@@ -182,7 +182,13 @@ pub(crate) fn booking(call: &str, prefix: &str, values: &Bound<'_, PyAny>) -> Py
                     Err(_) => return Err(wrong_type(field, "Invoice or None", value)),
                 }
             }
-            _ => unreachable!("entries() checked the key"),
+            // A field the core added and this face does not read yet: refused, not ignored.
+            other => {
+                return Err(PyTypeError::new_err(format!(
+                    "{call}() got an unexpected keyword argument '{}'",
+                    named(prefix, other)
+                )));
+            }
         }
     }
     Ok(booking)

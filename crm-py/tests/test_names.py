@@ -175,6 +175,22 @@ def test_booking_keywords_are_the_core_fields(agency: crm.Tenant) -> None:
     core = tuple("customer" if f == "customer_id" else f for f in crm.NAMES["booking_field"])
     assert set(stub_typed_dict("_BookingFields")) == set(core)
     when = datetime(2026, 7, 1, 10, tzinfo=timezone.utc)
+    # Every key of the core is read: a booking given each of them is recorded.
+    values = {
+        "reference": "R0",
+        "pickup_at": when,
+        "customer": None,
+        "status": "quote",
+        "return_at": None,
+        "route_from": "Lyon",
+        "route_to": "Nice",
+        "transport": None,
+        "hotel": None,
+        "salesperson": None,
+        "invoice": None,
+    }
+    booking, created = agency.upsert_booking(**{key: values[key] for key in core})  # type: ignore[arg-type]
+    assert created and booking.status == "quote" and booking.route_to == "Nice"
     with pytest.raises(TypeError, match="customer_id"):
         agency.upsert_booking(reference="R1", pickup_at=when, customer_id=None)  # type: ignore[call-arg]
     with pytest.raises(crm.ValidationError) as refused:

@@ -8,9 +8,9 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, FixedOffset, Utc};
 
-use crate::changes::{Change, ChangeKind};
 use crate::error::{Error, Result};
 use crate::model::{Actor, Booking, CustomerId, CustomerStats, NewBooking, TenantId};
+use crate::model::{Change, ChangeKind};
 use crate::resolve;
 use crate::store::port::{self, Store, WriteTx};
 

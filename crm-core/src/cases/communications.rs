@@ -3,9 +3,9 @@
 
 use chrono::Utc;
 
-use crate::changes::{Change, ChangeKind};
 use crate::error::{Error, Result};
 use crate::model::{Actor, Communication, CommunicationId, CustomerId, NewCommunication, TenantId};
+use crate::model::{Change, ChangeKind};
 use crate::privacy::{Act, allow};
 use crate::resolve;
 use crate::store::port::{self, Store};

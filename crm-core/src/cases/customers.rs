@@ -2,12 +2,12 @@
 
 use chrono::Utc;
 
-use crate::changes::{Change, ChangeKind};
 use crate::error::{Error, Result};
 use crate::model::{
     Actor, Cursor, CursorData, Customer, CustomerId, CustomerListQuery, CustomerRow, Page, SortKey,
     TenantId,
 };
+use crate::model::{Change, ChangeKind};
 use crate::privacy::{Act, allow};
 use crate::resolve;
 use crate::store::port::{self, SortValue, Store, WriteTx};

@@ -1,10 +1,10 @@
 //! Documents attached to customers: at most [`MAX_DOCUMENTS`] each, none to an anonymised
 //! customer, a merged id read as the customer it went into.
 
-use crate::changes::{Change, ChangeKind};
 use crate::error::{Error, Result};
 use crate::model::limits::MAX_DOCUMENTS;
 use crate::model::{Actor, CustomerId, Document, DocumentId, NewDocument, TenantId};
+use crate::model::{Change, ChangeKind};
 use crate::privacy::{Act, allow};
 use crate::resolve;
 use crate::store::port::{self, Store};

@@ -6,10 +6,10 @@
 use chrono::{DateTime, Utc};
 
 use super::customers;
-use crate::changes::{Change, ChangeKind};
 use crate::error::{Error, Result};
 use crate::model::limits::MAX_LISTS;
 use crate::model::{Actor, BrochureRequest, BrochureRequestId, CustomerId, ListInfo, TenantId};
+use crate::model::{Change, ChangeKind};
 use crate::privacy::{Act, allow};
 use crate::resolve;
 use crate::store::port::{self, Store, WriteTx};

@@ -4,7 +4,6 @@
 use chrono::{DateTime, Utc};
 
 use crate::cases::customers::changed_meanwhile;
-use crate::changes::{Change, ChangeKind};
 use crate::error::{Error, Result};
 use crate::merge::{
     BookingMove, BookingNow, MergeId, MergePlan, MergeRecord, MergeRequest, Merged, PrimaryNow,
@@ -12,6 +11,7 @@ use crate::merge::{
     survive,
 };
 use crate::model::{Actor, Customer, CustomerId, TenantId};
+use crate::model::{Change, ChangeKind};
 use crate::resolve;
 use crate::store::port::{self, Store, StoredMerge, Tx};
 
@@ -208,17 +208,15 @@ pub(crate) fn unmerge(
         let primary = check_undo(&record, later, primary_now, &after)?;
         let mut current = Vec::with_capacity(record.bookings.len());
         for m in &record.bookings {
-            let now = tx.booking(&m.reference)?;
+            let now = tx.booking_owner(&m.reference)?;
             let state = match &now {
-                Some(b) => match b.customer_id {
-                    Some(owner) if owner == primary_id => BookingNow::WithPrimary,
-                    Some(_) => BookingNow::Relinked,
-                    None => BookingNow::Unlinked,
-                },
+                Some((Some(owner), _)) if *owner == primary_id => BookingNow::WithPrimary,
+                Some((Some(_), _)) => BookingNow::Relinked,
+                Some((None, _)) => BookingNow::Unlinked,
                 None => BookingNow::Gone,
             };
             check_booking_back(id, &m.reference, state)?;
-            current.extend(now.map(|b| b.updated_at));
+            current.extend(now.map(|(_, at)| at));
         }
 
         let now = Utc::now();

@@ -6,15 +6,15 @@ use chrono::{DateTime, Utc};
 
 use crate::cases::customers::changed_meanwhile;
 use crate::cases::lists::drop_if_empty;
-use crate::changes::{Change, ChangeKind};
 use crate::error::{Error, Result};
 use crate::model::{Actor, Customer, CustomerId, TenantId};
+use crate::model::{Change, ChangeKind};
 use crate::privacy::{
     Act, AnonymisationReport, PersonalDataExport, allow, anonymised, contacts_of, digest, kept,
     personal_fields, suppressed_fields,
 };
 use crate::resolve;
-use crate::store::port::{self, Store, Tx, WriteTx};
+use crate::store::port::{self, Snapshot, Store, Tx, WriteTx};
 
 /// The customer `id` itself, for anonymising: Conflict if merged into another (name that one)
 /// or already anonymised.
@@ -43,7 +43,7 @@ fn person(tx: &dyn Tx, id: &CustomerId) -> Result<Vec<CustomerId>> {
 /// What anonymising `c` erases and keeps.
 fn report(tx: &dyn Tx, c: &Customer) -> Result<AnonymisationReport> {
     let person = person(tx, &c.id)?;
-    let bookings = tx.customer_stats(&c.id)?.bookings;
+    let bookings = tx.booking_count(&c.id)?;
     let mut contacts: Vec<(&str, String)> = contacts_of(c)
         .into_iter()
         .map(|k| (k.kind, k.key))
@@ -180,25 +180,26 @@ fn anonymise_one(
 /// snapshots of each of them merged. Those merges can no longer be undone.
 fn scrub_merges(tx: &dyn WriteTx, person: &[CustomerId], now: DateTime<Utc>) -> Result<()> {
     for id in tx.merges_of(person)? {
-        let Some(stored) = tx.merge(&id)? else {
+        let Some((primary, merged)) = tx.merge_parties(&id)? else {
             continue;
         };
         let ours = |id: &CustomerId| person.contains(id);
-        let record = &stored.record;
-        let primary_ours = ours(&record.primary_id);
+        let primary_ours = ours(&primary);
+        let scrub = |which: Snapshot| -> Result<()> {
+            let erased = anonymised(&tx.merge_snapshot(&id, which)?, now);
+            tx.set_merge_snapshot(&id, which, &erased)
+        };
         // The merged result holds the data of every record merged: it goes as soon as one of
         // them is this person (even in a merge undone since).
-        if primary_ours || record.merged.iter().any(|c| ours(&c.id)) {
-            let before = if primary_ours {
-                anonymised(&record.primary_before, now)
-            } else {
-                record.primary_before.clone()
-            };
-            tx.set_merge_snapshots(&id, &before, &anonymised(&stored.after, now))?;
+        if primary_ours || merged.iter().any(ours) {
+            scrub(Snapshot::PrimaryAfter)?;
         }
-        for (position, c) in record.merged.iter().enumerate() {
-            if ours(&c.id) {
-                tx.set_merged_snapshot(&id, position, &anonymised(c, now))?;
+        if primary_ours {
+            scrub(Snapshot::PrimaryBefore)?;
+        }
+        for (position, c) in merged.iter().enumerate() {
+            if ours(c) {
+                scrub(Snapshot::Merged(position))?;
             }
         }
     }

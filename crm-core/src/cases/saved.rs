@@ -5,9 +5,9 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 
-use crate::changes::{Change, ChangeKind};
 use crate::error::{Error, Result};
 use crate::model::{Actor, CustomerId, CustomerQuery, SavedSearch, SavedSearchId, TenantId};
+use crate::model::{Change, ChangeKind};
 use crate::store::port::{self, Store, Tx};
 
 fn event(kind: ChangeKind) -> Change {

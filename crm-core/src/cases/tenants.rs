@@ -1,9 +1,9 @@
 //! A tenant's settings: replaced whole, a `TenantSettingsUpdated` event naming what changed
 //! (none when nothing did).
 
-use crate::changes::{Change, ChangeKind};
 use crate::error::Result;
 use crate::model::{Actor, TenantId, TenantSettings};
+use crate::model::{Change, ChangeKind};
 use crate::store::port::{self, Store};
 
 /// The tenant's settings.
@@ -48,6 +48,6 @@ pub(crate) fn changes_since(
     tenant: &TenantId,
     after: i64,
     limit: u32,
-) -> Result<Vec<crate::changes::ChangeEvent>> {
+) -> Result<Vec<crate::model::ChangeEvent>> {
     port::read(store, tenant, |tx| tx.changes_since(after, limit))
 }

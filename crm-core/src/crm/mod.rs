@@ -12,11 +12,11 @@ use chrono::{DateTime, Utc};
 
 use crate::cases;
 use crate::cases::import::{CustomerReads, StoreReads};
-use crate::changes::ChangeEvent;
 use crate::dedupe::{self, DuplicateCluster, DuplicateMatch, FindOptions, MatchConfig};
 use crate::error::{Error, Result};
 use crate::exchange::{self, CsvSheet, ExportOptions, XlsxSheet};
 use crate::merge::{MergeId, MergePlan, MergeRecord, MergeRequest, Merged};
+use crate::model::ChangeEvent;
 use crate::model::limits::MAX_PAGE;
 use crate::model::limits::{MAX_BATCH, MAX_CHANGES, MAX_LIST_CHANGE};
 use crate::model::{

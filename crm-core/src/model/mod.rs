@@ -3,16 +3,19 @@
 mod actor;
 mod booking;
 mod capture;
+mod change;
 mod contact;
 mod customer;
 mod dates;
 pub(crate) use dates::check_utc;
 pub(crate) use ids::uuid_id;
 mod document;
+mod export;
 mod ids;
 mod indexed;
 pub mod limits;
 mod list;
+mod merge;
 mod outreach;
 mod page;
 mod query;
@@ -28,14 +31,23 @@ pub use booking::{
     UpsertedBooking,
 };
 pub use capture::{CaptureMatch, Captured};
+pub(crate) use change::Change;
+pub use change::{ChangeEvent, ChangeKind};
 pub use contact::Phone;
 pub(crate) use contact::{email_key, phone as read_phone, reading_region, valid_e164};
 pub use customer::{Address, Consent, Customer, CustomerId, NewCustomer};
 pub(crate) use customer::{Rules, full_name};
 pub use document::{Document, DocumentId, NewDocument};
+pub use export::{
+    AnonymisationNote, ConsentRecord, EXPORT_FORMAT, InvoiceRecord, PersonalDataExport,
+    SecondaryContacts,
+};
 pub(crate) use indexed::IndexedCustomer;
 pub(crate) use list::list_name;
 pub use list::{BrochureRequest, BrochureRequestId, ListInfo};
+pub use merge::{
+    BookingMove, MergeField, MergeId, MergePlan, MergeRecord, MergeRequest, Merged, Undo,
+};
 pub use outreach::{
     Channel, Communication, CommunicationId, NewCommunication, Outreach, OutreachSkips, Recipient,
 };

@@ -2,7 +2,6 @@
 //! customers, the keyed hashes that remember who asked to be forgotten, and the export of all
 //! the personal data held on one customer.
 
-mod export;
 mod guard;
 mod suppression;
 
@@ -13,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::model::limits::MAX_TEXT_CHARS;
 use crate::model::{Actor, Address, Consent, Customer, CustomerId};
 
-pub use export::{
+pub use crate::model::{
     AnonymisationNote, ConsentRecord, EXPORT_FORMAT, InvoiceRecord, PersonalDataExport,
     SecondaryContacts,
 };

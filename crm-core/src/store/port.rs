@@ -8,10 +8,9 @@
 
 use std::collections::HashMap;
 
-use crate::changes::{Change, ChangeEvent};
 use crate::error::{Error, Result};
-use crate::merge::{MergeId, MergeRecord, Undo};
-use crate::privacy::AnonymisationNote;
+use crate::model::{AnonymisationNote, MergeId, MergeRecord, Undo};
+use crate::model::{Change, ChangeEvent};
 use chrono::{DateTime, FixedOffset, Utc};
 
 use crate::model::{
@@ -19,6 +18,17 @@ use crate::model::{
     CustomerQuery, CustomerRow, CustomerSort, CustomerStats, Document, DocumentId, IndexedCustomer,
     ListInfo, SavedSearch, SavedSearchId, SortKey, TenantId, TenantSettings,
 };
+
+/// One of the customer snapshots a merge keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Snapshot {
+    /// The primary just before the merge.
+    PrimaryBefore,
+    /// The primary as the merge left it.
+    PrimaryAfter,
+    /// The merged record at this position, just before the merge.
+    Merged(usize),
+}
 
 /// A merge as stored: its record, the primary as the merge left it, and the update time each
 /// moved booking had before the move (in the order of `record.bookings`).
@@ -72,6 +82,11 @@ pub(crate) trait Tx {
     fn booking(&self, reference: &str) -> Result<Option<Booking>>;
     /// The stored bookings among these references (validated: trimmed).
     fn bookings(&self, references: &[&str]) -> Result<Vec<Booking>>;
+    /// Who a booking belongs to and when it was last changed.
+    fn booking_owner(&self, reference: &str)
+    -> Result<Option<(Option<CustomerId>, DateTime<Utc>)>>;
+    /// How many bookings a customer has.
+    fn booking_count(&self, customer: &CustomerId) -> Result<u64>;
     /// A customer's bookings, newest pickup first.
     fn booking_history(&self, customer: &CustomerId) -> Result<Vec<Booking>>;
     /// A customer's booking count, last booking and total spent per currency (cancelled
@@ -147,6 +162,11 @@ pub(crate) trait Tx {
     fn booking_references(&self, customer: &CustomerId) -> Result<Vec<(String, DateTime<Utc>)>>;
     /// One merge as stored.
     fn merge(&self, id: &MergeId) -> Result<Option<StoredMerge>>;
+    /// The primary of a merge and the records merged into it, in their order (their snapshots
+    /// unread).
+    fn merge_parties(&self, id: &MergeId) -> Result<Option<(CustomerId, Vec<CustomerId>)>>;
+    /// One snapshot a merge keeps (Internal if it is not a customer record this version reads).
+    fn merge_snapshot(&self, id: &MergeId, which: Snapshot) -> Result<Customer>;
     /// The merges (standing or undone) with any of `ids` as primary or as a merged record,
     /// oldest first.
     fn merges_of(&self, ids: &[CustomerId]) -> Result<Vec<MergeId>>;
@@ -259,11 +279,8 @@ pub(crate) trait WriteTx: Tx {
     fn insert_merge(&self, merge: &StoredMerge) -> Result<()>;
     /// Records that a merge was undone.
     fn set_merge_undone(&self, id: &MergeId, undo: &Undo) -> Result<()>;
-    /// Writes the snapshots of the primary a merge keeps (before and after it).
-    fn set_merge_snapshots(&self, id: &MergeId, before: &Customer, after: &Customer) -> Result<()>;
-    /// Writes the snapshot of the merged record at `position` of a merge.
-    fn set_merged_snapshot(&self, id: &MergeId, position: usize, customer: &Customer)
-    -> Result<()>;
+    /// Writes one snapshot a merge keeps.
+    fn set_merge_snapshot(&self, id: &MergeId, which: Snapshot, customer: &Customer) -> Result<()>;
     /// Moves the documents, brochure requests and communications of `from` to `to`,
     /// remembering each move under merge `merge`.
     fn move_owned_rows(&self, merge: &MergeId, from: &CustomerId, to: &CustomerId) -> Result<()>;

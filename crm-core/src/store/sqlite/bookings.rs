@@ -181,6 +181,41 @@ pub(super) fn set_customer(
     Ok(())
 }
 
+/// Who a booking belongs to and when it was last changed.
+pub(super) fn owner(
+    tx: &Transaction<'_>,
+    tenant: &TenantId,
+    reference: &str,
+) -> Result<Option<(Option<CustomerId>, DateTime<Utc>)>> {
+    tx.prepare_cached(
+        "SELECT customer_id, updated_at FROM bookings WHERE tenant_id = ?1 AND reference = ?2",
+    )
+    .map_err(super::db)?
+    .query_row(params![tenant.as_str(), reference], |r| {
+        Ok((
+            opt_customer_id(r, 0)?,
+            parse_utc(1, &r.get::<_, String>(1)?)?,
+        ))
+    })
+    .optional()
+    .map_err(super::db)
+}
+
+/// How many bookings a customer has (its counter).
+pub(super) fn count_of(
+    tx: &Transaction<'_>,
+    tenant: &TenantId,
+    customer: &CustomerId,
+) -> Result<u64> {
+    let count: Option<i64> = tx
+        .prepare_cached("SELECT booking_count FROM customers WHERE tenant_id = ?1 AND id = ?2")
+        .map_err(super::db)?
+        .query_row(params![tenant.as_str(), customer.as_uuid()], |r| r.get(0))
+        .optional()
+        .map_err(super::db)?;
+    Ok(count.unwrap_or(0) as u64)
+}
+
 /// Detaches every booking of `customer`, stamped `stamp`; returns their references.
 pub(super) fn unlink_all(
     tx: &Transaction<'_>,

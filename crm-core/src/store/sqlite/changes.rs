@@ -3,9 +3,9 @@
 use rusqlite::{Transaction, params};
 
 use super::values::{opt_customer_id, parse_enum, parse_utc};
-use crate::changes::{Change, ChangeEvent};
 use crate::error::{Error, Result};
 use crate::model::{Actor, CustomerId, TenantId};
+use crate::model::{Change, ChangeEvent};
 
 /// Appends an event to the feed, recording the time `at` (as stored): a batch writes one for all.
 pub(super) fn append_at(

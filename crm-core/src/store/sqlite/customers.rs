@@ -1,4 +1,5 @@
-//! Customer rows: insert, read, update, delete, and their secondary contacts and lists.
+//! Customer rows: insert, read, update, remove and restore, their secondary contacts and lists,
+//! the tenant's row (settings, numbers, count).
 
 use std::collections::HashMap;
 
@@ -300,8 +301,8 @@ pub(super) fn written(
     Ok(true)
 }
 
-/// Deletes the row of a customer that has no bookings left (a merge moved them), without an
-/// event: the caller records what happened.
+/// Deletes the row of a customer whose bookings were moved or detached first, without an event:
+/// the caller records what happened.
 pub(super) fn remove(tx: &Transaction<'_>, tenant: &TenantId, id: &CustomerId) -> Result<()> {
     tx.prepare_cached("DELETE FROM customers WHERE tenant_id = ?1 AND id = ?2")
         .map_err(super::db)?
@@ -312,7 +313,11 @@ pub(super) fn remove(tx: &Transaction<'_>, tenant: &TenantId, id: &CustomerId) -
 
 /// Puts back a customer exactly as `c` (number, times and version included), without an event.
 pub(super) fn restore(tx: &Transaction<'_>, tenant: &TenantId, c: &Customer) -> Result<()> {
-    written(tx, tenant, c, true)?;
+    if !written(tx, tenant, c, true)? {
+        return Err(Error::Internal(
+            "a restored customer was not written".into(),
+        ));
+    }
     count(tx, tenant, 1)
 }
 

@@ -7,9 +7,9 @@ use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::values::{parse_enum, parse_utc, utc_text};
 use crate::error::{Error, Result};
-use crate::merge::{BookingMove, MergeId, MergeRecord, Undo};
 use crate::model::{Actor, Customer, CustomerId, TenantId};
-use crate::store::port::StoredMerge;
+use crate::model::{BookingMove, MergeId, MergeRecord, Undo};
+use crate::store::port::{Snapshot, StoredMerge};
 
 /// Rows of a customer that a merge moves to the primary and `unmerge` moves back: the table,
 /// its id column, and the table recording each move (`merge_id`, `tenant_id`, the id column,
@@ -384,44 +384,108 @@ pub(super) fn set_undone(
     Ok(())
 }
 
-/// Writes the snapshots of a merge's primary.
-pub(super) fn set_snapshots(
+/// The primary of a merge and its merged records in position order.
+pub(super) fn parties(
     tx: &Transaction<'_>,
     tenant: &TenantId,
     id: &MergeId,
-    before: &Customer,
-    after: &Customer,
-) -> Result<()> {
-    tx.prepare_cached(
-        "UPDATE merges SET primary_before = ?3, primary_after = ?4
-         WHERE id = ?1 AND tenant_id = ?2",
-    )
-    .map_err(super::db)?
-    .execute(params![
-        id.as_uuid(),
-        tenant.as_str(),
-        json(before)?,
-        json(after)?
-    ])
-    .map_err(super::db)?;
-    Ok(())
+) -> Result<Option<(CustomerId, Vec<CustomerId>)>> {
+    let primary: Option<uuid::Uuid> = tx
+        .prepare_cached("SELECT primary_id FROM merges WHERE tenant_id = ?1 AND id = ?2")
+        .map_err(super::db)?
+        .query_row(params![tenant.as_str(), id.as_uuid()], |r| r.get(0))
+        .optional()
+        .map_err(super::db)?;
+    let Some(primary) = primary else {
+        return Ok(None);
+    };
+    let members = tx
+        .prepare_cached(
+            "SELECT customer_id FROM merge_members WHERE merge_id = ?1 AND tenant_id = ?2
+             ORDER BY position",
+        )
+        .map_err(super::db)?
+        .query_map(params![id.as_uuid(), tenant.as_str()], |r| {
+            Ok(CustomerId::from_uuid(r.get(0)?))
+        })
+        .map_err(super::db)?
+        .collect::<rusqlite::Result<_>>()
+        .map_err(super::db)?;
+    Ok(Some((CustomerId::from_uuid(primary), members)))
 }
 
-/// Writes the snapshot of one merged record of a merge.
-pub(super) fn set_member_snapshot(
+/// The statement reading or writing one snapshot (`?1` merge, `?2` tenant, `?3` position,
+/// `?4` the snapshot when writing).
+fn snapshot_sql(which: Snapshot, write: bool) -> &'static str {
+    match (which, write) {
+        (Snapshot::PrimaryBefore, false) => {
+            "SELECT primary_before FROM merges WHERE id = ?1 AND tenant_id = ?2 AND ?3 IS NULL"
+        }
+        (Snapshot::PrimaryAfter, false) => {
+            "SELECT primary_after FROM merges WHERE id = ?1 AND tenant_id = ?2 AND ?3 IS NULL"
+        }
+        (Snapshot::Merged(_), false) => {
+            "SELECT snapshot FROM merge_members WHERE merge_id = ?1 AND tenant_id = ?2
+             AND position = ?3"
+        }
+        (Snapshot::PrimaryBefore, true) => {
+            "UPDATE merges SET primary_before = ?4 WHERE id = ?1 AND tenant_id = ?2 AND ?3 IS NULL"
+        }
+        (Snapshot::PrimaryAfter, true) => {
+            "UPDATE merges SET primary_after = ?4 WHERE id = ?1 AND tenant_id = ?2 AND ?3 IS NULL"
+        }
+        (Snapshot::Merged(_), true) => {
+            "UPDATE merge_members SET snapshot = ?4 WHERE merge_id = ?1 AND tenant_id = ?2
+             AND position = ?3"
+        }
+    }
+}
+
+fn position(which: Snapshot) -> Option<i64> {
+    match which {
+        Snapshot::Merged(p) => Some(p as i64),
+        _ => None,
+    }
+}
+
+/// One snapshot of a merge. serde's message may quote a value (personal data): it is dropped.
+pub(super) fn snapshot(
     tx: &Transaction<'_>,
     tenant: &TenantId,
     id: &MergeId,
-    position: usize,
+    which: Snapshot,
+) -> Result<Customer> {
+    let text: String = tx
+        .prepare_cached(snapshot_sql(which, false))
+        .map_err(super::db)?
+        .query_row(
+            params![id.as_uuid(), tenant.as_str(), position(which)],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(super::db)?
+        .ok_or_else(|| Error::not_found("merge", id))?;
+    serde_json::from_str(&text)
+        .map_err(|_| Error::Internal("a merge snapshot is not a customer record".into()))
+}
+
+/// Writes one snapshot of a merge.
+pub(super) fn set_snapshot(
+    tx: &Transaction<'_>,
+    tenant: &TenantId,
+    id: &MergeId,
+    which: Snapshot,
     c: &Customer,
 ) -> Result<()> {
-    tx.prepare_cached(
-        "UPDATE merge_members SET snapshot = ?4
-         WHERE merge_id = ?1 AND tenant_id = ?2 AND position = ?3",
-    )
-    .map_err(super::db)?
-    .execute(params![id.as_uuid(), tenant.as_str(), position, json(c)?])
-    .map_err(super::db)?;
+    tx.prepare_cached(snapshot_sql(which, true))
+        .map_err(super::db)?
+        .execute(params![
+            id.as_uuid(),
+            tenant.as_str(),
+            position(which),
+            json(c)?
+        ])
+        .map_err(super::db)?;
     Ok(())
 }
 

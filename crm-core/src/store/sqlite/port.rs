@@ -1,5 +1,5 @@
-//! The storage port on SQLite: a transaction of one tenant, each operation one or two
-//! statements of the files beside this one.
+//! The storage port on SQLite: a transaction of one tenant, each operation the statements of
+//! one of the files beside this one.
 
 use rusqlite::Transaction;
 
@@ -13,16 +13,15 @@ use super::{
     bookings, changes, communications, customers, documents, indexing, list, lists, merges,
     privacy, saved,
 };
-use crate::changes::{Change, ChangeEvent};
 use crate::error::Result;
-use crate::merge::{MergeId, Undo};
 use crate::model::{
     Actor, Booking, BrochureRequest, BrochureRequestId, Communication, Customer, CustomerId,
     CustomerQuery, CustomerRow, CustomerSort, CustomerStats, Document, DocumentId, IndexedCustomer,
     ListInfo, SavedSearch, SavedSearchId, SortKey, TenantId, TenantSettings,
 };
-use crate::privacy::AnonymisationNote;
-use crate::store::port::{SortValue, StoredMerge, Tx, WriteTx};
+use crate::model::{AnonymisationNote, MergeId, Undo};
+use crate::model::{Change, ChangeEvent};
+use crate::store::port::{Snapshot, SortValue, StoredMerge, Tx, WriteTx};
 
 /// A read or write transaction of one tenant.
 pub(super) struct SqliteTx<'a> {
@@ -242,6 +241,25 @@ impl Tx for SqliteTx<'_> {
         merges::load(self.tx, self.tenant, id)
     }
 
+    fn merge_parties(&self, id: &MergeId) -> Result<Option<(CustomerId, Vec<CustomerId>)>> {
+        merges::parties(self.tx, self.tenant, id)
+    }
+
+    fn merge_snapshot(&self, id: &MergeId, which: Snapshot) -> Result<Customer> {
+        merges::snapshot(self.tx, self.tenant, id, which)
+    }
+
+    fn booking_owner(
+        &self,
+        reference: &str,
+    ) -> Result<Option<(Option<CustomerId>, DateTime<Utc>)>> {
+        bookings::owner(self.tx, self.tenant, reference)
+    }
+
+    fn booking_count(&self, customer: &CustomerId) -> Result<u64> {
+        bookings::count_of(self.tx, self.tenant, customer)
+    }
+
     fn merges_of(&self, ids: &[CustomerId]) -> Result<Vec<MergeId>> {
         merges::of_customers(self.tx, self.tenant, ids)
     }
@@ -417,17 +435,8 @@ impl WriteTx for SqliteTx<'_> {
         merges::set_undone(self.tx, self.tenant, id, undo)
     }
 
-    fn set_merge_snapshots(&self, id: &MergeId, before: &Customer, after: &Customer) -> Result<()> {
-        merges::set_snapshots(self.tx, self.tenant, id, before, after)
-    }
-
-    fn set_merged_snapshot(
-        &self,
-        id: &MergeId,
-        position: usize,
-        customer: &Customer,
-    ) -> Result<()> {
-        merges::set_member_snapshot(self.tx, self.tenant, id, position, customer)
+    fn set_merge_snapshot(&self, id: &MergeId, which: Snapshot, customer: &Customer) -> Result<()> {
+        merges::set_snapshot(self.tx, self.tenant, id, which, customer)
     }
 
     fn move_owned_rows(&self, merge: &MergeId, from: &CustomerId, to: &CustomerId) -> Result<()> {

@@ -5,8 +5,8 @@ use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::values::{parse_utc, utc_text};
 use crate::error::Result;
+use crate::model::AnonymisationNote;
 use crate::model::{Actor, CustomerId, TenantId};
-use crate::privacy::AnonymisationNote;
 
 /// The tenant's key for keyed hashes, if it has one.
 pub(super) fn suppression_key(tx: &Transaction<'_>, tenant: &TenantId) -> Result<Option<Vec<u8>>> {

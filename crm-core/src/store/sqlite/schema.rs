@@ -370,7 +370,7 @@ fn reread_phones(tx: &rusqlite::Transaction<'_>) -> Result<()> {
     use std::collections::HashMap;
 
     use super::values::utc_text;
-    use crate::changes::ChangeKind;
+    use crate::model::ChangeKind;
     use crate::model::{Actor, Role, read_phone, valid_e164};
 
     const SLOTS: [&str; 4] = ["phone", "mobile", "fax", "emergency_phone"];

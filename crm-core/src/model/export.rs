@@ -4,10 +4,9 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::changes::ChangeEvent;
-use crate::merge::MergeRecord;
 use crate::model::{
-    Booking, BrochureRequest, Communication, Customer, Document, Money, PaymentStatus, Phone,
+    Booking, BrochureRequest, ChangeEvent, Communication, Customer, Document, MergeRecord, Money,
+    PaymentStatus, Phone,
 };
 
 /// The version of the export's layout; a change that could break a reader raises it (3: a phone's
