@@ -558,7 +558,8 @@ typedef uint32_t crm_row_field;
  * `booking_updated`, `booking_linked`, `booking_unlinked`, `tenant_settings_updated`,
  * `customer_merged` (customer id: the one it went into; previous customer id: the merged one),
  * `customer_unmerged`, `customer_anonymised`, `document_attached`, `document_deleted`,
- * `list_created`, `list_deleted` (no customer), `brochure_requested` or `brochure_sent`.
+ * `list_created`, `list_deleted` (no customer), `brochure_requested`, `brochure_sent`,
+ * `saved_search_saved`, `saved_search_deleted` (no customer) or `communication_recorded`.
  */
 #define CRM_CHANGE_KIND 1001
 
@@ -2758,6 +2759,13 @@ crm_status crm_statement_line(const struct crm_statement *statement,
                               const char **invoice_number,
                               int64_t *amount_minor,
                               const char **currency);
+
+/**
+ * The payment status of line `index`'s invoice (`unpaid`, `partially_paid`, `paid` or
+ * `refunded`), borrowed until the statement is freed; NULL when the line is not invoiced, past
+ * the last line or on a bad handle.
+ */
+const char *crm_statement_line_payment_status(const struct crm_statement *statement, size_t index);
 
 /**
  * How many currencies the totals hold; 0 on a bad handle.

@@ -27,7 +27,8 @@ pub type crm_change_field = u32;
 /// `booking_updated`, `booking_linked`, `booking_unlinked`, `tenant_settings_updated`,
 /// `customer_merged` (customer id: the one it went into; previous customer id: the merged one),
 /// `customer_unmerged`, `customer_anonymised`, `document_attached`, `document_deleted`,
-/// `list_created`, `list_deleted` (no customer), `brochure_requested` or `brochure_sent`.
+/// `list_created`, `list_deleted` (no customer), `brochure_requested`, `brochure_sent`,
+/// `saved_search_saved`, `saved_search_deleted` (no customer) or `communication_recorded`.
 pub const CRM_CHANGE_KIND: crm_change_field = 1001;
 /// When, RFC 3339 UTC.
 pub const CRM_CHANGE_AT: crm_change_field = 1002;

@@ -15,6 +15,8 @@ mod db;
 mod dedupe;
 mod document;
 mod export;
+#[cfg(test)]
+mod faces;
 mod ffi;
 mod import;
 mod json;

@@ -24,6 +24,7 @@ struct LineTexts {
     status: CString,
     invoice_number: Option<CString>,
     currency: Option<CString>,
+    payment_status: Option<CString>,
 }
 
 struct StatementHandle {
@@ -74,6 +75,7 @@ pub extern "C" fn crm_tenant_statement(
                 status: c_string(l.status.as_str().to_owned()),
                 invoice_number: c_opt(l.invoice_number.as_deref()),
                 currency: c_opt(l.amount.as_ref().map(|m| m.currency.as_str())),
+                payment_status: c_opt(l.payment_status.map(|p| p.as_str())),
             })
             .collect();
         let currencies = statement
@@ -128,6 +130,24 @@ pub extern "C" fn crm_statement_line(
         ffi::write_if_asked(amount_minor, line.amount.as_ref().map_or(0, |m| m.minor));
         ffi::write_if_asked(currency, c_ptr(texts.currency.as_ref()));
         Ok(())
+    })
+}
+
+/// The payment status of line `index`'s invoice (`unpaid`, `partially_paid`, `paid` or
+/// `refunded`), borrowed until the statement is freed; NULL when the line is not invoiced, past
+/// the last line or on a bad handle.
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_statement_line_payment_status(
+    statement: *const crm_statement,
+    index: usize,
+) -> *const c_char {
+    ffi::value(std::ptr::null(), || {
+        Ok(self::statement(statement)?
+            .lines
+            .get(index)
+            .map_or(std::ptr::null(), |texts| {
+                c_ptr(texts.payment_status.as_ref())
+            }))
     })
 }
 

@@ -247,6 +247,58 @@ pub(crate) fn optional_customer_id(
     customer_id(field, value).map(Some)
 }
 
+/// A record as a plain `dict` with the core's fields: the keys of `value`'s serialised form, in
+/// its order, each read as the attribute of the same name, or as the attributes `renames` gives
+/// for it (`("undone", &["undone_at", "undone_by"])`; none leaves it out). A field the core adds
+/// is a key here at once, and an `AttributeError` until this face gives it a getter.
+pub(crate) fn core_dict<'py>(
+    record: &Bound<'py, PyAny>,
+    value: &impl serde::Serialize,
+    renames: &[(&str, &[&str])],
+) -> PyResult<Bound<'py, PyDict>> {
+    let bad =
+        |e: serde_json::Error| PyTypeError::new_err(format!("a record that is not a struct: {e}"));
+    let json = serde_json::to_string(value).map_err(bad)?;
+    let FieldNames(fields) = serde_json::from_str(&json).map_err(bad)?;
+    let mut names: Vec<&str> = Vec::with_capacity(fields.len());
+    for key in &fields {
+        match renames.iter().find(|(core, _)| core == key) {
+            Some((_, python)) => names.extend_from_slice(python),
+            None => names.push(key),
+        }
+    }
+    record_dict(record, &names)
+}
+
+/// The keys of a serialised struct, in the order it writes them (its fields' order).
+struct FieldNames(Vec<String>);
+
+impl<'de> serde::Deserialize<'de> for FieldNames {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Keys;
+        impl<'de> serde::de::Visitor<'de> for Keys {
+            type Value = FieldNames;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a struct")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<FieldNames, A::Error> {
+                let mut keys = Vec::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                    keys.push(key);
+                }
+                Ok(FieldNames(keys))
+            }
+        }
+        deserializer.deserialize_map(Keys)
+    }
+}
+
 /// The attributes `names` of a record as a plain `dict`: nested records become dicts, tuples
 /// lists, frozensets sorted lists; times stay `datetime`/`date`.
 pub(crate) fn record_dict<'py>(

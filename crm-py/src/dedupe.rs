@@ -5,7 +5,7 @@ use crm_core::{DuplicateCluster, DuplicateMatch, DuplicatePair, MatchConfig, Mat
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 
-use crate::convert::record_dict;
+use crate::convert::core_dict;
 
 /// The rules of duplicate matching and their weights (all in [0, 1]); every argument left out
 /// keeps its default. A weight of 0 turns a rule off.
@@ -163,7 +163,7 @@ impl PyDuplicateMatch {
     }
 
     fn to_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
-        record_dict(slf.as_any(), &["customer_id", "score", "reasons"])
+        core_dict(slf.as_any(), &slf.borrow().0, &[])
     }
 
     fn __repr__(&self) -> String {
@@ -206,7 +206,7 @@ impl PyDuplicatePair {
     }
 
     fn to_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
-        record_dict(slf.as_any(), &["a", "b", "score", "reasons"])
+        core_dict(slf.as_any(), &slf.borrow().0, &[])
     }
 }
 
@@ -236,7 +236,7 @@ impl PyDuplicateCluster {
     }
 
     fn to_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
-        record_dict(slf.as_any(), &["customers", "pairs", "score"])
+        core_dict(slf.as_any(), &slf.borrow().0, &[])
     }
 
     fn __repr__(&self) -> String {

@@ -5,7 +5,7 @@ use crm_core::{Document, DocumentId};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::convert::{parsed_id, record_dict};
+use crate::convert::{core_dict, parsed_id};
 
 /// A document attached to a customer, without its bytes (`Tenant.document_content(doc)`).
 #[pyclass(frozen, eq, name = "Document", module = "crm")]
@@ -65,18 +65,7 @@ impl PyDocument {
     }
 
     fn to_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
-        record_dict(
-            slf.as_any(),
-            &[
-                "id",
-                "customer_id",
-                "name",
-                "content_type",
-                "size",
-                "sha256",
-                "added_at",
-            ],
-        )
+        core_dict(slf.as_any(), &slf.borrow().0, &[])
     }
 
     /// Id and size only: a file name may be personal data.

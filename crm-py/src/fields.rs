@@ -128,7 +128,13 @@ pub(crate) fn customer(
                 }
                 base.custom_fields = fields;
             }
-            _ => unreachable!("entries() checked the key"),
+            // A field the core added and this face does not read yet: refused, not ignored.
+            other => {
+                return Err(PyTypeError::new_err(format!(
+                    "{call}() got an unexpected keyword argument '{}'",
+                    named(prefix, other)
+                )));
+            }
         }
     }
     Ok(base)

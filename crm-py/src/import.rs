@@ -5,7 +5,7 @@ use crm_core::{FlaggedRow, ImportOptions, ImportReport, ImportTarget, MatchConfi
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 
-use crate::convert::record_dict;
+use crate::convert::core_dict;
 use crate::dedupe::{PyDuplicateMatch, PyMatchConfig};
 use crate::errors::{Failure, validation};
 
@@ -106,7 +106,7 @@ impl PyRowIssue {
     }
 
     fn to_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
-        record_dict(slf.as_any(), &["row", "field", "reason", "kind"])
+        core_dict(slf.as_any(), &slf.borrow().0, &[])
     }
 
     fn __repr__(&self) -> String {
@@ -145,7 +145,7 @@ impl PyFlaggedRow {
     }
 
     fn to_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
-        record_dict(slf.as_any(), &["row", "customer_id", "matches"])
+        core_dict(slf.as_any(), &slf.borrow().0, &[])
     }
 
     fn __repr__(&self) -> String {
@@ -175,6 +175,12 @@ impl PyImportReport {
     #[getter]
     fn committed(&self) -> bool {
         self.0.committed
+    }
+
+    /// Whether the progress callback stopped the import before the end of the file.
+    #[getter]
+    fn stopped(&self) -> bool {
+        self.0.stopped
     }
 
     /// The preset that mapped the headers: `"crm"`, `"google_contacts"`, `"outlook"`,
@@ -258,25 +264,7 @@ impl PyImportReport {
     }
 
     fn to_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
-        record_dict(
-            slf.as_any(),
-            &[
-                "dry_run",
-                "committed",
-                "preset",
-                "columns",
-                "rows",
-                "created",
-                "updated",
-                "unchanged",
-                "skipped",
-                "failed",
-                "issues",
-                "issues_total",
-                "flagged",
-                "flagged_total",
-            ],
-        )
+        core_dict(slf.as_any(), &slf.borrow().0, &[])
     }
 
     fn __repr__(&self) -> String {

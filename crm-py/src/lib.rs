@@ -49,6 +49,10 @@ fn names(py: Python<'_>) -> PyResult<Bound<'_, pyo3::types::PyDict>> {
         ("customer_field", texts(crm_core::NewCustomer::FIELDS)),
         ("customer_attribute", texts(crm_core::Customer::FIELDS)),
         ("booking_field", texts(crm_core::NewBooking::FIELDS)),
+        (
+            "communication_field",
+            texts(crm_core::NewCommunication::FIELDS),
+        ),
         ("channel", texts(Channel::ALL)),
         ("import_preset", texts(&ImportPreset::ALL)),
         ("name_rule", texts(NameRule::ALL)),

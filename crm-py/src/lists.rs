@@ -5,7 +5,7 @@ use crm_core::{BrochureRequest, BrochureRequestId, ListInfo};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::convert::{parsed_id, record_dict};
+use crate::convert::{core_dict, parsed_id};
 
 /// A customer list of the tenant and how many customers are on it.
 #[pyclass(frozen, eq, name = "ListInfo", module = "crm")]
@@ -33,7 +33,7 @@ impl PyListInfo {
     }
 
     fn to_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
-        record_dict(slf.as_any(), &["name", "members", "created_at"])
+        core_dict(slf.as_any(), &slf.borrow().0, &[])
     }
 
     fn __repr__(&self) -> String {
@@ -81,10 +81,7 @@ impl PyBrochureRequest {
     }
 
     fn to_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
-        record_dict(
-            slf.as_any(),
-            &["id", "customer_id", "requested_at", "sent_at"],
-        )
+        core_dict(slf.as_any(), &slf.borrow().0, &[])
     }
 
     fn __repr__(&self) -> String {

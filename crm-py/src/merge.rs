@@ -6,7 +6,7 @@ use crm_core::{BookingMove, MergeId, MergePlan, MergeRecord, MergeRequest, Merge
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyMapping, PyTuple};
 
-use crate::convert::{customer_id, customer_ids, parsed_id, record_dict, wrong_type};
+use crate::convert::{core_dict, customer_id, customer_ids, parsed_id, wrong_type};
 use crate::errors::to_py;
 use crate::records::{PyActor, PyCustomer};
 
@@ -92,7 +92,11 @@ impl PyBookingMove {
     }
 
     fn to_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
-        record_dict(slf.as_any(), &["reference", "from_customer"])
+        core_dict(
+            slf.as_any(),
+            &slf.borrow().0,
+            &[("from", &["from_customer"])],
+        )
     }
 
     fn __repr__(&self) -> String {
@@ -151,10 +155,7 @@ impl PyMergePlan {
     }
 
     fn to_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
-        record_dict(
-            slf.as_any(),
-            &["customer", "sources", "merged", "bookings", "versions"],
-        )
+        core_dict(slf.as_any(), &slf.borrow().0, &[])
     }
 
     fn __repr__(&self) -> String {
@@ -230,19 +231,10 @@ impl PyMergeRecord {
     }
 
     fn to_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
-        record_dict(
+        core_dict(
             slf.as_any(),
-            &[
-                "id",
-                "primary_id",
-                "at",
-                "actor",
-                "primary_before",
-                "merged",
-                "bookings",
-                "undone_at",
-                "undone_by",
-            ],
+            &slf.borrow().0,
+            &[("undone", &["undone_at", "undone_by"])],
         )
     }
 
@@ -282,7 +274,7 @@ impl PyMerged {
     }
 
     fn to_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
-        record_dict(slf.as_any(), &["record", "customer"])
+        core_dict(slf.as_any(), &slf.borrow().0, &[])
     }
 
     fn __repr__(&self) -> String {

@@ -9,7 +9,7 @@ use crm_core::{
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyTuple};
 
-use crate::convert::{parsed_id, record_dict};
+use crate::convert::{core_dict, parsed_id};
 use crate::pages::PyCustomerRow;
 use crate::records::PyMoney;
 
@@ -57,17 +57,7 @@ impl PyRecipient {
     }
 
     fn to_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
-        record_dict(
-            slf.as_any(),
-            &[
-                "customer_id",
-                "customer_no",
-                "first_name",
-                "last_name",
-                "address",
-                "language",
-            ],
-        )
+        core_dict(slf.as_any(), &slf.borrow().0, &[])
     }
 
     fn __repr__(&self) -> String {
@@ -107,7 +97,7 @@ impl PyOutreach {
     }
 
     fn to_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
-        record_dict(slf.as_any(), &["channel", "recipients", "skipped"])
+        core_dict(slf.as_any(), &slf.borrow().0, &[])
     }
 
     fn __len__(&self) -> usize {
@@ -185,20 +175,7 @@ impl PyCommunication {
     }
 
     fn to_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
-        record_dict(
-            slf.as_any(),
-            &[
-                "id",
-                "customer_id",
-                "channel",
-                "address",
-                "subject",
-                "reference",
-                "sent_at",
-                "recorded_at",
-                "recorded_by",
-            ],
-        )
+        core_dict(slf.as_any(), &slf.borrow().0, &[])
     }
 
     fn __repr__(&self) -> String {
@@ -256,17 +233,7 @@ impl PySavedSearch {
     }
 
     fn to_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
-        record_dict(
-            slf.as_any(),
-            &[
-                "id",
-                "name",
-                "query",
-                "created_at",
-                "updated_at",
-                "last_run_at",
-            ],
-        )
+        core_dict(slf.as_any(), &slf.borrow().0, &[])
     }
 
     fn __repr__(&self) -> String {
@@ -312,10 +279,7 @@ impl PySavedRun {
     }
 
     fn to_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
-        record_dict(
-            slf.as_any(),
-            &["search", "ran_at", "previous_run_at", "total", "new"],
-        )
+        core_dict(slf.as_any(), &slf.borrow().0, &[])
     }
 
     fn __repr__(&self) -> String {
@@ -373,18 +337,7 @@ impl PyStatementLine {
     }
 
     fn to_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
-        record_dict(
-            slf.as_any(),
-            &[
-                "reference",
-                "pickup_at",
-                "route",
-                "status",
-                "invoice_number",
-                "amount",
-                "payment_status",
-            ],
-        )
+        core_dict(slf.as_any(), &slf.borrow().0, &[])
     }
 
     fn __repr__(&self) -> String {
@@ -415,6 +368,18 @@ impl PyStatement {
     #[getter]
     fn name(&self) -> &str {
         &self.0.name
+    }
+
+    /// The customer's company, if any.
+    #[getter]
+    fn company(&self) -> Option<&str> {
+        self.0.company.as_deref()
+    }
+
+    /// The customer's postal address.
+    #[getter]
+    fn address(&self) -> crate::records::PyAddress {
+        crate::records::PyAddress(self.0.address.clone())
     }
 
     /// First day of the range.
@@ -465,18 +430,10 @@ impl PyStatement {
     }
 
     fn to_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
-        record_dict(
+        core_dict(
             slf.as_any(),
-            &[
-                "customer_id",
-                "customer_no",
-                "name",
-                "start",
-                "end",
-                "lines",
-                "totals",
-                "generated_at",
-            ],
+            &slf.borrow().0,
+            &[("from", &["start"]), ("to", &["end"])],
         )
     }
 

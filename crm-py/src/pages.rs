@@ -6,7 +6,7 @@ use pyo3::exceptions::PyIndexError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyIterator, PyTuple};
 
-use crate::convert::record_dict;
+use crate::convert::core_dict;
 use crate::records::PyActor;
 
 /// One row of the customer list: name, email, phone, bookings count, latest booking.
@@ -77,20 +77,7 @@ impl PyCustomerRow {
     }
 
     fn to_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
-        record_dict(
-            slf.as_any(),
-            &[
-                "id",
-                "customer_no",
-                "first_name",
-                "last_name",
-                "email",
-                "phone",
-                "bookings",
-                "last_booking",
-                "created_at",
-            ],
-        )
+        core_dict(slf.as_any(), &slf.borrow().0, &[])
     }
 
     fn __repr__(&self) -> String {
@@ -287,19 +274,7 @@ impl PyChangeEvent {
     }
 
     fn to_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
-        record_dict(
-            slf.as_any(),
-            &[
-                "seq",
-                "at",
-                "kind",
-                "customer_id",
-                "previous_customer_id",
-                "booking_ref",
-                "actor",
-                "fields",
-            ],
-        )
+        core_dict(slf.as_any(), &slf.borrow().0, &[])
     }
 
     fn __repr__(&self) -> String {

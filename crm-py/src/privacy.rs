@@ -5,7 +5,7 @@ use crm_core::{AnonymisationReport, RetentionReport};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 
-use crate::convert::record_dict;
+use crate::convert::core_dict;
 
 /// What anonymising a customer erases and keeps, and why: the plan (`Tenant.plan_anonymise`)
 /// or the report of what was done (`Tenant.anonymise`).
@@ -61,18 +61,7 @@ impl PyAnonymisationReport {
     }
 
     fn to_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
-        record_dict(
-            slf.as_any(),
-            &[
-                "customer_id",
-                "customer_no",
-                "erased",
-                "kept",
-                "bookings",
-                "merges",
-                "suppressed_contacts",
-            ],
-        )
+        core_dict(slf.as_any(), &slf.borrow().0, &[])
     }
 
     fn __repr__(&self) -> String {
@@ -110,7 +99,7 @@ impl PyRetentionReport {
     }
 
     fn to_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
-        record_dict(slf.as_any(), &["before", "dry_run", "customers"])
+        core_dict(slf.as_any(), &slf.borrow().0, &[])
     }
 
     fn __repr__(&self) -> String {

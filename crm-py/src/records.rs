@@ -11,7 +11,7 @@ use crm_core::{
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyFrozenSet, PyTuple};
 
-use crate::convert::{Text, optional_aware, optional_text, quoted, record_dict};
+use crate::convert::{Text, core_dict, optional_aware, optional_text, quoted, record_dict};
 use crate::errors::{to_py, validation};
 
 /// A `tuple` of converted values.
@@ -62,7 +62,7 @@ impl PyActor {
     }
 
     fn to_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
-        record_dict(slf.as_any(), &["user_id", "role"])
+        core_dict(slf.as_any(), &slf.borrow().0, &[])
     }
 
     fn __repr__(&self, py: Python<'_>) -> String {
@@ -101,7 +101,7 @@ impl PyPhone {
     }
 
     fn to_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
-        record_dict(slf.as_any(), &["typed", "e164"])
+        core_dict(slf.as_any(), &slf.borrow().0, &[])
     }
 }
 
@@ -165,10 +165,7 @@ impl PyAddress {
     }
 
     fn to_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
-        record_dict(
-            slf.as_any(),
-            &["street", "zip", "city", "region", "country"],
-        )
+        core_dict(slf.as_any(), &slf.borrow().0, &[])
     }
 }
 
@@ -220,7 +217,7 @@ impl PyConsent {
     }
 
     fn to_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
-        record_dict(slf.as_any(), &["email", "sms"])
+        core_dict(slf.as_any(), &slf.borrow().0, &[])
     }
 }
 
@@ -268,7 +265,7 @@ impl PyMoney {
     }
 
     fn to_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
-        record_dict(slf.as_any(), &["minor", "currency"])
+        core_dict(slf.as_any(), &slf.borrow().0, &[])
     }
 
     fn __repr__(&self, py: Python<'_>) -> String {
@@ -330,7 +327,7 @@ impl PyInvoice {
     }
 
     fn to_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
-        record_dict(slf.as_any(), &["number", "amount", "payment_status"])
+        core_dict(slf.as_any(), &slf.borrow().0, &[])
     }
 
     fn __repr__(&self, py: Python<'_>) -> String {
@@ -617,24 +614,7 @@ impl PyBooking {
 
     /// Every field as a plain `dict`.
     fn to_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
-        record_dict(
-            slf.as_any(),
-            &[
-                "reference",
-                "customer_id",
-                "status",
-                "pickup_at",
-                "return_at",
-                "route_from",
-                "route_to",
-                "transport",
-                "hotel",
-                "salesperson",
-                "invoice",
-                "created_at",
-                "updated_at",
-            ],
-        )
+        core_dict(slf.as_any(), &slf.borrow().0, &[])
     }
 
     fn __repr__(&self, py: Python<'_>) -> String {
@@ -673,7 +653,7 @@ impl PyCustomerStats {
     }
 
     fn to_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
-        record_dict(slf.as_any(), &["bookings", "last_booking", "total_spent"])
+        core_dict(slf.as_any(), &slf.borrow().0, &[])
     }
 
     fn __repr__(&self) -> String {
@@ -721,16 +701,7 @@ impl PyCaptured {
     }
 
     fn to_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
-        record_dict(
-            slf.as_any(),
-            &[
-                "customer",
-                "booking",
-                "matched",
-                "changed_fields",
-                "suppressed_fields",
-            ],
-        )
+        core_dict(slf.as_any(), &slf.borrow().0, &[])
     }
 
     fn __repr__(&self, py: Python<'_>) -> String {
@@ -764,7 +735,7 @@ impl PyTenantSettings {
     }
 
     fn to_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
-        record_dict(slf.as_any(), &["default_region", "name_rule"])
+        core_dict(slf.as_any(), &slf.borrow().0, &[])
     }
 
     fn __repr__(&self, py: Python<'_>) -> String {

@@ -1197,9 +1197,11 @@ impl PyTenant {
             })?;
             for key in entry.keys() {
                 let key = crate::convert::text(&format!("entries[{i}]"), &key)?;
-                if !["customer", "channel", "subject", "reference", "sent_at"]
-                    .contains(&key.as_str())
-                {
+                // The core's fields, `customer` for `customer_id` (it takes a Customer too).
+                let known = crm_core::NewCommunication::FIELDS
+                    .iter()
+                    .any(|&f| key == if f == "customer_id" { "customer" } else { f });
+                if !known {
                     return Err(pyo3::exceptions::PyTypeError::new_err(format!(
                         "entries[{i}]: unknown key {key:?}"
                     )));

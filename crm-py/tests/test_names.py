@@ -1,7 +1,7 @@
 """The names the Python face shows come from the core: the stub's literals, sorts and the window."""
 
 import ast
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 import inspect
 from pathlib import Path
 
@@ -67,6 +67,7 @@ def test_every_literal_of_the_stub_is_the_core_list() -> None:
         "customer_field",
         "customer_attribute",
         "booking_field",
+        "communication_field",
     }
     assert set(ALIASES.values()) | others == set(crm.NAMES), "a core list without its alias"
     for alias, kind in ALIASES.items():
@@ -132,6 +133,12 @@ def test_the_search_keywords_are_the_core_filters(agency: crm.Tenant) -> None:
         value: object = True if name.startswith("has_") else ("confirmed" if name == "booking_status" else "x")
         saved = agency.save_search(f"by {name}", {name: value})
         assert saved.name == f"by {name}"
+        # ... and as a keyword of search itself: each is taken.
+        page = agency.search(**{name: value})  # type: ignore[arg-type]
+        assert page.total >= 0
+    for period in crm.NAMES["search_period"]:
+        span = (date(2026, 1, 1), date(2026, 12, 31))
+        assert agency.search(**{f"{period}_between": span}).total >= 0  # type: ignore[arg-type]
     with pytest.raises(crm.ValidationError, match="booking_status: not one of"):
         agency.search(booking_status="sent")  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="fax is not an argument of search"):
@@ -166,6 +173,32 @@ def test_customer_fields_are_the_core_fields(agency: crm.Tenant) -> None:
     assert tuple(customer.to_dict()) == crm.NAMES["customer_attribute"]
     for name in crm.NAMES["customer_attribute"]:
         assert hasattr(customer, name), name
+    # Every field of the core is read: a customer given each of them keeps it.
+    values = {
+        "first_name": "Hélène",
+        "last_name": "Martin",
+        "company": "Voyages Martin",
+        "email": "helene@example.com",
+        "phone": "04 72 00 00 01",
+        "mobile": "06 12 34 56 78",
+        "fax": "04 72 00 00 02",
+        "emergency_phone": "04 72 00 00 03",
+        "secondary_emails": ["h.martin@example.org"],
+        "secondary_phones": ["04 72 00 00 04"],
+        "address": crm.Address(street="1 rue de la Gare", zip="69003", city="Lyon", country="FR"),
+        "contact_person": "Paul",
+        "birth_date": date(1980, 5, 17),
+        "language": "fr",
+        "notes": "window seat",
+        "consent": crm.Consent(email=datetime(2026, 1, 5, tzinfo=timezone.utc)),
+        "salesperson": "Anne",
+        "lists": ["newsletter"],
+        "custom_fields": {"loyalty": "gold"},
+    }
+    full = agency.create_customer(**{name: values[name] for name in fields})  # type: ignore[arg-type]
+    stored = full.to_dict()
+    for name in fields:
+        assert stored[name] not in (None, "", [], {}), name
     with pytest.raises(TypeError, match="fax_number"):
         agency.create_customer(first_name="Jean", last_name="Dupont", fax_number="01")  # type: ignore[call-arg]
 
@@ -198,3 +231,82 @@ def test_booking_keywords_are_the_core_fields(agency: crm.Tenant) -> None:
     assert refused.value.field == "status"
     for status in crm.NAMES["booking_status"]:
         assert status in str(refused.value)
+
+
+def test_every_record_dict_has_the_core_fields(db: crm.Crm, agency: crm.Tenant, tmp_path: Path) -> None:
+    """`to_dict` takes its keys from the core record: a field without its attribute would raise."""
+    when = datetime(2026, 7, 1, 10, tzinfo=timezone.utc)
+    a = agency.create_customer(
+        first_name="Jean", last_name="Dupont", email="jean@example.com", mobile="06 12 34 56 78"
+    )
+    b = agency.create_customer(first_name="Jean", last_name="Dupont", email="JEAN@example.com")
+    invoice = crm.Invoice(number="F-1", amount=crm.Money(minor=12000, currency="EUR"))
+    booking, _ = agency.upsert_booking(reference="R1", pickup_at=when, customer=a, invoice=invoice)
+    records: list[object] = [a, booking, invoice, invoice.amount, a.consent, a.address]
+    records += [agency.customer_stats(a), agency.settings(), crm.Actor("u1", "agent")]
+    records += list(a.secondary_phones) + ([a.mobile] if a.mobile else [])
+    records += [agency.capture_booking({"first_name": "Ana", "last_name": "Silva"},
+                                       {"reference": "R2", "pickup_at": when})]
+    records += list(agency.list_customers().items) + agency.changes_since(0)
+    clusters = agency.find_duplicates()
+    records += agency.duplicates_of(a) + clusters + list(clusters[0].pairs)
+    agency.create_list("vip")
+    records += agency.lists() + [agency.request_brochure(a)]
+    records += [agency.attach_document(a, name="id.pdf", content=b"%PDF-1.4", content_type="application/pdf")]
+    outreach = agency.outreach("email")
+    records += [outreach, *outreach.recipients]
+    records += agency.record_communications(
+        [{"customer": a, "channel": "email", "subject": "Hi"}])
+    saved = agency.save_search("jeans", {"text": "Jean"})
+    records += [saved, agency.run_saved(saved)]
+    statement = agency.statement(a, date(2026, 1, 1), date(2026, 12, 31))
+    records += [statement, *statement.lines]
+    plan = agency.plan_merge(a, [b])
+    merged = agency.merge(a, [b])
+    records += [plan, merged, merged.record, *merged.record.bookings]
+    records += [agency.unmerge(merged.record)]
+    csv = tmp_path / "in.csv"
+    csv.write_text("first_name,last_name,email\nJean,Dupont,jean@example.com\n,,bad\n")
+    report = agency.import_csv(csv, flag_duplicates=True)
+    records += [report, *report.issues, *report.flagged]
+    dpo = db.tenant("agency-1", actor=crm.Actor("dpo", "organisation"))
+    retention = dpo.anonymise_inactive(datetime(2000, 1, 1, tzinfo=timezone.utc), dry_run=True)
+    records += [retention, dpo.anonymise(a, reason="asked to be forgotten")]
+    kinds = set()
+    for record in records:
+        assert isinstance(record.to_dict(), dict), type(record).__name__  # type: ignore[attr-defined]
+        kinds.add(type(record).__name__)
+    assert len(kinds) >= 25, sorted(kinds)
+
+
+def test_value_records_and_settings_take_back_their_core_fields(agency: crm.Tenant) -> None:
+    """Constructors and `set_settings` take every field `to_dict` (the core's fields) gives."""
+    address = crm.Address(street="1 rue de la Gare", zip="69003", city="Lyon", region="ARA", country="FR")
+    assert crm.Address(**address.to_dict()) == address
+    consent = crm.Consent(email=datetime(2026, 1, 5, tzinfo=timezone.utc))
+    assert crm.Consent(**consent.to_dict()) == consent
+    money = crm.Money(minor=12050, currency="EUR")
+    assert crm.Money(**money.to_dict()) == money
+    invoice = crm.Invoice(number="F-1", amount=money, payment_status="paid")
+    fields = invoice.to_dict()
+    fields["amount"] = crm.Money(**fields["amount"])
+    assert crm.Invoice(**fields) == invoice
+    agency.set_settings(default_region="BE", name_rule="either")
+    agency.set_settings(**agency.settings().to_dict())
+    assert agency.settings().to_dict() == {"default_region": "BE", "name_rule": "either"}
+
+
+def test_a_log_entry_takes_every_core_field(agency: crm.Tenant) -> None:
+    customer = agency.create_customer(first_name="Jean", last_name="Dupont", email="jean@example.com")
+    values = {
+        "customer": customer,
+        "channel": "email",
+        "subject": "Your trip",
+        "reference": "msg-1",
+        "sent_at": datetime(2026, 7, 1, 10, tzinfo=timezone.utc),
+    }
+    keys = ["customer" if f == "customer_id" else f for f in crm.NAMES["communication_field"]]
+    (logged,) = agency.record_communications([{key: values[key] for key in keys}])
+    assert logged.reference == "msg-1" and logged.sent_at == values["sent_at"]
+    with pytest.raises(TypeError, match='unknown key "customer_id"'):
+        agency.record_communications([{**{key: values[key] for key in keys}, "customer_id": "x"}])

@@ -308,7 +308,7 @@ pub struct MergeRecord {
 
 /// The outcome of [`Tenant::merge`](crate::Tenant::merge): the record of the merge and the
 /// customer as it now stands.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct Merged {
     /// What was done (its id is what `unmerge` takes).

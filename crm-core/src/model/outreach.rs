@@ -98,6 +98,11 @@ pub struct NewCommunication {
 }
 
 impl NewCommunication {
+    /// The names of its fields: the keys of its serialised form, and of an entry the Python face
+    /// takes (`customer` there for `customer_id`).
+    pub const FIELDS: &'static [&'static str] =
+        &["customer_id", "channel", "subject", "reference", "sent_at"];
+
     /// A log entry for `customer` on `channel` about `subject`, sent now.
     pub fn new(customer_id: CustomerId, channel: Channel, subject: impl Into<String>) -> Self {
         Self {
@@ -141,4 +146,24 @@ pub struct Communication {
     pub recorded_at: DateTime<Utc>,
     /// Who recorded it (user id).
     pub recorded_by: String,
+}
+
+#[cfg(test)]
+mod field_tests {
+    use super::*;
+
+    #[test]
+    fn the_field_list_is_the_serialised_keys() {
+        let entry = NewCommunication::new(CustomerId::new(), Channel::Email, "Hi");
+        let json = serde_json::to_value(&entry).unwrap();
+        let keys: Vec<&str> = json
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let mut listed = NewCommunication::FIELDS.to_vec();
+        listed.sort_unstable();
+        assert_eq!(keys, listed);
+    }
 }

@@ -158,6 +158,8 @@ int main(int argc, char **argv) {
   CHECK(crm_statement_line_count(st) == 2);
   CHECK_OK(crm_statement_line(st, 0, &ref, NULL, NULL, &status, NULL, &minor, &currency));
   CHECK(str_eq(ref, "BK-1") && str_eq(status, "confirmed") && minor == 12050 && str_eq(currency, "EUR"));
+  CHECK(str_eq(crm_statement_line_payment_status(st, 0), "paid"));
+  CHECK(crm_statement_line_payment_status(st, 2) == NULL);
   CHECK(crm_statement_total_count(st) == 1);
   CHECK_OK(crm_statement_total(st, 0, &minor, &currency));
   CHECK(minor == 13050 && str_eq(currency, "EUR"));
