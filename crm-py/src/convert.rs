@@ -1,6 +1,8 @@
 //! Conversions shared by the classes: Python values in (times, ids, strings) and plain
 //! dictionaries out (`to_dict`).
 
+use std::sync::LazyLock;
+
 use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone};
 use crm_core::CustomerId;
 use pyo3::exceptions::PyTypeError;
@@ -251,23 +253,42 @@ pub(crate) fn optional_customer_id(
 /// its order, each read as the attribute of the same name, or as the attributes `renames` gives
 /// for it (`("undone", &["undone_at", "undone_by"])`; none leaves it out). A field the core adds
 /// is a key here at once, and an `AttributeError` until this face gives it a getter.
-pub(crate) fn core_dict<'py>(
+pub(crate) fn core_dict<'py, T: serde::Serialize + 'static>(
     record: &Bound<'py, PyAny>,
-    value: &impl serde::Serialize,
+    value: &T,
     renames: &[(&str, &[&str])],
 ) -> PyResult<Bound<'py, PyDict>> {
-    let bad =
-        |e: serde_json::Error| PyTypeError::new_err(format!("a record that is not a struct: {e}"));
-    let json = serde_json::to_string(value).map_err(bad)?;
-    let FieldNames(fields) = serde_json::from_str(&json).map_err(bad)?;
+    let fields = field_names(value)?;
     let mut names: Vec<&str> = Vec::with_capacity(fields.len());
-    for key in &fields {
+    for key in fields.iter() {
         match renames.iter().find(|(core, _)| core == key) {
             Some((_, python)) => names.extend_from_slice(python),
             None => names.push(key),
         }
     }
     record_dict(record, &names)
+}
+
+/// The field names of a record's type, in order: read once per type from one value serialised
+/// (a record holding thousands of rows is not serialised at each `to_dict`).
+fn field_names<T: serde::Serialize + 'static>(value: &T) -> PyResult<std::sync::Arc<[String]>> {
+    use std::any::TypeId;
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex};
+    static NAMES: LazyLock<Mutex<HashMap<TypeId, Arc<[String]>>>> = LazyLock::new(Default::default);
+    let mut names = NAMES
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some(found) = names.get(&TypeId::of::<T>()) {
+        return Ok(Arc::clone(found));
+    }
+    // serde's message may quote a value (personal data): it is dropped.
+    let bad = |_| PyTypeError::new_err("a record that is not a struct of fields");
+    let json = serde_json::to_string(value).map_err(bad)?;
+    let FieldNames(fields) = serde_json::from_str(&json).map_err(bad)?;
+    let fields: Arc<[String]> = fields.into();
+    names.insert(TypeId::of::<T>(), Arc::clone(&fields));
+    Ok(fields)
 }
 
 /// The keys of a serialised struct, in the order it writes them (its fields' order).

@@ -191,15 +191,15 @@ fn scrub_merges(tx: &dyn WriteTx, person: &[CustomerId], now: DateTime<Utc>) -> 
         };
         // The merged result holds the data of every record merged: it goes as soon as one of
         // them is this person (even in a merge undone since).
-        if primary_ours || merged.iter().any(ours) {
+        if primary_ours || merged.iter().any(|(_, c)| ours(c)) {
             scrub(Snapshot::PrimaryAfter)?;
         }
         if primary_ours {
             scrub(Snapshot::PrimaryBefore)?;
         }
-        for (position, c) in merged.iter().enumerate() {
+        for (position, c) in &merged {
             if ours(c) {
-                scrub(Snapshot::Merged(position))?;
+                scrub(Snapshot::Merged(*position))?;
             }
         }
     }

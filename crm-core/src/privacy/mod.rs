@@ -1,6 +1,6 @@
-//! Privacy: anonymising a customer for good (with a plan first), retention of inactive
-//! customers, the keyed hashes that remember who asked to be forgotten, and the export of all
-//! the personal data held on one customer.
+//! Privacy: what anonymising a customer erases and keeps, who may ask for it, the keyed hashes
+//! that remember who asked to be forgotten. The use cases are `cases::privacy`; the export's
+//! types are values of `model`.
 
 mod guard;
 mod suppression;

@@ -30,6 +30,9 @@ pub(crate) enum Snapshot {
     Merged(usize),
 }
 
+/// The primary of a merge and the records merged into it, each with its position.
+pub(crate) type MergeParties = (CustomerId, Vec<(usize, CustomerId)>);
+
 /// A merge as stored: its record, the primary as the merge left it, and the update time each
 /// moved booking had before the move (in the order of `record.bookings`).
 pub(crate) struct StoredMerge {
@@ -162,9 +165,9 @@ pub(crate) trait Tx {
     fn booking_references(&self, customer: &CustomerId) -> Result<Vec<(String, DateTime<Utc>)>>;
     /// One merge as stored.
     fn merge(&self, id: &MergeId) -> Result<Option<StoredMerge>>;
-    /// The primary of a merge and the records merged into it, in their order (their snapshots
-    /// unread).
-    fn merge_parties(&self, id: &MergeId) -> Result<Option<(CustomerId, Vec<CustomerId>)>>;
+    /// The primary of a merge and the records merged into it, each with its position (their
+    /// snapshots unread).
+    fn merge_parties(&self, id: &MergeId) -> Result<Option<MergeParties>>;
     /// One snapshot a merge keeps (Internal if it is not a customer record this version reads).
     fn merge_snapshot(&self, id: &MergeId, which: Snapshot) -> Result<Customer>;
     /// The merges (standing or undone) with any of `ids` as primary or as a merged record,

@@ -169,6 +169,22 @@ int main(int argc, char **argv) {
   fclose(f);
   CHECK(strcmp(head, "%PDF") == 0);
   crm_statement_free(st);
+  CHECK(crm_statement_line_payment_status(NULL, 0) == NULL);
+  {
+    /* A booking without an invoice has no payment status. */
+    crm_booking_fields *b = NULL;
+    crm_booking *stored = NULL;
+    bool created = false;
+    CHECK_OK(crm_booking_fields_new("BK-9", "2026-08-03T08:00:00+02:00", &b));
+    CHECK_OK(crm_booking_fields_set(b, CRM_BOOKING_CUSTOMER_ID, anne));
+    CHECK_OK(crm_tenant_upsert_booking(t, b, &stored, &created));
+    crm_booking_free(stored);
+    crm_booking_fields_free(b);
+    CHECK_OK(crm_tenant_statement(t, anne, "2026-08-01", "2026-08-31", &st));
+    CHECK(crm_statement_line_count(st) == 1);
+    CHECK(crm_statement_line_payment_status(st, 0) == NULL);
+    crm_statement_free(st);
+  }
   CHECK_STATUS(crm_tenant_statement(t, anne, "2026-06-30", "2026-06-01", &st), CRM_ERR_VALIDATION);
   CHECK_STATUS(crm_tenant_statement(t, anne, "June", "2026-06-01", &st), CRM_ERR_VALIDATION);
   CHECK(str_eq(crm_last_error_field(), "from"));

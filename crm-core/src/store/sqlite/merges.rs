@@ -9,7 +9,7 @@ use super::values::{parse_enum, parse_utc, utc_text};
 use crate::error::{Error, Result};
 use crate::model::{Actor, Customer, CustomerId, TenantId};
 use crate::model::{BookingMove, MergeId, MergeRecord, Undo};
-use crate::store::port::{Snapshot, StoredMerge};
+use crate::store::port::{MergeParties, Snapshot, StoredMerge};
 
 /// Rows of a customer that a merge moves to the primary and `unmerge` moves back: the table,
 /// its id column, and the table recording each move (`merge_id`, `tenant_id`, the id column,
@@ -389,7 +389,7 @@ pub(super) fn parties(
     tx: &Transaction<'_>,
     tenant: &TenantId,
     id: &MergeId,
-) -> Result<Option<(CustomerId, Vec<CustomerId>)>> {
+) -> Result<Option<MergeParties>> {
     let primary: Option<uuid::Uuid> = tx
         .prepare_cached("SELECT primary_id FROM merges WHERE tenant_id = ?1 AND id = ?2")
         .map_err(super::db)?
@@ -401,12 +401,15 @@ pub(super) fn parties(
     };
     let members = tx
         .prepare_cached(
-            "SELECT customer_id FROM merge_members WHERE merge_id = ?1 AND tenant_id = ?2
+            "SELECT position, customer_id FROM merge_members WHERE merge_id = ?1 AND tenant_id = ?2
              ORDER BY position",
         )
         .map_err(super::db)?
         .query_map(params![id.as_uuid(), tenant.as_str()], |r| {
-            Ok(CustomerId::from_uuid(r.get(0)?))
+            Ok((
+                r.get::<_, i64>(0)? as usize,
+                CustomerId::from_uuid(r.get(1)?),
+            ))
         })
         .map_err(super::db)?
         .collect::<rusqlite::Result<_>>()

@@ -21,7 +21,7 @@ use crate::model::{
 };
 use crate::model::{AnonymisationNote, MergeId, Undo};
 use crate::model::{Change, ChangeEvent};
-use crate::store::port::{Snapshot, SortValue, StoredMerge, Tx, WriteTx};
+use crate::store::port::{MergeParties, Snapshot, SortValue, StoredMerge, Tx, WriteTx};
 
 /// A read or write transaction of one tenant.
 pub(super) struct SqliteTx<'a> {
@@ -241,7 +241,7 @@ impl Tx for SqliteTx<'_> {
         merges::load(self.tx, self.tenant, id)
     }
 
-    fn merge_parties(&self, id: &MergeId) -> Result<Option<(CustomerId, Vec<CustomerId>)>> {
+    fn merge_parties(&self, id: &MergeId) -> Result<Option<MergeParties>> {
         merges::parties(self.tx, self.tenant, id)
     }
 
@@ -535,5 +535,88 @@ mod tests {
         let again = crate::cases::saved::save(&sqlite, &tenant, &actor, "weekly", &query).unwrap();
         assert_eq!(again.id, first.id);
         assert_eq!(again.query, query);
+    }
+
+    /// Anonymising a customer scrubs the merge snapshots of it and leaves those of other
+    /// records as stored (even one this version cannot read); a snapshot of it that cannot be
+    /// read is an Internal error, and nothing is written.
+    #[test]
+    fn anonymising_scrubs_only_the_persons_merge_snapshots() {
+        use crate::error::Error;
+        use crate::model::{MergeRequest, NewCustomer, Role, Rules, TenantSettings};
+
+        let sqlite = SqliteStore::open_in_memory().unwrap();
+        let tenant = TenantId::new("a").unwrap();
+        let actor = crate::model::Actor::new("dpo", Role::Organisation);
+        let rules = Rules::new(
+            &TenantSettings::default(),
+            chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+        );
+        let people: Vec<_> = ["Anne", "Bob", "Chloé", "Dan"]
+            .iter()
+            .map(|name| {
+                NewCustomer {
+                    first_name: (*name).into(),
+                    last_name: "Martin".into(),
+                    ..NewCustomer::default()
+                }
+                .validate(&rules)
+                .unwrap()
+            })
+            .collect();
+        let [a, b, c, d] = crate::cases::customers::create_all(&sqlite, &tenant, &actor, people)
+            .unwrap()
+            .try_into()
+            .unwrap();
+        let raw = |sql: &str, id: &crate::model::MergeId| {
+            lock(&sqlite.writer).execute(sql, [id.as_uuid()]).unwrap();
+        };
+        let text = |sql: &str, id: &crate::model::MergeId| -> String {
+            lock(&sqlite.writer)
+                .query_row(sql, [id.as_uuid()], |r| r.get(0))
+                .unwrap()
+        };
+
+        // Bob merged into Anne, then taken out again: Bob's snapshot is not Anne's data.
+        let first =
+            crate::cases::merges::merge(&sqlite, &tenant, &actor, &MergeRequest::new(a.id, [b.id]))
+                .unwrap()
+                .record
+                .id;
+        crate::cases::merges::unmerge(&sqlite, &tenant, &actor, &first).unwrap();
+        raw(
+            "UPDATE merge_members SET snapshot = 'not json' WHERE merge_id = ?1",
+            &first,
+        );
+        crate::cases::privacy::anonymise(&sqlite, &tenant, &actor, &a.id, "asked").unwrap();
+        let member = "SELECT snapshot FROM merge_members WHERE merge_id = ?1";
+        assert_eq!(text(member, &first), "not json");
+        let before = text("SELECT primary_before FROM merges WHERE id = ?1", &first);
+        assert!(
+            !before.contains("Anne") && before.contains("Anonymised"),
+            "{before}"
+        );
+
+        // Dan merged into Chloé; Chloé's own snapshot unreadable: refused, nothing written.
+        let second =
+            crate::cases::merges::merge(&sqlite, &tenant, &actor, &MergeRequest::new(c.id, [d.id]))
+                .unwrap()
+                .record
+                .id;
+        raw(
+            "UPDATE merges SET primary_before = 'not json' WHERE id = ?1",
+            &second,
+        );
+        match crate::cases::privacy::anonymise(&sqlite, &tenant, &actor, &c.id, "asked") {
+            Err(Error::Internal(message)) => {
+                assert_eq!(message, "a merge snapshot is not a customer record");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(text(member, &second).contains("Dan"));
+        let stored = port::read(&sqlite, &tenant, |tx| tx.customer(&c.id))
+            .unwrap()
+            .unwrap();
+        assert!(!stored.is_anonymised());
     }
 }
