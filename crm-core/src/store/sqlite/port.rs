@@ -614,6 +614,9 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert!(text(member, &second).contains("Dan"));
+        // The one write made before the refusal (the merged result scrubbed) was rolled back.
+        let after = text("SELECT primary_after FROM merges WHERE id = ?1", &second);
+        assert!(after.contains("Chloé"), "{after}");
         let stored = port::read(&sqlite, &tenant, |tx| tx.customer(&c.id))
             .unwrap()
             .unwrap();
