@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use crate::cases::customers::changed_meanwhile;
 use crate::cases::lists::drop_if_empty;
 use crate::error::{Error, Result};
-use crate::model::{Actor, Customer, CustomerId, TenantId};
+use crate::model::{Actor, Customer, CustomerId, MergeId, TenantId};
 use crate::model::{Change, ChangeKind};
 use crate::privacy::{
     Act, AnonymisationReport, PersonalDataExport, allow, anonymised, contacts_of, digest, kept,
@@ -40,9 +40,8 @@ fn person(tx: &dyn Tx, id: &CustomerId) -> Result<Vec<CustomerId>> {
     Ok(all)
 }
 
-/// What anonymising `c` erases and keeps.
-fn report(tx: &dyn Tx, c: &Customer) -> Result<AnonymisationReport> {
-    let person = person(tx, &c.id)?;
+/// What anonymising `c` erases and keeps; `merges` are those holding a snapshot of its person.
+fn report(tx: &dyn Tx, c: &Customer, merges: &[MergeId]) -> Result<AnonymisationReport> {
     let bookings = tx.booking_count(&c.id)?;
     let mut contacts: Vec<(&str, String)> = contacts_of(c)
         .into_iter()
@@ -63,7 +62,7 @@ fn report(tx: &dyn Tx, c: &Customer) -> Result<AnonymisationReport> {
         erased,
         kept: kept(),
         bookings,
-        merges: tx.merges_of(&person)?.len() as u64,
+        merges: merges.len() as u64,
         suppressed_contacts: contacts.len() as u64,
     })
 }
@@ -74,7 +73,10 @@ pub(crate) fn plan(
     tenant: &TenantId,
     id: &CustomerId,
 ) -> Result<AnonymisationReport> {
-    port::read(store, tenant, |tx| report(tx, &live_personal(tx, id)?))
+    port::read(store, tenant, |tx| {
+        let c = live_personal(tx, id)?;
+        report(tx, &c, &tx.merges_of(&person(tx, &c.id)?)?)
+    })
 }
 
 /// Anonymises customer `id` (itself, not merged, not anonymised yet).
@@ -150,13 +152,14 @@ fn anonymise_one(
     reason: &str,
     now: DateTime<Utc>,
 ) -> Result<AnonymisationReport> {
-    let report = report(tx, c)?;
     let person = person(tx, &c.id)?;
+    let merges = tx.merges_of(&person)?;
+    let report = report(tx, c, &merges)?;
     let key = suppression_key(tx)?;
     for contact in contacts_of(c) {
         tx.insert_suppression(contact.kind, &digest(&key, &contact), now)?;
     }
-    scrub_merges(tx, &person, now)?;
+    scrub_merges(tx, &person, &merges, now)?;
     let erased = Customer {
         updated_at: now,
         version: c.version + 1,
@@ -178,8 +181,14 @@ fn anonymise_one(
 /// Erases the personal data of the snapshots merge records keep of `person` (a customer and
 /// those merged into it): the primary's before and after of merges into one of them, and the
 /// snapshots of each of them merged. Those merges can no longer be undone.
-fn scrub_merges(tx: &dyn WriteTx, person: &[CustomerId], now: DateTime<Utc>) -> Result<()> {
-    for id in tx.merges_of(person)? {
+/// `merges` are those holding a snapshot of `person` ([`Tx::merges_of`]).
+fn scrub_merges(
+    tx: &dyn WriteTx,
+    person: &[CustomerId],
+    merges: &[MergeId],
+    now: DateTime<Utc>,
+) -> Result<()> {
+    for &id in merges {
         let Some((primary, merged)) = tx.merge_parties(&id)? else {
             continue;
         };
@@ -219,7 +228,8 @@ pub(crate) fn delete(
         let lists = resolve::live(tx, id)?.lists;
         let now = Utc::now();
         // Merge records keep snapshots of the person: they go with it.
-        scrub_merges(tx, &person(tx, id)?, now)?;
+        let person = person(tx, id)?;
+        scrub_merges(tx, &person, &tx.merges_of(&person)?, now)?;
         let detached = tx.unlink_bookings(id, now)?;
         for reference in &detached {
             let mut change = Change::booking(ChangeKind::BookingUnlinked, reference, None);
@@ -231,6 +241,15 @@ pub(crate) fn delete(
         tx.append(actor, &Change::customer(ChangeKind::CustomerDeleted, *id))?;
         Ok(detached.len() as u64)
     })
+}
+
+/// The contact fields of `customer` that belong to anonymised customers.
+pub(crate) fn suppressed(
+    store: &dyn Store,
+    tenant: &TenantId,
+    customer: &Customer,
+) -> Result<Vec<String>> {
+    port::read(store, tenant, |tx| suppressed_fields(tx, customer))
 }
 
 /// The contact fields of each of `customers` that belong to anonymised customers, in one read.

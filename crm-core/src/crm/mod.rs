@@ -790,11 +790,7 @@ impl Tenant {
             }
         }
         let valid = fields.validate(&self.rules()?)?;
-        Ok(
-            cases::privacy::suppressed_each(self.store.as_ref(), &self.id, &[&valid])?
-                .pop()
-                .unwrap_or_default(),
-        )
+        cases::privacy::suppressed(self.store.as_ref(), &self.id, &valid)
     }
 
     /// Every personal datum held on customer `id` (GDPR Art. 15 and 20): profile, secondary

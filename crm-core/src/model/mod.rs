@@ -59,3 +59,20 @@ pub(crate) use saved::search_name;
 pub use saved::{SavedRun, SavedSearch, SavedSearchId};
 pub use tenant::{NameRule, TenantId, TenantSettings};
 pub use text::fold;
+
+/// The keys of a value's serialised form, sorted: what a `FIELDS` list must name.
+#[cfg(test)]
+pub(crate) fn serialised_keys(value: &impl serde::Serialize) -> Vec<String> {
+    let json = serde_json::to_value(value).unwrap();
+    let mut keys: Vec<String> = json.as_object().unwrap().keys().cloned().collect();
+    keys.sort();
+    keys
+}
+
+/// A `FIELDS` list, sorted, to compare with [`serialised_keys`].
+#[cfg(test)]
+pub(crate) fn sorted(fields: &[&str]) -> Vec<String> {
+    let mut fields: Vec<String> = fields.iter().map(|f| f.to_string()).collect();
+    fields.sort();
+    fields
+}

@@ -368,16 +368,7 @@ pub(crate) fn write<T>(
     tenant: &TenantId,
     f: impl FnOnce(&dyn WriteTx) -> Result<T>,
 ) -> Result<T> {
-    let mut f = Some(f);
-    let mut out = None;
-    store.write_tx(tenant, &mut |tx| {
-        let f = f
-            .take()
-            .ok_or_else(|| Error::Internal("a write ran twice".into()))?;
-        out = Some(f(tx)?);
-        Ok(true)
-    })?;
-    out.ok_or_else(|| Error::Internal("a write did not run".into()))
+    write_or_discard(store, tenant, |tx| f(tx).map(|out| (out, true)))
 }
 
 /// Runs `f` in a write transaction of `tenant`, committed if `f` returns `(_, true)` and rolled

@@ -417,30 +417,18 @@ pub(super) fn parties(
     Ok(Some((CustomerId::from_uuid(primary), members)))
 }
 
-/// The statement reading or writing one snapshot (`?1` merge, `?2` tenant, `?3` position,
-/// `?4` the snapshot when writing).
-fn snapshot_sql(which: Snapshot, write: bool) -> &'static str {
-    match (which, write) {
-        (Snapshot::PrimaryBefore, false) => {
-            "SELECT primary_before FROM merges WHERE id = ?1 AND tenant_id = ?2 AND ?3 IS NULL"
-        }
-        (Snapshot::PrimaryAfter, false) => {
-            "SELECT primary_after FROM merges WHERE id = ?1 AND tenant_id = ?2 AND ?3 IS NULL"
-        }
-        (Snapshot::Merged(_), false) => {
-            "SELECT snapshot FROM merge_members WHERE merge_id = ?1 AND tenant_id = ?2
-             AND position = ?3"
-        }
-        (Snapshot::PrimaryBefore, true) => {
-            "UPDATE merges SET primary_before = ?4 WHERE id = ?1 AND tenant_id = ?2 AND ?3 IS NULL"
-        }
-        (Snapshot::PrimaryAfter, true) => {
-            "UPDATE merges SET primary_after = ?4 WHERE id = ?1 AND tenant_id = ?2 AND ?3 IS NULL"
-        }
-        (Snapshot::Merged(_), true) => {
-            "UPDATE merge_members SET snapshot = ?4 WHERE merge_id = ?1 AND tenant_id = ?2
-             AND position = ?3"
-        }
+/// Where a snapshot is stored: its table, column and row (`?1` merge, `?2` tenant, `?3` the
+/// position of a merged record, bound as NULL for the primary's, where it is unused).
+fn snapshot_place(which: Snapshot) -> (&'static str, &'static str, &'static str) {
+    const MERGE: &str = "id = ?1 AND tenant_id = ?2 AND ?3 IS NULL";
+    match which {
+        Snapshot::PrimaryBefore => ("merges", "primary_before", MERGE),
+        Snapshot::PrimaryAfter => ("merges", "primary_after", MERGE),
+        Snapshot::Merged(_) => (
+            "merge_members",
+            "snapshot",
+            "merge_id = ?1 AND tenant_id = ?2 AND position = ?3",
+        ),
     }
 }
 
@@ -458,8 +446,9 @@ pub(super) fn snapshot(
     id: &MergeId,
     which: Snapshot,
 ) -> Result<Customer> {
+    let (table, column, row) = snapshot_place(which);
     let text: String = tx
-        .prepare_cached(snapshot_sql(which, false))
+        .prepare_cached(&format!("SELECT {column} FROM {table} WHERE {row}"))
         .map_err(super::db)?
         .query_row(
             params![id.as_uuid(), tenant.as_str(), position(which)],
@@ -480,7 +469,8 @@ pub(super) fn set_snapshot(
     which: Snapshot,
     c: &Customer,
 ) -> Result<()> {
-    tx.prepare_cached(snapshot_sql(which, true))
+    let (table, column, row) = snapshot_place(which);
+    tx.prepare_cached(&format!("UPDATE {table} SET {column} = ?4 WHERE {row}"))
         .map_err(super::db)?
         .execute(params![
             id.as_uuid(),
