@@ -1,13 +1,13 @@
-//! Keeps the search index in step with the store's change feed: the one module that knows both
-//! (the store and the search index know only the model). Before a search it replays what was
-//! committed since the index last looked; a large backlog is a rebuild.
+//! Keeps the search index in step with the store's change feeds: the one module that knows both
+//! (the store and the search index know only the model). Before a search of a tenant it replays
+//! what was committed of that tenant since the index last looked; a large backlog is a rebuild.
 
 use std::sync::MutexGuard;
 use std::time::{Duration, Instant};
 
 use crate::error::Result;
 use crate::model::{CustomerId, CustomerQuery, SearchPage, TenantId};
-use crate::search::{self, Replacement, SearchIndex};
+use crate::search::{self, Applied, Replacement, SearchIndex};
 use crate::store::port::{self, Store};
 
 /// A backlog of this handle's own writes of more change events than this (and than half the
@@ -24,71 +24,83 @@ const REPLAY_SLICE: u32 = 250;
 /// answers from what it indexed so far: the rest waits for the next search.
 const CATCH_UP_BUDGET: Duration = Duration::from_millis(40);
 
-/// Brings the index up to the store's change feed before a search, and says how many change
-/// events it still lags behind (0: current).
+/// Brings the index up to `tenant`'s change feed before a search of it, and says how many
+/// change events it still lags behind (0: current).
 ///
-/// Every write this handle committed, and everything committed before it (before its first
-/// write: what the feed held when it was opened), is always indexed first. Writes of other
-/// handles or processes are replayed as far as [`CATCH_UP_BUDGET`] allows, so a search answers
-/// in bounded time however fast others write; the rest is replayed by the next searches. When
-/// another thread or process holds the index writer and nothing of this handle's is missing,
-/// the search answers from the last commit at once. While another thread of this process
-/// rebuilds the index, returns at once: searches answer from the index as it was.
-pub(crate) fn catch_up(store: &dyn Store, index: &SearchIndex) -> Result<u64> {
-    let need = store.last_written();
-    let (head, customers) = store.feed_position()?;
+/// Every write this handle committed of the tenant, and everything committed before it (before
+/// its first write: what the feed held when it was opened), is always indexed first. Writes of
+/// other handles or processes are replayed as far as [`CATCH_UP_BUDGET`] allows, so a search
+/// answers in bounded time however fast others write; the rest is replayed by the next
+/// searches. When nothing changed, that is one query of the tenant's feed head. When another
+/// thread or process holds the index writer and nothing of this handle's is missing, the search
+/// answers from the last commit at once. While another thread of this process rebuilds the
+/// index, returns at once: searches answer from the index as it was.
+pub(crate) fn catch_up(store: &dyn Store, index: &SearchIndex, tenant: &TenantId) -> Result<u64> {
+    let need = store.last_written(tenant);
+    let (head, customers) = store.feed_head(tenant)?;
     let behind = |applied: i64| head.saturating_sub(applied).max(0).unsigned_abs();
     if index.rebuilding() {
-        return Ok(behind(index.known_applied()));
+        return Ok(behind(index.known_applied(tenant)));
     }
     // Another thread's sync is waited for only when this handle's writes need it.
-    let mut applied = if need <= index.known_applied() {
+    let mut applied = if need.min(head) <= index.known_applied(tenant) {
         match index.try_lock_applied() {
             Some(applied) => applied,
-            None => return Ok(behind(index.known_applied())),
+            None => return Ok(behind(index.known_applied(tenant))),
         }
     } else {
         index.lock_applied()
     };
     if index.take_stale() {
         rebuild_locked(store, index, &mut applied, &mut |_, _| {})?;
-        return Ok(behind(*applied));
+        return Ok(behind(applied.of(tenant)));
     }
-    if head <= *applied {
+    if head <= applied.of(tenant) {
         return Ok(0);
     }
     // Another process may have indexed some already: start from its last commit.
     index.refresh(&mut applied)?;
     let must = need.min(head);
-    let own_backlog = must.saturating_sub(*applied).max(0).unsigned_abs();
+    let own_backlog = must
+        .saturating_sub(applied.of(tenant))
+        .max(0)
+        .unsigned_abs();
     if own_backlog > REBUILD_BACKLOG.max(customers / 2) {
         // Cheaper to read every customer once than to replay (say) a bulk load change by change.
         rebuild_locked(store, index, &mut applied, &mut |_, _| {})?;
     } else {
         let deadline = Instant::now() + CATCH_UP_BUDGET;
-        replay(store, index, &mut applied, must, head, Some(deadline))?;
+        replay(
+            store,
+            index,
+            &mut applied,
+            tenant,
+            (must, head),
+            Some(deadline),
+        )?;
     }
-    Ok(behind(*applied))
+    Ok(behind(applied.of(tenant)))
 }
 
-/// Applies the changes after `applied` up to `head` in one commit: at least those up to `must`,
-/// then more until `deadline` passes.
+/// Applies `tenant`'s changes after those applied up to `head` in one commit: at least those up
+/// to `must`, then more until `deadline` passes.
 fn replay(
     store: &dyn Store,
     index: &SearchIndex,
-    applied: &mut MutexGuard<'_, i64>,
-    must: i64,
-    head: i64,
+    applied: &mut MutexGuard<'_, Applied>,
+    tenant: &TenantId,
+    (must, head): (i64, i64),
     deadline: Option<Instant>,
 ) -> Result<()> {
     let out_of_time = || deadline.is_some_and(|d| Instant::now() >= d);
-    if **applied >= head || (**applied >= must && out_of_time()) {
+    let from = applied.of(tenant);
+    if from >= head || (from >= must && out_of_time()) {
         return Ok(());
     }
     // Only this handle's own writes are worth waiting for another writer.
-    let wait = must > **applied;
+    let wait = must > from;
     index
-        .replace(applied, wait, &mut |position| {
+        .replace(applied, tenant, wait, &mut |position| {
             if position >= head || (position >= must && out_of_time()) {
                 return Ok(None);
             }
@@ -98,46 +110,42 @@ fn replay(
             } else {
                 REPLAY_SLICE
             };
-            let batch: Vec<_> = store
-                .changed_customers(position, limit)?
-                .into_iter()
-                .take_while(|(seq, _, _)| *seq <= head)
-                .collect();
-            // Nothing more up to `head` (a gap left by rolled-back writes): the index reflects it.
-            let seq = batch.last().map_or(head, |c| c.0);
-            let mut by_tenant: std::collections::BTreeMap<TenantId, Vec<CustomerId>> =
-                Default::default();
-            for (_, tenant, ids) in batch {
-                by_tenant.entry(tenant).or_default().extend(ids);
-            }
-            let mut changed = Vec::new();
-            let mut docs = Vec::new();
-            for (tenant, mut ids) in by_tenant {
-                ids.sort();
-                ids.dedup();
-                docs.extend(port::read(store, &tenant, |tx| tx.index_documents(&ids))?);
-                changed.extend(ids);
-            }
-            Ok(Some(Replacement { changed, docs, seq }))
+            port::read(store, tenant, |tx| {
+                let batch: Vec<_> = tx
+                    .changed_customers(position, limit)?
+                    .into_iter()
+                    .take_while(|(seq, _)| *seq <= head)
+                    .collect();
+                // Nothing more up to `head` (a gap left by rolled-back writes): the index
+                // reflects it.
+                let seq = batch.last().map_or(head, |c| c.0);
+                let mut changed: Vec<CustomerId> =
+                    batch.into_iter().flat_map(|(_, ids)| ids).collect();
+                changed.sort();
+                changed.dedup();
+                let docs = tx.index_documents(&changed)?;
+                Ok(Some(Replacement { changed, docs, seq }))
+            })
         })
         .map(drop)
 }
 
-/// Brings the index up to every change committed so far (waiting for any sync or rebuild of
-/// this process), then rewrites the segments that hold deleted documents: after a delete or an
-/// anonymisation, so that the old values leave the index folder before the call returns.
-pub(crate) fn purge(store: &dyn Store, index: &SearchIndex) -> Result<()> {
+/// Brings the index up to every change of `tenant` committed so far (waiting for any sync or
+/// rebuild of this process), then rewrites the segments that hold deleted documents: after a
+/// delete or an anonymisation, so that the old values leave the index folder before the call
+/// returns.
+pub(crate) fn purge(store: &dyn Store, index: &SearchIndex, tenant: &TenantId) -> Result<()> {
     let mut applied = index.lock_applied();
     if index.take_stale() {
         rebuild_locked(store, index, &mut applied, &mut |_, _| {})?;
     }
     index.refresh(&mut applied)?;
-    let (head, _) = store.feed_position()?;
-    replay(store, index, &mut applied, head, head, None)?;
+    let (head, _) = store.feed_head(tenant)?;
+    replay(store, index, &mut applied, tenant, (head, head), None)?;
     index.purge()
 }
 
-/// Rebuilds the index from SQLite: every customer of every tenant, then the changes made
+/// Rebuilds the index from the store: every customer of every tenant, then the changes made
 /// meanwhile. `progress(done, total)` is called after each batch (it must not search: the index
 /// is held until the rebuild ends).
 pub(crate) fn rebuild(
@@ -154,16 +162,17 @@ pub(crate) fn rebuild(
 fn rebuild_locked(
     store: &dyn Store,
     index: &SearchIndex,
-    applied: &mut MutexGuard<'_, i64>,
+    applied: &mut MutexGuard<'_, Applied>,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<()> {
     let _rebuilding = index.start_rebuild();
     let rebuilt = (|| {
-        let (seq, total) = store.feed_position()?;
-        // A thread of its own reads SQLite and spells the documents while this one hands them to
-        // the indexing threads and reports progress (the caller's callback stays on its thread).
-        // With glibc its allocations also come from an arena of its own, which the caller's
-        // (crowded by a bulk load, say) does not slow: 31 s instead of 40 s at 1M customers.
+        let (heads, total) = store.feed_heads()?;
+        // A thread of its own reads the store and spells the documents while this one hands
+        // them to the indexing threads and reports progress (the caller's callback stays on its
+        // thread). With glibc its allocations also come from an arena of its own, which the
+        // caller's (crowded by a bulk load, say) does not slow: 31 s instead of 40 s at 1M
+        // customers.
         let mut after = None;
         let mut failed = false;
         let read_next = || {
@@ -182,7 +191,7 @@ fn rebuild_locked(
         };
         crate::parallel::ahead(read_next, |next| {
             let mut done = 0;
-            index.rebuild(applied, seq, &mut || {
+            index.rebuild(applied, Applied::from_heads(&heads), &mut || {
                 let docs = next()?.transpose()?;
                 done += docs.as_ref().map_or(0, |d| d.len() as u64);
                 progress(done, total);
@@ -190,8 +199,13 @@ fn rebuild_locked(
             })
         })?;
         // What was written meanwhile.
-        let (head, _) = store.feed_position()?;
-        replay(store, index, applied, head, head, None)
+        let (heads, _) = store.feed_heads()?;
+        for (tenant, head) in heads {
+            if head > applied.of(&tenant) {
+                replay(store, index, applied, &tenant, (head, head), None)?;
+            }
+        }
+        Ok(())
     })();
     if rebuilt.is_err() {
         index.mark_stale();

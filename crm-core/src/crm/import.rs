@@ -160,7 +160,7 @@ impl Tenant {
         // The index takes the import in once, as it takes a bulk load (rebuilt when the import
         // is large next to what the store held): searchable when the call returns.
         if kept {
-            sync::catch_up(self.store.as_ref(), &self.index)?;
+            sync::catch_up(self.store.as_ref(), &self.index, &self.id)?;
         }
         let mut report = sink_report;
         report.committed = kept && !options.dry_run;
@@ -264,7 +264,7 @@ impl Tenant {
             }
         } else {
             // Stored candidates come from the index: bring it up to date first.
-            sync::catch_up(self.store.as_ref(), &self.index)?;
+            sync::catch_up(self.store.as_ref(), &self.index, &self.id)?;
         }
         Ok(Flagger {
             config: config.clone(),

@@ -81,18 +81,48 @@ impl Crm {
         )
     }
 
+    /// Connects to a PostgreSQL database shared by several application servers, bringing its
+    /// schema up to date, with this server's search index in the folder `index`.
+    ///
+    /// `url` is a connection string, as a URL (`postgresql://user@host:5432/db`) or as
+    /// `key=value` pairs (`host=/run/postgresql dbname=crm user=app`). Calls are synchronous:
+    /// the client runs its own small runtime, so an async Rust host calls the library from a
+    /// plain thread (tokio's `spawn_blocking`, say).
+    ///
+    /// Each server keeps its own index (a local folder, not shared): before a search of a
+    /// tenant it takes in what any server committed for that tenant since (one query of the
+    /// tenant's feed head when nothing changed). A missing or outdated index, or one built from
+    /// another database, is rebuilt by the first search.
+    ///
+    /// # Errors
+    /// Validation on `url` if it is not a connection string; Storage if the database cannot be
+    /// reached; [`Error::SchemaTooNew`] if a newer version of this library wrote its schema;
+    /// Io or Search if the index folder cannot be made.
+    #[cfg(feature = "postgres")]
+    pub fn connect(url: &str, index: impl AsRef<Path>) -> Result<Self> {
+        let store: Arc<dyn Store> = Arc::new(crate::store::postgres::PgStore::connect(url)?);
+        let index = SearchIndex::shared(index.as_ref())?;
+        Self::with_index(store, index)
+    }
+
     fn with_index(store: Arc<dyn Store>, index: Arc<SearchIndex>) -> Result<Self> {
-        let (seq, _) = store.feed_position()?;
-        let applied = *index.lock_applied();
-        if applied > seq || (applied == 0 && seq > 0) {
-            // New, or ahead of this file (another file was put in its place): the first search
-            // rebuilds it from the customers rather than replaying the whole feed.
+        let (heads, _) = store.feed_heads()?;
+        let applied = index.lock_applied().clone();
+        // Built from another database; new (empty while the feeds are not); or ahead of this
+        // store (another file was put in its place): the first search rebuilds it from the
+        // customers rather than replaying every feed.
+        let ahead = heads
+            .iter()
+            .any(|(tenant, head)| applied.of(tenant) > *head);
+        let fresh = applied.is_empty() && heads.iter().any(|(_, head)| *head > 0);
+        if index.store() != store.identity() || ahead || fresh {
+            index.set_store(store.identity());
             index.mark_stale();
         }
         Ok(Self { store, index })
     }
 
-    /// Rebuilds the search index from SQLite, calling `progress(done, total)` as customers are
+    /// Rebuilds the search index from the store, calling `progress(done, total)` as customers are
     /// indexed. Searches of other threads keep answering from the old index until it commits;
     /// `progress` must not search (the index is held until the rebuild ends).
     pub fn reindex(&self, mut progress: impl FnMut(u64, u64)) -> Result<()> {
@@ -171,7 +201,7 @@ impl Tenant {
     /// text and filters; Search if the index cannot be brought up to date.
     pub fn search(&self, query: &CustomerQuery) -> Result<SearchPage> {
         query.validate()?;
-        let behind = sync::catch_up(self.store.as_ref(), &self.index)?;
+        let behind = sync::catch_up(self.store.as_ref(), &self.index, &self.id)?;
         let mut page = sync::run(self.store.as_ref(), &self.index, &self.id, query)?;
         page.behind = behind;
         Ok(page)
@@ -497,7 +527,7 @@ impl Tenant {
         customer: &Customer,
         config: &MatchConfig,
     ) -> Result<Vec<DuplicateMatch>> {
-        sync::catch_up(self.store.as_ref(), &self.index)?;
+        sync::catch_up(self.store.as_ref(), &self.index, &self.id)?;
         let reads = StoreReads {
             store: self.store.as_ref(),
             tenant: &self.id,
@@ -1113,7 +1143,7 @@ impl Tenant {
     ) -> Result<u64> {
         // The text and filters are the caller's: checked once, here.
         query.typed_words()?;
-        sync::catch_up(self.store.as_ref(), &self.index)?;
+        sync::catch_up(self.store.as_ref(), &self.index, &self.id)?;
         const PAGE: usize = MAX_PAGE as usize;
         let mut seen = std::collections::HashSet::new();
         let mut offset = 0usize;
@@ -1137,7 +1167,7 @@ impl Tenant {
     /// If the index cannot be rewritten it is marked for a rebuild (the next search rebuilds it
     /// from SQLite, old values gone) and the error is returned; the log is emptied either way.
     fn erase_traces(&self) -> Result<()> {
-        let index = sync::purge(self.store.as_ref(), &self.index);
+        let index = sync::purge(self.store.as_ref(), &self.index, &self.id);
         if index.is_err() {
             self.index.mark_stale();
         }

@@ -10,7 +10,7 @@ use super::terms;
 use crate::model::{IndexedCustomer, fold};
 
 /// Bumped when the schema or the terms change: an index of another version is rebuilt.
-pub(super) const INDEX_VERSION: u32 = 13;
+pub(super) const INDEX_VERSION: u32 = 14;
 
 /// Fast-field name of the day of the latest booking.
 pub(super) const RECENCY: &str = "recency";

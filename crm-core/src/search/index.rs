@@ -1,10 +1,9 @@
 //! The tantivy index: opened beside the SQLite file (or in RAM), written by one writer, read
 //! through a reader reloaded after every commit so a write is visible to the next search.
 
-use std::collections::HashMap;
 use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
 use std::time::Duration;
 
@@ -21,9 +20,9 @@ use super::document::{Fields, ID_HIGH, ID_LOW, INDEX_VERSION, RECENCY};
 use super::latest::Latest;
 use super::query::Built;
 use crate::error::{Error, Result};
-use crate::model::CustomerId;
 use crate::model::IndexedCustomer;
 use crate::model::SearchSort;
+use crate::model::{CustomerId, TenantId};
 
 /// Memory the writer may buffer before it flushes a segment.
 const WRITER_BUDGET: usize = 15_000_000;
@@ -44,20 +43,56 @@ fn merge_policy() -> Box<tantivy::indexer::LogMergePolicy> {
     Box::new(policy)
 }
 
-/// Customers whose documents change, for [`SearchIndex::replace`]: the old documents of
-/// `changed` go, `docs` (those still existing) come, and the index reflects the change feed up
-/// to `seq`.
+/// Customers of one tenant whose documents change, for [`SearchIndex::replace`]: the old
+/// documents of `changed` go, `docs` (those still existing) come, and the index reflects the
+/// tenant's change feed up to `seq`.
 pub(crate) struct Replacement {
     pub(crate) changed: Vec<CustomerId>,
     pub(crate) docs: Vec<IndexedCustomer>,
     pub(crate) seq: i64,
 }
 
-/// What each commit records: the schema version and the last change-feed sequence applied.
+/// How far the index reflects each tenant's change feed: the last sequence applied (change
+/// sequences are per tenant; a tenant not named is at 0).
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub(crate) struct Applied(BTreeMap<String, i64>);
+
+impl Applied {
+    /// The heads of the tenants' feeds, as applied by a rebuild.
+    pub(crate) fn from_heads(heads: &[(TenantId, i64)]) -> Self {
+        Self(
+            heads
+                .iter()
+                .filter(|(_, seq)| *seq > 0)
+                .map(|(t, seq)| (t.as_str().to_owned(), *seq))
+                .collect(),
+        )
+    }
+
+    /// The last sequence of `tenant`'s feed applied.
+    pub(crate) fn of(&self, tenant: &TenantId) -> i64 {
+        self.0.get(tenant.as_str()).copied().unwrap_or(0)
+    }
+
+    /// Records `seq` as the last sequence of `tenant`'s feed applied.
+    pub(crate) fn set(&mut self, tenant: &TenantId, seq: i64) {
+        self.0.insert(tenant.as_str().to_owned(), seq);
+    }
+
+    /// Whether nothing of any tenant was applied.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.values().all(|seq| *seq == 0)
+    }
+}
+
+/// What each commit records: the schema version, the store it reflects and how far.
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct Payload {
     version: u32,
-    seq: i64,
+    /// The identity of the store the index was built from.
+    store: String,
+    applied: Applied,
 }
 
 /// The search index of one store.
@@ -71,10 +106,12 @@ pub(crate) struct SearchIndex {
     /// lock.
     writer: Mutex<Option<IndexWriter<TantivyDocument>>>,
     keep_writer: bool,
-    /// The last change sequence the committed index reflects; held while syncing.
-    applied: Mutex<i64>,
+    /// How far the committed index reflects each tenant's feed; held while syncing.
+    applied: Mutex<Applied>,
     /// The same, readable without waiting for a sync.
-    known: AtomicI64,
+    known: Mutex<Applied>,
+    /// The identity of the store the index reflects (recorded by each commit).
+    store: Mutex<String>,
     /// Threads closing writers once their merges end.
     closing: Mutex<Vec<std::thread::JoinHandle<()>>>,
     /// Set when the index must be rebuilt from the customers before its next use.
@@ -124,7 +161,7 @@ fn registry() -> &'static Mutex<HashMap<PathBuf, Weak<SearchIndex>>> {
 impl SearchIndex {
     /// The index in the folder `dir`, shared with every other handle of this process on it.
     /// A missing, unreadable or outdated index is created anew (empty); the caller rebuilds it
-    /// from SQLite when [`SearchIndex::applied_seq`] says it is behind.
+    /// from the store when it is behind (see `Crm::with_index`).
     pub(crate) fn shared(dir: &Path) -> Result<Arc<Self>> {
         let mut open = registry()
             .lock()
@@ -183,15 +220,16 @@ impl SearchIndex {
             .reload_policy(ReloadPolicy::Manual)
             .try_into()
             .map_err(|e| search_err("cannot open the index reader", e))?;
-        let applied = read_payload(&index).map_or(0, |p| p.seq);
+        let payload = read_payload(&index).unwrap_or_default();
         Ok(Self {
             index,
             fields,
             reader,
             writer: Mutex::new(None),
             keep_writer,
-            applied: Mutex::new(applied),
-            known: AtomicI64::new(applied),
+            applied: Mutex::new(payload.applied.clone()),
+            known: Mutex::new(payload.applied),
+            store: Mutex::new(payload.store),
             closing: Mutex::new(Vec::new()),
             stale: std::sync::atomic::AtomicBool::new(false),
             rebuilding: std::sync::atomic::AtomicBool::new(false),
@@ -220,16 +258,26 @@ impl SearchIndex {
         self.stale.swap(false, std::sync::atomic::Ordering::SeqCst)
     }
 
-    /// Holds the sync lock; the value is the last change sequence applied, as far as this
-    /// process knows (another process may have committed more: see [`Self::refresh`]).
-    pub(crate) fn lock_applied(&self) -> MutexGuard<'_, i64> {
+    /// The identity of the store the index reflects.
+    pub(crate) fn store(&self) -> String {
+        lock(&self.store).clone()
+    }
+
+    /// Ties the index to another store: its next commit (a rebuild) records it.
+    pub(crate) fn set_store(&self, identity: &str) {
+        identity.clone_into(&mut lock(&self.store));
+    }
+
+    /// Holds the sync lock; the value is how far the index reflects each tenant's feed, as far
+    /// as this process knows (another process may have committed more: see [`Self::refresh`]).
+    pub(crate) fn lock_applied(&self) -> MutexGuard<'_, Applied> {
         self.applied
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// [`Self::lock_applied`] if no other thread holds it.
-    pub(crate) fn try_lock_applied(&self) -> Option<MutexGuard<'_, i64>> {
+    pub(crate) fn try_lock_applied(&self) -> Option<MutexGuard<'_, Applied>> {
         match self.applied.try_lock() {
             Ok(guard) => Some(guard),
             Err(std::sync::TryLockError::Poisoned(p)) => Some(p.into_inner()),
@@ -239,7 +287,7 @@ impl SearchIndex {
 
     /// Reads what other processes committed: reloads the reader and raises the applied sequence
     /// to the one of the last commit.
-    pub(crate) fn refresh(&self, applied: &mut MutexGuard<'_, i64>) -> Result<()> {
+    pub(crate) fn refresh(&self, applied: &mut MutexGuard<'_, Applied>) -> Result<()> {
         if self.keep_writer {
             return Ok(());
         }
@@ -250,8 +298,8 @@ impl SearchIndex {
             .reload()
             .map_err(|e| search_err("cannot reload the index reader", e))?;
         if let Some(p) = payload {
-            **applied = p.seq;
-            self.known.store(p.seq, Ordering::SeqCst);
+            *lock(&self.known) = p.applied.clone();
+            **applied = p.applied;
         }
         Ok(())
     }
@@ -367,11 +415,12 @@ impl SearchIndex {
         }
     }
 
-    /// Commits what `writer` holds, recording `seq` as the last change applied.
-    fn commit(&self, writer: &mut IndexWriter<TantivyDocument>, seq: i64) -> Result<()> {
+    /// Commits what `writer` holds, recording how far it reflects each tenant's feed.
+    fn commit(&self, writer: &mut IndexWriter<TantivyDocument>, applied: &Applied) -> Result<()> {
         let payload = serde_json::to_string(&Payload {
             version: INDEX_VERSION,
-            seq,
+            store: self.store(),
+            applied: applied.clone(),
         })
         .map_err(|e| Error::Internal(e.to_string()))?;
         let mut commit = writer
@@ -384,31 +433,31 @@ impl SearchIndex {
         Ok(())
     }
 
-    /// Records `seq` as applied and reloads the reader, so the next search sees the commit.
-    fn committed(&self, applied: &mut MutexGuard<'_, i64>, seq: i64) -> Result<()> {
-        **applied = seq;
+    /// Records what a commit applied and reloads the reader, so the next search sees it.
+    fn committed(&self, applied: &mut MutexGuard<'_, Applied>, now: Applied) -> Result<()> {
         self.reader
             .reload()
             .map_err(|e| search_err("cannot reload the index reader", e))?;
         // Published once the reader shows it: a search that finds its writes applied by another
         // thread answers from a reader that holds them.
-        self.known.store(seq, Ordering::SeqCst);
+        *lock(&self.known) = now.clone();
+        **applied = now;
         Ok(())
     }
 
-    /// The last change sequence applied as far as this process knows, read without waiting for
-    /// a sync in progress.
-    pub(crate) fn known_applied(&self) -> i64 {
-        self.known.load(Ordering::SeqCst)
+    /// The last sequence of `tenant`'s feed applied as far as this process knows, read without
+    /// waiting for a sync in progress.
+    pub(crate) fn known_applied(&self, tenant: &TenantId) -> i64 {
+        lock(&self.known).of(tenant)
     }
 
     /// Replaces the whole index with the batches `next` yields until `None`, in one commit that
-    /// records `seq` as applied. Visible to the next search on return; on error nothing of it
+    /// records `heads` as applied. Visible to the next search on return; on error nothing of it
     /// is committed.
     pub(crate) fn rebuild(
         &self,
-        applied: &mut MutexGuard<'_, i64>,
-        seq: i64,
+        applied: &mut MutexGuard<'_, Applied>,
+        heads: Applied,
         next: &mut dyn FnMut() -> Result<Option<Vec<TantivyDocument>>>,
     ) -> Result<()> {
         self.with_writer(true, true, |writer| {
@@ -422,34 +471,37 @@ impl SearchIndex {
                         .map_err(|e| search_err("cannot index a customer", e))?;
                 }
             }
-            self.commit(writer, seq)
+            self.commit(writer, &heads)
         })?;
-        self.committed(applied, seq)
+        self.committed(applied, heads)
     }
 
-    /// Applies the replacements `next(position)` yields until `None` (each: the documents of
-    /// its customers replaced by its new ones, those still existing, up to its sequence, which
-    /// is the next position) in one commit. Visible to the next search on return; on error
-    /// nothing of it is committed. Returns `false`, having written nothing, when `wait` is false
-    /// and another thread or process holds the writer.
+    /// Applies the replacements of `tenant`'s customers that `next(position)` yields until
+    /// `None` (each: the documents of its customers replaced by its new ones, those still
+    /// existing, up to its sequence, which is the next position) in one commit. Visible to the
+    /// next search on return; on error nothing of it is committed. Returns `false`, having
+    /// written nothing, when `wait` is false and another thread or process holds the writer.
     ///
     /// The first position is the lower of `applied` and the sequence the folder's last commit
-    /// records (another process may have committed since), and the commit records the higher of
-    /// that commit's sequence and the last replacement's: documents are read while the writer is
-    /// held, so no commit holds an older view than the one before it.
+    /// records for the tenant (another process may have committed since), and the commit records
+    /// the higher of that commit's sequence and the last replacement's (and the other tenants'
+    /// as that commit recorded them): documents are read while the writer is held, so no commit
+    /// holds an older view than the one before it.
     pub(crate) fn replace(
         &self,
-        applied: &mut MutexGuard<'_, i64>,
+        applied: &mut MutexGuard<'_, Applied>,
+        tenant: &TenantId,
         wait: bool,
         next: &mut dyn FnMut(i64) -> Result<Option<Replacement>>,
     ) -> Result<bool> {
         let done = self.with_writer(false, wait, |writer| {
-            let base = if self.keep_writer {
-                **applied
+            let mut now = if self.keep_writer {
+                (**applied).clone()
             } else {
-                read_payload(&self.index).map_or(0, |p| p.seq)
+                read_payload(&self.index).map_or_else(Applied::default, |p| p.applied)
             };
-            let mut position = base.min(**applied);
+            let base = now.of(tenant);
+            let mut position = base.min(applied.of(tenant));
             let mut last = None;
             while let Some(r) = next(position)? {
                 position = r.seq;
@@ -466,15 +518,17 @@ impl SearchIndex {
                 }
                 last = Some(r.seq.max(base));
             }
-            if let Some(seq) = last {
-                self.commit(writer, seq)?;
-            }
-            Ok(last)
+            let Some(seq) = last else {
+                return Ok(None);
+            };
+            now.set(tenant, seq);
+            self.commit(writer, &now)?;
+            Ok(Some(now))
         })?;
         match done {
             None => Ok(false),
             Some(None) => Ok(true),
-            Some(Some(seq)) => self.committed(applied, seq).map(|()| true),
+            Some(Some(now)) => self.committed(applied, now).map(|()| true),
         }
     }
 
@@ -616,7 +670,14 @@ fn read_payload(index: &Index) -> Option<Payload> {
         // A new, never committed index: version matches, nothing applied.
         None => Some(Payload {
             version: INDEX_VERSION,
-            seq: 0,
+            ..Payload::default()
         }),
     }
+}
+
+/// A poisoned lock only means another thread panicked while holding it; the value is sound.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }

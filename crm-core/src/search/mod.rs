@@ -7,7 +7,7 @@ mod latest;
 mod query;
 mod terms;
 
-pub(crate) use index::{Replacement, SearchIndex};
+pub(crate) use index::{Applied, Replacement, SearchIndex};
 
 use crate::error::{Error, Result};
 pub(crate) use crate::model::TextFilter;

@@ -154,6 +154,9 @@ pub(crate) trait Tx {
     fn index_documents(&self, ids: &[CustomerId]) -> Result<Vec<IndexedCustomer>>;
     /// Up to `limit` change events after sequence `after`, in order.
     fn changes_since(&self, after: i64, limit: u32) -> Result<Vec<ChangeEvent>>;
+    /// For the search index: up to `limit` change events after sequence `after`, in order,
+    /// each as its sequence and the customers it touched.
+    fn changed_customers(&self, after: i64, limit: u32) -> Result<Vec<(i64, Vec<CustomerId>)>>;
     /// Every change event about one of `ids` (as the customer or the previous one), in order.
     fn changes_about(&self, ids: &[CustomerId]) -> Result<Vec<ChangeEvent>>;
     /// The customer no. the next new customer gets.
@@ -319,18 +322,20 @@ pub(crate) trait Store: Send + Sync {
         tenant: &TenantId,
         f: &mut dyn FnMut(&dyn WriteTx) -> Result<bool>,
     ) -> Result<()>;
-    /// For the search index, across tenants: up to `limit` change events after `after`, each
-    /// as its sequence, tenant and the customers it touched.
-    fn changed_customers(
-        &self,
-        after: i64,
-        limit: u32,
-    ) -> Result<Vec<(i64, TenantId, Vec<CustomerId>)>>;
-    /// The last sequence of the feed and the number of customers of all tenants.
-    fn feed_position(&self) -> Result<(i64, u64)>;
-    /// The feed's last sequence when this handle committed its last write (or, before its
-    /// first, when it was opened): what a search through this handle must reflect.
-    fn last_written(&self) -> i64;
+    /// The store's identity: the same for every handle on one database, another for another
+    /// (the search index records it, and is rebuilt when it is not the store's).
+    fn identity(&self) -> &str;
+    /// The last sequence of `tenant`'s change feed (0 before its first event) and its number
+    /// of customers. Sequences are per tenant: increasing in commit order, each committed one
+    /// visible once every earlier one is.
+    fn feed_head(&self, tenant: &TenantId) -> Result<(i64, u64)>;
+    /// Every tenant with the last sequence of its feed, and the number of customers of all
+    /// tenants.
+    fn feed_heads(&self) -> Result<(Vec<(TenantId, i64)>, u64)>;
+    /// The last sequence of `tenant`'s feed when this handle committed its last write of it
+    /// (or, before its first, when the handle was opened): what a search through this handle
+    /// must reflect.
+    fn last_written(&self, tenant: &TenantId) -> i64;
     /// Up to `limit` search documents of any tenant, by id, after `after`.
     fn scan_index_documents(
         &self,

@@ -10,43 +10,72 @@ use crate::error::Result;
 use crate::model::{Customer, CustomerId, TenantId};
 use crate::model::{CustomerRow, IndexedCustomer};
 
+/// Up to `limit` change events of `tenant` after `after`, each as its sequence and the
+/// customers it names.
 pub(super) fn changed_customers(
     tx: &Transaction<'_>,
+    tenant: &TenantId,
     after: i64,
     limit: u32,
-) -> Result<Vec<(i64, TenantId, Vec<CustomerId>)>> {
+) -> Result<Vec<(i64, Vec<CustomerId>)>> {
     let mut stmt = tx
         .prepare_cached(
-            "SELECT seq, tenant_id, customer_id, previous_customer_id FROM changes
-         WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+            "SELECT seq, customer_id, previous_customer_id FROM changes
+         WHERE tenant_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
         )
         .map_err(super::db)?;
     let rows = stmt
-        .query_map(params![after, limit], |r| {
-            let ids: Vec<CustomerId> = [r.get::<_, Option<uuid::Uuid>>(2)?, r.get(3)?]
+        .query_map(params![tenant.as_str(), after, limit], |r| {
+            let ids: Vec<CustomerId> = [r.get::<_, Option<uuid::Uuid>>(1)?, r.get(2)?]
                 .into_iter()
                 .flatten()
                 .map(CustomerId::from_uuid)
                 .collect();
-            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, ids))
+            Ok((r.get::<_, i64>(0)?, ids))
         })
         .map_err(super::db)?;
-    let mut out = Vec::new();
-    for row in rows {
-        let (seq, tenant, ids) = row.map_err(super::db)?;
-        out.push((seq, TenantId::new(&tenant)?, ids));
-    }
-    Ok(out)
+    rows.collect::<rusqlite::Result<_>>().map_err(super::db)
 }
 
-pub(super) fn feed_position(tx: &Transaction<'_>) -> Result<(i64, u64)> {
-    tx.query_row(
-        "SELECT IFNULL((SELECT MAX(seq) FROM changes), 0),
-                IFNULL((SELECT SUM(customer_count) FROM tenants), 0)",
-        [],
-        |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)),
+/// The last sequence of `tenant`'s events (0 before its first) and its number of customers.
+pub(super) fn feed_head(tx: &Transaction<'_>, tenant: &TenantId) -> Result<(i64, u64)> {
+    tx.prepare_cached(
+        "SELECT IFNULL((SELECT MAX(seq) FROM changes WHERE tenant_id = ?1), 0),
+                IFNULL((SELECT customer_count FROM tenants WHERE tenant_id = ?1), 0)",
     )
+    .map_err(super::db)?
+    .query_row([tenant.as_str()], |r| {
+        Ok((r.get(0)?, r.get::<_, i64>(1)?.max(0).unsigned_abs()))
+    })
     .map_err(super::db)
+}
+
+/// Every tenant with the last sequence of its events, and the customers of all tenants.
+pub(super) fn feed_heads(tx: &Transaction<'_>) -> Result<(Vec<(TenantId, i64)>, u64)> {
+    let mut stmt = tx
+        .prepare_cached(
+            "SELECT t.tenant_id, IFNULL((SELECT MAX(c.seq) FROM changes c
+                 WHERE c.tenant_id = t.tenant_id), 0), t.customer_count
+             FROM tenants t ORDER BY t.tenant_id",
+        )
+        .map_err(super::db)?;
+    let rows = stmt
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
+        })
+        .map_err(super::db)?;
+    let mut heads = Vec::new();
+    let mut customers = 0u64;
+    for row in rows {
+        let (tenant, seq, count) = row.map_err(super::db)?;
+        heads.push((TenantId::new(&tenant)?, seq));
+        customers += count.max(0).unsigned_abs();
+    }
+    Ok((heads, customers))
 }
 
 /// Ids per statement when customers are read by id.

@@ -227,19 +227,22 @@ impl Store for SqliteStore {
         }
     }
 
-    fn changed_customers(
-        &self,
-        after: i64,
-        limit: u32,
-    ) -> Result<Vec<(i64, TenantId, Vec<CustomerId>)>> {
-        self.read(|tx| indexing::changed_customers(tx, after, limit))
+    /// One SQLite file is one store; its index lives beside it.
+    fn identity(&self) -> &str {
+        ""
     }
 
-    fn feed_position(&self) -> Result<(i64, u64)> {
-        self.read(indexing::feed_position)
+    fn feed_head(&self, tenant: &TenantId) -> Result<(i64, u64)> {
+        self.read(|tx| indexing::feed_head(tx, tenant))
     }
 
-    fn last_written(&self) -> i64 {
+    fn feed_heads(&self) -> Result<(Vec<(TenantId, i64)>, u64)> {
+        self.read(indexing::feed_heads)
+    }
+
+    /// The sequence is the file's, shared by its tenants: the feed's last sequence at this
+    /// handle's last commit bounds every tenant's.
+    fn last_written(&self, _tenant: &TenantId) -> i64 {
         self.written.load(Ordering::SeqCst)
     }
 

@@ -221,6 +221,10 @@ impl Tx for SqliteTx<'_> {
         changes::since(self.tx, self.tenant, after, limit)
     }
 
+    fn changed_customers(&self, after: i64, limit: u32) -> Result<Vec<(i64, Vec<CustomerId>)>> {
+        indexing::changed_customers(self.tx, self.tenant, after, limit)
+    }
+
     fn changes_about(&self, ids: &[CustomerId]) -> Result<Vec<ChangeEvent>> {
         changes::about(self.tx, self.tenant, ids)
     }

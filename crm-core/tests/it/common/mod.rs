@@ -15,22 +15,73 @@ use crm_core::{
 };
 use tempfile::TempDir;
 
-/// An open store on a real SQLite file; the directory (and file) go away when dropped.
+/// An open store: a real SQLite file in a temporary directory, or, when the suite runs against
+/// PostgreSQL (`CRM_TEST_STORE=postgres`), a schema of its own on the test server
+/// (`CRM_TEST_POSTGRES`) with its index in the temporary directory.
 pub(crate) struct Db {
     /// The handle on the store.
     pub(crate) crm: Crm,
-    /// Where the file lives.
+    /// Where the SQLite file lives (or would: not made on PostgreSQL).
     pub(crate) path: PathBuf,
+    /// The PostgreSQL connection string of the store's schema, on PostgreSQL.
+    pub(crate) url: Option<String>,
     /// Keeps the directory alive; dropped last.
     pub(crate) dir: TempDir,
 }
 
-/// Opens a fresh store in a new temporary directory.
+/// The connection string of the test server when the suite runs against PostgreSQL. With `CI`
+/// set, asking for PostgreSQL without a server fails rather than testing SQLite twice.
+pub(crate) fn postgres_server() -> Option<String> {
+    let wanted = std::env::var("CRM_TEST_STORE").is_ok_and(|s| s == "postgres");
+    if !wanted {
+        return None;
+    }
+    match std::env::var("CRM_TEST_POSTGRES") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => panic!("CRM_TEST_STORE=postgres needs CRM_TEST_POSTGRES (the test server)"),
+    }
+}
+
+/// A new, empty schema on the test server; the connection string that works in it.
+pub(crate) fn postgres_schema(server: &str) -> String {
+    let name = format!("t_{}", uuid::Uuid::now_v7().simple());
+    let mut client = postgres::Client::connect(server, postgres::NoTls).unwrap();
+    client
+        .batch_execute(&format!("CREATE SCHEMA {name}"))
+        .unwrap();
+    format!("{server} options='-c search_path={name}'")
+}
+
+/// Opens a fresh store in a new temporary directory: on the store the suite runs against.
 pub(crate) fn open() -> Db {
+    match postgres_server() {
+        Some(server) => {
+            let dir = tempfile::tempdir().unwrap();
+            let url = postgres_schema(&server);
+            let crm = Crm::connect(&url, dir.path().join("index")).unwrap();
+            Db {
+                crm,
+                path: dir.path().join("crm.db"),
+                url: Some(url),
+                dir,
+            }
+        }
+        None => open_sqlite(),
+    }
+}
+
+/// Opens a fresh SQLite file in a new temporary directory, whichever store the suite runs
+/// against (for tests of the file itself).
+pub(crate) fn open_sqlite() -> Db {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("crm.db");
     let crm = Crm::open(&path).unwrap();
-    Db { crm, path, dir }
+    Db {
+        crm,
+        path,
+        url: None,
+        dir,
+    }
 }
 
 impl Db {
@@ -39,9 +90,22 @@ impl Db {
         tenant(&self.crm, id)
     }
 
-    /// Opens a second handle on the same file (as another process would).
+    /// Opens a second handle on the same store (as another process would), sharing the index
+    /// folder.
     pub(crate) fn reopen(&self) -> Crm {
-        Crm::open(&self.path).unwrap()
+        match &self.url {
+            Some(url) => Crm::connect(url, self.dir.path().join("index")).unwrap(),
+            None => Crm::open(&self.path).unwrap(),
+        }
+    }
+
+    /// A handle on the same store as another application server would open it: PostgreSQL
+    /// with an index folder of its own (`name`); on SQLite, a second handle on the file.
+    pub(crate) fn server(&self, name: &str) -> Crm {
+        match &self.url {
+            Some(url) => Crm::connect(url, self.dir.path().join(name)).unwrap(),
+            None => Crm::open(&self.path).unwrap(),
+        }
     }
 }
 

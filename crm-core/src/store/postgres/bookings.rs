@@ -1,0 +1,323 @@
+//! Booking rows: read by reference, written, linked, a customer's history and stats, and the
+//! per-customer counters the customer list sorts on.
+
+use chrono::{DateTime, FixedOffset, Utc};
+use postgres::Row;
+
+use super::Db;
+use super::values::{enumerated, get, local, local_text, opt_customer_id, opt_local, utc};
+use crate::error::{Error, Result};
+use crate::model::{Booking, CustomerId, CustomerStats, Invoice, Money, TenantId};
+
+const COLUMNS: &str = "reference, customer_id, status, pickup_at, return_at, route_from, route_to, \
+    transport, hotel, salesperson, invoice_number, amount_minor, currency, payment_status, \
+    created_at, updated_at";
+
+fn from_row(row: &Row) -> Result<Booking> {
+    let number: Option<String> = get(row, 10)?;
+    let invoice = match number {
+        Some(number) => Some(Invoice {
+            number,
+            amount: Money {
+                minor: get(row, 11)?,
+                currency: get(row, 12)?,
+            },
+            payment_status: enumerated(row, 13)?,
+        }),
+        None => None,
+    };
+    Ok(Booking {
+        reference: get(row, 0)?,
+        customer_id: opt_customer_id(row, 1)?,
+        status: enumerated(row, 2)?,
+        pickup_at: local(row, 3)?,
+        return_at: opt_local(row, 4)?,
+        route_from: get(row, 5)?,
+        route_to: get(row, 6)?,
+        transport: get(row, 7)?,
+        hotel: get(row, 8)?,
+        salesperson: get(row, 9)?,
+        invoice,
+        created_at: utc(row, 14)?,
+        updated_at: utc(row, 15)?,
+    })
+}
+
+pub(super) fn by_reference(
+    db: &mut Db<'_>,
+    tenant: &TenantId,
+    reference: &str,
+) -> Result<Option<Booking>> {
+    let sql = format!("SELECT {COLUMNS} FROM bookings WHERE tenant_id = $1 AND reference = $2");
+    db.query_opt(&sql, &[&tenant.as_str(), &reference.trim()])?
+        .as_ref()
+        .map(from_row)
+        .transpose()
+}
+
+/// References per statement when the bookings of a batch are looked up.
+const REFERENCES_PER_QUERY: usize = 5000;
+
+/// The stored bookings of these references, read a few thousand references per statement.
+pub(super) fn many(
+    db: &mut Db<'_>,
+    tenant: &TenantId,
+    references: &[&str],
+) -> Result<Vec<Booking>> {
+    let sql =
+        format!("SELECT {COLUMNS} FROM bookings WHERE tenant_id = $1 AND reference = ANY($2)");
+    let mut out = Vec::new();
+    for chunk in references.chunks(REFERENCES_PER_QUERY) {
+        for row in db.query(&sql, &[&tenant.as_str(), &chunk])? {
+            out.push(from_row(&row)?);
+        }
+    }
+    Ok(out)
+}
+
+/// Writes a booking: a new row (`insert`, created at `created`), or over the row of its
+/// reference (its creation time kept). `updated` is `b.updated_at` as stored, `created`
+/// `b.created_at`.
+pub(super) fn write(
+    db: &mut Db<'_>,
+    tenant: &TenantId,
+    b: &Booking,
+    (created, updated): (&str, &str),
+    insert: bool,
+) -> Result<()> {
+    let sql = if insert {
+        "INSERT INTO bookings (tenant_id, reference, customer_id, status, pickup_at, pickup_utc,
+            return_at, route_from, route_to, transport, hotel, salesperson, invoice_number,
+            amount_minor, currency, payment_status, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $18, $17)"
+    } else {
+        "UPDATE bookings SET customer_id = $3, status = $4, pickup_at = $5, pickup_utc = $6,
+            return_at = $7, route_from = $8, route_to = $9, transport = $10, hotel = $11,
+            salesperson = $12, invoice_number = $13, amount_minor = $14, currency = $15,
+            payment_status = $16, updated_at = $17
+         WHERE tenant_id = $1 AND reference = $2"
+    };
+    let invoice = b.invoice.as_ref();
+    let (customer, pickup, pickup_utc, return_at) = (
+        b.customer_id.as_ref().map(CustomerId::as_uuid),
+        local_text(&b.pickup_at),
+        b.pickup_at.timestamp_micros(),
+        b.return_at.as_ref().map(local_text),
+    );
+    let (number, minor, currency, paid) = (
+        invoice.map(|i| &i.number),
+        invoice.map(|i| i.amount.minor),
+        invoice.map(|i| &i.amount.currency),
+        invoice.map(|i| i.payment_status.as_str()),
+    );
+    let tenant_text = tenant.as_str();
+    let status = b.status.as_str();
+    let args: [&(dyn postgres::types::ToSql + Sync); 18] = [
+        &tenant_text,
+        &b.reference,
+        &customer,
+        &status,
+        &pickup,
+        &pickup_utc,
+        &return_at,
+        &b.route_from,
+        &b.route_to,
+        &b.transport,
+        &b.hotel,
+        &b.salesperson,
+        &number,
+        &minor,
+        &currency,
+        &paid,
+        &updated,
+        &created,
+    ];
+    // The update has no creation time to write.
+    let args = if insert { &args[..] } else { &args[..17] };
+    let written = db.execute(sql, args)?;
+    if written != 1 {
+        return Err(Error::Internal(format!(
+            "booking {} was not written",
+            b.reference
+        )));
+    }
+    Ok(())
+}
+
+/// Links the booking to `customer` (or unlinks it), stamped `stamp`.
+pub(super) fn set_customer(
+    db: &mut Db<'_>,
+    tenant: &TenantId,
+    reference: &str,
+    customer: Option<CustomerId>,
+    stamp: &str,
+) -> Result<()> {
+    db.execute(
+        "UPDATE bookings SET customer_id = $3, updated_at = $4 WHERE tenant_id = $1 AND reference = $2",
+        &[
+            &tenant.as_str(),
+            &reference,
+            &customer.as_ref().map(CustomerId::as_uuid),
+            &stamp,
+        ],
+    )?;
+    Ok(())
+}
+
+/// Who a booking belongs to and when it was last changed.
+pub(super) fn owner(
+    db: &mut Db<'_>,
+    tenant: &TenantId,
+    reference: &str,
+) -> Result<Option<(Option<CustomerId>, DateTime<Utc>)>> {
+    db.query_opt(
+        "SELECT customer_id, updated_at FROM bookings WHERE tenant_id = $1 AND reference = $2",
+        &[&tenant.as_str(), &reference],
+    )?
+    .map(|r| -> Result<_> { Ok((opt_customer_id(&r, 0)?, utc(&r, 1)?)) })
+    .transpose()
+}
+
+/// How many bookings a customer has (its counter).
+pub(super) fn count_of(db: &mut Db<'_>, tenant: &TenantId, customer: &CustomerId) -> Result<u64> {
+    let count: Option<i64> = db
+        .query_opt(
+            "SELECT booking_count FROM customers WHERE tenant_id = $1 AND id = $2",
+            &[&tenant.as_str(), customer.as_uuid()],
+        )?
+        .map(|r| get(&r, 0))
+        .transpose()?;
+    Ok(count.unwrap_or(0) as u64)
+}
+
+/// Detaches every booking of `customer`, stamped `stamp`; returns their references.
+pub(super) fn unlink_all(
+    db: &mut Db<'_>,
+    tenant: &TenantId,
+    customer: &CustomerId,
+    stamp: &str,
+) -> Result<Vec<String>> {
+    db.query(
+        "UPDATE bookings SET customer_id = NULL, updated_at = $3
+         WHERE tenant_id = $1 AND customer_id = $2 RETURNING reference",
+        &[&tenant.as_str(), customer.as_uuid(), &stamp],
+    )?
+    .iter()
+    .map(|r| get::<String>(r, 0))
+    .collect()
+}
+
+/// The references of a customer's bookings, by reference, with their update times.
+pub(super) fn references_of(
+    db: &mut Db<'_>,
+    tenant: &TenantId,
+    customer: &CustomerId,
+) -> Result<Vec<(String, DateTime<Utc>)>> {
+    db.query(
+        "SELECT reference, updated_at FROM bookings WHERE customer_id = $2 AND tenant_id = $1
+         ORDER BY reference",
+        &[&tenant.as_str(), customer.as_uuid()],
+    )?
+    .iter()
+    .map(|r| -> Result<_> { Ok((get::<String>(r, 0)?, utc(r, 1)?)) })
+    .collect()
+}
+
+/// Adds `count` new bookings, the latest departing at `latest`, to a customer's counters
+/// without reading its bookings. Returns `false`, having changed nothing, when `latest` is the
+/// very time of the stored last booking (which of the two is last then depends on their
+/// references: the caller recounts).
+pub(super) fn add_to_counters(
+    db: &mut Db<'_>,
+    tenant: &TenantId,
+    customer: &CustomerId,
+    count: i64,
+    latest: &DateTime<FixedOffset>,
+) -> Result<bool> {
+    let changed = db.execute(
+        "UPDATE customers SET booking_count = booking_count + $3,
+            last_booking_at = CASE WHEN $4 > last_booking_key THEN $5 ELSE last_booking_at END,
+            last_booking_key = GREATEST(last_booking_key, $4)
+         WHERE tenant_id = $1 AND id = $2 AND last_booking_key <> $4",
+        &[
+            &tenant.as_str(),
+            customer.as_uuid(),
+            &count,
+            &latest.timestamp_micros(),
+            &local_text(latest),
+        ],
+    )?;
+    Ok(changed == 1)
+}
+
+/// Recomputes the booking count and last booking of each customer given.
+pub(super) fn refresh_counters(
+    db: &mut Db<'_>,
+    tenant: &TenantId,
+    customers: impl IntoIterator<Item = CustomerId>,
+) -> Result<()> {
+    const REFRESH: &str = "UPDATE customers SET
+            booking_count = (SELECT COUNT(*) FROM bookings WHERE customer_id = $2 AND tenant_id = $1),
+            last_booking_key = COALESCE((SELECT MAX(pickup_utc) FROM bookings WHERE customer_id = $2 AND tenant_id = $1), -9223372036854775808),
+            last_booking_at = (SELECT pickup_at FROM bookings WHERE customer_id = $2 AND tenant_id = $1
+                               ORDER BY pickup_utc DESC, reference DESC LIMIT 1)
+         WHERE tenant_id = $1 AND id = $2";
+    let tenant_text = tenant.as_str();
+    for id in customers {
+        db.execute(REFRESH, &[&tenant_text, id.as_uuid()])?;
+    }
+    Ok(())
+}
+
+pub(super) fn history(
+    db: &mut Db<'_>,
+    tenant: &TenantId,
+    customer: &CustomerId,
+) -> Result<Vec<Booking>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM bookings WHERE customer_id = $2 AND tenant_id = $1
+         ORDER BY pickup_utc DESC, reference DESC"
+    );
+    db.query(&sql, &[&tenant.as_str(), customer.as_uuid()])?
+        .iter()
+        .map(from_row)
+        .collect()
+}
+
+pub(super) fn stats(
+    db: &mut Db<'_>,
+    tenant: &TenantId,
+    customer: &CustomerId,
+) -> Result<CustomerStats> {
+    let row = db.query_one(
+        "SELECT booking_count, last_booking_at FROM customers WHERE tenant_id = $1 AND id = $2",
+        &[&tenant.as_str(), customer.as_uuid()],
+    )?;
+    let bookings: i64 = get(&row, 0)?;
+    let last_booking = opt_local(&row, 1)?;
+    // The sum is NUMERIC: one beyond 64 bits comes back NULL, reported as the SQLite store does.
+    let sums = db.query(
+        "SELECT currency,
+                CASE WHEN SUM(amount_minor) BETWEEN -9223372036854775808 AND 9223372036854775807
+                     THEN SUM(amount_minor)::BIGINT END
+         FROM bookings
+         WHERE customer_id = $2 AND tenant_id = $1 AND currency IS NOT NULL AND status <> 'cancelled'
+         GROUP BY currency
+         ORDER BY currency COLLATE \"C\"",
+        &[&tenant.as_str(), customer.as_uuid()],
+    )?;
+    let mut total_spent: Vec<Money> = Vec::with_capacity(sums.len());
+    for row in &sums {
+        let currency: String = get(row, 0)?;
+        let minor: Option<i64> = get(row, 1)?;
+        let minor = minor.ok_or_else(|| {
+            Error::Internal(format!("total spent in {currency} overflows 64 bits"))
+        })?;
+        total_spent.push(Money { minor, currency });
+    }
+    Ok(CustomerStats {
+        bookings: bookings as u64,
+        last_booking,
+        total_spent,
+    })
+}

@@ -1,0 +1,329 @@
+//! The PostgreSQL implementation of the storage port (`PgStore`, `PgTx`): a pool of
+//! connections of the sync `postgres` client (it runs its own small runtime: C and Python hosts
+//! set nothing up; an async Rust host calls the library from a plain thread, e.g. tokio's
+//! `spawn_blocking`).
+//!
+//! - A write transaction is `READ COMMITTED` and first locks the tenant's row: one tenant's
+//!   writes are ordered, different tenants write in parallel, and every statement after the lock
+//!   sees what the tenant's earlier writes committed. The change feed's sequence is a counter in
+//!   that row, bumped under the lock: gap-free and in commit order.
+//! - A read transaction is `REPEATABLE READ READ ONLY`: one snapshot.
+//! - A serialization failure or a deadlock is a `Conflict` error (try again), never `Storage`.
+
+mod bookings;
+mod changes;
+mod communications;
+mod customers;
+mod documents;
+mod indexing;
+mod list;
+mod lists;
+mod merges;
+mod port;
+mod privacy;
+mod rows;
+mod saved;
+mod schema;
+mod values;
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use postgres::error::SqlState;
+use postgres::types::ToSql;
+use postgres::{Client, IsolationLevel, NoTls, Row, Statement};
+
+use super::port::{Store, Tx, WriteTx};
+use crate::error::{Error, Result};
+use crate::model::{CustomerId, IndexedCustomer, TenantId};
+use port::PgTx;
+
+/// Connections the pool keeps at most (each one a PostgreSQL backend).
+const POOL_SIZE: u32 = 16;
+/// How long a call waits for a free connection before it fails.
+const POOL_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A PostgreSQL database holding every tenant's records.
+pub(crate) struct PgStore {
+    pool: r2d2::Pool<Manager>,
+    /// The database's identity (made with its schema).
+    identity: String,
+    /// The last sequence of each tenant's feed at this handle's last commit of a write of it
+    /// (or when the handle was opened).
+    written: Mutex<HashMap<TenantId, i64>>,
+}
+
+impl PgStore {
+    /// Connects to the database at `url` (a libpq-style connection string or URL) and brings
+    /// its schema up to date.
+    pub(crate) fn connect(url: &str) -> Result<Self> {
+        let config: postgres::Config = url.parse().map_err(|e| Error::Validation {
+            field: "url".into(),
+            reason: format!("not a PostgreSQL connection string: {e}"),
+        })?;
+        let manager = Manager { config };
+        let mut first = manager.open().map_err(|e| Error::Storage {
+            message: format!("cannot connect to PostgreSQL: {}", message(&e)),
+            source: Box::new(e),
+        })?;
+        let identity = schema::migrate(&mut first.client)?;
+        let pool = r2d2::Pool::builder()
+            .max_size(POOL_SIZE)
+            .min_idle(Some(0))
+            .connection_timeout(POOL_TIMEOUT)
+            .build_unchecked(manager);
+        let store = Self {
+            pool,
+            identity,
+            written: Mutex::new(HashMap::new()),
+        };
+        // What the feeds held when the handle was opened: its searches reflect at least that.
+        let (heads, _) = store.feed_heads()?;
+        *lock(&store.written) = heads.into_iter().collect();
+        Ok(store)
+    }
+
+    fn connection(&self) -> Result<r2d2::PooledConnection<Manager>> {
+        self.pool.get().map_err(|e| Error::Storage {
+            message: format!("no PostgreSQL connection: {e}"),
+            source: Box::new(e),
+        })
+    }
+
+    /// Runs `f` in a read-only transaction that sees one snapshot.
+    fn read<T>(&self, f: impl FnOnce(&mut Db<'_>) -> Result<T>) -> Result<T> {
+        let mut conn = self.connection()?;
+        let Conn { client, cache } = &mut *conn;
+        let tx = client
+            .build_transaction()
+            .isolation_level(IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()
+            .map_err(pg)?;
+        let mut db = Db { tx, cache };
+        let out = f(&mut db)?;
+        db.tx.commit().map_err(pg)?;
+        Ok(out)
+    }
+}
+
+/// A message of the server or the client without the values a server's detail may quote.
+fn message(err: &postgres::Error) -> String {
+    match err.as_db_error() {
+        Some(db) => format!("{} ({})", db.message(), db.code().code()),
+        None => err.to_string(),
+    }
+}
+
+/// A PostgreSQL error as the core reports it: a serialization failure or a deadlock is a
+/// Conflict (the caller may try again); anything else Storage, with the server's message and
+/// code but never the detail (which may quote values). Written `.map_err(pg)` at each call.
+pub(super) fn pg(err: postgres::Error) -> Error {
+    if let Some(code) = err.code()
+        && (*code == SqlState::T_R_SERIALIZATION_FAILURE
+            || *code == SqlState::T_R_DEADLOCK_DETECTED)
+    {
+        return Error::Conflict {
+            reason: "a concurrent transaction changed the same records; try again".into(),
+        };
+    }
+    Error::storage(format!("postgres: {}", message(&err)), err)
+}
+
+/// A connection of the pool and its prepared statements.
+pub(super) struct Conn {
+    client: Client,
+    cache: HashMap<String, Statement>,
+}
+
+/// Makes the pool's connections.
+struct Manager {
+    config: postgres::Config,
+}
+
+impl Manager {
+    fn open(&self) -> std::result::Result<Conn, postgres::Error> {
+        let client = self.config.connect(NoTls)?;
+        Ok(Conn {
+            client,
+            cache: HashMap::new(),
+        })
+    }
+}
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = Conn;
+    type Error = postgres::Error;
+
+    fn connect(&self) -> std::result::Result<Conn, postgres::Error> {
+        self.open()
+    }
+
+    fn is_valid(&self, conn: &mut Conn) -> std::result::Result<(), postgres::Error> {
+        conn.client.simple_query("").map(drop)
+    }
+
+    fn has_broken(&self, conn: &mut Conn) -> bool {
+        conn.client.is_closed()
+    }
+}
+
+/// The parameters of a statement.
+pub(super) type Params<'p> = &'p [&'p (dyn ToSql + Sync)];
+
+/// An open transaction and the statements its connection prepared: each statement is
+/// prepared once per connection.
+pub(super) struct Db<'a> {
+    tx: postgres::Transaction<'a>,
+    cache: &'a mut HashMap<String, Statement>,
+}
+
+impl Db<'_> {
+    fn statement(&mut self, sql: &str) -> Result<Statement> {
+        if let Some(statement) = self.cache.get(sql) {
+            return Ok(statement.clone());
+        }
+        let statement = self.tx.prepare(sql).map_err(pg)?;
+        self.cache.insert(sql.to_owned(), statement.clone());
+        Ok(statement)
+    }
+
+    /// The rows `sql` returns.
+    pub(super) fn query(&mut self, sql: &str, params: Params<'_>) -> Result<Vec<Row>> {
+        let statement = self.statement(sql)?;
+        self.tx.query(&statement, params).map_err(pg)
+    }
+
+    /// The one row `sql` returns, if any (an error if more).
+    pub(super) fn query_opt(&mut self, sql: &str, params: Params<'_>) -> Result<Option<Row>> {
+        let statement = self.statement(sql)?;
+        self.tx.query_opt(&statement, params).map_err(pg)
+    }
+
+    /// The one row `sql` returns (an error if none or more).
+    pub(super) fn query_one(&mut self, sql: &str, params: Params<'_>) -> Result<Row> {
+        let statement = self.statement(sql)?;
+        self.tx.query_one(&statement, params).map_err(pg)
+    }
+
+    /// Runs `sql`; the number of rows it changed.
+    pub(super) fn execute(&mut self, sql: &str, params: Params<'_>) -> Result<u64> {
+        let statement = self.statement(sql)?;
+        self.tx.execute(&statement, params).map_err(pg)
+    }
+
+    /// Whether `sql` returns a row.
+    pub(super) fn exists(&mut self, sql: &str, params: Params<'_>) -> Result<bool> {
+        Ok(self.query_opt(sql, params)?.is_some())
+    }
+}
+
+/// Locks the tenant's row for this transaction, making it first; returns its feed's last
+/// sequence.
+fn lock_tenant(db: &mut Db<'_>, tenant: &TenantId) -> Result<i64> {
+    const LOCK: &str = "SELECT change_seq FROM tenants WHERE tenant_id = $1 FOR UPDATE";
+    if let Some(row) = db.query_opt(LOCK, &[&tenant.as_str()])? {
+        return values::get(&row, 0);
+    }
+    db.execute(
+        "INSERT INTO tenants (tenant_id) VALUES ($1) ON CONFLICT DO NOTHING",
+        &[&tenant.as_str()],
+    )?;
+    let row = db.query_one(LOCK, &[&tenant.as_str()])?;
+    values::get(&row, 0)
+}
+
+/// A poisoned lock only means another thread panicked while holding it; the map is sound.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl Store for PgStore {
+    fn read_tx(&self, tenant: &TenantId, f: &mut dyn FnMut(&dyn Tx) -> Result<()>) -> Result<()> {
+        self.read(|db| {
+            let tx = PgTx::new(db, tenant);
+            f(&tx)
+        })
+    }
+
+    fn write_tx(
+        &self,
+        tenant: &TenantId,
+        f: &mut dyn FnMut(&dyn WriteTx) -> Result<bool>,
+    ) -> Result<()> {
+        let mut conn = self.connection()?;
+        let Conn { client, cache } = &mut *conn;
+        let tx = client
+            .build_transaction()
+            .isolation_level(IsolationLevel::ReadCommitted)
+            .start()
+            .map_err(pg)?;
+        let mut db = Db { tx, cache };
+        lock_tenant(&mut db, tenant)?;
+        let commit = {
+            let tx = PgTx::new(&mut db, tenant);
+            f(&tx)?
+        };
+        if !commit {
+            return db.tx.rollback().map_err(pg);
+        }
+        let row = db.query_one(
+            "SELECT change_seq FROM tenants WHERE tenant_id = $1",
+            &[&tenant.as_str()],
+        )?;
+        let head: i64 = values::get(&row, 0)?;
+        db.tx.commit().map_err(pg)?;
+        let mut written = lock(&self.written);
+        let last = written.entry(tenant.clone()).or_insert(0);
+        *last = (*last).max(head);
+        Ok(())
+    }
+
+    fn identity(&self) -> &str {
+        &self.identity
+    }
+
+    fn feed_head(&self, tenant: &TenantId) -> Result<(i64, u64)> {
+        self.read(|db| {
+            let row = db.query_opt(
+                "SELECT change_seq, customer_count FROM tenants WHERE tenant_id = $1",
+                &[&tenant.as_str()],
+            )?;
+            row.map_or(Ok((0, 0)), |row| {
+                Ok((values::get(&row, 0)?, values::count(&row, 1)?))
+            })
+        })
+    }
+
+    fn feed_heads(&self) -> Result<(Vec<(TenantId, i64)>, u64)> {
+        self.read(indexing::feed_heads)
+    }
+
+    fn last_written(&self, tenant: &TenantId) -> i64 {
+        lock(&self.written).get(tenant).copied().unwrap_or(0)
+    }
+
+    fn scan_index_documents(
+        &self,
+        after: Option<CustomerId>,
+        limit: u32,
+    ) -> Result<Vec<IndexedCustomer>> {
+        self.read(|db| indexing::scan(db, after, limit))
+    }
+
+    /// Vacuums the tables an erasure rewrites, so that the dead versions of the erased rows
+    /// leave the tables' pages (their WAL, replicas and backups stay the operator's).
+    fn flush_erased(&self) -> Result<bool> {
+        let mut conn = self.connection()?;
+        conn.client
+            .batch_execute(
+                "VACUUM customers, customer_contacts, customer_lists, changes, merges, \
+                 merge_members, documents, communications, bookings",
+            )
+            .map_err(pg)?;
+        Ok(true)
+    }
+}
