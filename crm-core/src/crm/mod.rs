@@ -1183,7 +1183,8 @@ impl Tenant {
     }
 
     /// Up to `limit` (1 to 10,000) change events of this tenant with a sequence number above
-    /// `after`, in order. Start from 0; continue from the last `seq` seen.
+    /// `after`, in order. Start from 0; continue from the last `seq` seen: no event committed
+    /// is ever skipped (see [`ChangeEvent::seq`]).
     pub fn changes_since(&self, after: i64, limit: u32) -> Result<Vec<ChangeEvent>> {
         if limit == 0 || limit > MAX_CHANGES {
             return Err(Error::validation(

@@ -61,8 +61,10 @@ crate::model::string_enum::string_enum!(
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ChangeEvent {
-    /// Position in the feed: strictly increasing, shared by all tenants (so it may skip numbers
-    /// within one tenant).
+    /// Position in the tenant's feed: strictly increasing in commit order, and an event is
+    /// visible only once every earlier one is (a reader never sees 11 before 10). On SQLite
+    /// the numbers are the file's, shared by its tenants (one tenant's may skip numbers); on
+    /// PostgreSQL each tenant counts its own, with no gaps.
     pub seq: i64,
     /// When the change was made (inside its transaction, just before the commit).
     pub at: DateTime<Utc>,

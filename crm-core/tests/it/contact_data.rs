@@ -459,7 +459,7 @@ fn name_rules_are_per_tenant() {
 /// whatever the customer's country, and stored whatever their length.
 #[test]
 fn a_file_of_the_previous_schema_gets_its_phones_read_again() {
-    let db = open();
+    let db = open_sqlite();
     let t = db.tenant("agency"); // FR
     let other = db.tenant("other"); // FR too: its misread phone is fixed alike, in its feed
     let create = |t: &Tenant, fields| t.create_customer(&actor(), fields).unwrap();

@@ -31,5 +31,6 @@ mod search;
 mod search_filters;
 mod search_isolation;
 mod search_recovery;
+mod servers;
 mod tenant_isolation;
 mod validation;

@@ -27,7 +27,7 @@ fn set_pragma(path: &Path, name: &str, value: i64) {
 
 #[test]
 fn data_survives_close_and_reopen() {
-    let db = open();
+    let db = open_sqlite();
     let refs = ["BK-1", "BK-2", "BK-3"];
     let (before_a, before_b) = {
         let a = db.tenant("agency-a");
@@ -95,7 +95,7 @@ fn data_survives_close_and_reopen() {
 
 #[test]
 fn a_new_file_is_marked_as_ours_with_the_current_schema_version() {
-    let db = open();
+    let db = open_sqlite();
     assert!(db.path.exists());
     assert_eq!(pragma(&db.path, "user_version"), Crm::schema_version());
     assert_eq!(pragma(&db.path, "application_id"), APPLICATION_ID);
@@ -107,7 +107,7 @@ fn a_new_file_is_marked_as_ours_with_the_current_schema_version() {
 
 #[test]
 fn two_handles_on_one_file_see_each_others_writes() {
-    let db = open();
+    let db = open_sqlite();
     let a1 = db.tenant("agency");
     let other = db.reopen();
     let a2 = other.tenant("agency").unwrap();
@@ -129,7 +129,7 @@ fn two_handles_on_one_file_see_each_others_writes() {
 
 #[test]
 fn a_file_written_by_a_newer_version_is_refused() {
-    let db = open();
+    let db = open_sqlite();
     let t = db.tenant("agency");
     let c = t
         .create_customer(&actor(), customer("Zoé", "Moreau"))
@@ -260,7 +260,7 @@ fn an_empty_file_becomes_a_new_store() {
 
 #[test]
 fn a_damaged_file_fails_with_storage_errors_not_panics() {
-    let db = open();
+    let db = open_sqlite();
     let t = db.tenant("agency");
     crm_bench::Synth::new(9, "D")
         .populate(&t, &actor(), 300, 3)

@@ -127,7 +127,7 @@ const NEEDLES: &[&str] = &[MARK, PHONE_MARK, BIRTH_MARK, CONSENT_MARK];
 
 #[test]
 fn anonymise_leaves_no_old_value_in_any_file() {
-    let db = open();
+    let db = open_sqlite();
     let a = db.tenant("agency-a");
     // One batch: one index segment holding them and a bystander, so that the segment outlives
     // the customer's documents and must be rewritten.

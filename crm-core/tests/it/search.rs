@@ -239,7 +239,7 @@ fn writes_are_visible_to_the_next_search() {
 
 #[test]
 fn reopen_replays_missed_writes_and_a_deleted_index_is_rebuilt() {
-    let db = open();
+    let db = common::open_sqlite();
     let t = db.tenant("agency");
     people(&t);
     let index_dir = {

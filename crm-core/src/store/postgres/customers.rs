@@ -173,7 +173,7 @@ pub(super) fn written(
             country = $21, contact_person = $22, birth_date = $23, language = $24, notes = $25,
             consent_email_at = $26, consent_sms_at = $27, salesperson = $28, custom_fields = $29,
             updated_at = $30, version = $31, anonymised_at = $32
-         WHERE tenant_id = $1 AND id = $2 AND version = $31 - 1"
+         WHERE tenant_id = $1 AND id = $2 AND version = $31::BIGINT - 1"
     };
     let typed = |p: &Option<Phone>| p.as_ref().map(|p| p.typed.clone());
     let e164 = |p: &Option<Phone>| p.as_ref().and_then(|p| p.e164.clone());
