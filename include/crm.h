@@ -1526,6 +1526,20 @@ crm_status crm_tenant_delete_customer(const struct crm_tenant *tenant,
 crm_status crm_db_open(const char *path, struct crm_db **out);
 
 /**
+ * Connects to a PostgreSQL database shared by several application servers (`url`: a
+ * connection string, as a URL or as `key=value` pairs, UTF-8), migrating its schema if
+ * needed, with this server's search index in the folder `index_dir` (UTF-8, made if missing).
+ * Each server keeps its own index folder; before a search of a tenant it takes in what any
+ * server committed for that tenant since.
+ *
+ * On success `*out` is a database the caller owns and frees with `crm_db_free`.
+ * Errors: `CRM_ERR_VALIDATION` (`url` is not a connection string), `CRM_ERR_STORAGE` (the
+ * database cannot be reached, or was written by a newer version), `CRM_ERR_IO` (the index
+ * folder cannot be created).
+ */
+crm_status crm_db_connect(const char *url, const char *index_dir, struct crm_db **out);
+
+/**
  * Opens a database in memory, gone when freed (tests, demos). `*out` as for `crm_db_open`.
  */
 crm_status crm_db_open_in_memory(struct crm_db **out);

@@ -83,6 +83,32 @@ pub extern "C" fn crm_db_open(path: *const c_char, out: *mut *mut crm_db) -> crm
     })
 }
 
+/// Connects to a PostgreSQL database shared by several application servers (`url`: a
+/// connection string, as a URL or as `key=value` pairs, UTF-8), migrating its schema if
+/// needed, with this server's search index in the folder `index_dir` (UTF-8, made if missing).
+/// Each server keeps its own index folder; before a search of a tenant it takes in what any
+/// server committed for that tenant since.
+///
+/// On success `*out` is a database the caller owns and frees with `crm_db_free`.
+/// Errors: `CRM_ERR_VALIDATION` (`url` is not a connection string), `CRM_ERR_STORAGE` (the
+/// database cannot be reached, or was written by a newer version), `CRM_ERR_IO` (the index
+/// folder cannot be created).
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_db_connect(
+    url: *const c_char,
+    index_dir: *const c_char,
+    out: *mut *mut crm_db,
+) -> crm_status {
+    ffi::call(|| {
+        let out = ffi::out(out, "out")?;
+        let url = ffi::text_in(url, "url")?;
+        let index_dir = ffi::text_in(index_dir, "index_dir")?;
+        let crm = Crm::connect(url, index_dir)?;
+        out.write(ffi::into_raw(Db(crm)));
+        Ok(())
+    })
+}
+
 /// Opens a database in memory, gone when freed (tests, demos). `*out` as for `crm_db_open`.
 #[unsafe(no_mangle)]
 pub extern "C" fn crm_db_open_in_memory(out: *mut *mut crm_db) -> crm_status {

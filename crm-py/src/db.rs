@@ -118,16 +118,16 @@ pub(crate) struct PyCrm {
     shared: Shared,
     /// Set by `close()`: read without the lock, which a running call may hold.
     closed: AtomicBool,
-    /// The file, for `repr`; `None` in memory.
-    path: Option<PathBuf>,
+    /// Where the records are, for `repr` (never a connection string: it may hold a password).
+    place: String,
 }
 
 impl PyCrm {
-    fn new(crm: Crm, path: Option<PathBuf>) -> Self {
+    fn new(crm: Crm, place: String) -> Self {
         Self {
             shared: Arc::new(RwLock::new(Some(crm))),
             closed: AtomicBool::new(false),
-            path,
+            place,
         }
     }
 
@@ -170,7 +170,37 @@ impl PyCrm {
     ) -> PyResult<Self> {
         let opened = py.detach(|| Crm::open(&path));
         let crm = opened.map_err(|err| to_py(py, err.into()))?;
-        Ok(Self::new(crm, Some(path)))
+        Ok(Self::new(crm, path.display().to_string()))
+    }
+
+    /// Connects to a PostgreSQL database shared by several application servers, migrating its
+    /// schema if needed, with this server's search index in the folder `index`.
+    ///
+    /// Each server keeps its own index folder; before a search of a tenant it takes in what
+    /// any server committed for that tenant since. Calls release the GIL.
+    ///
+    /// Args:
+    ///     url: a connection string, as a URL (`postgresql://user@host/db`) or as
+    ///         `key=value` pairs (`host=/run/postgresql dbname=crm user=app`).
+    ///     index: the folder of this server's search index (made if missing).
+    ///
+    /// Raises:
+    ///     ValidationError: `url` is not a connection string.
+    ///     StorageError: the database cannot be reached, or was written by a newer version.
+    ///     IoError: the index folder cannot be created.
+    #[staticmethod]
+    #[pyo3(signature = (url, *, index))]
+    fn connect(
+        py: Python<'_>,
+        url: &str,
+        #[pyo3(from_py_with = crate::convert::path)] index: PathBuf,
+    ) -> PyResult<Self> {
+        let opened = py.detach(|| Crm::connect(url, &index));
+        let crm = opened.map_err(|err| to_py(py, err.into()))?;
+        Ok(Self::new(
+            crm,
+            format!("PostgreSQL, index {}", index.display()),
+        ))
     }
 
     /// A database in memory, gone when closed: for tests and demos.
@@ -179,7 +209,7 @@ impl PyCrm {
         let crm = py
             .detach(Crm::open_in_memory)
             .map_err(|err| to_py(py, err.into()))?;
-        Ok(Self::new(crm, None))
+        Ok(Self::new(crm, "in memory".to_owned()))
     }
 
     /// The schema version this library writes.
@@ -266,9 +296,6 @@ impl PyCrm {
 
     fn __repr__(&self) -> String {
         let state = if self.closed() { " closed" } else { "" };
-        match &self.path {
-            Some(path) => format!("<crm.Crm {}{state}>", path.display()),
-            None => format!("<crm.Crm in memory{state}>"),
-        }
+        format!("<crm.Crm {}{state}>", self.place)
     }
 }

@@ -111,9 +111,7 @@ impl Crm {
         // Built from another database; new (empty while the feeds are not); or ahead of this
         // store (another file was put in its place): the first search rebuilds it from the
         // customers rather than replaying every feed.
-        let ahead = heads
-            .iter()
-            .any(|(tenant, head)| applied.of(tenant) > *head);
+        let ahead = applied.ahead_of(&heads);
         let fresh = applied.is_empty() && heads.iter().any(|(_, head)| *head > 0);
         if index.store() != store.identity() || ahead || fresh {
             index.set_store(store.identity());

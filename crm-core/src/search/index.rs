@@ -80,6 +80,15 @@ impl Applied {
         self.0.insert(tenant.as_str().to_owned(), seq);
     }
 
+    /// Whether some tenant was applied further than its feed's head in `heads` (a tenant not
+    /// named there has an empty feed): the index was built from another store.
+    pub(crate) fn ahead_of(&self, heads: &[(TenantId, i64)]) -> bool {
+        let heads: HashMap<&str, i64> = heads.iter().map(|(t, s)| (t.as_str(), *s)).collect();
+        self.0
+            .iter()
+            .any(|(tenant, seq)| *seq > heads.get(tenant.as_str()).copied().unwrap_or(0))
+    }
+
     /// Whether nothing of any tenant was applied.
     pub(crate) fn is_empty(&self) -> bool {
         self.0.values().all(|seq| *seq == 0)

@@ -310,3 +310,32 @@ fn email_typed_past_the_at_needs_the_whole_local_part() {
     );
     assert!(finds(&t, "helene.dup@example.fr").is_empty());
 }
+
+/// A file put in the place of another (the old one deleted, its index folder left) with the
+/// same tenant names: the index, ahead of the new file's feeds, is rebuilt from it, and shows
+/// nothing of the old file.
+#[test]
+fn an_index_left_by_another_file_of_the_same_tenants_is_rebuilt() {
+    let db = common::open_sqlite();
+    let t = db.tenant("agency");
+    for name in ["Old", "Older", "Oldest"] {
+        t.create_customer(&actor(), customer(name, "Gone")).unwrap();
+    }
+    assert_eq!(t.search(&CustomerQuery::all()).unwrap().total, 3);
+    drop(t);
+    let common::Db { crm, path, dir, .. } = db;
+    drop(crm);
+    for suffix in ["", "-wal", "-shm"] {
+        let mut file = path.clone().into_os_string();
+        file.push(suffix);
+        let _ = std::fs::remove_file(file);
+    }
+    let crm = Crm::open(&path).unwrap();
+    let t = common::tenant(&crm, "agency");
+    t.create_customer(&actor(), customer("New", "Here"))
+        .unwrap();
+    let page = t.search(&CustomerQuery::all()).unwrap();
+    assert_eq!(page.total, 1);
+    assert_eq!(page.items[0].first_name, "New");
+    drop(dir);
+}
