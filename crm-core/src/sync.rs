@@ -65,7 +65,10 @@ pub(crate) fn catch_up(store: &dyn Store, index: &SearchIndex, tenant: &TenantId
         .saturating_sub(applied.of(tenant))
         .max(0)
         .unsigned_abs();
-    if own_backlog > REBUILD_BACKLOG.max(customers / 2) {
+    // A rebuild reads every tenant's customers: worth it only against all of them.
+    if own_backlog > REBUILD_BACKLOG.max(customers / 2)
+        && own_backlog > REBUILD_BACKLOG.max(store.feed_heads()?.1 / 2)
+    {
         // Cheaper to read every customer once than to replay (say) a bulk load change by change.
         rebuild_locked(store, index, &mut applied, &mut |_, _| {})?;
     } else {

@@ -118,7 +118,8 @@ fn message(err: &postgres::Error) -> String {
 
 /// A PostgreSQL error as the core reports it: a serialization failure or a deadlock is a
 /// Conflict (the caller may try again); anything else Storage, with the server's message and
-/// code but never the detail (which may quote values). Written `.map_err(pg)` at each call.
+/// code but never the detail (which may quote values), in the message and in the cause alike.
+/// Written `.map_err(pg)` at each call.
 pub(super) fn pg(err: postgres::Error) -> Error {
     if let Some(code) = err.code()
         && (*code == SqlState::T_R_SERIALIZATION_FAILURE
@@ -128,7 +129,12 @@ pub(super) fn pg(err: postgres::Error) -> Error {
             reason: "a concurrent transaction changed the same records; try again".into(),
         };
     }
-    Error::storage(format!("postgres: {}", message(&err)), err)
+    // The cause kept is the same text: the client's error would show the detail.
+    let message = message(&err);
+    Error::storage(
+        format!("postgres: {message}"),
+        std::io::Error::other(message),
+    )
 }
 
 /// A connection of the pool and its prepared statements.

@@ -317,14 +317,22 @@ pub(crate) fn migrate(client: &mut Client) -> Result<String> {
     let mut tx = client.transaction().map_err(super::pg)?;
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
         .map_err(super::pg)?;
-    tx.batch_execute(
-        "CREATE TABLE IF NOT EXISTS crm_store (
+    // Made only when missing: a role that may read and write rows but not create tables
+    // connects to a database already set up.
+    let made: Option<String> = tx
+        .query_one("SELECT to_regclass('crm_store')::TEXT", &[])
+        .and_then(|row| row.try_get(0))
+        .map_err(super::pg)?;
+    if made.is_none() {
+        tx.batch_execute(
+            "CREATE TABLE crm_store (
             singleton      BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (singleton),
             store_id       UUID NOT NULL,
             schema_version BIGINT NOT NULL
         )",
-    )
-    .map_err(super::pg)?;
+        )
+        .map_err(super::pg)?;
+    }
     let row = tx
         .query_opt("SELECT store_id, schema_version FROM crm_store", &[])
         .map_err(super::pg)?;
