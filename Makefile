@@ -25,7 +25,7 @@ test-postgres:
 	  if [ -n "$$CI" ]; then echo "test-postgres: CRM_TEST_POSTGRES is not set" >&2; exit 1; fi; \
 	  echo "test-postgres: CRM_TEST_POSTGRES is not set: SKIPPED"; exit 0; fi; \
 	CRM_TEST_STORE=postgres $(CARGO) test --locked -p crm-core --test it -- \
-	  --skip persistence:: --skip crash_consistency:: --skip fuzz::
+	  --skip persistence:: --skip fuzz::
 
 test-rust:
 	$(CARGO) test --workspace --locked --exclude crm-py

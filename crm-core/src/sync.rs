@@ -86,7 +86,8 @@ pub(crate) fn catch_up(store: &dyn Store, index: &SearchIndex, tenant: &TenantId
 }
 
 /// Applies `tenant`'s changes after those applied up to `head` in one commit: at least those up
-/// to `must`, then more until `deadline` passes.
+/// to `must`, then more until `deadline` passes. When they include a delete or an
+/// anonymisation, the segments holding the old documents are rewritten afterwards.
 fn replay(
     store: &dyn Store,
     index: &SearchIndex,
@@ -102,35 +103,42 @@ fn replay(
     }
     // Only this handle's own writes are worth waiting for another writer.
     let wait = must > from;
-    index
-        .replace(applied, tenant, wait, &mut |position| {
-            if position >= head || (position >= must && out_of_time()) {
-                return Ok(None);
-            }
-            // Others' writes in smaller slices, so that the deadline is kept closely.
-            let limit = if position < must {
-                REPLAY_BATCH
-            } else {
-                REPLAY_SLICE
-            };
-            port::read(store, tenant, |tx| {
-                let batch: Vec<_> = tx
-                    .changed_customers(position, limit)?
-                    .into_iter()
-                    .take_while(|(seq, _)| *seq <= head)
-                    .collect();
-                // Nothing more up to `head` (a gap left by rolled-back writes): the index
-                // reflects it.
-                let seq = batch.last().map_or(head, |c| c.0);
-                let mut changed: Vec<CustomerId> =
-                    batch.into_iter().flat_map(|(_, ids)| ids).collect();
-                changed.sort();
-                changed.dedup();
-                let docs = tx.index_documents(&changed)?;
-                Ok(Some(Replacement { changed, docs, seq }))
-            })
+    // Whether a delete or an anonymisation was taken in: its old values must leave the folder.
+    let mut erased = false;
+    let written = index.replace(applied, tenant, wait, &mut |position| {
+        if position >= head || (position >= must && out_of_time()) {
+            return Ok(None);
+        }
+        // Others' writes in smaller slices, so that the deadline is kept closely.
+        let limit = if position < must {
+            REPLAY_BATCH
+        } else {
+            REPLAY_SLICE
+        };
+        port::read(store, tenant, |tx| {
+            let batch: Vec<_> = tx
+                .changed_customers(position, limit)?
+                .into_iter()
+                .take_while(|(seq, _, _)| *seq <= head)
+                .collect();
+            erased |= batch.iter().any(|(_, kind, _)| kind.erases());
+            // Nothing more up to `head` (a gap left by rolled-back writes): the index
+            // reflects it.
+            let seq = batch.last().map_or(head, |c| c.0);
+            let mut changed: Vec<CustomerId> =
+                batch.into_iter().flat_map(|(_, _, ids)| ids).collect();
+            changed.sort();
+            changed.dedup();
+            let docs = tx.index_documents(&changed)?;
+            Ok(Some(Replacement { changed, docs, seq }))
         })
-        .map(drop)
+    })?;
+    if written && erased {
+        // Another handle (another server, with an index of its own) deleted or anonymised a
+        // customer: the segments still holding the old document are rewritten here too.
+        index.purge()?;
+    }
+    Ok(())
 }
 
 /// Brings the index up to every change of `tenant` committed so far (waiting for any sync or

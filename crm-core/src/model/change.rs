@@ -56,6 +56,15 @@ crate::model::string_enum::string_enum!(
     }
 );
 
+impl ChangeKind {
+    /// Whether the change erased personal data (a delete or an anonymisation): whoever holds a
+    /// copy of the customer's values (a search index, the host) must let them go, not only
+    /// stop showing them.
+    pub fn erases(self) -> bool {
+        matches!(self, Self::CustomerDeleted | Self::CustomerAnonymised)
+    }
+}
+
 /// One entry of the change feed. It names what changed, never the personal values: read the
 /// record to see them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use crate::error::{Error, Result};
 use crate::model::{AnonymisationNote, MergeId, MergeRecord, Undo};
-use crate::model::{Change, ChangeEvent};
+use crate::model::{Change, ChangeEvent, ChangeKind};
 use chrono::{DateTime, FixedOffset, Utc};
 
 use crate::model::{
@@ -155,8 +155,12 @@ pub(crate) trait Tx {
     /// Up to `limit` change events after sequence `after`, in order.
     fn changes_since(&self, after: i64, limit: u32) -> Result<Vec<ChangeEvent>>;
     /// For the search index: up to `limit` change events after sequence `after`, in order,
-    /// each as its sequence and the customers it touched.
-    fn changed_customers(&self, after: i64, limit: u32) -> Result<Vec<(i64, Vec<CustomerId>)>>;
+    /// each as its sequence, its kind and the customers it touched.
+    fn changed_customers(
+        &self,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<(i64, ChangeKind, Vec<CustomerId>)>>;
     /// Every change event about one of `ids` (as the customer or the previous one), in order.
     fn changes_about(&self, ids: &[CustomerId]) -> Result<Vec<ChangeEvent>>;
     /// The customer no. the next new customer gets.

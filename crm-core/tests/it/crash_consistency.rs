@@ -1,5 +1,6 @@
 //! A writer process killed (SIGKILL) in the middle of its batches leaves a store that opens, holds
-//! only whole transactions, and whose counters and change feed agree with its rows.
+//! only whole transactions, and whose counters and change feed agree with its rows: an SQLite
+//! file, or a PostgreSQL database when the suite runs against one.
 #![allow(clippy::unwrap_used)]
 
 use crate::common;
@@ -13,6 +14,16 @@ use crm_core::{ChangeKind, Crm, CustomerListQuery, CustomerSort};
 
 const BATCH: usize = 200;
 const ENV: &str = "CRM_CRASH_CHILD_DB";
+/// The connection string, when the store is PostgreSQL (`ENV` is then the index folder).
+const URL_ENV: &str = "CRM_CRASH_CHILD_URL";
+
+/// Where the store is: an SQLite file, or a PostgreSQL database and an index folder.
+fn open_at(path: &std::path::Path, url: Option<&str>) -> Crm {
+    match url {
+        Some(url) => Crm::connect(url, path).unwrap(),
+        None => Crm::open(path).unwrap(),
+    }
+}
 
 /// Not a test of its own: the body of the child process that the test below starts and kills.
 /// It writes batches of customers, each followed by a batch of their bookings, until killed.
@@ -20,7 +31,8 @@ const ENV: &str = "CRM_CRASH_CHILD_DB";
 #[ignore = "run as a child process by killed_writer_leaves_whole_transactions"]
 fn crash_child_writer() {
     let Ok(path) = std::env::var(ENV) else { return };
-    let crm = Crm::open(&path).unwrap();
+    let url = std::env::var(URL_ENV).ok().filter(|u| !u.is_empty());
+    let crm = open_at(std::path::Path::new(&path), url.as_deref());
     let t = tenant(&crm, "agency");
     let pid = std::process::id();
     for round in 0.. {
@@ -45,17 +57,107 @@ fn crash_child_writer() {
     }
 }
 
+/// The same for an import: the child imports files of `IMPORT_ROWS` customers a batch of
+/// `BATCH` rows at a time, until killed.
+#[test]
+#[ignore = "run as a child process by a_killed_import_leaves_whole_batches"]
+fn crash_child_importer() {
+    let Ok(path) = std::env::var(ENV) else { return };
+    let url = std::env::var(URL_ENV).ok().filter(|u| !u.is_empty());
+    let crm = open_at(std::path::Path::new(&path), url.as_deref());
+    let t = tenant(&crm, IMPORTER);
+    let options = crm_core::ImportOptions::new()
+        .batch_size(BATCH)
+        .flag_duplicates(None);
+    for round in 0.. {
+        let mut csv = String::from("first_name,last_name,email\n");
+        for i in 0..IMPORT_ROWS {
+            csv.push_str(&format!(
+                "Import,Row{round}-{i},row{round}.{i}@example.com\n"
+            ));
+        }
+        let report = t
+            .import_csv(&actor(), csv.as_bytes(), &options, |_, _| true)
+            .unwrap();
+        assert_eq!(report.created, IMPORT_ROWS as u64);
+    }
+}
+
+const IMPORTER: &str = "importer";
+const IMPORT_ROWS: usize = 20 * BATCH;
+
+#[test]
+fn a_killed_import_leaves_whole_batches() {
+    let db = common::open();
+    let url = db.url.as_deref();
+    let path = match url {
+        Some(_) => db.dir.path().join("child-index"),
+        None => db.path.clone(),
+    };
+    let importer = |crm: &Crm| {
+        crm.tenant(IMPORTER)
+            .unwrap()
+            .list_customers(&CustomerListQuery::new(CustomerSort::Name).limit(1))
+            .unwrap()
+            .total
+    };
+    for kill_after in [Duration::from_millis(0), Duration::from_millis(23)] {
+        let before = importer(&db.crm);
+        let mut child = Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--ignored",
+                "--exact",
+                "crash_consistency::crash_child_importer",
+                "--test-threads=1",
+            ])
+            .env(ENV, &path)
+            .env(URL_ENV, url.unwrap_or_default())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let started = Instant::now();
+        while importer(&db.crm) < before + 2 * BATCH as u64 {
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "the child imported nothing"
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        std::thread::sleep(kill_after);
+        child.kill().unwrap();
+        child.wait().unwrap();
+        let crm = db.reopen();
+        let t = crm.tenant(IMPORTER).unwrap();
+        let customers = all_customers(&t);
+        assert_eq!(customers.len() % BATCH, 0, "a batch was half-imported");
+        assert_eq!(importer(&crm), customers.len() as u64, "the count drifted");
+        let mut numbers: Vec<i64> = customers.iter().map(|c| c.customer_no).collect();
+        numbers.sort_unstable();
+        assert_eq!(numbers, (1..=customers.len() as i64).collect::<Vec<_>>());
+        let created = all_changes(&t)
+            .iter()
+            .filter(|e| e.kind == ChangeKind::CustomerCreated)
+            .count();
+        assert_eq!(created, customers.len(), "the feed disagrees with the rows");
+    }
+}
+
 #[test]
 fn killed_writer_leaves_whole_transactions() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("crash.db");
-    Crm::open(&path).unwrap();
+    let db = common::open();
+    let url = db.url.as_deref();
+    // The child's index folder is its own (another process: another server, on PostgreSQL).
+    let path = match url {
+        Some(_) => db.dir.path().join("child-index"),
+        None => db.path.clone(),
+    };
     for kill_after in [
         Duration::from_millis(0),
         Duration::from_millis(7),
         Duration::from_millis(31),
     ] {
-        let before = count(&path);
+        let before = count(&db.crm);
         let mut child = Command::new(std::env::current_exe().unwrap())
             .args([
                 "--ignored",
@@ -64,13 +166,14 @@ fn killed_writer_leaves_whole_transactions() {
                 "--test-threads=1",
             ])
             .env(ENV, &path)
+            .env(URL_ENV, url.unwrap_or_default())
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap();
         // Let it commit a few batches, then kill it mid-flight.
         let started = Instant::now();
-        while count(&path) < before + 2 * BATCH as u64 {
+        while count(&db.crm) < before + 2 * BATCH as u64 {
             assert!(
                 started.elapsed() < Duration::from_secs(60),
                 "the child wrote nothing"
@@ -80,12 +183,12 @@ fn killed_writer_leaves_whole_transactions() {
         std::thread::sleep(kill_after);
         child.kill().unwrap();
         child.wait().unwrap();
-        check_consistent(&path);
+        // A new handle, as after a restart.
+        check_consistent(&db.reopen());
     }
 }
 
-fn count(path: &std::path::Path) -> u64 {
-    let crm = Crm::open(path).unwrap();
+fn count(crm: &Crm) -> u64 {
     crm.tenant("agency")
         .unwrap()
         .list_customers(&CustomerListQuery::new(CustomerSort::Name).limit(1))
@@ -93,8 +196,7 @@ fn count(path: &std::path::Path) -> u64 {
         .total
 }
 
-fn check_consistent(path: &std::path::Path) {
-    let crm = Crm::open(path).unwrap();
+fn check_consistent(crm: &Crm) {
     let t = crm.tenant("agency").unwrap();
     let customers = all_customers(&t);
     assert_eq!(
@@ -103,7 +205,7 @@ fn check_consistent(path: &std::path::Path) {
         "a batch of customers was half-written"
     );
     assert_eq!(
-        count(path),
+        count(crm),
         customers.len() as u64,
         "the customer count drifted"
     );

@@ -98,31 +98,6 @@ const NOT_PERSONAL: &[&str] = &[
     "anonymised_at",
 ];
 
-/// Files under `dir` (recursively) whose bytes, ASCII-lowercased, hold one of the needles.
-fn files_holding(dir: &Path, needles: &[&str]) -> Vec<String> {
-    let mut found = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(at) = stack.pop() {
-        for entry in std::fs::read_dir(&at).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-                continue;
-            }
-            let Ok(bytes) = std::fs::read(&path) else {
-                continue;
-            };
-            let lower = bytes.to_ascii_lowercase();
-            for needle in needles {
-                if lower.windows(needle.len()).any(|w| w == needle.as_bytes()) {
-                    found.push(format!("{} holds {needle:?}", path.display()));
-                }
-            }
-        }
-    }
-    found
-}
-
 const NEEDLES: &[&str] = &[MARK, PHONE_MARK, BIRTH_MARK, CONSENT_MARK];
 
 #[test]

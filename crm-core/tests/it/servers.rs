@@ -61,6 +61,46 @@ fn a_write_through_one_server_is_found_through_the_other() {
     assert!(names(&tenant(&two, "other"), "zsofia").is_empty());
 }
 
+/// A customer deleted or anonymised through one server leaves the other server's index folder
+/// too, once that server's search has taken the change in (on SQLite the servers share one
+/// folder, which the erasing handle rewrites).
+#[test]
+fn an_erasure_through_one_server_leaves_the_other_servers_index_folder() {
+    let db = open();
+    let one = db.server("index-one");
+    let two = db.server("index-two");
+    let dpo = crm_core::Actor::new("dpo-1", crm_core::Role::Organisation);
+    let a1 = tenant(&one, "agency");
+    let a2 = two.tenant("agency").unwrap();
+    let folder = match &db.url {
+        Some(_) => db.dir.path().join("index-two"),
+        None => {
+            let mut d = db.path.clone().into_os_string();
+            d.push(".index");
+            d.into()
+        }
+    };
+    let made = a1
+        .create_customers(
+            &actor(),
+            vec![
+                customer("Qwyzanon", "Gone"),
+                customer("Qwyzdelete", "Gone"),
+                customer("Bob", "Stander"),
+            ],
+        )
+        .unwrap();
+    assert_eq!(names(&a2, "gone").len(), 2);
+    // The scan sees them while they are there (sorted names share their prefix: "qwyz").
+    assert!(!files_holding(&folder, &["qwyz"]).is_empty());
+    a1.anonymise(&dpo, &made[0].id, "asked").unwrap();
+    a1.delete_customer(&dpo, &made[1].id).unwrap();
+    assert!(names(&a2, "gone").is_empty());
+    assert_eq!(names(&a2, "stander"), ["Bob Stander"]);
+    let held = files_holding(&folder, &["qwyz"]);
+    assert!(held.is_empty(), "{held:?}");
+}
+
 /// Follows a tenant's feed until told to stop, then reads it to the end: what it saw.
 fn follow(t: Tenant, stop: Arc<AtomicBool>) -> Vec<ChangeEvent> {
     let mut seen: Vec<ChangeEvent> = Vec::new();

@@ -4,10 +4,10 @@
 use std::collections::{BTreeSet, HashMap};
 
 use super::rows::{CUSTOMER_COLUMNS, customer, list_row, secondary_phone};
-use super::values::{customer_id, get, opt_customer_id};
+use super::values::{customer_id, enumerated, get, opt_customer_id};
 use super::{Db, Params};
 use crate::error::Result;
-use crate::model::{Customer, CustomerId, TenantId};
+use crate::model::{ChangeKind, Customer, CustomerId, TenantId};
 use crate::model::{CustomerRow, IndexedCustomer};
 
 /// Up to `limit` events of the tenant's feed after sequence `after`, in order: each one's
@@ -17,9 +17,9 @@ pub(super) fn changed_customers(
     tenant: &TenantId,
     after: i64,
     limit: u32,
-) -> Result<Vec<(i64, Vec<CustomerId>)>> {
+) -> Result<Vec<(i64, ChangeKind, Vec<CustomerId>)>> {
     let rows = db.query(
-        "SELECT seq, customer_id, previous_customer_id FROM changes
+        "SELECT seq, customer_id, previous_customer_id, kind FROM changes
          WHERE tenant_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
         &[&tenant.as_str(), &after, &i64::from(limit)],
     )?;
@@ -29,7 +29,7 @@ pub(super) fn changed_customers(
                 .into_iter()
                 .flatten()
                 .collect();
-            Ok((get::<i64>(row, 0)?, ids))
+            Ok((get::<i64>(row, 0)?, enumerated(row, 3)?, ids))
         })
         .collect()
 }

@@ -8,7 +8,8 @@
 //!   sees what the tenant's earlier writes committed. The change feed's sequence is a counter in
 //!   that row, bumped under the lock: gap-free and in commit order.
 //! - A read transaction is `REPEATABLE READ READ ONLY`: one snapshot.
-//! - A serialization failure or a deadlock is a `Conflict` error (try again), never `Storage`.
+//! - A serialization failure, a deadlock or a lock waited for longer than 10 s (SQLite's busy
+//!   timeout) is a `Conflict` error (try again), never `Storage`.
 
 mod bookings;
 mod changes;
@@ -41,6 +42,9 @@ use port::PgTx;
 
 /// Connections the pool keeps at most (each one a PostgreSQL backend).
 const POOL_SIZE: u32 = 16;
+/// How long a statement waits for a lock (the tenant's row held by a long write, say) before
+/// the call fails with a Conflict: SQLite's busy timeout.
+const LOCK_TIMEOUT_MS: u64 = 10_000;
 /// How long a call waits for a free connection before it fails.
 const POOL_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -58,10 +62,17 @@ impl PgStore {
     /// Connects to the database at `url` (a libpq-style connection string or URL) and brings
     /// its schema up to date.
     pub(crate) fn connect(url: &str) -> Result<Self> {
-        let config: postgres::Config = url.parse().map_err(|e| Error::Validation {
+        let mut config: postgres::Config = url.parse().map_err(|e| Error::Validation {
             field: "url".into(),
             reason: format!("not a PostgreSQL connection string: {e}"),
         })?;
+        // A lock held longer than SQLite's busy timeout (a tenant's long import, say) ends the
+        // wait with a Conflict instead of holding a pooled connection indefinitely.
+        let options = match config.get_options() {
+            Some(given) => format!("{given} -c lock_timeout={}", LOCK_TIMEOUT_MS),
+            None => format!("-c lock_timeout={}", LOCK_TIMEOUT_MS),
+        };
+        config.options(&options);
         let manager = Manager { config };
         let mut first = manager.open().map_err(|e| Error::Storage {
             message: format!("cannot connect to PostgreSQL: {}", message(&e)),
@@ -121,13 +132,18 @@ fn message(err: &postgres::Error) -> String {
 /// code but never the detail (which may quote values), in the message and in the cause alike.
 /// Written `.map_err(pg)` at each call.
 pub(super) fn pg(err: postgres::Error) -> Error {
-    if let Some(code) = err.code()
-        && (*code == SqlState::T_R_SERIALIZATION_FAILURE
-            || *code == SqlState::T_R_DEADLOCK_DETECTED)
-    {
-        return Error::Conflict {
-            reason: "a concurrent transaction changed the same records; try again".into(),
-        };
+    if let Some(code) = err.code() {
+        if *code == SqlState::T_R_SERIALIZATION_FAILURE || *code == SqlState::T_R_DEADLOCK_DETECTED
+        {
+            return Error::Conflict {
+                reason: "a concurrent transaction changed the same records; try again".into(),
+            };
+        }
+        if *code == SqlState::LOCK_NOT_AVAILABLE {
+            return Error::Conflict {
+                reason: "another write of the tenant held it too long; try again".into(),
+            };
+        }
     }
     // The cause kept is the same text: the client's error would show the detail.
     let message = message(&err);

@@ -6,21 +6,22 @@ use std::collections::HashMap;
 use rusqlite::{ToSql, Transaction, params, params_from_iter};
 
 use super::rows::{CUSTOMER_COLUMNS, customer, list_row, secondary_phone};
+use super::values::parse_enum;
 use crate::error::Result;
-use crate::model::{Customer, CustomerId, TenantId};
+use crate::model::{ChangeKind, Customer, CustomerId, TenantId};
 use crate::model::{CustomerRow, IndexedCustomer};
 
-/// Up to `limit` change events of `tenant` after `after`, each as its sequence and the
-/// customers it names.
+/// Up to `limit` change events of `tenant` after `after`, each as its sequence, its kind and
+/// the customers it names.
 pub(super) fn changed_customers(
     tx: &Transaction<'_>,
     tenant: &TenantId,
     after: i64,
     limit: u32,
-) -> Result<Vec<(i64, Vec<CustomerId>)>> {
+) -> Result<Vec<(i64, ChangeKind, Vec<CustomerId>)>> {
     let mut stmt = tx
         .prepare_cached(
-            "SELECT seq, customer_id, previous_customer_id FROM changes
+            "SELECT seq, customer_id, previous_customer_id, kind FROM changes
          WHERE tenant_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
         )
         .map_err(super::db)?;
@@ -31,7 +32,8 @@ pub(super) fn changed_customers(
                 .flatten()
                 .map(CustomerId::from_uuid)
                 .collect();
-            Ok((r.get::<_, i64>(0)?, ids))
+            let kind = parse_enum(3, &r.get::<_, String>(3)?)?;
+            Ok((r.get::<_, i64>(0)?, kind, ids))
         })
         .map_err(super::db)?;
     rows.collect::<rusqlite::Result<_>>().map_err(super::db)

@@ -20,7 +20,7 @@ use crate::model::{
     ListInfo, SavedSearch, SavedSearchId, SortKey, TenantId, TenantSettings,
 };
 use crate::model::{AnonymisationNote, MergeId, Undo};
-use crate::model::{Change, ChangeEvent};
+use crate::model::{Change, ChangeEvent, ChangeKind};
 use crate::store::port::{MergeParties, Snapshot, SortValue, StoredMerge, Tx, WriteTx};
 
 /// A read or write transaction of one tenant.
@@ -221,7 +221,11 @@ impl Tx for SqliteTx<'_> {
         changes::since(self.tx, self.tenant, after, limit)
     }
 
-    fn changed_customers(&self, after: i64, limit: u32) -> Result<Vec<(i64, Vec<CustomerId>)>> {
+    fn changed_customers(
+        &self,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<(i64, ChangeKind, Vec<CustomerId>)>> {
         indexing::changed_customers(self.tx, self.tenant, after, limit)
     }
 

@@ -295,3 +295,28 @@ pub(crate) fn assert_invalid<T: std::fmt::Debug>(result: crm_core::Result<T>, fi
         }
     }
 }
+
+/// Files under `dir` (recursively) whose bytes, ASCII-lowercased, hold one of the needles.
+pub(crate) fn files_holding(dir: &std::path::Path, needles: &[&str]) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(at) = stack.pop() {
+        for entry in std::fs::read_dir(&at).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let Ok(bytes) = std::fs::read(&path) else {
+                continue;
+            };
+            let lower = bytes.to_ascii_lowercase();
+            for needle in needles {
+                if lower.windows(needle.len()).any(|w| w == needle.as_bytes()) {
+                    found.push(format!("{} holds {needle:?}", path.display()));
+                }
+            }
+        }
+    }
+    found
+}
