@@ -28,7 +28,7 @@ test-postgres:
 	  --skip persistence:: --skip fuzz::
 
 test-rust:
-	$(CARGO) test --workspace --locked --exclude crm-py
+	$(CARGO) test --workspace --locked --exclude crm-py -- --skip pg_only::
 	# The quickstart as `cargo test` built it: `cargo run -p crm-core` would select other
 	# features of the shared dependencies and build most of them again.
 	target/debug/examples/quickstart

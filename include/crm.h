@@ -1551,6 +1551,14 @@ crm_status crm_db_open_in_memory(struct crm_db **out);
 crm_status crm_db_reindex(const struct crm_db *db, crm_progress_callback progress, void *userdata);
 
 /**
+ * Brings this handle's search index up to every tenant's committed changes now (see
+ * `Crm::sync_index`: on PostgreSQL, call it from a timer on each server so that a customer
+ * erased through another server leaves this server's index folder too). Errors:
+ * `CRM_ERR_STORAGE`, `CRM_ERR_SEARCH`.
+ */
+crm_status crm_db_sync_index(const struct crm_db *db);
+
+/**
  * Frees a database handle. NULL does nothing; a handle freed twice is detected and ignored.
  * The database closes when this handle and every tenant opened from it are freed (tenants keep
  * it open); calls running on other threads finish first.

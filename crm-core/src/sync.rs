@@ -156,6 +156,23 @@ pub(crate) fn purge(store: &dyn Store, index: &SearchIndex, tenant: &TenantId) -
     index.purge()
 }
 
+/// Brings the index up to every tenant's feed: each tenant with changes the index has not taken
+/// in yet is replayed in full (segments that held a deleted or anonymised customer rewritten).
+pub(crate) fn catch_up_all(store: &dyn Store, index: &SearchIndex) -> Result<()> {
+    let mut applied = index.lock_applied();
+    if index.take_stale() {
+        return rebuild_locked(store, index, &mut applied, &mut |_, _| {});
+    }
+    index.refresh(&mut applied)?;
+    let (heads, _) = store.feed_heads()?;
+    for (tenant, head) in heads {
+        if head > applied.of(&tenant) {
+            replay(store, index, &mut applied, &tenant, (head, head), None)?;
+        }
+    }
+    Ok(())
+}
+
 /// Rebuilds the index from the store: every customer of every tenant, then the changes made
 /// meanwhile. `progress(done, total)` is called after each batch (it must not search: the index
 /// is held until the rebuild ends).

@@ -139,6 +139,18 @@ pub extern "C" fn crm_db_reindex(
     })
 }
 
+/// Brings this handle's search index up to every tenant's committed changes now (see
+/// `Crm::sync_index`: on PostgreSQL, call it from a timer on each server so that a customer
+/// erased through another server leaves this server's index folder too). Errors:
+/// `CRM_ERR_STORAGE`, `CRM_ERR_SEARCH`.
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_db_sync_index(db: *const crm_db) -> crm_status {
+    ffi::call(|| {
+        database(db)?.sync_index()?;
+        Ok(())
+    })
+}
+
 /// Frees a database handle. NULL does nothing; a handle freed twice is detected and ignored.
 /// The database closes when this handle and every tenant opened from it are freed (tenants keep
 /// it open); calls running on other threads finish first.

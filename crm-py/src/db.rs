@@ -262,6 +262,20 @@ impl PyCrm {
         progress.finish()
     }
 
+    /// Brings this handle's search index up to every tenant's committed changes now, rather
+    /// than at the next search of each tenant. On PostgreSQL, call it from a timer on each
+    /// server so that a customer erased through another server leaves this server's index
+    /// folder too (a server that does not search a tenant keeps its old documents until then).
+    ///
+    /// Raises:
+    ///     StorageError: the database cannot be read.
+    ///     SearchError: the index cannot be written.
+    fn sync_index(&self, py: Python<'_>) -> PyResult<()> {
+        run(py, &self.shared, |crm| {
+            crm.sync_index().map_err(Failure::from)
+        })
+    }
+
     /// Closes the database: waits for calls in progress on other threads, then releases the
     /// file and the index. Every later call raises `ClosedError`. Closing twice does nothing.
     ///

@@ -127,6 +127,23 @@ impl Crm {
         sync::rebuild(self.store.as_ref(), &self.index, &mut progress)
     }
 
+    /// Brings this handle's search index up to every tenant's committed changes now, rather
+    /// than at the next search of each tenant.
+    ///
+    /// A search takes in the changes of the tenant it searches. On PostgreSQL each application
+    /// server has an index of its own, and a server that does not search a tenant keeps that
+    /// tenant's old documents in its index folder until it does: a customer deleted or
+    /// anonymised through another server is still in them. A host calls this from a timer
+    /// (every few minutes, say) on each server so that erased values leave every index folder
+    /// within that time. On SQLite the handles of a file share one index, which the erasing
+    /// call rewrites itself.
+    ///
+    /// # Errors
+    /// Storage or Search if the store cannot be read or the index written.
+    pub fn sync_index(&self) -> Result<()> {
+        sync::catch_up_all(self.store.as_ref(), &self.index)
+    }
+
     /// The schema version this library writes.
     pub fn schema_version() -> i64 {
         crate::store::sqlite::SCHEMA_VERSION

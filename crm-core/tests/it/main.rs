@@ -26,6 +26,7 @@ mod merge;
 mod multithreading_tests;
 mod outreach;
 mod persistence;
+mod pg_only;
 mod privacy;
 mod search;
 mod search_filters;

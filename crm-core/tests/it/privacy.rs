@@ -14,20 +14,20 @@ use crm_core::{
     MergeRequest, NewCommunication, NewCustomer, NewDocument, PersonalDataExport, Role,
 };
 
-fn dpo() -> Actor {
+pub(crate) fn dpo() -> Actor {
     Actor::new("dpo-1", Role::Organisation)
 }
 
 /// Marks every personal value: the byte scan looks for it.
-const MARK: &str = "qwyz";
+pub(crate) const MARK: &str = "qwyz";
 /// The digits every marked phone shares.
-const PHONE_MARK: &str = "7182930";
-const BIRTH_MARK: &str = "1911-11-11";
-const CONSENT_MARK: &str = "1999-09-09";
+pub(crate) const PHONE_MARK: &str = "7182930";
+pub(crate) const BIRTH_MARK: &str = "1911-11-11";
+pub(crate) const CONSENT_MARK: &str = "1999-09-09";
 
 /// A customer with a marked value in every personal field. The set of fields is checked against
 /// `NewCustomer` itself: a field added later fails this test until it is marked here too.
-fn marked(tag: &str) -> NewCustomer {
+pub(crate) fn marked(tag: &str) -> NewCustomer {
     let consent_at = at(&format!("{CONSENT_MARK}T09:09:09Z")).to_utc();
     let fields = NewCustomer {
         first_name: format!("Qwyz{tag}first"),
@@ -98,7 +98,7 @@ const NOT_PERSONAL: &[&str] = &[
     "anonymised_at",
 ];
 
-const NEEDLES: &[&str] = &[MARK, PHONE_MARK, BIRTH_MARK, CONSENT_MARK];
+pub(crate) const NEEDLES: &[&str] = &[MARK, PHONE_MARK, BIRTH_MARK, CONSENT_MARK];
 
 #[test]
 fn anonymise_leaves_no_old_value_in_any_file() {

@@ -76,6 +76,10 @@ int main(int argc, char **argv) {
   CHECK(found(t1, "kodaly") == 1);
   CHECK(found(stranger, "zoltan") == 0);
 
+  /* Every tenant's changes taken in at once (a host's timer on each server). */
+  CHECK_OK(crm_db_sync_index(two));
+  CHECK_STATUS(crm_db_sync_index(NULL), CRM_ERR_INVALID_ARGUMENT);
+
   /* The tenant's feed counts from 1 without gaps, read through either server. */
   CHECK_OK(crm_tenant_changes_since(t2, 0, 100, &feed));
   CHECK(crm_change_list_len(feed) == 1);

@@ -336,14 +336,18 @@ impl Store for PgStore {
         self.read(|db| indexing::scan(db, after, limit))
     }
 
-    /// Vacuums the tables an erasure rewrites, so that the dead versions of the erased rows
-    /// leave the tables' pages (their WAL, replicas and backups stay the operator's).
+    /// Vacuums the tables whose rows hold personal values and that an erasure rewrites, so
+    /// that no row version, live or dead, nor any index entry of them holds an erased value
+    /// (once no transaction older than the erasure is still open: a vacuum keeps the versions
+    /// such a transaction may read). What PostgreSQL keeps besides (the bytes of removed
+    /// versions in the pages' free space until overwritten, the WAL, replicas, backups) is
+    /// the operator's: see the README.
     fn flush_erased(&self) -> Result<bool> {
         let mut conn = self.connection()?;
         conn.client
             .batch_execute(
-                "VACUUM customers, customer_contacts, customer_lists, changes, merges, \
-                 merge_members, documents, communications, bookings",
+                "VACUUM customers, customer_contacts, customer_lists, lists, merges, \
+                 merge_members, documents, communications",
             )
             .map_err(pg)?;
         Ok(true)
