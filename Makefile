@@ -1,7 +1,7 @@
 # The one place that runs things: README and .ci/run call these targets.
 CARGO ?= cargo
 
-.PHONY: demo test test-all test-rust test-postgres test-py test-c header header-check lint fmt bench bench-search bench-dedupe bench-privacy bench-exchange bench-write-load bench-load fuzz
+.PHONY: demo test test-all test-rust test-postgres test-py test-c header header-check lint fmt bench bench-search bench-dedupe bench-privacy bench-exchange bench-write-load bench-load bench-servers fuzz
 
 ## Run the demo: an SQLite file with seeded customers of two agencies, a list page, a history.
 demo:
@@ -108,6 +108,12 @@ bench-search:
 ## thread writes 1,000 customers/s (CRM_BENCH_RATE) and while another process imports a CSV.
 bench-write-load:
 	$(CARGO) bench --locked -p crm-bench --bench write_load
+
+## SQLite beside PostgreSQL (a private server started for the run): loading, keystrokes, a
+## write's latency, writes/s of one tenant and of 4 tenants, and how long until another server
+## finds a write. CRM_BENCH_N sets the customer count (default 100,000).
+bench-servers:
+	scripts/with-postgres $(CARGO) bench --locked -p crm-bench --bench servers
 
 ## The fuzz targets (CSV import, search query) for longer than the test run's 64 cases each:
 ## FUZZ_CASES (default 20,000) cases each, in a release build.

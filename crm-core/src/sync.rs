@@ -250,7 +250,7 @@ pub(crate) fn run(
     q: &CustomerQuery,
 ) -> Result<SearchPage> {
     let (ids, total) = search::ids_at(index, tenant, q, q.offset as usize, q.limit as usize)?;
-    let items = port::read(store, tenant, |tx| tx.customer_rows(&ids))?;
+    let items = store.customer_rows(tenant, &ids)?;
     Ok(SearchPage {
         items,
         total,

@@ -333,6 +333,10 @@ pub(crate) trait Store: Send + Sync {
     /// of customers. Sequences are per tenant: increasing in commit order, each committed one
     /// visible once every earlier one is.
     fn feed_head(&self, tenant: &TenantId) -> Result<(i64, u64)>;
+    /// The customer-list rows of the given customers of `tenant`, in the order given (missing
+    /// ones left out): what a search page shows. One read of its own (a store may spare it a
+    /// transaction).
+    fn customer_rows(&self, tenant: &TenantId, ids: &[CustomerId]) -> Result<Vec<CustomerRow>>;
     /// Every tenant with the last sequence of its feed, and the number of customers of all
     /// tenants.
     fn feed_heads(&self) -> Result<(Vec<(TenantId, i64)>, u64)>;

@@ -144,6 +144,71 @@ pub(super) fn write(
     Ok(())
 }
 
+/// Stores new bookings (each with its creation and update time as stored), a statement per
+/// 5,000 of them (one array per column, unnested): the bulk path of booking upserts.
+pub(super) fn insert_many(
+    db: &mut Db<'_>,
+    tenant: &TenantId,
+    all: &[(Booking, String, String)],
+) -> Result<()> {
+    for chunk in all.chunks(5_000) {
+        let n = chunk.len();
+        let mut references = Vec::with_capacity(n);
+        let mut customers = Vec::with_capacity(n);
+        let mut pickup_utc = Vec::with_capacity(n);
+        let mut minor = Vec::with_capacity(n);
+        let mut text: [Vec<Option<String>>; 13] = Default::default();
+        for (b, created, updated) in chunk {
+            let invoice = b.invoice.as_ref();
+            references.push(b.reference.clone());
+            customers.push(b.customer_id.as_ref().map(|c| *c.as_uuid()));
+            pickup_utc.push(b.pickup_at.timestamp_micros());
+            minor.push(invoice.map(|i| i.amount.minor));
+            let values = [
+                Some(b.status.as_str().to_owned()),
+                Some(local_text(&b.pickup_at)),
+                b.return_at.as_ref().map(local_text),
+                Some(b.route_from.clone()),
+                Some(b.route_to.clone()),
+                b.transport.clone(),
+                b.hotel.clone(),
+                b.salesperson.clone(),
+                invoice.map(|i| i.number.clone()),
+                invoice.map(|i| i.amount.currency.clone()),
+                invoice.map(|i| i.payment_status.as_str().to_owned()),
+                Some(created.clone()),
+                Some(updated.clone()),
+            ];
+            for (column, value) in text.iter_mut().zip(values) {
+                column.push(value);
+            }
+        }
+        let tenant_text = tenant.as_str();
+        let mut args: Vec<&(dyn postgres::types::ToSql + Sync)> =
+            vec![&tenant_text, &references, &customers, &pickup_utc, &minor];
+        args.extend(
+            text.iter()
+                .map(|c| c as &(dyn postgres::types::ToSql + Sync)),
+        );
+        let written = db.execute(
+            "INSERT INTO bookings (tenant_id, reference, customer_id, pickup_utc, amount_minor,
+                status, pickup_at, return_at, route_from, route_to, transport, hotel, salesperson,
+                invoice_number, currency, payment_status, created_at, updated_at)
+             SELECT $1::TEXT, * FROM UNNEST($2::TEXT[], $3::UUID[], $4::BIGINT[], $5::BIGINT[],
+                $6::TEXT[], $7::TEXT[], $8::TEXT[], $9::TEXT[], $10::TEXT[], $11::TEXT[],
+                $12::TEXT[], $13::TEXT[], $14::TEXT[], $15::TEXT[], $16::TEXT[], $17::TEXT[],
+                $18::TEXT[])",
+            &args,
+        )?;
+        if written != n as u64 {
+            return Err(Error::Internal(format!(
+                "{written} of {n} bookings were inserted"
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Links the booking to `customer` (or unlinks it), stamped `stamp`.
 pub(super) fn set_customer(
     db: &mut Db<'_>,

@@ -7,50 +7,84 @@ use postgres::Row;
 
 use super::Db;
 use super::values::{enumerated, get, json, opt_customer_id, to_json, utc};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::{Actor, CustomerId, TenantId};
 use crate::model::{Change, ChangeEvent};
 
-/// Appends an event to the feed, recording the time `at` (as stored): a batch writes one for all.
-pub(super) fn append_at(
+/// Appends events to the feed, in order, in two statements for all of them: the tenant's
+/// counter moved past them, then the rows. Returns the feed's new last sequence.
+pub(super) fn append_many(
     db: &mut Db<'_>,
     tenant: &TenantId,
-    actor: &Actor,
-    change: &Change,
-    at: &str,
+    events: &[(Actor, Change, String)],
+) -> Result<i64> {
+    let n = events.len() as i64;
+    let row = db.query_one(
+        "UPDATE tenants SET change_seq = change_seq + $2 WHERE tenant_id = $1
+         RETURNING change_seq",
+        &[&tenant.as_str(), &n],
+    )?;
+    let head: i64 = get(&row, 0)?;
+    let mut base = head - n;
+    for chunk in events.chunks(5_000) {
+        insert_chunk(db, tenant, base, chunk)?;
+        base += chunk.len() as i64;
+    }
+    Ok(head)
+}
+
+/// Inserts events with the sequences after `base`, in order.
+fn insert_chunk(
+    db: &mut Db<'_>,
+    tenant: &TenantId,
+    base: i64,
+    events: &[(Actor, Change, String)],
 ) -> Result<()> {
-    let fields = if change.fields.is_empty() {
-        "[]".to_owned()
-    } else {
-        to_json(&change.fields)?
-    };
-    let appended = db.execute(
-        "WITH s AS (
-            UPDATE tenants SET change_seq = change_seq + 1 WHERE tenant_id = $1
-            RETURNING change_seq)
-         INSERT INTO changes (tenant_id, seq, at, kind, customer_id, previous_customer_id,
+    let mut columns: [Vec<Option<String>>; 6] = Default::default();
+    let (mut customers, mut previous) = (Vec::new(), Vec::new());
+    for (actor, change, at) in events {
+        let fields = if change.fields.is_empty() {
+            "[]".to_owned()
+        } else {
+            to_json(&change.fields)?
+        };
+        let values = [
+            Some(at.clone()),
+            Some(change.kind.as_str().to_owned()),
+            change.booking_ref.clone(),
+            Some(actor.user_id.clone()),
+            Some(actor.role.as_str().to_owned()),
+            Some(fields),
+        ];
+        for (column, value) in columns.iter_mut().zip(values) {
+            column.push(value);
+        }
+        customers.push(change.customer_id.as_ref().map(|c| *c.as_uuid()));
+        previous.push(change.previous_customer_id.as_ref().map(|c| *c.as_uuid()));
+    }
+    let [at, kind, booking_ref, actor_id, actor_role, fields] = &columns;
+    db.execute(
+        "INSERT INTO changes (tenant_id, seq, at, kind, customer_id, previous_customer_id,
             booking_ref, actor_id, actor_role, fields)
-         SELECT $1, s.change_seq, $2::TEXT, $3::TEXT, $4::UUID, $5::UUID, $6::TEXT, $7::TEXT,
-            $8::TEXT, $9::TEXT
-         FROM s",
+         SELECT $1::TEXT, $2::BIGINT + u.n, u.at, u.kind, u.customer_id, u.previous, u.booking_ref,
+            u.actor_id, u.actor_role, u.fields
+         FROM UNNEST($3::TEXT[], $4::TEXT[], $5::UUID[], $6::UUID[], $7::TEXT[], $8::TEXT[],
+            $9::TEXT[], $10::TEXT[])
+            WITH ORDINALITY AS u(at, kind, customer_id, previous, booking_ref, actor_id,
+                actor_role, fields, n)",
         &[
             &tenant.as_str(),
-            &at,
-            &change.kind.as_str(),
-            &change.customer_id.as_ref().map(|c| c.as_uuid()),
-            &change.previous_customer_id.as_ref().map(|c| c.as_uuid()),
-            &change.booking_ref,
-            &actor.user_id,
-            &actor.role.as_str(),
-            &fields,
+            &base,
+            at,
+            kind,
+            &customers,
+            &previous,
+            booking_ref,
+            actor_id,
+            actor_role,
+            fields,
         ],
     )?;
-    // The write transaction made the tenant's row before anything else: no row, no event.
-    if appended != 1 {
-        return Err(Error::Internal(
-            "a change event was not appended: the tenant has no row".into(),
-        ));
-    }
     Ok(())
 }
 

@@ -295,6 +295,149 @@ pub(super) fn written(
     Ok(true)
 }
 
+/// Rows per statement of a bulk insert: each column is one array parameter.
+const BULK_ROWS: usize = 5_000;
+
+/// Stores new customers, their secondary contacts and lists, a few statements for all of them
+/// (one array per column, unnested): the bulk path of batch creates and imports.
+pub(super) fn insert_many(db: &mut Db<'_>, tenant: &TenantId, all: &[Customer]) -> Result<()> {
+    for batch in all.chunks(BULK_ROWS) {
+        insert_chunk(db, tenant, batch)?;
+    }
+    Ok(())
+}
+
+fn insert_chunk(db: &mut Db<'_>, tenant: &TenantId, batch: &[Customer]) -> Result<()> {
+    let tenant_text = tenant.as_str();
+    let n = batch.len();
+    let mut ids = Vec::with_capacity(n);
+    let mut numbers = Vec::with_capacity(n);
+    let mut created_ms = Vec::with_capacity(n);
+    let mut versions = Vec::with_capacity(n);
+    // The text columns, in the order of `TEXT_COLUMNS`.
+    let mut text: Vec<Vec<Option<String>>> =
+        (0..TEXT_COLUMNS).map(|_| Vec::with_capacity(n)).collect();
+    let typed = |p: &Option<Phone>| p.as_ref().map(|p| p.typed.clone());
+    let e164 = |p: &Option<Phone>| p.as_ref().and_then(|p| p.e164.clone());
+    for c in batch {
+        ids.push(*c.id.as_uuid());
+        numbers.push(c.customer_no);
+        created_ms.push(c.created_at.timestamp_millis());
+        versions.push(c.version);
+        let values = [
+            Some(c.first_name.clone()),
+            Some(c.last_name.clone()),
+            Some(c.sort_name()),
+            c.company.clone(),
+            c.email.clone(),
+            c.email.as_deref().map(email_key),
+            typed(&c.phone),
+            e164(&c.phone),
+            typed(&c.mobile),
+            e164(&c.mobile),
+            typed(&c.fax),
+            e164(&c.fax),
+            typed(&c.emergency_phone),
+            e164(&c.emergency_phone),
+            c.address.street.clone(),
+            c.address.zip.clone(),
+            c.address.city.clone(),
+            c.address.region.clone(),
+            c.address.country.clone(),
+            c.contact_person.clone(),
+            c.birth_date.map(|d| d.format("%Y-%m-%d").to_string()),
+            c.language.clone(),
+            c.notes.clone(),
+            c.consent.email.as_ref().map(utc_text),
+            c.consent.sms.as_ref().map(utc_text),
+            c.salesperson.clone(),
+            Some(to_json(&c.custom_fields)?),
+            Some(utc_text(&c.created_at)),
+            Some(utc_text(&c.updated_at)),
+            c.anonymised_at.as_ref().map(utc_text),
+        ];
+        for (column, value) in text.iter_mut().zip(values) {
+            column.push(value);
+        }
+    }
+    let mut args: Vec<&(dyn ToSql + Sync)> =
+        vec![&tenant_text, &ids, &numbers, &created_ms, &versions];
+    args.extend(text.iter().map(|c| c as &(dyn ToSql + Sync)));
+    let written = db.execute(
+        "INSERT INTO customers (tenant_id, id, customer_no, created_ms, version, first_name,
+            last_name, sort_name, company, email, email_key, phone, phone_e164, mobile,
+            mobile_e164, fax, fax_e164, emergency_phone, emergency_phone_e164, street, zip, city,
+            region, country, contact_person, birth_date, language, notes, consent_email_at,
+            consent_sms_at, salesperson, custom_fields, created_at, updated_at, anonymised_at)
+         SELECT $1::TEXT, * FROM UNNEST($2::UUID[], $3::BIGINT[], $4::BIGINT[], $5::BIGINT[],
+            $6::TEXT[], $7::TEXT[], $8::TEXT[], $9::TEXT[], $10::TEXT[], $11::TEXT[], $12::TEXT[],
+            $13::TEXT[], $14::TEXT[], $15::TEXT[], $16::TEXT[], $17::TEXT[], $18::TEXT[],
+            $19::TEXT[], $20::TEXT[], $21::TEXT[], $22::TEXT[], $23::TEXT[], $24::TEXT[],
+            $25::TEXT[], $26::TEXT[], $27::TEXT[], $28::TEXT[], $29::TEXT[], $30::TEXT[],
+            $31::TEXT[], $32::TEXT[], $33::TEXT[], $34::TEXT[], $35::TEXT[])",
+        &args,
+    )?;
+    if written != n as u64 {
+        return Err(Error::Internal(format!(
+            "{written} of {n} customers were inserted"
+        )));
+    }
+
+    let (mut owner, mut kind, mut position, mut typed_text, mut key) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut member, mut list) = (Vec::new(), Vec::new());
+    for c in batch {
+        for (i, e) in c.secondary_emails.iter().enumerate() {
+            owner.push(*c.id.as_uuid());
+            kind.push("email");
+            position.push(i as i64);
+            typed_text.push(e.clone());
+            key.push(email_key(e));
+        }
+        for (i, p) in c.secondary_phones.iter().enumerate() {
+            owner.push(*c.id.as_uuid());
+            kind.push("phone");
+            position.push(i as i64);
+            typed_text.push(p.typed.clone());
+            key.push(p.e164.clone().unwrap_or_default());
+        }
+        for name in &c.lists {
+            member.push(*c.id.as_uuid());
+            list.push(name.clone());
+        }
+    }
+    if !owner.is_empty() {
+        db.execute(
+            "INSERT INTO customer_contacts (tenant_id, customer_id, kind, position, typed, match_key)
+             SELECT $1::TEXT, * FROM UNNEST($2::UUID[], $3::TEXT[], $4::BIGINT[], $5::TEXT[],
+                $6::TEXT[])",
+            &[&tenant_text, &owner, &kind, &position, &typed_text, &key],
+        )?;
+    }
+    if !member.is_empty() {
+        db.execute(
+            "INSERT INTO customer_lists (tenant_id, customer_id, list_name)
+             SELECT $1::TEXT, * FROM UNNEST($2::UUID[], $3::TEXT[])",
+            &[&tenant_text, &member, &list],
+        )?;
+        // Made by the batch's first customer on each (its update time, as one by one).
+        let stamp = batch
+            .first()
+            .map(|c| utc_text(&c.updated_at))
+            .unwrap_or_default();
+        db.execute(
+            "INSERT INTO lists (tenant_id, name, created_at)
+             SELECT DISTINCT $1::TEXT, name, $3::TEXT FROM UNNEST($2::TEXT[]) AS u(name)
+             ON CONFLICT DO NOTHING",
+            &[&tenant_text, &list, &stamp],
+        )?;
+    }
+    Ok(())
+}
+
+/// The text columns of a customer row that [`insert_chunk`] writes as arrays.
+const TEXT_COLUMNS: usize = 30;
+
 /// Deletes the row of a customer whose bookings were moved or detached first, without an event:
 /// the caller records what happened.
 pub(super) fn remove(db: &mut Db<'_>, tenant: &TenantId, id: &CustomerId) -> Result<()> {

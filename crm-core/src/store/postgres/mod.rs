@@ -37,7 +37,7 @@ use postgres::{Client, IsolationLevel, NoTls, Row, Statement};
 
 use super::port::{Store, Tx, WriteTx};
 use crate::error::{Error, Result};
-use crate::model::{CustomerId, IndexedCustomer, TenantId};
+use crate::model::{CustomerId, CustomerRow, IndexedCustomer, TenantId};
 use port::PgTx;
 
 /// Connections the pool keeps at most (each one a PostgreSQL backend).
@@ -83,6 +83,9 @@ impl PgStore {
             .max_size(POOL_SIZE)
             .min_idle(Some(0))
             .connection_timeout(POOL_TIMEOUT)
+            // No round trip to test each connection taken from the pool: a broken one fails
+            // its statement with a Storage error, and the pool drops it (`has_broken`).
+            .test_on_check_out(false)
             .build_unchecked(manager);
         let store = Self {
             pool,
@@ -112,10 +115,21 @@ impl PgStore {
             .read_only(true)
             .start()
             .map_err(pg)?;
-        let mut db = Db { tx, cache };
+        let mut db = Db::transaction(tx, cache);
         let out = f(&mut db)?;
-        db.tx.commit().map_err(pg)?;
+        db.commit()?;
         Ok(out)
+    }
+
+    /// Runs `f`, which issues one statement (it sees one snapshot by itself), outside a
+    /// transaction.
+    fn single<T>(&self, f: impl FnOnce(&mut Db<'_>) -> Result<T>) -> Result<T> {
+        let mut conn = self.connection()?;
+        let Conn { client, cache } = &mut *conn;
+        f(&mut Db {
+            session: Session::Single(client),
+            cache,
+        })
     }
 }
 
@@ -194,19 +208,60 @@ impl r2d2::ManageConnection for Manager {
 /// The parameters of a statement.
 pub(super) type Params<'p> = &'p [&'p (dyn ToSql + Sync)];
 
-/// An open transaction and the statements its connection prepared: each statement is
-/// prepared once per connection.
+/// Where statements run: in a transaction, or each on its own (a single-statement read, which
+/// sees one snapshot by itself, saves the round trips of `BEGIN` and `COMMIT`).
+enum Session<'a> {
+    Tx(postgres::Transaction<'a>),
+    Single(&'a mut Client),
+}
+
+/// An open session (a transaction, or single statements) and the statements its connection
+/// prepared: each statement is prepared once per connection.
 pub(super) struct Db<'a> {
-    tx: postgres::Transaction<'a>,
+    session: Session<'a>,
     cache: &'a mut HashMap<String, Statement>,
 }
 
-impl Db<'_> {
+/// Runs one call of the client on whichever session is open.
+macro_rules! on_session {
+    ($db:expr, $c:ident => $call:expr) => {
+        match &mut $db.session {
+            Session::Tx($c) => $call,
+            Session::Single($c) => $call,
+        }
+    };
+}
+
+impl<'a> Db<'a> {
+    fn transaction(
+        tx: postgres::Transaction<'a>,
+        cache: &'a mut HashMap<String, Statement>,
+    ) -> Self {
+        Self {
+            session: Session::Tx(tx),
+            cache,
+        }
+    }
+
+    fn commit(self) -> Result<()> {
+        match self.session {
+            Session::Tx(tx) => tx.commit().map_err(pg),
+            Session::Single(_) => Ok(()),
+        }
+    }
+
+    fn rollback(self) -> Result<()> {
+        match self.session {
+            Session::Tx(tx) => tx.rollback().map_err(pg),
+            Session::Single(_) => Ok(()),
+        }
+    }
+
     fn statement(&mut self, sql: &str) -> Result<Statement> {
         if let Some(statement) = self.cache.get(sql) {
             return Ok(statement.clone());
         }
-        let statement = self.tx.prepare(sql).map_err(pg)?;
+        let statement = on_session!(self, c => c.prepare(sql)).map_err(pg)?;
         self.cache.insert(sql.to_owned(), statement.clone());
         Ok(statement)
     }
@@ -214,25 +269,25 @@ impl Db<'_> {
     /// The rows `sql` returns.
     pub(super) fn query(&mut self, sql: &str, params: Params<'_>) -> Result<Vec<Row>> {
         let statement = self.statement(sql)?;
-        self.tx.query(&statement, params).map_err(pg)
+        on_session!(self, c => c.query(&statement, params)).map_err(pg)
     }
 
     /// The one row `sql` returns, if any (an error if more).
     pub(super) fn query_opt(&mut self, sql: &str, params: Params<'_>) -> Result<Option<Row>> {
         let statement = self.statement(sql)?;
-        self.tx.query_opt(&statement, params).map_err(pg)
+        on_session!(self, c => c.query_opt(&statement, params)).map_err(pg)
     }
 
     /// The one row `sql` returns (an error if none or more).
     pub(super) fn query_one(&mut self, sql: &str, params: Params<'_>) -> Result<Row> {
         let statement = self.statement(sql)?;
-        self.tx.query_one(&statement, params).map_err(pg)
+        on_session!(self, c => c.query_one(&statement, params)).map_err(pg)
     }
 
     /// Runs `sql`; the number of rows it changed.
     pub(super) fn execute(&mut self, sql: &str, params: Params<'_>) -> Result<u64> {
         let statement = self.statement(sql)?;
-        self.tx.execute(&statement, params).map_err(pg)
+        on_session!(self, c => c.execute(&statement, params)).map_err(pg)
     }
 
     /// Whether `sql` returns a row.
@@ -283,21 +338,19 @@ impl Store for PgStore {
             .isolation_level(IsolationLevel::ReadCommitted)
             .start()
             .map_err(pg)?;
-        let mut db = Db { tx, cache };
-        lock_tenant(&mut db, tenant)?;
-        let commit = {
+        let mut db = Db::transaction(tx, cache);
+        let locked = lock_tenant(&mut db, tenant)?;
+        let (commit, appended) = {
             let tx = PgTx::new(&mut db, tenant);
-            f(&tx)?
+            let commit = f(&tx)?;
+            (commit, if commit { tx.finish()? } else { None })
         };
         if !commit {
-            return db.tx.rollback().map_err(pg);
+            return db.rollback();
         }
-        let row = db.query_one(
-            "SELECT change_seq FROM tenants WHERE tenant_id = $1",
-            &[&tenant.as_str()],
-        )?;
-        let head: i64 = values::get(&row, 0)?;
-        db.tx.commit().map_err(pg)?;
+        // Under the tenant's lock: the feed's last sequence is the last event appended here.
+        let head = appended.unwrap_or(locked);
+        db.commit()?;
         let mut written = lock(&self.written);
         let last = written.entry(tenant.clone()).or_insert(0);
         *last = (*last).max(head);
@@ -309,7 +362,7 @@ impl Store for PgStore {
     }
 
     fn feed_head(&self, tenant: &TenantId) -> Result<(i64, u64)> {
-        self.read(|db| {
+        self.single(|db| {
             let row = db.query_opt(
                 "SELECT change_seq, customer_count FROM tenants WHERE tenant_id = $1",
                 &[&tenant.as_str()],
@@ -318,6 +371,10 @@ impl Store for PgStore {
                 Ok((values::get(&row, 0)?, values::count(&row, 1)?))
             })
         })
+    }
+
+    fn customer_rows(&self, tenant: &TenantId, ids: &[CustomerId]) -> Result<Vec<CustomerRow>> {
+        self.single(|db| indexing::rows(db, tenant, ids))
     }
 
     fn feed_heads(&self) -> Result<(Vec<(TenantId, i64)>, u64)> {

@@ -1,7 +1,13 @@
 //! The storage port on PostgreSQL: a transaction of one tenant, each operation the statements
 //! of one of the files beside this one.
+//!
+//! New customers, new bookings and change events are not written one by one: they wait in the
+//! transaction and go as one multi-row statement each (arrays unnested) before the next
+//! statement of any other kind and before the commit, so a batch of 1,000 customers is a few
+//! statements instead of thousands of round trips. Every read comes after them: the
+//! transaction sees its own writes as it would one by one.
 
-use std::cell::{RefCell, RefMut};
+use std::cell::{Cell, RefCell, RefMut};
 use std::collections::HashMap;
 
 use chrono::{DateTime, FixedOffset, Utc};
@@ -26,6 +32,10 @@ use crate::store::port::{MergeParties, Snapshot, SortValue, StoredMerge, Tx, Wri
 pub(super) struct PgTx<'a, 'b> {
     db: RefCell<&'a mut Db<'b>>,
     tenant: &'a TenantId,
+    /// Rows waiting to be written together.
+    pending: RefCell<Pending>,
+    /// The feed's last sequence after the events this transaction appended, if any.
+    head: Cell<Option<i64>>,
     /// The last time stamped and its text: a batch stamps every row and event alike.
     stamp: RefCell<Option<(DateTime<Utc>, String)>>,
 }
@@ -34,14 +44,45 @@ impl<'a, 'b> PgTx<'a, 'b> {
     pub(super) fn new(db: &'a mut Db<'b>, tenant: &'a TenantId) -> Self {
         Self {
             db: RefCell::new(db),
+            pending: RefCell::new(Pending::default()),
+            head: Cell::new(None),
             tenant,
             stamp: RefCell::new(None),
         }
     }
 
-    /// The transaction, for one statement at a time.
-    fn db(&self) -> RefMut<'_, &'a mut Db<'b>> {
-        self.db.borrow_mut()
+    /// The transaction, for one statement at a time, once the rows waiting are written.
+    fn db(&self) -> Result<RefMut<'_, &'a mut Db<'b>>> {
+        let mut db = self.db.borrow_mut();
+        self.flush(&mut db)?;
+        Ok(db)
+    }
+
+    /// Writes the rows waiting: customers, then bookings (which may name them), then events.
+    fn flush(&self, db: &mut Db<'_>) -> Result<()> {
+        let pending = std::mem::take(&mut *self.pending.borrow_mut());
+        if !pending.customers.is_empty() {
+            customers::insert_many(db, self.tenant, &pending.customers)?;
+        }
+        if !pending.bookings.is_empty() {
+            bookings::insert_many(db, self.tenant, &pending.bookings)?;
+        }
+        if !pending.events.is_empty() {
+            self.head.set(Some(changes::append_many(
+                db,
+                self.tenant,
+                &pending.events,
+            )?));
+        }
+        Ok(())
+    }
+
+    /// Writes what is waiting before the commit; the feed's last sequence if this transaction
+    /// appended events.
+    pub(super) fn finish(&self) -> Result<Option<i64>> {
+        let mut db = self.db.borrow_mut();
+        self.flush(&mut db)?;
+        Ok(self.head.get())
     }
 
     /// `at` as stored.
@@ -58,6 +99,14 @@ impl<'a, 'b> PgTx<'a, 'b> {
     }
 }
 
+/// Rows waiting to be written together (see the module's doc).
+#[derive(Default)]
+struct Pending {
+    customers: Vec<Customer>,
+    bookings: Vec<(Booking, String, String)>,
+    events: Vec<(Actor, Change, String)>,
+}
+
 impl Tx for PgTx<'_, '_> {
     fn customer_page(
         &self,
@@ -66,107 +115,114 @@ impl Tx for PgTx<'_, '_> {
         fetch: u32,
         after: Option<(&SortValue, &CustomerId)>,
     ) -> Result<Vec<(CustomerRow, SortKey)>> {
-        list::rows(&mut self.db(), self.tenant, sort, descending, fetch, after)
+        list::rows(
+            &mut **self.db()?,
+            self.tenant,
+            sort,
+            descending,
+            fetch,
+            after,
+        )
     }
 
     fn sort_name(&self, id: &CustomerId) -> Result<Option<String>> {
-        list::sort_name(&mut self.db(), self.tenant, id)
+        list::sort_name(&mut **self.db()?, self.tenant, id)
     }
 
     fn customer_count(&self) -> Result<u64> {
-        list::count(&mut self.db(), self.tenant)
+        list::count(&mut **self.db()?, self.tenant)
     }
 
     fn customers_by_email(&self, email: &str) -> Result<Vec<Customer>> {
-        customers::by_email(&mut self.db(), self.tenant, email)
+        customers::by_email(&mut **self.db()?, self.tenant, email)
     }
 
     fn suppression_key(&self) -> Result<Option<Vec<u8>>> {
-        privacy::suppression_key(&mut self.db(), self.tenant)
+        privacy::suppression_key(&mut **self.db()?, self.tenant)
     }
 
     fn is_suppressed(&self, kind: &str, digest: &[u8]) -> Result<bool> {
-        privacy::is_suppressed(&mut self.db(), self.tenant, kind, digest)
+        privacy::is_suppressed(&mut **self.db()?, self.tenant, kind, digest)
     }
 
     fn booking(&self, reference: &str) -> Result<Option<Booking>> {
-        bookings::by_reference(&mut self.db(), self.tenant, reference)
+        bookings::by_reference(&mut **self.db()?, self.tenant, reference)
     }
 
     fn bookings(&self, references: &[&str]) -> Result<Vec<Booking>> {
-        bookings::many(&mut self.db(), self.tenant, references)
+        bookings::many(&mut **self.db()?, self.tenant, references)
     }
 
     fn booking_history(&self, customer: &CustomerId) -> Result<Vec<Booking>> {
-        bookings::history(&mut self.db(), self.tenant, customer)
+        bookings::history(&mut **self.db()?, self.tenant, customer)
     }
 
     fn customer_stats(&self, customer: &CustomerId) -> Result<CustomerStats> {
-        bookings::stats(&mut self.db(), self.tenant, customer)
+        bookings::stats(&mut **self.db()?, self.tenant, customer)
     }
 
     fn tenant_settings(&self) -> Result<TenantSettings> {
-        customers::tenant_settings(&mut self.db(), self.tenant)
+        customers::tenant_settings(&mut **self.db()?, self.tenant)
     }
 
     fn customer_by_no(&self, no: i64) -> Result<Option<Customer>> {
-        customers::find_by_no(&mut self.db(), self.tenant, no)
+        customers::find_by_no(&mut **self.db()?, self.tenant, no)
     }
 
     fn merged_by_no(&self, no: i64) -> Result<Option<CustomerId>> {
-        merges::merged_by_no(&mut self.db(), self.tenant, no)
+        merges::merged_by_no(&mut **self.db()?, self.tenant, no)
     }
 
     fn customer(&self, id: &CustomerId) -> Result<Option<Customer>> {
-        customers::find(&mut self.db(), self.tenant, id)
+        customers::find(&mut **self.db()?, self.tenant, id)
     }
 
     fn customer_exists(&self, id: &CustomerId) -> Result<bool> {
-        customers::exists(&mut self.db(), self.tenant, id)
+        customers::exists(&mut **self.db()?, self.tenant, id)
     }
 
     fn merged_into(&self, id: &CustomerId) -> Result<Option<(CustomerId, MergeId)>> {
-        merges::merged_into(&mut self.db(), self.tenant, id)
+        merges::merged_into(&mut **self.db()?, self.tenant, id)
     }
 
     fn documents(&self, customer: &CustomerId) -> Result<Vec<Document>> {
-        documents::list(&mut self.db(), self.tenant, customer)
+        documents::list(&mut **self.db()?, self.tenant, customer)
     }
 
     fn document_count(&self, customer: &CustomerId) -> Result<u64> {
-        documents::count(&mut self.db(), self.tenant, customer)
+        documents::count(&mut **self.db()?, self.tenant, customer)
     }
 
     fn document(&self, id: &DocumentId) -> Result<Option<Document>> {
-        documents::get(&mut self.db(), self.tenant, id)
+        documents::get(&mut **self.db()?, self.tenant, id)
     }
 
     fn document_content(&self, id: &DocumentId) -> Result<Option<Vec<u8>>> {
-        documents::content(&mut self.db(), self.tenant, id)
+        documents::content(&mut **self.db()?, self.tenant, id)
     }
 
     fn communications(&self, customer: &CustomerId) -> Result<Vec<Communication>> {
-        communications::of_customer(&mut self.db(), self.tenant, customer)
+        communications::of_customer(&mut **self.db()?, self.tenant, customer)
     }
 
     fn lists(&self) -> Result<Vec<ListInfo>> {
-        lists::all(&mut self.db(), self.tenant)
+        lists::all(&mut **self.db()?, self.tenant)
     }
 
     fn list_exists(&self, name: &str) -> Result<bool> {
-        lists::exists(&mut self.db(), self.tenant, name)
+        lists::exists(&mut **self.db()?, self.tenant, name)
     }
 
     fn list_members(&self, name: &str) -> Result<Vec<CustomerId>> {
-        lists::members(&mut self.db(), self.tenant, name)
+        lists::members(&mut **self.db()?, self.tenant, name)
     }
 
     fn brochure_request(&self, id: &BrochureRequestId) -> Result<Option<BrochureRequest>> {
-        lists::request(&mut self.db(), self.tenant, id)
+        lists::request(&mut **self.db()?, self.tenant, id)
     }
 
     fn pending_brochure_request(&self, customer: &CustomerId) -> Result<Option<BrochureRequest>> {
-        lists::pending_of(&mut self.db(), self.tenant, customer)
+        lists::pending_of(&mut **self.db()?, self.tenant, customer)
     }
 
     fn pending_brochure_requests(
@@ -174,55 +230,55 @@ impl Tx for PgTx<'_, '_> {
         after: Option<&BrochureRequestId>,
         limit: u32,
     ) -> Result<Vec<BrochureRequest>> {
-        lists::pending(&mut self.db(), self.tenant, after, limit)
+        lists::pending(&mut **self.db()?, self.tenant, after, limit)
     }
 
     fn brochure_requests(&self, customer: &CustomerId) -> Result<Vec<BrochureRequest>> {
-        lists::of_customer(&mut self.db(), self.tenant, customer)
+        lists::of_customer(&mut **self.db()?, self.tenant, customer)
     }
 
     fn saved_search(&self, id: &SavedSearchId) -> Result<Option<SavedSearch>> {
-        saved::get(&mut self.db(), self.tenant, id)
+        saved::get(&mut **self.db()?, self.tenant, id)
     }
 
     fn saved_search_named(
         &self,
         name: &str,
     ) -> Result<Option<(SavedSearchId, Option<CustomerQuery>)>> {
-        saved::named(&mut self.db(), self.tenant, name)
+        saved::named(&mut **self.db()?, self.tenant, name)
     }
 
     fn saved_searches(&self) -> Result<Vec<SavedSearch>> {
-        saved::all(&mut self.db(), self.tenant)
+        saved::all(&mut **self.db()?, self.tenant)
     }
 
     fn saved_matches(&self, id: &SavedSearchId) -> Result<Vec<(CustomerId, DateTime<Utc>)>> {
-        saved::matches(&mut self.db(), self.tenant, id)
+        saved::matches(&mut **self.db()?, self.tenant, id)
     }
 
     fn customers(&self, ids: &[CustomerId]) -> Result<Vec<Customer>> {
-        let docs = indexing::documents(&mut self.db(), self.tenant, ids, false)?;
+        let docs = indexing::documents(&mut **self.db()?, self.tenant, ids, false)?;
         Ok(docs.into_iter().map(|d| d.customer).collect())
     }
 
     fn scan_customers(&self, after: Option<CustomerId>, limit: u32) -> Result<Vec<Customer>> {
-        indexing::tenant_customers(&mut self.db(), self.tenant, after, limit)
+        indexing::tenant_customers(&mut **self.db()?, self.tenant, after, limit)
     }
 
     fn ids_by_no(&self, after_no: i64, limit: u32) -> Result<Vec<(i64, CustomerId)>> {
-        indexing::ids_by_no(&mut self.db(), self.tenant, after_no, limit)
+        indexing::ids_by_no(&mut **self.db()?, self.tenant, after_no, limit)
     }
 
     fn customer_rows(&self, ids: &[CustomerId]) -> Result<Vec<CustomerRow>> {
-        indexing::rows(&mut self.db(), self.tenant, ids)
+        indexing::rows(&mut **self.db()?, self.tenant, ids)
     }
 
     fn index_documents(&self, ids: &[CustomerId]) -> Result<Vec<IndexedCustomer>> {
-        indexing::documents(&mut self.db(), self.tenant, ids, true)
+        indexing::documents(&mut **self.db()?, self.tenant, ids, true)
     }
 
     fn changes_since(&self, after: i64, limit: u32) -> Result<Vec<ChangeEvent>> {
-        changes::since(&mut self.db(), self.tenant, after, limit)
+        changes::since(&mut **self.db()?, self.tenant, after, limit)
     }
 
     fn changed_customers(
@@ -230,62 +286,62 @@ impl Tx for PgTx<'_, '_> {
         after: i64,
         limit: u32,
     ) -> Result<Vec<(i64, ChangeKind, Vec<CustomerId>)>> {
-        indexing::changed_customers(&mut self.db(), self.tenant, after, limit)
+        indexing::changed_customers(&mut **self.db()?, self.tenant, after, limit)
     }
 
     fn changes_about(&self, ids: &[CustomerId]) -> Result<Vec<ChangeEvent>> {
-        changes::about(&mut self.db(), self.tenant, ids)
+        changes::about(&mut **self.db()?, self.tenant, ids)
     }
 
     fn next_customer_no(&self) -> Result<i64> {
-        customers::next_customer_no(&mut self.db(), self.tenant)
+        customers::next_customer_no(&mut **self.db()?, self.tenant)
     }
 
     fn custom_values(&self, key: &str) -> Result<HashMap<String, CustomerId>> {
-        customers::by_custom_value(&mut self.db(), self.tenant, key)
+        customers::by_custom_value(&mut **self.db()?, self.tenant, key)
     }
 
     fn booking_references(&self, customer: &CustomerId) -> Result<Vec<(String, DateTime<Utc>)>> {
-        bookings::references_of(&mut self.db(), self.tenant, customer)
+        bookings::references_of(&mut **self.db()?, self.tenant, customer)
     }
 
     fn merge(&self, id: &MergeId) -> Result<Option<StoredMerge>> {
-        merges::load(&mut self.db(), self.tenant, id)
+        merges::load(&mut **self.db()?, self.tenant, id)
     }
 
     fn merge_parties(&self, id: &MergeId) -> Result<Option<MergeParties>> {
-        merges::parties(&mut self.db(), self.tenant, id)
+        merges::parties(&mut **self.db()?, self.tenant, id)
     }
 
     fn merge_snapshot(&self, id: &MergeId, which: Snapshot) -> Result<Customer> {
-        merges::snapshot(&mut self.db(), self.tenant, id, which)
+        merges::snapshot(&mut **self.db()?, self.tenant, id, which)
     }
 
     fn booking_owner(
         &self,
         reference: &str,
     ) -> Result<Option<(Option<CustomerId>, DateTime<Utc>)>> {
-        bookings::owner(&mut self.db(), self.tenant, reference)
+        bookings::owner(&mut **self.db()?, self.tenant, reference)
     }
 
     fn booking_count(&self, customer: &CustomerId) -> Result<u64> {
-        bookings::count_of(&mut self.db(), self.tenant, customer)
+        bookings::count_of(&mut **self.db()?, self.tenant, customer)
     }
 
     fn merges_of(&self, ids: &[CustomerId]) -> Result<Vec<MergeId>> {
-        merges::of_customers(&mut self.db(), self.tenant, ids)
+        merges::of_customers(&mut **self.db()?, self.tenant, ids)
     }
 
     fn later_merge(&self, primary: &CustomerId, after: &MergeId) -> Result<Option<MergeId>> {
-        merges::later(&mut self.db(), self.tenant, primary, after)
+        merges::later(&mut **self.db()?, self.tenant, primary, after)
     }
 
     fn merged_members(&self, primary: &CustomerId) -> Result<Vec<CustomerId>> {
-        merges::members_of(&mut self.db(), self.tenant, primary)
+        merges::members_of(&mut **self.db()?, self.tenant, primary)
     }
 
     fn anonymisation(&self, customer: &CustomerId) -> Result<Option<AnonymisationNote>> {
-        privacy::anonymisation(&mut self.db(), self.tenant, customer)
+        privacy::anonymisation(&mut **self.db()?, self.tenant, customer)
     }
 
     fn inactive_customers(
@@ -294,46 +350,52 @@ impl Tx for PgTx<'_, '_> {
         after_no: i64,
         limit: u32,
     ) -> Result<Vec<(i64, CustomerId)>> {
-        privacy::inactive(&mut self.db(), self.tenant, before, after_no, limit)
+        privacy::inactive(&mut **self.db()?, self.tenant, before, after_no, limit)
     }
 
     fn is_inactive(&self, id: &CustomerId, before: &DateTime<Utc>) -> Result<bool> {
-        privacy::is_inactive(&mut self.db(), self.tenant, id, before)
+        privacy::is_inactive(&mut **self.db()?, self.tenant, id, before)
     }
 }
 
 impl WriteTx for PgTx<'_, '_> {
     fn take_customer_numbers(&self, count: i64) -> Result<i64> {
-        customers::take_numbers(&mut self.db(), self.tenant, count)
+        customers::take_numbers(&mut **self.db()?, self.tenant, count)
     }
 
     fn insert_customer(&self, customer: &Customer) -> Result<()> {
-        customers::written(&mut self.db(), self.tenant, customer, true).map(drop)
+        self.pending.borrow_mut().customers.push(customer.clone());
+        Ok(())
     }
 
     fn set_tenant_settings(&self, settings: &TenantSettings) -> Result<()> {
-        customers::set_tenant_settings(&mut self.db(), self.tenant, settings)
+        customers::set_tenant_settings(&mut **self.db()?, self.tenant, settings)
     }
 
     fn append_at(&self, actor: &Actor, change: &Change, at: DateTime<Utc>) -> Result<()> {
-        changes::append_at(&mut self.db(), self.tenant, actor, change, &self.text(at))
+        let at = self.text(at);
+        let mut pending = self.pending.borrow_mut();
+        pending.events.push((actor.clone(), change.clone(), at));
+        Ok(())
     }
 
     fn insert_booking(&self, booking: &Booking) -> Result<()> {
         let updated = self.text(booking.updated_at);
         let created = self.text(booking.created_at);
-        bookings::write(
-            &mut self.db(),
-            self.tenant,
-            booking,
-            (&created, &updated),
-            true,
-        )
+        let mut pending = self.pending.borrow_mut();
+        pending.bookings.push((booking.clone(), created, updated));
+        Ok(())
     }
 
     fn update_booking(&self, booking: &Booking) -> Result<()> {
         let updated = self.text(booking.updated_at);
-        bookings::write(&mut self.db(), self.tenant, booking, ("", &updated), false)
+        bookings::write(
+            &mut **self.db()?,
+            self.tenant,
+            booking,
+            ("", &updated),
+            false,
+        )
     }
 
     fn set_booking_customer(
@@ -343,7 +405,7 @@ impl WriteTx for PgTx<'_, '_> {
         at: DateTime<Utc>,
     ) -> Result<()> {
         bookings::set_customer(
-            &mut self.db(),
+            &mut **self.db()?,
             self.tenant,
             reference,
             customer,
@@ -352,7 +414,7 @@ impl WriteTx for PgTx<'_, '_> {
     }
 
     fn recount_bookings(&self, customers: &[CustomerId]) -> Result<()> {
-        bookings::refresh_counters(&mut self.db(), self.tenant, customers.iter().copied())
+        bookings::refresh_counters(&mut **self.db()?, self.tenant, customers.iter().copied())
     }
 
     fn add_bookings(
@@ -361,47 +423,47 @@ impl WriteTx for PgTx<'_, '_> {
         count: i64,
         latest: &DateTime<FixedOffset>,
     ) -> Result<bool> {
-        bookings::add_to_counters(&mut self.db(), self.tenant, customer, count, latest)
+        bookings::add_to_counters(&mut **self.db()?, self.tenant, customer, count, latest)
     }
 
     fn insert_document(&self, document: &Document, content: &[u8]) -> Result<()> {
-        documents::insert(&mut self.db(), self.tenant, document, content)
+        documents::insert(&mut **self.db()?, self.tenant, document, content)
     }
 
     fn delete_document(&self, id: &DocumentId) -> Result<()> {
-        documents::delete(&mut self.db(), self.tenant, id)
+        documents::delete(&mut **self.db()?, self.tenant, id)
     }
 
     fn insert_communication(&self, entry: &Communication) -> Result<()> {
-        communications::insert(&mut self.db(), self.tenant, entry)
+        communications::insert(&mut **self.db()?, self.tenant, entry)
     }
 
     fn update_customer(&self, customer: &Customer) -> Result<bool> {
-        customers::written(&mut self.db(), self.tenant, customer, false)
+        customers::written(&mut **self.db()?, self.tenant, customer, false)
     }
 
     fn insert_list(&self, name: &str, at: DateTime<Utc>) -> Result<bool> {
-        lists::insert(&mut self.db(), self.tenant, name, at)
+        lists::insert(&mut **self.db()?, self.tenant, name, at)
     }
 
     fn delete_list(&self, name: &str) -> Result<()> {
-        lists::delete(&mut self.db(), self.tenant, name)
+        lists::delete(&mut **self.db()?, self.tenant, name)
     }
 
     fn delete_list_if_empty(&self, name: &str) -> Result<bool> {
-        lists::delete_if_empty(&mut self.db(), self.tenant, name)
+        lists::delete_if_empty(&mut **self.db()?, self.tenant, name)
     }
 
     fn insert_brochure_request(&self, request: &BrochureRequest) -> Result<()> {
-        lists::insert_request(&mut self.db(), self.tenant, request)
+        lists::insert_request(&mut **self.db()?, self.tenant, request)
     }
 
     fn set_brochure_sent(&self, id: &BrochureRequestId, at: DateTime<Utc>) -> Result<()> {
-        lists::set_sent(&mut self.db(), self.tenant, id, at)
+        lists::set_sent(&mut **self.db()?, self.tenant, id, at)
     }
 
     fn insert_saved_search(&self, search: &SavedSearch) -> Result<()> {
-        saved::insert(&mut self.db(), self.tenant, search)
+        saved::insert(&mut **self.db()?, self.tenant, search)
     }
 
     fn set_saved_query(
@@ -412,7 +474,7 @@ impl WriteTx for PgTx<'_, '_> {
         last_run_at: Option<DateTime<Utc>>,
     ) -> Result<()> {
         saved::set_query(
-            &mut self.db(),
+            &mut **self.db()?,
             self.tenant,
             id,
             query,
@@ -422,15 +484,15 @@ impl WriteTx for PgTx<'_, '_> {
     }
 
     fn set_saved_last_run(&self, id: &SavedSearchId, at: DateTime<Utc>) -> Result<()> {
-        saved::set_last_run(&mut self.db(), self.tenant, id, at)
+        saved::set_last_run(&mut **self.db()?, self.tenant, id, at)
     }
 
     fn delete_saved_search(&self, id: &SavedSearchId) -> Result<bool> {
-        saved::delete(&mut self.db(), self.tenant, id)
+        saved::delete(&mut **self.db()?, self.tenant, id)
     }
 
     fn forget_saved_matches(&self, id: &SavedSearchId) -> Result<()> {
-        saved::forget_matches(&mut self.db(), self.tenant, id)
+        saved::forget_matches(&mut **self.db()?, self.tenant, id)
     }
 
     fn insert_saved_match(
@@ -439,59 +501,59 @@ impl WriteTx for PgTx<'_, '_> {
         customer: &CustomerId,
         at: DateTime<Utc>,
     ) -> Result<()> {
-        saved::insert_match(&mut self.db(), self.tenant, id, customer, at)
+        saved::insert_match(&mut **self.db()?, self.tenant, id, customer, at)
     }
 
     fn delete_saved_match(&self, id: &SavedSearchId, customer: &CustomerId) -> Result<()> {
-        saved::delete_match(&mut self.db(), self.tenant, id, customer)
+        saved::delete_match(&mut **self.db()?, self.tenant, id, customer)
     }
 
     fn remove_customer(&self, id: &CustomerId) -> Result<()> {
-        customers::remove(&mut self.db(), self.tenant, id)
+        customers::remove(&mut **self.db()?, self.tenant, id)
     }
 
     fn restore_customer(&self, customer: &Customer) -> Result<()> {
-        customers::restore(&mut self.db(), self.tenant, customer)
+        customers::restore(&mut **self.db()?, self.tenant, customer)
     }
 
     fn unlink_bookings(&self, customer: &CustomerId, at: DateTime<Utc>) -> Result<Vec<String>> {
-        bookings::unlink_all(&mut self.db(), self.tenant, customer, &self.text(at))
+        bookings::unlink_all(&mut **self.db()?, self.tenant, customer, &self.text(at))
     }
 
     fn insert_merge(&self, merge: &StoredMerge) -> Result<()> {
-        merges::insert(&mut self.db(), self.tenant, merge)
+        merges::insert(&mut **self.db()?, self.tenant, merge)
     }
 
     fn set_merge_undone(&self, id: &MergeId, undo: &Undo) -> Result<()> {
-        merges::set_undone(&mut self.db(), self.tenant, id, undo)
+        merges::set_undone(&mut **self.db()?, self.tenant, id, undo)
     }
 
     fn set_merge_snapshot(&self, id: &MergeId, which: Snapshot, customer: &Customer) -> Result<()> {
-        merges::set_snapshot(&mut self.db(), self.tenant, id, which, customer)
+        merges::set_snapshot(&mut **self.db()?, self.tenant, id, which, customer)
     }
 
     fn move_owned_rows(&self, merge: &MergeId, from: &CustomerId, to: &CustomerId) -> Result<()> {
-        merges::move_owned(&mut self.db(), self.tenant, merge, from, to)
+        merges::move_owned(&mut **self.db()?, self.tenant, merge, from, to)
     }
 
     fn move_back_owned_rows(&self, merge: &MergeId, primary: &CustomerId) -> Result<()> {
-        merges::move_back_owned(&mut self.db(), self.tenant, merge, primary)
+        merges::move_back_owned(&mut **self.db()?, self.tenant, merge, primary)
     }
 
     fn set_suppression_key(&self, key: &[u8]) -> Result<()> {
-        privacy::set_suppression_key(&mut self.db(), self.tenant, key)
+        privacy::set_suppression_key(&mut **self.db()?, self.tenant, key)
     }
 
     fn insert_suppression(&self, kind: &str, digest: &[u8], at: DateTime<Utc>) -> Result<()> {
-        privacy::insert_suppression(&mut self.db(), self.tenant, kind, digest, &at)
+        privacy::insert_suppression(&mut **self.db()?, self.tenant, kind, digest, &at)
     }
 
     fn erase_documents(&self, customer: &CustomerId) -> Result<()> {
-        documents::erase_all(&mut self.db(), self.tenant, customer).map(drop)
+        documents::erase_all(&mut **self.db()?, self.tenant, customer).map(drop)
     }
 
     fn erase_communications(&self, customer: &CustomerId) -> Result<()> {
-        communications::erase(&mut self.db(), self.tenant, customer).map(drop)
+        communications::erase(&mut **self.db()?, self.tenant, customer).map(drop)
     }
 
     fn insert_anonymisation(
@@ -501,6 +563,6 @@ impl WriteTx for PgTx<'_, '_> {
         reason: &str,
         at: DateTime<Utc>,
     ) -> Result<()> {
-        privacy::insert_anonymisation(&mut self.db(), self.tenant, customer, actor, reason, &at)
+        privacy::insert_anonymisation(&mut **self.db()?, self.tenant, customer, actor, reason, &at)
     }
 }

@@ -27,7 +27,7 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 use super::port::{Store, Tx, WriteTx};
 use crate::error::{Error, Result};
-use crate::model::{CustomerId, IndexedCustomer, TenantId};
+use crate::model::{CustomerId, CustomerRow, IndexedCustomer, TenantId};
 use port::SqliteTx;
 
 pub(crate) use schema::SCHEMA_VERSION;
@@ -234,6 +234,10 @@ impl Store for SqliteStore {
 
     fn feed_head(&self, tenant: &TenantId) -> Result<(i64, u64)> {
         self.read(|tx| indexing::feed_head(tx, tenant))
+    }
+
+    fn customer_rows(&self, tenant: &TenantId, ids: &[CustomerId]) -> Result<Vec<CustomerRow>> {
+        self.read(|tx| indexing::rows(tx, tenant, ids))
     }
 
     fn feed_heads(&self) -> Result<(Vec<(TenantId, i64)>, u64)> {
