@@ -87,7 +87,7 @@ pub(crate) fn catch_up(store: &dyn Store, index: &SearchIndex, tenant: &TenantId
 
 /// Applies `tenant`'s changes after those applied up to `head` in one commit: at least those up
 /// to `must`, then more until `deadline` passes. When they include a delete or an
-/// anonymisation, the segments holding the old documents are rewritten afterwards.
+/// anonymisation, the commit marks the folder as holding erased documents until a purge.
 fn replay(
     store: &dyn Store,
     index: &SearchIndex,
@@ -103,9 +103,7 @@ fn replay(
     }
     // Only this handle's own writes are worth waiting for another writer.
     let wait = must > from;
-    // Whether a delete or an anonymisation was taken in: its old values must leave the folder.
-    let mut erased = false;
-    let written = index.replace(applied, tenant, wait, &mut |position| {
+    index.replace(applied, tenant, wait, &mut |position| {
         if position >= head || (position >= must && out_of_time()) {
             return Ok(None);
         }
@@ -121,7 +119,10 @@ fn replay(
                 .into_iter()
                 .take_while(|(seq, _, _)| *seq <= head)
                 .collect();
-            erased |= batch.iter().any(|(_, kind, _)| kind.erases());
+            // A kind this version does not know (written by a newer one) may erase too.
+            let erased = batch
+                .iter()
+                .any(|(_, kind, _)| kind.is_none_or(|k| k.erases()));
             // Nothing more up to `head` (a gap left by rolled-back writes): the index
             // reflects it.
             let seq = batch.last().map_or(head, |c| c.0);
@@ -130,14 +131,14 @@ fn replay(
             changed.sort();
             changed.dedup();
             let docs = tx.index_documents(&changed)?;
-            Ok(Some(Replacement { changed, docs, seq }))
+            Ok(Some(Replacement {
+                changed,
+                docs,
+                seq,
+                erased,
+            }))
         })
     })?;
-    if written && erased {
-        // Another handle (another server, with an index of its own) deleted or anonymised a
-        // customer: the segments still holding the old document are rewritten here too.
-        index.purge()?;
-    }
     Ok(())
 }
 
@@ -153,11 +154,12 @@ pub(crate) fn purge(store: &dyn Store, index: &SearchIndex, tenant: &TenantId) -
     index.refresh(&mut applied)?;
     let (head, _) = store.feed_head(tenant)?;
     replay(store, index, &mut applied, tenant, (head, head), None)?;
-    index.purge()
+    index.purge(&mut applied)
 }
 
 /// Brings the index up to every tenant's feed: each tenant with changes the index has not taken
-/// in yet is replayed in full (segments that held a deleted or anonymised customer rewritten).
+/// in yet is replayed in full; then, if the folder may hold erased documents (erasures taken in
+/// by searches, or a purge that failed), the segments holding them are rewritten.
 pub(crate) fn catch_up_all(store: &dyn Store, index: &SearchIndex) -> Result<()> {
     let mut applied = index.lock_applied();
     if index.take_stale() {
@@ -169,6 +171,11 @@ pub(crate) fn catch_up_all(store: &dyn Store, index: &SearchIndex) -> Result<()>
         if head > applied.of(&tenant) {
             replay(store, index, &mut applied, &tenant, (head, head), None)?;
         }
+    }
+    // Erasures another handle made (or a purge that failed or was cut short): their old
+    // documents leave the folder now, not in a search.
+    if index.unpurged() {
+        index.purge(&mut applied)?;
     }
     Ok(())
 }

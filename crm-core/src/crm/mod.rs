@@ -130,13 +130,15 @@ impl Crm {
     /// Brings this handle's search index up to every tenant's committed changes now, rather
     /// than at the next search of each tenant.
     ///
-    /// A search takes in the changes of the tenant it searches. On PostgreSQL each application
-    /// server has an index of its own, and a server that does not search a tenant keeps that
-    /// tenant's old documents in its index folder until it does: a customer deleted or
-    /// anonymised through another server is still in them. A host calls this from a timer
-    /// (every few minutes, say) on each server so that erased values leave every index folder
-    /// within that time. On SQLite the handles of a file share one index, which the erasing
-    /// call rewrites itself.
+    /// A search takes in the changes of the tenant it searches, within a time budget: a customer
+    /// deleted or anonymised through another handle is no longer found, but the bytes of its
+    /// old document stay in the index segments until they are rewritten, which a search does
+    /// not do (it could take seconds). This call does: it takes every tenant's changes in, then
+    /// rewrites the segments that still hold erased documents (also after a rewrite that failed
+    /// or was cut short: the index remembers it). On PostgreSQL each application server has an
+    /// index of its own: a host calls this from a timer (every few minutes, say) on each server
+    /// so that erased values leave every index folder within that time. On SQLite the handles
+    /// of a file share one index, which the erasing call rewrites itself.
     ///
     /// # Errors
     /// Storage or Search if the store cannot be read or the index written.

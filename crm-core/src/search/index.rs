@@ -45,11 +45,13 @@ fn merge_policy() -> Box<tantivy::indexer::LogMergePolicy> {
 
 /// Customers of one tenant whose documents change, for [`SearchIndex::replace`]: the old
 /// documents of `changed` go, `docs` (those still existing) come, and the index reflects the
-/// tenant's change feed up to `seq`.
+/// tenant's change feed up to `seq`. `erased` when a customer among them was deleted or
+/// anonymised: its old document must leave the folder too (see [`SearchIndex::purge`]).
 pub(crate) struct Replacement {
     pub(crate) changed: Vec<CustomerId>,
     pub(crate) docs: Vec<IndexedCustomer>,
     pub(crate) seq: i64,
+    pub(crate) erased: bool,
 }
 
 /// How far the index reflects each tenant's change feed: the last sequence applied (change
@@ -102,6 +104,11 @@ struct Payload {
     /// The identity of the store the index was built from.
     store: String,
     applied: Applied,
+    /// Whether segments may still hold the documents of customers deleted or anonymised since
+    /// the last purge: kept until a purge succeeds, so that a failed or interrupted one is
+    /// done again.
+    #[serde(default)]
+    unpurged: bool,
 }
 
 /// The search index of one store.
@@ -424,12 +431,19 @@ impl SearchIndex {
         }
     }
 
-    /// Commits what `writer` holds, recording how far it reflects each tenant's feed.
-    fn commit(&self, writer: &mut IndexWriter<TantivyDocument>, applied: &Applied) -> Result<()> {
+    /// Commits what `writer` holds, recording how far it reflects each tenant's feed and
+    /// whether erased documents may be left in its segments.
+    fn commit(
+        &self,
+        writer: &mut IndexWriter<TantivyDocument>,
+        applied: &Applied,
+        unpurged: bool,
+    ) -> Result<()> {
         let payload = serde_json::to_string(&Payload {
             version: INDEX_VERSION,
             store: self.store(),
             applied: applied.clone(),
+            unpurged,
         })
         .map_err(|e| Error::Internal(e.to_string()))?;
         let mut commit = writer
@@ -480,7 +494,7 @@ impl SearchIndex {
                         .map_err(|e| search_err("cannot index a customer", e))?;
                 }
             }
-            self.commit(writer, &heads)
+            self.commit(writer, &heads, false)
         })?;
         self.committed(applied, heads)
     }
@@ -504,10 +518,11 @@ impl SearchIndex {
         next: &mut dyn FnMut(i64) -> Result<Option<Replacement>>,
     ) -> Result<bool> {
         let done = self.with_writer(false, wait, |writer| {
-            let mut now = if self.keep_writer {
-                (**applied).clone()
+            let (mut now, mut unpurged) = if self.keep_writer {
+                ((**applied).clone(), false)
             } else {
-                read_payload(&self.index).map_or_else(Applied::default, |p| p.applied)
+                read_payload(&self.index)
+                    .map_or_else(|| (Applied::default(), false), |p| (p.applied, p.unpurged))
             };
             let base = now.of(tenant);
             let mut position = base.min(applied.of(tenant));
@@ -526,12 +541,13 @@ impl SearchIndex {
                         .map_err(|e| search_err("cannot index a customer", e))?;
                 }
                 last = Some(r.seq.max(base));
+                unpurged |= r.erased;
             }
             let Some(seq) = last else {
                 return Ok(None);
             };
             now.set(tenant, seq);
-            self.commit(writer, &now)?;
+            self.commit(writer, &now, unpurged)?;
             Ok(Some(now))
         })?;
         match done {
@@ -544,13 +560,15 @@ impl SearchIndex {
     /// Rewrites every segment that holds deleted documents (customers deleted, anonymised, or
     /// replaced by a newer version) without them and removes the old segments' files, so that
     /// values no document holds any more leave the folder. An index in RAM has no files.
-    pub(crate) fn purge(&self) -> Result<()> {
+    /// Clears the folder's mark of erased documents left (`unpurged`) with a commit of its own,
+    /// once they are gone. Held under the sync lock (`applied`).
+    pub(crate) fn purge(&self, applied: &mut MutexGuard<'_, Applied>) -> Result<()> {
         if self.keep_writer {
             return Ok(());
         }
         // Searches go on meanwhile (the committed index does not change); syncs wait for the
         // writer.
-        self.with_writer(false, true, |writer| {
+        let done = self.with_writer(false, true, |writer| {
             let segments: Vec<_> = self
                 .index
                 .searchable_segment_metas()
@@ -583,9 +601,20 @@ impl SearchIndex {
                     source: "garbage collection".into(),
                 });
             }
-            Ok(())
-        })
-        .map(drop)
+            // Done: the next commits no longer carry the mark.
+            let now = read_payload(&self.index).map_or_else(|| (**applied).clone(), |p| p.applied);
+            self.commit(writer, &now, false)?;
+            Ok(now)
+        })?;
+        match done {
+            Some(now) => self.committed(applied, now),
+            None => Err(Error::Internal("the index writer was not given".into())),
+        }
+    }
+
+    /// Whether the folder's last commit says erased documents may be left in its segments.
+    pub(crate) fn unpurged(&self) -> bool {
+        !self.keep_writer && read_payload(&self.index).is_some_and(|p| p.unpurged)
     }
 
     /// Runs a search: the ids of one page, in order, and the total number of hits. By relevance,

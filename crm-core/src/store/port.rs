@@ -19,6 +19,10 @@ use crate::model::{
     ListInfo, SavedSearch, SavedSearchId, SortKey, TenantId, TenantSettings,
 };
 
+/// A change event as the search index reads it: its sequence, its kind (`None`: a kind this
+/// version does not know) and the customers it touched.
+pub(crate) type ChangedCustomers = (i64, Option<ChangeKind>, Vec<CustomerId>);
+
 /// One of the customer snapshots a merge keeps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Snapshot {
@@ -155,12 +159,9 @@ pub(crate) trait Tx {
     /// Up to `limit` change events after sequence `after`, in order.
     fn changes_since(&self, after: i64, limit: u32) -> Result<Vec<ChangeEvent>>;
     /// For the search index: up to `limit` change events after sequence `after`, in order,
-    /// each as its sequence, its kind and the customers it touched.
-    fn changed_customers(
-        &self,
-        after: i64,
-        limit: u32,
-    ) -> Result<Vec<(i64, ChangeKind, Vec<CustomerId>)>>;
+    /// each as its sequence, its kind (`None`: a kind this version does not know) and the
+    /// customers it touched.
+    fn changed_customers(&self, after: i64, limit: u32) -> Result<Vec<ChangedCustomers>>;
     /// Every change event about one of `ids` (as the customer or the previous one), in order.
     fn changes_about(&self, ids: &[CustomerId]) -> Result<Vec<ChangeEvent>>;
     /// The customer no. the next new customer gets.

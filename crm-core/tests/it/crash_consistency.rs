@@ -66,14 +66,16 @@ fn crash_child_importer() {
     let url = std::env::var(URL_ENV).ok().filter(|u| !u.is_empty());
     let crm = open_at(std::path::Path::new(&path), url.as_deref());
     let t = tenant(&crm, IMPORTER);
+    let pid = std::process::id();
     let options = crm_core::ImportOptions::new()
         .batch_size(BATCH)
         .flag_duplicates(None);
     for round in 0.. {
         let mut csv = String::from("first_name,last_name,email\n");
         for i in 0..IMPORT_ROWS {
+            // Each child's addresses of its own: no row matches one an earlier child wrote.
             csv.push_str(&format!(
-                "Import,Row{round}-{i},row{round}.{i}@example.com\n"
+                "Import,Row{round}-{i},row{pid}.{round}.{i}@example.com\n"
             ));
         }
         let report = t

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use postgres::types::ToSql;
 
 use super::Db;
-use super::rows::{CUSTOMER_COLUMNS, customer, secondary_phone};
+use super::rows::{CUSTOMER_COLUMN_COUNT, CUSTOMER_COLUMNS, customer, secondary_phone};
 use super::values::{customer_id, get, to_json, utc_text};
 use crate::error::{Error, Result};
 use crate::model::{Customer, CustomerId, Phone, TenantId, TenantSettings, email_key};
@@ -28,32 +28,32 @@ pub(super) fn tenant_settings(db: &mut Db<'_>, tenant: &TenantId) -> Result<Tena
     Ok(settings)
 }
 
-/// Fills in the secondary contacts and lists, which live in their own tables.
-fn complete(db: &mut Db<'_>, tenant: &TenantId, mut c: Customer) -> Result<Customer> {
-    let rows = db.query(
-        "SELECT kind, typed, match_key FROM customer_contacts
-         WHERE customer_id = $1 AND tenant_id = $2 ORDER BY kind, position",
-        &[c.id.as_uuid(), &tenant.as_str()],
-    )?;
-    for row in &rows {
-        let kind: &str = get(row, 0)?;
-        let typed: String = get(row, 1)?;
+/// The secondary contacts and lists of the customer of the row, which live in their own
+/// tables, as arrays after the customer's columns (read in the same statement).
+const OWNED: &str = "ARRAY(SELECT k.kind FROM customer_contacts k
+        WHERE k.tenant_id = c.tenant_id AND k.customer_id = c.id ORDER BY k.kind, k.position),
+    ARRAY(SELECT k.typed FROM customer_contacts k
+        WHERE k.tenant_id = c.tenant_id AND k.customer_id = c.id ORDER BY k.kind, k.position),
+    ARRAY(SELECT k.match_key FROM customer_contacts k
+        WHERE k.tenant_id = c.tenant_id AND k.customer_id = c.id ORDER BY k.kind, k.position),
+    ARRAY(SELECT l.list_name FROM customer_lists l
+        WHERE l.tenant_id = c.tenant_id AND l.customer_id = c.id ORDER BY l.list_name)";
+
+/// The customer of a row of `CUSTOMER_COLUMNS` followed by [`OWNED`].
+fn with_owned(row: &postgres::Row) -> Result<Customer> {
+    let mut c = customer(row)?;
+    let at = CUSTOMER_COLUMN_COUNT;
+    let kinds: Vec<String> = get(row, at)?;
+    let typed: Vec<String> = get(row, at + 1)?;
+    let keys: Vec<String> = get(row, at + 2)?;
+    for ((kind, typed), key) in kinds.into_iter().zip(typed).zip(keys) {
         if kind == "email" {
             c.secondary_emails.push(typed);
         } else {
-            c.secondary_phones
-                .push(secondary_phone(typed, get(row, 2)?));
+            c.secondary_phones.push(secondary_phone(typed, key));
         }
     }
-    let rows = db.query(
-        "SELECT list_name FROM customer_lists WHERE customer_id = $1 AND tenant_id = $2
-         ORDER BY list_name",
-        &[c.id.as_uuid(), &tenant.as_str()],
-    )?;
-    c.lists = rows
-        .iter()
-        .map(|row| get::<String>(row, 0))
-        .collect::<Result<_>>()?;
+    c.lists = get::<Vec<String>>(row, at + 3)?.into_iter().collect();
     Ok(c)
 }
 
@@ -63,12 +63,12 @@ fn one(
     tenant: &TenantId,
     key: &(dyn ToSql + Sync),
 ) -> Result<Option<Customer>> {
-    let sql = format!("SELECT {CUSTOMER_COLUMNS} FROM customers WHERE tenant_id = $1 AND {filter}");
-    let found = db
-        .query_opt(&sql, &[&tenant.as_str(), key])?
-        .map(|row| customer(&row))
-        .transpose()?;
-    found.map(|c| complete(db, tenant, c)).transpose()
+    let sql = format!(
+        "SELECT {CUSTOMER_COLUMNS}, {OWNED} FROM customers c WHERE c.tenant_id = $1 AND {filter}"
+    );
+    db.query_opt(&sql, &[&tenant.as_str(), key])?
+        .map(|row| with_owned(&row))
+        .transpose()
 }
 
 /// The customer stored under `id`, if any.
@@ -77,7 +77,7 @@ pub(super) fn find(
     tenant: &TenantId,
     id: &CustomerId,
 ) -> Result<Option<Customer>> {
-    one(db, "id = $2", tenant, id.as_uuid())
+    one(db, "c.id = $2", tenant, id.as_uuid())
 }
 
 /// Whether a customer is stored under `id`.
@@ -91,7 +91,7 @@ pub(super) fn exists(db: &mut Db<'_>, tenant: &TenantId, id: &CustomerId) -> Res
 
 /// The customer stored under customer no. `no`, if any.
 pub(super) fn find_by_no(db: &mut Db<'_>, tenant: &TenantId, no: i64) -> Result<Option<Customer>> {
-    one(db, "customer_no = $2", tenant, &no)
+    one(db, "c.customer_no = $2", tenant, &no)
 }
 
 /// Replaces the tenant's settings (its row exists: a write transaction makes it).
@@ -115,15 +115,14 @@ pub(super) fn by_email(db: &mut Db<'_>, tenant: &TenantId, email: &str) -> Resul
     let key = email_key(email);
     // Look the few ids up by key (main email or secondary one), then read those rows.
     let sql = format!(
-        "SELECT {CUSTOMER_COLUMNS} FROM customers WHERE tenant_id = $1 AND id IN (
+        "SELECT {CUSTOMER_COLUMNS}, {OWNED} FROM customers c WHERE c.tenant_id = $1 AND c.id IN (
             SELECT id FROM customers WHERE tenant_id = $1 AND email_key = $2
             UNION SELECT customer_id FROM customer_contacts
                 WHERE tenant_id = $1 AND kind = 'email' AND match_key = $2)
-         ORDER BY customer_no"
+         ORDER BY c.customer_no"
     );
     let rows = db.query(&sql, &[&tenant.as_str(), &key])?;
-    let found = rows.iter().map(customer).collect::<Result<Vec<_>>>()?;
-    found.into_iter().map(|c| complete(db, tenant, c)).collect()
+    rows.iter().map(with_owned).collect()
 }
 
 /// The customer no. the tenant's next new customer gets.

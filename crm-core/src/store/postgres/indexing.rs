@@ -4,11 +4,12 @@
 use std::collections::{BTreeSet, HashMap};
 
 use super::rows::{CUSTOMER_COLUMNS, customer, list_row, secondary_phone};
-use super::values::{customer_id, enumerated, get, opt_customer_id};
+use super::values::{customer_id, get, opt_customer_id};
 use super::{Db, Params};
 use crate::error::Result;
-use crate::model::{ChangeKind, Customer, CustomerId, TenantId};
+use crate::model::{Customer, CustomerId, TenantId};
 use crate::model::{CustomerRow, IndexedCustomer};
+use crate::store::port::ChangedCustomers;
 
 /// Up to `limit` events of the tenant's feed after sequence `after`, in order: each one's
 /// sequence and the customers it names (the customer and the previous one).
@@ -17,7 +18,7 @@ pub(super) fn changed_customers(
     tenant: &TenantId,
     after: i64,
     limit: u32,
-) -> Result<Vec<(i64, ChangeKind, Vec<CustomerId>)>> {
+) -> Result<Vec<ChangedCustomers>> {
     let rows = db.query(
         "SELECT seq, customer_id, previous_customer_id, kind FROM changes
          WHERE tenant_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
@@ -29,7 +30,8 @@ pub(super) fn changed_customers(
                 .into_iter()
                 .flatten()
                 .collect();
-            Ok((get::<i64>(row, 0)?, enumerated(row, 3)?, ids))
+            let kind = get::<&str>(row, 3)?.parse().ok();
+            Ok((get::<i64>(row, 0)?, kind, ids))
         })
         .collect()
 }

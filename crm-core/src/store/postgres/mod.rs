@@ -29,7 +29,7 @@ mod values;
 
 use std::collections::HashMap;
 use std::sync::Mutex;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use postgres::error::SqlState;
 use postgres::types::ToSql;
@@ -83,9 +83,10 @@ impl PgStore {
             .max_size(POOL_SIZE)
             .min_idle(Some(0))
             .connection_timeout(POOL_TIMEOUT)
-            // No round trip to test each connection taken from the pool: a broken one fails
-            // its statement with a Storage error, and the pool drops it (`has_broken`).
-            .test_on_check_out(false)
+            // A connection idle for a while is tested before it is handed out (one round trip),
+            // so that those a server restart or a failover closed are replaced unseen; one used
+            // a moment ago is not (`Manager::is_valid`).
+            .test_on_check_out(true)
             .build_unchecked(manager);
         let store = Self {
             pool,
@@ -99,16 +100,18 @@ impl PgStore {
     }
 
     fn connection(&self) -> Result<r2d2::PooledConnection<Manager>> {
-        self.pool.get().map_err(|e| Error::Storage {
+        let mut conn = self.pool.get().map_err(|e| Error::Storage {
             message: format!("no PostgreSQL connection: {e}"),
             source: Box::new(e),
-        })
+        })?;
+        conn.taken = Instant::now();
+        Ok(conn)
     }
 
     /// Runs `f` in a read-only transaction that sees one snapshot.
     fn read<T>(&self, f: impl FnOnce(&mut Db<'_>) -> Result<T>) -> Result<T> {
         let mut conn = self.connection()?;
-        let Conn { client, cache } = &mut *conn;
+        let Conn { client, cache, .. } = &mut *conn;
         let tx = client
             .build_transaction()
             .isolation_level(IsolationLevel::RepeatableRead)
@@ -125,7 +128,7 @@ impl PgStore {
     /// transaction.
     fn single<T>(&self, f: impl FnOnce(&mut Db<'_>) -> Result<T>) -> Result<T> {
         let mut conn = self.connection()?;
-        let Conn { client, cache } = &mut *conn;
+        let Conn { client, cache, .. } = &mut *conn;
         f(&mut Db {
             session: Session::Single(client),
             cache,
@@ -171,7 +174,12 @@ pub(super) fn pg(err: postgres::Error) -> Error {
 pub(super) struct Conn {
     client: Client,
     cache: HashMap<String, Statement>,
+    /// When the connection was last taken from the pool.
+    taken: Instant,
 }
+
+/// A connection taken from the pool again within this time is not tested first.
+const TESTED_AFTER_IDLE: Duration = Duration::from_secs(5);
 
 /// Makes the pool's connections.
 struct Manager {
@@ -184,6 +192,7 @@ impl Manager {
         Ok(Conn {
             client,
             cache: HashMap::new(),
+            taken: Instant::now(),
         })
     }
 }
@@ -197,6 +206,9 @@ impl r2d2::ManageConnection for Manager {
     }
 
     fn is_valid(&self, conn: &mut Conn) -> std::result::Result<(), postgres::Error> {
+        if conn.taken.elapsed() < TESTED_AFTER_IDLE {
+            return Ok(());
+        }
         conn.client.simple_query("").map(drop)
     }
 
@@ -332,7 +344,7 @@ impl Store for PgStore {
         f: &mut dyn FnMut(&dyn WriteTx) -> Result<bool>,
     ) -> Result<()> {
         let mut conn = self.connection()?;
-        let Conn { client, cache } = &mut *conn;
+        let Conn { client, cache, .. } = &mut *conn;
         let tx = client
             .build_transaction()
             .isolation_level(IsolationLevel::ReadCommitted)
@@ -401,12 +413,23 @@ impl Store for PgStore {
     /// the operator's: see the README.
     fn flush_erased(&self) -> Result<bool> {
         let mut conn = self.connection()?;
+        // Index entries too, however few pages changed (by default a vacuum skips the indexes
+        // when under 2% of a table's pages have dead rows). A vacuum of the same table by
+        // another server is waited for: no lock timeout for it.
         conn.client
-            .batch_execute(
-                "VACUUM customers, customer_contacts, customer_lists, lists, merges, \
-                 merge_members, documents, communications",
-            )
+            .batch_execute("SET lock_timeout = 0")
             .map_err(pg)?;
+        let vacuumed = conn
+            .client
+            .batch_execute(
+                "VACUUM (INDEX_CLEANUP ON) customers, customer_contacts, customer_lists, lists, \
+                 merges, merge_members, documents, communications",
+            )
+            .map_err(pg);
+        conn.client
+            .batch_execute("RESET lock_timeout")
+            .map_err(pg)?;
+        vacuumed?;
         Ok(true)
     }
 }

@@ -25,8 +25,10 @@ use crate::model::{
     ListInfo, SavedSearch, SavedSearchId, SortKey, TenantId, TenantSettings,
 };
 use crate::model::{AnonymisationNote, MergeId, Undo};
-use crate::model::{Change, ChangeEvent, ChangeKind};
-use crate::store::port::{MergeParties, Snapshot, SortValue, StoredMerge, Tx, WriteTx};
+use crate::model::{Change, ChangeEvent};
+use crate::store::port::{
+    ChangedCustomers, MergeParties, Snapshot, SortValue, StoredMerge, Tx, WriteTx,
+};
 
 /// A read or write transaction of one tenant.
 pub(super) struct PgTx<'a, 'b> {
@@ -281,11 +283,7 @@ impl Tx for PgTx<'_, '_> {
         changes::since(&mut **self.db()?, self.tenant, after, limit)
     }
 
-    fn changed_customers(
-        &self,
-        after: i64,
-        limit: u32,
-    ) -> Result<Vec<(i64, ChangeKind, Vec<CustomerId>)>> {
+    fn changed_customers(&self, after: i64, limit: u32) -> Result<Vec<ChangedCustomers>> {
         indexing::changed_customers(&mut **self.db()?, self.tenant, after, limit)
     }
 

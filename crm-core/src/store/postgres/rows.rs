@@ -16,6 +16,9 @@ pub(super) const CUSTOMER_COLUMNS: &str = "id, customer_no, first_name, last_nam
     consent_email_at, consent_sms_at, salesperson, custom_fields, created_at, updated_at, version, \
     anonymised_at";
 
+/// How many columns [`CUSTOMER_COLUMNS`] names.
+pub(super) const CUSTOMER_COLUMN_COUNT: usize = 31;
+
 /// A secondary phone from its row of `customer_contacts`: a number that fits no plan has no
 /// E.164 form, and an empty key.
 pub(super) fn secondary_phone(typed: String, key: String) -> Phone {
@@ -94,4 +97,14 @@ pub(super) fn list_row(row: &Row, int_key: bool) -> Result<(CustomerRow, SortKey
         created_at: utc(row, 8)?,
     };
     Ok((customer, key))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{CUSTOMER_COLUMN_COUNT, CUSTOMER_COLUMNS};
+
+    #[test]
+    fn the_column_count_is_that_of_the_column_list() {
+        assert_eq!(CUSTOMER_COLUMNS.split(',').count(), CUSTOMER_COLUMN_COUNT);
+    }
 }

@@ -315,6 +315,9 @@ const MIGRATION_LOCK: i64 = 0x4352_4D31;
 /// the schema was first created: the search index of each server records it.
 pub(crate) fn migrate(client: &mut Client) -> Result<String> {
     let mut tx = client.transaction().map_err(super::pg)?;
+    // Another server migrating is waited for, however long it takes.
+    tx.batch_execute("SET LOCAL lock_timeout = 0")
+        .map_err(super::pg)?;
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
         .map_err(super::pg)?;
     // Made only when missing: a role that may read and write rows but not create tables

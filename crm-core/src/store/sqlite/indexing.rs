@@ -6,10 +6,10 @@ use std::collections::HashMap;
 use rusqlite::{ToSql, Transaction, params, params_from_iter};
 
 use super::rows::{CUSTOMER_COLUMNS, customer, list_row, secondary_phone};
-use super::values::parse_enum;
 use crate::error::Result;
-use crate::model::{ChangeKind, Customer, CustomerId, TenantId};
+use crate::model::{Customer, CustomerId, TenantId};
 use crate::model::{CustomerRow, IndexedCustomer};
+use crate::store::port::ChangedCustomers;
 
 /// Up to `limit` change events of `tenant` after `after`, each as its sequence, its kind and
 /// the customers it names.
@@ -18,7 +18,7 @@ pub(super) fn changed_customers(
     tenant: &TenantId,
     after: i64,
     limit: u32,
-) -> Result<Vec<(i64, ChangeKind, Vec<CustomerId>)>> {
+) -> Result<Vec<ChangedCustomers>> {
     let mut stmt = tx
         .prepare_cached(
             "SELECT seq, customer_id, previous_customer_id, kind FROM changes
@@ -32,7 +32,7 @@ pub(super) fn changed_customers(
                 .flatten()
                 .map(CustomerId::from_uuid)
                 .collect();
-            let kind = parse_enum(3, &r.get::<_, String>(3)?)?;
+            let kind = r.get::<_, String>(3)?.parse().ok();
             Ok((r.get::<_, i64>(0)?, kind, ids))
         })
         .map_err(super::db)?;

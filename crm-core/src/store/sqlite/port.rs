@@ -20,8 +20,10 @@ use crate::model::{
     ListInfo, SavedSearch, SavedSearchId, SortKey, TenantId, TenantSettings,
 };
 use crate::model::{AnonymisationNote, MergeId, Undo};
-use crate::model::{Change, ChangeEvent, ChangeKind};
-use crate::store::port::{MergeParties, Snapshot, SortValue, StoredMerge, Tx, WriteTx};
+use crate::model::{Change, ChangeEvent};
+use crate::store::port::{
+    ChangedCustomers, MergeParties, Snapshot, SortValue, StoredMerge, Tx, WriteTx,
+};
 
 /// A read or write transaction of one tenant.
 pub(super) struct SqliteTx<'a> {
@@ -221,11 +223,7 @@ impl Tx for SqliteTx<'_> {
         changes::since(self.tx, self.tenant, after, limit)
     }
 
-    fn changed_customers(
-        &self,
-        after: i64,
-        limit: u32,
-    ) -> Result<Vec<(i64, ChangeKind, Vec<CustomerId>)>> {
+    fn changed_customers(&self, after: i64, limit: u32) -> Result<Vec<ChangedCustomers>> {
         indexing::changed_customers(self.tx, self.tenant, after, limit)
     }
 
