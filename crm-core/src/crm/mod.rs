@@ -319,8 +319,9 @@ impl Tenant {
     ///
     /// # Errors
     /// Validation on `email` longer than any stored address
-    /// ([`MAX_EMAIL_CHARS`](crate::limits::MAX_EMAIL_CHARS)).
+    /// ([`MAX_EMAIL_CHARS`](crate::limits::MAX_EMAIL_CHARS)) or holding control characters.
     pub fn find_customers_by_email(&self, email: &str) -> Result<Vec<Customer>> {
+        let email = crate::model::lookup("email", email)?;
         let max = crate::model::limits::MAX_EMAIL_CHARS;
         if email.chars().nth(max).is_some() {
             return Err(Error::validation(
@@ -417,7 +418,11 @@ impl Tenant {
     }
 
     /// One booking by reference.
+    ///
+    /// # Errors
+    /// NotFound; Validation on `reference` holding control characters (no stored one does).
     pub fn get_booking(&self, reference: &str) -> Result<Booking> {
+        let reference = crate::model::lookup("reference", reference)?;
         cases::bookings::get(self.store.as_ref(), &self.id, reference)
     }
 
@@ -428,6 +433,7 @@ impl Tenant {
         reference: &str,
         customer: Option<&CustomerId>,
     ) -> Result<Booking> {
+        let reference = crate::model::lookup("reference", reference)?;
         actor.validate()?;
         let reference = crate::model::reference(reference)?;
         cases::bookings::link(self.store.as_ref(), &self.id, actor, &reference, customer)
@@ -914,8 +920,9 @@ impl Tenant {
     /// returns how many were on it.
     ///
     /// # Errors
-    /// NotFound if the tenant has no such list.
+    /// NotFound if the tenant has no such list; Validation on `name` holding control characters.
     pub fn delete_list(&self, actor: &Actor, name: &str) -> Result<u64> {
+        let name = crate::model::lookup("list", name)?;
         actor.validate()?;
         cases::lists::delete(self.store.as_ref(), &self.id, actor, name.trim())
     }
@@ -928,6 +935,7 @@ impl Tenant {
     /// NotFound (list or customer; nothing is written), Conflict (a customer anonymised or
     /// merged), Validation (a customer would be on too many lists).
     pub fn add_to_list(&self, actor: &Actor, name: &str, customers: &[CustomerId]) -> Result<u64> {
+        let name = crate::model::lookup("list", name)?;
         actor.validate()?;
         check_list_change(customers)?;
         cases::lists::change_members(
@@ -947,6 +955,7 @@ impl Tenant {
         name: &str,
         customers: &[CustomerId],
     ) -> Result<u64> {
+        let name = crate::model::lookup("list", name)?;
         actor.validate()?;
         check_list_change(customers)?;
         cases::lists::change_members(

@@ -59,6 +59,7 @@ pub(crate) use saved::search_name;
 pub use saved::{SavedRun, SavedSearch, SavedSearchId};
 pub use tenant::{NameRule, TenantId, TenantSettings};
 pub use text::fold;
+pub(crate) use text::lookup;
 
 /// The keys of a value's serialised form, sorted: what a `FIELDS` list must name.
 #[cfg(test)]

@@ -896,3 +896,30 @@ fn an_empty_batch_writes_nothing() {
     assert_eq!(f.t.upsert_bookings(&actor(), Vec::new()).unwrap(), 0);
     assert_eq!(written(&f.t), before);
 }
+
+/// A lookup by a value holding control characters (a NUL, say), which no stored reference,
+/// email or list name holds, is refused naming the field, on every store (PostgreSQL text
+/// cannot even carry a NUL), and writes nothing.
+#[test]
+fn lookups_by_text_with_control_characters_are_refused_naming_the_field() {
+    let db = open();
+    let t = db.tenant("agency");
+    let c = t
+        .create_customer(&actor(), customer("Ana", "Núñez"))
+        .unwrap();
+    t.upsert_booking(
+        &actor(),
+        booking_for("BK-1", "2026-07-14T08:30:00+02:00", &c),
+    )
+    .unwrap();
+    t.create_list(&actor(), "VIP").unwrap();
+    let before = snapshot(&t, &["BK-1"]);
+    assert_invalid(t.get_booking("BK-1\0"), "reference");
+    assert_invalid(t.link_booking(&actor(), "BK\u{1}", None), "reference");
+    assert_invalid(t.find_customers_by_email("a\0@b.example"), "email");
+    assert_invalid(t.delete_list(&actor(), "VIP\0"), "list");
+    assert_invalid(t.add_to_list(&actor(), "V\0", &[c.id]), "list");
+    assert_invalid(t.remove_from_list(&actor(), "V\0", &[c.id]), "list");
+    assert_eq!(snapshot(&t, &["BK-1"]), before);
+    assert_eq!(t.get_booking("BK-1").unwrap().reference, "BK-1");
+}
