@@ -1551,10 +1551,11 @@ crm_status crm_db_open_in_memory(struct crm_db **out);
 crm_status crm_db_reindex(const struct crm_db *db, crm_progress_callback progress, void *userdata);
 
 /**
- * Brings this handle's search index up to every tenant's committed changes now (see
- * `Crm::sync_index`: on PostgreSQL, call it from a timer on each server so that a customer
- * erased through another server leaves this server's index folder too). Errors:
- * `CRM_ERR_STORAGE`, `CRM_ERR_SEARCH`.
+ * Brings this handle's search index up to every tenant's committed changes now, then rewrites
+ * the index segments that still hold customers deleted or anonymised through another handle
+ * (searches do not: it can take seconds). On PostgreSQL, call it from a timer on each server so
+ * that erased values leave every server's index folder. Errors: `CRM_ERR_STORAGE`,
+ * `CRM_ERR_SEARCH`.
  */
 crm_status crm_db_sync_index(const struct crm_db *db);
 

@@ -163,7 +163,7 @@ pub(crate) fn purge(store: &dyn Store, index: &SearchIndex, tenant: &TenantId) -
 pub(crate) fn catch_up_all(store: &dyn Store, index: &SearchIndex) -> Result<()> {
     let mut applied = index.lock_applied();
     if index.take_stale() {
-        return rebuild_locked(store, index, &mut applied, &mut |_, _| {});
+        rebuild_locked(store, index, &mut applied, &mut |_, _| {})?;
     }
     index.refresh(&mut applied)?;
     let (heads, _) = store.feed_heads()?;

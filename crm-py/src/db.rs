@@ -263,9 +263,10 @@ impl PyCrm {
     }
 
     /// Brings this handle's search index up to every tenant's committed changes now, rather
-    /// than at the next search of each tenant. On PostgreSQL, call it from a timer on each
-    /// server so that a customer erased through another server leaves this server's index
-    /// folder too (a server that does not search a tenant keeps its old documents until then).
+    /// than at the next search of each tenant, then rewrites the index segments that still hold
+    /// customers deleted or anonymised through another handle (searches do not: it can take
+    /// seconds). On PostgreSQL, call it from a timer on each server so that erased values leave
+    /// every server's index folder.
     ///
     /// Raises:
     ///     StorageError: the database cannot be read.

@@ -131,7 +131,8 @@ impl Crm {
     /// than at the next search of each tenant.
     ///
     /// A search takes in the changes of the tenant it searches, within a time budget: a customer
-    /// deleted or anonymised through another handle is no longer found, but the bytes of its
+    /// deleted or anonymised through another handle is no longer found once it is taken in, but
+    /// the bytes of its
     /// old document stay in the index segments until they are rewritten, which a search does
     /// not do (it could take seconds). This call does: it takes every tenant's changes in, then
     /// rewrites the segments that still hold erased documents (also after a rewrite that failed

@@ -29,11 +29,12 @@ pub(crate) fn optional(
     }
 }
 
-/// A value a call looks a record up by (a booking reference, an email, a list name): refused
-/// (Validation naming the field) when it holds control characters, which no stored value of a
-/// single-line field does, rather than looked for (a store may not even take them: PostgreSQL
-/// text cannot hold a NUL).
+/// A value a call looks a record up by (a booking reference, an email, a list name), trimmed
+/// as stored values are: refused (Validation naming the field) when it still holds control
+/// characters, which no stored value of a single-line field does, rather than looked for (a
+/// store may not even take them: PostgreSQL text cannot hold a NUL).
 pub(crate) fn lookup<'a>(field: &str, value: &'a str) -> Result<&'a str> {
+    let value = value.trim();
     if value.chars().any(char::is_control) {
         return Err(Error::validation(field, "contains control characters"));
     }

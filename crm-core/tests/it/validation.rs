@@ -922,4 +922,7 @@ fn lookups_by_text_with_control_characters_are_refused_naming_the_field() {
     assert_invalid(t.remove_from_list(&actor(), "V\0", &[c.id]), "list");
     assert_eq!(snapshot(&t, &["BK-1"]), before);
     assert_eq!(t.get_booking("BK-1").unwrap().reference, "BK-1");
+    // Whitespace around a value, line ends included, is trimmed as stored values are.
+    assert_eq!(t.get_booking(" BK-1\r\n").unwrap().reference, "BK-1");
+    assert_eq!(t.add_to_list(&actor(), "VIP\n", &[c.id]).unwrap(), 1);
 }

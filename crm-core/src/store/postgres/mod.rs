@@ -84,8 +84,8 @@ impl PgStore {
             .min_idle(Some(0))
             .connection_timeout(POOL_TIMEOUT)
             // A connection idle for a while is tested before it is handed out (one round trip),
-            // so that those a server restart or a failover closed are replaced unseen; one used
-            // a moment ago is not (`Manager::is_valid`).
+            // so that those a server restart or a failover closed while idle are replaced; one
+            // used less than 5 s ago is not (`Manager::is_valid`), and fails its call once.
             .test_on_check_out(true)
             .build_unchecked(manager);
         let store = Self {
@@ -426,10 +426,9 @@ impl Store for PgStore {
                  merges, merge_members, documents, communications",
             )
             .map_err(pg);
-        conn.client
-            .batch_execute("RESET lock_timeout")
-            .map_err(pg)?;
+        let reset = conn.client.batch_execute("RESET lock_timeout").map_err(pg);
         vacuumed?;
+        reset?;
         Ok(true)
     }
 }
