@@ -46,6 +46,11 @@ test-py:
 	$(VENV)/bin/maturin build --locked --manifest-path crm-py/Cargo.toml --out $(WHEELS)
 	$(VENV)/bin/python -m pip install --quiet --force-reinstall --no-deps $(WHEELS)/*.whl
 	cd crm-py && ../$(VENV)/bin/python -m pytest -q
+	@# The same suite on PostgreSQL: each test's database a schema of its own on the test server.
+	@if [ -n "$$CRM_TEST_POSTGRES" ]; then \
+	  cd crm-py && CRM_TEST_STORE=postgres ../$(VENV)/bin/python -m pytest -q; \
+	elif [ -n "$$CI" ]; then echo "test-py: CRM_TEST_POSTGRES is not set" >&2; exit 1; \
+	else echo "test-py: CRM_TEST_POSTGRES is not set: the Python suite on PostgreSQL is SKIPPED"; fi
 	$(VENV)/bin/python -m mypy.stubtest crm._crm
 	$(VENV)/bin/python -m mypy --strict examples/quickstart.py
 	$(VENV)/bin/python examples/quickstart.py

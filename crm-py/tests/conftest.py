@@ -1,5 +1,9 @@
-"""Shared fixtures: an in-memory database and tenant handles with an actor."""
+"""Shared fixtures: a database (in memory, or a schema of its own on the PostgreSQL test server
+when CRM_TEST_STORE=postgres) and tenant handles with an actor."""
 
+import os
+import subprocess
+import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -8,12 +12,29 @@ import pytest
 
 import crm
 
+ON_POSTGRES = os.environ.get("CRM_TEST_STORE") == "postgres"
+
 PARIS_SUMMER = timezone(timedelta(hours=2))
 
 
 @pytest.fixture
-def db() -> Iterator[crm.Crm]:
-    with crm.Crm.in_memory() as database:
+def db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[crm.Crm]:
+    if not ON_POSTGRES:
+        with crm.Crm.in_memory() as database:
+            yield database
+        return
+    server = os.environ.get("CRM_TEST_POSTGRES", "")
+    if not server:
+        raise RuntimeError("CRM_TEST_STORE=postgres needs CRM_TEST_POSTGRES (the test server)")
+    schema = f"py_{uuid.uuid4().hex}"
+    subprocess.run(
+        ["psql", "-q", "-v", "ON_ERROR_STOP=1", server, "-c", f"CREATE SCHEMA {schema}"],
+        check=True,
+        capture_output=True,
+    )
+    url = f"{server} options='-c search_path={schema}'"
+    # The index in a folder of its own: tests look at what they write into `tmp_path`.
+    with crm.Crm.connect(url, index=tmp_path_factory.mktemp("index")) as database:
         yield database
 
 

@@ -1,5 +1,6 @@
 """Crm: open a file or memory, context manager, close, reindex, tenants."""
 
+import os
 from pathlib import Path
 
 import pytest
@@ -31,7 +32,8 @@ def test_deleting_the_index_loses_nothing(tmp_path: Path, clerk: crm.Actor) -> N
 
 
 def test_close_is_idempotent_and_repr_says_so(db: crm.Crm) -> None:
-    assert "in memory" in repr(db)
+    on_postgres = os.environ.get("CRM_TEST_STORE") == "postgres"
+    assert ("PostgreSQL, index" if on_postgres else "in memory") in repr(db)
     db.close()
     db.close()
     assert db.closed and "closed" in repr(db)
