@@ -7,33 +7,29 @@ use postgres::Row;
 
 use super::Db;
 use super::values::{enumerated, get, json, opt_customer_id, to_json, utc};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::{Actor, CustomerId, TenantId};
 use crate::model::{Change, ChangeEvent};
 
-/// Appends events to the feed, in order, in two statements for all of them: the tenant's
-/// counter moved past them, then the rows. Returns the feed's new last sequence.
+/// Appends events to the feed after the feed's last sequence `head` (read under the tenant's
+/// row lock this transaction holds: nobody else can move it), in order, the rows and the
+/// tenant's counter in one statement per 5,000 events. Returns the feed's new last sequence.
 pub(super) fn append_many(
     db: &mut Db<'_>,
     tenant: &TenantId,
+    head: i64,
     events: &[(Actor, Change, String)],
 ) -> Result<i64> {
-    let n = events.len() as i64;
-    let row = db.query_one(
-        "UPDATE tenants SET change_seq = change_seq + $2 WHERE tenant_id = $1
-         RETURNING change_seq",
-        &[&tenant.as_str(), &n],
-    )?;
-    let head: i64 = get(&row, 0)?;
-    let mut base = head - n;
+    let mut base = head;
     for chunk in events.chunks(5_000) {
         insert_chunk(db, tenant, base, chunk)?;
         base += chunk.len() as i64;
     }
-    Ok(head)
+    Ok(base)
 }
 
-/// Inserts events with the sequences after `base`, in order.
+/// Inserts events with the sequences after `base`, in order, and moves the tenant's counter
+/// past them, in one statement.
 fn insert_chunk(
     db: &mut Db<'_>,
     tenant: &TenantId,
@@ -63,8 +59,10 @@ fn insert_chunk(
         previous.push(change.previous_customer_id.as_ref().map(|c| *c.as_uuid()));
     }
     let [at, kind, booking_ref, actor_id, actor_role, fields] = &columns;
-    db.execute(
-        "INSERT INTO changes (tenant_id, seq, at, kind, customer_id, previous_customer_id,
+    let appended = db.execute(
+        "WITH counter AS (
+            UPDATE tenants SET change_seq = $2::BIGINT + $11::BIGINT WHERE tenant_id = $1::TEXT)
+         INSERT INTO changes (tenant_id, seq, at, kind, customer_id, previous_customer_id,
             booking_ref, actor_id, actor_role, fields)
          SELECT $1::TEXT, $2::BIGINT + u.n, u.at, u.kind, u.customer_id, u.previous, u.booking_ref,
             u.actor_id, u.actor_role, u.fields
@@ -83,8 +81,15 @@ fn insert_chunk(
             actor_id,
             actor_role,
             fields,
+            &(events.len() as i64),
         ],
     )?;
+    if appended != events.len() as u64 {
+        return Err(Error::Internal(format!(
+            "{appended} of {} change events were appended",
+            events.len()
+        )));
+    }
     Ok(())
 }
 

@@ -242,12 +242,11 @@ pub(super) fn written(
         return Ok(false);
     }
     if !insert {
+        // The contacts and the lists, written again below, in one round trip.
         db.execute(
-            "DELETE FROM customer_contacts WHERE customer_id = $1 AND tenant_id = $2",
-            &[c.id.as_uuid(), &tenant_text],
-        )?;
-        db.execute(
-            "DELETE FROM customer_lists WHERE customer_id = $1 AND tenant_id = $2",
+            "WITH contacts AS (
+                DELETE FROM customer_contacts WHERE customer_id = $1 AND tenant_id = $2)
+             DELETE FROM customer_lists WHERE customer_id = $1 AND tenant_id = $2",
             &[c.id.as_uuid(), &tenant_text],
         )?;
     }

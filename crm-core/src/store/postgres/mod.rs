@@ -333,7 +333,8 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 impl Store for PgStore {
     fn read_tx(&self, tenant: &TenantId, f: &mut dyn FnMut(&dyn Tx) -> Result<()>) -> Result<()> {
         self.read(|db| {
-            let tx = PgTx::new(db, tenant);
+            // A read appends no event: the feed head a write starts from is not needed.
+            let tx = PgTx::new(db, tenant, 0);
             f(&tx)
         })
     }
@@ -353,7 +354,7 @@ impl Store for PgStore {
         let mut db = Db::transaction(tx, cache);
         let locked = lock_tenant(&mut db, tenant)?;
         let (commit, appended) = {
-            let tx = PgTx::new(&mut db, tenant);
+            let tx = PgTx::new(&mut db, tenant, locked);
             let commit = f(&tx)?;
             (commit, if commit { tx.finish()? } else { None })
         };

@@ -36,18 +36,22 @@ pub(super) struct PgTx<'a, 'b> {
     tenant: &'a TenantId,
     /// Rows waiting to be written together.
     pending: RefCell<Pending>,
-    /// The feed's last sequence after the events this transaction appended, if any.
-    head: Cell<Option<i64>>,
+    /// The feed's last sequence, as the tenant's row lock found it and this transaction's
+    /// events moved it (a read transaction: unused).
+    head: Cell<i64>,
+    /// Whether this transaction appended events.
+    appended: Cell<bool>,
     /// The last time stamped and its text: a batch stamps every row and event alike.
     stamp: RefCell<Option<(DateTime<Utc>, String)>>,
 }
 
 impl<'a, 'b> PgTx<'a, 'b> {
-    pub(super) fn new(db: &'a mut Db<'b>, tenant: &'a TenantId) -> Self {
+    pub(super) fn new(db: &'a mut Db<'b>, tenant: &'a TenantId, head: i64) -> Self {
         Self {
             db: RefCell::new(db),
             pending: RefCell::new(Pending::default()),
-            head: Cell::new(None),
+            head: Cell::new(head),
+            appended: Cell::new(false),
             tenant,
             stamp: RefCell::new(None),
         }
@@ -70,11 +74,9 @@ impl<'a, 'b> PgTx<'a, 'b> {
             bookings::insert_many(db, self.tenant, &pending.bookings)?;
         }
         if !pending.events.is_empty() {
-            self.head.set(Some(changes::append_many(
-                db,
-                self.tenant,
-                &pending.events,
-            )?));
+            let head = changes::append_many(db, self.tenant, self.head.get(), &pending.events)?;
+            self.head.set(head);
+            self.appended.set(true);
         }
         Ok(())
     }
@@ -84,7 +86,7 @@ impl<'a, 'b> PgTx<'a, 'b> {
     pub(super) fn finish(&self) -> Result<Option<i64>> {
         let mut db = self.db.borrow_mut();
         self.flush(&mut db)?;
-        Ok(self.head.get())
+        Ok(self.appended.get().then(|| self.head.get()))
     }
 
     /// `at` as stored.
