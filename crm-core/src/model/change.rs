@@ -60,7 +60,7 @@ impl ChangeKind {
     /// Whether the change erased personal data (a delete or an anonymisation): whoever holds a
     /// copy of the customer's values (a search index, the host) must let them go, not only
     /// stop showing them.
-    pub fn erases(self) -> bool {
+    pub(crate) fn erases(self) -> bool {
         matches!(self, Self::CustomerDeleted | Self::CustomerAnonymised)
     }
 }

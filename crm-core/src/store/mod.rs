@@ -5,3 +5,4 @@ pub(crate) mod port;
 #[cfg(feature = "postgres")]
 pub(crate) mod postgres;
 pub(crate) mod sqlite;
+mod text;

@@ -91,49 +91,17 @@ const IMPORT_ROWS: usize = 20 * BATCH;
 #[test]
 fn a_killed_import_leaves_whole_batches() {
     let db = common::open();
-    let url = db.url.as_deref();
-    let path = match url {
-        Some(_) => db.dir.path().join("child-index"),
-        None => db.path.clone(),
-    };
-    let importer = |crm: &Crm| {
-        crm.tenant(IMPORTER)
-            .unwrap()
-            .list_customers(&CustomerListQuery::new(CustomerSort::Name).limit(1))
-            .unwrap()
-            .total
-    };
     for kill_after in [Duration::from_millis(0), Duration::from_millis(23)] {
-        let before = importer(&db.crm);
-        let mut child = Command::new(std::env::current_exe().unwrap())
-            .args([
-                "--ignored",
-                "--exact",
-                "crash_consistency::crash_child_importer",
-                "--test-threads=1",
-            ])
-            .env(ENV, &path)
-            .env(URL_ENV, url.unwrap_or_default())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        let started = Instant::now();
-        while importer(&db.crm) < before + 2 * BATCH as u64 {
-            assert!(
-                started.elapsed() < Duration::from_secs(60),
-                "the child imported nothing"
-            );
-            std::thread::sleep(Duration::from_millis(5));
-        }
-        std::thread::sleep(kill_after);
-        child.kill().unwrap();
-        child.wait().unwrap();
+        kill_mid_flight(&db, "crash_child_importer", IMPORTER, kill_after);
         let crm = db.reopen();
         let t = crm.tenant(IMPORTER).unwrap();
         let customers = all_customers(&t);
         assert_eq!(customers.len() % BATCH, 0, "a batch was half-imported");
-        assert_eq!(importer(&crm), customers.len() as u64, "the count drifted");
+        assert_eq!(
+            count(&crm, IMPORTER),
+            customers.len() as u64,
+            "the count drifted"
+        );
         let mut numbers: Vec<i64> = customers.iter().map(|c| c.customer_no).collect();
         numbers.sort_unstable();
         assert_eq!(numbers, (1..=customers.len() as i64).collect::<Vec<_>>());
@@ -148,50 +116,56 @@ fn a_killed_import_leaves_whole_batches() {
 #[test]
 fn killed_writer_leaves_whole_transactions() {
     let db = common::open();
-    let url = db.url.as_deref();
-    // The child's index folder is its own (another process: another server, on PostgreSQL).
-    let path = match url {
-        Some(_) => db.dir.path().join("child-index"),
-        None => db.path.clone(),
-    };
     for kill_after in [
         Duration::from_millis(0),
         Duration::from_millis(7),
         Duration::from_millis(31),
     ] {
-        let before = count(&db.crm);
-        let mut child = Command::new(std::env::current_exe().unwrap())
-            .args([
-                "--ignored",
-                "--exact",
-                "crash_consistency::crash_child_writer",
-                "--test-threads=1",
-            ])
-            .env(ENV, &path)
-            .env(URL_ENV, url.unwrap_or_default())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        // Let it commit a few batches, then kill it mid-flight.
-        let started = Instant::now();
-        while count(&db.crm) < before + 2 * BATCH as u64 {
-            assert!(
-                started.elapsed() < Duration::from_secs(60),
-                "the child wrote nothing"
-            );
-            std::thread::sleep(Duration::from_millis(5));
-        }
-        std::thread::sleep(kill_after);
-        child.kill().unwrap();
-        child.wait().unwrap();
+        kill_mid_flight(&db, "crash_child_writer", "agency", kill_after);
         // A new handle, as after a restart.
         check_consistent(&db.reopen());
     }
 }
 
-fn count(crm: &Crm) -> u64 {
-    crm.tenant("agency")
+/// Starts the child test `child` on `db` (its index folder its own: another process, another
+/// server on PostgreSQL), lets it commit two batches of `tenant`'s customers, then kills it
+/// `kill_after` later, mid-flight.
+fn kill_mid_flight(db: &common::Db, child: &str, tenant: &str, kill_after: Duration) {
+    let url = db.url.as_deref();
+    let path = match url {
+        Some(_) => db.dir.path().join("child-index"),
+        None => db.path.clone(),
+    };
+    let before = count(&db.crm, tenant);
+    let mut process = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--ignored",
+            "--exact",
+            &format!("crash_consistency::{child}"),
+            "--test-threads=1",
+        ])
+        .env(ENV, &path)
+        .env(URL_ENV, url.unwrap_or_default())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while count(&db.crm, tenant) < before + 2 * BATCH as u64 {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the child {child} wrote nothing"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    std::thread::sleep(kill_after);
+    process.kill().unwrap();
+    process.wait().unwrap();
+}
+
+/// How many customers `tenant` has, as its list reports it.
+fn count(crm: &Crm, tenant: &str) -> u64 {
+    crm.tenant(tenant)
         .unwrap()
         .list_customers(&CustomerListQuery::new(CustomerSort::Name).limit(1))
         .unwrap()
@@ -207,7 +181,7 @@ fn check_consistent(crm: &Crm) {
         "a batch of customers was half-written"
     );
     assert_eq!(
-        count(crm),
+        count(crm, "agency"),
         customers.len() as u64,
         "the customer count drifted"
     );

@@ -75,28 +75,9 @@ pub(super) fn many(
     Ok(out)
 }
 
-/// Writes a booking: a new row (`insert`, created at `created`), or over the row of its
-/// reference (its creation time kept). `updated` is `b.updated_at` as stored, `created`
-/// `b.created_at`.
-pub(super) fn write(
-    db: &mut Db<'_>,
-    tenant: &TenantId,
-    b: &Booking,
-    (created, updated): (&str, &str),
-    insert: bool,
-) -> Result<()> {
-    let sql = if insert {
-        "INSERT INTO bookings (tenant_id, reference, customer_id, status, pickup_at, pickup_utc,
-            return_at, route_from, route_to, transport, hotel, salesperson, invoice_number,
-            amount_minor, currency, payment_status, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $18, $17)"
-    } else {
-        "UPDATE bookings SET customer_id = $3, status = $4, pickup_at = $5, pickup_utc = $6,
-            return_at = $7, route_from = $8, route_to = $9, transport = $10, hotel = $11,
-            salesperson = $12, invoice_number = $13, amount_minor = $14, currency = $15,
-            payment_status = $16, updated_at = $17
-         WHERE tenant_id = $1 AND reference = $2"
-    };
+/// Writes a booking over the row of its reference (its creation time kept); `updated` is
+/// `b.updated_at` as stored. New bookings go through [`insert_many`].
+pub(super) fn update(db: &mut Db<'_>, tenant: &TenantId, b: &Booking, updated: &str) -> Result<()> {
     let invoice = b.invoice.as_ref();
     let (customer, pickup, pickup_utc, return_at) = (
         b.customer_id.as_ref().map(CustomerId::as_uuid),
@@ -112,29 +93,32 @@ pub(super) fn write(
     );
     let tenant_text = tenant.as_str();
     let status = b.status.as_str();
-    let args: [&(dyn postgres::types::ToSql + Sync); 18] = [
-        &tenant_text,
-        &b.reference,
-        &customer,
-        &status,
-        &pickup,
-        &pickup_utc,
-        &return_at,
-        &b.route_from,
-        &b.route_to,
-        &b.transport,
-        &b.hotel,
-        &b.salesperson,
-        &number,
-        &minor,
-        &currency,
-        &paid,
-        &updated,
-        &created,
-    ];
-    // The update has no creation time to write.
-    let args = if insert { &args[..] } else { &args[..17] };
-    let written = db.execute(sql, args)?;
+    let written = db.execute(
+        "UPDATE bookings SET customer_id = $3, status = $4, pickup_at = $5, pickup_utc = $6,
+            return_at = $7, route_from = $8, route_to = $9, transport = $10, hotel = $11,
+            salesperson = $12, invoice_number = $13, amount_minor = $14, currency = $15,
+            payment_status = $16, updated_at = $17
+         WHERE tenant_id = $1 AND reference = $2",
+        &[
+            &tenant_text,
+            &b.reference,
+            &customer,
+            &status,
+            &pickup,
+            &pickup_utc,
+            &return_at,
+            &b.route_from,
+            &b.route_to,
+            &b.transport,
+            &b.hotel,
+            &b.salesperson,
+            &number,
+            &minor,
+            &currency,
+            &paid,
+            &updated,
+        ],
+    )?;
     if written != 1 {
         return Err(Error::Internal(format!(
             "booking {} was not written",

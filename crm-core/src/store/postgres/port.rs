@@ -389,13 +389,7 @@ impl WriteTx for PgTx<'_, '_> {
 
     fn update_booking(&self, booking: &Booking) -> Result<()> {
         let updated = self.text(booking.updated_at);
-        bookings::write(
-            &mut **self.db()?,
-            self.tenant,
-            booking,
-            ("", &updated),
-            false,
-        )
+        bookings::update(&mut **self.db()?, self.tenant, booking, &updated)
     }
 
     fn set_booking_customer(

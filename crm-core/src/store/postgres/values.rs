@@ -3,22 +3,14 @@
 //! keeps neither), plus a `BIGINT` column where a sort needs one; ids are `UUID`, JSON is text
 //! (kept byte for byte), counters `BIGINT`.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, SecondsFormat, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+
+pub(super) use crate::store::text::{local_text, utc_text};
 use postgres::Row;
 use postgres::types::FromSql;
 
 use crate::error::{Error, Result};
 use crate::model::CustomerId;
-
-/// `t` as stored.
-pub(super) fn utc_text(t: &DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
-}
-
-/// A local time (with its offset) as stored.
-pub(super) fn local_text(t: &DateTime<FixedOffset>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::AutoSi, false)
-}
 
 /// A stored value this version cannot read: a bug or a row written by something else.
 fn unreadable(col: usize, what: &str, e: impl std::fmt::Display) -> Error {

@@ -1,18 +1,12 @@
 //! Conversions between our values and SQLite columns. Times are RFC 3339 text that round-trips
 //! exactly (offset and sub-seconds kept), plus an integer column where a sort needs one.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, SecondsFormat, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+
+pub(super) use crate::store::text::{local_text, utc_text};
 use rusqlite::types::Type;
 
 use crate::model::CustomerId;
-
-pub(super) fn utc_text(t: &DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
-}
-
-pub(super) fn local_text(t: &DateTime<FixedOffset>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::AutoSi, false)
-}
 
 fn bad(col: usize, e: impl std::error::Error + Send + Sync + 'static) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(col, Type::Text, Box::new(e))
