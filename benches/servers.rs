@@ -1,6 +1,7 @@
 //! SQLite beside PostgreSQL on the same machine and data: loading customers, type-ahead
 //! keystrokes, a write's latency, writes per second of one tenant and of 4 tenants from 4
-//! threads, and how long after a write through one handle a search through another finds it.
+//! threads, how long after a write through one handle a search through another finds it, and
+//! how fast the change feed is compacted (and what a write waits meanwhile).
 //! Prints figures; asserts nothing.
 //!
 //! `make bench-servers` starts a private PostgreSQL server (or uses `CRM_TEST_POSTGRES`);
@@ -176,5 +177,53 @@ fn main() {
             samples.push(started.elapsed());
         }
         report("write found through the other handle", &samples);
+
+        compaction(&one, &t);
     }
+}
+
+/// Compacts every tenant's feed (no retention, no cursor: every event goes) while a thread
+/// updates a customer of the largest tenant: how fast events go, and what a write waits.
+fn compaction(crm: &Crm, t: &Tenant) {
+    let events: i64 = ["agency", "w-1"]
+        .iter()
+        .chain(&["w4-0", "w4-1", "w4-2", "w4-3"])
+        .map(|id| crm.tenant(id).unwrap().feed_bounds().unwrap().head)
+        .max()
+        .unwrap_or(0);
+    let stop = Arc::new(AtomicBool::new(false));
+    let writer = {
+        let (stop, t) = (Arc::clone(&stop), t.clone());
+        std::thread::spawn(move || {
+            let mut samples = Vec::new();
+            let mut edit = t.get_customer_by_no(2).unwrap();
+            let mut i = 0;
+            while !stop.load(Ordering::Relaxed) {
+                let mut fields = edit.edit();
+                fields.notes = Some(format!("compaction {i}"));
+                i += 1;
+                let started = Instant::now();
+                edit = t
+                    .update_customer(&actor(), &edit.id, edit.version, fields)
+                    .unwrap();
+                samples.push(started.elapsed());
+                std::thread::sleep(Duration::from_millis(2));
+            }
+            samples
+        })
+    };
+    std::thread::sleep(Duration::from_millis(5));
+    let started = Instant::now();
+    let done = crm.compact_feeds(Duration::ZERO).unwrap();
+    let took = started.elapsed();
+    stop.store(true, Ordering::Relaxed);
+    let samples = writer.join().unwrap();
+    println!(
+        "  feed compaction: {} events of {} tenants in {took:.2?} ({:.0} events/s; last sequence \
+         before: {events})",
+        done.events,
+        done.tenants,
+        done.events as f64 / took.as_secs_f64()
+    );
+    report("a write while the feed is compacted", &samples);
 }

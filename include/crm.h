@@ -52,6 +52,12 @@
 #include <stdlib.h>
 
 /**
+ * How long the change feed keeps events by default, in seconds (30 days): the
+ * `keep_seconds` to pass to `crm_db_compact_feeds`.
+ */
+#define CRM_FEED_RETENTION_SECONDS 2592000
+
+/**
  * The result of every fallible function. `CRM_OK` is 0; the numbers never change. On any other
  * status the out-parameters are left untouched and `crm_last_error()` says what went wrong.
  */
@@ -104,6 +110,12 @@ enum crm_status
    * A panic was caught at the boundary (a bug: please report it).
    */
   CRM_ERR_PANIC = 10,
+  /**
+   * The change feed was read (or a cursor set) after a sequence whose following events were
+   * compacted away: take the records afresh and go on from the feed's head
+   * (`crm_tenant_feed_bounds`).
+   */
+  CRM_ERR_FEED_COMPACTED = 11,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -1319,6 +1331,40 @@ int64_t crm_change_seq(const struct crm_change *change);
 const char *crm_change_get(const struct crm_change *change, crm_change_field field);
 
 /**
+ * What this tenant's change feed holds: `*out_compacted` is the last sequence a compaction
+ * removed (0: none; reading after an earlier one is `CRM_ERR_FEED_COMPACTED`) and
+ * `*out_head` the feed's last sequence.
+ */
+crm_status crm_tenant_feed_bounds(const struct crm_tenant *tenant,
+                                  int64_t *out_compacted,
+                                  int64_t *out_head);
+
+/**
+ * Registers the position of a reader of this tenant's change feed, or moves it: `seq` is the
+ * last event the reader `name` (1 to 100 characters) has taken in. `crm_db_compact_feeds`
+ * keeps every event after the slowest cursor. Errors: `CRM_ERR_VALIDATION` (`name`: empty,
+ * too long, or a 101st cursor; `seq`: negative or past the head), `CRM_ERR_FEED_COMPACTED`
+ * (events after `seq` are already gone).
+ */
+crm_status crm_tenant_set_feed_cursor(const struct crm_tenant *tenant,
+                                      const char *name,
+                                      int64_t seq);
+
+/**
+ * Drops the feed cursor `name`; `*out_removed` says whether there was one (optional: NULL
+ * skips it).
+ */
+crm_status crm_tenant_remove_feed_cursor(const struct crm_tenant *tenant,
+                                         const char *name,
+                                         bool *out_removed);
+
+/**
+ * The tenant's feed cursors as JSON `{"format": 1, "feed_cursors": [{"name", "seq",
+ * "updated_at"}...]}`, by name. On success `*out` is a string freed with `crm_string_free`.
+ */
+crm_status crm_tenant_feed_cursors_json(const struct crm_tenant *tenant, char **out);
+
+/**
  * The customer's id (UUID text). Borrowed; NULL if `customer` is not a live customer.
  */
 const char *crm_customer_id(const struct crm_customer *customer);
@@ -1558,6 +1604,20 @@ crm_status crm_db_reindex(const struct crm_db *db, crm_progress_callback progres
  * `CRM_ERR_SEARCH`.
  */
 crm_status crm_db_sync_index(const struct crm_db *db);
+
+/**
+ * Compacts every tenant's change feed: removes the events written more than `keep_seconds`
+ * ago (`CRM_FEED_RETENTION_SECONDS`, 30 days, unless the host needs longer) that every feed
+ * cursor of their tenant has passed (`crm_tenant_set_feed_cursor`). Call it from a timer
+ * (daily, say) on one server. A read after a removed event is `CRM_ERR_FEED_COMPACTED`; a
+ * search index behind them rebuilds itself at its next search. `*out_tenants` is how many
+ * tenants' feeds lost events and `*out_events` how many events went (both optional: NULL
+ * skips them). Errors: `CRM_ERR_STORAGE`, `CRM_ERR_CONFLICT` (the batches done stay done).
+ */
+crm_status crm_db_compact_feeds(const struct crm_db *db,
+                                uint64_t keep_seconds,
+                                uint64_t *out_tenants,
+                                uint64_t *out_events);
 
 /**
  * Frees a database handle. NULL does nothing; a handle freed twice is detected and ignored.

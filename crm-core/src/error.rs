@@ -34,6 +34,16 @@ pub enum Error {
         /// What conflicted.
         reason: String,
     },
+    /// The change feed was read (or a cursor set) after a sequence whose following events were
+    /// compacted away: the reader would miss them. It should take its copy afresh from the
+    /// records and go on from the feed's head ([`Tenant::feed_bounds`](crate::Tenant::feed_bounds)).
+    #[error("change events after {after} were compacted (up to {compacted})")]
+    FeedCompacted {
+        /// The sequence the read started after.
+        after: i64,
+        /// The last sequence compacted away.
+        compacted: i64,
+    },
     /// The actor lacks the right to make this call.
     #[error("permission denied: {reason}")]
     PermissionDenied {
@@ -95,6 +105,8 @@ pub enum ErrorKind {
     Conflict,
     /// Missing right.
     PermissionDenied,
+    /// Change events that were compacted away.
+    FeedCompacted,
     /// The SQLite store failed, or its schema is too new.
     Storage,
     /// The search index failed.
@@ -112,6 +124,7 @@ impl fmt::Display for ErrorKind {
             Self::NotFound => "not found",
             Self::Conflict => "conflict",
             Self::PermissionDenied => "permission denied",
+            Self::FeedCompacted => "feed compacted",
             Self::Storage => "storage",
             Self::Search => "search",
             Self::Io => "i/o",
@@ -129,6 +142,7 @@ impl Error {
             Self::NotFound { .. } => ErrorKind::NotFound,
             Self::Conflict { .. } => ErrorKind::Conflict,
             Self::PermissionDenied { .. } => ErrorKind::PermissionDenied,
+            Self::FeedCompacted { .. } => ErrorKind::FeedCompacted,
             Self::SchemaTooNew { .. } | Self::Storage { .. } => ErrorKind::Storage,
             Self::Search { .. } => ErrorKind::Search,
             Self::Io { .. } => ErrorKind::Io,

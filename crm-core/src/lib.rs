@@ -80,6 +80,7 @@ pub use model::{
     Cursor, CustomerListQuery, CustomerQuery, CustomerRow, CustomerSort, Page, SearchFilter,
     SearchPage, SearchPeriod, SearchSort,
 };
+pub use model::{FEED_RETENTION, FeedBounds, FeedCompaction, FeedCursor};
 pub use privacy::{
     ANONYMISED_FIRST_NAME, AnonymisationNote, AnonymisationReport, ConsentRecord, EXPORT_FORMAT,
     InvoiceRecord, Kept, PersonalDataExport, RetentionReport, SecondaryContacts,

@@ -5,8 +5,8 @@
 use std::sync::MutexGuard;
 use std::time::{Duration, Instant};
 
-use crate::error::Result;
-use crate::model::{CustomerId, CustomerQuery, SearchPage, TenantId};
+use crate::error::{ErrorKind, Result};
+use crate::model::{CustomerId, CustomerQuery, SearchPage, TenantId, check_readable};
 use crate::search::{self, Applied, Replacement, SearchIndex};
 use crate::store::port::{self, Store};
 
@@ -85,10 +85,28 @@ pub(crate) fn catch_up(store: &dyn Store, index: &SearchIndex, tenant: &TenantId
     Ok(behind(applied.of(tenant)))
 }
 
+/// [`replay_events`], or a rebuild when events the index has not taken in were compacted away
+/// (the index was behind the feed's retention).
+fn replay(
+    store: &dyn Store,
+    index: &SearchIndex,
+    applied: &mut MutexGuard<'_, Applied>,
+    tenant: &TenantId,
+    bounds: (i64, i64),
+    deadline: Option<Instant>,
+) -> Result<()> {
+    match replay_events(store, index, applied, tenant, bounds, deadline) {
+        Err(e) if e.kind() == ErrorKind::FeedCompacted => {
+            rebuild_locked(store, index, applied, &mut |_, _| {})
+        }
+        done => done,
+    }
+}
+
 /// Applies `tenant`'s changes after those applied up to `head` in one commit: at least those up
 /// to `must`, then more until `deadline` passes. When they include a delete or an
 /// anonymisation, the commit marks the folder as holding erased documents until a purge.
-fn replay(
+fn replay_events(
     store: &dyn Store,
     index: &SearchIndex,
     applied: &mut MutexGuard<'_, Applied>,
@@ -114,6 +132,8 @@ fn replay(
             REPLAY_SLICE
         };
         port::read(store, tenant, |tx| {
+            // Events compacted away before the index took them in: it rebuilds instead.
+            check_readable(position, tx.feed_bounds()?.compacted)?;
             let batch: Vec<_> = tx
                 .changed_customers(position, limit)?
                 .into_iter()
@@ -237,7 +257,7 @@ fn rebuild_locked(
         let (heads, _) = store.feed_heads()?;
         for (tenant, head) in heads {
             if head > applied.of(&tenant) {
-                replay(store, index, applied, &tenant, (head, head), None)?;
+                replay_events(store, index, applied, &tenant, (head, head), None)?;
             }
         }
         Ok(())

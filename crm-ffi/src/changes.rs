@@ -189,3 +189,72 @@ pub extern "C" fn crm_change_get(
         self::change(change)?.texts.get(field, "crm_change_field")
     })
 }
+
+/// What this tenant's change feed holds: `*out_compacted` is the last sequence a compaction
+/// removed (0: none; reading after an earlier one is `CRM_ERR_FEED_COMPACTED`) and
+/// `*out_head` the feed's last sequence.
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_tenant_feed_bounds(
+    tenant: *const crm_tenant,
+    out_compacted: *mut i64,
+    out_head: *mut i64,
+) -> crm_status {
+    ffi::call(|| {
+        let compacted = ffi::out(out_compacted, "out_compacted")?;
+        let head = ffi::out(out_head, "out_head")?;
+        ffi::distinct(&compacted, &head)?;
+        let bounds = self::tenant(tenant)?.tenant.feed_bounds()?;
+        compacted.write(bounds.compacted);
+        head.write(bounds.head);
+        Ok(())
+    })
+}
+
+/// Registers the position of a reader of this tenant's change feed, or moves it: `seq` is the
+/// last event the reader `name` (1 to 100 characters) has taken in. `crm_db_compact_feeds`
+/// keeps every event after the slowest cursor. Errors: `CRM_ERR_VALIDATION` (`name`: empty,
+/// too long, or a 101st cursor; `seq`: negative or past the head), `CRM_ERR_FEED_COMPACTED`
+/// (events after `seq` are already gone).
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_tenant_set_feed_cursor(
+    tenant: *const crm_tenant,
+    name: *const c_char,
+    seq: i64,
+) -> crm_status {
+    ffi::call(|| {
+        let name = ffi::text_in(name, "name")?;
+        self::tenant(tenant)?.tenant.set_feed_cursor(name, seq)?;
+        Ok(())
+    })
+}
+
+/// Drops the feed cursor `name`; `*out_removed` says whether there was one (optional: NULL
+/// skips it).
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_tenant_remove_feed_cursor(
+    tenant: *const crm_tenant,
+    name: *const c_char,
+    out_removed: *mut bool,
+) -> crm_status {
+    ffi::call(|| {
+        let name = ffi::text_in(name, "name")?;
+        let removed = self::tenant(tenant)?.tenant.remove_feed_cursor(name)?;
+        ffi::write_if_asked(out_removed, removed);
+        Ok(())
+    })
+}
+
+/// The tenant's feed cursors as JSON `{"format": 1, "feed_cursors": [{"name", "seq",
+/// "updated_at"}...]}`, by name. On success `*out` is a string freed with `crm_string_free`.
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_tenant_feed_cursors_json(
+    tenant: *const crm_tenant,
+    out: *mut *mut c_char,
+) -> crm_status {
+    ffi::call(|| {
+        let out = ffi::out(out, "out")?;
+        let cursors = self::tenant(tenant)?.tenant.feed_cursors()?;
+        out.write(ffi::string_out(json::envelope("feed_cursors", cursors)?));
+        Ok(())
+    })
+}

@@ -152,6 +152,32 @@ pub extern "C" fn crm_db_sync_index(db: *const crm_db) -> crm_status {
     })
 }
 
+/// Compacts every tenant's change feed: removes the events written more than `keep_seconds`
+/// ago (`CRM_FEED_RETENTION_SECONDS`, 30 days, unless the host needs longer) that every feed
+/// cursor of their tenant has passed (`crm_tenant_set_feed_cursor`). Call it from a timer
+/// (daily, say) on one server. A read after a removed event is `CRM_ERR_FEED_COMPACTED`; a
+/// search index behind them rebuilds itself at its next search. `*out_tenants` is how many
+/// tenants' feeds lost events and `*out_events` how many events went (both optional: NULL
+/// skips them). Errors: `CRM_ERR_STORAGE`, `CRM_ERR_CONFLICT` (the batches done stay done).
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_db_compact_feeds(
+    db: *const crm_db,
+    keep_seconds: u64,
+    out_tenants: *mut u64,
+    out_events: *mut u64,
+) -> crm_status {
+    ffi::call(|| {
+        let done = database(db)?.compact_feeds(std::time::Duration::from_secs(keep_seconds))?;
+        ffi::write_if_asked(out_tenants, done.tenants);
+        ffi::write_if_asked(out_events, done.events);
+        Ok(())
+    })
+}
+
+/// How long the change feed keeps events by default, in seconds (30 days): the
+/// `keep_seconds` to pass to `crm_db_compact_feeds`.
+pub const CRM_FEED_RETENTION_SECONDS: u64 = 2592000;
+
 /// Frees a database handle. NULL does nothing; a handle freed twice is detected and ignored.
 /// The database closes when this handle and every tenant opened from it are freed (tenants keep
 /// it open); calls running on other threads finish first.

@@ -283,3 +283,15 @@ fn the_header_names_every_change_kind_of_the_core() {
         );
     }
 }
+
+#[test]
+fn the_default_feed_retention_is_the_cores() {
+    assert_eq!(
+        crate::CRM_FEED_RETENTION_SECONDS,
+        crm_core::FEED_RETENTION.as_secs()
+    );
+    assert_eq!(
+        crate::ffi::header_defines().get("CRM_FEED_RETENTION_SECONDS"),
+        Some(&2_592_000)
+    );
+}

@@ -35,6 +35,10 @@ pub enum crm_status {
     CRM_ERR_INVALID_ARGUMENT = 9,
     /// A panic was caught at the boundary (a bug: please report it).
     CRM_ERR_PANIC = 10,
+    /// The change feed was read (or a cursor set) after a sequence whose following events were
+    /// compacted away: take the records afresh and go on from the feed's head
+    /// (`crm_tenant_feed_bounds`).
+    CRM_ERR_FEED_COMPACTED = 11,
 }
 
 /// Why a call failed.
@@ -70,6 +74,7 @@ impl Failure {
                 ErrorKind::NotFound => crm_status::CRM_ERR_NOT_FOUND,
                 ErrorKind::Conflict => crm_status::CRM_ERR_CONFLICT,
                 ErrorKind::PermissionDenied => crm_status::CRM_ERR_PERMISSION_DENIED,
+                ErrorKind::FeedCompacted => crm_status::CRM_ERR_FEED_COMPACTED,
                 ErrorKind::Storage => crm_status::CRM_ERR_STORAGE,
                 ErrorKind::Search => crm_status::CRM_ERR_SEARCH,
                 ErrorKind::Io => crm_status::CRM_ERR_IO,
@@ -113,6 +118,7 @@ pub extern "C" fn crm_status_name(status: u32) -> *const c_char {
         8 => b"CRM_ERR_INTERNAL\0",
         9 => b"CRM_ERR_INVALID_ARGUMENT\0",
         10 => b"CRM_ERR_PANIC\0",
+        11 => b"CRM_ERR_FEED_COMPACTED\0",
         _ => b"CRM_UNKNOWN_STATUS\0",
     };
     name.as_ptr().cast()

@@ -199,16 +199,20 @@ fn freed_and_foreign_handles_are_refused() {
 
 #[test]
 fn every_status_has_a_distinct_name() {
-    let names: Vec<String> = (0..=10)
+    let names: Vec<String> = (0..=11)
         .map(|s| text(crm_status_name(s)).unwrap())
         .collect();
     let mut unique = names.clone();
     unique.sort();
     unique.dedup();
-    assert_eq!(unique.len(), 11);
+    assert_eq!(unique.len(), 12);
     assert_eq!(names[0], "CRM_OK");
     assert_eq!(names[crm_status::CRM_ERR_PANIC as usize], "CRM_ERR_PANIC");
-    assert_eq!(text(crm_status_name(11)).unwrap(), "CRM_UNKNOWN_STATUS");
+    assert_eq!(
+        names[crm_status::CRM_ERR_FEED_COMPACTED as usize],
+        "CRM_ERR_FEED_COMPACTED"
+    );
+    assert_eq!(text(crm_status_name(12)).unwrap(), "CRM_UNKNOWN_STATUS");
 }
 
 #[test]

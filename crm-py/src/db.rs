@@ -11,7 +11,8 @@ use pyo3::prelude::*;
 use pyo3::types::PyAny;
 
 use crate::convert::Text;
-use crate::errors::{Failure, to_py};
+use crate::errors::{Failure, to_py, validation};
+use crate::feed::PyFeedCompaction;
 use crate::records::PyActor;
 use crate::tenant::PyTenant;
 
@@ -277,6 +278,36 @@ impl PyCrm {
         })
     }
 
+    /// Compacts every tenant's change feed: removes the events written more than `keep` ago
+    /// (default `crm.FEED_RETENTION`, 30 days) that every feed cursor of their tenant has
+    /// passed (`Tenant.set_feed_cursor`). Call it from a timer (daily, say) on one server.
+    ///
+    /// A read after a removed event raises `FeedCompactedError` (never a silent gap); a search
+    /// index behind them rebuilds itself at its next search; a personal-data export lists the
+    /// changes still kept.
+    ///
+    /// Raises:
+    ///     ValidationError: `keep` is negative.
+    ///     StorageError: the store cannot be written (the batches done stay done).
+    ///     ConflictError: a tenant's writes held its lock past the timeout.
+    #[pyo3(signature = (keep=None))]
+    fn compact_feeds(
+        &self,
+        py: Python<'_>,
+        keep: Option<chrono::TimeDelta>,
+    ) -> PyResult<PyFeedCompaction> {
+        let keep = match keep {
+            None => crm_core::FEED_RETENTION,
+            Some(keep) => keep
+                .to_std()
+                .map_err(|_| validation(py, "keep", "must not be negative"))?,
+        };
+        let done = run(py, &self.shared, |crm| {
+            crm.compact_feeds(keep).map_err(Failure::from)
+        })?;
+        Ok(PyFeedCompaction(done))
+    }
+
     /// Closes the database: waits for calls in progress on other threads, then releases the
     /// file and the index. Every later call raises `ClosedError`. Closing twice does nothing.
     ///
@@ -313,4 +344,10 @@ impl PyCrm {
         let state = if self.closed() { " closed" } else { "" };
         format!("<crm.Crm {}{state}>", self.place)
     }
+}
+
+/// `crm.FEED_RETENTION`: how long the change feed keeps events by default.
+pub(crate) fn feed_retention() -> PyResult<chrono::TimeDelta> {
+    chrono::TimeDelta::from_std(crm_core::FEED_RETENTION)
+        .map_err(|e| pyo3::exceptions::PyOverflowError::new_err(e.to_string()))
 }

@@ -81,6 +81,13 @@ const SPECS: &[Spec] = &[
         doc: "A bug in this library: please report it.",
     },
     Spec {
+        name: "FeedCompactedError",
+        builtin: None,
+        kind: "feed_compacted",
+        doc: "The change feed was read (or a cursor set) after a sequence whose following events \
+              were compacted away: take the records afresh and go on from `feed_bounds().head`.",
+    },
+    Spec {
         name: "ClosedError",
         builtin: Some("ValueError"),
         kind: "closed",
@@ -99,6 +106,7 @@ enum Class {
     Search,
     Io,
     Internal,
+    FeedCompacted,
     Closed,
 }
 
@@ -210,6 +218,7 @@ pub(crate) fn to_py(py: Python<'_>, failure: Failure) -> PyErr {
         ErrorKind::NotFound => Class::NotFound,
         ErrorKind::Conflict => Class::Conflict,
         ErrorKind::PermissionDenied => Class::PermissionDenied,
+        ErrorKind::FeedCompacted => Class::FeedCompacted,
         ErrorKind::Storage => Class::Storage,
         ErrorKind::Search => Class::Search,
         ErrorKind::Io => Class::Io,

@@ -9,6 +9,7 @@ mod db;
 mod dedupe;
 mod document;
 mod errors;
+mod feed;
 mod fields;
 mod import;
 mod lists;
@@ -78,6 +79,7 @@ fn _crm(module: &Bound<'_, PyModule>) -> PyResult<()> {
     )?;
     module.add("NAMES", names(module.py())?)?;
     module.add("DEFAULT_WINDOW", crm_core::limits::DEFAULT_WINDOW)?;
+    module.add("FEED_RETENTION", db::feed_retention()?)?;
     module.add_class::<db::PyCrm>()?;
     module.add_class::<tenant::PyTenant>()?;
     module.add_class::<records::PyActor>()?;
@@ -92,6 +94,9 @@ fn _crm(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<records::PyPhone>()?;
     module.add_class::<records::PyTenantSettings>()?;
     module.add_class::<pages::PyChangeEvent>()?;
+    module.add_class::<feed::PyFeedBounds>()?;
+    module.add_class::<feed::PyFeedCursor>()?;
+    module.add_class::<feed::PyFeedCompaction>()?;
     module.add_class::<pages::PyCustomerPage>()?;
     module.add_class::<pages::PyCustomerRow>()?;
     module.add_class::<pages::PySearchPage>()?;

@@ -16,6 +16,7 @@ use crate::db::{Progress, PyCrm, Shared, run};
 use crate::dedupe::{PyDuplicateCluster, PyDuplicateMatch, PyMatchConfig};
 use crate::document::{PyDocument, document_id};
 use crate::errors::{Failure, permission_denied, validation};
+use crate::feed::{PyFeedBounds, PyFeedCursor};
 use crate::fields;
 use crate::import::{ImportArgs, PyImportReport};
 use crate::lists::{PyBrochureRequest, PyListInfo, request_id};
@@ -1436,7 +1437,13 @@ impl PyTenant {
     }
 
     /// Up to `limit` (1 to 10,000) change events of this tenant after sequence `after`, in
-    /// order. Start from 0; continue from the last `seq` seen.
+    /// order. Start from 0; continue from the last `seq` seen. A reader that must not lose
+    /// events to `Crm.compact_feeds()` registers its position with `set_feed_cursor`.
+    ///
+    /// Raises:
+    ///     ValidationError: `limit` out of range.
+    ///     FeedCompactedError: events after `after` were compacted away: take the records
+    ///         afresh and go on from `feed_bounds().head`.
     #[pyo3(signature = (after=0, limit=1000))]
     fn changes_since(
         &self,
@@ -1453,6 +1460,40 @@ impl PyTenant {
         })?;
         let events = self.call(py, |t| t.changes_since(after, limit))?;
         Ok(events.into_iter().map(PyChangeEvent).collect())
+    }
+
+    /// What this tenant's change feed holds: the events after `compacted` up to `head`.
+    fn feed_bounds(&self, py: Python<'_>) -> PyResult<PyFeedBounds> {
+        Ok(PyFeedBounds(self.call(py, |t| t.feed_bounds())?))
+    }
+
+    /// Registers the position of a reader of this tenant's change feed, or moves it: `seq` is
+    /// the last event the reader `name` (1 to 100 characters) has taken in.
+    /// `Crm.compact_feeds()` keeps every event after the slowest cursor, however old; a cursor
+    /// no longer read holds the feed back until `remove_feed_cursor` drops it. No actor needed.
+    ///
+    /// Raises:
+    ///     ValidationError: `name` empty, too long or a 101st cursor; `seq` negative or past
+    ///         the feed's head.
+    ///     FeedCompactedError: events after `seq` were already compacted away.
+    fn set_feed_cursor(
+        &self,
+        py: Python<'_>,
+        name: &str,
+        #[pyo3(from_py_with = int)] seq: i64,
+    ) -> PyResult<()> {
+        self.call(py, |t| t.set_feed_cursor(name, seq))
+    }
+
+    /// This tenant's feed cursors, by name.
+    fn feed_cursors(&self, py: Python<'_>) -> PyResult<Vec<PyFeedCursor>> {
+        let cursors = self.call(py, |t| t.feed_cursors())?;
+        Ok(cursors.into_iter().map(PyFeedCursor).collect())
+    }
+
+    /// Drops the feed cursor `name` (compaction no longer waits for it); whether there was one.
+    fn remove_feed_cursor(&self, py: Python<'_>, name: &str) -> PyResult<bool> {
+        self.call(py, |t| t.remove_feed_cursor(name))
     }
 
     /// The tenant id only: a host's user ids may be emails (personal data).

@@ -16,6 +16,7 @@ KINDS = {
     crm.SearchError: ("search", None),
     crm.IoError: ("io", OSError),
     crm.InternalError: ("internal", None),
+    crm.FeedCompactedError: ("feed_compacted", None),
     crm.ClosedError: ("closed", ValueError),
 }
 

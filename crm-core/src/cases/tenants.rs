@@ -41,13 +41,3 @@ pub(crate) fn set_settings(
         tx.append(actor, &change)
     })
 }
-
-/// Up to `limit` change events of the tenant after `after`, in order.
-pub(crate) fn changes_since(
-    store: &dyn Store,
-    tenant: &TenantId,
-    after: i64,
-    limit: u32,
-) -> Result<Vec<crate::model::ChangeEvent>> {
-    port::read(store, tenant, |tx| tx.changes_since(after, limit))
-}

@@ -16,7 +16,6 @@ use crate::dedupe::{self, DuplicateCluster, DuplicateMatch, FindOptions, MatchCo
 use crate::error::{Error, Result};
 use crate::exchange::{self, CsvSheet, ExportOptions, XlsxSheet};
 use crate::merge::{MergeId, MergePlan, MergeRecord, MergeRequest, Merged};
-use crate::model::ChangeEvent;
 use crate::model::limits::MAX_PAGE;
 use crate::model::limits::{MAX_BATCH, MAX_CHANGES, MAX_LIST_CHANGE};
 use crate::model::{
@@ -24,6 +23,7 @@ use crate::model::{
     CustomerStats, Document, DocumentId, ListInfo, NewBooking, NewCustomer, NewDocument, Rules,
     TenantId, TenantSettings, UpsertedBooking, list_name,
 };
+use crate::model::{ChangeEvent, FeedBounds, FeedCompaction, FeedCursor};
 use crate::model::{CustomerListQuery, CustomerRow, CustomerSort, Page};
 use crate::model::{CustomerQuery, SearchPage};
 use crate::privacy::{self, AnonymisationReport, PersonalDataExport, RetentionReport};
@@ -145,6 +145,27 @@ impl Crm {
     /// Storage or Search if the store cannot be read or the index written.
     pub fn sync_index(&self) -> Result<()> {
         sync::catch_up_all(self.store.as_ref(), &self.index)
+    }
+
+    /// Compacts every tenant's change feed: removes the events written more than `keep` ago
+    /// ([`FEED_RETENTION`](crate::FEED_RETENTION), 30 days, unless the host needs longer)
+    /// that every feed cursor of their tenant has passed
+    /// ([`Tenant::set_feed_cursor`]). A host calls it from a timer (daily, say) on one server.
+    ///
+    /// The events go in batches of 10,000, each its own short transaction: writes of the
+    /// tenant wait for one batch at most. What compaction removes is gone for every reader:
+    /// [`Tenant::changes_since`] after a removed event is an [`Error::FeedCompacted`] (never a
+    /// silent gap), a search index that had not taken them in (a server that was down longer
+    /// than `keep`) rebuilds itself from the customers at its next search, and a customer's
+    /// [personal-data export](Tenant::export_personal_data) lists the changes still kept.
+    /// On SQLite the pages freed are reused by later writes (the file does not shrink until a
+    /// `VACUUM`); on PostgreSQL autovacuum reclaims them.
+    ///
+    /// # Errors
+    /// Storage if the store cannot be written (the batches done so far stay done: running it
+    /// again goes on); Conflict if a tenant's writes held its lock past the timeout.
+    pub fn compact_feeds(&self, keep: std::time::Duration) -> Result<FeedCompaction> {
+        cases::feed::compact_all(self.store.as_ref(), keep)
     }
 
     /// The schema version this library writes.
@@ -1212,6 +1233,14 @@ impl Tenant {
     /// Up to `limit` (1 to 10,000) change events of this tenant with a sequence number above
     /// `after`, in order. Start from 0; continue from the last `seq` seen: no event committed
     /// is ever skipped (see [`ChangeEvent::seq`]).
+    ///
+    /// A reader that must not lose events to [`Crm::compact_feeds`] registers its position
+    /// with [`set_feed_cursor`](Self::set_feed_cursor) as it goes.
+    ///
+    /// # Errors
+    /// Validation on `limit`; [`Error::FeedCompacted`] if events after `after` were compacted
+    /// away: the reader takes its copy afresh from the records and goes on from
+    /// [`feed_bounds`](Self::feed_bounds)`().head`.
     pub fn changes_since(&self, after: i64, limit: u32) -> Result<Vec<ChangeEvent>> {
         if limit == 0 || limit > MAX_CHANGES {
             return Err(Error::validation(
@@ -1219,7 +1248,37 @@ impl Tenant {
                 format!("must be between 1 and {MAX_CHANGES}"),
             ));
         }
-        cases::tenants::changes_since(self.store.as_ref(), &self.id, after, limit)
+        cases::feed::changes_since(self.store.as_ref(), &self.id, after, limit)
+    }
+
+    /// What this tenant's change feed holds: the events after `compacted` up to `head`.
+    pub fn feed_bounds(&self) -> Result<FeedBounds> {
+        cases::feed::bounds(self.store.as_ref(), &self.id)
+    }
+
+    /// Registers the position of a reader of this tenant's change feed, or moves it: `seq` is
+    /// the last event the reader named `name` (1 to 100 characters, e.g. `warehouse-sync`) has
+    /// taken in. [`Crm::compact_feeds`] keeps every event after the slowest cursor, however
+    /// old, so a reader that registers is never compacted past. A cursor no longer read holds
+    /// the feed back until [`remove_feed_cursor`](Self::remove_feed_cursor) drops it
+    /// ([`feed_cursors`](Self::feed_cursors) shows when each was last set).
+    ///
+    /// # Errors
+    /// Validation on `name` (empty, too long, control characters, or a 101st cursor) or on
+    /// `seq` (negative or past the feed's head); [`Error::FeedCompacted`] if events after `seq`
+    /// were already compacted away.
+    pub fn set_feed_cursor(&self, name: &str, seq: i64) -> Result<()> {
+        cases::feed::set_cursor(self.store.as_ref(), &self.id, name, seq)
+    }
+
+    /// This tenant's feed cursors, by name.
+    pub fn feed_cursors(&self) -> Result<Vec<FeedCursor>> {
+        cases::feed::cursors(self.store.as_ref(), &self.id)
+    }
+
+    /// Drops the feed cursor `name`: compaction no longer waits for it. Whether there was one.
+    pub fn remove_feed_cursor(&self, name: &str) -> Result<bool> {
+        cases::feed::remove_cursor(self.store.as_ref(), &self.id, name)
     }
 }
 

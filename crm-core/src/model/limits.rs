@@ -32,6 +32,10 @@ pub const MIN_YEAR: i32 = 1900;
 pub const MAX_YEAR: i32 = 9999;
 /// Largest page of the change feed.
 pub const MAX_CHANGES: u32 = 10_000;
+/// Most feed cursors one tenant registers.
+pub const MAX_FEED_CURSORS: usize = 100;
+/// Longest feed cursor name.
+pub const MAX_CURSOR_NAME_CHARS: usize = 100;
 /// Largest invoice amount, in minor units either way of zero (10^13: 100 billion euros), so
 /// that a customer's total spent cannot overflow.
 pub const MAX_AMOUNT_MINOR: u64 = 10_000_000_000_000;

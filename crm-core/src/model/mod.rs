@@ -11,6 +11,7 @@ pub(crate) use dates::check_utc;
 pub(crate) use ids::uuid_id;
 mod document;
 mod export;
+mod feed;
 mod ids;
 mod indexed;
 pub mod limits;
@@ -42,6 +43,8 @@ pub use export::{
     AnonymisationNote, ConsentRecord, EXPORT_FORMAT, InvoiceRecord, PersonalDataExport,
     SecondaryContacts,
 };
+pub use feed::{FEED_RETENTION, FeedBounds, FeedCompaction, FeedCursor};
+pub(crate) use feed::{check_cursor, check_readable, compaction_bound, cursor_name, cutoff};
 pub(crate) use indexed::IndexedCustomer;
 pub(crate) use list::list_name;
 pub use list::{BrochureRequest, BrochureRequestId, ListInfo};

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use crate::error::{Error, Result};
 use crate::model::{AnonymisationNote, MergeId, MergeRecord, Undo};
-use crate::model::{Change, ChangeEvent, ChangeKind};
+use crate::model::{Change, ChangeEvent, ChangeKind, FeedBounds, FeedCursor};
 use chrono::{DateTime, FixedOffset, Utc};
 
 use crate::model::{
@@ -164,6 +164,12 @@ pub(crate) trait Tx {
     fn changed_customers(&self, after: i64, limit: u32) -> Result<Vec<ChangedCustomers>>;
     /// Every change event about one of `ids` (as the customer or the previous one), in order.
     fn changes_about(&self, ids: &[CustomerId]) -> Result<Vec<ChangeEvent>>;
+    /// The bounds of the tenant's feed: the last sequence compacted away and the last one.
+    fn feed_bounds(&self) -> Result<FeedBounds>;
+    /// The first event of the tenant's feed after `after` written at `at` or later, if any.
+    fn first_change_from(&self, after: i64, at: DateTime<Utc>) -> Result<Option<i64>>;
+    /// The tenant's feed cursors, by name.
+    fn feed_cursors(&self) -> Result<Vec<FeedCursor>>;
     /// The customer no. the next new customer gets.
     fn next_customer_no(&self) -> Result<i64>;
     /// The customers by their value of custom field `key`: for a value several hold, the one
@@ -215,6 +221,13 @@ pub(crate) trait WriteTx: Tx {
     }
     /// [`append`](Self::append) recording the time `at` (a batch stamps its events alike).
     fn append_at(&self, actor: &Actor, change: &Change, at: DateTime<Utc>) -> Result<()>;
+    /// Sets (or makes) the feed cursor `name` at `seq`, stamped `at`.
+    fn set_feed_cursor(&self, name: &str, seq: i64, at: DateTime<Utc>) -> Result<()>;
+    /// Removes the feed cursor `name`; whether there was one.
+    fn delete_feed_cursor(&self, name: &str) -> Result<bool>;
+    /// Removes the feed's events up to sequence `upto`, the `limit` oldest at most, and records
+    /// the last one removed as compacted. Returns how many were removed.
+    fn compact_changes(&self, upto: i64, limit: u32) -> Result<u64>;
     /// Stores a new booking.
     fn insert_booking(&self, booking: &Booking) -> Result<()>;
     /// Writes a booking over the one stored under its reference (its creation time kept).

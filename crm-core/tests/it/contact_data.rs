@@ -519,6 +519,8 @@ fn a_file_of_the_previous_schema_gets_its_phones_read_again() {
              UPDATE customers SET mobile_e164 = '+331512564251' WHERE first_name = 'Luc';
              UPDATE customers SET mobile = '06 11 22 33 44 ext. 5' WHERE first_name = 'Eva';
              ALTER TABLE tenants DROP COLUMN name_rule;
+             ALTER TABLE tenants DROP COLUMN feed_compacted;
+             DROP TABLE feed_cursors;
              PRAGMA user_version = 6;",
         )
         .unwrap();

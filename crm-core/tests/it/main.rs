@@ -18,6 +18,7 @@ mod customers;
 mod dedupe;
 mod documents;
 mod export;
+mod feed;
 mod fuzz;
 mod import;
 mod list;

@@ -711,6 +711,8 @@ fn a_file_of_an_earlier_schema_is_rewritten_once_so_free_space_keeps_nothing() {
              ALTER TABLE customers DROP COLUMN anonymised_at;
              ALTER TABLE tenants DROP COLUMN suppression_key;
              ALTER TABLE tenants DROP COLUMN name_rule;
+             ALTER TABLE tenants DROP COLUMN feed_compacted;
+             DROP TABLE feed_cursors;
              PRAGMA user_version = 2;",
         )
         .unwrap();

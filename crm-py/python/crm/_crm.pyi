@@ -2,7 +2,7 @@
 
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from types import TracebackType
 from typing import Any, ClassVar, Literal, TypedDict, final
 
@@ -27,6 +27,10 @@ __all__ = [
     "Phone",
     "TenantSettings",
     "ChangeEvent",
+    "FeedBounds",
+    "FeedCursor",
+    "FeedCompaction",
+    "FEED_RETENTION",
     "CustomerPage",
     "CustomerRow",
     "SearchPage",
@@ -39,6 +43,7 @@ __all__ = [
     "SearchError",
     "IoError",
     "InternalError",
+    "FeedCompactedError",
     "ClosedError",
     "MatchConfig",
     "DuplicateMatch",
@@ -69,6 +74,7 @@ __version__: str
 EXPORT_COLUMNS: tuple[str, ...]
 NAMES: dict[str, tuple[str, ...]]
 DEFAULT_WINDOW: int
+FEED_RETENTION: timedelta
 
 _Role = Literal["agent", "organisation", "system"]
 _BookingStatus = Literal["quote", "pending", "confirmed", "completed", "cancelled", "no_show"]
@@ -220,6 +226,9 @@ class IoError(CrmError, OSError):
 
 class InternalError(CrmError):
     """A bug in this library."""
+
+class FeedCompactedError(CrmError):
+    """Change events after the sequence read from were compacted away."""
 
 class ClosedError(CrmError, ValueError):
     """The Crm handle was closed."""
@@ -536,6 +545,44 @@ class ChangeEvent:
     def actor(self) -> Actor: ...
     @property
     def fields(self) -> tuple[str, ...]: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+
+@final
+class FeedBounds:
+    """What a tenant's change feed holds: the events after ``compacted`` up to ``head``."""
+
+    @property
+    def compacted(self) -> int: ...
+    @property
+    def head(self) -> int: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+
+@final
+class FeedCursor:
+    """A reader's registered position in a tenant's change feed."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def seq(self) -> int: ...
+    @property
+    def updated_at(self) -> datetime: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+
+@final
+class FeedCompaction:
+    """What ``Crm.compact_feeds()`` removed."""
+
+    @property
+    def tenants(self) -> int: ...
+    @property
+    def events(self) -> int: ...
     def to_dict(self) -> dict[str, Any]: ...
     def __eq__(self, value: object, /) -> bool: ...
     __hash__: ClassVar[None]  # type: ignore[assignment]
@@ -1067,6 +1114,10 @@ class Tenant:
     def customer_stats(self, customer: Customer | str) -> CustomerStats: ...
     def capture_booking(self, contact: _CustomerFields, booking: _BookingFields) -> Captured: ...
     def changes_since(self, after: int = 0, limit: int = 1000) -> list[ChangeEvent]: ...
+    def feed_bounds(self) -> FeedBounds: ...
+    def set_feed_cursor(self, name: str, seq: int) -> None: ...
+    def feed_cursors(self) -> list[FeedCursor]: ...
+    def remove_feed_cursor(self, name: str) -> bool: ...
     def possible_duplicates(
         self, *, config: MatchConfig | None = None, **fields: Unpack[_CustomerFields]
     ) -> list[DuplicateMatch]: ...
@@ -1194,6 +1245,7 @@ class Crm:
     def tenant(self, id: str, *, actor: Actor | None = None) -> Tenant: ...
     def reindex(self, progress: Callable[[int, int], object] | None = None) -> None: ...
     def sync_index(self) -> None: ...
+    def compact_feeds(self, keep: timedelta | None = None) -> FeedCompaction: ...
     def close(self) -> None: ...
     @property
     def closed(self) -> bool: ...

@@ -9,7 +9,7 @@ use super::Db;
 use super::values::{enumerated, get, json, opt_customer_id, to_json, utc};
 use crate::error::{Error, Result};
 use crate::model::{Actor, CustomerId, TenantId};
-use crate::model::{Change, ChangeEvent};
+use crate::model::{Change, ChangeEvent, FeedBounds, FeedCursor};
 
 /// Appends events to the feed after the feed's last sequence `head` (read under the tenant's
 /// row lock this transaction holds: nobody else can move it), in order, the rows and the
@@ -137,4 +137,99 @@ pub(super) fn since(
     );
     let rows = db.query(&sql, &[&tenant.as_str(), &after, &i64::from(limit)])?;
     rows.iter().map(event).collect()
+}
+
+/// The last sequence compacted away of the tenant's feed and the feed's last sequence.
+pub(super) fn bounds(db: &mut Db<'_>, tenant: &TenantId) -> Result<FeedBounds> {
+    let row = db.query_opt(
+        "SELECT feed_compacted, change_seq FROM tenants WHERE tenant_id = $1",
+        &[&tenant.as_str()],
+    )?;
+    Ok(match row {
+        Some(row) => FeedBounds {
+            compacted: get(&row, 0)?,
+            head: get(&row, 1)?,
+        },
+        None => FeedBounds {
+            compacted: 0,
+            head: 0,
+        },
+    })
+}
+
+/// The first event of the tenant after `after` written at `at` or later.
+pub(super) fn first_from(
+    db: &mut Db<'_>,
+    tenant: &TenantId,
+    after: i64,
+    at: &str,
+) -> Result<Option<i64>> {
+    let row = db.query_opt(
+        "SELECT seq FROM changes WHERE tenant_id = $1 AND seq > $2
+         AND at::TIMESTAMPTZ >= $3::TEXT::TIMESTAMPTZ ORDER BY seq LIMIT 1",
+        &[&tenant.as_str(), &after, &at],
+    )?;
+    row.map(|row| get(&row, 0)).transpose()
+}
+
+/// Removes the tenant's events up to `upto`, the `limit` oldest at most, and records the last
+/// one removed as compacted, in one statement. Returns how many were removed.
+pub(super) fn compact(db: &mut Db<'_>, tenant: &TenantId, upto: i64, limit: u32) -> Result<u64> {
+    let row = db.query_one(
+        "WITH gone AS (
+            DELETE FROM changes WHERE tenant_id = $1 AND seq IN (
+                SELECT seq FROM changes WHERE tenant_id = $1 AND seq <= $2
+                ORDER BY seq LIMIT $3)
+            RETURNING seq),
+         last AS (SELECT MAX(seq) AS seq, COUNT(*) AS n FROM gone),
+         mark AS (
+            UPDATE tenants SET feed_compacted = GREATEST(feed_compacted, last.seq)
+            FROM last WHERE tenant_id = $1 AND last.seq IS NOT NULL)
+         SELECT n FROM last",
+        &[&tenant.as_str(), &upto, &i64::from(limit)],
+    )?;
+    Ok(get::<i64>(&row, 0)?.max(0).unsigned_abs())
+}
+
+/// The tenant's feed cursors, by name.
+pub(super) fn cursors(db: &mut Db<'_>, tenant: &TenantId) -> Result<Vec<FeedCursor>> {
+    let rows = db.query(
+        "SELECT name, seq, updated_at FROM feed_cursors WHERE tenant_id = $1 ORDER BY name",
+        &[&tenant.as_str()],
+    )?;
+    rows.iter()
+        .map(|row| {
+            Ok(FeedCursor {
+                name: get(row, 0)?,
+                seq: get(row, 1)?,
+                updated_at: utc(row, 2)?,
+            })
+        })
+        .collect()
+}
+
+/// Sets (or makes) the cursor `name` at `seq`.
+pub(super) fn set_cursor(
+    db: &mut Db<'_>,
+    tenant: &TenantId,
+    name: &str,
+    seq: i64,
+    at: &str,
+) -> Result<()> {
+    db.execute(
+        "INSERT INTO feed_cursors (tenant_id, name, seq, updated_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (tenant_id, name) DO UPDATE SET seq = excluded.seq,
+            updated_at = excluded.updated_at",
+        &[&tenant.as_str(), &name, &seq, &at],
+    )?;
+    Ok(())
+}
+
+/// Removes the cursor `name`; whether there was one.
+pub(super) fn delete_cursor(db: &mut Db<'_>, tenant: &TenantId, name: &str) -> Result<bool> {
+    let n = db.execute(
+        "DELETE FROM feed_cursors WHERE tenant_id = $1 AND name = $2",
+        &[&tenant.as_str(), &name],
+    )?;
+    Ok(n > 0)
 }

@@ -25,7 +25,7 @@ use crate::model::{
     ListInfo, SavedSearch, SavedSearchId, SortKey, TenantId, TenantSettings,
 };
 use crate::model::{AnonymisationNote, MergeId, Undo};
-use crate::model::{Change, ChangeEvent};
+use crate::model::{Change, ChangeEvent, FeedBounds, FeedCursor};
 use crate::store::port::{
     ChangedCustomers, MergeParties, Snapshot, SortValue, StoredMerge, Tx, WriteTx,
 };
@@ -293,6 +293,18 @@ impl Tx for PgTx<'_, '_> {
         changes::about(&mut **self.db()?, self.tenant, ids)
     }
 
+    fn feed_bounds(&self) -> Result<FeedBounds> {
+        changes::bounds(&mut **self.db()?, self.tenant)
+    }
+
+    fn first_change_from(&self, after: i64, at: DateTime<Utc>) -> Result<Option<i64>> {
+        changes::first_from(&mut **self.db()?, self.tenant, after, &utc_text(&at))
+    }
+
+    fn feed_cursors(&self) -> Result<Vec<FeedCursor>> {
+        changes::cursors(&mut **self.db()?, self.tenant)
+    }
+
     fn next_customer_no(&self) -> Result<i64> {
         customers::next_customer_no(&mut **self.db()?, self.tenant)
     }
@@ -377,6 +389,18 @@ impl WriteTx for PgTx<'_, '_> {
         let mut pending = self.pending.borrow_mut();
         pending.events.push((actor.clone(), change.clone(), at));
         Ok(())
+    }
+
+    fn set_feed_cursor(&self, name: &str, seq: i64, at: DateTime<Utc>) -> Result<()> {
+        changes::set_cursor(&mut **self.db()?, self.tenant, name, seq, &self.text(at))
+    }
+
+    fn delete_feed_cursor(&self, name: &str) -> Result<bool> {
+        changes::delete_cursor(&mut **self.db()?, self.tenant, name)
+    }
+
+    fn compact_changes(&self, upto: i64, limit: u32) -> Result<u64> {
+        changes::compact(&mut **self.db()?, self.tenant, upto, limit)
     }
 
     fn insert_booking(&self, booking: &Booking) -> Result<()> {

@@ -10,7 +10,8 @@ use postgres::Client;
 use crate::error::{Error, Result};
 
 /// Migration `i` brings the schema from version `i` to `i + 1`. Never edit a released entry: add one.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE tenants (
     tenant_id        TEXT PRIMARY KEY,
     default_region   TEXT,
@@ -302,7 +303,21 @@ CREATE TABLE merge_communications (
     PRIMARY KEY (tenant_id, merge_id, communication_id),
     FOREIGN KEY (tenant_id, merge_id) REFERENCES merges (tenant_id, id)
 );
-"#];
+"#,
+    r#"
+-- The last sequence of the tenant's change feed a compaction removed (0: none).
+ALTER TABLE tenants ADD COLUMN feed_compacted BIGINT NOT NULL DEFAULT 0;
+
+-- The positions the host's readers of the feed registered: compaction keeps what follows.
+CREATE TABLE feed_cursors (
+    tenant_id  TEXT NOT NULL REFERENCES tenants (tenant_id),
+    name       TEXT COLLATE "C" NOT NULL,
+    seq        BIGINT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, name)
+);
+"#,
+];
 
 /// The schema version this library writes on PostgreSQL.
 pub(crate) const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -39,10 +39,12 @@ pub(super) fn changed_customers(
     rows.collect::<rusqlite::Result<_>>().map_err(super::db)
 }
 
-/// The last sequence of `tenant`'s events (0 before its first) and its number of customers.
+/// The last sequence of `tenant`'s events (0 before its first; after a compaction that removed
+/// them all, the last one removed) and its number of customers.
 pub(super) fn feed_head(tx: &Transaction<'_>, tenant: &TenantId) -> Result<(i64, u64)> {
     tx.prepare_cached(
-        "SELECT IFNULL((SELECT MAX(seq) FROM changes WHERE tenant_id = ?1), 0),
+        "SELECT MAX(IFNULL((SELECT MAX(seq) FROM changes WHERE tenant_id = ?1), 0),
+                    IFNULL((SELECT feed_compacted FROM tenants WHERE tenant_id = ?1), 0)),
                 IFNULL((SELECT customer_count FROM tenants WHERE tenant_id = ?1), 0)",
     )
     .map_err(super::db)?
@@ -56,8 +58,8 @@ pub(super) fn feed_head(tx: &Transaction<'_>, tenant: &TenantId) -> Result<(i64,
 pub(super) fn feed_heads(tx: &Transaction<'_>) -> Result<(Vec<(TenantId, i64)>, u64)> {
     let mut stmt = tx
         .prepare_cached(
-            "SELECT t.tenant_id, IFNULL((SELECT MAX(c.seq) FROM changes c
-                 WHERE c.tenant_id = t.tenant_id), 0), t.customer_count
+            "SELECT t.tenant_id, MAX(IFNULL((SELECT MAX(c.seq) FROM changes c
+                 WHERE c.tenant_id = t.tenant_id), 0), t.feed_compacted), t.customer_count
              FROM tenants t ORDER BY t.tenant_id",
         )
         .map_err(super::db)?;

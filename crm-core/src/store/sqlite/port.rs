@@ -20,7 +20,7 @@ use crate::model::{
     ListInfo, SavedSearch, SavedSearchId, SortKey, TenantId, TenantSettings,
 };
 use crate::model::{AnonymisationNote, MergeId, Undo};
-use crate::model::{Change, ChangeEvent};
+use crate::model::{Change, ChangeEvent, FeedBounds, FeedCursor};
 use crate::store::port::{
     ChangedCustomers, MergeParties, Snapshot, SortValue, StoredMerge, Tx, WriteTx,
 };
@@ -231,6 +231,18 @@ impl Tx for SqliteTx<'_> {
         changes::about(self.tx, self.tenant, ids)
     }
 
+    fn feed_bounds(&self) -> Result<FeedBounds> {
+        changes::bounds(self.tx, self.tenant)
+    }
+
+    fn first_change_from(&self, after: i64, at: DateTime<Utc>) -> Result<Option<i64>> {
+        changes::first_from(self.tx, self.tenant, after, &at)
+    }
+
+    fn feed_cursors(&self) -> Result<Vec<FeedCursor>> {
+        changes::cursors(self.tx, self.tenant)
+    }
+
     fn next_customer_no(&self) -> Result<i64> {
         customers::next_customer_no(self.tx, self.tenant)
     }
@@ -311,6 +323,18 @@ impl WriteTx for SqliteTx<'_> {
 
     fn append_at(&self, actor: &Actor, change: &Change, at: DateTime<Utc>) -> Result<()> {
         changes::append_at(self.tx, self.tenant, actor, change, &self.text(at))
+    }
+
+    fn set_feed_cursor(&self, name: &str, seq: i64, at: DateTime<Utc>) -> Result<()> {
+        changes::set_cursor(self.tx, self.tenant, name, seq, &self.text(at))
+    }
+
+    fn delete_feed_cursor(&self, name: &str) -> Result<bool> {
+        changes::delete_cursor(self.tx, self.tenant, name)
+    }
+
+    fn compact_changes(&self, upto: i64, limit: u32) -> Result<u64> {
+        changes::compact(self.tx, self.tenant, upto, limit)
     }
 
     fn insert_booking(&self, booking: &Booking) -> Result<()> {

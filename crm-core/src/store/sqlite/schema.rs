@@ -296,6 +296,19 @@ CREATE TABLE merge_communications (
 -- Which names a customer needs: 'both', 'either' or 'last_name'.
 ALTER TABLE tenants ADD COLUMN name_rule TEXT NOT NULL DEFAULT 'both';
 "#,
+    r#"
+-- The last sequence of the tenant's change feed a compaction removed (0: none).
+ALTER TABLE tenants ADD COLUMN feed_compacted INTEGER NOT NULL DEFAULT 0;
+
+-- The positions the host's readers of the feed registered: compaction keeps what follows.
+CREATE TABLE feed_cursors (
+    tenant_id  TEXT NOT NULL REFERENCES tenants(tenant_id),
+    name       TEXT NOT NULL,
+    seq        INTEGER NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, name)
+) STRICT;
+"#,
 ];
 
 /// The schema version this library writes.
