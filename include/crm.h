@@ -1578,12 +1578,28 @@ crm_status crm_db_open(const char *path, struct crm_db **out);
  * Each server keeps its own index folder; before a search of a tenant it takes in what any
  * server committed for that tenant since.
  *
+ * TLS follows the connection string's `sslmode`: `disable` in clear, `prefer` (the default)
+ * with TLS when the server offers it, `require` with TLS or not at all. Every TLS connection
+ * verifies the server's certificate against the system's certificate authorities (a private
+ * one: `crm_db_connect_with_ca`) and its name against `host`.
+ *
  * On success `*out` is a database the caller owns and frees with `crm_db_free`.
  * Errors: `CRM_ERR_VALIDATION` (`url` is not a connection string), `CRM_ERR_STORAGE` (the
- * database cannot be reached, or was written by a newer version), `CRM_ERR_IO` (the index
- * folder cannot be created).
+ * database cannot be reached, its certificate is not trusted, or it was written by a newer
+ * version), `CRM_ERR_IO` (the index folder cannot be created).
  */
 crm_status crm_db_connect(const char *url, const char *index_dir, struct crm_db **out);
+
+/**
+ * `crm_db_connect` to a server whose certificate a private certificate authority signed:
+ * `ca_file` (UTF-8 path) holds its certificate(s) in PEM, trusted besides the system's.
+ * Errors: those of `crm_db_connect`; also `CRM_ERR_VALIDATION` on `ca_file` (no PEM
+ * certificate in it) and `CRM_ERR_IO` (it cannot be read).
+ */
+crm_status crm_db_connect_with_ca(const char *url,
+                                  const char *index_dir,
+                                  const char *ca_file,
+                                  struct crm_db **out);
 
 /**
  * Opens a database in memory, gone when freed (tests, demos). `*out` as for `crm_db_open`.

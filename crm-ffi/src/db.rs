@@ -89,10 +89,15 @@ pub extern "C" fn crm_db_open(path: *const c_char, out: *mut *mut crm_db) -> crm
 /// Each server keeps its own index folder; before a search of a tenant it takes in what any
 /// server committed for that tenant since.
 ///
+/// TLS follows the connection string's `sslmode`: `disable` in clear, `prefer` (the default)
+/// with TLS when the server offers it, `require` with TLS or not at all. Every TLS connection
+/// verifies the server's certificate against the system's certificate authorities (a private
+/// one: `crm_db_connect_with_ca`) and its name against `host`.
+///
 /// On success `*out` is a database the caller owns and frees with `crm_db_free`.
 /// Errors: `CRM_ERR_VALIDATION` (`url` is not a connection string), `CRM_ERR_STORAGE` (the
-/// database cannot be reached, or was written by a newer version), `CRM_ERR_IO` (the index
-/// folder cannot be created).
+/// database cannot be reached, its certificate is not trusted, or it was written by a newer
+/// version), `CRM_ERR_IO` (the index folder cannot be created).
 #[unsafe(no_mangle)]
 pub extern "C" fn crm_db_connect(
     url: *const c_char,
@@ -104,6 +109,28 @@ pub extern "C" fn crm_db_connect(
         let url = ffi::text_in(url, "url")?;
         let index_dir = ffi::text_in(index_dir, "index_dir")?;
         let crm = Crm::connect(url, index_dir)?;
+        out.write(ffi::into_raw(Db(crm)));
+        Ok(())
+    })
+}
+
+/// `crm_db_connect` to a server whose certificate a private certificate authority signed:
+/// `ca_file` (UTF-8 path) holds its certificate(s) in PEM, trusted besides the system's.
+/// Errors: those of `crm_db_connect`; also `CRM_ERR_VALIDATION` on `ca_file` (no PEM
+/// certificate in it) and `CRM_ERR_IO` (it cannot be read).
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_db_connect_with_ca(
+    url: *const c_char,
+    index_dir: *const c_char,
+    ca_file: *const c_char,
+    out: *mut *mut crm_db,
+) -> crm_status {
+    ffi::call(|| {
+        let out = ffi::out(out, "out")?;
+        let url = ffi::text_in(url, "url")?;
+        let index_dir = ffi::text_in(index_dir, "index_dir")?;
+        let ca_file = ffi::text_in(ca_file, "ca_file")?;
+        let crm = Crm::connect_with_ca(url, index_dir, ca_file)?;
         out.write(ffi::into_raw(Db(crm)));
         Ok(())
     })

@@ -125,6 +125,14 @@ pub(crate) fn path(value: &Bound<'_, PyAny>) -> PyResult<std::path::PathBuf> {
         .map_err(|_| wrong_type("path", "str or os.PathLike", value))
 }
 
+/// A path or `None`, as [`path`] reads a path. Used as `#[pyo3(from_py_with = opt_path)]`.
+pub(crate) fn opt_path(value: &Bound<'_, PyAny>) -> PyResult<Option<std::path::PathBuf>> {
+    if value.is_none() {
+        return Ok(None);
+    }
+    path(value).map(Some)
+}
+
 /// An `int | None`, as [`int`] reads an `int`. Used as `#[pyo3(from_py_with = int_or_none)]`.
 pub(crate) fn int_or_none(value: &Bound<'_, PyAny>) -> PyResult<Option<i64>> {
     if value.is_none() {

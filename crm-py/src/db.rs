@@ -180,23 +180,35 @@ impl PyCrm {
     /// Each server keeps its own index folder; before a search of a tenant it takes in what
     /// any server committed for that tenant since. Calls release the GIL.
     ///
+    /// TLS follows the connection string's `sslmode`: `disable` in clear, `prefer` (the
+    /// default) with TLS when the server offers it, `require` with TLS or not at all. Every
+    /// TLS connection verifies the server's certificate (against the system's certificate
+    /// authorities and `ca_file`'s) and its name against `host`.
+    ///
     /// Args:
     ///     url: a connection string, as a URL (`postgresql://user@host/db`) or as
     ///         `key=value` pairs (`host=/run/postgresql dbname=crm user=app`).
     ///     index: the folder of this server's search index (made if missing).
+    ///     ca_file: a PEM file of the private certificate authority that signed the server's
+    ///         certificate, trusted besides the system's.
     ///
     /// Raises:
-    ///     ValidationError: `url` is not a connection string.
-    ///     StorageError: the database cannot be reached, or was written by a newer version.
-    ///     IoError: the index folder cannot be created.
+    ///     ValidationError: `url` is not a connection string; `ca_file` holds no certificate.
+    ///     StorageError: the database cannot be reached, its certificate is not trusted, or it
+    ///         was written by a newer version.
+    ///     IoError: the index folder cannot be created, or `ca_file` read.
     #[staticmethod]
-    #[pyo3(signature = (url, *, index))]
+    #[pyo3(signature = (url, *, index, ca_file=None))]
     fn connect(
         py: Python<'_>,
         url: &str,
         #[pyo3(from_py_with = crate::convert::path)] index: PathBuf,
+        #[pyo3(from_py_with = crate::convert::opt_path)] ca_file: Option<PathBuf>,
     ) -> PyResult<Self> {
-        let opened = py.detach(|| Crm::connect(url, &index));
+        let opened = py.detach(|| match &ca_file {
+            Some(ca) => Crm::connect_with_ca(url, &index, ca),
+            None => Crm::connect(url, &index),
+        });
         let crm = opened.map_err(|err| to_py(py, err.into()))?;
         Ok(Self::new(
             crm,

@@ -72,3 +72,31 @@ def test_connect_errors_are_typed_and_repr_shows_no_connection_string(tmp_path: 
     with crm.Crm.connect(SERVER, index=tmp_path / "i") as db:
         assert repr(db) == f"<crm.Crm PostgreSQL, index {tmp_path / 'i'}>"
         assert SERVER not in repr(db)
+
+
+def tls_server() -> tuple[str, str]:
+    """The test server's TLS-only listener and the authority that signed its certificate."""
+    url = os.environ.get("CRM_TEST_POSTGRES_TLS", "")
+    ca = os.environ.get("CRM_TEST_POSTGRES_CA", "")
+    if not url or not ca:
+        if os.environ.get("CI"):
+            raise RuntimeError("CI is set and CRM_TEST_POSTGRES_TLS or CRM_TEST_POSTGRES_CA is not")
+        pytest.skip("CRM_TEST_POSTGRES_TLS is not set: the TLS test is skipped")
+    return url, ca
+
+
+def test_tls_verifies_the_server_with_the_authority_given(
+    tmp_path: Path, tenant_id: str, clerk: crm.Actor
+) -> None:
+    url, ca = tls_server()
+    # In clear the TLS-only listener refuses; an unknown authority's certificate is refused.
+    with pytest.raises(crm.StorageError):
+        crm.Crm.connect(f"{url} sslmode=disable", index=tmp_path / "a")
+    with pytest.raises(crm.StorageError, match="certificate"):
+        crm.Crm.connect(f"{url} sslmode=require", index=tmp_path / "b")
+    with pytest.raises(crm.IoError):
+        crm.Crm.connect(url, index=tmp_path / "c", ca_file=tmp_path / "missing.pem")
+    with crm.Crm.connect(f"{url} sslmode=require", index=tmp_path / "d", ca_file=Path(ca)) as db:
+        t = db.tenant(tenant_id, actor=clerk)
+        t.create_customer(first_name="Tamsin", last_name="Encrypted")
+        assert t.search("tamsin").total == 1

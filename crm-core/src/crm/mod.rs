@@ -94,15 +94,44 @@ impl Crm {
     /// tenant's feed head when nothing changed). A missing or outdated index, or one built from
     /// another database, is rebuilt by the first search.
     ///
+    /// TLS (feature `postgres-tls`, on by default) follows the connection string's `sslmode`:
+    /// `disable` connects in clear, `prefer` (the default) uses TLS when the server offers it,
+    /// `require` uses TLS or fails. Unlike libpq, every TLS connection verifies the server's
+    /// certificate (against the system's certificate authorities; a private one is given to
+    /// [`connect_with_ca`](Self::connect_with_ca)) and its name against `host` (also when
+    /// `hostaddr` gives the address to connect to). Without the feature, `sslmode=require`
+    /// fails to connect.
+    ///
     /// # Errors
     /// Validation on `url` if it is not a connection string; Storage if the database cannot be
-    /// reached; [`Error::SchemaTooNew`] if a newer version of this library wrote its schema;
-    /// Io or Search if the index folder cannot be made.
+    /// reached (or its certificate is not trusted); [`Error::SchemaTooNew`] if a newer version
+    /// of this library wrote its schema; Io or Search if the index folder cannot be made.
     #[cfg(feature = "postgres")]
     pub fn connect(url: &str, index: impl AsRef<Path>) -> Result<Self> {
-        let store: Arc<dyn Store> = Arc::new(crate::store::postgres::PgStore::connect(url)?);
-        let index = SearchIndex::shared(index.as_ref())?;
-        Self::with_index(store, index)
+        Self::connect_store(url, None, index.as_ref())
+    }
+
+    /// [`connect`](Self::connect) to a server whose certificate a private certificate
+    /// authority signed: `ca_file` holds its certificate(s) in PEM, trusted besides the
+    /// system's.
+    ///
+    /// # Errors
+    /// As [`connect`](Self::connect); also Validation on `ca_file` if it holds no PEM
+    /// certificate, and Io if it cannot be read.
+    #[cfg(feature = "postgres-tls")]
+    pub fn connect_with_ca(
+        url: &str,
+        index: impl AsRef<Path>,
+        ca_file: impl AsRef<Path>,
+    ) -> Result<Self> {
+        Self::connect_store(url, Some(ca_file.as_ref()), index.as_ref())
+    }
+
+    #[cfg(feature = "postgres")]
+    fn connect_store(url: &str, ca_file: Option<&Path>, index: &Path) -> Result<Self> {
+        let store = crate::store::postgres::PgStore::connect(url, ca_file)?;
+        let index = SearchIndex::shared(index)?;
+        Self::with_index(Arc::new(store), index)
     }
 
     fn with_index(store: Arc<dyn Store>, index: Arc<SearchIndex>) -> Result<Self> {

@@ -88,6 +88,32 @@ int main(int argc, char **argv) {
   }
   crm_change_list_free(feed);
 
+  /* Over TLS, with the authority that signed the server's certificate (scripts/pg-server). */
+  {
+    const char *tls = getenv("CRM_TEST_POSTGRES_TLS");
+    const char *ca = getenv("CRM_TEST_POSTGRES_CA");
+    char require[1024], index_tls[512];
+    crm_db *secure = NULL;
+    if (tls == NULL || ca == NULL || tls[0] == '\0' || ca[0] == '\0') {
+      const char *ci = getenv("CI");
+      if (ci != NULL && ci[0] != '\0') {
+        fprintf(stderr, "test_postgres: CI is set and CRM_TEST_POSTGRES_TLS is not\n");
+        return 1;
+      }
+      printf("test_postgres: CRM_TEST_POSTGRES_TLS is not set: TLS SKIPPED\n");
+    } else {
+      snprintf(require, sizeof require, "%s sslmode=require", tls);
+      snprintf(index_tls, sizeof index_tls, "%s/pg-index-tls", argv[1]);
+      CHECK_STATUS(crm_db_connect(require, index_tls, &secure), CRM_ERR_STORAGE);
+      CHECK(secure == NULL);
+      CHECK_STATUS(crm_db_connect_with_ca(require, index_tls, NULL, &secure),
+                   CRM_ERR_INVALID_ARGUMENT);
+      CHECK_OK(crm_db_connect_with_ca(require, index_tls, ca, &secure));
+      CHECK_OK(crm_db_sync_index(secure));
+      crm_db_free(secure);
+    }
+  }
+
   crm_customer_free(c);
   crm_customer_fields_free(f);
   crm_tenant_free(stranger);

@@ -25,15 +25,19 @@ mod privacy;
 mod rows;
 mod saved;
 mod schema;
+#[cfg(feature = "postgres-tls")]
+mod tls;
 mod values;
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+#[cfg(not(feature = "postgres-tls"))]
+use postgres::NoTls;
 use postgres::error::SqlState;
 use postgres::types::ToSql;
-use postgres::{Client, IsolationLevel, NoTls, Row, Statement};
+use postgres::{Client, IsolationLevel, Row, Statement};
 
 use super::port::{Store, Tx, WriteTx};
 use crate::error::{Error, Result};
@@ -60,12 +64,15 @@ pub(crate) struct PgStore {
 
 impl PgStore {
     /// Connects to the database at `url` (a libpq-style connection string or URL) and brings
-    /// its schema up to date.
-    pub(crate) fn connect(url: &str) -> Result<Self> {
+    /// its schema up to date. With TLS built in, connections are encrypted as the URL's
+    /// `sslmode` says, the server's certificate verified against the system's authorities and
+    /// those of the PEM file `ca_file`.
+    pub(crate) fn connect(url: &str, ca_file: Option<&std::path::Path>) -> Result<Self> {
         let mut config: postgres::Config = url.parse().map_err(|e| Error::Validation {
             field: "url".into(),
             reason: format!("not a PostgreSQL connection string: {e}"),
         })?;
+        let security = Security::new(ca_file)?;
         // A lock held longer than SQLite's busy timeout (a tenant's long import, say) ends the
         // wait with a Conflict instead of holding a pooled connection indefinitely.
         let options = match config.get_options() {
@@ -73,7 +80,7 @@ impl PgStore {
             None => format!("-c lock_timeout={}", LOCK_TIMEOUT_MS),
         };
         config.options(&options);
-        let manager = Manager { config };
+        let manager = Manager { config, security };
         let mut first = manager.open().map_err(|e| Error::Storage {
             message: format!("cannot connect to PostgreSQL: {}", message(&e)),
             source: Box::new(e),
@@ -136,11 +143,22 @@ impl PgStore {
     }
 }
 
-/// A message of the server or the client without the values a server's detail may quote.
+/// A message of the server or the client without the values a server's detail may quote. A
+/// client error (I/O, TLS) names its causes too: "error performing TLS handshake: invalid peer
+/// certificate: UnknownIssuer".
 fn message(err: &postgres::Error) -> String {
     match err.as_db_error() {
         Some(db) => format!("{} ({})", db.message(), db.code().code()),
-        None => err.to_string(),
+        None => {
+            let mut text = err.to_string();
+            let mut cause = std::error::Error::source(err);
+            while let Some(c) = cause {
+                text.push_str(": ");
+                text.push_str(&c.to_string());
+                cause = c.source();
+            }
+            text
+        }
     }
 }
 
@@ -184,11 +202,50 @@ const TESTED_AFTER_IDLE: Duration = Duration::from_secs(5);
 /// Makes the pool's connections.
 struct Manager {
     config: postgres::Config,
+    security: Security,
+}
+
+/// How connections are made: in clear, or with TLS as the connection string's `sslmode` says.
+enum Security {
+    /// Without TLS (the feature `postgres-tls` is off): `sslmode=require` fails to connect.
+    #[cfg(not(feature = "postgres-tls"))]
+    Plain,
+    /// With rustls: `sslmode=disable` in clear, `prefer` (the default) with TLS when the server
+    /// offers it, `require` with TLS or not at all; the certificate is always verified.
+    #[cfg(feature = "postgres-tls")]
+    Tls(tokio_postgres_rustls::MakeRustlsConnect),
+}
+
+impl Security {
+    #[cfg(not(feature = "postgres-tls"))]
+    fn new(ca_file: Option<&std::path::Path>) -> Result<Self> {
+        match ca_file {
+            Some(_) => Err(Error::validation(
+                "ca_file",
+                "this build has no TLS (crm-core's feature postgres-tls is off)",
+            )),
+            None => Ok(Self::Plain),
+        }
+    }
+
+    #[cfg(feature = "postgres-tls")]
+    fn new(ca_file: Option<&std::path::Path>) -> Result<Self> {
+        tls::connector(ca_file).map(Self::Tls)
+    }
+
+    fn connect(&self, config: &postgres::Config) -> std::result::Result<Client, postgres::Error> {
+        match self {
+            #[cfg(not(feature = "postgres-tls"))]
+            Self::Plain => config.connect(NoTls),
+            #[cfg(feature = "postgres-tls")]
+            Self::Tls(tls) => config.connect(tls.clone()),
+        }
+    }
 }
 
 impl Manager {
     fn open(&self) -> std::result::Result<Conn, postgres::Error> {
-        let client = self.config.connect(NoTls)?;
+        let client = self.security.connect(&self.config)?;
         Ok(Conn {
             client,
             cache: HashMap::new(),
