@@ -112,8 +112,8 @@ enum crm_status
   CRM_ERR_PANIC = 10,
   /**
    * The change feed was read (or a cursor set) after a sequence whose following events were
-   * compacted away: take the records afresh and go on from the feed's head
-   * (`crm_tenant_feed_bounds`).
+   * compacted away. Start over: read the feed's head first (`crm_tenant_feed_bounds`), take
+   * the records afresh, then read on after that head.
    */
   CRM_ERR_FEED_COMPACTED = 11,
 };
@@ -1291,7 +1291,9 @@ crm_status crm_tenant_capture_booking(const struct crm_tenant *tenant,
 /**
  * Up to `limit` (1 to 10,000) change events of this tenant with a sequence number above
  * `after`, in order: start from 0, continue from the last `crm_change_seq` seen. On success
- * `*out` is a list freed with `crm_change_list_free`.
+ * `*out` is a list freed with `crm_change_list_free`. Errors: `CRM_ERR_VALIDATION` (`limit`),
+ * `CRM_ERR_FEED_COMPACTED` (events after `after` were compacted away: read the head with
+ * `crm_tenant_feed_bounds` first, take the records afresh, then read on after that head).
  */
 crm_status crm_tenant_changes_since(const struct crm_tenant *tenant,
                                     int64_t after,

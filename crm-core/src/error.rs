@@ -35,8 +35,9 @@ pub enum Error {
         reason: String,
     },
     /// The change feed was read (or a cursor set) after a sequence whose following events were
-    /// compacted away: the reader would miss them. It should take its copy afresh from the
-    /// records and go on from the feed's head ([`Tenant::feed_bounds`](crate::Tenant::feed_bounds)).
+    /// compacted away: the reader would miss them. It starts over: it reads the feed's head
+    /// first ([`Tenant::feed_bounds`](crate::Tenant::feed_bounds)), takes its copy afresh
+    /// from the records, then reads on after that head.
     #[error("change events after {after} were compacted (up to {compacted})")]
     FeedCompacted {
         /// The sequence the read started after.

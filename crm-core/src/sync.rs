@@ -5,7 +5,7 @@
 use std::sync::MutexGuard;
 use std::time::{Duration, Instant};
 
-use crate::error::{ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::model::{CustomerId, CustomerQuery, SearchPage, TenantId, check_readable};
 use crate::search::{self, Applied, Replacement, SearchIndex};
 use crate::store::port::{self, Store};
@@ -221,51 +221,72 @@ fn rebuild_locked(
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<()> {
     let _rebuilding = index.start_rebuild();
-    let rebuilt = (|| {
-        let (heads, total) = store.feed_heads()?;
-        // A thread of its own reads the store and spells the documents while this one hands
-        // them to the indexing threads and reports progress (the caller's callback stays on its
-        // thread). With glibc its allocations also come from an arena of its own, which the
-        // caller's (crowded by a bulk load, say) does not slow: 31 s instead of 40 s at 1M
-        // customers.
-        let mut after = None;
-        let mut failed = false;
-        let read_next = || {
-            if failed {
-                return None;
+    // A compaction that removed what was written during the rebuild (a tiny retention) before
+    // it was taken in: read the customers again, a few times at most.
+    let mut tries = 0;
+    let rebuilt = loop {
+        match rebuild_once(store, index, applied, progress) {
+            Err(e) if e.kind() == ErrorKind::FeedCompacted && tries < 2 => tries += 1,
+            Err(e) if e.kind() == ErrorKind::FeedCompacted => {
+                break Err(Error::conflict(
+                    "the change feed was compacted while the index was rebuilt; try again",
+                ));
             }
-            let read = store.scan_index_documents(after, 2_000).map(|docs| {
-                after = docs.last().map(|d| d.customer.id);
-                docs.iter().map(|d| index.document(d)).collect::<Vec<_>>()
-            });
-            failed = read.is_err();
-            match read {
-                Ok(docs) if docs.is_empty() => None,
-                read => Some(read),
-            }
-        };
-        crate::parallel::ahead(read_next, |next| {
-            let mut done = 0;
-            index.rebuild(applied, Applied::from_heads(&heads), &mut || {
-                let docs = next()?.transpose()?;
-                done += docs.as_ref().map_or(0, |d| d.len() as u64);
-                progress(done, total);
-                Ok(docs)
-            })
-        })?;
-        // What was written meanwhile.
-        let (heads, _) = store.feed_heads()?;
-        for (tenant, head) in heads {
-            if head > applied.of(&tenant) {
-                replay_events(store, index, applied, &tenant, (head, head), None)?;
-            }
+            done => break done,
         }
-        Ok(())
-    })();
+    };
     if rebuilt.is_err() {
         index.mark_stale();
     }
     rebuilt
+}
+
+/// One pass of [`rebuild_locked`]: every customer, then the changes made meanwhile.
+fn rebuild_once(
+    store: &dyn Store,
+    index: &SearchIndex,
+    applied: &mut MutexGuard<'_, Applied>,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<()> {
+    let (heads, total) = store.feed_heads()?;
+    // A thread of its own reads the store and spells the documents while this one hands
+    // them to the indexing threads and reports progress (the caller's callback stays on its
+    // thread). With glibc its allocations also come from an arena of its own, which the
+    // caller's (crowded by a bulk load, say) does not slow: 31 s instead of 40 s at 1M
+    // customers.
+    let mut after = None;
+    let mut failed = false;
+    let read_next = || {
+        if failed {
+            return None;
+        }
+        let read = store.scan_index_documents(after, 2_000).map(|docs| {
+            after = docs.last().map(|d| d.customer.id);
+            docs.iter().map(|d| index.document(d)).collect::<Vec<_>>()
+        });
+        failed = read.is_err();
+        match read {
+            Ok(docs) if docs.is_empty() => None,
+            read => Some(read),
+        }
+    };
+    crate::parallel::ahead(read_next, |next| {
+        let mut done = 0;
+        index.rebuild(applied, Applied::from_heads(&heads), &mut || {
+            let docs = next()?.transpose()?;
+            done += docs.as_ref().map_or(0, |d| d.len() as u64);
+            progress(done, total);
+            Ok(docs)
+        })
+    })?;
+    // What was written meanwhile.
+    let (heads, _) = store.feed_heads()?;
+    for (tenant, head) in heads {
+        if head > applied.of(&tenant) {
+            replay_events(store, index, applied, &tenant, (head, head), None)?;
+        }
+    }
+    Ok(())
 }
 
 /// Runs a search for one tenant and hydrates the page from SQLite. The caller has checked the

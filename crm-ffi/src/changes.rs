@@ -111,7 +111,9 @@ fn change<'a>(ptr: *const crm_change) -> Result<&'a ChangeHandle, Failure> {
 
 /// Up to `limit` (1 to 10,000) change events of this tenant with a sequence number above
 /// `after`, in order: start from 0, continue from the last `crm_change_seq` seen. On success
-/// `*out` is a list freed with `crm_change_list_free`.
+/// `*out` is a list freed with `crm_change_list_free`. Errors: `CRM_ERR_VALIDATION` (`limit`),
+/// `CRM_ERR_FEED_COMPACTED` (events after `after` were compacted away: read the head with
+/// `crm_tenant_feed_bounds` first, take the records afresh, then read on after that head).
 #[unsafe(no_mangle)]
 pub extern "C" fn crm_tenant_changes_since(
     tenant: *const crm_tenant,

@@ -36,8 +36,8 @@ pub enum crm_status {
     /// A panic was caught at the boundary (a bug: please report it).
     CRM_ERR_PANIC = 10,
     /// The change feed was read (or a cursor set) after a sequence whose following events were
-    /// compacted away: take the records afresh and go on from the feed's head
-    /// (`crm_tenant_feed_bounds`).
+    /// compacted away. Start over: read the feed's head first (`crm_tenant_feed_bounds`), take
+    /// the records afresh, then read on after that head.
     CRM_ERR_FEED_COMPACTED = 11,
 }
 

@@ -85,7 +85,8 @@ const SPECS: &[Spec] = &[
         builtin: None,
         kind: "feed_compacted",
         doc: "The change feed was read (or a cursor set) after a sequence whose following events \
-              were compacted away: take the records afresh and go on from `feed_bounds().head`.",
+              were compacted away. Start over: read `feed_bounds().head` first, take the records \
+              afresh, then read on after that head.",
     },
     Spec {
         name: "ClosedError",

@@ -1442,8 +1442,8 @@ impl PyTenant {
     ///
     /// Raises:
     ///     ValidationError: `limit` out of range.
-    ///     FeedCompactedError: events after `after` were compacted away: take the records
-    ///         afresh and go on from `feed_bounds().head`.
+    ///     FeedCompactedError: events after `after` were compacted away. Start over: read
+    ///         `feed_bounds().head` first, take the records afresh, then read on after it.
     #[pyo3(signature = (after=0, limit=1000))]
     fn changes_since(
         &self,
@@ -1470,7 +1470,8 @@ impl PyTenant {
     /// Registers the position of a reader of this tenant's change feed, or moves it: `seq` is
     /// the last event the reader `name` (1 to 100 characters) has taken in.
     /// `Crm.compact_feeds()` keeps every event after the slowest cursor, however old; a cursor
-    /// no longer read holds the feed back until `remove_feed_cursor` drops it. No actor needed.
+    /// no longer read holds the feed back until `remove_feed_cursor` drops it. Cursors are the
+    /// host's bookkeeping: no actor needed, no change event.
     ///
     /// Raises:
     ///     ValidationError: `name` empty, too long or a 101st cursor; `seq` negative or past

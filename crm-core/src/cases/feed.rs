@@ -55,30 +55,46 @@ pub(crate) fn remove_cursor(store: &dyn Store, tenant: &TenantId, name: &str) ->
     port::write(store, tenant, |tx| tx.delete_feed_cursor(name))
 }
 
-/// Removes every tenant's events older than `keep` that each of its cursors has passed.
+/// Removes every tenant's events older than `keep` that each of its cursors has passed. A
+/// tenant whose feed cannot be compacted now (its lock held past the timeout, say) does not
+/// stop the others: once every tenant was tried, the first such error is returned.
 pub(crate) fn compact_all(store: &dyn Store, keep: Duration) -> Result<FeedCompaction> {
     let before = cutoff(Utc::now(), keep);
     let mut done = FeedCompaction::default();
+    let mut first_error = None;
     for (tenant, _) in store.feed_heads()?.0 {
-        let removed = compact(store, &tenant, before)?;
-        if removed > 0 {
-            done.tenants += 1;
-            done.events += removed;
+        match compact(store, &tenant, before) {
+            Ok(0) => {}
+            Ok(removed) => {
+                done.tenants += 1;
+                done.events += removed;
+            }
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
         }
     }
-    Ok(done)
+    first_error.map_or(Ok(done), Err)
 }
 
-/// Removes the tenant's events written before `before` that each of its
-/// cursors has passed, [`COMPACT_BATCH`] per transaction. Returns how many.
+/// Removes the tenant's events written before `before` that each of its cursors has passed,
+/// [`COMPACT_BATCH`] per transaction. Returns how many.
 fn compact(store: &dyn Store, tenant: &TenantId, before: chrono::DateTime<Utc>) -> Result<u64> {
     // Where the old events end is read once (later events are newer); the cursors are read
     // again by each batch, under the tenant's write lock, so that none moved back meanwhile.
-    let old = port::read(store, tenant, |tx| {
+    // Nothing to remove (the usual case for most tenants on most days): no write at all.
+    let (old, now_removable) = port::read(store, tenant, |tx| {
         let bounds = tx.feed_bounds()?;
         let recent = tx.first_change_from(bounds.compacted, before)?;
-        Ok(compaction_bound(bounds.head, recent, &[]))
+        let old = compaction_bound(bounds.head, recent, &[]);
+        Ok((
+            old,
+            compaction_bound(old, None, &tx.feed_cursors()?) > bounds.compacted,
+        ))
     })?;
+    if !now_removable {
+        return Ok(0);
+    }
     let mut removed = 0;
     loop {
         let batch = port::write(store, tenant, |tx| {

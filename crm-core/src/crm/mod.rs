@@ -181,19 +181,25 @@ impl Crm {
     /// that every feed cursor of their tenant has passed
     /// ([`Tenant::set_feed_cursor`]). A host calls it from a timer (daily, say) on one server.
     ///
-    /// The events go in batches of 10,000, each its own short transaction: writes of the
-    /// tenant wait for one batch at most. What compaction removes is gone for every reader:
-    /// [`Tenant::changes_since`] after a removed event is an [`Error::FeedCompacted`] (never a
-    /// silent gap), a search index that had not taken them in (a server that was down longer
-    /// than `keep`) rebuilds itself from the customers at its next search, and a customer's
-    /// [personal-data export](Tenant::export_personal_data) lists the changes still kept.
-    /// On SQLite the pages freed are reused by later writes (the file does not shrink until a
-    /// `VACUUM`); on PostgreSQL autovacuum reclaims them.
+    /// This handle's search index takes in every tenant's changes first, so it never falls
+    /// behind what is removed. The events go in batches of 10,000, each its own short write
+    /// transaction (on SQLite the file's one writer: every tenant's writes wait for a batch at
+    /// most). A tenant whose feed cannot be compacted now does not stop the others. What
+    /// compaction removes is gone for every reader: [`Tenant::changes_since`] after a removed
+    /// event is an [`Error::FeedCompacted`] (never a silent gap); another server's index that
+    /// had not taken them in (a server down longer than `keep`, or one whose host does not
+    /// call [`sync_index`](Self::sync_index) on a timer) rebuilds itself from the customers at
+    /// its next search; a customer's [personal-data export](Tenant::export_personal_data)
+    /// lists the changes still kept. On SQLite the pages freed are reused by later writes (the
+    /// file does not shrink until a `VACUUM`); on PostgreSQL autovacuum reclaims them.
     ///
     /// # Errors
-    /// Storage if the store cannot be written (the batches done so far stay done: running it
-    /// again goes on); Conflict if a tenant's writes held its lock past the timeout.
+    /// Storage or Search if the store cannot be written or the index brought up to date;
+    /// Conflict (PostgreSQL) or Storage (SQLite) if a tenant's writes held its lock past the
+    /// timeout. The first such error is returned once every tenant was tried; the batches done
+    /// stay done, and running it again goes on.
     pub fn compact_feeds(&self, keep: std::time::Duration) -> Result<FeedCompaction> {
+        sync::catch_up_all(self.store.as_ref(), &self.index)?;
         cases::feed::compact_all(self.store.as_ref(), keep)
     }
 
@@ -1261,15 +1267,17 @@ impl Tenant {
 
     /// Up to `limit` (1 to 10,000) change events of this tenant with a sequence number above
     /// `after`, in order. Start from 0; continue from the last `seq` seen: no event committed
-    /// is ever skipped (see [`ChangeEvent::seq`]).
+    /// is ever skipped (see [`ChangeEvent::seq`]); when some were compacted away, the call
+    /// fails rather than skip them.
     ///
     /// A reader that must not lose events to [`Crm::compact_feeds`] registers its position
     /// with [`set_feed_cursor`](Self::set_feed_cursor) as it goes.
     ///
     /// # Errors
     /// Validation on `limit`; [`Error::FeedCompacted`] if events after `after` were compacted
-    /// away: the reader takes its copy afresh from the records and goes on from
-    /// [`feed_bounds`](Self::feed_bounds)`().head`.
+    /// away. The reader then starts over: it reads [`feed_bounds`](Self::feed_bounds)`().head`
+    /// first (and sets its cursor there), takes its copy afresh from the records, and reads
+    /// on after that head, so that nothing written meanwhile is missed.
     pub fn changes_since(&self, after: i64, limit: u32) -> Result<Vec<ChangeEvent>> {
         if limit == 0 || limit > MAX_CHANGES {
             return Err(Error::validation(
@@ -1290,7 +1298,9 @@ impl Tenant {
     /// taken in. [`Crm::compact_feeds`] keeps every event after the slowest cursor, however
     /// old, so a reader that registers is never compacted past. A cursor no longer read holds
     /// the feed back until [`remove_feed_cursor`](Self::remove_feed_cursor) drops it
-    /// ([`feed_cursors`](Self::feed_cursors) shows when each was last set).
+    /// ([`feed_cursors`](Self::feed_cursors) shows when each was last set). Cursors are the
+    /// host's bookkeeping, not records: setting or removing one takes no actor and adds no
+    /// change event.
     ///
     /// # Errors
     /// Validation on `name` (empty, too long, control characters, or a 101st cursor) or on

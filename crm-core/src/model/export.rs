@@ -47,7 +47,8 @@ pub struct PersonalDataExport {
     pub documents: Vec<Document>,
     /// The merges it took part in, with the snapshots they keep, newest first.
     pub merges: Vec<MergeRecord>,
-    /// Every change-feed event about it (or about the records merged into it), in order.
+    /// Every change-feed event about it (or about the records merged into it) the feed still
+    /// keeps (see [`Crm::compact_feeds`](crate::Crm::compact_feeds)), in order.
     pub changes: Vec<ChangeEvent>,
     /// Set when the customer was anonymised.
     pub anonymisation: Option<AnonymisationNote>,

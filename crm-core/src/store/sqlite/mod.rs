@@ -137,12 +137,16 @@ impl SqliteStore {
     }
 }
 
-/// The feed's last sequence (0 when empty), as `conn` sees it.
+/// The feed's last sequence (0 before the first event), as `conn` sees it: the counter of the
+/// table, which a compaction that removed the newest events does not move back.
 fn last_seq(conn: &Connection) -> Result<i64> {
-    conn.prepare_cached("SELECT IFNULL(MAX(seq), 0) FROM changes")
-        .map_err(db)?
-        .query_row([], |r| r.get(0))
-        .map_err(db)
+    conn.prepare_cached(
+        "SELECT MAX(IFNULL((SELECT MAX(seq) FROM changes), 0),
+                    IFNULL((SELECT seq FROM sqlite_sequence WHERE name = 'changes'), 0))",
+    )
+    .map_err(db)?
+    .query_row([], |r| r.get(0))
+    .map_err(db)
 }
 
 /// An SQLite error as the core reports it: a Storage error (the SQLite message, never a value).
