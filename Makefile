@@ -64,6 +64,8 @@ C_FLAGS ?= -std=c99 -Wall -Wextra -Wpedantic -Werror -g $(SAN) -Iinclude -Icrm-f
 CXX_FLAGS ?= -std=c++17 -Wall -Wextra -Wpedantic -Werror -g $(SAN) -Iinclude -Icrm-ffi/tests/c
 C_LINK = -L$(FFI_LIB) -Wl,-rpath,$(abspath $(FFI_LIB)) -lcrm_ffi
 C_TESTS = test_api test_postgres test_feed test_misuse test_bounds test_contact_data test_dedupe test_merge test_privacy test_documents test_lists test_export test_import test_outreach
+# The C tests run again on PostgreSQL (all but those of the SQLite file itself).
+C_TESTS_PG = test_api test_feed test_misuse test_dedupe test_merge test_privacy test_documents test_lists test_export test_import test_outreach
 export ASAN_OPTIONS = detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS = print_stacktrace=1
 
@@ -84,6 +86,17 @@ test-c: header-check
 	  $(CXX) $(CXX_FLAGS) -x c++ crm-ffi/tests/c/$$t.c -x none $(C_LINK) -o $(C_OUT)/$$t-cpp && \
 	  $(C_OUT)/$$t $(C_OUT)/scratch && $(C_OUT)/$$t-cpp $(C_OUT)/scratch || exit 1; \
 	done
+	@# The same tests on PostgreSQL: each in a schema of its own on the test server.
+	@if [ -n "$$CRM_TEST_POSTGRES" ]; then \
+	  for t in $(C_TESTS_PG); do \
+	    s=c_$${t}_$$$$; \
+	    psql -q -v ON_ERROR_STOP=1 "$$CRM_TEST_POSTGRES" -c "CREATE SCHEMA $$s" || exit 1; \
+	    echo "$$t on PostgreSQL"; \
+	    CRM_TEST_C_URL="$$CRM_TEST_POSTGRES options='-c search_path=$$s'" \
+	      CRM_TEST_C_INDEX=$(C_OUT)/scratch/pg-index-$$t $(C_OUT)/$$t $(C_OUT)/scratch || exit 1; \
+	  done; \
+	elif [ -n "$$CI" ]; then echo "test-c: CRM_TEST_POSTGRES is not set" >&2; exit 1; \
+	else echo "test-c: CRM_TEST_POSTGRES is not set: the C tests on PostgreSQL are SKIPPED"; fi
 	$(CC) $(C_FLAGS) examples/quickstart.c $(C_LINK) -o $(C_OUT)/quickstart
 	$(CXX) $(CXX_FLAGS) -x c++ examples/quickstart.c -x none $(C_LINK) -o $(C_OUT)/quickstart-cpp
 	rm -rf $(C_OUT)/scratch/quickstart.db*

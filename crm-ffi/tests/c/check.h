@@ -46,4 +46,15 @@ static inline int contains(const char *haystack, const char *needle) {
   return haystack != NULL && strstr(haystack, needle) != NULL;
 }
 
+/* The database a test runs on: in memory, or, when `make test-c-postgres` sets CRM_TEST_C_URL,
+ * a schema of its own on the PostgreSQL test server with its index in CRM_TEST_C_INDEX. */
+static inline crm_status test_db_open(crm_db **out) {
+  const char *url = getenv("CRM_TEST_C_URL");
+  const char *index = getenv("CRM_TEST_C_INDEX");
+  if (url != NULL && url[0] != '\0' && index != NULL && index[0] != '\0') {
+    return crm_db_connect(url, index, out);
+  }
+  return crm_db_open_in_memory(out);
+}
+
 #endif

@@ -433,7 +433,7 @@ int main(int argc, char **argv) {
   CHECK(str_eq(crm_status_name(4242), "CRM_UNKNOWN_STATUS"));
 
   CHECK(crm_schema_version() >= 1);
-  CHECK_OK(crm_db_open_in_memory(&db));
+  CHECK_OK(test_db_open(&db));
   CHECK_OK(crm_tenant_open(db, "agency-1", "u-17", CRM_ROLE_AGENT, &t));
   CHECK(str_eq(crm_tenant_id(t), "agency-1"));
   CHECK_OK(crm_tenant_default_region(t, &region));

@@ -53,7 +53,7 @@ int main(int argc, char **argv) {
   snprintf(csv, sizeof csv, "%s/export.csv", argv[1]);
   snprintf(xlsx, sizeof xlsx, "%s/export.xlsx", argv[1]);
   snprintf(bad, sizeof bad, "%s/bad.csv", argv[1]);
-  CHECK_OK(crm_db_open_in_memory(&db));
+  CHECK_OK(test_db_open(&db));
   CHECK_OK(crm_tenant_open(db, "agency-1", "u-17", CRM_ROLE_AGENT, &t));
   create(t, "H\xc3\xa9l\xc3\xa8ne", "Lyon", "=1+1");
   create(t, "Paul", "Paris", "Acme");

@@ -45,7 +45,7 @@ int main(void) {
 
   CHECK(strcmp(crm_status_name(CRM_ERR_FEED_COMPACTED), "CRM_ERR_FEED_COMPACTED") == 0);
   CHECK(CRM_FEED_RETENTION_SECONDS == 30u * 24u * 3600u);
-  CHECK_OK(crm_db_open_in_memory(&db));
+  CHECK_OK(test_db_open(&db));
   CHECK_OK(crm_tenant_open(db, "agency-1", "u-17", CRM_ROLE_AGENT, &t));
   CHECK_OK(crm_tenant_open(db, "agency-2", "u-17", CRM_ROLE_AGENT, &other));
   create(t, "Ana");

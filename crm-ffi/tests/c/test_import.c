@@ -57,7 +57,7 @@ int main(int argc, char **argv) {
   snprintf(exported, sizeof exported, "%s/import-export.csv", argv[1]);
   snprintf(edited, sizeof edited, "%s/import-edited.csv", argv[1]);
   snprintf(bad, sizeof bad, "%s/import-bad.csv", argv[1]);
-  CHECK_OK(crm_db_open_in_memory(&db));
+  CHECK_OK(test_db_open(&db));
   CHECK_OK(crm_tenant_open(db, "agency-a", "u-17", CRM_ROLE_AGENT, &a));
   CHECK_OK(crm_tenant_open(db, "agency-b", "u-17", CRM_ROLE_AGENT, &b));
   create(a, "H\xc3\xa9l\xc3\xa8ne", "helene@example.fr");

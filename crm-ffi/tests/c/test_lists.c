@@ -38,7 +38,7 @@ int main(void) {
   char *json = NULL;
   char req_id[64];
 
-  CHECK_OK(crm_db_open_in_memory(&db));
+  CHECK_OK(test_db_open(&db));
   CHECK_OK(crm_tenant_open(db, "agency-1", "u-17", CRM_ROLE_AGENT, &t));
   CHECK_OK(crm_tenant_open(db, "agency-2", "u-17", CRM_ROLE_AGENT, &other));
   ana = create(t, "Ana");

@@ -50,7 +50,7 @@ int main(void) {
   char merge_id[64];
   crm_merge *never = NULL;
 
-  CHECK_OK(crm_db_open_in_memory(&db));
+  CHECK_OK(test_db_open(&db));
   CHECK_OK(crm_tenant_open(db, "agency-1", "u-17", CRM_ROLE_AGENT, &t));
   CHECK_OK(crm_tenant_open(db, "agency-2", "u-17", CRM_ROLE_AGENT, &other));
   CHECK_OK(crm_tenant_set_default_region(t, "FR"));

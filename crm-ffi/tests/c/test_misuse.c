@@ -274,7 +274,7 @@ static void json_input(crm_tenant *t) {
 int main(void) {
   crm_db *db = NULL;
   crm_tenant *t = NULL;
-  CHECK_OK(crm_db_open_in_memory(&db));
+  CHECK_OK(test_db_open(&db));
   CHECK_OK(crm_tenant_open(db, "agency-1", "u-17", CRM_ROLE_AGENT, &t));
   null_arguments(db, t);
   invalid_utf8(t);

@@ -58,7 +58,7 @@ int main(int argc, char **argv) {
 
   CHECK(argc > 1);
   snprintf(pdf, sizeof pdf, "%s/statement.pdf", argv[1]);
-  CHECK_OK(crm_db_open_in_memory(&db));
+  CHECK_OK(test_db_open(&db));
   CHECK_OK(crm_tenant_open(db, "agency-a", "u-17", CRM_ROLE_AGENT, &t));
   CHECK_OK(crm_tenant_open(db, "agency-b", "u-17", CRM_ROLE_AGENT, &other));
   CHECK_OK(crm_tenant_set_default_region(t, "FR"));

@@ -37,7 +37,7 @@ int main(void) {
   size_t i;
   int kept_invoices = 0;
 
-  CHECK_OK(crm_db_open_in_memory(&db));
+  CHECK_OK(test_db_open(&db));
   CHECK_OK(crm_tenant_open(db, "agency-1", "u-17", CRM_ROLE_AGENT, &clerk));
   CHECK_OK(crm_tenant_open(db, "agency-1", "dpo-1", CRM_ROLE_ORGANISATION, &dpo));
   CHECK_OK(crm_tenant_open(db, "agency-2", "dpo-2", CRM_ROLE_ORGANISATION, &other));
