@@ -200,6 +200,20 @@ pub(crate) fn catch_up_all(store: &dyn Store, index: &SearchIndex) -> Result<()>
     Ok(())
 }
 
+/// Before a compaction of the feeds: brings the index up to every tenant's feed, so that it
+/// never falls behind what the compaction removes. An index waiting for a rebuild is left to it
+/// (a rebuild reads the customers, not the feed), and one that cannot be brought up now is
+/// marked for a rebuild at the next search: neither needs the events, and neither holds the
+/// compaction back.
+pub(crate) fn before_compaction(store: &dyn Store, index: &SearchIndex) {
+    if index.is_stale() {
+        return;
+    }
+    if catch_up_all(store, index).is_err() {
+        index.mark_stale();
+    }
+}
+
 /// Rebuilds the index from the store: every customer of every tenant, then the changes made
 /// meanwhile. `progress(done, total)` is called after each batch (it must not search: the index
 /// is held until the rebuild ends).

@@ -89,10 +89,10 @@ pub extern "C" fn crm_db_open(path: *const c_char, out: *mut *mut crm_db) -> crm
 /// Each server keeps its own index folder; before a search of a tenant it takes in what any
 /// server committed for that tenant since.
 ///
-/// TLS follows the connection string's `sslmode`: `disable` in clear, `prefer` (the default)
-/// with TLS when the server offers it, `require` with TLS or not at all. Every TLS connection
-/// verifies the server's certificate against the system's certificate authorities (a private
-/// one: `crm_db_connect_with_ca`) and its name against `host`.
+/// TLS is used when the connection string says `sslmode=require`, verified as libpq's
+/// `verify-full` does: the server's certificate against the system's certificate authorities
+/// (a private one: `crm_db_connect_with_ca`) and its name against `host`. Any other `sslmode`
+/// (`prefer`, the default, or `disable`) connects in clear; a Unix socket never uses TLS.
 ///
 /// On success `*out` is a database the caller owns and frees with `crm_db_free`.
 /// Errors: `CRM_ERR_VALIDATION` (`url` is not a connection string), `CRM_ERR_STORAGE` (the

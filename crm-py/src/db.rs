@@ -180,10 +180,10 @@ impl PyCrm {
     /// Each server keeps its own index folder; before a search of a tenant it takes in what
     /// any server committed for that tenant since. Calls release the GIL.
     ///
-    /// TLS follows the connection string's `sslmode`: `disable` in clear, `prefer` (the
-    /// default) with TLS when the server offers it, `require` with TLS or not at all. Every
-    /// TLS connection verifies the server's certificate (against the system's certificate
-    /// authorities and `ca_file`'s) and its name against `host`.
+    /// TLS is used when the connection string says `sslmode=require`, verified as libpq's
+    /// `verify-full` does: the server's certificate against the system's certificate
+    /// authorities and `ca_file`'s, and its name against `host`. Any other `sslmode`
+    /// (`prefer`, the default, or `disable`) connects in clear; a Unix socket never uses TLS.
     ///
     /// Args:
     ///     url: a connection string, as a URL (`postgresql://user@host/db`) or as

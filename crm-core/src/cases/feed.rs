@@ -2,13 +2,11 @@
 //! events older than the retention that every cursor has passed are removed, in batches, and
 //! a read after what was removed is refused rather than answered with a gap.
 
-use std::time::Duration;
+use chrono::{DateTime, Utc};
 
-use chrono::Utc;
-
-use crate::error::Result;
+use crate::error::{ErrorKind, Result};
 use crate::model::{ChangeEvent, FeedBounds, FeedCompaction, FeedCursor, TenantId};
-use crate::model::{check_cursor, check_readable, compaction_bound, cursor_name, cutoff};
+use crate::model::{check_cursor, check_readable, compaction_bound, cursor_name};
 use crate::store::port::{self, Store};
 
 /// Events removed per write transaction by a compaction: each batch holds the tenant's writes
@@ -55,13 +53,13 @@ pub(crate) fn remove_cursor(store: &dyn Store, tenant: &TenantId, name: &str) ->
     port::write(store, tenant, |tx| tx.delete_feed_cursor(name))
 }
 
-/// Removes every tenant's events older than `keep` that each of its cursors has passed. A
-/// tenant whose feed cannot be compacted now (its lock held past the timeout, say) does not
-/// stop the others: once every tenant was tried, the first such error is returned.
-pub(crate) fn compact_all(store: &dyn Store, keep: Duration) -> Result<FeedCompaction> {
-    let before = cutoff(Utc::now(), keep);
+/// Removes every tenant's events written before `before` that each of its cursors has passed.
+/// A tenant whose lock another write held past the timeout (Conflict) does not stop the
+/// others: once every tenant was tried, the first such error is returned. Any other error (the
+/// store failing, or on SQLite the file's one writer held by another connection) stops it.
+pub(crate) fn compact_all(store: &dyn Store, before: DateTime<Utc>) -> Result<FeedCompaction> {
     let mut done = FeedCompaction::default();
-    let mut first_error = None;
+    let mut conflict = None;
     for (tenant, _) in store.feed_heads()?.0 {
         match compact(store, &tenant, before) {
             Ok(0) => {}
@@ -69,17 +67,18 @@ pub(crate) fn compact_all(store: &dyn Store, keep: Duration) -> Result<FeedCompa
                 done.tenants += 1;
                 done.events += removed;
             }
-            Err(e) => {
-                first_error.get_or_insert(e);
+            Err(e) if e.kind() == ErrorKind::Conflict => {
+                conflict.get_or_insert(e);
             }
+            Err(e) => return Err(e),
         }
     }
-    first_error.map_or(Ok(done), Err)
+    conflict.map_or(Ok(done), Err)
 }
 
 /// Removes the tenant's events written before `before` that each of its cursors has passed,
 /// [`COMPACT_BATCH`] per transaction. Returns how many.
-fn compact(store: &dyn Store, tenant: &TenantId, before: chrono::DateTime<Utc>) -> Result<u64> {
+fn compact(store: &dyn Store, tenant: &TenantId, before: DateTime<Utc>) -> Result<u64> {
     // Where the old events end is read once (later events are newer); the cursors are read
     // again by each batch, under the tenant's write lock, so that none moved back meanwhile.
     // Nothing to remove (the usual case for most tenants on most days): no write at all.
@@ -87,10 +86,11 @@ fn compact(store: &dyn Store, tenant: &TenantId, before: chrono::DateTime<Utc>) 
         let bounds = tx.feed_bounds()?;
         let recent = tx.first_change_from(bounds.compacted, before)?;
         let old = compaction_bound(bounds.head, recent, &[]);
-        Ok((
-            old,
-            compaction_bound(old, None, &tx.feed_cursors()?) > bounds.compacted,
-        ))
+        let upto = compaction_bound(old, None, &tx.feed_cursors()?);
+        // An event to remove: the first one kept is within reach (on SQLite a tenant's
+        // sequences skip the other tenants' numbers).
+        let first = tx.changes_since(bounds.compacted, 1)?;
+        Ok((old, first.first().is_some_and(|e| e.seq <= upto)))
     })?;
     if !now_removable {
         return Ok(0);

@@ -94,13 +94,14 @@ impl Crm {
     /// tenant's feed head when nothing changed). A missing or outdated index, or one built from
     /// another database, is rebuilt by the first search.
     ///
-    /// TLS (feature `postgres-tls`, on by default) follows the connection string's `sslmode`:
-    /// `disable` connects in clear, `prefer` (the default) uses TLS when the server offers it,
-    /// `require` uses TLS or fails. Unlike libpq, every TLS connection verifies the server's
-    /// certificate (against the system's certificate authorities; a private one is given to
+    /// TLS (feature `postgres-tls`, on by default) is used when the connection string says
+    /// `sslmode=require`, and then verified as libpq's `verify-full` does: the server's
+    /// certificate against the system's certificate authorities (a private one is given to
     /// [`connect_with_ca`](Self::connect_with_ca)) and its name against `host` (also when
-    /// `hostaddr` gives the address to connect to). Without the feature, `sslmode=require`
-    /// fails to connect.
+    /// `hostaddr` gives the address to connect to). Any other `sslmode` (`prefer`, the
+    /// default, or `disable`) connects in clear: this library does no TLS it does not verify.
+    /// A Unix socket never uses TLS (`require` fails there). Without the feature,
+    /// `sslmode=require` fails to connect.
     ///
     /// # Errors
     /// Validation on `url` if it is not a connection string; Storage if the database cannot be
@@ -182,9 +183,11 @@ impl Crm {
     /// ([`Tenant::set_feed_cursor`]). A host calls it from a timer (daily, say) on one server.
     ///
     /// This handle's search index takes in every tenant's changes first, so it never falls
-    /// behind what is removed. The events go in batches of 10,000, each its own short write
-    /// transaction (on SQLite the file's one writer: every tenant's writes wait for a batch at
-    /// most). A tenant whose feed cannot be compacted now does not stop the others. What
+    /// behind what is removed (an index that cannot, or waits for a rebuild anyway, is
+    /// rebuilt from the customers at its next search). The events go in batches of 10,000,
+    /// each its own short write transaction (on SQLite the file's one writer: every tenant's
+    /// writes wait for a batch at most). A tenant whose lock another write held past the
+    /// timeout (a Conflict, on PostgreSQL) does not stop the others. What
     /// compaction removes is gone for every reader: [`Tenant::changes_since`] after a removed
     /// event is an [`Error::FeedCompacted`] (never a silent gap); another server's index that
     /// had not taken them in (a server down longer than `keep`, or one whose host does not
@@ -194,13 +197,16 @@ impl Crm {
     /// file does not shrink until a `VACUUM`); on PostgreSQL autovacuum reclaims them.
     ///
     /// # Errors
-    /// Storage or Search if the store cannot be written or the index brought up to date;
-    /// Conflict (PostgreSQL) or Storage (SQLite) if a tenant's writes held its lock past the
-    /// timeout. The first such error is returned once every tenant was tried; the batches done
-    /// stay done, and running it again goes on.
+    /// Storage if the store cannot be written (on SQLite also when another connection held
+    /// the file's writer past the busy timeout): the compaction stops there. Conflict
+    /// (PostgreSQL) if a tenant's writes held its lock past the timeout: returned once every
+    /// other tenant was tried. Either way the batches done stay done, and running it again goes
+    /// on.
     pub fn compact_feeds(&self, keep: std::time::Duration) -> Result<FeedCompaction> {
-        sync::catch_up_all(self.store.as_ref(), &self.index)?;
-        cases::feed::compact_all(self.store.as_ref(), keep)
+        // The cutoff is taken first: what is written while the index catches up stays.
+        let before = crate::model::cutoff(Utc::now(), keep);
+        sync::before_compaction(self.store.as_ref(), &self.index);
+        cases::feed::compact_all(self.store.as_ref(), before)
     }
 
     /// The schema version this library writes.

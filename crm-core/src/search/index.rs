@@ -257,6 +257,11 @@ impl SearchIndex {
         self.stale.store(true, std::sync::atomic::Ordering::SeqCst);
     }
 
+    /// Whether a rebuild is asked for before the next search.
+    pub(crate) fn is_stale(&self) -> bool {
+        self.stale.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
     /// Marks a rebuild as running until the returned guard is dropped.
     pub(crate) fn start_rebuild(&self) -> Rebuilding<'_> {
         self.rebuilding

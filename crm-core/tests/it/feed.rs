@@ -267,9 +267,9 @@ fn only_events_older_than_the_retention_go() {
     let t = db.tenant("agency");
     made(&t, 3);
     let old = all_changes(&t);
-    std::thread::sleep(Duration::from_millis(60));
+    std::thread::sleep(Duration::from_millis(150));
     let between = std::time::Instant::now();
-    std::thread::sleep(Duration::from_millis(60));
+    std::thread::sleep(Duration::from_millis(150));
     made(&t, 2);
     let recent = changes_after(&t, old.last().unwrap().seq);
     assert_eq!(recent.len(), 2);

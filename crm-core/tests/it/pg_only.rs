@@ -197,16 +197,30 @@ fn tls_connections_verify_the_server_and_a_plain_one_is_refused() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    // The listener takes TLS only: in clear, the server refuses the connection.
-    assert_kind(
-        Crm::connect(&format!("{url} sslmode=disable"), dir.path().join("a")),
-        ErrorKind::Storage,
-    );
+    // The listener takes TLS only: in clear, the server refuses the connection; `prefer` (the
+    // default) is in clear too (this library does no TLS it does not verify).
+    for mode in ["sslmode=disable", "sslmode=prefer", ""] {
+        match Crm::connect(&format!("{url} {mode}"), dir.path().join("a")) {
+            Err(e) => {
+                assert_eq!(e.kind(), ErrorKind::Storage);
+                assert!(e.to_string().contains("no encryption"), "{mode}: {e}");
+            }
+            Ok(_) => panic!("{mode}: connected in clear to a TLS-only listener"),
+        }
+    }
     // Its certificate is signed by an authority the system does not know: refused, even
-    // with sslmode=require (libpq would encrypt without verifying).
-    assert_kind(
-        Crm::connect(&format!("{url} sslmode=require"), dir.path().join("b")),
-        ErrorKind::Storage,
+    // with sslmode=require (libpq would encrypt without verifying), and the message says why.
+    match Crm::connect(&format!("{url} sslmode=require"), dir.path().join("b")) {
+        Err(e) => {
+            assert_eq!(e.kind(), ErrorKind::Storage);
+            assert!(e.to_string().contains("certificate"), "{e}");
+        }
+        Ok(_) => panic!("an unknown authority's certificate was trusted"),
+    }
+    // libpq's words the client does not take are named (never their values).
+    assert_invalid(
+        Crm::connect(&format!("{url} sslmode=verify-full"), dir.path().join("b")),
+        "url",
     );
     // With the authority: connected, encrypted, working.
     let crm =

@@ -33,8 +33,6 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-#[cfg(not(feature = "postgres-tls"))]
-use postgres::NoTls;
 use postgres::error::SqlState;
 use postgres::types::ToSql;
 use postgres::{Client, IsolationLevel, Row, Statement};
@@ -68,9 +66,10 @@ impl PgStore {
     /// `sslmode` says, the server's certificate verified against the system's authorities and
     /// those of the PEM file `ca_file`.
     pub(crate) fn connect(url: &str, ca_file: Option<&std::path::Path>) -> Result<Self> {
+        // The parse error names the option at fault (never its value: it may be a password).
         let mut config: postgres::Config = url.parse().map_err(|e| Error::Validation {
             field: "url".into(),
-            reason: format!("not a PostgreSQL connection string: {e}"),
+            reason: format!("not a PostgreSQL connection string: {}", message(&e)),
         })?;
         let security = Security::new(ca_file)?;
         // A lock held longer than SQLite's busy timeout (a tenant's long import, say) ends the
@@ -81,9 +80,9 @@ impl PgStore {
         };
         config.options(&options);
         let manager = Manager { config, security };
-        let mut first = manager.open().map_err(|e| Error::Storage {
-            message: format!("cannot connect to PostgreSQL: {}", message(&e)),
-            source: Box::new(e),
+        let mut first = manager.open().map_err(|e| {
+            let message = format!("cannot connect to PostgreSQL: {e}");
+            Error::storage(message.clone(), std::io::Error::other(message))
         })?;
         let identity = schema::migrate(&mut first.client)?;
         let pool = r2d2::Pool::builder()
@@ -205,13 +204,14 @@ struct Manager {
     security: Security,
 }
 
-/// How connections are made: in clear, or with TLS as the connection string's `sslmode` says.
+/// How connections are made: with TLS when the connection string says `sslmode=require`, in
+/// clear otherwise (`prefer`, the default, is clear as it always was here: this library does
+/// no TLS it does not verify, and libpq's `prefer` does not verify).
 enum Security {
     /// Without TLS (the feature `postgres-tls` is off): `sslmode=require` fails to connect.
     #[cfg(not(feature = "postgres-tls"))]
     Plain,
-    /// With rustls: `sslmode=disable` in clear, `prefer` (the default) with TLS when the server
-    /// offers it, `require` with TLS or not at all; the certificate is always verified.
+    /// With rustls, for `sslmode=require`: the certificate and the host name are verified.
     #[cfg(feature = "postgres-tls")]
     Tls(tokio_postgres_rustls::MakeRustlsConnect),
 }
@@ -236,16 +236,32 @@ impl Security {
     fn connect(&self, config: &postgres::Config) -> std::result::Result<Client, postgres::Error> {
         match self {
             #[cfg(not(feature = "postgres-tls"))]
-            Self::Plain => config.connect(NoTls),
+            Self::Plain => config.connect(postgres::NoTls),
             #[cfg(feature = "postgres-tls")]
-            Self::Tls(tls) => config.connect(tls.clone()),
+            Self::Tls(tls) => match config.get_ssl_mode() {
+                postgres::config::SslMode::Require => config.connect(tls.clone()),
+                _ => config.connect(postgres::NoTls),
+            },
         }
     }
 }
 
+/// A connection that could not be made, as the pool reports it: its message names the causes
+/// (the pool keeps only the message).
+#[derive(Debug)]
+struct ConnectError(postgres::Error);
+
+impl std::fmt::Display for ConnectError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&message(&self.0))
+    }
+}
+
+impl std::error::Error for ConnectError {}
+
 impl Manager {
-    fn open(&self) -> std::result::Result<Conn, postgres::Error> {
-        let client = self.security.connect(&self.config)?;
+    fn open(&self) -> std::result::Result<Conn, ConnectError> {
+        let client = self.security.connect(&self.config).map_err(ConnectError)?;
         Ok(Conn {
             client,
             cache: HashMap::new(),
@@ -256,17 +272,17 @@ impl Manager {
 
 impl r2d2::ManageConnection for Manager {
     type Connection = Conn;
-    type Error = postgres::Error;
+    type Error = ConnectError;
 
-    fn connect(&self) -> std::result::Result<Conn, postgres::Error> {
+    fn connect(&self) -> std::result::Result<Conn, ConnectError> {
         self.open()
     }
 
-    fn is_valid(&self, conn: &mut Conn) -> std::result::Result<(), postgres::Error> {
+    fn is_valid(&self, conn: &mut Conn) -> std::result::Result<(), ConnectError> {
         if conn.taken.elapsed() < TESTED_AFTER_IDLE {
             return Ok(());
         }
-        conn.client.simple_query("").map(drop)
+        conn.client.simple_query("").map(drop).map_err(ConnectError)
     }
 
     fn has_broken(&self, conn: &mut Conn) -> bool {

@@ -1,6 +1,7 @@
-//! TLS to PostgreSQL with rustls (feature `postgres-tls`): the server's certificate is checked
-//! against the system's certificate authorities and those a host names (a private CA), and its
-//! name against the connection string's `host`. There is no unverified TLS.
+//! TLS to PostgreSQL with rustls (feature `postgres-tls`), used when the connection string
+//! says `sslmode=require`: the server's certificate is checked against the system's certificate
+//! authorities and those a host names (a private CA), and its name against the connection
+//! string's `host`. There is no unverified TLS.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -36,11 +37,14 @@ pub(super) fn connector(ca_file: Option<&Path>) -> Result<MakeRustlsConnect> {
     // The provider named rather than the process default, which a host linking another
     // provider would make ambiguous (a panic in rustls).
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = ClientConfig::builder_with_provider(provider)
+    let mut config = ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| Error::Internal(format!("TLS set-up: {e}")))?
         .with_root_certificates(roots)
         .with_no_client_auth();
+    // What PostgreSQL 17 asks of a direct TLS connection (`sslnegotiation=direct`); servers
+    // negotiating as before ignore it.
+    config.alpn_protocols = vec![b"postgresql".to_vec()];
     Ok(MakeRustlsConnect::new(config))
 }
 
