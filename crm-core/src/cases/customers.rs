@@ -4,8 +4,8 @@ use chrono::Utc;
 
 use crate::error::{Error, Result};
 use crate::model::{
-    Actor, Cursor, CursorData, Customer, CustomerId, CustomerListQuery, CustomerRow, Page, SortKey,
-    TenantId,
+    Actor, Cursor, CursorData, Customer, CustomerId, CustomerListQuery, CustomerRow, NewCustomer,
+    Page, Rules, SortKey, TenantId,
 };
 use crate::model::{Change, ChangeKind};
 use crate::privacy::{Act, allow};
@@ -79,16 +79,22 @@ pub(crate) fn list(
 
 /// Replaces the editable fields of customer `id` (itself, not a merged id; not anonymised)
 /// with `fields`, provided it is still at `expected_version`.
+///
+/// The fields are checked by the tenant's rules inside the write (one transaction: on
+/// PostgreSQL, round trips saved), phones typed as stored keeping their E.164 even if the
+/// tenant's region changed since.
 pub(crate) fn update(
     store: &dyn Store,
     tenant: &TenantId,
     actor: &Actor,
     id: &CustomerId,
     expected_version: i64,
-    fields: Customer,
+    fields: NewCustomer,
 ) -> Result<Customer> {
     port::write(store, tenant, |tx| {
         let current = resolve::live(tx, id)?;
+        let rules = Rules::new(&tx.tenant_settings()?, Utc::now().date_naive());
+        let fields = fields.validate(&rules.keeping_phones_of(&current))?;
         allow(&current, Act::Edit)?;
         if current.version != expected_version {
             return Err(Error::conflict(format!(
@@ -166,6 +172,23 @@ pub(crate) fn create_from(
             out.extend(create(tx, actor, chunk)?);
         }
         Ok(out)
+    })
+}
+
+/// Creates one customer, its fields checked by the tenant's rules inside the write (one
+/// transaction: on PostgreSQL, round trips saved).
+pub(crate) fn create_one(
+    store: &dyn Store,
+    tenant: &TenantId,
+    actor: &Actor,
+    fields: NewCustomer,
+) -> Result<Customer> {
+    port::write(store, tenant, |tx| {
+        let rules = Rules::new(&tx.tenant_settings()?, Utc::now().date_naive());
+        let mut created = create(tx, actor, vec![fields.validate(&rules)?])?;
+        created
+            .pop()
+            .ok_or_else(|| Error::Internal("insert returned no customer".into()))
     })
 }
 
