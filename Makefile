@@ -89,11 +89,13 @@ test-c: header-check
 	@# The same tests on PostgreSQL: each in a schema of its own on the test server.
 	@if [ -n "$$CRM_TEST_POSTGRES" ]; then \
 	  for t in $(C_TESTS_PG); do \
-	    s=c_$${t}_$$$$; \
+	    s=c_$${t}_$$$$_$$(date +%s); \
 	    psql -q -v ON_ERROR_STOP=1 "$$CRM_TEST_POSTGRES" -c "CREATE SCHEMA $$s" || exit 1; \
 	    echo "$$t on PostgreSQL"; \
+	    rm -rf $(C_OUT)/scratch/pg-index-$$t; \
 	    CRM_TEST_C_URL="$$CRM_TEST_POSTGRES options='-c search_path=$$s'" \
 	      CRM_TEST_C_INDEX=$(C_OUT)/scratch/pg-index-$$t $(C_OUT)/$$t $(C_OUT)/scratch || exit 1; \
+	    psql -q "$$CRM_TEST_POSTGRES" -c "DROP SCHEMA $$s CASCADE" >/dev/null; \
 	  done; \
 	elif [ -n "$$CI" ]; then echo "test-c: CRM_TEST_POSTGRES is not set" >&2; exit 1; \
 	else echo "test-c: CRM_TEST_POSTGRES is not set: the C tests on PostgreSQL are SKIPPED"; fi

@@ -201,17 +201,16 @@ pub(crate) fn catch_up_all(store: &dyn Store, index: &SearchIndex) -> Result<()>
 }
 
 /// Before a compaction of the feeds: brings the index up to every tenant's feed, so that it
-/// never falls behind what the compaction removes. An index waiting for a rebuild is left to it
-/// (a rebuild reads the customers, not the feed), and one that cannot be brought up now is
-/// marked for a rebuild at the next search: neither needs the events, and neither holds the
-/// compaction back.
+/// does not fall behind what the compaction removes. An index waiting for a rebuild is left to
+/// it (a rebuild reads the customers, not the feed). One that cannot be brought up now does not
+/// hold the compaction back: if events it had not taken in are removed, its next replay finds
+/// them compacted and rebuilds; an erasure it owes a purge stays marked in its commits.
 pub(crate) fn before_compaction(store: &dyn Store, index: &SearchIndex) {
     if index.is_stale() {
         return;
     }
-    if catch_up_all(store, index).is_err() {
-        index.mark_stale();
-    }
+    // Not an error of the compaction: the index recovers as said above.
+    let _ = catch_up_all(store, index);
 }
 
 /// Rebuilds the index from the store: every customer of every tenant, then the changes made

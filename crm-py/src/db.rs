@@ -190,7 +190,8 @@ impl PyCrm {
     ///         `key=value` pairs (`host=/run/postgresql dbname=crm user=app`).
     ///     index: the folder of this server's search index (made if missing).
     ///     ca_file: a PEM file of the private certificate authority that signed the server's
-    ///         certificate, trusted besides the system's.
+    ///         certificate, trusted besides the system's. It asks for TLS: without `sslmode`
+    ///         (or with `prefer`) TLS is required; `sslmode=disable` is a ValidationError.
     ///
     /// Raises:
     ///     ValidationError: `url` is not a connection string; `ca_file` holds no certificate.

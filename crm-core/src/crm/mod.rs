@@ -114,11 +114,12 @@ impl Crm {
 
     /// [`connect`](Self::connect) to a server whose certificate a private certificate
     /// authority signed: `ca_file` holds its certificate(s) in PEM, trusted besides the
-    /// system's.
+    /// system's. A CA file asks for TLS: a connection string without `sslmode` (or with
+    /// `prefer`) connects with TLS or fails, as with `require`.
     ///
     /// # Errors
-    /// As [`connect`](Self::connect); also Validation on `ca_file` if it holds no PEM
-    /// certificate, and Io if it cannot be read.
+    /// As [`connect`](Self::connect); also Validation on `url` if it says `sslmode=disable`,
+    /// on `ca_file` if it holds no PEM certificate, and Io if it cannot be read.
     #[cfg(feature = "postgres-tls")]
     pub fn connect_with_ca(
         url: &str,

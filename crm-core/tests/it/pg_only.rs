@@ -234,6 +234,17 @@ fn tls_connections_verify_the_server_and_a_plain_one_is_refused() {
             .total,
         1
     );
+    // A CA file asks for TLS: without sslmode it is required (the listener takes nothing
+    // else), and sslmode=disable with it is a contradiction.
+    Crm::connect_with_ca(&url, dir.path().join("c2"), &ca).unwrap();
+    assert_invalid(
+        Crm::connect_with_ca(
+            &format!("{url} sslmode=disable"),
+            dir.path().join("c3"),
+            &ca,
+        ),
+        "url",
+    );
     // The name checked is the host's: a certificate for localhost does not do for another
     // name, even at the same address.
     let other_name = url.replace("host=localhost", "host=crm-test.invalid");

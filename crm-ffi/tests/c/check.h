@@ -46,12 +46,19 @@ static inline int contains(const char *haystack, const char *needle) {
   return haystack != NULL && strstr(haystack, needle) != NULL;
 }
 
-/* The database a test runs on: in memory, or, when `make test-c-postgres` sets CRM_TEST_C_URL,
- * a schema of its own on the PostgreSQL test server with its index in CRM_TEST_C_INDEX. */
+/* The database a test runs on: in memory, or, when `make test-c` runs the tests on PostgreSQL
+ * (CRM_TEST_C_URL and CRM_TEST_C_INDEX), a schema of its own on the test server with its
+ * index in a folder of its own. One of the two without the other is a mistake of the run. */
 static inline crm_status test_db_open(crm_db **out) {
   const char *url = getenv("CRM_TEST_C_URL");
   const char *index = getenv("CRM_TEST_C_INDEX");
-  if (url != NULL && url[0] != '\0' && index != NULL && index[0] != '\0') {
+  int has_url = url != NULL && url[0] != '\0';
+  int has_index = index != NULL && index[0] != '\0';
+  if (has_url != has_index) {
+    fprintf(stderr, "CRM_TEST_C_URL and CRM_TEST_C_INDEX go together\n");
+    exit(1);
+  }
+  if (has_url) {
     return crm_db_connect(url, index, out);
   }
   return crm_db_open_in_memory(out);

@@ -66,11 +66,23 @@ impl PgStore {
     /// `sslmode` says, the server's certificate verified against the system's authorities and
     /// those of the PEM file `ca_file`.
     pub(crate) fn connect(url: &str, ca_file: Option<&std::path::Path>) -> Result<Self> {
-        // The parse error names the option at fault (never its value: it may be a password).
-        let mut config: postgres::Config = url.parse().map_err(|e| Error::Validation {
-            field: "url".into(),
-            reason: format!("not a PostgreSQL connection string: {}", message(&e)),
+        // The parser's cause is not shown: it quotes a word of the string, which may be part
+        // of a password.
+        let mut config: postgres::Config = url.parse().map_err(|_| {
+            Error::validation(
+                "url",
+                "not a PostgreSQL connection string (an unknown option, a malformed value, or an \
+                 sslmode other than disable, prefer or require)",
+            )
         })?;
+        // A CA file given asks for TLS: a connection string without sslmode gets it, one that
+        // says disable is a contradiction.
+        if ca_file.is_some() && config.get_ssl_mode() == postgres::config::SslMode::Disable {
+            return Err(Error::validation(
+                "url",
+                "sslmode=disable with a CA file: say sslmode=require, or give no CA file",
+            ));
+        }
         let security = Security::new(ca_file)?;
         // A lock held longer than SQLite's busy timeout (a tenant's long import, say) ends the
         // wait with a Conflict instead of holding a pooled connection indefinitely.
@@ -211,9 +223,10 @@ enum Security {
     /// Without TLS (the feature `postgres-tls` is off): `sslmode=require` fails to connect.
     #[cfg(not(feature = "postgres-tls"))]
     Plain,
-    /// With rustls, for `sslmode=require`: the certificate and the host name are verified.
+    /// With rustls, for `sslmode=require` (and for `prefer` when a CA file was given): the
+    /// certificate and the host name are verified. `true` when a CA file was given.
     #[cfg(feature = "postgres-tls")]
-    Tls(tokio_postgres_rustls::MakeRustlsConnect),
+    Tls(tokio_postgres_rustls::MakeRustlsConnect, bool),
 }
 
 impl Security {
@@ -230,7 +243,7 @@ impl Security {
 
     #[cfg(feature = "postgres-tls")]
     fn new(ca_file: Option<&std::path::Path>) -> Result<Self> {
-        tls::connector(ca_file).map(Self::Tls)
+        tls::connector(ca_file).map(|tls| Self::Tls(tls, ca_file.is_some()))
     }
 
     fn connect(&self, config: &postgres::Config) -> std::result::Result<Client, postgres::Error> {
@@ -238,8 +251,14 @@ impl Security {
             #[cfg(not(feature = "postgres-tls"))]
             Self::Plain => config.connect(postgres::NoTls),
             #[cfg(feature = "postgres-tls")]
-            Self::Tls(tls) => match config.get_ssl_mode() {
+            Self::Tls(tls, with_ca) => match config.get_ssl_mode() {
                 postgres::config::SslMode::Require => config.connect(tls.clone()),
+                postgres::config::SslMode::Prefer if *with_ca => {
+                    // Required, not preferred: tokio-postgres would fall back to clear.
+                    let mut required = config.clone();
+                    required.ssl_mode(postgres::config::SslMode::Require);
+                    required.connect(tls.clone())
+                }
                 _ => config.connect(postgres::NoTls),
             },
         }
