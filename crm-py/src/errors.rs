@@ -28,6 +28,8 @@ struct Spec {
     builtin: Option<&'static str>,
     kind: &'static str,
     doc: &'static str,
+    /// Attributes of its own (`None` on the class, set on each instance).
+    attributes: &'static [&'static str],
 }
 
 /// Every class under `CrmError`, in the order of [`Class`].
@@ -37,48 +39,56 @@ const SPECS: &[Spec] = &[
         builtin: Some("ValueError"),
         kind: "validation",
         doc: "Bad input: `field` names the field, `reason` the rule it broke. Nothing was written.",
+        attributes: &[],
     },
     Spec {
         name: "NotFoundError",
         builtin: Some("LookupError"),
         kind: "not_found",
         doc: "No such record for this tenant (records of other tenants are never revealed).",
+        attributes: &[],
     },
     Spec {
         name: "ConflictError",
         builtin: None,
         kind: "conflict",
         doc: "The write lost a race or would break an invariant, e.g. a stale version.",
+        attributes: &[],
     },
     Spec {
         name: "PermissionDeniedError",
         builtin: Some("PermissionError"),
         kind: "permission_denied",
         doc: "The actor lacks the right to make this call, or the tenant handle has no actor.",
+        attributes: &[],
     },
     Spec {
         name: "StorageError",
         builtin: None,
         kind: "storage",
         doc: "The SQLite store failed (busy past the timeout, disk full, schema too new...).",
+        attributes: &[],
     },
     Spec {
         name: "SearchError",
         builtin: None,
         kind: "search",
         doc: "The search index failed; it is rebuilt from SQLite on the next open or reindex().",
+        attributes: &[],
     },
     Spec {
         name: "IoError",
         builtin: Some("OSError"),
         kind: "io",
         doc: "A file could not be read or written.",
+        attributes: &[],
     },
     Spec {
         name: "InternalError",
         builtin: None,
         kind: "internal",
         doc: "A bug in this library: please report it.",
+        attributes: &[],
     },
     Spec {
         name: "FeedCompactedError",
@@ -86,13 +96,16 @@ const SPECS: &[Spec] = &[
         kind: "feed_compacted",
         doc: "The change feed was read (or a cursor set) after a sequence whose following events \
               were compacted away. Start over: read `feed_bounds().head` first, take the records \
-              afresh, then read on after that head.",
+              afresh, then read on after that head. `after` is where the read started, \
+              `compacted` the last sequence compacted away.",
+        attributes: &["after", "compacted"],
     },
     Spec {
         name: "ClosedError",
         builtin: Some("ValueError"),
         kind: "closed",
         doc: "The Crm handle was closed: open the database again.",
+        attributes: &[],
     },
 ];
 
@@ -121,6 +134,7 @@ fn make_class<'py>(
     bases: Bound<'py, PyTuple>,
     kind: &str,
     doc: &str,
+    attributes: &[&str],
 ) -> PyResult<Py<PyType>> {
     let namespace = PyDict::new(py);
     namespace.set_item("__module__", "crm")?;
@@ -128,6 +142,9 @@ fn make_class<'py>(
     namespace.set_item("kind", kind)?;
     namespace.set_item("field", py.None())?;
     namespace.set_item("reason", py.None())?;
+    for attribute in attributes {
+        namespace.set_item(*attribute, py.None())?;
+    }
     let class = py
         .get_type::<PyType>()
         .call1((name, bases, namespace))?
@@ -146,6 +163,7 @@ fn classes(py: Python<'_>) -> PyResult<&(Py<PyType>, Vec<Py<PyType>>)> {
             "error",
             "Base class of every error this package raises. `kind` names the class of error; \
              `field` and `reason` are set on validation errors.",
+            &[],
         )?;
         let mut made = Vec::with_capacity(SPECS.len());
         for spec in SPECS {
@@ -159,6 +177,7 @@ fn classes(py: Python<'_>) -> PyResult<&(Py<PyType>, Vec<Py<PyType>>)> {
                 PyTuple::new(py, bases)?,
                 spec.kind,
                 spec.doc,
+                spec.attributes,
             )?);
         }
         Ok((base, made))
@@ -213,6 +232,19 @@ pub(crate) fn to_py(py: Python<'_>, failure: Failure) -> PyErr {
     };
     if let Error::Validation { field, reason } = &err {
         return validation(py, field, reason);
+    }
+    if let Error::FeedCompacted { after, compacted } = &err {
+        let error = raise(py, Class::FeedCompacted, &err.to_string(), None);
+        // The positions, as the Rust error carries them: where the read started and the last
+        // sequence compacted away.
+        let value = error.value(py);
+        if let Err(e) = value
+            .setattr("after", after)
+            .and_then(|()| value.setattr("compacted", compacted))
+        {
+            return e;
+        }
+        return error;
     }
     let class = match err.kind() {
         ErrorKind::Validation => Class::Validation,

@@ -45,8 +45,9 @@ def test_a_cursor_holds_compaction_and_a_reader_behind_it_is_told(
     assert done.to_dict() == {"tenants": 1, "events": 2}
     assert agency.feed_bounds().compacted == events[1].seq
     assert agency.changes_since(events[1].seq) == events[2:]
-    with pytest.raises(crm.FeedCompactedError, match="compacted"):
+    with pytest.raises(crm.FeedCompactedError, match="compacted") as caught:
         agency.changes_since(0)
+    assert (caught.value.after, caught.value.compacted) == (0, events[1].seq)
     # The other tenant's feed is whole: its own reader holds it.
     assert len(other.changes_since()) == 2
 

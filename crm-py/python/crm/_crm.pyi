@@ -230,6 +230,9 @@ class InternalError(CrmError):
 class FeedCompactedError(CrmError):
     """Change events after the sequence read from were compacted away."""
 
+    after: int | None
+    compacted: int | None
+
 class ClosedError(CrmError, ValueError):
     """The Crm handle was closed."""
 
