@@ -11,7 +11,7 @@ use crate::store::port::{self, Store};
 
 /// Events removed per write transaction by a compaction: each batch holds the tenant's writes
 /// back only briefly.
-const COMPACT_BATCH: u32 = 10_000;
+const COMPACT_BATCH: u32 = 2_000;
 
 /// Up to `limit` change events of the tenant after `after`, in order; `FeedCompacted` when
 /// events after `after` were compacted away.

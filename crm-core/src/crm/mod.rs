@@ -185,7 +185,7 @@ impl Crm {
     ///
     /// This handle's search index takes in every tenant's changes first, so it never falls
     /// behind what is removed (an index that cannot, or waits for a rebuild anyway, is
-    /// rebuilt from the customers at its next search). The events go in batches of 10,000,
+    /// rebuilt from the customers at its next search). The events go in batches of 2,000,
     /// each its own short write transaction (on SQLite the file's one writer: every tenant's
     /// writes wait for a batch at most). A tenant whose lock another write held past the
     /// timeout (a Conflict, on PostgreSQL) does not stop the others. What

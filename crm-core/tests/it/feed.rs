@@ -247,7 +247,7 @@ fn a_long_feed_goes_in_batches_and_stops_at_a_cursor_inside_one() {
     t.create_customers(&actor(), people).unwrap();
     let events = all_changes(&t);
     assert_eq!(events.len(), 10_051);
-    // A reader in the second batch's range holds the rest.
+    // A reader inside a later batch's range holds the rest.
     let reader_at = events[10_020].seq;
     t.set_feed_cursor("reader", reader_at).unwrap();
     let done = compact_now(&db.crm);
