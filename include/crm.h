@@ -1594,9 +1594,10 @@ crm_status crm_db_connect(const char *url, const char *index_dir, struct crm_db 
 
 /**
  * `crm_db_connect` to a server whose certificate a private certificate authority signed:
- * `ca_file` (UTF-8 path) holds its certificate(s) in PEM, trusted besides the system's.
- * Errors: those of `crm_db_connect`; also `CRM_ERR_VALIDATION` on `ca_file` (no PEM
- * certificate in it) and `CRM_ERR_IO` (it cannot be read).
+ * `ca_file` (UTF-8 path) holds its certificate(s) in PEM, trusted besides the system's. A CA
+ * file asks for TLS: without `sslmode` (or with `prefer`) it is required, as with `require`.
+ * Errors: those of `crm_db_connect`; also `CRM_ERR_VALIDATION` on `url` (`sslmode=disable`)
+ * or on `ca_file` (no PEM certificate in it) and `CRM_ERR_IO` (it cannot be read).
  */
 crm_status crm_db_connect_with_ca(const char *url,
                                   const char *index_dir,
