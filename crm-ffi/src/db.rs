@@ -104,14 +104,7 @@ pub extern "C" fn crm_db_connect(
     index_dir: *const c_char,
     out: *mut *mut crm_db,
 ) -> crm_status {
-    ffi::call(|| {
-        let out = ffi::out(out, "out")?;
-        let url = ffi::text_in(url, "url")?;
-        let index_dir = ffi::text_in(index_dir, "index_dir")?;
-        let crm = Crm::connect(url, index_dir)?;
-        out.write(ffi::into_raw(Db(crm)));
-        Ok(())
-    })
+    connect(url, index_dir, None, out)
 }
 
 /// `crm_db_connect` to a server whose certificate a private certificate authority signed:
@@ -126,12 +119,26 @@ pub extern "C" fn crm_db_connect_with_ca(
     ca_file: *const c_char,
     out: *mut *mut crm_db,
 ) -> crm_status {
+    connect(url, index_dir, Some(ca_file), out)
+}
+
+/// `crm_db_connect` and `crm_db_connect_with_ca` (`ca_file` given: it must not be NULL).
+fn connect(
+    url: *const c_char,
+    index_dir: *const c_char,
+    ca_file: Option<*const c_char>,
+    out: *mut *mut crm_db,
+) -> crm_status {
     ffi::call(|| {
         let out = ffi::out(out, "out")?;
         let url = ffi::text_in(url, "url")?;
         let index_dir = ffi::text_in(index_dir, "index_dir")?;
-        let ca_file = ffi::text_in(ca_file, "ca_file")?;
-        let crm = Crm::connect_with_ca(url, index_dir, ca_file)?;
+        let crm = match ca_file {
+            Some(ca_file) => {
+                Crm::connect_with_ca(url, index_dir, ffi::text_in(ca_file, "ca_file")?)?
+            }
+            None => Crm::connect(url, index_dir)?,
+        };
         out.write(ffi::into_raw(Db(crm)));
         Ok(())
     })
