@@ -4,6 +4,7 @@
 //! country's national and international formats, addresses, and bookings with realistic dates
 //! (the past three years, a few months ahead), routes, statuses and invoices.
 
+pub mod linkage;
 pub mod measure;
 
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, TimeZone, Utc};

@@ -170,7 +170,7 @@ typedef struct crm_change_list crm_change_list;
 
 /**
  * Clusters of likely duplicates of a tenant, best first; read with `crm_cluster_list_*`, or
- * whole as JSON (with each matching pair and its reasons).
+ * whole as JSON (with each matching pair and its contributions).
  */
 typedef struct crm_cluster_list crm_cluster_list;
 
@@ -229,8 +229,8 @@ typedef struct crm_document crm_document;
 typedef struct crm_document_list crm_document_list;
 
 /**
- * Customers likely the same person as the one asked about, best first; read with
- * `crm_duplicate_list_*`.
+ * Customers likely the same person as the one asked about, best first, each with what every
+ * field contributed; read with `crm_duplicate_list_*`.
  */
 typedef struct crm_duplicate_list crm_duplicate_list;
 
@@ -251,7 +251,8 @@ typedef struct crm_import_report crm_import_report;
 typedef struct crm_lists crm_lists;
 
 /**
- * The rules of duplicate matching and their weights; made with the defaults by
+ * How duplicates are decided: the threshold (a probability, default 0.95) and weights set by
+ * hand in place of the tenant's learned ones; made with the defaults by
  * `crm_match_config_new`. Functions taking one accept NULL for the defaults.
  */
 typedef struct crm_match_config crm_match_config;
@@ -348,11 +349,6 @@ typedef void (*crm_progress_callback)(void *userdata, uint64_t done, uint64_t to
  * A role of an actor (`crm_tenant_open`).
  */
 typedef uint32_t crm_role;
-
-/**
- * A rule of `crm_match_config`: every value is in [0, 1].
- */
-typedef uint32_t crm_rule;
 
 /**
  * A text field of a document, for `crm_document_get`.
@@ -765,66 +761,6 @@ typedef uint32_t crm_row_field;
  * An integration or batch job acting on its own behalf.
  */
 #define CRM_ROLE_SYSTEM 103
-
-/**
- * Pairs scoring at least this are duplicates (default 0.7).
- */
-#define CRM_RULE_THRESHOLD 1101
-
-/**
- * Same email, main or secondary, ignoring case.
- */
-#define CRM_RULE_SAME_EMAIL 1102
-
-/**
- * Same mailbox once provider aliases are folded (gmail dots, `+tags`).
- */
-#define CRM_RULE_SAME_MAILBOX 1103
-
-/**
- * Same phone in E.164.
- */
-#define CRM_RULE_SAME_PHONE 1104
-
-/**
- * Same name and same birth date.
- */
-#define CRM_RULE_SAME_NAME_AND_BIRTH_DATE 1105
-
-/**
- * Similar names (typos, transliteration, nicknames, swapped).
- */
-#define CRM_RULE_SIMILAR_NAME 1106
-
-/**
- * Same street, counted only with similar names.
- */
-#define CRM_RULE_SAME_STREET 1107
-
-/**
- * Same postal code, counted only with similar names.
- */
-#define CRM_RULE_SAME_ZIP 1108
-
-/**
- * Same city, counted only with similar names.
- */
-#define CRM_RULE_SAME_CITY 1109
-
-/**
- * Jaro-Winkler similarity from which two names are one name typed differently.
- */
-#define CRM_RULE_NAME_SIMILARITY 1110
-
-/**
- * Factor on contact evidence when the names are not similar (a household).
- */
-#define CRM_RULE_CONTACT_WITH_OTHER_NAME 1111
-
-/**
- * Factor on the score when both birth dates are known and differ.
- */
-#define CRM_RULE_DIFFERENT_BIRTH_DATE 1112
 
 /**
  * Its id.
@@ -1703,21 +1639,32 @@ const char *crm_tenant_id(const struct crm_tenant *tenant);
 int64_t crm_schema_version(void);
 
 /**
- * The default rules. On success `*out` is owned by the caller, freed with
- * `crm_match_config_free`.
+ * The defaults: threshold 0.95, no weight set by hand. On success `*out` is owned by the
+ * caller, freed with `crm_match_config_free`.
  */
 crm_status crm_match_config_new(struct crm_match_config **out);
 
 /**
- * Sets a rule (`CRM_RULE_*`) to `value` in [0, 1] (0 turns a weight off).
- * Errors: `CRM_ERR_VALIDATION` (out of range), `CRM_ERR_INVALID_ARGUMENT` (unknown rule).
+ * Sets the threshold: pairs at least this likely to be one person are duplicates, a
+ * probability strictly between 0 and 1. Errors: `CRM_ERR_VALIDATION` (then nothing changes).
  */
-crm_status crm_match_config_set(struct crm_match_config *config, crm_rule rule, double value);
+crm_status crm_match_config_set_threshold(struct crm_match_config *config, double threshold);
 
 /**
- * The value of a rule; -1 on a bad handle or rule (the last error says which).
+ * The threshold; -1 on a bad handle.
  */
-double crm_match_config_get(const struct crm_match_config *config, crm_rule rule);
+double crm_match_config_threshold(const struct crm_match_config *config);
+
+/**
+ * Sets by hand the weight in bits of level `level` of field `field` (names as the core gives
+ * them: `"email"`, `"same"`; `"birth_date"`, `"one_digit"`...), in place of the tenant's
+ * learned weight; within ±100. Errors: `CRM_ERR_VALIDATION` naming `field`, `level` or
+ * `weights` (then nothing changes).
+ */
+crm_status crm_match_config_set_weight(struct crm_match_config *config,
+                                       const char *field,
+                                       const char *level,
+                                       double bits);
 
 /**
  * Frees rules. NULL does nothing.
@@ -1736,15 +1683,34 @@ size_t crm_duplicate_list_len(const struct crm_duplicate_list *list);
 const char *crm_duplicate_list_customer_id(const struct crm_duplicate_list *list, size_t index);
 
 /**
- * The score in [0, 1] of the match at `index`; -1 past the end.
+ * How likely the match at `index` is the same person, in [0, 1]; -1 past the end.
  */
 double crm_duplicate_list_score(const struct crm_duplicate_list *list, size_t index);
 
 /**
- * The reasons of the match at `index`, comma-separated, strongest first, evidence against last
- * (`same_phone,nickname_name`). Borrowed until the list is freed; NULL past the end.
+ * What the match at `index` rests on, in words, strongest evidence first and evidence
+ * against last: `same email ignoring case (+16.5), same first name (+7.4), last name different
+ * (-1.2)`. Borrowed until the list is freed; NULL past the end.
  */
-const char *crm_duplicate_list_reasons(const struct crm_duplicate_list *list, size_t index);
+const char *crm_duplicate_list_explanation(const struct crm_duplicate_list *list, size_t index);
+
+/**
+ * How many fields contributed to the match at `index` (the fields known on both sides); 0
+ * past the end.
+ */
+size_t crm_duplicate_list_contribution_count(const struct crm_duplicate_list *list, size_t index);
+
+/**
+ * Contribution `k` of the match at `index`, strongest first: the field and level names
+ * (borrowed until the list is freed) and the weight in bits (negative: evidence against).
+ * Errors: `CRM_ERR_INVALID_ARGUMENT` past the end or on a NULL out-pointer.
+ */
+crm_status crm_duplicate_list_contribution(const struct crm_duplicate_list *list,
+                                           size_t index,
+                                           size_t k,
+                                           const char **field,
+                                           const char **level,
+                                           double *weight);
 
 /**
  * Frees a list of likely duplicates. NULL does nothing.
@@ -1776,10 +1742,11 @@ double crm_cluster_list_score(const struct crm_cluster_list *list, size_t index)
 
 /**
  * The clusters as JSON `{"format": 1, "clusters": [{"customers": [...], "pairs": [{"a", "b",
- * "score", "reasons"}...], "score": ...}]}`. On success `*out` is a string the caller frees
+ * "score", "contributions": [{"field", "level", "weight"}...]}...], "score": ...}]}`. On success `*out` is a string the caller frees
  * with `crm_string_free`.
  */
-crm_status crm_cluster_list_to_json(const struct crm_cluster_list *list, char **out);
+crm_status crm_cluster_list_to_json(const struct crm_cluster_list *list,
+                                    char **out);
 
 /**
  * Frees a list of clusters. NULL does nothing.
@@ -1819,6 +1786,22 @@ crm_status crm_tenant_find_duplicates(const struct crm_tenant *tenant,
                                       crm_progress_callback progress,
                                       void *userdata,
                                       struct crm_cluster_list **out);
+
+/**
+ * The tenant's duplicate-detection model as JSON `{"format": 1, "model": {"prior", "levels":
+ * [{"field", "level", "given", "m", "u"}...], "learning": {"learned_at", "customers",
+ * "candidate_pairs", "random_pairs", "iterations"} or null}}`: the one learned by the last
+ * `crm_tenant_find_duplicates` or `crm_tenant_learn_match_model`, else the built-in one
+ * (`learning` null). On success `*out` is a string the caller frees with `crm_string_free`.
+ */
+crm_status crm_tenant_match_model(const struct crm_tenant *tenant, char **out);
+
+/**
+ * Learns the tenant's duplicate-detection model from its customers (no labels) and keeps it;
+ * `*out` as for `crm_tenant_match_model`. A tenant of fewer than 1,000 customers gets the
+ * built-in model.
+ */
+crm_status crm_tenant_learn_match_model(const struct crm_tenant *tenant, char **out);
 
 /**
  * A text field of a document (`CRM_DOCUMENT_*`). Borrowed until the document is freed; NULL
@@ -2016,7 +1999,7 @@ crm_status crm_import_report_issue(const struct crm_import_report *report,
  * The whole report as JSON `{"format": 1, "import": {"dry_run", "committed", "stopped", "preset",
  * "columns": [{"header", "target"}...], "rows", "created", "updated", "unchanged", "skipped",
  * "failed", "issues": [{"row", "field", "reason", "kind"}...], "issues_total", "flagged":
- * [{"row", "customer_id", "matches": [{"customer_id", "score", "reasons"}...]}...],
+ * [{"row", "customer_id", "matches": [{"customer_id", "score", "contributions"}...]}...],
  * "flagged_total"}}`. On success `*out` is a string freed with `crm_string_free`.
  */
 crm_status crm_import_report_to_json(const struct crm_import_report *report, char **out);

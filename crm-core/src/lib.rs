@@ -55,8 +55,8 @@ mod sync;
 
 pub use crm::{Crm, Tenant};
 pub use dedupe::{
-    DuplicateCluster, DuplicateMatch, DuplicatePair, FindOptions, MatchConfig, MatchReason,
-    MatchRule,
+    DuplicateCluster, DuplicateMatch, DuplicatePair, FindOptions, Learning, LevelWeight,
+    MAX_WEIGHT_OVERRIDES, MatchConfig, MatchContribution, MatchField, MatchLevel, MatchModel,
 };
 pub use error::{Error, ErrorKind, Result};
 pub use exchange::{

@@ -1,10 +1,11 @@
-//! Likely duplicates: `crm_match_config` (the rules), `crm_duplicate_list` (matches of one
-//! customer) and `crm_cluster_list` (clusters of a whole tenant).
+//! Likely duplicates: `crm_match_config` (threshold and weights set by hand),
+//! `crm_duplicate_list` (matches of one customer, with each field's contribution),
+//! `crm_cluster_list` (clusters of a whole tenant) and the tenant's learned model as JSON.
 
 use std::ffi::{CString, c_char, c_void};
 
 use crm_core::{
-    DuplicateCluster, DuplicateMatch, FindOptions, MatchConfig, MatchReason, MatchRule,
+    DuplicateCluster, DuplicateMatch, FindOptions, MatchConfig, MatchField, MatchLevel,
 };
 
 use crate::customer::{crm_customer_fields, fields, id_in};
@@ -13,74 +14,23 @@ use crate::ffi::{self, Handle, c_ptr, c_string};
 use crate::json;
 use crate::status::{Failure, crm_status};
 
-/// The rules of duplicate matching and their weights; made with the defaults by
+/// How duplicates are decided: the threshold (a probability, default 0.95) and weights set by
+/// hand in place of the tenant's learned ones; made with the defaults by
 /// `crm_match_config_new`. Functions taking one accept NULL for the defaults.
 pub struct crm_match_config {
     _private: [u8; 0],
 }
 
-/// Customers likely the same person as the one asked about, best first; read with
-/// `crm_duplicate_list_*`.
+/// Customers likely the same person as the one asked about, best first, each with what every
+/// field contributed; read with `crm_duplicate_list_*`.
 pub struct crm_duplicate_list {
     _private: [u8; 0],
 }
 
 /// Clusters of likely duplicates of a tenant, best first; read with `crm_cluster_list_*`, or
-/// whole as JSON (with each matching pair and its reasons).
+/// whole as JSON (with each matching pair and its contributions).
 pub struct crm_cluster_list {
     _private: [u8; 0],
-}
-
-/// A rule of `crm_match_config`: every value is in [0, 1].
-pub type crm_rule = u32;
-/// Pairs scoring at least this are duplicates (default 0.7).
-pub const CRM_RULE_THRESHOLD: crm_rule = 1101;
-/// Same email, main or secondary, ignoring case.
-pub const CRM_RULE_SAME_EMAIL: crm_rule = 1102;
-/// Same mailbox once provider aliases are folded (gmail dots, `+tags`).
-pub const CRM_RULE_SAME_MAILBOX: crm_rule = 1103;
-/// Same phone in E.164.
-pub const CRM_RULE_SAME_PHONE: crm_rule = 1104;
-/// Same name and same birth date.
-pub const CRM_RULE_SAME_NAME_AND_BIRTH_DATE: crm_rule = 1105;
-/// Similar names (typos, transliteration, nicknames, swapped).
-pub const CRM_RULE_SIMILAR_NAME: crm_rule = 1106;
-/// Same street, counted only with similar names.
-pub const CRM_RULE_SAME_STREET: crm_rule = 1107;
-/// Same postal code, counted only with similar names.
-pub const CRM_RULE_SAME_ZIP: crm_rule = 1108;
-/// Same city, counted only with similar names.
-pub const CRM_RULE_SAME_CITY: crm_rule = 1109;
-/// Jaro-Winkler similarity from which two names are one name typed differently.
-pub const CRM_RULE_NAME_SIMILARITY: crm_rule = 1110;
-/// Factor on contact evidence when the names are not similar (a household).
-pub const CRM_RULE_CONTACT_WITH_OTHER_NAME: crm_rule = 1111;
-/// Factor on the score when both birth dates are known and differ.
-pub const CRM_RULE_DIFFERENT_BIRTH_DATE: crm_rule = 1112;
-
-/// Each rule's number and the core's name for it ([`MatchRule`]): the one table between them,
-/// checked against the core's list and the header by the tests.
-const RULES: [(crm_rule, &str); 12] = [
-    (CRM_RULE_THRESHOLD, "threshold"),
-    (CRM_RULE_SAME_EMAIL, "same_email"),
-    (CRM_RULE_SAME_MAILBOX, "same_mailbox"),
-    (CRM_RULE_SAME_PHONE, "same_phone"),
-    (
-        CRM_RULE_SAME_NAME_AND_BIRTH_DATE,
-        "same_name_and_birth_date",
-    ),
-    (CRM_RULE_SIMILAR_NAME, "similar_name"),
-    (CRM_RULE_SAME_STREET, "same_street"),
-    (CRM_RULE_SAME_ZIP, "same_zip"),
-    (CRM_RULE_SAME_CITY, "same_city"),
-    (CRM_RULE_NAME_SIMILARITY, "name_similarity"),
-    (CRM_RULE_CONTACT_WITH_OTHER_NAME, "contact_with_other_name"),
-    (CRM_RULE_DIFFERENT_BIRTH_DATE, "different_birth_date"),
-];
-
-/// The core's rule of a `crm_rule`.
-fn rule(rule: crm_rule) -> Result<MatchRule, Failure> {
-    ffi::named(&RULES, rule, || format!("rule: {rule} is not a crm_rule"))
 }
 
 pub(crate) struct ConfigHandle(MatchConfig);
@@ -98,18 +48,16 @@ fn config(ptr: *const crm_match_config) -> Result<MatchConfig, Failure> {
     Ok(ffi::get::<ConfigHandle>(ptr, "config")?.0.clone())
 }
 
-/// Reasons as comma-separated text (`same_email,same_name`).
-fn reasons_text(reasons: &[MatchReason]) -> CString {
-    c_string(
-        reasons
-            .iter()
-            .map(|r| r.as_str())
-            .collect::<Vec<_>>()
-            .join(","),
-    )
+/// A match with its id and its explanation as C text.
+pub(crate) struct Explained {
+    found: DuplicateMatch,
+    id: CString,
+    explanation: CString,
+    /// The field and level names of each contribution.
+    names: Vec<(CString, CString)>,
 }
 
-pub(crate) struct MatchList(Vec<(DuplicateMatch, CString, CString)>);
+pub(crate) struct MatchList(Vec<Explained>);
 
 impl Handle for MatchList {
     type C = crm_duplicate_list;
@@ -123,8 +71,18 @@ impl MatchList {
                 .into_iter()
                 .map(|m| {
                     let id = c_string(m.customer_id.to_string());
-                    let reasons = reasons_text(&m.reasons);
-                    (m, id, reasons)
+                    let words: Vec<String> = m.contributions.iter().map(|c| c.describe()).collect();
+                    let names = m
+                        .contributions
+                        .iter()
+                        .map(|c| (c_string(c.field.to_string()), c_string(c.level.to_string())))
+                        .collect();
+                    Explained {
+                        explanation: c_string(words.join(", ")),
+                        found: m,
+                        id,
+                        names,
+                    }
                 })
                 .collect(),
         )
@@ -140,8 +98,8 @@ impl Handle for ClusterList {
 
 // ---- crm_match_config ---------------------------------------------------------------------
 
-/// The default rules. On success `*out` is owned by the caller, freed with
-/// `crm_match_config_free`.
+/// The defaults: threshold 0.95, no weight set by hand. On success `*out` is owned by the
+/// caller, freed with `crm_match_config_free`.
 #[unsafe(no_mangle)]
 pub extern "C" fn crm_match_config_new(out: *mut *mut crm_match_config) -> crm_status {
     ffi::call(|| {
@@ -151,27 +109,46 @@ pub extern "C" fn crm_match_config_new(out: *mut *mut crm_match_config) -> crm_s
     })
 }
 
-/// Sets a rule (`CRM_RULE_*`) to `value` in [0, 1] (0 turns a weight off).
-/// Errors: `CRM_ERR_VALIDATION` (out of range), `CRM_ERR_INVALID_ARGUMENT` (unknown rule).
+/// Sets the threshold: pairs at least this likely to be one person are duplicates, a
+/// probability strictly between 0 and 1. Errors: `CRM_ERR_VALIDATION` (then nothing changes).
 #[unsafe(no_mangle)]
-pub extern "C" fn crm_match_config_set(
+pub extern "C" fn crm_match_config_set_threshold(
     config: *mut crm_match_config,
-    rule: crm_rule,
-    value: f64,
+    threshold: f64,
 ) -> crm_status {
     ffi::call(|| {
         let c = &mut ffi::get_mut::<ConfigHandle>(config, "config")?.0;
-        // A refused value leaves the rules as they were.
-        Ok(c.set(self::rule(rule)?, value)?)
+        let next = c.clone().with_threshold(threshold);
+        next.validate()?;
+        *c = next;
+        Ok(())
     })
 }
 
-/// The value of a rule; -1 on a bad handle or rule (the last error says which).
+/// The threshold; -1 on a bad handle.
 #[unsafe(no_mangle)]
-pub extern "C" fn crm_match_config_get(config: *const crm_match_config, rule: crm_rule) -> f64 {
+pub extern "C" fn crm_match_config_threshold(config: *const crm_match_config) -> f64 {
     ffi::value(-1.0, || {
-        let c = &ffi::get::<ConfigHandle>(config, "config")?.0;
-        Ok(c.get(self::rule(rule)?))
+        Ok(ffi::get::<ConfigHandle>(config, "config")?.0.threshold)
+    })
+}
+
+/// Sets by hand the weight in bits of level `level` of field `field` (names as the core gives
+/// them: `"email"`, `"same"`; `"birth_date"`, `"one_digit"`...), in place of the tenant's
+/// learned weight; within ±100. Errors: `CRM_ERR_VALIDATION` naming `field`, `level` or
+/// `weights` (then nothing changes).
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_match_config_set_weight(
+    config: *mut crm_match_config,
+    field: *const c_char,
+    level: *const c_char,
+    bits: f64,
+) -> crm_status {
+    ffi::call(|| {
+        let c = &mut ffi::get_mut::<ConfigHandle>(config, "config")?.0;
+        let field: MatchField = ffi::text_in(field, "field")?.parse()?;
+        let level: MatchLevel = ffi::text_in(level, "level")?.parse()?;
+        Ok(c.set_weight(field, level, bits)?)
     })
 }
 
@@ -201,27 +178,72 @@ pub extern "C" fn crm_duplicate_list_customer_id(
     index: usize,
 ) -> *const c_char {
     ffi::value(std::ptr::null(), || {
-        Ok(c_ptr(matches(list)?.0.get(index).map(|m| &m.1)))
+        Ok(c_ptr(matches(list)?.0.get(index).map(|m| &m.id)))
     })
 }
 
-/// The score in [0, 1] of the match at `index`; -1 past the end.
+/// How likely the match at `index` is the same person, in [0, 1]; -1 past the end.
 #[unsafe(no_mangle)]
 pub extern "C" fn crm_duplicate_list_score(list: *const crm_duplicate_list, index: usize) -> f64 {
     ffi::value(-1.0, || {
-        Ok(matches(list)?.0.get(index).map_or(-1.0, |m| m.0.score))
+        Ok(matches(list)?.0.get(index).map_or(-1.0, |m| m.found.score))
     })
 }
 
-/// The reasons of the match at `index`, comma-separated, strongest first, evidence against last
-/// (`same_phone,nickname_name`). Borrowed until the list is freed; NULL past the end.
+/// What the match at `index` rests on, in words, strongest evidence first and evidence
+/// against last: `same email ignoring case (+16.5), same first name (+7.4), last name different
+/// (-1.2)`. Borrowed until the list is freed; NULL past the end.
 #[unsafe(no_mangle)]
-pub extern "C" fn crm_duplicate_list_reasons(
+pub extern "C" fn crm_duplicate_list_explanation(
     list: *const crm_duplicate_list,
     index: usize,
 ) -> *const c_char {
     ffi::value(std::ptr::null(), || {
-        Ok(c_ptr(matches(list)?.0.get(index).map(|m| &m.2)))
+        Ok(c_ptr(matches(list)?.0.get(index).map(|m| &m.explanation)))
+    })
+}
+
+/// How many fields contributed to the match at `index` (the fields known on both sides); 0
+/// past the end.
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_duplicate_list_contribution_count(
+    list: *const crm_duplicate_list,
+    index: usize,
+) -> usize {
+    ffi::value(0, || {
+        Ok(matches(list)?.0.get(index).map_or(0, |m| m.names.len()))
+    })
+}
+
+/// Contribution `k` of the match at `index`, strongest first: the field and level names
+/// (borrowed until the list is freed) and the weight in bits (negative: evidence against).
+/// Errors: `CRM_ERR_INVALID_ARGUMENT` past the end or on a NULL out-pointer.
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_duplicate_list_contribution(
+    list: *const crm_duplicate_list,
+    index: usize,
+    k: usize,
+    field: *mut *const c_char,
+    level: *mut *const c_char,
+    weight: *mut f64,
+) -> crm_status {
+    ffi::call(|| {
+        let (field, level, weight) = (
+            ffi::out(field, "field")?,
+            ffi::out(level, "level")?,
+            ffi::out(weight, "weight")?,
+        );
+        let m = matches(list)?
+            .0
+            .get(index)
+            .ok_or_else(|| Failure::invalid(format!("index: {index} is past the end")))?;
+        let (Some(names), Some(c)) = (m.names.get(k), m.found.contributions.get(k)) else {
+            return Err(Failure::invalid(format!("k: {k} is past the end")));
+        };
+        field.write(names.0.as_ptr());
+        level.write(names.1.as_ptr());
+        weight.write(c.weight);
+        Ok(())
     })
 }
 
@@ -275,7 +297,7 @@ pub extern "C" fn crm_cluster_list_score(list: *const crm_cluster_list, index: u
 }
 
 /// The clusters as JSON `{"format": 1, "clusters": [{"customers": [...], "pairs": [{"a", "b",
-/// "score", "reasons"}...], "score": ...}]}`. On success `*out` is a string the caller frees
+/// "score", "contributions": [{"field", "level", "weight"}...]}...], "score": ...}]}`. On success `*out` is a string the caller frees
 /// with `crm_string_free`.
 #[unsafe(no_mangle)]
 pub extern "C" fn crm_cluster_list_to_json(
@@ -383,21 +405,36 @@ pub extern "C" fn crm_tenant_find_duplicates(
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// The tenant's duplicate-detection model as JSON `{"format": 1, "model": {"prior", "levels":
+/// [{"field", "level", "given", "m", "u"}...], "learning": {"learned_at", "customers",
+/// "candidate_pairs", "random_pairs", "iterations"} or null}}`: the one learned by the last
+/// `crm_tenant_find_duplicates` or `crm_tenant_learn_match_model`, else the built-in one
+/// (`learning` null). On success `*out` is a string the caller frees with `crm_string_free`.
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_tenant_match_model(
+    tenant: *const crm_tenant,
+    out: *mut *mut c_char,
+) -> crm_status {
+    ffi::call(|| {
+        let out = ffi::out(out, "out")?;
+        let model = self::tenant(tenant)?.tenant.match_model()?;
+        out.write(ffi::string_out(json::envelope("model", model)?));
+        Ok(())
+    })
+}
 
-    #[test]
-    fn the_rule_table_names_every_core_rule_once_as_the_header_does() {
-        let names: Vec<&str> = RULES.iter().map(|(_, n)| *n).collect();
-        let core: Vec<&str> = MatchRule::ALL.iter().map(|r| r.as_str()).collect();
-        assert_eq!(names, core);
-        let defines = crate::ffi::header_defines();
-        for (number, name) in RULES {
-            let constant = format!("CRM_RULE_{}", name.to_uppercase());
-            assert_eq!(defines.get(&constant), Some(&number), "{constant}");
-            assert_eq!(rule(number).unwrap().as_str(), name);
-        }
-        assert!(rule(1100).is_err());
-    }
+/// Learns the tenant's duplicate-detection model from its customers (no labels) and keeps it;
+/// `*out` as for `crm_tenant_match_model`. A tenant of fewer than 1,000 customers gets the
+/// built-in model.
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_tenant_learn_match_model(
+    tenant: *const crm_tenant,
+    out: *mut *mut c_char,
+) -> crm_status {
+    ffi::call(|| {
+        let out = ffi::out(out, "out")?;
+        let model = self::tenant(tenant)?.tenant.learn_match_model()?;
+        out.write(ffi::string_out(json::envelope("model", model)?));
+        Ok(())
+    })
 }

@@ -351,7 +351,7 @@ pub extern "C" fn crm_import_report_issue(
 /// The whole report as JSON `{"format": 1, "import": {"dry_run", "committed", "stopped", "preset",
 /// "columns": [{"header", "target"}...], "rows", "created", "updated", "unchanged", "skipped",
 /// "failed", "issues": [{"row", "field", "reason", "kind"}...], "issues_total", "flagged":
-/// [{"row", "customer_id", "matches": [{"customer_id", "score", "reasons"}...]}...],
+/// [{"row", "customer_id", "matches": [{"customer_id", "score", "contributions"}...]}...],
 /// "flagged_total"}}`. On success `*out` is a string freed with `crm_string_free`.
 #[unsafe(no_mangle)]
 pub extern "C" fn crm_import_report_to_json(

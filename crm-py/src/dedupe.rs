@@ -1,14 +1,18 @@
-//! Likely duplicates from Python: `MatchConfig`, `DuplicateMatch`, `DuplicatePair` and
-//! `DuplicateCluster`.
+//! Likely duplicates from Python: `MatchConfig`, `MatchContribution`, `DuplicateMatch`,
+//! `DuplicatePair` and `DuplicateCluster`.
 
-use crm_core::{DuplicateCluster, DuplicateMatch, DuplicatePair, MatchConfig, MatchRule};
+use crm_core::{
+    DuplicateCluster, DuplicateMatch, DuplicatePair, MatchConfig, MatchContribution, MatchField,
+    MatchLevel,
+};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 
 use crate::convert::core_dict;
 
-/// The rules of duplicate matching and their weights (all in [0, 1]); every argument left out
-/// keeps its default. A weight of 0 turns a rule off.
+/// How duplicates are decided: `threshold`, the probability from which a pair is one person
+/// (default 0.95), and `weights`, weights in bits set by hand for some levels of some fields
+/// (`{("email", "same"): 12.0}`) in place of the tenant's learned ones.
 #[pyclass(frozen, eq, name = "MatchConfig", module = "crm")]
 #[derive(PartialEq)]
 pub(crate) struct PyMatchConfig(pub(crate) MatchConfig);
@@ -16,128 +20,132 @@ pub(crate) struct PyMatchConfig(pub(crate) MatchConfig);
 #[pymethods]
 impl PyMatchConfig {
     /// Raises:
-    ///     ValidationError: a weight outside [0, 1].
-    ///     TypeError: an unknown rule.
+    ///     ValidationError: a threshold not strictly between 0 and 1, a field or level the core
+    ///         does not know, a level of another field, a weight beyond ±100 bits.
+    ///     TypeError: a threshold or weight that is not a number, a key that is not a
+    ///         `(field, level)` pair.
     #[new]
-    #[pyo3(signature = (**rules))]
-    fn new(py: Python<'_>, rules: Option<Bound<'_, PyDict>>) -> PyResult<Self> {
-        let mut given = Vec::new();
-        for (key, value) in rules.iter().flat_map(|r| r.iter()) {
-            let key = crate::convert::text("MatchConfig", &key)?;
-            let Some(rule) = crate::convert::exact::<MatchRule>(&key) else {
-                return Err(pyo3::exceptions::PyTypeError::new_err(format!(
-                    "MatchConfig() got an unexpected keyword argument '{key}'"
-                )));
-            };
-            let value: f64 = value.extract().map_err(|e: PyErr| {
-                if e.is_instance_of::<pyo3::exceptions::PyOverflowError>(py) {
-                    crate::errors::validation(py, &key, "is not a finite number")
-                } else {
-                    crate::convert::wrong_type(&key, "float", &value)
-                }
-            })?;
-            given.push((rule, value));
+    #[pyo3(signature = (threshold=None, weights=None))]
+    fn new(
+        py: Python<'_>,
+        threshold: Option<Bound<'_, PyAny>>,
+        weights: Option<Bound<'_, PyDict>>,
+    ) -> PyResult<Self> {
+        let err = |e: crm_core::Error| crate::errors::to_py(py, e.into());
+        let mut config = MatchConfig::default();
+        if let Some(value) = threshold {
+            let value: f64 = value
+                .extract()
+                .map_err(|_| crate::convert::wrong_type("threshold", "float", &value))?;
+            config = config.with_threshold(value);
+            config.validate().map_err(err)?;
         }
-        MatchConfig::with_rules(given)
-            .map(Self)
-            .map_err(|err| crate::errors::to_py(py, err.into()))
+        for (key, value) in weights.iter().flat_map(|w| w.iter()) {
+            let (field, level): (String, String) = key
+                .extract()
+                .map_err(|_| crate::convert::wrong_type("weights", "(field, level) tuple", &key))?;
+            let bits: f64 = value
+                .extract()
+                .map_err(|_| crate::convert::wrong_type("weights", "float", &value))?;
+            let field: MatchField = field.parse().map_err(err)?;
+            let level: MatchLevel = level.parse().map_err(err)?;
+            config.set_weight(field, level, bits).map_err(err)?;
+        }
+        Ok(Self(config))
     }
 
-    /// Pairs scoring at least this are duplicates.
+    /// Pairs at least this likely to be one person are duplicates.
     #[getter]
     fn threshold(&self) -> f64 {
         self.0.threshold
     }
 
-    /// Same email, main or secondary, ignoring case.
+    /// The weights set by hand, by `(field, level)`.
     #[getter]
-    fn same_email(&self) -> f64 {
-        self.0.same_email
-    }
-
-    /// Same mailbox once provider aliases are folded (gmail dots, `+tags`).
-    #[getter]
-    fn same_mailbox(&self) -> f64 {
-        self.0.same_mailbox
-    }
-
-    /// Same phone in E.164.
-    #[getter]
-    fn same_phone(&self) -> f64 {
-        self.0.same_phone
-    }
-
-    /// Same name and same birth date.
-    #[getter]
-    fn same_name_and_birth_date(&self) -> f64 {
-        self.0.same_name_and_birth_date
-    }
-
-    /// Similar names (typos, transliteration, nicknames, swapped).
-    #[getter]
-    fn similar_name(&self) -> f64 {
-        self.0.similar_name
-    }
-
-    /// Same street, counted only with similar names.
-    #[getter]
-    fn same_street(&self) -> f64 {
-        self.0.same_street
-    }
-
-    /// Same postal code, counted only with similar names.
-    #[getter]
-    fn same_zip(&self) -> f64 {
-        self.0.same_zip
-    }
-
-    /// Same city, counted only with similar names.
-    #[getter]
-    fn same_city(&self) -> f64 {
-        self.0.same_city
-    }
-
-    /// Jaro-Winkler similarity from which two names are one name typed differently.
-    #[getter]
-    fn name_similarity(&self) -> f64 {
-        self.0.name_similarity
-    }
-
-    /// Factor on contact evidence when the names are not similar (a household).
-    #[getter]
-    fn contact_with_other_name(&self) -> f64 {
-        self.0.contact_with_other_name
-    }
-
-    /// Factor on the score when both birth dates are known and differ.
-    #[getter]
-    fn different_birth_date(&self) -> f64 {
-        self.0.different_birth_date
-    }
-
-    /// Every rule and weight as a plain `dict`.
-    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+    fn weights<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let dict = PyDict::new(py);
-        for &rule in MatchRule::ALL {
-            dict.set_item(rule.as_str(), self.0.get(rule))?;
+        for &(field, level, bits) in &self.0.weights {
+            dict.set_item((field.as_str(), level.as_str()), bits)?;
         }
         Ok(dict)
     }
 
+    /// The threshold and weights as a plain `dict`.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let dict = PyDict::new(py);
+        dict.set_item("threshold", self.0.threshold)?;
+        dict.set_item("weights", self.weights(py)?)?;
+        Ok(dict)
+    }
+
     fn __repr__(&self) -> String {
-        format!("MatchConfig(threshold={})", self.0.threshold)
+        format!(
+            "MatchConfig(threshold={}, weights={})",
+            self.0.threshold,
+            self.0.weights.len()
+        )
     }
 }
 
-fn reasons<'py>(
-    py: Python<'py>,
-    reasons: &[crm_core::MatchReason],
-) -> PyResult<Bound<'py, PyTuple>> {
-    PyTuple::new(py, reasons.iter().map(|r| r.as_str()))
+/// What one field said about a pair: its level and the weight in bits it added (negative:
+/// evidence against). `str()` reads it in words: `same email ignoring case (+16.5)`.
+#[pyclass(frozen, eq, name = "MatchContribution", module = "crm")]
+#[derive(PartialEq)]
+pub(crate) struct PyMatchContribution(pub(crate) MatchContribution);
+
+#[pymethods]
+impl PyMatchContribution {
+    /// The field (`"email"`, `"birth_date"`...).
+    #[getter]
+    fn field(&self) -> &'static str {
+        self.0.field.as_str()
+    }
+
+    /// How it compared (`"same"`, `"one_digit"`, `"different"`...).
+    #[getter]
+    fn level(&self) -> &'static str {
+        self.0.level.as_str()
+    }
+
+    /// The weight it added, in bits.
+    #[getter]
+    fn weight(&self) -> f64 {
+        self.0.weight
+    }
+
+    fn to_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
+        core_dict(slf.as_any(), &slf.borrow().0, &[])
+    }
+
+    fn __str__(&self) -> String {
+        self.0.describe()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "MatchContribution(field='{}', level='{}', weight={:.2})",
+            self.0.field, self.0.level, self.0.weight
+        )
+    }
 }
 
-/// A customer that is likely the same person: its id, the score in [0, 1] and the reasons
-/// (`"same_email"`, `"similar_name"`...), strongest first, evidence against last.
+fn contributions<'py>(
+    py: Python<'py>,
+    contributions: &[MatchContribution],
+) -> PyResult<Bound<'py, PyTuple>> {
+    PyTuple::new(py, contributions.iter().copied().map(PyMatchContribution))
+}
+
+fn explanation(contributions: &[MatchContribution]) -> String {
+    contributions
+        .iter()
+        .map(MatchContribution::describe)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A customer that is likely the same person: its id, the probability in [0, 1], and what each
+/// field contributed, strongest evidence first, evidence against last.
 #[pyclass(frozen, eq, name = "DuplicateMatch", module = "crm")]
 #[derive(PartialEq)]
 pub(crate) struct PyDuplicateMatch(pub(crate) DuplicateMatch);
@@ -156,10 +164,17 @@ impl PyDuplicateMatch {
         self.0.score
     }
 
-    /// What made the score.
+    /// What each field contributed, strongest evidence first, evidence against last.
     #[getter]
-    fn reasons<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
-        reasons(py, &self.0.reasons)
+    fn contributions<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        contributions(py, &self.0.contributions)
+    }
+
+    /// The contributions in words: `same phone number (+16.4), first names a nickname pair
+    /// (+2.3)`.
+    #[getter]
+    fn explanation(&self) -> String {
+        explanation(&self.0.contributions)
     }
 
     fn to_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
@@ -199,10 +214,17 @@ impl PyDuplicatePair {
         self.0.score
     }
 
-    /// What made the score.
+    /// What each field contributed, strongest evidence first, evidence against last.
     #[getter]
-    fn reasons<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
-        reasons(py, &self.0.reasons)
+    fn contributions<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        contributions(py, &self.0.contributions)
+    }
+
+    /// The contributions in words: `same phone number (+16.4), first names a nickname pair
+    /// (+2.3)`.
+    #[getter]
+    fn explanation(&self) -> String {
+        explanation(&self.0.contributions)
     }
 
     fn to_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {

@@ -28,7 +28,7 @@ use pyo3::prelude::*;
 fn names(py: Python<'_>) -> PyResult<Bound<'_, pyo3::types::PyDict>> {
     use crm_core::{
         BookingStatus, CaptureMatch, ChangeKind, Channel, CustomerSort, ImportPreset, IssueKind,
-        MatchReason, MatchRule, MergeField, NameRule, PaymentStatus, Role, SearchFilter,
+        MatchField, MatchLevel, MergeField, NameRule, PaymentStatus, Role, SearchFilter,
         SearchPeriod, SearchSort,
     };
     fn texts<T: std::fmt::Display>(all: &[T]) -> Vec<String> {
@@ -43,8 +43,8 @@ fn names(py: Python<'_>) -> PyResult<Bound<'_, pyo3::types::PyDict>> {
         ("list_sort", texts(CustomerSort::ALL)),
         ("change_kind", texts(ChangeKind::ALL)),
         ("merge_field", texts(&MergeField::ALL)),
-        ("match_reason", texts(MatchReason::ALL)),
-        ("match_rule", texts(MatchRule::ALL)),
+        ("match_field", texts(MatchField::ALL)),
+        ("match_level", texts(MatchLevel::ALL)),
         ("search_filter", texts(SearchFilter::ALL)),
         ("search_period", texts(SearchPeriod::ALL)),
         ("customer_field", texts(crm_core::NewCustomer::FIELDS)),
@@ -101,6 +101,7 @@ fn _crm(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<pages::PyCustomerRow>()?;
     module.add_class::<pages::PySearchPage>()?;
     module.add_class::<dedupe::PyMatchConfig>()?;
+    module.add_class::<dedupe::PyMatchContribution>()?;
     module.add_class::<dedupe::PyDuplicateMatch>()?;
     module.add_class::<dedupe::PyDuplicatePair>()?;
     module.add_class::<dedupe::PyDuplicateCluster>()?;

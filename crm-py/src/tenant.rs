@@ -196,6 +196,13 @@ pub(crate) fn parse_name<T: std::str::FromStr<Err = crm_core::Error> + std::fmt:
 }
 
 /// The rules given, or the defaults.
+/// A model as plain Python values (through its JSON form).
+fn model_dict<'py>(py: Python<'py>, model: &crm_core::MatchModel) -> PyResult<Bound<'py, PyAny>> {
+    let text = serde_json::to_string(model)
+        .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))?;
+    py.import("json")?.call_method1("loads", (text,))
+}
+
 fn match_config(config: Option<Bound<'_, PyMatchConfig>>) -> MatchConfig {
     config.map_or_else(MatchConfig::default, |c| c.get().0.clone())
 }
@@ -655,8 +662,9 @@ impl PyTenant {
     }
 
     /// Stored customers likely the same person as the one these keyword arguments describe
-    /// (those of `create_customer`), best first with their reasons: for a create form to warn
-    /// before saving. Nothing is written.
+    /// (those of `create_customer`), best first with what each field contributed: for a create
+    /// form to warn before saving. Nothing is written. Scored with the tenant's learned model
+    /// (see `match_model`).
     ///
     /// Raises:
     ///     ValidationError: fields a create would refuse.
@@ -695,10 +703,12 @@ impl PyTenant {
         Ok(found.into_iter().map(PyDuplicateMatch).collect())
     }
 
-    /// Every cluster of likely duplicates among the tenant's customers, best first.
+    /// Every cluster of likely duplicates among the tenant's customers, best first. The
+    /// tenant's model is learned from its customers first (no labels) and kept for
+    /// `duplicates_of`, `possible_duplicates` and imports.
     ///
     /// Args:
-    ///     config: the rules (MatchConfig()).
+    ///     config: threshold and weights set by hand (MatchConfig()).
     ///     window: in a large block of customers sharing a key, how many neighbours each is
     ///         compared with, 1 to 1000 (default 24).
     ///     progress: called with (done, total) as the pass goes; it must not call the database.
@@ -718,6 +728,23 @@ impl PyTenant {
         })?;
         progress.finish()?;
         Ok(clusters.into_iter().map(PyDuplicateCluster).collect())
+    }
+
+    /// The tenant's duplicate-detection model as a `dict`: `prior` (the chance two customers
+    /// taken at random are one person), `levels` (`field`, `level`, `given`: the contact the
+    /// pairs share or None, `m` and `u`) and `learning` (when, from how many customers and
+    /// pairs; None for the built-in model of a tenant not learned from, or of fewer than 1,000
+    /// customers).
+    fn match_model<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let model = self.call(py, |t| t.match_model())?;
+        model_dict(py, &model)
+    }
+
+    /// Learns the tenant's duplicate-detection model from its customers and keeps it; returns
+    /// it as `match_model` does.
+    fn learn_match_model<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let model = self.call(py, |t| t.learn_match_model())?;
+        model_dict(py, &model)
     }
 
     /// What merging `others` into `primary` would do, computed without writing: the customer

@@ -18,7 +18,8 @@ ALIASES = {
     "_ListSort": "list_sort",
     "_ChangeKind": "change_kind",
     "_MergeField": "merge_field",
-    "_MatchReason": "match_reason",
+    "_MatchField": "match_field",
+    "_MatchLevel": "match_level",
     "_Channel": "channel",
     "_ImportPreset": "import_preset",
     "_NameRule": "name_rule",
@@ -61,7 +62,6 @@ def test_every_literal_of_the_stub_is_the_core_list() -> None:
     literals = stub_literals()
     assert set(ALIASES) <= set(literals), "an alias went missing from the stub"
     others = {
-        "match_rule",
         "search_filter",
         "search_period",
         "customer_field",
@@ -94,29 +94,6 @@ def test_the_window_is_the_core_default_and_checked_by_it(agency: crm.Tenant) ->
     with pytest.raises(crm.ValidationError, match="window: must be at least 1"):
         agency.find_duplicates(window=0)
     assert agency.find_duplicates(window=1) == []
-
-
-def test_match_rules_are_the_core_rules() -> None:
-    rules = crm.NAMES["match_rule"]
-    assert stub_typed_dict("_MatchRules") == rules
-    config = crm.MatchConfig()
-    assert tuple(config.to_dict()) == rules
-    for rule in rules:
-        assert getattr(config, rule) == config.to_dict()[rule], rule
-        changed = crm.MatchConfig(**{rule: 0.5})
-        assert getattr(changed, rule) == 0.5, rule
-    with pytest.raises(TypeError, match="unexpected keyword argument 'same_fax'"):
-        crm.MatchConfig(same_fax=0.5)  # type: ignore[call-arg]
-    with pytest.raises(crm.ValidationError, match="same_zip: must be between 0 and 1"):
-        crm.MatchConfig(same_zip=1.5)
-    # Names as written; an unknown name wins over a bad value; the first bad rule in the
-    # core's order is named.
-    with pytest.raises(TypeError, match="unexpected keyword argument ' same_zip'"):
-        crm.MatchConfig(**{" same_zip": 0.5})
-    with pytest.raises(TypeError, match="bogus"):
-        crm.MatchConfig(same_zip=2, bogus=1)  # type: ignore[call-arg]
-    with pytest.raises(crm.ValidationError, match="threshold"):
-        crm.MatchConfig(same_zip=1.5, threshold=1.5)
 
 
 def test_the_search_keywords_are_the_core_filters(agency: crm.Tenant) -> None:
@@ -259,6 +236,7 @@ def test_every_record_dict_has_the_core_fields(db: crm.Crm, agency: crm.Tenant, 
     records += list(agency.list_customers().items) + agency.changes_since(0)
     clusters = agency.find_duplicates()
     records += agency.duplicates_of(a) + clusters + list(clusters[0].pairs)
+    records += list(clusters[0].pairs[0].contributions)
     agency.create_list("vip")
     records += agency.lists() + [agency.request_brochure(a)]
     records += [agency.attach_document(a, name="id.pdf", content=b"%PDF-1.4", content_type="application/pdf")]
@@ -277,8 +255,8 @@ def test_every_record_dict_has_the_core_fields(db: crm.Crm, agency: crm.Tenant, 
     csv = tmp_path / "in.csv"
     csv.write_text(
         "first_name,last_name,email,mobile\n"
-        "Jean,Dupont,jean@example.com,\n"
-        "Jean,Dupont,j.dupont@example.net,06 12 34 56 78\n"
+        "Paul,Martin,,06 12 34 56 79\n"
+        "Paul,Martin,paul@example.org,06 12 34 56 79\n"
         ",,bad,\n"
     )
     report = agency.import_csv(csv, flag_duplicates=True)
@@ -295,7 +273,7 @@ def test_every_record_dict_has_the_core_fields(db: crm.Crm, agency: crm.Tenant, 
         "Actor", "Address", "AnonymisationReport", "BookingMove", "Booking", "BrochureRequest",
         "Captured", "ChangeEvent", "Communication", "Consent", "Customer", "CustomerRow",
         "CustomerStats", "Document", "DuplicateCluster", "DuplicateMatch", "DuplicatePair",
-        "FlaggedRow", "ImportReport", "Invoice", "ListInfo", "MergePlan", "MergeRecord", "Merged",
+        "FlaggedRow", "ImportReport", "Invoice", "ListInfo", "MatchContribution", "MergePlan", "MergeRecord", "Merged",
         "Money", "Outreach", "Phone", "Recipient", "RetentionReport", "RowIssue", "SavedRun",
         "SavedSearch", "Statement", "StatementLine", "TenantSettings",
     }

@@ -7,6 +7,7 @@ pub(crate) mod capture;
 pub(crate) mod communications;
 pub(crate) mod customers;
 pub(crate) mod documents;
+pub(crate) mod duplicates;
 pub(crate) mod feed;
 pub(crate) mod import;
 pub(crate) mod lists;

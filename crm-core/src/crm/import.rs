@@ -247,7 +247,7 @@ impl Tenant {
         let stored = self
             .list_customers(&CustomerListQuery::new(CustomerSort::CreatedAt).limit(1))?
             .total;
-        let mut incoming = Incoming::new(config.clone());
+        let mut incoming = Incoming::new(config, &self.match_model()?);
         let stored_in_blocks = stored <= LOAD_STORE_UP_TO || stored <= size / FILE_BYTES_PER_STORED;
         if stored_in_blocks {
             let mut after = None;

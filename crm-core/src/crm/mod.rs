@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 
 use crate::cases;
 use crate::cases::import::{CustomerReads, StoreReads};
-use crate::dedupe::{self, DuplicateCluster, DuplicateMatch, FindOptions, MatchConfig};
+use crate::dedupe::{self, DuplicateCluster, DuplicateMatch, FindOptions, MatchConfig, MatchModel};
 use crate::error::{Error, Result};
 use crate::exchange::{self, CsvSheet, ExportOptions, XlsxSheet};
 use crate::merge::{MergeId, MergePlan, MergeRecord, MergeRequest, Merged};
@@ -45,6 +45,7 @@ use crate::sync;
 pub struct Crm {
     store: Arc<dyn Store>,
     index: Arc<SearchIndex>,
+    models: Arc<cases::duplicates::ModelCache>,
 }
 
 impl std::fmt::Debug for Crm {
@@ -148,7 +149,11 @@ impl Crm {
             index.set_store(store.identity());
             index.mark_stale();
         }
-        Ok(Self { store, index })
+        Ok(Self {
+            store,
+            index,
+            models: Arc::default(),
+        })
     }
 
     /// Rebuilds the search index from the store, calling `progress(done, total)` as customers are
@@ -223,6 +228,7 @@ impl Crm {
         Ok(Tenant {
             store: Arc::clone(&self.store),
             index: Arc::clone(&self.index),
+            models: Arc::clone(&self.models),
             id: TenantId::new(id)?,
         })
     }
@@ -237,6 +243,7 @@ impl Crm {
 pub struct Tenant {
     store: Arc<dyn Store>,
     index: Arc<SearchIndex>,
+    models: Arc<cases::duplicates::ModelCache>,
     id: TenantId,
 }
 
@@ -527,6 +534,52 @@ impl Tenant {
         )
     }
 
+    /// The tenant's duplicate-detection model: the one learned by the last
+    /// [`find_duplicates`](Self::find_duplicates) (or [`learn_match_model`](Self::learn_match_model)),
+    /// or the built-in one ([`MatchModel::default`]) if none was or the tenant had fewer than
+    /// 1,000 customers then. [`duplicates_of`](Self::duplicates_of),
+    /// [`possible_duplicates`](Self::possible_duplicates) and import flagging score with it.
+    pub fn match_model(&self) -> Result<MatchModel> {
+        Ok((*self.current_model()?).clone())
+    }
+
+    fn current_model(&self) -> Result<Arc<MatchModel>> {
+        cases::duplicates::model(self.store.as_ref(), &self.id, &self.models)
+    }
+
+    /// Learns the tenant's duplicate-detection model from its customers, without labels, and
+    /// keeps it (see [`MatchModel`]); what [`find_duplicates`](Self::find_duplicates) does
+    /// before it compares. Returns the model.
+    pub fn learn_match_model(&self) -> Result<MatchModel> {
+        let profiles = self.profiles(&mut |_, _| {})?;
+        let model = dedupe::learn_from(&profiles, FindOptions::default().window);
+        cases::duplicates::keep(self.store.as_ref(), &self.id, &model)?;
+        Ok(model)
+    }
+
+    /// The profiles of every customer of the tenant but the anonymised ones; `progress(done,
+    /// total)` as they are read.
+    fn profiles(&self, progress: &mut dyn FnMut(u64, u64)) -> Result<Vec<dedupe::Profile>> {
+        let count = self
+            .list_customers(&CustomerListQuery::new(CustomerSort::CreatedAt).limit(1))?
+            .total;
+        let mut profiles = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
+        let mut after = None;
+        loop {
+            let page = cases::customers::scan(self.store.as_ref(), &self.id, after, SCAN_PAGE)?;
+            let Some(last) = page.last() else { break };
+            after = Some(last.id);
+            // Anonymised records are nobody's duplicates.
+            profiles.extend(
+                page.iter()
+                    .filter(|c| c.anonymised_at.is_none())
+                    .map(dedupe::Profile::of),
+            );
+            progress((profiles.len() as u64).min(count), count);
+        }
+        Ok(profiles)
+    }
+
     /// Customers already stored that are likely the same person as `fields`, best first, with
     /// the reasons: for the create form to warn before saving. Nothing is written.
     ///
@@ -573,30 +626,31 @@ impl Tenant {
         mut progress: impl FnMut(u64, u64),
     ) -> Result<Vec<DuplicateCluster>> {
         options.validate()?;
-        let count = self
-            .list_customers(&CustomerListQuery::new(CustomerSort::CreatedAt).limit(1))?
-            .total;
-        let total = count.max(1) * 2;
-        let mut profiles = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
-        let mut after = None;
-        loop {
-            let page = cases::customers::scan(self.store.as_ref(), &self.id, after, SCAN_PAGE)?;
-            let Some(last) = page.last() else { break };
-            after = Some(last.id);
-            // Anonymised records are nobody's duplicates.
-            profiles.extend(
-                page.iter()
-                    .filter(|c| c.anonymised_at.is_none())
-                    .map(dedupe::Profile::of),
-            );
-            progress((profiles.len() as u64).min(count), total);
-        }
+        let mut total = 2;
+        let profiles = self.profiles(&mut |done, count| {
+            total = count.max(1) * 2;
+            progress(done, total);
+        })?;
         let half = total / 2;
-        let clusters = dedupe::find(&profiles, options, &mut |done, blocks| {
-            progress(half + done * half / blocks.max(1), total);
-        });
+        let model = if options.learn {
+            None
+        } else {
+            Some((*self.current_model()?).clone())
+        };
+        let found = dedupe::find(
+            &profiles,
+            options,
+            model,
+            &std::collections::HashSet::new(),
+            &mut |done, blocks| {
+                progress(half + done * half / blocks.max(1), total);
+            },
+        );
+        if options.learn {
+            cases::duplicates::keep(self.store.as_ref(), &self.id, &found.model)?;
+        }
         progress(total, total);
-        Ok(clusters)
+        Ok(found.clusters)
     }
 
     /// The stored customers that score at or above the threshold against `customer`.
@@ -626,24 +680,16 @@ impl Tenant {
         }
         let ids = self.duplicate_candidates(customer, reads)?;
         let me = dedupe::Profile::of(customer);
-        let mut out: Vec<DuplicateMatch> = reads
+        let others: Vec<dedupe::Profile> = reads
             .customers(&ids)?
-            .into_iter()
-            .filter(|other| other.id != customer.id && other.anonymised_at.is_none())
-            .filter_map(|other| {
-                let (score, reasons) = dedupe::score(&me, &dedupe::Profile::of(&other), config);
-                (score >= config.threshold).then_some(DuplicateMatch {
-                    customer_id: other.id,
-                    score,
-                    reasons,
-                })
-            })
+            .iter()
+            .filter(|other| other.anonymised_at.is_none())
+            .map(dedupe::Profile::of)
             .collect();
-        out.sort_by(|a, b| {
-            b.score
-                .total_cmp(&a.score)
-                .then_with(|| a.customer_id.cmp(&b.customer_id))
-        });
+        let scorer =
+            dedupe::Scorer::new(&*self.current_model()?, &config.weights, config.threshold);
+        let mut out = dedupe::scored(&me, others.iter(), &scorer);
+        dedupe::settle_matches(&mut out);
         Ok(out)
     }
 

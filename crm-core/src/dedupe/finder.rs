@@ -1,13 +1,17 @@
-//! The batch finder: blocking keys so that only customers sharing something are compared, pair
-//! scores on every core, and clusters of matching pairs (union-find).
+//! The batch finder: blocking keys so that only customers sharing something are compared, the
+//! comparison of every candidate pair on every core, the model learned from those comparisons
+//! (unless one is given), and clusters of matching pairs (union-find).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
 
+use super::compare::{Gamma, compare, conflict};
+use super::learn::{Patterns, learn};
+use super::model::{MatchModel, Scorer, probability};
 use super::names::nickname_groups;
 use super::profile::Profile;
-use super::score::score;
-use super::{DuplicateCluster, DuplicatePair, FindOptions, MatchReason};
+use super::{DuplicateCluster, DuplicatePair, FindOptions};
+use crate::model::CustomerId;
 
 /// The first `n` characters of `s`.
 fn head(s: &str, n: usize) -> &str {
@@ -31,47 +35,69 @@ pub(super) fn keys(p: &Profile, out: &mut Vec<u64>) -> usize {
             out.push(hashed(&["e", mailbox]));
         }
     }
-    for phone in &p.phones {
-        out.push(hashed(&["p", phone]));
+    for tail in &p.tails {
+        out.push(hashed(&["p", tail]));
     }
     let contacts = out.len();
     let (first, last) = (p.first.as_str(), p.last.as_str());
-    if first.is_empty() && last.is_empty() {
-        // A name that folds to nothing is unknown: it would block everyone alike.
-        return contacts;
-    }
     if !first.is_empty() && !last.is_empty() {
-        // Name keys, in both orders so that swapped names meet. A record with one name (the
-        // tenant's name rule allows it) meets others by its contacts, birth date and address.
+        // Name keys, in both orders so that swapped names meet; a typo in the first letters of
+        // one name still meets by the other.
         out.push(hashed(&["n", head(last, 4), head(first, 1)]));
         out.push(hashed(&["n", head(first, 4), head(last, 1)]));
+        out.push(hashed(&["m", head(first, 3), head(last, 3)]));
+        out.push(hashed(&["m", head(last, 3), head(first, 3)]));
         for group in nickname_groups(first) {
             out.push(hashed(&["k", head(last, 4), &group.to_string()]));
         }
+    } else if !first.is_empty() || !last.is_empty() {
+        // One name (the tenant's name rule allows it): meets the same name in either field.
+        out.push(hashed(&["o", head(&format!("{first}{last}"), 6)]));
     }
     if let Some(birth) = p.birth {
-        out.push(hashed(&["b", &birth.to_string(), head(first, 1)]));
+        out.push(hashed(&["b", &birth.to_string()]));
     }
-    if let (Some(zip), Some(street)) = (&p.zip, &p.street) {
-        out.push(hashed(&["a", zip, head(street, 10)]));
+    if let Some(zip) = &p.zip {
+        if let Some(street) = &p.street {
+            out.push(hashed(&["a", zip, head(street, 10)]));
+        }
+        if let Some(number) = &p.number {
+            out.push(hashed(&["z", zip, number]));
+        }
     }
     contacts
 }
 
-/// A pair that scored at or above the threshold: indexes into the profiles.
-type Scored = (u32, u32, f64, Vec<MatchReason>);
-
 /// Blocks per unit of work between progress reports.
 const BLOCKS_PER_STEP: usize = 8192;
 
-/// Finds the clusters of likely duplicates among `profiles`. `progress(done, total)` follows
-/// the blocks compared.
-pub(crate) fn find(
-    profiles: &[Profile],
-    options: &FindOptions,
-    progress: &mut dyn FnMut(u64, u64),
-) -> Vec<DuplicateCluster> {
-    let mut keyed: Vec<(u64, u32)> = Vec::with_capacity(profiles.len() * 6);
+/// Neighbours in the order of names (either order of first and last) each customer is compared
+/// with, whatever it shares: the sorted-neighbourhood pass that catches what no key caught.
+const NEIGHBOURS: usize = 4;
+
+/// What a run of the finder found, and the model it scored with.
+pub(crate) struct Found {
+    pub(crate) clusters: Vec<DuplicateCluster>,
+    pub(crate) model: MatchModel,
+}
+
+/// A pair of profile indexes, the lower first, as one number.
+fn pair(x: u32, y: u32) -> u64 {
+    (u64::from(x.min(y)) << 32) | u64::from(x.max(y))
+}
+
+fn halves(p: u64) -> (u32, u32) {
+    (
+        u32::try_from(p >> 32).unwrap_or(u32::MAX),
+        u32::try_from(p & 0xffff_ffff).unwrap_or(u32::MAX),
+    )
+}
+
+/// The candidate pairs of `profiles`: those sharing a blocking key (every pair of a small
+/// block; in a large one, each member with its `window` neighbours in name order), and the
+/// neighbours in name order. Each pair once.
+fn candidates(profiles: &[Profile], window: usize, progress: &mut dyn FnMut(u64, u64)) -> Vec<u64> {
+    let mut keyed: Vec<(u64, u32)> = Vec::with_capacity(profiles.len() * 10);
     let mut scratch = Vec::new();
     for (i, p) in profiles.iter().enumerate() {
         scratch.clear();
@@ -94,50 +120,59 @@ pub(crate) fn find(
         }
         start = end;
     }
-
     let threads = std::thread::available_parallelism().map_or(1, usize::from);
     let total = blocks.len() as u64;
-    let mut found: Vec<Scored> = Vec::new();
+    let mut pairs: Vec<u64> = Vec::new();
     for (step, chunk) in blocks.chunks(BLOCKS_PER_STEP).enumerate() {
         let per_thread = chunk.len().div_ceil(threads).max(1);
-        let scored: Vec<Vec<Scored>> = std::thread::scope(|scope| {
+        let parts: Vec<Vec<u64>> = std::thread::scope(|scope| {
             let workers: Vec<_> = chunk
                 .chunks(per_thread)
-                .map(|part| scope.spawn(|| compare_blocks(part, &keyed, profiles, options)))
+                .map(|part| scope.spawn(|| block_pairs(part, &keyed, profiles, window)))
                 .collect();
             workers
                 .into_iter()
-                .map(|w| {
-                    w.join()
-                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-                })
+                .map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
                 .collect()
         });
-        found.extend(scored.into_iter().flatten());
+        for part in parts {
+            pairs.extend(part);
+        }
         let done = ((step * BLOCKS_PER_STEP + chunk.len()) as u64).min(total);
         progress(done, total);
     }
-    if blocks.is_empty() {
-        progress(0, 0);
+    // Sorted neighbourhood over the order-free name.
+    let mut order: Vec<u32> = (0..profiles.len())
+        .filter_map(|i| u32::try_from(i).ok())
+        .collect();
+    order.sort_by(|&x, &y| {
+        let (a, b) = (&profiles[x as usize], &profiles[y as usize]);
+        a.name_key().cmp(&b.name_key())
+    });
+    for (n, &x) in order.iter().enumerate() {
+        for &y in order.iter().skip(n + 1).take(NEIGHBOURS) {
+            pairs.push(pair(x, y));
+        }
     }
-    clusters(profiles, found)
+    pairs.sort_unstable();
+    pairs.dedup();
+    pairs
 }
 
-/// Scores the pairs of each block: every pair of a small block; in a large one, each member
-/// against its `window` neighbours in name order.
-fn compare_blocks(
+/// The pairs of each block: every pair of a small block; in a large one, each member with its
+/// `window` neighbours in name order.
+fn block_pairs(
     blocks: &[std::ops::Range<usize>],
     keyed: &[(u64, u32)],
     profiles: &[Profile],
-    options: &FindOptions,
-) -> Vec<Scored> {
+    window: usize,
+) -> Vec<u64> {
     let mut out = Vec::new();
     let mut members: Vec<u32> = Vec::new();
     for block in blocks {
         members.clear();
         members.extend(keyed[block.clone()].iter().map(|&(_, i)| i));
         let at = |i: u32| &profiles[i as usize];
-        let window = options.window;
         if members.len() > window.saturating_add(1) {
             // Side by side: the same name in either order, then the same birth date and zip.
             members.sort_by(|&x, &y| {
@@ -147,27 +182,125 @@ fn compare_blocks(
         }
         for (n, &x) in members.iter().enumerate() {
             for &y in members.iter().skip(n + 1).take(window) {
-                let (s, reasons) = score(at(x), at(y), &options.config);
-                if s >= options.config.threshold {
-                    out.push((x.min(y), x.max(y), s, reasons));
-                }
+                out.push(pair(x, y));
             }
         }
     }
     out
 }
 
-/// Groups matching pairs into clusters (union-find), strongest pairs first. Two groups whose
-/// members have different known birth dates are never joined: a customer without a birth date
-/// who matches a father and his namesake son must not make them one person. A pair left
-/// between two clusters that way is dropped.
-fn clusters(profiles: &[Profile], mut found: Vec<Scored>) -> Vec<DuplicateCluster> {
-    found.sort_by_key(|x| (x.0, x.1));
-    found.dedup_by(|x, y| x.0 == y.0 && x.1 == y.1);
+/// `f` over `items` cut in one part per core, the results in order.
+fn on_cores<T: Sync, U: Send>(items: &[T], f: impl Fn(&[T]) -> U + Sync) -> Vec<U> {
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let per_thread = items.len().div_ceil(threads).max(1);
+    let f = &f;
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = items
+            .chunks(per_thread)
+            .map(|part| scope.spawn(move || f(part)))
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    })
+}
+
+/// A pair that scored at or above the threshold: indexes into the profiles, probability,
+/// comparison.
+type Scored = (u32, u32, f64, Gamma);
+
+/// Finds the clusters of likely duplicates among `profiles`, scoring with `model`, or with a
+/// model learned from them when `None`. Pairs in `reviewed` (customer ids, the lower first) are
+/// never reported. `progress(done, total)` follows the blocks enumerated.
+pub(crate) fn find(
+    profiles: &[Profile],
+    options: &FindOptions,
+    model: Option<MatchModel>,
+    reviewed: &HashSet<(CustomerId, CustomerId)>,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Found {
+    let pairs = candidates(profiles, options.window, progress);
+    let model = match model {
+        Some(model) => model,
+        None => learn_pairs(profiles, &pairs),
+    };
+    let scorer = Scorer::new(&model, &options.config.weights, options.config.threshold);
+    let found: Vec<Scored> = on_cores(&pairs, |part| {
+        let mut out = Vec::new();
+        for &p in part {
+            let (x, y) = halves(p);
+            let (a, b) = (&profiles[x as usize], &profiles[y as usize]);
+            let g = compare(a, b);
+            let (base, up) = scorer.base(&g.levels);
+            if base + up < scorer.threshold_bits {
+                continue;
+            }
+            let total = scorer.total(&g);
+            if total >= scorer.threshold_bits && !reviewed.contains(&ordered(a.id, b.id)) {
+                out.push((x, y, probability(total), g));
+            }
+        }
+        out
+    })
+    .into_iter()
+    .flatten()
+    .collect();
+    Found {
+        clusters: clusters(profiles, found, &scorer),
+        model,
+    }
+}
+
+/// The model learned from `profiles` over these candidate pairs.
+fn learn_pairs(profiles: &[Profile], pairs: &[u64]) -> MatchModel {
+    let counts: Vec<Patterns> = on_cores(pairs, |part| {
+        let mut counts = Patterns::new();
+        for &p in part {
+            let (x, y) = halves(p);
+            let g = compare(&profiles[x as usize], &profiles[y as usize]);
+            *counts.entry(g.pattern()).or_default() += 1;
+        }
+        counts
+    });
+    let mut patterns = Patterns::new();
+    for part in counts {
+        for (p, n) in part {
+            *patterns.entry(p).or_default() += n;
+        }
+    }
+    learn(profiles, &patterns)
+}
+
+/// The model learned from `profiles`, over the candidate pairs of blocks compared with
+/// `window` neighbours.
+pub(crate) fn learn_from(profiles: &[Profile], window: usize) -> MatchModel {
+    let pairs = candidates(profiles, window, &mut |_, _| {});
+    learn_pairs(profiles, &pairs)
+}
+
+/// Two ids, the lower first.
+pub(crate) fn ordered(a: CustomerId, b: CustomerId) -> (CustomerId, CustomerId) {
+    if a <= b { (a, b) } else { (b, a) }
+}
+
+/// Members of each of two groups checked against each other before they are joined.
+const CONFLICT_CHECKS: usize = 32;
+
+/// Groups matching pairs into clusters (union-find), strongest pairs first. Two groups are not
+/// joined through a pair when other members of theirs are surely two people (birth dates far
+/// apart, first names with nothing in common): a customer without a birth date who matches a
+/// father and his namesake son must not make them one person. A pair left between two
+/// clusters that way is dropped.
+fn clusters(
+    profiles: &[Profile],
+    mut found: Vec<Scored>,
+    scorer: &Scorer,
+) -> Vec<DuplicateCluster> {
     found.sort_by(|x, y| y.2.total_cmp(&x.2).then((x.0, x.1).cmp(&(y.0, y.1))));
     let mut parent: HashMap<u32, u32> = HashMap::new();
-    // The known birth date of each group, by its root.
-    let mut birth: HashMap<u32, chrono::NaiveDate> = HashMap::new();
+    // The members of each group, by its root.
+    let mut members: HashMap<u32, Vec<u32>> = HashMap::new();
     fn root(parent: &mut HashMap<u32, u32>, mut x: u32) -> u32 {
         while let Some(&p) = parent.get(&x) {
             if p == x {
@@ -183,31 +316,33 @@ fn clusters(profiles: &[Profile], mut found: Vec<Scored>) -> Vec<DuplicateCluste
     for pair in found {
         let (a, b) = (pair.0, pair.1);
         for x in [a, b] {
-            if parent.insert(x, *parent.get(&x).unwrap_or(&x)).is_none()
-                && let Some(date) = profiles[x as usize].birth
-            {
-                birth.insert(x, date);
+            if parent.insert(x, *parent.get(&x).unwrap_or(&x)).is_none() {
+                members.insert(x, vec![x]);
             }
         }
         let (ra, rb) = (root(&mut parent, a), root(&mut parent, b));
         if ra != rb {
-            match (birth.get(&ra).copied(), birth.get(&rb).copied()) {
-                (Some(x), Some(y)) if x != y => continue,
-                (x, y) => {
-                    let (keep, gone) = (ra.min(rb), ra.max(rb));
-                    parent.insert(gone, keep);
-                    if let Some(date) = x.or(y) {
-                        birth.insert(keep, date);
-                    }
-                }
+            let at = |i: u32| &profiles[i as usize];
+            let (x, y) = (&members[&ra], &members[&rb]);
+            let conflicted = x.iter().take(CONFLICT_CHECKS).any(|&i| {
+                y.iter()
+                    .take(CONFLICT_CHECKS)
+                    .any(|&j| (i, j) != (a, b) && (j, i) != (a, b) && conflict(at(i), at(j)))
+            });
+            if conflicted {
+                continue;
             }
+            let (keep, gone) = (ra.min(rb), ra.max(rb));
+            parent.insert(gone, keep);
+            let moved = members.remove(&gone).unwrap_or_default();
+            members.entry(keep).or_default().extend(moved);
         }
         kept.push(pair);
     }
     let found = kept;
     let mut groups: HashMap<u32, (Vec<u32>, Vec<Scored>)> = HashMap::new();
-    let members: Vec<u32> = parent.keys().copied().collect();
-    for m in members {
+    let all: Vec<u32> = parent.keys().copied().collect();
+    for m in all {
         let r = root(&mut parent, m);
         groups.entry(r).or_default().0.push(m);
     }
@@ -227,11 +362,11 @@ fn clusters(profiles: &[Profile], mut found: Vec<Scored>) -> Vec<DuplicateCluste
                 customers: members.iter().map(|&i| at(i).id).collect(),
                 pairs: pairs
                     .into_iter()
-                    .map(|(a, b, score, reasons)| DuplicatePair {
+                    .map(|(a, b, score, gamma)| DuplicatePair {
                         a: at(a).id,
                         b: at(b).id,
                         score,
-                        reasons,
+                        contributions: scorer.contributions(&gamma),
                     })
                     .collect(),
                 score,

@@ -4,9 +4,10 @@
 
 use std::collections::HashMap;
 
+use super::compare::compare;
 use super::finder::keys;
+use super::model::{MatchModel, Scorer, probability};
 use super::profile::Profile;
-use super::score::score;
 use super::{DuplicateMatch, MatchConfig};
 use crate::model::Customer;
 
@@ -17,19 +18,19 @@ const CONTACT_BLOCK_CAP: usize = 64;
 /// a busy street hold thousands; the batch finder bounds the same work with its window.
 const BLOCK_CAP: usize = 16;
 
-/// The blocks of the customers seen so far, and the matching rules.
+/// The blocks of the customers seen so far, and the model with its threshold.
 pub(crate) struct Incoming {
-    config: MatchConfig,
+    scorer: Scorer,
     profiles: Vec<Profile>,
     blocks: HashMap<u64, Vec<u32>>,
     keys: Vec<u64>,
 }
 
 impl Incoming {
-    /// Blocks over no one yet.
-    pub(crate) fn new(config: MatchConfig) -> Self {
+    /// Blocks over no one yet, scoring with `model` as `config` says.
+    pub(crate) fn new(config: &MatchConfig, model: &MatchModel) -> Self {
         Self {
-            config,
+            scorer: Scorer::new(model, &config.weights, config.threshold),
             profiles: Vec::new(),
             blocks: HashMap::new(),
             keys: Vec::new(),
@@ -76,7 +77,7 @@ impl Incoming {
                     scored(
                         me,
                         found.iter().map(|&j| &this.profiles[j as usize]),
-                        &this.config,
+                        &this.scorer,
                     )
                 }
                 None => Vec::new(),
@@ -91,7 +92,7 @@ impl Incoming {
             let contacts = keys_of(me, &mut keys);
             let found = candidates(&local, &keys, contacts);
             let earlier = found.iter().filter_map(|&j| profiles[j as usize].as_ref());
-            out[i].extend(scored(me, earlier, &self.config));
+            out[i].extend(scored(me, earlier, &self.scorer));
             settle(&mut out[i]);
             keys.sort_unstable();
             keys.dedup();
@@ -136,18 +137,22 @@ fn candidates(blocks: &HashMap<u64, Vec<u32>>, keys: &[u64], contacts: usize) ->
 }
 
 /// The matches of `me` among `others`, at or above the threshold.
-fn scored<'a>(
+pub(crate) fn scored<'a>(
     me: &Profile,
     others: impl Iterator<Item = &'a Profile>,
-    config: &MatchConfig,
+    scorer: &Scorer,
 ) -> Vec<DuplicateMatch> {
     others
         .filter_map(|other| {
-            let (score, reasons) = score(me, other, config);
-            (other.id != me.id && score >= config.threshold).then_some(DuplicateMatch {
+            if other.id == me.id {
+                return None;
+            }
+            let gamma = compare(me, other);
+            let total = scorer.total(&gamma);
+            (total >= scorer.threshold_bits).then(|| DuplicateMatch {
                 customer_id: other.id,
-                score,
-                reasons,
+                score: probability(total),
+                contributions: scorer.contributions(&gamma),
             })
         })
         .collect()
@@ -201,8 +206,8 @@ mod tests {
             })
             .collect();
         let (stored, batch) = people.split_at(300);
-        let mut one_by_one = Incoming::new(MatchConfig::default());
-        let mut at_once = Incoming::new(MatchConfig::default());
+        let mut one_by_one = Incoming::new(&MatchConfig::default(), &MatchModel::default());
+        let mut at_once = Incoming::new(&MatchConfig::default(), &MatchModel::default());
         for c in stored {
             one_by_one.add(c);
             at_once.add(c);
@@ -221,7 +226,7 @@ mod tests {
 
     #[test]
     fn records_meet_the_stored_and_the_earlier_ones_only() {
-        let mut incoming = Incoming::new(MatchConfig::default());
+        let mut incoming = Incoming::new(&MatchConfig::default(), &MatchModel::default());
         let stored = customer("Hélène", "Dupont", Some("helene@example.fr"));
         incoming.add(&stored);
         // Same email, same name: matches the stored one.

@@ -1,16 +1,18 @@
-//! Likely duplicates: explainable pair matching (`score`), candidates for one record, and the
-//! batch finder over a whole tenant (`finder`), which groups matching pairs into clusters.
-//!
-//! A pair's score is in [0, 1]: the evidence for it (same email, same phone, similar names
-//! backed by the address...) combined as independent signals, `1 - Π(1 - weight)`, then damped
-//! by the evidence against it (different birth dates; contact details shared by people whose
-//! names differ, as in a household). Every rule and weight is data: [`MatchConfig`].
+//! Likely duplicates, by the Fellegi-Sunter model of record linkage: two customers are compared
+//! field by field in graded levels (`compare`); each level weighs what it is worth among true
+//! duplicates against among random pairs, as learned from the tenant's own customers without
+//! labels (`learn`, `model`); a pair's weights add up to the probability that it is one person,
+//! and each weight is shown as the reason it is (`MatchContribution`). The batch finder
+//! (`finder`) compares the pairs sharing a blocking key and groups matching pairs into
+//! clusters; `incoming` checks records about to be imported.
 
+mod compare;
 mod finder;
 mod incoming;
+mod learn;
+mod model;
 mod names;
 mod profile;
-mod score;
 
 use serde::{Deserialize, Serialize};
 
@@ -18,206 +20,116 @@ use crate::error::{Error, Result};
 use crate::model::CustomerId;
 use crate::model::limits::{DEFAULT_WINDOW, MAX_WINDOW};
 
-pub(crate) use finder::find;
-pub(crate) use incoming::{Incoming, settle as settle_matches};
+pub use compare::{MatchField, MatchLevel};
+pub(crate) use finder::{find, learn_from};
+pub(crate) use incoming::{Incoming, scored, settle as settle_matches};
+pub(crate) use model::Scorer;
+pub use model::{Learning, LevelWeight, MatchContribution, MatchModel};
 pub(crate) use names::nicknames;
 pub(crate) use profile::Profile;
-pub(crate) use score::score;
 
-crate::model::string_enum::string_enum!(
-    /// One value of [`MatchConfig`], by the name the C and Python faces use for it.
-    MatchRule, "rule" {
-        /// [`MatchConfig::threshold`].
-        Threshold = "threshold",
-        /// [`MatchConfig::same_email`].
-        SameEmail = "same_email",
-        /// [`MatchConfig::same_mailbox`].
-        SameMailbox = "same_mailbox",
-        /// [`MatchConfig::same_phone`].
-        SamePhone = "same_phone",
-        /// [`MatchConfig::same_name_and_birth_date`].
-        SameNameAndBirthDate = "same_name_and_birth_date",
-        /// [`MatchConfig::similar_name`].
-        SimilarName = "similar_name",
-        /// [`MatchConfig::same_street`].
-        SameStreet = "same_street",
-        /// [`MatchConfig::same_zip`].
-        SameZip = "same_zip",
-        /// [`MatchConfig::same_city`].
-        SameCity = "same_city",
-        /// [`MatchConfig::name_similarity`].
-        NameSimilarity = "name_similarity",
-        /// [`MatchConfig::contact_with_other_name`].
-        ContactWithOtherName = "contact_with_other_name",
-        /// [`MatchConfig::different_birth_date`].
-        DifferentBirthDate = "different_birth_date",
-    }
-);
+/// The most weights a [`MatchConfig`] sets by hand: one per level.
+pub const MAX_WEIGHT_OVERRIDES: usize = 64;
 
-/// The rules of matching and their weights. The defaults suit agencies' customer files; a
-/// weight of 0 turns a rule off.
+/// How matching decides: the threshold, and weights set by hand in place of the model's. The
+/// model itself is the tenant's, learned by [`find_duplicates`](crate::Tenant::find_duplicates)
+/// from its customers; a tenant too small to learn from (fewer than 1,000 customers) uses the
+/// built-in one, [`MatchModel::default`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 #[non_exhaustive]
 pub struct MatchConfig {
-    /// Pairs scoring at least this are duplicates (default 0.7).
+    /// Pairs at least this likely to be one person are duplicates: a probability in (0, 1),
+    /// by default 0.95.
     pub threshold: f64,
-    /// Same email, main or secondary, ignoring case.
-    pub same_email: f64,
-    /// Same mailbox once the provider's aliases are folded (dots and `+tags` at gmail.com,
-    /// `+tags` at outlook, hotmail, icloud...), but not the same address.
-    pub same_mailbox: f64,
-    /// Same phone in E.164, whatever the format typed (any phone field of either).
-    pub same_phone: f64,
-    /// Same first and last name (folded) and the same birth date.
-    pub same_name_and_birth_date: f64,
-    /// Similar names: accents folded, transliterated, typos, nicknames, first and last swapped.
-    pub similar_name: f64,
-    /// Same street and number (folded), counted only with similar names.
-    pub same_street: f64,
-    /// Same postal code, counted only with similar names.
-    pub same_zip: f64,
-    /// Same city, counted only with similar names.
-    pub same_city: f64,
-    /// Jaro-Winkler similarity from which two folded names count as the same name typed
-    /// differently (default 0.9).
-    pub name_similarity: f64,
-    /// Factor on contact evidence (email, mailbox, phone) when the names are not similar: a
-    /// household shares a landline or an address without being one person.
-    pub contact_with_other_name: f64,
-    /// Factor on the score when both birth dates are known and differ.
-    pub different_birth_date: f64,
+    /// Weights in bits (positive for, negative against) of some levels of some fields, in
+    /// place of the model's; such a level is not adjusted by how rare the value is.
+    pub weights: Vec<(MatchField, MatchLevel, f64)>,
 }
 
 impl Default for MatchConfig {
     fn default() -> Self {
         Self {
-            threshold: 0.7,
-            same_email: 0.95,
-            same_mailbox: 0.8,
-            same_phone: 0.85,
-            same_name_and_birth_date: 0.95,
-            similar_name: 0.35,
-            same_street: 0.6,
-            same_zip: 0.35,
-            same_city: 0.2,
-            name_similarity: 0.9,
-            contact_with_other_name: 0.45,
-            different_birth_date: 0.15,
+            threshold: 0.95,
+            weights: Vec::new(),
         }
     }
 }
 
 impl MatchConfig {
-    /// The default rules with another threshold.
+    /// The defaults with another threshold.
     pub fn with_threshold(mut self, threshold: f64) -> Self {
         self.threshold = threshold;
         self
     }
 
-    /// The default rules with these set, checked once all are set.
+    /// Sets the weight of one level by hand (replacing an earlier one for it), if valid; else
+    /// nothing changes.
     ///
     /// # Errors
-    /// Validation naming the first rule at fault, as [`validate`](Self::validate) says.
-    pub fn with_rules(rules: impl IntoIterator<Item = (MatchRule, f64)>) -> Result<Self> {
-        let mut config = Self::default();
-        for (rule, value) in rules {
-            *config.slot(rule) = value;
-        }
-        config.validate()?;
-        Ok(config)
-    }
-
-    /// The value of one rule.
-    pub fn get(&self, rule: MatchRule) -> f64 {
-        let mut config = self.clone();
-        *config.slot(rule)
-    }
-
-    /// Sets one rule, if the rules stay valid; else nothing changes.
-    ///
-    /// # Errors
-    /// Validation naming the rule, as [`validate`](Self::validate) says.
-    pub fn set(&mut self, rule: MatchRule, value: f64) -> Result<()> {
+    /// Validation as [`validate`](Self::validate) says.
+    pub fn set_weight(&mut self, field: MatchField, level: MatchLevel, bits: f64) -> Result<()> {
         let mut next = self.clone();
-        *next.slot(rule) = value;
+        next.weights.retain(|&(f, l, _)| (f, l) != (field, level));
+        next.weights.push((field, level, bits));
         next.validate()?;
         *self = next;
         Ok(())
     }
 
-    fn slot(&mut self, rule: MatchRule) -> &mut f64 {
-        match rule {
-            MatchRule::Threshold => &mut self.threshold,
-            MatchRule::SameEmail => &mut self.same_email,
-            MatchRule::SameMailbox => &mut self.same_mailbox,
-            MatchRule::SamePhone => &mut self.same_phone,
-            MatchRule::SameNameAndBirthDate => &mut self.same_name_and_birth_date,
-            MatchRule::SimilarName => &mut self.similar_name,
-            MatchRule::SameStreet => &mut self.same_street,
-            MatchRule::SameZip => &mut self.same_zip,
-            MatchRule::SameCity => &mut self.same_city,
-            MatchRule::NameSimilarity => &mut self.name_similarity,
-            MatchRule::ContactWithOtherName => &mut self.contact_with_other_name,
-            MatchRule::DifferentBirthDate => &mut self.different_birth_date,
-        }
+    /// The weight set by hand for one level, if any.
+    pub fn weight(&self, field: MatchField, level: MatchLevel) -> Option<f64> {
+        self.weights
+            .iter()
+            .find(|&&(f, l, _)| (f, l) == (field, level))
+            .map(|w| w.2)
     }
 
-    /// Checks every value is in [0, 1] and the threshold above 0 (a threshold of 0 would make
-    /// the whole tenant one cluster).
+    /// Checks the threshold is a probability strictly between 0 and 1 (0 would make the whole
+    /// tenant one cluster), and each weight set by hand names a level of its field, once, with a
+    /// finite weight of at most 100 bits either way.
     ///
     /// # Errors
-    /// Validation naming the rule at fault.
+    /// Validation naming `threshold` or `weights`.
     pub fn validate(&self) -> Result<()> {
-        for &rule in MatchRule::ALL {
-            if !(0.0..=1.0).contains(&self.get(rule)) {
-                return Err(crate::error::Error::validation(
-                    rule.as_str(),
-                    "must be between 0 and 1",
+        if !(self.threshold > 0.0 && self.threshold < 1.0) {
+            return Err(Error::validation(
+                "threshold",
+                "must be a probability above 0 and below 1",
+            ));
+        }
+        if self.weights.len() > MAX_WEIGHT_OVERRIDES {
+            return Err(Error::validation(
+                "weights",
+                format!("at most {MAX_WEIGHT_OVERRIDES}"),
+            ));
+        }
+        for (n, &(field, level, bits)) in self.weights.iter().enumerate() {
+            if field.level_index(level).is_none() {
+                return Err(Error::validation(
+                    "weights",
+                    format!("{field} has no level {level}"),
                 ));
             }
-        }
-        if self.threshold <= 0.0 {
-            return Err(crate::error::Error::validation(
-                "threshold",
-                "must be above 0",
-            ));
+            if !bits.is_finite() || bits.abs() > 100.0 {
+                return Err(Error::validation(
+                    "weights",
+                    format!("{field} {level}: a weight is a finite number of bits within ±100"),
+                ));
+            }
+            if self.weights[..n]
+                .iter()
+                .any(|&(f, l, _)| (f, l) == (field, level))
+            {
+                return Err(Error::validation(
+                    "weights",
+                    format!("{field} {level} given twice"),
+                ));
+            }
         }
         Ok(())
     }
 }
-
-crate::model::string_enum::string_enum!(
-    /// Why a pair matched (or matched less).
-    MatchReason, "reason" {
-        /// The same email, main or secondary, ignoring case.
-        SameEmail = "same_email",
-        /// The same mailbox once the provider's aliases are folded.
-        SameMailbox = "same_mailbox",
-        /// The same phone number in E.164.
-        SamePhone = "same_phone",
-        /// The same first and last name and the same birth date.
-        SameNameAndBirthDate = "same_name_and_birth_date",
-        /// The same first and last name (folded).
-        SameName = "same_name",
-        /// Names that differ by typos or transliteration.
-        SimilarName = "similar_name",
-        /// First names that are a known nickname pair (`Bob` and `Robert`).
-        NicknameName = "nickname_name",
-        /// First and last name swapped.
-        SwappedName = "swapped_name",
-        /// The same street and number.
-        SameStreet = "same_street",
-        /// The same postal code.
-        SameZip = "same_zip",
-        /// The same city.
-        SameCity = "same_city",
-        /// Both birth dates are known and differ (evidence against).
-        DifferentBirthDate = "different_birth_date",
-        /// Shared contact details but names that are not similar (evidence against: a household).
-        DifferentName = "different_name",
-    }
-);
 
 /// A customer that is likely the same person as the one asked about.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -225,10 +137,10 @@ crate::model::string_enum::string_enum!(
 pub struct DuplicateMatch {
     /// The likely duplicate.
     pub customer_id: CustomerId,
-    /// How likely, in [0, 1].
+    /// How likely they are one person, in [0, 1].
     pub score: f64,
-    /// What made the score, strongest evidence first.
-    pub reasons: Vec<MatchReason>,
+    /// What each field said, strongest evidence for first, evidence against last.
+    pub contributions: Vec<MatchContribution>,
 }
 
 /// Two customers of a cluster that matched each other.
@@ -241,8 +153,8 @@ pub struct DuplicatePair {
     pub b: CustomerId,
     /// How likely they are one person, in [0, 1].
     pub score: f64,
-    /// What made the score.
-    pub reasons: Vec<MatchReason>,
+    /// What each field said, strongest evidence for first, evidence against last.
+    pub contributions: Vec<MatchContribution>,
 }
 
 /// Customers linked by matching pairs: likely all one person.
@@ -261,8 +173,13 @@ pub struct DuplicateCluster {
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct FindOptions {
-    /// The rules and threshold.
+    /// The threshold and weights set by hand.
     pub config: MatchConfig,
+    /// Whether to learn the tenant's model from its customers first (and keep it for
+    /// [`duplicates_of`](crate::Tenant::duplicates_of), [`possible_duplicates`](crate::Tenant::possible_duplicates)
+    /// and imports); when false, the model kept from the last learning is used (the built-in
+    /// one if none). Default true.
+    pub learn: bool,
     /// Within a large block of customers sharing a key (a common name), how many neighbours in
     /// name order each one is compared with: from 1 to
     /// [`MAX_WINDOW`](crate::limits::MAX_WINDOW), by default
@@ -274,6 +191,7 @@ impl Default for FindOptions {
     fn default() -> Self {
         Self {
             config: MatchConfig::default(),
+            learn: true,
             window: DEFAULT_WINDOW,
         }
     }

@@ -11,16 +11,25 @@ pub(crate) struct Profile {
     pub(crate) id: CustomerId,
     /// Creation time in microseconds: the oldest of a cluster comes first.
     pub(crate) created: i64,
+    /// The first name folded (accents, scripts, punctuation), and in lower case as typed.
     pub(crate) first: String,
+    pub(crate) first_lower: String,
+    /// The last name, likewise.
     pub(crate) last: String,
+    pub(crate) last_lower: String,
     /// Main and secondary emails, lower case, sorted.
     pub(crate) emails: Vec<String>,
     /// The mailboxes of those emails once provider aliases are folded, sorted.
     pub(crate) mailboxes: Vec<String>,
     /// Every phone in E.164, sorted.
     pub(crate) phones: Vec<String>,
+    /// The subscriber digits of every phone (its last eight digits, or all of six or seven),
+    /// verified or not, sorted: the same number typed with or without country or area code.
+    pub(crate) tails: Vec<String>,
     pub(crate) birth: Option<NaiveDate>,
     pub(crate) street: Option<String>,
+    /// The house number of the street (its first run of digits).
+    pub(crate) number: Option<String>,
     pub(crate) zip: Option<String>,
     pub(crate) city: Option<String>,
 }
@@ -118,35 +127,73 @@ impl Profile {
             .map(|e| e.trim().to_lowercase())
             .collect();
         let mailboxes = emails.iter().map(|e| mailbox(e)).collect();
+        // The emergency phone is someone else's.
+        let own = || {
+            [&c.phone, &c.mobile, &c.fax]
+                .into_iter()
+                .flatten()
+                .chain(&c.secondary_phones)
+        };
         // Only numbers that fit a plan: an unverified one may be missing its area code.
-        let phones = c.phones().filter_map(|p| p.e164.clone()).collect();
+        let phones = own().filter_map(|p| p.e164.clone()).collect();
+        let tails = own()
+            .flat_map(|p| {
+                let typed = tail(&p.typed_digits());
+                let e164 = p.e164.as_deref().and_then(tail);
+                typed.into_iter().chain(e164)
+            })
+            .collect();
+        let street = optional_key(c.address.street.as_deref());
+        let number = street.as_deref().and_then(|s| {
+            s.split(' ')
+                .find(|w| w.starts_with(|ch: char| ch.is_ascii_digit()))
+                .map(|w| w.chars().take_while(char::is_ascii_digit).collect())
+        });
+        let lower = |name: &str| name.trim().to_lowercase();
         Self {
             id: c.id,
             created: c.created_at.timestamp_micros(),
             first: key(&c.first_name),
+            first_lower: lower(&c.first_name),
             last: key(&c.last_name),
+            last_lower: lower(&c.last_name),
             emails: sorted(emails),
             mailboxes: sorted(mailboxes),
             phones: sorted(phones),
+            tails: sorted(tails),
             birth: c.birth_date,
-            street: optional_key(c.address.street.as_deref()),
+            number,
+            street,
             zip: optional_key(c.address.zip.as_deref()).map(|z| z.replace(' ', "")),
             city: optional_key(c.address.city.as_deref()),
         }
     }
 }
 
-/// Whether two sorted lists share a value.
-pub(crate) fn share(a: &[String], b: &[String]) -> bool {
-    let (mut i, mut j) = (0, 0);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => return true,
-        }
+/// The subscriber digits of a number: its last eight digits, or all of six or seven; none for
+/// fewer.
+fn tail(digits: &str) -> Option<String> {
+    let digits: String = digits.chars().filter(char::is_ascii_digit).collect();
+    match digits.len() {
+        0..=5 => None,
+        6..=8 => Some(digits),
+        n => Some(digits[n - 8..].to_owned()),
     }
-    false
+}
+
+/// Whether two strings of digits (or any ASCII) of one length differ in one place, or by two
+/// neighbours swapped.
+pub(crate) fn digits_apart(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let diff: Vec<usize> = (0..a.len()).filter(|&i| a[i] != b[i]).take(3).collect();
+    match diff.as_slice() {
+        [_] => true,
+        [i, j] => *j == i + 1 && a[*i] == b[*j] && a[*j] == b[*i],
+        _ => false,
+    }
 }
 
 #[cfg(test)]
@@ -161,6 +208,17 @@ mod tests {
         assert_eq!(mailbox("j.doe+x@example.fr"), "j.doe+x@example.fr");
         assert_eq!(mailbox("not-an-address"), "not-an-address");
         assert_eq!(mailbox("+x@gmail.com"), "+x@gmail.com");
+    }
+
+    #[test]
+    fn tails_and_digit_typos() {
+        assert_eq!(tail("61391234567").as_deref(), Some("91234567"));
+        assert_eq!(tail("9123 4567").as_deref(), Some("91234567"));
+        assert_eq!(tail("12345"), None);
+        assert!(digits_apart("19161027", "19161017"));
+        assert!(digits_apart("19161027", "19160127"));
+        assert!(!digits_apart("19161027", "19161027"));
+        assert!(!digits_apart("19161027", "19160172"));
     }
 
     #[test]

@@ -170,6 +170,10 @@ pub(crate) trait Tx {
     fn first_change_from(&self, after: i64, at: DateTime<Utc>) -> Result<Option<i64>>;
     /// The tenant's feed cursors, by name.
     fn feed_cursors(&self) -> Result<Vec<FeedCursor>>;
+    /// When the tenant's duplicate-detection model was learned, if it was.
+    fn match_model_stamp(&self) -> Result<Option<String>>;
+    /// The tenant's duplicate-detection model: when learned, parameters, frequencies.
+    fn match_model(&self) -> Result<Option<(String, String, Vec<u8>)>>;
     /// The customer no. the next new customer gets.
     fn next_customer_no(&self) -> Result<i64>;
     /// The customers by their value of custom field `key`: for a value several hold, the one
@@ -223,6 +227,8 @@ pub(crate) trait WriteTx: Tx {
     fn append_at(&self, actor: &Actor, change: &Change, at: DateTime<Utc>) -> Result<()>;
     /// Sets (or makes) the feed cursor `name` at `seq`, stamped `at`.
     fn set_feed_cursor(&self, name: &str, seq: i64, at: DateTime<Utc>) -> Result<()>;
+    /// Keeps the tenant's duplicate-detection model in place of the one before.
+    fn set_match_model(&self, learned_at: &str, params: &str, frequencies: &[u8]) -> Result<()>;
     /// Removes the feed cursor `name`; whether there was one.
     fn delete_feed_cursor(&self, name: &str) -> Result<bool>;
     /// Removes the feed's events up to sequence `upto`, the `limit` oldest at most, and records

@@ -46,6 +46,7 @@ __all__ = [
     "FeedCompactedError",
     "ClosedError",
     "MatchConfig",
+    "MatchContribution",
     "DuplicateMatch",
     "DuplicatePair",
     "DuplicateCluster",
@@ -125,35 +126,26 @@ _MergeField = Literal[
     "salesperson",
 ]
 _Period = tuple[date | None, date | None]
-_MatchReason = Literal[
-    "same_email",
-    "same_mailbox",
-    "same_phone",
-    "same_name_and_birth_date",
-    "same_name",
-    "similar_name",
-    "nickname_name",
-    "swapped_name",
-    "same_street",
-    "same_zip",
-    "same_city",
-    "different_birth_date",
-    "different_name",
-]
+_MatchField = Literal["first_name", "last_name", "birth_date", "email", "phone", "address"]
 
-class _MatchRules(TypedDict, total=False):
-    threshold: float
-    same_email: float
-    same_mailbox: float
-    same_phone: float
-    same_name_and_birth_date: float
-    similar_name: float
-    same_street: float
-    same_zip: float
-    same_city: float
-    name_similarity: float
-    contact_with_other_name: float
-    different_birth_date: float
+_MatchLevel = Literal[
+    "same",
+    "folded",
+    "swapped",
+    "nickname",
+    "one_edit",
+    "similar",
+    "one_digit",
+    "day_month_swapped",
+    "two_digits",
+    "same_year",
+    "same_mailbox",
+    "same_local_part",
+    "same_subscriber",
+    "similar_street",
+    "same_place",
+    "different",
+]
 
 class _CustomerOptional(TypedDict, total=False):
     company: str | None
@@ -592,47 +584,47 @@ class FeedCompaction:
 
 @final
 class MatchConfig:
-    """The rules of duplicate matching and their weights, all in [0, 1]."""
+    """How duplicates are decided: the threshold (a probability) and weights set by hand."""
 
-    def __new__(cls, **rules: Unpack[_MatchRules]) -> Self: ...
+    def __new__(
+        cls,
+        threshold: float | None = None,
+        weights: Mapping[tuple[_MatchField, _MatchLevel], float] | None = None,
+    ) -> Self: ...
     @property
     def threshold(self) -> float: ...
     @property
-    def same_email(self) -> float: ...
+    def weights(self) -> dict[tuple[_MatchField, _MatchLevel], float]: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+
+@final
+class MatchContribution:
+    """What one field said about a pair: its level and the weight in bits it added."""
+
     @property
-    def same_mailbox(self) -> float: ...
+    def field(self) -> _MatchField: ...
     @property
-    def same_phone(self) -> float: ...
+    def level(self) -> _MatchLevel: ...
     @property
-    def same_name_and_birth_date(self) -> float: ...
-    @property
-    def similar_name(self) -> float: ...
-    @property
-    def same_street(self) -> float: ...
-    @property
-    def same_zip(self) -> float: ...
-    @property
-    def same_city(self) -> float: ...
-    @property
-    def name_similarity(self) -> float: ...
-    @property
-    def contact_with_other_name(self) -> float: ...
-    @property
-    def different_birth_date(self) -> float: ...
-    def to_dict(self) -> dict[str, float]: ...
+    def weight(self) -> float: ...
+    def to_dict(self) -> dict[str, Any]: ...
     def __eq__(self, value: object, /) -> bool: ...
     __hash__: ClassVar[None]  # type: ignore[assignment]
 
 @final
 class DuplicateMatch:
-    """A customer that is likely the same person, with the score and the reasons."""
+    """A customer that is likely the same person, with the probability and each field's part."""
 
     @property
     def customer_id(self) -> str: ...
     @property
     def score(self) -> float: ...
     @property
-    def reasons(self) -> tuple[_MatchReason, ...]: ...
+    def contributions(self) -> tuple[MatchContribution, ...]: ...
+    @property
+    def explanation(self) -> str: ...
     def to_dict(self) -> dict[str, Any]: ...
     def __eq__(self, value: object, /) -> bool: ...
     __hash__: ClassVar[None]  # type: ignore[assignment]
@@ -871,7 +863,9 @@ class DuplicatePair:
     @property
     def score(self) -> float: ...
     @property
-    def reasons(self) -> tuple[_MatchReason, ...]: ...
+    def contributions(self) -> tuple[MatchContribution, ...]: ...
+    @property
+    def explanation(self) -> str: ...
     def to_dict(self) -> dict[str, Any]: ...
     def __eq__(self, value: object, /) -> bool: ...
     __hash__: ClassVar[None]  # type: ignore[assignment]
@@ -1132,6 +1126,8 @@ class Tenant:
         window: int = 24,
         progress: Callable[[int, int], object] | None = None,
     ) -> list[DuplicateCluster]: ...
+    def match_model(self) -> dict[str, Any]: ...
+    def learn_match_model(self) -> dict[str, Any]: ...
     def plan_merge(
         self,
         primary: Customer | str,

@@ -15,7 +15,7 @@ use chrono::{DateTime, FixedOffset, Utc};
 use super::Db;
 use super::values::utc_text;
 use super::{
-    bookings, changes, communications, customers, documents, indexing, list, lists, merges,
+    bookings, changes, communications, customers, dedupe, documents, indexing, list, lists, merges,
     privacy, saved,
 };
 use crate::error::Result;
@@ -305,6 +305,14 @@ impl Tx for PgTx<'_, '_> {
         changes::cursors(&mut **self.db()?, self.tenant)
     }
 
+    fn match_model_stamp(&self) -> Result<Option<String>> {
+        dedupe::model_stamp(&mut **self.db()?, self.tenant)
+    }
+
+    fn match_model(&self) -> Result<Option<(String, String, Vec<u8>)>> {
+        dedupe::model(&mut **self.db()?, self.tenant)
+    }
+
     fn next_customer_no(&self) -> Result<i64> {
         customers::next_customer_no(&mut **self.db()?, self.tenant)
     }
@@ -393,6 +401,16 @@ impl WriteTx for PgTx<'_, '_> {
 
     fn set_feed_cursor(&self, name: &str, seq: i64, at: DateTime<Utc>) -> Result<()> {
         changes::set_cursor(&mut **self.db()?, self.tenant, name, seq, &self.text(at))
+    }
+
+    fn set_match_model(&self, learned_at: &str, params: &str, frequencies: &[u8]) -> Result<()> {
+        dedupe::set_model(
+            &mut **self.db()?,
+            self.tenant,
+            learned_at,
+            params,
+            frequencies,
+        )
     }
 
     fn delete_feed_cursor(&self, name: &str) -> Result<bool> {

@@ -317,6 +317,17 @@ CREATE TABLE feed_cursors (
     PRIMARY KEY (tenant_id, name)
 );
 "#,
+    r#"
+-- The duplicate-detection model learned from each tenant's customers: its parameters (JSON)
+-- and the frequencies of its frequent values (keys of names, mailboxes and phones, not the
+-- values).
+CREATE TABLE match_models (
+    tenant_id   TEXT PRIMARY KEY REFERENCES tenants (tenant_id),
+    learned_at  TEXT NOT NULL,
+    params      TEXT NOT NULL,
+    frequencies BYTEA NOT NULL
+);
+"#,
 ];
 
 /// The schema version this library writes on PostgreSQL.

@@ -6,6 +6,7 @@ mod bookings;
 mod changes;
 mod communications;
 mod customers;
+mod dedupe;
 mod documents;
 mod indexing;
 mod list;

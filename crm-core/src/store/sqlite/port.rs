@@ -10,7 +10,7 @@ use chrono::{DateTime, FixedOffset, Utc};
 
 use super::values::utc_text;
 use super::{
-    bookings, changes, communications, customers, documents, indexing, list, lists, merges,
+    bookings, changes, communications, customers, dedupe, documents, indexing, list, lists, merges,
     privacy, saved,
 };
 use crate::error::Result;
@@ -243,6 +243,14 @@ impl Tx for SqliteTx<'_> {
         changes::cursors(self.tx, self.tenant)
     }
 
+    fn match_model_stamp(&self) -> Result<Option<String>> {
+        dedupe::model_stamp(self.tx, self.tenant)
+    }
+
+    fn match_model(&self) -> Result<Option<(String, String, Vec<u8>)>> {
+        dedupe::model(self.tx, self.tenant)
+    }
+
     fn next_customer_no(&self) -> Result<i64> {
         customers::next_customer_no(self.tx, self.tenant)
     }
@@ -327,6 +335,10 @@ impl WriteTx for SqliteTx<'_> {
 
     fn set_feed_cursor(&self, name: &str, seq: i64, at: DateTime<Utc>) -> Result<()> {
         changes::set_cursor(self.tx, self.tenant, name, seq, &self.text(at))
+    }
+
+    fn set_match_model(&self, learned_at: &str, params: &str, frequencies: &[u8]) -> Result<()> {
+        dedupe::set_model(self.tx, self.tenant, learned_at, params, frequencies)
     }
 
     fn delete_feed_cursor(&self, name: &str) -> Result<bool> {

@@ -309,6 +309,17 @@ CREATE TABLE feed_cursors (
     PRIMARY KEY (tenant_id, name)
 ) STRICT;
 "#,
+    r#"
+-- The duplicate-detection model learned from each tenant's customers: its parameters (JSON)
+-- and the frequencies of its frequent values (keys of names, mailboxes and phones, not the
+-- values).
+CREATE TABLE match_models (
+    tenant_id   TEXT PRIMARY KEY REFERENCES tenants(tenant_id),
+    learned_at  TEXT NOT NULL,
+    params      TEXT NOT NULL,
+    frequencies BLOB NOT NULL
+) STRICT;
+"#,
 ];
 
 /// The schema version this library writes.

@@ -1,0 +1,565 @@
+//! Learning a tenant's model without labels, as Fellegi-Sunter record linkage does:
+//!
+//! - **u** (how often a level occurs between customers taken at random) by comparing random
+//!   pairs; the exact agreement of names, emails and phones from the value counts themselves;
+//! - **m** (how often it occurs between duplicates) by expectation-maximisation over the
+//!   candidate pairs, in passes: the pairs that agree on a field (the same names, birth date,
+//!   email or phone) teach the m of the *other* fields, for among them the non-duplicates look
+//!   like random pairs on those fields, as the fixed u assumes;
+//! - the **prior** (the chance two random customers are one person) from the expected
+//!   duplicates among all candidate pairs;
+//! - **term frequencies** of names, mailboxes and phone numbers, so that a shared rare value
+//!   counts for more than a shared common one.
+
+use std::collections::HashMap;
+
+use chrono::Utc;
+
+use super::compare::{FIELDS, MatchField, NULL, compare, key, unpack};
+use super::model::{
+    Frequencies, Learning, LevelWeight, MAX_FREQUENT_VALUES, MatchModel, STRATA, own_weights,
+    stratum,
+};
+use super::profile::Profile;
+
+/// Below this many customers a tenant keeps the built-in model: too few pairs to learn from.
+pub(crate) const MIN_CUSTOMERS: usize = 1_000;
+
+/// The most random pairs compared to estimate u.
+const RANDOM_PAIRS: u64 = 2_000_000;
+
+/// Expectation-maximisation rounds per pass at most.
+const MAX_ROUNDS: u32 = 60;
+
+/// The weight of the built-in m against the data: pseudo-pairs per field.
+const PRIOR_PAIRS: f64 = 5.0;
+
+/// The weight of the built-in u among pairs sharing a contact (households), in pseudo-pairs:
+/// a few households should not teach that a shared first name is common among them.
+const HOUSEHOLD_PRIOR_PAIRS: f64 = 100.0;
+
+/// The least m of a field's `different` level: one field that differs (a new phone, a moved
+/// home) is evidence against a duplicate, not a veto.
+const MIN_M_DIFFERENT: f64 = 0.002;
+
+/// Counts of comparison patterns (see [`super::compare::pack`]).
+pub(crate) type Patterns = HashMap<u32, u64>;
+
+/// A deterministic random sequence (SplitMix64): the same customers learn the same model.
+struct Random(u64);
+
+impl Random {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        // Multiply-shift: unbiased enough for sampling pairs.
+        usize::try_from((u128::from(self.next()) * n as u128) >> 64).unwrap_or(0)
+    }
+}
+
+/// The value counts of the frequency-adjusted fields (all values).
+fn counts(profiles: &[Profile]) -> [HashMap<u64, u32>; FIELDS] {
+    let mut out: [HashMap<u64, u32>; FIELDS] = Default::default();
+    for p in profiles {
+        let mut add = |f: MatchField, value: &str| {
+            *out[f.index()].entry(key(value)).or_default() += 1;
+        };
+        if !p.first.is_empty() {
+            add(MatchField::FirstName, &p.first);
+        }
+        if !p.last.is_empty() {
+            add(MatchField::LastName, &p.last);
+        }
+        for m in &p.mailboxes {
+            add(MatchField::Email, m);
+        }
+        for t in &p.tails {
+            add(MatchField::Phone, t);
+        }
+    }
+    out
+}
+
+/// The stored form of the counts: the values held at least twice, the most frequent first up
+/// to [`MAX_FREQUENT_VALUES`]; any other value counts as the floor.
+fn frequencies(
+    profiles: &[Profile],
+    counts: &[HashMap<u64, u32>; FIELDS],
+) -> [Frequencies; FIELDS] {
+    let mut out: [Frequencies; FIELDS] = Default::default();
+    for &field in MatchField::ALL {
+        let f = field.index();
+        if !field.frequency_adjusted() {
+            continue;
+        }
+        let known = profiles
+            .iter()
+            .filter(|p| match field {
+                MatchField::FirstName => !p.first.is_empty(),
+                MatchField::LastName => !p.last.is_empty(),
+                MatchField::Email => !p.mailboxes.is_empty(),
+                _ => !p.tails.is_empty(),
+            })
+            .count();
+        let mut frequent: Vec<(u64, u32)> = counts[f]
+            .iter()
+            .filter(|&(_, &c)| c >= 2)
+            .map(|(&k, &c)| (k, c))
+            .collect();
+        frequent.sort_unstable_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
+        let floor = if frequent.len() > MAX_FREQUENT_VALUES {
+            frequent.truncate(MAX_FREQUENT_VALUES);
+            frequent.last().map_or(1, |x| x.1)
+        } else {
+            1
+        };
+        // Over the pairs agreeing on a value (c(c-1) of them), the mean share of its holders.
+        let (mut pairs, mut weighted) = (0.0, 0.0);
+        for &c in counts[f].values() {
+            let c = f64::from(c);
+            pairs += c * (c - 1.0);
+            weighted += c * (c - 1.0) * c;
+        }
+        let typical = if pairs > 0.0 && known > 0 {
+            weighted / pairs / known as f64
+        } else {
+            0.0
+        };
+        out[f] = Frequencies {
+            customers: known as u64,
+            typical,
+            counts: frequent.into_iter().collect(),
+            floor,
+        };
+    }
+    out
+}
+
+/// Level counts per field among random pairs, and the pairs compared.
+fn random_levels(profiles: &[Profile]) -> ([[u64; 8]; FIELDS], u64) {
+    let n = profiles.len();
+    let all = (n as u64) * (n as u64).saturating_sub(1) / 2;
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let per_thread = all.min(RANDOM_PAIRS).div_ceil(threads as u64);
+    let parts: Vec<[[u64; 8]; FIELDS]> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|t| {
+                scope.spawn(move || {
+                    let mut levels = [[0u64; 8]; FIELDS];
+                    let mut tally = |i: usize, j: usize| {
+                        let g = compare(&profiles[i], &profiles[j]);
+                        for (f, &l) in g.levels.iter().enumerate() {
+                            levels[f][usize::from(l)] += 1;
+                        }
+                    };
+                    if all <= RANDOM_PAIRS {
+                        // Every pair, split by first member across the threads.
+                        for i in (t..n).step_by(threads) {
+                            for j in i + 1..n {
+                                tally(i, j);
+                            }
+                        }
+                    } else {
+                        let mut random = Random(0x5eed ^ (t as u64) << 32);
+                        for _ in 0..per_thread {
+                            let i = random.below(n);
+                            let j = random.below(n - 1);
+                            let j = if j >= i { j + 1 } else { j };
+                            tally(i, j);
+                        }
+                    }
+                    levels
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    });
+    let mut levels = [[0u64; 8]; FIELDS];
+    for part in parts {
+        for f in 0..FIELDS {
+            for l in 0..8 {
+                levels[f][l] += part[f][l];
+            }
+        }
+    }
+    (levels, all.min(per_thread * threads as u64))
+}
+
+/// The u of every level: random pairs, and for the exact agreement of a frequency-adjusted
+/// field, its value counts (random pairs rarely agree on an email; the counts say how rarely).
+fn estimate_u(
+    profiles: &[Profile],
+    counts: &[HashMap<u64, u32>; FIELDS],
+    defaults: &MatchModel,
+) -> (Table, u64, [f64; FIELDS]) {
+    let (levels, pairs) = random_levels(profiles);
+    let mut u = [[1.0; 8]; FIELDS];
+    let mut known_share = [0.0; FIELDS];
+    for &field in MatchField::ALL {
+        let f = field.index();
+        let known: u64 = levels[f][..usize::from(NULL)].iter().sum();
+        known_share[f] = known as f64 / pairs.max(1) as f64;
+        for (l, &level) in field.levels().iter().enumerate() {
+            u[f][l] = if known == 0 {
+                defaults.level(field, level, None).map_or(0.5, |w| w.u)
+            } else {
+                (levels[f][l] as f64).max(0.5) / known as f64
+            };
+        }
+        if field.frequency_adjusted() && levels[f][0] < 100 {
+            // Σ c(c-1) over values, over k(k-1): the chance two random holders share one.
+            let holders: f64 = counts[f].values().map(|&c| f64::from(c)).sum();
+            let shared: f64 = counts[f]
+                .values()
+                .map(|&c| f64::from(c) * (f64::from(c) - 1.0))
+                .sum();
+            if holders > 1.0 {
+                u[f][0] = (shared / (holders * (holders - 1.0))).max(0.1 / holders.powi(2));
+            }
+        }
+    }
+    (u, pairs, known_share)
+}
+
+/// Parameters by field and level index.
+type Table = [[f64; 8]; FIELDS];
+
+/// One expectation-maximisation over `chosen` patterns (with their counts), on the fields
+/// `fields`: the m of each level (and the u too when `free_u`), starting from and drawn
+/// towards `m0` and `u0` by [`PRIOR_PAIRS`] pseudo-pairs. Returns m, u, the expected
+/// duplicates per field and level, and the rounds.
+fn expectation_maximisation(
+    chosen: &[([u8; FIELDS], f64)],
+    fields: &[usize],
+    m0: &Table,
+    u0: &Table,
+    free_u: bool,
+) -> (Table, Table, Table, u32) {
+    let (mut m, mut u) = (*m0, *u0);
+    let mut lambda: f64 = 0.5;
+    let mut expected = [[0.0; 8]; FIELDS];
+    let mut rounds = 0;
+    if chosen.iter().map(|x| x.1).sum::<f64>() < 50.0 {
+        return (m, u, expected, 0);
+    }
+    while rounds < MAX_ROUNDS {
+        rounds += 1;
+        expected = [[0.0; 8]; FIELDS];
+        let mut others = [[0.0; 8]; FIELDS];
+        let (mut matches, mut total) = (0.0, 0.0);
+        for (levels, n) in chosen {
+            let (mut lm, mut lu) = (lambda.ln(), (1.0 - lambda).ln());
+            for &f in fields {
+                if levels[f] != NULL {
+                    let l = usize::from(levels[f]);
+                    lm += m[f][l].ln();
+                    lu += u[f][l].ln();
+                }
+            }
+            let p = 1.0 / (1.0 + (lu - lm).exp());
+            matches += n * p;
+            total += n;
+            for &f in fields {
+                if levels[f] != NULL {
+                    expected[f][usize::from(levels[f])] += n * p;
+                    others[f][usize::from(levels[f])] += n * (1.0 - p);
+                }
+            }
+        }
+        let mut change: f64 = 0.0;
+        for &f in fields {
+            let levels = usize::from(NULL);
+            let sum: f64 = expected[f].iter().sum();
+            let rest: f64 = others[f].iter().sum();
+            for l in 0..levels {
+                let next = ((expected[f][l] + PRIOR_PAIRS * m0[f][l]) / (sum + PRIOR_PAIRS))
+                    .clamp(1e-6, 1.0);
+                change = change.max((next - m[f][l]).abs());
+                m[f][l] = next;
+                if free_u {
+                    let next = ((others[f][l] + HOUSEHOLD_PRIOR_PAIRS * u0[f][l])
+                        / (rest + HOUSEHOLD_PRIOR_PAIRS))
+                        .clamp(1e-6, 1.0);
+                    change = change.max((next - u[f][l]).abs());
+                    u[f][l] = next;
+                }
+            }
+        }
+        lambda = (matches / total).clamp(1e-9, 1.0 - 1e-9);
+        if change < 1e-5 {
+            break;
+        }
+    }
+    (m, u, expected, rounds)
+}
+
+/// The patterns (with counts) that `keep` accepts.
+fn chosen(
+    patterns: &[(u32, u64)],
+    keep: impl Fn(&[u8; FIELDS]) -> bool,
+) -> Vec<([u8; FIELDS], f64)> {
+    patterns
+        .iter()
+        .map(|&(p, n)| (unpack(p), n as f64))
+        .filter(|(levels, _)| keep(levels))
+        .collect()
+}
+
+/// The m and u of `model` by stratum, field and level index.
+fn tables(model: &MatchModel) -> ([Table; 4], [Table; 4]) {
+    let (mut m, mut u) = ([[[0.0; 8]; FIELDS]; 4], [[[1.0; 8]; FIELDS]; 4]);
+    for w in &model.levels {
+        let (Some(l), Some(s)) = (
+            w.field.level_index(w.level),
+            STRATA.iter().position(|&g| g == w.given),
+        ) else {
+            continue;
+        };
+        m[s][w.field.index()][l] = w.m;
+        u[s][w.field.index()][l] = w.u;
+    }
+    (m, u)
+}
+
+/// m and u by stratum, and the share of duplicates among the candidates, given the u of
+/// random pairs.
+fn fit(
+    list: &[(u32, u64)],
+    all: &[([u8; FIELDS], f64)],
+    u_random: &Table,
+    m_default: &[Table; 4],
+    u_default: &[Table; 4],
+    iterations: &mut u32,
+) -> ([Table; 4], [Table; 4], f64) {
+    // Among all pairs: the pairs with the same names teach the m of the other fields, those
+    // with the same birth date the m of the names and contacts. The non-duplicates among
+    // them look like random pairs on those other fields, as the u of random pairs assumes.
+    let exact_name = |l: u8| l <= 2; // same, folded, swapped
+    let indexes = |fields: &[MatchField]| fields.iter().map(|f| f.index()).collect::<Vec<_>>();
+    let passes = [
+        (
+            chosen(list, |l| {
+                exact_name(l[MatchField::FirstName.index()])
+                    && exact_name(l[MatchField::LastName.index()])
+            }),
+            indexes(&[
+                MatchField::BirthDate,
+                MatchField::Email,
+                MatchField::Phone,
+                MatchField::Address,
+            ]),
+        ),
+        (
+            chosen(list, |l| l[MatchField::BirthDate.index()] == 0),
+            indexes(&[
+                MatchField::FirstName,
+                MatchField::LastName,
+                MatchField::Email,
+                MatchField::Phone,
+                MatchField::Address,
+            ]),
+        ),
+    ];
+    let mut pooled = [[0.0; 8]; FIELDS];
+    for (pairs, fields) in &passes {
+        let (_, _, expected, rounds) =
+            expectation_maximisation(pairs, fields, &m_default[0], u_random, false);
+        *iterations += rounds;
+        for f in fields {
+            for l in 0..8 {
+                pooled[*f][l] += expected[*f][l];
+            }
+        }
+    }
+    let mut m = [[[0.0; 8]; FIELDS]; 4];
+    let mut u = [[[1.0; 8]; FIELDS]; 4];
+    for f in 0..FIELDS {
+        let sum: f64 = pooled[f].iter().sum();
+        for l in 0..usize::from(NULL) {
+            m[0][f][l] = ((pooled[f][l] + PRIOR_PAIRS * m_default[0][f][l]) / (sum + PRIOR_PAIRS))
+                .clamp(1e-6, 1.0);
+        }
+    }
+    u[0] = *u_random;
+
+    // Among pairs sharing a contact, both m and u are learned: the non-duplicates there are
+    // households, not random pairs.
+    for (s, given) in STRATA.iter().enumerate().skip(1) {
+        let pairs = chosen(list, |l| stratum(l) == s);
+        let fields: Vec<usize> = MatchField::ALL
+            .iter()
+            .filter(|&&f| Some(f) != *given)
+            .map(|f| f.index())
+            .collect();
+        let (ms, us, _, rounds) =
+            expectation_maximisation(&pairs, &fields, &m[0], &u_default[s], true);
+        *iterations += rounds;
+        // Two classes found by expectation-maximisation may come out the wrong way round (the
+        // households taken for the duplicates): duplicates agree on the first name more, and
+        // differ on it less, than the others. Otherwise the built-in weights of the stratum
+        // stand.
+        let first = MatchField::FirstName.index();
+        let different = MatchField::FirstName.levels().len() - 1;
+        if ms[first][0] > us[first][0] && ms[first][different] < us[first][different] {
+            m[s] = ms;
+            u[s] = us;
+        } else {
+            m[s] = m[0];
+            u[s] = u_default[s];
+        }
+    }
+    // A field that differs is evidence against, never a veto.
+    for table in &mut m {
+        for (f, levels) in table.iter_mut().enumerate() {
+            let last = MatchField::ALL[f].levels().len() - 1;
+            levels[last] = levels[last].max(MIN_M_DIFFERENT);
+        }
+    }
+
+    // The share of duplicates among the candidates.
+    let total: f64 = all.iter().map(|x| x.1).sum();
+    let mut lambda: f64 = 0.01;
+    for _ in 0..MAX_ROUNDS {
+        let mut sum = 0.0;
+        for (levels, n) in all {
+            sum += n * posterior(levels, &m, &u, lambda);
+        }
+        let next = (sum / total.max(1.0)).clamp(1e-12, 0.5);
+        let done = (next - lambda).abs() < lambda * 1e-4;
+        lambda = next;
+        *iterations += 1;
+        if done {
+            break;
+        }
+    }
+    (m, u, lambda)
+}
+
+/// The probability that a pair with these levels is one person, among the candidates whose
+/// share of duplicates is `lambda`.
+fn posterior(levels: &[u8; FIELDS], m: &[Table; 4], u: &[Table; 4], lambda: f64) -> f64 {
+    let s = stratum(levels);
+    let (mut lm, mut lu) = (lambda.ln(), (1.0 - lambda).ln());
+    for (f, &l) in levels.iter().enumerate() {
+        if l != NULL {
+            let t = if own_weights(s, MatchField::ALL[f]) {
+                s
+            } else {
+                0
+            };
+            lm += m[t][f][usize::from(l)].ln();
+            lu += u[t][f][usize::from(l)].ln();
+        }
+    }
+    1.0 / (1.0 + (lu - lm).exp())
+}
+
+/// The expected duplicates among the candidates per field and level.
+fn expected_matches(
+    all: &[([u8; FIELDS], f64)],
+    m: &[Table; 4],
+    u: &[Table; 4],
+    lambda: f64,
+) -> Table {
+    let mut out = [[0.0; 8]; FIELDS];
+    for (levels, n) in all {
+        let p = n * posterior(levels, m, u, lambda);
+        for (f, &l) in levels.iter().enumerate() {
+            if l != NULL {
+                out[f][usize::from(l)] += p;
+            }
+        }
+    }
+    out
+}
+
+/// Learns the model of `profiles` from the counts of the patterns of their candidate pairs.
+/// A tenant smaller than [`MIN_CUSTOMERS`] gets the built-in model.
+pub(crate) fn learn(profiles: &[Profile], patterns: &Patterns) -> MatchModel {
+    let defaults = MatchModel::default();
+    if profiles.len() < MIN_CUSTOMERS {
+        return defaults;
+    }
+    let counts = counts(profiles);
+    let (u_sampled, random_pairs, known_share) = estimate_u(profiles, &counts, &defaults);
+    let (m_default, u_default) = tables(&defaults);
+    let mut list: Vec<(u32, u64)> = patterns.iter().map(|(&p, &n)| (p, n)).collect();
+    list.sort_unstable();
+    let all = chosen(&list, |_| true);
+    let candidates: u64 = list.iter().map(|x| x.1).sum();
+    let n = profiles.len() as f64;
+    let pairs = n * (n - 1.0) / 2.0;
+    let mut iterations = 0;
+    // Random pairs hold duplicates too: most pairs sharing an email are one person. The u of
+    // each level is taken again without the duplicates expected among the candidates.
+    let mut u_random = u_sampled;
+    let mut fitted = fit(
+        &list,
+        &all,
+        &u_random,
+        &m_default,
+        &u_default,
+        &mut iterations,
+    );
+    for _ in 0..2 {
+        let (m, u, lambda) = &fitted;
+        let expected = expected_matches(&all, m, u, *lambda);
+        for f in 0..FIELDS {
+            let known = known_share[f] * pairs;
+            let matched: f64 = expected[f].iter().sum();
+            for l in 0..usize::from(NULL) {
+                let count = u_sampled[f][l] * known;
+                let without = (count - expected[f][l]).max(0.05 * count).max(0.5);
+                u_random[f][l] = (without / (known - matched).max(1.0)).clamp(1e-12, 1.0);
+            }
+        }
+        fitted = fit(
+            &list,
+            &all,
+            &u_random,
+            &m_default,
+            &u_default,
+            &mut iterations,
+        );
+    }
+    let (m, u, lambda) = fitted;
+    let prior = (lambda * candidates as f64 / pairs).clamp(1e-12, 0.5);
+    let mut levels = Vec::new();
+    for (s, &given) in STRATA.iter().enumerate() {
+        for &field in MatchField::ALL {
+            if !own_weights(s, field) {
+                continue;
+            }
+            for (l, &level) in field.levels().iter().enumerate() {
+                levels.push(LevelWeight {
+                    field,
+                    level,
+                    given,
+                    m: m[s][field.index()][l],
+                    u: u[s][field.index()][l].clamp(1e-12, 1.0),
+                });
+            }
+        }
+    }
+    MatchModel {
+        prior,
+        levels,
+        learning: Some(Learning {
+            learned_at: Utc::now(),
+            customers: profiles.len() as u64,
+            candidate_pairs: candidates,
+            random_pairs,
+            iterations,
+        }),
+        frequencies: frequencies(profiles, &counts),
+    }
+}

@@ -1,0 +1,555 @@
+//! The Fellegi-Sunter model: for each level of each field, how likely it is among true
+//! duplicates (m) and among customers taken at random (u); a level weighs `log2(m / u)` bits,
+//! and a shared name, email or phone weighs more when rare in the tenant (term frequency).
+//! A pair's weights and the prior odds add up to its match weight; its probability of being
+//! one person is `1 / (1 + 2^-weight)`.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::compare::{FIELDS, Gamma, MatchField, MatchLevel, NULL};
+
+/// The m and u of one level of one field, among all pairs or among those sharing a contact.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct LevelWeight {
+    /// The field.
+    pub field: MatchField,
+    /// The level.
+    pub level: MatchLevel,
+    /// `None` for pairs sharing no contact; else the contact the pairs share: their email
+    /// (same or same mailbox), else their phone (same or same subscriber digits), else their
+    /// address. Among people sharing a contact, a shared surname or home says little (a
+    /// household shares them), a different first name or birth date says much.
+    pub given: Option<MatchField>,
+    /// How often duplicates compare at this level (among those with the field on both sides).
+    pub m: f64,
+    /// How often customers taken at random compare at this level.
+    pub u: f64,
+}
+
+impl LevelWeight {
+    /// The weight of this level in bits: `log2(m / u)`, before any term-frequency adjustment.
+    pub fn weight(&self) -> f64 {
+        (self.m / self.u).log2()
+    }
+}
+
+/// How a model was learned from a tenant's customers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Learning {
+    /// When.
+    pub learned_at: DateTime<Utc>,
+    /// The customers learned from.
+    pub customers: u64,
+    /// The candidate pairs compared (the expectation-maximisation ran on them).
+    pub candidate_pairs: u64,
+    /// The pairs taken at random to estimate the u of each level.
+    pub random_pairs: u64,
+    /// Expectation-maximisation rounds, over all training passes.
+    pub iterations: u32,
+}
+
+/// How often each value of a frequency-adjusted field occurs: the values held by at least two
+/// customers (the most frequent ones, up to a bound), by key; any other value counts as
+/// `floor`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Frequencies {
+    /// Customers with the field.
+    pub(crate) customers: u64,
+    /// Occurrences of the frequent values.
+    pub(crate) counts: HashMap<u64, u32>,
+    /// The count of a value not in `counts`.
+    pub(crate) floor: u32,
+    /// The share of customers holding the value two customers agree on, on average over the
+    /// pairs that agree: a value rarer than that weighs more, a commoner one less.
+    pub(crate) typical: f64,
+}
+
+/// The most values kept per field in a stored frequency table.
+pub(crate) const MAX_FREQUENT_VALUES: usize = 20_000;
+
+/// The most a value's rarity (or commonness) moves a level's weight, in bits.
+const FREQUENCY_CAP: f64 = 10.0;
+
+/// The duplicate-detection model of a tenant: learned from its customers, or the built-in
+/// defaults for a tenant too small to learn from. Serialized (for the C and Python faces) as
+/// its prior, levels and learning; the value frequencies stay inside.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct MatchModel {
+    /// The probability that two customers taken at random are one person.
+    pub prior: f64,
+    /// The m and u of every level of every field, in [`MatchField`] then level order.
+    pub levels: Vec<LevelWeight>,
+    /// How the model was learned; `None` for the built-in defaults.
+    pub learning: Option<Learning>,
+    /// Value frequencies by field (empty for the defaults: no adjustment).
+    #[serde(skip)]
+    pub(crate) frequencies: [Frequencies; FIELDS],
+}
+
+/// The built-in m and u per field, level order: of the kind learned on agencies' files.
+const DEFAULTS: [&[(f64, f64)]; FIELDS] = [
+    // first name: same, folded, swapped, nickname, one edit, similar, different
+    &[
+        (0.83, 0.01),
+        (0.05, 0.0005),
+        (0.02, 0.000_02),
+        (0.01, 0.000_05),
+        (0.05, 0.0005),
+        (0.03, 0.003),
+        (0.01, 0.986),
+    ],
+    // last name: same, folded, swapped, one edit, similar, different
+    &[
+        (0.83, 0.005),
+        (0.05, 0.0003),
+        (0.02, 0.000_02),
+        (0.05, 0.0002),
+        (0.03, 0.002),
+        (0.02, 0.992),
+    ],
+    // birth date: same, one digit, day-month swapped, two digits, same year, different
+    &[
+        (0.93, 0.000_05),
+        (0.04, 0.0008),
+        (0.005, 0.000_05),
+        (0.005, 0.003),
+        (0.005, 0.012),
+        (0.015, 0.984),
+    ],
+    // email: same, same mailbox, one edit, same local part, different
+    &[
+        (0.78, 0.000_01),
+        (0.06, 0.000_001),
+        (0.03, 0.000_001),
+        (0.01, 0.000_01),
+        (0.12, 0.999_98),
+    ],
+    // phone: same, same subscriber, one digit, different
+    &[
+        (0.85, 0.000_02),
+        (0.07, 0.000_002),
+        (0.03, 0.000_02),
+        (0.05, 0.999_96),
+    ],
+    // address: same, similar street, same place, different
+    &[(0.8, 0.0001), (0.08, 0.0001), (0.07, 0.02), (0.05, 0.98)],
+];
+
+/// The built-in u per field among people sharing a contact who are not one person (a
+/// household): the same surname and home, another first name and birth date.
+const HOUSEHOLD_U: [&[f64]; FIELDS] = [
+    &[0.03, 0.001, 0.001, 0.002, 0.005, 0.01, 0.951],
+    &[0.7, 0.005, 0.001, 0.01, 0.01, 0.274],
+    &[0.01, 0.01, 0.001, 0.02, 0.05, 0.909],
+    &[0.2, 0.01, 0.01, 0.02, 0.76],
+    &[0.5, 0.02, 0.01, 0.47],
+    &[0.8, 0.05, 0.05, 0.1],
+];
+
+/// The built-in prior: one pair in 10,000 customers taken at random.
+const DEFAULT_PRIOR: f64 = 1e-4;
+
+/// The strata of pairs: sharing no contact, else sharing an email, else a phone, else an
+/// address.
+pub(crate) const STRATA: [Option<MatchField>; 4] = [
+    None,
+    Some(MatchField::Email),
+    Some(MatchField::Phone),
+    Some(MatchField::Address),
+];
+
+/// The stratum of a comparison (an index into [`STRATA`]).
+pub(crate) fn stratum(levels: &[u8; FIELDS]) -> usize {
+    // Same or same mailbox; same or same subscriber digits; the same address.
+    if levels[MatchField::Email.index()] <= 1 {
+        1
+    } else if levels[MatchField::Phone.index()] <= 1 {
+        2
+    } else if levels[MatchField::Address.index()] == 0 {
+        3
+    } else {
+        0
+    }
+}
+
+/// Whether `field` has weights of its own in `stratum` (the shared contact itself weighs as
+/// among all pairs).
+pub(crate) fn own_weights(stratum: usize, field: MatchField) -> bool {
+    stratum == 0 || STRATA[stratum] != Some(field)
+}
+
+impl Default for MatchModel {
+    fn default() -> Self {
+        let mut levels = Vec::new();
+        for (s, &given) in STRATA.iter().enumerate() {
+            for &field in MatchField::ALL {
+                if !own_weights(s, field) {
+                    continue;
+                }
+                for (i, &level) in field.levels().iter().enumerate() {
+                    let (m, u) = DEFAULTS[field.index()][i];
+                    let u = if s == 0 {
+                        u
+                    } else {
+                        HOUSEHOLD_U[field.index()][i]
+                    };
+                    levels.push(LevelWeight {
+                        field,
+                        level,
+                        given,
+                        m,
+                        u,
+                    });
+                }
+            }
+        }
+        Self {
+            prior: DEFAULT_PRIOR,
+            levels,
+            learning: None,
+            frequencies: Default::default(),
+        }
+    }
+}
+
+/// What one field said about a pair: its level and the weight that level carried.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct MatchContribution {
+    /// The field.
+    pub field: MatchField,
+    /// How it compared.
+    pub level: MatchLevel,
+    /// The weight it added, in bits (negative: evidence against).
+    pub weight: f64,
+}
+
+impl MatchContribution {
+    /// In words, with the weight: `same email (+8.1)`, `birth date one digit off (+2.3)`,
+    /// `last name different (-1.2)`.
+    pub fn describe(&self) -> String {
+        let field = self.field.label();
+        let what = match (self.field, self.level) {
+            (MatchField::Email, MatchLevel::Same) => "same email ignoring case".to_owned(),
+            (MatchField::Phone, MatchLevel::Same) => "same phone number".to_owned(),
+            (MatchField::Address, MatchLevel::Same) => "same address".to_owned(),
+            (_, MatchLevel::Same) => format!("same {field}"),
+            (_, MatchLevel::Folded) => format!("same {field} once accents are folded"),
+            (_, MatchLevel::Swapped) => format!("same {field} in the other name field"),
+            (_, MatchLevel::Nickname) => "first names a nickname pair".to_owned(),
+            (_, MatchLevel::OneEdit) => format!("{field} one letter apart"),
+            (_, MatchLevel::Similar) => format!("similar {field}"),
+            (_, MatchLevel::OneDigit) => format!("{field} one digit off"),
+            (_, MatchLevel::DayMonthSwapped) => format!("{field} with day and month swapped"),
+            (_, MatchLevel::SameYear) => format!("{field} in the same year"),
+            (_, MatchLevel::TwoDigits) => format!("{field} two digits off"),
+            (_, MatchLevel::SameMailbox) => "same mailbox once provider aliases are folded".into(),
+            (_, MatchLevel::SameLocalPart) => "same email name at another domain".to_owned(),
+            (_, MatchLevel::SameSubscriber) => {
+                "same phone digits, one without country or area code".to_owned()
+            }
+            (_, MatchLevel::SimilarStreet) => "street typed differently at the same place".into(),
+            (_, MatchLevel::SamePlace) => "same postal code or town".to_owned(),
+            (_, MatchLevel::Different) => format!("{field} different"),
+        };
+        format!("{what} ({:+.1})", self.weight)
+    }
+}
+
+/// A model made ready for scoring: weights by stratum, field and level index, with the
+/// configured overrides applied, and the threshold in bits.
+#[derive(Debug, Clone)]
+pub(crate) struct Scorer {
+    prior_bits: f64,
+    /// Weight by stratum, field and level index.
+    weights: [[[f64; 8]; FIELDS]; 4],
+    /// Whether the level's weight among all pairs is adjusted by the frequency of the shared
+    /// value.
+    adjusted: [[bool; 8]; FIELDS],
+    frequencies: [Frequencies; FIELDS],
+    /// Pairs at or above this many bits are duplicates.
+    pub(crate) threshold_bits: f64,
+}
+
+/// The match weight (bits) of a probability.
+pub(crate) fn bits(probability: f64) -> f64 {
+    let p = probability.clamp(1e-12, 1.0 - 1e-12);
+    (p / (1.0 - p)).log2()
+}
+
+/// The probability of a match weight.
+pub(crate) fn probability(bits: f64) -> f64 {
+    1.0 / (1.0 + (-bits).exp2())
+}
+
+impl Scorer {
+    /// `model`'s weights, with `overrides` (bits by field and level) in place of its own, and
+    /// the threshold (a probability).
+    pub(crate) fn new(
+        model: &MatchModel,
+        overrides: &[(MatchField, MatchLevel, f64)],
+        threshold: f64,
+    ) -> Self {
+        let mut weights = [[[0.0; 8]; FIELDS]; 4];
+        let mut adjusted = [[false; 8]; FIELDS];
+        for lw in &model.levels {
+            let Some(i) = lw.field.level_index(lw.level) else {
+                continue;
+            };
+            let Some(s) = STRATA.iter().position(|&g| g == lw.given) else {
+                continue;
+            };
+            let f = lw.field.index();
+            weights[s][f][i] = lw.weight();
+            if s == 0 {
+                // Not a swapped name: which of its two tables the value belongs to is unknown.
+                adjusted[f][i] = lw.field.frequency_adjusted()
+                    && matches!(
+                        lw.level,
+                        MatchLevel::Same
+                            | MatchLevel::Folded
+                            | MatchLevel::SameMailbox
+                            | MatchLevel::SameSubscriber
+                    );
+            }
+        }
+        // The shared contact weighs in its stratum as among all pairs.
+        for (s, given) in STRATA.iter().enumerate().skip(1) {
+            if let Some(field) = given {
+                weights[s][field.index()] = weights[0][field.index()];
+            }
+        }
+        for &(field, level, bits) in overrides {
+            if let Some(i) = field.level_index(level) {
+                for stratum in &mut weights {
+                    stratum[field.index()][i] = bits;
+                }
+                adjusted[field.index()][i] = false;
+            }
+        }
+        Self {
+            prior_bits: bits(model.prior),
+            weights,
+            adjusted,
+            frequencies: model.frequencies.clone(),
+            threshold_bits: bits(threshold),
+        }
+    }
+
+    /// Whether the weight of field `f` at level `l` in stratum `s` is adjusted by frequency.
+    fn adjusts(&self, s: usize, f: usize, l: usize) -> bool {
+        self.adjusted[f][l]
+            && self.frequencies[f].customers > 0
+            && self.frequencies[f].typical > 0.0
+            && (s == 0 || STRATA[s].map(MatchField::index) == Some(f))
+    }
+
+    /// The weight of a pattern without frequency adjustments, and the most the adjustments
+    /// could add to it.
+    pub(crate) fn base(&self, levels: &[u8; FIELDS]) -> (f64, f64) {
+        let s = stratum(levels);
+        let mut total = self.prior_bits;
+        let mut up = 0.0;
+        for (f, &l) in levels.iter().enumerate() {
+            if l == NULL {
+                continue;
+            }
+            let l = usize::from(l);
+            total += self.weights[s][f][l];
+            if self.adjusts(s, f, l) {
+                up += FREQUENCY_CAP;
+            }
+        }
+        (total, up)
+    }
+
+    /// The weight of one field's level in stratum `s`, adjusted by the frequency of the value
+    /// shared.
+    fn weight(&self, s: usize, f: usize, l: usize, value: u64) -> f64 {
+        let base = self.weights[s][f][l];
+        if !self.adjusts(s, f, l) || value == 0 {
+            return base;
+        }
+        let table = &self.frequencies[f];
+        let count = table
+            .counts
+            .get(&value)
+            .copied()
+            .unwrap_or(table.floor)
+            .max(1);
+        let frequency = f64::from(count) / table.customers as f64;
+        base + (table.typical / frequency)
+            .log2()
+            .clamp(-FREQUENCY_CAP, FREQUENCY_CAP)
+    }
+
+    /// The match weight of a comparison, in bits.
+    pub(crate) fn total(&self, gamma: &Gamma) -> f64 {
+        let s = stratum(&gamma.levels);
+        let mut total = self.prior_bits;
+        for (f, &l) in gamma.levels.iter().enumerate() {
+            if l != NULL {
+                total += self.weight(s, f, usize::from(l), gamma.values[f]);
+            }
+        }
+        total
+    }
+
+    /// Each known field's contribution, strongest evidence for first and evidence against last.
+    pub(crate) fn contributions(&self, gamma: &Gamma) -> Vec<MatchContribution> {
+        let s = stratum(&gamma.levels);
+        let mut out: Vec<MatchContribution> = MatchField::ALL
+            .iter()
+            .filter_map(|&field| {
+                let f = field.index();
+                let l = gamma.levels[f];
+                (l != NULL).then(|| MatchContribution {
+                    field,
+                    level: field.levels()[usize::from(l)],
+                    weight: self.weight(s, f, usize::from(l), gamma.values[f]),
+                })
+            })
+            .collect();
+        out.sort_by(|a, b| b.weight.total_cmp(&a.weight));
+        out
+    }
+}
+
+// ---- storage form ---------------------------------------------------------------------------
+
+/// The parameters of a model as stored (JSON); the frequencies go in a binary table beside.
+#[derive(Serialize, Deserialize)]
+pub(crate) struct Stored {
+    prior: f64,
+    levels: Vec<LevelWeight>,
+    learning: Option<Learning>,
+    /// Per field: customers with the field, the count of a value not in the table, and the
+    /// typical share of a value agreed on.
+    frequency_totals: Vec<(u64, u32, f64)>,
+}
+
+impl MatchModel {
+    /// The parameters as JSON and the frequency tables as bytes (per entry: field, key, count).
+    pub(crate) fn to_stored(&self) -> (String, Vec<u8>) {
+        let stored = Stored {
+            prior: self.prior,
+            levels: self.levels.clone(),
+            learning: self.learning.clone(),
+            frequency_totals: self
+                .frequencies
+                .iter()
+                .map(|t| (t.customers, t.floor, t.typical))
+                .collect(),
+        };
+        let mut table = Vec::new();
+        for (f, t) in self.frequencies.iter().enumerate() {
+            let mut entries: Vec<(&u64, &u32)> = t.counts.iter().collect();
+            entries.sort_unstable();
+            for (key, count) in entries {
+                table.push(u8::try_from(f).unwrap_or(u8::MAX));
+                table.extend_from_slice(&key.to_le_bytes());
+                table.extend_from_slice(&count.to_le_bytes());
+            }
+        }
+        (serde_json::to_string(&stored).unwrap_or_default(), table)
+    }
+
+    /// The model stored as [`to_stored`](Self::to_stored) made it; `None` if it does not read
+    /// (a model of a later version): the caller learns again.
+    pub(crate) fn from_stored(params: &str, table: &[u8]) -> Option<Self> {
+        let stored: Stored = serde_json::from_str(params).ok()?;
+        let mut frequencies: [Frequencies; FIELDS] = Default::default();
+        for (t, &(customers, floor, typical)) in
+            frequencies.iter_mut().zip(&stored.frequency_totals)
+        {
+            t.customers = customers;
+            t.floor = floor;
+            t.typical = typical;
+        }
+        for entry in table.chunks_exact(13) {
+            let f = usize::from(entry[0]);
+            let key = u64::from_le_bytes(entry[1..9].try_into().ok()?);
+            let count = u32::from_le_bytes(entry[9..13].try_into().ok()?);
+            frequencies.get_mut(f)?.counts.insert(key, count);
+        }
+        let complete = MatchField::ALL.iter().all(|&field| {
+            field.levels().iter().all(|&l| {
+                stored
+                    .levels
+                    .iter()
+                    .any(|w| w.field == field && w.level == l)
+            })
+        });
+        let sane = stored
+            .levels
+            .iter()
+            .all(|w| w.m > 0.0 && w.m <= 1.0 && w.u > 0.0 && w.u <= 1.0)
+            && stored.prior > 0.0
+            && stored.prior < 1.0;
+        (complete && sane).then_some(Self {
+            prior: stored.prior,
+            levels: stored.levels,
+            learning: stored.learning,
+            frequencies,
+        })
+    }
+
+    /// The m and u of one level among pairs sharing no contact (`given` `None`), or sharing
+    /// the contact `given` (see [`LevelWeight::given`]).
+    pub fn level(
+        &self,
+        field: MatchField,
+        level: MatchLevel,
+        given: Option<MatchField>,
+    ) -> Option<&LevelWeight> {
+        self.levels
+            .iter()
+            .find(|w| w.field == field && w.level == level && w.given == given)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_cover_every_level_and_store_round_trip() {
+        let mut model = MatchModel::default();
+        assert_eq!(
+            model.levels.len(),
+            MatchField::ALL
+                .iter()
+                .map(|f| f.levels().len())
+                .sum::<usize>()
+        );
+        model.frequencies[1].customers = 10;
+        model.frequencies[1].floor = 1;
+        model.frequencies[1].typical = 0.25;
+        model.frequencies[1].counts.insert(42, 7);
+        let (params, table) = model.to_stored();
+        assert_eq!(MatchModel::from_stored(&params, &table), Some(model));
+        assert_eq!(MatchModel::from_stored("{}", &[]), None);
+    }
+
+    #[test]
+    fn contributions_read_as_evidence() {
+        let c = MatchContribution {
+            field: MatchField::BirthDate,
+            level: MatchLevel::OneDigit,
+            weight: 2.34,
+        };
+        assert_eq!(c.describe(), "birth date one digit off (+2.3)");
+        let c = MatchContribution {
+            field: MatchField::LastName,
+            level: MatchLevel::Different,
+            weight: -1.2,
+        };
+        assert_eq!(c.describe(), "last name different (-1.2)");
+    }
+}
