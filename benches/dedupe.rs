@@ -1,6 +1,7 @@
-//! Duplicate finder benchmark: `find_duplicates` over a whole tenant of the seeded generator's
-//! customers, a tenth of them entered twice with the corruptions of another channel (typos,
-//! swapped names, phone formats, email case, missing fields). Prints figures; asserts nothing.
+//! Duplicate finder benchmark: `find_duplicates` (learning the tenant's model, then comparing)
+//! over a whole tenant of the seeded generator's customers, a tenth of them entered twice with
+//! the corruptions of another channel (typos, swapped names, phone formats, email case, missing
+//! fields), then `duplicates_of` with the learned model. Prints figures; asserts nothing.
 //!
 //! `make bench-dedupe` (or `cargo bench -p crm-bench --bench dedupe`); `CRM_BENCH_N` sets the
 //! customer count (default 1,000,000); `CRM_BENCH_DIR` keeps the data for a second run.
@@ -128,6 +129,17 @@ fn main() {
         "  {} clusters, {in_clusters} customers in them, {pairs} matching pairs",
         clusters.len()
     );
+    let model = tenant.match_model().unwrap();
+    if let Some(learning) = &model.learning {
+        println!(
+            "  model learned from {} customers: {} candidate pairs, {} random pairs, {} rounds, prior {:.2e}",
+            learning.customers,
+            learning.candidate_pairs,
+            learning.random_pairs,
+            learning.iterations,
+            model.prior
+        );
+    }
 
     // One customer's candidates come from the search index: bring it up to date first.
     let started = Instant::now();

@@ -1667,7 +1667,7 @@ crm_status crm_match_config_set_weight(struct crm_match_config *config,
                                        double bits);
 
 /**
- * Frees rules. NULL does nothing.
+ * Frees a match config. NULL does nothing.
  */
 void crm_match_config_free(struct crm_match_config *config);
 

@@ -40,7 +40,7 @@ impl Handle for ConfigHandle {
     const NAME: &'static str = "crm_match_config";
 }
 
-/// The rules behind an optional handle (NULL: the defaults).
+/// The threshold and weights behind an optional handle (NULL: the defaults).
 fn config(ptr: *const crm_match_config) -> Result<MatchConfig, Failure> {
     if ptr.is_null() {
         return Ok(MatchConfig::default());
@@ -152,7 +152,7 @@ pub extern "C" fn crm_match_config_set_weight(
     })
 }
 
-/// Frees rules. NULL does nothing.
+/// Frees a match config. NULL does nothing.
 #[unsafe(no_mangle)]
 pub extern "C" fn crm_match_config_free(config: *mut crm_match_config) {
     ffi::value((), || ffi::free::<ConfigHandle>(config));

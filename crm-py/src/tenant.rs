@@ -195,7 +195,6 @@ pub(crate) fn parse_name<T: std::str::FromStr<Err = crm_core::Error> + std::fmt:
     }
 }
 
-/// The rules given, or the defaults.
 /// A model as plain Python values (through its JSON form).
 fn model_dict<'py>(py: Python<'py>, model: &crm_core::MatchModel) -> PyResult<Bound<'py, PyAny>> {
     let text = serde_json::to_string(model)
@@ -203,6 +202,7 @@ fn model_dict<'py>(py: Python<'py>, model: &crm_core::MatchModel) -> PyResult<Bo
     py.import("json")?.call_method1("loads", (text,))
 }
 
+/// The threshold and weights given, or the defaults.
 fn match_config(config: Option<Bound<'_, PyMatchConfig>>) -> MatchConfig {
     config.map_or_else(MatchConfig::default, |c| c.get().0.clone())
 }
@@ -1367,7 +1367,7 @@ impl PyTenant {
     /// `"custom:<key>"` or `"none"`) with its non-empty cells, else creates one. Bad rows are reported and skipped;
     /// with `all_or_nothing` nothing is written unless every row imports; with `dry_run`
     /// nothing is written at all. `lenient` leaves bad optional cells out with a warning.
-    /// `flag_duplicates` (None or True: the default rules; False; or a MatchConfig) flags rows
+    /// `flag_duplicates` (None or True: the default threshold; False; or a MatchConfig) flags rows
     /// that create a likely duplicate of a stored customer or of an earlier row. The rows that
     /// create customers are written a batch at a time, and the search index takes the import in
     /// once at the end: searchable when the call returns. `encoding` is a WHATWG label (default: byte order mark, else UTF-8);

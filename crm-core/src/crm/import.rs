@@ -230,7 +230,8 @@ struct CsvSink<'a, 's, 'e, R: Read, P> {
 /// the store is small next to the file) or through the search index (a small file into a
 /// large store).
 struct Flagger {
-    config: MatchConfig,
+    /// The tenant's model with the import's threshold, read before any write transaction.
+    scorer: crate::dedupe::Scorer,
     incoming: Incoming,
     stored_in_blocks: bool,
 }
@@ -247,7 +248,9 @@ impl Tenant {
         let stored = self
             .list_customers(&CustomerListQuery::new(CustomerSort::CreatedAt).limit(1))?
             .total;
-        let mut incoming = Incoming::new(config, &self.match_model()?);
+        let model = self.match_model()?;
+        let scorer = crate::dedupe::Scorer::new(&model, &config.weights, config.threshold);
+        let mut incoming = Incoming::new(config, &model);
         let stored_in_blocks = stored <= LOAD_STORE_UP_TO || stored <= size / FILE_BYTES_PER_STORED;
         if stored_in_blocks {
             let mut after = None;
@@ -267,7 +270,7 @@ impl Tenant {
             sync::catch_up(self.store.as_ref(), &self.index, &self.id)?;
         }
         Ok(Flagger {
-            config: config.clone(),
+            scorer,
             incoming,
             stored_in_blocks,
         })
@@ -415,7 +418,7 @@ impl<R: Read, P: FnMut(u64, u64) -> bool> ImportSink for CsvSink<'_, '_, '_, R, 
         let mut out = flagger.incoming.check_all(customers);
         if !flagger.stored_in_blocks {
             for (c, matches) in customers.iter().zip(&mut out) {
-                matches.extend(self.tenant.matches_among(c, &flagger.config, reads)?);
+                matches.extend(self.tenant.matches_among(c, &flagger.scorer, reads)?);
                 crate::dedupe::settle_matches(matches);
             }
         }

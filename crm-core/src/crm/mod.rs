@@ -552,7 +552,7 @@ impl Tenant {
     /// before it compares. Returns the model.
     pub fn learn_match_model(&self) -> Result<MatchModel> {
         let profiles = self.profiles(&mut |_, _| {})?;
-        let model = dedupe::learn_from(&profiles, FindOptions::default().window);
+        let model = dedupe::learn_from(&profiles, FindOptions::default().window)?;
         cases::duplicates::keep(self.store.as_ref(), &self.id, &model)?;
         Ok(model)
     }
@@ -581,7 +581,7 @@ impl Tenant {
     }
 
     /// Customers already stored that are likely the same person as `fields`, best first, with
-    /// the reasons: for the create form to warn before saving. Nothing is written.
+    /// what each field contributed: for the create form to warn before saving. Nothing is written.
     ///
     /// Candidates come from the search index (names with typos, any order; the last name alone
     /// for nicknames; each phone; the address) and from the emails, then each is scored with
@@ -615,11 +615,18 @@ impl Tenant {
     }
 
     /// Every cluster of likely duplicates among the tenant's customers, best first. Customers
-    /// are compared only when they share a blocking key (an email or mailbox, a phone, the
-    /// start of a name in either order, a nickname group, a birth date, an address), so the
-    /// pass scales to millions of customers; pairs at or above the threshold are grouped into
-    /// clusters. `progress(done, total)` is called as it goes: the first half of `total` reads
-    /// the customers, the second compares them.
+    /// are compared only when they share a blocking key (an email or mailbox, a phone's
+    /// subscriber digits, the start of a name in either order, a nickname group, a birth date,
+    /// an address) or are neighbours in name order, so the pass scales to millions of
+    /// customers. Unless `options.learn` is false, the tenant's model is first learned from
+    /// those comparisons and kept ([`match_model`](Self::match_model)); pairs at or above the
+    /// threshold are grouped into clusters, each pair with what every field contributed.
+    /// `progress(done, total)` is called as it goes: the first half of `total` reads the
+    /// customers, the second compares them.
+    ///
+    /// # Errors
+    /// Validation on the options (see [`MatchConfig::validate`]), or naming `window` when
+    /// blocks so large would compare more than 250 pairs per customer.
     pub fn find_duplicates(
         &self,
         options: &FindOptions,
@@ -645,7 +652,7 @@ impl Tenant {
             &mut |done, blocks| {
                 progress(half + done * half / blocks.max(1), total);
             },
-        );
+        )?;
         if options.learn {
             cases::duplicates::keep(self.store.as_ref(), &self.id, &found.model)?;
         }
@@ -664,15 +671,18 @@ impl Tenant {
             store: self.store.as_ref(),
             tenant: &self.id,
         };
-        self.matches_among(customer, config, &reads)
+        let scorer =
+            dedupe::Scorer::new(&*self.current_model()?, &config.weights, config.threshold);
+        self.matches_among(customer, &scorer, &reads)
     }
 
     /// Like [`matches_for`](Self::matches_for), reading customers through `reads` and the index
-    /// as it stands.
+    /// as it stands, scoring with `scorer` (read before: this may run inside a write
+    /// transaction, where the store takes no other read).
     pub(crate) fn matches_among(
         &self,
         customer: &Customer,
-        config: &MatchConfig,
+        scorer: &dedupe::Scorer,
         reads: &dyn CustomerReads,
     ) -> Result<Vec<DuplicateMatch>> {
         if customer.is_anonymised() {
@@ -686,9 +696,7 @@ impl Tenant {
             .filter(|other| other.anonymised_at.is_none())
             .map(dedupe::Profile::of)
             .collect();
-        let scorer =
-            dedupe::Scorer::new(&*self.current_model()?, &config.weights, config.threshold);
-        let mut out = dedupe::scored(&me, others.iter(), &scorer);
+        let mut out = dedupe::scored(&me, others.iter(), scorer);
         dedupe::settle_matches(&mut out);
         Ok(out)
     }

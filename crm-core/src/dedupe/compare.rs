@@ -3,7 +3,7 @@
 //! missing on either side has no level (it says nothing either way).
 
 use super::names::{nickname, other_gender_form};
-use super::profile::{Profile, digits_apart, mailbox};
+use super::profile::{Profile, digits_apart, digits_apart_bytes, mailbox};
 
 crate::model::string_enum::string_enum!(
     /// A field compared by duplicate detection.
@@ -204,15 +204,20 @@ fn name_level(a: (&str, &str), b: (&str, &str), first: bool) -> Option<MatchLeve
     if first && other_gender_form(a_fold, b_fold) {
         return Some(MatchLevel::Different);
     }
-    let shorter = a_fold.chars().count().min(b_fold.chars().count());
-    let edits = strsim::osa_distance(a_fold, b_fold);
-    if edits == 1 && shorter >= 2 {
-        return Some(MatchLevel::OneEdit);
+    let (la, lb) = (a_fold.chars().count(), b_fold.chars().count());
+    let shorter = la.min(lb);
+    // Lengths three apart are three edits apart at least: no need to count them.
+    if la.abs_diff(lb) <= 2 {
+        let edits = strsim::osa_distance(a_fold, b_fold);
+        if edits == 1 && shorter >= 2 {
+            return Some(MatchLevel::OneEdit);
+        }
+        if edits <= 2 && shorter >= 4 {
+            return Some(MatchLevel::Similar);
+        }
     }
-    if (edits <= 2 && shorter >= 4)
-        || (shorter >= 3 && edits <= 1)
-        || (shorter >= 4 && strsim::jaro_winkler(a_fold, b_fold) >= 0.9)
-    {
+    // Jaro-Winkler of 0.9 needs the shorter name at least half the longer.
+    if shorter >= 4 && shorter * 2 >= la.max(lb) && strsim::jaro_winkler(a_fold, b_fold) >= 0.9 {
         return Some(MatchLevel::Similar);
     }
     Some(MatchLevel::Different)
@@ -235,7 +240,15 @@ fn names(a: &Profile, b: &Profile) -> (Option<MatchLevel>, Option<MatchLevel>, b
     let first = name_level((&a.first_lower, &a.first), (&b.first_lower, &b.first), true);
     let last = name_level((&a.last_lower, &a.last), (&b.last_lower, &b.last), false);
     let straight = rank(first) + rank(last);
-    if straight == 0 || a.first.is_empty() || a.last.is_empty() {
+    // Swapped only between two full names: the same whichever customer comes first; and only
+    // when a name of one starts as the other name of the other (a swap, maybe with typos after).
+    let starts = |x: &str, y: &str| x.chars().next() == y.chars().next();
+    if straight == 0
+        || [&a.first, &a.last, &b.first, &b.last]
+            .iter()
+            .any(|n| n.is_empty())
+        || !(starts(&a.first, &b.last) || starts(&a.last, &b.first))
+    {
         return (first, last, false);
     }
     let cross_first = name_level((&a.first_lower, &a.first), (&b.last_lower, &b.last), false);
@@ -261,15 +274,26 @@ pub(crate) fn birth_level(
     if x == y {
         return Some(MatchLevel::Same);
     }
-    let digits = |d: chrono::NaiveDate| format!("{:04}{:02}{:02}", d.year(), d.month(), d.day());
-    if digits_apart(&digits(x), &digits(y)) {
+    // The eight digits YYYYMMDD, without formatting text.
+    let digits = |d: chrono::NaiveDate| {
+        let mut out = [0u8; 8];
+        let mut n = u32::try_from(d.year().clamp(0, 9999)).unwrap_or(0) * 10_000
+            + d.month() * 100
+            + d.day();
+        for slot in out.iter_mut().rev() {
+            *slot = b'0' + u8::try_from(n % 10).unwrap_or(0);
+            n /= 10;
+        }
+        out
+    };
+    let (dx, dy) = (digits(x), digits(y));
+    if digits_apart_bytes(&dx, &dy) {
         return Some(MatchLevel::OneDigit);
     }
     if x.year() == y.year() && x.month() == y.day() && x.day() == y.month() {
         return Some(MatchLevel::DayMonthSwapped);
     }
-    let (dx, dy) = (digits(x), digits(y));
-    if dx.bytes().zip(dy.bytes()).filter(|(a, b)| a != b).count() <= 2 {
+    if dx.iter().zip(&dy).filter(|(a, b)| a != b).count() <= 2 {
         return Some(MatchLevel::TwoDigits);
     }
     if x.year() == y.year() {
@@ -316,7 +340,10 @@ fn email_level(a: &Profile, b: &Profile) -> (Option<MatchLevel>, u64) {
         for y in &b.mailboxes {
             let ((xl, xd), (yl, yd)) = (split(x), split(y));
             // Another number is another person's address (`anna.k1970`, `anna.k1990`).
-            if strsim::osa_distance(x, y) <= 1 && digits_of(xl).eq(digits_of(yl)) {
+            if x.len().abs_diff(y.len()) <= 1
+                && strsim::osa_distance(x, y) <= 1
+                && digits_of(xl).eq(digits_of(yl))
+            {
                 return (Some(MatchLevel::OneEdit), 0);
             }
             if xl == yl && xd != yd && !only_names(xl, a) && !only_names(yl, b) {
@@ -472,9 +499,25 @@ mod tests {
         for &field in MatchField::ALL {
             let levels = field.levels();
             assert_eq!(levels.last(), Some(&MatchLevel::Different));
-            assert!(levels.len() < usize::from(NULL));
+            // Indexes 0 to 6; 7 is the code of a field missing.
+            assert!(levels.len() <= usize::from(NULL));
         }
         assert_eq!(MatchField::ALL.len(), FIELDS);
+        // The strata and the training passes read these positions.
+        assert_eq!(
+            MatchField::Email.level_index(MatchLevel::SameMailbox),
+            Some(1)
+        );
+        assert_eq!(
+            MatchField::Phone.level_index(MatchLevel::SameSubscriber),
+            Some(1)
+        );
+        assert_eq!(MatchField::Address.level_index(MatchLevel::Same), Some(0));
+        assert_eq!(MatchField::BirthDate.level_index(MatchLevel::Same), Some(0));
+        for field in [MatchField::FirstName, MatchField::LastName] {
+            assert_eq!(field.level_index(MatchLevel::Folded), Some(1));
+            assert_eq!(field.level_index(MatchLevel::Swapped), Some(2));
+        }
     }
 
     #[test]

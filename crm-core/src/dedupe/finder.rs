@@ -5,12 +5,13 @@
 use std::collections::{HashMap, HashSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
 
-use super::compare::{Gamma, compare, conflict};
+use super::compare::{Gamma, compare, conflict, unpack};
 use super::learn::{Patterns, learn};
 use super::model::{MatchModel, Scorer, probability};
 use super::names::nickname_groups;
 use super::profile::Profile;
 use super::{DuplicateCluster, DuplicatePair, FindOptions};
+use crate::error::{Error, Result};
 use crate::model::CustomerId;
 
 /// The first `n` characters of `s`.
@@ -68,6 +69,13 @@ pub(super) fn keys(p: &Profile, out: &mut Vec<u64>) -> usize {
     contacts
 }
 
+/// Candidate pairs per customer at most (before the same pair found in several blocks is
+/// counted once): the bound on the finder's memory, about 20 bytes a pair.
+const MAX_PAIRS_PER_CUSTOMER: usize = 250;
+
+/// The bound for a small tenant.
+const MIN_PAIRS_CAP: usize = 10_000_000;
+
 /// Blocks per unit of work between progress reports.
 const BLOCKS_PER_STEP: usize = 8192;
 
@@ -96,7 +104,14 @@ fn halves(p: u64) -> (u32, u32) {
 /// The candidate pairs of `profiles`: those sharing a blocking key (every pair of a small
 /// block; in a large one, each member with its `window` neighbours in name order), and the
 /// neighbours in name order. Each pair once.
-fn candidates(profiles: &[Profile], window: usize, progress: &mut dyn FnMut(u64, u64)) -> Vec<u64> {
+fn candidates(
+    profiles: &[Profile],
+    window: usize,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<Vec<u64>> {
+    let cap = MAX_PAIRS_PER_CUSTOMER
+        .saturating_mul(profiles.len())
+        .max(MIN_PAIRS_CAP);
     let mut keyed: Vec<(u64, u32)> = Vec::with_capacity(profiles.len() * 10);
     let mut scratch = Vec::new();
     for (i, p) in profiles.iter().enumerate() {
@@ -120,6 +135,19 @@ fn candidates(profiles: &[Profile], window: usize, progress: &mut dyn FnMut(u64,
         }
         start = end;
     }
+    // Everyone in name order (either order of first and last), then birth date and zip: the
+    // order of large blocks and of the sorted neighbourhood, sorted once.
+    let mut order: Vec<u32> = (0..profiles.len())
+        .filter_map(|i| u32::try_from(i).ok())
+        .collect();
+    order.sort_by(|&x, &y| {
+        let (a, b) = (&profiles[x as usize], &profiles[y as usize]);
+        (a.name_key(), a.birth, &a.zip).cmp(&(b.name_key(), b.birth, &b.zip))
+    });
+    let mut rank = vec![0u32; profiles.len()];
+    for (r, &i) in order.iter().enumerate() {
+        rank[i as usize] = u32::try_from(r).unwrap_or(u32::MAX);
+    }
     let threads = std::thread::available_parallelism().map_or(1, usize::from);
     let total = blocks.len() as u64;
     let mut pairs: Vec<u64> = Vec::new();
@@ -128,7 +156,7 @@ fn candidates(profiles: &[Profile], window: usize, progress: &mut dyn FnMut(u64,
         let parts: Vec<Vec<u64>> = std::thread::scope(|scope| {
             let workers: Vec<_> = chunk
                 .chunks(per_thread)
-                .map(|part| scope.spawn(|| block_pairs(part, &keyed, profiles, window)))
+                .map(|part| scope.spawn(|| block_pairs(part, &keyed, &rank, window)))
                 .collect();
             workers
                 .into_iter()
@@ -138,17 +166,19 @@ fn candidates(profiles: &[Profile], window: usize, progress: &mut dyn FnMut(u64,
         for part in parts {
             pairs.extend(part);
         }
+        if pairs.len() > cap {
+            return Err(Error::validation(
+                "window",
+                format!(
+                    "compares more than {cap} pairs of customers (blocks too large for it): \
+                     a smaller window compares fewer"
+                ),
+            ));
+        }
         let done = ((step * BLOCKS_PER_STEP + chunk.len()) as u64).min(total);
         progress(done, total);
     }
     // Sorted neighbourhood over the order-free name.
-    let mut order: Vec<u32> = (0..profiles.len())
-        .filter_map(|i| u32::try_from(i).ok())
-        .collect();
-    order.sort_by(|&x, &y| {
-        let (a, b) = (&profiles[x as usize], &profiles[y as usize]);
-        a.name_key().cmp(&b.name_key())
-    });
     for (n, &x) in order.iter().enumerate() {
         for &y in order.iter().skip(n + 1).take(NEIGHBOURS) {
             pairs.push(pair(x, y));
@@ -156,7 +186,7 @@ fn candidates(profiles: &[Profile], window: usize, progress: &mut dyn FnMut(u64,
     }
     pairs.sort_unstable();
     pairs.dedup();
-    pairs
+    Ok(pairs)
 }
 
 /// The pairs of each block: every pair of a small block; in a large one, each member with its
@@ -164,7 +194,7 @@ fn candidates(profiles: &[Profile], window: usize, progress: &mut dyn FnMut(u64,
 fn block_pairs(
     blocks: &[std::ops::Range<usize>],
     keyed: &[(u64, u32)],
-    profiles: &[Profile],
+    rank: &[u32],
     window: usize,
 ) -> Vec<u64> {
     let mut out = Vec::new();
@@ -172,13 +202,9 @@ fn block_pairs(
     for block in blocks {
         members.clear();
         members.extend(keyed[block.clone()].iter().map(|&(_, i)| i));
-        let at = |i: u32| &profiles[i as usize];
         if members.len() > window.saturating_add(1) {
             // Side by side: the same name in either order, then the same birth date and zip.
-            members.sort_by(|&x, &y| {
-                let (a, b) = (at(x), at(y));
-                (a.name_key(), a.birth, &a.zip).cmp(&(b.name_key(), b.birth, &b.zip))
-            });
+            members.sort_by_key(|&x| rank[x as usize]);
         }
         for (n, &x) in members.iter().enumerate() {
             for &y in members.iter().skip(n + 1).take(window) {
@@ -189,15 +215,15 @@ fn block_pairs(
     out
 }
 
-/// `f` over `items` cut in one part per core, the results in order.
-fn on_cores<T: Sync, U: Send>(items: &[T], f: impl Fn(&[T]) -> U + Sync) -> Vec<U> {
+/// `f` over `0..n` cut in one range per core, the results in order.
+fn on_ranges<U: Send>(n: usize, f: impl Fn(std::ops::Range<usize>) -> U + Sync) -> Vec<U> {
     let threads = std::thread::available_parallelism().map_or(1, usize::from);
-    let per_thread = items.len().div_ceil(threads).max(1);
+    let per_thread = n.div_ceil(threads).max(1);
     let f = &f;
     std::thread::scope(|scope| {
-        let workers: Vec<_> = items
-            .chunks(per_thread)
-            .map(|part| scope.spawn(move || f(part)))
+        let workers: Vec<_> = (0..n)
+            .step_by(per_thread)
+            .map(|start| scope.spawn(move || f(start..(start + per_thread).min(n))))
             .collect();
         workers
             .into_iter()
@@ -219,17 +245,28 @@ pub(crate) fn find(
     model: Option<MatchModel>,
     reviewed: &HashSet<(CustomerId, CustomerId)>,
     progress: &mut dyn FnMut(u64, u64),
-) -> Found {
-    let pairs = candidates(profiles, options.window, progress);
-    let model = match model {
-        Some(model) => model,
-        None => learn_pairs(profiles, &pairs),
+) -> Result<Found> {
+    let pairs = candidates(profiles, options.window, progress)?;
+    let (model, patterns) = match model {
+        Some(model) => (model, None),
+        None => {
+            let (model, patterns) = learn_pairs(profiles, &pairs);
+            (model, Some(patterns))
+        }
     };
     let scorer = Scorer::new(&model, &options.config.weights, options.config.threshold);
-    let found: Vec<Scored> = on_cores(&pairs, |part| {
+    let found: Vec<Scored> = on_ranges(pairs.len(), |range| {
         let mut out = Vec::new();
-        for &p in part {
-            let (x, y) = halves(p);
+        for i in range {
+            // The levels known from learning say whether a pair can reach the threshold at
+            // all; most cannot, and are not compared again.
+            if let Some(patterns) = &patterns {
+                let (base, up) = scorer.base(&unpack(patterns[i]));
+                if base + up < scorer.threshold_bits {
+                    continue;
+                }
+            }
+            let (x, y) = halves(pairs[i]);
             let (a, b) = (&profiles[x as usize], &profiles[y as usize]);
             let g = compare(a, b);
             let (base, up) = scorer.base(&g.levels);
@@ -246,37 +283,41 @@ pub(crate) fn find(
     .into_iter()
     .flatten()
     .collect();
-    Found {
+    Ok(Found {
         clusters: clusters(profiles, found, &scorer),
         model,
-    }
+    })
 }
 
-/// The model learned from `profiles` over these candidate pairs.
-fn learn_pairs(profiles: &[Profile], pairs: &[u64]) -> MatchModel {
-    let counts: Vec<Patterns> = on_cores(pairs, |part| {
+/// The model learned from `profiles` over these candidate pairs, and the pattern of each pair.
+fn learn_pairs(profiles: &[Profile], pairs: &[u64]) -> (MatchModel, Vec<u32>) {
+    let parts: Vec<(Patterns, Vec<u32>)> = on_ranges(pairs.len(), |range| {
         let mut counts = Patterns::new();
-        for &p in part {
+        let mut each = Vec::with_capacity(range.len());
+        for &p in &pairs[range] {
             let (x, y) = halves(p);
-            let g = compare(&profiles[x as usize], &profiles[y as usize]);
-            *counts.entry(g.pattern()).or_default() += 1;
+            let pattern = compare(&profiles[x as usize], &profiles[y as usize]).pattern();
+            *counts.entry(pattern).or_default() += 1;
+            each.push(pattern);
         }
-        counts
+        (counts, each)
     });
     let mut patterns = Patterns::new();
-    for part in counts {
-        for (p, n) in part {
+    let mut each = Vec::with_capacity(pairs.len());
+    for (counts, part) in parts {
+        for (p, n) in counts {
             *patterns.entry(p).or_default() += n;
         }
+        each.extend(part);
     }
-    learn(profiles, &patterns)
+    (learn(profiles, &patterns), each)
 }
 
 /// The model learned from `profiles`, over the candidate pairs of blocks compared with
 /// `window` neighbours.
-pub(crate) fn learn_from(profiles: &[Profile], window: usize) -> MatchModel {
-    let pairs = candidates(profiles, window, &mut |_, _| {});
-    learn_pairs(profiles, &pairs)
+pub(crate) fn learn_from(profiles: &[Profile], window: usize) -> Result<MatchModel> {
+    let pairs = candidates(profiles, window, &mut |_, _| {})?;
+    Ok(learn_pairs(profiles, &pairs).0)
 }
 
 /// Two ids, the lower first.
@@ -284,7 +325,8 @@ pub(crate) fn ordered(a: CustomerId, b: CustomerId) -> (CustomerId, CustomerId) 
     if a <= b { (a, b) } else { (b, a) }
 }
 
-/// Members of each of two groups checked against each other before they are joined.
+/// Members of each of two groups checked against each other before they are joined: the
+/// first ones (a group of hundreds sharing an office phone is not checked whole).
 const CONFLICT_CHECKS: usize = 32;
 
 /// Groups matching pairs into clusters (union-find), strongest pairs first. Two groups are not
@@ -332,7 +374,12 @@ fn clusters(
             if conflicted {
                 continue;
             }
-            let (keep, gone) = (ra.min(rb), ra.max(rb));
+            // The larger group stays: members move once per doubling, not at every join.
+            let (keep, gone) = if members[&ra].len() >= members[&rb].len() {
+                (ra, rb)
+            } else {
+                (rb, ra)
+            };
             parent.insert(gone, keep);
             let moved = members.remove(&gone).unwrap_or_default();
             members.entry(keep).or_default().extend(moved);

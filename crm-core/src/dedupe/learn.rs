@@ -38,6 +38,9 @@ const PRIOR_PAIRS: f64 = 5.0;
 /// a few households should not teach that a shared first name is common among them.
 const HOUSEHOLD_PRIOR_PAIRS: f64 = 100.0;
 
+/// Random pairs with a field on both sides below which its u are the built-in ones.
+const MIN_KNOWN_PAIRS: f64 = 1_000.0;
+
 /// The least m of a field's `different` level: one field that differs (a new phone, a moved
 /// home) is evidence against a duplicate, not a veto.
 const MIN_M_DIFFERENT: f64 = 0.002;
@@ -141,46 +144,58 @@ fn frequencies(
     out
 }
 
-/// Level counts per field among random pairs, and the pairs compared.
+/// Parts the random pairs are drawn in, each from its own seed: the same customers give the
+/// same counts whatever the number of cores.
+const RANDOM_PARTS: u64 = 16;
+
+/// Level counts per field among random pairs (every pair of a small tenant), and the pairs
+/// compared.
 fn random_levels(profiles: &[Profile]) -> ([[u64; 8]; FIELDS], u64) {
     let n = profiles.len();
     let all = (n as u64) * (n as u64).saturating_sub(1) / 2;
-    let threads = std::thread::available_parallelism().map_or(1, usize::from);
-    let per_thread = all.min(RANDOM_PAIRS).div_ceil(threads as u64);
+    let per_part = all.min(RANDOM_PAIRS).div_ceil(RANDOM_PARTS);
+    let threads = std::thread::available_parallelism().map_or(1, usize::from) as u64;
+    let part = |p: u64| {
+        let mut levels = [[0u64; 8]; FIELDS];
+        let mut tally = |i: usize, j: usize| {
+            let g = compare(&profiles[i], &profiles[j]);
+            for (f, &l) in g.levels.iter().enumerate() {
+                levels[f][usize::from(l)] += 1;
+            }
+        };
+        if all <= RANDOM_PAIRS {
+            // Every pair, split by first member.
+            for i in (p as usize..n).step_by(RANDOM_PARTS as usize) {
+                for j in i + 1..n {
+                    tally(i, j);
+                }
+            }
+        } else {
+            let mut random = Random(0x5eed ^ (p << 32));
+            for _ in 0..per_part {
+                let i = random.below(n);
+                let j = random.below(n - 1);
+                let j = if j >= i { j + 1 } else { j };
+                tally(i, j);
+            }
+        }
+        levels
+    };
+    let part = &part;
     let parts: Vec<[[u64; 8]; FIELDS]> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
             .map(|t| {
                 scope.spawn(move || {
-                    let mut levels = [[0u64; 8]; FIELDS];
-                    let mut tally = |i: usize, j: usize| {
-                        let g = compare(&profiles[i], &profiles[j]);
-                        for (f, &l) in g.levels.iter().enumerate() {
-                            levels[f][usize::from(l)] += 1;
-                        }
-                    };
-                    if all <= RANDOM_PAIRS {
-                        // Every pair, split by first member across the threads.
-                        for i in (t..n).step_by(threads) {
-                            for j in i + 1..n {
-                                tally(i, j);
-                            }
-                        }
-                    } else {
-                        let mut random = Random(0x5eed ^ (t as u64) << 32);
-                        for _ in 0..per_thread {
-                            let i = random.below(n);
-                            let j = random.below(n - 1);
-                            let j = if j >= i { j + 1 } else { j };
-                            tally(i, j);
-                        }
-                    }
-                    levels
+                    (t..RANDOM_PARTS)
+                        .step_by(threads as usize)
+                        .map(part)
+                        .collect::<Vec<_>>()
                 })
             })
             .collect();
         workers
             .into_iter()
-            .map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .flat_map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
             .collect()
     });
     let mut levels = [[0u64; 8]; FIELDS];
@@ -191,7 +206,7 @@ fn random_levels(profiles: &[Profile]) -> ([[u64; 8]; FIELDS], u64) {
             }
         }
     }
-    (levels, all.min(per_thread * threads as u64))
+    (levels, all.min(per_part * RANDOM_PARTS))
 }
 
 /// The u of every level: random pairs, and for the exact agreement of a frequency-adjusted
@@ -209,7 +224,7 @@ fn estimate_u(
         let known: u64 = levels[f][..usize::from(NULL)].iter().sum();
         known_share[f] = known as f64 / pairs.max(1) as f64;
         for (l, &level) in field.levels().iter().enumerate() {
-            u[f][l] = if known == 0 {
+            u[f][l] = if (known as f64) < MIN_KNOWN_PAIRS {
                 defaults.level(field, level, None).map_or(0.5, |w| w.u)
             } else {
                 (levels[f][l] as f64).max(0.5) / known as f64
@@ -515,6 +530,10 @@ pub(crate) fn learn(profiles: &[Profile], patterns: &Patterns) -> MatchModel {
         let expected = expected_matches(&all, m, u, *lambda);
         for f in 0..FIELDS {
             let known = known_share[f] * pairs;
+            if known_share[f] * (random_pairs as f64) < MIN_KNOWN_PAIRS {
+                // Too few random pairs had the field on both sides to say more.
+                continue;
+            }
             let matched: f64 = expected[f].iter().sum();
             for l in 0..usize::from(NULL) {
                 let count = u_sampled[f][l] * known;

@@ -198,10 +198,10 @@ impl Default for FindOptions {
 }
 
 impl FindOptions {
-    /// Checks the rules and the window.
+    /// Checks the threshold, the weights and the window.
     ///
     /// # Errors
-    /// Validation on `window` of 0 or over [`MAX_WINDOW`], or on a rule (see
+    /// Validation on `window` of 0 or over [`MAX_WINDOW`], or on the threshold or a weight (see
     /// [`MatchConfig::validate`]).
     pub(crate) fn validate(&self) -> Result<()> {
         if self.window == 0 {
@@ -216,7 +216,7 @@ impl FindOptions {
         self.config.validate()
     }
 
-    /// The defaults with these rules.
+    /// The defaults with this threshold and these weights.
     pub fn with_config(config: MatchConfig) -> Self {
         Self {
             config,

@@ -83,7 +83,8 @@ const FREQUENCY_CAP: f64 = 10.0;
 pub struct MatchModel {
     /// The probability that two customers taken at random are one person.
     pub prior: f64,
-    /// The m and u of every level of every field, in [`MatchField`] then level order.
+    /// The m and u of every level of every field: among all pairs (`given` `None`), then among
+    /// those sharing an email, a phone, an address; by [`MatchField`] then level order.
     pub levels: Vec<LevelWeight>,
     /// How the model was learned; `None` for the built-in defaults.
     pub learning: Option<Learning>,
@@ -521,13 +522,14 @@ mod tests {
     #[test]
     fn defaults_cover_every_level_and_store_round_trip() {
         let mut model = MatchModel::default();
-        assert_eq!(
-            model.levels.len(),
-            MatchField::ALL
-                .iter()
-                .map(|f| f.levels().len())
-                .sum::<usize>()
-        );
+        // Every level among all pairs, and in each stratum every level of the fields other than
+        // the contact shared.
+        let all: usize = MatchField::ALL.iter().map(|f| f.levels().len()).sum();
+        let shared: usize = [MatchField::Email, MatchField::Phone, MatchField::Address]
+            .iter()
+            .map(|f| f.levels().len())
+            .sum();
+        assert_eq!(model.levels.len(), all * 4 - shared);
         model.frequencies[1].customers = 10;
         model.frequencies[1].floor = 1;
         model.frequencies[1].typical = 0.25;

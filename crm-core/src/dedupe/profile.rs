@@ -184,7 +184,11 @@ fn tail(digits: &str) -> Option<String> {
 /// Whether two strings of digits (or any ASCII) of one length differ in one place, or by two
 /// neighbours swapped.
 pub(crate) fn digits_apart(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
+    digits_apart_bytes(a.as_bytes(), b.as_bytes())
+}
+
+/// [`digits_apart`] on bytes.
+pub(crate) fn digits_apart_bytes(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
     }

@@ -1,5 +1,6 @@
 //! Duplicates: candidates before and after a create, the batch finder with its clusters and
-//! reasons, tenant isolation, and the quality of the default rules on a labelled corpus.
+//! contributions, the learned model, tenant isolation, and the quality of the defaults on two
+//! labelled corpora.
 #![allow(clippy::unwrap_used, clippy::print_stdout)]
 
 use crate::common;

@@ -589,7 +589,7 @@ class MatchConfig:
     def __new__(
         cls,
         threshold: float | None = None,
-        weights: Mapping[tuple[_MatchField, _MatchLevel], float] | None = None,
+        weights: dict[tuple[_MatchField, _MatchLevel], float] | None = None,
     ) -> Self: ...
     @property
     def threshold(self) -> float: ...
