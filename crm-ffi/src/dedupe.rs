@@ -364,7 +364,9 @@ pub extern "C" fn crm_tenant_duplicates_of(
 
 /// Every cluster of likely duplicates among the tenant's customers, best first, with `config`
 /// (NULL: the defaults). `window` (1 to 1000; 0: the default, 24) is how many neighbours each
-/// customer of a large block is compared with. `progress` (may be NULL) is called with `userdata` as the pass goes; calls
+/// customer of a large block is compared with; one that would compare more than 600 pairs per
+/// customer is refused (`CRM_ERR_VALIDATION` naming `window`). The tenant's model is learned
+/// first and kept. `progress` (may be NULL) is called with `userdata` as the pass goes; calls
 /// into the library from it are refused. On success `*out` is freed with
 /// `crm_cluster_list_free`.
 #[unsafe(no_mangle)]

@@ -710,7 +710,8 @@ impl PyTenant {
     /// Args:
     ///     config: threshold and weights set by hand (MatchConfig()).
     ///     window: in a large block of customers sharing a key, how many neighbours each is
-    ///         compared with, 1 to 1000 (default 24).
+    ///         compared with, 1 to 1000 (default 24); one that would compare more than 600
+    ///         pairs per customer raises ValidationError.
     ///     progress: called with (done, total) as the pass goes; it must not call the database.
     #[pyo3(signature = (*, config=None, window=24, progress=None))]
     fn find_duplicates(

@@ -258,7 +258,14 @@ fn names(a: &Profile, b: &Profile) -> (Option<MatchLevel>, Option<MatchLevel>, b
             Some(MatchLevel::Same | MatchLevel::Folded) => Some(MatchLevel::Swapped),
             other => other,
         };
-        (swap(cross_first), swap(cross_last), true)
+        // The closer of the two cross comparisons in the first-name field: the same levels
+        // whichever customer comes first.
+        let (x, y) = (swap(cross_first), swap(cross_last));
+        if rank(x) <= rank(y) {
+            (x, y, true)
+        } else {
+            (y, x, true)
+        }
     } else {
         (first, last, false)
     }
@@ -340,7 +347,7 @@ fn email_level(a: &Profile, b: &Profile) -> (Option<MatchLevel>, u64) {
         for y in &b.mailboxes {
             let ((xl, xd), (yl, yd)) = (split(x), split(y));
             // Another number is another person's address (`anna.k1970`, `anna.k1990`).
-            if x.len().abs_diff(y.len()) <= 1
+            if x.chars().count().abs_diff(y.chars().count()) <= 1
                 && strsim::osa_distance(x, y) <= 1
                 && digits_of(xl).eq(digits_of(yl))
             {
@@ -414,10 +421,11 @@ pub(crate) fn conflict(a: &Profile, b: &Profile) -> bool {
         return true;
     }
     let (first, _, swapped) = names(a, b);
-    if first != Some(MatchLevel::Different) {
+    // A swap means the names meet.
+    if swapped || first != Some(MatchLevel::Different) {
         return false;
     }
-    let (x, y) = (&a.first, if swapped { &b.last } else { &b.first });
+    let (x, y) = (&a.first, &b.first);
     other_gender_form(x, y) || strsim::jaro_winkler(x, y) < 0.75
 }
 

@@ -70,8 +70,9 @@ pub(super) fn keys(p: &Profile, out: &mut Vec<u64>) -> usize {
 }
 
 /// Candidate pairs per customer at most (before the same pair found in several blocks is
-/// counted once): the bound on the finder's memory, about 20 bytes a pair.
-const MAX_PAIRS_PER_CUSTOMER: usize = 250;
+/// counted once): the bound on the finder's memory, about 12 bytes a pair. A customer has at
+/// most a dozen keys, so the default window (24) stays below it; windows much larger may not.
+const MAX_PAIRS_PER_CUSTOMER: usize = 600;
 
 /// The bound for a small tenant.
 const MIN_PAIRS_CAP: usize = 10_000_000;

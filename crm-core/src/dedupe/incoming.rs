@@ -194,6 +194,29 @@ mod tests {
     }
 
     #[test]
+    fn a_comparison_is_the_same_whichever_customer_comes_first() {
+        let pairs = [
+            (("John", "Smith"), ("Smith", "Jon")),
+            (("Jean", "Dupont"), ("Dupont", "Jean")),
+            (("Hélène", "Dupont"), ("Helene", "Dupond")),
+            (("Bob", "Smith"), ("Robert", "Smyth")),
+            (("Anna", "Keller"), ("Paul", "Keller")),
+        ];
+        let scorer = Scorer::new(&MatchModel::default(), &[], 0.5);
+        for ((f1, l1), (f2, l2)) in pairs {
+            let a = Profile::of(&customer(f1, l1, Some("a@example.fr")));
+            let b = Profile::of(&customer(f2, l2, Some("A@example.fr")));
+            let (ab, ba) = (compare(&a, &b), compare(&b, &a));
+            assert_eq!(ab.levels, ba.levels, "{f1} {l1} / {f2} {l2}");
+            assert_eq!(scorer.total(&ab), scorer.total(&ba));
+            assert_eq!(
+                super::super::compare::conflict(&a, &b),
+                super::super::compare::conflict(&b, &a)
+            );
+        }
+    }
+
+    #[test]
     fn a_batch_finds_what_one_by_one_finds() {
         let people: Vec<Customer> = (0..600)
             .map(|i| {
