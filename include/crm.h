@@ -1790,6 +1790,17 @@ crm_status crm_tenant_find_duplicates(const struct crm_tenant *tenant,
                                       struct crm_cluster_list **out);
 
 /**
+ * As `crm_tenant_find_duplicates`, scoring with the model kept from the last learning (the
+ * built-in one if none) instead of learning first.
+ */
+crm_status crm_tenant_find_duplicates_with_kept_model(const struct crm_tenant *tenant,
+                                                      const struct crm_match_config *config,
+                                                      size_t window,
+                                                      crm_progress_callback progress,
+                                                      void *userdata,
+                                                      struct crm_cluster_list **out);
+
+/**
  * The tenant's duplicate-detection model as JSON `{"format": 1, "model": {"prior", "levels":
  * [{"field", "level", "given", "m", "u"}...], "learning": {"learned_at", "customers",
  * "candidate_pairs", "random_pairs", "iterations"} or null}}`: the one learned by the last

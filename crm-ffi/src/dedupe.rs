@@ -378,10 +378,38 @@ pub extern "C" fn crm_tenant_find_duplicates(
     userdata: *mut c_void,
     out: *mut *mut crm_cluster_list,
 ) -> crm_status {
+    find_duplicates(tenant, config, window, true, progress, userdata, out)
+}
+
+/// As `crm_tenant_find_duplicates`, scoring with the model kept from the last learning (the
+/// built-in one if none) instead of learning first.
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_tenant_find_duplicates_with_kept_model(
+    tenant: *const crm_tenant,
+    config: *const crm_match_config,
+    window: usize,
+    progress: crm_progress_callback,
+    userdata: *mut c_void,
+    out: *mut *mut crm_cluster_list,
+) -> crm_status {
+    find_duplicates(tenant, config, window, false, progress, userdata, out)
+}
+
+/// The body of both finders; `learn` as `FindOptions::learn`.
+fn find_duplicates(
+    tenant: *const crm_tenant,
+    config: *const crm_match_config,
+    window: usize,
+    learn: bool,
+    progress: crm_progress_callback,
+    userdata: *mut c_void,
+    out: *mut *mut crm_cluster_list,
+) -> crm_status {
     ffi::call(|| {
         let out = ffi::out(out, "out")?;
         let t = self::tenant(tenant)?;
         let mut options = FindOptions::with_config(self::config(config)?);
+        options.learn = learn;
         // 0 is C's "not given": the core's default stands.
         if window > 0 {
             options.window = window;

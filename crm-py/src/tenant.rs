@@ -713,17 +713,20 @@ impl PyTenant {
     ///         compared with, 1 to 1000 (default 24); one that would compare more than 600
     ///         pairs per customer raises ValidationError.
     ///     progress: called with (done, total) as the pass goes; it must not call the database.
-    #[pyo3(signature = (*, config=None, window=24, progress=None))]
+    ///     learn: learn the model first (default); False scores with the model kept.
+    #[pyo3(signature = (*, config=None, window=24, progress=None, learn=true))]
     fn find_duplicates(
         &self,
         py: Python<'_>,
         config: Option<Bound<'_, PyMatchConfig>>,
         #[pyo3(from_py_with = int)] window: i64,
         progress: Option<Py<PyAny>>,
+        learn: bool,
     ) -> PyResult<Vec<PyDuplicateCluster>> {
         let mut progress = Progress::new(py, progress)?;
         let mut options = FindOptions::with_config(match_config(config));
         options.window = size(py, "window", window)?;
+        options.learn = learn;
         let clusters = self.call(py, |t| {
             t.find_duplicates(&options, |done, total| progress.report(done, total))
         })?;

@@ -104,6 +104,8 @@ def test_the_model_is_learned_per_tenant_and_kept(agency: crm.Tenant, other: crm
     learned = agency.match_model()
     assert learned["learning"]["customers"] == 1240
     assert learned["learning"]["candidate_pairs"] > 0
+    # Scoring with the kept model finds what learning found.
+    assert agency.find_duplicates(learn=False) == clusters
     again = agency.learn_match_model()
     assert again["learning"]["learned_at"] >= learned["learning"]["learned_at"]
     assert agency.match_model() == again

@@ -220,17 +220,11 @@ fn block_pairs(
 fn on_ranges<U: Send>(n: usize, f: impl Fn(std::ops::Range<usize>) -> U + Sync) -> Vec<U> {
     let threads = std::thread::available_parallelism().map_or(1, usize::from);
     let per_thread = n.div_ceil(threads).max(1);
-    let f = &f;
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..n)
-            .step_by(per_thread)
-            .map(|start| scope.spawn(move || f(start..(start + per_thread).min(n))))
-            .collect();
-        workers
-            .into_iter()
-            .map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-            .collect()
-    })
+    let ranges = (0..n)
+        .step_by(per_thread)
+        .map(|start| start..(start + per_thread).min(n))
+        .collect();
+    crate::parallel::map(ranges, 2, f)
 }
 
 /// A pair that scored at or above the threshold: indexes into the profiles, probability,

@@ -154,7 +154,6 @@ fn random_levels(profiles: &[Profile]) -> ([[u64; 8]; FIELDS], u64) {
     let n = profiles.len();
     let all = (n as u64) * (n as u64).saturating_sub(1) / 2;
     let per_part = all.min(RANDOM_PAIRS).div_ceil(RANDOM_PARTS);
-    let threads = std::thread::available_parallelism().map_or(1, usize::from) as u64;
     let part = |p: u64| {
         let mut levels = [[0u64; 8]; FIELDS];
         let mut tally = |i: usize, j: usize| {
@@ -181,23 +180,7 @@ fn random_levels(profiles: &[Profile]) -> ([[u64; 8]; FIELDS], u64) {
         }
         levels
     };
-    let part = &part;
-    let parts: Vec<[[u64; 8]; FIELDS]> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
-            .map(|t| {
-                scope.spawn(move || {
-                    (t..RANDOM_PARTS)
-                        .step_by(threads as usize)
-                        .map(part)
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-            .collect()
-    });
+    let parts = crate::parallel::map((0..RANDOM_PARTS).collect(), 2, part);
     let mut levels = [[0u64; 8]; FIELDS];
     for part in parts {
         for f in 0..FIELDS {
@@ -516,15 +499,10 @@ pub(crate) fn learn(profiles: &[Profile], patterns: &Patterns) -> MatchModel {
     let mut iterations = 0;
     // Random pairs hold duplicates too: most pairs sharing an email are one person. The u of
     // each level is taken again without the duplicates expected among the candidates.
+    let refit =
+        |u: &Table, iterations: &mut u32| fit(&list, &all, u, &m_default, &u_default, iterations);
     let mut u_random = u_sampled;
-    let mut fitted = fit(
-        &list,
-        &all,
-        &u_random,
-        &m_default,
-        &u_default,
-        &mut iterations,
-    );
+    let mut fitted = refit(&u_random, &mut iterations);
     for _ in 0..2 {
         let (m, u, lambda) = &fitted;
         let expected = expected_matches(&all, m, u, *lambda);
@@ -541,14 +519,7 @@ pub(crate) fn learn(profiles: &[Profile], patterns: &Patterns) -> MatchModel {
                 u_random[f][l] = (without / (known - matched).max(1.0)).clamp(1e-12, 1.0);
             }
         }
-        fitted = fit(
-            &list,
-            &all,
-            &u_random,
-            &m_default,
-            &u_default,
-            &mut iterations,
-        );
+        fitted = refit(&u_random, &mut iterations);
     }
     let (m, u, lambda) = fitted;
     let prior = (lambda * candidates as f64 / pairs).clamp(1e-12, 0.5);

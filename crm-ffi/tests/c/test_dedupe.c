@@ -110,6 +110,9 @@ int main(void) {
         contains(json, "\"format\":1"));
   crm_string_free(json);
   crm_cluster_list_free(clusters);
+  CHECK_OK(crm_tenant_find_duplicates_with_kept_model(t, NULL, 0, NULL, NULL, &clusters));
+  CHECK(crm_cluster_list_len(clusters) == 1); /* the kept (here built-in) model finds the same */
+  crm_cluster_list_free(clusters);
   CHECK_OK(crm_tenant_find_duplicates(t, strict, 8, NULL, NULL, &clusters));
   CHECK(crm_cluster_list_len(clusters) == 0);
   crm_cluster_list_free(clusters);
