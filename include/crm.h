@@ -567,7 +567,9 @@ typedef uint32_t crm_row_field;
  * `customer_merged` (customer id: the one it went into; previous customer id: the merged one),
  * `customer_unmerged`, `customer_anonymised`, `document_attached`, `document_deleted`,
  * `list_created`, `list_deleted` (no customer), `brochure_requested`, `brochure_sent`,
- * `saved_search_saved`, `saved_search_deleted` (no customer) or `communication_recorded`.
+ * `saved_search_saved`, `saved_search_deleted` (no customer), `communication_recorded`,
+ * `not_duplicate_marked` or `not_duplicate_unmarked` (customer id and previous customer id: the
+ * two customers of the pair).
  */
 #define CRM_CHANGE_KIND 1001
 
@@ -582,7 +584,8 @@ typedef uint32_t crm_row_field;
 #define CRM_CHANGE_CUSTOMER_ID 1003
 
 /**
- * For a relink, the customer the booking was linked to before, or NULL.
+ * For a relink, the customer the booking was linked to before; for a merge, the merged record;
+ * for a not-a-duplicate decision, the second customer of the pair; else NULL.
  */
 #define CRM_CHANGE_PREVIOUS_CUSTOMER_ID 1004
 
@@ -1801,6 +1804,22 @@ crm_status crm_tenant_find_duplicates_with_kept_model(const struct crm_tenant *t
                                                       struct crm_cluster_list **out);
 
 /**
+ * As `crm_tenant_find_duplicates` (`learn` false: as
+ * `crm_tenant_find_duplicates_with_kept_model`), keeping only the clusters with a pair new
+ * since `since` (RFC 3339 with an offset, typically when the last run started; NULL: every
+ * cluster): a pair is new when one of its customers was created or changed at or after it. The
+ * clusters kept are whole. Errors: also `CRM_ERR_VALIDATION` naming `since`.
+ */
+crm_status crm_tenant_find_duplicates_since(const struct crm_tenant *tenant,
+                                            const struct crm_match_config *config,
+                                            size_t window,
+                                            bool learn,
+                                            const char *since,
+                                            crm_progress_callback progress,
+                                            void *userdata,
+                                            struct crm_cluster_list **out);
+
+/**
  * The tenant's duplicate-detection model as JSON `{"format": 1, "model": {"prior", "levels":
  * [{"field", "level", "given", "m", "u"}...], "learning": {"learned_at", "customers",
  * "candidate_pairs", "random_pairs", "iterations"} or null}}`: the one learned by the last
@@ -1815,6 +1834,43 @@ crm_status crm_tenant_match_model(const struct crm_tenant *tenant, char **out);
  * built-in model.
  */
 crm_status crm_tenant_learn_match_model(const struct crm_tenant *tenant, char **out);
+
+/**
+ * Records that customers `a` and `b` are not one person (a person reviewed them): the finders
+ * of duplicates never report the pair again, nor put the two in one cluster, until
+ * `crm_tenant_unmark_not_duplicate`. A `not_duplicate_marked` event goes to the change feed;
+ * the decision is in each one's personal-data export, goes when either is deleted, and holds
+ * for the customer either is later merged into while that merge stands. Marking a pair decided
+ * already writes nothing. `decision_out` (may be NULL) receives the decision that stands as JSON
+ * `{"format": 1, "not_duplicate": {"a", "b", "marked_by", "marked_at"}}` (`a` the lower id),
+ * freed with `crm_string_free`. Errors: `CRM_ERR_VALIDATION` naming `b` (the same customer as
+ * `a`); `CRM_ERR_NOT_FOUND`; `CRM_ERR_CONFLICT` (merged into another customer).
+ */
+crm_status crm_tenant_mark_not_duplicate(const struct crm_tenant *tenant,
+                                         const char *a,
+                                         const char *b,
+                                         char **decision_out);
+
+/**
+ * Takes back the decision that customers `a` and `b` (each with the records merged into it)
+ * are not one person; `*removed_out` (may be NULL) is whether there was one. A
+ * `not_duplicate_unmarked` event goes to the change feed for each decision taken back.
+ * Errors: `CRM_ERR_NOT_FOUND` (either customer unknown here).
+ */
+crm_status crm_tenant_unmark_not_duplicate(const struct crm_tenant *tenant,
+                                           const char *a,
+                                           const char *b,
+                                           bool *removed_out);
+
+/**
+ * The not-a-duplicate decisions about customer `customer_id` (a merged id answers the
+ * customer it went into) and the records merged into it, oldest first, as JSON `{"format": 1,
+ * "not_duplicates": [{"a", "b", "marked_by", "marked_at"}...]}`. On success `*out` is a string
+ * freed with `crm_string_free`. Errors: `CRM_ERR_NOT_FOUND`.
+ */
+crm_status crm_tenant_not_duplicates(const struct crm_tenant *tenant,
+                                     const char *customer_id,
+                                     char **out);
 
 /**
  * A text field of a document (`CRM_DOCUMENT_*`). Borrowed until the document is freed; NULL
@@ -2608,9 +2664,9 @@ crm_status crm_tenant_suppressed_fields(const struct crm_tenant *tenant,
 
 /**
  * Every personal datum held on customer `customer_id` (GDPR Art. 15 and 20) as one JSON
- * document following `schemas/personal-data-export.schema.json` (`"format": 2`): profile,
- * secondary contacts, consents, bookings, invoices, lists, documents, merges, changes. On
- * success `*out` is a string freed with `crm_string_free`. Errors: `CRM_ERR_NOT_FOUND`.
+ * document following `schemas/personal-data-export.schema.json` (`"format": 4`): profile,
+ * secondary contacts, consents, bookings, invoices, lists, documents, merges, not-a-duplicate
+ * decisions, changes. On success `*out` is a string freed with `crm_string_free`. Errors: `CRM_ERR_NOT_FOUND`.
  */
 crm_status crm_tenant_export_personal_data(const struct crm_tenant *tenant,
                                            const char *customer_id,

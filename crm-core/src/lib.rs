@@ -57,6 +57,7 @@ pub use crm::{Crm, Tenant};
 pub use dedupe::{
     DuplicateCluster, DuplicateMatch, DuplicatePair, FindOptions, Learning, LevelWeight,
     MAX_WEIGHT_OVERRIDES, MatchConfig, MatchContribution, MatchField, MatchLevel, MatchModel,
+    NotDuplicate,
 };
 pub use error::{Error, ErrorKind, Result};
 pub use exchange::{

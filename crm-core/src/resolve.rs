@@ -59,3 +59,19 @@ pub(crate) fn by_no(tx: &dyn Tx, no: i64) -> Result<Customer> {
         None => Err(Error::not_found("customer", format!("no. {no}"))),
     }
 }
+
+/// `id` and every customer merged into it by merges that stand, recursively: one person.
+pub(crate) fn person(tx: &dyn Tx, id: &CustomerId) -> Result<Vec<CustomerId>> {
+    let mut all = vec![*id];
+    let mut next = 0;
+    while next < all.len() {
+        let at = all[next];
+        next += 1;
+        for found in tx.merged_members(&at)? {
+            if !all.contains(&found) {
+                all.push(found);
+            }
+        }
+    }
+    Ok(all)
+}

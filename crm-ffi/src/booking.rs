@@ -190,7 +190,7 @@ impl Handle for StatsHandle {
     const NAME: &'static str = "crm_customer_stats";
 }
 
-fn time_in(field: &str, text: &str) -> Result<DateTime<FixedOffset>, Failure> {
+pub(crate) fn time_in(field: &str, text: &str) -> Result<DateTime<FixedOffset>, Failure> {
     DateTime::parse_from_rfc3339(text.trim()).map_err(|_| {
         json::validation(
             field,

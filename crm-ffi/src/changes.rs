@@ -28,13 +28,16 @@ pub type crm_change_field = u32;
 /// `customer_merged` (customer id: the one it went into; previous customer id: the merged one),
 /// `customer_unmerged`, `customer_anonymised`, `document_attached`, `document_deleted`,
 /// `list_created`, `list_deleted` (no customer), `brochure_requested`, `brochure_sent`,
-/// `saved_search_saved`, `saved_search_deleted` (no customer) or `communication_recorded`.
+/// `saved_search_saved`, `saved_search_deleted` (no customer), `communication_recorded`,
+/// `not_duplicate_marked` or `not_duplicate_unmarked` (customer id and previous customer id: the
+/// two customers of the pair).
 pub const CRM_CHANGE_KIND: crm_change_field = 1001;
 /// When, RFC 3339 UTC.
 pub const CRM_CHANGE_AT: crm_change_field = 1002;
 /// The customer concerned, or NULL.
 pub const CRM_CHANGE_CUSTOMER_ID: crm_change_field = 1003;
-/// For a relink, the customer the booking was linked to before, or NULL.
+/// For a relink, the customer the booking was linked to before; for a merge, the merged record;
+/// for a not-a-duplicate decision, the second customer of the pair; else NULL.
 pub const CRM_CHANGE_PREVIOUS_CUSTOMER_ID: crm_change_field = 1004;
 /// The booking concerned, or NULL.
 pub const CRM_CHANGE_BOOKING_REF: crm_change_field = 1005;

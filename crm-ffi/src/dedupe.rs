@@ -378,7 +378,15 @@ pub extern "C" fn crm_tenant_find_duplicates(
     userdata: *mut c_void,
     out: *mut *mut crm_cluster_list,
 ) -> crm_status {
-    find_duplicates(tenant, config, window, true, progress, userdata, out)
+    find_duplicates(
+        tenant,
+        config,
+        window,
+        (true, None),
+        progress,
+        userdata,
+        out,
+    )
 }
 
 /// As `crm_tenant_find_duplicates`, scoring with the model kept from the last learning (the
@@ -392,15 +400,57 @@ pub extern "C" fn crm_tenant_find_duplicates_with_kept_model(
     userdata: *mut c_void,
     out: *mut *mut crm_cluster_list,
 ) -> crm_status {
-    find_duplicates(tenant, config, window, false, progress, userdata, out)
+    find_duplicates(
+        tenant,
+        config,
+        window,
+        (false, None),
+        progress,
+        userdata,
+        out,
+    )
 }
 
-/// The body of both finders; `learn` as `FindOptions::learn`.
-fn find_duplicates(
+/// As `crm_tenant_find_duplicates` (`learn` false: as
+/// `crm_tenant_find_duplicates_with_kept_model`), keeping only the clusters with a pair new
+/// since `since` (RFC 3339 with an offset, typically when the last run started; NULL: every
+/// cluster): a pair is new when one of its customers was created or changed at or after it. The
+/// clusters kept are whole. Errors: also `CRM_ERR_VALIDATION` naming `since`.
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_tenant_find_duplicates_since(
     tenant: *const crm_tenant,
     config: *const crm_match_config,
     window: usize,
     learn: bool,
+    since: *const c_char,
+    progress: crm_progress_callback,
+    userdata: *mut c_void,
+    out: *mut *mut crm_cluster_list,
+) -> crm_status {
+    let since = ffi::optional_text_in(since, "since").and_then(|text| {
+        text.map(|t| crate::booking::time_in("since", t).map(|at| at.to_utc()))
+            .transpose()
+    });
+    match since {
+        Ok(since) => find_duplicates(
+            tenant,
+            config,
+            window,
+            (learn, since),
+            progress,
+            userdata,
+            out,
+        ),
+        Err(failure) => ffi::call(|| Err(failure)),
+    }
+}
+
+/// The body of the finders; `pass` is `FindOptions::learn` and `FindOptions::since`.
+fn find_duplicates(
+    tenant: *const crm_tenant,
+    config: *const crm_match_config,
+    window: usize,
+    pass: (bool, Option<chrono::DateTime<chrono::Utc>>),
     progress: crm_progress_callback,
     userdata: *mut c_void,
     out: *mut *mut crm_cluster_list,
@@ -409,7 +459,7 @@ fn find_duplicates(
         let out = ffi::out(out, "out")?;
         let t = self::tenant(tenant)?;
         let mut options = FindOptions::with_config(self::config(config)?);
-        options.learn = learn;
+        (options.learn, options.since) = pass;
         // 0 is C's "not given": the core's default stands.
         if window > 0 {
             options.window = window;
@@ -465,6 +515,77 @@ pub extern "C" fn crm_tenant_learn_match_model(
         let out = ffi::out(out, "out")?;
         let model = self::tenant(tenant)?.tenant.learn_match_model()?;
         out.write(ffi::string_out(json::envelope("model", model)?));
+        Ok(())
+    })
+}
+
+/// Records that customers `a` and `b` are not one person (a person reviewed them): the finders
+/// of duplicates never report the pair again, nor put the two in one cluster, until
+/// `crm_tenant_unmark_not_duplicate`. A `not_duplicate_marked` event goes to the change feed;
+/// the decision is in each one's personal-data export, goes when either is deleted, and holds
+/// for the customer either is later merged into while that merge stands. Marking a pair decided
+/// already writes nothing. `decision_out` (may be NULL) receives the decision that stands as JSON
+/// `{"format": 1, "not_duplicate": {"a", "b", "marked_by", "marked_at"}}` (`a` the lower id),
+/// freed with `crm_string_free`. Errors: `CRM_ERR_VALIDATION` naming `b` (the same customer as
+/// `a`); `CRM_ERR_NOT_FOUND`; `CRM_ERR_CONFLICT` (merged into another customer).
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_tenant_mark_not_duplicate(
+    tenant: *const crm_tenant,
+    a: *const c_char,
+    b: *const c_char,
+    decision_out: *mut *mut c_char,
+) -> crm_status {
+    ffi::call(|| {
+        let t = self::tenant(tenant)?;
+        let (a, b) = (id_in(a, "a")?, id_in(b, "b")?);
+        let decision = t.tenant.mark_not_duplicate(&t.actor, &a, &b)?;
+        if !decision_out.is_null() {
+            let text = json::envelope("not_duplicate", decision)?;
+            ffi::write_if_asked(decision_out, ffi::string_out(text));
+        }
+        Ok(())
+    })
+}
+
+/// Takes back the decision that customers `a` and `b` (each with the records merged into it)
+/// are not one person; `*removed_out` (may be NULL) is whether there was one. A
+/// `not_duplicate_unmarked` event goes to the change feed for each decision taken back.
+/// Errors: `CRM_ERR_NOT_FOUND` (either customer unknown here).
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_tenant_unmark_not_duplicate(
+    tenant: *const crm_tenant,
+    a: *const c_char,
+    b: *const c_char,
+    removed_out: *mut bool,
+) -> crm_status {
+    ffi::call(|| {
+        let t = self::tenant(tenant)?;
+        let (a, b) = (id_in(a, "a")?, id_in(b, "b")?);
+        let removed = t.tenant.unmark_not_duplicate(&t.actor, &a, &b)?;
+        ffi::write_if_asked(removed_out, removed);
+        Ok(())
+    })
+}
+
+/// The not-a-duplicate decisions about customer `customer_id` (a merged id answers the
+/// customer it went into) and the records merged into it, oldest first, as JSON `{"format": 1,
+/// "not_duplicates": [{"a", "b", "marked_by", "marked_at"}...]}`. On success `*out` is a string
+/// freed with `crm_string_free`. Errors: `CRM_ERR_NOT_FOUND`.
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_tenant_not_duplicates(
+    tenant: *const crm_tenant,
+    customer_id: *const c_char,
+    out: *mut *mut c_char,
+) -> crm_status {
+    ffi::call(|| {
+        let out = ffi::out(out, "out")?;
+        let t = self::tenant(tenant)?;
+        let id = id_in(customer_id, "customer_id")?;
+        let decisions = t.tenant.not_duplicates(&id)?;
+        out.write(ffi::string_out(json::envelope(
+            "not_duplicates",
+            decisions,
+        )?));
         Ok(())
     })
 }

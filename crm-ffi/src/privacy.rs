@@ -296,9 +296,9 @@ pub extern "C" fn crm_tenant_suppressed_fields(
 }
 
 /// Every personal datum held on customer `customer_id` (GDPR Art. 15 and 20) as one JSON
-/// document following `schemas/personal-data-export.schema.json` (`"format": 2`): profile,
-/// secondary contacts, consents, bookings, invoices, lists, documents, merges, changes. On
-/// success `*out` is a string freed with `crm_string_free`. Errors: `CRM_ERR_NOT_FOUND`.
+/// document following `schemas/personal-data-export.schema.json` (`"format": 4`): profile,
+/// secondary contacts, consents, bookings, invoices, lists, documents, merges, not-a-duplicate
+/// decisions, changes. On success `*out` is a string freed with `crm_string_free`. Errors: `CRM_ERR_NOT_FOUND`.
 #[unsafe(no_mangle)]
 pub extern "C" fn crm_tenant_export_personal_data(
     tenant: *const crm_tenant,

@@ -1,9 +1,10 @@
 //! Likely duplicates from Python: `MatchConfig`, `MatchContribution`, `DuplicateMatch`,
-//! `DuplicatePair` and `DuplicateCluster`.
+//! `DuplicatePair`, `DuplicateCluster` and `NotDuplicate`.
 
+use chrono::{DateTime, Utc};
 use crm_core::{
     DuplicateCluster, DuplicateMatch, DuplicatePair, MatchConfig, MatchContribution, MatchField,
-    MatchLevel,
+    MatchLevel, NotDuplicate,
 };
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
@@ -266,6 +267,50 @@ impl PyDuplicateCluster {
             "DuplicateCluster(customers={}, score={:.3})",
             self.0.customers.len(),
             self.0.score
+        )
+    }
+}
+
+/// A reviewed pair: a person decided these two customers are not one person, and no finder of
+/// duplicates reports them together again until `Tenant.unmark_not_duplicate`.
+#[pyclass(frozen, eq, name = "NotDuplicate", module = "crm")]
+#[derive(PartialEq)]
+pub(crate) struct PyNotDuplicate(pub(crate) NotDuplicate);
+
+#[pymethods]
+impl PyNotDuplicate {
+    /// One customer's id (the lower of the two).
+    #[getter]
+    fn a(&self) -> String {
+        self.0.a.to_string()
+    }
+
+    /// The other's.
+    #[getter]
+    fn b(&self) -> String {
+        self.0.b.to_string()
+    }
+
+    /// The user id of who decided.
+    #[getter]
+    fn marked_by(&self) -> &str {
+        &self.0.marked_by
+    }
+
+    /// When (UTC).
+    #[getter]
+    fn marked_at(&self) -> DateTime<Utc> {
+        self.0.marked_at
+    }
+
+    fn to_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
+        core_dict(slf.as_any(), &slf.borrow().0, &[])
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "NotDuplicate(a='{}', b='{}', marked_by={:?})",
+            self.0.a, self.0.b, self.0.marked_by
         )
     }
 }

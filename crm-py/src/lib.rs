@@ -105,6 +105,7 @@ fn _crm(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<dedupe::PyDuplicateMatch>()?;
     module.add_class::<dedupe::PyDuplicatePair>()?;
     module.add_class::<dedupe::PyDuplicateCluster>()?;
+    module.add_class::<dedupe::PyNotDuplicate>()?;
     module.add_class::<merge::PyBookingMove>()?;
     module.add_class::<merge::PyMergePlan>()?;
     module.add_class::<merge::PyMergeRecord>()?;

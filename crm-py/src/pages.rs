@@ -237,7 +237,9 @@ impl PyChangeEvent {
     /// `previous_customer_id` the merged one), `"customer_unmerged"`, `"customer_anonymised"`,
     /// `"document_attached"`, `"document_deleted"`, `"list_created"`, `"list_deleted"` (no
     /// customer), `"brochure_requested"`, `"brochure_sent"`, `"saved_search_saved"`,
-    /// `"saved_search_deleted"` or `"communication_recorded"`.
+    /// `"saved_search_deleted"`, `"communication_recorded"`, `"not_duplicate_marked"` or
+    /// `"not_duplicate_unmarked"` (`customer_id` and `previous_customer_id`: the two customers
+    /// of the pair).
     #[getter]
     fn kind(&self) -> &'static str {
         self.0.kind.as_str()
@@ -249,7 +251,8 @@ impl PyChangeEvent {
         self.0.customer_id.map(|id| id.to_string())
     }
 
-    /// For a relink, the customer the booking was linked to before.
+    /// For a relink, the customer the booking was linked to before; for a merge, the merged
+    /// record; for a not-a-duplicate decision, the second customer of the pair.
     #[getter]
     fn previous_customer_id(&self) -> Option<String> {
         self.0.previous_customer_id.map(|id| id.to_string())

@@ -13,7 +13,7 @@ use crate::convert::{
     quoted, size, wrong_type,
 };
 use crate::db::{Progress, PyCrm, Shared, run};
-use crate::dedupe::{PyDuplicateCluster, PyDuplicateMatch, PyMatchConfig};
+use crate::dedupe::{PyDuplicateCluster, PyDuplicateMatch, PyMatchConfig, PyNotDuplicate};
 use crate::document::{PyDocument, document_id};
 use crate::errors::{Failure, permission_denied, validation};
 use crate::feed::{PyFeedBounds, PyFeedCursor};
@@ -714,7 +714,10 @@ impl PyTenant {
     ///         pairs per customer raises ValidationError.
     ///     progress: called with (done, total) as the pass goes; it must not call the database.
     ///     learn: learn the model first (default); False scores with the model kept.
-    #[pyo3(signature = (*, config=None, window=24, progress=None, learn=true))]
+    ///     since: an aware datetime (typically when the last run started): only the clusters
+    ///         with a pair new since then, a pair being new when one of its customers was
+    ///         created or changed at or after it. The clusters returned are whole.
+    #[pyo3(signature = (*, config=None, window=24, progress=None, learn=true, since=None))]
     fn find_duplicates(
         &self,
         py: Python<'_>,
@@ -722,16 +725,77 @@ impl PyTenant {
         #[pyo3(from_py_with = int)] window: i64,
         progress: Option<Py<PyAny>>,
         learn: bool,
+        since: Option<Bound<'_, PyAny>>,
     ) -> PyResult<Vec<PyDuplicateCluster>> {
+        let since = match &since {
+            Some(value) => optional_aware("since", value)?.map(|at| at.to_utc()),
+            None => None,
+        };
         let mut progress = Progress::new(py, progress)?;
         let mut options = FindOptions::with_config(match_config(config));
         options.window = size(py, "window", window)?;
         options.learn = learn;
+        options.since = since;
         let clusters = self.call(py, |t| {
             t.find_duplicates(&options, |done, total| progress.report(done, total))
         })?;
         progress.finish()?;
         Ok(clusters.into_iter().map(PyDuplicateCluster).collect())
+    }
+
+    /// Records that customers `a` and `b` (Customers or ids) are not one person, as a person
+    /// reviewing a cluster decides: `find_duplicates` and `duplicates_of` never report the pair
+    /// again, nor put the two in one cluster through others, until `unmark_not_duplicate`. A
+    /// `not_duplicate_marked` event goes to the change feed; the decision is in each one's
+    /// personal-data export, goes when either is deleted, and holds for the customer either is
+    /// later merged into while that merge stands. Marking a pair decided already writes nothing
+    /// and returns the decision that stands.
+    ///
+    /// Raises:
+    ///     ValidationError: `b` is the same customer as `a`. NotFoundError. ConflictError: one
+    ///         was merged into another customer (named in the message).
+    fn mark_not_duplicate(
+        &self,
+        py: Python<'_>,
+        a: Bound<'_, PyAny>,
+        b: Bound<'_, PyAny>,
+    ) -> PyResult<PyNotDuplicate> {
+        let actor = self.actor(py)?;
+        let (a, b) = (customer_id("a", &a)?, customer_id("b", &b)?);
+        self.call(py, |t| t.mark_not_duplicate(&actor, &a, &b))
+            .map(PyNotDuplicate)
+    }
+
+    /// Takes back the decision that customers `a` and `b` (each with the records merged into
+    /// it) are not one person; whether there was one. A `not_duplicate_unmarked` event goes to
+    /// the change feed for each decision taken back.
+    ///
+    /// Raises:
+    ///     NotFoundError: either customer is unknown here.
+    fn unmark_not_duplicate(
+        &self,
+        py: Python<'_>,
+        a: Bound<'_, PyAny>,
+        b: Bound<'_, PyAny>,
+    ) -> PyResult<bool> {
+        let actor = self.actor(py)?;
+        let (a, b) = (customer_id("a", &a)?, customer_id("b", &b)?);
+        self.call(py, |t| t.unmark_not_duplicate(&actor, &a, &b))
+    }
+
+    /// The not-a-duplicate decisions about `customer` (a merged id answers the customer it went
+    /// into) and the records merged into it, oldest first.
+    ///
+    /// Raises:
+    ///     NotFoundError: no such customer in this tenant.
+    fn not_duplicates(
+        &self,
+        py: Python<'_>,
+        customer: Bound<'_, PyAny>,
+    ) -> PyResult<Vec<PyNotDuplicate>> {
+        let id = customer_id("customer", &customer)?;
+        let found = self.call(py, |t| t.not_duplicates(&id))?;
+        Ok(found.into_iter().map(PyNotDuplicate).collect())
     }
 
     /// The tenant's duplicate-detection model as a `dict`: `prior` (the chance two customers
@@ -932,9 +996,9 @@ impl PyTenant {
     }
 
     /// Every personal datum held on `customer` (GDPR Art. 15 and 20) as a `dict` following
-    /// `schemas/personal-data-export.schema.json` (`"format": 2`): profile, secondary contacts,
-    /// consents, bookings, invoices, lists, documents, merges, changes. `json.dumps` it to hand
-    /// it over.
+    /// `schemas/personal-data-export.schema.json` (`"format": 4`): profile, secondary contacts,
+    /// consents, bookings, invoices, lists, documents, merges, not-a-duplicate decisions,
+    /// changes. `json.dumps` it to hand it over.
     fn export_personal_data<'py>(
         &self,
         py: Python<'py>,

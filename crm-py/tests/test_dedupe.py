@@ -125,3 +125,52 @@ def test_find_duplicates_progress_cannot_call_the_database(agency: crm.Tenant) -
 
     agency.find_duplicates(progress=meddle)
     assert errors and "progress callback" in errors[0]
+
+
+def test_a_pair_marked_not_duplicate_is_not_reported_again(agency: crm.Tenant, other: crm.Tenant) -> None:
+    bob = agency.create_customer(first_name="Bob", last_name="Smith", mobile="06 11 22 33 44")
+    robert = agency.create_customer(first_name="Robert", last_name="Smith", phone="+33611223344")
+    stranger = other.create_customer(first_name="Bob", last_name="Smith", mobile="06 11 22 33 44")
+    assert len(agency.find_duplicates()) == 1
+    decision = agency.mark_not_duplicate(robert, bob.id)
+    assert {decision.a, decision.b} == {bob.id, robert.id} and decision.a < decision.b
+    assert decision.marked_by == "u-17" and decision.marked_at.tzinfo is not None
+    assert decision.to_dict()["marked_by"] == "u-17"
+    assert agency.find_duplicates() == []
+    assert agency.duplicates_of(bob) == []
+    assert agency.mark_not_duplicate(bob, robert) == decision  # decided already: unchanged
+    assert agency.not_duplicates(bob) == [decision] == agency.not_duplicates(robert.id)
+    assert [e.kind for e in agency.changes_since(0)].count("not_duplicate_marked") == 1
+    event = agency.changes_since(0)[-1]
+    assert (event.customer_id, event.previous_customer_id) == (decision.a, decision.b)
+    assert agency.export_personal_data(bob)["not_duplicates"][0]["b"] == decision.b
+    with pytest.raises(crm.ValidationError) as caught:
+        agency.mark_not_duplicate(bob, bob)
+    assert caught.value.field == "b"
+    # Another tenant sees none of it and can change none of it.
+    with pytest.raises(crm.NotFoundError):
+        other.mark_not_duplicate(bob, stranger)
+    with pytest.raises(crm.NotFoundError):
+        other.unmark_not_duplicate(bob, robert)
+    with pytest.raises(crm.NotFoundError):
+        other.not_duplicates(bob)
+    assert other.not_duplicates(stranger) == []
+    assert agency.unmark_not_duplicate(bob, robert) is True
+    assert agency.unmark_not_duplicate(bob, robert) is False
+    assert agency.changes_since(0)[-1].kind == "not_duplicate_unmarked"
+    assert [c.customers for c in agency.find_duplicates()] == [(bob.id, robert.id)]
+
+
+def test_find_duplicates_since_a_run(agency: crm.Tenant) -> None:
+    import datetime
+
+    bob = agency.create_customer(first_name="Bob", last_name="Smith", mobile="06 11 22 33 44")
+    agency.create_customer(first_name="Robert", last_name="Smith", phone="+33611223344")
+    run = datetime.datetime.now(datetime.timezone.utc)
+    assert agency.find_duplicates(since=run) == []
+    assert len(agency.find_duplicates(since=run - datetime.timedelta(days=1))) == 1
+    agency.update_customer(bob, company="Smith Travel")
+    assert [c.customers[0] for c in agency.find_duplicates(since=run, learn=False)] == [bob.id]
+    with pytest.raises(crm.ValidationError) as caught:
+        agency.find_duplicates(since=datetime.datetime(2026, 1, 1))
+    assert caught.value.field == "since"

@@ -1,13 +1,17 @@
-//! The tenant's duplicate-detection model: kept after each learning, read back (once per
-//! process until it changes) by every finder of duplicates.
+//! Duplicates: the tenant's model, kept after each learning and read back (once per process
+//! until it changes) by every finder; and the pairs a person decided are not duplicates, which
+//! no finder reports again.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
-use crate::dedupe::MatchModel;
-use crate::error::Result;
-use crate::model::TenantId;
-use crate::store::port::{self, Store};
+use chrono::Utc;
+
+use crate::dedupe::{MatchModel, NotDuplicate};
+use crate::error::{Error, ErrorKind, Result};
+use crate::model::{Actor, Change, ChangeKind, CustomerId, TenantId};
+use crate::resolve;
+use crate::store::port::{self, Store, Tx};
 
 /// The models read so far, by tenant, with when each was learned: a read checks that stamp
 /// only, and reads the model again when another handle or process learned a new one. At most
@@ -63,4 +67,159 @@ pub(crate) fn keep(store: &dyn Store, tenant: &TenantId, model: &MatchModel) -> 
     port::write(store, tenant, |tx| {
         tx.set_match_model(&stamp, &params, &frequencies)
     })
+}
+
+/// Records that customers `x` and `y` (each itself, not a merged id) are not one person, unless
+/// that was decided already: returns the decision that stands.
+///
+/// # Errors
+/// Validation naming `b` when the two are one customer; NotFound or Conflict (merged) as for any
+/// change of a customer.
+pub(crate) fn mark(
+    store: &dyn Store,
+    tenant: &TenantId,
+    actor: &Actor,
+    x: &CustomerId,
+    y: &CustomerId,
+) -> Result<NotDuplicate> {
+    if x == y {
+        return Err(Error::validation("b", "is the same customer as a"));
+    }
+    port::write(store, tenant, |tx| {
+        let (a, b) = (resolve::live(tx, x)?.id, resolve::live(tx, y)?.id);
+        let decision = NotDuplicate::new(a, b, actor, Utc::now());
+        if !tx.insert_not_duplicate(&decision)? {
+            return tx
+                .not_duplicates_of(&decision.a)?
+                .into_iter()
+                .find(|d| d.b == decision.b)
+                .ok_or_else(|| Error::Internal("a decision vanished while stored".into()));
+        }
+        tx.append(actor, &event(ChangeKind::NotDuplicateMarked, &decision))?;
+        Ok(decision)
+    })
+}
+
+/// Takes back every decision that the customers `x` and `y` stand for (each with the records
+/// merged into it) are not one person; whether there was one.
+///
+/// # Errors
+/// NotFound if either customer is unknown here (never existed, or deleted).
+pub(crate) fn unmark(
+    store: &dyn Store,
+    tenant: &TenantId,
+    actor: &Actor,
+    x: &CustomerId,
+    y: &CustomerId,
+) -> Result<bool> {
+    port::write(store, tenant, |tx| {
+        let xs = resolve::person(tx, &resolve::current(tx, x)?)?;
+        let ys: HashSet<CustomerId> = resolve::person(tx, &resolve::current(tx, y)?)?
+            .into_iter()
+            .collect();
+        let mut any = false;
+        for d in decisions_about(tx, &xs)? {
+            let other = if xs.contains(&d.a) { d.b } else { d.a };
+            if ys.contains(&other) && tx.delete_not_duplicate(&d.a, &d.b)? {
+                tx.append(actor, &event(ChangeKind::NotDuplicateUnmarked, &d))?;
+                any = true;
+            }
+        }
+        Ok(any)
+    })
+}
+
+/// The decisions about the customer `id` stands for and the records merged into it, oldest
+/// first.
+pub(crate) fn of_customer(
+    store: &dyn Store,
+    tenant: &TenantId,
+    id: &CustomerId,
+) -> Result<Vec<NotDuplicate>> {
+    port::read(store, tenant, |tx| {
+        let person = resolve::person(tx, &resolve::current(tx, id)?)?;
+        decisions_about(tx, &person)
+    })
+}
+
+/// The decisions about any of `person` (one person's records), each once, oldest first.
+pub(crate) fn decisions_about(tx: &dyn Tx, person: &[CustomerId]) -> Result<Vec<NotDuplicate>> {
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for id in person {
+        for d in tx.not_duplicates_of(id)? {
+            if seen.insert((d.a, d.b)) {
+                out.push(d);
+            }
+        }
+    }
+    out.sort_by_key(|d| (d.marked_at, d.a, d.b));
+    Ok(out)
+}
+
+/// The pairs no finder reports, as the customers they stand for now (a record merged into
+/// another passes its decisions on), the lower id first. `live` says which ids are customers
+/// as they are (the rest are followed through their merges, or dropped once deleted).
+pub(crate) fn reviewed(
+    store: &dyn Store,
+    tenant: &TenantId,
+    live: &dyn Fn(&CustomerId) -> bool,
+) -> Result<HashSet<(CustomerId, CustomerId)>> {
+    port::read(store, tenant, |tx| {
+        let mut now: HashMap<CustomerId, Option<CustomerId>> = HashMap::new();
+        let mut pairs = HashSet::new();
+        for d in tx.not_duplicates()? {
+            let mut at = |id: CustomerId| -> Result<Option<CustomerId>> {
+                if live(&id) {
+                    return Ok(Some(id));
+                }
+                if let Some(known) = now.get(&id) {
+                    return Ok(*known);
+                }
+                let found = match resolve::current(tx, &id) {
+                    Ok(current) => Some(current),
+                    Err(e) if e.kind() == ErrorKind::NotFound => None,
+                    Err(e) => return Err(e),
+                };
+                now.insert(id, found);
+                Ok(found)
+            };
+            if let (Some(a), Some(b)) = (at(d.a)?, at(d.b)?)
+                && a != b
+            {
+                pairs.insert(if a < b { (a, b) } else { (b, a) });
+            }
+        }
+        Ok(pairs)
+    })
+}
+
+/// The customers a person decided are not the one `id` stands for, as they stand now.
+pub(crate) fn not_duplicates_of(
+    store: &dyn Store,
+    tenant: &TenantId,
+    id: &CustomerId,
+) -> Result<HashSet<CustomerId>> {
+    port::read(store, tenant, |tx| {
+        let person = resolve::person(tx, &resolve::current(tx, id)?)?;
+        let mut out = HashSet::new();
+        for d in decisions_about(tx, &person)? {
+            let other = if person.contains(&d.a) { d.b } else { d.a };
+            match resolve::current(tx, &other) {
+                Ok(current) => {
+                    out.insert(current);
+                }
+                Err(e) if e.kind() == ErrorKind::NotFound => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(out)
+    })
+}
+
+/// The feed event of a decision: the two customers, the lower id first.
+fn event(kind: ChangeKind, d: &NotDuplicate) -> Change {
+    let mut change = Change::customer(kind, d.a);
+    change.previous_customer_id = Some(d.b);
+    change
 }

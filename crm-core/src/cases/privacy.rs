@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::cases::customers::changed_meanwhile;
+use crate::cases::duplicates::decisions_about;
 use crate::cases::lists::drop_if_empty;
 use crate::error::{Error, Result};
 use crate::model::{Actor, Customer, CustomerId, MergeId, TenantId};
@@ -22,22 +23,6 @@ fn live_personal(tx: &dyn Tx, id: &CustomerId) -> Result<Customer> {
     let c = resolve::live(tx, id)?;
     allow(&c, Act::Anonymise)?;
     Ok(c)
-}
-
-/// `id` and every customer merged into it by merges that stand, recursively: one person.
-fn person(tx: &dyn Tx, id: &CustomerId) -> Result<Vec<CustomerId>> {
-    let mut all = vec![*id];
-    let mut next = 0;
-    while next < all.len() {
-        let at = all[next];
-        next += 1;
-        for found in tx.merged_members(&at)? {
-            if !all.contains(&found) {
-                all.push(found);
-            }
-        }
-    }
-    Ok(all)
 }
 
 /// What anonymising `c` erases and keeps; `merges` are those holding a snapshot of its person.
@@ -75,7 +60,7 @@ pub(crate) fn plan(
 ) -> Result<AnonymisationReport> {
     port::read(store, tenant, |tx| {
         let c = live_personal(tx, id)?;
-        report(tx, &c, &tx.merges_of(&person(tx, &c.id)?)?)
+        report(tx, &c, &tx.merges_of(&resolve::person(tx, &c.id)?)?)
     })
 }
 
@@ -152,7 +137,7 @@ fn anonymise_one(
     reason: &str,
     now: DateTime<Utc>,
 ) -> Result<AnonymisationReport> {
-    let person = person(tx, &c.id)?;
+    let person = resolve::person(tx, &c.id)?;
     let merges = tx.merges_of(&person)?;
     let report = report(tx, c, &merges)?;
     let key = suppression_key(tx)?;
@@ -228,8 +213,12 @@ pub(crate) fn delete(
         let lists = resolve::live(tx, id)?.lists;
         let now = Utc::now();
         // Merge records keep snapshots of the person: they go with it.
-        let person = person(tx, id)?;
+        let person = resolve::person(tx, id)?;
         scrub_merges(tx, &person, &tx.merges_of(&person)?, now)?;
+        // Decisions about the person name it: they go too.
+        for member in &person {
+            tx.delete_not_duplicates_of(member)?;
+        }
         let detached = tx.unlink_bookings(id, now)?;
         for reference in &detached {
             let mut change = Change::booking(ChangeKind::BookingUnlinked, reference, None);
@@ -282,7 +271,7 @@ pub(crate) fn export(
         let profile = resolve::customer(tx, id)?;
         let id = profile.id;
         let bookings = tx.booking_history(&id)?;
-        let person = person(tx, &id)?;
+        let person = resolve::person(tx, &id)?;
         // Merges keep snapshots of other people too (in merges undone since, or of the customer
         // this one was merged into): those are not this person's data.
         let mut merges = Vec::new();
@@ -301,6 +290,7 @@ pub(crate) fn export(
             }
             merges.push(record);
         }
+        let not_duplicates = decisions_about(tx, &person)?;
         let events = tx.changes_about(&person)?;
         let anonymisation = tx.anonymisation(&id)?;
         let documents = tx.documents(&id)?;
@@ -311,6 +301,7 @@ pub(crate) fn export(
             profile,
             bookings,
             merges,
+            not_duplicates,
             events,
             documents,
             brochure_requests,

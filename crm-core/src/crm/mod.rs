@@ -12,7 +12,9 @@ use chrono::{DateTime, Utc};
 
 use crate::cases;
 use crate::cases::import::{CustomerReads, StoreReads};
-use crate::dedupe::{self, DuplicateCluster, DuplicateMatch, FindOptions, MatchConfig, MatchModel};
+use crate::dedupe::{
+    self, DuplicateCluster, DuplicateMatch, FindOptions, MatchConfig, MatchModel, NotDuplicate,
+};
 use crate::error::{Error, Result};
 use crate::exchange::{self, CsvSheet, ExportOptions, XlsxSheet};
 use crate::merge::{MergeId, MergePlan, MergeRecord, MergeRequest, Merged};
@@ -611,7 +613,10 @@ impl Tenant {
     ) -> Result<Vec<DuplicateMatch>> {
         config.validate()?;
         let customer = self.get_customer(id)?;
-        self.matches_for(&customer, config)
+        let apart = cases::duplicates::not_duplicates_of(self.store.as_ref(), &self.id, id)?;
+        let mut matches = self.matches_for(&customer, config)?;
+        matches.retain(|m| !apart.contains(&m.customer_id));
+        Ok(matches)
     }
 
     /// Every cluster of likely duplicates among the tenant's customers, best first. Customers
@@ -645,20 +650,65 @@ impl Tenant {
         } else {
             Some((*self.current_model()?).clone())
         };
-        let found = dedupe::find(
-            &profiles,
-            options,
-            model,
-            &std::collections::HashSet::new(),
-            &mut |done, blocks| {
-                progress(half + done * half / blocks.max(1), total);
-            },
-        )?;
+        // Profiles come in id order.
+        let live = |id: &CustomerId| profiles.binary_search_by(|p| p.id.cmp(id)).is_ok();
+        let reviewed = cases::duplicates::reviewed(self.store.as_ref(), &self.id, &live)?;
+        let found = dedupe::find(&profiles, options, model, &reviewed, &mut |done, blocks| {
+            progress(half + done * half / blocks.max(1), total);
+        })?;
         if options.learn {
             cases::duplicates::keep(self.store.as_ref(), &self.id, &found.model)?;
         }
         progress(total, total);
         Ok(found.clusters)
+    }
+
+    /// Records that customers `a` and `b` are not one person, as a person reviewing a cluster
+    /// decides: [`find_duplicates`](Self::find_duplicates) and
+    /// [`duplicates_of`](Self::duplicates_of) never report the pair again, nor put the two in
+    /// one cluster through others, until [`unmark_not_duplicate`](Self::unmark_not_duplicate).
+    /// A `not_duplicate_marked` event goes to the change feed; the decision is part of each
+    /// one's [personal-data export](Self::export_personal_data) and goes when either is deleted.
+    /// When one is later merged into another customer, the decision holds for that one while
+    /// the merge stands. Marking a pair already decided returns the decision that stands
+    /// (nothing written).
+    ///
+    /// # Errors
+    /// Validation naming `b` when `a` and `b` are the same customer; NotFound; Conflict if either
+    /// was merged into another customer (naming that one).
+    pub fn mark_not_duplicate(
+        &self,
+        actor: &Actor,
+        a: &CustomerId,
+        b: &CustomerId,
+    ) -> Result<NotDuplicate> {
+        actor.validate()?;
+        cases::duplicates::mark(self.store.as_ref(), &self.id, actor, a, b)
+    }
+
+    /// Takes back the decision that customers `a` and `b` are not one person (with the records
+    /// merged into each: every such decision between the two); `false` if there was none. A
+    /// `not_duplicate_unmarked` event goes to the change feed for each decision taken back.
+    ///
+    /// # Errors
+    /// NotFound if either customer is unknown here (never existed, or deleted).
+    pub fn unmark_not_duplicate(
+        &self,
+        actor: &Actor,
+        a: &CustomerId,
+        b: &CustomerId,
+    ) -> Result<bool> {
+        actor.validate()?;
+        cases::duplicates::unmark(self.store.as_ref(), &self.id, actor, a, b)
+    }
+
+    /// The not-a-duplicate decisions about customer `id` (a merged id answers the customer it
+    /// went into) and the records merged into it, oldest first.
+    ///
+    /// # Errors
+    /// NotFound if no such customer belongs to this tenant.
+    pub fn not_duplicates(&self, id: &CustomerId) -> Result<Vec<NotDuplicate>> {
+        cases::duplicates::of_customer(self.store.as_ref(), &self.id, id)
     }
 
     /// The stored customers that score at or above the threshold against `customer`.

@@ -233,7 +233,7 @@ type Scored = (u32, u32, f64, Gamma);
 
 /// Finds the clusters of likely duplicates among `profiles`, scoring with `model`, or with a
 /// model learned from them when `None`. Pairs in `reviewed` (customer ids, the lower first) are
-/// never reported. `progress(done, total)` follows the blocks enumerated.
+/// never reported, nor joined in one cluster through others. `progress(done, total)` follows the blocks enumerated.
 pub(crate) fn find(
     profiles: &[Profile],
     options: &FindOptions,
@@ -278,10 +278,27 @@ pub(crate) fn find(
     .into_iter()
     .flatten()
     .collect();
-    Ok(Found {
-        clusters: clusters(profiles, found, &scorer),
-        model,
-    })
+    let mut clusters = clusters(profiles, found, &scorer, reviewed);
+    if let Some(since) = options.since {
+        // A pair is new when one of its customers was made or changed since then.
+        let since = since.timestamp_micros();
+        let members: HashSet<CustomerId> = clusters
+            .iter()
+            .flat_map(|c| &c.customers)
+            .copied()
+            .collect();
+        let new: HashSet<CustomerId> = profiles
+            .iter()
+            .filter(|p| p.updated >= since && members.contains(&p.id))
+            .map(|p| p.id)
+            .collect();
+        clusters.retain(|c| {
+            c.pairs
+                .iter()
+                .any(|pair| new.contains(&pair.a) || new.contains(&pair.b))
+        });
+    }
+    Ok(Found { clusters, model })
 }
 
 /// The model learned from `profiles` over these candidate pairs, and the pattern of each pair.
@@ -333,7 +350,23 @@ fn clusters(
     profiles: &[Profile],
     mut found: Vec<Scored>,
     scorer: &Scorer,
+    reviewed: &HashSet<(CustomerId, CustomerId)>,
 ) -> Vec<DuplicateCluster> {
+    // The profiles a person said are not some others, with those others.
+    let mut apart: HashMap<u32, Vec<u32>> = HashMap::new();
+    if !reviewed.is_empty() {
+        let index: HashMap<CustomerId, u32> = profiles
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.id, i as u32))
+            .collect();
+        for (a, b) in reviewed {
+            if let (Some(&i), Some(&j)) = (index.get(a), index.get(b)) {
+                apart.entry(i).or_default().push(j);
+                apart.entry(j).or_default().push(i);
+            }
+        }
+    }
     found.sort_by(|x, y| y.2.total_cmp(&x.2).then((x.0, x.1).cmp(&(y.0, y.1))));
     let mut parent: HashMap<u32, u32> = HashMap::new();
     // The members of each group, by its root.
@@ -345,6 +378,16 @@ fn clusters(
             }
             let grand = parent.get(&p).copied().unwrap_or(p);
             parent.insert(x, grand);
+            x = p;
+        }
+        x
+    }
+    // The root without shortening the path (for a check inside a borrow of the groups).
+    fn root_of(parent: &HashMap<u32, u32>, mut x: u32) -> u32 {
+        while let Some(&p) = parent.get(&x) {
+            if p == x {
+                break;
+            }
             x = p;
         }
         x
@@ -366,7 +409,17 @@ fn clusters(
                     .take(CONFLICT_CHECKS)
                     .any(|&j| (i, j) != (a, b) && (j, i) != (a, b) && conflict(at(i), at(j)))
             });
-            if conflicted {
+            // Nor may it join two records a person said are not one.
+            let (small, other) = if x.len() <= y.len() { (x, rb) } else { (y, ra) };
+            let decided = !apart.is_empty()
+                && small.iter().any(|i| {
+                    apart.get(i).is_some_and(|others| {
+                        others
+                            .iter()
+                            .any(|&j| parent.contains_key(&j) && root_of(&parent, j) == other)
+                    })
+                });
+            if conflicted || decided {
                 continue;
             }
             // The larger group stays: members move once per doubling, not at every join.

@@ -14,11 +14,12 @@ mod model;
 mod names;
 mod profile;
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::model::CustomerId;
 use crate::model::limits::{DEFAULT_WINDOW, MAX_WINDOW};
+use crate::model::{Actor, CustomerId};
 
 pub use compare::{MatchField, MatchLevel};
 pub(crate) use finder::{find, learn_from};
@@ -169,6 +170,42 @@ pub struct DuplicateCluster {
     pub score: f64,
 }
 
+/// A reviewed pair: a person decided that these two customers are not one person. The finders
+/// of duplicates never report the pair again, nor put the two in one cluster, until the decision
+/// is taken back ([`Tenant::unmark_not_duplicate`](crate::Tenant::unmark_not_duplicate)). It
+/// follows a merge: a record merged into another passes its decisions to that one while the
+/// merge stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct NotDuplicate {
+    /// One customer (the lower id of the two).
+    pub a: CustomerId,
+    /// The other customer.
+    pub b: CustomerId,
+    /// The user id of who decided.
+    pub marked_by: String,
+    /// When.
+    pub marked_at: DateTime<Utc>,
+}
+
+impl NotDuplicate {
+    /// The decision about `x` and `y`, the lower id first.
+    pub(crate) fn new(x: CustomerId, y: CustomerId, actor: &Actor, at: DateTime<Utc>) -> Self {
+        let (a, b) = if x <= y { (x, y) } else { (y, x) };
+        Self {
+            a,
+            b,
+            marked_by: actor.user_id.clone(),
+            marked_at: at,
+        }
+    }
+
+    /// The customer of the pair that is not `id` (`b` when `id` is neither).
+    pub fn other(&self, id: &CustomerId) -> CustomerId {
+        if self.b == *id { self.a } else { self.b }
+    }
+}
+
 /// Options of [`Tenant::find_duplicates`](crate::Tenant::find_duplicates).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -185,6 +222,10 @@ pub struct FindOptions {
     /// [`MAX_WINDOW`](crate::limits::MAX_WINDOW), by default
     /// [`DEFAULT_WINDOW`](crate::limits::DEFAULT_WINDOW).
     pub window: usize,
+    /// Only the clusters with a pair new since this time (typically when the last run
+    /// started): a pair is new when one of its customers was created or changed at or after
+    /// it. The clusters returned are whole. `None` (the default): every cluster.
+    pub since: Option<DateTime<Utc>>,
 }
 
 impl Default for FindOptions {
@@ -193,6 +234,7 @@ impl Default for FindOptions {
             config: MatchConfig::default(),
             learn: true,
             window: DEFAULT_WINDOW,
+            since: None,
         }
     }
 }

@@ -11,6 +11,8 @@ pub(crate) struct Profile {
     pub(crate) id: CustomerId,
     /// Creation time in microseconds: the oldest of a cluster comes first.
     pub(crate) created: i64,
+    /// Last change in microseconds: whether a pair is new since a run.
+    pub(crate) updated: i64,
     /// The first name folded (accents, scripts, punctuation), and in lower case as typed.
     pub(crate) first: String,
     pub(crate) first_lower: String,
@@ -153,6 +155,7 @@ impl Profile {
         Self {
             id: c.id,
             created: c.created_at.timestamp_micros(),
+            updated: c.updated_at.timestamp_micros(),
             first: key(&c.first_name),
             first_lower: lower(&c.first_name),
             last: key(&c.last_name),

@@ -53,6 +53,13 @@ crate::model::string_enum::string_enum!(
         SavedSearchDeleted = "saved_search_deleted",
         /// A message the host sent to the customer was logged.
         CommunicationRecorded = "communication_recorded",
+        /// A person decided two customers are not one person (`customer_id` and
+        /// `previous_customer_id` are the two, the lower id first): the finders of duplicates no
+        /// longer report the pair.
+        NotDuplicateMarked = "not_duplicate_marked",
+        /// A not-a-duplicate decision was taken back (the two customers as for
+        /// `not_duplicate_marked`).
+        NotDuplicateUnmarked = "not_duplicate_unmarked",
     }
 );
 
@@ -81,7 +88,8 @@ pub struct ChangeEvent {
     pub kind: ChangeKind,
     /// The customer concerned, if any.
     pub customer_id: Option<CustomerId>,
-    /// For a relink, the customer the booking was linked to before.
+    /// For a relink, the customer the booking was linked to before; for a merge, the merged
+    /// record; for a not-a-duplicate decision, the second customer of the pair.
     pub previous_customer_id: Option<CustomerId>,
     /// The booking concerned, if any.
     pub booking_ref: Option<String>,

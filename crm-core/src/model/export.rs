@@ -4,14 +4,15 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::dedupe::NotDuplicate;
 use crate::model::{
     Booking, BrochureRequest, ChangeEvent, Communication, Customer, Document, MergeRecord, Money,
     PaymentStatus, Phone,
 };
 
 /// The version of the export's layout; a change that could break a reader raises it (3: a phone's
-/// `e164` is null for a number that fits no numbering plan).
-pub const EXPORT_FORMAT: u32 = 3;
+/// `e164` is null for a number that fits no numbering plan; 4: `not_duplicates`).
+pub const EXPORT_FORMAT: u32 = 4;
 
 /// Everything held on one customer, in a structured, machine-readable form
 /// ([`Tenant::export_personal_data`](crate::Tenant::export_personal_data)). Serialize it with
@@ -47,6 +48,9 @@ pub struct PersonalDataExport {
     pub documents: Vec<Document>,
     /// The merges it took part in, with the snapshots they keep, newest first.
     pub merges: Vec<MergeRecord>,
+    /// The pairs a person decided are not one person, this customer (or a record merged into
+    /// it) being one of the two.
+    pub not_duplicates: Vec<NotDuplicate>,
     /// Every change-feed event about it (or about the records merged into it) the feed still
     /// keeps (see [`Crm::compact_feeds`](crate::Crm::compact_feeds)), in order.
     pub changes: Vec<ChangeEvent>,
@@ -110,6 +114,7 @@ impl PersonalDataExport {
         profile: Customer,
         bookings: Vec<Booking>,
         merges: Vec<MergeRecord>,
+        not_duplicates: Vec<NotDuplicate>,
         changes: Vec<ChangeEvent>,
         documents: Vec<Document>,
         brochure_requests: Vec<BrochureRequest>,
@@ -155,6 +160,7 @@ impl PersonalDataExport {
             communications,
             bookings,
             merges,
+            not_duplicates,
             changes,
             anonymisation,
             profile,

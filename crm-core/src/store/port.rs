@@ -8,6 +8,7 @@
 
 use std::collections::HashMap;
 
+use crate::dedupe::NotDuplicate;
 use crate::error::{Error, Result};
 use crate::model::{AnonymisationNote, MergeId, MergeRecord, Undo};
 use crate::model::{Change, ChangeEvent, ChangeKind, FeedBounds, FeedCursor};
@@ -174,6 +175,10 @@ pub(crate) trait Tx {
     fn match_model_stamp(&self) -> Result<Option<String>>;
     /// The tenant's duplicate-detection model: when learned, parameters, frequencies.
     fn match_model(&self) -> Result<Option<(String, String, Vec<u8>)>>;
+    /// Every not-a-duplicate decision of the tenant, by pair.
+    fn not_duplicates(&self) -> Result<Vec<NotDuplicate>>;
+    /// The not-a-duplicate decisions about customer `id`, by pair.
+    fn not_duplicates_of(&self, id: &CustomerId) -> Result<Vec<NotDuplicate>>;
     /// The customer no. the next new customer gets.
     fn next_customer_no(&self) -> Result<i64>;
     /// The customers by their value of custom field `key`: for a value several hold, the one
@@ -229,6 +234,13 @@ pub(crate) trait WriteTx: Tx {
     fn set_feed_cursor(&self, name: &str, seq: i64, at: DateTime<Utc>) -> Result<()>;
     /// Keeps the tenant's duplicate-detection model in place of the one before.
     fn set_match_model(&self, learned_at: &str, params: &str, frequencies: &[u8]) -> Result<()>;
+    /// Stores a not-a-duplicate decision unless its pair has one; whether it was stored.
+    fn insert_not_duplicate(&self, decision: &NotDuplicate) -> Result<bool>;
+    /// Removes the decision about the pair `low`, `high` (the lower id first); whether there
+    /// was one.
+    fn delete_not_duplicate(&self, low: &CustomerId, high: &CustomerId) -> Result<bool>;
+    /// Removes every not-a-duplicate decision about customer `id`; how many.
+    fn delete_not_duplicates_of(&self, id: &CustomerId) -> Result<u64>;
     /// Removes the feed cursor `name`; whether there was one.
     fn delete_feed_cursor(&self, name: &str) -> Result<bool>;
     /// Removes the feed's events up to sequence `upto`, the `limit` oldest at most, and records

@@ -534,7 +534,7 @@ fn a_file_of_the_previous_schema_gets_its_phones_read_again() {
              ALTER TABLE tenants DROP COLUMN name_rule;
              ALTER TABLE tenants DROP COLUMN feed_compacted;
              DROP TABLE feed_cursors;
-             DROP TABLE match_models;
+             DROP TABLE match_models; DROP TABLE not_duplicates;
              PRAGMA user_version = 6;",
         )
         .unwrap();

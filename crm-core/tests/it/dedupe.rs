@@ -11,8 +11,8 @@ use chrono::NaiveDate;
 use common::{actor, customer, customer_with_email, open};
 use crm_bench::Synth;
 use crm_core::{
-    Address, FindOptions, MatchConfig, MatchContribution, MatchField, MatchLevel, NewCustomer,
-    Tenant,
+    Address, CustomerId, FindOptions, MatchConfig, MatchContribution, MatchField, MatchLevel,
+    NewCustomer, Tenant,
 };
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -294,6 +294,263 @@ fn no_match_ever_crosses_tenants() {
             .find_duplicates(&FindOptions::default(), |_, _| {})
             .unwrap()
             .is_empty()
+    );
+}
+
+/// Three records of one person: Zoë Ørsted twice by email (gmail aliases) and once by phone.
+fn zoe_three_times(t: &Tenant) -> [crm_core::Customer; 3] {
+    let mut first = customer_with_email("Zoë", "Ørsted", "zoe.orsted@gmail.com");
+    first.mobile = Some("06 98 76 54 32".into());
+    let first = t.create_customer(&actor(), first).unwrap();
+    let mut second = customer_with_email("Zoe", "Orsted", "ZoeOrsted+voyages@gmail.com");
+    second.mobile = Some("+33 6 98 76 54 32".into());
+    let second = t.create_customer(&actor(), second).unwrap();
+    let mut third = customer("Zoe", "Orstedt");
+    third.mobile = Some("+33698765432".into());
+    let third = t.create_customer(&actor(), third).unwrap();
+    [first, second, third]
+}
+
+fn clusters_of(t: &Tenant) -> Vec<crm_core::DuplicateCluster> {
+    t.find_duplicates(&FindOptions::default(), |_, _| {})
+        .unwrap()
+}
+
+fn pair_reported(clusters: &[crm_core::DuplicateCluster], x: CustomerId, y: CustomerId) -> bool {
+    clusters.iter().any(|c| {
+        c.pairs
+            .iter()
+            .any(|p| (p.a, p.b) == (x, y) || (p.a, p.b) == (y, x))
+    })
+}
+
+fn together(clusters: &[crm_core::DuplicateCluster], x: CustomerId, y: CustomerId) -> bool {
+    clusters
+        .iter()
+        .any(|c| c.customers.contains(&x) && c.customers.contains(&y))
+}
+
+#[test]
+fn a_pair_marked_not_duplicate_is_never_reported_again_until_unmarked() {
+    let db = open();
+    let t = db.tenant("agency");
+    let [first, second, third] = zoe_three_times(&t);
+    let before = clusters_of(&t);
+    assert!(pair_reported(&before, first.id, third.id), "{before:?}");
+    assert!(together(&before, first.id, third.id));
+    assert!(
+        t.duplicates_of(&first.id, &cfg())
+            .unwrap()
+            .iter()
+            .any(|m| m.customer_id == third.id)
+    );
+
+    let seq = common::last_seq(&t);
+    let reviewer = crm_core::Actor::new("reviewer-7", crm_core::Role::Agent);
+    let decision = t
+        .mark_not_duplicate(&reviewer, &third.id, &first.id)
+        .unwrap();
+    let (low, high) = if first.id < third.id {
+        (first.id, third.id)
+    } else {
+        (third.id, first.id)
+    };
+    assert_eq!((decision.a, decision.b), (low, high));
+    assert_eq!(decision.marked_by, "reviewer-7");
+    assert_eq!(decision.other(&first.id), third.id);
+    let events = common::changes_after(&t, seq);
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(events[0].kind, crm_core::ChangeKind::NotDuplicateMarked);
+    assert_eq!(
+        (events[0].customer_id, events[0].previous_customer_id),
+        (Some(low), Some(high))
+    );
+    assert_eq!(events[0].actor, reviewer);
+
+    // Neither the pair nor a cluster holding both through the second record.
+    let after = clusters_of(&t);
+    assert!(!pair_reported(&after, first.id, third.id), "{after:?}");
+    assert!(!together(&after, first.id, third.id), "{after:?}");
+    assert!(together(&after, first.id, second.id), "{after:?}");
+    assert!(
+        !t.duplicates_of(&first.id, &cfg())
+            .unwrap()
+            .iter()
+            .any(|m| m.customer_id == third.id)
+    );
+    assert!(
+        !t.duplicates_of(&third.id, &cfg())
+            .unwrap()
+            .iter()
+            .any(|m| m.customer_id == first.id)
+    );
+    // With the kept model too.
+    let mut kept = FindOptions::default();
+    kept.learn = false;
+    let again = t.find_duplicates(&kept, |_, _| {}).unwrap();
+    assert!(!together(&again, first.id, third.id), "{again:?}");
+
+    // Marking again changes nothing and answers the decision that stands.
+    let seq = common::last_seq(&t);
+    let same = t
+        .mark_not_duplicate(&actor(), &first.id, &third.id)
+        .unwrap();
+    assert_eq!(same, decision);
+    assert_eq!(common::last_seq(&t), seq);
+    assert_eq!(t.not_duplicates(&first.id).unwrap(), vec![decision.clone()]);
+    assert_eq!(t.not_duplicates(&third.id).unwrap(), vec![decision.clone()]);
+    assert!(t.not_duplicates(&second.id).unwrap().is_empty());
+    let export = t.export_personal_data(&third.id).unwrap();
+    assert_eq!(export.not_duplicates, vec![decision.clone()]);
+    assert!(
+        export
+            .changes
+            .iter()
+            .any(|e| e.kind == crm_core::ChangeKind::NotDuplicateMarked)
+    );
+
+    // Undone: reported again.
+    assert!(
+        t.unmark_not_duplicate(&reviewer, &first.id, &third.id)
+            .unwrap()
+    );
+    let events = common::changes_after(&t, seq);
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(events[0].kind, crm_core::ChangeKind::NotDuplicateUnmarked);
+    assert!(
+        !t.unmark_not_duplicate(&reviewer, &first.id, &third.id)
+            .unwrap()
+    );
+    assert!(t.not_duplicates(&first.id).unwrap().is_empty());
+    assert!(together(&clusters_of(&t), first.id, third.id));
+}
+
+#[test]
+fn not_duplicate_decisions_are_checked_and_kept_per_tenant() {
+    let db = open();
+    let mine = db.tenant("mine");
+    let theirs = db.tenant("theirs");
+    let [first, _, third] = zoe_three_times(&mine);
+    let [other, _, _] = zoe_three_times(&theirs);
+    common::assert_invalid(mine.mark_not_duplicate(&actor(), &first.id, &first.id), "b");
+    common::assert_invalid(
+        mine.mark_not_duplicate(
+            &crm_core::Actor::new(" ", crm_core::Role::Agent),
+            &first.id,
+            &third.id,
+        ),
+        "actor.user_id",
+    );
+    // Another tenant's customers are unknown here, both ways.
+    common::assert_kind(
+        mine.mark_not_duplicate(&actor(), &first.id, &other.id),
+        crm_core::ErrorKind::NotFound,
+    );
+    mine.mark_not_duplicate(&actor(), &first.id, &third.id)
+        .unwrap();
+    common::assert_kind(
+        theirs.mark_not_duplicate(&actor(), &first.id, &third.id),
+        crm_core::ErrorKind::NotFound,
+    );
+    common::assert_kind(
+        theirs.unmark_not_duplicate(&actor(), &first.id, &third.id),
+        crm_core::ErrorKind::NotFound,
+    );
+    common::assert_kind(
+        theirs.not_duplicates(&first.id),
+        crm_core::ErrorKind::NotFound,
+    );
+    assert!(theirs.not_duplicates(&other.id).unwrap().is_empty());
+    assert_eq!(mine.not_duplicates(&first.id).unwrap().len(), 1);
+    // Their clusters are untouched by my decision, mine hold it.
+    let theirs_found = clusters_of(&theirs);
+    assert_eq!(theirs_found.len(), 1);
+    assert_eq!(theirs_found[0].customers.len(), 3);
+    assert!(!together(&clusters_of(&mine), first.id, third.id));
+    // A deleted customer takes its decisions with it.
+    mine.delete_customer(&actor(), &third.id).unwrap();
+    assert!(mine.not_duplicates(&first.id).unwrap().is_empty());
+}
+
+#[test]
+fn a_decision_follows_a_merge_and_comes_back_with_its_undo() {
+    let db = open();
+    let t = db.tenant("agency");
+    let [first, second, third] = zoe_three_times(&t);
+    // The second is not the third; then the second is merged into the first.
+    let decision = t
+        .mark_not_duplicate(&actor(), &second.id, &third.id)
+        .unwrap();
+    let merged = t
+        .merge(
+            &actor(),
+            &crm_core::MergeRequest::new(first.id, vec![second.id]),
+        )
+        .unwrap();
+    assert_eq!(t.not_duplicates(&first.id).unwrap(), vec![decision.clone()]);
+    assert!(!together(&clusters_of(&t), first.id, third.id));
+    assert!(
+        !t.duplicates_of(&first.id, &cfg())
+            .unwrap()
+            .iter()
+            .any(|m| m.customer_id == third.id)
+    );
+    // Taken back through the customer the merged record went into.
+    assert!(
+        t.unmark_not_duplicate(&actor(), &third.id, &first.id)
+            .unwrap()
+    );
+    assert!(together(&clusters_of(&t), first.id, third.id));
+    t.mark_not_duplicate(&actor(), &second.id, &first.id)
+        .map(drop)
+        .unwrap_err();
+    // Marked again on the merged record's behalf, then the merge undone: the decision is the
+    // second's again, and the first is free to match the third.
+    let again = t
+        .mark_not_duplicate(&actor(), &first.id, &third.id)
+        .unwrap();
+    t.unmerge(&actor(), &merged.record.id).unwrap();
+    assert_eq!(t.not_duplicates(&first.id).unwrap(), vec![again]);
+    assert!(t.not_duplicates(&second.id).unwrap().is_empty());
+}
+
+#[test]
+fn find_duplicates_since_a_run_returns_only_clusters_with_new_pairs() {
+    let db = open();
+    let t = db.tenant("agency");
+    let [first, second, _] = zoe_three_times(&t);
+    let mut marc = customer_with_email("Marc", "Lefèvre", "marc.lefevre@example.fr");
+    marc.mobile = Some("06 11 22 33 44".into());
+    let marc = t.create_customer(&actor(), marc).unwrap();
+    let mut marc_again = customer_with_email("Marc", "Lefevre", "MARC.LEFEVRE@example.fr");
+    marc_again.mobile = Some("0611223344".into());
+    let marc_again = t.create_customer(&actor(), marc_again).unwrap();
+    assert_eq!(clusters_of(&t).len(), 2);
+
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    let run = chrono::Utc::now();
+    let mut since = FindOptions::default();
+    since.since = Some(run);
+    assert!(t.find_duplicates(&since, |_, _| {}).unwrap().is_empty());
+    // A change to one of Marc's records makes his cluster new again, whole.
+    let mut edit = marc_again.edit();
+    edit.company = Some("Voyages Lefèvre".into());
+    t.update_customer(&actor(), &marc_again.id, marc_again.version, edit)
+        .unwrap();
+    let new = t.find_duplicates(&since, |_, _| {}).unwrap();
+    assert_eq!(new.len(), 1, "{new:?}");
+    assert_eq!(new[0].customers, vec![marc.id, marc_again.id]);
+    // A new record of Zoë likewise.
+    t.create_customer(
+        &actor(),
+        customer_with_email("Zoé", "Orsted", "zoe.orsted@gmail.com"),
+    )
+    .unwrap();
+    let new = t.find_duplicates(&since, |_, _| {}).unwrap();
+    assert_eq!(new.len(), 2, "{new:?}");
+    assert!(
+        new.iter()
+            .any(|c| c.customers.contains(&first.id) && c.customers.contains(&second.id))
     );
 }
 

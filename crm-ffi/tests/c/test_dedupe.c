@@ -118,6 +118,64 @@ int main(void) {
   crm_cluster_list_free(clusters);
   CHECK_STATUS(crm_tenant_duplicates_of(other, crm_customer_id(bob), NULL, &found), CRM_ERR_NOT_FOUND);
 
+  /* only the clusters with a pair new since a time */
+  CHECK_OK(crm_tenant_find_duplicates_since(t, NULL, 0, true, "2999-01-01T00:00:00Z", NULL, NULL,
+                                            &clusters));
+  CHECK(crm_cluster_list_len(clusters) == 0);
+  crm_cluster_list_free(clusters);
+  CHECK_OK(crm_tenant_find_duplicates_since(t, NULL, 0, false, "2020-01-01T00:00:00+02:00", NULL,
+                                            NULL, &clusters));
+  CHECK(crm_cluster_list_len(clusters) == 1);
+  crm_cluster_list_free(clusters);
+  CHECK_OK(crm_tenant_find_duplicates_since(t, NULL, 0, false, NULL, NULL, NULL, &clusters));
+  CHECK(crm_cluster_list_len(clusters) == 1);
+  crm_cluster_list_free(clusters);
+  clusters = NULL;
+  CHECK_STATUS(crm_tenant_find_duplicates_since(t, NULL, 0, true, "last week", NULL, NULL, &clusters),
+               CRM_ERR_VALIDATION);
+  CHECK(str_eq(crm_last_error_field(), "since") && clusters == NULL);
+
+  /* a reviewed pair: Bob and Robert are two people */
+  CHECK_STATUS(crm_tenant_mark_not_duplicate(t, crm_customer_id(bob), crm_customer_id(bob), NULL),
+               CRM_ERR_VALIDATION);
+  CHECK(str_eq(crm_last_error_field(), "b"));
+  CHECK_STATUS(crm_tenant_mark_not_duplicate(other, crm_customer_id(bob), crm_customer_id(robert),
+                                             NULL),
+               CRM_ERR_NOT_FOUND);
+  CHECK_OK(crm_tenant_mark_not_duplicate(t, crm_customer_id(robert), crm_customer_id(bob), &json));
+  CHECK(contains(json, "\"not_duplicate\"") && contains(json, "\"marked_by\":\"u-17\"") &&
+        contains(json, crm_customer_id(bob)) && contains(json, crm_customer_id(robert)));
+  crm_string_free(json);
+  CHECK_OK(crm_tenant_mark_not_duplicate(t, crm_customer_id(bob), crm_customer_id(robert), NULL));
+  CHECK_OK(crm_tenant_find_duplicates(t, NULL, 0, NULL, NULL, &clusters));
+  CHECK(crm_cluster_list_len(clusters) == 0);
+  crm_cluster_list_free(clusters);
+  CHECK_OK(crm_tenant_duplicates_of(t, crm_customer_id(bob), NULL, &found));
+  CHECK(crm_duplicate_list_len(found) == 0);
+  crm_duplicate_list_free(found);
+  CHECK_OK(crm_tenant_not_duplicates(t, crm_customer_id(robert), &json));
+  CHECK(contains(json, "\"not_duplicates\":[{") && contains(json, crm_customer_id(bob)));
+  crm_string_free(json);
+  CHECK_OK(crm_tenant_export_personal_data(t, crm_customer_id(bob), &json));
+  CHECK(contains(json, "\"not_duplicates\":[{") && contains(json, "not_duplicate_marked"));
+  crm_string_free(json);
+  CHECK_STATUS(crm_tenant_not_duplicates(other, crm_customer_id(bob), &json), CRM_ERR_NOT_FOUND);
+  {
+    bool removed = false;
+    CHECK_STATUS(crm_tenant_unmark_not_duplicate(other, crm_customer_id(bob),
+                                                 crm_customer_id(robert), &removed),
+                 CRM_ERR_NOT_FOUND);
+    CHECK_OK(crm_tenant_unmark_not_duplicate(t, crm_customer_id(bob), crm_customer_id(robert),
+                                             &removed));
+    CHECK(removed);
+    CHECK_OK(crm_tenant_unmark_not_duplicate(t, crm_customer_id(bob), crm_customer_id(robert),
+                                             &removed));
+    CHECK(!removed);
+  }
+  CHECK_OK(crm_tenant_find_duplicates(t, NULL, 0, NULL, NULL, &clusters));
+  CHECK(crm_cluster_list_len(clusters) == 1);
+  crm_cluster_list_free(clusters);
+
   /* the model: a tenant this small keeps the built-in one */
   CHECK_OK(crm_tenant_learn_match_model(t, &json));
   CHECK(contains(json, "\"learning\":null") && contains(json, "\"given\":\"email\""));

@@ -50,6 +50,7 @@ __all__ = [
     "DuplicateMatch",
     "DuplicatePair",
     "DuplicateCluster",
+    "NotDuplicate",
     "BookingMove",
     "MergePlan",
     "MergeRecord",
@@ -106,6 +107,8 @@ _ChangeKind = Literal[
     "saved_search_saved",
     "saved_search_deleted",
     "communication_recorded",
+    "not_duplicate_marked",
+    "not_duplicate_unmarked",
 ]
 _MergeField = Literal[
     "first_name",
@@ -885,6 +888,22 @@ class DuplicateCluster:
     __hash__: ClassVar[None]  # type: ignore[assignment]
 
 @final
+class NotDuplicate:
+    """A pair a person decided is not one person."""
+
+    @property
+    def a(self) -> str: ...
+    @property
+    def b(self) -> str: ...
+    @property
+    def marked_by(self) -> str: ...
+    @property
+    def marked_at(self) -> datetime: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+
+@final
 class BookingMove:
     """A booking a merge moves to the primary (and `unmerge` moves back)."""
 
@@ -1126,7 +1145,11 @@ class Tenant:
         window: int = 24,
         progress: Callable[[int, int], object] | None = None,
         learn: bool = True,
+        since: datetime | None = None,
     ) -> list[DuplicateCluster]: ...
+    def mark_not_duplicate(self, a: Customer | str, b: Customer | str) -> NotDuplicate: ...
+    def unmark_not_duplicate(self, a: Customer | str, b: Customer | str) -> bool: ...
+    def not_duplicates(self, customer: Customer | str) -> list[NotDuplicate]: ...
     def match_model(self) -> dict[str, Any]: ...
     def learn_match_model(self) -> dict[str, Any]: ...
     def plan_merge(

@@ -18,6 +18,7 @@ use super::{
     bookings, changes, communications, customers, dedupe, documents, indexing, list, lists, merges,
     privacy, saved,
 };
+use crate::dedupe::NotDuplicate;
 use crate::error::Result;
 use crate::model::{
     Actor, Booking, BrochureRequest, BrochureRequestId, Communication, Customer, CustomerId,
@@ -313,6 +314,14 @@ impl Tx for PgTx<'_, '_> {
         dedupe::model(&mut **self.db()?, self.tenant)
     }
 
+    fn not_duplicates(&self) -> Result<Vec<NotDuplicate>> {
+        dedupe::decisions(&mut **self.db()?, self.tenant)
+    }
+
+    fn not_duplicates_of(&self, id: &CustomerId) -> Result<Vec<NotDuplicate>> {
+        dedupe::decisions_of(&mut **self.db()?, self.tenant, id)
+    }
+
     fn next_customer_no(&self) -> Result<i64> {
         customers::next_customer_no(&mut **self.db()?, self.tenant)
     }
@@ -411,6 +420,18 @@ impl WriteTx for PgTx<'_, '_> {
             params,
             frequencies,
         )
+    }
+
+    fn insert_not_duplicate(&self, decision: &NotDuplicate) -> Result<bool> {
+        dedupe::insert_decision(&mut **self.db()?, self.tenant, decision)
+    }
+
+    fn delete_not_duplicate(&self, low: &CustomerId, high: &CustomerId) -> Result<bool> {
+        dedupe::delete_decision(&mut **self.db()?, self.tenant, low, high)
+    }
+
+    fn delete_not_duplicates_of(&self, id: &CustomerId) -> Result<u64> {
+        dedupe::delete_decisions_of(&mut **self.db()?, self.tenant, id)
     }
 
     fn delete_feed_cursor(&self, name: &str) -> Result<bool> {

@@ -328,6 +328,20 @@ CREATE TABLE match_models (
     frequencies BYTEA NOT NULL
 );
 "#,
+    r#"
+-- Pairs of customers a person decided are not one person (the lower id first). No foreign key:
+-- a merge removes a record and its undo brings it back with its decisions; a delete removes them.
+CREATE TABLE not_duplicates (
+    tenant_id TEXT NOT NULL REFERENCES tenants (tenant_id),
+    low       UUID NOT NULL,
+    high      UUID NOT NULL,
+    marked_by TEXT NOT NULL,
+    marked_at TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, low, high),
+    CHECK (low < high)
+);
+CREATE INDEX not_duplicates_by_high ON not_duplicates (tenant_id, high);
+"#,
 ];
 
 /// The schema version this library writes on PostgreSQL.

@@ -13,6 +13,7 @@ use super::{
     bookings, changes, communications, customers, dedupe, documents, indexing, list, lists, merges,
     privacy, saved,
 };
+use crate::dedupe::NotDuplicate;
 use crate::error::Result;
 use crate::model::{
     Actor, Booking, BrochureRequest, BrochureRequestId, Communication, Customer, CustomerId,
@@ -251,6 +252,14 @@ impl Tx for SqliteTx<'_> {
         dedupe::model(self.tx, self.tenant)
     }
 
+    fn not_duplicates(&self) -> Result<Vec<NotDuplicate>> {
+        dedupe::decisions(self.tx, self.tenant)
+    }
+
+    fn not_duplicates_of(&self, id: &CustomerId) -> Result<Vec<NotDuplicate>> {
+        dedupe::decisions_of(self.tx, self.tenant, id)
+    }
+
     fn next_customer_no(&self) -> Result<i64> {
         customers::next_customer_no(self.tx, self.tenant)
     }
@@ -339,6 +348,18 @@ impl WriteTx for SqliteTx<'_> {
 
     fn set_match_model(&self, learned_at: &str, params: &str, frequencies: &[u8]) -> Result<()> {
         dedupe::set_model(self.tx, self.tenant, learned_at, params, frequencies)
+    }
+
+    fn insert_not_duplicate(&self, decision: &NotDuplicate) -> Result<bool> {
+        dedupe::insert_decision(self.tx, self.tenant, decision)
+    }
+
+    fn delete_not_duplicate(&self, low: &CustomerId, high: &CustomerId) -> Result<bool> {
+        dedupe::delete_decision(self.tx, self.tenant, low, high)
+    }
+
+    fn delete_not_duplicates_of(&self, id: &CustomerId) -> Result<u64> {
+        dedupe::delete_decisions_of(self.tx, self.tenant, id)
     }
 
     fn delete_feed_cursor(&self, name: &str) -> Result<bool> {

@@ -320,6 +320,20 @@ CREATE TABLE match_models (
     frequencies BLOB NOT NULL
 ) STRICT;
 "#,
+    r#"
+-- Pairs of customers a person decided are not one person (the lower id first). No foreign key:
+-- a merge removes a record and its undo brings it back with its decisions; a delete removes them.
+CREATE TABLE not_duplicates (
+    tenant_id TEXT NOT NULL REFERENCES tenants(tenant_id),
+    low       BLOB NOT NULL,
+    high      BLOB NOT NULL,
+    marked_by TEXT NOT NULL,
+    marked_at TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, low, high),
+    CHECK (low < high)
+) STRICT;
+CREATE INDEX not_duplicates_by_high ON not_duplicates(tenant_id, high);
+"#,
 ];
 
 /// The schema version this library writes.
