@@ -1844,7 +1844,8 @@ crm_status crm_tenant_learn_match_model(const struct crm_tenant *tenant, char **
  * already writes nothing. `decision_out` (may be NULL) receives the decision that stands as JSON
  * `{"format": 1, "not_duplicate": {"a", "b", "marked_by", "marked_at"}}` (`a` the lower id),
  * freed with `crm_string_free`. Errors: `CRM_ERR_VALIDATION` naming `b` (the same customer as
- * `a`); `CRM_ERR_NOT_FOUND`; `CRM_ERR_CONFLICT` (merged into another customer).
+ * `a`), or naming the one of the two that has 1,000 decisions already; `CRM_ERR_NOT_FOUND`;
+ * `CRM_ERR_CONFLICT` (merged into another customer, or anonymised: no one's duplicate).
  */
 crm_status crm_tenant_mark_not_duplicate(const struct crm_tenant *tenant,
                                          const char *a,
@@ -1855,7 +1856,8 @@ crm_status crm_tenant_mark_not_duplicate(const struct crm_tenant *tenant,
  * Takes back the decision that customers `a` and `b` (each with the records merged into it)
  * are not one person; `*removed_out` (may be NULL) is whether there was one. A
  * `not_duplicate_unmarked` event goes to the change feed for each decision taken back.
- * Errors: `CRM_ERR_NOT_FOUND` (either customer unknown here).
+ * Errors: `CRM_ERR_VALIDATION` naming `b` (the same id as `a`); `CRM_ERR_NOT_FOUND` (either
+ * customer unknown here).
  */
 crm_status crm_tenant_unmark_not_duplicate(const struct crm_tenant *tenant,
                                            const char *a,

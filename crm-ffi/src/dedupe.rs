@@ -382,7 +382,8 @@ pub extern "C" fn crm_tenant_find_duplicates(
         tenant,
         config,
         window,
-        (true, None),
+        true,
+        std::ptr::null(),
         progress,
         userdata,
         out,
@@ -404,7 +405,8 @@ pub extern "C" fn crm_tenant_find_duplicates_with_kept_model(
         tenant,
         config,
         window,
-        (false, None),
+        false,
+        std::ptr::null(),
         progress,
         userdata,
         out,
@@ -427,30 +429,20 @@ pub extern "C" fn crm_tenant_find_duplicates_since(
     userdata: *mut c_void,
     out: *mut *mut crm_cluster_list,
 ) -> crm_status {
-    let since = ffi::optional_text_in(since, "since").and_then(|text| {
-        text.map(|t| crate::booking::time_in("since", t).map(|at| at.to_utc()))
-            .transpose()
-    });
-    match since {
-        Ok(since) => find_duplicates(
-            tenant,
-            config,
-            window,
-            (learn, since),
-            progress,
-            userdata,
-            out,
-        ),
-        Err(failure) => ffi::call(|| Err(failure)),
-    }
+    find_duplicates(
+        tenant, config, window, learn, since, progress, userdata, out,
+    )
 }
 
-/// The body of the finders; `pass` is `FindOptions::learn` and `FindOptions::since`.
+/// The body of the finders; `learn` and `since` as `FindOptions::learn` and
+/// `FindOptions::since` (RFC 3339 text or NULL).
+#[allow(clippy::too_many_arguments)]
 fn find_duplicates(
     tenant: *const crm_tenant,
     config: *const crm_match_config,
     window: usize,
-    pass: (bool, Option<chrono::DateTime<chrono::Utc>>),
+    learn: bool,
+    since: *const c_char,
     progress: crm_progress_callback,
     userdata: *mut c_void,
     out: *mut *mut crm_cluster_list,
@@ -459,7 +451,10 @@ fn find_duplicates(
         let out = ffi::out(out, "out")?;
         let t = self::tenant(tenant)?;
         let mut options = FindOptions::with_config(self::config(config)?);
-        (options.learn, options.since) = pass;
+        options.learn = learn;
+        options.since = ffi::optional_text_in(since, "since")?
+            .map(|text| crate::booking::time_in("since", text).map(|at| at.to_utc()))
+            .transpose()?;
         // 0 is C's "not given": the core's default stands.
         if window > 0 {
             options.window = window;
@@ -527,7 +522,8 @@ pub extern "C" fn crm_tenant_learn_match_model(
 /// already writes nothing. `decision_out` (may be NULL) receives the decision that stands as JSON
 /// `{"format": 1, "not_duplicate": {"a", "b", "marked_by", "marked_at"}}` (`a` the lower id),
 /// freed with `crm_string_free`. Errors: `CRM_ERR_VALIDATION` naming `b` (the same customer as
-/// `a`); `CRM_ERR_NOT_FOUND`; `CRM_ERR_CONFLICT` (merged into another customer).
+/// `a`), or naming the one of the two that has 1,000 decisions already; `CRM_ERR_NOT_FOUND`;
+/// `CRM_ERR_CONFLICT` (merged into another customer, or anonymised: no one's duplicate).
 #[unsafe(no_mangle)]
 pub extern "C" fn crm_tenant_mark_not_duplicate(
     tenant: *const crm_tenant,
@@ -539,6 +535,7 @@ pub extern "C" fn crm_tenant_mark_not_duplicate(
         let t = self::tenant(tenant)?;
         let (a, b) = (id_in(a, "a")?, id_in(b, "b")?);
         let decision = t.tenant.mark_not_duplicate(&t.actor, &a, &b)?;
+        // Stored: what follows cannot fail (a plain record as JSON).
         if !decision_out.is_null() {
             let text = json::envelope("not_duplicate", decision)?;
             ffi::write_if_asked(decision_out, ffi::string_out(text));
@@ -550,7 +547,8 @@ pub extern "C" fn crm_tenant_mark_not_duplicate(
 /// Takes back the decision that customers `a` and `b` (each with the records merged into it)
 /// are not one person; `*removed_out` (may be NULL) is whether there was one. A
 /// `not_duplicate_unmarked` event goes to the change feed for each decision taken back.
-/// Errors: `CRM_ERR_NOT_FOUND` (either customer unknown here).
+/// Errors: `CRM_ERR_VALIDATION` naming `b` (the same id as `a`); `CRM_ERR_NOT_FOUND` (either
+/// customer unknown here).
 #[unsafe(no_mangle)]
 pub extern "C" fn crm_tenant_unmark_not_duplicate(
     tenant: *const crm_tenant,

@@ -752,8 +752,9 @@ impl PyTenant {
     /// and returns the decision that stands.
     ///
     /// Raises:
-    ///     ValidationError: `b` is the same customer as `a`. NotFoundError. ConflictError: one
-    ///         was merged into another customer (named in the message).
+    ///     ValidationError: `b` is the same customer as `a`, or one of the two (named) has
+    ///         1,000 decisions already. NotFoundError. ConflictError: one was merged into
+    ///         another customer (named in the message), or is anonymised (no one's duplicate).
     fn mark_not_duplicate(
         &self,
         py: Python<'_>,
@@ -771,7 +772,8 @@ impl PyTenant {
     /// the change feed for each decision taken back.
     ///
     /// Raises:
-    ///     NotFoundError: either customer is unknown here.
+    ///     ValidationError: `b` is the same id as `a`. NotFoundError: either customer is unknown
+    ///         here.
     fn unmark_not_duplicate(
         &self,
         py: Python<'_>,

@@ -147,6 +147,9 @@ def test_a_pair_marked_not_duplicate_is_not_reported_again(agency: crm.Tenant, o
     with pytest.raises(crm.ValidationError) as caught:
         agency.mark_not_duplicate(bob, bob)
     assert caught.value.field == "b"
+    with pytest.raises(crm.ValidationError) as caught:
+        agency.unmark_not_duplicate(bob, bob.id)
+    assert caught.value.field == "b"
     # Another tenant sees none of it and can change none of it.
     with pytest.raises(crm.NotFoundError):
         other.mark_not_duplicate(bob, stranger)

@@ -5,11 +5,13 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 
 use crate::dedupe::{MatchModel, NotDuplicate};
 use crate::error::{Error, ErrorKind, Result};
+use crate::model::limits::{MAX_CHANGES, MAX_NOT_DUPLICATES};
 use crate::model::{Actor, Change, ChangeKind, CustomerId, TenantId};
+use crate::privacy::{Act, allow};
 use crate::resolve;
 use crate::store::port::{self, Store, Tx};
 
@@ -86,14 +88,30 @@ pub(crate) fn mark(
         return Err(Error::validation("b", "is the same customer as a"));
     }
     port::write(store, tenant, |tx| {
-        let (a, b) = (resolve::live(tx, x)?.id, resolve::live(tx, y)?.id);
-        let decision = NotDuplicate::new(a, b, actor, Utc::now());
+        let (a, b) = (resolve::live(tx, x)?, resolve::live(tx, y)?);
+        allow(&a, Act::Review)?;
+        allow(&b, Act::Review)?;
+        let decision = NotDuplicate::new(a.id, b.id, actor, Utc::now());
+        if let Some(standing) = tx
+            .not_duplicates_of(&decision.a)?
+            .into_iter()
+            .find(|d| d.b == decision.b)
+        {
+            return Ok(standing);
+        }
+        for (field, id) in [("a", x), ("b", y)] {
+            if tx.not_duplicates_of(id)?.len() >= MAX_NOT_DUPLICATES {
+                return Err(Error::validation(
+                    field,
+                    format!(
+                        "customer {id} has {MAX_NOT_DUPLICATES} not-a-duplicate decisions \
+                         already, the most one customer may have"
+                    ),
+                ));
+            }
+        }
         if !tx.insert_not_duplicate(&decision)? {
-            return tx
-                .not_duplicates_of(&decision.a)?
-                .into_iter()
-                .find(|d| d.b == decision.b)
-                .ok_or_else(|| Error::Internal("a decision vanished while stored".into()));
+            return Err(Error::Internal("a decision appeared while stored".into()));
         }
         tx.append(actor, &event(ChangeKind::NotDuplicateMarked, &decision))?;
         Ok(decision)
@@ -104,7 +122,8 @@ pub(crate) fn mark(
 /// merged into it) are not one person; whether there was one.
 ///
 /// # Errors
-/// NotFound if either customer is unknown here (never existed, or deleted).
+/// Validation naming `b` when the two are one customer; NotFound if either customer is unknown
+/// here (never existed, or deleted).
 pub(crate) fn unmark(
     store: &dyn Store,
     tenant: &TenantId,
@@ -112,6 +131,9 @@ pub(crate) fn unmark(
     x: &CustomerId,
     y: &CustomerId,
 ) -> Result<bool> {
+    if x == y {
+        return Err(Error::validation("b", "is the same customer as a"));
+    }
     port::write(store, tenant, |tx| {
         let xs = resolve::person(tx, &resolve::current(tx, x)?)?;
         let ys: HashSet<CustomerId> = resolve::person(tx, &resolve::current(tx, y)?)?
@@ -211,6 +233,39 @@ pub(crate) fn not_duplicates_of(
                 }
                 Err(e) if e.kind() == ErrorKind::NotFound => {}
                 Err(e) => return Err(e),
+            }
+        }
+        Ok(out)
+    })
+}
+
+/// The customers that may be in pairs new since `since` without having changed: those whose
+/// not-a-duplicate decision was taken back, and those an unmerge brought back (with the customer
+/// they had been merged into), as the change feed still tells (see
+/// [`Crm::compact_feeds`](crate::Crm::compact_feeds)).
+pub(crate) fn renewed_since(
+    store: &dyn Store,
+    tenant: &TenantId,
+    since: DateTime<Utc>,
+) -> Result<HashSet<CustomerId>> {
+    port::read(store, tenant, |tx| {
+        let mut out = HashSet::new();
+        let Some(first) = tx.first_change_from(0, since)? else {
+            return Ok(out);
+        };
+        let mut after = first - 1;
+        loop {
+            let page = tx.changes_since(after, MAX_CHANGES)?;
+            let Some(last) = page.last() else { break };
+            after = last.seq;
+            for e in &page {
+                if matches!(
+                    e.kind,
+                    ChangeKind::NotDuplicateUnmarked | ChangeKind::CustomerUnmerged
+                ) {
+                    out.extend(e.customer_id);
+                    out.extend(e.previous_customer_id);
+                }
             }
         }
         Ok(out)

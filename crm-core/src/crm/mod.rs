@@ -553,8 +553,8 @@ impl Tenant {
     /// keeps it (see [`MatchModel`]); what [`find_duplicates`](Self::find_duplicates) does
     /// before it compares. Returns the model.
     pub fn learn_match_model(&self) -> Result<MatchModel> {
-        let profiles = self.profiles(&mut |_, _| {})?;
-        let model = dedupe::learn_from(&profiles, FindOptions::default().window)?;
+        let mut profiles = self.profiles(&mut |_, _| {})?;
+        let model = dedupe::learn_from(&mut profiles, FindOptions::default().window)?;
         cases::duplicates::keep(self.store.as_ref(), &self.id, &model)?;
         Ok(model)
     }
@@ -565,21 +565,41 @@ impl Tenant {
         let count = self
             .list_customers(&CustomerListQuery::new(CustomerSort::CreatedAt).limit(1))?
             .total;
-        let mut profiles = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
+        let (store, tenant) = (self.store.as_ref(), &self.id);
         let mut after = None;
-        loop {
-            let page = cases::customers::scan(self.store.as_ref(), &self.id, after, SCAN_PAGE)?;
-            let Some(last) = page.last() else { break };
-            after = Some(last.id);
-            // Anonymised records are nobody's duplicates.
-            profiles.extend(
-                page.iter()
-                    .filter(|c| c.anonymised_at.is_none())
-                    .map(dedupe::Profile::of),
-            );
-            progress((profiles.len() as u64).min(count), count);
-        }
-        Ok(profiles)
+        let mut failed = false;
+        // The next page is read while this one is profiled.
+        crate::parallel::ahead(
+            move || {
+                if failed {
+                    return None;
+                }
+                match cases::customers::scan(store, tenant, after, SCAN_PAGE) {
+                    Ok(page) => {
+                        after = Some(page.last()?.id);
+                        Some(Ok(page))
+                    }
+                    Err(e) => {
+                        failed = true;
+                        Some(Err(e))
+                    }
+                }
+            },
+            |next| {
+                let mut profiles = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
+                while let Some(page) = next()? {
+                    // Anonymised records are nobody's duplicates.
+                    profiles.extend(
+                        page?
+                            .iter()
+                            .filter(|c| c.anonymised_at.is_none())
+                            .map(dedupe::Profile::of),
+                    );
+                    progress((profiles.len() as u64).min(count), count);
+                }
+                Ok(profiles)
+            },
+        )
     }
 
     /// Customers already stored that are likely the same person as `fields`, best first, with
@@ -640,7 +660,7 @@ impl Tenant {
     ) -> Result<Vec<DuplicateCluster>> {
         options.validate()?;
         let mut total = 2;
-        let profiles = self.profiles(&mut |done, count| {
+        let mut profiles = self.profiles(&mut |done, count| {
             total = count.max(1) * 2;
             progress(done, total);
         })?;
@@ -653,9 +673,20 @@ impl Tenant {
         // Profiles come in id order.
         let live = |id: &CustomerId| profiles.binary_search_by(|p| p.id.cmp(id)).is_ok();
         let reviewed = cases::duplicates::reviewed(self.store.as_ref(), &self.id, &live)?;
-        let found = dedupe::find(&profiles, options, model, &reviewed, &mut |done, blocks| {
-            progress(half + done * half / blocks.max(1), total);
-        })?;
+        let renewed = match options.since {
+            Some(since) => cases::duplicates::renewed_since(self.store.as_ref(), &self.id, since)?,
+            None => std::collections::HashSet::new(),
+        };
+        let found = dedupe::find(
+            &mut profiles,
+            options,
+            model,
+            &reviewed,
+            &renewed,
+            &mut |done, blocks| {
+                progress(half + done * half / blocks.max(1), total);
+            },
+        )?;
         if options.learn {
             cases::duplicates::keep(self.store.as_ref(), &self.id, &found.model)?;
         }
@@ -674,8 +705,10 @@ impl Tenant {
     /// (nothing written).
     ///
     /// # Errors
-    /// Validation naming `b` when `a` and `b` are the same customer; NotFound; Conflict if either
-    /// was merged into another customer (naming that one).
+    /// Validation on `actor.user_id`; naming `b` when `a` and `b` are the same customer; naming
+    /// the one of the two that has [`MAX_NOT_DUPLICATES`](crate::limits::MAX_NOT_DUPLICATES)
+    /// decisions already. NotFound. Conflict if either was merged into another customer (naming
+    /// that one), or is anonymised (no one's duplicate any more).
     pub fn mark_not_duplicate(
         &self,
         actor: &Actor,
@@ -691,7 +724,8 @@ impl Tenant {
     /// `not_duplicate_unmarked` event goes to the change feed for each decision taken back.
     ///
     /// # Errors
-    /// NotFound if either customer is unknown here (never existed, or deleted).
+    /// Validation on `actor.user_id`, or naming `b` when it is the same id as `a`; NotFound if
+    /// either customer is unknown here (never existed, or deleted).
     pub fn unmark_not_duplicate(
         &self,
         actor: &Actor,

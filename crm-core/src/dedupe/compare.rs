@@ -2,8 +2,9 @@
 //! Fellegi-Sunter model. Each field has its levels, best first and `different` last; a field
 //! missing on either side has no level (it says nothing either way).
 
+use super::distance;
 use super::names::{nickname, other_gender_form};
-use super::profile::{Profile, digits_apart, digits_apart_bytes, mailbox};
+use super::profile::{Profile, Sketch, digits_apart, digits_apart_bytes, mailbox, may_be_one_edit};
 
 crate::model::string_enum::string_enum!(
     /// A field compared by duplicate detection.
@@ -208,7 +209,7 @@ fn name_level(a: (&str, &str), b: (&str, &str), first: bool) -> Option<MatchLeve
     let shorter = la.min(lb);
     // Lengths three apart are three edits apart at least: no need to count them.
     if la.abs_diff(lb) <= 2 {
-        let edits = strsim::osa_distance(a_fold, b_fold);
+        let edits = distance::osa(a_fold, b_fold);
         if edits == 1 && shorter >= 2 {
             return Some(MatchLevel::OneEdit);
         }
@@ -217,7 +218,7 @@ fn name_level(a: (&str, &str), b: (&str, &str), first: bool) -> Option<MatchLeve
         }
     }
     // Jaro-Winkler of 0.9 needs the shorter name at least half the longer.
-    if shorter >= 4 && shorter * 2 >= la.max(lb) && strsim::jaro_winkler(a_fold, b_fold) >= 0.9 {
+    if shorter >= 4 && shorter * 2 >= la.max(lb) && distance::jaro_winkler(a_fold, b_fold) >= 0.9 {
         return Some(MatchLevel::Similar);
     }
     Some(MatchLevel::Different)
@@ -242,13 +243,7 @@ fn names(a: &Profile, b: &Profile) -> (Option<MatchLevel>, Option<MatchLevel>, b
     let straight = rank(first) + rank(last);
     // Swapped only between two full names: the same whichever customer comes first; and only
     // when a name of one starts as the other name of the other (a swap, maybe with typos after).
-    let starts = |x: &str, y: &str| x.chars().next() == y.chars().next();
-    if straight == 0
-        || [&a.first, &a.last, &b.first, &b.last]
-            .iter()
-            .any(|n| n.is_empty())
-        || !(starts(&a.first, &b.last) || starts(&a.last, &b.first))
-    {
+    if straight == 0 || !may_swap(&a.sketch, &b.sketch) {
         return (first, last, false);
     }
     let cross_first = name_level((&a.first_lower, &a.first), (&b.last_lower, &b.last), false);
@@ -269,6 +264,13 @@ fn names(a: &Profile, b: &Profile) -> (Option<MatchLevel>, Option<MatchLevel>, b
     } else {
         (first, last, false)
     }
+}
+
+/// Whether [`names`] may find the names swapped: only between two full names, one starting as
+/// the other name of the other.
+fn may_swap(a: &Sketch, b: &Sketch) -> bool {
+    let ([af, al], [bf, bl]) = (a.initials, b.initials);
+    [af, al, bf, bl].iter().all(|&c| c != '\0') && (af == bl || al == bf)
 }
 
 /// How two birth dates compare.
@@ -336,11 +338,11 @@ fn email_level(a: &Profile, b: &Profile) -> (Option<MatchLevel>, u64) {
         return (None, 0);
     }
     // Frequencies are counted by mailbox, the one value both levels share.
-    if let Some(shared) = first_shared(&a.emails, &b.emails) {
-        return (Some(MatchLevel::Same), key(&mailbox(shared)));
+    if let Some(shared) = shared_min(&a.emails, &b.emails, |e| key(&mailbox(e))) {
+        return (Some(MatchLevel::Same), shared);
     }
-    if let Some(shared) = first_shared(&a.mailboxes, &b.mailboxes) {
-        return (Some(MatchLevel::SameMailbox), key(shared));
+    if let Some(shared) = shared_min(&a.mailboxes, &b.mailboxes, key) {
+        return (Some(MatchLevel::SameMailbox), shared);
     }
     let mut best = MatchLevel::Different;
     for x in &a.mailboxes {
@@ -348,7 +350,7 @@ fn email_level(a: &Profile, b: &Profile) -> (Option<MatchLevel>, u64) {
             let ((xl, xd), (yl, yd)) = (split(x), split(y));
             // Another number is another person's address (`anna.k1970`, `anna.k1990`).
             if x.chars().count().abs_diff(y.chars().count()) <= 1
-                && strsim::osa_distance(x, y) <= 1
+                && distance::within_one_edit(x, y)
                 && digits_of(xl).eq(digits_of(yl))
             {
                 return (Some(MatchLevel::OneEdit), 0);
@@ -366,12 +368,12 @@ fn phone_level(a: &Profile, b: &Profile) -> (Option<MatchLevel>, u64) {
         return (None, 0);
     }
     // Frequencies are counted by subscriber digits, the one value both levels share.
-    if first_shared(&a.phones, &b.phones).is_some() {
-        let shared = first_shared(&a.tails, &b.tails).unwrap_or_default();
-        return (Some(MatchLevel::Same), key(shared));
+    if shared_min(&a.phones, &b.phones, key).is_some() {
+        let shared = shared_min(&a.tails, &b.tails, key).unwrap_or_default();
+        return (Some(MatchLevel::Same), shared);
     }
-    if let Some(shared) = first_shared(&a.tails, &b.tails) {
-        return (Some(MatchLevel::SameSubscriber), key(shared));
+    if let Some(shared) = shared_min(&a.tails, &b.tails, key) {
+        return (Some(MatchLevel::SameSubscriber), shared);
     }
     for x in &a.tails {
         for y in &b.tails {
@@ -399,9 +401,17 @@ fn address_level(a: &Profile, b: &Profile) -> Option<MatchLevel> {
         }
         if place {
             let same_number = a.number.is_some() && a.number == b.number;
-            let close = strsim::osa_distance(x, y) <= 2
-                || strsim::jaro_winkler(x, y) >= 0.9
-                || (same_number && strsim::jaro_winkler(x, y) >= 0.75);
+            let chars = |s: &str| {
+                if s.is_ascii() {
+                    s.len()
+                } else {
+                    s.chars().count()
+                }
+            };
+            let close = (chars(x).abs_diff(chars(y)) <= 2 && distance::osa(x, y) <= 2) || {
+                let similarity = distance::jaro_winkler(x, y);
+                similarity >= 0.9 || (same_number && similarity >= 0.75)
+            };
             if close {
                 return Some(MatchLevel::SimilarStreet);
             }
@@ -420,26 +430,72 @@ pub(crate) fn conflict(a: &Profile, b: &Profile) -> bool {
     if matches!(birth_level(a.birth, b.birth), Some(MatchLevel::Different)) {
         return true;
     }
+    // The same first name meets (the quick answer of what follows).
+    if !a.first.is_empty() && a.first == b.first {
+        return false;
+    }
     let (first, _, swapped) = names(a, b);
     // A swap means the names meet.
     if swapped || first != Some(MatchLevel::Different) {
         return false;
     }
     let (x, y) = (&a.first, &b.first);
-    other_gender_form(x, y) || strsim::jaro_winkler(x, y) < 0.75
+    other_gender_form(x, y) || distance::jaro_winkler(x, y) < 0.75
 }
 
-/// The first value two sorted lists share.
-fn first_shared<'a>(a: &'a [String], b: &[String]) -> Option<&'a str> {
+/// The least of `f` over the values two sorted lists share, if they share any (what the
+/// frequency of a shared contact is read under: the same whichever way it is found).
+fn shared_min(a: &[String], b: &[String], f: impl Fn(&str) -> u64) -> Option<u64> {
+    let (mut i, mut j) = (0, 0);
+    let mut out: Option<u64> = None;
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                let k = f(&a[i]);
+                out = Some(out.map_or(k, |o| o.min(k)));
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    out
+}
+
+/// As [`shared_min`] over two lists of keys sorted: the least shared key.
+fn shared_key(a: &[u64], b: &[u64]) -> Option<u64> {
     let (mut i, mut j) = (0, 0);
     while i < a.len() && j < b.len() {
         match a[i].cmp(&b[j]) {
             std::cmp::Ordering::Less => i += 1,
             std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => return Some(&a[i]),
+            std::cmp::Ordering::Equal => return Some(a[i]),
         }
     }
     None
+}
+
+/// The least mailbox key of the emails two sketches share (by email key).
+fn shared_email(a: &Sketch, b: &Sketch) -> Option<u64> {
+    let (mut x, mut y) = (a.emails().peekable(), b.emails().peekable());
+    let mut out: Option<u64> = None;
+    while let (Some(&(ea, ma)), Some(&(eb, _))) = (x.peek(), y.peek()) {
+        match ea.cmp(&eb) {
+            std::cmp::Ordering::Less => {
+                x.next();
+            }
+            std::cmp::Ordering::Greater => {
+                y.next();
+            }
+            std::cmp::Ordering::Equal => {
+                out = Some(out.map_or(ma, |o| o.min(ma)));
+                x.next();
+                y.next();
+            }
+        }
+    }
+    out
 }
 
 /// The stable key of a value in the term-frequency tables (FNV-1a: the same in every build,
@@ -453,43 +509,223 @@ pub(crate) fn key(value: &str) -> u64 {
     hash
 }
 
+/// A first look at a pair, from what is cheap to tell: each field either settled (its level in
+/// `gamma`, as [`compare`] would give it) or open (`from` holds the first level it could still
+/// reach: it is that one or one after it), or missing ([`NULL`] in both).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Glance {
+    pub(crate) gamma: Gamma,
+    pub(crate) from: [u8; FIELDS],
+}
+
+/// Whether two names (folded keys, lower-case keys) are equal as typed (`Same`) or once folded
+/// (`Folded`), with the key of the folded name; `Err(())` when both are given and differ,
+/// `Ok(None)` when one is missing.
+fn equal_name(a: (u64, u64), b: (u64, u64)) -> Result<Option<(MatchLevel, u64)>, ()> {
+    let ((a_fold, a_lower), (b_fold, b_lower)) = (a, b);
+    if a_fold == 0 || b_fold == 0 {
+        return Ok(None);
+    }
+    if a_fold != b_fold {
+        return Err(());
+    }
+    let level = if a_lower == b_lower {
+        MatchLevel::Same
+    } else {
+        MatchLevel::Folded
+    };
+    Ok(Some((level, a_fold)))
+}
+
+/// The first look at `a` and `b` (see [`Glance`]), from their sketches alone: birth dates
+/// settled; phones settled but for one digit apart; emails settled when they share an address
+/// or a mailbox; addresses settled unless the place is the same and the streets differ; names
+/// settled when equal (open still when a swap may do better).
+pub(crate) fn glance(a: &Profile, b: &Profile) -> Glance {
+    let (a, b) = (&a.sketch, &b.sketch);
+    let mut gamma = Gamma {
+        levels: [NULL; FIELDS],
+        values: [0; FIELDS],
+    };
+    let mut from = [NULL; FIELDS];
+    let swap = may_swap(a, b);
+    for (field, x, y, unequal) in [
+        (
+            MatchField::FirstName,
+            (a.first, a.first_lower),
+            (b.first, b.first_lower),
+            MatchLevel::Nickname,
+        ),
+        (
+            MatchField::LastName,
+            (a.last, a.last_lower),
+            (b.last, b.last_lower),
+            MatchLevel::OneEdit,
+        ),
+    ] {
+        let f = field.index();
+        let swapped = if swap {
+            level(field, MatchLevel::Swapped)
+        } else {
+            NULL
+        };
+        match equal_name(x, y) {
+            Ok(None) => {}
+            Ok(Some((l, value))) => {
+                gamma.levels[f] = level(field, l);
+                gamma.values[f] = value;
+                from[f] = swapped;
+            }
+            // Unequal: at best a nickname (first names) or one edit, or what a swap gives.
+            Err(()) => from[f] = swapped.min(level(field, unequal)),
+        }
+    }
+    if let Some(l) = birth_level(a.birth, b.birth) {
+        gamma.levels[MatchField::BirthDate.index()] = level(MatchField::BirthDate, l);
+    }
+    let e = MatchField::Email.index();
+    if a.counts[0] > 0 && b.counts[0] > 0 {
+        if let Some(shared) = shared_email(a, b) {
+            gamma.levels[e] = level(MatchField::Email, MatchLevel::Same);
+            gamma.values[e] = shared;
+        } else if let Some(shared) = shared_key(a.mailboxes(), b.mailboxes()) {
+            gamma.levels[e] = level(MatchField::Email, MatchLevel::SameMailbox);
+            gamma.values[e] = shared;
+        } else {
+            // One edit apart needs shapes close; the same name at another domain, the same
+            // local part: otherwise the emails are different.
+            let mut one_edit = false;
+            let mut local = false;
+            for (xl, xs) in a.mailbox_shapes() {
+                for (yl, ys) in b.mailbox_shapes() {
+                    one_edit |= may_be_one_edit(xs, ys);
+                    local |= xl == yl;
+                }
+            }
+            if one_edit {
+                from[e] = level(MatchField::Email, MatchLevel::OneEdit);
+            } else if local {
+                from[e] = level(MatchField::Email, MatchLevel::SameLocalPart);
+            } else {
+                gamma.levels[e] = level(MatchField::Email, MatchLevel::Different);
+            }
+        }
+    }
+    let p = MatchField::Phone.index();
+    if a.counts[3] > 0 && b.counts[3] > 0 {
+        let tail = shared_key(a.tails(), b.tails());
+        if shared_key(a.phones(), b.phones()).is_some() {
+            gamma.levels[p] = level(MatchField::Phone, MatchLevel::Same);
+            gamma.values[p] = tail.unwrap_or_default();
+        } else if let Some(tail) = tail {
+            gamma.levels[p] = level(MatchField::Phone, MatchLevel::SameSubscriber);
+            gamma.values[p] = tail;
+        } else {
+            from[p] = level(MatchField::Phone, MatchLevel::OneDigit);
+        }
+    }
+    let r = MatchField::Address.index();
+    let known = |s: &Sketch| s.street != 0 || s.zip != 0 || s.city != 0;
+    if known(a) && known(b) {
+        let same = |x: u64, y: u64| x != 0 && x == y;
+        let place = same(a.zip, b.zip) || same(a.city, b.city);
+        let place_unknown = (a.zip == 0 || b.zip == 0) && (a.city == 0 || b.city == 0);
+        let streets = a.street != 0 && b.street != 0;
+        if streets && a.street == b.street && (place || place_unknown) {
+            gamma.levels[r] = level(MatchField::Address, MatchLevel::Same);
+        } else if streets && place {
+            from[r] = level(MatchField::Address, MatchLevel::SimilarStreet);
+        } else if place {
+            gamma.levels[r] = level(MatchField::Address, MatchLevel::SamePlace);
+        } else {
+            gamma.levels[r] = level(MatchField::Address, MatchLevel::Different);
+        }
+    }
+    Glance { gamma, from }
+}
+
+/// What a [`Glance`] may leave open, settled one at a time (cheapest first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Open {
+    /// The phones, when they share no number nor subscriber digits.
+    Phone,
+    /// The emails, when they share no address nor mailbox.
+    Email,
+    /// The address, when the place is the same and the streets differ.
+    Address,
+    /// The names (both: a swap is decided on the two).
+    Names,
+}
+
+impl Open {
+    /// Each, in the order the finder settles them.
+    pub(crate) const ALL: [Open; 4] = [Open::Phone, Open::Email, Open::Address, Open::Names];
+}
+
+impl Glance {
+    /// Whether `what` is still open.
+    pub(crate) fn is_open(&self, what: Open) -> bool {
+        match what {
+            Open::Phone => self.from[MatchField::Phone.index()] != NULL,
+            Open::Email => self.from[MatchField::Email.index()] != NULL,
+            Open::Address => self.from[MatchField::Address.index()] != NULL,
+            Open::Names => {
+                self.from[MatchField::FirstName.index()] != NULL
+                    || self.from[MatchField::LastName.index()] != NULL
+            }
+        }
+    }
+
+    /// Settles `what` as [`compare`] would.
+    pub(crate) fn settle(&mut self, what: Open, a: &Profile, b: &Profile) {
+        let g = &mut self.gamma;
+        let mut set = |field: MatchField, l: Option<MatchLevel>, value: u64| {
+            let f = field.index();
+            g.levels[f] = l.map_or(NULL, |l| level(field, l));
+            g.values[f] = value;
+            self.from[f] = NULL;
+        };
+        match what {
+            Open::Phone => {
+                let (l, value) = phone_level(a, b);
+                set(MatchField::Phone, l, value);
+            }
+            Open::Email => {
+                let (l, value) = email_level(a, b);
+                set(MatchField::Email, l, value);
+            }
+            Open::Address => set(MatchField::Address, address_level(a, b), 0),
+            Open::Names => {
+                let (first, last, swapped) = names(a, b);
+                let exact = |l: Option<MatchLevel>| {
+                    matches!(
+                        l,
+                        Some(MatchLevel::Same | MatchLevel::Folded | MatchLevel::Swapped)
+                    )
+                };
+                let value =
+                    |l: Option<MatchLevel>, name: &str| if exact(l) { key(name) } else { 0 };
+                let (x, y) = if swapped {
+                    (&a.last, &a.first)
+                } else {
+                    (&a.first, &a.last)
+                };
+                set(MatchField::FirstName, first, value(first, x));
+                set(MatchField::LastName, last, value(last, y));
+            }
+        }
+    }
+}
+
 /// Compares two profiles field by field.
 pub(crate) fn compare(a: &Profile, b: &Profile) -> Gamma {
-    let mut levels = [NULL; FIELDS];
-    let mut values = [0; FIELDS];
-    let (first, last, swapped) = names(a, b);
-    let set = |levels: &mut [u8; FIELDS], field: MatchField, l: Option<MatchLevel>| {
-        if let Some(l) = l {
-            levels[field.index()] = level(field, l);
+    let mut look = glance(a, b);
+    for what in Open::ALL {
+        if look.is_open(what) {
+            look.settle(what, a, b);
         }
-    };
-    set(&mut levels, MatchField::FirstName, first);
-    set(&mut levels, MatchField::LastName, last);
-    let exact = |l: Option<MatchLevel>| {
-        matches!(
-            l,
-            Some(MatchLevel::Same | MatchLevel::Folded | MatchLevel::Swapped)
-        )
-    };
-    if exact(first) {
-        values[MatchField::FirstName.index()] = key(if swapped { &a.last } else { &a.first });
     }
-    if exact(last) {
-        values[MatchField::LastName.index()] = key(if swapped { &a.first } else { &a.last });
-    }
-    set(
-        &mut levels,
-        MatchField::BirthDate,
-        birth_level(a.birth, b.birth),
-    );
-    let (email, shared) = email_level(a, b);
-    set(&mut levels, MatchField::Email, email);
-    values[MatchField::Email.index()] = shared;
-    let (phone, shared) = phone_level(a, b);
-    set(&mut levels, MatchField::Phone, phone);
-    values[MatchField::Phone.index()] = shared;
-    set(&mut levels, MatchField::Address, address_level(a, b));
-    Gamma { levels, values }
+    look.gamma
 }
 
 #[cfg(test)]

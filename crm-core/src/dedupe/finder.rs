@@ -5,11 +5,11 @@
 use std::collections::{HashMap, HashSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
 
-use super::compare::{Gamma, compare, conflict, unpack};
+use super::compare::{Gamma, compare, conflict};
 use super::learn::{Patterns, learn};
 use super::model::{MatchModel, Scorer, probability};
 use super::names::nickname_groups;
-use super::profile::Profile;
+use super::profile::{Profile, Sketch};
 use super::{DuplicateCluster, DuplicatePair, FindOptions};
 use crate::error::{Error, Result};
 use crate::model::CustomerId;
@@ -102,6 +102,30 @@ fn halves(p: u64) -> (u32, u32) {
     )
 }
 
+/// The order of the finder: by name in either order of first and last, then birth date and
+/// zip (and id, for one order whatever the order read).
+fn order_of(a: &Profile, b: &Profile) -> std::cmp::Ordering {
+    (a.name_key(), a.birth, &a.zip, a.id).cmp(&(b.name_key(), b.birth, &b.zip, b.id))
+}
+
+/// Puts `profiles` in the finder's order, their sketches made again in that order: the pairs
+/// compared are mostly of customers close in that order, so what a comparison reads is mostly
+/// close in memory too (the finder is bound by memory more than by computing).
+fn arrange(profiles: &mut [Profile]) {
+    profiles.sort_unstable_by(order_of);
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let per_thread = profiles.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        for part in profiles.chunks_mut(per_thread) {
+            scope.spawn(move || {
+                for p in part {
+                    p.sketch = Sketch::of(p);
+                }
+            });
+        }
+    });
+}
+
 /// The candidate pairs of `profiles`: those sharing a blocking key (every pair of a small
 /// block; in a large one, each member with its `window` neighbours in name order), and the
 /// neighbours in name order. Each pair once.
@@ -141,10 +165,7 @@ fn candidates(
     let mut order: Vec<u32> = (0..profiles.len())
         .filter_map(|i| u32::try_from(i).ok())
         .collect();
-    order.sort_by(|&x, &y| {
-        let (a, b) = (&profiles[x as usize], &profiles[y as usize]);
-        (a.name_key(), a.birth, &a.zip).cmp(&(b.name_key(), b.birth, &b.zip))
-    });
+    order.sort_by(|&x, &y| order_of(&profiles[x as usize], &profiles[y as usize]));
     let mut rank = vec![0u32; profiles.len()];
     for (r, &i) in order.iter().enumerate() {
         rank[i as usize] = u32::try_from(r).unwrap_or(u32::MAX);
@@ -185,9 +206,37 @@ fn candidates(
             pairs.push(pair(x, y));
         }
     }
-    pairs.sort_unstable();
+    sort_on_cores(&mut pairs);
     pairs.dedup();
     Ok(pairs)
+}
+
+/// Sorts `pairs` on two cores (when there are two): split around a median, each side sorted on
+/// its own.
+fn sort_on_cores(pairs: &mut [u64]) {
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    if threads < 2 || pairs.len() < 1 << 16 {
+        pairs.sort_unstable();
+        return;
+    }
+    // The median of an even sample: two sides of about one size.
+    let step = pairs.len() / 1024;
+    let mut sample: Vec<u64> = pairs.iter().step_by(step.max(1)).copied().collect();
+    sample.sort_unstable();
+    let pivot = sample[sample.len() / 2];
+    // Partition: every pair below the pivot first.
+    let mut low = 0;
+    for i in 0..pairs.len() {
+        if pairs[i] < pivot {
+            pairs.swap(low, i);
+            low += 1;
+        }
+    }
+    let (left, right) = pairs.split_at_mut(low);
+    std::thread::scope(|scope| {
+        scope.spawn(|| left.sort_unstable());
+        right.sort_unstable();
+    });
 }
 
 /// The pairs of each block: every pair of a small block; in a large one, each member with its
@@ -233,43 +282,34 @@ type Scored = (u32, u32, f64, Gamma);
 
 /// Finds the clusters of likely duplicates among `profiles`, scoring with `model`, or with a
 /// model learned from them when `None`. Pairs in `reviewed` (customer ids, the lower first) are
-/// never reported, nor joined in one cluster through others. `progress(done, total)` follows the blocks enumerated.
+/// never reported, nor joined in one cluster through others. With `options.since`, only the
+/// clusters with a pair of which one customer changed since then or is in `renewed`.
+/// `progress(done, total)` follows the blocks enumerated.
 pub(crate) fn find(
-    profiles: &[Profile],
+    profiles: &mut [Profile],
     options: &FindOptions,
     model: Option<MatchModel>,
     reviewed: &HashSet<(CustomerId, CustomerId)>,
+    renewed: &HashSet<CustomerId>,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<Found> {
+    arrange(profiles);
+    let profiles = &*profiles;
     let pairs = candidates(profiles, options.window, progress)?;
-    let (model, patterns) = match model {
-        Some(model) => (model, None),
-        None => {
-            let (model, patterns) = learn_pairs(profiles, &pairs);
-            (model, Some(patterns))
-        }
+    let model = match model {
+        Some(model) => model,
+        None => learn_pairs(profiles, &pairs),
     };
     let scorer = Scorer::new(&model, &options.config.weights, options.config.threshold);
     let found: Vec<Scored> = on_ranges(pairs.len(), |range| {
         let mut out = Vec::new();
-        for i in range {
-            // The levels known from learning say whether a pair can reach the threshold at
-            // all; most cannot, and are not compared again.
-            if let Some(patterns) = &patterns {
-                let (base, up) = scorer.base(&unpack(patterns[i]));
-                if base + up < scorer.threshold_bits {
-                    continue;
-                }
-            }
-            let (x, y) = halves(pairs[i]);
+        for &p in &pairs[range] {
+            let (x, y) = halves(p);
             let (a, b) = (&profiles[x as usize], &profiles[y as usize]);
-            let g = compare(a, b);
-            let (base, up) = scorer.base(&g.levels);
-            if base + up < scorer.threshold_bits {
+            let Some((total, g)) = scorer.reaching(a, b) else {
                 continue;
-            }
-            let total = scorer.total(&g);
-            if total >= scorer.threshold_bits && !reviewed.contains(&ordered(a.id, b.id)) {
+            };
+            if !reviewed.contains(&ordered(a.id, b.id)) {
                 out.push((x, y, probability(total), g));
             }
         }
@@ -280,7 +320,8 @@ pub(crate) fn find(
     .collect();
     let mut clusters = clusters(profiles, found, &scorer, reviewed);
     if let Some(since) = options.since {
-        // A pair is new when one of its customers was made or changed since then.
+        // A pair is new when one of its customers was made or changed since then, or is in
+        // `renewed` (a decision taken back, an unmerge).
         let since = since.timestamp_micros();
         let members: HashSet<CustomerId> = clusters
             .iter()
@@ -289,7 +330,7 @@ pub(crate) fn find(
             .collect();
         let new: HashSet<CustomerId> = profiles
             .iter()
-            .filter(|p| p.updated >= since && members.contains(&p.id))
+            .filter(|p| (p.updated >= since || renewed.contains(&p.id)) && members.contains(&p.id))
             .map(|p| p.id)
             .collect();
         clusters.retain(|c| {
@@ -301,35 +342,40 @@ pub(crate) fn find(
     Ok(Found { clusters, model })
 }
 
-/// The model learned from `profiles` over these candidate pairs, and the pattern of each pair.
-fn learn_pairs(profiles: &[Profile], pairs: &[u64]) -> (MatchModel, Vec<u32>) {
-    let parts: Vec<(Patterns, Vec<u32>)> = on_ranges(pairs.len(), |range| {
+/// Candidate pairs compared to learn from at most: past that, an even sample of them (each
+/// counted for the pairs it stands for). The model's estimates settle long before.
+const LEARNING_PAIRS: usize = 2_000_000;
+
+/// The model learned from `profiles` over these candidate pairs (an even sample of them when
+/// there are more than [`LEARNING_PAIRS`]).
+fn learn_pairs(profiles: &[Profile], pairs: &[u64]) -> MatchModel {
+    let step = pairs.len().div_ceil(LEARNING_PAIRS).max(1);
+    let sample: Vec<u64> = pairs.iter().step_by(step).copied().collect();
+    let parts: Vec<Patterns> = on_ranges(sample.len(), |range| {
         let mut counts = Patterns::new();
-        let mut each = Vec::with_capacity(range.len());
-        for &p in &pairs[range] {
+        for &p in &sample[range] {
             let (x, y) = halves(p);
             let pattern = compare(&profiles[x as usize], &profiles[y as usize]).pattern();
             *counts.entry(pattern).or_default() += 1;
-            each.push(pattern);
         }
-        (counts, each)
+        counts
     });
     let mut patterns = Patterns::new();
-    let mut each = Vec::with_capacity(pairs.len());
-    for (counts, part) in parts {
+    for counts in parts {
         for (p, n) in counts {
-            *patterns.entry(p).or_default() += n;
+            *patterns.entry(p).or_default() += n * step as u64;
         }
-        each.extend(part);
     }
-    (learn(profiles, &patterns), each)
+    learn(profiles, &patterns)
 }
 
 /// The model learned from `profiles`, over the candidate pairs of blocks compared with
 /// `window` neighbours.
-pub(crate) fn learn_from(profiles: &[Profile], window: usize) -> Result<MatchModel> {
+pub(crate) fn learn_from(profiles: &mut [Profile], window: usize) -> Result<MatchModel> {
+    arrange(profiles);
+    let profiles = &*profiles;
     let pairs = candidates(profiles, window, &mut |_, _| {})?;
-    Ok(learn_pairs(profiles, &pairs).0)
+    Ok(learn_pairs(profiles, &pairs))
 }
 
 /// Two ids, the lower first.
@@ -369,8 +415,9 @@ fn clusters(
     }
     found.sort_by(|x, y| y.2.total_cmp(&x.2).then((x.0, x.1).cmp(&(y.0, y.1))));
     let mut parent: HashMap<u32, u32> = HashMap::new();
-    // The members of each group, by its root.
+    // The members of each group, by its root; and those with a decision.
     let mut members: HashMap<u32, Vec<u32>> = HashMap::new();
+    let mut flagged: HashMap<u32, Vec<u32>> = HashMap::new();
     fn root(parent: &mut HashMap<u32, u32>, mut x: u32) -> u32 {
         while let Some(&p) = parent.get(&x) {
             if p == x {
@@ -398,6 +445,9 @@ fn clusters(
         for x in [a, b] {
             if parent.insert(x, *parent.get(&x).unwrap_or(&x)).is_none() {
                 members.insert(x, vec![x]);
+                if apart.contains_key(&x) {
+                    flagged.insert(x, vec![x]);
+                }
             }
         }
         let (ra, rb) = (root(&mut parent, a), root(&mut parent, b));
@@ -409,17 +459,25 @@ fn clusters(
                     .take(CONFLICT_CHECKS)
                     .any(|&j| (i, j) != (a, b) && (j, i) != (a, b) && conflict(at(i), at(j)))
             });
-            // Nor may it join two records a person said are not one.
-            let (small, other) = if x.len() <= y.len() { (x, rb) } else { (y, ra) };
-            let decided = !apart.is_empty()
-                && small.iter().any(|i| {
-                    apart.get(i).is_some_and(|others| {
-                        others
-                            .iter()
-                            .any(|&j| parent.contains_key(&j) && root_of(&parent, j) == other)
-                    })
-                });
-            if conflicted || decided {
+            if conflicted {
+                continue;
+            }
+            // Nor may it join two records a person said are not one (only the members with a
+            // decision are looked at).
+            let (fa, fb) = (flagged.get(&ra), flagged.get(&rb));
+            let (few, other) = match (fa, fb) {
+                (Some(fa), Some(fb)) if fa.len() <= fb.len() => (Some(fa), rb),
+                (Some(_), Some(fb)) => (Some(fb), ra),
+                _ => (None, ra),
+            };
+            let decided = few.is_some_and(|few| {
+                few.iter().any(|i| {
+                    apart[i]
+                        .iter()
+                        .any(|&j| parent.contains_key(&j) && root_of(&parent, j) == other)
+                })
+            });
+            if decided {
                 continue;
             }
             // The larger group stays: members move once per doubling, not at every join.
@@ -431,6 +489,9 @@ fn clusters(
             parent.insert(gone, keep);
             let moved = members.remove(&gone).unwrap_or_default();
             members.entry(keep).or_default().extend(moved);
+            if let Some(moved) = flagged.remove(&gone) {
+                flagged.entry(keep).or_default().extend(moved);
+            }
         }
         kept.push(pair);
     }

@@ -152,12 +152,15 @@ const RANDOM_PARTS: u64 = 16;
 /// compared.
 fn random_levels(profiles: &[Profile]) -> ([[u64; 8]; FIELDS], u64) {
     let n = profiles.len();
+    // Drawn among the customers in id order: the same pairs whatever order they come in.
+    let mut by_id: Vec<usize> = (0..n).collect();
+    by_id.sort_unstable_by_key(|&i| profiles[i].id);
     let all = (n as u64) * (n as u64).saturating_sub(1) / 2;
     let per_part = all.min(RANDOM_PAIRS).div_ceil(RANDOM_PARTS);
     let part = |p: u64| {
         let mut levels = [[0u64; 8]; FIELDS];
         let mut tally = |i: usize, j: usize| {
-            let g = compare(&profiles[i], &profiles[j]);
+            let g = compare(&profiles[by_id[i]], &profiles[by_id[j]]);
             for (f, &l) in g.levels.iter().enumerate() {
                 levels[f][usize::from(l)] += 1;
             }

@@ -7,6 +7,7 @@
 //! clusters; `incoming` checks records about to be imported.
 
 mod compare;
+mod distance;
 mod finder;
 mod incoming;
 mod learn;
@@ -224,7 +225,9 @@ pub struct FindOptions {
     pub window: usize,
     /// Only the clusters with a pair new since this time (typically when the last run
     /// started): a pair is new when one of its customers was created or changed at or after
-    /// it. The clusters returned are whole. `None` (the default): every cluster.
+    /// it, had a not-a-duplicate decision taken back, or took part in an unmerge (as the change
+    /// feed still tells: events compacted away are not seen). The clusters returned are whole.
+    /// `None` (the default): every cluster.
     pub since: Option<DateTime<Utc>>,
 }
 

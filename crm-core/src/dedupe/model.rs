@@ -9,7 +9,8 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::compare::{FIELDS, Gamma, MatchField, MatchLevel, NULL};
+use super::compare::{FIELDS, Gamma, Glance, MatchField, MatchLevel, NULL, Open, glance};
+use super::profile::Profile;
 
 /// The m and u of one level of one field, among all pairs or among those sharing a contact.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -351,25 +352,6 @@ impl Scorer {
             && (s == 0 || STRATA[s].map(MatchField::index) == Some(f))
     }
 
-    /// The weight of a pattern without frequency adjustments, and the most the adjustments
-    /// could add to it.
-    pub(crate) fn base(&self, levels: &[u8; FIELDS]) -> (f64, f64) {
-        let s = stratum(levels);
-        let mut total = self.prior_bits;
-        let mut up = 0.0;
-        for (f, &l) in levels.iter().enumerate() {
-            if l == NULL {
-                continue;
-            }
-            let l = usize::from(l);
-            total += self.weights[s][f][l];
-            if self.adjusts(s, f, l) {
-                up += FREQUENCY_CAP;
-            }
-        }
-        (total, up)
-    }
-
     /// The weight of one field's level in stratum `s`, adjusted by the frequency of the value
     /// shared.
     fn weight(&self, s: usize, f: usize, l: usize, value: u64) -> f64 {
@@ -388,6 +370,50 @@ impl Scorer {
         base + (table.typical / frequency)
             .log2()
             .clamp(-FREQUENCY_CAP, FREQUENCY_CAP)
+    }
+
+    /// The most a pair could weigh given a first look at it: settled fields as they weigh, open
+    /// ones at the best level they could still reach. A pair whose bound is below the
+    /// threshold cannot reach it.
+    pub(crate) fn bound(&self, glance: &Glance) -> f64 {
+        let levels = &glance.gamma.levels;
+        let s = stratum(levels);
+        let mut total = self.prior_bits;
+        for (f, &field) in MatchField::ALL.iter().enumerate() {
+            let settled = (levels[f] != NULL)
+                .then(|| self.weight(s, f, usize::from(levels[f]), glance.gamma.values[f]));
+            let open = (glance.from[f] != NULL).then(|| {
+                (usize::from(glance.from[f])..field.levels().len())
+                    .map(|l| self.weights[s][f][l])
+                    .fold(f64::NEG_INFINITY, f64::max)
+            });
+            total += match (settled, open) {
+                (Some(x), Some(y)) => x.max(y),
+                (Some(x), None) | (None, Some(x)) => x,
+                (None, None) => 0.0,
+            };
+        }
+        total
+    }
+
+    /// The comparison of `a` and `b` and its weight, if the weight reaches the threshold. A
+    /// first look says whether it can at all (most pairs cannot, and are not compared further);
+    /// what it leaves open is settled cheapest first, looking again after each.
+    pub(crate) fn reaching(&self, a: &Profile, b: &Profile) -> Option<(f64, Gamma)> {
+        let mut look = glance(a, b);
+        if self.bound(&look) < self.threshold_bits {
+            return None;
+        }
+        for what in Open::ALL {
+            if look.is_open(what) {
+                look.settle(what, a, b);
+                if self.bound(&look) < self.threshold_bits {
+                    return None;
+                }
+            }
+        }
+        let total = self.total(&look.gamma);
+        (total >= self.threshold_bits).then_some((total, look.gamma))
     }
 
     /// The match weight of a comparison, in bits.
@@ -518,6 +544,8 @@ impl MatchModel {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dedupe::Profile;
+    use crate::model::CustomerId;
 
     #[test]
     fn defaults_cover_every_level_and_store_round_trip() {
@@ -537,6 +565,164 @@ mod tests {
         let (params, table) = model.to_stored();
         assert_eq!(MatchModel::from_stored(&params, &table), Some(model));
         assert_eq!(MatchModel::from_stored("{}", &[]), None);
+    }
+
+    /// Profiles drawn from small pools, so that every level of every field occurs often.
+    fn tangled_profiles(count: usize, seed: u64) -> Vec<Profile> {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+        let firsts = [
+            "anna", "ana", "anne", "bob", "robert", "jean", "jan", "maria", "mario", "li", "",
+        ];
+        let lasts = [
+            "dupont", "dupond", "martin", "martine", "smith", "smyth", "lee", "li", "",
+        ];
+        let emails = ["a@x.com", "a@y.com", "ab@x.com", "b@x.com", "anna@x.com"];
+        let tails = ["12345678", "12345679", "21345678", "87654321"];
+        let dates = [
+            "1980-01-02",
+            "1980-02-01",
+            "1980-01-03",
+            "1981-01-02",
+            "1990-05-05",
+        ];
+        let streets = ["1 rue a", "1 rue b", "2 rue a", "1 rue aa"];
+        let pick = |rng: &mut rand_chacha::ChaCha8Rng, items: &[&str]| {
+            items[rng.random_range(0..items.len())].to_owned()
+        };
+        (0..count)
+            .map(|_| {
+                let (mut first, mut last) = (pick(&mut rng, &firsts), pick(&mut rng, &lasts));
+                if rng.random_bool(0.1) {
+                    std::mem::swap(&mut first, &mut last);
+                }
+                // An accent typed on some: the same once folded.
+                let accent = |rng: &mut rand_chacha::ChaCha8Rng, s: &str| {
+                    if rng.random_bool(0.2) && !s.is_empty() {
+                        format!("{s}\u{301}")
+                    } else {
+                        s.to_owned()
+                    }
+                };
+                let emails: Vec<String> = (0..rng.random_range(0..3))
+                    .map(|_| pick(&mut rng, &emails))
+                    .collect();
+                let tails: Vec<String> = (0..rng.random_range(0..3))
+                    .map(|_| pick(&mut rng, &tails))
+                    .collect();
+                let phones = tails
+                    .iter()
+                    .filter(|_| rng.random_bool(0.5))
+                    .map(|t| format!("+33{t}"))
+                    .collect();
+                let street = rng.random_bool(0.8).then(|| pick(&mut rng, &streets));
+                let sorted = |mut v: Vec<String>| {
+                    v.sort();
+                    v.dedup();
+                    v
+                };
+                Profile {
+                    id: CustomerId::new(),
+                    created: 0,
+                    updated: 0,
+                    first_lower: accent(&mut rng, &first),
+                    first,
+                    last_lower: accent(&mut rng, &last),
+                    last,
+                    mailboxes: sorted(emails.clone()),
+                    emails: sorted(emails),
+                    phones: sorted(phones),
+                    tails: sorted(tails),
+                    birth: rng
+                        .random_bool(0.7)
+                        .then(|| pick(&mut rng, &dates).parse().unwrap_or_default()),
+                    number: street.as_ref().map(|s| s[..1].to_owned()),
+                    street,
+                    zip: rng
+                        .random_bool(0.8)
+                        .then(|| pick(&mut rng, &["75001", "75002"])),
+                    city: rng
+                        .random_bool(0.5)
+                        .then(|| pick(&mut rng, &["paris", "lyon"])),
+                    sketch: Default::default(),
+                }
+                .sketched()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_first_look_never_weighs_less_than_the_comparison() {
+        use super::super::compare::{compare, glance};
+        use super::super::learn::{Patterns, learn};
+        let profiles = tangled_profiles(1_200, 7);
+        let mut patterns = Patterns::new();
+        for (i, a) in profiles.iter().enumerate().take(400) {
+            for b in &profiles[i + 1..400] {
+                *patterns.entry(compare(a, b).pattern()).or_default() += 1;
+            }
+        }
+        let learned = learn(&profiles, &patterns);
+        assert!(learned.learning.is_some());
+        assert!(learned.frequencies.iter().any(|f| f.customers > 0));
+        let defaults = MatchModel::default();
+        let scorers = [
+            Scorer::new(&defaults, &[], 0.95),
+            Scorer::new(&learned, &[], 0.95),
+            Scorer::new(
+                &learned,
+                &[
+                    (MatchField::FirstName, MatchLevel::Swapped, 30.0),
+                    (MatchField::Email, MatchLevel::OneEdit, 25.0),
+                    (MatchField::Address, MatchLevel::SimilarStreet, -3.0),
+                ],
+                0.5,
+            ),
+        ];
+        let mut checked = 0;
+        for (i, a) in profiles.iter().enumerate().take(300) {
+            for b in &profiles[i + 1..300] {
+                let (look, full) = (glance(a, b), compare(a, b));
+                // At the first look and after each field settled, as the finder goes.
+                let mut stages = vec![look];
+                for what in Open::ALL {
+                    let mut next = *stages.last().unwrap_or(&look);
+                    if next.is_open(what) {
+                        next.settle(what, a, b);
+                    }
+                    stages.push(next);
+                }
+                assert_eq!(stages.last().map(|s| s.gamma), Some(full));
+                assert_eq!(stages.len(), 5);
+                for (n, scorer) in scorers.iter().enumerate() {
+                    let total = scorer.total(&full);
+                    for stage in &stages {
+                        let bound = scorer.bound(stage);
+                        assert!(
+                            bound >= total - 1e-9,
+                            "scorer {n}: bound {bound} < total {total}\n{a:?}\n{b:?}\n{full:?}"
+                        );
+                    }
+                    let settled = scorer.bound(&stages[4]);
+                    assert!((settled - total).abs() < 1e-9, "{settled} {total}");
+                    // The finder's path: the same pairs, weights and comparisons.
+                    let reached = scorer.reaching(a, b);
+                    let expected = (total >= scorer.threshold_bits).then_some((total, full));
+                    assert_eq!(reached.map(|r| r.1), expected.map(|e| e.1), "scorer {n}");
+                    if let (Some((x, _)), Some((y, _))) = (reached, expected) {
+                        assert!((x - y).abs() < 1e-9);
+                    }
+                }
+                // What was settled is what the comparison says.
+                for f in 0..FIELDS {
+                    if look.gamma.levels[f] != NULL && look.from[f] == NULL {
+                        assert_eq!(look.gamma.levels[f], full.levels[f], "{a:?}\n{b:?}");
+                    }
+                }
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, 300 * 299 / 2);
     }
 
     #[test]

@@ -3,6 +3,8 @@
 
 use chrono::NaiveDate;
 
+use super::compare::key as key_of;
+
 use crate::model::{Customer, CustomerId, fold};
 
 /// What matching compares of one customer.
@@ -34,6 +36,161 @@ pub(crate) struct Profile {
     pub(crate) number: Option<String>,
     pub(crate) zip: Option<String>,
     pub(crate) city: Option<String>,
+    /// What a first look at a pair reads, in a few cache lines.
+    pub(crate) sketch: Sketch,
+}
+
+/// The keys ([`key`](super::compare::key)) of a profile's values that a first look at a pair
+/// compares: reading them touches no other memory than theirs (the finder looks at tens of
+/// millions of pairs in no order). A key of 0 is a value missing.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Sketch {
+    /// The first and last names folded, and in lower case as typed.
+    pub(crate) first: u64,
+    pub(crate) first_lower: u64,
+    pub(crate) last: u64,
+    pub(crate) last_lower: u64,
+    /// The first letter of the first and last names folded (`\0` when empty).
+    pub(crate) initials: [char; 2],
+    pub(crate) birth: Option<NaiveDate>,
+    pub(crate) street: u64,
+    pub(crate) zip: u64,
+    pub(crate) city: u64,
+    /// How many emails, mailboxes, phones and subscriber digits `keys` holds.
+    pub(crate) counts: [u8; 4],
+    /// Each email's key and its mailbox's key (by email key), then the mailboxes, the phones and
+    /// the subscriber digits (each part by key), then each mailbox's local part's key and shape.
+    pub(crate) keys: Box<[u64]>,
+}
+
+impl Sketch {
+    /// The sketch of `p`'s values.
+    pub(crate) fn of(p: &Profile) -> Self {
+        let k = |s: &str| if s.is_empty() { 0 } else { key_of(s) };
+        let opt = |s: &Option<String>| s.as_deref().map_or(0, key_of);
+        let initial = |s: &str| s.chars().next().unwrap_or('\0');
+        let take = |n: usize| u8::try_from(n).unwrap_or(u8::MAX);
+        let mut emails: Vec<(u64, u64)> = p
+            .emails
+            .iter()
+            .take(usize::from(u8::MAX))
+            .map(|e| (key_of(e), key_of(&mailbox(e))))
+            .collect();
+        emails.sort_unstable();
+        let sorted = |values: &[String]| {
+            let mut keys: Vec<u64> = values
+                .iter()
+                .take(usize::from(u8::MAX))
+                .map(|v| key_of(v))
+                .collect();
+            keys.sort_unstable();
+            keys
+        };
+        let (mailboxes, phones, tails) =
+            (sorted(&p.mailboxes), sorted(&p.phones), sorted(&p.tails));
+        let mut keys =
+            Vec::with_capacity(emails.len() * 2 + mailboxes.len() * 3 + phones.len() + tails.len());
+        for (e, m) in &emails {
+            keys.extend([*e, *m]);
+        }
+        keys.extend(&mailboxes);
+        keys.extend(&phones);
+        keys.extend(&tails);
+        for m in p.mailboxes.iter().take(usize::from(u8::MAX)) {
+            let local = m.rsplit_once('@').map_or(m.as_str(), |(local, _)| local);
+            keys.extend([key_of(local), shape(m)]);
+        }
+        Self {
+            first: k(&p.first),
+            first_lower: k(&p.first_lower),
+            last: k(&p.last),
+            last_lower: k(&p.last_lower),
+            initials: [initial(&p.first), initial(&p.last)],
+            birth: p.birth,
+            street: opt(&p.street),
+            zip: opt(&p.zip),
+            city: opt(&p.city),
+            counts: [
+                take(emails.len()),
+                take(mailboxes.len()),
+                take(phones.len()),
+                take(tails.len()),
+            ],
+            keys: keys.into_boxed_slice(),
+        }
+    }
+
+    /// The emails as (email key, mailbox key), by email key.
+    pub(crate) fn emails(&self) -> impl Iterator<Item = (u64, u64)> + '_ {
+        self.keys[..usize::from(self.counts[0]) * 2]
+            .chunks_exact(2)
+            .map(|pair| (pair[0], pair[1]))
+    }
+
+    fn part(&self, n: usize) -> &[u64] {
+        let start = usize::from(self.counts[0]) * 2
+            + self.counts[1..n]
+                .iter()
+                .map(|&c| usize::from(c))
+                .sum::<usize>();
+        &self.keys[start..start + usize::from(self.counts[n])]
+    }
+
+    /// The mailboxes' keys, sorted.
+    pub(crate) fn mailboxes(&self) -> &[u64] {
+        self.part(1)
+    }
+
+    /// The phones' keys, sorted.
+    pub(crate) fn phones(&self) -> &[u64] {
+        self.part(2)
+    }
+
+    /// The subscriber digits' keys, sorted.
+    pub(crate) fn tails(&self) -> &[u64] {
+        self.part(3)
+    }
+
+    /// Each mailbox's local part's key and [`shape`].
+    pub(crate) fn mailbox_shapes(&self) -> impl Iterator<Item = (u64, u64)> + '_ {
+        let start = usize::from(self.counts[0]) * 2
+            + self.counts[1..]
+                .iter()
+                .map(|&c| usize::from(c))
+                .sum::<usize>();
+        self.keys[start..start + usize::from(self.counts[1]) * 2]
+            .chunks_exact(2)
+            .map(|pair| (pair[0], pair[1]))
+    }
+}
+
+/// The shape of a text: its length in characters (top eight bits) and which characters it
+/// holds (a bit per letter, digit, common sign, or group of other characters). Two texts one
+/// edit apart have lengths at most one apart and differ in at most two of those bits.
+pub(crate) fn shape(text: &str) -> u64 {
+    let mut mask = 0u64;
+    let mut length = 0u64;
+    for c in text.chars() {
+        length += 1;
+        let bit = match c {
+            'a'..='z' => u32::from(c) - u32::from('a'),
+            '0'..='9' => 26 + u32::from(c) - u32::from('0'),
+            '.' => 36,
+            '_' => 37,
+            '-' => 38,
+            '+' => 39,
+            '@' => 40,
+            _ => 41 + u32::from(c) % 15,
+        };
+        mask |= 1 << bit;
+    }
+    (length.min(255) << 56) | mask
+}
+
+/// Whether two [`shape`]s allow their texts to be one edit apart.
+pub(crate) fn may_be_one_edit(x: u64, y: u64) -> bool {
+    const MASK: u64 = (1 << 56) - 1;
+    (x >> 56).abs_diff(y >> 56) <= 1 && ((x ^ y) & MASK).count_ones() <= 2
 }
 
 impl Profile {
@@ -169,7 +326,15 @@ impl Profile {
             street,
             zip: optional_key(c.address.zip.as_deref()).map(|z| z.replace(' ', "")),
             city: optional_key(c.address.city.as_deref()),
+            sketch: Sketch::default(),
         }
+        .sketched()
+    }
+
+    /// The profile with its sketch made (after any change of its values).
+    pub(crate) fn sketched(mut self) -> Self {
+        self.sketch = Sketch::of(&self);
+        self
     }
 }
 

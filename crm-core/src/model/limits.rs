@@ -45,6 +45,8 @@ pub const MAX_MERGE_OTHERS: usize = 100;
 pub const MAX_DOCUMENT_BYTES: usize = 10 * 1024 * 1024;
 /// Most documents attached to one customer.
 pub const MAX_DOCUMENTS: usize = 100;
+/// Most not-a-duplicate decisions about one customer.
+pub const MAX_NOT_DUPLICATES: usize = 1_000;
 /// Longest document file name.
 pub const MAX_DOCUMENT_NAME_CHARS: usize = 255;
 /// Longest text typed into a search, in characters.

@@ -26,6 +26,8 @@ pub(crate) enum Act {
     AttachDocument,
     /// Anonymising it (again).
     Anonymise,
+    /// Deciding it is not the same person as another (it is no one's duplicate any more).
+    Review,
 }
 
 /// `Ok` unless `customer` is anonymised; then a `Conflict` that says what it refuses.
@@ -41,6 +43,7 @@ pub(crate) fn allow(customer: &Customer, act: Act) -> Result<()> {
         Act::LogCommunication => "nothing is logged for it",
         Act::Merge => "it cannot be merged",
         Act::AttachDocument => "it takes no documents",
+        Act::Review => "it is no one's duplicate any more",
         Act::Anonymise => {
             return Err(Error::conflict(format!(
                 "customer {id} is anonymised already"

@@ -501,17 +501,76 @@ fn a_decision_follows_a_merge_and_comes_back_with_its_undo() {
             .unwrap()
     );
     assert!(together(&clusters_of(&t), first.id, third.id));
-    t.mark_not_duplicate(&actor(), &second.id, &first.id)
-        .map(drop)
-        .unwrap_err();
-    // Marked again on the merged record's behalf, then the merge undone: the decision is the
-    // second's again, and the first is free to match the third.
+    // The merged record itself takes no decision: the customer it went into does.
+    common::assert_kind(
+        t.mark_not_duplicate(&actor(), &second.id, &first.id),
+        crm_core::ErrorKind::Conflict,
+    );
+    // Marked again on the first (which now holds the second), then the merge undone: the
+    // decision stays the first's, and the second is back with none.
     let again = t
         .mark_not_duplicate(&actor(), &first.id, &third.id)
         .unwrap();
     t.unmerge(&actor(), &merged.record.id).unwrap();
     assert_eq!(t.not_duplicates(&first.id).unwrap(), vec![again]);
     assert!(t.not_duplicates(&second.id).unwrap().is_empty());
+    assert!(!together(&clusters_of(&t), first.id, third.id));
+
+    // Deleting a customer takes the decisions of the records merged into it too.
+    let decision = t
+        .mark_not_duplicate(&actor(), &second.id, &third.id)
+        .unwrap();
+    t.merge(
+        &actor(),
+        &crm_core::MergeRequest::new(third.id, vec![second.id]),
+    )
+    .unwrap();
+    assert!(t.not_duplicates(&third.id).unwrap().contains(&decision));
+    t.delete_customer(&actor(), &third.id).unwrap();
+    assert!(t.not_duplicates(&first.id).unwrap().is_empty());
+}
+
+#[test]
+fn anonymised_customers_take_no_decision_and_decisions_are_bounded() {
+    let db = open();
+    let t = db.tenant("agency");
+    let [first, second, third] = zoe_three_times(&t);
+    common::assert_invalid(t.unmark_not_duplicate(&actor(), &first.id, &first.id), "b");
+    let dpo = crm_core::Actor::new("dpo-1", crm_core::Role::Organisation);
+    t.anonymise(&dpo, &third.id, "asked to be forgotten")
+        .unwrap();
+    common::assert_kind(
+        t.mark_not_duplicate(&actor(), &first.id, &third.id),
+        crm_core::ErrorKind::Conflict,
+    );
+    // At most MAX_NOT_DUPLICATES decisions per customer.
+    let max = crm_core::limits::MAX_NOT_DUPLICATES;
+    let others = t
+        .create_customers(
+            &actor(),
+            (0..max)
+                .map(|i| customer("Other", &format!("Person{i}")))
+                .collect(),
+        )
+        .unwrap();
+    for other in &others[..max - 1] {
+        t.mark_not_duplicate(&actor(), &first.id, &other.id)
+            .unwrap();
+    }
+    t.mark_not_duplicate(&actor(), &second.id, &first.id)
+        .unwrap();
+    assert_eq!(t.not_duplicates(&first.id).unwrap().len(), max);
+    // Marked already: answered as it stands; a new one refused, naming the full one.
+    t.mark_not_duplicate(&actor(), &first.id, &second.id)
+        .unwrap();
+    common::assert_invalid(
+        t.mark_not_duplicate(&actor(), &first.id, &others[max - 1].id),
+        "a",
+    );
+    common::assert_invalid(
+        t.mark_not_duplicate(&actor(), &others[max - 1].id, &first.id),
+        "b",
+    );
 }
 
 #[test]
@@ -548,6 +607,22 @@ fn find_duplicates_since_a_run_returns_only_clusters_with_new_pairs() {
     .unwrap();
     let new = t.find_duplicates(&since, |_, _| {}).unwrap();
     assert_eq!(new.len(), 2, "{new:?}");
+    // A decision taken back since makes its pair new again, though neither record changed.
+    let zoe = clusters_of(&t)
+        .into_iter()
+        .find(|c| c.customers.contains(&first.id))
+        .unwrap();
+    t.mark_not_duplicate(&actor(), &first.id, &second.id)
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    let mut later = FindOptions::default();
+    later.since = Some(chrono::Utc::now());
+    assert!(t.find_duplicates(&later, |_, _| {}).unwrap().is_empty());
+    t.unmark_not_duplicate(&actor(), &second.id, &first.id)
+        .unwrap();
+    let new = t.find_duplicates(&later, |_, _| {}).unwrap();
+    assert_eq!(new.len(), 1, "{new:?}");
+    assert_eq!(new[0].customers, zoe.customers);
     assert!(
         new.iter()
             .any(|c| c.customers.contains(&first.id) && c.customers.contains(&second.id))

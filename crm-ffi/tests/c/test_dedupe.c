@@ -134,14 +134,18 @@ int main(void) {
   CHECK_STATUS(crm_tenant_find_duplicates_since(t, NULL, 0, true, "last week", NULL, NULL, &clusters),
                CRM_ERR_VALIDATION);
   CHECK(str_eq(crm_last_error_field(), "since") && clusters == NULL);
+  CHECK_STATUS(crm_tenant_find_duplicates_since(t, NULL, 0, true, "last week", NULL, NULL, NULL),
+               CRM_ERR_INVALID_ARGUMENT); /* the missing out first */
 
   /* a reviewed pair: Bob and Robert are two people */
   CHECK_STATUS(crm_tenant_mark_not_duplicate(t, crm_customer_id(bob), crm_customer_id(bob), NULL),
                CRM_ERR_VALIDATION);
   CHECK(str_eq(crm_last_error_field(), "b"));
+  json = NULL;
   CHECK_STATUS(crm_tenant_mark_not_duplicate(other, crm_customer_id(bob), crm_customer_id(robert),
-                                             NULL),
+                                             &json),
                CRM_ERR_NOT_FOUND);
+  CHECK(json == NULL); /* untouched on failure */
   CHECK_OK(crm_tenant_mark_not_duplicate(t, crm_customer_id(robert), crm_customer_id(bob), &json));
   CHECK(contains(json, "\"not_duplicate\"") && contains(json, "\"marked_by\":\"u-17\"") &&
         contains(json, crm_customer_id(bob)) && contains(json, crm_customer_id(robert)));
@@ -161,10 +165,16 @@ int main(void) {
   crm_string_free(json);
   CHECK_STATUS(crm_tenant_not_duplicates(other, crm_customer_id(bob), &json), CRM_ERR_NOT_FOUND);
   {
-    bool removed = false;
+    bool removed = true;
     CHECK_STATUS(crm_tenant_unmark_not_duplicate(other, crm_customer_id(bob),
                                                  crm_customer_id(robert), &removed),
                  CRM_ERR_NOT_FOUND);
+    CHECK(removed); /* untouched on failure */
+    CHECK_STATUS(crm_tenant_unmark_not_duplicate(t, crm_customer_id(bob), crm_customer_id(bob),
+                                                 &removed),
+                 CRM_ERR_VALIDATION);
+    CHECK(str_eq(crm_last_error_field(), "b"));
+    removed = false;
     CHECK_OK(crm_tenant_unmark_not_duplicate(t, crm_customer_id(bob), crm_customer_id(robert),
                                              &removed));
     CHECK(removed);
