@@ -263,8 +263,16 @@ pub(crate) fn renewed_since(
                     e.kind,
                     ChangeKind::NotDuplicateUnmarked | ChangeKind::CustomerUnmerged
                 ) {
-                    out.extend(e.customer_id);
-                    out.extend(e.previous_customer_id);
+                    // As the customers they stand for now (merged since, maybe).
+                    for id in e.customer_id.iter().chain(&e.previous_customer_id) {
+                        match resolve::current(tx, id) {
+                            Ok(current) => {
+                                out.insert(current);
+                            }
+                            Err(e) if e.kind() == ErrorKind::NotFound => {}
+                            Err(e) => return Err(e),
+                        }
+                    }
                 }
             }
         }

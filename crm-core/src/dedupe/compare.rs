@@ -538,9 +538,10 @@ fn equal_name(a: (u64, u64), b: (u64, u64)) -> Result<Option<(MatchLevel, u64)>,
 }
 
 /// The first look at `a` and `b` (see [`Glance`]), from their sketches alone: birth dates
-/// settled; phones settled but for one digit apart; emails settled when they share an address
-/// or a mailbox; addresses settled unless the place is the same and the streets differ; names
-/// settled when equal (open still when a swap may do better).
+/// settled; phones settled unless they may be one digit apart; emails settled when they share an
+/// address or a mailbox, or cannot be one edit apart nor share a local part; addresses settled
+/// unless the place is the same and the streets differ; names settled when equal (open still
+/// when a swap may do better).
 pub(crate) fn glance(a: &Profile, b: &Profile) -> Glance {
     let (a, b) = (&a.sketch, &b.sketch);
     let mut gamma = Gamma {
@@ -726,6 +727,48 @@ pub(crate) fn compare(a: &Profile, b: &Profile) -> Gamma {
         }
     }
     look.gamma
+}
+
+/// The comparison field by field, without a first look: what [`compare`] must give.
+#[cfg(test)]
+pub(crate) fn reference(a: &Profile, b: &Profile) -> Gamma {
+    let mut gamma = Gamma {
+        levels: [NULL; FIELDS],
+        values: [0; FIELDS],
+    };
+    let mut set = |field: MatchField, l: Option<MatchLevel>, value: u64| {
+        gamma.levels[field.index()] = l.map_or(NULL, |l| level(field, l));
+        gamma.values[field.index()] = value;
+    };
+    let (first, last, swapped) = names(a, b);
+    let exact = |l: Option<MatchLevel>| {
+        matches!(
+            l,
+            Some(MatchLevel::Same | MatchLevel::Folded | MatchLevel::Swapped)
+        )
+    };
+    let (x, y) = if swapped {
+        (&a.last, &a.first)
+    } else {
+        (&a.first, &a.last)
+    };
+    set(
+        MatchField::FirstName,
+        first,
+        if exact(first) { key(x) } else { 0 },
+    );
+    set(
+        MatchField::LastName,
+        last,
+        if exact(last) { key(y) } else { 0 },
+    );
+    set(MatchField::BirthDate, birth_level(a.birth, b.birth), 0);
+    let (l, v) = email_level(a, b);
+    set(MatchField::Email, l, v);
+    let (l, v) = phone_level(a, b);
+    set(MatchField::Phone, l, v);
+    set(MatchField::Address, address_level(a, b), 0);
+    gamma
 }
 
 #[cfg(test)]

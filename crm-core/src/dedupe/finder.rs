@@ -280,7 +280,8 @@ fn on_ranges<U: Send>(n: usize, f: impl Fn(std::ops::Range<usize>) -> U + Sync) 
 /// comparison.
 type Scored = (u32, u32, f64, Gamma);
 
-/// Finds the clusters of likely duplicates among `profiles`, scoring with `model`, or with a
+/// Finds the clusters of likely duplicates among `profiles` (put in the finder's order, see
+/// [`arrange`]), scoring with `model`, or with a
 /// model learned from them when `None`. Pairs in `reviewed` (customer ids, the lower first) are
 /// never reported, nor joined in one cluster through others. With `options.since`, only the
 /// clusters with a pair of which one customer changed since then or is in `renewed`.
@@ -346,11 +347,24 @@ pub(crate) fn find(
 /// counted for the pairs it stands for). The model's estimates settle long before.
 const LEARNING_PAIRS: usize = 2_000_000;
 
+/// A 64-bit mix of a number (SplitMix64's finaliser): evenly spread bits for sampling.
+fn mix(mut x: u64) -> u64 {
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^ (x >> 31)
+}
+
 /// The model learned from `profiles` over these candidate pairs (an even sample of them when
 /// there are more than [`LEARNING_PAIRS`]).
 fn learn_pairs(profiles: &[Profile], pairs: &[u64]) -> MatchModel {
-    let step = pairs.len().div_ceil(LEARNING_PAIRS).max(1);
-    let sample: Vec<u64> = pairs.iter().step_by(step).copied().collect();
+    let step = pairs.len().div_ceil(LEARNING_PAIRS).max(1) as u64;
+    // One pair in `step`, chosen by a hash of the pair: not by position, which in name order
+    // would keep the same neighbour of every customer.
+    let sample: Vec<u64> = pairs
+        .iter()
+        .copied()
+        .filter(|&p| step == 1 || mix(p) % step == 0)
+        .collect();
     let parts: Vec<Patterns> = on_ranges(sample.len(), |range| {
         let mut counts = Patterns::new();
         for &p in &sample[range] {
@@ -363,14 +377,14 @@ fn learn_pairs(profiles: &[Profile], pairs: &[u64]) -> MatchModel {
     let mut patterns = Patterns::new();
     for counts in parts {
         for (p, n) in counts {
-            *patterns.entry(p).or_default() += n * step as u64;
+            *patterns.entry(p).or_default() += n * step;
         }
     }
     learn(profiles, &patterns)
 }
 
-/// The model learned from `profiles`, over the candidate pairs of blocks compared with
-/// `window` neighbours.
+/// The model learned from `profiles` (put in the finder's order), over the candidate pairs of
+/// blocks compared with `window` neighbours.
 pub(crate) fn learn_from(profiles: &mut [Profile], window: usize) -> Result<MatchModel> {
     arrange(profiles);
     let profiles = &*profiles;

@@ -42,7 +42,9 @@ pub(crate) struct Profile {
 
 /// The keys ([`key`](super::compare::key)) of a profile's values that a first look at a pair
 /// compares: reading them touches no other memory than theirs (the finder looks at tens of
-/// millions of pairs in no order). A key of 0 is a value missing.
+/// millions of pairs in no order). A key of 0 is a value missing. Equal keys are taken for equal
+/// values: two values of one tenant share a 64-bit key about once in 2^64 pairs, as the
+/// term-frequency tables already assume.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Sketch {
     /// The first and last names folded, and in lower case as typed.
