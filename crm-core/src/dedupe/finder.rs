@@ -363,7 +363,7 @@ fn learn_pairs(profiles: &[Profile], pairs: &[u64]) -> MatchModel {
     let sample: Vec<u64> = pairs
         .iter()
         .copied()
-        .filter(|&p| step == 1 || mix(p) % step == 0)
+        .filter(|&p| step == 1 || mix(p).is_multiple_of(step))
         .collect();
     let parts: Vec<Patterns> = on_ranges(sample.len(), |range| {
         let mut counts = Patterns::new();
