@@ -70,7 +70,6 @@ impl Sketch {
     pub(crate) fn of(p: &Profile) -> Self {
         let k = |s: &str| if s.is_empty() { 0 } else { key_of(s) };
         let opt = |s: &Option<String>| s.as_deref().map_or(0, key_of);
-        let initial = |s: &str| s.chars().next().unwrap_or('\0');
         let take = |n: usize| u8::try_from(n).unwrap_or(u8::MAX);
         let mut emails: Vec<(u64, u64)> = p
             .emails
@@ -107,7 +106,7 @@ impl Sketch {
             first_lower: k(&p.first_lower),
             last: k(&p.last),
             last_lower: k(&p.last_lower),
-            initials: [initial(&p.first), initial(&p.last)],
+            initials: super::compare::initials(p),
             birth: p.birth,
             street: opt(&p.street),
             zip: opt(&p.zip),
@@ -328,12 +327,13 @@ impl Profile {
             street,
             zip: optional_key(c.address.zip.as_deref()).map(|z| z.replace(' ', "")),
             city: optional_key(c.address.city.as_deref()),
+            // Made by the finder, in its order (see `Sketch`).
             sketch: Sketch::default(),
         }
-        .sketched()
     }
 
-    /// The profile with its sketch made (after any change of its values).
+    /// The profile with its sketch made.
+    #[cfg(test)]
     pub(crate) fn sketched(mut self) -> Self {
         self.sketch = Sketch::of(&self);
         self
