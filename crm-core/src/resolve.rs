@@ -27,6 +27,15 @@ pub(crate) fn current(tx: &dyn Tx, id: &CustomerId) -> Result<CustomerId> {
     Err(Error::not_found("customer", id))
 }
 
+/// The customer `id` stands for now (see [`current`]), or `None` when it is gone (deleted).
+pub(crate) fn current_or_gone(tx: &dyn Tx, id: &CustomerId) -> Result<Option<CustomerId>> {
+    match current(tx, id) {
+        Ok(current) => Ok(Some(current)),
+        Err(e) if e.kind() == crate::error::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 /// The customer `id` itself, for a call that changes it: Conflict naming the customer it was
 /// merged into if it was merged, NotFound if it does not exist here.
 pub(crate) fn live(tx: &dyn Tx, id: &CustomerId) -> Result<Customer> {

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, Utc};
 
 use crate::dedupe::{MatchModel, NotDuplicate};
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, Result};
 use crate::model::limits::{MAX_CHANGES, MAX_NOT_DUPLICATES};
 use crate::model::{Actor, Change, ChangeKind, CustomerId, TenantId};
 use crate::privacy::{Act, allow};
@@ -92,15 +92,17 @@ pub(crate) fn mark(
         allow(&a, Act::Review)?;
         allow(&b, Act::Review)?;
         let decision = NotDuplicate::new(a.id, b.id, actor, Utc::now());
-        if let Some(standing) = tx
-            .not_duplicates_of(&decision.a)?
-            .into_iter()
-            .find(|d| d.b == decision.b)
-        {
-            return Ok(standing);
+        let of_x = tx.not_duplicates_of(x)?;
+        if let Some(standing) = of_x.iter().find(|d| (d.a, d.b) == (decision.a, decision.b)) {
+            return Ok(standing.clone());
         }
         for (field, id) in [("a", x), ("b", y)] {
-            if tx.not_duplicates_of(id)?.len() >= MAX_NOT_DUPLICATES {
+            let count = if id == x {
+                of_x.len()
+            } else {
+                tx.not_duplicates_of(id)?.len()
+            };
+            if count >= MAX_NOT_DUPLICATES {
                 return Err(Error::validation(
                     field,
                     format!(
@@ -198,11 +200,7 @@ pub(crate) fn reviewed(
                 if let Some(known) = now.get(&id) {
                     return Ok(*known);
                 }
-                let found = match resolve::current(tx, &id) {
-                    Ok(current) => Some(current),
-                    Err(e) if e.kind() == ErrorKind::NotFound => None,
-                    Err(e) => return Err(e),
-                };
+                let found = resolve::current_or_gone(tx, &id)?;
                 now.insert(id, found);
                 Ok(found)
             };
@@ -227,13 +225,7 @@ pub(crate) fn not_duplicates_of(
         let mut out = HashSet::new();
         for d in decisions_about(tx, &person)? {
             let other = if person.contains(&d.a) { d.b } else { d.a };
-            match resolve::current(tx, &other) {
-                Ok(current) => {
-                    out.insert(current);
-                }
-                Err(e) if e.kind() == ErrorKind::NotFound => {}
-                Err(e) => return Err(e),
-            }
+            out.extend(resolve::current_or_gone(tx, &other)?);
         }
         Ok(out)
     })
@@ -265,13 +257,7 @@ pub(crate) fn renewed_since(
                 ) {
                     // As the customers they stand for now (merged since, maybe).
                     for id in e.customer_id.iter().chain(&e.previous_customer_id) {
-                        match resolve::current(tx, id) {
-                            Ok(current) => {
-                                out.insert(current);
-                            }
-                            Err(e) if e.kind() == ErrorKind::NotFound => {}
-                            Err(e) => return Err(e),
-                        }
+                        out.extend(resolve::current_or_gone(tx, id)?);
                     }
                 }
             }

@@ -705,25 +705,28 @@ impl Glance {
             }
             Open::Address => set(MatchField::Address, address_level(a, b), 0),
             Open::Names => {
-                let (first, last, swapped) = names(a, b);
-                let exact = |l: Option<MatchLevel>| {
-                    matches!(
-                        l,
-                        Some(MatchLevel::Same | MatchLevel::Folded | MatchLevel::Swapped)
-                    )
-                };
-                let value =
-                    |l: Option<MatchLevel>, name: &str| if exact(l) { key(name) } else { 0 };
-                let (x, y) = if swapped {
-                    (&a.last, &a.first)
-                } else {
-                    (&a.first, &a.last)
-                };
-                set(MatchField::FirstName, first, value(first, x));
-                set(MatchField::LastName, last, value(last, y));
+                let [(first, x), (last, y)] = weighed_names(a, b);
+                set(MatchField::FirstName, first, x);
+                set(MatchField::LastName, last, y);
             }
         }
     }
+}
+
+/// The levels of the first and last names ([`names`]), each with the key of the name shared
+/// when it is shared exactly (for its frequency), else 0.
+fn weighed_names(a: &Profile, b: &Profile) -> [(Option<MatchLevel>, u64); 2] {
+    let (first, last, swapped) = names(a, b);
+    let (x, y) = if swapped {
+        (&a.last, &a.first)
+    } else {
+        (&a.first, &a.last)
+    };
+    let value = |l: Option<MatchLevel>, name: &str| match l {
+        Some(MatchLevel::Same | MatchLevel::Folded | MatchLevel::Swapped) => key(name),
+        _ => 0,
+    };
+    [(first, value(first, x)), (last, value(last, y))]
 }
 
 /// Compares two profiles field by field (their sketches unread: a first look and what it
@@ -737,28 +740,9 @@ pub(crate) fn compare(a: &Profile, b: &Profile) -> Gamma {
         gamma.levels[field.index()] = l.map_or(NULL, |l| level(field, l));
         gamma.values[field.index()] = value;
     };
-    let (first, last, swapped) = names(a, b);
-    let exact = |l: Option<MatchLevel>| {
-        matches!(
-            l,
-            Some(MatchLevel::Same | MatchLevel::Folded | MatchLevel::Swapped)
-        )
-    };
-    let (x, y) = if swapped {
-        (&a.last, &a.first)
-    } else {
-        (&a.first, &a.last)
-    };
-    set(
-        MatchField::FirstName,
-        first,
-        if exact(first) { key(x) } else { 0 },
-    );
-    set(
-        MatchField::LastName,
-        last,
-        if exact(last) { key(y) } else { 0 },
-    );
+    let [(first, x), (last, y)] = weighed_names(a, b);
+    set(MatchField::FirstName, first, x);
+    set(MatchField::LastName, last, y);
     set(MatchField::BirthDate, birth_level(a.birth, b.birth), 0);
     let (l, v) = email_level(a, b);
     set(MatchField::Email, l, v);
