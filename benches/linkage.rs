@@ -589,9 +589,23 @@ impl Linkage {
                 NaiveDate::from_ymd_opt(d.year(), d.day(), d.month()).unwrap_or(d)
             }
             1 => {
-                // One digit of the year.
-                let y = d.year() + [-10, -1, 1, 10][self.rng.random_range(0..4)];
-                NaiveDate::from_ymd_opt(y, d.month(), d.day()).unwrap_or(d)
+                // One digit of the year, the decade's or the year's own (`1975` typed `1985`
+                // or `1976`; never `1990` for `2000`, which changes three).
+                let y = d.year();
+                let (unit, decade) = (y % 10, y / 10 % 10);
+                let up = self.rng.random_bool(0.5);
+                let typed = if self.rng.random_bool(0.5) {
+                    let next = if (up && unit < 9) || unit == 0 { 1 } else { -1 };
+                    y + next
+                } else {
+                    let next = if (up && decade < 9) || decade == 0 {
+                        10
+                    } else {
+                        -10
+                    };
+                    y + next
+                };
+                NaiveDate::from_ymd_opt(typed, d.month(), d.day()).unwrap_or(d)
             }
             2 => {
                 let m = d.month() % 10;

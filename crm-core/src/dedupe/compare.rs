@@ -124,12 +124,10 @@ impl MatchField {
     }
 
     /// Whether a shared value of this field counts for more when rare (term frequency): names,
-    /// emails and phones.
+    /// birth dates (a date typed when the real one was unknown is shared by many), emails and
+    /// phones.
     pub(crate) fn frequency_adjusted(self) -> bool {
-        matches!(
-            self,
-            Self::FirstName | Self::LastName | Self::Email | Self::Phone
-        )
+        !matches!(self, Self::Address)
     }
 
     /// The field's position in a comparison vector.
@@ -213,7 +211,10 @@ fn name_level(a: (&str, &str), b: (&str, &str), first: bool) -> Option<MatchLeve
         if edits == 1 && shorter >= 2 {
             return Some(MatchLevel::OneEdit);
         }
-        if edits <= 2 && shorter >= 4 {
+        // Two letters apart: among long names; among short ones only when the shorter is the
+        // longer with letters dropped (`ma`, `mia`, `miia`: two typos of one name, where `mia`
+        // and `ava` are two names).
+        if edits <= 2 && (shorter >= 4 || (shorter >= 2 && dropped_from(a_fold, b_fold))) {
             return Some(MatchLevel::Similar);
         }
     }
@@ -222,6 +223,14 @@ fn name_level(a: (&str, &str), b: (&str, &str), first: bool) -> Option<MatchLeve
         return Some(MatchLevel::Similar);
     }
     Some(MatchLevel::Different)
+}
+
+/// Whether the shorter of two names is the longer with letters dropped (its letters all in the
+/// longer, in order).
+fn dropped_from(a: &str, b: &str) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    let mut rest = long.chars();
+    short.chars().all(|c| rest.any(|l| l == c))
 }
 
 /// A rank of a name level: lower is closer.
@@ -316,6 +325,25 @@ pub(crate) fn birth_level(
         return Some(MatchLevel::SameYear);
     }
     Some(MatchLevel::Different)
+}
+
+/// The key of a birth date in the term-frequency tables: its day number, never 0.
+pub(crate) fn birth_key(d: chrono::NaiveDate) -> u64 {
+    use chrono::Datelike;
+    (1 << 32) | u64::from(d.num_days_from_ce().unsigned_abs())
+}
+
+/// How two birth dates compare, with the key of the date when it is the same.
+fn weighed_birth(
+    a: Option<chrono::NaiveDate>,
+    b: Option<chrono::NaiveDate>,
+) -> (Option<MatchLevel>, u64) {
+    let l = birth_level(a, b);
+    let value = match (l, a) {
+        (Some(MatchLevel::Same), Some(d)) => birth_key(d),
+        _ => 0,
+    };
+    (l, value)
 }
 
 /// The part of an address before the `@`, and after.
@@ -431,23 +459,15 @@ fn address_level(a: &Profile, b: &Profile) -> Option<MatchLevel> {
 }
 
 /// Whether two customers are surely two people whatever else they share: birth dates far
-/// apart (not a typo away), or first names with nothing in common (not a nickname, not typed
-/// from one another, in either order of the names).
+/// apart (not a typo away), or first names that are one name in its two gender forms
+/// (`Louis`, `Louise`). First names otherwise unlike are weighed with the rest when groups are
+/// joined (a typo of a short name is often unlike it).
 pub(crate) fn conflict(a: &Profile, b: &Profile) -> bool {
     if matches!(birth_level(a.birth, b.birth), Some(MatchLevel::Different)) {
         return true;
     }
-    // The same first name meets (the quick answer of what follows).
-    if !a.first.is_empty() && a.first == b.first {
-        return false;
-    }
-    let (first, _, swapped) = names(a, b);
-    // A swap means the names meet.
-    if swapped || first != Some(MatchLevel::Different) {
-        return false;
-    }
     let (x, y) = (&a.first, &b.first);
-    other_gender_form(x, y) || distance::jaro_winkler(x, y) < 0.75
+    !x.is_empty() && !y.is_empty() && x != y && other_gender_form(x, y)
 }
 
 /// The least of `f` over the values two sorted lists share, if they share any (what the
@@ -589,8 +609,9 @@ pub(crate) fn glance(a: &Profile, b: &Profile) -> Glance {
             Err(()) => from[f] = swapped.min(level(field, unequal)),
         }
     }
-    if let Some(l) = birth_level(a.birth, b.birth) {
+    if let (Some(l), value) = weighed_birth(a.birth, b.birth) {
         gamma.levels[MatchField::BirthDate.index()] = level(MatchField::BirthDate, l);
+        gamma.values[MatchField::BirthDate.index()] = value;
     }
     let e = MatchField::Email.index();
     if a.counts[0] > 0 && b.counts[0] > 0 {
@@ -743,7 +764,8 @@ pub(crate) fn compare(a: &Profile, b: &Profile) -> Gamma {
     let [(first, x), (last, y)] = weighed_names(a, b);
     set(MatchField::FirstName, first, x);
     set(MatchField::LastName, last, y);
-    set(MatchField::BirthDate, birth_level(a.birth, b.birth), 0);
+    let (l, v) = weighed_birth(a.birth, b.birth);
+    set(MatchField::BirthDate, l, v);
     let (l, v) = email_level(a, b);
     set(MatchField::Email, l, v);
     let (l, v) = phone_level(a, b);
@@ -817,6 +839,14 @@ mod tests {
         );
         assert_eq!(
             l(("green", "green"), ("white", "white"), false),
+            Some(MatchLevel::Different)
+        );
+        assert_eq!(
+            l(("ma", "ma"), ("miia", "miia"), true),
+            Some(MatchLevel::Similar)
+        );
+        assert_eq!(
+            l(("mia", "mia"), ("ava", "ava"), true),
             Some(MatchLevel::Different)
         );
         assert_eq!(l(("", ""), ("white", "white"), false), None);

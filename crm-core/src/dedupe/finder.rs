@@ -401,6 +401,29 @@ pub(crate) fn ordered(a: CustomerId, b: CustomerId) -> (CustomerId, CustomerId) 
 /// first ones (a group of hundreds sharing an office phone is not checked whole).
 const CONFLICT_CHECKS: usize = 32;
 
+/// Whether two groups about to be joined by a matching pair belong together as wholes: their
+/// members compared across (the first [`CONFLICT_CHECKS`] of each) weigh on average at least
+/// even odds. One pair strong enough to join two people's records (the same rare name, one
+/// record with little else) does not join them when the rest of the records say otherwise.
+fn together(x: &[u32], y: &[u32], profiles: &[Profile], scorer: &Scorer) -> bool {
+    if x.len() == 1 && y.len() == 1 {
+        return true;
+    }
+    let (mut total, mut n) = (0.0, 0u32);
+    for &i in x.iter().take(CONFLICT_CHECKS) {
+        for &j in y.iter().take(CONFLICT_CHECKS) {
+            let (a, b) = (&profiles[i as usize], &profiles[j as usize]);
+            total += scorer.total(&compare(a, b)).clamp(-JOIN_CAP, JOIN_CAP);
+            n += 1;
+        }
+    }
+    total >= 0.0 * f64::from(n)
+}
+
+/// The most one pair counts for or against a join, in bits: one pair of records alike in
+/// every field does not outvote the others.
+const JOIN_CAP: f64 = 20.0;
+
 /// Groups matching pairs into clusters (union-find), strongest pairs first. Two groups are not
 /// joined through a pair when other members of theirs are surely two people (birth dates far
 /// apart, first names with nothing in common): a customer without a birth date who matches a
@@ -473,7 +496,7 @@ fn clusters(
                     .take(CONFLICT_CHECKS)
                     .any(|&j| (i, j) != (a, b) && (j, i) != (a, b) && conflict(at(i), at(j)))
             });
-            if conflicted {
+            if conflicted || !together(x, y, profiles, scorer) {
                 continue;
             }
             // Nor may it join two records a person said are not one (only the members with a

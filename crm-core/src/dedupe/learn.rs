@@ -15,7 +15,7 @@ use std::collections::HashMap;
 
 use chrono::Utc;
 
-use super::compare::{FIELDS, MatchField, NULL, compare, key, unpack};
+use super::compare::{FIELDS, MatchField, NULL, birth_key, compare, key, unpack};
 use super::model::{
     Frequencies, Learning, LevelWeight, MAX_FREQUENT_VALUES, MatchModel, STRATA, own_weights,
     stratum,
@@ -85,6 +85,11 @@ fn counts(profiles: &[Profile]) -> [HashMap<u64, u32>; FIELDS] {
         for t in &p.tails {
             add(MatchField::Phone, t);
         }
+        if let Some(birth) = p.birth {
+            *out[MatchField::BirthDate.index()]
+                .entry(birth_key(birth))
+                .or_default() += 1;
+        }
     }
     out
 }
@@ -106,6 +111,7 @@ fn frequencies(
             .filter(|p| match field {
                 MatchField::FirstName => !p.first.is_empty(),
                 MatchField::LastName => !p.last.is_empty(),
+                MatchField::BirthDate => p.birth.is_some(),
                 MatchField::Email => !p.mailboxes.is_empty(),
                 _ => !p.tails.is_empty(),
             })
@@ -123,9 +129,21 @@ fn frequencies(
             1
         };
         // Over the pairs agreeing on a value (c(c-1) of them), the mean share of its holders.
+        // Birth dates are spread evenly over the days of the years: a date far commoner than
+        // the others shared is one typed for unknown dates, left out of that mean so that it
+        // weighs as common as it is (else it alone would set the mean).
+        let shared: Vec<f64> = counts[f]
+            .values()
+            .filter(|&&c| c >= 2)
+            .map(|&c| f64::from(c))
+            .collect();
+        let ceiling = if field == MatchField::BirthDate && !shared.is_empty() {
+            PLACEHOLDER_RATIO * shared.iter().sum::<f64>() / shared.len() as f64
+        } else {
+            f64::INFINITY
+        };
         let (mut pairs, mut weighted) = (0.0, 0.0);
-        for &c in counts[f].values() {
-            let c = f64::from(c);
+        for &c in shared.iter().filter(|&&c| c <= ceiling) {
             pairs += c * (c - 1.0);
             weighted += c * (c - 1.0) * c;
         }
@@ -143,6 +161,10 @@ fn frequencies(
     }
     out
 }
+
+/// A birth date held by this many times more customers than the mean of the dates shared is a
+/// placeholder (see [`frequencies`]).
+const PLACEHOLDER_RATIO: f64 = 10.0;
 
 /// Parts the random pairs are drawn in, each from its own seed: the same customers give the
 /// same counts whatever the number of cores.
