@@ -211,10 +211,15 @@ fn name_level(a: (&str, &str), b: (&str, &str), first: bool) -> Option<MatchLeve
         if edits == 1 && shorter >= 2 {
             return Some(MatchLevel::OneEdit);
         }
-        // Two letters apart: among long names; among short ones only when the shorter is the
-        // longer with letters dropped (`ma`, `mia`, `miia`: two typos of one name, where `mia`
-        // and `ava` are two names).
-        if edits <= 2 && (shorter >= 4 || (shorter >= 2 && dropped_from(a_fold, b_fold))) {
+        // Two letters apart: among long names; among short ones when they start alike (a typo
+        // seldom hits the first letter: `zoe` and `zpe`, where `mia` and `ava` are two names),
+        // or when the shorter is the longer with letters dropped (`ma` and `miia`, two typos
+        // of `mia`).
+        let short_alike = || {
+            (shorter >= 3 && a_fold.chars().next() == b_fold.chars().next())
+                || (shorter >= 2 && dropped_from(a_fold, b_fold))
+        };
+        if edits <= 2 && (shorter >= 4 || short_alike()) {
             return Some(MatchLevel::Similar);
         }
     }
@@ -843,6 +848,14 @@ mod tests {
         );
         assert_eq!(
             l(("ma", "ma"), ("miia", "miia"), true),
+            Some(MatchLevel::Similar)
+        );
+        assert_eq!(
+            l(("zoe", "zoe"), ("zpe", "zpe"), true),
+            Some(MatchLevel::OneEdit)
+        );
+        assert_eq!(
+            l(("zeo", "zeo"), ("zpe", "zpe"), true),
             Some(MatchLevel::Similar)
         );
         assert_eq!(

@@ -1136,6 +1136,17 @@ fn quality(t: &Tenant, ids: &[crm_core::CustomerId], labels: &[usize]) -> (Figur
             );
             println!("MISSED {why}\n  {}\n  {}", show(x), show(y));
         }
+        for &(x, y) in truth.difference(&pairwise).take(120) {
+            let found = t.duplicates_of(&ids[x], &low).unwrap();
+            let why = found.iter().find(|m| m.customer_id == ids[y]).map_or_else(
+                || "not a candidate".to_owned(),
+                |m| {
+                    let why: Vec<String> = m.contributions.iter().map(|c| c.describe()).collect();
+                    format!("{:.4} {}", m.score, why.join(", "))
+                },
+            );
+            println!("UNPAIRED {why}\n  {}\n  {}", show(x), show(y));
+        }
         for &(x, y) in clustered.difference(&truth).take(40) {
             println!("WRONG\n  {}\n  {}", show(x), show(y));
         }
