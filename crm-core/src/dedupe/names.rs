@@ -138,6 +138,25 @@ pub(crate) fn other_gender_form(a: &str, b: &str) -> bool {
             && a.is_char_boundary(a.len() - 1)
             && b.is_char_boundary(b.len() - 1)
             && a[..a.len() - 1] == b[..b.len() - 1])
+        || one_stem(a, b)
+}
+
+/// Whether two names are one stem of at least three letters with a masculine ending and a
+/// feminine one (`oliver`/`olivia`, `marius`/`maria`).
+fn one_stem(a: &str, b: &str) -> bool {
+    const MASCULINE: [&str; 3] = ["er", "us", "o"];
+    const FEMININE: [&str; 2] = ["ia", "a"];
+    let meets = |m: &str, f: &str| {
+        MASCULINE.iter().any(|&me| {
+            m.strip_suffix(me).is_some_and(|ms| {
+                ms.chars().count() >= 3
+                    && FEMININE
+                        .iter()
+                        .any(|&fe| f.strip_suffix(fe).is_some_and(|fs| fs == ms))
+            })
+        })
+    };
+    meets(a, b) || meets(b, a)
 }
 
 #[cfg(test)]
@@ -152,10 +171,14 @@ mod tests {
             ("mario", "maria"),
             ("michel", "michele"),
             ("martin", "martine"),
+            ("oliver", "olivia"),
+            ("marius", "maria"),
         ] {
             assert!(other_gender_form(x, y), "{x}/{y}");
         }
         assert!(!other_gender_form("francois", "fracnois"));
+        assert!(!other_gender_form("oliver", "olivier"));
+        assert!(!other_gender_form("olivia", "olivea"));
         assert!(nickname("bob", "robert"));
         assert!(!nickname("bob", "anna"));
     }
