@@ -578,3 +578,57 @@ pub(crate) fn learn(profiles: &[Profile], patterns: &Patterns) -> MatchModel {
         frequencies: frequencies(profiles, &counts),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::CustomerId;
+
+    fn born(day: chrono::NaiveDate) -> Profile {
+        Profile {
+            id: CustomerId::new(),
+            created: 0,
+            updated: 0,
+            first: String::new(),
+            first_lower: String::new(),
+            last: String::new(),
+            last_lower: String::new(),
+            emails: Vec::new(),
+            mailboxes: Vec::new(),
+            phones: Vec::new(),
+            tails: Vec::new(),
+            birth: Some(day),
+            street: None,
+            number: None,
+            zip: None,
+            city: None,
+            sketch: Default::default(),
+        }
+    }
+
+    #[test]
+    fn a_placeholder_birth_date_weighs_as_common_as_it_is() {
+        let start = chrono::NaiveDate::from_ymd_opt(1960, 1, 1).unwrap();
+        let placeholder = chrono::NaiveDate::from_ymd_opt(1900, 1, 1).unwrap();
+        // 300 dates held by two customers each, one held by 100.
+        let mut profiles: Vec<Profile> = (0..600)
+            .map(|i| born(start + chrono::Duration::days(i / 2)))
+            .collect();
+        profiles.extend((0..100).map(|_| born(placeholder)));
+        let tables = frequencies(&profiles, &counts(&profiles));
+        let table = &tables[MatchField::BirthDate.index()];
+        assert_eq!(table.customers, 700);
+        // The share of the dates two customers typically agree on: two in 700, not the
+        // placeholder's hundred.
+        assert!(
+            (table.typical - 2.0 / 700.0).abs() < 1e-12,
+            "{}",
+            table.typical
+        );
+        let share = |d| f64::from(table.counts[&birth_key(d)]) / 700.0;
+        assert!((table.typical / share(placeholder)).log2() < -5.0);
+        assert!((table.typical / share(start)).log2().abs() < 1e-9);
+        // Names are not held to it: their commonest values are common indeed.
+        assert_eq!(tables[MatchField::FirstName.index()].customers, 0);
+    }
+}

@@ -761,6 +761,51 @@ fn a_cluster_never_joins_people_born_on_different_days() {
 }
 
 #[test]
+fn one_pair_does_not_join_two_people_the_other_records_tell_apart() {
+    let db = open();
+    let t = db.tenant("agency");
+    // Two people of one rare name: one in Paris with an email and a mobile, one in Lyon born
+    // on a day, each typed twice; and a record with the name and that day alone.
+    let paris = |first: &str| {
+        let mut c = with_address(
+            customer(first, "Willois"),
+            "60 rue de Rivoli",
+            "75001",
+            "Paris",
+        );
+        c.email = Some("owillois@example.com".into());
+        c.mobile = Some("06 11 22 33 44".into());
+        c
+    };
+    let lyon = |first: &str| {
+        let mut c = with_address(
+            customer(first, "Willois"),
+            "136 cours Lafayette",
+            "69003",
+            "Lyon",
+        );
+        c.birth_date = NaiveDate::from_ymd_opt(1963, 1, 22);
+        c.mobile = Some("06 55 66 77 88".into());
+        c
+    };
+    let x = [paris("Olivier"), paris("Oliveir")].map(|c| t.create_customer(&actor(), c).unwrap());
+    let y = [lyon("Olivier"), lyon("Olivier")].map(|c| t.create_customer(&actor(), c).unwrap());
+    let mut bare = customer("Olivier", "Willois");
+    bare.birth_date = NaiveDate::from_ymd_opt(1963, 1, 22);
+    let bare = t.create_customer(&actor(), bare).unwrap();
+    // At a low threshold the bare record matches the Paris records by name alone; the Paris
+    // and Lyon records weigh against each other, so the two people stay apart.
+    let mut options = FindOptions::default();
+    options.config = MatchConfig::default().with_threshold(0.5);
+    let clusters = t.find_duplicates(&options, |_, _| {}).unwrap();
+    assert!(pair_reported(&clusters, bare.id, y[0].id), "{clusters:?}");
+    assert!(together(&clusters, x[0].id, x[1].id), "{clusters:?}");
+    assert!(together(&clusters, y[0].id, y[1].id), "{clusters:?}");
+    assert!(!together(&clusters, x[0].id, y[0].id), "{clusters:?}");
+    assert!(together(&clusters, bare.id, y[0].id), "{clusters:?}");
+}
+
+#[test]
 fn the_learned_model_is_kept_per_tenant_and_scores_every_finder_alike() {
     let db = open();
     let t = db.tenant("agency");
