@@ -18,29 +18,42 @@ pub(crate) fn osa(a: &str, b: &str) -> usize {
     if !fast(a, b) {
         return strsim::osa_distance(a, b);
     }
-    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let (mut a, mut b) = (a.as_bytes(), b.as_bytes());
+    // What both begin and end with costs nothing: a typo leaves most of a name alone.
+    let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    (a, b) = (&a[prefix..], &b[prefix..]);
+    let suffix = a
+        .iter()
+        .rev()
+        .zip(b.iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    (a, b) = (&a[..a.len() - suffix], &b[..b.len() - suffix]);
+    if a.is_empty() || b.is_empty() {
+        return a.len().max(b.len());
+    }
     let width = b.len() + 1;
-    let mut two_back = [0usize; SHORT + 1];
-    let mut back = [0usize; SHORT + 1];
-    let mut row = [0usize; SHORT + 1];
-    for (j, slot) in back.iter_mut().enumerate().take(width) {
-        *slot = j;
+    // Three rows, turned over rather than copied.
+    let mut rows = [[0u8; SHORT + 1]; 3];
+    let (mut two_back, mut back, mut row) = (0, 1, 2);
+    for (j, slot) in rows[back].iter_mut().enumerate().take(width) {
+        *slot = u8::try_from(j).unwrap_or(u8::MAX);
     }
-    two_back[..width].copy_from_slice(&back[..width]);
     for (i, &x) in a.iter().enumerate() {
-        row[0] = i + 1;
+        rows[row][0] = u8::try_from(i + 1).unwrap_or(u8::MAX);
         for (j, &y) in b.iter().enumerate() {
-            let cost = usize::from(x != y);
-            let mut best = (row[j] + 1).min(back[j + 1] + 1).min(back[j] + cost);
+            let cost = u8::from(x != y);
+            let mut best = (rows[row][j] + 1)
+                .min(rows[back][j + 1] + 1)
+                .min(rows[back][j] + cost);
             if i > 0 && j > 0 && x != y && x == b[j - 1] && y == a[i - 1] {
-                best = best.min(two_back[j - 1] + 1);
+                best = best.min(rows[two_back][j - 1] + 1);
             }
-            row[j + 1] = best;
+            rows[row][j + 1] = best;
         }
-        two_back[..width].copy_from_slice(&back[..width]);
-        back[..width].copy_from_slice(&row[..width]);
+        (two_back, back, row) = (back, row, two_back);
     }
-    back[b.len()]
+    usize::from(rows[back][b.len()])
 }
 
 /// Whether two strings are at most one edit apart (see [`osa`]), without counting further.

@@ -3,9 +3,8 @@
 //! (unless one is given), and clusters of matching pairs (union-find).
 
 use std::collections::{HashMap, HashSet};
-use std::hash::{DefaultHasher, Hash, Hasher};
 
-use super::compare::{Gamma, compare, conflict};
+use super::compare::{Gamma, birth_key, compare, conflict};
 use super::learn::{Patterns, learn};
 use super::model::{MatchModel, Scorer, probability};
 use super::names::nickname_groups;
@@ -19,51 +18,60 @@ fn head(s: &str, n: usize) -> &str {
     s.char_indices().nth(n).map_or(s, |(i, _)| &s[..i])
 }
 
-fn hashed(parts: &[&str]) -> u64 {
-    let mut h = DefaultHasher::new();
-    parts.hash(&mut h);
-    h.finish()
+/// A blocking key of some parts (FNV-1a, a separator after each part): kept in memory for
+/// one run only, so any spread-out hash does.
+fn hashed(parts: &[&[u8]]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for &byte in part.iter().chain(&[0xff]) {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    hash
 }
 
 /// The blocking keys of a profile: customers sharing none are never compared. The contact keys
 /// (emails, mailboxes, phones) come first; returns how many there are.
 pub(super) fn keys(p: &Profile, out: &mut Vec<u64>) -> usize {
+    let b = str::as_bytes;
     for email in &p.emails {
-        out.push(hashed(&["e", email]));
+        out.push(hashed(&[b"e", b(email)]));
     }
     for mailbox in &p.mailboxes {
         if !p.emails.contains(mailbox) {
-            out.push(hashed(&["e", mailbox]));
+            out.push(hashed(&[b"e", b(mailbox)]));
         }
     }
     for tail in &p.tails {
-        out.push(hashed(&["p", tail]));
+        out.push(hashed(&[b"p", b(tail)]));
     }
     let contacts = out.len();
     let (first, last) = (p.first.as_str(), p.last.as_str());
     if !first.is_empty() && !last.is_empty() {
         // Name keys, in both orders so that swapped names meet; a typo in the first letters of
         // one name still meets by the other.
-        out.push(hashed(&["n", head(last, 4), head(first, 1)]));
-        out.push(hashed(&["n", head(first, 4), head(last, 1)]));
-        out.push(hashed(&["m", head(first, 3), head(last, 3)]));
-        out.push(hashed(&["m", head(last, 3), head(first, 3)]));
-        for group in nickname_groups(first) {
-            out.push(hashed(&["k", head(last, 4), &group.to_string()]));
+        out.push(hashed(&[b"n", b(head(last, 4)), b(head(first, 1))]));
+        out.push(hashed(&[b"n", b(head(first, 4)), b(head(last, 1))]));
+        out.push(hashed(&[b"m", b(head(first, 3)), b(head(last, 3))]));
+        out.push(hashed(&[b"m", b(head(last, 3)), b(head(first, 3))]));
+        for &group in nickname_groups(first) {
+            out.push(hashed(&[b"k", b(head(last, 4)), &group.to_le_bytes()]));
         }
     } else if !first.is_empty() || !last.is_empty() {
         // One name (the tenant's name rule allows it): meets the same name in either field.
-        out.push(hashed(&["o", head(&format!("{first}{last}"), 6)]));
+        let name = if first.is_empty() { last } else { first };
+        out.push(hashed(&[b"o", b(head(name, 6))]));
     }
     if let Some(birth) = p.birth {
-        out.push(hashed(&["b", &birth.to_string()]));
+        out.push(hashed(&[b"b", &birth_key(birth).to_le_bytes()]));
     }
     if let Some(zip) = &p.zip {
         if let Some(street) = &p.street {
-            out.push(hashed(&["a", zip, head(street, 10)]));
+            out.push(hashed(&[b"a", b(zip), b(head(street, 10))]));
         }
         if let Some(number) = &p.number {
-            out.push(hashed(&["z", zip, number]));
+            out.push(hashed(&[b"z", b(zip), b(number)]));
         }
     }
     contacts
@@ -112,7 +120,11 @@ fn order_of(a: &Profile, b: &Profile) -> std::cmp::Ordering {
 /// compared are mostly of customers close in that order, so what a comparison reads is mostly
 /// close in memory too (the finder is bound by memory more than by computing).
 fn arrange(profiles: &mut [Profile]) {
-    profiles.sort_unstable_by(order_of);
+    // Sorted as indexes, then moved once each (a profile is a few hundred bytes: a sort moving
+    // them would move each many times).
+    let mut order: Vec<usize> = (0..profiles.len()).collect();
+    order.sort_unstable_by(|&x, &y| order_of(&profiles[x], &profiles[y]));
+    permute(profiles, order);
     let threads = std::thread::available_parallelism().map_or(1, usize::from);
     let per_thread = profiles.len().div_ceil(threads).max(1);
     std::thread::scope(|scope| {
@@ -126,7 +138,22 @@ fn arrange(profiles: &mut [Profile]) {
     });
 }
 
-/// The candidate pairs of `profiles`: those sharing a blocking key (every pair of a small
+/// Puts the profile at `order[i]` at `i`, following each cycle of the permutation.
+fn permute(profiles: &mut [Profile], mut order: Vec<usize>) {
+    for start in 0..order.len() {
+        // Each place not yet filled starts a cycle: fill it and follow where its profile was.
+        let mut at = start;
+        while order[at] != start {
+            let from = order[at];
+            profiles.swap(at, from);
+            order[at] = at;
+            at = from;
+        }
+        order[at] = at;
+    }
+}
+
+/// The candidate pairs of `profiles` (in the finder's order, see [`arrange`]): those sharing a blocking key (every pair of a small
 /// block; in a large one, each member with its `window` neighbours in name order), and the
 /// neighbours in name order. Each pair once.
 fn candidates(
@@ -161,15 +188,11 @@ fn candidates(
         start = end;
     }
     // Everyone in name order (either order of first and last), then birth date and zip: the
-    // order of large blocks and of the sorted neighbourhood, sorted once.
-    let mut order: Vec<u32> = (0..profiles.len())
+    // order of large blocks and of the sorted neighbourhood, the order the profiles are in.
+    debug_assert!(profiles.is_sorted_by(|x, y| order_of(x, y).is_le()));
+    let order: Vec<u32> = (0..profiles.len())
         .filter_map(|i| u32::try_from(i).ok())
         .collect();
-    order.sort_by(|&x, &y| order_of(&profiles[x as usize], &profiles[y as usize]));
-    let mut rank = vec![0u32; profiles.len()];
-    for (r, &i) in order.iter().enumerate() {
-        rank[i as usize] = u32::try_from(r).unwrap_or(u32::MAX);
-    }
     let threads = std::thread::available_parallelism().map_or(1, usize::from);
     let total = blocks.len() as u64;
     let mut pairs: Vec<u64> = Vec::new();
@@ -178,7 +201,7 @@ fn candidates(
         let parts: Vec<Vec<u64>> = std::thread::scope(|scope| {
             let workers: Vec<_> = chunk
                 .chunks(per_thread)
-                .map(|part| scope.spawn(|| block_pairs(part, &keyed, &rank, window)))
+                .map(|part| scope.spawn(|| block_pairs(part, &keyed, window)))
                 .collect();
             workers
                 .into_iter()
@@ -241,21 +264,14 @@ fn sort_on_cores(pairs: &mut [u64]) {
 
 /// The pairs of each block: every pair of a small block; in a large one, each member with its
 /// `window` neighbours in name order.
-fn block_pairs(
-    blocks: &[std::ops::Range<usize>],
-    keyed: &[(u64, u32)],
-    rank: &[u32],
-    window: usize,
-) -> Vec<u64> {
+fn block_pairs(blocks: &[std::ops::Range<usize>], keyed: &[(u64, u32)], window: usize) -> Vec<u64> {
     let mut out = Vec::new();
     let mut members: Vec<u32> = Vec::new();
     for block in blocks {
         members.clear();
         members.extend(keyed[block.clone()].iter().map(|&(_, i)| i));
-        if members.len() > window.saturating_add(1) {
-            // Side by side: the same name in either order, then the same birth date and zip.
-            members.sort_by_key(|&x| rank[x as usize]);
-        }
+        // In the profiles' order (the keys were sorted with their indexes): side by side, the
+        // same name in either order, then the same birth date and zip.
         for (n, &x) in members.iter().enumerate() {
             for &y in members.iter().skip(n + 1).take(window) {
                 out.push(pair(x, y));
