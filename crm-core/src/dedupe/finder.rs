@@ -2,6 +2,7 @@
 //! comparison of every candidate pair on every core, the model learned from those comparisons
 //! (unless one is given), and clusters of matching pairs (union-find).
 
+use rustc_hash::FxHashMap;
 use std::collections::{HashMap, HashSet};
 
 use super::compare::{Gamma, birth_key, compare, conflict};
@@ -382,7 +383,7 @@ fn learn_pairs(profiles: &[Profile], pairs: &[u64]) -> MatchModel {
         .filter(|&p| step == 1 || mix(p).is_multiple_of(step))
         .collect();
     let parts: Vec<Patterns> = on_ranges(sample.len(), |range| {
-        let mut counts = Patterns::new();
+        let mut counts = Patterns::default();
         for &p in &sample[range] {
             let (x, y) = halves(p);
             let pattern = compare(&profiles[x as usize], &profiles[y as usize]).pattern();
@@ -390,7 +391,7 @@ fn learn_pairs(profiles: &[Profile], pairs: &[u64]) -> MatchModel {
         }
         counts
     });
-    let mut patterns = Patterns::new();
+    let mut patterns = Patterns::default();
     for counts in parts {
         for (p, n) in counts {
             *patterns.entry(p).or_default() += n * step;
@@ -452,7 +453,7 @@ fn clusters(
     reviewed: &HashSet<(CustomerId, CustomerId)>,
 ) -> Vec<DuplicateCluster> {
     // The profiles a person said are not some others, with those others.
-    let mut apart: HashMap<u32, Vec<u32>> = HashMap::new();
+    let mut apart: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
     if !reviewed.is_empty() {
         let index: HashMap<CustomerId, u32> = profiles
             .iter()
@@ -467,11 +468,11 @@ fn clusters(
         }
     }
     found.sort_by(|x, y| y.2.total_cmp(&x.2).then((x.0, x.1).cmp(&(y.0, y.1))));
-    let mut parent: HashMap<u32, u32> = HashMap::new();
+    let mut parent: FxHashMap<u32, u32> = FxHashMap::default();
     // The members of each group, by its root; and those with a decision.
-    let mut members: HashMap<u32, Vec<u32>> = HashMap::new();
-    let mut flagged: HashMap<u32, Vec<u32>> = HashMap::new();
-    fn root(parent: &mut HashMap<u32, u32>, mut x: u32) -> u32 {
+    let mut members: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
+    let mut flagged: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
+    fn root(parent: &mut FxHashMap<u32, u32>, mut x: u32) -> u32 {
         while let Some(&p) = parent.get(&x) {
             if p == x {
                 break;
@@ -483,7 +484,7 @@ fn clusters(
         x
     }
     // The root without shortening the path (for a check inside a borrow of the groups).
-    fn root_of(parent: &HashMap<u32, u32>, mut x: u32) -> u32 {
+    fn root_of(parent: &FxHashMap<u32, u32>, mut x: u32) -> u32 {
         while let Some(&p) = parent.get(&x) {
             if p == x {
                 break;
@@ -549,7 +550,7 @@ fn clusters(
         kept.push(pair);
     }
     let found = kept;
-    let mut groups: HashMap<u32, (Vec<u32>, Vec<Scored>)> = HashMap::new();
+    let mut groups: FxHashMap<u32, (Vec<u32>, Vec<Scored>)> = FxHashMap::default();
     let all: Vec<u32> = parent.keys().copied().collect();
     for m in all {
         let r = root(&mut parent, m);

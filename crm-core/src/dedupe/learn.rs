@@ -11,7 +11,7 @@
 //! - **term frequencies** of names, mailboxes and phone numbers, so that a shared rare value
 //!   counts for more than a shared common one.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use chrono::Utc;
 
@@ -46,7 +46,7 @@ const MIN_KNOWN_PAIRS: f64 = 1_000.0;
 const MIN_M_DIFFERENT: f64 = 0.002;
 
 /// Counts of comparison patterns (see [`super::compare::pack`]).
-pub(crate) type Patterns = HashMap<u32, u64>;
+pub(crate) type Patterns = FxHashMap<u32, u64>;
 
 /// A deterministic random sequence (SplitMix64): the same customers learn the same model.
 struct Random(u64);
@@ -67,8 +67,8 @@ impl Random {
 }
 
 /// The value counts of the frequency-adjusted fields (all values).
-fn counts(profiles: &[Profile]) -> [HashMap<u64, u32>; FIELDS] {
-    let mut out: [HashMap<u64, u32>; FIELDS] = Default::default();
+fn counts(profiles: &[Profile]) -> [FxHashMap<u64, u32>; FIELDS] {
+    let mut out: [FxHashMap<u64, u32>; FIELDS] = Default::default();
     for p in profiles {
         let mut add = |f: MatchField, value: &str| {
             *out[f.index()].entry(key(value)).or_default() += 1;
@@ -98,7 +98,7 @@ fn counts(profiles: &[Profile]) -> [HashMap<u64, u32>; FIELDS] {
 /// to [`MAX_FREQUENT_VALUES`]; any other value counts as the floor.
 fn frequencies(
     profiles: &[Profile],
-    counts: &[HashMap<u64, u32>; FIELDS],
+    counts: &[FxHashMap<u64, u32>; FIELDS],
 ) -> [Frequencies; FIELDS] {
     let mut out: [Frequencies; FIELDS] = Default::default();
     for &field in MatchField::ALL {
@@ -221,7 +221,7 @@ fn random_levels(profiles: &[Profile]) -> ([[u64; 8]; FIELDS], u64) {
 /// field, its value counts (random pairs rarely agree on an email; the counts say how rarely).
 fn estimate_u(
     profiles: &[Profile],
-    counts: &[HashMap<u64, u32>; FIELDS],
+    counts: &[FxHashMap<u64, u32>; FIELDS],
     defaults: &MatchModel,
 ) -> (Table, u64, [f64; FIELDS]) {
     let (levels, pairs) = random_levels(profiles);

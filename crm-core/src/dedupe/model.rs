@@ -4,7 +4,7 @@
 //! A pair's weights and the prior odds add up to its match weight; its probability of being
 //! one person is `1 / (1 + 2^-weight)`.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -62,7 +62,7 @@ pub(crate) struct Frequencies {
     /// Customers with the field.
     pub(crate) customers: u64,
     /// Occurrences of the frequent values.
-    pub(crate) counts: HashMap<u64, u32>,
+    pub(crate) counts: FxHashMap<u64, u32>,
     /// The count of a value not in `counts`.
     pub(crate) floor: u32,
     /// The share of customers holding the value two customers agree on, on average over the
@@ -669,7 +669,7 @@ mod tests {
         use super::super::compare::{compare, glance};
         use super::super::learn::{Patterns, learn};
         let profiles = tangled_profiles(1_200, 7);
-        let mut patterns = Patterns::new();
+        let mut patterns = Patterns::default();
         for (i, a) in profiles.iter().enumerate().take(400) {
             for b in &profiles[i + 1..400] {
                 *patterns.entry(compare(a, b).pattern()).or_default() += 1;

@@ -362,10 +362,12 @@ pub(crate) fn digits_apart_bytes(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
     }
-    let diff: Vec<usize> = (0..a.len()).filter(|&i| a[i] != b[i]).take(3).collect();
-    match diff.as_slice() {
-        [_] => true,
-        [i, j] => *j == i + 1 && a[*i] == b[*j] && a[*j] == b[*i],
+    // The first two places they differ, and whether there is a third (no allocation: every
+    // pair of birth dates the finder looks at comes here).
+    let mut places = (0..a.len()).filter(|&i| a[i] != b[i]);
+    match (places.next(), places.next(), places.next()) {
+        (Some(_), None, _) => true,
+        (Some(i), Some(j), None) => j == i + 1 && a[i] == b[j] && a[j] == b[i],
         _ => false,
     }
 }
