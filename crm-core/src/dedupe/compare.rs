@@ -415,14 +415,20 @@ fn phone_level(a: &Profile, b: &Profile) -> (Option<MatchLevel>, u64) {
     if let Some(shared) = shared_min(&a.tails, &b.tails, key) {
         return (Some(MatchLevel::SameSubscriber), shared);
     }
-    for x in &a.tails {
-        for y in &b.tails {
-            if digits_apart(x, y) {
-                return (Some(MatchLevel::OneDigit), 0);
-            }
-        }
+    (Some(digit_typo(a, b)), 0)
+}
+
+/// How phones sharing no number nor subscriber digits compare: one digit apart, or different.
+fn digit_typo(a: &Profile, b: &Profile) -> MatchLevel {
+    let apart = a
+        .tails
+        .iter()
+        .any(|x| b.tails.iter().any(|y| digits_apart(x, y)));
+    if apart {
+        MatchLevel::OneDigit
+    } else {
+        MatchLevel::Different
     }
-    (Some(MatchLevel::Different), 0)
 }
 
 fn address_level(a: &Profile, b: &Profile) -> Option<MatchLevel> {
@@ -583,18 +589,33 @@ pub(crate) fn glance(a: &Profile, b: &Profile) -> Glance {
     };
     let mut from = [NULL; FIELDS];
     let swap = may_swap(a.initials, b.initials);
+    // Unequal names are at best a nickname pair (first names both in nickname groups), else
+    // one edit apart (lengths at most one apart), else similar.
+    let near = |n: usize| a.lengths[n].abs_diff(b.lengths[n]) <= 1;
+    let first_unequal = if a.nicknamed && b.nicknamed {
+        MatchLevel::Nickname
+    } else if near(0) {
+        MatchLevel::OneEdit
+    } else {
+        MatchLevel::Similar
+    };
+    let last_unequal = if near(1) {
+        MatchLevel::OneEdit
+    } else {
+        MatchLevel::Similar
+    };
     for (field, x, y, unequal) in [
         (
             MatchField::FirstName,
             (a.first, a.first_lower),
             (b.first, b.first_lower),
-            MatchLevel::Nickname,
+            first_unequal,
         ),
         (
             MatchField::LastName,
             (a.last, a.last_lower),
             (b.last, b.last_lower),
-            MatchLevel::OneEdit,
+            last_unequal,
         ),
     ] {
         let f = field.index();
@@ -610,7 +631,7 @@ pub(crate) fn glance(a: &Profile, b: &Profile) -> Glance {
                 gamma.values[f] = value;
                 from[f] = swapped;
             }
-            // Unequal: at best a nickname (first names) or one edit, or what a swap gives.
+            // Unequal: at best `unequal`, or what a swap gives.
             Err(()) => from[f] = swapped.min(level(field, unequal)),
         }
     }
@@ -722,8 +743,8 @@ impl Glance {
         };
         match what {
             Open::Phone => {
-                let (l, value) = phone_level(a, b);
-                set(MatchField::Phone, l, value);
+                // Open only when the phones share no number nor subscriber digits.
+                set(MatchField::Phone, Some(digit_typo(a, b)), 0);
             }
             Open::Email => {
                 let (l, value) = email_level(a, b);

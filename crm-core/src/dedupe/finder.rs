@@ -419,23 +419,35 @@ pub(crate) fn ordered(a: CustomerId, b: CustomerId) -> (CustomerId, CustomerId) 
 const CONFLICT_CHECKS: usize = 32;
 
 /// Whether two groups about to be joined by a matching pair belong together as wholes: their
-/// members compared across (the first [`CONFLICT_CHECKS`] of each) weigh on average at least
-/// even odds. One pair strong enough to join two people's records (the same rare name, one
-/// record with little else) does not join them when the rest of the records say otherwise.
+/// members compared across (the first [`JOIN_CHECKS`] of each) weigh on average at least even
+/// odds. One pair strong enough to join two people's records (the same rare name, one record
+/// with little else) does not join them when the rest of the records say otherwise.
 fn together(x: &[u32], y: &[u32], profiles: &[Profile], scorer: &Scorer) -> bool {
     if x.len() == 1 && y.len() == 1 {
         return true;
     }
-    let (mut total, mut n) = (0.0, 0u32);
-    for &i in x.iter().take(CONFLICT_CHECKS) {
-        for &j in y.iter().take(CONFLICT_CHECKS) {
+    let (x, y) = (
+        &x[..x.len().min(JOIN_CHECKS)],
+        &y[..y.len().min(JOIN_CHECKS)],
+    );
+    let mut left = x.len() * y.len();
+    let mut total = 0.0;
+    for &i in x {
+        for &j in y {
             let (a, b) = (&profiles[i as usize], &profiles[j as usize]);
             total += scorer.total(&compare(a, b)).clamp(-JOIN_CAP, JOIN_CAP);
-            n += 1;
+            left -= 1;
+            // Settled once the pairs left could not take the mean below even odds.
+            if total - JOIN_CAP * left as f64 >= 0.0 {
+                return true;
+            }
         }
     }
-    total >= 0.0 * f64::from(n)
+    total >= 0.0
 }
+
+/// Members of each of two groups compared across before they are joined.
+const JOIN_CHECKS: usize = 12;
 
 /// The most one pair counts for or against a join, in bits: one pair of records alike in
 /// every field does not outvote the others.

@@ -54,6 +54,11 @@ pub(crate) struct Sketch {
     pub(crate) last_lower: u64,
     /// The first letter of the first and last names folded (`\0` when empty).
     pub(crate) initials: [char; 2],
+    /// The length in characters of the first and last names folded (at most 255): names whose
+    /// lengths are two apart are not one edit apart.
+    pub(crate) lengths: [u8; 2],
+    /// Whether the first name folded is in a nickname group.
+    pub(crate) nicknamed: bool,
     pub(crate) birth: Option<NaiveDate>,
     pub(crate) street: u64,
     pub(crate) zip: u64,
@@ -107,6 +112,8 @@ impl Sketch {
             last: k(&p.last),
             last_lower: k(&p.last_lower),
             initials: super::compare::initials(p),
+            lengths: [&p.first, &p.last].map(|name| take(name.chars().count())),
+            nicknamed: !super::names::nickname_groups(&p.first).is_empty(),
             birth: p.birth,
             street: opt(&p.street),
             zip: opt(&p.zip),
