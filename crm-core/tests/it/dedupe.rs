@@ -1298,7 +1298,7 @@ fn defaults_keep_their_quality_on_the_record_linkage_corpus() {
                 .unzip()
         },
         "AU",
-        (0.999, 0.995),
+        (0.999, 0.9945),
     );
 }
 
