@@ -212,7 +212,7 @@ fn name_level(a: (&str, &str), b: (&str, &str), first: bool) -> Option<MatchLeve
             return Some(MatchLevel::OneEdit);
         }
         // Two letters apart: among long names; among short ones when they start alike (a typo
-        // seldom hits the first letter: `zoe` and `zpe`, where `mia` and `ava` are two names),
+        // seldom hits the first letter: `zeo` and `zpe`, where `mia` and `ava` are two names),
         // or when the shorter is the longer with letters dropped (`ma` and `miia`, two typos
         // of `mia`).
         let short_alike = || {
@@ -478,7 +478,7 @@ pub(crate) fn conflict(a: &Profile, b: &Profile) -> bool {
         return true;
     }
     let (x, y) = (&a.first, &b.first);
-    !x.is_empty() && !y.is_empty() && x != y && other_gender_form(x, y)
+    !x.is_empty() && !y.is_empty() && x != y && !nickname(x, y) && other_gender_form(x, y)
 }
 
 /// The least of `f` over the values two sorted lists share, if they share any (what the

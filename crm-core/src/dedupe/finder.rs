@@ -121,8 +121,8 @@ fn order_of(a: &Profile, b: &Profile) -> std::cmp::Ordering {
 /// compared are mostly of customers close in that order, so what a comparison reads is mostly
 /// close in memory too (the finder is bound by memory more than by computing).
 fn arrange(profiles: &mut [Profile]) {
-    // Sorted as indexes, then moved once each (a profile is a few hundred bytes: a sort moving
-    // them would move each many times).
+    // Sorted as indexes, then moved by one pass of swaps along the permutation's cycles (a
+    // profile is a few hundred bytes: a sort moving them would move each many times).
     let mut order: Vec<usize> = (0..profiles.len()).collect();
     order.sort_unstable_by(|&x, &y| order_of(&profiles[x], &profiles[y]));
     permute(profiles, order);
@@ -437,9 +437,12 @@ fn together(x: &[u32], y: &[u32], profiles: &[Profile], scorer: &Scorer) -> bool
             let (a, b) = (&profiles[i as usize], &profiles[j as usize]);
             total += scorer.total(&compare(a, b)).clamp(-JOIN_CAP, JOIN_CAP);
             left -= 1;
-            // Settled once the pairs left could not take the mean below even odds.
+            // Settled once the pairs left could not move the mean across even odds.
             if total - JOIN_CAP * left as f64 >= 0.0 {
                 return true;
+            }
+            if total + JOIN_CAP * (left as f64) < 0.0 {
+                return false;
             }
         }
     }
@@ -455,9 +458,10 @@ const JOIN_CAP: f64 = 20.0;
 
 /// Groups matching pairs into clusters (union-find), strongest pairs first. Two groups are not
 /// joined through a pair when other members of theirs are surely two people (birth dates far
-/// apart, first names with nothing in common): a customer without a birth date who matches a
-/// father and his namesake son must not make them one person. A pair left between two
-/// clusters that way is dropped.
+/// apart, a first name and its other-gender form: a customer without a birth date who matches a
+/// father and his namesake son must not make them one person), nor when their members compared
+/// across weigh against it on average ([`together`]). A pair left between two clusters that way
+/// is dropped.
 fn clusters(
     profiles: &[Profile],
     mut found: Vec<Scored>,
