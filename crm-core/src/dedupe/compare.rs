@@ -478,7 +478,7 @@ pub(crate) fn conflict(a: &Profile, b: &Profile) -> bool {
         return true;
     }
     let (x, y) = (&a.first, &b.first);
-    !x.is_empty() && !y.is_empty() && x != y && !nickname(x, y) && other_gender_form(x, y)
+    !x.is_empty() && !y.is_empty() && x != y && other_gender_form(x, y) && !nickname(x, y)
 }
 
 /// The least of `f` over the values two sorted lists share, if they share any (what the

@@ -13,7 +13,6 @@
 //!   others, typed for unknown dates, is kept out of what counts as typical).
 
 use rustc_hash::FxHashMap;
-use std::collections::HashMap;
 
 use chrono::Utc;
 
@@ -69,8 +68,8 @@ impl Random {
 }
 
 /// The value counts of the frequency-adjusted fields (all values).
-fn counts(profiles: &[Profile]) -> [HashMap<u64, u32>; FIELDS] {
-    let mut out: [HashMap<u64, u32>; FIELDS] = Default::default();
+fn counts(profiles: &[Profile]) -> [foldhash::HashMap<u64, u32>; FIELDS] {
+    let mut out: [foldhash::HashMap<u64, u32>; FIELDS] = Default::default();
     for p in profiles {
         let mut add = |f: MatchField, value: &str| {
             *out[f.index()].entry(key(value)).or_default() += 1;
@@ -100,7 +99,7 @@ fn counts(profiles: &[Profile]) -> [HashMap<u64, u32>; FIELDS] {
 /// to [`MAX_FREQUENT_VALUES`]; any other value counts as the floor.
 fn frequencies(
     profiles: &[Profile],
-    counts: &[HashMap<u64, u32>; FIELDS],
+    counts: &[foldhash::HashMap<u64, u32>; FIELDS],
 ) -> [Frequencies; FIELDS] {
     let mut out: [Frequencies; FIELDS] = Default::default();
     for &field in MatchField::ALL {
@@ -140,12 +139,10 @@ fn frequencies(
             .map(|&c| f64::from(c))
             .collect();
         let (sum, n) = (shared.iter().sum::<f64>(), shared.len() as f64);
-        // Each date against the mean of the others (a placeholder must not raise its own bar).
-        let placeholder = |c: f64| {
-            field == MatchField::BirthDate
-                && n > 1.0
-                && c > PLACEHOLDER_RATIO * (sum - c) / (n - 1.0)
-        };
+        // Each date against the mean of those shared (its own count included: with fewer than
+        // about ten dates shared a placeholder is not told apart).
+        let placeholder =
+            |c: f64| field == MatchField::BirthDate && n > 0.0 && c > PLACEHOLDER_RATIO * sum / n;
         let (mut pairs, mut weighted) = (0.0, 0.0);
         for &c in shared.iter().filter(|&&c| !placeholder(c)) {
             pairs += c * (c - 1.0);
@@ -166,8 +163,8 @@ fn frequencies(
     out
 }
 
-/// A birth date held by this many times more customers than the mean of the other dates shared
-/// is a placeholder (see [`frequencies`]).
+/// A birth date held by this many times more customers than the mean of the dates shared is a
+/// placeholder (see [`frequencies`]).
 const PLACEHOLDER_RATIO: f64 = 10.0;
 
 /// Parts the random pairs are drawn in, each from its own seed: the same customers give the
@@ -225,7 +222,7 @@ fn random_levels(profiles: &[Profile]) -> ([[u64; 8]; FIELDS], u64) {
 /// field, its value counts (random pairs rarely agree on an email; the counts say how rarely).
 fn estimate_u(
     profiles: &[Profile],
-    counts: &[HashMap<u64, u32>; FIELDS],
+    counts: &[foldhash::HashMap<u64, u32>; FIELDS],
     defaults: &MatchModel,
 ) -> (Table, u64, [f64; FIELDS]) {
     let (levels, pairs) = random_levels(profiles);

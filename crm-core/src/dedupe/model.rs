@@ -5,8 +5,6 @@
 //! A pair's weights and the prior odds add up to its match weight; its probability of being
 //! one person is `1 / (1 + 2^-weight)`.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -63,7 +61,7 @@ pub(crate) struct Frequencies {
     /// Customers with the field.
     pub(crate) customers: u64,
     /// Occurrences of the frequent values.
-    pub(crate) counts: HashMap<u64, u32>,
+    pub(crate) counts: foldhash::HashMap<u64, u32>,
     /// The count of a value not in `counts`.
     pub(crate) floor: u32,
     /// The share of customers holding the value two customers agree on, on average over the
