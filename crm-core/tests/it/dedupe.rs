@@ -1146,13 +1146,26 @@ fn quality(t: &Tenant, ids: &[crm_core::CustomerId], labels: &[usize]) -> (Figur
                 c.address.city
             )
         };
+        // How `duplicates_of` scores a pair (at any score), if it finds it at all.
         let low = MatchConfig::default().with_threshold(1e-9);
+        let scored = |x: usize, y: usize| {
+            let found = t.duplicates_of(&ids[x], &low).unwrap();
+            found.into_iter().find(|m| m.customer_id == ids[y])
+        };
+        let why = |x: usize, y: usize| {
+            scored(x, y).map_or_else(
+                || "not a candidate".to_owned(),
+                |m| {
+                    let why: Vec<String> = m.contributions.iter().map(|c| c.describe()).collect();
+                    format!("{:.4} {}", m.score, why.join(", "))
+                },
+            )
+        };
         // Truth pairs by what kept them apart: scored below the threshold (alone), or above it
         // but left out of the clusters.
         let (mut below, mut left_out, mut unseen) = (0, 0, 0);
         for &(x, y) in truth.difference(&clustered) {
-            let found = t.duplicates_of(&ids[x], &low).unwrap();
-            match found.iter().find(|m| m.customer_id == ids[y]) {
+            match scored(x, y) {
                 Some(m) if m.score >= 0.95 => left_out += 1,
                 Some(_) => below += 1,
                 None => unseen += 1,
@@ -1160,10 +1173,7 @@ fn quality(t: &Tenant, ids: &[crm_core::CustomerId], labels: &[usize]) -> (Figur
         }
         let direct_below = truth
             .iter()
-            .filter(|&&(x, y)| {
-                let found = t.duplicates_of(&ids[x], &MatchConfig::default()).unwrap();
-                !found.iter().any(|m| m.customer_id == ids[y])
-            })
+            .filter(|&&(x, y)| scored(x, y).is_none_or(|m| m.score < 0.95))
             .count();
         println!(
             "MISSED TALLY of {}: below {below}, left out {left_out}, not a candidate {unseen}; \
@@ -1171,26 +1181,10 @@ fn quality(t: &Tenant, ids: &[crm_core::CustomerId], labels: &[usize]) -> (Figur
             truth.len()
         );
         for &(x, y) in truth.difference(&clustered).take(60) {
-            let found = t.duplicates_of(&ids[x], &low).unwrap();
-            let why = found.iter().find(|m| m.customer_id == ids[y]).map_or_else(
-                || "not a candidate".to_owned(),
-                |m| {
-                    let why: Vec<String> = m.contributions.iter().map(|c| c.describe()).collect();
-                    format!("{:.4} {}", m.score, why.join(", "))
-                },
-            );
-            println!("MISSED {why}\n  {}\n  {}", show(x), show(y));
+            println!("MISSED {}\n  {}\n  {}", why(x, y), show(x), show(y));
         }
         for &(x, y) in truth.difference(&pairwise).take(120) {
-            let found = t.duplicates_of(&ids[x], &low).unwrap();
-            let why = found.iter().find(|m| m.customer_id == ids[y]).map_or_else(
-                || "not a candidate".to_owned(),
-                |m| {
-                    let why: Vec<String> = m.contributions.iter().map(|c| c.describe()).collect();
-                    format!("{:.4} {}", m.score, why.join(", "))
-                },
-            );
-            println!("UNPAIRED {why}\n  {}\n  {}", show(x), show(y));
+            println!("UNPAIRED {}\n  {}\n  {}", why(x, y), show(x), show(y));
         }
         for &(x, y) in clustered.difference(&truth).take(40) {
             println!("WRONG\n  {}\n  {}", show(x), show(y));
