@@ -116,13 +116,37 @@ pub(crate) fn nicknames(first: &str) -> impl Iterator<Item = &'static str> {
     names.into_iter()
 }
 
-/// Whether two different folded first names are a known nickname pair.
+/// Whether two different folded first names are a known nickname pair, or a name of a group
+/// and another name of that group typed with one typo (`mike` and `micahel`, `dan` and
+/// `daiel`): a nickname does not save a long name from its typos.
 pub(crate) fn nickname(a: &str, b: &str) -> bool {
     let groups = groups();
     match (groups.get(a), groups.get(b)) {
         (Some(x), Some(y)) => x.iter().any(|g| y.contains(g)),
-        _ => false,
+        (Some(x), None) => mistyped_mate(a, x, b),
+        (None, Some(y)) => mistyped_mate(b, y, a),
+        (None, None) => false,
     }
+}
+
+/// The least letters of a group's name, and of the name typed for it, for a typo to be told
+/// from another name: `tim` is one letter from `tom`, and someone else.
+const MIN_MISTYPED: usize = 5;
+
+/// Whether `typed` (in no group) is one edit from a name of `groups` other than `name` itself
+/// (one edit from `name` is a typo of it, not a nickname), and not its other-gender form.
+fn mistyped_mate(name: &str, groups: &[usize], typed: &str) -> bool {
+    let length = typed.chars().count();
+    length >= MIN_MISTYPED
+        && groups
+            .iter()
+            .flat_map(|&g| NICKNAMES[g].iter().copied())
+            .filter(|&mate| mate != name && mate.len() >= MIN_MISTYPED)
+            .any(|mate| {
+                mate.len().abs_diff(length) <= 1
+                    && super::distance::osa(mate, typed) == 1
+                    && !other_gender_form(mate, typed)
+            })
 }
 
 /// Whether two different folded first names are one name and its other-gender form
@@ -181,5 +205,25 @@ mod tests {
         assert!(!other_gender_form("olivia", "olivea"));
         assert!(nickname("bob", "robert"));
         assert!(!nickname("bob", "anna"));
+    }
+
+    #[test]
+    fn a_nickname_meets_its_long_name_through_one_typo() {
+        for (x, y) in [
+            ("mike", "micahel"),
+            ("dan", "daiel"),
+            ("sam", "samueel"),
+            ("maggie", "margraet"),
+            ("kate", "katherime"),
+        ] {
+            assert!(nickname(x, y), "{x}/{y}");
+            assert!(nickname(y, x), "{y}/{x}");
+        }
+        // Two typos, a short name, the name's own typo, or another name's other-gender form.
+        assert!(!nickname("mike", "miicheal"));
+        assert!(!nickname("jim", "jame"));
+        assert!(!nickname("tom", "tim"));
+        assert!(!nickname("william", "willian"));
+        assert!(!nickname("dan", "daniela"));
     }
 }
