@@ -154,8 +154,13 @@ fn mistyped_mate(name: &str, groups: &[usize], typed: &str) -> bool {
 /// not a typo.
 pub(crate) fn other_gender_form(a: &str, b: &str) -> bool {
     let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
-    long.strip_prefix(short)
-        .is_some_and(|rest| matches!(rest, "e" | "a" | "ne" | "le" | "te"))
+    // A form of a name of three letters at least (`zo` and `zoe` are one name mistyped), and
+    // not a letter doubled again (`renee` and `reneee`; `rene` and `renee` are two).
+    long.strip_prefix(short).is_some_and(|rest| {
+        short.chars().count() >= 3
+            && matches!(rest, "e" | "a" | "ne" | "le" | "te")
+            && !(short.ends_with("ee") || short.ends_with("aa"))
+    })
         || (a.len() == b.len()
             && a.ends_with(['a', 'e', 'o'])
             && b.ends_with(['a', 'e', 'o'])
@@ -200,6 +205,9 @@ mod tests {
         ] {
             assert!(other_gender_form(x, y), "{x}/{y}");
         }
+        assert!(other_gender_form("rene", "renee"));
+        assert!(!other_gender_form("renee", "reneee"));
+        assert!(!other_gender_form("zo", "zoe"));
         assert!(!other_gender_form("francois", "fracnois"));
         assert!(!other_gender_form("oliver", "olivier"));
         assert!(!other_gender_form("olivia", "olivea"));
