@@ -606,3 +606,63 @@ fn clusters(
     });
     out
 }
+
+#[cfg(test)]
+mod blocking {
+    use std::collections::{BTreeMap, HashMap};
+
+    use super::*;
+
+    /// The share of true pairs (records of one person) that the blocking keys and the sorted
+    /// neighbourhood make candidates, on a labelled corpus.
+    fn reached(seed: u64) -> (usize, usize) {
+        let rules = crate::model::Rules::new(
+            &crate::TenantSettings::with_region("AU"),
+            chrono::NaiveDate::from_ymd_opt(2026, 12, 1).expect("a date"),
+        );
+        let mut label = HashMap::new();
+        let mut profiles: Vec<Profile> = super::super::linkage::Linkage::new(seed)
+            .corpus(2_000)
+            .into_iter()
+            .map(|(record, person)| {
+                let c = record
+                    .validate(&rules)
+                    .expect("the generator makes valid records");
+                label.insert(c.id, person);
+                Profile::of(&c)
+            })
+            .collect();
+        arrange(&mut profiles);
+        let window = crate::model::limits::DEFAULT_WINDOW;
+        let pairs = candidates(&profiles, window, &mut |_, _| {}).expect("candidates");
+        let mut people: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+        for (i, p) in profiles.iter().enumerate() {
+            people.entry(label[&p.id]).or_default().push(i);
+        }
+        let (mut truth, mut found) = (0, 0);
+        for members in people.values() {
+            for (n, &x) in members.iter().enumerate() {
+                for &y in &members[n + 1..] {
+                    truth += 1;
+                    let (x, y) = (x.min(y) as u32, x.max(y) as u32);
+                    if pairs.binary_search(&pair(x, y)).is_ok() {
+                        found += 1;
+                    }
+                }
+            }
+        }
+        (found, truth)
+    }
+
+    // Measured (`cargo test -p crm-core --lib blocking -- --nocapture`): 0.9985, 0.9992,
+    // 0.9993, 0.9990, 0.9992, 0.9992 and 0.9994 of the true pairs, in the seeds' order.
+    #[test]
+    fn blocking_reaches_the_true_pairs_of_the_record_linkage_corpus() {
+        for seed in [11, 12, 13, 2026, 1, 7, 99] {
+            let (found, truth) = reached(seed);
+            let recall = found as f64 / truth as f64;
+            println!("seed {seed}: {found} of {truth} true pairs are candidates ({recall:.4})");
+            assert!(recall >= 0.998, "seed {seed}: {recall}");
+        }
+    }
+}

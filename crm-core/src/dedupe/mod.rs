@@ -11,6 +11,11 @@ mod distance;
 mod finder;
 mod incoming;
 mod learn;
+/// The labelled record-linkage generator of the benchmarks, for measuring blocking here.
+#[cfg(test)]
+#[allow(dead_code, unreachable_pub)]
+#[path = "../../../benches/linkage.rs"]
+mod linkage;
 mod model;
 mod names;
 mod profile;
