@@ -160,13 +160,12 @@ pub(crate) fn other_gender_form(a: &str, b: &str) -> bool {
         short.chars().count() >= 3
             && matches!(rest, "e" | "a" | "ne" | "le" | "te")
             && !(short.ends_with("ee") || short.ends_with("aa"))
-    })
-        || (a.len() == b.len()
-            && a.ends_with(['a', 'e', 'o'])
-            && b.ends_with(['a', 'e', 'o'])
-            && a.is_char_boundary(a.len() - 1)
-            && b.is_char_boundary(b.len() - 1)
-            && a[..a.len() - 1] == b[..b.len() - 1])
+    }) || (a.len() == b.len()
+        && a.ends_with(['a', 'e', 'o'])
+        && b.ends_with(['a', 'e', 'o'])
+        && a.is_char_boundary(a.len() - 1)
+        && b.is_char_boundary(b.len() - 1)
+        && a[..a.len() - 1] == b[..b.len() - 1])
         || one_stem(a, b)
 }
 
