@@ -19,7 +19,7 @@ use chrono::Utc;
 use super::compare::{FIELDS, MatchField, NULL, birth_key, compare, key, unpack};
 use super::model::{
     Frequencies, Learning, LevelWeight, MAX_FREQUENT_VALUES, MatchModel, STRATA, own_weights,
-    stratum, weighs_as_all,
+    stratum,
 };
 use super::profile::Profile;
 
@@ -475,10 +475,10 @@ fn posterior(levels: &[u8; FIELDS], m: &[Table; 4], u: &[Table; 4], lambda: f64)
     let (mut lm, mut lu) = (lambda.ln(), (1.0 - lambda).ln());
     for (f, &l) in levels.iter().enumerate() {
         if l != NULL {
-            let t = if weighs_as_all(s, MatchField::ALL[f], usize::from(l)) {
-                0
-            } else {
+            let t = if own_weights(s, MatchField::ALL[f]) {
                 s
+            } else {
+                0
             };
             lm += m[t][f][usize::from(l)].ln();
             lu += u[t][f][usize::from(l)].ln();
