@@ -590,10 +590,13 @@ pub(crate) fn glance(a: &Profile, b: &Profile) -> Glance {
     let mut from = [NULL; FIELDS];
     let swap = may_swap(a.initials, b.initials);
     // Unequal names are at best a nickname pair (a first name in a nickname group: the other
-    // in the group too, or one typo from it), else one edit apart (lengths at most one
-    // apart), else similar.
+    // in the group too, or long enough to be one of the group mistyped), else one edit apart
+    // (lengths at most one apart), else similar.
     let near = |n: usize| a.lengths[n].abs_diff(b.lengths[n]) <= 1;
-    let first_unequal = if a.nicknamed || b.nicknamed {
+    let mistyped = |x: &Sketch, y: &Sketch| {
+        x.nicknamed && usize::from(y.lengths[0]) >= super::names::MIN_MISTYPED
+    };
+    let first_unequal = if (a.nicknamed && b.nicknamed) || mistyped(a, b) || mistyped(b, a) {
         MatchLevel::Nickname
     } else if near(0) {
         MatchLevel::OneEdit

@@ -131,7 +131,7 @@ pub(crate) fn nickname(a: &str, b: &str) -> bool {
 
 /// The least letters of a group's name, and of the name typed for it, for a typo to be told
 /// from another name: `tim` is one letter from `tom`, and someone else.
-const MIN_MISTYPED: usize = 5;
+pub(crate) const MIN_MISTYPED: usize = 5;
 
 /// Whether `typed` (in no group) is one edit from a name of `groups` other than `name` itself
 /// (one edit from `name` is a typo of it, not a nickname), and not its other-gender form.
