@@ -34,7 +34,8 @@ crate::model::string_enum::string_enum!(
         Folded = "folded",
         /// The same name, in the other name field (first and last swapped).
         Swapped = "swapped",
-        /// First names that are a known nickname pair (`Bob` and `Robert`).
+        /// First names that are a known nickname pair (`Bob` and `Robert`), or a nickname and
+        /// a name of its group typed with one typo (`Mike` and `Micahel`).
         Nickname = "nickname",
         /// One letter apart (one typed wrong, missing, extra, or two swapped).
         OneEdit = "one_edit",
@@ -48,8 +49,8 @@ crate::model::string_enum::string_enum!(
         TwoDigits = "two_digits",
         /// Birth dates in the same year.
         SameYear = "same_year",
-        /// Emails delivering to the same mailbox once provider aliases are folded
-        /// (`j.doe+trips@gmail.com` and `jdoe@gmail.com`).
+        /// Emails delivering to the same mailbox once provider aliases are folded: a `+tag`
+        /// at any domain, dots at gmail (`j.doe+trips@gmail.com` and `jdoe@gmail.com`).
         SameMailbox = "same_mailbox",
         /// Emails with the same name before the `@` at different domains.
         SameLocalPart = "same_local_part",

@@ -613,8 +613,8 @@ mod blocking {
 
     use super::*;
 
-    /// The share of true pairs (records of one person) that the blocking keys and the sorted
-    /// neighbourhood make candidates, on a labelled corpus.
+    /// How many true pairs (records of one person) the blocking keys and the sorted
+    /// neighbourhood make candidates on a labelled corpus, and how many there are.
     fn reached(seed: u64) -> (usize, usize) {
         let rules = crate::model::Rules::new(
             &crate::TenantSettings::with_region("AU"),

@@ -573,7 +573,8 @@ mod tests {
         use rand::{Rng, SeedableRng};
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
         let firsts = [
-            "anna", "ana", "anne", "an", "bob", "robert", "jean", "jan", "maria", "mario", "li", "",
+            "anna", "ana", "anne", "an", "bob", "robert", "jean", "jan", "maria", "mario", "li",
+            "mike", "michael", "micahel", "dan", "daiel", "",
         ];
         let lasts = [
             "dupont", "dupond", "martin", "martine", "smith", "smyth", "lee", "li", "",
@@ -590,6 +591,7 @@ mod tests {
             "anna.dupont@x.com",
             "añna@x.com",
             "anna7@x.com",
+            "anna+x@x.com",
         ];
         let tails = ["12345678", "12345679", "21345678", "87654321"];
         let dates = [

@@ -117,36 +117,42 @@ pub(crate) fn nicknames(first: &str) -> impl Iterator<Item = &'static str> {
 }
 
 /// Whether two different folded first names are a known nickname pair, or a name of a group
-/// and another name of that group typed with one typo (`mike` and `micahel`, `dan` and
-/// `daiel`): a nickname does not save a long name from its typos.
+/// and the group's full name typed with one typo (`mike` and `micahel`, `dan` and `daiel`): a
+/// typo in the full name keeps the nickname match.
 pub(crate) fn nickname(a: &str, b: &str) -> bool {
     let groups = groups();
     match (groups.get(a), groups.get(b)) {
         (Some(x), Some(y)) => x.iter().any(|g| y.contains(g)),
-        (Some(x), None) => mistyped_mate(a, x, b),
-        (None, Some(y)) => mistyped_mate(b, y, a),
+        (Some(x), None) => mistyped_full_name(a, x, b),
+        (None, Some(y)) => mistyped_full_name(b, y, a),
         (None, None) => false,
     }
 }
 
-/// The least letters of a group's name, and of the name typed for it, for a typo to be told
-/// from another name: `tim` is one letter from `tom`, and someone else.
+/// The least letters of a group's full name, and of the name typed for it, for a typo to be
+/// told from another name: `tim` is one letter from `tom`, and someone else.
 pub(crate) const MIN_MISTYPED: usize = 5;
 
-/// Whether `typed` (in no group) is one edit from a name of `groups` other than `name` itself
-/// (one edit from `name` is a typo of it, not a nickname), and not its other-gender form.
-fn mistyped_mate(name: &str, groups: &[usize], typed: &str) -> bool {
+/// Names one letter from a group's full name that are names of their own (mostly its
+/// other-gender form, where [`other_gender_form`] does not tell).
+const NOT_TYPOS: &[&str] = &["andrea", "christian", "johanne", "stephane"];
+
+/// Whether `typed` (in no group) is one edit from the full name (the first) of one of `groups`
+/// other than `name` itself, and neither a typo nor another form of `name` (`johann` and
+/// `johanne` are two people) nor a name of its own.
+fn mistyped_full_name(name: &str, groups: &[usize], typed: &str) -> bool {
     let length = typed.chars().count();
     length >= MIN_MISTYPED
-        && groups
-            .iter()
-            .flat_map(|&g| NICKNAMES[g].iter().copied())
-            .filter(|&mate| mate != name && mate.len() >= MIN_MISTYPED)
-            .any(|mate| {
-                mate.len().abs_diff(length) <= 1
-                    && super::distance::osa(mate, typed) == 1
-                    && !other_gender_form(mate, typed)
-            })
+        && !NOT_TYPOS.contains(&typed)
+        && !other_gender_form(name, typed)
+        && super::distance::osa(name, typed) > 1
+        && groups.iter().map(|&g| NICKNAMES[g][0]).any(|full| {
+            full != name
+                && full.len() >= MIN_MISTYPED
+                && full.len().abs_diff(length) <= 1
+                && super::distance::osa(full, typed) == 1
+                && !other_gender_form(full, typed)
+        })
 }
 
 /// Whether two different folded first names are one name and its other-gender form
@@ -232,5 +238,26 @@ mod tests {
         assert!(!nickname("tom", "tim"));
         assert!(!nickname("william", "willian"));
         assert!(!nickname("dan", "daniela"));
+        // Another form of the name itself, or a name one letter from a group's name.
+        assert!(!nickname("johann", "johanne"));
+        assert!(!nickname("frederic", "frederica"));
+        for (x, y) in [
+            ("ben", "kenny"),
+            ("jennifer", "penny"),
+            ("sam", "tammy"),
+            ("james", "timmy"),
+            ("richard", "vicky"),
+            ("isabelle", "della"),
+            ("tina", "christian"),
+            ("christine", "christian"),
+            ("steph", "stephane"),
+            ("maximilian", "maxine"),
+            ("hans", "johanne"),
+            ("drew", "andrea"),
+            ("jim", "janie"),
+        ] {
+            assert!(!nickname(x, y), "{x}/{y}");
+            assert!(!nickname(y, x), "{y}/{x}");
+        }
     }
 }

@@ -366,7 +366,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn mailboxes_fold_provider_aliases_only() {
+    fn mailboxes_fold_tags_everywhere_and_dots_at_gmail() {
         assert_eq!(mailbox("J.Doe+trips@GMail.com"), "jdoe@gmail.com");
         assert_eq!(mailbox("jdoe@googlemail.com"), "jdoe@gmail.com");
         assert_eq!(mailbox("j.doe+x@outlook.com"), "j.doe@outlook.com");
