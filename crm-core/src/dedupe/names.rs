@@ -1,7 +1,7 @@
 //! Names that are one name: nickname groups (`Bob` and `Robert`), and the other-gender forms
 //! of a first name that are another name (`Louis` and `Louise`).
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::sync::OnceLock;
 
 /// Groups of first names that are one name (folded).
@@ -85,10 +85,12 @@ const NICKNAMES: &[&[&str]] = &[
     &["valentina", "vale"],
 ];
 
-fn groups() -> &'static HashMap<&'static str, Vec<usize>> {
-    static GROUPS: OnceLock<HashMap<&'static str, Vec<usize>>> = OnceLock::new();
+/// The nickname groups of each name. Looked up for most pairs of unequal first names: a fast
+/// hash, safe here for the table is fixed (a crafted name can only miss it).
+fn groups() -> &'static FxHashMap<&'static str, Vec<usize>> {
+    static GROUPS: OnceLock<FxHashMap<&'static str, Vec<usize>>> = OnceLock::new();
     GROUPS.get_or_init(|| {
-        let mut map: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut map: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
         for (i, names) in NICKNAMES.iter().enumerate() {
             for name in *names {
                 map.entry(name).or_default().push(i);
@@ -142,10 +144,8 @@ const NOT_TYPOS: &[&str] = &["andrea", "christian", "johanne", "stephane"];
 /// `johanne` are two people) nor a name of its own.
 fn mistyped_full_name(name: &str, groups: &[usize], typed: &str) -> bool {
     let length = typed.chars().count();
+    // The cheap tests first: this runs for most pairs of unequal first names.
     length >= MIN_MISTYPED
-        && !NOT_TYPOS.contains(&typed)
-        && !other_gender_form(name, typed)
-        && super::distance::osa(name, typed) > 1
         && groups.iter().map(|&g| NICKNAMES[g][0]).any(|full| {
             full != name
                 && full.len() >= MIN_MISTYPED
@@ -153,6 +153,9 @@ fn mistyped_full_name(name: &str, groups: &[usize], typed: &str) -> bool {
                 && super::distance::osa(full, typed) == 1
                 && !other_gender_form(full, typed)
         })
+        && !NOT_TYPOS.contains(&typed)
+        && !other_gender_form(name, typed)
+        && super::distance::osa(name, typed) > 1
 }
 
 /// Whether two different folded first names are one name and its other-gender form

@@ -1148,6 +1148,7 @@ fn quality(t: &Tenant, ids: &[crm_core::CustomerId], labels: &[usize]) -> (Figur
         };
         // How `duplicates_of` scores a pair (at any score), if it finds it at all.
         let low = MatchConfig::default().with_threshold(1e-9);
+        let threshold = MatchConfig::default().threshold;
         let scored = |x: usize, y: usize| {
             let found = t.duplicates_of(&ids[x], &low).unwrap();
             found.into_iter().find(|m| m.customer_id == ids[y])
@@ -1166,14 +1167,14 @@ fn quality(t: &Tenant, ids: &[crm_core::CustomerId], labels: &[usize]) -> (Figur
         let (mut below, mut left_out, mut unseen) = (0, 0, 0);
         for &(x, y) in truth.difference(&clustered) {
             match scored(x, y) {
-                Some(m) if m.score >= 0.95 => left_out += 1,
+                Some(m) if m.score >= threshold => left_out += 1,
                 Some(_) => below += 1,
                 None => unseen += 1,
             }
         }
         let direct_below = truth
             .iter()
-            .filter(|&&(x, y)| scored(x, y).is_none_or(|m| m.score < 0.95))
+            .filter(|&&(x, y)| scored(x, y).is_none_or(|m| m.score < threshold))
             .count();
         println!(
             "MISSED TALLY of {}: below {below}, left out {left_out}, not a candidate {unseen}; \
