@@ -1181,6 +1181,19 @@ fn quality(t: &Tenant, ids: &[crm_core::CustomerId], labels: &[usize]) -> (Figur
              truth pairs scoring below the threshold {direct_below}",
             truth.len()
         );
+        // Truth pairs not reported as a pair, likewise.
+        let (mut below, mut above, mut unseen) = (0, 0, 0);
+        for &(x, y) in truth.difference(&pairwise) {
+            match scored(x, y) {
+                Some(m) if m.score >= threshold => above += 1,
+                Some(_) => below += 1,
+                None => unseen += 1,
+            }
+        }
+        println!(
+            "UNPAIRED TALLY: below {below}, at or above the threshold {above}, not a candidate \
+             {unseen}"
+        );
         for &(x, y) in truth.difference(&clustered).take(60) {
             println!("MISSED {}\n  {}\n  {}", why(x, y), show(x), show(y));
         }
