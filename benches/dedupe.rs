@@ -141,6 +141,20 @@ fn main() {
         );
     }
 
+    if std::env::var_os("CRM_BENCH_MODEL").is_some() {
+        for w in &model.levels {
+            println!(
+                "{:>8} {:>10} {:>18} m {:.5} u {:.3e} w {:+.2}",
+                w.given.map_or("-", |g| g.as_str()),
+                w.field.as_str(),
+                w.level.as_str(),
+                w.m,
+                w.u,
+                w.weight()
+            );
+        }
+    }
+
     // One customer's candidates come from the search index: bring it up to date first.
     let started = Instant::now();
     tenant.search(&CustomerQuery::all().limit(1)).unwrap();

@@ -251,7 +251,7 @@ typedef struct crm_import_report crm_import_report;
 typedef struct crm_lists crm_lists;
 
 /**
- * How duplicates are decided: the threshold (a probability, default 0.95) and weights set by
+ * How duplicates are decided: the threshold (a probability, default 0.85) and weights set by
  * hand in place of the tenant's learned ones; made with the defaults by
  * `crm_match_config_new`. Functions taking one accept NULL for the defaults.
  */
@@ -1642,7 +1642,7 @@ const char *crm_tenant_id(const struct crm_tenant *tenant);
 int64_t crm_schema_version(void);
 
 /**
- * The defaults: threshold 0.95, no weight set by hand. On success `*out` is owned by the
+ * The defaults: threshold 0.85, no weight set by hand. On success `*out` is owned by the
  * caller, freed with `crm_match_config_free`.
  */
 crm_status crm_match_config_new(struct crm_match_config **out);

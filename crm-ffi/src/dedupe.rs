@@ -14,7 +14,7 @@ use crate::ffi::{self, Handle, c_ptr, c_string};
 use crate::json;
 use crate::status::{Failure, crm_status};
 
-/// How duplicates are decided: the threshold (a probability, default 0.95) and weights set by
+/// How duplicates are decided: the threshold (a probability, default 0.85) and weights set by
 /// hand in place of the tenant's learned ones; made with the defaults by
 /// `crm_match_config_new`. Functions taking one accept NULL for the defaults.
 pub struct crm_match_config {
@@ -98,7 +98,7 @@ impl Handle for ClusterList {
 
 // ---- crm_match_config ---------------------------------------------------------------------
 
-/// The defaults: threshold 0.95, no weight set by hand. On success `*out` is owned by the
+/// The defaults: threshold 0.85, no weight set by hand. On success `*out` is owned by the
 /// caller, freed with `crm_match_config_free`.
 #[unsafe(no_mangle)]
 pub extern "C" fn crm_match_config_new(out: *mut *mut crm_match_config) -> crm_status {

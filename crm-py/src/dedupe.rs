@@ -12,7 +12,7 @@ use pyo3::types::{PyDict, PyTuple};
 use crate::convert::core_dict;
 
 /// How duplicates are decided: `threshold`, the probability from which a pair is one person
-/// (default 0.95), and `weights`, weights in bits set by hand for some levels of some fields
+/// (default 0.85), and `weights`, weights in bits set by hand for some levels of some fields
 /// (`{("email", "same"): 12.0}`) in place of the tenant's learned ones.
 #[pyclass(frozen, eq, name = "MatchConfig", module = "crm")]
 #[derive(PartialEq)]

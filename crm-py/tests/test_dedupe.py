@@ -82,7 +82,7 @@ def test_match_config_checks_its_threshold_and_weights() -> None:
         crm.MatchConfig(weights={"phone": 1.0})  # type: ignore[dict-item]
     with pytest.raises(TypeError):
         crm.MatchConfig(threshold="high")  # type: ignore[arg-type]
-    assert crm.MatchConfig().to_dict() == {"threshold": 0.95, "weights": {}}
+    assert crm.MatchConfig().to_dict() == {"threshold": 0.85, "weights": {}}
     assert crm.MatchConfig(threshold=0.5) == crm.MatchConfig(threshold=0.5)
 
 

@@ -251,15 +251,20 @@ fn rank(level: Option<MatchLevel>) -> u8 {
 }
 
 /// The name levels of two profiles: in the order typed, or first and last swapped when that
-/// matches better (then exact agreements are [`MatchLevel::Swapped`]).
-fn names(a: &Profile, b: &Profile) -> (Option<MatchLevel>, Option<MatchLevel>, bool) {
+/// matches better (then exact agreements are [`MatchLevel::Swapped`]); with the names of `a`
+/// each level compares.
+fn names<'a>(
+    a: &'a Profile,
+    b: &Profile,
+) -> (Option<MatchLevel>, Option<MatchLevel>, [&'a str; 2]) {
     let first = name_level((&a.first_lower, &a.first), (&b.first_lower, &b.first), true);
     let last = name_level((&a.last_lower, &a.last), (&b.last_lower, &b.last), false);
     let straight = rank(first) + rank(last);
+    let typed = [a.first.as_str(), a.last.as_str()];
     // Swapped only between two full names: the same whichever customer comes first; and only
     // when a name of one starts as the other name of the other (a swap, maybe with typos after).
     if straight == 0 || !may_swap(initials(a), initials(b)) {
-        return (first, last, false);
+        return (first, last, typed);
     }
     let cross_first = name_level((&a.first_lower, &a.first), (&b.last_lower, &b.last), false);
     let cross_last = name_level((&a.last_lower, &a.last), (&b.first_lower, &b.first), false);
@@ -272,12 +277,12 @@ fn names(a: &Profile, b: &Profile) -> (Option<MatchLevel>, Option<MatchLevel>, b
         // whichever customer comes first.
         let (x, y) = (swap(cross_first), swap(cross_last));
         if rank(x) <= rank(y) {
-            (x, y, true)
+            (x, y, typed)
         } else {
-            (y, x, true)
+            (y, x, [a.last.as_str(), a.first.as_str()])
         }
     } else {
-        (first, last, false)
+        (first, last, typed)
     }
 }
 
@@ -768,12 +773,7 @@ impl Glance {
 /// The levels of the first and last names ([`names`]), each with the key of the name shared
 /// when it is shared exactly (for its frequency), else 0.
 fn weighed_names(a: &Profile, b: &Profile) -> [(Option<MatchLevel>, u64); 2] {
-    let (first, last, swapped) = names(a, b);
-    let (x, y) = if swapped {
-        (&a.last, &a.first)
-    } else {
-        (&a.first, &a.last)
-    };
+    let (first, last, [x, y]) = names(a, b);
     let value = |l: Option<MatchLevel>, name: &str| match l {
         Some(MatchLevel::Same | MatchLevel::Folded | MatchLevel::Swapped) => key(name),
         _ => 0,

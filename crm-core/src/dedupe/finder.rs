@@ -162,14 +162,27 @@ fn permute(profiles: &mut [Profile], mut order: Vec<usize>) {
     }
 }
 
-/// The candidate pairs of `profiles` (in the finder's order, see [`arrange`]): those sharing a blocking key (every pair of a small
-/// block; in a large one, each member with its `window` neighbours in name order), and the
-/// neighbours in name order. Each pair once.
+/// The pairs a run compares, and those it learns from.
+struct Candidates {
+    /// Every candidate pair, once each, in order.
+    pairs: Vec<u64>,
+    /// The pairs of the blocks compared whole (every two members), once each, in order. Only
+    /// these teach the model. In a block larger than the window, who meets whom follows the
+    /// finder's order (a name, then the birth date and the place): among a thousand namesakes,
+    /// neighbours are born in the same years in the same towns, and would teach that namesakes
+    /// born close are one person. Among the members of a whole block, the other fields are as
+    /// the people made them.
+    whole: Vec<u64>,
+}
+
+/// The candidate pairs of `profiles` (in the finder's order, see [`arrange`]): those sharing a
+/// blocking key (every pair of a small block; in a large one, each member with its `window`
+/// neighbours in name order), and the neighbours in name order. Each pair once.
 fn candidates(
     profiles: &[Profile],
     window: usize,
     progress: &mut dyn FnMut(u64, u64),
-) -> Result<Vec<u64>> {
+) -> Result<Candidates> {
     let cap = MAX_PAIRS_PER_CUSTOMER
         .saturating_mul(profiles.len())
         .max(MIN_PAIRS_CAP);
@@ -205,9 +218,10 @@ fn candidates(
     let threads = std::thread::available_parallelism().map_or(1, usize::from);
     let total = blocks.len() as u64;
     let mut pairs: Vec<u64> = Vec::new();
+    let mut whole: Vec<u64> = Vec::new();
     for (step, chunk) in blocks.chunks(BLOCKS_PER_STEP).enumerate() {
         let per_thread = chunk.len().div_ceil(threads).max(1);
-        let parts: Vec<Vec<u64>> = std::thread::scope(|scope| {
+        let parts: Vec<(Vec<u64>, usize)> = std::thread::scope(|scope| {
             let workers: Vec<_> = chunk
                 .chunks(per_thread)
                 .map(|part| scope.spawn(|| block_pairs(part, &keyed, window)))
@@ -217,7 +231,8 @@ fn candidates(
                 .map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
                 .collect()
         });
-        for part in parts {
+        for (part, wholly) in parts {
+            whole.extend(&part[..wholly]);
             pairs.extend(part);
         }
         if pairs.len() > cap {
@@ -240,7 +255,9 @@ fn candidates(
     }
     sort_on_cores(&mut pairs);
     pairs.dedup();
-    Ok(pairs)
+    sort_on_cores(&mut whole);
+    whole.dedup();
+    Ok(Candidates { pairs, whole })
 }
 
 /// Sorts `pairs` on two cores (when there are two): see [`sort_on_cores_by`].
@@ -282,10 +299,15 @@ fn sort_on_cores_by<T: Copy + Send>(
 
 /// The pairs of each block: every pair of a small block; in a large one, each member with its
 /// `window` neighbours in name order (a third of them in an address block, see
-/// [`ADDRESS_KEY`]).
-fn block_pairs(blocks: &[std::ops::Range<usize>], keyed: &[(u64, u32)], window: usize) -> Vec<u64> {
+/// [`ADDRESS_KEY`]). The pairs of the blocks compared whole come first; returns how many.
+fn block_pairs(
+    blocks: &[std::ops::Range<usize>],
+    keyed: &[(u64, u32)],
+    window: usize,
+) -> (Vec<u64>, usize) {
     let mut out = Vec::new();
     let mut members: Vec<u32> = Vec::new();
+    let mut large = Vec::new();
     for block in blocks {
         let window = if keyed[block.start].0 & ADDRESS_KEY == 0 {
             window
@@ -296,13 +318,20 @@ fn block_pairs(blocks: &[std::ops::Range<usize>], keyed: &[(u64, u32)], window: 
         members.extend(keyed[block.clone()].iter().map(|&(_, i)| i));
         // In the profiles' order (the keys were sorted with their indexes): side by side, the
         // same name in either order, then the same birth date and zip.
+        let into = if members.len() <= window + 1 {
+            &mut out
+        } else {
+            &mut large
+        };
         for (n, &x) in members.iter().enumerate() {
             for &y in members.iter().skip(n + 1).take(window) {
-                out.push(pair(x, y));
+                into.push(pair(x, y));
             }
         }
     }
-    out
+    let wholly = out.len();
+    out.append(&mut large);
+    (out, wholly)
 }
 
 /// `f` over `0..n` cut in one range per core, the results in order.
@@ -336,11 +365,12 @@ pub(crate) fn find(
 ) -> Result<Found> {
     arrange(profiles);
     let profiles = &*profiles;
-    let pairs = candidates(profiles, options.window, progress)?;
+    let Candidates { pairs, whole } = candidates(profiles, options.window, progress)?;
     let model = match model {
         Some(model) => model,
-        None => learn_pairs(profiles, &pairs),
+        None => learn_pairs(profiles, &whole),
     };
+    drop(whole);
     let scorer = Scorer::new(&model, &options.config.weights, options.config.threshold);
     let found: Vec<Scored> = on_ranges(pairs.len(), |range| {
         let mut out = Vec::new();
@@ -424,12 +454,12 @@ fn learn_pairs(profiles: &[Profile], pairs: &[u64]) -> MatchModel {
 }
 
 /// The model learned from `profiles` (put in the finder's order), over the candidate pairs of
-/// blocks compared with `window` neighbours.
+/// the blocks compared whole when blocks larger are compared with `window` neighbours.
 pub(crate) fn learn_from(profiles: &mut [Profile], window: usize) -> Result<MatchModel> {
     arrange(profiles);
     let profiles = &*profiles;
-    let pairs = candidates(profiles, window, &mut |_, _| {})?;
-    Ok(learn_pairs(profiles, &pairs))
+    let found = candidates(profiles, window, &mut |_, _| {})?;
+    Ok(learn_pairs(profiles, &found.whole))
 }
 
 /// Two ids, the lower first.
@@ -759,7 +789,9 @@ mod blocking {
             .collect();
         arrange(&mut profiles);
         let window = crate::model::limits::DEFAULT_WINDOW;
-        let pairs = candidates(&profiles, window, &mut |_, _| {}).expect("candidates");
+        let pairs = candidates(&profiles, window, &mut |_, _| {})
+            .expect("candidates")
+            .pairs;
         let mut people: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
         for (i, p) in profiles.iter().enumerate() {
             people.entry(label[&p.id]).or_default().push(i);
@@ -793,6 +825,25 @@ mod blocking {
             println!("seed {seed}: {found} of {truth} true pairs are candidates ({recall:.4})");
             assert!(recall >= 0.997, "seed {seed}: {recall}");
         }
+    }
+
+    #[test]
+    fn a_large_block_meets_its_window_and_only_whole_blocks_teach() {
+        // Three blocks: three customers, eight, and eight at one address; a window of three.
+        let mut keyed: Vec<(u64, u32)> = (0..3).map(|i| (1, i)).collect();
+        keyed.extend((0..8).map(|i| (2, 10 + i)));
+        keyed.extend((0..8).map(|i| (3 | ADDRESS_KEY, 20 + i)));
+        let blocks = [0..3, 3..11, 11..19];
+        let (pairs, whole) = block_pairs(&blocks, &keyed, 3);
+        // The small block whole, first: every two of its members.
+        assert_eq!(whole, 3);
+        assert_eq!(pairs[..3], [pair(0, 1), pair(0, 2), pair(1, 2)]);
+        // The large one: each member with its next three; at the address, with its next one.
+        let large: Vec<u64> = (0..8u32)
+            .flat_map(|n| (n + 1..(n + 4).min(8)).map(move |m| pair(10 + n, 10 + m)))
+            .chain((0..7u32).map(|n| pair(20 + n, 21 + n)))
+            .collect();
+        assert_eq!(pairs[3..], large[..]);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! - **u** (how often a level occurs between customers taken at random) by comparing random
 //!   pairs; the exact agreement of names, emails and phones from the value counts themselves;
 //! - **m** (how often it occurs between duplicates) by expectation-maximisation over the
-//!   candidate pairs, in passes: the pairs that agree on a field (the same names, birth date,
+//!   candidate pairs of the blocks compared whole (see the finder), in passes: the pairs that agree on a field (the same names, birth date,
 //!   email or phone) teach the m of the *other* fields, for among them the non-duplicates look
 //!   like random pairs on those fields, as the fixed u assumes;
 //! - the **prior** (the chance two random customers are one person) from the expected
@@ -19,7 +19,7 @@ use chrono::Utc;
 use super::compare::{FIELDS, MatchField, NULL, birth_key, compare, key, unpack};
 use super::model::{
     Frequencies, Learning, LevelWeight, MAX_FREQUENT_VALUES, MatchModel, STRATA, own_weights,
-    stratum,
+    stratum, weighs_as_all,
 };
 use super::profile::Profile;
 
@@ -475,10 +475,10 @@ fn posterior(levels: &[u8; FIELDS], m: &[Table; 4], u: &[Table; 4], lambda: f64)
     let (mut lm, mut lu) = (lambda.ln(), (1.0 - lambda).ln());
     for (f, &l) in levels.iter().enumerate() {
         if l != NULL {
-            let t = if own_weights(s, MatchField::ALL[f]) {
-                s
-            } else {
+            let t = if weighs_as_all(s, MatchField::ALL[f], usize::from(l)) {
                 0
+            } else {
+                s
             };
             lm += m[t][f][usize::from(l)].ln();
             lu += u[t][f][usize::from(l)].ln();

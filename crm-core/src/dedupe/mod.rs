@@ -47,7 +47,7 @@ pub const MAX_WEIGHT_OVERRIDES: usize = 64;
 #[non_exhaustive]
 pub struct MatchConfig {
     /// Pairs at least this likely to be one person are duplicates: a probability in (0, 1),
-    /// by default 0.95.
+    /// by default 0.85.
     pub threshold: f64,
     /// Weights in bits (positive for, negative against) of some levels of some fields, in
     /// place of the model's; such a level is not adjusted by how rare the value is.
@@ -57,7 +57,7 @@ pub struct MatchConfig {
 impl Default for MatchConfig {
     fn default() -> Self {
         Self {
-            threshold: 0.95,
+            threshold: 0.85,
             weights: Vec::new(),
         }
     }

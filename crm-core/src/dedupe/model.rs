@@ -45,7 +45,8 @@ pub struct Learning {
     pub learned_at: DateTime<Utc>,
     /// The customers learned from.
     pub customers: u64,
-    /// The candidate pairs compared (the expectation-maximisation ran on them).
+    /// The candidate pairs learned from: those of the blocks compared whole, every two
+    /// members (the expectation-maximisation ran on them).
     pub candidate_pairs: u64,
     /// The pairs taken at random to estimate the u of each level.
     pub random_pairs: u64,
@@ -186,6 +187,19 @@ pub(crate) fn own_weights(stratum: usize, field: MatchField) -> bool {
     stratum == 0 || STRATA[stratum] != Some(field)
 }
 
+/// Whether level `level` (an index) of `field` weighs in `stratum` as among all pairs: the
+/// shared contact itself, and two contacts that differ of a stratum before (a pair sharing an
+/// address shares no email: among those pairs alone, emails that differ would tell nothing,
+/// while among all pairs they tell against one person). A contact only near (one digit off)
+/// keeps the stratum's weight: households share those too.
+pub(crate) fn weighs_as_all(stratum: usize, field: MatchField, level: usize) -> bool {
+    !own_weights(stratum, field)
+        || (STRATA
+            .get(1..stratum)
+            .is_some_and(|before| before.contains(&Some(field)))
+            && level + 1 == field.levels().len())
+}
+
 impl Default for MatchModel {
     fn default() -> Self {
         let mut levels = Vec::new();
@@ -321,10 +335,15 @@ impl Scorer {
                     );
             }
         }
-        // The shared contact weighs in its stratum as among all pairs.
-        for (s, given) in STRATA.iter().enumerate().skip(1) {
-            if let Some(field) = given {
-                weights[s][field.index()] = weights[0][field.index()];
+        let all = weights[0];
+        for (s, stratum) in weights.iter_mut().enumerate().skip(1) {
+            for &field in MatchField::ALL {
+                let f = field.index();
+                for (l, weight) in stratum[f].iter_mut().enumerate() {
+                    if l < field.levels().len() && weighs_as_all(s, field, l) {
+                        *weight = all[f][l];
+                    }
+                }
             }
         }
         for &(field, level, bits) in overrides {
@@ -547,6 +566,37 @@ mod tests {
     use crate::dedupe::Profile;
     use crate::dedupe::profile::mailbox;
     use crate::model::CustomerId;
+
+    #[test]
+    fn contacts_that_differ_count_against_a_pair_in_every_stratum() {
+        // A model whose weights differ by stratum (as a learned one's do).
+        let mut model = MatchModel::default();
+        for (n, w) in model.levels.iter_mut().enumerate() {
+            w.m = 0.01 + (n % 7) as f64 * 0.1;
+        }
+        let scorer = Scorer::new(&model, &[], 0.85);
+        let at = |s: usize, field: MatchField, level: MatchLevel| {
+            scorer.weights[s][field.index()][field.level_index(level).unwrap()]
+        };
+        let address = STRATA.len() - 1;
+        let phone = address - 1;
+        // Sharing an address (or a phone), two emails that differ weigh as among all pairs.
+        for s in [phone, address] {
+            let (email, different) = (MatchField::Email, MatchLevel::Different);
+            assert_eq!(at(s, email, different), at(0, email, different));
+        }
+        let (phone_field, different) = (MatchField::Phone, MatchLevel::Different);
+        assert_eq!(
+            at(address, phone_field, different),
+            at(0, phone_field, different)
+        );
+        // A phone one digit off is a household's as much as a shared one: the stratum's own.
+        let near = MatchLevel::OneDigit;
+        assert_ne!(at(address, phone_field, near), at(0, phone_field, near));
+        // The names weigh as among the pairs sharing that contact.
+        let (first, same) = (MatchField::FirstName, MatchLevel::Same);
+        assert_ne!(at(address, first, same), at(0, first, same));
+    }
 
     #[test]
     fn defaults_cover_every_level_and_store_round_trip() {

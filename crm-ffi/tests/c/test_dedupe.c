@@ -81,7 +81,7 @@ int main(void) {
 
   /* stricter rules */
   CHECK_OK(crm_match_config_new(&strict));
-  CHECK(crm_match_config_threshold(strict) > 0.94 && crm_match_config_threshold(strict) < 0.96);
+  CHECK(crm_match_config_threshold(strict) > 0.84 && crm_match_config_threshold(strict) < 0.86);
   CHECK_OK(crm_match_config_set_threshold(strict, 0.99));
   CHECK_STATUS(crm_match_config_set_threshold(strict, 1.5), CRM_ERR_VALIDATION);
   CHECK(str_eq(crm_last_error_field(), "threshold"));
