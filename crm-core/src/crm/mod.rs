@@ -644,8 +644,9 @@ impl Tenant {
     /// subscriber digits, the start of a name in either order, a nickname group, a birth date,
     /// an address) or are neighbours in name order, so the pass scales to millions of
     /// customers. Unless `options.learn` is false, the tenant's model is first learned from
-    /// those comparisons (of the blocks compared whole) and kept ([`match_model`](Self::match_model)); pairs at or above the
-    /// threshold are grouped into clusters, each pair with what every field contributed.
+    /// those comparisons (of the blocks compared whole) and kept
+    /// ([`match_model`](Self::match_model)); pairs at or above the threshold are grouped into
+    /// clusters, each pair with what every field contributed.
     /// `progress(done, total)` is called as it goes: the first half of `total` reads the
     /// customers, the second compares them.
     ///

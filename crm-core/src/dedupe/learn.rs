@@ -3,11 +3,13 @@
 //! - **u** (how often a level occurs between customers taken at random) by comparing random
 //!   pairs; the exact agreement of names, emails and phones from the value counts themselves;
 //! - **m** (how often it occurs between duplicates) by expectation-maximisation over the
-//!   candidate pairs of the blocks compared whole (see the finder), in passes: the pairs that agree on a field (the same names, birth date,
-//!   email or phone) teach the m of the *other* fields, for among them the non-duplicates look
-//!   like random pairs on those fields, as the fixed u assumes;
+//!   candidate pairs of the blocks compared whole (see the finder), in passes: the pairs that
+//!   agree on a field (the same names, birth date, email or phone) teach the m of the *other*
+//!   fields, for among them the non-duplicates look like random pairs on those fields, as the
+//!   fixed u assumes;
 //! - the **prior** (the chance two random customers are one person) from the expected
-//!   duplicates among all candidate pairs;
+//!   duplicates among the pairs learned from (a lower bound at scale: duplicates met only in a
+//!   block larger than the window are not counted);
 //! - **term frequencies** of names, birth dates, mailboxes and phone numbers, so that a shared
 //!   rare value counts for more than a shared common one (a birth date far commoner than the
 //!   others, typed for unknown dates, is kept out of what counts as typical).
@@ -556,12 +558,14 @@ pub(crate) fn learn(profiles: &[Profile], patterns: &Patterns) -> MatchModel {
                 continue;
             }
             for (l, &level) in field.levels().iter().enumerate() {
+                // A level weighing as among all pairs is kept as the scorer weighs it.
+                let t = if weighs_as_all(s, field, l) { 0 } else { s };
                 levels.push(LevelWeight {
                     field,
                     level,
                     given,
-                    m: m[s][field.index()][l],
-                    u: u[s][field.index()][l].clamp(1e-12, 1.0),
+                    m: m[t][field.index()][l],
+                    u: u[t][field.index()][l].clamp(1e-12, 1.0),
                 });
             }
         }

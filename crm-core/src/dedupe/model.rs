@@ -210,7 +210,8 @@ impl Default for MatchModel {
                 }
                 for (i, &level) in field.levels().iter().enumerate() {
                     let (m, u) = DEFAULTS[field.index()][i];
-                    let u = if s == 0 {
+                    // A level weighing as among all pairs is kept as the scorer weighs it.
+                    let u = if s == 0 || weighs_as_all(s, field, i) {
                         u
                     } else {
                         HOUSEHOLD_U[field.index()][i]
