@@ -142,17 +142,7 @@ fn main() {
     }
 
     if std::env::var_os("CRM_BENCH_MODEL").is_some() {
-        for w in &model.levels {
-            println!(
-                "{:>8} {:>10} {:>18} m {:.5} u {:.3e} w {:+.2}",
-                w.given.map_or("-", |g| g.as_str()),
-                w.field.as_str(),
-                w.level.as_str(),
-                w.m,
-                w.u,
-                w.weight()
-            );
-        }
+        print!("{}", crm_bench::measure::model_table(&model));
     }
 
     // One customer's candidates come from the search index: bring it up to date first.

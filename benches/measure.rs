@@ -1,4 +1,5 @@
-//! Measuring helpers shared by the benchmarks: latency percentiles and typed keystrokes.
+//! Measuring helpers shared by the benchmarks: latency percentiles, typed keystrokes and a
+//! learned duplicate-detection model as a table.
 
 use std::time::Duration;
 
@@ -30,4 +31,22 @@ pub fn keystrokes(query: &str) -> Vec<&str> {
         .chain([query])
         .filter(|p| !p.trim().is_empty())
         .collect()
+}
+
+/// A learned duplicate-detection model as a table: the prior, then each level's stratum (the
+/// contact shared, `-` for all pairs), field, level, m, u and weight in bits, one per line.
+pub fn model_table(model: &crm_core::MatchModel) -> String {
+    let mut out = format!("prior {:e}\n", model.prior);
+    for w in &model.levels {
+        out.push_str(&format!(
+            "{:>8} {:>10} {:>18} m {:.5} u {:.3e} w {:+.2}\n",
+            w.given.map_or("-", |g| g.as_str()),
+            w.field.as_str(),
+            w.level.as_str(),
+            w.m,
+            w.u,
+            w.weight()
+        ));
+    }
+    out
 }

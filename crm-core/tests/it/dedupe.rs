@@ -1162,16 +1162,21 @@ fn quality(t: &Tenant, ids: &[crm_core::CustomerId], labels: &[usize]) -> (Figur
                 },
             )
         };
-        // Truth pairs by what kept them apart: scored below the threshold (alone), or above it
-        // but left out of the clusters.
-        let (mut below, mut left_out, mut unseen) = (0, 0, 0);
-        for &(x, y) in truth.difference(&clustered) {
-            match scored(x, y) {
-                Some(m) if m.score >= threshold => left_out += 1,
-                Some(_) => below += 1,
-                None => unseen += 1,
+        // Truth pairs missing from `found`, by how they score alone: below the threshold, at
+        // or above it, not a candidate at all.
+        let tally = |found: &BTreeSet<(usize, usize)>| {
+            let (mut below, mut above, mut unseen) = (0, 0, 0);
+            for &(x, y) in truth.difference(found) {
+                match scored(x, y) {
+                    Some(m) if m.score >= threshold => above += 1,
+                    Some(_) => below += 1,
+                    None => unseen += 1,
+                }
             }
-        }
+            (below, above, unseen)
+        };
+        // Left out of the clusters, though it may score above the threshold alone.
+        let (below, left_out, unseen) = tally(&clustered);
         let direct_below = truth
             .iter()
             .filter(|&&(x, y)| scored(x, y).is_none_or(|m| m.score < threshold))
@@ -1181,15 +1186,8 @@ fn quality(t: &Tenant, ids: &[crm_core::CustomerId], labels: &[usize]) -> (Figur
              truth pairs scoring below the threshold {direct_below}",
             truth.len()
         );
-        // Truth pairs not reported as a pair, likewise.
-        let (mut below, mut above, mut unseen) = (0, 0, 0);
-        for &(x, y) in truth.difference(&pairwise) {
-            match scored(x, y) {
-                Some(m) if m.score >= threshold => above += 1,
-                Some(_) => below += 1,
-                None => unseen += 1,
-            }
-        }
+        // Not reported as a pair.
+        let (below, above, unseen) = tally(&pairwise);
         println!(
             "UNPAIRED TALLY: below {below}, at or above the threshold {above}, not a candidate \
              {unseen}"
@@ -1236,19 +1234,10 @@ fn measure(records: Vec<NewCustomer>, labels: &[usize], region: &str) -> (Figure
     let ids: Vec<_> = created.iter().map(|c| c.id).collect();
     let figures = quality(&t, &ids, labels);
     if std::env::var_os("CRM_DEDUPE_MODEL").is_some() {
-        let model = t.match_model().unwrap();
-        println!("prior {:e}", model.prior);
-        for w in &model.levels {
-            println!(
-                "{:>8} {:>10} {:>18} m {:.5} u {:.3e} w {:+.2}",
-                w.given.map_or("-", |g| g.as_str()),
-                w.field.as_str(),
-                w.level.as_str(),
-                w.m,
-                w.u,
-                w.weight()
-            );
-        }
+        print!(
+            "{}",
+            crm_bench::measure::model_table(&t.match_model().unwrap())
+        );
     }
     figures
 }
