@@ -133,7 +133,7 @@ fn arrange(profiles: &mut [Profile]) {
     // Sorted as indexes, then moved by one pass of swaps along the permutation's cycles (a
     // profile is a few hundred bytes: a sort moving them would move each many times).
     let mut order: Vec<usize> = (0..profiles.len()).collect();
-    sort_on_cores_by(&mut order, |&x, &y| order_of(&profiles[x], &profiles[y]));
+    crate::parallel::sort_by(&mut order, |&x, &y| order_of(&profiles[x], &profiles[y]));
     permute(profiles, order);
     let threads = std::thread::available_parallelism().map_or(1, usize::from);
     let per_thread = profiles.len().div_ceil(threads).max(1);
@@ -258,48 +258,11 @@ fn candidates(
             pairs.push(pair(x, y));
         }
     }
-    sort_on_cores(&mut pairs);
+    crate::parallel::sort_by(&mut pairs, u64::cmp);
     pairs.dedup();
-    sort_on_cores(&mut whole);
+    crate::parallel::sort_by(&mut whole, u64::cmp);
     whole.dedup();
     Ok(Candidates { pairs, whole })
-}
-
-/// Sorts `pairs` on two cores (when there are two): see [`sort_on_cores_by`].
-fn sort_on_cores(pairs: &mut [u64]) {
-    sort_on_cores_by(pairs, u64::cmp);
-}
-
-/// Sorts `items` by `order` on two cores (when there are two): split around a median, each
-/// side sorted on its own.
-fn sort_on_cores_by<T: Copy + Send>(
-    items: &mut [T],
-    order: impl Fn(&T, &T) -> std::cmp::Ordering + Sync,
-) {
-    let threads = std::thread::available_parallelism().map_or(1, usize::from);
-    if threads < 2 || items.len() < 1 << 16 {
-        items.sort_unstable_by(&order);
-        return;
-    }
-    // The median of an even sample: two sides of about one size.
-    let step = items.len() / 1024;
-    let mut sample: Vec<T> = items.iter().step_by(step.max(1)).copied().collect();
-    sample.sort_unstable_by(&order);
-    let pivot = sample[sample.len() / 2];
-    // Partition: every item before the pivot first.
-    let mut low = 0;
-    for i in 0..items.len() {
-        if order(&items[i], &pivot).is_lt() {
-            items.swap(low, i);
-            low += 1;
-        }
-    }
-    let (left, right) = items.split_at_mut(low);
-    let order = &order;
-    std::thread::scope(|scope| {
-        scope.spawn(|| left.sort_unstable_by(order));
-        right.sort_unstable_by(order);
-    });
 }
 
 /// The pairs of each block: every pair of a small block; in a large one, each member with its
@@ -548,30 +511,12 @@ fn clusters(
     }
     found.sort_by(|x, y| y.2.total_cmp(&x.2).then((x.0, x.1).cmp(&(y.0, y.1))));
     let parts = connected_parts(profiles.len(), found);
-    // Each core takes the next part left, the largest first.
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let threads = std::thread::available_parallelism().map_or(1, usize::from);
-    let work = || {
-        let mut out = Vec::new();
-        loop {
-            let at = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let Some(part) = parts.get(at) else {
-                return out;
-            };
-            out.extend(cluster_part(profiles, part, scorer, &apart));
-        }
-    };
-    let mut out: Vec<DuplicateCluster> = if threads < 2 || parts.len() < 2 {
-        work()
-    } else {
-        std::thread::scope(|scope| {
-            let workers: Vec<_> = (0..threads).map(|_| scope.spawn(work)).collect();
-            workers
-                .into_iter()
-                .flat_map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-                .collect()
-        })
-    };
+    // The largest parts first, each taken by the next core free.
+    let mut out: Vec<DuplicateCluster> =
+        crate::parallel::map_queued(&parts, |part| cluster_part(profiles, part, scorer, &apart))
+            .into_iter()
+            .flatten()
+            .collect();
     out.sort_by(|x, y| {
         y.score
             .total_cmp(&x.score)
