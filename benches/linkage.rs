@@ -692,17 +692,28 @@ impl Linkage {
     fn duplicate(&mut self, p: &Person) -> NewCustomer {
         let mut c = self.record(p);
         let changes = self.rng.random_range(1..=3);
+        // Whether the names sit in each other's field: a change to the first name or the
+        // surname goes to the field holding it.
+        let mut swapped = false;
         for _ in 0..changes {
+            let (first, last) = if swapped {
+                (&mut c.last_name, &mut c.first_name)
+            } else {
+                (&mut c.first_name, &mut c.last_name)
+            };
             match self.rng.random_range(0..20) {
-                0..=2 => c.first_name = self.typo(&c.first_name),
-                3..=5 => c.last_name = self.typo(&c.last_name),
-                6 => std::mem::swap(&mut c.first_name, &mut c.last_name),
+                0..=2 => *first = self.typo(first),
+                3..=5 => *last = self.typo(last),
+                6 => {
+                    std::mem::swap(first, last);
+                    swapped = !swapped;
+                }
                 7 => {
                     if let Some((_, short)) = NICKNAMES.iter().find(|(long, _)| *long == p.first) {
-                        c.first_name = (*short).to_owned();
+                        *first = (*short).to_owned();
                     }
                 }
-                8 => c.last_name = self.surname(),
+                8 => *last = self.surname(),
                 9 => c.email = None,
                 10 => {
                     c.mobile = None;

@@ -3,7 +3,7 @@
 //! missing on either side has no level (it says nothing either way).
 
 use super::distance;
-use super::names::{nickname, other_gender_form};
+use super::names::{mistyped_nickname, nickname, other_gender_form};
 use super::profile::{Profile, Sketch, digits_apart, digits_apart_bytes, mailbox, may_be_one_edit};
 
 crate::model::string_enum::string_enum!(
@@ -228,6 +228,10 @@ fn name_level(a: (&str, &str), b: (&str, &str), first: bool) -> Option<MatchLeve
     if shorter >= 4 && shorter * 2 >= la.max(lb) && distance::jaro_winkler(a_fold, b_fold) >= 0.9 {
         return Some(MatchLevel::Similar);
     }
+    // A nickname typed with a typo: maybe one name, less surely than a nickname pair.
+    if first && mistyped_nickname(a_fold, b_fold) {
+        return Some(MatchLevel::Similar);
+    }
     Some(MatchLevel::Different)
 }
 
@@ -266,17 +270,20 @@ fn names<'a>(
     if straight == 0 || !may_swap(initials(a), initials(b)) {
         return (first, last, typed);
     }
-    let cross_first = name_level((&a.first_lower, &a.first), (&b.last_lower, &b.last), false);
-    let cross_last = name_level((&a.last_lower, &a.last), (&b.first_lower, &b.first), false);
+    // Across the fields one of the two is a first name: its rules apply (`Willey Maggie` and
+    // `Margaret Willey`).
+    let cross_first = name_level((&a.first_lower, &a.first), (&b.last_lower, &b.last), true);
+    let cross_last = name_level((&a.last_lower, &a.last), (&b.first_lower, &b.first), true);
     if rank(cross_first) + rank(cross_last) < straight {
         let swap = |l: Option<MatchLevel>| match l {
             Some(MatchLevel::Same | MatchLevel::Folded) => Some(MatchLevel::Swapped),
             other => other,
         };
-        // The closer of the two cross comparisons in the first-name field: the same levels
-        // whichever customer comes first.
+        // The closer of the two cross comparisons in the first-name field (a nickname pair
+        // there always: last names have none), the same levels whichever customer comes first.
         let (x, y) = (swap(cross_first), swap(cross_last));
-        if rank(x) <= rank(y) {
+        let nickname = |l| l == Some(MatchLevel::Nickname);
+        if nickname(x) || (!nickname(y) && rank(x) <= rank(y)) {
             (x, y, typed)
         } else {
             (y, x, [a.last.as_str(), a.first.as_str()])
@@ -889,5 +896,14 @@ mod tests {
             Some(MatchLevel::Different)
         );
         assert_eq!(l(("", ""), ("white", "white"), false), None);
+        // A nickname typed with a typo is similar, no more.
+        assert_eq!(
+            l(("richard", "richard"), ("riick", "riick"), true),
+            Some(MatchLevel::Similar)
+        );
+        assert_eq!(
+            l(("richard", "richard"), ("riick", "riick"), false),
+            Some(MatchLevel::Different)
+        );
     }
 }

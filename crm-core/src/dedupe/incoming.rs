@@ -217,6 +217,66 @@ mod tests {
     }
 
     #[test]
+    fn a_name_shared_across_the_fields_is_read_as_the_tenant_holds_it() {
+        use super::super::compare::MatchField;
+        use crate::dedupe::MatchLevel;
+        // One member of a household, and the other typed with the names swapped.
+        let a = Profile::of(&customer("Francesco", "Smithfield", Some("fs@example.fr")));
+        let b = Profile::of(&customer("Smithfield", "Liam", Some("fs@example.fr")));
+        let read = |model: &MatchModel| {
+            let scorer = Scorer::new(model, &[], 0.5);
+            let (ab, ba) = (compare(&a, &b), compare(&b, &a));
+            assert_eq!(scorer.total(&ab), scorer.total(&ba));
+            let levels = |field| {
+                scorer
+                    .contributions(&ab)
+                    .iter()
+                    .find(|c| c.field == field)
+                    .map(|c| c.level)
+            };
+            (
+                levels(MatchField::FirstName),
+                levels(MatchField::LastName),
+                scorer.total(&ab),
+            )
+        };
+        // Without counts (the built-in model), the name shared stays the first name.
+        let (first, last, _) = read(&MatchModel::default());
+        assert_eq!(first, Some(MatchLevel::Swapped));
+        assert_eq!(last, Some(MatchLevel::Different));
+        // A tenant holding the name as a surname: the first names differ, the surname is shared.
+        let shared = super::super::compare::key(&a.last);
+        let mut surname = MatchModel::default();
+        surname.frequencies[MatchField::LastName.index()]
+            .counts
+            .insert(shared, 5);
+        let (first, last, as_surname) = read(&surname);
+        assert_eq!(first, Some(MatchLevel::Different));
+        assert_eq!(last, Some(MatchLevel::Same));
+        // A tenant holding it as a first name more often reads it as before.
+        let mut given = surname.clone();
+        given.frequencies[MatchField::FirstName.index()]
+            .counts
+            .insert(shared, 6);
+        let (first, _, as_given) = read(&given);
+        assert_eq!(first, Some(MatchLevel::Swapped));
+        assert!(as_surname < as_given, "{as_surname} {as_given}");
+    }
+
+    #[test]
+    fn a_swapped_name_keeps_the_first_name_rules() {
+        use super::super::compare::MatchField;
+        use crate::dedupe::MatchLevel;
+        let a = Profile::of(&customer("Willey", "Maggie", None));
+        let b = Profile::of(&customer("Margaret", "Willey", None));
+        for g in [compare(&a, &b), compare(&b, &a)] {
+            let level = |field: MatchField| field.levels()[usize::from(g.levels[field.index()])];
+            assert_eq!(level(MatchField::FirstName), MatchLevel::Nickname);
+            assert_eq!(level(MatchField::LastName), MatchLevel::Swapped);
+        }
+    }
+
+    #[test]
     fn a_batch_finds_what_one_by_one_finds() {
         let people: Vec<Customer> = (0..600)
             .map(|i| {

@@ -155,6 +155,13 @@ const HOUSEHOLD_U: [&[f64]; FIELDS] = [
     &[0.8, 0.05, 0.05, 0.1],
 ];
 
+/// The level codes [`Scorer::arranged`] reads and writes: the same name and a name in the other
+/// name field (the same indices for both names), and each name's `different`.
+const SAME: u8 = 0;
+const SWAPPED: u8 = 2;
+const FIRST_DIFFERENT: u8 = 6;
+const LAST_DIFFERENT: u8 = 5;
+
 /// The built-in prior: one pair in 10,000 customers taken at random.
 const DEFAULT_PRIOR: f64 = 1e-4;
 
@@ -396,12 +403,15 @@ impl Scorer {
     /// ones at the best level they could still reach. A pair whose bound is below the
     /// threshold cannot reach it.
     pub(crate) fn bound(&self, glance: &Glance) -> f64 {
-        let levels = &glance.gamma.levels;
+        // Names still open are at most their best levels, each: an arrangement of names settled
+        // is one of those.
+        let gamma = &self.arranged(&glance.gamma);
+        let levels = &gamma.levels;
         let s = stratum(levels);
         let mut total = self.prior_bits;
         for (f, &field) in MatchField::ALL.iter().enumerate() {
             let settled = (levels[f] != NULL)
-                .then(|| self.weight(s, f, usize::from(levels[f]), glance.gamma.values[f]));
+                .then(|| self.weight(s, f, usize::from(levels[f]), gamma.values[f]));
             let open = (glance.from[f] != NULL).then(|| {
                 (usize::from(glance.from[f])..field.levels().len())
                     .map(|l| self.weights[s][f][l])
@@ -436,8 +446,33 @@ impl Scorer {
         (total >= self.threshold_bits).then_some((total, look.gamma))
     }
 
+    /// `gamma` with its names read as the tenant holds them. When one name is shared across the
+    /// fields (the first name of one customer is the last name of the other) and the other two
+    /// names differ, which of the two a name is decides: a name the tenant holds more often as a
+    /// last name than as a first name is a surname (a household's, one record typed with the
+    /// names swapped), so the names that differ are the first names; otherwise the shared name
+    /// stays the first name (as [`super::compare`] reads it).
+    fn arranged(&self, gamma: &Gamma) -> Gamma {
+        let (f, l) = (MatchField::FirstName.index(), MatchField::LastName.index());
+        let value = gamma.values[f];
+        if gamma.levels[f] != SWAPPED || gamma.levels[l] != LAST_DIFFERENT || value == 0 {
+            return *gamma;
+        }
+        let held = |field: usize| self.frequencies[field].counts.get(&value).copied();
+        if held(l).unwrap_or(0) <= held(f).unwrap_or(0) {
+            return *gamma;
+        }
+        let mut out = *gamma;
+        out.levels[f] = FIRST_DIFFERENT;
+        out.values[f] = 0;
+        out.levels[l] = SAME;
+        out.values[l] = value;
+        out
+    }
+
     /// The match weight of a comparison, in bits.
     pub(crate) fn total(&self, gamma: &Gamma) -> f64 {
+        let gamma = &self.arranged(gamma);
         let s = stratum(&gamma.levels);
         let mut total = self.prior_bits;
         for (f, &l) in gamma.levels.iter().enumerate() {
@@ -450,6 +485,7 @@ impl Scorer {
 
     /// Each known field's contribution, strongest evidence for first and evidence against last.
     pub(crate) fn contributions(&self, gamma: &Gamma) -> Vec<MatchContribution> {
+        let gamma = &self.arranged(gamma);
         let s = stratum(&gamma.levels);
         let mut out: Vec<MatchContribution> = MatchField::ALL
             .iter()
@@ -597,6 +633,24 @@ mod tests {
         // The names weigh as among the pairs sharing that contact.
         let (first, same) = (MatchField::FirstName, MatchLevel::Same);
         assert_ne!(at(address, first, same), at(0, first, same));
+    }
+
+    #[test]
+    fn the_name_level_codes_are_the_fields_own() {
+        for field in [MatchField::FirstName, MatchField::LastName] {
+            let code = |l| field.level_index(l).and_then(|i| u8::try_from(i).ok());
+            assert_eq!(code(MatchLevel::Same), Some(SAME));
+            assert_eq!(code(MatchLevel::Swapped), Some(SWAPPED));
+        }
+        let different = |f: MatchField| f.level_index(MatchLevel::Different);
+        assert_eq!(
+            different(MatchField::FirstName),
+            Some(usize::from(FIRST_DIFFERENT))
+        );
+        assert_eq!(
+            different(MatchField::LastName),
+            Some(usize::from(LAST_DIFFERENT))
+        );
     }
 
     #[test]

@@ -158,6 +158,35 @@ fn mistyped_full_name(name: &str, groups: &[usize], typed: &str) -> bool {
         && super::distance::osa(name, typed) > 1
 }
 
+/// The least letters of a nickname typed with a typo for it to be told from another name.
+const MIN_MISTYPED_NICKNAME: usize = 4;
+
+/// Whether one of two different folded first names is a nickname of the other's groups typed
+/// with one typo that kept its first letter (`richard` and `riick`, `samuel` and `saam`): not a
+/// name of any group itself, four letters at least, and not the nickname's other-gender form.
+pub(crate) fn mistyped_nickname(a: &str, b: &str) -> bool {
+    let groups = groups();
+    let mistyped = |name: &str, typed: &str| {
+        let Some(of_name) = groups.get(name) else {
+            return false;
+        };
+        let length = typed.chars().count();
+        length >= MIN_MISTYPED_NICKNAME
+            && !groups.contains_key(typed)
+            && !NOT_TYPOS.contains(&typed)
+            && of_name.iter().any(|&g| {
+                NICKNAMES[g].iter().any(|&nick| {
+                    nick != name
+                        && nick.chars().next() == typed.chars().next()
+                        && nick.len().abs_diff(typed.len()) <= 1
+                        && super::distance::within_one_edit(nick, typed)
+                        && !other_gender_form(nick, typed)
+                })
+            })
+    };
+    mistyped(a, b) || mistyped(b, a)
+}
+
 /// Whether two different folded first names are one name and its other-gender form
 /// (`francois`/`francoise`, `louis`/`louise`, `mario`/`maria`, `michel`/`michele`): two people,
 /// not a typo.
@@ -221,6 +250,32 @@ mod tests {
         assert!(!other_gender_form("olivia", "olivea"));
         assert!(nickname("bob", "robert"));
         assert!(!nickname("bob", "anna"));
+    }
+
+    #[test]
+    fn a_nickname_typed_with_a_typo_is_told_from_another_name() {
+        for (x, y) in [
+            ("richard", "riick"),
+            ("william", "biill"),
+            ("katherine", "kaate"),
+            ("samuel", "saam"),
+        ] {
+            assert!(mistyped_nickname(x, y), "{x}/{y}");
+            assert!(mistyped_nickname(y, x), "{y}/{x}");
+        }
+        // Too short, another first letter, a name of a group, or another gender's form.
+        for (x, y) in [
+            ("richard", "rck"),
+            ("edward", "td"),
+            ("thomas", "tim"),
+            ("samuel", "pam"),
+            ("jennifer", "benn"),
+            ("jennifer", "ben"),
+            ("anthony", "tonya"),
+            ("richard", "rich"),
+        ] {
+            assert!(!mistyped_nickname(x, y), "{x}/{y}");
+        }
     }
 
     #[test]
