@@ -345,6 +345,38 @@ pub(crate) fn birth_level(
     Some(MatchLevel::Different)
 }
 
+/// Whether two birth dates are one date typed wrong twice over, as two records of one person
+/// each typed with one typo of the date are: at most two typos apart, a typo being one digit of
+/// the year, a month or a day one off or one digit off, or day and month swapped (`1977-08-12`
+/// beside `1977-12-08` and `1978-08-12`; `1964-10-28` beside `1954-10-28` and `1964-09-28`).
+/// A date of another person is further.
+fn two_typos_apart(a: Option<chrono::NaiveDate>, b: Option<chrono::NaiveDate>) -> bool {
+    use chrono::Datelike;
+    let (Some(x), Some(y)) = (a, b) else {
+        return false;
+    };
+    // Typos between two numbers of two digits (a month, a day): none, one, or more.
+    let part = |p: u32, q: u32| -> u32 {
+        let one_digit = (p / 10 == q / 10) != (p % 10 == q % 10);
+        match p.abs_diff(q) {
+            0 => 0,
+            1 => 1,
+            _ if one_digit => 1,
+            _ => 2,
+        }
+    };
+    let years = {
+        let (p, q) = (x.year().unsigned_abs(), y.year().unsigned_abs());
+        (0..4)
+            .filter(|i| p / 10u32.pow(*i) % 10 != q / 10u32.pow(*i) % 10)
+            .count()
+    };
+    let years = u32::try_from(years).unwrap_or(u32::MAX);
+    let straight = part(x.month(), y.month()) + part(x.day(), y.day());
+    let swapped = 1 + part(x.month(), y.day()) + part(x.day(), y.month());
+    years.saturating_add(straight.min(swapped)) <= 2
+}
+
 /// The key of a birth date in the term-frequency tables: its day number, never 0.
 pub(crate) fn birth_key(d: chrono::NaiveDate) -> u64 {
     use chrono::Datelike;
@@ -483,11 +515,14 @@ fn address_level(a: &Profile, b: &Profile) -> Option<MatchLevel> {
 }
 
 /// Whether two customers are surely two people whatever else they share: birth dates far
-/// apart (not a typo away), or first names that are one name in its two gender forms
+/// apart (more than two typos: two records of one person may each hold a typo of the date, see
+/// [`two_typos_apart`]), or first names that are one name in its two gender forms
 /// (`Louis`, `Louise`). First names otherwise unlike are weighed with the rest when groups are
 /// joined (a typo of a short name is often unlike it).
 pub(crate) fn conflict(a: &Profile, b: &Profile) -> bool {
-    if matches!(birth_level(a.birth, b.birth), Some(MatchLevel::Different)) {
+    if matches!(birth_level(a.birth, b.birth), Some(MatchLevel::Different))
+        && !two_typos_apart(a.birth, b.birth)
+    {
         return true;
     }
     let (x, y) = (&a.first, &b.first);
@@ -905,5 +940,33 @@ mod tests {
             l(("richard", "richard"), ("riick", "riick"), false),
             Some(MatchLevel::Different)
         );
+    }
+
+    #[test]
+    fn birth_dates_two_typos_apart_are_one_date_typed_twice() {
+        let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+        for (x, y) in [
+            ("1977-12-08", "1978-08-12"),
+            ("1954-10-28", "1964-09-28"),
+            ("1981-10-08", "1991-09-08"),
+            ("1990-01-30", "1991-01-29"),
+        ] {
+            assert_eq!(
+                birth_level(d(x), d(y)),
+                Some(MatchLevel::Different),
+                "{x} {y}"
+            );
+            assert!(two_typos_apart(d(x), d(y)), "{x} {y}");
+            assert!(two_typos_apart(d(y), d(x)), "{y} {x}");
+        }
+        // A father and his son; three typos; a date unknown.
+        for (x, y) in [
+            ("1950-03-01", "1980-07-09"),
+            ("1950-03-01", "1961-03-02"),
+            ("1977-12-08", "1988-08-12"),
+        ] {
+            assert!(!two_typos_apart(d(x), d(y)), "{x} {y}");
+        }
+        assert!(!two_typos_apart(d("1950-03-01"), None));
     }
 }
