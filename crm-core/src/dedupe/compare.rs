@@ -39,7 +39,9 @@ crate::model::string_enum::string_enum!(
         Nickname = "nickname",
         /// One letter apart (one typed wrong, missing, extra, or two swapped).
         OneEdit = "one_edit",
-        /// Similar: two letters apart or close by Jaro-Winkler.
+        /// Similar: two letters apart or close by Jaro-Winkler; for first names also a
+        /// nickname of the other's name typed with a letter doubled or two swapped (`Riick` and
+        /// `Richard`).
         Similar = "similar",
         /// A date or phone number one digit apart, or with two neighbouring digits swapped.
         OneDigit = "one_digit",
@@ -283,11 +285,19 @@ fn names<'a>(
         // there always: last names have none), the same levels whichever customer comes first.
         let (x, y) = (swap(cross_first), swap(cross_last));
         let nickname = |l| l == Some(MatchLevel::Nickname);
-        if nickname(x) || (!nickname(y) && rank(x) <= rank(y)) {
+        let (first, last, names) = if nickname(x) || (!nickname(y) && rank(x) <= rank(y)) {
             (x, y, typed)
         } else {
             (y, x, [a.last.as_str(), a.first.as_str()])
-        }
+        };
+        // Two nickname pairs across (`Jack Thomas`, `Tom John`): the last-name field has no
+        // nickname level, the second reads as similar.
+        let last = if nickname(last) {
+            Some(MatchLevel::Similar)
+        } else {
+            last
+        };
+        (first, last, names)
     } else {
         (first, last, typed)
     }

@@ -155,11 +155,13 @@ const HOUSEHOLD_U: [&[f64]; FIELDS] = [
     &[0.8, 0.05, 0.05, 0.1],
 ];
 
-/// The level codes [`Scorer::arranged`] reads and writes: the same name and a name in the other
-/// name field (the same indices for both names), and each name's `different`.
+/// The level code of the same name, for both names ([`Scorer::arranged`] reads and writes it).
 const SAME: u8 = 0;
+/// The level code of a name in the other name field, for both names.
 const SWAPPED: u8 = 2;
+/// The level code of first names that differ.
 const FIRST_DIFFERENT: u8 = 6;
+/// The level code of last names that differ.
 const LAST_DIFFERENT: u8 = 5;
 
 /// The built-in prior: one pair in 10,000 customers taken at random.
@@ -403,12 +405,11 @@ impl Scorer {
     /// ones at the best level they could still reach. A pair whose bound is below the
     /// threshold cannot reach it.
     pub(crate) fn bound(&self, glance: &Glance) -> f64 {
-        // Names still open are at most their best levels, each: an arrangement of names settled
-        // is one of those.
         let gamma = &self.arranged(&glance.gamma);
         let levels = &gamma.levels;
         let s = stratum(levels);
         let mut total = self.prior_bits;
+        let mut names = 0.0;
         for (f, &field) in MatchField::ALL.iter().enumerate() {
             let settled = (levels[f] != NULL)
                 .then(|| self.weight(s, f, usize::from(levels[f]), gamma.values[f]));
@@ -417,13 +418,32 @@ impl Scorer {
                     .map(|l| self.weights[s][f][l])
                     .fold(f64::NEG_INFINITY, f64::max)
             });
-            total += match (settled, open) {
+            let best = match (settled, open) {
                 (Some(x), Some(y)) => x.max(y),
                 (Some(x), None) | (None, Some(x)) => x,
                 (None, None) => 0.0,
             };
+            if matches!(field, MatchField::FirstName | MatchField::LastName) {
+                names += best;
+            } else {
+                total += best;
+            }
         }
-        total
+        // Names still open may also settle as [`Scorer::arranged`] reads them: first names
+        // different and the same surname (weighed by its rarity, at most the cap).
+        let (f, l) = (MatchField::FirstName.index(), MatchField::LastName.index());
+        if glance.from[f] != NULL || glance.from[l] != NULL {
+            let rarity = if self.adjusts(s, l, usize::from(SAME)) {
+                FREQUENCY_CAP
+            } else {
+                0.0
+            };
+            let arranged = self.weights[s][f][usize::from(FIRST_DIFFERENT)]
+                + self.weights[s][l][usize::from(SAME)]
+                + rarity;
+            names = names.max(arranged);
+        }
+        total + names
     }
 
     /// The comparison of `a` and `b` and its weight, if the weight reaches the threshold. A
@@ -458,8 +478,11 @@ impl Scorer {
         if gamma.levels[f] != SWAPPED || gamma.levels[l] != LAST_DIFFERENT || value == 0 {
             return *gamma;
         }
-        let held = |field: usize| self.frequencies[field].counts.get(&value).copied();
-        if held(l).unwrap_or(0) <= held(f).unwrap_or(0) {
+        let held = |field: usize| {
+            let table = &self.frequencies[field];
+            table.counts.get(&value).copied().unwrap_or(table.floor)
+        };
+        if held(l) <= held(f) {
             return *gamma;
         }
         let mut out = *gamma;
@@ -796,6 +819,12 @@ mod tests {
                     (MatchField::Email, MatchLevel::OneEdit, 25.0),
                     (MatchField::Address, MatchLevel::SimilarStreet, -3.0),
                 ],
+                0.5,
+            ),
+            // A surname shared across the fields weighing far more than any name left open.
+            Scorer::new(
+                &learned,
+                &[(MatchField::LastName, MatchLevel::Same, 25.0)],
                 0.5,
             ),
         ];

@@ -162,29 +162,50 @@ fn mistyped_full_name(name: &str, groups: &[usize], typed: &str) -> bool {
 const MIN_MISTYPED_NICKNAME: usize = 4;
 
 /// Whether one of two different folded first names is a nickname of the other's groups typed
-/// with one typo that kept its first letter (`richard` and `riick`, `samuel` and `saam`): not a
-/// name of any group itself, four letters at least, and not the nickname's other-gender form.
+/// with a letter doubled or two neighbours swapped (`richard` and `riick`, `samuel` and `saam`,
+/// `william` and `bilyl`): four letters at least, neither a name of any group nor one of
+/// [`NOT_TYPOS`], nor the nickname's other-gender form. A letter added or changed is not taken:
+/// `jean` is one letter from `jen`, `joel` from `joe`, `tammy` from `tommy`, and someone else.
 pub(crate) fn mistyped_nickname(a: &str, b: &str) -> bool {
     let groups = groups();
     let mistyped = |name: &str, typed: &str| {
         let Some(of_name) = groups.get(name) else {
             return false;
         };
-        let length = typed.chars().count();
-        length >= MIN_MISTYPED_NICKNAME
+        typed.chars().count() >= MIN_MISTYPED_NICKNAME
             && !groups.contains_key(typed)
             && !NOT_TYPOS.contains(&typed)
             && of_name.iter().any(|&g| {
                 NICKNAMES[g].iter().any(|&nick| {
                     nick != name
-                        && nick.chars().next() == typed.chars().next()
-                        && nick.len().abs_diff(typed.len()) <= 1
-                        && super::distance::within_one_edit(nick, typed)
+                        && doubled_or_swapped(nick, typed)
                         && !other_gender_form(nick, typed)
                 })
             })
     };
     mistyped(a, b) || mistyped(b, a)
+}
+
+/// Whether `typed` is `name` with one letter doubled (`riick` for `rick`) or two neighbouring
+/// letters swapped (`bilyl` for `billy`).
+fn doubled_or_swapped(name: &str, typed: &str) -> bool {
+    let (n, t): (Vec<char>, Vec<char>) = (name.chars().collect(), typed.chars().collect());
+    let Some(i) = n.iter().zip(&t).position(|(x, y)| x != y).or_else(|| {
+        // Equal up to the shorter: the extra letter is at the end.
+        (t.len() == n.len() + 1).then_some(n.len())
+    }) else {
+        return false;
+    };
+    if t.len() == n.len() + 1 {
+        // The letter typed twice: the one at `i` repeats the one before, the rest follows.
+        i > 0 && t[i] == t[i - 1] && t[i + 1..] == n[i..]
+    } else {
+        t.len() == n.len()
+            && i + 1 < n.len()
+            && n[i] == t[i + 1]
+            && n[i + 1] == t[i]
+            && n[i + 2..] == t[i + 2..]
+    }
 }
 
 /// Whether two different folded first names are one name and its other-gender form
@@ -259,6 +280,7 @@ mod tests {
             ("william", "biill"),
             ("katherine", "kaate"),
             ("samuel", "saam"),
+            ("william", "bilyl"),
         ] {
             assert!(mistyped_nickname(x, y), "{x}/{y}");
             assert!(mistyped_nickname(y, x), "{y}/{x}");
@@ -273,6 +295,11 @@ mod tests {
             ("jennifer", "ben"),
             ("anthony", "tonya"),
             ("richard", "rich"),
+            ("jennifer", "jean"),
+            ("joseph", "joel"),
+            ("thomas", "tammy"),
+            ("maximilian", "maxine"),
+            ("david", "dale"),
         ] {
             assert!(!mistyped_nickname(x, y), "{x}/{y}");
         }
