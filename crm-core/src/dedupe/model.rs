@@ -423,27 +423,33 @@ impl Scorer {
                 (Some(x), None) | (None, Some(x)) => x,
                 (None, None) => 0.0,
             };
-            if matches!(field, MatchField::FirstName | MatchField::LastName) {
-                names += best;
-            } else {
-                total += best;
+            match field {
+                MatchField::FirstName => names = best,
+                MatchField::LastName => {
+                    let (f, l) = (MatchField::FirstName.index(), f);
+                    if glance.from[f] != NULL || glance.from[l] != NULL {
+                        // Names still open may also settle as [`Scorer::arranged`] reads
+                        // them: first names different and the same surname (weighed by its
+                        // rarity, at most the cap).
+                        let rarity = if self.adjusts(s, l, usize::from(SAME)) {
+                            FREQUENCY_CAP
+                        } else {
+                            0.0
+                        };
+                        let arranged = self.weights[s][f][usize::from(FIRST_DIFFERENT)]
+                            + self.weights[s][l][usize::from(SAME)]
+                            + rarity;
+                        total += (names + best).max(arranged);
+                    } else {
+                        // Both settled: added as [`Scorer::total`] adds them.
+                        total += names;
+                        total += best;
+                    }
+                }
+                _ => total += best,
             }
         }
-        // Names still open may also settle as [`Scorer::arranged`] reads them: first names
-        // different and the same surname (weighed by its rarity, at most the cap).
-        let (f, l) = (MatchField::FirstName.index(), MatchField::LastName.index());
-        if glance.from[f] != NULL || glance.from[l] != NULL {
-            let rarity = if self.adjusts(s, l, usize::from(SAME)) {
-                FREQUENCY_CAP
-            } else {
-                0.0
-            };
-            let arranged = self.weights[s][f][usize::from(FIRST_DIFFERENT)]
-                + self.weights[s][l][usize::from(SAME)]
-                + rarity;
-            names = names.max(arranged);
-        }
-        total + names
+        total
     }
 
     /// The comparison of `a` and `b` and its weight, if the weight reaches the threshold. A
@@ -478,11 +484,15 @@ impl Scorer {
         if gamma.levels[f] != SWAPPED || gamma.levels[l] != LAST_DIFFERENT || value == 0 {
             return *gamma;
         }
-        let held = |field: usize| {
-            let table = &self.frequencies[field];
-            table.counts.get(&value).copied().unwrap_or(table.floor)
-        };
-        if held(l) <= held(f) {
+        // Held as a last name by a known count (a truncated table's floor only bounds the
+        // others), more than as a first name.
+        let first = &self.frequencies[f];
+        let as_first = first.counts.get(&value).copied().unwrap_or(first.floor);
+        if self.frequencies[l]
+            .counts
+            .get(&value)
+            .is_none_or(|&as_last| as_last <= as_first)
+        {
             return *gamma;
         }
         let mut out = *gamma;

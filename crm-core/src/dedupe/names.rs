@@ -187,7 +187,7 @@ pub(crate) fn mistyped_nickname(a: &str, b: &str) -> bool {
 }
 
 /// Whether `typed` is `name` with one letter doubled (`riick` for `rick`) or two neighbouring
-/// letters swapped (`bilyl` for `billy`).
+/// letters swapped after the first (`bilyl` for `billy`; `ibll` begins as another name).
 fn doubled_or_swapped(name: &str, typed: &str) -> bool {
     let (n, t): (Vec<char>, Vec<char>) = (name.chars().collect(), typed.chars().collect());
     let Some(i) = n.iter().zip(&t).position(|(x, y)| x != y).or_else(|| {
@@ -201,6 +201,7 @@ fn doubled_or_swapped(name: &str, typed: &str) -> bool {
         i > 0 && t[i] == t[i - 1] && t[i + 1..] == n[i..]
     } else {
         t.len() == n.len()
+            && i > 0
             && i + 1 < n.len()
             && n[i] == t[i + 1]
             && n[i + 1] == t[i]
@@ -300,6 +301,8 @@ mod tests {
             ("thomas", "tammy"),
             ("maximilian", "maxine"),
             ("david", "dale"),
+            ("william", "ibll"),
+            ("thomas", "otmmy"),
         ] {
             assert!(!mistyped_nickname(x, y), "{x}/{y}");
         }
