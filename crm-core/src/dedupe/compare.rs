@@ -366,7 +366,7 @@ fn two_typos_apart(a: Option<chrono::NaiveDate>, b: Option<chrono::NaiveDate>) -
         return false;
     };
     // Typos between two numbers of two digits (a month, a day): none, one, or more.
-    let part = |p: u32, q: u32| -> u32 {
+    let part = |p: u32, q: u32| -> usize {
         let one_digit = (p / 10 == q / 10) != (p % 10 == q % 10);
         match p.abs_diff(q) {
             0 => 0,
@@ -375,16 +375,14 @@ fn two_typos_apart(a: Option<chrono::NaiveDate>, b: Option<chrono::NaiveDate>) -
             _ => 2,
         }
     };
-    let years = {
-        let (p, q) = (x.year().unsigned_abs(), y.year().unsigned_abs());
-        (0..4)
-            .filter(|i| p / 10u32.pow(*i) % 10 != q / 10u32.pow(*i) % 10)
-            .count()
-    };
-    let years = u32::try_from(years).unwrap_or(u32::MAX);
+    // The year's digits that differ (validated birth years have four).
+    let (p, q) = (x.year().unsigned_abs(), y.year().unsigned_abs());
+    let years = (0..4)
+        .filter(|&i| p / 10u32.pow(i) % 10 != q / 10u32.pow(i) % 10)
+        .count();
     let straight = part(x.month(), y.month()) + part(x.day(), y.day());
     let swapped = 1 + part(x.month(), y.day()) + part(x.day(), y.month());
-    years.saturating_add(straight.min(swapped)) <= 2
+    years + straight.min(swapped) <= 2
 }
 
 /// The key of a birth date in the term-frequency tables: its day number, never 0.

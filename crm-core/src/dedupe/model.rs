@@ -409,7 +409,8 @@ impl Scorer {
         let levels = &gamma.levels;
         let s = stratum(levels);
         let mut total = self.prior_bits;
-        let mut names = 0.0;
+        // The first name's best, added with the last name's (they may settle together).
+        let mut first_name = 0.0;
         for (f, &field) in MatchField::ALL.iter().enumerate() {
             let settled = (levels[f] != NULL)
                 .then(|| self.weight(s, f, usize::from(levels[f]), gamma.values[f]));
@@ -424,25 +425,25 @@ impl Scorer {
                 (None, None) => 0.0,
             };
             match field {
-                MatchField::FirstName => names = best,
+                MatchField::FirstName => first_name = best,
                 MatchField::LastName => {
-                    let (f, l) = (MatchField::FirstName.index(), f);
-                    if glance.from[f] != NULL || glance.from[l] != NULL {
+                    let first = MatchField::FirstName.index();
+                    if glance.from[first] != NULL || glance.from[f] != NULL {
                         // Names still open may also settle as [`Scorer::arranged`] reads
                         // them: first names different and the same surname (weighed by its
                         // rarity, at most the cap).
-                        let rarity = if self.adjusts(s, l, usize::from(SAME)) {
+                        let rarity = if self.adjusts(s, f, usize::from(SAME)) {
                             FREQUENCY_CAP
                         } else {
                             0.0
                         };
-                        let arranged = self.weights[s][f][usize::from(FIRST_DIFFERENT)]
-                            + self.weights[s][l][usize::from(SAME)]
+                        let arranged = self.weights[s][first][usize::from(FIRST_DIFFERENT)]
+                            + self.weights[s][f][usize::from(SAME)]
                             + rarity;
-                        total += (names + best).max(arranged);
+                        total += (first_name + best).max(arranged);
                     } else {
                         // Both settled: added as [`Scorer::total`] adds them.
-                        total += names;
+                        total += first_name;
                         total += best;
                     }
                 }
