@@ -1632,6 +1632,19 @@ crm_status crm_tenant_set_name_rule(const struct crm_tenant *tenant, const char 
 crm_status crm_tenant_name_rule(const struct crm_tenant *tenant, char **out);
 
 /**
+ * Sets the tenant's time zone, an IANA name such as `"Europe/Paris"` (NULL or blank: UTC): the
+ * day relative periods (`crm_search_query_relative_period`) and schedules are read in.
+ * Errors: `CRM_ERR_VALIDATION` naming `time_zone` (not an IANA name).
+ */
+crm_status crm_tenant_set_time_zone(const struct crm_tenant *tenant, const char *time_zone);
+
+/**
+ * The tenant's time zone: on success `*out` is its IANA name, a string the caller frees with
+ * `crm_string_free`, or NULL when none is set (UTC).
+ */
+crm_status crm_tenant_time_zone(const struct crm_tenant *tenant, char **out);
+
+/**
  * The tenant's id. Borrowed until the tenant is freed; NULL on a bad handle.
  */
 const char *crm_tenant_id(const struct crm_tenant *tenant);
@@ -2710,6 +2723,16 @@ crm_status crm_tenant_get_saved_search_json(const struct crm_tenant *tenant,
                                             char **out);
 
 /**
+ * The query of saved search `search_id`, as a query handle to pass wherever a query is taken
+ * (`crm_tenant_search`, `crm_tenant_export`, `crm_tenant_outreach`...): its relative periods
+ * stay relative, read on the day it runs. On success `*out` is owned by the caller, freed
+ * with `crm_search_query_free`. Errors: `CRM_ERR_NOT_FOUND`.
+ */
+crm_status crm_tenant_saved_search_query(const struct crm_tenant *tenant,
+                                         const char *search_id,
+                                         struct crm_search_query **out);
+
+/**
  * Deletes saved search `search_id`. Errors: `CRM_ERR_NOT_FOUND`.
  */
 crm_status crm_tenant_delete_saved_search(const struct crm_tenant *tenant, const char *search_id);
@@ -2784,6 +2807,19 @@ crm_status crm_search_query_period(struct crm_search_query *query,
                                    crm_period period,
                                    const char *from,
                                    const char *to);
+
+/**
+ * A period filter (`CRM_PERIOD_*`) relative to the day the search runs, in the tenant's time
+ * zone (`crm_tenant_set_time_zone`): `relative` is one of `today`, `yesterday`, `tomorrow`,
+ * `this week|month|year`, `last week|month|year` (the calendar one before), `next
+ * week|month|year`, `last N days|weeks|months|years` (today and before), `next N ...` (today
+ * and after), `more than N ... ago`, `more than N ... ahead` (N from 1 to 1000). A saved
+ * search keeps it relative: each run reads it on its own day. Errors: `CRM_ERR_VALIDATION`
+ * naming `period` (not such a text).
+ */
+crm_status crm_search_query_relative_period(struct crm_search_query *query,
+                                            crm_period period,
+                                            const char *relative);
 
 /**
  * The order of results (`CRM_SORT_*`).

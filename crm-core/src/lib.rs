@@ -83,8 +83,8 @@ pub use model::{
 };
 pub use model::{ChangeEvent, ChangeKind};
 pub use model::{
-    Cursor, CustomerListQuery, CustomerQuery, CustomerRow, CustomerSort, Page, SearchFilter,
-    SearchPage, SearchPeriod, SearchSort,
+    Cursor, CustomerListQuery, CustomerQuery, CustomerRow, CustomerSort, Page, PeriodUnit,
+    RelativePeriod, SearchFilter, SearchPage, SearchPeriod, SearchSort,
 };
 pub use model::{FEED_RETENTION, FeedBounds, FeedCompaction, FeedCursor};
 pub use privacy::{

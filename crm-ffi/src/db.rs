@@ -337,6 +337,40 @@ pub extern "C" fn crm_tenant_name_rule(
     })
 }
 
+/// Sets the tenant's time zone, an IANA name such as `"Europe/Paris"` (NULL or blank: UTC): the
+/// day relative periods (`crm_search_query_relative_period`) and schedules are read in.
+/// Errors: `CRM_ERR_VALIDATION` naming `time_zone` (not an IANA name).
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_tenant_set_time_zone(
+    tenant: *const crm_tenant,
+    time_zone: *const c_char,
+) -> crm_status {
+    ffi::call(|| {
+        let t = self::tenant(tenant)?;
+        let time_zone = ffi::optional_text_in(time_zone, "time_zone")?;
+        let mut settings: TenantSettings = t.tenant.settings()?;
+        settings.time_zone = time_zone.map(str::to_owned);
+        t.tenant.set_settings(&t.actor, settings)?;
+        Ok(())
+    })
+}
+
+/// The tenant's time zone: on success `*out` is its IANA name, a string the caller frees with
+/// `crm_string_free`, or NULL when none is set (UTC).
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_tenant_time_zone(
+    tenant: *const crm_tenant,
+    out: *mut *mut c_char,
+) -> crm_status {
+    ffi::call(|| {
+        let out = ffi::out(out, "out")?;
+        let t = self::tenant(tenant)?;
+        let zone = t.tenant.settings()?.time_zone;
+        out.write(zone.map_or(std::ptr::null_mut(), ffi::string_out));
+        Ok(())
+    })
+}
+
 /// The tenant's id. Borrowed until the tenant is freed; NULL on a bad handle.
 #[unsafe(no_mangle)]
 pub extern "C" fn crm_tenant_id(tenant: *const crm_tenant) -> *const c_char {

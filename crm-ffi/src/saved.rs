@@ -118,6 +118,26 @@ pub extern "C" fn crm_tenant_get_saved_search_json(
     })
 }
 
+/// The query of saved search `search_id`, as a query handle to pass wherever a query is taken
+/// (`crm_tenant_search`, `crm_tenant_export`, `crm_tenant_outreach`...): its relative periods
+/// stay relative, read on the day it runs. On success `*out` is owned by the caller, freed
+/// with `crm_search_query_free`. Errors: `CRM_ERR_NOT_FOUND`.
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_tenant_saved_search_query(
+    tenant: *const crm_tenant,
+    search_id: *const c_char,
+    out: *mut *mut crm_search_query,
+) -> crm_status {
+    ffi::call(|| {
+        let out = ffi::out(out, "out")?;
+        let t = self::tenant(tenant)?;
+        let id = search_id_in(search_id)?;
+        let query = t.tenant.get_saved_search(&id)?.query;
+        out.write(ffi::into_raw(QueryHandle(query)));
+        Ok(())
+    })
+}
+
 /// Deletes saved search `search_id`. Errors: `CRM_ERR_NOT_FOUND`.
 #[unsafe(no_mangle)]
 pub extern "C" fn crm_tenant_delete_saved_search(

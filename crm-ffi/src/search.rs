@@ -5,8 +5,8 @@ use std::ffi::{CString, c_char};
 
 use chrono::{NaiveDate, SecondsFormat};
 use crm_core::{
-    Cursor, CustomerListQuery, CustomerQuery, CustomerRow, CustomerSort, Page, SearchFilter,
-    SearchPeriod, SearchSort,
+    Cursor, CustomerListQuery, CustomerQuery, CustomerRow, CustomerSort, Page, RelativePeriod,
+    SearchFilter, SearchPeriod, SearchSort,
 };
 use serde_json::json;
 
@@ -330,6 +330,28 @@ pub extern "C" fn crm_search_query_period(
         let to = day_in("to", ffi::optional_text_in(to, "to")?)?;
         let period: SearchPeriod = named(&PERIODS, period, "period")?;
         *q = std::mem::take(q).period(period, from, to);
+        Ok(())
+    })
+}
+
+/// A period filter (`CRM_PERIOD_*`) relative to the day the search runs, in the tenant's time
+/// zone (`crm_tenant_set_time_zone`): `relative` is one of `today`, `yesterday`, `tomorrow`,
+/// `this week|month|year`, `last week|month|year` (the calendar one before), `next
+/// week|month|year`, `last N days|weeks|months|years` (today and before), `next N ...` (today
+/// and after), `more than N ... ago`, `more than N ... ahead` (N from 1 to 1000). A saved
+/// search keeps it relative: each run reads it on its own day. Errors: `CRM_ERR_VALIDATION`
+/// naming `period` (not such a text).
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_search_query_relative_period(
+    query: *mut crm_search_query,
+    period: crm_period,
+    relative: *const c_char,
+) -> crm_status {
+    ffi::call(|| {
+        let q = self::query(query)?;
+        let relative: RelativePeriod = ffi::text_in(relative, "relative")?.parse()?;
+        let period: SearchPeriod = named(&PERIODS, period, "period")?;
+        *q = std::mem::take(q).within(period, relative);
         Ok(())
     })
 }

@@ -734,15 +734,23 @@ impl PyTenantSettings {
         self.0.name_rule.as_str()
     }
 
+    /// The tenant's time zone, an IANA name such as `"Europe/Paris"`, or None (UTC): the day
+    /// relative periods and schedules are read in.
+    #[getter]
+    fn time_zone(&self) -> Option<&str> {
+        self.0.time_zone.as_deref()
+    }
+
     fn to_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
         core_dict(slf.as_any(), &slf.borrow().0, &[])
     }
 
     fn __repr__(&self, py: Python<'_>) -> String {
         format!(
-            "TenantSettings(default_region={}, name_rule={})",
+            "TenantSettings(default_region={}, name_rule={}, time_zone={})",
             quoted(py, self.0.default_region.as_deref()),
-            quoted(py, Some(self.0.name_rule.as_str()))
+            quoted(py, Some(self.0.name_rule.as_str())),
+            quoted(py, self.0.time_zone.as_deref())
         )
     }
 }
@@ -763,6 +771,9 @@ pub(crate) fn tenant_settings(
                     .parse()
                     .map_err(|err: crm_core::Error| to_py(py, err.into()))?;
                 current = current.with_name_rule(rule);
+            }
+            "time_zone" => {
+                current.time_zone = optional_text("time_zone", &value)?;
             }
             other => {
                 return Err(pyo3::exceptions::PyTypeError::new_err(format!(

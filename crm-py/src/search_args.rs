@@ -2,7 +2,7 @@
 //! into a core query.
 
 use chrono::NaiveDate;
-use crm_core::{CustomerQuery, SearchFilter, SearchPeriod, SearchSort};
+use crm_core::{CustomerQuery, RelativePeriod, SearchFilter, SearchPeriod, SearchSort};
 use pyo3::prelude::*;
 use pyo3::types::PyMapping;
 
@@ -42,6 +42,8 @@ pub(crate) struct SearchArgs<'py> {
     pub(crate) filters: Vec<(SearchFilter, String)>,
     /// The periods given (`departure_between`...), as Python values.
     pub(crate) periods: Vec<(SearchPeriod, Bound<'py, PyAny>)>,
+    /// The relative periods given (`departure_in`...), as text.
+    pub(crate) relative: Vec<(SearchPeriod, String)>,
     pub(crate) sort: Text,
     pub(crate) offset: i64,
     pub(crate) limit: i64,
@@ -66,13 +68,18 @@ impl<'py> SearchArgs<'py> {
             customer_no: None,
             filters: Vec::new(),
             periods: Vec::new(),
+            relative: Vec::new(),
             sort: Text::from("relevance"),
             offset: 0,
             limit: 20,
         };
-        let mapping = values
-            .cast::<PyMapping>()
-            .map_err(|_| wrong_type("search", "a dict of search() arguments", values))?;
+        let mapping = values.cast::<PyMapping>().map_err(|_| {
+            wrong_type(
+                "search",
+                "a dict of search() arguments or a SavedSearch",
+                values,
+            )
+        })?;
         for item in mapping.items()?.try_iter()? {
             let (key, value): (Text, Bound<'py, PyAny>) = item?.extract()?;
             let key = key.0;
@@ -80,6 +87,9 @@ impl<'py> SearchArgs<'py> {
             let bad = |_: PyErr| wrong_type(&field, "the type search() takes", &value);
             let period = key
                 .strip_suffix("_between")
+                .and_then(crate::convert::exact::<SearchPeriod>);
+            let relative = key
+                .strip_suffix("_in")
                 .and_then(crate::convert::exact::<SearchPeriod>);
             match key.as_str() {
                 "text" => args.text = optional_text(&field, &value)?.map(Text),
@@ -95,6 +105,11 @@ impl<'py> SearchArgs<'py> {
                 _ if period.is_some() => {
                     if let Some(period) = period.filter(|_| !value.is_none()) {
                         args.periods.push((period, value.clone()));
+                    }
+                }
+                _ if relative.is_some() => {
+                    if let (Some(period), Some(text)) = (relative, optional_text(&field, &value)?) {
+                        args.relative.push((period, text));
                     }
                 }
                 _ => {
@@ -127,6 +142,7 @@ impl SearchArgs<'_> {
             customer_no,
             mut filters,
             mut periods,
+            mut relative,
             sort,
             offset,
             limit,
@@ -155,6 +171,16 @@ impl SearchArgs<'_> {
             if let Some((from, to)) = period(&field, Some(&value))? {
                 query = query.period(which, from, to);
             }
+        }
+        relative.sort_by_key(|(p, _)| rank(*p));
+        for (which, text) in relative {
+            let period: RelativePeriod = text.parse().map_err(|e| match e {
+                crm_core::Error::Validation { reason, .. } => {
+                    crate::errors::validation(py, &format!("{which}_in"), &reason)
+                }
+                other => crate::errors::to_py(py, other.into()),
+            })?;
+            query = query.within(which, period);
         }
         let sort: SearchSort = crate::tenant::parse_name(py, &sort)?;
         Ok(query.sort(sort).offset(offset).limit(limit))

@@ -121,7 +121,7 @@ pub(crate) fn page_limit(py: Python<'_>, limit: i64) -> PyResult<u32> {
 }
 
 /// The options of an export: columns by name (all when None), and a search as a mapping of
-/// `search()` arguments.
+/// `search()` arguments or a `SavedSearch`.
 fn export_options(
     py: Python<'_>,
     columns: Option<Vec<Text>>,
@@ -142,14 +142,18 @@ fn export_options(
     Ok(options)
 }
 
-/// The query a mapping of `search()` arguments describes, or None for None.
-fn search_query(
+/// The query of `search`: a mapping of `search()` arguments, or a `SavedSearch` (its query,
+/// relative periods still relative); None for None.
+pub(crate) fn search_query(
     py: Python<'_>,
     call: &str,
     search: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Option<crm_core::CustomerQuery>> {
     match search.filter(|s| !s.is_none()) {
-        Some(s) => SearchArgs::from_mapping(call, s)?.query(py).map(Some),
+        Some(s) => match s.cast::<crate::outreach::PySavedSearch>() {
+            Ok(saved) => Ok(Some(saved.get().0.query.clone())),
+            Err(_) => SearchArgs::from_mapping(call, s)?.query(py).map(Some),
+        },
         None => Ok(None),
     }
 }
@@ -244,14 +248,16 @@ impl PyTenant {
     ///         kept as typed, unverified).
     ///     name_rule: which names a customer needs: `"both"` (first and last, the default),
     ///         `"either"` (one of them) or `"last_name"`.
+    ///     time_zone: an IANA name such as `"Europe/Paris"`, the day relative periods
+    ///         (`departure_in`...) and schedules are read in; None for UTC.
     ///
     /// Raises:
-    ///     ValidationError: the region or the name rule is unknown.
+    ///     ValidationError: the region, the name rule or the time zone is unknown.
     ///     TypeError: another keyword.
     ///     PermissionDeniedError: the handle has no actor.
     #[pyo3(
         signature = (**settings),
-        text_signature = "(self, *, default_region=..., name_rule=...)"
+        text_signature = "(self, *, default_region=..., name_rule=..., time_zone=...)"
     )]
     fn set_settings(&self, py: Python<'_>, settings: Option<Bound<'_, PyDict>>) -> PyResult<()> {
         let actor = self.actor(py)?;
@@ -272,6 +278,11 @@ impl PyTenant {
     ///         10,000 (deeper: `list_customers` and its cursor, or an export).
     ///     departure_between, created_between, last_booking_between: (from, to) dates, either
     ///         end None for open.
+    ///     departure_in, created_in, last_booking_in: a period relative to the day the search
+    ///         runs, in the tenant's time zone: "today", "this month", "last month" (the
+    ///         calendar one before), "next week", "last 7 days" (today and before), "next 2
+    ///         weeks" (today and after), "more than 12 months ago", "more than 30 days ahead".
+    ///         A saved search keeps it relative.
     ///
     /// Returns:
     ///     A SearchPage: iterable rows, `total`, and `behind`: how many changes of other
@@ -288,13 +299,15 @@ impl PyTenant {
         country=None, region=None, language=None, salesperson=None, list=None, transport=None,
         hotel=None, booking_status=None, has_email=None, has_mobile=None,
         departure_between=None, created_between=None, last_booking_between=None,
+        departure_in=None, created_in=None, last_booking_in=None,
         sort=Text::from("relevance"), offset=0, limit=20
     ), text_signature = "($self, text=None, *, customer_no=None, first_name=None, \
         last_name=None, company=None, email=None, phone=None, zip=None, city=None, \
         address=None, contact_person=None, country=None, region=None, language=None, \
         salesperson=None, list=None, transport=None, hotel=None, booking_status=None, \
         has_email=None, has_mobile=None, departure_between=None, created_between=None, \
-        last_booking_between=None, sort='relevance', offset=0, limit=20)")]
+        last_booking_between=None, departure_in=None, created_in=None, \
+        last_booking_in=None, sort='relevance', offset=0, limit=20)")]
     #[allow(clippy::too_many_arguments)]
     fn search(
         &self,
@@ -323,6 +336,9 @@ impl PyTenant {
         departure_between: Option<Bound<'_, PyAny>>,
         created_between: Option<Bound<'_, PyAny>>,
         last_booking_between: Option<Bound<'_, PyAny>>,
+        departure_in: Option<Text>,
+        created_in: Option<Text>,
+        last_booking_in: Option<Text>,
         sort: Text,
         #[pyo3(from_py_with = int)] offset: i64,
         #[pyo3(from_py_with = int)] limit: i64,
@@ -369,11 +385,20 @@ impl PyTenant {
         .into_iter()
         .filter_map(|(p, v)| v.filter(|v| !v.is_none()).map(|v| (p, v)))
         .collect();
+        let relative = [
+            (SearchPeriod::Departure, departure_in),
+            (SearchPeriod::Created, created_in),
+            (SearchPeriod::LastBooking, last_booking_in),
+        ]
+        .into_iter()
+        .filter_map(|(p, v)| v.map(|v| (p, v.0)))
+        .collect();
         let args = SearchArgs {
             text,
             customer_no,
             filters,
             periods,
+            relative,
             sort,
             offset,
             limit,
@@ -1192,7 +1217,7 @@ impl PyTenant {
     }
 
     /// Writes the customers (all, by customer no.; or those `search` finds: a dict of
-    /// `search()` arguments, every hit in its order) to the file `path` as CSV: UTF-8 (with a
+    /// `search()` arguments or a `SavedSearch`, every hit in its order) to the file `path` as CSV: UTF-8 (with a
     /// byte order mark if `bom`, for Excel), a header of `columns` (all when None: see
     /// `crm.EXPORT_COLUMNS`). Cells starting with `=`, `+`, `-` or `@` get a leading `'` so a
     /// spreadsheet never runs them. Written beside `path` and renamed onto it at the end:
@@ -1217,7 +1242,8 @@ impl PyTenant {
         self.export(py, path, options, progress, false)
     }
 
-    /// The customers a search finds (`search`: a dict of `search()` arguments, every hit in its
+    /// The customers a search finds (`search`: a dict of `search()` arguments or a
+    /// `SavedSearch`, every hit in its
     /// order; None for all) who may be written to on `channel` (`"email"` or `"sms"`): with
     /// consent on it, an address for it (for SMS a mobile number), not anonymised, and not an
     /// address of a person who asked to be forgotten. The library sends nothing: the host sends,
@@ -1340,7 +1366,8 @@ impl PyTenant {
         Ok(log.into_iter().map(PyCommunication).collect())
     }
 
-    /// Saves a search (`search`: a dict of `search()` arguments) as `name`: a new saved search,
+    /// Saves a search (`search`: a dict of `search()` arguments, or a `SavedSearch` to copy) as
+    /// `name`: a new saved search,
     /// or the one of that name with its query replaced (its run history then starts afresh).
     ///
     /// Raises:
@@ -1353,7 +1380,13 @@ impl PyTenant {
         search: Bound<'_, PyAny>,
     ) -> PyResult<PySavedSearch> {
         let actor = self.actor(py)?;
-        let query = SearchArgs::from_mapping("save_search", &search)?.query(py)?;
+        let query = search_query(py, "save_search", Some(&search))?.ok_or_else(|| {
+            crate::convert::wrong_type(
+                "search",
+                "a dict of search() arguments or a SavedSearch",
+                &search,
+            )
+        })?;
         self.call(py, |t| t.save_search(&actor, &name, &query))
             .map(PySavedSearch)
     }

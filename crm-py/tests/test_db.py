@@ -73,8 +73,8 @@ def test_schema_version_and_package_version() -> None:
 def test_settings(agency: crm.Tenant) -> None:
     french = agency.settings()
     assert french.default_region == "FR"
-    assert repr(french) == "TenantSettings(default_region='FR', name_rule='both')"
-    assert french.to_dict() == {"default_region": "FR", "name_rule": "both"}
+    assert repr(french) == "TenantSettings(default_region='FR', name_rule='both', time_zone=None)"
+    assert french.to_dict() == {"default_region": "FR", "name_rule": "both", "time_zone": None}
     # the region reads phones typed without a country code
     assert agency.create_customer(first_name="A", last_name="B", mobile="06 12 34 56 78").mobile is not None
     agency.set_settings(default_region=None)

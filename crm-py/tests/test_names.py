@@ -102,8 +102,12 @@ def test_the_search_keywords_are_the_core_filters(agency: crm.Tenant) -> None:
     assert tuple(filters) == crm.NAMES["search_filter"]
     periods = [k.removesuffix("_between") for k in keywords if k.endswith("_between")]
     assert tuple(periods) == crm.NAMES["search_period"]
+    relative = [k.removesuffix("_in") for k in keywords if k.endswith("_in")]
+    assert tuple(relative) == crm.NAMES["search_period"]
     others = {"self", "text", "customer_no", "sort", "offset", "limit"}
-    assert set(keywords) - others == set(filters) | {f"{p}_between" for p in periods}
+    assert set(keywords) - others == (
+        set(filters) | {f"{p}_between" for p in periods} | {f"{p}_in" for p in periods}
+    )
     agency.create_customer(first_name="Jean", last_name="Dupont", email="jean@example.fr")
     # Each filter by its core name through the mapping a saved search takes.
     for name in crm.NAMES["search_filter"]:
@@ -116,6 +120,10 @@ def test_the_search_keywords_are_the_core_filters(agency: crm.Tenant) -> None:
     for period in crm.NAMES["search_period"]:
         span = (date(2026, 1, 1), date(2026, 12, 31))
         assert agency.search(**{f"{period}_between": span}).total >= 0  # type: ignore[arg-type]
+        # The relative form, as a keyword and through a saved search's mapping alike.
+        assert agency.search(**{f"{period}_in": "this year"}).total == (1 if period == "created" else 0)  # type: ignore[arg-type]
+        saved = agency.save_search(f"in {period}", {f"{period}_in": "this year"})
+        assert agency.run_saved(saved).total == (1 if period == "created" else 0)
     with pytest.raises(crm.ValidationError, match="booking_status: not one of"):
         agency.search(booking_status="sent")  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="fax is not an argument of search"):
@@ -304,7 +312,7 @@ def test_value_records_and_settings_take_back_their_core_fields(agency: crm.Tena
     assert crm.Invoice(**fields) == invoice
     agency.set_settings(default_region="BE", name_rule="either")
     agency.set_settings(**agency.settings().to_dict())
-    assert agency.settings().to_dict() == {"default_region": "BE", "name_rule": "either"}
+    assert agency.settings().to_dict() == {"default_region": "BE", "name_rule": "either", "time_zone": None}
 
 
 def test_a_log_entry_takes_every_core_field(agency: crm.Tenant) -> None:

@@ -129,3 +129,50 @@ def test_statement_with_totals_and_pdf(agency: crm.Tenant, other: crm.Tenant, tm
     for needle in ["Hélène Dupont", "BK-1", "BK-3", "130.50 EUR"]:
         assert needle in text
     assert "BK-9" not in text
+
+
+def test_relative_periods_follow_the_tenant_day_and_a_saved_search_is_a_search(
+    agency: crm.Tenant, other: crm.Tenant, tmp_path: Path
+) -> None:
+    agency.set_settings(time_zone="Europe/Paris")
+    assert agency.settings().time_zone == "Europe/Paris"
+    assert other.settings().time_zone is None
+    with pytest.raises(crm.ValidationError) as err:
+        agency.set_settings(time_zone="Paris")
+    assert err.value.field == "time_zone"
+    soon = make(agency, "Soon", "soon@x.fr")
+    later = make(agency, "Later", "later@x.fr")
+    lapsed = make(agency, "Lapsed", "lapsed@x.fr")
+    today = datetime.now(UTC).date()
+
+    def pickup(days: int) -> datetime:
+        return datetime.combine(today + timedelta(days=days), datetime.min.time(), UTC) + timedelta(hours=12)
+
+    agency.upsert_booking(reference="P-1", pickup_at=pickup(3), customer=soon)
+    agency.upsert_booking(reference="P-2", pickup_at=pickup(20), customer=later)
+    agency.upsert_booking(reference="P-3", pickup_at=pickup(-500), customer=lapsed)
+    assert [r.first_name for r in agency.search(departure_in="next 7 days")] == ["Soon"]
+    assert [r.first_name for r in agency.search(last_booking_in="more than 12 months ago")] == ["Lapsed"]
+    assert agency.search(created_in="today").total == 3
+    assert agency.search(created_in="last month").total == 0
+    with pytest.raises(crm.ValidationError) as err:
+        agency.search(departure_in="soonish")
+    assert err.value.field == "departure_in"
+    with pytest.raises(crm.ValidationError):
+        agency.search(departure_in="next 0 days")
+
+    saved = agency.save_search("Departing soon", {"departure_in": "next 7 days", "has_email": True})
+    assert "next 7 days" in str(saved.query)
+    # A SavedSearch goes wherever a search does: outreach, exports, another saved search.
+    out = agency.outreach("email", search=saved)
+    assert [r.first_name for r in out.recipients] == ["Soon"]
+    assert agency.export_csv(tmp_path / "soon.csv", columns=["first_name"], search=saved) == 1
+    assert (tmp_path / "soon.csv").read_text().splitlines() == ["first_name", "Soon"]
+    assert agency.export_xlsx(tmp_path / "soon.xlsx", search=saved) == 1
+    copy = agency.save_search("Copy", saved)
+    assert copy.query == saved.query and copy.id != saved.id
+    assert agency.run_saved(copy).total == 1
+    # The other tenant runs it on its own customers: none.
+    assert len(other.outreach("email", search=saved)) == 0
+    with pytest.raises(TypeError, match="SavedSearch"):
+        agency.outreach("email", search=42)  # type: ignore[arg-type]

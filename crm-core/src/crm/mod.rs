@@ -291,8 +291,9 @@ impl Tenant {
     /// text and filters; Search if the index cannot be brought up to date.
     pub fn search(&self, query: &CustomerQuery) -> Result<SearchPage> {
         query.validate()?;
+        let query = self.resolved(query, Utc::now())?;
         let behind = sync::catch_up(self.store.as_ref(), &self.index, &self.id)?;
-        let mut page = sync::run(self.store.as_ref(), &self.index, &self.id, query)?;
+        let mut page = sync::run(self.store.as_ref(), &self.index, &self.id, &query)?;
         page.behind = behind;
         Ok(page)
     }
@@ -1360,10 +1361,37 @@ impl Tenant {
     fn each_hit_page(
         &self,
         query: &CustomerQuery,
+        page: impl FnMut(Vec<CustomerId>, u64) -> Result<()>,
+    ) -> Result<u64> {
+        self.each_hit_page_at(query, Utc::now(), page)
+    }
+
+    /// `query` with its relative periods ([`CustomerQuery::within`]) read on the tenant's local
+    /// day at `now`; as it is when it has none (the settings are then not read).
+    fn resolved<'q>(
+        &self,
+        query: &'q CustomerQuery,
+        now: DateTime<Utc>,
+    ) -> Result<std::borrow::Cow<'q, CustomerQuery>> {
+        if !query.is_relative() {
+            return Ok(std::borrow::Cow::Borrowed(query));
+        }
+        let tz = self.settings()?.tz();
+        let today = crate::model::period::local_day(now, tz);
+        query.resolved(today, tz).map(std::borrow::Cow::Owned)
+    }
+
+    /// As [`each_hit_page`](Self::each_hit_page), its relative periods read at `now`.
+    fn each_hit_page_at(
+        &self,
+        query: &CustomerQuery,
+        now: DateTime<Utc>,
         mut page: impl FnMut(Vec<CustomerId>, u64) -> Result<()>,
     ) -> Result<u64> {
         // The text and filters are the caller's: checked once, here.
         query.typed_words()?;
+        let query = self.resolved(query, now)?;
+        let query = query.as_ref();
         sync::catch_up(self.store.as_ref(), &self.index, &self.id)?;
         const PAGE: usize = MAX_PAGE as usize;
         let mut seen = std::collections::HashSet::new();

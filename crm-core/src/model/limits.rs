@@ -70,3 +70,7 @@ pub const MAX_WINDOW: usize = 1_000;
 pub const DEFAULT_WINDOW: usize = 24;
 /// Most customers put on or taken off a list in one call.
 pub const MAX_LIST_CHANGE: usize = 100_000;
+
+/// The largest count of a relative period (`last 1000 days`,
+/// [`RelativePeriod`](crate::RelativePeriod)).
+pub const MAX_PERIOD_COUNT: u32 = 1000;

@@ -19,6 +19,7 @@ mod list;
 mod merge;
 mod outreach;
 mod page;
+pub(crate) mod period;
 mod query;
 mod saved;
 pub(crate) mod string_enum;
@@ -56,6 +57,7 @@ pub use outreach::{
 };
 pub use page::{Cursor, CustomerListQuery, CustomerRow, CustomerSort, Page};
 pub(crate) use page::{CursorData, SortKey};
+pub use period::{PeriodUnit, RelativePeriod};
 pub use query::{CustomerQuery, SearchFilter, SearchPage, SearchPeriod, SearchSort};
 pub(crate) use query::{TextFilter, day_number};
 pub(crate) use saved::search_name;

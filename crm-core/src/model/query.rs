@@ -2,10 +2,12 @@
 //! form, the order and the page; and the page of results it gets. The search module runs it.
 
 use chrono::{Datelike, NaiveDate};
+use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 use super::BookingStatus;
 use super::page::CustomerRow;
+use super::period::{RelativePeriod, day_start_in};
 use crate::error::{Error, Result};
 use crate::model::limits::{
     MAX_EMAIL_CHARS, MAX_FILTERS, MAX_NAME_CHARS, MAX_PAGE, MAX_PHONE_CHARS, MAX_SEARCH_DEPTH,
@@ -64,6 +66,9 @@ pub(crate) enum TextFilter {
     Created(Option<i64>, Option<i64>),
     /// Local days since 1970-01-01, `[from, to)`.
     LastBooking(Option<i64>, Option<i64>),
+    /// A period relative to the day the query runs, read in the tenant's time zone: replaced by
+    /// the absolute filter it stands for before the search ([`CustomerQuery::resolved`]).
+    Relative(SearchPeriod, RelativePeriod),
 }
 
 /// A customer search: typed text and filters, combined with AND, one page of results.
@@ -135,7 +140,8 @@ impl TextFilter {
             | Self::HasMobile(_)
             | Self::Departure(..)
             | Self::Created(..)
-            | Self::LastBooking(..) => return None,
+            | Self::LastBooking(..)
+            | Self::Relative(..) => return None,
         })
     }
 }
@@ -359,6 +365,26 @@ impl CustomerQuery {
         }
     }
 
+    /// Sets the period filter `period` to days relative to the day the query runs, in the
+    /// tenant's time zone: `within(SearchPeriod::Departure, "next 7 days".parse()?)`. A saved
+    /// search keeps it relative; each run reads it from its own day. The days are those of
+    /// the absolute filter ([`departure_between`](Self::departure_between) and
+    /// [`last_booking_between`](Self::last_booking_between): local days at the pickup place;
+    /// [`created_between`](Self::created_between): days in the tenant's time zone here).
+    ///
+    /// ```
+    /// use crm_core::{CustomerQuery, PeriodUnit, RelativePeriod, SearchPeriod};
+    /// let lapsed = CustomerQuery::all()
+    ///     .within(SearchPeriod::LastBooking, "more than 12 months ago".parse()?);
+    /// let soon = CustomerQuery::all()
+    ///     .within(SearchPeriod::Departure, RelativePeriod::Next(7, PeriodUnit::Day));
+    /// # Ok::<(), crm_core::Error>(())
+    /// ```
+    pub fn within(mut self, period: SearchPeriod, relative: RelativePeriod) -> Self {
+        self.filters.push(TextFilter::Relative(period, relative));
+        self
+    }
+
     /// Has a booking with this status.
     pub fn booking_status(mut self, status: BookingStatus) -> Self {
         self.filters.push(TextFilter::Status(status));
@@ -422,6 +448,59 @@ impl CustomerQuery {
 }
 
 impl CustomerQuery {
+    /// Whether a filter is relative to the day the query runs.
+    pub(crate) fn is_relative(&self) -> bool {
+        self.filters
+            .iter()
+            .any(|f| matches!(f, TextFilter::Relative(..)))
+    }
+
+    /// The query with its relative periods replaced by the days they stand for on `today` (the
+    /// tenant's local day) in `tz`.
+    ///
+    /// # Errors
+    /// Validation naming `period` when one reaches past the calendar's range.
+    pub(crate) fn resolved(&self, today: NaiveDate, tz: Tz) -> Result<Self> {
+        let mut query = self.clone();
+        for filter in &mut query.filters {
+            let TextFilter::Relative(period, relative) = *filter else {
+                continue;
+            };
+            let (from, to) = relative.days(today)?;
+            *filter = match period {
+                SearchPeriod::Departure => {
+                    let (from, to) = day_numbers(from, to);
+                    TextFilter::Departure(from, to)
+                }
+                SearchPeriod::LastBooking => {
+                    let (from, to) = day_numbers(from, to);
+                    TextFilter::LastBooking(from, to)
+                }
+                _ => {
+                    let start = |d: NaiveDate| {
+                        day_start_in(d, tz)
+                            .map(|t| t.timestamp_micros())
+                            .ok_or_else(|| {
+                                Error::validation("period", "reaches past the calendar's range")
+                            })
+                    };
+                    let to = match to.map(|d| d.succ_opt()) {
+                        Some(None) => {
+                            return Err(Error::validation(
+                                "period",
+                                "reaches past the calendar's range",
+                            ));
+                        }
+                        Some(Some(next)) => Some(start(next)?),
+                        None => None,
+                    };
+                    TextFilter::Created(from.map(start).transpose()?, to)
+                }
+            };
+        }
+        Ok(query)
+    }
+
     /// `limit` in 1 to [`MAX_PAGE`], `offset + limit` at most [`MAX_SEARCH_DEPTH`].
     pub(crate) fn check_page(&self) -> Result<()> {
         if self.limit == 0 || self.limit > MAX_PAGE {

@@ -90,6 +90,10 @@ pub struct TenantSettings {
     /// Which names a customer needs (default: first and last).
     #[serde(default)]
     pub name_rule: NameRule,
+    /// The tenant's time zone, an IANA name (`Europe/Paris`): the day relative periods
+    /// ([`RelativePeriod`](crate::RelativePeriod)) and schedules are read in. `None`: UTC.
+    #[serde(default)]
+    pub time_zone: Option<String>,
 }
 
 impl TenantSettings {
@@ -98,6 +102,16 @@ impl TenantSettings {
         Self {
             default_region: Some(region.to_owned()),
             name_rule: NameRule::Both,
+            time_zone: None,
+        }
+    }
+
+    /// The same settings in another time zone (an IANA name such as `Europe/Paris`; checked
+    /// when the settings are saved).
+    pub fn with_time_zone(self, time_zone: &str) -> Self {
+        Self {
+            time_zone: Some(time_zone.to_owned()),
+            ..self
         }
     }
 
@@ -115,10 +129,28 @@ impl TenantSettings {
             }
             _ => None,
         };
+        let time_zone = match self.time_zone {
+            Some(tz) if !tz.trim().is_empty() => Some(
+                super::period::time_zone("time_zone", &tz)?
+                    .name()
+                    .to_owned(),
+            ),
+            _ => None,
+        };
         Ok(Self {
             default_region,
             name_rule: self.name_rule,
+            time_zone,
         })
+    }
+
+    /// The time zone the tenant's days are read in (UTC when none is set; a stored name this
+    /// build does not know reads as UTC too).
+    pub(crate) fn tz(&self) -> chrono_tz::Tz {
+        self.time_zone
+            .as_deref()
+            .and_then(|name| name.parse().ok())
+            .unwrap_or(chrono_tz::UTC)
     }
 
     pub(crate) fn region(&self) -> Option<phonenumber::country::Id> {
@@ -145,5 +177,21 @@ mod tests {
         let s = TenantSettings::with_region("fr").validate().unwrap();
         assert_eq!(s.default_region.as_deref(), Some("FR"));
         assert!(TenantSettings::with_region("QQ").validate().is_err());
+    }
+
+    #[test]
+    fn time_zone_is_checked_and_named_canonically() {
+        let s = TenantSettings::default()
+            .with_time_zone(" Europe/Paris ")
+            .validate()
+            .unwrap();
+        assert_eq!(s.time_zone.as_deref(), Some("Europe/Paris"));
+        assert_eq!(s.tz(), chrono_tz::Europe::Paris);
+        let err = TenantSettings::default()
+            .with_time_zone("Paris")
+            .validate()
+            .unwrap_err();
+        assert_eq!(err.field(), Some("time_zone"));
+        assert_eq!(TenantSettings::default().tz(), chrono_tz::UTC);
     }
 }

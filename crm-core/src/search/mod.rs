@@ -60,6 +60,11 @@ pub(crate) fn ids_at(
     offset: usize,
     limit: usize,
 ) -> Result<(Vec<CustomerId>, u64)> {
+    if q.is_relative() {
+        return Err(Error::Internal(
+            "a relative period reached the search unresolved".into(),
+        ));
+    }
     let built = query::build(&index.fields, tenant.as_str(), q);
     index.search(&built, q.sort, offset, limit)
 }

@@ -340,6 +340,8 @@ fn filters(f: &Fields, tenant: &str, q: &CustomerQuery) -> Vec<Box<dyn Query>> {
             TextFilter::LastBooking(from, to) => {
                 range(f.recency, Some(from.unwrap_or(NO_BOOKING_DAY + 1)), *to)
             }
+            // Resolved before a search ([`search::ids_at`] refuses one left): matches nothing.
+            TextFilter::Relative(..) => Box::new(tantivy::query::EmptyQuery),
         });
     }
     filters

@@ -535,6 +535,7 @@ fn a_file_of_the_previous_schema_gets_its_phones_read_again() {
              ALTER TABLE tenants DROP COLUMN feed_compacted;
              DROP TABLE feed_cursors;
              DROP TABLE match_models; DROP TABLE not_duplicates;
+             ALTER TABLE tenants DROP COLUMN time_zone;
              PRAGMA user_version = 6;",
         )
         .unwrap();

@@ -29,6 +29,7 @@ mod outreach;
 mod persistence;
 mod pg_only;
 mod privacy;
+mod relative_periods;
 mod search;
 mod search_filters;
 mod search_isolation;

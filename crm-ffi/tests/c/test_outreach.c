@@ -1,5 +1,7 @@
 /* Outreach, the communication log, saved searches and statements from C. argv[1] is a scratch
  * folder. */
+#include <time.h>
+
 #include "check.h"
 
 static char *create(crm_tenant *t, const char *first, const char *email, int consent) {
@@ -149,6 +151,49 @@ int main(int argc, char **argv) {
   CHECK_OK(crm_tenant_delete_saved_search(t, search_id));
   CHECK_STATUS(crm_tenant_delete_saved_search(t, search_id), CRM_ERR_NOT_FOUND);
   crm_string_free(search_id);
+
+  /* a relative period, saved and handed back as a query to outreach and export */
+  {
+    crm_search_query *soon = NULL, *saved_query = NULL;
+    char *zone = NULL, *soon_id = NULL, pickup[64], csv[512];
+    time_t now = time(NULL) + 3 * 86400;
+    uint64_t rows = 0;
+    strftime(pickup, sizeof pickup, "%Y-%m-%dT12:00:00Z", gmtime(&now));
+    snprintf(csv, sizeof csv, "%s/soon.csv", argv[1]);
+    CHECK_OK(crm_tenant_set_time_zone(t, "Etc/UTC"));
+    CHECK_OK(crm_tenant_time_zone(t, &zone));
+    CHECK(str_eq(zone, "Etc/UTC"));
+    crm_string_free(zone);
+    CHECK_STATUS(crm_tenant_set_time_zone(t, "Paris"), CRM_ERR_VALIDATION);
+    CHECK(str_eq(crm_last_error_field(), "time_zone"));
+    CHECK_OK(crm_tenant_time_zone(other, &zone));
+    CHECK(zone == NULL);
+    book(t, "SOON-1", pickup, anne, 100);
+    CHECK_OK(crm_search_query_new(NULL, &soon));
+    CHECK_STATUS(crm_search_query_relative_period(soon, CRM_PERIOD_DEPARTURE, "soonish"), CRM_ERR_VALIDATION);
+    CHECK(str_eq(crm_last_error_field(), "period"));
+    CHECK_OK(crm_search_query_relative_period(soon, CRM_PERIOD_DEPARTURE, "next 7 days"));
+    CHECK_OK(crm_tenant_save_search(t, "Departing soon", soon, &soon_id));
+    CHECK_OK(crm_tenant_get_saved_search_json(t, soon_id, &json));
+    CHECK(contains(json, "next 7 days"));
+    crm_string_free(json);
+    CHECK_OK(crm_tenant_saved_search_query(t, soon_id, &saved_query));
+    CHECK_STATUS(crm_tenant_saved_search_query(other, soon_id, &saved_query), CRM_ERR_NOT_FOUND);
+    CHECK_OK(crm_tenant_outreach(t, saved_query, CRM_CHANNEL_EMAIL, &o));
+    CHECK(crm_outreach_count(o) == 1);
+    CHECK_OK(crm_outreach_recipient(o, 0, NULL, NULL, &first, NULL, NULL, NULL));
+    CHECK(str_eq(first, "Anne"));
+    crm_outreach_free(o);
+    CHECK_OK(crm_tenant_export(t, csv, CRM_EXPORT_CSV, "first_name", saved_query, NULL, NULL, &rows));
+    CHECK(rows == 1);
+    CHECK_OK(crm_tenant_outreach(other, saved_query, CRM_CHANNEL_EMAIL, &o));
+    CHECK(crm_outreach_count(o) == 0);
+    crm_outreach_free(o);
+    crm_search_query_free(saved_query);
+    crm_search_query_free(soon);
+    CHECK_OK(crm_tenant_delete_saved_search(t, soon_id));
+    crm_string_free(soon_id);
+  }
 
   /* a statement */
   book(t, "BK-1", "2026-06-01T08:00:00+02:00", anne, 12050);

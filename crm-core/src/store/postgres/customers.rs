@@ -13,7 +13,7 @@ use crate::model::{Customer, CustomerId, Phone, TenantId, TenantSettings, email_
 
 pub(super) fn tenant_settings(db: &mut Db<'_>, tenant: &TenantId) -> Result<TenantSettings> {
     let row = db.query_opt(
-        "SELECT default_region, name_rule FROM tenants WHERE tenant_id = $1",
+        "SELECT default_region, name_rule, time_zone FROM tenants WHERE tenant_id = $1",
         &[&tenant.as_str()],
     )?;
     let mut settings = TenantSettings::default();
@@ -21,6 +21,7 @@ pub(super) fn tenant_settings(db: &mut Db<'_>, tenant: &TenantId) -> Result<Tena
         let region: Option<String> = get(&row, 0)?;
         let rule: String = get(&row, 1)?;
         settings.default_region = region;
+        settings.time_zone = get(&row, 2)?;
         settings.name_rule = rule
             .parse()
             .map_err(|_| Error::Internal(format!("unknown name rule {rule:?} stored")))?;
@@ -101,11 +102,13 @@ pub(super) fn set_tenant_settings(
     settings: &TenantSettings,
 ) -> Result<()> {
     db.execute(
-        "UPDATE tenants SET default_region = $2, name_rule = $3 WHERE tenant_id = $1",
+        "UPDATE tenants SET default_region = $2, name_rule = $3, time_zone = $4
+         WHERE tenant_id = $1",
         &[
             &tenant.as_str(),
             &settings.default_region,
             &settings.name_rule.as_str(),
+            &settings.time_zone,
         ],
     )?;
     Ok(())

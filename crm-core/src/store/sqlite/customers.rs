@@ -12,16 +12,23 @@ use crate::model::{Customer, CustomerId, Phone, TenantId, TenantSettings, email_
 
 pub(super) fn tenant_settings(tx: &Transaction<'_>, tenant: &TenantId) -> Result<TenantSettings> {
     let row = tx
-        .prepare_cached("SELECT default_region, name_rule FROM tenants WHERE tenant_id = ?1")
+        .prepare_cached(
+            "SELECT default_region, name_rule, time_zone FROM tenants WHERE tenant_id = ?1",
+        )
         .map_err(super::db)?
         .query_row([tenant.as_str()], |r| {
-            Ok((r.get::<_, Option<String>>(0)?, r.get::<_, String>(1)?))
+            Ok((
+                r.get::<_, Option<String>>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?,
+            ))
         })
         .optional()
         .map_err(super::db)?;
     let mut settings = TenantSettings::default();
-    if let Some((region, rule)) = row {
+    if let Some((region, rule, time_zone)) = row {
         settings.default_region = region;
+        settings.time_zone = time_zone;
         settings.name_rule = rule
             .parse()
             .map_err(|_| Error::Internal(format!("unknown name rule {rule:?} stored")))?;
@@ -110,13 +117,15 @@ pub(super) fn set_tenant_settings(
     settings: &TenantSettings,
 ) -> Result<()> {
     tx.prepare_cached(
-        "UPDATE tenants SET default_region = ?2, name_rule = ?3 WHERE tenant_id = ?1",
+        "UPDATE tenants SET default_region = ?2, name_rule = ?3, time_zone = ?4
+         WHERE tenant_id = ?1",
     )
     .map_err(super::db)?
     .execute(params![
         tenant.as_str(),
         settings.default_region,
-        settings.name_rule.as_str()
+        settings.name_rule.as_str(),
+        settings.time_zone,
     ])
     .map_err(super::db)?;
     Ok(())

@@ -334,6 +334,10 @@ CREATE TABLE not_duplicates (
 ) STRICT;
 CREATE INDEX not_duplicates_by_high ON not_duplicates(tenant_id, high);
 "#,
+    r#"
+-- The tenant's time zone (an IANA name; NULL: UTC), for relative periods and schedules.
+ALTER TABLE tenants ADD COLUMN time_zone TEXT;
+"#,
 ];
 
 /// The schema version this library writes.
