@@ -2781,6 +2781,71 @@ crm_status crm_saved_run_to_json(const struct crm_saved_run *run, char **out);
 void crm_saved_run_free(struct crm_saved_run *run);
 
 /**
+ * Sets the schedule of saved search `search_id` from its JSON form (NULL removes it):
+ * `{"every": "week", "weekday": "monday", "at": "08:00", "action": "export", "format": "csv",
+ * "columns": ["customer_no", "email"], "only_new": true}`. `every` is `day`, `week` (with
+ * `weekday`, `monday` to `sunday`) or `month` (with `day`, 1 to 31: in a shorter month its last
+ * day); `at` is `HH:MM` in the tenant's time zone (`crm_tenant_set_time_zone`); `action` is
+ * `export` (with `format` `csv` or `xlsx`, `columns` (absent: all), `bom`) or `outreach`
+ * (with `channel` `email` or `sms`); `only_new`: only the customers new since the previous
+ * run. From then on `crm_tenant_run_due_json` runs it at each slot, the first being the first
+ * after this call. Errors: `CRM_ERR_VALIDATION` naming the key, `CRM_ERR_NOT_FOUND`.
+ */
+crm_status crm_tenant_set_schedule(const struct crm_tenant *tenant,
+                                   const char *search_id,
+                                   const char *schedule_json);
+
+/**
+ * The schedule of saved search `search_id` as JSON `{"format": 1, "schedule": {"search",
+ * "schedule", "set_at", "last_run", "next_slot"}}` (`"schedule": null` when it has none). On
+ * success `*out` is a string freed with `crm_string_free`. Errors: `CRM_ERR_NOT_FOUND`.
+ */
+crm_status crm_tenant_schedule_json(const struct crm_tenant *tenant,
+                                    const char *search_id,
+                                    char **out);
+
+/**
+ * Every scheduled search of the tenant as JSON `{"format": 1, "schedules": [{"search",
+ * "schedule", "set_at", "last_run", "next_slot"}...]}`, by name. On success `*out` is a string
+ * freed with `crm_string_free`.
+ */
+crm_status crm_tenant_schedules_json(const struct crm_tenant *tenant, char **out);
+
+/**
+ * The scheduled searches due at `now` (RFC 3339) as JSON `{"format": 1, "due": [{"search",
+ * "schedule", "slot"}...]}`. Writes nothing. On success `*out` is a string freed with
+ * `crm_string_free`. Errors: `CRM_ERR_VALIDATION` on `now`.
+ */
+crm_status crm_tenant_due_schedules_json(const struct crm_tenant *tenant,
+                                         const char *now,
+                                         char **out);
+
+/**
+ * Runs each schedule due at `now` (RFC 3339) once: an export writes its file into the folder
+ * `out_dir`, an outreach lists its recipients. Call it from the host's own timer; a second
+ * call for the same slot runs nothing. What each produced, as JSON `{"format": 1, "runs":
+ * [{"search_id", "name", "slot", "total", "new", "rows", "file", "outreach", "error"}...]}`:
+ * a run that failed has its `error` (the next call runs it again) and did not stop the others.
+ * On success `*out` is a string freed with `crm_string_free`. Errors: `CRM_ERR_VALIDATION` on
+ * `now` or `out_dir` (not a folder).
+ */
+crm_status crm_tenant_run_due_json(const struct crm_tenant *tenant,
+                                   const char *now,
+                                   const char *out_dir,
+                                   char **out);
+
+/**
+ * Up to `limit` (1 to 1000) recorded runs of saved search `search_id`'s schedule, latest slot
+ * first, as JSON `{"format": 1, "runs": [{"search_id", "slot", "started_at", "finished_at",
+ * "ran_by", "rows", "file"}...]}`. On success `*out` is a string freed with
+ * `crm_string_free`. Errors: `CRM_ERR_VALIDATION` on `limit`, `CRM_ERR_NOT_FOUND`.
+ */
+crm_status crm_tenant_schedule_runs_json(const struct crm_tenant *tenant,
+                                         const char *search_id,
+                                         uint32_t limit,
+                                         char **out);
+
+/**
  * A search for the typed `text` (NULL or empty: filters only), 20 rows from the first, by
  * relevance. On success `*out` is owned by the caller, freed with `crm_search_query_free`.
  */

@@ -53,6 +53,7 @@ mod model;
 mod parallel;
 mod privacy;
 mod resolve;
+mod schedule;
 mod search;
 mod statement;
 mod store;
@@ -78,7 +79,7 @@ pub use model::{
     Captured, Channel, Communication, CommunicationId, Consent, Customer, CustomerId,
     CustomerStats, Document, DocumentId, Invoice, ListInfo, Money, NameRule, NewBooking,
     NewCommunication, NewCustomer, NewDocument, Outreach, OutreachSkips, PaymentStatus, Phone,
-    Recipient, Role, SavedRun, SavedSearch, SavedSearchId, TenantId, TenantSettings,
+    Recipient, Role, SavedRun, SavedSearch, SavedSearchId, ScheduleRun, TenantId, TenantSettings,
     UpsertedBooking, fold,
 };
 pub use model::{ChangeEvent, ChangeKind};
@@ -90,6 +91,10 @@ pub use model::{FEED_RETENTION, FeedBounds, FeedCompaction, FeedCursor};
 pub use privacy::{
     ANONYMISED_FIRST_NAME, AnonymisationNote, AnonymisationReport, ConsentRecord, EXPORT_FORMAT,
     InvoiceRecord, Kept, PersonalDataExport, RetentionReport, SecondaryContacts,
+};
+pub use schedule::{
+    DueSchedule, Repeat, Schedule, ScheduleAction, ScheduleEvery, ScheduleInfo, ScheduleKind,
+    ScheduledRun,
 };
 pub use statement::{Statement, StatementLine};
 

@@ -38,7 +38,7 @@ fn run<'a>(ptr: *const crm_saved_run) -> Result<&'a RunHandle, Failure> {
     ffi::get::<RunHandle>(ptr, "run")
 }
 
-fn search_id_in(ptr: *const c_char) -> Result<SavedSearchId, Failure> {
+pub(crate) fn search_id_in(ptr: *const c_char) -> Result<SavedSearchId, Failure> {
     Ok(ffi::text_in(ptr, "search_id")?.parse()?)
 }
 

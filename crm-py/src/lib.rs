@@ -18,6 +18,7 @@ mod outreach;
 mod pages;
 mod privacy;
 mod records;
+mod schedules;
 mod search_args;
 mod tenant;
 
@@ -59,6 +60,9 @@ fn names(py: Python<'_>) -> PyResult<Bound<'_, pyo3::types::PyDict>> {
         ("name_rule", texts(NameRule::ALL)),
         ("capture_match", texts(CaptureMatch::ALL)),
         ("issue_kind", texts(IssueKind::ALL)),
+        ("schedule_every", texts(crm_core::ScheduleEvery::ALL)),
+        ("schedule_action", texts(crm_core::ScheduleKind::ALL)),
+        ("export_format", texts(crm_core::ExportFormat::ALL)),
     ] {
         names.set_item(kind, pyo3::types::PyTuple::new(py, all)?)?;
     }
@@ -125,6 +129,10 @@ fn _crm(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<outreach::PySavedRun>()?;
     module.add_class::<outreach::PyStatement>()?;
     module.add_class::<outreach::PyStatementLine>()?;
+    module.add_class::<schedules::PyScheduleInfo>()?;
+    module.add_class::<schedules::PyDueSchedule>()?;
+    module.add_class::<schedules::PyScheduledRun>()?;
+    module.add_class::<schedules::PyScheduleRun>()?;
     errors::register(module)?;
     Ok(())
 }

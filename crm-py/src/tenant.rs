@@ -29,6 +29,7 @@ use crate::privacy::{PyAnonymisationReport, PyRetentionReport};
 use crate::records::{
     PyActor, PyBooking, PyCaptured, PyCustomer, PyCustomerStats, PyTenantSettings, tenant_settings,
 };
+use crate::schedules::{PyDueSchedule, PyScheduleInfo, PyScheduleRun, PyScheduledRun};
 use crate::search_args::{SearchArgs, yes_no};
 
 /// One tenant (agency) of a database, seen by one actor. Made by `Crm.tenant(id, actor=...)`.
@@ -1442,6 +1443,97 @@ impl PyTenant {
         };
         self.call(py, |t| t.run_saved(&actor, &id, since))
             .map(PySavedRun)
+    }
+
+    /// Sets the schedule of a saved search (a `SavedSearch` or its id); None removes it. From
+    /// then on `run_due` runs it at each slot, the first being the first after this call.
+    ///
+    /// Args:
+    ///     schedule: a dict: `every` ("day", "week" or "month"), `weekday` ("monday"... for a
+    ///         weekly one), `day` (1 to 31 for a monthly one; in a shorter month its last day),
+    ///         `at` ("08:00" or a `datetime.time`, local to the tenant's time zone), `action`
+    ///         ("export" with `format` "csv" or "xlsx", `columns` (all when left out) and `bom`;
+    ///         or "outreach" with `channel` "email" or "sms"), `only_new` (only the customers
+    ///         new since the previous run; default False).
+    ///
+    /// Returns:
+    ///     The ScheduleInfo, or None when removed.
+    ///
+    /// Raises:
+    ///     ValidationError: naming the key. NotFoundError: not a search of this tenant.
+    #[pyo3(signature = (search, schedule))]
+    fn set_schedule(
+        &self,
+        py: Python<'_>,
+        search: Bound<'_, PyAny>,
+        schedule: Option<Bound<'_, PyAny>>,
+    ) -> PyResult<Option<PyScheduleInfo>> {
+        let actor = self.actor(py)?;
+        let id = search_id(&search)?;
+        let schedule = schedule
+            .filter(|s| !s.is_none())
+            .map(|s| crate::schedules::schedule_from(py, &s))
+            .transpose()?;
+        Ok(self
+            .call(py, |t| t.set_schedule(&actor, &id, schedule.as_ref()))?
+            .map(PyScheduleInfo))
+    }
+
+    /// The schedule of a saved search (a `SavedSearch` or its id), or None.
+    fn schedule(
+        &self,
+        py: Python<'_>,
+        search: Bound<'_, PyAny>,
+    ) -> PyResult<Option<PyScheduleInfo>> {
+        let id = search_id(&search)?;
+        Ok(self.call(py, |t| t.schedule(&id))?.map(PyScheduleInfo))
+    }
+
+    /// Every scheduled search of the tenant, by name, each with its latest run and next slot.
+    fn schedules(&self, py: Python<'_>) -> PyResult<Vec<PyScheduleInfo>> {
+        let all = self.call(py, |t| t.schedules())?;
+        Ok(all.into_iter().map(PyScheduleInfo).collect())
+    }
+
+    /// The scheduled searches due at `now` (an aware datetime): their latest slot by then came
+    /// after the schedule was set and has not run. Writes nothing.
+    fn due_schedules(&self, py: Python<'_>, now: Bound<'_, PyAny>) -> PyResult<Vec<PyDueSchedule>> {
+        let now = aware("now", &now)?.to_utc();
+        let due = self.call(py, |t| t.due_schedules(now))?;
+        Ok(due.into_iter().map(PyDueSchedule).collect())
+    }
+
+    /// Runs each schedule due at `now` (an aware datetime) once: an export writes its file into
+    /// the folder `out_dir`, an outreach returns its recipients. Call it from the host's own
+    /// timer; a second call for the same slot runs nothing. A run that fails is reported in
+    /// its `error` (the next call runs it again) without stopping the others.
+    ///
+    /// Raises:
+    ///     ValidationError: `out_dir` is not a folder.
+    fn run_due(
+        &self,
+        py: Python<'_>,
+        now: Bound<'_, PyAny>,
+        #[pyo3(from_py_with = crate::convert::path)] out_dir: std::path::PathBuf,
+    ) -> PyResult<Vec<PyScheduledRun>> {
+        let actor = self.actor(py)?;
+        let now = aware("now", &now)?.to_utc();
+        let runs = self.call(py, |t| t.run_due(&actor, now, &out_dir))?;
+        Ok(runs.into_iter().map(PyScheduledRun).collect())
+    }
+
+    /// Up to `limit` (1 to 1000) recorded runs of a saved search's schedule, latest first.
+    #[pyo3(signature = (search, *, limit=100))]
+    fn schedule_runs(
+        &self,
+        py: Python<'_>,
+        search: Bound<'_, PyAny>,
+        #[pyo3(from_py_with = int)] limit: i64,
+    ) -> PyResult<Vec<PyScheduleRun>> {
+        let id = search_id(&search)?;
+        let limit = page_limit(py, limit)?;
+        let runs = self.call(py, |t| t.schedule_runs(&id, limit))?;
+        Ok(runs.into_iter().map(PyScheduleRun).collect())
     }
 
     /// The statement of `customer`: its bookings departing on the local days `start` to `end`

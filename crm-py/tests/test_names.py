@@ -25,6 +25,9 @@ ALIASES = {
     "_NameRule": "name_rule",
     "_CaptureMatch": "capture_match",
     "_IssueKind": "issue_kind",
+    "_ScheduleEvery": "schedule_every",
+    "_ScheduleAction": "schedule_action",
+    "_ExportFormat": "export_format",
 }
 
 

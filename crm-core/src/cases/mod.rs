@@ -14,4 +14,5 @@ pub(crate) mod lists;
 pub(crate) mod merges;
 pub(crate) mod privacy;
 pub(crate) mod saved;
+pub(crate) mod schedules;
 pub(crate) mod tenants;

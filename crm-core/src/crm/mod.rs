@@ -3,6 +3,7 @@
 mod import;
 mod outreach;
 mod saved;
+mod schedules;
 mod statement;
 
 use std::path::Path;
@@ -1227,9 +1228,19 @@ impl Tenant {
         out: impl std::io::Write,
         progress: impl FnMut(u64, u64),
     ) -> Result<u64> {
+        self.write_csv(options, Rows::of(options), out, progress)
+    }
+
+    fn write_csv(
+        &self,
+        options: &ExportOptions,
+        rows: Rows<'_>,
+        out: impl std::io::Write,
+        progress: impl FnMut(u64, u64),
+    ) -> Result<u64> {
         options.validate()?;
         let mut sheet = CsvSheet::new(out, &options.columns, options.bom)?;
-        let n = self.export_rows(options, progress, |cells| sheet.row(cells))?;
+        let n = self.export_rows(options, rows, progress, |cells| sheet.row(cells))?;
         sheet.finish()?;
         Ok(n)
     }
@@ -1243,9 +1254,19 @@ impl Tenant {
         out: impl std::io::Write + std::io::Seek + Send,
         progress: impl FnMut(u64, u64),
     ) -> Result<u64> {
+        self.write_xlsx(options, Rows::of(options), out, progress)
+    }
+
+    fn write_xlsx(
+        &self,
+        options: &ExportOptions,
+        rows: Rows<'_>,
+        out: impl std::io::Write + std::io::Seek + Send,
+        progress: impl FnMut(u64, u64),
+    ) -> Result<u64> {
         options.validate()?;
         let mut sheet = XlsxSheet::new(&options.columns)?;
-        let n = self.export_rows(options, progress, |cells| sheet.row(cells))?;
+        let n = self.export_rows(options, rows, progress, |cells| sheet.row(cells))?;
         sheet.finish(out)?;
         Ok(n)
     }
@@ -1263,6 +1284,18 @@ impl Tenant {
         path: impl AsRef<std::path::Path>,
         format: crate::ExportFormat,
         options: &ExportOptions,
+        progress: impl FnMut(u64, u64) -> bool,
+    ) -> Result<Option<u64>> {
+        self.write_file(path.as_ref(), format, options, Rows::of(options), progress)
+    }
+
+    /// [`export_file`](Self::export_file) of `rows`.
+    pub(crate) fn write_file(
+        &self,
+        path: &std::path::Path,
+        format: crate::ExportFormat,
+        options: &ExportOptions,
+        rows: Rows<'_>,
         mut progress: impl FnMut(u64, u64) -> bool,
     ) -> Result<Option<u64>> {
         let stopped = std::cell::Cell::new(false);
@@ -1271,14 +1304,14 @@ impl Tenant {
                 stopped.set(true);
             }
         };
-        crate::exchange::replace_file(path.as_ref(), |file| {
+        crate::exchange::replace_file(path, |file| {
             let n = match format {
                 crate::ExportFormat::Xlsx => {
-                    self.export_xlsx(options, &mut *file, &mut on_progress)?
+                    self.write_xlsx(options, rows, &mut *file, &mut on_progress)?
                 }
                 crate::ExportFormat::Csv => {
                     let mut out = std::io::BufWriter::new(&mut *file);
-                    let n = self.export_csv(options, &mut out, &mut on_progress)?;
+                    let n = self.write_csv(options, rows, &mut out, &mut on_progress)?;
                     std::io::Write::flush(&mut out).map_err(|e| Error::Io {
                         message: "cannot write the file".into(),
                         source: e,
@@ -1304,6 +1337,7 @@ impl Tenant {
     fn export_rows(
         &self,
         options: &ExportOptions,
+        rows: Rows<'_>,
         mut progress: impl FnMut(u64, u64),
         mut row: impl FnMut(Vec<String>) -> Result<()>,
     ) -> Result<u64> {
@@ -1327,8 +1361,18 @@ impl Tenant {
             progress(done.min(total), total);
             Ok(())
         };
-        match &options.query {
-            None => {
+        self.each_page(rows, |ids, total| write_page(self.in_order(&ids)?, total))?;
+        Ok(done)
+    }
+
+    /// Calls `page(ids, total)` with the customers of `rows`, a page at a time, in their order.
+    pub(crate) fn each_page(
+        &self,
+        rows: Rows<'_>,
+        mut page: impl FnMut(Vec<CustomerId>, u64) -> Result<()>,
+    ) -> Result<()> {
+        match rows {
+            Rows::Tenant => {
                 let total = self
                     .list_customers(&CustomerListQuery::new(CustomerSort::CreatedAt).limit(1))?
                     .total;
@@ -1344,26 +1388,19 @@ impl Tenant {
                         break;
                     };
                     after = last;
-                    let ids: Vec<CustomerId> = numbered.into_iter().map(|(_, id)| id).collect();
-                    write_page(self.in_order(&ids)?, total)?;
+                    page(numbered.into_iter().map(|(_, id)| id).collect(), total)?;
                 }
             }
-            Some(query) => {
-                self.each_hit_page(query, |ids, total| write_page(self.in_order(&ids)?, total))?;
+            Rows::Query(query, now) => {
+                self.each_hit_page_at(query, now, page)?;
+            }
+            Rows::Ids(ids) => {
+                for chunk in ids.chunks(EXPORT_PAGE as usize) {
+                    page(chunk.to_vec(), ids.len() as u64)?;
+                }
             }
         }
-        Ok(done)
-    }
-
-    /// Calls `page(ids, total)` with every hit of `query` (its own page ignored), a page at a
-    /// time, in its order, after bringing the index up to date. Returns the total. A customer
-    /// comes once, even if a write committed meanwhile shifts the hits between pages.
-    fn each_hit_page(
-        &self,
-        query: &CustomerQuery,
-        page: impl FnMut(Vec<CustomerId>, u64) -> Result<()>,
-    ) -> Result<u64> {
-        self.each_hit_page_at(query, Utc::now(), page)
+        Ok(())
     }
 
     /// `query` with its relative periods ([`CustomerQuery::within`]) read on the tenant's local
@@ -1381,7 +1418,10 @@ impl Tenant {
         query.resolved(today, tz).map(std::borrow::Cow::Owned)
     }
 
-    /// As [`each_hit_page`](Self::each_hit_page), its relative periods read at `now`.
+    /// Calls `page(ids, total)` with every hit of `query` (its own page ignored), its relative
+    /// periods read at `now`, a page at a time, in its order, after bringing the index up to
+    /// date. Returns the total. A customer comes once, even if a write committed meanwhile
+    /// shifts the hits between pages.
     fn each_hit_page_at(
         &self,
         query: &CustomerQuery,
@@ -1514,6 +1554,27 @@ const SCAN_PAGE: u32 = 5_000;
 
 /// Customers read per statement by an export.
 const EXPORT_PAGE: u32 = 1_000;
+
+/// The customers an export or an outreach goes over.
+#[derive(Clone, Copy)]
+pub(crate) enum Rows<'a> {
+    /// Every customer of the tenant, by customer no.
+    Tenant,
+    /// Those a query finds, in its order, its relative periods read at the instant given.
+    Query(&'a CustomerQuery, DateTime<Utc>),
+    /// These, in this order.
+    Ids(&'a [CustomerId]),
+}
+
+impl<'a> Rows<'a> {
+    /// The customers of an export's options: its query's, or the whole tenant.
+    fn of(options: &'a ExportOptions) -> Self {
+        options
+            .query
+            .as_ref()
+            .map_or(Self::Tenant, |q| Self::Query(q, Utc::now()))
+    }
+}
 
 /// Customers anonymised per transaction by a retention pass.
 const RETENTION_BATCH: usize = 500;

@@ -1,6 +1,6 @@
 //! Outreach on the facade: the recipients of a search on a channel, and the communication log.
 
-use super::Tenant;
+use super::{Rows, Tenant};
 use crate::error::{Error, Result};
 use crate::model::CustomerQuery;
 use crate::model::{
@@ -19,9 +19,14 @@ impl Tenant {
     /// The library sends nothing: the host sends, then logs what it sent with
     /// [`record_communications`](Self::record_communications). Writes nothing.
     pub fn outreach(&self, query: &CustomerQuery, channel: Channel) -> Result<Outreach> {
+        self.outreach_of(Rows::Query(query, chrono::Utc::now()), channel)
+    }
+
+    /// [`outreach`](Self::outreach) over `rows`.
+    pub(crate) fn outreach_of(&self, rows: Rows<'_>, channel: Channel) -> Result<Outreach> {
         let mut recipients = Vec::new();
         let mut skipped = OutreachSkips::default();
-        self.each_hit_page(query, |ids, _| {
+        self.each_page(rows, |ids, _| {
             let customers = self.in_order(&ids)?;
             // Those that pass the other checks, then one read for their suppressions.
             let mut candidates = Vec::new();

@@ -81,23 +81,9 @@ impl Tenant {
     ) -> Result<SavedRun> {
         actor.validate()?;
         crate::model::check_utc("since", since)?;
-        let search = crate::cases::saved::get(self.store.as_ref(), &self.id, id)?;
-        let mut ids: Vec<CustomerId> = Vec::new();
-        let total = self.each_hit_page(&search.query, |page, _| {
-            ids.extend(page);
-            Ok(())
-        })?;
-        let (search, previous_run_at, new_ids) = crate::cases::saved::record_run(
-            self.store.as_ref(),
-            &self.id,
-            id,
-            search.updated_at,
-            &ids,
-            since,
-        )?;
-        let ran_at = search.last_run_at.unwrap_or_else(Utc::now);
-        let mut new = Vec::with_capacity(new_ids.len());
-        for chunk in new_ids.chunks(crate::model::limits::MAX_PAGE as usize) {
+        let run = self.run_saved_at(id, since, Utc::now())?;
+        let mut new = Vec::with_capacity(run.new.len());
+        for chunk in run.new.chunks(crate::model::limits::MAX_PAGE as usize) {
             new.extend(crate::cases::customers::rows(
                 self.store.as_ref(),
                 &self.id,
@@ -105,11 +91,56 @@ impl Tenant {
             )?);
         }
         Ok(SavedRun {
-            search,
-            ran_at,
-            previous_run_at,
-            total,
+            ran_at: run.search.last_run_at.unwrap_or_else(Utc::now),
+            search: run.search,
+            previous_run_at: run.previous_run_at,
+            total: run.total,
             new,
         })
     }
+
+    /// [`run_saved`](Self::run_saved) with its relative periods read at `now`, by ids: every
+    /// customer it matched and those new, each in its order.
+    pub(crate) fn run_saved_at(
+        &self,
+        id: &SavedSearchId,
+        since: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Result<SavedIds> {
+        let search = crate::cases::saved::get(self.store.as_ref(), &self.id, id)?;
+        let mut ids: Vec<CustomerId> = Vec::new();
+        let total = self.each_hit_page_at(&search.query, now, |page, _| {
+            ids.extend(page);
+            Ok(())
+        })?;
+        let (search, previous_run_at, new) = crate::cases::saved::record_run(
+            self.store.as_ref(),
+            &self.id,
+            id,
+            search.updated_at,
+            &ids,
+            since,
+        )?;
+        Ok(SavedIds {
+            search,
+            previous_run_at,
+            total,
+            all: ids,
+            new,
+        })
+    }
+}
+
+/// A run of a saved search by ids.
+pub(crate) struct SavedIds {
+    /// The search as it stands after the run.
+    pub(crate) search: crate::model::SavedSearch,
+    /// When it ran before.
+    pub(crate) previous_run_at: Option<DateTime<Utc>>,
+    /// How many it matched.
+    pub(crate) total: u64,
+    /// Every customer it matched, in its order.
+    pub(crate) all: Vec<CustomerId>,
+    /// Those new, in its order.
+    pub(crate) new: Vec<CustomerId>,
 }

@@ -17,7 +17,8 @@ use chrono::{DateTime, FixedOffset, Utc};
 use crate::model::{
     Actor, Booking, BrochureRequest, BrochureRequestId, Communication, Customer, CustomerId,
     CustomerQuery, CustomerRow, CustomerSort, CustomerStats, Document, DocumentId, IndexedCustomer,
-    ListInfo, SavedSearch, SavedSearchId, SortKey, TenantId, TenantSettings,
+    ListInfo, SavedSearch, SavedSearchId, ScheduleRun, SortKey, StoredSchedule, TenantId,
+    TenantSettings,
 };
 
 /// A change event as the search index reads it: its sequence, its kind (`None`: a kind this
@@ -146,6 +147,12 @@ pub(crate) trait Tx {
     fn saved_searches(&self) -> Result<Vec<SavedSearch>>;
     /// The customers a saved search matched, each with when it first matched.
     fn saved_matches(&self, id: &SavedSearchId) -> Result<Vec<(CustomerId, DateTime<Utc>)>>;
+    /// The schedule of a saved search, with the slot of its latest run.
+    fn schedule(&self, id: &SavedSearchId) -> Result<Option<StoredSchedule>>;
+    /// Every schedule of the tenant, with the slot of each one's latest run.
+    fn schedules(&self) -> Result<Vec<StoredSchedule>>;
+    /// Up to `limit` runs of a saved search's schedule, latest slot first.
+    fn schedule_runs(&self, id: &SavedSearchId, limit: u32) -> Result<Vec<ScheduleRun>>;
     /// The customers among `ids` that still exist, in id order, with their contacts and lists.
     fn customers(&self, ids: &[CustomerId]) -> Result<Vec<Customer>>;
     /// Up to `limit` customers in id order after `after`, with their contacts and lists.
@@ -311,6 +318,30 @@ pub(crate) trait WriteTx: Tx {
     ) -> Result<()>;
     /// Forgets one match of a saved search.
     fn delete_saved_match(&self, id: &SavedSearchId, customer: &CustomerId) -> Result<()>;
+    /// Sets (or replaces) the schedule of a saved search: its serialised form, when it was set.
+    fn set_schedule(&self, id: &SavedSearchId, json: &str, at: DateTime<Utc>) -> Result<()>;
+    /// Removes the schedule of a saved search; `false` if it had none.
+    fn delete_schedule(&self, id: &SavedSearchId) -> Result<bool>;
+    /// Claims `slot` of a saved search's schedule for a run starting `at` by `by`; `false` if it
+    /// was claimed before.
+    fn claim_schedule_slot(
+        &self,
+        id: &SavedSearchId,
+        slot: DateTime<Utc>,
+        at: DateTime<Utc>,
+        by: &str,
+    ) -> Result<bool>;
+    /// Completes the run of `slot`: when, how many rows, which file.
+    fn finish_schedule_slot(
+        &self,
+        id: &SavedSearchId,
+        slot: DateTime<Utc>,
+        at: DateTime<Utc>,
+        rows: u64,
+        file: Option<&str>,
+    ) -> Result<()>;
+    /// Forgets the claim of `slot`.
+    fn release_schedule_slot(&self, id: &SavedSearchId, slot: DateTime<Utc>) -> Result<()>;
     /// Removes a customer's row (its bookings moved or detached first), counting it out.
     fn remove_customer(&self, id: &CustomerId) -> Result<()>;
     /// Puts back a customer exactly as `customer` (number, times, version), counting it in.

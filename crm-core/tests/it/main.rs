@@ -30,6 +30,7 @@ mod persistence;
 mod pg_only;
 mod privacy;
 mod relative_periods;
+mod schedules;
 mod search;
 mod search_filters;
 mod search_isolation;

@@ -715,6 +715,7 @@ fn a_file_of_an_earlier_schema_is_rewritten_once_so_free_space_keeps_nothing() {
              DROP TABLE feed_cursors;
              DROP TABLE match_models; DROP TABLE not_duplicates;
              ALTER TABLE tenants DROP COLUMN time_zone;
+             DROP TABLE schedule_runs; DROP TABLE schedules;
              PRAGMA user_version = 2;",
         )
         .unwrap();

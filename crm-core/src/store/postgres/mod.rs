@@ -25,6 +25,7 @@ mod port;
 mod privacy;
 mod rows;
 mod saved;
+mod schedules;
 mod schema;
 #[cfg(feature = "postgres-tls")]
 mod tls;

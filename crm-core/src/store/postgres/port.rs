@@ -16,14 +16,15 @@ use super::Db;
 use super::values::utc_text;
 use super::{
     bookings, changes, communications, customers, dedupe, documents, indexing, list, lists, merges,
-    privacy, saved,
+    privacy, saved, schedules,
 };
 use crate::dedupe::NotDuplicate;
 use crate::error::Result;
 use crate::model::{
     Actor, Booking, BrochureRequest, BrochureRequestId, Communication, Customer, CustomerId,
     CustomerQuery, CustomerRow, CustomerSort, CustomerStats, Document, DocumentId, IndexedCustomer,
-    ListInfo, SavedSearch, SavedSearchId, SortKey, TenantId, TenantSettings,
+    ListInfo, SavedSearch, SavedSearchId, ScheduleRun, SortKey, StoredSchedule, TenantId,
+    TenantSettings,
 };
 use crate::model::{AnonymisationNote, MergeId, Undo};
 use crate::model::{Change, ChangeEvent, FeedBounds, FeedCursor};
@@ -259,6 +260,18 @@ impl Tx for PgTx<'_, '_> {
 
     fn saved_matches(&self, id: &SavedSearchId) -> Result<Vec<(CustomerId, DateTime<Utc>)>> {
         saved::matches(&mut **self.db()?, self.tenant, id)
+    }
+
+    fn schedule(&self, id: &SavedSearchId) -> Result<Option<StoredSchedule>> {
+        schedules::get(&mut **self.db()?, self.tenant, id)
+    }
+
+    fn schedules(&self) -> Result<Vec<StoredSchedule>> {
+        schedules::all(&mut **self.db()?, self.tenant)
+    }
+
+    fn schedule_runs(&self, id: &SavedSearchId, limit: u32) -> Result<Vec<ScheduleRun>> {
+        schedules::runs(&mut **self.db()?, self.tenant, id, limit)
     }
 
     fn customers(&self, ids: &[CustomerId]) -> Result<Vec<Customer>> {
@@ -563,6 +576,39 @@ impl WriteTx for PgTx<'_, '_> {
 
     fn delete_saved_match(&self, id: &SavedSearchId, customer: &CustomerId) -> Result<()> {
         saved::delete_match(&mut **self.db()?, self.tenant, id, customer)
+    }
+
+    fn set_schedule(&self, id: &SavedSearchId, json: &str, at: DateTime<Utc>) -> Result<()> {
+        schedules::set(&mut **self.db()?, self.tenant, id, json, at)
+    }
+
+    fn delete_schedule(&self, id: &SavedSearchId) -> Result<bool> {
+        schedules::delete(&mut **self.db()?, self.tenant, id)
+    }
+
+    fn claim_schedule_slot(
+        &self,
+        id: &SavedSearchId,
+        slot: DateTime<Utc>,
+        at: DateTime<Utc>,
+        by: &str,
+    ) -> Result<bool> {
+        schedules::claim(&mut **self.db()?, self.tenant, id, slot, at, by)
+    }
+
+    fn finish_schedule_slot(
+        &self,
+        id: &SavedSearchId,
+        slot: DateTime<Utc>,
+        at: DateTime<Utc>,
+        rows: u64,
+        file: Option<&str>,
+    ) -> Result<()> {
+        schedules::finish(&mut **self.db()?, self.tenant, id, slot, at, rows, file)
+    }
+
+    fn release_schedule_slot(&self, id: &SavedSearchId, slot: DateTime<Utc>) -> Result<()> {
+        schedules::release(&mut **self.db()?, self.tenant, id, slot)
     }
 
     fn remove_customer(&self, id: &CustomerId) -> Result<()> {

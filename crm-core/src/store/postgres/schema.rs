@@ -346,6 +346,33 @@ CREATE INDEX not_duplicates_by_high ON not_duplicates (tenant_id, high);
 -- The tenant's time zone (an IANA name; NULL: UTC), for relative periods and schedules.
 ALTER TABLE tenants ADD COLUMN time_zone TEXT;
 "#,
+    r#"
+-- A saved search's schedule (its serialised form, JSON) and when it was set.
+CREATE TABLE schedules (
+    tenant_id TEXT NOT NULL,
+    search_id UUID NOT NULL,
+    schedule  TEXT NOT NULL,
+    set_at    TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, search_id),
+    FOREIGN KEY (tenant_id, search_id) REFERENCES saved_searches (tenant_id, id) ON DELETE CASCADE
+);
+
+-- The runs of schedules, one per slot: claimed when a run starts (rows and file NULL), completed
+-- when it ends, removed when it fails (the next call runs the slot again).
+CREATE TABLE schedule_runs (
+    tenant_id   TEXT NOT NULL,
+    search_id   UUID NOT NULL,
+    slot        TEXT NOT NULL,
+    slot_us     BIGINT NOT NULL,
+    started_at  TEXT NOT NULL,
+    finished_at TEXT,
+    ran_by      TEXT NOT NULL,
+    rows        BIGINT,
+    file        TEXT,
+    PRIMARY KEY (tenant_id, search_id, slot_us),
+    FOREIGN KEY (tenant_id, search_id) REFERENCES saved_searches (tenant_id, id) ON DELETE CASCADE
+);
+"#,
 ];
 
 /// The schema version this library writes on PostgreSQL.

@@ -16,6 +16,7 @@ mod port;
 mod privacy;
 mod rows;
 mod saved;
+mod schedules;
 mod schema;
 mod values;
 

@@ -11,14 +11,15 @@ use chrono::{DateTime, FixedOffset, Utc};
 use super::values::utc_text;
 use super::{
     bookings, changes, communications, customers, dedupe, documents, indexing, list, lists, merges,
-    privacy, saved,
+    privacy, saved, schedules,
 };
 use crate::dedupe::NotDuplicate;
 use crate::error::Result;
 use crate::model::{
     Actor, Booking, BrochureRequest, BrochureRequestId, Communication, Customer, CustomerId,
     CustomerQuery, CustomerRow, CustomerSort, CustomerStats, Document, DocumentId, IndexedCustomer,
-    ListInfo, SavedSearch, SavedSearchId, SortKey, TenantId, TenantSettings,
+    ListInfo, SavedSearch, SavedSearchId, ScheduleRun, SortKey, StoredSchedule, TenantId,
+    TenantSettings,
 };
 use crate::model::{AnonymisationNote, MergeId, Undo};
 use crate::model::{Change, ChangeEvent, FeedBounds, FeedCursor};
@@ -197,6 +198,18 @@ impl Tx for SqliteTx<'_> {
 
     fn saved_matches(&self, id: &SavedSearchId) -> Result<Vec<(CustomerId, DateTime<Utc>)>> {
         saved::matches(self.tx, self.tenant, id)
+    }
+
+    fn schedule(&self, id: &SavedSearchId) -> Result<Option<StoredSchedule>> {
+        schedules::get(self.tx, self.tenant, id)
+    }
+
+    fn schedules(&self) -> Result<Vec<StoredSchedule>> {
+        schedules::all(self.tx, self.tenant)
+    }
+
+    fn schedule_runs(&self, id: &SavedSearchId, limit: u32) -> Result<Vec<ScheduleRun>> {
+        schedules::runs(self.tx, self.tenant, id, limit)
     }
 
     fn customers(&self, ids: &[CustomerId]) -> Result<Vec<Customer>> {
@@ -476,6 +489,39 @@ impl WriteTx for SqliteTx<'_> {
 
     fn delete_saved_match(&self, id: &SavedSearchId, customer: &CustomerId) -> Result<()> {
         saved::delete_match(self.tx, self.tenant, id, customer)
+    }
+
+    fn set_schedule(&self, id: &SavedSearchId, json: &str, at: DateTime<Utc>) -> Result<()> {
+        schedules::set(self.tx, self.tenant, id, json, at)
+    }
+
+    fn delete_schedule(&self, id: &SavedSearchId) -> Result<bool> {
+        schedules::delete(self.tx, self.tenant, id)
+    }
+
+    fn claim_schedule_slot(
+        &self,
+        id: &SavedSearchId,
+        slot: DateTime<Utc>,
+        at: DateTime<Utc>,
+        by: &str,
+    ) -> Result<bool> {
+        schedules::claim(self.tx, self.tenant, id, slot, at, by)
+    }
+
+    fn finish_schedule_slot(
+        &self,
+        id: &SavedSearchId,
+        slot: DateTime<Utc>,
+        at: DateTime<Utc>,
+        rows: u64,
+        file: Option<&str>,
+    ) -> Result<()> {
+        schedules::finish(self.tx, self.tenant, id, slot, at, rows, file)
+    }
+
+    fn release_schedule_slot(&self, id: &SavedSearchId, slot: DateTime<Utc>) -> Result<()> {
+        schedules::release(self.tx, self.tenant, id, slot)
     }
 
     fn remove_customer(&self, id: &CustomerId) -> Result<()> {

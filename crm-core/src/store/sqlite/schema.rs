@@ -338,6 +338,31 @@ CREATE INDEX not_duplicates_by_high ON not_duplicates(tenant_id, high);
 -- The tenant's time zone (an IANA name; NULL: UTC), for relative periods and schedules.
 ALTER TABLE tenants ADD COLUMN time_zone TEXT;
 "#,
+    r#"
+-- A saved search's schedule (its serialised form, JSON) and when it was set.
+CREATE TABLE schedules (
+    search_id BLOB PRIMARY KEY REFERENCES saved_searches(id) ON DELETE CASCADE,
+    tenant_id TEXT NOT NULL,
+    schedule  TEXT NOT NULL,
+    set_at    TEXT NOT NULL
+) STRICT;
+CREATE INDEX schedules_by_tenant ON schedules(tenant_id);
+
+-- The runs of schedules, one per slot: claimed when a run starts (rows and file NULL), completed
+-- when it ends, removed when it fails (the next call runs the slot again).
+CREATE TABLE schedule_runs (
+    search_id   BLOB NOT NULL REFERENCES saved_searches(id) ON DELETE CASCADE,
+    tenant_id   TEXT NOT NULL,
+    slot        TEXT NOT NULL,
+    slot_us     INTEGER NOT NULL,
+    started_at  TEXT NOT NULL,
+    finished_at TEXT,
+    ran_by      TEXT NOT NULL,
+    rows        INTEGER,
+    file        TEXT,
+    PRIMARY KEY (search_id, slot_us)
+) STRICT, WITHOUT ROWID;
+"#,
 ];
 
 /// The schema version this library writes.
