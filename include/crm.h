@@ -730,6 +730,11 @@ typedef uint32_t crm_row_field;
 #define CRM_FIELD_ANONYMISED_AT 224
 
 /**
+ * Title or form of address (`Mr`, `Mme`, `Dr`), for salutations.
+ */
+#define CRM_FIELD_TITLE 225
+
+/**
  * Other emails.
  */
 #define CRM_MULTI_SECONDARY_EMAILS 301
@@ -1968,7 +1973,7 @@ crm_status crm_tenant_delete_document(const struct crm_tenant *tenant, const cha
  * Writes the tenant's customers (by customer no.), or those `query` finds (in its order; its
  * page is ignored; NULL for all), to the file `path` in `format` (`CRM_EXPORT_*`), with the
  * columns `columns` names, comma-separated (`"customer_no,first_name,email"`; NULL for every
- * column: `customer_no`, `first_name`, `last_name`, `company`, `email`, `phone`, `mobile`,
+ * column: `customer_no`, `title`, `first_name`, `last_name`, `company`, `email`, `phone`, `mobile`,
  * `fax`, `emergency_phone`, `secondary_emails`, `secondary_phones`, `street`, `zip`, `city`,
  * `region`, `country`, `contact_person`, `birth_date`, `language`, `notes`, `consent_email`,
  * `consent_sms`, `salesperson`, `lists`, `custom_fields` (a JSON object), `bookings`,
@@ -2245,7 +2250,7 @@ crm_status crm_merge_request_add(struct crm_merge_request *request, const char *
 
 /**
  * Takes `field` from customer `from_id` (the primary or one of the others), even an empty
- * value. `field` is one of `first_name`, `last_name`, `company`, `email`, `phone`, `mobile`,
+ * value. `field` is one of `title`, `first_name`, `last_name`, `company`, `email`, `phone`, `mobile`,
  * `fax`, `emergency_phone`, `address` (the whole address), `contact_person`, `birth_date`,
  * `language`, `notes` (that record's notes only, instead of all joined), `consent_email`,
  * `consent_sms`, `salesperson`. Errors: `CRM_ERR_VALIDATION` on `choices` (unknown field).

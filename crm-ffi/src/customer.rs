@@ -79,6 +79,8 @@ pub const CRM_FIELD_UPDATED_AT: crm_field = 222;
 pub const CRM_FIELD_FULL_NAME: crm_field = 223;
 /// When the customer was anonymised, RFC 3339 UTC, or NULL (read only).
 pub const CRM_FIELD_ANONYMISED_AT: crm_field = 224;
+/// Title or form of address (`Mr`, `Mme`, `Dr`), for salutations.
+pub const CRM_FIELD_TITLE: crm_field = 225;
 
 /// A multi-valued customer field, for `crm_customer_count`/`crm_customer_item` and
 /// `crm_customer_fields_add`/`crm_customer_fields_clear`.
@@ -94,7 +96,7 @@ pub const CRM_MULTI_LISTS: crm_multi = 303;
 pub const CRM_MULTI_SECONDARY_PHONES_E164: crm_multi = 304;
 
 /// The number of `CRM_FIELD_*` constants (numbered from 201).
-const FIELD_COUNT: usize = 24;
+const FIELD_COUNT: usize = 25;
 const FIELD_BASE: u32 = 200;
 
 /// A stored customer with every text ready as a C string.
@@ -131,7 +133,8 @@ impl CustomerHandle {
         let updated = rfc3339(&c.updated_at);
         let full_name = c.full_name();
         let anonymised = c.anonymised_at.as_ref().map(rfc3339);
-        let values: [(crm_field, Option<&str>); 24] = [
+        let values: [(crm_field, Option<&str>); FIELD_COUNT] = [
+            (CRM_FIELD_TITLE, c.title.as_deref()),
             (CRM_FIELD_FIRST_NAME, Some(&c.first_name)),
             (CRM_FIELD_LAST_NAME, Some(&c.last_name)),
             (CRM_FIELD_COMPANY, c.company.as_deref()),
@@ -414,6 +417,7 @@ pub extern "C" fn crm_customer_fields_set(
         match field {
             CRM_FIELD_FIRST_NAME => f.first_name = owned.unwrap_or_default(),
             CRM_FIELD_LAST_NAME => f.last_name = owned.unwrap_or_default(),
+            CRM_FIELD_TITLE => f.title = owned,
             CRM_FIELD_COMPANY => f.company = owned,
             CRM_FIELD_EMAIL => f.email = owned,
             CRM_FIELD_PHONE => f.phone = owned,

@@ -21,7 +21,7 @@ pub const CRM_EXPORT_XLSX: crm_export_format = 1403;
 /// Writes the tenant's customers (by customer no.), or those `query` finds (in its order; its
 /// page is ignored; NULL for all), to the file `path` in `format` (`CRM_EXPORT_*`), with the
 /// columns `columns` names, comma-separated (`"customer_no,first_name,email"`; NULL for every
-/// column: `customer_no`, `first_name`, `last_name`, `company`, `email`, `phone`, `mobile`,
+/// column: `customer_no`, `title`, `first_name`, `last_name`, `company`, `email`, `phone`, `mobile`,
 /// `fax`, `emergency_phone`, `secondary_emails`, `secondary_phones`, `street`, `zip`, `city`,
 /// `region`, `country`, `contact_person`, `birth_date`, `language`, `notes`, `consent_email`,
 /// `consent_sms`, `salesperson`, `lists`, `custom_fields` (a JSON object), `bookings`,

@@ -216,7 +216,7 @@ pub extern "C" fn crm_merge_request_add(
 }
 
 /// Takes `field` from customer `from_id` (the primary or one of the others), even an empty
-/// value. `field` is one of `first_name`, `last_name`, `company`, `email`, `phone`, `mobile`,
+/// value. `field` is one of `title`, `first_name`, `last_name`, `company`, `email`, `phone`, `mobile`,
 /// `fax`, `emergency_phone`, `address` (the whole address), `contact_person`, `birth_date`,
 /// `language`, `notes` (that record's notes only, instead of all joined), `consent_email`,
 /// `consent_sms`, `salesperson`. Errors: `CRM_ERR_VALIDATION` on `choices` (unknown field).

@@ -87,6 +87,7 @@ pub(crate) fn customer(
             "secondary_emails" => base.secondary_emails = texts(field, value)?,
             "secondary_phones" => base.secondary_phones = texts(field, value)?,
             "contact_person" => base.contact_person = optional_text(field, value)?,
+            "title" => base.title = optional_text(field, value)?,
             "language" => base.language = optional_text(field, value)?,
             "notes" => base.notes = optional_text(field, value)?,
             "salesperson" => base.salesperson = optional_text(field, value)?,

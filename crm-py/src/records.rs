@@ -438,6 +438,12 @@ impl PyCustomer {
         self.0.contact_person.as_deref()
     }
 
+    /// Title or form of address (`"Mr"`, `"Mme"`, `"Dr"`), or None.
+    #[getter]
+    fn title(&self) -> Option<&str> {
+        self.0.title.as_deref()
+    }
+
     /// Birth date.
     #[getter]
     fn birth_date(&self) -> Option<NaiveDate> {

@@ -163,6 +163,7 @@ def test_customer_fields_are_the_core_fields(agency: crm.Tenant) -> None:
         assert hasattr(customer, name), name
     # Every field of the core is read: a customer given each of them keeps it.
     values = {
+        "title": "Mme",
         "first_name": "Hélène",
         "last_name": "Martin",
         "company": "Voyages Martin",

@@ -527,6 +527,7 @@ fn leave_out(f: &mut NewCustomer, field: &str) -> bool {
         return f.custom_fields.remove(key).is_some();
     }
     let slot = match field {
+        "title" => &mut f.title,
         "company" => &mut f.company,
         "email" => &mut f.email,
         "phone" => &mut f.phone,

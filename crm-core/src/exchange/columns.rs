@@ -17,6 +17,8 @@ pub enum ExportColumn {
     Id,
     /// Customer no.
     CustomerNo,
+    /// Title or form of address.
+    Title,
     /// First name.
     FirstName,
     /// Last name.
@@ -77,8 +79,9 @@ pub enum ExportColumn {
 
 impl ExportColumn {
     /// Every column, in the default order.
-    pub const ALL: [ExportColumn; 30] = [
+    pub const ALL: [ExportColumn; 31] = [
         Self::CustomerNo,
+        Self::Title,
         Self::FirstName,
         Self::LastName,
         Self::Company,
@@ -115,6 +118,7 @@ impl ExportColumn {
         match self {
             Self::Id => "id",
             Self::CustomerNo => "customer_no",
+            Self::Title => "title",
             Self::FirstName => "first_name",
             Self::LastName => "last_name",
             Self::Company => "company",

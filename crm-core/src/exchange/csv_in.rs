@@ -441,6 +441,7 @@ fn set(out: &mut ReadRow, target: &ImportTarget, value: String) -> std::result::
             Ok(n) if n > 0 => out.customer_no = Some(n),
             _ => return Err("not a customer number".into()),
         },
+        E::Title => f.title = Some(value),
         E::FirstName => f.first_name = value,
         E::LastName => f.last_name = value,
         E::Company => f.company = Some(value),

@@ -146,6 +146,7 @@ impl ImportPreset {
         let found = match self {
             Self::Crm => E::ALL.into_iter().find(|c| squash(c.as_str()) == key),
             Self::GoogleContacts => match key.as_str() {
+                "nameprefix" => Some(E::Title),
                 "firstname" | "givenname" => Some(E::FirstName),
                 "lastname" | "familyname" => Some(E::LastName),
                 "organizationname" | "organization1name" => Some(E::Company),
@@ -163,6 +164,7 @@ impl ImportPreset {
                 _ => None,
             },
             Self::Outlook => match key.as_str() {
+                "title" => Some(E::Title),
                 "firstname" => Some(E::FirstName),
                 "lastname" => Some(E::LastName),
                 "company" => Some(E::Company),
@@ -186,6 +188,7 @@ impl ImportPreset {
                 _ => None,
             },
             Self::Hubspot => match key.as_str() {
+                "salutation" => Some(E::Title),
                 "firstname" => Some(E::FirstName),
                 "lastname" => Some(E::LastName),
                 "email" => Some(E::Email),

@@ -32,6 +32,7 @@ pub(crate) fn cell(column: ExportColumn, c: &Customer, row: Option<&CustomerRow>
     match column {
         E::Id => c.id.to_string(),
         E::CustomerNo => c.customer_no.to_string(),
+        E::Title => text(&c.title),
         E::FirstName => c.first_name.clone(),
         E::LastName => c.last_name.clone(),
         E::Company => text(&c.company),

@@ -141,6 +141,7 @@ pub(crate) fn survive(
 fn has(field: MergeField, c: &Customer) -> bool {
     use MergeField as F;
     match field {
+        F::Title => c.title.is_some(),
         F::FirstName => !c.first_name.is_empty(),
         F::LastName => !c.last_name.is_empty(),
         F::Company => c.company.is_some(),
@@ -164,6 +165,7 @@ fn has(field: MergeField, c: &Customer) -> bool {
 fn copy(field: MergeField, from: &Customer, to: &mut Customer) {
     use MergeField as F;
     match field {
+        F::Title => to.title.clone_from(&from.title),
         F::FirstName => to.first_name.clone_from(&from.first_name),
         F::LastName => to.last_name.clone_from(&from.last_name),
         F::Company => to.company.clone_from(&from.company),

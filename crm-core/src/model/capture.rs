@@ -104,6 +104,7 @@ impl Customer {
             out.last_name = typed.last_name.clone();
         }
         take!(
+            title,
             company,
             phone,
             mobile,

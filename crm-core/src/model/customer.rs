@@ -57,6 +57,8 @@ pub struct Consent {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct NewCustomer {
+    /// Title or form of address as typed (`Mr`, `Mme`, `Dr`, `Frau`), for salutations.
+    pub title: Option<String>,
     /// First name, kept as typed (empty: none, if the tenant's name rule allows it).
     pub first_name: String,
     /// Last name, kept as typed (empty: none, if the tenant's name rule allows it).
@@ -105,6 +107,8 @@ pub struct Customer {
     pub id: CustomerId,
     /// Number shown to people, a per-tenant sequence from 1.
     pub customer_no: i64,
+    /// Title or form of address (`Mr`, `Mme`, `Dr`), as typed.
+    pub title: Option<String>,
     /// First name (empty when the tenant's name rule let it be left out).
     pub first_name: String,
     /// Last name (empty when the tenant's name rule let it be left out).
@@ -160,6 +164,7 @@ impl Customer {
     pub const FIELDS: &'static [&'static str] = &[
         "id",
         "customer_no",
+        "title",
         "first_name",
         "last_name",
         "company",
@@ -225,6 +230,7 @@ impl Customer {
     pub fn edit(&self) -> NewCustomer {
         let typed = |p: &Option<Phone>| p.as_ref().map(|p| p.typed.clone());
         NewCustomer {
+            title: self.title.clone(),
             first_name: self.first_name.clone(),
             last_name: self.last_name.clone(),
             company: self.company.clone(),
@@ -274,6 +280,7 @@ impl Customer {
             ($($f:ident),*) => { $( if self.$f != other.$f { out.push(stringify!($f)); } )* };
         }
         cmp!(
+            title,
             first_name,
             last_name,
             company,
@@ -359,6 +366,7 @@ impl NewCustomer {
     /// The names of its fields: the keys of its serialised form, and the keyword arguments the
     /// Python face takes for a customer.
     pub const FIELDS: &'static [&'static str] = &[
+        "title",
         "first_name",
         "last_name",
         "company",
@@ -457,6 +465,7 @@ impl NewCustomer {
         Ok(Customer {
             id: CustomerId::new(),
             customer_no: 0,
+            title: short("title", self.title)?,
             first_name,
             last_name,
             company: short("company", self.company)?,

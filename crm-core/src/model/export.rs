@@ -11,8 +11,9 @@ use crate::model::{
 };
 
 /// The version of the export's layout; a change that could break a reader raises it (3: a phone's
-/// `e164` is null for a number that fits no numbering plan; 4: `not_duplicates`).
-pub const EXPORT_FORMAT: u32 = 4;
+/// `e164` is null for a number that fits no numbering plan; 4: `not_duplicates`; 5: the
+/// profile's `title`).
+pub const EXPORT_FORMAT: u32 = 5;
 
 /// Everything held on one customer, in a structured, machine-readable form
 /// ([`Tenant::export_personal_data`](crate::Tenant::export_personal_data)). Serialize it with

@@ -28,6 +28,8 @@ crate::model::uuid_id!(
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum MergeField {
+    /// Title or form of address.
+    Title,
     /// First name.
     FirstName,
     /// Last name.
@@ -64,7 +66,8 @@ pub enum MergeField {
 
 impl MergeField {
     /// Every field, in the order of the customer record.
-    pub const ALL: [MergeField; 16] = [
+    pub const ALL: [MergeField; 17] = [
+        Self::Title,
         Self::FirstName,
         Self::LastName,
         Self::Company,
@@ -86,6 +89,7 @@ impl MergeField {
     /// The stable text form (`first_name`, `address`, `consent_email`...).
     pub fn as_str(self) -> &'static str {
         match self {
+            Self::Title => "title",
             Self::FirstName => "first_name",
             Self::LastName => "last_name",
             Self::Company => "company",

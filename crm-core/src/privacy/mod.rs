@@ -139,6 +139,7 @@ pub(crate) fn personal_fields(c: &Customer) -> Vec<String> {
         "last_name",
         c.last_name != format!("customer {}", c.customer_no),
     );
+    put("title", c.title.is_some());
     put("company", c.company.is_some());
     put("email", c.email.is_some());
     put("phone", c.phone.is_some());
@@ -164,6 +165,7 @@ pub(crate) fn anonymised(c: &Customer, at: DateTime<Utc>) -> Customer {
     Customer {
         id: c.id,
         customer_no: c.customer_no,
+        title: None,
         first_name: ANONYMISED_FIRST_NAME.into(),
         last_name: format!("customer {}", c.customer_no),
         company: None,

@@ -14,6 +14,7 @@ use crm_core::{
 
 fn full_customer() -> NewCustomer {
     NewCustomer {
+        title: Some("Mme".into()),
         first_name: "Hélène".into(),
         last_name: "Dupont-Lefèvre".into(),
         company: Some("Voyages Dupont SARL".into()),

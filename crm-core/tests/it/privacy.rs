@@ -30,6 +30,7 @@ pub(crate) const CONSENT_MARK: &str = "1999-09-09";
 pub(crate) fn marked(tag: &str) -> NewCustomer {
     let consent_at = at(&format!("{CONSENT_MARK}T09:09:09Z")).to_utc();
     let fields = NewCustomer {
+        title: Some(format!("Qwyz{tag}title")),
         first_name: format!("Qwyz{tag}first"),
         last_name: format!("Qwyz{tag}last"),
         company: Some(format!("Qwyz{tag} SARL")),
@@ -716,6 +717,7 @@ fn a_file_of_an_earlier_schema_is_rewritten_once_so_free_space_keeps_nothing() {
              DROP TABLE match_models; DROP TABLE not_duplicates;
              ALTER TABLE tenants DROP COLUMN time_zone;
              DROP TABLE schedule_runs; DROP TABLE schedules;
+             ALTER TABLE customers DROP COLUMN title;
              PRAGMA user_version = 2;",
         )
         .unwrap();

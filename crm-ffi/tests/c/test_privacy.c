@@ -53,7 +53,7 @@ int main(void) {
 
   /* the export, before */
   CHECK_OK(crm_tenant_export_personal_data(clerk, crm_customer_id(helene), &json));
-  CHECK(contains(json, "\"format\":4") && contains(json, "helene.dupont@example.fr"));
+  CHECK(contains(json, "\"format\":5") && contains(json, "helene.dupont@example.fr"));
   CHECK(contains(json, "\"invoices\":[{\"booking_reference\":\"BK-1\""));
   crm_string_free(json);
   CHECK_STATUS(crm_tenant_export_personal_data(other, crm_customer_id(helene), &json), CRM_ERR_NOT_FOUND);

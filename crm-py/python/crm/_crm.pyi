@@ -116,6 +116,7 @@ _ChangeKind = Literal[
     "not_duplicate_unmarked",
 ]
 _MergeField = Literal[
+    "title",
     "first_name",
     "last_name",
     "company",
@@ -156,6 +157,7 @@ _MatchLevel = Literal[
 ]
 
 class _CustomerOptional(TypedDict, total=False):
+    title: str | None
     company: str | None
     email: str | None
     phone: str | None
@@ -339,6 +341,8 @@ class Customer:
     def id(self) -> str: ...
     @property
     def customer_no(self) -> int: ...
+    @property
+    def title(self) -> str | None: ...
     @property
     def first_name(self) -> str: ...
     @property

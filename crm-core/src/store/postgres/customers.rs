@@ -164,9 +164,10 @@ pub(super) fn written(
             email, email_key, phone, phone_e164, mobile, mobile_e164, fax, fax_e164, emergency_phone,
             emergency_phone_e164, street, zip, city, region, country, contact_person, birth_date,
             language, notes, consent_email_at, consent_sms_at, salesperson, custom_fields,
-            created_at, created_ms, updated_at, version, anonymised_at)
+            created_at, created_ms, updated_at, version, anonymised_at, title)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
-            $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35)"
+            $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35,
+            $36)"
     } else {
         "UPDATE customers SET first_name = $3, last_name = $4, sort_name = $5, company = $6,
             email = $7, email_key = $8, phone = $9, phone_e164 = $10, mobile = $11,
@@ -174,7 +175,7 @@ pub(super) fn written(
             emergency_phone_e164 = $16, street = $17, zip = $18, city = $19, region = $20,
             country = $21, contact_person = $22, birth_date = $23, language = $24, notes = $25,
             consent_email_at = $26, consent_sms_at = $27, salesperson = $28, custom_fields = $29,
-            updated_at = $30, version = $31, anonymised_at = $32
+            updated_at = $30, version = $31, anonymised_at = $32, title = $33
          WHERE tenant_id = $1 AND id = $2 AND version = $31::BIGINT - 1"
     };
     let typed = |p: &Option<Phone>| p.as_ref().map(|p| p.typed.clone());
@@ -239,7 +240,7 @@ pub(super) fn written(
         args.push(&created_at);
         args.push(&created_ms);
     }
-    args.extend_from_slice(&[&updated_at, &c.version, &anonymised_at]);
+    args.extend_from_slice(&[&updated_at, &c.version, &anonymised_at, &c.title]);
     let rows = db.execute(sql, &args)?;
     if rows != 1 {
         return Ok(false);
@@ -356,6 +357,7 @@ fn insert_chunk(db: &mut Db<'_>, tenant: &TenantId, batch: &[Customer]) -> Resul
             Some(utc_text(&c.created_at)),
             Some(utc_text(&c.updated_at)),
             c.anonymised_at.as_ref().map(utc_text),
+            c.title.clone(),
         ];
         for (column, value) in text.iter_mut().zip(values) {
             column.push(value);
@@ -369,13 +371,14 @@ fn insert_chunk(db: &mut Db<'_>, tenant: &TenantId, batch: &[Customer]) -> Resul
             last_name, sort_name, company, email, email_key, phone, phone_e164, mobile,
             mobile_e164, fax, fax_e164, emergency_phone, emergency_phone_e164, street, zip, city,
             region, country, contact_person, birth_date, language, notes, consent_email_at,
-            consent_sms_at, salesperson, custom_fields, created_at, updated_at, anonymised_at)
+            consent_sms_at, salesperson, custom_fields, created_at, updated_at, anonymised_at,
+            title)
          SELECT $1::TEXT, * FROM UNNEST($2::UUID[], $3::BIGINT[], $4::BIGINT[], $5::BIGINT[],
             $6::TEXT[], $7::TEXT[], $8::TEXT[], $9::TEXT[], $10::TEXT[], $11::TEXT[], $12::TEXT[],
             $13::TEXT[], $14::TEXT[], $15::TEXT[], $16::TEXT[], $17::TEXT[], $18::TEXT[],
             $19::TEXT[], $20::TEXT[], $21::TEXT[], $22::TEXT[], $23::TEXT[], $24::TEXT[],
             $25::TEXT[], $26::TEXT[], $27::TEXT[], $28::TEXT[], $29::TEXT[], $30::TEXT[],
-            $31::TEXT[], $32::TEXT[], $33::TEXT[], $34::TEXT[], $35::TEXT[])",
+            $31::TEXT[], $32::TEXT[], $33::TEXT[], $34::TEXT[], $35::TEXT[], $36::TEXT[])",
         &args,
     )?;
     if written != n as u64 {
@@ -437,7 +440,7 @@ fn insert_chunk(db: &mut Db<'_>, tenant: &TenantId, batch: &[Customer]) -> Resul
 }
 
 /// The text columns of a customer row that [`insert_chunk`] writes as arrays.
-const TEXT_COLUMNS: usize = 30;
+const TEXT_COLUMNS: usize = 31;
 
 /// Deletes the row of a customer whose bookings were moved or detached first, without an event:
 /// the caller records what happened.

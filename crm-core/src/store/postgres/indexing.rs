@@ -184,7 +184,7 @@ fn customers_where(
     rows.iter()
         .map(|row| {
             Ok(IndexedCustomer {
-                tenant: get(row, 31)?,
+                tenant: get(row, super::rows::CUSTOMER_COLUMN_COUNT)?,
                 customer: customer(row)?,
                 departures: Vec::new(),
                 last_booking_day: None,

@@ -14,10 +14,10 @@ pub(super) const CUSTOMER_COLUMNS: &str = "id, customer_no, first_name, last_nam
     phone, phone_e164, mobile, mobile_e164, fax, fax_e164, emergency_phone, emergency_phone_e164, \
     street, zip, city, region, country, contact_person, birth_date, language, notes, \
     consent_email_at, consent_sms_at, salesperson, custom_fields, created_at, updated_at, version, \
-    anonymised_at";
+    anonymised_at, title";
 
 /// How many columns [`CUSTOMER_COLUMNS`] names.
-pub(super) const CUSTOMER_COLUMN_COUNT: usize = 31;
+pub(super) const CUSTOMER_COLUMN_COUNT: usize = 32;
 
 /// A secondary phone from its row of `customer_contacts`: a number that fits no plan has no
 /// E.164 form, and an empty key.
@@ -41,6 +41,7 @@ pub(super) fn customer(row: &Row) -> Result<Customer> {
     Ok(Customer {
         id: customer_id(row, 0)?,
         customer_no: get(row, 1)?,
+        title: get(row, 31)?,
         first_name: get(row, 2)?,
         last_name: get(row, 3)?,
         company: get(row, 4)?,

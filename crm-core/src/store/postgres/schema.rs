@@ -373,6 +373,10 @@ CREATE TABLE schedule_runs (
     FOREIGN KEY (tenant_id, search_id) REFERENCES saved_searches (tenant_id, id) ON DELETE CASCADE
 );
 "#,
+    r#"
+-- A customer's title or form of address (Mr, Mme, Dr), for salutations.
+ALTER TABLE customers ADD COLUMN title TEXT;
+"#,
 ];
 
 /// The schema version this library writes on PostgreSQL.

@@ -191,9 +191,9 @@ pub(super) fn written(
             email, email_key, phone, phone_e164, mobile, mobile_e164, fax, fax_e164, emergency_phone,
             emergency_phone_e164, street, zip, city, region, country, contact_person, birth_date,
             language, notes, consent_email_at, consent_sms_at, salesperson, custom_fields,
-            created_at, created_ms, updated_at, version, anonymised_at)
+            created_at, created_ms, updated_at, version, anonymised_at, title)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,
-            ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35)"
+            ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36)"
     } else {
         "UPDATE customers SET first_name = ?4, last_name = ?5, sort_name = ?6, company = ?7,
             email = ?8, email_key = ?9, phone = ?10, phone_e164 = ?11, mobile = ?12, mobile_e164 = ?13,
@@ -201,7 +201,7 @@ pub(super) fn written(
             zip = ?19, city = ?20, region = ?21, country = ?22, contact_person = ?23, birth_date = ?24,
             language = ?25, notes = ?26, consent_email_at = ?27, consent_sms_at = ?28,
             salesperson = ?29, custom_fields = ?30, updated_at = ?33, version = ?34,
-            anonymised_at = ?35
+            anonymised_at = ?35, title = ?36
          WHERE tenant_id = ?1 AND id = ?2 AND version = ?34 - 1"
     };
     let typed = |p: &Option<Phone>| p.as_ref().map(|p| p.typed.clone());
@@ -247,6 +247,7 @@ pub(super) fn written(
             utc_text(&c.updated_at),
             c.version,
             c.anonymised_at.as_ref().map(utc_text),
+            c.title,
         ])
         .map_err(super::db)?;
     if rows != 1 {

@@ -204,7 +204,7 @@ fn customers_where(
     let rows = stmt
         .query_map(args, |r| {
             Ok(IndexedCustomer {
-                tenant: r.get(31)?,
+                tenant: r.get(super::rows::CUSTOMER_COLUMN_COUNT)?,
                 customer: customer(r)?,
                 departures: Vec::new(),
                 last_booking_day: None,

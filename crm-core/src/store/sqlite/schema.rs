@@ -363,6 +363,10 @@ CREATE TABLE schedule_runs (
     PRIMARY KEY (search_id, slot_us)
 ) STRICT, WITHOUT ROWID;
 "#,
+    r#"
+-- A customer's title or form of address (Mr, Mme, Dr), for salutations.
+ALTER TABLE customers ADD COLUMN title TEXT;
+"#,
 ];
 
 /// The schema version this library writes.
