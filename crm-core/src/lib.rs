@@ -58,6 +58,7 @@ mod search;
 mod statement;
 mod store;
 mod sync;
+mod template;
 
 pub use crm::{Crm, Tenant};
 pub use dedupe::{
@@ -78,9 +79,9 @@ pub use model::{
     Actor, Address, Booking, BookingStatus, BrochureRequest, BrochureRequestId, CaptureMatch,
     Captured, Channel, Communication, CommunicationId, Consent, Customer, CustomerId,
     CustomerStats, Document, DocumentId, Invoice, ListInfo, Money, NameRule, NewBooking,
-    NewCommunication, NewCustomer, NewDocument, Outreach, OutreachSkips, PaymentStatus, Phone,
-    Recipient, Role, SavedRun, SavedSearch, SavedSearchId, ScheduleRun, TenantId, TenantSettings,
-    UpsertedBooking, fold,
+    NewCommunication, NewCustomer, NewDocument, NewTemplate, Outreach, OutreachSkips,
+    PaymentStatus, Phone, Recipient, Role, SavedRun, SavedSearch, SavedSearchId, ScheduleRun,
+    Template, TemplateKind, TenantId, TenantSettings, UpsertedBooking, fold,
 };
 pub use model::{ChangeEvent, ChangeKind};
 pub use model::{
@@ -97,6 +98,7 @@ pub use schedule::{
     ScheduledRun,
 };
 pub use statement::{Statement, StatementLine};
+pub use template::{RenderedMessage, SmsEncoding, SmsInfo, TEMPLATE_FIELDS};
 
 /// Compiles and runs the Rust example of README.md.
 #[cfg(doctest)]

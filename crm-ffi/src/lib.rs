@@ -29,6 +29,7 @@ mod schedules;
 mod search;
 mod statement;
 mod status;
+mod templates;
 
 pub use booking::*;
 pub use changes::*;
@@ -47,3 +48,4 @@ pub use schedules::*;
 pub use search::*;
 pub use statement::*;
 pub use status::*;
+pub use templates::*;

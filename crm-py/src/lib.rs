@@ -20,6 +20,7 @@ mod privacy;
 mod records;
 mod schedules;
 mod search_args;
+mod templates;
 mod tenant;
 
 use pyo3::prelude::*;
@@ -63,6 +64,8 @@ fn names(py: Python<'_>) -> PyResult<Bound<'_, pyo3::types::PyDict>> {
         ("schedule_every", texts(crm_core::ScheduleEvery::ALL)),
         ("schedule_action", texts(crm_core::ScheduleKind::ALL)),
         ("export_format", texts(crm_core::ExportFormat::ALL)),
+        ("template_kind", texts(crm_core::TemplateKind::ALL)),
+        ("sms_encoding", texts(crm_core::SmsEncoding::ALL)),
     ] {
         names.set_item(kind, pyo3::types::PyTuple::new(py, all)?)?;
     }
@@ -77,6 +80,10 @@ fn _crm(module: &Bound<'_, PyModule>) -> PyResult<()> {
         .iter()
         .map(|c| c.as_str())
         .collect();
+    module.add(
+        "TEMPLATE_FIELDS",
+        pyo3::types::PyTuple::new(module.py(), crm_core::TEMPLATE_FIELDS)?,
+    )?;
     module.add(
         "EXPORT_COLUMNS",
         pyo3::types::PyTuple::new(module.py(), columns)?,
@@ -133,6 +140,9 @@ fn _crm(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<schedules::PyDueSchedule>()?;
     module.add_class::<schedules::PyScheduledRun>()?;
     module.add_class::<schedules::PyScheduleRun>()?;
+    module.add_class::<templates::PyTemplate>()?;
+    module.add_class::<templates::PySmsInfo>()?;
+    module.add_class::<templates::PyRenderedMessage>()?;
     errors::register(module)?;
     Ok(())
 }

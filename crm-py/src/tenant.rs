@@ -31,6 +31,7 @@ use crate::records::{
 };
 use crate::schedules::{PyDueSchedule, PyScheduleInfo, PyScheduleRun, PyScheduledRun};
 use crate::search_args::{SearchArgs, yes_no};
+use crate::templates::{PyRenderedMessage, PyTemplate};
 
 /// One tenant (agency) of a database, seen by one actor. Made by `Crm.tenant(id, actor=...)`.
 /// No call through it reads, changes or reveals another tenant's records.
@@ -1443,6 +1444,98 @@ impl PyTenant {
         };
         self.call(py, |t| t.run_saved(&actor, &id, since))
             .map(PySavedRun)
+    }
+
+    /// Saves a template variant (a new one, or over the one of its name and language).
+    ///
+    /// Args:
+    ///     name: its name. kind: "email", "sms" or "letter". text: the body.
+    ///     subject: an email's subject (required), a letter's heading.
+    ///     html: an email's HTML body (values are escaped in it).
+    ///     language: the BCP 47 tag of this variant, None for the default one.
+    ///
+    /// The texts use the Jinja syntax with the fields of `crm.TEMPLATE_FIELDS`
+    /// (`{{ customer.salutation }}`, `{% if next_booking %}...{% endif %}`).
+    ///
+    /// Raises:
+    ///     ValidationError: naming the part (`subject`, `text`, `html`...): an unknown field,
+    ///         a syntax error, a loop or an operator (not taken), a part the kind lacks.
+    #[pyo3(signature = (name, kind, text, *, subject=None, html=None, language=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn save_template(
+        &self,
+        py: Python<'_>,
+        name: Text,
+        kind: Text,
+        text: Text,
+        subject: Option<Text>,
+        html: Option<Text>,
+        language: Option<Text>,
+    ) -> PyResult<PyTemplate> {
+        let actor = self.actor(py)?;
+        let kind: crm_core::TemplateKind = parse_arg(py, &kind)?;
+        let mut template = crm_core::NewTemplate::new(name.0, kind, text.0);
+        if let Some(s) = subject {
+            template = template.subject(s.0);
+        }
+        if let Some(h) = html {
+            template = template.html(h.0);
+        }
+        if let Some(l) = language {
+            template = template.language(l.0);
+        }
+        self.call(py, |t| t.save_template(&actor, template))
+            .map(PyTemplate)
+    }
+
+    /// Every template of the tenant, by name then language.
+    fn templates(&self, py: Python<'_>) -> PyResult<Vec<PyTemplate>> {
+        Ok(self
+            .call(py, |t| t.templates())?
+            .into_iter()
+            .map(PyTemplate)
+            .collect())
+    }
+
+    /// The language variants of template `name`, the default first.
+    ///
+    /// Raises:
+    ///     NotFoundError: no template of that name.
+    fn template_variants(&self, py: Python<'_>, name: Text) -> PyResult<Vec<PyTemplate>> {
+        Ok(self
+            .call(py, |t| t.template_variants(&name))?
+            .into_iter()
+            .map(PyTemplate)
+            .collect())
+    }
+
+    /// Removes the variant of template `name` in `language` (None: the default one).
+    ///
+    /// Raises:
+    ///     NotFoundError: no such variant.
+    #[pyo3(signature = (name, *, language=None))]
+    fn delete_template(&self, py: Python<'_>, name: Text, language: Option<Text>) -> PyResult<()> {
+        let actor = self.actor(py)?;
+        self.call(py, |t| {
+            t.delete_template(&actor, &name, language.as_ref().map(|l| l.0.as_str()))
+        })
+    }
+
+    /// Template `template` (a name) rendered for `customer`: the variant of its language,
+    /// its salutation, bookings, dates and money in its language. Writes nothing.
+    ///
+    /// Raises:
+    ///     NotFoundError: the template, a variant for the customer, the customer.
+    ///     ValidationError: naming the part, when it shows a booking the customer lacks.
+    fn preview(
+        &self,
+        py: Python<'_>,
+        template: Text,
+        customer: Bound<'_, PyAny>,
+    ) -> PyResult<PyRenderedMessage> {
+        let id = customer_id("customer", &customer)?;
+        self.call(py, |t| t.preview(&template, &id))
+            .map(PyRenderedMessage)
     }
 
     /// Sets the schedule of a saved search (a `SavedSearch` or its id); None removes it. From

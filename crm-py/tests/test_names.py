@@ -28,6 +28,8 @@ ALIASES = {
     "_ScheduleEvery": "schedule_every",
     "_ScheduleAction": "schedule_action",
     "_ExportFormat": "export_format",
+    "_TemplateKind": "template_kind",
+    "_SmsEncoding": "sms_encoding",
 }
 
 

@@ -15,4 +15,5 @@ pub(crate) mod merges;
 pub(crate) mod privacy;
 pub(crate) mod saved;
 pub(crate) mod schedules;
+pub(crate) mod templates;
 pub(crate) mod tenants;

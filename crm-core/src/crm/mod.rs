@@ -5,6 +5,7 @@ mod outreach;
 mod saved;
 mod schedules;
 mod statement;
+mod templates;
 
 use std::path::Path;
 use std::sync::Arc;

@@ -525,7 +525,7 @@ fn country(value: &str) -> Result<Option<String>> {
     }
 }
 
-fn language(value: &str) -> Result<Option<String>> {
+pub(crate) fn language(value: &str) -> Result<Option<String>> {
     let value = value.trim();
     if value.is_empty() {
         return Ok(None);

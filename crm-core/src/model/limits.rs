@@ -74,3 +74,9 @@ pub const MAX_LIST_CHANGE: usize = 100_000;
 /// The largest count of a relative period (`last 1000 days`,
 /// [`RelativePeriod`](crate::RelativePeriod)).
 pub const MAX_PERIOD_COUNT: u32 = 1000;
+
+/// Longest text of a message template (its subject, text or HTML body).
+pub const MAX_TEMPLATE_CHARS: usize = 65_536;
+
+/// Longest rendered message (each of its subject, text and HTML body), in bytes.
+pub const MAX_RENDERED_BYTES: usize = 1_048_576;

@@ -23,6 +23,7 @@ pub(crate) mod period;
 mod query;
 mod saved;
 pub(crate) mod string_enum;
+mod template;
 mod tenant;
 mod text;
 
@@ -63,6 +64,7 @@ pub(crate) use query::{TextFilter, day_number};
 pub(crate) use saved::StoredSchedule;
 pub(crate) use saved::search_name;
 pub use saved::{SavedRun, SavedSearch, SavedSearchId, ScheduleRun};
+pub use template::{NewTemplate, Template, TemplateKind};
 pub use tenant::{NameRule, TenantId, TenantSettings};
 pub use text::fold;
 pub(crate) use text::lookup;

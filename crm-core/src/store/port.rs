@@ -17,7 +17,7 @@ use chrono::{DateTime, FixedOffset, Utc};
 use crate::model::{
     Actor, Booking, BrochureRequest, BrochureRequestId, Communication, Customer, CustomerId,
     CustomerQuery, CustomerRow, CustomerSort, CustomerStats, Document, DocumentId, IndexedCustomer,
-    ListInfo, SavedSearch, SavedSearchId, ScheduleRun, SortKey, StoredSchedule, TenantId,
+    ListInfo, SavedSearch, SavedSearchId, ScheduleRun, SortKey, StoredSchedule, Template, TenantId,
     TenantSettings,
 };
 
@@ -153,6 +153,10 @@ pub(crate) trait Tx {
     fn schedules(&self) -> Result<Vec<StoredSchedule>>;
     /// Up to `limit` runs of a saved search's schedule, latest slot first.
     fn schedule_runs(&self, id: &SavedSearchId, limit: u32) -> Result<Vec<ScheduleRun>>;
+    /// Every message template of the tenant, by name then language (the default first).
+    fn templates(&self) -> Result<Vec<Template>>;
+    /// The variants of the template `name`, the default first.
+    fn template_variants(&self, name: &str) -> Result<Vec<Template>>;
     /// The customers among `ids` that still exist, in id order, with their contacts and lists.
     fn customers(&self, ids: &[CustomerId]) -> Result<Vec<Customer>>;
     /// Up to `limit` customers in id order after `after`, with their contacts and lists.
@@ -342,6 +346,10 @@ pub(crate) trait WriteTx: Tx {
     ) -> Result<()>;
     /// Forgets the claim of `slot`.
     fn release_schedule_slot(&self, id: &SavedSearchId, slot: DateTime<Utc>) -> Result<()>;
+    /// Writes a template variant, over the one of its name and language if any.
+    fn put_template(&self, template: &Template) -> Result<()>;
+    /// Removes the variant of `name` in `language` (`None`: the default); `false` if none.
+    fn delete_template(&self, name: &str, language: Option<&str>) -> Result<bool>;
     /// Removes a customer's row (its bookings moved or detached first), counting it out.
     fn remove_customer(&self, id: &CustomerId) -> Result<()>;
     /// Puts back a customer exactly as `customer` (number, times, version), counting it in.

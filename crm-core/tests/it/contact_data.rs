@@ -538,6 +538,7 @@ fn a_file_of_the_previous_schema_gets_its_phones_read_again() {
              ALTER TABLE tenants DROP COLUMN time_zone;
              DROP TABLE schedule_runs; DROP TABLE schedules;
              ALTER TABLE customers DROP COLUMN title;
+             DROP TABLE templates;
              PRAGMA user_version = 6;",
         )
         .unwrap();

@@ -36,5 +36,6 @@ mod search_filters;
 mod search_isolation;
 mod search_recovery;
 mod servers;
+mod templates;
 mod tenant_isolation;
 mod validation;

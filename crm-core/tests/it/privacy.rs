@@ -718,6 +718,7 @@ fn a_file_of_an_earlier_schema_is_rewritten_once_so_free_space_keeps_nothing() {
              ALTER TABLE tenants DROP COLUMN time_zone;
              DROP TABLE schedule_runs; DROP TABLE schedules;
              ALTER TABLE customers DROP COLUMN title;
+             DROP TABLE templates;
              PRAGMA user_version = 2;",
         )
         .unwrap();

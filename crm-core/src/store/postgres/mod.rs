@@ -27,6 +27,7 @@ mod rows;
 mod saved;
 mod schedules;
 mod schema;
+mod templates;
 #[cfg(feature = "postgres-tls")]
 mod tls;
 mod values;

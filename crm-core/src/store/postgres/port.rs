@@ -16,14 +16,14 @@ use super::Db;
 use super::values::utc_text;
 use super::{
     bookings, changes, communications, customers, dedupe, documents, indexing, list, lists, merges,
-    privacy, saved, schedules,
+    privacy, saved, schedules, templates,
 };
 use crate::dedupe::NotDuplicate;
 use crate::error::Result;
 use crate::model::{
     Actor, Booking, BrochureRequest, BrochureRequestId, Communication, Customer, CustomerId,
     CustomerQuery, CustomerRow, CustomerSort, CustomerStats, Document, DocumentId, IndexedCustomer,
-    ListInfo, SavedSearch, SavedSearchId, ScheduleRun, SortKey, StoredSchedule, TenantId,
+    ListInfo, SavedSearch, SavedSearchId, ScheduleRun, SortKey, StoredSchedule, Template, TenantId,
     TenantSettings,
 };
 use crate::model::{AnonymisationNote, MergeId, Undo};
@@ -272,6 +272,14 @@ impl Tx for PgTx<'_, '_> {
 
     fn schedule_runs(&self, id: &SavedSearchId, limit: u32) -> Result<Vec<ScheduleRun>> {
         schedules::runs(&mut **self.db()?, self.tenant, id, limit)
+    }
+
+    fn templates(&self) -> Result<Vec<Template>> {
+        templates::all(&mut **self.db()?, self.tenant)
+    }
+
+    fn template_variants(&self, name: &str) -> Result<Vec<Template>> {
+        templates::named(&mut **self.db()?, self.tenant, name)
     }
 
     fn customers(&self, ids: &[CustomerId]) -> Result<Vec<Customer>> {
@@ -609,6 +617,14 @@ impl WriteTx for PgTx<'_, '_> {
 
     fn release_schedule_slot(&self, id: &SavedSearchId, slot: DateTime<Utc>) -> Result<()> {
         schedules::release(&mut **self.db()?, self.tenant, id, slot)
+    }
+
+    fn put_template(&self, template: &Template) -> Result<()> {
+        templates::put(&mut **self.db()?, self.tenant, template)
+    }
+
+    fn delete_template(&self, name: &str, language: Option<&str>) -> Result<bool> {
+        templates::delete(&mut **self.db()?, self.tenant, name, language)
     }
 
     fn remove_customer(&self, id: &CustomerId) -> Result<()> {

@@ -377,6 +377,21 @@ CREATE TABLE schedule_runs (
 -- A customer's title or form of address (Mr, Mme, Dr), for salutations.
 ALTER TABLE customers ADD COLUMN title TEXT;
 "#,
+    r#"
+-- Message templates: email, SMS and letter, a variant per language.
+CREATE TABLE templates (
+    tenant_id  TEXT NOT NULL REFERENCES tenants (tenant_id),
+    name       TEXT COLLATE "C" NOT NULL,
+    language   TEXT COLLATE "C" NOT NULL, -- '' for the default variant
+    kind       TEXT NOT NULL CHECK (kind IN ('email', 'sms', 'letter')),
+    subject    TEXT,
+    text       TEXT NOT NULL,
+    html       TEXT,
+    updated_at TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, name, language)
+);
+"#,
 ];
 
 /// The schema version this library writes on PostgreSQL.

@@ -18,6 +18,7 @@ mod rows;
 mod saved;
 mod schedules;
 mod schema;
+mod templates;
 mod values;
 
 use std::path::{Path, PathBuf};

@@ -11,14 +11,14 @@ use chrono::{DateTime, FixedOffset, Utc};
 use super::values::utc_text;
 use super::{
     bookings, changes, communications, customers, dedupe, documents, indexing, list, lists, merges,
-    privacy, saved, schedules,
+    privacy, saved, schedules, templates,
 };
 use crate::dedupe::NotDuplicate;
 use crate::error::Result;
 use crate::model::{
     Actor, Booking, BrochureRequest, BrochureRequestId, Communication, Customer, CustomerId,
     CustomerQuery, CustomerRow, CustomerSort, CustomerStats, Document, DocumentId, IndexedCustomer,
-    ListInfo, SavedSearch, SavedSearchId, ScheduleRun, SortKey, StoredSchedule, TenantId,
+    ListInfo, SavedSearch, SavedSearchId, ScheduleRun, SortKey, StoredSchedule, Template, TenantId,
     TenantSettings,
 };
 use crate::model::{AnonymisationNote, MergeId, Undo};
@@ -210,6 +210,14 @@ impl Tx for SqliteTx<'_> {
 
     fn schedule_runs(&self, id: &SavedSearchId, limit: u32) -> Result<Vec<ScheduleRun>> {
         schedules::runs(self.tx, self.tenant, id, limit)
+    }
+
+    fn templates(&self) -> Result<Vec<Template>> {
+        templates::all(self.tx, self.tenant)
+    }
+
+    fn template_variants(&self, name: &str) -> Result<Vec<Template>> {
+        templates::named(self.tx, self.tenant, name)
     }
 
     fn customers(&self, ids: &[CustomerId]) -> Result<Vec<Customer>> {
@@ -522,6 +530,14 @@ impl WriteTx for SqliteTx<'_> {
 
     fn release_schedule_slot(&self, id: &SavedSearchId, slot: DateTime<Utc>) -> Result<()> {
         schedules::release(self.tx, self.tenant, id, slot)
+    }
+
+    fn put_template(&self, template: &Template) -> Result<()> {
+        templates::put(self.tx, self.tenant, template)
+    }
+
+    fn delete_template(&self, name: &str, language: Option<&str>) -> Result<bool> {
+        templates::delete(self.tx, self.tenant, name, language)
     }
 
     fn remove_customer(&self, id: &CustomerId) -> Result<()> {

@@ -1,0 +1,110 @@
+//! Message templates: save a variant, list them, remove one, and render one for a customer
+//! (`crm_tenant_preview_json`).
+
+use std::ffi::c_char;
+
+use crm_core::{NewTemplate, TemplateKind};
+
+use crate::customer::id_in;
+use crate::db::{crm_tenant, tenant};
+use crate::ffi;
+use crate::json;
+use crate::status::crm_status;
+
+/// Saves a template variant: `name`, `kind` (`"email"`, `"sms"` or `"letter"`), `language`
+/// (a BCP 47 tag, or NULL for the default variant), `subject` (an email's, required; a
+/// letter's heading; NULL for none), `text` (the body), `html` (an email's HTML body, or NULL).
+/// The texts use the Jinja syntax with the fields of `TEMPLATE_FIELDS` (`{{
+/// customer.salutation }}`, `{% if next_booking %}...{% endif %}`); a template is checked when
+/// saved: an unknown field, a syntax error, a loop or an operator is refused. Errors:
+/// `CRM_ERR_VALIDATION` naming the part (`name`, `kind`, `language`, `subject`, `text`,
+/// `html`).
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_tenant_save_template(
+    tenant: *const crm_tenant,
+    name: *const c_char,
+    kind: *const c_char,
+    language: *const c_char,
+    subject: *const c_char,
+    text: *const c_char,
+    html: *const c_char,
+) -> crm_status {
+    ffi::call(|| {
+        let t = self::tenant(tenant)?;
+        let kind: TemplateKind = ffi::text_in(kind, "kind")?.parse()?;
+        let mut template = NewTemplate::new(
+            ffi::text_in(name, "name")?,
+            kind,
+            ffi::text_in(text, "text")?,
+        );
+        if let Some(language) = ffi::optional_text_in(language, "language")? {
+            template = template.language(language);
+        }
+        if let Some(subject) = ffi::optional_text_in(subject, "subject")? {
+            template = template.subject(subject);
+        }
+        if let Some(html) = ffi::optional_text_in(html, "html")? {
+            template = template.html(html);
+        }
+        t.tenant.save_template(&t.actor, template)?;
+        Ok(())
+    })
+}
+
+/// Every template of the tenant as JSON `{"format": 1, "templates": [{"name", "kind",
+/// "language", "subject", "text", "html", "updated_at", "updated_by"}...]}`, by name then
+/// language. On success `*out` is a string freed with `crm_string_free`.
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_tenant_templates_json(
+    tenant: *const crm_tenant,
+    out: *mut *mut c_char,
+) -> crm_status {
+    ffi::call(|| {
+        let out = ffi::out(out, "out")?;
+        let t = self::tenant(tenant)?;
+        let text = json::envelope("templates", t.tenant.templates()?)?;
+        out.write(ffi::string_out(text));
+        Ok(())
+    })
+}
+
+/// Removes the variant of template `name` in `language` (NULL: the default one). Errors:
+/// `CRM_ERR_NOT_FOUND`.
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_tenant_delete_template(
+    tenant: *const crm_tenant,
+    name: *const c_char,
+    language: *const c_char,
+) -> crm_status {
+    ffi::call(|| {
+        let t = self::tenant(tenant)?;
+        let name = ffi::text_in(name, "name")?;
+        let language = ffi::optional_text_in(language, "language")?;
+        t.tenant.delete_template(&t.actor, name, language)?;
+        Ok(())
+    })
+}
+
+/// Template `name` rendered for customer `customer_id` (the variant of its language, else the
+/// default), as JSON `{"format": 1, "message": {"template", "kind", "language", "customer_id",
+/// "subject", "text", "html", "sms": null or {"encoding": "gsm7" or "ucs2", "units",
+/// "segments"}}}`. Writes nothing. On success `*out` is a string freed with `crm_string_free`.
+/// Errors: `CRM_ERR_NOT_FOUND` (template, variant, customer), `CRM_ERR_CONFLICT` (anonymised),
+/// `CRM_ERR_VALIDATION` naming the part when it shows a booking the customer does not have.
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_tenant_preview_json(
+    tenant: *const crm_tenant,
+    name: *const c_char,
+    customer_id: *const c_char,
+    out: *mut *mut c_char,
+) -> crm_status {
+    ffi::call(|| {
+        let out = ffi::out(out, "out")?;
+        let t = self::tenant(tenant)?;
+        let name = ffi::text_in(name, "name")?;
+        let id = id_in(customer_id, "customer_id")?;
+        let text = json::envelope("message", t.tenant.preview(name, &id)?)?;
+        out.write(ffi::string_out(text));
+        Ok(())
+    })
+}

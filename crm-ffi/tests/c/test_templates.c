@@ -1,0 +1,77 @@
+/* Message templates from C: saved and checked, rendered per customer in its language, SMS
+ * encoding, another tenant out of reach. */
+#include "check.h"
+
+static char *create(crm_tenant *t, const char *title, const char *first, const char *last, const char *language) {
+  crm_customer_fields *f = NULL;
+  crm_customer *c = NULL;
+  char *id;
+  CHECK_OK(crm_customer_fields_new(&f));
+  CHECK_OK(crm_customer_fields_set(f, CRM_FIELD_TITLE, title));
+  CHECK_OK(crm_customer_fields_set(f, CRM_FIELD_FIRST_NAME, first));
+  CHECK_OK(crm_customer_fields_set(f, CRM_FIELD_LAST_NAME, last));
+  CHECK_OK(crm_customer_fields_set(f, CRM_FIELD_LANGUAGE, language));
+  CHECK_OK(crm_tenant_create_customer(t, f, &c));
+  CHECK(str_eq(crm_customer_get(c, CRM_FIELD_TITLE), title));
+  id = (char *)malloc(strlen(crm_customer_id(c)) + 1);
+  CHECK(id != NULL);
+  strcpy(id, crm_customer_id(c));
+  crm_customer_free(c);
+  crm_customer_fields_free(f);
+  return id;
+}
+
+int main(void) {
+  crm_db *db = NULL;
+  crm_tenant *t = NULL, *other = NULL;
+  char *helene, *lukasz, *json = NULL;
+
+  CHECK_OK(test_db_open(&db));
+  CHECK_OK(crm_tenant_open(db, "agency-a", "u-17", CRM_ROLE_AGENT, &t));
+  CHECK_OK(crm_tenant_open(db, "agency-b", "u-17", CRM_ROLE_AGENT, &other));
+  helene = create(t, "Mme", "Hélène", "Dupont & Fils", "fr");
+  lukasz = create(t, "Pan", "Łukasz", "Nowak", "pl");
+
+  /* checked when saved */
+  CHECK_STATUS(crm_tenant_save_template(t, "Welcome", "email", NULL, NULL, "x", NULL), CRM_ERR_VALIDATION);
+  CHECK(str_eq(crm_last_error_field(), "subject"));
+  CHECK_STATUS(crm_tenant_save_template(t, "Welcome", "email", NULL, "Hi", "{{ customer.shoe_size }}", NULL), CRM_ERR_VALIDATION);
+  CHECK(str_eq(crm_last_error_field(), "text"));
+  CHECK_STATUS(crm_tenant_save_template(t, "Welcome", "email", NULL, "Hi", "{% for x in y %}{% endfor %}", NULL), CRM_ERR_VALIDATION);
+  CHECK_STATUS(crm_tenant_save_template(t, "Welcome", "fax", NULL, "Hi", "x", NULL), CRM_ERR_VALIDATION);
+  CHECK(str_eq(crm_last_error_field(), "kind"));
+
+  CHECK_OK(crm_tenant_save_template(t, "Welcome", "email", NULL, "Hello {{ customer.first_name }}",
+                                    "{{ customer.salutation }}", "<p>{{ customer.last_name }}</p>"));
+  CHECK_OK(crm_tenant_save_template(t, "Reminder", "sms", NULL, NULL, "Hi {{ customer.first_name }}!", NULL));
+  CHECK_OK(crm_tenant_templates_json(t, &json));
+  CHECK(contains(json, "\"name\":\"Reminder\"") && contains(json, "\"name\":\"Welcome\""));
+  crm_string_free(json);
+
+  CHECK_OK(crm_tenant_preview_json(t, "Welcome", helene, &json));
+  CHECK(contains(json, "\"subject\":\"Hello Hélène\""));
+  CHECK(contains(json, "Chère Madame Dupont & Fils,"));
+  CHECK(contains(json, "<p>Dupont &amp; Fils</p>"));
+  crm_string_free(json);
+  CHECK_OK(crm_tenant_preview_json(t, "Reminder", lukasz, &json));
+  CHECK(contains(json, "\"encoding\":\"ucs2\"") && contains(json, "\"segments\":1"));
+  crm_string_free(json);
+
+  /* another tenant */
+  CHECK_STATUS(crm_tenant_preview_json(other, "Welcome", helene, &json), CRM_ERR_NOT_FOUND);
+  CHECK_OK(crm_tenant_templates_json(other, &json));
+  CHECK(contains(json, "\"templates\":[]"));
+  crm_string_free(json);
+  CHECK_STATUS(crm_tenant_delete_template(other, "Welcome", NULL), CRM_ERR_NOT_FOUND);
+
+  CHECK_OK(crm_tenant_delete_template(t, "Welcome", NULL));
+  CHECK_STATUS(crm_tenant_preview_json(t, "Welcome", helene, &json), CRM_ERR_NOT_FOUND);
+
+  free(helene);
+  free(lukasz);
+  crm_tenant_free(t);
+  crm_tenant_free(other);
+  crm_db_free(db);
+  puts("test_templates: ok");
+  return 0;
+}
