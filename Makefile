@@ -14,7 +14,7 @@ demo:
 ## started for the run (scripts/with-postgres: without PostgreSQL installed, its half is
 ## skipped and said so, except under CI where that fails).
 test:
-	scripts/with-postgres $(MAKE) test-all
+	scripts/with-postgres scripts/with-smtp $(MAKE) test-all
 
 test-all: test-rust test-postgres test-py test-c
 

@@ -2851,52 +2851,6 @@ crm_status crm_tenant_schedule_runs_json(const struct crm_tenant *tenant,
                                          char **out);
 
 /**
- * Saves a template variant: `name`, `kind` (`"email"`, `"sms"` or `"letter"`), `language`
- * (a BCP 47 tag, or NULL for the default variant), `subject` (an email's, required; a
- * letter's heading; NULL for none), `text` (the body), `html` (an email's HTML body, or NULL).
- * The texts use the Jinja syntax with the fields of `TEMPLATE_FIELDS` (`{{
- * customer.salutation }}`, `{% if next_booking %}...{% endif %}`); a template is checked when
- * saved: an unknown field, a syntax error, a loop or an operator is refused. Errors:
- * `CRM_ERR_VALIDATION` naming the part (`name`, `kind`, `language`, `subject`, `text`,
- * `html`).
- */
-crm_status crm_tenant_save_template(const struct crm_tenant *tenant,
-                                    const char *name,
-                                    const char *kind,
-                                    const char *language,
-                                    const char *subject,
-                                    const char *text,
-                                    const char *html);
-
-/**
- * Every template of the tenant as JSON `{"format": 1, "templates": [{"name", "kind",
- * "language", "subject", "text", "html", "updated_at", "updated_by"}...]}`, by name then
- * language. On success `*out` is a string freed with `crm_string_free`.
- */
-crm_status crm_tenant_templates_json(const struct crm_tenant *tenant, char **out);
-
-/**
- * Removes the variant of template `name` in `language` (NULL: the default one). Errors:
- * `CRM_ERR_NOT_FOUND`.
- */
-crm_status crm_tenant_delete_template(const struct crm_tenant *tenant,
-                                      const char *name,
-                                      const char *language);
-
-/**
- * Template `name` rendered for customer `customer_id` (the variant of its language, else the
- * default), as JSON `{"format": 1, "message": {"template", "kind", "language", "customer_id",
- * "subject", "text", "html", "sms": null or {"encoding": "gsm7" or "ucs2", "units",
- * "segments"}}}`. Writes nothing. On success `*out` is a string freed with `crm_string_free`.
- * Errors: `CRM_ERR_NOT_FOUND` (template, variant, customer), `CRM_ERR_CONFLICT` (anonymised),
- * `CRM_ERR_VALIDATION` naming the part when it shows a booking the customer does not have.
- */
-crm_status crm_tenant_preview_json(const struct crm_tenant *tenant,
-                                   const char *name,
-                                   const char *customer_id,
-                                   char **out);
-
-/**
  * A search for the typed `text` (NULL or empty: filters only), 20 rows from the first, by
  * relevance. On success `*out` is owned by the caller, freed with `crm_search_query_free`.
  */
@@ -3142,6 +3096,73 @@ const char *crm_version(void);
  * has freed everything.
  */
 size_t crm_live_handles(void);
+
+/**
+ * Saves a template variant: `name`, `kind` (`"email"`, `"sms"` or `"letter"`), `language`
+ * (a BCP 47 tag, or NULL for the default variant), `subject` (an email's, required; a
+ * letter's heading; NULL for none), `text` (the body), `html` (an email's HTML body, or NULL).
+ * The texts use the Jinja syntax with the fields of `TEMPLATE_FIELDS` (`{{
+ * customer.salutation }}`, `{% if next_booking %}...{% endif %}`); a template is checked when
+ * saved: an unknown field, a syntax error, a loop or an operator is refused. Errors:
+ * `CRM_ERR_VALIDATION` naming the part (`name`, `kind`, `language`, `subject`, `text`,
+ * `html`).
+ */
+crm_status crm_tenant_save_template(const struct crm_tenant *tenant,
+                                    const char *name,
+                                    const char *kind,
+                                    const char *language,
+                                    const char *subject,
+                                    const char *text,
+                                    const char *html);
+
+/**
+ * Every template of the tenant as JSON `{"format": 1, "templates": [{"name", "kind",
+ * "language", "subject", "text", "html", "updated_at", "updated_by"}...]}`, by name then
+ * language. On success `*out` is a string freed with `crm_string_free`.
+ */
+crm_status crm_tenant_templates_json(const struct crm_tenant *tenant, char **out);
+
+/**
+ * Removes the variant of template `name` in `language` (NULL: the default one). Errors:
+ * `CRM_ERR_NOT_FOUND`.
+ */
+crm_status crm_tenant_delete_template(const struct crm_tenant *tenant,
+                                      const char *name,
+                                      const char *language);
+
+/**
+ * Template `name` rendered for customer `customer_id` (the variant of its language, else the
+ * default), as JSON `{"format": 1, "message": {"template", "kind", "language", "customer_id",
+ * "subject", "text", "html", "sms": null or {"encoding": "gsm7" or "ucs2", "units",
+ * "segments"}}}`. Writes nothing. On success `*out` is a string freed with `crm_string_free`.
+ * Errors: `CRM_ERR_NOT_FOUND` (template, variant, customer), `CRM_ERR_CONFLICT` (anonymised),
+ * `CRM_ERR_VALIDATION` naming the part when it shows a booking the customer does not have.
+ */
+crm_status crm_tenant_preview_json(const struct crm_tenant *tenant,
+                                   const char *name,
+                                   const char *customer_id,
+                                   char **out);
+
+/**
+ * Sends email template `template` to the customers `query` finds (NULL: every customer) who
+ * may be written to by email (consent, an address, not anonymised, not an address of a person
+ * who asked to be forgotten: as `crm_tenant_outreach`), each rendered for its customer, over
+ * the SMTP server of `smtp_json`: `{"host", "port", "security": "starttls" (default), "tls" or
+ * "none", "username", "password", "from": "Agency <a@agency.example>", "reply_to", "ca_file",
+ * "timeout_secs"}`. Each message the server accepts is logged in the communication log with
+ * its Message-ID; a message that cannot be rendered or that the server refuses is reported and
+ * the others go on. What it did, as JSON `{"format": 1, "report": {"sent": [{"customer_id",
+ * "address", "subject", "message_id"}...], "failed": [{"customer_id", "address",
+ * "reason"}...], "skipped": {...}}}`. On success `*out` is a string freed with
+ * `crm_string_free`. Errors: `CRM_ERR_VALIDATION` (the settings, naming the key; a template
+ * that is not an email one), `CRM_ERR_NOT_FOUND` (the template), `CRM_ERR_IO` (the server
+ * cannot be reached: nothing sent).
+ */
+crm_status crm_tenant_send_email_json(const struct crm_tenant *tenant,
+                                      const char *template_,
+                                      const struct crm_search_query *query,
+                                      const char *smtp_json,
+                                      char **out);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -46,6 +46,8 @@ extern crate self as crm_core;
 mod cases;
 mod crm;
 mod dedupe;
+#[cfg(feature = "smtp")]
+mod email;
 mod error;
 mod exchange;
 mod merge;
@@ -66,6 +68,8 @@ pub use dedupe::{
     MAX_WEIGHT_OVERRIDES, MatchConfig, MatchContribution, MatchField, MatchLevel, MatchModel,
     NotDuplicate,
 };
+#[cfg(feature = "smtp")]
+pub use email::{FailedEmail, SendReport, SentEmail, SmtpSecurity, SmtpSettings};
 pub use error::{Error, ErrorKind, Result};
 pub use exchange::{
     ExportColumn, ExportFormat, ExportOptions, FlaggedRow, ImportMatch, ImportOptions,
@@ -76,8 +80,8 @@ pub use merge::{
 };
 pub use model::limits;
 pub use model::{
-    Actor, Address, Booking, BookingStatus, BrochureRequest, BrochureRequestId, CaptureMatch,
-    Captured, Channel, Communication, CommunicationId, Consent, Customer, CustomerId,
+    Actor, Address, Audience, Booking, BookingStatus, BrochureRequest, BrochureRequestId,
+    CaptureMatch, Captured, Channel, Communication, CommunicationId, Consent, Customer, CustomerId,
     CustomerStats, Document, DocumentId, Invoice, ListInfo, Money, NameRule, NewBooking,
     NewCommunication, NewCustomer, NewDocument, NewTemplate, Outreach, OutreachSkips,
     PaymentStatus, Phone, Recipient, Role, SavedRun, SavedSearch, SavedSearchId, ScheduleRun,

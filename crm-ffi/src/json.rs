@@ -102,3 +102,19 @@ pub(crate) fn batch<T: DeserializeOwned>(
         })
         .collect()
 }
+
+/// One object read as a `T`, its problem naming the key (`smtp.port`), or `what` for the whole.
+pub(crate) fn parse<T: DeserializeOwned>(what: &str, json: &str) -> Result<T, Failure> {
+    let mut de = serde_json::Deserializer::from_str(json);
+    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let field = if path == "." || path == "?" {
+            what.to_owned()
+        } else {
+            format!("{what}.{path}")
+        };
+        validation(&field, described(e.inner()))
+    })?;
+    de.end().map_err(|e| refused(what, &e))?;
+    Ok(value)
+}

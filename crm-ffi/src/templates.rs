@@ -108,3 +108,44 @@ pub extern "C" fn crm_tenant_preview_json(
         Ok(())
     })
 }
+
+/// Sends email template `template` to the customers `query` finds (NULL: every customer) who
+/// may be written to by email (consent, an address, not anonymised, not an address of a person
+/// who asked to be forgotten: as `crm_tenant_outreach`), each rendered for its customer, over
+/// the SMTP server of `smtp_json`: `{"host", "port", "security": "starttls" (default), "tls" or
+/// "none", "username", "password", "from": "Agency <a@agency.example>", "reply_to", "ca_file",
+/// "timeout_secs"}`. Each message the server accepts is logged in the communication log with
+/// its Message-ID; a message that cannot be rendered or that the server refuses is reported and
+/// the others go on. What it did, as JSON `{"format": 1, "report": {"sent": [{"customer_id",
+/// "address", "subject", "message_id"}...], "failed": [{"customer_id", "address",
+/// "reason"}...], "skipped": {...}}}`. On success `*out` is a string freed with
+/// `crm_string_free`. Errors: `CRM_ERR_VALIDATION` (the settings, naming the key; a template
+/// that is not an email one), `CRM_ERR_NOT_FOUND` (the template), `CRM_ERR_IO` (the server
+/// cannot be reached: nothing sent).
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_tenant_send_email_json(
+    tenant: *const crm_tenant,
+    template: *const c_char,
+    query: *const crate::search::crm_search_query,
+    smtp_json: *const c_char,
+    out: *mut *mut c_char,
+) -> crm_status {
+    ffi::call(|| {
+        let out = ffi::out(out, "out")?;
+        let t = self::tenant(tenant)?;
+        let template = ffi::text_in(template, "template")?;
+        let smtp: crm_core::SmtpSettings = json::parse("smtp", ffi::text_in(smtp_json, "smtp")?)?;
+        let query = if query.is_null() {
+            crm_core::CustomerQuery::all()
+        } else {
+            ffi::get::<crate::search::QueryHandle>(query, "query")?
+                .0
+                .clone()
+        };
+        let report =
+            t.tenant
+                .send_email(&t.actor, template, &crm_core::Audience::Query(query), &smtp)?;
+        out.write(ffi::string_out(json::envelope("report", report)?));
+        Ok(())
+    })
+}

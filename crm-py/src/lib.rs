@@ -66,6 +66,7 @@ fn names(py: Python<'_>) -> PyResult<Bound<'_, pyo3::types::PyDict>> {
         ("export_format", texts(crm_core::ExportFormat::ALL)),
         ("template_kind", texts(crm_core::TemplateKind::ALL)),
         ("sms_encoding", texts(crm_core::SmsEncoding::ALL)),
+        ("smtp_security", texts(crm_core::SmtpSecurity::ALL)),
     ] {
         names.set_item(kind, pyo3::types::PyTuple::new(py, all)?)?;
     }
@@ -143,6 +144,9 @@ fn _crm(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<templates::PyTemplate>()?;
     module.add_class::<templates::PySmsInfo>()?;
     module.add_class::<templates::PyRenderedMessage>()?;
+    module.add_class::<templates::PySentEmail>()?;
+    module.add_class::<templates::PyFailedEmail>()?;
+    module.add_class::<templates::PySendReport>()?;
     errors::register(module)?;
     Ok(())
 }

@@ -181,3 +181,199 @@ impl PyRenderedMessage {
         )
     }
 }
+
+/// An email the server accepted.
+#[pyclass(frozen, eq, name = "SentEmail", module = "crm")]
+#[derive(PartialEq)]
+pub(crate) struct PySentEmail(crm_core::SentEmail);
+
+#[pymethods]
+impl PySentEmail {
+    /// The customer's id.
+    #[getter]
+    fn customer_id(&self) -> String {
+        self.0.customer_id.to_string()
+    }
+
+    /// Where it went.
+    #[getter]
+    fn address(&self) -> &str {
+        &self.0.address
+    }
+
+    /// Its subject.
+    #[getter]
+    fn subject(&self) -> &str {
+        &self.0.subject
+    }
+
+    /// Its Message-ID, the reference of its entry in the communication log.
+    #[getter]
+    fn message_id(&self) -> &str {
+        &self.0.message_id
+    }
+
+    fn to_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
+        core_dict(slf.as_any(), &slf.borrow().0, &[])
+    }
+
+    fn __repr__(&self) -> String {
+        format!("SentEmail(message_id={:?})", self.0.message_id)
+    }
+}
+
+/// An email that could not be sent, and why.
+#[pyclass(frozen, eq, name = "FailedEmail", module = "crm")]
+#[derive(PartialEq)]
+pub(crate) struct PyFailedEmail(crm_core::FailedEmail);
+
+#[pymethods]
+impl PyFailedEmail {
+    /// The customer's id.
+    #[getter]
+    fn customer_id(&self) -> String {
+        self.0.customer_id.to_string()
+    }
+
+    /// Where it was to go.
+    #[getter]
+    fn address(&self) -> &str {
+        &self.0.address
+    }
+
+    /// Why: the render for this customer, or the server's answer.
+    #[getter]
+    fn reason(&self) -> &str {
+        &self.0.reason
+    }
+
+    fn to_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
+        core_dict(slf.as_any(), &slf.borrow().0, &[])
+    }
+
+    fn __repr__(&self) -> String {
+        format!("FailedEmail(reason={:?})", self.0.reason)
+    }
+}
+
+/// What a `send_email` did, recipient by recipient.
+#[pyclass(frozen, eq, name = "SendReport", module = "crm")]
+#[derive(PartialEq)]
+pub(crate) struct PySendReport(pub(crate) crm_core::SendReport);
+
+#[pymethods]
+impl PySendReport {
+    /// The messages the server accepted, each logged in the communication log.
+    #[getter]
+    fn sent<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyTuple>> {
+        pyo3::types::PyTuple::new(py, self.0.sent.iter().cloned().map(PySentEmail))
+    }
+
+    /// The messages that failed, nothing logged for them.
+    #[getter]
+    fn failed<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyTuple>> {
+        pyo3::types::PyTuple::new(py, self.0.failed.iter().cloned().map(PyFailedEmail))
+    }
+
+    /// Who was not written to, counted by reason (as `outreach` counts).
+    #[getter]
+    fn skipped(&self) -> std::collections::BTreeMap<&'static str, u64> {
+        let s = self.0.skipped;
+        [
+            ("anonymised", s.anonymised),
+            ("no_address", s.no_address),
+            ("no_consent", s.no_consent),
+            ("suppressed", s.suppressed),
+        ]
+        .into_iter()
+        .collect()
+    }
+
+    fn to_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
+        core_dict(slf.as_any(), &slf.borrow().0, &[])
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "SendReport(sent={}, failed={})",
+            self.0.sent.len(),
+            self.0.failed.len()
+        )
+    }
+}
+
+/// SMTP settings from a mapping of their keys (`host`, `port`, `from` required; `security`,
+/// `username`, `password`, `reply_to`, `ca_file`, `timeout_secs`).
+pub(crate) fn smtp_settings(
+    py: Python<'_>,
+    value: &Bound<'_, PyAny>,
+) -> PyResult<crm_core::SmtpSettings> {
+    use crate::convert::{optional_text, text, wrong_type};
+    let mapping = value
+        .cast::<pyo3::types::PyMapping>()
+        .map_err(|_| wrong_type("smtp", "a dict of SMTP settings", value))?;
+    let get = |key: &str| -> PyResult<Option<Bound<'_, PyAny>>> {
+        match mapping.get_item(key) {
+            Ok(v) if !v.is_none() => Ok(Some(v)),
+            Ok(_) => Ok(None),
+            Err(e) if e.is_instance_of::<pyo3::exceptions::PyKeyError>(py) => Ok(None),
+            Err(e) => Err(e),
+        }
+    };
+    for key in mapping.keys()?.try_iter()? {
+        let key: String = key?.extract()?;
+        if !SMTP_KEYS.contains(&key.as_str()) {
+            return Err(pyo3::exceptions::PyTypeError::new_err(format!(
+                "smtp: {key} is not an SMTP setting (one of: {})",
+                SMTP_KEYS.join(", ")
+            )));
+        }
+    }
+    let required = |key: &str| -> PyResult<Bound<'_, PyAny>> {
+        get(key)?
+            .ok_or_else(|| crate::errors::validation(py, &format!("smtp.{key}"), "is required"))
+    };
+    let host = text("smtp.host", &required("host")?)?;
+    let port: u16 = required("port")?
+        .extract()
+        .map_err(|_| crate::errors::validation(py, "smtp.port", "must be a port (1 to 65535)"))?;
+    let from = text("smtp.from", &required("from")?)?;
+    let mut settings = crm_core::SmtpSettings::new(host, port, from);
+    if let Some(s) = get("security")? {
+        let security: crm_core::SmtpSecurity = text("smtp.security", &s)?
+            .parse()
+            .map_err(|e: crm_core::Error| crate::errors::to_py(py, e.into()))?;
+        settings = settings.security(security);
+    }
+    if let Some(v) = get("username")? {
+        settings.username = optional_text("smtp.username", &v)?;
+    }
+    if let Some(v) = get("password")? {
+        settings.password = optional_text("smtp.password", &v)?;
+    }
+    if let Some(v) = get("reply_to")? {
+        settings.reply_to = optional_text("smtp.reply_to", &v)?;
+    }
+    if let Some(v) = get("ca_file")? {
+        settings.ca_file = Some(crate::convert::path(&v)?);
+    }
+    if let Some(v) = get("timeout_secs")? {
+        settings.timeout_secs = v.extract().map_err(|_| {
+            crate::errors::validation(py, "smtp.timeout_secs", "must be a whole number of seconds")
+        })?;
+    }
+    Ok(settings)
+}
+
+/// The keys of the SMTP settings.
+const SMTP_KEYS: [&str; 9] = [
+    "host",
+    "port",
+    "security",
+    "username",
+    "password",
+    "from",
+    "reply_to",
+    "ca_file",
+    "timeout_secs",
+];

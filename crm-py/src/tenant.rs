@@ -31,7 +31,7 @@ use crate::records::{
 };
 use crate::schedules::{PyDueSchedule, PyScheduleInfo, PyScheduleRun, PyScheduledRun};
 use crate::search_args::{SearchArgs, yes_no};
-use crate::templates::{PyRenderedMessage, PyTemplate};
+use crate::templates::{PyRenderedMessage, PySendReport, PyTemplate};
 
 /// One tenant (agency) of a database, seen by one actor. Made by `Crm.tenant(id, actor=...)`.
 /// No call through it reads, changes or reveals another tenant's records.
@@ -157,6 +157,29 @@ pub(crate) fn search_query(
             Err(_) => SearchArgs::from_mapping(call, s)?.query(py).map(Some),
         },
         None => Ok(None),
+    }
+}
+
+/// Whom a run goes to: a search (mapping or `SavedSearch`), customers, or everyone.
+pub(crate) fn audience(
+    py: Python<'_>,
+    call: &str,
+    search: Option<&Bound<'_, PyAny>>,
+    customers: Option<&Bound<'_, PyAny>>,
+) -> PyResult<crm_core::Audience> {
+    match (
+        search_query(py, call, search)?,
+        customers.filter(|c| !c.is_none()),
+    ) {
+        (Some(_), Some(_)) => Err(pyo3::exceptions::PyTypeError::new_err(format!(
+            "{call}(): give search or customers, not both"
+        ))),
+        (Some(query), None) => Ok(crm_core::Audience::Query(query)),
+        (None, Some(list)) => Ok(crm_core::Audience::Customers(customer_ids(
+            "customers",
+            list,
+        )?)),
+        (None, None) => Ok(crm_core::Audience::Query(crm_core::CustomerQuery::all())),
     }
 }
 
@@ -1536,6 +1559,37 @@ impl PyTenant {
         let id = customer_id("customer", &customer)?;
         self.call(py, |t| t.preview(&template, &id))
             .map(PyRenderedMessage)
+    }
+
+    /// Sends email template `template` to the customers of `search` (a dict of `search()`
+    /// arguments or a `SavedSearch`) or of `customers` (Customers or ids); every customer when
+    /// both are None. Only those who may be written to by email get it (consent, an address,
+    /// not anonymised, not an address of a person who asked to be forgotten), each rendered
+    /// for its customer, over the SMTP server of `smtp`: a dict with `host`, `port`, `from`
+    /// (`"Agency <a@agency.example>"`), and optionally `security` (`"starttls"`, the default;
+    /// `"tls"`; `"none"`), `username`, `password`, `reply_to`, `ca_file`, `timeout_secs`.
+    ///
+    /// Each message the server accepts is logged in the communication log with its
+    /// Message-ID; one that cannot be rendered or that the server refuses is reported in
+    /// `failed`, and the others go on.
+    ///
+    /// Raises:
+    ///     ValidationError: the settings (naming the key), a template that is not an email one.
+    ///     NotFoundError: the template. IoError: the server cannot be reached (nothing sent).
+    #[pyo3(signature = (template, *, smtp, search=None, customers=None))]
+    fn send_email(
+        &self,
+        py: Python<'_>,
+        template: Text,
+        smtp: Bound<'_, PyAny>,
+        search: Option<Bound<'_, PyAny>>,
+        customers: Option<Bound<'_, PyAny>>,
+    ) -> PyResult<PySendReport> {
+        let actor = self.actor(py)?;
+        let smtp = crate::templates::smtp_settings(py, &smtp)?;
+        let audience = audience(py, "send_email", search.as_ref(), customers.as_ref())?;
+        self.call(py, |t| t.send_email(&actor, &template, &audience, &smtp))
+            .map(PySendReport)
     }
 
     /// Sets the schedule of a saved search (a `SavedSearch` or its id); None removes it. From

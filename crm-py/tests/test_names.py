@@ -30,6 +30,7 @@ ALIASES = {
     "_ExportFormat": "export_format",
     "_TemplateKind": "template_kind",
     "_SmsEncoding": "sms_encoding",
+    "_SmtpSecurity": "smtp_security",
 }
 
 

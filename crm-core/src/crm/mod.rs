@@ -1,5 +1,7 @@
 //! The facade: [`Crm`] opens a store, [`Tenant`] scopes every call to one agency.
 
+#[cfg(feature = "smtp")]
+mod email;
 mod import;
 mod outreach;
 mod saved;

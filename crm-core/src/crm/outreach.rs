@@ -124,3 +124,60 @@ fn candidate(c: &Customer, channel: Channel) -> std::result::Result<String, Coun
     }
     Ok(address)
 }
+
+impl Tenant {
+    /// The customers of `audience` (pending brochure requests: their customers, once each, and
+    /// the requests), as rows to go over; the query's relative periods read at `now`.
+    #[cfg_attr(not(feature = "smtp"), allow(dead_code))]
+    pub(crate) fn audience_ids(
+        &self,
+        audience: &crate::model::Audience,
+    ) -> Result<(Option<Vec<CustomerId>>, Vec<crate::model::BrochureRequest>)> {
+        use crate::model::Audience;
+        use crate::model::limits::MAX_AUDIENCE;
+        match audience {
+            Audience::Query(_) => Ok((None, Vec::new())),
+            Audience::Customers(ids) => {
+                if ids.len() > MAX_AUDIENCE {
+                    return Err(Error::validation(
+                        "customers",
+                        format!("more than {MAX_AUDIENCE} in one call"),
+                    ));
+                }
+                let mut seen = std::collections::HashSet::new();
+                Ok((
+                    Some(ids.iter().copied().filter(|id| seen.insert(*id)).collect()),
+                    Vec::new(),
+                ))
+            }
+            Audience::PendingBrochures => {
+                let mut requests = Vec::new();
+                let mut after = None;
+                loop {
+                    let page = crate::cases::lists::pending(
+                        self.store.as_ref(),
+                        &self.id,
+                        after.as_ref(),
+                        crate::model::limits::MAX_PAGE,
+                    )?;
+                    let Some(last) = page.last() else { break };
+                    after = Some(last.id);
+                    requests.extend(page);
+                    if requests.len() > MAX_AUDIENCE {
+                        return Err(Error::validation(
+                            "audience",
+                            format!("more than {MAX_AUDIENCE} pending brochure requests"),
+                        ));
+                    }
+                }
+                let mut seen = std::collections::HashSet::new();
+                let ids = requests
+                    .iter()
+                    .map(|r| r.customer_id)
+                    .filter(|id| seen.insert(*id))
+                    .collect();
+                Ok((Some(ids), requests))
+            }
+        }
+    }
+}

@@ -80,3 +80,6 @@ pub const MAX_TEMPLATE_CHARS: usize = 65_536;
 
 /// Longest rendered message (each of its subject, text and HTML body), in bytes.
 pub const MAX_RENDERED_BYTES: usize = 1_048_576;
+
+/// Most customers one message or letter run goes to ([`Audience`](crate::Audience)).
+pub const MAX_AUDIENCE: usize = 100_000;

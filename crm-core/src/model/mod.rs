@@ -54,7 +54,8 @@ pub use merge::{
     BookingMove, MergeField, MergeId, MergePlan, MergeRecord, MergeRequest, Merged, Undo,
 };
 pub use outreach::{
-    Channel, Communication, CommunicationId, NewCommunication, Outreach, OutreachSkips, Recipient,
+    Audience, Channel, Communication, CommunicationId, NewCommunication, Outreach, OutreachSkips,
+    Recipient,
 };
 pub use page::{Cursor, CustomerListQuery, CustomerRow, CustomerSort, Page};
 pub(crate) use page::{CursorData, SortKey};

@@ -31,6 +31,20 @@ impl Channel {
     }
 }
 
+/// Whom a message or a letter run goes to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Audience {
+    /// The customers a search finds (a saved search's query too), in its order.
+    Query(super::CustomerQuery),
+    /// These customers, in this order (at most
+    /// [`MAX_AUDIENCE`](crate::limits::MAX_AUDIENCE)).
+    Customers(Vec<CustomerId>),
+    /// The customers with a brochure request not sent yet, oldest request first.
+    PendingBrochures,
+}
+
 /// A customer who may be written to on a channel.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]

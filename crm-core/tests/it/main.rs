@@ -17,6 +17,8 @@ mod crash_consistency;
 mod customers;
 mod dedupe;
 mod documents;
+#[cfg(feature = "smtp")]
+mod email;
 mod export;
 mod feed;
 mod fuzz;

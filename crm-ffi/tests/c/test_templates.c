@@ -64,6 +64,46 @@ int main(void) {
   crm_string_free(json);
   CHECK_STATUS(crm_tenant_delete_template(other, "Welcome", NULL), CRM_ERR_NOT_FOUND);
 
+  /* sending, when the run has an SMTP server (scripts/with-smtp) */
+  {
+    const char *port = getenv("CRM_TEST_SMTP_PORT");
+    char smtp[256];
+    crm_communication_list *log = NULL;
+    const char *subject = NULL, *reference = NULL;
+    crm_customer_fields *f = NULL;
+    crm_customer *updated = NULL, *current = NULL;
+    if (port == NULL || port[0] == '\0') {
+      CHECK(getenv("CI") == NULL);
+      puts("test_templates: CRM_TEST_SMTP_PORT is not set: sending is SKIPPED");
+    } else {
+      CHECK_OK(crm_tenant_get_customer(t, helene, &current));
+      CHECK_OK(crm_customer_fields_from_customer(current, &f));
+      CHECK_OK(crm_customer_fields_set(f, CRM_FIELD_EMAIL, "helene@example.com"));
+      CHECK_OK(crm_customer_fields_set(f, CRM_FIELD_CONSENT_EMAIL, "2026-01-01T00:00:00Z"));
+      CHECK_OK(crm_tenant_update_customer(t, helene, crm_customer_version(current), f, &updated));
+      snprintf(smtp, sizeof smtp,
+               "{\"host\":\"127.0.0.1\",\"port\":%s,\"security\":\"none\","
+               "\"from\":\"Agence <bookings@agence.example>\"}",
+               port);
+      CHECK_STATUS(crm_tenant_send_email_json(t, "Welcome", NULL, "{\"host\":1}", &json), CRM_ERR_VALIDATION);
+      CHECK_STATUS(crm_tenant_send_email_json(t, "Reminder", NULL, smtp, &json), CRM_ERR_VALIDATION);
+      CHECK(str_eq(crm_last_error_field(), "template"));
+      CHECK_OK(crm_tenant_send_email_json(t, "Welcome", NULL, smtp, &json));
+      CHECK(contains(json, "\"address\":\"helene@example.com\"") && contains(json, "\"failed\":[]"));
+      CHECK(contains(json, "\"no_address\":1"));
+      crm_string_free(json);
+      CHECK_OK(crm_tenant_communications(t, helene, &log));
+      CHECK(crm_communication_list_len(log) == 1);
+      CHECK_OK(crm_communication_list_get(log, 0, NULL, NULL, NULL, &subject, &reference, NULL));
+      CHECK(str_eq(subject, "Hello Hélène") && reference != NULL && reference[0] == '<');
+      crm_communication_list_free(log);
+      CHECK_STATUS(crm_tenant_send_email_json(other, "Welcome", NULL, smtp, &json), CRM_ERR_NOT_FOUND);
+      crm_customer_free(current);
+      crm_customer_free(updated);
+      crm_customer_fields_free(f);
+    }
+  }
+
   CHECK_OK(crm_tenant_delete_template(t, "Welcome", NULL));
   CHECK_STATUS(crm_tenant_preview_json(t, "Welcome", helene, &json), CRM_ERR_NOT_FOUND);
 

@@ -4,6 +4,7 @@
 #![allow(dead_code, clippy::unwrap_used)]
 
 pub(crate) mod alloc;
+pub(crate) mod smtp;
 
 use std::path::PathBuf;
 
