@@ -50,9 +50,11 @@ mod dedupe;
 mod email;
 mod error;
 mod exchange;
+mod letters;
 mod merge;
 mod model;
 mod parallel;
+mod pdf;
 mod privacy;
 mod resolve;
 mod schedule;
@@ -75,6 +77,7 @@ pub use exchange::{
     ExportColumn, ExportFormat, ExportOptions, FlaggedRow, ImportMatch, ImportOptions,
     ImportPreset, ImportReport, ImportTarget, IssueKind, MappedColumn, RowIssue, replace_file,
 };
+pub use letters::{LetterOptions, LetterRun, LetterSkip};
 pub use merge::{
     BookingMove, MergeField, MergeId, MergePlan, MergeRecord, MergeRequest, Merged, Undo,
 };

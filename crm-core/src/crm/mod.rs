@@ -3,6 +3,7 @@
 #[cfg(feature = "smtp")]
 mod email;
 mod import;
+mod letters;
 mod outreach;
 mod saved;
 mod schedules;

@@ -128,7 +128,6 @@ fn candidate(c: &Customer, channel: Channel) -> std::result::Result<String, Coun
 impl Tenant {
     /// The customers of `audience` (pending brochure requests: their customers, once each, and
     /// the requests), as rows to go over; the query's relative periods read at `now`.
-    #[cfg_attr(not(feature = "smtp"), allow(dead_code))]
     pub(crate) fn audience_ids(
         &self,
         audience: &crate::model::Audience,

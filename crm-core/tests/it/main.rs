@@ -23,6 +23,7 @@ mod export;
 mod feed;
 mod fuzz;
 mod import;
+mod letters;
 mod list;
 mod lists;
 mod merge;
