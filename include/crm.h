@@ -3164,6 +3164,28 @@ crm_status crm_tenant_send_email_json(const struct crm_tenant *tenant,
                                       const char *smtp_json,
                                       char **out);
 
+/**
+ * Prints letter template `options_json`'s `template` for the customers `query` finds (NULL:
+ * the customers with a brochure request not sent yet) as one PDF written to `letters_path`,
+ * laid out for a window envelope (DIN 5008 form B), and their address labels (A4, 3 × 7) to
+ * `labels_path` (or NULL). `options_json`: `{"template", "sender": ["Agency", "street",
+ * "zip city"], "home_country": "FR", "fonts": ["/path/to/cjk.ttf"], "mark_sent": true}`
+ * (`mark_sent`: with NULL `query`, the requests of those printed are marked sent). Fonts are
+ * embedded as subsets (DejaVu Sans built in; `fonts` for other scripts). Customers without a
+ * postal address, or with a character no font has, are skipped with the reason. What it did,
+ * as JSON `{"format": 1, "letters": {"printed": [ids...], "skipped": [{"customer_id",
+ * "reason"}...], "marked_sent"}}`. Each file is written beside its path and renamed onto it.
+ * On success `*out` is a string freed with `crm_string_free`. Errors: `CRM_ERR_VALIDATION`
+ * (options naming the key, a template that is not a letter one), `CRM_ERR_NOT_FOUND`,
+ * `CRM_ERR_IO` (a font or a file).
+ */
+crm_status crm_tenant_print_letters(const struct crm_tenant *tenant,
+                                    const char *options_json,
+                                    const struct crm_search_query *query,
+                                    const char *letters_path,
+                                    const char *labels_path,
+                                    char **out);
+
 #ifdef __cplusplus
 }  // extern "C"
 #endif  // __cplusplus

@@ -149,3 +149,68 @@ pub extern "C" fn crm_tenant_send_email_json(
         Ok(())
     })
 }
+
+/// Prints letter template `options_json`'s `template` for the customers `query` finds (NULL:
+/// the customers with a brochure request not sent yet) as one PDF written to `letters_path`,
+/// laid out for a window envelope (DIN 5008 form B), and their address labels (A4, 3 × 7) to
+/// `labels_path` (or NULL). `options_json`: `{"template", "sender": ["Agency", "street",
+/// "zip city"], "home_country": "FR", "fonts": ["/path/to/cjk.ttf"], "mark_sent": true}`
+/// (`mark_sent`: with NULL `query`, the requests of those printed are marked sent). Fonts are
+/// embedded as subsets (DejaVu Sans built in; `fonts` for other scripts). Customers without a
+/// postal address, or with a character no font has, are skipped with the reason. What it did,
+/// as JSON `{"format": 1, "letters": {"printed": [ids...], "skipped": [{"customer_id",
+/// "reason"}...], "marked_sent"}}`. Each file is written beside its path and renamed onto it.
+/// On success `*out` is a string freed with `crm_string_free`. Errors: `CRM_ERR_VALIDATION`
+/// (options naming the key, a template that is not a letter one), `CRM_ERR_NOT_FOUND`,
+/// `CRM_ERR_IO` (a font or a file).
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_tenant_print_letters(
+    tenant: *const crm_tenant,
+    options_json: *const c_char,
+    query: *const crate::search::crm_search_query,
+    letters_path: *const c_char,
+    labels_path: *const c_char,
+    out: *mut *mut c_char,
+) -> crm_status {
+    ffi::call(|| {
+        let out = ffi::out(out, "out")?;
+        let t = self::tenant(tenant)?;
+        let options: crm_core::LetterOptions =
+            json::parse("options", ffi::text_in(options_json, "options")?)?;
+        let letters_path = ffi::text_in(letters_path, "letters_path")?;
+        let labels_path = ffi::optional_text_in(labels_path, "labels_path")?;
+        let audience = if query.is_null() {
+            crm_core::Audience::PendingBrochures
+        } else {
+            crm_core::Audience::Query(
+                ffi::get::<crate::search::QueryHandle>(query, "query")?
+                    .0
+                    .clone(),
+            )
+        };
+        let run = t.tenant.print_letters(&t.actor, &audience, &options)?;
+        write_file(letters_path, &run.letters)?;
+        if let Some(path) = labels_path {
+            write_file(path, &run.labels)?;
+        }
+        let report = serde_json::json!({
+            "printed": run.printed,
+            "skipped": run.skipped,
+            "marked_sent": run.marked_sent,
+        });
+        out.write(ffi::string_out(json::envelope("letters", report)?));
+        Ok(())
+    })
+}
+
+/// Writes `bytes` to `path`, beside it first and renamed onto it.
+fn write_file(path: &str, bytes: &[u8]) -> Result<(), crate::status::Failure> {
+    crm_core::replace_file(std::path::Path::new(path), |file| {
+        std::io::Write::write_all(file, bytes).map_err(|e| crm_core::Error::Io {
+            message: "cannot write the file".into(),
+            source: e,
+        })?;
+        Ok(Some(()))
+    })?;
+    Ok(())
+}

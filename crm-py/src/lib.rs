@@ -147,6 +147,7 @@ fn _crm(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<templates::PySentEmail>()?;
     module.add_class::<templates::PyFailedEmail>()?;
     module.add_class::<templates::PySendReport>()?;
+    module.add_class::<templates::PyLetterRun>()?;
     errors::register(module)?;
     Ok(())
 }

@@ -377,3 +377,53 @@ const SMTP_KEYS: [&str; 9] = [
     "ca_file",
     "timeout_secs",
 ];
+
+/// What a letter run printed: the letters and the labels as PDF bytes.
+#[pyclass(frozen, eq, name = "LetterRun", module = "crm")]
+#[derive(PartialEq)]
+pub(crate) struct PyLetterRun(pub(crate) crm_core::LetterRun);
+
+#[pymethods]
+impl PyLetterRun {
+    /// The letters, one PDF.
+    #[getter]
+    fn letters<'py>(&self, py: Python<'py>) -> Bound<'py, pyo3::types::PyBytes> {
+        pyo3::types::PyBytes::new(py, &self.0.letters)
+    }
+
+    /// The address labels of the same customers, one PDF (A4 sheets of 3 × 7).
+    #[getter]
+    fn labels<'py>(&self, py: Python<'py>) -> Bound<'py, pyo3::types::PyBytes> {
+        pyo3::types::PyBytes::new(py, &self.0.labels)
+    }
+
+    /// The ids of the customers printed, in order.
+    #[getter]
+    fn printed(&self) -> Vec<String> {
+        self.0.printed.iter().map(|id| id.to_string()).collect()
+    }
+
+    /// The customers not printed: (id, reason) pairs.
+    #[getter]
+    fn skipped(&self) -> Vec<(String, String)> {
+        self.0
+            .skipped
+            .iter()
+            .map(|s| (s.customer_id.to_string(), s.reason.clone()))
+            .collect()
+    }
+
+    /// How many brochure requests were marked sent.
+    #[getter]
+    fn marked_sent(&self) -> u64 {
+        self.0.marked_sent
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "LetterRun(printed={}, skipped={})",
+            self.0.printed.len(),
+            self.0.skipped.len()
+        )
+    }
+}

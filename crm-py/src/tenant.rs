@@ -1592,6 +1592,60 @@ impl PyTenant {
             .map(PySendReport)
     }
 
+    /// Prints letter template `template` for the customers of `search` (a dict of `search()`
+    /// arguments or a `SavedSearch`), of `customers`, or with `pending_brochures` those with a
+    /// brochure request not sent yet: one PDF of letters laid out for a window envelope
+    /// (DIN 5008 form B) and one of their address labels (A4, 3 × 7). `sender`: the agency's
+    /// name and address lines; `home_country`: where the letters are posted from (addresses
+    /// abroad end with the country); `fonts`: font files for characters DejaVu Sans lacks (a
+    /// CJK font); `mark_sent`: with `pending_brochures`, mark the requests of those printed
+    /// as sent. Customers without a postal address, or with a character no font has, are
+    /// skipped with the reason.
+    ///
+    /// Raises:
+    ///     ValidationError: a template that is not a letter one, `mark_sent` without
+    ///         `pending_brochures`, `home_country`, `fonts`. NotFoundError: the template.
+    ///     IoError: a font file.
+    #[pyo3(signature = (template, *, sender=Vec::new(), search=None, customers=None, pending_brochures=false, home_country=None, fonts=None, mark_sent=false))]
+    #[allow(clippy::too_many_arguments)]
+    fn print_letters(
+        &self,
+        py: Python<'_>,
+        template: Text,
+        sender: Vec<Text>,
+        search: Option<Bound<'_, PyAny>>,
+        customers: Option<Bound<'_, PyAny>>,
+        pending_brochures: bool,
+        home_country: Option<Text>,
+        fonts: Option<Vec<Bound<'_, PyAny>>>,
+        mark_sent: bool,
+    ) -> PyResult<crate::templates::PyLetterRun> {
+        let actor = self.actor(py)?;
+        let audience = if pending_brochures {
+            if search.as_ref().is_some_and(|s| !s.is_none())
+                || customers.as_ref().is_some_and(|c| !c.is_none())
+            {
+                return Err(pyo3::exceptions::PyTypeError::new_err(
+                    "print_letters(): give pending_brochures, search or customers, one of them",
+                ));
+            }
+            crm_core::Audience::PendingBrochures
+        } else {
+            audience(py, "print_letters", search.as_ref(), customers.as_ref())?
+        };
+        let mut options =
+            crm_core::LetterOptions::new(template.0, sender.into_iter().map(|s| s.0).collect());
+        options.home_country = home_country.map(|h| h.0);
+        options.fonts = fonts
+            .unwrap_or_default()
+            .iter()
+            .map(crate::convert::path)
+            .collect::<PyResult<_>>()?;
+        options.mark_sent = mark_sent;
+        self.call(py, |t| t.print_letters(&actor, &audience, &options))
+            .map(crate::templates::PyLetterRun)
+    }
+
     /// Sets the schedule of a saved search (a `SavedSearch` or its id); None removes it. From
     /// then on `run_due` runs it at each slot, the first being the first after this call.
     ///

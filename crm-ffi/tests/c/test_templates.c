@@ -21,11 +21,30 @@ static char *create(crm_tenant *t, const char *title, const char *first, const c
   return id;
 }
 
-int main(void) {
+static void brochure(crm_tenant *t, const char *first, const char *last, const char *street, const char *city) {
+  crm_customer_fields *f = NULL;
+  crm_customer *c = NULL;
+  crm_brochure_request *r = NULL;
+  CHECK_OK(crm_customer_fields_new(&f));
+  CHECK_OK(crm_customer_fields_set(f, CRM_FIELD_FIRST_NAME, first));
+  CHECK_OK(crm_customer_fields_set(f, CRM_FIELD_LAST_NAME, last));
+  CHECK_OK(crm_customer_fields_set(f, CRM_FIELD_STREET, street));
+  CHECK_OK(crm_customer_fields_set(f, CRM_FIELD_ZIP, "120 00"));
+  CHECK_OK(crm_customer_fields_set(f, CRM_FIELD_CITY, city));
+  CHECK_OK(crm_customer_fields_set(f, CRM_FIELD_COUNTRY, "CZ"));
+  CHECK_OK(crm_tenant_create_customer(t, f, &c));
+  CHECK_OK(crm_tenant_request_brochure(t, crm_customer_id(c), &r));
+  crm_brochure_request_free(r);
+  crm_customer_free(c);
+  crm_customer_fields_free(f);
+}
+
+int main(int argc, char **argv) {
   crm_db *db = NULL;
   crm_tenant *t = NULL, *other = NULL;
   char *helene, *lukasz, *json = NULL;
 
+  CHECK(argc > 1);
   CHECK_OK(test_db_open(&db));
   CHECK_OK(crm_tenant_open(db, "agency-a", "u-17", CRM_ROLE_AGENT, &t));
   CHECK_OK(crm_tenant_open(db, "agency-b", "u-17", CRM_ROLE_AGENT, &other));
@@ -106,6 +125,36 @@ int main(void) {
 
   CHECK_OK(crm_tenant_delete_template(t, "Welcome", NULL));
   CHECK_STATUS(crm_tenant_preview_json(t, "Welcome", helene, &json), CRM_ERR_NOT_FOUND);
+
+  /* letters of the pending brochure requests, and their labels */
+  {
+    char letters[512], labels[512], head[5] = {0};
+    FILE *pdf;
+    snprintf(letters, sizeof letters, "%s/letters.pdf", argv[1]);
+    snprintf(labels, sizeof labels, "%s/labels.pdf", argv[1]);
+    brochure(t, "Karel", "Čapek", "Vinohradská 12", "Praha");
+    brochure(t, "Jan", "Nový", "", "Brno");
+    CHECK_OK(crm_tenant_save_template(t, "Brochure", "letter", NULL, "Your brochure", "{{ customer.salutation }}\n\nEnclosed.", NULL));
+    CHECK_STATUS(crm_tenant_print_letters(t, "{\"template\":\"Welcome\"}", NULL, letters, NULL, &json), CRM_ERR_NOT_FOUND);
+    CHECK_STATUS(crm_tenant_print_letters(t, "{\"template\":1}", NULL, letters, NULL, &json), CRM_ERR_VALIDATION);
+    CHECK(str_eq(crm_last_error_field(), "options.template"));
+    CHECK_OK(crm_tenant_print_letters(t, "{\"template\":\"Brochure\",\"sender\":[\"Agence\",\"Lyon\"],\"mark_sent\":true}", NULL, letters, labels, &json));
+    CHECK(contains(json, "\"marked_sent\":1") && contains(json, "postal address"));
+    crm_string_free(json);
+    pdf = fopen(letters, "rb");
+    CHECK(pdf != NULL && fread(head, 1, 4, pdf) == 4);
+    fclose(pdf);
+    CHECK(strcmp(head, "%PDF") == 0);
+    pdf = fopen(labels, "rb");
+    CHECK(pdf != NULL);
+    fclose(pdf);
+    /* the other tenant has neither the template nor the requests */
+    CHECK_STATUS(crm_tenant_print_letters(other, "{\"template\":\"Brochure\"}", NULL, letters, NULL, &json), CRM_ERR_NOT_FOUND);
+    CHECK_OK(crm_tenant_save_template(other, "Brochure", "letter", NULL, NULL, "x", NULL));
+    CHECK_OK(crm_tenant_print_letters(other, "{\"template\":\"Brochure\"}", NULL, letters, NULL, &json));
+    CHECK(contains(json, "\"printed\":[]"));
+    crm_string_free(json);
+  }
 
   free(helene);
   free(lukasz);

@@ -77,6 +77,7 @@ __all__ = [
     "SmsInfo",
     "RenderedMessage",
     "SendReport",
+    "LetterRun",
     "SentEmail",
     "FailedEmail",
     "TEMPLATE_FIELDS",
@@ -958,6 +959,21 @@ class SendReport:
     __hash__: ClassVar[None]  # type: ignore[assignment]
 
 @final
+class LetterRun:
+    """What a letter run printed: the letters and the labels as PDF bytes."""
+
+    @property
+    def letters(self) -> bytes: ...
+    @property
+    def labels(self) -> bytes: ...
+    @property
+    def printed(self) -> list[str]: ...
+    @property
+    def skipped(self) -> list[tuple[str, str]]: ...
+    @property
+    def marked_sent(self) -> int: ...
+
+@final
 class StatementLine:
     """One booking on a statement."""
 
@@ -1485,6 +1501,18 @@ class Tenant:
         search: Mapping[str, Any] | SavedSearch | None = None,
         customers: Iterable[Customer | str] | None = None,
     ) -> SendReport: ...
+    def print_letters(
+        self,
+        template: str,
+        *,
+        sender: Sequence[str] = ...,
+        search: Mapping[str, Any] | SavedSearch | None = None,
+        customers: Iterable[Customer | str] | None = None,
+        pending_brochures: bool = False,
+        home_country: str | None = None,
+        fonts: Sequence[str | os.PathLike[str]] | None = None,
+        mark_sent: bool = False,
+    ) -> LetterRun: ...
     def set_schedule(self, search: SavedSearch | str, schedule: _Schedule | Mapping[str, Any] | None) -> ScheduleInfo | None: ...
     def schedule(self, search: SavedSearch | str) -> ScheduleInfo | None: ...
     def schedules(self) -> list[ScheduleInfo]: ...
