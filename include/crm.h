@@ -816,6 +816,12 @@ typedef uint32_t crm_row_field;
 #define CRM_EXPORT_XLSX 1403
 
 /**
+ * A PDF list to print (A4 landscape, the header on each page, at most 20,000 customers;
+ * fonts embedded: DejaVu Sans, a character it lacks printing as `?`).
+ */
+#define CRM_EXPORT_PDF 1404
+
+/**
  * Write nothing; report what would be created, updated, skipped and flagged.
  */
 #define CRM_IMPORT_DRY_RUN 1

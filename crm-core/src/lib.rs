@@ -75,7 +75,8 @@ pub use email::{FailedEmail, SendReport, SentEmail, SmtpSecurity, SmtpSettings};
 pub use error::{Error, ErrorKind, Result};
 pub use exchange::{
     ExportColumn, ExportFormat, ExportOptions, FlaggedRow, ImportMatch, ImportOptions,
-    ImportPreset, ImportReport, ImportTarget, IssueKind, MappedColumn, RowIssue, replace_file,
+    ImportPreset, ImportReport, ImportTarget, IssueKind, MAX_PDF_ROWS, MappedColumn, RowIssue,
+    replace_file,
 };
 pub use letters::{LetterOptions, LetterRun, LetterSkip};
 pub use merge::{

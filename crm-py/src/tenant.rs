@@ -53,14 +53,9 @@ impl PyTenant {
         path: std::path::PathBuf,
         options: ExportOptions,
         progress: Option<Py<PyAny>>,
-        xlsx: bool,
+        format: ExportFormat,
     ) -> PyResult<u64> {
         let mut progress = Progress::new(py, progress)?;
-        let format = if xlsx {
-            ExportFormat::Xlsx
-        } else {
-            ExportFormat::Csv
-        };
         let written = self.call(py, |t| {
             // A progress callback that raised stops the export: nothing replaces `path`.
             t.export_file(&path, format, &options, |done, total| {
@@ -1264,7 +1259,7 @@ impl PyTenant {
         progress: Option<Py<PyAny>>,
     ) -> PyResult<u64> {
         let options = export_options(py, columns, search.as_ref())?.bom(bom);
-        self.export(py, path, options, progress, false)
+        self.export(py, path, options, progress, ExportFormat::Csv)
     }
 
     /// The customers a search finds (`search`: a dict of `search()` arguments or a
@@ -1845,6 +1840,32 @@ impl PyTenant {
         Ok(PyImportReport(report))
     }
 
+    /// Writes the same as `export_csv` as a PDF list to print: A4 landscape pages of the
+    /// columns, the header on each, page numbers, at most 20,000 customers. `fonts`: font files
+    /// for characters DejaVu Sans lacks (a CJK font); a character no font has prints as `?`.
+    ///
+    /// Raises:
+    ///     ValidationError: an unknown or repeated column, more customers than a PDF list
+    ///         holds. IoError: the file or a font.
+    #[pyo3(signature = (path, *, columns=None, search=None, fonts=None, progress=None))]
+    fn export_pdf(
+        &self,
+        py: Python<'_>,
+        #[pyo3(from_py_with = crate::convert::path)] path: std::path::PathBuf,
+        columns: Option<Vec<Text>>,
+        search: Option<Bound<'_, PyAny>>,
+        fonts: Option<Vec<Bound<'_, PyAny>>>,
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<u64> {
+        let fonts = fonts
+            .unwrap_or_default()
+            .iter()
+            .map(crate::convert::path)
+            .collect::<PyResult<Vec<_>>>()?;
+        let options = export_options(py, columns, search.as_ref())?.fonts(fonts);
+        self.export(py, path, options, progress, ExportFormat::Pdf)
+    }
+
     /// Writes the same as `export_csv` as an Excel workbook (`.xlsx`), every cell a string.
     #[pyo3(signature = (path, *, columns=None, search=None, progress=None))]
     fn export_xlsx(
@@ -1856,7 +1877,7 @@ impl PyTenant {
         progress: Option<Py<PyAny>>,
     ) -> PyResult<u64> {
         let options = export_options(py, columns, search.as_ref())?;
-        self.export(py, path, options, progress, true)
+        self.export(py, path, options, progress, ExportFormat::Xlsx)
     }
 
     /// Up to `limit` (1 to 10,000) change events of this tenant after sequence `after`, in

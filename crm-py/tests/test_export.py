@@ -1,6 +1,8 @@
 """Exporting customers from Python: CSV (all or a search result, chosen columns, formula-safe,
 optional BOM) and XLSX; errors leave no file."""
 
+import shutil
+import subprocess
 import csv
 import io
 from pathlib import Path
@@ -66,3 +68,16 @@ def test_a_progress_callback_that_raises_leaves_no_file(agency: crm.Tenant, tmp_
     with pytest.raises(RuntimeError, match="stop"):
         agency.export_csv(out, progress=boom)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_pdf_list_of_a_search(agency: crm.Tenant, other: crm.Tenant, tmp_path: Path) -> None:
+    agency.create_customer(first_name="Łukasz", last_name="Nowak", address=crm.Address(city="Lyon"))
+    agency.create_customer(first_name="Other", last_name="Town", address=crm.Address(city="Paris"))
+    saved = agency.save_search("Lyon", {"city": "Lyon"})
+    assert agency.export_pdf(tmp_path / "list.pdf", columns=["first_name", "last_name"], search=saved) == 1
+    data = (tmp_path / "list.pdf").read_bytes()
+    assert data.startswith(b"%PDF")
+    if shutil.which("pdftotext") is not None:
+        text = subprocess.run(["pdftotext", str(tmp_path / "list.pdf"), "-"], check=True, capture_output=True, text=True).stdout
+        assert "Łukasz" in text and "Paris" not in text
+    assert other.export_pdf(tmp_path / "other.pdf") == 0

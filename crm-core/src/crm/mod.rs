@@ -1275,6 +1275,43 @@ impl Tenant {
         Ok(n)
     }
 
+    /// Writes the same as [`export_csv`](Self::export_csv) as a PDF list to print: A4
+    /// landscape pages of the chosen columns (widths by what they hold), the header on each
+    /// page, cells cut to their column with an ellipsis, page numbers. Fonts are embedded as
+    /// subsets: DejaVu Sans, then `options.fonts`; a character no font has prints as `?` (the
+    /// CSV and XLSX exports keep every character). At most
+    /// [`MAX_PDF_ROWS`](crate::MAX_PDF_ROWS) customers.
+    ///
+    /// # Errors
+    /// As [`export_csv`](Self::export_csv); Validation on more customers than a PDF list
+    /// holds; Io on a font file.
+    pub fn export_pdf(
+        &self,
+        options: &ExportOptions,
+        out: impl std::io::Write,
+        progress: impl FnMut(u64, u64),
+    ) -> Result<u64> {
+        self.write_pdf(options, Rows::of(options), out, progress)
+    }
+
+    fn write_pdf(
+        &self,
+        options: &ExportOptions,
+        rows: Rows<'_>,
+        mut out: impl std::io::Write,
+        progress: impl FnMut(u64, u64),
+    ) -> Result<u64> {
+        options.validate()?;
+        let mut sheet = exchange::PdfSheet::new(&options.columns, &options.fonts, "Customers")?;
+        let n = self.export_rows(options, rows, progress, |cells| sheet.row(cells))?;
+        let pdf = sheet.finish()?;
+        out.write_all(&pdf).map_err(|e| Error::Io {
+            message: "cannot write the PDF".into(),
+            source: e,
+        })?;
+        Ok(n)
+    }
+
     /// Writes the export to the file `path` in `format`, beside it first and renamed onto it
     /// once complete and synced: on error, or when `progress(done, total)` returned `false`, the
     /// file at `path` is left as it was and nothing is left beside it. Returns how many
@@ -1312,6 +1349,9 @@ impl Tenant {
             let n = match format {
                 crate::ExportFormat::Xlsx => {
                     self.write_xlsx(options, rows, &mut *file, &mut on_progress)?
+                }
+                crate::ExportFormat::Pdf => {
+                    self.write_pdf(options, rows, &mut *file, &mut on_progress)?
                 }
                 crate::ExportFormat::Csv => {
                     let mut out = std::io::BufWriter::new(&mut *file);

@@ -190,6 +190,9 @@ pub struct ExportOptions {
     pub query: Option<CustomerQuery>,
     /// CSV: start with a UTF-8 byte order mark, so that Excel reads accents right.
     pub bom: bool,
+    /// PDF: font files (TrueType or OpenType) for characters the built-in DejaVu Sans lacks
+    /// (a CJK font); a character no font has prints as `?`.
+    pub fonts: Vec<std::path::PathBuf>,
 }
 
 impl Default for ExportOptions {
@@ -198,6 +201,7 @@ impl Default for ExportOptions {
             columns: ExportColumn::ALL.to_vec(),
             query: None,
             bom: false,
+            fonts: Vec::new(),
         }
     }
 }
@@ -217,6 +221,12 @@ impl ExportOptions {
     /// Only the customers `query` finds.
     pub fn query(mut self, query: CustomerQuery) -> Self {
         self.query = Some(query);
+        self
+    }
+
+    /// PDF: with these fonts after the built-in one.
+    pub fn fonts(mut self, fonts: Vec<std::path::PathBuf>) -> Self {
+        self.fonts = fonts;
         self
     }
 

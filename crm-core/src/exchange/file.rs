@@ -13,6 +13,9 @@ crate::model::string_enum::string_enum!(
         Csv = "csv",
         /// An Excel workbook of one sheet.
         Xlsx = "xlsx",
+        /// A PDF list to print: A4 landscape pages, the header on each, at most
+        /// [`MAX_PDF_ROWS`](crate::MAX_PDF_ROWS) customers.
+        Pdf = "pdf",
     }
 );
 

@@ -6,6 +6,7 @@ mod csv_out;
 mod file;
 mod import;
 mod mapping;
+mod pdf_out;
 mod xlsx_out;
 
 pub use columns::{ExportColumn, ExportOptions};
@@ -15,6 +16,8 @@ pub use file::{ExportFormat, replace_file};
 pub use import::{FlaggedRow, ImportMatch, ImportOptions, ImportReport, IssueKind, RowIssue};
 pub(crate) use mapping::Mapping;
 pub use mapping::{ImportPreset, ImportTarget, MappedColumn};
+pub use pdf_out::MAX_PDF_ROWS;
+pub(crate) use pdf_out::PdfSheet;
 pub(crate) use xlsx_out::XlsxSheet;
 
 use chrono::SecondsFormat;

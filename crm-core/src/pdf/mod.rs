@@ -125,7 +125,7 @@ impl Fonts {
 /// One glyph placed: its font, its id in that font, the character it shows, its advance.
 #[derive(Clone, Copy)]
 struct Glyph {
-    font: usize,
+    font: u8,
     gid: u16,
     ch: char,
     advance: f32,
@@ -158,6 +158,9 @@ pub(crate) struct Doc {
 
 /// An A4 page's size in millimetres.
 pub(crate) const A4: (f32, f32) = (210.0, 297.0);
+
+/// An A4 page lying on its side.
+pub(crate) const A4_LANDSCAPE: (f32, f32) = (297.0, 210.0);
 
 impl Doc {
     /// An empty document of pages `size` (millimetres) with `fonts`.
@@ -198,7 +201,7 @@ impl Doc {
                 ));
             };
             out.push(Glyph {
-                font,
+                font: u8::try_from(font).unwrap_or(u8::MAX),
                 gid,
                 ch: c,
                 advance,
@@ -293,6 +296,28 @@ impl Doc {
         Ok(())
     }
 
+    /// Writes `text` on page `page` (from 0) rather than the current one.
+    pub(crate) fn text_on(
+        &mut self,
+        page: usize,
+        x: f32,
+        top: f32,
+        size: f32,
+        text: &str,
+    ) -> Result<()> {
+        let glyphs = self.glyphs(text)?;
+        let y = self.height - top * PT;
+        if let Some(ops) = self.pages.get_mut(page) {
+            ops.push(Op::Text {
+                x: x * PT,
+                y,
+                size,
+                glyphs,
+            });
+        }
+        Ok(())
+    }
+
     /// Writes `text` ending at `right` millimetres from the left.
     pub(crate) fn text_right(&mut self, right: f32, top: f32, size: f32, text: &str) -> Result<()> {
         let width = self.width(text, size)?;
@@ -334,7 +359,10 @@ impl Doc {
             for op in page {
                 if let Op::Text { glyphs, .. } = op {
                     for g in glyphs {
-                        used.entry(g.font).or_default().entry(g.gid).or_insert(g.ch);
+                        used.entry(usize::from(g.font))
+                            .or_default()
+                            .entry(g.gid)
+                            .or_insert(g.ch);
                     }
                 }
             }
@@ -448,7 +476,7 @@ impl Doc {
                                 .map_or(glyphs.len(), |p| start + p);
                             let name = format!("F{font}");
                             content.set_font(Name(name.as_bytes()), *size);
-                            let remapper = &remappers[&font];
+                            let remapper = &remappers[&usize::from(font)];
                             let bytes: Vec<u8> = glyphs[start..end]
                                 .iter()
                                 .flat_map(|g| remapper.get(g.gid).unwrap_or(0).to_be_bytes())

@@ -256,3 +256,79 @@ fn an_export_file_replaces_its_target_whole_or_not_at_all_and_holds_one_tenant()
     assert_eq!(n, Some(1));
     assert!(std::fs::read(&xlsx).unwrap().starts_with(b"PK"));
 }
+
+#[test]
+fn a_pdf_list_holds_the_chosen_columns_of_the_search_in_every_script() {
+    let db = open();
+    let a = db.tenant("agency-a");
+    let b = db.tenant("agency-b");
+    for (first, last, city) in [
+        ("Łukasz", "Nowak", "Lyon"),
+        ("Karel", "Čapek", "Lyon"),
+        ("芳", "王", "Lyon"),
+        ("Other", "City", "Paris"),
+    ] {
+        a.create_customer(
+            &actor(),
+            NewCustomer {
+                address: crm_core::Address {
+                    city: Some(city.into()),
+                    ..Default::default()
+                },
+                ..customer(first, last)
+            },
+        )
+        .unwrap();
+    }
+    b.create_customer(&actor(), customer("Elsewhere", "Tenant"))
+        .unwrap();
+    let mut options = ExportOptions::all()
+        .columns([
+            ExportColumn::CustomerNo,
+            ExportColumn::FirstName,
+            ExportColumn::LastName,
+            ExportColumn::City,
+        ])
+        .query(CustomerQuery::all().city("Lyon"));
+    let font =
+        std::path::PathBuf::from("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf");
+    if font.exists() {
+        options = options.fonts(vec![font]);
+    }
+    let path = db.dir.path().join("list.pdf");
+    let n = a
+        .export_file(&path, crm_core::ExportFormat::Pdf, &options, |_, _| true)
+        .unwrap();
+    assert_eq!(n, Some(3));
+    let pdf = std::fs::read(&path).unwrap();
+    assert!(pdf.starts_with(b"%PDF"));
+    let text = match std::process::Command::new("pdftotext")
+        .args(["-layout"])
+        .arg(&path)
+        .arg("-")
+        .output()
+    {
+        Ok(out) if out.status.success() => String::from_utf8(out.stdout).unwrap(),
+        _ if std::env::var_os("CI").is_none() => return,
+        other => panic!("pdftotext is needed on CI: {other:?}"),
+    };
+    for needle in [
+        "customer_no",
+        "first_name",
+        "Łukasz",
+        "Čapek",
+        "Nowak",
+        "1/1",
+    ] {
+        assert!(text.contains(needle), "{needle} not in:\n{text}");
+    }
+    assert!(
+        !text.contains("Paris") && !text.contains("Elsewhere"),
+        "{text}"
+    );
+    if options.fonts.is_empty() {
+        assert!(text.contains('?'));
+    } else {
+        assert!(text.contains('王'), "{text}");
+    }
+}

@@ -81,6 +81,13 @@ int main(int argc, char **argv) {
   CHECK(size > 100 && memcmp(data, "PK", 2) == 0);
   free(data);
 
+  /* a PDF list to print */
+  CHECK_OK(crm_tenant_export(t, xlsx, CRM_EXPORT_PDF, "customer_no,first_name", lyon, NULL, NULL, &rows));
+  CHECK(rows == 1);
+  data = slurp(xlsx, &size);
+  CHECK(size > 100 && memcmp(data, "%PDF", 4) == 0);
+  free(data);
+
   /* errors leave nothing */
   CHECK_STATUS(crm_tenant_export(t, bad, CRM_EXPORT_CSV, "first_name,shoe_size", NULL, NULL, NULL, &rows), CRM_ERR_VALIDATION);
   CHECK(str_eq(crm_last_error_field(), "columns"));

@@ -655,7 +655,7 @@ class DuplicateMatch:
 _Channel = Literal["email", "sms"]
 _ScheduleEvery = Literal["day", "week", "month"]
 _ScheduleAction = Literal["export", "outreach"]
-_ExportFormat = Literal["csv", "xlsx"]
+_ExportFormat = Literal["csv", "xlsx", "pdf"]
 _TemplateKind = Literal["email", "sms", "letter"]
 _SmsEncoding = Literal["gsm7", "ucs2"]
 _SmtpSecurity = Literal["starttls", "tls", "none"]
@@ -1459,6 +1459,15 @@ class Tenant:
         *,
         columns: Sequence[str] | None = None,
         search: Mapping[str, Any] | SavedSearch | None = None,
+        progress: Callable[[int, int], object] | None = None,
+    ) -> int: ...
+    def export_pdf(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        columns: Sequence[str] | None = None,
+        search: Mapping[str, Any] | SavedSearch | None = None,
+        fonts: Sequence[str | os.PathLike[str]] | None = None,
         progress: Callable[[int, int], object] | None = None,
     ) -> int: ...
     def outreach(self, channel: _Channel, *, search: Mapping[str, Any] | SavedSearch | None = None) -> Outreach: ...
