@@ -1,7 +1,7 @@
 # The one place that runs things: README and .ci/run call these targets.
 CARGO ?= cargo
 
-.PHONY: demo test test-all test-rust test-postgres test-py test-c header header-check lint fmt bench bench-search bench-dedupe bench-privacy bench-exchange bench-write-load bench-load bench-servers fuzz
+.PHONY: demo test test-all test-rust test-postgres test-py test-c header header-check lint fmt bench bench-search bench-dedupe bench-privacy bench-exchange bench-schedules bench-write-load bench-load bench-servers fuzz
 
 ## Run the demo: an SQLite file with seeded customers of two agencies, a list page, a history.
 demo:
@@ -157,6 +157,11 @@ bench-privacy:
 ## store of CRM_BENCH_N customers made first.
 bench-exchange:
 	$(CARGO) bench --locked -p crm-bench --bench exchange
+
+## Schedules benchmark: a weekly search exporting its new matches over CRM_BENCH_N customers
+## (default 1,000,000): the first run (everyone new), then the next week's; time, rows, memory.
+bench-schedules:
+	$(CARGO) bench --locked -p crm-bench --bench schedules
 
 ## From files to searchable: 1M customers of eight countries imported (without and with
 ## duplicate flagging), then 10M bookings; CRM_BENCH_N=100000 for a quicker run.
