@@ -2797,9 +2797,10 @@ void crm_saved_run_free(struct crm_saved_run *run);
  * "columns": ["customer_no", "email"], "only_new": true}`. `every` is `day`, `week` (with
  * `weekday`, `monday` to `sunday`) or `month` (with `day`, 1 to 31: in a shorter month its last
  * day); `at` is `HH:MM` in the tenant's time zone (`crm_tenant_set_time_zone`); `action` is
- * `export` (with `format` `csv` or `xlsx`, `columns` (absent: all), `bom`) or `outreach`
- * (with `channel` `email` or `sms`); `only_new`: only the customers new since the previous
- * run. From then on `crm_tenant_run_due_json` runs it at each slot, the first being the first
+ * `export` (with `format` `csv`, `xlsx` or `pdf`, `columns` (absent: all), `bom`) or
+ * `outreach` (with `channel` `email` or `sms`, and optionally `template`, rendered for each
+ * recipient into the run's `messages`); `only_new`: only the customers new since the
+ * previous run. From then on `crm_tenant_run_due_json` runs it at each slot, the first being the first
  * after this call. Errors: `CRM_ERR_VALIDATION` naming the key, `CRM_ERR_NOT_FOUND`.
  */
 crm_status crm_tenant_set_schedule(const struct crm_tenant *tenant,
@@ -2835,7 +2836,8 @@ crm_status crm_tenant_due_schedules_json(const struct crm_tenant *tenant,
  * Runs each schedule due at `now` (RFC 3339) once: an export writes its file into the folder
  * `out_dir`, an outreach lists its recipients. Call it from the host's own timer; a second
  * call for the same slot runs nothing. What each produced, as JSON `{"format": 1, "runs":
- * [{"search_id", "name", "slot", "total", "new", "rows", "file", "outreach", "error"}...]}`:
+ * [{"search_id", "name", "slot", "total", "new", "rows", "file", "outreach", "messages",
+ * "failed", "error"}...]}`:
  * a run that failed has its `error` (the next call runs it again) and did not stop the others.
  * On success `*out` is a string freed with `crm_string_free`. Errors: `CRM_ERR_VALIDATION` on
  * `now` or `out_dir` (not a folder).
@@ -3066,6 +3068,20 @@ crm_status crm_statement_to_json(const struct crm_statement *statement, char **o
  * Frees a statement. NULL does nothing.
  */
 void crm_statement_free(struct crm_statement *statement);
+
+/**
+ * The statements of the customers `query` finds (NULL: every customer; a saved search's query
+ * from `crm_tenant_saved_search_query`) over the local days `from` to `to` (`YYYY-MM-DD`),
+ * anonymised customers left out, at most 10,000, as JSON `{"format": 1, "statements":
+ * [{"customer_id", "customer_no", "name", "company", "address", "start", "end", "lines",
+ * "totals", "generated_at"}...]}`. On success `*out` is a string freed with
+ * `crm_string_free`. Errors: `CRM_ERR_VALIDATION` (`from`, `to`, too many customers).
+ */
+crm_status crm_tenant_statements_json(const struct crm_tenant *tenant,
+                                      const struct crm_search_query *query,
+                                      const char *from,
+                                      const char *to,
+                                      char **out);
 
 /**
  * The name of a status code (`"CRM_ERR_NOT_FOUND"`), or `"CRM_UNKNOWN_STATUS"`. Static: never

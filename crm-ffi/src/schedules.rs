@@ -18,9 +18,10 @@ use crate::status::crm_status;
 /// "columns": ["customer_no", "email"], "only_new": true}`. `every` is `day`, `week` (with
 /// `weekday`, `monday` to `sunday`) or `month` (with `day`, 1 to 31: in a shorter month its last
 /// day); `at` is `HH:MM` in the tenant's time zone (`crm_tenant_set_time_zone`); `action` is
-/// `export` (with `format` `csv` or `xlsx`, `columns` (absent: all), `bom`) or `outreach`
-/// (with `channel` `email` or `sms`); `only_new`: only the customers new since the previous
-/// run. From then on `crm_tenant_run_due_json` runs it at each slot, the first being the first
+/// `export` (with `format` `csv`, `xlsx` or `pdf`, `columns` (absent: all), `bom`) or
+/// `outreach` (with `channel` `email` or `sms`, and optionally `template`, rendered for each
+/// recipient into the run's `messages`); `only_new`: only the customers new since the
+/// previous run. From then on `crm_tenant_run_due_json` runs it at each slot, the first being the first
 /// after this call. Errors: `CRM_ERR_VALIDATION` naming the key, `CRM_ERR_NOT_FOUND`.
 #[unsafe(no_mangle)]
 pub extern "C" fn crm_tenant_set_schedule(
@@ -97,7 +98,8 @@ pub extern "C" fn crm_tenant_due_schedules_json(
 /// Runs each schedule due at `now` (RFC 3339) once: an export writes its file into the folder
 /// `out_dir`, an outreach lists its recipients. Call it from the host's own timer; a second
 /// call for the same slot runs nothing. What each produced, as JSON `{"format": 1, "runs":
-/// [{"search_id", "name", "slot", "total", "new", "rows", "file", "outreach", "error"}...]}`:
+/// [{"search_id", "name", "slot", "total", "new", "rows", "file", "outreach", "messages",
+/// "failed", "error"}...]}`:
 /// a run that failed has its `error` (the next call runs it again) and did not stop the others.
 /// On success `*out` is a string freed with `crm_string_free`. Errors: `CRM_ERR_VALIDATION` on
 /// `now` or `out_dir` (not a folder).

@@ -215,3 +215,41 @@ pub extern "C" fn crm_statement_to_json(
 pub extern "C" fn crm_statement_free(statement: *mut crm_statement) {
     ffi::value((), || ffi::free::<StatementHandle>(statement));
 }
+
+/// The statements of the customers `query` finds (NULL: every customer; a saved search's query
+/// from `crm_tenant_saved_search_query`) over the local days `from` to `to` (`YYYY-MM-DD`),
+/// anonymised customers left out, at most 10,000, as JSON `{"format": 1, "statements":
+/// [{"customer_id", "customer_no", "name", "company", "address", "start", "end", "lines",
+/// "totals", "generated_at"}...]}`. On success `*out` is a string freed with
+/// `crm_string_free`. Errors: `CRM_ERR_VALIDATION` (`from`, `to`, too many customers).
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_tenant_statements_json(
+    tenant: *const crm_tenant,
+    query: *const crate::search::crm_search_query,
+    from: *const c_char,
+    to: *const c_char,
+    out: *mut *mut c_char,
+) -> crm_status {
+    ffi::call(|| {
+        let out = ffi::out(out, "out")?;
+        let t = self::tenant(tenant)?;
+        let day = |ptr, name| -> Result<chrono::NaiveDate, Failure> {
+            day_in(name, Some(ffi::text_in(ptr, name)?))?
+                .ok_or_else(|| json::validation(name, "missing"))
+        };
+        let query = if query.is_null() {
+            crm_core::CustomerQuery::all()
+        } else {
+            ffi::get::<crate::search::QueryHandle>(query, "query")?
+                .0
+                .clone()
+        };
+        let all = t.tenant.statements(
+            &crm_core::Audience::Query(query),
+            day(from, "from")?,
+            day(to, "to")?,
+        )?;
+        out.write(ffi::string_out(json::envelope("statements", all)?));
+        Ok(())
+    })
+}

@@ -179,6 +179,27 @@ impl PyScheduledRun {
         self.0.outreach.clone().map(PyOutreach)
     }
 
+    /// With a template: its render for each recipient.
+    #[getter]
+    fn messages(&self) -> Vec<crate::templates::PyRenderedMessage> {
+        self.0
+            .messages
+            .iter()
+            .cloned()
+            .map(crate::templates::PyRenderedMessage)
+            .collect()
+    }
+
+    /// Recipients whose render failed: (id, reason) pairs.
+    #[getter]
+    fn failed(&self) -> Vec<(String, String)> {
+        self.0
+            .failed
+            .iter()
+            .map(|(id, reason)| (id.to_string(), reason.clone()))
+            .collect()
+    }
+
     /// Why it failed, or None: its slot is then run again by the next call.
     #[getter]
     fn error(&self) -> Option<&str> {

@@ -1648,9 +1648,10 @@ impl PyTenant {
     ///     schedule: a dict: `every` ("day", "week" or "month"), `weekday` ("monday"... for a
     ///         weekly one), `day` (1 to 31 for a monthly one; in a shorter month its last day),
     ///         `at` ("08:00" or a `datetime.time`, local to the tenant's time zone), `action`
-    ///         ("export" with `format` "csv" or "xlsx", `columns` (all when left out) and `bom`;
-    ///         or "outreach" with `channel` "email" or "sms"), `only_new` (only the customers
-    ///         new since the previous run; default False).
+    ///         ("export" with `format` "csv", "xlsx" or "pdf", `columns` (all when left out)
+    ///         and `bom`; or "outreach" with `channel` "email" or "sms" and optionally
+    ///         `template`, rendered for each recipient), `only_new` (only the customers new
+    ///         since the previous run; default False).
     ///
     /// Returns:
     ///     The ScheduleInfo, or None when removed.
@@ -1748,6 +1749,29 @@ impl PyTenant {
         let id = customer_id("customer", &customer)?;
         self.call(py, |t| t.statement(&id, start, end))
             .map(PyStatement)
+    }
+
+    /// The statements of many customers over the local days `start` to `end`: those `search`
+    /// finds (a dict of `search()` arguments or a `SavedSearch`), `customers`, or everyone;
+    /// anonymised customers left out; at most 10,000.
+    ///
+    /// Raises:
+    ///     ValidationError: `end` before `start`, more than 10,000 customers.
+    #[pyo3(signature = (start, end, *, search=None, customers=None))]
+    fn statements(
+        &self,
+        py: Python<'_>,
+        start: chrono::NaiveDate,
+        end: chrono::NaiveDate,
+        search: Option<Bound<'_, PyAny>>,
+        customers: Option<Bound<'_, PyAny>>,
+    ) -> PyResult<Vec<PyStatement>> {
+        let audience = audience(py, "statements", search.as_ref(), customers.as_ref())?;
+        Ok(self
+            .call(py, |t| t.statements(&audience, start, end))?
+            .into_iter()
+            .map(PyStatement)
+            .collect())
     }
 
     /// Imports customers from CSV: `source` is a path or the file's bytes. Headers are mapped

@@ -176,3 +176,18 @@ def test_relative_periods_follow_the_tenant_day_and_a_saved_search_is_a_search(
     assert len(other.outreach("email", search=saved)) == 0
     with pytest.raises(TypeError, match="SavedSearch"):
         agency.outreach("email", search=42)  # type: ignore[arg-type]
+
+
+def test_statements_of_a_saved_search(agency: crm.Tenant, other: crm.Tenant) -> None:
+    anne = make(agency, "Anne", "anne@x.fr")
+    bob = make(agency, "Bob", "bob@x.fr")
+    june = datetime(2026, 6, 10, 8, tzinfo=UTC)
+    agency.upsert_booking(reference="S-1", pickup_at=june, customer=anne, invoice=crm.Invoice("I-1", crm.Money(100, "EUR")))
+    saved = agency.save_search("Lyon", {"city": "Lyon"})
+    statements = agency.statements(date(2026, 6, 1), date(2026, 6, 30), search=saved)
+    assert sorted(s.name for s in statements) == ["Anne Voyageur", "Bob Voyageur"]
+    (only,) = agency.statements(date(2026, 6, 1), date(2026, 6, 30), customers=[anne])
+    assert [line.reference for line in only.lines] == ["S-1"]
+    assert other.statements(date(2026, 6, 1), date(2026, 6, 30), customers=[anne, bob]) == []
+    with pytest.raises(crm.ValidationError):
+        agency.statements(date(2026, 6, 30), date(2026, 6, 1))

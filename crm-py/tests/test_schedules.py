@@ -83,10 +83,15 @@ def test_an_outreach_schedule_and_bad_schedules(agency: crm.Tenant, tmp_path: Pa
     make(agency, "Anne")
     make(agency, "Bob", consent=False)
     saved = agency.save_search("Lyon", {"city": "Lyon", "created_in": "this year"})
-    info = agency.set_schedule(saved, {"every": "month", "day": 31, "at": "09:30", "action": "outreach", "channel": "email"})
-    assert info is not None and info.next_slot is not None
+    agency.save_template("News", "email", "Hello {{ customer.first_name }}", subject="News")
+    info = agency.set_schedule(
+        saved, {"every": "month", "day": 31, "at": "09:30", "action": "outreach", "channel": "email", "template": "News"}
+    )
+    assert info is not None and info.next_slot is not None and info.schedule["template"] == "News"
     (run,) = agency.run_due(info.next_slot, tmp_path)
     assert run.outreach is not None and [r.first_name for r in run.outreach.recipients] == ["Anne"]
+    assert [m.text for m in run.messages] == ["Hello Anne"] and run.failed == []
+    assert run.to_dict()["messages"][0]["text"] == "Hello Anne"
     assert run.file is None and run.rows == 1
     bad: list[tuple[dict[str, Any], str]] = [
         ({"every": "week", "at": "08:00", "action": "export", "format": "csv"}, "weekday"),

@@ -1478,20 +1478,25 @@ impl Tenant {
         let query = query.as_ref();
         sync::catch_up(self.store.as_ref(), &self.index, &self.id)?;
         const PAGE: usize = MAX_PAGE as usize;
-        let mut seen = std::collections::HashSet::new();
-        let mut offset = 0usize;
-        loop {
-            let (ids, total) = search::ids_at(&self.index, &self.id, query, offset, PAGE)?;
-            if ids.is_empty() {
-                return Ok(total);
-            }
-            offset += ids.len();
-            let ids: Vec<CustomerId> = ids.into_iter().filter(|id| seen.insert(*id)).collect();
-            page(ids, total)?;
-            if offset as u64 >= total {
-                return Ok(total);
-            }
+        // One page; when there are more hits, every hit in one pass of the index (one sort of
+        // them all, rather than a deeper search for each page), from one snapshot.
+        let (first, total) = search::ids_at(&self.index, &self.id, query, 0, PAGE)?;
+        let (ids, total) = if (first.len() as u64) < total {
+            let all = usize::try_from(total).unwrap_or(usize::MAX);
+            search::ids_at(&self.index, &self.id, query, 0, all)?
+        } else {
+            (first, total)
+        };
+        let mut seen = std::collections::HashSet::with_capacity(ids.len());
+        for chunk in ids.chunks(PAGE) {
+            let chunk: Vec<CustomerId> = chunk
+                .iter()
+                .copied()
+                .filter(|id| seen.insert(*id))
+                .collect();
+            page(chunk, total)?;
         }
+        Ok(total)
     }
 
     /// After a delete or an anonymisation: the index forgets the old values (its segments

@@ -33,6 +33,25 @@ impl Tenant {
         actor.validate()?;
         if let Some(s) = schedule {
             s.validate()?;
+            if let ScheduleAction::Outreach {
+                channel,
+                template: Some(name),
+            } = &s.action
+            {
+                let kind = match channel {
+                    crate::model::Channel::Sms => crate::model::TemplateKind::Sms,
+                    _ => crate::model::TemplateKind::Email,
+                };
+                let variants = self.template_variants(name).map_err(|_| {
+                    Error::validation("template", format!("the tenant has no template {name:?}"))
+                })?;
+                if variants.iter().any(|v| v.kind != kind) {
+                    return Err(Error::validation(
+                        "template",
+                        format!("{name:?} is not an {} template", kind.as_str()),
+                    ));
+                }
+            }
         }
         schedules::set(self.store.as_ref(), &self.id, actor, id, schedule)?;
         self.schedule(id)
@@ -147,6 +166,8 @@ impl Tenant {
                 rows: 0,
                 file: None,
                 outreach: None,
+                messages: Vec::new(),
+                failed: Vec::new(),
                 error: None,
             };
             let outcome = self.run_one(&due, since, now, tz, out_dir, &mut run);
@@ -172,6 +193,8 @@ impl Tenant {
                 run.rows = 0;
                 run.file = None;
                 run.outreach = None;
+                run.messages.clear();
+                run.failed.clear();
                 run.error = Some(e.to_string());
             }
             produced.push(run);
@@ -212,9 +235,19 @@ impl Tenant {
                     .unwrap_or_default();
                 run.file = Some(path);
             }
-            ScheduleAction::Outreach { channel } => {
+            ScheduleAction::Outreach { channel, template } => {
                 let outreach = self.outreach_of(Rows::Ids(ids), *channel)?;
                 run.rows = outreach.recipients.len() as u64;
+                if let Some(template) = template {
+                    let recipients: Vec<_> =
+                        outreach.recipients.iter().map(|r| r.customer_id).collect();
+                    for (id, rendered) in self.render_each(template, &recipients, now)? {
+                        match rendered {
+                            Ok(message) => run.messages.push(message),
+                            Err(e) => run.failed.push((id, e.to_string())),
+                        }
+                    }
+                }
                 run.outreach = Some(outreach);
             }
         }

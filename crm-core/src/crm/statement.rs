@@ -22,4 +22,58 @@ impl Tenant {
         let history = self.booking_history(&customer.id)?;
         Ok(Statement::new(&customer, history, from, to))
     }
+
+    /// The statements of the customers of `audience` (a search, a saved search's query,
+    /// customers, the pending brochure requests), each as [`statement`](Self::statement) makes
+    /// it, in the audience's order; anonymised customers left out. At most 10,000.
+    ///
+    /// # Errors
+    /// Validation on `to` before `from`, on an audience of more than 10,000 customers.
+    pub fn statements(
+        &self,
+        audience: &crate::model::Audience,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<Statement>> {
+        if to < from {
+            return Err(Error::validation("to", "is before from"));
+        }
+        const MAX: usize = super::letters::MAX_LETTERS;
+        let (ids, _) = self.audience_ids(audience)?;
+        let ids = match (ids, audience) {
+            (Some(ids), _) => ids,
+            (None, crate::model::Audience::Query(q)) => {
+                let mut all = Vec::new();
+                self.each_hit_page_at(q, chrono::Utc::now(), |page, total| {
+                    if total > MAX as u64 {
+                        return Err(Error::validation(
+                            "audience",
+                            format!("more than {MAX} customers in one call"),
+                        ));
+                    }
+                    all.extend(page);
+                    Ok(())
+                })?;
+                all
+            }
+            (None, _) => Vec::new(),
+        };
+        if ids.len() > MAX {
+            return Err(Error::validation(
+                "audience",
+                format!("more than {MAX} customers in one call"),
+            ));
+        }
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(crate::model::limits::MAX_PAGE as usize) {
+            for customer in self.in_order(chunk)? {
+                if customer.is_anonymised() {
+                    continue;
+                }
+                let history = self.booking_history(&customer.id)?;
+                out.push(Statement::new(&customer, history, from, to));
+            }
+        }
+        Ok(out)
+    }
 }

@@ -49,6 +49,9 @@ pub enum ScheduleAction {
     Outreach {
         /// Email or SMS.
         channel: Channel,
+        /// A template to render for each recipient (its kind the channel's: email or SMS),
+        /// returned in [`ScheduledRun::messages`]; `None` for the recipients only.
+        template: Option<String>,
     },
 }
 
@@ -83,7 +86,7 @@ impl ScheduleAction {
 /// "format": "csv", "columns": ["customer_no", "email"], "bom": false, "channel": null,
 /// "only_new": true}` (`every`: `day`, `week` or `month`; `day` 1 to 31 for a monthly one;
 /// `action`: `export` with `format` and `columns` (empty or absent: all), or `outreach` with
-/// `channel`).
+/// `channel` and optionally `template`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "Wire", into = "Wire")]
 #[non_exhaustive]
@@ -284,6 +287,11 @@ pub struct ScheduledRun {
     pub file: Option<PathBuf>,
     /// The recipients (an outreach list).
     pub outreach: Option<Outreach>,
+    /// With a template: its render for each recipient (a recipient whose render fails is in
+    /// [`failed`](Self::failed) instead).
+    pub messages: Vec<crate::template::RenderedMessage>,
+    /// Recipients whose render failed, and why.
+    pub failed: Vec<(crate::model::CustomerId, String)>,
     /// Why it failed, if it did: the slot is then not recorded, and the next call runs it again.
     pub error: Option<String>,
 }
@@ -324,8 +332,9 @@ const WEEKDAYS: [&str; 7] = [
 ];
 
 /// The keys of the serialised form.
-const WIRE_FIELDS: [&str; 10] = [
-    "every", "weekday", "day", "at", "action", "format", "columns", "bom", "channel", "only_new",
+const WIRE_FIELDS: [&str; 11] = [
+    "every", "weekday", "day", "at", "action", "format", "columns", "bom", "channel", "template",
+    "only_new",
 ];
 
 /// The flat serialised form of a [`Schedule`].
@@ -347,6 +356,8 @@ struct Wire {
     bom: bool,
     #[serde(default)]
     channel: Option<Channel>,
+    #[serde(default)]
+    template: Option<String>,
     #[serde(default)]
     only_new: bool,
 }
@@ -390,10 +401,10 @@ impl TryFrom<Wire> for Schedule {
             .map_err(|_| Error::validation("at", "not a time of day (HH:MM)"))?;
         let action = match w.action {
             ScheduleKind::Export => {
-                if w.channel.is_some() {
+                if w.channel.is_some() || w.template.is_some() {
                     return Err(Error::validation(
                         "channel",
-                        "is for outreach schedules only",
+                        "channel and template are for outreach schedules only",
                     ));
                 }
                 let format = w
@@ -420,7 +431,15 @@ impl TryFrom<Wire> for Schedule {
                 let channel = w
                     .channel
                     .ok_or_else(|| Error::validation("channel", "is needed for an outreach"))?;
-                ScheduleAction::Outreach { channel }
+                let template = match w.template {
+                    Some(t) if !t.trim().is_empty() => {
+                        Some(crate::model::search_name(&t).map_err(|_| {
+                            Error::validation("template", "must be 1 to 200 characters")
+                        })?)
+                    }
+                    _ => None,
+                };
+                ScheduleAction::Outreach { channel, template }
             }
         };
         let schedule = Self {
@@ -445,18 +464,19 @@ impl From<Schedule> for Wire {
             ),
             Repeat::Monthly(d) => (ScheduleEvery::Month, None, Some(d)),
         };
-        let (action, format, columns, bom, channel) = match s.action {
+        let (action, format, columns, bom, channel, template) = match s.action {
             ScheduleAction::Export {
                 format,
                 columns,
                 bom,
-            } => (ScheduleKind::Export, Some(format), columns, bom, None),
-            ScheduleAction::Outreach { channel } => (
+            } => (ScheduleKind::Export, Some(format), columns, bom, None, None),
+            ScheduleAction::Outreach { channel, template } => (
                 ScheduleKind::Outreach,
                 None,
                 Vec::new(),
                 false,
                 Some(channel),
+                template,
             ),
         };
         Self {
@@ -469,6 +489,7 @@ impl From<Schedule> for Wire {
             columns,
             bom,
             channel,
+            template,
             only_new: s.only_new,
         }
     }
@@ -642,10 +663,18 @@ mod tests {
         assert_eq!(
             read.action,
             ScheduleAction::Outreach {
-                channel: Channel::Sms
+                channel: Channel::Sms,
+                template: None
             }
         );
+        let with_template = r#"{"every":"day","at":"09:15","action":"outreach","channel":"email","template":"News"}"#;
+        let read = Schedule::from_json(with_template).unwrap();
+        assert_eq!(Schedule::from_json(&read.to_json()).unwrap(), read);
         let bad = [
+            (
+                r#"{"every":"day","at":"08:00","action":"export","format":"csv","template":"x"}"#,
+                "channel",
+            ),
             (
                 r#"{"every":"week","at":"08:00","action":"export","format":"csv"}"#,
                 "weekday",

@@ -461,3 +461,76 @@ fn a_statement_lists_the_period_with_totals_and_renders_a_pdf() {
     assert!(text.matches('\u{c}').count() >= 3, "several pages");
     assert!(text.contains("250.50 EUR"));
 }
+
+#[test]
+fn statements_of_many_come_from_a_search_or_a_saved_one() {
+    let db = open();
+    let t = db.tenant("agency");
+    let anne = t
+        .create_customer(&actor(), consented("Anne", None, None))
+        .unwrap();
+    let bob = t
+        .create_customer(&actor(), consented("Bob", None, None))
+        .unwrap();
+    let _paris = t
+        .create_customer(&actor(), customer("Carl", "Paris"))
+        .unwrap();
+    upsert_with_invoice(&t, "S-1", "2026-06-10T08:00:00+02:00", &anne, 12_050);
+    upsert_with_invoice(&t, "S-2", "2026-06-11T08:00:00+02:00", &bob, 1_000);
+    let lyon = t
+        .save_search(&actor(), "Lyon", &CustomerQuery::all().city("Lyon"))
+        .unwrap();
+    let june = |d| chrono::NaiveDate::from_ymd_opt(2026, 6, d).unwrap();
+    let all = t
+        .statements(
+            &crm_core::Audience::Query(lyon.query.clone()),
+            june(1),
+            june(30),
+        )
+        .unwrap();
+    let mut names: Vec<String> = all.iter().map(|s| s.name.clone()).collect();
+    names.sort();
+    assert_eq!(names, ["Anne Voyageur", "Bob Voyageur"]);
+    assert!(all.iter().all(|s| s.lines.len() == 1));
+    let one = t
+        .statements(
+            &crm_core::Audience::Customers(vec![bob.id]),
+            june(1),
+            june(30),
+        )
+        .unwrap();
+    assert_eq!(one.len(), 1);
+    assert_eq!(one[0].totals[0].minor, 1_000);
+    assert_invalid(
+        t.statements(
+            &crm_core::Audience::Customers(vec![bob.id]),
+            june(30),
+            june(1),
+        ),
+        "to",
+    );
+    // Another tenant's statements hold none of these customers.
+    let other = db.tenant("other");
+    assert!(
+        other
+            .statements(
+                &crm_core::Audience::Customers(vec![anne.id, bob.id]),
+                june(1),
+                june(30)
+            )
+            .unwrap()
+            .is_empty()
+    );
+}
+
+fn upsert_with_invoice(
+    t: &crm_core::Tenant,
+    reference: &str,
+    at: &str,
+    who: &crm_core::Customer,
+    minor: i64,
+) {
+    let mut b = booking_for(reference, at, who);
+    b.invoice = Some(invoice(reference, minor, "EUR"));
+    t.upsert_booking(&actor(), b).unwrap();
+}

@@ -191,13 +191,41 @@ fn an_outreach_schedule_lists_who_may_be_written_to() {
     let search = t
         .save_search(&actor(), "Lyon", &CustomerQuery::all().city("Lyon"))
         .unwrap();
-    let monthly = Schedule::new(
-        Repeat::Monthly(31),
-        NaiveTime::from_hms_opt(9, 30, 0).unwrap(),
-        ScheduleAction::Outreach {
-            channel: Channel::Email,
-        },
+    let monthly = |template: Option<&str>| {
+        Schedule::new(
+            Repeat::Monthly(31),
+            NaiveTime::from_hms_opt(9, 30, 0).unwrap(),
+            ScheduleAction::Outreach {
+                channel: Channel::Email,
+                template: template.map(Into::into),
+            },
+        )
+    };
+    // The template must exist, of the channel's kind.
+    assert_invalid(
+        t.set_schedule(&actor(), &search.id, Some(&monthly(Some("Monthly")))),
+        "template",
     );
+    t.save_template(
+        &actor(),
+        crm_core::NewTemplate::new("Text", crm_core::TemplateKind::Sms, "Hi"),
+    )
+    .unwrap();
+    assert_invalid(
+        t.set_schedule(&actor(), &search.id, Some(&monthly(Some("Text")))),
+        "template",
+    );
+    t.save_template(
+        &actor(),
+        crm_core::NewTemplate::new(
+            "Monthly",
+            crm_core::TemplateKind::Email,
+            "Hello {{ customer.first_name }}",
+        )
+        .subject("News"),
+    )
+    .unwrap();
+    let monthly = monthly(Some("Monthly"));
     let info = t
         .set_schedule(&actor(), &search.id, Some(&monthly))
         .unwrap()
@@ -211,6 +239,11 @@ fn an_outreach_schedule_lists_who_may_be_written_to() {
     assert_eq!(outreach.recipients[0].address, "anne@example.fr");
     assert_eq!(outreach.skipped.no_consent, 1);
     assert_eq!((runs[0].rows, runs[0].file.as_ref()), (1, None));
+    // Rendered for each recipient.
+    assert_eq!(runs[0].messages.len(), 1);
+    assert_eq!(runs[0].messages[0].text, "Hello Anne");
+    assert_eq!(runs[0].messages[0].subject.as_deref(), Some("News"));
+    assert!(runs[0].failed.is_empty());
     assert!(std::fs::read_dir(dir.path()).unwrap().next().is_none());
 }
 

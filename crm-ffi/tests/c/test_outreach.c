@@ -234,6 +234,14 @@ int main(int argc, char **argv) {
   CHECK_STATUS(crm_tenant_statement(t, anne, "June", "2026-06-01", &st), CRM_ERR_VALIDATION);
   CHECK(str_eq(crm_last_error_field(), "from"));
   CHECK_STATUS(crm_tenant_statement(other, anne, "2026-06-01", "2026-06-30", &st), CRM_ERR_NOT_FOUND);
+  /* the statements of a search's customers */
+  CHECK_OK(crm_tenant_statements_json(t, lyon, "2026-06-01", "2026-06-30", &json));
+  CHECK(contains(json, "\"reference\":\"BK-1\"") && contains(json, "\"reference\":\"BK-2\""));
+  crm_string_free(json);
+  CHECK_STATUS(crm_tenant_statements_json(t, NULL, "2026-06-30", "2026-06-01", &json), CRM_ERR_VALIDATION);
+  CHECK_OK(crm_tenant_statements_json(other, lyon, "2026-06-01", "2026-06-30", &json));
+  CHECK(contains(json, "\"statements\":[]"));
+  crm_string_free(json);
 
   crm_search_query_free(lyon);
   free(anne);

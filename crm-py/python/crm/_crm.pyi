@@ -671,6 +671,7 @@ class _Schedule(TypedDict, total=False):
     columns: Sequence[str]
     bom: bool
     channel: _Channel | None
+    template: str | None
     only_new: bool
 
 @final
@@ -824,6 +825,10 @@ class ScheduledRun:
     def file(self) -> Path | None: ...
     @property
     def outreach(self) -> Outreach | None: ...
+    @property
+    def messages(self) -> list[RenderedMessage]: ...
+    @property
+    def failed(self) -> list[tuple[str, str]]: ...
     @property
     def error(self) -> str | None: ...
     def to_dict(self) -> dict[str, Any]: ...
@@ -1529,6 +1534,14 @@ class Tenant:
     def run_due(self, now: datetime, out_dir: str | os.PathLike[str]) -> list[ScheduledRun]: ...
     def schedule_runs(self, search: SavedSearch | str, *, limit: int = 100) -> list[ScheduleRun]: ...
     def statement(self, customer: Customer | str, start: date, end: date) -> Statement: ...
+    def statements(
+        self,
+        start: date,
+        end: date,
+        *,
+        search: Mapping[str, Any] | SavedSearch | None = None,
+        customers: Iterable[Customer | str] | None = None,
+    ) -> list[Statement]: ...
     def import_csv(
         self,
         source: str | os.PathLike[str] | bytes,
