@@ -181,13 +181,15 @@ impl PyScheduledRun {
 
     /// With a template: its render for each recipient.
     #[getter]
-    fn messages(&self) -> Vec<crate::templates::PyRenderedMessage> {
-        self.0
-            .messages
-            .iter()
-            .cloned()
-            .map(crate::templates::PyRenderedMessage)
-            .collect()
+    fn messages<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyTuple>> {
+        pyo3::types::PyTuple::new(
+            py,
+            self.0
+                .messages
+                .iter()
+                .cloned()
+                .map(crate::templates::PyRenderedMessage),
+        )
     }
 
     /// Recipients whose render failed: (id, reason) pairs.
