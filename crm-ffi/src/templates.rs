@@ -175,8 +175,10 @@ pub extern "C" fn crm_tenant_print_letters(
     ffi::call(|| {
         let out = ffi::out(out, "out")?;
         let t = self::tenant(tenant)?;
-        let options: crm_core::LetterOptions =
+        let mut options: crm_core::LetterOptions =
             json::parse("options", ffi::text_in(options_json, "options")?)?;
+        // The requests are marked once both files are written, not before.
+        let mark_sent = std::mem::take(&mut options.mark_sent);
         let letters_path = ffi::text_in(letters_path, "letters_path")?;
         let labels_path = ffi::optional_text_in(labels_path, "labels_path")?;
         let audience = if query.is_null() {
@@ -188,10 +190,19 @@ pub extern "C" fn crm_tenant_print_letters(
                     .clone(),
             )
         };
-        let run = t.tenant.print_letters(&t.actor, &audience, &options)?;
+        if mark_sent && !matches!(audience, crm_core::Audience::PendingBrochures) {
+            return Err(json::validation(
+                "mark_sent",
+                "marks pending brochure requests: give no query",
+            ));
+        }
+        let mut run = t.tenant.print_letters(&t.actor, &audience, &options)?;
         write_file(letters_path, &run.letters)?;
         if let Some(path) = labels_path {
             write_file(path, &run.labels)?;
+        }
+        if mark_sent {
+            run.marked_sent = t.tenant.mark_brochures_sent(&t.actor, &run.requests)?;
         }
         let report = serde_json::json!({
             "printed": run.printed,

@@ -25,6 +25,23 @@ pub(crate) fn schedule_from(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResul
     for item in mapping.items()?.try_iter()? {
         let (key, value): (Bound<'_, PyAny>, Bound<'_, PyAny>) = item?.extract()?;
         let value = if value.is_instance_of::<pyo3::types::PyTime>() {
+            // A time of day in the tenant's zone, in whole minutes: nothing dropped silently.
+            let second: u32 = value.getattr("second")?.extract()?;
+            let micro: u32 = value.getattr("microsecond")?.extract()?;
+            if second != 0 || micro != 0 {
+                return Err(crate::errors::validation(
+                    py,
+                    "at",
+                    "must be whole minutes (HH:MM)",
+                ));
+            }
+            if !value.getattr("tzinfo")?.is_none() {
+                return Err(crate::errors::validation(
+                    py,
+                    "at",
+                    "is a time in the tenant's time zone: give a time without tzinfo",
+                ));
+            }
             value.call_method1("strftime", ("%H:%M",))?
         } else {
             value

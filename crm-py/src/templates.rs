@@ -213,6 +213,12 @@ impl PySentEmail {
         &self.0.message_id
     }
 
+    /// Why it could not be logged, or None (it was sent all the same).
+    #[getter]
+    fn log_error(&self) -> Option<&str> {
+        self.0.log_error.as_deref()
+    }
+
     fn to_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
         core_dict(slf.as_any(), &slf.borrow().0, &[])
     }
@@ -411,6 +417,13 @@ impl PyLetterRun {
             .iter()
             .map(|s| (s.customer_id.to_string(), s.reason.clone()))
             .collect()
+    }
+
+    /// The ids of the pending brochure requests of the customers printed, to mark sent with
+    /// `mark_brochures_sent` once the letters are written (when `mark_sent` was not asked).
+    #[getter]
+    fn requests(&self) -> Vec<String> {
+        self.0.requests.iter().map(|id| id.to_string()).collect()
     }
 
     /// How many brochure requests were marked sent.

@@ -1641,6 +1641,21 @@ impl PyTenant {
             .map(crate::templates::PyLetterRun)
     }
 
+    /// Marks brochure requests (`BrochureRequest`s or ids) sent now, in one transaction (those
+    /// marked already are left as they are); returns how many it marked.
+    fn mark_brochures_sent(
+        &self,
+        py: Python<'_>,
+        requests: Vec<Bound<'_, PyAny>>,
+    ) -> PyResult<u64> {
+        let actor = self.actor(py)?;
+        let ids = requests
+            .iter()
+            .map(request_id)
+            .collect::<PyResult<Vec<_>>>()?;
+        self.call(py, |t| t.mark_brochures_sent(&actor, &ids))
+    }
+
     /// Sets the schedule of a saved search (a `SavedSearch` or its id); None removes it. From
     /// then on `run_due` runs it at each slot, the first being the first after this call.
     ///

@@ -108,6 +108,10 @@ def test_an_outreach_schedule_and_bad_schedules(agency: crm.Tenant, tmp_path: Pa
         assert err.value.field == field, schedule
     with pytest.raises(TypeError):
         agency.set_schedule(saved, ["every", "day"])  # type: ignore[arg-type]
+    for at in (time(8, 0, 30), time(8, 0, tzinfo=UTC)):
+        with pytest.raises(crm.ValidationError) as err:
+            agency.set_schedule(saved, {"every": "day", "at": at, "action": "export", "format": "csv"})
+        assert err.value.field == "at"
     with pytest.raises(crm.ValidationError) as err:
         agency.run_due(datetime.now(UTC), tmp_path / "missing")
     assert err.value.field == "out_dir"

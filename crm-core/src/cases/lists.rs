@@ -196,6 +196,35 @@ pub(crate) fn mark_sent(
     })
 }
 
+/// Marks the requests `ids` sent at `at`, all in one transaction; those already marked sent
+/// (by another call meanwhile) are left as they are. Returns how many it marked.
+pub(crate) fn mark_all_sent(
+    store: &dyn Store,
+    tenant: &TenantId,
+    actor: &Actor,
+    ids: &[BrochureRequestId],
+    at: DateTime<Utc>,
+) -> Result<u64> {
+    port::write(store, tenant, |tx| {
+        let mut marked = 0;
+        for id in ids {
+            let Some(r) = tx.brochure_request(id)? else {
+                continue;
+            };
+            if r.sent_at.is_some() || at < r.requested_at {
+                continue;
+            }
+            tx.set_brochure_sent(id, at)?;
+            tx.append(
+                actor,
+                &Change::customer(ChangeKind::BrochureSent, r.customer_id),
+            )?;
+            marked += 1;
+        }
+        Ok(marked)
+    })
+}
+
 /// Up to `limit` requests not sent yet, after `after`, oldest first.
 pub(crate) fn pending(
     store: &dyn Store,

@@ -70,61 +70,72 @@ impl Tenant {
                 source: std::io::Error::other("no answer"),
             });
         }
-        let ids: Vec<_> = outreach.recipients.iter().map(|r| r.customer_id).collect();
-        let rendered: std::collections::HashMap<_, _> =
-            self.render_each(template, &ids, now)?.into_iter().collect();
         let mut report = SendReport {
             sent: Vec::new(),
             failed: Vec::new(),
             skipped: outreach.skipped,
         };
-        for recipient in &outreach.recipients {
-            let fail = |reason: String| FailedEmail {
-                customer_id: recipient.customer_id,
-                address: recipient.address.clone(),
-                reason,
-            };
-            let message = match rendered.get(&recipient.customer_id) {
-                Some(Ok(message)) => message,
-                Some(Err(e)) => {
-                    report.failed.push(fail(e.to_string()));
+        // Rendered a chunk at a time: memory stays bounded by the chunk, not the audience.
+        for chunk in outreach
+            .recipients
+            .chunks(crate::model::limits::MAX_PAGE as usize)
+        {
+            let ids: Vec<_> = chunk.iter().map(|r| r.customer_id).collect();
+            let rendered: std::collections::HashMap<_, _> =
+                self.render_each(template, &ids, now)?.into_iter().collect();
+            for recipient in chunk {
+                let fail = |reason: String| FailedEmail {
+                    customer_id: recipient.customer_id,
+                    address: recipient.address.clone(),
+                    reason,
+                };
+                let message = match rendered.get(&recipient.customer_id) {
+                    Some(Ok(message)) => message,
+                    Some(Err(e)) => {
+                        report.failed.push(fail(e.to_string()));
+                        continue;
+                    }
+                    None => {
+                        report.failed.push(fail("the customer is gone".into()));
+                        continue;
+                    }
+                };
+                let name = crate::model::full_name(&recipient.first_name, &recipient.last_name);
+                let message_id = smtp.message_id();
+                let email = match smtp.message(message, &name, &recipient.address, &message_id) {
+                    Ok(email) => email,
+                    Err(e) => {
+                        report.failed.push(fail(e.to_string()));
+                        continue;
+                    }
+                };
+                if let Err(e) = transport.send(&email) {
+                    report
+                        .failed
+                        .push(fail(format!("the server refused it: {e}")));
                     continue;
                 }
-                None => {
-                    report.failed.push(fail("the customer is gone".into()));
-                    continue;
-                }
-            };
-            let name = crate::model::full_name(&recipient.first_name, &recipient.last_name);
-            let message_id = smtp.message_id();
-            let email = match smtp.message(message, &name, &recipient.address, &message_id) {
-                Ok(email) => email,
-                Err(e) => {
-                    report.failed.push(fail(e.to_string()));
-                    continue;
-                }
-            };
-            if let Err(e) = transport.send(&email) {
-                report
-                    .failed
-                    .push(fail(format!("the server refused it: {e}")));
-                continue;
+                let subject = message.subject.clone().unwrap_or_default();
+                let mut entry = NewCommunication::new(
+                    recipient.customer_id,
+                    Channel::Email,
+                    fit(&subject, &message.template),
+                );
+                entry.reference = Some(message_id.clone());
+                entry.sent_at = Some(Utc::now());
+                // Sent: a log that fails is reported with it, never as "not sent".
+                let log_error = self
+                    .record_communications(actor, vec![entry])
+                    .err()
+                    .map(|e| e.to_string());
+                report.sent.push(SentEmail {
+                    customer_id: recipient.customer_id,
+                    address: recipient.address.clone(),
+                    subject,
+                    message_id,
+                    log_error,
+                });
             }
-            let subject = message.subject.clone().unwrap_or_default();
-            let mut entry = NewCommunication::new(
-                recipient.customer_id,
-                Channel::Email,
-                fit(&subject, &message.template),
-            );
-            entry.reference = Some(message_id.clone());
-            entry.sent_at = Some(Utc::now());
-            self.record_communications(actor, vec![entry])?;
-            report.sent.push(SentEmail {
-                customer_id: recipient.customer_id,
-                address: recipient.address.clone(),
-                subject,
-                message_id,
-            });
         }
         Ok(report)
     }

@@ -43,6 +43,24 @@ impl Tenant {
                 "marks pending brochure requests: give the pending brochures as the audience",
             ));
         }
+        if options.sender.len() > 8 {
+            return Err(Error::validation("sender", "more than 8 lines"));
+        }
+        for (i, line) in options.sender.iter().enumerate() {
+            if line
+                .chars()
+                .nth(crate::model::limits::MAX_TEXT_CHARS)
+                .is_some()
+            {
+                return Err(Error::validation(
+                    format!("sender[{i}]"),
+                    format!(
+                        "longer than {} characters",
+                        crate::model::limits::MAX_TEXT_CHARS
+                    ),
+                ));
+            }
+        }
         let home = match options.home_country.as_deref() {
             Some(c) if !c.trim().is_empty() => {
                 let code = c.trim().to_ascii_uppercase();
@@ -93,6 +111,7 @@ impl Tenant {
             labels: Vec::new(),
             printed: Vec::new(),
             skipped: Vec::new(),
+            requests: Vec::new(),
             marked_sent: 0,
         };
         for chunk in ids.chunks(crate::model::limits::MAX_PAGE as usize) {
@@ -146,14 +165,40 @@ impl Tenant {
         }
         run.letters = letters_doc.finish(&format!("Letters: {}", options.template))?;
         run.labels = labels_doc.finish(&format!("Labels: {}", options.template))?;
+        let printed: std::collections::HashSet<_> = run.printed.iter().copied().collect();
+        run.requests = requests
+            .iter()
+            .filter(|r| printed.contains(&r.customer_id))
+            .map(|r| r.id)
+            .collect();
         if options.mark_sent {
-            let printed: std::collections::HashSet<_> = run.printed.iter().copied().collect();
-            for request in requests.iter().filter(|r| printed.contains(&r.customer_id)) {
-                self.mark_brochure_sent(actor, &request.id, Some(now))?;
-                run.marked_sent += 1;
-            }
+            run.marked_sent = self.mark_brochures_sent(actor, &run.requests)?;
         }
         Ok(run)
+    }
+
+    /// Marks brochure requests `ids` sent now, in one transaction (those marked already are left
+    /// as they are): after a letter run whose files the host wrote itself
+    /// ([`LetterRun::requests`]). Returns how many it marked.
+    ///
+    /// # Errors
+    /// Validation on more than 100,000 ids.
+    pub fn mark_brochures_sent(
+        &self,
+        actor: &Actor,
+        ids: &[crate::model::BrochureRequestId],
+    ) -> Result<u64> {
+        actor.validate()?;
+        if ids.len() > crate::model::limits::MAX_AUDIENCE {
+            return Err(Error::validation(
+                "requests",
+                format!(
+                    "more than {} in one call",
+                    crate::model::limits::MAX_AUDIENCE
+                ),
+            ));
+        }
+        crate::cases::lists::mark_all_sent(self.store.as_ref(), &self.id, actor, ids, Utc::now())
     }
 }
 

@@ -134,7 +134,8 @@ impl Tenant {
     /// not run again, and the next slot's "only new" counts from the last finished run.
     ///
     /// # Errors
-    /// Validation on `now` or `out_dir` (not a folder); Store when a slot cannot be claimed.
+    /// Validation on `now` or `out_dir` (not a folder); Store when the schedules cannot be
+    /// read. A schedule whose slot cannot be claimed is reported in its run's `error`.
     pub fn run_due(
         &self,
         actor: &Actor,
@@ -150,13 +151,6 @@ impl Tenant {
         let mut produced = Vec::new();
         for due in self.due_schedules(now)? {
             let id = due.search.id;
-            let Some(previous) =
-                schedules::claim(self.store.as_ref(), &self.id, actor, &id, due.slot, tz, now)?
-            else {
-                continue;
-            };
-            // "Only new": counted from the latest finished run, everyone on a first one.
-            let since = previous.or(Some(DateTime::<Utc>::MIN_UTC));
             let mut run = ScheduledRun {
                 search_id: id,
                 name: due.search.name.clone(),
@@ -170,6 +164,26 @@ impl Tenant {
                 failed: Vec::new(),
                 error: None,
             };
+            // A failure to claim is this schedule's, reported; the others run on.
+            let previous = match schedules::claim(
+                self.store.as_ref(),
+                &self.id,
+                actor,
+                &id,
+                due.slot,
+                tz,
+                now,
+            ) {
+                Ok(Some(previous)) => previous,
+                Ok(None) => continue,
+                Err(e) => {
+                    run.error = Some(e.to_string());
+                    produced.push(run);
+                    continue;
+                }
+            };
+            // "Only new": counted from the latest finished run, everyone on a first one.
+            let since = previous.or(Some(DateTime::<Utc>::MIN_UTC));
             let outcome = self.run_one(&due, since, now, tz, out_dir, &mut run);
             let recorded = outcome.and_then(|matched_at| {
                 let file = run
@@ -188,14 +202,19 @@ impl Tenant {
                 )
             });
             if let Err(e) = recorded {
-                // Released: the next call runs the slot again.
-                schedules::release(self.store.as_ref(), &self.id, &id, due.slot)?;
+                // Released: the next call runs the slot again (if the release fails too, the
+                // slot stays claimed: the next slot's "only new" counts from the last finished
+                // run, so no customer is lost).
+                let released = schedules::release(self.store.as_ref(), &self.id, &id, due.slot);
                 run.rows = 0;
                 run.file = None;
                 run.outreach = None;
                 run.messages.clear();
                 run.failed.clear();
-                run.error = Some(e.to_string());
+                run.error = Some(match released {
+                    Ok(()) => e.to_string(),
+                    Err(r) => format!("{e}; the slot could not be released: {r}"),
+                });
             }
             produced.push(run);
         }

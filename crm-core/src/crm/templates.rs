@@ -46,7 +46,8 @@ impl Tenant {
     /// NotFound when there is no such variant.
     pub fn delete_template(&self, actor: &Actor, name: &str, language: Option<&str>) -> Result<()> {
         actor.validate()?;
-        cases::templates::delete(self.store.as_ref(), &self.id, name, language)
+        let language = crate::model::variant_language(language)?;
+        cases::templates::delete(self.store.as_ref(), &self.id, name, language.as_deref())
     }
 
     /// Template `name` rendered for customer `id` (a merged id renders its primary): the

@@ -132,9 +132,12 @@ impl SmtpSettings {
         let tls = || -> Result<TlsParameters> {
             let mut params = TlsParameters::builder(host.clone());
             if let Some(path) = &self.ca_file {
-                let pem = std::fs::read(path).map_err(|e| Error::Io {
-                    message: "cannot read the CA file".into(),
-                    source: e,
+                let pem = crate::pdf::read_bounded(path, 1024 * 1024).map_err(|e| match e {
+                    Some(e) => Error::Io {
+                        message: "cannot read the CA file".into(),
+                        source: e,
+                    },
+                    None => Error::validation("ca_file", "not a file of at most 1 MiB"),
                 })?;
                 let cert = Certificate::from_pem(&pem)
                     .map_err(|_| Error::validation("ca_file", "not a PEM certificate"))?;
@@ -209,13 +212,18 @@ impl SmtpSettings {
         message.map_err(|e| Error::validation("email", e.to_string()))
     }
 
-    /// A new message id at the sender's domain: `<uuid@agency.example>`.
+    /// A new message id at the sender's domain (`<uuid@agency.example>`), within the bound
+    /// of a log entry's reference (at `localhost` for a domain too long for it).
     pub(crate) fn message_id(&self) -> String {
         let domain = self
             .sender()
             .map(|m| m.email.domain().to_owned())
             .unwrap_or_else(|_| "localhost".into());
-        format!("<{}@{domain}>", uuid::Uuid::now_v7())
+        let id = format!("<{}@{domain}>", uuid::Uuid::now_v7());
+        if id.len() <= crate::model::limits::MAX_ID_CHARS {
+            return id;
+        }
+        format!("<{}@localhost>", uuid::Uuid::now_v7())
     }
 }
 
@@ -231,6 +239,9 @@ pub struct SentEmail {
     pub subject: String,
     /// Its `Message-ID`, also the reference of its entry in the communication log.
     pub message_id: String,
+    /// Why it could not be logged in the communication log, if it could not (it was sent all
+    /// the same: do not send it again).
+    pub log_error: Option<String>,
 }
 
 /// An email that could not be sent, and why.

@@ -67,7 +67,12 @@ pub struct LetterRun {
     pub printed: Vec<CustomerId>,
     /// The customers not printed, and why.
     pub skipped: Vec<LetterSkip>,
-    /// How many brochure requests were marked sent.
+    /// The pending brochure requests of the customers printed (with
+    /// [`Audience::PendingBrochures`](crate::Audience::PendingBrochures)): to mark sent with
+    /// [`Tenant::mark_brochures_sent`](crate::Tenant::mark_brochures_sent) once the letters are
+    /// safely written, when `mark_sent` was not asked.
+    pub requests: Vec<crate::model::BrochureRequestId>,
+    /// How many brochure requests were marked sent (in one transaction).
     pub marked_sent: u64,
 }
 

@@ -65,6 +65,7 @@ pub(crate) use query::{TextFilter, day_number};
 pub(crate) use saved::StoredSchedule;
 pub(crate) use saved::search_name;
 pub use saved::{SavedRun, SavedSearch, SavedSearchId, ScheduleRun};
+pub(crate) use template::variant_language;
 pub use template::{NewTemplate, Template, TemplateKind};
 pub use tenant::{NameRule, TenantId, TenantSettings};
 pub use text::fold;

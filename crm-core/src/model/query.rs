@@ -529,6 +529,16 @@ impl CustomerQuery {
                 format!("more than {MAX_FILTERS}"),
             ));
         }
+        for filter in &self.filters {
+            if let TextFilter::Relative(period, relative) = filter {
+                relative.validate().map_err(|e| match e {
+                    Error::Validation { reason, .. } => {
+                        Error::validation(format!("{period}_in"), reason)
+                    }
+                    other => other,
+                })?;
+            }
+        }
         for (name, value, max) in self.filters.iter().filter_map(TextFilter::text) {
             if value.chars().nth(max).is_some() {
                 return Err(Error::validation(

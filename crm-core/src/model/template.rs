@@ -88,10 +88,7 @@ impl NewTemplate {
     /// Checks lengths and which parts the kind takes; trims the name; normalises the language.
     pub(crate) fn validate(mut self) -> Result<Self> {
         self.name = text::required("name", &self.name, MAX_TEXT_CHARS, false)?;
-        self.language = match self.language {
-            Some(l) if !l.trim().is_empty() => super::customer::language(&l)?,
-            _ => None,
-        };
+        self.language = variant_language(self.language.as_deref())?;
         let long = |field: &str, value: &str| {
             if value.chars().nth(MAX_TEMPLATE_CHARS).is_some() {
                 return Err(Error::validation(
@@ -123,6 +120,32 @@ impl NewTemplate {
         }
         Ok(self)
     }
+}
+
+/// The language of a template variant, checked and in the canonical case of BCP 47 tags
+/// (`fr-CH`, `zh-Hant-TW`), so that a variant is found whatever case it is named in; `None` for
+/// none or blank.
+pub(crate) fn variant_language(language: Option<&str>) -> Result<Option<String>> {
+    let Some(tag) = language.map(str::trim).filter(|l| !l.is_empty()) else {
+        return Ok(None);
+    };
+    let Some(tag) = super::customer::language(tag)? else {
+        return Ok(None);
+    };
+    let parts: Vec<String> = tag
+        .split('-')
+        .enumerate()
+        .map(|(i, p)| match (i, p.len()) {
+            (0, _) => p.to_ascii_lowercase(),
+            (_, 2) => p.to_ascii_uppercase(),
+            (_, 4) if p.chars().all(|c| c.is_ascii_alphabetic()) => {
+                let lower = p.to_ascii_lowercase();
+                lower[..1].to_ascii_uppercase() + &lower[1..]
+            }
+            _ => p.to_ascii_lowercase(),
+        })
+        .collect();
+    Ok(Some(parts.join("-")))
 }
 
 /// A stored template.
@@ -171,7 +194,11 @@ mod tests {
             "x".repeat(MAX_TEMPLATE_CHARS + 1),
         );
         assert_eq!(long.validate().unwrap_err().field(), Some("text"));
-        let fr = NewTemplate::new("Brochure", TemplateKind::Letter, "x").language(" fr-CH ");
+        let fr = NewTemplate::new("Brochure", TemplateKind::Letter, "x").language(" fr-ch ");
         assert_eq!(fr.validate().unwrap().language.as_deref(), Some("fr-CH"));
+        assert_eq!(
+            variant_language(Some("ZH-hant-tw")).unwrap().as_deref(),
+            Some("zh-Hant-TW")
+        );
     }
 }

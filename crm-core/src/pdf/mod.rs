@@ -25,6 +25,25 @@ const MAX_FONT_BYTES: u64 = 64 * 1024 * 1024;
 /// Most fallback fonts.
 const MAX_FONTS: usize = 8;
 
+/// The bytes of the regular file `path` if it holds at most `max` of them; `None` for a file
+/// that is not regular or is larger.
+pub(crate) fn read_bounded(
+    path: &std::path::Path,
+    max: u64,
+) -> std::result::Result<Vec<u8>, Option<std::io::Error>> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(Some)?;
+    if !file.metadata().map_err(Some)?.is_file() {
+        return Err(None);
+    }
+    let mut data = Vec::new();
+    file.take(max + 1).read_to_end(&mut data).map_err(Some)?;
+    if data.len() as u64 > max {
+        return Err(None);
+    }
+    Ok(data)
+}
+
 /// One font: its file, the face in it, and the figures the PDF needs.
 struct Font {
     data: Arc<Vec<u8>>,
@@ -41,6 +60,17 @@ impl Font {
     fn parse(data: Arc<Vec<u8>>, field: &str) -> Result<Self> {
         let bad = || Error::validation(field, "not a TrueType or OpenType font");
         let face = ttf_parser::Face::parse(&data, 0).map_err(|_| bad())?;
+        // Embedded as CIDFontType2: TrueType outlines only.
+        if face
+            .raw_face()
+            .table(ttf_parser::Tag::from_bytes(b"glyf"))
+            .is_none()
+        {
+            return Err(Error::validation(
+                field,
+                "has no TrueType outlines (a CFF-based .otf): give a .ttf font",
+            ));
+        }
         let name = face
             .names()
             .into_iter()
@@ -98,11 +128,10 @@ impl Fonts {
                 message: format!("cannot read the font {field}"),
                 source: e,
             };
-            let size = std::fs::metadata(path).map_err(io)?.len();
-            if size > MAX_FONT_BYTES {
-                return Err(Error::validation(&field, "larger than 64 MiB"));
-            }
-            let data = std::fs::read(path).map_err(io)?;
+            let data = read_bounded(path, MAX_FONT_BYTES).map_err(|e| match e {
+                Some(e) => io(e),
+                None => Error::validation(&field, "not a file of at most 64 MiB"),
+            })?;
             fonts.push(Font::parse(Arc::new(data), &field)?);
         }
         Ok(Self {
@@ -220,53 +249,68 @@ impl Doc {
 
     /// The width of `text` at `size` points, in millimetres.
     pub(crate) fn width(&mut self, text: &str, size: f32) -> Result<f32> {
-        let units: f32 = self.glyphs(text)?.iter().map(|g| g.advance).sum();
-        Ok(units * size / 1000.0 / PT)
+        Ok(self.advances(text, size)?.iter().sum())
     }
 
-    /// `text` cut to `width` millimetres at `size`, an ellipsis marking a cut.
+    /// The advance of each character of `text` at `size`, in millimetres.
+    fn advances(&mut self, text: &str, size: f32) -> Result<Vec<f32>> {
+        Ok(self
+            .glyphs(text)?
+            .iter()
+            .map(|g| g.advance * size / 1000.0 / PT)
+            .collect())
+    }
+
+    /// `text` cut to `width` millimetres at `size`, an ellipsis marking a cut. Linear in the
+    /// text (past what any line can show, it is not measured).
     pub(crate) fn fit(&mut self, text: &str, size: f32, width: f32) -> Result<String> {
-        if self.width(text, size)? <= width {
-            return Ok(text.to_owned());
+        const LONGEST: usize = 2_000;
+        let chars: Vec<char> = text.chars().take(LONGEST + 1).collect();
+        let shown: String = chars.iter().take(LONGEST).collect();
+        let advances = self.advances(&shown, size)?;
+        if chars.len() <= LONGEST && advances.iter().sum::<f32>() <= width {
+            return Ok(shown);
         }
-        let mut cut: Vec<char> = text.chars().collect();
-        while !cut.is_empty() {
-            cut.pop();
-            let candidate: String = cut.iter().collect::<String>() + "…";
-            if self.width(&candidate, size)? <= width {
-                return Ok(candidate);
+        let ellipsis = self.width("…", size)?;
+        let mut used = 0.0;
+        let mut out = String::new();
+        for (c, a) in chars.iter().zip(&advances) {
+            if used + a + ellipsis > width {
+                break;
             }
+            used += a;
+            out.push(*c);
         }
-        Ok(String::new())
+        out.push('…');
+        Ok(out)
     }
 
-    /// The lines of `text` (its own line breaks kept) wrapped at `width` millimetres.
+    /// The lines of `text` (its own line breaks kept) wrapped at `width` millimetres; a word
+    /// longer than a line is cut where it overflows. Linear in the text.
     pub(crate) fn wrap(&mut self, text: &str, size: f32, width: f32) -> Result<Vec<String>> {
+        let space = self.width(" ", size)?;
         let mut lines = Vec::new();
         for paragraph in text.lines() {
             let mut line = String::new();
+            let mut used = 0.0;
             for word in paragraph.split(' ') {
-                let candidate = if line.is_empty() {
-                    word.to_owned()
-                } else {
-                    format!("{line} {word}")
-                };
-                if !line.is_empty() && self.width(&candidate, size)? > width {
+                let advances = self.advances(word, size)?;
+                let w: f32 = advances.iter().sum();
+                if !line.is_empty() && used + space + w > width {
                     lines.push(std::mem::take(&mut line));
-                    line = word.to_owned();
-                } else {
-                    line = candidate;
+                    used = 0.0;
                 }
-                // A word longer than the line is cut where it overflows.
-                while self.width(&line, size)? > width && line.chars().count() > 1 {
-                    let chars: Vec<char> = line.chars().collect();
-                    let mut n = chars.len() - 1;
-                    while n > 1 && self.width(&chars[..n].iter().collect::<String>(), size)? > width
-                    {
-                        n -= 1;
+                if !line.is_empty() {
+                    line.push(' ');
+                    used += space;
+                }
+                for (c, a) in word.chars().zip(advances) {
+                    if used + a > width && !line.is_empty() {
+                        lines.push(std::mem::take(&mut line));
+                        used = 0.0;
                     }
-                    lines.push(chars[..n].iter().collect());
-                    line = chars[n..].iter().collect();
+                    line.push(c);
+                    used += a;
                 }
             }
             lines.push(line);
@@ -545,6 +589,20 @@ mod tests {
         assert!(pdf.starts_with(b"%PDF"));
         // The font is cut: far smaller than the whole file.
         assert!(pdf.len() < 100_000, "{}", pdf.len());
+    }
+
+    #[test]
+    fn long_texts_are_measured_in_linear_time() {
+        let mut doc = Doc::new(Fonts::load(&[]).unwrap(), A4);
+        let long = "x".repeat(60_000);
+        let started = std::time::Instant::now();
+        let cut = doc.fit(&long, 8.0, 50.0).unwrap();
+        assert!(cut.ends_with('…') && cut.chars().count() < 100);
+        let lines = doc.wrap(&long, 11.0, 160.0).unwrap();
+        assert!(lines.len() > 100);
+        assert!(lines.iter().all(|l| doc.width(l, 11.0).unwrap() <= 160.0));
+        // Seconds at most even unoptimised; quadratic cutting took minutes.
+        assert!(started.elapsed() < std::time::Duration::from_secs(20));
     }
 
     #[test]

@@ -69,13 +69,16 @@ pub(crate) fn check(field: &str, source: &str) -> Result<()> {
     }
 }
 
-/// The length of a tag's body up to `close`, string literals skipped (not in a comment).
+/// The length of a tag's body up to `close`, as the engine's lexer ends it: outside string
+/// literals and only where every bracket opened in it is closed (`{{ {'a': {'b': 1}} }}` ends
+/// at the last `}}`), not in a comment.
 fn tag_len(body: &str, close: &str, comment: bool) -> Option<usize> {
     if comment {
         return body.find(close);
     }
     let mut quote: Option<char> = None;
     let mut escaped = false;
+    let mut depth: usize = 0;
     for (i, c) in body.char_indices() {
         match quote {
             Some(q) => {
@@ -88,7 +91,9 @@ fn tag_len(body: &str, close: &str, comment: bool) -> Option<usize> {
                 }
             }
             None if c == '"' || c == '\'' => quote = Some(c),
-            None if body[i..].starts_with(close) => return Some(i),
+            None if depth == 0 && body[i..].starts_with(close) => return Some(i),
+            None if matches!(c, '(' | '[' | '{') => depth += 1,
+            None if matches!(c, ')' | ']' | '}') => depth = depth.saturating_sub(1),
             None => {}
         }
     }
@@ -150,6 +155,9 @@ mod tests {
             ("{{ customer.first_name + \"x\" }}", "+"),
             ("{{ customer[\"first_name\"] }}", "["),
             ("{{ 10 - 2 }}", "-"),
+            // A map literal does not end the tag at its own closing braces.
+            ("{{ {'a': {'b': 'x'}}.a.b * 99999999 }}", "*"),
+            ("{% if {'a': {'b': 1}} %}{{ 'x' ~ 'y' }}{% endif %}", "~"),
         ] {
             let err = check("html", &format!("line one\n{bad}")).unwrap_err();
             assert_eq!(err.field(), Some("html"));

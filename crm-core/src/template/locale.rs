@@ -66,13 +66,23 @@ pub(crate) fn long_date(day: NaiveDate, locale: Locale) -> String {
         _ if matches!(language(locale).as_str(), "ja" | "zh" | "ko") => "%Y-%m-%d",
         _ => "%-d %B %Y",
     };
-    day.format_localized(format, locale).to_string()
+    localized(day, format, locale)
 }
 
 /// A date in the locale's short form: `14/07/2026`, `14.07.2026`, `07/14/2026`.
 pub(crate) fn short_date(day: NaiveDate, locale: Locale) -> String {
-    let format = locale_match!(locale => LC_TIME::D_FMT);
-    day.format_localized(format, locale).to_string()
+    localized(day, locale_match!(locale => LC_TIME::D_FMT), locale)
+}
+
+/// `day` in `format` with the locale's names; a format chrono cannot read (the `%E` and `%O`
+/// forms of some locales: Thai, Persian, Lao) gives `14/07/2026`.
+fn localized(day: NaiveDate, format: &str, locale: Locale) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    if write!(out, "{}", day.format_localized(format, locale)).is_ok() {
+        return out;
+    }
+    day.format("%d/%m/%Y").to_string()
 }
 
 /// A time of day: `08:30`, or `8:30 AM` in American English.
@@ -183,6 +193,12 @@ mod tests {
         assert_eq!(short_date(day, Locale::fr_FR), "14/07/2026");
         assert_eq!(short_date(day, Locale::de_DE), "14.07.2026");
         assert_eq!(short_date(day, Locale::en_US), "07/14/2026");
+        // Locales whose format chrono cannot read fall back rather than panic.
+        for loc in [Locale::th_TH, Locale::fa_IR, Locale::lo_LA, Locale::my_MM] {
+            assert!(!short_date(day, loc).is_empty());
+            assert!(!long_date(day, loc).is_empty());
+        }
+        assert_eq!(short_date(day, locale(Some("th"))), "14/07/2026");
         let t = NaiveTime::from_hms_opt(8, 30, 0).unwrap();
         assert_eq!(time(t, Locale::fr_FR), "08:30");
         assert_eq!(time(t, Locale::en_US), "8:30 AM");

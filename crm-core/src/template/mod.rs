@@ -341,12 +341,7 @@ pub(crate) fn check(t: &NewTemplate) -> Result<()> {
         }
     }
     for (part, _) in parts(t) {
-        let compiled = env
-            .get_template(part)
-            .map_err(|e| Error::validation(part, engine_message(&e)))?;
-        compiled
-            .render(sample())
-            .map_err(|e| Error::validation(part, engine_message(&e)))?;
+        render_part(&env, part, &sample())?;
     }
     Ok(())
 }
@@ -412,6 +407,38 @@ fn sample() -> Context {
     }
 }
 
+/// Renders `part` into a buffer that refuses more than [`MAX_RENDERED_BYTES`]: a render stops
+/// there, whatever the template says.
+fn render_part(env: &Environment<'static>, part: &str, ctx: &Context) -> Result<String> {
+    struct Bounded(Vec<u8>);
+    impl std::io::Write for Bounded {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            if self.0.len() + buf.len() > MAX_RENDERED_BYTES {
+                return Err(std::io::Error::other("too long"));
+            }
+            self.0.extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut out = Bounded(Vec::new());
+    let rendered = env
+        .get_template(part)
+        .and_then(|t| t.render_captured_to(ctx, &mut out).map(drop));
+    if let Err(e) = rendered {
+        if e.kind() == minijinja::ErrorKind::WriteFailure {
+            return Err(Error::validation(
+                part,
+                format!("renders to more than {MAX_RENDERED_BYTES} bytes"),
+            ));
+        }
+        return Err(Error::validation(part, engine_message(&e)));
+    }
+    String::from_utf8(out.0).map_err(|_| Error::Internal("a render is not UTF-8".into()))
+}
+
 /// The engine's message, without the template's name in it (the part is named apart).
 fn engine_message(e: &minijinja::Error) -> String {
     let mut message = e.to_string();
@@ -444,18 +471,7 @@ impl Compiled {
     }
 
     fn part(&self, part: &str, ctx: &Context) -> Result<String> {
-        let out = self
-            .env
-            .get_template(part)
-            .and_then(|t| t.render(ctx))
-            .map_err(|e| Error::validation(part, engine_message(&e)))?;
-        if out.len() > MAX_RENDERED_BYTES {
-            return Err(Error::validation(
-                part,
-                format!("renders to more than {MAX_RENDERED_BYTES} bytes"),
-            ));
-        }
-        Ok(out)
+        render_part(&self.env, part, ctx)
     }
 
     /// Renders the template for one customer.
@@ -570,6 +586,19 @@ mod tests {
             out.html.as_deref(),
             Some("<b>&lt;script&gt;O&#x27;Brien &amp; Co&lt;&#x2f;script&gt;</b>")
         );
+        // Whatever gets past the checks, a render stops at its bound.
+        let huge = Template {
+            text: "{{ customer.first_name * 2000000 }}".into(),
+            subject: None,
+            html: None,
+            kind: TemplateKind::Letter,
+            ..compiled.template.clone()
+        };
+        let err = Compiled::new(huge)
+            .unwrap()
+            .render(CustomerId::new(), &sample())
+            .unwrap_err();
+        assert!(err.to_string().contains("renders to more than"), "{err}");
         // A booking the customer does not have fails its render, naming the part.
         let t = Template {
             text: "{{ next_booking.reference }}".into(),

@@ -229,6 +229,14 @@ fn a_time_zone_must_be_an_iana_name() {
     t.set_settings(&actor(), TenantSettings::default().with_time_zone("  "))
         .unwrap();
     assert_eq!(t.settings().unwrap().time_zone, None);
+    // A period built in Rust out of bounds is refused when saved or searched, naming it.
+    let bad = CustomerQuery::all().within(
+        SearchPeriod::Departure,
+        RelativePeriod::Next(0, PeriodUnit::Day),
+    );
+    assert_invalid(t.save_search(&actor(), "Never", &bad), "departure_in");
+    assert_invalid(t.search(&bad), "departure_in");
+    assert!(t.saved_searches().unwrap().is_empty());
     // The period's text is checked where it is read.
     assert_eq!(
         "next 0 days".parse::<RelativePeriod>().unwrap_err().field(),
