@@ -44,6 +44,19 @@ fn weekly_csv() -> Schedule {
     .only_new(true)
 }
 
+/// Anne in Lyon, a saved search of Lyon with the weekly CSV schedule.
+fn weekly_lyon(t: &Tenant) -> (crm_core::SavedSearch, crm_core::ScheduleInfo) {
+    lyon(t, "Anne", "anne@example.fr", true);
+    let search = t
+        .save_search(&actor(), "Lyon", &CustomerQuery::all().city("Lyon"))
+        .unwrap();
+    let info = t
+        .set_schedule(&actor(), &search.id, Some(&weekly_csv()))
+        .unwrap()
+        .unwrap();
+    (search, info)
+}
+
 fn lines(path: &std::path::Path) -> Vec<String> {
     std::fs::read_to_string(path)
         .unwrap()
@@ -251,14 +264,7 @@ fn an_outreach_schedule_lists_who_may_be_written_to() {
 fn a_failed_run_is_reported_released_and_run_again() {
     let db = open();
     let t = db.tenant("agency");
-    lyon(&t, "Anne", "anne@example.fr", true);
-    let search = t
-        .save_search(&actor(), "Lyon", &CustomerQuery::all().city("Lyon"))
-        .unwrap();
-    let info = t
-        .set_schedule(&actor(), &search.id, Some(&weekly_csv()))
-        .unwrap()
-        .unwrap();
+    let (search, info) = weekly_lyon(&t);
     let slot = info.next_slot.unwrap();
     let now = slot + Duration::minutes(1);
     let dir = tempfile::tempdir().unwrap();
@@ -309,14 +315,7 @@ fn a_failed_run_is_reported_released_and_run_again() {
 fn two_callers_at_once_run_a_slot_once() {
     let db = open();
     let t = db.tenant("agency");
-    lyon(&t, "Anne", "anne@example.fr", true);
-    let search = t
-        .save_search(&actor(), "Lyon", &CustomerQuery::all().city("Lyon"))
-        .unwrap();
-    let info = t
-        .set_schedule(&actor(), &search.id, Some(&weekly_csv()))
-        .unwrap()
-        .unwrap();
+    let (search, info) = weekly_lyon(&t);
     let now = info.next_slot.unwrap() + Duration::minutes(1);
     let dir = tempfile::tempdir().unwrap();
     let produced: usize = std::thread::scope(|s| {
