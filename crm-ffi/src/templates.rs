@@ -117,7 +117,8 @@ pub extern "C" fn crm_tenant_preview_json(
 /// "timeout_secs"}`. Each message the server accepts is logged in the communication log with
 /// its Message-ID; a message that cannot be rendered or that the server refuses is reported and
 /// the others go on. What it did, as JSON `{"format": 1, "report": {"sent": [{"customer_id",
-/// "address", "subject", "message_id"}...], "failed": [{"customer_id", "address",
+/// "address", "subject", "message_id", "log_error": null or why it could not be logged (it
+/// was sent: do not send it again)}...], "failed": [{"customer_id", "address",
 /// "reason"}...], "skipped": {...}}}`. On success `*out` is a string freed with
 /// `crm_string_free`. Errors: `CRM_ERR_VALIDATION` (the settings, naming the key; a template
 /// that is not an email one), `CRM_ERR_NOT_FOUND` (the template), `CRM_ERR_IO` (the server
@@ -159,7 +160,9 @@ pub extern "C" fn crm_tenant_send_email_json(
 /// embedded as subsets (DejaVu Sans built in; `fonts` for other scripts). Customers without a
 /// postal address, or with a character no font has, are skipped with the reason. What it did,
 /// as JSON `{"format": 1, "letters": {"printed": [ids...], "skipped": [{"customer_id",
-/// "reason"}...], "marked_sent"}}`. Each file is written beside its path and renamed onto it.
+/// "reason"}...], "requests": [the pending requests printed...], "marked_sent", "mark_error":
+/// null or why marking failed (the files are written all the same)}}`; the requests are
+/// marked only once both files are written. Each file is written beside its path and renamed onto it.
 /// On success `*out` is a string freed with `crm_string_free`. Errors: `CRM_ERR_VALIDATION`
 /// (options naming the key, a template that is not a letter one), `CRM_ERR_NOT_FOUND`,
 /// `CRM_ERR_IO` (a font or a file).
@@ -201,13 +204,20 @@ pub extern "C" fn crm_tenant_print_letters(
         if let Some(path) = labels_path {
             write_file(path, &run.labels)?;
         }
+        // The files are written: a failure to mark is reported with them, not instead of them.
+        let mut mark_error = None;
         if mark_sent {
-            run.marked_sent = t.tenant.mark_brochures_sent(&t.actor, &run.requests)?;
+            match t.tenant.mark_brochures_sent(&t.actor, &run.requests) {
+                Ok(n) => run.marked_sent = n,
+                Err(e) => mark_error = Some(e.to_string()),
+            }
         }
         let report = serde_json::json!({
             "printed": run.printed,
             "skipped": run.skipped,
+            "requests": run.requests,
             "marked_sent": run.marked_sent,
+            "mark_error": mark_error,
         });
         out.write(ffi::string_out(json::envelope("letters", report)?));
         Ok(())

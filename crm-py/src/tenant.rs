@@ -1594,8 +1594,9 @@ impl PyTenant {
     /// name and address lines; `home_country`: where the letters are posted from (addresses
     /// abroad end with the country); `fonts`: font files for characters DejaVu Sans lacks (a
     /// CJK font); `mark_sent`: with `pending_brochures`, mark the requests of those printed
-    /// as sent. Customers without a postal address, or with a character no font has, are
-    /// skipped with the reason.
+    /// as sent in this call (or, to mark them only once the PDFs are safely written, leave it
+    /// False and call `mark_brochures_sent(run.requests)` after). Customers without a postal
+    /// address, or with a character no font has, are skipped with the reason.
     ///
     /// Raises:
     ///     ValidationError: a template that is not a letter one, `mark_sent` without

@@ -36,6 +36,14 @@ def test_pending_brochures_print_and_are_marked_sent(agency: crm.Tenant, other: 
     for c in (lukasz, wang, nowhere):
         agency.request_brochure(c)
     agency.save_template("Brochure", "letter", "{{ customer.salutation }}\n\nEnclosed.", subject="Your brochure")
+    # Printed first, marked once the host wrote the files.
+    first = agency.print_letters("Brochure", pending_brochures=True, fonts=[CJK])
+    assert first.marked_sent == 0 and len(first.requests) == 2
+    (tmp_path / "first.pdf").write_bytes(first.letters)
+    assert agency.mark_brochures_sent(first.requests) == 2
+    assert [r.customer_id for r in agency.pending_brochure_requests()] == [nowhere.id]
+    for c in (lukasz, wang):
+        agency.request_brochure(c)
     run = agency.print_letters(
         "Brochure", sender=["Voyages Lumière", "69002 Lyon"], pending_brochures=True,
         home_country="FR", fonts=[CJK], mark_sent=True,

@@ -196,8 +196,10 @@ pub(crate) fn mark_sent(
     })
 }
 
-/// Marks the requests `ids` sent at `at`, all in one transaction; those already marked sent
-/// (by another call meanwhile) are left as they are. Returns how many it marked.
+/// Marks the requests `ids` sent at `at` (at the request's own time if `at` is earlier: another
+/// host's clock), all in one transaction; those already marked sent (by another call
+/// meanwhile) are left as they are. Returns how many it marked. NotFound (nothing marked) for
+/// an id that is not one of the tenant's requests.
 pub(crate) fn mark_all_sent(
     store: &dyn Store,
     tenant: &TenantId,
@@ -208,13 +210,13 @@ pub(crate) fn mark_all_sent(
     port::write(store, tenant, |tx| {
         let mut marked = 0;
         for id in ids {
-            let Some(r) = tx.brochure_request(id)? else {
-                continue;
-            };
-            if r.sent_at.is_some() || at < r.requested_at {
+            let r = tx
+                .brochure_request(id)?
+                .ok_or_else(|| Error::not_found("brochure request", id))?;
+            if r.sent_at.is_some() {
                 continue;
             }
-            tx.set_brochure_sent(id, at)?;
+            tx.set_brochure_sent(id, at.max(r.requested_at))?;
             tx.append(
                 actor,
                 &Change::customer(ChangeKind::BrochureSent, r.customer_id),

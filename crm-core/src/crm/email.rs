@@ -75,14 +75,23 @@ impl Tenant {
             failed: Vec::new(),
             skipped: outreach.skipped,
         };
-        // Rendered a chunk at a time: memory stays bounded by the chunk, not the audience.
+        // Rendered a chunk at a time (memory bounded by the chunk) from the template as it was
+        // read once; a chunk that cannot be rendered fails its recipients, not the call: what
+        // was sent before is reported.
+        let mut renderer = self.renderer(template)?;
         for chunk in outreach
             .recipients
             .chunks(crate::model::limits::MAX_PAGE as usize)
         {
             let ids: Vec<_> = chunk.iter().map(|r| r.customer_id).collect();
-            let rendered: std::collections::HashMap<_, _> =
-                self.render_each(template, &ids, now)?.into_iter().collect();
+            let rendered: std::collections::HashMap<_, std::result::Result<_, String>> =
+                match self.render_with(&mut renderer, &ids, now) {
+                    Ok(all) => all
+                        .into_iter()
+                        .map(|(id, r)| (id, r.map_err(|e| e.to_string())))
+                        .collect(),
+                    Err(e) => ids.iter().map(|id| (*id, Err(e.to_string()))).collect(),
+                };
             for recipient in chunk {
                 let fail = |reason: String| FailedEmail {
                     customer_id: recipient.customer_id,
@@ -91,8 +100,8 @@ impl Tenant {
                 };
                 let message = match rendered.get(&recipient.customer_id) {
                     Some(Ok(message)) => message,
-                    Some(Err(e)) => {
-                        report.failed.push(fail(e.to_string()));
+                    Some(Err(reason)) => {
+                        report.failed.push(fail(reason.clone()));
                         continue;
                     }
                     None => {

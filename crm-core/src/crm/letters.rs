@@ -182,7 +182,8 @@ impl Tenant {
     /// ([`LetterRun::requests`]). Returns how many it marked.
     ///
     /// # Errors
-    /// Validation on more than 100,000 ids.
+    /// Validation on more than 100,000 ids; NotFound (nothing marked) for an id that is not one
+    /// of the tenant's brochure requests.
     pub fn mark_brochures_sent(
         &self,
         actor: &Actor,

@@ -77,9 +77,28 @@ impl Tenant {
         ids: &[CustomerId],
         now: DateTime<Utc>,
     ) -> Result<Vec<(CustomerId, Result<RenderedMessage>)>> {
-        let variants = self.template_variants(name)?;
-        let tz = self.settings()?.tz();
-        let mut compiled: HashMap<Option<String>, Compiled> = HashMap::new();
+        let mut renderer = self.renderer(name)?;
+        self.render_with(&mut renderer, ids, now)
+    }
+
+    /// The variants of template `name` read once, compiled as customers need them: a long run
+    /// renders every customer from the same template, whatever changes meanwhile.
+    pub(crate) fn renderer(&self, name: &str) -> Result<Renderer> {
+        Ok(Renderer {
+            name: name.to_owned(),
+            variants: self.template_variants(name)?,
+            tz: self.settings()?.tz(),
+            compiled: HashMap::new(),
+        })
+    }
+
+    /// The renders of `ids` (those that exist, in that order) with `renderer`.
+    pub(crate) fn render_with(
+        &self,
+        renderer: &mut Renderer,
+        ids: &[CustomerId],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<(CustomerId, Result<RenderedMessage>)>> {
         let mut out = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(crate::model::limits::MAX_PAGE as usize) {
             for customer in self.in_order(chunk)? {
@@ -87,21 +106,22 @@ impl Tenant {
                     if customer.is_anonymised() {
                         return Err(Error::conflict("the customer is anonymised"));
                     }
-                    let Some(variant) = template::variant(&variants, customer.language.as_deref())
+                    let Some(variant) =
+                        template::variant(&renderer.variants, customer.language.as_deref())
                     else {
                         return Err(Error::not_found(
                             "template variant",
-                            format!("{name} for the customer's language"),
+                            format!("{} for the customer's language", renderer.name),
                         ));
                     };
-                    let engine = match compiled.entry(variant.language.clone()) {
+                    let engine = match renderer.compiled.entry(variant.language.clone()) {
                         std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
                         std::collections::hash_map::Entry::Vacant(e) => {
                             e.insert(Compiled::new(variant.clone())?)
                         }
                     };
                     let bookings = self.booking_history(&customer.id)?;
-                    let ctx = template::context(&customer, &bookings, now, tz);
+                    let ctx = template::context(&customer, &bookings, now, renderer.tz);
                     engine.render(customer.id, &ctx)
                 })();
                 out.push((customer.id, result));
@@ -109,4 +129,12 @@ impl Tenant {
         }
         Ok(out)
     }
+}
+
+/// A template's variants and their compiled forms, for many renders.
+pub(crate) struct Renderer {
+    name: String,
+    variants: Vec<Template>,
+    tz: chrono_tz::Tz,
+    compiled: HashMap<Option<String>, Compiled>,
 }

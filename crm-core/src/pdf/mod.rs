@@ -32,10 +32,11 @@ pub(crate) fn read_bounded(
     max: u64,
 ) -> std::result::Result<Vec<u8>, Option<std::io::Error>> {
     use std::io::Read;
-    let file = std::fs::File::open(path).map_err(Some)?;
-    if !file.metadata().map_err(Some)?.is_file() {
+    // Checked before opening: opening a named pipe would wait for a writer.
+    if !std::fs::metadata(path).map_err(Some)?.is_file() {
         return Err(None);
     }
+    let file = std::fs::File::open(path).map_err(Some)?;
     let mut data = Vec::new();
     file.take(max + 1).read_to_end(&mut data).map_err(Some)?;
     if data.len() as u64 > max {
@@ -272,6 +273,9 @@ impl Doc {
             return Ok(shown);
         }
         let ellipsis = self.width("…", size)?;
+        if ellipsis > width {
+            return Ok(String::new());
+        }
         let mut used = 0.0;
         let mut out = String::new();
         for (c, a) in chars.iter().zip(&advances) {
@@ -304,6 +308,13 @@ impl Doc {
                     line.push(' ');
                     used += space;
                 }
+                if used + w <= width {
+                    // It fits whole: never split by rounding.
+                    line.push_str(word);
+                    used += w;
+                    continue;
+                }
+                // Longer than a line: cut where it overflows.
                 for (c, a) in word.chars().zip(advances) {
                     if used + a > width && !line.is_empty() {
                         lines.push(std::mem::take(&mut line));
@@ -596,6 +607,8 @@ mod tests {
         let mut doc = Doc::new(Fonts::load(&[]).unwrap(), A4);
         let long = "x".repeat(60_000);
         let started = std::time::Instant::now();
+        assert_eq!(doc.fit("abc", 8.0, 0.5).unwrap(), "");
+        assert_eq!(doc.fit("", 8.0, 10.0).unwrap(), "");
         let cut = doc.fit(&long, 8.0, 50.0).unwrap();
         assert!(cut.ends_with('…') && cut.chars().count() < 100);
         let lines = doc.wrap(&long, 11.0, 160.0).unwrap();

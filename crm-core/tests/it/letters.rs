@@ -109,6 +109,16 @@ fn pending_brochures_print_as_letters_and_labels_and_are_marked_sent() {
     ];
     let Some(font) = cjk_font() else { return };
 
+    // Marking requests that are not the tenant's marks nothing.
+    assert_kind(
+        t.mark_brochures_sent(
+            &actor(),
+            &["01900000-0000-7000-8000-000000000000"
+                .parse::<crm_core::BrochureRequestId>()
+                .unwrap()],
+        ),
+        ErrorKind::NotFound,
+    );
     // Without a CJK font, 王 has no glyph: that customer is skipped, nothing is marked.
     let latin = LetterOptions::new("Brochure", sender.clone());
     let run = t
