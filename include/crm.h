@@ -2242,6 +2242,18 @@ crm_status crm_tenant_brochure_requests(const struct crm_tenant *tenant,
                                         struct crm_brochure_request_list **out);
 
 /**
+ * Marks the `count` brochure requests at `request_ids` sent now, in one transaction (those
+ * marked already are left as they are): after a letter run, once the letters are safely
+ * printed. `*marked_out` (or NULL) is how many it marked. Errors: `CRM_ERR_NOT_FOUND`
+ * (nothing marked) for an id that is not one of the tenant's requests, `CRM_ERR_VALIDATION`
+ * (more than 100,000).
+ */
+crm_status crm_tenant_mark_brochures_sent(const struct crm_tenant *tenant,
+                                          const char *const *request_ids,
+                                          size_t count,
+                                          uint64_t *marked_out);
+
+/**
  * A request to merge other customers into `primary_id` (the one that stays); add them with
  * `crm_merge_request_add`. On success `*out` is owned by the caller, freed with
  * `crm_merge_request_free`. Errors: `CRM_ERR_VALIDATION` (not an id).

@@ -399,3 +399,34 @@ pub extern "C" fn crm_tenant_brochure_requests(
         Ok(())
     })
 }
+
+/// Marks the `count` brochure requests at `request_ids` sent now, in one transaction (those
+/// marked already are left as they are): after a letter run, once the letters are safely
+/// printed. `*marked_out` (or NULL) is how many it marked. Errors: `CRM_ERR_NOT_FOUND`
+/// (nothing marked) for an id that is not one of the tenant's requests, `CRM_ERR_VALIDATION`
+/// (more than 100,000).
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_tenant_mark_brochures_sent(
+    tenant: *const crm_tenant,
+    request_ids: *const *const c_char,
+    count: usize,
+    marked_out: *mut u64,
+) -> crm_status {
+    ffi::call(|| {
+        let t = self::tenant(tenant)?;
+        // The core's bound, checked before `count` pointers are read.
+        if count > crm_core::limits::MAX_AUDIENCE {
+            return Err(crate::json::validation(
+                "requests",
+                format!("more than {} in one call", crm_core::limits::MAX_AUDIENCE),
+            ));
+        }
+        let ids = ffi::slice_in(request_ids, count, "request_ids")?
+            .iter()
+            .map(|p| request_id_in(*p))
+            .collect::<Result<Vec<_>, Failure>>()?;
+        let n = t.tenant.mark_brochures_sent(&t.actor, &ids)?;
+        ffi::write_if_asked(marked_out, n);
+        Ok(())
+    })
+}

@@ -44,22 +44,8 @@ impl Tenant {
             ));
         }
         let now = Utc::now();
-        let (ids, _) = self.audience_ids(audience)?;
-        let rows = match (&ids, audience) {
-            (Some(ids), _) => Rows::Ids(ids),
-            (None, Audience::Query(q)) => Rows::Query(q, now),
-            (None, _) => Rows::Ids(&[]),
-        };
-        let outreach = self.outreach_of(rows, Channel::Email)?;
-        if outreach.recipients.len() > crate::model::limits::MAX_AUDIENCE {
-            return Err(Error::validation(
-                "audience",
-                format!(
-                    "more than {} recipients in one call",
-                    crate::model::limits::MAX_AUDIENCE
-                ),
-            ));
-        }
+        let (ids, _) = self.audience_ids(audience, now, crate::model::limits::MAX_AUDIENCE)?;
+        let outreach = self.outreach_of(Rows::Ids(&ids), Channel::Email)?;
         let reachable = transport.test_connection().map_err(|e| Error::Io {
             message: format!("the SMTP server cannot be reached: {e}"),
             source: std::io::Error::other(e.to_string()),

@@ -5,7 +5,7 @@ use chrono::Utc;
 use super::Tenant;
 use crate::error::{Error, Result};
 use crate::letters::{self, Letter, LetterOptions, LetterRun, LetterSkip};
-use crate::model::{Actor, Audience, CustomerId, TemplateKind};
+use crate::model::{Actor, Audience, TemplateKind};
 use crate::pdf::{A4, Doc, Fonts};
 use crate::template::locale;
 
@@ -83,25 +83,7 @@ impl Tenant {
         }
         let fonts = Fonts::load(&options.fonts)?;
         let now = Utc::now();
-        let (ids, requests) = self.audience_ids(audience)?;
-        let ids: Vec<CustomerId> = match (ids, audience) {
-            (Some(ids), _) => ids,
-            (None, Audience::Query(q)) => {
-                let mut all = Vec::new();
-                self.each_hit_page_at(q, now, |page, _| {
-                    all.extend(page);
-                    if all.len() > MAX_LETTERS {
-                        return Err(too_many());
-                    }
-                    Ok(())
-                })?;
-                all
-            }
-            (None, _) => Vec::new(),
-        };
-        if ids.len() > MAX_LETTERS {
-            return Err(too_many());
-        }
+        let (ids, requests) = self.audience_ids(audience, now, MAX_LETTERS)?;
         let tz = self.settings()?.tz();
         let today = crate::model::period::local_day(now, tz);
         let mut letters_doc = Doc::new(fonts.clone(), A4);
@@ -201,11 +183,4 @@ impl Tenant {
         }
         crate::cases::lists::mark_all_sent(self.store.as_ref(), &self.id, actor, ids, Utc::now())
     }
-}
-
-fn too_many() -> Error {
-    Error::validation(
-        "audience",
-        format!("more than {MAX_LETTERS} letters in one call: print them in parts"),
-    )
 }

@@ -126,31 +126,43 @@ fn candidate(c: &Customer, channel: Channel) -> std::result::Result<String, Coun
 }
 
 impl Tenant {
-    /// The customers of `audience` (pending brochure requests: their customers, once each, and
-    /// the requests), as rows to go over; the query's relative periods read at `now`.
+    /// The customers of `audience`, once each, in its order (a query's relative periods read
+    /// at `now`), and with [`Audience::PendingBrochures`](crate::Audience::PendingBrochures) the
+    /// pending requests themselves.
+    ///
+    /// # Errors
+    /// Validation when the audience holds more than `max` customers (`customers` for a list
+    /// given, `audience` otherwise).
     pub(crate) fn audience_ids(
         &self,
         audience: &crate::model::Audience,
-    ) -> Result<(Option<Vec<CustomerId>>, Vec<crate::model::BrochureRequest>)> {
+        now: chrono::DateTime<chrono::Utc>,
+        max: usize,
+    ) -> Result<(Vec<CustomerId>, Vec<crate::model::BrochureRequest>)> {
         use crate::model::Audience;
-        use crate::model::limits::MAX_AUDIENCE;
+        let too_many = |field: &str| {
+            Error::validation(field, format!("more than {max} customers in one call"))
+        };
+        let mut seen = std::collections::HashSet::new();
+        let mut ids: Vec<CustomerId> = Vec::new();
+        let mut requests = Vec::new();
         match audience {
-            Audience::Query(_) => Ok((None, Vec::new())),
-            Audience::Customers(ids) => {
-                if ids.len() > MAX_AUDIENCE {
-                    return Err(Error::validation(
-                        "customers",
-                        format!("more than {MAX_AUDIENCE} in one call"),
-                    ));
+            Audience::Query(query) => {
+                self.each_hit_page_at(query, now, |page, total| {
+                    if total > max as u64 {
+                        return Err(too_many("audience"));
+                    }
+                    ids.extend(page);
+                    Ok(())
+                })?;
+            }
+            Audience::Customers(given) => {
+                if given.len() > max {
+                    return Err(too_many("customers"));
                 }
-                let mut seen = std::collections::HashSet::new();
-                Ok((
-                    Some(ids.iter().copied().filter(|id| seen.insert(*id)).collect()),
-                    Vec::new(),
-                ))
+                ids.extend(given.iter().copied().filter(|id| seen.insert(*id)));
             }
             Audience::PendingBrochures => {
-                let mut requests = Vec::new();
                 let mut after = None;
                 loop {
                     let page = crate::cases::lists::pending(
@@ -161,22 +173,18 @@ impl Tenant {
                     )?;
                     let Some(last) = page.last() else { break };
                     after = Some(last.id);
+                    ids.extend(
+                        page.iter()
+                            .map(|r| r.customer_id)
+                            .filter(|id| seen.insert(*id)),
+                    );
                     requests.extend(page);
-                    if requests.len() > MAX_AUDIENCE {
-                        return Err(Error::validation(
-                            "audience",
-                            format!("more than {MAX_AUDIENCE} pending brochure requests"),
-                        ));
+                    if ids.len() > max {
+                        return Err(too_many("audience"));
                     }
                 }
-                let mut seen = std::collections::HashSet::new();
-                let ids = requests
-                    .iter()
-                    .map(|r| r.customer_id)
-                    .filter(|id| seen.insert(*id))
-                    .collect();
-                Ok((Some(ids), requests))
             }
         }
+        Ok((ids, requests))
     }
 }

@@ -63,7 +63,7 @@ impl Tenant {
     /// NotFound if the search is not one of this tenant's.
     pub fn schedule(&self, id: &SavedSearchId) -> Result<Option<ScheduleInfo>> {
         match schedules::get(self.store.as_ref(), &self.id, id)? {
-            Some(s) => self.info(s).map(Some),
+            Some(s) => self.info(s, self.settings()?.tz()).map(Some),
             None => Ok(None),
         }
     }
@@ -71,14 +71,14 @@ impl Tenant {
     /// Every scheduled search of the tenant ("show schedules"), by name, each with its latest
     /// run and its next slot.
     pub fn schedules(&self) -> Result<Vec<ScheduleInfo>> {
+        let tz = self.settings()?.tz();
         schedules::all(self.store.as_ref(), &self.id)?
             .into_iter()
-            .map(|s| self.info(s))
+            .map(|s| self.info(s, tz))
             .collect()
     }
 
-    fn info(&self, s: Scheduled) -> Result<ScheduleInfo> {
-        let tz = self.settings()?.tz();
+    fn info(&self, s: Scheduled, tz: chrono_tz::Tz) -> Result<ScheduleInfo> {
         let last_run = schedules::runs(self.store.as_ref(), &self.id, &s.search.id, 1)?
             .into_iter()
             .next();
@@ -101,7 +101,11 @@ impl Tenant {
     /// Validation on `now` (outside the accepted years).
     pub fn due_schedules(&self, now: DateTime<Utc>) -> Result<Vec<DueSchedule>> {
         crate::model::check_utc("now", Some(now))?;
-        let tz = self.settings()?.tz();
+        self.due_in(now, self.settings()?.tz())
+    }
+
+    /// The schedules due at `now` in the tenant's zone `tz`.
+    fn due_in(&self, now: DateTime<Utc>, tz: chrono_tz::Tz) -> Result<Vec<DueSchedule>> {
         Ok(schedules::all(self.store.as_ref(), &self.id)?
             .into_iter()
             .filter_map(|s| {
@@ -149,7 +153,8 @@ impl Tenant {
         }
         let tz = self.settings()?.tz();
         let mut produced = Vec::new();
-        for due in self.due_schedules(now)? {
+        crate::model::check_utc("now", Some(now))?;
+        for due in self.due_in(now, tz)? {
             let id = due.search.id;
             let mut run = ScheduledRun {
                 search_id: id,

@@ -38,32 +38,8 @@ impl Tenant {
         if to < from {
             return Err(Error::validation("to", "is before from"));
         }
-        const MAX: usize = super::letters::MAX_LETTERS;
-        let (ids, _) = self.audience_ids(audience)?;
-        let ids = match (ids, audience) {
-            (Some(ids), _) => ids,
-            (None, crate::model::Audience::Query(q)) => {
-                let mut all = Vec::new();
-                self.each_hit_page_at(q, chrono::Utc::now(), |page, total| {
-                    if total > MAX as u64 {
-                        return Err(Error::validation(
-                            "audience",
-                            format!("more than {MAX} customers in one call"),
-                        ));
-                    }
-                    all.extend(page);
-                    Ok(())
-                })?;
-                all
-            }
-            (None, _) => Vec::new(),
-        };
-        if ids.len() > MAX {
-            return Err(Error::validation(
-                "audience",
-                format!("more than {MAX} customers in one call"),
-            ));
-        }
+        let (ids, _) =
+            self.audience_ids(audience, chrono::Utc::now(), super::letters::MAX_LETTERS)?;
         let mut out = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(crate::model::limits::MAX_PAGE as usize) {
             for customer in self.in_order(chunk)? {

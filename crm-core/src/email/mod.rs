@@ -132,13 +132,14 @@ impl SmtpSettings {
         let tls = || -> Result<TlsParameters> {
             let mut params = TlsParameters::builder(host.clone());
             if let Some(path) = &self.ca_file {
-                let pem = crate::pdf::read_bounded(path, 1024 * 1024).map_err(|e| match e {
-                    Some(e) => Error::Io {
-                        message: "cannot read the CA file".into(),
-                        source: e,
-                    },
-                    None => Error::validation("ca_file", "not a file of at most 1 MiB"),
-                })?;
+                let pem =
+                    crate::exchange::read_bounded(path, 1024 * 1024).map_err(|e| match e {
+                        Some(e) => Error::Io {
+                            message: "cannot read the CA file".into(),
+                            source: e,
+                        },
+                        None => Error::validation("ca_file", "not a file of at most 1 MiB"),
+                    })?;
                 let cert = Certificate::from_pem(&pem)
                     .map_err(|_| Error::validation("ca_file", "not a PEM certificate"))?;
                 params = params.add_root_certificate(cert);

@@ -59,6 +59,26 @@ pub fn replace_file<T>(
     }
 }
 
+/// The bytes of the regular file `path` if it holds at most `max` of them; `None` for a file
+/// that is not regular or is larger.
+pub(crate) fn read_bounded(
+    path: &std::path::Path,
+    max: u64,
+) -> std::result::Result<Vec<u8>, Option<std::io::Error>> {
+    use std::io::Read;
+    // Checked before opening: opening a named pipe would wait for a writer.
+    if !std::fs::metadata(path).map_err(Some)?.is_file() {
+        return Err(None);
+    }
+    let file = std::fs::File::open(path).map_err(Some)?;
+    let mut data = Vec::new();
+    file.take(max + 1).read_to_end(&mut data).map_err(Some)?;
+    if data.len() as u64 > max {
+        return Err(None);
+    }
+    Ok(data)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

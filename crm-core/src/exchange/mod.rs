@@ -12,6 +12,7 @@ mod xlsx_out;
 pub use columns::{ExportColumn, ExportOptions};
 pub(crate) use csv_in::{CsvRows, RawRow, ReadRow, read_row};
 pub(crate) use csv_out::CsvSheet;
+pub(crate) use file::read_bounded;
 pub use file::{ExportFormat, replace_file};
 pub use import::{FlaggedRow, ImportMatch, ImportOptions, ImportReport, IssueKind, RowIssue};
 pub(crate) use mapping::Mapping;

@@ -25,26 +25,6 @@ const MAX_FONT_BYTES: u64 = 64 * 1024 * 1024;
 /// Most fallback fonts.
 const MAX_FONTS: usize = 8;
 
-/// The bytes of the regular file `path` if it holds at most `max` of them; `None` for a file
-/// that is not regular or is larger.
-pub(crate) fn read_bounded(
-    path: &std::path::Path,
-    max: u64,
-) -> std::result::Result<Vec<u8>, Option<std::io::Error>> {
-    use std::io::Read;
-    // Checked before opening: opening a named pipe would wait for a writer.
-    if !std::fs::metadata(path).map_err(Some)?.is_file() {
-        return Err(None);
-    }
-    let file = std::fs::File::open(path).map_err(Some)?;
-    let mut data = Vec::new();
-    file.take(max + 1).read_to_end(&mut data).map_err(Some)?;
-    if data.len() as u64 > max {
-        return Err(None);
-    }
-    Ok(data)
-}
-
 /// One font: its file, the face in it, and the figures the PDF needs.
 struct Font {
     data: Arc<Vec<u8>>,
@@ -129,10 +109,11 @@ impl Fonts {
                 message: format!("cannot read the font {field}"),
                 source: e,
             };
-            let data = read_bounded(path, MAX_FONT_BYTES).map_err(|e| match e {
-                Some(e) => io(e),
-                None => Error::validation(&field, "not a file of at most 64 MiB"),
-            })?;
+            let data =
+                crate::exchange::read_bounded(path, MAX_FONT_BYTES).map_err(|e| match e {
+                    Some(e) => io(e),
+                    None => Error::validation(&field, "not a file of at most 64 MiB"),
+                })?;
             fonts.push(Font::parse(Arc::new(data), &field)?);
         }
         Ok(Self {

@@ -148,6 +148,25 @@ int main(int argc, char **argv) {
     pdf = fopen(labels, "rb");
     CHECK(pdf != NULL);
     fclose(pdf);
+    /* printed without marking, then marked by id once the files are safe */
+    {
+      char request[37] = {0};
+      const char *ids[1];
+      const char *start;
+      uint64_t marked = 0;
+      brochure(t, "Eva", "Malá", "Nerudova 3", "Praha");
+      CHECK_OK(crm_tenant_print_letters(t, "{\"template\":\"Brochure\"}", NULL, letters, NULL, &json));
+      start = strstr(json, "\"requests\":[\"");
+      CHECK(start != NULL && contains(json, "\"marked_sent\":0"));
+      memcpy(request, start + strlen("\"requests\":[\""), 36);
+      crm_string_free(json);
+      ids[0] = request;
+      CHECK_STATUS(crm_tenant_mark_brochures_sent(other, ids, 1, &marked), CRM_ERR_NOT_FOUND);
+      CHECK_OK(crm_tenant_mark_brochures_sent(t, ids, 1, &marked));
+      CHECK(marked == 1);
+      CHECK_OK(crm_tenant_mark_brochures_sent(t, ids, 1, &marked));
+      CHECK(marked == 0);
+    }
     /* the other tenant has neither the template nor the requests */
     CHECK_STATUS(crm_tenant_print_letters(other, "{\"template\":\"Brochure\"}", NULL, letters, NULL, &json), CRM_ERR_NOT_FOUND);
     CHECK_OK(crm_tenant_save_template(other, "Brochure", "letter", NULL, NULL, "x", NULL));
