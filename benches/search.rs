@@ -15,7 +15,8 @@ use chrono::{Duration as Days, NaiveDate};
 use crm_bench::Synth;
 use crm_bench::measure::{keystrokes, report};
 use crm_core::{
-    Actor, Crm, Customer, CustomerQuery, NewCustomer, Role, Tenant, TenantSettings, fold,
+    Actor, BookingStatus, Crm, Customer, CustomerQuery, NewCustomer, Role, Tenant, TenantSettings,
+    fold,
 };
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -439,5 +440,47 @@ fn main() {
     println!(
         "  {:.0} hits per filter query on average",
         hits as f64 / queries as f64
+    );
+    booking_filters(&tenant, queries, &mut rng, today);
+}
+
+/// Times the booking filters of the find form given together: a departure month with a hotel
+/// and a status, and with a transport too (one booking must match them all), top 20 + total.
+fn booking_filters(tenant: &Tenant, queries: usize, rng: &mut ChaCha8Rng, today: NaiveDate) {
+    const HOTELS: &[&str] = &["Hôtel du Parc", "Le Méridien", "Ibis Styles", "Hotel Adlon"];
+    const TRANSPORTS: &[&str] = &["Sedan", "Van", "TGV", "Coach"];
+    println!(
+        "booking filters together: departure month + hotel + status (+ transport), top 20 + total"
+    );
+    let mut three = Vec::new();
+    let mut four = Vec::new();
+    let (mut hits3, mut hits4) = (0u64, 0u64);
+    for _ in 0..queries {
+        let from = today - Days::days(rng.random_range(-120..1000));
+        let to = from + Days::days(30);
+        let hotel = HOTELS[rng.random_range(0..HOTELS.len())];
+        let status = if from > today {
+            BookingStatus::Confirmed
+        } else {
+            BookingStatus::Completed
+        };
+        let q = CustomerQuery::all()
+            .departure_between(Some(from), Some(to))
+            .hotel(hotel)
+            .booking_status(status);
+        let started = Instant::now();
+        hits3 += tenant.search(&q).unwrap().total;
+        three.push(started.elapsed());
+        let q = q.transport(TRANSPORTS[rng.random_range(0..TRANSPORTS.len())]);
+        let started = Instant::now();
+        hits4 += tenant.search(&q).unwrap().total;
+        four.push(started.elapsed());
+    }
+    report("departure month + hotel + status", &three);
+    report("  + transport", &four);
+    println!(
+        "  {:.0} and {:.0} hits per query on average",
+        hits3 as f64 / queries as f64,
+        hits4 as f64 / queries as f64
     );
 }

@@ -957,7 +957,8 @@ typedef uint32_t crm_row_field;
 #define CRM_FILTER_LIST 614
 
 /**
- * Has a booking with this transport.
+ * Has a booking with this transport. Booking filters given together (departure period,
+ * transport, hotel, status, booking salesperson) must hold for one booking.
  */
 #define CRM_FILTER_TRANSPORT 615
 
@@ -980,6 +981,36 @@ typedef uint32_t crm_row_field;
  * `yes` or `no`: has a mobile number.
  */
 #define CRM_FILTER_HAS_MOBILE 619
+
+/**
+ * The `phone` field only, matched as `CRM_FILTER_PHONE` matches any phone.
+ */
+#define CRM_FILTER_MAIN_PHONE 620
+
+/**
+ * The `mobile` field only.
+ */
+#define CRM_FILTER_MOBILE 621
+
+/**
+ * The `fax` field only.
+ */
+#define CRM_FILTER_FAX 622
+
+/**
+ * The `emergency_phone` field only.
+ */
+#define CRM_FILTER_EMERGENCY_PHONE 623
+
+/**
+ * Postal codes that start with the value (`75` for Paris).
+ */
+#define CRM_FILTER_ZIP_PREFIX 624
+
+/**
+ * Has a booking made by this salesperson (the booking's, not the customer's).
+ */
+#define CRM_FILTER_BOOKING_SALESPERSON 625
 
 /**
  * Has a booking departing (pickup) on a day in the period.

@@ -60,7 +60,8 @@ pub const CRM_FILTER_LANGUAGE: crm_filter = 612;
 pub const CRM_FILTER_SALESPERSON: crm_filter = 613;
 /// Member of this customer list.
 pub const CRM_FILTER_LIST: crm_filter = 614;
-/// Has a booking with this transport.
+/// Has a booking with this transport. Booking filters given together (departure period,
+/// transport, hotel, status, booking salesperson) must hold for one booking.
 pub const CRM_FILTER_TRANSPORT: crm_filter = 615;
 /// Has a booking at this hotel.
 pub const CRM_FILTER_HOTEL: crm_filter = 616;
@@ -70,6 +71,18 @@ pub const CRM_FILTER_BOOKING_STATUS: crm_filter = 617;
 pub const CRM_FILTER_HAS_EMAIL: crm_filter = 618;
 /// `yes` or `no`: has a mobile number.
 pub const CRM_FILTER_HAS_MOBILE: crm_filter = 619;
+/// The `phone` field only, matched as `CRM_FILTER_PHONE` matches any phone.
+pub const CRM_FILTER_MAIN_PHONE: crm_filter = 620;
+/// The `mobile` field only.
+pub const CRM_FILTER_MOBILE: crm_filter = 621;
+/// The `fax` field only.
+pub const CRM_FILTER_FAX: crm_filter = 622;
+/// The `emergency_phone` field only.
+pub const CRM_FILTER_EMERGENCY_PHONE: crm_filter = 623;
+/// Postal codes that start with the value (`75` for Paris).
+pub const CRM_FILTER_ZIP_PREFIX: crm_filter = 624;
+/// Has a booking made by this salesperson (the booking's, not the customer's).
+pub const CRM_FILTER_BOOKING_SALESPERSON: crm_filter = 625;
 
 /// A period filter, for `crm_search_query_period`.
 pub type crm_period = u32;
@@ -82,13 +95,18 @@ pub const CRM_PERIOD_LAST_BOOKING: crm_period = 703;
 
 /// Each filter's number and the core's name for it ([`SearchFilter`]): the one table between
 /// them, checked against the core's list and the header by the tests.
-const FILTERS: [(crm_filter, &str); 19] = [
+const FILTERS: [(crm_filter, &str); 25] = [
     (CRM_FILTER_FIRST_NAME, "first_name"),
     (CRM_FILTER_LAST_NAME, "last_name"),
     (CRM_FILTER_COMPANY, "company"),
     (CRM_FILTER_EMAIL, "email"),
     (CRM_FILTER_PHONE, "phone"),
+    (CRM_FILTER_MAIN_PHONE, "main_phone"),
+    (CRM_FILTER_MOBILE, "mobile"),
+    (CRM_FILTER_FAX, "fax"),
+    (CRM_FILTER_EMERGENCY_PHONE, "emergency_phone"),
     (CRM_FILTER_ZIP, "zip"),
+    (CRM_FILTER_ZIP_PREFIX, "zip_prefix"),
     (CRM_FILTER_CITY, "city"),
     (CRM_FILTER_ADDRESS, "address"),
     (CRM_FILTER_CONTACT_PERSON, "contact_person"),
@@ -99,6 +117,7 @@ const FILTERS: [(crm_filter, &str); 19] = [
     (CRM_FILTER_LIST, "list"),
     (CRM_FILTER_TRANSPORT, "transport"),
     (CRM_FILTER_HOTEL, "hotel"),
+    (CRM_FILTER_BOOKING_SALESPERSON, "booking_salesperson"),
     (CRM_FILTER_BOOKING_STATUS, "booking_status"),
     (CRM_FILTER_HAS_EMAIL, "has_email"),
     (CRM_FILTER_HAS_MOBILE, "has_mobile"),

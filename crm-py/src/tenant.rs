@@ -290,6 +290,12 @@ impl PyTenant {
     /// folded, over names, company, customer no., emails and phones; typos tolerated from 5
     /// letters) and the filters of the "find customer" form, all combined with AND.
     ///
+    /// Booking filters given together (`departure_between`/`departure_in`, `transport`,
+    /// `hotel`, `booking_status`, `booking_salesperson`) must hold for one booking: "departing
+    /// in July at hotel X" is a July booking at X. `phone` matches any phone field;
+    /// `main_phone`, `mobile`, `fax` and `emergency_phone` one field each. `zip` matches the
+    /// whole code, `zip_prefix` its start (`"75"`).
+    ///
     /// Args:
     ///     text: what was typed, or None for filters only: at most 1,000 characters and 16
     ///         words.
@@ -315,16 +321,20 @@ impl PyTenant {
     ///         status, a str that is not valid Unicode.
     #[pyo3(signature = (
         text=None, *, customer_no=None, first_name=None, last_name=None, company=None,
-        email=None, phone=None, zip=None, city=None, address=None, contact_person=None,
+        email=None, phone=None, main_phone=None, mobile=None, fax=None, emergency_phone=None,
+        zip=None, zip_prefix=None, city=None, address=None, contact_person=None,
         country=None, region=None, language=None, salesperson=None, list=None, transport=None,
-        hotel=None, booking_status=None, has_email=None, has_mobile=None,
+        hotel=None, booking_salesperson=None, booking_status=None, has_email=None,
+        has_mobile=None,
         departure_between=None, created_between=None, last_booking_between=None,
         departure_in=None, created_in=None, last_booking_in=None,
         sort=Text::from("relevance"), offset=0, limit=20
     ), text_signature = "($self, text=None, *, customer_no=None, first_name=None, \
-        last_name=None, company=None, email=None, phone=None, zip=None, city=None, \
+        last_name=None, company=None, email=None, phone=None, main_phone=None, mobile=None, \
+        fax=None, emergency_phone=None, zip=None, zip_prefix=None, city=None, \
         address=None, contact_person=None, country=None, region=None, language=None, \
-        salesperson=None, list=None, transport=None, hotel=None, booking_status=None, \
+        salesperson=None, list=None, transport=None, hotel=None, booking_salesperson=None, \
+        booking_status=None, \
         has_email=None, has_mobile=None, departure_between=None, created_between=None, \
         last_booking_between=None, departure_in=None, created_in=None, \
         last_booking_in=None, sort='relevance', offset=0, limit=20)")]
@@ -339,7 +349,12 @@ impl PyTenant {
         company: Option<Text>,
         email: Option<Text>,
         phone: Option<Text>,
+        main_phone: Option<Text>,
+        mobile: Option<Text>,
+        fax: Option<Text>,
+        emergency_phone: Option<Text>,
         zip: Option<Text>,
+        zip_prefix: Option<Text>,
         city: Option<Text>,
         address: Option<Text>,
         contact_person: Option<Text>,
@@ -350,6 +365,7 @@ impl PyTenant {
         list: Option<Text>,
         transport: Option<Text>,
         hotel: Option<Text>,
+        booking_salesperson: Option<Text>,
         booking_status: Option<Text>,
         has_email: Option<bool>,
         has_mobile: Option<bool>,
@@ -371,7 +387,12 @@ impl PyTenant {
             (SearchFilter::Company, company),
             (SearchFilter::Email, email),
             (SearchFilter::Phone, phone),
+            (SearchFilter::MainPhone, main_phone),
+            (SearchFilter::Mobile, mobile),
+            (SearchFilter::Fax, fax),
+            (SearchFilter::EmergencyPhone, emergency_phone),
             (SearchFilter::Zip, zip),
+            (SearchFilter::ZipPrefix, zip_prefix),
             (SearchFilter::City, city),
             (SearchFilter::Address, address),
             (SearchFilter::ContactPerson, contact_person),
@@ -382,6 +403,7 @@ impl PyTenant {
             (SearchFilter::List, list),
             (SearchFilter::Transport, transport),
             (SearchFilter::Hotel, hotel),
+            (SearchFilter::BookingSalesperson, booking_salesperson),
             (SearchFilter::BookingStatus, booking_status),
         ];
         let flags = [

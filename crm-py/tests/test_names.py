@@ -132,8 +132,8 @@ def test_the_search_keywords_are_the_core_filters(agency: crm.Tenant) -> None:
         assert agency.run_saved(saved).total == (1 if period == "created" else 0)
     with pytest.raises(crm.ValidationError, match="booking_status: not one of"):
         agency.search(booking_status="sent")  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match="fax is not an argument of search"):
-        agency.save_search("bad", {"fax": "01"})
+    with pytest.raises(TypeError, match="telex is not an argument of search"):
+        agency.save_search("bad", {"telex": "01"})
 
 
 def stub_typed_dict_all(name: str) -> set[str]:

@@ -123,3 +123,60 @@ def test_periods_and_booking_sort(agency: crm.Tenant, people: dict[str, crm.Cust
     assert agency.search(sort="created_at").total == 3
     page = agency.search(limit=2)
     assert repr(page) == "SearchPage(rows=2, total=3)"
+
+
+def test_booking_filters_given_together_hold_for_one_booking(
+    agency: crm.Tenant, other: crm.Tenant, people: dict[str, crm.Customer]
+) -> None:
+    # Dupont: a July train and an August stay at the Parc. Núñez: a July stay at the Parc.
+    agency.upsert_booking(reference="D1", pickup_at=at(10), customer=people["Dupont"], transport="TGV")
+    august = at(10).replace(month=8)
+    agency.upsert_booking(reference="D2", pickup_at=august, customer=people["Dupont"], hotel="Hôtel du Parc")
+    agency.upsert_booking(
+        reference="N1", pickup_at=at(20), customer=people["Núñez"], hotel="Hôtel du Parc",
+        transport="TGV", salesperson="Chloé",
+    )
+    stranger = other.create_customer(first_name="Zed", last_name="Other")
+    other.upsert_booking(reference="N1", pickup_at=at(20), customer=stranger, hotel="Hôtel du Parc")
+    july = (date(2026, 7, 1), date(2026, 7, 31))
+
+    def found(tenant: crm.Tenant = agency, **filters: object) -> list[str]:
+        return sorted(r.last_name for r in tenant.search(**filters))  # type: ignore[arg-type]
+
+    assert found(departure_between=july, hotel="hotel du parc") == ["Núñez"]
+    assert found(hotel="hotel du parc") == ["Dupont", "Núñez"]
+    assert found(hotel="hotel du parc", transport="tgv") == ["Núñez"]
+    assert found(departure_between=july, transport="tgv", booking_status="confirmed") == ["Dupont", "Núñez"]
+    assert found(departure_between=july, booking_salesperson="CHLOE", booking_status="confirmed") == ["Núñez"]
+    assert found(booking_salesperson="chloé", transport="van") == []
+    assert found(other, departure_between=july, hotel="hotel du parc") == ["Other"]
+    assert found(other, booking_salesperson="chloe") == []
+    # A saved search keeps the new filters.
+    saved = agency.save_search(
+        "July at the Parc", {"departure_between": july, "hotel": "Hôtel du Parc", "booking_salesperson": "Chloé"}
+    )
+    assert {"booking_salesperson": "Chloé"} in saved.query["filters"]
+    assert [r.last_name for r in agency.run_saved(saved).new] == ["Núñez"]
+
+
+def test_each_phone_field_and_zip_prefix(agency: crm.Tenant, other: crm.Tenant) -> None:
+    number = "06 12 34 56 78"
+    made = {
+        field: agency.create_customer(
+            first_name=field, last_name="Phone", address=crm.Address(zip=zip_code), **{field: number}
+        )
+        for field, zip_code in [("phone", "75001"), ("mobile", "75016"), ("fax", "69003"), ("emergency_phone", "13001")]
+    }
+    other.create_customer(first_name="Zed", last_name="Other", mobile=number, address=crm.Address(zip="75002"))
+    assert agency.search(phone="+33612345678").total == 4
+    for field, keyword in [("phone", "main_phone"), ("mobile", "mobile"), ("fax", "fax"), ("emergency_phone", "emergency_phone")]:
+        page = agency.search(**{keyword: "+33 6 12 34 56 78"})  # type: ignore[arg-type]
+        assert [r.id for r in page] == [made[field].id], keyword
+        assert [r.id for r in agency.search(**{keyword: "56 78"})] == [made[field].id]  # type: ignore[arg-type]
+    assert agency.search(mobile="06 12 34 56 79").total == 0
+    assert sorted(r.first_name for r in agency.search(zip_prefix="75")) == ["mobile", "phone"]
+    assert [r.first_name for r in agency.search(zip_prefix="7501")] == ["mobile"]
+    assert [r.first_name for r in agency.search(zip_prefix="75", mobile=number)] == ["mobile"]
+    assert [r.first_name for r in other.search(zip_prefix="75")] == ["Zed"]
+    with pytest.raises(crm.ValidationError, match="zip_prefix"):
+        agency.search(zip_prefix="7" * 300)

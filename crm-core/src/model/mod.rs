@@ -47,7 +47,7 @@ pub use export::{
 };
 pub use feed::{FEED_RETENTION, FeedBounds, FeedCompaction, FeedCursor};
 pub(crate) use feed::{check_cursor, check_readable, compaction_bound, cursor_name, cutoff};
-pub(crate) use indexed::IndexedCustomer;
+pub(crate) use indexed::{IndexedBooking, IndexedCustomer};
 pub(crate) use list::list_name;
 pub use list::{BrochureRequest, BrochureRequestId, ListInfo};
 pub use merge::{

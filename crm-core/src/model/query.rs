@@ -43,10 +43,17 @@ pub(crate) enum TextFilter {
     Company(String),
     Email(String),
     Phone(String),
+    /// The `phone` field only.
+    MainPhone(String),
+    Mobile(String),
+    Fax(String),
+    EmergencyPhone(String),
     /// One number exactly, in E.164 form: the library's own duplicate lookups (one term, where
     /// a typed number of more than six digits is a range of terms).
     E164(String),
     Zip(String),
+    /// Zips that start with it.
+    ZipPrefix(String),
     City(String),
     Street(String),
     ContactPerson(String),
@@ -57,6 +64,8 @@ pub(crate) enum TextFilter {
     List(String),
     Transport(String),
     Hotel(String),
+    /// The salesperson of a booking.
+    BookingSalesperson(String),
     Status(BookingStatus),
     HasEmail(bool),
     HasMobile(bool),
@@ -102,6 +111,12 @@ pub(crate) enum TextFilter {
 /// folded. A blank value adds no filter (the empty fields of a form). Dates are inclusive days in
 /// UTC.
 ///
+/// Booking filters given together (departure period, transport, hotel, booking status, booking
+/// salesperson) must hold for one booking: "departing in July at hotel X" finds customers with
+/// a July booking at hotel X, not one with a July train and an October stay at X. The first
+/// filter of each kind joins that booking; a further filter of a kind already given matches any
+/// booking of the customer.
+///
 /// A query serialises (serde) to a JSON object, as a saved search stores it.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -123,7 +138,12 @@ impl TextFilter {
             Self::Company(v) => ("company", v, MAX_TEXT_CHARS),
             Self::Email(v) => ("email", v, MAX_EMAIL_CHARS),
             Self::Phone(v) | Self::E164(v) => ("phone", v, MAX_PHONE_CHARS),
+            Self::MainPhone(v) => ("main_phone", v, MAX_PHONE_CHARS),
+            Self::Mobile(v) => ("mobile", v, MAX_PHONE_CHARS),
+            Self::Fax(v) => ("fax", v, MAX_PHONE_CHARS),
+            Self::EmergencyPhone(v) => ("emergency_phone", v, MAX_PHONE_CHARS),
             Self::Zip(v) => ("zip", v, MAX_TEXT_CHARS),
+            Self::ZipPrefix(v) => ("zip_prefix", v, MAX_TEXT_CHARS),
             Self::City(v) => ("city", v, MAX_TEXT_CHARS),
             Self::Street(v) => ("address", v, MAX_TEXT_CHARS),
             Self::ContactPerson(v) => ("contact_person", v, MAX_TEXT_CHARS),
@@ -134,6 +154,7 @@ impl TextFilter {
             Self::List(v) => ("list", v, MAX_TEXT_CHARS),
             Self::Transport(v) => ("transport", v, MAX_TEXT_CHARS),
             Self::Hotel(v) => ("hotel", v, MAX_TEXT_CHARS),
+            Self::BookingSalesperson(v) => ("booking_salesperson", v, MAX_TEXT_CHARS),
             Self::CustomerNo(_)
             | Self::Status(_)
             | Self::HasEmail(_)
@@ -200,8 +221,18 @@ crate::model::string_enum::string_enum!(
         Email = "email",
         /// [`CustomerQuery::phone`].
         Phone = "phone",
+        /// [`CustomerQuery::main_phone`].
+        MainPhone = "main_phone",
+        /// [`CustomerQuery::mobile`].
+        Mobile = "mobile",
+        /// [`CustomerQuery::fax`].
+        Fax = "fax",
+        /// [`CustomerQuery::emergency_phone`].
+        EmergencyPhone = "emergency_phone",
         /// [`CustomerQuery::zip`].
         Zip = "zip",
+        /// [`CustomerQuery::zip_prefix`].
+        ZipPrefix = "zip_prefix",
         /// [`CustomerQuery::city`].
         City = "city",
         /// [`CustomerQuery::address`].
@@ -222,6 +253,8 @@ crate::model::string_enum::string_enum!(
         Transport = "transport",
         /// [`CustomerQuery::hotel`].
         Hotel = "hotel",
+        /// [`CustomerQuery::booking_salesperson`].
+        BookingSalesperson = "booking_salesperson",
         /// [`CustomerQuery::booking_status`]: a [`BookingStatus`] name.
         BookingStatus = "booking_status",
         /// [`CustomerQuery::has_email`]: `yes` or `no`.
@@ -282,10 +315,22 @@ impl CustomerQuery {
         company => Company,
         /// Main or secondary email, whole address, case-insensitive.
         email => Email,
-        /// Any phone field: digits as typed in national or international form, or the last digits.
+        /// Any phone field (secondary phones too): digits as typed in national or international
+        /// form, or the last digits.
         phone => Phone,
-        /// Postal code.
+        /// The `phone` field only, matched as [`phone`](Self::phone) matches.
+        main_phone => MainPhone,
+        /// The `mobile` field only, matched as [`phone`](Self::phone) matches.
+        mobile => Mobile,
+        /// The `fax` field only, matched as [`phone`](Self::phone) matches.
+        fax => Fax,
+        /// The `emergency_phone` field only, matched as [`phone`](Self::phone) matches.
+        emergency_phone => EmergencyPhone,
+        /// Postal code, whole.
         zip => Zip,
+        /// Postal codes that start with this (`75` for Paris), case and spacing folded as
+        /// [`zip`](Self::zip) is.
+        zip_prefix => ZipPrefix,
         /// City (word prefixes).
         city => City,
         /// Street and number (word prefixes).
@@ -302,10 +347,13 @@ impl CustomerQuery {
         salesperson => Salesperson,
         /// Member of this customer list.
         list => List,
-        /// Has a booking with this transport.
+        /// Has a booking with this transport (see the type's docs for booking filters given
+        /// together).
         transport => Transport,
         /// Has a booking at this hotel.
         hotel => Hotel,
+        /// Has a booking made by this salesperson (the booking's, not the customer's).
+        booking_salesperson => BookingSalesperson,
     }
 
     /// Sets `filter` from its text, as a form sends it: a status name for
@@ -327,7 +375,12 @@ impl CustomerQuery {
             SearchFilter::Company => self.company(value),
             SearchFilter::Email => self.email(value),
             SearchFilter::Phone => self.phone(value),
+            SearchFilter::MainPhone => self.main_phone(value),
+            SearchFilter::Mobile => self.mobile(value),
+            SearchFilter::Fax => self.fax(value),
+            SearchFilter::EmergencyPhone => self.emergency_phone(value),
             SearchFilter::Zip => self.zip(value),
+            SearchFilter::ZipPrefix => self.zip_prefix(value),
             SearchFilter::City => self.city(value),
             SearchFilter::Address => self.address(value),
             SearchFilter::ContactPerson => self.contact_person(value),
@@ -338,6 +391,7 @@ impl CustomerQuery {
             SearchFilter::List => self.list(value),
             SearchFilter::Transport => self.transport(value),
             SearchFilter::Hotel => self.hotel(value),
+            SearchFilter::BookingSalesperson => self.booking_salesperson(value),
             SearchFilter::BookingStatus => {
                 // The status's own refusal, named for the filter.
                 let status = value.parse::<BookingStatus>().map_err(|e| match e {

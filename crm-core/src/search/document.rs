@@ -10,7 +10,7 @@ use super::terms;
 use crate::model::{IndexedCustomer, fold};
 
 /// Bumped when the schema or the terms change: an index of another version is rebuilt.
-pub(super) const INDEX_VERSION: u32 = 14;
+pub(super) const INDEX_VERSION: u32 = 15;
 
 /// Fast-field name of the day of the latest booking.
 pub(super) const RECENCY: &str = "recency";
@@ -55,6 +55,10 @@ pub(super) struct Fields {
     pub(super) transport: Field,
     pub(super) hotel: Field,
     pub(super) status: Field,
+    /// The salespeople of its bookings.
+    pub(super) booking_salesperson: Field,
+    /// The facts of each booking taken together (see [`bookings`](super::bookings)).
+    pub(super) booking: Field,
     /// The UTC days of its bookings' pickups, days since the epoch: a period is a few terms.
     pub(super) departure: Field,
     pub(super) has_email: Field,
@@ -104,7 +108,9 @@ impl Fields {
             list: b.add_text_field("list", keyword.clone()),
             transport: b.add_text_field("transport", keyword.clone()),
             hotel: b.add_text_field("hotel", keyword.clone()),
-            status: b.add_text_field("status", keyword),
+            status: b.add_text_field("status", keyword.clone()),
+            booking_salesperson: b.add_text_field("booking_salesperson", keyword.clone()),
+            booking: b.add_text_field("booking", keyword),
             departure: b.add_i64_field("departure", INDEXED),
             has_email: b.add_bool_field("has_email", INDEXED),
             has_mobile: b.add_bool_field("has_mobile", INDEXED),
@@ -171,16 +177,26 @@ impl Fields {
         for list in &customer.lists {
             doc.add_text(self.list, normalise_value(list));
         }
-        for (field, values) in [
-            (self.transport, &c.transports),
-            (self.hotel, &c.hotels),
-            (self.status, &c.statuses),
-        ] {
-            for v in values {
-                doc.add_text(field, normalise_value(v));
+        let mut facts = std::collections::BTreeSet::new();
+        for b in &c.bookings {
+            for (field, value) in [
+                (self.transport, b.transport.as_deref()),
+                (self.hotel, b.hotel.as_deref()),
+                (self.status, Some(b.status.as_str())),
+                (self.booking_salesperson, b.salesperson.as_deref()),
+            ] {
+                if let Some(value) = value {
+                    facts.insert((field, normalise_value(value)));
+                }
             }
         }
-        let mut days = c.departures.clone();
+        for (field, value) in facts {
+            doc.add_text(field, value);
+        }
+        for term in super::bookings::terms(&c.bookings) {
+            doc.add_text(self.booking, term);
+        }
+        let mut days: Vec<i64> = c.bookings.iter().map(|b| b.day).collect();
         days.sort_unstable();
         days.dedup();
         for day in days {

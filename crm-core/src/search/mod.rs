@@ -1,6 +1,7 @@
 //! Search: type-ahead over names, emails and phones, and the "find customer" filters, on a
 //! tantivy index derived from SQLite and kept in step with every write.
 
+mod bookings;
 mod document;
 mod index;
 mod latest;

@@ -15,6 +15,7 @@ use tantivy::query::{
 };
 use tantivy::schema::{Field, IndexRecordOption};
 
+use super::bookings::{self, Fact};
 use super::document::{Fields, NO_BOOKING_DAY, normalise_value};
 use super::terms::{
     self, MAX_GRAM, MIN_TAIL, PHONE_GRAM, PHONE_INTL, PHONE_PREFIX, PHONE_REVERSED, PHONE_TAIL,
@@ -132,16 +133,25 @@ fn email_clauses(f: &Fields, tenant: &str, typed: &str) -> Vec<Box<dyn Query>> {
 /// The clause of phone digits: a prefix of a national or international number form, or (from
 /// four digits) its end, or (typed text, not the phone filter) the start of a customer no.
 /// Digits typed after `+` or `00` are the start of an international form only.
-fn digits_clause(f: &Fields, tenant: &str, typed: &Typed, customer_no: bool) -> Box<dyn Query> {
+///
+/// `field` is empty for any phone, or one of the `FIELD_` letters of [`terms`] for the phone
+/// field it stands for.
+fn digits_clause(
+    f: &Fields,
+    tenant: &str,
+    typed: &Typed,
+    customer_no: bool,
+    field: &str,
+) -> Box<dyn Query> {
     let digits = match typed {
         Typed::International(digits) => {
-            return phone_start(f, tenant, PHONE_INTL, digits);
+            return phone_start(f, tenant, field, PHONE_INTL, digits);
         }
         Typed::Digits(digits) | Typed::Word(digits) => digits,
     };
     let mut options = vec![
-        phone_start(f, tenant, PHONE_PREFIX, digits),
-        phone_start(f, tenant, PHONE_INTL, digits),
+        phone_start(f, tenant, field, PHONE_PREFIX, digits),
+        phone_start(f, tenant, field, PHONE_INTL, digits),
     ];
     if customer_no {
         options.push(scoped(f.gram, tenant, first_chars(digits, MAX_GRAM)));
@@ -150,19 +160,30 @@ fn digits_clause(f: &Fields, tenant: &str, typed: &Typed, customer_no: bool) -> 
         options.push(phone_start(
             f,
             tenant,
+            field,
             PHONE_REVERSED,
             &terms::reversed(digits),
         ));
     } else if digits.len() >= MIN_TAIL {
-        options.push(scoped(f.gram, tenant, &format!("{PHONE_TAIL}{digits}")));
+        options.push(scoped(
+            f.gram,
+            tenant,
+            &format!("{field}{PHONE_TAIL}{digits}"),
+        ));
     }
     any(options)
 }
 
-/// Phone forms under `marker` that start with `digits`: one gram term up to [`PHONE_GRAM`]
-/// digits, past it the range of whole forms that start with them.
-fn phone_start(f: &Fields, tenant: &str, marker: char, digits: &str) -> Box<dyn Query> {
-    let start = terms::scoped(tenant, &format!("{marker}{digits}"));
+/// Phone forms of `field` (see [`digits_clause`]) under `marker` that start with `digits`: one
+/// gram term up to [`PHONE_GRAM`] digits, past it the range of whole forms that start with them.
+fn phone_start(
+    f: &Fields,
+    tenant: &str,
+    field: &str,
+    marker: char,
+    digits: &str,
+) -> Box<dyn Query> {
+    let start = terms::scoped(tenant, &format!("{field}{marker}{digits}"));
     if digits.len() <= PHONE_GRAM {
         return term(f.gram, &start);
     }
@@ -272,7 +293,7 @@ fn text_clauses(
     for typed in typed {
         match typed {
             Typed::Digits(_) | Typed::International(_) => {
-                must.push(digits_clause(f, tenant, typed, true))
+                must.push(digits_clause(f, tenant, typed, true, ""))
             }
             Typed::Word(w) if w.contains('@') => must.extend(email_clauses(f, tenant, w)),
             Typed::Word(w) => {
@@ -295,10 +316,42 @@ fn text_clauses(
     must
 }
 
-/// The clauses of the find-customer filters.
+/// The clauses of the find-customer filters. The booking filters (departure, transport, hotel,
+/// status, booking salesperson) given together are one clause that one booking must match: the
+/// first filter of each kind joins it, a further one of a kind already given matches any
+/// booking.
 fn filters(f: &Fields, tenant: &str, q: &CustomerQuery) -> Vec<Box<dyn Query>> {
     let mut filters: Vec<Box<dyn Query>> = Vec::new();
-    for filter in &q.filters {
+    let mut facts: Vec<(Fact, String)> = Vec::new();
+    let mut period = None;
+    let joined: Vec<bool> = {
+        let mut seen = Vec::new();
+        q.filters
+            .iter()
+            .map(|filter| {
+                let kind = booking_kind(filter);
+                let first = kind.is_some() && !seen.contains(&kind);
+                seen.push(kind);
+                first
+            })
+            .collect()
+    };
+    let together = joined.iter().filter(|j| **j).count() >= 2;
+    for (filter, joins) in q.filters.iter().zip(joined) {
+        if together && joins {
+            match filter {
+                TextFilter::Departure(from, to) => period = Some((*from, *to)),
+                TextFilter::Status(s) => facts.push((Fact::Status, s.as_str().to_owned())),
+                other => {
+                    if let (Some(Some(fact)), Some((_, value, _))) =
+                        (booking_kind(other), other.text())
+                    {
+                        facts.push((fact, normalise_value(value)));
+                    }
+                }
+            }
+            continue;
+        }
         filters.push(match filter {
             TextFilter::CustomerNo(no) => Box::new(TermQuery::new(
                 Term::from_field_i64(f.customer_no, *no),
@@ -311,12 +364,17 @@ fn filters(f: &Fields, tenant: &str, q: &CustomerQuery) -> Vec<Box<dyn Query>> {
             TextFilter::City(v) => words_prefix(f.city, v),
             TextFilter::ContactPerson(v) => words_prefix(f.contact, v),
             TextFilter::Email(v) => term(f.email, &crate::model::fold(v.trim())),
-            TextFilter::Phone(v) => digits_clause(f, tenant, &terms::phone_digits(v), false),
+            TextFilter::Phone(v) => phone_of(f, tenant, v, ""),
+            TextFilter::MainPhone(v) => phone_of(f, tenant, v, terms::FIELD_PHONE),
+            TextFilter::Mobile(v) => phone_of(f, tenant, v, terms::FIELD_MOBILE),
+            TextFilter::Fax(v) => phone_of(f, tenant, v, terms::FIELD_FAX),
+            TextFilter::EmergencyPhone(v) => phone_of(f, tenant, v, terms::FIELD_EMERGENCY),
             TextFilter::E164(v) => {
                 let digits: String = v.chars().filter(char::is_ascii_digit).collect();
                 scoped(f.gram, tenant, &format!("{PHONE_INTL}{digits}"))
             }
             TextFilter::Zip(v) => term(f.zip, &normalise_value(v)),
+            TextFilter::ZipPrefix(v) => value_prefix(f.zip, &normalise_value(v)),
             TextFilter::Region(v) => term(f.region, &normalise_value(v)),
             TextFilter::Country(v) => term(f.country, &normalise_value(v)),
             TextFilter::Language(v) => term(f.language, &normalise_value(v)),
@@ -324,6 +382,7 @@ fn filters(f: &Fields, tenant: &str, q: &CustomerQuery) -> Vec<Box<dyn Query>> {
             TextFilter::List(v) => term(f.list, &normalise_value(v)),
             TextFilter::Transport(v) => term(f.transport, &normalise_value(v)),
             TextFilter::Hotel(v) => term(f.hotel, &normalise_value(v)),
+            TextFilter::BookingSalesperson(v) => term(f.booking_salesperson, &normalise_value(v)),
             TextFilter::Status(s) => term(f.status, s.as_str()),
             TextFilter::HasEmail(b) => Box::new(TermQuery::new(
                 Term::from_field_bool(f.has_email, *b),
@@ -344,5 +403,37 @@ fn filters(f: &Fields, tenant: &str, q: &CustomerQuery) -> Vec<Box<dyn Query>> {
             TextFilter::Relative(..) => Box::new(tantivy::query::EmptyQuery),
         });
     }
+    if together {
+        filters.push(bookings::together(f.booking, &mut facts, period));
+    }
     filters
+}
+
+/// Which booking filter `filter` is: `Some(None)` for the departure period, `Some(Some(fact))`
+/// for a fact of the booking, `None` for a filter of the customer.
+fn booking_kind(filter: &TextFilter) -> Option<Option<Fact>> {
+    Some(match filter {
+        TextFilter::Departure(..) => None,
+        TextFilter::Transport(_) => Some(Fact::Transport),
+        TextFilter::Hotel(_) => Some(Fact::Hotel),
+        TextFilter::Status(_) => Some(Fact::Status),
+        TextFilter::BookingSalesperson(_) => Some(Fact::Salesperson),
+        _ => return None,
+    })
+}
+
+/// The clause of a phone filter: any phone (`field` empty) or one phone field.
+fn phone_of(f: &Fields, tenant: &str, typed: &str, field: &str) -> Box<dyn Query> {
+    digits_clause(f, tenant, &terms::phone_digits(typed), false, field)
+}
+
+/// Whole values of `field` that start with `prefix` (a zip's first digits): the terms from the
+/// prefix up to the prefix followed by a byte no UTF-8 text holds.
+fn value_prefix(field: Field, prefix: &str) -> Box<dyn Query> {
+    let mut upper = prefix.as_bytes().to_vec();
+    upper.push(0xFF);
+    Box::new(InvertedIndexRangeQuery::new(
+        Bound::Included(Term::from_field_text(field, prefix)),
+        Bound::Excluded(Term::from_field_bytes(field, &upper)),
+    ))
 }

@@ -27,6 +27,17 @@ pub(super) const PHONE_GRAM: usize = 6;
 /// [`PHONE_GRAM`].
 pub(super) const PHONE_REVERSED: char = '~';
 
+/// Starts the phone terms of the customer's `phone` field only (`p#0612`), beside those of any
+/// phone (`#0612`): the filter of one phone field looks these up. A letter then a phone marker
+/// is no word's gram (words hold letters and digits only).
+pub(super) const FIELD_PHONE: &str = "p";
+/// Starts the phone terms of the `mobile` field only.
+pub(super) const FIELD_MOBILE: &str = "m";
+/// Starts the phone terms of the `fax` field only.
+pub(super) const FIELD_FAX: &str = "f";
+/// Starts the phone terms of the `emergency_phone` field only.
+pub(super) const FIELD_EMERGENCY: &str = "e";
+
 /// A term of a field scoped to the tenant: `agency-1/dupont`. Tenant ids never hold `/`.
 pub(super) fn scoped(tenant: &str, term: &str) -> String {
     format!("{tenant}/{term}")
@@ -119,11 +130,32 @@ pub(super) fn each_gram(c: &Customer, emit: &mut dyn FnMut(&str)) {
         }
     });
 
+    each_phone_term(c.phones(), "", emit);
+    for (field, phone) in [
+        (FIELD_PHONE, &c.phone),
+        (FIELD_MOBILE, &c.mobile),
+        (FIELD_FAX, &c.fax),
+        (FIELD_EMERGENCY, &c.emergency_phone),
+    ] {
+        if let Some(phone) = phone {
+            each_phone_term(std::iter::once(phone), field, emit);
+        }
+    }
+}
+
+/// Calls `emit` once with each term of `phones` (see [`each_gram`]), each term starting with
+/// `field` (empty for the terms of any phone, one of the `FIELD_` letters for those of one field).
+fn each_phone_term<'a>(
+    phones: impl Iterator<Item = &'a Phone>,
+    field: &str,
+    emit: &mut dyn FnMut(&str),
+) {
     let mut forms = Forms::default();
-    c.phones().for_each(|p| phone_forms(p, &mut forms));
+    phones.for_each(|p| phone_forms(p, &mut forms));
     let mut term = String::new();
     let mut emit_marked = |marker: char, digits: &str| {
         term.clear();
+        term.push_str(field);
         term.push(marker);
         term.push_str(digits);
         emit(&term);
@@ -350,31 +382,39 @@ mod tests {
         for no in ["1", "19", "199", "1998"] {
             expected.push(no.to_owned());
         }
-        let mut forms = Forms::default();
-        for p in [
-            c.phone.as_ref(),
-            c.mobile.as_ref(),
-            c.secondary_phones.first(),
-        ]
-        .into_iter()
-        .flatten()
-        {
-            phone_forms(p, &mut forms);
-        }
-        for (marker, list) in [
-            (PHONE_PREFIX, &forms.national),
-            (PHONE_INTL, &forms.international),
-        ] {
-            for form in list {
-                for end in 1..=form.len().min(PHONE_GRAM) {
-                    expected.push(format!("{marker}{}", &form[..end]));
+        // The terms of every phone, then those of each phone field alone.
+        let fields = [
+            (
+                "",
+                vec![
+                    c.phone.as_ref(),
+                    c.mobile.as_ref(),
+                    c.secondary_phones.first(),
+                ],
+            ),
+            (FIELD_PHONE, vec![c.phone.as_ref()]),
+            (FIELD_MOBILE, vec![c.mobile.as_ref()]),
+        ];
+        for (field, phones) in fields {
+            let mut forms = Forms::default();
+            for p in phones.into_iter().flatten() {
+                phone_forms(p, &mut forms);
+            }
+            for (marker, list) in [
+                (PHONE_PREFIX, &forms.national),
+                (PHONE_INTL, &forms.international),
+            ] {
+                for form in list {
+                    for end in 1..=form.len().min(PHONE_GRAM) {
+                        expected.push(format!("{field}{marker}{}", &form[..end]));
+                    }
+                    for len in MIN_TAIL..=form.len().min(PHONE_GRAM) {
+                        expected.push(format!("{field}{PHONE_TAIL}{}", &form[form.len() - len..]));
+                    }
+                    assert!(form.len() > PHONE_GRAM);
+                    expected.push(format!("{field}{marker}{form}"));
+                    expected.push(format!("{field}{PHONE_REVERSED}{}", reversed(form)));
                 }
-                for len in MIN_TAIL..=form.len().min(PHONE_GRAM) {
-                    expected.push(format!("{PHONE_TAIL}{}", &form[form.len() - len..]));
-                }
-                assert!(form.len() > PHONE_GRAM);
-                expected.push(format!("{marker}{form}"));
-                expected.push(format!("{PHONE_REVERSED}{}", reversed(form)));
             }
         }
         expected.sort();

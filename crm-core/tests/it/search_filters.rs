@@ -986,6 +986,239 @@ fn two_and_three_filters_and_text_are_anded() {
     );
 }
 
+#[test]
+fn booking_filters_given_together_hold_for_one_booking() {
+    let db = open();
+    let t = db.tenant("agency");
+    // A July train and an October stay at the Parc: no July booking at the Parc.
+    let split = make(&t, customer("Split", "Trips"));
+    upsert(
+        &t,
+        trip(
+            "S-1",
+            "2026-07-10T08:00:00+02:00",
+            &split,
+            None,
+            Some("TGV"),
+        ),
+    );
+    upsert(
+        &t,
+        trip(
+            "S-2",
+            "2026-10-03T08:00:00+02:00",
+            &split,
+            Some("Hôtel du Parc"),
+            Some("Van"),
+        ),
+    );
+    // One July booking at the Parc, by train, sold by Chloé.
+    let whole = make(&t, customer("Whole", "Trip"));
+    let mut b = trip(
+        "W-1",
+        "2026-07-20T08:00:00+02:00",
+        &whole,
+        Some("Hôtel du Parc"),
+        Some("TGV"),
+    );
+    b.salesperson = Some("Chloé".into());
+    upsert(&t, b);
+    // Cancelled: July at the Parc too, but not confirmed.
+    let cancelled = make(&t, customer("Can", "Celled"));
+    let mut b = trip(
+        "C-1",
+        "2026-07-21T08:00:00+02:00",
+        &cancelled,
+        Some("Hôtel du Parc"),
+        Some("TGV"),
+    );
+    b.status = BookingStatus::Cancelled;
+    upsert(&t, b);
+
+    let july = || all().departure_between(jul(1), jul(31));
+    assert_hits(&t, july().hotel("hotel du parc"), &[&whole, &cancelled]);
+    assert_hits(
+        &t,
+        july()
+            .hotel("Hôtel du Parc")
+            .booking_status(BookingStatus::Confirmed),
+        &[&whole],
+    );
+    assert_hits(
+        &t,
+        all().hotel("hôtel du parc").transport("tgv"),
+        &[&whole, &cancelled],
+    );
+    assert_hits(&t, all().hotel("hôtel du parc").transport("van"), &[&split]);
+    assert_hits(&t, july().transport("van"), &[]);
+    assert_hits(
+        &t,
+        all()
+            .transport("TGV")
+            .booking_status(BookingStatus::Cancelled),
+        &[&cancelled],
+    );
+    // Five filters on one booking, the salesperson folded.
+    assert_hits(
+        &t,
+        july()
+            .hotel("hôtel du parc")
+            .transport("tgv")
+            .booking_status(BookingStatus::Confirmed)
+            .booking_salesperson("CHLOE"),
+        &[&whole],
+    );
+    assert_hits(&t, july().booking_salesperson("chloé"), &[&whole]);
+    assert_hits(
+        &t,
+        all()
+            .departure_between(jul(21), None)
+            .booking_salesperson("chloé"),
+        &[],
+    );
+    // Open ends of the period still hold to the booking.
+    assert_hits(
+        &t,
+        all()
+            .departure_between(None, jul(15))
+            .hotel("hôtel du parc"),
+        &[],
+    );
+    assert_hits(
+        &t,
+        all()
+            .departure_between(day(2026, 9, 1), None)
+            .hotel("hôtel du parc"),
+        &[&split],
+    );
+    // A filter alone keeps matching any booking.
+    assert_hits(
+        &t,
+        all().hotel("hôtel du parc"),
+        &[&split, &whole, &cancelled],
+    );
+    assert_hits(&t, all().booking_salesperson("chloe"), &[&whole]);
+    // A second filter of a kind already given matches any booking of the customer: the July
+    // TGV booking, and some booking at the Parc.
+    assert_hits(&t, july().transport("tgv").transport("van"), &[&split]);
+    // With text and customer filters.
+    assert_hits(
+        &t,
+        CustomerQuery::text("trip")
+            .hotel("hôtel du parc")
+            .transport("tgv"),
+        &[&whole],
+    );
+    // Moving the October stay to July makes Split's bookings... still two different ones.
+    upsert(
+        &t,
+        trip(
+            "S-2",
+            "2026-07-11T08:00:00+02:00",
+            &split,
+            Some("Hôtel du Parc"),
+            Some("Van"),
+        ),
+    );
+    assert_hits(
+        &t,
+        july().hotel("hôtel du parc").transport("tgv"),
+        &[&whole, &cancelled],
+    );
+    assert_hits(
+        &t,
+        july().hotel("hôtel du parc").transport("van"),
+        &[&split],
+    );
+}
+
+#[test]
+fn each_phone_field_has_a_filter_of_its_own() {
+    let db = open();
+    let t = db.tenant("agency");
+    let number = "06 12 34 56 78";
+    let on = |field: usize, first: &str| {
+        let mut c = customer(first, "Phone");
+        let slot = match field {
+            0 => &mut c.phone,
+            1 => &mut c.mobile,
+            2 => &mut c.fax,
+            _ => &mut c.emergency_phone,
+        };
+        *slot = Some(number.into());
+        make(&t, c)
+    };
+    let main = on(0, "Main");
+    let mobile = on(1, "Mobile");
+    let fax = on(2, "Fax");
+    let emergency = on(3, "Emergency");
+    let secondary = make(
+        &t,
+        NewCustomer {
+            secondary_phones: vec![number.into()],
+            ..customer("Second", "Phone")
+        },
+    );
+    let every = [&main, &mobile, &fax, &emergency, &secondary];
+    for typed in [
+        number,
+        "+33612345678",
+        "0033 6 12 34 56 78",
+        "56 78",
+        "06 12",
+    ] {
+        assert_hits(&t, all().phone(typed), &every);
+        assert_hits(&t, all().main_phone(typed), &[&main]);
+        assert_hits(&t, all().mobile(typed), &[&mobile]);
+        assert_hits(&t, all().fax(typed), &[&fax]);
+        assert_hits(&t, all().emergency_phone(typed), &[&emergency]);
+    }
+    // A long run of last digits (a range past the grams), and near misses.
+    assert_hits(&t, all().mobile("12 34 56 78"), &[&mobile]);
+    assert_hits(&t, all().mobile("06 12 34 56 79"), &[]);
+    assert_hits(&t, all().fax("2345"), &[]);
+    // By name, as the faces set them.
+    use crm_core::SearchFilter;
+    let q = all().filter(SearchFilter::EmergencyPhone, number).unwrap();
+    assert_hits(&t, q, &[&emergency]);
+    // The field's filter follows an edit of the field.
+    let mut edit = mobile.edit();
+    edit.mobile = None;
+    edit.fax = Some(number.into());
+    t.update_customer(&actor(), &mobile.id, mobile.version, edit)
+        .unwrap();
+    assert_hits(&t, all().mobile(number), &[]);
+    assert_hits(&t, all().fax(number), &[&fax, &mobile]);
+}
+
+#[test]
+fn zip_prefix_matches_the_start_of_the_code() {
+    let db = open();
+    let t = db.tenant("agency");
+    let at = |zip: &str| NewCustomer {
+        address: Address {
+            zip: Some(zip.into()),
+            ..Default::default()
+        },
+        ..customer("Zip", zip)
+    };
+    let paris1 = make(&t, at("75001"));
+    let paris16 = make(&t, at("75016"));
+    let lyon = make(&t, at("69003"));
+    let london = make(&t, at("SW1A 1AA"));
+    let _none = make(&t, customer("No", "Zip"));
+
+    assert_hits(&t, all().zip_prefix("75"), &[&paris1, &paris16]);
+    assert_hits(&t, all().zip_prefix("7501"), &[&paris16]);
+    assert_hits(&t, all().zip_prefix("75001"), &[&paris1]);
+    assert_hits(&t, all().zip_prefix("750011"), &[]);
+    assert_hits(&t, all().zip_prefix("6"), &[&lyon]);
+    assert_hits(&t, all().zip_prefix("sw1a "), &[&london]);
+    assert_hits(&t, all().zip_prefix("5"), &[]);
+    // With the country-wide filters.
+    assert_hits(&t, all().zip_prefix("75").zip("75016"), &[&paris16]);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Sorts and paging
 

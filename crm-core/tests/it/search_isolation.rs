@@ -56,6 +56,7 @@ const CITIES: &[&str] = &["Lyon", "Lyonnais", "Genève", "Saint-Étienne", "Pari
 const COUNTRIES: &[&str] = &["FR", "CH", "DE"];
 const HOTELS: &[&str] = &["Hôtel du Parc", "Ibis", "Hotel du Parc Royal"];
 const TRANSPORTS: &[&str] = &["Van", "Bus", "Minivan"];
+const SELLERS: &[&str] = &["Alice", "Bruno"];
 
 #[derive(Debug, Clone)]
 struct Person {
@@ -120,6 +121,7 @@ struct Trip {
     hotel: Option<usize>,
     transport: Option<usize>,
     status: usize,
+    seller: Option<usize>,
 }
 
 /// One typed word: a prefix of a pool value, in some case.
@@ -139,7 +141,9 @@ enum Filter {
     LastName(usize, usize),
     CustomerNo(i64),
     Phone(usize, usize),
+    Mobile(usize, usize),
     Hotel(usize),
+    Seller(usize),
     Transport(usize),
     Status(usize),
     HasEmail(bool),
@@ -195,9 +199,10 @@ fn trip() -> impl Strategy<Value = Trip> {
         proptest::option::of(0..HOTELS.len()),
         proptest::option::of(0..TRANSPORTS.len()),
         0..BookingStatus::ALL.len(),
+        proptest::option::of(0..SELLERS.len()),
     )
         .prop_map(
-            |(tenant, person, reference, day, hotel, transport, status)| Trip {
+            |(tenant, person, reference, day, hotel, transport, status, seller)| Trip {
                 tenant,
                 person,
                 reference,
@@ -205,6 +210,7 @@ fn trip() -> impl Strategy<Value = Trip> {
                 hotel,
                 transport,
                 status,
+                seller,
             },
         )
 }
@@ -226,7 +232,9 @@ fn filter() -> impl Strategy<Value = Filter> {
         (0..LAST.len(), 1..9usize).prop_map(|(i, n)| Filter::LastName(i, n)),
         (0..14i64).prop_map(Filter::CustomerNo),
         (0..PHONES.len(), 0..3usize).prop_map(|(i, f)| Filter::Phone(i, f)),
+        (0..PHONES.len(), 0..3usize).prop_map(|(i, f)| Filter::Mobile(i, f)),
         (0..HOTELS.len()).prop_map(Filter::Hotel),
+        (0..SELLERS.len()).prop_map(Filter::Seller),
         (0..TRANSPORTS.len()).prop_map(Filter::Transport),
         (0..BookingStatus::ALL.len()).prop_map(Filter::Status),
         any::<bool>().prop_map(Filter::HasEmail),
@@ -238,7 +246,7 @@ fn filter() -> impl Strategy<Value = Filter> {
 fn query() -> impl Strategy<Value = Query> {
     (
         proptest::collection::vec(word(), 0..3),
-        proptest::collection::vec(filter(), 0..3),
+        proptest::collection::vec(filter(), 0..4),
         0..4usize,
     )
         .prop_map(|(words, filters, sort)| Query {
@@ -284,6 +292,7 @@ struct Kept {
     hotel: Option<usize>,
     transport: Option<usize>,
     status: usize,
+    seller: Option<usize>,
 }
 
 /// What a tenant holds: its live customers and its bookings by reference.
@@ -333,15 +342,65 @@ impl Model {
             }
             Filter::CustomerNo(n) => c.customer_no == *n,
             Filter::Phone(i, _) => Self::phones(c).contains(&PHONES[*i].0),
-            Filter::Hotel(i) => self.trips_of(c).any(|b| b.hotel == Some(*i)),
-            Filter::Transport(i) => self.trips_of(c).any(|b| b.transport == Some(*i)),
-            Filter::Status(i) => self.trips_of(c).any(|b| b.status == *i),
+            Filter::Mobile(i, _) => {
+                c.mobile.as_ref().and_then(|p| p.e164.as_deref()) == Some(PHONES[*i].0)
+            }
             Filter::HasEmail(yes) => c.email.is_some() == *yes,
             Filter::HasMobile(yes) => c.mobile.is_some() == *yes,
-            Filter::Departure(from, len) => self
-                .trips_of(c)
-                .any(|b| (*from..=from + len).contains(&b.day)),
+            _ => match Self::booking_kind(f) {
+                Some(_) => self.trips_of(c).any(|b| Self::trip_matches(b, f)),
+                None => unreachable!("every customer filter is matched above"),
+            },
         }
+    }
+
+    /// Which booking filter `f` is (the first of each kind given together must hold for one
+    /// booking), `None` for a filter of the customer.
+    fn booking_kind(f: &Filter) -> Option<u8> {
+        match f {
+            Filter::Hotel(_) => Some(0),
+            Filter::Transport(_) => Some(1),
+            Filter::Status(_) => Some(2),
+            Filter::Seller(_) => Some(3),
+            Filter::Departure(..) => Some(4),
+            _ => None,
+        }
+    }
+
+    fn trip_matches(b: &Kept, f: &Filter) -> bool {
+        match f {
+            Filter::Hotel(i) => b.hotel == Some(*i),
+            Filter::Transport(i) => b.transport == Some(*i),
+            Filter::Status(i) => b.status == *i,
+            Filter::Seller(i) => b.seller == Some(*i),
+            Filter::Departure(from, len) => (*from..=from + len).contains(&b.day),
+            _ => false,
+        }
+    }
+
+    /// Whether `c` matches every filter: the first booking filter of each kind, when two or
+    /// more kinds are given, on one booking; the others each on its own.
+    fn filters_match(&self, c: &Customer, filters: &[Filter]) -> bool {
+        let mut kinds = Vec::new();
+        let mut joined = Vec::new();
+        let mut alone = Vec::new();
+        for f in filters {
+            match Self::booking_kind(f) {
+                Some(kind) if !kinds.contains(&kind) => {
+                    kinds.push(kind);
+                    joined.push(f);
+                }
+                _ => alone.push(f),
+            }
+        }
+        if joined.len() < 2 {
+            alone.append(&mut joined);
+        }
+        alone.iter().all(|f| self.filter_matches(c, f))
+            && (joined.is_empty()
+                || self
+                    .trips_of(c)
+                    .any(|b| joined.iter().all(|f| Self::trip_matches(b, f))))
     }
 
     /// Whether `typed` (one whitespace-separated word) matches `c`, and whether that answer is
@@ -376,7 +435,7 @@ impl Model {
         let mut exact = true;
         let mut out = BTreeSet::new();
         for c in self.customers.values() {
-            let mut hit = q.filters.iter().all(|f| self.filter_matches(c, f));
+            let mut hit = self.filters_match(c, &q.filters);
             for typed in text.split_whitespace() {
                 let (m, e) = Self::word_matches(c, typed);
                 hit &= m;
@@ -424,7 +483,9 @@ fn to_query(q: &Query) -> (String, CustomerQuery) {
             Filter::LastName(i, n) => out.last_name(first_chars(LAST[*i], *n)),
             Filter::CustomerNo(n) => out.customer_no(*n),
             Filter::Phone(i, f) => out.phone(PHONES[*i].1[*f]),
+            Filter::Mobile(i, f) => out.mobile(PHONES[*i].1[*f]),
             Filter::Hotel(i) => out.hotel(HOTELS[*i]),
+            Filter::Seller(i) => out.booking_salesperson(SELLERS[*i].to_uppercase()),
             Filter::Transport(i) => out.transport(TRANSPORTS[*i].to_lowercase()),
             Filter::Status(i) => out.booking_status(BookingStatus::ALL[*i]),
             Filter::HasEmail(yes) => out.has_email(*yes),
@@ -483,6 +544,7 @@ fn build(crm: &Crm, people: &[Person], trips: &[Trip], deletes: &[(usize, usize)
         b.hotel = trip.hotel.map(|i| HOTELS[i].into());
         b.transport = trip.transport.map(|i| TRANSPORTS[i].into());
         b.status = BookingStatus::ALL[trip.status];
+        b.salesperson = trip.seller.map(|i| SELLERS[i].into());
         tenants[trip.tenant].upsert_booking(&actor(), b).unwrap();
         models[trip.tenant].bookings.insert(
             trip.reference,
@@ -492,6 +554,7 @@ fn build(crm: &Crm, people: &[Person], trips: &[Trip], deletes: &[(usize, usize)
                 hotel: trip.hotel,
                 transport: trip.transport,
                 status: trip.status,
+                seller: trip.seller,
             },
         );
     }
@@ -659,6 +722,7 @@ fn the_same_values_in_three_tenants_stay_apart() {
             hotel: Some(0),
             transport: Some(0),
             status: 2,
+            seller: Some(0),
         })
         .collect();
     let s = build(&crm, &people, &trips, &[]);

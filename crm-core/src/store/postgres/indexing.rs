@@ -8,7 +8,7 @@ use super::values::{customer_id, get, opt_customer_id};
 use super::{Db, Params};
 use crate::error::Result;
 use crate::model::{Customer, CustomerId, TenantId};
-use crate::model::{CustomerRow, IndexedCustomer};
+use crate::model::{CustomerRow, IndexedBooking, IndexedCustomer};
 use crate::store::port::ChangedCustomers;
 
 /// Up to `limit` events of the tenant's feed after sequence `after`, in order: each one's
@@ -186,11 +186,8 @@ fn customers_where(
             Ok(IndexedCustomer {
                 tenant: get(row, super::rows::CUSTOMER_COLUMN_COUNT)?,
                 customer: customer(row)?,
-                departures: Vec::new(),
+                bookings: Vec::new(),
                 last_booking_day: None,
-                transports: Vec::new(),
-                hotels: Vec::new(),
-                statuses: Vec::new(),
                 last_booking: i64::MIN,
             })
         })
@@ -257,8 +254,8 @@ fn attach_bookings(
     args: Params<'_>,
 ) -> Result<()> {
     let sql = format!(
-        "SELECT customer_id, pickup_utc, substr(pickup_at, 1, 10), transport, hotel, status \
-         FROM bookings WHERE {filter}"
+        "SELECT customer_id, pickup_utc, substr(pickup_at, 1, 10), transport, hotel, status, \
+         salesperson FROM bookings WHERE {filter}"
     );
     for row in &db.query(&sql, args)? {
         let Some(i) = doc_of(get(row, 0)?) else {
@@ -271,20 +268,17 @@ fn attach_bookings(
         let day = local_day_number(local_day).ok_or_else(|| {
             crate::error::Error::Internal("bookings.pickup_at: not a date".into())
         })?;
-        doc.departures.push(day);
         if pickup > doc.last_booking {
             doc.last_booking = pickup;
             doc.last_booking_day = Some(day);
         }
-        doc.transports.extend(get::<Option<String>>(row, 3)?);
-        doc.hotels.extend(get::<Option<String>>(row, 4)?);
-        doc.statuses.push(get(row, 5)?);
-    }
-    for doc in docs {
-        for list in [&mut doc.transports, &mut doc.hotels, &mut doc.statuses] {
-            list.sort();
-            list.dedup();
-        }
+        doc.bookings.push(IndexedBooking {
+            day,
+            transport: get(row, 3)?,
+            hotel: get(row, 4)?,
+            status: get(row, 5)?,
+            salesperson: get(row, 6)?,
+        });
     }
     Ok(())
 }

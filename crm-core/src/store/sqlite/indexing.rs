@@ -8,7 +8,7 @@ use rusqlite::{ToSql, Transaction, params, params_from_iter};
 use super::rows::{CUSTOMER_COLUMNS, customer, list_row, secondary_phone};
 use crate::error::Result;
 use crate::model::{Customer, CustomerId, TenantId};
-use crate::model::{CustomerRow, IndexedCustomer};
+use crate::model::{CustomerRow, IndexedBooking, IndexedCustomer};
 use crate::store::port::ChangedCustomers;
 
 /// Up to `limit` change events of `tenant` after `after`, each as its sequence, its kind and
@@ -206,11 +206,8 @@ fn customers_where(
             Ok(IndexedCustomer {
                 tenant: r.get(super::rows::CUSTOMER_COLUMN_COUNT)?,
                 customer: customer(r)?,
-                departures: Vec::new(),
+                bookings: Vec::new(),
                 last_booking_day: None,
-                transports: Vec::new(),
-                hotels: Vec::new(),
-                statuses: Vec::new(),
                 last_booking: i64::MIN,
             })
         })
@@ -284,8 +281,8 @@ fn attach_bookings(
     args: &[&dyn ToSql],
 ) -> Result<()> {
     let sql = format!(
-        "SELECT customer_id, pickup_utc, substr(pickup_at, 1, 10), transport, hotel, status \
-         FROM bookings WHERE {filter}"
+        "SELECT customer_id, pickup_utc, substr(pickup_at, 1, 10), transport, hotel, status, \
+         salesperson FROM bookings WHERE {filter}"
     );
     let mut stmt = tx.prepare_cached(&sql).map_err(super::db)?;
     let mut rows = stmt.query(args).map_err(super::db)?;
@@ -300,22 +297,17 @@ fn attach_bookings(
         let day = local_day_number(&local_day).ok_or_else(|| {
             crate::error::Error::Internal("bookings.pickup_at: not a date".into())
         })?;
-        doc.departures.push(day);
         if pickup > doc.last_booking {
             doc.last_booking = pickup;
             doc.last_booking_day = Some(day);
         }
-        doc.transports
-            .extend(row.get::<_, Option<String>>(3).map_err(super::db)?);
-        doc.hotels
-            .extend(row.get::<_, Option<String>>(4).map_err(super::db)?);
-        doc.statuses.push(row.get(5).map_err(super::db)?);
-    }
-    for doc in docs {
-        for list in [&mut doc.transports, &mut doc.hotels, &mut doc.statuses] {
-            list.sort();
-            list.dedup();
-        }
+        doc.bookings.push(IndexedBooking {
+            day,
+            transport: row.get(3).map_err(super::db)?,
+            hotel: row.get(4).map_err(super::db)?,
+            status: row.get(5).map_err(super::db)?,
+            salesperson: row.get(6).map_err(super::db)?,
+        });
     }
     Ok(())
 }
