@@ -63,9 +63,9 @@ SAN ?= -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recove
 C_FLAGS ?= -std=c99 -Wall -Wextra -Wpedantic -Werror -g $(SAN) -Iinclude -Icrm-ffi/tests/c
 CXX_FLAGS ?= -std=c++17 -Wall -Wextra -Wpedantic -Werror -g $(SAN) -Iinclude -Icrm-ffi/tests/c
 C_LINK = -L$(FFI_LIB) -Wl,-rpath,$(abspath $(FFI_LIB)) -lcrm_ffi
-C_TESTS = test_api test_postgres test_feed test_misuse test_bounds test_contact_data test_dedupe test_merge test_privacy test_documents test_lists test_export test_import test_outreach test_schedules test_templates test_finding
+C_TESTS = test_api test_postgres test_feed test_misuse test_bounds test_contact_data test_dedupe test_merge test_privacy test_documents test_lists test_export test_import test_outreach test_schedules test_templates test_finding test_policies
 # The C tests run again on PostgreSQL (all but those of the SQLite file itself).
-C_TESTS_PG = test_api test_feed test_misuse test_dedupe test_merge test_privacy test_documents test_lists test_export test_import test_outreach test_schedules test_templates test_finding
+C_TESTS_PG = test_api test_feed test_misuse test_dedupe test_merge test_privacy test_documents test_lists test_export test_import test_outreach test_schedules test_templates test_finding test_policies
 export ASAN_OPTIONS = detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS = print_stacktrace=1
 

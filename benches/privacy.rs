@@ -80,7 +80,7 @@ fn main() {
     let mut times = Vec::new();
     for id in &picks {
         let t = Instant::now();
-        let export = tenant.export_personal_data(id).unwrap();
+        let export = tenant.export_personal_data(&dpo, id).unwrap();
         serde_json::to_string(&export).unwrap();
         times.push(t.elapsed());
     }

@@ -569,7 +569,8 @@ typedef uint32_t crm_row_field;
  * `list_created`, `list_deleted` (no customer), `brochure_requested`, `brochure_sent`,
  * `saved_search_saved`, `saved_search_deleted` (no customer), `communication_recorded`,
  * `not_duplicate_marked` or `not_duplicate_unmarked` (customer id and previous customer id: the
- * two customers of the pair).
+ * two customers of the pair), `customer_email_shared` (a write left the customer sharing its
+ * main email with another, under the tenant's `warn` email policy).
  */
 #define CRM_CHANGE_KIND 1001
 
@@ -1536,8 +1537,10 @@ crm_status crm_tenant_update_customer(const struct crm_tenant *tenant,
 /**
  * Deletes a customer; its bookings remain, detached. On success `*detached_out` is how many.
  * Then its values leave the files, as for `crm_tenant_anonymise`: the SQLite log is checkpointed
- * and the index segments that held it are rewritten (about 2 s at 1M customers).
- * Errors: `CRM_ERR_NOT_FOUND`; `CRM_ERR_CONFLICT` (merged into another; or, the delete committed,
+ * and the index segments that held it are rewritten (about 2 s at 1M customers). The deletion
+ * is recorded in the privacy log (`crm_tenant_privacy_log_json`).
+ * Errors: `CRM_ERR_PERMISSION_DENIED` (the tenant's `hard_delete` policy, `crm_tenant_set_policy`);
+ * `CRM_ERR_NOT_FOUND`; `CRM_ERR_CONFLICT` (merged into another; or, the delete committed,
  * the log could not be emptied); `CRM_ERR_SEARCH` (the delete committed, the index could not be
  * rewritten: the next search rebuilds it).
  */
@@ -1685,6 +1688,42 @@ crm_status crm_tenant_set_time_zone(const struct crm_tenant *tenant, const char 
  * `crm_string_free`, or NULL when none is set (UTC).
  */
 crm_status crm_tenant_time_zone(const struct crm_tenant *tenant, char **out);
+
+/**
+ * Sets one of the tenant's policies by its name and a value's name:
+ * - `"email_uniqueness"`: `"allow"` (the default: customers may share a main email), `"warn"`
+ *   (the write is made and a `customer_email_shared` change names the customer) or `"refuse"`
+ *   (a write giving a customer another customer's email fails, `CRM_ERR_VALIDATION` naming
+ *   `email`);
+ * - `"hard_delete"` and `"merge"` (who may delete customers, who may merge and undo merges):
+ *   `"anyone"` (the default), `"organisation"` (the organisation role) or `"nobody"`; a call
+ *   the policy forbids fails with `CRM_ERR_PERMISSION_DENIED`.
+ *
+ * Errors: `CRM_ERR_VALIDATION` naming `policy` (unknown policy) or the policy (unknown value).
+ */
+crm_status crm_tenant_set_policy(const struct crm_tenant *tenant,
+                                 const char *policy,
+                                 const char *value);
+
+/**
+ * The value of one of the tenant's policies (`"email_uniqueness"`, `"hard_delete"`,
+ * `"merge"`): on success `*out` is its name (`"allow"`, `"anyone"`...), a string the caller
+ * frees with `crm_string_free`. Errors: `CRM_ERR_VALIDATION` naming `policy`.
+ */
+crm_status crm_tenant_policy(const struct crm_tenant *tenant, const char *policy, char **out);
+
+/**
+ * A second handle on the same tenant whose actor acts on the request `reference` (a data
+ * subject's request, a ticket: `"DSAR-2026-114"`; NULL: none): the privacy log records it
+ * with each personal-data export, anonymisation and deletion made through that handle.
+ *
+ * On success `*out` is a tenant the caller owns and frees with `crm_tenant_free`.
+ * Errors: `CRM_ERR_VALIDATION` naming `actor.request` (blank, longer than 128 characters,
+ * control characters).
+ */
+crm_status crm_tenant_with_request(const struct crm_tenant *tenant,
+                                   const char *reference,
+                                   struct crm_tenant **out);
 
 /**
  * The tenant's id. Borrowed until the tenant is freed; NULL on a bad handle.
@@ -2463,9 +2502,10 @@ crm_status crm_tenant_plan_merge(const struct crm_tenant *tenant,
  * (`crm_tenant_get_customer` answers it; `crm_tenant_merges_of` says which merge). On success
  * `*out` is the merge (with `crm_merge_customer` set), freed with `crm_merge_free`.
  * Errors: `CRM_ERR_VALIDATION` (no others, the primary among them, a choice outside the merge,
- * a result breaking a bound), `CRM_ERR_NOT_FOUND` (a customer not in this tenant),
- * `CRM_ERR_CONFLICT` (already merged, or not at the expected version). Nothing is written on
- * error.
+ * a result breaking a bound, an email another customer has under the tenant's `refuse` email
+ * policy), `CRM_ERR_NOT_FOUND` (a customer not in this tenant), `CRM_ERR_CONFLICT` (already
+ * merged, or not at the expected version), `CRM_ERR_PERMISSION_DENIED` (the tenant's `merge`
+ * policy). Nothing is written on error.
  */
 crm_status crm_tenant_merge(const struct crm_tenant *tenant,
                             const struct crm_merge_request *request,
@@ -2733,13 +2773,28 @@ crm_status crm_tenant_suppressed_fields(const struct crm_tenant *tenant,
 
 /**
  * Every personal datum held on customer `customer_id` (GDPR Art. 15 and 20) as one JSON
- * document following `schemas/personal-data-export.schema.json` (`"format": 4`): profile,
+ * document following `schemas/personal-data-export.schema.json` (`"format": 5`): profile,
  * secondary contacts, consents, bookings, invoices, lists, documents, merges, not-a-duplicate
- * decisions, changes. On success `*out` is a string freed with `crm_string_free`. Errors: `CRM_ERR_NOT_FOUND`.
+ * decisions, changes. On success `*out` is a string freed with `crm_string_free`. The export is
+ * recorded in the privacy log with the handle's actor and request (`crm_tenant_with_request`).
+ * Errors: `CRM_ERR_NOT_FOUND`.
  */
 crm_status crm_tenant_export_personal_data(const struct crm_tenant *tenant,
                                            const char *customer_id,
                                            char **out);
+
+/**
+ * Up to `limit` (1 to 1,000) entries of the tenant's privacy log after position `after` (0:
+ * from the start): each personal-data export, anonymisation and deletion, with who, when, the
+ * customer no. and the request (`crm_tenant_with_request`), and no personal value. On success
+ * `*out` is `{"format": 1, "privacy_log": [{"seq", "at", "action", "customer_no", "user_id",
+ * "role", "request"}...]}`, a string the caller frees with `crm_string_free`.
+ * Errors: `CRM_ERR_VALIDATION` naming `limit`.
+ */
+crm_status crm_tenant_privacy_log_json(const struct crm_tenant *tenant,
+                                       int64_t after,
+                                       uint32_t limit,
+                                       char **out);
 
 /**
  * Saves `query` (its page is ignored when run) as the tenant's saved search `name`: a new one,

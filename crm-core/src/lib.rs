@@ -55,6 +55,7 @@ mod merge;
 mod model;
 mod parallel;
 mod pdf;
+mod policy;
 mod privacy;
 mod resolve;
 mod schedule;
@@ -86,10 +87,11 @@ pub use model::limits;
 pub use model::{
     Actor, Address, Audience, Booking, BookingStatus, BrochureRequest, BrochureRequestId,
     CaptureMatch, Captured, Channel, Communication, CommunicationId, Consent, Customer, CustomerId,
-    CustomerStats, Document, DocumentId, Invoice, ListInfo, Money, NameRule, NewBooking,
-    NewCommunication, NewCustomer, NewDocument, NewTemplate, Outreach, OutreachSkips,
-    PaymentStatus, Phone, Recipient, Role, SavedRun, SavedSearch, SavedSearchId, ScheduleRun,
-    Template, TemplateKind, TenantId, TenantSettings, UpsertedBooking, fold,
+    CustomerStats, Document, DocumentId, EmailUniqueness, Invoice, ListInfo, Money, NameRule,
+    NewBooking, NewCommunication, NewCustomer, NewDocument, NewTemplate, Outreach, OutreachSkips,
+    PaymentStatus, Permission, Phone, Policy, PrivacyAction, PrivacyLogEntry, Recipient, Role,
+    SavedRun, SavedSearch, SavedSearchId, ScheduleRun, Template, TemplateKind, TenantId,
+    TenantSettings, UpsertedBooking, fold,
 };
 pub use model::{ChangeEvent, ChangeKind};
 pub use model::{

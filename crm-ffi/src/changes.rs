@@ -30,7 +30,8 @@ pub type crm_change_field = u32;
 /// `list_created`, `list_deleted` (no customer), `brochure_requested`, `brochure_sent`,
 /// `saved_search_saved`, `saved_search_deleted` (no customer), `communication_recorded`,
 /// `not_duplicate_marked` or `not_duplicate_unmarked` (customer id and previous customer id: the
-/// two customers of the pair).
+/// two customers of the pair), `customer_email_shared` (a write left the customer sharing its
+/// main email with another, under the tenant's `warn` email policy).
 pub const CRM_CHANGE_KIND: crm_change_field = 1001;
 /// When, RFC 3339 UTC.
 pub const CRM_CHANGE_AT: crm_change_field = 1002;

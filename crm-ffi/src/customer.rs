@@ -691,8 +691,10 @@ pub extern "C" fn crm_tenant_update_customer(
 
 /// Deletes a customer; its bookings remain, detached. On success `*detached_out` is how many.
 /// Then its values leave the files, as for `crm_tenant_anonymise`: the SQLite log is checkpointed
-/// and the index segments that held it are rewritten (about 2 s at 1M customers).
-/// Errors: `CRM_ERR_NOT_FOUND`; `CRM_ERR_CONFLICT` (merged into another; or, the delete committed,
+/// and the index segments that held it are rewritten (about 2 s at 1M customers). The deletion
+/// is recorded in the privacy log (`crm_tenant_privacy_log_json`).
+/// Errors: `CRM_ERR_PERMISSION_DENIED` (the tenant's `hard_delete` policy, `crm_tenant_set_policy`);
+/// `CRM_ERR_NOT_FOUND`; `CRM_ERR_CONFLICT` (merged into another; or, the delete committed,
 /// the log could not be emptied); `CRM_ERR_SEARCH` (the delete committed, the index could not be
 /// rewritten: the next search rebuilds it).
 #[unsafe(no_mangle)]

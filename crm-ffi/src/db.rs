@@ -2,7 +2,7 @@
 
 use std::ffi::{c_char, c_void};
 
-use crm_core::{Actor, Crm, NameRule, Role, Tenant, TenantSettings};
+use crm_core::{Actor, Crm, NameRule, Policy, Role, Tenant, TenantSettings};
 
 use crate::ffi::{self, Handle};
 use crate::status::{Failure, crm_status};
@@ -367,6 +367,74 @@ pub extern "C" fn crm_tenant_time_zone(
         let t = self::tenant(tenant)?;
         let zone = t.tenant.settings()?.time_zone;
         out.write(zone.map_or(std::ptr::null_mut(), ffi::string_out));
+        Ok(())
+    })
+}
+
+/// Sets one of the tenant's policies by its name and a value's name:
+/// - `"email_uniqueness"`: `"allow"` (the default: customers may share a main email), `"warn"`
+///   (the write is made and a `customer_email_shared` change names the customer) or `"refuse"`
+///   (a write giving a customer another customer's email fails, `CRM_ERR_VALIDATION` naming
+///   `email`);
+/// - `"hard_delete"` and `"merge"` (who may delete customers, who may merge and undo merges):
+///   `"anyone"` (the default), `"organisation"` (the organisation role) or `"nobody"`; a call
+///   the policy forbids fails with `CRM_ERR_PERMISSION_DENIED`.
+///
+/// Errors: `CRM_ERR_VALIDATION` naming `policy` (unknown policy) or the policy (unknown value).
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_tenant_set_policy(
+    tenant: *const crm_tenant,
+    policy: *const c_char,
+    value: *const c_char,
+) -> crm_status {
+    ffi::call(|| {
+        let t = self::tenant(tenant)?;
+        let policy: Policy = ffi::text_in(policy, "policy")?.parse()?;
+        let value = ffi::text_in(value, policy.as_str())?;
+        let settings = t.tenant.settings()?.with_policy(policy, value)?;
+        t.tenant.set_settings(&t.actor, settings)?;
+        Ok(())
+    })
+}
+
+/// The value of one of the tenant's policies (`"email_uniqueness"`, `"hard_delete"`,
+/// `"merge"`): on success `*out` is its name (`"allow"`, `"anyone"`...), a string the caller
+/// frees with `crm_string_free`. Errors: `CRM_ERR_VALIDATION` naming `policy`.
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_tenant_policy(
+    tenant: *const crm_tenant,
+    policy: *const c_char,
+    out: *mut *mut c_char,
+) -> crm_status {
+    ffi::call(|| {
+        let out = ffi::out(out, "out")?;
+        let t = self::tenant(tenant)?;
+        let policy: Policy = ffi::text_in(policy, "policy")?.parse()?;
+        let value = t.tenant.settings()?.policy(policy);
+        out.write(ffi::string_out(value.to_owned()));
+        Ok(())
+    })
+}
+
+/// A second handle on the same tenant whose actor acts on the request `reference` (a data
+/// subject's request, a ticket: `"DSAR-2026-114"`; NULL: none): the privacy log records it
+/// with each personal-data export, anonymisation and deletion made through that handle.
+///
+/// On success `*out` is a tenant the caller owns and frees with `crm_tenant_free`.
+/// Errors: `CRM_ERR_VALIDATION` naming `actor.request` (blank, longer than 128 characters,
+/// control characters).
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_tenant_with_request(
+    tenant: *const crm_tenant,
+    reference: *const c_char,
+    out: *mut *mut crm_tenant,
+) -> crm_status {
+    ffi::call(|| {
+        let out = ffi::out(out, "out")?;
+        let mut t = self::tenant(tenant)?;
+        t.actor.request = ffi::optional_text_in(reference, "actor.request")?.map(str::to_owned);
+        t.actor.validate()?;
+        out.write(ffi::into_raw(t));
         Ok(())
     })
 }

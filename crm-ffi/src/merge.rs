@@ -507,9 +507,10 @@ pub extern "C" fn crm_tenant_plan_merge(
 /// (`crm_tenant_get_customer` answers it; `crm_tenant_merges_of` says which merge). On success
 /// `*out` is the merge (with `crm_merge_customer` set), freed with `crm_merge_free`.
 /// Errors: `CRM_ERR_VALIDATION` (no others, the primary among them, a choice outside the merge,
-/// a result breaking a bound), `CRM_ERR_NOT_FOUND` (a customer not in this tenant),
-/// `CRM_ERR_CONFLICT` (already merged, or not at the expected version). Nothing is written on
-/// error.
+/// a result breaking a bound, an email another customer has under the tenant's `refuse` email
+/// policy), `CRM_ERR_NOT_FOUND` (a customer not in this tenant), `CRM_ERR_CONFLICT` (already
+/// merged, or not at the expected version), `CRM_ERR_PERMISSION_DENIED` (the tenant's `merge`
+/// policy). Nothing is written on error.
 #[unsafe(no_mangle)]
 pub extern "C" fn crm_tenant_merge(
     tenant: *const crm_tenant,

@@ -296,9 +296,11 @@ pub extern "C" fn crm_tenant_suppressed_fields(
 }
 
 /// Every personal datum held on customer `customer_id` (GDPR Art. 15 and 20) as one JSON
-/// document following `schemas/personal-data-export.schema.json` (`"format": 4`): profile,
+/// document following `schemas/personal-data-export.schema.json` (`"format": 5`): profile,
 /// secondary contacts, consents, bookings, invoices, lists, documents, merges, not-a-duplicate
-/// decisions, changes. On success `*out` is a string freed with `crm_string_free`. Errors: `CRM_ERR_NOT_FOUND`.
+/// decisions, changes. On success `*out` is a string freed with `crm_string_free`. The export is
+/// recorded in the privacy log with the handle's actor and request (`crm_tenant_with_request`).
+/// Errors: `CRM_ERR_NOT_FOUND`.
 #[unsafe(no_mangle)]
 pub extern "C" fn crm_tenant_export_personal_data(
     tenant: *const crm_tenant,
@@ -309,8 +311,30 @@ pub extern "C" fn crm_tenant_export_personal_data(
         let out = ffi::out(out, "out")?;
         let t = self::tenant(tenant)?;
         let id = id_in(customer_id, "customer_id")?;
-        let export = t.tenant.export_personal_data(&id)?;
+        let export = t.tenant.export_personal_data(&t.actor, &id)?;
         out.write(ffi::string_out(json::to_text(&export)?));
+        Ok(())
+    })
+}
+
+/// Up to `limit` (1 to 1,000) entries of the tenant's privacy log after position `after` (0:
+/// from the start): each personal-data export, anonymisation and deletion, with who, when, the
+/// customer no. and the request (`crm_tenant_with_request`), and no personal value. On success
+/// `*out` is `{"format": 1, "privacy_log": [{"seq", "at", "action", "customer_no", "user_id",
+/// "role", "request"}...]}`, a string the caller frees with `crm_string_free`.
+/// Errors: `CRM_ERR_VALIDATION` naming `limit`.
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_tenant_privacy_log_json(
+    tenant: *const crm_tenant,
+    after: i64,
+    limit: u32,
+    out: *mut *mut c_char,
+) -> crm_status {
+    ffi::call(|| {
+        let out = ffi::out(out, "out")?;
+        let t = self::tenant(tenant)?;
+        let entries = t.tenant.privacy_log(after, limit)?;
+        out.write(ffi::string_out(json::envelope("privacy_log", entries)?));
         Ok(())
     })
 }

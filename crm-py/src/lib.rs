@@ -59,6 +59,9 @@ fn names(py: Python<'_>) -> PyResult<Bound<'_, pyo3::types::PyDict>> {
         ("channel", texts(Channel::ALL)),
         ("import_preset", texts(&ImportPreset::ALL)),
         ("name_rule", texts(NameRule::ALL)),
+        ("email_uniqueness", texts(crm_core::EmailUniqueness::ALL)),
+        ("permission", texts(crm_core::Permission::ALL)),
+        ("privacy_action", texts(crm_core::PrivacyAction::ALL)),
         ("capture_match", texts(CaptureMatch::ALL)),
         ("issue_kind", texts(IssueKind::ALL)),
         ("schedule_every", texts(crm_core::ScheduleEvery::ALL)),
@@ -102,6 +105,7 @@ fn _crm(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<records::PyCustomer>()?;
     module.add_class::<records::PyCustomerStats>()?;
     module.add_class::<records::PyInvoice>()?;
+    module.add_class::<records::PyPrivacyLogEntry>()?;
     module.add_class::<records::PyMoney>()?;
     module.add_class::<records::PyPhone>()?;
     module.add_class::<records::PyTenantSettings>()?;

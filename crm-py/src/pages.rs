@@ -239,7 +239,8 @@ impl PyChangeEvent {
     /// customer), `"brochure_requested"`, `"brochure_sent"`, `"saved_search_saved"`,
     /// `"saved_search_deleted"`, `"communication_recorded"`, `"not_duplicate_marked"` or
     /// `"not_duplicate_unmarked"` (`customer_id` and `previous_customer_id`: the two customers
-    /// of the pair).
+    /// of the pair), `"customer_email_shared"` (a write left the customer sharing its main email
+    /// with another, under the tenant's `warn` email policy).
     #[getter]
     fn kind(&self) -> &'static str {
         self.0.kind.as_str()

@@ -6,7 +6,7 @@
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use crm_core::{
     Actor, Address, Booking, Captured, Consent, Customer, CustomerStats, Invoice, Money, NameRule,
-    Phone, Role, TenantSettings,
+    Phone, Policy, PrivacyLogEntry, Role, TenantSettings,
 };
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyFrozenSet, PyTuple};
@@ -32,19 +32,26 @@ pub(crate) struct PyActor(pub(crate) Actor);
 
 #[pymethods]
 impl PyActor {
+    /// Args:
+    ///     request: the reference of the request the actor acts on (a data subject's request,
+    ///         a ticket: `"DSAR-2026-114"`), recorded in the privacy log with each
+    ///         personal-data export, anonymisation and deletion.
+    ///
     /// Raises:
     ///     ValidationError: the role is not one of the three.
-    ///     ValidationError: the user id is blank or longer than 128 characters.
+    ///     ValidationError: the user id is blank or longer than 128 characters; the request
+    ///         is blank, longer than 128 characters or holds a control character.
     #[new]
     #[pyo3(
-        signature = (user_id, role=Text::from("agent")),
-        text_signature = "(user_id, role='agent')"
+        signature = (user_id, role=Text::from("agent"), *, request=None),
+        text_signature = "(user_id, role='agent', *, request=None)"
     )]
-    fn new(py: Python<'_>, user_id: Text, role: Text) -> PyResult<Self> {
+    fn new(py: Python<'_>, user_id: Text, role: Text, request: Option<Text>) -> PyResult<Self> {
         let role: Role = role
             .parse()
             .map_err(|err: crm_core::Error| to_py(py, err.into()))?;
-        let actor = Actor::new(user_id, role);
+        let mut actor = Actor::new(user_id, role);
+        actor.request = request.map(|r| r.0);
         actor.validate().map_err(|err| to_py(py, err.into()))?;
         Ok(Self(actor))
     }
@@ -59,6 +66,12 @@ impl PyActor {
     #[getter]
     fn role(&self) -> &'static str {
         self.0.role.as_str()
+    }
+
+    /// The request the actor acts on, or None.
+    #[getter]
+    fn request(&self) -> Option<&str> {
+        self.0.request.as_deref()
     }
 
     fn to_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
@@ -747,6 +760,26 @@ impl PyTenantSettings {
         self.0.time_zone.as_deref()
     }
 
+    /// Whether customers may share a main email: `"allow"`, `"warn"` (the write is made and a
+    /// `customer_email_shared` change names the customer) or `"refuse"` (ValidationError on
+    /// `email`).
+    #[getter]
+    fn email_uniqueness(&self) -> &'static str {
+        self.0.email_uniqueness.as_str()
+    }
+
+    /// Who may delete customers: `"anyone"`, `"organisation"` or `"nobody"`.
+    #[getter]
+    fn hard_delete(&self) -> &'static str {
+        self.0.hard_delete.as_str()
+    }
+
+    /// Who may merge customers and undo merges: `"anyone"`, `"organisation"` or `"nobody"`.
+    #[getter]
+    fn merge(&self) -> &'static str {
+        self.0.merge.as_str()
+    }
+
     fn to_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
         core_dict(slf.as_any(), &slf.borrow().0, &[])
     }
@@ -781,6 +814,15 @@ pub(crate) fn tenant_settings(
             "time_zone" => {
                 current.time_zone = optional_text("time_zone", &value)?;
             }
+            key if key.parse::<Policy>().is_ok() => {
+                let policy: Policy = key
+                    .parse()
+                    .map_err(|e: crm_core::Error| to_py(py, e.into()))?;
+                let value = crate::convert::text(policy.as_str(), &value)?;
+                current = current
+                    .with_policy(policy, &value)
+                    .map_err(|err| to_py(py, err.into()))?;
+            }
             other => {
                 return Err(pyo3::exceptions::PyTypeError::new_err(format!(
                     "set_settings() got an unexpected keyword argument '{other}'"
@@ -789,4 +831,70 @@ pub(crate) fn tenant_settings(
         }
     }
     Ok(current)
+}
+
+/// One entry of the tenant's privacy log: a personal-data export, an anonymisation or a
+/// deletion, with who, when, the customer no. and the request, and no personal value.
+#[pyclass(frozen, eq, name = "PrivacyLogEntry", module = "crm")]
+#[derive(PartialEq)]
+pub(crate) struct PyPrivacyLogEntry(pub(crate) PrivacyLogEntry);
+
+#[pymethods]
+impl PyPrivacyLogEntry {
+    /// Its position in the tenant's log, from 1.
+    #[getter]
+    fn seq(&self) -> i64 {
+        self.0.seq
+    }
+
+    /// When (UTC).
+    #[getter]
+    fn at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.at
+    }
+
+    /// `"export"`, `"anonymise"` or `"delete"`.
+    #[getter]
+    fn action(&self) -> &'static str {
+        self.0.action.as_str()
+    }
+
+    /// The customer no. of the customer concerned.
+    #[getter]
+    fn customer_no(&self) -> i64 {
+        self.0.customer_no
+    }
+
+    /// Who: the actor's user id.
+    #[getter]
+    fn user_id(&self) -> &str {
+        &self.0.user_id
+    }
+
+    /// The actor's role.
+    #[getter]
+    fn role(&self) -> &'static str {
+        self.0.role.as_str()
+    }
+
+    /// The request the actor acted on (`Actor(..., request=...)`), or None.
+    #[getter]
+    fn request(&self) -> Option<&str> {
+        self.0.request.as_deref()
+    }
+
+    fn to_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
+        core_dict(slf.as_any(), &slf.borrow().0, &[])
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> String {
+        format!(
+            "PrivacyLogEntry(seq={}, action='{}', customer_no={}, user_id={}, request={})",
+            self.0.seq,
+            self.0.action.as_str(),
+            self.0.customer_no,
+            quoted(py, Some(&self.0.user_id)),
+            quoted(py, self.0.request.as_deref())
+        )
+    }
 }

@@ -27,7 +27,8 @@ use crate::outreach::{
 use crate::pages::{PyChangeEvent, PyCustomerPage, PySearchPage};
 use crate::privacy::{PyAnonymisationReport, PyRetentionReport};
 use crate::records::{
-    PyActor, PyBooking, PyCaptured, PyCustomer, PyCustomerStats, PyTenantSettings, tenant_settings,
+    PyActor, PyBooking, PyCaptured, PyCustomer, PyCustomerStats, PyPrivacyLogEntry,
+    PyTenantSettings, tenant_settings,
 };
 use crate::schedules::{PyDueSchedule, PyScheduleInfo, PyScheduleRun, PyScheduledRun};
 use crate::search_args::{SearchArgs, yes_no};
@@ -270,14 +271,23 @@ impl PyTenant {
     ///         `"either"` (one of them) or `"last_name"`.
     ///     time_zone: an IANA name such as `"Europe/Paris"`, the day relative periods
     ///         (`departure_in`...) and schedules are read in; None for UTC.
+    ///     email_uniqueness: whether customers may share a main email: `"allow"` (the
+    ///         default), `"warn"` (the write is made and a `customer_email_shared` change names
+    ///         the customer) or `"refuse"` (a write giving a customer another's email raises
+    ///         ValidationError on `email`), on every path: create, update, capture, import,
+    ///         merge.
+    ///     hard_delete, merge: who may delete customers, who may merge and undo merges:
+    ///         `"anyone"` (the default), `"organisation"` (the organisation role) or `"nobody"`;
+    ///         a call the policy forbids raises PermissionDeniedError.
     ///
     /// Raises:
-    ///     ValidationError: the region, the name rule or the time zone is unknown.
+    ///     ValidationError: the region, the name rule, the time zone or a policy is unknown.
     ///     TypeError: another keyword.
     ///     PermissionDeniedError: the handle has no actor.
     #[pyo3(
         signature = (**settings),
-        text_signature = "(self, *, default_region=..., name_rule=..., time_zone=...)"
+        text_signature = "(self, *, default_region=..., name_rule=..., time_zone=..., \
+            email_uniqueness=..., hard_delete=..., merge=...)"
     )]
     fn set_settings(&self, py: Python<'_>, settings: Option<Bound<'_, PyDict>>) -> PyResult<()> {
         let actor = self.actor(py)?;
@@ -1074,8 +1084,9 @@ impl PyTenant {
         customer: Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let id = customer_id("customer", &customer)?;
+        let actor = self.actor(py)?;
         let text = self.call(py, |t| {
-            let export = t.export_personal_data(&id)?;
+            let export = t.export_personal_data(&actor, &id)?;
             serde_json::to_string(&export)
                 .map_err(|e| crm_core::Error::Internal(format!("export: {e}")))
         })?;
@@ -1966,6 +1977,31 @@ impl PyTenant {
         })?;
         let events = self.call(py, |t| t.changes_since(after, limit))?;
         Ok(events.into_iter().map(PyChangeEvent).collect())
+    }
+
+    /// Up to `limit` (1 to 1,000) entries of the tenant's privacy log after position `after`
+    /// (0: from the start), in the order they were written: each personal-data export,
+    /// anonymisation (the retention pass's too) and deletion, with who, when, the customer no.
+    /// and the request the actor acted on (`Actor(..., request=...)`), and no personal value.
+    ///
+    /// Raises:
+    ///     ValidationError: `limit` out of range.
+    #[pyo3(signature = (after=0, limit=100))]
+    fn privacy_log(
+        &self,
+        py: Python<'_>,
+        #[pyo3(from_py_with = int)] after: i64,
+        #[pyo3(from_py_with = int)] limit: i64,
+    ) -> PyResult<Vec<PyPrivacyLogEntry>> {
+        let limit = u32::try_from(limit).map_err(|_| {
+            validation(
+                py,
+                "limit",
+                &format!("must be between 1 and {}", crm_core::limits::MAX_PAGE),
+            )
+        })?;
+        let entries = self.call(py, |t| t.privacy_log(after, limit))?;
+        Ok(entries.into_iter().map(PyPrivacyLogEntry).collect())
     }
 
     /// What this tenant's change feed holds: the events after `compacted` up to `head`.

@@ -57,7 +57,7 @@ def test_the_name_rule_holds_in_create_capture_and_import(
     tenant = db.tenant(f"book-{rule}", actor=clerk)
     tenant.set_settings(default_region="FR", name_rule=rule)  # type: ignore[arg-type]
     assert tenant.settings().name_rule == rule
-    assert tenant.settings().to_dict() == {"default_region": "FR", "name_rule": rule, "time_zone": None}
+    assert tenant.settings().to_dict() == {"default_region": "FR", "name_rule": rule, "time_zone": None, "email_uniqueness": "allow", "hard_delete": "anyone", "merge": "anyone"}
     # Create and capture accept a record with one name when the rule does.
     if rule == "both":
         with pytest.raises(crm.ValidationError) as caught:
@@ -97,10 +97,10 @@ def test_an_unknown_name_rule_is_refused(agency: crm.Tenant) -> None:
     assert agency.settings().name_rule == "both"
     # A setting left out keeps its value; None clears the region.
     agency.set_settings(name_rule="either")
-    assert agency.settings().to_dict() == {"default_region": "FR", "name_rule": "either", "time_zone": None}
+    assert agency.settings().to_dict() == {"default_region": "FR", "name_rule": "either", "time_zone": None, "email_uniqueness": "allow", "hard_delete": "anyone", "merge": "anyone"}
     agency.set_settings(default_region="DE")
-    assert agency.settings().to_dict() == {"default_region": "DE", "name_rule": "either", "time_zone": None}
+    assert agency.settings().to_dict() == {"default_region": "DE", "name_rule": "either", "time_zone": None, "email_uniqueness": "allow", "hard_delete": "anyone", "merge": "anyone"}
     agency.set_settings(default_region=None)
-    assert agency.settings().to_dict() == {"default_region": None, "name_rule": "either", "time_zone": None}
+    assert agency.settings().to_dict() == {"default_region": None, "name_rule": "either", "time_zone": None, "email_uniqueness": "allow", "hard_delete": "anyone", "merge": "anyone"}
     with pytest.raises(TypeError):
         agency.set_settings(region="FR")  # type: ignore[call-arg]

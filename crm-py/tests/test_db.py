@@ -74,7 +74,7 @@ def test_settings(agency: crm.Tenant) -> None:
     french = agency.settings()
     assert french.default_region == "FR"
     assert repr(french) == "TenantSettings(default_region='FR', name_rule='both', time_zone=None)"
-    assert french.to_dict() == {"default_region": "FR", "name_rule": "both", "time_zone": None}
+    assert french.to_dict() == {"default_region": "FR", "name_rule": "both", "time_zone": None, "email_uniqueness": "allow", "hard_delete": "anyone", "merge": "anyone"}
     # the region reads phones typed without a country code
     assert agency.create_customer(first_name="A", last_name="B", mobile="06 12 34 56 78").mobile is not None
     agency.set_settings(default_region=None)

@@ -23,6 +23,9 @@ ALIASES = {
     "_Channel": "channel",
     "_ImportPreset": "import_preset",
     "_NameRule": "name_rule",
+    "_EmailUniqueness": "email_uniqueness",
+    "_Permission": "permission",
+    "_PrivacyAction": "privacy_action",
     "_CaptureMatch": "capture_match",
     "_IssueKind": "issue_kind",
     "_ScheduleEvery": "schedule_every",
@@ -319,7 +322,7 @@ def test_value_records_and_settings_take_back_their_core_fields(agency: crm.Tena
     assert crm.Invoice(**fields) == invoice
     agency.set_settings(default_region="BE", name_rule="either")
     agency.set_settings(**agency.settings().to_dict())
-    assert agency.settings().to_dict() == {"default_region": "BE", "name_rule": "either", "time_zone": None}
+    assert agency.settings().to_dict() == {"default_region": "BE", "name_rule": "either", "time_zone": None, "email_uniqueness": "allow", "hard_delete": "anyone", "merge": "anyone"}
 
 
 def test_a_log_entry_takes_every_core_field(agency: crm.Tenant) -> None:

@@ -8,6 +8,7 @@ use crate::model::{
     Page, Rules, SortKey, TenantId,
 };
 use crate::model::{Change, ChangeKind};
+use crate::policy::Emails;
 use crate::privacy::{Act, allow};
 use crate::resolve;
 use crate::store::port::{self, SortValue, Store, WriteTx};
@@ -128,16 +129,24 @@ pub(crate) fn save(
         version: current.version + 1,
         ..fields
     };
+    // A new main email meets the tenant's email policy (one already held stays, whatever the
+    // policy was when it was written).
+    let shared = match changed.contains(&"email") {
+        true => Emails::of(tx)?.check(tx, &next, &[])?,
+        false => None,
+    };
     if !tx.update_customer(&next)? {
         return Err(changed_meanwhile(&next));
     }
     let change = Change::customer(ChangeKind::CustomerUpdated, next.id).with_fields(&changed);
     tx.append(actor, &change)?;
+    Emails::warn(tx, actor, &next.id, shared)?;
     Ok((next, changed))
 }
 
 /// Stores validated customers with the tenant's next customer numbers, in order: each new,
-/// at version 1, with a `CustomerCreated` event.
+/// at version 1, with a `CustomerCreated` event; their main emails meet the tenant's email
+/// policy.
 pub(crate) fn create(
     tx: &dyn WriteTx,
     actor: &Actor,
@@ -145,14 +154,17 @@ pub(crate) fn create(
 ) -> Result<Vec<Customer>> {
     let first_no = tx.take_customer_numbers(batch.len() as i64)?;
     let now = Utc::now();
+    let mut emails = Emails::of(tx)?;
     let mut out = Vec::with_capacity(batch.len());
     for (i, mut c) in batch.into_iter().enumerate() {
         c.customer_no = first_no + i as i64;
         c.created_at = now;
         c.updated_at = now;
         c.version = 1;
+        let shared = emails.check(tx, &c, &[])?;
         tx.insert_customer(&c)?;
         tx.append(actor, &Change::customer(ChangeKind::CustomerCreated, c.id))?;
+        Emails::warn(tx, actor, &c.id, shared)?;
         out.push(c);
     }
     Ok(out)

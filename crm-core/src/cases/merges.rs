@@ -12,6 +12,7 @@ use crate::merge::{
 };
 use crate::model::{Actor, Customer, CustomerId, TenantId};
 use crate::model::{Change, ChangeKind};
+use crate::policy::Emails;
 use crate::resolve;
 use crate::store::port::{self, Store, StoredMerge, Tx};
 
@@ -86,8 +87,9 @@ pub(crate) fn merge(
             moves,
             moved_at,
         } = load(tx, req)?;
-        let names = tx.tenant_settings()?.name_rule;
-        let survived = survive(&primary, &others, &req.choices, names)?;
+        let settings = tx.tenant_settings()?;
+        settings.merge.check(actor, "merge", "merge customers")?;
+        let survived = survive(&primary, &others, &req.choices, settings.name_rule)?;
         let mut documents_after = 0;
         for c in std::iter::once(&primary).chain(&others) {
             documents_after += tx.document_count(&c.id)?;
@@ -136,6 +138,14 @@ pub(crate) fn merge(
             tx.move_owned_rows(&id, &c.id, &primary.id)?;
             tx.remove_customer(&c.id)?;
         }
+        // A main email the primary did not have meets the tenant's email policy.
+        let shared = match customer.email != primary.email {
+            true => {
+                let leaving: Vec<CustomerId> = record.merged.iter().map(|c| c.id).collect();
+                Emails::of(tx)?.check(tx, &customer, &leaving)?
+            }
+            false => None,
+        };
         if !tx.update_customer(&customer)? {
             return Err(changed_meanwhile(&customer));
         }
@@ -148,6 +158,7 @@ pub(crate) fn merge(
         let fields = primary.changed_fields(&customer);
         let change = Change::customer(ChangeKind::CustomerUpdated, primary.id).with_fields(&fields);
         tx.append(actor, &change)?;
+        Emails::warn(tx, actor, &primary.id, shared)?;
         Ok(Merged { record, customer })
     })
 }
@@ -190,6 +201,9 @@ pub(crate) fn unmerge(
     id: &MergeId,
 ) -> Result<MergeRecord> {
     port::write(store, tenant, |tx| {
+        tx.tenant_settings()?
+            .merge
+            .check(actor, "merge", "undo merges")?;
         let StoredMerge {
             mut record,
             after,

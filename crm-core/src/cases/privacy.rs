@@ -8,7 +8,9 @@ use crate::cases::customers::changed_meanwhile;
 use crate::cases::duplicates::decisions_about;
 use crate::cases::lists::drop_if_empty;
 use crate::error::{Error, Result};
-use crate::model::{Actor, Customer, CustomerId, MergeId, TenantId};
+use crate::model::{
+    Actor, Customer, CustomerId, MergeId, PrivacyAction, PrivacyLogEntry, TenantId,
+};
 use crate::model::{Change, ChangeKind};
 use crate::privacy::{
     Act, AnonymisationReport, PersonalDataExport, allow, anonymised, contacts_of, digest, kept,
@@ -104,6 +106,16 @@ pub(crate) fn anonymise_inactive(
     })
 }
 
+/// Up to `limit` entries of the tenant's privacy log after position `after`.
+pub(crate) fn log(
+    store: &dyn Store,
+    tenant: &TenantId,
+    after: i64,
+    limit: u32,
+) -> Result<Vec<PrivacyLogEntry>> {
+    port::read(store, tenant, |tx| tx.privacy_log(after, limit))
+}
+
 /// Up to `limit` customers inactive since `before`, after customer no. `after_no`.
 pub(crate) fn inactive(
     store: &dyn Store,
@@ -157,6 +169,7 @@ fn anonymise_one(
     tx.erase_communications(&c.id)?;
     drop_if_empty(tx, actor, &c.lists)?;
     tx.insert_anonymisation(&c.id, actor, reason, now)?;
+    tx.log_privacy(PrivacyAction::Anonymise, c.customer_no, actor, now)?;
     let fields: Vec<&str> = report.erased.iter().map(String::as_str).collect();
     let change = Change::customer(ChangeKind::CustomerAnonymised, c.id).with_fields(&fields);
     tx.append(actor, &change)?;
@@ -210,8 +223,13 @@ pub(crate) fn delete(
     id: &CustomerId,
 ) -> Result<u64> {
     port::write(store, tenant, |tx| {
-        let lists = resolve::live(tx, id)?.lists;
+        tx.tenant_settings()?
+            .hard_delete
+            .check(actor, "hard_delete", "delete customers")?;
+        let deleted = resolve::live(tx, id)?;
+        let lists = deleted.lists;
         let now = Utc::now();
+        tx.log_privacy(PrivacyAction::Delete, deleted.customer_no, actor, now)?;
         // Merge records keep snapshots of the person: they go with it.
         let person = resolve::person(tx, id)?;
         scrub_merges(tx, &person, &tx.merges_of(&person)?, now)?;
@@ -261,15 +279,23 @@ fn redacted(c: &Customer) -> Customer {
     }
 }
 
-/// Every personal datum held on the customer `id` stands for.
+/// Every personal datum held on the customer `id` stands for; the export is recorded in the
+/// privacy log.
 pub(crate) fn export(
     store: &dyn Store,
     tenant: &TenantId,
+    actor: &Actor,
     id: &CustomerId,
 ) -> Result<PersonalDataExport> {
-    port::read(store, tenant, |tx| {
+    port::write(store, tenant, |tx| {
         let profile = resolve::customer(tx, id)?;
         let id = profile.id;
+        tx.log_privacy(
+            PrivacyAction::Export,
+            profile.customer_no,
+            actor,
+            Utc::now(),
+        )?;
         let bookings = tx.booking_history(&id)?;
         let person = resolve::person(tx, &id)?;
         // Merges keep snapshots of other people too (in merges undone since, or of the customer

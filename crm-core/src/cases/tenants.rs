@@ -24,13 +24,25 @@ pub(crate) fn set_settings(
             return Ok(());
         }
         tx.set_tenant_settings(settings)?;
-        let mut fields = Vec::new();
-        if before.default_region != settings.default_region {
-            fields.push("default_region".into());
-        }
-        if before.name_rule != settings.name_rule {
-            fields.push("name_rule".into());
-        }
+        let changed = [
+            (
+                "default_region",
+                before.default_region != settings.default_region,
+            ),
+            ("name_rule", before.name_rule != settings.name_rule),
+            ("time_zone", before.time_zone != settings.time_zone),
+            (
+                "email_uniqueness",
+                before.email_uniqueness != settings.email_uniqueness,
+            ),
+            ("hard_delete", before.hard_delete != settings.hard_delete),
+            ("merge", before.merge != settings.merge),
+        ];
+        let fields = changed
+            .into_iter()
+            .filter(|(_, changed)| *changed)
+            .map(|(name, _)| name.to_owned())
+            .collect();
         let change = Change {
             kind: ChangeKind::TenantSettingsUpdated,
             customer_id: None,

@@ -27,8 +27,8 @@ use crate::model::limits::MAX_PAGE;
 use crate::model::limits::{MAX_BATCH, MAX_CHANGES, MAX_LIST_CHANGE};
 use crate::model::{
     Actor, Booking, BrochureRequest, BrochureRequestId, Captured, Customer, CustomerId,
-    CustomerStats, Document, DocumentId, ListInfo, NewBooking, NewCustomer, NewDocument, Rules,
-    TenantId, TenantSettings, UpsertedBooking, list_name,
+    CustomerStats, Document, DocumentId, ListInfo, NewBooking, NewCustomer, NewDocument,
+    PrivacyLogEntry, Rules, TenantId, TenantSettings, UpsertedBooking, list_name,
 };
 use crate::model::{ChangeEvent, FeedBounds, FeedCompaction, FeedCursor};
 use crate::model::{CustomerListQuery, CustomerRow, CustomerSort, Page};
@@ -437,9 +437,14 @@ impl Tenant {
     /// without it. What stays: the change feed's `CustomerDeleted` event (ids, never values) and
     /// the detached bookings; the snapshots merge records kept of it are scrubbed.
     ///
+    /// The tenant's policy says who may delete ([`TenantSettings::hard_delete`]); the deletion
+    /// is recorded in the privacy log ([`privacy_log`](Self::privacy_log)) with the customer
+    /// no., the actor and its request.
+    ///
     /// # Errors
-    /// NotFound; Conflict if it was merged into another customer. Search or Conflict after the
-    /// delete was committed if the index or the log could not be rewritten (as for
+    /// PermissionDenied when the tenant's policy does not let the actor delete; NotFound;
+    /// Conflict if it was merged into another customer. Search or Conflict after the delete
+    /// was committed if the index or the log could not be rewritten (as for
     /// [`anonymise`](Self::anonymise)): the customer is deleted all the same.
     ///
     /// Cost: as for [`anonymise`](Self::anonymise), the index segments holding the customer are
@@ -1051,9 +1056,36 @@ impl Tenant {
     /// contacts, consents with when they were given, bookings, invoices, lists, documents'
     /// metadata, merge history and change history, as one [`PersonalDataExport`]. Its JSON
     /// (`serde_json::to_string`) follows `schemas/personal-data-export.schema.json`. A merged
-    /// id exports the customer it was merged into.
-    pub fn export_personal_data(&self, id: &CustomerId) -> Result<PersonalDataExport> {
-        cases::privacy::export(self.store.as_ref(), &self.id, id)
+    /// id exports the customer it was merged into. Each export is recorded in the privacy log
+    /// ([`privacy_log`](Self::privacy_log)) with the customer no., `actor` and its request
+    /// ([`Actor::with_request`]).
+    ///
+    /// # Errors
+    /// Validation on the actor; NotFound.
+    pub fn export_personal_data(
+        &self,
+        actor: &Actor,
+        id: &CustomerId,
+    ) -> Result<PersonalDataExport> {
+        actor.validate()?;
+        cases::privacy::export(self.store.as_ref(), &self.id, actor, id)
+    }
+
+    /// Up to `limit` (1 to [`MAX_PAGE`](crate::limits::MAX_PAGE)) entries of the tenant's
+    /// privacy log after position `after` (0: from the start), in the order they were written:
+    /// each personal-data export, anonymisation (the retention pass's too) and deletion, with
+    /// who, when, the customer no. and the request the actor acted on, and no personal value.
+    ///
+    /// # Errors
+    /// Validation on `limit`.
+    pub fn privacy_log(&self, after: i64, limit: u32) -> Result<Vec<PrivacyLogEntry>> {
+        if limit == 0 || limit > MAX_PAGE {
+            return Err(Error::validation(
+                "limit",
+                format!("must be between 1 and {MAX_PAGE}"),
+            ));
+        }
+        cases::privacy::log(self.store.as_ref(), &self.id, after, limit)
     }
 
     /// Attaches a file (an ID copy, a signed form) to customer `id`: stored in the database with

@@ -25,6 +25,11 @@ pub struct Actor {
     pub user_id: String,
     /// The user's role.
     pub role: Role,
+    /// The reference of the request the actor is acting on (a data subject's request, a
+    /// ticket: `DSAR-2026-114`), recorded in the privacy log with each personal-data export,
+    /// anonymisation and deletion; at most 128 characters, no control characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request: Option<String>,
 }
 
 impl Actor {
@@ -33,14 +38,30 @@ impl Actor {
         Self {
             user_id: user_id.into(),
             role,
+            request: None,
+        }
+    }
+
+    /// The same actor acting on the request `reference` (checked by [`validate`](Self::validate)
+    /// with the rest): `Actor::new("u-17", Role::Organisation).with_request("DSAR-2026-114")`.
+    pub fn with_request(self, reference: impl Into<String>) -> Self {
+        Self {
+            request: Some(reference.into()),
+            ..self
         }
     }
 
     /// Checks the user id; every mutating call does this first.
     ///
     /// # Errors
-    /// Validation on `actor.user_id` when it is blank or longer than 128 characters.
+    /// Validation on `actor.user_id` when it is blank or longer than 128 characters, on
+    /// `actor.request` when it is blank, longer than 128 characters or holds a control
+    /// character.
     pub fn validate(&self) -> Result<()> {
-        text::required("actor.user_id", &self.user_id, MAX_ID_CHARS, false).map(drop)
+        text::required("actor.user_id", &self.user_id, MAX_ID_CHARS, false)?;
+        if let Some(request) = &self.request {
+            text::required("actor.request", request, MAX_ID_CHARS, false)?;
+        }
+        Ok(())
     }
 }

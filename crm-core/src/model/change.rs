@@ -60,6 +60,9 @@ crate::model::string_enum::string_enum!(
         /// A not-a-duplicate decision was taken back (the two customers as for
         /// `not_duplicate_marked`).
         NotDuplicateUnmarked = "not_duplicate_unmarked",
+        /// A write left this customer sharing its main email with another customer, in a
+        /// tenant whose email policy is `warn` (`fields`: `email`).
+        CustomerEmailShared = "customer_email_shared",
     }
 );
 

@@ -20,6 +20,7 @@ mod merge;
 mod outreach;
 mod page;
 pub(crate) mod period;
+mod privacy_log;
 mod query;
 mod saved;
 pub(crate) mod string_enum;
@@ -60,6 +61,7 @@ pub use outreach::{
 pub use page::{Cursor, CustomerListQuery, CustomerRow, CustomerSort, Page};
 pub(crate) use page::{CursorData, SortKey};
 pub use period::{PeriodUnit, RelativePeriod};
+pub use privacy_log::{PrivacyAction, PrivacyLogEntry};
 pub use query::{CustomerQuery, SearchFilter, SearchPage, SearchPeriod, SearchSort};
 pub(crate) use query::{TextFilter, day_number};
 pub(crate) use saved::StoredSchedule;
@@ -67,7 +69,7 @@ pub(crate) use saved::search_name;
 pub use saved::{SavedRun, SavedSearch, SavedSearchId, ScheduleRun};
 pub(crate) use template::variant_language;
 pub use template::{NewTemplate, Template, TemplateKind};
-pub use tenant::{NameRule, TenantId, TenantSettings};
+pub use tenant::{EmailUniqueness, NameRule, Permission, Policy, TenantId, TenantSettings};
 pub use text::fold;
 pub(crate) use text::lookup;
 

@@ -79,6 +79,66 @@ impl NameRule {
     }
 }
 
+super::string_enum::string_enum!(
+    /// Whether two customers of a tenant may share a main email: a tenant's policy, checked on
+    /// every write that sets one (create, update, capture, import, merge).
+    #[derive(Default)]
+    EmailUniqueness, "email_uniqueness" {
+        /// Any number of customers may share an email (the default): duplicates are normal.
+        #[default]
+        Allow = "allow",
+        /// The write is made, and a `customer_email_shared` event in the change feed names each
+        /// customer it left sharing its main email with another.
+        Warn = "warn",
+        /// The email is the customer's identifier: a write that would give a customer the main
+        /// email of another (main or secondary) is refused, naming `email`.
+        Refuse = "refuse",
+    }
+);
+
+super::string_enum::string_enum!(
+    /// Who may make a call a tenant's policy guards ([`TenantSettings::hard_delete`],
+    /// [`TenantSettings::merge`]).
+    #[derive(Default)]
+    Permission, "permission" {
+        /// Any actor (the default).
+        #[default]
+        Anyone = "anyone",
+        /// Actors with the organisation role only.
+        Organisation = "organisation",
+        /// No one: a tenant that never deletes (anonymise instead) or never merges.
+        Nobody = "nobody",
+    }
+);
+
+impl Permission {
+    /// PermissionDenied, naming `call` and the setting, unless `actor` may make it.
+    pub(crate) fn check(self, actor: &super::Actor, setting: &str, call: &str) -> Result<()> {
+        let reason = match self {
+            Self::Anyone => return Ok(()),
+            Self::Organisation if actor.role == super::Role::Organisation => return Ok(()),
+            Self::Organisation => format!(
+                "{call} needs the organisation role in this tenant (its {setting} policy; the actor is {})",
+                actor.role
+            ),
+            Self::Nobody => format!("the tenant's {setting} policy allows no one to {call}"),
+        };
+        Err(Error::PermissionDenied { reason })
+    }
+}
+
+super::string_enum::string_enum!(
+    /// A policy of [`TenantSettings`] by the name the C and Python faces set it by.
+    Policy, "policy" {
+        /// [`TenantSettings::email_uniqueness`]: an [`EmailUniqueness`] name.
+        EmailUniqueness = "email_uniqueness",
+        /// [`TenantSettings::hard_delete`]: a [`Permission`] name.
+        HardDelete = "hard_delete",
+        /// [`TenantSettings::merge`]: a [`Permission`] name.
+        Merge = "merge",
+    }
+);
+
 /// Per-tenant settings.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -94,6 +154,16 @@ pub struct TenantSettings {
     /// ([`RelativePeriod`](crate::RelativePeriod)) and schedules are read in. `None`: UTC.
     #[serde(default)]
     pub time_zone: Option<String>,
+    /// Whether customers may share a main email (default: allowed).
+    #[serde(default)]
+    pub email_uniqueness: EmailUniqueness,
+    /// Who may delete a customer for good (default: anyone). Anonymising is not deleting: it
+    /// keeps its own rule (the organisation role).
+    #[serde(default)]
+    pub hard_delete: Permission,
+    /// Who may merge customers and undo a merge (default: anyone).
+    #[serde(default)]
+    pub merge: Permission,
 }
 
 impl TenantSettings {
@@ -101,8 +171,7 @@ impl TenantSettings {
     pub fn with_region(region: &str) -> Self {
         Self {
             default_region: Some(region.to_owned()),
-            name_rule: NameRule::Both,
-            time_zone: None,
+            ..Self::default()
         }
     }
 
@@ -118,6 +187,52 @@ impl TenantSettings {
     /// The same settings with another name rule.
     pub fn with_name_rule(self, name_rule: NameRule) -> Self {
         Self { name_rule, ..self }
+    }
+
+    /// The same settings with another email policy.
+    pub fn with_email_uniqueness(self, email_uniqueness: EmailUniqueness) -> Self {
+        Self {
+            email_uniqueness,
+            ..self
+        }
+    }
+
+    /// The same settings with another rule of who may delete customers.
+    pub fn with_hard_delete(self, hard_delete: Permission) -> Self {
+        Self {
+            hard_delete,
+            ..self
+        }
+    }
+
+    /// The same settings with another rule of who may merge customers.
+    pub fn with_merge(self, merge: Permission) -> Self {
+        Self { merge, ..self }
+    }
+
+    /// The same settings with `policy` set from its name (`"refuse"`, `"organisation"`...).
+    ///
+    /// # Errors
+    /// Validation naming the policy when the value is not one of its names.
+    pub fn with_policy(self, policy: Policy, value: &str) -> Result<Self> {
+        let named = |e: Error| match e {
+            Error::Validation { reason, .. } => Error::validation(policy.as_str(), reason),
+            other => other,
+        };
+        Ok(match policy {
+            Policy::EmailUniqueness => self.with_email_uniqueness(value.parse().map_err(named)?),
+            Policy::HardDelete => self.with_hard_delete(value.parse().map_err(named)?),
+            Policy::Merge => self.with_merge(value.parse().map_err(named)?),
+        })
+    }
+
+    /// The name of `policy`'s value (`"allow"`, `"anyone"`...).
+    pub fn policy(&self, policy: Policy) -> &'static str {
+        match policy {
+            Policy::EmailUniqueness => self.email_uniqueness.as_str(),
+            Policy::HardDelete => self.hard_delete.as_str(),
+            Policy::Merge => self.merge.as_str(),
+        }
     }
 
     /// Checks the settings and returns them normalised (region uppercase).
@@ -139,8 +254,8 @@ impl TenantSettings {
         };
         Ok(Self {
             default_region,
-            name_rule: self.name_rule,
             time_zone,
+            ..self
         })
     }
 
@@ -177,6 +292,20 @@ mod tests {
         let s = TenantSettings::with_region("fr").validate().unwrap();
         assert_eq!(s.default_region.as_deref(), Some("FR"));
         assert!(TenantSettings::with_region("QQ").validate().is_err());
+    }
+
+    #[test]
+    fn policies_are_set_by_name_and_refused_by_name() {
+        let s = TenantSettings::default()
+            .with_policy(Policy::EmailUniqueness, "refuse")
+            .unwrap()
+            .with_policy(Policy::HardDelete, "nobody")
+            .unwrap();
+        assert_eq!(s.email_uniqueness, EmailUniqueness::Refuse);
+        assert_eq!(s.policy(Policy::HardDelete), "nobody");
+        assert_eq!(s.policy(Policy::Merge), "anyone");
+        let err = s.with_policy(Policy::Merge, "everyone").unwrap_err();
+        assert_eq!(err.field(), Some("merge"));
     }
 
     #[test]

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use crate::dedupe::NotDuplicate;
 use crate::error::{Error, Result};
-use crate::model::{AnonymisationNote, MergeId, MergeRecord, Undo};
+use crate::model::{AnonymisationNote, MergeId, MergeRecord, PrivacyAction, PrivacyLogEntry, Undo};
 use crate::model::{Change, ChangeEvent, ChangeKind, FeedBounds, FeedCursor};
 use chrono::{DateTime, FixedOffset, Utc};
 
@@ -224,12 +224,22 @@ pub(crate) trait Tx {
     ) -> Result<Vec<(i64, CustomerId)>>;
     /// Whether customer `id` is still as [`inactive_customers`](Self::inactive_customers) lists.
     fn is_inactive(&self, id: &CustomerId, before: &DateTime<Utc>) -> Result<bool>;
+    /// Up to `limit` entries of the tenant's privacy log after position `after`, in order.
+    fn privacy_log(&self, after: i64, limit: u32) -> Result<Vec<PrivacyLogEntry>>;
 }
 
 /// The writes of a transaction of one tenant, on top of its reads.
 pub(crate) trait WriteTx: Tx {
     /// Replaces the tenant's settings.
     fn set_tenant_settings(&self, settings: &TenantSettings) -> Result<()>;
+    /// Appends an entry to the tenant's privacy log (at its next position).
+    fn log_privacy(
+        &self,
+        action: PrivacyAction,
+        customer_no: i64,
+        actor: &Actor,
+        at: DateTime<Utc>,
+    ) -> Result<()>;
     /// Takes the next `count` customer numbers of the tenant (counting the customers as
     /// created); returns the first.
     fn take_customer_numbers(&self, count: i64) -> Result<i64>;

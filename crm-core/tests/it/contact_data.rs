@@ -539,6 +539,10 @@ fn a_file_of_the_previous_schema_gets_its_phones_read_again() {
              DROP TABLE schedule_runs; DROP TABLE schedules;
              ALTER TABLE customers DROP COLUMN title;
              DROP TABLE templates;
+             ALTER TABLE tenants DROP COLUMN email_uniqueness;
+             ALTER TABLE tenants DROP COLUMN hard_delete;
+             ALTER TABLE tenants DROP COLUMN merge_policy;
+             DROP TABLE privacy_log;
              PRAGMA user_version = 6;",
         )
         .unwrap();

@@ -400,7 +400,7 @@ fn a_pair_marked_not_duplicate_is_never_reported_again_until_unmarked() {
     assert_eq!(t.not_duplicates(&first.id).unwrap(), vec![decision.clone()]);
     assert_eq!(t.not_duplicates(&third.id).unwrap(), vec![decision.clone()]);
     assert!(t.not_duplicates(&second.id).unwrap().is_empty());
-    let export = t.export_personal_data(&third.id).unwrap();
+    let export = t.export_personal_data(&actor(), &third.id).unwrap();
     assert_eq!(export.not_duplicates, vec![decision.clone()]);
     assert!(
         export

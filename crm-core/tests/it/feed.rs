@@ -229,7 +229,7 @@ fn a_personal_data_export_lists_the_changes_still_kept() {
     compact_now(&db.crm);
     t.update_customer(&actor(), &c.id, c.version, customer("Ines", "Kohlhase"))
         .unwrap();
-    let export = t.export_personal_data(&c.id).unwrap();
+    let export = t.export_personal_data(&actor(), &c.id).unwrap();
     assert_eq!(export.changes.len(), 1);
     assert_eq!(
         export.changes[0].kind,

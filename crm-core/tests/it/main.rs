@@ -31,6 +31,7 @@ mod multithreading_tests;
 mod outreach;
 mod persistence;
 mod pg_only;
+mod policies;
 mod privacy;
 mod relative_periods;
 mod schedules;

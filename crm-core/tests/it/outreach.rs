@@ -205,7 +205,10 @@ fn a_merge_moves_the_log_and_an_unmerge_brings_it_back() {
     let merged = t.merge(&actor(), &MergeRequest::new(a.id, [b.id])).unwrap();
     assert_eq!(t.communications(&a.id).unwrap().len(), 1);
     assert_eq!(
-        t.export_personal_data(&a.id).unwrap().communications.len(),
+        t.export_personal_data(&actor(), &a.id)
+            .unwrap()
+            .communications
+            .len(),
         1
     );
     t.unmerge(&actor(), &merged.record.id).unwrap();

@@ -501,7 +501,7 @@ fn the_export_holds_everything_round_trips_and_follows_the_schema() {
         .unwrap();
 
     // A merged id exports the customer it went into.
-    let export = a.export_personal_data(&twin.id).unwrap();
+    let export = a.export_personal_data(&actor(), &twin.id).unwrap();
     assert_eq!(export.format, crm_core::EXPORT_FORMAT);
     assert_eq!(export.tenant, "agency-a");
     assert_eq!(export.profile, merged.customer);
@@ -539,7 +539,7 @@ fn the_export_holds_everything_round_trips_and_follows_the_schema() {
 
     // After anonymising: nothing personal left in it, and it says when and why.
     a.anonymise(&dpo(), &c.id, "GDPR Art. 17 request").unwrap();
-    let export = a.export_personal_data(&c.id).unwrap();
+    let export = a.export_personal_data(&actor(), &c.id).unwrap();
     let text = serde_json::to_string(&export).unwrap().to_ascii_lowercase();
     for needle in NEEDLES {
         assert!(
@@ -549,7 +549,7 @@ fn the_export_holds_everything_round_trips_and_follows_the_schema() {
     }
     assert_eq!(export.anonymisation.unwrap().reason, "GDPR Art. 17 request");
     conforms(
-        &serde_json::to_value(a.export_personal_data(&c.id).unwrap()).unwrap(),
+        &serde_json::to_value(a.export_personal_data(&actor(), &c.id).unwrap()).unwrap(),
         &schema,
         &schema,
         "export",
@@ -652,7 +652,7 @@ fn an_undone_merge_keeps_nothing_of_the_person_and_exports_nothing_of_others() {
     std::thread::sleep(std::time::Duration::from_millis(5));
     a.unmerge(&actor(), &merge.id).unwrap();
     // X's export shows the merge, but not the other person's data.
-    let export = a.export_personal_data(&x.id).unwrap();
+    let export = a.export_personal_data(&actor(), &x.id).unwrap();
     assert_eq!(export.merges.len(), 1);
     let text = serde_json::to_string(&export).unwrap();
     assert!(!text.contains("private note"), "{text}");
@@ -678,7 +678,7 @@ fn privacy_calls_never_cross_tenants() {
     let before = snapshot(&a, &[]);
     assert_kind(b.plan_anonymise(&c.id), ErrorKind::NotFound);
     assert_kind(b.anonymise(&dpo(), &c.id, "GDPR"), ErrorKind::NotFound);
-    assert_kind(b.export_personal_data(&c.id), ErrorKind::NotFound);
+    assert_kind(b.export_personal_data(&actor(), &c.id), ErrorKind::NotFound);
     let far = chrono::Utc::now() + chrono::Duration::days(1);
     let report = b.anonymise_inactive(&dpo(), far, false, |_, _| {}).unwrap();
     assert!(report.customers.is_empty());
@@ -719,6 +719,10 @@ fn a_file_of_an_earlier_schema_is_rewritten_once_so_free_space_keeps_nothing() {
              DROP TABLE schedule_runs; DROP TABLE schedules;
              ALTER TABLE customers DROP COLUMN title;
              DROP TABLE templates;
+             ALTER TABLE tenants DROP COLUMN email_uniqueness;
+             ALTER TABLE tenants DROP COLUMN hard_delete;
+             ALTER TABLE tenants DROP COLUMN merge_policy;
+             DROP TABLE privacy_log;
              PRAGMA user_version = 2;",
         )
         .unwrap();

@@ -13,20 +13,26 @@ use crate::model::{Customer, CustomerId, Phone, TenantId, TenantSettings, email_
 
 pub(super) fn tenant_settings(db: &mut Db<'_>, tenant: &TenantId) -> Result<TenantSettings> {
     let row = db.query_opt(
-        "SELECT default_region, name_rule, time_zone FROM tenants WHERE tenant_id = $1",
+        "SELECT default_region, name_rule, time_zone, email_uniqueness, hard_delete, merge_policy
+         FROM tenants WHERE tenant_id = $1",
         &[&tenant.as_str()],
     )?;
     let mut settings = TenantSettings::default();
     if let Some(row) = row {
-        let region: Option<String> = get(&row, 0)?;
-        let rule: String = get(&row, 1)?;
-        settings.default_region = region;
+        settings.default_region = get(&row, 0)?;
         settings.time_zone = get(&row, 2)?;
-        settings.name_rule = rule
-            .parse()
-            .map_err(|_| Error::Internal(format!("unknown name rule {rule:?} stored")))?;
+        settings.name_rule = stored_setting(get(&row, 1)?)?;
+        settings.email_uniqueness = stored_setting(get(&row, 3)?)?;
+        settings.hard_delete = stored_setting(get(&row, 4)?)?;
+        settings.merge = stored_setting(get(&row, 5)?)?;
     }
     Ok(settings)
+}
+
+/// A setting's stored name read back.
+fn stored_setting<T: std::str::FromStr>(name: &str) -> Result<T> {
+    name.parse()
+        .map_err(|_| Error::Internal(format!("unknown setting {name:?} stored")))
 }
 
 /// The secondary contacts and lists of the customer of the row, which live in their own
@@ -102,13 +108,17 @@ pub(super) fn set_tenant_settings(
     settings: &TenantSettings,
 ) -> Result<()> {
     db.execute(
-        "UPDATE tenants SET default_region = $2, name_rule = $3, time_zone = $4
+        "UPDATE tenants SET default_region = $2, name_rule = $3, time_zone = $4,
+            email_uniqueness = $5, hard_delete = $6, merge_policy = $7
          WHERE tenant_id = $1",
         &[
             &tenant.as_str(),
             &settings.default_region,
             &settings.name_rule.as_str(),
             &settings.time_zone,
+            &settings.email_uniqueness.as_str(),
+            &settings.hard_delete.as_str(),
+            &settings.merge.as_str(),
         ],
     )?;
     Ok(())

@@ -26,7 +26,7 @@ use crate::model::{
     ListInfo, SavedSearch, SavedSearchId, ScheduleRun, SortKey, StoredSchedule, Template, TenantId,
     TenantSettings,
 };
-use crate::model::{AnonymisationNote, MergeId, Undo};
+use crate::model::{AnonymisationNote, MergeId, PrivacyAction, PrivacyLogEntry, Undo};
 use crate::model::{Change, ChangeEvent, FeedBounds, FeedCursor};
 use crate::store::port::{
     ChangedCustomers, MergeParties, Snapshot, SortValue, StoredMerge, Tx, WriteTx,
@@ -165,6 +165,10 @@ impl Tx for PgTx<'_, '_> {
 
     fn customer_stats(&self, customer: &CustomerId) -> Result<CustomerStats> {
         bookings::stats(&mut **self.db()?, self.tenant, customer)
+    }
+
+    fn privacy_log(&self, after: i64, limit: u32) -> Result<Vec<PrivacyLogEntry>> {
+        privacy::log_entries(&mut **self.db()?, self.tenant, after, limit)
     }
 
     fn tenant_settings(&self) -> Result<TenantSettings> {
@@ -416,6 +420,23 @@ impl WriteTx for PgTx<'_, '_> {
     fn insert_customer(&self, customer: &Customer) -> Result<()> {
         self.pending.borrow_mut().customers.push(customer.clone());
         Ok(())
+    }
+
+    fn log_privacy(
+        &self,
+        action: PrivacyAction,
+        customer_no: i64,
+        actor: &Actor,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        privacy::log(
+            &mut **self.db()?,
+            self.tenant,
+            action,
+            customer_no,
+            actor,
+            &at,
+        )
     }
 
     fn set_tenant_settings(&self, settings: &TenantSettings) -> Result<()> {

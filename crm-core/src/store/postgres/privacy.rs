@@ -6,7 +6,7 @@ use super::Db;
 use super::values::{customer_id, get, utc, utc_text};
 use crate::error::Result;
 use crate::model::AnonymisationNote;
-use crate::model::{Actor, CustomerId, TenantId};
+use crate::model::{Actor, CustomerId, PrivacyAction, PrivacyLogEntry, TenantId};
 
 /// The tenant's key for keyed hashes, if it has one.
 pub(super) fn suppression_key(db: &mut Db<'_>, tenant: &TenantId) -> Result<Option<Vec<u8>>> {
@@ -157,4 +157,64 @@ pub(super) fn is_suppressed(
         &[&tenant.as_str(), &kind, &digest],
     )?;
     get(&row, 0)
+}
+
+/// Appends an entry to the tenant's privacy log, at the next position (the tenant's row is
+/// locked by the write, so positions do not race).
+pub(super) fn log(
+    db: &mut Db<'_>,
+    tenant: &TenantId,
+    action: PrivacyAction,
+    customer_no: i64,
+    actor: &Actor,
+    at: &DateTime<Utc>,
+) -> Result<()> {
+    db.execute(
+        "INSERT INTO privacy_log (tenant_id, seq, at, action, customer_no, user_id, role, request)
+         SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $3, $4, $5, $6, $7
+         FROM privacy_log WHERE tenant_id = $1",
+        &[
+            &tenant.as_str(),
+            &utc_text(at),
+            &action.as_str(),
+            &customer_no,
+            &actor.user_id,
+            &actor.role.as_str(),
+            &actor.request,
+        ],
+    )?;
+    Ok(())
+}
+
+/// Up to `limit` entries of the tenant's privacy log after position `after`, in order.
+pub(super) fn log_entries(
+    db: &mut Db<'_>,
+    tenant: &TenantId,
+    after: i64,
+    limit: u32,
+) -> Result<Vec<PrivacyLogEntry>> {
+    let rows = db.query(
+        "SELECT seq, at, action, customer_no, user_id, role, request FROM privacy_log
+         WHERE tenant_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+        &[&tenant.as_str(), &after, &i64::from(limit)],
+    )?;
+    rows.iter()
+        .map(|row| {
+            Ok(PrivacyLogEntry {
+                seq: get(row, 0)?,
+                at: utc(row, 1)?,
+                action: stored(get(row, 2)?)?,
+                customer_no: get(row, 3)?,
+                user_id: get(row, 4)?,
+                role: stored(get(row, 5)?)?,
+                request: get(row, 6)?,
+            })
+        })
+        .collect()
+}
+
+/// A name stored by this library read back.
+fn stored<T: std::str::FromStr>(name: &str) -> Result<T> {
+    name.parse()
+        .map_err(|_| crate::error::Error::Internal(format!("unknown name {name:?} stored")))
 }

@@ -392,6 +392,29 @@ CREATE TABLE templates (
     PRIMARY KEY (tenant_id, name, language)
 );
 "#,
+    r#"
+-- The tenant's policies: whether customers may share a main email, who may delete and merge.
+ALTER TABLE tenants ADD COLUMN email_uniqueness TEXT NOT NULL DEFAULT 'allow'
+    CHECK (email_uniqueness IN ('allow', 'warn', 'refuse'));
+ALTER TABLE tenants ADD COLUMN hard_delete TEXT NOT NULL DEFAULT 'anyone'
+    CHECK (hard_delete IN ('anyone', 'organisation', 'nobody'));
+ALTER TABLE tenants ADD COLUMN merge_policy TEXT NOT NULL DEFAULT 'anyone'
+    CHECK (merge_policy IN ('anyone', 'organisation', 'nobody'));
+
+-- The privacy log: each personal-data export, anonymisation and deletion, without personal
+-- values (a customer number, who, when, on which request).
+CREATE TABLE privacy_log (
+    tenant_id   TEXT NOT NULL REFERENCES tenants (tenant_id),
+    seq         BIGINT NOT NULL,
+    at          TEXT NOT NULL,
+    action      TEXT NOT NULL CHECK (action IN ('export', 'anonymise', 'delete')),
+    customer_no BIGINT NOT NULL,
+    user_id     TEXT NOT NULL,
+    role        TEXT NOT NULL,
+    request     TEXT,
+    PRIMARY KEY (tenant_id, seq)
+);
+"#,
 ];
 
 /// The schema version this library writes on PostgreSQL.

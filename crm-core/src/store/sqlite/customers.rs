@@ -13,27 +13,36 @@ use crate::model::{Customer, CustomerId, Phone, TenantId, TenantSettings, email_
 pub(super) fn tenant_settings(tx: &Transaction<'_>, tenant: &TenantId) -> Result<TenantSettings> {
     let row = tx
         .prepare_cached(
-            "SELECT default_region, name_rule, time_zone FROM tenants WHERE tenant_id = ?1",
+            "SELECT default_region, name_rule, time_zone, email_uniqueness, hard_delete,
+                merge_policy
+             FROM tenants WHERE tenant_id = ?1",
         )
         .map_err(super::db)?
         .query_row([tenant.as_str()], |r| {
             Ok((
                 r.get::<_, Option<String>>(0)?,
-                r.get::<_, String>(1)?,
+                [r.get::<_, String>(1)?, r.get(3)?, r.get(4)?, r.get(5)?],
                 r.get::<_, Option<String>>(2)?,
             ))
         })
         .optional()
         .map_err(super::db)?;
     let mut settings = TenantSettings::default();
-    if let Some((region, rule, time_zone)) = row {
+    if let Some((region, [rule, email, delete, merge], time_zone)) = row {
         settings.default_region = region;
         settings.time_zone = time_zone;
-        settings.name_rule = rule
-            .parse()
-            .map_err(|_| Error::Internal(format!("unknown name rule {rule:?} stored")))?;
+        settings.name_rule = stored_setting(&rule)?;
+        settings.email_uniqueness = stored_setting(&email)?;
+        settings.hard_delete = stored_setting(&delete)?;
+        settings.merge = stored_setting(&merge)?;
     }
     Ok(settings)
+}
+
+/// A setting's stored name read back.
+fn stored_setting<T: std::str::FromStr>(name: &str) -> Result<T> {
+    name.parse()
+        .map_err(|_| Error::Internal(format!("unknown setting {name:?} stored")))
 }
 
 /// Fills in the secondary contacts and lists, which live in their own tables.
@@ -117,7 +126,8 @@ pub(super) fn set_tenant_settings(
     settings: &TenantSettings,
 ) -> Result<()> {
     tx.prepare_cached(
-        "UPDATE tenants SET default_region = ?2, name_rule = ?3, time_zone = ?4
+        "UPDATE tenants SET default_region = ?2, name_rule = ?3, time_zone = ?4,
+            email_uniqueness = ?5, hard_delete = ?6, merge_policy = ?7
          WHERE tenant_id = ?1",
     )
     .map_err(super::db)?
@@ -126,6 +136,9 @@ pub(super) fn set_tenant_settings(
         settings.default_region,
         settings.name_rule.as_str(),
         settings.time_zone,
+        settings.email_uniqueness.as_str(),
+        settings.hard_delete.as_str(),
+        settings.merge.as_str(),
     ])
     .map_err(super::db)?;
     Ok(())

@@ -21,7 +21,7 @@ use crate::model::{
     ListInfo, SavedSearch, SavedSearchId, ScheduleRun, SortKey, StoredSchedule, Template, TenantId,
     TenantSettings,
 };
-use crate::model::{AnonymisationNote, MergeId, Undo};
+use crate::model::{AnonymisationNote, MergeId, PrivacyAction, PrivacyLogEntry, Undo};
 use crate::model::{Change, ChangeEvent, FeedBounds, FeedCursor};
 use crate::store::port::{
     ChangedCustomers, MergeParties, Snapshot, SortValue, StoredMerge, Tx, WriteTx,
@@ -103,6 +103,10 @@ impl Tx for SqliteTx<'_> {
 
     fn customer_stats(&self, customer: &CustomerId) -> Result<CustomerStats> {
         bookings::stats(self.tx, self.tenant, customer)
+    }
+
+    fn privacy_log(&self, after: i64, limit: u32) -> Result<Vec<PrivacyLogEntry>> {
+        privacy::log_entries(self.tx, self.tenant, after, limit)
     }
 
     fn tenant_settings(&self) -> Result<TenantSettings> {
@@ -353,6 +357,16 @@ impl WriteTx for SqliteTx<'_> {
 
     fn insert_customer(&self, customer: &Customer) -> Result<()> {
         customers::written(self.tx, self.tenant, customer, true).map(drop)
+    }
+
+    fn log_privacy(
+        &self,
+        action: PrivacyAction,
+        customer_no: i64,
+        actor: &Actor,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        privacy::log(self.tx, self.tenant, action, customer_no, actor, &at)
     }
 
     fn set_tenant_settings(&self, settings: &TenantSettings) -> Result<()> {

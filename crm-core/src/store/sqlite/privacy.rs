@@ -3,10 +3,10 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Transaction, params};
 
-use super::values::{parse_utc, utc_text};
+use super::values::{parse_enum, parse_utc, utc_text};
 use crate::error::Result;
 use crate::model::AnonymisationNote;
-use crate::model::{Actor, CustomerId, TenantId};
+use crate::model::{Actor, CustomerId, PrivacyAction, PrivacyLogEntry, TenantId};
 
 /// The tenant's key for keyed hashes, if it has one.
 pub(super) fn suppression_key(tx: &Transaction<'_>, tenant: &TenantId) -> Result<Option<Vec<u8>>> {
@@ -180,4 +180,61 @@ pub(super) fn is_suppressed(
             "SELECT EXISTS (SELECT 1 FROM suppressions WHERE tenant_id = ?1 AND kind = ?2 AND digest = ?3)",
         ).map_err(super::db)?
         .query_row(params![tenant.as_str(), kind, digest], |r| r.get(0)).map_err(super::db)
+}
+
+/// Appends an entry to the tenant's privacy log, at the next position.
+pub(super) fn log(
+    tx: &Transaction<'_>,
+    tenant: &TenantId,
+    action: PrivacyAction,
+    customer_no: i64,
+    actor: &Actor,
+    at: &DateTime<Utc>,
+) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO privacy_log (tenant_id, seq, at, action, customer_no, user_id, role, request)
+         SELECT ?1, COALESCE(MAX(seq), 0) + 1, ?2, ?3, ?4, ?5, ?6, ?7
+         FROM privacy_log WHERE tenant_id = ?1",
+    )
+    .map_err(super::db)?
+    .execute(params![
+        tenant.as_str(),
+        utc_text(at),
+        action.as_str(),
+        customer_no,
+        actor.user_id,
+        actor.role.as_str(),
+        actor.request,
+    ])
+    .map_err(super::db)?;
+    Ok(())
+}
+
+/// Up to `limit` entries of the tenant's privacy log after position `after`, in order.
+pub(super) fn log_entries(
+    tx: &Transaction<'_>,
+    tenant: &TenantId,
+    after: i64,
+    limit: u32,
+) -> Result<Vec<PrivacyLogEntry>> {
+    let mut stmt = tx
+        .prepare_cached(
+            "SELECT seq, at, action, customer_no, user_id, role, request FROM privacy_log
+             WHERE tenant_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
+        )
+        .map_err(super::db)?;
+    stmt.query_map(params![tenant.as_str(), after, limit], |r| {
+        Ok(PrivacyLogEntry {
+            seq: r.get(0)?,
+            at: parse_utc(1, &r.get::<_, String>(1)?)?,
+            action: parse_enum(2, &r.get::<_, String>(2)?)?,
+            customer_no: r.get(3)?,
+            user_id: r.get(4)?,
+            role: parse_enum(5, &r.get::<_, String>(5)?)?,
+            request: r.get(6)?,
+        })
+    })
+    .map_err(super::db)?
+    .collect::<rusqlite::Result<Vec<_>>>()
+    .map_err(super::db)
 }
