@@ -1014,6 +1014,16 @@ typedef uint32_t crm_row_field;
 #define CRM_FILTER_BOOKING_SALESPERSON 625
 
 /**
+ * Has an invoice in this payment status (`unpaid`, `partially_paid`, `paid`, `refunded`).
+ */
+#define CRM_FILTER_PAYMENT_STATUS 626
+
+/**
+ * `yes` or `no`: has an invoice still owed (unpaid or part paid, its booking not cancelled).
+ */
+#define CRM_FILTER_HAS_OUTSTANDING 627
+
+/**
  * Has a booking departing (pickup) on a day in the period.
  */
 #define CRM_PERIOD_DEPARTURE 701
@@ -1246,6 +1256,18 @@ crm_status crm_tenant_link_booking(const struct crm_tenant *tenant,
 crm_status crm_tenant_booking_history(const struct crm_tenant *tenant,
                                       const char *customer_id,
                                       struct crm_booking_list **out);
+
+/**
+ * What a customer spent over time: the invoiced amounts of its bookings (cancelled ones left
+ * out) summed per month (`by` `"month"`) or year (`"year"`) of departure and per currency,
+ * oldest period first. On success `*out` is `{"format": 1, "spending": [{"amount":
+ * {"currency": "EUR", "minor": 12550}, "bookings": 2, "period": "2026-07"}...]}`, a string the caller
+ * frees with `crm_string_free`. Errors: `CRM_ERR_VALIDATION` naming `by`; `CRM_ERR_NOT_FOUND`.
+ */
+crm_status crm_tenant_spending_json(const struct crm_tenant *tenant,
+                                    const char *customer_id,
+                                    const char *by,
+                                    char **out);
 
 /**
  * A customer's booking count, latest booking and total spent per currency. On success `*out`
@@ -2964,7 +2986,8 @@ crm_status crm_search_query_new(const char *text, struct crm_search_query **out)
 
 /**
  * Adds a filter (`CRM_FILTER_*`) with its value (a blank value is ignored, as an empty form
- * field). Errors: `CRM_ERR_VALIDATION` (a status or yes/no of the wrong form).
+ * field). Errors: `CRM_ERR_VALIDATION` (a booking or payment status, or a yes/no, of the
+ * wrong form).
  */
 crm_status crm_search_query_filter(struct crm_search_query *query,
                                    crm_filter filter,

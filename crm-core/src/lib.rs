@@ -90,8 +90,8 @@ pub use model::{
     CustomerStats, Document, DocumentId, EmailUniqueness, Invoice, ListInfo, Money, NameRule,
     NewBooking, NewCommunication, NewCustomer, NewDocument, NewTemplate, Outreach, OutreachSkips,
     PaymentStatus, Permission, Phone, Policy, PrivacyAction, PrivacyLogEntry, Recipient, Role,
-    SavedRun, SavedSearch, SavedSearchId, ScheduleRun, Template, TemplateKind, TenantId,
-    TenantSettings, UpsertedBooking, fold,
+    SavedRun, SavedSearch, SavedSearchId, ScheduleRun, Spending, SpendingPeriod, Template,
+    TemplateKind, TenantId, TenantSettings, UpsertedBooking, fold,
 };
 pub use model::{ChangeEvent, ChangeKind};
 pub use model::{

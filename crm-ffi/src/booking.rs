@@ -564,6 +564,31 @@ pub extern "C" fn crm_tenant_booking_history(
     })
 }
 
+/// What a customer spent over time: the invoiced amounts of its bookings (cancelled ones left
+/// out) summed per month (`by` `"month"`) or year (`"year"`) of departure and per currency,
+/// oldest period first. On success `*out` is `{"format": 1, "spending": [{"amount":
+/// {"currency": "EUR", "minor": 12550}, "bookings": 2, "period": "2026-07"}...]}`, a string the caller
+/// frees with `crm_string_free`. Errors: `CRM_ERR_VALIDATION` naming `by`; `CRM_ERR_NOT_FOUND`.
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_tenant_spending_json(
+    tenant: *const crm_tenant,
+    customer_id: *const c_char,
+    by: *const c_char,
+    out: *mut *mut c_char,
+) -> crm_status {
+    ffi::call(|| {
+        let out = ffi::out(out, "out")?;
+        let t = self::tenant(tenant)?;
+        let id = id_in(customer_id, "customer_id")?;
+        let by: crm_core::SpendingPeriod = ffi::text_in(by, "by")?.parse()?;
+        let spending = t.tenant.spending(&id, by)?;
+        out.write(ffi::string_out(crate::json::envelope(
+            "spending", spending,
+        )?));
+        Ok(())
+    })
+}
+
 /// A customer's booking count, latest booking and total spent per currency. On success `*out`
 /// is freed with `crm_customer_stats_free`. Errors: `CRM_ERR_NOT_FOUND`.
 #[unsafe(no_mangle)]

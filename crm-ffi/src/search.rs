@@ -83,6 +83,10 @@ pub const CRM_FILTER_EMERGENCY_PHONE: crm_filter = 623;
 pub const CRM_FILTER_ZIP_PREFIX: crm_filter = 624;
 /// Has a booking made by this salesperson (the booking's, not the customer's).
 pub const CRM_FILTER_BOOKING_SALESPERSON: crm_filter = 625;
+/// Has an invoice in this payment status (`unpaid`, `partially_paid`, `paid`, `refunded`).
+pub const CRM_FILTER_PAYMENT_STATUS: crm_filter = 626;
+/// `yes` or `no`: has an invoice still owed (unpaid or part paid, its booking not cancelled).
+pub const CRM_FILTER_HAS_OUTSTANDING: crm_filter = 627;
 
 /// A period filter, for `crm_search_query_period`.
 pub type crm_period = u32;
@@ -95,7 +99,7 @@ pub const CRM_PERIOD_LAST_BOOKING: crm_period = 703;
 
 /// Each filter's number and the core's name for it ([`SearchFilter`]): the one table between
 /// them, checked against the core's list and the header by the tests.
-const FILTERS: [(crm_filter, &str); 25] = [
+const FILTERS: [(crm_filter, &str); 27] = [
     (CRM_FILTER_FIRST_NAME, "first_name"),
     (CRM_FILTER_LAST_NAME, "last_name"),
     (CRM_FILTER_COMPANY, "company"),
@@ -121,6 +125,8 @@ const FILTERS: [(crm_filter, &str); 25] = [
     (CRM_FILTER_BOOKING_STATUS, "booking_status"),
     (CRM_FILTER_HAS_EMAIL, "has_email"),
     (CRM_FILTER_HAS_MOBILE, "has_mobile"),
+    (CRM_FILTER_PAYMENT_STATUS, "payment_status"),
+    (CRM_FILTER_HAS_OUTSTANDING, "has_outstanding"),
 ];
 
 /// Each period's number and the core's name for it ([`SearchPeriod`]).
@@ -304,7 +310,8 @@ pub extern "C" fn crm_search_query_new(
 }
 
 /// Adds a filter (`CRM_FILTER_*`) with its value (a blank value is ignored, as an empty form
-/// field). Errors: `CRM_ERR_VALIDATION` (a status or yes/no of the wrong form).
+/// field). Errors: `CRM_ERR_VALIDATION` (a booking or payment status, or a yes/no, of the
+/// wrong form).
 #[unsafe(no_mangle)]
 pub extern "C" fn crm_search_query_filter(
     query: *mut crm_search_query,

@@ -62,6 +62,7 @@ fn names(py: Python<'_>) -> PyResult<Bound<'_, pyo3::types::PyDict>> {
         ("email_uniqueness", texts(crm_core::EmailUniqueness::ALL)),
         ("permission", texts(crm_core::Permission::ALL)),
         ("privacy_action", texts(crm_core::PrivacyAction::ALL)),
+        ("spending_period", texts(crm_core::SpendingPeriod::ALL)),
         ("capture_match", texts(CaptureMatch::ALL)),
         ("issue_kind", texts(IssueKind::ALL)),
         ("schedule_every", texts(crm_core::ScheduleEvery::ALL)),

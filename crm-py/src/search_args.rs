@@ -56,7 +56,10 @@ pub(crate) fn yes_no(yes: bool) -> String {
 
 /// Whether a filter takes a bool in Python (`yes` or `no` in the core).
 fn is_flag(filter: SearchFilter) -> bool {
-    matches!(filter, SearchFilter::HasEmail | SearchFilter::HasMobile)
+    matches!(
+        filter,
+        SearchFilter::HasEmail | SearchFilter::HasMobile | SearchFilter::HasOutstanding
+    )
 }
 
 impl<'py> SearchArgs<'py> {

@@ -304,7 +304,9 @@ impl PyTenant {
     /// `hotel`, `booking_status`, `booking_salesperson`) must hold for one booking: "departing
     /// in July at hotel X" is a July booking at X. `phone` matches any phone field;
     /// `main_phone`, `mobile`, `fax` and `emergency_phone` one field each. `zip` matches the
-    /// whole code, `zip_prefix` its start (`"75"`).
+    /// whole code, `zip_prefix` its start (`"75"`). `payment_status` finds customers with an
+    /// invoice in that status, `has_outstanding` those with (or without) an invoice still owed
+    /// (unpaid or part paid, its booking not cancelled).
     ///
     /// Args:
     ///     text: what was typed, or None for filters only: at most 1,000 characters and 16
@@ -335,7 +337,7 @@ impl PyTenant {
         zip=None, zip_prefix=None, city=None, address=None, contact_person=None,
         country=None, region=None, language=None, salesperson=None, list=None, transport=None,
         hotel=None, booking_salesperson=None, booking_status=None, has_email=None,
-        has_mobile=None,
+        has_mobile=None, payment_status=None, has_outstanding=None,
         departure_between=None, created_between=None, last_booking_between=None,
         departure_in=None, created_in=None, last_booking_in=None,
         sort=Text::from("relevance"), offset=0, limit=20
@@ -345,7 +347,8 @@ impl PyTenant {
         address=None, contact_person=None, country=None, region=None, language=None, \
         salesperson=None, list=None, transport=None, hotel=None, booking_salesperson=None, \
         booking_status=None, \
-        has_email=None, has_mobile=None, departure_between=None, created_between=None, \
+        has_email=None, has_mobile=None, payment_status=None, has_outstanding=None, \
+        departure_between=None, created_between=None, \
         last_booking_between=None, departure_in=None, created_in=None, \
         last_booking_in=None, sort='relevance', offset=0, limit=20)")]
     #[allow(clippy::too_many_arguments)]
@@ -379,6 +382,8 @@ impl PyTenant {
         booking_status: Option<Text>,
         has_email: Option<bool>,
         has_mobile: Option<bool>,
+        payment_status: Option<Text>,
+        has_outstanding: Option<bool>,
         departure_between: Option<Bound<'_, PyAny>>,
         created_between: Option<Bound<'_, PyAny>>,
         last_booking_between: Option<Bound<'_, PyAny>>,
@@ -415,10 +420,12 @@ impl PyTenant {
             (SearchFilter::Hotel, hotel),
             (SearchFilter::BookingSalesperson, booking_salesperson),
             (SearchFilter::BookingStatus, booking_status),
+            (SearchFilter::PaymentStatus, payment_status),
         ];
         let flags = [
             (SearchFilter::HasEmail, has_email),
             (SearchFilter::HasMobile, has_mobile),
+            (SearchFilter::HasOutstanding, has_outstanding),
         ];
         let filters = texts
             .into_iter()
@@ -711,6 +718,42 @@ impl PyTenant {
         let id = customer_id("customer", &customer)?;
         self.call(py, |t| t.customer_stats(&id))
             .map(PyCustomerStats)
+    }
+
+    /// What a customer spent over time: the invoiced amounts of its bookings (cancelled ones
+    /// left out, as in `customer_stats`) summed per month (`by="month"`, periods `"2026-07"`)
+    /// or year (`by="year"`, `"2026"`) of departure and per currency, oldest period first.
+    ///
+    /// Returns:
+    ///     A list of dicts `{"period": str, "amount": Money, "bookings": int}`.
+    ///
+    /// Raises:
+    ///     ValidationError: `by` is not `"month"` or `"year"`.
+    ///     NotFoundError: no such customer in this tenant.
+    #[pyo3(
+        signature = (customer, *, by=Text::from("month")),
+        text_signature = "($self, customer, *, by='month')"
+    )]
+    fn spending<'py>(
+        &self,
+        py: Python<'py>,
+        customer: Bound<'py, PyAny>,
+        by: Text,
+    ) -> PyResult<Vec<Bound<'py, PyDict>>> {
+        let id = customer_id("customer", &customer)?;
+        let by: crm_core::SpendingPeriod = by
+            .parse()
+            .map_err(|err: crm_core::Error| crate::errors::to_py(py, err.into()))?;
+        let rows = self.call(py, |t| t.spending(&id, by))?;
+        rows.into_iter()
+            .map(|s| {
+                let row = PyDict::new(py);
+                row.set_item("period", s.period)?;
+                row.set_item("amount", crate::records::PyMoney(s.amount))?;
+                row.set_item("bookings", s.bookings)?;
+                Ok(row)
+            })
+            .collect()
     }
 
     /// Capture at booking time: the contact typed into a booking updates the one customer

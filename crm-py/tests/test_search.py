@@ -163,7 +163,7 @@ def test_each_phone_field_and_zip_prefix(agency: crm.Tenant, other: crm.Tenant) 
     number = "06 12 34 56 78"
     made = {
         field: agency.create_customer(
-            first_name=field, last_name="Phone", address=crm.Address(zip=zip_code), **{field: number}
+            first_name=field, last_name="Phone", address=crm.Address(zip=zip_code), **{field: number}  # type: ignore[arg-type]
         )
         for field, zip_code in [("phone", "75001"), ("mobile", "75016"), ("fax", "69003"), ("emergency_phone", "13001")]
     }
@@ -180,3 +180,28 @@ def test_each_phone_field_and_zip_prefix(agency: crm.Tenant, other: crm.Tenant) 
     assert [r.first_name for r in other.search(zip_prefix="75")] == ["Zed"]
     with pytest.raises(crm.ValidationError, match="zip_prefix"):
         agency.search(zip_prefix="7" * 300)
+
+
+def test_invoices_filters_and_spending(agency: crm.Tenant, other: crm.Tenant, people: dict[str, crm.Customer]) -> None:
+    def bill(reference: str, who: crm.Customer, status: str, day: int, minor: int = 10000) -> None:
+        invoice = crm.Invoice(number=f"F-{reference}", amount=crm.Money(minor=minor, currency="EUR"),
+                              payment_status=status)  # type: ignore[arg-type]
+        agency.upsert_booking(reference=reference, pickup_at=at(day), customer=who, invoice=invoice)
+
+    bill("D1", people["Dupont"], "unpaid", 3)
+    bill("D2", people["Dupont"], "paid", 20, 2550)
+    bill("M1", people["Müller"], "paid", 4)
+    assert [r.last_name for r in agency.search(has_outstanding=True)] == ["Dupont"]
+    assert sorted(r.last_name for r in agency.search(has_outstanding=False)) == ["Müller", "Núñez"]
+    assert sorted(r.last_name for r in agency.search(payment_status="paid")) == ["Dupont", "Müller"]
+    assert other.search(has_outstanding=True).total == 0
+    with pytest.raises(crm.ValidationError, match="payment_status"):
+        agency.search(payment_status="lost")  # type: ignore[arg-type]
+    by_month = agency.spending(people["Dupont"])
+    assert by_month == [{"period": "2026-07", "amount": crm.Money(minor=12550, currency="EUR"), "bookings": 2}]
+    assert agency.spending(people["Dupont"], by="year")[0]["period"] == "2026"
+    assert agency.spending(people["Núñez"], by="year") == []
+    with pytest.raises(crm.ValidationError, match="by"):
+        agency.spending(people["Dupont"], by="week")  # type: ignore[arg-type]
+    with pytest.raises(crm.NotFoundError):
+        other.spending(people["Dupont"])

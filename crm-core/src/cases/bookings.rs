@@ -9,7 +9,9 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use chrono::{DateTime, FixedOffset, Utc};
 
 use crate::error::{Error, Result};
-use crate::model::{Actor, Booking, CustomerId, CustomerStats, NewBooking, TenantId};
+use crate::model::{
+    Actor, Booking, CustomerId, CustomerStats, NewBooking, Spending, SpendingPeriod, TenantId,
+};
 use crate::model::{Change, ChangeKind};
 use crate::resolve;
 use crate::store::port::{self, Store, WriteTx};
@@ -43,6 +45,20 @@ pub(crate) fn stats(
 ) -> Result<CustomerStats> {
     port::read(store, tenant, |tx| {
         tx.customer_stats(&resolve::current(tx, customer)?)
+    })
+}
+
+/// What the customer `customer` stands for spent, by `by`: its bookings' invoiced amounts
+/// summed per period of departure and currency (see [`Spending`]).
+pub(crate) fn spending(
+    store: &dyn Store,
+    tenant: &TenantId,
+    customer: &CustomerId,
+    by: SpendingPeriod,
+) -> Result<Vec<Spending>> {
+    port::read(store, tenant, |tx| {
+        let bookings = tx.booking_history(&resolve::current(tx, customer)?)?;
+        crate::model::spending(&bookings, by)
     })
 }
 

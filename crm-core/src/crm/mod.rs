@@ -28,7 +28,8 @@ use crate::model::limits::{MAX_BATCH, MAX_CHANGES, MAX_LIST_CHANGE};
 use crate::model::{
     Actor, Booking, BrochureRequest, BrochureRequestId, Captured, Customer, CustomerId,
     CustomerStats, Document, DocumentId, ListInfo, NewBooking, NewCustomer, NewDocument,
-    PrivacyLogEntry, Rules, TenantId, TenantSettings, UpsertedBooking, list_name,
+    PrivacyLogEntry, Rules, Spending, SpendingPeriod, TenantId, TenantSettings, UpsertedBooking,
+    list_name,
 };
 use crate::model::{ChangeEvent, FeedBounds, FeedCompaction, FeedCursor};
 use crate::model::{CustomerListQuery, CustomerRow, CustomerSort, Page};
@@ -522,6 +523,29 @@ impl Tenant {
     /// A customer's booking count, last booking, and total spent per currency.
     pub fn customer_stats(&self, customer: &CustomerId) -> Result<CustomerStats> {
         cases::bookings::stats(self.store.as_ref(), &self.id, customer)
+    }
+
+    /// What a customer spent over time: the invoiced amounts of its bookings (cancelled ones
+    /// left out, as in [`customer_stats`](Self::customer_stats)) summed per month or year of
+    /// departure (the local date at the pickup place) and per currency, oldest period first.
+    /// A merged id answers for the customer it went into.
+    ///
+    /// ```
+    /// # use crm_core::{Actor, Crm, NewCustomer, Role, SpendingPeriod};
+    /// # let crm = Crm::open_in_memory()?;
+    /// # let agency = crm.tenant("agency")?;
+    /// # let actor = Actor::new("u-1", Role::Agent);
+    /// # let c = agency.create_customer(&actor, NewCustomer { first_name: "Zoé".into(), last_name: "Roux".into(), ..Default::default() })?;
+    /// for s in agency.spending(&c.id, SpendingPeriod::Year)? {
+    ///     println!("{}: {} {} over {} bookings", s.period, s.amount.minor, s.amount.currency, s.bookings);
+    /// }
+    /// # Ok::<(), crm_core::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// NotFound.
+    pub fn spending(&self, customer: &CustomerId, by: SpendingPeriod) -> Result<Vec<Spending>> {
+        cases::bookings::spending(self.store.as_ref(), &self.id, customer, by)
     }
 
     /// Capture at booking time: the contact details typed into a booking update the one customer

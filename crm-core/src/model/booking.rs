@@ -42,6 +42,79 @@ string_enum!(
     }
 );
 
+impl PaymentStatus {
+    /// Whether an invoice in this status, of a booking in `booking`, is still owed: unpaid or
+    /// part paid, and its booking not cancelled (a cancelled booking's invoice is settled by
+    /// its cancellation, as its amount does not count as spent).
+    pub fn is_outstanding(self, booking: BookingStatus) -> bool {
+        matches!(self, Self::Unpaid | Self::PartiallyPaid) && booking != BookingStatus::Cancelled
+    }
+}
+
+string_enum!(
+    /// The periods spending is summed by ([`Tenant::spending`](crate::Tenant::spending)).
+    SpendingPeriod, "by" {
+        /// Calendar months (`2026-07`).
+        Month = "month",
+        /// Calendar years (`2026`).
+        Year = "year",
+    }
+);
+
+/// What a customer spent in one period, in one currency: the invoiced amounts of its bookings
+/// departing in that period (by the local date at the pickup place), cancelled bookings left
+/// out, as [`CustomerStats::total_spent`] counts them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Spending {
+    /// The period: `2026-07` by month, `2026` by year.
+    pub period: String,
+    /// The amount spent.
+    pub amount: Money,
+    /// How many bookings it sums.
+    pub bookings: u64,
+}
+
+/// The spending of `bookings` by `by`, oldest period first and, within one, by currency.
+///
+/// # Errors
+/// Internal when a sum overflows 64 bits.
+pub(crate) fn spending(bookings: &[Booking], by: SpendingPeriod) -> Result<Vec<Spending>> {
+    let mut sums: std::collections::BTreeMap<(String, String), (i64, u64)> =
+        std::collections::BTreeMap::new();
+    for b in bookings {
+        let Some(invoice) = b
+            .invoice
+            .as_ref()
+            .filter(|_| b.status != BookingStatus::Cancelled)
+        else {
+            continue;
+        };
+        let period = match by {
+            SpendingPeriod::Month => b.pickup_at.format("%Y-%m").to_string(),
+            SpendingPeriod::Year => b.pickup_at.format("%Y").to_string(),
+        };
+        let sum = sums
+            .entry((period, invoice.amount.currency.clone()))
+            .or_insert((0, 0));
+        sum.0 = sum.0.checked_add(invoice.amount.minor).ok_or_else(|| {
+            Error::Internal(format!(
+                "spending in {} overflows 64 bits",
+                invoice.amount.currency
+            ))
+        })?;
+        sum.1 += 1;
+    }
+    Ok(sums
+        .into_iter()
+        .map(|((period, currency), (minor, bookings))| Spending {
+            period,
+            amount: Money { minor, currency },
+            bookings,
+        })
+        .collect())
+}
+
 /// An amount of money in minor units (cents) of an ISO 4217 currency: `Money { minor: 12_50, currency: "EUR" }` is 12.50 €.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -29,11 +29,11 @@ mod tenant;
 mod text;
 
 pub use actor::{Actor, Role};
-pub(crate) use booking::reference;
 pub use booking::{
-    Booking, BookingStatus, CustomerStats, Invoice, Money, NewBooking, PaymentStatus,
-    UpsertedBooking,
+    Booking, BookingStatus, CustomerStats, Invoice, Money, NewBooking, PaymentStatus, Spending,
+    SpendingPeriod, UpsertedBooking,
 };
+pub(crate) use booking::{reference, spending};
 pub use capture::{CaptureMatch, Captured};
 pub(crate) use change::Change;
 pub use change::{ChangeEvent, ChangeKind};

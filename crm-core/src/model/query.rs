@@ -5,9 +5,9 @@ use chrono::{Datelike, NaiveDate};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
-use super::BookingStatus;
 use super::page::CustomerRow;
 use super::period::{RelativePeriod, day_start_in};
+use super::{BookingStatus, PaymentStatus};
 use crate::error::{Error, Result};
 use crate::model::limits::{
     MAX_EMAIL_CHARS, MAX_FILTERS, MAX_NAME_CHARS, MAX_PAGE, MAX_PHONE_CHARS, MAX_SEARCH_DEPTH,
@@ -67,6 +67,10 @@ pub(crate) enum TextFilter {
     /// The salesperson of a booking.
     BookingSalesperson(String),
     Status(BookingStatus),
+    /// Has an invoice in this payment status.
+    Payment(PaymentStatus),
+    /// Has (or has not) an invoice still owed.
+    HasOutstanding(bool),
     HasEmail(bool),
     HasMobile(bool),
     /// Local days since 1970-01-01, `[from, to)`.
@@ -157,6 +161,8 @@ impl TextFilter {
             Self::BookingSalesperson(v) => ("booking_salesperson", v, MAX_TEXT_CHARS),
             Self::CustomerNo(_)
             | Self::Status(_)
+            | Self::Payment(_)
+            | Self::HasOutstanding(_)
             | Self::HasEmail(_)
             | Self::HasMobile(_)
             | Self::Departure(..)
@@ -261,6 +267,10 @@ crate::model::string_enum::string_enum!(
         HasEmail = "has_email",
         /// [`CustomerQuery::has_mobile`]: `yes` or `no`.
         HasMobile = "has_mobile",
+        /// [`CustomerQuery::payment_status`]: a [`PaymentStatus`] name.
+        PaymentStatus = "payment_status",
+        /// [`CustomerQuery::has_outstanding`]: `yes` or `no`.
+        HasOutstanding = "has_outstanding",
     }
 );
 
@@ -357,8 +367,9 @@ impl CustomerQuery {
     }
 
     /// Sets `filter` from its text, as a form sends it: a status name for
-    /// [`SearchFilter::BookingStatus`], `yes` or `no` for [`SearchFilter::HasEmail`] and
-    /// [`SearchFilter::HasMobile`], the text itself for the others (blank: no filter).
+    /// [`SearchFilter::BookingStatus`] and [`SearchFilter::PaymentStatus`], `yes` or `no` for
+    /// [`SearchFilter::HasEmail`], [`SearchFilter::HasMobile`] and
+    /// [`SearchFilter::HasOutstanding`], the text itself for the others (blank: no filter).
     ///
     /// # Errors
     /// Validation naming the filter when its text is not one of those it takes; the query is
@@ -402,6 +413,14 @@ impl CustomerQuery {
             }
             SearchFilter::HasEmail => self.has_email(yes()?),
             SearchFilter::HasMobile => self.has_mobile(yes()?),
+            SearchFilter::PaymentStatus => {
+                let status = value.parse::<PaymentStatus>().map_err(|e| match e {
+                    Error::Validation { reason, .. } => Error::validation(filter.as_str(), reason),
+                    other => other,
+                })?;
+                self.payment_status(status)
+            }
+            SearchFilter::HasOutstanding => self.has_outstanding(yes()?),
         })
     }
 
@@ -442,6 +461,19 @@ impl CustomerQuery {
     /// Has a booking with this status.
     pub fn booking_status(mut self, status: BookingStatus) -> Self {
         self.filters.push(TextFilter::Status(status));
+        self
+    }
+
+    /// Has an invoice in this payment status (on any booking).
+    pub fn payment_status(mut self, status: PaymentStatus) -> Self {
+        self.filters.push(TextFilter::Payment(status));
+        self
+    }
+
+    /// Has (or has not) an invoice still owed: unpaid or part paid, of a booking not cancelled
+    /// ([`PaymentStatus::is_outstanding`]).
+    pub fn has_outstanding(mut self, yes: bool) -> Self {
+        self.filters.push(TextFilter::HasOutstanding(yes));
         self
     }
 

@@ -7,10 +7,10 @@ use tantivy::schema::{
 };
 
 use super::terms;
-use crate::model::{IndexedCustomer, fold};
+use crate::model::{BookingStatus, IndexedCustomer, PaymentStatus, fold};
 
 /// Bumped when the schema or the terms change: an index of another version is rebuilt.
-pub(super) const INDEX_VERSION: u32 = 15;
+pub(super) const INDEX_VERSION: u32 = 16;
 
 /// Fast-field name of the day of the latest booking.
 pub(super) const RECENCY: &str = "recency";
@@ -57,6 +57,10 @@ pub(super) struct Fields {
     pub(super) status: Field,
     /// The salespeople of its bookings.
     pub(super) booking_salesperson: Field,
+    /// The payment statuses of its bookings' invoices.
+    pub(super) payment: Field,
+    /// Whether an invoice of its bookings is still owed ([`PaymentStatus::is_outstanding`]).
+    pub(super) outstanding: Field,
     /// The facts of each booking taken together (see [`bookings`](super::bookings)).
     pub(super) booking: Field,
     /// The UTC days of its bookings' pickups, days since the epoch: a period is a few terms.
@@ -110,10 +114,12 @@ impl Fields {
             hotel: b.add_text_field("hotel", keyword.clone()),
             status: b.add_text_field("status", keyword.clone()),
             booking_salesperson: b.add_text_field("booking_salesperson", keyword.clone()),
+            payment: b.add_text_field("payment", keyword.clone()),
             booking: b.add_text_field("booking", keyword),
             departure: b.add_i64_field("departure", INDEXED),
             has_email: b.add_bool_field("has_email", INDEXED),
             has_mobile: b.add_bool_field("has_mobile", INDEXED),
+            outstanding: b.add_bool_field("outstanding", INDEXED),
             created: b.add_i64_field("created", FAST),
             last_booking: b.add_i64_field("last_booking", FAST),
             recency: b.add_i64_field(RECENCY, FAST),
@@ -184,6 +190,7 @@ impl Fields {
                 (self.hotel, b.hotel.as_deref()),
                 (self.status, Some(b.status.as_str())),
                 (self.booking_salesperson, b.salesperson.as_deref()),
+                (self.payment, b.payment.as_deref()),
             ] {
                 if let Some(value) = value {
                     facts.insert((field, normalise_value(value)));
@@ -202,6 +209,15 @@ impl Fields {
         for day in days {
             doc.add_i64(self.departure, day);
         }
+        let owes = c.bookings.iter().any(|b| {
+            let payment = b
+                .payment
+                .as_deref()
+                .and_then(|p| p.parse::<PaymentStatus>().ok());
+            let status = b.status.parse::<BookingStatus>().ok();
+            matches!((payment, status), (Some(p), Some(s)) if p.is_outstanding(s))
+        });
+        doc.add_bool(self.outstanding, owes);
         doc.add_bool(self.has_email, customer.email.is_some());
         doc.add_bool(self.has_mobile, customer.mobile.is_some());
         doc.add_i64(self.created, customer.created_at.timestamp_micros());

@@ -384,6 +384,11 @@ fn filters(f: &Fields, tenant: &str, q: &CustomerQuery) -> Vec<Box<dyn Query>> {
             TextFilter::Hotel(v) => term(f.hotel, &normalise_value(v)),
             TextFilter::BookingSalesperson(v) => term(f.booking_salesperson, &normalise_value(v)),
             TextFilter::Status(s) => term(f.status, s.as_str()),
+            TextFilter::Payment(s) => term(f.payment, s.as_str()),
+            TextFilter::HasOutstanding(b) => Box::new(TermQuery::new(
+                Term::from_field_bool(f.outstanding, *b),
+                IndexRecordOption::Basic,
+            )),
             TextFilter::HasEmail(b) => Box::new(TermQuery::new(
                 Term::from_field_bool(f.has_email, *b),
                 IndexRecordOption::Basic,

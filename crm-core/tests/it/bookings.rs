@@ -8,7 +8,8 @@ use chrono::{DateTime, Duration, FixedOffset, TimeZone, Utc};
 use common::*;
 use crm_core::{
     BookingStatus, Customer, CustomerListQuery, CustomerRow, CustomerSort, ErrorKind, Invoice,
-    Money, NewBooking, PaymentStatus, Tenant, UpsertedBooking, limits::MAX_AMOUNT_MINOR,
+    Money, NewBooking, PaymentStatus, SpendingPeriod, Tenant, UpsertedBooking,
+    limits::MAX_AMOUNT_MINOR,
 };
 
 fn setup() -> (Db, Tenant, Customer, Customer) {
@@ -875,4 +876,110 @@ fn a_generated_tenant_is_consistent_across_history_stats_and_list() {
         seen += history.len();
     }
     assert_eq!(seen, bookings);
+}
+
+#[test]
+fn spending_sums_invoices_per_period_of_departure_and_currency() {
+    let db = open();
+    let t = db.tenant("agency");
+    let other = db.tenant("other");
+    let c = t
+        .create_customer(&actor(), customer("Zoé", "Roux"))
+        .unwrap();
+    let mut trips = Vec::new();
+    for (reference, pickup, minor, currency, status) in [
+        (
+            "S-1",
+            "2026-07-01T00:30:00+02:00",
+            10_000,
+            "EUR",
+            BookingStatus::Completed,
+        ),
+        (
+            "S-2",
+            "2026-07-20T09:00:00+02:00",
+            2_550,
+            "EUR",
+            BookingStatus::Confirmed,
+        ),
+        (
+            "S-3",
+            "2026-07-21T09:00:00-04:00",
+            5_000,
+            "USD",
+            BookingStatus::Confirmed,
+        ),
+        (
+            "S-4",
+            "2026-08-02T09:00:00+02:00",
+            7_000,
+            "EUR",
+            BookingStatus::Cancelled,
+        ),
+        (
+            "S-5",
+            "2027-01-05T09:00:00+01:00",
+            1_000,
+            "EUR",
+            BookingStatus::Pending,
+        ),
+    ] {
+        let mut b = booking_for(reference, pickup, &c);
+        b.status = status;
+        b.invoice = Some(invoice(&format!("F-{reference}"), minor, currency));
+        trips.push(b);
+    }
+    // A booking without invoice counts nothing.
+    trips.push(booking_for("S-6", "2026-07-22T09:00:00+02:00", &c));
+    t.upsert_bookings(&actor(), trips).unwrap();
+
+    let got = |by| {
+        t.spending(&c.id, by)
+            .unwrap()
+            .into_iter()
+            .map(|s| (s.period, s.amount.minor, s.amount.currency, s.bookings))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        got(SpendingPeriod::Month),
+        vec![
+            ("2026-07".to_owned(), 12_550, "EUR".to_owned(), 2),
+            ("2026-07".to_owned(), 5_000, "USD".to_owned(), 1),
+            ("2027-01".to_owned(), 1_000, "EUR".to_owned(), 1),
+        ]
+    );
+    assert_eq!(
+        got(SpendingPeriod::Year),
+        vec![
+            ("2026".to_owned(), 12_550, "EUR".to_owned(), 2),
+            ("2026".to_owned(), 5_000, "USD".to_owned(), 1),
+            ("2027".to_owned(), 1_000, "EUR".to_owned(), 1),
+        ]
+    );
+    // The yearly sums are the stats' total, per currency.
+    let stats = t.customer_stats(&c.id).unwrap();
+    assert_eq!(
+        stats
+            .total_spent
+            .iter()
+            .map(|m| m.minor)
+            .collect::<Vec<_>>(),
+        vec![13_550, 5_000]
+    );
+    // A customer without bookings spent nothing; another tenant's customer is not found.
+    let none = t.create_customer(&actor(), customer("No", "Trip")).unwrap();
+    assert!(
+        t.spending(&none.id, SpendingPeriod::Year)
+            .unwrap()
+            .is_empty()
+    );
+    assert_kind(
+        other.spending(&c.id, SpendingPeriod::Month),
+        ErrorKind::NotFound,
+    );
+    assert_eq!(
+        "month".parse::<SpendingPeriod>().unwrap(),
+        SpendingPeriod::Month
+    );
+    assert_invalid("week".parse::<SpendingPeriod>(), "by");
 }

@@ -11,11 +11,11 @@ use crate::common;
 use std::collections::HashSet;
 
 use chrono::NaiveDate;
-use common::{actor, booking_for, customer, customer_with_email, open};
+use common::{actor, assert_invalid, booking_for, customer, customer_with_email, open};
 use crm_core::limits::MAX_PAGE;
 use crm_core::{
     Address, BookingStatus, Customer, CustomerId, CustomerQuery, CustomerRow, ErrorKind,
-    NewBooking, NewCustomer, SearchSort, Tenant,
+    NewBooking, NewCustomer, PaymentStatus, SearchSort, Tenant,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -1130,6 +1130,120 @@ fn booking_filters_given_together_hold_for_one_booking() {
         july().hotel("hôtel du parc").transport("van"),
         &[&split],
     );
+}
+
+#[test]
+fn payment_status_and_outstanding_invoices_are_filters() {
+    let db = open();
+    let t = db.tenant("agency");
+    let other = db.tenant("other");
+    let owes = make(&t, customer("Owes", "Money"));
+    let part = make(&t, customer("Part", "Paid"));
+    let settled = make(&t, customer("All", "Settled"));
+    let cancelled = make(&t, customer("Can", "Celled"));
+    let never = make(&t, customer("No", "Invoice"));
+    let bill = |reference: &str, who: &Customer, status: PaymentStatus, booking: BookingStatus| {
+        let mut b = booking_for(reference, "2026-07-14T08:30:00+02:00", who);
+        let mut i = common::invoice(&format!("F-{reference}"), 10_000, "EUR");
+        i.payment_status = status;
+        b.invoice = Some(i);
+        b.status = booking;
+        b
+    };
+    upsert(
+        &t,
+        bill(
+            "O-1",
+            &owes,
+            PaymentStatus::Unpaid,
+            BookingStatus::Confirmed,
+        ),
+    );
+    upsert(
+        &t,
+        bill("O-2", &owes, PaymentStatus::Paid, BookingStatus::Completed),
+    );
+    upsert(
+        &t,
+        bill(
+            "P-1",
+            &part,
+            PaymentStatus::PartiallyPaid,
+            BookingStatus::Confirmed,
+        ),
+    );
+    upsert(
+        &t,
+        bill(
+            "S-1",
+            &settled,
+            PaymentStatus::Paid,
+            BookingStatus::Confirmed,
+        ),
+    );
+    upsert(
+        &t,
+        bill(
+            "C-1",
+            &cancelled,
+            PaymentStatus::Unpaid,
+            BookingStatus::Cancelled,
+        ),
+    );
+    upsert(&t, booking_for("N-1", "2026-07-14T08:30:00+02:00", &never));
+    let stranger = other.create_customer(&actor(), customer("X", "Y")).unwrap();
+    other
+        .upsert_booking(
+            &actor(),
+            bill(
+                "O-1",
+                &stranger,
+                PaymentStatus::Unpaid,
+                BookingStatus::Confirmed,
+            ),
+        )
+        .unwrap();
+
+    assert_hits(&t, all().has_outstanding(true), &[&owes, &part]);
+    assert_hits(
+        &t,
+        all().has_outstanding(false),
+        &[&settled, &cancelled, &never],
+    );
+    assert_hits(
+        &t,
+        all().payment_status(PaymentStatus::Unpaid),
+        &[&owes, &cancelled],
+    );
+    assert_hits(
+        &t,
+        all().payment_status(PaymentStatus::Paid),
+        &[&owes, &settled],
+    );
+    assert_hits(
+        &t,
+        all()
+            .payment_status(PaymentStatus::Paid)
+            .has_outstanding(true),
+        &[&owes],
+    );
+    use crm_core::SearchFilter;
+    let q = all()
+        .filter(SearchFilter::PaymentStatus, "partially_paid")
+        .unwrap();
+    assert_hits(&t, q, &[&part]);
+    let q = all().filter(SearchFilter::HasOutstanding, "yes").unwrap();
+    assert_eq!(rows(&other, &q).len(), 1);
+    assert_invalid(
+        all().filter(SearchFilter::PaymentStatus, "lost"),
+        "payment_status",
+    );
+    // Paying the invoice moves the customer out of the outstanding filter.
+    upsert(
+        &t,
+        bill("O-1", &owes, PaymentStatus::Paid, BookingStatus::Confirmed),
+    );
+    assert_hits(&t, all().has_outstanding(true), &[&part]);
 }
 
 #[test]

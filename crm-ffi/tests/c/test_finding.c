@@ -49,6 +49,17 @@ static uint64_t count(crm_tenant *t, crm_filter f1, const char *v1, crm_filter f
   return total;
 }
 
+/* The status of adding one filter to a fresh query. */
+static crm_status count_status(crm_tenant *t, crm_filter f, const char *v) {
+  crm_search_query *q = NULL;
+  crm_status status;
+  (void)t;
+  CHECK_OK(crm_search_query_new(NULL, &q));
+  status = crm_search_query_filter(q, f, v);
+  crm_search_query_free(q);
+  return status;
+}
+
 int main(int argc, char **argv) {
   crm_db *db = NULL;
   crm_tenant *t = NULL, *other = NULL;
@@ -100,6 +111,32 @@ int main(int argc, char **argv) {
   CHECK(str_eq(crm_customer_row_get(crm_customer_page_row(page, 0), CRM_ROW_FIRST_NAME), "Whole"));
   crm_customer_page_free(page);
   crm_search_query_free(q);
+
+  /* Invoices: a payment status, what is still owed, and spending by month. */
+  {
+    crm_booking_fields *b = NULL;
+    crm_booking *out = NULL;
+    bool created = false;
+    char *json = NULL;
+    CHECK_OK(crm_booking_fields_new("W-1", "2026-07-20T08:00:00+02:00", &b));
+    CHECK_OK(crm_booking_fields_set(b, CRM_BOOKING_CUSTOMER_ID, crm_customer_id(whole)));
+    CHECK_OK(crm_booking_fields_set_invoice(b, "F-W-1", 12550, "EUR", "partially_paid"));
+    CHECK_OK(crm_tenant_upsert_booking(t, b, &out, &created));
+    crm_booking_free(out);
+    crm_booking_fields_free(b);
+    CHECK(count(t, CRM_FILTER_HAS_OUTSTANDING, "yes", 0, NULL, 0) == 1);
+    CHECK(count(t, CRM_FILTER_HAS_OUTSTANDING, "no", 0, NULL, 0) == 2);
+    CHECK(count(t, CRM_FILTER_PAYMENT_STATUS, "partially_paid", 0, NULL, 0) == 1);
+    CHECK(count(t, CRM_FILTER_PAYMENT_STATUS, "paid", 0, NULL, 0) == 0);
+    CHECK(count(other, CRM_FILTER_HAS_OUTSTANDING, "yes", 0, NULL, 0) == 0);
+    CHECK_STATUS(count_status(t, CRM_FILTER_PAYMENT_STATUS, "lost"), CRM_ERR_VALIDATION);
+    CHECK_OK(crm_tenant_spending_json(t, crm_customer_id(whole), "month", &json));
+    CHECK(str_eq(json, "{\"format\":1,\"spending\":[{\"amount\":{\"currency\":\"EUR\",\"minor\":12550},\"bookings\":1,\"period\":\"2026-07\"}]}"));
+    crm_string_free(json);
+    CHECK_STATUS(crm_tenant_spending_json(t, crm_customer_id(whole), "week", &json), CRM_ERR_VALIDATION);
+    CHECK(str_eq(crm_last_error_field(), "by"));
+    CHECK_STATUS(crm_tenant_spending_json(other, crm_customer_id(whole), "year", &json), CRM_ERR_NOT_FOUND);
+  }
 
   /* The other tenant finds only its own. */
   CHECK(count(other, CRM_FILTER_ZIP_PREFIX, "75", 0, NULL, 0) == 1);

@@ -102,6 +102,7 @@ _NameRule = Literal["both", "either", "last_name"]
 _EmailUniqueness = Literal["allow", "warn", "refuse"]
 _Permission = Literal["anyone", "organisation", "nobody"]
 _PrivacyAction = Literal["export", "anonymise", "delete"]
+_SpendingPeriod = Literal["month", "year"]
 _CaptureMatch = Literal["created", "booking", "email"]
 _IssueKind = Literal["error", "skipped", "warning"]
 _ChangeKind = Literal[
@@ -198,6 +199,11 @@ class _CustomerFields(_CustomerOptional, total=False):
     # Which names are needed is the tenant's name rule (by default both).
     first_name: str
     last_name: str
+
+class _Spending(TypedDict):
+    period: str
+    amount: Money
+    bookings: int
 
 class _BookingFields(TypedDict, total=False):
     reference: Required[str]
@@ -1395,6 +1401,8 @@ class Tenant:
         booking_status: _BookingStatus | None = None,
         has_email: bool | None = None,
         has_mobile: bool | None = None,
+        payment_status: _PaymentStatus | None = None,
+        has_outstanding: bool | None = None,
         departure_between: _Period | None = None,
         created_between: _Period | None = None,
         last_booking_between: _Period | None = None,
@@ -1427,6 +1435,7 @@ class Tenant:
     def link_booking(self, reference: str, customer: Customer | str | None) -> Booking: ...
     def booking_history(self, customer: Customer | str) -> list[Booking]: ...
     def customer_stats(self, customer: Customer | str) -> CustomerStats: ...
+    def spending(self, customer: Customer | str, *, by: _SpendingPeriod = "month") -> list[_Spending]: ...
     def capture_booking(self, contact: _CustomerFields, booking: _BookingFields) -> Captured: ...
     def changes_since(self, after: int = 0, limit: int = 1000) -> list[ChangeEvent]: ...
     def privacy_log(self, after: int = 0, limit: int = 100) -> list[PrivacyLogEntry]: ...
