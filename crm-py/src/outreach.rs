@@ -406,6 +406,13 @@ impl PyStatement {
         PyTuple::new(py, self.0.totals.iter().cloned().map(PyMoney))
     }
 
+    /// Of those, the amounts still owed (unpaid or part-paid invoices, counted whole, of
+    /// bookings not cancelled), per currency.
+    #[getter]
+    fn outstanding<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        PyTuple::new(py, self.0.outstanding.iter().cloned().map(PyMoney))
+    }
+
     /// When it was made.
     #[getter]
     fn generated_at(&self) -> DateTime<Utc> {

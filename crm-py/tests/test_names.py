@@ -300,7 +300,7 @@ def test_every_record_dict_has_the_core_fields(db: crm.Crm, agency: crm.Tenant, 
     # The keys in the core's order, renamed where Python names a field apart.
     assert tuple(statement.to_dict()) == (
         "customer_id", "customer_no", "name", "company", "address", "start", "end", "lines",
-        "totals", "generated_at",
+        "totals", "outstanding", "generated_at",
     )
     assert tuple(merged.record.to_dict()) == (
         "id", "primary_id", "at", "actor", "primary_before", "merged", "bookings", "undone_at",

@@ -107,6 +107,10 @@ def test_statement_with_totals_and_pdf(agency: crm.Tenant, other: crm.Tenant, tm
     s = agency.statement(c, date(2026, 6, 1), date(2026, 6, 30))
     assert [line.reference for line in s.lines] == ["BK-1", "BK-2", "BK-3"]
     assert s.totals == (crm.Money(13050, "EUR"),)
+    assert s.outstanding == ()
+    agency.upsert_booking(reference="BK-3", pickup_at=datetime(2026, 6, 30, 8, tzinfo=UTC), customer=c,
+                          status="completed", invoice=crm.Invoice("BK-3", crm.Money(1000, "EUR"), "unpaid"))
+    assert agency.statement(c, date(2026, 6, 1), date(2026, 6, 30)).outstanding == (crm.Money(1000, "EUR"),)
     assert s.lines[0].amount == crm.Money(12050, "EUR") and s.lines[1].status == "cancelled"
     assert (s.start, s.end, s.name) == (date(2026, 6, 1), date(2026, 6, 30), "Hélène Dupont")
     pdf = s.to_pdf()

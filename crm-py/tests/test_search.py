@@ -1,6 +1,7 @@
 """Search: type-ahead text and the find-customer filters, from Python."""
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 from conftest import at
@@ -182,7 +183,9 @@ def test_each_phone_field_and_zip_prefix(agency: crm.Tenant, other: crm.Tenant) 
         agency.search(zip_prefix="7" * 300)
 
 
-def test_invoices_filters_and_spending(agency: crm.Tenant, other: crm.Tenant, people: dict[str, crm.Customer]) -> None:
+def test_invoices_filters_and_spending(
+    agency: crm.Tenant, other: crm.Tenant, people: dict[str, crm.Customer], tmp_path: Path
+) -> None:
     def bill(reference: str, who: crm.Customer, status: str, day: int, minor: int = 10000) -> None:
         invoice = crm.Invoice(number=f"F-{reference}", amount=crm.Money(minor=minor, currency="EUR"),
                               payment_status=status)  # type: ignore[arg-type]
@@ -205,3 +208,9 @@ def test_invoices_filters_and_spending(agency: crm.Tenant, other: crm.Tenant, pe
         agency.spending(people["Dupont"], by="week")  # type: ignore[arg-type]
     with pytest.raises(crm.NotFoundError):
         other.spending(people["Dupont"])
+    # The same totals as export columns.
+    out = tmp_path / "money.csv"
+    agency.export_csv(out, columns=["last_name", "spent", "outstanding"])
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "last_name,spent,outstanding"
+    assert "Dupont,125.50 EUR,100.00 EUR" in lines and "Müller,100.00 EUR," in lines

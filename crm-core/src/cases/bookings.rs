@@ -10,7 +10,8 @@ use chrono::{DateTime, FixedOffset, Utc};
 
 use crate::error::{Error, Result};
 use crate::model::{
-    Actor, Booking, CustomerId, CustomerStats, NewBooking, Spending, SpendingPeriod, TenantId,
+    Actor, Booking, CustomerId, CustomerStats, InvoiceTotals, NewBooking, Spending, SpendingPeriod,
+    TenantId,
 };
 use crate::model::{Change, ChangeKind};
 use crate::resolve;
@@ -60,6 +61,32 @@ pub(crate) fn spending(
         let bookings = tx.booking_history(&resolve::current(tx, customer)?)?;
         crate::model::spending(&bookings, by)
     })
+}
+
+/// The invoice totals of each of `customers` (ids as stored, not merged ones) that has an
+/// invoice.
+pub(crate) fn invoice_totals(
+    store: &dyn Store,
+    tenant: &TenantId,
+    customers: &[CustomerId],
+) -> Result<std::collections::HashMap<CustomerId, InvoiceTotals>> {
+    let bookings = port::read(store, tenant, |tx| tx.invoiced_bookings(customers))?;
+    let mut by_customer: std::collections::HashMap<CustomerId, Vec<&Booking>> =
+        std::collections::HashMap::new();
+    for b in &bookings {
+        if let Some(id) = b.customer_id {
+            by_customer.entry(id).or_default().push(b);
+        }
+    }
+    by_customer
+        .into_iter()
+        .map(|(id, bookings)| {
+            let invoiced = bookings
+                .iter()
+                .filter_map(|b| b.invoice.as_ref().map(|i| (b.status, i)));
+            Ok((id, crate::model::invoice_totals(invoiced)?))
+        })
+        .collect()
 }
 
 /// Inserts or replaces the booking with this reference, in its own transaction. Returns it and

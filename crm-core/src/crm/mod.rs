@@ -1449,12 +1449,17 @@ impl Tenant {
                     .into_iter()
                     .map(|r| (r.id, r))
                     .collect();
+            let totals = match options.columns.iter().any(|c| c.is_money()) {
+                true => cases::bookings::invoice_totals(self.store.as_ref(), &self.id, &ids)?,
+                false => std::collections::HashMap::new(),
+            };
             for c in &customers {
                 let facts = rows.get(&c.id);
+                let money = totals.get(&c.id);
                 row(options
                     .columns
                     .iter()
-                    .map(|col| exchange::cell(*col, c, facts))
+                    .map(|col| exchange::cell(*col, c, facts, money))
                     .collect())?;
             }
             done += customers.len() as u64;

@@ -20,7 +20,7 @@ impl Tenant {
         }
         let customer = self.get_customer(id)?;
         let history = self.booking_history(&customer.id)?;
-        Ok(Statement::new(&customer, history, from, to))
+        Statement::new(&customer, history, from, to)
     }
 
     /// The statements of the customers of `audience` (a search, a saved search's query,
@@ -47,7 +47,7 @@ impl Tenant {
                     continue;
                 }
                 let history = self.booking_history(&customer.id)?;
-                out.push(Statement::new(&customer, history, from, to));
+                out.push(Statement::new(&customer, history, from, to)?);
             }
         }
         Ok(out)

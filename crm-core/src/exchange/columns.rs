@@ -71,6 +71,11 @@ pub enum ExportColumn {
     Bookings,
     /// Pickup time of the latest booking (RFC 3339, local offset).
     LastBooking,
+    /// Invoiced amounts of its bookings not cancelled, per currency (`1234.50 EUR; 20.00 USD`).
+    Spent,
+    /// Amounts of its invoices still owed (unpaid or part paid, counted whole, of bookings not
+    /// cancelled), per currency.
+    Outstanding,
     /// When the customer was created (RFC 3339 UTC).
     CreatedAt,
     /// When it last changed (RFC 3339 UTC).
@@ -79,7 +84,7 @@ pub enum ExportColumn {
 
 impl ExportColumn {
     /// Every column, in the default order.
-    pub const ALL: [ExportColumn; 31] = [
+    pub const ALL: [ExportColumn; 33] = [
         Self::CustomerNo,
         Self::Title,
         Self::FirstName,
@@ -108,6 +113,8 @@ impl ExportColumn {
         Self::CustomFields,
         Self::Bookings,
         Self::LastBooking,
+        Self::Spent,
+        Self::Outstanding,
         Self::CreatedAt,
         Self::UpdatedAt,
         Self::Id,
@@ -145,6 +152,8 @@ impl ExportColumn {
             Self::CustomFields => "custom_fields",
             Self::Bookings => "bookings",
             Self::LastBooking => "last_booking",
+            Self::Spent => "spent",
+            Self::Outstanding => "outstanding",
             Self::CreatedAt => "created_at",
             Self::UpdatedAt => "updated_at",
         }
@@ -152,12 +161,26 @@ impl ExportColumn {
 }
 
 impl ExportColumn {
-    /// Whether the library sets this column (id, booking facts, times): an import ignores it.
+    /// Whether the library sets this column (id, booking facts, invoice totals, times): an
+    /// import ignores it.
     pub fn is_computed(self) -> bool {
         matches!(
             self,
-            Self::Id | Self::Bookings | Self::LastBooking | Self::CreatedAt | Self::UpdatedAt
+            Self::Id
+                | Self::Bookings
+                | Self::LastBooking
+                | Self::Spent
+                | Self::Outstanding
+                | Self::CreatedAt
+                | Self::UpdatedAt
         )
+    }
+}
+
+impl ExportColumn {
+    /// Whether the column is one of a customer's invoice totals.
+    pub(crate) fn is_money(self) -> bool {
+        matches!(self, Self::Spent | Self::Outstanding)
     }
 }
 

@@ -470,7 +470,13 @@ fn set(out: &mut ReadRow, target: &ImportTarget, value: String) -> std::result::
                 .map_err(|_| "not a JSON object of text values".to_owned())?;
             f.custom_fields.extend(map);
         }
-        E::Id | E::Bookings | E::LastBooking | E::CreatedAt | E::UpdatedAt => {}
+        E::Id
+        | E::Bookings
+        | E::LastBooking
+        | E::Spent
+        | E::Outstanding
+        | E::CreatedAt
+        | E::UpdatedAt => {}
     }
     Ok(())
 }

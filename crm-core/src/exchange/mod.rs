@@ -23,11 +23,26 @@ pub(crate) use xlsx_out::XlsxSheet;
 
 use chrono::SecondsFormat;
 
-use crate::model::Customer;
-use crate::model::CustomerRow;
+use crate::model::{Customer, CustomerRow, InvoiceTotals, Money};
 
-/// The text of `column` for a customer and its list row (booking facts), as written to a file.
-pub(crate) fn cell(column: ExportColumn, c: &Customer, row: Option<&CustomerRow>) -> String {
+/// Amounts per currency as a cell: `1234.50 EUR; 20.00 USD` (empty without any).
+fn money(amounts: Option<&[Money]>) -> String {
+    amounts
+        .unwrap_or_default()
+        .iter()
+        .map(crate::statement::format_money)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// The text of `column` for a customer, its list row (booking facts) and its invoice totals
+/// (read when a money column is asked for), as written to a file.
+pub(crate) fn cell(
+    column: ExportColumn,
+    c: &Customer,
+    row: Option<&CustomerRow>,
+    totals: Option<&InvoiceTotals>,
+) -> String {
     use ExportColumn as E;
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
     let phone =
@@ -72,6 +87,8 @@ pub(crate) fn cell(column: ExportColumn, c: &Customer, row: Option<&CustomerRow>
             .and_then(|r| r.last_booking)
             .map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, false))
             .unwrap_or_default(),
+        E::Spent => money(totals.map(|t| t.spent.as_slice())),
+        E::Outstanding => money(totals.map(|t| t.outstanding.as_slice())),
         E::CreatedAt => time(&c.created_at),
         E::UpdatedAt => time(&c.updated_at),
     }

@@ -115,6 +115,48 @@ pub(crate) fn spending(bookings: &[Booking], by: SpendingPeriod) -> Result<Vec<S
         .collect())
 }
 
+/// What a customer's invoices add up to, per currency sorted by code: spent (the bookings not
+/// cancelled, as [`CustomerStats::total_spent`]) and still owed (the invoices
+/// [`PaymentStatus::is_outstanding`], whole: a part-paid invoice counts its whole amount).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct InvoiceTotals {
+    pub(crate) spent: Vec<Money>,
+    pub(crate) outstanding: Vec<Money>,
+}
+
+/// The [`InvoiceTotals`] of the invoices of a customer's bookings, each with its booking's
+/// status.
+pub(crate) fn invoice_totals<'a>(
+    invoiced: impl IntoIterator<Item = (BookingStatus, &'a Invoice)>,
+) -> Result<InvoiceTotals> {
+    use std::collections::BTreeMap;
+    let add = |sums: &mut BTreeMap<String, i64>, m: &Money| -> Result<()> {
+        let sum = sums.entry(m.currency.clone()).or_insert(0);
+        *sum = sum.checked_add(m.minor).ok_or_else(|| {
+            Error::Internal(format!("a total in {} overflows 64 bits", m.currency))
+        })?;
+        Ok(())
+    };
+    let (mut spent, mut owed) = (BTreeMap::new(), BTreeMap::new());
+    for (status, invoice) in invoiced {
+        if status != BookingStatus::Cancelled {
+            add(&mut spent, &invoice.amount)?;
+        }
+        if invoice.payment_status.is_outstanding(status) {
+            add(&mut owed, &invoice.amount)?;
+        }
+    }
+    let money = |sums: BTreeMap<String, i64>| {
+        sums.into_iter()
+            .map(|(currency, minor)| Money { minor, currency })
+            .collect()
+    };
+    Ok(InvoiceTotals {
+        spent: money(spent),
+        outstanding: money(owed),
+    })
+}
+
 /// An amount of money in minor units (cents) of an ISO 4217 currency: `Money { minor: 12_50, currency: "EUR" }` is 12.50 €.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

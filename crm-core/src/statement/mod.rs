@@ -50,6 +50,10 @@ pub struct Statement {
     pub lines: Vec<StatementLine>,
     /// Invoice amounts summed per currency (by code), cancelled bookings left out.
     pub totals: Vec<Money>,
+    /// Of those bookings' invoices, the amounts still owed (unpaid or part paid, counted
+    /// whole, of bookings not cancelled), per currency.
+    #[serde(default)]
+    pub outstanding: Vec<Money>,
     /// When the statement was made.
     pub generated_at: DateTime<Utc>,
 }
@@ -57,12 +61,15 @@ pub struct Statement {
 impl Statement {
     /// The statement of `customer` from its booking `history` (any order), for pickups on the
     /// local days `from` to `to`.
+    ///
+    /// # Errors
+    /// Internal when a total overflows 64 bits.
     pub(crate) fn new(
         customer: &Customer,
         history: Vec<Booking>,
         from: NaiveDate,
         to: NaiveDate,
-    ) -> Self {
+    ) -> crate::Result<Self> {
         let mut bookings: Vec<Booking> = history
             .into_iter()
             .filter(|b| (from..=to).contains(&b.pickup_at.date_naive()))
@@ -72,25 +79,12 @@ impl Statement {
                 .cmp(&b.pickup_at)
                 .then(a.reference.cmp(&b.reference))
         });
-        let mut totals: Vec<Money> = Vec::new();
-        for b in &bookings {
-            let Some(invoice) = b
-                .invoice
-                .as_ref()
-                .filter(|_| b.status != BookingStatus::Cancelled)
-            else {
-                continue;
-            };
-            match totals
-                .iter_mut()
-                .find(|m| m.currency == invoice.amount.currency)
-            {
-                Some(total) => total.minor = total.minor.saturating_add(invoice.amount.minor),
-                None => totals.push(invoice.amount.clone()),
-            }
-        }
-        totals.sort_by(|a, b| a.currency.cmp(&b.currency));
-        Self {
+        let sums = crate::model::invoice_totals(
+            bookings
+                .iter()
+                .filter_map(|b| b.invoice.as_ref().map(|i| (b.status, i))),
+        )?;
+        Ok(Self {
             customer_id: customer.id,
             customer_no: customer.customer_no,
             name: customer.full_name(),
@@ -110,9 +104,10 @@ impl Statement {
                     payment_status: b.invoice.as_ref().map(|i| i.payment_status),
                 })
                 .collect(),
-            totals,
+            totals: sums.spent,
+            outstanding: sums.outstanding,
             generated_at: Utc::now(),
-        }
+        })
     }
 
     /// The statement as a PDF document (A4, Helvetica; characters outside Windows-1252 print

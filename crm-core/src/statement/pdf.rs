@@ -164,6 +164,20 @@ pub(super) fn render(s: &Statement) -> Vec<u8> {
         w.text(COLUMNS[5], BOLD, 10.0, &format_money(total));
         w.down(1.0);
     }
+    if !s.outstanding.is_empty() {
+        w.down(1.0);
+        w.text(
+            MARGIN,
+            BOLD,
+            10.0,
+            "Still owed (unpaid or part-paid invoices)",
+        );
+        w.down(1.0);
+        for owed in &s.outstanding {
+            w.text(COLUMNS[5], BOLD, 10.0, &format_money(owed));
+            w.down(1.0);
+        }
+    }
     pages.push(w.content);
 
     let catalog = Ref::new(1);

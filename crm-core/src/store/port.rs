@@ -98,6 +98,8 @@ pub(crate) trait Tx {
     fn booking_count(&self, customer: &CustomerId) -> Result<u64>;
     /// A customer's bookings, newest pickup first.
     fn booking_history(&self, customer: &CustomerId) -> Result<Vec<Booking>>;
+    /// The bookings of `customers` that carry an invoice, in no order.
+    fn invoiced_bookings(&self, customers: &[CustomerId]) -> Result<Vec<Booking>>;
     /// A customer's booking count, last booking and total spent per currency (cancelled
     /// bookings left out of the total).
     fn customer_stats(&self, customer: &CustomerId) -> Result<CustomerStats>;

@@ -5,7 +5,10 @@
 use crate::common;
 
 use common::*;
-use crm_core::{CustomerQuery, ErrorKind, ExportColumn, ExportOptions, NewCustomer};
+use crm_core::{
+    BookingStatus, CustomerQuery, ErrorKind, ExportColumn, ExportOptions, NewCustomer,
+    PaymentStatus,
+};
 
 fn csv_rows(bytes: &[u8]) -> Vec<Vec<String>> {
     let text = std::str::from_utf8(bytes)
@@ -92,6 +95,87 @@ fn csv_holds_the_chosen_columns_with_accents_and_no_formulas() {
         .unwrap();
     assert!(plain.starts_with(b"customer_no,title,first_name,last_name"));
     assert_eq!(csv_rows(&plain)[0].len(), ExportColumn::ALL.len());
+}
+
+#[test]
+fn spent_and_outstanding_are_columns_per_currency() {
+    let db = open();
+    let a = db.tenant("agency-a");
+    let b = db.tenant("agency-b");
+    let owes = a
+        .create_customer(&actor(), customer("Owes", "Two"))
+        .unwrap();
+    let none = a.create_customer(&actor(), customer("No", "Trip")).unwrap();
+    for (reference, minor, currency, paid, status) in [
+        (
+            "O-1",
+            12_050,
+            "EUR",
+            PaymentStatus::Unpaid,
+            BookingStatus::Confirmed,
+        ),
+        (
+            "O-2",
+            500,
+            "JPY",
+            PaymentStatus::Paid,
+            BookingStatus::Completed,
+        ),
+        (
+            "O-3",
+            990,
+            "EUR",
+            PaymentStatus::PartiallyPaid,
+            BookingStatus::Pending,
+        ),
+        (
+            "O-4",
+            7_000,
+            "EUR",
+            PaymentStatus::Unpaid,
+            BookingStatus::Cancelled,
+        ),
+    ] {
+        let mut bk = booking_for(reference, "2026-07-14T08:30:00+02:00", &owes);
+        let mut inv = invoice(&format!("F-{reference}"), minor, currency);
+        inv.payment_status = paid;
+        bk.invoice = Some(inv);
+        bk.status = status;
+        a.upsert_booking(&actor(), bk).unwrap();
+    }
+    let stranger = b.create_customer(&actor(), customer("X", "Y")).unwrap();
+    let mut bk = booking_for("O-1", "2026-07-14T08:30:00+02:00", &stranger);
+    bk.invoice = Some(invoice("F-X", 1, "EUR"));
+    b.upsert_booking(&actor(), bk).unwrap();
+
+    let mut out = Vec::new();
+    a.export_csv(
+        &ExportOptions::all().columns([
+            ExportColumn::CustomerNo,
+            ExportColumn::Spent,
+            ExportColumn::Outstanding,
+        ]),
+        &mut out,
+        |_, _| {},
+    )
+    .unwrap();
+    let rows = csv_rows(&out);
+    assert_eq!(rows[0], ["customer_no", "spent", "outstanding"]);
+    assert_eq!(
+        rows[1],
+        [
+            owes.customer_no.to_string(),
+            "130.40 EUR; 500 JPY".to_owned(),
+            "130.40 EUR".to_owned()
+        ]
+    );
+    assert_eq!(
+        rows[2],
+        [none.customer_no.to_string(), String::new(), String::new()]
+    );
+    assert_eq!(rows.len(), 3);
+    // Computed: an import ignores them.
+    assert!(ExportColumn::Spent.is_computed() && ExportColumn::Outstanding.is_computed());
 }
 
 #[test]

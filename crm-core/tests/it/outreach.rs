@@ -395,6 +395,39 @@ fn a_statement_lists_the_period_with_totals_and_renders_a_pdf() {
         .map(|m| (m.minor, m.currency.as_str()))
         .collect();
     assert_eq!(totals, [(13_050, "EUR"), (4_000, "GBP")]);
+    assert!(s.outstanding.is_empty(), "every invoice is paid");
+    // Unpaid: BK-4 is still owed; the cancelled BK-3 is not.
+    for (reference, pickup, number, minor, status) in [
+        (
+            "BK-3",
+            "2026-06-20T10:00:00+02:00",
+            "F-3",
+            7_000,
+            BookingStatus::Cancelled,
+        ),
+        (
+            "BK-4",
+            "2026-06-30T22:00:00+02:00",
+            "F-4",
+            1_000,
+            BookingStatus::Pending,
+        ),
+    ] {
+        let mut b = booking_for(reference, pickup, &c);
+        b.status = status;
+        let mut unpaid = invoice(number, minor, "EUR");
+        unpaid.payment_status = crm_core::PaymentStatus::Unpaid;
+        b.invoice = Some(unpaid);
+        t.upsert_booking(&actor(), b).unwrap();
+    }
+    let owed = t.statement(&c.id, june(1), june(30)).unwrap();
+    assert_eq!(owed.totals, s.totals);
+    let owed: Vec<(i64, &str)> = owed
+        .outstanding
+        .iter()
+        .map(|m| (m.minor, m.currency.as_str()))
+        .collect();
+    assert_eq!(owed, [(1_000, "EUR")]);
     assert_eq!(s.name, "Hélène Dupont");
     assert_eq!(
         t.statement(&c.id, june(2), june(1)).unwrap_err().kind(),

@@ -136,6 +136,23 @@ int main(int argc, char **argv) {
     CHECK_STATUS(crm_tenant_spending_json(t, crm_customer_id(whole), "week", &json), CRM_ERR_VALIDATION);
     CHECK(str_eq(crm_last_error_field(), "by"));
     CHECK_STATUS(crm_tenant_spending_json(other, crm_customer_id(whole), "year", &json), CRM_ERR_NOT_FOUND);
+    /* The same totals as export columns. */
+    {
+      char path[1024], content[512] = {0};
+      FILE *f;
+      size_t n;
+      uint64_t rows = 0;
+      snprintf(path, sizeof path, "%s/finding-money.csv", argv[1]);
+      CHECK_OK(crm_tenant_export(t, path, CRM_EXPORT_CSV, "first_name,spent,outstanding", NULL, NULL, NULL, &rows));
+      CHECK(rows == 3);
+      f = fopen(path, "rb");
+      CHECK(f != NULL);
+      n = fread(content, 1, sizeof content - 1, f);
+      fclose(f);
+      CHECK(n > 0);
+      CHECK(contains(content, "first_name,spent,outstanding"));
+      CHECK(contains(content, "Whole,125.50 EUR,125.50 EUR"));
+    }
   }
 
   /* The other tenant finds only its own. */

@@ -370,3 +370,20 @@ pub(super) fn stats(
         total_spent,
     })
 }
+
+/// The bookings of `customers` that carry an invoice.
+pub(super) fn invoiced_of(
+    db: &mut Db<'_>,
+    tenant: &TenantId,
+    customers: &[CustomerId],
+) -> Result<Vec<Booking>> {
+    let ids: Vec<uuid::Uuid> = customers.iter().map(|id| *id.as_uuid()).collect();
+    let sql = format!(
+        "SELECT {COLUMNS} FROM bookings
+         WHERE tenant_id = $1 AND customer_id = ANY($2) AND invoice_number IS NOT NULL"
+    );
+    db.query(&sql, &[&tenant.as_str(), &ids])?
+        .iter()
+        .map(from_row)
+        .collect()
+}

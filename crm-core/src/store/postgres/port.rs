@@ -163,6 +163,10 @@ impl Tx for PgTx<'_, '_> {
         bookings::history(&mut **self.db()?, self.tenant, customer)
     }
 
+    fn invoiced_bookings(&self, customers: &[CustomerId]) -> Result<Vec<Booking>> {
+        bookings::invoiced_of(&mut **self.db()?, self.tenant, customers)
+    }
+
     fn customer_stats(&self, customer: &CustomerId) -> Result<CustomerStats> {
         bookings::stats(&mut **self.db()?, self.tenant, customer)
     }

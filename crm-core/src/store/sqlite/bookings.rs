@@ -367,3 +367,34 @@ pub(super) fn stats(
         total_spent,
     })
 }
+
+/// The bookings of `customers` that carry an invoice, a few hundred customers per statement.
+pub(super) fn invoiced_of(
+    tx: &Transaction<'_>,
+    tenant: &TenantId,
+    customers: &[CustomerId],
+) -> Result<Vec<Booking>> {
+    let mut out = Vec::new();
+    for chunk in customers.chunks(REFERENCES_PER_QUERY) {
+        let marks = (2..chunk.len() + 2)
+            .map(|i| format!("?{i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT {COLUMNS} FROM bookings
+             WHERE customer_id IN ({marks}) AND tenant_id = ?1 AND invoice_number IS NOT NULL"
+        );
+        let tenant_text = tenant.as_str();
+        let ids: Vec<&uuid::Uuid> = chunk.iter().map(CustomerId::as_uuid).collect();
+        let mut args: Vec<&dyn rusqlite::ToSql> = vec![&tenant_text];
+        args.extend(ids.iter().map(|id| *id as &dyn rusqlite::ToSql));
+        let mut stmt = tx.prepare_cached(&sql).map_err(super::db)?;
+        for booking in stmt
+            .query_map(args.as_slice(), from_row)
+            .map_err(super::db)?
+        {
+            out.push(booking.map_err(super::db)?);
+        }
+    }
+    Ok(out)
+}

@@ -101,6 +101,10 @@ impl Tx for SqliteTx<'_> {
         bookings::history(self.tx, self.tenant, customer)
     }
 
+    fn invoiced_bookings(&self, customers: &[CustomerId]) -> Result<Vec<Booking>> {
+        bookings::invoiced_of(self.tx, self.tenant, customers)
+    }
+
     fn customer_stats(&self, customer: &CustomerId) -> Result<CustomerStats> {
         bookings::stats(self.tx, self.tenant, customer)
     }
