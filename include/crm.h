@@ -1721,7 +1721,11 @@ crm_status crm_tenant_time_zone(const struct crm_tenant *tenant, char **out);
  *   `"anyone"` (the default), `"organisation"` (the organisation role) or `"nobody"`; a call
  *   the policy forbids fails with `CRM_ERR_PERMISSION_DENIED`.
  *
- * Errors: `CRM_ERR_VALIDATION` naming `policy` (unknown policy) or the policy (unknown value).
+ * Changing a policy needs a tenant opened with `CRM_ROLE_ORGANISATION`. The change is made in
+ * one transaction on the settings as stored.
+ *
+ * Errors: `CRM_ERR_VALIDATION` naming `policy` (unknown policy) or the policy (unknown value);
+ * `CRM_ERR_PERMISSION_DENIED` (not the organisation role).
  */
 crm_status crm_tenant_set_policy(const struct crm_tenant *tenant,
                                  const char *policy,

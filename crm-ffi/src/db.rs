@@ -2,7 +2,7 @@
 
 use std::ffi::{c_char, c_void};
 
-use crm_core::{Actor, Crm, NameRule, Policy, Role, Tenant, TenantSettings};
+use crm_core::{Actor, Crm, NameRule, Policy, Role, Tenant};
 
 use crate::ffi::{self, Handle};
 use crate::status::{Failure, crm_status};
@@ -281,9 +281,10 @@ pub extern "C" fn crm_tenant_set_default_region(
     ffi::call(|| {
         let t = self::tenant(tenant)?;
         let region = ffi::optional_text_in(region, "region")?.map(str::to_owned);
-        let mut settings: TenantSettings = t.tenant.settings()?;
-        settings.default_region = region;
-        t.tenant.set_settings(&t.actor, settings)?;
+        t.tenant.update_settings(&t.actor, |mut s| {
+            s.default_region = region;
+            Ok(s)
+        })?;
         Ok(())
     })
 }
@@ -315,8 +316,8 @@ pub extern "C" fn crm_tenant_set_name_rule(
     ffi::call(|| {
         let t = self::tenant(tenant)?;
         let rule: NameRule = ffi::text_in(rule, "name_rule")?.parse()?;
-        let settings = t.tenant.settings()?.with_name_rule(rule);
-        t.tenant.set_settings(&t.actor, settings)?;
+        t.tenant
+            .update_settings(&t.actor, |s| Ok(s.with_name_rule(rule)))?;
         Ok(())
     })
 }
@@ -348,9 +349,10 @@ pub extern "C" fn crm_tenant_set_time_zone(
     ffi::call(|| {
         let t = self::tenant(tenant)?;
         let time_zone = ffi::optional_text_in(time_zone, "time_zone")?;
-        let mut settings: TenantSettings = t.tenant.settings()?;
-        settings.time_zone = time_zone.map(str::to_owned);
-        t.tenant.set_settings(&t.actor, settings)?;
+        t.tenant.update_settings(&t.actor, |mut s| {
+            s.time_zone = time_zone.map(str::to_owned);
+            Ok(s)
+        })?;
         Ok(())
     })
 }
@@ -380,7 +382,11 @@ pub extern "C" fn crm_tenant_time_zone(
 ///   `"anyone"` (the default), `"organisation"` (the organisation role) or `"nobody"`; a call
 ///   the policy forbids fails with `CRM_ERR_PERMISSION_DENIED`.
 ///
-/// Errors: `CRM_ERR_VALIDATION` naming `policy` (unknown policy) or the policy (unknown value).
+/// Changing a policy needs a tenant opened with `CRM_ROLE_ORGANISATION`. The change is made in
+/// one transaction on the settings as stored.
+///
+/// Errors: `CRM_ERR_VALIDATION` naming `policy` (unknown policy) or the policy (unknown value);
+/// `CRM_ERR_PERMISSION_DENIED` (not the organisation role).
 #[unsafe(no_mangle)]
 pub extern "C" fn crm_tenant_set_policy(
     tenant: *const crm_tenant,
@@ -391,8 +397,8 @@ pub extern "C" fn crm_tenant_set_policy(
         let t = self::tenant(tenant)?;
         let policy: Policy = ffi::text_in(policy, "policy")?.parse()?;
         let value = ffi::text_in(value, policy.as_str())?;
-        let settings = t.tenant.settings()?.with_policy(policy, value)?;
-        t.tenant.set_settings(&t.actor, settings)?;
+        t.tenant
+            .update_settings(&t.actor, |s| s.with_policy(policy, value))?;
         Ok(())
     })
 }

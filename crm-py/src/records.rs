@@ -794,39 +794,57 @@ impl PyTenantSettings {
     }
 }
 
-/// `current` with the settings given as keyword arguments.
-pub(crate) fn tenant_settings(
+/// One setting given to `set_settings`, read from Python before the write.
+pub(crate) enum SettingChange {
+    Region(Option<String>),
+    NameRule(NameRule),
+    TimeZone(Option<String>),
+    Policy(Policy, String),
+}
+
+/// The settings given as keyword arguments, read into Rust values.
+pub(crate) fn setting_changes(
     py: Python<'_>,
-    mut current: TenantSettings,
     given: Option<&Bound<'_, PyDict>>,
-) -> PyResult<TenantSettings> {
+) -> PyResult<Vec<SettingChange>> {
+    let mut out = Vec::new();
     for (key, value) in given.into_iter().flat_map(|g| g.iter()) {
-        match key.extract::<String>()?.as_str() {
-            "default_region" => {
-                current.default_region = optional_text("default_region", &value)?;
-            }
-            "name_rule" => {
-                let rule: NameRule = crate::convert::text("name_rule", &value)?
+        out.push(match key.extract::<String>()?.as_str() {
+            "default_region" => SettingChange::Region(optional_text("default_region", &value)?),
+            "name_rule" => SettingChange::NameRule(
+                crate::convert::text("name_rule", &value)?
                     .parse()
-                    .map_err(|err: crm_core::Error| to_py(py, err.into()))?;
-                current = current.with_name_rule(rule);
-            }
-            "time_zone" => {
-                current.time_zone = optional_text("time_zone", &value)?;
-            }
+                    .map_err(|err: crm_core::Error| to_py(py, err.into()))?,
+            ),
+            "time_zone" => SettingChange::TimeZone(optional_text("time_zone", &value)?),
             key if key.parse::<Policy>().is_ok() => {
                 let policy: Policy = key
                     .parse()
                     .map_err(|e: crm_core::Error| to_py(py, e.into()))?;
-                let value = crate::convert::text(policy.as_str(), &value)?;
-                current = current
-                    .with_policy(policy, &value)
-                    .map_err(|err| to_py(py, err.into()))?;
+                SettingChange::Policy(policy, crate::convert::text(policy.as_str(), &value)?)
             }
             other => {
                 return Err(pyo3::exceptions::PyTypeError::new_err(format!(
                     "set_settings() got an unexpected keyword argument '{other}'"
                 )));
+            }
+        });
+    }
+    Ok(out)
+}
+
+/// `current` with `changes` made.
+pub(crate) fn apply_settings(
+    mut current: TenantSettings,
+    changes: Vec<SettingChange>,
+) -> crm_core::Result<TenantSettings> {
+    for change in changes {
+        match change {
+            SettingChange::Region(region) => current.default_region = region,
+            SettingChange::NameRule(rule) => current = current.with_name_rule(rule),
+            SettingChange::TimeZone(zone) => current.time_zone = zone,
+            SettingChange::Policy(policy, value) => {
+                current = current.with_policy(policy, &value)?;
             }
         }
     }

@@ -28,7 +28,7 @@ use crate::pages::{PyChangeEvent, PyCustomerPage, PySearchPage};
 use crate::privacy::{PyAnonymisationReport, PyRetentionReport};
 use crate::records::{
     PyActor, PyBooking, PyCaptured, PyCustomer, PyCustomerStats, PyPrivacyLogEntry,
-    PyTenantSettings, tenant_settings,
+    PyTenantSettings, apply_settings, setting_changes,
 };
 use crate::schedules::{PyDueSchedule, PyScheduleInfo, PyScheduleRun, PyScheduledRun};
 use crate::search_args::{SearchArgs, yes_no};
@@ -291,9 +291,10 @@ impl PyTenant {
     )]
     fn set_settings(&self, py: Python<'_>, settings: Option<Bound<'_, PyDict>>) -> PyResult<()> {
         let actor = self.actor(py)?;
-        let current = self.call(py, Tenant::settings)?;
-        let settings = tenant_settings(py, current, settings.as_ref())?;
-        self.call(py, |t| t.set_settings(&actor, settings))
+        let changes = setting_changes(py, settings.as_ref())?;
+        self.call(py, |t| {
+            t.update_settings(&actor, |current| apply_settings(current, changes))
+        })
     }
 
     /// Searches the customers: type-ahead `text` (every word a prefix, accents and case
@@ -1118,9 +1119,14 @@ impl PyTenant {
     }
 
     /// Every personal datum held on `customer` (GDPR Art. 15 and 20) as a `dict` following
-    /// `schemas/personal-data-export.schema.json` (`"format": 4`): profile, secondary contacts,
+    /// `schemas/personal-data-export.schema.json` (`"format": 5`): profile, secondary contacts,
     /// consents, bookings, invoices, lists, documents, merges, not-a-duplicate decisions,
-    /// changes. `json.dumps` it to hand it over.
+    /// changes. `json.dumps` it to hand it over. The export is recorded in the privacy log
+    /// (`privacy_log`) with the handle's actor and its request (`Actor(..., request=...)`).
+    ///
+    /// Raises:
+    ///     PermissionDeniedError: the handle has no actor (the log records who exported).
+    ///     NotFoundError: no such customer in this tenant.
     fn export_personal_data<'py>(
         &self,
         py: Python<'py>,

@@ -129,10 +129,9 @@ pub(crate) fn save(
         version: current.version + 1,
         ..fields
     };
-    // A new main email meets the tenant's email policy (one already held stays, whatever the
-    // policy was when it was written).
-    let shared = match changed.contains(&"email") {
-        true => Emails::of(tx)?.check(tx, &next, &[])?,
+    // A new email meets the tenant's email policy (one already held stays).
+    let shared = match changed.contains(&"email") || changed.contains(&"secondary_emails") {
+        true => Emails::of(tx)?.check(tx, &next, Some(current), &[])?,
         false => None,
     };
     if !tx.update_customer(&next)? {
@@ -161,7 +160,7 @@ pub(crate) fn create(
         c.created_at = now;
         c.updated_at = now;
         c.version = 1;
-        let shared = emails.check(tx, &c, &[])?;
+        let shared = emails.check(tx, &c, None, &[])?;
         tx.insert_customer(&c)?;
         tx.append(actor, &Change::customer(ChangeKind::CustomerCreated, c.id))?;
         Emails::warn(tx, actor, &c.id, shared)?;

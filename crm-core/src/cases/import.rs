@@ -8,6 +8,7 @@ use std::collections::{HashMap, HashSet};
 use crate::dedupe::DuplicateMatch;
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::{Actor, Customer, CustomerId, TenantId, email_key};
+use crate::policy::Emails;
 use crate::privacy::suppressed_fields;
 use crate::resolve;
 use crate::store::port::{self, Store, Tx, WriteTx};
@@ -241,6 +242,8 @@ fn batch(
     let custom_key = custom.as_ref().map(|(key, _)| key.clone());
     // The region national numbers of a matched customer without a country are read in.
     let region = tx.tenant_settings()?.region();
+    // A new row whose email the tenant's policy refuses fails alone, before it waits.
+    let mut emails = Emails::of(tx)?;
     for row in rows {
         let waits = match &row.key {
             Some(key) => pending.holds(tx, key)?,
@@ -268,7 +271,15 @@ fn batch(
         })?;
         match outcome {
             Row::Done(outcome) => out.push(outcome),
-            Row::Create(row, suppressed) => pending.add(*row, suppressed, custom_key.as_deref()),
+            Row::Create(row, suppressed) => match emails.check(tx, &row.fields, None, &[]) {
+                Err(Error::Validation { field, reason }) => out.push(RowOutcome::Failed {
+                    row: number,
+                    field,
+                    reason,
+                }),
+                Err(other) => return Err(other),
+                Ok(_) => pending.add(*row, suppressed, custom_key.as_deref()),
+            },
         }
     }
     create(tx, actor, pending, custom, sink, &mut out)?;

@@ -138,14 +138,9 @@ pub(crate) fn merge(
             tx.move_owned_rows(&id, &c.id, &primary.id)?;
             tx.remove_customer(&c.id)?;
         }
-        // A main email the primary did not have meets the tenant's email policy.
-        let shared = match customer.email != primary.email {
-            true => {
-                let leaving: Vec<CustomerId> = record.merged.iter().map(|c| c.id).collect();
-                Emails::of(tx)?.check(tx, &customer, &leaving)?
-            }
-            false => None,
-        };
+        // An email the primary did not have meets the tenant's email policy.
+        let leaving: Vec<CustomerId> = record.merged.iter().map(|c| c.id).collect();
+        let shared = Emails::of(tx)?.check(tx, &customer, Some(primary), &leaving)?;
         if !tx.update_customer(&customer)? {
             return Err(changed_meanwhile(&customer));
         }
@@ -234,6 +229,19 @@ pub(crate) fn unmerge(
         }
 
         let now = Utc::now();
+        // The records come back with their emails: those a third customer got meanwhile meet
+        // the tenant's email policy (the merge's own records aside, as they were).
+        let parties: Vec<CustomerId> = std::iter::once(primary_id)
+            .chain(record.merged.iter().map(|c| c.id))
+            .collect();
+        let mut emails = Emails::of(tx)?;
+        let mut shared = Vec::new();
+        for c in std::iter::once(&record.primary_before).chain(&record.merged) {
+            let others: Vec<CustomerId> = parties.iter().copied().filter(|p| *p != c.id).collect();
+            if let Some(other) = emails.check(tx, c, None, &others)? {
+                shared.push((c.id, other));
+            }
+        }
         for c in &record.merged {
             tx.restore_customer(c)?;
         }
@@ -273,6 +281,9 @@ pub(crate) fn unmerge(
         let fields = primary.changed_fields(&restored);
         let change = Change::customer(ChangeKind::CustomerUpdated, primary_id).with_fields(&fields);
         tx.append(actor, &change)?;
+        for (id, other) in shared {
+            Emails::warn(tx, actor, &id, Some(other))?;
+        }
         record.undone = Some(undo);
         Ok(record)
     })

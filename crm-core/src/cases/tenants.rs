@@ -1,8 +1,8 @@
 //! A tenant's settings: replaced whole, a `TenantSettingsUpdated` event naming what changed
 //! (none when nothing did).
 
-use crate::error::Result;
-use crate::model::{Actor, TenantId, TenantSettings};
+use crate::error::{Error, Result};
+use crate::model::{Actor, Role, TenantId, TenantSettings};
 use crate::model::{Change, ChangeKind};
 use crate::store::port::{self, Store};
 
@@ -11,19 +11,31 @@ pub(crate) fn settings(store: &dyn Store, tenant: &TenantId) -> Result<TenantSet
     port::read(store, tenant, |tx| tx.tenant_settings())
 }
 
-/// Replaces the tenant's settings (checked); writes nothing when they are the same.
+/// Replaces the tenant's settings with `change` of them (checked), in one transaction; writes
+/// nothing when they are the same. Changing a policy (email uniqueness, who may delete or
+/// merge) needs the organisation role: an actor a policy restricts cannot lift it.
 pub(crate) fn set_settings(
     store: &dyn Store,
     tenant: &TenantId,
     actor: &Actor,
-    settings: &TenantSettings,
+    change: impl FnOnce(TenantSettings) -> Result<TenantSettings>,
 ) -> Result<()> {
     port::write(store, tenant, |tx| {
         let before = tx.tenant_settings()?;
-        if before == *settings {
+        let settings = change(before.clone())?;
+        if before == settings {
             return Ok(());
         }
-        tx.set_tenant_settings(settings)?;
+        let policies = |s: &TenantSettings| (s.email_uniqueness, s.hard_delete, s.merge);
+        if policies(&before) != policies(&settings) && actor.role != Role::Organisation {
+            return Err(Error::PermissionDenied {
+                reason: format!(
+                    "changing the tenant's policies needs the organisation role (the actor is {})",
+                    actor.role
+                ),
+            });
+        }
+        tx.set_tenant_settings(&settings)?;
         let changed = [
             (
                 "default_region",

@@ -276,9 +276,30 @@ impl Tenant {
 
     /// Replaces the tenant's settings (e.g. the default phone region). Stored phones keep their
     /// E.164 form; the new region applies to numbers typed from now on.
+    ///
+    /// # Errors
+    /// Validation on a setting; PermissionDenied when the policies
+    /// ([`TenantSettings::email_uniqueness`], [`hard_delete`](TenantSettings::hard_delete),
+    /// [`merge`](TenantSettings::merge)) change and the actor has not the organisation role.
     pub fn set_settings(&self, actor: &Actor, settings: TenantSettings) -> Result<()> {
+        self.update_settings(actor, |_| Ok(settings))
+    }
+
+    /// Changes the tenant's settings in one transaction: `change` gets them as stored and
+    /// returns them changed (`|s| s.with_policy(Policy::Merge, "organisation")`), so two
+    /// callers changing different settings at once both keep their change.
+    ///
+    /// # Errors
+    /// As [`set_settings`](Self::set_settings), and what `change` returns.
+    pub fn update_settings(
+        &self,
+        actor: &Actor,
+        change: impl FnOnce(TenantSettings) -> Result<TenantSettings>,
+    ) -> Result<()> {
         actor.validate()?;
-        cases::tenants::set_settings(self.store.as_ref(), &self.id, actor, &settings.validate()?)
+        cases::tenants::set_settings(self.store.as_ref(), &self.id, actor, |current| {
+            change(current)?.validate()
+        })
     }
 
     /// Searches this tenant's customers: type-ahead text and "find customer" filters (see

@@ -27,7 +27,9 @@ pub struct Actor {
     pub role: Role,
     /// The reference of the request the actor is acting on (a data subject's request, a
     /// ticket: `DSAR-2026-114`), recorded in the privacy log with each personal-data export,
-    /// anonymisation and deletion; at most 128 characters, no control characters.
+    /// anonymisation and deletion. An identifier, not a description: 1 to 128 ASCII letters,
+    /// digits, `-`, `_`, `.`, `:`, `/` or `#` (no spaces, no `@`), so the log, kept for good,
+    /// holds no personal value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request: Option<String>,
 }
@@ -55,12 +57,17 @@ impl Actor {
     ///
     /// # Errors
     /// Validation on `actor.user_id` when it is blank or longer than 128 characters, on
-    /// `actor.request` when it is blank, longer than 128 characters or holds a control
-    /// character.
+    /// `actor.request` when it is not 1 to 128 of the characters a reference may hold.
     pub fn validate(&self) -> Result<()> {
         text::required("actor.user_id", &self.user_id, MAX_ID_CHARS, false)?;
         if let Some(request) = &self.request {
-            text::required("actor.request", request, MAX_ID_CHARS, false)?;
+            let fits = |b: u8| b.is_ascii_alphanumeric() || b"-_.:/#".contains(&b);
+            if request.is_empty() || request.len() > MAX_ID_CHARS || !request.bytes().all(fits) {
+                return Err(crate::error::Error::validation(
+                    "actor.request",
+                    "must be 1 to 128 ASCII letters, digits, '-', '_', '.', ':', '/' or '#'",
+                ));
+            }
         }
         Ok(())
     }

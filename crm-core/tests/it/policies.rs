@@ -12,9 +12,13 @@ use crm_core::{
     MergeRequest, NewCustomer, Permission, Policy, PrivacyAction, Role, Tenant, TenantSettings,
 };
 
+fn boss() -> Actor {
+    Actor::new("boss", Role::Organisation)
+}
+
 fn with_policy(t: &Tenant, policy: Policy, value: &str) {
-    let settings = t.settings().unwrap().with_policy(policy, value).unwrap();
-    t.set_settings(&actor(), settings).unwrap();
+    t.update_settings(&boss(), |s| s.with_policy(policy, value))
+        .unwrap();
 }
 
 fn emails(first: &str, email: &str) -> NewCustomer {
@@ -107,6 +111,31 @@ fn refuse_keeps_one_customer_per_email_on_every_path() {
     assert_eq!((report.failed, report.created), (1, 1), "{report:?}");
     assert_eq!(report.issues[0].field, "email");
     assert_eq!(t.get_customer(&bea.id).unwrap().email, bea.email);
+    // New rows: one with a stored customer's email, two sharing one; each fails alone.
+    let csv = "first_name,last_name,email\nDup,Martin,ANNE@example.fr\nEve,Martin,eve@example.fr\nEva,Martin,eve@example.fr\nFay,Martin,fay@example.fr\n";
+    let report = t
+        .import_csv(
+            &actor(),
+            csv.as_bytes(),
+            &ImportOptions::new().match_on(ImportMatch::None),
+            |_, _| true,
+        )
+        .unwrap();
+    assert_eq!((report.failed, report.created), (2, 2), "{report:?}");
+    let failed: Vec<(u64, &str)> = report
+        .issues
+        .iter()
+        .map(|i| (i.row, i.field.as_str()))
+        .collect();
+    assert_eq!(failed, [(2, "email"), (4, "email")]);
+    assert!(report.issues[1].reason.contains("same batch"), "{report:?}");
+    // A secondary email is an email too.
+    let mut edit = bea.edit();
+    edit.secondary_emails = vec!["anne@example.fr".into()];
+    let err = t
+        .update_customer(&actor(), &bea.id, bea.version, edit)
+        .unwrap_err();
+    assert_eq!(err.field(), Some("secondary_emails"));
     // Merge: taking a third customer's email is refused; merging two that share none is not.
     let carl = t.find_customers_by_email("carl@example.fr").unwrap()[0].clone();
     let dup = t
@@ -154,8 +183,41 @@ fn a_merge_taking_a_third_customers_email_is_refused() {
     with_policy(&t, Policy::EmailUniqueness, "refuse");
     let req = MergeRequest::new(a.id, [b.id]).choose(MergeField::Email, b.id);
     assert_email_refused(t.merge(&actor(), &req), c.customer_no);
-    // Keeping the primary's own email is a merge like any other.
-    t.merge(&actor(), &MergeRequest::new(a.id, [b.id])).unwrap();
+    // B's email stays on as a secondary one: still C's too, so refused as well.
+    let err = t
+        .merge(&actor(), &MergeRequest::new(a.id, [b.id]))
+        .unwrap_err();
+    assert_eq!(err.field(), Some("secondary_emails"), "{err}");
+    // Merging the three at once leaves one customer with it.
+    let merged = t
+        .merge(&actor(), &MergeRequest::new(a.id, [b.id, c.id]))
+        .unwrap();
+    assert_eq!(merged.customer.secondary_emails, ["shared@example.fr"]);
+    // Undoing it brings the three back as they were, sharing it again.
+    t.unmerge(&actor(), &merged.record.id).unwrap();
+    assert_eq!(
+        t.find_customers_by_email("shared@example.fr")
+            .unwrap()
+            .len(),
+        2
+    );
+    // Unless a third customer got one of them meanwhile (while the tenant allowed it): then
+    // the undo is refused.
+    let merged = t
+        .merge(&actor(), &MergeRequest::new(a.id, [b.id, c.id]))
+        .unwrap();
+    with_policy(&t, Policy::EmailUniqueness, "allow");
+    let d = t
+        .create_customer(&actor(), emails("Dora", "shared@example.fr"))
+        .unwrap();
+    with_policy(&t, Policy::EmailUniqueness, "refuse");
+    assert_email_refused(t.unmerge(&actor(), &merged.record.id), d.customer_no);
+    t.get_merge(&merged.record.id)
+        .unwrap()
+        .undone
+        .is_none()
+        .then_some(())
+        .unwrap();
 }
 
 #[test]
@@ -210,7 +272,17 @@ fn delete_and_merge_follow_the_tenants_permissions() {
     let db = open();
     let t = db.tenant("agency");
     let agent = actor();
-    let boss = Actor::new("boss", Role::Organisation);
+    let boss = boss();
+    // An agent cannot change a policy, not even one that restricts it.
+    let err = t
+        .update_settings(&agent, |s| s.with_policy(Policy::HardDelete, "nobody"))
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::PermissionDenied);
+    assert_eq!(t.settings().unwrap().hard_delete, Permission::Anyone);
+    // Other settings stay the agent's to change, and a policy set again as it is changes
+    // nothing.
+    t.update_settings(&agent, |s| Ok(s.with_time_zone("Europe/Paris")))
+        .unwrap();
     let a = t
         .create_customer(&agent, customer("Anne", "Martin"))
         .unwrap();
@@ -321,10 +393,11 @@ fn the_privacy_log_records_exports_anonymisations_and_deletions() {
         ]
     );
     assert_eq!(log[0].role, Role::Organisation);
-    // No personal value: the entries' JSON holds none of the customers' names or emails.
-    let text = serde_json::to_string(&log).unwrap();
-    for value in ["Anne", "anne@example.fr", "Bea", "Noir", "Cleo", "Roux"] {
-        assert!(!text.contains(value), "{value} in {text}");
+    // A reference is an identifier: an email or a sentence in it is refused, so the log, kept
+    // for good, holds no personal value.
+    for bad in ["anne@example.fr", "Anne Martin", " DSAR-1", "", "a\u{7}b"] {
+        let actor = Actor::new("dpo-1", Role::Organisation).with_request(bad);
+        assert_invalid(t.export_personal_data(&actor, &c.id), "actor.request");
     }
     // Paging, bounds, and each tenant's own log.
     assert_eq!(t.privacy_log(2, 1).unwrap()[0].seq, 3);
@@ -343,8 +416,6 @@ fn the_privacy_log_records_exports_anonymisations_and_deletions() {
         ErrorKind::NotFound,
     );
     assert_eq!(other.privacy_log(0, 100).unwrap().len(), 1);
-    // A bad request reference is refused before anything is done.
-    let bad = Actor::new("dpo-1", Role::Organisation).with_request("a\u{7}b");
-    assert_invalid(t.export_personal_data(&bad, &c.id), "actor.request");
+    // The refused requests were refused before anything was done.
     assert_eq!(t.privacy_log(0, 100).unwrap().len(), 4);
 }

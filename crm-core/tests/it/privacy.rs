@@ -431,6 +431,22 @@ fn schema() -> serde_json::Value {
     serde_json::from_str(&text).unwrap()
 }
 
+#[test]
+fn the_schema_names_every_change_kind_of_the_core() {
+    let root = schema();
+    let text = serde_json::to_string(&root).unwrap();
+    let at = text.find(r#""kind":{"enum":["customer_created""#).unwrap();
+    let list = &text[at..];
+    let list = &list[..list.find(']').unwrap()];
+    for kind in ChangeKind::ALL {
+        assert!(
+            list.contains(&format!("\"{kind}\"")),
+            "{kind} is not in the schema"
+        );
+    }
+    assert_eq!(list.matches(',').count() + 1, ChangeKind::ALL.len());
+}
+
 /// Checks that every object in `value` has exactly the properties the schema node lists
 /// (following `$ref`, arrays and `oneOf` with null), recursively: the structural half of the
 /// schema. The Python tests validate exports with a full JSON Schema validator.
