@@ -443,6 +443,10 @@ typedef struct crm_outreach_skips {
    * The address belongs to a person who asked to be forgotten.
    */
   uint64_t suppressed;
+  /**
+   * The address is opted out of the channel (`crm_tenant_opt_out`).
+   */
+  uint64_t opted_out;
 } crm_outreach_skips;
 
 /**
@@ -2566,6 +2570,39 @@ crm_status crm_tenant_merges_of(const struct crm_tenant *tenant,
                                 struct crm_merge_list **out);
 
 /**
+ * Records that `address` (an email for `CRM_CHANNEL_EMAIL`, a phone number read in the
+ * tenant's region for `CRM_CHANNEL_SMS`) must not be written to on `channel`: every customer
+ * record that holds it, now or later, is left out of `crm_tenant_outreach` and email sending,
+ * counted as `opted_out`. `source` says how the person asked (1 to 100 characters). The
+ * address is kept as a keyed hash. On success `*added_out` says whether it was new.
+ * Errors: `CRM_ERR_VALIDATION` naming `address` or `source`; `CRM_ERR_INVALID_ARGUMENT`
+ * (channel).
+ */
+crm_status crm_tenant_opt_out(const struct crm_tenant *tenant,
+                              crm_channel channel,
+                              const char *address,
+                              const char *source,
+                              bool *added_out);
+
+/**
+ * Removes the opt-out of `address` on `channel` (the person opted in again). On success
+ * `*removed_out` says whether there was one. Errors: `CRM_ERR_VALIDATION` naming `address`.
+ */
+crm_status crm_tenant_opt_in(const struct crm_tenant *tenant,
+                             crm_channel channel,
+                             const char *address,
+                             bool *removed_out);
+
+/**
+ * Whether `address` is opted out on `channel`, into `*out`. Errors: `CRM_ERR_VALIDATION`
+ * naming `address`.
+ */
+crm_status crm_tenant_is_opted_out(const struct crm_tenant *tenant,
+                                   crm_channel channel,
+                                   const char *address,
+                                   bool *out);
+
+/**
  * The customers `query` finds (every hit, in its order; NULL for all) who may be written to on
  * `channel`: with consent on it, an address for it (for SMS a mobile number), not anonymised,
  * and not an address of a person who asked to be forgotten. The library sends nothing; log
@@ -2606,10 +2643,11 @@ crm_status crm_outreach_skipped(const struct crm_outreach *outreach,
 /**
  * The outreach as JSON `{"format": 1, "outreach": {"channel", "recipients": [{"customer_id",
  * "customer_no", "first_name", "last_name", "address", "language"}...], "skipped":
- * {"anonymised", "no_address", "no_consent", "suppressed"}}}`. On success `*out` is freed with
+ * {"anonymised", "no_address", "no_consent", "suppressed", "opted_out"}}}`. On success `*out` is freed with
  * `crm_string_free`.
  */
-crm_status crm_outreach_to_json(const struct crm_outreach *outreach, char **out);
+crm_status crm_outreach_to_json(const struct crm_outreach *outreach,
+                                char **out);
 
 /**
  * Frees an outreach. NULL does nothing.

@@ -44,6 +44,7 @@
 extern crate self as crm_core;
 
 mod cases;
+mod consent;
 mod crm;
 mod dedupe;
 #[cfg(feature = "smtp")]

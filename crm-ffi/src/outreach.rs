@@ -40,6 +40,8 @@ pub struct crm_outreach_skips {
     pub no_consent: u64,
     /// The address belongs to a person who asked to be forgotten.
     pub suppressed: u64,
+    /// The address is opted out of the channel (`crm_tenant_opt_out`).
+    pub opted_out: u64,
 }
 
 /// One recipient's texts.
@@ -102,6 +104,70 @@ fn outreach<'a>(ptr: *const crm_outreach) -> Result<&'a OutreachHandle, Failure>
 
 fn log<'a>(ptr: *const crm_communication_list) -> Result<&'a LogHandle, Failure> {
     ffi::get::<LogHandle>(ptr, "list")
+}
+
+/// Records that `address` (an email for `CRM_CHANNEL_EMAIL`, a phone number read in the
+/// tenant's region for `CRM_CHANNEL_SMS`) must not be written to on `channel`: every customer
+/// record that holds it, now or later, is left out of `crm_tenant_outreach` and email sending,
+/// counted as `opted_out`. `source` says how the person asked (1 to 100 characters). The
+/// address is kept as a keyed hash. On success `*added_out` says whether it was new.
+/// Errors: `CRM_ERR_VALIDATION` naming `address` or `source`; `CRM_ERR_INVALID_ARGUMENT`
+/// (channel).
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_tenant_opt_out(
+    tenant: *const crm_tenant,
+    channel: crm_channel,
+    address: *const c_char,
+    source: *const c_char,
+    added_out: *mut bool,
+) -> crm_status {
+    ffi::call(|| {
+        let out = ffi::out(added_out, "added_out")?;
+        let t = self::tenant(tenant)?;
+        let channel = channel_in(channel)?;
+        let address = ffi::text_in(address, "address")?;
+        let source = ffi::text_in(source, "source")?;
+        out.write(t.tenant.opt_out(&t.actor, channel, address, source)?);
+        Ok(())
+    })
+}
+
+/// Removes the opt-out of `address` on `channel` (the person opted in again). On success
+/// `*removed_out` says whether there was one. Errors: `CRM_ERR_VALIDATION` naming `address`.
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_tenant_opt_in(
+    tenant: *const crm_tenant,
+    channel: crm_channel,
+    address: *const c_char,
+    removed_out: *mut bool,
+) -> crm_status {
+    ffi::call(|| {
+        let out = ffi::out(removed_out, "removed_out")?;
+        let t = self::tenant(tenant)?;
+        let channel = channel_in(channel)?;
+        let address = ffi::text_in(address, "address")?;
+        out.write(t.tenant.opt_in(&t.actor, channel, address)?);
+        Ok(())
+    })
+}
+
+/// Whether `address` is opted out on `channel`, into `*out`. Errors: `CRM_ERR_VALIDATION`
+/// naming `address`.
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_tenant_is_opted_out(
+    tenant: *const crm_tenant,
+    channel: crm_channel,
+    address: *const c_char,
+    out: *mut bool,
+) -> crm_status {
+    ffi::call(|| {
+        let out = ffi::out(out, "out")?;
+        let t = self::tenant(tenant)?;
+        let channel = channel_in(channel)?;
+        let address = ffi::text_in(address, "address")?;
+        out.write(t.tenant.is_opted_out(channel, address)?);
+        Ok(())
+    })
 }
 
 /// The customers `query` finds (every hit, in its order; NULL for all) who may be written to on
@@ -198,6 +264,7 @@ pub extern "C" fn crm_outreach_skipped(
             no_address: s.no_address,
             no_consent: s.no_consent,
             suppressed: s.suppressed,
+            opted_out: s.opted_out,
         });
         Ok(())
     })
@@ -205,7 +272,7 @@ pub extern "C" fn crm_outreach_skipped(
 
 /// The outreach as JSON `{"format": 1, "outreach": {"channel", "recipients": [{"customer_id",
 /// "customer_no", "first_name", "last_name", "address", "language"}...], "skipped":
-/// {"anonymised", "no_address", "no_consent", "suppressed"}}}`. On success `*out` is freed with
+/// {"anonymised", "no_address", "no_consent", "suppressed", "opted_out"}}}`. On success `*out` is freed with
 /// `crm_string_free`.
 #[unsafe(no_mangle)]
 pub extern "C" fn crm_outreach_to_json(

@@ -84,7 +84,8 @@ impl PyOutreach {
         PyTuple::new(py, self.0.recipients.iter().cloned().map(PyRecipient))
     }
 
-    /// Who may not, by reason: `anonymised`, `no_address`, `no_consent`, `suppressed`.
+    /// Who may not, by reason: `anonymised`, `no_address`, `no_consent`, `suppressed`,
+    /// `opted_out`.
     #[getter]
     fn skipped<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let s = self.0.skipped;
@@ -93,6 +94,7 @@ impl PyOutreach {
         d.set_item("no_address", s.no_address)?;
         d.set_item("no_consent", s.no_consent)?;
         d.set_item("suppressed", s.suppressed)?;
+        d.set_item("opted_out", s.opted_out)?;
         Ok(d)
     }
 

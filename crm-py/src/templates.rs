@@ -290,6 +290,7 @@ impl PySendReport {
             ("no_address", s.no_address),
             ("no_consent", s.no_consent),
             ("suppressed", s.suppressed),
+            ("opted_out", s.opted_out),
         ]
         .into_iter()
         .collect()

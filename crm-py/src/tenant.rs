@@ -1367,6 +1367,50 @@ impl PyTenant {
             .map(PyOutreach)
     }
 
+    /// Records that `address` (an email for `"email"`, a phone number read in the tenant's
+    /// region for `"sms"`) must not be written to on `channel`: every customer record that
+    /// holds it, now or later (a second record, a merge, an import, a capture), is left out of
+    /// `outreach` and `send_email`, counted as `opted_out`. `source` says how the person asked
+    /// (`"unsubscribe link"`). The address is kept as a keyed hash.
+    ///
+    /// Returns:
+    ///     Whether it was new.
+    ///
+    /// Raises:
+    ///     ValidationError: on `channel`, `address` or `source`.
+    #[pyo3(signature = (channel, address, *, source))]
+    fn opt_out(
+        &self,
+        py: Python<'_>,
+        channel: Text,
+        address: Text,
+        source: Text,
+    ) -> PyResult<bool> {
+        let actor = self.actor(py)?;
+        let channel = parse_arg::<Channel>(py, &channel)?;
+        self.call(py, |t| t.opt_out(&actor, channel, &address, &source))
+    }
+
+    /// Removes the opt-out of `address` on `channel` (the person opted in again); whether
+    /// there was one.
+    ///
+    /// Raises:
+    ///     ValidationError: on `channel` or `address`.
+    fn opt_in(&self, py: Python<'_>, channel: Text, address: Text) -> PyResult<bool> {
+        let actor = self.actor(py)?;
+        let channel = parse_arg::<Channel>(py, &channel)?;
+        self.call(py, |t| t.opt_in(&actor, channel, &address))
+    }
+
+    /// Whether `address` is opted out on `channel`.
+    ///
+    /// Raises:
+    ///     ValidationError: on `channel` or `address`.
+    fn is_opted_out(&self, py: Python<'_>, channel: Text, address: Text) -> PyResult<bool> {
+        let channel = parse_arg::<Channel>(py, &channel)?;
+        self.call(py, |t| t.is_opted_out(channel, &address))
+    }
+
     /// Logs a message the host sent to `customer` on `channel` (`"email"` or `"sms"`), to the
     /// customer's current address on it: `subject` says what, `reference` is the host's message
     /// id, `sent_at` (aware datetime) when (now if None). Anonymise erases the address, subject

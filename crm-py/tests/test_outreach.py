@@ -31,7 +31,7 @@ def test_outreach_and_the_log(agency: crm.Tenant, other: crm.Tenant) -> None:
     assert isinstance(out, crm.Outreach) and out.channel == "email" and len(out) == 1
     (r,) = out.recipients
     assert (r.first_name, r.address, r.customer_no) == ("Anne", "anne@x.fr", anne.customer_no)
-    assert out.skipped == {"anonymised": 0, "no_address": 1, "no_consent": 1, "suppressed": 0}
+    assert out.skipped == {"anonymised": 0, "no_address": 1, "no_consent": 1, "suppressed": 0, "opted_out": 0}
     sms = agency.outreach("sms")
     assert [x.address for x in sms.recipients] == ["+33612345678", "+33612345678"]
     with pytest.raises(crm.ValidationError) as err:
@@ -63,6 +63,29 @@ def test_outreach_and_the_log(agency: crm.Tenant, other: crm.Tenant) -> None:
     assert len(agency.communications(anne)) == 2
     logged = agency.record_communications([{"customer": anne.id, "channel": "sms", "subject": "a", "reference": "r", "sent_at": sent}])
     assert [(e.subject, e.reference, e.sent_at) for e in logged] == [("a", "r", sent)]
+
+
+def test_an_opted_out_address_is_left_out_on_every_record(agency: crm.Tenant, other: crm.Tenant) -> None:
+    make(agency, "Anne", "anne@x.fr")
+    make(agency, "Annie", "Anne@X.fr")
+    make(agency, "Bea", "bea@x.fr")
+    make(other, "Xena", "anne@x.fr")
+    assert agency.opt_out("email", "anne@x.fr", source="unsubscribe link") is True
+    assert agency.opt_out("email", "ANNE@x.fr", source="again") is False
+    assert agency.is_opted_out("email", "anne@x.fr") and not other.is_opted_out("email", "anne@x.fr")
+    out = agency.outreach("email")
+    assert [r.first_name for r in out.recipients] == ["Bea"] and out.skipped["opted_out"] == 2
+    assert len(agency.outreach("sms")) == 3  # only that channel
+    assert [r.first_name for r in other.outreach("email").recipients] == ["Xena"]
+    agency.opt_out("sms", "+33 6 12 34 56 78", source="phone call")
+    assert agency.is_opted_out("sms", "06.12.34.56.78")
+    assert len(agency.outreach("sms")) == 0
+    with pytest.raises(crm.ValidationError, match="address"):
+        agency.opt_out("email", "not an email", source="form")
+    with pytest.raises(crm.ValidationError, match="source"):
+        agency.opt_out("email", "a@x.fr", source=" ")
+    assert agency.opt_in("email", "anne@x.fr") is True and agency.opt_in("email", "anne@x.fr") is False
+    assert len(agency.outreach("email")) == 3
 
 
 def test_run_saved_finds_who_newly_matches(agency: crm.Tenant, other: crm.Tenant) -> None:

@@ -5,6 +5,7 @@
 pub(crate) mod bookings;
 pub(crate) mod capture;
 pub(crate) mod communications;
+pub(crate) mod consent;
 pub(crate) mod customers;
 pub(crate) mod documents;
 pub(crate) mod duplicates;

@@ -130,7 +130,7 @@ pub(crate) fn inactive(
 }
 
 /// The tenant's key for the digests of forgotten contacts, made (32 random bytes) if missing.
-fn suppression_key(tx: &dyn WriteTx) -> Result<Vec<u8>> {
+pub(crate) fn suppression_key(tx: &dyn WriteTx) -> Result<Vec<u8>> {
     if let Some(key) = tx.suppression_key()? {
         return Ok(key);
     }

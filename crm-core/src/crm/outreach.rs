@@ -12,10 +12,59 @@ use crate::model::{
 const MAX_LOGGED: usize = 10_000;
 
 impl Tenant {
+    /// Records that `address` (an email for [`Channel::Email`], a phone number read in the
+    /// tenant's region for [`Channel::Sms`]) must not be written to on `channel`: every
+    /// customer record that holds it, now or later (a second record, a merge, an import, a
+    /// capture), is left out of [`outreach`](Self::outreach) and email sending, counted as
+    /// `opted_out`. `source` says how the person asked (`unsubscribe link`, `phone call`; 1 to
+    /// 100 characters). The address is kept as a keyed hash, never in clear. Returns whether
+    /// it was new.
+    ///
+    /// # Errors
+    /// Validation on `address` (not an email, not a phone number) or `source`.
+    pub fn opt_out(
+        &self,
+        actor: &Actor,
+        channel: Channel,
+        address: &str,
+        source: &str,
+    ) -> Result<bool> {
+        actor.validate()?;
+        let source = crate::consent::source(source)?;
+        crate::cases::consent::opt_out(
+            self.store.as_ref(),
+            &self.id,
+            actor,
+            channel,
+            address,
+            &source,
+        )
+    }
+
+    /// Removes the opt-out of `address` on `channel` (the person opted in again); whether
+    /// there was one.
+    ///
+    /// # Errors
+    /// Validation on `address`.
+    pub fn opt_in(&self, actor: &Actor, channel: Channel, address: &str) -> Result<bool> {
+        actor.validate()?;
+        crate::cases::consent::opt_in(self.store.as_ref(), &self.id, channel, address)
+    }
+
+    /// Whether `address` is opted out on `channel`.
+    ///
+    /// # Errors
+    /// Validation on `address`.
+    pub fn is_opted_out(&self, channel: Channel, address: &str) -> Result<bool> {
+        crate::cases::consent::is_opted_out(self.store.as_ref(), &self.id, channel, address)
+    }
+
     /// The customers `query` finds (every hit, in its order) who may be written to on
     /// `channel`, and how many may not, by reason: anonymised,
     /// no address (no email; for SMS, no mobile number or one that is not a mobile number), no
-    /// consent on the channel, or an address that belongs to a person who asked to be forgotten.
+    /// consent on the channel, an address that belongs to a person who asked to be forgotten,
+    /// or an address opted out of the channel ([`opt_out`](Self::opt_out)), whichever record
+    /// holds it.
     /// The library sends nothing: the host sends, then logs what it sent with
     /// [`record_communications`](Self::record_communications). Writes nothing.
     pub fn outreach(&self, query: &CustomerQuery, channel: Channel) -> Result<Outreach> {
@@ -43,9 +92,21 @@ impl Tenant {
                 Channel::Sms => "mobile",
                 _ => "email",
             };
-            for ((c, address), fields) in candidates.into_iter().zip(suppressed) {
+            let opted_out = crate::cases::consent::opted_out_each(
+                self.store.as_ref(),
+                &self.id,
+                &found,
+                channel,
+            )?;
+            for (((c, address), fields), opted_out) in
+                candidates.into_iter().zip(suppressed).zip(opted_out)
+            {
                 if fields.iter().any(|f| f == field) {
                     skipped.suppressed += 1;
+                    continue;
+                }
+                if opted_out {
+                    skipped.opted_out += 1;
                     continue;
                 }
                 recipients.push(Recipient {

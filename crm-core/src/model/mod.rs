@@ -38,7 +38,9 @@ pub use capture::{CaptureMatch, Captured};
 pub(crate) use change::Change;
 pub use change::{ChangeEvent, ChangeKind};
 pub use contact::Phone;
-pub(crate) use contact::{email_key, phone as read_phone, reading_region, valid_e164};
+pub(crate) use contact::{
+    email as check_email, email_key, phone as read_phone, reading_region, valid_e164,
+};
 pub use customer::{Address, Consent, Customer, CustomerId, NewCustomer};
 pub(crate) use customer::{Rules, full_name};
 pub use document::{Document, DocumentId, NewDocument};
@@ -72,6 +74,11 @@ pub use template::{NewTemplate, Template, TemplateKind};
 pub use tenant::{EmailUniqueness, NameRule, Permission, Policy, TenantId, TenantSettings};
 pub use text::fold;
 pub(crate) use text::lookup;
+
+/// A required one-line text of at most `max` characters, trimmed (Validation naming `field`).
+pub(crate) fn required_text(field: &str, value: &str, max: usize) -> crate::error::Result<String> {
+    text::required(field, value, max, false)
+}
 
 /// The keys of a value's serialised form, sorted: what a `FIELDS` list must name.
 #[cfg(test)]

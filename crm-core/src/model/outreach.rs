@@ -75,6 +75,9 @@ pub struct OutreachSkips {
     pub no_consent: u64,
     /// The address belongs to a person who asked to be forgotten.
     pub suppressed: u64,
+    /// The address is opted out of the channel ([`Tenant::opt_out`](crate::Tenant::opt_out)).
+    #[serde(default)]
+    pub opted_out: u64,
 }
 
 /// The recipients of a search on a channel, and who was left out.

@@ -10,6 +10,7 @@ use std::collections::HashMap;
 
 use crate::dedupe::NotDuplicate;
 use crate::error::{Error, Result};
+use crate::model::Channel;
 use crate::model::{AnonymisationNote, MergeId, MergeRecord, PrivacyAction, PrivacyLogEntry, Undo};
 use crate::model::{Change, ChangeEvent, ChangeKind, FeedBounds, FeedCursor};
 use chrono::{DateTime, FixedOffset, Utc};
@@ -87,6 +88,8 @@ pub(crate) trait Tx {
     /// Whether the digest of a contact of this kind (`email`, `phone`) is among the tenant's
     /// forgotten ones.
     fn is_suppressed(&self, kind: &str, digest: &[u8]) -> Result<bool>;
+    /// Whether the address of keyed hash `digest` is opted out on `channel`.
+    fn is_opted_out(&self, channel: Channel, digest: &[u8]) -> Result<bool>;
     /// The booking of this reference.
     fn booking(&self, reference: &str) -> Result<Option<Booking>>;
     /// The stored bookings among these references (validated: trimmed).
@@ -383,6 +386,19 @@ pub(crate) trait WriteTx: Tx {
     fn set_suppression_key(&self, key: &[u8]) -> Result<()>;
     /// Remembers the digest of a forgotten contact of this kind (once).
     fn insert_suppression(&self, kind: &str, digest: &[u8], at: DateTime<Utc>) -> Result<()>;
+    /// Records that the address of keyed hash `digest` is opted out on `channel`, from
+    /// `source`, by `actor`; whether it was new.
+    fn insert_opt_out(
+        &self,
+        channel: Channel,
+        digest: &[u8],
+        at: DateTime<Utc>,
+        source: &str,
+        actor: &Actor,
+    ) -> Result<bool>;
+    /// Removes the opt-out of the address of keyed hash `digest` on `channel`; whether there
+    /// was one.
+    fn delete_opt_out(&self, channel: Channel, digest: &[u8]) -> Result<bool>;
     /// Deletes every document of a customer.
     fn erase_documents(&self, customer: &CustomerId) -> Result<()>;
     /// Empties the address, subject and reference of a customer's communication log.

@@ -543,6 +543,7 @@ fn a_file_of_the_previous_schema_gets_its_phones_read_again() {
              ALTER TABLE tenants DROP COLUMN hard_delete;
              ALTER TABLE tenants DROP COLUMN merge_policy;
              DROP TABLE privacy_log;
+             DROP TABLE opt_outs;
              PRAGMA user_version = 6;",
         )
         .unwrap();

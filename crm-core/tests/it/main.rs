@@ -12,6 +12,7 @@ mod bounds;
 mod bookings;
 mod capture;
 mod changes;
+mod consent;
 mod contact_data;
 mod crash_consistency;
 mod customers;

@@ -739,6 +739,7 @@ fn a_file_of_an_earlier_schema_is_rewritten_once_so_free_space_keeps_nothing() {
              ALTER TABLE tenants DROP COLUMN hard_delete;
              ALTER TABLE tenants DROP COLUMN merge_policy;
              DROP TABLE privacy_log;
+             DROP TABLE opt_outs;
              PRAGMA user_version = 2;",
         )
         .unwrap();

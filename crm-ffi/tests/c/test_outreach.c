@@ -86,6 +86,34 @@ int main(int argc, char **argv) {
   CHECK(crm_outreach_count(o) == 0);
   crm_outreach_free(o);
 
+  /* an opt-out: Anne's address is left out, on any record, until she opts in again */
+  {
+    bool yes = false;
+    CHECK_OK(crm_tenant_opt_out(t, CRM_CHANNEL_EMAIL, "ANNE@x.fr", "unsubscribe link", &yes));
+    CHECK(yes);
+    CHECK_OK(crm_tenant_opt_out(t, CRM_CHANNEL_EMAIL, "anne@x.fr", "again", &yes));
+    CHECK(!yes);
+    CHECK_OK(crm_tenant_is_opted_out(t, CRM_CHANNEL_EMAIL, "anne@x.fr", &yes));
+    CHECK(yes);
+    CHECK_OK(crm_tenant_is_opted_out(other, CRM_CHANNEL_EMAIL, "anne@x.fr", &yes));
+    CHECK(!yes);
+    CHECK_OK(crm_tenant_outreach(t, lyon, CRM_CHANNEL_EMAIL, &o));
+    CHECK(crm_outreach_count(o) == 0);
+    CHECK_OK(crm_outreach_skipped(o, &skips));
+    CHECK(skips.opted_out == 1 && skips.no_consent == 1);
+    crm_outreach_free(o);
+    CHECK_STATUS(crm_tenant_opt_out(t, CRM_CHANNEL_EMAIL, "not an email", "form", &yes), CRM_ERR_VALIDATION);
+    CHECK(str_eq(crm_last_error_field(), "address"));
+    CHECK_STATUS(crm_tenant_opt_out(t, 99, "anne@x.fr", "form", &yes), CRM_ERR_INVALID_ARGUMENT);
+    CHECK_OK(crm_tenant_opt_in(other, CRM_CHANNEL_EMAIL, "anne@x.fr", &yes));
+    CHECK(!yes);
+    CHECK_OK(crm_tenant_opt_in(t, CRM_CHANNEL_EMAIL, "anne@x.fr", &yes));
+    CHECK(yes);
+    CHECK_OK(crm_tenant_outreach(t, lyon, CRM_CHANNEL_EMAIL, &o));
+    CHECK(crm_outreach_count(o) == 1);
+    crm_outreach_free(o);
+  }
+
   /* the log */
   CHECK_OK(crm_tenant_record_communication(t, anne, CRM_CHANNEL_EMAIL, "Summer offers", "msg-1", "2026-06-01T10:00:00Z", &entry));
   CHECK(strlen(entry) == 36);

@@ -20,6 +20,7 @@ use super::{
 };
 use crate::dedupe::NotDuplicate;
 use crate::error::Result;
+use crate::model::Channel;
 use crate::model::{
     Actor, Booking, BrochureRequest, BrochureRequestId, Communication, Customer, CustomerId,
     CustomerQuery, CustomerRow, CustomerSort, CustomerStats, Document, DocumentId, IndexedCustomer,
@@ -145,6 +146,10 @@ impl Tx for PgTx<'_, '_> {
 
     fn suppression_key(&self) -> Result<Option<Vec<u8>>> {
         privacy::suppression_key(&mut **self.db()?, self.tenant)
+    }
+
+    fn is_opted_out(&self, channel: Channel, digest: &[u8]) -> Result<bool> {
+        privacy::is_opted_out(&mut **self.db()?, self.tenant, channel.as_str(), digest)
     }
 
     fn is_suppressed(&self, kind: &str, digest: &[u8]) -> Result<bool> {
@@ -441,6 +446,27 @@ impl WriteTx for PgTx<'_, '_> {
             actor,
             &at,
         )
+    }
+
+    fn insert_opt_out(
+        &self,
+        channel: Channel,
+        digest: &[u8],
+        at: DateTime<Utc>,
+        source: &str,
+        actor: &Actor,
+    ) -> Result<bool> {
+        privacy::insert_opt_out(
+            &mut **self.db()?,
+            self.tenant,
+            channel.as_str(),
+            digest,
+            (&at, source, &actor.user_id),
+        )
+    }
+
+    fn delete_opt_out(&self, channel: Channel, digest: &[u8]) -> Result<bool> {
+        privacy::delete_opt_out(&mut **self.db()?, self.tenant, channel.as_str(), digest)
     }
 
     fn set_tenant_settings(&self, settings: &TenantSettings) -> Result<()> {

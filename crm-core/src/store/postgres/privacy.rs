@@ -218,3 +218,52 @@ fn stored<T: std::str::FromStr>(name: &str) -> Result<T> {
     name.parse()
         .map_err(|_| crate::error::Error::Internal(format!("unknown name {name:?} stored")))
 }
+
+/// Records that `digest` must not be written to on `channel`; whether it was new.
+pub(super) fn insert_opt_out(
+    db: &mut Db<'_>,
+    tenant: &TenantId,
+    channel: &str,
+    digest: &[u8],
+    (at, source, by): (&DateTime<Utc>, &str, &str),
+) -> Result<bool> {
+    Ok(db.execute(
+        "INSERT INTO opt_outs (tenant_id, channel, digest, at, source, recorded_by)
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+        &[
+            &tenant.as_str(),
+            &channel,
+            &digest,
+            &utc_text(at),
+            &source,
+            &by,
+        ],
+    )? > 0)
+}
+
+/// Removes the opt-out of `digest` on `channel`; whether there was one.
+pub(super) fn delete_opt_out(
+    db: &mut Db<'_>,
+    tenant: &TenantId,
+    channel: &str,
+    digest: &[u8],
+) -> Result<bool> {
+    Ok(db.execute(
+        "DELETE FROM opt_outs WHERE tenant_id = $1 AND channel = $2 AND digest = $3",
+        &[&tenant.as_str(), &channel, &digest],
+    )? > 0)
+}
+
+/// Whether `digest` is opted out on `channel`.
+pub(super) fn is_opted_out(
+    db: &mut Db<'_>,
+    tenant: &TenantId,
+    channel: &str,
+    digest: &[u8],
+) -> Result<bool> {
+    let row = db.query_one(
+        "SELECT EXISTS (SELECT 1 FROM opt_outs WHERE tenant_id = $1 AND channel = $2 AND digest = $3)",
+        &[&tenant.as_str(), &channel, &digest],
+    )?;
+    get(&row, 0)
+}

@@ -415,6 +415,19 @@ CREATE TABLE privacy_log (
     PRIMARY KEY (tenant_id, seq)
 );
 "#,
+    r#"
+-- Addresses (emails, mobile numbers) the tenant must not write to on a channel, whichever
+-- customer holds them: keyed hashes of the address, as the suppressions are.
+CREATE TABLE opt_outs (
+    tenant_id   TEXT NOT NULL REFERENCES tenants (tenant_id),
+    channel     TEXT NOT NULL CHECK (channel IN ('email', 'sms')),
+    digest      BYTEA NOT NULL,
+    at          TEXT NOT NULL,
+    source      TEXT NOT NULL,
+    recorded_by TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, channel, digest)
+);
+"#,
 ];
 
 /// The schema version this library writes on PostgreSQL.

@@ -15,6 +15,7 @@ use super::{
 };
 use crate::dedupe::NotDuplicate;
 use crate::error::Result;
+use crate::model::Channel;
 use crate::model::{
     Actor, Booking, BrochureRequest, BrochureRequestId, Communication, Customer, CustomerId,
     CustomerQuery, CustomerRow, CustomerSort, CustomerStats, Document, DocumentId, IndexedCustomer,
@@ -83,6 +84,10 @@ impl Tx for SqliteTx<'_> {
 
     fn suppression_key(&self) -> Result<Option<Vec<u8>>> {
         privacy::suppression_key(self.tx, self.tenant)
+    }
+
+    fn is_opted_out(&self, channel: Channel, digest: &[u8]) -> Result<bool> {
+        privacy::is_opted_out(self.tx, self.tenant, channel.as_str(), digest)
     }
 
     fn is_suppressed(&self, kind: &str, digest: &[u8]) -> Result<bool> {
@@ -371,6 +376,27 @@ impl WriteTx for SqliteTx<'_> {
         at: DateTime<Utc>,
     ) -> Result<()> {
         privacy::log(self.tx, self.tenant, action, customer_no, actor, &at)
+    }
+
+    fn insert_opt_out(
+        &self,
+        channel: Channel,
+        digest: &[u8],
+        at: DateTime<Utc>,
+        source: &str,
+        actor: &Actor,
+    ) -> Result<bool> {
+        privacy::insert_opt_out(
+            self.tx,
+            self.tenant,
+            channel.as_str(),
+            digest,
+            (&at, source, &actor.user_id),
+        )
+    }
+
+    fn delete_opt_out(&self, channel: Channel, digest: &[u8]) -> Result<bool> {
+        privacy::delete_opt_out(self.tx, self.tenant, channel.as_str(), digest)
     }
 
     fn set_tenant_settings(&self, settings: &TenantSettings) -> Result<()> {

@@ -238,3 +238,61 @@ pub(super) fn log_entries(
     .collect::<rusqlite::Result<Vec<_>>>()
     .map_err(super::db)
 }
+
+/// Records that `digest` must not be written to on `channel`; whether it was new.
+pub(super) fn insert_opt_out(
+    tx: &Transaction<'_>,
+    tenant: &TenantId,
+    channel: &str,
+    digest: &[u8],
+    (at, source, by): (&DateTime<Utc>, &str, &str),
+) -> Result<bool> {
+    Ok(tx
+        .prepare_cached(
+            "INSERT INTO opt_outs (tenant_id, channel, digest, at, source, recorded_by)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
+        )
+        .map_err(super::db)?
+        .execute(params![
+            tenant.as_str(),
+            channel,
+            digest,
+            utc_text(at),
+            source,
+            by
+        ])
+        .map_err(super::db)?
+        > 0)
+}
+
+/// Removes the opt-out of `digest` on `channel`; whether there was one.
+pub(super) fn delete_opt_out(
+    tx: &Transaction<'_>,
+    tenant: &TenantId,
+    channel: &str,
+    digest: &[u8],
+) -> Result<bool> {
+    Ok(tx
+        .prepare_cached(
+            "DELETE FROM opt_outs WHERE tenant_id = ?1 AND channel = ?2 AND digest = ?3",
+        )
+        .map_err(super::db)?
+        .execute(params![tenant.as_str(), channel, digest])
+        .map_err(super::db)?
+        > 0)
+}
+
+/// Whether `digest` is opted out on `channel`.
+pub(super) fn is_opted_out(
+    tx: &Transaction<'_>,
+    tenant: &TenantId,
+    channel: &str,
+    digest: &[u8],
+) -> Result<bool> {
+    tx.prepare_cached(
+        "SELECT EXISTS (SELECT 1 FROM opt_outs WHERE tenant_id = ?1 AND channel = ?2 AND digest = ?3)",
+    )
+    .map_err(super::db)?
+    .query_row(params![tenant.as_str(), channel, digest], |r| r.get(0))
+    .map_err(super::db)
+}
