@@ -573,8 +573,10 @@ typedef uint32_t crm_row_field;
  * `list_created`, `list_deleted` (no customer), `brochure_requested`, `brochure_sent`,
  * `saved_search_saved`, `saved_search_deleted` (no customer), `communication_recorded`,
  * `not_duplicate_marked` or `not_duplicate_unmarked` (customer id and previous customer id: the
- * two customers of the pair), `customer_email_shared` (a write left the customer sharing its
- * main email with another, under the tenant's `warn` email policy).
+ * two customers of the pair), `customer_email_shared` (a write left the customer sharing an
+ * email with another, under the tenant's `warn` or `refuse` email policy: previous customer
+ * id is the other), `address_opted_out` or `address_opted_in` (no customer; the fields name
+ * the channel).
  */
 #define CRM_CHANGE_KIND 1001
 
@@ -1748,8 +1750,8 @@ crm_status crm_tenant_policy(const struct crm_tenant *tenant, const char *policy
  * with each personal-data export, anonymisation and deletion made through that handle.
  *
  * On success `*out` is a tenant the caller owns and frees with `crm_tenant_free`.
- * Errors: `CRM_ERR_VALIDATION` naming `actor.request` (blank, longer than 128 characters,
- * control characters).
+ * Errors: `CRM_ERR_VALIDATION` naming `actor.request` (not 1 to 128 ASCII letters, digits,
+ * `-`, `_`, `.`, `:`, `/` or `#`: a reference, never an email or a sentence).
  */
 crm_status crm_tenant_with_request(const struct crm_tenant *tenant,
                                    const char *reference,
@@ -2083,8 +2085,8 @@ crm_status crm_tenant_delete_document(const struct crm_tenant *tenant, const cha
  * `fax`, `emergency_phone`, `secondary_emails`, `secondary_phones`, `street`, `zip`, `city`,
  * `region`, `country`, `contact_person`, `birth_date`, `language`, `notes`, `consent_email`,
  * `consent_sms`, `salesperson`, `lists`, `custom_fields` (a JSON object), `bookings`,
- * `last_booking`, `created_at`,
- * `updated_at`, `id`). CSV cells starting with `=`, `+`, `-` or `@` get a leading `'`, so a
+ * `last_booking`, `spent` and `outstanding` (amounts per currency, `1234.50 EUR; 500 JPY`),
+ * `created_at`, `updated_at`, `id`). CSV cells starting with `=`, `+`, `-` or `@` get a leading `'`, so a
  * spreadsheet never runs them. The file is written beside `path` and renamed onto it at the
  * end: on error nothing is left half-written. `progress` (or NULL) follows the rows. On
  * success `*rows_out` (or NULL) is how many customers were written. Errors:
@@ -3215,6 +3217,21 @@ crm_status crm_statement_total(const struct crm_statement *statement,
                                const char **currency);
 
 /**
+ * How many currencies still owed the statement holds (unpaid or part-paid invoices, counted
+ * whole, of bookings not cancelled); 0 on a bad handle.
+ */
+size_t crm_statement_outstanding_count(const struct crm_statement *statement);
+
+/**
+ * Amount still owed `index` (by currency code): in minor units, and the currency (borrowed).
+ * Errors: `CRM_ERR_VALIDATION` on `index`.
+ */
+crm_status crm_statement_outstanding(const struct crm_statement *statement,
+                                     size_t index,
+                                     int64_t *minor,
+                                     const char **currency);
+
+/**
  * Writes the statement as a PDF to the file `path`, through a file beside it renamed at the
  * end (nothing half-written on error). Errors: `CRM_ERR_IO`.
  */
@@ -3223,9 +3240,10 @@ crm_status crm_statement_write_pdf(const struct crm_statement *statement, const 
 /**
  * The statement as JSON `{"format": 1, "statement": {"customer_id", "customer_no", "name",
  * "company", "address", "from", "to", "lines": [...], "totals": [{"minor", "currency"}...],
- * "generated_at"}}`. On success `*out` is freed with `crm_string_free`.
+ * "outstanding": [{"minor", "currency"}...], "generated_at"}}`. On success `*out` is freed with `crm_string_free`.
  */
-crm_status crm_statement_to_json(const struct crm_statement *statement, char **out);
+crm_status crm_statement_to_json(const struct crm_statement *statement,
+                                 char **out);
 
 /**
  * Frees a statement. NULL does nothing.
@@ -3237,7 +3255,7 @@ void crm_statement_free(struct crm_statement *statement);
  * from `crm_tenant_saved_search_query`) over the local days `from` to `to` (`YYYY-MM-DD`),
  * anonymised customers left out, at most 10,000, as JSON `{"format": 1, "statements":
  * [{"customer_id", "customer_no", "name", "company", "address", "start", "end", "lines",
- * "totals", "generated_at"}...]}`. On success `*out` is a string freed with
+ * "totals", "outstanding", "generated_at"}...]}`. On success `*out` is a string freed with
  * `crm_string_free`. Errors: `CRM_ERR_VALIDATION` (`from`, `to`, too many customers).
  */
 crm_status crm_tenant_statements_json(const struct crm_tenant *tenant,

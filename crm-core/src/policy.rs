@@ -4,9 +4,9 @@
 //!
 //! Every write that gives a customer an email goes through [`Emails::check`]: creating (one,
 //! many, capture) through `cases::customers::create`, importing (each new row before it waits
-//! for its batch's insert, so a refused row fails alone), editing (update, capture, import)
-//! through `cases::customers::save`, a merge's surviving record, and the records an undone merge
-//! brings back.
+//! for its batch's insert and again when the batch is inserted, so a refused row fails alone),
+//! editing (update, capture, import) through `cases::customers::save`, and a merge's surviving
+//! record. An undone merge brings its records back as they were, with a warning event only.
 
 use std::collections::HashMap;
 
@@ -36,12 +36,14 @@ impl Emails {
         }
     }
 
-    /// Checks `customer`'s emails (main and secondary) that `before` (the customer as stored,
-    /// if it is) did not hold against the emails of the tenant's other customers (those of
-    /// `leaving` aside: the records a merge removes or an undone merge brings back) and of the
-    /// customers written before it in this transaction, before it is written: an email a
-    /// customer already holds stays, whatever the policy was when it was written. Returns
-    /// another customer that shares one, under [`EmailUniqueness::Warn`].
+    /// Checks `customer`'s emails (main and secondary) that none of `held` (the customer as
+    /// stored, if it is; for a merge, every record merged) held against the emails of the
+    /// tenant's other customers (those of `leaving` aside: the records a merge removes) and of
+    /// the customers written before it in this transaction, before it is written: an email a
+    /// customer already holds stays, whatever the policy was when it was written, and a merge
+    /// makes no new sharing of the emails its records had. Returns another customer that shares
+    /// one, under [`EmailUniqueness::Warn`]. The customer's emails count for the next checks
+    /// only once it passes.
     ///
     /// # Errors
     /// Validation on `email` (or `secondary_emails`) under [`EmailUniqueness::Refuse`] when
@@ -50,14 +52,26 @@ impl Emails {
         &mut self,
         tx: &dyn WriteTx,
         customer: &Customer,
-        before: Option<&Customer>,
+        held: &[&Customer],
         leaving: &[CustomerId],
     ) -> Result<Option<CustomerId>> {
-        if self.policy == EmailUniqueness::Allow {
+        self.check_as(tx, customer, held, leaving, self.policy)
+    }
+
+    /// [`check`](Self::check) under `policy` (an undone merge only warns).
+    fn check_as(
+        &mut self,
+        tx: &dyn WriteTx,
+        customer: &Customer,
+        held: &[&Customer],
+        leaving: &[CustomerId],
+        policy: EmailUniqueness,
+    ) -> Result<Option<CustomerId>> {
+        if policy == EmailUniqueness::Allow {
             return Ok(None);
         }
-        let held: Vec<String> = before
-            .into_iter()
+        let held: Vec<String> = held
+            .iter()
             .flat_map(|c| c.email.iter().chain(&c.secondary_emails))
             .map(|e| email_key(e))
             .collect();
@@ -68,6 +82,7 @@ impl Emails {
                 .map(|e| ("secondary_emails", e)),
         );
         let mut other = None;
+        let mut keys = Vec::new();
         for (field, email) in emails {
             let key = email_key(email);
             if held.contains(&key) {
@@ -85,10 +100,8 @@ impl Emails {
                     .find(|c| c.id != customer.id && !leaving.contains(&c.id))
                     .map(|c| (c.id, c.customer_no)),
             };
-            self.written
-                .entry(key)
-                .or_insert((customer.id, customer.customer_no));
-            match (found, self.policy) {
+            keys.push(key);
+            match (found, policy) {
                 (Some((_, no)), EmailUniqueness::Refuse) => {
                     let whose = match no {
                         0 => "another customer of the same batch".to_owned(),
@@ -105,12 +118,32 @@ impl Emails {
                 (None, _) => {}
             }
         }
+        for key in keys {
+            self.written
+                .entry(key)
+                .or_insert((customer.id, customer.customer_no));
+        }
         Ok(other)
     }
 
-    /// After `customer` is written: under [`EmailUniqueness::Warn`], the
-    /// `customer_email_shared` event naming it and `other`, the customer it shares its email
-    /// with ([`check`](Self::check)'s answer).
+    /// The customer another of `customer`'s emails belongs to, if any, as a warning only: a
+    /// merge undone brings its records back as they were, whatever the policy says now (a
+    /// `customer_email_shared` event then names each that shares an email).
+    pub(crate) fn shared_with(
+        &mut self,
+        tx: &dyn WriteTx,
+        customer: &Customer,
+        leaving: &[CustomerId],
+    ) -> Result<Option<CustomerId>> {
+        match self.policy {
+            EmailUniqueness::Allow => Ok(None),
+            _ => self.check_as(tx, customer, &[], leaving, EmailUniqueness::Warn),
+        }
+    }
+
+    /// After `customer` is written: the `customer_email_shared` event naming it and `other`,
+    /// the customer it shares an email with ([`check`](Self::check)'s answer under
+    /// [`EmailUniqueness::Warn`]), if any.
     pub(crate) fn warn(
         tx: &dyn WriteTx,
         actor: &Actor,

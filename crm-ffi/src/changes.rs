@@ -30,8 +30,10 @@ pub type crm_change_field = u32;
 /// `list_created`, `list_deleted` (no customer), `brochure_requested`, `brochure_sent`,
 /// `saved_search_saved`, `saved_search_deleted` (no customer), `communication_recorded`,
 /// `not_duplicate_marked` or `not_duplicate_unmarked` (customer id and previous customer id: the
-/// two customers of the pair), `customer_email_shared` (a write left the customer sharing its
-/// main email with another, under the tenant's `warn` email policy).
+/// two customers of the pair), `customer_email_shared` (a write left the customer sharing an
+/// email with another, under the tenant's `warn` or `refuse` email policy: previous customer
+/// id is the other), `address_opted_out` or `address_opted_in` (no customer; the fields name
+/// the channel).
 pub const CRM_CHANGE_KIND: crm_change_field = 1001;
 /// When, RFC 3339 UTC.
 pub const CRM_CHANGE_AT: crm_change_field = 1002;

@@ -427,8 +427,8 @@ pub extern "C" fn crm_tenant_policy(
 /// with each personal-data export, anonymisation and deletion made through that handle.
 ///
 /// On success `*out` is a tenant the caller owns and frees with `crm_tenant_free`.
-/// Errors: `CRM_ERR_VALIDATION` naming `actor.request` (blank, longer than 128 characters,
-/// control characters).
+/// Errors: `CRM_ERR_VALIDATION` naming `actor.request` (not 1 to 128 ASCII letters, digits,
+/// `-`, `_`, `.`, `:`, `/` or `#`: a reference, never an email or a sentence).
 #[unsafe(no_mangle)]
 pub extern "C" fn crm_tenant_with_request(
     tenant: *const crm_tenant,

@@ -28,8 +28,8 @@ pub const CRM_EXPORT_PDF: crm_export_format = 1404;
 /// `fax`, `emergency_phone`, `secondary_emails`, `secondary_phones`, `street`, `zip`, `city`,
 /// `region`, `country`, `contact_person`, `birth_date`, `language`, `notes`, `consent_email`,
 /// `consent_sms`, `salesperson`, `lists`, `custom_fields` (a JSON object), `bookings`,
-/// `last_booking`, `created_at`,
-/// `updated_at`, `id`). CSV cells starting with `=`, `+`, `-` or `@` get a leading `'`, so a
+/// `last_booking`, `spent` and `outstanding` (amounts per currency, `1234.50 EUR; 500 JPY`),
+/// `created_at`, `updated_at`, `id`). CSV cells starting with `=`, `+`, `-` or `@` get a leading `'`, so a
 /// spreadsheet never runs them. The file is written beside `path` and renamed onto it at the
 /// end: on error nothing is left half-written. `progress` (or NULL) follows the rows. On
 /// success `*rows_out` (or NULL) is how many customers were written. Errors:

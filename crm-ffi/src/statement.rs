@@ -31,6 +31,8 @@ struct StatementHandle {
     statement: Statement,
     lines: Vec<LineTexts>,
     currencies: Vec<CString>,
+    /// The currencies of the amounts still owed, as C strings.
+    owed_currencies: Vec<CString>,
 }
 
 impl Handle for StatementHandle {
@@ -83,10 +85,16 @@ pub extern "C" fn crm_tenant_statement(
             .iter()
             .map(|m| c_string(m.currency.clone()))
             .collect();
+        let owed_currencies = statement
+            .outstanding
+            .iter()
+            .map(|m| c_string(m.currency.clone()))
+            .collect();
         out.write(ffi::into_raw(StatementHandle {
             statement,
             lines,
             currencies,
+            owed_currencies,
         }));
         Ok(())
     })
@@ -180,6 +188,36 @@ pub extern "C" fn crm_statement_total(
     })
 }
 
+/// How many currencies still owed the statement holds (unpaid or part-paid invoices, counted
+/// whole, of bookings not cancelled); 0 on a bad handle.
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_statement_outstanding_count(statement: *const crm_statement) -> usize {
+    ffi::value(0, || Ok(self::statement(statement)?.owed_currencies.len()))
+}
+
+/// Amount still owed `index` (by currency code): in minor units, and the currency (borrowed).
+/// Errors: `CRM_ERR_VALIDATION` on `index`.
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_statement_outstanding(
+    statement: *const crm_statement,
+    index: usize,
+    minor: *mut i64,
+    currency: *mut *const c_char,
+) -> crm_status {
+    ffi::call(|| {
+        let s = self::statement(statement)?;
+        let (owed, code) = s
+            .statement
+            .outstanding
+            .get(index)
+            .zip(s.owed_currencies.get(index))
+            .ok_or_else(|| json::validation("index", "past the last amount owed"))?;
+        ffi::write_if_asked(minor, owed.minor);
+        ffi::write_if_asked(currency, code.as_ptr());
+        Ok(())
+    })
+}
+
 /// Writes the statement as a PDF to the file `path`, through a file beside it renamed at the
 /// end (nothing half-written on error). Errors: `CRM_ERR_IO`.
 #[unsafe(no_mangle)]
@@ -196,7 +234,7 @@ pub extern "C" fn crm_statement_write_pdf(
 
 /// The statement as JSON `{"format": 1, "statement": {"customer_id", "customer_no", "name",
 /// "company", "address", "from", "to", "lines": [...], "totals": [{"minor", "currency"}...],
-/// "generated_at"}}`. On success `*out` is freed with `crm_string_free`.
+/// "outstanding": [{"minor", "currency"}...], "generated_at"}}`. On success `*out` is freed with `crm_string_free`.
 #[unsafe(no_mangle)]
 pub extern "C" fn crm_statement_to_json(
     statement: *const crm_statement,
@@ -220,7 +258,7 @@ pub extern "C" fn crm_statement_free(statement: *mut crm_statement) {
 /// from `crm_tenant_saved_search_query`) over the local days `from` to `to` (`YYYY-MM-DD`),
 /// anonymised customers left out, at most 10,000, as JSON `{"format": 1, "statements":
 /// [{"customer_id", "customer_no", "name", "company", "address", "start", "end", "lines",
-/// "totals", "generated_at"}...]}`. On success `*out` is a string freed with
+/// "totals", "outstanding", "generated_at"}...]}`. On success `*out` is a string freed with
 /// `crm_string_free`. Errors: `CRM_ERR_VALIDATION` (`from`, `to`, too many customers).
 #[unsafe(no_mangle)]
 pub extern "C" fn crm_tenant_statements_json(

@@ -239,8 +239,9 @@ impl PyChangeEvent {
     /// customer), `"brochure_requested"`, `"brochure_sent"`, `"saved_search_saved"`,
     /// `"saved_search_deleted"`, `"communication_recorded"`, `"not_duplicate_marked"` or
     /// `"not_duplicate_unmarked"` (`customer_id` and `previous_customer_id`: the two customers
-    /// of the pair), `"customer_email_shared"` (a write left the customer sharing its main email
-    /// with another, under the tenant's `warn` email policy).
+    /// of the pair), `"customer_email_shared"` (a write left the customer sharing an email with
+    /// another: `previous_customer_id`), `"address_opted_out"` or `"address_opted_in"` (no
+    /// customer; `fields` names the channel).
     #[getter]
     fn kind(&self) -> &'static str {
         self.0.kind.as_str()

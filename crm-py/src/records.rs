@@ -39,8 +39,9 @@ impl PyActor {
     ///
     /// Raises:
     ///     ValidationError: the role is not one of the three.
-    ///     ValidationError: the user id is blank or longer than 128 characters; the request
-    ///         is blank, longer than 128 characters or holds a control character.
+    ///     ValidationError: the user id is blank or longer than 128 characters; the request is
+    ///         not 1 to 128 ASCII letters, digits, `-`, `_`, `.`, `:`, `/` or `#` (a reference,
+    ///         never an email or a sentence).
     #[new]
     #[pyo3(
         signature = (user_id, role=Text::from("agent"), *, request=None),

@@ -271,19 +271,25 @@ impl PyTenant {
     ///         `"either"` (one of them) or `"last_name"`.
     ///     time_zone: an IANA name such as `"Europe/Paris"`, the day relative periods
     ///         (`departure_in`...) and schedules are read in; None for UTC.
-    ///     email_uniqueness: whether customers may share a main email: `"allow"` (the
-    ///         default), `"warn"` (the write is made and a `customer_email_shared` change names
-    ///         the customer) or `"refuse"` (a write giving a customer another's email raises
-    ///         ValidationError on `email`), on every path: create, update, capture, import,
-    ///         merge.
+    ///     email_uniqueness: whether customers may share an email (main or secondary):
+    ///         `"allow"` (the default), `"warn"` (the write is made and a
+    ///         `customer_email_shared` change names the customer) or `"refuse"` (a write giving
+    ///         a customer another's email raises ValidationError on `email` or
+    ///         `secondary_emails`), on every path: create, update, capture, import (a row fails
+    ///         alone). A merge never makes a new sharing; an undone merge brings its records
+    ///         back as they were, with a `customer_email_shared` change for each that shares.
     ///     hard_delete, merge: who may delete customers, who may merge and undo merges:
     ///         `"anyone"` (the default), `"organisation"` (the organisation role) or `"nobody"`;
     ///         a call the policy forbids raises PermissionDeniedError.
     ///
+    ///     Changing a policy needs the organisation role; the change is made in one
+    ///     transaction on the settings as stored.
+    ///
     /// Raises:
     ///     ValidationError: the region, the name rule, the time zone or a policy is unknown.
     ///     TypeError: another keyword.
-    ///     PermissionDeniedError: the handle has no actor.
+    ///     PermissionDeniedError: the handle has no actor, or it changes a policy without the
+    ///         organisation role.
     #[pyo3(
         signature = (**settings),
         text_signature = "(self, *, default_region=..., name_rule=..., time_zone=..., \
@@ -1371,7 +1377,9 @@ impl PyTenant {
     /// region for `"sms"`) must not be written to on `channel`: every customer record that
     /// holds it, now or later (a second record, a merge, an import, a capture), is left out of
     /// `outreach` and `send_email`, counted as `opted_out`. `source` says how the person asked
-    /// (`"unsubscribe link"`). The address is kept as a keyed hash.
+    /// (a label: `"unsubscribe link"`; an address in it is refused). The address is kept as a
+    /// keyed hash; an `address_opted_out` change follows. A number of another country than
+    /// the tenant's region is given with its country code.
     ///
     /// Returns:
     ///     Whether it was new.

@@ -6,7 +6,7 @@ use chrono::Utc;
 
 use crate::consent::{contact, contact_of};
 use crate::error::Result;
-use crate::model::{Actor, Channel, Customer, TenantId};
+use crate::model::{Actor, Change, ChangeKind, Channel, Customer, TenantId};
 use crate::privacy::digest;
 use crate::store::port::{self, Store};
 
@@ -23,7 +23,12 @@ pub(crate) fn opt_out(
     port::write(store, tenant, |tx| {
         let contact = contact(channel, address, tx.tenant_settings()?.region())?;
         let key = crate::cases::privacy::suppression_key(tx)?;
-        tx.insert_opt_out(channel, &digest(&key, &contact), Utc::now(), source, actor)
+        let added =
+            tx.insert_opt_out(channel, &digest(&key, &contact), Utc::now(), source, actor)?;
+        if added {
+            tx.append(actor, &channel_change(ChangeKind::AddressOptedOut, channel))?;
+        }
+        Ok(added)
     })
 }
 
@@ -32,6 +37,7 @@ pub(crate) fn opt_out(
 pub(crate) fn opt_in(
     store: &dyn Store,
     tenant: &TenantId,
+    actor: &Actor,
     channel: Channel,
     address: &str,
 ) -> Result<bool> {
@@ -40,8 +46,23 @@ pub(crate) fn opt_in(
         let Some(key) = tx.suppression_key()? else {
             return Ok(false);
         };
-        tx.delete_opt_out(channel, &digest(&key, &contact))
+        let removed = tx.delete_opt_out(channel, &digest(&key, &contact))?;
+        if removed {
+            tx.append(actor, &channel_change(ChangeKind::AddressOptedIn, channel))?;
+        }
+        Ok(removed)
     })
+}
+
+/// The change event of an opt-out or opt-in: no customer, no address, the channel.
+fn channel_change(kind: ChangeKind, channel: Channel) -> Change {
+    Change {
+        kind,
+        customer_id: None,
+        previous_customer_id: None,
+        booking_ref: None,
+        fields: vec![channel.as_str().to_owned()],
+    }
 }
 
 /// Whether `address` is opted out on `channel`.
@@ -60,7 +81,8 @@ pub(crate) fn is_opted_out(
     })
 }
 
-/// For each of `customers`, whether its address on `channel` is opted out, in one read.
+/// For each of `customers`, whether its address on `channel` is opted out: one read, a few
+/// statements for the lot.
 pub(crate) fn opted_out_each(
     store: &dyn Store,
     tenant: &TenantId,
@@ -68,15 +90,23 @@ pub(crate) fn opted_out_each(
     channel: Channel,
 ) -> Result<Vec<bool>> {
     port::read(store, tenant, |tx| {
+        let none = || Ok(vec![false; customers.len()]);
         let Some(key) = tx.suppression_key()? else {
-            return Ok(vec![false; customers.len()]);
+            return none();
         };
-        customers
+        // Most tenants have no opt-out on a channel: one lookup then, not one per customer.
+        if !tx.has_opt_outs(channel)? {
+            return none();
+        }
+        let digests: Vec<Option<Vec<u8>>> = customers
             .iter()
-            .map(|c| match contact_of(c, channel) {
-                Some(contact) => tx.is_opted_out(channel, &digest(&key, &contact)),
-                None => Ok(false),
-            })
-            .collect()
+            .map(|c| contact_of(c, channel).map(|contact| digest(&key, &contact)))
+            .collect();
+        let asked: Vec<Vec<u8>> = digests.iter().flatten().cloned().collect();
+        let found = tx.opted_out_among(channel, &asked)?;
+        Ok(digests
+            .iter()
+            .map(|d| d.as_ref().is_some_and(|d| found.contains(d)))
+            .collect())
     })
 }

@@ -131,7 +131,7 @@ pub(crate) fn save(
     };
     // A new email meets the tenant's email policy (one already held stays).
     let shared = match changed.contains(&"email") || changed.contains(&"secondary_emails") {
-        true => Emails::of(tx)?.check(tx, &next, Some(current), &[])?,
+        true => Emails::of(tx)?.check(tx, &next, &[current], &[])?,
         false => None,
     };
     if !tx.update_customer(&next)? {
@@ -160,7 +160,7 @@ pub(crate) fn create(
         c.created_at = now;
         c.updated_at = now;
         c.version = 1;
-        let shared = emails.check(tx, &c, None, &[])?;
+        let shared = emails.check(tx, &c, &[], &[])?;
         tx.insert_customer(&c)?;
         tx.append(actor, &Change::customer(ChangeKind::CustomerCreated, c.id))?;
         Emails::warn(tx, actor, &c.id, shared)?;

@@ -271,7 +271,7 @@ fn batch(
         })?;
         match outcome {
             Row::Done(outcome) => out.push(outcome),
-            Row::Create(row, suppressed) => match emails.check(tx, &row.fields, None, &[]) {
+            Row::Create(row, suppressed) => match emails.check(tx, &row.fields, &[], &[]) {
                 Err(Error::Validation { field, reason }) => out.push(RowOutcome::Failed {
                     row: number,
                     field,
@@ -299,7 +299,25 @@ fn create(
     if pending.rows.is_empty() {
         return Ok(());
     }
-    let (rows, suppressed): (Vec<ImportRow>, Vec<Vec<String>>) = pending.rows.into_iter().unzip();
+    // A row whose email a row updated meanwhile took, under the tenant's `refuse` policy,
+    // fails alone now rather than the whole batch at the insert.
+    let mut emails = Emails::of(tx)?;
+    let mut kept = Vec::with_capacity(pending.rows.len());
+    for (row, suppressed) in pending.rows {
+        match emails.check(tx, &row.fields, &[], &[]) {
+            Err(Error::Validation { field, reason }) => out.push(RowOutcome::Failed {
+                row: row.row,
+                field,
+                reason,
+            }),
+            Err(other) => return Err(other),
+            Ok(_) => kept.push((row, suppressed)),
+        }
+    }
+    if kept.is_empty() {
+        return Ok(());
+    }
+    let (rows, suppressed): (Vec<ImportRow>, Vec<Vec<String>>) = kept.into_iter().unzip();
     let numbers: Vec<u64> = rows.iter().map(|r| r.row).collect();
     let fields: Vec<Customer> = rows.into_iter().map(|r| r.fields).collect();
     let duplicates = sink.duplicates(&fields, &TxReads(tx))?;

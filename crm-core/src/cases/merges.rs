@@ -138,9 +138,8 @@ pub(crate) fn merge(
             tx.move_owned_rows(&id, &c.id, &primary.id)?;
             tx.remove_customer(&c.id)?;
         }
-        // An email the primary did not have meets the tenant's email policy.
-        let leaving: Vec<CustomerId> = record.merged.iter().map(|c| c.id).collect();
-        let shared = Emails::of(tx)?.check(tx, &customer, Some(primary), &leaving)?;
+        // The email policy has nothing to check: a merge keeps only emails its records had, so
+        // it never makes a new sharing (it is the remedy for one).
         if !tx.update_customer(&customer)? {
             return Err(changed_meanwhile(&customer));
         }
@@ -153,7 +152,6 @@ pub(crate) fn merge(
         let fields = primary.changed_fields(&customer);
         let change = Change::customer(ChangeKind::CustomerUpdated, primary.id).with_fields(&fields);
         tx.append(actor, &change)?;
-        Emails::warn(tx, actor, &primary.id, shared)?;
         Ok(Merged { record, customer })
     })
 }
@@ -229,8 +227,9 @@ pub(crate) fn unmerge(
         }
 
         let now = Utc::now();
-        // The records come back with their emails: those a third customer got meanwhile meet
-        // the tenant's email policy (the merge's own records aside, as they were).
+        // The records come back as they were, whatever the email policy says now: each that
+        // shares an email with a third customer is named by an event (the merge's own records
+        // aside).
         let parties: Vec<CustomerId> = std::iter::once(primary_id)
             .chain(record.merged.iter().map(|c| c.id))
             .collect();
@@ -238,7 +237,7 @@ pub(crate) fn unmerge(
         let mut shared = Vec::new();
         for c in std::iter::once(&record.primary_before).chain(&record.merged) {
             let others: Vec<CustomerId> = parties.iter().copied().filter(|p| *p != c.id).collect();
-            if let Some(other) = emails.check(tx, c, None, &others)? {
+            if let Some(other) = emails.shared_with(tx, c, &others)? {
                 shared.push((c.id, other));
             }
         }

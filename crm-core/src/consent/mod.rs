@@ -25,11 +25,21 @@ pub(crate) fn contact(channel: Channel, address: &str, region: Option<Region>) -
                 field: "address".into(),
             }
         }
-        Channel::Sms => Contact {
-            kind: "phone",
-            key: read_phone("address", address, region)?.key(),
-            field: "address".into(),
-        },
+        Channel::Sms => {
+            // An SMS goes to an E.164 number: one that fits no plan could never match one.
+            let phone = read_phone("address", address, region)?;
+            let Some(e164) = phone.e164 else {
+                return Err(crate::error::Error::validation(
+                    "address",
+                    "is no phone number of the tenant's region: give it with its country code (+32 ...)",
+                ));
+            };
+            Contact {
+                kind: "phone",
+                key: e164,
+                field: "address".into(),
+            }
+        }
     })
 }
 
@@ -51,13 +61,26 @@ pub(crate) fn contact_of(customer: &Customer, channel: Channel) -> Option<Contac
     })
 }
 
-/// The source of an opt-out as given (`unsubscribe link`, `phone call`): 1 to 100 characters
-/// of one line.
+/// The source of an opt-out as given: a label (`unsubscribe link`, `phone call`) of 1 to 100
+/// characters of one line. An address in it is refused (an `@`, or five digits in a row), so
+/// no address is kept in clear.
 ///
 /// # Errors
 /// Validation on `source`.
 pub(crate) fn source(text: &str) -> Result<String> {
-    crate::model::required_text("source", text, MAX_SOURCE_CHARS)
+    let text = crate::model::required_text("source", text, MAX_SOURCE_CHARS)?;
+    let digits_in_a_row = text
+        .split(|c: char| !c.is_ascii_digit())
+        .map(str::len)
+        .max()
+        .unwrap_or(0);
+    if text.contains('@') || digits_in_a_row >= 5 {
+        return Err(crate::error::Error::validation(
+            "source",
+            "is a label (\"unsubscribe link\"), not an address",
+        ));
+    }
+    Ok(text)
 }
 
 /// Longest source of an opt-out.

@@ -16,9 +16,11 @@ impl Tenant {
     /// tenant's region for [`Channel::Sms`]) must not be written to on `channel`: every
     /// customer record that holds it, now or later (a second record, a merge, an import, a
     /// capture), is left out of [`outreach`](Self::outreach) and email sending, counted as
-    /// `opted_out`. `source` says how the person asked (`unsubscribe link`, `phone call`; 1 to
-    /// 100 characters). The address is kept as a keyed hash, never in clear. Returns whether
-    /// it was new.
+    /// `opted_out`. `source` says how the person asked: a label (`unsubscribe link`, `phone
+    /// call`; 1 to 100 characters; an address in it is refused). The address is kept as a keyed
+    /// hash, never in clear; an `address_opted_out` change (the channel, no address) follows.
+    /// A number of another country than the tenant's region is given with its country code
+    /// (`+32 470 ...`): a number that fits no plan is refused. Returns whether it was new.
     ///
     /// # Errors
     /// Validation on `address` (not an email, not a phone number) or `source`.
@@ -42,13 +44,13 @@ impl Tenant {
     }
 
     /// Removes the opt-out of `address` on `channel` (the person opted in again); whether
-    /// there was one.
+    /// there was one (then an `address_opted_in` change follows).
     ///
     /// # Errors
     /// Validation on `address`.
     pub fn opt_in(&self, actor: &Actor, channel: Channel, address: &str) -> Result<bool> {
         actor.validate()?;
-        crate::cases::consent::opt_in(self.store.as_ref(), &self.id, channel, address)
+        crate::cases::consent::opt_in(self.store.as_ref(), &self.id, actor, channel, address)
     }
 
     /// Whether `address` is opted out on `channel`.

@@ -63,6 +63,11 @@ crate::model::string_enum::string_enum!(
         /// A write left this customer sharing its main email with another customer, in a
         /// tenant whose email policy is `warn` (`fields`: `email`).
         CustomerEmailShared = "customer_email_shared",
+        /// An address was opted out of a channel (no customer: the address is the tenant's,
+        /// kept as a keyed hash; `fields`: the channel).
+        AddressOptedOut = "address_opted_out",
+        /// An address opted in again on a channel (no customer; `fields`: the channel).
+        AddressOptedIn = "address_opted_in",
     }
 );
 

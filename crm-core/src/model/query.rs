@@ -464,14 +464,16 @@ impl CustomerQuery {
         self
     }
 
-    /// Has an invoice in this payment status (on any booking).
+    /// Has an invoice in this payment status (on any booking: unlike the booking filters of
+    /// the type's docs, it is not held to the booking they match).
     pub fn payment_status(mut self, status: PaymentStatus) -> Self {
         self.filters.push(TextFilter::Payment(status));
         self
     }
 
     /// Has (or has not) an invoice still owed: unpaid or part paid, of a booking not cancelled
-    /// ([`PaymentStatus::is_outstanding`]).
+    /// ([`PaymentStatus::is_outstanding`]), on any booking (not held to the booking the booking
+    /// filters match).
     pub fn has_outstanding(mut self, yes: bool) -> Self {
         self.filters.push(TextFilter::HasOutstanding(yes));
         self

@@ -90,6 +90,14 @@ pub(crate) trait Tx {
     fn is_suppressed(&self, kind: &str, digest: &[u8]) -> Result<bool>;
     /// Whether the address of keyed hash `digest` is opted out on `channel`.
     fn is_opted_out(&self, channel: Channel, digest: &[u8]) -> Result<bool>;
+    /// Whether any address is opted out on `channel`.
+    fn has_opt_outs(&self, channel: Channel) -> Result<bool>;
+    /// Those of `digests` opted out on `channel`.
+    fn opted_out_among(
+        &self,
+        channel: Channel,
+        digests: &[Vec<u8>],
+    ) -> Result<std::collections::HashSet<Vec<u8>>>;
     /// The booking of this reference.
     fn booking(&self, reference: &str) -> Result<Option<Booking>>;
     /// The stored bookings among these references (validated: trimmed).

@@ -106,7 +106,12 @@ fn an_opted_out_address_is_left_out_on_every_record_that_holds_it() {
     assert!(t.is_opted_out(Channel::Email, "anne@x.fr").unwrap());
 
     // Opting in again lifts it.
+    let seq = last_seq(&t);
     assert!(t.opt_in(&actor(), Channel::Email, "anne@x.fr").unwrap());
+    assert_eq!(
+        changes_after(&t, seq)[0].kind,
+        crm_core::ChangeKind::AddressOptedIn
+    );
     assert!(!t.opt_in(&actor(), Channel::Email, "anne@x.fr").unwrap());
     assert_eq!(reached(&t, Channel::Email).1, 0);
 }
@@ -129,5 +134,18 @@ fn bad_addresses_and_sources_are_refused_by_name() {
         "source",
     );
     assert_invalid(t.is_opted_out(Channel::Email, ""), "address");
+    // A source is a label, never an address.
+    for bad in ["from a@x.fr", "called from 0612345678"] {
+        assert_invalid(t.opt_out(&actor(), Channel::Email, "a@x.fr", bad), "source");
+    }
+    // A number of no plan could never match an SMS address: refused, not silently kept.
+    assert_invalid(
+        t.opt_out(&actor(), Channel::Sms, "12345", "form"),
+        "address",
+    );
+    assert!(
+        t.opt_out(&actor(), Channel::Sms, "+33 6 12 34 56 78", "form")
+            .unwrap()
+    );
     assert!(!t.is_opted_out(Channel::Email, "a@x.fr").unwrap());
 }

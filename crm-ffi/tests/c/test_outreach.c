@@ -244,6 +244,25 @@ int main(int argc, char **argv) {
   crm_statement_free(st);
   CHECK(crm_statement_line_payment_status(NULL, 0) == NULL);
   {
+    /* An unpaid invoice is still owed; the statement says how much, per currency. */
+    crm_booking_fields *b = NULL;
+    crm_booking *stored = NULL;
+    bool created = false;
+    CHECK_OK(crm_booking_fields_new("BK-8", "2026-09-02T08:00:00+02:00", &b));
+    CHECK_OK(crm_booking_fields_set(b, CRM_BOOKING_CUSTOMER_ID, anne));
+    CHECK_OK(crm_booking_fields_set_invoice(b, "INV-8", 4200, "EUR", "unpaid"));
+    CHECK_OK(crm_tenant_upsert_booking(t, b, &stored, &created));
+    crm_booking_free(stored);
+    crm_booking_fields_free(b);
+    CHECK_OK(crm_tenant_statement(t, anne, "2026-09-01", "2026-09-30", &st));
+    CHECK(crm_statement_outstanding_count(st) == 1);
+    CHECK_OK(crm_statement_outstanding(st, 0, &minor, &currency));
+    CHECK(minor == 4200 && str_eq(currency, "EUR"));
+    CHECK_STATUS(crm_statement_outstanding(st, 1, &minor, &currency), CRM_ERR_VALIDATION);
+    crm_statement_free(st);
+    CHECK(crm_statement_outstanding_count(NULL) == 0);
+  }
+  {
     /* A booking without an invoice has no payment status. */
     crm_booking_fields *b = NULL;
     crm_booking *stored = NULL;

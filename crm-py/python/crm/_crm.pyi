@@ -129,6 +129,8 @@ _ChangeKind = Literal[
     "not_duplicate_marked",
     "not_duplicate_unmarked",
     "customer_email_shared",
+    "address_opted_out",
+    "address_opted_in",
 ]
 _MergeField = Literal[
     "title",

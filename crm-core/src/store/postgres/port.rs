@@ -148,6 +148,18 @@ impl Tx for PgTx<'_, '_> {
         privacy::suppression_key(&mut **self.db()?, self.tenant)
     }
 
+    fn opted_out_among(
+        &self,
+        channel: Channel,
+        digests: &[Vec<u8>],
+    ) -> Result<std::collections::HashSet<Vec<u8>>> {
+        privacy::opted_out_among(&mut **self.db()?, self.tenant, channel.as_str(), digests)
+    }
+
+    fn has_opt_outs(&self, channel: Channel) -> Result<bool> {
+        privacy::has_opt_outs(&mut **self.db()?, self.tenant, channel.as_str())
+    }
+
     fn is_opted_out(&self, channel: Channel, digest: &[u8]) -> Result<bool> {
         privacy::is_opted_out(&mut **self.db()?, self.tenant, channel.as_str(), digest)
     }

@@ -267,3 +267,31 @@ pub(super) fn is_opted_out(
     )?;
     get(&row, 0)
 }
+
+/// Whether any address is opted out on `channel`.
+pub(super) fn has_opt_outs(db: &mut Db<'_>, tenant: &TenantId, channel: &str) -> Result<bool> {
+    let row = db.query_one(
+        "SELECT EXISTS (SELECT 1 FROM opt_outs WHERE tenant_id = $1 AND channel = $2)",
+        &[&tenant.as_str(), &channel],
+    )?;
+    get(&row, 0)
+}
+
+/// Those of `digests` opted out on `channel`.
+pub(super) fn opted_out_among(
+    db: &mut Db<'_>,
+    tenant: &TenantId,
+    channel: &str,
+    digests: &[Vec<u8>],
+) -> Result<std::collections::HashSet<Vec<u8>>> {
+    if digests.is_empty() {
+        return Ok(std::collections::HashSet::new());
+    }
+    db.query(
+        "SELECT digest FROM opt_outs WHERE tenant_id = $1 AND channel = $2 AND digest = ANY($3)",
+        &[&tenant.as_str(), &channel, &digests],
+    )?
+    .iter()
+    .map(|row| get::<Vec<u8>>(row, 0))
+    .collect()
+}

@@ -296,3 +296,43 @@ pub(super) fn is_opted_out(
     .query_row(params![tenant.as_str(), channel, digest], |r| r.get(0))
     .map_err(super::db)
 }
+
+/// Whether any address is opted out on `channel`.
+pub(super) fn has_opt_outs(tx: &Transaction<'_>, tenant: &TenantId, channel: &str) -> Result<bool> {
+    tx.prepare_cached(
+        "SELECT EXISTS (SELECT 1 FROM opt_outs WHERE tenant_id = ?1 AND channel = ?2)",
+    )
+    .map_err(super::db)?
+    .query_row(params![tenant.as_str(), channel], |r| r.get(0))
+    .map_err(super::db)
+}
+
+/// Those of `digests` opted out on `channel`, a few hundred per statement.
+pub(super) fn opted_out_among(
+    tx: &Transaction<'_>,
+    tenant: &TenantId,
+    channel: &str,
+    digests: &[Vec<u8>],
+) -> Result<std::collections::HashSet<Vec<u8>>> {
+    let mut out = std::collections::HashSet::new();
+    for chunk in digests.chunks(500) {
+        let marks = (3..chunk.len() + 3)
+            .map(|i| format!("?{i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT digest FROM opt_outs WHERE tenant_id = ?1 AND channel = ?2 AND digest IN ({marks})"
+        );
+        let tenant_text = tenant.as_str();
+        let mut args: Vec<&dyn rusqlite::ToSql> = vec![&tenant_text, &channel];
+        args.extend(chunk.iter().map(|d| d as &dyn rusqlite::ToSql));
+        let mut stmt = tx.prepare_cached(&sql).map_err(super::db)?;
+        let rows = stmt
+            .query_map(args.as_slice(), |r| r.get::<_, Vec<u8>>(0))
+            .map_err(super::db)?;
+        for digest in rows {
+            out.insert(digest.map_err(super::db)?);
+        }
+    }
+    Ok(out)
+}
