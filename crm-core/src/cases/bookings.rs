@@ -45,7 +45,19 @@ pub(crate) fn stats(
     customer: &CustomerId,
 ) -> Result<CustomerStats> {
     port::read(store, tenant, |tx| {
-        tx.customer_stats(&resolve::current(tx, customer)?)
+        let id = resolve::current(tx, customer)?;
+        let (bookings, last_booking) = tx.booking_counts(&id)?;
+        let invoiced = tx.invoiced_bookings(&[id])?;
+        let totals = crate::model::invoice_totals(
+            invoiced
+                .iter()
+                .filter_map(|b| b.invoice.as_ref().map(|i| (b.status, i))),
+        )?;
+        Ok(CustomerStats {
+            bookings,
+            last_booking,
+            total_spent: totals.spent,
+        })
     })
 }
 

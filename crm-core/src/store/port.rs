@@ -17,8 +17,8 @@ use chrono::{DateTime, FixedOffset, Utc};
 
 use crate::model::{
     Actor, Booking, BrochureRequest, BrochureRequestId, Communication, Customer, CustomerId,
-    CustomerQuery, CustomerRow, CustomerSort, CustomerStats, Document, DocumentId, IndexedCustomer,
-    ListInfo, SavedSearch, SavedSearchId, ScheduleRun, SortKey, StoredSchedule, Template, TenantId,
+    CustomerQuery, CustomerRow, CustomerSort, Document, DocumentId, IndexedCustomer, ListInfo,
+    SavedSearch, SavedSearchId, ScheduleRun, SortKey, StoredSchedule, Template, TenantId,
     TenantSettings,
 };
 
@@ -111,9 +111,10 @@ pub(crate) trait Tx {
     fn booking_history(&self, customer: &CustomerId) -> Result<Vec<Booking>>;
     /// The bookings of `customers` that carry an invoice, in no order.
     fn invoiced_bookings(&self, customers: &[CustomerId]) -> Result<Vec<Booking>>;
-    /// A customer's booking count, last booking and total spent per currency (cancelled
-    /// bookings left out of the total).
-    fn customer_stats(&self, customer: &CustomerId) -> Result<CustomerStats>;
+    /// A customer's booking count and the pickup of its latest booking, as its counters hold
+    /// them.
+    fn booking_counts(&self, customer: &CustomerId)
+    -> Result<(u64, Option<DateTime<FixedOffset>>)>;
     /// The customer stored under `id`, if there is one (a merged id has none).
     fn customer(&self, id: &CustomerId) -> Result<Option<Customer>>;
     /// Whether a customer is stored under `id`.

@@ -7,7 +7,7 @@ use postgres::Row;
 use super::Db;
 use super::values::{enumerated, get, local, local_text, opt_customer_id, opt_local, utc};
 use crate::error::{Error, Result};
-use crate::model::{Booking, CustomerId, CustomerStats, Invoice, Money, TenantId};
+use crate::model::{Booking, CustomerId, Invoice, Money, TenantId};
 
 const COLUMNS: &str = "reference, customer_id, status, pickup_at, return_at, route_from, route_to, \
     transport, hotel, salesperson, invoice_number, amount_minor, currency, payment_status, \
@@ -333,42 +333,18 @@ pub(super) fn history(
         .collect()
 }
 
-pub(super) fn stats(
+/// A customer's booking count and the pickup of its latest booking, as its counters hold them.
+pub(super) fn counts(
     db: &mut Db<'_>,
     tenant: &TenantId,
     customer: &CustomerId,
-) -> Result<CustomerStats> {
+) -> Result<(u64, Option<DateTime<FixedOffset>>)> {
     let row = db.query_one(
         "SELECT booking_count, last_booking_at FROM customers WHERE tenant_id = $1 AND id = $2",
         &[&tenant.as_str(), customer.as_uuid()],
     )?;
     let bookings: i64 = get(&row, 0)?;
-    let last_booking = opt_local(&row, 1)?;
-    // The sum is NUMERIC: one beyond 64 bits comes back NULL, reported as the SQLite store does.
-    let sums = db.query(
-        "SELECT currency,
-                CASE WHEN SUM(amount_minor) BETWEEN -9223372036854775808 AND 9223372036854775807
-                     THEN SUM(amount_minor)::BIGINT END
-         FROM bookings
-         WHERE customer_id = $2 AND tenant_id = $1 AND currency IS NOT NULL AND status <> 'cancelled'
-         GROUP BY currency
-         ORDER BY currency COLLATE \"C\"",
-        &[&tenant.as_str(), customer.as_uuid()],
-    )?;
-    let mut total_spent: Vec<Money> = Vec::with_capacity(sums.len());
-    for row in &sums {
-        let currency: String = get(row, 0)?;
-        let minor: Option<i64> = get(row, 1)?;
-        let minor = minor.ok_or_else(|| {
-            Error::Internal(format!("total spent in {currency} overflows 64 bits"))
-        })?;
-        total_spent.push(Money { minor, currency });
-    }
-    Ok(CustomerStats {
-        bookings: bookings as u64,
-        last_booking,
-        total_spent,
-    })
+    Ok((bookings as u64, opt_local(&row, 1)?))
 }
 
 /// The bookings of `customers` that carry an invoice.

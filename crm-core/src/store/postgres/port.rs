@@ -23,8 +23,8 @@ use crate::error::Result;
 use crate::model::Channel;
 use crate::model::{
     Actor, Booking, BrochureRequest, BrochureRequestId, Communication, Customer, CustomerId,
-    CustomerQuery, CustomerRow, CustomerSort, CustomerStats, Document, DocumentId, IndexedCustomer,
-    ListInfo, SavedSearch, SavedSearchId, ScheduleRun, SortKey, StoredSchedule, Template, TenantId,
+    CustomerQuery, CustomerRow, CustomerSort, Document, DocumentId, IndexedCustomer, ListInfo,
+    SavedSearch, SavedSearchId, ScheduleRun, SortKey, StoredSchedule, Template, TenantId,
     TenantSettings,
 };
 use crate::model::{AnonymisationNote, MergeId, PrivacyAction, PrivacyLogEntry, Undo};
@@ -184,8 +184,11 @@ impl Tx for PgTx<'_, '_> {
         bookings::invoiced_of(&mut **self.db()?, self.tenant, customers)
     }
 
-    fn customer_stats(&self, customer: &CustomerId) -> Result<CustomerStats> {
-        bookings::stats(&mut **self.db()?, self.tenant, customer)
+    fn booking_counts(
+        &self,
+        customer: &CustomerId,
+    ) -> Result<(u64, Option<DateTime<FixedOffset>>)> {
+        bookings::counts(&mut **self.db()?, self.tenant, customer)
     }
 
     fn privacy_log(&self, after: i64, limit: u32) -> Result<Vec<PrivacyLogEntry>> {

@@ -6,7 +6,7 @@ use rusqlite::{OptionalExtension, Row, Transaction, params};
 
 use super::values::{local_text, opt, opt_customer_id, parse_enum, parse_local, parse_utc};
 use crate::error::{Error, Result};
-use crate::model::{Booking, CustomerId, CustomerStats, Invoice, Money, TenantId};
+use crate::model::{Booking, CustomerId, Invoice, Money, TenantId};
 
 const COLUMNS: &str = "reference, customer_id, status, pickup_at, return_at, route_from, route_to, \
     transport, hotel, salesperson, invoice_number, amount_minor, currency, payment_status, \
@@ -323,11 +323,12 @@ pub(super) fn history(
         .map_err(super::db)
 }
 
-pub(super) fn stats(
+/// A customer's booking count and the pickup of its latest booking, as its counters hold them.
+pub(super) fn counts(
     tx: &Transaction<'_>,
     tenant: &TenantId,
     customer: &CustomerId,
-) -> Result<CustomerStats> {
+) -> Result<(u64, Option<DateTime<FixedOffset>>)> {
     let (bookings, last): (i64, Option<String>) = tx
         .prepare_cached(
             "SELECT booking_count, last_booking_at FROM customers WHERE tenant_id = ?1 AND id = ?2",
@@ -337,35 +338,11 @@ pub(super) fn stats(
             Ok((r.get(0)?, r.get(1)?))
         })
         .map_err(super::db)?;
-    let mut sums = tx.prepare_cached(
-        "SELECT currency, amount_minor FROM bookings
-         WHERE customer_id = ?2 AND tenant_id = ?1 AND currency IS NOT NULL AND status <> 'cancelled'
-         ORDER BY currency",
-    ).map_err(super::db)?;
-    let mut total_spent: Vec<Money> = Vec::new();
-    let mut rows = sums
-        .query(params![tenant.as_str(), customer.as_uuid()])
+    let last = last
+        .map(|s| parse_local(1, &s))
+        .transpose()
         .map_err(super::db)?;
-    while let Some(row) = rows.next().map_err(super::db)? {
-        let currency: String = row.get(0).map_err(super::db)?;
-        let minor: i64 = row.get(1).map_err(super::db)?;
-        match total_spent.last_mut() {
-            Some(m) if m.currency == currency => {
-                m.minor = m.minor.checked_add(minor).ok_or_else(|| {
-                    Error::Internal(format!("total spent in {currency} overflows 64 bits"))
-                })?;
-            }
-            _ => total_spent.push(Money { minor, currency }),
-        }
-    }
-    Ok(CustomerStats {
-        bookings: bookings as u64,
-        last_booking: last
-            .map(|s| parse_local(1, &s))
-            .transpose()
-            .map_err(super::db)?,
-        total_spent,
-    })
+    Ok((bookings as u64, last))
 }
 
 /// The bookings of `customers` that carry an invoice, a few hundred customers per statement.

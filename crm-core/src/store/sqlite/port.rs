@@ -18,8 +18,8 @@ use crate::error::Result;
 use crate::model::Channel;
 use crate::model::{
     Actor, Booking, BrochureRequest, BrochureRequestId, Communication, Customer, CustomerId,
-    CustomerQuery, CustomerRow, CustomerSort, CustomerStats, Document, DocumentId, IndexedCustomer,
-    ListInfo, SavedSearch, SavedSearchId, ScheduleRun, SortKey, StoredSchedule, Template, TenantId,
+    CustomerQuery, CustomerRow, CustomerSort, Document, DocumentId, IndexedCustomer, ListInfo,
+    SavedSearch, SavedSearchId, ScheduleRun, SortKey, StoredSchedule, Template, TenantId,
     TenantSettings,
 };
 use crate::model::{AnonymisationNote, MergeId, PrivacyAction, PrivacyLogEntry, Undo};
@@ -122,8 +122,11 @@ impl Tx for SqliteTx<'_> {
         bookings::invoiced_of(self.tx, self.tenant, customers)
     }
 
-    fn customer_stats(&self, customer: &CustomerId) -> Result<CustomerStats> {
-        bookings::stats(self.tx, self.tenant, customer)
+    fn booking_counts(
+        &self,
+        customer: &CustomerId,
+    ) -> Result<(u64, Option<DateTime<FixedOffset>>)> {
+        bookings::counts(self.tx, self.tenant, customer)
     }
 
     fn privacy_log(&self, after: i64, limit: u32) -> Result<Vec<PrivacyLogEntry>> {
