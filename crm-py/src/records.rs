@@ -761,9 +761,9 @@ impl PyTenantSettings {
         self.0.time_zone.as_deref()
     }
 
-    /// Whether customers may share a main email: `"allow"`, `"warn"` (the write is made and a
-    /// `customer_email_shared` change names the customer) or `"refuse"` (ValidationError on
-    /// `email`).
+    /// Whether customers may share an email (main or secondary): `"allow"`, `"warn"` (the
+    /// write is made and a `customer_email_shared` change names the customer) or `"refuse"`
+    /// (ValidationError on `email` or `secondary_emails`).
     #[getter]
     fn email_uniqueness(&self) -> &'static str {
         self.0.email_uniqueness.as_str()

@@ -60,8 +60,9 @@ crate::model::string_enum::string_enum!(
         /// A not-a-duplicate decision was taken back (the two customers as for
         /// `not_duplicate_marked`).
         NotDuplicateUnmarked = "not_duplicate_unmarked",
-        /// A write left this customer sharing its main email with another customer, in a
-        /// tenant whose email policy is `warn` (`fields`: `email`).
+        /// A write left this customer sharing an email with another customer
+        /// (`previous_customer_id`), in a tenant whose email policy is `warn`, or by undoing a
+        /// merge under `warn` or `refuse` (`fields`: `email`).
         CustomerEmailShared = "customer_email_shared",
         /// An address was opted out of a channel (no customer: the address is the tenant's,
         /// kept as a keyed hash; `fields`: the channel).

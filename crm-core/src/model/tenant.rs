@@ -80,18 +80,21 @@ impl NameRule {
 }
 
 super::string_enum::string_enum!(
-    /// Whether two customers of a tenant may share a main email: a tenant's policy, checked on
-    /// every write that sets one (create, update, capture, import, merge).
+    /// Whether two customers of a tenant may share an email (main or secondary): a tenant's
+    /// policy, checked on every write that gives a customer an email it did not hold (create,
+    /// update, capture, import). A merge keeps only emails its records had, so it never makes
+    /// a new sharing; an undone merge brings its records back and only warns.
     #[derive(Default)]
     EmailUniqueness, "email_uniqueness" {
         /// Any number of customers may share an email (the default): duplicates are normal.
         #[default]
         Allow = "allow",
         /// The write is made, and a `customer_email_shared` event in the change feed names each
-        /// customer it left sharing its main email with another.
+        /// customer it left sharing an email with another.
         Warn = "warn",
-        /// The email is the customer's identifier: a write that would give a customer the main
-        /// email of another (main or secondary) is refused, naming `email`.
+        /// The email is the customer's identifier: a write that would give a customer an email
+        /// another customer has (main or secondary) is refused, naming `email` or
+        /// `secondary_emails` and the other customer's number.
         Refuse = "refuse",
     }
 );
@@ -154,7 +157,7 @@ pub struct TenantSettings {
     /// ([`RelativePeriod`](crate::RelativePeriod)) and schedules are read in. `None`: UTC.
     #[serde(default)]
     pub time_zone: Option<String>,
-    /// Whether customers may share a main email (default: allowed).
+    /// Whether customers may share an email (default: allowed).
     #[serde(default)]
     pub email_uniqueness: EmailUniqueness,
     /// Who may delete a customer for good (default: anyone). Anonymising is not deleting: it
