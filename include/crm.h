@@ -1719,10 +1719,10 @@ crm_status crm_tenant_time_zone(const struct crm_tenant *tenant, char **out);
 
 /**
  * Sets one of the tenant's policies by its name and a value's name:
- * - `"email_uniqueness"`: `"allow"` (the default: customers may share a main email), `"warn"`
+ * - `"email_uniqueness"`: `"allow"` (the default: customers may share an email), `"warn"`
  *   (the write is made and a `customer_email_shared` change names the customer) or `"refuse"`
- *   (a write giving a customer another customer's email fails, `CRM_ERR_VALIDATION` naming
- *   `email`);
+ *   (a write giving a customer another customer's email, main or secondary, fails,
+ *   `CRM_ERR_VALIDATION` naming `email` or `secondary_emails`);
  * - `"hard_delete"` and `"merge"` (who may delete customers, who may merge and undo merges):
  *   `"anyone"` (the default), `"organisation"` (the organisation role) or `"nobody"`; a call
  *   the policy forbids fails with `CRM_ERR_PERMISSION_DENIED`.
