@@ -5,8 +5,9 @@
 //! Every write that gives a customer an email goes through [`Emails::check`]: creating (one,
 //! many, capture) through `cases::customers::create`, importing (each new row before it waits
 //! for its batch's insert and again when the batch is inserted, so a refused row fails alone),
-//! editing (update, capture, import) through `cases::customers::save`, and a merge's surviving
-//! record. An undone merge brings its records back as they were, with a warning event only.
+//! and editing (update, capture, import) through `cases::customers::save`. A merge keeps only
+//! emails its records had, so it never makes a new sharing and is not checked; an undone merge
+//! brings its records back as they were, with a warning event only ([`Emails::shared_with`]).
 
 use std::collections::HashMap;
 
@@ -37,13 +38,11 @@ impl Emails {
     }
 
     /// Checks `customer`'s emails (main and secondary) that none of `held` (the customer as
-    /// stored, if it is; for a merge, every record merged) held against the emails of the
-    /// tenant's other customers (those of `leaving` aside: the records a merge removes) and of
-    /// the customers written before it in this transaction, before it is written: an email a
-    /// customer already holds stays, whatever the policy was when it was written, and a merge
-    /// makes no new sharing of the emails its records had. Returns another customer that shares
-    /// one, under [`EmailUniqueness::Warn`]. The customer's emails count for the next checks
-    /// only once it passes.
+    /// stored, if it is) held against the emails of the tenant's other customers (those of
+    /// `leaving` aside) and of the customers written before it in this transaction, before it
+    /// is written: an email a customer already holds stays, whatever the policy was when it was
+    /// written. Returns another customer that shares one, under [`EmailUniqueness::Warn`]. The
+    /// customer's emails count for the next checks only once it passes.
     ///
     /// # Errors
     /// Validation on `email` (or `secondary_emails`) under [`EmailUniqueness::Refuse`] when

@@ -94,7 +94,7 @@ super::string_enum::string_enum!(
         Warn = "warn",
         /// The email is the customer's identifier: a write that would give a customer an email
         /// another customer has (main or secondary) is refused, naming `email` or
-        /// `secondary_emails` and the other customer's number.
+        /// `secondary_emails` and the other customer's number (or its batch).
         Refuse = "refuse",
     }
 );

@@ -1,5 +1,5 @@
-//! Booking rows: read by reference, written, linked, a customer's history and stats, and the
-//! per-customer counters the customer list sorts on.
+//! Booking rows: read by reference, written, linked, a customer's history and invoiced bookings,
+//! and the per-customer counters the customer list sorts on.
 
 use chrono::{DateTime, FixedOffset, Utc};
 use postgres::Row;
