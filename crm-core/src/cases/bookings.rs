@@ -10,8 +10,8 @@ use chrono::{DateTime, FixedOffset, Utc};
 
 use crate::error::{Error, Result};
 use crate::model::{
-    Actor, Booking, CustomerId, CustomerStats, InvoiceTotals, NewBooking, Spending, SpendingPeriod,
-    TenantId,
+    Actor, Booking, CustomerId, CustomerStats, InvoiceTotals, Invoiced, NewBooking, Spending,
+    SpendingPeriod, TenantId,
 };
 use crate::model::{Change, ChangeKind};
 use crate::resolve;
@@ -47,12 +47,8 @@ pub(crate) fn stats(
     port::read(store, tenant, |tx| {
         let id = resolve::current(tx, customer)?;
         let (bookings, last_booking) = tx.booking_counts(&id)?;
-        let invoiced = tx.invoiced_bookings(&[id])?;
-        let totals = crate::model::invoice_totals(
-            invoiced
-                .iter()
-                .filter_map(|b| b.invoice.as_ref().map(|i| (b.status, i))),
-        )?;
+        let invoiced = tx.invoiced(&[id])?;
+        let totals = crate::model::invoice_totals(invoiced.iter().map(|i| (i.status, &i.invoice)))?;
         Ok(CustomerStats {
             bookings,
             last_booking,
@@ -82,21 +78,18 @@ pub(crate) fn invoice_totals(
     tenant: &TenantId,
     customers: &[CustomerId],
 ) -> Result<std::collections::HashMap<CustomerId, InvoiceTotals>> {
-    let bookings = port::read(store, tenant, |tx| tx.invoiced_bookings(customers))?;
-    let mut by_customer: std::collections::HashMap<CustomerId, Vec<&Booking>> =
+    let invoiced = port::read(store, tenant, |tx| tx.invoiced(customers))?;
+    let mut by_customer: std::collections::HashMap<CustomerId, Vec<&Invoiced>> =
         std::collections::HashMap::new();
-    for b in &bookings {
-        if let Some(id) = b.customer_id {
-            by_customer.entry(id).or_default().push(b);
-        }
+    for i in &invoiced {
+        by_customer.entry(i.customer).or_default().push(i);
     }
     by_customer
         .into_iter()
-        .map(|(id, bookings)| {
-            let invoiced = bookings
-                .iter()
-                .filter_map(|b| b.invoice.as_ref().map(|i| (b.status, i)));
-            Ok((id, crate::model::invoice_totals(invoiced)?))
+        .map(|(id, invoices)| {
+            let totals =
+                crate::model::invoice_totals(invoices.iter().map(|i| (i.status, &i.invoice)))?;
+            Ok((id, totals))
         })
         .collect()
 }

@@ -115,6 +115,15 @@ pub(crate) fn spending(bookings: &[Booking], by: SpendingPeriod) -> Result<Vec<S
         .collect())
 }
 
+/// The invoice of one booking of a customer, with the booking's status: what the invoice
+/// totals need, as the store reads it (not the whole booking).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Invoiced {
+    pub(crate) customer: CustomerId,
+    pub(crate) status: BookingStatus,
+    pub(crate) invoice: Invoice,
+}
+
 /// What a customer's invoices add up to, per currency sorted by code: spent (the bookings not
 /// cancelled, as [`CustomerStats::total_spent`]) and still owed (the invoices
 /// [`PaymentStatus::is_outstanding`], whole: a part-paid invoice counts its whole amount).

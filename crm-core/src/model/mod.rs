@@ -33,7 +33,7 @@ pub use booking::{
     Booking, BookingStatus, CustomerStats, Invoice, Money, NewBooking, PaymentStatus, Spending,
     SpendingPeriod, UpsertedBooking,
 };
-pub(crate) use booking::{InvoiceTotals, invoice_totals, reference, spending};
+pub(crate) use booking::{InvoiceTotals, Invoiced, invoice_totals, reference, spending};
 pub use capture::{CaptureMatch, Captured};
 pub(crate) use change::Change;
 pub use change::{ChangeEvent, ChangeKind};

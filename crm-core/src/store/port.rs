@@ -10,9 +10,9 @@ use std::collections::HashMap;
 
 use crate::dedupe::NotDuplicate;
 use crate::error::{Error, Result};
-use crate::model::Channel;
 use crate::model::{AnonymisationNote, MergeId, MergeRecord, PrivacyAction, PrivacyLogEntry, Undo};
 use crate::model::{Change, ChangeEvent, ChangeKind, FeedBounds, FeedCursor};
+use crate::model::{Channel, Invoiced};
 use chrono::{DateTime, FixedOffset, Utc};
 
 use crate::model::{
@@ -109,8 +109,9 @@ pub(crate) trait Tx {
     fn booking_count(&self, customer: &CustomerId) -> Result<u64>;
     /// A customer's bookings, newest pickup first.
     fn booking_history(&self, customer: &CustomerId) -> Result<Vec<Booking>>;
-    /// The bookings of `customers` that carry an invoice, in no order.
-    fn invoiced_bookings(&self, customers: &[CustomerId]) -> Result<Vec<Booking>>;
+    /// The invoices of the bookings of `customers`, each with its booking's status, in no
+    /// order.
+    fn invoiced(&self, customers: &[CustomerId]) -> Result<Vec<Invoiced>>;
     /// A customer's booking count and the pickup of its latest booking, as its counters hold
     /// them.
     fn booking_counts(&self, customer: &CustomerId)

@@ -7,7 +7,7 @@ use postgres::Row;
 use super::Db;
 use super::values::{enumerated, get, local, local_text, opt_customer_id, opt_local, utc};
 use crate::error::{Error, Result};
-use crate::model::{Booking, CustomerId, Invoice, Money, TenantId};
+use crate::model::{Booking, CustomerId, Invoice, Invoiced, Money, TenantId};
 
 const COLUMNS: &str = "reference, customer_id, status, pickup_at, return_at, route_from, route_to, \
     transport, hotel, salesperson, invoice_number, amount_minor, currency, payment_status, \
@@ -347,19 +347,33 @@ pub(super) fn counts(
     Ok((bookings as u64, opt_local(&row, 1)?))
 }
 
-/// The bookings of `customers` that carry an invoice.
+/// The invoices of the bookings of `customers`, each with its booking's status.
 pub(super) fn invoiced_of(
     db: &mut Db<'_>,
     tenant: &TenantId,
     customers: &[CustomerId],
-) -> Result<Vec<Booking>> {
+) -> Result<Vec<Invoiced>> {
     let ids: Vec<uuid::Uuid> = customers.iter().map(|id| *id.as_uuid()).collect();
-    let sql = format!(
-        "SELECT {COLUMNS} FROM bookings
-         WHERE tenant_id = $1 AND customer_id = ANY($2) AND invoice_number IS NOT NULL"
-    );
-    db.query(&sql, &[&tenant.as_str(), &ids])?
-        .iter()
-        .map(from_row)
-        .collect()
+    db.query(
+        "SELECT customer_id, status, invoice_number, amount_minor, currency, payment_status
+         FROM bookings
+         WHERE tenant_id = $1 AND customer_id = ANY($2) AND invoice_number IS NOT NULL",
+        &[&tenant.as_str(), &ids],
+    )?
+    .iter()
+    .map(|row| {
+        Ok(Invoiced {
+            customer: CustomerId::from_uuid(get(row, 0)?),
+            status: enumerated(row, 1)?,
+            invoice: Invoice {
+                number: get(row, 2)?,
+                amount: Money {
+                    minor: get(row, 3)?,
+                    currency: get(row, 4)?,
+                },
+                payment_status: enumerated(row, 5)?,
+            },
+        })
+    })
+    .collect()
 }

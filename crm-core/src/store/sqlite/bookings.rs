@@ -6,7 +6,7 @@ use rusqlite::{OptionalExtension, Row, Transaction, params};
 
 use super::values::{local_text, opt, opt_customer_id, parse_enum, parse_local, parse_utc};
 use crate::error::{Error, Result};
-use crate::model::{Booking, CustomerId, Invoice, Money, TenantId};
+use crate::model::{Booking, CustomerId, Invoice, Invoiced, Money, TenantId};
 
 const COLUMNS: &str = "reference, customer_id, status, pickup_at, return_at, route_from, route_to, \
     transport, hotel, salesperson, invoice_number, amount_minor, currency, payment_status, \
@@ -345,12 +345,13 @@ pub(super) fn counts(
     Ok((bookings as u64, last))
 }
 
-/// The bookings of `customers` that carry an invoice, a few hundred customers per statement.
+/// The invoices of the bookings of `customers`, each with its booking's status, a few hundred
+/// customers per statement.
 pub(super) fn invoiced_of(
     tx: &Transaction<'_>,
     tenant: &TenantId,
     customers: &[CustomerId],
-) -> Result<Vec<Booking>> {
+) -> Result<Vec<Invoiced>> {
     let mut out = Vec::new();
     for chunk in customers.chunks(REFERENCES_PER_QUERY) {
         let marks = (2..chunk.len() + 2)
@@ -358,7 +359,8 @@ pub(super) fn invoiced_of(
             .collect::<Vec<_>>()
             .join(", ");
         let sql = format!(
-            "SELECT {COLUMNS} FROM bookings
+            "SELECT customer_id, status, invoice_number, amount_minor, currency, payment_status
+             FROM bookings
              WHERE customer_id IN ({marks}) AND tenant_id = ?1 AND invoice_number IS NOT NULL"
         );
         let tenant_text = tenant.as_str();
@@ -366,11 +368,24 @@ pub(super) fn invoiced_of(
         let mut args: Vec<&dyn rusqlite::ToSql> = vec![&tenant_text];
         args.extend(ids.iter().map(|id| *id as &dyn rusqlite::ToSql));
         let mut stmt = tx.prepare_cached(&sql).map_err(super::db)?;
-        for booking in stmt
-            .query_map(args.as_slice(), from_row)
-            .map_err(super::db)?
-        {
-            out.push(booking.map_err(super::db)?);
+        let rows = stmt
+            .query_map(args.as_slice(), |r| {
+                Ok(Invoiced {
+                    customer: CustomerId::from_uuid(r.get(0)?),
+                    status: parse_enum(1, &r.get::<_, String>(1)?)?,
+                    invoice: Invoice {
+                        number: r.get(2)?,
+                        amount: Money {
+                            minor: r.get(3)?,
+                            currency: r.get(4)?,
+                        },
+                        payment_status: parse_enum(5, &r.get::<_, String>(5)?)?,
+                    },
+                })
+            })
+            .map_err(super::db)?;
+        for invoiced in rows {
+            out.push(invoiced.map_err(super::db)?);
         }
     }
     Ok(out)

@@ -15,7 +15,6 @@ use super::{
 };
 use crate::dedupe::NotDuplicate;
 use crate::error::Result;
-use crate::model::Channel;
 use crate::model::{
     Actor, Booking, BrochureRequest, BrochureRequestId, Communication, Customer, CustomerId,
     CustomerQuery, CustomerRow, CustomerSort, Document, DocumentId, IndexedCustomer, ListInfo,
@@ -24,6 +23,7 @@ use crate::model::{
 };
 use crate::model::{AnonymisationNote, MergeId, PrivacyAction, PrivacyLogEntry, Undo};
 use crate::model::{Change, ChangeEvent, FeedBounds, FeedCursor};
+use crate::model::{Channel, Invoiced};
 use crate::store::port::{
     ChangedCustomers, MergeParties, Snapshot, SortValue, StoredMerge, Tx, WriteTx,
 };
@@ -118,7 +118,7 @@ impl Tx for SqliteTx<'_> {
         bookings::history(self.tx, self.tenant, customer)
     }
 
-    fn invoiced_bookings(&self, customers: &[CustomerId]) -> Result<Vec<Booking>> {
+    fn invoiced(&self, customers: &[CustomerId]) -> Result<Vec<Invoiced>> {
         bookings::invoiced_of(self.tx, self.tenant, customers)
     }
 
