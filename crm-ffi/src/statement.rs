@@ -159,6 +159,21 @@ pub extern "C" fn crm_statement_line_payment_status(
     })
 }
 
+/// Writes amount `index` of `amounts` (minor units) and its currency of `currencies` (borrowed)
+/// where asked; `None` past the last.
+fn amount_at(
+    amounts: &[crm_core::Money],
+    currencies: &[CString],
+    index: usize,
+    minor: *mut i64,
+    currency: *mut *const c_char,
+) -> Option<()> {
+    let (amount, code) = amounts.get(index).zip(currencies.get(index))?;
+    ffi::write_if_asked(minor, amount.minor);
+    ffi::write_if_asked(currency, code.as_ptr());
+    Some(())
+}
+
 /// How many currencies the totals hold; 0 on a bad handle.
 #[unsafe(no_mangle)]
 pub extern "C" fn crm_statement_total_count(statement: *const crm_statement) -> usize {
@@ -176,14 +191,8 @@ pub extern "C" fn crm_statement_total(
 ) -> crm_status {
     ffi::call(|| {
         let s = self::statement(statement)?;
-        let (total, code) = s
-            .statement
-            .totals
-            .get(index)
-            .zip(s.currencies.get(index))
+        amount_at(&s.statement.totals, &s.currencies, index, minor, currency)
             .ok_or_else(|| json::validation("index", "past the last total"))?;
-        ffi::write_if_asked(minor, total.minor);
-        ffi::write_if_asked(currency, code.as_ptr());
         Ok(())
     })
 }
@@ -206,14 +215,14 @@ pub extern "C" fn crm_statement_outstanding(
 ) -> crm_status {
     ffi::call(|| {
         let s = self::statement(statement)?;
-        let (owed, code) = s
-            .statement
-            .outstanding
-            .get(index)
-            .zip(s.owed_currencies.get(index))
-            .ok_or_else(|| json::validation("index", "past the last amount owed"))?;
-        ffi::write_if_asked(minor, owed.minor);
-        ffi::write_if_asked(currency, code.as_ptr());
+        amount_at(
+            &s.statement.outstanding,
+            &s.owed_currencies,
+            index,
+            minor,
+            currency,
+        )
+        .ok_or_else(|| json::validation("index", "past the last amount owed"))?;
         Ok(())
     })
 }

@@ -144,29 +144,47 @@ pub(crate) fn save(
 }
 
 /// Stores validated customers with the tenant's next customer numbers, in order: each new,
-/// at version 1, with a `CustomerCreated` event; their main emails meet the tenant's email
-/// policy.
+/// at version 1, with a `CustomerCreated` event; their emails meet the tenant's email policy.
 pub(crate) fn create(
     tx: &dyn WriteTx,
     actor: &Actor,
     batch: Vec<Customer>,
 ) -> Result<Vec<Customer>> {
-    let first_no = tx.take_customer_numbers(batch.len() as i64)?;
-    let now = Utc::now();
     let mut emails = Emails::of(tx)?;
     let mut out = Vec::with_capacity(batch.len());
+    create_checked(
+        tx,
+        actor,
+        batch,
+        |c| emails.check(tx, c, &[], &[]),
+        &mut out,
+    )?;
+    Ok(out)
+}
+
+/// [`create`] with the email policy checked by `check` (it returns the customer a new one
+/// shares an email with, under `warn`): the import checks its rows itself, as they come.
+pub(crate) fn create_checked(
+    tx: &dyn WriteTx,
+    actor: &Actor,
+    batch: Vec<Customer>,
+    mut check: impl FnMut(&Customer) -> Result<Option<CustomerId>>,
+    out: &mut Vec<Customer>,
+) -> Result<()> {
+    let first_no = tx.take_customer_numbers(batch.len() as i64)?;
+    let now = Utc::now();
     for (i, mut c) in batch.into_iter().enumerate() {
         c.customer_no = first_no + i as i64;
         c.created_at = now;
         c.updated_at = now;
         c.version = 1;
-        let shared = emails.check(tx, &c, &[], &[])?;
+        let shared = check(&c)?;
         tx.insert_customer(&c)?;
         tx.append(actor, &Change::customer(ChangeKind::CustomerCreated, c.id))?;
         Emails::warn(tx, actor, &c.id, shared)?;
         out.push(c);
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Creates the customers of the chunks `next` yields until `None`, in one transaction: an error

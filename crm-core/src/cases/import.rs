@@ -300,9 +300,11 @@ fn create(
         return Ok(());
     }
     // A row whose email a row updated meanwhile took, under the tenant's `refuse` policy,
-    // fails alone now rather than the whole batch at the insert.
+    // fails alone now rather than the whole batch at the insert; the others are inserted with
+    // the answers of this check (`warn`).
     let mut emails = Emails::of(tx)?;
     let mut kept = Vec::with_capacity(pending.rows.len());
+    let mut shared = std::collections::VecDeque::with_capacity(pending.rows.len());
     for (row, suppressed) in pending.rows {
         match emails.check(tx, &row.fields, &[], &[]) {
             Err(Error::Validation { field, reason }) => out.push(RowOutcome::Failed {
@@ -311,7 +313,10 @@ fn create(
                 reason,
             }),
             Err(other) => return Err(other),
-            Ok(_) => kept.push((row, suppressed)),
+            Ok(other) => {
+                shared.push_back(other);
+                kept.push((row, suppressed));
+            }
         }
     }
     if kept.is_empty() {
@@ -321,7 +326,14 @@ fn create(
     let numbers: Vec<u64> = rows.iter().map(|r| r.row).collect();
     let fields: Vec<Customer> = rows.into_iter().map(|r| r.fields).collect();
     let duplicates = sink.duplicates(&fields, &TxReads(tx))?;
-    let created = crate::cases::customers::create(tx, actor, fields)?;
+    let mut created = Vec::with_capacity(fields.len());
+    crate::cases::customers::create_checked(
+        tx,
+        actor,
+        fields,
+        |_| Ok(shared.pop_front().flatten()),
+        &mut created,
+    )?;
     for (((row, c), duplicates), suppressed) in numbers
         .into_iter()
         .zip(created)
