@@ -280,7 +280,7 @@ fn write_bookings(path: &Path, countries: &[String], per_customer: usize, shuffl
         for _ in 0..count.max(1) {
             let b = synth.booking_in(Some(country));
             let text = |v: &Option<String>| v.clone().unwrap_or_default();
-            let invoice = b.invoice.as_ref();
+            let invoice = b.invoices.first();
             let record = [
                 b.reference.clone(),
                 (i + 1).to_string(),
@@ -355,13 +355,15 @@ fn load_bookings(
     let opt = |s: &str| (!s.is_empty()).then(|| s.to_owned());
     for record in input.records() {
         let r = record.unwrap();
-        let invoice = opt(&r[10]).map(|number| Invoice {
-            number,
-            amount: Money {
-                minor: r[11].parse().unwrap(),
-                currency: r[12].to_owned(),
-            },
-            payment_status: r[13].parse::<PaymentStatus>().unwrap(),
+        let invoice = opt(&r[10]).map(|number| {
+            Invoice::new(
+                number,
+                Money {
+                    minor: r[11].parse().unwrap(),
+                    currency: r[12].to_owned(),
+                },
+                r[13].parse::<PaymentStatus>().unwrap(),
+            )
         });
         batch.push(NewBooking {
             reference: r[0].to_owned(),
@@ -374,7 +376,7 @@ fn load_bookings(
             transport: opt(&r[7]),
             hotel: opt(&r[8]),
             salesperson: opt(&r[9]),
-            invoice,
+            invoices: invoice.into_iter().collect(),
         });
         if batch.len() == BOOKING_BATCH {
             created += tenant

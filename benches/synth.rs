@@ -632,18 +632,23 @@ impl Synth {
             transport: Some(self.pick(TRANSPORTS).into()),
             hotel: self.rng.random_bool(0.4).then(|| self.pick(HOTELS).into()),
             salesperson: Some(self.pick(SALESPEOPLE).into()),
-            invoice: invoiced.then(|| Invoice {
-                number: format!("F{reference}"),
-                amount: Money {
-                    minor: self.rng.random_range(4_500..250_000),
-                    currency: currency.into(),
-                },
-                payment_status: if status == BookingStatus::Cancelled {
-                    PaymentStatus::Refunded
-                } else {
-                    payment
-                },
-            }),
+            invoices: invoiced
+                .then(|| {
+                    Invoice::new(
+                        format!("F{reference}"),
+                        Money {
+                            minor: self.rng.random_range(4_500..250_000),
+                            currency: currency.into(),
+                        },
+                        if status == BookingStatus::Cancelled {
+                            PaymentStatus::Refunded
+                        } else {
+                            payment
+                        },
+                    )
+                })
+                .into_iter()
+                .collect(),
         }
     }
 

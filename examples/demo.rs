@@ -109,15 +109,24 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         customer.customer_no
     );
     for b in agency.booking_history(&customer.id)? {
-        let invoice = b.invoice.as_ref().map_or("-".to_string(), |i| {
-            format!(
-                "{} {:.2} {} ({})",
-                i.number,
-                i.amount.minor as f64 / 100.0,
-                i.amount.currency,
-                i.payment_status
-            )
-        });
+        let invoices: Vec<String> = b
+            .invoices
+            .iter()
+            .map(|i| {
+                format!(
+                    "{} {:.2} {} ({})",
+                    i.number,
+                    i.amount.minor as f64 / 100.0,
+                    i.amount.currency,
+                    i.payment_status
+                )
+            })
+            .collect();
+        let invoice = if invoices.is_empty() {
+            "-".to_string()
+        } else {
+            invoices.join(", ")
+        };
         println!(
             "  {}  {}  {:<60} {:<10} {}",
             b.reference,

@@ -64,7 +64,7 @@ int main(int argc, char **argv) {
   TRY(crm_booking_fields_set(trip, CRM_BOOKING_CUSTOMER_ID, crm_customer_id(helene)));
   TRY(crm_booking_fields_set(trip, CRM_BOOKING_ROUTE_FROM, "Lyon Part-Dieu"));
   TRY(crm_booking_fields_set(trip, CRM_BOOKING_ROUTE_TO, "A\xc3\xa9roport LYS"));
-  TRY(crm_booking_fields_set_invoice(trip, "INV-1", 4500, "EUR", "paid"));
+  TRY(crm_booking_fields_add_invoice(trip, "INV-1", 4500, "EUR", "paid", NULL, NULL, NULL));
   TRY(crm_tenant_upsert_booking(agency, trip, &booked, &created));
   crm_booking_free(booked);
   booked = NULL;

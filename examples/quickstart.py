@@ -44,7 +44,7 @@ def main(path: str | None) -> None:
                 pickup_at=datetime(2026, 7, 14 + day * 7, 8, 30, tzinfo=PARIS_SUMMER),
                 route_from=origin,
                 route_to=destination,
-                invoice=crm.Invoice(f"INV-{day}", crm.Money(4_500, "EUR"), "paid"),
+                invoices=[crm.Invoice(f"INV-{day}", crm.Money(4_500, "EUR"), "paid")],
             )
 
         for typed in ["hel", "mull", "nunez", "0612", "5678"]:

@@ -521,34 +521,19 @@ typedef uint32_t crm_row_field;
 #define CRM_BOOKING_SALESPERSON 410
 
 /**
- * Invoice number, or NULL without an invoice (read only: set with `crm_booking_fields_set_invoice`).
- */
-#define CRM_BOOKING_INVOICE_NUMBER 411
-
-/**
- * Invoice currency, ISO 4217 (read only).
- */
-#define CRM_BOOKING_INVOICE_CURRENCY 412
-
-/**
- * `unpaid`, `partially_paid`, `paid` or `refunded` (read only).
- */
-#define CRM_BOOKING_PAYMENT_STATUS 413
-
-/**
  * When it was first recorded, RFC 3339 UTC (read only).
  */
-#define CRM_BOOKING_CREATED_AT 414
+#define CRM_BOOKING_CREATED_AT 411
 
 /**
  * When it last changed, RFC 3339 UTC (read only).
  */
-#define CRM_BOOKING_UPDATED_AT 415
+#define CRM_BOOKING_UPDATED_AT 412
 
 /**
  * `"from → to"` (read only).
  */
-#define CRM_BOOKING_ROUTE 416
+#define CRM_BOOKING_ROUTE 413
 
 /**
  * No customer matched: a new one was created.
@@ -1115,9 +1100,34 @@ extern "C" {
 const char *crm_booking_get(const struct crm_booking *booking, crm_booking_field field);
 
 /**
- * The invoiced amount in minor units (cents); 0 without an invoice or on a bad handle.
+ * The total of the booking's invoices in minor units (cents), all in one currency; 0 without
+ * an invoice or on a bad handle.
  */
 int64_t crm_booking_amount_minor(const struct crm_booking *booking);
+
+/**
+ * How many invoices the booking has; 0 on a bad handle.
+ */
+size_t crm_booking_invoice_count(const struct crm_booking *booking);
+
+/**
+ * Invoice `index` of the booking, in the order the host gave them: number, amount in minor
+ * units (cents), ISO 4217 currency, payment status (`unpaid`, `partially_paid`, `paid`,
+ * `refunded`), issue and due dates (`YYYY-MM-DD`, NULL when not given), and the amount paid
+ * (`*amount_paid_given` false when not given: the status tells it then, 0 or the amount).
+ * Strings are borrowed until the booking is freed; each out pointer may be NULL.
+ * Errors: `CRM_ERR_VALIDATION` on `index`.
+ */
+crm_status crm_booking_invoice(const struct crm_booking *booking,
+                               size_t index,
+                               const char **number,
+                               int64_t *amount_minor,
+                               const char **currency,
+                               const char **payment_status,
+                               const char **issued_on,
+                               const char **due_on,
+                               int64_t *amount_paid,
+                               bool *amount_paid_given);
 
 /**
  * The whole booking as JSON `{"format": 1, "booking": {...}}`. On success `*out` is a string
@@ -1133,7 +1143,7 @@ void crm_booking_free(struct crm_booking *booking);
 
 /**
  * A booking to record: `reference` and `pickup_at` (RFC 3339 with offset,
- * `2026-07-14T08:30:00+02:00`) required; confirmed, unlinked, empty route and no invoice until
+ * `2026-07-14T08:30:00+02:00`) required; confirmed, unlinked, empty route and no invoices until
  * set. On success `*out` is owned by the caller, freed with `crm_booking_fields_free`.
  * Errors: `CRM_ERR_VALIDATION` (`pickup_at` not a time).
  */
@@ -1152,19 +1162,39 @@ crm_status crm_booking_fields_set(struct crm_booking_fields *fields,
                                   const char *value);
 
 /**
- * Sets the invoice: its number, amount in minor units (cents), ISO 4217 currency and payment
- * status (`unpaid`, `partially_paid`, `paid` or `refunded`; NULL for `unpaid`).
+ * Adds an invoice: its number, amount in minor units (cents), ISO 4217 currency, payment
+ * status (`unpaid`, `partially_paid`, `paid` or `refunded`; NULL for `unpaid`), issue and due
+ * dates (`YYYY-MM-DD`, NULL when not known) and the amount paid in minor units (NULL when not
+ * known). A booking has any number of invoices, all in one currency; the upsert checks them
+ * and replaces the stored ones. Errors: `CRM_ERR_VALIDATION` naming `payment_status`,
+ * `issued_on` or `due_on` when not of their form.
  */
-crm_status crm_booking_fields_set_invoice(struct crm_booking_fields *fields,
+crm_status crm_booking_fields_add_invoice(struct crm_booking_fields *fields,
                                           const char *number,
                                           int64_t amount_minor,
                                           const char *currency,
-                                          const char *payment_status);
+                                          const char *payment_status,
+                                          const char *issued_on,
+                                          const char *due_on,
+                                          const int64_t *amount_paid);
 
 /**
- * Removes the invoice.
+ * Removes every invoice of the fields (the upsert then removes the stored ones).
  */
-crm_status crm_booking_fields_clear_invoice(struct crm_booking_fields *fields);
+crm_status crm_booking_fields_clear_invoices(struct crm_booking_fields *fields);
+
+/**
+ * A customer's invoices, the latest issued first, with what is owed on each and the totals
+ * paid and outstanding per currency. On success `*out` is `{"format": 1, "invoices":
+ * {"invoices": [{"booking_reference": "BK-1", "booking_status": "confirmed", "invoice":
+ * {"number": "F-1", "issued_on": "2026-05-01", "due_on": null, "amount": {"minor": 30000,
+ * "currency": "EUR"}, "amount_paid": 10000, "payment_status": "partially_paid"}, "owed":
+ * 20000}...], "paid": [{"minor": 10000, "currency": "EUR"}], "outstanding": [...]}}`, a
+ * string the caller frees with `crm_string_free`. Errors: `CRM_ERR_NOT_FOUND`.
+ */
+crm_status crm_tenant_invoices_json(const struct crm_tenant *tenant,
+                                    const char *customer_id,
+                                    char **out);
 
 /**
  * Frees booking fields. NULL does nothing; fields freed twice are detected and left alone.

@@ -58,21 +58,16 @@ pub const CRM_BOOKING_TRANSPORT: crm_booking_field = 408;
 pub const CRM_BOOKING_HOTEL: crm_booking_field = 409;
 /// Salesperson.
 pub const CRM_BOOKING_SALESPERSON: crm_booking_field = 410;
-/// Invoice number, or NULL without an invoice (read only: set with `crm_booking_fields_set_invoice`).
-pub const CRM_BOOKING_INVOICE_NUMBER: crm_booking_field = 411;
-/// Invoice currency, ISO 4217 (read only).
-pub const CRM_BOOKING_INVOICE_CURRENCY: crm_booking_field = 412;
-/// `unpaid`, `partially_paid`, `paid` or `refunded` (read only).
-pub const CRM_BOOKING_PAYMENT_STATUS: crm_booking_field = 413;
 /// When it was first recorded, RFC 3339 UTC (read only).
-pub const CRM_BOOKING_CREATED_AT: crm_booking_field = 414;
+pub const CRM_BOOKING_CREATED_AT: crm_booking_field = 411;
 /// When it last changed, RFC 3339 UTC (read only).
-pub const CRM_BOOKING_UPDATED_AT: crm_booking_field = 415;
+pub const CRM_BOOKING_UPDATED_AT: crm_booking_field = 412;
 /// `"from → to"` (read only).
-pub const CRM_BOOKING_ROUTE: crm_booking_field = 416;
+pub const CRM_BOOKING_ROUTE: crm_booking_field = 413;
 
-/// The number of `CRM_BOOKING_*` field constants (numbered from 401).
-const BOOKING_FIELDS: usize = 16;
+/// The number of `CRM_BOOKING_*` field constants (numbered from 401). The invoices are set with
+/// `crm_booking_fields_add_invoice` and read with `crm_booking_invoice`.
+const BOOKING_FIELDS: usize = 13;
 const BOOKING_BASE: u32 = 400;
 
 /// How `crm_tenant_capture_booking` found its customer.
@@ -92,6 +87,16 @@ fn rfc3339(at: &DateTime<FixedOffset>) -> String {
 pub(crate) struct BookingHandle {
     booking: Booking,
     texts: Texts,
+    invoices: Vec<InvoiceTexts>,
+}
+
+/// The texts of one invoice of a booking, as C strings.
+struct InvoiceTexts {
+    number: CString,
+    currency: CString,
+    payment_status: CString,
+    issued_on: Option<CString>,
+    due_on: Option<CString>,
 }
 
 impl Handle for BookingHandle {
@@ -103,8 +108,7 @@ impl BookingHandle {
     pub(crate) fn new(booking: Booking) -> Self {
         let b = &booking;
         let mut texts = Texts::new(BOOKING_BASE, BOOKING_FIELDS);
-        let invoice = b.invoice.as_ref();
-        let values: [(crm_booking_field, Option<String>); 16] = [
+        let values: [(crm_booking_field, Option<String>); BOOKING_FIELDS] = [
             (CRM_BOOKING_REFERENCE, Some(b.reference.clone())),
             (
                 CRM_BOOKING_CUSTOMER_ID,
@@ -119,18 +123,6 @@ impl BookingHandle {
             (CRM_BOOKING_HOTEL, b.hotel.clone()),
             (CRM_BOOKING_SALESPERSON, b.salesperson.clone()),
             (
-                CRM_BOOKING_INVOICE_NUMBER,
-                invoice.map(|i| i.number.clone()),
-            ),
-            (
-                CRM_BOOKING_INVOICE_CURRENCY,
-                invoice.map(|i| i.amount.currency.clone()),
-            ),
-            (
-                CRM_BOOKING_PAYMENT_STATUS,
-                invoice.map(|i| i.payment_status.as_str().to_owned()),
-            ),
-            (
                 CRM_BOOKING_CREATED_AT,
                 Some(rfc3339(&b.created_at.fixed_offset())),
             ),
@@ -143,7 +135,23 @@ impl BookingHandle {
         for (field, value) in values {
             texts.set(field, value.map(c_string));
         }
-        Self { booking, texts }
+        let day = |d: Option<chrono::NaiveDate>| d.map(|d| c_string(d.to_string()));
+        let invoices = b
+            .invoices
+            .iter()
+            .map(|i| InvoiceTexts {
+                number: c_string(i.number.clone()),
+                currency: c_string(i.amount.currency.clone()),
+                payment_status: c_string(i.payment_status.as_str().to_owned()),
+                issued_on: day(i.issued_on),
+                due_on: day(i.due_on),
+            })
+            .collect();
+        Self {
+            booking,
+            texts,
+            invoices,
+        }
     }
 }
 
@@ -215,15 +223,62 @@ pub extern "C" fn crm_booking_get(
     })
 }
 
-/// The invoiced amount in minor units (cents); 0 without an invoice or on a bad handle.
+/// The total of the booking's invoices in minor units (cents), all in one currency; 0 without
+/// an invoice or on a bad handle.
 #[unsafe(no_mangle)]
 pub extern "C" fn crm_booking_amount_minor(booking: *const crm_booking) -> i64 {
     ffi::value(0, || {
         Ok(self::booking(booking)?
             .booking
-            .invoice
-            .as_ref()
-            .map_or(0, |i| i.amount.minor))
+            .invoices
+            .iter()
+            .map(|i| i.amount.minor)
+            .sum())
+    })
+}
+
+/// How many invoices the booking has; 0 on a bad handle.
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_booking_invoice_count(booking: *const crm_booking) -> usize {
+    ffi::value(0, || Ok(self::booking(booking)?.booking.invoices.len()))
+}
+
+/// Invoice `index` of the booking, in the order the host gave them: number, amount in minor
+/// units (cents), ISO 4217 currency, payment status (`unpaid`, `partially_paid`, `paid`,
+/// `refunded`), issue and due dates (`YYYY-MM-DD`, NULL when not given), and the amount paid
+/// (`*amount_paid_given` false when not given: the status tells it then, 0 or the amount).
+/// Strings are borrowed until the booking is freed; each out pointer may be NULL.
+/// Errors: `CRM_ERR_VALIDATION` on `index`.
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_booking_invoice(
+    booking: *const crm_booking,
+    index: usize,
+    number: *mut *const c_char,
+    amount_minor: *mut i64,
+    currency: *mut *const c_char,
+    payment_status: *mut *const c_char,
+    issued_on: *mut *const c_char,
+    due_on: *mut *const c_char,
+    amount_paid: *mut i64,
+    amount_paid_given: *mut bool,
+) -> crm_status {
+    ffi::call(|| {
+        let b = self::booking(booking)?;
+        let (invoice, texts) = b
+            .booking
+            .invoices
+            .get(index)
+            .zip(b.invoices.get(index))
+            .ok_or_else(|| json::validation("index", "past the last invoice"))?;
+        ffi::write_if_asked(number, texts.number.as_ptr());
+        ffi::write_if_asked(amount_minor, invoice.amount.minor);
+        ffi::write_if_asked(currency, texts.currency.as_ptr());
+        ffi::write_if_asked(payment_status, texts.payment_status.as_ptr());
+        ffi::write_if_asked(issued_on, c_ptr(texts.issued_on.as_ref()));
+        ffi::write_if_asked(due_on, c_ptr(texts.due_on.as_ref()));
+        ffi::write_if_asked(amount_paid, invoice.paid());
+        ffi::write_if_asked(amount_paid_given, invoice.amount_paid.is_some());
+        Ok(())
     })
 }
 
@@ -252,7 +307,7 @@ pub extern "C" fn crm_booking_free(booking: *mut crm_booking) {
 // ---- crm_booking_fields -----------------------------------------------------------------------
 
 /// A booking to record: `reference` and `pickup_at` (RFC 3339 with offset,
-/// `2026-07-14T08:30:00+02:00`) required; confirmed, unlinked, empty route and no invoice until
+/// `2026-07-14T08:30:00+02:00`) required; confirmed, unlinked, empty route and no invoices until
 /// set. On success `*out` is owned by the caller, freed with `crm_booking_fields_free`.
 /// Errors: `CRM_ERR_VALIDATION` (`pickup_at` not a time).
 #[unsafe(no_mangle)]
@@ -316,15 +371,22 @@ pub extern "C" fn crm_booking_fields_set(
     })
 }
 
-/// Sets the invoice: its number, amount in minor units (cents), ISO 4217 currency and payment
-/// status (`unpaid`, `partially_paid`, `paid` or `refunded`; NULL for `unpaid`).
+/// Adds an invoice: its number, amount in minor units (cents), ISO 4217 currency, payment
+/// status (`unpaid`, `partially_paid`, `paid` or `refunded`; NULL for `unpaid`), issue and due
+/// dates (`YYYY-MM-DD`, NULL when not known) and the amount paid in minor units (NULL when not
+/// known). A booking has any number of invoices, all in one currency; the upsert checks them
+/// and replaces the stored ones. Errors: `CRM_ERR_VALIDATION` naming `payment_status`,
+/// `issued_on` or `due_on` when not of their form.
 #[unsafe(no_mangle)]
-pub extern "C" fn crm_booking_fields_set_invoice(
+pub extern "C" fn crm_booking_fields_add_invoice(
     fields: *mut crm_booking_fields,
     number: *const c_char,
     amount_minor: i64,
     currency: *const c_char,
     payment_status: *const c_char,
+    issued_on: *const c_char,
+    due_on: *const c_char,
+    amount_paid: *const i64,
 ) -> crm_status {
     ffi::call(|| {
         let b = &mut ffi::get_mut::<BookingFields>(fields, "fields")?.0;
@@ -334,23 +396,58 @@ pub extern "C" fn crm_booking_fields_set_invoice(
             Some(status) => status.parse()?,
             None => crm_core::PaymentStatus::Unpaid,
         };
-        b.invoice = Some(Invoice {
+        let day = |text: *const c_char, field: &str| {
+            crate::search::day_in(field, ffi::optional_text_in(text, field)?)
+        };
+        let mut invoice = Invoice::new(
             number,
-            amount: Money {
+            Money {
                 minor: amount_minor,
                 currency,
             },
             payment_status,
-        });
+        );
+        invoice.issued_on = day(issued_on, "issued_on")?;
+        invoice.due_on = day(due_on, "due_on")?;
+        invoice.amount_paid = ffi::optional_i64_in(amount_paid);
+        b.invoices.push(invoice);
         Ok(())
     })
 }
 
-/// Removes the invoice.
+/// Removes every invoice of the fields (the upsert then removes the stored ones).
 #[unsafe(no_mangle)]
-pub extern "C" fn crm_booking_fields_clear_invoice(fields: *mut crm_booking_fields) -> crm_status {
+pub extern "C" fn crm_booking_fields_clear_invoices(fields: *mut crm_booking_fields) -> crm_status {
     ffi::call(|| {
-        ffi::get_mut::<BookingFields>(fields, "fields")?.0.invoice = None;
+        ffi::get_mut::<BookingFields>(fields, "fields")?
+            .0
+            .invoices
+            .clear();
+        Ok(())
+    })
+}
+
+/// A customer's invoices, the latest issued first, with what is owed on each and the totals
+/// paid and outstanding per currency. On success `*out` is `{"format": 1, "invoices":
+/// {"invoices": [{"booking_reference": "BK-1", "booking_status": "confirmed", "invoice":
+/// {"number": "F-1", "issued_on": "2026-05-01", "due_on": null, "amount": {"minor": 30000,
+/// "currency": "EUR"}, "amount_paid": 10000, "payment_status": "partially_paid"}, "owed":
+/// 20000}...], "paid": [{"minor": 10000, "currency": "EUR"}], "outstanding": [...]}}`, a
+/// string the caller frees with `crm_string_free`. Errors: `CRM_ERR_NOT_FOUND`.
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_tenant_invoices_json(
+    tenant: *const crm_tenant,
+    customer_id: *const c_char,
+    out: *mut *mut c_char,
+) -> crm_status {
+    ffi::call(|| {
+        let out = ffi::out(out, "out")?;
+        let t = self::tenant(tenant)?;
+        let id = id_in(customer_id, "customer_id")?;
+        let invoices = t.tenant.invoices(&id)?;
+        out.write(ffi::string_out(crate::json::envelope(
+            "invoices", invoices,
+        )?));
         Ok(())
     })
 }
@@ -674,10 +771,10 @@ mod tests {
     #[test]
     fn the_booking_field_constants_are_the_core_fields_in_its_order() {
         let defines = crate::ffi::header_defines();
-        // The invoice is set whole by `crm_booking_fields_set_invoice` and read by its parts.
+        // The invoices are added by `crm_booking_fields_add_invoice`, read by `crm_booking_invoice`.
         let fields = crm_core::NewBooking::FIELDS
             .iter()
-            .filter(|&&f| f != "invoice");
+            .filter(|&&f| f != "invoices");
         for (i, field) in fields.enumerate() {
             let constant = format!("CRM_BOOKING_{}", field.to_uppercase());
             assert_eq!(
@@ -694,7 +791,7 @@ mod tests {
     }
 
     #[test]
-    fn the_setter_takes_every_core_field_but_the_key_and_the_invoice_and_no_other() {
+    fn the_setter_takes_every_core_field_but_the_key_and_the_invoices_and_no_other() {
         let defines = crate::ffi::header_defines();
         let mut fields = std::ptr::null_mut();
         let reference = c"R1";
@@ -725,7 +822,7 @@ mod tests {
         settable.sort();
         let mut core: Vec<String> = crm_core::NewBooking::FIELDS
             .iter()
-            .filter(|&&f| f != "reference" && f != "invoice")
+            .filter(|&&f| f != "reference" && f != "invoices")
             .map(|f| f.to_string())
             .collect();
         core.sort();

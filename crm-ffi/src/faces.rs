@@ -78,15 +78,15 @@ fn each_family_of_field_constants_is_the_fields_of_the_core_record() {
         DateTime::parse_from_rfc3339("2026-06-02T08:00:00+02:00").unwrap(),
     );
     booking.customer_id = Some(anne.id);
-    let invoice = Invoice {
-        number: "F-1".into(),
-        amount: Money {
+    let invoice = Invoice::new(
+        "F-1",
+        Money {
             minor: 12050,
             currency: "EUR".into(),
         },
-        payment_status: PaymentStatus::Paid,
-    };
-    booking.invoice = Some(invoice.clone());
+        PaymentStatus::Paid,
+    );
+    booking.invoices = vec![invoice.clone()];
     let booking = tenant.upsert_booking(&actor, booking).unwrap().booking;
 
     let row = tenant
@@ -142,23 +142,27 @@ fn each_family_of_field_constants_is_the_fields_of_the_core_record() {
     }
     .check(&request);
 
-    // The invoice is shown by its parts: number, currency (amount by its own function), status.
+    // The invoices are read by `crm_booking_invoice`: each field an out-parameter of it, the
+    // amount by its parts, the amount paid with whether it was given.
     Shown {
         prefix: "CRM_BOOKING_",
-        by_function: &[],
-        renamed: &[(
-            "invoice",
-            &["invoice_number", "invoice_currency", "payment_status"],
-        )],
+        by_function: &[("invoices", "crm_booking_invoice")],
+        renamed: &[],
         extra: &["route"],
     }
     .check(&booking);
-    assert_eq!(
-        keys(&invoice),
-        ["amount", "number", "payment_status"]
-            .map(String::from)
-            .into()
-    );
+    let at = HEADER.find("crm_status crm_booking_invoice(").unwrap();
+    let prototype = &HEADER[at..at + HEADER[at..].find(");").unwrap()];
+    let mut shown: BTreeSet<String> = prototype
+        .split(',')
+        .skip(2) // the booking and the index
+        .filter_map(|param| param.trim().rsplit([' ', '*']).next())
+        .map(String::from)
+        .collect();
+    assert!(shown.remove("amount_minor") && shown.remove("currency"));
+    assert!(shown.remove("amount_paid_given"));
+    shown.insert("amount".into());
+    assert_eq!(keys(&invoice), shown);
     assert!(HEADER.contains("crm_booking_amount_minor("));
 
     // A statement line: every field has its out-parameter of `crm_statement_line` or a function.

@@ -228,6 +228,14 @@ pub(crate) fn optional_text_in<'a>(
     text_in(ptr, name).map(Some)
 }
 
+/// An optional `int64_t` argument passed by pointer: NULL for no value.
+pub(crate) fn optional_i64_in(ptr: *const i64) -> Option<i64> {
+    // SAFETY: NULL or a pointer to one readable, aligned int64_t the caller owns (header);
+    // `read_unaligned` also takes a misaligned one.
+    #[allow(unsafe_code)]
+    (!ptr.is_null()).then(|| unsafe { ptr.read_unaligned() })
+}
+
 /// An out-parameter, checked before any work so that a NULL one changes nothing. It keeps the
 /// raw pointer (no reference into caller memory is held during the call) and is written once,
 /// at the end, after every fallible step.

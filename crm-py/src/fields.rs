@@ -106,17 +106,7 @@ pub(crate) fn customer(
                     Err(_) => return Err(wrong_type(field, "Consent or None", value)),
                 }
             }
-            "birth_date" => {
-                base.birth_date = if value.is_none() {
-                    None
-                } else if value.is_instance_of::<pyo3::types::PyDateTime>()
-                    || !value.is_instance_of::<pyo3::types::PyDate>()
-                {
-                    return Err(wrong_type(field, "date or None", value));
-                } else {
-                    Some(value.extract()?)
-                }
-            }
+            "birth_date" => base.birth_date = optional_date(field, value)?,
             "custom_fields" => {
                 let mut fields = std::collections::BTreeMap::new();
                 let dict = value
@@ -143,6 +133,22 @@ pub(crate) fn customer(
 
 /// A booking from keywords (or a mapping): `reference` and `pickup_at` are required, the rest
 /// optional (status `"confirmed"` by default).
+/// A date or None (a datetime is refused: its time would be dropped).
+pub(crate) fn optional_date(
+    field: &str,
+    value: &Bound<'_, PyAny>,
+) -> PyResult<Option<chrono::NaiveDate>> {
+    if value.is_none() {
+        Ok(None)
+    } else if value.is_instance_of::<pyo3::types::PyDateTime>()
+        || !value.is_instance_of::<pyo3::types::PyDate>()
+    {
+        Err(wrong_type(field, "date or None", value))
+    } else {
+        Ok(Some(value.extract()?))
+    }
+}
+
 pub(crate) fn booking(call: &str, prefix: &str, values: &Bound<'_, PyAny>) -> PyResult<NewBooking> {
     let pairs = entries(call, prefix, values, &BOOKING_KEYS)?;
     let find = |key: &str| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v);
@@ -182,12 +188,22 @@ pub(crate) fn booking(call: &str, prefix: &str, values: &Bound<'_, PyAny>) -> Py
             "transport" => booking.transport = optional_text(field, value)?,
             "hotel" => booking.hotel = optional_text(field, value)?,
             "salesperson" => booking.salesperson = optional_text(field, value)?,
-            "invoice" => {
-                booking.invoice = match value.cast::<PyInvoice>() {
-                    Ok(invoice) => Some(invoice.get().0.clone()),
-                    Err(_) if value.is_none() => None,
-                    Err(_) => return Err(wrong_type(field, "Invoice or None", value)),
+            "invoices" => {
+                let wrong = || wrong_type(field, "list[Invoice]", value);
+                if value.is_instance_of::<pyo3::types::PyString>() {
+                    return Err(wrong());
                 }
+                let mut invoices = Vec::new();
+                for item in value.try_iter().map_err(|_| wrong())? {
+                    let item = item?;
+                    let invoice = item.cast::<PyInvoice>().map_err(|_| wrong())?;
+                    // Bounded before it is copied: the core refuses the list whole beyond.
+                    if invoices.len() > crm_core::limits::MAX_INVOICES_PER_BOOKING {
+                        break;
+                    }
+                    invoices.push(invoice.get().0.clone());
+                }
+                booking.invoices = invoices;
             }
             // A field the core added and this face does not read yet: refused, not ignored.
             other => {

@@ -291,8 +291,10 @@ impl PyMoney {
     }
 }
 
-/// The invoice of a booking: its number, amount and payment status (`"unpaid"`,
-/// `"partially_paid"`, `"paid"` or `"refunded"`).
+/// An invoice of a booking: its number, amount, payment status (`"unpaid"`,
+/// `"partially_paid"`, `"paid"` or `"refunded"`), issue and due dates and the amount paid in
+/// minor units (None when not known: the status tells it). A booking has any number of them
+/// (a deposit and a balance), all in one currency.
 #[pyclass(frozen, eq, name = "Invoice", module = "crm")]
 #[derive(PartialEq)]
 pub(crate) struct PyInvoice(pub(crate) Invoice);
@@ -303,23 +305,30 @@ impl PyInvoice {
     ///     ValidationError: the payment status is unknown.
     #[new]
     #[pyo3(
-        signature = (number, amount, payment_status=Text::from("unpaid")),
-        text_signature = "(number, amount, payment_status='unpaid')"
+        signature = (number, amount, payment_status=Text::from("unpaid"), *, issued_on=None, due_on=None, amount_paid=None),
+        text_signature = "(number, amount, payment_status='unpaid', *, issued_on=None, due_on=None, amount_paid=None)"
     )]
     fn new(
         py: Python<'_>,
         number: Text,
         amount: Bound<'_, PyMoney>,
         payment_status: Text,
+        issued_on: Option<Bound<'_, PyAny>>,
+        due_on: Option<Bound<'_, PyAny>>,
+        amount_paid: Option<i64>,
     ) -> PyResult<Self> {
         let payment_status = payment_status
             .parse()
             .map_err(|err: crm_core::Error| to_py(py, err.into()))?;
-        Ok(Self(Invoice {
-            number: number.0,
-            amount: amount.get().0.clone(),
-            payment_status,
-        }))
+        let day = |field: &str, value: Option<Bound<'_, PyAny>>| match value {
+            Some(v) => crate::fields::optional_date(field, &v),
+            None => Ok(None),
+        };
+        let mut invoice = Invoice::new(number.0, amount.get().0.clone(), payment_status);
+        invoice.issued_on = day("issued_on", issued_on)?;
+        invoice.due_on = day("due_on", due_on)?;
+        invoice.amount_paid = amount_paid;
+        Ok(Self(invoice))
     }
 
     /// The invoice number.
@@ -332,6 +341,31 @@ impl PyInvoice {
     #[getter]
     fn amount(&self) -> PyMoney {
         PyMoney(self.0.amount.clone())
+    }
+
+    /// When it was issued.
+    #[getter]
+    fn issued_on(&self) -> Option<NaiveDate> {
+        self.0.issued_on
+    }
+
+    /// When it falls due.
+    #[getter]
+    fn due_on(&self) -> Option<NaiveDate> {
+        self.0.due_on
+    }
+
+    /// What was received on it, in minor units, as given (None when not known).
+    #[getter]
+    fn amount_paid(&self) -> Option<i64> {
+        self.0.amount_paid
+    }
+
+    /// What was received on it: `amount_paid`, or what the status tells when not known (the
+    /// amount when paid, else 0).
+    #[getter]
+    fn paid(&self) -> i64 {
+        self.0.paid()
     }
 
     /// `"unpaid"`, `"partially_paid"`, `"paid"` or `"refunded"`.
@@ -614,10 +648,10 @@ impl PyBooking {
         self.0.salesperson.as_deref()
     }
 
-    /// The invoice, if any.
+    /// Its invoices, in the order the host gave them.
     #[getter]
-    fn invoice(&self) -> Option<PyInvoice> {
-        self.0.invoice.clone().map(PyInvoice)
+    fn invoices(&self) -> Vec<PyInvoice> {
+        self.0.invoices.iter().cloned().map(PyInvoice).collect()
     }
 
     /// When it was first recorded (UTC).

@@ -647,7 +647,7 @@ impl PyTenant {
     ///
     /// Keywords: reference and pickup_at (an aware datetime) required; customer (Customer, id,
     /// or None to keep the current link), status, return_at, route_from, route_to, transport,
-    /// hotel, salesperson, invoice.
+    /// hotel, salesperson, invoices (a list of `Invoice`).
     ///
     /// Returns:
     ///     (booking as stored, whether it was created).
@@ -725,6 +725,45 @@ impl PyTenant {
         let id = customer_id("customer", &customer)?;
         self.call(py, |t| t.customer_stats(&id))
             .map(PyCustomerStats)
+    }
+
+    /// A customer's invoices, the latest issued first (undated ones last), with what is owed
+    /// on each and the totals paid and outstanding per currency. A merged id answers for the
+    /// customer it went into.
+    ///
+    /// Returns:
+    ///     A dict `{"invoices": [{"booking_reference": str, "booking_status": str,
+    ///     "invoice": Invoice, "owed": int}...], "paid": [Money], "outstanding": [Money]}`.
+    ///
+    /// Raises:
+    ///     NotFoundError: no such customer in this tenant.
+    fn invoices<'py>(
+        &self,
+        py: Python<'py>,
+        customer: Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let id = customer_id("customer", &customer)?;
+        let list = self.call(py, |t| t.invoices(&id))?;
+        let out = PyDict::new(py);
+        let invoices = list
+            .invoices
+            .into_iter()
+            .map(|i| {
+                let row = PyDict::new(py);
+                row.set_item("booking_reference", i.booking_reference)?;
+                row.set_item("booking_status", i.booking_status.as_str())?;
+                row.set_item("invoice", crate::records::PyInvoice(i.invoice))?;
+                row.set_item("owed", i.owed)?;
+                Ok(row)
+            })
+            .collect::<PyResult<Vec<_>>>()?;
+        let money = |all: Vec<crm_core::Money>| -> Vec<crate::records::PyMoney> {
+            all.into_iter().map(crate::records::PyMoney).collect()
+        };
+        out.set_item("invoices", invoices)?;
+        out.set_item("paid", money(list.paid))?;
+        out.set_item("outstanding", money(list.outstanding))?;
+        Ok(out)
     }
 
     /// What a customer spent over time: the invoiced amounts of its bookings (cancelled ones

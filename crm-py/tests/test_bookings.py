@@ -1,6 +1,6 @@
 """Bookings: upsert, batch upsert, link, history, stats, capture at booking time."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -20,13 +20,13 @@ def test_upsert_creates_then_replaces(agency: crm.Tenant) -> None:
         transport="coach",
         hotel="Hôtel du Parc",
         salesperson="Marc",
-        invoice=crm.Invoice("INV-1", crm.Money(12_50, "EUR"), "partially_paid"),
+        invoices=[crm.Invoice("INV-1", crm.Money(12_50, "EUR"), "partially_paid")],
     )
     assert created
     assert booking.customer_id == c.id
     assert booking.status == "confirmed"
     assert booking.route == "Lyon → LYS"
-    assert booking.invoice == crm.Invoice("INV-1", crm.Money(1250, "EUR"), "partially_paid")
+    assert booking.invoices == [crm.Invoice("INV-1", crm.Money(1250, "EUR"), "partially_paid")]
     again, created = agency.upsert_booking(reference="BK-1", pickup_at=at(14, 8), status="cancelled")
     assert not created
     assert again.status == "cancelled"
@@ -77,12 +77,12 @@ def test_naive_times_are_refused(agency: crm.Tenant) -> None:
 def test_big_amounts_are_exact(agency: crm.Tenant) -> None:
     big = 9_999_999_999_999  # minor units: just under the limit
     booking, _ = agency.upsert_booking(
-        reference="BIG", pickup_at=at(1), invoice=crm.Invoice("I", crm.Money(big, "JPY"), "paid")
+        reference="BIG", pickup_at=at(1), invoices=[crm.Invoice("I", crm.Money(big, "JPY"), "paid")]
     )
-    assert booking.invoice is not None and booking.invoice.amount.minor == big
+    assert booking.invoices[0].amount.minor == big
     with pytest.raises(crm.ValidationError, match="amount"):
         agency.upsert_booking(
-            reference="HUGE", pickup_at=at(1), invoice=crm.Invoice("I", crm.Money(10**14, "EUR"))
+            reference="HUGE", pickup_at=at(1), invoices=[crm.Invoice("I", crm.Money(10**14, "EUR"))]
         )
     for minor in (10**14, 2**70, -(2**70)):
         with pytest.raises(crm.ValidationError) as caught:
@@ -94,11 +94,11 @@ def test_history_is_newest_first_and_stats_sum_per_currency(agency: crm.Tenant) 
     c = agency.create_customer(first_name="Ana", last_name="Núñez")
     count = agency.upsert_bookings(
         [
-            {"reference": "A", "pickup_at": at(1), "customer": c, "invoice": crm.Invoice("1", crm.Money(100, "EUR"))},
-            {"reference": "B", "pickup_at": at(20), "customer": c.id, "invoice": crm.Invoice("2", crm.Money(250, "EUR"))},
-            {"reference": "C", "pickup_at": at(10), "customer": c, "invoice": crm.Invoice("3", crm.Money(7, "CHF"))},
+            {"reference": "A", "pickup_at": at(1), "customer": c, "invoices": [crm.Invoice("1", crm.Money(100, "EUR"))]},
+            {"reference": "B", "pickup_at": at(20), "customer": c.id, "invoices": [crm.Invoice("2", crm.Money(250, "EUR"))]},
+            {"reference": "C", "pickup_at": at(10), "customer": c, "invoices": [crm.Invoice("3", crm.Money(7, "CHF"))]},
             {"reference": "D", "pickup_at": at(5), "customer": c, "status": "cancelled",
-             "invoice": crm.Invoice("4", crm.Money(999, "EUR"))},
+             "invoices": [crm.Invoice("4", crm.Money(999, "EUR"))]},
         ]
     )
     assert count == 4
@@ -160,4 +160,50 @@ def test_booking_repr_and_dict(agency: crm.Tenant) -> None:
     booking, _ = agency.upsert_booking(reference="BK-9", pickup_at=at(4), route_from="A", route_to="B")
     assert "BK-9" in repr(booking)
     d = booking.to_dict()
-    assert d["reference"] == "BK-9" and d["pickup_at"] == at(4) and d["invoice"] is None
+    assert d["reference"] == "BK-9" and d["pickup_at"] == at(4) and d["invoices"] == []
+
+
+def test_a_booking_has_several_invoices_and_the_customer_lists_them_with_totals(agency: crm.Tenant) -> None:
+    c = agency.create_customer(first_name="Anne", last_name="Martin")
+    deposit = crm.Invoice(
+        "D-1", crm.Money(30_000, "EUR"), "paid", issued_on=date(2026, 3, 1), due_on=date(2026, 3, 15), amount_paid=30_000
+    )
+    balance = crm.Invoice(
+        "B-1", crm.Money(70_000, "EUR"), "partially_paid", issued_on=date(2026, 6, 1), amount_paid=20_000
+    )
+    booking, _ = agency.upsert_booking(reference="BK-1", pickup_at=at(14), customer=c, invoices=[deposit, balance])
+    assert booking.invoices == [deposit, balance]
+    assert balance.issued_on == date(2026, 6, 1) and balance.due_on is None
+    assert (balance.amount_paid, balance.paid) == (20_000, 20_000)
+    assert crm.Invoice("X", crm.Money(5, "EUR"), "paid").paid == 5
+    listed = agency.invoices(c)
+    assert [i["invoice"].number for i in listed["invoices"]] == ["B-1", "D-1"]
+    assert [i["owed"] for i in listed["invoices"]] == [50_000, 0]
+    assert listed["invoices"][0]["booking_reference"] == "BK-1"
+    assert listed["invoices"][0]["booking_status"] == "confirmed"
+    assert listed["paid"] == [crm.Money(50_000, "EUR")]
+    assert listed["outstanding"] == [crm.Money(50_000, "EUR")]
+    with pytest.raises(crm.ValidationError) as caught:
+        agency.upsert_booking(
+            reference="BK-1", pickup_at=at(14), customer=c,
+            invoices=[deposit, crm.Invoice("G-1", crm.Money(1, "GBP"))],
+        )
+    assert caught.value.field == "invoices[1].amount.currency"
+    with pytest.raises(crm.ValidationError) as caught:
+        crm_invoice = crm.Invoice("P", crm.Money(100, "EUR"), "unpaid", amount_paid=5)
+        agency.upsert_booking(reference="BK-2", pickup_at=at(14), invoices=[crm_invoice])
+    assert caught.value.field == "invoices[0].amount_paid"
+    with pytest.raises(TypeError, match="invoices"):
+        agency.upsert_booking(reference="BK-2", pickup_at=at(14), invoices=deposit)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="issued_on"):
+        crm.Invoice("P", crm.Money(100, "EUR"), issued_on=datetime(2026, 1, 1))
+    assert agency.get_booking("BK-1").invoices == [deposit, balance]
+
+
+def test_invoices_are_each_tenants_own(agency: crm.Tenant, other: crm.Tenant) -> None:
+    a, b = agency, other
+    anne = a.create_customer(first_name="Anne", last_name="Martin")
+    a.upsert_booking(reference="BK-1", pickup_at=at(14), customer=anne, invoices=[crm.Invoice("F-1", crm.Money(100, "EUR"))])
+    with pytest.raises(crm.NotFoundError):
+        b.invoices(anne)
+    assert a.invoices(anne)["outstanding"] == [crm.Money(100, "EUR")]

@@ -221,7 +221,7 @@ def test_booking_keywords_are_the_core_fields(agency: crm.Tenant) -> None:
         "transport": None,
         "hotel": None,
         "salesperson": None,
-        "invoice": None,
+        "invoices": [],
     }
     booking, created = agency.upsert_booking(**{key: values[key] for key in core})  # type: ignore[arg-type]
     assert created and booking.status == "quote" and booking.route_to == "Nice"
@@ -247,7 +247,7 @@ def test_every_record_dict_has_the_core_fields(db: crm.Crm, agency: crm.Tenant, 
     b = agency.create_customer(first_name="Jean", last_name="Dupont", email="JEAN@example.com")
     agency.upsert_booking(reference="RB", pickup_at=when, customer=b)
     invoice = crm.Invoice(number="F-1", amount=crm.Money(minor=12000, currency="EUR"))
-    booking, _ = agency.upsert_booking(reference="R1", pickup_at=when, customer=a, invoice=invoice)
+    booking, _ = agency.upsert_booking(reference="R1", pickup_at=when, customer=a, invoices=[invoice])
     records: list[object] = [a, booking, invoice, invoice.amount, a.consent, a.address]
     records += [agency.customer_stats(a), agency.settings(), crm.Actor("u1", "agent")]
     records += list(a.secondary_phones) + ([a.mobile] if a.mobile else [])

@@ -124,7 +124,7 @@ def test_statement_with_totals_and_pdf(agency: crm.Tenant, other: crm.Tenant, tm
             pickup_at=datetime(2026, 6, day, 8, tzinfo=UTC),
             customer=c,
             status=status,
-            invoice=crm.Invoice(ref, crm.Money(minor, "EUR"), "paid"),
+            invoices=[crm.Invoice(ref, crm.Money(minor, "EUR"), "paid")],
         )
     agency.upsert_booking(reference="BK-9", pickup_at=datetime(2026, 7, 1, 8, tzinfo=UTC), customer=c)
     s = agency.statement(c, date(2026, 6, 1), date(2026, 6, 30))
@@ -132,7 +132,7 @@ def test_statement_with_totals_and_pdf(agency: crm.Tenant, other: crm.Tenant, tm
     assert s.totals == (crm.Money(13050, "EUR"),)
     assert s.outstanding == ()
     agency.upsert_booking(reference="BK-3", pickup_at=datetime(2026, 6, 30, 8, tzinfo=UTC), customer=c,
-                          status="completed", invoice=crm.Invoice("BK-3", crm.Money(1000, "EUR"), "unpaid"))
+                          status="completed", invoices=[crm.Invoice("BK-3", crm.Money(1000, "EUR"), "unpaid")])
     assert agency.statement(c, date(2026, 6, 1), date(2026, 6, 30)).outstanding == (crm.Money(1000, "EUR"),)
     assert s.lines[0].amount == crm.Money(12050, "EUR") and s.lines[1].status == "cancelled"
     assert (s.start, s.end, s.name) == (date(2026, 6, 1), date(2026, 6, 30), "Hélène Dupont")
@@ -209,7 +209,7 @@ def test_statements_of_a_saved_search(agency: crm.Tenant, other: crm.Tenant) -> 
     anne = make(agency, "Anne", "anne@x.fr")
     bob = make(agency, "Bob", "bob@x.fr")
     june = datetime(2026, 6, 10, 8, tzinfo=UTC)
-    agency.upsert_booking(reference="S-1", pickup_at=june, customer=anne, invoice=crm.Invoice("I-1", crm.Money(100, "EUR")))
+    agency.upsert_booking(reference="S-1", pickup_at=june, customer=anne, invoices=[crm.Invoice("I-1", crm.Money(100, "EUR"))])
     saved = agency.save_search("Lyon", {"city": "Lyon"})
     statements = agency.statements(date(2026, 6, 1), date(2026, 6, 30), search=saved)
     assert sorted(s.name for s in statements) == ["Anne Voyageur", "Bob Voyageur"]

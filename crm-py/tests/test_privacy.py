@@ -33,7 +33,7 @@ def helene(agency: crm.Tenant) -> crm.Customer:
         lists={"vip"},
     )
     agency.upsert_booking(
-        reference="BK-1", pickup_at=at(14), customer=c, invoice=crm.Invoice("F-1", crm.Money(12000, "EUR"), "paid")
+        reference="BK-1", pickup_at=at(14), customer=c, invoices=[crm.Invoice("F-1", crm.Money(12000, "EUR"), "paid")]
     )
     return c
 
@@ -42,7 +42,7 @@ def test_export_follows_the_schema_before_and_after_anonymising(agency: crm.Tena
     c = helene(agency)
     export = agency.export_personal_data(c)
     jsonschema.validate(export, SCHEMA, format_checker=jsonschema.FormatChecker())
-    assert export["format"] == 5 and export["tenant"] == agency.id
+    assert export["format"] == 6 and export["tenant"] == agency.id
     assert export["profile"]["phone"] == {"typed": "36 08 07", "e164": None}
     assert export["profile"]["email"] == "helene.dupont@example.fr"
     assert export["consents"] == [{"channel": "email", "given_at": "2025-03-01T00:00:00Z"}]

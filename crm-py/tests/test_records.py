@@ -21,7 +21,14 @@ def test_money_is_an_exact_hashable_value() -> None:
 def test_invoice_checks_its_payment_status() -> None:
     inv = crm.Invoice("INV-1", crm.Money(100, "EUR"))
     assert inv.payment_status == "unpaid"
-    assert inv.to_dict() == {"number": "INV-1", "amount": {"minor": 100, "currency": "EUR"}, "payment_status": "unpaid"}
+    assert inv.to_dict() == {
+        "number": "INV-1",
+        "issued_on": None,
+        "due_on": None,
+        "amount": {"minor": 100, "currency": "EUR"},
+        "amount_paid": None,
+        "payment_status": "unpaid",
+    }
     assert repr(inv) == "Invoice('INV-1', Money(100, 'EUR'), 'unpaid')"
     with pytest.raises(crm.ValidationError) as caught:
         crm.Invoice("INV-1", crm.Money(100, "EUR"), "lost")  # type: ignore[arg-type]

@@ -189,7 +189,7 @@ def test_invoices_filters_and_spending(
     def bill(reference: str, who: crm.Customer, status: str, day: int, minor: int = 10000) -> None:
         invoice = crm.Invoice(number=f"F-{reference}", amount=crm.Money(minor=minor, currency="EUR"),
                               payment_status=status)  # type: ignore[arg-type]
-        agency.upsert_booking(reference=reference, pickup_at=at(day), customer=who, invoice=invoice)
+        agency.upsert_booking(reference=reference, pickup_at=at(day), customer=who, invoices=[invoice])
 
     bill("D1", people["Dupont"], "unpaid", 3)
     bill("D2", people["Dupont"], "paid", 20, 2550)

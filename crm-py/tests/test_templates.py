@@ -12,7 +12,7 @@ def test_templates_render_each_customer_in_its_language(agency: crm.Tenant, othe
     john = agency.create_customer(title="Mr", first_name="John", last_name="Smith", language="en-US")
     pickup = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0) + timedelta(days=10)
     agency.upsert_booking(
-        reference="T-1", pickup_at=pickup, customer=john, invoice=crm.Invoice("F-1", crm.Money(123450, "EUR"))
+        reference="T-1", pickup_at=pickup, customer=john, invoices=[crm.Invoice("F-1", crm.Money(123450, "EUR"))]
     )
     saved = agency.save_template(
         "Departure",

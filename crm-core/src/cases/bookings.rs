@@ -10,8 +10,8 @@ use chrono::{DateTime, FixedOffset, Utc};
 
 use crate::error::{Error, Result};
 use crate::model::{
-    Actor, Booking, CustomerId, CustomerStats, InvoiceTotals, Invoiced, NewBooking, Spending,
-    SpendingPeriod, TenantId,
+    Actor, Booking, CustomerId, CustomerInvoices, CustomerStats, InvoiceTotals, Invoiced,
+    NewBooking, Spending, SpendingPeriod, TenantId,
 };
 use crate::model::{Change, ChangeKind};
 use crate::resolve;
@@ -68,6 +68,29 @@ pub(crate) fn spending(
     port::read(store, tenant, |tx| {
         let bookings = tx.booking_history(&resolve::current(tx, customer)?)?;
         crate::model::spending(&bookings, by)
+    })
+}
+
+/// The invoices of the customer `customer` stands for, newest first, with their totals.
+pub(crate) fn invoices(
+    store: &dyn Store,
+    tenant: &TenantId,
+    customer: &CustomerId,
+) -> Result<CustomerInvoices> {
+    port::read(store, tenant, |tx| {
+        let bookings = tx.booking_history(&resolve::current(tx, customer)?)?;
+        CustomerInvoices::new(
+            bookings
+                .into_iter()
+                .flat_map(|b| {
+                    let (reference, status, pickup) =
+                        (b.reference, b.status, b.pickup_at.timestamp_micros());
+                    b.invoices
+                        .into_iter()
+                        .map(move |i| (reference.clone(), status, pickup, i))
+                })
+                .collect(),
+        )
     })
 }
 
@@ -246,7 +269,7 @@ fn changed_fields(old: &Booking, new: &NewBooking) -> Vec<&'static str> {
         transport,
         hotel,
         salesperson,
-        invoice
+        invoices
     );
     if old.pickup_at.offset() != new.pickup_at.offset() && !out.contains(&"pickup_at") {
         out.push("pickup_at");
@@ -300,7 +323,7 @@ fn write(
         transport: new.transport,
         hotel: new.hotel,
         salesperson: new.salesperson,
-        invoice: new.invoice,
+        invoices: new.invoices,
         created_at: old.as_ref().map_or(now, |b| b.created_at),
         updated_at: now,
     };

@@ -27,9 +27,9 @@ use crate::model::limits::MAX_PAGE;
 use crate::model::limits::{MAX_BATCH, MAX_CHANGES, MAX_LIST_CHANGE};
 use crate::model::{
     Actor, Booking, BrochureRequest, BrochureRequestId, Captured, Customer, CustomerId,
-    CustomerStats, Document, DocumentId, ListInfo, NewBooking, NewCustomer, NewDocument,
-    PrivacyLogEntry, Rules, Spending, SpendingPeriod, TenantId, TenantSettings, UpsertedBooking,
-    list_name,
+    CustomerInvoices, CustomerStats, Document, DocumentId, ListInfo, NewBooking, NewCustomer,
+    NewDocument, PrivacyLogEntry, Rules, Spending, SpendingPeriod, TenantId, TenantSettings,
+    UpsertedBooking, list_name,
 };
 use crate::model::{ChangeEvent, FeedBounds, FeedCompaction, FeedCursor};
 use crate::model::{CustomerListQuery, CustomerRow, CustomerSort, Page};
@@ -567,6 +567,30 @@ impl Tenant {
     /// NotFound.
     pub fn spending(&self, customer: &CustomerId, by: SpendingPeriod) -> Result<Vec<Spending>> {
         cases::bookings::spending(self.store.as_ref(), &self.id, customer, by)
+    }
+
+    /// A customer's invoices, the invoice list of its page: every invoice of its bookings, the
+    /// latest issued first (undated ones last, then by departure), each with its booking and
+    /// what is still owed on it, and the totals paid and outstanding per currency. A merged id
+    /// answers for the customer it went into.
+    ///
+    /// ```
+    /// # use crm_core::{Actor, Crm, NewCustomer, Role};
+    /// # let crm = Crm::open_in_memory()?;
+    /// # let agency = crm.tenant("agency")?;
+    /// # let actor = Actor::new("u-1", Role::Agent);
+    /// # let c = agency.create_customer(&actor, NewCustomer { first_name: "Zoé".into(), last_name: "Roux".into(), ..Default::default() })?;
+    /// let list = agency.invoices(&c.id)?;
+    /// for owed in &list.outstanding {
+    ///     println!("owes {} {}", owed.minor, owed.currency);
+    /// }
+    /// # Ok::<(), crm_core::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// NotFound.
+    pub fn invoices(&self, customer: &CustomerId) -> Result<CustomerInvoices> {
+        cases::bookings::invoices(self.store.as_ref(), &self.id, customer)
     }
 
     /// Capture at booking time: the contact details typed into a booking update the one customer

@@ -4,7 +4,8 @@ use chrono::{DateTime, FixedOffset, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::customer::CustomerId;
-use super::limits::{MAX_AMOUNT_MINOR, MAX_ID_CHARS, MAX_TEXT_CHARS};
+use super::invoice::{Invoice, Money};
+use super::limits::{MAX_ID_CHARS, MAX_TEXT_CHARS};
 use super::text;
 use crate::error::{Error, Result};
 
@@ -27,29 +28,6 @@ string_enum!(
         NoShow = "no_show",
     }
 );
-
-string_enum!(
-    /// Where an invoice's payment stands.
-    PaymentStatus, "invoice.payment_status" {
-        /// Nothing paid.
-        Unpaid = "unpaid",
-        /// Part paid.
-        PartiallyPaid = "partially_paid",
-        /// Fully paid.
-        Paid = "paid",
-        /// Paid back.
-        Refunded = "refunded",
-    }
-);
-
-impl PaymentStatus {
-    /// Whether an invoice in this status, of a booking in `booking`, is still owed: unpaid or
-    /// part paid, and its booking not cancelled (a cancelled booking's invoice is settled by
-    /// its cancellation, as its amount does not count as spent).
-    pub fn is_outstanding(self, booking: BookingStatus) -> bool {
-        matches!(self, Self::Unpaid | Self::PartiallyPaid) && booking != BookingStatus::Cancelled
-    }
-}
 
 string_enum!(
     /// The periods spending is summed by ([`Tenant::spending`](crate::Tenant::spending)).
@@ -83,9 +61,7 @@ pub(crate) fn spending(bookings: &[Booking], by: SpendingPeriod) -> Result<Vec<S
     let mut sums: std::collections::BTreeMap<(String, String), (i64, u64)> =
         std::collections::BTreeMap::new();
     for b in bookings {
-        let Some(invoice) = b
-            .invoice
-            .as_ref()
+        let Some(total) = super::invoice::booking_total(&b.invoices)
             .filter(|_| b.status != BookingStatus::Cancelled)
         else {
             continue;
@@ -95,13 +71,10 @@ pub(crate) fn spending(bookings: &[Booking], by: SpendingPeriod) -> Result<Vec<S
             SpendingPeriod::Year => b.pickup_at.format("%Y").to_string(),
         };
         let sum = sums
-            .entry((period, invoice.amount.currency.clone()))
+            .entry((period, total.currency.clone()))
             .or_insert((0, 0));
-        sum.0 = sum.0.checked_add(invoice.amount.minor).ok_or_else(|| {
-            Error::Internal(format!(
-                "spending in {} overflows 64 bits",
-                invoice.amount.currency
-            ))
+        sum.0 = sum.0.checked_add(total.minor).ok_or_else(|| {
+            Error::Internal(format!("spending in {} overflows 64 bits", total.currency))
         })?;
         sum.1 += 1;
     }
@@ -113,79 +86,6 @@ pub(crate) fn spending(bookings: &[Booking], by: SpendingPeriod) -> Result<Vec<S
             bookings,
         })
         .collect())
-}
-
-/// The invoice of one booking of a customer, with the booking's status: what the invoice
-/// totals need, as the store reads it (not the whole booking).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Invoiced {
-    pub(crate) customer: CustomerId,
-    pub(crate) status: BookingStatus,
-    pub(crate) invoice: Invoice,
-}
-
-/// What a customer's invoices add up to, per currency sorted by code: spent (the bookings not
-/// cancelled, as [`CustomerStats::total_spent`]) and still owed (the invoices
-/// [`PaymentStatus::is_outstanding`], whole: a part-paid invoice counts its whole amount).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct InvoiceTotals {
-    pub(crate) spent: Vec<Money>,
-    pub(crate) outstanding: Vec<Money>,
-}
-
-/// The [`InvoiceTotals`] of the invoices of a customer's bookings, each with its booking's
-/// status.
-pub(crate) fn invoice_totals<'a>(
-    invoiced: impl IntoIterator<Item = (BookingStatus, &'a Invoice)>,
-) -> Result<InvoiceTotals> {
-    use std::collections::BTreeMap;
-    let add = |sums: &mut BTreeMap<String, i64>, m: &Money| -> Result<()> {
-        let sum = sums.entry(m.currency.clone()).or_insert(0);
-        *sum = sum.checked_add(m.minor).ok_or_else(|| {
-            Error::Internal(format!("a total in {} overflows 64 bits", m.currency))
-        })?;
-        Ok(())
-    };
-    let (mut spent, mut owed) = (BTreeMap::new(), BTreeMap::new());
-    for (status, invoice) in invoiced {
-        if status != BookingStatus::Cancelled {
-            add(&mut spent, &invoice.amount)?;
-        }
-        if invoice.payment_status.is_outstanding(status) {
-            add(&mut owed, &invoice.amount)?;
-        }
-    }
-    let money = |sums: BTreeMap<String, i64>| {
-        sums.into_iter()
-            .map(|(currency, minor)| Money { minor, currency })
-            .collect()
-    };
-    Ok(InvoiceTotals {
-        spent: money(spent),
-        outstanding: money(owed),
-    })
-}
-
-/// An amount of money in minor units (cents) of an ISO 4217 currency: `Money { minor: 12_50, currency: "EUR" }` is 12.50 €.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Money {
-    /// The amount in the currency's minor units.
-    pub minor: i64,
-    /// ISO 4217 code, uppercase (`EUR`).
-    pub currency: String,
-}
-
-/// The invoice of a booking.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Invoice {
-    /// Invoice number.
-    pub number: String,
-    /// Total amount.
-    pub amount: Money,
-    /// Payment status.
-    pub payment_status: PaymentStatus,
 }
 
 /// A booking as the host describes it, to upsert by its reference.
@@ -214,8 +114,11 @@ pub struct NewBooking {
     pub hotel: Option<String>,
     /// Salesperson (user) who made the booking.
     pub salesperson: Option<String>,
-    /// Invoice, once issued.
-    pub invoice: Option<Invoice>,
+    /// Its invoices (a deposit and a balance, a credit note): all in one currency, numbers
+    /// distinct, at most [`MAX_INVOICES_PER_BOOKING`](super::limits::MAX_INVOICES_PER_BOOKING).
+    /// An upsert replaces them all.
+    #[serde(default)]
+    pub invoices: Vec<Invoice>,
 }
 
 impl NewBooking {
@@ -232,10 +135,10 @@ impl NewBooking {
         "transport",
         "hotel",
         "salesperson",
-        "invoice",
+        "invoices",
     ];
 
-    /// A confirmed, unlinked booking with empty route and no invoice: set the rest by field.
+    /// A confirmed, unlinked booking with empty route and no invoices: set the rest by field.
     pub fn new(reference: impl Into<String>, pickup_at: DateTime<FixedOffset>) -> Self {
         Self {
             reference: reference.into(),
@@ -248,7 +151,7 @@ impl NewBooking {
             transport: None,
             hotel: None,
             salesperson: None,
-            invoice: None,
+            invoices: Vec::new(),
         }
     }
 
@@ -261,25 +164,7 @@ impl NewBooking {
         if self.return_at.is_some_and(|back| back < self.pickup_at) {
             return Err(Error::validation("return_at", "is before pickup_at"));
         }
-        let invoice = self
-            .invoice
-            .map(|i| -> Result<Invoice> {
-                if i.amount.minor.unsigned_abs() > MAX_AMOUNT_MINOR {
-                    return Err(Error::validation(
-                        "invoice.amount.minor",
-                        format!("must be within ±{MAX_AMOUNT_MINOR}"),
-                    ));
-                }
-                Ok(Invoice {
-                    number: text::required("invoice.number", &i.number, MAX_ID_CHARS, false)?,
-                    amount: Money {
-                        minor: i.amount.minor,
-                        currency: currency("invoice.amount.currency", &i.amount.currency)?,
-                    },
-                    payment_status: i.payment_status,
-                })
-            })
-            .transpose()?;
+        let invoices = super::invoice::validate_all(self.invoices)?;
         Ok(NewBooking {
             reference: reference(&self.reference)?,
             customer_id: self.customer_id,
@@ -293,7 +178,7 @@ impl NewBooking {
             transport: short("transport", self.transport)?,
             hotel: short("hotel", self.hotel)?,
             salesperson: short("salesperson", self.salesperson)?,
-            invoice,
+            invoices,
         })
     }
 }
@@ -336,8 +221,8 @@ pub struct Booking {
     pub hotel: Option<String>,
     /// Salesperson.
     pub salesperson: Option<String>,
-    /// Invoice, once issued.
-    pub invoice: Option<Invoice>,
+    /// Its invoices, in the order the host gave them.
+    pub invoices: Vec<Invoice>,
     /// When the library first heard of it.
     pub created_at: DateTime<Utc>,
     /// When it last changed.
@@ -396,8 +281,11 @@ mod tests {
         for s in BookingStatus::ALL {
             assert_eq!(s.as_str().parse::<BookingStatus>().unwrap(), *s);
         }
-        for s in PaymentStatus::ALL {
-            assert_eq!(s.as_str().parse::<PaymentStatus>().unwrap(), *s);
+        for s in super::super::PaymentStatus::ALL {
+            assert_eq!(
+                s.as_str().parse::<super::super::PaymentStatus>().unwrap(),
+                *s
+            );
         }
         assert_eq!(
             "lost".parse::<BookingStatus>().unwrap_err().field(),
@@ -426,17 +314,17 @@ mod tests {
             ),
             (
                 NewBooking {
-                    invoice: Some(Invoice {
-                        number: "F1".into(),
-                        amount: Money {
+                    invoices: vec![Invoice::new(
+                        "F1",
+                        Money {
                             minor: 1,
                             currency: "EURO".into(),
                         },
-                        payment_status: PaymentStatus::Paid,
-                    }),
+                        super::super::PaymentStatus::Paid,
+                    )],
                     ..ok.clone()
                 },
-                "invoice.amount.currency",
+                "invoices[0].amount.currency",
             ),
         ];
         for (input, field) in cases {

@@ -34,3 +34,8 @@ pub(crate) fn check_local(field: &str, at: Option<DateTime<FixedOffset>>) -> Res
     }
     Ok(())
 }
+
+/// Checks a calendar date, if any, is within the accepted years.
+pub(crate) fn check_date(field: &str, day: Option<chrono::NaiveDate>) -> Result<()> {
+    day.map_or(Ok(()), |d| check_year(field, d.year()))
+}

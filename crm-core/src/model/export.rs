@@ -1,7 +1,7 @@
 //! The personal-data export of one customer (GDPR Art. 15 and 20): one JSON document whose
 //! schema is versioned by `format` and published in `schemas/personal-data-export.schema.json`.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::dedupe::NotDuplicate;
@@ -12,8 +12,9 @@ use crate::model::{
 
 /// The version of the export's layout; a change that could break a reader raises it (3: a phone's
 /// `e164` is null for a number that fits no numbering plan; 4: `not_duplicates`; 5: the
-/// profile's `title`).
-pub const EXPORT_FORMAT: u32 = 5;
+/// profile's `title`; 6: several invoices per booking, with their dates and amount paid, and the
+/// consent records with their history).
+pub const EXPORT_FORMAT: u32 = 6;
 
 /// Everything held on one customer, in a structured, machine-readable form
 /// ([`Tenant::export_personal_data`](crate::Tenant::export_personal_data)). Serialize it with
@@ -90,8 +91,14 @@ pub struct InvoiceRecord {
     pub booking_reference: String,
     /// The invoice number.
     pub number: String,
+    /// When it was issued.
+    pub issued_on: Option<NaiveDate>,
+    /// When it falls due.
+    pub due_on: Option<NaiveDate>,
     /// The amount.
     pub amount: Money,
+    /// What was received on it, if known.
+    pub amount_paid: Option<i64>,
     /// Whether it was paid.
     pub payment_status: PaymentStatus,
 }
@@ -136,11 +143,14 @@ impl PersonalDataExport {
         .collect();
         let invoices = bookings
             .iter()
-            .filter_map(|b| {
-                b.invoice.as_ref().map(|i| InvoiceRecord {
+            .flat_map(|b| {
+                b.invoices.iter().map(|i| InvoiceRecord {
                     booking_reference: b.reference.clone(),
                     number: i.number.clone(),
+                    issued_on: i.issued_on,
+                    due_on: i.due_on,
                     amount: i.amount.clone(),
+                    amount_paid: i.amount_paid,
                     payment_status: i.payment_status,
                 })
             })

@@ -28,6 +28,6 @@ pub(crate) struct IndexedBooking {
     pub(crate) status: String,
     /// The salesperson of the booking.
     pub(crate) salesperson: Option<String>,
-    /// The payment status's name of its invoice, if it has one.
-    pub(crate) payment: Option<String>,
+    /// The payment statuses of its invoices.
+    pub(crate) payments: Vec<super::PaymentStatus>,
 }

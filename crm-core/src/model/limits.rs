@@ -39,6 +39,8 @@ pub const MAX_CURSOR_NAME_CHARS: usize = 100;
 /// Largest invoice amount, in minor units either way of zero (10^13: 100 billion euros), so
 /// that a customer's total spent cannot overflow.
 pub const MAX_AMOUNT_MINOR: u64 = 10_000_000_000_000;
+/// Most invoices on one booking.
+pub const MAX_INVOICES_PER_BOOKING: usize = 100;
 /// Most customers merged into a primary in one merge.
 pub const MAX_MERGE_OTHERS: usize = 100;
 /// Largest document attached to a customer, in bytes (10 MiB).

@@ -14,6 +14,7 @@ mod export;
 mod feed;
 mod ids;
 mod indexed;
+pub(crate) mod invoice;
 pub mod limits;
 mod list;
 mod merge;
@@ -30,10 +31,9 @@ mod text;
 
 pub use actor::{Actor, Role};
 pub use booking::{
-    Booking, BookingStatus, CustomerStats, Invoice, Money, NewBooking, PaymentStatus, Spending,
-    SpendingPeriod, UpsertedBooking,
+    Booking, BookingStatus, CustomerStats, NewBooking, Spending, SpendingPeriod, UpsertedBooking,
 };
-pub(crate) use booking::{InvoiceTotals, Invoiced, invoice_totals, reference, spending};
+pub(crate) use booking::{reference, spending};
 pub use capture::{CaptureMatch, Captured};
 pub(crate) use change::Change;
 pub use change::{ChangeEvent, ChangeKind};
@@ -51,6 +51,8 @@ pub use export::{
 pub use feed::{FEED_RETENTION, FeedBounds, FeedCompaction, FeedCursor};
 pub(crate) use feed::{check_cursor, check_readable, compaction_bound, cursor_name, cutoff};
 pub(crate) use indexed::{IndexedBooking, IndexedCustomer};
+pub use invoice::{CustomerInvoice, CustomerInvoices, Invoice, Money, PaymentStatus};
+pub(crate) use invoice::{InvoiceTotals, Invoiced, booking_total, invoice_totals};
 pub(crate) use list::list_name;
 pub use list::{BrochureRequest, BrochureRequestId, ListInfo};
 pub use merge::{

@@ -135,7 +135,7 @@ mod tests {
             hotel: hotel.map(Into::into),
             status: status.into(),
             salesperson: None,
-            payment: None,
+            payments: Vec::new(),
         }
     }
 

@@ -7,7 +7,7 @@ use tantivy::schema::{
 };
 
 use super::terms;
-use crate::model::{BookingStatus, IndexedCustomer, PaymentStatus, fold};
+use crate::model::{BookingStatus, IndexedCustomer, fold};
 
 /// Bumped when the schema or the terms change: an index of another version is rebuilt.
 pub(super) const INDEX_VERSION: u32 = 16;
@@ -190,11 +190,13 @@ impl Fields {
                 (self.hotel, b.hotel.as_deref()),
                 (self.status, Some(b.status.as_str())),
                 (self.booking_salesperson, b.salesperson.as_deref()),
-                (self.payment, b.payment.as_deref()),
             ] {
                 if let Some(value) = value {
                     facts.insert((field, normalise_value(value)));
                 }
+            }
+            for payment in &b.payments {
+                facts.insert((self.payment, normalise_value(payment.as_str())));
             }
         }
         for (field, value) in facts {
@@ -210,12 +212,9 @@ impl Fields {
             doc.add_i64(self.departure, day);
         }
         let owes = c.bookings.iter().any(|b| {
-            let payment = b
-                .payment
-                .as_deref()
-                .and_then(|p| p.parse::<PaymentStatus>().ok());
-            let status = b.status.parse::<BookingStatus>().ok();
-            matches!((payment, status), (Some(p), Some(s)) if p.is_outstanding(s))
+            b.status
+                .parse::<BookingStatus>()
+                .is_ok_and(|s| b.payments.iter().any(|p| p.is_outstanding(s)))
         });
         doc.add_bool(self.outstanding, owes);
         doc.add_bool(self.has_email, customer.email.is_some());

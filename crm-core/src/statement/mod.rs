@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::{Address, Booking, BookingStatus, Customer, CustomerId, Money, PaymentStatus};
 
-/// One booking on a statement.
+/// One line of a statement: an invoice of a booking, or a booking without an invoice (a
+/// booking with several invoices has a line for each, in the order the host gave them).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct StatementLine {
@@ -46,12 +47,12 @@ pub struct Statement {
     pub from: NaiveDate,
     /// Last day of the range (inclusive).
     pub to: NaiveDate,
-    /// The bookings, by pickup time.
+    /// The bookings, by pickup time, a line per invoice.
     pub lines: Vec<StatementLine>,
     /// Invoice amounts summed per currency (by code), cancelled bookings left out.
     pub totals: Vec<Money>,
-    /// Of those bookings' invoices, the amounts still owed (unpaid or part paid, counted
-    /// whole, of bookings not cancelled), per currency.
+    /// Of those bookings' invoices, the amounts still owed ([`Invoice::owed`](crate::Invoice::owed):
+    /// the amount less what was paid, of bookings not cancelled), per currency.
     #[serde(default)]
     pub outstanding: Vec<Money>,
     /// When the statement was made.
@@ -82,7 +83,7 @@ impl Statement {
         let sums = crate::model::invoice_totals(
             bookings
                 .iter()
-                .filter_map(|b| b.invoice.as_ref().map(|i| (b.status, i))),
+                .flat_map(|b| b.invoices.iter().map(|i| (b.status, i))),
         )?;
         Ok(Self {
             customer_id: customer.id,
@@ -93,15 +94,22 @@ impl Statement {
             from,
             to,
             lines: bookings
-                .into_iter()
-                .map(|b| StatementLine {
-                    route: b.route(),
-                    reference: b.reference,
-                    pickup_at: b.pickup_at,
-                    status: b.status,
-                    invoice_number: b.invoice.as_ref().map(|i| i.number.clone()),
-                    amount: b.invoice.as_ref().map(|i| i.amount.clone()),
-                    payment_status: b.invoice.as_ref().map(|i| i.payment_status),
+                .iter()
+                .flat_map(|b| {
+                    let line = |invoice: Option<&crate::model::Invoice>| StatementLine {
+                        route: b.route(),
+                        reference: b.reference.clone(),
+                        pickup_at: b.pickup_at,
+                        status: b.status,
+                        invoice_number: invoice.map(|i| i.number.clone()),
+                        amount: invoice.map(|i| i.amount.clone()),
+                        payment_status: invoice.map(|i| i.payment_status),
+                    };
+                    if b.invoices.is_empty() {
+                        vec![line(None)]
+                    } else {
+                        b.invoices.iter().map(|i| line(Some(i))).collect()
+                    }
                 })
                 .collect(),
             totals: sums.spent,

@@ -32,7 +32,7 @@ pub use sms::{SmsEncoding, SmsInfo};
 ///   `status`, `route` (`Lyon → Paris`), `route_from`, `route_to`, `departure` (`14 July 2026`,
 ///   `14 juillet 2026`), `departure_date` (`14/07/2026`), `departure_time` (`08:30`, local to
 ///   the pickup place), `return_date`, `transport`, `hotel`, `salesperson`, `amount` (`€120.50`,
-///   `120,50 €`: the invoice's amount), `invoice_number`. Either booking is `none` when the
+///   `120,50 €`: its invoices' total), `invoice_number` (their numbers, `F-1, F-2`). Either booking is `none` when the
 ///   customer has none: test it first (`{% if next_booking %}`), or its render fails for that
 ///   customer.
 /// - `today`: the day of the render in the tenant's time zone, written out.
@@ -183,16 +183,15 @@ pub(crate) fn context(
         transport: or_empty(&b.transport),
         hotel: or_empty(&b.hotel),
         salesperson: or_empty(&b.salesperson),
-        amount: b
-            .invoice
-            .as_ref()
-            .map(|i| locale::money(&i.amount, loc))
+        amount: crate::model::booking_total(&b.invoices)
+            .map(|total| locale::money(&total, loc))
             .unwrap_or_default(),
         invoice_number: b
-            .invoice
-            .as_ref()
-            .map(|i| i.number.clone())
-            .unwrap_or_default(),
+            .invoices
+            .iter()
+            .map(|i| i.number.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
     };
     Context {
         customer: CustomerFields {

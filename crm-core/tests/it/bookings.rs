@@ -68,7 +68,7 @@ fn upsert_creates_then_updates_by_reference() {
     let mut changed = booking_for(" BK-1001 ", "2026-07-15T09:00:00+02:00", &c1);
     changed.status = BookingStatus::Completed;
     changed.route_to = "Gare de Lyon".into();
-    changed.invoice = Some(invoice("F-1001", 8990, "eur"));
+    changed.invoices = vec![invoice("F-1001", 8990, "eur")];
     let UpsertedBooking {
         booking: updated,
         created,
@@ -80,7 +80,7 @@ fn upsert_creates_then_updates_by_reference() {
     assert_eq!(updated.pickup_at, at("2026-07-15T09:00:00+02:00"));
     assert_eq!(updated.route_to, "Gare de Lyon");
     assert_eq!(updated.transport, None, "an upsert replaces every field");
-    assert_eq!(updated.invoice.as_ref().unwrap().amount, money(8990, "EUR"));
+    assert_eq!(updated.invoices[0].amount, money(8990, "EUR"));
     assert_eq!(updated.created_at, stored.created_at);
     assert_eq!(t.get_booking("BK-1001").unwrap(), updated);
     assert_eq!(t.get_booking("  BK-1001").unwrap(), updated);
@@ -157,7 +157,7 @@ fn upsert_for_an_unknown_or_deleted_customer_is_not_found_and_writes_nothing() {
 fn link_relink_and_unlink_recompute_both_customers() {
     let (_db, t, c1, c2) = setup();
     let mut b = booking("BK-1", "2026-07-14T08:30:00+02:00");
-    b.invoice = Some(invoice("F-1", 10000, "EUR"));
+    b.invoices = vec![invoice("F-1", 10000, "EUR")];
     t.upsert_booking(&actor(), b).unwrap();
     t.upsert_booking(
         &actor(),
@@ -495,7 +495,7 @@ fn stats_count_bookings_and_sum_spending_per_currency_without_cancelled() {
     let add = |r: &str, pickup: &str, status: BookingStatus, inv: Option<Invoice>| {
         let mut b = booking_for(r, pickup, &c1);
         b.status = status;
-        b.invoice = inv;
+        b.invoices = inv.into_iter().collect();
         t.upsert_booking(&actor(), b).unwrap();
     };
     add(
@@ -602,7 +602,7 @@ fn amounts_are_bounded_so_totals_cannot_overflow() {
     let max = MAX_AMOUNT_MINOR as i64;
     for (r, minor) in [("BK-1", max), ("BK-2", max)] {
         let mut b = booking_for(r, "2026-01-10T10:00:00+01:00", &c1);
-        b.invoice = Some(invoice(r, minor, "EUR"));
+        b.invoices = vec![invoice(r, minor, "EUR")];
         t.upsert_booking(&actor(), b).unwrap();
     }
     assert_eq!(
@@ -611,9 +611,9 @@ fn amounts_are_bounded_so_totals_cannot_overflow() {
     );
     for minor in [max + 1, -max - 1, i64::MAX, i64::MIN] {
         let mut b = booking_for("BK-3", "2026-01-10T10:00:00+01:00", &c1);
-        b.invoice = Some(invoice("BK-3", minor, "EUR"));
+        b.invoices = vec![invoice("BK-3", minor, "EUR")];
         let err = t.upsert_booking(&actor(), b).unwrap_err();
-        assert_eq!(err.field(), Some("invoice.amount.minor"), "{minor}");
+        assert_eq!(err.field(), Some("invoices[0].amount.minor"), "{minor}");
     }
     assert_eq!(t.booking_history(&c1.id).unwrap().len(), 2);
 }
@@ -651,14 +651,18 @@ fn values_round_trip_exactly() {
             transport: Some("Hélicoptère".into()),
             hotel: Some("Chalet 雪".into()),
             salesperson: Some("chloé".into()),
-            invoice: Some(Invoice {
-                number: format!("F-{i}"),
-                amount: money(
-                    amounts[i % amounts.len()],
-                    ["EUR", "JPY", "CHF", "BHD"][i % 4],
-                ),
-                payment_status: PaymentStatus::ALL[i % PaymentStatus::ALL.len()],
-            }),
+            invoices: vec![Invoice {
+                issued_on: chrono::NaiveDate::from_ymd_opt(2026, 1 + (i % 12) as u32, 1),
+                due_on: chrono::NaiveDate::from_ymd_opt(2026, 12, 31),
+                ..Invoice::new(
+                    format!("F-{i}"),
+                    money(
+                        amounts[i % amounts.len()],
+                        ["EUR", "JPY", "CHF", "BHD"][i % 4],
+                    ),
+                    PaymentStatus::ALL[i % PaymentStatus::ALL.len()],
+                )
+            }],
         };
         let UpsertedBooking {
             booking: stored,
@@ -685,7 +689,7 @@ fn values_round_trip_exactly() {
         assert_eq!(got.transport, b.transport);
         assert_eq!(got.hotel, b.hotel);
         assert_eq!(got.salesperson, b.salesperson);
-        assert_eq!(got.invoice, b.invoice);
+        assert_eq!(got.invoices, b.invoices);
         expected.push(got);
     }
     // The same values come back through the history.
@@ -711,9 +715,9 @@ fn values_round_trip_exactly() {
             bare.transport,
             bare.hotel,
             bare.salesperson,
-            bare.invoice
+            bare.invoices
         ),
-        (None, None, None, None, None)
+        (None, None, None, None, vec![])
     );
     assert_eq!((bare.route_from.as_str(), bare.route_to.as_str()), ("", ""));
 }
@@ -864,7 +868,7 @@ fn a_generated_tenant_is_consistent_across_history_stats_and_list() {
             .iter()
             .filter(|b| b.status != BookingStatus::Cancelled)
         {
-            if let Some(i) = &b.invoice {
+            for i in &b.invoices {
                 match spent.iter_mut().find(|m| m.currency == i.amount.currency) {
                     Some(m) => m.minor += i.amount.minor,
                     None => spent.push(i.amount.clone()),
@@ -926,7 +930,7 @@ fn spending_sums_invoices_per_period_of_departure_and_currency() {
     ] {
         let mut b = booking_for(reference, pickup, &c);
         b.status = status;
-        b.invoice = Some(invoice(&format!("F-{reference}"), minor, currency));
+        b.invoices = vec![invoice(&format!("F-{reference}"), minor, currency)];
         trips.push(b);
     }
     // A booking without invoice counts nothing.

@@ -376,8 +376,12 @@ fn each_booking_field_is_named_when_it_changes() {
         ("transport", |b| b.transport = Some("Van".into())),
         ("hotel", |b| b.hotel = Some("Park Hyatt".into())),
         ("salesperson", |b| b.salesperson = Some("eva".into())),
-        ("invoice", |b| b.invoice = Some(invoice("F-1", 100, "EUR"))),
-        ("invoice", |b| b.invoice = Some(invoice("F-1", 101, "EUR"))),
+        ("invoices", |b| {
+            b.invoices = vec![invoice("F-1", 100, "EUR")]
+        }),
+        ("invoices", |b| {
+            b.invoices = vec![invoice("F-1", 101, "EUR")]
+        }),
     ];
     for (field, edit) in edits {
         edit(&mut b);

@@ -544,6 +544,11 @@ fn a_file_of_the_previous_schema_gets_its_phones_read_again() {
              ALTER TABLE tenants DROP COLUMN merge_policy;
              DROP TABLE privacy_log;
              DROP TABLE opt_outs;
+             ALTER TABLE bookings DROP COLUMN invoices;
+             ALTER TABLE bookings ADD COLUMN invoice_number TEXT;
+             ALTER TABLE bookings ADD COLUMN amount_minor INTEGER;
+             ALTER TABLE bookings ADD COLUMN currency TEXT;
+             ALTER TABLE bookings ADD COLUMN payment_status TEXT;
              PRAGMA user_version = 6;",
         )
         .unwrap();

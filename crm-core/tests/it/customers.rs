@@ -543,7 +543,7 @@ fn delete_keeps_the_bookings_detached() {
         .create_customer(&actor(), customer("Théo", "Girard"))
         .unwrap();
     let mut b1 = booking_for("BK-1", "2026-07-14T08:30:00+02:00", &c);
-    b1.invoice = Some(invoice("F-1", 25000, "EUR"));
+    b1.invoices = vec![invoice("F-1", 25000, "EUR")];
     t.upsert_booking(&actor(), b1).unwrap();
     t.upsert_booking(
         &actor(),
@@ -568,7 +568,7 @@ fn delete_keeps_the_bookings_detached() {
     assert_eq!(count_customers(&t), 1);
     let after1 = t.get_booking("BK-1").unwrap();
     assert_eq!(after1.customer_id, None);
-    assert_eq!(after1.invoice, before1.invoice);
+    assert_eq!(after1.invoices, before1.invoices);
     assert_eq!(after1.pickup_at, before1.pickup_at);
     assert_eq!(after1.route(), before1.route());
     assert_eq!(after1.created_at, before1.created_at);

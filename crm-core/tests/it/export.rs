@@ -139,13 +139,13 @@ fn spent_and_outstanding_are_columns_per_currency() {
         let mut bk = booking_for(reference, "2026-07-14T08:30:00+02:00", &owes);
         let mut inv = invoice(&format!("F-{reference}"), minor, currency);
         inv.payment_status = paid;
-        bk.invoice = Some(inv);
+        bk.invoices = vec![inv];
         bk.status = status;
         a.upsert_booking(&actor(), bk).unwrap();
     }
     let stranger = b.create_customer(&actor(), customer("X", "Y")).unwrap();
     let mut bk = booking_for("O-1", "2026-07-14T08:30:00+02:00", &stranger);
-    bk.invoice = Some(invoice("F-X", 1, "EUR"));
+    bk.invoices = vec![invoice("F-X", 1, "EUR")];
     b.upsert_booking(&actor(), bk).unwrap();
 
     let mut out = Vec::new();

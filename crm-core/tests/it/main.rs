@@ -24,6 +24,7 @@ mod export;
 mod feed;
 mod fuzz;
 mod import;
+mod invoices;
 mod letters;
 mod list;
 mod lists;

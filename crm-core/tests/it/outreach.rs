@@ -382,7 +382,10 @@ fn a_statement_lists_the_period_with_totals_and_renders_a_pdf() {
     for (reference, pickup, inv, status) in trips {
         let mut b = booking_for(reference, pickup, &c);
         b.status = status;
-        b.invoice = inv.map(|(n, m, cur)| invoice(n, m, cur));
+        b.invoices = inv
+            .map(|(n, m, cur)| invoice(n, m, cur))
+            .into_iter()
+            .collect();
         t.upsert_booking(&actor(), b).unwrap();
     }
     let june = |d| chrono::NaiveDate::from_ymd_opt(2026, 6, d).unwrap();
@@ -417,7 +420,7 @@ fn a_statement_lists_the_period_with_totals_and_renders_a_pdf() {
         b.status = status;
         let mut unpaid = invoice(number, minor, "EUR");
         unpaid.payment_status = crm_core::PaymentStatus::Unpaid;
-        b.invoice = Some(unpaid);
+        b.invoices = vec![unpaid];
         t.upsert_booking(&actor(), b).unwrap();
     }
     let owed = t.statement(&c.id, june(1), june(30)).unwrap();
@@ -482,7 +485,7 @@ fn a_statement_lists_the_period_with_totals_and_renders_a_pdf() {
     // Long statements run over several pages.
     for i in 0..120 {
         let mut b = booking_for(&format!("LONG-{i:03}"), "2026-06-10T08:00:00+02:00", &c);
-        b.invoice = Some(invoice(&format!("L-{i}"), 100, "EUR"));
+        b.invoices = vec![invoice(&format!("L-{i}"), 100, "EUR")];
         t.upsert_booking(&actor(), b).unwrap();
     }
     let long = t.statement(&c.id, june(1), june(30)).unwrap();
@@ -567,6 +570,6 @@ fn upsert_with_invoice(
     minor: i64,
 ) {
     let mut b = booking_for(reference, at, who);
-    b.invoice = Some(invoice(reference, minor, "EUR"));
+    b.invoices = vec![invoice(reference, minor, "EUR")];
     t.upsert_booking(&actor(), b).unwrap();
 }

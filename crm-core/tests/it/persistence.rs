@@ -47,11 +47,11 @@ fn data_survives_close_and_reopen() {
             )
             .unwrap();
         let mut bk = booking_for("BK-1", "2026-07-14T08:30:00.123456789+05:45", &c);
-        bk.invoice = Some(invoice(
+        bk.invoices = vec![invoice(
             "F-1",
             crm_core::limits::MAX_AMOUNT_MINOR as i64,
             "EUR",
-        ));
+        )];
         a.upsert_booking(&actor(), bk).unwrap();
         a.upsert_booking(&actor(), booking("BK-2", "2026-07-14T08:30:00-03:00"))
             .unwrap();

@@ -129,7 +129,7 @@ fn anonymise_leaves_no_old_value_in_any_file() {
         a.record_communications(&actor(), vec![sent]).unwrap();
     }
     let mut trip = booking_for("BK-1", "2026-07-14T08:30:00+02:00", &c);
-    trip.invoice = Some(invoice("F-1", 12000, "EUR"));
+    trip.invoices = vec![invoice("F-1", 12000, "EUR")];
     a.upsert_booking(&actor(), trip).unwrap();
     a.upsert_booking(
         &actor(),
@@ -196,7 +196,7 @@ fn an_anonymised_customer_keeps_its_number_bookings_and_invoices_only() {
     let a = db.tenant("agency-a");
     let c = a.create_customer(&actor(), marked("a")).unwrap();
     let mut trip = booking_for("BK-1", "2026-07-14T08:30:00+02:00", &c);
-    trip.invoice = Some(invoice("F-1", 12000, "EUR"));
+    trip.invoices = vec![invoice("F-1", 12000, "EUR")];
     a.upsert_booking(&actor(), trip).unwrap();
     let seq = last_seq(&a);
     let plan = a.plan_anonymise(&c.id).unwrap();
@@ -246,7 +246,7 @@ fn an_anonymised_customer_keeps_its_number_bookings_and_invoices_only() {
     );
     let history = a.booking_history(&c.id).unwrap();
     assert_eq!(history.len(), 1);
-    assert_eq!(history[0].invoice.as_ref().unwrap().amount.minor, 12000);
+    assert_eq!(history[0].invoices[0].amount.minor, 12000);
     let stats = a.customer_stats(&c.id).unwrap();
     assert_eq!(stats.total_spent[0].minor, 12000);
     // Its list, which had no other member, went with it (its name may say who it was for).
@@ -495,7 +495,7 @@ fn the_export_holds_everything_round_trips_and_follows_the_schema() {
     let c = a.create_customer(&actor(), marked("a")).unwrap();
     let twin = a.create_customer(&actor(), marked("b")).unwrap();
     let mut trip = booking_for("BK-1", "2026-07-14T08:30:00+02:00", &c);
-    trip.invoice = Some(invoice("F-1", 12000, "EUR"));
+    trip.invoices = vec![invoice("F-1", 12000, "EUR")];
     a.upsert_booking(&actor(), trip).unwrap();
     a.upsert_booking(
         &actor(),
@@ -740,6 +740,11 @@ fn a_file_of_an_earlier_schema_is_rewritten_once_so_free_space_keeps_nothing() {
              ALTER TABLE tenants DROP COLUMN merge_policy;
              DROP TABLE privacy_log;
              DROP TABLE opt_outs;
+             ALTER TABLE bookings DROP COLUMN invoices;
+             ALTER TABLE bookings ADD COLUMN invoice_number TEXT;
+             ALTER TABLE bookings ADD COLUMN amount_minor INTEGER;
+             ALTER TABLE bookings ADD COLUMN currency TEXT;
+             ALTER TABLE bookings ADD COLUMN payment_status TEXT;
              PRAGMA user_version = 2;",
         )
         .unwrap();

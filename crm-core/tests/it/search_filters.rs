@@ -1146,7 +1146,7 @@ fn payment_status_and_outstanding_invoices_are_filters() {
         let mut b = booking_for(reference, "2026-07-14T08:30:00+02:00", who);
         let mut i = common::invoice(&format!("F-{reference}"), 10_000, "EUR");
         i.payment_status = status;
-        b.invoice = Some(i);
+        b.invoices = vec![i];
         b.status = booking;
         b
     };

@@ -50,7 +50,7 @@ fn a_template_renders_each_customer_in_its_language() {
     let john = traveller(&t, "Mr", "John", "Smith", "en");
     let day = (Utc::now() + Duration::days(10)).date_naive();
     let mut trip = booking_for("T-1", &format!("{day}T08:30:00+02:00"), &helene);
-    trip.invoice = Some(invoice("F-1", 123_450, "EUR"));
+    trip.invoices = vec![invoice("F-1", 123_450, "EUR")];
     t.upsert_booking(&actor(), trip).unwrap();
 
     let saved = t.save_template(&actor(), welcome()).unwrap();

@@ -45,7 +45,7 @@ impl Fixture {
             .create_customer(&actor(), customer("José", "Núñez"))
             .unwrap();
         let mut bk1 = booking_for("BK-1", "2026-07-14T08:30:00+02:00", &a1);
-        bk1.invoice = Some(invoice("F-1", 12000, "EUR"));
+        bk1.invoices = vec![invoice("F-1", 12000, "EUR")];
         a.upsert_booking(&actor(), bk1).unwrap();
         a.upsert_booking(&actor(), booking("BK-2", "2026-08-01T10:00:00+02:00"))
             .unwrap();

@@ -570,12 +570,12 @@ fn booking_currency_must_be_iso_4217() {
     let f = Fixture::new();
     for bad in ["EURO", "XYZ", "", "€"] {
         let mut b = booking("BK-CUR", "2026-05-01T09:00:00+02:00");
-        b.invoice = Some(invoice("F-1", 100, bad));
-        f.rejects_booking(b, "invoice.amount.currency");
+        b.invoices = vec![invoice("F-1", 100, bad)];
+        f.rejects_booking(b, "invoices[0].amount.currency");
     }
     let mut b = booking("BK-CUR", "2026-05-01T09:00:00+02:00");
-    b.invoice = Some(invoice("  ", 100, "EUR"));
-    f.rejects_booking(b, "invoice.number");
+    b.invoices = vec![invoice("  ", 100, "EUR")];
+    f.rejects_booking(b, "invoices[0].number");
 }
 
 #[test]
@@ -869,10 +869,10 @@ fn a_batch_with_one_bad_record_writes_nothing_and_names_its_position() {
             )
         })
         .collect();
-    bookings[7].invoice = Some(invoice("F-7", 10, "ZZZ"));
+    bookings[7].invoices = vec![invoice("F-7", 10, "ZZZ")];
     assert_invalid(
         f.t.upsert_bookings(&actor(), bookings),
-        "[7].invoice.amount.currency",
+        "[7].invoices[0].amount.currency",
     );
     assert_eq!(written(&f.t), before);
     assert_eq!(f.t.booking_history(&f.existing.id).unwrap().len(), 1);

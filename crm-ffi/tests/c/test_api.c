@@ -25,7 +25,7 @@ static crm_booking *book(crm_tenant *t, const char *ref, const char *pickup,
   CHECK_OK(crm_booking_fields_set(b, CRM_BOOKING_ROUTE_FROM, "Lyon Part-Dieu"));
   CHECK_OK(crm_booking_fields_set(b, CRM_BOOKING_ROUTE_TO, "A\xc3\xa9roport LYS"));
   CHECK_OK(crm_booking_fields_set(b, CRM_BOOKING_TRANSPORT, "coach"));
-  CHECK_OK(crm_booking_fields_set_invoice(b, "INV-1", cents, "EUR", "paid"));
+  CHECK_OK(crm_booking_fields_add_invoice(b, "INV-1", cents, "EUR", "paid", NULL, NULL, NULL));
   CHECK_OK(crm_tenant_upsert_booking(t, b, &out, created));
   crm_booking_fields_free(b);
   return out;
@@ -202,7 +202,17 @@ static void bookings(crm_tenant *t) {
   CHECK(str_eq(crm_booking_get(b, CRM_BOOKING_STATUS), "confirmed"));
   CHECK(str_eq(crm_booking_get(b, CRM_BOOKING_PICKUP_AT), "2026-07-14T08:30:00+02:00"));
   CHECK(str_eq(crm_booking_get(b, CRM_BOOKING_ROUTE), "Lyon Part-Dieu \xe2\x86\x92 A\xc3\xa9roport LYS"));
-  CHECK(str_eq(crm_booking_get(b, CRM_BOOKING_PAYMENT_STATUS), "paid"));
+  CHECK(crm_booking_invoice_count(b) == 1);
+  {
+    const char *number = NULL, *status = NULL, *issued = "x";
+    int64_t minor = 0, paid = 0;
+    bool given = true;
+    CHECK_OK(crm_booking_invoice(b, 0, &number, &minor, NULL, &status, &issued, NULL, &paid, &given));
+    CHECK(str_eq(number, "INV-1") && minor == 4500 && str_eq(status, "paid"));
+    CHECK(issued == NULL && paid == 4500 && !given); /* paid read from the status */
+    CHECK(crm_booking_invoice(b, 1, &number, NULL, NULL, NULL, NULL, NULL, NULL, NULL) ==
+          CRM_ERR_VALIDATION);
+  }
   CHECK(crm_booking_amount_minor(b) == 4500);
   CHECK(crm_booking_get(b, CRM_BOOKING_RETURN_AT) == NULL);
   CHECK_OK(crm_booking_to_json(b, &json));
@@ -217,16 +227,49 @@ static void bookings(crm_tenant *t) {
   {
     crm_booking_fields *nf = NULL;
     CHECK_OK(crm_booking_fields_new("BK-3", "2026-06-01T09:00:00-04:00", &nf));
-    CHECK_OK(crm_booking_fields_set_invoice(nf, "INV-3", 100, "usd", NULL));
-    CHECK_OK(crm_booking_fields_clear_invoice(nf));
+    CHECK_OK(crm_booking_fields_add_invoice(nf, "INV-3", 100, "usd", NULL, NULL, NULL, NULL));
+    CHECK_OK(crm_booking_fields_clear_invoices(nf));
     CHECK_OK(crm_tenant_upsert_booking(t, nf, &b, &created));
-    CHECK(crm_booking_get(b, CRM_BOOKING_INVOICE_NUMBER) == NULL);
+    CHECK(crm_booking_invoice_count(b) == 0);
     CHECK(crm_booking_amount_minor(b) == 0);
     CHECK(str_eq(crm_booking_get(b, CRM_BOOKING_PICKUP_AT), "2026-06-01T09:00:00-04:00"));
     CHECK(crm_booking_get(b, CRM_BOOKING_CUSTOMER_ID) == NULL);
     crm_booking_fields_free(nf);
   }
   crm_booking_free(b);
+  {
+    /* A deposit and a balance on one booking; the customer's invoice list sums them. */
+    crm_booking_fields *nf = NULL;
+    char *list = NULL;
+    const char *issued = NULL, *due = NULL;
+    int64_t paid = 0, part = 20000;
+    bool given = false;
+    CHECK_OK(crm_booking_fields_new("BK-4", "2026-08-01T09:00:00+02:00", &nf));
+    CHECK_OK(crm_booking_fields_set(nf, CRM_BOOKING_CUSTOMER_ID, crm_customer_id(c)));
+    CHECK_OK(crm_booking_fields_add_invoice(nf, "D-4", 30000, "EUR", "paid", "2026-03-01", "2026-03-15", NULL));
+    CHECK_OK(crm_booking_fields_add_invoice(nf, "B-4", 70000, "EUR", "partially_paid", "2026-06-01", NULL, &part));
+    CHECK(crm_booking_fields_add_invoice(nf, "X", 1, "EUR", "paid", "1 June", NULL, NULL) == CRM_ERR_VALIDATION);
+    CHECK(str_eq(crm_last_error_field(), "issued_on"));
+    CHECK_OK(crm_tenant_upsert_booking(t, nf, &b, &created));
+    CHECK(crm_booking_invoice_count(b) == 2 && crm_booking_amount_minor(b) == 100000);
+    CHECK_OK(crm_booking_invoice(b, 1, NULL, NULL, NULL, NULL, &issued, &due, &paid, &given));
+    CHECK(str_eq(issued, "2026-06-01") && due == NULL && paid == 20000 && given);
+    crm_booking_free(b);
+    CHECK_OK(crm_tenant_invoices_json(t, crm_customer_id(c), &list));
+    CHECK(contains(list, "\"number\":\"B-4\""));
+    CHECK(contains(list, "\"owed\":50000"));
+    CHECK(contains(list, "\"outstanding\":[{\"currency\":\"EUR\",\"minor\":50000}]"));
+    CHECK(strstr(list, "B-4") < strstr(list, "D-4")); /* the latest issued first */
+    crm_string_free(list);
+    /* A second currency on one booking is refused, naming the invoice. */
+    CHECK_OK(crm_booking_fields_add_invoice(nf, "G-4", 1, "GBP", NULL, NULL, NULL, NULL));
+    CHECK(crm_tenant_upsert_booking(t, nf, &b, &created) == CRM_ERR_VALIDATION);
+    CHECK(str_eq(crm_last_error_field(), "invoices[2].amount.currency"));
+    crm_booking_fields_free(nf);
+    CHECK(crm_tenant_invoices_json(t, "0190b3a0-0000-7000-8000-000000000001", &list) == CRM_ERR_NOT_FOUND);
+    CHECK_OK(crm_tenant_link_booking(t, "BK-4", NULL, &b)); /* the history below counts the others */
+    crm_booking_free(b);
+  }
 
   CHECK_OK(crm_tenant_upsert_bookings_json(
       t, "{\"format\": 1, \"bookings\": [{\"reference\": \"BK-2\", \"pickup_at\": \"2026-08-01T10:00:00+02:00\"}]}",

@@ -120,7 +120,7 @@ int main(int argc, char **argv) {
     char *json = NULL;
     CHECK_OK(crm_booking_fields_new("W-1", "2026-07-20T08:00:00+02:00", &b));
     CHECK_OK(crm_booking_fields_set(b, CRM_BOOKING_CUSTOMER_ID, crm_customer_id(whole)));
-    CHECK_OK(crm_booking_fields_set_invoice(b, "F-W-1", 12550, "EUR", "partially_paid"));
+    CHECK_OK(crm_booking_fields_add_invoice(b, "F-W-1", 12550, "EUR", "partially_paid", NULL, NULL, NULL));
     CHECK_OK(crm_tenant_upsert_booking(t, b, &out, &created));
     crm_booking_free(out);
     crm_booking_fields_free(b);

@@ -32,7 +32,7 @@ static void book(crm_tenant *t, const char *ref, const char *pickup, const char 
   bool created = false;
   CHECK_OK(crm_booking_fields_new(ref, pickup, &b));
   CHECK_OK(crm_booking_fields_set(b, CRM_BOOKING_CUSTOMER_ID, customer));
-  CHECK_OK(crm_booking_fields_set_invoice(b, ref, minor, "EUR", "paid"));
+  CHECK_OK(crm_booking_fields_add_invoice(b, ref, minor, "EUR", "paid", NULL, NULL, NULL));
   CHECK_OK(crm_tenant_upsert_booking(t, b, &stored, &created));
   CHECK(created);
   crm_booking_free(stored);
@@ -250,7 +250,7 @@ int main(int argc, char **argv) {
     bool created = false;
     CHECK_OK(crm_booking_fields_new("BK-8", "2026-09-02T08:00:00+02:00", &b));
     CHECK_OK(crm_booking_fields_set(b, CRM_BOOKING_CUSTOMER_ID, anne));
-    CHECK_OK(crm_booking_fields_set_invoice(b, "INV-8", 4200, "EUR", "unpaid"));
+    CHECK_OK(crm_booking_fields_add_invoice(b, "INV-8", 4200, "EUR", "unpaid", NULL, NULL, NULL));
     CHECK_OK(crm_tenant_upsert_booking(t, b, &stored, &created));
     crm_booking_free(stored);
     crm_booking_fields_free(b);

@@ -46,14 +46,14 @@ int main(void) {
   idle = create(clerk, "Ida", "ida@example.fr", NULL);
   CHECK_OK(crm_booking_fields_new("BK-1", "2030-07-14T08:30:00+02:00", &bf));
   CHECK_OK(crm_booking_fields_set(bf, CRM_BOOKING_CUSTOMER_ID, crm_customer_id(helene)));
-  CHECK_OK(crm_booking_fields_set_invoice(bf, "F-1", 12000, "EUR", "paid"));
+  CHECK_OK(crm_booking_fields_add_invoice(bf, "F-1", 12000, "EUR", "paid", NULL, NULL, NULL));
   CHECK_OK(crm_tenant_upsert_booking(clerk, bf, &b, &created));
   crm_booking_free(b);
   crm_booking_fields_free(bf);
 
   /* the export, before */
   CHECK_OK(crm_tenant_export_personal_data(clerk, crm_customer_id(helene), &json));
-  CHECK(contains(json, "\"format\":5") && contains(json, "helene.dupont@example.fr"));
+  CHECK(contains(json, "\"format\":6") && contains(json, "helene.dupont@example.fr"));
   CHECK(contains(json, "\"invoices\":[{\"booking_reference\":\"BK-1\""));
   crm_string_free(json);
   CHECK_STATUS(crm_tenant_export_personal_data(other, crm_customer_id(helene), &json), CRM_ERR_NOT_FOUND);

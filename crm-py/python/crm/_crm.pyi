@@ -218,7 +218,18 @@ class _BookingFields(TypedDict, total=False):
     transport: str | None
     hotel: str | None
     salesperson: str | None
-    invoice: Invoice | None
+    invoices: list[Invoice]
+
+class _CustomerInvoice(TypedDict):
+    booking_reference: str
+    booking_status: _BookingStatus
+    invoice: Invoice
+    owed: int
+
+class _CustomerInvoices(TypedDict):
+    invoices: list[_CustomerInvoice]
+    paid: list[Money]
+    outstanding: list[Money]
 
 class CrmError(Exception):
     """Base class of every error this package raises."""
@@ -344,13 +355,30 @@ class Money:
 
 @final
 class Invoice:
-    """The invoice of a booking."""
+    """An invoice of a booking."""
 
-    def __new__(cls, number: str, amount: Money, payment_status: _PaymentStatus = "unpaid") -> Self: ...
+    def __new__(
+        cls,
+        number: str,
+        amount: Money,
+        payment_status: _PaymentStatus = "unpaid",
+        *,
+        issued_on: date | None = None,
+        due_on: date | None = None,
+        amount_paid: int | None = None,
+    ) -> Self: ...
     @property
     def number(self) -> str: ...
     @property
     def amount(self) -> Money: ...
+    @property
+    def issued_on(self) -> date | None: ...
+    @property
+    def due_on(self) -> date | None: ...
+    @property
+    def amount_paid(self) -> int | None: ...
+    @property
+    def paid(self) -> int: ...
     @property
     def payment_status(self) -> _PaymentStatus: ...
     def to_dict(self) -> dict[str, Any]: ...
@@ -446,7 +474,7 @@ class Booking:
     @property
     def salesperson(self) -> str | None: ...
     @property
-    def invoice(self) -> Invoice | None: ...
+    def invoices(self) -> list[Invoice]: ...
     @property
     def created_at(self) -> datetime: ...
     @property
@@ -1439,6 +1467,7 @@ class Tenant:
     def link_booking(self, reference: str, customer: Customer | str | None) -> Booking: ...
     def booking_history(self, customer: Customer | str) -> list[Booking]: ...
     def customer_stats(self, customer: Customer | str) -> CustomerStats: ...
+    def invoices(self, customer: Customer | str) -> _CustomerInvoices: ...
     def spending(self, customer: Customer | str, *, by: _SpendingPeriod = "month") -> list[_Spending]: ...
     def capture_booking(self, contact: _CustomerFields, booking: _BookingFields) -> Captured: ...
     def changes_since(self, after: int = 0, limit: int = 1000) -> list[ChangeEvent]: ...

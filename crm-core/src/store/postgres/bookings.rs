@@ -7,25 +7,13 @@ use postgres::Row;
 use super::Db;
 use super::values::{enumerated, get, local, local_text, opt_customer_id, opt_local, utc};
 use crate::error::{Error, Result};
-use crate::model::{Booking, CustomerId, Invoice, Invoiced, Money, TenantId};
+use crate::model::{Booking, CustomerId, Invoiced, TenantId, invoice};
 
 const COLUMNS: &str = "reference, customer_id, status, pickup_at, return_at, route_from, route_to, \
-    transport, hotel, salesperson, invoice_number, amount_minor, currency, payment_status, \
-    created_at, updated_at";
+    transport, hotel, salesperson, invoices, created_at, updated_at";
 
 fn from_row(row: &Row) -> Result<Booking> {
-    let number: Option<String> = get(row, 10)?;
-    let invoice = match number {
-        Some(number) => Some(Invoice {
-            number,
-            amount: Money {
-                minor: get(row, 11)?,
-                currency: get(row, 12)?,
-            },
-            payment_status: enumerated(row, 13)?,
-        }),
-        None => None,
-    };
+    let invoices = invoice::from_stored(get::<Option<&str>>(row, 10)?)?;
     Ok(Booking {
         reference: get(row, 0)?,
         customer_id: opt_customer_id(row, 1)?,
@@ -37,9 +25,9 @@ fn from_row(row: &Row) -> Result<Booking> {
         transport: get(row, 7)?,
         hotel: get(row, 8)?,
         salesperson: get(row, 9)?,
-        invoice,
-        created_at: utc(row, 14)?,
-        updated_at: utc(row, 15)?,
+        invoices,
+        created_at: utc(row, 11)?,
+        updated_at: utc(row, 12)?,
     })
 }
 
@@ -78,26 +66,19 @@ pub(super) fn many(
 /// Writes a booking over the row of its reference (its creation time kept); `updated` is
 /// `b.updated_at` as stored. New bookings go through [`insert_many`].
 pub(super) fn update(db: &mut Db<'_>, tenant: &TenantId, b: &Booking, updated: &str) -> Result<()> {
-    let invoice = b.invoice.as_ref();
     let (customer, pickup, pickup_utc, return_at) = (
         b.customer_id.as_ref().map(CustomerId::as_uuid),
         local_text(&b.pickup_at),
         b.pickup_at.timestamp_micros(),
         b.return_at.as_ref().map(local_text),
     );
-    let (number, minor, currency, paid) = (
-        invoice.map(|i| &i.number),
-        invoice.map(|i| i.amount.minor),
-        invoice.map(|i| &i.amount.currency),
-        invoice.map(|i| i.payment_status.as_str()),
-    );
+    let invoices = invoice::to_stored(&b.invoices);
     let tenant_text = tenant.as_str();
     let status = b.status.as_str();
     let written = db.execute(
         "UPDATE bookings SET customer_id = $3, status = $4, pickup_at = $5, pickup_utc = $6,
             return_at = $7, route_from = $8, route_to = $9, transport = $10, hotel = $11,
-            salesperson = $12, invoice_number = $13, amount_minor = $14, currency = $15,
-            payment_status = $16, updated_at = $17
+            salesperson = $12, invoices = $13, updated_at = $14
          WHERE tenant_id = $1 AND reference = $2",
         &[
             &tenant_text,
@@ -112,10 +93,7 @@ pub(super) fn update(db: &mut Db<'_>, tenant: &TenantId, b: &Booking, updated: &
             &b.transport,
             &b.hotel,
             &b.salesperson,
-            &number,
-            &minor,
-            &currency,
-            &paid,
+            &invoices,
             &updated,
         ],
     )?;
@@ -140,14 +118,11 @@ pub(super) fn insert_many(
         let mut references = Vec::with_capacity(n);
         let mut customers = Vec::with_capacity(n);
         let mut pickup_utc = Vec::with_capacity(n);
-        let mut minor = Vec::with_capacity(n);
-        let mut text: [Vec<Option<String>>; 13] = Default::default();
+        let mut text: [Vec<Option<String>>; 11] = Default::default();
         for (b, created, updated) in chunk {
-            let invoice = b.invoice.as_ref();
             references.push(b.reference.clone());
             customers.push(b.customer_id.as_ref().map(|c| *c.as_uuid()));
             pickup_utc.push(b.pickup_at.timestamp_micros());
-            minor.push(invoice.map(|i| i.amount.minor));
             let values = [
                 Some(b.status.as_str().to_owned()),
                 Some(local_text(&b.pickup_at)),
@@ -157,9 +132,7 @@ pub(super) fn insert_many(
                 b.transport.clone(),
                 b.hotel.clone(),
                 b.salesperson.clone(),
-                invoice.map(|i| i.number.clone()),
-                invoice.map(|i| i.amount.currency.clone()),
-                invoice.map(|i| i.payment_status.as_str().to_owned()),
+                invoice::to_stored(&b.invoices),
                 Some(created.clone()),
                 Some(updated.clone()),
             ];
@@ -169,19 +142,18 @@ pub(super) fn insert_many(
         }
         let tenant_text = tenant.as_str();
         let mut args: Vec<&(dyn postgres::types::ToSql + Sync)> =
-            vec![&tenant_text, &references, &customers, &pickup_utc, &minor];
+            vec![&tenant_text, &references, &customers, &pickup_utc];
         args.extend(
             text.iter()
                 .map(|c| c as &(dyn postgres::types::ToSql + Sync)),
         );
         let written = db.execute(
-            "INSERT INTO bookings (tenant_id, reference, customer_id, pickup_utc, amount_minor,
+            "INSERT INTO bookings (tenant_id, reference, customer_id, pickup_utc,
                 status, pickup_at, return_at, route_from, route_to, transport, hotel, salesperson,
-                invoice_number, currency, payment_status, created_at, updated_at)
-             SELECT $1::TEXT, * FROM UNNEST($2::TEXT[], $3::UUID[], $4::BIGINT[], $5::BIGINT[],
-                $6::TEXT[], $7::TEXT[], $8::TEXT[], $9::TEXT[], $10::TEXT[], $11::TEXT[],
-                $12::TEXT[], $13::TEXT[], $14::TEXT[], $15::TEXT[], $16::TEXT[], $17::TEXT[],
-                $18::TEXT[])",
+                invoices, created_at, updated_at)
+             SELECT $1::TEXT, * FROM UNNEST($2::TEXT[], $3::UUID[], $4::BIGINT[],
+                $5::TEXT[], $6::TEXT[], $7::TEXT[], $8::TEXT[], $9::TEXT[], $10::TEXT[],
+                $11::TEXT[], $12::TEXT[], $13::TEXT[], $14::TEXT[], $15::TEXT[])",
             &args,
         )?;
         if written != n as u64 {
@@ -354,26 +326,20 @@ pub(super) fn invoiced_of(
     customers: &[CustomerId],
 ) -> Result<Vec<Invoiced>> {
     let ids: Vec<uuid::Uuid> = customers.iter().map(|id| *id.as_uuid()).collect();
-    db.query(
-        "SELECT customer_id, status, invoice_number, amount_minor, currency, payment_status
-         FROM bookings
-         WHERE tenant_id = $1 AND customer_id = ANY($2) AND invoice_number IS NOT NULL",
+    let mut out = Vec::new();
+    for row in db.query(
+        "SELECT customer_id, status, invoices FROM bookings
+         WHERE tenant_id = $1 AND customer_id = ANY($2) AND invoices IS NOT NULL",
         &[&tenant.as_str(), &ids],
-    )?
-    .iter()
-    .map(|row| {
-        Ok(Invoiced {
-            customer: CustomerId::from_uuid(get(row, 0)?),
-            status: enumerated(row, 1)?,
-            invoice: Invoice {
-                number: get(row, 2)?,
-                amount: Money {
-                    minor: get(row, 3)?,
-                    currency: get(row, 4)?,
-                },
-                payment_status: enumerated(row, 5)?,
-            },
-        })
-    })
-    .collect()
+    )? {
+        let (customer, status) = (CustomerId::from_uuid(get(&row, 0)?), enumerated(&row, 1)?);
+        for invoice in invoice::from_stored(get::<Option<&str>>(&row, 2)?)? {
+            out.push(Invoiced {
+                customer,
+                status,
+                invoice,
+            });
+        }
+    }
+    Ok(out)
 }

@@ -255,7 +255,7 @@ fn attach_bookings(
 ) -> Result<()> {
     let sql = format!(
         "SELECT customer_id, pickup_utc, substr(pickup_at, 1, 10), transport, hotel, status, \
-         salesperson, payment_status FROM bookings WHERE {filter}"
+         salesperson, invoices FROM bookings WHERE {filter}"
     );
     for row in &db.query(&sql, args)? {
         let Some(i) = doc_of(get(row, 0)?) else {
@@ -278,7 +278,7 @@ fn attach_bookings(
             hotel: get(row, 4)?,
             status: get(row, 5)?,
             salesperson: get(row, 6)?,
-            payment: get(row, 7)?,
+            payments: crate::model::invoice::stored_payment_statuses(get(row, 7)?)?,
         });
     }
     Ok(())

@@ -428,6 +428,18 @@ CREATE TABLE opt_outs (
     PRIMARY KEY (tenant_id, channel, digest)
 );
 "#,
+    r#"
+-- A booking's invoices, any number of them: their JSON array (NULL without one), replaced
+-- whole with the booking. The single invoice of earlier versions becomes the first.
+ALTER TABLE bookings ADD COLUMN invoices TEXT;
+UPDATE bookings SET invoices = jsonb_build_array(jsonb_build_object(
+        'number', invoice_number, 'issued_on', NULL, 'due_on', NULL,
+        'amount', jsonb_build_object('minor', amount_minor, 'currency', currency),
+        'amount_paid', NULL, 'payment_status', payment_status))::TEXT
+    WHERE invoice_number IS NOT NULL;
+ALTER TABLE bookings DROP COLUMN invoice_number, DROP COLUMN amount_minor,
+    DROP COLUMN currency, DROP COLUMN payment_status;
+"#,
 ];
 
 /// The schema version this library writes on PostgreSQL.

@@ -6,25 +6,16 @@ use rusqlite::{OptionalExtension, Row, Transaction, params};
 
 use super::values::{local_text, opt, opt_customer_id, parse_enum, parse_local, parse_utc};
 use crate::error::{Error, Result};
-use crate::model::{Booking, CustomerId, Invoice, Invoiced, Money, TenantId};
+use crate::model::{Booking, CustomerId, Invoiced, TenantId, invoice};
 
 const COLUMNS: &str = "reference, customer_id, status, pickup_at, return_at, route_from, route_to, \
-    transport, hotel, salesperson, invoice_number, amount_minor, currency, payment_status, \
-    created_at, updated_at";
+    transport, hotel, salesperson, invoices, created_at, updated_at";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Booking> {
-    let number: Option<String> = row.get(10)?;
-    let invoice = match number {
-        Some(number) => Some(Invoice {
-            number,
-            amount: Money {
-                minor: row.get(11)?,
-                currency: row.get(12)?,
-            },
-            payment_status: parse_enum(13, &row.get::<_, String>(13)?)?,
-        }),
-        None => None,
-    };
+    let stored: Option<String> = row.get(10)?;
+    let invoices = invoice::from_stored(stored.as_deref()).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(10, rusqlite::types::Type::Text, e.into())
+    })?;
     Ok(Booking {
         reference: row.get(0)?,
         customer_id: opt_customer_id(row, 1)?,
@@ -36,9 +27,9 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Booking> {
         transport: row.get(7)?,
         hotel: row.get(8)?,
         salesperson: row.get(9)?,
-        invoice,
-        created_at: parse_utc(14, &row.get::<_, String>(14)?)?,
-        updated_at: parse_utc(15, &row.get::<_, String>(15)?)?,
+        invoices,
+        created_at: parse_utc(11, &row.get::<_, String>(11)?)?,
+        updated_at: parse_utc(12, &row.get::<_, String>(12)?)?,
     })
 }
 
@@ -100,32 +91,25 @@ pub(super) fn write(
     // A plain statement each (no upsert): SQLite writes them without a statement journal.
     let sql = if insert {
         "INSERT INTO bookings (tenant_id, reference, customer_id, status, pickup_at, pickup_utc,
-            return_at, route_from, route_to, transport, hotel, salesperson, invoice_number,
-            amount_minor, currency, payment_status, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?18, ?17)"
+            return_at, route_from, route_to, transport, hotel, salesperson, invoices, created_at,
+            updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?15, ?14)"
     } else {
         "UPDATE bookings SET customer_id = ?3, status = ?4, pickup_at = ?5, pickup_utc = ?6,
             return_at = ?7, route_from = ?8, route_to = ?9, transport = ?10, hotel = ?11,
-            salesperson = ?12, invoice_number = ?13, amount_minor = ?14, currency = ?15,
-            payment_status = ?16, updated_at = ?17
+            salesperson = ?12, invoices = ?13, updated_at = ?14
          WHERE tenant_id = ?1 AND reference = ?2"
     };
-    let invoice = b.invoice.as_ref();
     let (customer, pickup, pickup_utc, return_at) = (
         b.customer_id.as_ref().map(CustomerId::as_uuid),
         local_text(&b.pickup_at),
         b.pickup_at.timestamp_micros(),
         b.return_at.as_ref().map(local_text),
     );
-    let (number, minor, currency, paid) = (
-        invoice.map(|i| &i.number),
-        invoice.map(|i| i.amount.minor),
-        invoice.map(|i| &i.amount.currency),
-        invoice.map(|i| i.payment_status.as_str()),
-    );
+    let invoices = invoice::to_stored(&b.invoices);
     let tenant_text = tenant.as_str();
     let status = b.status.as_str();
-    let args: [&dyn rusqlite::ToSql; 18] = [
+    let args: [&dyn rusqlite::ToSql; 15] = [
         &tenant_text,
         &b.reference,
         &customer,
@@ -138,15 +122,12 @@ pub(super) fn write(
         &b.transport,
         &b.hotel,
         &b.salesperson,
-        &number,
-        &minor,
-        &currency,
-        &paid,
+        &invoices,
         &updated,
         &created,
     ];
     // The update has no creation time to write.
-    let args = if insert { &args[..] } else { &args[..17] };
+    let args = if insert { &args[..] } else { &args[..14] };
     let written = tx
         .prepare_cached(sql)
         .map_err(super::db)?
@@ -359,33 +340,27 @@ pub(super) fn invoiced_of(
             .collect::<Vec<_>>()
             .join(", ");
         let sql = format!(
-            "SELECT customer_id, status, invoice_number, amount_minor, currency, payment_status
-             FROM bookings
-             WHERE customer_id IN ({marks}) AND tenant_id = ?1 AND invoice_number IS NOT NULL"
+            "SELECT customer_id, status, invoices FROM bookings
+             WHERE customer_id IN ({marks}) AND tenant_id = ?1 AND invoices IS NOT NULL"
         );
         let tenant_text = tenant.as_str();
         let ids: Vec<&uuid::Uuid> = chunk.iter().map(CustomerId::as_uuid).collect();
         let mut args: Vec<&dyn rusqlite::ToSql> = vec![&tenant_text];
         args.extend(ids.iter().map(|id| *id as &dyn rusqlite::ToSql));
         let mut stmt = tx.prepare_cached(&sql).map_err(super::db)?;
-        let rows = stmt
-            .query_map(args.as_slice(), |r| {
-                Ok(Invoiced {
-                    customer: CustomerId::from_uuid(r.get(0)?),
-                    status: parse_enum(1, &r.get::<_, String>(1)?)?,
-                    invoice: Invoice {
-                        number: r.get(2)?,
-                        amount: Money {
-                            minor: r.get(3)?,
-                            currency: r.get(4)?,
-                        },
-                        payment_status: parse_enum(5, &r.get::<_, String>(5)?)?,
-                    },
-                })
-            })
-            .map_err(super::db)?;
-        for invoiced in rows {
-            out.push(invoiced.map_err(super::db)?);
+        let mut rows = stmt.query(args.as_slice()).map_err(super::db)?;
+        while let Some(r) = rows.next().map_err(super::db)? {
+            let customer = CustomerId::from_uuid(r.get(0).map_err(super::db)?);
+            let status =
+                parse_enum(1, &r.get::<_, String>(1).map_err(super::db)?).map_err(super::db)?;
+            let stored: Option<String> = r.get(2).map_err(super::db)?;
+            for invoice in invoice::from_stored(stored.as_deref())? {
+                out.push(Invoiced {
+                    customer,
+                    status,
+                    invoice,
+                });
+            }
         }
     }
     Ok(out)

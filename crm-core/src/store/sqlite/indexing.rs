@@ -282,7 +282,7 @@ fn attach_bookings(
 ) -> Result<()> {
     let sql = format!(
         "SELECT customer_id, pickup_utc, substr(pickup_at, 1, 10), transport, hotel, status, \
-         salesperson, payment_status FROM bookings WHERE {filter}"
+         salesperson, invoices FROM bookings WHERE {filter}"
     );
     let mut stmt = tx.prepare_cached(&sql).map_err(super::db)?;
     let mut rows = stmt.query(args).map_err(super::db)?;
@@ -307,7 +307,12 @@ fn attach_bookings(
             hotel: row.get(4).map_err(super::db)?,
             status: row.get(5).map_err(super::db)?,
             salesperson: row.get(6).map_err(super::db)?,
-            payment: row.get(7).map_err(super::db)?,
+            payments: crate::model::invoice::stored_payment_statuses(
+                row.get_ref(7)
+                    .map_err(super::db)?
+                    .as_str_or_null()
+                    .map_err(|e| crate::error::Error::Internal(e.to_string()))?,
+            )?,
         });
     }
     Ok(())

@@ -418,6 +418,20 @@ CREATE TABLE opt_outs (
     PRIMARY KEY (tenant_id, channel, digest)
 ) STRICT, WITHOUT ROWID;
 "#,
+    r#"
+-- A booking's invoices, any number of them: their JSON array (NULL without one), replaced
+-- whole with the booking. The single invoice of earlier versions becomes the first.
+ALTER TABLE bookings ADD COLUMN invoices TEXT;
+UPDATE bookings SET invoices = json_array(json_object(
+        'number', invoice_number, 'issued_on', NULL, 'due_on', NULL,
+        'amount', json_object('minor', amount_minor, 'currency', currency),
+        'amount_paid', NULL, 'payment_status', payment_status))
+    WHERE invoice_number IS NOT NULL;
+ALTER TABLE bookings DROP COLUMN invoice_number;
+ALTER TABLE bookings DROP COLUMN amount_minor;
+ALTER TABLE bookings DROP COLUMN currency;
+ALTER TABLE bookings DROP COLUMN payment_status;
+"#,
 ];
 
 /// The schema version this library writes.

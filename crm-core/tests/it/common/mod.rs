@@ -163,14 +163,14 @@ pub(crate) fn booking_for(reference: &str, pickup: &str, customer: &Customer) ->
 
 /// An invoice of `minor` units of `currency`.
 pub(crate) fn invoice(number: &str, minor: i64, currency: &str) -> Invoice {
-    Invoice {
-        number: number.into(),
-        amount: Money {
+    Invoice::new(
+        number,
+        Money {
             minor,
             currency: currency.into(),
         },
-        payment_status: PaymentStatus::Paid,
-    }
+        PaymentStatus::Paid,
+    )
 }
 
 /// How many customers the tenant holds, as the list reports it.
