@@ -561,7 +561,7 @@ typedef uint32_t crm_row_field;
  * two customers of the pair), `customer_email_shared` (a write left the customer sharing an
  * email with another, under the tenant's `warn` or `refuse` email policy: previous customer
  * id is the other), `address_opted_out` or `address_opted_in` (no customer; the fields name
- * the channel).
+ * the channel), `consent_recorded` (the fields name the channel and the purpose).
  */
 #define CRM_CHANGE_KIND 1001
 
@@ -2617,6 +2617,37 @@ crm_status crm_tenant_opt_out(const struct crm_tenant *tenant,
                               bool *added_out);
 
 /**
+ * Records a consent decision of customer `customer_id` (a merged id: the customer it went
+ * into) on `channel` for `purpose` (`"marketing"` or `"service"`): `state` `"given"` or
+ * `"withdrawn"`, `at` when (RFC 3339; NULL for now), `source` where it came from (a label:
+ * `"booking form"`; an address in it is refused). Records are kept, none replaced: the latest
+ * recorded is the customer's consent; a marketing one also sets the customer's consent on its
+ * channel. On success, when `record_json_out` is not NULL, `*record_json_out` is the record as
+ * `{"format": 1, "consent": {"channel": ..., "purpose": ..., "state": ..., "at": ...,
+ * "source": ..., "recorded_at": ..., "recorded_by": ...}}`, freed with `crm_string_free`.
+ * Errors: `CRM_ERR_VALIDATION` naming `purpose`, `state`, `at` or `source`;
+ * `CRM_ERR_NOT_FOUND`; `CRM_ERR_CONFLICT` (an anonymised customer).
+ */
+crm_status crm_tenant_record_consent(const struct crm_tenant *tenant,
+                                     const char *customer_id,
+                                     crm_channel channel,
+                                     const char *purpose,
+                                     const char *state,
+                                     const char *at,
+                                     const char *source,
+                                     char **record_json_out);
+
+/**
+ * The consent records of customer `customer_id` (a merged id: the customer it went into),
+ * the latest recorded first. On success `*out` is `{"format": 1, "consents": [...]}` (each as
+ * `crm_tenant_record_consent` gives it), freed with `crm_string_free`.
+ * Errors: `CRM_ERR_NOT_FOUND`.
+ */
+crm_status crm_tenant_consents_json(const struct crm_tenant *tenant,
+                                    const char *customer_id,
+                                    char **out);
+
+/**
  * Removes the opt-out of `address` on `channel` (the person opted in again). On success
  * `*removed_out` says whether there was one. Errors: `CRM_ERR_VALIDATION` naming `address`.
  */
@@ -2635,16 +2666,30 @@ crm_status crm_tenant_is_opted_out(const struct crm_tenant *tenant,
                                    bool *out);
 
 /**
- * The customers `query` finds (every hit, in its order; NULL for all) who may be written to on
- * `channel`: with consent on it, an address for it (for SMS a mobile number), not anonymised,
- * and not an address of a person who asked to be forgotten. The library sends nothing; log
- * what the host sent with `crm_tenant_record_communication`. On success `*out` is freed with
- * `crm_outreach_free`.
+ * The customers `query` finds (every hit, in its order; NULL for all) who may be sent
+ * marketing on `channel`: with marketing consent on it, an address for it (for SMS a mobile
+ * number), not anonymised, not an address of a person who asked to be forgotten, not an
+ * opted-out address. `crm_tenant_outreach_for` with `"marketing"`. The library sends nothing;
+ * log what the host sent with `crm_tenant_record_communication`. On success `*out` is freed
+ * with `crm_outreach_free`.
  */
 crm_status crm_tenant_outreach(const struct crm_tenant *tenant,
                                const struct crm_search_query *query,
                                crm_channel channel,
                                struct crm_outreach **out);
+
+/**
+ * `crm_tenant_outreach` for messages of `purpose`: `"marketing"` (needs the customer's
+ * marketing consent; opted-out addresses are left out) or `"service"` (about the customer's
+ * own bookings: needs no consent and reaches an opted-out address, but leaves out a customer
+ * whose latest service record on the channel withdraws them, counted as `no_consent`).
+ * Errors: `CRM_ERR_VALIDATION` naming `purpose`.
+ */
+crm_status crm_tenant_outreach_for(const struct crm_tenant *tenant,
+                                   const struct crm_search_query *query,
+                                   crm_channel channel,
+                                   const char *purpose,
+                                   struct crm_outreach **out);
 
 /**
  * How many recipients; 0 on a bad handle.

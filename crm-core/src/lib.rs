@@ -87,12 +87,13 @@ pub use merge::{
 pub use model::limits;
 pub use model::{
     Actor, Address, Audience, Booking, BookingStatus, BrochureRequest, BrochureRequestId,
-    CaptureMatch, Captured, Channel, Communication, CommunicationId, Consent, Customer, CustomerId,
-    CustomerInvoice, CustomerInvoices, CustomerStats, Document, DocumentId, EmailUniqueness,
-    Invoice, ListInfo, Money, NameRule, NewBooking, NewCommunication, NewCustomer, NewDocument,
-    NewTemplate, Outreach, OutreachSkips, PaymentStatus, Permission, Phone, Policy, PrivacyAction,
-    PrivacyLogEntry, Recipient, Role, SavedRun, SavedSearch, SavedSearchId, ScheduleRun, Spending,
-    SpendingPeriod, Template, TemplateKind, TenantId, TenantSettings, UpsertedBooking, fold,
+    CaptureMatch, Captured, Channel, Communication, CommunicationId, Consent, ConsentPurpose,
+    ConsentState, Customer, CustomerId, CustomerInvoice, CustomerInvoices, CustomerStats, Document,
+    DocumentId, EmailUniqueness, Invoice, ListInfo, Money, NameRule, NewBooking, NewCommunication,
+    NewConsent, NewCustomer, NewDocument, NewTemplate, Outreach, OutreachSkips, PaymentStatus,
+    Permission, Phone, Policy, PrivacyAction, PrivacyLogEntry, Recipient, Role, SavedRun,
+    SavedSearch, SavedSearchId, ScheduleRun, Spending, SpendingPeriod, Template, TemplateKind,
+    TenantId, TenantSettings, UpsertedBooking, fold,
 };
 pub use model::{ChangeEvent, ChangeKind};
 pub use model::{

@@ -33,7 +33,7 @@ pub type crm_change_field = u32;
 /// two customers of the pair), `customer_email_shared` (a write left the customer sharing an
 /// email with another, under the tenant's `warn` or `refuse` email policy: previous customer
 /// id is the other), `address_opted_out` or `address_opted_in` (no customer; the fields name
-/// the channel).
+/// the channel), `consent_recorded` (the fields name the channel and the purpose).
 pub const CRM_CHANGE_KIND: crm_change_field = 1001;
 /// When, RFC 3339 UTC.
 pub const CRM_CHANGE_AT: crm_change_field = 1002;

@@ -132,6 +132,68 @@ pub extern "C" fn crm_tenant_opt_out(
     })
 }
 
+/// Records a consent decision of customer `customer_id` (a merged id: the customer it went
+/// into) on `channel` for `purpose` (`"marketing"` or `"service"`): `state` `"given"` or
+/// `"withdrawn"`, `at` when (RFC 3339; NULL for now), `source` where it came from (a label:
+/// `"booking form"`; an address in it is refused). Records are kept, none replaced: the latest
+/// recorded is the customer's consent; a marketing one also sets the customer's consent on its
+/// channel. On success, when `record_json_out` is not NULL, `*record_json_out` is the record as
+/// `{"format": 1, "consent": {"channel": ..., "purpose": ..., "state": ..., "at": ...,
+/// "source": ..., "recorded_at": ..., "recorded_by": ...}}`, freed with `crm_string_free`.
+/// Errors: `CRM_ERR_VALIDATION` naming `purpose`, `state`, `at` or `source`;
+/// `CRM_ERR_NOT_FOUND`; `CRM_ERR_CONFLICT` (an anonymised customer).
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_tenant_record_consent(
+    tenant: *const crm_tenant,
+    customer_id: *const c_char,
+    channel: crm_channel,
+    purpose: *const c_char,
+    state: *const c_char,
+    at: *const c_char,
+    source: *const c_char,
+    record_json_out: *mut *mut c_char,
+) -> crm_status {
+    ffi::call(|| {
+        let t = self::tenant(tenant)?;
+        let id = id_in(customer_id, "customer_id")?;
+        let mut consent = crm_core::NewConsent::new(
+            channel_in(channel)?,
+            ffi::text_in(purpose, "purpose")?.parse()?,
+            ffi::text_in(state, "state")?.parse()?,
+            ffi::text_in(source, "source")?,
+        );
+        consent.at = ffi::optional_text_in(at, "at")?
+            .map(|text| parse_time("at", text))
+            .transpose()?;
+        let record = t.tenant.record_consent(&t.actor, &id, consent)?;
+        if !record_json_out.is_null() {
+            let text = ffi::string_out(json::envelope("consent", record)?);
+            ffi::write_if_asked(record_json_out, text);
+        }
+        Ok(())
+    })
+}
+
+/// The consent records of customer `customer_id` (a merged id: the customer it went into),
+/// the latest recorded first. On success `*out` is `{"format": 1, "consents": [...]}` (each as
+/// `crm_tenant_record_consent` gives it), freed with `crm_string_free`.
+/// Errors: `CRM_ERR_NOT_FOUND`.
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_tenant_consents_json(
+    tenant: *const crm_tenant,
+    customer_id: *const c_char,
+    out: *mut *mut c_char,
+) -> crm_status {
+    ffi::call(|| {
+        let out = ffi::out(out, "out")?;
+        let t = self::tenant(tenant)?;
+        let id = id_in(customer_id, "customer_id")?;
+        let records = t.tenant.consents(&id)?;
+        out.write(ffi::string_out(json::envelope("consents", records)?));
+        Ok(())
+    })
+}
+
 /// Removes the opt-out of `address` on `channel` (the person opted in again). On success
 /// `*removed_out` says whether there was one. Errors: `CRM_ERR_VALIDATION` naming `address`.
 #[unsafe(no_mangle)]
@@ -170,11 +232,12 @@ pub extern "C" fn crm_tenant_is_opted_out(
     })
 }
 
-/// The customers `query` finds (every hit, in its order; NULL for all) who may be written to on
-/// `channel`: with consent on it, an address for it (for SMS a mobile number), not anonymised,
-/// and not an address of a person who asked to be forgotten. The library sends nothing; log
-/// what the host sent with `crm_tenant_record_communication`. On success `*out` is freed with
-/// `crm_outreach_free`.
+/// The customers `query` finds (every hit, in its order; NULL for all) who may be sent
+/// marketing on `channel`: with marketing consent on it, an address for it (for SMS a mobile
+/// number), not anonymised, not an address of a person who asked to be forgotten, not an
+/// opted-out address. `crm_tenant_outreach_for` with `"marketing"`. The library sends nothing;
+/// log what the host sent with `crm_tenant_record_communication`. On success `*out` is freed
+/// with `crm_outreach_free`.
 #[unsafe(no_mangle)]
 pub extern "C" fn crm_tenant_outreach(
     tenant: *const crm_tenant,
@@ -182,16 +245,33 @@ pub extern "C" fn crm_tenant_outreach(
     channel: crm_channel,
     out: *mut *mut crm_outreach,
 ) -> crm_status {
+    crm_tenant_outreach_for(tenant, query, channel, c"marketing".as_ptr(), out)
+}
+
+/// `crm_tenant_outreach` for messages of `purpose`: `"marketing"` (needs the customer's
+/// marketing consent; opted-out addresses are left out) or `"service"` (about the customer's
+/// own bookings: needs no consent and reaches an opted-out address, but leaves out a customer
+/// whose latest service record on the channel withdraws them, counted as `no_consent`).
+/// Errors: `CRM_ERR_VALIDATION` naming `purpose`.
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_tenant_outreach_for(
+    tenant: *const crm_tenant,
+    query: *const crm_search_query,
+    channel: crm_channel,
+    purpose: *const c_char,
+    out: *mut *mut crm_outreach,
+) -> crm_status {
     ffi::call(|| {
         let out = ffi::out(out, "out")?;
         let t = self::tenant(tenant)?;
         let channel = channel_in(channel)?;
+        let purpose: crm_core::ConsentPurpose = ffi::text_in(purpose, "purpose")?.parse()?;
         let query = if query.is_null() {
             crm_core::CustomerQuery::all()
         } else {
             ffi::get::<QueryHandle>(query, "query")?.0.clone()
         };
-        let outreach = t.tenant.outreach(&query, channel)?;
+        let outreach = t.tenant.outreach_for(&query, channel, purpose)?;
         let recipients = outreach
             .recipients
             .iter()

@@ -63,6 +63,8 @@ fn names(py: Python<'_>) -> PyResult<Bound<'_, pyo3::types::PyDict>> {
         ("permission", texts(crm_core::Permission::ALL)),
         ("privacy_action", texts(crm_core::PrivacyAction::ALL)),
         ("spending_period", texts(crm_core::SpendingPeriod::ALL)),
+        ("consent_purpose", texts(crm_core::ConsentPurpose::ALL)),
+        ("consent_state", texts(crm_core::ConsentState::ALL)),
         ("capture_match", texts(CaptureMatch::ALL)),
         ("issue_kind", texts(IssueKind::ALL)),
         ("schedule_every", texts(crm_core::ScheduleEvery::ALL)),
@@ -107,6 +109,7 @@ fn _crm(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<records::PyCustomerStats>()?;
     module.add_class::<records::PyInvoice>()?;
     module.add_class::<records::PyPrivacyLogEntry>()?;
+    module.add_class::<records::PyConsentRecord>()?;
     module.add_class::<records::PyMoney>()?;
     module.add_class::<records::PyPhone>()?;
     module.add_class::<records::PyTenantSettings>()?;

@@ -241,7 +241,8 @@ impl PyChangeEvent {
     /// `"not_duplicate_unmarked"` (`customer_id` and `previous_customer_id`: the two customers
     /// of the pair), `"customer_email_shared"` (a write left the customer sharing an email with
     /// another: `previous_customer_id`), `"address_opted_out"` or `"address_opted_in"` (no
-    /// customer; `fields` names the channel).
+    /// customer; `fields` names the channel), `"consent_recorded"` (`fields` names the channel
+    /// and the purpose).
     #[getter]
     fn kind(&self) -> &'static str {
         self.0.kind.as_str()

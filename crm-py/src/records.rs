@@ -886,6 +886,73 @@ pub(crate) fn apply_settings(
     Ok(current)
 }
 
+/// A consent record of a customer: on a channel (`"email"`, `"sms"`) for a purpose
+/// (`"marketing"`, `"service"`), given or withdrawn, when and from which source, and who
+/// recorded it when.
+#[pyclass(frozen, eq, name = "ConsentRecord", module = "crm")]
+#[derive(PartialEq)]
+pub(crate) struct PyConsentRecord(pub(crate) crm_core::ConsentRecord);
+
+#[pymethods]
+impl PyConsentRecord {
+    /// `"email"` or `"sms"`.
+    #[getter]
+    fn channel(&self) -> &'static str {
+        self.0.channel.as_str()
+    }
+
+    /// `"marketing"` or `"service"`.
+    #[getter]
+    fn purpose(&self) -> &'static str {
+        self.0.purpose.as_str()
+    }
+
+    /// `"given"` or `"withdrawn"`.
+    #[getter]
+    fn state(&self) -> &'static str {
+        self.0.state.as_str()
+    }
+
+    /// When the customer decided (UTC).
+    #[getter]
+    fn at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.at
+    }
+
+    /// Where the decision came from (`"booking form"`, `"import"`, `"customer record"`).
+    #[getter]
+    fn source(&self) -> &str {
+        &self.0.source
+    }
+
+    /// When it was recorded (UTC).
+    #[getter]
+    fn recorded_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.recorded_at
+    }
+
+    /// The user who recorded it.
+    #[getter]
+    fn recorded_by(&self) -> &str {
+        &self.0.recorded_by
+    }
+
+    fn to_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
+        core_dict(slf.as_any(), &slf.borrow().0, &[])
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> String {
+        format!(
+            "ConsentRecord(channel='{}', purpose='{}', state='{}', at='{}', source={})",
+            self.0.channel.as_str(),
+            self.0.purpose.as_str(),
+            self.0.state.as_str(),
+            self.0.at.to_rfc3339(),
+            quoted(py, Some(&self.0.source))
+        )
+    }
+}
+
 /// One entry of the tenant's privacy log: a personal-data export, an anonymisation or a
 /// deletion, with who, when, the customer no. and the request, and no personal value.
 #[pyclass(frozen, eq, name = "PrivacyLogEntry", module = "crm")]

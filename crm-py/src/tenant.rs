@@ -1391,25 +1391,90 @@ impl PyTenant {
 
     /// The customers a search finds (`search`: a dict of `search()` arguments or a
     /// `SavedSearch`, every hit in its
-    /// order; None for all) who may be written to on `channel` (`"email"` or `"sms"`): with
-    /// consent on it, an address for it (for SMS a mobile number), not anonymised, and not an
-    /// address of a person who asked to be forgotten. The library sends nothing: the host sends,
-    /// then logs with `record_communication`.
+    /// order; None for all) who may be written to on `channel` (`"email"` or `"sms"`) for
+    /// `purpose`: an address for it (for SMS a mobile number), not anonymised, and not an
+    /// address of a person who asked to be forgotten. Marketing (the default) also needs the
+    /// customer's marketing consent on the channel and leaves opted-out addresses out; service
+    /// messages (about the customer's own bookings) need no consent, reach an opted-out
+    /// address, and leave out a customer whose latest service record on the channel withdraws
+    /// them. The library sends nothing: the host sends, then logs with `record_communication`.
     ///
     /// Raises:
-    ///     ValidationError: on `channel` or the search arguments.
-    #[pyo3(signature = (channel, *, search=None))]
+    ///     ValidationError: on `channel`, `purpose` or the search arguments.
+    #[pyo3(
+        signature = (channel, *, search=None, purpose=Text::from("marketing")),
+        text_signature = "($self, channel, *, search=None, purpose='marketing')"
+    )]
     fn outreach(
         &self,
         py: Python<'_>,
         channel: Text,
         search: Option<Bound<'_, PyAny>>,
+        purpose: Text,
     ) -> PyResult<PyOutreach> {
         let channel = parse_arg::<Channel>(py, &channel)?;
+        let purpose = parse_arg::<crm_core::ConsentPurpose>(py, &purpose)?;
         let query = search_query(py, "outreach", search.as_ref())?
             .unwrap_or_else(crm_core::CustomerQuery::all);
-        self.call(py, |t| t.outreach(&query, channel))
+        self.call(py, |t| t.outreach_for(&query, channel, purpose))
             .map(PyOutreach)
+    }
+
+    /// Records a consent decision of `customer` on `channel` (`"email"`, `"sms"`) for
+    /// `purpose` (`"marketing"`, `"service"`): `state` `"given"` or `"withdrawn"`, `at` when
+    /// (an aware datetime; now if None), `source` where it came from (a label: `"booking
+    /// form"`, `"phone call"`; an address in it is refused). Records are kept, none replaced:
+    /// the latest recorded is the customer's consent. A marketing one also sets the customer's
+    /// `consent` on its channel (a new version). A merged customer's id records on the one it
+    /// went into.
+    ///
+    /// Raises:
+    ///     ValidationError: on `channel`, `purpose`, `state`, `source` or `at` (in the future).
+    ///     NotFoundError. ConflictError: the customer is anonymised.
+    #[pyo3(signature = (customer, channel, purpose, state, *, source, at=None))]
+    #[allow(clippy::too_many_arguments)] // the Python signature: each argument is one keyword
+    fn record_consent(
+        &self,
+        py: Python<'_>,
+        customer: Bound<'_, PyAny>,
+        channel: Text,
+        purpose: Text,
+        state: Text,
+        source: Text,
+        at: Option<Bound<'_, PyAny>>,
+    ) -> PyResult<crate::records::PyConsentRecord> {
+        let actor = self.actor(py)?;
+        let id = customer_id("customer", &customer)?;
+        let mut consent = crm_core::NewConsent::new(
+            parse_arg::<Channel>(py, &channel)?,
+            parse_arg::<crm_core::ConsentPurpose>(py, &purpose)?,
+            parse_arg::<crm_core::ConsentState>(py, &state)?,
+            source.0,
+        );
+        consent.at = match at {
+            Some(at) => optional_aware("at", &at)?.map(|t| t.to_utc()),
+            None => None,
+        };
+        self.call(py, |t| t.record_consent(&actor, &id, consent))
+            .map(crate::records::PyConsentRecord)
+    }
+
+    /// The consent records of `customer` (of a merged customer: those of the one it went
+    /// into, which holds the records of those merged into it), the latest recorded first.
+    ///
+    /// Raises:
+    ///     NotFoundError.
+    fn consents(
+        &self,
+        py: Python<'_>,
+        customer: Bound<'_, PyAny>,
+    ) -> PyResult<Vec<crate::records::PyConsentRecord>> {
+        let id = customer_id("customer", &customer)?;
+        let all = self.call(py, |t| t.consents(&id))?;
+        Ok(all
+            .into_iter()
+            .map(crate::records::PyConsentRecord)
+            .collect())
     }
 
     /// Records that `address` (an email for `"email"`, a phone number read in the tenant's

@@ -27,6 +27,8 @@ ALIASES = {
     "_Permission": "permission",
     "_PrivacyAction": "privacy_action",
     "_SpendingPeriod": "spending_period",
+    "_ConsentPurpose": "consent_purpose",
+    "_ConsentState": "consent_state",
     "_CaptureMatch": "capture_match",
     "_IssueKind": "issue_kind",
     "_ScheduleEvery": "schedule_every",

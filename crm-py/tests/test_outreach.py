@@ -88,6 +88,46 @@ def test_an_opted_out_address_is_left_out_on_every_record(agency: crm.Tenant, ot
     assert len(agency.outreach("email")) == 3
 
 
+def test_consent_records_keep_a_history_and_outreach_honours_the_purpose(agency: crm.Tenant, other: crm.Tenant) -> None:
+    anne = make(agency, "Anne", "anne@x.fr")
+    bea = make(agency, "Bea", "bea@x.fr", consent=False)
+    assert [(r.channel, r.purpose, r.state, r.source) for r in agency.consents(anne)] == [
+        ("sms", "marketing", "given", "customer record"),
+        ("email", "marketing", "given", "customer record"),
+    ]
+    when = datetime(2026, 3, 1, 10, tzinfo=UTC)
+    record = agency.record_consent(anne, "email", "marketing", "withdrawn", source="phone call", at=when)
+    assert isinstance(record, crm.ConsentRecord)
+    assert (record.state, record.at, record.recorded_by) == ("withdrawn", when, "u-17")
+    assert record.to_dict()["purpose"] == "marketing"
+    assert agency.get_customer(anne.id).consent.email is None
+    assert agency.consents(anne.id)[0] == record
+    assert [r.first_name for r in agency.outreach("email").recipients] == []
+    # Service messages need no consent; a withdrawal of them holds.
+    assert sorted(r.first_name for r in agency.outreach("email", purpose="service").recipients) == ["Anne", "Bea"]
+    agency.record_consent(bea, "email", "service", "withdrawn", source="phone call")
+    service = agency.outreach("email", purpose="service")
+    assert [r.first_name for r in service.recipients] == ["Anne"] and service.skipped["no_consent"] == 1
+    # An opt-out is from marketing: service messages still go.
+    agency.opt_out("email", "anne@x.fr", source="unsubscribe link")
+    assert [r.first_name for r in agency.outreach("email", purpose="service").recipients] == ["Anne"]
+    with pytest.raises(crm.ValidationError) as caught:
+        agency.record_consent(anne, "email", "marketing", "given", source="from anne@x.fr")
+    assert caught.value.field == "source"
+    with pytest.raises(crm.ValidationError) as caught:
+        agency.record_consent(anne, "email", "marketing", "given", source="form", at=datetime(2999, 1, 1, tzinfo=UTC))
+    assert caught.value.field == "at"
+    with pytest.raises(crm.ValidationError):
+        agency.record_consent(anne, "email", "newsletters", "given", source="form")  # type: ignore[arg-type]
+    with pytest.raises(crm.ValidationError):
+        agency.outreach("email", purpose="spam")  # type: ignore[arg-type]
+    with pytest.raises(crm.NotFoundError):
+        other.record_consent(anne, "email", "marketing", "given", source="form")
+    with pytest.raises(crm.NotFoundError):
+        other.consents(anne)
+    assert len(agency.consents(anne)) == 3
+
+
 def test_run_saved_finds_who_newly_matches(agency: crm.Tenant, other: crm.Tenant) -> None:
     saved = agency.save_search("Lyon weekly", {"city": "Lyon", "limit": 1})
     assert isinstance(saved, crm.SavedSearch) and saved.last_run_at is None

@@ -45,7 +45,10 @@ def test_export_follows_the_schema_before_and_after_anonymising(agency: crm.Tena
     assert export["format"] == 6 and export["tenant"] == agency.id
     assert export["profile"]["phone"] == {"typed": "36 08 07", "e164": None}
     assert export["profile"]["email"] == "helene.dupont@example.fr"
-    assert export["consents"] == [{"channel": "email", "given_at": "2025-03-01T00:00:00Z"}]
+    assert [{k: r[k] for k in ("channel", "purpose", "state", "at", "source")} for r in export["consents"]] == [
+        {"channel": "email", "purpose": "marketing", "state": "given", "at": "2025-03-01T00:00:00Z",
+         "source": "customer record"}
+    ]
     assert export["invoices"][0]["amount"] == {"minor": 12000, "currency": "EUR"}
     assert export["lists"] == ["vip"]
     assert [e["kind"] for e in export["changes"]][:1] == ["customer_created"]

@@ -4,6 +4,7 @@
 //! customer takes no personal data back: the booking is linked to it and it stays as it is.
 
 use super::{bookings, customers};
+use crate::consent::FROM_CAPTURE;
 use crate::error::{Error, Result};
 use crate::model::{Actor, CaptureMatch, Captured, Customer, NewBooking, TenantId};
 use crate::privacy;
@@ -39,11 +40,11 @@ pub(crate) fn capture(
             Some((current, matched)) => {
                 let region = tx.tenant_settings()?.region();
                 let laid = current.overlay(&contact, region)?;
-                let (customer, changed) = customers::save(tx, actor, &current, laid)?;
+                let (customer, changed) = customers::save(tx, actor, &current, laid, FROM_CAPTURE)?;
                 (customer, matched, changed)
             }
             None => {
-                let customer = customers::create(tx, actor, vec![contact])?
+                let customer = customers::create(tx, actor, vec![contact], FROM_CAPTURE)?
                     .into_iter()
                     .next()
                     .ok_or_else(|| Error::Internal("insert returned no customer".into()))?;

@@ -1,14 +1,128 @@
-//! Opt-outs: an address recorded (as a keyed hash) as one the tenant must not write to on a
-//! channel, removed when the person opts in again, and looked up for each recipient of an
-//! outreach.
+//! Consent records, added by a decision or implied by a write of the customer record, read as a
+//! history and for each recipient of an outreach; and opt-outs: an address recorded (as a
+//! keyed hash) as one the tenant must not write to on a channel, removed when the person opts
+//! in again, and looked up for each recipient of an outreach.
 
 use chrono::Utc;
 
 use crate::consent::{contact, contact_of};
-use crate::error::Result;
-use crate::model::{Actor, Change, ChangeKind, Channel, Customer, TenantId};
+use crate::error::{Error, Result};
+use crate::model::{
+    Actor, Change, ChangeKind, Channel, Consent, ConsentPurpose, ConsentRecord, ConsentState,
+    Customer, CustomerId, NewConsent, TenantId,
+};
 use crate::privacy::digest;
-use crate::store::port::{self, Store};
+use crate::resolve;
+use crate::store::port::{self, Store, Tx, WriteTx};
+
+/// Records a consent decision for the customer `customer` stands for (a merged id: the one it
+/// went into), with a `ConsentRecorded` event; a marketing one sets the customer's consent on
+/// its channel too (a new version, a `CustomerUpdated` naming `consent`).
+pub(crate) fn record(
+    store: &dyn Store,
+    tenant: &TenantId,
+    actor: &Actor,
+    customer: &CustomerId,
+    new: NewConsent,
+) -> Result<ConsentRecord> {
+    let now = Utc::now();
+    let record = crate::consent::record(new, actor, now)?;
+    port::write(store, tenant, |tx| {
+        let id = resolve::current(tx, customer)?;
+        let current = tx
+            .customer(&id)?
+            .ok_or_else(|| Error::not_found("customer", customer))?;
+        if current.is_anonymised() {
+            return Err(Error::conflict(format!(
+                "customer {id} is anonymised: it has no consent to record"
+            )));
+        }
+        tx.insert_consent(&id, &record)?;
+        let mut change = Change::customer(ChangeKind::ConsentRecorded, id);
+        change.fields = vec![
+            record.channel.as_str().to_owned(),
+            record.purpose.as_str().to_owned(),
+        ];
+        tx.append(actor, &change)?;
+        let consent = crate::consent::summary(std::slice::from_ref(&record), current.consent);
+        if consent != current.consent {
+            let next = Customer {
+                consent,
+                updated_at: now,
+                version: current.version + 1,
+                ..current
+            };
+            if !tx.update_customer(&next)? {
+                return Err(crate::cases::customers::changed_meanwhile(&next));
+            }
+            tx.append(
+                actor,
+                &Change::customer(ChangeKind::CustomerUpdated, id).with_fields(&["consent"]),
+            )?;
+        }
+        Ok(record)
+    })
+}
+
+/// The consent records of the customer `customer` stands for, the latest recorded first.
+pub(crate) fn history(
+    store: &dyn Store,
+    tenant: &TenantId,
+    customer: &CustomerId,
+) -> Result<Vec<ConsentRecord>> {
+    port::read(store, tenant, |tx| {
+        let id = resolve::current(tx, customer)?;
+        if !tx.customer_exists(&id)? {
+            return Err(Error::not_found("customer", customer));
+        }
+        tx.consents(&[id])
+    })
+}
+
+/// Stores the marketing consent records a write of customer `id`'s record implies, its consent
+/// going from `before` to `after` ([`crate::consent::implied`]).
+pub(crate) fn follow(
+    tx: &dyn WriteTx,
+    actor: &Actor,
+    id: &CustomerId,
+    (before, after): (Consent, Consent),
+    source: &str,
+) -> Result<()> {
+    for r in crate::consent::implied(before, after, actor, source, Utc::now()) {
+        tx.insert_consent(id, &r)?;
+    }
+    Ok(())
+}
+
+/// The marketing consent that merging `parties` leaves on the primary: `chosen` (the merge's
+/// choice) as their records together allow ([`crate::consent::merged`]).
+pub(crate) fn after_merge(tx: &dyn Tx, parties: &[&Customer], chosen: Consent) -> Result<Consent> {
+    let ids: Vec<CustomerId> = parties.iter().map(|c| c.id).collect();
+    Ok(crate::consent::merged(&tx.consents(&ids)?, chosen))
+}
+
+/// For each of `customers`, whether its latest record on `channel` for service messages
+/// withdraws them: one read for the lot.
+pub(crate) fn service_withdrawn_each(
+    store: &dyn Store,
+    tenant: &TenantId,
+    customers: &[&Customer],
+    channel: Channel,
+) -> Result<Vec<bool>> {
+    let ids: Vec<CustomerId> = customers.iter().map(|c| c.id).collect();
+    let records = port::read(store, tenant, |tx| {
+        tx.consents_among(&ids, channel, ConsentPurpose::Service)
+    })?;
+    // The latest first: the first seen of each customer is its consent.
+    let mut seen = std::collections::HashMap::new();
+    for (id, r) in &records {
+        seen.entry(*id).or_insert(r.state);
+    }
+    Ok(ids
+        .iter()
+        .map(|id| seen.get(id) == Some(&ConsentState::Withdrawn))
+        .collect())
+}
 
 /// Records that `address` must not be written to on `channel`; whether it was new. The
 /// address is read as the channel reads it (an email, a phone number in the tenant's region).

@@ -2,10 +2,11 @@
 
 use chrono::Utc;
 
+use crate::consent::FROM_RECORD;
 use crate::error::{Error, Result};
 use crate::model::{
-    Actor, Cursor, CursorData, Customer, CustomerId, CustomerListQuery, CustomerRow, NewCustomer,
-    Page, Rules, SortKey, TenantId,
+    Actor, Consent, Cursor, CursorData, Customer, CustomerId, CustomerListQuery, CustomerRow,
+    NewCustomer, Page, Rules, SortKey, TenantId,
 };
 use crate::model::{Change, ChangeKind};
 use crate::policy::Emails;
@@ -103,19 +104,21 @@ pub(crate) fn update(
                 current.version
             )));
         }
-        save(tx, actor, &current, fields).map(|(c, _)| c)
+        save(tx, actor, &current, fields, FROM_RECORD).map(|(c, _)| c)
     })
 }
 
 /// Replaces the editable fields of `current` with those of `fields`, writing nothing when no
 /// field changed; else the customer takes the next version and a `CustomerUpdated` event names
-/// the changed fields. Conflict if the stored row moved on since `current` was read. Returns the
-/// stored customer and the names of the changed fields.
+/// the changed fields, and a changed consent is recorded as from `source`. Conflict if the
+/// stored row moved on since `current` was read. Returns the stored customer and the names of
+/// the changed fields.
 pub(crate) fn save(
     tx: &dyn WriteTx,
     actor: &Actor,
     current: &Customer,
     fields: Customer,
+    source: &str,
 ) -> Result<(Customer, Vec<&'static str>)> {
     let changed = current.changed_fields(&fields);
     if changed.is_empty() {
@@ -137,6 +140,10 @@ pub(crate) fn save(
     if !tx.update_customer(&next)? {
         return Err(changed_meanwhile(&next));
     }
+    if changed.contains(&"consent") {
+        let consents = (current.consent, next.consent);
+        crate::cases::consent::follow(tx, actor, &next.id, consents, source)?;
+    }
     let change = Change::customer(ChangeKind::CustomerUpdated, next.id).with_fields(&changed);
     tx.append(actor, &change)?;
     Emails::warn(tx, actor, &next.id, shared)?;
@@ -144,11 +151,13 @@ pub(crate) fn save(
 }
 
 /// Stores validated customers with the tenant's next customer numbers, in order: each new,
-/// at version 1, with a `CustomerCreated` event; their emails meet the tenant's email policy.
+/// at version 1, with a `CustomerCreated` event; their emails meet the tenant's email policy;
+/// the consents they hold are recorded as from `source`.
 pub(crate) fn create(
     tx: &dyn WriteTx,
     actor: &Actor,
     batch: Vec<Customer>,
+    source: &str,
 ) -> Result<Vec<Customer>> {
     let mut emails = Emails::of(tx)?;
     let mut out = Vec::with_capacity(batch.len());
@@ -156,6 +165,7 @@ pub(crate) fn create(
         tx,
         actor,
         batch,
+        source,
         |c| emails.check(tx, c, &[], &[]),
         &mut out,
     )?;
@@ -168,6 +178,7 @@ pub(crate) fn create_checked(
     tx: &dyn WriteTx,
     actor: &Actor,
     batch: Vec<Customer>,
+    source: &str,
     mut check: impl FnMut(&Customer) -> Result<Option<CustomerId>>,
     out: &mut Vec<Customer>,
 ) -> Result<()> {
@@ -180,6 +191,8 @@ pub(crate) fn create_checked(
         c.version = 1;
         let shared = check(&c)?;
         tx.insert_customer(&c)?;
+        let consents = (Consent::default(), c.consent);
+        crate::cases::consent::follow(tx, actor, &c.id, consents, source)?;
         tx.append(actor, &Change::customer(ChangeKind::CustomerCreated, c.id))?;
         Emails::warn(tx, actor, &c.id, shared)?;
         out.push(c);
@@ -198,7 +211,7 @@ pub(crate) fn create_from(
     port::write(store, tenant, |tx| {
         let mut out = Vec::new();
         while let Some(chunk) = next()? {
-            out.extend(create(tx, actor, chunk)?);
+            out.extend(create(tx, actor, chunk, FROM_RECORD)?);
         }
         Ok(out)
     })
@@ -214,7 +227,7 @@ pub(crate) fn create_one(
 ) -> Result<Customer> {
     port::write(store, tenant, |tx| {
         let rules = Rules::new(&tx.tenant_settings()?, Utc::now().date_naive());
-        let mut created = create(tx, actor, vec![fields.validate(&rules)?])?;
+        let mut created = create(tx, actor, vec![fields.validate(&rules)?], FROM_RECORD)?;
         created
             .pop()
             .ok_or_else(|| Error::Internal("insert returned no customer".into()))

@@ -331,6 +331,7 @@ fn create(
         tx,
         actor,
         fields,
+        crate::consent::FROM_IMPORT,
         |_| Ok(shared.pop_front().flatten()),
         &mut created,
     )?;
@@ -406,7 +407,13 @@ fn one(
         },
         Some(current) => {
             let laid = current.overlay(&row.fields, region)?;
-            let (stored, changed) = crate::cases::customers::save(tx, actor, &current, laid)?;
+            let (stored, changed) = crate::cases::customers::save(
+                tx,
+                actor,
+                &current,
+                laid,
+                crate::consent::FROM_IMPORT,
+            )?;
             if !changed.is_empty() {
                 sink.updated(&stored);
             }

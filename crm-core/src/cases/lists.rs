@@ -97,7 +97,7 @@ fn members(
                 format!("would be on more than {MAX_LISTS} lists"),
             ));
         }
-        customers::save(tx, actor, &current, next)?;
+        customers::save(tx, actor, &current, next, crate::consent::FROM_RECORD)?;
         changed += 1;
     }
     Ok(changed)

@@ -53,12 +53,28 @@ fn load(tx: &dyn Tx, req: &MergeRequest) -> Result<Loaded> {
     })
 }
 
+/// The fields that survive a merge ([`survive`]), the marketing consent as the parties'
+/// consent records together allow (a withdrawal recorded last holds).
+fn survive_in(
+    tx: &dyn Tx,
+    primary: &Customer,
+    others: &[Customer],
+    choices: &std::collections::BTreeMap<crate::model::MergeField, CustomerId>,
+    names: crate::model::NameRule,
+) -> Result<crate::merge::Survived> {
+    let mut survived = survive(primary, others, choices, names)?;
+    let parties: Vec<&Customer> = std::iter::once(primary).chain(others).collect();
+    survived.customer.consent =
+        crate::cases::consent::after_merge(tx, &parties, survived.customer.consent)?;
+    Ok(survived)
+}
+
 /// What merging as `req` asks would do, without writing.
 pub(crate) fn plan(store: &dyn Store, tenant: &TenantId, req: &MergeRequest) -> Result<MergePlan> {
     port::read(store, tenant, |tx| {
         let loaded = load(tx, req)?;
         let names = tx.tenant_settings()?.name_rule;
-        let survived = survive(&loaded.primary, &loaded.others, &req.choices, names)?;
+        let survived = survive_in(tx, &loaded.primary, &loaded.others, &req.choices, names)?;
         Ok(MergePlan {
             customer: survived.customer,
             sources: survived.sources,
@@ -89,7 +105,7 @@ pub(crate) fn merge(
         } = load(tx, req)?;
         let settings = tx.tenant_settings()?;
         settings.merge.check(actor, "merge", "merge customers")?;
-        let survived = survive(&primary, &others, &req.choices, settings.name_rule)?;
+        let survived = survive_in(tx, &primary, &others, &req.choices, settings.name_rule)?;
         let mut documents_after = 0;
         for c in std::iter::once(&primary).chain(&others) {
             documents_after += tx.document_count(&c.id)?;

@@ -43,6 +43,9 @@ fn report(tx: &dyn Tx, c: &Customer, merges: &[MergeId]) -> Result<Anonymisation
     if !tx.communications(&c.id)?.is_empty() {
         erased.push("communications".into());
     }
+    if !tx.consents(&[c.id])?.is_empty() {
+        erased.push("consent_records".into());
+    }
     Ok(AnonymisationReport {
         customer_id: c.id,
         customer_no: c.customer_no,
@@ -167,6 +170,7 @@ fn anonymise_one(
     }
     tx.erase_documents(&c.id)?;
     tx.erase_communications(&c.id)?;
+    tx.erase_consents(&c.id)?;
     drop_if_empty(tx, actor, &c.lists)?;
     tx.insert_anonymisation(&c.id, actor, reason, now)?;
     tx.log_privacy(PrivacyAction::Anonymise, c.customer_no, actor, now)?;
@@ -322,9 +326,11 @@ pub(crate) fn export(
         let documents = tx.documents(&id)?;
         let brochure_requests = tx.brochure_requests(&id)?;
         let communications = tx.communications(&id)?;
+        let consents = tx.consents(&[id])?;
         Ok(PersonalDataExport::new(
             tenant.as_str(),
             profile,
+            consents,
             bookings,
             merges,
             not_duplicates,

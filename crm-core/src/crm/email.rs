@@ -7,7 +7,7 @@ use super::{Rows, Tenant};
 use crate::email::{FailedEmail, SendReport, SentEmail, SmtpSettings};
 use crate::error::{Error, Result};
 use crate::model::limits::MAX_TEXT_CHARS;
-use crate::model::{Actor, Audience, Channel, NewCommunication, TemplateKind};
+use crate::model::{Actor, Audience, Channel, ConsentPurpose, NewCommunication, TemplateKind};
 
 impl Tenant {
     /// Sends email template `template` to the customers of `audience` who may be written to by
@@ -45,7 +45,8 @@ impl Tenant {
         }
         let now = Utc::now();
         let (ids, _) = self.audience_ids(audience, now, crate::model::limits::MAX_AUDIENCE)?;
-        let outreach = self.outreach_of(Rows::Ids(&ids), Channel::Email)?;
+        let outreach =
+            self.outreach_of(Rows::Ids(&ids), Channel::Email, ConsentPurpose::Marketing)?;
         let reachable = transport.test_connection().map_err(|e| Error::Io {
             message: format!("the SMTP server cannot be reached: {e}"),
             source: std::io::Error::other(e.to_string()),

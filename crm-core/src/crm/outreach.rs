@@ -4,8 +4,8 @@ use super::{Rows, Tenant};
 use crate::error::{Error, Result};
 use crate::model::CustomerQuery;
 use crate::model::{
-    Actor, Channel, Communication, Customer, CustomerId, NewCommunication, Outreach, OutreachSkips,
-    Recipient,
+    Actor, Channel, Communication, ConsentPurpose, ConsentRecord, Customer, CustomerId,
+    NewCommunication, NewConsent, Outreach, OutreachSkips, Recipient,
 };
 
 /// Most entries logged in one call.
@@ -53,6 +53,49 @@ impl Tenant {
         crate::cases::consent::opt_in(self.store.as_ref(), &self.id, actor, channel, address)
     }
 
+    /// Records a consent decision of customer `customer` (a merged id: the customer it went
+    /// into) on a channel for a purpose, given or withdrawn, when (`None`: now) and from which
+    /// source (a label: `booking form`, `phone call`). Records are kept, none replaced: the latest
+    /// recorded is the customer's consent. A marketing one also sets the customer's
+    /// [`Consent`](crate::Consent) on its channel (given: when; withdrawn: none), with a new
+    /// version and a `CustomerUpdated` naming `consent`. A `ConsentRecorded` change follows
+    /// each. Setting the customer's consent through a create, update, capture or import records
+    /// it as well (source `customer record`, `booking capture` or `import`).
+    ///
+    /// ```
+    /// # use crm_core::{Actor, Channel, ConsentPurpose, ConsentState, Crm, NewConsent, NewCustomer, Role};
+    /// # let crm = Crm::open_in_memory()?;
+    /// # let agency = crm.tenant("agency")?;
+    /// # let actor = Actor::new("u-1", Role::Agent);
+    /// # let c = agency.create_customer(&actor, NewCustomer { first_name: "Zoé".into(), last_name: "Roux".into(), ..Default::default() })?;
+    /// let given = NewConsent::new(Channel::Email, ConsentPurpose::Marketing, ConsentState::Given, "booking form");
+    /// agency.record_consent(&actor, &c.id, given)?;
+    /// assert!(agency.get_customer(&c.id)?.consent.email.is_some());
+    /// # Ok::<(), crm_core::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// Validation on `source` (blank, long, holding an address) or `at` (in the future);
+    /// NotFound; Conflict for an anonymised customer.
+    pub fn record_consent(
+        &self,
+        actor: &Actor,
+        customer: &CustomerId,
+        consent: NewConsent,
+    ) -> Result<ConsentRecord> {
+        actor.validate()?;
+        crate::cases::consent::record(self.store.as_ref(), &self.id, actor, customer, consent)
+    }
+
+    /// The consent records of customer `customer` (a merged id: the customer it went into,
+    /// whose records include those of the records merged into it), the latest recorded first.
+    ///
+    /// # Errors
+    /// NotFound.
+    pub fn consents(&self, customer: &CustomerId) -> Result<Vec<ConsentRecord>> {
+        crate::cases::consent::history(self.store.as_ref(), &self.id, customer)
+    }
+
     /// Whether `address` is opted out on `channel`.
     ///
     /// # Errors
@@ -61,20 +104,42 @@ impl Tenant {
         crate::cases::consent::is_opted_out(self.store.as_ref(), &self.id, channel, address)
     }
 
-    /// The customers `query` finds (every hit, in its order) who may be written to on
+    /// The customers `query` finds (every hit, in its order) who may be sent marketing on
     /// `channel`, and how many may not, by reason: anonymised,
     /// no address (no email; for SMS, no mobile number or one that is not a mobile number), no
-    /// consent on the channel, an address that belongs to a person who asked to be forgotten,
-    /// or an address opted out of the channel ([`opt_out`](Self::opt_out)), whichever record
-    /// holds it.
+    /// marketing consent on the channel, an address that belongs to a person who asked to be
+    /// forgotten, or an address opted out of the channel ([`opt_out`](Self::opt_out)),
+    /// whichever record holds it. [`outreach_for`](Self::outreach_for) with
+    /// [`ConsentPurpose::Marketing`].
     /// The library sends nothing: the host sends, then logs what it sent with
     /// [`record_communications`](Self::record_communications). Writes nothing.
     pub fn outreach(&self, query: &CustomerQuery, channel: Channel) -> Result<Outreach> {
-        self.outreach_of(Rows::Query(query, chrono::Utc::now()), channel)
+        self.outreach_for(query, channel, ConsentPurpose::Marketing)
     }
 
-    /// [`outreach`](Self::outreach) over `rows`.
-    pub(crate) fn outreach_of(&self, rows: Rows<'_>, channel: Channel) -> Result<Outreach> {
+    /// [`outreach`](Self::outreach) for messages of `purpose`. Marketing needs the customer's
+    /// marketing consent on the channel and leaves opted-out addresses out. Service messages
+    /// (about the customer's own bookings) need no consent and reach an opted-out address
+    /// (an opt-out is from marketing); they leave out a customer whose latest service record on
+    /// the channel withdraws them (counted as `no_consent`). Anonymised customers, those
+    /// without an address and the addresses of forgotten persons are left out for both.
+    pub fn outreach_for(
+        &self,
+        query: &CustomerQuery,
+        channel: Channel,
+        purpose: ConsentPurpose,
+    ) -> Result<Outreach> {
+        self.outreach_of(Rows::Query(query, chrono::Utc::now()), channel, purpose)
+    }
+
+    /// [`outreach_for`](Self::outreach_for) over `rows`.
+    pub(crate) fn outreach_of(
+        &self,
+        rows: Rows<'_>,
+        channel: Channel,
+        purpose: ConsentPurpose,
+    ) -> Result<Outreach> {
+        let marketing = purpose == ConsentPurpose::Marketing;
         let mut recipients = Vec::new();
         let mut skipped = OutreachSkips::default();
         self.each_page(rows, |ids, _| {
@@ -82,7 +147,7 @@ impl Tenant {
             // Those that pass the other checks, then one read for their suppressions.
             let mut candidates = Vec::new();
             for c in &customers {
-                match candidate(c, channel) {
+                match candidate(c, channel, marketing) {
                     Ok(address) => candidates.push((c, address)),
                     Err(counter) => *counter(&mut skipped) += 1,
                 }
@@ -94,21 +159,33 @@ impl Tenant {
                 Channel::Sms => "mobile",
                 _ => "email",
             };
-            let opted_out = crate::cases::consent::opted_out_each(
-                self.store.as_ref(),
-                &self.id,
-                &found,
-                channel,
-            )?;
-            for (((c, address), fields), opted_out) in
-                candidates.into_iter().zip(suppressed).zip(opted_out)
+            // Marketing: opted-out addresses; service: customers who withdrew service messages.
+            let held_back = match marketing {
+                true => crate::cases::consent::opted_out_each(
+                    self.store.as_ref(),
+                    &self.id,
+                    &found,
+                    channel,
+                )?,
+                false => crate::cases::consent::service_withdrawn_each(
+                    self.store.as_ref(),
+                    &self.id,
+                    &found,
+                    channel,
+                )?,
+            };
+            for (((c, address), fields), held_back) in
+                candidates.into_iter().zip(suppressed).zip(held_back)
             {
                 if fields.iter().any(|f| f == field) {
                     skipped.suppressed += 1;
                     continue;
                 }
-                if opted_out {
-                    skipped.opted_out += 1;
+                if held_back {
+                    match marketing {
+                        true => skipped.opted_out += 1,
+                        false => skipped.no_consent += 1,
+                    }
                     continue;
                 }
                 recipients.push(Recipient {
@@ -169,9 +246,14 @@ impl Tenant {
 /// A skip counter of [`OutreachSkips`].
 type Counter = fn(&mut OutreachSkips) -> &mut u64;
 
-/// The address `c` may be written to on `channel`, or the counter of the reason it may not
-/// (suppression is checked after, for many at once).
-fn candidate(c: &Customer, channel: Channel) -> std::result::Result<String, Counter> {
+/// The address `c` may be written to on `channel` (for marketing: with its marketing consent),
+/// or the counter of the reason it may not (suppression, opt-outs and service withdrawals are
+/// checked after, for many at once).
+fn candidate(
+    c: &Customer,
+    channel: Channel,
+    marketing: bool,
+) -> std::result::Result<String, Counter> {
     if c.is_anonymised() {
         return Err(|s| &mut s.anonymised);
     }
@@ -182,7 +264,7 @@ fn candidate(c: &Customer, channel: Channel) -> std::result::Result<String, Coun
     let Some(address) = channel.address_of(c).map(str::to_owned) else {
         return Err(|s| &mut s.no_address);
     };
-    if consent.is_none() {
+    if marketing && consent.is_none() {
         return Err(|s| &mut s.no_consent);
     }
     Ok(address)

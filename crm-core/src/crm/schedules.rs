@@ -260,7 +260,11 @@ impl Tenant {
                 run.file = Some(path);
             }
             ScheduleAction::Outreach { channel, template } => {
-                let outreach = self.outreach_of(Rows::Ids(ids), *channel)?;
+                let outreach = self.outreach_of(
+                    Rows::Ids(ids),
+                    *channel,
+                    crate::model::ConsentPurpose::Marketing,
+                )?;
                 run.rows = outreach.recipients.len() as u64;
                 if let Some(template) = template {
                     let recipients: Vec<_> =

@@ -11,4 +11,4 @@ pub(crate) use rules::{
     BookingNow, PrimaryNow, check_booking_back, check_documents, check_mergeable, check_undo,
     check_undo_record,
 };
-pub(crate) use survivorship::survive;
+pub(crate) use survivorship::{Survived, survive};

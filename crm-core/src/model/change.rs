@@ -69,6 +69,10 @@ crate::model::string_enum::string_enum!(
         AddressOptedOut = "address_opted_out",
         /// An address opted in again on a channel (no customer; `fields`: the channel).
         AddressOptedIn = "address_opted_in",
+        /// A consent record was added to the customer (`fields`: its channel and purpose). A
+        /// `CustomerUpdated` naming `consent` follows when the customer's marketing consent
+        /// changed with it.
+        ConsentRecorded = "consent_recorded",
     }
 );
 

@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::dedupe::NotDuplicate;
 use crate::model::{
-    Booking, BrochureRequest, ChangeEvent, Communication, Customer, Document, MergeRecord, Money,
-    PaymentStatus, Phone,
+    Booking, BrochureRequest, ChangeEvent, Communication, ConsentRecord, Customer, Document,
+    MergeRecord, Money, PaymentStatus, Phone,
 };
 
 /// The version of the export's layout; a change that could break a reader raises it (3: a phone's
@@ -33,7 +33,8 @@ pub struct PersonalDataExport {
     pub profile: Customer,
     /// The emails and phones besides the main ones.
     pub secondary_contacts: SecondaryContacts,
-    /// The communication consents given, with when.
+    /// Its consent records, per channel and purpose, given and withdrawn, with when and from
+    /// which source: the whole history, the latest first.
     pub consents: Vec<ConsentRecord>,
     /// Every booking linked to the customer, newest pickup first.
     pub bookings: Vec<Booking>,
@@ -69,17 +70,6 @@ pub struct SecondaryContacts {
     pub emails: Vec<String>,
     /// Further phones, as typed and in E.164.
     pub phones: Vec<Phone>,
-}
-
-/// A communication consent and when it was given.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[non_exhaustive]
-pub struct ConsentRecord {
-    /// `email` or `sms`.
-    pub channel: String,
-    /// When the customer agreed.
-    pub given_at: DateTime<Utc>,
 }
 
 /// An invoice of one of the customer's bookings.
@@ -120,6 +110,7 @@ impl PersonalDataExport {
     pub(crate) fn new(
         tenant: &str,
         profile: Customer,
+        consents: Vec<ConsentRecord>,
         bookings: Vec<Booking>,
         merges: Vec<MergeRecord>,
         not_duplicates: Vec<NotDuplicate>,
@@ -129,18 +120,6 @@ impl PersonalDataExport {
         communications: Vec<Communication>,
         anonymisation: Option<AnonymisationNote>,
     ) -> Self {
-        let consents = [
-            ("email", profile.consent.email),
-            ("sms", profile.consent.sms),
-        ]
-        .into_iter()
-        .filter_map(|(channel, at)| {
-            at.map(|given_at| ConsentRecord {
-                channel: channel.into(),
-                given_at,
-            })
-        })
-        .collect();
         let invoices = bookings
             .iter()
             .flat_map(|b| {

@@ -4,6 +4,7 @@ mod actor;
 mod booking;
 mod capture;
 mod change;
+mod consent;
 mod contact;
 mod customer;
 mod dates;
@@ -37,6 +38,7 @@ pub(crate) use booking::{reference, spending};
 pub use capture::{CaptureMatch, Captured};
 pub(crate) use change::Change;
 pub use change::{ChangeEvent, ChangeKind};
+pub use consent::{ConsentPurpose, ConsentRecord, ConsentState, NewConsent};
 pub use contact::Phone;
 pub(crate) use contact::{
     email as check_email, email_key, phone as read_phone, reading_region, valid_e164,
@@ -45,8 +47,7 @@ pub use customer::{Address, Consent, Customer, CustomerId, NewCustomer};
 pub(crate) use customer::{Rules, full_name};
 pub use document::{Document, DocumentId, NewDocument};
 pub use export::{
-    AnonymisationNote, ConsentRecord, EXPORT_FORMAT, InvoiceRecord, PersonalDataExport,
-    SecondaryContacts,
+    AnonymisationNote, EXPORT_FORMAT, InvoiceRecord, PersonalDataExport, SecondaryContacts,
 };
 pub use feed::{FEED_RETENTION, FeedBounds, FeedCompaction, FeedCursor};
 pub(crate) use feed::{check_cursor, check_readable, compaction_bound, cursor_name, cutoff};

@@ -71,7 +71,8 @@ pub struct OutreachSkips {
     pub anonymised: u64,
     /// No email (or no mobile number that can take an SMS).
     pub no_address: u64,
-    /// No consent on the channel.
+    /// No marketing consent on the channel (for service messages: the customer withdrew them
+    /// on the channel).
     pub no_consent: u64,
     /// The address belongs to a person who asked to be forgotten.
     pub suppressed: u64,

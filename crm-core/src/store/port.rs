@@ -12,7 +12,7 @@ use crate::dedupe::NotDuplicate;
 use crate::error::{Error, Result};
 use crate::model::{AnonymisationNote, MergeId, MergeRecord, PrivacyAction, PrivacyLogEntry, Undo};
 use crate::model::{Change, ChangeEvent, ChangeKind, FeedBounds, FeedCursor};
-use crate::model::{Channel, Invoiced};
+use crate::model::{Channel, ConsentPurpose, ConsentRecord, Invoiced};
 use chrono::{DateTime, FixedOffset, Utc};
 
 use crate::model::{
@@ -98,6 +98,16 @@ pub(crate) trait Tx {
         channel: Channel,
         digests: &[Vec<u8>],
     ) -> Result<std::collections::HashSet<Vec<u8>>>;
+    /// The consent records of `customers`, the latest recorded first.
+    fn consents(&self, customers: &[CustomerId]) -> Result<Vec<ConsentRecord>>;
+    /// The consent records on `channel` for `purpose` of each of `customers`, the latest
+    /// recorded first.
+    fn consents_among(
+        &self,
+        customers: &[CustomerId],
+        channel: Channel,
+        purpose: ConsentPurpose,
+    ) -> Result<Vec<(CustomerId, ConsentRecord)>>;
     /// The booking of this reference.
     fn booking(&self, reference: &str) -> Result<Option<Booking>>;
     /// The stored bookings among these references (validated: trimmed).
@@ -387,7 +397,9 @@ pub(crate) trait WriteTx: Tx {
     fn set_merge_undone(&self, id: &MergeId, undo: &Undo) -> Result<()>;
     /// Writes one snapshot a merge keeps.
     fn set_merge_snapshot(&self, id: &MergeId, which: Snapshot, customer: &Customer) -> Result<()>;
-    /// Moves the documents, brochure requests and communications of `from` to `to`,
+    /// Appends a consent record of `customer`, at the tenant's next position.
+    fn insert_consent(&self, customer: &CustomerId, record: &ConsentRecord) -> Result<()>;
+    /// Moves the documents, brochure requests, communications and consent records of `from` to `to`,
     /// remembering each move under merge `merge`.
     fn move_owned_rows(&self, merge: &MergeId, from: &CustomerId, to: &CustomerId) -> Result<()>;
     /// Moves back the rows merge `merge` moved that are still on `primary`.
@@ -413,6 +425,8 @@ pub(crate) trait WriteTx: Tx {
     fn erase_documents(&self, customer: &CustomerId) -> Result<()>;
     /// Empties the address, subject and reference of a customer's communication log.
     fn erase_communications(&self, customer: &CustomerId) -> Result<()>;
+    /// Deletes a customer's consent records (their times are the person's).
+    fn erase_consents(&self, customer: &CustomerId) -> Result<()>;
     /// Records that a customer was anonymised: when, by whom, why.
     fn insert_anonymisation(
         &self,

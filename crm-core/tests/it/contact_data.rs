@@ -549,6 +549,7 @@ fn a_file_of_the_previous_schema_gets_its_phones_read_again() {
              ALTER TABLE bookings ADD COLUMN amount_minor INTEGER;
              ALTER TABLE bookings ADD COLUMN currency TEXT;
              ALTER TABLE bookings ADD COLUMN payment_status TEXT;
+             DROP TABLE merge_consents; DROP TABLE consent_records;
              PRAGMA user_version = 6;",
         )
         .unwrap();

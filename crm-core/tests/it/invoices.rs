@@ -296,3 +296,117 @@ fn invoices_are_each_tenants_own() {
     assert_eq!(a.search(&q).unwrap().total, 1);
     assert_eq!(b.search(&q).unwrap().total, 0);
 }
+
+/// A store of the previous schema (one invoice per booking in the booking's columns, consents
+/// only on the customer) keeps its invoices and consents when opened: the invoice becomes the
+/// booking's first, each consent a record.
+#[test]
+fn the_previous_schema_keeps_its_invoices_and_consents() {
+    let db = open();
+    let t = db.tenant("agency");
+    let given: chrono::DateTime<chrono::Utc> = "2025-05-01T12:00:00Z".parse().unwrap();
+    let anne = t
+        .create_customer(
+            &actor(),
+            crm_core::NewCustomer {
+                consent: crm_core::Consent {
+                    email: Some(given),
+                    sms: None,
+                },
+                ..customer("Anne", "Martin")
+            },
+        )
+        .unwrap();
+    t.upsert_booking(
+        &actor(),
+        booking_for("BK-1", "2026-07-14T08:30:00+02:00", &anne),
+    )
+    .unwrap();
+    t.upsert_booking(
+        &actor(),
+        booking_for("BK-2", "2026-08-14T08:30:00+02:00", &anne),
+    )
+    .unwrap();
+    let Db {
+        crm,
+        url,
+        path,
+        dir,
+    } = db;
+    drop((t, crm));
+    // As the previous version left the store.
+    let integer = if url.is_some() { "BIGINT" } else { "INTEGER" };
+    let old = format!(
+        "ALTER TABLE bookings DROP COLUMN invoices;
+        ALTER TABLE bookings ADD COLUMN invoice_number TEXT;
+        ALTER TABLE bookings ADD COLUMN amount_minor {integer};
+        ALTER TABLE bookings ADD COLUMN currency TEXT;
+        ALTER TABLE bookings ADD COLUMN payment_status TEXT;
+        UPDATE bookings SET invoice_number = 'F-1', amount_minor = 12050, currency = 'EUR',
+            payment_status = 'partially_paid' WHERE reference = 'BK-1';
+        DROP TABLE merge_consents; DROP TABLE consent_records;"
+    );
+    match &url {
+        Some(url) => {
+            let mut client = postgres::Client::connect(url, postgres::NoTls).unwrap();
+            client
+                .batch_execute(&format!(
+                    "{old} UPDATE crm_store SET schema_version = schema_version - 2;"
+                ))
+                .unwrap();
+        }
+        None => {
+            let conn = rusqlite::Connection::open(&path).unwrap();
+            let version: i64 = conn
+                .query_row("PRAGMA user_version", [], |r| r.get(0))
+                .unwrap();
+            conn.execute_batch(&format!("{old} PRAGMA user_version = {};", version - 2))
+                .unwrap();
+        }
+    }
+    let crm = match &url {
+        Some(url) => crm_core::Crm::connect(url, dir.path().join("index")).unwrap(),
+        None => crm_core::Crm::open(&path).unwrap(),
+    };
+    let t = crm.tenant("agency").unwrap();
+    assert_eq!(
+        t.get_booking("BK-1").unwrap().invoices,
+        vec![Invoice::new(
+            "F-1",
+            eur(12050),
+            PaymentStatus::PartiallyPaid
+        )]
+    );
+    assert!(t.get_booking("BK-2").unwrap().invoices.is_empty());
+    assert_eq!(t.invoices(&anne.id).unwrap().outstanding, vec![eur(12050)]);
+    let records = t.consents(&anne.id).unwrap();
+    assert_eq!(records.len(), 1);
+    let r = &records[0];
+    assert_eq!(
+        (
+            r.channel,
+            r.purpose,
+            r.state,
+            r.at,
+            r.source.as_str(),
+            r.recorded_by.as_str()
+        ),
+        (
+            crm_core::Channel::Email,
+            crm_core::ConsentPurpose::Marketing,
+            crm_core::ConsentState::Given,
+            given,
+            "customer record",
+            "crm:migration"
+        )
+    );
+    assert_eq!(t.get_customer(&anne.id).unwrap(), anne);
+    // Opening again changes nothing more.
+    drop((t, crm));
+    let crm = match &url {
+        Some(url) => crm_core::Crm::connect(url, dir.path().join("index")).unwrap(),
+        None => crm_core::Crm::open(&path).unwrap(),
+    };
+    let t = crm.tenant("agency").unwrap();
+    assert_eq!(t.consents(&anne.id).unwrap(), records);
+}

@@ -114,6 +114,52 @@ int main(int argc, char **argv) {
     crm_outreach_free(o);
   }
 
+  /* consent records: a history per channel and purpose; outreach by purpose */
+  {
+    char *record = NULL, *history = NULL;
+    CHECK_OK(crm_tenant_consents_json(t, anne, &history));
+    CHECK(contains(history, "\"source\":\"customer record\"") && contains(history, "\"state\":\"given\""));
+    crm_string_free(history);
+    CHECK_OK(crm_tenant_record_consent(t, bob, CRM_CHANNEL_EMAIL, "service", "withdrawn", "2026-03-01T10:00:00Z",
+                                       "phone call", &record));
+    CHECK(contains(record, "\"purpose\":\"service\"") && contains(record, "\"recorded_by\":\"u-17\""));
+    CHECK(contains(record, "\"at\":\"2026-03-01T10:00:00Z\""));
+    crm_string_free(record);
+    /* Service messages need no consent, but Bob withdrew them; Anne is reached. */
+    CHECK_OK(crm_tenant_outreach_for(t, lyon, CRM_CHANNEL_EMAIL, "service", &o));
+    CHECK(crm_outreach_count(o) == 1);
+    CHECK_OK(crm_outreach_skipped(o, &skips));
+    CHECK(skips.no_consent == 1);
+    crm_outreach_free(o);
+    CHECK_OK(crm_tenant_record_consent(t, bob, CRM_CHANNEL_EMAIL, "service", "given", NULL, "web form", NULL));
+    CHECK_OK(crm_tenant_outreach_for(t, lyon, CRM_CHANNEL_EMAIL, "service", &o));
+    CHECK(crm_outreach_count(o) == 2);
+    crm_outreach_free(o);
+    /* A marketing withdrawal clears the customer's consent: out of marketing. */
+    CHECK_OK(crm_tenant_record_consent(t, anne, CRM_CHANNEL_EMAIL, "marketing", "withdrawn", NULL, "phone call", NULL));
+    CHECK_OK(crm_tenant_outreach(t, lyon, CRM_CHANNEL_EMAIL, &o));
+    CHECK(crm_outreach_count(o) == 0);
+    crm_outreach_free(o);
+    CHECK_OK(crm_tenant_record_consent(t, anne, CRM_CHANNEL_EMAIL, "marketing", "given", NULL, "web form", NULL));
+    CHECK_OK(crm_tenant_consents_json(t, anne, &history));
+    CHECK(strstr(history, "web form") < strstr(history, "phone call")); /* the latest first */
+    crm_string_free(history);
+    CHECK_STATUS(crm_tenant_outreach_for(t, lyon, CRM_CHANNEL_EMAIL, "spam", &o), CRM_ERR_VALIDATION);
+    CHECK(str_eq(crm_last_error_field(), "purpose"));
+    CHECK_STATUS(crm_tenant_record_consent(t, anne, CRM_CHANNEL_EMAIL, "marketing", "maybe", NULL, "form", NULL),
+                 CRM_ERR_VALIDATION);
+    CHECK(str_eq(crm_last_error_field(), "state"));
+    CHECK_STATUS(crm_tenant_record_consent(t, anne, CRM_CHANNEL_EMAIL, "marketing", "given", NULL, "anne@x.fr", NULL),
+                 CRM_ERR_VALIDATION);
+    CHECK(str_eq(crm_last_error_field(), "source"));
+    CHECK_STATUS(crm_tenant_record_consent(t, anne, CRM_CHANNEL_EMAIL, "marketing", "given", "yesterday", "form", NULL),
+                 CRM_ERR_VALIDATION);
+    CHECK(str_eq(crm_last_error_field(), "at"));
+    CHECK_STATUS(crm_tenant_record_consent(other, anne, CRM_CHANNEL_EMAIL, "marketing", "given", NULL, "form", NULL),
+                 CRM_ERR_NOT_FOUND);
+    CHECK_STATUS(crm_tenant_consents_json(other, anne, &history), CRM_ERR_NOT_FOUND);
+  }
+
   /* the log */
   CHECK_OK(crm_tenant_record_communication(t, anne, CRM_CHANNEL_EMAIL, "Summer offers", "msg-1", "2026-06-01T10:00:00Z", &entry));
   CHECK(strlen(entry) == 36);

@@ -27,6 +27,7 @@ __all__ = [
     "Money",
     "Phone",
     "PrivacyLogEntry",
+    "ConsentRecord",
     "TenantSettings",
     "ChangeEvent",
     "FeedBounds",
@@ -103,6 +104,8 @@ _EmailUniqueness = Literal["allow", "warn", "refuse"]
 _Permission = Literal["anyone", "organisation", "nobody"]
 _PrivacyAction = Literal["export", "anonymise", "delete"]
 _SpendingPeriod = Literal["month", "year"]
+_ConsentPurpose = Literal["marketing", "service"]
+_ConsentState = Literal["given", "withdrawn"]
 _CaptureMatch = Literal["created", "booking", "email"]
 _IssueKind = Literal["error", "skipped", "warning"]
 _ChangeKind = Literal[
@@ -131,6 +134,7 @@ _ChangeKind = Literal[
     "customer_email_shared",
     "address_opted_out",
     "address_opted_in",
+    "consent_recorded",
 ]
 _MergeField = Literal[
     "title",
@@ -531,6 +535,28 @@ class TenantSettings:
     def hard_delete(self) -> _Permission: ...
     @property
     def merge(self) -> _Permission: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+
+@final
+class ConsentRecord:
+    """A consent record of a customer: channel, purpose, given or withdrawn, when, from where."""
+
+    @property
+    def channel(self) -> _Channel: ...
+    @property
+    def purpose(self) -> _ConsentPurpose: ...
+    @property
+    def state(self) -> _ConsentState: ...
+    @property
+    def at(self) -> datetime: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def recorded_at(self) -> datetime: ...
+    @property
+    def recorded_by(self) -> str: ...
     def to_dict(self) -> dict[str, Any]: ...
     def __eq__(self, value: object, /) -> bool: ...
     __hash__: ClassVar[None]  # type: ignore[assignment]
@@ -1568,7 +1594,24 @@ class Tenant:
         fonts: Sequence[str | os.PathLike[str]] | None = None,
         progress: Callable[[int, int], object] | None = None,
     ) -> int: ...
-    def outreach(self, channel: _Channel, *, search: Mapping[str, Any] | SavedSearch | None = None) -> Outreach: ...
+    def outreach(
+        self,
+        channel: _Channel,
+        *,
+        search: Mapping[str, Any] | SavedSearch | None = None,
+        purpose: _ConsentPurpose = "marketing",
+    ) -> Outreach: ...
+    def record_consent(
+        self,
+        customer: Customer | str,
+        channel: _Channel,
+        purpose: _ConsentPurpose,
+        state: _ConsentState,
+        *,
+        source: str,
+        at: datetime | None = None,
+    ) -> ConsentRecord: ...
+    def consents(self, customer: Customer | str) -> list[ConsentRecord]: ...
     def opt_out(self, channel: _Channel, address: str, *, source: str) -> bool: ...
     def opt_in(self, channel: _Channel, address: str) -> bool: ...
     def is_opted_out(self, channel: _Channel, address: str) -> bool: ...

@@ -14,6 +14,7 @@
 mod bookings;
 mod changes;
 mod communications;
+mod consent;
 mod customers;
 mod dedupe;
 mod documents;
@@ -519,7 +520,7 @@ impl Store for PgStore {
             .client
             .batch_execute(
                 "VACUUM (INDEX_CLEANUP ON) customers, customer_contacts, customer_lists, lists, \
-                 merges, merge_members, documents, communications",
+                 merges, merge_members, documents, communications, consent_records",
             )
             .map_err(pg);
         let reset = conn.client.batch_execute("RESET lock_timeout").map_err(pg);

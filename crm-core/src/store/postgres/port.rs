@@ -15,8 +15,8 @@ use chrono::{DateTime, FixedOffset, Utc};
 use super::Db;
 use super::values::utc_text;
 use super::{
-    bookings, changes, communications, customers, dedupe, documents, indexing, list, lists, merges,
-    privacy, saved, schedules, templates,
+    bookings, changes, communications, consent, customers, dedupe, documents, indexing, list,
+    lists, merges, privacy, saved, schedules, templates,
 };
 use crate::dedupe::NotDuplicate;
 use crate::error::Result;
@@ -28,7 +28,7 @@ use crate::model::{
 };
 use crate::model::{AnonymisationNote, MergeId, PrivacyAction, PrivacyLogEntry, Undo};
 use crate::model::{Change, ChangeEvent, FeedBounds, FeedCursor};
-use crate::model::{Channel, Invoiced};
+use crate::model::{Channel, ConsentPurpose, ConsentRecord, Invoiced};
 use crate::store::port::{
     ChangedCustomers, MergeParties, Snapshot, SortValue, StoredMerge, Tx, WriteTx,
 };
@@ -154,6 +154,19 @@ impl Tx for PgTx<'_, '_> {
         digests: &[Vec<u8>],
     ) -> Result<std::collections::HashSet<Vec<u8>>> {
         privacy::opted_out_among(&mut **self.db()?, self.tenant, channel.as_str(), digests)
+    }
+
+    fn consents(&self, customers: &[CustomerId]) -> Result<Vec<ConsentRecord>> {
+        consent::of_customers(&mut **self.db()?, self.tenant, customers)
+    }
+
+    fn consents_among(
+        &self,
+        customers: &[CustomerId],
+        channel: Channel,
+        purpose: ConsentPurpose,
+    ) -> Result<Vec<(CustomerId, ConsentRecord)>> {
+        consent::among(&mut **self.db()?, self.tenant, customers, channel, purpose)
     }
 
     fn has_opt_outs(&self, channel: Channel) -> Result<bool> {
@@ -715,6 +728,14 @@ impl WriteTx for PgTx<'_, '_> {
 
     fn set_merge_snapshot(&self, id: &MergeId, which: Snapshot, customer: &Customer) -> Result<()> {
         merges::set_snapshot(&mut **self.db()?, self.tenant, id, which, customer)
+    }
+
+    fn erase_consents(&self, customer: &CustomerId) -> Result<()> {
+        consent::erase(&mut **self.db()?, self.tenant, customer)
+    }
+
+    fn insert_consent(&self, customer: &CustomerId, record: &ConsentRecord) -> Result<()> {
+        consent::insert(&mut **self.db()?, self.tenant, customer, record)
     }
 
     fn move_owned_rows(&self, merge: &MergeId, from: &CustomerId, to: &CustomerId) -> Result<()> {

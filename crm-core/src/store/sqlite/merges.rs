@@ -20,8 +20,9 @@ struct MovedRows {
     moves: &'static str,
 }
 
-/// Documents, brochure requests and the communication log go with their customer.
-const MOVED_WITH_MERGES: [MovedRows; 3] = [
+/// Documents, brochure requests, the communication log and the consent records go with their
+/// customer.
+const MOVED_WITH_MERGES: [MovedRows; 4] = [
     MovedRows {
         table: "documents",
         id: "document_id",
@@ -36,6 +37,11 @@ const MOVED_WITH_MERGES: [MovedRows; 3] = [
         table: "communications",
         id: "communication_id",
         moves: "merge_communications",
+    },
+    MovedRows {
+        table: "consent_records",
+        id: "record_id",
+        moves: "merge_consents",
     },
 ];
 

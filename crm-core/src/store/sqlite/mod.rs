@@ -5,6 +5,7 @@
 mod bookings;
 mod changes;
 mod communications;
+mod consent;
 mod customers;
 mod dedupe;
 mod documents;

@@ -10,8 +10,8 @@ use chrono::{DateTime, FixedOffset, Utc};
 
 use super::values::utc_text;
 use super::{
-    bookings, changes, communications, customers, dedupe, documents, indexing, list, lists, merges,
-    privacy, saved, schedules, templates,
+    bookings, changes, communications, consent, customers, dedupe, documents, indexing, list,
+    lists, merges, privacy, saved, schedules, templates,
 };
 use crate::dedupe::NotDuplicate;
 use crate::error::Result;
@@ -23,7 +23,7 @@ use crate::model::{
 };
 use crate::model::{AnonymisationNote, MergeId, PrivacyAction, PrivacyLogEntry, Undo};
 use crate::model::{Change, ChangeEvent, FeedBounds, FeedCursor};
-use crate::model::{Channel, Invoiced};
+use crate::model::{Channel, ConsentPurpose, ConsentRecord, Invoiced};
 use crate::store::port::{
     ChangedCustomers, MergeParties, Snapshot, SortValue, StoredMerge, Tx, WriteTx,
 };
@@ -92,6 +92,19 @@ impl Tx for SqliteTx<'_> {
         digests: &[Vec<u8>],
     ) -> Result<std::collections::HashSet<Vec<u8>>> {
         privacy::opted_out_among(self.tx, self.tenant, channel.as_str(), digests)
+    }
+
+    fn consents(&self, customers: &[CustomerId]) -> Result<Vec<ConsentRecord>> {
+        consent::of_customers(self.tx, self.tenant, customers)
+    }
+
+    fn consents_among(
+        &self,
+        customers: &[CustomerId],
+        channel: Channel,
+        purpose: ConsentPurpose,
+    ) -> Result<Vec<(CustomerId, ConsentRecord)>> {
+        consent::among(self.tx, self.tenant, customers, channel, purpose)
     }
 
     fn has_opt_outs(&self, channel: Channel) -> Result<bool> {
@@ -621,6 +634,14 @@ impl WriteTx for SqliteTx<'_> {
 
     fn set_merge_snapshot(&self, id: &MergeId, which: Snapshot, customer: &Customer) -> Result<()> {
         merges::set_snapshot(self.tx, self.tenant, id, which, customer)
+    }
+
+    fn erase_consents(&self, customer: &CustomerId) -> Result<()> {
+        consent::erase(self.tx, self.tenant, customer)
+    }
+
+    fn insert_consent(&self, customer: &CustomerId, record: &ConsentRecord) -> Result<()> {
+        consent::insert(self.tx, self.tenant, customer, record)
     }
 
     fn move_owned_rows(&self, merge: &MergeId, from: &CustomerId, to: &CustomerId) -> Result<()> {

@@ -432,6 +432,45 @@ ALTER TABLE bookings DROP COLUMN amount_minor;
 ALTER TABLE bookings DROP COLUMN currency;
 ALTER TABLE bookings DROP COLUMN payment_status;
 "#,
+    r#"
+-- Consent records: per channel and purpose, given or withdrawn, with when and from which
+-- source; the history of each customer, numbered per tenant in the order recorded (the latest
+-- recorded is the customer's consent). A merge moves them to the primary, unmerge moves them back.
+CREATE TABLE consent_records (
+    tenant_id   TEXT NOT NULL,
+    id          INTEGER NOT NULL,
+    customer_id BLOB NOT NULL,
+    channel     TEXT NOT NULL CHECK (channel IN ('email', 'sms')),
+    purpose     TEXT NOT NULL CHECK (purpose IN ('marketing', 'service')),
+    state       TEXT NOT NULL CHECK (state IN ('given', 'withdrawn')),
+    at          TEXT NOT NULL,
+    source      TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    recorded_by TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, id),
+    FOREIGN KEY (tenant_id, customer_id) REFERENCES customers(tenant_id, id) ON DELETE CASCADE
+) STRICT;
+CREATE INDEX consent_records_by_customer ON consent_records(tenant_id, customer_id, id);
+
+CREATE TABLE merge_consents (
+    merge_id      BLOB NOT NULL REFERENCES merges(id),
+    tenant_id     TEXT NOT NULL,
+    record_id     INTEGER NOT NULL,
+    from_customer BLOB NOT NULL,
+    PRIMARY KEY (merge_id, record_id)
+) STRICT;
+
+-- The consents of earlier versions (marketing, by email and SMS, with when) become records.
+INSERT INTO consent_records (tenant_id, id, customer_id, channel, purpose, state, at, source,
+        recorded_at, recorded_by)
+    SELECT tenant_id, ROW_NUMBER() OVER (PARTITION BY tenant_id ORDER BY customer_no, channel),
+        id, channel, 'marketing', 'given', at, 'customer record', at, 'crm:migration'
+    FROM (SELECT tenant_id, customer_no, id, 'email' AS channel, consent_email_at AS at
+              FROM customers WHERE consent_email_at IS NOT NULL
+          UNION ALL
+          SELECT tenant_id, customer_no, id, 'sms', consent_sms_at
+              FROM customers WHERE consent_sms_at IS NOT NULL);
+"#,
 ];
 
 /// The schema version this library writes.
