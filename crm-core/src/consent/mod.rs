@@ -235,6 +235,47 @@ mod tests {
     }
 
     #[test]
+    fn a_merge_keeps_the_chosen_consent_unless_the_last_record_withdraws_it() {
+        let actor = Actor::new("u-1", Role::Agent);
+        let now = at("2026-06-01T00:00:00Z");
+        let chosen = Consent {
+            email: Some(now),
+            sms: Some(now),
+        };
+        // The latest first: a withdrawal of email recorded after its consent.
+        let mut records = implied(
+            chosen,
+            Consent {
+                sms: Some(now),
+                email: None,
+            },
+            &actor,
+            FROM_RECORD,
+            now,
+        );
+        records.extend(implied(
+            Consent::default(),
+            chosen,
+            &actor,
+            FROM_RECORD,
+            now,
+        ));
+        assert_eq!(
+            merged(&records, chosen),
+            Consent {
+                email: None,
+                sms: Some(now)
+            }
+        );
+        // No record: the chosen consent stays; a chosen none is never given by a record.
+        assert_eq!(merged(&[], chosen), chosen);
+        assert_eq!(
+            merged(&records[1..], Consent::default()),
+            Consent::default()
+        );
+    }
+
+    #[test]
     fn a_decision_is_checked() {
         let actor = Actor::new("u-1", Role::Agent);
         let now = at("2026-06-01T00:00:00Z");
