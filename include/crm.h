@@ -3250,7 +3250,8 @@ crm_status crm_tenant_statement(const struct crm_tenant *tenant,
                                 struct crm_statement **out);
 
 /**
- * How many bookings the statement lists; 0 on a bad handle.
+ * How many lines the statement holds: a line per invoice of its bookings (one for a booking
+ * without); 0 on a bad handle.
  */
 size_t crm_statement_line_count(const struct crm_statement *statement);
 
@@ -3292,8 +3293,8 @@ crm_status crm_statement_total(const struct crm_statement *statement,
                                const char **currency);
 
 /**
- * How many currencies still owed the statement holds (unpaid or part-paid invoices, counted
- * whole, of bookings not cancelled); 0 on a bad handle.
+ * How many currencies still owed the statement holds (of unpaid or part-paid invoices, the
+ * amount less what was paid, of bookings not cancelled); 0 on a bad handle.
  */
 size_t crm_statement_outstanding_count(const struct crm_statement *statement);
 

@@ -100,7 +100,8 @@ pub extern "C" fn crm_tenant_statement(
     })
 }
 
-/// How many bookings the statement lists; 0 on a bad handle.
+/// How many lines the statement holds: a line per invoice of its bookings (one for a booking
+/// without); 0 on a bad handle.
 #[unsafe(no_mangle)]
 pub extern "C" fn crm_statement_line_count(statement: *const crm_statement) -> usize {
     ffi::value(0, || Ok(self::statement(statement)?.lines.len()))
@@ -197,8 +198,8 @@ pub extern "C" fn crm_statement_total(
     })
 }
 
-/// How many currencies still owed the statement holds (unpaid or part-paid invoices, counted
-/// whole, of bookings not cancelled); 0 on a bad handle.
+/// How many currencies still owed the statement holds (of unpaid or part-paid invoices, the
+/// amount less what was paid, of bookings not cancelled); 0 on a bad handle.
 #[unsafe(no_mangle)]
 pub extern "C" fn crm_statement_outstanding_count(statement: *const crm_statement) -> usize {
     ffi::value(0, || Ok(self::statement(statement)?.owed_currencies.len()))

@@ -396,7 +396,7 @@ impl PyStatement {
         self.0.to
     }
 
-    /// The bookings, by pickup time.
+    /// The bookings, by pickup time, a line per invoice (one for a booking without).
     #[getter]
     fn lines<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
         PyTuple::new(py, self.0.lines.iter().cloned().map(PyStatementLine))
@@ -408,8 +408,8 @@ impl PyStatement {
         PyTuple::new(py, self.0.totals.iter().cloned().map(PyMoney))
     }
 
-    /// Of those, the amounts still owed (unpaid or part-paid invoices, counted whole, of
-    /// bookings not cancelled), per currency.
+    /// Of those, the amounts still owed (of unpaid or part-paid invoices, the amount less what
+    /// was paid, of bookings not cancelled), per currency.
     #[getter]
     fn outstanding<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
         PyTuple::new(py, self.0.outstanding.iter().cloned().map(PyMoney))

@@ -73,8 +73,8 @@ pub enum ExportColumn {
     LastBooking,
     /// Invoiced amounts of its bookings not cancelled, per currency (`1234.50 EUR; 20.00 USD`).
     Spent,
-    /// Amounts of its invoices still owed (unpaid or part paid, counted whole, of bookings not
-    /// cancelled), per currency.
+    /// Amounts of its invoices still owed (of unpaid or part-paid invoices, the amount less what
+    /// was paid, of bookings not cancelled), per currency.
     Outstanding,
     /// When the customer was created (RFC 3339 UTC).
     CreatedAt,
