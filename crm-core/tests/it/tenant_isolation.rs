@@ -493,6 +493,15 @@ enum Op {
         email: Option<usize>,
         reference: usize,
     },
+    Invoices {
+        target: usize,
+    },
+    RecordConsent {
+        target: usize,
+    },
+    Consents {
+        target: usize,
+    },
     Changes,
     Settings,
 }
@@ -519,7 +528,12 @@ fn op() -> impl Strategy<Value = Op> {
         (reference.clone(), proptest::option::of(target.clone()))
             .prop_map(|(reference, target)| Op::Link { reference, target }),
         target.clone().prop_map(|target| Op::History { target }),
-        target.prop_map(|target| Op::Stats { target }),
+        target.clone().prop_map(|target| Op::Stats { target }),
+        target.clone().prop_map(|target| Op::Invoices { target }),
+        target
+            .clone()
+            .prop_map(|target| Op::RecordConsent { target }),
+        target.prop_map(|target| Op::Consents { target }),
         (email, reference).prop_map(|(email, reference)| Op::Capture { email, reference }),
         Just(Op::Changes),
         Just(Op::Settings),
@@ -647,6 +661,7 @@ fn run(seed_customers: &[(usize, Option<usize>)], ops: &[(usize, Op)]) {
             Op::Upsert { reference, target } => {
                 let mut b = booking(PROP_REFS[reference], "2026-07-14T08:30:00+02:00");
                 b.customer_id = target.map(|i| model.target(i));
+                b.invoices = vec![invoice(&format!("F-t{t}-{step}"), 100, "EUR")];
                 let r = tenant.upsert_booking(&a, b);
                 if let Some(id) = target.map(|i| model.target(i)) {
                     model.check_foreign(t, &id, &r);
@@ -698,6 +713,33 @@ fn run(seed_customers: &[(usize, Option<usize>)], ops: &[(usize, Op)]) {
                 let id = model.target(target);
                 let r = tenant.customer_stats(&id);
                 model.check_foreign(t, &id, &r);
+            }
+            Op::Invoices { target } => {
+                let id = model.target(target);
+                let r = tenant.invoices(&id);
+                model.check_foreign(t, &id, &r);
+                for i in r.into_iter().flat_map(|list| list.invoices) {
+                    assert!(i.invoice.number.starts_with(&format!("F-t{t}-")), "{i:?}");
+                }
+            }
+            Op::RecordConsent { target } => {
+                let id = model.target(target);
+                let decision = crm_core::NewConsent::new(
+                    crm_core::Channel::Email,
+                    crm_core::ConsentPurpose::Marketing,
+                    crm_core::ConsentState::Given,
+                    format!("desk {t}"),
+                );
+                let r = tenant.record_consent(&a, &id, decision);
+                model.check_foreign(t, &id, &r);
+            }
+            Op::Consents { target } => {
+                let id = model.target(target);
+                let r = tenant.consents(&id);
+                model.check_foreign(t, &id, &r);
+                for record in r.into_iter().flatten() {
+                    assert_eq!(record.source, format!("desk {t}"), "{record:?}");
+                }
             }
             Op::Capture { email, reference } => {
                 let mut c = customer("Capté", &format!("Step{step}"));
