@@ -1010,7 +1010,8 @@ typedef uint32_t crm_row_field;
 #define CRM_FILTER_PAYMENT_STATUS 626
 
 /**
- * `yes` or `no`: has an invoice still owed (unpaid or part paid, its booking not cancelled).
+ * `yes` or `no`: has an invoice with something still owed on it (unpaid or part paid, its
+ * booking not cancelled, its amount not all paid).
  */
 #define CRM_FILTER_HAS_OUTSTANDING 627
 
@@ -2914,8 +2915,8 @@ crm_status crm_tenant_suppressed_fields(const struct crm_tenant *tenant,
 
 /**
  * Every personal datum held on customer `customer_id` (GDPR Art. 15 and 20) as one JSON
- * document following `schemas/personal-data-export.schema.json` (`"format": 5`): profile,
- * secondary contacts, consents, bookings, invoices, lists, documents, merges, not-a-duplicate
+ * document following `schemas/personal-data-export.schema.json` (`"format": 6`): profile,
+ * secondary contacts, consent records, bookings, invoices, lists, documents, merges, not-a-duplicate
  * decisions, changes. On success `*out` is a string freed with `crm_string_free`. The export is
  * recorded in the privacy log with the handle's actor and request (`crm_tenant_with_request`).
  * Errors: `CRM_ERR_NOT_FOUND`.

@@ -390,6 +390,13 @@ pub extern "C" fn crm_booking_fields_add_invoice(
 ) -> crm_status {
     ffi::call(|| {
         let b = &mut ffi::get_mut::<BookingFields>(fields, "fields")?.0;
+        let most = crm_core::limits::MAX_INVOICES_PER_BOOKING;
+        if b.invoices.len() >= most {
+            return Err(json::validation(
+                "invoices",
+                format!("a booking has at most {most} invoices"),
+            ));
+        }
         let number = ffi::text_in(number, "number")?.to_owned();
         let currency = ffi::text_in(currency, "currency")?.to_owned();
         let payment_status = match ffi::optional_text_in(payment_status, "payment_status")? {

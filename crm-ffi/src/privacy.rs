@@ -296,8 +296,8 @@ pub extern "C" fn crm_tenant_suppressed_fields(
 }
 
 /// Every personal datum held on customer `customer_id` (GDPR Art. 15 and 20) as one JSON
-/// document following `schemas/personal-data-export.schema.json` (`"format": 5`): profile,
-/// secondary contacts, consents, bookings, invoices, lists, documents, merges, not-a-duplicate
+/// document following `schemas/personal-data-export.schema.json` (`"format": 6`): profile,
+/// secondary contacts, consent records, bookings, invoices, lists, documents, merges, not-a-duplicate
 /// decisions, changes. On success `*out` is a string freed with `crm_string_free`. The export is
 /// recorded in the privacy log with the handle's actor and request (`crm_tenant_with_request`).
 /// Errors: `CRM_ERR_NOT_FOUND`.

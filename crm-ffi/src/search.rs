@@ -85,7 +85,8 @@ pub const CRM_FILTER_ZIP_PREFIX: crm_filter = 624;
 pub const CRM_FILTER_BOOKING_SALESPERSON: crm_filter = 625;
 /// Has an invoice in this payment status (`unpaid`, `partially_paid`, `paid`, `refunded`).
 pub const CRM_FILTER_PAYMENT_STATUS: crm_filter = 626;
-/// `yes` or `no`: has an invoice still owed (unpaid or part paid, its booking not cancelled).
+/// `yes` or `no`: has an invoice with something still owed on it (unpaid or part paid, its
+/// booking not cancelled, its amount not all paid).
 pub const CRM_FILTER_HAS_OUTSTANDING: crm_filter = 627;
 
 /// A period filter, for `crm_search_query_period`.

@@ -131,8 +131,6 @@ pub(crate) fn customer(
     Ok(base)
 }
 
-/// A booking from keywords (or a mapping): `reference` and `pickup_at` are required, the rest
-/// optional (status `"confirmed"` by default).
 /// A date or None (a datetime is refused: its time would be dropped).
 pub(crate) fn optional_date(
     field: &str,
@@ -149,6 +147,8 @@ pub(crate) fn optional_date(
     }
 }
 
+/// A booking from keywords (or a mapping): `reference` and `pickup_at` are required, the rest
+/// optional (status `"confirmed"` by default).
 pub(crate) fn booking(call: &str, prefix: &str, values: &Bound<'_, PyAny>) -> PyResult<NewBooking> {
     let pairs = entries(call, prefix, values, &BOOKING_KEYS)?;
     let find = |key: &str| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v);

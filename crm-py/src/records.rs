@@ -3,7 +3,7 @@
 //! Each wraps the core type and converts a field when it is read. `repr` shows ids and numbers,
 //! never personal data: reprs end up in logs.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc};
 use crm_core::{
     Actor, Address, Booking, Captured, Consent, Customer, CustomerStats, Invoice, Money, NameRule,
     Phone, Policy, PrivacyLogEntry, Role, TenantSettings,
@@ -379,8 +379,21 @@ impl PyInvoice {
     }
 
     fn __repr__(&self, py: Python<'_>) -> String {
+        let mut extra = String::new();
+        let day = |d: Option<NaiveDate>| {
+            d.map(|d| format!("date({}, {}, {})", d.year(), d.month(), d.day()))
+        };
+        for (name, value) in [
+            ("issued_on", day(self.0.issued_on)),
+            ("due_on", day(self.0.due_on)),
+            ("amount_paid", self.0.amount_paid.map(|p| p.to_string())),
+        ] {
+            if let Some(value) = value {
+                extra.push_str(&format!(", {name}={value}"));
+            }
+        }
         format!(
-            "Invoice({}, Money({}, {}), '{}')",
+            "Invoice({}, Money({}, {}), '{}'{extra})",
             quoted(py, Some(&self.0.number)),
             self.0.amount.minor,
             quoted(py, Some(&self.0.amount.currency)),

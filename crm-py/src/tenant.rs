@@ -312,8 +312,9 @@ impl PyTenant {
     /// in July at hotel X" is a July booking at X. `phone` matches any phone field;
     /// `main_phone`, `mobile`, `fax` and `emergency_phone` one field each. `zip` matches the
     /// whole code, `zip_prefix` its start (`"75"`). `payment_status` finds customers with an
-    /// invoice in that status, `has_outstanding` those with (or without) an invoice still owed
-    /// (unpaid or part paid, its booking not cancelled).
+    /// invoice in that status, `has_outstanding` those with (or without) an invoice with
+    /// something still owed on it (unpaid or part paid, its booking not cancelled, its amount
+    /// not all paid).
     ///
     /// Args:
     ///     text: what was typed, or None for filters only: at most 1,000 characters and 16
@@ -1164,8 +1165,8 @@ impl PyTenant {
     }
 
     /// Every personal datum held on `customer` (GDPR Art. 15 and 20) as a `dict` following
-    /// `schemas/personal-data-export.schema.json` (`"format": 5`): profile, secondary contacts,
-    /// consents, bookings, invoices, lists, documents, merges, not-a-duplicate decisions,
+    /// `schemas/personal-data-export.schema.json` (`"format": 6`): profile, secondary contacts,
+    /// consent records, bookings, invoices, lists, documents, merges, not-a-duplicate decisions,
     /// changes. `json.dumps` it to hand it over. The export is recorded in the privacy log
     /// (`privacy_log`) with the handle's actor and its request (`Actor(..., request=...)`).
     ///

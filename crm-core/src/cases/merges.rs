@@ -276,11 +276,14 @@ pub(crate) fn unmerge(
         }
         // The primary takes back its fields as they were; its version keeps counting up, so a
         // copy read while merged is seen as stale.
-        let restored = Customer {
+        let mut restored = Customer {
             updated_at: now,
             version: primary.version + 1,
             ..record.primary_before.clone()
         };
+        // Its records are back too: a decision recorded on it while merged (a withdrawal that
+        // changed no field) is its consent now.
+        restored.consent = crate::consent::summary(&tx.consents(&[primary_id])?, restored.consent);
         if !tx.update_customer(&restored)? {
             return Err(changed_meanwhile(&restored));
         }

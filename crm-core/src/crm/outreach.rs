@@ -59,8 +59,10 @@ impl Tenant {
     /// recorded is the customer's consent. A marketing one also sets the customer's
     /// [`Consent`](crate::Consent) on its channel (given: when; withdrawn: none), with a new
     /// version and a `CustomerUpdated` naming `consent`. A `ConsentRecorded` change follows
-    /// each. Setting the customer's consent through a create, update, capture or import records
-    /// it as well (source `customer record`, `booking capture` or `import`).
+    /// each decision recorded here. Setting the customer's consent through a create, update,
+    /// capture or import records it as well (source `customer record`, `booking capture` or
+    /// `import`), under that write's own event (`CustomerCreated`, or `CustomerUpdated` naming
+    /// `consent`).
     ///
     /// ```
     /// # use crm_core::{Actor, Channel, ConsentPurpose, ConsentState, Crm, NewConsent, NewCustomer, Role};

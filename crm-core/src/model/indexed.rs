@@ -30,4 +30,6 @@ pub(crate) struct IndexedBooking {
     pub(crate) salesperson: Option<String>,
     /// The payment statuses of its invoices.
     pub(crate) payments: Vec<super::PaymentStatus>,
+    /// Whether one of its invoices still has something owed on it.
+    pub(crate) owes: bool,
 }

@@ -50,9 +50,9 @@ pub struct Money {
 /// credit note, of a negative amount), all in one currency, their numbers distinct.
 ///
 /// `amount_paid` is what was received on it, in the invoice's currency: 0 when unpaid, the
-/// amount when paid, in between when part paid. Left out (`None`), it is read from the status:
-/// 0 unpaid or part paid (a part-paid invoice is then owed whole), the amount when paid, 0 when
-/// refunded.
+/// amount when paid, in between when part paid (a refunded invoice may keep what had been
+/// paid: it counts as neither paid nor owed). Left out (`None`), it is read from the status:
+/// 0 unpaid or part paid (a part-paid invoice is then owed whole), the amount when paid.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Invoice {
@@ -84,12 +84,14 @@ impl Invoice {
         }
     }
 
-    /// What was received on it: `amount_paid`, or what its status says when that is not known.
+    /// What was received on it and kept: `amount_paid`, or what its status says when that is
+    /// not known; 0 for a refunded invoice (what was paid went back).
     pub fn paid(&self) -> i64 {
-        self.amount_paid.unwrap_or(match self.payment_status {
-            PaymentStatus::Paid => self.amount.minor,
-            _ => 0,
-        })
+        match self.payment_status {
+            PaymentStatus::Refunded => 0,
+            PaymentStatus::Paid => self.amount_paid.unwrap_or(self.amount.minor),
+            _ => self.amount_paid.unwrap_or(0),
+        }
     }
 
     /// What is still owed on it, of a booking in `booking`: its amount less what was paid when
@@ -225,21 +227,24 @@ pub(crate) fn from_stored(stored: Option<&str>) -> Result<Vec<Invoice>> {
     })
 }
 
-/// The payment statuses of a booking's invoices from their stored form, as the index reads
-/// them (the other fields skipped).
+/// What the index keeps of a booking's invoices, from their stored form and the booking's
+/// status: their payment statuses, and whether one still has something owed on it
+/// ([`Invoice::owed`] above 0: an unpaid credit note is not a debt).
 ///
 /// # Errors
-/// Internal when the stored text is not the form [`to_stored`] writes.
-pub(crate) fn stored_payment_statuses(stored: Option<&str>) -> Result<Vec<PaymentStatus>> {
-    #[derive(Deserialize)]
-    struct Status {
-        payment_status: PaymentStatus,
-    }
-    stored.map_or(Ok(Vec::new()), |text| {
-        serde_json::from_str::<Vec<Status>>(text)
-            .map(|all| all.into_iter().map(|s| s.payment_status).collect())
-            .map_err(|e| Error::Internal(format!("bookings.invoices: {e}")))
-    })
+/// Internal when the stored text is not the form [`to_stored`] writes, or the status unknown.
+pub(crate) fn stored_facts(
+    stored: Option<&str>,
+    booking: &str,
+) -> Result<(Vec<PaymentStatus>, bool)> {
+    let Some(text) = stored else {
+        return Ok((Vec::new(), false));
+    };
+    let booking: BookingStatus = booking.parse()?;
+    let invoices: Vec<Invoice> = serde_json::from_str(text)
+        .map_err(|e| Error::Internal(format!("bookings.invoices: {e}")))?;
+    let owes = invoices.iter().any(|i| i.owed(booking) > 0);
+    Ok((invoices.iter().map(|i| i.payment_status).collect(), owes))
 }
 
 /// An invoice of one booking of a customer, with the booking's status: what the invoice

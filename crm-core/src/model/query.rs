@@ -471,8 +471,9 @@ impl CustomerQuery {
         self
     }
 
-    /// Has (or has not) an invoice still owed: unpaid or part paid, of a booking not cancelled
-    /// ([`PaymentStatus::is_outstanding`]), on any booking (not held to the booking the booking
+    /// Has (or has not) an invoice with something still owed on it: unpaid or part paid, of a
+    /// booking not cancelled, and its amount not all paid ([`Invoice::owed`](crate::Invoice::owed)
+    /// above 0: an unpaid credit note owes nothing), on any booking (not held to the booking the booking
     /// filters match).
     pub fn has_outstanding(mut self, yes: bool) -> Self {
         self.filters.push(TextFilter::HasOutstanding(yes));

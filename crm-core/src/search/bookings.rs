@@ -136,6 +136,7 @@ mod tests {
             status: status.into(),
             salesperson: None,
             payments: Vec::new(),
+            owes: false,
         }
     }
 

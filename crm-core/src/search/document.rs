@@ -7,10 +7,10 @@ use tantivy::schema::{
 };
 
 use super::terms;
-use crate::model::{BookingStatus, IndexedCustomer, fold};
+use crate::model::{IndexedCustomer, fold};
 
 /// Bumped when the schema or the terms change: an index of another version is rebuilt.
-pub(super) const INDEX_VERSION: u32 = 16;
+pub(super) const INDEX_VERSION: u32 = 17;
 
 /// Fast-field name of the day of the latest booking.
 pub(super) const RECENCY: &str = "recency";
@@ -59,7 +59,7 @@ pub(super) struct Fields {
     pub(super) booking_salesperson: Field,
     /// The payment statuses of its bookings' invoices.
     pub(super) payment: Field,
-    /// Whether an invoice of its bookings is still owed ([`PaymentStatus::is_outstanding`]).
+    /// Whether an invoice of its bookings still has something owed on it (`Invoice::owed`).
     pub(super) outstanding: Field,
     /// The facts of each booking taken together (see [`bookings`](super::bookings)).
     pub(super) booking: Field,
@@ -211,11 +211,7 @@ impl Fields {
         for day in days {
             doc.add_i64(self.departure, day);
         }
-        let owes = c.bookings.iter().any(|b| {
-            b.status
-                .parse::<BookingStatus>()
-                .is_ok_and(|s| b.payments.iter().any(|p| p.is_outstanding(s)))
-        });
+        let owes = c.bookings.iter().any(|b| b.owes);
         doc.add_bool(self.outstanding, owes);
         doc.add_bool(self.has_email, customer.email.is_some());
         doc.add_bool(self.has_mobile, customer.mobile.is_some());

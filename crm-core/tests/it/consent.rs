@@ -435,6 +435,21 @@ fn a_merge_moves_the_records_an_unmerge_moves_them_back_and_a_last_withdrawal_ho
     );
     assert_eq!(t.consents(&anne.id).unwrap().len(), 2);
     assert_eq!(t.get_customer(&anne.id).unwrap().consent, anne.consent);
+    // A withdrawal recorded while merged (it changes no field: the merge had dropped the
+    // consent) holds after the unmerge.
+    let merged = t.merge(&actor(), &request).unwrap();
+    assert_eq!(merged.customer.consent.email, None);
+    t.record_consent(
+        &actor(),
+        &anne.id,
+        decision(Channel::Email, Marketing, Withdrawn),
+    )
+    .unwrap();
+    t.unmerge(&actor(), &merged.record.id).unwrap();
+    let back = t.get_customer(&anne.id).unwrap();
+    assert_eq!(back.consent.email, None, "the withdrawal holds");
+    assert_eq!(back.consent.sms, anne.consent.sms);
+    assert_eq!(t.consents(&anne.id).unwrap().len(), 3);
 }
 
 #[test]

@@ -200,6 +200,44 @@ fn a_merged_id_lists_the_invoices_of_the_customer_it_went_into_and_the_filters_f
 }
 
 #[test]
+fn a_credit_note_or_a_refund_owes_nothing() {
+    let db = open();
+    let t = db.tenant("agency");
+    let anne = t
+        .create_customer(&actor(), customer("Anne", "Martin"))
+        .unwrap();
+    let mut trip = booking_for("BK-1", "2026-07-14T08:30:00+02:00", &anne);
+    trip.invoices = vec![
+        Invoice {
+            amount_paid: Some(500),
+            ..Invoice::new("F-1", eur(500), PaymentStatus::Refunded)
+        },
+        Invoice::new("C-1", eur(-200), PaymentStatus::Unpaid),
+    ];
+    t.upsert_booking(&actor(), trip).unwrap();
+    let list = t.invoices(&anne.id).unwrap();
+    assert_eq!(list.paid, vec![], "a refund keeps nothing");
+    assert_eq!(
+        list.outstanding,
+        vec![eur(-200)],
+        "the agency owes the credit note"
+    );
+    assert_eq!(
+        t.search(&CustomerQuery::all().has_outstanding(true))
+            .unwrap()
+            .total,
+        0,
+        "an unpaid credit note is no debt of the customer"
+    );
+    assert_eq!(
+        t.search(&CustomerQuery::all().payment_status(PaymentStatus::Refunded))
+            .unwrap()
+            .total,
+        1
+    );
+}
+
+#[test]
 fn bad_invoices_are_refused_naming_the_field_and_nothing_is_written() {
     let db = open();
     let t = db.tenant("agency");

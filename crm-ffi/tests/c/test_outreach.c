@@ -142,6 +142,7 @@ int main(int argc, char **argv) {
     crm_outreach_free(o);
     CHECK_OK(crm_tenant_record_consent(t, anne, CRM_CHANNEL_EMAIL, "marketing", "given", NULL, "web form", NULL));
     CHECK_OK(crm_tenant_consents_json(t, anne, &history));
+    CHECK(contains(history, "web form") && contains(history, "phone call"));
     CHECK(strstr(history, "web form") < strstr(history, "phone call")); /* the latest first */
     crm_string_free(history);
     CHECK_STATUS(crm_tenant_outreach_for(t, lyon, CRM_CHANNEL_EMAIL, "spam", &o), CRM_ERR_VALIDATION);

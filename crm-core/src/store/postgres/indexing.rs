@@ -272,13 +272,16 @@ fn attach_bookings(
             doc.last_booking = pickup;
             doc.last_booking_day = Some(day);
         }
+        let status: String = get(row, 5)?;
+        let (payments, owes) = crate::model::invoice::stored_facts(get(row, 7)?, &status)?;
         doc.bookings.push(IndexedBooking {
             day,
             transport: get(row, 3)?,
             hotel: get(row, 4)?,
-            status: get(row, 5)?,
+            status,
             salesperson: get(row, 6)?,
-            payments: crate::model::invoice::stored_payment_statuses(get(row, 7)?)?,
+            payments,
+            owes,
         });
     }
     Ok(())

@@ -301,18 +301,21 @@ fn attach_bookings(
             doc.last_booking = pickup;
             doc.last_booking_day = Some(day);
         }
+        let status: String = row.get(5).map_err(super::db)?;
+        let stored = row
+            .get_ref(7)
+            .map_err(super::db)?
+            .as_str_or_null()
+            .map_err(|e| crate::error::Error::Internal(e.to_string()))?;
+        let (payments, owes) = crate::model::invoice::stored_facts(stored, &status)?;
         doc.bookings.push(IndexedBooking {
             day,
             transport: row.get(3).map_err(super::db)?,
             hotel: row.get(4).map_err(super::db)?,
-            status: row.get(5).map_err(super::db)?,
+            status,
             salesperson: row.get(6).map_err(super::db)?,
-            payments: crate::model::invoice::stored_payment_statuses(
-                row.get_ref(7)
-                    .map_err(super::db)?
-                    .as_str_or_null()
-                    .map_err(|e| crate::error::Error::Internal(e.to_string()))?,
-            )?,
+            payments,
+            owes,
         });
     }
     Ok(())
