@@ -225,6 +225,11 @@ fn name_level(a: (&str, &str), b: (&str, &str), first: bool) -> Option<MatchLeve
         if edits <= 2 && (shorter >= 4 || short_alike()) {
             return Some(MatchLevel::Similar);
         }
+        // Two typos the alignment counts as three: a letter dropped and two swapped across it
+        // (`oliver` and `ovler`), among names long enough to tell.
+        if edits == 3 && shorter >= 5 && distance::dropped_and_one_edit(a_fold, b_fold) {
+            return Some(MatchLevel::Similar);
+        }
     }
     // Jaro-Winkler of 0.9 needs the shorter name at least half the longer.
     if shorter >= 4 && shorter * 2 >= la.max(lb) && distance::jaro_winkler(a_fold, b_fold) >= 0.9 {
@@ -894,6 +899,24 @@ mod tests {
     #[test]
     fn names_grade_typos_nicknames_and_swaps() {
         let l = |a: (&str, &str), b: (&str, &str), first| name_level(a, b, first);
+        // A letter dropped and two swapped across it: two typos, though the alignment counts
+        // three; not among short names, nor for two names three letters apart.
+        assert_eq!(
+            l(("oliver", "oliver"), ("ovler", "ovler"), true),
+            Some(MatchLevel::Similar)
+        );
+        assert_eq!(
+            l(("olive", "olive"), ("ovle", "ovle"), true),
+            Some(MatchLevel::Different)
+        );
+        assert_eq!(
+            l(("samuel", "samuel"), ("saeul", "saeul"), true),
+            Some(MatchLevel::Similar)
+        );
+        assert_eq!(
+            l(("daniel", "daniel"), ("nadia", "nadia"), true),
+            Some(MatchLevel::Different)
+        );
         assert_eq!(
             l(("hélène", "helene"), ("hélène", "helene"), true),
             Some(MatchLevel::Same)

@@ -84,6 +84,25 @@ pub(crate) fn within_one_edit(a: &str, b: &str) -> bool {
     }
 }
 
+/// Whether the longer of two strings one letter apart in length is the shorter with one letter
+/// added and one more edit anywhere (a letter dropped and two letters swapped across it:
+/// `oliver` and `ovler`). [`osa`] counts such a pair three edits apart: it never edits a
+/// letter twice.
+pub(crate) fn dropped_and_one_edit(a: &str, b: &str) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if !long.is_ascii() || !short.is_ascii() || long.len() != short.len() + 1 || long.len() > SHORT
+    {
+        return false;
+    }
+    let long = long.as_bytes();
+    let mut without = [0u8; SHORT];
+    (0..long.len()).any(|i| {
+        without[..i].copy_from_slice(&long[..i]);
+        without[i..long.len() - 1].copy_from_slice(&long[i + 1..]);
+        std::str::from_utf8(&without[..long.len() - 1]).is_ok_and(|w| within_one_edit(w, short))
+    })
+}
+
 /// The Jaro-Winkler similarity, as [`strsim::jaro_winkler`].
 pub(crate) fn jaro_winkler(a: &str, b: &str) -> f64 {
     if !fast(a, b) {
