@@ -503,6 +503,11 @@ fn address_level(a: &Profile, b: &Profile) -> Option<MatchLevel> {
         if x == y && (place || place_unknown) {
             return Some(MatchLevel::Same);
         }
+        // The same street with its postal code or town mistyped: one place typed two ways.
+        let typo = |x: &Option<String>, y: &Option<String>| matches!((x, y), (Some(x), Some(y)) if distance::within_one_edit(x, y));
+        if x == y && (typo(&a.zip, &b.zip) || typo(&a.city, &b.city)) {
+            return Some(MatchLevel::SimilarStreet);
+        }
         if place {
             let same_number = a.number.is_some() && a.number == b.number;
             let chars = |s: &str| {
@@ -754,7 +759,8 @@ pub(crate) fn glance(a: &Profile, b: &Profile) -> Glance {
         let streets = a.street != 0 && b.street != 0;
         if streets && a.street == b.street && (place || place_unknown) {
             gamma.levels[r] = level(MatchField::Address, MatchLevel::Same);
-        } else if streets && place {
+        } else if streets && (place || a.street == b.street) {
+            // Streets unlike at one place, or one street at places maybe mistyped.
             from[r] = level(MatchField::Address, MatchLevel::SimilarStreet);
         } else if place {
             gamma.levels[r] = level(MatchField::Address, MatchLevel::SamePlace);
@@ -894,6 +900,56 @@ mod tests {
             assert_eq!(field.level_index(MatchLevel::Folded), Some(1));
             assert_eq!(field.level_index(MatchLevel::Swapped), Some(2));
         }
+    }
+
+    #[test]
+    #[allow(clippy::unwrap_used)]
+    fn one_street_with_its_place_mistyped_is_one_address_typed_two_ways() {
+        use crate::model::{Address, NewCustomer, Rules};
+        let at = |street: &str, zip: &str, city: &str| {
+            let rules = Rules::new(
+                &crate::TenantSettings::with_region("AU"),
+                chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+            );
+            let c = NewCustomer {
+                first_name: "Lukasz".into(),
+                last_name: "Johnstrom".into(),
+                address: Address {
+                    street: Some(street.into()),
+                    zip: Some(zip.into()),
+                    city: Some(city.into()),
+                    ..Address::default()
+                },
+                ..NewCustomer::default()
+            }
+            .validate(&rules)
+            .unwrap();
+            Profile::of(&c).sketched()
+        };
+        let home = at("94 Hume Crescent", "4215", "Southport");
+        let level_of = |other: &Profile| {
+            let full = compare(&home, other);
+            // The finder's first look leaves it open, and settles it as the comparison does.
+            let mut look = glance(&home, other);
+            if look.is_open(Open::Address) {
+                look.settle(Open::Address, &home, other);
+            }
+            assert_eq!(look.gamma, full);
+            MatchField::Address.levels()[usize::from(full.levels[MatchField::Address.index()])]
+        };
+        assert_eq!(
+            level_of(&at("94 Hume Crescent", "415", "Souuthport")),
+            MatchLevel::SimilarStreet
+        );
+        assert_eq!(
+            level_of(&at("94 Hume Crescent", "4215", "Brisbane")),
+            MatchLevel::Same
+        );
+        assert_eq!(
+            level_of(&at("94 Hume Crescent", "3000", "Melbourne")),
+            MatchLevel::Different,
+            "one street name in another town is another address"
+        );
     }
 
     #[test]
