@@ -101,29 +101,6 @@ pub(crate) fn after_merge(tx: &dyn Tx, parties: &[&Customer], chosen: Consent) -
     Ok(crate::consent::merged(&tx.consents(&ids)?, chosen))
 }
 
-/// For each of `customers`, whether its latest record on `channel` for service messages
-/// withdraws them: one read for the lot.
-pub(crate) fn service_withdrawn_each(
-    store: &dyn Store,
-    tenant: &TenantId,
-    customers: &[&Customer],
-    channel: Channel,
-) -> Result<Vec<bool>> {
-    let ids: Vec<CustomerId> = customers.iter().map(|c| c.id).collect();
-    let records = port::read(store, tenant, |tx| {
-        tx.consents_among(&ids, channel, ConsentPurpose::Service)
-    })?;
-    // The latest first: the first seen of each customer is its consent.
-    let mut seen = std::collections::HashMap::new();
-    for (id, r) in &records {
-        seen.entry(*id).or_insert(r.state);
-    }
-    Ok(ids
-        .iter()
-        .map(|id| seen.get(id) == Some(&ConsentState::Withdrawn))
-        .collect())
-}
-
 /// Records that `address` must not be written to on `channel`; whether it was new. The
 /// address is read as the channel reads it (an email, a phone number in the tenant's region).
 pub(crate) fn opt_out(
@@ -195,32 +172,66 @@ pub(crate) fn is_opted_out(
     })
 }
 
-/// For each of `customers`, whether its address on `channel` is opted out: one read, a few
-/// statements for the lot.
-pub(crate) fn opted_out_each(
+/// What keeps each of `customers` from a message of `purpose` on `channel`, read in one
+/// transaction: the fields of its that hold an address of a person who asked to be forgotten,
+/// and whether it is held back otherwise (marketing: its address opted out; service: its latest
+/// service record on the channel withdraws them).
+pub(crate) fn held_back_each(
     store: &dyn Store,
     tenant: &TenantId,
     customers: &[&Customer],
     channel: Channel,
-) -> Result<Vec<bool>> {
+    purpose: ConsentPurpose,
+) -> Result<(Vec<Vec<String>>, Vec<bool>)> {
     port::read(store, tenant, |tx| {
-        let none = || Ok(vec![false; customers.len()]);
-        let Some(key) = tx.suppression_key()? else {
-            return none();
+        let suppressed = crate::cases::privacy::suppressed_each(tx, customers)?;
+        let held = match purpose {
+            ConsentPurpose::Marketing => opted_out_each(tx, customers, channel)?,
+            ConsentPurpose::Service => service_withdrawn_each(tx, customers, channel)?,
         };
-        // Most tenants have no opt-out on a channel: one lookup then, not one per customer.
-        if !tx.has_opt_outs(channel)? {
-            return none();
-        }
-        let digests: Vec<Option<Vec<u8>>> = customers
-            .iter()
-            .map(|c| contact_of(c, channel).map(|contact| digest(&key, &contact)))
-            .collect();
-        let asked: Vec<Vec<u8>> = digests.iter().flatten().cloned().collect();
-        let found = tx.opted_out_among(channel, &asked)?;
-        Ok(digests
-            .iter()
-            .map(|d| d.as_ref().is_some_and(|d| found.contains(d)))
-            .collect())
+        Ok((suppressed, held))
     })
+}
+
+/// For each of `customers`, whether its latest record on `channel` for service messages
+/// withdraws them: one statement for the lot.
+fn service_withdrawn_each(
+    tx: &dyn Tx,
+    customers: &[&Customer],
+    channel: Channel,
+) -> Result<Vec<bool>> {
+    let ids: Vec<CustomerId> = customers.iter().map(|c| c.id).collect();
+    let records = tx.consents_among(&ids, channel, ConsentPurpose::Service)?;
+    // The latest first: the first seen of each customer is its consent.
+    let mut seen = std::collections::HashMap::new();
+    for (id, r) in &records {
+        seen.entry(*id).or_insert(r.state);
+    }
+    Ok(ids
+        .iter()
+        .map(|id| seen.get(id) == Some(&ConsentState::Withdrawn))
+        .collect())
+}
+
+/// For each of `customers`, whether its address on `channel` is opted out: a few statements
+/// for the lot.
+fn opted_out_each(tx: &dyn Tx, customers: &[&Customer], channel: Channel) -> Result<Vec<bool>> {
+    let none = || Ok(vec![false; customers.len()]);
+    let Some(key) = tx.suppression_key()? else {
+        return none();
+    };
+    // Most tenants have no opt-out on a channel: one lookup then, not one per customer.
+    if !tx.has_opt_outs(channel)? {
+        return none();
+    }
+    let digests: Vec<Option<Vec<u8>>> = customers
+        .iter()
+        .map(|c| contact_of(c, channel).map(|contact| digest(&key, &contact)))
+        .collect();
+    let asked: Vec<Vec<u8>> = digests.iter().flatten().cloned().collect();
+    let found = tx.opted_out_among(channel, &asked)?;
+    Ok(digests
+        .iter()
+        .map(|d| d.as_ref().is_some_and(|d| found.contains(d)))
+        .collect())
 }

@@ -155,26 +155,18 @@ impl Tenant {
                 }
             }
             let found: Vec<&Customer> = candidates.iter().map(|(c, _)| *c).collect();
-            let suppressed =
-                crate::cases::privacy::suppressed_each(self.store.as_ref(), &self.id, &found)?;
+            // Forgotten addresses, and for marketing opted-out addresses, for service customers
+            // who withdrew service messages: one read for the page.
+            let (suppressed, held_back) = crate::cases::consent::held_back_each(
+                self.store.as_ref(),
+                &self.id,
+                &found,
+                channel,
+                purpose,
+            )?;
             let field = match channel {
                 Channel::Sms => "mobile",
                 _ => "email",
-            };
-            // Marketing: opted-out addresses; service: customers who withdrew service messages.
-            let held_back = match marketing {
-                true => crate::cases::consent::opted_out_each(
-                    self.store.as_ref(),
-                    &self.id,
-                    &found,
-                    channel,
-                )?,
-                false => crate::cases::consent::service_withdrawn_each(
-                    self.store.as_ref(),
-                    &self.id,
-                    &found,
-                    channel,
-                )?,
             };
             for (((c, address), fields), held_back) in
                 candidates.into_iter().zip(suppressed).zip(held_back)
