@@ -13,7 +13,7 @@ use phonenumber::country::Id as Region;
 use crate::error::Result;
 use crate::model::{
     Actor, Channel, Consent, ConsentPurpose, ConsentRecord, ConsentState, Customer, NewConsent,
-    check_email, email_key, read_phone,
+    check_email, read_phone,
 };
 use crate::privacy::Contact;
 
@@ -24,14 +24,7 @@ use crate::privacy::Contact;
 /// Validation on `address` when it is not an email (email) or a phone number (SMS).
 pub(crate) fn contact(channel: Channel, address: &str, region: Option<Region>) -> Result<Contact> {
     Ok(match channel {
-        Channel::Email => {
-            let email = check_email("address", address)?;
-            Contact {
-                kind: "email",
-                key: email_key(&email),
-                field: "address".into(),
-            }
-        }
+        Channel::Email => Contact::email(&check_email("address", address)?, "address"),
         Channel::Sms => {
             // An SMS goes to an E.164 number: one that fits no plan could never match one.
             let phone = read_phone("address", address, region)?;
@@ -41,11 +34,7 @@ pub(crate) fn contact(channel: Channel, address: &str, region: Option<Region>) -
                     "is no phone number of the tenant's region: give it with its country code (+32 ...)",
                 ));
             };
-            Contact {
-                kind: "phone",
-                key: e164,
-                field: "address".into(),
-            }
+            Contact::phone(e164, "address")
         }
     })
 }
@@ -55,16 +44,8 @@ pub(crate) fn contact(channel: Channel, address: &str, region: Option<Region>) -
 pub(crate) fn contact_of(customer: &Customer, channel: Channel) -> Option<Contact> {
     let address = channel.address_of(customer)?;
     Some(match channel {
-        Channel::Email => Contact {
-            kind: "email",
-            key: email_key(address),
-            field: "email".into(),
-        },
-        Channel::Sms => Contact {
-            kind: "phone",
-            key: address.to_owned(),
-            field: "mobile".into(),
-        },
+        Channel::Email => Contact::email(address, "email"),
+        Channel::Sms => Contact::phone(address.to_owned(), "mobile"),
     })
 }
 

@@ -18,20 +18,36 @@ pub(crate) struct Contact {
     pub(crate) field: String,
 }
 
+impl Contact {
+    /// An email, from `field`, in matching form.
+    pub(crate) fn email(email: &str, field: impl Into<String>) -> Self {
+        Self {
+            kind: "email",
+            key: email_key(email),
+            field: field.into(),
+        }
+    }
+
+    /// A phone's matching form (`key`: E.164, or the digits of an unverified number), from
+    /// `field`.
+    pub(crate) fn phone(key: String, field: impl Into<String>) -> Self {
+        Self {
+            kind: "phone",
+            key,
+            field: field.into(),
+        }
+    }
+}
+
 /// Every email and phone of a customer in matching form, with the field each came from.
 pub(crate) fn contacts_of(c: &Customer) -> Vec<Contact> {
     let mut out = Vec::new();
-    let email = |field: String, e: &String| Contact {
-        kind: "email",
-        key: email_key(e),
-        field,
-    };
-    out.extend(c.email.iter().map(|e| email("email".into(), e)));
+    out.extend(c.email.iter().map(|e| Contact::email(e, "email")));
     out.extend(
         c.secondary_emails
             .iter()
             .enumerate()
-            .map(|(i, e)| email(format!("secondary_emails[{i}]"), e)),
+            .map(|(i, e)| Contact::email(e, format!("secondary_emails[{i}]"))),
     );
     let phones = [
         ("phone", &c.phone),
@@ -41,19 +57,11 @@ pub(crate) fn contacts_of(c: &Customer) -> Vec<Contact> {
     ];
     for (field, p) in phones {
         if let Some(p) = p {
-            out.push(Contact {
-                kind: "phone",
-                key: p.key(),
-                field: field.into(),
-            });
+            out.push(Contact::phone(p.key(), field));
         }
     }
     for (i, p) in c.secondary_phones.iter().enumerate() {
-        out.push(Contact {
-            kind: "phone",
-            key: p.key(),
-            field: format!("secondary_phones[{i}]"),
-        });
+        out.push(Contact::phone(p.key(), format!("secondary_phones[{i}]")));
     }
     out
 }
