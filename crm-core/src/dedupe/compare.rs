@@ -62,6 +62,9 @@ crate::model::string_enum::string_enum!(
         SimilarStreet = "similar_street",
         /// The same postal code or town, another street.
         SamePlace = "same_place",
+        /// First names that start with the same letter and are otherwise unlike: a name
+        /// typed with three typos or more (`Miichele` and `Mihcelle`), or another name.
+        SameInitial = "same_initial",
         /// Nothing alike.
         Different = "different",
     }
@@ -79,6 +82,7 @@ impl MatchField {
                 L::Nickname,
                 L::OneEdit,
                 L::Similar,
+                L::SameInitial,
                 L::Different,
             ],
             Self::LastName => &[
@@ -143,7 +147,13 @@ impl MatchField {
 pub(crate) const FIELDS: usize = 6;
 
 /// The level code of a field missing on either side.
-pub(crate) const NULL: u8 = 7;
+pub(crate) const NULL: u8 = 8;
+
+/// The slots of a table by level code: each level, then [`NULL`].
+pub(crate) const SLOTS: usize = NULL as usize + 1;
+
+/// The bits of a level code in a packed pattern.
+const LEVEL_BITS: usize = 4;
 
 /// The comparison of two profiles: a level (index into [`MatchField::levels`]) per field, or
 /// [`NULL`]; and, for the fields whose agreement is weighed by how rare the value is, the
@@ -156,31 +166,35 @@ pub(crate) struct Gamma {
 }
 
 impl Gamma {
-    /// The levels packed into one number (three bits per field): the pattern the model learns
+    /// The levels packed into one number (four bits per field): the pattern the model learns
     /// from.
     pub(crate) fn pattern(&self) -> u32 {
         pack(&self.levels)
     }
 }
 
-/// The levels packed three bits per field.
+/// The levels packed four bits per field.
 pub(crate) fn pack(levels: &[u8; FIELDS]) -> u32 {
     levels
         .iter()
         .enumerate()
-        .fold(0, |acc, (i, &l)| acc | (u32::from(l) << (3 * i)))
+        .fold(0, |acc, (i, &l)| acc | (u32::from(l) << (LEVEL_BITS * i)))
 }
 
 /// The levels of a packed pattern.
 pub(crate) fn unpack(pattern: u32) -> [u8; FIELDS] {
     let mut out = [NULL; FIELDS];
     for (i, slot) in out.iter_mut().enumerate() {
-        *slot = u8::try_from((pattern >> (3 * i)) & 7).unwrap_or(NULL);
+        *slot = u8::try_from((pattern >> (LEVEL_BITS * i)) & 15).unwrap_or(NULL);
     }
     out
 }
 
 fn level(field: MatchField, level: MatchLevel) -> u8 {
+    debug_assert!(
+        field.level_index(level).is_some(),
+        "{level} is no level of {field}"
+    );
     field
         .level_index(level)
         .and_then(|i| u8::try_from(i).ok())
@@ -239,6 +253,11 @@ fn name_level(a: (&str, &str), b: (&str, &str), first: bool) -> Option<MatchLeve
     if first && mistyped_nickname(a_fold, b_fold) {
         return Some(MatchLevel::Similar);
     }
+    // A typo seldom hits the first letter: names typed with many keep it more often than
+    // two people's names share it.
+    if first && a_fold.chars().next() == b_fold.chars().next() {
+        return Some(MatchLevel::SameInitial);
+    }
     Some(MatchLevel::Different)
 }
 
@@ -296,11 +315,12 @@ fn names<'a>(
             (y, x, [a.last.as_str(), a.first.as_str()])
         };
         // Two nickname pairs across (`Jack Thomas`, `Tom John`): the last-name field has no
-        // nickname level, the second reads as similar.
-        let last = if nickname(last) {
-            Some(MatchLevel::Similar)
-        } else {
-            last
+        // nickname level, the second reads as similar; nor a level for names alike only in
+        // their first letter, the second reads as different.
+        let last = match last {
+            Some(MatchLevel::Nickname) => Some(MatchLevel::Similar),
+            Some(MatchLevel::SameInitial) => Some(MatchLevel::Different),
+            other => other,
         };
         (first, last, names)
     } else {
@@ -877,12 +897,13 @@ mod tests {
     }
 
     #[test]
-    fn every_field_ends_with_different_and_fits_three_bits() {
+    fn every_field_ends_with_different_and_fits_four_bits() {
         for &field in MatchField::ALL {
             let levels = field.levels();
             assert_eq!(levels.last(), Some(&MatchLevel::Different));
-            // Indexes 0 to 6; 7 is the code of a field missing.
+            // Indexes 0 to 7; 8 is the code of a field missing, within four bits.
             assert!(levels.len() <= usize::from(NULL));
+            assert!(usize::from(NULL) < 1 << LEVEL_BITS);
         }
         assert_eq!(MatchField::ALL.len(), FIELDS);
         // The strata and the training passes read these positions.
@@ -900,6 +921,33 @@ mod tests {
             assert_eq!(field.level_index(MatchLevel::Folded), Some(1));
             assert_eq!(field.level_index(MatchLevel::Swapped), Some(2));
         }
+    }
+
+    #[test]
+    #[allow(clippy::unwrap_used)]
+    fn names_swapped_keep_a_level_of_each_field() {
+        use crate::model::{NewCustomer, Rules};
+        let person = |first: &str, last: &str| {
+            let rules = Rules::new(
+                &crate::TenantSettings::with_region("AU"),
+                chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+            );
+            let c = NewCustomer {
+                first_name: first.into(),
+                last_name: last.into(),
+                ..NewCustomer::default()
+            }
+            .validate(&rules)
+            .unwrap();
+            Profile::of(&c).sketched()
+        };
+        // `Hsnler Hunter` is `Hunter Hanler` swapped and mistyped: across the fields the
+        // surnames are one letter apart and the first names share only their first letter,
+        // which the last-name field reads as different (it has no such level).
+        let gamma = compare(&person("Harper", "Hanler"), &person("Hsnler", "Hunter"));
+        let of = |field: MatchField| field.levels()[usize::from(gamma.levels[field.index()])];
+        assert_eq!(of(MatchField::FirstName), MatchLevel::OneEdit);
+        assert_eq!(of(MatchField::LastName), MatchLevel::Different);
     }
 
     #[test]
@@ -956,13 +1004,28 @@ mod tests {
     fn names_grade_typos_nicknames_and_swaps() {
         let l = |a: (&str, &str), b: (&str, &str), first| name_level(a, b, first);
         // A letter dropped and two swapped across it: two typos, though the alignment counts
-        // three; not among short names, nor for two names three letters apart.
+        // three; not among short names, nor for two names three letters apart (those only
+        // share their first letter).
         assert_eq!(
             l(("oliver", "oliver"), ("ovler", "ovler"), true),
             Some(MatchLevel::Similar)
         );
         assert_eq!(
             l(("olive", "olive"), ("ovle", "ovle"), true),
+            Some(MatchLevel::SameInitial)
+        );
+        // Three typos keep the first letter; another first letter is another name. Last
+        // names have no such level (a household shares its surname).
+        assert_eq!(
+            l(("miichele", "miichele"), ("mihcelle", "mihcelle"), true),
+            Some(MatchLevel::SameInitial)
+        );
+        assert_eq!(
+            l(("miichele", "miichele"), ("mihcelle", "mihcelle"), false),
+            Some(MatchLevel::Different)
+        );
+        assert_eq!(
+            l(("hunter", "hunter"), ("sophie", "sophie"), true),
             Some(MatchLevel::Different)
         );
         assert_eq!(

@@ -18,7 +18,7 @@ use rustc_hash::FxHashMap;
 
 use chrono::Utc;
 
-use super::compare::{FIELDS, MatchField, NULL, birth_key, compare, key, unpack};
+use super::compare::{FIELDS, MatchField, NULL, SLOTS, birth_key, compare, key, unpack};
 use super::model::{
     Frequencies, Learning, LevelWeight, MAX_FREQUENT_VALUES, MatchModel, STRATA, own_weights,
     stratum, weighs_as_all,
@@ -175,7 +175,7 @@ const RANDOM_PARTS: u64 = 16;
 
 /// Level counts per field among random pairs (every pair of a small tenant), and the pairs
 /// compared.
-fn random_levels(profiles: &[Profile]) -> ([[u64; 8]; FIELDS], u64) {
+fn random_levels(profiles: &[Profile]) -> ([[u64; SLOTS]; FIELDS], u64) {
     let n = profiles.len();
     // Drawn among the customers in id order: the same pairs whatever order they come in.
     let mut by_id: Vec<usize> = (0..n).collect();
@@ -183,7 +183,7 @@ fn random_levels(profiles: &[Profile]) -> ([[u64; 8]; FIELDS], u64) {
     let all = (n as u64) * (n as u64).saturating_sub(1) / 2;
     let per_part = all.min(RANDOM_PAIRS).div_ceil(RANDOM_PARTS);
     let part = |p: u64| {
-        let mut levels = [[0u64; 8]; FIELDS];
+        let mut levels = [[0u64; SLOTS]; FIELDS];
         let mut tally = |i: usize, j: usize| {
             let g = compare(&profiles[by_id[i]], &profiles[by_id[j]]);
             for (f, &l) in g.levels.iter().enumerate() {
@@ -209,7 +209,7 @@ fn random_levels(profiles: &[Profile]) -> ([[u64; 8]; FIELDS], u64) {
         levels
     };
     let parts = crate::parallel::map((0..RANDOM_PARTS).collect(), 2, part);
-    let mut levels = [[0u64; 8]; FIELDS];
+    let mut levels = [[0u64; SLOTS]; FIELDS];
     for part in parts {
         for f in 0..FIELDS {
             for l in 0..8 {
@@ -228,7 +228,7 @@ fn estimate_u(
     defaults: &MatchModel,
 ) -> (Table, u64, [f64; FIELDS]) {
     let (levels, pairs) = random_levels(profiles);
-    let mut u = [[1.0; 8]; FIELDS];
+    let mut u = [[1.0; SLOTS]; FIELDS];
     let mut known_share = [0.0; FIELDS];
     for &field in MatchField::ALL {
         let f = field.index();
@@ -257,7 +257,7 @@ fn estimate_u(
 }
 
 /// Parameters by field and level index.
-type Table = [[f64; 8]; FIELDS];
+type Table = [[f64; SLOTS]; FIELDS];
 
 /// One expectation-maximisation over `chosen` patterns (with their counts), on the fields
 /// `fields`: the m of each level (and the u too when `free_u`), starting from and drawn
@@ -272,15 +272,15 @@ fn expectation_maximisation(
 ) -> (Table, Table, Table, u32) {
     let (mut m, mut u) = (*m0, *u0);
     let mut lambda: f64 = 0.5;
-    let mut expected = [[0.0; 8]; FIELDS];
+    let mut expected = [[0.0; SLOTS]; FIELDS];
     let mut rounds = 0;
     if chosen.iter().map(|x| x.1).sum::<f64>() < 50.0 {
         return (m, u, expected, 0);
     }
     while rounds < MAX_ROUNDS {
         rounds += 1;
-        expected = [[0.0; 8]; FIELDS];
-        let mut others = [[0.0; 8]; FIELDS];
+        expected = [[0.0; SLOTS]; FIELDS];
+        let mut others = [[0.0; SLOTS]; FIELDS];
         let (mut matches, mut total) = (0.0, 0.0);
         for (levels, n) in chosen {
             let (mut lm, mut lu) = (lambda.ln(), (1.0 - lambda).ln());
@@ -342,7 +342,7 @@ fn chosen(
 
 /// The m and u of `model` by stratum, field and level index.
 fn tables(model: &MatchModel) -> ([Table; 4], [Table; 4]) {
-    let (mut m, mut u) = ([[[0.0; 8]; FIELDS]; 4], [[[1.0; 8]; FIELDS]; 4]);
+    let (mut m, mut u) = ([[[0.0; SLOTS]; FIELDS]; 4], [[[1.0; SLOTS]; FIELDS]; 4]);
     for w in &model.levels {
         let (Some(l), Some(s)) = (
             w.field.level_index(w.level),
@@ -395,7 +395,7 @@ fn fit(
             ]),
         ),
     ];
-    let mut pooled = [[0.0; 8]; FIELDS];
+    let mut pooled = [[0.0; SLOTS]; FIELDS];
     for (pairs, fields) in &passes {
         let (_, _, expected, rounds) =
             expectation_maximisation(pairs, fields, &m_default[0], u_random, false);
@@ -406,8 +406,8 @@ fn fit(
             }
         }
     }
-    let mut m = [[[0.0; 8]; FIELDS]; 4];
-    let mut u = [[[1.0; 8]; FIELDS]; 4];
+    let mut m = [[[0.0; SLOTS]; FIELDS]; 4];
+    let mut u = [[[1.0; SLOTS]; FIELDS]; 4];
     for f in 0..FIELDS {
         let sum: f64 = pooled[f].iter().sum();
         for l in 0..usize::from(NULL) {
@@ -496,7 +496,7 @@ fn expected_matches(
     u: &[Table; 4],
     lambda: f64,
 ) -> Table {
-    let mut out = [[0.0; 8]; FIELDS];
+    let mut out = [[0.0; SLOTS]; FIELDS];
     for (levels, n) in all {
         let p = n * posterior(levels, m, u, lambda);
         for (f, &l) in levels.iter().enumerate() {

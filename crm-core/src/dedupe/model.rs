@@ -8,7 +8,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::compare::{FIELDS, Gamma, Glance, MatchField, MatchLevel, NULL, Open, glance};
+use super::compare::{FIELDS, Gamma, Glance, MatchField, MatchLevel, NULL, Open, SLOTS, glance};
 use super::profile::Profile;
 
 /// The m and u of one level of one field, among all pairs or among those sharing a contact.
@@ -97,7 +97,7 @@ pub struct MatchModel {
 
 /// The built-in m and u per field, level order: of the kind learned on agencies' files.
 const DEFAULTS: [&[(f64, f64)]; FIELDS] = [
-    // first name: same, folded, swapped, nickname, one edit, similar, different
+    // first name: same, folded, swapped, nickname, one edit, similar, same initial, different
     &[
         (0.83, 0.01),
         (0.05, 0.0005),
@@ -105,7 +105,8 @@ const DEFAULTS: [&[(f64, f64)]; FIELDS] = [
         (0.01, 0.000_05),
         (0.05, 0.0005),
         (0.03, 0.003),
-        (0.01, 0.986),
+        (0.006, 0.06),
+        (0.004, 0.926),
     ],
     // last name: same, folded, swapped, one edit, similar, different
     &[
@@ -147,7 +148,7 @@ const DEFAULTS: [&[(f64, f64)]; FIELDS] = [
 /// The built-in u per field among people sharing a contact who are not one person (a
 /// household): the same surname and home, another first name and birth date.
 const HOUSEHOLD_U: [&[f64]; FIELDS] = [
-    &[0.03, 0.001, 0.001, 0.002, 0.005, 0.01, 0.951],
+    &[0.03, 0.001, 0.001, 0.002, 0.005, 0.01, 0.06, 0.891],
     &[0.7, 0.005, 0.001, 0.01, 0.01, 0.274],
     &[0.01, 0.01, 0.001, 0.02, 0.05, 0.909],
     &[0.2, 0.01, 0.01, 0.02, 0.76],
@@ -160,7 +161,7 @@ const SAME: u8 = 0;
 /// The level code of a name in the other name field, for both names.
 const SWAPPED: u8 = 2;
 /// The level code of first names that differ.
-const FIRST_DIFFERENT: u8 = 6;
+const FIRST_DIFFERENT: u8 = 7;
 /// The level code of last names that differ.
 const LAST_DIFFERENT: u8 = 5;
 
@@ -271,6 +272,7 @@ impl MatchContribution {
             (_, MatchLevel::Nickname) => "first names a nickname pair".to_owned(),
             (_, MatchLevel::OneEdit) => format!("{field} one letter apart"),
             (_, MatchLevel::Similar) => format!("similar {field}"),
+            (_, MatchLevel::SameInitial) => format!("{field} unlike but for its first letter"),
             (_, MatchLevel::OneDigit) => format!("{field} one digit off"),
             (_, MatchLevel::DayMonthSwapped) => format!("{field} with day and month swapped"),
             (_, MatchLevel::SameYear) => format!("{field} in the same year"),
@@ -294,10 +296,10 @@ impl MatchContribution {
 pub(crate) struct Scorer {
     prior_bits: f64,
     /// Weight by stratum, field and level index.
-    weights: [[[f64; 8]; FIELDS]; 4],
+    weights: [[[f64; SLOTS]; FIELDS]; 4],
     /// Whether the level's weight among all pairs is adjusted by the frequency of the shared
     /// value.
-    adjusted: [[bool; 8]; FIELDS],
+    adjusted: [[bool; SLOTS]; FIELDS],
     frequencies: [Frequencies; FIELDS],
     /// Pairs at or above this many bits are duplicates.
     pub(crate) threshold_bits: f64,
@@ -322,8 +324,8 @@ impl Scorer {
         overrides: &[(MatchField, MatchLevel, f64)],
         threshold: f64,
     ) -> Self {
-        let mut weights = [[[0.0; 8]; FIELDS]; 4];
-        let mut adjusted = [[false; 8]; FIELDS];
+        let mut weights = [[[0.0; SLOTS]; FIELDS]; 4];
+        let mut adjusted = [[false; SLOTS]; FIELDS];
         for lw in &model.levels {
             let Some(i) = lw.field.level_index(lw.level) else {
                 continue;
@@ -540,6 +542,14 @@ impl Scorer {
 
 // ---- storage form ---------------------------------------------------------------------------
 
+/// The levels added since models were first stored, each with the level it was split from
+/// (which a comparison gave for it before): field, added level, former level.
+const SPLIT_LEVELS: &[(MatchField, MatchLevel, MatchLevel)] = &[(
+    MatchField::FirstName,
+    MatchLevel::SameInitial,
+    MatchLevel::Different,
+)];
+
 /// The parameters of a model as stored (JSON); the frequencies go in a binary table beside.
 #[derive(Serialize, Deserialize)]
 pub(crate) struct Stored {
@@ -595,23 +605,34 @@ impl MatchModel {
             let count = u32::from_le_bytes(entry[9..13].try_into().ok()?);
             frequencies.get_mut(f)?.counts.insert(key, count);
         }
+        let mut levels = stored.levels;
+        // A model stored before a level was added reads as it scored: the new level weighs as
+        // the one it was split from, until the next learning.
+        for &(field, added, from) in SPLIT_LEVELS {
+            if levels.iter().any(|w| w.field == field && w.level == added) {
+                continue;
+            }
+            let split: Vec<LevelWeight> = levels
+                .iter()
+                .filter(|w| w.field == field && w.level == from)
+                .map(|w| LevelWeight { level: added, ..*w })
+                .collect();
+            levels.extend(split);
+        }
         let complete = MatchField::ALL.iter().all(|&field| {
-            field.levels().iter().all(|&l| {
-                stored
-                    .levels
-                    .iter()
-                    .any(|w| w.field == field && w.level == l)
-            })
+            field
+                .levels()
+                .iter()
+                .all(|&l| levels.iter().any(|w| w.field == field && w.level == l))
         });
-        let sane = stored
-            .levels
+        let sane = levels
             .iter()
             .all(|w| w.m > 0.0 && w.m <= 1.0 && w.u > 0.0 && w.u <= 1.0)
             && stored.prior > 0.0
             && stored.prior < 1.0;
         (complete && sane).then_some(Self {
             prior: stored.prior,
-            levels: stored.levels,
+            levels,
             learning: stored.learning,
             frequencies,
         })
@@ -705,6 +726,33 @@ mod tests {
         let (params, table) = model.to_stored();
         assert_eq!(MatchModel::from_stored(&params, &table), Some(model));
         assert_eq!(MatchModel::from_stored("{}", &[]), None);
+    }
+
+    #[test]
+    fn a_model_stored_before_a_level_was_added_scores_as_it_did() {
+        let model = MatchModel::default();
+        let mut older = model.clone();
+        older
+            .levels
+            .retain(|w| !(w.field == MatchField::FirstName && w.level == MatchLevel::SameInitial));
+        let (params, table) = older.to_stored();
+        let read = MatchModel::from_stored(&params, &table).expect("an older model reads");
+        for given in STRATA {
+            let was = model
+                .level(MatchField::FirstName, MatchLevel::Different, given)
+                .copied();
+            let now = read
+                .level(MatchField::FirstName, MatchLevel::SameInitial, given)
+                .map(|w| (w.m, w.u));
+            assert_eq!(now, was.map(|w| (w.m, w.u)), "{given:?}");
+        }
+        // A level missing that was not added since is a model this version cannot read.
+        let mut broken = model;
+        broken
+            .levels
+            .retain(|w| !(w.field == MatchField::Email && w.level == MatchLevel::OneEdit));
+        let (params, table) = broken.to_stored();
+        assert_eq!(MatchModel::from_stored(&params, &table), None);
     }
 
     /// Profiles drawn from small pools, so that every level of every field occurs often.

@@ -174,6 +174,7 @@ _MatchLevel = Literal[
     "same_subscriber",
     "similar_street",
     "same_place",
+    "same_initial",
     "different",
 ]
 
