@@ -39,9 +39,9 @@ crate::model::string_enum::string_enum!(
         Nickname = "nickname",
         /// One letter apart (one typed wrong, missing, extra, or two swapped).
         OneEdit = "one_edit",
-        /// Similar: two letters apart or close by Jaro-Winkler; for first names also a
-        /// nickname of the other's name typed with a letter doubled or two swapped (`Riick` and
-        /// `Richard`).
+        /// Similar: two letters apart or close by Jaro-Winkler, or a letter dropped and two
+        /// swapped across it (`Oliver` and `Ovler`); for first names also a nickname of the
+        /// other's name typed with a letter doubled or two swapped (`Riick` and `Richard`).
         Similar = "similar",
         /// A date or phone number one digit apart, or with two neighbouring digits swapped.
         OneDigit = "one_digit",
@@ -58,12 +58,13 @@ crate::model::string_enum::string_enum!(
         SameLocalPart = "same_local_part",
         /// Phones with the same subscriber digits, one typed without its country or area code.
         SameSubscriber = "same_subscriber",
-        /// The same place with the street typed differently.
+        /// One address typed two ways: the same place with the street typed differently, or
+        /// the same street with its postal code or town one letter off.
         SimilarStreet = "similar_street",
         /// The same postal code or town, another street.
         SamePlace = "same_place",
         /// First names that start with the same letter and are otherwise unlike: a name
-        /// typed with three typos or more (`Miichele` and `Mihcelle`), or another name.
+        /// typed with many typos (`Miichele` and `Mihcelle`), or another name (`Li`, `Lea`).
         SameInitial = "same_initial",
         /// Nothing alike.
         Different = "different",
@@ -202,7 +203,8 @@ fn level(field: MatchField, level: MatchLevel) -> u8 {
 }
 
 /// How two folded names compare, given also their lower-case forms. `first` applies the
-/// first-name rules: nicknames, and another name for a name's other-gender form.
+/// first-name rules: nicknames, another name for a name's other-gender form, and names unlike
+/// but for their first letter ([`MatchLevel::SameInitial`]).
 fn name_level(a: (&str, &str), b: (&str, &str), first: bool) -> Option<MatchLevel> {
     let ((a_lower, a_fold), (b_lower, b_fold)) = (a, b);
     if a_fold.is_empty() || b_fold.is_empty() {
@@ -523,9 +525,18 @@ fn address_level(a: &Profile, b: &Profile) -> Option<MatchLevel> {
         if x == y && (place || place_unknown) {
             return Some(MatchLevel::Same);
         }
-        // The same street with its postal code or town mistyped: one place typed two ways.
-        let typo = |x: &Option<String>, y: &Option<String>| matches!((x, y), (Some(x), Some(y)) if distance::within_one_edit(x, y));
-        if x == y && (typo(&a.zip, &b.zip) || typo(&a.city, &b.city)) {
+        // The same street with its postal code or town mistyped, the other part agreeing or
+        // unknown: one place typed two ways (neighbouring towns have codes one digit apart).
+        let near = |x: &Option<String>, y: &Option<String>| match (x, y) {
+            (Some(x), Some(y)) => distance::within_one_edit(x, y),
+            _ => true,
+        };
+        let typo = |x: &Option<String>, y: &Option<String>| both(x, y) && near(x, y);
+        if x == y
+            && (typo(&a.zip, &b.zip) || typo(&a.city, &b.city))
+            && near(&a.zip, &b.zip)
+            && near(&a.city, &b.city)
+        {
             return Some(MatchLevel::SimilarStreet);
         }
         if place {
@@ -664,7 +675,8 @@ fn equal_name(a: (u64, u64), b: (u64, u64)) -> Result<Option<(MatchLevel, u64)>,
 /// The first look at `a` and `b` (see [`Glance`]), from their sketches alone: birth dates
 /// settled; phones settled unless they may be one digit apart; emails settled when they share an
 /// address or a mailbox, or cannot be one edit apart nor share a local part; addresses settled
-/// unless the place is the same and the streets differ; names settled when equal (open still
+/// unless the place is the same and the streets differ, or the street is the same and the
+/// places are not known to be; names settled when equal (open still
 /// when a swap may do better). Both profiles carry their sketch ([`Sketch::of`]; the finder
 /// makes them once in its order).
 pub(crate) fn glance(a: &Profile, b: &Profile) -> Glance {
@@ -798,7 +810,8 @@ pub(crate) enum Open {
     Phone,
     /// The emails, when they share no address nor mailbox.
     Email,
-    /// The address, when the place is the same and the streets differ.
+    /// The address, when the place is the same and the streets differ, or the street is the
+    /// same and the places are not known to be.
     Address,
     /// The names (both: a swap is decided on the two).
     Names,
@@ -997,6 +1010,11 @@ mod tests {
             level_of(&at("94 Hume Crescent", "3000", "Melbourne")),
             MatchLevel::Different,
             "one street name in another town is another address"
+        );
+        assert_eq!(
+            level_of(&at("94 Hume Crescent", "4216", "Labrador")),
+            MatchLevel::Different,
+            "a neighbouring town's code is one digit off: its town says it is another place"
         );
     }
 

@@ -18,7 +18,9 @@ use rustc_hash::FxHashMap;
 
 use chrono::Utc;
 
-use super::compare::{FIELDS, MatchField, NULL, SLOTS, birth_key, compare, key, unpack};
+use super::compare::{
+    FIELDS, MatchField, MatchLevel, NULL, SLOTS, birth_key, compare, key, unpack,
+};
 use super::model::{
     Frequencies, Learning, LevelWeight, MAX_FREQUENT_VALUES, MatchModel, STRATA, own_weights,
     stratum, weighs_as_all,
@@ -212,7 +214,7 @@ fn random_levels(profiles: &[Profile]) -> ([[u64; SLOTS]; FIELDS], u64) {
     let mut levels = [[0u64; SLOTS]; FIELDS];
     for part in parts {
         for f in 0..FIELDS {
-            for l in 0..8 {
+            for l in 0..usize::from(NULL) {
                 levels[f][l] += part[f][l];
             }
         }
@@ -401,7 +403,7 @@ fn fit(
             expectation_maximisation(pairs, fields, &m_default[0], u_random, false);
         *iterations += rounds;
         for f in fields {
-            for l in 0..8 {
+            for l in 0..usize::from(NULL) {
                 pooled[*f][l] += expected[*f][l];
             }
         }
@@ -443,12 +445,24 @@ fn fit(
             u[s] = u_default[s];
         }
     }
-    // A field that differs is evidence against, never a veto.
-    for table in &mut m {
+    // A field that differs is evidence against, never a veto; and first names alike in their
+    // first letter (split from those that differ) never weigh less than names unlike.
+    let first = MatchField::FirstName.index();
+    let first_different = MatchField::FirstName.levels().len() - 1;
+    let same_initial = first_different - 1;
+    debug_assert_eq!(
+        MatchField::FirstName.level_index(MatchLevel::SameInitial),
+        Some(same_initial)
+    );
+    for (table, u) in m.iter_mut().zip(&u) {
         for (f, levels) in table.iter_mut().enumerate() {
             let last = MatchField::ALL[f].levels().len() - 1;
             levels[last] = levels[last].max(MIN_M_DIFFERENT);
         }
+        let (m_first, u_first) = (&mut table[first], &u[first]);
+        m_first[same_initial] = m_first[same_initial]
+            .max(m_first[first_different] * u_first[same_initial] / u_first[first_different])
+            .min(1.0);
     }
 
     // The share of duplicates among the candidates.

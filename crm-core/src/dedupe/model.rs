@@ -282,7 +282,7 @@ impl MatchContribution {
             (_, MatchLevel::SameSubscriber) => {
                 "same phone digits, one without country or area code".to_owned()
             }
-            (_, MatchLevel::SimilarStreet) => "street typed differently at the same place".into(),
+            (_, MatchLevel::SimilarStreet) => "one address typed two ways".into(),
             (_, MatchLevel::SamePlace) => "same postal code or town".to_owned(),
             (_, MatchLevel::Different) => format!("{field} different"),
         };
@@ -608,6 +608,7 @@ impl MatchModel {
         let mut levels = stored.levels;
         // A model stored before a level was added reads as it scored: the new level weighs as
         // the one it was split from, until the next learning.
+        let mut added_any = false;
         for &(field, added, from) in SPLIT_LEVELS {
             if levels.iter().any(|w| w.field == field && w.level == added) {
                 continue;
@@ -617,7 +618,18 @@ impl MatchModel {
                 .filter(|w| w.field == field && w.level == from)
                 .map(|w| LevelWeight { level: added, ..*w })
                 .collect();
+            added_any |= !split.is_empty();
             levels.extend(split);
+        }
+        if added_any {
+            // In the order of [`MatchModel::levels`]: by stratum, field, then level.
+            levels.sort_by_key(|w| {
+                (
+                    STRATA.iter().position(|&g| g == w.given),
+                    w.field.index(),
+                    w.field.level_index(w.level),
+                )
+            });
         }
         let complete = MatchField::ALL.iter().all(|&field| {
             field
@@ -737,6 +749,17 @@ mod tests {
             .retain(|w| !(w.field == MatchField::FirstName && w.level == MatchLevel::SameInitial));
         let (params, table) = older.to_stored();
         let read = MatchModel::from_stored(&params, &table).expect("an older model reads");
+        let order = |m: &MatchModel| -> Vec<_> {
+            m.levels
+                .iter()
+                .map(|w| (w.given, w.field, w.level))
+                .collect()
+        };
+        assert_eq!(
+            order(&read),
+            order(&model),
+            "levels in their documented order"
+        );
         for given in STRATA {
             let was = model
                 .level(MatchField::FirstName, MatchLevel::Different, given)

@@ -1299,19 +1299,20 @@ fn check_seeds(
 }
 
 // Measured (`cargo test --release -p crm-core --test it dedupe::defaults_keep -- --nocapture`,
-// `CRM_DEDUPE_SEEDS=11,12,13,2026,1,7,99,5,42,3,100,200,300,400,500` for others), precision /
+// `CRM_DEDUPE_SEEDS=11,12,13,2026,1,7,99,5,42,3,100,200,...,1500` for others), precision /
 // F1, pairwise and after clusters (README has every seed):
-// - linkage corpus, seed 11: 1.0000 / 0.9974, 1.0000 / 0.9995; seed 42: 0.9991 / 0.9935,
-//   0.9992 / 0.9985; seed 3: 0.9995 / 0.9949, 0.9993 / 0.9982; seed 5: 0.9998 / 0.9966,
-//   0.9980 / 0.9987; seed 100: 0.9995 / 0.9951, 0.9987 / 0.9981; the fifteen other seeds:
-//   precision 0.9991 to 1.0000, F1 0.9955 to 0.9999.
-// - agency corpus, precision 1.0000 pairwise and after clusters on seeds 2026, 1, 7, 99, 3, 5,
-//   11, 12, 13, 42, 100, 200, 300, 400 and 500; F1 0.9962 to 0.9988 pairwise, 0.9965 to 1.0000
-//   after clusters.
+// - linkage corpus, seed 11: 1.0000 / 0.9978, 1.0000 / 0.9995; seed 42: 0.9992 / 0.9939,
+//   0.9992 / 0.9982; seed 5: 0.9998 / 0.9971, 0.9980 / 0.9990; seed 100: 0.9995 / 0.9954,
+//   0.9987 / 0.9978; seed 1500: 0.9997 / 0.9967, 0.9989 / 0.9985; the twenty other seeds:
+//   precision 0.9992 to 1.0000, F1 0.9954 to 0.9999.
+// - agency corpus, seed 2026: 1.0000 / 0.9979, 1.0000 / 0.9988; seed 1500: 0.9993 / 0.9970,
+//   0.9980 / 0.9983; the 23 other seeds: precision 0.9993 to 1.0000, F1 0.9965 to 0.9994
+//   pairwise, 0.9971 to 1.0000 after clusters.
 // The floors sit just below the seed run by default: a change that loses quality fails here.
 // They are above the line the finder is held to (precision 0.999, F1 0.995); the figures under
-// that line are record-linkage pairwise F1 on seeds 42 and 3 and precision after clusters on
-// seeds 5 and 100 (README, "Quality of the defaults", says why).
+// that line are record-linkage pairwise F1 on seed 42 and precision after clusters on
+// record-linkage seeds 5, 100 and 1500 and agency seed 1500 (README, "Quality of the
+// defaults", says why).
 
 #[test]
 fn defaults_keep_their_quality_on_the_record_linkage_corpus() {
@@ -1325,7 +1326,7 @@ fn defaults_keep_their_quality_on_the_record_linkage_corpus() {
                 .unzip()
         },
         "AU",
-        (0.9995, 0.997),
+        (0.9995, 0.9975),
     );
 }
 
@@ -1336,6 +1337,6 @@ fn defaults_keep_their_quality_on_the_agency_corpus() {
         &seeds(&[2026]),
         |seed| corpus(seed, 3000),
         "FR",
-        (0.9995, 0.997),
+        (0.9995, 0.9975),
     );
 }
