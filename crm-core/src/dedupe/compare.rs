@@ -525,8 +525,9 @@ fn address_level(a: &Profile, b: &Profile) -> Option<MatchLevel> {
         if x == y && (place || place_unknown) {
             return Some(MatchLevel::Same);
         }
-        // The same street with its postal code or town mistyped, the other part agreeing or
-        // unknown: one place typed two ways (neighbouring towns have codes one digit apart).
+        // The same street with its postal code or town mistyped, the other part mistyped too or
+        // unknown (were it the same, the place would be): one place typed two ways
+        // (neighbouring towns have codes one digit apart).
         let near = |x: &Option<String>, y: &Option<String>| match (x, y) {
             (Some(x), Some(y)) => distance::within_one_edit(x, y),
             _ => true,
