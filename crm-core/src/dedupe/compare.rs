@@ -937,23 +937,23 @@ mod tests {
         }
     }
 
+    /// The sketched profile of a customer entered in an Australian tenant.
+    fn profile(customer: crate::model::NewCustomer) -> Profile {
+        let rules = crate::model::Rules::new(
+            &crate::TenantSettings::with_region("AU"),
+            chrono::NaiveDate::from_ymd_opt(2026, 1, 1).expect("a date"),
+        );
+        Profile::of(&customer.validate(&rules).expect("a valid customer")).sketched()
+    }
+
     #[test]
-    #[allow(clippy::unwrap_used)]
     fn names_swapped_keep_a_level_of_each_field() {
-        use crate::model::{NewCustomer, Rules};
         let person = |first: &str, last: &str| {
-            let rules = Rules::new(
-                &crate::TenantSettings::with_region("AU"),
-                chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
-            );
-            let c = NewCustomer {
+            profile(crate::model::NewCustomer {
                 first_name: first.into(),
                 last_name: last.into(),
-                ..NewCustomer::default()
-            }
-            .validate(&rules)
-            .unwrap();
-            Profile::of(&c).sketched()
+                ..Default::default()
+            })
         };
         // `Hsnler Hunter` is `Hunter Hanler` swapped and mistyped: across the fields the
         // surnames are one letter apart and the first names share only their first letter,
@@ -965,28 +965,19 @@ mod tests {
     }
 
     #[test]
-    #[allow(clippy::unwrap_used)]
     fn one_street_with_its_place_mistyped_is_one_address_typed_two_ways() {
-        use crate::model::{Address, NewCustomer, Rules};
         let at = |street: &str, zip: &str, city: &str| {
-            let rules = Rules::new(
-                &crate::TenantSettings::with_region("AU"),
-                chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
-            );
-            let c = NewCustomer {
+            profile(crate::model::NewCustomer {
                 first_name: "Lukasz".into(),
                 last_name: "Johnstrom".into(),
-                address: Address {
+                address: crate::model::Address {
                     street: Some(street.into()),
                     zip: Some(zip.into()),
                     city: Some(city.into()),
-                    ..Address::default()
+                    ..Default::default()
                 },
-                ..NewCustomer::default()
-            }
-            .validate(&rules)
-            .unwrap();
-            Profile::of(&c).sketched()
+                ..Default::default()
+            })
         };
         let home = at("94 Hume Crescent", "4215", "Southport");
         let level_of = |other: &Profile| {

@@ -18,12 +18,10 @@ use rustc_hash::FxHashMap;
 
 use chrono::Utc;
 
-use super::compare::{
-    FIELDS, MatchField, MatchLevel, NULL, SLOTS, birth_key, compare, key, unpack,
-};
+use super::compare::{FIELDS, MatchField, NULL, SLOTS, birth_key, compare, key, unpack};
 use super::model::{
-    Frequencies, Learning, LevelWeight, MAX_FREQUENT_VALUES, MatchModel, STRATA, own_weights,
-    stratum, weighs_as_all,
+    Frequencies, Learning, LevelWeight, MAX_FREQUENT_VALUES, MatchModel, SPLIT_LEVELS, STRATA,
+    own_weights, stratum, weighs_as_all,
 };
 use super::profile::Profile;
 
@@ -445,24 +443,21 @@ fn fit(
             u[s] = u_default[s];
         }
     }
-    // A field that differs is evidence against, never a veto; and first names alike in their
-    // first letter (split from those that differ) never weigh less than names unlike.
-    let first = MatchField::FirstName.index();
-    let first_different = MatchField::FirstName.levels().len() - 1;
-    let same_initial = first_different - 1;
-    debug_assert_eq!(
-        MatchField::FirstName.level_index(MatchLevel::SameInitial),
-        Some(same_initial)
-    );
+    // A field that differs is evidence against, never a veto; and a level split from another
+    // (first names alike in their first letter, from names unlike) never weighs less than it.
     for (table, u) in m.iter_mut().zip(&u) {
         for (f, levels) in table.iter_mut().enumerate() {
             let last = MatchField::ALL[f].levels().len() - 1;
             levels[last] = levels[last].max(MIN_M_DIFFERENT);
         }
-        let (m_first, u_first) = (&mut table[first], &u[first]);
-        m_first[same_initial] = m_first[same_initial]
-            .max(m_first[first_different] * u_first[same_initial] / u_first[first_different])
-            .min(1.0);
+        for &(field, added, from) in SPLIT_LEVELS {
+            let (Some(added), Some(from)) = (field.level_index(added), field.level_index(from))
+            else {
+                continue;
+            };
+            let (m, u) = (&mut table[field.index()], &u[field.index()]);
+            m[added] = m[added].max(m[from] * u[added] / u[from]).min(1.0);
+        }
     }
 
     // The share of duplicates among the candidates.

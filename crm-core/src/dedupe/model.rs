@@ -543,8 +543,10 @@ impl Scorer {
 // ---- storage form ---------------------------------------------------------------------------
 
 /// The levels added since models were first stored, each with the level it was split from
-/// (which a comparison gave for it before): field, added level, former level.
-const SPLIT_LEVELS: &[(MatchField, MatchLevel, MatchLevel)] = &[(
+/// (which a comparison gave for it before): field, added level, former level. A model stored
+/// before reads the added level with the former's weights; learning never weighs it below the
+/// former.
+pub(crate) const SPLIT_LEVELS: &[(MatchField, MatchLevel, MatchLevel)] = &[(
     MatchField::FirstName,
     MatchLevel::SameInitial,
     MatchLevel::Different,
