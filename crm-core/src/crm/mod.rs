@@ -726,7 +726,10 @@ impl Tenant {
     /// customers. Unless `options.learn` is false, the tenant's model is first learned from
     /// those comparisons (of the blocks compared whole) and kept
     /// ([`match_model`](Self::match_model)); pairs at or above the threshold are grouped into
-    /// clusters, each pair with what every field contributed.
+    /// clusters, each pair with what every field contributed. A pair is left out when it would
+    /// join records the others tell apart (born far apart, or weighing on average less than two
+    /// to one for across the two groups), or put a record holding only a name with one of two
+    /// people it matches alike.
     /// `progress(done, total)` is called as it goes: the first half of `total` reads the
     /// customers, the second compares them.
     ///

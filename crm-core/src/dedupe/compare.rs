@@ -172,6 +172,16 @@ impl Gamma {
     pub(crate) fn pattern(&self) -> u32 {
         pack(&self.levels)
     }
+
+    /// Whether the names are all the two profiles can be compared on: every other field is
+    /// missing on one side or the other.
+    pub(crate) fn names_only(&self) -> bool {
+        let names = [MatchField::FirstName.index(), MatchField::LastName.index()];
+        self.levels
+            .iter()
+            .enumerate()
+            .all(|(f, &l)| l == NULL || names.contains(&f))
+    }
 }
 
 /// The levels packed four bits per field.

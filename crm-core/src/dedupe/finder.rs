@@ -2,7 +2,7 @@
 //! comparison of every candidate pair on every core, the model learned from those comparisons
 //! (unless one is given), and clusters of matching pairs (union-find).
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::{HashMap, HashSet};
 
 use super::compare::{Gamma, birth_key, compare, conflict};
@@ -313,8 +313,8 @@ fn on_ranges<U: Send>(n: usize, f: impl Fn(std::ops::Range<usize>) -> U + Sync) 
     crate::parallel::map(ranges, 2, f)
 }
 
-/// A pair that scored at or above the threshold: indexes into the profiles, probability,
-/// comparison.
+/// A pair that scored at or above the threshold: indexes into the profiles, match weight
+/// (bits), comparison.
 type Scored = (u32, u32, f64, Gamma);
 
 /// Finds the clusters of likely duplicates among `profiles` (put in the finder's order, see
@@ -350,7 +350,7 @@ pub(crate) fn find(
                 continue;
             };
             if !reviewed.contains(&ordered(a.id, b.id)) {
-                out.push((x, y, probability(total), g));
+                out.push((x, y, total, g));
             }
         }
         out
@@ -441,9 +441,11 @@ pub(crate) fn ordered(a: CustomerId, b: CustomerId) -> (CustomerId, CustomerId) 
 const CONFLICT_CHECKS: usize = 32;
 
 /// Whether two groups about to be joined by a matching pair belong together as wholes: their
-/// members compared across (the first [`JOIN_CHECKS`] of each) weigh on average at least even
-/// odds. One pair strong enough to join two people's records (the same rare name, one record
-/// with little else) does not join them when the rest of the records say otherwise.
+/// members compared across (the first [`JOIN_CHECKS`] of each) weigh on average at least
+/// [`JOIN_FLOOR`]. One pair strong enough to join two people's records (the same rare name, one
+/// record with little else) does not join them when the rest of the records say otherwise: a
+/// `Mary Johnson` holding only a phone may match one with an email and an address, but not
+/// when that one's two records beside the first at another number of the street weigh against.
 fn together(x: &[u32], y: &[u32], profiles: &[Profile], scorer: &Scorer) -> bool {
     if x.len() == 1 && y.len() == 1 {
         return true;
@@ -453,23 +455,28 @@ fn together(x: &[u32], y: &[u32], profiles: &[Profile], scorer: &Scorer) -> bool
         &y[..y.len().min(JOIN_CHECKS)],
     );
     let mut left = x.len() * y.len();
+    let need = JOIN_FLOOR * left as f64;
     let mut total = 0.0;
     for &i in x {
         for &j in y {
             let (a, b) = (&profiles[i as usize], &profiles[j as usize]);
             total += scorer.total(&compare(a, b)).clamp(-JOIN_CAP, JOIN_CAP);
             left -= 1;
-            // Settled once the pairs left could not move the mean across even odds.
-            if total - JOIN_CAP * left as f64 >= 0.0 {
+            // Settled once the pairs left could not move the mean across the floor.
+            if total - JOIN_CAP * left as f64 >= need {
                 return true;
             }
-            if total + JOIN_CAP * (left as f64) < 0.0 {
+            if total + JOIN_CAP * (left as f64) < need {
                 return false;
             }
         }
     }
-    total >= 0.0
+    total >= need
 }
+
+/// The least mean weight (bits) of the members of two groups compared across for them to be
+/// joined: two to one for, on average. Even odds let one strong pair outweigh two against.
+const JOIN_FLOOR: f64 = 1.0;
 
 /// Members of each of two groups compared across before they are joined.
 const JOIN_CHECKS: usize = 12;
@@ -478,12 +485,60 @@ const JOIN_CHECKS: usize = 12;
 /// every field does not outvote the others.
 const JOIN_CAP: f64 = 20.0;
 
+/// Whether a record alone (`one`) is placed with the group `other` by its pair of `weight` with
+/// it: the odds that it is that group's person, given that it is at most one of the people it
+/// matches, reach the threshold. Its other matching pairs (`matched`) count against when they
+/// are with a group (`group_of` a member) surely another person than `other` (the strongest of
+/// each such group, of its first [`CONFLICT_CHECKS`] pairs): a record holding only
+/// `Joshua Hannaan` that matches a Joshua Hannaan born in 1944 and one born in 2004 as well is
+/// neither's.
+fn placed<'g>(
+    weight: f64,
+    other: &[u32],
+    matched: &[(u32, f64)],
+    scorer: &Scorer,
+    profiles: &[Profile],
+    group_of: impl Fn(u32) -> Option<&'g [u32]>,
+) -> bool {
+    let at = |i: u32| &profiles[i as usize];
+    // The strongest pair with each group apart from `other`, by the group's first member (of
+    // the strongest pairs: `matched` is in the order of the pairs, strongest first).
+    let mut rivals: FxHashMap<u32, f64> = FxHashMap::default();
+    for &(c, w) in matched.iter().take(CONFLICT_CHECKS) {
+        let alone = [c];
+        let group = group_of(c).unwrap_or(&alone);
+        if other.contains(&c) || rivals.get(&group[0]).is_some_and(|&r| r >= w) {
+            continue;
+        }
+        let apart = group.iter().take(CONFLICT_CHECKS).any(|&i| {
+            other
+                .iter()
+                .take(CONFLICT_CHECKS)
+                .any(|&j| conflict(at(i), at(j)))
+        });
+        if apart {
+            rivals.insert(group[0], w);
+        }
+    }
+    if rivals.is_empty() {
+        return true;
+    }
+    // Odds 2^weight against 1 (neither) plus 2^w for each rival, in bits (relative to
+    // 2^weight, which may be past what a float holds as a whole).
+    let against = rivals
+        .values()
+        .fold((-weight).exp2(), |sum, &w| sum + (w - weight).exp2());
+    let exclusive = -against.log2();
+    exclusive >= scorer.threshold_bits
+}
+
 /// Groups matching pairs into clusters (union-find), strongest pairs first. Two groups are not
 /// joined through a pair when other members of theirs are surely two people (birth dates far
 /// apart, a first name and its other-gender form: a customer without a birth date who matches a
 /// father and his namesake son must not make them one person), nor when their members compared
-/// across weigh against it on average ([`together`]). A pair left between two clusters that way
-/// is dropped.
+/// across weigh less than two to one for it on average ([`together`]). A pair left between two clusters that way
+/// is dropped. A customer alone that only its name matches to a group, and as well to another
+/// group surely another person, is put with neither ([`placed`]).
 ///
 /// The pairs fall apart into connected parts first (customers linked by matching pairs): no
 /// join, and no check before one, looks outside its part, so the parts are clustered each on its
@@ -598,6 +653,14 @@ fn cluster_part(
         }
         x
     }
+    // Each profile's matching pairs in the part: the other profile and the weight.
+    let mut matched: FxHashMap<u32, Vec<(u32, f64)>> = FxHashMap::default();
+    for &(a, b, weight, _) in found {
+        matched.entry(a).or_default().push((b, weight));
+        matched.entry(b).or_default().push((a, weight));
+    }
+    // The records found to match two people alike by their names: put with neither.
+    let mut torn: FxHashSet<u32> = FxHashSet::default();
     let mut kept = Vec::with_capacity(found.len());
     for &pair in found {
         let (a, b) = (pair.0, pair.1);
@@ -635,6 +698,24 @@ fn cluster_part(
                 continue;
             }
             if !together(x, y, profiles, scorer) {
+                refused.insert(groups, None);
+                continue;
+            }
+            // A record alone, matched by its name only, that matches as well another group,
+            // surely another person than this one, is put with neither (nor, after, with
+            // anyone by its name only).
+            let alone = [(a, x, y), (b, y, x)]
+                .into_iter()
+                .find(|&(one, own, other)| {
+                    pair.3.names_only()
+                        && own.len() == 1
+                        && (torn.contains(&one)
+                            || !placed(pair.2, other, &matched[&one], scorer, profiles, |c| {
+                                members.get(&root_of(&parent, c)).map(Vec::as_slice)
+                            }))
+                });
+            if let Some((one, _, _)) = alone {
+                torn.insert(one);
                 refused.insert(groups, None);
                 continue;
             }
@@ -690,15 +771,15 @@ fn cluster_part(
             let at = |i: u32| &profiles[i as usize];
             members.sort_by_key(|&i| (at(i).created, at(i).id));
             pairs.sort_by(|x, y| y.2.total_cmp(&x.2));
-            let score = pairs.first().map_or(0.0, |p| p.2);
+            let score = pairs.first().map_or(0.0, |p| probability(p.2));
             DuplicateCluster {
                 customers: members.iter().map(|&i| at(i).id).collect(),
                 pairs: pairs
                     .into_iter()
-                    .map(|(a, b, score, gamma)| DuplicatePair {
+                    .map(|(a, b, weight, gamma)| DuplicatePair {
                         a: at(a).id,
                         b: at(b).id,
-                        score,
+                        score: probability(weight),
                         contributions: scorer.contributions(&gamma),
                     })
                     .collect(),
