@@ -292,13 +292,22 @@ fn rank(level: Option<MatchLevel>) -> u8 {
     }
 }
 
+/// How two profiles' names compare ([`names`]).
+struct NameReading<'a> {
+    /// The first-name level.
+    first: Option<MatchLevel>,
+    /// The last-name level.
+    last: Option<MatchLevel>,
+    /// The names of the first profile each level compares.
+    typed: [&'a str; 2],
+    /// When read swapped, the two names the first-name level compares: the one typed as a last
+    /// name, then the one typed as a first name.
+    across: Option<[&'a str; 2]>,
+}
+
 /// The name levels of two profiles: in the order typed, or first and last swapped when that
-/// matches better (then exact agreements are [`MatchLevel::Swapped`]); with the names of `a`
-/// each level compares.
-fn names<'a>(
-    a: &'a Profile,
-    b: &Profile,
-) -> (Option<MatchLevel>, Option<MatchLevel>, [&'a str; 2]) {
+/// matches better (then exact agreements are [`MatchLevel::Swapped`]).
+fn names<'a>(a: &'a Profile, b: &'a Profile) -> NameReading<'a> {
     let first = name_level((&a.first_lower, &a.first), (&b.first_lower, &b.first), true);
     let last = name_level((&a.last_lower, &a.last), (&b.last_lower, &b.last), false);
     let straight = rank(first) + rank(last);
@@ -306,7 +315,12 @@ fn names<'a>(
     // Swapped only between two full names: the same whichever customer comes first; and only
     // when a name of one starts as the other name of the other (a swap, maybe with typos after).
     if straight == 0 || !may_swap(initials(a), initials(b)) {
-        return (first, last, typed);
+        return NameReading {
+            first,
+            last,
+            typed,
+            across: None,
+        };
     }
     // Across the fields one of the two is a first name: its rules apply (`Willey Maggie` and
     // `Margaret Willey`).
@@ -321,10 +335,15 @@ fn names<'a>(
         // there always: last names have none), the same levels whichever customer comes first.
         let (x, y) = (swap(cross_first), swap(cross_last));
         let nickname = |l| l == Some(MatchLevel::Nickname);
-        let (first, last, names) = if nickname(x) || (!nickname(y) && rank(x) <= rank(y)) {
-            (x, y, typed)
+        let (first, last, names, across) = if nickname(x) || (!nickname(y) && rank(x) <= rank(y)) {
+            (x, y, typed, [b.last.as_str(), a.first.as_str()])
         } else {
-            (y, x, [a.last.as_str(), a.first.as_str()])
+            (
+                y,
+                x,
+                [a.last.as_str(), a.first.as_str()],
+                [a.last.as_str(), b.first.as_str()],
+            )
         };
         // Two nickname pairs across (`Jack Thomas`, `Tom John`): the last-name field has no
         // nickname level, the second reads as similar; nor a level for names alike only in
@@ -334,9 +353,19 @@ fn names<'a>(
             Some(MatchLevel::SameInitial) => Some(MatchLevel::Different),
             other => other,
         };
-        (first, last, names)
+        NameReading {
+            first,
+            last,
+            typed: names,
+            across: Some(across),
+        }
     } else {
-        (first, last, typed)
+        NameReading {
+            first,
+            last,
+            typed,
+            across: None,
+        }
     }
 }
 
@@ -876,14 +905,30 @@ impl Glance {
 }
 
 /// The levels of the first and last names ([`names`]), each with the key of the name shared
-/// when it is shared exactly (for its frequency), else 0.
+/// when it is shared exactly (for its frequency), else 0. For names swapped that the
+/// first-name level finds a letter or two apart while the others differ (`Tayhrust Henry` and
+/// `Oliver Tayhurst`), the first name carries the key of the one of the two typed as a last
+/// name and the last name the key of the other, for the scorer to read which the tenant holds
+/// the name as (a surname: then the first names are what differ).
 fn weighed_names(a: &Profile, b: &Profile) -> [(Option<MatchLevel>, u64); 2] {
-    let (first, last, [x, y]) = names(a, b);
+    let NameReading {
+        first,
+        last,
+        typed: [x, y],
+        across,
+    } = names(a, b);
     let value = |l: Option<MatchLevel>, name: &str| match l {
         Some(MatchLevel::Same | MatchLevel::Folded | MatchLevel::Swapped) => key(name),
         _ => 0,
     };
-    [(first, value(first, x)), (last, value(last, y))]
+    match (first, last, across) {
+        (
+            Some(MatchLevel::OneEdit | MatchLevel::Similar),
+            Some(MatchLevel::Different),
+            Some([as_last, as_first]),
+        ) => [(first, key(as_last)), (last, key(as_first))],
+        _ => [(first, value(first, x)), (last, value(last, y))],
+    }
 }
 
 /// Compares two profiles field by field (their sketches unread: a first look and what it

@@ -264,6 +264,52 @@ mod tests {
     }
 
     #[test]
+    fn a_name_shared_across_the_fields_with_a_typo_is_read_by_both_spellings() {
+        use super::super::compare::{MatchField, key};
+        use crate::dedupe::MatchLevel;
+        let read = |model: &MatchModel, x: (&str, &str), y: (&str, &str)| {
+            let a = Profile::of(&customer(x.0, x.1, Some("ht@example.fr")));
+            let b = Profile::of(&customer(y.0, y.1, Some("ht@example.fr")));
+            let scorer = Scorer::new(model, &[], 0.5);
+            let (ab, ba) = (compare(&a, &b), compare(&b, &a));
+            assert_eq!(scorer.total(&ab), scorer.total(&ba));
+            let level = |field| {
+                scorer
+                    .contributions(&ab)
+                    .iter()
+                    .find(|c| c.field == field)
+                    .map(|c| c.level)
+            };
+            (level(MatchField::FirstName), level(MatchField::LastName))
+        };
+        // A household member typed with the names swapped and the surname mistyped.
+        let (henry, oliver) = (("Tayhrust", "Henry"), ("Oliver", "Tayhurst"));
+        let before = read(&MatchModel::default(), henry, oliver);
+        assert_eq!(
+            before,
+            (Some(MatchLevel::OneEdit), Some(MatchLevel::Different))
+        );
+        // A tenant holding `Tayhurst` as a surname: the first names are what differ.
+        let mut model = MatchModel::default();
+        let last = MatchField::LastName.index();
+        model.frequencies[last].counts.insert(key("tayhurst"), 4);
+        assert_eq!(
+            read(&model, henry, oliver),
+            (Some(MatchLevel::Different), Some(MatchLevel::OneEdit))
+        );
+        // One person typed with the names swapped, a typo and a new surname: `Oliver` typed in
+        // the last-name field twice, but held far more often as a first name.
+        model.frequencies[last].counts.insert(key("oliver"), 2);
+        model.frequencies[MatchField::FirstName.index()]
+            .counts
+            .insert(key("oliver"), 30);
+        assert_eq!(
+            read(&model, ("Oliveer", "Smithay"), ("Hassley", "Oliver")),
+            (Some(MatchLevel::OneEdit), Some(MatchLevel::Different))
+        );
+    }
+
+    #[test]
     fn a_swapped_name_keeps_the_first_name_rules() {
         use super::super::compare::MatchField;
         use crate::dedupe::MatchLevel;

@@ -164,6 +164,10 @@ const SWAPPED: u8 = 2;
 const FIRST_DIFFERENT: u8 = 7;
 /// The level code of last names that differ.
 const LAST_DIFFERENT: u8 = 5;
+/// The level codes of first names one letter apart and similar.
+const FIRST_NEAR: [u8; 2] = [4, 5];
+/// The level codes of last names one letter apart and similar.
+const LAST_NEAR: [u8; 2] = [3, 4];
 
 /// The built-in prior: one pair in 10,000 customers taken at random.
 const DEFAULT_PRIOR: f64 = 1e-4;
@@ -433,15 +437,18 @@ impl Scorer {
                     if glance.from[first] != NULL || glance.from[f] != NULL {
                         // Names still open may also settle as [`Scorer::arranged`] reads
                         // them: first names different and the same surname (weighed by its
-                        // rarity, at most the cap).
+                        // rarity, at most the cap) or one a letter or two apart.
                         let rarity = if self.adjusts(s, f, usize::from(SAME)) {
                             FREQUENCY_CAP
                         } else {
                             0.0
                         };
-                        let arranged = self.weights[s][first][usize::from(FIRST_DIFFERENT)]
-                            + self.weights[s][f][usize::from(SAME)]
-                            + rarity;
+                        let surname = LAST_NEAR
+                            .iter()
+                            .map(|&l| self.weights[s][f][usize::from(l)])
+                            .fold(self.weights[s][f][usize::from(SAME)] + rarity, f64::max);
+                        let arranged =
+                            self.weights[s][first][usize::from(FIRST_DIFFERENT)] + surname;
                         total += (first_name + best).max(arranged);
                     } else {
                         // Both settled: added as [`Scorer::total`] adds them.
@@ -476,33 +483,42 @@ impl Scorer {
     }
 
     /// `gamma` with its names read as the tenant holds them. When one name is shared across the
-    /// fields (the first name of one customer is the last name of the other) and the other two
-    /// names differ, which of the two a name is decides: a name the tenant holds more often as a
-    /// last name than as a first name is a surname (a household's, one record typed with the
-    /// names swapped), so the names that differ are the first names; otherwise the shared name
-    /// stays the first name (as [`super::compare`] reads it).
+    /// fields (the first name of one customer is the last name of the other, exactly or a
+    /// letter or two apart) and the other two names differ, which of the two a name is decides:
+    /// a name the tenant holds more often as a last name than as a first name is a surname (a
+    /// household's, one record typed with the names swapped), so the names that differ are the
+    /// first names; otherwise the shared name stays the first name (as [`super::compare`]
+    /// reads it). A name shared a letter or two apart is held as the more of its two spellings
+    /// is (`Tayhurst` and `Tayhrust` as a last name; `Oliver` and `Oliveer`, typed once in the
+    /// last-name field, as a first name).
     fn arranged(&self, gamma: &Gamma) -> Gamma {
         let (f, l) = (MatchField::FirstName.index(), MatchField::LastName.index());
         let value = gamma.values[f];
-        if gamma.levels[f] != SWAPPED || gamma.levels[l] != LAST_DIFFERENT || value == 0 {
+        // The surname's level once arranged, and the other spelling of the name.
+        let (surname_level, spelling) = match gamma.levels[f] {
+            SWAPPED => (SAME, value),
+            level => match FIRST_NEAR.iter().position(|&near| near == level) {
+                Some(i) if gamma.values[l] != 0 => (LAST_NEAR[i], gamma.values[l]),
+                _ => return *gamma,
+            },
+        };
+        if gamma.levels[l] != LAST_DIFFERENT || value == 0 {
             return *gamma;
         }
         // Held as a last name by a known count (a truncated table's floor only bounds the
         // others), more than as a first name.
-        let first = &self.frequencies[f];
-        let as_first = first.counts.get(&value).copied().unwrap_or(first.floor);
-        if self.frequencies[l]
-            .counts
-            .get(&value)
-            .is_none_or(|&as_last| as_last <= as_first)
-        {
+        let (first, last) = (&self.frequencies[f], &self.frequencies[l]);
+        let as_first = |v: &u64| first.counts.get(v).copied().unwrap_or(first.floor);
+        let as_last = last.counts.get(&value).max(last.counts.get(&spelling));
+        if as_last.is_none_or(|&n| n <= as_first(&value).max(as_first(&spelling))) {
             return *gamma;
         }
         let mut out = *gamma;
         out.levels[f] = FIRST_DIFFERENT;
         out.values[f] = 0;
-        out.levels[l] = SAME;
-        out.values[l] = value;
+        out.levels[l] = surname_level;
+        // The frequency of a name shared exactly counts, as for any surname shared.
+        out.values[l] = if surname_level == SAME { value } else { 0 };
         out
     }
 
@@ -720,6 +736,13 @@ mod tests {
             different(MatchField::LastName),
             Some(usize::from(LAST_DIFFERENT))
         );
+        for (field, codes) in [
+            (MatchField::FirstName, FIRST_NEAR),
+            (MatchField::LastName, LAST_NEAR),
+        ] {
+            let near = [MatchLevel::OneEdit, MatchLevel::Similar].map(|l| field.level_index(l));
+            assert_eq!(near, codes.map(|c| Some(usize::from(c))));
+        }
     }
 
     #[test]
