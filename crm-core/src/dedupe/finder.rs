@@ -437,15 +437,17 @@ pub(crate) fn ordered(a: CustomerId, b: CustomerId) -> (CustomerId, CustomerId) 
 }
 
 /// Members of each of two groups checked against each other before they are joined: the
-/// first ones (a group of hundreds sharing an office phone is not checked whole).
+/// first ones (a group of hundreds sharing an office phone is not checked whole). Also the
+/// most pairs of a record [`placed`] reads.
 const CONFLICT_CHECKS: usize = 32;
 
 /// Whether two groups about to be joined by a matching pair belong together as wholes: their
 /// members compared across (the first [`JOIN_CHECKS`] of each) weigh on average at least
-/// [`JOIN_FLOOR`]. One pair strong enough to join two people's records (the same rare name, one
-/// record with little else) does not join them when the rest of the records say otherwise: a
-/// `Mary Johnson` holding only a phone may match one with an email and an address, but not
-/// when that one's two records beside the first at another number of the street weigh against.
+/// [`JOIN_FLOOR`] (or the threshold, when lower). One pair strong enough to join two people's
+/// records (the same rare name, one record with little else) does not join them when the rest
+/// of the records say otherwise: a `Mary Johnson` with an email and an address matches by name
+/// one holding only a phone, but not that one's group, whose two other records, at another
+/// number of her street, weigh against.
 fn together(x: &[u32], y: &[u32], profiles: &[Profile], scorer: &Scorer) -> bool {
     if x.len() == 1 && y.len() == 1 {
         return true;
@@ -455,7 +457,8 @@ fn together(x: &[u32], y: &[u32], profiles: &[Profile], scorer: &Scorer) -> bool
         &y[..y.len().min(JOIN_CHECKS)],
     );
     let mut left = x.len() * y.len();
-    let need = JOIN_FLOOR * left as f64;
+    // Never above the threshold a caller set lower: a pair of it joins two records alone.
+    let need = JOIN_FLOOR.min(scorer.threshold_bits) * left as f64;
     let mut total = 0.0;
     for &i in x {
         for &j in y {
@@ -485,14 +488,33 @@ const JOIN_CHECKS: usize = 12;
 /// every field does not outvote the others.
 const JOIN_CAP: f64 = 20.0;
 
-/// Whether a record alone (`one`) is placed with the group `other` by its pair of `weight` with
-/// it: the odds that it is that group's person, given that it is at most one of the people it
-/// matches, reach the threshold. Its other matching pairs (`matched`) count against when they
-/// are with a group (`group_of` a member) surely another person than `other` (the strongest of
-/// each such group, of its first [`CONFLICT_CHECKS`] pairs): a record holding only
-/// `Joshua Hannaan` that matches a Joshua Hannaan born in 1944 and one born in 2004 as well is
-/// neither's.
+/// Two members, one of each group, surely two people (of the first [`CONFLICT_CHECKS`]
+/// members of each), other than the two of `skip`.
+fn surely_apart(
+    x: &[u32],
+    y: &[u32],
+    skip: (u32, u32),
+    profiles: &[Profile],
+) -> Option<(u32, u32)> {
+    let at = |i: u32| &profiles[i as usize];
+    let itself = |(i, j): (u32, u32)| (i, j) == skip || (j, i) == skip;
+    x.iter().take(CONFLICT_CHECKS).find_map(|&i| {
+        y.iter()
+            .take(CONFLICT_CHECKS)
+            .find(|&&j| !itself((i, j)) && conflict(at(i), at(j)))
+            .map(|&j| (i, j))
+    })
+}
+
+/// Whether the record `one`, alone, is placed with the group `other` by its pair of `weight`
+/// with it: the odds that it is that group's person, given that it is at most one of the people
+/// it matches, reach the threshold. Its other matching pairs (`matched`, strongest first) count
+/// against when they are with a group (`group_of` a member) surely another person than `other`
+/// and not surely another than `one` (the strongest pair with each such group, of the first
+/// [`CONFLICT_CHECKS`] pairs outside `other`): a record holding only `Joshua Hannaan` that
+/// matches a Joshua Hannaan born in 1944 and one born in 2004 as well is neither's.
 fn placed<'g>(
+    one: u32,
     weight: f64,
     other: &[u32],
     matched: &[(u32, f64)],
@@ -500,23 +522,22 @@ fn placed<'g>(
     profiles: &[Profile],
     group_of: impl Fn(u32) -> Option<&'g [u32]>,
 ) -> bool {
-    let at = |i: u32| &profiles[i as usize];
-    // The strongest pair with each group apart from `other`, by the group's first member (of
-    // the strongest pairs: `matched` is in the order of the pairs, strongest first).
+    const NONE: (u32, u32) = (u32::MAX, u32::MAX);
+    // The strongest pair with each group apart from `other`, by the group's first member; and
+    // the groups looked at.
     let mut rivals: FxHashMap<u32, f64> = FxHashMap::default();
-    for &(c, w) in matched.iter().take(CONFLICT_CHECKS) {
+    let mut seen: FxHashSet<u32> = FxHashSet::default();
+    let outside = matched.iter().filter(|(c, _)| !other.contains(c));
+    for &(c, w) in outside.take(CONFLICT_CHECKS) {
         let alone = [c];
         let group = group_of(c).unwrap_or(&alone);
-        if other.contains(&c) || rivals.get(&group[0]).is_some_and(|&r| r >= w) {
+        // `matched` is strongest first: a group's first pair is its strongest.
+        if !seen.insert(group[0]) {
             continue;
         }
-        let apart = group.iter().take(CONFLICT_CHECKS).any(|&i| {
-            other
-                .iter()
-                .take(CONFLICT_CHECKS)
-                .any(|&j| conflict(at(i), at(j)))
-        });
-        if apart {
+        if surely_apart(group, other, NONE, profiles).is_some()
+            && surely_apart(group, &[one], NONE, profiles).is_none()
+        {
             rivals.insert(group[0], w);
         }
     }
@@ -536,9 +557,12 @@ fn placed<'g>(
 /// joined through a pair when other members of theirs are surely two people (birth dates far
 /// apart, a first name and its other-gender form: a customer without a birth date who matches a
 /// father and his namesake son must not make them one person), nor when their members compared
-/// across weigh less than two to one for it on average ([`together`]). A pair left between two clusters that way
-/// is dropped. A customer alone that only its name matches to a group, and as well to another
-/// group surely another person, is put with neither ([`placed`]).
+/// across weigh less than two to one for it on average ([`together`]). A pair left between two
+/// clusters that way is dropped. A customer alone whose pair with a group agrees on the names
+/// only, and whose odds of being that group's person fall below the threshold once its pairs
+/// with groups surely other people count against, is put with none of them ([`placed`]); so is
+/// it, after, for every pair of it. Two or more customers of the name alone, grouped first,
+/// are not weighed so.
 ///
 /// The pairs fall apart into connected parts first (customers linked by matching pairs): no
 /// join, and no check before one, looks outside its part, so the parts are clustered each on its
@@ -659,7 +683,8 @@ fn cluster_part(
         matched.entry(a).or_default().push((b, weight));
         matched.entry(b).or_default().push((a, weight));
     }
-    // The records found to match two people alike by their names: put with neither.
+    // The records found torn between two people ([`placed`]): every later pair of theirs is
+    // weighed so too, whatever it agrees on.
     let mut torn: FxHashSet<u32> = FxHashSet::default();
     let mut kept = Vec::with_capacity(found.len());
     for &pair in found {
@@ -674,7 +699,6 @@ fn cluster_part(
         }
         let (ra, rb) = (root(&mut parent, a), root(&mut parent, b));
         if ra != rb {
-            let at = |i: u32| &profiles[i as usize];
             let (x, y) = (&members[&ra], &members[&rb]);
             let groups = if ra < rb {
                 (ra, x.len(), rb, y.len())
@@ -687,35 +711,28 @@ fn cluster_part(
             {
                 continue;
             }
-            let conflicted = x.iter().take(CONFLICT_CHECKS).find_map(|&i| {
-                y.iter()
-                    .take(CONFLICT_CHECKS)
-                    .find(|&&j| !itself((i, j)) && conflict(at(i), at(j)))
-                    .map(|&j| (i, j))
-            });
+            // A record alone whose pair agrees on the names only (or that was found torn so
+            // before), matching as well another group surely another person than this one, is
+            // put with neither. Not remembered for the two groups: it depends on the pair.
+            let torn_here = [(a, x, y), (b, y, x)]
+                .into_iter()
+                .find(|&(one, own, other)| {
+                    own.len() == 1
+                        && (pair.3.names_only() || torn.contains(&one))
+                        && !placed(one, pair.2, other, &matched[&one], scorer, profiles, |c| {
+                            members.get(&root_of(&parent, c)).map(Vec::as_slice)
+                        })
+                });
+            if let Some((one, _, _)) = torn_here {
+                torn.insert(one);
+                continue;
+            }
+            let conflicted = surely_apart(x, y, (a, b), profiles);
             if conflicted.is_some() {
                 refused.insert(groups, conflicted);
                 continue;
             }
             if !together(x, y, profiles, scorer) {
-                refused.insert(groups, None);
-                continue;
-            }
-            // A record alone, matched by its name only, that matches as well another group,
-            // surely another person than this one, is put with neither (nor, after, with
-            // anyone by its name only).
-            let alone = [(a, x, y), (b, y, x)]
-                .into_iter()
-                .find(|&(one, own, other)| {
-                    pair.3.names_only()
-                        && own.len() == 1
-                        && (torn.contains(&one)
-                            || !placed(pair.2, other, &matched[&one], scorer, profiles, |c| {
-                                members.get(&root_of(&parent, c)).map(Vec::as_slice)
-                            }))
-                });
-            if let Some((one, _, _)) = alone {
-                torn.insert(one);
                 refused.insert(groups, None);
                 continue;
             }

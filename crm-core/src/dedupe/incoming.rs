@@ -173,8 +173,10 @@ pub(crate) fn settle(matches: &mut Vec<DuplicateMatch>) {
 
 #[cfg(test)]
 mod tests {
+    use super::super::compare::{MatchField, key};
     use super::*;
     use crate::TenantSettings;
+    use crate::dedupe::MatchLevel;
     use crate::model::{NewCustomer, Rules};
 
     #[allow(clippy::unwrap_used)]
@@ -216,41 +218,48 @@ mod tests {
         }
     }
 
+    /// How `model` reads the names of two customers sharing an email (the same whichever comes
+    /// first): the first- and last-name levels, and the weight.
+    fn read_names(
+        model: &MatchModel,
+        x: (&str, &str),
+        y: (&str, &str),
+    ) -> (Option<MatchLevel>, Option<MatchLevel>, f64) {
+        let a = Profile::of(&customer(x.0, x.1, Some("home@example.fr")));
+        let b = Profile::of(&customer(y.0, y.1, Some("home@example.fr")));
+        let scorer = Scorer::new(model, &[], 0.5);
+        let (ab, ba) = (compare(&a, &b), compare(&b, &a));
+        assert_eq!(ab, ba, "{x:?} / {y:?}");
+        assert_eq!(scorer.total(&ab), scorer.total(&ba));
+        let level = |field| {
+            scorer
+                .contributions(&ab)
+                .iter()
+                .find(|c| c.field == field)
+                .map(|c| c.level)
+        };
+        (
+            level(MatchField::FirstName),
+            level(MatchField::LastName),
+            scorer.total(&ab),
+        )
+    }
+
     #[test]
     fn a_name_shared_across_the_fields_is_read_as_the_tenant_holds_it() {
-        use super::super::compare::MatchField;
-        use crate::dedupe::MatchLevel;
         // One member of a household, and the other typed with the names swapped.
-        let a = Profile::of(&customer("Francesco", "Smithfield", Some("fs@example.fr")));
-        let b = Profile::of(&customer("Smithfield", "Liam", Some("fs@example.fr")));
-        let read = |model: &MatchModel| {
-            let scorer = Scorer::new(model, &[], 0.5);
-            let (ab, ba) = (compare(&a, &b), compare(&b, &a));
-            assert_eq!(scorer.total(&ab), scorer.total(&ba));
-            let levels = |field| {
-                scorer
-                    .contributions(&ab)
-                    .iter()
-                    .find(|c| c.field == field)
-                    .map(|c| c.level)
-            };
-            (
-                levels(MatchField::FirstName),
-                levels(MatchField::LastName),
-                scorer.total(&ab),
-            )
-        };
+        let (francesco, liam) = (("Francesco", "Smithfield"), ("Smithfield", "Liam"));
         // Without counts (the built-in model), the name shared stays the first name.
-        let (first, last, _) = read(&MatchModel::default());
+        let (first, last, _) = read_names(&MatchModel::default(), francesco, liam);
         assert_eq!(first, Some(MatchLevel::Swapped));
         assert_eq!(last, Some(MatchLevel::Different));
         // A tenant holding the name as a surname: the first names differ, the surname is shared.
-        let shared = super::super::compare::key(&a.last);
+        let shared = key("smithfield");
         let mut surname = MatchModel::default();
         surname.frequencies[MatchField::LastName.index()]
             .counts
             .insert(shared, 5);
-        let (first, last, as_surname) = read(&surname);
+        let (first, last, as_surname) = read_names(&surname, francesco, liam);
         assert_eq!(first, Some(MatchLevel::Different));
         assert_eq!(last, Some(MatchLevel::Same));
         // A tenant holding it as a first name more often reads it as before.
@@ -258,45 +267,32 @@ mod tests {
         given.frequencies[MatchField::FirstName.index()]
             .counts
             .insert(shared, 6);
-        let (first, _, as_given) = read(&given);
+        let (first, _, as_given) = read_names(&given, francesco, liam);
         assert_eq!(first, Some(MatchLevel::Swapped));
         assert!(as_surname < as_given, "{as_surname} {as_given}");
     }
 
     #[test]
     fn a_name_shared_across_the_fields_with_a_typo_is_read_by_both_spellings() {
-        use super::super::compare::{MatchField, key};
-        use crate::dedupe::MatchLevel;
-        let read = |model: &MatchModel, x: (&str, &str), y: (&str, &str)| {
-            let a = Profile::of(&customer(x.0, x.1, Some("ht@example.fr")));
-            let b = Profile::of(&customer(y.0, y.1, Some("ht@example.fr")));
-            let scorer = Scorer::new(model, &[], 0.5);
-            let (ab, ba) = (compare(&a, &b), compare(&b, &a));
-            assert_eq!(scorer.total(&ab), scorer.total(&ba));
-            let level = |field| {
-                scorer
-                    .contributions(&ab)
-                    .iter()
-                    .find(|c| c.field == field)
-                    .map(|c| c.level)
-            };
-            (level(MatchField::FirstName), level(MatchField::LastName))
+        let names = |model: &MatchModel, x, y| {
+            let (first, last, _) = read_names(model, x, y);
+            (first, last)
         };
-        // A household member typed with the names swapped and the surname mistyped.
+        let near = (Some(MatchLevel::OneEdit), Some(MatchLevel::Different));
+        let arranged = (Some(MatchLevel::Different), Some(MatchLevel::OneEdit));
+        // A household member typed with the names swapped and the surname mistyped, beside
+        // another typed with it right.
         let (henry, oliver) = (("Tayhrust", "Henry"), ("Oliver", "Tayhurst"));
-        let before = read(&MatchModel::default(), henry, oliver);
-        assert_eq!(
-            before,
-            (Some(MatchLevel::OneEdit), Some(MatchLevel::Different))
-        );
+        assert_eq!(names(&MatchModel::default(), henry, oliver), near);
         // A tenant holding `Tayhurst` as a surname: the first names are what differ.
-        let mut model = MatchModel::default();
         let last = MatchField::LastName.index();
+        let mut model = MatchModel::default();
         model.frequencies[last].counts.insert(key("tayhurst"), 4);
-        assert_eq!(
-            read(&model, henry, oliver),
-            (Some(MatchLevel::Different), Some(MatchLevel::OneEdit))
-        );
+        assert_eq!(names(&model, henry, oliver), arranged);
+        // The same when it is the spelling typed as a first name that the tenant holds as a
+        // surname (the one in the last-name field mistyped).
+        let (henry, oliver) = (("Tayhurst", "Henry"), ("Oliver", "Tayhrust"));
+        assert_eq!(names(&model, henry, oliver), arranged);
         // One person typed with the names swapped, a typo and a new surname: `Oliver` typed in
         // the last-name field twice, but held far more often as a first name.
         model.frequencies[last].counts.insert(key("oliver"), 2);
@@ -304,15 +300,13 @@ mod tests {
             .counts
             .insert(key("oliver"), 30);
         assert_eq!(
-            read(&model, ("Oliveer", "Smithay"), ("Hassley", "Oliver")),
-            (Some(MatchLevel::OneEdit), Some(MatchLevel::Different))
+            names(&model, ("Oliveer", "Smithay"), ("Hassley", "Oliver")),
+            near
         );
     }
 
     #[test]
     fn a_swapped_name_keeps_the_first_name_rules() {
-        use super::super::compare::MatchField;
-        use crate::dedupe::MatchLevel;
         let a = Profile::of(&customer("Willey", "Maggie", None));
         let b = Profile::of(&customer("Margaret", "Willey", None));
         for g in [compare(&a, &b), compare(&b, &a)] {

@@ -437,18 +437,17 @@ impl Scorer {
                     if glance.from[first] != NULL || glance.from[f] != NULL {
                         // Names still open may also settle as [`Scorer::arranged`] reads
                         // them: first names different and the same surname (weighed by its
-                        // rarity, at most the cap) or one a letter or two apart.
+                        // rarity, at most the cap). A surname a letter or two apart is among
+                        // the levels left open: names are read across only when they may be
+                        // swapped, and then the last name is open from `swapped` on.
                         let rarity = if self.adjusts(s, f, usize::from(SAME)) {
                             FREQUENCY_CAP
                         } else {
                             0.0
                         };
-                        let surname = LAST_NEAR
-                            .iter()
-                            .map(|&l| self.weights[s][f][usize::from(l)])
-                            .fold(self.weights[s][f][usize::from(SAME)] + rarity, f64::max);
-                        let arranged =
-                            self.weights[s][first][usize::from(FIRST_DIFFERENT)] + surname;
+                        let arranged = self.weights[s][first][usize::from(FIRST_DIFFERENT)]
+                            + self.weights[s][f][usize::from(SAME)]
+                            + rarity;
                         total += (first_name + best).max(arranged);
                     } else {
                         // Both settled: added as [`Scorer::total`] adds them.
@@ -488,9 +487,10 @@ impl Scorer {
     /// a name the tenant holds more often as a last name than as a first name is a surname (a
     /// household's, one record typed with the names swapped), so the names that differ are the
     /// first names; otherwise the shared name stays the first name (as [`super::compare`]
-    /// reads it). A name shared a letter or two apart is held as the more of its two spellings
-    /// is (`Tayhurst` and `Tayhrust` as a last name; `Oliver` and `Oliveer`, typed once in the
-    /// last-name field, as a first name).
+    /// reads it). A name shared a letter or two apart is a surname when either of its two
+    /// spellings is held as a last name more often than either is held as a first name
+    /// (`Tayhurst` and `Tayhrust`; not `Oliver` and `Oliveer`, though `Oliver` was typed in the
+    /// last-name field twice).
     fn arranged(&self, gamma: &Gamma) -> Gamma {
         let (f, l) = (MatchField::FirstName.index(), MatchField::LastName.index());
         let value = gamma.values[f];
@@ -932,6 +932,15 @@ mod tests {
             Scorer::new(
                 &learned,
                 &[(MatchField::LastName, MatchLevel::Same, 25.0)],
+                0.5,
+            ),
+            // Likewise a surname shared across the fields a letter or two apart.
+            Scorer::new(
+                &learned,
+                &[
+                    (MatchField::LastName, MatchLevel::OneEdit, 25.0),
+                    (MatchField::LastName, MatchLevel::Similar, 25.0),
+                ],
                 0.5,
             ),
         ];
