@@ -728,9 +728,10 @@ impl Tenant {
     /// ([`match_model`](Self::match_model)); pairs at or above the threshold are grouped into
     /// clusters, each pair with what every field contributed. A pair is left out when it would
     /// join records the others tell apart (born far apart, or weighing on average less than two
-    /// to one for across the two groups), or put a customer with one of two people when it
-    /// agrees with that one on the names only and the odds that it is that one, counting its
-    /// pairs with the other, fall below the threshold.
+    /// to one for across the two groups), or put a customer alone with one of two people when
+    /// it agrees with that one on the names only and the odds that it is that one, counting its
+    /// pairs with the other, fall below the threshold (a customer found so is weighed the same
+    /// way at every later join, whatever its pair agrees on).
     /// `progress(done, total)` is called as it goes: the first half of `total` reads the
     /// customers, the second compares them.
     ///

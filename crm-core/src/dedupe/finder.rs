@@ -437,8 +437,8 @@ pub(crate) fn ordered(a: CustomerId, b: CustomerId) -> (CustomerId, CustomerId) 
 }
 
 /// Members of each of two groups checked against each other before they are joined: the
-/// first ones (a group of hundreds sharing an office phone is not checked whole). Also the
-/// most pairs of a record [`placed`] reads.
+/// first ones (a group of hundreds sharing an office phone is not checked whole). Also how
+/// many of a record's pairs with groups other than the one it would join [`placed`] reads.
 const CONFLICT_CHECKS: usize = 32;
 
 /// Whether two groups about to be joined by a matching pair belong together as wholes: their
@@ -506,9 +506,9 @@ fn surely_apart(
     })
 }
 
-/// Whether the record `one`, alone, is placed with the group `other` by its pair of `weight`
-/// with it: the odds that it is that group's person, given that it is at most one of the people
-/// it matches, reach the threshold. Its other matching pairs (`matched`, strongest first) count
+/// Whether the record `one` is placed with the group `other` by its strongest pair with it, of
+/// `weight`: the odds that it is that group's person, given that it is at most one of the
+/// people it matches, reach the threshold. Its other matching pairs (`matched`, strongest first) count
 /// against when they are with a group (`group_of` a member) surely another person than `other`
 /// and not surely another than `one` (the strongest pair with each such group, of the first
 /// [`CONFLICT_CHECKS`] pairs outside `other`): a record holding only `Joshua Hannaan` that
@@ -527,7 +527,9 @@ fn placed<'g>(
     // the groups looked at.
     let mut rivals: FxHashMap<u32, f64> = FxHashMap::default();
     let mut seen: FxHashSet<u32> = FxHashSet::default();
-    let outside = matched.iter().filter(|(c, _)| !other.contains(c));
+    let outside = matched
+        .iter()
+        .filter(|&&(c, _)| group_of(c).map_or(c, |g| g[0]) != other[0]);
     for &(c, w) in outside.take(CONFLICT_CHECKS) {
         let alone = [c];
         let group = group_of(c).unwrap_or(&alone);
@@ -559,10 +561,11 @@ fn placed<'g>(
 /// father and his namesake son must not make them one person), nor when their members compared
 /// across weigh less than two to one for it on average ([`together`]). A pair left between two
 /// clusters that way is dropped. A customer alone whose pair with a group agrees on the names
-/// only, and whose odds of being that group's person fall below the threshold once its pairs
-/// with groups surely other people count against, is put with none of them ([`placed`]); so is
-/// it, after, for every pair of it. Two or more customers of the name alone, grouped first,
-/// are not weighed so.
+/// only is not put with it when its odds of being that group's person fall below the threshold
+/// once its pairs with groups surely other people count against ([`placed`]); found so once,
+/// it is weighed the same way at every later join of its group, whatever the pair agrees on.
+/// Two or more customers of the name alone grouped before any of them was found so are not
+/// weighed so.
 ///
 /// The pairs fall apart into connected parts first (customers linked by matching pairs): no
 /// join, and no check before one, looks outside its part, so the parts are clustered each on its
@@ -683,9 +686,9 @@ fn cluster_part(
         matched.entry(a).or_default().push((b, weight));
         matched.entry(b).or_default().push((a, weight));
     }
-    // The records found torn between two people ([`placed`]): every later pair of theirs is
-    // weighed so too, whatever it agrees on.
-    let mut torn: FxHashSet<u32> = FxHashSet::default();
+    // The records found torn between two people ([`placed`]), by the root of their group:
+    // every later join of their group is weighed so for them too, whatever the pair agrees on.
+    let mut torn: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
     let mut kept = Vec::with_capacity(found.len());
     for &pair in found {
         let (a, b) = (pair.0, pair.1);
@@ -709,22 +712,6 @@ fn cluster_part(
             if let Some(&why) = refused.get(&groups)
                 && why.is_none_or(|two| !itself(two))
             {
-                continue;
-            }
-            // A record alone whose pair agrees on the names only (or that was found torn so
-            // before), matching as well another group surely another person than this one, is
-            // put with neither. Not remembered for the two groups: it depends on the pair.
-            let torn_here = [(a, x, y), (b, y, x)]
-                .into_iter()
-                .find(|&(one, own, other)| {
-                    own.len() == 1
-                        && (pair.3.names_only() || torn.contains(&one))
-                        && !placed(one, pair.2, other, &matched[&one], scorer, profiles, |c| {
-                            members.get(&root_of(&parent, c)).map(Vec::as_slice)
-                        })
-                });
-            if let Some((one, _, _)) = torn_here {
-                torn.insert(one);
                 continue;
             }
             let conflicted = surely_apart(x, y, (a, b), profiles);
@@ -755,6 +742,41 @@ fn cluster_part(
                 refused.insert(groups, None);
                 continue;
             }
+            // Nor may it put a record with one of two people when the odds that it is that one
+            // fall short ([`placed`]): a record alone whose pair agrees on the names only, and
+            // each record of either group found so before (by its strongest pair with the other
+            // group). Not remembered for the two groups: it depends on the pair.
+            let group_of = |c: u32| members.get(&root_of(&parent, c)).map(Vec::as_slice);
+            let torn_here = [(a, x, y, ra, rb), (b, y, x, rb, ra)].into_iter().find_map(
+                |(end, own, other, own_root, other_root)| {
+                    let alone = (own.len() == 1 && pair.3.names_only()).then_some(end);
+                    let before = torn.get(&own_root).into_iter().flatten().copied();
+                    alone.into_iter().chain(before).find_map(|one| {
+                        let weight = matched[&one]
+                            .iter()
+                            .filter(|&&(c, _)| root_of(&parent, c) == other_root)
+                            .map(|&(_, w)| w)
+                            .reduce(f64::max)?;
+                        (!placed(
+                            one,
+                            weight,
+                            other,
+                            &matched[&one],
+                            scorer,
+                            profiles,
+                            group_of,
+                        ))
+                        .then_some((one, own_root))
+                    })
+                },
+            );
+            if let Some((one, own_root)) = torn_here {
+                let list = torn.entry(own_root).or_default();
+                if !list.contains(&one) {
+                    list.push(one);
+                }
+                continue;
+            }
             // The larger group stays: members move once per doubling, not at every join.
             let (keep, gone) = if members[&ra].len() >= members[&rb].len() {
                 (ra, rb)
@@ -766,6 +788,9 @@ fn cluster_part(
             members.entry(keep).or_default().extend(moved);
             if let Some(moved) = flagged.remove(&gone) {
                 flagged.entry(keep).or_default().extend(moved);
+            }
+            if let Some(moved) = torn.remove(&gone) {
+                torn.entry(keep).or_default().extend(moved);
             }
         }
         kept.push(pair);

@@ -925,7 +925,7 @@ fn a_record_torn_between_two_people_is_weighed_so_for_each_of_its_pairs() {
         clusters.iter().all(|c| !c.customers.contains(&one.id)),
         "{clusters:?}"
     );
-    // The names alone weighing twelve bits, Paris' pairs ten bits less: Lyon's by far.
+    // The names alone weighing twelve bits, Paris' pairs nine bits less: Lyon's by far.
     let options = names_weigh(&t, 12.0, 0.0);
     let mut options = options;
     options
