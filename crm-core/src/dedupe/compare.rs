@@ -292,6 +292,11 @@ fn rank(level: Option<MatchLevel>) -> u8 {
     }
 }
 
+/// The levels of two names a letter or two apart, which the scorer may read across the fields
+/// as a surname shared ([`weighed_names`]; its codes are `FIRST_NEAR` and `LAST_NEAR` in
+/// `model.rs`).
+pub(crate) const NEAR_NAMES: [MatchLevel; 2] = [MatchLevel::OneEdit, MatchLevel::Similar];
+
 /// How two profiles' names compare ([`names`]).
 struct NameReading<'a> {
     /// The first-name level.
@@ -311,61 +316,55 @@ fn names<'a>(a: &'a Profile, b: &'a Profile) -> NameReading<'a> {
     let first = name_level((&a.first_lower, &a.first), (&b.first_lower, &b.first), true);
     let last = name_level((&a.last_lower, &a.last), (&b.last_lower, &b.last), false);
     let straight = rank(first) + rank(last);
-    let typed = [a.first.as_str(), a.last.as_str()];
+    let as_typed = NameReading {
+        first,
+        last,
+        typed: [a.first.as_str(), a.last.as_str()],
+        across: None,
+    };
     // Swapped only between two full names: the same whichever customer comes first; and only
     // when a name of one starts as the other name of the other (a swap, maybe with typos after).
     if straight == 0 || !may_swap(initials(a), initials(b)) {
-        return NameReading {
-            first,
-            last,
-            typed,
-            across: None,
-        };
+        return as_typed;
     }
     // Across the fields one of the two is a first name: its rules apply (`Willey Maggie` and
     // `Margaret Willey`).
     let cross_first = name_level((&a.first_lower, &a.first), (&b.last_lower, &b.last), true);
     let cross_last = name_level((&a.last_lower, &a.last), (&b.first_lower, &b.first), true);
-    if rank(cross_first) + rank(cross_last) < straight {
-        let swap = |l: Option<MatchLevel>| match l {
-            Some(MatchLevel::Same | MatchLevel::Folded) => Some(MatchLevel::Swapped),
-            other => other,
-        };
-        // The closer of the two cross comparisons in the first-name field (a nickname pair
-        // there always: last names have none), the same levels whichever customer comes first.
-        let (x, y) = (swap(cross_first), swap(cross_last));
-        let nickname = |l| l == Some(MatchLevel::Nickname);
-        let (first, last, names, across) = if nickname(x) || (!nickname(y) && rank(x) <= rank(y)) {
-            (x, y, typed, [b.last.as_str(), a.first.as_str()])
-        } else {
-            (
-                y,
-                x,
-                [a.last.as_str(), a.first.as_str()],
-                [a.last.as_str(), b.first.as_str()],
-            )
-        };
-        // Two nickname pairs across (`Jack Thomas`, `Tom John`): the last-name field has no
-        // nickname level, the second reads as similar; nor a level for names alike only in
-        // their first letter, the second reads as different.
-        let last = match last {
-            Some(MatchLevel::Nickname) => Some(MatchLevel::Similar),
-            Some(MatchLevel::SameInitial) => Some(MatchLevel::Different),
-            other => other,
-        };
-        NameReading {
-            first,
-            last,
-            typed: names,
-            across: Some(across),
-        }
+    if rank(cross_first) + rank(cross_last) >= straight {
+        return as_typed;
+    }
+    let swap = |l: Option<MatchLevel>| match l {
+        Some(MatchLevel::Same | MatchLevel::Folded) => Some(MatchLevel::Swapped),
+        other => other,
+    };
+    // The closer of the two cross comparisons in the first-name field (a nickname pair there
+    // always: last names have none), the same levels whichever customer comes first.
+    let (x, y) = (swap(cross_first), swap(cross_last));
+    let nickname = |l| l == Some(MatchLevel::Nickname);
+    let (first, last, typed, across) = if nickname(x) || (!nickname(y) && rank(x) <= rank(y)) {
+        (x, y, as_typed.typed, [b.last.as_str(), a.first.as_str()])
     } else {
-        NameReading {
-            first,
-            last,
-            typed,
-            across: None,
-        }
+        (
+            y,
+            x,
+            [a.last.as_str(), a.first.as_str()],
+            [a.last.as_str(), b.first.as_str()],
+        )
+    };
+    // Two nickname pairs across (`Jack Thomas`, `Tom John`): the last-name field has no
+    // nickname level, the second reads as similar; nor a level for names alike only in their
+    // first letter, the second reads as different.
+    let last = match last {
+        Some(MatchLevel::Nickname) => Some(MatchLevel::Similar),
+        Some(MatchLevel::SameInitial) => Some(MatchLevel::Different),
+        other => other,
+    };
+    NameReading {
+        first,
+        last,
+        typed,
+        across: Some(across),
     }
 }
 
@@ -922,11 +921,11 @@ fn weighed_names(a: &Profile, b: &Profile) -> [(Option<MatchLevel>, u64); 2] {
         _ => 0,
     };
     match (first, last, across) {
-        (
-            Some(MatchLevel::OneEdit | MatchLevel::Similar),
-            Some(MatchLevel::Different),
-            Some([as_last, as_first]),
-        ) => [(first, key(as_last)), (last, key(as_first))],
+        (Some(near), Some(MatchLevel::Different), Some([as_last, as_first]))
+            if NEAR_NAMES.contains(&near) =>
+        {
+            [(first, key(as_last)), (last, key(as_first))]
+        }
         _ => [(first, value(first, x)), (last, value(last, y))],
     }
 }

@@ -508,11 +508,11 @@ fn surely_apart(
 
 /// Whether the record `one` is placed with the group `other` by its strongest pair with it, of
 /// `weight`: the odds that it is that group's person, given that it is at most one of the
-/// people it matches, reach the threshold. Its other matching pairs (`matched`, strongest first) count
-/// against when they are with a group (`group_of` a member) surely another person than `other`
-/// and not surely another than `one` (the strongest pair with each such group, of the first
-/// [`CONFLICT_CHECKS`] pairs outside `other`): a record holding only `Joshua Hannaan` that
-/// matches a Joshua Hannaan born in 1944 and one born in 2004 as well is neither's.
+/// people it matches, reach the threshold. Its other matching pairs (`matched`, strongest
+/// first) count against when they are with a group (`group_of` a member) surely another person
+/// than `other` and not surely another than `one` (the strongest pair with each such group, of
+/// the first [`CONFLICT_CHECKS`] pairs outside `other`): a record holding only `Joshua Hannaan`
+/// that matches a Joshua Hannaan born in 1944 and one born in 2004 as well is neither's.
 fn placed<'g>(
     one: u32,
     weight: f64,
@@ -527,12 +527,18 @@ fn placed<'g>(
     // the groups looked at.
     let mut rivals: FxHashMap<u32, f64> = FxHashMap::default();
     let mut seen: FxHashSet<u32> = FxHashSet::default();
-    let outside = matched
-        .iter()
-        .filter(|&&(c, _)| group_of(c).map_or(c, |g| g[0]) != other[0]);
-    for &(c, w) in outside.take(CONFLICT_CHECKS) {
+    // The first pairs with groups other than `other` (a record in none yet is its own).
+    let mut outside = 0;
+    for &(c, w) in matched {
         let alone = [c];
         let group = group_of(c).unwrap_or(&alone);
+        if group[0] == other[0] {
+            continue;
+        }
+        outside += 1;
+        if outside > CONFLICT_CHECKS {
+            break;
+        }
         // `matched` is strongest first: a group's first pair is its strongest.
         if !seen.insert(group[0]) {
             continue;
@@ -680,11 +686,14 @@ fn cluster_part(
         }
         x
     }
-    // Each profile's matching pairs in the part: the other profile and the weight.
+    // Each profile's matching pairs in the part: the other profile and the weight. Read only
+    // when a pair agrees on the names only (no record is found torn otherwise).
     let mut matched: FxHashMap<u32, Vec<(u32, f64)>> = FxHashMap::default();
-    for &(a, b, weight, _) in found {
-        matched.entry(a).or_default().push((b, weight));
-        matched.entry(b).or_default().push((a, weight));
+    if found.iter().any(|pair| pair.3.names_only()) {
+        for &(a, b, weight, _) in found {
+            matched.entry(a).or_default().push((b, weight));
+            matched.entry(b).or_default().push((a, weight));
+        }
     }
     // The records found torn between two people ([`placed`]), by the root of their group:
     // every later join of their group is weighed so for them too, whatever the pair agrees on.

@@ -943,26 +943,17 @@ fn a_record_joins_a_group_only_when_its_records_weigh_for_on_average() {
     let t = db.tenant("agency");
     // One Marie Dubois typed three times with her mobile (once without her address), and
     // another at another number of the same street with an email.
+    let marie_at = |street| with_address(customer("Marie", "Dubois"), street, "69002", "Lyon");
     let mut phone_only = customer("Marie", "Dubois");
     phone_only.mobile = Some("06 12 34 56 78".into());
     let at_twelve = || {
-        let mut c = with_address(
-            customer("Marie", "Dubois"),
-            "12 rue Mercière",
-            "69002",
-            "Lyon",
-        );
+        let mut c = marie_at("12 rue Mercière");
         c.mobile = Some("06 12 34 56 78".into());
         c
     };
     let first =
         [phone_only, at_twelve(), at_twelve()].map(|c| t.create_customer(&actor(), c).unwrap());
-    let mut other = with_address(
-        customer("Marie", "Dubois"),
-        "14 rue Mercière",
-        "69002",
-        "Lyon",
-    );
+    let mut other = marie_at("14 rue Mercière");
     other.email = Some("marie.dubois@example.fr".into());
     let other = t.create_customer(&actor(), other).unwrap();
     // The names alone weigh three bits (the record without an address matches the other
