@@ -76,6 +76,12 @@ def test_match_config_checks_its_threshold_and_weights() -> None:
     with pytest.raises(crm.ValidationError) as caught:
         crm.MatchConfig(weights={("phone", "nickname"): 1.0})
     assert caught.value.field == "weights"
+    # First names alike only in their first letter are a level of first names only.
+    initial = crm.MatchConfig(weights={("first_name", "same_initial"): -1.0})
+    assert initial.weights == {("first_name", "same_initial"): -1.0}
+    with pytest.raises(crm.ValidationError) as caught:
+        crm.MatchConfig(weights={("last_name", "same_initial"): 1.0})
+    assert caught.value.field == "weights"
     with pytest.raises(crm.ValidationError):
         crm.MatchConfig(weights={("phone", "same"): 1e6})
     with pytest.raises(TypeError):

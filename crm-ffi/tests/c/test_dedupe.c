@@ -90,6 +90,11 @@ int main(void) {
   CHECK(str_eq(crm_last_error_field(), "field"));
   CHECK_STATUS(crm_match_config_set_weight(strict, "phone", "nickname", 1), CRM_ERR_VALIDATION);
   CHECK(str_eq(crm_last_error_field(), "weights"));
+  /* first names alike only in their first letter: a level of first names only */
+  CHECK_STATUS(crm_match_config_set_weight(strict, "last_name", "same_initial", 1),
+               CRM_ERR_VALIDATION);
+  CHECK(str_eq(crm_last_error_field(), "weights"));
+  CHECK_OK(crm_match_config_set_weight(strict, "first_name", "same_initial", -1.0));
   CHECK_STATUS(crm_match_config_set_weight(strict, "phone", "same", 1e6), CRM_ERR_VALIDATION);
   CHECK_OK(crm_match_config_set_weight(strict, "phone", "same", 2.0));
   CHECK_OK(crm_tenant_duplicates_of(t, crm_customer_id(bob), strict, &found));
