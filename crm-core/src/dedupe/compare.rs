@@ -54,7 +54,9 @@ crate::model::string_enum::string_enum!(
         /// Emails delivering to the same mailbox once provider aliases are folded: a `+tag`
         /// at any domain, dots at gmail (`j.doe+trips@gmail.com` and `jdoe@gmail.com`).
         SameMailbox = "same_mailbox",
-        /// Emails with the same name before the `@` at different domains.
+        /// Emails with the same name before the `@` (dots aside) at different domains. A name
+        /// made only of the two customers' names (`jean.dupont`) is shared by namesakes as much
+        /// as by one person: such emails are left uncompared, neither same nor different.
         SameLocalPart = "same_local_part",
         /// Phones with the same subscriber digits, one typed without its country or area code.
         SameSubscriber = "same_subscriber",
@@ -474,16 +476,26 @@ fn split(email: &str) -> (&str, &str) {
     email.rsplit_once('@').unwrap_or((email, ""))
 }
 
-/// Whether an email name is only the person's names (`jean.dupont`): shared at two domains
-/// by namesakes as much as by one person.
-fn only_names(local: &str, p: &Profile) -> bool {
+/// Whether an email name is only names the two customers bear (`jean.dupont`,
+/// `jdupont`, `thomas.smithson` for `Thomas Smitjson` and `Smithson Tom`): shared at two
+/// domains by namesakes as much as by one person, so it tells nothing the names do not.
+fn only_names(local: &str, a: &Profile, b: &Profile) -> bool {
     let mut rest = crate::model::fold(local);
-    for name in p.first.split(' ').chain(p.last.split(' ')) {
+    let names = [&a.first, &a.last, &b.first, &b.last];
+    for name in names.iter().flat_map(|n| n.split(' ')) {
         if name.len() >= 2 {
             rest = rest.replacen(name, "", 1);
         }
     }
     rest.chars().filter(char::is_ascii_alphanumeric).count() < 2
+}
+
+/// Whether two email names are the same but for dots (`amanda.fitzby41` and
+/// `amandafitzby41`: gmail drops them from its mailboxes, and people type them or not).
+fn same_local_part(x: &str, y: &str) -> bool {
+    x.chars()
+        .filter(|&c| c != '.')
+        .eq(y.chars().filter(|&c| c != '.'))
 }
 
 /// The digits of a text.
@@ -502,7 +514,10 @@ fn email_level(a: &Profile, b: &Profile) -> (Option<MatchLevel>, u64) {
     if let Some(shared) = shared_min(&a.mailboxes, &b.mailboxes, key) {
         return (Some(MatchLevel::SameMailbox), shared);
     }
+    // A name shared at two domains that is only the customers' names says no more than the
+    // names do: the emails are then not compared (neither same nor different).
     let mut best = MatchLevel::Different;
+    let mut names_only = false;
     for x in &a.mailboxes {
         for y in &b.mailboxes {
             let ((xl, xd), (yl, yd)) = (split(x), split(y));
@@ -513,10 +528,17 @@ fn email_level(a: &Profile, b: &Profile) -> (Option<MatchLevel>, u64) {
             {
                 return (Some(MatchLevel::OneEdit), 0);
             }
-            if xl == yl && xd != yd && !only_names(xl, a) && !only_names(yl, b) {
-                best = MatchLevel::SameLocalPart;
+            if xd != yd && same_local_part(xl, yl) {
+                if only_names(xl, a, b) {
+                    names_only = true;
+                } else {
+                    best = MatchLevel::SameLocalPart;
+                }
             }
         }
+    }
+    if best == MatchLevel::Different && names_only {
+        return (None, 0);
     }
     (Some(best), 0)
 }
@@ -790,7 +812,8 @@ pub(crate) fn glance(a: &Profile, b: &Profile) -> Glance {
             gamma.values[e] = shared;
         } else {
             // One edit apart needs shapes close; the same name at another domain, the same
-            // local part: otherwise the emails are different.
+            // local part (dots aside; it may settle uncompared, see `email_level`): otherwise
+            // the emails are different.
             let mut one_edit = false;
             let mut local = false;
             for (xl, xs) in a.mailbox_shapes() {
@@ -1016,6 +1039,87 @@ mod tests {
         let of = |field: MatchField| field.levels()[usize::from(gamma.levels[field.index()])];
         assert_eq!(of(MatchField::FirstName), MatchLevel::OneEdit);
         assert_eq!(of(MatchField::LastName), MatchLevel::Different);
+    }
+
+    #[test]
+    fn an_email_name_shared_at_another_domain_says_what_the_names_do_not() {
+        let person = |first: &str, last: &str, email: &str| {
+            profile(crate::model::NewCustomer {
+                first_name: first.into(),
+                last_name: last.into(),
+                email: Some(email.into()),
+                ..Default::default()
+            })
+        };
+        let level_of = |a: &Profile, b: &Profile| {
+            let full = compare(a, b);
+            // The finder's first look settles it as the comparison does.
+            let mut look = glance(a, b);
+            for what in Open::ALL {
+                if look.is_open(what) {
+                    look.settle(what, a, b);
+                }
+            }
+            assert_eq!(look.gamma, compare(b, a));
+            assert_eq!(look.gamma, full);
+            let l = full.levels[MatchField::Email.index()];
+            (l != NULL).then(|| MatchField::Email.levels()[usize::from(l)])
+        };
+        // A name other than the names, with or without its dots (gmail drops them).
+        let amanda = person("Amanda", "Fitzby", "amanda.fitzby41@gmail.com");
+        assert_eq!(
+            level_of(
+                &amanda,
+                &person("Amanda", "Fitzby", "amanda.fitzby41@hotmail.com")
+            ),
+            Some(MatchLevel::SameLocalPart)
+        );
+        assert_eq!(
+            level_of(
+                &amanda,
+                &person("Amanda", "Fitzby", "Amanda.Fitzby.41@bigpond.com")
+            ),
+            Some(MatchLevel::SameLocalPart)
+        );
+        // Only the names, of either customer (a typo on one, a nickname on the other):
+        // namesakes have such names as much as one person; the emails are not compared.
+        let melissa = person("Melissa", "Smithwell", "melissa.smithwell@iinet.net.au");
+        assert_eq!(
+            level_of(
+                &melissa,
+                &person("Melisda", "Smithwell", "melissa.smithwell@gmail.com")
+            ),
+            None
+        );
+        assert_eq!(
+            level_of(
+                &melissa,
+                &person("Elizabeth", "Whitier", "melissasmithwell@gmail.com")
+            ),
+            None
+        );
+        assert_eq!(
+            level_of(
+                &person("Thomas", "Smitjson", "thomas.smithson@hotmail.com"),
+                &person("Tom", "Smithson", "thomas.smithson@iinet.net.au")
+            ),
+            None
+        );
+        // Another name at another domain, or the names at one domain one letter apart.
+        assert_eq!(
+            level_of(
+                &melissa,
+                &person("Melissa", "Smithwell", "msmithwell@gmail.com")
+            ),
+            Some(MatchLevel::Different)
+        );
+        assert_eq!(
+            level_of(
+                &melissa,
+                &person("Melissa", "Smithwell", "melissa.smithwel@iinet.net.au")
+            ),
+            Some(MatchLevel::OneEdit)
+        );
     }
 
     #[test]

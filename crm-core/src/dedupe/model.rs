@@ -420,10 +420,17 @@ impl Scorer {
         for (f, &field) in MatchField::ALL.iter().enumerate() {
             let settled = (levels[f] != NULL)
                 .then(|| self.weight(s, f, usize::from(levels[f]), gamma.values[f]));
+            // An email open may also settle uncompared (a name shared at two domains that is
+            // only the customers' names): no weight.
+            let uncompared = if field == MatchField::Email {
+                0.0
+            } else {
+                f64::NEG_INFINITY
+            };
             let open = (glance.from[f] != NULL).then(|| {
                 (usize::from(glance.from[f])..field.levels().len())
                     .map(|l| self.weights[s][f][l])
-                    .fold(f64::NEG_INFINITY, f64::max)
+                    .fold(uncompared, f64::max)
             });
             let best = match (settled, open) {
                 (Some(x), Some(y)) => x.max(y),
@@ -827,6 +834,11 @@ mod tests {
             "añna@x.com",
             "anna7@x.com",
             "anna+x@x.com",
+            // Names only at another domain (dots aside): uncompared; another name: the same
+            // name at another domain.
+            "anna.dupont@y.com",
+            "annadupont@gmail.com",
+            "an.na7@y.com",
         ];
         let tails = ["12345678", "12345679", "21345678", "87654321"];
         let dates = [
@@ -925,6 +937,8 @@ mod tests {
                     (MatchField::FirstName, MatchLevel::Swapped, 30.0),
                     (MatchField::Email, MatchLevel::OneEdit, 25.0),
                     (MatchField::Address, MatchLevel::SimilarStreet, -3.0),
+                    // Below the uncompared email a name shared at another domain may settle.
+                    (MatchField::Email, MatchLevel::SameLocalPart, -4.0),
                 ],
                 0.5,
             ),

@@ -66,7 +66,7 @@ pub(crate) struct Sketch {
     /// How many emails, mailboxes, phones and subscriber digits `keys` holds.
     pub(crate) counts: [u8; 4],
     /// Each email's key and its mailbox's key (by email key), then the mailboxes, the phones and
-    /// the subscriber digits (each part by key), then each mailbox's local part's key and shape.
+    /// the subscriber digits (each part by key), then each mailbox's local part's key (dots left out) and shape.
     pub(crate) keys: Box<[u64]>,
 }
 
@@ -104,7 +104,7 @@ impl Sketch {
         keys.extend(&tails);
         for m in p.mailboxes.iter().take(usize::from(u8::MAX)) {
             let local = m.rsplit_once('@').map_or(m.as_str(), |(local, _)| local);
-            keys.extend([key_of(local), shape(m)]);
+            keys.extend([key_of(&local.replace('.', "")), shape(m)]);
         }
         Self {
             first: k(&p.first),
@@ -159,7 +159,7 @@ impl Sketch {
         self.part(3)
     }
 
-    /// Each mailbox's local part's key and [`shape`].
+    /// Each mailbox's local part's key (dots left out) and [`shape`].
     pub(crate) fn mailbox_shapes(&self) -> impl Iterator<Item = (u64, u64)> + '_ {
         let start = usize::from(self.counts[0]) * 2
             + self.counts[1..]
