@@ -50,7 +50,9 @@ pub struct MatchConfig {
     /// by default 0.85.
     pub threshold: f64,
     /// Weights in bits (positive for, negative against) of some levels of some fields, in
-    /// place of the model's; such a level is not adjusted by how rare the value is.
+    /// place of the model's; such a level is not adjusted by how rare the value is. A weight
+    /// for first names `different` also holds for first names `same_initial` (a level split
+    /// from it) unless that one is set too.
     pub weights: Vec<(MatchField, MatchLevel, f64)>,
 }
 

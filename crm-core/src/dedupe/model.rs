@@ -370,6 +370,27 @@ impl Scorer {
                 adjusted[field.index()][i] = false;
             }
         }
+        // A level split from another takes the weight set for that one, unless set itself: a
+        // caller's weight for first names unlike still holds for those sharing their first
+        // letter, as before the split.
+        let set = |field: MatchField, level: MatchLevel| {
+            overrides
+                .iter()
+                .find(|&&(f, l, _)| f == field && l == level)
+                .map(|o| o.2)
+        };
+        for &(field, added, from) in SPLIT_LEVELS {
+            if let (None, Some(bits), Some(i)) = (
+                set(field, added),
+                set(field, from),
+                field.level_index(added),
+            ) {
+                for stratum in &mut weights {
+                    stratum[field.index()][i] = bits;
+                }
+                adjusted[field.index()][i] = false;
+            }
+        }
         Self {
             prior_bits: bits(model.prior),
             weights,
@@ -1002,6 +1023,41 @@ mod tests {
             }
         }
         assert_eq!(checked, 300 * 299 / 2);
+    }
+
+    #[test]
+    fn a_weight_set_for_a_level_holds_for_the_level_split_from_it() {
+        let field = MatchField::FirstName;
+        let (first, initial, different) = (
+            field.index(),
+            field.level_index(MatchLevel::SameInitial).unwrap_or(0),
+            usize::from(FIRST_DIFFERENT),
+        );
+        let model = MatchModel::default();
+        let learned = Scorer::new(&model, &[], 0.5);
+        assert!(learned.weights[0][first][initial] > learned.weights[0][first][different]);
+        let unlike = Scorer::new(
+            &model,
+            &[(MatchField::FirstName, MatchLevel::Different, -20.0)],
+            0.5,
+        );
+        for stratum in &unlike.weights {
+            assert_eq!(stratum[first][initial], -20.0);
+            assert_eq!(stratum[first][different], -20.0);
+        }
+        // Set itself, it keeps its own.
+        let both = Scorer::new(
+            &model,
+            &[
+                (MatchField::FirstName, MatchLevel::Different, -20.0),
+                (MatchField::FirstName, MatchLevel::SameInitial, -3.0),
+            ],
+            0.5,
+        );
+        for stratum in &both.weights {
+            assert_eq!(stratum[first][initial], -3.0);
+            assert_eq!(stratum[first][different], -20.0);
+        }
     }
 
     #[test]
