@@ -184,7 +184,7 @@ pub(crate) fn held_back_each(
     purpose: ConsentPurpose,
 ) -> Result<(Vec<Vec<String>>, Vec<bool>)> {
     port::read(store, tenant, |tx| {
-        let suppressed = crate::cases::privacy::suppressed_each(tx, customers)?;
+        let suppressed = crate::privacy::suppressed_fields_each(tx, customers)?;
         let held = match purpose {
             ConsentPurpose::Marketing => opted_out_each(tx, customers, channel)?,
             ConsentPurpose::Service => service_withdrawn_each(tx, customers, channel)?,

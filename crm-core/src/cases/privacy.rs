@@ -263,11 +263,6 @@ pub(crate) fn suppressed(
     port::read(store, tenant, |tx| suppressed_fields(tx, customer))
 }
 
-/// The contact fields of each of `customers` that belong to anonymised customers.
-pub(crate) fn suppressed_each(tx: &dyn Tx, customers: &[&Customer]) -> Result<Vec<Vec<String>>> {
-    customers.iter().map(|c| suppressed_fields(tx, c)).collect()
-}
-
 /// Another person's record in someone's export: its id and number only.
 fn redacted(c: &Customer) -> Customer {
     Customer {

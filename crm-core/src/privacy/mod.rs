@@ -17,7 +17,9 @@ pub use crate::model::{
     SecondaryContacts,
 };
 pub(crate) use guard::{Act, allow, allow_unmerge};
-pub(crate) use suppression::{Contact, contacts_of, digest, suppressed_fields};
+pub(crate) use suppression::{
+    Contact, contacts_of, digest, suppressed_fields, suppressed_fields_each,
+};
 
 /// First name every anonymised customer takes; its last name is `customer <customer no.>`, so
 /// it shows as "Anonymised customer 42".

@@ -6,6 +6,9 @@ use sha2::Sha256;
 
 use crate::model::{Customer, email_key};
 
+/// The kinds of contact remembered: [`Contact::kind`].
+const KINDS: [&str; 2] = ["email", "phone"];
+
 /// A contact to remember or look up: `email` (matching form) or `phone` (E.164, or the digits as
 /// typed of a number that fits no plan).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,7 +25,7 @@ impl Contact {
     /// An email, from `field`, in matching form.
     pub(crate) fn email(email: &str, field: impl Into<String>) -> Self {
         Self {
-            kind: "email",
+            kind: KINDS[0],
             key: email_key(email),
             field: field.into(),
         }
@@ -32,7 +35,7 @@ impl Contact {
     /// `field`.
     pub(crate) fn phone(key: String, field: impl Into<String>) -> Self {
         Self {
-            kind: "phone",
+            kind: KINDS[1],
             key,
             field: field.into(),
         }
@@ -83,14 +86,57 @@ pub(crate) fn suppressed_fields(
     tx: &dyn crate::store::port::Tx,
     c: &Customer,
 ) -> crate::error::Result<Vec<String>> {
+    Ok(suppressed_fields_each(tx, &[c])?.pop().unwrap_or_default())
+}
+
+/// [`suppressed_fields`] of each of `customers`, in order, in one lookup per kind of contact.
+pub(crate) fn suppressed_fields_each(
+    tx: &dyn crate::store::port::Tx,
+    customers: &[&Customer],
+) -> crate::error::Result<Vec<Vec<String>>> {
     let Some(key) = tx.suppression_key()? else {
-        return Ok(Vec::new());
+        return Ok(vec![Vec::new(); customers.len()]);
     };
-    let mut out = Vec::new();
-    for contact in contacts_of(c) {
-        if tx.is_suppressed(contact.kind, &digest(&key, &contact))? {
-            out.push(contact.field);
-        }
+    let contacts: Vec<Vec<(Contact, Vec<u8>)>> = customers
+        .iter()
+        .map(|c| {
+            contacts_of(c)
+                .into_iter()
+                .map(|contact| {
+                    let d = digest(&key, &contact);
+                    (contact, d)
+                })
+                .collect()
+        })
+        .collect();
+    // The forgotten digests of each kind of contact, looked up once.
+    let mut forgotten = Vec::with_capacity(KINDS.len());
+    for kind in KINDS {
+        let digests: Vec<Vec<u8>> = contacts
+            .iter()
+            .flatten()
+            .filter(|(contact, _)| contact.kind == kind)
+            .map(|(_, d)| d.clone())
+            .collect();
+        forgotten.push(if digests.is_empty() {
+            std::collections::HashSet::new()
+        } else {
+            tx.suppressed_among(kind, &digests)?
+        });
     }
-    Ok(out)
+    let is_forgotten = |contact: &Contact, d: &Vec<u8>| {
+        KINDS
+            .iter()
+            .position(|&k| k == contact.kind)
+            .is_some_and(|k| forgotten[k].contains(d))
+    };
+    Ok(contacts
+        .into_iter()
+        .map(|of| {
+            of.into_iter()
+                .filter(|(contact, d)| is_forgotten(contact, d))
+                .map(|(contact, _)| contact.field)
+                .collect()
+        })
+        .collect())
 }

@@ -85,9 +85,13 @@ pub(crate) trait Tx {
     fn customers_by_email(&self, email: &str) -> Result<Vec<Customer>>;
     /// The tenant's key for the digests of forgotten contacts, if it has one yet.
     fn suppression_key(&self) -> Result<Option<Vec<u8>>>;
-    /// Whether the digest of a contact of this kind (`email`, `phone`) is among the tenant's
+    /// Those of `digests`, of contacts of this kind (`email`, `phone`), among the tenant's
     /// forgotten ones.
-    fn is_suppressed(&self, kind: &str, digest: &[u8]) -> Result<bool>;
+    fn suppressed_among(
+        &self,
+        kind: &str,
+        digests: &[Vec<u8>],
+    ) -> Result<std::collections::HashSet<Vec<u8>>>;
     /// Whether the address of keyed hash `digest` is opted out on `channel`.
     fn is_opted_out(&self, channel: Channel, digest: &[u8]) -> Result<bool>;
     /// Whether any address is opted out on `channel`.

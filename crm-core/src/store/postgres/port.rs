@@ -177,8 +177,12 @@ impl Tx for PgTx<'_, '_> {
         privacy::is_opted_out(&mut **self.db()?, self.tenant, channel.as_str(), digest)
     }
 
-    fn is_suppressed(&self, kind: &str, digest: &[u8]) -> Result<bool> {
-        privacy::is_suppressed(&mut **self.db()?, self.tenant, kind, digest)
+    fn suppressed_among(
+        &self,
+        kind: &str,
+        digests: &[Vec<u8>],
+    ) -> Result<std::collections::HashSet<Vec<u8>>> {
+        privacy::suppressed_among(&mut **self.db()?, self.tenant, kind, digests)
     }
 
     fn booking(&self, reference: &str) -> Result<Option<Booking>> {

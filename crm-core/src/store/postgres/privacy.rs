@@ -145,18 +145,23 @@ pub(super) fn is_inactive(
     )
 }
 
-/// Whether the digest of a contact of this kind is among the tenant's forgotten ones.
-pub(super) fn is_suppressed(
+/// Those of `digests`, of contacts of this kind, among the tenant's forgotten ones.
+pub(super) fn suppressed_among(
     db: &mut Db<'_>,
     tenant: &TenantId,
     kind: &str,
-    digest: &[u8],
-) -> Result<bool> {
-    let row = db.query_one(
-        "SELECT EXISTS (SELECT 1 FROM suppressions WHERE tenant_id = $1 AND kind = $2 AND digest = $3)",
-        &[&tenant.as_str(), &kind, &digest],
-    )?;
-    get(&row, 0)
+    digests: &[Vec<u8>],
+) -> Result<std::collections::HashSet<Vec<u8>>> {
+    if digests.is_empty() {
+        return Ok(std::collections::HashSet::new());
+    }
+    db.query(
+        "SELECT digest FROM suppressions WHERE tenant_id = $1 AND kind = $2 AND digest = ANY($3)",
+        &[&tenant.as_str(), &kind, &digests],
+    )?
+    .iter()
+    .map(|row| get::<Vec<u8>>(row, 0))
+    .collect()
 }
 
 /// Appends an entry to the tenant's privacy log, at the next position (the tenant's row is

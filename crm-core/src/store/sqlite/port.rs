@@ -115,8 +115,12 @@ impl Tx for SqliteTx<'_> {
         privacy::is_opted_out(self.tx, self.tenant, channel.as_str(), digest)
     }
 
-    fn is_suppressed(&self, kind: &str, digest: &[u8]) -> Result<bool> {
-        privacy::is_suppressed(self.tx, self.tenant, kind, digest)
+    fn suppressed_among(
+        &self,
+        kind: &str,
+        digests: &[Vec<u8>],
+    ) -> Result<std::collections::HashSet<Vec<u8>>> {
+        privacy::suppressed_among(self.tx, self.tenant, kind, digests)
     }
 
     fn booking(&self, reference: &str) -> Result<Option<Booking>> {

@@ -168,18 +168,35 @@ pub(super) fn is_inactive(
         .unwrap_or(false))
 }
 
-/// Whether the digest of a contact of this kind is among the tenant's forgotten ones.
-pub(super) fn is_suppressed(
+/// Those of `digests`, of contacts of this kind, among the tenant's forgotten ones, a few
+/// hundred per statement.
+pub(super) fn suppressed_among(
     tx: &Transaction<'_>,
     tenant: &TenantId,
     kind: &str,
-    digest: &[u8],
-) -> Result<bool> {
-    tx
-        .prepare_cached(
-            "SELECT EXISTS (SELECT 1 FROM suppressions WHERE tenant_id = ?1 AND kind = ?2 AND digest = ?3)",
-        ).map_err(super::db)?
-        .query_row(params![tenant.as_str(), kind, digest], |r| r.get(0)).map_err(super::db)
+    digests: &[Vec<u8>],
+) -> Result<std::collections::HashSet<Vec<u8>>> {
+    let mut out = std::collections::HashSet::new();
+    for chunk in digests.chunks(500) {
+        let marks = (3..chunk.len() + 3)
+            .map(|i| format!("?{i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT digest FROM suppressions WHERE tenant_id = ?1 AND kind = ?2 AND digest IN ({marks})"
+        );
+        let tenant_text = tenant.as_str();
+        let mut args: Vec<&dyn rusqlite::ToSql> = vec![&tenant_text, &kind];
+        args.extend(chunk.iter().map(|d| d as &dyn rusqlite::ToSql));
+        let mut stmt = tx.prepare_cached(&sql).map_err(super::db)?;
+        let rows = stmt
+            .query_map(args.as_slice(), |r| r.get::<_, Vec<u8>>(0))
+            .map_err(super::db)?;
+        for digest in rows {
+            out.insert(digest.map_err(super::db)?);
+        }
+    }
+    Ok(out)
 }
 
 /// Appends an entry to the tenant's privacy log, at the next position.
