@@ -1818,8 +1818,9 @@ double crm_match_config_threshold(const struct crm_match_config *config);
 /**
  * Sets by hand the weight in bits of level `level` of field `field` (names as the core gives
  * them: `"email"`, `"same"`; `"birth_date"`, `"one_digit"`...), in place of the tenant's
- * learned weight; within ±100. Errors: `CRM_ERR_VALIDATION` naming `field`, `level` or
- * `weights` (then nothing changes).
+ * learned weight; within ±100. A weight for `"first_name"` `"different"` also holds for
+ * `"same_initial"` unless that one is set too. Errors: `CRM_ERR_VALIDATION` naming `field`,
+ * `level` or `weights` (then nothing changes).
  */
 crm_status crm_match_config_set_weight(struct crm_match_config *config,
                                        const char *field,

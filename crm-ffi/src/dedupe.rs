@@ -135,8 +135,9 @@ pub extern "C" fn crm_match_config_threshold(config: *const crm_match_config) ->
 
 /// Sets by hand the weight in bits of level `level` of field `field` (names as the core gives
 /// them: `"email"`, `"same"`; `"birth_date"`, `"one_digit"`...), in place of the tenant's
-/// learned weight; within ±100. Errors: `CRM_ERR_VALIDATION` naming `field`, `level` or
-/// `weights` (then nothing changes).
+/// learned weight; within ±100. A weight for `"first_name"` `"different"` also holds for
+/// `"same_initial"` unless that one is set too. Errors: `CRM_ERR_VALIDATION` naming `field`,
+/// `level` or `weights` (then nothing changes).
 #[unsafe(no_mangle)]
 pub extern "C" fn crm_match_config_set_weight(
     config: *mut crm_match_config,

@@ -13,7 +13,9 @@ use crate::convert::core_dict;
 
 /// How duplicates are decided: `threshold`, the probability from which a pair is one person
 /// (default 0.85), and `weights`, weights in bits set by hand for some levels of some fields
-/// (`{("email", "same"): 12.0}`) in place of the tenant's learned ones.
+/// (`{("email", "same"): 12.0}`) in place of the tenant's learned ones. A weight for
+/// `("first_name", "different")` also holds for `("first_name", "same_initial")` unless that
+/// one is set too.
 #[pyclass(frozen, eq, name = "MatchConfig", module = "crm")]
 #[derive(PartialEq)]
 pub(crate) struct PyMatchConfig(pub(crate) MatchConfig);

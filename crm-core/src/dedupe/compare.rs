@@ -1,6 +1,7 @@
 //! How two customers compare, field by field, in graded levels: the comparison vector of the
 //! Fellegi-Sunter model. Each field has its levels, best first and `different` last; a field
-//! missing on either side has no level (it says nothing either way).
+//! missing on either side has no level (it says nothing either way), nor have emails whose one
+//! shared thing is a name made only of the customers' names (see [`MatchLevel::SameLocalPart`]).
 
 use super::distance;
 use super::names::{mistyped_nickname, nickname, other_gender_form};
@@ -176,7 +177,8 @@ impl Gamma {
     }
 
     /// Whether the names are all the two profiles can be compared on: every other field is
-    /// missing on one side or the other.
+    /// missing on one side or the other, or says only the names (emails sharing a name made of
+    /// them at two domains).
     pub(crate) fn names_only(&self) -> bool {
         let names = [MatchField::FirstName.index(), MatchField::LastName.index()];
         self.levels
@@ -478,16 +480,25 @@ fn split(email: &str) -> (&str, &str) {
 
 /// Whether an email name is only names the two customers bear (`jean.dupont`,
 /// `jdupont`, `thomas.smithson` for `Thomas Smitjson` and `Smithson Tom`): shared at two
-/// domains by namesakes as much as by one person, so it tells nothing the names do not.
+/// domains by namesakes as much as by one person, so it tells nothing the names do not. Read
+/// without its dots, the longest name taken out first: the same whichever customer comes
+/// first, and whichever way the name was dotted.
 fn only_names(local: &str, a: &Profile, b: &Profile) -> bool {
-    let mut rest = crate::model::fold(local);
-    let names = [&a.first, &a.last, &b.first, &b.last];
-    for name in names.iter().flat_map(|n| n.split(' ')) {
-        if name.len() >= 2 {
-            rest = rest.replacen(name, "", 1);
-        }
+    let mut rest: String = crate::model::fold(local)
+        .chars()
+        .filter(|&c| c != '.')
+        .collect();
+    let mut names: Vec<&str> = [&a.first, &a.last, &b.first, &b.last]
+        .iter()
+        .flat_map(|n| n.split(' '))
+        .filter(|n| n.len() >= 2)
+        .collect();
+    names.sort_unstable_by(|x, y| y.len().cmp(&x.len()).then_with(|| x.cmp(y)));
+    names.dedup();
+    for name in names {
+        rest = rest.replacen(name, "", 1);
     }
-    rest.chars().filter(char::is_ascii_alphanumeric).count() < 2
+    rest.chars().filter(|c| c.is_alphanumeric()).count() < 2
 }
 
 /// Whether two email names are the same but for dots (`amanda.fitzby41` and
@@ -1102,6 +1113,22 @@ mod tests {
             level_of(
                 &person("Thomas", "Smitjson", "thomas.smithson@hotmail.com"),
                 &person("Tom", "Smithson", "thomas.smithson@iinet.net.au")
+            ),
+            None
+        );
+        // Whichever way it is dotted, and whichever names come first (`marie` is in
+        // `annmarie`): the same both ways.
+        assert_eq!(
+            level_of(
+                &person("Ana", "Desouza", "ana.de.souza@hotmail.com"),
+                &person("Ana", "Desouza", "anadesouza@gmail.com")
+            ),
+            None
+        );
+        assert_eq!(
+            level_of(
+                &person("Marie", "Smith", "annmarie.smith@hotmail.com"),
+                &person("Annmarie", "Smith", "annmarie.smith@gmail.com")
             ),
             None
         );

@@ -376,7 +376,7 @@ impl Scorer {
         let set = |field: MatchField, level: MatchLevel| {
             overrides
                 .iter()
-                .find(|&&(f, l, _)| f == field && l == level)
+                .rfind(|&&(f, l, _)| f == field && l == level)
                 .map(|o| o.2)
         };
         for &(field, added, from) in SPLIT_LEVELS {
@@ -983,6 +983,9 @@ mod tests {
         for (i, a) in profiles.iter().enumerate().take(300) {
             for b in &profiles[i + 1..300] {
                 let (look, full) = (glance(a, b), compare(a, b));
+                // The same levels whichever customer comes first (the keys of names read
+                // across may change sides).
+                assert_eq!(full.levels, compare(b, a).levels, "{a:?}\n{b:?}");
                 // At the first look and after each field settled, as the finder goes.
                 let mut stages = vec![look];
                 for what in Open::ALL {

@@ -66,7 +66,8 @@ pub(crate) struct Sketch {
     /// How many emails, mailboxes, phones and subscriber digits `keys` holds.
     pub(crate) counts: [u8; 4],
     /// Each email's key and its mailbox's key (by email key), then the mailboxes, the phones and
-    /// the subscriber digits (each part by key), then each mailbox's local part's key (dots left out) and shape.
+    /// the subscriber digits (each part by key), then each mailbox's local part's key (dots
+    /// left out) and shape.
     pub(crate) keys: Box<[u64]>,
 }
 

@@ -705,7 +705,11 @@ class FeedCompaction:
 
 @final
 class MatchConfig:
-    """How duplicates are decided: the threshold (a probability) and weights set by hand."""
+    """How duplicates are decided: the threshold (a probability) and weights set by hand.
+
+    A weight for ``("first_name", "different")`` also holds for
+    ``("first_name", "same_initial")`` unless that one is set too.
+    """
 
     def __new__(
         cls,
