@@ -480,25 +480,30 @@ fn split(email: &str) -> (&str, &str) {
 
 /// Whether an email name is only names the two customers bear (`jean.dupont`,
 /// `jdupont`, `thomas.smithson` for `Thomas Smitjson` and `Smithson Tom`): shared at two
-/// domains by namesakes as much as by one person, so it tells nothing the names do not. Read
-/// without its dots, the longest name taken out first: the same whichever customer comes
-/// first, and whichever way the name was dotted.
+/// domains by namesakes as much as by one person, so it tells nothing the names do not. Its
+/// letters and digits are read, each name's every occurrence is taken out at once, and at most
+/// one is left: the same whichever customer comes first, whichever way the name was dotted,
+/// and whatever the order of the names.
 fn only_names(local: &str, a: &Profile, b: &Profile) -> bool {
-    let mut rest: String = crate::model::fold(local)
-        .chars()
-        .filter(|&c| c != '.')
-        .collect();
-    let mut names: Vec<&str> = [&a.first, &a.last, &b.first, &b.last]
+    let alphanumeric =
+        |s: &str| -> Vec<char> { s.chars().filter(|c| c.is_alphanumeric()).collect() };
+    let text = alphanumeric(&crate::model::fold(local));
+    let mut covered = vec![false; text.len()];
+    for name in [&a.first, &a.last, &b.first, &b.last]
         .iter()
         .flat_map(|n| n.split(' '))
-        .filter(|n| n.len() >= 2)
-        .collect();
-    names.sort_unstable_by(|x, y| y.len().cmp(&x.len()).then_with(|| x.cmp(y)));
-    names.dedup();
-    for name in names {
-        rest = rest.replacen(name, "", 1);
+    {
+        let name = alphanumeric(name);
+        if name.len() < 2 || name.len() > text.len() {
+            continue;
+        }
+        for start in 0..=text.len() - name.len() {
+            if text[start..start + name.len()] == name[..] {
+                covered[start..start + name.len()].fill(true);
+            }
+        }
     }
-    rest.chars().filter(|c| c.is_alphanumeric()).count() < 2
+    covered.iter().filter(|&&c| !c).count() < 2
 }
 
 /// Whether two email names are the same but for dots (`amanda.fitzby41` and
@@ -1116,8 +1121,8 @@ mod tests {
             ),
             None
         );
-        // Whichever way it is dotted, and whichever names come first (`marie` is in
-        // `annmarie`): the same both ways.
+        // Whichever way it is dotted or joined, whichever names come first (`marie` is in
+        // `annmarie`), and a name used twice: the same both ways.
         assert_eq!(
             level_of(
                 &person("Ana", "Desouza", "ana.de.souza@hotmail.com"),
@@ -1129,6 +1134,20 @@ mod tests {
             level_of(
                 &person("Marie", "Smith", "annmarie.smith@hotmail.com"),
                 &person("Annmarie", "Smith", "annmarie.smith@gmail.com")
+            ),
+            None
+        );
+        assert_eq!(
+            level_of(
+                &person("Jeanpierre", "Lee", "jean_pierre.lee@hotmail.com"),
+                &person("Jean Pierre", "Lee", "jean_pierre.lee@gmail.com")
+            ),
+            None
+        );
+        assert_eq!(
+            level_of(
+                &person("Lee", "Lee", "lee.lee@hotmail.com"),
+                &person("Lee", "Lee", "lee.lee@gmail.com")
             ),
             None
         );

@@ -112,12 +112,15 @@ pub(crate) fn suppressed_fields_each(
     // The forgotten digests of each kind of contact, looked up once.
     let mut forgotten = Vec::with_capacity(KINDS.len());
     for kind in KINDS {
-        let digests: Vec<Vec<u8>> = contacts
+        let mut digests: Vec<Vec<u8>> = contacts
             .iter()
             .flatten()
             .filter(|(contact, _)| contact.kind == kind)
             .map(|(_, d)| d.clone())
             .collect();
+        // Customers of a page share contacts (a household's phone): each asked once.
+        digests.sort_unstable();
+        digests.dedup();
         forgotten.push(if digests.is_empty() {
             std::collections::HashSet::new()
         } else {

@@ -28,6 +28,44 @@ fn consented(first: &str, email: Option<&str>, mobile: Option<&str>) -> NewCusto
 }
 
 #[test]
+fn forgotten_contacts_are_found_among_more_than_a_statement_holds() {
+    let db = open();
+    let t = db.tenant("agency-a");
+    let many: Vec<NewCustomer> = (0..700)
+        .map(|i| {
+            consented(
+                &format!("P{i:03}"),
+                Some(&format!("p{i}@x.fr")),
+                Some(&format!("06 12 34 {:02} {:02}", i / 100, i % 100)),
+            )
+        })
+        .collect();
+    let made = t.create_customers(&actor(), many).unwrap();
+    let dpo = crm_core::Actor::new("dpo", Role::Organisation);
+    // Two people forgotten; their contacts come back on records past the first few hundred.
+    for gone in [&made[3], &made[640]] {
+        t.anonymise(&dpo, &gone.id, "asked to be forgotten").unwrap();
+    }
+    let mut again = vec![
+        consented("Q1", Some("P640@x.fr"), None),
+        consented("Q2", None, Some("+33 6 12 34 00 03")),
+        // One household's two records share a forgotten address.
+        consented("Q3", Some("p3@x.fr"), None),
+        consented("Q4", Some("p3@x.fr"), Some("06 99 99 99 99")),
+    ];
+    again.push(consented("Q5", Some("q5@x.fr"), Some("06 98 98 98 98")));
+    t.create_customers(&actor(), again).unwrap();
+    let email = t.outreach(&CustomerQuery::all(), Channel::Email).unwrap();
+    assert_eq!(email.skipped.anonymised, 2);
+    assert_eq!(email.skipped.suppressed, 3, "Q1, Q3 and Q4");
+    assert_eq!(email.recipients.len(), 698 + 1);
+    let sms = t.outreach(&CustomerQuery::all(), Channel::Sms).unwrap();
+    assert_eq!(sms.skipped.suppressed, 1, "Q2");
+    assert!(sms.recipients.iter().all(|r| !r.first_name.starts_with("Q2")));
+    assert!(sms.recipients.iter().any(|r| r.first_name == "Q4"));
+}
+
+#[test]
 fn outreach_honours_consent_addresses_and_erasure() {
     let db = open();
     let t = db.tenant("agency-a");
