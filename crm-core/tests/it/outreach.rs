@@ -44,7 +44,8 @@ fn forgotten_contacts_are_found_among_more_than_a_statement_holds() {
     let dpo = crm_core::Actor::new("dpo", Role::Organisation);
     // Two people forgotten; their contacts come back on records past the first few hundred.
     for gone in [&made[3], &made[640]] {
-        t.anonymise(&dpo, &gone.id, "asked to be forgotten").unwrap();
+        t.anonymise(&dpo, &gone.id, "asked to be forgotten")
+            .unwrap();
     }
     let mut again = vec![
         consented("Q1", Some("P640@x.fr"), None),
@@ -61,7 +62,11 @@ fn forgotten_contacts_are_found_among_more_than_a_statement_holds() {
     assert_eq!(email.recipients.len(), 698 + 1);
     let sms = t.outreach(&CustomerQuery::all(), Channel::Sms).unwrap();
     assert_eq!(sms.skipped.suppressed, 1, "Q2");
-    assert!(sms.recipients.iter().all(|r| !r.first_name.starts_with("Q2")));
+    assert!(
+        sms.recipients
+            .iter()
+            .all(|r| !r.first_name.starts_with("Q2"))
+    );
     assert!(sms.recipients.iter().any(|r| r.first_name == "Q4"));
 }
 
