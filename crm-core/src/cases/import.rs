@@ -9,7 +9,7 @@ use crate::dedupe::DuplicateMatch;
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::{Actor, Customer, CustomerId, TenantId, email_key};
 use crate::policy::Emails;
-use crate::privacy::suppressed_fields;
+use crate::privacy::suppressed_fields_each;
 use crate::resolve;
 use crate::store::port::{self, Store, Tx, WriteTx};
 
@@ -244,7 +244,12 @@ fn batch(
     let region = tx.tenant_settings()?.region();
     // A new row whose email the tenant's policy refuses fails alone, before it waits.
     let mut emails = Emails::of(tx)?;
-    for row in rows {
+    // The rows' forgotten contacts, looked up for the batch at once (an import forgets no one).
+    let suppressed = {
+        let fields: Vec<&Customer> = rows.iter().map(|r| &r.fields).collect();
+        suppressed_fields_each(tx, &fields)?
+    };
+    for (row, suppressed) in rows.into_iter().zip(suppressed) {
         let waits = match &row.key {
             Some(key) => pending.holds(tx, key)?,
             None => false,
@@ -260,15 +265,16 @@ fn batch(
             )?;
         }
         let number = row.row;
-        let outcome = one(tx, actor, row, region, custom, sink).or_else(|e| match e {
-            // A row that breaks a rule once laid over its customer fails alone.
-            Error::Validation { field, reason } => Ok(Row::Done(RowOutcome::Failed {
-                row: number,
-                field,
-                reason,
-            })),
-            other => Err(other),
-        })?;
+        let outcome =
+            one(tx, actor, row, suppressed, region, custom, sink).or_else(|e| match e {
+                // A row that breaks a rule once laid over its customer fails alone.
+                Error::Validation { field, reason } => Ok(Row::Done(RowOutcome::Failed {
+                    row: number,
+                    field,
+                    reason,
+                })),
+                other => Err(other),
+            })?;
         match outcome {
             Row::Done(outcome) => out.push(outcome),
             Row::Create(row, suppressed) => match emails.check(tx, &row.fields, &[], &[]) {
@@ -362,10 +368,12 @@ enum Row {
     Create(Box<ImportRow>, Vec<String>),
 }
 
+/// One row, given its fields' forgotten contacts.
 fn one(
     tx: &dyn WriteTx,
     actor: &Actor,
     row: ImportRow,
+    suppressed: Vec<String>,
     region: Option<phonenumber::country::Id>,
     custom: &mut Option<(String, HashMap<String, CustomerId>)>,
     sink: &mut dyn ImportSink,
@@ -396,7 +404,6 @@ fn one(
             None => None,
         },
     };
-    let suppressed = suppressed_fields(tx, &row.fields)?;
     let done = match found {
         Some(current) if current.is_anonymised() => RowOutcome::Skipped {
             row: number,
