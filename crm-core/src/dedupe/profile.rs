@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 
-use super::compare::key as key_of;
+use super::compare::{key as key_of, key_of_bytes};
 
 use crate::model::{Customer, CustomerId, fold};
 
@@ -105,7 +105,8 @@ impl Sketch {
         keys.extend(&tails);
         for m in p.mailboxes.iter().take(usize::from(u8::MAX)) {
             let local = m.rsplit_once('@').map_or(m.as_str(), |(local, _)| local);
-            keys.extend([key_of(&local.replace('.', "")), shape(m)]);
+            let undotted = key_of_bytes(local.bytes().filter(|&b| b != b'.'));
+            keys.extend([undotted, shape(m)]);
         }
         Self {
             first: k(&p.first),

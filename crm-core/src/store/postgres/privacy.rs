@@ -152,16 +152,7 @@ pub(super) fn suppressed_among(
     kind: &str,
     digests: &[Vec<u8>],
 ) -> Result<std::collections::HashSet<Vec<u8>>> {
-    if digests.is_empty() {
-        return Ok(std::collections::HashSet::new());
-    }
-    db.query(
-        "SELECT digest FROM suppressions WHERE tenant_id = $1 AND kind = $2 AND digest = ANY($3)",
-        &[&tenant.as_str(), &kind, &digests],
-    )?
-    .iter()
-    .map(|row| get::<Vec<u8>>(row, 0))
-    .collect()
+    digests_among(db, tenant, "suppressions", "kind", kind, digests)
 }
 
 /// Appends an entry to the tenant's privacy log, at the next position (the tenant's row is
@@ -289,12 +280,27 @@ pub(super) fn opted_out_among(
     channel: &str,
     digests: &[Vec<u8>],
 ) -> Result<std::collections::HashSet<Vec<u8>>> {
+    digests_among(db, tenant, "opt_outs", "channel", channel, digests)
+}
+
+/// Those of `digests` held in `table` (`suppressions`, `opt_outs`) for the tenant where
+/// `column` is `value`.
+fn digests_among(
+    db: &mut Db<'_>,
+    tenant: &TenantId,
+    table: &'static str,
+    column: &'static str,
+    value: &str,
+    digests: &[Vec<u8>],
+) -> Result<std::collections::HashSet<Vec<u8>>> {
     if digests.is_empty() {
         return Ok(std::collections::HashSet::new());
     }
     db.query(
-        "SELECT digest FROM opt_outs WHERE tenant_id = $1 AND channel = $2 AND digest = ANY($3)",
-        &[&tenant.as_str(), &channel, &digests],
+        &format!(
+            "SELECT digest FROM {table} WHERE tenant_id = $1 AND {column} = $2 AND digest = ANY($3)"
+        ),
+        &[&tenant.as_str(), &value, &digests],
     )?
     .iter()
     .map(|row| get::<Vec<u8>>(row, 0))

@@ -57,10 +57,7 @@ pub(super) fn many(
 ) -> Result<Vec<Booking>> {
     let mut out = Vec::new();
     for chunk in references.chunks(REFERENCES_PER_QUERY) {
-        let marks = (2..chunk.len() + 2)
-            .map(|i| format!("?{i}"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let marks = super::numbered_marks(2, chunk.len());
         let sql = format!(
             "SELECT {COLUMNS} FROM bookings WHERE tenant_id = ?1 AND reference IN ({marks})"
         );
@@ -335,10 +332,7 @@ pub(super) fn invoiced_of(
 ) -> Result<Vec<Invoiced>> {
     let mut out = Vec::new();
     for chunk in customers.chunks(REFERENCES_PER_QUERY) {
-        let marks = (2..chunk.len() + 2)
-            .map(|i| format!("?{i}"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let marks = super::numbered_marks(2, chunk.len());
         let sql = format!(
             "SELECT customer_id, status, invoices FROM bookings
              WHERE customer_id IN ({marks}) AND tenant_id = ?1 AND invoices IS NOT NULL"

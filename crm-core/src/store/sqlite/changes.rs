@@ -70,10 +70,7 @@ pub(super) fn about(
     tenant: &TenantId,
     ids: &[CustomerId],
 ) -> Result<Vec<ChangeEvent>> {
-    let marks = (0..ids.len())
-        .map(|i| format!("?{}", i + 2))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let marks = super::numbered_marks(2, ids.len());
     let sql = format!(
         "SELECT {COLUMNS} FROM changes WHERE tenant_id = ?1
          AND (customer_id IN ({marks}) OR previous_customer_id IN ({marks})) ORDER BY seq"

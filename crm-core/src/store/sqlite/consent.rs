@@ -91,10 +91,7 @@ pub(super) fn among(
 ) -> Result<Vec<(CustomerId, ConsentRecord)>> {
     let mut out = Vec::new();
     for chunk in customers.chunks(CUSTOMERS_PER_QUERY) {
-        let marks = (4..chunk.len() + 4)
-            .map(|i| format!("?{i}"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let marks = super::numbered_marks(4, chunk.len());
         let sql = format!(
             "SELECT customer_id, {COLUMNS} FROM consent_records
              WHERE tenant_id = ?1 AND channel = ?2 AND purpose = ?3 AND customer_id IN ({marks})

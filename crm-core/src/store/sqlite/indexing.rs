@@ -96,10 +96,7 @@ pub(super) fn documents(
     let mut out = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(IDS_PER_QUERY) {
         // Numbered: `?1` is the tenant, `?2`... the ids, wherever they stand in the text.
-        let marks = (2..chunk.len() + 2)
-            .map(|i| format!("?{i}"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let marks = super::numbered_marks(2, chunk.len());
         let tenant_text = tenant.as_str();
         let mut args: Vec<&dyn ToSql> = vec![&tenant_text];
         args.extend(chunk.iter().map(|id| id.as_uuid() as &dyn ToSql));

@@ -153,6 +153,15 @@ fn last_seq(conn: &Connection) -> Result<i64> {
     .map_err(db)
 }
 
+/// Numbered parameters `?first`, `?first+1`... for `count` values of an `IN (...)` list, so
+/// that the values stand after the fixed parameters wherever the list sits in the text.
+pub(super) fn numbered_marks(first: usize, count: usize) -> String {
+    (first..first + count)
+        .map(|i| format!("?{i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// An SQLite error as the core reports it: a Storage error (the SQLite message, never a value).
 /// Written `.map_err(db)` at each call: the core's public error type has no conversion from
 /// rusqlite's, which stays out of the public API.

@@ -168,35 +168,14 @@ pub(super) fn is_inactive(
         .unwrap_or(false))
 }
 
-/// Those of `digests`, of contacts of this kind, among the tenant's forgotten ones, a few
-/// hundred per statement.
+/// Those of `digests`, of contacts of this kind, among the tenant's forgotten ones.
 pub(super) fn suppressed_among(
     tx: &Transaction<'_>,
     tenant: &TenantId,
     kind: &str,
     digests: &[Vec<u8>],
 ) -> Result<std::collections::HashSet<Vec<u8>>> {
-    let mut out = std::collections::HashSet::new();
-    for chunk in digests.chunks(500) {
-        let marks = (3..chunk.len() + 3)
-            .map(|i| format!("?{i}"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let sql = format!(
-            "SELECT digest FROM suppressions WHERE tenant_id = ?1 AND kind = ?2 AND digest IN ({marks})"
-        );
-        let tenant_text = tenant.as_str();
-        let mut args: Vec<&dyn rusqlite::ToSql> = vec![&tenant_text, &kind];
-        args.extend(chunk.iter().map(|d| d as &dyn rusqlite::ToSql));
-        let mut stmt = tx.prepare_cached(&sql).map_err(super::db)?;
-        let rows = stmt
-            .query_map(args.as_slice(), |r| r.get::<_, Vec<u8>>(0))
-            .map_err(super::db)?;
-        for digest in rows {
-            out.insert(digest.map_err(super::db)?);
-        }
-    }
-    Ok(out)
+    digests_among(tx, tenant, "suppressions", "kind", kind, digests)
 }
 
 /// Appends an entry to the tenant's privacy log, at the next position.
@@ -324,24 +303,34 @@ pub(super) fn has_opt_outs(tx: &Transaction<'_>, tenant: &TenantId, channel: &st
     .map_err(super::db)
 }
 
-/// Those of `digests` opted out on `channel`, a few hundred per statement.
+/// Those of `digests` opted out on `channel`.
 pub(super) fn opted_out_among(
     tx: &Transaction<'_>,
     tenant: &TenantId,
     channel: &str,
     digests: &[Vec<u8>],
 ) -> Result<std::collections::HashSet<Vec<u8>>> {
+    digests_among(tx, tenant, "opt_outs", "channel", channel, digests)
+}
+
+/// Those of `digests` held in `table` (`suppressions`, `opt_outs`) for the tenant where
+/// `column` is `value`, a few hundred per statement.
+fn digests_among(
+    tx: &Transaction<'_>,
+    tenant: &TenantId,
+    table: &'static str,
+    column: &'static str,
+    value: &str,
+    digests: &[Vec<u8>],
+) -> Result<std::collections::HashSet<Vec<u8>>> {
     let mut out = std::collections::HashSet::new();
     for chunk in digests.chunks(500) {
-        let marks = (3..chunk.len() + 3)
-            .map(|i| format!("?{i}"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let marks = super::numbered_marks(3, chunk.len());
         let sql = format!(
-            "SELECT digest FROM opt_outs WHERE tenant_id = ?1 AND channel = ?2 AND digest IN ({marks})"
+            "SELECT digest FROM {table} WHERE tenant_id = ?1 AND {column} = ?2 AND digest IN ({marks})"
         );
         let tenant_text = tenant.as_str();
-        let mut args: Vec<&dyn rusqlite::ToSql> = vec![&tenant_text, &channel];
+        let mut args: Vec<&dyn rusqlite::ToSql> = vec![&tenant_text, &value];
         args.extend(chunk.iter().map(|d| d as &dyn rusqlite::ToSql));
         let mut stmt = tx.prepare_cached(&sql).map_err(super::db)?;
         let rows = stmt
