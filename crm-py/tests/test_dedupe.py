@@ -48,6 +48,25 @@ def test_duplicates_of_and_the_threshold(agency: crm.Tenant) -> None:
         agency.duplicates_of("0190c6d4-1b2c-7d3e-8f40-123456789abc")
 
 
+def test_a_weight_for_first_names_different_holds_for_those_alike_in_their_first_letter(
+    agency: crm.Tenant,
+) -> None:
+    lisa = agency.create_customer(first_name="Lisa", last_name="Smith", mobile="06 11 22 33 44")
+    laura = agency.create_customer(first_name="Laura", last_name="Smith", mobile="06 11 22 33 44")
+
+    def first_name(config: crm.MatchConfig) -> tuple[str, float]:
+        found = agency.duplicates_of(lisa, config=config)
+        assert [m.customer_id for m in found] == [laura.id]
+        [why] = [c for c in found[0].contributions if c.field == "first_name"]
+        return why.level, why.weight
+
+    assert first_name(crm.MatchConfig(threshold=1e-6)) != ("same_initial", -3.0)
+    unlike = {("first_name", "different"): -3.0}
+    assert first_name(crm.MatchConfig(threshold=1e-6, weights=unlike)) == ("same_initial", -3.0)
+    both = {**unlike, ("first_name", "same_initial"): -1.5}
+    assert first_name(crm.MatchConfig(threshold=1e-6, weights=both)) == ("same_initial", -1.5)
+
+
 def test_find_duplicates_returns_clusters_oldest_first(agency: crm.Tenant, other: crm.Tenant) -> None:
     first = agency.create_customer(first_name="Zoë", last_name="Ørsted", email="zoe.orsted@gmail.com")
     second = agency.create_customer(first_name="Zoe", last_name="Orsted", email="zoeorsted+trips@gmail.com")

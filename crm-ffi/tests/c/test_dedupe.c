@@ -199,6 +199,44 @@ int main(void) {
   CHECK(contains(json, "\"prior\":") && contains(json, "\"field\":\"birth_date\""));
   crm_string_free(json);
 
+  /* a weight for first names different holds for those alike only in their first letter,
+   * unless that level is set too */
+  {
+    crm_tenant *third = NULL;
+    crm_match_config *unlike = NULL;
+    const char *field = NULL, *level = NULL;
+    double weight = 0;
+    size_t i, n, seen = 0;
+    CHECK_OK(crm_tenant_open(db, "agency-3", "u-17", CRM_ROLE_AGENT, &third));
+    CHECK_OK(crm_tenant_set_default_region(third, "FR"));
+    crm_customer *lisa = create(third, "Lisa", "Smith", NULL, "06 11 22 33 44");
+    crm_customer *laura = create(third, "Laura", "Smith", NULL, "06 11 22 33 44");
+    CHECK_OK(crm_match_config_new(&unlike));
+    CHECK_OK(crm_match_config_set_threshold(unlike, 0.000001));
+    CHECK_OK(crm_match_config_set_weight(unlike, "first_name", "different", -3.0));
+    for (int own = 0; own < 2; own++) {
+      if (own) CHECK_OK(crm_match_config_set_weight(unlike, "first_name", "same_initial", -1.5));
+      CHECK_OK(crm_tenant_duplicates_of(third, crm_customer_id(lisa), unlike, &found));
+      CHECK(crm_duplicate_list_len(found) == 1);
+      CHECK(str_eq(crm_duplicate_list_customer_id(found, 0), crm_customer_id(laura)));
+      n = crm_duplicate_list_contribution_count(found, 0);
+      for (i = 0; i < n; i++) {
+        CHECK_OK(crm_duplicate_list_contribution(found, 0, i, &field, &level, &weight));
+        if (str_eq(field, "first_name")) {
+          CHECK(str_eq(level, "same_initial"));
+          CHECK(weight == (own ? -1.5 : -3.0));
+          seen++;
+        }
+      }
+      crm_duplicate_list_free(found);
+    }
+    CHECK(seen == 2);
+    crm_match_config_free(unlike);
+    crm_customer_free(lisa);
+    crm_customer_free(laura);
+    crm_tenant_free(third);
+  }
+
   crm_match_config_free(strict);
   crm_customer_fields_free(typed);
   crm_customer_free(helene);
